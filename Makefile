@@ -1,0 +1,133 @@
+# layerfab - top-level build. Non-recursive: each folder contributes a
+# module.mk fragment that appends to the lists below. All output goes to
+# $(BUILD) (default build/); `make check` reuses this file with another
+# BUILD and sanitizer flags.
+#
+#   make            library, kernels, tools, emulation bitstreams
+#   make test       the CUnit suites (the README's test command)
+#   make check      tests under ASan+UBSan, then under Valgrind
+#   make demo       the newcomer's first command
+#   make conformance [DIR=...]   ONNX node tests (default: Debian's)
+#   make format / format-check
+#   make install PREFIX=/usr/local
+#   make clean
+
+BUILD ?= build
+PREFIX ?= /usr/local
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+OPT ?= -O2
+SAN_CFLAGS ?=
+SAN_LDFLAGS ?=
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS_ALL := -D_GNU_SOURCE -Iinclude -I. -Ihls -Itests -I$(BUILD)/gen
+CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fvisibility=hidden $(WARN) \
+	$(SAN_CFLAGS) $(CFLAGS)
+# Kernel sources carry `#pragma HLS` lines that only Vitis understands.
+KERNEL_CFLAGS := -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Werror \
+	-Wno-unknown-pragmas $(SAN_CFLAGS) $(CFLAGS)
+LDLIBS_ALL := -lm -lpthread -ldl
+LDFLAGS_ALL := $(SAN_LDFLAGS) $(LDFLAGS)
+
+# Filled in by the module.mk fragments.
+LIB_SRCS :=
+GEN_SRCS :=
+TEST_SRCS :=
+KERNEL_SRCS :=
+TOOLS :=
+LIB_LDLIBS :=
+ALL_TARGETS :=
+TEST_DEPS :=
+
+.PHONY: all test check check-asan check-valgrind demo conformance format \
+	format-check install clean deps bench
+all:
+
+# --- dependencies: install what is missing, once per build dir ----------
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): scripts/install-deps.sh
+	@sh scripts/install-deps.sh
+	@mkdir -p $(@D) && touch $@
+deps: $(DEPS_STAMP)
+
+include hostlib/module.mk
+include hls/module.mk
+include driver/module.mk
+include bitstreams/module.mk
+include tests/module.mk
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
+DEPFILES := $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+
+LIB_A := $(BUILD)/lib/liblayerfab.a
+LIB_SO := $(BUILD)/lib/liblayerfab.so
+
+all: $(LIB_A) $(LIB_SO) $(TOOLS) $(ALL_TARGETS)
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(DEPS_STAMP) $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Wno-missing-prototypes -MMD -MP -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,liblayerfab.so.0 $(LDFLAGS_ALL) -o $@ $^ \
+		$(LIB_LDLIBS) $(LDLIBS_ALL)
+
+-include $(DEPFILES)
+
+# --- tests ----------------------------------------------------------------
+TEST_BIN := $(BUILD)/tests/lf_tests
+$(TEST_BIN): $(TEST_OBJS) $(LIB_A) $(KERNEL_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(KERNEL_HOST_OBJS) $(LIB_A) \
+		-lcunit $(LIB_LDLIBS) $(LDLIBS_ALL)
+
+test: all $(TEST_BIN) $(TEST_DEPS)
+	LF_BUILD=$(BUILD) $(TEST_BIN)
+
+check: check-asan check-valgrind
+check-asan:
+	$(MAKE) BUILD=$(BUILD)/asan OPT=-O1 \
+		SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		SAN_LDFLAGS="-fsanitize=address,undefined" test
+check-valgrind: all $(TEST_BIN) $(TEST_DEPS)
+	LF_BUILD=$(BUILD) LF_UNDER_VALGRIND=1 valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--track-fds=no $(TEST_BIN)
+
+# --- formatting -------------------------------------------------------------
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams
+	install -m 644 include/layerfab.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/liblayerfab.so.0
+	ln -sf liblayerfab.so.0 $(DESTDIR)$(PREFIX)/lib/liblayerfab.so
+	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/; done
+	for b in $(BITSTREAMS); do install -m 644 $$b \
+		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams/; done
+	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/layerfab.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/layerfab.pc
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,2 @@
+# bitstreams: emulation xclbins built here; v++ rules for real cards.
+BITSTREAMS :=

@@ -1,0 +1,1 @@
+# driver: PCIe discovery, xclbin reader/writer, backends.

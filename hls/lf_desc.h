@@ -1,0 +1,130 @@
+/*
+ * lf_desc.h - the layer descriptor: how the host tells a kernel what to run.
+ *
+ * Shared, unchanged, by the kernels (HLS C, host C, OpenCL C), the emulator
+ * and the host library. A launch passes a list of descriptors in device
+ * memory; the kernel runs them in order and writes each one's status back.
+ * One launch can therefore run a whole layer, every tile of it, or a chain
+ * of layers whose activations never leave device memory.
+ *
+ * Kernel ABI (every kernel in hls/ has exactly these arguments, in order):
+ *
+ *   void lfk_<name>(LF_GLOBAL lf_desc *desc,      m_axi bundle gmem0
+ *                   lf_u32 ndesc,                 s_axilite
+ *                   LF_GLOBAL const lf_u8 *params, m_axi bundle gmem1
+ *                   lf_u32 params_bytes,          s_axilite
+ *                   LF_GLOBAL lf_u8 *act,         m_axi bundle gmem2
+ *                   lf_u32 act_bytes);            s_axilite
+ *
+ *   desc    ndesc descriptors, LF_DESC_BYTES each.
+ *   params  read-only constants: weights, bias, weight zero points, output
+ *           multipliers. Uploaded once per model.
+ *   act     activations: inputs and outputs of every layer in the list, at
+ *           byte offsets; a layer's output can be the next layer's input.
+ *   *_bytes the size of the buffer behind params / act. Every access a
+ *           descriptor implies is checked against it before anything is
+ *           read or written (LF_KST_BOUNDS), so a bad descriptor cannot
+ *           scribble over device memory.
+ *
+ * Layout: all fields are 32 bits, little-endian, no padding: the struct is
+ * identical in C, HLS and OpenCL C. Tensors are NCHW (conv, pooling) and
+ * row-major (matmul), the ONNX layout, so the host never transposes.
+ *
+ * Status protocol: the host writes status = LF_KST_PENDING (0). The kernel
+ * writes LF_KST_OK or a negative LF_KST_* code and stops at the first error;
+ * later descriptors stay LF_KST_PENDING.
+ */
+#ifndef LF_DESC_H
+#define LF_DESC_H
+
+#include "lf_kernel.h"
+
+#define LF_DESC_MAGIC 0x3144464cu /* "LFD1" little-endian */
+#define LF_DESC_WORDS 64
+#define LF_DESC_BYTES (LF_DESC_WORDS * 4)
+
+/* Operations. A kernel runs the ops it implements and rejects the others. */
+enum lf_kop {
+	LF_KOP_CONV2D = 1,  /* lfk_conv2d */
+	LF_KOP_MATMUL = 2,  /* lfk_matmul */
+	LF_KOP_MAXPOOL = 3, /* reserved: pooling kernel */
+	LF_KOP_AVGPOOL = 4, /* reserved: pooling kernel */
+	LF_KOP_ADD = 5      /* reserved: quantized elementwise add */
+};
+
+/* Element types of x, w, y. */
+enum lf_kdtype {
+	LF_KDT_U8 = 0,
+	LF_KDT_I8 = 1,
+	LF_KDT_I32 = 2 /* y only: raw accumulators (ConvInteger/MatMulInteger) */
+};
+
+/* Descriptor flags. */
+#define LF_DF_BIAS 0x1u     /* int32 bias[oc] at bias_off */
+#define LF_DF_W_PER_CH 0x2u /* w_zp[] and mult[] have one entry per output
+			     * channel (conv) / column (matmul), else one */
+#define LF_DF_B_ACT 0x4u    /* matmul: B is an activation at x2_off in act
+			     * (zero point x2_zp), not a constant in params */
+#define LF_DF_COUNT_PAD 0x8u /* avgpool: padding counts in the divisor */
+
+/* Status written back by the kernel. */
+#define LF_KST_PENDING 0
+#define LF_KST_OK 1
+#define LF_KST_BAD_MAGIC (-1)   /* magic field wrong: not a descriptor */
+#define LF_KST_BAD_OP (-2)      /* op not implemented by this kernel */
+#define LF_KST_BAD_TYPE (-3)    /* dtype combination not supported */
+#define LF_KST_BAD_SHAPE (-4)   /* inconsistent shape fields */
+#define LF_KST_LIMIT (-5)       /* exceeds a compile-time limit (lf_limits) */
+#define LF_KST_BOUNDS (-6)      /* an access falls outside params or act */
+#define LF_KST_BAD_QUANT (-7)   /* quantization fields out of range */
+
+/*
+ * struct lf_desc - one layer (or one tile of a layer).
+ *
+ * Requantization (all kernels with a uint8/int8 output), in this order:
+ *   acc  = sum((x - x_zp) * (w - w_zp[c])) + bias[c]       int32, wrapping
+ *   v    = (float)acc * mult[c]                             float32
+ *   q    = round_half_even(v) + y_zp                        (in integers)
+ *   y    = min(max(q, act_min), act_max)
+ * where mult[c] = (x_scale * w_scale[c]) / y_scale, computed by the host in
+ * float32 in exactly that order (as ONNX Runtime does). act_min/act_max are
+ * the dtype's range, narrowed for a fused ReLU (act_min = y_zp) or Clip.
+ * Rounding v before adding y_zp and clamping is the same as ORT's
+ * clamp-then-convert because the clamp bounds are integers.
+ *
+ * Conv2d: x[n][ic][ih][iw], w[oc][ic/groups][kh][kw], y[n][oc][oh][ow];
+ *   oh = (ih + pad_t + pad_b - ((kh-1)*dil_h + 1)) / stride_h + 1, same for
+ *   ow; the kernel checks it. groups divides ic and oc (depthwise:
+ *   groups == ic, oc = multiplier * ic).
+ * Matmul: x = A[batch][m][k], w = B[w_batch][k][n] (w_batch is 1 or batch),
+ *   y[batch][m][n]; per-channel means per column of B.
+ */
+typedef struct lf_desc {
+	/* 0 */ lf_u32 magic;
+	/* 1 */ lf_u32 op;
+	/* 2 */ lf_u32 flags;
+	/* 3 */ lf_i32 status;
+	/* 4 */ lf_u32 x_type;
+	/* 5 */ lf_u32 w_type;
+	/* 6 */ lf_u32 y_type;
+	/* 7 */ lf_u32 reserved0;
+	/* conv2d / pooling shape */
+	/* 8 */ lf_u32 n, ic, ih, iw;
+	/* 12 */ lf_u32 oc, oh, ow, groups;
+	/* 16 */ lf_u32 kh, kw, stride_h, stride_w;
+	/* 20 */ lf_u32 pad_t, pad_l, pad_b, pad_r;
+	/* 24 */ lf_u32 dil_h, dil_w, reserved1, reserved2;
+	/* matmul shape */
+	/* 28 */ lf_u32 mm_batch, mm_m, mm_k, mm_n;
+	/* 32 */ lf_u32 mm_w_batch, reserved3, reserved4, reserved5;
+	/* byte offsets: x_off, x2_off, y_off into act; the rest into params */
+	/* 36 */ lf_u32 x_off, x2_off, y_off, w_off;
+	/* 40 */ lf_u32 bias_off, w_zp_off, mult_off, reserved6;
+	/* quantization; w_zp_off points at int32[1 or oc], mult_off at float32 */
+	/* 44 */ lf_i32 x_zp, x2_zp, y_zp, act_min;
+	/* 48 */ lf_i32 act_max, reserved7;
+	/* 50 */ float x_scale, x2_scale, y_scale; /* add / avgpool only */
+	/* 53 */ lf_u32 reserved8[LF_DESC_WORDS - 53];
+} lf_desc;
+
+#endif /* LF_DESC_H */

@@ -1,0 +1,3 @@
+# hostlib: the library an application links.
+LIB_SRCS += hostlib/core/status.c
+include hostlib/cpu/module.mk

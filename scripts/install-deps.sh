@@ -1,0 +1,70 @@
+#!/bin/sh
+# install-deps.sh - install every Debian package layerfab needs to build,
+# test and demo. Idempotent and quiet when everything is present; works as
+# root or through sudo. The Makefile runs it once per build directory.
+#
+#   scripts/install-deps.sh           install what is missing
+#   scripts/install-deps.sh --check   exit 1 (and list them) if any is missing
+set -eu
+
+# One package per line: what it is for.
+PACKAGES="
+gcc
+make
+pkg-config
+libcunit1-dev
+libprotobuf-c-dev
+protobuf-c-compiler
+libonnx-dev
+libonnx-testdata
+libpci-dev
+libexpat1-dev
+ocl-icd-opencl-dev
+opencl-headers
+pocl-opencl-icd
+libxrt-dev
+libxrt1
+libxrt-utils
+valgrind
+clang-format
+binutils
+"
+# Why each one: CUnit (tests); protobuf-c (ONNX files: onnx.proto from
+# libonnx-dev, conformance data from libonnx-testdata); libpci (PCIe
+# discovery); expat (xclbin kernel XML); OpenCL ICD loader + headers + PoCL
+# (OpenCL backend, kernel OpenCL C builds; PoCL links with ld from
+# binutils); XRT (XRT backend, <xrt/xclbin.h>); valgrind and clang-format
+# (make check, make format-check).
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	echo "missing Debian packages:$missing"
+	exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet: update once, then retry.
+if ! $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; then
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+echo "install-deps: done"
