@@ -39,6 +39,7 @@ TEST_SRCS :=
 KERNEL_SRCS :=
 TOOLS :=
 LIB_LDLIBS :=
+TEST_LDLIBS :=
 ALL_TARGETS :=
 TEST_DEPS :=
 
@@ -92,7 +93,7 @@ TEST_BIN := $(BUILD)/tests/lf_tests
 $(TEST_BIN): $(TEST_OBJS) $(LIB_A) $(KERNEL_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(KERNEL_HOST_OBJS) $(LIB_A) \
-		-lcunit $(LIB_LDLIBS) $(LDLIBS_ALL)
+		-lcunit $(TEST_LDLIBS) $(LIB_LDLIBS) $(LDLIBS_ALL)
 
 test: all $(TEST_BIN) $(TEST_DEPS)
 	LF_BUILD=$(BUILD) $(TEST_BIN)

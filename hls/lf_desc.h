@@ -32,7 +32,11 @@
  *
  * Status protocol: the host writes status = LF_KST_PENDING (0). The kernel
  * writes LF_KST_OK or a negative LF_KST_* code and stops at the first error;
- * later descriptors stay LF_KST_PENDING.
+ * later descriptors stay LF_KST_PENDING. A descriptor is checked completely,
+ * in this order, before any of its output is written: magic, op and flags,
+ * dtypes, shape, scalar quantization fields, compile-time limits, byte
+ * ranges, then the w_zp entries in params. A rejected descriptor leaves act
+ * untouched.
  */
 #ifndef LF_DESC_H
 #define LF_DESC_H
@@ -66,6 +70,12 @@ enum lf_kdtype {
 #define LF_DF_B_ACT 0x4u    /* matmul: B is an activation at x2_off in act
 			     * (zero point x2_zp), not a constant in params */
 #define LF_DF_COUNT_PAD 0x8u /* avgpool: padding counts in the divisor */
+/*
+ * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
+ * LF_KST_BAD_OP: the kernel does not implement that variant. With
+ * LF_DF_B_ACT, B's zero point is x2_zp (per tensor, in w_type's range) and
+ * w_zp_off is not read; LF_DF_W_PER_CH then applies to mult[] only.
+ */
 
 /* Status written back by the kernel. */
 #define LF_KST_PENDING 0
@@ -75,7 +85,8 @@ enum lf_kdtype {
 #define LF_KST_BAD_TYPE (-3)    /* dtype combination not supported */
 #define LF_KST_BAD_SHAPE (-4)   /* inconsistent shape fields */
 #define LF_KST_LIMIT (-5)       /* exceeds a compile-time limit (lf_limits) */
-#define LF_KST_BOUNDS (-6)      /* an access falls outside params or act */
+#define LF_KST_BOUNDS (-6)      /* an access falls outside params or act,
+				 * or y overlaps an input in act */
 #define LF_KST_BAD_QUANT (-7)   /* quantization fields out of range */
 
 /*
@@ -91,6 +102,11 @@ enum lf_kdtype {
  * the dtype's range, narrowed for a fused ReLU (act_min = y_zp) or Clip.
  * Rounding v before adding y_zp and clamping is the same as ORT's
  * clamp-then-convert because the clamp bounds are integers.
+ * The kernels round from the bits of v, without libm, so the HLS, host-C
+ * and OpenCL builds agree exactly: |v| >= 512 saturates (any y_zp then
+ * lands outside [-128, 255]); a NaN v (only from a NaN or infinite mult)
+ * gives act_min. act_min/act_max, y_zp and mult are not read for an int32
+ * output; w_zp is, and every w_zp entry must lie in w_type's range.
  *
  * Conv2d: x[n][ic][ih][iw], w[oc][ic/groups][kh][kw], y[n][oc][oh][ow];
  *   oh = (ih + pad_t + pad_b - ((kh-1)*dil_h + 1)) / stride_h + 1, same for
@@ -126,5 +142,13 @@ typedef struct lf_desc {
 	/* 50 */ float x_scale, x2_scale, y_scale; /* add / avgpool only */
 	/* 53 */ lf_u32 reserved8[LF_DESC_WORDS - 53];
 } lf_desc;
+
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+/* Host-C build: the entry points build/hls/lfkernels.so exports. */
+void lfk_conv2d(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_matmul(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+#endif
 
 #endif /* LF_DESC_H */

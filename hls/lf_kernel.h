@@ -52,6 +52,32 @@ typedef int64_t lf_i64;
 #endif
 
 /*
+ * LF_EXPORT marks the symbols the emulator looks up in the kernel shared
+ * object (entry points, lfk_cycles_*), so they stay visible even if the
+ * kernels are ever built with -fvisibility=hidden.
+ *
+ * LF_ONCHIP declares an on-chip buffer in a kernel's top function, and
+ * LF_LOCAL qualifies helper parameters that receive one:
+ *   - HLS: a plain local array, which becomes BRAM/URAM/registers;
+ *   - OpenCL C: __local (must sit at kernel function scope);
+ *   - host C: static _Thread_local, so the buffers (a few hundred KB) are
+ *     neither on the caller's stack nor shared between emulator threads.
+ */
+#if defined(LF_OPENCL)
+#define LF_EXPORT
+#define LF_ONCHIP __local
+#define LF_LOCAL  __local
+#elif defined(LF_HLS)
+#define LF_EXPORT
+#define LF_ONCHIP
+#define LF_LOCAL
+#else
+#define LF_EXPORT __attribute__((visibility("default")))
+#define LF_ONCHIP static _Thread_local
+#define LF_LOCAL
+#endif
+
+/*
  * LF_CYCLES(n) - the emulator's cycle model.
  *
  * In the host-C build the kernels add the modeled clock cycles of each tile
@@ -63,6 +89,9 @@ typedef int64_t lf_i64;
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
 extern _Thread_local lf_u64 lfk__cycles;
 #define LF_CYCLES(n) (lfk__cycles += (lf_u64)(n))
+/* Zero / read the calling thread's counter (hls/cycles.c). */
+void lfk_cycles_reset(void);
+lf_u64 lfk_cycles_get(void);
 #else
 #define LF_CYCLES(n) ((void)0)
 #endif
@@ -95,6 +124,21 @@ LF_INLINE float lf_ld_f32(LF_GLOBAL const lf_u8 *p, lf_u32 off)
 	} v;
 	v.u = (lf_u32)lf_ld_i32(p, off);
 	return v.f;
+#endif
+}
+
+/* The bits of a float32 (for exact rounding without libm). */
+LF_INLINE lf_u32 lf_f32_bits(float f)
+{
+#if defined(LF_OPENCL)
+	return as_uint(f);
+#else
+	union {
+		lf_u32 u;
+		float f;
+	} v;
+	v.f = f;
+	return v.u;
 #endif
 }
 

@@ -1,3 +1,12 @@
 # hostlib: the library an application links.
 LIB_SRCS += hostlib/core/status.c
 include hostlib/cpu/module.mk
+include hostlib/onnx/module.mk
+include hostlib/cli/module.mk
+# hostlib/core (contexts, tensors, ops, events, profiling), hostlib/plan
+# (tiling, descriptor packing, requantization) and hostlib/exec (running
+# on a device through driver/driver.h, buffer pool).
+LIB_SRCS += $(filter-out hostlib/core/status.c,$(wildcard hostlib/core/*.c)) \
+	$(wildcard hostlib/plan/*.c) $(wildcard hostlib/exec/*.c)
+$(BUILD)/obj/hostlib/core/xclbin_path.o: CPPFLAGS_ALL += -DLF_PREFIX='"$(PREFIX)"'
+include hostlib/bench/module.mk

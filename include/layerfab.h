@@ -7,6 +7,9 @@
 #ifndef LAYERFAB_H
 #define LAYERFAB_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -75,6 +78,321 @@ LF_API const char *lf_status_name(lf_status status);
  * Return: a static string; never NULL.
  */
 LF_API const char *lf_status_str(lf_status status);
+
+
+/* ------------------------------------------------------------------------
+ * Objects. All are opaque; each has a create/destroy pair and destroying
+ * NULL does nothing.
+ */
+typedef struct lf_context lf_context; /* a device (or the CPU) and its state */
+typedef struct lf_tensor lf_tensor;   /* shape, dtype, quantization, data */
+typedef struct lf_event lf_event;     /* an asynchronous operation */
+
+/*
+ * Threads. Every function may be called from any thread. One context may
+ * be shared by many threads, or each thread may have its own; ops on one
+ * context run concurrently (on the device's compute units in turn) and give
+ * the same bytes as when run one at a time. The rules: a tensor may be an
+ * input of several ops at once, but while an op writes a tensor (its
+ * output) no other op, and no lf_tensor_* call, may use that tensor; an
+ * object must not be destroyed while another thread uses it; an event is
+ * waited for by one thread at a time. Asynchronous ops of one context run
+ * in submission order, on one worker thread per context; they are not
+ * ordered against synchronous ops of other threads.
+ * Error messages are kept per thread (see lf_last_error()).
+ */
+
+/* Largest tensor rank layerfab handles. */
+#define LF_MAX_DIMS 8
+
+/**
+ * lf_context_create() - open a device and make it ready to run layers.
+ * @device: which device: "emu" (the built-in emulated card, platform
+ *          profile aws-f1), "emu:<profile>" (aws-f1, u250, u280, u55c,
+ *          tiny), "xrt:<N>", "opencl:<N>", "cpu" (no device: every op on
+ *          the CPU reference), or NULL: the LAYERFAB_DEVICE environment
+ *          variable, else the first card found, else "emu".
+ * @xclbin: path of the bitstream to load, or NULL: LAYERFAB_XCLBIN, else
+ *          the one matching the device's platform in the build tree or the
+ *          installed share/layerfab/bitstreams.
+ * @out:    receives the context on success; untouched on failure.
+ *
+ * Several contexts may be open at once, on one or several devices.
+ * Environment: LAYERFAB_FALLBACK=off makes an op the device cannot run an
+ * error (LF_ERR_UNSUPPORTED) instead of running it on the CPU, and a device
+ * failure the op's error; LAYERFAB_TIMEOUT_MS bounds the wait for one
+ * kernel launch (default 60000). A device string may carry driver options
+ * after a comma, e.g. "emu:tiny,bank_size=64M".
+ * Bitstream search without @xclbin or LAYERFAB_XCLBIN: the file
+ * emu-<profile>.xclbin (emulator) or <platform>.xclbin (cards) in
+ * $LAYERFAB_BUILD/bitstreams, then <dir of the executable>/../bitstreams
+ * (a build tree), <dir of the executable>/../share/layerfab/bitstreams and
+ * $(PREFIX)/share/layerfab/bitstreams (an installation).
+ *
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out, malformed @device);
+ * LF_ERR_NOT_FOUND (no such device or bitstream); LF_ERR_BAD_FILE (the
+ * xclbin is malformed or does not match the device); LF_ERR_UNSUPPORTED
+ * (backend not built in); LF_ERR_NO_MEMORY; LF_ERR_DEVICE. On failure a
+ * message is available from lf_last_error().
+ * The context must be released with lf_context_destroy().
+ */
+LF_API lf_status lf_context_create(const char *device, const char *xclbin,
+				   lf_context **out);
+
+/**
+ * lf_context_destroy() - close the device and free the context.
+ * @ctx: a context, or NULL (nothing happens).
+ *
+ * Return: LF_OK; LF_ERR_BUSY if tensors or events created on @ctx are still
+ * alive (the context is left intact: destroy them first).
+ */
+LF_API lf_status lf_context_destroy(lf_context *ctx);
+
+/**
+ * lf_context_last_error() - the detailed message of the last error that a
+ * call on @ctx (or on an object created from it) returned, on the calling
+ * thread. Never NULL; "" when there was none.
+ */
+LF_API const char *lf_context_last_error(const lf_context *ctx);
+
+/**
+ * lf_last_error() - the detailed message of the last error on the calling
+ * thread from any call, including calls that had no context yet (such as a
+ * failed lf_context_create()). Never NULL.
+ */
+LF_API const char *lf_last_error(void);
+
+/* What a context runs on. Strings are owned by the context. */
+struct lf_device_info {
+	const char *backend;  /* "emu", "xrt", "opencl", "cpu" */
+	const char *name;     /* device / platform name */
+	const char *xclbin;   /* path of the loaded bitstream, or "" */
+	unsigned compute_units;
+	unsigned memory_banks;
+	unsigned long long device_memory_bytes;
+};
+
+/**
+ * lf_context_device_info() - describe the device behind @ctx.
+ * Return: LF_OK; LF_ERR_INVALID_ARG for a NULL argument.
+ */
+LF_API lf_status lf_context_device_info(const lf_context *ctx,
+					struct lf_device_info *info);
+
+/* ------------------------------------------------------------------------
+ * Tensors.
+ */
+
+/** lf_dtype_size() - bytes per element of @t, 0 for an unknown type. */
+LF_API size_t lf_dtype_size(lf_dtype t);
+
+/*
+ * struct lf_quant - quantization of a uint8/int8 (or int32 bias) tensor:
+ * real = scale * (q - zero_point). Per-tensor when count is 1; per-axis
+ * when count equals the size of dimension @axis. Arrays are copied.
+ */
+struct lf_quant {
+	const float *scale;
+	const int32_t *zero_point; /* NULL: all zero */
+	size_t count;
+	int axis;
+};
+
+/**
+ * lf_tensor_create() - a tensor with host memory owned by the library.
+ * @ctx:   the context the tensor belongs to.
+ * @dtype: element type.
+ * @ndim:  rank, 0..LF_MAX_DIMS.
+ * @dims:  @ndim extents, each > 0.
+ * @quant: quantization, or NULL for none (float32, int32 accumulators).
+ * @out:   receives the tensor; untouched on failure.
+ *
+ * The data is zero-filled. Return: LF_OK; LF_ERR_INVALID_ARG;
+ * LF_ERR_OVERFLOW (element count or byte size overflows); LF_ERR_NO_MEMORY.
+ * Release with lf_tensor_destroy().
+ */
+LF_API lf_status lf_tensor_create(lf_context *ctx, lf_dtype dtype, int ndim,
+				  const int64_t *dims,
+				  const struct lf_quant *quant, lf_tensor **out);
+
+/**
+ * lf_tensor_create_borrowed() - a tensor over the caller's memory.
+ * @data:  host memory of at least @bytes bytes; it must outlive the tensor.
+ * @bytes: size of @data; must equal the tensor's byte size.
+ * Other parameters and returns as lf_tensor_create().
+ */
+LF_API lf_status lf_tensor_create_borrowed(lf_context *ctx, lf_dtype dtype,
+					   int ndim, const int64_t *dims,
+					   const struct lf_quant *quant,
+					   void *data, size_t bytes,
+					   lf_tensor **out);
+
+/**
+ * lf_tensor_destroy() - free a tensor, its host memory (if owned) and its
+ * device memory. NULL does nothing. Return: LF_OK; LF_ERR_BUSY if an
+ * asynchronous op using it has not been waited for.
+ */
+LF_API lf_status lf_tensor_destroy(lf_tensor *t);
+
+/** lf_tensor_data() - host data pointer (after lf_tensor_to_host()). */
+LF_API void *lf_tensor_data(lf_tensor *t);
+
+/** lf_tensor_bytes() - size of the tensor's data in bytes. */
+LF_API size_t lf_tensor_bytes(const lf_tensor *t);
+
+/**
+ * lf_tensor_shape() - rank and extents. @dims may be NULL; else it receives
+ * up to LF_MAX_DIMS extents. Return: the rank, or -1 for NULL @t.
+ */
+LF_API int lf_tensor_shape(const lf_tensor *t, int64_t *dims);
+
+/** lf_tensor_dtype() - element type of @t; (lf_dtype)-1 for NULL. */
+LF_API lf_dtype lf_tensor_dtype(const lf_tensor *t);
+
+/**
+ * lf_tensor_to_device() / lf_tensor_to_host() - explicit residency control.
+ * The library moves data itself when an op needs it; an application that
+ * chains ops can keep a tensor on the device with these. After writing to
+ * lf_tensor_data(), call lf_tensor_mark_host_dirty() (or to_device).
+ * Return: LF_OK; LF_ERR_NO_DEVICE_MEMORY; LF_ERR_DMA; LF_ERR_DEVICE_LOST;
+ * LF_ERR_TIMEOUT; LF_ERR_INVALID_ARG (NULL).
+ *
+ * In this version an op reads its inputs from their host copies (fetching
+ * a device-only copy first) and leaves its output valid on the host only;
+ * to_device keeps an extra device copy that to_host can restore. On the
+ * "cpu" device, and after a device loss, both are no-ops.
+ */
+LF_API lf_status lf_tensor_to_device(lf_tensor *t);
+LF_API lf_status lf_tensor_to_host(lf_tensor *t);
+LF_API lf_status lf_tensor_mark_host_dirty(lf_tensor *t);
+
+/* ------------------------------------------------------------------------
+ * Layer operations. Inputs and the output are tensors created on the same
+ * context; the output tensor's shape, dtype and quantization say what to
+ * produce (uint8/int8: requantized; int32: raw accumulators, as
+ * ConvInteger / MatMulInteger). Every op checks shapes, dtypes and
+ * quantization arity and fails with LF_ERR_SHAPE / LF_ERR_INVALID_ARG and a
+ * message naming the offending value. Ops run on the device when it can,
+ * else on the CPU (see LAYERFAB_FALLBACK); results are byte-identical.
+ * The _async forms return at once with an event to wait on.
+ */
+
+/* Fused output activation, applied in the quantized domain. */
+typedef enum lf_activation {
+	LF_ACT_NONE = 0,
+	LF_ACT_RELU = 1,
+	LF_ACT_CLIP = 2 /* clip_min..clip_max, real values */
+} lf_activation;
+
+struct lf_conv2d_params {
+	int stride_h, stride_w;               /* 0 means 1 */
+	int pad_top, pad_left, pad_bottom, pad_right;
+	int dilation_h, dilation_w;           /* 0 means 1 */
+	int groups;                           /* 0 means 1 */
+	lf_activation activation;
+	float clip_min, clip_max;
+};
+
+/**
+ * lf_conv2d() - quantized 2-D convolution (QLinearConv / ConvInteger).
+ * @x:    input [N, C, H, W], uint8 or int8, per-tensor quantization.
+ * @w:    weights [OC, C/groups, KH, KW], uint8 or int8, per-tensor or
+ *        per-output-channel (axis 0) quantization.
+ * @bias: int32 [OC] or NULL.
+ * @p:    geometry and activation; NULL for all defaults.
+ * @y:    output [N, OC, OH, OW].
+ * Return: LF_OK or an error as described above; LF_ERR_DEVICE,
+ * LF_ERR_TIMEOUT, LF_ERR_DEVICE_LOST when the device fails and fallback is
+ * off.
+ */
+LF_API lf_status lf_conv2d(lf_context *ctx, lf_tensor *x, lf_tensor *w,
+			   lf_tensor *bias, const struct lf_conv2d_params *p,
+			   lf_tensor *y);
+LF_API lf_status lf_conv2d_async(lf_context *ctx, lf_tensor *x, lf_tensor *w,
+				 lf_tensor *bias,
+				 const struct lf_conv2d_params *p, lf_tensor *y,
+				 lf_event **ev);
+
+struct lf_matmul_params {
+	lf_activation activation;
+	float clip_min, clip_max;
+};
+
+/**
+ * lf_matmul() - quantized matmul (QLinearMatMul / MatMulInteger / QGemm).
+ * @a: [M, K] or [B, M, K]; @b: [K, N] or [B, K, N], per-tensor or per-column
+ * (axis -1) quantization; @bias: int32 [N] or NULL; @y: [M, N] / [B, M, N].
+ */
+LF_API lf_status lf_matmul(lf_context *ctx, lf_tensor *a, lf_tensor *b,
+			   lf_tensor *bias, const struct lf_matmul_params *p,
+			   lf_tensor *y);
+LF_API lf_status lf_matmul_async(lf_context *ctx, lf_tensor *a, lf_tensor *b,
+				 lf_tensor *bias,
+				 const struct lf_matmul_params *p, lf_tensor *y,
+				 lf_event **ev);
+
+struct lf_pool_params {
+	int kernel_h, kernel_w;
+	int stride_h, stride_w; /* 0 means 1 */
+	int pad_top, pad_left, pad_bottom, pad_right;
+	int count_include_pad;  /* average pooling only */
+};
+
+/** lf_maxpool() / lf_avgpool() - 2-D pooling of [N, C, H, W] tensors. */
+LF_API lf_status lf_maxpool(lf_context *ctx, lf_tensor *x,
+			    const struct lf_pool_params *p, lf_tensor *y);
+LF_API lf_status lf_avgpool(lf_context *ctx, lf_tensor *x,
+			    const struct lf_pool_params *p, lf_tensor *y);
+
+/** lf_add() - quantized elementwise add (QLinearAdd), same shapes. */
+LF_API lf_status lf_add(lf_context *ctx, lf_tensor *a, lf_tensor *b,
+			lf_tensor *y);
+
+/**
+ * lf_event_wait() - wait for an asynchronous op.
+ * @timeout_ms: < 0 waits forever.
+ * Return: the op's status; LF_ERR_TIMEOUT if it has not finished (the event
+ * stays valid: wait again or destroy it, which waits).
+ */
+LF_API lf_status lf_event_wait(lf_event *ev, int timeout_ms);
+
+/**
+ * lf_event_destroy() - wait for the op if needed, then free. NULL: no-op.
+ * Return: the op's status (as lf_event_wait()), so a caller that never
+ * waited still learns of a failure.
+ */
+LF_API lf_status lf_event_destroy(lf_event *ev);
+
+/* ------------------------------------------------------------------------
+ * Profiling: one record per op run on a context, oldest first, up to a
+ * bounded history (the latest 1024). device_ns is the modeled time the
+ * device's timeline advanced during the op (exact when one op runs at a
+ * time; overlapping ops share their overlap); it is 0 on the CPU and on
+ * backends without a timing model. why_cpu says why an op did not run on
+ * the device: "cpu device", "no device kernel for maxpool", "device lost",
+ * a limit no tiling can meet, or the device error that a retry did not
+ * cure.
+ */
+struct lf_profile_record {
+	char op[24];              /* "conv2d", "matmul", ... */
+	char where[8];            /* "device" or "cpu" */
+	char why_cpu[64];         /* reason it fell back, or "" */
+	unsigned long long host_ns;      /* wall time on the host */
+	unsigned long long device_ns;    /* modeled device time (projection) */
+	unsigned long long h2d_bytes, d2h_bytes;
+	unsigned dma_transfers, launches, tiles;
+};
+
+/** lf_context_profile_count() - number of records kept. */
+LF_API size_t lf_context_profile_count(const lf_context *ctx);
+/**
+ * lf_context_profile_get() - copy record @i (0 = oldest).
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL); LF_ERR_RANGE (@i >= count).
+ */
+LF_API lf_status lf_context_profile_get(const lf_context *ctx, size_t i,
+					struct lf_profile_record *rec);
+/** lf_context_profile_reset() - drop all records. */
+LF_API void lf_context_profile_reset(lf_context *ctx);
 
 #ifdef __cplusplus
 }

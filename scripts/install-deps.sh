@@ -28,18 +28,35 @@ libxrt-utils
 valgrind
 clang-format
 binutils
+python3
+python3-numpy
+python3-onnx
+dataset-fashion-mnist
 "
+# Commands that may come from outside Debian (e.g. nodesource's nodejs,
+# which bundles npm and conflicts with Debian's npm package): installed
+# from Debian only when the command is missing. Format: command:package.
+COMMANDS="node:nodejs npm:npm"
 # Why each one: CUnit (tests); protobuf-c (ONNX files: onnx.proto from
 # libonnx-dev, conformance data from libonnx-testdata); libpci (PCIe
 # discovery); expat (xclbin kernel XML); OpenCL ICD loader + headers + PoCL
 # (OpenCL backend, kernel OpenCL C builds; PoCL links with ld from
 # binutils); XRT (XRT backend, <xrt/xclbin.h>); valgrind and clang-format
-# (make check, make format-check).
+# (make check, make format-check); python3 (make hls-lint); numpy, onnx
+# (make bench generates the ResNet-18 model); dataset-fashion-mnist (make
+# demo reads its test images); nodejs/npm (make bench installs ONNX Runtime
+# from npm as the CPU baseline).
 
 missing=""
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
 		missing="$missing $p"
+	fi
+done
+
+for cp in $COMMANDS; do
+	if ! command -v "${cp%%:*}" >/dev/null 2>&1; then
+		missing="$missing ${cp#*:}"
 	fi
 done
 

@@ -38,7 +38,7 @@ struct lf_ref_qconv {
 	float x_scale, y_scale;
 	const float *w_scale; /* w_scale_count entries: 1 or oc */
 	int w_scale_count;
-	const int32_t *bias; /* oc entries, or NULL */
+	const int32_t *bias;	  /* oc entries, or NULL */
 	int32_t act_min, act_max; /* output clamp, quantized domain */
 };
 
@@ -70,5 +70,187 @@ struct lf_ref_qmatmul {
 
 lf_status lf__ref_qmatmul(const struct lf_ref_qmatmul *p, const void *x,
 			  const void *w, void *y);
+
+/* ------------------------------------------------------------------------
+ * The CPU ops around the device kernels. Same rules as above: textbook
+ * loops, every parameter checked. Where ONNX leaves a detail to the
+ * runtime, they do what ONNX Runtime's CPU provider does, and the comment
+ * at the function says which ORT source it follows.
+ */
+
+/* Largest rank the shape helpers handle (LF_MAX_DIMS of the public API). */
+#define LF_REF_MAX_RANK 8
+
+/* struct lf_ref_shape - a tensor shape; rank 0 is a scalar. */
+struct lf_ref_shape {
+	int rank;
+	int64_t dim[LF_REF_MAX_RANK];
+};
+
+/* Bytes per element of @t (0 for an unknown type). */
+size_t lf__ref_dtype_size(lf_dtype t);
+
+/* Smallest and largest value of an integer type (INT32: its range). */
+void lf__ref_dtype_range(lf_dtype t, int32_t *lo, int32_t *hi);
+
+/*
+ * lf__ref_shape_count() - number of elements of @s into @count.
+ * Return: LF_ERR_SHAPE (rank out of range, negative dim), LF_ERR_OVERFLOW
+ * (the product does not fit in size_t).
+ */
+lf_status lf__ref_shape_count(const struct lf_ref_shape *s, size_t *count);
+
+/* numpy / ONNX multidirectional broadcasting of @a and @b into @out. */
+lf_status lf__ref_broadcast_shape(const struct lf_ref_shape *a,
+				  const struct lf_ref_shape *b,
+				  struct lf_ref_shape *out);
+
+/* Flatten: [prod(dims[:axis]), prod(dims[axis:])]; -rank <= axis <= rank. */
+lf_status lf__ref_flatten_shape(const struct lf_ref_shape *in, int64_t axis,
+				struct lf_ref_shape *out);
+
+/*
+ * lf__ref_reshape_shape() - the output shape of Reshape(@in, @shape).
+ * @shape: @n target dims; 0 copies the input's dim at that index (or is a
+ * real 0 when @allowzero), -1 (at most one) is inferred from the rest.
+ */
+lf_status lf__ref_reshape_shape(const struct lf_ref_shape *in,
+				const int64_t *shape, int n, int allowzero,
+				struct lf_ref_shape *out);
+
+/*
+ * struct lf_ref_qaxis - where the scales / zero points of QuantizeLinear
+ * and DequantizeLinear apply. The tensor is seen as [outer][channels][inner]
+ * (channels = the dim at the quantization axis); element (o, c, i) uses
+ * entry c of scale/zp when nparams == channels, entry 0 when nparams == 1.
+ */
+struct lf_ref_qaxis {
+	size_t outer, channels, inner;
+	const float *scale; /* nparams entries */
+	const int32_t *zp;  /* nparams entries, or NULL (all 0) */
+	size_t nparams;	    /* 1 (per-tensor) or channels (per-axis) */
+};
+
+/*
+ * QuantizeLinear, float32 -> UINT8/INT8, as ORT's MlasQuantizeLinear:
+ *   y = rint_half_even(clamp(x / scale, qmin - zp, qmax - zp)) + zp
+ * in float32 (a division, not a multiply by 1/scale); NaN gives qmin.
+ */
+lf_status lf__ref_quantize_linear(const struct lf_ref_qaxis *q, const float *x,
+				  lf_dtype y_type, void *y);
+
+/* DequantizeLinear, UINT8/INT8/INT32 -> float32: (float)(x - zp) * scale. */
+lf_status lf__ref_dequantize_linear(const struct lf_ref_qaxis *q,
+				    lf_dtype x_type, const void *x, float *y);
+
+/* Pooling ---------------------------------------------------------------- */
+
+#define LF_REF_POOL_MAX_DIMS 3
+
+enum lf_ref_auto_pad {
+	LF_REF_AUTO_PAD_NOTSET = 0, /* explicit pads */
+	LF_REF_AUTO_PAD_SAME_UPPER,
+	LF_REF_AUTO_PAD_SAME_LOWER,
+	LF_REF_AUTO_PAD_VALID
+};
+
+/*
+ * struct lf_ref_pool - an N-D pooling window over x[n][c][spatial...]
+ * (1 to 3 spatial dims). Fill the inputs, then lf__ref_pool_plan() resolves
+ * auto_pad into pad_begin/pad_end and computes out[].
+ */
+struct lf_ref_pool {
+	int nsp; /* spatial dims: 1, 2 or 3 */
+	int64_t n, c;
+	int64_t in[LF_REF_POOL_MAX_DIMS];
+	int64_t kernel[LF_REF_POOL_MAX_DIMS];
+	int64_t stride[LF_REF_POOL_MAX_DIMS];	 /* 1 if unset */
+	int64_t dil[LF_REF_POOL_MAX_DIMS];	 /* 1 if unset */
+	int64_t pad_begin[LF_REF_POOL_MAX_DIMS]; /* ignored unless NOTSET */
+	int64_t pad_end[LF_REF_POOL_MAX_DIMS];
+	enum lf_ref_auto_pad auto_pad;
+	int ceil_mode;
+	int count_include_pad;		   /* average pooling only */
+	int64_t out[LF_REF_POOL_MAX_DIMS]; /* set by lf__ref_pool_plan() */
+};
+
+/* Resolve pads and output sizes (ORT's PoolAttributes rules). */
+lf_status lf__ref_pool_plan(struct lf_ref_pool *p);
+
+/*
+ * lf__ref_maxpool() - MaxPool on FLOAT32, UINT8 or INT8. @indices, if not
+ * NULL, receives MaxPool's second output (int64 flat index of the max in
+ * x, row-major, or column-major within the image when @storage_order is
+ * 1); the first maximum in scan order wins.
+ */
+lf_status lf__ref_maxpool(const struct lf_ref_pool *p, lf_dtype t,
+			  const void *x, void *y, int64_t *indices,
+			  int storage_order);
+
+/* AveragePool on float32. */
+lf_status lf__ref_avgpool(const struct lf_ref_pool *p, const float *x,
+			  float *y);
+
+/* GlobalAveragePool on float32: x[nc][image] -> y[nc]. */
+lf_status lf__ref_global_avgpool(size_t nc, size_t image, const float *x,
+				 float *y);
+
+/* struct lf_ref_q1 - the scale and zero point of one quantized tensor. */
+struct lf_ref_q1 {
+	float scale;
+	int32_t zp;
+};
+
+/* com.microsoft QLinearGlobalAveragePool (NCHW), UINT8 or INT8. */
+lf_status lf__ref_qglobal_avgpool(size_t nc, size_t image, lf_dtype t,
+				  const struct lf_ref_q1 *xq,
+				  const struct lf_ref_q1 *yq, const void *x,
+				  void *y);
+
+/* com.microsoft QLinearAveragePool (NCHW), UINT8 or INT8. */
+lf_status lf__ref_qavgpool(const struct lf_ref_pool *p, lf_dtype t,
+			   const struct lf_ref_q1 *xq,
+			   const struct lf_ref_q1 *yq, const void *x, void *y);
+
+/* Elementwise ----------------------------------------------------------- */
+
+/*
+ * lf__ref_add() - Add with broadcasting, y has the broadcast shape of @as
+ * and @bs. FLOAT32, INT32 (wrapping), UINT8 and INT8 (wrapping, as numpy
+ * and ORT do for integer Add).
+ */
+lf_status lf__ref_add(lf_dtype t, const struct lf_ref_shape *as, const void *a,
+		      const struct lf_ref_shape *bs, const void *b, void *y);
+
+/*
+ * com.microsoft QLinearAdd with broadcasting, UINT8 or INT8, bit-exact with
+ * ONNX Runtime on x86-64 (AVX2/FMA): see ref_elementwise.c for the float
+ * op order, which adds y_zp before rounding.
+ */
+lf_status lf__ref_qadd(lf_dtype t, const struct lf_ref_shape *as, const void *a,
+		       const struct lf_ref_q1 *aq,
+		       const struct lf_ref_shape *bs, const void *b,
+		       const struct lf_ref_q1 *bq, const struct lf_ref_q1 *yq,
+		       void *y);
+
+/* Relu: max(x, 0), any lf_dtype. */
+lf_status lf__ref_relu(lf_dtype t, size_t count, const void *x, void *y);
+
+/*
+ * lf__ref_clip() - Clip: min(max(x, lo), hi) elementwise. @lo/@hi point at
+ * one element of type @t, or are NULL (no bound). lo > hi gives hi.
+ */
+lf_status lf__ref_clip(lf_dtype t, size_t count, const void *x, const void *lo,
+		       const void *hi, void *y);
+
+/*
+ * lf__ref_softmax() - Softmax on float32.
+ * @axis: in [-rank, rank-1].
+ * @opset: the ONNX opset of the node. From 13 on, softmax runs along @axis
+ * alone; before 13 the input is coerced to 2-D [prod(dims[:axis]),
+ * prod(dims[axis:])] and softmax runs along each row.
+ */
+lf_status lf__ref_softmax(const struct lf_ref_shape *s, int64_t axis,
+			  int64_t opset, const float *x, float *y);
 
 #endif /* LF_REF_H */

@@ -1,0 +1,80 @@
+# bitstreams/aws-f1/params.mk - AWS EC2 F1 (Xilinx VU9P, Vitis shell
+# v04261818): kernel parameters and the resource budget they were chosen
+# against. Read by bitstreams/hw.mk (make hw PLATFORM=aws-f1) and
+# scripts/hw-config-check. Every number below "budget" is an input from a
+# cited source; every estimate is arithmetic, not synthesis: nothing here
+# has been through v++ (no Vitis, no card where this was written).
+
+# Platform: the F1 Vitis platform of aws-fpga's f1_xdma_shell branch,
+# Vitis/aws_platform/xilinx_aws-vu9p-f1_shell-v04261818_201920_3/ (repo
+# aws/aws-fpga; also Vitis/docs/Alveo_to_AWS_F1_Migration/example/f1/
+# options.cfg: platform=xilinx_aws-vu9p-f1_shell-v04261818_201920_3).
+# aws-fpga's master (F1) branch is deprecated in favour of F2 (aws-fpga
+# README, Jan 2025); F1 development continues on f1_xdma_shell.
+HW_PLATFORM_NAME := xilinx_aws-vu9p-f1_shell-v04261818_201920_3
+# FPGA part, only for the standalone vitis_hls flow (scripts/hls/*.tcl;
+# v++ takes the part from the platform): aws-fpga f1_xdma_shell hdk/common/shell_v04261818/build/scripts/device_type.tcl.
+HW_PART := xcvu9p-flgb2104-2-i
+
+# Budget available to kernels after the shell, from aws-fpga f1_xdma_shell
+# Vitis/docs/Alveo_to_AWS_F1_Migration.md ("Available resources",
+# f1.2xlarge): 5640 DSP slices, 1680 BRAM36 (59 Mb), 800 URAM, 895k LUTs.
+# Same page: kernel clock up to 250 MHz on F1; DDR A = DDR[1] in SLR2,
+# DDR B = DDR[2] in SLR1, DDR C = DDR[0] in SLR1 (shell region),
+# DDR D = DDR[3] in SLR0; 4 x 16 GB.
+HW_AVAIL_DSP := 5640
+HW_AVAIL_BRAM36 := 1680
+HW_AVAIL_URAM := 800
+HW_MEM_TYPE := DDR
+HW_MEM_BANKS := 4
+# Headroom for routing and timing closure: DSP use at most ~60-70% (the
+# same page: "For FPGA designs that utilize more than 70% of the FPGA
+# resources, portability between platforms may require additional
+# optimizations"); worst-case block RAM at most 85%.
+HW_DSP_TARGET_PCT := 70
+HW_BRAM_MAX_PCT := 85
+
+# Choice: 2 lanes, one in each large SLR (SLR0, SLR2), each lane a
+# conv2d CU + a matmul CU. SLR1 holds most of the shell and the middle
+# SLR of this die class keeps the fewest resources for kernels (UG1393
+# "Resource Availability" example: 2265 / 1317 / 2265 DSPs in SLR0/1/2,
+# the figures Xtra-Computing/ThunderGP records for the U200, the Alveo
+# card F1 is compared with), so it gets no CU; the lanes use at most
+# 1414 DSPs of an outer SLR's ~2265 (62%). F1 caps the clock at 250 MHz.
+HW_LANES := 2
+HW_CLOCK_MHZ := 250
+HW_CONV_PE_OC := 32
+HW_CONV_PE_K := 32
+HW_CONV_KMAX := 4608
+HW_CONV_XVEC := 4096
+HW_CONV_TW_MAX := 64
+HW_MM_PE_N := 16
+HW_MM_PE_K := 16
+HW_MM_KMAX := 4096
+
+# Estimate (scripts/hw-config-check --table aws-f1; UNVERIFIED, no
+# synthesis was run):
+#   DSP per conv CU  = 32x32 MACs + 3 requant + 64 index = 1091
+#   DSP per mm CU    = 16x16 MACs + 3 requant + 64 index =  323
+#   DSP total        = 2 lanes x 1414 = 2828 of 5640 = 50.1%
+#     (one DSP48E2 per MAC: the kernels multiply 9-bit signed operands,
+#     (x - x_zp) * (w - w_zp), so the two-MACs-per-DSP packing of Xilinx
+#     WP486 "Deep Learning with INT8 Optimization on Xilinx Devices"
+#     (8-bit operands sharing one input) does not apply as written; it
+#     would need the raw 8-bit products plus zero-point corrections.)
+#   BRAM, worst case (each partitioned bank in its own RAMB18):
+#     conv: wbuf 32x32 banks of 144x8 bit = 1024 RAMB18, xbuf 32 banks of
+#     4096x8 = 64, accbuf 32 banks of 64x32 = 32 -> 1120 RAMB18
+#     matmul: bbuf 16x16 banks of 256x8 = 256, abuf 16 = 16 -> 272 RAMB18
+#     total = 2 x (1120 + 272) / 2 = 1392 RAMB36 of 1680 = 82.9%
+#     (banks of 1-2 kbit may become LUTRAM, which only lowers this.)
+#   Peak: conv 2 x 1024 MAC/cycle x 2 op x 250 MHz = 1024 GOPS;
+#         matmul 2 x 256 x 2 x 250 MHz = 256 GOPS (both unverified).
+# The same parameters go to v++ -c (HW_DEFS) and to lf-limits-dump, so the
+# limits the xclbin carries describe the hardware that was built.
+HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
+	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
+	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
+	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
+	-DLF_MM_KMAX=$(HW_MM_KMAX)

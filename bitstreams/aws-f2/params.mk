@@ -1,0 +1,72 @@
+# bitstreams/aws-f2/params.mk - AWS EC2 F2 (AMD Virtex UltraScale+ VU47P,
+# 16 GiB HBM; 64 GiB DDR4 on the card): kernel parameters and the budget
+# they were chosen against. Estimates are arithmetic, not synthesis.
+#
+# STATUS (read this first). aws-fpga's F2 kit (branch f2, release 2.0.x)
+# supports Vitis 2024.1 *hardware emulation only*: "Support for Vitis
+# 2024.1 accelerator binary creation and AFI creation is not supported,
+# but will be released at a later time" (aws-fpga ERRATA.md, "Software
+# defined Accelerator Development (Vitis)"); issues aws/aws-fpga#676,
+# #713, #719 and #765 (open, Dec 2025) ask for the Vitis AFI flow, and
+# #795 (May 2026) says the F2 XDMA shell for Vitis is still in progress.
+# So 'make hw PLATFORM=aws-f2 TARGET=hw_emu' is the useful target today;
+# TARGET=hw builds an xclbin nobody can yet turn into an F2 AFI.
+
+# Platform: aws-fpga f2 branch vitis_setup.sh installs
+# xsa_name=xilinx_aws-vu47p-f2_202410_1 (PLATFORM_REPO_PATHS=/opt/XSA/
+# xilinx_aws-vu47p-f2_202410_1) and vitis/README.md builds into
+# build_dir.hw_emu.xilinx_aws-vu47p-f2_202410_1. Issue aws/aws-fpga#795
+# reports a later platform file .../xilinx_aws-vu47p-f2_202410_1_2.xpfm:
+# override with 'make hw PLATFORM=aws-f2 PLATFORM_NAME=...' if yours is
+# named so. UNCONFIRMED beyond those two sources.
+HW_PLATFORM_NAME := xilinx_aws-vu47p-f2_202410_1
+# FPGA part, only for the standalone vitis_hls flow (scripts/hls/*.tcl;
+# v++ takes the part from the platform): aws-fpga f2 hdk/common/ip/cl_ip/bd/scripts/cl_axi_sc_1x1.tcl.
+HW_PART := xcvu47p-fsvh2892-2-e
+
+# Budget: UNCONFIRMED. VU47P device totals taken as 9,024 DSP, 2,016
+# BRAM36, 960 URAM (AMD's Virtex UltraScale+ HBM product table; not
+# re-read here), less 10% (UG1393 rule of thumb). The HDK small shell
+# leaves 88% of the FPGA to the user (aws-fpga User_Guide_AWS_EC2_FPGA_
+# Development_Kit.md, "AWS Shells"); the Vitis XDMA shell's footprint is
+# not published. Memory tags of the Vitis platform are not published
+# either: this file assumes Alveo-style HBM[0:31]. Run 'platforminfo' on
+# the .xpfm and fix HW_MEM_* and link.cfg before a hardware build.
+HW_AVAIL_DSP := 8121
+HW_AVAIL_BRAM36 := 1814
+HW_AVAIL_URAM := 864
+HW_MEM_TYPE := HBM
+HW_MEM_BANKS := 32
+HW_DSP_TARGET_PCT := 70
+HW_BRAM_MAX_PCT := 85
+
+# Choice: as for the U55C (same device class, 16 GB HBM): 2 lanes in SLR0
+# and SLR1. 250 MHz matches F2's default CL clock recipe (aws-fpga
+# hdk/docs/Clock_Recipes_User_Guide.md, clk_main_a0).
+HW_LANES := 2
+HW_CLOCK_MHZ := 250
+HW_CONV_PE_OC := 32
+HW_CONV_PE_K := 32
+HW_CONV_KMAX := 4608
+HW_CONV_XVEC := 4096
+HW_CONV_TW_MAX := 64
+HW_MM_PE_N := 16
+HW_MM_PE_K := 16
+HW_MM_KMAX := 4096
+
+# Estimate (scripts/hw-config-check --table; UNVERIFIED, no synthesis):
+#   DSP per conv CU = 32x32 + 3 + 64 = 1091; per mm CU = 16x16 + 3 + 64 = 323
+#   DSP total = 2 x 1414 = 2828 of 8121 = 34.8%  (one DSP48E2 per 9-bit
+#     MAC; WP486 two-MACs-per-DSP packing does not apply as written)
+#   BRAM worst case: conv 1120 RAMB18 (wbuf 1024 banks of 144x8, xbuf 64,
+#     accbuf 32), matmul 272 RAMB18; total 2 x 1392 / 2 = 1392 RAMB36 of
+#     1814 = 76.7%. Block RAM, not DSPs, limits the array: a third lane
+#     of this size would need 2088 RAMB36 in the worst case.
+#   Peak: conv 2 x 1024 MAC x 2 x 250 MHz = 1024 GOPS;
+#         matmul 2 x 256 x 2 x 250 MHz = 256 GOPS (unverified).
+HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
+	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
+	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
+	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
+	-DLF_MM_KMAX=$(HW_MM_KMAX)

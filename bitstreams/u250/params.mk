@@ -1,0 +1,63 @@
+# bitstreams/u250/params.mk - Alveo U250 (XCU250, 4 SLRs, 4 x 16 GB DDR4):
+# kernel parameters and the resource budget they were chosen against.
+# Read by bitstreams/hw.mk and scripts/hw-config-check. Estimates are
+# arithmetic, not synthesis: nothing here has been through v++.
+
+# Platform: UG1120 (Alveo Data Center Accelerator Card Platforms User
+# Guide, rev 2.0.1), "U250 Gen3x16 XDMA 4_1 Platform": platform
+# xilinx_u250_gen3x16_xdma_4_1, deployment xilinx_u250_gen3x16_xdma_4_1_
+# 202210_1, a DFX-2RP platform created with the 2022.1 tools
+# (https://docs.xilinx.com/r/en-US/ug1120-alveo-platforms/U250-Gen3x16-XDMA-4_1-Platform).
+HW_PLATFORM_NAME := xilinx_u250_gen3x16_xdma_4_1_202210_1
+# FPGA part, only for the standalone vitis_hls flow (scripts/hls/*.tcl;
+# v++ takes the part from the platform): UofT-HPRC/FFIVE Hardware/Parameters.tcl (set FPGA xcu250-figd2104-2L-e).
+HW_PART := xcu250-figd2104-2L-e
+
+# Budget available to kernels: platforminfo's per-SLR figures for the
+# U250 XDMA platform as recorded in Xtra-Computing/ThunderGP
+# libfpga/generator/devices/xilinx_u250_xdma_201830_2.h: 4 SLRs x (2877
+# DSP, 500 BRAM36, 320 URAM), one DDR channel per SLR (DDR[i] in SLR i).
+# That is the older 201830_2 shell; the 4_1 DFX-2RP shell differs a little
+# - run 'platforminfo -p xilinx_u250_gen3x16_xdma_4_1_202210_1' and adjust.
+# DDR: UG1120 "DMA Configurations": U200/U250 4 x DDR4 16 GB.
+HW_AVAIL_DSP := 11508
+HW_AVAIL_BRAM36 := 2000
+HW_AVAIL_URAM := 1280
+HW_MEM_TYPE := DDR
+HW_MEM_BANKS := 4
+HW_DSP_TARGET_PCT := 70
+HW_BRAM_MAX_PCT := 85
+
+# Choice: 4 lanes, one per SLR, each on its own SLR's DDR channel (no SLR
+# crossing). The U200-class cards support kernel clocks of 250-300 MHz
+# (aws-fpga Alveo_to_AWS_F1_Migration.md, "Clock Frequency"); 300 MHz is
+# the platforms' default kernel clock (UG1393 "Clock Information" example).
+# Block RAM, not DSPs, is the binding limit with the kernels' current
+# partitioning (see the estimate): 32x32 conv arrays would need
+# 4 x 696 = 2784 RAMB36 in the worst case, more than the 2000 available.
+HW_LANES := 4
+HW_CLOCK_MHZ := 300
+HW_CONV_PE_OC := 32
+HW_CONV_PE_K := 16
+HW_CONV_KMAX := 4608
+HW_CONV_XVEC := 4096
+HW_CONV_TW_MAX := 64
+HW_MM_PE_N := 16
+HW_MM_PE_K := 16
+HW_MM_KMAX := 4096
+
+# Estimate (scripts/hw-config-check --table u250; UNVERIFIED):
+#   DSP per conv CU = 32x16 + 3 + 64 = 579; per mm CU = 16x16 + 3 + 64 = 323
+#   DSP total = 4 x 902 = 3608 of 11508 = 31.4%  (one DSP48E2 per 9-bit
+#     MAC; WP486's two-MACs-per-DSP packing does not apply as written)
+#   BRAM worst case: conv wbuf 512 banks of 288x8 + xbuf 16 x 2 + accbuf
+#     32 = 576 RAMB18; matmul 256 + 16 = 272 RAMB18;
+#     total 4 x 848 / 2 = 1696 RAMB36 of 2000 = 84.8%
+#   Peak: conv 4 x 512 MAC x 2 x 300 MHz = 1228.8 GOPS;
+#         matmul 4 x 256 x 2 x 300 MHz = 614.4 GOPS (unverified).
+HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
+	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
+	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
+	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
+	-DLF_MM_KMAX=$(HW_MM_KMAX)

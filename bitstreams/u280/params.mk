@@ -1,0 +1,61 @@
+# bitstreams/u280/params.mk - Alveo U280 (XCU280, 3 SLRs, 8 GB HBM2 in 32
+# pseudo-channels of 256 MB, plus 2 x 16 GB DDR4): kernel parameters and
+# the budget they were chosen against. Read by bitstreams/hw.mk and
+# scripts/hw-config-check. Estimates are arithmetic, not synthesis.
+
+# Platform name: xilinx_u280_gen3x16_xdma_1_202211_1, the U280 gen3x16
+# XDMA platform (UG1120 lists the Alveo platforms); the exact string is
+# the one public U280 builds pass to v++ --platform (for example
+# UofT / RapidStream scripts in the search corpus, "xilinx_u280_gen3x16_
+# xdma_1_202211_1.xpfm" under /opt/xilinx/platforms). Confirm on the build
+# machine with 'platforminfo -l'.
+HW_PLATFORM_NAME := xilinx_u280_gen3x16_xdma_1_202211_1
+# FPGA part, only for the standalone vitis_hls flow (scripts/hls/*.tcl;
+# v++ takes the part from the platform): UofT-HPRC/FFIVE Hardware/Parameters.tcl (set FPGA xcu280-fsvh2892-2L-e).
+HW_PART := xcu280-fsvh2892-2L-e
+
+# Budget: no platforminfo output for this platform was at hand, so take
+# the device totals from the U280 data sheet (DS963: 9,024 DSP slices,
+# 2,016 BRAM36, 960 URAM - numbers not re-read from the PDF here) less
+# 10% for shell and system infrastructure, the rule of thumb in UG1393
+# (2022.2) "Determining Where to Place the Kernels". HBM: UG1393 "HBM
+# Configuration and Use": 8 GB in 256 MB pseudo-channels, 14.375 GB/s
+# each, 32 PCs; DDR: UG1120 "DMA Configurations": 2 x DDR4 16 GB.
+HW_AVAIL_DSP := 8121
+HW_AVAIL_BRAM36 := 1814
+HW_AVAIL_URAM := 864
+HW_MEM_TYPE := HBM
+HW_MEM_BANKS := 32
+HW_DSP_TARGET_PCT := 70
+HW_BRAM_MAX_PCT := 85
+
+# Choice: 2 lanes in SLR0 and SLR1 (nearest the HBM, which sits below
+# SLR0), each with 16 pseudo-channels of its own. 250 MHz is a design
+# choice for an HBM design of this size, not a platform limit.
+HW_LANES := 2
+HW_CLOCK_MHZ := 250
+HW_CONV_PE_OC := 32
+HW_CONV_PE_K := 32
+HW_CONV_KMAX := 4608
+HW_CONV_XVEC := 4096
+HW_CONV_TW_MAX := 64
+HW_MM_PE_N := 16
+HW_MM_PE_K := 16
+HW_MM_KMAX := 4096
+
+# Estimate (scripts/hw-config-check --table; UNVERIFIED, no synthesis):
+#   DSP per conv CU = 32x32 + 3 + 64 = 1091; per mm CU = 16x16 + 3 + 64 = 323
+#   DSP total = 2 x 1414 = 2828 of 8121 = 34.8%  (one DSP48E2 per 9-bit
+#     MAC; WP486 two-MACs-per-DSP packing does not apply as written)
+#   BRAM worst case: conv 1120 RAMB18 (wbuf 1024 banks of 144x8, xbuf 64,
+#     accbuf 32), matmul 272 RAMB18; total 2 x 1392 / 2 = 1392 RAMB36 of
+#     1814 = 76.7%. Block RAM, not DSPs, limits the array: a third lane
+#     of this size would need 2088 RAMB36 in the worst case.
+#   Peak: conv 2 x 1024 MAC x 2 x 250 MHz = 1024 GOPS;
+#         matmul 2 x 256 x 2 x 250 MHz = 256 GOPS (unverified).
+HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
+	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
+	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
+	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
+	-DLF_MM_KMAX=$(HW_MM_KMAX)

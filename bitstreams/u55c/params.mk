@@ -1,0 +1,58 @@
+# bitstreams/u55c/params.mk - Alveo U55C (XCU55C, 3 SLRs, 16 GB HBM2 in 32
+# pseudo-channels of 512 MB, no DDR): kernel parameters and the budget
+# they were chosen against. Read by bitstreams/hw.mk and
+# scripts/hw-config-check. Estimates are arithmetic, not synthesis.
+
+# Platform name: xilinx_u55c_gen3x16_xdma_3_202210_1 (UG1120 lists the
+# Alveo platforms; the exact string is the one public U55C builds pass to
+# v++, e.g. "Build platform: xilinx_u55c_gen3x16_xdma_3_202210_1" with the
+# card shell xilinx_u55c_gen3x16_xdma_base_3, in the search corpus).
+# Confirm on the build machine with 'platforminfo -l'.
+HW_PLATFORM_NAME := xilinx_u55c_gen3x16_xdma_3_202210_1
+# FPGA part, only for the standalone vitis_hls flow (scripts/hls/*.tcl;
+# v++ takes the part from the platform): a public U55C resource model in the search corpus ("xcu55c-fsvh2892-2L-e"); unconfirmed.
+HW_PART := xcu55c-fsvh2892-2L-e
+
+# Budget: U55C data sheet (DS978) device totals - 9,024 DSP slices, 2,016
+# BRAM36, 960 URAM, numbers not re-read from the PDF here - less 10% for
+# shell and infrastructure (UG1393 2022.2 "Determining Where to Place the
+# Kernels"). HBM: UG1393 2023.1 "HBM Configuration and Use": 16 GB in
+# 512 MB pseudo-channels, 32 PCs, 14.375 GB/s each; UG1120 "DMA
+# Configurations": U55C 1 x HBM 16 GB, no DDR.
+HW_AVAIL_DSP := 8121
+HW_AVAIL_BRAM36 := 1814
+HW_AVAIL_URAM := 864
+HW_MEM_TYPE := HBM
+HW_MEM_BANKS := 32
+HW_DSP_TARGET_PCT := 70
+HW_BRAM_MAX_PCT := 85
+
+# Choice: 2 lanes in SLR0 and SLR1 (nearest the HBM), 16 pseudo-channels
+# (8 GB) each. 250 MHz is a design choice, not a platform limit.
+HW_LANES := 2
+HW_CLOCK_MHZ := 250
+HW_CONV_PE_OC := 32
+HW_CONV_PE_K := 32
+HW_CONV_KMAX := 4608
+HW_CONV_XVEC := 4096
+HW_CONV_TW_MAX := 64
+HW_MM_PE_N := 16
+HW_MM_PE_K := 16
+HW_MM_KMAX := 4096
+
+# Estimate (scripts/hw-config-check --table; UNVERIFIED, no synthesis):
+#   DSP per conv CU = 32x32 + 3 + 64 = 1091; per mm CU = 16x16 + 3 + 64 = 323
+#   DSP total = 2 x 1414 = 2828 of 8121 = 34.8%  (one DSP48E2 per 9-bit
+#     MAC; WP486 two-MACs-per-DSP packing does not apply as written)
+#   BRAM worst case: conv 1120 RAMB18 (wbuf 1024 banks of 144x8, xbuf 64,
+#     accbuf 32), matmul 272 RAMB18; total 2 x 1392 / 2 = 1392 RAMB36 of
+#     1814 = 76.7%. Block RAM, not DSPs, limits the array: a third lane
+#     of this size would need 2088 RAMB36 in the worst case.
+#   Peak: conv 2 x 1024 MAC x 2 x 250 MHz = 1024 GOPS;
+#         matmul 2 x 256 x 2 x 250 MHz = 256 GOPS (unverified).
+HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
+	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
+	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
+	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
+	-DLF_MM_KMAX=$(HW_MM_KMAX)

@@ -1,0 +1,48 @@
+/*
+ * backend.h - what a backend needs beyond driver.h: the base structs it
+ * embeds as the first member of its own device, buffer and run structs.
+ *
+ * The core owns the base fields: a backend allocates its struct, returns
+ * a pointer to the embedded base, and the core fills the base in. Only
+ * backends (driver/<backend>/) and driver/core include this header; users
+ * of the driver see opaque handles.
+ */
+#ifndef LF_DRIVER_CORE_BACKEND_H
+#define LF_DRIVER_CORE_BACKEND_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "driver/driver.h"
+
+#define lf__container_of(ptr, type, member)                                    \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+struct lf_backend_slot;
+
+struct lf_dev {
+	const struct lf_backend_ops *ops;
+	struct lf_backend_slot *slot; /* registry entry (open-device count) */
+	struct lf_dev_props *props;   /* cached after open and each load */
+	atomic_uint_fast64_t live_bos;
+	atomic_uint_fast64_t live_runs;
+};
+
+struct lf_bo {
+	lf_dev *dev;
+	uint64_t size;
+	uint32_t bank;
+};
+
+struct lf_run {
+	lf_dev *dev;
+	uint32_t cu;
+};
+
+/* Clear this thread's driver error message (each entry point does). */
+void lf__drv_clear_error(void);
+
+/* The built-in backends, registered on first use of the registry. */
+extern const struct lf_backend_ops lf__emu_backend;
+
+#endif /* LF_DRIVER_CORE_BACKEND_H */

@@ -1,0 +1,327 @@
+/*
+ * emu_backend.c - the driver vtable's front door to the emulated card.
+ *
+ * Buffers become an allocation in device memory plus a separate host view
+ * (calloc'd, what lf__bo_map returns); sync is a modeled DMA between the
+ * two. Runs pass each buffer argument as its device address + offset, as
+ * a card's register map would.
+ *
+ * Device string: "emu[:<profile>][,<option>=<value>...]", profile aws-f1
+ * (default), u250, u280, u55c, tiny or its index. Options:
+ *   bank_size=<bytes>   cap every bank (K/M/G suffixes)
+ *   launch_ns=<ns>      per-run launch cost (default 20000)
+ *   dma_setup_ns=<ns>   per-transfer setup cost (default 13765)
+ *   h2d_mbps=<MB/s>, d2h_mbps=<MB/s>   PCIe throughput (1 MB = 1e6 B)
+ *   timeline=<events>   timeline history (default 4096)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/emu/emu_impl.h"
+
+struct emu_dev {
+	struct lf_dev base;
+	lf_emu *emu;
+};
+
+struct emu_bo {
+	struct lf_bo base;
+	uint64_t addr;
+	uint8_t *host;
+};
+
+struct emu_run {
+	struct lf_run base;
+	lf_emu_run *r;
+};
+
+static lf_emu *emu_of(lf_dev *dev)
+{
+	return lf__container_of(dev, struct emu_dev, base)->emu;
+}
+
+static struct emu_bo *ebo(lf_bo *bo)
+{
+	return lf__container_of(bo, struct emu_bo, base);
+}
+
+static lf_status emu_enumerate(struct lf_dev_desc *out, uint32_t max,
+			       uint32_t *count)
+{
+	uint32_t n = lf__emu_profile_count();
+
+	for (uint32_t i = 0; i < n && i < max; i++) {
+		const struct lf_emu_profile *p = lf__emu_profile_get(i);
+
+		memset(&out[i], 0, sizeof(out[i]));
+		snprintf(out[i].backend, sizeof(out[i].backend), "emu");
+		out[i].index = i;
+		snprintf(out[i].name, sizeof(out[i].name), "%s", p->name);
+		snprintf(out[i].detail, sizeof(out[i].detail), "%s",
+			 p->detail);
+	}
+	*count = n;
+	return LF_OK;
+}
+
+/* Numeric option @key into *v (untouched when absent). */
+static lf_status opt(const struct lf_dev_spec *spec, const char *key,
+		     uint64_t *v)
+{
+	lf_status st = lf__dev_spec_opt_u64(spec, key, v);
+
+	return st == LF_ERR_NOT_FOUND ? LF_OK : st;
+}
+
+static lf_status parse_config(const struct lf_dev_spec *spec,
+			      struct lf_emu_config *cfg)
+{
+	static const char *const known[] = {"bank_size", "launch_ns",
+					    "dma_setup_ns", "h2d_mbps",
+					    "d2h_mbps", "timeline"};
+	uint64_t h2d = 0, d2h = 0, tl = 0;
+	lf_status st;
+
+	for (uint32_t i = 0; i < spec->nopts; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(known) / sizeof(*known) &&
+		       strcmp(known[k], spec->opts[i].key) != 0)
+			k++;
+		if (k == sizeof(known) / sizeof(*known))
+			return lf__drv_error(LF_ERR_INVALID_ARG,
+					     "emu: unknown option '%s' (known: "
+					     "bank_size, launch_ns, "
+					     "dma_setup_ns, h2d_mbps, d2h_mbps, "
+					     "timeline)",
+					     spec->opts[i].key);
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->launch_ns = LF_EMU_DEFAULT;
+	cfg->dma_setup_ns = LF_EMU_DEFAULT;
+	st = lf__emu_profile_find(spec->device[0] ? spec->device : "aws-f1",
+				  &cfg->profile);
+	if (st == LF_OK)
+		st = opt(spec, "bank_size", &cfg->bank_size);
+	if (st == LF_OK)
+		st = opt(spec, "launch_ns", &cfg->launch_ns);
+	if (st == LF_OK)
+		st = opt(spec, "dma_setup_ns", &cfg->dma_setup_ns);
+	if (st == LF_OK)
+		st = opt(spec, "h2d_mbps", &h2d);
+	if (st == LF_OK)
+		st = opt(spec, "d2h_mbps", &d2h);
+	if (st == LF_OK)
+		st = opt(spec, "timeline", &tl);
+	if (st != LF_OK)
+		return st;
+	if (tl > UINT32_MAX)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "emu: timeline=%llu is too large",
+				     (unsigned long long)tl);
+	cfg->h2d_bps = (double)h2d * 1e6;
+	cfg->d2h_bps = (double)d2h * 1e6;
+	cfg->timeline_cap = (uint32_t)tl;
+	return LF_OK;
+}
+
+static lf_status emu_open(const struct lf_dev_spec *spec, lf_dev **out)
+{
+	struct lf_emu_config cfg;
+	struct emu_dev *d;
+	lf_status st = parse_config(spec, &cfg);
+
+	if (st != LF_OK)
+		return st;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return lf__drv_error(LF_ERR_NO_MEMORY,
+				     "emu: out of host memory");
+	st = lf__emu_create(&cfg, &d->emu);
+	if (st != LF_OK) {
+		free(d);
+		return st;
+	}
+	*out = &d->base;
+	return LF_OK;
+}
+
+static void emu_close(lf_dev *dev)
+{
+	struct emu_dev *d = lf__container_of(dev, struct emu_dev, base);
+
+	lf__emu_destroy(d->emu);
+	free(d);
+}
+
+static lf_status emu_load_xclbin(lf_dev *dev, const struct lf_xclbin *xb)
+{
+	return lf__emu_load(emu_of(dev), xb, NULL);
+}
+
+static lf_status emu_query(lf_dev *dev, struct lf_dev_props *out)
+{
+	return lf__emu_props(emu_of(dev), out);
+}
+
+static lf_status emu_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
+			      lf_bo **out)
+{
+	struct emu_bo *b;
+	lf_status st;
+
+	if (size > SIZE_MAX)
+		return lf__drv_error(LF_ERR_NO_MEMORY,
+				     "emu: a %llu-byte host view does not fit "
+				     "the host's address space",
+				     (unsigned long long)size);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return lf__drv_error(LF_ERR_NO_MEMORY,
+				     "emu: out of host memory");
+	b->host = calloc(1, (size_t)size);
+	if (!b->host) {
+		free(b);
+		return lf__drv_error(LF_ERR_NO_MEMORY,
+				     "emu: out of host memory for a %llu-byte "
+				     "host view",
+				     (unsigned long long)size);
+	}
+	st = lf__emu_mem_alloc(emu_of(dev), bank, size, &b->addr);
+	if (st != LF_OK) {
+		free(b->host);
+		free(b);
+		return st;
+	}
+	*out = &b->base;
+	return LF_OK;
+}
+
+static lf_status emu_bo_free(lf_bo *bo)
+{
+	struct emu_bo *b = ebo(bo);
+	lf_status st = lf__emu_mem_free(emu_of(bo->dev), b->addr);
+
+	if (st != LF_OK)
+		return st;
+	free(b->host);
+	free(b);
+	return LF_OK;
+}
+
+static lf_status emu_bo_map(lf_bo *bo, void **host)
+{
+	lf_emu *e = emu_of(bo->dev);
+	int lost;
+
+	pthread_mutex_lock(&e->mu);
+	lost = e->lost;
+	pthread_mutex_unlock(&e->mu);
+	if (lost)
+		return lf__drv_error(LF_ERR_DEVICE_LOST,
+				     "emu: map: the device was lost");
+	*host = ebo(bo)->host;
+	return LF_OK;
+}
+
+static lf_status emu_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
+			     uint64_t offset)
+{
+	struct emu_bo *b = ebo(bo);
+
+	return lf__emu_dma(emu_of(bo->dev), dir, b->addr + offset,
+			   b->host + offset, size);
+}
+
+static lf_status emu_run_start(lf_dev *dev, uint32_t cu,
+			       const struct lf_run_arg *args, uint32_t nargs,
+			       lf_run **out)
+{
+	uint64_t argv[LF_DRV_MAX_ARGS];
+	struct emu_run *run;
+	lf_status st;
+
+	for (uint32_t i = 0; i < nargs; i++)
+		argv[i] = args[i].kind == LF_ARG_BO
+				  ? ebo(args[i].bo)->addr + args[i].offset
+				  : args[i].value;
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return lf__drv_error(LF_ERR_NO_MEMORY,
+				     "emu: out of host memory");
+	st = lf__emu_run_start(emu_of(dev), cu, argv, nargs, &run->r);
+	if (st != LF_OK) {
+		free(run);
+		return st;
+	}
+	*out = &run->base;
+	return LF_OK;
+}
+
+static lf_status emu_run_wait(lf_run *run, uint32_t timeout_ms)
+{
+	struct emu_run *r = lf__container_of(run, struct emu_run, base);
+
+	return lf__emu_run_wait(emu_of(run->dev), r->r, timeout_ms);
+}
+
+static lf_status emu_run_free(lf_run *run)
+{
+	struct emu_run *r = lf__container_of(run, struct emu_run, base);
+	lf_status st = lf__emu_run_free(emu_of(run->dev), r->r);
+
+	if (st == LF_OK)
+		free(r);
+	return st;
+}
+
+static lf_status emu_cu_abort(lf_dev *dev, uint32_t cu)
+{
+	return lf__emu_cu_abort(emu_of(dev), cu);
+}
+
+static lf_status emu_reset(lf_dev *dev)
+{
+	return lf__emu_reset(emu_of(dev));
+}
+
+static lf_status emu_counters(lf_dev *dev, struct lf_dev_counters *out)
+{
+	lf__emu_counters(emu_of(dev), out);
+	return LF_OK;
+}
+
+static lf_status emu_timeline(lf_dev *dev, uint64_t from_seq,
+			      struct lf_tl_event *out, uint32_t max,
+			      uint32_t *n)
+{
+	lf__emu_timeline(emu_of(dev), from_seq, out, max, n);
+	return LF_OK;
+}
+
+static lf_status emu_fault(lf_dev *dev, const struct lf_fault *f)
+{
+	return lf__emu_fault(emu_of(dev), f);
+}
+
+const struct lf_backend_ops lf__emu_backend = {
+	.name = "emu",
+	.enumerate = emu_enumerate,
+	.open = emu_open,
+	.close = emu_close,
+	.load_xclbin = emu_load_xclbin,
+	.query = emu_query,
+	.bo_alloc = emu_bo_alloc,
+	.bo_free = emu_bo_free,
+	.bo_map = emu_bo_map,
+	.bo_sync = emu_bo_sync,
+	.run_start = emu_run_start,
+	.run_wait = emu_run_wait,
+	.run_free = emu_run_free,
+	.cu_abort = emu_cu_abort,
+	.reset = emu_reset,
+	.counters = emu_counters,
+	.timeline = emu_timeline,
+	.fault = emu_fault,
+};

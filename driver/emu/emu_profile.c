@@ -1,0 +1,87 @@
+/*
+ * emu_profile.c - the platforms the emulator can pretend to be.
+ *
+ * Memory banks come from the xclbin writer's platform profiles
+ * (driver/xclbin/xclbin_platform.c, with their sources), so one table
+ * says what each card has; a loaded xclbin's MEM_TOPOLOGY replaces them.
+ *
+ * PCIe DMA throughput, per direction (H2D = host to card):
+ *   aws-f1  11.4 GB/s H2D, 12.8 GB/s D2H: the F1 figures given in issue 3.
+ *   u250    11.0 GB/s H2D, 12.15 GB/s D2H: `xbutil validate` on
+ *           xilinx_u250_xdma_201830_2 reported 11009 / 12152 MB/s
+ *           (github.com/Xilinx/XRT pull request 937). For scale, a U200
+ *           gen3x16 host measured 9302.8 / 11909.4 MB/s (XRT issue 6883):
+ *           H2D depends on the host.
+ *   u280, u55c: ASSUMPTION, not measured here: the same Gen3 x16 XDMA
+ *           shell as the U250, so the U250 figures. Their Gen4 x8 / QDMA
+ *           shells would differ.
+ *   tiny    the F1 figures (a test profile).
+ *
+ * Per-transfer setup cost (LF_EMU_DMA_SETUP_NS in emu.h), the same for
+ * every platform and both directions: chosen so that a 4 KiB transfer
+ * reaches about 0.29 GB/s, as measured on a U200 (issue 3):
+ *   4096 B / 0.29e9 B/s            = 14124.1 ns for the whole transfer
+ *   4096 B / 11.4e9 B/s (F1 H2D)   =   359.3 ns of it on the wire
+ *   setup = 14124.1 - 359.3        = 13764.8 ns, rounded to 13765 ns.
+ * (XRT issue 6590 reports 19-32 us per small xrtBOSync on a U25, so the
+ * order of magnitude is right.)
+ *
+ * Launch cost (LF_EMU_LAUNCH_NS): 20 us per run, inside the 15-100 us
+ * range XRT issues 6601 and 8687 report (DESIGN.md). Kernel clock without
+ * a "lfk_<kernel>.clock_mhz" limit: 250 MHz (LF_EMU_CLOCK_MHZ), a typical
+ * Vitis kernel clock on these shells.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/emu/emu_impl.h"
+
+static const struct lf_emu_profile profiles[] = {
+	{"aws-f1", "AWS EC2 F1 (xilinx_aws-vu9p-f1): 4 x 16 GiB DDR4", 11.4e9,
+	 12.8e9},
+	{"u250", "Alveo U250 (gen3x16 XDMA): 4 x 16 GiB DDR4", 11.0e9,
+	 12.15e9},
+	{"u280", "Alveo U280: 32 x 256 MiB HBM + 2 x 16 GiB DDR4", 11.0e9,
+	 12.15e9},
+	{"u55c", "Alveo U55C (gen3x16 XDMA): 32 x 512 MiB HBM", 11.0e9,
+	 12.15e9},
+	{"tiny", "test profile: 2 x 64 MiB DDR4, F1 PCIe figures", 11.4e9,
+	 12.8e9},
+};
+
+#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+uint32_t lf__emu_profile_count(void)
+{
+	return (uint32_t)NPROFILES;
+}
+
+const struct lf_emu_profile *lf__emu_profile_get(uint32_t i)
+{
+	return i < NPROFILES ? &profiles[i] : NULL;
+}
+
+lf_status lf__emu_profile_find(const char *name,
+			       const struct lf_emu_profile **out)
+{
+	char *end;
+	unsigned long idx;
+
+	if (name[0] >= '0' && name[0] <= '9') {
+		idx = strtoul(name, &end, 10);
+		if (*end == '\0' && idx < NPROFILES) {
+			*out = &profiles[idx];
+			return LF_OK;
+		}
+	}
+	for (size_t i = 0; i < NPROFILES; i++) {
+		if (strcmp(profiles[i].name, name) == 0) {
+			*out = &profiles[i];
+			return LF_OK;
+		}
+	}
+	return lf__drv_error(LF_ERR_NOT_FOUND,
+			     "emu: no platform profile '%s' (known: aws-f1, "
+			     "u250, u280, u55c, tiny, or an index 0-%u)",
+			     name, (unsigned)NPROFILES - 1);
+}

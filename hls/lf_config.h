@@ -1,0 +1,153 @@
+/*
+ * lf_config.h - compile-time parameters of the kernels: parallelism, on-chip
+ * buffer sizes and the largest layer one descriptor may describe.
+ *
+ * Every value can be overridden with -D (v++ --compile ... -DLF_CONV_PE_OC=8,
+ * `make CFLAGS=-DLF_CONV_PE_OC=8`, or the -D options of clBuildProgram). The
+ * built xclbin records the values through LF_LIMITS (limits_dump.c prints
+ * them, bitstreams/ embeds the text); the host library plans tiles from
+ * what the loaded xclbin says, never from this header.
+ *
+ * A descriptor that breaks one of the limits below is rejected with
+ * LF_KST_LIMIT before anything is read or written; the host splits the layer
+ * and tries again. The exact acceptance rules are in hls/README.md.
+ */
+#ifndef LF_CONFIG_H
+#define LF_CONFIG_H
+
+/* Kernel clock the design is meant to close timing at (MHz). */
+#ifndef LF_CLOCK_MHZ
+#define LF_CLOCK_MHZ 250
+#endif
+
+/* --- lfk_conv2d ---------------------------------------------------------
+ * The PE array is LF_CONV_PE_OC output channels x LF_CONV_PE_K input
+ * channels: each cycle it multiplies one kernel tap of PE_K input channels
+ * by the matching weights of PE_OC output channels.
+ */
+#ifndef LF_CONV_PE_OC
+#define LF_CONV_PE_OC 16
+#endif
+#ifndef LF_CONV_PE_K
+#define LF_CONV_PE_K 16
+#endif
+/*
+ * Weights held on chip per output channel: kh * kw * round_up(ic/groups,
+ * PE_K). 4608 = 3x3x512, the largest reduction of VGG and ResNet-50.
+ */
+#ifndef LF_CONV_KMAX
+#define LF_CONV_KMAX 4608
+#endif
+/*
+ * Input tile buffer, in vectors of PE_K channels: kh rows x the columns an
+ * output tile needs x round_up(ic/groups, PE_K) / PE_K. 4096 vectors hold a
+ * 3x3 tile over 512 channels 40 output pixels wide.
+ */
+#ifndef LF_CONV_XVEC
+#define LF_CONV_XVEC 4096
+#endif
+/* Output pixels (along a row) computed per input tile. */
+#ifndef LF_CONV_TW_MAX
+#define LF_CONV_TW_MAX 64
+#endif
+/* Bytes per input read beat: one 512-bit AXI beat. */
+#ifndef LF_CONV_BEAT
+#define LF_CONV_BEAT 64
+#endif
+/* n, ic, oc, ih, iw, oh, ow and each pad. */
+#ifndef LF_CONV_DIM_MAX
+#define LF_CONV_DIM_MAX 65535
+#endif
+/* kh and kw. */
+#ifndef LF_CONV_KDIM_MAX
+#define LF_CONV_KDIM_MAX 32
+#endif
+/* stride_h, stride_w, dil_h and dil_w. */
+#ifndef LF_CONV_STEP_MAX
+#define LF_CONV_STEP_MAX 255
+#endif
+
+/* --- lfk_matmul ---------------------------------------------------------
+ * The PE array is LF_MM_PE_N output columns x LF_MM_PE_K reduction lanes.
+ */
+#ifndef LF_MM_PE_N
+#define LF_MM_PE_N 16
+#endif
+#ifndef LF_MM_PE_K
+#define LF_MM_PE_K 16
+#endif
+/* Reduction length k held on chip for PE_N columns of B (BERT-large FFN). */
+#ifndef LF_MM_KMAX
+#define LF_MM_KMAX 4096
+#endif
+/* batch, m and n. */
+#ifndef LF_MM_DIM_MAX
+#define LF_MM_DIM_MAX 65535
+#endif
+
+/* --- cycle model (see LF_CYCLES in lf_kernel.h) --------------------------
+ * Latency of an AXI read burst to its first beat, depth of the MAC and
+ * requantization pipelines, and the cost of fetching and checking one
+ * descriptor. Estimates for a 250 MHz UltraScale+ design, not measurements.
+ */
+#ifndef LF_LAT_MEM
+#define LF_LAT_MEM 64
+#endif
+#ifndef LF_DEPTH_MAC
+#define LF_DEPTH_MAC 8
+#endif
+#ifndef LF_DEPTH_RQ
+#define LF_DEPTH_RQ 12
+#endif
+#ifndef LF_DESC_CYCLES
+#define LF_DESC_CYCLES 96
+#endif
+
+/* Derived sizes of the on-chip arrays. */
+#define LF_CONV_KVEC (LF_CONV_KMAX / LF_CONV_PE_K)
+#define LF_MM_KVEC   (LF_MM_KMAX / LF_MM_PE_K)
+
+#if LF_CONV_PE_OC < 1 || LF_CONV_PE_K < 1 || LF_MM_PE_N < 1 || LF_MM_PE_K < 1
+#error "PE array dimensions must be at least 1"
+#endif
+#if LF_CONV_KMAX % LF_CONV_PE_K != 0 || LF_MM_KMAX % LF_MM_PE_K != 0
+#error "LF_CONV_KMAX / LF_MM_KMAX must be multiples of their PE_K"
+#endif
+#if LF_CONV_XVEC < 1 || LF_CONV_TW_MAX < 1 || LF_CONV_BEAT < 1
+#error "conv buffer sizes must be at least 1"
+#endif
+#if LF_CONV_DIM_MAX > 65535 || LF_CONV_STEP_MAX > 255 ||                       \
+    LF_CONV_KDIM_MAX > 255 || LF_MM_DIM_MAX > 65535
+/* The kernels compute row/column coordinates in 32-bit signed integers. */
+#error "dimension limits too large for 32-bit index arithmetic"
+#endif
+
+/*
+ * LF_LIMITS(X) - every limit as X(key, value): the text recorded in the
+ * xclbin, one `key=value` line each (limits_dump.c). Keys are stable; the
+ * host library looks them up by name.
+ */
+#define LF_LIMITS(X)                                                           \
+	X("clock_mhz", LF_CLOCK_MHZ)                                           \
+	X("desc_bytes", LF_DESC_BYTES)                                         \
+	X("lfk_conv2d.pe_oc", LF_CONV_PE_OC)                                   \
+	X("lfk_conv2d.pe_k", LF_CONV_PE_K)                                     \
+	X("lfk_conv2d.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
+	X("lfk_conv2d.kmax", LF_CONV_KMAX)                                     \
+	X("lfk_conv2d.xbuf_vectors", LF_CONV_XVEC)                             \
+	X("lfk_conv2d.tile_ow_max", LF_CONV_TW_MAX)                            \
+	X("lfk_conv2d.beat_bytes", LF_CONV_BEAT)                               \
+	X("lfk_conv2d.dim_max", LF_CONV_DIM_MAX)                               \
+	X("lfk_conv2d.kdim_max", LF_CONV_KDIM_MAX)                             \
+	X("lfk_conv2d.step_max", LF_CONV_STEP_MAX)                             \
+	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
+	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
+	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \
+	X("lfk_matmul.kmax", LF_MM_KMAX)                                       \
+	X("lfk_matmul.dim_max", LF_MM_DIM_MAX)                                 \
+	X("model.lat_mem", LF_LAT_MEM)                                         \
+	X("model.depth_mac", LF_DEPTH_MAC)                                     \
+	X("model.depth_rq", LF_DEPTH_RQ)                                       \
+	X("model.desc_cycles", LF_DESC_CYCLES)
+
+#endif /* LF_CONFIG_H */

@@ -1,0 +1,38 @@
+/*
+ * context.h - struct lf_context and what the rest of hostlib may ask of it.
+ *
+ * Locking: ctx->lock guards the profile ring and the async worker's start;
+ * child counts are atomics. The device state (ctx->dev) does its own
+ * locking (hostlib/exec/exec.h), so ops on one context run concurrently.
+ */
+#ifndef LF_CORE_CONTEXT_H
+#define LF_CORE_CONTEXT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "layerfab.h"
+#include "hostlib/core/profile.h"
+
+struct lf__exec;
+struct lf__worker;
+
+struct lf_context {
+	uint64_t id; /* unique for the process's lifetime, never 0 */
+	char backend[16];
+	char name[128];
+	char xclbin[4096];
+	int fallback; /* run on the CPU what the device cannot (default on) */
+
+	atomic_long live_tensors;
+	atomic_long live_events;
+
+	pthread_mutex_t lock;
+	struct lf__profile_ring prof; /* guarded by lock */
+	struct lf__worker *worker;    /* started on the first async op */
+
+	struct lf__exec *dev; /* NULL for the "cpu" device */
+};
+
+#endif /* LF_CORE_CONTEXT_H */

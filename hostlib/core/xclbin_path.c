@@ -1,0 +1,76 @@
+/* xclbin_path.c - finding a bitstream by file name (see xclbin_path.h). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostlib/core/xclbin_path.h"
+
+#ifndef LF_PREFIX
+#define LF_PREFIX "/usr/local"
+#endif
+
+/* Directory of the running executable, or "" if unknown. */
+static void exe_dir(char *out, size_t len)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(out, len, "%s", buf);
+}
+
+static int try_dir(const char *dir, const char *file, char *out, size_t outlen,
+		   char *tried, size_t triedlen)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	size_t used = strlen(tried);
+	if (used < triedlen)
+		snprintf(tried + used, triedlen - used, "%s%s",
+			 used ? ", " : "", dir);
+	if (access(path, R_OK) != 0)
+		return 0;
+	if ((size_t)n >= outlen)
+		return 0;
+	memcpy(out, path, (size_t)n + 1);
+	return 1;
+}
+
+lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
+			  char *tried, size_t triedlen)
+{
+	char dir[PATH_MAX + 64];
+	char exe[PATH_MAX];
+	if (triedlen)
+		tried[0] = '\0';
+	const char *b = getenv("LAYERFAB_BUILD");
+	if (b && *b) {
+		snprintf(dir, sizeof(dir), "%s/bitstreams", b);
+		if (try_dir(dir, file, out, outlen, tried, triedlen))
+			return LF_OK;
+	}
+	exe_dir(exe, sizeof(exe));
+	if (exe[0]) {
+		snprintf(dir, sizeof(dir), "%s/../bitstreams", exe);
+		if (try_dir(dir, file, out, outlen, tried, triedlen))
+			return LF_OK;
+		snprintf(dir, sizeof(dir), "%s/../share/layerfab/bitstreams",
+			 exe);
+		if (try_dir(dir, file, out, outlen, tried, triedlen))
+			return LF_OK;
+	}
+	if (try_dir(LF_PREFIX "/share/layerfab/bitstreams", file, out, outlen,
+		    tried, triedlen))
+		return LF_OK;
+	return LF_ERR_NOT_FOUND;
+}

@@ -1,0 +1,28 @@
+/*
+ * xclbin_path.h - where a context finds its bitstream when the caller
+ * names none: LAYERFAB_XCLBIN, then the build tree, then the installed
+ * share/layerfab/bitstreams.
+ */
+#ifndef LF_CORE_XCLBIN_PATH_H
+#define LF_CORE_XCLBIN_PATH_H
+
+#include <stddef.h>
+
+#include "layerfab.h"
+
+/*
+ * lf__xclbin_find() - the path of bitstream file @file ("emu-u250.xclbin")
+ * in the search directories, in order:
+ *   $LAYERFAB_BUILD/bitstreams        a build tree named explicitly
+ *   <exe>/../bitstreams               the build tree of a program built
+ *                                     in it (build/tests, build/bin)
+ *   <exe>/../share/layerfab/bitstreams  an installed program's prefix
+ *   $(PREFIX)/share/layerfab/bitstreams the prefix the library was built for
+ * LAYERFAB_XCLBIN, when set, wins over all of them (the caller checks it).
+ * Return: LF_OK with the path in @out; LF_ERR_NOT_FOUND with the
+ * directories tried listed in @tried.
+ */
+lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
+			  char *tried, size_t triedlen);
+
+#endif /* LF_CORE_XCLBIN_PATH_H */

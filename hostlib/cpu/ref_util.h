@@ -1,0 +1,80 @@
+/*
+ * ref_util.h - small helpers shared by the CPU op files: loading and
+ * storing integer elements of an lf_dtype, type ranges, size checks.
+ * Internal to hostlib/cpu.
+ */
+#ifndef LF_REF_UTIL_H
+#define LF_REF_UTIL_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerfab.h"
+
+static inline int lf__ref_is_q8(lf_dtype t)
+{
+	return t == LF_DTYPE_UINT8 || t == LF_DTYPE_INT8;
+}
+
+/* Smallest and largest value of an integer type. */
+static inline void lf__ref_qrange(lf_dtype t, int32_t *lo, int32_t *hi)
+{
+	if (t == LF_DTYPE_UINT8) {
+		*lo = 0;
+		*hi = 255;
+	} else if (t == LF_DTYPE_INT8) {
+		*lo = -128;
+		*hi = 127;
+	} else {
+		*lo = INT32_MIN;
+		*hi = INT32_MAX;
+	}
+}
+
+static inline int lf__ref_zp_fits(lf_dtype t, int32_t zp)
+{
+	int32_t lo, hi;
+	lf__ref_qrange(t, &lo, &hi);
+	return zp >= lo && zp <= hi;
+}
+
+/* Element @i of an integer tensor (UINT8, INT8 or INT32). */
+static inline int32_t lf__ref_load_int(lf_dtype t, const void *base, size_t i)
+{
+	if (t == LF_DTYPE_UINT8)
+		return ((const uint8_t *)base)[i];
+	if (t == LF_DTYPE_INT8)
+		return ((const int8_t *)base)[i];
+	return ((const int32_t *)base)[i];
+}
+
+/* Store @v, already within the type's range, at element @i. */
+static inline void lf__ref_store_int(lf_dtype t, void *base, size_t i,
+				     int32_t v)
+{
+	if (t == LF_DTYPE_UINT8)
+		((uint8_t *)base)[i] = (uint8_t)v;
+	else if (t == LF_DTYPE_INT8)
+		((int8_t *)base)[i] = (int8_t)v;
+	else
+		((int32_t *)base)[i] = v;
+}
+
+/* a * b * c into *out; 0 if it overflows size_t. */
+static inline int lf__ref_mul3(size_t a, size_t b, size_t c, size_t *out)
+{
+	size_t ab;
+	if (__builtin_mul_overflow(a, b, &ab) ||
+	    __builtin_mul_overflow(ab, c, out))
+		return 0;
+	return 1;
+}
+
+/* A quantization scale we divide by: finite and > 0. */
+static inline int lf__ref_scale_ok(float s)
+{
+	return isfinite(s) && s > 0.0f;
+}
+
+#endif /* LF_REF_UTIL_H */

@@ -1,0 +1,278 @@
+/*
+ * exec.c - opening the device for a context: backend, bitstream, kernels,
+ * limits; residency moves of tensors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/core/error.h"
+#include "hostlib/core/tensor.h"
+#include "hostlib/core/xclbin_path.h"
+#include "hostlib/exec/exec_impl.h"
+
+/* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
+#define LF__DEFAULT_TIMEOUT_MS 60000u
+
+lf_status lf__exec_note(struct lf__exec *d, lf_status st)
+{
+	if (st == LF_ERR_DEVICE_LOST)
+		atomic_store(&d->lost, 1);
+	return st;
+}
+
+static void read_limits(lf_dev *dev, const char *k, struct lf__klimits *l,
+			int has_kernel)
+{
+	char key[96];
+#define LIM(field, name)                                                       \
+	(snprintf(key, sizeof(key), "%s.%s", k, name),                         \
+	 l->field = lf__dev_limit(dev, key, -1))
+	LIM(pe_k, "pe_k");
+	LIM(kmax, "kmax");
+	LIM(dim_max, "dim_max");
+	LIM(xvec, "xbuf_vectors");
+	LIM(kdim_max, "kdim_max");
+	LIM(step_max, "step_max");
+#undef LIM
+	l->present = has_kernel && l->pe_k > 0 && l->kmax > 0 && l->dim_max > 0;
+	if (strcmp(k, "lfk_conv2d") == 0)
+		l->present = l->present && l->xvec > 0 && l->kdim_max > 0 &&
+			     l->step_max > 0;
+}
+
+static lf_status find_kernel(struct lf__exec *d, const char *name,
+			     struct lf__kern *k)
+{
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
+	memset(k, 0, sizeof(*k));
+	k->name = name;
+	atomic_init(&k->next, 0);
+	for (uint32_t c = 0; c < pr->ncus && k->ncus < LF_DRV_MAX_CUS; c++) {
+		const struct lf_dev_cu *cu = &pr->cus[c];
+		if (cu->kernel >= pr->nkernels ||
+		    strcmp(pr->kernels[cu->kernel].name, name) != 0)
+			continue;
+		uint32_t b0, b2, b4;
+		if (lf__dev_arg_bank(d->dev, c, 0, &b0) ||
+		    lf__dev_arg_bank(d->dev, c, 2, &b2) ||
+		    lf__dev_arg_bank(d->dev, c, 4, &b4))
+			continue; /* not our ABI: leave it alone */
+		k->cu[k->ncus] = c;
+		k->bank_desc[k->ncus] = b0;
+		k->bank_params[k->ncus] = b2;
+		k->bank_act[k->ncus] = b4;
+		k->ncus++;
+	}
+	read_limits(d->dev, name, &k->lim, k->ncus > 0);
+	return LF_OK;
+}
+
+/* The driver selection string for a parsed context device. */
+static lf_status pick_device(uint64_t id, const struct lf__exec_spec *spec,
+			     char *text, size_t len)
+{
+	if (spec->kind != LF__EXEC_AUTO) {
+		snprintf(text, len, "%s", spec->text);
+		return LF_OK;
+	}
+	/* First card of a hardware backend, else the emulator. */
+	struct lf_dev_desc found[8];
+	uint32_t n = 0;
+	static const char *const hw[] = {"xrt", "opencl"};
+	for (int i = 0; i < 2; i++) {
+		if (lf__drv_enumerate(hw[i], found, 8, &n) == LF_OK && n > 0) {
+			snprintf(text, len, "%s:%u", hw[i], found[0].index);
+			return LF_OK;
+		}
+	}
+	(void)id;
+	snprintf(text, len, "emu");
+	return LF_OK;
+}
+
+static lf_status load_bitstream(uint64_t id, struct lf__exec *d,
+				const char *xclbin)
+{
+	char path[4096];
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
+	if (!xclbin) {
+		const char *env = getenv("LAYERFAB_XCLBIN");
+		if (env && *env)
+			xclbin = env;
+	}
+	if (!xclbin) {
+		char file[160], tried[1024];
+		if (strcmp(pr->backend, "emu") == 0)
+			snprintf(file, sizeof(file), "emu-%s.xclbin", pr->name);
+		else
+			snprintf(file, sizeof(file), "%s.xclbin", pr->name);
+		if (lf__xclbin_find(file, path, sizeof(path), tried,
+				    sizeof(tried)))
+			return lf__err(id, LF_ERR_NOT_FOUND,
+				       "lf_context_create: no bitstream %s for "
+				       "device %s (looked in %s; set "
+				       "LAYERFAB_XCLBIN or LAYERFAB_BUILD)",
+				       file, pr->name, tried);
+		xclbin = path;
+	}
+	lf_status st = lf__dev_load_xclbin_file(d->dev, xclbin);
+	if (st)
+		return lf__err(id, st, "lf_context_create: loading %s: %s",
+			       xclbin, lf__drv_last_error());
+	snprintf(d->xclbin, sizeof(d->xclbin), "%s", xclbin);
+	return LF_OK;
+}
+
+lf_status lf__exec_open(uint64_t id, const struct lf__exec_spec *spec,
+			const char *xclbin, struct lf__exec **out)
+{
+	char text[160];
+	lf_status st = pick_device(id, spec, text, sizeof(text));
+	if (st)
+		return st;
+	struct lf__exec *d = calloc(1, sizeof(*d));
+	if (!d)
+		return lf__err(id, LF_ERR_NO_MEMORY,
+			       "lf_context_create: no memory");
+	atomic_init(&d->lost, 0);
+	d->timeout_ms = LF__DEFAULT_TIMEOUT_MS;
+	const char *tmo = getenv("LAYERFAB_TIMEOUT_MS");
+	if (tmo && atoi(tmo) > 0)
+		d->timeout_ms = (unsigned)atoi(tmo);
+	st = lf__dev_open(text, &d->dev);
+	if (st) {
+		lf__err(id, st, "lf_context_create: device \"%s\": %s", text,
+			lf__drv_last_error());
+		goto fail;
+	}
+	if ((st = load_bitstream(id, d, xclbin)))
+		goto fail_dev;
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
+	snprintf(d->backend, sizeof(d->backend), "%s", pr->backend);
+	snprintf(d->name, sizeof(d->name), "%s", pr->name);
+	d->ncus = pr->ncus;
+	for (uint32_t m = 0; m < pr->nmems; m++)
+		if (pr->mems[m].usable) {
+			d->nbanks_usable++;
+			d->mem_bytes += pr->mems[m].size;
+		}
+	find_kernel(d, "lfk_conv2d", &d->conv);
+	find_kernel(d, "lfk_matmul", &d->mm);
+	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems))) {
+		lf__err(id, st, "lf_context_create: no memory for the pool");
+		goto fail_dev;
+	}
+	if (pthread_mutex_init(&d->zmu, NULL)) {
+		st = lf__err(id, LF_ERR_NO_MEMORY,
+			     "lf_context_create: cannot create a mutex");
+		goto fail_pool;
+	}
+	*out = d;
+	return LF_OK;
+
+fail_pool:
+	lf__pool_fini(&d->pool);
+fail_dev:
+	lf__dev_close(d->dev);
+fail:
+	free(d);
+	return st;
+}
+
+void lf__exec_close(struct lf__exec *d)
+{
+	if (!d)
+		return;
+	struct lf__zombie *z = d->zombies;
+	while (z) {
+		struct lf__zombie *next = z->next;
+		lf__dev_cu_abort(d->dev, z->cu);
+		lf__run_wait(z->run, 1000);
+		if (lf__run_free(z->run) == LF_OK)
+			for (int i = 0; i < 3; i++)
+				lf__pool_put(&d->pool, z->bufs[i]);
+		free(z);
+		z = next;
+	}
+	lf__pool_fini(&d->pool);
+	pthread_mutex_destroy(&d->zmu);
+	lf__dev_close(d->dev);
+	free(d);
+}
+
+void lf__exec_info(const struct lf__exec *d, struct lf_device_info *info)
+{
+	info->backend = d->backend;
+	info->name = d->name;
+	info->xclbin = d->xclbin;
+	info->compute_units = d->ncus;
+	info->memory_banks = d->nbanks_usable;
+	info->device_memory_bytes = d->mem_bytes;
+}
+
+int lf__exec_lost(const struct lf__exec *d)
+{
+	return atomic_load(&((struct lf__exec *)d)->lost);
+}
+
+/* ---- residency ---------------------------------------------------------- */
+
+/* Bank for activations: the act port of the first conv (or matmul) CU. */
+static uint32_t act_bank(const struct lf__exec *d)
+{
+	if (d->conv.ncus)
+		return d->conv.bank_act[0];
+	if (d->mm.ncus)
+		return d->mm.bank_act[0];
+	return 0;
+}
+
+lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
+{
+	if (!t->dbuf) {
+		t->dbuf = calloc(1, sizeof(*t->dbuf));
+		if (!t->dbuf)
+			return lf__err(id, LF_ERR_NO_MEMORY,
+				       "lf_tensor_to_device: no memory");
+	}
+	struct lf__dbuf *db = t->dbuf;
+	lf_status st;
+	if (!db->buf) {
+		st = lf__pool_get(&d->pool, act_bank(d), t->bytes, &db->buf);
+		if (st)
+			return lf__err(id, lf__exec_note(d, st),
+				       "lf_tensor_to_device: %zu bytes: %s",
+				       t->bytes, lf__drv_last_error());
+	}
+	st = lf__bo_write(db->buf->bo, t->data, t->bytes, 0);
+	if (st)
+		return lf__err(id, lf__exec_note(d, st),
+			       "lf_tensor_to_device: %s", lf__drv_last_error());
+	t->dev_valid = 1;
+	return LF_OK;
+}
+
+lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t id,
+				   lf_tensor *t)
+{
+	if (!t->dbuf || !t->dbuf->buf || !t->dev_valid)
+		return lf__err(id, LF_ERR_INTERNAL,
+			       "tensor has no valid copy on the device");
+	lf_status st = lf__bo_read(t->dbuf->buf->bo, t->data, t->bytes, 0);
+	if (st)
+		return lf__err(id, lf__exec_note(d, st),
+			       "lf_tensor_to_host: %s", lf__drv_last_error());
+	t->host_valid = 1;
+	return LF_OK;
+}
+
+void lf__exec_tensor_release(struct lf__exec *d, lf_tensor *t)
+{
+	if (!t->dbuf)
+		return;
+	lf__pool_put(&d->pool, t->dbuf->buf);
+	free(t->dbuf);
+	t->dbuf = NULL;
+	t->dev_valid = 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * exec.h - running layers on a device: what hostlib/core asks of
+ * hostlib/exec. The implementation is the only part of hostlib that talks
+ * to driver/driver.h.
+ *
+ * Every function may be called from several threads at once on the same
+ * device; the implementation locks what it shares (the buffer pool, the
+ * weight cache) and nothing else, so independent ops overlap.
+ */
+#ifndef LF_EXEC_EXEC_H
+#define LF_EXEC_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerfab.h"
+
+struct lf__exec;
+struct lf__op;
+
+/* A parsed device string (see lf_context_create()). */
+enum lf__exec_kind {
+	LF__EXEC_CPU,
+	LF__EXEC_EMU,
+	LF__EXEC_XRT,
+	LF__EXEC_OPENCL,
+	LF__EXEC_AUTO /* NULL and no LAYERFAB_DEVICE: first card, else emu */
+};
+
+struct lf__exec_spec {
+	enum lf__exec_kind kind;
+	char text[128];	  /* the selection string as given (driver syntax) */
+	char profile[32]; /* emu: platform profile, default "aws-f1" */
+	unsigned index;	  /* xrt / opencl: device number */
+};
+
+/* What one op did on the device, for its profile record. */
+struct lf__runinfo {
+	unsigned long long device_ns; /* modeled */
+	unsigned long long h2d_bytes, d2h_bytes;
+	unsigned dma_transfers, launches, tiles;
+};
+
+/*
+ * lf__exec_open() - open the device @spec names and load @xclbin (NULL: find
+ * it, see context.c). Errors are recorded for context @ctx_id.
+ */
+lf_status lf__exec_open(uint64_t ctx_id, const struct lf__exec_spec *spec,
+			const char *xclbin, struct lf__exec **out);
+void lf__exec_close(struct lf__exec *d);
+
+/* Fill the device fields of @info; strings stay owned by @d. */
+void lf__exec_info(const struct lf__exec *d, struct lf_device_info *info);
+
+/* Was the device lost (every later op goes to the CPU or fails)? */
+int lf__exec_lost(const struct lf__exec *d);
+
+/*
+ * lf__exec_run() - run @op on the device, moving data as needed.
+ * LF_ERR_UNSUPPORTED (with the reason in @why) when the device cannot run
+ * this op at all, before anything was touched; device errors otherwise. On
+ * any error the output's device copy is invalid and nothing is leaked.
+ */
+lf_status lf__exec_run(struct lf__exec *d, uint64_t ctx_id, struct lf__op *op,
+		       struct lf__runinfo *ri, char *why, size_t whylen);
+
+/* Residency moves; the caller holds t->lock. */
+lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t ctx_id,
+				 lf_tensor *t);
+lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t ctx_id,
+				   lf_tensor *t);
+/* Drop the tensor's device copy and any data cached from it. */
+void lf__exec_tensor_release(struct lf__exec *d, lf_tensor *t);
+
+#endif /* LF_EXEC_EXEC_H */

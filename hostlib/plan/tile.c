@@ -1,0 +1,773 @@
+/* tile.c - the tiling planner and descriptor packer (see tile.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/plan/tile.h"
+
+/* Growable arrays of tiles and slices. */
+struct builder {
+	struct lf__plan *p;
+	int cap_tiles, cap_slices;
+	lf_status st;
+};
+
+static struct lf__tile *add_tile(struct builder *b)
+{
+	struct lf__plan *p = b->p;
+	if (p->ntiles == b->cap_tiles) {
+		int cap = b->cap_tiles ? b->cap_tiles * 2 : 16;
+		struct lf__tile *t =
+		    realloc(p->tiles, (size_t)cap * sizeof(*t));
+		if (!t) {
+			b->st = LF_ERR_NO_MEMORY;
+			return NULL;
+		}
+		p->tiles = t;
+		b->cap_tiles = cap;
+	}
+	struct lf__tile *t = &p->tiles[p->ntiles++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+static struct lf__wslice *add_slice(struct builder *b)
+{
+	struct lf__plan *p = b->p;
+	if (p->nslices == b->cap_slices) {
+		int cap = b->cap_slices ? b->cap_slices * 2 : 8;
+		struct lf__wslice *s =
+		    realloc(p->slices, (size_t)cap * sizeof(*s));
+		if (!s) {
+			b->st = LF_ERR_NO_MEMORY;
+			return NULL;
+		}
+		p->slices = s;
+		b->cap_slices = cap;
+	}
+	struct lf__wslice *s = &p->slices[p->nslices++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static uint64_t align64(uint64_t v)
+{
+	return (v + 63) & ~(uint64_t)63;
+}
+
+static uint32_t kdtype(lf_dtype t)
+{
+	return t == LF_DTYPE_UINT8  ? LF_KDT_U8
+	       : t == LF_DTYPE_INT8 ? LF_KDT_I8
+				    : LF_KDT_I32;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static lf_status unsupported(char *why, size_t len, const char *msg,
+			     long long v, long long lim)
+{
+	snprintf(why, len, msg, v, lim);
+	return LF_ERR_UNSUPPORTED;
+}
+
+/* Fields every descriptor of the layer shares. */
+static void desc_common(const struct lf__layer *L, lf_desc *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->magic = LF_DESC_MAGIC;
+	d->op = (uint32_t)L->op;
+	d->x_type = kdtype(L->x_type);
+	d->w_type = kdtype(L->w_type);
+	d->y_type = kdtype(L->y_type);
+	d->x_zp = L->x_zp;
+	d->y_zp = L->y_zp;
+	d->act_min = L->act_min;
+	d->act_max = L->act_max;
+	d->x_scale = L->x_scale;
+	d->y_scale = L->y_scale;
+}
+
+/*
+ * Per-channel params after the slices; the tile's quantization offsets
+ * for first channel ch0, and the partial-sum form for a split reduction.
+ */
+static void desc_quant(const struct lf__layer *L, const struct lf__plan *p,
+		       lf_desc *d, uint32_t ch0, int chunk, int split)
+{
+	int per_ch = L->w_zp_count > 1;
+	if (per_ch)
+		d->flags |= LF_DF_W_PER_CH;
+	d->w_zp_off = (uint32_t)(p->w_zp_off + (per_ch ? 4ull * ch0 : 0));
+	d->mult_off = (uint32_t)(p->mult_off + (per_ch ? 4ull * ch0 : 0));
+	if (L->has_bias && chunk == 0) {
+		d->flags |= LF_DF_BIAS;
+		d->bias_off = (uint32_t)(p->bias_off + 4ull * ch0);
+	}
+	if (split) {
+		/* Raw accumulators; the host requantizes the sum. */
+		d->y_type = LF_KDT_I32;
+		d->y_zp = 0;
+		d->act_min = INT32_MIN;
+		d->act_max = INT32_MAX;
+	}
+}
+
+/* Lay out the per-channel arrays after @wbytes of weights. */
+static void params_tail(const struct lf__layer *L, struct lf__plan *p,
+			uint64_t wbytes)
+{
+	int ch = lf__layer_channels(L);
+	uint64_t off = align64(wbytes);
+	p->bias_off = off;
+	off = align64(off + (L->has_bias ? 4ull * (uint64_t)ch : 0));
+	p->w_zp_off = off;
+	off = align64(off + 4ull * (uint64_t)L->w_zp_count);
+	p->mult_off = off;
+	int nmult = L->w_scale_count > 0 ? L->w_zp_count : 0;
+	off = align64(off + 4ull * (uint64_t)nmult);
+	p->params_bytes = off;
+}
+
+/* ---- conv2d ------------------------------------------------------------ */
+
+struct conv_geo {
+	int64_t icg, ocg, kc, nchunks;
+	int64_t span_h, span_w;
+	int64_t rows; /* output rows per tile */
+	int row_split;
+	int64_t ngt; /* groups per tile (whole-group tiles), or 0 */
+	int64_t oct; /* output channels per tile inside one group */
+	int64_t nt;  /* batch per tile */
+};
+
+/* Largest channel chunk (multiple of pe_k) whose window fits on chip. */
+static int64_t conv_kc_max(const struct lf__layer *L,
+			   const struct lf__klimits *lim, int64_t span_w)
+{
+	int64_t kvec = lim->kmax / lim->pe_k;
+	int64_t by_k = kvec / ((int64_t)L->kh * L->kw);
+	int64_t by_x = lim->xvec / ((int64_t)L->kh * span_w);
+	int64_t icv = min64(by_k, by_x);
+	return icv * lim->pe_k;
+}
+
+static lf_status conv_geometry(const struct lf__layer *L,
+			       const struct lf__klimits *lim,
+			       struct conv_geo *g, char *why, size_t wl)
+{
+	int64_t dm = lim->dim_max;
+	if (L->kh > lim->kdim_max || L->kw > lim->kdim_max)
+		return unsupported(why, wl,
+				   "kernel window %lld wide exceeds kdim_max "
+				   "%lld",
+				   L->kh > L->kw ? L->kh : L->kw,
+				   lim->kdim_max);
+	int steps[4] = {L->stride_h, L->stride_w, L->dil_h, L->dil_w};
+	for (int i = 0; i < 4; i++)
+		if (steps[i] > lim->step_max)
+			return unsupported(why, wl,
+					   "stride/dilation %lld exceeds "
+					   "step_max %lld",
+					   steps[i], lim->step_max);
+	int pads[4] = {L->pad_t, L->pad_l, L->pad_b, L->pad_r};
+	for (int i = 0; i < 4; i++)
+		if (pads[i] > dm)
+			return unsupported(why, wl,
+					   "padding %lld exceeds dim_max %lld",
+					   pads[i], dm);
+	if (L->iw > dm || L->ow > dm)
+		return unsupported(why, wl,
+				   "width %lld exceeds dim_max %lld (only rows "
+				   "are split)",
+				   L->iw > L->ow ? L->iw : L->ow, dm);
+
+	g->icg = L->ic / L->groups;
+	g->ocg = L->oc / L->groups;
+	g->span_h = (int64_t)(L->kh - 1) * L->dil_h + 1;
+	g->span_w = (int64_t)(L->kw - 1) * L->dil_w + 1;
+
+	/* Reduction chunks. */
+	int64_t kcmax = conv_kc_max(L, lim, g->span_w);
+	if (kcmax < 1) {
+		snprintf(why, wl,
+			 "a %dx%d window does not fit the kernel's buffers "
+			 "even for one channel vector (kmax %lld)",
+			 L->kh, L->kw, (long long)lim->kmax);
+		return LF_ERR_UNSUPPORTED;
+	}
+	kcmax = min64(kcmax, dm);
+	g->kc = min64(g->icg, kcmax);
+	g->nchunks = ceil_div(g->icg, g->kc);
+
+	/* Rows. */
+	g->row_split = L->ih > dm || L->oh > dm;
+	g->rows = L->oh;
+	if (g->row_split) {
+		if (g->span_h > dm)
+			return unsupported(why, wl,
+					   "the dilated window is %lld rows, "
+					   "more than dim_max %lld",
+					   g->span_h, dm);
+		g->rows = min64((dm - g->span_h) / L->stride_h + 1, dm);
+	}
+
+	/* Channels: whole groups per tile when a group fits, else part of
+	 * one group. */
+	g->ngt = 0;
+	g->oct = min64(g->ocg, dm);
+	if (g->nchunks == 1 && g->icg <= dm && g->ocg <= dm) {
+		g->ngt = min64(L->groups, min64(dm / g->icg, dm / g->ocg));
+		g->oct = g->ocg;
+	}
+	/* Batch: several images per tile only while x and y stay dense. */
+	g->nt = 1;
+	if (!g->row_split && g->nchunks == 1 && g->ngt == L->groups)
+		g->nt = min64(L->n, dm);
+	return LF_OK;
+}
+
+/* Weights: one slice (the tensor as is) or one per (group, chunk). */
+static lf_status conv_slices(struct builder *b, const struct lf__layer *L,
+			     const struct conv_geo *g, uint64_t *slice_off)
+{
+	struct lf__plan *p = b->p;
+	uint64_t k2 = (uint64_t)L->kh * L->kw;
+	uint64_t off = 0;
+	if (g->nchunks == 1) {
+		struct lf__wslice *s = add_slice(b);
+		if (!s)
+			return b->st;
+		uint64_t bytes = (uint64_t)L->oc * g->icg * k2;
+		s->copy = (struct lf__copy){0, 0, 1, bytes, bytes, bytes};
+		params_tail(L, p, bytes);
+		return LF_OK;
+	}
+	for (int64_t grp = 0; grp < L->groups; grp++)
+		for (int64_t j = 0; j < g->nchunks; j++) {
+			struct lf__wslice *s = add_slice(b);
+			if (!s)
+				return b->st;
+			int64_t c0 = j * g->kc;
+			int64_t kc = min64(g->kc, g->icg - c0);
+			uint64_t blk = (uint64_t)kc * k2;
+			slice_off[grp * g->nchunks + j] = off;
+			s->copy = (struct lf__copy){
+			    off,
+			    ((uint64_t)grp * g->ocg * g->icg + c0) * k2,
+			    (uint64_t)g->ocg,
+			    blk,
+			    blk,
+			    (uint64_t)g->icg * k2};
+			off += blk * g->ocg;
+		}
+	params_tail(L, p, off);
+	return LF_OK;
+}
+
+static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
+			   const struct lf__klimits *lim, char *why, size_t wl)
+{
+	struct lf__plan *p = b->p;
+	struct conv_geo g;
+	lf_status st = conv_geometry(L, lim, &g, why, wl);
+	if (st)
+		return st;
+	int split = g.nchunks > 1;
+	uint64_t ysz = lf__ysize(L->y_type);
+	uint64_t tsz = split ? 4 : ysz; /* bytes per element a tile writes */
+	uint64_t img_in = (uint64_t)L->ih * L->iw;
+	uint64_t img_out = (uint64_t)L->oh * L->ow;
+	uint64_t k2 = (uint64_t)L->kh * L->kw;
+
+	uint64_t *slice_off = NULL;
+	if (split) {
+		slice_off =
+		    calloc((size_t)(L->groups * g.nchunks), sizeof(*slice_off));
+		if (!slice_off)
+			return LF_ERR_NO_MEMORY;
+	}
+	st = conv_slices(b, L, &g, slice_off);
+	if (st)
+		goto out;
+
+	/* act: x in place unless rows are split, y in place unless rows or
+	 * the reduction are split; slabs after. */
+	uint64_t off = 0;
+	if (!g.row_split) {
+		p->x_off = 0;
+		p->x_bytes = (uint64_t)L->n * L->ic * img_in;
+		off = align64(p->x_bytes);
+	}
+	p->xs_off = off;
+	/* Tiles are generated in two passes' worth of bookkeeping: slab
+	 * offsets are assigned as tiles appear. */
+	uint64_t xs = 0, ys = 0;
+	int out = 0;
+	int64_t ngroups_t = g.ngt ? g.ngt : 1;
+	for (int64_t n0 = 0; n0 < L->n; n0 += g.nt) {
+		int64_t nn = min64(g.nt, L->n - n0);
+		for (int64_t g0 = 0; g0 < L->groups; g0 += ngroups_t) {
+			int64_t ng = min64(ngroups_t, L->groups - g0);
+			int64_t oc_in_g = g.ngt ? g.ocg : g.oct;
+			for (int64_t o0 = 0; o0 < g.ocg; o0 += oc_in_g) {
+				int64_t noc = g.ngt ? ng * g.ocg
+						    : min64(g.oct, g.ocg - o0);
+				int64_t oc0 = g0 * g.ocg + o0;
+				for (int64_t r0 = 0; r0 < L->oh; r0 += g.rows) {
+					int64_t nr = min64(g.rows, L->oh - r0);
+					for (int64_t j = 0; j < g.nchunks;
+					     j++) {
+						struct lf__tile *t =
+						    add_tile(b);
+						if (!t) {
+							st = b->st;
+							goto out;
+						}
+						lf_desc *d = &t->d;
+						desc_common(L, d);
+						int64_t c0 = j * g.kc;
+						int64_t kc =
+						    split ? min64(g.kc,
+								  g.icg - c0)
+							  : g.icg;
+						int64_t icn =
+						    split ? kc : ng * g.icg;
+						d->n = (uint32_t)nn;
+						d->ic = (uint32_t)icn;
+						d->oc = (uint32_t)noc;
+						d->groups =
+						    (uint32_t)(split || !g.ngt
+								   ? 1
+								   : ng);
+						d->kh = (uint32_t)L->kh;
+						d->kw = (uint32_t)L->kw;
+						d->stride_h =
+						    (uint32_t)L->stride_h;
+						d->stride_w =
+						    (uint32_t)L->stride_w;
+						d->dil_h = (uint32_t)L->dil_h;
+						d->dil_w = (uint32_t)L->dil_w;
+						d->iw = (uint32_t)L->iw;
+						d->ow = (uint32_t)L->ow;
+						d->pad_l = (uint32_t)L->pad_l;
+						d->pad_r = (uint32_t)L->pad_r;
+						d->oh = (uint32_t)nr;
+						/* Input rows this tile reads.
+						 */
+						int64_t h_lo =
+						    r0 * L->stride_h - L->pad_t;
+						int64_t h_hi = (r0 + nr - 1) *
+								   L->stride_h -
+							       L->pad_t +
+							       g.span_h;
+						int64_t a = h_lo < 0 ? 0 : h_lo;
+						int64_t z =
+						    h_hi > L->ih ? L->ih : h_hi;
+						if (z <= a) {
+							st = unsupported(
+							    why, wl,
+							    "a row tile lies "
+							    "entirely in the "
+							    "%lld rows of "
+							    "padding (pad "
+							    "%lld)",
+							    (long long)(a - z),
+							    L->pad_t);
+							goto out;
+						}
+						if (g.row_split) {
+							d->ih =
+							    (uint32_t)(z - a);
+							d->pad_t =
+							    (uint32_t)(a -
+								       h_lo);
+							d->pad_b =
+							    (uint32_t)(h_hi -
+								       z);
+						} else {
+							/* Whole x in place: its
+							 * own row layout, even
+							 * rows no window
+							 * reaches. */
+							d->ih = (uint32_t)L->ih;
+							d->pad_t =
+							    (uint32_t)L->pad_t;
+							d->pad_b =
+							    (uint32_t)L->pad_b;
+						}
+						/* First input channel. */
+						int64_t cs = g0 * g.icg +
+							     (split ? c0 : 0);
+						if (!g.ngt && !split)
+							cs = g0 * g.icg;
+						if (!g.row_split) {
+							d->x_off =
+							    (uint32_t)(p->x_off +
+								       ((uint64_t)
+										n0 *
+									    L->ic +
+									cs) *
+									   img_in);
+						} else {
+							uint64_t slab =
+							    (uint64_t)icn *
+							    d->ih * L->iw;
+							t->gather = 1;
+							t->xin =
+							    (struct lf__copy){
+								xs,
+								((uint64_t)n0 *
+								     L->ic +
+								 cs) * img_in +
+								    (uint64_t)
+									    a *
+									L->iw,
+								(uint64_t)icn,
+								(uint64_t)
+									d->ih *
+								    L->iw,
+								(uint64_t)
+									d->ih *
+								    L->iw,
+								img_in};
+							d->x_off = (uint32_t)
+							    xs; /* rebased below
+								 */
+							xs += slab;
+						}
+						/* Weights. */
+						if (split)
+							d->w_off =
+							    (uint32_t)(slice_off
+									   [g0 *
+										g.nchunks +
+									    j] +
+								       (uint64_t)
+									       o0 *
+									   kc *
+									   k2);
+						else
+							d->w_off =
+							    (uint32_t)((uint64_t)
+									   oc0 *
+								       g.icg *
+								       k2);
+						desc_quant(L, p, d,
+							   (uint32_t)oc0,
+							   (int)j, split);
+						/* Output. */
+						t->chunk = (int)j;
+						t->out = out;
+						t->ch0 = (uint32_t)oc0;
+						t->ch_div =
+						    (uint32_t)(nr * L->ow);
+						t->ch_mod = (uint32_t)noc;
+						t->nelem =
+						    (uint64_t)noc * nr * L->ow;
+						if (!g.row_split && !split) {
+							d->y_off =
+							    (uint32_t)(((uint64_t)
+										n0 *
+									    L->oc +
+									oc0) *
+								       img_out *
+								       ysz); /* rebased below */
+						} else {
+							uint64_t blk =
+							    (uint64_t)nr *
+							    L->ow;
+							t->scatter = 1;
+							t->yout =
+							    (struct lf__copy){
+								(((uint64_t)n0 *
+								      L->oc +
+								  oc0) *
+								     img_out +
+								 (uint64_t)r0 *
+								     L->ow) *
+								    ysz,
+								ys,
+								(uint64_t)noc,
+								blk * ysz,
+								img_out * ysz,
+								blk * tsz};
+							d->y_off = (uint32_t)ys;
+							ys += blk * noc * tsz;
+						}
+					}
+					out++;
+				}
+			}
+		}
+	}
+	p->nchunks = (int)g.nchunks;
+	p->nout = out;
+	p->xs_bytes = xs;
+	off = align64(p->xs_off + xs);
+	if (!g.row_split && !split) {
+		p->y_off = off;
+		p->y_bytes = (uint64_t)L->n * L->oc * img_out * ysz;
+		off = align64(off + p->y_bytes);
+	}
+	p->ys_off = off;
+	p->ys_bytes = ys;
+	p->act_bytes = align64(off + ys);
+	/* Rebase slab and in-place offsets now that the areas are placed. */
+	for (int i = 0; i < p->ntiles; i++) {
+		struct lf__tile *t = &p->tiles[i];
+		if (t->gather)
+			t->d.x_off += (uint32_t)p->xs_off;
+		t->d.y_off += (uint32_t)(t->scatter ? p->ys_off : p->y_off);
+	}
+out:
+	free(slice_off);
+	return st;
+}
+
+/* ---- matmul ------------------------------------------------------------ */
+
+static lf_status plan_matmul(struct builder *b, const struct lf__layer *L,
+			     const struct lf__klimits *lim, char *why,
+			     size_t wl)
+{
+	(void)why;
+	(void)wl;
+	struct lf__plan *p = b->p;
+	int64_t dm = lim->dim_max;
+	int64_t kc = min64(L->k, (lim->kmax / lim->pe_k) * lim->pe_k);
+	if (kc < 1)
+		return unsupported(why, wl,
+				   "kmax %lld below one PE_K vector %lld",
+				   lim->kmax, lim->pe_k);
+	int64_t nchunks = ceil_div(L->k, kc);
+	int split = nchunks > 1;
+	int64_t nt = min64(L->cols, dm);
+	int64_t nm = min64(L->m, dm);
+	int whole_b = nt == L->cols && !split;
+	int64_t nb = (nm == L->m && whole_b) ? min64(L->batch, dm) : 1;
+	uint64_t ysz = lf__ysize(L->y_type);
+	uint64_t tsz = split ? 4 : ysz;
+	uint64_t ksz = (uint64_t)L->k;
+	uint64_t cols = (uint64_t)L->cols;
+
+	/* Weight slices: B as is, or [kc][nt] per (w_batch, col tile, chunk).
+	 */
+	uint64_t woff = 0;
+	int64_t ncol_t = ceil_div(L->cols, nt);
+	if (whole_b) {
+		struct lf__wslice *s = add_slice(b);
+		if (!s)
+			return b->st;
+		uint64_t bytes = (uint64_t)L->w_batch * ksz * cols;
+		s->copy = (struct lf__copy){0, 0, 1, bytes, bytes, bytes};
+		woff = bytes;
+	} else {
+		for (int64_t wb = 0; wb < L->w_batch; wb++)
+			for (int64_t c = 0; c < ncol_t; c++)
+				for (int64_t j = 0; j < nchunks; j++) {
+					struct lf__wslice *s = add_slice(b);
+					if (!s)
+						return b->st;
+					int64_t n0 = c * nt, k0 = j * kc;
+					int64_t ntc = min64(nt, L->cols - n0);
+					int64_t kcc = min64(kc, L->k - k0);
+					s->copy = (struct lf__copy){
+					    woff,
+					    ((uint64_t)wb * ksz + k0) * cols + n0,
+					    (uint64_t)kcc,
+					    (uint64_t)ntc,
+					    (uint64_t)ntc,
+					    cols};
+					woff += (uint64_t)kcc * ntc;
+				}
+	}
+	params_tail(L, p, woff);
+
+	uint64_t off = 0;
+	if (!split) {
+		p->x_off = 0;
+		p->x_bytes = (uint64_t)L->batch * L->m * ksz;
+		off = align64(p->x_bytes);
+	}
+	p->xs_off = off;
+	uint64_t xs = 0, ys = 0;
+	int out = 0;
+	for (int64_t b0 = 0; b0 < L->batch; b0 += nb) {
+		int64_t nbt = min64(nb, L->batch - b0);
+		for (int64_t m0 = 0; m0 < L->m; m0 += nm) {
+			int64_t nmt = min64(nm, L->m - m0);
+			for (int64_t c = 0; c < ncol_t; c++) {
+				int64_t n0 = c * nt;
+				int64_t ntc = min64(nt, L->cols - n0);
+				for (int64_t j = 0; j < nchunks; j++) {
+					struct lf__tile *t = add_tile(b);
+					if (!t)
+						return b->st;
+					lf_desc *d = &t->d;
+					desc_common(L, d);
+					int64_t k0 = j * kc;
+					int64_t kcc = min64(kc, L->k - k0);
+					int64_t wb = L->w_batch == 1 ? 0 : b0;
+					d->mm_batch = (uint32_t)nbt;
+					d->mm_m = (uint32_t)nmt;
+					d->mm_k = (uint32_t)kcc;
+					d->mm_n = (uint32_t)ntc;
+					d->mm_w_batch =
+					    (uint32_t)(L->w_batch == 1 ? 1
+								       : nbt);
+					if (!split) {
+						d->x_off =
+						    (uint32_t)(((uint64_t)b0 *
+								    L->m +
+								m0) *
+							       ksz);
+					} else {
+						t->gather = 1;
+						t->xin = (struct lf__copy){
+						    xs,
+						    ((uint64_t)b0 * L->m + m0) *
+							    ksz +
+							k0,
+						    (uint64_t)nmt,
+						    (uint64_t)kcc,
+						    (uint64_t)kcc,
+						    ksz};
+						d->x_off = (uint32_t)xs;
+						xs += (uint64_t)nmt * kcc;
+					}
+					if (whole_b) {
+						d->w_off =
+						    (uint32_t)((uint64_t)wb *
+							       ksz * cols);
+					} else {
+						int si =
+						    (int)((wb * ncol_t + c) *
+							      nchunks +
+							  j);
+						d->w_off =
+						    (uint32_t)p->slices[si]
+							.copy.dst;
+					}
+					desc_quant(L, p, d, (uint32_t)n0,
+						   (int)j, split);
+					t->chunk = (int)j;
+					t->out = out;
+					t->ch0 = (uint32_t)n0;
+					t->ch_div = 1;
+					t->ch_mod = (uint32_t)ntc;
+					t->nelem = (uint64_t)nbt * nmt * ntc;
+					if (whole_b) {
+						d->y_off =
+						    (uint32_t)(((uint64_t)b0 *
+								    L->m +
+								m0) *
+							       cols * ysz);
+					} else {
+						t->scatter = 1;
+						t->yout = (struct lf__copy){
+						    (((uint64_t)b0 * L->m +
+						      m0) *
+							 cols +
+						     n0) *
+							ysz,
+						    ys,
+						    (uint64_t)nmt,
+						    (uint64_t)ntc * ysz,
+						    cols * ysz,
+						    (uint64_t)ntc * tsz};
+						d->y_off = (uint32_t)ys;
+						ys += (uint64_t)nmt * ntc * tsz;
+					}
+				}
+				out++;
+			}
+		}
+	}
+	p->nchunks = (int)nchunks;
+	p->nout = out;
+	p->xs_bytes = xs;
+	off = align64(p->xs_off + xs);
+	if (whole_b) {
+		p->y_off = off;
+		p->y_bytes = (uint64_t)L->batch * L->m * cols * ysz;
+		off = align64(off + p->y_bytes);
+	}
+	p->ys_off = off;
+	p->ys_bytes = ys;
+	p->act_bytes = align64(off + ys);
+	for (int i = 0; i < p->ntiles; i++) {
+		struct lf__tile *t = &p->tiles[i];
+		if (t->gather)
+			t->d.x_off += (uint32_t)p->xs_off;
+		t->d.y_off += (uint32_t)(t->scatter ? p->ys_off : p->y_off);
+	}
+	return LF_OK;
+}
+
+lf_status lf__plan_layer(const struct lf__layer *L,
+			 const struct lf__klimits *lim, struct lf__plan *plan,
+			 char *why, size_t whylen)
+{
+	struct lf__plan p;
+	memset(&p, 0, sizeof(p));
+	p.op = L->op;
+	struct builder b = {&p, 0, 0, LF_OK};
+	lf_status st;
+	if (!lim->present || lim->pe_k < 1 || lim->kmax < lim->pe_k ||
+	    lim->dim_max < 1) {
+		snprintf(why, whylen,
+			 "the xclbin has no usable limits for "
+			 "this kernel");
+		return LF_ERR_UNSUPPORTED;
+	}
+	if (L->op == LF_KOP_CONV2D)
+		st = plan_conv(&b, L, lim, why, whylen);
+	else if (L->op == LF_KOP_MATMUL)
+		st = plan_matmul(&b, L, lim, why, whylen);
+	else {
+		snprintf(why, whylen, "no device kernel for this op");
+		st = LF_ERR_UNSUPPORTED;
+	}
+	if (st == LF_OK &&
+	    (p.act_bytes > UINT32_MAX || p.params_bytes > UINT32_MAX)) {
+		snprintf(why, whylen,
+			 "the layer needs %llu bytes of device memory per "
+			 "launch, descriptor offsets stop at 4 GiB",
+			 (unsigned long long)(p.act_bytes > p.params_bytes
+						  ? p.act_bytes
+						  : p.params_bytes));
+		st = LF_ERR_UNSUPPORTED;
+	}
+	if (st) {
+		lf__plan_free(&p);
+		return st;
+	}
+	*plan = p;
+	return LF_OK;
+}
+
+void lf__plan_free(struct lf__plan *plan)
+{
+	free(plan->tiles);
+	free(plan->slices);
+	plan->tiles = NULL;
+	plan->slices = NULL;
+	plan->ntiles = plan->nslices = 0;
+}
+
+void lf__copy_run(const struct lf__copy *c, void *dst, const void *src)
+{
+	uint8_t *d = (uint8_t *)dst + c->dst;
+	const uint8_t *s = (const uint8_t *)src + c->src;
+	for (uint64_t i = 0; i < c->count; i++)
+		memcpy(d + i * c->dst_stride, s + i * c->src_stride, c->block);
+}

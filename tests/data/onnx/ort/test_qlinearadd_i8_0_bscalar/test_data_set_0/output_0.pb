@@ -1,0 +1,1 @@
+@J@JJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJlXfPrqfLVdjd^T

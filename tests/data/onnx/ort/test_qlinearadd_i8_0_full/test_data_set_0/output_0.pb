@@ -1,0 +1,1 @@
+@J@JLNNPPRRTTVXZ\\^^``bbddfhjlnprtvj`

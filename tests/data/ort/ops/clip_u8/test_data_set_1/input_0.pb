@@ -1,0 +1,1 @@
+BxJ`M§–¦€¬ÀPŠXWÈ3Á²·šxªk}jt€\,oFr‰1m£:ajŒc¬Ž‰r{b:™_’VBšjN6p]uŠ”¦cdÄN™~p†{rf”,n…”¤ªKw¶q,@×‡ÌKMmô]

@@ -1,0 +1,1 @@
+ByJ`d§–¦€¬ÀdŠddÈdÁ²·šxªk}jt€ddodr‰dm£ddjŒd¬‰r{dd™d’ddšjddpduŠ”¦ddÄd™~p†{rf”dn…”¤ªdw¶qddÈ‡ÈddmÈd

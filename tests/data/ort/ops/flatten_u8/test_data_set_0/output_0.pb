@@ -1,0 +1,1 @@
+ByJ;lcVf\Nu9X{j8vu

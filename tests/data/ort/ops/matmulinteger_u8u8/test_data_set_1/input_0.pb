@@ -1,0 +1,1 @@
+BaJ@€sšgI€/Kl¡9`a#‚ZgzAB©p¬L¼i\ƒ–ˆd˜UƒiN‡^\x›­ažIq:p™xGs¯DÌqpP

@@ -1,0 +1,1 @@
+ BaJ€^{n@™•‹K¡‚Gª«Sƒ†NlUŽxEZd¦E“tbz;˜mN…[ŽzxG@sZ]Ynÿœo}È‹Ådz…sr,mz‘[*f‚ŠlVo0€K6w’ˆn¨b~ÁMXšaƒ˜}urEhžŽ”…¨QOpi@¸_X•xuaByÁRYrgkTa˜y

@@ -1,0 +1,1 @@
+ BaJ€·{¢˜Ã×w‡G«tˆ`jZœ~¥gÅ…wˆdDin‡Ba‹7š·Vª{b‹W½¸rbYÈwcªnu P‘`mN€šs´š \Šxyt€mµ´:š¡°pwh‹‘„”ÙÌ{«s’oÀv«hx“´~±TD”Š¨Y‘’šoZAg¶j9È~²™„LX!`

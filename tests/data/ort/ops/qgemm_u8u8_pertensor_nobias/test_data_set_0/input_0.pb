@@ -1,0 +1,1 @@
+BaJHŽY˜nŸu€„Ÿ»"keJSÇƒp?Ì[U˜_%r`‚\|p±GZv¤sfeªÍ}¢HTªqÄœWÓx/t¸œ*ÁeaÉ¥q

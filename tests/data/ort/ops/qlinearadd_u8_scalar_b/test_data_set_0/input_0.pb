@@ -1,0 +1,1 @@
+BaJ nt[1lO°k¶€ŸmO‹£XŠZw+«ŠœyF£"t’×Š+‘¶“jfvY{ŽXƒ‹h0cš-ŠX’°§26•OƒQŠ™»gPaƒg•S<›]S;XzLÀ¯GXq=§Am'E‰µ\°~v{‰S¥[éVcq‹dE‘¤a}O‡¶@†³CŠDÃÛic…VilŸq²U7OC[rIG]•†vt‰‚ŠPºp…¡‚Q’LX8PŽWUø€ŸzndW5wloƒm~]d5c|ŒŠ›pM‰¤”JŒ³­’Dh‚ˆkŠ’jˆzqnŒˆ8†§y½±F2sªŽmk%%šcaV|ŠÑdÄ»r¼lˆžox4Rœ­v’k†mX|NbB²Râ‘†}¯VH§BvV

@@ -1,0 +1,1 @@
+BaJ \§‚˜{·–Lˆ`-ShizKe`^8y:š€xj†ŒnYˆ\`p­v²š‡Fqv*•š—hne£om5emi‹~<d¤Ž&aŠG‘}‘ƒÕ–`¸ux UEsb€š2n†c´.ODmjDmŸR§«ž\gˆ€Uº]†l|˜ºj¡kl¬Gx³u¡hŒŽif·zsŽ‡¹~OˆicWnŒd<· Z\g¡sBœ•~†Ž•Cj²Wdvn¢^|”?jIP‚<_€m¨…nbSK.YµLd›{„jÎÇo„1m„§^vƒ3ˆwS9’>8…†¿Æ§l¯GlF1*k2=ŽVmˆ7ˆchc goŸfÀ'n{õ‚‹‚s^`‡g³Èq?H@¢u„†M…~

@@ -1,0 +1,2 @@
+BxJÄ)ld5—ccbœ: ToŸZu^QE]'`
+mXDUUŸÂQ|y/OY"fX]‰\VIÃPJJm‡!o“_[h–A‰x‚r6`ŠuOZYSu@Ac›o(m]KaXaŠpL4HbK#R`\Žy²%„Šz[‰QŠ`ENd–bayB{RDvOQ¾?Lv…oLJLŽ`X­NLZ~c5¦-Uv3Xq['}cx.~€dI[_[Lš‹RtšDfbSŸ]N“Tn€‘ƒ=v-

@@ -1,0 +1,1 @@
+BxJÄ1rXW7gš™kH_at‚,BCBr69=‡qœMDS¸TNOel•–QZBY’b\¥zq&jos tnŠ;tdg`ByUƒ]±‰BAgš4Ž¤5u-^yPfŽ^bYFž†34Yª‡<+‘xK?`Â+•k¯€ˆ`&pX@[ˆ…qoQK†t!S‹|tm[x,8chdV`„ªoDucGwgr\pRm“Œv•Z%|`mSŠŸF5j…u[¨iyY‚}~¥Z_#{4<¬

@@ -1,0 +1,1 @@
+ByJ€Mžyl‹ž]pv‹“ƒmcq|Œ¥y™nŠe°”Œ›Šªvvy~8„Œ„uw€~s™mQlHmX™—l„¿X©‘Œ-[ãh«¥ÙYDOQ]¤› [}Q™…8ãmŸˆ¨Ås“ã¼¡›iD4Ý˜M`ÄSÅ±sx=TmÍKã½Kc«gœ

@@ -1,0 +1,1 @@
+ByJÐ¯‰†Ã½dˆ¹SLbnPazUƒ£…^] qzê‘“ZƒÖfvªªQnšf6«RYQ; ZÅ™cRŒr~ˆ‹f¥5'Ž^r-Šs`t’U<KW5¯¤y‚¨W‡jx‚Ž¡}‘”v|’Ên£††…\¸³LÆ„–L¾«Â½sx½vÁ–Š¬-«·•a‰–ƒO/‚lZX˜’y~‚¤pÌã­Wœcƒœ6{e~ƒ}§pŠksgrtž†!ÿ®TßD¯gaŸÇ@p‚qLœkGwGÔy/×¢rOwÊXI)¤»/*vtIYi|±@Šƒvh¸Zi^L`˜NXl‡GuxP^±z_F™fhq‡6i|¤EZs©wt-£¦wO™=¤¨en\¿…­nR—­¢{n„¿‡Ó^O°‰0bz¡IÆ.SZ0z^QQz0^eG©š†•[kF OŒÇŒU”Q_j|l€t]±

@@ -1,0 +1,1 @@
+BaJPJeG±˜­]@ƒSŠ°`}ƒˆž­Ub–c_sƒa­.“U¯èofu€sQ†$…y©|ˆO|”žz´¨[Ix{id] ižSŒt…Pw±rI°

@@ -1,0 +1,481 @@
+/*
+ * test_hostlib_ops.c - the layer ops on the emulated device, byte for byte
+ * against the CPU reference; the buffer pool (no device allocation in a
+ * steady state); CPU fallback and its profile record; injected device
+ * faults (retry, fallback, no wrong result, no leak); eight threads on one
+ * context.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/driver.h"
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "test_hostlib_util.h"
+
+static lf_dev *drv(lf_context *ctx)
+{
+	return ctx->dev->dev;
+}
+
+static void test_conv_sweep(void)
+{
+	lf_context *ctx = lft_emu("default");
+	struct lf_rng r;
+	lf_rng_seed(&r, 1234);
+	int iters = lf_test_slow_mode() ? 8 : 40;
+	for (int i = 0; i < iters; i++) {
+		struct lft_conv c;
+		lft_conv_random(&r, &c);
+		char where[8] = "";
+		int ok = lft_conv_check(ctx, &c, where);
+		if (!ok)
+			fprintf(stderr,
+				"conv %d: n%d ic%d %dx%d oc%d k%dx%d s%d,%d "
+				"d%d,%d g%d yt%d act%d\n",
+				i, c.n, c.ic, c.ih, c.iw, c.oc, c.kh, c.kw,
+				c.sh, c.sw, c.dh, c.dw, c.groups, (int)c.yt,
+				(int)c.act);
+		CU_ASSERT(ok);
+		CU_ASSERT_STRING_EQUAL(where, "device");
+	}
+	/* Depthwise with a channel multiplier, and a 1x1. */
+	struct lft_conv dw = {LF_DTYPE_UINT8,
+			      LF_DTYPE_INT8,
+			      LF_DTYPE_UINT8,
+			      1,
+			      8,
+			      9,
+			      9,
+			      16,
+			      3,
+			      3,
+			      1,
+			      1,
+			      1,
+			      1,
+			      1,
+			      1,
+			      1,
+			      1,
+			      8,
+			      1,
+			      1,
+			      LF_ACT_RELU,
+			      0,
+			      0,
+			      99};
+	CU_ASSERT(lft_conv_check(ctx, &dw, NULL));
+	struct lft_conv pw = {LF_DTYPE_INT8,
+			      LF_DTYPE_INT8,
+			      LF_DTYPE_INT8,
+			      2,
+			      40,
+			      6,
+			      6,
+			      24,
+			      1,
+			      1,
+			      1,
+			      1,
+			      0,
+			      0,
+			      0,
+			      0,
+			      1,
+			      1,
+			      1,
+			      0,
+			      1,
+			      LF_ACT_CLIP,
+			      -1.0f,
+			      1.0f,
+			      98};
+	CU_ASSERT(lft_conv_check(ctx, &pw, NULL));
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+static void test_matmul_sweep(void)
+{
+	lf_context *ctx = lft_emu("default");
+	struct lf_rng r;
+	lf_rng_seed(&r, 4321);
+	int iters = lf_test_slow_mode() ? 8 : 40;
+	for (int i = 0; i < iters; i++) {
+		struct lft_mm c;
+		lft_mm_random(&r, &c);
+		char where[8] = "";
+		int ok = lft_mm_check(ctx, &c, where);
+		if (!ok)
+			fprintf(stderr, "matmul %d: b%d/%d m%d k%d n%d yt%d\n",
+				i, c.batch, c.w_batch, c.m, c.k, c.n,
+				(int)c.yt);
+		CU_ASSERT(ok);
+		CU_ASSERT_STRING_EQUAL(where, "device");
+	}
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/* The reduction over kmax is split on the device and exact. */
+static void test_kmax_split(void)
+{
+	lf_context *ctx = lft_emu("default");
+	int64_t kmax = lf__dev_limit(drv(ctx), "lfk_matmul.kmax", 0);
+	int64_t ckmax = lf__dev_limit(drv(ctx), "lfk_conv2d.kmax", 0);
+	CU_ASSERT_FATAL(kmax > 0 && ckmax > 0);
+	struct lft_mm m = {LF_DTYPE_UINT8,
+			   LF_DTYPE_INT8,
+			   LF_DTYPE_UINT8,
+			   1,
+			   3,
+			   (int)kmax + 37,
+			   5,
+			   1,
+			   1,
+			   1,
+			   LF_ACT_NONE,
+			   77};
+	char where[8];
+	CU_ASSERT(lft_mm_check(ctx, &m, where));
+	CU_ASSERT_STRING_EQUAL(where, "device");
+	struct lf_profile_record rec;
+	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
+	CU_ASSERT(rec.tiles >= 2);
+	CU_ASSERT_EQUAL(rec.launches, 1);
+	/* conv: 3x3 taps over more channels than kmax holds. */
+	int ic = (int)(ckmax / 9) + 20;
+	struct lft_conv c = {LF_DTYPE_INT8,
+			     LF_DTYPE_INT8,
+			     LF_DTYPE_INT8,
+			     1,
+			     ic,
+			     4,
+			     4,
+			     3,
+			     3,
+			     3,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     LF_ACT_NONE,
+			     0,
+			     0,
+			     78};
+	CU_ASSERT(lft_conv_check(ctx, &c, where));
+	CU_ASSERT_STRING_EQUAL(where, "device");
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/* A repeated op allocates no device memory after the first run. */
+static void test_pool_reuse(void)
+{
+	lf_context *ctx = lft_emu("default");
+	struct lft_conv c = {LF_DTYPE_UINT8,
+			     LF_DTYPE_INT8,
+			     LF_DTYPE_UINT8,
+			     1,
+			     16,
+			     10,
+			     10,
+			     16,
+			     3,
+			     3,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     1,
+			     LF_ACT_RELU,
+			     0,
+			     0,
+			     5};
+	/* Warm up: one op per CU (each CU's ports may reach other banks). */
+	for (unsigned i = 0; i < ctx->dev->conv.ncus; i++)
+		CU_ASSERT(lft_conv_check(ctx, &c, NULL));
+	struct lf_dev_counters c0, c1;
+	CU_ASSERT_EQUAL_FATAL(lf__dev_counters(drv(ctx), &c0), LF_OK);
+	for (int i = 0; i < 6; i++)
+		CU_ASSERT(lft_conv_check(ctx, &c, NULL));
+	CU_ASSERT_EQUAL_FATAL(lf__dev_counters(drv(ctx), &c1), LF_OK);
+	CU_ASSERT_EQUAL(c1.allocs, c0.allocs);
+	CU_ASSERT_EQUAL(c1.launches, c0.launches + 6);
+	struct lf_profile_record rec;
+	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.where, "device");
+	/* What the record counts is what the device saw: at most params,
+	 * descriptors and inputs up, descriptors and outputs down. */
+	CU_ASSERT(rec.dma_transfers >= 2 && rec.dma_transfers <= 5);
+	CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers + c1.d2h_transfers -
+			    c0.d2h_transfers,
+			6ull * rec.dma_transfers);
+	CU_ASSERT(rec.device_ns > 0);
+	CU_ASSERT(rec.h2d_bytes >= 16 * 100);
+	CU_ASSERT(rec.d2h_bytes >= 16 * 100);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	/* Closing freed everything the pool held (no leak on the card):
+	 * checked by the driver refusing to close with live buffers. */
+}
+
+static void make_pool_set(lf_context *ctx, lf_tensor **x, lf_tensor **y,
+			  lf_tensor **a, lf_tensor **b, lf_tensor **s)
+{
+	float sc = 0.1f, sy = 0.2f;
+	int32_t zp = 3;
+	struct lf_quant q = {&sc, &zp, 1, 0}, qy = {&sy, &zp, 1, 0};
+	int64_t xd[4] = {1, 3, 6, 6}, yd[4] = {1, 3, 3, 3};
+	CU_ASSERT_FATAL(!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &q, x) &&
+			!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, yd, &qy, y) &&
+			!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &q, a) &&
+			!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &qy, b) &&
+			!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &qy, s));
+	struct lf_rng r;
+	lf_rng_seed(&r, 9);
+	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(*x), 108);
+	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(*a), 108);
+	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(*b), 108);
+}
+
+/* Ops with no device kernel run on the CPU, and the record says why. */
+static void test_fallback(void)
+{
+	lf_context *ctx = lft_emu("default"), *cpu = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &cpu), LF_OK);
+	lf_tensor *x, *y, *a, *b, *s, *x2, *y2, *a2, *b2, *s2;
+	make_pool_set(ctx, &x, &y, &a, &b, &s);
+	make_pool_set(cpu, &x2, &y2, &a2, &b2, &s2);
+	struct lf_pool_params pp = {2, 2, 2, 2, 0, 0, 0, 0, 0};
+	CU_ASSERT_EQUAL(lf_maxpool(ctx, x, &pp, y), LF_OK);
+	CU_ASSERT_EQUAL(lf_maxpool(cpu, x2, &pp, y2), LF_OK);
+	CU_ASSERT_EQUAL(memcmp(lf_tensor_data(y), lf_tensor_data(y2), 27), 0);
+	struct lf_profile_record rec;
+	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.op, "maxpool");
+	CU_ASSERT_STRING_EQUAL(rec.where, "cpu");
+	CU_ASSERT(strstr(rec.why_cpu, "no device kernel") != NULL);
+	CU_ASSERT_EQUAL(lf_avgpool(ctx, x, &pp, y), LF_OK);
+	CU_ASSERT_EQUAL(lf_avgpool(cpu, x2, &pp, y2), LF_OK);
+	CU_ASSERT_EQUAL(memcmp(lf_tensor_data(y), lf_tensor_data(y2), 27), 0);
+	CU_ASSERT_EQUAL(lf_add(ctx, a, b, s), LF_OK);
+	CU_ASSERT_EQUAL(lf_add(cpu, a2, b2, s2), LF_OK);
+	CU_ASSERT_EQUAL(memcmp(lf_tensor_data(s), lf_tensor_data(s2), 108), 0);
+	lf_tensor *t[] = {x, y, a, b, s, x2, y2, a2, b2, s2};
+	for (int i = 0; i < 10; i++)
+		lf_tensor_destroy(t[i]);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
+
+	/* LAYERFAB_FALLBACK=off: an error naming the reason. */
+	setenv("LAYERFAB_FALLBACK", "off", 1);
+	ctx = lft_emu("default");
+	unsetenv("LAYERFAB_FALLBACK");
+	make_pool_set(ctx, &x, &y, &a, &b, &s);
+	CU_ASSERT_EQUAL(lf_maxpool(ctx, x, &pp, y), LF_ERR_UNSUPPORTED);
+	CU_ASSERT(strstr(lf_context_last_error(ctx), "LAYERFAB_FALLBACK") !=
+		  NULL);
+	lf_tensor *u[] = {x, y, a, b, s};
+	for (int i = 0; i < 5; i++)
+		lf_tensor_destroy(u[i]);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+static const struct lft_conv fault_conv = {LF_DTYPE_UINT8,
+					   LF_DTYPE_INT8,
+					   LF_DTYPE_UINT8,
+					   1,
+					   8,
+					   8,
+					   8,
+					   8,
+					   3,
+					   3,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   1,
+					   LF_ACT_NONE,
+					   0,
+					   0,
+					   31};
+
+static void last_rec(lf_context *ctx, struct lf_profile_record *rec)
+{
+	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, rec);
+}
+
+static void test_faults(void)
+{
+	lf_context *ctx = lft_emu("default");
+	struct lf_profile_record rec;
+	struct lf_dev_counters c0, c1;
+
+	/* One failed transfer: retried on the device, right bytes. */
+	struct lf_fault f = {LF_FAULT_DMA_FAIL, 1, -1};
+	CU_ASSERT_EQUAL_FATAL(lf__dev_fault(drv(ctx), &f), LF_OK);
+	CU_ASSERT(lft_conv_check(ctx, &fault_conv, NULL));
+	last_rec(ctx, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.where, "device");
+
+	/* Allocation failure in a cold pool: the op still succeeds. */
+	lf_context *cold = lft_emu("default");
+	f = (struct lf_fault){LF_FAULT_ALLOC, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(drv(cold), &f), LF_OK);
+	CU_ASSERT(lft_conv_check(cold, &fault_conv, NULL));
+	CU_ASSERT_EQUAL(lf_context_destroy(cold), LF_OK);
+
+	/* A hung CU: the wait times out, the run is aborted, retried. */
+	ctx->dev->timeout_ms = 200;
+	f = (struct lf_fault){LF_FAULT_CU_HANG, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(drv(ctx), &f), LF_OK);
+	CU_ASSERT(lft_conv_check(ctx, &fault_conv, NULL));
+	last_rec(ctx, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.where, "device");
+
+	/* Two hangs in a row: retry fails too, the CPU answers. */
+	f = (struct lf_fault){LF_FAULT_CU_HANG, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(drv(ctx), &f), LF_OK);
+	lf__dev_counters(drv(ctx), &c0);
+	CU_ASSERT(lft_conv_check(ctx, &fault_conv, NULL));
+	lf__dev_counters(drv(ctx), &c1);
+	last_rec(ctx, &rec);
+	/* The second attempt may land on the other CU and succeed; either
+	 * way the bytes were right. */
+	CU_ASSERT(strcmp(rec.where, "device") == 0 ||
+		  strstr(rec.why_cpu, "LF_ERR_TIMEOUT") != NULL);
+
+	/* Device lost mid-run: every later op runs on the CPU. */
+	f = (struct lf_fault){LF_FAULT_DEVICE_LOST, 2, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(drv(ctx), &f), LF_OK);
+	CU_ASSERT(lft_conv_check(ctx, &fault_conv, NULL));
+	last_rec(ctx, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.where, "cpu");
+	CU_ASSERT(strstr(rec.why_cpu, "LOST") != NULL);
+	CU_ASSERT(lft_conv_check(ctx, &fault_conv, NULL));
+	last_rec(ctx, &rec);
+	CU_ASSERT_STRING_EQUAL(rec.why_cpu, "device lost");
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+
+	/* With fallback off the failure is the op's error. */
+	setenv("LAYERFAB_FALLBACK", "off", 1);
+	ctx = lft_emu("default");
+	unsetenv("LAYERFAB_FALLBACK");
+	f = (struct lf_fault){LF_FAULT_DEVICE_LOST, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(drv(ctx), &f), LF_OK);
+	CU_ASSERT(!lft_conv_check(ctx, &fault_conv, NULL));
+	CU_ASSERT(strstr(lf_context_last_error(ctx), "LOST") != NULL);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/* Explicit residency on a device context; the copy is freed with the
+ * tensor (a leak would keep the device from closing, which ASan sees). */
+static void test_residency(void)
+{
+	lf_context *ctx = lft_emu("default");
+	lf_tensor *t;
+	int64_t d[2] = {100, 100};
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_INT8, 2, d, NULL, &t), LF_OK);
+	memset(lf_tensor_data(t), 7, 10000);
+	struct lf_dev_counters c0, c1;
+	lf__dev_counters(drv(ctx), &c0);
+	CU_ASSERT_EQUAL(lf_tensor_to_device(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_to_device(t), LF_OK); /* already there */
+	lf__dev_counters(drv(ctx), &c1);
+	CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes, 10000);
+	CU_ASSERT_EQUAL(lf_tensor_mark_host_dirty(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_to_device(t), LF_OK); /* dirty: again */
+	lf__dev_counters(drv(ctx), &c0);
+	CU_ASSERT_EQUAL(c0.h2d_bytes - c1.h2d_bytes, 10000);
+	CU_ASSERT_EQUAL(lf_tensor_to_host(t), LF_OK);
+	CU_ASSERT_EQUAL(((int8_t *)lf_tensor_data(t))[9999], 7);
+	CU_ASSERT_EQUAL(lf_tensor_to_device(NULL), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_tensor_destroy(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/* Eight threads, one context, identical results. */
+struct th_arg {
+	lf_context *ctx;
+	int ok;
+};
+
+static void *th_main(void *p)
+{
+	struct th_arg *a = p;
+	struct lf_rng r;
+	lf_rng_seed(&r, 555); /* same layers in every thread */
+	a->ok = 1;
+	int iters = lf_test_slow_mode() ? 2 : 6;
+	for (int i = 0; i < iters; i++) {
+		struct lft_conv c;
+		struct lft_mm m;
+		lft_conv_random(&r, &c);
+		lft_mm_random(&r, &m);
+		a->ok &= lft_conv_check(a->ctx, &c, NULL);
+		a->ok &= lft_mm_check(a->ctx, &m, NULL);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	lf_context *ctx = lft_emu("default");
+	pthread_t th[8];
+	struct th_arg args[8];
+	for (int i = 0; i < 8; i++) {
+		args[i].ctx = ctx;
+		CU_ASSERT_EQUAL_FATAL(
+		    pthread_create(&th[i], NULL, th_main, &args[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT(args[i].ok);
+	}
+	/* Every op ran on the device. */
+	size_t n = lf_context_profile_count(ctx);
+	int dev = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct lf_profile_record rec;
+		lf_context_profile_get(ctx, i, &rec);
+		dev += strcmp(rec.where, "device") == 0;
+	}
+	CU_ASSERT_EQUAL((size_t)dev, n);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+void lf_test_suite_hostlib_ops(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"conv_sweep_emu_vs_ref", test_conv_sweep},
+	    {"matmul_sweep_emu_vs_ref", test_matmul_sweep},
+	    {"kmax_split", test_kmax_split},
+	    {"pool_reuse", test_pool_reuse},
+	    {"fallback", test_fallback},
+	    {"faults", test_faults},
+	    {"residency", test_residency},
+	    {"threads_8", test_threads},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("hostlib_ops", NULL, NULL, cases);
+}

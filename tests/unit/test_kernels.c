@@ -1,0 +1,1501 @@
+/*
+ * test_kernels.c - the host-C build of lfk_conv2d / lfk_matmul against the
+ * CPU reference (hostlib/cpu/ref.h), byte for byte: a seeded random sweep,
+ * descriptor chains, layers much larger than the on-chip tiles, every
+ * LF_KST_* error, and the cycle counter.
+ *
+ * A failure prints the seed, the case index and the layer; LF_TEST_SEED=<n>
+ * reruns a sweep with another base seed.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/cpu/ref.h"
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_test.h"
+#include "unit/kernel_cases.h"
+
+#define KC_DEFAULT_SEED 0x1a7e2f0b5eedull
+#define KC_MAX_DESC	8
+
+/* --- byte blobs ------------------------------------------------------- */
+
+struct blob {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "test_kernels: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static uint32_t blob_append(struct blob *b, const void *src, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		while (cap < b->n + n)
+			cap *= 2;
+		uint8_t *p = realloc(b->p, cap);
+		if (!p) {
+			fprintf(stderr, "test_kernels: out of memory\n");
+			abort();
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	uint32_t off = (uint32_t)b->n;
+	if (n)
+		memcpy(b->p + b->n, src, n);
+	b->n += n;
+	return off;
+}
+
+/*
+ * A launch under construction. act holds what the kernel gets, expect what
+ * it must leave: inputs and gaps the same in both, each output the
+ * reference result in expect and its bitwise complement in act, so an
+ * unwritten byte cannot pass.
+ */
+struct kb {
+	struct lf_rng *r;
+	struct blob params, act, expect;
+	lf_desc desc[KC_MAX_DESC];
+	uint32_t nd;
+	char what[512];
+	size_t wn;
+};
+
+/* 0..3 filler bytes, so offsets are not always aligned. */
+static void kb_gap(struct kb *k, struct blob *a, struct blob *b)
+{
+	uint8_t g[3];
+	int n = lf_rng_range(k->r, 0, 3);
+	for (int i = 0; i < n; i++)
+		g[i] = (uint8_t)lf_rng_u32(k->r);
+	blob_append(a, g, (size_t)n);
+	if (b)
+		blob_append(b, g, (size_t)n);
+}
+
+static uint32_t kb_param(struct kb *k, const void *src, size_t n)
+{
+	kb_gap(k, &k->params, NULL);
+	return blob_append(&k->params, src, n);
+}
+
+static uint32_t kb_input(struct kb *k, const void *src, size_t n)
+{
+	kb_gap(k, &k->act, &k->expect);
+	blob_append(&k->expect, src, n);
+	return blob_append(&k->act, src, n);
+}
+
+static uint32_t kb_output(struct kb *k, const uint8_t *ref, size_t n)
+{
+	kb_gap(k, &k->act, &k->expect);
+	uint8_t *inv = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		inv[i] = (uint8_t)~ref[i];
+	blob_append(&k->expect, ref, n);
+	uint32_t off = blob_append(&k->act, inv, n);
+	free(inv);
+	return off;
+}
+
+static void kb_say(struct kb *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void kb_say(struct kb *k, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(k->what + k->wn, sizeof k->what - k->wn, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		k->wn += (size_t)w < sizeof k->what - k->wn
+			     ? (size_t)w
+			     : sizeof k->what - k->wn - 1;
+}
+
+static void kb_finish(struct kb *k, uint32_t op, struct lf_kc_launch *l)
+{
+	memset(l, 0, sizeof *l);
+	l->op = op;
+	l->ndesc = k->nd;
+	l->desc = xmalloc(sizeof(lf_desc) * k->nd);
+	memcpy(l->desc, k->desc, sizeof(lf_desc) * k->nd);
+	l->params_bytes = (uint32_t)k->params.n;
+	l->params = xmalloc(k->params.n);
+	memcpy(l->params, k->params.p, k->params.n);
+	l->act_bytes = (uint32_t)k->act.n;
+	l->act = xmalloc(k->act.n);
+	memcpy(l->act, k->act.p, k->act.n);
+	l->expect = xmalloc(k->expect.n);
+	memcpy(l->expect, k->expect.p, k->expect.n);
+	snprintf(l->what, sizeof l->what, "%s", k->what);
+	free(k->params.p);
+	free(k->act.p);
+	free(k->expect.p);
+}
+
+static void kb_abandon(struct kb *k)
+{
+	free(k->params.p);
+	free(k->act.p);
+	free(k->expect.p);
+}
+
+void lf_kc_free(struct lf_kc_launch *l)
+{
+	free(l->desc);
+	free(l->params);
+	free(l->act);
+	free(l->expect);
+	memset(l, 0, sizeof *l);
+}
+
+/* --- random quantization ---------------------------------------------- */
+
+static double rnd01(struct lf_rng *r)
+{
+	return lf_rng_u32(r) / 4294967296.0;
+}
+
+static int32_t tmin(int t)
+{
+	return t == LF_KDT_U8 ? 0 : -128;
+}
+
+static int32_t tmax(int t)
+{
+	return t == LF_KDT_U8 ? 255 : 127;
+}
+
+/* A zero point of type t: the extremes and the middle often. */
+static int32_t pick_zp(struct lf_rng *r, int t)
+{
+	switch (lf_rng_range(r, 0, 9)) {
+	case 0:
+		return tmin(t);
+	case 1:
+		return tmax(t);
+	case 2:
+		return t == LF_KDT_U8 ? 128 : 0;
+	default:
+		return lf_rng_range(r, tmin(t), tmax(t));
+	}
+}
+
+/* What every quantized layer shares. */
+struct quant_p {
+	int xt, wt, yt;
+	int per_ch, bias;
+	int32_t x_zp, y_zp, lo, hi;
+	int mmode; /* 0 log-uniform 1e-4..2, 1 scaled to k, 2 exact ties */
+};
+
+static void quant_pick(struct lf_rng *r, struct quant_p *q, int fixed_x,
+		       int force_8bit_y)
+{
+	if (!fixed_x) {
+		q->xt = lf_rng_range(r, 0, 1);
+		q->x_zp = pick_zp(r, q->xt);
+	}
+	q->wt = lf_rng_range(r, 0, 1);
+	q->yt = lf_rng_range(r, 0, 7) == 0 && !force_8bit_y
+		    ? LF_KDT_I32
+		    : lf_rng_range(r, 0, 1);
+	q->per_ch = lf_rng_range(r, 0, 1);
+	q->bias = lf_rng_range(r, 0, 9) < 7;
+	int m = lf_rng_range(r, 0, 9);
+	q->mmode = m < 4 ? 0 : (m < 8 ? 1 : 2);
+	if (q->yt == LF_KDT_I32) {
+		/* Not read for an int32 output: garbage must not matter. */
+		q->y_zp = 1000;
+		q->lo = 77;
+		q->hi = -77;
+		return;
+	}
+	q->y_zp = pick_zp(r, q->yt);
+	int c = lf_rng_range(r, 0, 9);
+	q->lo = tmin(q->yt);
+	q->hi = tmax(q->yt);
+	if (c >= 6 && c < 8) { /* fused ReLU */
+		q->lo = q->y_zp;
+	} else if (c >= 8) { /* fused Clip */
+		int32_t a = lf_rng_range(r, tmin(q->yt), tmax(q->yt));
+		int32_t b = lf_rng_range(r, tmin(q->yt), tmax(q->yt));
+		q->lo = a < b ? a : b;
+		q->hi = a < b ? b : a;
+	}
+}
+
+/*
+ * Scales for nq channels and the float32 multipliers the descriptor
+ * carries: mult[c] = (x_scale * w_scale[c]) / y_scale, in that order, as
+ * the reference computes it.
+ */
+static void scales_pick(struct lf_rng *r, const struct quant_p *q, int nq,
+			double kred, float *x_scale, float *y_scale,
+			float *w_scale, float *mult)
+{
+	*x_scale = (float)(0.002 + 0.2 * rnd01(r));
+	*y_scale = (float)(0.002 + 0.2 * rnd01(r));
+	if (q->mmode == 2) {
+		*x_scale = 1.0f;
+		*y_scale = 1.0f;
+	}
+	for (int c = 0; c < nq; c++) {
+		double target;
+		if (q->mmode == 0)
+			target =
+			    exp(log(1e-4) + rnd01(r) * (log(2.0) - log(1e-4)));
+		else if (q->mmode == 1)
+			target = ldexp(1.0, lf_rng_range(r, -2, 2)) /
+				 (sqrt(kred) * 3000.0);
+		else
+			target = ldexp(1.0, lf_rng_range(r, -3, 1));
+		w_scale[c] = q->mmode == 2
+				 ? (float)target
+				 : (float)(target * *y_scale / *x_scale);
+		mult[c] = (*x_scale * w_scale[c]) / *y_scale;
+	}
+}
+
+static int32_t pick_bias(struct lf_rng *r)
+{
+	if (lf_rng_range(r, 0, 19) == 0) /* near the int32 edges: wraps */
+		return lf_rng_range(r, 0, 1)
+			   ? INT32_MAX - lf_rng_range(r, 0, 999)
+			   : INT32_MIN + lf_rng_range(r, 0, 999);
+	return lf_rng_range(r, -60000, 60000);
+}
+
+static void fill_random(struct lf_rng *r, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)lf_rng_u32(r);
+}
+
+static void quant_say(struct kb *k, const struct quant_p *q)
+{
+	static const char *tn[] = {"u8", "i8", "i32"};
+	kb_say(k,
+	       " x=%s w=%s y=%s x_zp=%d y_zp=%d clamp=[%d,%d] per_ch=%d "
+	       "bias=%d mmode=%d",
+	       tn[q->xt], tn[q->wt], tn[q->yt], q->x_zp, q->y_zp, q->lo, q->hi,
+	       q->per_ch, q->bias, q->mmode);
+}
+
+static void desc_init(lf_desc *d, uint32_t op, const struct quant_p *q)
+{
+	memset(d, 0, sizeof *d);
+	d->magic = LF_DESC_MAGIC;
+	d->op = op;
+	d->status = LF_KST_PENDING;
+	d->x_type = (uint32_t)q->xt;
+	d->w_type = (uint32_t)q->wt;
+	d->y_type = (uint32_t)q->yt;
+	d->flags =
+	    (q->bias ? LF_DF_BIAS : 0) | (q->per_ch ? LF_DF_W_PER_CH : 0);
+	d->x_zp = q->x_zp;
+	d->y_zp = q->y_zp;
+	d->act_min = q->lo;
+	d->act_max = q->hi;
+}
+
+/* --- conv2d layers ------------------------------------------------------ */
+
+struct conv_p {
+	struct quant_p q;
+	int n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups;
+	int oh, ow;
+};
+
+static void conv_dims(struct conv_p *p)
+{
+	p->oh = lf__ref_out_dim(p->ih, p->kh, p->sh, p->pt, p->pb, p->dh);
+	p->ow = lf__ref_out_dim(p->iw, p->kw, p->sw, p->pl, p->pr, p->dw);
+}
+
+/* Reference multiply-adds and host-C kernel lane operations of a layer. */
+static double conv_cost(const struct conv_p *p, double *kops)
+{
+	double icg = p->ic / p->groups, ocg = p->oc / p->groups;
+	double px = (double)p->n * p->oh * p->ow;
+	*kops = px * p->groups * ceil(ocg / LF_CONV_PE_OC) * p->kh * p->kw *
+		ceil(icg / LF_CONV_PE_K) * LF_CONV_PE_OC * LF_CONV_PE_K;
+	return px * p->oc * icg * p->kh * p->kw;
+}
+
+/* One kernel dimension: size, dilation, pads, and the input size. */
+static void pick_axis(struct lf_rng *r, int fixed_in, int big, int *in, int *k,
+		      int *s, int *dil, int *pa, int *pb)
+{
+	*k = lf_rng_range(r, 1, 11);
+	*s = lf_rng_range(r, 1, 4);
+	int d = lf_rng_range(r, 0, 9);
+	*dil = d < 6 ? 1 : (d < 8 ? 2 : 3);
+	int span = (*k - 1) * *dil + 1;
+	int pmax = span - 1 < 5 ? span - 1 : 5;
+	*pa = lf_rng_range(r, 0, pmax);
+	*pb = lf_rng_range(r, 0, pmax);
+	if (!fixed_in) {
+		int need = span - *pa - *pb;
+		*in = (need > 1 ? need : 1) + lf_rng_range(r, 0, big ? 40 : 9);
+	} else if (*in + *pa + *pb < span) {
+		*pb += span - (*in + *pa + *pb);
+	}
+}
+
+/* A random layer; with @in, its input is in's output (a chain). */
+static void conv_pick(struct lf_rng *r, int big, const struct conv_p *in,
+		      int force_8bit_y, struct conv_p *p)
+{
+	memset(p, 0, sizeof *p);
+	int mode = lf_rng_range(r, 0, 9);
+	if (in) {
+		p->n = in->n;
+		p->ic = in->oc;
+		p->ih = in->oh;
+		p->iw = in->ow;
+		p->q.xt = in->q.yt;
+		p->q.x_zp = in->q.y_zp;
+		p->groups = 1;
+		if (mode >= 8)
+			p->groups = p->ic;
+		else if (mode >= 6)
+			for (int g = 4; g >= 2; g--)
+				if (p->ic % g == 0) {
+					p->groups = g;
+					break;
+				}
+	} else {
+		p->n = lf_rng_range(r, 0, 3) == 0 ? lf_rng_range(r, 2, 3) : 1;
+		if (mode < 6) {
+			p->groups = 1;
+			p->ic = lf_rng_range(r, 1, big ? 70 : 24);
+		} else if (mode < 8) {
+			p->groups = lf_rng_range(r, 2, 4);
+			p->ic = p->groups * lf_rng_range(r, 1, big ? 24 : 8);
+		} else {
+			p->ic = lf_rng_range(r, 1, big ? 40 : 12);
+			p->groups = p->ic;
+		}
+	}
+	if (p->groups == 1)
+		p->oc = lf_rng_range(r, 1, big ? 60 : 24);
+	else if (p->groups == p->ic)
+		p->oc = p->ic * lf_rng_range(r, 1, 2); /* channel multiplier */
+	else
+		p->oc = p->groups * lf_rng_range(r, 1, big ? 20 : 8);
+	pick_axis(r, in != NULL, big, &p->ih, &p->kh, &p->sh, &p->dh, &p->pt,
+		  &p->pb);
+	pick_axis(r, in != NULL, big, &p->iw, &p->kw, &p->sw, &p->dw, &p->pl,
+		  &p->pr);
+	conv_dims(p);
+	quant_pick(r, &p->q, in != NULL, force_8bit_y);
+}
+
+static void conv_say(struct kb *k, const struct conv_p *p)
+{
+	kb_say(k,
+	       "[conv n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,"
+	       "r%d dil=%d,%d groups=%d -> %dx%d",
+	       p->n, p->ic, p->ih, p->iw, p->oc, p->kh, p->kw, p->sh, p->sw,
+	       p->pt, p->pl, p->pb, p->pr, p->dh, p->dw, p->groups, p->oh,
+	       p->ow);
+	quant_say(k, &p->q);
+	kb_say(k, "] ");
+}
+
+/*
+ * Adds one conv descriptor: weights and quantization into params, the
+ * input (new random data, or the output of an earlier layer at x_off) and
+ * the output into act; the reference result goes into expect. Returns the
+ * output's offset in act, or UINT32_MAX if the reference refused.
+ */
+static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
+{
+	const struct quant_p *q = &p->q;
+	int icg = p->ic / p->groups;
+	size_t nx = (size_t)p->n * p->ic * p->ih * p->iw;
+	size_t nw = (size_t)p->oc * icg * p->kh * p->kw;
+	size_t ysz = q->yt == LF_KDT_I32 ? 4 : 1;
+	size_t ny = (size_t)p->n * p->oc * p->oh * p->ow * ysz;
+	int nq = q->per_ch ? p->oc : 1;
+
+	uint8_t *x = xmalloc(nx), *w = xmalloc(nw), *y = xmalloc(ny);
+	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)nq);
+	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)p->oc);
+	float *w_scale = xmalloc(sizeof(float) * (size_t)nq);
+	float *mult = xmalloc(sizeof(float) * (size_t)nq);
+	float x_scale, y_scale;
+	if (x_off == UINT32_MAX)
+		fill_random(k->r, x, nx);
+	else
+		memcpy(x, k->expect.p + x_off, nx);
+	fill_random(k->r, w, nw);
+	for (int c = 0; c < nq; c++)
+		w_zp[c] = pick_zp(k->r, q->wt);
+	for (int c = 0; c < p->oc; c++)
+		bias[c] = pick_bias(k->r);
+	scales_pick(k->r, q, nq, (double)icg * p->kh * p->kw, &x_scale,
+		    &y_scale, w_scale, mult);
+
+	struct lf_ref_qconv rq = {
+	    .x_type = (lf_dtype)q->xt,
+	    .w_type = (lf_dtype)q->wt,
+	    .y_type = (lf_dtype)q->yt,
+	    .n = p->n,
+	    .ic = p->ic,
+	    .ih = p->ih,
+	    .iw = p->iw,
+	    .oc = p->oc,
+	    .kh = p->kh,
+	    .kw = p->kw,
+	    .stride_h = p->sh,
+	    .stride_w = p->sw,
+	    .pad_t = p->pt,
+	    .pad_l = p->pl,
+	    .pad_b = p->pb,
+	    .pad_r = p->pr,
+	    .dil_h = p->dh,
+	    .dil_w = p->dw,
+	    .groups = p->groups,
+	    .x_zp = q->x_zp,
+	    .y_zp = q->y_zp,
+	    .w_zp = w_zp,
+	    .w_zp_count = nq,
+	    .x_scale = x_scale,
+	    .y_scale = y_scale,
+	    .w_scale = w_scale,
+	    .w_scale_count = nq,
+	    .bias = q->bias ? bias : NULL,
+	    .act_min = q->lo,
+	    .act_max = q->hi,
+	};
+	uint32_t y_off = UINT32_MAX;
+	lf_status st = lf__ref_qconv2d(&rq, x, w, y);
+	conv_say(k, p);
+	if (st != LF_OK) {
+		kb_say(k, "(reference: %s) ", lf_status_name(st));
+		goto out;
+	}
+
+	lf_desc *d = &k->desc[k->nd++];
+	desc_init(d, LF_KOP_CONV2D, q);
+	d->n = (uint32_t)p->n;
+	d->ic = (uint32_t)p->ic;
+	d->ih = (uint32_t)p->ih;
+	d->iw = (uint32_t)p->iw;
+	d->oc = (uint32_t)p->oc;
+	d->oh = (uint32_t)p->oh;
+	d->ow = (uint32_t)p->ow;
+	d->groups = (uint32_t)p->groups;
+	d->kh = (uint32_t)p->kh;
+	d->kw = (uint32_t)p->kw;
+	d->stride_h = (uint32_t)p->sh;
+	d->stride_w = (uint32_t)p->sw;
+	d->pad_t = (uint32_t)p->pt;
+	d->pad_l = (uint32_t)p->pl;
+	d->pad_b = (uint32_t)p->pb;
+	d->pad_r = (uint32_t)p->pr;
+	d->dil_h = (uint32_t)p->dh;
+	d->dil_w = (uint32_t)p->dw;
+	d->w_off = kb_param(k, w, nw);
+	d->bias_off = q->bias
+			  ? kb_param(k, bias, sizeof(int32_t) * (size_t)p->oc)
+			  : 0xfffffff0u; /* not read without the flag */
+	d->w_zp_off = kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
+	d->mult_off = q->yt == LF_KDT_I32
+			  ? 0xfffffff0u /* not read for int32 output */
+			  : kb_param(k, mult, sizeof(float) * (size_t)nq);
+	d->x_off = x_off == UINT32_MAX ? kb_input(k, x, nx) : x_off;
+	d->y_off = y_off = kb_output(k, y, ny);
+out:
+	free(x);
+	free(w);
+	free(y);
+	free(w_zp);
+	free(bias);
+	free(w_scale);
+	free(mult);
+	return y_off;
+}
+
+/* --- matmul layers ------------------------------------------------------ */
+
+struct mm_p {
+	struct quant_p q;
+	int batch, m, k, n, w_batch, b_act;
+	int32_t x2_zp;
+};
+
+static double mm_cost(const struct mm_p *p, double *kops)
+{
+	double rows = (double)p->batch * p->m;
+	*kops = rows * ceil((double)p->n / LF_MM_PE_N) *
+		ceil((double)p->k / LF_MM_PE_K) * LF_MM_PE_N * LF_MM_PE_K;
+	return rows * p->n * p->k;
+}
+
+static void mm_pick(struct lf_rng *r, int big, struct mm_p *p)
+{
+	memset(p, 0, sizeof *p);
+	p->batch = lf_rng_range(r, 0, 2) == 0 ? lf_rng_range(r, 2, 3) : 1;
+	p->w_batch = lf_rng_range(r, 0, 1) ? p->batch : 1;
+	p->m = lf_rng_range(r, 1, big ? 40 : 12);
+	p->k = lf_rng_range(r, 0, 2) == 0
+		   ? lf_rng_range(r, 1, 40)
+		   : lf_rng_range(r, 1, big ? 1500 : 300);
+	p->n = lf_rng_range(r, 1, big ? 80 : 40);
+	p->b_act = lf_rng_range(r, 0, 3) == 0;
+	quant_pick(r, &p->q, 0, 0);
+	p->x2_zp = pick_zp(r, p->q.wt);
+}
+
+static void mm_say(struct kb *k, const struct mm_p *p)
+{
+	kb_say(k, "[matmul batch=%d m=%d k=%d n=%d w_batch=%d b_act=%d",
+	       p->batch, p->m, p->k, p->n, p->w_batch, p->b_act);
+	if (p->b_act)
+		kb_say(k, " x2_zp=%d", p->x2_zp);
+	quant_say(k, &p->q);
+	kb_say(k, "] ");
+}
+
+/*
+ * Adds one matmul descriptor. A comes from a_off (or new data), B from
+ * params, or with b_act from b_off in act (or new data there). Returns the
+ * output's offset, or UINT32_MAX if the reference refused.
+ */
+static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
+			  uint32_t b_off)
+{
+	const struct quant_p *q = &p->q;
+	size_t na = (size_t)p->batch * p->m * p->k;
+	size_t nb = (size_t)p->w_batch * p->k * p->n;
+	size_t ysz = q->yt == LF_KDT_I32 ? 4 : 1;
+	size_t ny = (size_t)p->batch * p->m * p->n * ysz;
+	int nq = q->per_ch ? p->n : 1;
+	int nzp = p->b_act ? 1 : nq;
+
+	uint8_t *a = xmalloc(na), *b = xmalloc(nb), *y = xmalloc(ny);
+	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)nzp);
+	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)p->n);
+	float *w_scale = xmalloc(sizeof(float) * (size_t)nq);
+	float *mult = xmalloc(sizeof(float) * (size_t)nq);
+	float x_scale, y_scale;
+	if (a_off == UINT32_MAX)
+		fill_random(k->r, a, na);
+	else
+		memcpy(a, k->expect.p + a_off, na);
+	if (b_off == UINT32_MAX)
+		fill_random(k->r, b, nb);
+	else
+		memcpy(b, k->expect.p + b_off, nb);
+	for (int c = 0; c < nzp; c++)
+		w_zp[c] = p->b_act ? p->x2_zp : pick_zp(k->r, q->wt);
+	for (int c = 0; c < p->n; c++)
+		bias[c] = pick_bias(k->r);
+	scales_pick(k->r, q, nq, p->k, &x_scale, &y_scale, w_scale, mult);
+
+	struct lf_ref_qmatmul rq = {
+	    .x_type = (lf_dtype)q->xt,
+	    .w_type = (lf_dtype)q->wt,
+	    .y_type = (lf_dtype)q->yt,
+	    .batch = p->batch,
+	    .m = p->m,
+	    .k = p->k,
+	    .n = p->n,
+	    .w_batch = p->w_batch,
+	    .x_zp = q->x_zp,
+	    .y_zp = q->y_zp,
+	    .w_zp = w_zp,
+	    .w_zp_count = nzp,
+	    .x_scale = x_scale,
+	    .y_scale = y_scale,
+	    .w_scale = w_scale,
+	    .w_scale_count = nq,
+	    .bias = q->bias ? bias : NULL,
+	    .act_min = q->lo,
+	    .act_max = q->hi,
+	};
+	uint32_t y_off = UINT32_MAX;
+	lf_status st = lf__ref_qmatmul(&rq, a, b, y);
+	mm_say(k, p);
+	if (st != LF_OK) {
+		kb_say(k, "(reference: %s) ", lf_status_name(st));
+		goto out;
+	}
+
+	lf_desc *d = &k->desc[k->nd++];
+	desc_init(d, LF_KOP_MATMUL, q);
+	d->mm_batch = (uint32_t)p->batch;
+	d->mm_m = (uint32_t)p->m;
+	d->mm_k = (uint32_t)p->k;
+	d->mm_n = (uint32_t)p->n;
+	d->mm_w_batch = (uint32_t)p->w_batch;
+	if (p->b_act) {
+		d->flags |= LF_DF_B_ACT;
+		d->x2_zp = p->x2_zp;
+		d->x2_off = b_off == UINT32_MAX ? kb_input(k, b, nb) : b_off;
+		d->w_off = 0xfffffff0u;	   /* not read with B in act */
+		d->w_zp_off = 0xfffffff0u; /* idem */
+	} else {
+		d->w_off = kb_param(k, b, nb);
+		d->w_zp_off = kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
+	}
+	d->bias_off = q->bias
+			  ? kb_param(k, bias, sizeof(int32_t) * (size_t)p->n)
+			  : 0xfffffff0u;
+	d->mult_off = q->yt == LF_KDT_I32
+			  ? 0xfffffff0u
+			  : kb_param(k, mult, sizeof(float) * (size_t)nq);
+	d->x_off = a_off == UINT32_MAX ? kb_input(k, a, na) : a_off;
+	d->y_off = y_off = kb_output(k, y, ny);
+out:
+	free(a);
+	free(b);
+	free(y);
+	free(w_zp);
+	free(bias);
+	free(w_scale);
+	free(mult);
+	return y_off;
+}
+
+/* --- shared with the OpenCL suite --------------------------------------- */
+
+uint64_t lf_kc_seed(void)
+{
+	const char *s = getenv("LF_TEST_SEED");
+	if (s && *s)
+		return strtoull(s, NULL, 0);
+	return KC_DEFAULT_SEED;
+}
+
+int lf_kc_random_conv(struct lf_rng *r, int big, struct lf_kc_launch *l)
+{
+	struct kb k = {.r = r};
+	struct conv_p p;
+	double kops, macs;
+	do {
+		conv_pick(r, big, NULL, 0, &p);
+		macs = conv_cost(&p, &kops);
+	} while (p.oh <= 0 || p.ow <= 0 || macs > (big ? 4e6 : 1.5e5) ||
+		 kops > (big ? 4e7 : 3e6));
+	if (kb_conv(&k, &p, UINT32_MAX) == UINT32_MAX) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		kb_abandon(&k);
+		return -1;
+	}
+	kb_finish(&k, LF_KOP_CONV2D, l);
+	return 0;
+}
+
+int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l)
+{
+	struct kb k = {.r = r};
+	struct mm_p p;
+	double kops, macs;
+	do {
+		mm_pick(r, big, &p);
+		macs = mm_cost(&p, &kops);
+	} while (macs > (big ? 4e6 : 1.5e5) || kops > (big ? 4e7 : 3e6));
+	if (kb_matmul(&k, &p, UINT32_MAX, UINT32_MAX) == UINT32_MAX) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		kb_abandon(&k);
+		return -1;
+	}
+	kb_finish(&k, LF_KOP_MATMUL, l);
+	return 0;
+}
+
+int lf_kc_compare(const struct lf_kc_launch *l, const uint8_t *act,
+		  const char *who, uint64_t seed, int index)
+{
+	if (memcmp(act, l->expect, l->act_bytes) == 0)
+		return 0;
+	uint32_t first = 0, count = 0;
+	for (uint32_t i = 0; i < l->act_bytes; i++)
+		if (act[i] != l->expect[i] && count++ == 0)
+			first = i;
+	fprintf(stderr,
+		"\n%s: MISMATCH seed=0x%llx case=%d: %u of %u act bytes "
+		"differ, first at %u (got 0x%02x, want 0x%02x)\n  %s\n",
+		who, (unsigned long long)seed, index, count, l->act_bytes,
+		first, act[first], l->expect[first], l->what);
+	for (uint32_t i = 0; i < l->ndesc; i++)
+		fprintf(stderr, "  desc %u: x_off=%u x2_off=%u y_off=%u\n", i,
+			l->desc[i].x_off, l->desc[i].x2_off, l->desc[i].y_off);
+	return -1;
+}
+
+/* --- running the host-C kernels ------------------------------------------ */
+
+static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
+			const uint8_t *params, uint32_t pb, uint8_t *act,
+			uint32_t ab)
+{
+	if (op == LF_KOP_CONV2D)
+		lfk_conv2d(d, nd, params, pb, act, ab);
+	else
+		lfk_matmul(d, nd, params, pb, act, ab);
+}
+
+/*
+ * Runs a launch on copies (exactly sized) and checks every status is OK and
+ * act ends as expected. Returns 0 on success.
+ */
+static int run_check(const struct lf_kc_launch *l, uint64_t seed, int index)
+{
+	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
+	uint8_t *act = xmalloc(l->act_bytes);
+	memcpy(act, l->act, l->act_bytes);
+	kernel_call(l->op, d, l->ndesc, l->params, l->params_bytes, act,
+		    l->act_bytes);
+	int bad = 0;
+	for (uint32_t i = 0; i < l->ndesc; i++)
+		if (d[i].status != LF_KST_OK) {
+			fprintf(stderr,
+				"\nhost-C: seed=0x%llx case=%d desc %u status "
+				"%d\n  %s\n",
+				(unsigned long long)seed, index, i, d[i].status,
+				l->what);
+			bad = 1;
+		}
+	if (!bad && lf_kc_compare(l, act, "host-C", seed, index) != 0)
+		bad = 1;
+	free(d);
+	free(act);
+	return bad ? -1 : 0;
+}
+
+static void case_rng(struct lf_rng *r, uint64_t seed, int index)
+{
+	lf_rng_seed(r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)index + 1);
+}
+
+/* --- the sweeps --------------------------------------------------------- */
+
+static void sweep(int conv, int cases)
+{
+	uint64_t seed = lf_kc_seed();
+	int fails = 0;
+	if (!conv)
+		seed += 0x5bd1e995u; /* another stream than the conv sweep */
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		int big = i % 50 == 49; /* a few layers of many tiles */
+		int st = conv ? lf_kc_random_conv(&r, big, &l)
+			      : lf_kc_random_matmul(&r, big, &l);
+		CU_ASSERT_EQUAL_FATAL(st, 0);
+		if (run_check(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void test_conv_sweep(void)
+{
+	sweep(1, lf_test_slow_mode() ? 40 : 400);
+}
+
+static void test_matmul_sweep(void)
+{
+	sweep(0, lf_test_slow_mode() ? 25 : 200);
+}
+
+/* --- chains: one launch, activations stay in act ------------------------- */
+
+static void test_conv_chain(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xc4a1;
+	int chains = lf_test_slow_mode() ? 4 : 30, fails = 0;
+	for (int i = 0; i < chains; i++) {
+		struct lf_rng r;
+		struct kb k = {.r = &r};
+		struct conv_p p[3];
+		double kops;
+		case_rng(&r, seed, i);
+		uint32_t off = UINT32_MAX;
+		for (int j = 0; j < 3; j++) {
+			do {
+				/* Feeds the next layer: an 8-bit output. */
+				conv_pick(&r, 0, j ? &p[j - 1] : NULL, j < 2,
+					  &p[j]);
+			} while (p[j].oh <= 0 || p[j].ow <= 0 ||
+				 conv_cost(&p[j], &kops) > 1.5e5 || kops > 3e6);
+			off = kb_conv(&k, &p[j], off);
+			CU_ASSERT_FATAL(off != UINT32_MAX);
+		}
+		struct lf_kc_launch l;
+		kb_finish(&k, LF_KOP_CONV2D, &l);
+		if (run_check(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/* Y1 = A1 B1; Y2 = Y1 B2; Y3 = A3 Y2 (B from act), one launch. */
+static void test_matmul_chain(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x3a7;
+	int chains = lf_test_slow_mode() ? 3 : 20, fails = 0;
+	for (int i = 0; i < chains; i++) {
+		struct lf_rng r;
+		struct kb k = {.r = &r};
+		struct mm_p p1, p2, p3;
+		case_rng(&r, seed, i);
+		mm_pick(&r, 0, &p1);
+		p1.b_act = 0;
+		p1.k = lf_rng_range(&r, 1, 64);
+		p1.n = lf_rng_range(&r, 1, 40);
+		quant_pick(&r, &p1.q, 0, 1);
+		p2 = p1;
+		p2.k = p1.n;
+		p2.n = lf_rng_range(&r, 1, 40);
+		p2.q.xt = p1.q.yt;
+		p2.q.x_zp = p1.q.y_zp;
+		quant_pick(&r, &p2.q, 1, 1);
+		p3 = p2;
+		p3.b_act = 1;
+		p3.w_batch = p2.batch;
+		p3.m = lf_rng_range(&r, 1, 12);
+		p3.k = p2.m;
+		p3.n = p2.n;
+		quant_pick(&r, &p3.q, 0, 0);
+		p3.q.wt = p2.q.yt;
+		p3.x2_zp = p2.q.y_zp;
+		uint32_t y1 = kb_matmul(&k, &p1, UINT32_MAX, UINT32_MAX);
+		CU_ASSERT_FATAL(y1 != UINT32_MAX);
+		uint32_t y2 = kb_matmul(&k, &p2, y1, UINT32_MAX);
+		CU_ASSERT_FATAL(y2 != UINT32_MAX);
+		CU_ASSERT_FATAL(kb_matmul(&k, &p3, UINT32_MAX, y2) !=
+				UINT32_MAX);
+		struct lf_kc_launch l;
+		kb_finish(&k, LF_KOP_MATMUL, &l);
+		if (run_check(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void fix_out(lf_desc *d);
+static int32_t run_desc(const struct lf_kc_launch *l, uint32_t op,
+			const lf_desc *d, const uint8_t *params);
+
+/* --- layers of many tiles ------------------------------------------------- */
+
+static struct conv_p conv_fixed(struct lf_rng *r, int n, int ic, int ih, int iw,
+				int oc, int kh, int kw, int s, int pad, int dil,
+				int groups)
+{
+	struct conv_p p;
+	memset(&p, 0, sizeof p);
+	p.n = n;
+	p.ic = ic;
+	p.ih = ih;
+	p.iw = iw;
+	p.oc = oc;
+	p.kh = kh;
+	p.kw = kw;
+	p.sh = p.sw = s;
+	p.pt = p.pb = kh / 2 ? pad : 0;
+	p.pl = p.pr = kw / 2 ? pad : 0;
+	p.dh = p.dw = dil;
+	p.groups = groups;
+	conv_dims(&p);
+	quant_pick(r, &p.q, 0, 0);
+	p.q.mmode = 1; /* outputs mostly inside the range */
+	return p;
+}
+
+static void test_conv_large(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x1a26e;
+	struct lf_rng r;
+	int slow = lf_test_slow_mode();
+	case_rng(&r, seed, -1);
+	/* The largest reduction the weight buffer holds: kvec == KVEC. */
+	int ic_max = LF_CONV_KVEC / 9 * LF_CONV_PE_K;
+	struct conv_p cases[] = {
+	    /* several tiles of output channels and of output columns */
+	    conv_fixed(&r, 2, 40, 6, slow ? 70 : 150, 40, 3, 3, 1, 1, 1, 1),
+	    /* full weight buffer; the input buffer limits the tile width */
+	    conv_fixed(&r, 1, ic_max, 3, slow ? 45 : 90, slow ? 2 : 20, 3, 3, 1,
+		       1, 1, 1),
+	    /* wide 1x1 over many channels */
+	    conv_fixed(&r, 1, 200, 5, 70, slow ? 17 : 70, 1, 1, 1, 0, 1, 1),
+	    /* depthwise, channel multiplier 2 */
+	    conv_fixed(&r, 2, 48, 20, 20, 96, 5, 5, 2, 2, 1, 48),
+	    /* AlexNet-like 11x11 stride 4 */
+	    conv_fixed(&r, 1, 3, 59, 59, 20, 11, 11, 4, 2, 1, 1),
+	    /* Inception-like 7x1, grouped, dilated */
+	    conv_fixed(&r, 1, 24, 17, 17, 36, 7, 1, 1, 6, 2, 3),
+	};
+	int fails = 0;
+	for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
+		struct kb k = {.r = &r};
+		case_rng(&r, seed, i);
+		quant_pick(&r, &cases[i].q, 0, 0);
+		cases[i].q.mmode = 1;
+		CU_ASSERT_FATAL(kb_conv(&k, &cases[i], UINT32_MAX) !=
+				UINT32_MAX);
+		struct lf_kc_launch l;
+		kb_finish(&k, LF_KOP_CONV2D, &l);
+		if (run_check(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void test_matmul_large(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x3a3a;
+	struct lf_rng r;
+	int slow = lf_test_slow_mode();
+	struct mm_p cases[] = {
+	    /* k at the limit; several column tiles; shared B */
+	    {.batch = 2,
+	     .w_batch = 1,
+	     .m = slow ? 2 : 5,
+	     .k = LF_MM_KMAX,
+	     .n = 40},
+	    /* B in act, one per batch entry */
+	    {.batch = 2, .w_batch = 2, .m = 9, .k = 300, .n = 70, .b_act = 1},
+	    /* k not a multiple of PE_K, n not a multiple of PE_N */
+	    {.batch = 1, .w_batch = 1, .m = 33, .k = 1001, .n = 17},
+	};
+	int fails = 0;
+	for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
+		struct kb k = {.r = &r};
+		case_rng(&r, seed, i);
+		quant_pick(&r, &cases[i].q, 0, 0);
+		cases[i].q.mmode = 1;
+		cases[i].x2_zp = pick_zp(&r, cases[i].q.wt);
+		CU_ASSERT_FATAL(kb_matmul(&k, &cases[i], UINT32_MAX,
+					  UINT32_MAX) != UINT32_MAX);
+		struct lf_kc_launch l;
+		kb_finish(&k, LF_KOP_MATMUL, &l);
+		if (run_check(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
+ * A matmul whose accumulators are exactly -128..127: k = 1, A = 0..255
+ * with x_zp = 128, B = 1 (in act, zero point 0), no bias.
+ */
+static void unit_acc_launch(struct lf_rng *r, int yt, struct lf_kc_launch *l)
+{
+	struct kb k = {.r = r};
+	struct mm_p p = {
+	    .batch = 1, .w_batch = 1, .m = 256, .k = 1, .n = 1, .b_act = 1};
+	p.q.xt = LF_KDT_U8;
+	p.q.wt = LF_KDT_U8;
+	p.q.yt = yt;
+	p.q.x_zp = 128;
+	p.q.y_zp = pick_zp(r, yt);
+	p.q.lo = tmin(yt);
+	p.q.hi = tmax(yt);
+	p.q.mmode = 2;
+	uint8_t a[256], one = 1;
+	for (int i = 0; i < 256; i++)
+		a[i] = (uint8_t)i;
+	uint32_t a_off = kb_input(&k, a, sizeof a);
+	uint32_t b_off = kb_input(&k, &one, 1);
+	CU_ASSERT_FATAL(kb_matmul(&k, &p, a_off, b_off) != UINT32_MAX);
+	kb_finish(&k, LF_KOP_MATMUL, l);
+}
+
+/* Rounding: mult = 2^-3 .. 2^1 puts v exactly on .5 ties, both signs. */
+static void test_round_ties(void)
+{
+	int fails = 0;
+	for (int j = 0; j < 12; j++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, 0x71e5, j);
+		unit_acc_launch(&r, j % 2 ? LF_KDT_I8 : LF_KDT_U8, &l);
+		if (run_check(&l, 0x71e5, j) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
+ * Multipliers the host never sends (the reference rejects the scales that
+ * would give them), checked against lf_desc.h's description with libm's
+ * nearbyintf as the rounding oracle: NaN gives act_min, infinities and
+ * huge values saturate, negative and denormal ones round as usual.
+ */
+static void test_requant_special(void)
+{
+	static const float mults[] = {NAN,     INFINITY, -INFINITY, 3e38f,
+				      -0.5f,   -0.75f,	 1e-45f,    -0.0f,
+				      0.4999f, 511.5f,	 -300.25f};
+	for (int j = 0; j < (int)(sizeof mults / sizeof mults[0]); j++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, 0x5bec, j);
+		unit_acc_launch(&r, j % 2 ? LF_KDT_I8 : LF_KDT_U8, &l);
+		lf_desc *d = &l.desc[0];
+		memcpy(l.params + d->mult_off, &mults[j], sizeof(float));
+		for (int i = 0; i < 256; i++) {
+			float v = (float)(i - 128) * mults[j];
+			int32_t q;
+			if (isnan(v)) {
+				q = d->act_min;
+			} else {
+				v = v > 1e6f ? 1e6f : (v < -1e6f ? -1e6f : v);
+				q = (int32_t)nearbyintf(v) + d->y_zp;
+				q = q < d->act_min ? d->act_min : q;
+				q = q > d->act_max ? d->act_max : q;
+			}
+			l.expect[d->y_off + (uint32_t)i] = (uint8_t)q;
+		}
+		CU_ASSERT_EQUAL(run_check(&l, 0x5bec, j), 0);
+		lf_kc_free(&l);
+	}
+}
+
+/*
+ * The input buffer exactly full (a 1-row window LF_CONV_XVEC columns wide
+ * runs and matches the reference), and one column more (LF_KST_LIMIT).
+ */
+static void test_conv_xbuf_edge(void)
+{
+	int kw = 0, dil = 0;
+	for (int k = LF_CONV_KDIM_MAX; k >= 2 && !kw; k--)
+		if ((LF_CONV_XVEC - 1) % (k - 1) == 0 &&
+		    (LF_CONV_XVEC - 1) / (k - 1) < LF_CONV_STEP_MAX) {
+			kw = k;
+			dil = (LF_CONV_XVEC - 1) / (k - 1);
+		}
+	if (!kw) {
+		printf(
+		    "(no kernel width spans LF_CONV_XVEC exactly: skipped) ");
+		return;
+	}
+	struct lf_rng r;
+	struct kb k = {.r = &r};
+	case_rng(&r, 0xedce, 0);
+	struct conv_p p = conv_fixed(&r, 1, LF_CONV_PE_K, 2, LF_CONV_XVEC + 4,
+				     5, 1, kw, 1, 0, dil, 1);
+	CU_ASSERT_FATAL(kb_conv(&k, &p, UINT32_MAX) != UINT32_MAX);
+	struct lf_kc_launch l;
+	kb_finish(&k, LF_KOP_CONV2D, &l);
+	CU_ASSERT_EQUAL(run_check(&l, 0xedce, 0), 0);
+	lf_desc d = l.desc[0];
+	d.dil_w++;
+	d.iw += (uint32_t)kw; /* keeps the shape valid; x is not read */
+	fix_out(&d);
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL), LF_KST_LIMIT);
+	d = l.desc[0];
+	d.ic++; /* a second vector of channels */
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL), LF_KST_LIMIT);
+	/* kh rows of XVEC / kh + 1 columns: one column too many. */
+	int tried = 0;
+	for (int kh = 2; kh <= LF_CONV_KDIM_MAX; kh++)
+		for (int k2 = 2; k2 <= LF_CONV_KDIM_MAX; k2++) {
+			int gap = LF_CONV_XVEC / kh; /* (kw - 1) * dil */
+			if (LF_CONV_XVEC % kh || gap % (k2 - 1) ||
+			    gap / (k2 - 1) > LF_CONV_STEP_MAX ||
+			    kh * k2 > LF_CONV_KVEC)
+				continue;
+			d = l.desc[0];
+			d.kh = (uint32_t)kh;
+			d.kw = (uint32_t)k2;
+			d.dil_w = (uint32_t)(gap / (k2 - 1));
+			d.dil_h = 1;
+			d.ih = (uint32_t)kh;
+			d.n = 1000; /* x cannot fit in act */
+			d.iw = (uint32_t)gap + 1;
+			fix_out(&d);
+			CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL),
+					LF_KST_LIMIT);
+			d.kh--; /* now it fits: only x's range is wrong */
+			fix_out(&d);
+			CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL),
+					LF_KST_BOUNDS);
+			tried++;
+		}
+	CU_ASSERT(tried > 0);
+	lf_kc_free(&l);
+}
+
+/* --- errors ------------------------------------------------------------ */
+
+/* A small valid conv launch to mutate: 2 groups, per-channel, bias. */
+static void base_conv(struct lf_kc_launch *l)
+{
+	struct lf_rng r;
+	struct kb k = {.r = &r};
+	case_rng(&r, 0xe770, 0);
+	struct conv_p p = conv_fixed(&r, 2, 6, 7, 9, 4, 3, 2, 1, 1, 1, 2);
+	p.q.xt = LF_KDT_U8;
+	p.q.wt = LF_KDT_I8;
+	p.q.yt = LF_KDT_U8;
+	p.q.x_zp = 3;
+	p.q.y_zp = 10;
+	p.q.lo = 0;
+	p.q.hi = 255;
+	p.q.per_ch = 1;
+	p.q.bias = 1;
+	CU_ASSERT_FATAL(kb_conv(&k, &p, UINT32_MAX) != UINT32_MAX);
+	kb_finish(&k, LF_KOP_CONV2D, l);
+}
+
+static void base_matmul(struct lf_kc_launch *l, int b_act)
+{
+	struct lf_rng r;
+	struct kb k = {.r = &r};
+	case_rng(&r, 0xe771, b_act);
+	struct mm_p p = {.batch = 2,
+			 .w_batch = 2,
+			 .m = 3,
+			 .k = 20,
+			 .n = 5,
+			 .b_act = b_act,
+			 .x2_zp = -3};
+	p.q.xt = LF_KDT_I8;
+	p.q.wt = LF_KDT_I8;
+	p.q.yt = LF_KDT_I8;
+	p.q.y_zp = -1;
+	p.q.lo = -128;
+	p.q.hi = 127;
+	p.q.per_ch = 1;
+	p.q.bias = 1;
+	CU_ASSERT_FATAL(kb_matmul(&k, &p, UINT32_MAX, UINT32_MAX) !=
+			UINT32_MAX);
+	kb_finish(&k, LF_KOP_MATMUL, l);
+}
+
+/*
+ * Runs descriptor d (alone) on l's buffers, optionally with other params;
+ * returns its status. A rejected descriptor must leave act untouched, an
+ * accepted one must produce what l expects.
+ */
+static int32_t run_desc(const struct lf_kc_launch *l, uint32_t op,
+			const lf_desc *d, const uint8_t *params)
+{
+	lf_desc *dd = xmalloc(sizeof *dd);
+	*dd = *d;
+	dd->status = LF_KST_PENDING;
+	uint8_t *act = xmalloc(l->act_bytes);
+	memcpy(act, l->act, l->act_bytes);
+	kernel_call(op, dd, 1, params ? params : l->params, l->params_bytes,
+		    act, l->act_bytes);
+	int32_t st = dd->status;
+	if (st != LF_KST_OK)
+		CU_ASSERT(memcmp(act, l->act, l->act_bytes) == 0);
+	free(dd);
+	free(act);
+	return st;
+}
+
+/* Recomputes oh/ow after a shape edit, so only the edited check fires. */
+static void fix_out(lf_desc *d)
+{
+	uint64_t sh = (uint64_t)(d->kh - 1) * d->dil_h + 1;
+	uint64_t sw = (uint64_t)(d->kw - 1) * d->dil_w + 1;
+	d->oh = (uint32_t)(((uint64_t)d->ih + d->pad_t + d->pad_b - sh) /
+			       d->stride_h +
+			   1);
+	d->ow = (uint32_t)(((uint64_t)d->iw + d->pad_l + d->pad_r - sw) /
+			       d->stride_w +
+			   1);
+}
+
+static void test_conv_errors(void)
+{
+	struct lf_kc_launch l;
+	base_conv(&l);
+	const lf_desc *b = &l.desc[0];
+	lf_desc d;
+	uint32_t w_sz = b->oc * (b->ic / b->groups) * b->kh * b->kw;
+
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, b, NULL), LF_KST_OK);
+#define TRY(stmt, want)                                                        \
+	do {                                                                   \
+		d = *b;                                                        \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL), want);  \
+	} while (0)
+	TRY(d.magic = 0, LF_KST_BAD_MAGIC);
+	TRY(d.magic = LF_DESC_MAGIC ^ 0x100, LF_KST_BAD_MAGIC);
+	TRY(d.op = LF_KOP_MATMUL, LF_KST_BAD_OP);
+	TRY(d.op = 99, LF_KST_BAD_OP);
+	TRY(d.flags |= LF_DF_B_ACT, LF_KST_BAD_OP);
+	TRY(d.flags |= 0x80000000u, LF_KST_BAD_OP);
+	TRY(d.x_type = LF_KDT_I32, LF_KST_BAD_TYPE);
+	TRY(d.w_type = 7, LF_KST_BAD_TYPE);
+	TRY(d.y_type = 3, LF_KST_BAD_TYPE);
+
+	TRY(d.oh++, LF_KST_BAD_SHAPE);
+	TRY(d.ow--, LF_KST_BAD_SHAPE);
+	TRY(d.n = 0, LF_KST_BAD_SHAPE);
+	TRY(d.groups = 0, LF_KST_BAD_SHAPE);
+	TRY(d.groups = 4, LF_KST_BAD_SHAPE); /* 6 input channels */
+	TRY(d.groups = 3, LF_KST_BAD_SHAPE); /* 4 output channels */
+	TRY(d.stride_w = 0, LF_KST_BAD_SHAPE);
+	TRY(d.dil_h = 0, LF_KST_BAD_SHAPE);
+	TRY((d.kh = 20, d.pad_t = d.pad_b = 0), LF_KST_BAD_SHAPE);
+	/* Shapes that only add up with 32-bit wrap-around. */
+	TRY((d.pad_t = 0xffffffffu, d.pad_b = 1), LF_KST_BAD_SHAPE);
+	TRY((d.kh = 0x80000001u, d.dil_h = 2), LF_KST_BAD_SHAPE);
+
+	TRY(d.x_zp = 256, LF_KST_BAD_QUANT);
+	TRY(d.x_zp = -1, LF_KST_BAD_QUANT);
+	TRY(d.y_zp = 256, LF_KST_BAD_QUANT);
+	TRY((d.act_min = 200, d.act_max = 100), LF_KST_BAD_QUANT);
+	TRY(d.act_max = 256, LF_KST_BAD_QUANT);
+	TRY((d.y_type = LF_KDT_I8, d.y_zp = 0, d.act_min = -128,
+	     d.act_max = 128),
+	    LF_KST_BAD_QUANT);
+
+	/* Limits come before any byte range: nothing is read. */
+	TRY(d.ic = d.groups * (uint32_t)(LF_CONV_KMAX + 1), LF_KST_LIMIT);
+	/* kh * kw * ceil(icg / PE_K) == KVEC is allowed (then x is out of
+	 * range), one vector more is not. */
+	TRY(d.ic = d.groups * LF_CONV_PE_K * (LF_CONV_KVEC / (3 * 2)),
+	    LF_KST_BOUNDS);
+	TRY(d.ic = d.groups * (LF_CONV_PE_K * (LF_CONV_KVEC / (3 * 2)) + 1),
+	    LF_KST_LIMIT);
+	/* kh * kw * ceil(icg / PE_K) == KVEC + 1 exactly, and == KVEC. */
+	for (int extra = 1; extra >= 0; extra--) {
+		int found = 0;
+		for (int kh = 1; kh <= LF_CONV_KDIM_MAX && !found; kh++)
+			for (int kw = 1; kw <= LF_CONV_KDIM_MAX && !found;
+			     kw++) {
+				int kv = LF_CONV_KVEC + extra;
+				if (kv % (kh * kw) || kh * kw * 4 < kv)
+					continue;
+				found = 1;
+				TRY((d.kh = (uint32_t)kh, d.kw = (uint32_t)kw,
+				     d.ic = d.groups * LF_CONV_PE_K *
+					    (uint32_t)(kv / (kh * kw)),
+				     d.ih = d.iw = 40, fix_out(&d)),
+				    extra ? LF_KST_LIMIT : LF_KST_BOUNDS);
+			}
+		CU_ASSERT(found);
+	}
+	TRY((d.stride_w = LF_CONV_STEP_MAX + 1, fix_out(&d)), LF_KST_LIMIT);
+	TRY((d.dil_h = LF_CONV_STEP_MAX + 1, d.ih = 1000, fix_out(&d)),
+	    LF_KST_LIMIT);
+	TRY((d.iw = LF_CONV_DIM_MAX + 1, fix_out(&d)), LF_KST_LIMIT);
+	TRY((d.pad_b = LF_CONV_DIM_MAX + 1, d.stride_h = LF_CONV_STEP_MAX,
+	     fix_out(&d)),
+	    LF_KST_LIMIT);
+	TRY((d.kw = LF_CONV_KDIM_MAX + 1, d.iw = 100, fix_out(&d)),
+	    LF_KST_LIMIT);
+	/* The window of one output pixel does not fit in xbuf. */
+	uint32_t icv = LF_CONV_XVEC / (3 * 256) + 1;
+	if (6 * icv <= LF_CONV_KVEC)
+		TRY((d.kh = 3, d.kw = 2, d.dil_w = 255, d.iw = 300,
+		     d.ic = d.groups * LF_CONV_PE_K * icv, fix_out(&d)),
+		    LF_KST_LIMIT);
+
+	/* Byte ranges, overflow-safe. The base's y ends exactly at the end
+	 * of act, and its params end with its mult[]. */
+	TRY(d.y_off++, LF_KST_BOUNDS);
+	TRY(d.x_off = 0xffffffffu, LF_KST_BOUNDS);
+	TRY(d.y_off = d.x_off + 1, LF_KST_BOUNDS); /* overlaps x */
+	TRY(d.x_off = d.y_off, LF_KST_BOUNDS);
+	TRY(d.w_off = 0xfffffff0u, LF_KST_BOUNDS);
+	TRY(d.w_off = l.params_bytes - w_sz + 1, LF_KST_BOUNDS);
+	TRY(d.bias_off = l.params_bytes - 4 * 4 + 1, LF_KST_BOUNDS);
+	TRY(d.w_zp_off = l.params_bytes - 4 * 4 + 1, LF_KST_BOUNDS);
+	TRY(d.mult_off++, LF_KST_BOUNDS);
+	TRY(d.mult_off = 0xfffffffdu, LF_KST_BOUNDS);
+	/* 256^4 bytes of x: exactly 2^32, zero in 32-bit arithmetic. */
+	TRY((d.n = 256, d.ic = d.oc = d.groups = 256, d.ih = d.iw = 256,
+	     fix_out(&d)),
+	    LF_KST_BOUNDS);
+	/* Every dimension at its limit: a product past 2^64 / 2^32. */
+	TRY((d.n = d.ic = d.oc = d.groups = d.ih = d.iw = LF_CONV_DIM_MAX,
+	     d.pad_r = 0, fix_out(&d)),
+	    LF_KST_BOUNDS);
+#undef TRY
+
+	/* A w_zp entry outside int8: BAD_QUANT, after every range check. */
+	uint8_t *p2 = xmalloc(l.params_bytes);
+	memcpy(p2, l.params, l.params_bytes);
+	int32_t bad = 128;
+	memcpy(p2 + b->w_zp_off + 4 * 3, &bad, 4);
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, b, p2), LF_KST_BAD_QUANT);
+	free(p2);
+	lf_kc_free(&l);
+}
+
+static void test_matmul_errors(void)
+{
+	struct lf_kc_launch l, la;
+	base_matmul(&l, 0);
+	base_matmul(&la, 1);
+	const lf_desc *b = &l.desc[0], *ba = &la.desc[0];
+	lf_desc d;
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_MATMUL, b, NULL), LF_KST_OK);
+	CU_ASSERT_EQUAL(run_desc(&la, LF_KOP_MATMUL, ba, NULL), LF_KST_OK);
+#define TRY(base, stmt, want)                                                  \
+	do {                                                                   \
+		d = *(base);                                                   \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(                                               \
+		    run_desc((base) == b ? &l : &la, LF_KOP_MATMUL, &d, NULL), \
+		    want);                                                     \
+	} while (0)
+	TRY(b, d.magic = 0x3144464d, LF_KST_BAD_MAGIC);
+	TRY(b, d.op = LF_KOP_CONV2D, LF_KST_BAD_OP);
+	TRY(b, d.flags |= LF_DF_COUNT_PAD, LF_KST_BAD_OP);
+	TRY(b, d.y_type = 9, LF_KST_BAD_TYPE);
+	TRY(b, d.mm_w_batch = 3, LF_KST_BAD_SHAPE);
+	TRY(b, d.mm_k = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.x_zp = 128, LF_KST_BAD_QUANT);
+	TRY(ba, d.x2_zp = -129, LF_KST_BAD_QUANT);
+	TRY(b, d.mm_k = LF_MM_KMAX + 1, LF_KST_LIMIT);
+	TRY(b, d.mm_m = LF_MM_DIM_MAX + 1, LF_KST_LIMIT);
+	TRY(b, d.mm_k++, LF_KST_BOUNDS);
+	TRY(b, d.w_off = 0xffffff00u, LF_KST_BOUNDS);
+	TRY(b, d.w_zp_off = l.params_bytes - 4 * 5 + 1, LF_KST_BOUNDS);
+	TRY(b, d.y_off = d.x_off, LF_KST_BOUNDS);
+	/* Ranges that overlap nothing else: only their own check fires. */
+	TRY(b, d.y_off++, LF_KST_BOUNDS);
+	TRY(b, d.y_off = 0xffffff00u, LF_KST_BOUNDS);
+	TRY(b, d.x_off = 0xfffffff0u, LF_KST_BOUNDS);
+	TRY(ba, d.x2_off = 0xffffff00u, LF_KST_BOUNDS);
+	TRY(b, d.bias_off = l.params_bytes - 4 * 5 + 1, LF_KST_BOUNDS);
+	TRY(b, d.mult_off = l.params_bytes - 4 * 5 + 1, LF_KST_BOUNDS);
+	TRY(ba, d.x2_off = la.act_bytes - 2 * 20 * 5 + 1, LF_KST_BOUNDS);
+	TRY(ba, d.y_off = d.x2_off + 3, LF_KST_BOUNDS); /* overlaps B */
+	/* Dimensions whose product wraps 32 bits. */
+	TRY(b,
+	    (d.mm_batch = 65535, d.mm_w_batch = 1, d.mm_m = 65535,
+	     d.mm_n = 65535),
+	    LF_KST_BOUNDS);
+#undef TRY
+	lf_kc_free(&l);
+	lf_kc_free(&la);
+}
+
+/*
+ * A list stops at its first error: [ok, bad, ok] -> [OK, error, PENDING],
+ * and only the first descriptor's output is written.
+ */
+static void test_list_stops(void)
+{
+	for (int which = 0; which < 2; which++) {
+		struct lf_rng r;
+		struct kb k = {.r = &r};
+		case_rng(&r, 0x5709, which);
+		struct conv_p p[3];
+		for (int j = 0; j < 3; j++) {
+			p[j] = conv_fixed(&r, 1, 5, 6, 6, 3, 3, 3, 1, 1, 1, 1);
+			CU_ASSERT_FATAL(kb_conv(&k, &p[j], UINT32_MAX) !=
+					UINT32_MAX);
+		}
+		struct lf_kc_launch l;
+		kb_finish(&k, LF_KOP_CONV2D, &l);
+		int32_t want = which ? LF_KST_LIMIT : LF_KST_BOUNDS;
+		if (which)
+			l.desc[1].ic = (uint32_t)(LF_CONV_KMAX + 1);
+		else
+			l.desc[1].w_off = l.params_bytes;
+		lf_desc *d = xmalloc(sizeof(lf_desc) * 3);
+		memcpy(d, l.desc, sizeof(lf_desc) * 3);
+		uint8_t *act = xmalloc(l.act_bytes);
+		memcpy(act, l.act, l.act_bytes);
+		lfk_conv2d(d, 3, l.params, l.params_bytes, act, l.act_bytes);
+		CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
+		CU_ASSERT_EQUAL(d[1].status, want);
+		CU_ASSERT_EQUAL(d[2].status, LF_KST_PENDING);
+		/* desc 0's output as the reference says, the rest untouched */
+		uint32_t y0 = l.desc[0].y_off;
+		uint32_t n0 =
+		    3 * 6 * 6 * (l.desc[0].y_type == LF_KDT_I32 ? 4 : 1);
+		CU_ASSERT(memcmp(act + y0, l.expect + y0, n0) == 0);
+		CU_ASSERT(memcmp(act, l.act, y0) == 0);
+		CU_ASSERT(memcmp(act + y0 + n0, l.act + y0 + n0,
+				 l.act_bytes - y0 - n0) == 0);
+		free(d);
+		free(act);
+		lf_kc_free(&l);
+	}
+}
+
+/* The cycle model: per thread, reset to 0, grows with the layer. */
+static void test_cycles(void)
+{
+	struct lf_rng r;
+	struct kb k1 = {.r = &r}, k2 = {.r = &r};
+	case_rng(&r, 0xcc, 0);
+	struct conv_p small = conv_fixed(&r, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1);
+	struct conv_p large =
+	    conv_fixed(&r, 1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1);
+	CU_ASSERT_FATAL(kb_conv(&k1, &small, UINT32_MAX) != UINT32_MAX);
+	CU_ASSERT_FATAL(kb_conv(&k2, &large, UINT32_MAX) != UINT32_MAX);
+	struct lf_kc_launch l1, l2;
+	kb_finish(&k1, LF_KOP_CONV2D, &l1);
+	kb_finish(&k2, LF_KOP_CONV2D, &l2);
+
+	lfk_cycles_reset();
+	CU_ASSERT_EQUAL(lfk_cycles_get(), 0);
+	CU_ASSERT_EQUAL(run_check(&l1, 0xcc, 0), 0);
+	lf_u64 c1 = lfk_cycles_get();
+	lfk_cycles_reset();
+	CU_ASSERT_EQUAL(run_check(&l2, 0xcc, 1), 0);
+	lf_u64 c2 = lfk_cycles_get();
+	CU_ASSERT(c1 > 0);
+	/* 64x the MACs: the PE array is busier, so well under 64x cycles */
+	CU_ASSERT(c2 > 4 * c1);
+	CU_ASSERT(c2 < 64 * c1);
+	/* No faster than the PE array allows. */
+	double macs = 64.0 * 16 * 16 * 64 * 9;
+	CU_ASSERT((double)c2 >= macs / (LF_CONV_PE_OC * LF_CONV_PE_K));
+	lf_kc_free(&l1);
+	lf_kc_free(&l2);
+}
+
+void lf_test_suite_kernels(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"conv_sweep", test_conv_sweep},
+	    {"matmul_sweep", test_matmul_sweep},
+	    {"conv_chain", test_conv_chain},
+	    {"matmul_chain", test_matmul_chain},
+	    {"conv_large", test_conv_large},
+	    {"matmul_large", test_matmul_large},
+	    {"round_ties", test_round_ties},
+	    {"requant_special", test_requant_special},
+	    {"conv_xbuf_edge", test_conv_xbuf_edge},
+	    {"conv_errors", test_conv_errors},
+	    {"matmul_errors", test_matmul_errors},
+	    {"list_stops", test_list_stops},
+	    {"cycles", test_cycles},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("kernels", NULL, NULL, cases);
+}

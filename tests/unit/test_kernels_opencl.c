@@ -1,0 +1,421 @@
+/*
+ * test_kernels_opencl.c - the kernel sources in hls/ built as OpenCL C and
+ * run on whatever OpenCL platform the ICD loader finds (PoCL on a machine
+ * without a card): each must build, and each run must produce the same
+ * bytes as the host-C build of the same kernel and as the CPU reference.
+ *
+ * No OpenCL platform is not a failure: the suite says "SKIP: no OpenCL
+ * platform" and passes. Under Valgrind (LF_UNDER_VALGRIND=1) it skips too:
+ * PoCL compiles with LLVM in-process, and its allocations and JIT code are
+ * not ours to check.
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lf_desc.h"
+#include "lf_test.h"
+#include "unit/kernel_cases.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * PoCL and the LLVM inside it keep allocations until exit; LeakSanitizer
+ * would fail the whole binary for them. Weak, so a project-wide definition
+ * (e.g. in test_main.c) takes precedence.
+ */
+__attribute__((weak)) const char *__lsan_default_suppressions(void);
+__attribute__((weak)) const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpocl\nleak:libLLVM\nleak:libOpenCL\nleak:libclang\n";
+}
+#endif
+
+enum { K_CONV, K_MATMUL, K_COUNT };
+
+static const char *const k_file[K_COUNT] = {"conv2d.c", "matmul.c"};
+static const char *const k_name[K_COUNT] = {"lfk_conv2d", "lfk_matmul"};
+
+static struct {
+	int state; /* 0 not tried, 1 ready, 2 skipped, -1 failed */
+	cl_device_id dev;
+	cl_context ctx;
+	cl_command_queue q;
+	cl_program prog[K_COUNT];
+	cl_kernel kern[K_COUNT];
+	char cache[PATH_MAX]; /* our POCL_CACHE_DIR, removed at the end */
+} g;
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The hls/ directory: LF_SRC_DIR/hls, ./hls, or next to this file. */
+static int hls_dir(char *out, size_t n)
+{
+	char buf[PATH_MAX];
+	const char *src = getenv("LF_SRC_DIR");
+	if (src && *src)
+		snprintf(buf, sizeof buf, "%s/hls", src);
+	else if (access("hls/conv2d.c", R_OK) == 0)
+		snprintf(buf, sizeof buf, "hls");
+	else
+		snprintf(buf, sizeof buf, "%s/../../hls", __FILE__);
+	char *r = realpath(buf, NULL);
+	if (!r)
+		return -1;
+	snprintf(out, n, "%s", r);
+	free(r);
+	return 0;
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *s = NULL;
+	long n = -1;
+	if (fseek(f, 0, SEEK_END) == 0)
+		n = ftell(f);
+	if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (s = malloc((size_t)n + 1)) != NULL) {
+		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+			free(s);
+			s = NULL;
+		} else {
+			s[n] = '\0';
+		}
+	}
+	fclose(f);
+	return s;
+}
+
+static void print_build_log(cl_program p, const char *file)
+{
+	size_t n = 0;
+	clGetProgramBuildInfo(p, g.dev, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
+	char *log = malloc(n + 1);
+	if (!log)
+		return;
+	if (clGetProgramBuildInfo(p, g.dev, CL_PROGRAM_BUILD_LOG, n, log,
+				  NULL) != CL_SUCCESS)
+		n = 0;
+	log[n] = '\0';
+	fprintf(stderr, "\nOpenCL build of hls/%s failed:\n%s\n", file, log);
+	free(log);
+}
+
+/* Finds a device and builds both kernels; sets g.state. */
+static void setup(void)
+{
+	if (g.state != 0)
+		return;
+	g.state = -1;
+	if (lf_test_slow_mode()) {
+		printf("\n  SKIP: OpenCL under Valgrind (PoCL's LLVM is not "
+		       "ours to check) ");
+		g.state = 2;
+		return;
+	}
+	/* PoCL needs a writable kernel cache; use a private one. */
+	if (!getenv("POCL_CACHE_DIR")) {
+		const char *t = getenv("TMPDIR");
+		snprintf(g.cache, sizeof g.cache, "%s/lf-pocl-XXXXXX",
+			 t && *t ? t : "/tmp");
+		if (!mkdtemp(g.cache)) {
+			fprintf(stderr, "mkdtemp %s: %s\n", g.cache,
+				strerror(errno));
+			g.cache[0] = '\0';
+		} else {
+			setenv("POCL_CACHE_DIR", g.cache, 1);
+		}
+	}
+
+	cl_uint np = 0;
+	cl_platform_id plats[8];
+	if (clGetPlatformIDs(8, plats, &np) != CL_SUCCESS || np == 0) {
+		printf("\n  SKIP: no OpenCL platform ");
+		g.state = 2;
+		return;
+	}
+	cl_uint nd = 0;
+	cl_uint pi;
+	for (pi = 0; pi < np && pi < 8; pi++)
+		if (clGetDeviceIDs(plats[pi], CL_DEVICE_TYPE_ALL, 1, &g.dev,
+				   &nd) == CL_SUCCESS &&
+		    nd > 0)
+			break;
+	if (nd == 0) {
+		printf("\n  SKIP: no OpenCL platform with a device ");
+		g.state = 2;
+		return;
+	}
+	char name[256] = "";
+	clGetDeviceInfo(g.dev, CL_DEVICE_NAME, sizeof name, name, NULL);
+	printf("\n  OpenCL device: %s ", name);
+
+	cl_int err;
+	g.ctx = clCreateContext(NULL, 1, &g.dev, NULL, NULL, &err);
+	if (!g.ctx) {
+		fprintf(stderr, "clCreateContext: %d\n", err);
+		return;
+	}
+	g.q = clCreateCommandQueue(g.ctx, g.dev, 0, &err);
+	if (!g.q) {
+		fprintf(stderr, "clCreateCommandQueue: %d\n", err);
+		return;
+	}
+	char dir[PATH_MAX], opts[PATH_MAX + 16], path[PATH_MAX + 16];
+	if (hls_dir(dir, sizeof dir) != 0) {
+		fprintf(stderr, "cannot find hls/ (set LF_SRC_DIR)\n");
+		return;
+	}
+	snprintf(opts, sizeof opts, "-I %s", dir);
+	for (int k = 0; k < K_COUNT; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, k_file[k]);
+		char *src = read_text(path);
+		if (!src) {
+			fprintf(stderr, "cannot read %s\n", path);
+			return;
+		}
+		const char *s = src;
+		g.prog[k] = clCreateProgramWithSource(g.ctx, 1, &s, NULL, &err);
+		free(src);
+		if (!g.prog[k]) {
+			fprintf(stderr, "clCreateProgramWithSource: %d\n", err);
+			return;
+		}
+		err = clBuildProgram(g.prog[k], 1, &g.dev, opts, NULL, NULL);
+		if (err != CL_SUCCESS) {
+			print_build_log(g.prog[k], k_file[k]);
+			return;
+		}
+		g.kern[k] = clCreateKernel(g.prog[k], k_name[k], &err);
+		if (!g.kern[k]) {
+			fprintf(stderr, "clCreateKernel %s: %d\n", k_name[k],
+				err);
+			return;
+		}
+	}
+	g.state = 1;
+}
+
+static int suite_clean(void)
+{
+	for (int k = 0; k < K_COUNT; k++) {
+		if (g.kern[k])
+			clReleaseKernel(g.kern[k]);
+		if (g.prog[k])
+			clReleaseProgram(g.prog[k]);
+	}
+	if (g.q)
+		clReleaseCommandQueue(g.q);
+	if (g.ctx)
+		clReleaseContext(g.ctx);
+	if (g.cache[0])
+		nftw(g.cache, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	memset(&g, 0, sizeof g);
+	return 0;
+}
+
+static cl_mem buffer(cl_mem_flags flags, void *host, size_t n)
+{
+	cl_int err;
+	/* A zero-sized buffer is invalid; the kernel never reads byte 0 then.
+	 */
+	static uint8_t dummy[4];
+	cl_mem m = clCreateBuffer(g.ctx, flags | CL_MEM_COPY_HOST_PTR,
+				  n ? n : sizeof dummy, n ? host : dummy, &err);
+	if (!m)
+		fprintf(stderr, "clCreateBuffer(%zu): %d\n", n, err);
+	return m;
+}
+
+/*
+ * Runs a launch through the OpenCL kernel: desc (ndesc entries) and act are
+ * updated in place. Returns 0, or -1 on an OpenCL error.
+ */
+static int run_cl(int k, lf_desc *desc, uint32_t ndesc, const uint8_t *params,
+		  uint32_t params_bytes, uint8_t *act, uint32_t act_bytes)
+{
+	int rc = -1;
+	cl_mem md = buffer(CL_MEM_READ_WRITE, desc, sizeof(lf_desc) * ndesc);
+	cl_mem mp = buffer(CL_MEM_READ_ONLY, (void *)params, params_bytes);
+	cl_mem ma = buffer(CL_MEM_READ_WRITE, act, act_bytes);
+	cl_kernel kn = g.kern[k];
+	size_t one = 1;
+	if (!md || !mp || !ma)
+		goto out;
+	if (clSetKernelArg(kn, 0, sizeof md, &md) != CL_SUCCESS ||
+	    clSetKernelArg(kn, 1, sizeof ndesc, &ndesc) != CL_SUCCESS ||
+	    clSetKernelArg(kn, 2, sizeof mp, &mp) != CL_SUCCESS ||
+	    clSetKernelArg(kn, 3, sizeof params_bytes, &params_bytes) !=
+		CL_SUCCESS ||
+	    clSetKernelArg(kn, 4, sizeof ma, &ma) != CL_SUCCESS ||
+	    clSetKernelArg(kn, 5, sizeof act_bytes, &act_bytes) != CL_SUCCESS) {
+		fprintf(stderr, "clSetKernelArg failed\n");
+		goto out;
+	}
+	cl_int err =
+	    clEnqueueNDRangeKernel(g.q, kn, 1, NULL, &one, &one, 0, NULL, NULL);
+	if (err != CL_SUCCESS) {
+		fprintf(stderr, "clEnqueueNDRangeKernel %s: %d\n", k_name[k],
+			err);
+		goto out;
+	}
+	if (clEnqueueReadBuffer(g.q, md, CL_TRUE, 0, sizeof(lf_desc) * ndesc,
+				desc, 0, NULL, NULL) != CL_SUCCESS ||
+	    clEnqueueReadBuffer(g.q, ma, CL_TRUE, 0, act_bytes, act, 0, NULL,
+				NULL) != CL_SUCCESS) {
+		fprintf(stderr, "clEnqueueReadBuffer failed\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (ma)
+		clReleaseMemObject(ma);
+	if (mp)
+		clReleaseMemObject(mp);
+	if (md)
+		clReleaseMemObject(md);
+	return rc;
+}
+
+static void test_build(void)
+{
+	setup();
+	CU_ASSERT(g.state == 1 || g.state == 2);
+}
+
+/*
+ * One launch three ways: OpenCL, host C, reference (l->expect). All
+ * statuses OK and all three act buffers identical. Returns 0 on success.
+ */
+static int check_launch(const struct lf_kc_launch *l, uint64_t seed, int index)
+{
+	int k = l->op == LF_KOP_CONV2D ? K_CONV : K_MATMUL;
+	size_t dn = sizeof(lf_desc) * l->ndesc;
+	lf_desc *dc = malloc(dn), *dh = malloc(dn);
+	uint8_t *ac = malloc(l->act_bytes), *ah = malloc(l->act_bytes);
+	int bad = -1;
+	if (!dc || !dh || !ac || !ah)
+		goto out;
+	memcpy(dc, l->desc, dn);
+	memcpy(dh, l->desc, dn);
+	memcpy(ac, l->act, l->act_bytes);
+	memcpy(ah, l->act, l->act_bytes);
+	if (run_cl(k, dc, l->ndesc, l->params, l->params_bytes, ac,
+		   l->act_bytes) != 0)
+		goto out;
+	if (k == K_CONV)
+		lfk_conv2d(dh, l->ndesc, l->params, l->params_bytes, ah,
+			   l->act_bytes);
+	else
+		lfk_matmul(dh, l->ndesc, l->params, l->params_bytes, ah,
+			   l->act_bytes);
+	bad = 0;
+	for (uint32_t i = 0; i < l->ndesc; i++)
+		if (dc[i].status != LF_KST_OK || dh[i].status != LF_KST_OK) {
+			fprintf(stderr,
+				"\nseed=0x%llx case=%d desc %u: OpenCL status "
+				"%d, host-C %d\n  %s\n",
+				(unsigned long long)seed, index, i,
+				dc[i].status, dh[i].status, l->what);
+			bad = -1;
+		}
+	if (lf_kc_compare(l, ac, "OpenCL", seed, index) != 0 ||
+	    lf_kc_compare(l, ah, "host-C", seed, index) != 0)
+		bad = -1;
+out:
+	free(dc);
+	free(dh);
+	free(ac);
+	free(ah);
+	return bad;
+}
+
+static void run_random(int conv, int cases)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ (conv ? 0x0c1c0 : 0x0c1a7);
+	int fails = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		lf_rng_seed(&r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1);
+		int big = i == cases - 1; /* the last one spans many tiles */
+		int st = conv ? lf_kc_random_conv(&r, big, &l)
+			      : lf_kc_random_matmul(&r, big, &l);
+		CU_ASSERT_EQUAL_FATAL(st, 0);
+		if (check_launch(&l, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void test_conv(void)
+{
+	run_random(1, 16);
+}
+
+static void test_matmul(void)
+{
+	run_random(0, 12);
+}
+
+/*
+ * The status protocol through OpenCL: a bad second descriptor stops the
+ * list, the third stays PENDING, nothing of theirs is written.
+ */
+static void test_status(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	struct lf_rng r;
+	struct lf_kc_launch l;
+	lf_rng_seed(&r, 0x0c15);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_random_matmul(&r, 0, &l), 0);
+	lf_desc d[3] = {l.desc[0], l.desc[0], l.desc[0]};
+	d[1].op = LF_KOP_CONV2D;
+	uint8_t *act = malloc(l.act_bytes);
+	CU_ASSERT_FATAL(act != NULL);
+	memcpy(act, l.act, l.act_bytes);
+	CU_ASSERT_EQUAL(
+	    run_cl(K_MATMUL, d, 3, l.params, l.params_bytes, act, l.act_bytes),
+	    0);
+	CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
+	CU_ASSERT_EQUAL(d[1].status, LF_KST_BAD_OP);
+	CU_ASSERT_EQUAL(d[2].status, LF_KST_PENDING);
+	CU_ASSERT(memcmp(act, l.expect, l.act_bytes) == 0);
+	free(act);
+	lf_kc_free(&l);
+}
+
+void lf_test_suite_kernels_opencl(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"build", test_build},
+	    {"conv", test_conv},
+	    {"matmul", test_matmul},
+	    {"status", test_status},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
+}
