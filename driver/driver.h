@@ -44,13 +44,13 @@ typedef struct lf_dev lf_dev; /* an open device */
 typedef struct lf_bo lf_bo;   /* a buffer object: device memory + host view */
 typedef struct lf_run lf_run; /* one started kernel run on one CU */
 
-#define LF_DRV_NAME_MAX 64
-#define LF_DRV_BACKEND_MAX 16
+#define LF_DRV_NAME_MAX	    64
+#define LF_DRV_BACKEND_MAX  16
 #define LF_DRV_MAX_BACKENDS 8
-#define LF_DRV_MAX_MEMS LF_XCLBIN_MAX_MEMS
-#define LF_DRV_MAX_CUS LF_XCLBIN_MAX_CUS
-#define LF_DRV_MAX_ARGS LF_XCLBIN_MAX_ARGS
-#define LF_DRV_NO_BANK UINT32_MAX     /* a scalar argument has no bank */
+#define LF_DRV_MAX_MEMS	    LF_XCLBIN_MAX_MEMS
+#define LF_DRV_MAX_CUS	    LF_XCLBIN_MAX_CUS
+#define LF_DRV_MAX_ARGS	    LF_XCLBIN_MAX_ARGS
+#define LF_DRV_NO_BANK	    UINT32_MAX /* a scalar argument has no bank */
 #define LF_DRV_WAIT_FOREVER UINT32_MAX /* timeout_ms: no limit */
 
 /* ------------------------------------------------------------------------
@@ -60,8 +60,8 @@ typedef struct lf_run lf_run; /* one started kernel run on one CU */
  * index ("" means the backend's default); options are passed to the
  * backend's open, which rejects keys it does not know.
  */
-#define LF_DRV_MAX_OPTS 8
-#define LF_DRV_OPT_KEY_MAX 32
+#define LF_DRV_MAX_OPTS	     8
+#define LF_DRV_OPT_KEY_MAX   32
 #define LF_DRV_OPT_VALUE_MAX 64
 
 struct lf_dev_opt {
@@ -104,27 +104,27 @@ struct lf_dev_desc {
 	char backend[LF_DRV_BACKEND_MAX];
 	uint32_t index;
 	char name[LF_DRV_NAME_MAX]; /* e.g. "aws-f1", a platform VBNV */
-	char detail[128];           /* one human-readable line */
+	char detail[128];	    /* one human-readable line */
 };
 
 /* Memory type (the values of enum MEM_TYPE in <xrt/xclbin.h>). */
-#define LF_MEM_DDR4 1u
-#define LF_MEM_STREAMING 3u
-#define LF_MEM_HBM 6u
+#define LF_MEM_DDR4		    1u
+#define LF_MEM_STREAMING	    3u
+#define LF_MEM_HBM		    6u
 #define LF_MEM_STREAMING_CONNECTION 9u
 
 struct lf_dev_mem {
-	char tag[16];    /* "DDR[0]", "HBM[12]", "bank0" */
-	uint32_t type;   /* LF_MEM_* */
+	char tag[16];	 /* "DDR[0]", "HBM[12]", "bank0" */
+	uint32_t type;	 /* LF_MEM_* */
 	uint32_t usable; /* buffers may be allocated in it */
-	uint64_t base;   /* device address of its first byte */
-	uint64_t size;   /* bytes */
+	uint64_t base;	 /* device address of its first byte */
+	uint64_t size;	 /* bytes */
 };
 
 struct lf_dev_cu {
 	char name[LF_XCLBIN_NAME_MAX * 2]; /* "kernel:instance" */
-	uint32_t kernel;                   /* index into props->kernels */
-	uint64_t base;                     /* control register base */
+	uint32_t kernel;		   /* index into props->kernels */
+	uint64_t base;			   /* control register base */
 	/* bank each argument's port reaches, LF_DRV_NO_BANK for scalars */
 	uint32_t arg_bank[LF_DRV_MAX_ARGS];
 };
@@ -147,17 +147,17 @@ struct lf_dev_props {
  */
 enum lf_arg_kind {
 	LF_ARG_UNSET = 0,
-	LF_ARG_BO = 1,  /* a pointer argument: bo + offset */
+	LF_ARG_BO = 1,	/* a pointer argument: bo + offset */
 	LF_ARG_U32 = 2, /* a 32-bit scalar */
-	LF_ARG_U64 = 3  /* a 64-bit scalar */
+	LF_ARG_U64 = 3	/* a 64-bit scalar */
 };
 
 struct lf_run_arg {
 	uint32_t index; /* kernel argument index (the XML "id") */
 	enum lf_arg_kind kind;
-	lf_bo *bo;       /* LF_ARG_BO */
+	lf_bo *bo;	 /* LF_ARG_BO */
 	uint64_t offset; /* LF_ARG_BO: byte offset inside bo */
-	uint64_t value;  /* LF_ARG_U32 / LF_ARG_U64 */
+	uint64_t value;	 /* LF_ARG_U32 / LF_ARG_U64 */
 };
 
 static inline struct lf_run_arg lf__arg_bo(uint32_t index, lf_bo *bo,
@@ -180,7 +180,7 @@ static inline struct lf_run_arg lf__arg_u64(uint32_t index, uint64_t v)
 }
 
 enum lf_sync_dir {
-	LF_SYNC_TO_DEVICE = 0,  /* host view -> device memory */
+	LF_SYNC_TO_DEVICE = 0,	/* host view -> device memory */
 	LF_SYNC_FROM_DEVICE = 1 /* device memory -> host view */
 };
 
@@ -188,21 +188,21 @@ enum lf_sync_dir {
  * Counters, timeline and faults (optional: the emulator has all three).
  */
 struct lf_dev_cu_counters {
-	uint64_t runs;          /* runs completed (any status) */
+	uint64_t runs;		/* runs completed (any status) */
 	uint64_t busy_model_ns; /* modeled device time spent running */
-	uint64_t busy_wall_ns;  /* host wall time the emulated CU ran */
+	uint64_t busy_wall_ns;	/* host wall time the emulated CU ran */
 };
 
 struct lf_dev_counters {
-	uint64_t launches;          /* runs started */
+	uint64_t launches; /* runs started */
 	uint64_t h2d_transfers, h2d_bytes;
 	uint64_t d2h_transfers, d2h_bytes;
-	uint64_t allocs, frees;     /* buffer allocations / frees */
+	uint64_t allocs, frees; /* buffer allocations / frees */
 	uint64_t live_bos, live_bytes;
-	uint64_t dma_errors;        /* failed transfers */
-	uint64_t runs_aborted;      /* by abort, reset or device loss */
-	uint64_t faults_fired;      /* injected faults that took effect */
-	uint64_t device_ns;         /* latest modeled end of any event */
+	uint64_t dma_errors;   /* failed transfers */
+	uint64_t runs_aborted; /* by abort, reset or device loss */
+	uint64_t faults_fired; /* injected faults that took effect */
+	uint64_t device_ns;    /* latest modeled end of any event */
 	uint32_t ncus;
 	struct lf_dev_cu_counters cu[LF_DRV_MAX_CUS];
 };
@@ -217,22 +217,22 @@ enum lf_tl_kind {
 struct lf_tl_event {
 	uint64_t seq; /* 0, 1, 2 ... in the order events were recorded */
 	enum lf_tl_kind kind;
-	uint32_t cu;       /* LF_TL_RUN: the CU, else UINT32_MAX */
+	uint32_t cu;	   /* LF_TL_RUN: the CU, else UINT32_MAX */
 	lf_status status;  /* LF_OK, or what the event ended with */
-	uint64_t addr;     /* DMA: device address; run: first pointer arg */
-	uint64_t bytes;    /* DMA: bytes moved */
+	uint64_t addr;	   /* DMA: device address; run: first pointer arg */
+	uint64_t bytes;	   /* DMA: bytes moved */
 	uint64_t cycles;   /* run: kernel clock cycles */
 	uint64_t start_ns; /* modeled device time, ns since open */
 	uint64_t end_ns;
 };
 
 enum lf_fault_kind {
-	LF_FAULT_NONE = 0,        /* disarm every fault */
-	LF_FAULT_ALLOC = 1,       /* allocation fails: LF_ERR_NO_DEVICE_MEMORY */
-	LF_FAULT_DMA_FAIL = 2,    /* transfer fails: LF_ERR_DMA, nothing moved */
+	LF_FAULT_NONE = 0,     /* disarm every fault */
+	LF_FAULT_ALLOC = 1,    /* allocation fails: LF_ERR_NO_DEVICE_MEMORY */
+	LF_FAULT_DMA_FAIL = 2, /* transfer fails: LF_ERR_DMA, nothing moved */
 	LF_FAULT_DMA_CORRUPT = 3, /* one byte flipped, success reported */
-	LF_FAULT_CU_HANG = 4,     /* the run never completes until abort/reset */
-	LF_FAULT_DEVICE_LOST = 5  /* this and every later call: DEVICE_LOST */
+	LF_FAULT_CU_HANG = 4,	 /* the run never completes until abort/reset */
+	LF_FAULT_DEVICE_LOST = 5 /* this and every later call: DEVICE_LOST */
 };
 
 /*
@@ -312,7 +312,7 @@ const char *lf__drv_last_error(void);
 
 /* Set this thread's message (printf format) and return @st. */
 lf_status lf__drv_error(lf_status st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Enumerator name of a status ("LF_ERR_DMA"), for messages. */
 const char *lf__drv_status_name(lf_status st);
@@ -421,8 +421,7 @@ lf_status lf__dev_fault(lf_dev *dev, const struct lf_fault *f);
  * holds no buffers); LF_ERR_NO_DEVICE_MEMORY (the bank is full);
  * LF_ERR_NO_MEMORY (host); LF_ERR_DEVICE_LOST. Release with lf__bo_free().
  */
-lf_status lf__bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
-		       lf_bo **out);
+lf_status lf__bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank, lf_bo **out);
 
 /* Free (NULL: nothing). LF_ERR_BUSY, nothing freed, while a pending run
  * uses it. Always releases everything on a lost device. */

@@ -53,22 +53,25 @@ enum lf_kop {
 	LF_KOP_MATMUL = 2,  /* lfk_matmul */
 	LF_KOP_MAXPOOL = 3, /* reserved: pooling kernel */
 	LF_KOP_AVGPOOL = 4, /* reserved: pooling kernel */
-	LF_KOP_ADD = 5      /* reserved: quantized elementwise add */
+	LF_KOP_ADD = 5	    /* reserved: quantized elementwise add */
 };
 
 /* Element types of x, w, y. */
 enum lf_kdtype {
 	LF_KDT_U8 = 0,
 	LF_KDT_I8 = 1,
-	LF_KDT_I32 = 2 /* y only: raw accumulators (ConvInteger/MatMulInteger) */
+	LF_KDT_I32 =
+	    2 /* y only: raw accumulators (ConvInteger/MatMulInteger) */
 };
 
 /* Descriptor flags. */
-#define LF_DF_BIAS 0x1u     /* int32 bias[oc] at bias_off */
-#define LF_DF_W_PER_CH 0x2u /* w_zp[] and mult[] have one entry per output
-			     * channel (conv) / column (matmul), else one */
-#define LF_DF_B_ACT 0x4u    /* matmul: B is an activation at x2_off in act
-			     * (zero point x2_zp), not a constant in params */
+#define LF_DF_BIAS 0x1u /* int32 bias[oc] at bias_off */
+#define LF_DF_W_PER_CH                                                         \
+	0x2u /* w_zp[] and mult[] have one entry per output                    \
+	      * channel (conv) / column (matmul), else one */
+#define LF_DF_B_ACT                                                            \
+	0x4u		     /* matmul: B is an activation at x2_off in act    \
+			      * (zero point x2_zp), not a constant in params */
 #define LF_DF_COUNT_PAD 0x8u /* avgpool: padding counts in the divisor */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
@@ -78,16 +81,17 @@ enum lf_kdtype {
  */
 
 /* Status written back by the kernel. */
-#define LF_KST_PENDING 0
-#define LF_KST_OK 1
-#define LF_KST_BAD_MAGIC (-1)   /* magic field wrong: not a descriptor */
-#define LF_KST_BAD_OP (-2)      /* op not implemented by this kernel */
-#define LF_KST_BAD_TYPE (-3)    /* dtype combination not supported */
-#define LF_KST_BAD_SHAPE (-4)   /* inconsistent shape fields */
-#define LF_KST_LIMIT (-5)       /* exceeds a compile-time limit (lf_limits) */
-#define LF_KST_BOUNDS (-6)      /* an access falls outside params or act,
-				 * or y overlaps an input in act */
-#define LF_KST_BAD_QUANT (-7)   /* quantization fields out of range */
+#define LF_KST_PENDING	 0
+#define LF_KST_OK	 1
+#define LF_KST_BAD_MAGIC (-1) /* magic field wrong: not a descriptor */
+#define LF_KST_BAD_OP	 (-2) /* op not implemented by this kernel */
+#define LF_KST_BAD_TYPE	 (-3) /* dtype combination not supported */
+#define LF_KST_BAD_SHAPE (-4) /* inconsistent shape fields */
+#define LF_KST_LIMIT	 (-5) /* exceeds a compile-time limit (lf_limits) */
+#define LF_KST_BOUNDS                                                          \
+	(-6)		      /* an access falls outside params or act,        \
+			       * or y overlaps an input in act */
+#define LF_KST_BAD_QUANT (-7) /* quantization fields out of range */
 
 /*
  * struct lf_desc - one layer (or one tile of a layer).
@@ -136,7 +140,8 @@ typedef struct lf_desc {
 	/* byte offsets: x_off, x2_off, y_off into act; the rest into params */
 	/* 36 */ lf_u32 x_off, x2_off, y_off, w_off;
 	/* 40 */ lf_u32 bias_off, w_zp_off, mult_off, reserved6;
-	/* quantization; w_zp_off points at int32[1 or oc], mult_off at float32 */
+	/* quantization; w_zp_off points at int32[1 or oc], mult_off at float32
+	 */
 	/* 44 */ lf_i32 x_zp, x2_zp, y_zp, act_min;
 	/* 48 */ lf_i32 act_max, reserved7;
 	/* 50 */ float x_scale, x2_scale, y_scale; /* add / avgpool only */

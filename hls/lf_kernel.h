@@ -100,7 +100,8 @@ lf_u64 lfk_cycles_get(void);
 LF_INLINE lf_i32 lf_ld_i32(LF_GLOBAL const lf_u8 *p, lf_u32 off)
 {
 	return (lf_i32)((lf_u32)p[off] | ((lf_u32)p[off + 1] << 8) |
-			((lf_u32)p[off + 2] << 16) | ((lf_u32)p[off + 3] << 24));
+			((lf_u32)p[off + 2] << 16) |
+			((lf_u32)p[off + 3] << 24));
 }
 
 LF_INLINE void lf_st_i32(LF_GLOBAL lf_u8 *p, lf_u32 off, lf_i32 v)

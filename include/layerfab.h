@@ -79,7 +79,6 @@ LF_API const char *lf_status_name(lf_status status);
  */
 LF_API const char *lf_status_str(lf_status status);
 
-
 /* ------------------------------------------------------------------------
  * Objects. All are opaque; each has a create/destroy pair and destroying
  * NULL does nothing.
@@ -164,9 +163,9 @@ LF_API const char *lf_last_error(void);
 
 /* What a context runs on. Strings are owned by the context. */
 struct lf_device_info {
-	const char *backend;  /* "emu", "xrt", "opencl", "cpu" */
-	const char *name;     /* device / platform name */
-	const char *xclbin;   /* path of the loaded bitstream, or "" */
+	const char *backend; /* "emu", "xrt", "opencl", "cpu" */
+	const char *name;    /* device / platform name */
+	const char *xclbin;  /* path of the loaded bitstream, or "" */
 	unsigned compute_units;
 	unsigned memory_banks;
 	unsigned long long device_memory_bytes;
@@ -213,7 +212,8 @@ struct lf_quant {
  */
 LF_API lf_status lf_tensor_create(lf_context *ctx, lf_dtype dtype, int ndim,
 				  const int64_t *dims,
-				  const struct lf_quant *quant, lf_tensor **out);
+				  const struct lf_quant *quant,
+				  lf_tensor **out);
 
 /**
  * lf_tensor_create_borrowed() - a tensor over the caller's memory.
@@ -285,10 +285,10 @@ typedef enum lf_activation {
 } lf_activation;
 
 struct lf_conv2d_params {
-	int stride_h, stride_w;               /* 0 means 1 */
+	int stride_h, stride_w; /* 0 means 1 */
 	int pad_top, pad_left, pad_bottom, pad_right;
-	int dilation_h, dilation_w;           /* 0 means 1 */
-	int groups;                           /* 0 means 1 */
+	int dilation_h, dilation_w; /* 0 means 1 */
+	int groups;		    /* 0 means 1 */
 	lf_activation activation;
 	float clip_min, clip_max;
 };
@@ -335,7 +335,7 @@ struct lf_pool_params {
 	int kernel_h, kernel_w;
 	int stride_h, stride_w; /* 0 means 1 */
 	int pad_top, pad_left, pad_bottom, pad_right;
-	int count_include_pad;  /* average pooling only */
+	int count_include_pad; /* average pooling only */
 };
 
 /** lf_maxpool() / lf_avgpool() - 2-D pooling of [N, C, H, W] tensors. */
@@ -374,11 +374,11 @@ LF_API lf_status lf_event_destroy(lf_event *ev);
  * cure.
  */
 struct lf_profile_record {
-	char op[24];              /* "conv2d", "matmul", ... */
-	char where[8];            /* "device" or "cpu" */
-	char why_cpu[64];         /* reason it fell back, or "" */
-	unsigned long long host_ns;      /* wall time on the host */
-	unsigned long long device_ns;    /* modeled device time (projection) */
+	char op[24];		      /* "conv2d", "matmul", ... */
+	char where[8];		      /* "device" or "cpu" */
+	char why_cpu[64];	      /* reason it fell back, or "" */
+	unsigned long long host_ns;   /* wall time on the host */
+	unsigned long long device_ns; /* modeled device time (projection) */
 	unsigned long long h2d_bytes, d2h_bytes;
 	unsigned dma_transfers, launches, tiles;
 };
@@ -393,6 +393,116 @@ LF_API lf_status lf_context_profile_get(const lf_context *ctx, size_t i,
 					struct lf_profile_record *rec);
 /** lf_context_profile_reset() - drop all records. */
 LF_API void lf_context_profile_reset(lf_context *ctx);
+
+/* ------------------------------------------------------------------------
+ * Models: a quantized ONNX model, imported, planned for the context's
+ * device (offloadable layers on the card, the rest on the CPU) and run.
+ * A model is immutable after load; lf_model_run() may be called from
+ * several threads at once.
+ */
+typedef struct lf_model lf_model;
+typedef struct lf_run_profile lf_run_profile;
+
+/* Shape and type of a model input or output. */
+struct lf_tensor_info {
+	char name[128];
+	lf_dtype dtype;
+	int ndim;
+	int64_t dims[LF_MAX_DIMS]; /* -1: a dimension the file leaves free */
+};
+
+/**
+ * lf_model_load() - import an ONNX model file and plan it for @ctx.
+ * @ctx:  the context whose device runs it.
+ * @path: the .onnx file; external data files are looked up beside it.
+ * @out:  receives the model; untouched on failure.
+ *
+ * Supported: the QOperator form (QLinearConv, QLinearMatMul, ConvInteger,
+ * MatMulInteger, com.microsoft QLinearAdd / QLinearGlobalAveragePool /
+ * QLinearAveragePool / QGemm / QLinearConcat, ...) and the QDQ form
+ * (QuantizeLinear / DequantizeLinear around float ops, folded into
+ * quantized ops on import). Weights are uploaded to the device once, here.
+ *
+ * Return: LF_OK; LF_ERR_INVALID_ARG; LF_ERR_IO (cannot read); LF_ERR_BAD_FILE
+ * (not ONNX, truncated, a cycle, a missing input, an absurd shape: the
+ * message names the node); LF_ERR_UNSUPPORTED (an op or type layerfab
+ * cannot run at all, named); LF_ERR_NO_MEMORY; LF_ERR_NO_DEVICE_MEMORY;
+ * device errors. Release with lf_model_destroy() before the context.
+ */
+LF_API lf_status lf_model_load(lf_context *ctx, const char *path,
+			       lf_model **out);
+
+/**
+ * lf_model_load_memory() - as lf_model_load(), from bytes in memory.
+ * @base_dir: directory for external data files, or NULL (none allowed).
+ */
+LF_API lf_status lf_model_load_memory(lf_context *ctx, const void *data,
+				      size_t size, const char *base_dir,
+				      lf_model **out);
+
+/** lf_model_destroy() - free a model and its device memory. NULL: no-op.
+ * Return: LF_OK; LF_ERR_BUSY while a run of it is in progress. */
+LF_API lf_status lf_model_destroy(lf_model *m);
+
+LF_API size_t lf_model_input_count(const lf_model *m);
+LF_API size_t lf_model_output_count(const lf_model *m);
+/** Describe input / output @i. Return: LF_OK; LF_ERR_INVALID_ARG. */
+LF_API lf_status lf_model_input_info(const lf_model *m, size_t i,
+				     struct lf_tensor_info *info);
+LF_API lf_status lf_model_output_info(const lf_model *m, size_t i,
+				      struct lf_tensor_info *info);
+
+/**
+ * lf_model_run() - run the model once.
+ * @inputs:   @ninputs tensors, in the model's input order, with the
+ *            declared dtypes and shapes (free dimensions such as the batch
+ *            may take any size).
+ * @outputs:  @noutputs slots, in the model's output order. A NULL slot
+ *            receives a new tensor the caller must lf_tensor_destroy(); a
+ *            non-NULL slot must already have the right dtype and shape and
+ *            is written in place.
+ * @prof:     NULL, or a profile that receives this run's per-layer record.
+ *
+ * Outputs are byte-identical whatever the device (emu, xrt, opencl, cpu).
+ * Return: LF_OK; LF_ERR_INVALID_ARG / LF_ERR_SHAPE (the message names the
+ * input); device errors when fallback is off; LF_ERR_NO_MEMORY.
+ */
+LF_API lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs,
+			      size_t ninputs, lf_tensor **outputs,
+			      size_t noutputs, lf_run_profile *prof);
+
+/* One layer (graph node, or fused group of nodes) of a profiled run. */
+struct lf_layer_profile {
+	char name[96];	  /* node name (first node of a fused group) */
+	char op[32];	  /* "QLinearConv+Relu", "MaxPool", ... */
+	char where[8];	  /* "device" or "cpu" */
+	unsigned segment; /* device segment index, or ~0u */
+	unsigned long long host_ns;	 /* host wall time */
+	unsigned long long device_ns;	 /* modeled device time (projection) */
+	unsigned long long dev_start_ns; /* modeled start on the device clock */
+	unsigned long long h2d_bytes, d2h_bytes;
+	unsigned launches, dma_transfers;
+	unsigned long long macs; /* multiply-accumulates */
+};
+
+/**
+ * lf_run_profile_create() - an empty per-run profile. Release with
+ * lf_run_profile_destroy(). Return: LF_OK; LF_ERR_INVALID_ARG;
+ * LF_ERR_NO_MEMORY.
+ */
+LF_API lf_status lf_run_profile_create(lf_run_profile **out);
+LF_API void lf_run_profile_destroy(lf_run_profile *p);
+/** Number of layer records of the last run recorded into @p. */
+LF_API size_t lf_run_profile_count(const lf_run_profile *p);
+LF_API lf_status lf_run_profile_get(const lf_run_profile *p, size_t i,
+				    struct lf_layer_profile *rec);
+/**
+ * lf_run_profile_write_trace() - write the run as Chrome/Perfetto trace
+ * JSON (tracks: host, DMA host->card, DMA card->host, one per compute
+ * unit; device tracks in modeled time). Return: LF_OK; LF_ERR_IO.
+ */
+LF_API lf_status lf_run_profile_write_trace(const lf_run_profile *p,
+					    const char *path);
 
 #ifdef __cplusplus
 }

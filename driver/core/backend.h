@@ -16,7 +16,7 @@
 #include "driver/driver.h"
 
 #define lf__container_of(ptr, type, member)                                    \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct lf_backend_slot;
 

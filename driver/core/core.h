@@ -8,7 +8,7 @@
 
 struct lf_backend_slot {
 	const struct lf_backend_ops *ops; /* NULL: free slot */
-	uint32_t open_devs;               /* guarded by the registry lock */
+	uint32_t open_devs;		  /* guarded by the registry lock */
 };
 
 /*

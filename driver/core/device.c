@@ -177,7 +177,8 @@ lf_status lf__dev_arg_bank(const lf_dev *dev, uint32_t cu, uint32_t arg,
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "device '%s': no CU %u (%u CUs)", p->name,
 				     cu, p->ncus);
-	if (arg >= LF_DRV_MAX_ARGS || p->cus[cu].arg_bank[arg] == LF_DRV_NO_BANK)
+	if (arg >= LF_DRV_MAX_ARGS ||
+	    p->cus[cu].arg_bank[arg] == LF_DRV_NO_BANK)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "CU '%s': argument %u is not a pointer "
 				     "to device memory",
@@ -278,9 +279,10 @@ lf_status lf__bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank, lf_bo **out)
 				     "byte",
 				     p->name);
 	if (bank >= p->nmems)
-		return lf__drv_error(LF_ERR_INVALID_ARG,
-				     "device '%s': no memory bank %u (%u banks)",
-				     p->name, bank, p->nmems);
+		return lf__drv_error(
+		    LF_ERR_INVALID_ARG,
+		    "device '%s': no memory bank %u (%u banks)", p->name, bank,
+		    p->nmems);
 	if (!p->mems[bank].usable)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "device '%s': bank %u '%s' cannot hold "
@@ -341,7 +343,7 @@ static lf_status check_range(const lf_bo *bo, uint64_t size, uint64_t offset,
 				     "%llu-byte buffer",
 				     what, (unsigned long long)offset,
 				     (unsigned long long)offset +
-					     (unsigned long long)size,
+					 (unsigned long long)size,
 				     (unsigned long long)bo->size);
 	if (size > SIZE_MAX)
 		return lf__drv_error(LF_ERR_OVERFLOW,
@@ -449,13 +451,13 @@ static lf_status check_arg(const lf_dev *dev, const struct lf_dev_cu *c,
 				     "CU '%s' argument %u '%s' is a scalar: it "
 				     "needs a u32 or u64 value",
 				     c->name, a->index, info->name);
-	if ((a->kind == LF_ARG_U32 || info->size <= 4) &&
-	    a->value > UINT32_MAX)
-		return lf__drv_error(LF_ERR_INVALID_ARG,
-				     "CU '%s' argument %u '%s': value %llu does "
-				     "not fit 32 bits",
-				     c->name, a->index, info->name,
-				     (unsigned long long)a->value);
+	if ((a->kind == LF_ARG_U32 || info->size <= 4) && a->value > UINT32_MAX)
+		return lf__drv_error(
+		    LF_ERR_INVALID_ARG,
+		    "CU '%s' argument %u '%s': value %llu does "
+		    "not fit 32 bits",
+		    c->name, a->index, info->name,
+		    (unsigned long long)a->value);
 	return LF_OK;
 }
 
@@ -474,9 +476,8 @@ lf_status lf__run_start(lf_dev *dev, uint32_t cu, const struct lf_run_arg *args,
 		return null_arg("lf__run_start");
 	p = dev->props;
 	if (!p->xclbin_loaded)
-		return lf__drv_error(LF_ERR_STATE,
-				     "device '%s': no xclbin is loaded",
-				     p->name);
+		return lf__drv_error(
+		    LF_ERR_STATE, "device '%s': no xclbin is loaded", p->name);
 	if (cu >= p->ncus)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "device '%s': no CU %u (%u CUs)", p->name,
@@ -491,7 +492,7 @@ lf_status lf__run_start(lf_dev *dev, uint32_t cu, const struct lf_run_arg *args,
 	for (uint32_t i = 0; i < nargs; i++) {
 		const struct lf_run_arg *a = &args[i];
 		const struct lf_xclbin_arg *info =
-			a->index < k->nargs ? kernel_arg(k, a->index) : NULL;
+		    a->index < k->nargs ? kernel_arg(k, a->index) : NULL;
 
 		if (!info)
 			return lf__drv_error(LF_ERR_INVALID_ARG,

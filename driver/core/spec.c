@@ -34,8 +34,8 @@ static int is_value_char(char c)
 }
 
 /* Copy the run of characters at text[*pos] accepted by ok() into buf. */
-static lf_status take(const char *text, size_t *pos, int (*ok)(char),
-		      char *buf, size_t cap, const char *what)
+static lf_status take(const char *text, size_t *pos, int (*ok)(char), char *buf,
+		      size_t cap, const char *what)
 {
 	size_t start = *pos, n = 0;
 
@@ -99,8 +99,8 @@ lf_status lf__dev_spec_parse(const char *text, struct lf_dev_spec *out)
 					     "position %zu",
 					     text, o->key, pos);
 		pos++;
-		st = take(text, &pos, is_value_char, o->value,
-			  sizeof(o->value), "an option value");
+		st = take(text, &pos, is_value_char, o->value, sizeof(o->value),
+			  "an option value");
 		if (st != LF_OK)
 			return st;
 		for (uint32_t i = 0; i < s.nopts; i++)

@@ -29,8 +29,8 @@ typedef struct lf_emu_run lf_emu_run;
 
 /* Modeled costs (sources and arithmetic in emu_profile.c). */
 #define LF_EMU_DMA_SETUP_NS 13765u /* per transfer, each direction */
-#define LF_EMU_LAUNCH_NS 20000u    /* per run, before the kernel starts */
-#define LF_EMU_CLOCK_MHZ 250u      /* kernel clock without a limits key */
+#define LF_EMU_LAUNCH_NS    20000u /* per run, before the kernel starts */
+#define LF_EMU_CLOCK_MHZ    250u   /* kernel clock without a limits key */
 #define LF_EMU_TIMELINE_CAP 4096u  /* events kept */
 
 /*
@@ -40,8 +40,8 @@ typedef struct lf_emu_run lf_emu_run;
  * emulated device and the emulation xclbins built for it agree.
  */
 struct lf_emu_profile {
-	const char *name;   /* "aws-f1" */
-	const char *detail; /* one line for enumeration */
+	const char *name;	 /* "aws-f1" */
+	const char *detail;	 /* one line for enumeration */
 	double h2d_bps, d2h_bps; /* PCIe DMA throughput, bytes/s */
 };
 
@@ -53,11 +53,11 @@ lf_status lf__emu_profile_find(const char *name,
 
 struct lf_emu_config {
 	const struct lf_emu_profile *profile;
-	uint64_t bank_size;    /* 0: profile's; else caps every bank */
-	uint64_t launch_ns;    /* LF_EMU_DEFAULT or a value */
-	uint64_t dma_setup_ns; /* LF_EMU_DEFAULT or a value */
+	uint64_t bank_size;	 /* 0: profile's; else caps every bank */
+	uint64_t launch_ns;	 /* LF_EMU_DEFAULT or a value */
+	uint64_t dma_setup_ns;	 /* LF_EMU_DEFAULT or a value */
 	double h2d_bps, d2h_bps; /* 0: profile's */
-	uint32_t timeline_cap;   /* 0: LF_EMU_TIMELINE_CAP */
+	uint32_t timeline_cap;	 /* 0: LF_EMU_TIMELINE_CAP */
 };
 
 /* Create / destroy a device (destroy aborts runs and frees everything). */

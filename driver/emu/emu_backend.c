@@ -58,8 +58,7 @@ static lf_status emu_enumerate(struct lf_dev_desc *out, uint32_t max,
 		snprintf(out[i].backend, sizeof(out[i].backend), "emu");
 		out[i].index = i;
 		snprintf(out[i].name, sizeof(out[i].name), "%s", p->name);
-		snprintf(out[i].detail, sizeof(out[i].detail), "%s",
-			 p->detail);
+		snprintf(out[i].detail, sizeof(out[i].detail), "%s", p->detail);
 	}
 	*count = n;
 	return LF_OK;
@@ -77,9 +76,9 @@ static lf_status opt(const struct lf_dev_spec *spec, const char *key,
 static lf_status parse_config(const struct lf_dev_spec *spec,
 			      struct lf_emu_config *cfg)
 {
-	static const char *const known[] = {"bank_size", "launch_ns",
+	static const char *const known[] = {"bank_size",    "launch_ns",
 					    "dma_setup_ns", "h2d_mbps",
-					    "d2h_mbps", "timeline"};
+					    "d2h_mbps",	    "timeline"};
 	uint64_t h2d = 0, d2h = 0, tl = 0;
 	lf_status st;
 
@@ -90,12 +89,13 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 		       strcmp(known[k], spec->opts[i].key) != 0)
 			k++;
 		if (k == sizeof(known) / sizeof(*known))
-			return lf__drv_error(LF_ERR_INVALID_ARG,
-					     "emu: unknown option '%s' (known: "
-					     "bank_size, launch_ns, "
-					     "dma_setup_ns, h2d_mbps, d2h_mbps, "
-					     "timeline)",
-					     spec->opts[i].key);
+			return lf__drv_error(
+			    LF_ERR_INVALID_ARG,
+			    "emu: unknown option '%s' (known: "
+			    "bank_size, launch_ns, "
+			    "dma_setup_ns, h2d_mbps, d2h_mbps, "
+			    "timeline)",
+			    spec->opts[i].key);
 	}
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->launch_ns = LF_EMU_DEFAULT;
@@ -244,8 +244,8 @@ static lf_status emu_run_start(lf_dev *dev, uint32_t cu,
 
 	for (uint32_t i = 0; i < nargs; i++)
 		argv[i] = args[i].kind == LF_ARG_BO
-				  ? ebo(args[i].bo)->addr + args[i].offset
-				  : args[i].value;
+			      ? ebo(args[i].bo)->addr + args[i].offset
+			      : args[i].value;
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return lf__drv_error(LF_ERR_NO_MEMORY,
@@ -306,22 +306,22 @@ static lf_status emu_fault(lf_dev *dev, const struct lf_fault *f)
 }
 
 const struct lf_backend_ops lf__emu_backend = {
-	.name = "emu",
-	.enumerate = emu_enumerate,
-	.open = emu_open,
-	.close = emu_close,
-	.load_xclbin = emu_load_xclbin,
-	.query = emu_query,
-	.bo_alloc = emu_bo_alloc,
-	.bo_free = emu_bo_free,
-	.bo_map = emu_bo_map,
-	.bo_sync = emu_bo_sync,
-	.run_start = emu_run_start,
-	.run_wait = emu_run_wait,
-	.run_free = emu_run_free,
-	.cu_abort = emu_cu_abort,
-	.reset = emu_reset,
-	.counters = emu_counters,
-	.timeline = emu_timeline,
-	.fault = emu_fault,
+    .name = "emu",
+    .enumerate = emu_enumerate,
+    .open = emu_open,
+    .close = emu_close,
+    .load_xclbin = emu_load_xclbin,
+    .query = emu_query,
+    .bo_alloc = emu_bo_alloc,
+    .bo_free = emu_bo_free,
+    .bo_map = emu_bo_map,
+    .bo_sync = emu_bo_sync,
+    .run_start = emu_run_start,
+    .run_wait = emu_run_wait,
+    .run_free = emu_run_free,
+    .cu_abort = emu_cu_abort,
+    .reset = emu_reset,
+    .counters = emu_counters,
+    .timeline = emu_timeline,
+    .fault = emu_fault,
 };

@@ -44,9 +44,9 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 	uint64_t end = start;
 
 	if (executed) {
-		end = start + lf__emu_run_ns(e, cycles,
-					     cu->img->kernels[cu->kernel]
-						     .clock_mhz);
+		end = start +
+		      lf__emu_run_ns(e, cycles,
+				     cu->img->kernels[cu->kernel].clock_mhz);
 		cu->free_ns = end;
 		cu->ctr.busy_model_ns += end - start;
 		cu->ctr.busy_wall_ns += wall;
@@ -65,7 +65,8 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 	r->cycles = cycles;
 	r->status = st;
 	if (st != LF_OK) {
-		snprintf(r->msg, sizeof(r->msg), "emu: run #%llu on CU '%s': %s",
+		snprintf(r->msg, sizeof(r->msg),
+			 "emu: run #%llu on CU '%s': %s",
 			 (unsigned long long)r->id, cu_name(cu), why);
 		e->ctr.runs_aborted++;
 	}
@@ -90,11 +91,11 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 
 	img->cycles_reset();
 	img->kernels[cu->kernel].fn(
-		(lf_desc *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
-				    r->off[EMU_ARG_DESC]),
-		r->ndesc, r->alloc[EMU_ARG_PARAMS]->mem + r->off[EMU_ARG_PARAMS],
-		r->params_bytes, r->alloc[EMU_ARG_ACT]->mem + r->off[EMU_ARG_ACT],
-		r->act_bytes);
+	    (lf_desc *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
+				r->off[EMU_ARG_DESC]),
+	    r->ndesc, r->alloc[EMU_ARG_PARAMS]->mem + r->off[EMU_ARG_PARAMS],
+	    r->params_bytes, r->alloc[EMU_ARG_ACT]->mem + r->off[EMU_ARG_ACT],
+	    r->act_bytes);
 	*cycles = img->cycles_get();
 	*wall = wall_ns() - t0;
 }
@@ -278,16 +279,15 @@ static lf_status wrong_bank(const lf_emu *e, const struct emu_image *img,
 			n++;
 		}
 	}
-	return lf__drv_error(LF_ERR_RANGE,
-			     "emu: CU '%s' argument %d '%s' is connected to "
-			     "bank %u '%s'%s, but its buffer at 0x%llx is in "
-			     "bank %u '%s': wrong bank, unreachable from that "
-			     "port (as on hardware)",
-			     cu_name(cu), arg, arg_name(cu, (uint32_t)arg),
-			     first, e->banks[first].tag,
-			     n > 1 ? " (and others)" : "",
-			     (unsigned long long)a->addr, a->bank,
-			     e->banks[a->bank].tag);
+	return lf__drv_error(
+	    LF_ERR_RANGE,
+	    "emu: CU '%s' argument %d '%s' is connected to "
+	    "bank %u '%s'%s, but its buffer at 0x%llx is in "
+	    "bank %u '%s': wrong bank, unreachable from that "
+	    "port (as on hardware)",
+	    cu_name(cu), arg, arg_name(cu, (uint32_t)arg), first,
+	    e->banks[first].tag, n > 1 ? " (and others)" : "",
+	    (unsigned long long)a->addr, a->bank, e->banks[a->bank].tag);
 }
 
 static uint32_t cap32(uint64_t v)
@@ -329,23 +329,22 @@ static lf_status bind_args(lf_emu *e, const struct emu_cu *cu,
 		avail[i] = a->size - r->off[i];
 	}
 	if (argv[EMU_ARG_NDESC] > avail[EMU_ARG_DESC] / LF_DESC_BYTES)
-		return lf__drv_error(LF_ERR_RANGE,
-				     "emu: CU '%s': %llu descriptors of %d "
-				     "bytes do not fit the %llu bytes behind "
-				     "argument %d '%s'",
-				     cu_name(cu),
-				     (unsigned long long)argv[EMU_ARG_NDESC],
-				     LF_DESC_BYTES,
-				     (unsigned long long)avail[EMU_ARG_DESC],
-				     EMU_ARG_DESC, arg_name(cu, EMU_ARG_DESC));
+		return lf__drv_error(
+		    LF_ERR_RANGE,
+		    "emu: CU '%s': %llu descriptors of %d "
+		    "bytes do not fit the %llu bytes behind "
+		    "argument %d '%s'",
+		    cu_name(cu), (unsigned long long)argv[EMU_ARG_NDESC],
+		    LF_DESC_BYTES, (unsigned long long)avail[EMU_ARG_DESC],
+		    EMU_ARG_DESC, arg_name(cu, EMU_ARG_DESC));
 	r->ndesc = (uint32_t)argv[EMU_ARG_NDESC];
-	r->params_bytes = cap32(argv[EMU_ARG_PARAMS_BYTES] <
-						avail[EMU_ARG_PARAMS]
-					? argv[EMU_ARG_PARAMS_BYTES]
-					: avail[EMU_ARG_PARAMS]);
+	r->params_bytes =
+	    cap32(argv[EMU_ARG_PARAMS_BYTES] < avail[EMU_ARG_PARAMS]
+		      ? argv[EMU_ARG_PARAMS_BYTES]
+		      : avail[EMU_ARG_PARAMS]);
 	r->act_bytes = cap32(argv[EMU_ARG_ACT_BYTES] < avail[EMU_ARG_ACT]
-				     ? argv[EMU_ARG_ACT_BYTES]
-				     : avail[EMU_ARG_ACT]);
+				 ? argv[EMU_ARG_ACT_BYTES]
+				 : avail[EMU_ARG_ACT]);
 	return LF_OK;
 }
 
@@ -365,11 +364,11 @@ lf_status lf__emu_run_start(lf_emu *e, uint32_t cu_index, const uint64_t *argv,
 		goto fail;
 	}
 	if (cu_index >= e->img->ncus || nargs != EMU_ABI_NARGS) {
-		st = lf__drv_error(LF_ERR_INVALID_ARG,
-				   "emu: run on CU %u with %u arguments: the "
-				   "device has %u CUs, each taking %d",
-				   cu_index, nargs, e->img->ncus,
-				   EMU_ABI_NARGS);
+		st =
+		    lf__drv_error(LF_ERR_INVALID_ARG,
+				  "emu: run on CU %u with %u arguments: the "
+				  "device has %u CUs, each taking %d",
+				  cu_index, nargs, e->img->ncus, EMU_ABI_NARGS);
 		goto fail;
 	}
 	cu = &e->img->cus[cu_index];
@@ -438,12 +437,12 @@ lf_status lf__emu_run_wait(lf_emu *e, lf_emu_run *r, uint32_t timeout_ms)
 				   "lost",
 				   (unsigned long long)r->id, r->cu);
 	} else if (r->state != EMU_RUN_DONE) {
-		st = lf__drv_error(LF_ERR_TIMEOUT,
-				   "emu: run #%llu on CU %u has not completed "
-				   "after %u ms; it is still pending (wait "
-				   "again, or abort the CU)",
-				   (unsigned long long)r->id, r->cu,
-				   timeout_ms);
+		st =
+		    lf__drv_error(LF_ERR_TIMEOUT,
+				  "emu: run #%llu on CU %u has not completed "
+				  "after %u ms; it is still pending (wait "
+				  "again, or abort the CU)",
+				  (unsigned long long)r->id, r->cu, timeout_ms);
 	} else {
 		st = r->status;
 		if (st == LF_OK) {

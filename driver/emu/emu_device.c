@@ -27,10 +27,11 @@ lf_status lf__emu_create(const struct lf_emu_config *cfg, lf_emu **out)
 				     EMU_TIMELINE_CAP_MAX);
 	pf = lf__xclbin_platform_find(cfg->profile->name);
 	if (!pf || pf->nbanks == 0)
-		return lf__drv_error(LF_ERR_INTERNAL,
-				     "emu: profile '%s' has no xclbin platform "
-				     "profile (driver/xclbin/xclbin_platform.c)",
-				     cfg->profile->name);
+		return lf__drv_error(
+		    LF_ERR_INTERNAL,
+		    "emu: profile '%s' has no xclbin platform "
+		    "profile (driver/xclbin/xclbin_platform.c)",
+		    cfg->profile->name);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return lf__drv_error(LF_ERR_NO_MEMORY,
@@ -38,8 +39,8 @@ lf_status lf__emu_create(const struct lf_emu_config *cfg, lf_emu **out)
 	e->cfg = *cfg;
 	e->profile = cfg->profile;
 	e->platform = pf;
-	e->ring_cap = cfg->timeline_cap ? cfg->timeline_cap
-					: LF_EMU_TIMELINE_CAP;
+	e->ring_cap =
+	    cfg->timeline_cap ? cfg->timeline_cap : LF_EMU_TIMELINE_CAP;
 	e->ring = calloc(e->ring_cap, sizeof(*e->ring));
 	if (!e->ring) {
 		free(e);
@@ -56,7 +57,7 @@ lf_status lf__emu_create(const struct lf_emu_config *cfg, lf_emu **out)
 	e->setup_ns = cfg->dma_setup_ns == LF_EMU_DEFAULT ? LF_EMU_DMA_SETUP_NS
 							  : cfg->dma_setup_ns;
 	e->launch_ns = cfg->launch_ns == LF_EMU_DEFAULT ? LF_EMU_LAUNCH_NS
-						       : cfg->launch_ns;
+							: cfg->launch_ns;
 	e->h2d_bps = cfg->h2d_bps > 0 ? cfg->h2d_bps : e->profile->h2d_bps;
 	e->d2h_bps = cfg->d2h_bps > 0 ? cfg->d2h_bps : e->profile->d2h_bps;
 	e->faults.hang_cu = -1;

@@ -17,20 +17,20 @@
 
 /* The layerfab kernel ABI (hls/lf_desc.h): pointer, count, pointer,
  * bytes, pointer, bytes. */
-#define EMU_ABI_NARGS 6
-#define EMU_ARG_DESC 0
-#define EMU_ARG_NDESC 1
-#define EMU_ARG_PARAMS 2
+#define EMU_ABI_NARGS	     6
+#define EMU_ARG_DESC	     0
+#define EMU_ARG_NDESC	     1
+#define EMU_ARG_PARAMS	     2
 #define EMU_ARG_PARAMS_BYTES 3
-#define EMU_ARG_ACT 4
-#define EMU_ARG_ACT_BYTES 5
+#define EMU_ARG_ACT	     4
+#define EMU_ARG_ACT_BYTES    5
 
-#define EMU_PAGE 4096u
+#define EMU_PAGE    4096u
 #define EMU_MSG_MAX 256
 
-typedef void (*emu_kernel_fn)(lf_desc *desc, lf_u32 ndesc,
-			      const lf_u8 *params, lf_u32 params_bytes,
-			      lf_u8 *act, lf_u32 act_bytes);
+typedef void (*emu_kernel_fn)(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+			      lf_u32 params_bytes, lf_u8 *act,
+			      lf_u32 act_bytes);
 
 struct emu_bank {
 	char tag[16];
@@ -42,12 +42,12 @@ struct emu_bank {
 /* One allocation ("buffer") of device memory. */
 struct emu_alloc {
 	uint64_t addr, size; /* device address, exact bytes */
-	uint64_t span;       /* address space reserved: size rounded up */
+	uint64_t span;	     /* address space reserved: size rounded up */
 	uint32_t bank;
-	uint8_t *mem;        /* the device memory itself */
+	uint8_t *mem;	     /* the device memory itself */
 	uint64_t h2d_end_ns; /* modeled end of the last H2D into it */
 	uint64_t run_end_ns; /* modeled end of the last run using it */
-	uint32_t users;      /* pointer args of pending runs on it */
+	uint32_t users;	     /* pointer args of pending runs on it */
 };
 
 enum emu_run_state { EMU_RUN_QUEUED, EMU_RUN_RUNNING, EMU_RUN_DONE };
@@ -56,19 +56,19 @@ struct lf_emu_run {
 	uint64_t id;
 	uint32_t cu;
 	enum emu_run_state state;
-	int hang;      /* injected: never completes until aborted */
-	int abort_req; /* abort / reset / loss asked a hung run to end */
-	lf_status abort_st;    /* ... with this status */
+	int hang;	    /* injected: never completes until aborted */
+	int abort_req;	    /* abort / reset / loss asked a hung run to end */
+	lf_status abort_st; /* ... with this status */
 	const char *abort_why; /* ... and this reason (a static string) */
 	lf_status status;
 	char msg[EMU_MSG_MAX];
 	uint64_t argv[EMU_ABI_NARGS];
-	struct emu_alloc *alloc[EMU_ABI_NARGS]; /* pointer args, else NULL */
-	uint64_t off[EMU_ABI_NARGS];            /* offset in alloc */
+	struct emu_alloc *alloc[EMU_ABI_NARGS];	 /* pointer args, else NULL */
+	uint64_t off[EMU_ABI_NARGS];		 /* offset in alloc */
 	uint32_t ndesc, params_bytes, act_bytes; /* what the kernel is told */
-	uint64_t submit_ns, dep_ns;              /* model inputs */
-	uint64_t start_ns, end_ns, cycles;       /* model outputs */
-	lf_emu_run *next;                        /* CU queue */
+	uint64_t submit_ns, dep_ns;		 /* model inputs */
+	uint64_t start_ns, end_ns, cycles;	 /* model outputs */
+	lf_emu_run *next;			 /* CU queue */
 };
 
 struct emu_kernel {

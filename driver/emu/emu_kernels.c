@@ -22,7 +22,7 @@
 /* The pattern of the layerfab kernel ABI: pointer or scalar per index. */
 static const uint32_t abi_global[EMU_ABI_NARGS] = {1, 0, 1, 0, 1, 0};
 static const char *const abi_names[EMU_ABI_NARGS] = {
-	"desc", "ndesc", "params", "params_bytes", "act", "act_bytes"};
+    "desc", "ndesc", "params", "params_bytes", "act", "act_bytes"};
 
 static lf_status check_kernel_abi(const struct lf_xclbin_kernel *k)
 {
@@ -46,7 +46,8 @@ bad:
 			     "kernel ABI (%s*, %s, %s*, %s, %s*, %s; "
 			     "hls/lf_desc.h): it has %u arguments",
 			     k->name, abi_names[0], abi_names[1], abi_names[2],
-			     abi_names[3], abi_names[4], abi_names[5], k->nargs);
+			     abi_names[3], abi_names[4], abi_names[5],
+			     k->nargs);
 }
 
 static lf_status check_counts(const struct lf_xclbin *xb)
@@ -127,8 +128,7 @@ static lf_status build_reach(const lf_emu *e, const struct lf_xclbin *xb,
 					     "banks)",
 					     i, c->arg, c->cu, c->mem, xb->ncus,
 					     nbanks);
-		img->reach[c->cu][c->arg][c->mem / 64] |= 1ull
-							  << (c->mem % 64);
+		img->reach[c->cu][c->arg][c->mem / 64] |= 1ull << (c->mem % 64);
 	}
 	/* A port without an entry uses bank 0, as XRT assumes. */
 	for (uint32_t cu = 0; cu < xb->ncus; cu++) {
@@ -210,8 +210,7 @@ static void *sym(void *dl, const char *name)
 	return dlsym(dl, name);
 }
 
-static int find_limit(const struct lf_xclbin *xb, const char *key,
-		      int64_t *v)
+static int find_limit(const struct lf_xclbin *xb, const char *key, int64_t *v)
 {
 	for (uint32_t l = 0; l < xb->nlimits; l++) {
 		if (strcmp(xb->limits[l].key, key) == 0) {
@@ -222,8 +221,7 @@ static int find_limit(const struct lf_xclbin *xb, const char *key,
 	return 0;
 }
 
-static lf_status bind_kernels(const struct lf_xclbin *xb,
-			      struct emu_image *img)
+static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 {
 	void *p;
 
@@ -312,8 +310,7 @@ lf_status lf__emu_image_build(lf_emu *e, const struct lf_xclbin *xb,
 	img->ncus = xb->ncus;
 	img->cus = calloc(xb->ncus, sizeof(*img->cus));
 	if (!img->xb || !img->cus) {
-		st = lf__drv_error(LF_ERR_NO_MEMORY,
-				   "emu: out of host memory");
+		st = lf__drv_error(LF_ERR_NO_MEMORY, "emu: out of host memory");
 		goto fail;
 	}
 	memcpy(img->xb, xb, sizeof(*xb));

@@ -216,13 +216,13 @@ lf_status lf__emu_mem_alloc(lf_emu *e, uint32_t bank, uint64_t size,
 	}
 	if (first_fit(e, b, span, &at) != 0) {
 		used = bank_used(e, bank, &count);
-		st = lf__drv_error(LF_ERR_NO_DEVICE_MEMORY,
-				   "emu: bank %u '%s' (%llu bytes) has no free "
-				   "range of %llu bytes: %llu bytes are used by "
-				   "%u buffers",
-				   bank, b->tag, (unsigned long long)b->size,
-				   (unsigned long long)span,
-				   (unsigned long long)used, count);
+		st = lf__drv_error(
+		    LF_ERR_NO_DEVICE_MEMORY,
+		    "emu: bank %u '%s' (%llu bytes) has no free "
+		    "range of %llu bytes: %llu bytes are used by "
+		    "%u buffers",
+		    bank, b->tag, (unsigned long long)b->size,
+		    (unsigned long long)span, (unsigned long long)used, count);
 		goto out;
 	}
 	st = insert_alloc(e, bank, at, size, span);
@@ -248,16 +248,16 @@ lf_status lf__emu_mem_alloc_at(lf_emu *e, uint64_t addr, uint64_t size)
 		goto out;
 	for (bank = 0; bank < e->nbanks; bank++) {
 		const struct emu_bank *b = &e->banks[bank];
-		if (b->usable && addr >= b->base &&
-		    addr - b->base <= b->size && span <= b->size - (addr - b->base))
+		if (b->usable && addr >= b->base && addr - b->base <= b->size &&
+		    span <= b->size - (addr - b->base))
 			break;
 	}
 	if (bank == e->nbanks || addr % EMU_PAGE) {
-		st = lf__drv_error(LF_ERR_RANGE,
-				   "emu: [0x%llx, +%llu) is not a 4 KiB-aligned "
-				   "range inside one usable bank",
-				   (unsigned long long)addr,
-				   (unsigned long long)span);
+		st = lf__drv_error(
+		    LF_ERR_RANGE,
+		    "emu: [0x%llx, +%llu) is not a 4 KiB-aligned "
+		    "range inside one usable bank",
+		    (unsigned long long)addr, (unsigned long long)span);
 		goto out;
 	}
 	if (lf__emu_fault_tick(e, LF_FAULT_ALLOC, -1)) {
@@ -412,14 +412,15 @@ lf_status lf__emu_dma(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
 	off = addr - a->addr;
 	r = conflicting_run(e, a, off, size);
 	if (r) {
-		st = lf__drv_error(LF_ERR_BUSY,
-				   "emu: %s of bytes [%llu, %llu) of the buffer "
-				   "at 0x%llx: run #%llu on CU %u uses them and "
-				   "has not completed; wait for it first",
-				   name, (unsigned long long)off,
-				   (unsigned long long)(off + size),
-				   (unsigned long long)a->addr,
-				   (unsigned long long)r->id, r->cu);
+		st =
+		    lf__drv_error(LF_ERR_BUSY,
+				  "emu: %s of bytes [%llu, %llu) of the buffer "
+				  "at 0x%llx: run #%llu on CU %u uses them and "
+				  "has not completed; wait for it first",
+				  name, (unsigned long long)off,
+				  (unsigned long long)(off + size),
+				  (unsigned long long)a->addr,
+				  (unsigned long long)r->id, r->cu);
 		goto out;
 	}
 	fail = lf__emu_fault_tick(e, LF_FAULT_DMA_FAIL, -1);

@@ -37,16 +37,12 @@
 #include "driver/emu/emu_impl.h"
 
 static const struct lf_emu_profile profiles[] = {
-	{"aws-f1", "AWS EC2 F1 (xilinx_aws-vu9p-f1): 4 x 16 GiB DDR4", 11.4e9,
-	 12.8e9},
-	{"u250", "Alveo U250 (gen3x16 XDMA): 4 x 16 GiB DDR4", 11.0e9,
-	 12.15e9},
-	{"u280", "Alveo U280: 32 x 256 MiB HBM + 2 x 16 GiB DDR4", 11.0e9,
-	 12.15e9},
-	{"u55c", "Alveo U55C (gen3x16 XDMA): 32 x 512 MiB HBM", 11.0e9,
-	 12.15e9},
-	{"tiny", "test profile: 2 x 64 MiB DDR4, F1 PCIe figures", 11.4e9,
-	 12.8e9},
+    {"aws-f1", "AWS EC2 F1 (xilinx_aws-vu9p-f1): 4 x 16 GiB DDR4", 11.4e9,
+     12.8e9},
+    {"u250", "Alveo U250 (gen3x16 XDMA): 4 x 16 GiB DDR4", 11.0e9, 12.15e9},
+    {"u280", "Alveo U280: 32 x 256 MiB HBM + 2 x 16 GiB DDR4", 11.0e9, 12.15e9},
+    {"u55c", "Alveo U55C (gen3x16 XDMA): 32 x 512 MiB HBM", 11.0e9, 12.15e9},
+    {"tiny", "test profile: 2 x 64 MiB DDR4, F1 PCIe figures", 11.4e9, 12.8e9},
 };
 
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))

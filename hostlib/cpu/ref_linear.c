@@ -25,8 +25,8 @@ static int ref_out_ok(lf_dtype t)
 }
 
 /* The documented requantization; also stores the result. */
-static void ref_store(lf_dtype t, void *base, size_t i, int32_t acc,
-		      float mult, int32_t y_zp, int32_t lo, int32_t hi)
+static void ref_store(lf_dtype t, void *base, size_t i, int32_t acc, float mult,
+		      int32_t y_zp, int32_t lo, int32_t hi)
 {
 	if (t == LF_DTYPE_INT32) {
 		((int32_t *)base)[i] = acc;
@@ -123,8 +123,7 @@ lf_status lf__ref_qconv2d(const struct lf_ref_qconv *p, const void *x,
 		return LF_ERR_SHAPE;
 	if (!ref_quant_ok(p->x_type, p->w_type, p->y_type, p->x_zp, p->w_zp,
 			  p->w_zp_count, p->oc, p->y_zp, p->x_scale, p->y_scale,
-			  p->w_scale, p->w_scale_count, p->act_min,
-			  p->act_max))
+			  p->w_scale, p->w_scale_count, p->act_min, p->act_max))
 		return LF_ERR_INVALID_ARG;
 
 	int icg = p->ic / p->groups; /* input channels per group */
@@ -135,8 +134,8 @@ lf_status lf__ref_qconv2d(const struct lf_ref_qconv *p, const void *x,
 			int32_t wzp = p->w_zp[p->w_zp_count == 1 ? 0 : o];
 			float mult = 0.0f;
 			if (p->y_type != LF_DTYPE_INT32) {
-				float ws = p->w_scale[p->w_scale_count == 1 ? 0
-									    : o];
+				float ws =
+				    p->w_scale[p->w_scale_count == 1 ? 0 : o];
 				mult = (p->x_scale * ws) / p->y_scale;
 			}
 			for (int yh = 0; yh < oh; yh++)
@@ -146,19 +145,63 @@ lf_status lf__ref_qconv2d(const struct lf_ref_qconv *p, const void *x,
 						for (int a = 0; a < p->kh; a++)
 							for (int b = 0;
 							     b < p->kw; b++) {
-								int hh = yh * p->stride_h - p->pad_t + a * p->dil_h;
-								int ww = yw * p->stride_w - p->pad_l + b * p->dil_w;
-								int32_t xv = p->x_zp; /* padding */
-								if (hh >= 0 && hh < p->ih && ww >= 0 && ww < p->iw)
-									xv = ref_load(p->x_type, x, (((size_t)n * p->ic + (size_t)g * icg + c) * p->ih + hh) * p->iw + ww);
-								int32_t wv = ref_load(p->w_type, w, (((size_t)o * icg + c) * p->kh + a) * p->kw + b);
-								/* int32 wrap-around, as the hardware. */
-								acc = (int32_t)((uint32_t)acc + (uint32_t)((xv - p->x_zp) * (wv - wzp)));
+								int hh =
+								    yh *
+									p->stride_h -
+								    p->pad_t +
+								    a * p->dil_h;
+								int ww =
+								    yw *
+									p->stride_w -
+								    p->pad_l +
+								    b * p->dil_w;
+								int32_t xv =
+								    p->x_zp; /* padding */
+								if (hh >= 0 &&
+								    hh <
+									p->ih &&
+								    ww >= 0 &&
+								    ww < p->iw)
+									xv = ref_load(
+									    p->x_type,
+									    x,
+									    (((size_t)n *
+										  p->ic +
+									      (size_t)g *
+										  icg +
+									      c) *
+										 p->ih +
+									     hh) *
+										    p->iw +
+										ww);
+								int32_t wv = ref_load(
+								    p->w_type,
+								    w,
+								    (((size_t)o *
+									  icg +
+								      c) *
+									 p->kh +
+								     a) * p->kw +
+									b);
+								/* int32
+								 * wrap-around,
+								 * as the
+								 * hardware. */
+								acc =
+								    (int32_t)((uint32_t)
+										  acc +
+									      (uint32_t)((xv -
+											  p->x_zp) *
+											 (wv -
+											  wzp)));
 							}
-					ref_store(p->y_type, y,
-						  (((size_t)n * p->oc + o) * oh + yh) * ow + yw,
-						  acc, mult, p->y_zp, p->act_min,
-						  p->act_max);
+					ref_store(
+					    p->y_type, y,
+					    (((size_t)n * p->oc + o) * oh +
+					     yh) * ow +
+						yw,
+					    acc, mult, p->y_zp, p->act_min,
+					    p->act_max);
 				}
 		}
 	return LF_OK;
@@ -174,27 +217,39 @@ lf_status lf__ref_qmatmul(const struct lf_ref_qmatmul *p, const void *x,
 		return LF_ERR_SHAPE;
 	if (!ref_quant_ok(p->x_type, p->w_type, p->y_type, p->x_zp, p->w_zp,
 			  p->w_zp_count, p->n, p->y_zp, p->x_scale, p->y_scale,
-			  p->w_scale, p->w_scale_count, p->act_min,
-			  p->act_max))
+			  p->w_scale, p->w_scale_count, p->act_min, p->act_max))
 		return LF_ERR_INVALID_ARG;
 	for (int bt = 0; bt < p->batch; bt++) {
 		int wb = p->w_batch == 1 ? 0 : bt;
 		for (int i = 0; i < p->m; i++)
 			for (int j = 0; j < p->n; j++) {
-				int32_t wzp = p->w_zp[p->w_zp_count == 1 ? 0 : j];
+				int32_t wzp =
+				    p->w_zp[p->w_zp_count == 1 ? 0 : j];
 				int32_t acc = p->bias ? p->bias[j] : 0;
 				for (int q = 0; q < p->k; q++) {
-					int32_t a = ref_load(p->x_type, x, ((size_t)bt * p->m + i) * p->k + q);
-					int32_t b = ref_load(p->w_type, w, ((size_t)wb * p->k + q) * p->n + j);
-					acc = (int32_t)((uint32_t)acc + (uint32_t)((a - p->x_zp) * (b - wzp)));
+					int32_t a = ref_load(
+					    p->x_type, x,
+					    ((size_t)bt * p->m + i) * p->k + q);
+					int32_t b = ref_load(
+					    p->w_type, w,
+					    ((size_t)wb * p->k + q) * p->n + j);
+					acc =
+					    (int32_t)((uint32_t)acc +
+						      (uint32_t)((a - p->x_zp) *
+								 (b - wzp)));
 				}
 				float mult = 0.0f;
 				if (p->y_type != LF_DTYPE_INT32) {
-					float ws = p->w_scale[p->w_scale_count == 1 ? 0 : j];
+					float ws =
+					    p->w_scale[p->w_scale_count == 1
+							   ? 0
+							   : j];
 					mult = (p->x_scale * ws) / p->y_scale;
 				}
-				ref_store(p->y_type, y, ((size_t)bt * p->m + i) * p->n + j,
-					  acc, mult, p->y_zp, p->act_min, p->act_max);
+				ref_store(p->y_type, y,
+					  ((size_t)bt * p->m + i) * p->n + j,
+					  acc, mult, p->y_zp, p->act_min,
+					  p->act_max);
 			}
 	}
 	return LF_OK;

@@ -190,19 +190,19 @@ static lf_status fake_run_free(lf_run *run)
 }
 
 static const struct lf_backend_ops fake_ops = {
-	.name = "fake",
-	.enumerate = fake_enumerate,
-	.open = fake_open,
-	.close = fake_close,
-	.load_xclbin = fake_load,
-	.query = fake_query,
-	.bo_alloc = fake_bo_alloc,
-	.bo_free = fake_bo_free,
-	.bo_map = fake_bo_map,
-	.bo_sync = fake_bo_sync,
-	.run_start = fake_run_start,
-	.run_wait = fake_run_wait,
-	.run_free = fake_run_free,
+    .name = "fake",
+    .enumerate = fake_enumerate,
+    .open = fake_open,
+    .close = fake_close,
+    .load_xclbin = fake_load,
+    .query = fake_query,
+    .bo_alloc = fake_bo_alloc,
+    .bo_free = fake_bo_free,
+    .bo_map = fake_bo_map,
+    .bo_sync = fake_bo_sync,
+    .run_start = fake_run_start,
+    .run_wait = fake_run_wait,
+    .run_free = fake_run_free,
 };
 
 static int err_has(const char *s)
@@ -216,10 +216,20 @@ static void test_spec_parse(void)
 {
 	struct lf_dev_spec s;
 	static const char *const bad[] = {
-		"",		   ":0",	  "EMU",	"emu:",
-		"emu,",		   "emu,k",	  "emu,k=",	"emu x",
-		"emu,a=1,a=2",	   "emu:a b",	  "emu,K=1",	"emu;x",
-		"a234567890123456", "emu,a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9",
+	    "",
+	    ":0",
+	    "EMU",
+	    "emu:",
+	    "emu,",
+	    "emu,k",
+	    "emu,k=",
+	    "emu x",
+	    "emu,a=1,a=2",
+	    "emu:a b",
+	    "emu,K=1",
+	    "emu;x",
+	    "a234567890123456",
+	    "emu,a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9",
 	};
 
 	CU_ASSERT_EQUAL(lf__dev_spec_parse("emu", &s), LF_OK);
@@ -228,9 +238,8 @@ static void test_spec_parse(void)
 	CU_ASSERT_EQUAL(s.nopts, 0);
 	CU_ASSERT_EQUAL(lf__dev_spec_parse("emu:aws-f1", &s), LF_OK);
 	CU_ASSERT_STRING_EQUAL(s.device, "aws-f1");
-	CU_ASSERT_EQUAL(lf__dev_spec_parse("emu:tiny,bank_size=1M,timeline=8",
-					   &s),
-			LF_OK);
+	CU_ASSERT_EQUAL(
+	    lf__dev_spec_parse("emu:tiny,bank_size=1M,timeline=8", &s), LF_OK);
 	CU_ASSERT_STRING_EQUAL(s.device, "tiny");
 	CU_ASSERT_EQUAL(s.nopts, 2);
 	CU_ASSERT_STRING_EQUAL(s.opts[0].key, "bank_size");
@@ -264,10 +273,10 @@ static void test_spec_opt(void)
 	uint64_t v = 7;
 
 	CU_ASSERT_EQUAL_FATAL(
-		lf__dev_spec_parse("emu,a=1M,b=0x10,c=3G,d=12Q,e=99999999999G,"
-				   "f=-1,g=18446744073709551616",
-				   &s),
-		LF_OK);
+	    lf__dev_spec_parse("emu,a=1M,b=0x10,c=3G,d=12Q,e=99999999999G,"
+			       "f=-1,g=18446744073709551616",
+			       &s),
+	    LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_spec_opt_u64(&s, "a", &v), LF_OK);
 	CU_ASSERT_EQUAL(v, 1048576);
 	CU_ASSERT_EQUAL(lf__dev_spec_opt_u64(&s, "b", &v), LF_OK);
@@ -319,8 +328,7 @@ static void test_register(void)
 	CU_ASSERT_STRING_EQUAL(d[5].name, "fake0");
 	CU_ASSERT_EQUAL(lf__drv_enumerate("fake", d, 16, &n), LF_OK);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(lf__drv_enumerate("nope", d, 16, &n),
-			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(lf__drv_enumerate("nope", d, 16, &n), LF_ERR_NOT_FOUND);
 	CU_ASSERT_EQUAL(lf__backend_unregister("fake"), LF_OK);
 	CU_ASSERT_EQUAL(lf__backend_unregister("fake"), LF_ERR_NOT_FOUND);
 }
@@ -451,12 +459,12 @@ static void test_core_checks(void)
 void lf_test_suite_driver(void)
 {
 	static const struct lf_test_case cases[] = {
-		{"spec_parse", test_spec_parse},
-		{"spec_opt", test_spec_opt},
-		{"register", test_register},
-		{"open_errors", test_open_errors},
-		{"core_checks", test_core_checks},
-		{NULL, NULL},
+	    {"spec_parse", test_spec_parse},
+	    {"spec_opt", test_spec_opt},
+	    {"register", test_register},
+	    {"open_errors", test_open_errors},
+	    {"core_checks", test_core_checks},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("driver", NULL, NULL, cases);
 }

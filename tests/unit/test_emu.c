@@ -21,13 +21,13 @@ static void test_profiles(void)
 		uint64_t size0, size_last;
 		const char *tag0, *tag_last;
 	} c[] = {
-		{"emu", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
-		{"emu:aws-f1", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
-		{"emu:u250", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
-		{"emu:u280", 34, 256 * MiB, 16 * GiB, "HBM[0]", "DDR[1]"},
-		{"emu:u55c", 32, 512 * MiB, 512 * MiB, "HBM[0]", "HBM[31]"},
-		{"emu:tiny", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
-		{"emu:4", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
+	    {"emu", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
+	    {"emu:aws-f1", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
+	    {"emu:u250", 4, 16 * GiB, 16 * GiB, "DDR[0]", "DDR[3]"},
+	    {"emu:u280", 34, 256 * MiB, 16 * GiB, "HBM[0]", "DDR[1]"},
+	    {"emu:u55c", 32, 512 * MiB, 512 * MiB, "HBM[0]", "HBM[31]"},
+	    {"emu:tiny", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
+	    {"emu:4", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -108,8 +108,7 @@ static void test_load_real_xclbin(void)
 	CU_ASSERT_EQUAL(p->ncus, 3);
 	CU_ASSERT_EQUAL(p->nkernels, 2);
 	CU_ASSERT_STRING_EQUAL(p->cus[0].name, "lfk_conv2d:lfk_conv2d_1");
-	CU_ASSERT_STRING_EQUAL(p->kernels[p->cus[2].kernel].name,
-			       "lfk_matmul");
+	CU_ASSERT_STRING_EQUAL(p->kernels[p->cus[2].kernel].name, "lfk_matmul");
 	/* The writer wires CU i's three ports to consecutive banks. */
 	CU_ASSERT_EQUAL(p->cus[0].arg_bank[0], 0);
 	CU_ASSERT_EQUAL(p->cus[0].arg_bank[2], 1);
@@ -136,12 +135,12 @@ static void test_load_real_xclbin(void)
 	/* An xclbin for another platform is refused, as by XRT. */
 	dev = lf_test_emu_open("emu:aws-f1");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-	CU_ASSERT_EQUAL(lf__dev_load_xclbin_file(
-				dev, "/nonexistent/emu-tiny.xclbin"),
-			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(
+	    lf__dev_load_xclbin_file(dev, "/nonexistent/emu-tiny.xclbin"),
+	    LF_ERR_NOT_FOUND);
 	CU_ASSERT_EQUAL(lf_test_emu_load_file(dev, "tiny"), LF_ERR_BAD_FILE);
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(lf__drv_last_error(), "layerfab_tiny_emu_1"));
+	    strstr(lf__drv_last_error(), "layerfab_tiny_emu_1"));
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->xclbin_loaded, 0);
 	CU_ASSERT_EQUAL(lf_test_emu_load_file(dev, "aws-f1"), LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->ncus, 3);
@@ -159,9 +158,9 @@ static void test_load_bad_bitstream(void)
 			LF_ERR_BAD_FILE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(lf__drv_last_error(), "shared object"));
 	/* A kernel the shared object does not export. */
-	CU_ASSERT_EQUAL(lf_test_emu_load_probe(dev, "tiny", "lfk_nosuch", 1,
-					       NULL, NULL, 0),
-			LF_ERR_BAD_FILE);
+	CU_ASSERT_EQUAL(
+	    lf_test_emu_load_probe(dev, "tiny", "lfk_nosuch", 1, NULL, NULL, 0),
+	    LF_ERR_BAD_FILE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(lf__drv_last_error(), "lfk_nosuch"));
 	/* A clock that is not one. */
 	CU_ASSERT_EQUAL(lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 1,
@@ -170,12 +169,12 @@ static void test_load_bad_bitstream(void)
 			LF_ERR_BAD_FILE);
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->xclbin_loaded, 0);
 	/* A good load, then a failed one: the good one stays. */
-	CU_ASSERT_EQUAL(lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 2,
-					       NULL, NULL, 0),
-			LF_OK);
-	CU_ASSERT_EQUAL(lf_test_emu_load_probe(dev, "tiny", "lfk_nosuch", 1,
-					       NULL, NULL, 0),
-			LF_ERR_BAD_FILE);
+	CU_ASSERT_EQUAL(
+	    lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 2, NULL, NULL, 0),
+	    LF_OK);
+	CU_ASSERT_EQUAL(
+	    lf_test_emu_load_probe(dev, "tiny", "lfk_nosuch", 1, NULL, NULL, 0),
+	    LF_ERR_BAD_FILE);
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->ncus, 2);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
@@ -317,13 +316,12 @@ static void test_core_by_address(void)
 		in[i] = (uint8_t)(i + 1);
 	CU_ASSERT_EQUAL(lf__emu_dma(e, LF_SYNC_TO_DEVICE, 0x1000 + 10, in, 50),
 			LF_OK);
-	CU_ASSERT_EQUAL(lf__emu_dma(e, LF_SYNC_FROM_DEVICE, 0x1000 + 10, out,
-				    50),
-			LF_OK);
+	CU_ASSERT_EQUAL(
+	    lf__emu_dma(e, LF_SYNC_FROM_DEVICE, 0x1000 + 10, out, 50), LF_OK);
 	CU_ASSERT_EQUAL(memcmp(in, out, 50), 0);
-	CU_ASSERT_EQUAL(lf__emu_dma(e, LF_SYNC_FROM_DEVICE, 0x1000 + 90, out,
-				    20),
-			LF_ERR_RANGE);
+	CU_ASSERT_EQUAL(
+	    lf__emu_dma(e, LF_SYNC_FROM_DEVICE, 0x1000 + 90, out, 20),
+	    LF_ERR_RANGE);
 	CU_ASSERT_EQUAL(lf__emu_dma(e, LF_SYNC_FROM_DEVICE, 0x9000, out, 1),
 			LF_ERR_RANGE);
 	/* First fit finds the page before the one taken at 0x1000. */
@@ -339,22 +337,22 @@ static void test_core_by_address(void)
 }
 
 const struct lf_test_case lf_test_emu_mem_cases[] = {
-	{"profiles", test_profiles},
-	{"open_options", test_open_options},
-	{"enumerate", test_enumerate},
-	{"load_real_xclbin", test_load_real_xclbin},
-	{"load_bad_bitstream", test_load_bad_bitstream},
-	{"alloc_banks", test_alloc_banks},
-	{"sync_semantics", test_sync_semantics},
-	{"core_by_address", test_core_by_address},
-	{NULL, NULL},
+    {"profiles", test_profiles},
+    {"open_options", test_open_options},
+    {"enumerate", test_enumerate},
+    {"load_real_xclbin", test_load_real_xclbin},
+    {"load_bad_bitstream", test_load_bad_bitstream},
+    {"alloc_banks", test_alloc_banks},
+    {"sync_semantics", test_sync_semantics},
+    {"core_by_address", test_core_by_address},
+    {NULL, NULL},
 };
 
 void lf_test_suite_emu(void)
 {
 	static const struct lf_test_case *const parts[] = {
-		lf_test_emu_mem_cases, lf_test_emu_run_cases,
-		lf_test_emu_timing_cases, lf_test_emu_fault_cases};
+	    lf_test_emu_mem_cases, lf_test_emu_run_cases,
+	    lf_test_emu_timing_cases, lf_test_emu_fault_cases};
 	static struct lf_test_case all[64];
 	size_t n = 0;
 

@@ -159,9 +159,8 @@ static void test_fault_every_step(void)
 		int step = 0, ok = 0;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-		CU_ASSERT_EQUAL(arm(dev, LF_FAULT_DMA_CORRUPT, (uint32_t)nth,
-				    -1),
-				LF_OK);
+		CU_ASSERT_EQUAL(
+		    arm(dev, LF_FAULT_DMA_CORRUPT, (uint32_t)nth, -1), LF_OK);
 		CU_ASSERT_EQUAL(scenario(dev, &step, &ok), LF_OK);
 		CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 	}
@@ -240,8 +239,7 @@ static void test_hang_timeout(void)
 	CU_ASSERT_EQUAL(arm(dev, LF_FAULT_CU_HANG, 1, 0), LF_OK);
 	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&q, 64, 64, &other),
 			      LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_wait(other, 5000), LF_OK);
 
 	t0 = ms_now();
@@ -262,8 +260,7 @@ static void test_hang_timeout(void)
 	CU_ASSERT_EQUAL(lf__run_free(run), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_free(other), LF_OK);
 	/* The CU works again. */
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_wait(run, 5000), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_free(run), LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_cu_abort(dev, 9), LF_ERR_INVALID_ARG);
@@ -321,9 +318,9 @@ static void test_device_lost(void)
 	CU_ASSERT_EQUAL(lf__run_free(hung), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_free(done), LF_OK);
 	lf_test_emu_probe_free(&p);
-	CU_ASSERT_EQUAL(lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 1,
-					       NULL, NULL, 0),
-			LF_ERR_DEVICE_LOST);
+	CU_ASSERT_EQUAL(
+	    lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 1, NULL, NULL, 0),
+	    LF_ERR_DEVICE_LOST);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 
@@ -347,8 +344,7 @@ static void test_reset(void)
 	memset(buf, 0x5c, sizeof(buf));
 	CU_ASSERT_EQUAL(lf__bo_write(p.act, buf, 64, 0), LF_OK);
 	CU_ASSERT_EQUAL(arm(dev, LF_FAULT_CU_HANG, 1, -1), LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
 	CU_ASSERT_EQUAL(arm(dev, LF_FAULT_ALLOC, 1, -1), LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_reset(dev), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_wait(run, 1000), LF_ERR_DEVICE);
@@ -367,10 +363,10 @@ static void test_reset(void)
 }
 
 const struct lf_test_case lf_test_emu_fault_cases[] = {
-	{"fault_every_step", test_fault_every_step},
-	{"fault_dma", test_fault_dma},
-	{"hang_timeout", test_hang_timeout},
-	{"device_lost", test_device_lost},
-	{"reset", test_reset},
-	{NULL, NULL},
+    {"fault_every_step", test_fault_every_step},
+    {"fault_dma", test_fault_dma},
+    {"hang_timeout", test_hang_timeout},
+    {"device_lost", test_device_lost},
+    {"reset", test_reset},
+    {NULL, NULL},
 };

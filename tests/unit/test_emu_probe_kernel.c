@@ -56,8 +56,8 @@ void lfk_probe(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 			return;
 		}
 		for (lf_u32 i = 0; i < n; i++)
-			act[p->y_off + i] = (lf_u8)(act[p->x_off + i] +
-						    params[p->w_off + i]);
+			act[p->y_off + i] =
+			    (lf_u8)(act[p->x_off + i] + params[p->w_off + i]);
 		p->status = LF_KST_OK;
 	}
 }

@@ -99,7 +99,7 @@ static void test_real_sizes(void)
 	lf_test_emu_probe_desc(&d, 1, 16, 0, 0, 100);
 	CU_ASSERT_EQUAL(lf__bo_write(p.desc, &d, sizeof(d), 0), LF_OK);
 	CU_ASSERT_EQUAL_FATAL(
-		lf_test_emu_probe_start(&p, UINT32_MAX, 1000, &run), LF_OK);
+	    lf_test_emu_probe_start(&p, UINT32_MAX, 1000, &run), LF_OK);
 	CU_ASSERT_EQUAL(run_wait_free(run), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_read(p.desc, &d, sizeof(d), 0), LF_OK);
 	CU_ASSERT_EQUAL(d.status, LF_KST_OK);
@@ -118,12 +118,9 @@ static void test_real_sizes(void)
 	 * kernel's LF_KST_BOUNDS, and the run itself still succeeds. */
 	{
 		struct lf_run_arg a[6] = {
-			lf__arg_bo(0, p.desc, 0),
-			lf__arg_u32(1, 1),
-			lf__arg_bo(2, p.params, 0),
-			lf__arg_u32(3, 100),
-			lf__arg_bo(4, p.act, 200),
-			lf__arg_u32(5, 300),
+		    lf__arg_bo(0, p.desc, 0),	lf__arg_u32(1, 1),
+		    lf__arg_bo(2, p.params, 0), lf__arg_u32(3, 100),
+		    lf__arg_bo(4, p.act, 200),	lf__arg_u32(5, 300),
 		};
 		CU_ASSERT_EQUAL_FATAL(lf__run_start(dev, 0, a, 6, &run), LF_OK);
 		CU_ASSERT_EQUAL(run_wait_free(run), LF_OK);
@@ -156,9 +153,9 @@ static void test_bad_args(void)
 	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 64, 1, &wrong), LF_OK);
 	{
 		struct lf_run_arg a[6] = {
-			lf__arg_bo(0, p.desc, 0), lf__arg_u32(1, 1),
-			lf__arg_bo(2, p.params, 0), lf__arg_u32(3, 64),
-			lf__arg_bo(4, wrong, 0), lf__arg_u32(5, 64),
+		    lf__arg_bo(0, p.desc, 0),	lf__arg_u32(1, 1),
+		    lf__arg_bo(2, p.params, 0), lf__arg_u32(3, 64),
+		    lf__arg_bo(4, wrong, 0),	lf__arg_u32(5, 64),
 		};
 		CU_ASSERT_EQUAL(lf__run_start(dev, 0, a, 6, &run),
 				LF_ERR_RANGE);
@@ -202,9 +199,9 @@ static void test_bad_args(void)
 	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 100, 0, &small), LF_OK);
 	{
 		struct lf_run_arg a[6] = {
-			lf__arg_bo(0, small, 0), lf__arg_u32(1, 1),
-			lf__arg_bo(2, p.params, 0), lf__arg_u32(3, 64),
-			lf__arg_bo(4, p.act, 0), lf__arg_u32(5, 64),
+		    lf__arg_bo(0, small, 0),	lf__arg_u32(1, 1),
+		    lf__arg_bo(2, p.params, 0), lf__arg_u32(3, 64),
+		    lf__arg_bo(4, p.act, 0),	lf__arg_u32(5, 64),
 		};
 		CU_ASSERT_EQUAL(lf__run_start(dev, 0, a, 6, &run),
 				LF_ERR_RANGE);
@@ -224,9 +221,9 @@ static void test_bad_args(void)
 }
 
 /* One launch through the driver; 0 if every descriptor ended OK. */
-static int launch(lf_dev *dev, uint32_t cu, const lf_desc *desc,
-		  uint32_t ndesc, const uint8_t *params, uint32_t pb,
-		  const uint8_t *act, uint32_t ab, uint8_t *act_out)
+static int launch(lf_dev *dev, uint32_t cu, const lf_desc *desc, uint32_t ndesc,
+		  const uint8_t *params, uint32_t pb, const uint8_t *act,
+		  uint32_t ab, uint8_t *act_out)
 {
 	struct lf_test_emu_probe p;
 	lf_run *run = NULL;
@@ -235,15 +232,14 @@ static int launch(lf_dev *dev, uint32_t cu, const lf_desc *desc,
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_EQUAL_FATAL(
-		lf_test_emu_probe_alloc(dev, cu, ndesc, pb ? pb : 1, ab, &p),
-		LF_OK);
+	    lf_test_emu_probe_alloc(dev, cu, ndesc, pb ? pb : 1, ab, &p),
+	    LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(p.desc, desc, ndesc * sizeof(*desc), 0),
 			LF_OK);
 	if (pb)
 		CU_ASSERT_EQUAL(lf__bo_write(p.params, params, pb, 0), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(p.act, act, ab, 0), LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, pb, ab, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, pb, ab, &run), LF_OK);
 	CU_ASSERT_EQUAL(run_wait_free(run), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_read(p.act, act_out, ab, 0), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_read(p.desc, d, ndesc * sizeof(*d), 0), LF_OK);
@@ -430,8 +426,7 @@ static void test_runs_in_flight(void)
 		uint8_t *par, *act;
 
 		CU_ASSERT_EQUAL_FATAL(
-			lf_test_emu_probe_alloc(dev, c, 1, 64, 64, &p[c]),
-			LF_OK);
+		    lf_test_emu_probe_alloc(dev, c, 1, 64, 64, &p[c]), LF_OK);
 		/* CU 1's ports sit on the other banks (test_load_real). */
 		CU_ASSERT_EQUAL(lf__bo_bank(p[c].act), c);
 		lf_test_emu_probe_desc(&d, 1000000, 32, 0, 0, 32);
@@ -443,24 +438,21 @@ static void test_runs_in_flight(void)
 			par[i] = (uint8_t)(c + 1);
 			act[i] = (uint8_t)i;
 		}
-		CU_ASSERT_EQUAL(lf__bo_sync(p[c].params, LF_SYNC_TO_DEVICE, 64,
-					    0),
-				LF_OK);
+		CU_ASSERT_EQUAL(
+		    lf__bo_sync(p[c].params, LF_SYNC_TO_DEVICE, 64, 0), LF_OK);
 		CU_ASSERT_EQUAL(lf__bo_sync(p[c].act, LF_SYNC_TO_DEVICE, 64, 0),
 				LF_OK);
 	}
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL_FATAL(
-			lf_test_emu_probe_start(&p[i % 2], 64, 64, &run[i]),
-			LF_OK);
+		    lf_test_emu_probe_start(&p[i % 2], 64, 64, &run[i]), LF_OK);
 	for (int i = 3; i >= 0; i--)
 		CU_ASSERT_EQUAL(run_wait_free(run[i]), LF_OK);
 	for (uint32_t c = 0; c < 2; c++) {
 		uint8_t *act = map(p[c].act);
 
-		CU_ASSERT_EQUAL(lf__bo_sync(p[c].act, LF_SYNC_FROM_DEVICE, 64,
-					    0),
-				LF_OK);
+		CU_ASSERT_EQUAL(
+		    lf__bo_sync(p[c].act, LF_SYNC_FROM_DEVICE, 64, 0), LF_OK);
 		for (int i = 0; i < 32; i++)
 			CU_ASSERT_EQUAL(act[32 + i], i + (int)c + 1);
 	}
@@ -522,15 +514,14 @@ static void test_threads(void)
 		lf_desc d;
 
 		CU_ASSERT_EQUAL_FATAL(
-			lf_test_emu_probe_alloc(dev, i, 1, 64, 64, &p[i]),
-			LF_OK);
+		    lf_test_emu_probe_alloc(dev, i, 1, 64, 64, &p[i]), LF_OK);
 		lf_test_emu_probe_desc(&d, 10, 8, 0, 0, 8);
 		CU_ASSERT_EQUAL(lf__bo_write(p[i].desc, &d, sizeof(d), 0),
 				LF_OK);
 		w[i].p = &p[i];
 		w[i].fails = 0;
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, hammer, &w[i]),
-				      0);
+		CU_ASSERT_EQUAL_FATAL(
+		    pthread_create(&t[i], NULL, hammer, &w[i]), 0);
 	}
 	for (int i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
@@ -546,11 +537,11 @@ static void test_threads(void)
 }
 
 const struct lf_test_case lf_test_emu_run_cases[] = {
-	{"probe_sync", test_probe_sync},
-	{"real_sizes", test_real_sizes},
-	{"bad_args", test_bad_args},
-	{"exact_kernels", test_exact_kernels},
-	{"runs_in_flight", test_runs_in_flight},
-	{"threads", test_threads},
-	{NULL, NULL},
+    {"probe_sync", test_probe_sync},
+    {"real_sizes", test_real_sizes},
+    {"bad_args", test_bad_args},
+    {"exact_kernels", test_exact_kernels},
+    {"runs_in_flight", test_runs_in_flight},
+    {"threads", test_threads},
+    {NULL, NULL},
 };

@@ -107,15 +107,13 @@ static struct lf_tl_event probe_run(const char *spec, const char *limits,
 	CU_ASSERT_EQUAL_FATAL(lf_test_emu_load_probe(dev, "tiny", "lfk_probe",
 						     1, limits, NULL, 0),
 			      LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_alloc(dev, 0, ndesc, 64, 64,
-						      &p),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_test_emu_probe_alloc(dev, 0, ndesc, 64, 64, &p), LF_OK);
 	for (uint32_t i = 0; i < ndesc; i++)
 		lf_test_emu_probe_desc(&d[i], cycles_each, 4, 0, 0, 32);
 	CU_ASSERT_EQUAL(lf__bo_write(p.desc, d, ndesc * sizeof(d[0]), 0),
 			LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_wait(run, LF_DRV_WAIT_FOREVER), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_free(run), LF_OK);
 	ev = lf_test_emu_last_event(dev);
@@ -170,9 +168,9 @@ static void test_overlap(void)
 	lf_desc d;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_load_probe(dev, "tiny", "lfk_probe",
-						     1, NULL, NULL, 0),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_test_emu_load_probe(dev, "tiny", "lfk_probe", 1, NULL, NULL, 0),
+	    LF_OK);
 	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_alloc(dev, 0, 1, 64, 64, &p),
 			      LF_OK);
 	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 4096, 0, &next), LF_OK);
@@ -182,8 +180,7 @@ static void test_overlap(void)
 	CU_ASSERT_EQUAL(lf__bo_sync(p.act, LF_SYNC_TO_DEVICE, 64, 0), LF_OK);
 	CU_ASSERT_EQUAL(lf_test_emu_last_event(dev).end_ns, 41329);
 
-	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_sync(next, LF_SYNC_TO_DEVICE, 4096, 0), LF_OK);
 	up = last_of(dev, LF_TL_H2D);
 	CU_ASSERT_EQUAL(lf__run_wait(run, LF_DRV_WAIT_FOREVER), LF_OK);
@@ -237,10 +234,10 @@ static void test_timeline_ring(void)
 }
 
 const struct lf_test_case lf_test_emu_timing_cases[] = {
-	{"dma_4k", test_dma_4k},
-	{"dma_64m", test_dma_64m},
-	{"run_cycles", test_run_cycles},
-	{"overlap", test_overlap},
-	{"timeline_ring", test_timeline_ring},
-	{NULL, NULL},
+    {"dma_4k", test_dma_4k},
+    {"dma_64m", test_dma_64m},
+    {"run_cycles", test_run_cycles},
+    {"overlap", test_overlap},
+    {"timeline_ring", test_timeline_ring},
+    {NULL, NULL},
 };

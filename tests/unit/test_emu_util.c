@@ -150,12 +150,9 @@ lf_status lf_test_emu_probe_start(struct lf_test_emu_probe *p,
 				  lf_run **run)
 {
 	struct lf_run_arg a[6] = {
-		lf__arg_bo(0, p->desc, 0),
-		lf__arg_u32(1, p->ndesc),
-		lf__arg_bo(2, p->params, 0),
-		lf__arg_u32(3, params_bytes),
-		lf__arg_bo(4, p->act, 0),
-		lf__arg_u32(5, act_bytes),
+	    lf__arg_bo(0, p->desc, 0),	 lf__arg_u32(1, p->ndesc),
+	    lf__arg_bo(2, p->params, 0), lf__arg_u32(3, params_bytes),
+	    lf__arg_bo(4, p->act, 0),	 lf__arg_u32(5, act_bytes),
 	};
 	return lf__run_start(p->dev, p->cu, a, 6, run);
 }

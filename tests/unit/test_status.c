@@ -35,10 +35,10 @@ static void test_distinct(void)
 void lf_test_suite_status(void)
 {
 	static const struct lf_test_case cases[] = {
-		{"values", test_values},
-		{"names", test_names},
-		{"distinct", test_distinct},
-		{NULL, NULL},
+	    {"values", test_values},
+	    {"names", test_names},
+	    {"distinct", test_distinct},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("status", NULL, NULL, cases);
 }
