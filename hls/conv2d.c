@@ -220,17 +220,22 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 		lf_u32 row_ok = iy >= 0 && iy < (lf_i32)d->ih;
 		for (lf_u32 cv = 0; cv < g->icv; cv++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_KVEC avg = 8
+			lf_u32 nl = g->icg - cv * LF_CONV_PE_K;
+			if (nl > LF_CONV_PE_K)
+				nl = LF_CONV_PE_K;
 			for (lf_u32 col0 = 0; col0 < tcols;
 			     col0 += LF_CONV_BEAT) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 4 avg = 1
 				lf_u32 ncol = tcols - col0;
 				if (ncol > LF_CONV_BEAT)
 					ncol = LF_CONV_BEAT;
-				/* One beat per channel row. */
-				for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
+				/* One beat per channel row that exists; the
+				 * other lanes are gated off in conv_mac. */
+				for (lf_u32 l = 0; l < nl; l++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_PE_K
 					lf_u32 c = cv * LF_CONV_PE_K + l;
-					lf_u32 ok = row_ok && c < g->icg;
+					lf_u32 ok = row_ok;
 					lf_u32 rb = 0;
 					if (ok)
 						rb = d->x_off +
@@ -262,7 +267,7 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 						    ct[l][j];
 					}
 				}
-				LF_CYCLES(LF_CONV_PE_K + ncol);
+				LF_CYCLES(nl + ncol);
 			}
 		}
 	}
@@ -272,11 +277,15 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 /*
  * The PE array over one tile: tw_t output pixels x kvec vectors, flattened
  * into one II=1 loop so the pipeline does not drain between pixels. accbuf
- * receives bias + sum for each channel and pixel of the tile.
+ * receives bias + sum for each channel and pixel of the tile. PEs past the
+ * tile's nv channels and lanes past the group's input channels are gated
+ * off: they would only add zeros (their weights are zero-point padding),
+ * and skipping them keeps the host-C build fast on depthwise layers.
  */
 static void
 conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
-	 const lf_u32 bias[LF_CONV_PE_OC], const lf_i32 woff[LF_CONV_PE_OC],
+	 lf_u32 nv, const lf_u32 bias[LF_CONV_PE_OC],
+	 const lf_i32 woff[LF_CONV_PE_OC],
 	 LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	 LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
 	 LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
@@ -293,6 +302,7 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = 18432 avg = 2304
 		lf_u32 xi =
 		    (a * tcols + t * d->stride_w + b * d->dil_w) * g->icv + cv;
+		lf_u32 nl = g->icg - cv * LF_CONV_PE_K; /* lanes in use */
 		lf_i32 xv[LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable = xv type = complete
 		for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
@@ -301,6 +311,8 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 		}
 		for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
 #pragma HLS UNROLL
+			if (p >= nv)
+				continue;
 			/* |product| <= 255 * 255: PE_K of them fit in int32. */
 			lf_i32 s = 0;
 			for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
@@ -308,7 +320,8 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 				lf_i32 wv =
 				    (lf_i32)(wbuf[p][kk][l] ^ (lf_u32)ws) -
 				    woff[p];
-				s += xv[l] * wv;
+				if (l < nl)
+					s += xv[l] * wv;
 			}
 			/* int32 accumulation wraps, as ORT's does. */
 			acc[p] = (kk == 0 ? bias[p] : acc[p]) + (lf_u32)s;
@@ -418,7 +431,7 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 						conv_load_x(act, d, g, n, grp,
 							    oy, ox0, tcols, xzb,
 							    xbuf, ct);
-						conv_mac(d, g, tw_t, tcols,
+						conv_mac(d, g, tw_t, tcols, nv,
 							 bias, woff, wbuf, xbuf,
 							 accbuf);
 						conv_store(act, d, g, n,

@@ -10,3 +10,7 @@ LIB_SRCS += $(filter-out hostlib/core/status.c,$(wildcard hostlib/core/*.c)) \
 	$(wildcard hostlib/plan/*.c) $(wildcard hostlib/exec/*.c)
 $(BUILD)/obj/hostlib/core/xclbin_path.o: CPPFLAGS_ALL += -DLF_PREFIX='"$(PREFIX)"'
 include hostlib/bench/module.mk
+# hostlib/model: ONNX model import into the graph IR, QDQ folding, the
+# public lf_model_* API (planning in hostlib/plan/model_plan.c, execution
+# in hostlib/exec/model_exec.c).
+LIB_SRCS += $(wildcard hostlib/model/*.c)

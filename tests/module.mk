@@ -19,3 +19,29 @@ $(EMU_PROBE_SO): tests/unit/test_emu_probe_kernel.c hls/lf_desc.h \
 	$(CC) -Ihls $(KERNEL_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<
 TEST_SRCS += tests/unit/test_kernels_opencl.c
 TEST_LDLIBS += -lOpenCL
+# opencl suite: the OpenCL backend (driver/opencl) on PoCL or any device.
+TEST_SRCS += tests/unit/test_opencl.c
+# The XRT suites: their own binary, build/tests/lf_tests_xrt, which
+# `make test` runs through tests/xrt/run.sh (XRT's software emulation, one
+# process group, USER and run directory per suite, under a timeout), so a
+# shim that signals its process group cannot reach make.
+ifeq ($(LF_HAVE_XRT),1)
+XRT_TEST_SRCS := $(wildcard tests/xrt/*.c)
+XRT_TEST_OBJS := $(XRT_TEST_SRCS:%.c=$(BUILD)/obj/%.o) \
+	$(BUILD)/obj/tests/unit/test_kernels.o
+XRT_TEST_BIN := $(BUILD)/tests/lf_tests_xrt
+$(XRT_TEST_BIN): $(XRT_TEST_OBJS) $(BUILD)/lib/liblayerfab.a $(KERNEL_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(XRT_TEST_OBJS) $(KERNEL_HOST_OBJS) \
+		$(BUILD)/lib/liblayerfab.a -lcunit -lOpenCL $(LIB_LDLIBS) $(LDLIBS_ALL)
+-include $(XRT_TEST_OBJS:.o=.d)
+.PHONY: xrt-test
+xrt-test: all $(XRT_TEST_BIN) $(SWEMU_DEVPROC) $(EMU_PROBE_SO)
+	sh tests/xrt/run.sh --self-check $(BUILD)
+else
+.PHONY: xrt-test
+xrt-test:
+	@echo "SKIP: XRT not installed (libxrt-dev not found): the XRT" \
+		"suites did not run"
+endif
+test: xrt-test

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "driver/core/core.h"
+#if defined(LF_HAVE_OPENCL)
+#include "driver/opencl/opencl.h" /* lf__opencl_backend */
+#endif
 
 static struct lf_backend_slot slots[LF_DRV_MAX_BACKENDS];
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -97,6 +100,10 @@ static void register_builtins(void)
 	/* Built-ins are correct by construction; a failure is a bug. */
 	if (register_locked(&lf__emu_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+#if defined(LF_HAVE_OPENCL)
+	if (register_locked(&lf__opencl_backend) != LF_OK)
+		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+#endif
 }
 
 static void lock_registry(void)

@@ -28,13 +28,24 @@ function fail(msg) {
 	exit 1
 }
 
-# The line as the body of a C string literal ("\n" appended).
-function cstr(s) {
-	gsub(/\\/, "\\\\", s)
-	gsub(/"/, "\\\"", s)
-	gsub(/\?/, "\\?", s)
-	gsub(/\t/, "\\t", s)
-	return "\"" s "\\n\""
+# The line as the body of a C string literal ("\n" appended). Character
+# by character: gsub() replacement strings treat backslashes differently
+# in mawk and gawk.
+function cstr(s,    out, i, c) {
+	out = ""
+	for (i = 1; i <= length(s); i++) {
+		c = substr(s, i, 1)
+		if (c == "\\")
+			c = "\\\\"
+		else if (c == "\"")
+			c = "\\\""
+		else if (c == "?")
+			c = "\\?"
+		else if (c == "\t")
+			c = "\\t"
+		out = out c
+	}
+	return "\"" out "\\n\""
 }
 
 # Appends the resolved text of file f (a name relative to dir) to out[].

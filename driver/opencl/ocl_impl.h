@@ -18,6 +18,7 @@
 #include <CL/cl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "driver/core/backend.h"
 #include "driver/opencl/opencl.h"
@@ -32,7 +33,7 @@
  * CL_MEM_EXT_PTR_XILINX in the flags; flags = bank index | XCL_MEM_TOPOLOGY.
  */
 #define LF__CL_MEM_EXT_PTR_XILINX ((cl_mem_flags)1u << 31)
-#define LF__XCL_MEM_TOPOLOGY (1u << 31)
+#define LF__XCL_MEM_TOPOLOGY	  (1u << 31)
 struct lf__cl_mem_ext_ptr {
 	unsigned int flags;
 	void *obj;
@@ -44,12 +45,12 @@ struct lf__cl_mem_ext_ptr {
 #define CL_PLATFORM_NOT_FOUND_KHR -1001
 #endif
 
-#define OCL_MAX_PLATFORMS 16u
-#define OCL_MAX_DEVICES 64u
-#define OCL_INFO_MAX 128
-#define OCL_TIMELINE_CAP 4096u
+#define OCL_MAX_PLATFORMS    16u
+#define OCL_MAX_DEVICES	     64u
+#define OCL_INFO_MAX	     128
+#define OCL_TIMELINE_CAP     4096u
 #define OCL_TIMELINE_CAP_MAX (1u << 24)
-#define OCL_MSG_MAX 256
+#define OCL_MSG_MAX	     256
 
 /* One device found by a scan of every platform. */
 struct ocl_devinfo {
@@ -98,7 +99,7 @@ struct ocl_image {
 struct ocl_bo {
 	struct lf_bo base;
 	cl_mem mem;
-	uint8_t *host;  /* the host view */
+	uint8_t *host;	/* the host view */
 	uint32_t users; /* pending runs with it as an argument */
 };
 
@@ -108,9 +109,9 @@ struct ocl_run {
 	uint32_t cu;
 	cl_event ev; /* NULL once completion was collected */
 	uint32_t nsub, nbos;
-	cl_mem sub[LF_DRV_MAX_ARGS];        /* sub-buffers for offsets */
+	cl_mem sub[LF_DRV_MAX_ARGS];	     /* sub-buffers for offsets */
 	struct ocl_bo *bos[LF_DRV_MAX_ARGS]; /* buffers it uses */
-	uint64_t addr;                       /* first pointer arg's offset */
+	uint64_t addr;			     /* first pointer arg's offset */
 	uint64_t start_wall_ns;
 	int done;
 	lf_status status;
@@ -136,7 +137,7 @@ struct ocl_dev {
 	struct ocl_run *pending;
 
 	struct lf_dev_counters ctr; /* device-wide part; CUs in img */
-	struct lf_ocl_stats st;     /* live[] comes from live_objs */
+	struct lf_ocl_stats st;	    /* live[] comes from live_objs */
 	atomic_uint_fast64_t live_objs[LF_OCL_NOBJ];
 
 	/* timeline: measured device time, ns after t0 (the device's clock
@@ -163,11 +164,22 @@ static inline struct ocl_run *ocl_run_of(lf_run *run)
 	return lf__container_of(run, struct ocl_run, base);
 }
 
+/* Copy @src into @dst (@len > 0 bytes), truncated, NUL-terminated. */
+static inline void lf__ocl_copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* ocl_error.c */
 /* Set the message "opencl: <fn>: <CL_NAME>: <detail>" and return @st. */
 lf_status lf__ocl_fail(lf_status st, const char *fn, cl_int err,
 		       const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* ocl_objects.c: live-object accounting */
 void lf__ocl_obj_add(struct ocl_dev *d, enum lf_ocl_obj kind);
@@ -228,9 +240,9 @@ void lf__ocl_reap_locked(struct ocl_dev *d);
 /* ocl_profile.c (d->mu held unless stated) */
 uint64_t lf__ocl_wall_ns(void);
 /* Record a finished event's profiled interval; returns its length. */
-uint64_t lf__ocl_tl_record(struct ocl_dev *d, enum lf_tl_kind kind,
-			   uint32_t cu, lf_status st, uint64_t addr,
-			   uint64_t bytes, cl_event ev);
+uint64_t lf__ocl_tl_record(struct ocl_dev *d, enum lf_tl_kind kind, uint32_t cu,
+			   lf_status st, uint64_t addr, uint64_t bytes,
+			   cl_event ev);
 /* Read the device clock into d->t0 (without d->mu, at open). */
 void lf__ocl_tl_origin(struct ocl_dev *d);
 

@@ -14,6 +14,9 @@
 
 #include "driver/driver.h"
 
+/* The backend's vtable, registered by driver/core/registry.c. */
+extern const struct lf_backend_ops lf__opencl_backend;
+
 /* Kinds of OpenCL objects the backend creates and must release. */
 enum lf_ocl_obj {
 	LF_OCL_CONTEXT = 0,
@@ -34,15 +37,17 @@ enum lf_ocl_flavour {
 struct lf_ocl_stats {
 	enum lf_ocl_flavour flavour;
 	uint64_t live[LF_OCL_NOBJ]; /* objects of this device alive now */
-	uint64_t src_builds;        /* programs compiled from source */
-	uint64_t cache_hits;        /* programs loaded from the build cache */
-	uint64_t cache_misses;      /* no usable entry (then built) */
-	uint64_t cache_stores;      /* entries written */
-	uint64_t cache_rejects;     /* entries present but unusable */
-	uint64_t cache_errors;      /* cache directory or file I/O failures */
-	uint64_t sub_buffers;       /* created for pointer args with offsets */
-	uint64_t build_ns;          /* host time spent in the last load */
-	char cache_dir[256];        /* "" when the cache is off */
+	uint64_t src_builds;	    /* programs compiled from source */
+	uint64_t cache_hits;	    /* programs loaded from the build cache */
+	uint64_t cache_misses;	    /* no usable entry (then built) */
+	uint64_t cache_stores;	    /* entries written */
+	uint64_t cache_rejects;	    /* entries present but unusable */
+	uint64_t cache_errors;	    /* cache directory or file I/O failures */
+	uint64_t sub_buffers;	    /* created for pointer args with offsets */
+	uint64_t build_ns;	    /* host time spent in the last load */
+	uint64_t base_align;	    /* bytes: sub-buffer offsets' multiple */
+	uint64_t max_alloc;	    /* bytes: largest buffer */
+	char cache_dir[256];	    /* "" when the cache is off */
 };
 
 /*

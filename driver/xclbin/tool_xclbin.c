@@ -148,96 +148,6 @@ static int add_kernel(struct lf_xclbin_spec *s, const char *arg)
 	return 0;
 }
 
-static const char *mode_name(uint32_t mode)
-{
-	static const char *const names[] = {
-	    "flat",   "pr",	"tandem_stage2", "tandem_stage2_with_pr",
-	    "hw_emu", "sw_emu", "hw_emu_pr",
-	};
-	return mode < sizeof(names) / sizeof(names[0]) ? names[mode]
-						       : "unknown";
-}
-
-static const char *mem_type_name(uint32_t t)
-{
-	static const char *const names[] = {
-	    "DDR3", "DDR4",	 "DRAM", "STREAMING", "PREALLOCATED_GLOB",
-	    "ARE",  "HBM",	 "BRAM", "URAM",      "STREAMING_CONNECTION",
-	    "HOST", "PS_KERNEL",
-	};
-	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
-}
-
-static void print_size(uint64_t b)
-{
-	if (b && b % (1ull << 30) == 0)
-		printf("%llu GiB", (unsigned long long)(b >> 30));
-	else if (b && b % (1ull << 20) == 0)
-		printf("%llu MiB", (unsigned long long)(b >> 20));
-	else if (b && b % (1ull << 10) == 0)
-		printf("%llu KiB", (unsigned long long)(b >> 10));
-	else
-		printf("%llu B", (unsigned long long)b);
-}
-
-static void print_kernels(const struct lf_xclbin *x)
-{
-	printf("kernels: %u\n", x->nkernels);
-	for (uint32_t k = 0; k < x->nkernels; k++) {
-		const struct lf_xclbin_kernel *kn = &x->kernels[k];
-		printf("  %s (%u args)\n", kn->name, kn->nargs);
-		for (uint32_t a = 0; a < kn->nargs; a++) {
-			const struct lf_xclbin_arg *g = &kn->args[a];
-			printf("    arg %-2u %-14s offset 0x%02x size %u %-7s "
-			       "port %s\n",
-			       g->id, g->name, g->offset, g->size,
-			       g->is_global ? "global" : "scalar",
-			       g->port[0] ? g->port : "-");
-		}
-	}
-}
-
-static void print_info(const char *path, const struct lf_xclbin *x)
-{
-	const uint8_t *u = x->uuid;
-	printf("file: %s (%llu bytes)\n", path,
-	       (unsigned long long)x->image_size);
-	printf("uuid: %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	       "%02x%02x%02x%02x%02x%02x\n",
-	       u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-	       u[10], u[11], u[12], u[13], u[14], u[15]);
-	printf("mode: %s (%u)\n", mode_name(x->mode), x->mode);
-	printf("platform: %s\n", x->platform);
-	print_kernels(x);
-	printf("compute units: %u\n", x->ncus);
-	for (uint32_t c = 0; c < x->ncus; c++)
-		printf("  %-32s base 0x%llx\n", x->cus[c].name,
-		       (unsigned long long)x->cus[c].base);
-	printf("memory banks: %u\n", x->nmems);
-	for (uint32_t m = 0; m < x->nmems; m++) {
-		const struct lf_xclbin_mem *mm = &x->mems[m];
-		printf("  [%u] %-10s %-6s base 0x%llx size ", m, mm->tag,
-		       mem_type_name(mm->type), (unsigned long long)mm->base);
-		print_size(mm->size);
-		printf("%s\n", mm->used ? "" : " (unused)");
-	}
-	printf("connectivity: %u\n", x->nconn);
-	for (uint32_t i = 0; i < x->nconn; i++) {
-		const struct lf_xclbin_conn *c = &x->conn[i];
-		const struct lf_xclbin_cu *cu = &x->cus[c->cu];
-		int a = lf__xclbin_find_arg(x, cu->kernel, c->arg);
-		printf("  %s arg %u (%s) -> [%u] %s\n", cu->name, c->arg,
-		       a >= 0 ? x->kernels[cu->kernel].args[a].name : "?",
-		       c->mem, x->mems[c->mem].tag);
-	}
-	printf("limits: %u\n", x->nlimits);
-	for (uint32_t i = 0; i < x->nlimits; i++)
-		printf("  %s=%lld\n", x->limits[i].key,
-		       (long long)x->limits[i].value);
-	printf("bitstream: %llu bytes\n",
-	       (unsigned long long)(x->bitstream ? x->bitstream_size : 0));
-}
-
 static int cmd_info(const char *path)
 {
 	struct lf_xclbin *x;
@@ -248,7 +158,7 @@ static int cmd_info(const char *path)
 			lf_status_name(st));
 		return 1;
 	}
-	print_info(path, x);
+	lf__xclbin_print(stdout, path, x);
 	lf__xclbin_free(x);
 	return 0;
 }
@@ -261,7 +171,7 @@ static int cmd_platforms(void)
 		for (uint32_t b = 0; b < p->nbanks; b++)
 			total += p->banks[b].size;
 		printf("%-8s %-46s %2u banks, ", p->name, p->vbnv, p->nbanks);
-		print_size(total);
+		lf__xclbin_print_size(stdout, total);
 		printf("\n");
 	}
 	return 0;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "layerfab.h"
 
@@ -136,6 +137,14 @@ int lf__xclbin_find_arg(const struct lf_xclbin *x, uint32_t k, uint32_t id);
 
 /* Memory bank index that argument arg of CU cu is connected to, or -1. */
 int lf__xclbin_arg_mem(const struct lf_xclbin *x, uint32_t cu, uint32_t arg);
+
+/*
+ * lf__xclbin_print() - describe @x to @f as `lf-xclbin --info` and
+ * `layerfab info` show it (xclbin_print.c); @path names the file.
+ * lf__xclbin_print_size() prints a byte count as "16 GiB", "512 KiB".
+ */
+void lf__xclbin_print(FILE *f, const char *path, const struct lf_xclbin *x);
+void lf__xclbin_print_size(FILE *f, uint64_t bytes);
 
 /* ---- writer ------------------------------------------------------------ */
 

@@ -1,4 +1,4 @@
-# hostlib/bench: `make bench` times realistic layers on the emulated card.
+# hostlib/bench: lf-bench times realistic layers on the emulated card.
 # It brings its own aws-f1 emulation xclbin (the kernels' own limits) so it
 # does not depend on which bitstreams the tree builds.
 LF_BENCH := $(BUILD)/bin/lf-bench
@@ -16,5 +16,8 @@ $(LF_BENCH_XCLBIN): $(BUILD)/hls/lfkernels.so $(BUILD)/bin/lf-xclbin $(BUILD)/bi
 		--kernels-so $(BUILD)/hls/lfkernels.so --limits $(BUILD)/bench/limits.txt \
 		--kernel lfk_conv2d:2 --kernel lfk_matmul:1 > /dev/null
 
-bench: $(LF_BENCH) $(LF_BENCH_XCLBIN)
-	$(LF_BENCH) --xclbin $(LF_BENCH_XCLBIN)
+# `make bench` (not part of `make test`): ONNX Runtime and layerfab on the
+# same models in one run, then the layer lines above; scripts/bench-ort.sh
+# installs ORT from npm and generates ResNet-18 when they are missing.
+bench: all $(LF_BENCH) $(LF_BENCH_XCLBIN) $(LAYERFAB_BIN)
+	BUILD=$(BUILD) LF_BENCH_XCLBIN=$(LF_BENCH_XCLBIN) sh scripts/bench-ort.sh

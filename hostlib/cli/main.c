@@ -2,13 +2,16 @@
  * main.c - the `layerfab` command-line tool: one subcommand per entry of
  * the table below.
  *
- *   layerfab conformance DIR [--filter SUBSTR]
- *       run the ONNX backend node tests under DIR on the CPU ops; exit 0
- *       iff none failed
+ *   layerfab conformance DIR [--filter SUBSTR] [--device DEV]
+ *       run the ONNX backend node tests under DIR on the CPU ops (with
+ *       --device: through the model API on DEV); exit 0 iff none failed
+ *   layerfab devices | info | run | bench
+ *       cmd_devices.c, cmd_info.c, cmd_run.c, cmd_bench.c (see cli.h)
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "hostlib/cli/cli.h"
 #include "hostlib/onnx/conformance.h"
 #include "hostlib/onnx/onnx.h"
 
@@ -16,9 +19,15 @@ static int usage(FILE *f);
 
 static int cmd_conformance(int argc, char **argv)
 {
-	const char *dir = NULL, *filter = NULL;
+	const char *dir = NULL, *filter = NULL, *device = NULL;
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
+		if (lf__cli_is_help(argv[i])) {
+			printf("usage: layerfab conformance DIR [--filter "
+			       "SUBSTR] [--device DEV]\n");
+			return 0;
+		} else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+			device = argv[++i];
+		} else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
 			filter = argv[++i];
 		} else if (strncmp(argv[i], "--filter=", 9) == 0) {
 			filter = argv[i] + 9;
@@ -35,6 +44,8 @@ static int cmd_conformance(int argc, char **argv)
 		fprintf(stderr, "layerfab conformance: DIR is missing\n");
 		return usage(stderr);
 	}
+	if (device)
+		return lf__cli_conformance_device(dir, filter, device, stdout);
 	struct lf__conf_totals t;
 	char err[LF__ONNX_ERR_LEN];
 	lf_status st =
@@ -51,8 +62,20 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *args, *help;
 } cmds[] = {
-    {"conformance", cmd_conformance, "DIR [--filter SUBSTR]",
-     "run ONNX backend node tests (DIR/test_*/) on the CPU ops"},
+    {"conformance", cmd_conformance, "DIR [--filter SUBSTR] [--device DEV]",
+     "run ONNX backend node tests (DIR/test_*/) on the CPU ops, or with\n"
+     "      --device through lf_model_load/run on DEV (whole models too)"},
+    {"devices", lf__cli_devices, "[--pci-dump FILE]",
+     "list FPGA cards on PCIe and every backend's devices"},
+    {"info", lf__cli_info, "FILE.xclbin",
+     "kernels, arguments, CUs, banks, connectivity, limits of a bitstream"},
+    {"run", lf__cli_run,
+     "MODEL.onnx [--input FILE.pb|--random SEED] [--device DEV]\n"
+     "      [--trace trace.json] [--top K]",
+     "run a model once: outputs and a per-layer profile"},
+    {"bench", lf__cli_bench,
+     "MODEL.onnx [--device DEV] [--warmup N] [--iters N|--seconds S]",
+     "latency, throughput, transfers and MAC utilisation of a model"},
 };
 
 static int usage(FILE *f)

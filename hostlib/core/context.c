@@ -128,6 +128,7 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 	ctx->fallback = fallback_from_env();
 	atomic_init(&ctx->live_tensors, 0);
 	atomic_init(&ctx->live_events, 0);
+	atomic_init(&ctx->live_models, 0);
 	if (pthread_mutex_init(&ctx->lock, NULL)) {
 		st = lf__err(0, LF_ERR_NO_MEMORY,
 			     "lf_context_create: cannot create a mutex");
@@ -173,11 +174,14 @@ lf_status lf_context_destroy(lf_context *ctx)
 		return LF_OK;
 	long nt = atomic_load(&ctx->live_tensors);
 	long ne = atomic_load(&ctx->live_events);
-	if (nt || ne)
+	long nm = atomic_load(&ctx->live_models);
+	if (nt || ne || nm)
 		return lf__err(ctx->id, LF_ERR_BUSY,
-			       "lf_context_destroy: %ld tensor%s and %ld "
-			       "event%s still alive; destroy them first",
-			       nt, nt == 1 ? "" : "s", ne, ne == 1 ? "" : "s");
+			       "lf_context_destroy: %ld tensor%s, %ld event%s "
+			       "and %ld model%s still alive; destroy them "
+			       "first",
+			       nt, nt == 1 ? "" : "s", ne, ne == 1 ? "" : "s",
+			       nm, nm == 1 ? "" : "s");
 	lf__worker_stop(ctx);
 	if (ctx->dev)
 		lf__exec_close(ctx->dev);

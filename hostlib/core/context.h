@@ -27,6 +27,7 @@ struct lf_context {
 
 	atomic_long live_tensors;
 	atomic_long live_events;
+	atomic_long live_models; /* lf_model objects (hostlib/model) */
 
 	pthread_mutex_t lock;
 	struct lf__profile_ring prof; /* guarded by lock */

@@ -149,6 +149,17 @@ static enum lf__conf_result compare(const struct lf__tensor *got,
 	return LF__CONF_PASS;
 }
 
+enum lf__conf_result lf__conformance_compare(const struct lf__tensor *got,
+					     const struct lf__tensor *want,
+					     size_t k, char *msg, size_t msglen)
+{
+	char dummy[8];
+	struct verdict v = {LF__CONF_PASS, msg && msglen ? msg : dummy,
+			    msg && msglen ? msglen : sizeof(dummy)};
+	v.msg[0] = '\0';
+	return compare(got, want, k, &v);
+}
+
 /* Reads DIR/NAME_K.pb for K = 0.. until one is missing. */
 static enum lf__conf_result read_set(const char *dir, const char *name,
 				     struct lf__tensor **out, size_t *n,
@@ -345,13 +356,29 @@ static void report(FILE *out, const char *name, enum lf__conf_result r,
 	fprintf(out, "%s %s: %s\n", tag[r], name, msg);
 }
 
+static enum lf__conf_result cpu_test(void *arg, const char *dir, char *msg,
+				     size_t msglen)
+{
+	(void)arg;
+	return lf__conformance_test(dir, msg, msglen);
+}
+
 lf_status lf__conformance_run(const char *dir, const char *filter, FILE *out,
 			      struct lf__conf_totals *totals, char *err,
 			      size_t errlen)
 {
+	return lf__conformance_run_with(dir, filter, cpu_test, NULL, out,
+					totals, err, errlen);
+}
+
+lf_status lf__conformance_run_with(const char *dir, const char *filter,
+				   lf__conf_test_fn test, void *arg, FILE *out,
+				   struct lf__conf_totals *totals, char *err,
+				   size_t errlen)
+{
 	struct lf__conf_totals t = {0, 0, 0};
 	char path[PATH_MAX], msg[2 * LF__ONNX_ERR_LEN];
-	if (!dir || !out)
+	if (!dir || !out || !test)
 		return LF_ERR_INVALID_ARG;
 
 	if (path_fmt(path, "%s/model.onnx", dir) && is_file(path)) {
@@ -359,8 +386,7 @@ lf_status lf__conformance_run(const char *dir, const char *filter, FILE *out,
 		const char *base = strrchr(dir, '/');
 		base = base && base[1] ? base + 1 : dir;
 		if (!filter || strstr(base, filter))
-			report(out, base,
-			       lf__conformance_test(dir, msg, sizeof(msg)), msg,
+			report(out, base, test(arg, dir, msg, sizeof(msg)), msg,
 			       &t);
 	} else {
 		struct dirent **list;
@@ -377,9 +403,8 @@ lf_status lf__conformance_run(const char *dir, const char *filter, FILE *out,
 			    path_fmt(path, "%s/%s/model.onnx", dir, name) &&
 			    is_file(path) && path_fmt(path, "%s/%s", dir, name))
 				report(out, name,
-				       lf__conformance_test(path, msg,
-							    sizeof(msg)),
-				       msg, &t);
+				       test(arg, path, msg, sizeof(msg)), msg,
+				       &t);
 			free(list[i]);
 		}
 		free(list);

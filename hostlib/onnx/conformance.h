@@ -47,4 +47,28 @@ lf_status lf__conformance_run(const char *dir, const char *filter, FILE *out,
 			      struct lf__conf_totals *totals, char *err,
 			      size_t errlen);
 
+/*
+ * lf__conformance_run_with() - as lf__conformance_run(), with @test (given
+ * @arg) deciding each folder instead of lf__conformance_test(): how
+ * `layerfab conformance --device` runs the tests through the model API.
+ */
+typedef enum lf__conf_result (*lf__conf_test_fn)(void *arg, const char *dir,
+						 char *msg, size_t msglen);
+lf_status lf__conformance_run_with(const char *dir, const char *filter,
+				   lf__conf_test_fn test, void *arg, FILE *out,
+				   struct lf__conf_totals *totals, char *err,
+				   size_t errlen);
+
+struct lf__tensor;
+
+/*
+ * lf__conformance_compare() - the comparison of output @k (see above:
+ * integers exact, float32 within rtol/atol); on a mismatch @msg says
+ * where ("output 0 element 17: got 3 want 4").
+ */
+enum lf__conf_result lf__conformance_compare(const struct lf__tensor *got,
+					     const struct lf__tensor *want,
+					     size_t k, char *msg,
+					     size_t msglen);
+
 #endif /* LF_ONNX_CONFORMANCE_H */

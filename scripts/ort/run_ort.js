@@ -370,8 +370,8 @@ async function cmdBench(args) {
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / runs;
   console.log(`${path.basename(model)}: input [${dims}], onnxruntime-node ${ort.env.versions.node}, 1 thread, ` +
-    `opt '${opt}', ${runs} runs: median ${times[runs >> 1].toFixed(1)} ms, mean ${mean.toFixed(1)} ms, ` +
-    `min ${times[0].toFixed(1)} ms per inference`);
+    `opt '${opt}', ${runs} runs: median ${times[runs >> 1].toFixed(3)} ms, mean ${mean.toFixed(3)} ms, ` +
+    `min ${times[0].toFixed(3)} ms per inference`);
   await s.release();
 }
 

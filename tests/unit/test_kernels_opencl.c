@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lf_desc.h"
@@ -26,11 +27,13 @@
 #if defined(__SANITIZE_ADDRESS__)
 /*
  * PoCL and the LLVM inside it keep allocations until exit; LeakSanitizer
- * would fail the whole binary for them. Weak, so a project-wide definition
- * (e.g. in test_main.c) takes precedence.
+ * would fail the whole binary for them. Default visibility so the sanitizer
+ * runtime sees it (the build hides symbols); weak, so a project-wide
+ * definition (e.g. in test_main.c) takes precedence.
  */
-__attribute__((weak)) const char *__lsan_default_suppressions(void);
-__attribute__((weak)) const char *__lsan_default_suppressions(void)
+#define LF_LSAN_HOOK __attribute__((weak, visibility("default")))
+LF_LSAN_HOOK const char *__lsan_default_suppressions(void);
+LF_LSAN_HOOK const char *__lsan_default_suppressions(void)
 {
 	return "leak:libpocl\nleak:libLLVM\nleak:libOpenCL\nleak:libclang\n";
 }
@@ -48,8 +51,15 @@ static struct {
 	cl_command_queue q;
 	cl_program prog[K_COUNT];
 	cl_kernel kern[K_COUNT];
-	char cache[PATH_MAX]; /* our POCL_CACHE_DIR, removed at the end */
 } g;
+
+/*
+ * Our POCL_CACHE_DIR, if we made one: <build>/tmp/pocl-XXXXXX, so a crashed
+ * run leaves nothing outside the build tree. PoCL reads the variable once
+ * per process and later suites may use OpenCL too, so the directory lives
+ * until exit.
+ */
+static char g_cache[PATH_MAX + 16];
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
 		    struct FTW *ftw)
@@ -58,6 +68,12 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 	(void)flag;
 	(void)ftw;
 	return remove(path);
+}
+
+static void rm_cache(void)
+{
+	if (g_cache[0])
+		nftw(g_cache, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The hls/ directory: LF_SRC_DIR/hls, ./hls, or next to this file. */
@@ -130,15 +146,23 @@ static void setup(void)
 	}
 	/* PoCL needs a writable kernel cache; use a private one. */
 	if (!getenv("POCL_CACHE_DIR")) {
-		const char *t = getenv("TMPDIR");
-		snprintf(g.cache, sizeof g.cache, "%s/lf-pocl-XXXXXX",
-			 t && *t ? t : "/tmp");
-		if (!mkdtemp(g.cache)) {
-			fprintf(stderr, "mkdtemp %s: %s\n", g.cache,
+		char base[PATH_MAX];
+		snprintf(base, sizeof base, "%s/tmp", lf_test_build_dir());
+		if (mkdir(base, 0777) != 0 && errno != EEXIST) {
+			const char *t = getenv("TMPDIR");
+			snprintf(base, sizeof base, "%s", t && *t ? t : "/tmp");
+		}
+		char *abs = realpath(base, NULL);
+		snprintf(g_cache, sizeof g_cache, "%s/pocl-XXXXXX",
+			 abs ? abs : base);
+		free(abs);
+		if (!mkdtemp(g_cache)) {
+			fprintf(stderr, "mkdtemp %s: %s\n", g_cache,
 				strerror(errno));
-			g.cache[0] = '\0';
+			g_cache[0] = '\0';
 		} else {
-			setenv("POCL_CACHE_DIR", g.cache, 1);
+			setenv("POCL_CACHE_DIR", g_cache, 1);
+			atexit(rm_cache);
 		}
 	}
 
@@ -223,8 +247,6 @@ static int suite_clean(void)
 		clReleaseCommandQueue(g.q);
 	if (g.ctx)
 		clReleaseContext(g.ctx);
-	if (g.cache[0])
-		nftw(g.cache, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	memset(&g, 0, sizeof g);
 	return 0;
 }

@@ -1,0 +1,369 @@
+/*
+ * xrt_backend.c - the XRT backend's vtable: enumerating, opening, closing
+ * and describing devices. Loading is in xrt_load.c, buffers in xrt_bo.c,
+ * runs in xrt_run.c, software-emulation support in xrt_swemu.c.
+ *
+ * Device string: "xrt[:<index>|:<PCI address>]", e.g. "xrt", "xrt:0",
+ * "xrt:1", "xrt:0000:65:00.1" or "xrt:65:00.1" (xrtDeviceOpen /
+ * xrtDeviceOpenByBDF). No options.
+ *
+ * With XCL_EMULATION_MODE=sw_emu XRT runs its software emulation instead
+ * of a card: libxrt_coreutil loads $XILINX_XRT/lib/libxrt_swemu.so.2,
+ * which forks $XILINX_VITIS/.../genericpciemodel, here layerfab's device
+ * process (driver/xrt/devproc). The backend is the same code either way;
+ * README.md says what emulation does and does not verify.
+ */
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver/pci/pci.h"
+#include "driver/xrt/xrt.h"
+#include "driver/xrt/xrt_impl.h"
+
+#define MAX_CARDS 64
+
+lf_status lf__xrt_check_lost(struct xrt_dev *d, const char *what)
+{
+	char why[sizeof(d->lost_why)];
+	int lost;
+
+	pthread_mutex_lock(&d->mu);
+	lost = d->lost;
+	memcpy(why, d->lost_why, sizeof(why));
+	pthread_mutex_unlock(&d->mu);
+	if (!lost)
+		return LF_OK;
+	return lf__drv_error(LF_ERR_DEVICE_LOST, "xrt: %s on %s: %s", what,
+			     d->where, why);
+}
+
+/* The "Name" of the first device in emconfig.json, or "" (a plain scan:
+ * only used to label enumeration). */
+static void emconfig_name(char *out, size_t cap)
+{
+	const char *dir = getenv("EMCONFIG_PATH");
+	char path[4096], buf[8192];
+	const char *p, *q;
+	size_t n = 0;
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/emconfig.json", dir ? dir : ".");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, "\"Name\"");
+	p = p ? strchr(p + 6, '"') : NULL;
+	q = p ? strchr(p + 1, '"') : NULL;
+	if (q && (size_t)(q - p - 1) < cap) {
+		memcpy(out, p + 1, (size_t)(q - p - 1));
+		out[q - p - 1] = '\0';
+	}
+}
+
+static lf_status xrt_enumerate(struct lf_dev_desc *out, uint32_t max,
+			       uint32_t *count)
+{
+	const char *mode = getenv("XCL_EMULATION_MODE");
+	struct lf__pci_card cards[MAX_CARDS];
+	size_t n = 0;
+	uint32_t k = 0;
+
+	if (mode) {
+		/* One emulated device (emconfig.json NumDevices is not
+		 * used by layerfab's harness). */
+		if (max > 0) {
+			memset(&out[0], 0, sizeof(out[0]));
+			snprintf(out[0].backend, sizeof(out[0].backend), "xrt");
+			emconfig_name(out[0].name, sizeof(out[0].name));
+			snprintf(out[0].detail, sizeof(out[0].detail),
+				 "XRT %s device (XCL_EMULATION_MODE)", mode);
+		}
+		*count = 1;
+		return LF_OK;
+	}
+	/* Cards as XRT numbers them: user functions in bus order. A
+	 * machine without PCI (a container) has none. */
+	if (lf__pci_scan(NULL, cards, MAX_CARDS, &n, NULL, 0) != LF_OK)
+		n = 0;
+	for (size_t i = 0; i < n && i < MAX_CARDS; i++) {
+		if (cards[i].role != LF_PCI_ROLE_USER)
+			continue;
+		if (k < max) {
+			memset(&out[k], 0, sizeof(out[k]));
+			snprintf(out[k].backend, sizeof(out[k].backend), "xrt");
+			out[k].index = k;
+			snprintf(out[k].name, sizeof(out[k].name), "%s",
+				 cards[i].name);
+			snprintf(out[k].detail, sizeof(out[k].detail),
+				 "%.40s at %.16s (open as xrt:%u or xrt:%.16s)",
+				 cards[i].name, cards[i].bdf, k, cards[i].bdf);
+		}
+		k++;
+	}
+	*count = k;
+	return LF_OK;
+}
+
+/* "0000:65:00.1" or "65:00.1" (hexadecimal fields). */
+static int is_bdf(const char *s)
+{
+	size_t n = strlen(s), colons = 0, dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ':')
+			colons++;
+		else if (s[i] == '.')
+			dots++;
+		else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return dots == 1 && (colons == 1 || colons == 2) &&
+	       s[n - 1] != '.' && s[0] != ':';
+}
+
+static lf_status parse_spec(const struct lf_dev_spec *spec, unsigned *index,
+			    int *by_bdf)
+{
+	const char *dev = spec->device;
+	char *end;
+	unsigned long v;
+
+	if (spec->nopts)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "xrt: unknown option '%s' (the xrt "
+				     "backend takes none)",
+				     spec->opts[0].key);
+	*by_bdf = 0;
+	*index = 0;
+	if (!dev[0])
+		return LF_OK;
+	if (is_bdf(dev)) {
+		*by_bdf = 1;
+		return LF_OK;
+	}
+	errno = 0;
+	v = strtoul(dev, &end, 10);
+	if (!isdigit((unsigned char)dev[0]) || *end || errno || v > 1024)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "xrt: device '%s' is neither an index "
+				     "(xrt:0) nor a PCI address "
+				     "(xrt:0000:65:00.1)",
+				     dev);
+	*index = (unsigned)v;
+	return LF_OK;
+}
+
+/* The card's shell (VBNV) or, in emulation, the emconfig device name:
+ * xclGetDeviceInfo2 of whichever shim libxrt_coreutil loaded (it is
+ * dlopened RTLD_GLOBAL; this library does not link a shim itself). */
+static void device_name(struct xrt_dev *d)
+{
+	typedef int (*info_fn)(xclDeviceHandle, struct xclDeviceInfo2 *);
+	struct xclDeviceInfo2 *info = calloc(1, sizeof(*info));
+	void *sym = dlsym(RTLD_DEFAULT, "xclGetDeviceInfo2");
+	info_fn fn;
+
+	snprintf(d->name, sizeof(d->name), "%s", d->where);
+	if (!info || !sym) {
+		free(info);
+		return;
+	}
+	memcpy(&fn, &sym, sizeof(fn));
+	if (fn(xrtDeviceToXclDevice(d->dh), info) == 0 && info->mName[0])
+		snprintf(d->name, sizeof(d->name), "%s", info->mName);
+	free(info);
+}
+
+/* How many devices the loaded shim reports (xclProbe), or UINT_MAX. */
+static unsigned device_count(void)
+{
+	typedef unsigned (*probe_fn)(void);
+	void *sym = dlsym(RTLD_DEFAULT, "xclProbe");
+	probe_fn fn;
+
+	if (!sym)
+		return UINT_MAX;
+	memcpy(&fn, &sym, sizeof(fn));
+	return fn();
+}
+
+static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
+{
+	struct lf__xrt_sigguard g;
+	pthread_condattr_t ca;
+	struct xrt_dev *d;
+	unsigned index;
+	int by_bdf, err;
+	lf_status st = parse_spec(spec, &index, &by_bdf);
+
+	if (st == LF_OK)
+		st = lf__xrt_swemu_check_env();
+	if (st != LF_OK)
+		return st;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return lf__drv_error(LF_ERR_NO_MEMORY, "xrt: out of memory");
+	d->emulation = getenv("XCL_EMULATION_MODE") != NULL;
+	if (by_bdf)
+		snprintf(d->where, sizeof(d->where), "xrt:%s", spec->device);
+	else
+		snprintf(d->where, sizeof(d->where), "xrt:%u", index);
+	lf__xrt_sig_begin(d->emulation, &g);
+	errno = 0;
+	d->dh = by_bdf ? xrtDeviceOpenByBDF(spec->device)
+		       : xrtDeviceOpen(index);
+	err = errno;
+	if (d->dh && !by_bdf && index >= device_count()) {
+		/* libxrt_swemu opens any index; emconfig.json says how
+		 * many devices there are. */
+		xrtDeviceClose(d->dh);
+		d->dh = NULL;
+		err = ENODEV;
+	}
+	if (d->dh)
+		device_name(d);
+	lf__xrt_sig_end(&g);
+	if (!d->dh) {
+		free(d);
+		return lf__drv_error(LF_ERR_NOT_FOUND,
+				     "xrt: cannot open %s: %s (XRT's own "
+				     "message, if any, is on stderr)",
+				     by_bdf ? spec->device : "device",
+				     err ? strerror(err) : "no such device");
+	}
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->run_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	*out = &d->base;
+	return LF_OK;
+}
+
+static void xrt_close(lf_dev *dev)
+{
+	struct xrt_dev *d = xdev(dev);
+	struct lf__xrt_sigguard g;
+
+	lf__xrt_sig_begin(d->emulation, &g);
+	lf__xrt_close_kernels(d);
+	/* A healthy device process answers the close itself; a dead one's
+	 * stand-in (xrt_tomb.c) must keep answering until the close is
+	 * done. */
+	lf__xrt_swemu_stop_watch(d);
+	xrtDeviceClose(d->dh);
+	lf__xrt_swemu_release(d);
+	lf__xrt_sig_end(&g);
+	lf__xclbin_free(d->xb);
+	pthread_cond_destroy(&d->run_cv);
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+}
+
+static void query_cus(const struct xrt_dev *d, struct lf_dev_props *p)
+{
+	const struct lf_xclbin *xb = d->xb;
+
+	p->ncus = xb->ncus;
+	for (uint32_t c = 0; c < xb->ncus; c++) {
+		memcpy(p->cus[c].name, xb->cus[c].name, sizeof(p->cus[c].name));
+		p->cus[c].kernel = xb->cus[c].kernel;
+		p->cus[c].base = xb->cus[c].base;
+		memcpy(p->cus[c].arg_bank, d->arg_bank[c],
+		       sizeof(p->cus[c].arg_bank));
+	}
+}
+
+static lf_status xrt_query(lf_dev *dev, struct lf_dev_props *p)
+{
+	struct xrt_dev *d = xdev(dev);
+	const struct lf_xclbin *xb = d->xb;
+
+	snprintf(p->backend, sizeof(p->backend), "xrt");
+	snprintf(p->name, sizeof(p->name), "%.*s", (int)sizeof(p->name) - 1,
+		 d->name);
+	if (!xb)
+		return LF_OK;
+	p->xclbin_loaded = 1;
+	memcpy(p->xclbin_uuid, xb->uuid, sizeof(p->xclbin_uuid));
+	memcpy(p->xclbin_platform, xb->platform, sizeof(p->xclbin_platform));
+	p->nmems = xb->nmems;
+	for (uint32_t i = 0; i < xb->nmems; i++) {
+		const struct lf_xclbin_mem *m = &xb->mems[i];
+
+		memcpy(p->mems[i].tag, m->tag, sizeof(p->mems[i].tag));
+		p->mems[i].type = m->type;
+		p->mems[i].usable = m->used && m->size > 0 &&
+				    m->type != LF_MEM_STREAMING &&
+				    m->type != LF_MEM_STREAMING_CONNECTION;
+		p->mems[i].base = m->base;
+		p->mems[i].size = m->size;
+	}
+	p->nkernels = xb->nkernels;
+	memcpy(p->kernels, xb->kernels, xb->nkernels * sizeof(p->kernels[0]));
+	query_cus(d, p);
+	p->nlimits = xb->nlimits;
+	memcpy(p->limits, xb->limits, xb->nlimits * sizeof(p->limits[0]));
+	return LF_OK;
+}
+
+static lf_status xrt_counters(lf_dev *dev, struct lf_dev_counters *out)
+{
+	struct xrt_dev *d = xdev(dev);
+
+	pthread_mutex_lock(&d->mu);
+	*out = d->ctr;
+	pthread_mutex_unlock(&d->mu);
+	out->ncus = d->xb ? d->xb->ncus : 0;
+	return LF_OK;
+}
+
+const struct lf_backend_ops lf__xrt_backend = {
+	.name = "xrt",
+	.enumerate = xrt_enumerate,
+	.open = xrt_open,
+	.close = xrt_close,
+	.load_xclbin = lf__xrt_load_xclbin,
+	.query = xrt_query,
+	.bo_alloc = lf__xrt_bo_alloc,
+	.bo_free = lf__xrt_bo_free,
+	.bo_map = lf__xrt_bo_map,
+	.bo_sync = lf__xrt_bo_sync,
+	.run_start = lf__xrt_run_start,
+	.run_wait = lf__xrt_run_wait,
+	.run_free = lf__xrt_run_free,
+	.cu_abort = lf__xrt_cu_abort,
+	.counters = xrt_counters,
+};
+
+pid_t lf__xrt_device_pid(lf_dev *dev)
+{
+	if (!dev || dev->ops != &lf__xrt_backend)
+		return -1;
+	return lf__xrt_swemu_pid(xdev(dev));
+}
+
+/*
+ * Registration. driver/core/registry.c registers the built-in backends it
+ * knows; until it lists this one, the backend registers itself when the
+ * library is loaded. (From a static library the object is linked only if
+ * something references lf__xrt_backend; the shared library always has
+ * it.)
+ */
+__attribute__((constructor)) static void xrt_register(void)
+{
+	lf_status st = lf__backend_register(&lf__xrt_backend);
+
+	if (st != LF_OK && st != LF_ERR_BUSY)
+		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+}

@@ -1,0 +1,146 @@
+/*
+ * cli.h - what the `layerfab` subcommands (cmd_*.c) share: exit codes,
+ * option parsing, opening a device, model inputs, and the sums over a
+ * run profile that `run`, `bench` and the demo report.
+ *
+ * Exit codes of every subcommand: 0 success, 1 the work failed (a file,
+ * the device, a test), 2 the command line is wrong.
+ */
+#ifndef LF_CLI_H
+#define LF_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "layerfab.h"
+
+#define LF__CLI_OK    0
+#define LF__CLI_FAIL  1
+#define LF__CLI_USAGE 2
+
+/* The subcommands; argv[0] is the first argument after the command. */
+int lf__cli_devices(int argc, char **argv);
+int lf__cli_info(int argc, char **argv);
+int lf__cli_run(int argc, char **argv);
+int lf__cli_bench(int argc, char **argv);
+
+struct lf__conf_totals;
+
+/*
+ * lf__cli_conformance_device() - the `conformance DIR --device DEV` runner:
+ * every test folder under @dir (or @dir itself) whose name contains
+ * @filter goes through lf_model_load() / lf_model_run() on one context
+ * opened on @device, single-node and whole-model tests alike. Prints what
+ * `layerfab conformance` prints. Return: LF__CLI_OK if nothing failed,
+ * LF__CLI_FAIL otherwise (and when the device or @dir cannot be opened).
+ */
+int lf__cli_conformance_device(const char *dir, const char *filter,
+			       const char *device, FILE *out);
+
+/* ---- options ----------------------------------------------------------- */
+
+/*
+ * lf__cli_opt() - does argv[*i] name option @name ("--name VALUE" or
+ * "--name=VALUE")? Return: 1 and *val set (and *i advanced past a
+ * separate value); 0 if it is another argument; -1 if the value is
+ * missing (a message naming @cmd is printed).
+ */
+int lf__cli_opt(const char *cmd, int argc, char **argv, int *i,
+		const char *name, const char **val);
+
+/* Is argv[i] "-h" or "--help"? */
+int lf__cli_is_help(const char *arg);
+
+/*
+ * lf__cli_parse_u64() / lf__cli_parse_double() - a whole decimal number
+ * in [@min, @max]. Return: 0 and *out; -1 with a message naming @cmd and
+ * @opt.
+ */
+int lf__cli_parse_u64(const char *cmd, const char *opt, const char *s,
+		      uint64_t min, uint64_t max, uint64_t *out);
+int lf__cli_parse_double(const char *cmd, const char *opt, const char *s,
+			 double min, double max, double *out);
+
+/* "layerfab CMD: <message>\n" on stderr; returns LF__CLI_USAGE. */
+int lf__cli_usage_error(const char *cmd, const char *usage, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+
+/* ---- devices, models, inputs ------------------------------------------- */
+
+/*
+ * lf__cli_open() - lf_context_create(@device, @xclbin); on failure print
+ * "layerfab CMD: cannot open device ...: <lf_last_error()>".
+ */
+lf_status lf__cli_open(const char *cmd, const char *device, const char *xclbin,
+		       lf_context **out);
+
+/* Print "layerfab CMD: what: <last error> (LF_ERR_...)" to stderr. */
+void lf__cli_report(const char *cmd, const lf_context *ctx, lf_status st,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * lf__cli_tensor_read() - a TensorProto file (an ONNX test vector) as a
+ * new tensor on @ctx. Return: the reader's status, message in @err.
+ */
+lf_status lf__cli_tensor_read(lf_context *ctx, const char *path,
+			      lf_tensor **out, char *err, size_t errlen);
+
+/*
+ * lf__cli_tensor_random() - a tensor for model input @info with every
+ * free dimension set to @batch: float32 uniform in [0, 1), integer types
+ * uniform over their range, from the xorshift state *@rng.
+ */
+lf_status lf__cli_tensor_random(lf_context *ctx,
+				const struct lf_tensor_info *info,
+				int64_t batch, uint64_t *rng, lf_tensor **out);
+
+/* "[1,10]" into @buf; free dimensions print as "?". */
+void lf__cli_dims_str(const int64_t *dims, int ndim, char *buf, size_t len);
+
+/* "float32", "uint8", ... */
+const char *lf__cli_dtype_name(lf_dtype t);
+
+/* Monotonic wall clock in ns. */
+uint64_t lf__cli_now_ns(void);
+
+/* ---- what a run cost --------------------------------------------------- */
+
+/* Sums over the layer records of one profiled run. */
+struct lf__cli_totals {
+	size_t layers, device_layers;
+	unsigned segments;	       /* distinct device segments */
+	uint64_t host_ns, cpu_host_ns; /* all layers / CPU layers only */
+	uint64_t device_ns;	       /* modeled device time, summed */
+	uint64_t h2d_bytes, d2h_bytes;
+	uint64_t dma_transfers, launches;
+	uint64_t macs, device_macs;
+};
+
+void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t);
+
+/*
+ * The card's peak from the loaded xclbin's limits: the sum over its
+ * compute units of "<kernel>.macs_per_cycle", and "clock_mhz".
+ */
+struct lf__cli_peak {
+	unsigned ncus;
+	double macs_per_cycle; /* all CUs together */
+	double clock_mhz;
+};
+
+/*
+ * lf__cli_peak_of() - read @xclbin_path's limits. Return: LF_OK; the
+ * reader's error; LF_ERR_NOT_FOUND when the limits are absent.
+ */
+lf_status lf__cli_peak_of(const char *xclbin_path, struct lf__cli_peak *out);
+
+/* MACs / (device time x peak MACs per cycle x clock), in percent; 0 when
+ * any term is 0. */
+double lf__cli_mac_util(uint64_t macs, uint64_t device_ns,
+			const struct lf__cli_peak *peak);
+
+/* "12.3 KiB" style byte count into @buf. */
+const char *lf__cli_bytes_str(double bytes, char *buf, size_t len);
+
+#endif /* LF_CLI_H */

@@ -1,0 +1,353 @@
+/*
+ * cmd_run.c - `layerfab run MODEL.onnx`: load a model on a device, run it
+ * once on a test vector or random input, print the outputs (or the top K
+ * classes) and a per-layer table from the run profile: where each layer
+ * ran, host time, modeled device time, bytes moved, launches.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/cli/cli.h"
+
+#define USAGE                                                                  \
+	"MODEL.onnx [--input FILE.pb]... [--random SEED] [--batch N]\n"        \
+	"                    [--device DEV] [--xclbin FILE] "                  \
+	"[--trace FILE.json] [--top K]"
+
+#define MAX_INPUTS 16
+#define MAX_ROWS   16 /* rows of an output printed before "..." */
+
+struct run_opts {
+	const char *model, *device, *xclbin, *trace;
+	const char *inputs[MAX_INPUTS];
+	size_t ninputs;
+	uint64_t seed, batch, top;
+};
+
+static int help(void)
+{
+	printf("usage: layerfab run %s\n\n"
+	       "Runs an ONNX model once and prints its outputs and a "
+	       "per-layer profile.\n"
+	       "  --input FILE.pb  a TensorProto for each model input, in "
+	       "order (an ONNX\n"
+	       "                   test vector such as "
+	       "test_data_set_0/input_0.pb)\n"
+	       "  --random SEED    random inputs instead (float32: uniform "
+	       "in [0,1)); the default,\n"
+	       "                   with seed 1, when no --input is given\n"
+	       "  --batch N        size of free input dimensions with "
+	       "--random (default 1)\n"
+	       "  --device DEV     emu, emu:<profile>, xrt:N, opencl:N, cpu "
+	       "(default: LAYERFAB_DEVICE,\n"
+	       "                   else the first card, else emu)\n"
+	       "  --xclbin FILE    bitstream (default: the device's in the "
+	       "build or install tree)\n"
+	       "  --trace FILE     write the run as Chrome/Perfetto trace "
+	       "JSON\n"
+	       "  --top K          print the K largest values of each row of "
+	       "the last axis\n"
+	       "Modeled device times are the timing model's projection of "
+	       "the card, not\nmeasurements.\n",
+	       USAGE);
+	return LF__CLI_OK;
+}
+
+static int parse(int argc, char **argv, struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->batch = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *v = NULL;
+		int r = 0;
+		if (lf__cli_is_help(argv[i]))
+			return -1;
+#define OPT(name) (r = lf__cli_opt("run", argc, argv, &i, name, &v)) != 0
+		if (OPT("--input")) {
+			if (r > 0 && o->ninputs == MAX_INPUTS)
+				return lf__cli_usage_error(
+				    "run", USAGE, "more than %d --input",
+				    MAX_INPUTS);
+			if (r > 0)
+				o->inputs[o->ninputs++] = v;
+		} else if (OPT("--random")) {
+			if (r > 0 && lf__cli_parse_u64("run", "--random", v, 0,
+						       UINT64_MAX, &o->seed))
+				return LF__CLI_USAGE;
+		} else if (OPT("--batch")) {
+			if (r > 0 && lf__cli_parse_u64("run", "--batch", v, 1,
+						       1 << 20, &o->batch))
+				return LF__CLI_USAGE;
+		} else if (OPT("--device")) {
+			o->device = v;
+		} else if (OPT("--xclbin")) {
+			o->xclbin = v;
+		} else if (OPT("--trace")) {
+			o->trace = v;
+		} else if (OPT("--top")) {
+			if (r > 0 && lf__cli_parse_u64("run", "--top", v, 1,
+						       1000000, &o->top))
+				return LF__CLI_USAGE;
+		} else if (argv[i][0] == '-' || o->model) {
+			return lf__cli_usage_error("run", USAGE,
+						   "unexpected '%s'", argv[i]);
+		} else {
+			o->model = argv[i];
+		}
+#undef OPT
+		if (r < 0)
+			return LF__CLI_USAGE;
+	}
+	if (!o->model)
+		return lf__cli_usage_error("run", USAGE, "MODEL is missing");
+	return 0;
+}
+
+static double value_at(const lf_tensor *t, const void *d, size_t i)
+{
+	switch (lf_tensor_dtype(t)) {
+	case LF_DTYPE_UINT8:
+		return ((const uint8_t *)d)[i];
+	case LF_DTYPE_INT8:
+		return ((const int8_t *)d)[i];
+	case LF_DTYPE_INT32:
+		return ((const int32_t *)d)[i];
+	default:
+		return ((const float *)d)[i];
+	}
+}
+
+static void print_value(const lf_tensor *t, double v)
+{
+	printf(lf_tensor_dtype(t) == LF_DTYPE_FLOAT32 ? "%.6g" : "%.0f", v);
+}
+
+/* The top @k of row @r (length @n), ties to the lower index. */
+static void print_top(const lf_tensor *t, const void *d, size_t r, size_t n,
+		      size_t k)
+{
+	char *used = calloc(n, 1);
+	if (!used)
+		return;
+	printf("  row %zu:", r);
+	for (size_t j = 0; j < k && j < n; j++) {
+		size_t best = n;
+		for (size_t c = 0; c < n; c++)
+			if (!used[c] &&
+			    (best == n || value_at(t, d, r * n + c) >
+					      value_at(t, d, r * n + best)))
+				best = c;
+		used[best] = 1;
+		printf("%s %zu (", j ? "," : "", best);
+		print_value(t, value_at(t, d, r * n + best));
+		printf(")");
+	}
+	printf("\n");
+	free(used);
+}
+
+static void print_output(const struct lf_tensor_info *info, lf_tensor *t,
+			 size_t top)
+{
+	int64_t dims[LF_MAX_DIMS];
+	char ds[128];
+	int nd = lf_tensor_shape(t, dims);
+	lf_tensor_to_host(t);
+	const void *d = lf_tensor_data(t);
+	lf__cli_dims_str(dims, nd, ds, sizeof(ds));
+	size_t count = lf_tensor_bytes(t) / lf_dtype_size(lf_tensor_dtype(t));
+	size_t n = nd > 0 ? (size_t)dims[nd - 1] : 1;
+	size_t rows = n ? count / n : 0;
+	printf("output '%s': %s %s", info->name,
+	       lf__cli_dtype_name(lf_tensor_dtype(t)), ds);
+	if (top)
+		printf(", top %zu of the last axis: index (value)", top);
+	printf("\n");
+	for (size_t r = 0; r < rows && r < MAX_ROWS; r++) {
+		if (top) {
+			print_top(t, d, r, n, top);
+			continue;
+		}
+		printf("  row %zu:", r);
+		for (size_t c = 0; c < n && c < 32; c++) {
+			printf(" ");
+			print_value(t, value_at(t, d, r * n + c));
+		}
+		printf("%s\n", n > 32 ? " ..." : "");
+	}
+	if (rows > MAX_ROWS)
+		printf("  ... %zu more rows\n", rows - MAX_ROWS);
+}
+
+static void print_profile(const lf_run_profile *p)
+{
+	struct lf__cli_totals t;
+	size_t n = lf_run_profile_count(p);
+	printf("\nper-layer profile (modeled = projected by the timing "
+	       "model, not measured):\n");
+	printf("%3s %-28s %-22s %-6s %3s %9s %11s %9s %9s %4s %6s\n", "#",
+	       "layer", "op", "where", "seg", "host ms", "modeled ms", "H2D B",
+	       "D2H B", "DMA", "launch");
+	for (size_t i = 0; i < n; i++) {
+		struct lf_layer_profile r;
+		char seg[12] = "-";
+		if (lf_run_profile_get(p, i, &r) != LF_OK)
+			continue;
+		if (r.segment != ~0u)
+			snprintf(seg, sizeof(seg), "%u", r.segment);
+		printf("%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11.4f %9llu "
+		       "%9llu %4u %6u\n",
+		       i, r.name, r.op, r.where, seg, (double)r.host_ns / 1e6,
+		       (double)r.device_ns / 1e6, r.h2d_bytes, r.d2h_bytes,
+		       r.dma_transfers, r.launches);
+	}
+	lf__cli_totals_of(p, &t);
+	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %9llu %9llu %4llu "
+	       "%6llu\n",
+	       "", "total", "", "", t.segments, (double)t.host_ns / 1e6,
+	       (double)t.device_ns / 1e6, (unsigned long long)t.h2d_bytes,
+	       (unsigned long long)t.d2h_bytes,
+	       (unsigned long long)t.dma_transfers,
+	       (unsigned long long)t.launches);
+	printf("%zu layers, %zu on the device in %u segment%s; %.1f M MACs "
+	       "(%.1f M on the device)\n",
+	       t.layers, t.device_layers, t.segments,
+	       t.segments == 1 ? "" : "s", (double)t.macs / 1e6,
+	       (double)t.device_macs / 1e6);
+}
+
+/* Fill @in from the --input files or random data. */
+static int make_inputs(const char *cmd, lf_context *ctx, lf_model *m,
+		       const struct run_opts *o, lf_tensor **in, size_t nin)
+{
+	uint64_t rng = o->seed ? o->seed : 1;
+	char err[512];
+	if (o->ninputs && o->ninputs != nin) {
+		fprintf(stderr,
+			"layerfab %s: %zu --input file%s, the model has %zu "
+			"input%s\n",
+			cmd, o->ninputs, o->ninputs == 1 ? "" : "s", nin,
+			nin == 1 ? "" : "s");
+		return -1;
+	}
+	for (size_t i = 0; i < nin; i++) {
+		struct lf_tensor_info info;
+		lf_status st = lf_model_input_info(m, i, &info);
+		if (st == LF_OK && o->ninputs) {
+			st = lf__cli_tensor_read(ctx, o->inputs[i], &in[i], err,
+						 sizeof(err));
+			if (st != LF_OK) {
+				fprintf(stderr, "layerfab %s: %s (%s)\n", cmd,
+					err, lf_status_name(st));
+				return -1;
+			}
+		} else if (st == LF_OK) {
+			st = lf__cli_tensor_random(
+			    ctx, &info, (int64_t)o->batch, &rng, &in[i]);
+		}
+		if (st != LF_OK) {
+			lf__cli_report(cmd, ctx, st, "input %zu", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void print_header(lf_context *ctx, lf_model *m, const struct run_opts *o,
+			 lf_tensor **in, size_t nin)
+{
+	struct lf_device_info di;
+	if (lf_context_device_info(ctx, &di) == LF_OK)
+		printf("device: %s (%s), %u CUs, xclbin %s\n", di.backend,
+		       di.name, di.compute_units,
+		       di.xclbin[0] ? di.xclbin : "-");
+	printf("model: %s\n", o->model);
+	for (size_t i = 0; i < nin; i++) {
+		struct lf_tensor_info info;
+		int64_t dims[LF_MAX_DIMS];
+		char ds[128];
+		int nd = lf_tensor_shape(in[i], dims);
+		lf__cli_dims_str(dims, nd, ds, sizeof(ds));
+		if (lf_model_input_info(m, i, &info) != LF_OK)
+			info.name[0] = '\0';
+		printf("input '%s': %s %s from %s", info.name,
+		       lf__cli_dtype_name(lf_tensor_dtype(in[i])), ds,
+		       o->ninputs ? o->inputs[i] : "random data");
+		if (!o->ninputs)
+			printf(" (seed %llu)", (unsigned long long)o->seed);
+		printf("\n");
+	}
+}
+
+int lf__cli_run(int argc, char **argv)
+{
+	struct run_opts o;
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	lf_run_profile *prof = NULL;
+	lf_tensor **in = NULL, **out = NULL;
+	size_t nin = 0, nout = 0;
+	int rc = LF__CLI_FAIL;
+	int pr = parse(argc, argv, &o);
+	if (pr < 0)
+		return help();
+	if (pr)
+		return pr;
+
+	if (lf__cli_open("run", o.device, o.xclbin, &ctx) != LF_OK)
+		return LF__CLI_FAIL;
+	lf_status st = lf_model_load(ctx, o.model, &m);
+	if (st != LF_OK) {
+		lf__cli_report("run", ctx, st, "%s", o.model);
+		goto out;
+	}
+	nin = lf_model_input_count(m);
+	nout = lf_model_output_count(m);
+	in = calloc(nin ? nin : 1, sizeof(*in));
+	out = calloc(nout ? nout : 1, sizeof(*out));
+	if (!in || !out) {
+		fprintf(stderr, "layerfab run: out of memory\n");
+		goto out;
+	}
+	if (make_inputs("run", ctx, m, &o, in, nin))
+		goto out;
+	st = lf_run_profile_create(&prof);
+	if (st == LF_OK)
+		st = lf_model_run(m, in, nin, out, nout, prof);
+	if (st != LF_OK) {
+		lf__cli_report("run", ctx, st, "%s", o.model);
+		goto out;
+	}
+	print_header(ctx, m, &o, in, nin);
+	for (size_t i = 0; i < nout; i++) {
+		struct lf_tensor_info info;
+		if (lf_model_output_info(m, i, &info) != LF_OK)
+			info.name[0] = '\0';
+		print_output(&info, out[i], (size_t)o.top);
+	}
+	print_profile(prof);
+	rc = LF__CLI_OK;
+	if (o.trace) {
+		st = lf_run_profile_write_trace(prof, o.trace);
+		if (st != LF_OK) {
+			lf__cli_report("run", ctx, st, "--trace %s", o.trace);
+			rc = LF__CLI_FAIL;
+		} else {
+			printf("trace: %s (open in ui.perfetto.dev or "
+			       "chrome://tracing)\n",
+			       o.trace);
+		}
+	}
+out:
+	for (size_t i = 0; in && i < nin; i++)
+		lf_tensor_destroy(in[i]);
+	for (size_t i = 0; out && i < nout; i++)
+		lf_tensor_destroy(out[i]);
+	free(in);
+	free(out);
+	lf_run_profile_destroy(prof);
+	lf_model_destroy(m);
+	lf_context_destroy(ctx);
+	return rc;
+}

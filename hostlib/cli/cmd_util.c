@@ -1,0 +1,321 @@
+/*
+ * cmd_util.c - helpers the `layerfab` subcommands and the demo share (see
+ * cli.h): options, opening a device, model inputs, run-profile sums and
+ * the card's peak MAC rate.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver/xclbin/xclbin.h"
+#include "hostlib/cli/cli.h"
+#include "hostlib/onnx/onnx.h"
+
+int lf__cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int lf__cli_opt(const char *cmd, int argc, char **argv, int *i,
+		const char *name, const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "layerfab %s: %s needs a value\n", cmd, name);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+int lf__cli_parse_u64(const char *cmd, const char *opt, const char *s,
+		      uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || v < min || v > max) {
+		fprintf(stderr,
+			"layerfab %s: %s '%s': want a whole number from %llu "
+			"to %llu\n",
+			cmd, opt, s, (unsigned long long)min,
+			(unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int lf__cli_parse_double(const char *cmd, const char *opt, const char *s,
+			 double min, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= min && v <= max)) {
+		fprintf(stderr,
+			"layerfab %s: %s '%s': want a number from %g to %g\n",
+			cmd, opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int lf__cli_usage_error(const char *cmd, const char *usage, const char *fmt,
+			...)
+{
+	va_list ap;
+	fprintf(stderr, "layerfab %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: layerfab %s %s\n", cmd, usage);
+	return LF__CLI_USAGE;
+}
+
+void lf__cli_report(const char *cmd, const lf_context *ctx, lf_status st,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	const char *msg = ctx ? lf_context_last_error(ctx) : lf_last_error();
+	if (!msg[0])
+		msg = lf_last_error();
+	fprintf(stderr, "layerfab %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (%s)\n", msg[0] ? msg : lf_status_str(st),
+		lf_status_name(st));
+}
+
+lf_status lf__cli_open(const char *cmd, const char *device, const char *xclbin,
+		       lf_context **out)
+{
+	lf_status st = lf_context_create(device, xclbin, out);
+	if (st != LF_OK)
+		lf__cli_report(cmd, NULL, st, "cannot open device '%s'",
+			       device ? device : "(default)");
+	return st;
+}
+
+const char *lf__cli_dtype_name(lf_dtype t)
+{
+	switch (t) {
+	case LF_DTYPE_UINT8:
+		return "uint8";
+	case LF_DTYPE_INT8:
+		return "int8";
+	case LF_DTYPE_INT32:
+		return "int32";
+	case LF_DTYPE_FLOAT32:
+		return "float32";
+	}
+	return "unknown";
+}
+
+void lf__cli_dims_str(const int64_t *dims, int ndim, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!len)
+		return;
+	buf[0] = '\0';
+	n += (size_t)snprintf(buf, len, "[");
+	for (int i = 0; i < ndim && n < len; i++) {
+		if (dims[i] < 0)
+			n += (size_t)snprintf(buf + n, len - n, "%s?",
+					      i ? "," : "");
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%lld",
+					      i ? "," : "", (long long)dims[i]);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "]");
+}
+
+uint64_t lf__cli_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+lf_status lf__cli_tensor_read(lf_context *ctx, const char *path,
+			      lf_tensor **out, char *err, size_t errlen)
+{
+	struct lf__tensor t;
+	lf_dtype dt;
+	lf_tensor *res;
+	memset(&t, 0, sizeof(t));
+	lf_status st = lf__onnx_tensor_read(path, &t, err, errlen);
+	if (st != LF_OK)
+		return st;
+	st = lf__onnx_dtype_to_lf(t.dtype, &dt);
+	if (st != LF_OK) {
+		snprintf(err, errlen,
+			 "%s: tensor type %s is not a layerfab "
+			 "tensor type",
+			 path, lf__onnx_dtype_name(t.dtype));
+		goto out;
+	}
+	st = lf_tensor_create(ctx, dt, t.rank, t.dims, NULL, &res);
+	if (st != LF_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 lf_context_last_error(ctx));
+		goto out;
+	}
+	if (lf_tensor_bytes(res) != lf__tensor_bytes(&t)) {
+		snprintf(err, errlen, "%s: %zu data bytes, the shape needs %zu",
+			 path, lf__tensor_bytes(&t), lf_tensor_bytes(res));
+		lf_tensor_destroy(res);
+		st = LF_ERR_BAD_FILE;
+		goto out;
+	}
+	if (t.count)
+		memcpy(lf_tensor_data(res), t.data, lf_tensor_bytes(res));
+	*out = res;
+out:
+	lf__tensor_release(&t);
+	return st;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+lf_status lf__cli_tensor_random(lf_context *ctx,
+				const struct lf_tensor_info *info,
+				int64_t batch, uint64_t *rng, lf_tensor **out)
+{
+	int64_t dims[LF_MAX_DIMS];
+	lf_tensor *t;
+	for (int i = 0; i < info->ndim; i++)
+		dims[i] = info->dims[i] < 0 ? batch : info->dims[i];
+	lf_status st =
+	    lf_tensor_create(ctx, info->dtype, info->ndim, dims, NULL, &t);
+	if (st != LF_OK)
+		return st;
+	size_t n = lf_tensor_bytes(t) / lf_dtype_size(info->dtype);
+	void *d = lf_tensor_data(t);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r = xorshift(rng);
+		switch (info->dtype) {
+		case LF_DTYPE_FLOAT32:
+			((float *)d)[i] = (float)((double)(r >> 11) * 0x1p-53);
+			break;
+		case LF_DTYPE_INT32:
+			((uint32_t *)d)[i] = (uint32_t)r;
+			break;
+		default:
+			((uint8_t *)d)[i] = (uint8_t)(r >> 56);
+			break;
+		}
+	}
+	*out = t;
+	return LF_OK;
+}
+
+void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t)
+{
+	/* Segment indices are small; a bitmap of the first 4096 suffices to
+	 * count distinct ones. */
+	uint64_t seen[64];
+	memset(t, 0, sizeof(*t));
+	memset(seen, 0, sizeof(seen));
+	size_t n = lf_run_profile_count(p);
+	for (size_t i = 0; i < n; i++) {
+		struct lf_layer_profile r;
+		if (lf_run_profile_get(p, i, &r) != LF_OK)
+			continue;
+		int dev = strcmp(r.where, "device") == 0;
+		t->layers++;
+		t->host_ns += r.host_ns;
+		t->device_ns += r.device_ns;
+		t->h2d_bytes += r.h2d_bytes;
+		t->d2h_bytes += r.d2h_bytes;
+		t->dma_transfers += r.dma_transfers;
+		t->launches += r.launches;
+		t->macs += r.macs;
+		if (dev) {
+			t->device_layers++;
+			t->device_macs += r.macs;
+		} else {
+			t->cpu_host_ns += r.host_ns;
+		}
+		if (dev && r.segment != ~0u && r.segment < 64 * 64 &&
+		    !(seen[r.segment / 64] & (1ull << (r.segment % 64)))) {
+			seen[r.segment / 64] |= 1ull << (r.segment % 64);
+			t->segments++;
+		}
+	}
+}
+
+lf_status lf__cli_peak_of(const char *xclbin_path, struct lf__cli_peak *out)
+{
+	struct lf_xclbin *x;
+	char err[256];
+	if (!xclbin_path || !xclbin_path[0])
+		return LF_ERR_NOT_FOUND;
+	lf_status st = lf__xclbin_load(xclbin_path, &x, err, sizeof(err));
+	if (st != LF_OK)
+		return st;
+	struct lf__cli_peak p = {0, 0.0, 0.0};
+	p.clock_mhz = (double)lf__xclbin_limit(x, "clock_mhz", 0);
+	for (uint32_t c = 0; c < x->ncus; c++) {
+		char key[LF_XCLBIN_NAME_MAX + 32];
+		snprintf(key, sizeof(key), "%s.macs_per_cycle",
+			 x->kernels[x->cus[c].kernel].name);
+		int64_t m = lf__xclbin_limit(x, key, 0);
+		if (m > 0) {
+			p.macs_per_cycle += (double)m;
+			p.ncus++;
+		}
+	}
+	lf__xclbin_free(x);
+	if (p.macs_per_cycle <= 0 || p.clock_mhz <= 0)
+		return LF_ERR_NOT_FOUND;
+	*out = p;
+	return LF_OK;
+}
+
+double lf__cli_mac_util(uint64_t macs, uint64_t device_ns,
+			const struct lf__cli_peak *peak)
+{
+	if (!macs || !device_ns || !peak || peak->macs_per_cycle <= 0 ||
+	    peak->clock_mhz <= 0)
+		return 0.0;
+	double peak_macs = (double)device_ns * 1e-9 * peak->macs_per_cycle *
+			   peak->clock_mhz * 1e6;
+	return 100.0 * (double)macs / peak_macs;
+}
+
+const char *lf__cli_bytes_str(double bytes, char *buf, size_t len)
+{
+	if (bytes >= 1024.0 * 1024.0 * 1024.0)
+		snprintf(buf, len, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+	else if (bytes >= 1024.0 * 1024.0)
+		snprintf(buf, len, "%.2f MiB", bytes / (1024.0 * 1024.0));
+	else if (bytes >= 1024.0)
+		snprintf(buf, len, "%.1f KiB", bytes / 1024.0);
+	else
+		snprintf(buf, len, "%.0f B", bytes);
+	return buf;
+}

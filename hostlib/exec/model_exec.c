@@ -1,0 +1,619 @@
+/*
+ * model_exec.c - a model's device segments on the card (model_exec.h):
+ * params copies uploaded once, per-slot arenas and descriptor buffers,
+ * one upload, the launches, one status read and one download per segment.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/core/error.h"
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/exec/model_exec.h"
+#include "hostlib/plan/pack.h"
+
+#define SLOT_BANKS 8 /* distinct banks one slot's buffers may use */
+
+struct dbuf {
+	uint32_t bank;
+	lf_bo *bo;
+	uint8_t *host;
+	uint64_t size;
+	uint64_t plan_id; /* descriptors of this plan are on the device */
+	int current;
+};
+
+struct mslot {
+	int narena, ndesc;
+	struct dbuf arena[SLOT_BANKS];
+	struct dbuf desc[SLOT_BANKS];
+};
+
+struct pcopy {
+	uint32_t bank;
+	lf_bo *bo;
+};
+
+/* A run that could not be collected: its buffers are never reused. */
+struct zombie {
+	lf_run *run;
+	uint32_t cu;
+	int nbos;
+	lf_bo *bos[2 * SLOT_BANKS];
+	struct zombie *next;
+};
+
+struct combo {
+	uint32_t c, m; /* conv and matmul CU indices sharing an act bank */
+};
+
+struct lf__mdev {
+	struct lf__exec *d;
+	uint64_t ctx_id;
+	uint64_t params_bytes;
+	int npc;
+	struct pcopy pc[LF_DRV_MAX_MEMS];
+	unsigned long long uploaded;
+	unsigned nslots;
+	struct mslot *slot;
+	int ncombo;
+	struct combo *combo;
+	atomic_uint_fast64_t tl_next;
+	pthread_mutex_t zmu;
+	struct zombie *zombies;
+};
+
+void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
+{
+	memset(caps, 0, sizeof(*caps));
+	if (!d) {
+		snprintf(caps->absent_why, sizeof(caps->absent_why),
+			 "cpu device");
+		return;
+	}
+	if (lf__exec_lost(d)) {
+		snprintf(caps->absent_why, sizeof(caps->absent_why),
+			 "device lost");
+		return;
+	}
+	const struct lf__kern *k[LF__MK_COUNT] = {&d->conv, &d->mm};
+	for (int i = 0; i < LF__MK_COUNT; i++) {
+		caps->has[i] = k[i]->ncus > 0 && k[i]->lim.present;
+		caps->lim[i] = k[i]->lim;
+		caps->present |= caps->has[i];
+	}
+	if (!caps->present)
+		snprintf(caps->absent_why, sizeof(caps->absent_why),
+			 "the xclbin has no usable kernel");
+	for (uint32_t c = 0; c < d->conv.ncus; c++)
+		for (uint32_t m = 0; m < d->mm.ncus; m++)
+			if (d->conv.bank_act[c] == d->mm.bank_act[m])
+				caps->allow_mixed = 1;
+}
+
+static lf_status drv(struct lf__mdev *md, lf_status st)
+{
+	return lf__exec_note(md->d, st);
+}
+
+static lf_bo *params_bo(const struct lf__mdev *md, uint32_t bank)
+{
+	for (int i = 0; i < md->npc; i++)
+		if (md->pc[i].bank == bank)
+			return md->pc[i].bo;
+	return NULL;
+}
+
+/* Copies of the params blob in every bank a used kernel's CU reads. */
+static lf_status upload_params(struct lf__mdev *md,
+			       const struct lf__mparams *params)
+{
+	const struct lf__kern *k[LF__MK_COUNT] = {&md->d->conv, &md->d->mm};
+	if (!params->bytes)
+		return LF_OK;
+	for (int i = 0; i < LF__MK_COUNT; i++) {
+		if (!(params->kernels & (1u << i)))
+			continue;
+		for (uint32_t c = 0; c < k[i]->ncus; c++) {
+			uint32_t bank = k[i]->bank_params[c];
+			if (params_bo(md, bank))
+				continue;
+			lf_bo *bo;
+			lf_status st =
+			    lf__bo_alloc(md->d->dev, params->bytes, bank, &bo);
+			if (st)
+				return lf__err(md->ctx_id, drv(md, st),
+					       "model load: %llu bytes of "
+					       "weights in bank %u: %s",
+					       (unsigned long long)params->bytes,
+					       bank, lf__drv_last_error());
+			md->pc[md->npc].bank = bank;
+			md->pc[md->npc++].bo = bo;
+			st = lf__bo_write(bo, params->blob, params->bytes, 0);
+			if (st)
+				return lf__err(md->ctx_id, drv(md, st),
+					       "model load: uploading weights: "
+					       "%s",
+					       lf__drv_last_error());
+			md->uploaded += params->bytes;
+		}
+	}
+	return LF_OK;
+}
+
+static void free_slot_bufs(struct mslot *sl)
+{
+	for (int i = 0; i < sl->narena; i++)
+		lf__bo_free(sl->arena[i].bo);
+	for (int i = 0; i < sl->ndesc; i++)
+		lf__bo_free(sl->desc[i].bo);
+	sl->narena = sl->ndesc = 0;
+}
+
+void lf__mdev_close(struct lf__mdev *md)
+{
+	if (!md)
+		return;
+	for (unsigned i = 0; md->slot && i < md->nslots; i++)
+		free_slot_bufs(&md->slot[i]);
+	struct zombie *z = md->zombies;
+	while (z) {
+		struct zombie *next = z->next;
+		lf__dev_cu_abort(md->d->dev, z->cu);
+		lf__run_wait(z->run, 1000);
+		if (lf__run_free(z->run) == LF_OK)
+			for (int i = 0; i < z->nbos; i++)
+				lf__bo_free(z->bos[i]);
+		free(z);
+		z = next;
+	}
+	for (int i = 0; i < md->npc; i++)
+		lf__bo_free(md->pc[i].bo);
+	pthread_mutex_destroy(&md->zmu);
+	free(md->slot);
+	free(md->combo);
+	free(md);
+}
+
+lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
+			const struct lf__mparams *params, unsigned nslots,
+			struct lf__mdev **out)
+{
+	struct lf__mdev *md = calloc(1, sizeof(*md));
+	if (!md)
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "model load: no memory");
+	md->d = d;
+	md->ctx_id = ctx_id;
+	md->params_bytes = params->bytes;
+	md->nslots = nslots;
+	atomic_init(&md->tl_next, 0);
+	pthread_mutex_init(&md->zmu, NULL);
+	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
+	md->combo = calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1,
+			   sizeof(*md->combo));
+	if (!md->slot || !md->combo) {
+		lf__mdev_close(md);
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "model load: no memory");
+	}
+	for (uint32_t c = 0; c < d->conv.ncus; c++)
+		for (uint32_t m = 0; m < d->mm.ncus; m++)
+			if (d->conv.bank_act[c] == d->mm.bank_act[m])
+				md->combo[md->ncombo++] = (struct combo){c, m};
+	lf_status st = upload_params(md, params);
+	if (st) {
+		lf__mdev_close(md);
+		return st;
+	}
+	*out = md;
+	return LF_OK;
+}
+
+unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md)
+{
+	return md ? md->uploaded : 0;
+}
+
+const char *lf__mdev_cu_name(const struct lf__mdev *md, uint32_t cu)
+{
+	const struct lf_dev_props *pr = lf__dev_props(md->d->dev);
+	return cu < pr->ncus ? pr->cus[cu].name : "";
+}
+
+int lf__mdev_lost(const struct lf__mdev *md)
+{
+	return lf__exec_lost(md->d);
+}
+
+/* ---- one segment ----------------------------------------------------------
+ */
+
+struct segrun {
+	struct lf__mdev *md;
+	struct mslot *sl;
+	const struct lf__graph *g;
+	const struct lf__mplan *plan;
+	const struct lf__mseg *s;
+	int seg;
+	struct lf__mseg_stats *stats;
+	uint32_t ci[LF__MK_COUNT]; /* CU index per kernel */
+	struct dbuf *arena;
+	char *err;
+	size_t errlen;
+};
+
+static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
+{
+	const struct lf__gnode *n = &r->g->nodes[r->s->nodes[0]];
+	int k = snprintf(r->err, r->errlen, "node '%s' (%s), device segment "
+			 "%d: ", n->name, n->label, r->seg);
+	if (k >= 0 && (size_t)k < r->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->err + k, r->errlen - (size_t)k, fmt, ap);
+		va_end(ap);
+	}
+	for (int i = 0; i < r->sl->ndesc; i++)
+		r->sl->desc[i].current = 0;
+	return st;
+}
+
+static const struct lf__kern *kern(const struct segrun *r, int k)
+{
+	return k == LF__MK_CONV ? &r->md->d->conv : &r->md->d->mm;
+}
+
+/* The slot's CUs for this segment. */
+static void pick_cus(struct segrun *r, unsigned slot)
+{
+	const struct lf__exec *d = r->md->d;
+	if (r->s->kernels == ((1u << LF__MK_CONV) | (1u << LF__MK_MM))) {
+		const struct combo *c = &r->md->combo[slot % r->md->ncombo];
+		r->ci[LF__MK_CONV] = c->c;
+		r->ci[LF__MK_MM] = c->m;
+		return;
+	}
+	r->ci[LF__MK_CONV] = d->conv.ncus ? slot % d->conv.ncus : 0;
+	r->ci[LF__MK_MM] = d->mm.ncus ? slot % d->mm.ncus : 0;
+}
+
+static lf_status sync(struct segrun *r, lf_bo *bo, enum lf_sync_dir dir,
+		      uint64_t off, uint64_t size)
+{
+	if (!size)
+		return LF_OK;
+	lf_status st = lf__bo_sync(bo, dir, size, off);
+	if (st)
+		return segfail(r, drv(r->md, st), "%s: %s",
+			       dir == LF_SYNC_TO_DEVICE ? "upload" : "download",
+			       lf__drv_last_error());
+	if (dir == LF_SYNC_TO_DEVICE) {
+		r->stats->h2d_transfers++;
+		r->stats->h2d_bytes += size;
+	} else {
+		r->stats->d2h_transfers++;
+		r->stats->d2h_bytes += size;
+	}
+	return LF_OK;
+}
+
+/* A slot buffer in @bank of at least @size bytes (kept across runs). */
+static lf_status slot_buf(struct segrun *r, struct dbuf *list, int *n,
+			  uint32_t bank, uint64_t size, struct dbuf **out)
+{
+	struct dbuf *b = NULL;
+	for (int i = 0; i < *n; i++)
+		if (list[i].bank == bank)
+			b = &list[i];
+	if (b && b->size >= size) {
+		*out = b;
+		return LF_OK;
+	}
+	if (!b) {
+		if (*n == SLOT_BANKS)
+			return segfail(r, LF_ERR_INTERNAL,
+				       "more than %d banks in one slot",
+				       SLOT_BANKS);
+		b = &list[(*n)++];
+		memset(b, 0, sizeof(*b));
+		b->bank = bank;
+	} else {
+		lf__bo_free(b->bo);
+		b->bo = NULL;
+	}
+	b->size = size < 4096 ? 4096 : size;
+	b->current = 0;
+	lf_status st = lf__bo_alloc(r->md->d->dev, b->size, bank, &b->bo);
+	if (st == LF_OK)
+		st = lf__bo_map(b->bo, (void **)&b->host);
+	if (st) {
+		if (b->bo)
+			lf__bo_free(b->bo);
+		*b = list[--(*n)];
+		return segfail(r, drv(r->md, st), "%llu bytes in bank %u: %s",
+			       (unsigned long long)size, bank,
+			       lf__drv_last_error());
+	}
+	*out = b;
+	return LF_OK;
+}
+
+/* The descriptor buffer of @bank, with this plan's descriptors on it. */
+static lf_status desc_buf(struct segrun *r, uint32_t bank, struct dbuf **out)
+{
+	const struct lf__mplan *p = r->plan;
+	uint64_t bytes = (uint64_t)p->ndesc * LF_DESC_BYTES;
+	lf_status st = slot_buf(r, r->sl->desc, &r->sl->ndesc, bank, bytes, out);
+	if (st)
+		return st;
+	struct dbuf *b = *out;
+	if (b->current && b->plan_id == p->id)
+		return LF_OK;
+	memcpy(b->host, p->desc, bytes);
+	st = sync(r, b->bo, LF_SYNC_TO_DEVICE, 0, bytes);
+	if (st)
+		return st;
+	b->current = 1;
+	b->plan_id = p->id;
+	return LF_OK;
+}
+
+/* Collect a run; a hung one is aborted, and if it still cannot be freed
+ * its buffers are parked until close. */
+static lf_status wait_run(struct segrun *r, lf_run *run, uint32_t cu)
+{
+	struct lf__mdev *md = r->md;
+	lf_status st = lf__run_wait(run, md->d->timeout_ms);
+	if (st == LF_OK) {
+		lf__run_free(run);
+		return LF_OK;
+	}
+	char msg[LF__ERR_MAX];
+	snprintf(msg, sizeof(msg), "%s", lf__drv_last_error());
+	if (st == LF_ERR_TIMEOUT) {
+		lf__dev_cu_abort(md->d->dev, cu);
+		lf__run_wait(run, 1000);
+	}
+	if (lf__run_free(run) != LF_OK) {
+		struct zombie *z = calloc(1, sizeof(*z));
+		if (z) {
+			z->run = run;
+			z->cu = cu;
+			for (int i = 0; i < r->sl->narena; i++)
+				z->bos[z->nbos++] = r->sl->arena[i].bo;
+			for (int i = 0; i < r->sl->ndesc; i++)
+				z->bos[z->nbos++] = r->sl->desc[i].bo;
+			pthread_mutex_lock(&md->zmu);
+			z->next = md->zombies;
+			md->zombies = z;
+			pthread_mutex_unlock(&md->zmu);
+		}
+		/* Without memory to track it, leak rather than reuse. */
+		r->sl->narena = r->sl->ndesc = 0;
+	}
+	return segfail(r, drv(md, st), "kernel run on CU %u: %s", cu, msg);
+}
+
+static lf_status launch(struct segrun *r, const struct lf__mlaunch *l,
+			struct dbuf **used, int *nused)
+{
+	const struct lf__kern *k = kern(r, l->kernel);
+	uint32_t c = r->ci[l->kernel], cu = k->cu[c];
+	struct dbuf *db;
+	lf_status st = desc_buf(r, k->bank_desc[c], &db);
+	if (st)
+		return st;
+	int seen = 0;
+	for (int i = 0; i < *nused; i++)
+		seen |= used[i] == db;
+	if (!seen)
+		used[(*nused)++] = db;
+	lf_bo *pbo = params_bo(r->md, k->bank_params[c]);
+	if (!pbo)
+		return segfail(r, LF_ERR_INTERNAL, "no weights in bank %u",
+			       k->bank_params[c]);
+	struct lf_run_arg args[6] = {
+	    lf__arg_bo(0, db->bo, (uint64_t)l->desc0 * LF_DESC_BYTES),
+	    lf__arg_u32(1, l->ndesc),
+	    lf__arg_bo(2, pbo, 0),
+	    lf__arg_u32(3, (uint32_t)r->md->params_bytes),
+	    lf__arg_bo(4, r->arena->bo, 0),
+	    lf__arg_u32(5, (uint32_t)r->plan->arena_bytes),
+	};
+	lf_run *run;
+	st = lf__run_start(r->md->d->dev, cu, args, 6, &run);
+	if (st)
+		return segfail(r, drv(r->md, st), "launch on CU %u: %s", cu,
+			       lf__drv_last_error());
+	if (r->stats->launches < 8)
+		r->stats->cu[r->stats->launches] = cu;
+	r->stats->launches++;
+	return wait_run(r, run, cu);
+}
+
+/* Read back the status words of this segment's descriptors. */
+static lf_status check_status(struct segrun *r, struct dbuf *db)
+{
+	const struct lf__mseg *s = r->s;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (int i = 0; i < s->nlaunch; i++) {
+		const struct lf__mlaunch *l = &s->launch[i];
+		const struct lf__kern *k = kern(r, l->kernel);
+		if (k->bank_desc[r->ci[l->kernel]] != db->bank || !l->ndesc)
+			continue;
+		if (l->desc0 < lo)
+			lo = l->desc0;
+		if (l->desc0 + l->ndesc > hi)
+			hi = l->desc0 + l->ndesc;
+	}
+	if (lo >= hi)
+		return LF_OK;
+	uint64_t off = (uint64_t)lo * LF_DESC_BYTES + offsetof(lf_desc, status);
+	uint64_t len = (uint64_t)(hi - lo - 1) * LF_DESC_BYTES + 4;
+	lf_status st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, len);
+	if (st)
+		return st;
+	for (uint32_t i = lo; i < hi; i++) {
+		int32_t v;
+		memcpy(&v,
+		       db->host + (uint64_t)i * LF_DESC_BYTES +
+			   offsetof(lf_desc, status),
+		       4);
+		if (v != LF_KST_OK) {
+			const struct lf__gnode *n =
+			    &r->g->nodes[r->plan->desc_node[i]];
+			return segfail(r, LF_ERR_KERNEL,
+				       "descriptor %u (node '%s') returned "
+				       "status %d",
+				       i, n->name, (int)v);
+		}
+	}
+	return LF_OK;
+}
+
+static lf_status upload_inputs(struct segrun *r, void *const *ptr)
+{
+	const struct lf__mseg *s = r->s;
+	const struct lf__mplan *p = r->plan;
+	uint8_t *a = r->arena->host;
+	if (s->host_assisted) {
+		const struct lf__plan *hp = &s->hplan;
+		int x = p->root[r->g->nodes[s->nodes[0]].in[0]];
+		lf__pack_x(hp, ptr[x], a + s->hbase);
+		uint64_t lo = hp->x_bytes ? hp->x_off : hp->xs_off;
+		uint64_t hi = hp->xs_off + hp->xs_bytes;
+		return sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->hbase + lo,
+			    hi > lo ? hi - lo : 0);
+	}
+	for (int k = 0; k < s->nup; k++) {
+		int v = s->up[k];
+		memcpy(a + p->dev_off[v], ptr[v],
+		       lf__gshape_bytes(&p->shape[v]));
+	}
+	return sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
+}
+
+static lf_status download_outputs(struct segrun *r, void *const *ptr)
+{
+	const struct lf__mseg *s = r->s;
+	const struct lf__mplan *p = r->plan;
+	uint8_t *a = r->arena->host;
+	lf_status st;
+	if (s->host_assisted) {
+		const struct lf__plan *hp = &s->hplan;
+		int y = p->root[r->g->nodes[s->nodes[0]].out[0]];
+		uint64_t y0 = hp->y_bytes ? hp->y_off : hp->ys_off;
+		st = sync(r, r->arena->bo, LF_SYNC_FROM_DEVICE, s->hbase + y0,
+			  hp->act_bytes - y0);
+		if (st)
+			return st;
+		st = lf__unpack_y(hp, &s->hL, a + s->hbase, 0, ptr[y]);
+		if (st)
+			return segfail(r, st, "no memory to add partial sums");
+		return LF_OK;
+	}
+	st = sync(r, r->arena->bo, LF_SYNC_FROM_DEVICE, s->down_off,
+		  s->down_bytes);
+	if (st)
+		return st;
+	for (int k = 0; k < s->ndown; k++) {
+		int v = s->down[k];
+		memcpy(ptr[v], a + p->dev_off[v],
+		       lf__gshape_bytes(&p->shape[v]));
+	}
+	return LF_OK;
+}
+
+lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
+			       const struct lf__graph *g,
+			       const struct lf__mplan *plan, int seg,
+			       void *const *ptr, struct lf__mseg_stats *stats,
+			       char *err, size_t errlen)
+{
+	struct segrun r = {
+	    .md = md,
+	    .sl = &md->slot[slot % md->nslots],
+	    .g = g,
+	    .plan = plan,
+	    .s = &plan->seg[seg],
+	    .seg = seg,
+	    .stats = stats,
+	    .err = err,
+	    .errlen = errlen,
+	};
+	memset(stats, 0, sizeof(*stats));
+	if (lf__exec_lost(md->d))
+		return segfail(&r, LF_ERR_DEVICE_LOST, "the device was lost");
+	pick_cus(&r, slot);
+	const struct lf__kern *k0 = kern(&r, r.s->launch[0].kernel);
+	uint32_t bank = k0->bank_act[r.ci[r.s->launch[0].kernel]];
+	lf_status st = slot_buf(&r, r.sl->arena, &r.sl->narena, bank,
+				plan->arena_bytes, &r.arena);
+	if (st)
+		return st;
+	if ((st = upload_inputs(&r, ptr)))
+		return st;
+	struct dbuf *used[LF__MK_COUNT];
+	int nused = 0;
+	for (int i = 0; i < r.s->nlaunch; i++)
+		if ((st = launch(&r, &r.s->launch[i], used, &nused)))
+			return st;
+	for (int i = 0; i < nused; i++)
+		if ((st = check_status(&r, used[i])))
+			return st;
+	return download_outputs(&r, ptr);
+}
+
+unsigned lf__mdev_max_cus(const struct lf__exec *d)
+{
+	if (!d)
+		return 0;
+	return d->conv.ncus > d->mm.ncus ? d->conv.ncus : d->mm.ncus;
+}
+
+void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,
+		       struct lf__mtl_event *out, uint32_t max, uint32_t *n)
+{
+	if (n)
+		*n = 0;
+	if (*cursor == UINT64_MAX) {
+		/* Skip to the end of what the device recorded so far. */
+		struct lf_tl_event buf[64];
+		uint64_t from = atomic_load(&md->tl_next);
+		uint32_t got;
+		do {
+			if (lf__dev_timeline(md->d->dev, from, buf, 64, &got))
+				got = 0;
+			if (got)
+				from = buf[got - 1].seq + 1;
+		} while (got == 64);
+		uint64_t cur = atomic_load(&md->tl_next);
+		while (cur < from &&
+		       !atomic_compare_exchange_weak(&md->tl_next, &cur, from))
+			;
+		*cursor = from;
+		return;
+	}
+	struct lf_tl_event ev[64];
+	uint32_t got;
+	if (max > 64)
+		max = 64;
+	if (lf__dev_timeline(md->d->dev, *cursor, ev, max, &got))
+		got = 0;
+	for (uint32_t i = 0; i < got; i++) {
+		out[i].seq = ev[i].seq;
+		out[i].kind = ev[i].kind == LF_TL_H2D	? LF__MTL_H2D
+			      : ev[i].kind == LF_TL_D2H ? LF__MTL_D2H
+							: LF__MTL_RUN;
+		out[i].cu = ev[i].cu;
+		out[i].bytes = ev[i].bytes;
+		out[i].start_ns = ev[i].start_ns;
+		out[i].end_ns = ev[i].end_ns;
+	}
+	*n = got;
+	if (got)
+		*cursor = ev[got - 1].seq + 1;
+}

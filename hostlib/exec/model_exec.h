@@ -1,0 +1,93 @@
+/*
+ * model_exec.h - running a planned model's device segments through
+ * driver/driver.h (hostlib/plan/model_plan.h says what to run).
+ *
+ * Per model: the params blob is uploaded once, at open, into every bank
+ * a params port of a used kernel's CU reaches, so every CU can run the
+ * model. Per run slot (one run at a time each; slots are how concurrent
+ * lf_model_run() calls stay apart): an activation arena in each act bank
+ * the slot's CUs reach, and a descriptor buffer in each of their desc
+ * banks, both kept across runs; the descriptors are uploaded when the
+ * slot first runs a plan, so a steady-state run moves only activations
+ * and reads back the descriptors' status words.
+ *
+ * CUs: slot i runs a single-kernel segment on CU i mod (that kernel's CU
+ * count); a segment mixing kernels on the (i mod n)-th pair of conv and
+ * matmul CUs that share an act bank. Consecutive slots therefore use
+ * every CU.
+ */
+#ifndef LF_EXEC_MODEL_EXEC_H
+#define LF_EXEC_MODEL_EXEC_H
+
+#include "hostlib/exec/exec.h"
+#include "hostlib/plan/model_plan.h"
+
+struct lf__mdev;
+
+/* What a segment run did (for profiles). */
+struct lf__mseg_stats {
+	unsigned long long h2d_bytes, d2h_bytes;
+	unsigned h2d_transfers, d2h_transfers, launches;
+	uint32_t cu[8]; /* CU of the first launches */
+};
+
+/* A modeled device event (driver timeline, without driver types). */
+enum { LF__MTL_H2D = 1, LF__MTL_D2H = 2, LF__MTL_RUN = 3 };
+struct lf__mtl_event {
+	uint64_t seq;
+	int kind;    /* LF__MTL_* */
+	uint32_t cu; /* RUN: the CU */
+	uint64_t bytes;
+	uint64_t start_ns, end_ns; /* modeled device clock */
+};
+
+/* The planner's view of device @d (NULL: the CPU). */
+void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps);
+
+/*
+ * lf__mdev_open() - upload @params to the device for @nslots run slots.
+ * Return: LF_OK; driver errors (message for context @ctx_id).
+ */
+lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
+			const struct lf__mparams *params, unsigned nslots,
+			struct lf__mdev **out);
+/* Free everything (no run may be in progress). */
+void lf__mdev_close(struct lf__mdev *md);
+
+/* Bytes uploaded by lf__mdev_open (all params copies). */
+unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md);
+
+/*
+ * lf__mdev_run_segment() - run segment @seg of @plan in slot @slot.
+ * @ptr: host data of every value (plan roots with host storage, inputs,
+ *       constants); the segment's inputs are read from it and its
+ *       outputs written to it.
+ * Return: LF_OK; LF_ERR_KERNEL (a descriptor failed), device errors
+ * (LF_ERR_TIMEOUT, LF_ERR_DMA, LF_ERR_DEVICE, LF_ERR_DEVICE_LOST),
+ * LF_ERR_NO_DEVICE_MEMORY; the message (in @err) names the node. After an
+ * error the slot's descriptors are uploaded again on its next run.
+ */
+lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
+			       const struct lf__graph *g,
+			       const struct lf__mplan *plan, int seg,
+			       void *const *ptr, struct lf__mseg_stats *stats,
+			       char *err, size_t errlen);
+
+/*
+ * lf__mdev_timeline() - the device timeline's events from *cursor on (at
+ * most @max into @out, *n written), advancing *cursor. With *cursor ==
+ * UINT64_MAX, only moves *cursor to the end of the history.
+ */
+void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,
+		       struct lf__mtl_event *out, uint32_t max, uint32_t *n);
+
+/* CUs of the kernel with the most CUs on @d (0 for NULL). */
+unsigned lf__mdev_max_cus(const struct lf__exec *d);
+
+/* Name of CU @cu ("kernel:instance"), or "". */
+const char *lf__mdev_cu_name(const struct lf__mdev *md, uint32_t cu);
+
+/* Is the device lost? */
+int lf__mdev_lost(const struct lf__mdev *md);
+
+#endif /* LF_EXEC_MODEL_EXEC_H */

@@ -1,0 +1,245 @@
+/*
+ * model.c - the public model API but running: lf_model_load(),
+ * lf_model_load_memory(), lf_model_destroy() and the input/output
+ * descriptions. Loading imports the graph (import.c), plans every device
+ * layer once to pack the weights, and uploads them (hostlib/exec).
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/core/context.h"
+#include "hostlib/core/error.h"
+#include "hostlib/model/model_impl.h"
+
+/* Run slots: two per CU of the kernel with the most CUs, so concurrent
+ * runs keep every CU busy while others move data; 4 on the CPU. */
+static unsigned slot_count(const lf_context *ctx)
+{
+	if (!ctx->dev)
+		return 4;
+	unsigned n = 2 * lf__mdev_max_cus(ctx->dev);
+	return n < 2 ? 2 : n > 16 ? 16 : n;
+}
+
+static lf_status info_of(const struct lf__graph *g, int v,
+			 struct lf_tensor_info *info)
+{
+	const struct lf__gval *gv = &g->vals[v];
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", gv->name);
+	if (lf__onnx_dtype_to_lf(gv->dtype, &info->dtype) != LF_OK)
+		return LF_ERR_UNSUPPORTED;
+	info->ndim = gv->decl_rank;
+	for (int d = 0; d < gv->decl_rank && d < LF_MAX_DIMS; d++)
+		info->dims[d] = gv->decl[d];
+	return LF_OK;
+}
+
+/* Output ranks and dims as the load-time inference found them, where the
+ * file declares none. */
+static void fill_output_info(lf_model *m, const struct lf__gshape *sh)
+{
+	const struct lf__graph *g = m->g;
+	for (size_t i = 0; i < g->noutputs; i++) {
+		struct lf_tensor_info *info = &m->out_info[i];
+		const struct lf__gshape *s = &sh[g->outputs[i]];
+		if (info->ndim >= 0 && info->ndim == s->rank)
+			continue;
+		info->ndim = s->rank;
+		for (int d = 0; d < s->rank; d++)
+			info->dims[d] = s->d[d];
+	}
+}
+
+static void free_model(lf_model *m)
+{
+	lf__mdev_close(m->md);
+	while (m->plans) {
+		struct lf__plan_entry *e = m->plans;
+		m->plans = e->next;
+		lf__mplan_free(e->p);
+		free(e);
+	}
+	for (unsigned i = 0; m->slots && i < m->nslots; i++) {
+		free(m->slots[i].host);
+		free(m->slots[i].ptr);
+		free(m->slots[i].tmp);
+	}
+	free(m->slots);
+	lf__mparams_free(&m->params);
+	free(m->in_info);
+	free(m->out_info);
+	lf__graph_free(m->g);
+	pthread_mutex_destroy(&m->mu);
+	pthread_cond_destroy(&m->cv);
+	free(m);
+}
+
+/* Load-time shapes: every free dimension 1. */
+static lf_status load_shapes(lf_model *m, struct lf__gshape **out,
+			     char *err, size_t errlen)
+{
+	const struct lf__graph *g = m->g;
+	struct lf__gshape *in = calloc(g->ninputs + 1, sizeof(*in));
+	struct lf__gshape *sh = calloc(g->nvals + 1, sizeof(*sh));
+	lf_status st = LF_ERR_NO_MEMORY;
+	if (in && sh) {
+		for (size_t i = 0; i < g->ninputs; i++) {
+			const struct lf__gval *v = &g->vals[g->inputs[i]];
+			in[i].rank = v->decl_rank;
+			for (int d = 0; d < v->decl_rank; d++)
+				in[i].d[d] = v->decl[d] < 0 ? 1 : v->decl[d];
+		}
+		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, err, errlen);
+	} else {
+		snprintf(err, errlen, "out of memory");
+	}
+	free(in);
+	if (st != LF_OK) {
+		free(sh);
+		return st;
+	}
+	*out = sh;
+	return LF_OK;
+}
+
+static lf_status setup(lf_model *m, char *err, size_t errlen)
+{
+	const struct lf__graph *g = m->g;
+	m->in_info = calloc(g->ninputs + 1, sizeof(*m->in_info));
+	m->out_info = calloc(g->noutputs + 1, sizeof(*m->out_info));
+	m->nslots = slot_count(m->ctx);
+	m->slots = calloc(m->nslots, sizeof(*m->slots));
+	if (!m->in_info || !m->out_info || !m->slots) {
+		snprintf(err, errlen, "out of memory");
+		return LF_ERR_NO_MEMORY;
+	}
+	for (size_t i = 0; i < g->ninputs; i++)
+		info_of(g, g->inputs[i], &m->in_info[i]);
+	for (size_t i = 0; i < g->noutputs; i++)
+		info_of(g, g->outputs[i], &m->out_info[i]);
+	struct lf__gshape *sh;
+	lf_status st = load_shapes(m, &sh, err, errlen);
+	if (st != LF_OK)
+		return st;
+	fill_output_info(m, sh);
+	lf__mdev_caps(m->ctx->dev, &m->caps);
+	st = lf__mparams_build(g, sh, &m->caps, &m->params, err, errlen);
+	free(sh);
+	return st;
+}
+
+static lf_status load(lf_context *ctx, const void *data, size_t size,
+		      const char *what, const char *base_dir, lf_model **out)
+{
+	char err[LF__ERR_MAX] = "";
+	lf_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return lf__err(ctx->id, LF_ERR_NO_MEMORY,
+			       "lf_model_load: no memory");
+	m->ctx = ctx;
+	atomic_init(&m->active, 0);
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->cv, NULL);
+	lf_status st =
+	    lf__graph_import(data, size, what, base_dir, &m->g, err, sizeof(err));
+	if (st == LF_OK)
+		st = setup(m, err, sizeof(err));
+	if (st != LF_OK) {
+		free_model(m);
+		return lf__err(ctx->id, st, "%s", err);
+	}
+	if (ctx->dev && m->params.kernels) {
+		st = lf__mdev_open(ctx->dev, ctx->id, &m->params, m->nslots,
+				   &m->md);
+		if (st != LF_OK) {
+			free_model(m);
+			return st;
+		}
+	}
+	atomic_fetch_add(&ctx->live_models, 1);
+	*out = m;
+	return LF_OK;
+}
+
+lf_status lf_model_load(lf_context *ctx, const char *path, lf_model **out)
+{
+	if (!ctx || !path || !out)
+		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_model_load: %s is NULL",
+			       !ctx ? "ctx" : !path ? "path" : "out");
+	char err[LF__ERR_MAX] = "";
+	uint8_t *buf;
+	size_t len;
+	lf_status st = lf__onnx_read_file(path, &buf, &len, err, sizeof(err));
+	if (st != LF_OK)
+		return lf__err(ctx->id, st, "lf_model_load: %s", err);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	st = load(ctx, buf, len, path, dirname(dir), out);
+	free(buf);
+	return st;
+}
+
+lf_status lf_model_load_memory(lf_context *ctx, const void *data, size_t size,
+			       const char *base_dir, lf_model **out)
+{
+	if (!ctx || !data || !out)
+		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_model_load_memory: %s is NULL",
+			       !ctx ? "ctx" : !data ? "data" : "out");
+	return load(ctx, data, size, "model", base_dir, out);
+}
+
+lf_status lf_model_destroy(lf_model *m)
+{
+	if (!m)
+		return LF_OK;
+	lf_context *ctx = m->ctx;
+	int n = atomic_load(&m->active);
+	if (n)
+		return lf__err(ctx->id, LF_ERR_BUSY,
+			       "lf_model_destroy: %d run%s of the model in "
+			       "progress",
+			       n, n == 1 ? "" : "s");
+	free_model(m);
+	atomic_fetch_sub(&ctx->live_models, 1);
+	return LF_OK;
+}
+
+size_t lf_model_input_count(const lf_model *m)
+{
+	return m ? m->g->ninputs : 0;
+}
+
+size_t lf_model_output_count(const lf_model *m)
+{
+	return m ? m->g->noutputs : 0;
+}
+
+lf_status lf_model_input_info(const lf_model *m, size_t i,
+			      struct lf_tensor_info *info)
+{
+	if (!m || !info || i >= m->g->ninputs)
+		return lf__err(m ? m->ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_model_input_info: %s",
+			       !m || !info ? "NULL argument"
+					   : "no such input");
+	*info = m->in_info[i];
+	return LF_OK;
+}
+
+lf_status lf_model_output_info(const lf_model *m, size_t i,
+			       struct lf_tensor_info *info)
+{
+	if (!m || !info || i >= m->g->noutputs)
+		return lf__err(m ? m->ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_model_output_info: %s",
+			       !m || !info ? "NULL argument"
+					   : "no such output");
+	*info = m->out_info[i];
+	return LF_OK;
+}

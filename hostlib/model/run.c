@@ -1,0 +1,652 @@
+/*
+ * run.c - lf_model_run(): check the inputs, find (or make) the plan for
+ * their shapes, take a run slot, run the steps (CPU nodes here, device
+ * segments through hostlib/exec), hand back the outputs, and fill the
+ * run profile.
+ *
+ * Reentrancy: everything a run writes (host buffers, device arenas and
+ * descriptor buffers) belongs to its slot; the model, its graph, its
+ * plans and the params on the device are read-only while runs go on.
+ *
+ * Device failures: a timeout, DMA error or device error of a segment is
+ * retried once; a second failure, a kernel-reported error or a lost
+ * device runs the segment on the CPU (same bytes), unless
+ * LAYERFAB_FALLBACK=off, which makes it the run's error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/core/context.h"
+#include "hostlib/core/error.h"
+#include "hostlib/core/tensor.h"
+#include "hostlib/model/model_impl.h"
+
+/* ---- inputs, plans, slots ------------------------------------------------ */
+
+static lf_status check_inputs(lf_model *m, lf_tensor *const *in, size_t n,
+			      struct lf__gshape *shape)
+{
+	const struct lf__graph *g = m->g;
+	uint64_t id = m->ctx->id;
+	if (n != g->ninputs)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run: %zu inputs given, the model has "
+			       "%zu",
+			       n, g->ninputs);
+	for (size_t i = 0; i < n; i++) {
+		const struct lf_tensor_info *info = &m->in_info[i];
+		const lf_tensor *t = in[i];
+		if (!t)
+			return lf__err(id, LF_ERR_INVALID_ARG,
+				       "lf_model_run: input %zu ('%s') is NULL",
+				       i, info->name);
+		if (t->ctx != m->ctx)
+			return lf__err(id, LF_ERR_INVALID_ARG,
+				       "lf_model_run: input '%s' belongs to "
+				       "another context",
+				       info->name);
+		if (t->dtype != info->dtype)
+			return lf__err(id, LF_ERR_INVALID_ARG,
+				       "lf_model_run: input '%s' is %s, the "
+				       "model takes %s",
+				       info->name, lf__dtype_name(t->dtype),
+				       lf__dtype_name(info->dtype));
+		if (t->ndim != info->ndim)
+			return lf__err(id, LF_ERR_SHAPE,
+				       "lf_model_run: input '%s' has rank %d, "
+				       "the model takes %d",
+				       info->name, t->ndim, info->ndim);
+		for (int d = 0; d < t->ndim; d++)
+			if (info->dims[d] >= 0 && t->dims[d] != info->dims[d])
+				return lf__err(id, LF_ERR_SHAPE,
+					       "lf_model_run: input '%s' dim "
+					       "%d is %lld, the model takes "
+					       "%lld",
+					       info->name, d,
+					       (long long)t->dims[d],
+					       (long long)info->dims[d]);
+		shape[i].rank = t->ndim;
+		shape[i].dtype = 0;
+		memcpy(shape[i].d, t->dims, sizeof(shape[i].d));
+	}
+	return LF_OK;
+}
+
+static int same_shapes(const struct lf__gshape *a, const struct lf__gshape *b,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].rank != b[i].rank)
+			return 0;
+		for (int d = 0; d < a[i].rank; d++)
+			if (a[i].d[d] != b[i].d[d])
+				return 0;
+	}
+	return 1;
+}
+
+/* The cached plan for these shapes; caller holds m->mu. */
+static struct lf__plan_entry *find_plan(lf_model *m,
+					const struct lf__gshape *in)
+{
+	for (struct lf__plan_entry *e = m->plans; e; e = e->next)
+		if (same_shapes(e->p->in, in, m->g->ninputs))
+			return e;
+	return NULL;
+}
+
+/* Drop the least recently used idle plan beyond the cache's size. */
+static void evict(lf_model *m)
+{
+	size_t n = 0;
+	for (struct lf__plan_entry *e = m->plans; e; e = e->next)
+		n++;
+	while (n > LF__MODEL_PLANS) {
+		struct lf__plan_entry **victim = NULL;
+		for (struct lf__plan_entry **pe = &m->plans; *pe;
+		     pe = &(*pe)->next)
+			if (!(*pe)->refs &&
+			    (!victim || (*pe)->used < (*victim)->used))
+				victim = pe;
+		if (!victim)
+			return;
+		struct lf__plan_entry *e = *victim;
+		*victim = e->next;
+		lf__mplan_free(e->p);
+		free(e);
+		n--;
+	}
+}
+
+static lf_status get_plan(lf_model *m, const struct lf__gshape *in,
+			  struct lf__plan_entry **out)
+{
+	pthread_mutex_lock(&m->mu);
+	struct lf__plan_entry *e = find_plan(m, in);
+	if (e) {
+		e->refs++;
+		e->used = ++m->tick;
+		pthread_mutex_unlock(&m->mu);
+		*out = e;
+		return LF_OK;
+	}
+	pthread_mutex_unlock(&m->mu);
+	char err[LF__ERR_MAX] = "";
+	struct lf__mplan *p;
+	lf_status st = lf__mplan_build(m->g, &m->params, &m->caps, in, &p, err,
+				       sizeof(err));
+	if (st != LF_OK)
+		return lf__err(m->ctx->id, st, "lf_model_run: %s", err);
+	pthread_mutex_lock(&m->mu);
+	e = find_plan(m, in);
+	if (e) { /* another run made it meanwhile */
+		lf__mplan_free(p);
+	} else {
+		e = calloc(1, sizeof(*e));
+		if (!e) {
+			pthread_mutex_unlock(&m->mu);
+			lf__mplan_free(p);
+			return lf__err(m->ctx->id, LF_ERR_NO_MEMORY,
+				       "lf_model_run: no memory");
+		}
+		p->id = ++m->next_plan_id;
+		e->p = p;
+		e->next = m->plans;
+		m->plans = e;
+	}
+	e->refs++;
+	e->used = ++m->tick;
+	evict(m);
+	pthread_mutex_unlock(&m->mu);
+	*out = e;
+	return LF_OK;
+}
+
+static void put_plan(lf_model *m, struct lf__plan_entry *e)
+{
+	pthread_mutex_lock(&m->mu);
+	e->refs--;
+	evict(m);
+	pthread_mutex_unlock(&m->mu);
+}
+
+static unsigned get_slot(lf_model *m)
+{
+	pthread_mutex_lock(&m->mu);
+	for (;;) {
+		for (unsigned i = 0; i < m->nslots; i++)
+			if (!m->slots[i].busy) {
+				m->slots[i].busy = 1;
+				pthread_mutex_unlock(&m->mu);
+				return i;
+			}
+		pthread_cond_wait(&m->cv, &m->mu);
+	}
+}
+
+static void put_slot(lf_model *m, unsigned i)
+{
+	pthread_mutex_lock(&m->mu);
+	m->slots[i].busy = 0;
+	pthread_cond_signal(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* Host buffers of the slot for this plan, and every value's pointer. */
+static lf_status prepare_slot(lf_model *m, struct lf__rslot *s,
+			      const struct lf__mplan *p, lf_tensor *const *in)
+{
+	const struct lf__graph *g = m->g;
+	if (!s->ptr) {
+		s->ptr = calloc(g->nvals + 1, sizeof(void *));
+		s->tmp = calloc(g->nvals + 1, sizeof(void *));
+		if (!s->ptr || !s->tmp)
+			return LF_ERR_NO_MEMORY;
+	}
+	if (s->host_size < p->host_bytes) {
+		uint8_t *h = realloc(s->host, p->host_bytes);
+		if (!h)
+			return LF_ERR_NO_MEMORY;
+		s->host = h;
+		s->host_size = p->host_bytes;
+	}
+	for (size_t v = 0; v < g->nvals; v++) {
+		int r = p->root[v];
+		const struct lf__gval *rv = &g->vals[r];
+		if (rv->cst)
+			s->ptr[v] = rv->cst->data;
+		else if (rv->input >= 0)
+			s->ptr[v] = in[rv->input]->data;
+		else if (p->host_off[r] != UINT64_MAX)
+			s->ptr[v] = s->host + p->host_off[r];
+		else
+			s->ptr[v] = NULL;
+	}
+	return LF_OK;
+}
+
+/* ---- profiling ------------------------------------------------------------
+ */
+
+struct runctx {
+	lf_model *m;
+	const struct lf__mplan *p;
+	unsigned slot;
+	struct lf__rslot *s;
+	lf_run_profile *prof;
+	uint64_t t0;	 /* host start of the run */
+	uint64_t cursor; /* device timeline position */
+	char err[LF__ERR_MAX];
+};
+
+static void record(struct runctx *c, int node, const char *where,
+		   uint64_t host_ns, unsigned seg)
+{
+	const struct lf__gnode *n = &c->m->g->nodes[node];
+	struct lf_layer_profile r;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", n->name);
+	snprintf(r.op, sizeof(r.op), "%s", n->label);
+	snprintf(r.where, sizeof(r.where), "%s", where);
+	r.segment = seg;
+	r.host_ns = host_ns;
+	r.macs = c->p->node[node].macs;
+	lf__run_profile_add(c->prof, &r);
+}
+
+static void host_span(struct runctx *c, const char *name, const char *op,
+		      uint64_t t0, uint64_t t1)
+{
+	struct lf__pevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.track = 0;
+	ev.start_ns = t0 - c->t0;
+	ev.dur_ns = t1 - t0;
+	snprintf(ev.name, sizeof(ev.name), "%s", name);
+	snprintf(ev.op, sizeof(ev.op), "%s", op);
+	lf__run_profile_event(c->prof, &ev);
+}
+
+static void add_track(lf_run_profile *p, const lf_model *m, uint32_t cu)
+{
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (p->tracks[i].cu == cu)
+			return;
+	if (p->ntracks == LF__PROFILE_TRACKS)
+		return;
+	p->tracks[p->ntracks].cu = cu;
+	snprintf(p->tracks[p->ntracks].name, sizeof(p->tracks[0].name), "%s",
+		 lf__mdev_cu_name(m->md, cu));
+	p->ntracks++;
+}
+
+/* The record of node @node in this run's profile (the last one added). */
+static struct lf_layer_profile *rec_of(struct runctx *c, size_t first,
+				       int node)
+{
+	const char *name = c->m->g->nodes[node].name;
+	for (size_t i = first; i < c->prof->n; i++)
+		if (strncmp(c->prof->rec[i].name, name,
+			    sizeof(c->prof->rec[i].name) - 1) == 0)
+			return &c->prof->rec[i];
+	return &c->prof->rec[first];
+}
+
+static void attribute(struct lf_layer_profile *r, uint64_t start, uint64_t dur)
+{
+	if (!r->device_ns || start < r->dev_start_ns)
+		r->dev_start_ns = start;
+	r->device_ns += dur;
+}
+
+/* Give the segment's device events to its layers and the trace. */
+static void device_events(struct runctx *c, int si, size_t first_rec)
+{
+	const struct lf__mseg *s = &c->p->seg[si];
+	const struct lf__graph *g = c->m->g;
+	struct lf__mtl_event ev[64];
+	uint32_t n;
+	int run = 0;
+	c->prof->have_device = 1;
+	do {
+		lf__mdev_timeline(c->m->md, &c->cursor, ev, 64, &n);
+		for (uint32_t k = 0; k < n; k++) {
+			const struct lf__mtl_event *e = &ev[k];
+			struct lf__pevent pe;
+			memset(&pe, 0, sizeof(pe));
+			pe.start_ns = e->start_ns;
+			pe.dur_ns = e->end_ns - e->start_ns;
+			pe.bytes = e->bytes;
+			if (e->kind != LF__MTL_RUN) {
+				int up = e->kind == LF__MTL_H2D;
+				int node = s->nodes[up ? 0 : s->nnodes - 1];
+				attribute(rec_of(c, first_rec, node),
+					  e->start_ns, pe.dur_ns);
+				pe.track = up ? 1 : 2;
+				snprintf(pe.name, sizeof(pe.name),
+					 "%s segment %d (%llu B)",
+					 up ? "upload" : "download", si,
+					 (unsigned long long)e->bytes);
+				snprintf(pe.op, sizeof(pe.op), "dma");
+				lf__run_profile_event(c->prof, &pe);
+				continue;
+			}
+			add_track(c->prof, c->m, e->cu);
+			pe.track = 10 + (int)e->cu;
+			if (run >= s->nlaunch) {
+				snprintf(pe.name, sizeof(pe.name), "run");
+				lf__run_profile_event(c->prof, &pe);
+				continue;
+			}
+			const struct lf__mlaunch *l = &s->launch[run++];
+			uint64_t macs = 0, at = e->start_ns;
+			for (int j = 0; j < l->count; j++)
+				macs += c->p->node[s->nodes[l->first + j]].macs;
+			size_t len = 0;
+			for (int j = 0; j < l->count; j++) {
+				int node = s->nodes[l->first + j];
+				uint64_t mj = c->p->node[node].macs;
+				uint64_t share =
+				    macs ? (uint64_t)((double)pe.dur_ns *
+						      (double)mj / (double)macs)
+					 : pe.dur_ns / (uint64_t)l->count;
+				attribute(rec_of(c, first_rec, node), at,
+					  share);
+				at += share;
+				int w = snprintf(pe.name + len,
+						 sizeof(pe.name) - len, "%s%s",
+						 j ? "+" : "", g->nodes[node].name);
+				if (w > 0 && len + (size_t)w < sizeof(pe.name))
+					len += (size_t)w;
+			}
+			snprintf(pe.op, sizeof(pe.op), "%s",
+				 l->kernel == LF__MK_CONV ? "lfk_conv2d"
+							  : "lfk_matmul");
+			lf__run_profile_event(c->prof, &pe);
+		}
+	} while (n == 64);
+}
+
+/* ---- steps ---------------------------------------------------------------- */
+
+static lf_status run_cpu_node(struct runctx *c, int node)
+{
+	uint64_t t0 = lf__now_ns();
+	lf_status st = lf__graph_run_cpu(c->m->g, &c->m->g->nodes[node],
+					 c->s->ptr, c->p->shape, c->err,
+					 sizeof(c->err));
+	if (st != LF_OK)
+		return lf__err(c->m->ctx->id, st, "lf_model_run: %s", c->err);
+	if (c->prof) {
+		uint64_t t1 = lf__now_ns();
+		record(c, node, "cpu", t1 - t0, ~0u);
+		host_span(c, c->m->g->nodes[node].name,
+			  c->m->g->nodes[node].label, t0, t1);
+	}
+	return LF_OK;
+}
+
+/* A segment on the CPU: its device-only values get temporary buffers. */
+static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
+{
+	const struct lf__graph *g = c->m->g;
+	const struct lf__mplan *p = c->p;
+	lf_status st = LF_OK;
+	for (int j = 0; j < s->nnodes && st == LF_OK; j++) {
+		int r = p->root[g->nodes[s->nodes[j]].out[0]];
+		if (c->s->ptr[r])
+			continue;
+		c->s->tmp[r] = malloc(lf__gshape_bytes(&p->shape[r]));
+		if (!c->s->tmp[r])
+			st = LF_ERR_NO_MEMORY;
+		for (size_t v = 0; v < g->nvals; v++)
+			if (p->root[v] == r)
+				c->s->ptr[v] = c->s->tmp[r];
+	}
+	for (int j = 0; j < s->nnodes && st == LF_OK; j++)
+		st = lf__graph_run_cpu(g, &g->nodes[s->nodes[j]], c->s->ptr,
+				       p->shape, c->err, sizeof(c->err));
+	for (size_t v = 0; v < g->nvals; v++) {
+		int r = p->root[v];
+		if (c->s->tmp[r])
+			c->s->ptr[v] = NULL;
+	}
+	for (size_t v = 0; v < g->nvals; v++) {
+		free(c->s->tmp[v]);
+		c->s->tmp[v] = NULL;
+	}
+	if (st == LF_ERR_NO_MEMORY)
+		snprintf(c->err, sizeof(c->err), "out of memory");
+	return st;
+}
+
+static int retryable(lf_status st)
+{
+	return st == LF_ERR_TIMEOUT || st == LF_ERR_DMA || st == LF_ERR_DEVICE;
+}
+
+static lf_status run_segment(struct runctx *c, int si)
+{
+	const struct lf__mseg *s = &c->p->seg[si];
+	lf_context *ctx = c->m->ctx;
+	struct lf__mseg_stats stats;
+	memset(&stats, 0, sizeof(stats));
+	uint64_t t0 = lf__now_ns();
+	lf_status st = LF_ERR_DEVICE_LOST;
+	snprintf(c->err, sizeof(c->err), "the device was lost");
+	if (c->m->md && !lf__mdev_lost(c->m->md))
+		for (int attempt = 0; attempt < 2; attempt++) {
+			st = lf__mdev_run_segment(c->m->md, c->slot, c->m->g,
+						  c->p, si, c->s->ptr, &stats,
+						  c->err, sizeof(c->err));
+			if (st == LF_OK || !retryable(st))
+				break;
+		}
+	const char *where = "device";
+	if (st != LF_OK) {
+		if (!ctx->fallback || st == LF_ERR_NO_MEMORY)
+			return lf__err(ctx->id, st,
+				       "lf_model_run: %s%s", c->err,
+				       ctx->fallback
+					   ? ""
+					   : " (LAYERFAB_FALLBACK=off)");
+		where = "cpu";
+		st = segment_on_cpu(c, s);
+		if (st != LF_OK)
+			return lf__err(ctx->id, st, "lf_model_run: %s", c->err);
+	}
+	if (!c->prof)
+		return LF_OK;
+	uint64_t t1 = lf__now_ns();
+	size_t first = c->prof->n;
+	uint64_t macs = 0;
+	for (int j = 0; j < s->nnodes; j++)
+		macs += c->p->node[s->nodes[j]].macs;
+	for (int j = 0; j < s->nnodes; j++) {
+		int node = s->nodes[j];
+		uint64_t mj = c->p->node[node].macs;
+		uint64_t host = macs ? (uint64_t)((double)(t1 - t0) *
+						  (double)mj / (double)macs)
+				     : (t1 - t0) / (uint64_t)s->nnodes;
+		record(c, node, where, host, (unsigned)si);
+	}
+	struct lf_layer_profile *r0 = &c->prof->rec[first];
+	struct lf_layer_profile *rl = &c->prof->rec[c->prof->n - 1];
+	r0->h2d_bytes = stats.h2d_bytes;
+	r0->dma_transfers += stats.h2d_transfers;
+	rl->d2h_bytes = stats.d2h_bytes;
+	rl->dma_transfers += stats.d2h_transfers;
+	for (int l = 0; l < s->nlaunch && where[0] == 'd'; l++)
+		rec_of(c, first, s->nodes[s->launch[l].first])->launches++;
+	char name[96];
+	snprintf(name, sizeof(name), "segment %d (%d layer%s)", si, s->nnodes,
+		 s->nnodes == 1 ? "" : "s");
+	host_span(c, name, where, t0, t1);
+	if (where[0] == 'd')
+		device_events(c, si, first);
+	return LF_OK;
+}
+
+/* ---- outputs --------------------------------------------------------------
+ */
+
+static lf_status check_outputs(lf_model *m, const struct lf__mplan *p,
+			       lf_tensor **out, size_t n)
+{
+	const struct lf__graph *g = m->g;
+	uint64_t id = m->ctx->id;
+	if (n != g->noutputs)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run: %zu output slots given, the "
+			       "model has %zu outputs",
+			       n, g->noutputs);
+	if (n && !out)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run: outputs is NULL");
+	for (size_t i = 0; i < n; i++) {
+		const lf_tensor *t = out[i];
+		const struct lf__gshape *s = &p->shape[g->outputs[i]];
+		lf_dtype dt;
+		lf__onnx_dtype_to_lf(s->dtype, &dt);
+		if (!t)
+			continue;
+		int same = t->ctx == m->ctx && t->dtype == dt &&
+			   t->ndim == s->rank;
+		for (int d = 0; same && d < s->rank; d++)
+			same = t->dims[d] == s->d[d];
+		if (!same)
+			return lf__err(id, LF_ERR_SHAPE,
+				       "lf_model_run: output '%s' must be a %s "
+				       "tensor of rank %d of this context with "
+				       "the model's shape",
+				       m->out_info[i].name, lf__dtype_name(dt),
+				       s->rank);
+	}
+	return LF_OK;
+}
+
+static lf_status deliver(lf_model *m, const struct lf__mplan *p,
+			 struct lf__rslot *s, lf_tensor **out, size_t n)
+{
+	const struct lf__graph *g = m->g;
+	lf_tensor **made = calloc(n ? n : 1, sizeof(*made));
+	if (!made)
+		return lf__err(m->ctx->id, LF_ERR_NO_MEMORY,
+			       "lf_model_run: no memory");
+	lf_status st = LF_OK;
+	for (size_t i = 0; i < n && st == LF_OK; i++) {
+		const struct lf__gshape *sh = &p->shape[g->outputs[i]];
+		lf_tensor *t = out[i];
+		if (!t) {
+			lf_dtype dt;
+			lf__onnx_dtype_to_lf(sh->dtype, &dt);
+			st = lf_tensor_create(m->ctx, dt, sh->rank, sh->d, NULL,
+					      &made[i]);
+			t = made[i];
+			if (st != LF_OK)
+				break;
+		}
+		pthread_mutex_lock(&t->lock);
+		memcpy(t->data, s->ptr[g->outputs[i]], t->bytes);
+		t->host_valid = 1;
+		t->dev_valid = 0;
+		atomic_fetch_add(&t->version, 1);
+		pthread_mutex_unlock(&t->lock);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (st != LF_OK)
+			lf_tensor_destroy(made[i]);
+		else if (made[i])
+			out[i] = made[i];
+	}
+	free(made);
+	return st;
+}
+
+/* Inputs held only on the device are fetched first. */
+static lf_status inputs_on_host(lf_model *m, lf_tensor *const *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		lf_tensor *t = in[i];
+		lf_status st = LF_OK;
+		pthread_mutex_lock(&t->lock);
+		if (!t->host_valid && m->ctx->dev)
+			st = lf__exec_tensor_download(m->ctx->dev, m->ctx->id,
+						      t);
+		pthread_mutex_unlock(&t->lock);
+		if (st != LF_OK)
+			return st;
+	}
+	return LF_OK;
+}
+
+static lf_status run_steps(struct runctx *c)
+{
+	for (int k = 0; k < c->p->nsteps; k++) {
+		const struct lf__mstep *s = &c->p->step[k];
+		lf_status st = s->seg >= 0 ? run_segment(c, s->seg)
+					   : run_cpu_node(c, s->node);
+		if (st != LF_OK)
+			return st;
+	}
+	return LF_OK;
+}
+
+lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
+		       lf_tensor **outputs, size_t noutputs,
+		       lf_run_profile *prof)
+{
+	if (!m)
+		return lf__err(0, LF_ERR_INVALID_ARG, "lf_model_run: m is NULL");
+	uint64_t id = m->ctx->id;
+	if (ninputs && !inputs)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run: inputs is NULL");
+	struct lf__gshape in[LF_MAX_DIMS * 4];
+	struct lf__gshape *shapes = in;
+	if (m->g->ninputs > sizeof(in) / sizeof(in[0])) {
+		shapes = calloc(m->g->ninputs, sizeof(*shapes));
+		if (!shapes)
+			return lf__err(id, LF_ERR_NO_MEMORY,
+				       "lf_model_run: no memory");
+	}
+	atomic_fetch_add(&m->active, 1);
+	struct lf__plan_entry *pe = NULL;
+	lf_status st = check_inputs(m, inputs, ninputs, shapes);
+	if (st == LF_OK)
+		st = inputs_on_host(m, inputs, ninputs);
+	if (st == LF_OK)
+		st = get_plan(m, shapes, &pe);
+	if (st == LF_OK)
+		st = check_outputs(m, pe->p, outputs, noutputs);
+	if (st != LF_OK)
+		goto out;
+	struct runctx c = {.m = m, .p = pe->p, .prof = prof};
+	c.slot = get_slot(m);
+	c.s = &m->slots[c.slot];
+	st = prepare_slot(m, c.s, pe->p, inputs);
+	if (st != LF_OK) {
+		lf__err(id, st, "lf_model_run: no memory for host buffers");
+		goto out_slot;
+	}
+	if (prof) {
+		lf__run_profile_clear(prof);
+		c.t0 = lf__now_ns();
+		c.cursor = UINT64_MAX;
+		if (m->md)
+			lf__mdev_timeline(m->md, &c.cursor, NULL, 0, NULL);
+	}
+	st = run_steps(&c);
+	if (st == LF_OK)
+		st = deliver(m, pe->p, c.s, outputs, noutputs);
+out_slot:
+	put_slot(m, c.slot);
+out:
+	if (pe)
+		put_plan(m, pe);
+	if (shapes != in)
+		free(shapes);
+	atomic_fetch_sub(&m->active, 1);
+	return st;
+}

@@ -1,0 +1,709 @@
+/*
+ * model_plan.c - partition, memory plan and descriptors of a model for
+ * one set of input shapes, and the params blob (model_plan.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/plan/arena.h"
+#include "hostlib/plan/model_plan.h"
+#include "hostlib/plan/pack.h"
+
+#define NONE UINT64_MAX
+#define ALIGN 64
+
+static uint64_t align64(uint64_t v)
+{
+	return (v + ALIGN - 1) & ~(uint64_t)(ALIGN - 1);
+}
+
+static lf_status failf(char *err, size_t errlen, lf_status st, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+static lf_status failf(char *err, size_t errlen, lf_status st, const char *fmt,
+		       ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+static int kernel_of(const struct lf__gnode *n)
+{
+	return n->op == LF__GOP_CONV ? LF__MK_CONV : LF__MK_MM;
+}
+
+static const char *kernel_name(int k)
+{
+	return k == LF__MK_CONV ? "lfk_conv2d" : "lfk_matmul";
+}
+
+/* ---- params ----------------------------------------------------------------
+ */
+
+/* Keep a plan's params layout (slices and offsets), drop its tiles. */
+static void keep_layout(struct lf__plan *p)
+{
+	free(p->tiles);
+	p->tiles = NULL;
+	p->ntiles = 0;
+}
+
+static int same_layout(const struct lf__plan *a, const struct lf__plan *b)
+{
+	if (a->params_bytes != b->params_bytes || a->bias_off != b->bias_off ||
+	    a->w_zp_off != b->w_zp_off || a->mult_off != b->mult_off ||
+	    a->nslices != b->nslices)
+		return 0;
+	for (int i = 0; i < a->nslices; i++)
+		if (memcmp(&a->slices[i], &b->slices[i], sizeof(a->slices[i])))
+			return 0;
+	return 1;
+}
+
+void lf__mparams_free(struct lf__mparams *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->node && i < p->nnodes; i++)
+		lf__plan_free(&p->node[i].layout);
+	free(p->node);
+	free(p->blob);
+	memset(p, 0, sizeof(*p));
+}
+
+static void pack_node(const struct lf__graph *g, const struct lf__gnode *n,
+		      const struct lf__gshape *shape, const struct lf__pnode *pn,
+		      uint8_t *blob)
+{
+	struct lf__layer L;
+	lf__graph_layer(g, n, shape, &L);
+	const struct lf__glinear *q = n->lin;
+	const void *w = g->vals[q->w].cst->data;
+	const void *bias = q->bias >= 0 ? g->vals[q->bias].cst->data : NULL;
+	lf__pack_params(&pn->layout, &L, w, bias, blob + pn->base);
+}
+
+lf_status lf__mparams_build(const struct lf__graph *g,
+			    const struct lf__gshape *shape,
+			    const struct lf__mdevcaps *caps,
+			    struct lf__mparams *out, char *err, size_t errlen)
+{
+	struct lf__mparams p;
+	memset(&p, 0, sizeof(p));
+	p.nnodes = g->nnodes;
+	p.node = calloc(g->nnodes ? g->nnodes : 1, sizeof(*p.node));
+	if (!p.node)
+		return failf(err, errlen, LF_ERR_NO_MEMORY, "out of memory");
+	uint64_t total = 0;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		struct lf__pnode *pn = &p.node[i];
+		if (n->op != LF__GOP_CONV && n->op != LF__GOP_MATMUL)
+			continue;
+		int k = kernel_of(n);
+		if (!caps->present) {
+			snprintf(pn->why, sizeof(pn->why), "%s",
+				 caps->absent_why);
+			continue;
+		}
+		if (!caps->has[k]) {
+			snprintf(pn->why, sizeof(pn->why),
+				 "no %s compute unit", kernel_name(k));
+			continue;
+		}
+		struct lf__layer L;
+		lf__graph_layer(g, n, shape, &L);
+		char why[LF__GRAPH_ERR_LEN] = "";
+		lf_status st = lf__plan_layer(&L, &caps->lim[k], &pn->layout,
+					      why, sizeof(why));
+		if (st == LF_ERR_UNSUPPORTED) {
+			snprintf(pn->why, sizeof(pn->why), "%s", why);
+			continue;
+		}
+		if (st != LF_OK) {
+			lf__mparams_free(&p);
+			return failf(err, errlen, st,
+				     "node '%s': planning tiles: %s", n->name,
+				     lf_status_name(st));
+		}
+		keep_layout(&pn->layout);
+		uint64_t base = align64(total);
+		/* Descriptor offsets into params are 32-bit. */
+		if (base + pn->layout.params_bytes > UINT32_MAX) {
+			lf__plan_free(&pn->layout);
+			snprintf(pn->why, sizeof(pn->why),
+				 "the model's constants pass 4 GiB");
+			continue;
+		}
+		pn->on = 1;
+		pn->base = base;
+		total = base + pn->layout.params_bytes;
+		p.kernels |= 1u << k;
+	}
+	p.bytes = align64(total);
+	p.blob = calloc(p.bytes ? p.bytes : 1, 1);
+	if (!p.blob) {
+		lf__mparams_free(&p);
+		return failf(err, errlen, LF_ERR_NO_MEMORY,
+			     "out of memory for %llu bytes of weights",
+			     (unsigned long long)total);
+	}
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (p.node[i].on)
+			pack_node(g, &g->nodes[i], shape, &p.node[i], p.blob);
+	*out = p;
+	return LF_OK;
+}
+
+/* ---- plan ---------------------------------------------------------------- */
+
+void lf__mplan_free(struct lf__mplan *p)
+{
+	if (!p)
+		return;
+	for (int s = 0; p->seg && s < p->nsegs; s++) {
+		struct lf__mseg *sg = &p->seg[s];
+		free(sg->nodes);
+		free(sg->launch);
+		free(sg->up);
+		free(sg->down);
+		lf__plan_free(&sg->hplan);
+	}
+	free(p->seg);
+	free(p->step);
+	free(p->desc);
+	free(p->desc_node);
+	free(p->node);
+	free(p->in);
+	free(p->shape);
+	free(p->root);
+	free(p->host_off);
+	free(p->dev_off);
+	free(p);
+}
+
+/* Scratch of one build. */
+struct bld {
+	const struct lf__graph *g;
+	const struct lf__mparams *params;
+	const struct lf__mdevcaps *caps;
+	struct lf__mplan *p;
+	struct lf__plan *lp; /* per node: its tiles (device nodes) */
+	int *chain;	     /* per node: 1 chainable, 2 host-assisted */
+	int *seg_of;	     /* per node */
+	int *out_use;	     /* per root: graph output */
+	char *err;
+	size_t errlen;
+};
+
+static lf_status nomem(struct bld *b)
+{
+	return failf(b->err, b->errlen, LF_ERR_NO_MEMORY, "out of memory");
+}
+
+/* Can this device node keep its input and output in place in the arena? */
+static int chainable(const struct lf__plan *lp, uint64_t xbytes,
+		     uint64_t ybytes)
+{
+	if (lp->nchunks != 1 || lp->x_bytes != xbytes || lp->y_bytes != ybytes)
+		return 0;
+	for (int t = 0; t < lp->ntiles; t++)
+		if (lp->tiles[t].gather || lp->tiles[t].scatter)
+			return 0;
+	return 1;
+}
+
+static lf_status classify(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		const struct lf__pnode *pn = &b->params->node[i];
+		struct lf__mnode *mn = &p->node[i];
+		mn->seg = -1;
+		mn->macs = lf__graph_macs(g, n, p->shape);
+		if (n->op != LF__GOP_CONV && n->op != LF__GOP_MATMUL) {
+			if (n->op != LF__GOP_VIEW)
+				snprintf(mn->why, sizeof(mn->why),
+					 "no device kernel for %s", n->label);
+			continue;
+		}
+		if (!pn->on) {
+			snprintf(mn->why, sizeof(mn->why), "%s", pn->why);
+			continue;
+		}
+		int k = kernel_of(n);
+		struct lf__layer L;
+		lf__graph_layer(g, n, p->shape, &L);
+		char why[LF__GRAPH_ERR_LEN] = "";
+		lf_status st = lf__plan_layer(&L, &b->caps->lim[k], &b->lp[i],
+					      why, sizeof(why));
+		if (st == LF_ERR_UNSUPPORTED) {
+			snprintf(mn->why, sizeof(mn->why), "%s", why);
+			continue;
+		}
+		if (st != LF_OK)
+			return failf(b->err, b->errlen, st,
+				     "node '%s': planning tiles: %s", n->name,
+				     lf_status_name(st));
+		if (!same_layout(&b->lp[i], &pn->layout)) {
+			lf__plan_free(&b->lp[i]);
+			snprintf(mn->why, sizeof(mn->why),
+				 "weights laid out differently at this shape");
+			continue;
+		}
+		uint64_t xb = lf__gshape_bytes(&p->shape[n->in[0]]);
+		uint64_t yb = lf__gshape_bytes(&p->shape[n->out[0]]);
+		b->chain[i] = chainable(&b->lp[i], xb, yb) ? 1 : 2;
+	}
+	return LF_OK;
+}
+
+static lf_status push_int(int **a, int *n, int v)
+{
+	int *r = realloc(*a, (size_t)(*n + 1) * sizeof(int));
+	if (!r)
+		return LF_ERR_NO_MEMORY;
+	r[(*n)++] = v;
+	*a = r;
+	return LF_OK;
+}
+
+/* Device segments and the order of steps. */
+static lf_status partition(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	p->seg = calloc(g->nnodes ? g->nnodes : 1, sizeof(*p->seg));
+	p->step = calloc(g->nnodes ? g->nnodes : 1, sizeof(*p->step));
+	if (!p->seg || !p->step)
+		return nomem(b);
+	int open = -1;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		b->seg_of[i] = -1;
+		if (n->op == LF__GOP_VIEW)
+			continue;
+		int c = b->chain[i];
+		if (!c) {
+			open = -1;
+			p->step[p->nsteps].seg = -1;
+			p->step[p->nsteps++].node = (int)i;
+			continue;
+		}
+		unsigned kbit = 1u << kernel_of(n);
+		if (open >= 0 && c == 1 &&
+		    (p->seg[open].kernels == kbit || b->caps->allow_mixed)) {
+			struct lf__mseg *s = &p->seg[open];
+			if (push_int(&s->nodes, &s->nnodes, (int)i))
+				return nomem(b);
+			s->kernels |= kbit;
+			b->seg_of[i] = open;
+			continue;
+		}
+		open = p->nsegs++;
+		struct lf__mseg *s = &p->seg[open];
+		s->host_assisted = c == 2;
+		s->kernels = kbit;
+		if (push_int(&s->nodes, &s->nnodes, (int)i))
+			return nomem(b);
+		b->seg_of[i] = open;
+		p->step[p->nsteps].seg = open;
+		p->step[p->nsteps++].node = -1;
+		if (s->host_assisted)
+			open = -1;
+	}
+	for (size_t i = 0; i < g->nnodes; i++)
+		p->node[i].seg = b->seg_of[i];
+	return LF_OK;
+}
+
+static int contains(const int *a, int n, int v)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] == v)
+			return 1;
+	return 0;
+}
+
+/* Is root @r used by a node outside segment @s (or is it an output)? */
+static int used_outside(const struct bld *b, int r, int s)
+{
+	const struct lf__graph *g = b->g;
+	if (b->out_use[r])
+		return 1;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		if (n->op == LF__GOP_VIEW || b->seg_of[i] == s)
+			continue;
+		for (size_t k = 0; k < n->n_in; k++)
+			if (n->in[k] >= 0 && b->p->root[n->in[k]] == r)
+				return 1;
+	}
+	return 0;
+}
+
+/* Values each segment reads from the host and gives back to it. */
+static lf_status residency(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	for (int si = 0; si < p->nsegs; si++) {
+		struct lf__mseg *s = &p->seg[si];
+		for (int j = 0; j < s->nnodes; j++) {
+			const struct lf__gnode *n = &g->nodes[s->nodes[j]];
+			int rx = p->root[n->in[0]], ry = p->root[n->out[0]];
+			int px = g->vals[rx].producer;
+			if ((px < 0 || b->seg_of[px] != si) &&
+			    !contains(s->up, s->nup, rx) &&
+			    push_int(&s->up, &s->nup, rx))
+				return nomem(b);
+			if ((s->host_assisted || used_outside(b, ry, si)) &&
+			    push_int(&s->down, &s->ndown, ry))
+				return nomem(b);
+		}
+	}
+	return LF_OK;
+}
+
+/* Last node of segment @s reading root @r (or -1). */
+static int last_use_in(const struct bld *b, const struct lf__mseg *s, int r)
+{
+	int last = -1;
+	for (int j = 0; j < s->nnodes; j++)
+		if (b->p->root[b->g->nodes[s->nodes[j]].in[0]] == r)
+			last = s->nodes[j];
+	return last;
+}
+
+/* Sum of 64-aligned sizes of @n roots; their offsets inside the block. */
+static uint64_t block_of(struct bld *b, const int *v, int n, uint64_t *rel)
+{
+	uint64_t off = 0;
+	for (int i = 0; i < n; i++) {
+		rel[i] = off;
+		off = align64(off + lf__gshape_bytes(&b->p->shape[v[i]]));
+	}
+	return off;
+}
+
+/* The arena: blocks per segment placed by lifetime. */
+static lf_status device_memory(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	size_t cap = g->nnodes * 3 + 4, n = 0;
+	struct lf__interval *it = calloc(cap, sizeof(*it));
+	/* what each interval is: -1 up block, -2 down block, -3 host-assisted
+	 * area, else a root */
+	int *what = calloc(cap, sizeof(int)), *segof = calloc(cap, sizeof(int));
+	uint64_t *rel = calloc(g->nvals ? g->nvals : 1, sizeof(uint64_t));
+	lf_status st = LF_OK;
+	if (!it || !what || !segof || !rel) {
+		st = nomem(b);
+		goto out;
+	}
+	for (int si = 0; si < p->nsegs; si++) {
+		struct lf__mseg *s = &p->seg[si];
+		int first = s->nodes[0], last = s->nodes[s->nnodes - 1];
+		if (s->host_assisted) {
+			it[n] = (struct lf__interval){s->hplan.act_bytes, first,
+						      last, 0};
+			what[n] = -3;
+			segof[n++] = si;
+			continue;
+		}
+		uint64_t *urel = rel;
+		int lu = first;
+		for (int k = 0; k < s->nup; k++) {
+			int l = last_use_in(b, s, s->up[k]);
+			if (l > lu)
+				lu = l;
+		}
+		s->up_bytes = block_of(b, s->up, s->nup, urel);
+		it[n] = (struct lf__interval){s->up_bytes, first, lu, 0};
+		what[n] = -1;
+		segof[n++] = si;
+		int fd = last;
+		for (int k = 0; k < s->ndown; k++)
+			if (g->vals[s->down[k]].producer < fd)
+				fd = g->vals[s->down[k]].producer;
+		s->down_bytes = block_of(b, s->down, s->ndown, urel);
+		it[n] = (struct lf__interval){s->down_bytes, fd, last, 0};
+		what[n] = -2;
+		segof[n++] = si;
+		for (int j = 0; j < s->nnodes; j++) {
+			int r = p->root[g->nodes[s->nodes[j]].out[0]];
+			if (contains(s->down, s->ndown, r))
+				continue;
+			int l = last_use_in(b, s, r);
+			it[n] = (struct lf__interval){
+			    lf__gshape_bytes(&p->shape[r]), s->nodes[j],
+			    l < 0 ? s->nodes[j] : l, 0};
+			what[n] = r;
+			segof[n++] = si;
+		}
+	}
+	st = lf__arena_assign(it, n, ALIGN, &p->arena_bytes);
+	if (st != LF_OK) {
+		st = failf(b->err, b->errlen, st, "planning the arena: %s",
+			   lf_status_name(st));
+		goto out;
+	}
+	if (p->arena_bytes > UINT32_MAX) {
+		st = failf(b->err, b->errlen, LF_ERR_UNSUPPORTED,
+			   "the activations need %llu bytes of device memory "
+			   "at once; descriptor offsets stop at 4 GiB",
+			   (unsigned long long)p->arena_bytes);
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct lf__mseg *s = &p->seg[segof[k]];
+		if (what[k] >= 0) {
+			p->dev_off[what[k]] = it[k].off;
+		} else if (what[k] == -3) {
+			s->hbase = it[k].off;
+		} else {
+			const int *v = what[k] == -1 ? s->up : s->down;
+			int nv = what[k] == -1 ? s->nup : s->ndown;
+			if (what[k] == -1)
+				s->up_off = it[k].off;
+			else
+				s->down_off = it[k].off;
+			block_of(b, v, nv, rel);
+			for (int j = 0; j < nv; j++)
+				p->dev_off[v[j]] = it[k].off + rel[j];
+		}
+	}
+out:
+	free(it);
+	free(what);
+	free(segof);
+	free(rel);
+	return st;
+}
+
+/* Host buffers: every root some CPU step reads or writes. */
+static lf_status host_memory(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	size_t nv = g->nvals;
+	struct lf__interval *it = calloc(nv ? nv : 1, sizeof(*it));
+	char *need = calloc(nv ? nv : 1, 1);
+	if (!it || !need) {
+		free(it);
+		free(need);
+		return nomem(b);
+	}
+	for (size_t v = 0; v < nv; v++) {
+		it[v].first = (int)g->nnodes + 1;
+		it[v].last = -1;
+	}
+	/* Produced on the host: by CPU nodes, or downloaded. */
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		if (n->op == LF__GOP_VIEW || b->seg_of[i] >= 0)
+			continue;
+		for (size_t k = 0; k < n->n_out; k++) {
+			if (n->out[k] < 0)
+				continue;
+			int r = p->root[n->out[k]];
+			need[r] = 1;
+			it[r].first = (int)i;
+			it[r].last = (int)i;
+		}
+		for (size_t k = 0; k < n->n_in; k++) {
+			int v = n->in[k];
+			if (v >= 0 && (int)i > it[p->root[v]].last)
+				it[p->root[v]].last = (int)i;
+		}
+	}
+	for (int si = 0; si < p->nsegs; si++) {
+		const struct lf__mseg *s = &p->seg[si];
+		int first = s->nodes[0], last = s->nodes[s->nnodes - 1];
+		for (int k = 0; k < s->ndown; k++) {
+			int r = s->down[k];
+			need[r] = 1;
+			it[r].first = last;
+			if (it[r].last < last)
+				it[r].last = last;
+		}
+		for (int k = 0; k < s->nup; k++)
+			if (it[s->up[k]].last < first)
+				it[s->up[k]].last = first;
+	}
+	for (size_t i = 0; i < g->noutputs; i++)
+		it[p->root[g->outputs[i]]].last = (int)g->nnodes;
+	for (size_t v = 0; v < nv; v++) {
+		const struct lf__gval *gv = &g->vals[v];
+		if (!need[v] || gv->cst || gv->input >= 0 ||
+		    p->root[v] != (int)v) {
+			it[v].size = 0;
+			continue;
+		}
+		it[v].size = lf__gshape_bytes(&p->shape[v]);
+	}
+	lf_status st = lf__arena_assign(it, nv, ALIGN, &p->host_bytes);
+	for (size_t v = 0; st == LF_OK && v < nv; v++)
+		p->host_off[v] = it[v].size ? it[v].off : NONE;
+	free(it);
+	free(need);
+	if (st != LF_OK)
+		return failf(b->err, b->errlen, st, "planning host memory: %s",
+			     lf_status_name(st));
+	return LF_OK;
+}
+
+/* Move a tile's descriptor to its place in the arena and params blob. */
+static void relocate(lf_desc *d, const struct lf__plan *lp, uint64_t x,
+		     uint64_t y, uint64_t pbase, int host_assisted)
+{
+	if (host_assisted) {
+		d->x_off += (uint32_t)x;
+		d->y_off += (uint32_t)x;
+	} else {
+		d->x_off = (uint32_t)(d->x_off - lp->x_off + x);
+		d->y_off = (uint32_t)(d->y_off - lp->y_off + y);
+	}
+	d->w_off += (uint32_t)pbase;
+	if (d->flags & LF_DF_BIAS)
+		d->bias_off += (uint32_t)pbase;
+	d->w_zp_off += (uint32_t)pbase;
+	d->mult_off += (uint32_t)pbase;
+	d->status = LF_KST_PENDING;
+}
+
+static lf_status descriptors(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	uint64_t nd = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (b->seg_of[i] >= 0)
+			nd += (uint64_t)b->lp[i].ntiles;
+	if (nd > UINT32_MAX / LF_DESC_BYTES)
+		return failf(b->err, b->errlen, LF_ERR_UNSUPPORTED,
+			     "%llu descriptors are too many",
+			     (unsigned long long)nd);
+	p->desc = calloc(nd ? nd : 1, sizeof(lf_desc));
+	p->desc_node = calloc(nd ? nd : 1, sizeof(int));
+	if (!p->desc || !p->desc_node)
+		return nomem(b);
+	for (int si = 0; si < p->nsegs; si++) {
+		struct lf__mseg *s = &p->seg[si];
+		s->launch = calloc((size_t)s->nnodes, sizeof(*s->launch));
+		if (!s->launch)
+			return nomem(b);
+		for (int j = 0; j < s->nnodes; j++) {
+			int i = s->nodes[j];
+			const struct lf__gnode *n = &g->nodes[i];
+			int k = kernel_of(n);
+			struct lf__mlaunch *l =
+			    s->nlaunch ? &s->launch[s->nlaunch - 1] : NULL;
+			if (!l || l->kernel != k) {
+				l = &s->launch[s->nlaunch++];
+				l->kernel = k;
+				l->desc0 = p->ndesc;
+				l->first = j;
+			}
+			l->count++;
+			const struct lf__plan *lp = &b->lp[i];
+			uint64_t pbase = b->params->node[i].base;
+			uint64_t x = s->host_assisted
+					 ? s->hbase
+					 : p->dev_off[p->root[n->in[0]]];
+			uint64_t y = s->host_assisted
+					 ? 0
+					 : p->dev_off[p->root[n->out[0]]];
+			for (int t = 0; t < lp->ntiles; t++) {
+				lf_desc d = lp->tiles[t].d;
+				relocate(&d, lp, x, y, pbase, s->host_assisted);
+				p->desc_node[p->ndesc] = i;
+				p->desc[p->ndesc++] = d;
+			}
+			l->ndesc += (uint32_t)lp->ntiles;
+		}
+		if (s->host_assisted) {
+			int i = s->nodes[0];
+			s->hplan = b->lp[i];
+			memset(&b->lp[i], 0, sizeof(b->lp[i]));
+			lf__graph_layer(g, &g->nodes[i], p->shape, &s->hL);
+		}
+	}
+	return LF_OK;
+}
+
+static lf_status build(struct bld *b, const struct lf__gshape *in)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	size_t nv = g->nvals ? g->nvals : 1;
+	size_t nn = g->nnodes ? g->nnodes : 1;
+	p->ninputs = g->ninputs;
+	p->in = calloc(g->ninputs ? g->ninputs : 1, sizeof(*p->in));
+	p->shape = calloc(nv, sizeof(*p->shape));
+	p->root = calloc(nv, sizeof(int));
+	p->host_off = calloc(nv, sizeof(uint64_t));
+	p->dev_off = calloc(nv, sizeof(uint64_t));
+	p->node = calloc(nn, sizeof(*p->node));
+	b->lp = calloc(nn, sizeof(*b->lp));
+	b->chain = calloc(nn, sizeof(int));
+	b->seg_of = calloc(nn, sizeof(int));
+	b->out_use = calloc(nv, sizeof(int));
+	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
+	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use)
+		return nomem(b);
+	memcpy(p->in, in, g->ninputs * sizeof(*in));
+	p->params_bytes = b->params->bytes;
+	lf_status st = lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, b->err,
+				       b->errlen);
+	if (st != LF_OK)
+		return st;
+	for (size_t v = 0; v < g->nvals; v++) {
+		p->root[v] = lf__graph_root(g, (int)v);
+		p->host_off[v] = NONE;
+		p->dev_off[v] = NONE;
+	}
+	for (size_t i = 0; i < g->noutputs; i++)
+		b->out_use[p->root[g->outputs[i]]] = 1;
+	if ((st = classify(b)) || (st = partition(b)) ||
+	    (st = residency(b)) || (st = device_memory(b)) ||
+	    (st = host_memory(b)) || (st = descriptors(b)))
+		return st;
+	return LF_OK;
+}
+
+lf_status lf__mplan_build(const struct lf__graph *g,
+			  const struct lf__mparams *params,
+			  const struct lf__mdevcaps *caps,
+			  const struct lf__gshape *in, struct lf__mplan **out,
+			  char *err, size_t errlen)
+{
+	struct bld b = {g, params, caps, NULL, NULL, NULL, NULL, NULL,
+			err, errlen};
+	b.p = calloc(1, sizeof(*b.p));
+	if (!b.p)
+		return nomem(&b);
+	lf_status st = build(&b, in);
+	for (size_t i = 0; b.lp && i < g->nnodes; i++)
+		lf__plan_free(&b.lp[i]);
+	free(b.lp);
+	free(b.chain);
+	free(b.seg_of);
+	free(b.out_use);
+	if (st != LF_OK) {
+		lf__mplan_free(b.p);
+		return st;
+	}
+	*out = b.p;
+	return LF_OK;
+}

@@ -1,0 +1,141 @@
+/*
+ * model_plan.h - a model's graph planned for a device, no device touched:
+ * which nodes run on the card, grouped into device segments; where every
+ * value lives (an arena on the card, a buffer on the host); the
+ * descriptors of every launch; and the params blob every device layer's
+ * constants are packed into once per model.
+ *
+ * Segments: maximal runs of consecutive (in topological order; views do
+ * not count) device-capable nodes whose layer the tiling planner
+ * (tile.h) maps onto the kernels with activations in place. Their
+ * activations stay in the arena; one launch per run of same-kernel nodes
+ * (one launch per segment when all its nodes use one kernel). Values
+ * crossing the segment's border move in one upload block and one download
+ * block, each contiguous in the arena. A layer the planner can only run
+ * with host help (gathered input slabs, scattered outputs, split
+ * reductions) is a segment of its own ("host-assisted"): the host packs
+ * its input and unpacks its output, as hostlib/exec/run.c does for a
+ * single op. A layer no split fits runs on the CPU.
+ *
+ * Memory: blocks get arena offsets by lifetime (arena.h), in node steps,
+ * so the arena is as large as the most activation bytes alive at once,
+ * not the sum. Host buffers the same way.
+ */
+#ifndef LF_PLAN_MODEL_PLAN_H
+#define LF_PLAN_MODEL_PLAN_H
+
+#include <stdint.h>
+
+#include "hostlib/model/graph.h"
+#include "hostlib/plan/tile.h"
+#include "lf_desc.h"
+
+enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_COUNT = 2 };
+
+/* What the device offers the planner (filled by hostlib/exec). */
+struct lf__mdevcaps {
+	int present; /* a device with at least one usable kernel */
+	int has[LF__MK_COUNT];
+	struct lf__klimits lim[LF__MK_COUNT];
+	/* a conv CU and a matmul CU reach one act bank: segments may mix */
+	int allow_mixed;
+	char absent_why[64]; /* when !present: "cpu device", ... */
+};
+
+/* A device layer's place in the params blob. */
+struct lf__pnode {
+	int on;	       /* the node has constants on the device */
+	uint64_t base; /* offset of its params area in the blob */
+	struct lf__plan layout; /* the area's layout (slices; no tiles) */
+	char why[64];		/* when !on: why it runs on the CPU */
+};
+
+struct lf__mparams {
+	size_t nnodes;
+	struct lf__pnode *node;
+	uint8_t *blob;
+	uint64_t bytes;
+	unsigned kernels; /* bit (1 << LF__MK_*) per kernel used */
+};
+
+/*
+ * lf__mparams_build() - plan every conv/matmul node with the load-time
+ * shapes @shape, pack its weights, bias, weight zero points and
+ * multipliers into one blob.
+ */
+lf_status lf__mparams_build(const struct lf__graph *g,
+			    const struct lf__gshape *shape,
+			    const struct lf__mdevcaps *caps,
+			    struct lf__mparams *out, char *err, size_t errlen);
+void lf__mparams_free(struct lf__mparams *p);
+
+struct lf__mlaunch {
+	int kernel;	    /* LF__MK_* */
+	uint32_t desc0;	    /* first descriptor in the plan's list */
+	uint32_t ndesc;	    /* descriptors */
+	int first, count;   /* nodes: seg->nodes[first .. first+count) */
+};
+
+struct lf__mseg {
+	int host_assisted;
+	int nnodes;
+	int *nodes; /* graph node indices, in order */
+	int nlaunch;
+	struct lf__mlaunch *launch;
+	unsigned kernels;
+	/* values (roots) moved in / out, and the arena blocks holding them */
+	int nup, ndown;
+	int *up, *down;
+	uint64_t up_off, up_bytes, down_off, down_bytes;
+	/* host-assisted: the tiling plan, its layer, its arena block */
+	struct lf__plan hplan;
+	struct lf__layer hL;
+	uint64_t hbase;
+};
+
+/* One step of a run: a device segment or a CPU node. */
+struct lf__mstep {
+	int seg;  /* segment index, or -1 */
+	int node; /* the CPU node when seg < 0 */
+};
+
+struct lf__mnode {
+	int seg;      /* its device segment, or -1 (CPU) */
+	char why[64]; /* CPU: why not on the device */
+	uint64_t macs;
+};
+
+struct lf__mplan {
+	uint64_t id; /* unique per model, set by its owner */
+	size_t ninputs;
+	struct lf__gshape *in; /* the input shapes it was made for */
+	struct lf__gshape *shape;
+	int *root;	     /* per value: the value whose storage it uses */
+	uint64_t *host_off;  /* per root; UINT64_MAX: none on the host */
+	uint64_t host_bytes; /* host buffer of one run */
+	uint64_t *dev_off;   /* per root; UINT64_MAX: none in the arena */
+	uint64_t arena_bytes;
+	int nsegs, nsteps;
+	struct lf__mseg *seg;
+	struct lf__mstep *step;
+	uint32_t ndesc;
+	lf_desc *desc;	/* every launch's, in order, statuses pending */
+	int *desc_node; /* the graph node of each descriptor */
+	struct lf__mnode *node;
+	uint64_t params_bytes;
+};
+
+/*
+ * lf__mplan_build() - plan @g for inputs of shapes @in.
+ * Return: LF_OK and *out (free with lf__mplan_free()); LF_ERR_SHAPE (the
+ * shapes do not fit the model: the message names the node);
+ * LF_ERR_UNSUPPORTED; LF_ERR_NO_MEMORY.
+ */
+lf_status lf__mplan_build(const struct lf__graph *g,
+			  const struct lf__mparams *params,
+			  const struct lf__mdevcaps *caps,
+			  const struct lf__gshape *in, struct lf__mplan **out,
+			  char *err, size_t errlen);
+void lf__mplan_free(struct lf__mplan *p);
+
+#endif /* LF_PLAN_MODEL_PLAN_H */

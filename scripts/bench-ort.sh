@@ -1,0 +1,178 @@
+#!/bin/sh
+# bench-ort.sh - what `make bench` runs: the same models in ONNX Runtime
+# (CPU, 1 thread, scripts/ort/run_ort.js bench) and in layerfab on the
+# emulated AWS F1 card (`layerfab bench`), in one run, then lf-bench's
+# layer lines. Prints per model: ORT ms, emulator ms and their ratio,
+# launches, DMA transfers and bytes per inference, mean transfer size,
+# modeled card time and MAC utilisation, each against its target.
+#
+#   BUILD=build sh scripts/bench-ort.sh      (from the source root)
+#
+# Environment: BUILD (build dir, default build), ITERS (timed runs of the
+# small model, default 50), ITERS_LARGE (ResNet-18, default 5),
+# LF_BENCH_XCLBIN (bitstream for layerfab and lf-bench; default: the
+# device's own in the build tree).
+#
+# Installs what is missing first: onnxruntime-node from npm into
+# $BUILD/ort (`npm install --ignore-scripts`: the package carries its
+# binaries, nothing is downloaded at install time) and
+# $BUILD/models/resnet18_qop.onnx (scripts/models/make_resnet18.py, with
+# Debian's /usr/bin/python3).
+set -eu
+
+BUILD=${BUILD:-build}
+ITERS=${ITERS:-50}
+ITERS_LARGE=${ITERS_LARGE:-5}
+XCLBIN=${LF_BENCH_XCLBIN:-}
+LAYERFAB=$BUILD/bin/layerfab
+LF_BENCH=$BUILD/bin/lf-bench
+ORT_DIR=$BUILD/ort
+
+for t in "$LAYERFAB" "$LF_BENCH"; do
+	if [ ! -x "$t" ]; then
+		echo "bench-ort.sh: $t is not built (run make first)" >&2
+		exit 1
+	fi
+done
+
+# --- what is missing ------------------------------------------------------
+if [ ! -f "$ORT_DIR/node_modules/onnxruntime-node/package.json" ]; then
+	echo "bench: installing onnxruntime-node into $ORT_DIR" \
+		"(npm install --ignore-scripts)"
+	mkdir -p "$ORT_DIR"
+	(cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund \
+		onnxruntime-node >/dev/null)
+fi
+# run_ort.js require()s from here: it must be an absolute path.
+ORT_NM=$(cd "$ORT_DIR" && pwd)/node_modules
+export ORT_NODE_MODULES="$ORT_NM"
+RESNET=$BUILD/models/resnet18_qop.onnx
+if [ ! -f "$RESNET" ]; then
+	echo "bench: generating $RESNET (scripts/models/make_resnet18.py)"
+	mkdir -p "$BUILD/models"
+	/usr/bin/python3 scripts/models/make_resnet18.py --out "$RESNET"
+fi
+
+ORT_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+	"$ORT_NM/onnxruntime-node/package.json" | head -n 1)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null |
+	head -n 1)
+XOPT=""
+if [ -n "$XCLBIN" ]; then
+	XOPT="--xclbin $XCLBIN"
+fi
+
+# Value of key $1 in the bench-kv line $KV.
+kv() {
+	printf '%s\n' "$KV" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# awk arithmetic and comparisons on decimal strings.
+calc() {
+	awk "BEGIN { printf \"$1\n\", $2 }"
+}
+verdict() {
+	if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi
+}
+
+SUMMARY=""
+FAILED=0
+
+bench_model() {
+	model=$1
+	iters=$2
+	name=$(basename "$model" .onnx)
+	echo
+	echo "=== $name ($model), batch 1, $iters timed runs each"
+
+	ort_out=$(node scripts/ort/run_ort.js bench "$model" --runs "$iters" \
+		2>&1) || {
+		echo "ORT failed: $ort_out"
+		FAILED=1
+		return 0
+	}
+	ort_ms=$(printf '%s\n' "$ort_out" |
+		sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+	echo "ORT: $ort_out"
+
+	# shellcheck disable=SC2086 # XOPT is empty or two words
+	lf_out=$("$LAYERFAB" bench "$model" --device emu $XOPT --warmup 2 \
+		--iters "$iters" --kv 2>&1) || {
+		echo "layerfab bench failed:"
+		printf '%s\n' "$lf_out" | sed 's/^/  /'
+		FAILED=1
+		SUMMARY="$SUMMARY
+$(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
+		return 0
+	}
+	printf '%s\n' "$lf_out" | grep -v '^bench-kv:' | grep -v '^bench: ' |
+		sed 's/^/  /'
+	KV=$(printf '%s\n' "$lf_out" | sed -n 's/^bench-kv: //p')
+
+	emu_ms=$(kv wall_ms_median)
+	ratio=$(calc "%.2f" "$emu_ms / $ort_ms")
+	launches=$(kv launches)
+	segments=$(kv segments)
+	dma=$(kv dma)
+	bytes=$(kv dma_bytes)
+	io=$(kv io_bytes)
+	io_max=$(kv io_max)
+	mean=$(kv mean_xfer)
+	dev_ms=$(kv dev_ms)
+	util=$(kv util_pct)
+	io_ratio=$(calc "%.2f" "$bytes / ($io > 0 ? $io : 1)")
+
+	echo
+	echo "  targets:"
+	echo "    emulator $emu_ms ms vs ORT $ort_ms ms: ${ratio}x" \
+		"(target <= 2x: $(verdict "$ratio <= 2"))"
+	echo "    launches per inference $launches for $segments device" \
+		"segment(s) (target 1 per segment:" \
+		"$(verdict "$launches <= $segments"))"
+	echo "    DMA per inference: $dma transfers, $bytes bytes =" \
+		"${io_ratio}x the model's inputs+outputs ($io bytes)" \
+		"(target <= 1.05x: $(verdict "$io_ratio <= 1.05"))"
+	if awk "BEGIN { exit !($io_max >= 1048576) }"; then
+		echo "    mean transfer $mean bytes (target >= 1 MiB:" \
+			"$(verdict "$mean >= 1048576"))"
+	else
+		echo "    mean transfer $mean bytes (target >= 1 MiB: n/a," \
+			"largest input/output is $io_max bytes)"
+	fi
+	echo "    modeled card time $dev_ms ms per inference" \
+		"(projection, not measured); MAC utilisation $util%"
+	SUMMARY="$SUMMARY
+$(printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s' \
+		"$name" "$ort_ms" "$emu_ms" "${ratio}x" "$launches" "$segments" \
+		"$dma" "$bytes" "$mean" "$dev_ms" "$util%")"
+}
+
+echo "layerfab bench: ONNX Runtime $ORT_VERSION (CPU, 1 thread, graph" \
+	"optimisation 'all') vs layerfab on the emulated AWS F1 card"
+echo "host: ${CPU:-unknown CPU}, $(nproc 2>/dev/null || echo '?') cores"
+echo "modeled = the emulator's timing model's projection of the card," \
+	"not a measurement"
+
+bench_model models/fmnist_qop.onnx "$ITERS"
+bench_model "$RESNET" "$ITERS_LARGE"
+
+echo
+echo "=== summary (per inference, batch 1; emulator and ORT: median wall" \
+	"ms; card: modeled ms)"
+printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s\n' model "ORT ms" \
+	"emu ms" ratio launches segs DMA "DMA bytes" "mean xfer" "card ms" \
+	"MAC%"
+printf '%s\n' "$SUMMARY" | sed '/^$/d'
+
+echo
+echo "=== layers (lf-bench)"
+# shellcheck disable=SC2086
+"$LF_BENCH" $XOPT || FAILED=1
+
+echo
+echo "reproduce: make bench   (or: BUILD=$BUILD ITERS=$ITERS" \
+	"ITERS_LARGE=$ITERS_LARGE${XCLBIN:+ LF_BENCH_XCLBIN=$XCLBIN}" \
+	"sh scripts/bench-ort.sh)"
+echo "one model: $LAYERFAB bench MODEL.onnx --device emu $XOPT --iters N;" \
+	"ORT: node scripts/ort/run_ort.js bench MODEL.onnx --runs N"
+exit "$FAILED"

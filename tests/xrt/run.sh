@@ -1,0 +1,157 @@
+#!/bin/sh
+# tests/xrt/run.sh - run layerfab's XRT suites inside XRT's software
+# emulation (Debian's libxrt_swemu, patched copy, with layerfab's device
+# process), as `make test` does.
+#
+#   tests/xrt/run.sh [--self-check] [BUILD [SUITE...]]
+#
+# BUILD defaults to build, SUITE to "xrt xrt_fault xrt_opencl".
+# --self-check first proves the harness contains what it must: a suite
+# that signals its whole process group (as the shim does, pitfall 4) and
+# one that hangs (pitfall 5) both end without taking this script down.
+#
+# Each suite runs as its own process:
+#   - in its own session and process group (setsid), under
+#     `timeout -k 5 $LF_XRT_TIMEOUT` (default 120 s): the shim kill()s its
+#     process group on some errors, and a dead device process can leave
+#     XRT spinning; neither may reach make;
+#   - with XCL_EMULATION_MODE=sw_emu, XILINX_XRT = the private prefix
+#     holding the patched libxrt_swemu.so.2 (scripts/xrt-swemu-setup.sh),
+#     XILINX_VITIS = the tree holding the device process, a USER of its
+#     own (the shim's socket is /tmp/$USER/...; without USER every run
+#     shares /tmp/xcl_sock), EMCONFIG_PATH = a directory with an
+#     emconfig.json describing emu-tiny.xclbin's platform and banks,
+#     SDACCEL_EM_RUN_DIR, TMPDIR and the working directory in a fresh
+#     temporary directory (the shim leaves files behind), deleted after;
+#   - OCL_ICD_VENDORS = a directory whose xilinx.icd names
+#     libxilinxopencl, so OpenCL hosts see XRT's platform only.
+#
+# Exit status: 0 when every suite passed, or when XRT is not installed
+# (prints "SKIP: ..."); 1 otherwise.
+set -u
+
+self_check=0
+if [ "${1:-}" = "--self-check" ]; then
+	self_check=1
+	shift
+fi
+B=${1:-build}
+[ $# -gt 0 ] && shift
+SUITES=${*:-xrt xrt_fault xrt_opencl}
+TIMEOUT=${LF_XRT_TIMEOUT:-120}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+case $B in
+/*) ;;
+*) B=$(pwd)/$B ;;
+esac
+BIN=$B/tests/lf_tests_xrt
+VITIS=$B/xrt-swemu/vitis
+DEVPROC=$VITIS/data/emulation/unified/cpu_em/generic_pcie/model/genericpciemodel
+PREFIX=$B/xrt-swemu/xrt
+XCLBIN=$B/bitstreams/emu-tiny.xclbin
+OCL_LIB=/usr/lib/x86_64-linux-gnu/libxilinxopencl.so.2
+
+if [ ! -x "$BIN" ] || [ ! -x "$DEVPROC" ]; then
+	echo "SKIP: XRT not installed (libxrt-dev was not found when" \
+		"$B was built, so there is no $BIN)"
+	exit 0
+fi
+sh "$ROOT/scripts/xrt-swemu-setup.sh" "$PREFIX"
+case $? in
+0) ;;
+2)
+	echo "SKIP: XRT software emulation unavailable here (see the" \
+		"message above); the XRT suites did not run"
+	exit 0
+	;;
+*)
+	echo "FAIL: scripts/xrt-swemu-setup.sh failed"
+	exit 1
+	;;
+esac
+
+# emconfig.json for the xclbin: its platform name and its banks, in the
+# size strings the shim accepts ("64M", "16G").
+emconfig() {
+	"$B/bin/lf-xclbin" --info "$XCLBIN" | awk '
+	/^platform:/ { name = $2 }
+	/^memory banks:/ { inb = 1; next }
+	inb && /^  \[/ {
+		for (i = 1; i < NF; i++)
+			if ($i == "size") { n = $(i + 1); u = $(i + 2) }
+		u = u == "GiB" ? "G" : u == "MiB" ? "M" : u == "KiB" ? "K" : "?"
+		banks = banks (nb++ ? ", " : "") "{ \"Size\": \"" n u "\" }"
+		next
+	}
+	inb { inb = 0 }
+	END {
+		if (name == "" || nb == 0 || banks ~ /\?/) exit 1
+		printf "{ \"Version\": { \"FileVersion\": \"2.0\" },\n"
+		printf "  \"Platform\": { \"Boards\": [ { \"Devices\": [\n"
+		printf "    { \"Name\": \"%s\", \"DdrBanks\": [ %s ] } ] } ] } }\n", name, banks
+	}'
+}
+
+# run_suite NAME TIMEOUT [VAR=VALUE...]: prints nothing; returns the
+# suite's exit status (124: timed out).
+run_suite() {
+	name=$1
+	limit=$2
+	shift 2
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/lf-xrt-$name.XXXXXX") || return 1
+	user="lfxrt-$$-$name"
+	mkdir -p "$dir/run" "$dir/tmp" "$dir/icd"
+	if ! emconfig > "$dir/emconfig.json"; then
+		echo "FAIL: cannot describe $XCLBIN in emconfig.json"
+		rm -rf "$dir"
+		return 1
+	fi
+	echo "$OCL_LIB" > "$dir/icd/xilinx.icd"
+	(
+		cd "$dir" &&
+			env -u XILINX_OPENCL -u XILINX_SDX -u XILINX_SCOUT \
+				-u XILINX_HLS -u XILINX_VIVADO \
+				XCL_EMULATION_MODE=sw_emu XILINX_XRT="$PREFIX" \
+				XILINX_VITIS="$VITIS" USER="$user" \
+				EMCONFIG_PATH="$dir" \
+				SDACCEL_EM_RUN_DIR="$dir/run" TMPDIR="$dir/tmp" \
+				OCL_ICD_VENDORS="$dir/icd" LF_BUILD="$B" "$@" \
+				setsid -w timeout -k 5 "$limit" "$BIN" "$name"
+	)
+	rc=$?
+	rm -rf "$dir" "/tmp/$user"
+	return $rc
+}
+
+fail=0
+if [ $self_check = 1 ]; then
+	run_suite xrt_harness 20 LF_XRT_HARNESS_CHECK=kill > /dev/null 2>&1
+	k=$?
+	run_suite xrt_harness 2 LF_XRT_HARNESS_CHECK=hang > /dev/null 2>&1
+	h=$?
+	if [ $k = 143 ] && [ $h = 124 ]; then
+		echo "xrt harness self-check: a process-group kill (exit $k)" \
+			"and a hang (exit $h) were contained"
+	else
+		echo "FAIL: xrt harness self-check: group kill exit $k" \
+			"(want 143), hang exit $h (want 124)"
+		fail=1
+	fi
+fi
+for s in $SUITES; do
+	start=$(date +%s)
+	run_suite "$s" "$TIMEOUT"
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ $rc = 0 ]; then
+		echo "xrt suite $s: passed (${secs} s)"
+	elif [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "FAIL: xrt suite $s timed out after ${TIMEOUT} s and was" \
+			"killed (exit $rc)"
+		fail=1
+	else
+		echo "FAIL: xrt suite $s (exit $rc after ${secs} s)"
+		fail=1
+	fi
+done
+exit $fail
