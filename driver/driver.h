@@ -56,7 +56,8 @@ typedef struct lf_run lf_run; /* one started kernel run on one CU */
 /* ------------------------------------------------------------------------
  * Device selection strings: "<backend>[:<device>][,<key>=<value>]..."
  * e.g. "emu", "emu:aws-f1", "emu:tiny,bank_size=1M", "xrt:0",
- * "xrt:0000:65:00.1", "opencl:0". <device> is a backend-defined name or
+ * "xrt:0000:65:00.1", "opencl:0", "opencl:<platform>/<device>"
+ * (case-insensitive substrings). <device> is a backend-defined name or
  * index ("" means the backend's default); options are passed to the
  * backend's open, which rejects keys it does not know.
  */
@@ -105,6 +106,10 @@ struct lf_dev_desc {
 	uint32_t index;
 	char name[LF_DRV_NAME_MAX]; /* e.g. "aws-f1", a platform VBNV */
 	char detail[128];	    /* one human-readable line */
+	/* 1: an FPGA card (or XRT's emulation of one), which the default
+	 * device choice may pick; 0: the built-in emulator or a generic
+	 * OpenCL device such as PoCL's CPU. */
+	uint32_t is_card;
 };
 
 /* Memory type (the values of enum MEM_TYPE in <xrt/xclbin.h>). */

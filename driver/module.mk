@@ -96,3 +96,12 @@ $(SWEMU_DEVPROC): $(DEVPROC_OBJS) $(BUILD)/lib/liblayerfab.a
 		-Wl,--as-needed $(LIB_LDLIBS) $(LDLIBS_ALL)
 -include $(DEVPROC_OBJS:.o=.d)
 endif
+# `make bench-opencl`: lf-bench-opencl on opencl:0 next to emu:aws-f1.
+.PHONY: bench-opencl
+ifeq ($(LF_HAVE_OPENCL),1)
+bench-opencl: $(LF_BENCH_OPENCL) $(BUILD)/bitstreams/emu-aws-f1.xclbin
+	$(LF_BENCH_OPENCL) --xclbin $(BUILD)/bitstreams/emu-aws-f1.xclbin
+else
+bench-opencl:
+	@echo "SKIP: the OpenCL backend is not built"
+endif

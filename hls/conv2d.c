@@ -139,8 +139,8 @@ static lf_i32 conv_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 {
 	lf_i32 st = LF_KST_OK;
 	for (lf_u32 c = 0; c < g->nq; c++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 65535 avg = 64
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=64
 		if (!lfk_in_type(d->w_type,
 				 lf_ld_i32(params, d->w_zp_off + 4 * c)))
 			st = LF_KST_BAD_QUANT;
@@ -161,8 +161,8 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 	    LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K])
 {
 	for (lf_u32 v = 0; v < g->kvec; v++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_KVEC avg = 72
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KVEC avg=72
 		for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
 #pragma HLS UNROLL
 			for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
@@ -174,14 +174,14 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 	LF_CYCLES(LF_DEPTH_MAC + g->kvec);
 
 	for (lf_u32 p = 0; p < nv; p++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_PE_OC
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_OC
 		/* One burst: w[oc][c][a][b] is contiguous per output channel.
 		 */
 		lf_u32 src = d->w_off + (oc_first + p) * g->ksz;
 		lf_u32 a = 0, b = 0, l = 0, cv = 0;
 		for (lf_u32 e = 0; e < g->ksz; e++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_KMAX avg = 576
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KMAX avg=576
 			wbuf[p][(a * d->kw + b) * g->icv + cv][l] =
 			    params[src + e];
 			if (++b == d->kw) {
@@ -214,26 +214,26 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 	lf_i32 ix0 = (lf_i32)(ox0 * d->stride_w) - (lf_i32)d->pad_l;
 	lf_u32 ch0 = n * d->ic + grp * g->icg; /* first channel row of x */
 	for (lf_u32 a = 0; a < d->kh; a++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_KDIM_MAX avg = 3
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
 		lf_i32 iy = (lf_i32)(oy * d->stride_h) - (lf_i32)d->pad_t +
 			    (lf_i32)(a * d->dil_h);
 		lf_u32 row_ok = iy >= 0 && iy < (lf_i32)d->ih;
 		for (lf_u32 cv = 0; cv < g->icv; cv++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_KVEC avg = 8
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KVEC avg=8
 			lf_u32 nl = g->icg - cv * LF_CONV_PE_K;
 			if (nl > LF_CONV_PE_K)
 				nl = LF_CONV_PE_K;
 			for (lf_u32 col0 = 0; col0 < tcols;
 			     col0 += LF_CONV_BEAT) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 4 avg = 1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=4 avg=1
 				lf_u32 ncol = tcols - col0;
 				if (ncol > LF_CONV_BEAT)
 					ncol = LF_CONV_BEAT;
 				/* One beat per channel row that exists; the
 				 * other lanes are gated off in conv_mac. */
 				for (lf_u32 l = 0; l < nl; l++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_PE_K
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_K
 					lf_u32 c = cv * LF_CONV_PE_K + l;
 					lf_u32 ok = row_ok;
 					lf_u32 rb = 0;
@@ -258,8 +258,8 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 				/* Corner turn: one column vector per cycle. */
 				lf_u32 base = (a * tcols + col0) * g->icv + cv;
 				for (lf_u32 j = 0; j < ncol; j++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_BEAT
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_BEAT
 					for (lf_u32 l = 0; l < LF_CONV_PE_K;
 					     l++) {
 #pragma HLS UNROLL
@@ -294,17 +294,17 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 	lf_i32 xoff = xs + d->x_zp;
 	lf_i32 ws = lfk_flip(d->w_type);
 	lf_u32 acc[LF_CONV_PE_OC];
-#pragma HLS ARRAY_PARTITION variable = acc type = complete
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
 	lf_u32 kk = 0, a = 0, b = 0, cv = 0, t = 0;
 	lf_u32 trips = tw_t * g->kvec;
 	for (lf_u32 it = 0; it < trips; it++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 18432 avg = 2304
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=18432 avg=2304
 		lf_u32 xi =
 		    (a * tcols + t * d->stride_w + b * d->dil_w) * g->icv + cv;
 		lf_u32 nl = g->icg - cv * LF_CONV_PE_K; /* lanes in use */
 		lf_i32 xv[LF_CONV_PE_K];
-#pragma HLS ARRAY_PARTITION variable = xv type = complete
+#pragma HLS ARRAY_PARTITION variable=xv type=complete
 		for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
 #pragma HLS UNROLL
 			xv[l] = (lf_i32)(xbuf[xi][l] ^ (lf_u32)xs) - xoff;
@@ -352,12 +352,12 @@ static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		       LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
 {
 	for (lf_u32 p = 0; p < nv; p++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_PE_OC
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_OC
 		lf_u32 e0 =
 		    ((n * d->oc + oc_first + p) * d->oh + oy) * d->ow + ox0;
 		for (lf_u32 t = 0; t < tw_t; t++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_CONV_TW_MAX
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_TW_MAX
 			lfk_store_y(act, d->y_off + (e0 + t) * g->ysz,
 				    d->y_type, accbuf[p][t], mult[p], d->y_zp,
 				    d->act_min, d->act_max);
@@ -383,21 +383,21 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 	lf_i32 woff[LF_CONV_PE_OC];
 	lf_u32 bias[LF_CONV_PE_OC];
 	float mult[LF_CONV_PE_OC];
-#pragma HLS ARRAY_PARTITION variable = wzb type = complete
-#pragma HLS ARRAY_PARTITION variable = woff type = complete
-#pragma HLS ARRAY_PARTITION variable = bias type = complete
-#pragma HLS ARRAY_PARTITION variable = mult type = complete
+#pragma HLS ARRAY_PARTITION variable=wzb type=complete
+#pragma HLS ARRAY_PARTITION variable=woff type=complete
+#pragma HLS ARRAY_PARTITION variable=bias type=complete
+#pragma HLS ARRAY_PARTITION variable=mult type=complete
 
 	for (lf_u32 grp = 0; grp < d->groups; grp++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1024 avg = 1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=1
 		for (lf_u32 oc0 = 0; oc0 < g->ocg; oc0 += LF_CONV_PE_OC) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096 avg = 8
+#pragma HLS LOOP_TRIPCOUNT min=1 max=4096 avg=8
 			lf_u32 oc_first = grp * g->ocg + oc0;
 			lf_u32 nv = g->ocg - oc0;
 			if (nv > LF_CONV_PE_OC)
 				nv = LF_CONV_PE_OC;
 			for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
-#pragma HLS PIPELINE II = 1
+#pragma HLS PIPELINE II=1
 				lf_u32 c = oc_first + (p < nv ? p : 0);
 				lf_u32 q = g->nq == 1 ? 0 : c;
 				lf_i32 wzp =
@@ -416,12 +416,12 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 			conv_load_w(params, d, g, oc_first, nv, wzb, wbuf);
 
 			for (lf_u32 n = 0; n < d->n; n++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 16 avg = 1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
 				for (lf_u32 oy = 0; oy < d->oh; oy++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1024 avg = 56
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=56
 					for (lf_u32 ox0 = 0; ox0 < d->ow;
 					     ox0 += g->tw) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1024 avg = 2
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=2
 						lf_u32 tw_t = d->ow - ox0;
 						if (tw_t > g->tw)
 							tw_t = g->tw;
@@ -451,33 +451,30 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 				    lf_u32 act_bytes)
 {
 /* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode = m_axi port = desc offset = slave bundle =         \
-    gmem0 depth = 16
-#pragma HLS INTERFACE mode = m_axi port = params offset = slave bundle =       \
-    gmem1 depth = 65536 max_read_burst_length = 64
-#pragma HLS INTERFACE mode = m_axi port = act offset = slave bundle =          \
-    gmem2 depth = 65536 max_read_burst_length = 64 max_write_burst_length = 64
-#pragma HLS INTERFACE mode = s_axilite port = desc bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = ndesc bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = params bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = params_bytes bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = act bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = act_bytes bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = return bundle = control
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+#pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
 	/* On-chip buffers (UG1399 "pragma HLS array_partition"). */
 	LF_ONCHIP lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K];
-#pragma HLS ARRAY_PARTITION variable = wbuf type = complete dim = 1
-#pragma HLS ARRAY_PARTITION variable = wbuf type = complete dim = 3
+#pragma HLS ARRAY_PARTITION variable=wbuf type=complete dim=1
+#pragma HLS ARRAY_PARTITION variable=wbuf type=complete dim=3
 	LF_ONCHIP lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K];
-#pragma HLS ARRAY_PARTITION variable = xbuf type = complete dim = 2
+#pragma HLS ARRAY_PARTITION variable=xbuf type=complete dim=2
 	LF_ONCHIP lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT];
-#pragma HLS ARRAY_PARTITION variable = ct type = complete dim = 0
+#pragma HLS ARRAY_PARTITION variable=ct type=complete dim=0
 	LF_ONCHIP lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX];
-#pragma HLS ARRAY_PARTITION variable = accbuf type = complete dim = 1
+#pragma HLS ARRAY_PARTITION variable=accbuf type=complete dim=1
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 256 avg = 4
+#pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d = desc[i];
 		struct conv_geo g;
 		lf_i32 st = conv_check(&d, params_bytes, act_bytes, &g);

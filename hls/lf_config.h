@@ -85,6 +85,55 @@
 #define LF_MM_DIM_MAX 65535
 #endif
 
+/* --- lfk_pool ------------------------------------------------------------
+ * Max / average pooling. A window row of the input tile is read into a row
+ * buffer of LF_POOL_ROW bytes (one AXI beat of LF_CONV_BEAT bytes per
+ * cycle), then reduced into LF_POOL_TW_MAX output columns, one (tap,
+ * column) per cycle. The global average (kernel = image, no padding) does
+ * not use the row buffer: it sums LF_CONV_BEAT bytes per cycle.
+ */
+#ifndef LF_POOL_TW_MAX
+#define LF_POOL_TW_MAX 64
+#endif
+/* Row buffer: (kw - 1) * dil_w + 1 must fit (any tile of 1 column). */
+#ifndef LF_POOL_ROW
+#define LF_POOL_ROW 4096
+#endif
+/* n, c, ih, iw, oh, ow and each pad. */
+#ifndef LF_POOL_DIM_MAX
+#define LF_POOL_DIM_MAX 65535
+#endif
+/* kh and kw of a windowed pool (the global average is exempt). */
+#ifndef LF_POOL_KDIM_MAX
+#define LF_POOL_KDIM_MAX 255
+#endif
+/* stride_h, stride_w, dil_h and dil_w. */
+#ifndef LF_POOL_STEP_MAX
+#define LF_POOL_STEP_MAX 255
+#endif
+
+/* --- lfk_add --------------------------------------------------------------
+ * QLinearAdd: LF_ADD_LANES elements per cycle, each two float32 fused
+ * multiply-adds. x and x2 share the act read port: 2 * LF_ADD_LANES bytes
+ * per cycle of a 64-byte beat.
+ */
+#ifndef LF_ADD_LANES
+#define LF_ADD_LANES 16
+#endif
+/* n, c, h and w. */
+#ifndef LF_ADD_DIM_MAX
+#define LF_ADD_DIM_MAX 65535
+#endif
+
+/* --- lfk_engine -----------------------------------------------------------
+ * Runs descriptors of every op with the datapaths above (engine.c), so it
+ * has no buffer or array of its own: each op's limits are those of its
+ * kernel. The ops it runs as a bit mask, bit k for enum lf_kop value k
+ * (lf_desc.h): conv2d 1, matmul 2, maxpool 3, avgpool 4, add 5.
+ */
+#define LF_ENGINE_OPS                                                          \
+	((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5))
+
 /* --- cycle model (see LF_CYCLES in lf_kernel.h) --------------------------
  * Latency of an AXI read burst to its first beat, depth of the MAC and
  * requantization pipelines, and the cost of fetching and checking one
@@ -116,8 +165,14 @@
 #if LF_CONV_XVEC < 1 || LF_CONV_TW_MAX < 1 || LF_CONV_BEAT < 1
 #error "conv buffer sizes must be at least 1"
 #endif
+#if LF_POOL_TW_MAX < 1 || LF_POOL_ROW < 1 || LF_POOL_KDIM_MAX < 1 ||          \
+    LF_POOL_STEP_MAX < 1 || LF_ADD_LANES < 1
+#error "pool / add buffer sizes and limits must be at least 1"
+#endif
 #if LF_CONV_DIM_MAX > 65535 || LF_CONV_STEP_MAX > 255 ||                       \
-    LF_CONV_KDIM_MAX > 255 || LF_MM_DIM_MAX > 65535
+    LF_CONV_KDIM_MAX > 255 || LF_MM_DIM_MAX > 65535 ||                         \
+    LF_POOL_DIM_MAX > 65535 || LF_POOL_STEP_MAX > 255 ||                       \
+    LF_POOL_KDIM_MAX > 255 || LF_ADD_DIM_MAX > 65535
 /* The kernels compute row/column coordinates in 32-bit signed integers. */
 #error "dimension limits too large for 32-bit index arithmetic"
 #endif
@@ -145,6 +200,15 @@
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \
 	X("lfk_matmul.kmax", LF_MM_KMAX)                                       \
 	X("lfk_matmul.dim_max", LF_MM_DIM_MAX)                                 \
+	X("lfk_pool.tile_ow_max", LF_POOL_TW_MAX)                              \
+	X("lfk_pool.row_bytes", LF_POOL_ROW)                                   \
+	X("lfk_pool.dim_max", LF_POOL_DIM_MAX)                                 \
+	X("lfk_pool.kdim_max", LF_POOL_KDIM_MAX)                               \
+	X("lfk_pool.step_max", LF_POOL_STEP_MAX)                               \
+	X("lfk_add.lanes", LF_ADD_LANES)                                       \
+	X("lfk_add.dim_max", LF_ADD_DIM_MAX)                                   \
+	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
+	X("lfk_engine.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \
 	X("model.depth_rq", LF_DEPTH_RQ)                                       \

@@ -49,11 +49,11 @@
 
 /* Operations. A kernel runs the ops it implements and rejects the others. */
 enum lf_kop {
-	LF_KOP_CONV2D = 1,  /* lfk_conv2d */
-	LF_KOP_MATMUL = 2,  /* lfk_matmul */
-	LF_KOP_MAXPOOL = 3, /* reserved: pooling kernel */
-	LF_KOP_AVGPOOL = 4, /* reserved: pooling kernel */
-	LF_KOP_ADD = 5	    /* reserved: quantized elementwise add */
+	LF_KOP_CONV2D = 1,  /* lfk_conv2d, lfk_engine */
+	LF_KOP_MATMUL = 2,  /* lfk_matmul, lfk_engine */
+	LF_KOP_MAXPOOL = 3, /* lfk_pool, lfk_engine: MaxPool on uint8/int8 */
+	LF_KOP_AVGPOOL = 4, /* lfk_pool, lfk_engine: QLinear[Global]AveragePool */
+	LF_KOP_ADD = 5	    /* lfk_add, lfk_engine: QLinearAdd */
 };
 
 /* Element types of x, w, y. */
@@ -73,6 +73,9 @@ enum lf_kdtype {
 	0x4u		     /* matmul: B is an activation at x2_off in act    \
 			      * (zero point x2_zp), not a constant in params */
 #define LF_DF_COUNT_PAD 0x8u /* avgpool: padding counts in the divisor */
+#define LF_DF_X2_SCALAR 0x10u /* add: x2 is one element, used for all */
+#define LF_DF_X2_PER_CH 0x20u /* add: x2 has ic elements, x2[c] for channel c */
+#define LF_DF_SWAP	0x40u /* add: x2 is the outer operand (ORT swapped) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -118,6 +121,48 @@ enum lf_kdtype {
  *   groups == ic, oc = multiplier * ic).
  * Matmul: x = A[batch][m][k], w = B[w_batch][k][n] (w_batch is 1 or batch),
  *   y[batch][m][n]; per-channel means per column of B.
+ *
+ * Pooling (LF_KOP_MAXPOOL, LF_KOP_AVGPOOL; x_type == y_type, uint8/int8):
+ *   x[n][ic][ih][iw] -> y[n][ic][oh][ow]; kh, kw, stride_*, pad_*, dil_*
+ *   as for conv2d. oh is either (ih + pad_t + pad_b - ((kh-1)*dil_h + 1))
+ *   / stride_h + 1 (floor) or the same with the division rounded up
+ *   (ceil_mode); the kernel checks it is one of the two, same for ow. Taps
+ *   outside [0, ih) x [0, iw) are padding, whether in pad_* or past it (a
+ *   ceil_mode window). Not read: w_type, oc, groups, the matmul fields,
+ *   x2_*, w_off, bias_off, w_zp_off, mult_off.
+ *   MaxPool: y = max of the window's in-image taps (the type's lowest value
+ *     if it has none), then clamped to [act_min, act_max]. flags must be 0;
+ *     scales and zero points are not read (y keeps x's quantization).
+ *   AvgPool: dil_h == dil_w == 1. x_zp, y_zp, x_scale, y_scale as
+ *     QLinearAveragePool, flags LF_DF_COUNT_PAD for count_include_pad.
+ *     Exactly as ONNX Runtime's contrib op (hostlib/cpu/ref_pool.c):
+ *     - kh == ih, kw == iw and all pads 0 (QLinearGlobalAveragePool, and
+ *       what ORT's QLinearAveragePool runs for such a window): integer
+ *       sum, scale = x_scale / (y_scale * (float)(ih*iw)),
+ *       y = rint(clamp((float)(sum - x_zp*ih*iw) * scale, lo - y_zp,
+ *       hi - y_zp)) + y_zp; ih*iw < 2^24 and scale in [2^-32, 256), as
+ *       ORT requires;
+ *     - else: s = float sum, in row-major window order, of x_scale *
+ *       (float)(x - x_zp) over the in-image taps; a = s / (float)(kh*kw)
+ *       with LF_DF_COUNT_PAD, else s / (float)taps;
+ *       y = rint(a / y_scale + (float)y_zp) converted as x86's cvtss2si
+ *       (NaN and |.| >= 2^31 give INT32_MIN) and clamped to the type;
+ *     then clamped to [act_min, act_max] (a fused Relu: act_min = y_zp).
+ *
+ * Add (LF_KOP_ADD, QLinearAdd; x_type == y_type, uint8/int8): x and y are
+ *   [n][ic][ih][iw] (any tensor, flattened to this view), at x_off and
+ *   y_off; x2 at x2_off is the same shape, or one element
+ *   (LF_DF_X2_SCALAR), or ic elements broadcast over n, ih, iw
+ *   (LF_DF_X2_PER_CH). Quantization x_scale/x_zp, x2_scale/x2_zp,
+ *   y_scale/y_zp, then [act_min, act_max]. With P the outer operand (x, or
+ *   x2 with LF_DF_SWAP) and Q the other, in float32 with fused fma:
+ *     rP = sP / y_scale, rQ = sQ / y_scale
+ *     fixed = (float)y_zp - fma(rP, (float)zP, rQ * (float)zQ)
+ *     y = clamp(cvt(rint(fma(P, rP, fma(Q, rQ, fixed)))))
+ *   which is ORT's MLAS AVX2 kernel; LF_DF_SWAP is set when ORT's
+ *   broadcaster swaps the inputs (see lf__ref_qadd). y must not overlap x
+ *   or x2 (no in-place add). Not read: w_type, the conv/matmul shape
+ *   fields other than n, ic, ih, iw, w_off, bias_off, w_zp_off, mult_off.
  */
 typedef struct lf_desc {
 	/* 0 */ lf_u32 magic;
@@ -153,6 +198,12 @@ typedef struct lf_desc {
 void lfk_conv2d(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 void lfk_matmul(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_pool(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+	      lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_add(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+	     lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_engine(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 #endif
 

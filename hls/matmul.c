@@ -95,8 +95,8 @@ static lf_i32 mm_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 	if (g->b_act)
 		return st;
 	for (lf_u32 c = 0; c < g->nq; c++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 65535 avg = 256
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
 		if (!lfk_in_type(d->w_type,
 				 lf_ld_i32(params, d->w_zp_off + 4 * c)))
 			st = LF_KST_BAD_QUANT;
@@ -118,8 +118,8 @@ static void mm_load_b(LF_GLOBAL const lf_u8 *src, lf_u32 off, const lf_desc *d,
 	lf_u32 v = 0, l = 0;
 	lf_u32 rows = g->kvec * LF_MM_PE_K;
 	for (lf_u32 k = 0; k < rows; k++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 16 max = LF_MM_KMAX avg = 768
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=16 max=LF_MM_KMAX avg=768
 		lf_u32 rb = off + k * d->mm_n + n0;
 		for (lf_u32 j = 0; j < LF_MM_PE_N; j++) {
 #pragma HLS UNROLL
@@ -142,8 +142,8 @@ static void mm_load_a(LF_GLOBAL const lf_u8 *act, lf_u32 off, const lf_desc *d,
 		      LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K])
 {
 	for (lf_u32 v = 0; v < g->kvec; v++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_MM_KVEC avg = 48
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_KVEC avg=48
 		for (lf_u32 l = 0; l < LF_MM_PE_K; l++) {
 #pragma HLS UNROLL
 			lf_u32 k = v * LF_MM_PE_K + l;
@@ -164,10 +164,10 @@ static void mm_mac(const lf_desc *d, const struct mm_geo *g,
 	lf_i32 xoff = xs + d->x_zp;
 	lf_i32 ws = lfk_flip(d->w_type);
 	for (lf_u32 v = 0; v < g->kvec; v++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_MM_KVEC avg = 48
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_KVEC avg=48
 		lf_i32 xv[LF_MM_PE_K];
-#pragma HLS ARRAY_PARTITION variable = xv type = complete
+#pragma HLS ARRAY_PARTITION variable=xv type=complete
 		for (lf_u32 l = 0; l < LF_MM_PE_K; l++) {
 #pragma HLS UNROLL
 			xv[l] = (lf_i32)(abuf[v][l] ^ (lf_u32)xs) - xoff;
@@ -205,19 +205,19 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 	lf_u32 bias[LF_MM_PE_N];
 	float mult[LF_MM_PE_N];
 	lf_u32 acc[LF_MM_PE_N];
-#pragma HLS ARRAY_PARTITION variable = wzb type = complete
-#pragma HLS ARRAY_PARTITION variable = woff type = complete
-#pragma HLS ARRAY_PARTITION variable = bias type = complete
-#pragma HLS ARRAY_PARTITION variable = mult type = complete
-#pragma HLS ARRAY_PARTITION variable = acc type = complete
+#pragma HLS ARRAY_PARTITION variable=wzb type=complete
+#pragma HLS ARRAY_PARTITION variable=woff type=complete
+#pragma HLS ARRAY_PARTITION variable=bias type=complete
+#pragma HLS ARRAY_PARTITION variable=mult type=complete
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
 
 	for (lf_u32 n0 = 0; n0 < d->mm_n; n0 += LF_MM_PE_N) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 4096 avg = 48
+#pragma HLS LOOP_TRIPCOUNT min=1 max=4096 avg=48
 		lf_u32 nv = d->mm_n - n0;
 		if (nv > LF_MM_PE_N)
 			nv = LF_MM_PE_N;
 		for (lf_u32 j = 0; j < LF_MM_PE_N; j++) {
-#pragma HLS PIPELINE II = 1
+#pragma HLS PIPELINE II=1
 			lf_u32 c = n0 + (j < nv ? j : 0);
 			lf_u32 q = g->nq == 1 ? 0 : c;
 			lf_i32 wzp =
@@ -235,7 +235,7 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 		LF_CYCLES(LF_LAT_MEM + LF_MM_PE_N);
 
 		for (lf_u32 bt = 0; bt < d->mm_batch; bt++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64 avg = 1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
 			if (bt == 0 || d->mm_w_batch != 1) {
 				lf_u32 off =
 				    g->b_off + (d->mm_w_batch == 1
@@ -250,15 +250,15 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 						  wzb, bbuf);
 			}
 			for (lf_u32 i = 0; i < d->mm_m; i++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 65535 avg = 128
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=128
 				lf_u32 row = bt * d->mm_m + i;
 				mm_load_a(act, d->x_off + row * d->mm_k, d, g,
 					  xzb, abuf);
 				mm_mac(d, g, bias, woff, abuf, bbuf, acc);
 				lf_u32 e0 = row * d->mm_n + n0;
 				for (lf_u32 j = 0; j < nv; j++) {
-#pragma HLS PIPELINE II = 1
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = LF_MM_PE_N
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_PE_N
 					lfk_store_y(
 					    act, d->y_off + (e0 + j) * g->ysz,
 					    d->y_type, acc[j], mult[j], d->y_zp,
@@ -276,29 +276,26 @@ LF_EXPORT LF_KERNEL void lfk_matmul(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 				    lf_u32 act_bytes)
 {
 /* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode = m_axi port = desc offset = slave bundle =         \
-    gmem0 depth = 16
-#pragma HLS INTERFACE mode = m_axi port = params offset = slave bundle =       \
-    gmem1 depth = 65536 max_read_burst_length = 64
-#pragma HLS INTERFACE mode = m_axi port = act offset = slave bundle =          \
-    gmem2 depth = 65536 max_read_burst_length = 64 max_write_burst_length = 64
-#pragma HLS INTERFACE mode = s_axilite port = desc bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = ndesc bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = params bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = params_bytes bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = act bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = act_bytes bundle = control
-#pragma HLS INTERFACE mode = s_axilite port = return bundle = control
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+#pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
 	/* On-chip buffers (UG1399 "pragma HLS array_partition"). */
 	LF_ONCHIP lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K];
-#pragma HLS ARRAY_PARTITION variable = abuf type = complete dim = 2
+#pragma HLS ARRAY_PARTITION variable=abuf type=complete dim=2
 	LF_ONCHIP lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K];
-#pragma HLS ARRAY_PARTITION variable = bbuf type = complete dim = 1
-#pragma HLS ARRAY_PARTITION variable = bbuf type = complete dim = 3
+#pragma HLS ARRAY_PARTITION variable=bbuf type=complete dim=1
+#pragma HLS ARRAY_PARTITION variable=bbuf type=complete dim=3
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = 256 avg = 4
+#pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d = desc[i];
 		struct mm_geo g;
 		lf_i32 st = mm_check(&d, params_bytes, act_bytes, &g);

@@ -9,9 +9,11 @@
 #   BUILD=build sh scripts/bench-ort.sh      (from the source root)
 #
 # Environment: BUILD (build dir, default build), ITERS (timed runs of the
-# small model, default 50), ITERS_LARGE (ResNet-18, default 5),
-# LF_BENCH_XCLBIN (bitstream for layerfab and lf-bench; default: the
-# device's own in the build tree).
+# small model, default 50), ITERS_LARGE (ResNet-18, default 5), BATCH
+# (ResNet-18 is run again at this batch, where activations pass 1 MiB and
+# the mean-transfer target applies; default 4, 0: skip) and ITERS_BATCH
+# (its timed runs, default 3), LF_BENCH_XCLBIN (bitstream for layerfab
+# and lf-bench; default: the device's own in the build tree).
 #
 # Installs what is missing first: onnxruntime-node from npm into
 # $BUILD/ort (`npm install --ignore-scripts`: the package carries its
@@ -23,6 +25,8 @@ set -eu
 BUILD=${BUILD:-build}
 ITERS=${ITERS:-50}
 ITERS_LARGE=${ITERS_LARGE:-5}
+BATCH=${BATCH:-4}
+ITERS_BATCH=${ITERS_BATCH:-3}
 XCLBIN=${LF_BENCH_XCLBIN:-}
 LAYERFAB=$BUILD/bin/layerfab
 LF_BENCH=$BUILD/bin/lf-bench
@@ -81,12 +85,16 @@ FAILED=0
 bench_model() {
 	model=$1
 	iters=$2
+	batch=$3
 	name=$(basename "$model" .onnx)
+	if [ "$batch" != 1 ]; then
+		name="$name/b$batch"
+	fi
 	echo
-	echo "=== $name ($model), batch 1, $iters timed runs each"
+	echo "=== $name ($model), batch $batch, $iters timed runs each"
 
 	ort_out=$(node scripts/ort/run_ort.js bench "$model" --runs "$iters" \
-		2>&1) || {
+		--batch "$batch" 2>&1) || {
 		echo "ORT failed: $ort_out"
 		FAILED=1
 		return 0
@@ -97,7 +105,7 @@ bench_model() {
 
 	# shellcheck disable=SC2086 # XOPT is empty or two words
 	lf_out=$("$LAYERFAB" bench "$model" --device emu $XOPT --warmup 2 \
-		--iters "$iters" --kv 2>&1) || {
+		--iters "$iters" --batch "$batch" --kv 2>&1) || {
 		echo "layerfab bench failed:"
 		printf '%s\n' "$lf_out" | sed 's/^/  /'
 		FAILED=1
@@ -126,10 +134,10 @@ $(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 	echo "  targets:"
 	echo "    emulator $emu_ms ms vs ORT $ort_ms ms: ${ratio}x" \
 		"(target <= 2x: $(verdict "$ratio <= 2"))"
-	echo "    launches per inference $launches for $segments device" \
+	echo "    launches per run $launches for $segments device" \
 		"segment(s) (target 1 per segment:" \
 		"$(verdict "$launches <= $segments"))"
-	echo "    DMA per inference: $dma transfers, $bytes bytes =" \
+	echo "    DMA per run: $dma transfers, $bytes bytes =" \
 		"${io_ratio}x the model's inputs+outputs ($io bytes)" \
 		"(target <= 1.05x: $(verdict "$io_ratio <= 1.05"))"
 	if awk "BEGIN { exit !($io_max >= 1048576) }"; then
@@ -139,7 +147,7 @@ $(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 		echo "    mean transfer $mean bytes (target >= 1 MiB: n/a," \
 			"largest input/output is $io_max bytes)"
 	fi
-	echo "    modeled card time $dev_ms ms per inference" \
+	echo "    modeled card time $dev_ms ms per run" \
 		"(projection, not measured); MAC utilisation $util%"
 	SUMMARY="$SUMMARY
 $(printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s' \
@@ -153,12 +161,15 @@ echo "host: ${CPU:-unknown CPU}, $(nproc 2>/dev/null || echo '?') cores"
 echo "modeled = the emulator's timing model's projection of the card," \
 	"not a measurement"
 
-bench_model models/fmnist_qop.onnx "$ITERS"
-bench_model "$RESNET" "$ITERS_LARGE"
+bench_model models/fmnist_qop.onnx "$ITERS" 1
+bench_model "$RESNET" "$ITERS_LARGE" 1
+if [ "$BATCH" -gt 1 ]; then
+	bench_model "$RESNET" "$ITERS_BATCH" "$BATCH"
+fi
 
 echo
-echo "=== summary (per inference, batch 1; emulator and ORT: median wall" \
-	"ms; card: modeled ms)"
+echo "=== summary (per run; emulator and ORT: median wall ms; card:" \
+	"modeled ms)"
 printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s\n' model "ORT ms" \
 	"emu ms" ratio launches segs DMA "DMA bytes" "mean xfer" "card ms" \
 	"MAC%"
@@ -171,8 +182,9 @@ echo "=== layers (lf-bench)"
 
 echo
 echo "reproduce: make bench   (or: BUILD=$BUILD ITERS=$ITERS" \
-	"ITERS_LARGE=$ITERS_LARGE${XCLBIN:+ LF_BENCH_XCLBIN=$XCLBIN}" \
-	"sh scripts/bench-ort.sh)"
-echo "one model: $LAYERFAB bench MODEL.onnx --device emu $XOPT --iters N;" \
-	"ORT: node scripts/ort/run_ort.js bench MODEL.onnx --runs N"
+	"ITERS_LARGE=$ITERS_LARGE BATCH=$BATCH ITERS_BATCH=$ITERS_BATCH" \
+	"${XCLBIN:+LF_BENCH_XCLBIN=$XCLBIN }sh scripts/bench-ort.sh)"
+echo "one model: $LAYERFAB bench MODEL.onnx --device emu $XOPT --iters N" \
+	"[--batch B]; ORT: node scripts/ort/run_ort.js bench MODEL.onnx" \
+	"--runs N [--batch B]"
 exit "$FAILED"

@@ -19,6 +19,7 @@ libonnx-dev
 libonnx-testdata
 libpci-dev
 libexpat1-dev
+zlib1g-dev
 ocl-icd-opencl-dev
 opencl-headers
 pocl-opencl-icd
@@ -39,7 +40,7 @@ dataset-fashion-mnist
 COMMANDS="node:nodejs npm:npm"
 # Why each one: CUnit (tests); protobuf-c (ONNX files: onnx.proto from
 # libonnx-dev, conformance data from libonnx-testdata); libpci (PCIe
-# discovery); expat (xclbin kernel XML); OpenCL ICD loader + headers + PoCL
+# discovery); expat (xclbin kernel XML); zlib (the demo reads gzipped IDX images); OpenCL ICD loader + headers + PoCL
 # (OpenCL backend, kernel OpenCL C builds; PoCL links with ld from
 # binutils); XRT (XRT backend, <xrt/xclbin.h>); valgrind and clang-format
 # (make check, make format-check); python3 (make hls-lint); numpy, onnx

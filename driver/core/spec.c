@@ -25,7 +25,7 @@ static int is_name_char(char c)
 static int is_device_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == ':' ||
-	       c == '-';
+	       c == '-' || c == '/';
 }
 
 static int is_value_char(char c)

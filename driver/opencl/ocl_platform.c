@@ -117,8 +117,12 @@ static void append(char *buf, size_t len, size_t *used, const char *s)
 	*used += strlen(buf + *used);
 }
 
-/* "portable flavour, CPU; platform P; vendor V; <version>", cut at @len:
- * long version strings lose their end, the line is for people. */
+/*
+ * "portable flavour, CPU; platform P; vendor V; <version>", cut at @len:
+ * long version strings lose their end, the line is for people. It starts
+ * with "xilinx flavour" or "portable flavour", which callers may test
+ * (the tests do; hostlib's choice of a default device could).
+ */
 static void detail_line(const struct ocl_devinfo *v, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -158,6 +162,7 @@ lf_status lf__ocl_enumerate(struct lf_dev_desc *out, uint32_t max,
 		lf__ocl_copy_str(out[i].name, sizeof(out[i].name),
 				 v[i].dev_name);
 		detail_line(&v[i], out[i].detail, sizeof(out[i].detail));
+		out[i].is_card = v[i].flavour == LF_OCL_XILINX;
 	}
 	free(v);
 	*count = n;

@@ -9,7 +9,9 @@
  * Pointer arguments with an offset: OpenCL passes buffers, not addresses,
  * so an offset becomes a sub-buffer (clCreateSubBuffer, region [offset,
  * size)), which OpenCL allows only at multiples of
- * CL_DEVICE_MEM_BASE_ADDR_ALIGN; other offsets get LF_ERR_RANGE.
+ * CL_DEVICE_MEM_BASE_ADDR_ALIGN; other offsets get LF_ERR_RANGE. The
+ * Xilinx flavour refuses offsets (LF_ERR_UNSUPPORTED): under XRT 2.13's
+ * software emulation a kernel given a sub-buffer read the wrong memory.
  *
  * A run counts as a user of each buffer it names until its completion is
  * collected; freeing or syncing such a buffer gets LF_ERR_BUSY. There is
@@ -79,6 +81,15 @@ static lf_status set_bo_arg(struct ocl_dev *d, struct ocl_run *r,
 
 	if (st != LF_OK)
 		return st;
+	if (a->offset && d->flavour == LF_OCL_XILINX)
+		return lf__drv_error(LF_ERR_UNSUPPORTED,
+				     "opencl: CU '%s' argument %u '%s': "
+				     "offset %llu: the Xilinx flavour takes "
+				     "pointer arguments at offset 0 only "
+				     "(kernels given sub-buffers did not see "
+				     "their data under XRT 2.13)",
+				     d->img->xb->cus[r->cu].name, a->index,
+				     info->name, (unsigned long long)a->offset);
 	if (a->offset) {
 		cl_buffer_region region = {(size_t)a->offset,
 					   (size_t)(a->bo->size - a->offset)};
@@ -156,8 +167,6 @@ static lf_status enqueue(struct ocl_dev *d, struct ocl_cu *c, cl_event *ev)
 					: "clEnqueueNDRangeKernel",
 				    err, NULL);
 	lf__ocl_obj_add(d, LF_OCL_EVENT);
-	/* Submit now: the device should run while the host polls. */
-	clFlush(c->q);
 	return LF_OK;
 }
 
@@ -209,6 +218,9 @@ lf_status lf__ocl_run_start(lf_dev *dev, uint32_t cu,
 	d->pending = r;
 	d->ctr.launches++;
 	pthread_mutex_unlock(&d->mu);
+	/* Submit now, so the device runs while the host polls. (XRT's
+	 * software emulation runs the whole kernel in here.) */
+	clFlush(c->q);
 	*out = &r->base;
 	return LF_OK;
 }

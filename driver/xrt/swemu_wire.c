@@ -91,27 +91,21 @@ int lf__swemu_read_call(int fd, uint32_t *api, uint8_t **body, size_t *len)
 int lf__swemu_reply(int fd, const ProtobufCMessage *msg)
 {
 	ResponsePacketInfo ri = RESPONSE_PACKET_INFO__INIT;
-	uint8_t hdr[16];
-	uint8_t *b = NULL;
-	size_t n = protobuf_c_message_get_packed_size(msg);
-	size_t hn;
+	size_t n = protobuf_c_message_get_packed_size(msg), hn;
+	uint8_t *b = malloc(LF_SWEMU_REPLY_HDR + 16 + n);
 	int rc;
 
+	if (!b)
+		return -1;
 	ri.size = n;
-	hn = response_packet_info__pack(&ri, hdr);
+	hn = response_packet_info__pack(&ri, b);
 	if (hn != LF_SWEMU_REPLY_HDR) {
+		free(b);
 		errno = EPROTO;
 		return -1;
 	}
-	if (n > 0) {
-		b = malloc(n);
-		if (!b)
-			return -1;
-		protobuf_c_message_pack(msg, b);
-	}
-	rc = lf__swemu_write_full(fd, hdr, hn);
-	if (rc == 0 && n > 0)
-		rc = lf__swemu_write_full(fd, b, n);
+	protobuf_c_message_pack(msg, b + hn);
+	rc = lf__swemu_write_full(fd, b, hn + n);
 	free(b);
 	return rc;
 }
@@ -120,7 +114,7 @@ int lf__swemu_reply_default(int fd)
 {
 	/* As a D2H response: size = 0 (field 1), dest = "" (field 2). */
 	XclCopyBufferDevice2HostResponse r =
-		XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
+	    XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
 
 	return lf__swemu_reply(fd, &r.base);
 }
@@ -128,7 +122,7 @@ int lf__swemu_reply_default(int fd)
 uint32_t lf__swemu_peek_api(const uint8_t *hdr)
 {
 	CallPacketInfo *ci =
-		call_packet_info__unpack(NULL, LF_SWEMU_CALL_HDR, hdr);
+	    call_packet_info__unpack(NULL, LF_SWEMU_CALL_HDR, hdr);
 	uint32_t api = ci && ci->has_xcl_api ? ci->xcl_api : 0;
 
 	if (ci)

@@ -28,19 +28,19 @@
 #include <stdint.h>
 
 /* API numbers used here (<xrt/xcl_macros.h>, XRT 2022.1). */
-#define LF_SWEMU_CLOSE 1u
-#define LF_SWEMU_LOAD_BITSTREAM 3u
-#define LF_SWEMU_ALLOC 4u
-#define LF_SWEMU_FREE 5u
-#define LF_SWEMU_H2D 6u
-#define LF_SWEMU_D2H 7u
+#define LF_SWEMU_CLOSE		   1u
+#define LF_SWEMU_LOAD_BITSTREAM	   3u
+#define LF_SWEMU_ALLOC		   4u
+#define LF_SWEMU_FREE		   5u
+#define LF_SWEMU_H2D		   6u
+#define LF_SWEMU_D2H		   7u
 #define LF_SWEMU_WRITE_KERNEL_CTRL 9u
-#define LF_SWEMU_READ_KERNEL_CTRL 11u
-#define LF_SWEMU_REG_WRITE 51u
-#define LF_SWEMU_REG_READ 52u
+#define LF_SWEMU_READ_KERNEL_CTRL  11u
+#define LF_SWEMU_REG_WRITE	   51u
+#define LF_SWEMU_REG_READ	   52u
 
-#define LF_SWEMU_CALL_HDR 14u /* bytes of a request header */
-#define LF_SWEMU_REPLY_HDR 9u /* bytes of a reply header */
+#define LF_SWEMU_CALL_HDR  14u /* bytes of a request header */
+#define LF_SWEMU_REPLY_HDR 9u  /* bytes of a reply header */
 /* Largest call body accepted: the shim's copies come in chunks of
  * SW_EMU_PACKET_SIZE (default 8 MiB); anything near this is garbage. */
 #define LF_SWEMU_MAX_BODY (1ull << 31)
@@ -62,8 +62,8 @@ int lf__swemu_write_full(int fd, const void *buf, size_t n);
 int lf__swemu_read_call(int fd, uint32_t *api, uint8_t **body, size_t *len);
 
 /*
- * lf__swemu_reply() - send @msg with a 9-byte header. Return 0 or -1 with
- * errno.
+ * lf__swemu_reply() - send @msg with a 9-byte header, header and body in
+ * one write() where the socket takes it. Return 0 or -1 with errno.
  */
 int lf__swemu_reply(int fd, const ProtobufCMessage *msg);
 
@@ -94,6 +94,11 @@ struct lf_swemu_state {
 	 * a peek at its header before any byte of it is consumed, cleared
 	 * once its reply is written), 0 between requests. */
 	_Atomic uint32_t busy_api;
+	/* Set just before the reply to that request is written (in one
+	 * write, lf__swemu_reply), cleared with busy_api. A process killed
+	 * inside that write has, in practice, written all of it: the
+	 * kill takes effect when the call returns. */
+	_Atomic uint32_t replying;
 };
 
 /* The API number in a request header (LF_SWEMU_CALL_HDR bytes), or 0. */

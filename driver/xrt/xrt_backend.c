@@ -87,6 +87,7 @@ static lf_status xrt_enumerate(struct lf_dev_desc *out, uint32_t max,
 			emconfig_name(out[0].name, sizeof(out[0].name));
 			snprintf(out[0].detail, sizeof(out[0].detail),
 				 "XRT %s device (XCL_EMULATION_MODE)", mode);
+			out[0].is_card = 1;
 		}
 		*count = 1;
 		return LF_OK;
@@ -102,6 +103,7 @@ static lf_status xrt_enumerate(struct lf_dev_desc *out, uint32_t max,
 			memset(&out[k], 0, sizeof(out[k]));
 			snprintf(out[k].backend, sizeof(out[k].backend), "xrt");
 			out[k].index = k;
+			out[k].is_card = 1;
 			snprintf(out[k].name, sizeof(out[k].name), "%s",
 				 cards[i].name);
 			snprintf(out[k].detail, sizeof(out[k].detail),
@@ -127,8 +129,8 @@ static int is_bdf(const char *s)
 		else if (!isxdigit((unsigned char)s[i]))
 			return 0;
 	}
-	return dots == 1 && (colons == 1 || colons == 2) &&
-	       s[n - 1] != '.' && s[0] != ':';
+	return dots == 1 && (colons == 1 || colons == 2) && s[n - 1] != '.' &&
+	       s[0] != ':';
 }
 
 static lf_status parse_spec(const struct lf_dev_spec *spec, unsigned *index,
@@ -220,8 +222,8 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 		snprintf(d->where, sizeof(d->where), "xrt:%u", index);
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
-	d->dh = by_bdf ? xrtDeviceOpenByBDF(spec->device)
-		       : xrtDeviceOpen(index);
+	d->dh =
+	    by_bdf ? xrtDeviceOpenByBDF(spec->device) : xrtDeviceOpen(index);
 	err = errno;
 	if (d->dh && !by_bdf && index >= device_count()) {
 		/* libxrt_swemu opens any index; emconfig.json says how
@@ -329,21 +331,21 @@ static lf_status xrt_counters(lf_dev *dev, struct lf_dev_counters *out)
 }
 
 const struct lf_backend_ops lf__xrt_backend = {
-	.name = "xrt",
-	.enumerate = xrt_enumerate,
-	.open = xrt_open,
-	.close = xrt_close,
-	.load_xclbin = lf__xrt_load_xclbin,
-	.query = xrt_query,
-	.bo_alloc = lf__xrt_bo_alloc,
-	.bo_free = lf__xrt_bo_free,
-	.bo_map = lf__xrt_bo_map,
-	.bo_sync = lf__xrt_bo_sync,
-	.run_start = lf__xrt_run_start,
-	.run_wait = lf__xrt_run_wait,
-	.run_free = lf__xrt_run_free,
-	.cu_abort = lf__xrt_cu_abort,
-	.counters = xrt_counters,
+    .name = "xrt",
+    .enumerate = xrt_enumerate,
+    .open = xrt_open,
+    .close = xrt_close,
+    .load_xclbin = lf__xrt_load_xclbin,
+    .query = xrt_query,
+    .bo_alloc = lf__xrt_bo_alloc,
+    .bo_free = lf__xrt_bo_free,
+    .bo_map = lf__xrt_bo_map,
+    .bo_sync = lf__xrt_bo_sync,
+    .run_start = lf__xrt_run_start,
+    .run_wait = lf__xrt_run_wait,
+    .run_free = lf__xrt_run_free,
+    .cu_abort = lf__xrt_cu_abort,
+    .counters = xrt_counters,
 };
 
 pid_t lf__xrt_device_pid(lf_dev *dev)

@@ -49,8 +49,8 @@ lf_status lf__xrt_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
 		if ((st = lf__xrt_check_lost(d, "buffer allocation")) != LF_OK)
 			return st;
 		return lf__drv_error(err == ENOMEM || err == 0
-					     ? LF_ERR_NO_DEVICE_MEMORY
-					     : LF_ERR_DEVICE,
+					 ? LF_ERR_NO_DEVICE_MEMORY
+					 : LF_ERR_DEVICE,
 				     "xrt: %s: %llu bytes in bank %u: %s",
 				     d->where, (unsigned long long)size, bank,
 				     err ? strerror(err)
@@ -127,10 +127,9 @@ lf_status lf__xrt_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 				     (unsigned long long)(offset + size));
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
-	rc = xrtBOSync(b->bh,
-		       h2d ? XCL_BO_SYNC_BO_TO_DEVICE
-			   : XCL_BO_SYNC_BO_FROM_DEVICE,
-		       (size_t)size, (size_t)offset);
+	rc = xrtBOSync(
+	    b->bh, h2d ? XCL_BO_SYNC_BO_TO_DEVICE : XCL_BO_SYNC_BO_FROM_DEVICE,
+	    (size_t)size, (size_t)offset);
 	err = errno;
 	lf__xrt_sig_end(&g);
 	/* The device may have died during the copy: what came back is not
@@ -147,12 +146,12 @@ lf_status lf__xrt_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 		d->ctr.d2h_transfers++, d->ctr.d2h_bytes += size;
 	pthread_mutex_unlock(&d->mu);
 	if (rc != 0)
-		return lf__drv_error(LF_ERR_DMA,
-				     "xrt: %s: xrtBOSync(%s, %llu bytes at "
-				     "%llu) failed: %s",
-				     d->where, h2d ? "TO_DEVICE" : "FROM_DEVICE",
-				     (unsigned long long)size,
-				     (unsigned long long)offset,
-				     err ? strerror(err) : "error");
+		return lf__drv_error(
+		    LF_ERR_DMA,
+		    "xrt: %s: xrtBOSync(%s, %llu bytes at "
+		    "%llu) failed: %s",
+		    d->where, h2d ? "TO_DEVICE" : "FROM_DEVICE",
+		    (unsigned long long)size, (unsigned long long)offset,
+		    err ? strerror(err) : "error");
 	return LF_OK;
 }

@@ -30,11 +30,11 @@ struct xrt_swemu; /* xrt_swemu.c: the sw_emu device process watchdog */
 struct xrt_dev {
 	struct lf_dev base;
 	xrtDeviceHandle dh;
-	char name[256]; /* the shell's VBNV (or emconfig Name) */
+	char name[256];		     /* the shell's VBNV (or emconfig Name) */
 	char where[LF_DRV_NAME_MAX]; /* "xrt:0" or "xrt:0000:65:00.1" */
-	int emulation;               /* XCL_EMULATION_MODE is set */
+	int emulation;		     /* XCL_EMULATION_MODE is set */
 	pthread_mutex_t mu;
-	pthread_cond_t run_cv; /* (mu) a run's completion callback fired
+	pthread_cond_t run_cv; /* (mu) broadcast when the device is lost
 				* (CLOCK_MONOTONIC) */
 	/* (mu) the device stopped answering: every call fails with
 	 * LF_ERR_DEVICE_LOST, frees and close still release */
@@ -52,20 +52,18 @@ struct xrt_dev {
 struct xrt_bo {
 	struct lf_bo base;
 	xrtBufferHandle bh;
-	void *host;       /* xrtBOMap(), mapped once at allocation */
-	uint32_t users;   /* (mu) pointer arguments of pending runs */
+	void *host;	  /* xrtBOMap(), mapped once at allocation */
+	uint32_t users;	  /* (mu) pointer arguments of pending runs */
 	uint64_t min_off; /* (mu) lowest such argument offset */
 };
 
 struct xrt_run {
 	struct lf_run base;
-	struct xrt_dev *d; /* set before XRT can call back */
+	struct xrt_dev *d;
 	xrtRunHandle rh;
-	int cb_fired;     /* (mu) XRT's completion callback ran ... */
-	int cb_state;     /* (mu) ... with this enum ert_cmd_state */
-	int done;         /* (mu) */
+	int done;	  /* (mu) */
 	lf_status status; /* (mu) once done */
-	char msg[256];    /* the failure message, once done */
+	char msg[256];	  /* the failure message, once done */
 	uint32_t nbos;
 	struct xrt_bo *bos[LF_DRV_MAX_ARGS];
 	xrtBufferHandle subs[LF_DRV_MAX_ARGS]; /* sub-buffers for offsets */
@@ -150,11 +148,10 @@ pid_t lf__xrt_swemu_pid(const struct xrt_dev *d);
 void lf__xrt_swemu_stop_watch(struct xrt_dev *d);
 void lf__xrt_swemu_release(struct xrt_dev *d);
 
-/* xrt_tomb.c: answer the shim for a dead device process on @fd until
- * *stop becomes non-zero; @state is the dead process's request state
+/* xrt_tomb.c: answer the shim for a dead device process on @fd until the
+ * shim closes the connection; @state is the dead process's request state
  * (see the file's comment). */
 struct lf_swemu_state;
-void lf__xrt_tomb_serve(int fd, const struct lf_swemu_state *state,
-			atomic_int *stop);
+void lf__xrt_tomb_serve(int fd, const struct lf_swemu_state *state);
 
 #endif /* LF_DRIVER_XRT_IMPL_H */

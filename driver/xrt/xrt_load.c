@@ -79,8 +79,8 @@ static void fmt_uuid(const uint8_t *u, char *out, size_t cap)
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-static lf_status check_uuid(const struct xrt_dev *d,
-			    const struct lf_xclbin *xb, uint8_t uuid[16])
+static lf_status check_uuid(const struct xrt_dev *d, const struct lf_xclbin *xb,
+			    uint8_t uuid[16])
 {
 	char want[40], got[40];
 
@@ -103,7 +103,8 @@ static lf_status open_cus(struct xrt_dev *d, const struct lf_xclbin *xb,
 			  const uint8_t uuid[16])
 {
 	for (uint32_t c = 0; c < xb->ncus; c++) {
-		const struct lf_xclbin_kernel *k = &xb->kernels[xb->cus[c].kernel];
+		const struct lf_xclbin_kernel *k =
+		    &xb->kernels[xb->cus[c].kernel];
 		const char *inst = strchr(xb->cus[c].name, ':');
 		char name[LF_XCLBIN_NAME_MAX * 2 + 4];
 

@@ -1,17 +1,22 @@
 /*
  * xrt_run.c - runs: xrtRunOpen on the CU's own kernel handle,
- * xrtRunSetArg for each argument, a completion callback
- * (xrtRunSetCallback), xrtRunStart; waits sleep on that callback in short
- * slices, so that a lost device is noticed while waiting.
+ * xrtRunSetArg for each argument, xrtRunStart, and waits that look at the
+ * device at least every XRT_WAIT_SLICE_MS, so that a lost device is
+ * noticed while waiting.
  *
- * Why not xrtRunWaitFor: in XRT 2.13 a run without a callback is
- * "unmanaged", and its timed wait loops on the shim's xclExecWait until
- * the command completes; libxrt_swemu's xclExecWait returns at once, so
- * in software emulation xrtRunWaitFor(run, 100) busy-waits until the run
- * ends, however long (xrt_kernel.cpp kernel_command::wait, kds.cpp
- * kds_device::exec_wait; shim.cxx CpuemShim::xclExecWait). A callback
- * makes the run "managed": XRT's monitor thread completes it and the
- * timeout is ours.
+ * Waiting. On a card, xrtRunWaitFor(run, slice). In software emulation it
+ * cannot be used: in XRT 2.13 a run is "unmanaged" and its timed wait
+ * loops on the shim's xclExecWait until the command completes, and
+ * libxrt_swemu's xclExecWait returns at once, so xrtRunWaitFor(run, 100)
+ * busy-waits until the run ends, however long (xrt_kernel.cpp
+ * kernel_command::wait, kds.cpp kds_device::exec_wait, cpu_em shim.cxx
+ * CpuemShim::xclExecWait). There the backend polls xrtRunState, which
+ * reads the command's state as the shim's scheduler updates it, sleeping
+ * a little longer each time (50 us up to 1 ms). A completion callback
+ * (xrtRunSetCallback) would make the run "managed" and the timeout work,
+ * but XRT's monitor thread keeps using the command after the callback
+ * returns: freeing the run then crashed XRT ("pure virtual method
+ * called", a thread joining itself) under load.
  *
  * Checks made before XRT sees a run, because XRT 2.13 would not report
  * them (xrt_kernel.cpp, run_impl::validate_bo_at_index): a buffer in a
@@ -85,16 +90,16 @@ static lf_status check_args(const struct xrt_dev *d, uint32_t cu,
 			continue;
 		if (want != LF_DRV_NO_BANK && a->bo->bank != want)
 			return lf__drv_error(
-				LF_ERR_RANGE,
-				"xrt: CU '%s' argument %u is connected to bank "
-				"%u '%s', but its buffer is in bank %u '%s': "
-				"wrong bank, unreachable from that port (XRT "
-				"would silently run on a copy)",
-				xb->cus[cu].name, i, want,
-				want < xb->nmems ? xb->mems[want].tag : "?",
-				a->bo->bank,
-				a->bo->bank < xb->nmems ? xb->mems[a->bo->bank].tag
-							: "?");
+			    LF_ERR_RANGE,
+			    "xrt: CU '%s' argument %u is connected to bank "
+			    "%u '%s', but its buffer is in bank %u '%s': "
+			    "wrong bank, unreachable from that port (XRT "
+			    "would silently run on a copy)",
+			    xb->cus[cu].name, i, want,
+			    want < xb->nmems ? xb->mems[want].tag : "?",
+			    a->bo->bank,
+			    a->bo->bank < xb->nmems ? xb->mems[a->bo->bank].tag
+						    : "?");
 		if (a->offset % 4)
 			return lf__drv_error(LF_ERR_RANGE,
 					     "xrt: CU '%s' argument %u: offset "
@@ -117,7 +122,8 @@ static uint32_t scalar_size(const struct lf_xclbin_kernel *k, uint32_t id)
 static lf_status set_args(struct xrt_dev *d, struct xrt_run *r, uint32_t cu,
 			  const struct lf_run_arg *args, uint32_t nargs)
 {
-	const struct lf_xclbin_kernel *k = &d->xb->kernels[d->xb->cus[cu].kernel];
+	const struct lf_xclbin_kernel *k =
+	    &d->xb->kernels[d->xb->cus[cu].kernel];
 
 	for (uint32_t i = 0; i < nargs; i++) {
 		const struct lf_run_arg *a = &args[i];
@@ -128,15 +134,15 @@ static lf_status set_args(struct xrt_dev *d, struct xrt_run *r, uint32_t cu,
 			xrtBufferHandle h = b->bh;
 
 			if (a->offset) {
-				h = xrtBOSubAlloc(b->bh,
-						  (size_t)(a->bo->size - a->offset),
-						  (size_t)a->offset);
+				h = xrtBOSubAlloc(
+				    b->bh, (size_t)(a->bo->size - a->offset),
+				    (size_t)a->offset);
 				if (!h)
 					return lf__drv_error(
-						LF_ERR_DEVICE,
-						"xrt: argument %u: "
-						"xrtBOSubAlloc at %llu failed",
-						i, (unsigned long long)a->offset);
+					    LF_ERR_DEVICE,
+					    "xrt: argument %u: "
+					    "xrtBOSubAlloc at %llu failed",
+					    i, (unsigned long long)a->offset);
 				r->subs[i] = h;
 			}
 			rc = xrtRunSetArg(r->rh, (int)i, h);
@@ -184,20 +190,6 @@ static void use_bos(struct xrt_run *r, const struct lf_run_arg *args,
 	}
 }
 
-/* XRT's completion callback (its command monitor thread). */
-static void on_done(xrtRunHandle rh, enum ert_cmd_state state, void *arg)
-{
-	struct xrt_run *r = arg;
-	struct xrt_dev *d = r->d;
-
-	(void)rh;
-	pthread_mutex_lock(&d->mu);
-	r->cb_state = (int)state;
-	r->cb_fired = 1;
-	pthread_cond_broadcast(&d->run_cv);
-	pthread_mutex_unlock(&d->mu);
-}
-
 lf_status lf__xrt_run_start(lf_dev *dev, uint32_t cu,
 			    const struct lf_run_arg *args, uint32_t nargs,
 			    lf_run **out)
@@ -227,11 +219,6 @@ lf_status lf__xrt_run_start(lf_dev *dev, uint32_t cu,
 				   strerror(errno));
 	if (st == LF_OK)
 		st = set_args(d, r, cu, args, nargs);
-	if (st == LF_OK && xrtRunSetCallback(r->rh, ERT_CMD_STATE_COMPLETED,
-					     on_done, r) != 0)
-		st = lf__drv_error(LF_ERR_DEVICE,
-				   "xrt: xrtRunSetCallback failed: %s",
-				   strerror(errno));
 	if (st == LF_OK && xrtRunStart(r->rh) != 0)
 		st = lf__drv_error(LF_ERR_DEVICE, "xrt: xrtRunStart failed: %s",
 				   strerror(errno));
@@ -277,60 +264,55 @@ static int ended(struct xrt_dev *d, struct xrt_run *r, int state)
 		snprintf(msg, sizeof(msg), "xrt: run on %s: %s", d->where,
 			 d->lost_why);
 		finish(d, r, LF_ERR_DEVICE_LOST, msg);
-	} else if (r->cb_fired || !pending_state((enum ert_cmd_state)state)) {
-		if (r->cb_fired)
-			state = r->cb_state;
-		if (state == ERT_CMD_STATE_COMPLETED) {
-			finish(d, r, LF_OK, "");
-		} else {
-			snprintf(msg, sizeof(msg),
-				 "xrt: run on %s ended in state %s", d->where,
-				 state_name((enum ert_cmd_state)state));
-			finish(d, r, LF_ERR_DEVICE, msg);
-		}
+	} else if (state == ERT_CMD_STATE_COMPLETED) {
+		finish(d, r, LF_OK, "");
+	} else if (!pending_state((enum ert_cmd_state)state)) {
+		snprintf(msg, sizeof(msg), "xrt: run on %s ended in state %s",
+			 d->where, state_name((enum ert_cmd_state)state));
+		finish(d, r, LF_ERR_DEVICE, msg);
 	}
 	return r->done;
 }
 
-static void deadline_after(struct timespec *ts, uint32_t ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* How long to sleep before looking again. */
-static uint32_t slice_for(uint32_t timeout_ms, uint64_t spent)
-{
-	uint64_t left;
-
-	if (timeout_ms == LF_DRV_WAIT_FOREVER)
-		return XRT_WAIT_SLICE_MS;
-	left = timeout_ms > spent ? timeout_ms - spent : 0;
-	return left < XRT_WAIT_SLICE_MS ? (uint32_t)left : XRT_WAIT_SLICE_MS;
-}
-
-/* XRT's state of the run, read without our lock. */
-static int xrt_state(const struct xrt_dev *d, const struct xrt_run *r)
+/*
+ * Let up to @us microseconds pass, or less if the device is lost
+ * (d->mu held; the watchdog broadcasts run_cv). On a card the time is
+ * spent in xrtRunWaitFor instead, without the lock.
+ */
+static int look(struct xrt_dev *d, struct xrt_run *r, uint64_t us)
 {
 	struct lf__xrt_sigguard g;
+	struct timespec ts;
 	enum ert_cmd_state s;
 
+	if (us && !d->emulation) {
+		uint32_t ms = (uint32_t)((us + 999) / 1000);
+
+		pthread_mutex_unlock(&d->mu);
+		s = xrtRunWaitFor(r->rh, ms);
+		pthread_mutex_lock(&d->mu);
+		return (int)s;
+	}
+	if (us) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)us * 1000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&d->run_cv, &d->mu, &ts);
+	}
+	pthread_mutex_unlock(&d->mu);
 	lf__xrt_sig_begin(d->emulation, &g);
 	s = xrtRunState(r->rh);
 	lf__xrt_sig_end(&g);
+	pthread_mutex_lock(&d->mu);
 	return (int)s;
 }
 
@@ -338,27 +320,29 @@ lf_status lf__xrt_run_wait(lf_run *run, uint32_t timeout_ms)
 {
 	struct xrt_run *r = xrun(run);
 	struct xrt_dev *d = r->d;
-	uint64_t start = now_ms();
+	uint64_t start = now_us(), limit = (uint64_t)timeout_ms * 1000u;
+	uint64_t pause = 0;
 	lf_status st;
-	int over = 0;
+	int over = 0, s;
 
-	for (;;) {
-		int s = xrt_state(d, r);
-		uint64_t spent = now_ms() - start;
-		struct timespec ts;
+	pthread_mutex_lock(&d->mu);
+	s = look(d, r, 0);
+	while (!ended(d, r, s)) {
+		uint64_t spent = now_us() - start;
 
-		pthread_mutex_lock(&d->mu);
-		if (ended(d, r, s))
-			break;
-		if (timeout_ms != LF_DRV_WAIT_FOREVER && spent >= timeout_ms) {
+		if (timeout_ms != LF_DRV_WAIT_FOREVER && spent >= limit) {
 			over = 1;
 			break;
 		}
-		/* Woken by the completion callback; the slice bounds how
-		 * long a lost device goes unnoticed. */
-		deadline_after(&ts, slice_for(timeout_ms, spent));
-		pthread_cond_timedwait(&d->run_cv, &d->mu, &ts);
-		pthread_mutex_unlock(&d->mu);
+		/* 50 us, doubling up to 1 ms (emulation); a slice of at
+		 * most XRT_WAIT_SLICE_MS (card); never past the deadline. */
+		pause = d->emulation ? (pause ? pause * 2 : 50)
+				     : XRT_WAIT_SLICE_MS * 1000u;
+		if (d->emulation && pause > 1000)
+			pause = 1000;
+		if (timeout_ms != LF_DRV_WAIT_FOREVER && pause > limit - spent)
+			pause = limit - spent;
+		s = look(d, r, pause ? pause : 1);
 	}
 	st = over ? LF_ERR_TIMEOUT : r->status;
 	if (over)
@@ -378,9 +362,10 @@ lf_status lf__xrt_run_free(lf_run *run)
 	struct xrt_run *r = xrun(run);
 	struct xrt_dev *d = r->d;
 	struct lf__xrt_sigguard g;
-	int s = xrt_state(d, r), fired, done;
+	int s, done, pending;
 
 	pthread_mutex_lock(&d->mu);
+	s = look(d, r, 0);
 	done = ended(d, r, s);
 	pthread_mutex_unlock(&d->mu);
 	if (!done)
@@ -388,23 +373,20 @@ lf_status lf__xrt_run_free(lf_run *run)
 				     "xrt: the run on %s has not completed; "
 				     "wait for it before freeing it",
 				     d->where);
-	/* On a lost device XRT still has the run until the stand-in
-	 * device (xrt_tomb.c) reports it done; closing it before XRT's
-	 * callback ran would let the callback see freed memory. */
-	pthread_mutex_lock(&d->mu);
-	for (int i = 0; i < 100 && !r->cb_fired; i++) {
-		struct timespec ts;
+	/* On a lost device XRT's scheduler still holds the command until
+	 * the stand-in device (xrt_tomb.c) reports it done; closing it
+	 * before would free it under the scheduler. */
+	pending = pending_state((enum ert_cmd_state)s);
+	for (int i = 0; i < 200 && pending; i++) {
+		struct timespec ts = {0, 10000000L};
 
-		deadline_after(&ts, XRT_WAIT_SLICE_MS);
-		pthread_cond_timedwait(&d->run_cv, &d->mu, &ts);
+		nanosleep(&ts, NULL);
+		lf__xrt_sig_begin(d->emulation, &g);
+		pending = pending_state(xrtRunState(r->rh));
+		lf__xrt_sig_end(&g);
 	}
-	fired = r->cb_fired;
-	pthread_mutex_unlock(&d->mu);
-	if (!fired) {
-		/* Leaked on purpose: XRT may still call back into it. */
-		r->rh = NULL;
-		return LF_OK;
-	}
+	if (pending)
+		return LF_OK; /* leaked on purpose: XRT still uses it */
 	lf__xrt_sig_begin(d->emulation, &g);
 	release_run(r);
 	lf__xrt_sig_end(&g);

@@ -64,20 +64,38 @@
 #include "driver/xrt/swemu_wire.h"
 #include "driver/xrt/xrt_impl.h"
 
-#define MODEL_PATH "/data/emulation/unified/cpu_em/generic_pcie/model/"
-#define MODEL_NAME "genericpciemodel"
+#define MODEL_PATH     "/data/emulation/unified/cpu_em/generic_pcie/model/"
+#define MODEL_NAME     "genericpciemodel"
 #define KEEPER_WAIT_MS 2000
 
 struct xrt_swemu {
 	struct xrt_dev *d;
 	pid_t pid;
-	int dev_fd;   /* our duplicate of the device's end of the shim's
-		       * connection, or -1 */
+	int dev_fd; /* our duplicate of the device's end of the shim's
+		     * connection, or -1 */
 	struct lf_swemu_state *state; /* shared with the device, or NULL */
 	pthread_t thread;
-	int running;  /* the thread was started and not joined */
+	int running; /* the thread was started and not joined */
 	atomic_int stop;
+	/* (watch_mu) the thread stands in for the dead device; it outlives
+	 * the xrt_dev: XRT may close the device later, from its own
+	 * threads, and that close needs an answer too */
+	int in_tomb;
+	int finished; /* (watch_mu) the thread is done with everything */
+	int orphaned; /* (watch_mu) the device is closed: the thread frees
+		       * this struct when it is done */
 };
+
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void free_swemu(struct xrt_swemu *s)
+{
+	if (s->dev_fd >= 0)
+		close(s->dev_fd);
+	if (s->state)
+		munmap(s->state, 4096);
+	free(s);
+}
 
 /* ------------------------------------------------------------------------
  * Signals.
@@ -114,8 +132,8 @@ void lf__xrt_sig_end(struct lf__xrt_sigguard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-static const int shim_sigs[LF__XRT_NSIGS] = {SIGSEGV, SIGFPE, SIGABRT,
-					     SIGUSR1, SIGCHLD};
+static const int shim_sigs[LF__XRT_NSIGS] = {SIGSEGV, SIGFPE, SIGABRT, SIGUSR1,
+					     SIGCHLD};
 
 void lf__xrt_signals_save(struct lf__xrt_sigsave *s)
 {
@@ -172,13 +190,13 @@ lf_status lf__xrt_swemu_check_env(void)
 				     "sw_emu and hw_emu",
 				     mode);
 	if (!xrt || !*xrt)
-		return lf__drv_error(LF_ERR_NOT_FOUND,
-				     "xrt: XCL_EMULATION_MODE=%s needs "
-				     "XILINX_XRT, a prefix whose lib/ holds "
-				     "libxrt_%s.so.2 (scripts/xrt-swemu-setup.sh "
-				     "makes one; see driver/xrt/README.md)",
-				     mode,
-				     mode[0] == 's' ? "swemu" : "hwemu");
+		return lf__drv_error(
+		    LF_ERR_NOT_FOUND,
+		    "xrt: XCL_EMULATION_MODE=%s needs "
+		    "XILINX_XRT, a prefix whose lib/ holds "
+		    "libxrt_%s.so.2 (scripts/xrt-swemu-setup.sh "
+		    "makes one; see driver/xrt/README.md)",
+		    mode, mode[0] == 's' ? "swemu" : "hwemu");
 	snprintf(path, sizeof(path), "%s/lib/libxrt_%s.so.2", xrt,
 		 mode[0] == 's' ? "swemu" : "hwemu");
 	if (access(path, R_OK) != 0)
@@ -318,6 +336,9 @@ static int on_death(struct xrt_swemu *s, const siginfo_t *si, int reaped)
 		pthread_mutex_unlock(&d->mu);
 		return -1;
 	}
+	pthread_mutex_lock(&watch_mu);
+	s->in_tomb = 1;
+	pthread_mutex_unlock(&watch_mu);
 	d->lost = 1;
 	describe_death(si, reaped, d->lost_why, sizeof(d->lost_why), s->pid);
 	pthread_cond_broadcast(&d->run_cv);
@@ -330,6 +351,8 @@ static void *watch_main(void *arg)
 	struct xrt_swemu *s = arg;
 	struct timespec slice = {0, XRT_WAIT_SLICE_MS * 1000000L};
 
+	int orphan;
+
 	while (!atomic_load(&s->stop)) {
 		siginfo_t si;
 		int rc;
@@ -339,13 +362,19 @@ static void *watch_main(void *arg)
 			    WEXITED | WNOHANG | WNOWAIT);
 		if ((rc == 0 && si.si_pid == s->pid) ||
 		    (rc < 0 && errno == ECHILD)) {
+			/* From here s->d may be freed at any time. */
 			if (on_death(s, &si, rc < 0) == 0)
-				lf__xrt_tomb_serve(s->dev_fd, s->state,
-						   &s->stop);
+				lf__xrt_tomb_serve(s->dev_fd, s->state);
 			break;
 		}
 		nanosleep(&slice, NULL);
 	}
+	pthread_mutex_lock(&watch_mu);
+	s->finished = 1;
+	orphan = s->orphaned;
+	pthread_mutex_unlock(&watch_mu);
+	if (orphan)
+		free_swemu(s);
 	return NULL;
 }
 
@@ -389,8 +418,8 @@ lf_status lf__xrt_keeper_close(struct xrt_dev *d, struct lf__xrt_keeper *k,
 		s->dev_fd = -1;
 		atomic_init(&s->stop, 0);
 		/* A failed load may or may not have forked the process. */
-		if (keeper_receive(k->ours, loaded ? KEEPER_WAIT_MS : 100,
-				   s) == 0) {
+		if (keeper_receive(k->ours, loaded ? KEEPER_WAIT_MS : 100, s) ==
+		    0) {
 			d->sw = s;
 			st = start_watch(s);
 		} else if (loaded) {
@@ -435,16 +464,24 @@ void lf__xrt_swemu_stop_watch(struct xrt_dev *d)
 void lf__xrt_swemu_release(struct xrt_dev *d)
 {
 	struct xrt_swemu *s = d->sw;
+	int orphan = 0;
 
 	if (!s)
 		return;
+	d->sw = NULL;
 	atomic_store(&s->stop, 1);
+	pthread_mutex_lock(&watch_mu);
+	if (s->running && s->in_tomb && !s->finished) {
+		/* It answers the shim until the shim closes the connection,
+		 * then frees what it holds. */
+		s->orphaned = 1;
+		orphan = 1;
+		pthread_detach(s->thread);
+	}
+	pthread_mutex_unlock(&watch_mu);
+	if (orphan)
+		return;
 	if (s->running)
 		pthread_join(s->thread, NULL);
-	if (s->dev_fd >= 0)
-		close(s->dev_fd);
-	if (s->state)
-		munmap(s->state, 4096);
-	free(s);
-	d->sw = NULL;
+	free_swemu(s);
 }

@@ -20,8 +20,15 @@
  *   xclLoadBitstream
  *   everything else           acknowledged with defaults
  *
- * Replies carry every required field (the shim asserts on a parse
- * failure; Debian's build keeps its assert()s).
+ * Every reply has a field 1 (varint) and a field 2 (bytes), whatever the
+ * request: so it carries every required field of every response type
+ * (the shim assert()s that a reply parses; Debian's build keeps
+ * assert()s), and would still parse if it were read as the reply to
+ * another request.
+ *
+ * It serves until the shim closes the connection (after xclClose with
+ * closeall), which XRT may do well after lf__dev_close, from one of its
+ * own threads, when it drops its last reference to the device.
  *
  * The backend has already marked the device lost, so none of these
  * answers reaches the application as data: its calls fail with
@@ -30,16 +37,19 @@
  *
  * A request may have been in flight when the process died. The device
  * process notes in a page it shares with the backend which request it is
- * in, from before it consumes any byte of it until its reply is written
- * (struct lf_swemu_state). If one was in progress, whatever is left of it
- * in the connection is dropped and it gets lf__swemu_reply_default(),
- * which every response type parses as "not valid / nothing / size 0", so
- * the waiting call returns without touching memory. Otherwise requests
- * are read and answered in order. (A process killed inside the write of
- * a reply leaves the shim in the middle of reading it: not recoverable
- * here; the harness timeout is the net.)
+ * in, from before it consumes any byte of it until its reply is written,
+ * and when it starts writing that reply (struct lf_swemu_state). If a
+ * request was in progress and its reply not started, whatever is left of
+ * the request in the connection is dropped and it gets
+ * lf__swemu_reply_default(), which every response type parses as "not
+ * valid / nothing / size 0", so the waiting call returns without touching
+ * memory. If the reply was started, it was written (one write, and a
+ * kill takes effect when the call returns). Then requests are read and
+ * answered in order. (A reply of megabytes can be cut by the kill and
+ * leave the shim waiting for the rest: not recoverable here; the
+ * harness timeout is the net.)
  */
-#include <poll.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,15 +58,14 @@
 #include "driver/xrt/xrt_impl.h"
 #include "swemu_rpc.pb-c.h"
 
-#define POLL_MS 50
 #define AP_DONE_IDLE 0x6u
 
 static void answer_ctrl_read(int fd, const uint8_t *b, size_t n)
 {
 	XclReadAddrKernelCtrlCall *c =
-		xcl_read_addr_kernel_ctrl_call__unpack(NULL, n, b);
+	    xcl_read_addr_kernel_ctrl_call__unpack(NULL, n, b);
 	XclReadAddrKernelCtrlResponse r =
-		XCL_READ_ADDR_KERNEL_CTRL_RESPONSE__INIT;
+	    XCL_READ_ADDR_KERNEL_CTRL_RESPONSE__INIT;
 	uint8_t data[4096] = {0};
 	uint32_t size = c && c->size <= sizeof(data) ? c->size : 0;
 
@@ -73,9 +82,9 @@ static void answer_ctrl_read(int fd, const uint8_t *b, size_t n)
 static void answer_d2h(int fd, const uint8_t *b, size_t n)
 {
 	XclCopyBufferDevice2HostCall *c =
-		xcl_copy_buffer_device2_host_call__unpack(NULL, n, b);
+	    xcl_copy_buffer_device2_host_call__unpack(NULL, n, b);
 	XclCopyBufferDevice2HostResponse r =
-		XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
+	    XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
 	uint8_t *zeros = c && c->size ? calloc(1, c->size) : NULL;
 
 	if (zeros) {
@@ -99,10 +108,11 @@ static void answer(int fd, uint32_t api, const uint8_t *b, size_t n)
 		answer_d2h(fd, b, n);
 		break;
 	case LF_SWEMU_H2D: {
+		/* size (field 1) as asked, and an empty field 2 */
 		XclCopyBufferHost2DeviceCall *c =
-			xcl_copy_buffer_host2_device_call__unpack(NULL, n, b);
-		XclCopyBufferHost2DeviceResponse r =
-			XCL_COPY_BUFFER_HOST2_DEVICE_RESPONSE__INIT;
+		    xcl_copy_buffer_host2_device_call__unpack(NULL, n, b);
+		XclCopyBufferDevice2HostResponse r =
+		    XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
 
 		r.size = c ? c->size : 0;
 		if (c)
@@ -115,10 +125,12 @@ static void answer(int fd, uint32_t api, const uint8_t *b, size_t n)
 	case LF_SWEMU_WRITE_KERNEL_CTRL:
 	case LF_SWEMU_REG_WRITE:
 	case LF_SWEMU_FREE: {
-		/* valid / ack: field 1 of each of these responses */
-		XclCloseResponse r = XCL_CLOSE_RESPONSE__INIT;
+		/* valid / ack = 1 (field 1) and an empty field 2 */
+		XclReadAddrKernelCtrlResponse r =
+		    XCL_READ_ADDR_KERNEL_CTRL_RESPONSE__INIT;
 
 		r.valid = 1;
+		r.has_data = 1;
 		lf__swemu_reply(fd, &r.base);
 		break;
 	}
@@ -137,27 +149,21 @@ static void drain(int fd)
 		;
 }
 
-void lf__xrt_tomb_serve(int fd, const struct lf_swemu_state *state,
-			atomic_int *stop)
+void lf__xrt_tomb_serve(int fd, const struct lf_swemu_state *state)
 {
-	struct pollfd p = {fd, POLLIN, 0};
-
-	if (state && atomic_load(&state->busy_api)) {
+	if (state && atomic_load(&state->busy_api) &&
+	    !atomic_load(&state->replying)) {
 		drain(fd);
 		lf__swemu_reply_default(fd);
 	}
-	while (!atomic_load(stop)) {
+	for (;;) {
 		uint8_t *body = NULL;
 		uint32_t api = 0;
 		size_t len = 0;
 		int rc;
 
-		p.revents = 0;
-		rc = poll(&p, 1, POLL_MS);
-		if (rc <= 0)
-			continue;
 		rc = lf__swemu_read_call(fd, &api, &body, &len);
-		if (rc == -2)
+		if (rc == -2 || (rc != 0 && errno != EPROTO))
 			return; /* the shim closed its end */
 		if (rc != 0) {
 			/* The dead process had read part of a request: drop

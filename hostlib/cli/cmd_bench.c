@@ -273,10 +273,10 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 	printf("CPU layers: %.3f ms per run (host wall, part of the emulator "
 	       "column; the card\ncolumn is device time only)\n\n",
 	       (double)s->cpu_host_ns / n / 1e6);
-	printf("per inference: %.1f launches for %u device segment%s "
+	printf("per run (batch %llu): %.1f launches for %u device segment%s "
 	       "(%zu of %zu layers on the device)\n",
-	       launches, s->segments, s->segments == 1 ? "" : "s",
-	       s->device_layers, s->layers);
+	       (unsigned long long)o->batch, launches, s->segments,
+	       s->segments == 1 ? "" : "s", s->device_layers, s->layers);
 	printf("  DMA: %.1f transfers, %s (H2D %s, D2H %s), mean transfer "
 	       "%s\n",
 	       dma, lf__cli_bytes_str(bytes, b1, sizeof(b1)),

@@ -20,18 +20,6 @@ conformance: $(LAYERFAB_BIN)
 		$(if $(FILTER),--filter $(FILTER))
 
 # --- devices, info, run, bench (cmd_*.c; issue 5) -------------------------
-# TEMPORARY, until the model API (hostlib/model, hostlib/exec) is complete:
-# weak stand-ins for lf_model_* / lf_run_profile_*, in an archive linked
-# after liblayerfab.a so that every function the library defines comes
-# from the library (see hostlib/cli/pending/model_api_stub.c).
-CLI_PENDING_A := $(BUILD)/lib/libcli-pending.a
-$(CLI_PENDING_A): $(BUILD)/obj/hostlib/cli/pending/model_api_stub.o
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
--include $(BUILD)/obj/hostlib/cli/pending/model_api_stub.d
-$(LAYERFAB_BIN): $(CLI_PENDING_A)
-$(LAYERFAB_BIN): LIB_LDLIBS += $(CLI_PENDING_A)
-
 # The demo program and `make demo` (hostlib/demo; lf-demo links cmd_util.o).
 include hostlib/demo/module.mk
 

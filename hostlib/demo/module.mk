@@ -11,10 +11,10 @@ DEMO_ORT_ACCURACY := 90.35
 ALL_TARGETS += $(LF_DEMO)
 -include $(DEMO_SRCS:%.c=$(BUILD)/obj/%.d)
 
-$(LF_DEMO): $(DEMO_OBJS) $(BUILD)/lib/liblayerfab.a $(CLI_PENDING_A)
+$(LF_DEMO): $(DEMO_OBJS) $(BUILD)/lib/liblayerfab.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(DEMO_OBJS) $(BUILD)/lib/liblayerfab.a \
-		$(CLI_PENDING_A) $(LIB_LDLIBS) -lz $(LDLIBS_ALL)
+		$(LIB_LDLIBS) -lz $(LDLIBS_ALL)
 
 # `all` first: it builds the bitstreams and, through the deps stamp,
 # installs any missing Debian package.

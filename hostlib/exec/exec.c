@@ -76,13 +76,19 @@ static lf_status pick_device(uint64_t id, const struct lf__exec_spec *spec,
 		snprintf(text, len, "%s", spec->text);
 		return LF_OK;
 	}
-	/* First card of a hardware backend, else the emulator. */
+	/* First card of a hardware backend, else the emulator. A generic
+	 * OpenCL device (PoCL's CPU) is not a card: it is used only when
+	 * asked for by name. */
 	struct lf_dev_desc found[8];
 	uint32_t n = 0;
 	static const char *const hw[] = {"xrt", "opencl"};
 	for (int i = 0; i < 2; i++) {
-		if (lf__drv_enumerate(hw[i], found, 8, &n) == LF_OK && n > 0) {
-			snprintf(text, len, "%s:%u", hw[i], found[0].index);
+		if (lf__drv_enumerate(hw[i], found, 8, &n) != LF_OK)
+			continue;
+		for (uint32_t j = 0; j < n && j < 8; j++) {
+			if (!found[j].is_card)
+				continue;
+			snprintf(text, len, "%s:%u", hw[i], found[j].index);
 			return LF_OK;
 		}
 	}

@@ -123,11 +123,12 @@ static lf_status upload_params(struct lf__mdev *md,
 			lf_status st =
 			    lf__bo_alloc(md->d->dev, params->bytes, bank, &bo);
 			if (st)
-				return lf__err(md->ctx_id, drv(md, st),
-					       "model load: %llu bytes of "
-					       "weights in bank %u: %s",
-					       (unsigned long long)params->bytes,
-					       bank, lf__drv_last_error());
+				return lf__err(
+				    md->ctx_id, drv(md, st),
+				    "model load: %llu bytes of "
+				    "weights in bank %u: %s",
+				    (unsigned long long)params->bytes, bank,
+				    lf__drv_last_error());
 			md->pc[md->npc].bank = bank;
 			md->pc[md->npc++].bo = bo;
 			st = lf__bo_write(bo, params->blob, params->bytes, 0);
@@ -182,7 +183,8 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 {
 	struct lf__mdev *md = calloc(1, sizeof(*md));
 	if (!md)
-		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "model load: no memory");
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY,
+			       "model load: no memory");
 	md->d = d;
 	md->ctx_id = ctx_id;
 	md->params_bytes = params->bytes;
@@ -190,11 +192,12 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 	atomic_init(&md->tl_next, 0);
 	pthread_mutex_init(&md->zmu, NULL);
 	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
-	md->combo = calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1,
-			   sizeof(*md->combo));
+	md->combo =
+	    calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1, sizeof(*md->combo));
 	if (!md->slot || !md->combo) {
 		lf__mdev_close(md);
-		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "model load: no memory");
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY,
+			       "model load: no memory");
 	}
 	for (uint32_t c = 0; c < d->conv.ncus; c++)
 		for (uint32_t m = 0; m < d->mm.ncus; m++)
@@ -248,8 +251,10 @@ static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
 static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
 {
 	const struct lf__gnode *n = &r->g->nodes[r->s->nodes[0]];
-	int k = snprintf(r->err, r->errlen, "node '%s' (%s), device segment "
-			 "%d: ", n->name, n->label, r->seg);
+	int k = snprintf(r->err, r->errlen,
+			 "node '%s' (%s), device segment "
+			 "%d: ",
+			 n->name, n->label, r->seg);
 	if (k >= 0 && (size_t)k < r->errlen) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -346,7 +351,8 @@ static lf_status desc_buf(struct segrun *r, uint32_t bank, struct dbuf **out)
 {
 	const struct lf__mplan *p = r->plan;
 	uint64_t bytes = (uint64_t)p->ndesc * LF_DESC_BYTES;
-	lf_status st = slot_buf(r, r->sl->desc, &r->sl->ndesc, bank, bytes, out);
+	lf_status st =
+	    slot_buf(r, r->sl->desc, &r->sl->ndesc, bank, bytes, out);
 	if (st)
 		return st;
 	struct dbuf *b = *out;

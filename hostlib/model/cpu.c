@@ -203,9 +203,9 @@ static size_t batch_index(const struct lf__gshape *y, int yr,
 	return idx;
 }
 
-static void gemm_core(const float *a, size_t as_m, size_t as_k,
-		      const float *b, size_t bs_k, size_t bs_n, float *y,
-		      size_t m, size_t k, size_t nn, float alpha)
+static void gemm_core(const float *a, size_t as_m, size_t as_k, const float *b,
+		      size_t bs_k, size_t bs_n, float *y, size_t m, size_t k,
+		      size_t nn, float alpha)
 {
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = 0; j < nn; j++) {
@@ -227,8 +227,8 @@ static void run_gemm(const struct lf__gnode *n, void *const *ptr,
 		size_t m = (size_t)y->d[0], nn = (size_t)y->d[1];
 		size_t k = (size_t)(n->trans_a ? a->d[0] : a->d[1]);
 		gemm_core(ptr[n->in[0]], n->trans_a ? 1 : k, n->trans_a ? m : 1,
-			  ptr[n->in[1]], n->trans_b ? 1 : nn, n->trans_b ? k : 1,
-			  yp, m, k, nn, n->alpha);
+			  ptr[n->in[1]], n->trans_b ? 1 : nn,
+			  n->trans_b ? k : 1, yp, m, k, nn, n->alpha);
 		if (n->n_in < 3 || n->in[2] < 0)
 			return;
 		const struct lf__gshape *c = &shape[n->in[2]];
@@ -255,8 +255,7 @@ static void run_gemm(const struct lf__gnode *n, void *const *ptr,
 	for (size_t i = 0; i < batches; i++) {
 		const float *ai = ap + batch_index(y, yr, a, ar, i) * m * k;
 		const float *bi = bp + batch_index(y, yr, b, br, i) * k * nn;
-		gemm_core(ai, k, 1, bi, nn, 1, yp + i * m * nn, m, k, nn,
-			  1.0f);
+		gemm_core(ai, k, 1, bi, nn, 1, yp + i * m * nn, m, k, nn, 1.0f);
 	}
 }
 
@@ -334,9 +333,10 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 	return st;
 }
 
-lf_status lf__graph_run_cpu(const struct lf__graph *g, const struct lf__gnode *n,
-			    void *const *ptr, const struct lf__gshape *shape,
-			    char *err, size_t errlen)
+lf_status lf__graph_run_cpu(const struct lf__graph *g,
+			    const struct lf__gnode *n, void *const *ptr,
+			    const struct lf__gshape *shape, char *err,
+			    size_t errlen)
 {
 	lf_status st = LF_OK;
 	switch (n->op) {

@@ -82,7 +82,7 @@ struct lf__glinear {
 	int conv1d;
 	int64_t group, kh, kw, icg;
 	int64_t strides[2], dil[2], pads[4]; /* pads: t, l, b, r */
-	int auto_pad; /* enum lf_ref_auto_pad */
+	int auto_pad;			     /* enum lf_ref_auto_pad */
 	/* matmul: B [k][channels] */
 	int64_t k;
 };
@@ -105,8 +105,8 @@ struct lf__gnode {
 	int nperm;
 	float alpha, beta; /* GEMM_F32 */
 	int trans_a, trans_b;
-	int64_t axis;	/* QCONCAT */
-	uint8_t **lut;	/* QCONCAT: per input, 256 entries or NULL (copy) */
+	int64_t axis;  /* QCONCAT */
+	uint8_t **lut; /* QCONCAT: per input, 256 entries or NULL (copy) */
 	size_t n_lut;
 };
 
@@ -176,9 +176,10 @@ int lf__graph_root(const struct lf__graph *g, int v);
  * every value (g->nvals entries; inputs read, outputs written), @shape
  * their shapes. Return: LF_OK or an error with a message naming the node.
  */
-lf_status lf__graph_run_cpu(const struct lf__graph *g, const struct lf__gnode *n,
-			    void *const *ptr, const struct lf__gshape *shape,
-			    char *err, size_t errlen);
+lf_status lf__graph_run_cpu(const struct lf__graph *g,
+			    const struct lf__gnode *n, void *const *ptr,
+			    const struct lf__gshape *shape, char *err,
+			    size_t errlen);
 
 /* Multiply-accumulates of node @n for @shape (0 for non-linear ops). */
 uint64_t lf__graph_macs(const struct lf__graph *g, const struct lf__gnode *n,

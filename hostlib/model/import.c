@@ -198,9 +198,8 @@ int64_t lf__imp_opset(const struct lf__imp *im, const struct lf__rnode *rn)
 							    : im->g->opset;
 }
 
-lf_status lf__imp_wire(struct lf__imp *im, struct lf__rnode *rn,
-		       const int *in, size_t n_in, const int *out,
-		       size_t n_out)
+lf_status lf__imp_wire(struct lf__imp *im, struct lf__rnode *rn, const int *in,
+		       size_t n_in, const int *out, size_t n_out)
 {
 	int *a = malloc((n_in ? n_in : 1) * sizeof(int));
 	int *b = malloc((n_out ? n_out : 1) * sizeof(int));
@@ -244,7 +243,6 @@ struct lf__rnode *lf__imp_insert_after(struct lf__imp *im, size_t i)
 	im->nrn++;
 	struct lf__rnode *rn = &im->rn[i + 1];
 	memset(rn, 0, sizeof(*rn));
-	rn->folded_into = -1;
 	return rn;
 }
 
@@ -367,7 +365,6 @@ static lf_status add_node_outputs(struct lf__imp *im)
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		struct lf__rnode *rn = &im->rn[i];
 		rn->on = &m->nodes[i];
-		rn->folded_into = -1;
 		if (node_name(rn, i) != LF_OK)
 			return lf__imp_fail(im, LF_ERR_NO_MEMORY,
 					    "out of memory");
@@ -764,6 +761,16 @@ static lf_status finalize(struct lf__imp *im)
 	return LF_OK;
 }
 
+/* The first node reading value @v (for messages). */
+static const char *reader_of(const struct lf__imp *im, int v)
+{
+	for (size_t i = 0; i < im->nrn; i++)
+		for (size_t k = 0; k < im->rn[i].n_in; k++)
+			if (im->rn[i].in[k] == v)
+				return im->rn[i].name;
+	return "none";
+}
+
 static lf_status check_io_types(struct lf__imp *im)
 {
 	struct lf__graph *g = im->g;
@@ -771,12 +778,13 @@ static lf_status check_io_types(struct lf__imp *im)
 		const struct lf__gval *v = &g->vals[g->inputs[i]];
 		lf_dtype t;
 		if (lf__onnx_dtype_to_lf(v->dtype, &t) != LF_OK)
-			return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
-					    "graph input '%s' has type %s; "
-					    "float32, uint8, int8 and int32 "
-					    "are supported",
-					    v->name,
-					    lf__onnx_dtype_name(v->dtype));
+			return lf__imp_fail(
+			    im, LF_ERR_UNSUPPORTED,
+			    "graph input '%s' (read by node "
+			    "'%s') has type %s; float32, uint8, "
+			    "int8 and int32 are supported",
+			    v->name, reader_of(im, g->inputs[i]),
+			    lf__onnx_dtype_name(v->dtype));
 		if (v->decl_rank < 0)
 			return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
 					    "graph input '%s' declares no "
@@ -790,8 +798,8 @@ static lf_status check_io_types(struct lf__imp *im)
 static lf_status first_inference(struct lf__imp *im)
 {
 	struct lf__graph *g = im->g;
-	struct lf__gshape *in = calloc(g->ninputs ? g->ninputs : 1,
-				       sizeof(*in));
+	struct lf__gshape *in =
+	    calloc(g->ninputs ? g->ninputs : 1, sizeof(*in));
 	struct lf__gshape *sh = calloc(g->nvals ? g->nvals : 1, sizeof(*sh));
 	lf_status st = LF_OK;
 	if (!in || !sh) {

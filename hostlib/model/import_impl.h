@@ -18,8 +18,6 @@ struct lf__rnode {
 	int dead;
 	int lowered; /* g is filled */
 	struct lf__gnode g;
-	/* QDQ folding: the node was made part of another's group */
-	int folded_into;
 };
 
 struct lf__imp {
@@ -29,8 +27,7 @@ struct lf__imp {
 	int *slots; /* name hash table of value ids, -1 empty */
 	size_t nrn;
 	struct lf__rnode *rn; /* topological order after sorting */
-	/* extra IR nodes a lowering adds after rn[i] (QGemm's SCALE_F32) */
-	size_t cap_owned;
+	size_t cap_owned;     /* capacity of g->owned */
 	char *err;
 	size_t errlen;
 };
@@ -69,15 +66,14 @@ int lf__imp_is(const struct lf__rnode *rn, const char *op, int ms);
 int64_t lf__imp_opset(const struct lf__imp *im, const struct lf__rnode *rn);
 
 /* Copy @n value ids into @rn's inputs / outputs (replacing them). */
-lf_status lf__imp_wire(struct lf__imp *im, struct lf__rnode *rn,
-		       const int *in, size_t n_in, const int *out,
-		       size_t n_out);
+lf_status lf__imp_wire(struct lf__imp *im, struct lf__rnode *rn, const int *in,
+		       size_t n_in, const int *out, size_t n_out);
 
 /* The ONNX type code of an lf_dtype. */
 int32_t lf__imp_onnx_type(lf_dtype t);
 
-/* Insert an empty node after rn[@i] (pointers into im->rn stay valid: the
- * array has room for one extra node per imported node). */
+/* Insert an empty node after rn[@i]; nodes after it move (the array has
+ * room for one extra node per imported node, so rn[0..i] stay put). */
 struct lf__rnode *lf__imp_insert_after(struct lf__imp *im, size_t i);
 
 /* Read quantization constants (NULL @v means "omitted"). */
@@ -115,9 +111,8 @@ lf_status lf__lower_matmul(struct lf__imp *im, struct lf__rnode *rn,
 			   const struct lf__lin_parts *p);
 /* A generic node for hostlib/onnx with the given op and wiring. */
 lf_status lf__lower_onnx(struct lf__imp *im, struct lf__rnode *rn,
-			 const char *op_type, const char *domain,
-			 const int *in, size_t n_in, const int *out,
-			 size_t n_out);
+			 const char *op_type, const char *domain, const int *in,
+			 size_t n_in, const int *out, size_t n_out);
 /* Narrow a lowered CONV/MATMUL's clamp for a fused float Relu/Clip
  * (QDQ) node @act; its output becomes the conv's quantized output. */
 lf_status lf__lower_float_act(struct lf__imp *im, struct lf__rnode *rn,

@@ -69,9 +69,8 @@ static lf_status set_node(struct lf__imp *im, struct lf__rnode *rn,
 }
 
 lf_status lf__lower_onnx(struct lf__imp *im, struct lf__rnode *rn,
-			 const char *op_type, const char *domain,
-			 const int *in, size_t n_in, const int *out,
-			 size_t n_out)
+			 const char *op_type, const char *domain, const int *in,
+			 size_t n_in, const int *out, size_t n_out)
 {
 	lf_status st =
 	    set_node(im, rn, LF__GOP_ONNX, op_type, in, n_in, out, n_out);
@@ -80,13 +79,13 @@ lf_status lf__lower_onnx(struct lf__imp *im, struct lf__rnode *rn,
 	rn->g.op_type = op_type;
 	rn->g.domain = domain;
 	rn->g.opset = strcmp(domain, "com.microsoft") == 0 ? im->g->opset_ms
-							    : im->g->opset;
+							   : im->g->opset;
 	return LF_OK;
 }
 
 /* ---- quantization of conv / matmul ------------------------------------ */
 
-static const char *lin_label(const struct lf__rnode *rn, int integer)
+static const char *lin_label(const struct lf__rnode *rn)
 {
 	const char *op = rn->on->op_type;
 	if (strcmp(op, "Conv") == 0)
@@ -95,7 +94,6 @@ static const char *lin_label(const struct lf__rnode *rn, int integer)
 		return "QLinearMatMul";
 	if (strcmp(op, "Gemm") == 0)
 		return "QGemm";
-	(void)integer;
 	return op;
 }
 
@@ -151,11 +149,11 @@ static lf_status w_quant(struct lf__imp *im, struct lf__rnode *rn,
 	for (int c = 0; c < n; c++) {
 		float s = ((const float *)ws->data)[ns == 1 ? 0 : c];
 		if (!(s > 0.0f) || !isfinite(s))
-			return lf__imp_fail(im, LF_ERR_BAD_FILE,
-					    "node '%s' (%s): weight scale %d is "
-					    "%g; scales must be finite and > 0",
-					    rn->name, rn->on->op_type, c,
-					    (double)s);
+			return lf__imp_fail(
+			    im, LF_ERR_BAD_FILE,
+			    "node '%s' (%s): weight scale %d is "
+			    "%g; scales must be finite and > 0",
+			    rn->name, rn->on->op_type, c, (double)s);
 		L->w_scale[c] = s;
 	}
 	return LF_OK;
@@ -199,8 +197,7 @@ static lf_status xy_quant(struct lf__imp *im, struct lf__rnode *rn,
 	float ys;
 	if (!lf__imp_scalar_f32(im, p->ys, &ys) || !(ys > 0.0f) ||
 	    !isfinite(ys) ||
-	    !lf__imp_scalar_zp(im, p->yz, LF_DTYPE_UINT8, &L->y_type,
-			       &L->y_zp))
+	    !lf__imp_scalar_zp(im, p->yz, LF_DTYPE_UINT8, &L->y_type, &L->y_zp))
 		return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
 				    "node '%s' (%s): the output scale and zero "
 				    "point must be one-element constants "
@@ -241,8 +238,8 @@ static int64_t pad_mode(const char *s)
 }
 
 /* A per-dimension INTS attribute: absent, or @n entries. */
-static int ints_attr(const struct lf__onnx_node *on, const char *name,
-		     size_t n, const int64_t **v)
+static int ints_attr(const struct lf__onnx_node *on, const char *name, size_t n,
+		     const int64_t **v)
 {
 	const struct lf__onnx_attr *a = lf__onnx_node_attr(on, name);
 	*v = NULL;
@@ -261,8 +258,8 @@ static lf_status conv_attrs(struct lf__imp *im, struct lf__rnode *rn,
 	const int64_t *ks, *st, *pads, *dil;
 	const struct lf__onnx_attr *ap = lf__onnx_node_attr(on, "auto_pad");
 	L->group = attr_i(on, "group", 1);
-	L->auto_pad = (int)pad_mode(ap && ap->type == LF__ATTR_STRING ? ap->s
-								       : NULL);
+	L->auto_pad =
+	    (int)pad_mode(ap && ap->type == LF__ATTR_STRING ? ap->s : NULL);
 	if (!ints_attr(on, "kernel_shape", (size_t)nsp, &ks) ||
 	    !ints_attr(on, "strides", (size_t)nsp, &st) ||
 	    !ints_attr(on, "pads", 2 * (size_t)nsp, &pads) ||
@@ -293,7 +290,7 @@ static lf_status conv_attrs(struct lf__imp *im, struct lf__rnode *rn,
 		if (dil)
 			L->dil[j] = dil[i];
 		if (pads) {
-			L->pads[j] = pads[i];	       /* top / left */
+			L->pads[j] = pads[i];		/* top / left */
 			L->pads[j + 2] = pads[nsp + i]; /* bottom / right */
 		}
 	}
@@ -312,11 +309,12 @@ static lf_status conv_attrs(struct lf__imp *im, struct lf__rnode *rn,
 					    rn->name, rn->on->op_type);
 	if (L->group < 1 || L->group >= (1 << 24) ||
 	    (int64_t)L->channels % L->group)
-		return lf__imp_fail(im, LF_ERR_BAD_FILE,
-				    "node '%s' (%s): group %lld does not divide "
-				    "the %d output channels",
-				    rn->name, rn->on->op_type,
-				    (long long)L->group, L->channels);
+		return lf__imp_fail(
+		    im, LF_ERR_BAD_FILE,
+		    "node '%s' (%s): group %lld does not divide "
+		    "the %d output channels",
+		    rn->name, rn->on->op_type, (long long)L->group,
+		    L->channels);
 	return LF_OK;
 }
 
@@ -398,7 +396,7 @@ lf_status lf__lower_conv(struct lf__imp *im, struct lf__rnode *rn,
 		return st;
 	}
 	int in[3] = {p->x, p->w, p->bias};
-	st = set_node(im, rn, LF__GOP_CONV, lin_label(rn, p->xs < 0), in,
+	st = set_node(im, rn, LF__GOP_CONV, lin_label(rn), in,
 		      p->bias >= 0 ? 3 : 2, &p->y, 1);
 	rn->g.lin = L;
 	if (st == LF_OK)
@@ -488,9 +486,8 @@ static lf_status add_scale_node(struct lf__imp *im, size_t at,
 	rn->name = strdup(name);
 	if (!rn->name)
 		return nomem(im);
-	lf_status st =
-	    set_node(im, rn, LF__GOP_SCALE_F32, "QGemm(float out)", &acc, 1,
-		     &y, 1);
+	lf_status st = set_node(im, rn, LF__GOP_SCALE_F32, "QGemm(float out)",
+				&acc, 1, &y, 1);
 	if (st != LF_OK)
 		return st;
 	int n = L->w_scale_count;
@@ -520,9 +517,8 @@ lf_status lf__lower_matmul(struct lf__imp *im, struct lf__rnode *rn,
 	int64_t n = p->trans_b ? b->dims[0] : b->dims[1];
 	if (k < 1 || n < 1 || k >= (1 << 24) || n >= (1 << 24))
 		return lf__imp_fail(im, LF_ERR_BAD_FILE,
-				    "node '%s' (%s): B is %lldx%lld",
-				    rn->name, rn->on->op_type,
-				    (long long)b->dims[0],
+				    "node '%s' (%s): B is %lldx%lld", rn->name,
+				    rn->on->op_type, (long long)b->dims[0],
 				    (long long)b->dims[1]);
 	struct lf__glinear *L;
 	if ((st = new_lin(im, &L)))
@@ -550,7 +546,7 @@ lf_status lf__lower_matmul(struct lf__imp *im, struct lf__rnode *rn,
 	}
 	int in[3] = {p->x, bv, cv};
 	int y = p->float_out ? acc : p->y;
-	st = set_node(im, rn, LF__GOP_MATMUL, lin_label(rn, p->xs < 0), in,
+	st = set_node(im, rn, LF__GOP_MATMUL, lin_label(rn), in,
 		      cv >= 0 ? 3 : 2, &y, 1);
 	rn->g.lin = L;
 	if (st != LF_OK)
@@ -758,8 +754,8 @@ static lf_status lower_qgemm(struct lf__imp *im, struct lf__rnode *rn)
  * QlinearBuildLookupTable): x_scale * (x - x_zp) in float, then
  * QuantizeLinear to y; an input with y's scale and zero point is copied.
  */
-static lf_status concat_lut(struct lf__imp *im, float xs, int32_t xz,
-			    float ys, int32_t yz, lf_dtype t, uint8_t **out)
+static lf_status concat_lut(struct lf__imp *im, float xs, int32_t xz, float ys,
+			    int32_t yz, lf_dtype t, uint8_t **out)
 {
 	*out = NULL;
 	if (xs == ys && xz == yz)
@@ -824,11 +820,12 @@ static lf_status lower_qconcat(struct lf__imp *im, struct lf__rnode *rn)
 		    !lf__imp_scalar_zp(im, rn->g.in[2 + 3 * i + 2], t, &xt,
 				       &xz) ||
 		    xt != t || rn->g.in[2 + 3 * i] < 0)
-			return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
-					    "node '%s' (QLinearConcat): input "
-					    "%zu's scale and zero point must be "
-					    "one-element constants of y's type",
-					    rn->name, i);
+			return lf__imp_fail(
+			    im, LF_ERR_UNSUPPORTED,
+			    "node '%s' (QLinearConcat): input "
+			    "%zu's scale and zero point must be "
+			    "one-element constants of y's type",
+			    rn->name, i);
 		st = concat_lut(im, xs, xz, ys, yz, t, &rn->g.lut[i]);
 		if (st != LF_OK)
 			return st;
@@ -837,7 +834,8 @@ static lf_status lower_qconcat(struct lf__imp *im, struct lf__rnode *rn)
 	return LF_OK;
 }
 
-/* ---- the rest ------------------------------------------------------------- */
+/* ---- the rest -------------------------------------------------------------
+ */
 
 static lf_status lower_transpose(struct lf__imp *im, struct lf__rnode *rn)
 {
@@ -1019,10 +1017,9 @@ static lf_status fold_node(struct lf__imp *im, struct lf__rnode *rn)
 	for (size_t k = 0; k < g->n_out; k++)
 		lf__tensor_release(&out[k]);
 	if (st != LF_OK)
-		return lf__imp_fail(im, st, "node '%s' (%s): %s", rn->name,
-				    g->op_type,
-				    st == LF_ERR_NO_MEMORY ? "out of memory"
-							   : msg);
+		return lf__imp_fail(
+		    im, st, "node '%s' (%s): %s", rn->name, g->op_type,
+		    st == LF_ERR_NO_MEMORY ? "out of memory" : msg);
 	rn->dead = 1;
 	return LF_OK;
 }

@@ -79,8 +79,8 @@ static void free_model(lf_model *m)
 }
 
 /* Load-time shapes: every free dimension 1. */
-static lf_status load_shapes(lf_model *m, struct lf__gshape **out,
-			     char *err, size_t errlen)
+static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
+			     size_t errlen)
 {
 	const struct lf__graph *g = m->g;
 	struct lf__gshape *in = calloc(g->ninputs + 1, sizeof(*in));
@@ -144,8 +144,8 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 	atomic_init(&m->active, 0);
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
-	lf_status st =
-	    lf__graph_import(data, size, what, base_dir, &m->g, err, sizeof(err));
+	lf_status st = lf__graph_import(data, size, what, base_dir, &m->g, err,
+					sizeof(err));
 	if (st == LF_OK)
 		st = setup(m, err, sizeof(err));
 	if (st != LF_OK) {
@@ -170,7 +170,9 @@ lf_status lf_model_load(lf_context *ctx, const char *path, lf_model **out)
 	if (!ctx || !path || !out)
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_load: %s is NULL",
-			       !ctx ? "ctx" : !path ? "path" : "out");
+			       !ctx    ? "ctx"
+			       : !path ? "path"
+				       : "out");
 	char err[LF__ERR_MAX] = "";
 	uint8_t *buf;
 	size_t len;
@@ -190,7 +192,9 @@ lf_status lf_model_load_memory(lf_context *ctx, const void *data, size_t size,
 	if (!ctx || !data || !out)
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_load_memory: %s is NULL",
-			       !ctx ? "ctx" : !data ? "data" : "out");
+			       !ctx    ? "ctx"
+			       : !data ? "data"
+				       : "out");
 	return load(ctx, data, size, "model", base_dir, out);
 }
 
@@ -226,8 +230,7 @@ lf_status lf_model_input_info(const lf_model *m, size_t i,
 	if (!m || !info || i >= m->g->ninputs)
 		return lf__err(m ? m->ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_input_info: %s",
-			       !m || !info ? "NULL argument"
-					   : "no such input");
+			       !m || !info ? "NULL argument" : "no such input");
 	*info = m->in_info[i];
 	return LF_OK;
 }

@@ -143,8 +143,7 @@ static void write_tracks(FILE *f, const lf_run_profile *p)
 	}
 }
 
-lf_status lf_run_profile_write_trace(const lf_run_profile *p,
-				     const char *path)
+lf_status lf_run_profile_write_trace(const lf_run_profile *p, const char *path)
 {
 	if (!p || !path)
 		return lf__err(0, LF_ERR_INVALID_ARG,
@@ -152,8 +151,9 @@ lf_status lf_run_profile_write_trace(const lf_run_profile *p,
 			       p ? "path" : "p");
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return lf__err(0, LF_ERR_IO, "lf_run_profile_write_trace: %s: %s",
-			       path, strerror(errno));
+		return lf__err(0, LF_ERR_IO,
+			       "lf_run_profile_write_trace: %s: %s", path,
+			       strerror(errno));
 	uint64_t dev0 = UINT64_MAX;
 	for (size_t i = 0; i < p->nev; i++)
 		if (p->ev[i].track && p->ev[i].start_ns < dev0)
@@ -169,8 +169,7 @@ lf_status lf_run_profile_write_trace(const lf_run_profile *p,
 			",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%.3f,"
 			"\"dur\":%.3f,\"pid\":%d,\"tid\":%d,\"args\":{\"op\":",
 			e->track ? "device" : "host", (double)ts / 1000.0,
-			(double)e->dur_ns / 1000.0, e->track ? 2 : 1,
-			e->track);
+			(double)e->dur_ns / 1000.0, e->track ? 2 : 1, e->track);
 		put_str(f, e->op);
 		if (e->track)
 			fprintf(f, ",\"modeled\":true,\"bytes\":%llu",
@@ -178,8 +177,9 @@ lf_status lf_run_profile_write_trace(const lf_run_profile *p,
 		fprintf(f, "}},\n");
 	}
 	/* A closing metadata event keeps the list free of a trailing comma. */
-	fprintf(f, "{\"name\":\"layerfab\",\"ph\":\"M\",\"pid\":1,\"args\":{"
-		   "\"layers\":%zu}}\n]}\n",
+	fprintf(f,
+		"{\"name\":\"layerfab\",\"ph\":\"M\",\"pid\":1,\"args\":{"
+		"\"layers\":%zu}}\n]}\n",
 		p->n);
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad)

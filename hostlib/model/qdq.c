@@ -130,12 +130,11 @@ static int act_dq(const struct lf__imp *im, int v, struct adq *d)
 		return 0;
 	if (!lf__imp_scalar_f32(im, d->s, &d->sv) || !good_scale(d->sv))
 		return 0;
-	lf_dtype xt;
-	if (!act_type(im, d->x, &xt))
+	/* With a zero point, x has its type (the op's type constraint). */
+	lf_dtype xt = LF_DTYPE_UINT8;
+	if (d->z < 0 && !act_type(im, d->x, &xt))
 		return 0;
-	if (!lf__imp_scalar_zp(im, d->z, xt, &d->t, &d->zv) || d->t != xt)
-		return 0;
-	return 1;
+	return lf__imp_scalar_zp(im, d->z, xt, &d->t, &d->zv);
 }
 
 /* @v is made by a DQ of a constant of type @want (or any 8-bit type). */
@@ -179,8 +178,8 @@ static int const_dq(const struct lf__imp *im, int v, int want_i32,
 static int q_of(const struct lf__imp *im, int node, int v, struct qnode *q)
 {
 	const struct lf__rnode *rn = &im->rn[node];
-	if (!is_q(rn) || in_at(rn, 0) != v || rn->n_out < 1 ||
-	    rn->out[0] < 0 || attr_i(rn, "output_dtype", 0) != 0 ||
+	if (!is_q(rn) || in_at(rn, 0) != v || rn->n_out < 1 || rn->out[0] < 0 ||
+	    attr_i(rn, "output_dtype", 0) != 0 ||
 	    attr_i(rn, "block_size", 0) != 0)
 		return 0;
 	q->node = node;
@@ -267,14 +266,13 @@ static lf_status finish_group(struct lf__imp *im, int t, int act,
 {
 	lf_status st = LF_OK;
 	if (act >= 0 && im->rn[t].lowered &&
-	    (im->rn[t].g.op == LF__GOP_CONV || im->rn[t].g.op == LF__GOP_MATMUL))
+	    (im->rn[t].g.op == LF__GOP_CONV ||
+	     im->rn[t].g.op == LF__GOP_MATMUL))
 		st = lf__lower_float_act(im, &im->rn[t], &im->rn[act]);
 	if (act >= 0) {
 		im->rn[act].dead = 1;
-		im->rn[act].folded_into = t;
 	}
 	im->rn[q->node].dead = 1;
-	im->rn[q->node].folded_into = t;
 	im->g->vals[q->y].dtype = lf__imp_onnx_type(q->t);
 	return st;
 }
@@ -357,8 +355,8 @@ static lf_status fold_matmul(struct lf__imp *im, int t)
 		if (a.t == LF_DTYPE_INT8 && bd.t != LF_DTYPE_INT8)
 			return LF_OK;
 		int in[8] = {a.x, a.s, a.z, bd.x, bd.s, bd.z, q.s, q.z};
-		st = lf__lower_onnx(im, rn, "QLinearMatMul", "", in, 8, &q.y,
-				    1);
+		st =
+		    lf__lower_onnx(im, rn, "QLinearMatMul", "", in, 8, &q.y, 1);
 		if (st == LF_OK)
 			snprintf(rn->g.label, sizeof(rn->g.label),
 				 "QLinearMatMul");
@@ -428,8 +426,8 @@ static lf_status fold_add(struct lf__imp *im, int t)
 	if (!group_q(im, t, 1, &act, &q) || q.t != a.t)
 		return LF_OK;
 	int in[8] = {a.x, a.s, a.z, b.x, b.s, b.z, q.s, q.z};
-	lf_status st =
-	    lf__lower_onnx(im, rn, "QLinearAdd", "com.microsoft", in, 8, &q.y, 1);
+	lf_status st = lf__lower_onnx(im, rn, "QLinearAdd", "com.microsoft", in,
+				      8, &q.y, 1);
 	if (st != LF_OK)
 		return st;
 	return finish_group(im, t, act, &q);
@@ -472,7 +470,6 @@ static lf_status fold_drop(struct lf__imp *im, int t, int positive_scale)
 	rn->in[0] = x.x;
 	rn->out[0] = q.y;
 	im->rn[q.node].dead = 1;
-	im->rn[q.node].folded_into = t;
 	im->g->vals[q.y].dtype = lf__imp_onnx_type(q.t);
 	return LF_OK;
 }

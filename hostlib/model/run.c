@@ -282,8 +282,7 @@ static void add_track(lf_run_profile *p, const lf_model *m, uint32_t cu)
 }
 
 /* The record of node @node in this run's profile (the last one added). */
-static struct lf_layer_profile *rec_of(struct runctx *c, size_t first,
-				       int node)
+static struct lf_layer_profile *rec_of(struct runctx *c, size_t first, int node)
 {
 	const char *name = c->m->g->nodes[node].name;
 	for (size_t i = first; i < c->prof->n; i++)
@@ -354,9 +353,9 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 				attribute(rec_of(c, first_rec, node), at,
 					  share);
 				at += share;
-				int w = snprintf(pe.name + len,
-						 sizeof(pe.name) - len, "%s%s",
-						 j ? "+" : "", g->nodes[node].name);
+				int w = snprintf(
+				    pe.name + len, sizeof(pe.name) - len,
+				    "%s%s", j ? "+" : "", g->nodes[node].name);
 				if (w > 0 && len + (size_t)w < sizeof(pe.name))
 					len += (size_t)w;
 			}
@@ -368,14 +367,15 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 	} while (n == 64);
 }
 
-/* ---- steps ---------------------------------------------------------------- */
+/* ---- steps ----------------------------------------------------------------
+ */
 
 static lf_status run_cpu_node(struct runctx *c, int node)
 {
 	uint64_t t0 = lf__now_ns();
-	lf_status st = lf__graph_run_cpu(c->m->g, &c->m->g->nodes[node],
-					 c->s->ptr, c->p->shape, c->err,
-					 sizeof(c->err));
+	lf_status st =
+	    lf__graph_run_cpu(c->m->g, &c->m->g->nodes[node], c->s->ptr,
+			      c->p->shape, c->err, sizeof(c->err));
 	if (st != LF_OK)
 		return lf__err(c->m->ctx->id, st, "lf_model_run: %s", c->err);
 	if (c->prof) {
@@ -446,11 +446,9 @@ static lf_status run_segment(struct runctx *c, int si)
 	const char *where = "device";
 	if (st != LF_OK) {
 		if (!ctx->fallback || st == LF_ERR_NO_MEMORY)
-			return lf__err(ctx->id, st,
-				       "lf_model_run: %s%s", c->err,
-				       ctx->fallback
-					   ? ""
-					   : " (LAYERFAB_FALLBACK=off)");
+			return lf__err(
+			    ctx->id, st, "lf_model_run: %s%s", c->err,
+			    ctx->fallback ? "" : " (LAYERFAB_FALLBACK=off)");
 		where = "cpu";
 		st = segment_on_cpu(c, s);
 		if (st != LF_OK)
@@ -511,8 +509,8 @@ static lf_status check_outputs(lf_model *m, const struct lf__mplan *p,
 		lf__onnx_dtype_to_lf(s->dtype, &dt);
 		if (!t)
 			continue;
-		int same = t->ctx == m->ctx && t->dtype == dt &&
-			   t->ndim == s->rank;
+		int same =
+		    t->ctx == m->ctx && t->dtype == dt && t->ndim == s->rank;
 		for (int d = 0; same && d < s->rank; d++)
 			same = t->dims[d] == s->d[d];
 		if (!same)
@@ -598,7 +596,8 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 		       lf_run_profile *prof)
 {
 	if (!m)
-		return lf__err(0, LF_ERR_INVALID_ARG, "lf_model_run: m is NULL");
+		return lf__err(0, LF_ERR_INVALID_ARG,
+			       "lf_model_run: m is NULL");
 	uint64_t id = m->ctx->id;
 	if (ninputs && !inputs)
 		return lf__err(id, LF_ERR_INVALID_ARG,

@@ -27,15 +27,16 @@ struct inf {
 };
 
 static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
 		      const char *fmt, ...)
 {
 	if (!c->err || !c->errlen)
 		return st;
-	int k = snprintf(c->err, c->errlen, "node '%s' (%s): ", n->name,
-			 n->label);
+	int k =
+	    snprintf(c->err, c->errlen, "node '%s' (%s): ", n->name, n->label);
 	if (k < 0 || (size_t)k >= c->errlen)
 		return st;
 	va_list ap;
@@ -73,7 +74,8 @@ static lf_status check_shape(struct inf *c, const struct lf__gnode *n,
 		if (s->d[i] <= 0 ||
 		    __builtin_mul_overflow(count, (size_t)s->d[i], &count)) {
 			dims_str(s, ds, sizeof(ds));
-			return fail(c, n, s->d[i] <= 0 ? LF_ERR_UNSUPPORTED : c->bad,
+			return fail(c, n,
+				    s->d[i] <= 0 ? LF_ERR_UNSUPPORTED : c->bad,
 				    "%s has shape %s: %s", what, ds,
 				    s->d[i] <= 0 ? "empty tensors are not "
 						   "supported"
@@ -183,12 +185,12 @@ static lf_status infer_conv(struct inf *c, const struct lf__gnode *n)
 			    (long long)L->group);
 	for (int i = 0; i < 4; i++)
 		if (g4[i] >= GEOM_MAX || pads[i] >= GEOM_MAX)
-			return fail(c, n, LF_ERR_UNSUPPORTED,
-				    "a dimension or pad is %lld, at most %d "
-				    "supported",
-				    (long long)(g4[i] > pads[i] ? g4[i]
-								: pads[i]),
-				    GEOM_MAX - 1);
+			return fail(
+			    c, n, LF_ERR_UNSUPPORTED,
+			    "a dimension or pad is %lld, at most %d "
+			    "supported",
+			    (long long)(g4[i] > pads[i] ? g4[i] : pads[i]),
+			    GEOM_MAX - 1);
 	int oh = lf__ref_out_dim((int)g4[2], (int)L->kh, (int)L->strides[0],
 				 (int)pads[0], (int)pads[2], (int)L->dil[0]);
 	int ow = lf__ref_out_dim((int)g4[3], (int)L->kw, (int)L->strides[1],
@@ -223,8 +225,7 @@ static lf_status infer_matmul(struct inf *c, const struct lf__gnode *n)
 	if (st != LF_OK)
 		return st;
 	if (x->d[x->rank - 1] != L->k)
-		return fail(c, n, c->bad,
-			    "A has %lld columns, B has %lld rows",
+		return fail(c, n, c->bad, "A has %lld columns, B has %lld rows",
 			    (long long)x->d[x->rank - 1], (long long)L->k);
 	size_t rows = lf__gshape_count(x) / (size_t)L->k;
 	if (rows >= GEOM_MAX)
@@ -238,7 +239,8 @@ static lf_status infer_matmul(struct inf *c, const struct lf__gnode *n)
 	return LF_OK;
 }
 
-/* ---- the other own ops ---------------------------------------------------- */
+/* ---- the other own ops ----------------------------------------------------
+ */
 
 static lf_status infer_scale(struct inf *c, const struct lf__gnode *n)
 {
@@ -410,8 +412,7 @@ static lf_status infer_view(struct inf *c, const struct lf__gnode *n)
 	if (st != LF_OK) {
 		char ds[160];
 		dims_str(x, ds, sizeof(ds));
-		return fail(c, n, c->bad,
-			    "cannot reshape %s as asked (%s)", ds,
+		return fail(c, n, c->bad, "cannot reshape %s as asked (%s)", ds,
 			    lf_status_name(st));
 	}
 	struct lf__gshape *y = &c->s[n->out[0]];
@@ -428,7 +429,8 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 {
 	enum { MAXIO = 64 };
 	if (n->n_in > MAXIO || n->n_out > 8)
-		return fail(c, n, LF_ERR_UNSUPPORTED, "too many inputs/outputs");
+		return fail(c, n, LF_ERR_UNSUPPORTED,
+			    "too many inputs/outputs");
 	const struct lf__tensor *in[MAXIO];
 	struct lf__tensor zeros[MAXIO], out[8];
 	memset(zeros, 0, sizeof(zeros));
@@ -477,9 +479,10 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 	for (size_t k = 0; k < n->n_out; k++)
 		lf__tensor_release(&out[k]);
 	if (st != LF_OK)
-		return fail(c, n, st == LF_ERR_SHAPE || st == LF_ERR_INVALID_ARG
-				      ? c->bad
-				      : st,
+		return fail(c, n,
+			    st == LF_ERR_SHAPE || st == LF_ERR_INVALID_ARG
+				? c->bad
+				: st,
 			    "%s", msg);
 	return LF_OK;
 }
@@ -531,8 +534,8 @@ lf_status lf__graph_infer(const struct lf__graph *g,
 		struct lf__gshape *s = &shape[g->inputs[i]];
 		s->rank = in[i].rank;
 		memcpy(s->d, in[i].d, sizeof(s->d));
-		const struct lf__gnode pseudo = {.name = g->vals[g->inputs[i]].name,
-						 .label = "graph input"};
+		const struct lf__gnode pseudo = {
+		    .name = g->vals[g->inputs[i]].name, .label = "graph input"};
 		lf_status st = check_shape(&c, &pseudo, "the input", s);
 		if (st != LF_OK)
 			return st;
@@ -626,10 +629,10 @@ uint64_t lf__graph_macs(const struct lf__graph *g, const struct lf__gnode *n,
 	if (n->op == LF__GOP_GEMM_F32) {
 		const struct lf__gshape *a = &shape[n->in[0]];
 		const struct lf__gshape *y = &shape[n->out[0]];
-		uint64_t k = (uint64_t)(strcmp(n->op_type, "Gemm") == 0 &&
-						n->trans_a
-					    ? a->d[0]
-					    : a->d[a->rank - 1]);
+		uint64_t k =
+		    (uint64_t)(strcmp(n->op_type, "Gemm") == 0 && n->trans_a
+				   ? a->d[0]
+				   : a->d[a->rank - 1]);
 		return (uint64_t)lf__gshape_count(y) * k;
 	}
 	return 0;

@@ -56,8 +56,7 @@ static lf_status vinfo_of(const Onnx__ValueInfoProto *vp, const char *what,
 				     LF__TENSOR_MAX_RANK);
 	v->rank = (int)tt->shape->n_dim;
 	for (int i = 0; i < v->rank; i++) {
-		const Onnx__TensorShapeProto__Dimension *d =
-		    tt->shape->dim[i];
+		const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
 		v->dims[i] = -1;
 		if (d->value_case ==
 		    ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
@@ -101,9 +100,9 @@ static lf_status read_io(const Onnx__GraphProto *g, const char *what,
 			return st;
 	}
 	for (size_t i = 0; i < g->n_output; i++) {
-		lf_status st = vinfo_of(g->output[i], what,
-					&io->outputs[io->n_outputs], err,
-					errlen);
+		lf_status st =
+		    vinfo_of(g->output[i], what, &io->outputs[io->n_outputs],
+			     err, errlen);
 		io->n_outputs++;
 		if (st != LF_OK)
 			return st;
@@ -276,8 +275,8 @@ static lf_status ext_read(const char *path, uint64_t off, uint64_t len,
 	}
 	*data = malloc(len ? len : 1);
 	if (!*data) {
-		st = EXT_FAIL(LF_ERR_NO_MEMORY, "%s: tensor '%s': out of memory",
-			      what, name);
+		st = EXT_FAIL(LF_ERR_NO_MEMORY,
+			      "%s: tensor '%s': out of memory", what, name);
 		goto out;
 	}
 	if (fseeko(f, (off_t)off, SEEK_SET) != 0 ||

@@ -62,8 +62,8 @@ lf_status lf__arena_assign(struct lf__interval *it, size_t n, uint64_t align,
 		for (size_t j = 0; j < nl; j++) {
 			if (live[j]->off >= off + cur->size)
 				break;
-			uint64_t e = align_up(live[j]->off + live[j]->size,
-					      align);
+			uint64_t e =
+			    align_up(live[j]->off + live[j]->size, align);
 			if (e > off)
 				off = e;
 		}

@@ -11,7 +11,7 @@
 #include "hostlib/plan/model_plan.h"
 #include "hostlib/plan/pack.h"
 
-#define NONE UINT64_MAX
+#define NONE  UINT64_MAX
 #define ALIGN 64
 
 static uint64_t align64(uint64_t v)
@@ -32,6 +32,16 @@ static lf_status failf(char *err, size_t errlen, lf_status st, const char *fmt,
 		va_end(ap);
 	}
 	return st;
+}
+
+/* Copy a reason into a short field, cut if it must be. */
+static void set_why(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 }
 
 static int kernel_of(const struct lf__gnode *n)
@@ -79,8 +89,8 @@ void lf__mparams_free(struct lf__mparams *p)
 }
 
 static void pack_node(const struct lf__graph *g, const struct lf__gnode *n,
-		      const struct lf__gshape *shape, const struct lf__pnode *pn,
-		      uint8_t *blob)
+		      const struct lf__gshape *shape,
+		      const struct lf__pnode *pn, uint8_t *blob)
 {
 	struct lf__layer L;
 	lf__graph_layer(g, n, shape, &L);
@@ -109,13 +119,12 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 			continue;
 		int k = kernel_of(n);
 		if (!caps->present) {
-			snprintf(pn->why, sizeof(pn->why), "%s",
-				 caps->absent_why);
+			set_why(pn->why, sizeof(pn->why), caps->absent_why);
 			continue;
 		}
 		if (!caps->has[k]) {
-			snprintf(pn->why, sizeof(pn->why),
-				 "no %s compute unit", kernel_name(k));
+			snprintf(pn->why, sizeof(pn->why), "no %s compute unit",
+				 kernel_name(k));
 			continue;
 		}
 		struct lf__layer L;
@@ -124,7 +133,7 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 		lf_status st = lf__plan_layer(&L, &caps->lim[k], &pn->layout,
 					      why, sizeof(why));
 		if (st == LF_ERR_UNSUPPORTED) {
-			snprintf(pn->why, sizeof(pn->why), "%s", why);
+			set_why(pn->why, sizeof(pn->why), why);
 			continue;
 		}
 		if (st != LF_OK) {
@@ -237,7 +246,7 @@ static lf_status classify(struct bld *b)
 			continue;
 		}
 		if (!pn->on) {
-			snprintf(mn->why, sizeof(mn->why), "%s", pn->why);
+			set_why(mn->why, sizeof(mn->why), pn->why);
 			continue;
 		}
 		int k = kernel_of(n);
@@ -247,7 +256,7 @@ static lf_status classify(struct bld *b)
 		lf_status st = lf__plan_layer(&L, &b->caps->lim[k], &b->lp[i],
 					      why, sizeof(why));
 		if (st == LF_ERR_UNSUPPORTED) {
-			snprintf(mn->why, sizeof(mn->why), "%s", why);
+			set_why(mn->why, sizeof(mn->why), why);
 			continue;
 		}
 		if (st != LF_OK)
@@ -384,15 +393,18 @@ static int last_use_in(const struct bld *b, const struct lf__mseg *s, int r)
 	return last;
 }
 
-/* Sum of 64-aligned sizes of @n roots; their offsets inside the block. */
+/* @n roots one after the other, each 64-byte aligned: their offsets in
+ * the block, and the block's size up to the last byte of the last one
+ * (what one transfer moves). */
 static uint64_t block_of(struct bld *b, const int *v, int n, uint64_t *rel)
 {
-	uint64_t off = 0;
+	uint64_t off = 0, end = 0;
 	for (int i = 0; i < n; i++) {
-		rel[i] = off;
-		off = align64(off + lf__gshape_bytes(&b->p->shape[v[i]]));
+		rel[i] = align64(off);
+		end = rel[i] + lf__gshape_bytes(&b->p->shape[v[i]]);
+		off = end;
 	}
-	return off;
+	return end;
 }
 
 /* The arena: blocks per segment placed by lifetime. */
@@ -415,8 +427,8 @@ static lf_status device_memory(struct bld *b)
 		struct lf__mseg *s = &p->seg[si];
 		int first = s->nodes[0], last = s->nodes[s->nnodes - 1];
 		if (s->host_assisted) {
-			it[n] = (struct lf__interval){s->hplan.act_bytes, first,
-						      last, 0};
+			it[n] = (struct lf__interval){
+			    b->lp[s->nodes[0]].act_bytes, first, last, 0};
 			what[n] = -3;
 			segof[n++] = si;
 			continue;
@@ -664,8 +676,8 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
-	lf_status st = lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, b->err,
-				       b->errlen);
+	lf_status st =
+	    lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, b->err, b->errlen);
 	if (st != LF_OK)
 		return st;
 	for (size_t v = 0; v < g->nvals; v++) {
@@ -675,9 +687,9 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	}
 	for (size_t i = 0; i < g->noutputs; i++)
 		b->out_use[p->root[g->outputs[i]]] = 1;
-	if ((st = classify(b)) || (st = partition(b)) ||
-	    (st = residency(b)) || (st = device_memory(b)) ||
-	    (st = host_memory(b)) || (st = descriptors(b)))
+	if ((st = classify(b)) || (st = partition(b)) || (st = residency(b)) ||
+	    (st = device_memory(b)) || (st = host_memory(b)) ||
+	    (st = descriptors(b)))
 		return st;
 	return LF_OK;
 }
@@ -688,8 +700,8 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__mplan **out,
 			  char *err, size_t errlen)
 {
-	struct bld b = {g, params, caps, NULL, NULL, NULL, NULL, NULL,
-			err, errlen};
+	struct bld b = {g,    params, caps, NULL, NULL,
+			NULL, NULL,   NULL, err,  errlen};
 	b.p = calloc(1, sizeof(*b.p));
 	if (!b.p)
 		return nomem(&b);

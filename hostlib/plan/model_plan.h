@@ -44,8 +44,8 @@ struct lf__mdevcaps {
 
 /* A device layer's place in the params blob. */
 struct lf__pnode {
-	int on;	       /* the node has constants on the device */
-	uint64_t base; /* offset of its params area in the blob */
+	int on;			/* the node has constants on the device */
+	uint64_t base;		/* offset of its params area in the blob */
 	struct lf__plan layout; /* the area's layout (slices; no tiles) */
 	char why[64];		/* when !on: why it runs on the CPU */
 };
@@ -70,10 +70,10 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 void lf__mparams_free(struct lf__mparams *p);
 
 struct lf__mlaunch {
-	int kernel;	    /* LF__MK_* */
-	uint32_t desc0;	    /* first descriptor in the plan's list */
-	uint32_t ndesc;	    /* descriptors */
-	int first, count;   /* nodes: seg->nodes[first .. first+count) */
+	int kernel;	  /* LF__MK_* */
+	uint32_t desc0;	  /* first descriptor in the plan's list */
+	uint32_t ndesc;	  /* descriptors */
+	int first, count; /* nodes: seg->nodes[first .. first+count) */
 };
 
 struct lf__mseg {

@@ -19,7 +19,7 @@
 //   node scripts/ort/run_ort.js vectors                          fmnist test vectors
 //   node scripts/ort/run_ort.js ops                              outputs of the single-op tests
 //   node scripts/ort/run_ort.js check-opt                        'all' vs 'disabled', byte for byte
-//   node scripts/ort/run_ort.js bench MODEL [--runs N] [--opt L] ms/inference, 1 thread
+//   node scripts/ort/run_ort.js bench MODEL [--runs N] [--opt L] [--batch B]  ms/inference, 1 thread
 //   node scripts/ort/run_ort.js dump-optimized MODEL OUT         the graph ORT runs at 'all'
 //   node scripts/ort/run_ort.js run DIR... [--opt L]             fill DIR/test_data_set_*/output_*.pb
 //
@@ -352,9 +352,10 @@ async function cmdBench(args) {
   const model = args[0];
   const runs = parseInt(argOpt(args, '--runs', '20'), 10);
   const opt = argOpt(args, '--opt', 'all');
+  const batch = parseInt(argOpt(args, '--batch', '1'), 10);  // size of free dimensions
   const s = await session(model, opt);
   const meta = s.inputMetadata ? s.inputMetadata[0] : null;
-  let dims = meta && meta.shape ? meta.shape.map((d) => (typeof d === 'number' ? d : 1)) : [1, 3, 224, 224];
+  let dims = meta && meta.shape ? meta.shape.map((d) => (typeof d === 'number' ? d : batch)) : [batch, 3, 224, 224];
   const n = dims.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n);
   let seed = 12345;

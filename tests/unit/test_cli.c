@@ -6,12 +6,6 @@
  * Expected model outputs come from ONNX Runtime's files
  * (tests/data/ort/fmnist_qop/test_data_set_N/output_0.pb, written by
  * scripts/ort/run_ort.js), never from layerfab itself.
- *
- * While the model runner is not built, `run`, `bench`, `conformance
- * --device` and the demo fail with the message of
- * hostlib/cli/pending/model_api_stub.c; only that exact message makes
- * those tests note "pending" instead of failing, and it disappears with
- * the stub.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,8 +19,7 @@
 #include "hostlib/onnx/onnx.h"
 #include "lf_test.h"
 
-#define FMNIST	    "tests/data/ort/fmnist_qop"
-#define PENDING_MSG "the model runner (lf_model_*) is not in this build yet"
+#define FMNIST "tests/data/ort/fmnist_qop"
 
 struct cli_res {
 	int status; /* exit code; -1 if it did not exit normally */
@@ -111,19 +104,6 @@ static void res_free(struct cli_res *r)
 {
 	free(r->out);
 	free(r->err);
-}
-
-/* The model runner is still the stub: say so once per test. */
-static int pending(const struct cli_res *r, const char *what)
-{
-	/* conformance reports it in SKIP lines on stdout, the rest fail
-	 * with it on stderr */
-	if (strstr(r->err, PENDING_MSG) || strstr(r->out, PENDING_MSG)) {
-		fprintf(stderr, "\n  [%s pending: model runner not built] ",
-			what);
-		return 1;
-	}
-	return 0;
 }
 
 static void test_help(void)
@@ -304,10 +284,6 @@ static void test_run_top1(void)
 			 set);
 		run_cli(&r, "run", FMNIST "/model.onnx", "--input", in,
 			"--device", "emu", "--top", "1");
-		if (pending(&r, "run")) {
-			res_free(&r);
-			return;
-		}
 		CU_ASSERT_EQUAL(r.status, 0);
 		if (r.status)
 			fprintf(stderr, "\n%s", r.err);
@@ -324,10 +300,8 @@ static void test_run_top1(void)
 	/* A missing input file is a clear error. */
 	run_cli(&r, "run", FMNIST "/model.onnx", "--input", "/nonexistent.pb",
 		"--device", "emu");
-	if (!pending(&r, "run")) {
-		CU_ASSERT_EQUAL(r.status, 1);
-		CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent.pb"));
-	}
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent.pb"));
 	res_free(&r);
 	/* So is a file that is not a model. */
 	run_cli(&r, "run", FMNIST "/test_data_set_0/input_0.pb", "--device",
@@ -502,11 +476,6 @@ static void test_run_trace(void)
 	run_cli(&r, "run", FMNIST "/model.onnx", "--input",
 		FMNIST "/test_data_set_0/input_0.pb", "--device", "emu",
 		"--trace", trace);
-	if (pending(&r, "run --trace")) {
-		res_free(&r);
-		unlink(trace);
-		return;
-	}
 	CU_ASSERT_EQUAL(r.status, 0);
 	res_free(&r);
 	fd = open(trace, O_RDONLY);
@@ -524,10 +493,8 @@ static void test_run_trace(void)
 	/* An unwritable trace path fails the command, clearly. */
 	run_cli(&r, "run", FMNIST "/model.onnx", "--device", "emu", "--trace",
 		"/nonexistent/dir/t.json");
-	if (!pending(&r, "run --trace")) {
-		CU_ASSERT_EQUAL(r.status, 1);
-		CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/dir"));
-	}
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/dir"));
 	res_free(&r);
 }
 
@@ -536,10 +503,6 @@ static void test_bench(void)
 	struct cli_res r;
 	run_cli(&r, "bench", FMNIST "/model.onnx", "--device", "emu",
 		"--warmup", "1", "--iters", "3", "--kv");
-	if (pending(&r, "bench")) {
-		res_free(&r);
-		return;
-	}
 	CU_ASSERT_EQUAL(r.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "runs: 3 timed after 1 warm-up"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "latency p99"));
@@ -555,10 +518,6 @@ static void test_conformance_device(void)
 	/* Whole models (14 nodes) through the model API on the emulator. */
 	run_cli(&r, "conformance", "tests/data/ort", "--filter", "fmnist",
 		"--device", "emu");
-	if (pending(&r, "conformance --device")) {
-		res_free(&r);
-		return;
-	}
 	CU_ASSERT_EQUAL(r.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qop\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qdq\n"));
@@ -579,10 +538,6 @@ static void test_demo_accuracy(void)
 	/* ORT's 90.35 % on all 10,000 images (models/README.md). */
 	run_prog(&r, "lf-demo", "--device", "emu", "--expect-accuracy", "90.35",
 		 (char *)NULL);
-	if (pending(&r, "demo")) {
-		res_free(&r);
-		return;
-	}
 	CU_ASSERT_EQUAL(r.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "accuracy: 90.35% (9035 of "
 					     "10000)"));

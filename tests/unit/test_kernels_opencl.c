@@ -24,20 +24,7 @@
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-/*
- * PoCL and the LLVM inside it keep allocations until exit; LeakSanitizer
- * would fail the whole binary for them. Default visibility so the sanitizer
- * runtime sees it (the build hides symbols); weak, so a project-wide
- * definition (e.g. in test_main.c) takes precedence.
- */
-#define LF_LSAN_HOOK __attribute__((weak, visibility("default")))
-LF_LSAN_HOOK const char *__lsan_default_suppressions(void);
-LF_LSAN_HOOK const char *__lsan_default_suppressions(void)
-{
-	return "leak:libpocl\nleak:libLLVM\nleak:libOpenCL\nleak:libclang\n";
-}
-#endif
+/* LeakSanitizer suppressions for PoCL/LLVM: tests/test_main.c. */
 
 enum { K_CONV, K_MATMUL, K_COUNT };
 

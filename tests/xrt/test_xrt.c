@@ -154,7 +154,7 @@ static void test_platform_mismatch(void)
 	CU_ASSERT_EQUAL(lf__dev_load_xclbin_file(dev, path), LF_ERR_BAD_FILE);
 	msg = lf__drv_last_error();
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(msg, "xilinx_aws-vu9p-f1_shell-v04261818_201920_3"));
+	    strstr(msg, "xilinx_aws-vu9p-f1_shell-v04261818_201920_3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(msg, TINY_VBNV));
 	CU_ASSERT_FALSE(lf__dev_props(dev)->xclbin_loaded);
 	/* The device is still usable. */
@@ -179,23 +179,23 @@ static int launch(lf_dev *dev, uint32_t cu, const struct lf_kc_launch *l,
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	ndesc_buf = l->ndesc + desc_off / LF_DESC_BYTES + 1;
-	CU_ASSERT_EQUAL_FATAL(lf_xt_alloc(dev, cu, ndesc_buf, l->params_bytes,
-					  l->act_bytes, &b),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_xt_alloc(dev, cu, ndesc_buf, l->params_bytes, l->act_bytes, &b),
+	    LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(b.desc, l->desc, dbytes, desc_off), LF_OK);
 	if (l->params_bytes)
-		CU_ASSERT_EQUAL(lf__bo_write(b.params, l->params,
-					     l->params_bytes, 0),
-				LF_OK);
+		CU_ASSERT_EQUAL(
+		    lf__bo_write(b.params, l->params, l->params_bytes, 0),
+		    LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(b.act, l->act, l->act_bytes, 0), LF_OK);
 	{
 		struct lf_run_arg a[6] = {
-			lf__arg_bo(0, b.desc, desc_off),
-			lf__arg_u32(1, l->ndesc),
-			lf__arg_bo(2, b.params, 0),
-			lf__arg_u32(3, l->params_bytes),
-			lf__arg_bo(4, b.act, 0),
-			lf__arg_u32(5, l->act_bytes),
+		    lf__arg_bo(0, b.desc, desc_off),
+		    lf__arg_u32(1, l->ndesc),
+		    lf__arg_bo(2, b.params, 0),
+		    lf__arg_u32(3, l->params_bytes),
+		    lf__arg_bo(4, b.act, 0),
+		    lf__arg_u32(5, l->act_bytes),
 		};
 		CU_ASSERT_EQUAL_FATAL(lf__run_start(dev, cu, a, 6, &run),
 				      LF_OK);
@@ -234,7 +234,8 @@ static void test_exact_kernels(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(emu);
 	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(xrt, "lfk_conv2d", &conv_cu),
 			      LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(xrt, "lfk_matmul", &mm_cu), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(xrt, "lfk_matmul", &mm_cu),
+			      LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_counters(xrt, &c0), LF_OK);
 	for (int i = 0; i < 2 * cases; i++) {
 		int conv = i < cases, big = i % cases >= cases - 2;
@@ -285,7 +286,8 @@ static void test_sync_ranges(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	for (int i = 0; i < 4096; i++)
 		pattern[i] = (uint8_t)(i * 7 + 3);
-	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, sizeof(pattern), 1, &bo), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, sizeof(pattern), 1, &bo),
+			      LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_bank(bo), 1);
 	host = map(bo);
 	CU_ASSERT_EQUAL(lf__bo_write(bo, pattern, sizeof(pattern), 0), LF_OK);
@@ -326,17 +328,13 @@ static void test_wrong_bank(void)
 	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(dev, "lfk_conv2d", &cu), LF_OK);
 	CU_ASSERT_EQUAL_FATAL(lf_xt_alloc(dev, cu, 1, 64, 64, &l), LF_OK);
 	CU_ASSERT_EQUAL(lf__dev_arg_bank(dev, cu, 0, &bank), LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, LF_DESC_BYTES, bank ^ 1u,
-					   &other),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__bo_alloc(dev, LF_DESC_BYTES, bank ^ 1u, &other), LF_OK);
 	{
 		struct lf_run_arg a[6] = {
-			lf__arg_bo(0, other, 0),
-			lf__arg_u32(1, 1),
-			lf__arg_bo(2, l.params, 0),
-			lf__arg_u32(3, 64),
-			lf__arg_bo(4, l.act, 0),
-			lf__arg_u32(5, 64),
+		    lf__arg_bo(0, other, 0),	lf__arg_u32(1, 1),
+		    lf__arg_bo(2, l.params, 0), lf__arg_u32(3, 64),
+		    lf__arg_bo(4, l.act, 0),	lf__arg_u32(5, 64),
 		};
 		CU_ASSERT_EQUAL(lf__run_start(dev, cu, a, 6, &run),
 				LF_ERR_RANGE);
@@ -374,12 +372,11 @@ static void test_timeout(void)
 	CU_ASSERT_EQUAL_FATAL(lf_kc_random_matmul(&r, 0, &k), 0);
 	out = malloc(k.act_bytes);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL_FATAL(lf_xt_alloc(dev, cu, k.ndesc, k.params_bytes,
-					  k.act_bytes, &b),
-			      LF_OK);
-	CU_ASSERT_EQUAL(lf__bo_write(b.desc, k.desc, k.ndesc * LF_DESC_BYTES,
-				     0),
-			LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_xt_alloc(dev, cu, k.ndesc, k.params_bytes, k.act_bytes, &b),
+	    LF_OK);
+	CU_ASSERT_EQUAL(
+	    lf__bo_write(b.desc, k.desc, k.ndesc * LF_DESC_BYTES, 0), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(b.params, k.params, k.params_bytes, 0),
 			LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(b.act, k.act, k.act_bytes, 0), LF_OK);
@@ -409,14 +406,14 @@ static void test_timeout(void)
 void lf_test_suite_xrt(void)
 {
 	static const struct lf_test_case cases[] = {
-		{"device_strings", test_device_strings},
-		{"load_and_uuid", test_load_and_uuid},
-		{"platform_mismatch", test_platform_mismatch},
-		{"exact_kernels", test_exact_kernels},
-		{"sync_ranges", test_sync_ranges},
-		{"wrong_bank", test_wrong_bank},
-		{"timeout", test_timeout},
-		{NULL, NULL},
+	    {"device_strings", test_device_strings},
+	    {"load_and_uuid", test_load_and_uuid},
+	    {"platform_mismatch", test_platform_mismatch},
+	    {"exact_kernels", test_exact_kernels},
+	    {"sync_ranges", test_sync_ranges},
+	    {"wrong_bank", test_wrong_bank},
+	    {"timeout", test_timeout},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("xrt", NULL, NULL, cases);
 }

@@ -149,10 +149,10 @@ static void test_killed_idle(void)
 void lf_test_suite_xrt_fault(void)
 {
 	static const struct lf_test_case cases[] = {
-		{"killed_mid_run", test_killed_mid_run},
-		{"hung_run", test_hung_run},
-		{"killed_idle", test_killed_idle},
-		{NULL, NULL},
+	    {"killed_mid_run", test_killed_mid_run},
+	    {"hung_run", test_hung_run},
+	    {"killed_idle", test_killed_idle},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("xrt_fault", NULL, NULL, cases);
 }

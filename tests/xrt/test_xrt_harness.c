@@ -38,8 +38,8 @@ static void test_group_kill(void)
 void lf_test_suite_xrt_harness(void)
 {
 	static const struct lf_test_case cases[] = {
-		{"group_kill_or_hang", test_group_kill},
-		{NULL, NULL},
+	    {"group_kill_or_hang", test_group_kill},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("xrt_harness", NULL, NULL, cases);
 }

@@ -8,8 +8,8 @@
 
 void lf_xt_xclbin_path(const char *profile, char *path, size_t cap)
 {
-	snprintf(path, cap, "%s/bitstreams/emu-%s.xclbin",
-		 lf_test_build_dir(), profile);
+	snprintf(path, cap, "%s/bitstreams/emu-%s.xclbin", lf_test_build_dir(),
+		 profile);
 }
 
 lf_dev *lf_xt_open_loaded(const char *spec, const char *profile)
@@ -75,12 +75,9 @@ lf_status lf_xt_start(lf_dev *dev, uint32_t cu, struct lf_xt_launch *l,
 		      lf_run **run)
 {
 	struct lf_run_arg a[6] = {
-		lf__arg_bo(0, l->desc, 0),
-		lf__arg_u32(1, l->ndesc),
-		lf__arg_bo(2, l->params, 0),
-		lf__arg_u32(3, l->params_bytes),
-		lf__arg_bo(4, l->act, 0),
-		lf__arg_u32(5, l->act_bytes),
+	    lf__arg_bo(0, l->desc, 0),	 lf__arg_u32(1, l->ndesc),
+	    lf__arg_bo(2, l->params, 0), lf__arg_u32(3, l->params_bytes),
+	    lf__arg_bo(4, l->act, 0),	 lf__arg_u32(5, l->act_bytes),
 	};
 	return lf__run_start(dev, cu, a, 6, run);
 }

@@ -92,14 +92,16 @@ int main(int argc, char **argv)
 	g_argc = argc;
 	g_argv = argv;
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s SUITE... (run through "
-				"tests/xrt/run.sh)\n",
+		fprintf(stderr,
+			"usage: %s SUITE... (run through "
+			"tests/xrt/run.sh)\n",
 			argv[0]);
 		return 2;
 	}
 	if (!getenv("XCL_EMULATION_MODE"))
-		fprintf(stderr, "%s: XCL_EMULATION_MODE is not set: these "
-				"suites drive a real card\n",
+		fprintf(stderr,
+			"%s: XCL_EMULATION_MODE is not set: these "
+			"suites drive a real card\n",
 			argv[0]);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;

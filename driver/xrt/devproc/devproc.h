@@ -37,38 +37,38 @@
 #include "driver/emu/emu.h"
 #include "driver/xclbin/xclbin.h"
 
-#define DP_REG_WORDS 1024u          /* 4 KiB register file per CU */
-#define DP_CU_SPAN 0x10000ull       /* address range owned by a CU */
+#define DP_REG_WORDS 1024u	/* 4 KiB register file per CU */
+#define DP_CU_SPAN   0x10000ull /* address range owned by a CU */
 #define DP_MAX_BANKS LF_XCLBIN_MAX_MEMS
 
 /* HLS ap_ctrl_hs control word bits (UG1399). */
 #define DP_AP_START 0x1u
-#define DP_AP_DONE 0x2u
-#define DP_AP_IDLE 0x4u
+#define DP_AP_DONE  0x2u
+#define DP_AP_IDLE  0x4u
 
 struct dp_cu {
 	uint64_t base;
 	uint32_t kernel; /* index into dp.xb->kernels */
 	uint32_t regs[DP_REG_WORDS];
-	lf_emu_run *run;  /* pending run, or NULL */
-	int done;         /* DONE latched until the next control read */
+	lf_emu_run *run;   /* pending run, or NULL */
+	int done;	   /* DONE latched until the next control read */
 	uint64_t start_ms; /* when the pending run was started */
 };
 
 struct dp_bo {
 	uint64_t addr, size;
-	int in_emu;  /* the device core holds the allocation */
-	char *file;  /* the host's view (peer-to-peer BOs), or NULL */
+	int in_emu; /* the device core holds the allocation */
+	char *file; /* the host's view (peer-to-peer BOs), or NULL */
 };
 
 struct lf_swemu_state;
 
 struct dp {
-	int fd;      /* socket to the shim */
+	int fd;			      /* socket to the shim */
 	struct lf_swemu_state *state; /* shared with the host's backend */
-	pid_t ppid;  /* the host process */
-	int verbose; /* LF_SWEMU_VERBOSE=1: one line per request */
-	lf_emu *emu; /* NULL until needed; dropped on xclClose */
+	pid_t ppid;		      /* the host process */
+	int verbose;	      /* LF_SWEMU_VERBOSE=1: one line per request */
+	lf_emu *emu;	      /* NULL until needed; dropped on xclClose */
 	struct lf_xclbin *xb; /* the loaded program, or NULL */
 	uint32_t ncus;
 	struct dp_cu *cus;

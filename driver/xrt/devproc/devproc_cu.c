@@ -62,8 +62,7 @@ static void start(struct dp *d, struct dp_cu *c)
 			argv[a->id] |= (uint64_t)c->regs[w + 1] << 32;
 	}
 	c->start_ms = dp_now_ms();
-	if (lf__emu_run_start(d->emu, idx, argv, k->nargs, &c->run) !=
-	    LF_OK) {
+	if (lf__emu_run_start(d->emu, idx, argv, k->nargs, &c->run) != LF_OK) {
 		dp_log("CU %s: the start was refused: %s", d->xb->cus[idx].name,
 		       lf__drv_last_error());
 		c->run = NULL;

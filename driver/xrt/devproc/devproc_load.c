@@ -81,7 +81,7 @@ static const struct lf_emu_profile *profile_named(const char *name)
 	for (uint32_t i = 0; i < lf__emu_profile_count(); i++) {
 		const struct lf_emu_profile *p = lf__emu_profile_get(i);
 		const struct lf_xclbin_platform *pf =
-			lf__xclbin_platform_find(p->name);
+		    lf__xclbin_platform_find(p->name);
 
 		if (pf && strcmp(pf->vbnv, name) == 0)
 			return p;
@@ -133,7 +133,7 @@ static struct lf_xclbin *parse_xml(const char *xml, size_t len,
 	char err[256] = "";
 
 	if (lf__xclbin_pack(&info, &sec, 1, &img, &img_len, err, sizeof(err)) ==
-		    LF_OK &&
+		LF_OK &&
 	    lf__xclbin_parse(img, img_len, &xb, err, sizeof(err)) == LF_OK) {
 		free(img);
 		return xb;
@@ -163,7 +163,8 @@ static void add_banks(struct lf_xclbin *xb, const uint64_t *banks,
 	}
 	xb->nconn = 0;
 	for (uint32_t c = 0; c < xb->ncus; c++) {
-		const struct lf_xclbin_kernel *k = &xb->kernels[xb->cus[c].kernel];
+		const struct lf_xclbin_kernel *k =
+		    &xb->kernels[xb->cus[c].kernel];
 
 		for (uint32_t a = 0; a < k->nargs; a++) {
 			for (uint32_t b = 0; k->args[a].is_global && b < nbanks;
@@ -171,7 +172,7 @@ static void add_banks(struct lf_xclbin *xb, const uint64_t *banks,
 				if (xb->nconn == LF_XCLBIN_MAX_CONN)
 					return;
 				xb->conn[xb->nconn++] = (struct lf_xclbin_conn){
-					k->args[a].id, c, b};
+				    k->args[a].id, c, b};
 			}
 		}
 	}

@@ -38,7 +38,7 @@
 #include "driver/xrt/swemu_wire.h"
 #include "swemu_rpc.pb-c.h"
 
-#define CONNECT_TRIES 30000 /* x 10 ms = the shim's 300 s accept wait */
+#define CONNECT_TRIES  30000 /* x 10 ms = the shim's 300 s accept wait */
 #define PARENT_POLL_MS 250
 
 static struct dp g_dp;
@@ -145,8 +145,7 @@ static void on_alloc(struct dp *d, const XclAllocDeviceBufferCall *c,
 {
 	const char *file = NULL;
 
-	r->ack = dp_alloc(d, c->ddraddress, c->size, c->peertopeer, &file) ==
-		 0;
+	r->ack = dp_alloc(d, c->ddraddress, c->size, c->peertopeer, &file) == 0;
 	r->filename = (char *)(file ? file : "");
 }
 
@@ -177,9 +176,9 @@ static void keeper_send(struct dp *d)
 		return;
 	fds[1] = memfd_create("lf-swemu-state", MFD_CLOEXEC);
 	page = fds[1] >= 0 && ftruncate(fds[1], 4096) == 0
-		       ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      fds[1], 0)
-		       : MAP_FAILED;
+		   ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fds[1], 0)
+		   : MAP_FAILED;
 	if (page != MAP_FAILED) {
 		memset(&m, 0, sizeof(m));
 		m.msg_iov = &io;
@@ -227,9 +226,9 @@ static int peek_request(struct dp *d)
 			break;
 		usleep(100); /* the rest of the header is on its way */
 	}
-	atomic_store(&d->state->busy_api,
-		     lf__swemu_peek_api(hdr) ? lf__swemu_peek_api(hdr)
-					     : UINT32_MAX);
+	atomic_store(&d->state->busy_api, lf__swemu_peek_api(hdr)
+					      ? lf__swemu_peek_api(hdr)
+					      : UINT32_MAX);
 	return 0;
 }
 
@@ -249,7 +248,8 @@ static void serve(struct dp *d)
 		rc = lf__swemu_read_call(d->fd, &api, &body, &len);
 		if (rc != 0) {
 			if (rc == -1)
-				dp_log("reading a request: %s", strerror(errno));
+				dp_log("reading a request: %s",
+				       strerror(errno));
 			return; /* the host closed the socket */
 		}
 		if (d->verbose)
@@ -257,6 +257,7 @@ static void serve(struct dp *d)
 				len);
 		rc = dispatch(d, api, body, len);
 		free(body);
+		atomic_store(&d->state->replying, 0);
 		atomic_store(&d->state->busy_api, 0);
 		if (rc)
 			return;
@@ -274,7 +275,8 @@ int main(int argc, char **argv)
 	d->verbose = env_u64("LF_SWEMU_VERBOSE") != 0;
 	d->hang_nth = (uint32_t)env_u64("LF_SWEMU_HANG");
 	d->slow_ms = env_u64("LF_SWEMU_SLOW_MS");
-	snprintf(d->devdir, sizeof(d->devdir), "%s", tmp && *tmp ? tmp : "/tmp");
+	snprintf(d->devdir, sizeof(d->devdir), "%s",
+		 tmp && *tmp ? tmp : "/tmp");
 	d->fd = connect_shim(d);
 	if (d->fd < 0)
 		return 1;
@@ -286,7 +288,18 @@ int main(int argc, char **argv)
 	return 0;
 }
 
-#define REPLY(msg) lf__swemu_reply(d->fd, &(msg).base)
+/* Every reply goes through here: the shared state must show that it is
+ * being written (struct lf_swemu_state). */
+static void reply(struct dp *d, const ProtobufCMessage *msg)
+{
+	atomic_store(&d->state->replying, 1);
+	if (msg)
+		lf__swemu_reply(d->fd, msg);
+	else
+		lf__swemu_reply_default(d->fd);
+}
+
+#define REPLY(msg) reply(d, &(msg).base)
 
 static int on_close(struct dp *d, const uint8_t *b, size_t n)
 {
@@ -308,9 +321,9 @@ static void on_copy(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 {
 	if (api == LF_SWEMU_H2D) {
 		XclCopyBufferHost2DeviceCall *c =
-			xcl_copy_buffer_host2_device_call__unpack(NULL, n, b);
+		    xcl_copy_buffer_host2_device_call__unpack(NULL, n, b);
 		XclCopyBufferHost2DeviceResponse r =
-			XCL_COPY_BUFFER_HOST2_DEVICE_RESPONSE__INIT;
+		    XCL_COPY_BUFFER_HOST2_DEVICE_RESPONSE__INIT;
 
 		/* dest already includes the seek offset (do not add it). */
 		if (c && c->src.len >= c->size &&
@@ -322,9 +335,9 @@ static void on_copy(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 		REPLY(r);
 	} else {
 		XclCopyBufferDevice2HostCall *c =
-			xcl_copy_buffer_device2_host_call__unpack(NULL, n, b);
+		    xcl_copy_buffer_device2_host_call__unpack(NULL, n, b);
 		XclCopyBufferDevice2HostResponse r =
-			XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
+		    XCL_COPY_BUFFER_DEVICE2_HOST_RESPONSE__INIT;
 		uint8_t *buf = c && c->size ? calloc(1, c->size) : NULL;
 
 		/* The host copies r.size bytes without a bounds check:
@@ -348,9 +361,9 @@ static void on_ctrl(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 {
 	if (api == LF_SWEMU_WRITE_KERNEL_CTRL) {
 		XclWriteAddrKernelCtrlCall *c =
-			xcl_write_addr_kernel_ctrl_call__unpack(NULL, n, b);
+		    xcl_write_addr_kernel_ctrl_call__unpack(NULL, n, b);
 		XclWriteAddrKernelCtrlResponse r =
-			XCL_WRITE_ADDR_KERNEL_CTRL_RESPONSE__INIT;
+		    XCL_WRITE_ADDR_KERNEL_CTRL_RESPONSE__INIT;
 
 		if (c) {
 			dp_ctrl_write(d, c->addr, c->data.data,
@@ -361,9 +374,9 @@ static void on_ctrl(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 		REPLY(r);
 	} else {
 		XclReadAddrKernelCtrlCall *c =
-			xcl_read_addr_kernel_ctrl_call__unpack(NULL, n, b);
+		    xcl_read_addr_kernel_ctrl_call__unpack(NULL, n, b);
 		XclReadAddrKernelCtrlResponse r =
-			XCL_READ_ADDR_KERNEL_CTRL_RESPONSE__INIT;
+		    XCL_READ_ADDR_KERNEL_CTRL_RESPONSE__INIT;
 		uint32_t size = c && c->size <= 4096 ? c->size : 0;
 		uint8_t buf[4096];
 
@@ -418,7 +431,7 @@ static int dispatch(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 		return on_close(d, b, n);
 	case LF_SWEMU_LOAD_BITSTREAM: {
 		XclLoadBitstreamCall *c =
-			xcl_load_bitstream_call__unpack(NULL, n, b);
+		    xcl_load_bitstream_call__unpack(NULL, n, b);
 		XclLoadBitstreamResponse r = XCL_LOAD_BITSTREAM_RESPONSE__INIT;
 
 		if (c) {
@@ -430,9 +443,9 @@ static int dispatch(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 	}
 	case LF_SWEMU_ALLOC: {
 		XclAllocDeviceBufferCall *c =
-			xcl_alloc_device_buffer_call__unpack(NULL, n, b);
+		    xcl_alloc_device_buffer_call__unpack(NULL, n, b);
 		XclAllocDeviceBufferResponse r =
-			XCL_ALLOC_DEVICE_BUFFER_RESPONSE__INIT;
+		    XCL_ALLOC_DEVICE_BUFFER_RESPONSE__INIT;
 
 		if (c)
 			on_alloc(d, c, &r);
@@ -443,9 +456,9 @@ static int dispatch(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 	}
 	case LF_SWEMU_FREE: {
 		XclFreeDeviceBufferCall *c =
-			xcl_free_device_buffer_call__unpack(NULL, n, b);
+		    xcl_free_device_buffer_call__unpack(NULL, n, b);
 		XclFreeDeviceBufferResponse r =
-			XCL_FREE_DEVICE_BUFFER_RESPONSE__INIT;
+		    XCL_FREE_DEVICE_BUFFER_RESPONSE__INIT;
 
 		r.ack = c && dp_free(d, c->ddraddress) == 0;
 		if (c)
@@ -470,7 +483,7 @@ static int dispatch(struct dp *d, uint32_t api, const uint8_t *b, size_t n)
 		if (d->verbose)
 			dp_log("request %u answered with the default reply",
 			       api);
-		lf__swemu_reply_default(d->fd);
+		reply(d, NULL);
 		return 0;
 	}
 }

@@ -144,8 +144,8 @@ int dp_d2h(struct dp *d, uint64_t addr, void *dst, uint64_t size)
 {
 	if (size == 0)
 		return 0;
-	if (!d->emu ||
-	    lf__emu_dma(d->emu, LF_SYNC_FROM_DEVICE, addr, dst, size) != LF_OK) {
+	if (!d->emu || lf__emu_dma(d->emu, LF_SYNC_FROM_DEVICE, addr, dst,
+				   size) != LF_OK) {
 		dp_log("D2H of %llu bytes from 0x%llx failed: %s",
 		       (unsigned long long)size, (unsigned long long)addr,
 		       d->emu ? lf__drv_last_error() : "no device memory");

@@ -1,0 +1,187 @@
+/*
+ * add.c - lfk_add: ONNX Runtime's QLinearAdd of two uint8/int8 tensors
+ * (residual connections) over a list of descriptors: same shape, or the
+ * second operand one value or one value per channel. One source for Vitis
+ * HLS, host C (emulator) and OpenCL C; see lf_kernel.h for the rules,
+ * lf_desc.h for the exact arithmetic and hls/README.md for the structure.
+ *
+ * Per descriptor:
+ *   rP, rQ, fixed from the scales and zero points       (once)
+ *   for each plane (image, channel):
+ *     for each group of LF_ADD_LANES elements:           (II=1)
+ *       y = rint(fma(P, rP, fma(Q, rQ, fixed))), saturated
+ * x, x2 and y stream through the act port; the planes are contiguous, so
+ * the plane loop only tracks the channel of a per-channel x2.
+ *
+ * The arithmetic is ORT's MLAS AVX2 kernel (MlasQLinearAddKernelAvx2Helper):
+ * two fused multiply-adds per element. Every build must produce the
+ * correctly rounded fused result: fmaf() from libm in host C, fmaf() in
+ * Vitis HLS, fma() in OpenCL C (lf_kqlinear.h); a separate multiply and
+ * add would differ by one near rounding ties.
+ */
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_kqlinear.h"
+#include "lf_kutil.h"
+
+/* Derived from a descriptor once it has passed add_check(). */
+struct add_geo {
+	lf_u32 inner;	 /* ih * iw: elements per plane */
+	lf_u32 planes;	 /* n * ic */
+	lf_u32 swap;	 /* x2 is the outer operand P */
+	lf_i32 lo, hi;	 /* the type's range */
+	float rp, rq;	 /* sP / y_scale, sQ / y_scale */
+	float fixed;	 /* y_zp - fma(rP, zP, rQ * zQ) */
+};
+
+/* Every check of lf_desc.h, in its order; fills *g when LF_KST_OK. */
+static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
+			struct add_geo *g)
+{
+	if (d->magic != LF_DESC_MAGIC)
+		return LF_KST_BAD_MAGIC;
+	if (d->op != LF_KOP_ADD ||
+	    (d->flags & ~(LF_DF_X2_SCALAR | LF_DF_X2_PER_CH | LF_DF_SWAP)) !=
+		0 ||
+	    ((d->flags & LF_DF_X2_SCALAR) && (d->flags & LF_DF_X2_PER_CH)))
+		return LF_KST_BAD_OP;
+	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
+		return LF_KST_BAD_TYPE;
+	if (d->n == 0 || d->ic == 0 || d->ih == 0 || d->iw == 0)
+		return LF_KST_BAD_SHAPE;
+	if (!lfk_in_type(d->x_type, d->x_zp) ||
+	    !lfk_in_type(d->x_type, d->x2_zp) ||
+	    !lfk_in_type(d->y_type, d->y_zp) ||
+	    !lfk_in_type(d->y_type, d->act_min) ||
+	    !lfk_in_type(d->y_type, d->act_max) || d->act_min > d->act_max ||
+	    !lfk_scale_ok(d->x_scale) || !lfk_scale_ok(d->x2_scale) ||
+	    !lfk_scale_ok(d->y_scale))
+		return LF_KST_BAD_QUANT;
+	if (d->n > LF_ADD_DIM_MAX || d->ic > LF_ADD_DIM_MAX ||
+	    d->ih > LF_ADD_DIM_MAX || d->iw > LF_ADD_DIM_MAX)
+		return LF_KST_LIMIT;
+
+	lf_u64 planes = lfk_mul_sat(d->n, d->ic);
+	lf_u64 count = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
+	lf_u64 x2_sz = (d->flags & LF_DF_X2_SCALAR)	? 1
+		       : (d->flags & LF_DF_X2_PER_CH) ? (lf_u64)d->ic
+							: count;
+	if (!lfk_inside(d->x_off, count, act_bytes) ||
+	    !lfk_inside(d->x2_off, x2_sz, act_bytes) ||
+	    !lfk_inside(d->y_off, count, act_bytes) ||
+	    !lfk_disjoint(d->x_off, count, d->y_off, count) ||
+	    !lfk_disjoint(d->x2_off, x2_sz, d->y_off, count))
+		return LF_KST_BOUNDS;
+
+	g->inner = d->ih * d->iw;
+	g->planes = (lf_u32)planes;
+	g->swap = (d->flags & LF_DF_SWAP) != 0;
+	g->lo = lfk_type_min(d->x_type);
+	g->hi = lfk_type_max(d->x_type);
+	/* ORT: the ratios by division, then the fused constant term. */
+	float rx = d->x_scale / d->y_scale;
+	float rx2 = d->x2_scale / d->y_scale;
+	g->rp = g->swap ? rx2 : rx;
+	g->rq = g->swap ? rx : rx2;
+	float zp = (float)(g->swap ? d->x2_zp : d->x_zp);
+	float zq = (float)(g->swap ? d->x_zp : d->x2_zp);
+	float tq = g->rq * zq;
+	g->fixed = (float)d->y_zp - lfk_fmaf(g->rp, zp, tq);
+	return LF_KST_OK;
+}
+
+/* One element: P and Q are the operands' values, already decoded. */
+LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
+			 lf_i32 p, lf_i32 q)
+{
+	float inner = lfk_fmaf((float)q, g->rq, g->fixed);
+	float v = lfk_fmaf((float)p, g->rp, inner);
+	lf_i32 r = lfk_quant_clamp(v, g->lo, g->hi);
+	return r < d->act_min ? d->act_min : (r > d->act_max ? d->act_max : r);
+}
+
+/* Runs one checked descriptor. */
+static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+		    const struct add_geo *g)
+{
+	lf_u32 per_ch = (d->flags & LF_DF_X2_PER_CH) != 0;
+	lf_u32 full = (d->flags & (LF_DF_X2_SCALAR | LF_DF_X2_PER_CH)) == 0;
+	lf_u32 vecs = (g->inner + LF_ADD_LANES - 1) / LF_ADD_LANES;
+	lf_u32 c = 0; /* channel of plane p */
+	for (lf_u32 p = 0; p < g->planes; p++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
+		lf_u32 e0 = p * g->inner;
+		/* The broadcast value of this plane (full: unused). */
+		lf_i32 b = lfk_value(d->x_type, act[d->x2_off + (per_ch ? c : 0)]);
+		for (lf_u32 v = 0; v < vecs; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=268435456 avg=196
+			for (lf_u32 l = 0; l < LF_ADD_LANES; l++) {
+#pragma HLS UNROLL
+				lf_u32 i = v * LF_ADD_LANES + l;
+				if (i >= g->inner)
+					continue;
+				lf_u32 e = e0 + i;
+				lf_i32 x = lfk_value(d->x_type, act[d->x_off + e]);
+				lf_i32 x2 =
+				    full ? lfk_value(d->x_type, act[d->x2_off + e])
+					 : b;
+				lf_i32 y = g->swap ? add_one(d, g, x2, x)
+						   : add_one(d, g, x, x2);
+				act[d->y_off + e] = lfk_byte(y);
+			}
+		}
+		LF_CYCLES(vecs);
+		if (++c == d->ic)
+			c = 0;
+	}
+	/* The planes are contiguous: one stream, one memory latency. */
+	LF_CYCLES(LF_LAT_MEM + LF_DEPTH_RQ);
+}
+
+/*
+ * Checks and runs one descriptor; returns its status. The body of
+ * lfk_add's loop, and what lfk_engine (engine.c) calls for an add.
+ */
+static lf_i32 add_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
+			const lf_desc *d)
+{
+	struct add_geo g;
+	lf_i32 st = add_check(d, act_bytes, &g);
+	LF_CYCLES(LF_DESC_CYCLES);
+	if (st == LF_KST_OK)
+		add_run(act, d, &g);
+	return st;
+}
+
+#if !defined(LF_ENGINE_BUILD)
+LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
+				 LF_GLOBAL const lf_u8 *params,
+				 lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				 lf_u32 act_bytes)
+{
+/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+#pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=return bundle=control
+
+	/* QLinearAdd reads no constants; params stays in the ABI. */
+	(void)params;
+	(void)params_bytes;
+	for (lf_u32 i = 0; i < ndesc; i++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
+		lf_desc d = desc[i];
+		lf_i32 st = add_layer(act, act_bytes, &d);
+		desc[i].status = st;
+		if (st != LF_KST_OK)
+			break;
+	}
+}
+#endif

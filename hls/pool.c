@@ -1,0 +1,357 @@
+/*
+ * pool.c - lfk_pool: max pooling on uint8/int8 and ONNX Runtime's
+ * QLinearAveragePool / QLinearGlobalAveragePool, NCHW, over a list of
+ * descriptors. One source for Vitis HLS, host C (emulator) and OpenCL C;
+ * see lf_kernel.h for the rules, lf_desc.h for the exact arithmetic and
+ * hls/README.md for the structure.
+ *
+ * Windowed pooling, per descriptor:
+ *   for each plane (image, channel), output row, tile of <= TW columns:
+ *     for each window row a inside the image:
+ *       read the row segment the tile needs into rbuf   (one beat a cycle)
+ *       for each tap b, for each column t of the tile:  (II=1)
+ *         acc[t] = max(acc[t], x) or acc[t] + x_scale * (x - x_zp)
+ *     finish each column, write the tile                (one burst)
+ * The tap loop runs over the columns innermost, so each column's float sum
+ * still adds its taps in ORT's row-major window order (float addition is
+ * not associative) while consecutive cycles update different columns.
+ *
+ * Global average (kernel = image, no padding), per plane: an integer sum of
+ * LF_CONV_BEAT bytes per cycle (exact in any order), one multiply, one
+ * rounding: ORT's QLinearGlobalAveragePool, which its QLinearAveragePool
+ * also runs for such a window.
+ */
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_kqlinear.h"
+#include "lf_kutil.h"
+
+/* Derived from a descriptor once it has passed pool_check(). */
+struct pool_geo {
+	lf_u32 avg;	   /* LF_KOP_AVGPOOL */
+	lf_u32 global;	   /* the QLinearGlobalAveragePool path */
+	lf_u32 span_w;	   /* (kw - 1) * dil_w + 1 */
+	lf_u32 tw;	   /* output columns per tile */
+	lf_u32 image;	   /* ih * iw */
+	lf_i32 lo, hi;	   /* the type's range */
+	float gscale;	   /* global: x_scale / (y_scale * image) */
+	float div_pad;	   /* (float)(kh * kw), the count_include_pad divisor */
+};
+
+/* One output dimension is the floor or the ceil_mode size of its window. */
+LF_INLINE int pool_dim_ok(lf_u32 in, lf_u32 pa, lf_u32 pb, lf_u32 k,
+			  lf_u32 dil, lf_u32 stride, lf_u32 out)
+{
+	lf_u64 span = (lf_u64)(k - 1) * dil + 1;
+	lf_u64 avail = (lf_u64)in + pa + pb;
+	if (avail < span)
+		return 0;
+	lf_u64 room = avail - span;
+	return out == room / stride + 1 ||
+	       out == (room + stride - 1) / stride + 1;
+}
+
+/* Every check of lf_desc.h, in its order; fills *g when LF_KST_OK. */
+static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
+			 struct pool_geo *g)
+{
+	if (d->magic != LF_DESC_MAGIC)
+		return LF_KST_BAD_MAGIC;
+	g->avg = d->op == LF_KOP_AVGPOOL;
+	if ((d->op != LF_KOP_MAXPOOL && !g->avg) ||
+	    (d->flags & ~(g->avg ? LF_DF_COUNT_PAD : 0u)) != 0)
+		return LF_KST_BAD_OP;
+	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
+		return LF_KST_BAD_TYPE;
+
+	if (d->n == 0 || d->ic == 0 || d->ih == 0 || d->iw == 0 ||
+	    d->oh == 0 || d->ow == 0 || d->kh == 0 || d->kw == 0 ||
+	    d->stride_h == 0 || d->stride_w == 0 || d->dil_h == 0 ||
+	    d->dil_w == 0)
+		return LF_KST_BAD_SHAPE;
+	/* ORT's QLinearAveragePool has no dilations. */
+	if (g->avg && (d->dil_h != 1 || d->dil_w != 1))
+		return LF_KST_BAD_SHAPE;
+	if (!pool_dim_ok(d->ih, d->pad_t, d->pad_b, d->kh, d->dil_h,
+			 d->stride_h, d->oh) ||
+	    !pool_dim_ok(d->iw, d->pad_l, d->pad_r, d->kw, d->dil_w,
+			 d->stride_w, d->ow))
+		return LF_KST_BAD_SHAPE;
+	g->global = g->avg && d->kh == d->ih && d->kw == d->iw &&
+		    d->pad_t == 0 && d->pad_l == 0 && d->pad_b == 0 &&
+		    d->pad_r == 0;
+
+	g->lo = lfk_type_min(d->x_type);
+	g->hi = lfk_type_max(d->x_type);
+	if (!lfk_in_type(d->y_type, d->act_min) ||
+	    !lfk_in_type(d->y_type, d->act_max) || d->act_min > d->act_max)
+		return LF_KST_BAD_QUANT;
+	/* Both < 2^32: no wrap. Exact in float below the 2^24 limit. */
+	lf_u64 image = (lf_u64)d->ih * d->iw;
+	g->gscale = 0.0f;
+	g->div_pad = 0.0f;
+	if (g->avg) {
+		if (!lfk_in_type(d->x_type, d->x_zp) ||
+		    !lfk_in_type(d->y_type, d->y_zp) ||
+		    !lfk_scale_ok(d->x_scale) || !lfk_scale_ok(d->y_scale))
+			return LF_KST_BAD_QUANT;
+	}
+	if (g->global) {
+		float yimg = d->y_scale * (float)image;
+		g->gscale = d->x_scale / yimg;
+		/* ORT's MlasQLinearGlobalAveragePool range (NaN fails too). */
+		if (!(g->gscale >= 0x1.0p-32f && g->gscale < 256.0f))
+			return LF_KST_BAD_QUANT;
+	}
+
+	if (d->n > LF_POOL_DIM_MAX || d->ic > LF_POOL_DIM_MAX ||
+	    d->ih > LF_POOL_DIM_MAX || d->iw > LF_POOL_DIM_MAX ||
+	    d->oh > LF_POOL_DIM_MAX || d->ow > LF_POOL_DIM_MAX ||
+	    d->pad_t > LF_POOL_DIM_MAX || d->pad_l > LF_POOL_DIM_MAX ||
+	    d->pad_b > LF_POOL_DIM_MAX || d->pad_r > LF_POOL_DIM_MAX ||
+	    d->stride_h > LF_POOL_STEP_MAX || d->stride_w > LF_POOL_STEP_MAX ||
+	    d->dil_h > LF_POOL_STEP_MAX || d->dil_w > LF_POOL_STEP_MAX)
+		return LF_KST_LIMIT;
+	if (g->global) {
+		/* ORT refuses 2^24 pixels or more (float counts them). */
+		if (image >= 0x1000000u)
+			return LF_KST_LIMIT;
+		g->image = (lf_u32)image;
+		g->span_w = d->iw;
+		g->tw = 1;
+	} else {
+		if (d->kh > LF_POOL_KDIM_MAX || d->kw > LF_POOL_KDIM_MAX)
+			return LF_KST_LIMIT;
+		g->span_w = (d->kw - 1) * d->dil_w + 1;
+		if (g->span_w > LF_POOL_ROW)
+			return LF_KST_LIMIT;
+		lf_u32 tw = (LF_POOL_ROW - g->span_w) / d->stride_w + 1;
+		if (tw > LF_POOL_TW_MAX)
+			tw = LF_POOL_TW_MAX;
+		if (tw > d->ow)
+			tw = d->ow;
+		g->tw = tw;
+		g->image = (lf_u32)image;
+		g->div_pad = (float)(d->kh * d->kw);
+	}
+
+	lf_u64 planes = lfk_mul_sat(d->n, d->ic);
+	lf_u64 x_sz = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
+	lf_u64 y_sz = lfk_mul_sat(planes, lfk_mul_sat(d->oh, d->ow));
+	if (!lfk_inside(d->x_off, x_sz, act_bytes) ||
+	    !lfk_inside(d->y_off, y_sz, act_bytes) ||
+	    !lfk_disjoint(d->x_off, x_sz, d->y_off, y_sz))
+		return LF_KST_BOUNDS;
+	return LF_KST_OK;
+}
+
+/*
+ * Columns ix0 .. ix0 + tcols - 1 of input row rb (a byte offset in act)
+ * into rbuf, one beat per cycle; columns outside the image are not read
+ * (the reduction skips them).
+ */
+static void pool_load_row(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
+			  lf_u32 rb, lf_i32 ix0, lf_u32 tcols,
+			  LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+{
+	lf_u32 beats = (tcols + LF_CONV_BEAT - 1) / LF_CONV_BEAT;
+	for (lf_u32 v = 0; v < beats; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
+		for (lf_u32 j = 0; j < LF_CONV_BEAT; j++) {
+#pragma HLS UNROLL
+			lf_u32 c = v * LF_CONV_BEAT + j;
+			lf_i32 ix = ix0 + (lf_i32)c;
+			if (c < tcols && ix >= 0 && ix < (lf_i32)d->iw)
+				rbuf[c] = act[rb + (lf_u32)ix];
+		}
+	}
+	LF_CYCLES(LF_LAT_MEM + beats);
+}
+
+/*
+ * One tile: output row oy, columns ox0 .. ox0 + tw_t - 1 of plane p.
+ * Max: acc holds values; avg: sums (float) and in-image tap counts.
+ */
+static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+		      const struct pool_geo *g, lf_u32 p, lf_u32 oy, lf_u32 ox0,
+		      lf_u32 tw_t, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+{
+	lf_i32 mx[LF_POOL_TW_MAX];
+	float sum[LF_POOL_TW_MAX];
+	lf_u32 cnt[LF_POOL_TW_MAX];
+	for (lf_u32 t = 0; t < LF_POOL_TW_MAX; t++) {
+#pragma HLS UNROLL
+		mx[t] = g->lo;
+		sum[t] = 0.0f;
+		cnt[t] = 0;
+	}
+	lf_i32 ix0 = (lf_i32)(ox0 * d->stride_w) - (lf_i32)d->pad_l;
+	lf_u32 tcols = (tw_t - 1) * d->stride_w + g->span_w;
+	for (lf_u32 a = 0; a < d->kh; a++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_KDIM_MAX avg=3
+		lf_i32 iy = (lf_i32)(oy * d->stride_h) - (lf_i32)d->pad_t +
+			    (lf_i32)(a * d->dil_h);
+		if (iy < 0 || iy >= (lf_i32)d->ih)
+			continue; /* padding rows hold no taps */
+		pool_load_row(act, d, d->x_off + (p * d->ih + (lf_u32)iy) * d->iw,
+			      ix0, tcols, rbuf);
+		/* Taps outer, columns inner: column t's recurrence has
+		 * distance tw_t, and its taps stay in window order. */
+		lf_u32 b = 0, t = 0;
+		lf_u32 trips = d->kw * tw_t;
+		for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16320 avg=192
+			lf_u32 c = t * d->stride_w + b * d->dil_w;
+			lf_i32 ix = ix0 + (lf_i32)c;
+			if (ix >= 0 && ix < (lf_i32)d->iw) {
+				lf_i32 v = lfk_value(d->x_type, rbuf[c]);
+				if (g->avg) {
+					float dq = d->x_scale *
+						   (float)(v - d->x_zp);
+					sum[t] = sum[t] + dq;
+					cnt[t]++;
+				} else if (v > mx[t]) {
+					mx[t] = v;
+				}
+			}
+			if (++t == tw_t) {
+				t = 0;
+				b++;
+			}
+		}
+		LF_CYCLES(LF_DEPTH_MAC + trips);
+	}
+
+	lf_u32 e0 = (p * d->oh + oy) * d->ow + ox0;
+	for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_TW_MAX
+		lf_i32 q = mx[t];
+		if (g->avg) {
+			/* A window with no tap divides 0 by 0, as ORT does. */
+			float div = (d->flags & LF_DF_COUNT_PAD)
+					? g->div_pad
+					: (float)cnt[t];
+			float avg = sum[t] / div;
+			float r = avg / d->y_scale + (float)d->y_zp;
+			q = lfk_quant_clamp(r, g->lo, g->hi);
+		}
+		q = q < d->act_min ? d->act_min : (q > d->act_max ? d->act_max : q);
+		act[d->y_off + e0 + t] = lfk_byte(q);
+	}
+	LF_CYCLES(LF_DEPTH_RQ + tw_t);
+}
+
+/* The global average of every plane: sum, scale, round. */
+static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+			const struct pool_geo *g)
+{
+	lf_u32 planes = d->n * d->ic;
+	lf_u32 beats = (g->image + LF_CONV_BEAT - 1) / LF_CONV_BEAT;
+	/* -x_zp * image, wrapping in int32 as ORT's does. */
+	lf_u32 bias = (lf_u32)(-d->x_zp) * g->image;
+	float lo = (float)(g->lo - d->y_zp), hi = (float)(g->hi - d->y_zp);
+	for (lf_u32 p = 0; p < planes; p++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=512
+		lf_u32 base = d->x_off + p * g->image;
+		lf_u32 acc = bias;
+		for (lf_u32 v = 0; v < beats; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=262144 avg=1
+			lf_u32 s = 0;
+			for (lf_u32 j = 0; j < LF_CONV_BEAT; j++) {
+#pragma HLS UNROLL
+				lf_u32 e = v * LF_CONV_BEAT + j;
+				if (e < g->image)
+					s += (lf_u32)lfk_value(d->x_type,
+							       act[base + e]);
+			}
+			acc += s;
+		}
+		float f = (float)(lf_i32)acc * g->gscale;
+		f = f < lo ? lo : (f > hi ? hi : f);
+		/* |f| <= 255: lfk_round_even() is exact. */
+		lf_i32 q = lfk_round_even(f) + d->y_zp;
+		q = q < d->act_min ? d->act_min : (q > d->act_max ? d->act_max : q);
+		act[d->y_off + p] = lfk_byte(q);
+		LF_CYCLES(beats);
+	}
+	/* The planes are contiguous: one stream, one memory latency. */
+	LF_CYCLES(LF_LAT_MEM + LF_DEPTH_RQ);
+}
+
+/* Runs one checked descriptor. */
+static void pool_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+{
+	if (g->global) {
+		pool_global(act, d, g);
+		return;
+	}
+	lf_u32 planes = d->n * d->ic;
+	for (lf_u32 p = 0; p < planes; p++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
+		for (lf_u32 oy = 0; oy < d->oh; oy++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=28
+			for (lf_u32 ox0 = 0; ox0 < d->ow; ox0 += g->tw) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=1
+				lf_u32 tw_t = d->ow - ox0;
+				if (tw_t > g->tw)
+					tw_t = g->tw;
+				pool_tile(act, d, g, p, oy, ox0, tw_t, rbuf);
+			}
+		}
+	}
+}
+
+/*
+ * Checks and runs one descriptor; returns its status. The body of
+ * lfk_pool's loop, and what lfk_engine (engine.c) calls for pooling.
+ */
+static lf_i32 pool_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
+			 const lf_desc *d, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+{
+	struct pool_geo g;
+	lf_i32 st = pool_check(d, act_bytes, &g);
+	LF_CYCLES(LF_DESC_CYCLES);
+	if (st == LF_KST_OK)
+		pool_run(act, d, &g, rbuf);
+	return st;
+}
+
+#if !defined(LF_ENGINE_BUILD)
+LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
+				  LF_GLOBAL const lf_u8 *params,
+				  lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				  lf_u32 act_bytes)
+{
+/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+#pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=params_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=act_bytes bundle=control
+#pragma HLS INTERFACE mode=s_axilite port=return bundle=control
+
+	/* Pooling reads no constants; params stays in the ABI. */
+	(void)params;
+	(void)params_bytes;
+	LF_ONCHIP lf_u8 rbuf[LF_POOL_ROW];
+#pragma HLS ARRAY_PARTITION variable=rbuf type=cyclic factor=LF_CONV_BEAT
+
+	for (lf_u32 i = 0; i < ndesc; i++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
+		lf_desc d = desc[i];
+		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf);
+		desc[i].status = st;
+		if (st != LF_KST_OK)
+			break;
+	}
+}
+#endif

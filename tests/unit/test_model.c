@@ -1,0 +1,615 @@
+/*
+ * test_model.c - the "model" suite: whole models through lf_model_load()
+ * and lf_model_run() (hostlib/model, hostlib/plan/model_plan.c,
+ * hostlib/exec/model_exec.c).
+ *
+ * - ORT's vectors for the Fashion-MNIST QOperator and QDQ models (every
+ *   data set) byte-exact on "cpu", on "emu" and on the "small" emulated
+ *   xclbin whose limits force tiling and host-assisted layers; all of them
+ *   identical.
+ * - Launches per inference == device segments, derived by hand below.
+ * - DMA bytes per steady-state inference within the bound stated at
+ *   test_dma_bytes; weights uploaded once (second run's uploads exclude
+ *   them).
+ * - Four threads running one model at once, identical outputs.
+ * - The run profile and its Chrome trace.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/model/model_impl.h"
+#include "layerfab.h"
+#include "lf_test.h"
+#include "test_hostlib_util.h"
+#include "test_model_util.h"
+
+static lf_context *cpu_ctx, *emu_ctx, *small_ctx;
+
+static int suite_init(void)
+{
+	if (lf_context_create("cpu", NULL, &cpu_ctx) != LF_OK)
+		return 1;
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	lf_context_destroy(cpu_ctx);
+	lf_context_destroy(emu_ctx);
+	lf_context_destroy(small_ctx);
+	cpu_ctx = emu_ctx = small_ctx = NULL;
+	return 0;
+}
+
+/* Emulator contexts with the CPU fallback off: a device failure is a
+ * test failure, not a silent CPU run. */
+static lf_context *emu(void)
+{
+	if (!emu_ctx) {
+		emu_ctx = lft_emu("default");
+		emu_ctx->fallback = 0;
+	}
+	return emu_ctx;
+}
+
+static lf_context *small(void)
+{
+	if (!small_ctx) {
+		small_ctx = lft_emu("small");
+		small_ctx->fallback = 0;
+	}
+	return small_ctx;
+}
+
+static struct lf_dev_counters counters(lf_context *ctx)
+{
+	struct lf_dev_counters c;
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &c), LF_OK);
+	return c;
+}
+
+static lf_tensor *run_once(lf_model *m, lf_tensor *in, lf_status want,
+			   lf_run_profile *prof);
+
+static void destroy_outs(lf_tensor *o[8][4])
+{
+	for (int k = 0; k < 8; k++)
+		for (int j = 0; j < 4; j++)
+			lf_tensor_destroy(o[k][j]);
+}
+
+/* Every data set of @name byte-exact on cpu, emu and the small xclbin, and
+ * the three runs identical. */
+static void fmnist_case(const char *name)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%s", lft_ort_dir(), name);
+	lf_tensor *oc[8][4] = {{NULL}}, *oe[8][4] = {{NULL}},
+		  *os[8][4] = {{NULL}};
+	int nc = lft_run_case(cpu_ctx, dir, 1, oc);
+	int ne = lft_run_case(emu(), dir, 1, oe);
+	int ns = lft_run_case(small(), dir, 1, os);
+	CU_ASSERT_EQUAL(nc, 3);
+	CU_ASSERT_EQUAL(ne, 3);
+	CU_ASSERT_EQUAL(ns, 3);
+	for (int k = 0; k < 3 && nc == 3 && ne == 3 && ns == 3; k++) {
+		CU_ASSERT(lft_same(oe[k][0], oc[k][0], 1, "emu vs cpu"));
+		CU_ASSERT(lft_same(os[k][0], oc[k][0], 1, "small vs cpu"));
+	}
+	destroy_outs(oc);
+	destroy_outs(oe);
+	destroy_outs(os);
+}
+
+static void test_fmnist_qop(void)
+{
+	fmnist_case("fmnist_qop");
+}
+
+static void test_fmnist_qdq(void)
+{
+	fmnist_case("fmnist_qdq");
+}
+
+/* The QOperator and QDQ forms give the same bytes (ORT at 'all' does). */
+static void test_fmnist_forms_agree(void)
+{
+	char a[256], b[256];
+	lf_tensor *oq[8][4] = {{NULL}}, *od[8][4] = {{NULL}};
+	snprintf(a, sizeof(a), "%s/fmnist_qop", lft_ort_dir());
+	snprintf(b, sizeof(b), "%s/fmnist_qdq", lft_ort_dir());
+	CU_ASSERT_EQUAL(lft_run_case(emu(), a, 1, oq), 3);
+	CU_ASSERT_EQUAL(lft_run_case(emu(), b, 1, od), 3);
+	for (int k = 0; k < 3 && oq[k][0] && od[k][0]; k++)
+		CU_ASSERT(lft_same(oq[k][0], od[k][0], 1, "qop vs qdq"));
+	destroy_outs(oq);
+	destroy_outs(od);
+}
+
+static lf_model *load(lf_context *ctx, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s/model.onnx", lft_ort_dir(), name);
+	lf_model *m = NULL;
+	lf_status st = lf_model_load(ctx, path, &m);
+	if (st != LF_OK)
+		fprintf(stderr, "%s: %s\n", path, lf_context_last_error(ctx));
+	CU_ASSERT_EQUAL_FATAL(st, LF_OK);
+	return m;
+}
+
+static lf_tensor *input_set(lf_context *ctx, const char *name, int set)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s/test_data_set_%d/input_0.pb",
+		 lft_ort_dir(), name, set);
+	return lft_tensor_pb(ctx, path);
+}
+
+/*
+ * The fmnist QOperator graph (models/README.md) after import:
+ *   QuantizeLinear          CPU
+ *   conv1 (QLinearConv+Relu) device  } segment 0
+ *   MaxPool                 CPU (no pooling kernel in hls/)
+ *   conv2                   device  } segment 1
+ *   MaxPool                 CPU
+ *   conv3, conv4            device  } segment 2 (consecutive, one kernel)
+ *   QLinearAdd, QLinearGlobalAveragePool          CPU
+ *   DQ -> Flatten -> Q      folded: Flatten on uint8, a view
+ *   QGemm                   device  } segment 3 (lfk_matmul)
+ *   DequantizeLinear        CPU
+ * = 4 device segments, each on one kernel: 4 launches per inference.
+ */
+#define FMNIST_SEGMENTS 4
+
+static void test_launches(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 1);
+	lf_tensor *out[1] = {NULL};
+	lf_run_profile *prof;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	struct lf_dev_counters c0 = counters(ctx);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+	struct lf_dev_counters c1 = counters(ctx);
+	CU_ASSERT_EQUAL(c1.launches - c0.launches, FMNIST_SEGMENTS);
+	/* The profile says the same, and which layers ran where. */
+	unsigned launches = 0, dev = 0, maxseg = 0;
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r;
+		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
+		launches += r.launches;
+		if (strcmp(r.where, "device") == 0) {
+			dev++;
+			if (r.segment + 1 > maxseg)
+				maxseg = r.segment + 1;
+			CU_ASSERT(r.device_ns > 0);
+			CU_ASSERT(r.macs > 0);
+		}
+	}
+	CU_ASSERT_EQUAL(launches, FMNIST_SEGMENTS);
+	CU_ASSERT_EQUAL(dev, 5); /* conv1..conv4, QGemm */
+	CU_ASSERT_EQUAL(maxseg, FMNIST_SEGMENTS);
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_run_profile_destroy(prof);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+/*
+ * Steady-state DMA per inference. The bound asserted:
+ *   bytes <= 1.05 * B
+ * where B is the segment boundary traffic, the activations that must
+ * cross PCIe because a CPU node sits between device segments: for each
+ * segment, the bytes of its inputs produced on the host plus the bytes of
+ * its outputs the host consumes (the model's own input and output are
+ * part of it: the quantized input enters segment 0, the logits' int8
+ * leaves segment 3). The 5 % covers the descriptors' status words read
+ * back after each segment (4 bytes per descriptor and 256 between two
+ * descriptors of one segment). Nothing else may move: no weights, no
+ * descriptors, no activation that stays inside a segment (conv3's
+ * output).
+ */
+static void test_dma_bytes(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qop");
+	for (int set = 0; set < 2; set++) {
+		lf_tensor *in = input_set(ctx, "fmnist_qop", set);
+		int64_t dims[4];
+		lf_tensor_shape(in, dims);
+		uint64_t n = (uint64_t)dims[0];
+		/* per image: seg0 in 1x28x28 + out 16x28x28; seg1 in
+		 * 16x14x14 + out 32x14x14; seg2 in 32x7x7 + out 32x7x7;
+		 * seg3 in 32 + out 10 */
+		uint64_t B =
+		    n * (784 + 12544 + 3136 + 6272 + 1568 + 1568 + 32 + 10);
+		lf_tensor *out[1] = {NULL};
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+		struct lf_dev_counters c0 = counters(ctx);
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+		struct lf_dev_counters c1 = counters(ctx);
+		uint64_t bytes = (c1.h2d_bytes - c0.h2d_bytes) +
+				 (c1.d2h_bytes - c0.d2h_bytes);
+		printf(
+		    "\n    batch %llu: %llu DMA bytes, boundary %llu, "
+		    "%llu transfers, %llu launches ",
+		    (unsigned long long)n, (unsigned long long)bytes,
+		    (unsigned long long)B,
+		    (unsigned long long)((c1.h2d_transfers - c0.h2d_transfers) +
+					 (c1.d2h_transfers - c0.d2h_transfers)),
+		    (unsigned long long)(c1.launches - c0.launches));
+		CU_ASSERT(bytes >= B);
+		CU_ASSERT(bytes * 100 <= B * 105);
+		/* One upload, one status read, one download per segment. */
+		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
+				FMNIST_SEGMENTS);
+		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
+				2 * FMNIST_SEGMENTS);
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(in);
+	}
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+/* Weights go to the card at load, once per params bank, never per run. */
+static void test_weights_once(void)
+{
+	lf_context *ctx = emu();
+	struct lf_dev_counters c0 = counters(ctx);
+	lf_model *m = load(ctx, "fmnist_qop");
+	struct lf_dev_counters c1 = counters(ctx);
+	uint64_t params = m->params.bytes;
+	CU_ASSERT(params > 20000); /* 23,738 parameters, int32 bias ... */
+	/* aws-f1: conv CUs read params from DDR[1] and DDR[0], the matmul
+	 * CU from DDR[1]: two copies. */
+	CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes, 2 * params);
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 0);
+	lf_tensor *out[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	struct lf_dev_counters c2 = counters(ctx);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	struct lf_dev_counters c3 = counters(ctx);
+	/* The first run uploads the slot's descriptors, not weights. */
+	CU_ASSERT(c2.h2d_bytes - c1.h2d_bytes < params);
+	/* Then only the segments' inputs: 784 + 3136 + 1568 + 32 bytes. */
+	CU_ASSERT_EQUAL(c3.h2d_bytes - c2.h2d_bytes, 5520);
+	CU_ASSERT_EQUAL(c3.allocs, c2.allocs); /* steady state */
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+struct worker {
+	lf_model *m;
+	lf_tensor *in;
+	lf_tensor *out;
+	int runs;
+	lf_status st;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < w->runs && w->st == LF_OK; i++) {
+		lf_tensor *o[1] = {w->out};
+		w->st = lf_model_run(w->m, &w->in, 1, o, 1, NULL);
+		w->out = o[0];
+	}
+	return NULL;
+}
+
+/* Four threads, one model, their own output tensors: same bytes. */
+static void test_concurrent(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qdq");
+	lf_tensor *in = input_set(ctx, "fmnist_qdq", 1);
+	lf_tensor *ref[1] = {NULL};
+	CU_ASSERT_EQUAL_FATAL(lf_model_run(m, &in, 1, ref, 1, NULL), LF_OK);
+	struct worker w[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){m, in, NULL, 3, LF_OK};
+		pthread_create(&th[i], NULL, work, &w[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(w[i].st, LF_OK);
+		CU_ASSERT(w[i].out && lft_same(w[i].out, ref[0], 1, "thread"));
+		lf_tensor_destroy(w[i].out);
+	}
+	lf_tensor_destroy(ref[0]);
+	lf_tensor_destroy(in);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+/* Run slot i uses conv CU i mod 2 and matmul CU i mod 2 (the test xclbin
+ * has two of each): a second request in flight runs on the other CUs. */
+static void test_slots_cus(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 0);
+	uint32_t conv[2], mm[2];
+	for (int i = 0; i < 2; i++) {
+		conv[i] = ctx->dev->conv.cu[i];
+		mm[i] = ctx->dev->mm.cu[i];
+	}
+	CU_ASSERT_EQUAL_FATAL(ctx->dev->conv.ncus, 2);
+	CU_ASSERT_EQUAL_FATAL(ctx->dev->mm.ncus, 2);
+	for (int slot = 0; slot < 2; slot++) {
+		/* Hold the slots below @slot, as runs in flight would. */
+		pthread_mutex_lock(&m->mu);
+		for (int k = 0; k < slot; k++)
+			m->slots[k].busy = 1;
+		pthread_mutex_unlock(&m->mu);
+		struct lf_dev_counters c0 = counters(ctx);
+		lf_tensor *o = run_once(m, in, LF_OK, NULL);
+		struct lf_dev_counters c1 = counters(ctx);
+		CU_ASSERT_EQUAL(c1.cu[conv[slot]].runs - c0.cu[conv[slot]].runs,
+				3);
+		CU_ASSERT_EQUAL(c1.cu[mm[slot]].runs - c0.cu[mm[slot]].runs, 1);
+		CU_ASSERT_EQUAL(c1.cu[conv[1 - slot]].runs,
+				c0.cu[conv[1 - slot]].runs);
+		lf_tensor_destroy(o);
+		pthread_mutex_lock(&m->mu);
+		for (int k = 0; k < slot; k++)
+			m->slots[k].busy = 0;
+		pthread_mutex_unlock(&m->mu);
+	}
+	lf_tensor_destroy(in);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+static void test_trace(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 0);
+	lf_tensor *out[1] = {NULL};
+	lf_run_profile *prof;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	/* The first run of a slot uploads its descriptors: warm up. */
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+	/* 6 CPU nodes and 5 device layers, in order. */
+	CU_ASSERT_EQUAL(lf_run_profile_count(prof), 11);
+	struct lf_layer_profile r;
+	CU_ASSERT_EQUAL(lf_run_profile_get(prof, 1, &r), LF_OK);
+	CU_ASSERT_STRING_EQUAL(r.name, "conv1_quant");
+	CU_ASSERT_STRING_EQUAL(r.op, "QLinearConv");
+	CU_ASSERT_STRING_EQUAL(r.where, "device");
+	CU_ASSERT(r.h2d_bytes == 784 && r.launches == 1);
+	CU_ASSERT_EQUAL(r.macs, 16ull * 28 * 28 * 9);
+	CU_ASSERT_EQUAL(lf_run_profile_get(prof, 99, &r), LF_ERR_RANGE);
+	char path[] = "/tmp/lf_trace_XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL(lf_run_profile_write_trace(prof, path), LF_OK);
+	size_t len;
+	char *json = (char *)lft_read_file(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+	json = realloc(json, len + 1);
+	json[len] = 0;
+	CU_ASSERT(strstr(json, "\"traceEvents\"") != NULL);
+	CU_ASSERT(strstr(json, "DMA host->card") != NULL);
+	CU_ASSERT(strstr(json, "DMA card->host") != NULL);
+	CU_ASSERT(strstr(json, "lfk_conv2d:lfk_conv2d_1") != NULL);
+	CU_ASSERT(strstr(json, "conv3_quant+conv4_quant") != NULL);
+	CU_ASSERT(strstr(json, "\"modeled\":true") != NULL);
+	free(json);
+	unlink(path);
+	CU_ASSERT_EQUAL(lf_run_profile_write_trace(prof, "/no/such/dir/t.json"),
+			LF_ERR_IO);
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_run_profile_destroy(prof);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+/* Where each fmnist layer runs on the small xclbin: conv1's 28-wide rows
+ * exceed dim_max 20 (the planner splits rows only): CPU; conv2 (32
+ * output channels > 20) splits channels, in place: a chainable segment;
+ * conv3 and conv4 (32 input channels > 20) split the reduction, with
+ * partial sums the host adds: one host-assisted segment each; QGemm fits. */
+static void test_small_partition(void)
+{
+	lf_context *ctx = small();
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 1);
+	lf_tensor *out[1] = {NULL};
+	lf_run_profile *prof;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+	static const char *const where[] = {"cpu", "cpu",    "cpu",    "device",
+					    "cpu", "device", "device", "cpu",
+					    "cpu", "device", "cpu"};
+	static const unsigned seg[] = {~0u, ~0u, ~0u, 0, ~0u, 1,
+				       2,   ~0u, ~0u, 3, ~0u};
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_count(prof), 11);
+	for (size_t i = 0; i < 11; i++) {
+		struct lf_layer_profile r;
+		lf_run_profile_get(prof, i, &r);
+		CU_ASSERT_STRING_EQUAL(r.where, where[i]);
+		CU_ASSERT_EQUAL(r.segment, seg[i]);
+	}
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_run_profile_destroy(prof);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+static lf_tensor *run_once(lf_model *m, lf_tensor *in, lf_status want,
+			   lf_run_profile *prof)
+{
+	lf_tensor *out[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), want);
+	return out[0];
+}
+
+static void arm(lf_context *ctx, enum lf_fault_kind kind)
+{
+	struct lf_fault f = {kind, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &f), LF_OK);
+}
+
+/* Device failures: retried once, then the segment runs on the CPU (same
+ * bytes), or, with the fallback off, the run fails with the device's
+ * error. */
+static void test_faults(void)
+{
+	lf_context *ctx = lft_emu("default");
+	ctx->dev->timeout_ms = 300;
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *in = input_set(ctx, "fmnist_qop", 1);
+	lf_tensor *ref = run_once(m, in, LF_OK, NULL), *o;
+	static const enum lf_fault_kind once[] = {LF_FAULT_DMA_FAIL,
+						  LF_FAULT_CU_HANG};
+	for (int i = 0; i < 2; i++) {
+		arm(ctx, once[i]);
+		o = run_once(m, in, LF_OK, NULL);
+		CU_ASSERT(o && lft_same(o, ref, 1, "after a transient fault"));
+		lf_tensor_destroy(o);
+	}
+	/* A lost device: an error with the fallback off, else the CPU. */
+	lf_run_profile *prof;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	ctx->fallback = 0;
+	arm(ctx, LF_FAULT_DEVICE_LOST);
+	o = run_once(m, in, LF_ERR_DEVICE_LOST, NULL);
+	CU_ASSERT_PTR_NULL(o);
+	CU_ASSERT(strstr(lf_context_last_error(ctx), "FALLBACK") != NULL);
+	ctx->fallback = 1;
+	o = run_once(m, in, LF_OK, prof);
+	CU_ASSERT(o && lft_same(o, ref, 1, "after the device was lost"));
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r;
+		lf_run_profile_get(prof, i, &r);
+		CU_ASSERT_STRING_EQUAL(r.where, "cpu");
+	}
+	lf_run_profile_destroy(prof);
+	lf_tensor_destroy(o);
+	lf_tensor_destroy(ref);
+	lf_tensor_destroy(in);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/* Arguments, info, lifetimes. */
+static void test_api(void)
+{
+	lf_model *m = load(cpu_ctx, "fmnist_qop");
+	struct lf_tensor_info info;
+	CU_ASSERT_EQUAL(lf_model_input_count(m), 1);
+	CU_ASSERT_EQUAL(lf_model_output_count(m), 1);
+	CU_ASSERT_EQUAL(lf_model_input_info(m, 0, &info), LF_OK);
+	CU_ASSERT_STRING_EQUAL(info.name, "input");
+	CU_ASSERT_EQUAL(info.dtype, LF_DTYPE_FLOAT32);
+	CU_ASSERT_EQUAL(info.ndim, 4);
+	CU_ASSERT_EQUAL(info.dims[0], -1);
+	CU_ASSERT_EQUAL(info.dims[3], 28);
+	CU_ASSERT_EQUAL(lf_model_output_info(m, 0, &info), LF_OK);
+	CU_ASSERT_STRING_EQUAL(info.name, "logits");
+	CU_ASSERT_EQUAL(lf_model_input_info(m, 1, &info), LF_ERR_INVALID_ARG);
+	/* A model is a child of its context. */
+	CU_ASSERT_EQUAL(lf_context_destroy(cpu_ctx), LF_ERR_BUSY);
+	/* Wrong inputs are named. */
+	int64_t bad[4] = {1, 1, 27, 28};
+	lf_tensor *in = NULL, *out[1] = {NULL};
+	CU_ASSERT_EQUAL(
+	    lf_tensor_create(cpu_ctx, LF_DTYPE_FLOAT32, 4, bad, NULL, &in),
+	    LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_ERR_SHAPE);
+	CU_ASSERT(strstr(lf_context_last_error(cpu_ctx), "'input'") != NULL);
+	CU_ASSERT_PTR_NULL(out[0]);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 2, out, 1, NULL),
+			LF_ERR_INVALID_ARG);
+	lf_tensor_destroy(in);
+	/* A wrong output tensor is refused; a right one is written. */
+	int64_t d[4] = {2, 1, 28, 28}, od[2] = {2, 10}, wrong[2] = {1, 10};
+	CU_ASSERT_EQUAL(
+	    lf_tensor_create(cpu_ctx, LF_DTYPE_FLOAT32, 4, d, NULL, &in),
+	    LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_create(cpu_ctx, LF_DTYPE_FLOAT32, 2, wrong,
+					 NULL, &out[0]),
+			LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_ERR_SHAPE);
+	lf_tensor_destroy(out[0]);
+	CU_ASSERT_EQUAL(
+	    lf_tensor_create(cpu_ctx, LF_DTYPE_FLOAT32, 2, od, NULL, &out[0]),
+	    LF_OK);
+	lf_tensor *keep = out[0];
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	CU_ASSERT_PTR_EQUAL(out[0], keep);
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_destroy(NULL), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_load(cpu_ctx, "/no/such.onnx", &m), LF_ERR_IO);
+	CU_ASSERT_EQUAL(lf_model_load(NULL, "x", &m), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_model_run(NULL, NULL, 0, NULL, 0, NULL),
+			LF_ERR_INVALID_ARG);
+}
+
+/* Many batch sizes: plans are made per shape and evicted past the cache. */
+static void test_batches(void)
+{
+	lf_context *ctx = emu();
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_tensor *ref = input_set(ctx, "fmnist_qop", 1); /* 8 images */
+	lf_tensor *out8[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &ref, 1, out8, 1, NULL), LF_OK);
+	for (int64_t n = 1; n <= 8; n++) {
+		int64_t d[4] = {n, 1, 28, 28};
+		lf_tensor *in = NULL, *out[1] = {NULL};
+		CU_ASSERT_EQUAL(
+		    lf_tensor_create(ctx, LF_DTYPE_FLOAT32, 4, d, NULL, &in),
+		    LF_OK);
+		/* The last n images of the batch of 8. */
+		memcpy(lf_tensor_data(in),
+		       (float *)lf_tensor_data(ref) + (8 - n) * 784,
+		       lf_tensor_bytes(in));
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+		CU_ASSERT(
+		    memcmp(lf_tensor_data(out[0]),
+			   (float *)lf_tensor_data(out8[0]) + (8 - n) * 10,
+			   lf_tensor_bytes(out[0])) == 0);
+		lf_tensor_destroy(in);
+		lf_tensor_destroy(out[0]);
+	}
+	lf_tensor_destroy(ref);
+	lf_tensor_destroy(out8[0]);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+}
+
+void lf_test_suite_model(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"fmnist_qop", test_fmnist_qop},
+	    {"fmnist_qdq", test_fmnist_qdq},
+	    {"fmnist_forms_agree", test_fmnist_forms_agree},
+	    {"launches", test_launches},
+	    {"dma_bytes", test_dma_bytes},
+	    {"weights_once", test_weights_once},
+	    {"concurrent", test_concurrent},
+	    {"slots_cus", test_slots_cus},
+	    {"trace", test_trace},
+	    {"small_partition", test_small_partition},
+	    {"faults", test_faults},
+	    {"api", test_api},
+	    {"batches", test_batches},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("model", suite_init, suite_clean, cases);
+}
