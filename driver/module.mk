@@ -66,9 +66,20 @@ endif
 # front door of the emulated card). Built only where Debian's libxrt-dev is
 # installed; LF_HAVE_XRT tells the code. Only libxrt_coreutil is linked:
 # it loads the hardware or emulation shim itself (XCL_EMULATION_MODE).
+# `make XRT=0` leaves it out.
+XRT ?= auto
 XRT_INC ?= /usr/include/xrt
+ifeq ($(XRT),auto)
 LF_HAVE_XRT := $(shell test -f $(XRT_INC)/xrt/xrt_kernel.h && \
 	$(CC) -print-file-name=libxrt_coreutil.so | grep -q / && echo 1)
+else ifeq ($(XRT),1)
+LF_HAVE_XRT := 1
+endif
+# Objects that test LF_HAVE_XRT rebuild when the answer changes.
+LF_XRT_FLAG := $(BUILD)/gen/have-xrt
+$(shell mkdir -p $(BUILD)/gen && { echo '$(LF_HAVE_XRT)' | \
+	cmp -s - $(LF_XRT_FLAG) || echo '$(LF_HAVE_XRT)' > $(LF_XRT_FLAG); })
+$(BUILD)/obj/driver/core/registry.o: $(LF_XRT_FLAG)
 ifeq ($(LF_HAVE_XRT),1)
 SWEMU_PROTO := driver/xrt/swemu_rpc.proto
 SWEMU_GEN_C := $(BUILD)/gen/swemu_rpc.pb-c.c

@@ -97,7 +97,7 @@ LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
 	float inner = lfk_fmaf((float)q, g->rq, g->fixed);
 	float v = lfk_fmaf((float)p, g->rp, inner);
 	lf_i32 r = lfk_quant_clamp(v, g->lo, g->hi);
-	return r < d->act_min ? d->act_min : (r > d->act_max ? d->act_max : r);
+	return lfk_clamp(r, d->act_min, d->act_max);
 }
 
 /* Runs one checked descriptor. */
@@ -112,7 +112,8 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
 		lf_u32 e0 = p * g->inner;
 		/* The broadcast value of this plane (full: unused). */
-		lf_i32 b = lfk_value(d->x_type, act[d->x2_off + (per_ch ? c : 0)]);
+		lf_u32 bi = d->x2_off + (per_ch ? c : 0);
+		lf_i32 b = lfk_value(d->x_type, act[bi]);
 		for (lf_u32 v = 0; v < vecs; v++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=268435456 avg=196
@@ -122,10 +123,12 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				if (i >= g->inner)
 					continue;
 				lf_u32 e = e0 + i;
-				lf_i32 x = lfk_value(d->x_type, act[d->x_off + e]);
-				lf_i32 x2 =
-				    full ? lfk_value(d->x_type, act[d->x2_off + e])
-					 : b;
+				lf_u8 xb = act[d->x_off + e];
+				lf_i32 x = lfk_value(d->x_type, xb);
+				lf_i32 x2 = b;
+				if (full)
+					x2 = lfk_value(d->x_type,
+						       act[d->x2_off + e]);
 				lf_i32 y = g->swap ? add_one(d, g, x2, x)
 						   : add_one(d, g, x, x2);
 				act[d->y_off + e] = lfk_byte(y);

@@ -445,6 +445,30 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 	}
 }
 
+/*
+ * Checks and runs one descriptor; returns its status. The body of
+ * lfk_conv2d's loop, and what lfk_engine (engine.c) calls for a conv.
+ */
+static lf_i32
+conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
+	   LF_GLOBAL lf_u8 *act, lf_u32 act_bytes, const lf_desc *d,
+	   LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
+	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
+	   LF_LOCAL lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT],
+	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
+{
+	struct conv_geo g;
+	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
+	if (st == LF_KST_OK)
+		st = conv_check_wzp(params, d, &g);
+	LF_CYCLES(LF_DESC_CYCLES);
+	if (st == LF_KST_OK)
+		conv_run(params, act, d, &g, wbuf, xbuf, ct, accbuf);
+	return st;
+}
+
+/* engine.c includes this file for conv_layer() and defines its own top. */
+#if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 				    LF_GLOBAL const lf_u8 *params,
 				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
@@ -476,15 +500,11 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d = desc[i];
-		struct conv_geo g;
-		lf_i32 st = conv_check(&d, params_bytes, act_bytes, &g);
-		if (st == LF_KST_OK)
-			st = conv_check_wzp(params, &d, &g);
-		LF_CYCLES(LF_DESC_CYCLES);
-		if (st == LF_KST_OK)
-			conv_run(params, act, &d, &g, wbuf, xbuf, ct, accbuf);
+		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
+				       wbuf, xbuf, ct, accbuf);
 		desc[i].status = st;
 		if (st != LF_KST_OK)
 			break;
 	}
 }
+#endif

@@ -52,7 +52,7 @@ enum lf_kop {
 	LF_KOP_CONV2D = 1,  /* lfk_conv2d, lfk_engine */
 	LF_KOP_MATMUL = 2,  /* lfk_matmul, lfk_engine */
 	LF_KOP_MAXPOOL = 3, /* lfk_pool, lfk_engine: MaxPool on uint8/int8 */
-	LF_KOP_AVGPOOL = 4, /* lfk_pool, lfk_engine: QLinear[Global]AveragePool */
+	LF_KOP_AVGPOOL = 4, /* lfk_pool, lfk_engine: QLinear[Global]AvgPool */
 	LF_KOP_ADD = 5	    /* lfk_add, lfk_engine: QLinearAdd */
 };
 

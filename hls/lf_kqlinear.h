@@ -51,6 +51,12 @@ LF_INLINE int lfk_scale_ok(float s)
 	return (u >> 31) == 0 && ((u >> 23) & 0xffu) != 0xffu && u != 0;
 }
 
+/* min(max(q, lo), hi). */
+LF_INLINE lf_i32 lfk_clamp(lf_i32 q, lf_i32 lo, lf_i32 hi)
+{
+	return q < lo ? lo : (q > hi ? hi : q);
+}
+
 /*
  * ORT's float-to-quantized step, static_cast<int32_t>(nearbyintf(v)) on
  * x86 (cvtss2si: NaN and |v| >= 2^31 give INT32_MIN) clamped to [lo, hi],
@@ -63,7 +69,7 @@ LF_INLINE lf_i32 lfk_quant_clamp(float v, lf_i32 lo, lf_i32 hi)
 	 * lfk_round_even() is exact below 512 and +-512 above, which clamps
 	 * as the true value would. */
 	lf_i32 q = e >= 127u + 31u ? -512 : lfk_round_even(v);
-	return q < lo ? lo : (q > hi ? hi : q);
+	return lfk_clamp(q, lo, hi);
 }
 
 /* The value of byte b of 8-bit type t. */

@@ -270,6 +270,27 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 	}
 }
 
+/*
+ * Checks and runs one descriptor; returns its status. The body of
+ * lfk_matmul's loop, and what lfk_engine (engine.c) calls for a matmul.
+ */
+static lf_i32 mm_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
+		       LF_GLOBAL lf_u8 *act, lf_u32 act_bytes, const lf_desc *d,
+		       LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K],
+		       LF_LOCAL lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K])
+{
+	struct mm_geo g;
+	lf_i32 st = mm_check(d, params_bytes, act_bytes, &g);
+	if (st == LF_KST_OK)
+		st = mm_check_wzp(params, d, &g);
+	LF_CYCLES(LF_DESC_CYCLES);
+	if (st == LF_KST_OK)
+		mm_run(params, act, d, &g, abuf, bbuf);
+	return st;
+}
+
+/* engine.c includes this file for mm_layer() and defines its own top. */
+#if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_matmul(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 				    LF_GLOBAL const lf_u8 *params,
 				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
@@ -297,15 +318,11 @@ LF_EXPORT LF_KERNEL void lfk_matmul(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d = desc[i];
-		struct mm_geo g;
-		lf_i32 st = mm_check(&d, params_bytes, act_bytes, &g);
-		if (st == LF_KST_OK)
-			st = mm_check_wzp(params, &d, &g);
-		LF_CYCLES(LF_DESC_CYCLES);
-		if (st == LF_KST_OK)
-			mm_run(params, act, &d, &g, abuf, bbuf);
+		lf_i32 st = mm_layer(params, params_bytes, act, act_bytes, &d,
+				     abuf, bbuf);
 		desc[i].status = st;
 		if (st != LF_KST_OK)
 			break;
 	}
 }
+#endif

@@ -29,7 +29,7 @@
 /* Derived from a descriptor once it has passed pool_check(). */
 struct pool_geo {
 	lf_u32 avg;	   /* LF_KOP_AVGPOOL */
-	lf_u32 global;	   /* the QLinearGlobalAveragePool path */
+	lf_u32 is_global;   /* the QLinearGlobalAveragePool path */
 	lf_u32 span_w;	   /* (kw - 1) * dil_w + 1 */
 	lf_u32 tw;	   /* output columns per tile */
 	lf_u32 image;	   /* ih * iw */
@@ -77,7 +77,7 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	    !pool_dim_ok(d->iw, d->pad_l, d->pad_r, d->kw, d->dil_w,
 			 d->stride_w, d->ow))
 		return LF_KST_BAD_SHAPE;
-	g->global = g->avg && d->kh == d->ih && d->kw == d->iw &&
+	g->is_global = g->avg && d->kh == d->ih && d->kw == d->iw &&
 		    d->pad_t == 0 && d->pad_l == 0 && d->pad_b == 0 &&
 		    d->pad_r == 0;
 
@@ -96,7 +96,7 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 		    !lfk_scale_ok(d->x_scale) || !lfk_scale_ok(d->y_scale))
 			return LF_KST_BAD_QUANT;
 	}
-	if (g->global) {
+	if (g->is_global) {
 		float yimg = d->y_scale * (float)image;
 		g->gscale = d->x_scale / yimg;
 		/* ORT's MlasQLinearGlobalAveragePool range (NaN fails too). */
@@ -112,7 +112,7 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	    d->stride_h > LF_POOL_STEP_MAX || d->stride_w > LF_POOL_STEP_MAX ||
 	    d->dil_h > LF_POOL_STEP_MAX || d->dil_w > LF_POOL_STEP_MAX)
 		return LF_KST_LIMIT;
-	if (g->global) {
+	if (g->is_global) {
 		/* ORT refuses 2^24 pixels or more (float counts them). */
 		if (image >= 0x1000000u)
 			return LF_KST_LIMIT;
@@ -194,8 +194,8 @@ static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 			    (lf_i32)(a * d->dil_h);
 		if (iy < 0 || iy >= (lf_i32)d->ih)
 			continue; /* padding rows hold no taps */
-		pool_load_row(act, d, d->x_off + (p * d->ih + (lf_u32)iy) * d->iw,
-			      ix0, tcols, rbuf);
+		lf_u32 rb = d->x_off + (p * d->ih + (lf_u32)iy) * d->iw;
+		pool_load_row(act, d, rb, ix0, tcols, rbuf);
 		/* Taps outer, columns inner: column t's recurrence has
 		 * distance tw_t, and its taps stay in window order. */
 		lf_u32 b = 0, t = 0;
@@ -231,14 +231,14 @@ static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		lf_i32 q = mx[t];
 		if (g->avg) {
 			/* A window with no tap divides 0 by 0, as ORT does. */
-			float div = (d->flags & LF_DF_COUNT_PAD)
+			float den = (d->flags & LF_DF_COUNT_PAD)
 					? g->div_pad
 					: (float)cnt[t];
-			float avg = sum[t] / div;
+			float avg = sum[t] / den;
 			float r = avg / d->y_scale + (float)d->y_zp;
 			q = lfk_quant_clamp(r, g->lo, g->hi);
 		}
-		q = q < d->act_min ? d->act_min : (q > d->act_max ? d->act_max : q);
+		q = lfk_clamp(q, d->act_min, d->act_max);
 		act[d->y_off + e0 + t] = lfk_byte(q);
 	}
 	LF_CYCLES(LF_DEPTH_RQ + tw_t);
@@ -274,7 +274,7 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		f = f < lo ? lo : (f > hi ? hi : f);
 		/* |f| <= 255: lfk_round_even() is exact. */
 		lf_i32 q = lfk_round_even(f) + d->y_zp;
-		q = q < d->act_min ? d->act_min : (q > d->act_max ? d->act_max : q);
+		q = lfk_clamp(q, d->act_min, d->act_max);
 		act[d->y_off + p] = lfk_byte(q);
 		LF_CYCLES(beats);
 	}
@@ -286,7 +286,7 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 static void pool_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
-	if (g->global) {
+	if (g->is_global) {
 		pool_global(act, d, g);
 		return;
 	}

@@ -86,8 +86,11 @@ if [ "$got" != "$BYTES_ORIG" ]; then
 		"expected '$BYTES_ORIG'" >&2
 	exit 2
 fi
-# shellcheck disable=SC2086
-printf "$(printf '\\%03o' $(for b in $BYTES_NEW; do printf '%d ' "0x$b"; done))" |
+esc=""
+for b in $BYTES_NEW; do
+	esc="$esc\\0$(printf '%03o' "0x$b")"
+done
+printf '%b' "$esc" |
 	dd of="$tmp" bs=1 seek="$OFFSET" count=9 conv=notrunc status=none
 got=$(bytes_at "$tmp")
 if [ "$got" != "$BYTES_NEW" ]; then

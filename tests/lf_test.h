@@ -25,6 +25,13 @@ struct lf_test_case {
 void lf_test_add_suite(const char *name, int (*init)(void), int (*clean)(void),
 		       const struct lf_test_case *cases);
 
+/* Which suites to register: argv[1..] names them; none means all. */
+void lf_test_set_args(int argc, char **argv);
+
+/* Run the registered suites, print the closing "N passed, M failed"
+ * line, clean up; returns the process exit code. */
+int lf_test_run(void);
+
 /* Directory of the build tree (LF_BUILD, default "build"). */
 const char *lf_test_build_dir(void);
 

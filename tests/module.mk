@@ -1,10 +1,11 @@
 # tests: one CUnit binary; suites are listed once, in tests/suites.def.
-TEST_SRCS += tests/test_main.c tests/unit/test_status.c
-TEST_SRCS += tests/unit/test_kernels.c
+TEST_SRCS += tests/test_main.c tests/lf_test.c tests/unit/test_status.c
+TEST_SRCS += tests/unit/test_kernels.c tests/unit/test_kernels_pool.c
 TEST_SRCS += tests/unit/test_xclbin.c tests/unit/test_pci.c
 TEST_SRCS += tests/unit/test_api.c tests/unit/test_hostlib_ops.c \
 	tests/unit/test_tiling.c tests/unit/test_hostlib_util.c
 TEST_SRCS += tests/unit/test_ref_ops.c tests/conformance/test_onnx_node.c tests/conformance/test_onnx_malformed.c
+TEST_SRCS += tests/conformance/test_onnx_device.c hostlib/cli/cmd_conformance.c hostlib/cli/cmd_util.c
 # driver and emu suites (driver/core, driver/emu); emu_probe.so is a tiny
 # kernel the emulator tests load as a BITSTREAM (test_emu_probe_kernel.c).
 TEST_SRCS += tests/unit/test_driver.c tests/unit/test_emu.c \
@@ -28,7 +29,7 @@ TEST_SRCS += tests/unit/test_opencl.c
 ifeq ($(LF_HAVE_XRT),1)
 XRT_TEST_SRCS := $(wildcard tests/xrt/*.c)
 XRT_TEST_OBJS := $(XRT_TEST_SRCS:%.c=$(BUILD)/obj/%.o) \
-	$(BUILD)/obj/tests/unit/test_kernels.o
+	$(BUILD)/obj/tests/unit/test_kernels.o $(BUILD)/obj/tests/lf_test.o
 XRT_TEST_BIN := $(BUILD)/tests/lf_tests_xrt
 $(XRT_TEST_BIN): $(XRT_TEST_OBJS) $(BUILD)/lib/liblayerfab.a $(KERNEL_HOST_OBJS)
 	@mkdir -p $(@D)
@@ -53,4 +54,5 @@ TEST_SRCS += tests/unit/test_model.c tests/unit/test_graph.c \
 # responder over the wire protocol, without XRT (empty when XRT is absent).
 TEST_SRCS += tests/unit/test_xrt_devproc.c
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: CPPFLAGS_ALL += -isystem $(XRT_INC)
+$(BUILD)/obj/tests/unit/test_xrt_devproc.o: $(LF_XRT_FLAG)
 TEST_DEPS += $(SWEMU_DEVPROC)

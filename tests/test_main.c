@@ -25,76 +25,9 @@ __lsan_default_suppressions(void)
 	return "leak:libpocl\nleak:libLLVM\nleak:libOpenCL\nleak:libclang\n";
 }
 
-static int g_argc;
-static char **g_argv;
-
-static int suite_selected(const char *name)
-{
-	if (g_argc <= 1)
-		return 1;
-	for (int i = 1; i < g_argc; i++)
-		if (strcmp(g_argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-void lf_test_add_suite(const char *name, int (*init)(void), int (*clean)(void),
-		       const struct lf_test_case *cases)
-{
-	if (!suite_selected(name))
-		return;
-	CU_pSuite s = CU_add_suite(name, init, clean);
-	if (!s) {
-		fprintf(stderr, "cannot add suite %s: %s\n", name,
-			CU_get_error_msg());
-		exit(2);
-	}
-	for (const struct lf_test_case *c = cases; c->name; c++) {
-		if (!CU_add_test(s, c->name, c->fn)) {
-			fprintf(stderr, "cannot add test %s.%s\n", name,
-				c->name);
-			exit(2);
-		}
-	}
-}
-
-const char *lf_test_build_dir(void)
-{
-	const char *b = getenv("LF_BUILD");
-	return b && *b ? b : "build";
-}
-
-int lf_test_slow_mode(void)
-{
-	const char *v = getenv("LF_UNDER_VALGRIND");
-	return v && *v && strcmp(v, "0") != 0;
-}
-
-void lf_rng_seed(struct lf_rng *r, uint64_t seed)
-{
-	r->s = seed ? seed : 0x9e3779b97f4a7c15ull;
-}
-
-uint32_t lf_rng_u32(struct lf_rng *r)
-{
-	uint64_t x = r->s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	r->s = x;
-	return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-int lf_rng_range(struct lf_rng *r, int lo, int hi)
-{
-	uint32_t span = (uint32_t)(hi - lo) + 1u;
-	return lo + (int)(lf_rng_u32(r) % span);
-}
-
 int main(int argc, char **argv)
 {
-	g_argc = argc;
-	g_argv = argv;
+	lf_test_set_args(argc, argv);
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 		return 2;
@@ -102,18 +35,5 @@ int main(int argc, char **argv)
 #define LF_SUITE(name) lf_test_suite_##name();
 #include "suites.def"
 #undef LF_SUITE
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures();
-	unsigned ran = CU_get_number_of_tests_run();
-	unsigned tfailed = CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	if (CU_get_error() != CUE_SUCCESS)
-		return 2;
-	if (ran == 0) {
-		fprintf(stderr, "no test ran\n");
-		return 3;
-	}
-	printf("\n%u passed, %u failed\n", ran - tfailed, tfailed);
-	return failed ? 1 : 0;
+	return lf_test_run();
 }

@@ -12,6 +12,9 @@
 #if defined(LF_HAVE_OPENCL)
 #include "driver/opencl/opencl.h" /* lf__opencl_backend */
 #endif
+#if defined(LF_HAVE_XRT)
+#include "driver/xrt/xrt.h" /* lf__xrt_backend */
+#endif
 
 static struct lf_backend_slot slots[LF_DRV_MAX_BACKENDS];
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -102,6 +105,10 @@ static void register_builtins(void)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 #if defined(LF_HAVE_OPENCL)
 	if (register_locked(&lf__opencl_backend) != LF_OK)
+		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+#endif
+#if defined(LF_HAVE_XRT)
+	if (register_locked(&lf__xrt_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 #endif
 }

@@ -27,6 +27,40 @@
 #include "driver/xrt/xrt_impl.h"
 
 #define MAX_CARDS 64
+#define MAX_OPEN  16
+
+/*
+ * Devices open in this process, by device string. XRT hands every open of
+ * an index the same device (in emulation the same shim object and device
+ * process), so a second lf_dev on it would replace the first one's
+ * program under it: refused instead.
+ */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+static char open_where[MAX_OPEN][XRT_WHERE_MAX];
+
+/* Take @where (@take) or give it back; -1 when it is taken or all slots
+ * are. */
+static int claim(const char *where, int take)
+{
+	int rc = take ? -1 : 0, slot = -1, found = 0;
+
+	pthread_mutex_lock(&open_mu);
+	for (int i = 0; i < MAX_OPEN && !found; i++) {
+		if (strcmp(open_where[i], where) == 0) {
+			found = 1;
+			if (!take)
+				open_where[i][0] = '\0';
+		} else if (!open_where[i][0] && slot < 0) {
+			slot = i;
+		}
+	}
+	if (take && !found && slot >= 0) {
+		snprintf(open_where[slot], XRT_WHERE_MAX, "%s", where);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&open_mu);
+	return rc;
+}
 
 lf_status lf__xrt_check_lost(struct xrt_dev *d, const char *what)
 {
@@ -220,6 +254,13 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 		snprintf(d->where, sizeof(d->where), "xrt:%s", spec->device);
 	else
 		snprintf(d->where, sizeof(d->where), "xrt:%u", index);
+	if (claim(d->where, 1) != 0) {
+		st = lf__drv_error(LF_ERR_BUSY,
+				   "xrt: %s is already open in this process",
+				   d->where);
+		free(d);
+		return st;
+	}
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
 	d->dh =
@@ -236,6 +277,7 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 		device_name(d);
 	lf__xrt_sig_end(&g);
 	if (!d->dh) {
+		claim(d->where, 0);
 		free(d);
 		return lf__drv_error(LF_ERR_NOT_FOUND,
 				     "xrt: cannot open %s: %s (XRT's own "
@@ -267,6 +309,7 @@ static void xrt_close(lf_dev *dev)
 	lf__xrt_swemu_release(d);
 	lf__xrt_sig_end(&g);
 	lf__xclbin_free(d->xb);
+	claim(d->where, 0);
 	pthread_cond_destroy(&d->run_cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d);

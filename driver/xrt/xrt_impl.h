@@ -24,15 +24,16 @@
 #include "driver/core/backend.h"
 
 #define XRT_WAIT_SLICE_MS 20u /* waits look at the device this often */
+#define XRT_WHERE_MAX	  (LF_DRV_NAME_MAX + 8) /* "xrt:" + a device name */
 
 struct xrt_swemu; /* xrt_swemu.c: the sw_emu device process watchdog */
 
 struct xrt_dev {
 	struct lf_dev base;
 	xrtDeviceHandle dh;
-	char name[256];		     /* the shell's VBNV (or emconfig Name) */
-	char where[LF_DRV_NAME_MAX]; /* "xrt:0" or "xrt:0000:65:00.1" */
-	int emulation;		     /* XCL_EMULATION_MODE is set */
+	char name[256];		   /* the shell's VBNV (or emconfig Name) */
+	char where[XRT_WHERE_MAX]; /* "xrt:0" or "xrt:0000:65:00.1" */
+	int emulation;		   /* XCL_EMULATION_MODE is set */
 	pthread_mutex_t mu;
 	pthread_cond_t run_cv; /* (mu) broadcast when the device is lost
 				* (CLOCK_MONOTONIC) */

@@ -60,14 +60,23 @@ static lf_status load_failed(const struct xrt_dev *d,
 				     "xrt: %s is busy (another process holds "
 				     "its xclbin?): xrtDeviceLoadXclbin: %s",
 				     d->where, strerror(err));
-	return lf__drv_error(LF_ERR_BAD_FILE,
-			     "xrt: %s refused the xclbin (xrtDeviceLoadXclbin: "
-			     "%s): it is built for platform '%s', the device "
-			     "runs shell '%s'; XRT's message and the kernel "
-			     "log (dmesg) say more",
-			     d->where, err ? strerror(err) : "failed",
-			     xb->platform[0] ? xb->platform : "(none)",
-			     d->name);
+	/* errno after a failed C API call is not reliable (XRT prints its
+	 * own message). */
+	if (d->emulation || strcmp(xb->platform, d->name) == 0)
+		return lf__drv_error(
+		    LF_ERR_BAD_FILE,
+		    "xrt: %s refused the xclbin "
+		    "(xrtDeviceLoadXclbin failed; XRT's "
+		    "message%s says why)",
+		    d->where,
+		    d->emulation ? ", and the device process's," : "");
+	return lf__drv_error(
+	    LF_ERR_BAD_FILE,
+	    "xrt: %s refused the xclbin: it is built for "
+	    "platform '%s', the card runs shell '%s' "
+	    "(xrtDeviceLoadXclbin failed; XRT's message and "
+	    "the kernel log, dmesg, say more)",
+	    d->where, xb->platform[0] ? xb->platform : "(none)", d->name);
 }
 
 static void fmt_uuid(const uint8_t *u, char *out, size_t cap)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hostlib/onnx/conformance.h"
 #include "layerfab.h"
 
 #define LF__CLI_OK    0
@@ -25,8 +26,6 @@ int lf__cli_info(int argc, char **argv);
 int lf__cli_run(int argc, char **argv);
 int lf__cli_bench(int argc, char **argv);
 
-struct lf__conf_totals;
-
 /*
  * lf__cli_conformance_device() - the `conformance DIR --device DEV` runner:
  * every test folder under @dir (or @dir itself) whose name contains
@@ -37,6 +36,25 @@ struct lf__conf_totals;
  */
 int lf__cli_conformance_device(const char *dir, const char *filter,
 			       const char *device, FILE *out);
+
+/*
+ * lf__cli_conformance_device_run() - the same on a context the caller
+ * opened (@ctx): the report to @out, the totals to *@totals. Return:
+ * LF_OK whatever the tests gave; LF_ERR_IO if @dir cannot be listed
+ * (message in @err).
+ */
+lf_status lf__cli_conformance_device_run(lf_context *ctx, const char *dir,
+					 const char *filter, FILE *out,
+					 struct lf__conf_totals *totals,
+					 char *err, size_t errlen);
+
+/*
+ * lf__cli_conformance_device_test() - one test folder @dir through the
+ * model API on @ctx; @msg as lf__conformance_test()'s.
+ */
+enum lf__conf_result lf__cli_conformance_device_test(lf_context *ctx,
+						     const char *dir, char *msg,
+						     size_t len);
 
 /* ---- options ----------------------------------------------------------- */
 

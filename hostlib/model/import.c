@@ -281,15 +281,44 @@ int lf__imp_scalar_zp(const struct lf__imp *im, int v, lf_dtype dflt,
 /* ---- reading --------------------------------------------------------------
  */
 
+/*
+ * A model without an ai.onnx opset import. ONNX requires at least one
+ * import (IR.md, opset_import) and a node's domain to be imported, so no
+ * import at all, or an ai.onnx node, is a malformed file; a model of other
+ * domains only (ai.onnx.preview.training, ai.onnx.ml, a vendor's) is valid
+ * ONNX that layerfab does not implement.
+ */
+static lf_status no_onnx_opset(struct lf__imp *im, const char *what)
+{
+	const struct lf__onnx_model *m = im->g->onnx;
+	if (m->n_opsets == 0)
+		return lf__imp_fail(im, LF_ERR_BAD_FILE,
+				    "%s: the model imports no opset", what);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct lf__onnx_node *n = &m->nodes[i];
+		if (!n->domain[0] || strcmp(n->domain, "ai.onnx") == 0)
+			return lf__imp_fail(im, LF_ERR_BAD_FILE,
+					    "%s: node %zu (%s) is of domain "
+					    "ai.onnx, which the model does not "
+					    "import",
+					    what, i, n->op_type);
+	}
+	return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
+			    "%s: the model imports no ai.onnx opset, only "
+			    "domain '%s'%s; layerfab runs ai.onnx opsets %d to "
+			    "%d and com.microsoft 1",
+			    what, m->opsets[0].domain,
+			    m->n_opsets > 1 ? " and others" : "", OPSET_MIN,
+			    OPSET_MAX);
+}
+
 static lf_status check_opsets(struct lf__imp *im, const char *what)
 {
 	struct lf__graph *g = im->g;
 	g->opset = lf__onnx_model_opset(g->onnx, "");
 	g->opset_ms = lf__onnx_model_opset(g->onnx, "com.microsoft");
 	if (g->opset == 0)
-		return lf__imp_fail(im, LF_ERR_BAD_FILE,
-				    "%s: the model imports no ai.onnx opset",
-				    what);
+		return no_onnx_opset(im, what);
 	if (g->opset < OPSET_MIN || g->opset > OPSET_MAX)
 		return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
 				    "%s: ai.onnx opset %lld is not supported "
@@ -794,6 +823,60 @@ static lf_status check_io_types(struct lf__imp *im)
 	return LF_OK;
 }
 
+/*
+ * Quantization scales of the generic (CPU) nodes: a QLinearConv or
+ * QLinearMatMul whose parameters are not constants stays such a node
+ * (lower.c), and so do QuantizeLinear and the com.microsoft ops. Those
+ * nodes are run on zeros at load (first_inference), and a zero scale is
+ * invalid for every op listed, so a scale known only at run time would
+ * fail there as if the file were malformed. It is valid ONNX that layerfab
+ * does not run: say so (QGemm and QLinearConcat already do, in lower.c).
+ * DequantizeLinear takes a zero scale, so it is not listed.
+ */
+#define SCALES3 ((1u << 1) | (1u << 4) | (1u << 6))
+static const struct {
+	int ms; /* com.microsoft */
+	const char *op_type;
+	unsigned slots; /* bit k: input k is a scale */
+} scale_inputs[] = {
+    {0, "QuantizeLinear", 1u << 1},
+    {0, "QLinearConv", SCALES3},
+    {0, "QLinearMatMul", SCALES3},
+    {1, "QuantizeLinear", 1u << 1},
+    {1, "QLinearAdd", SCALES3},
+    {1, "QLinearAveragePool", (1u << 1) | (1u << 3)},
+    {1, "QLinearGlobalAveragePool", (1u << 1) | (1u << 3)},
+};
+
+static lf_status check_runtime_scales(struct lf__imp *im)
+{
+	const struct lf__graph *g = im->g;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct lf__gnode *n = &g->nodes[i];
+		if (n->op != LF__GOP_ONNX)
+			continue;
+		int ms = strcmp(n->domain, "com.microsoft") == 0;
+		unsigned slots = 0;
+		for (size_t t = 0;
+		     t < sizeof(scale_inputs) / sizeof(*scale_inputs); t++)
+			if (scale_inputs[t].ms == ms &&
+			    strcmp(scale_inputs[t].op_type, n->op_type) == 0)
+				slots = scale_inputs[t].slots;
+		for (size_t k = 0; k < n->n_in && k < 32; k++) {
+			int v = n->in[k];
+			if (!((slots >> k) & 1u) || v < 0 || g->vals[v].cst)
+				continue;
+			return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
+					    "node '%s' (%s): scale '%s' is not "
+					    "a constant; layerfab needs "
+					    "quantization scales at load",
+					    n->name, n->op_type,
+					    g->vals[v].name);
+		}
+	}
+	return LF_OK;
+}
+
 /* Shapes with every free dimension 1: catches malformed graphs at load. */
 static lf_status first_inference(struct lf__imp *im)
 {
@@ -855,7 +938,8 @@ static lf_status build(struct lf__imp *im, const char *what)
 	    (st = lf__qdq_fold(im)) || (st = remove_dead(im)) ||
 	    (st = lf__lower_all(im)) || (st = lf__lower_const_fold(im)) ||
 	    (st = remove_dead(im)) || (st = lf__lower_fuse_activations(im)) ||
-	    (st = remove_dead(im)) || (st = finalize(im)))
+	    (st = remove_dead(im)) || (st = finalize(im)) ||
+	    (st = check_runtime_scales(im)))
 		return st;
 	return first_inference(im);
 }

@@ -71,4 +71,68 @@ enum lf__conf_result lf__conformance_compare(const struct lf__tensor *got,
 					     size_t k, char *msg,
 					     size_t msglen);
 
+/*
+ * Binding a test's inputs (conformance_bind.c), for runners that load the
+ * model through the importer (`layerfab conformance --device`).
+ *
+ * The backend tests feed everything through graph inputs, quantization
+ * scales, zero points and weights included; real quantized models (and
+ * ORT's quantization tools) make those initializers, and the importer
+ * resolves them at load: a conv or matmul becomes a device layer only when
+ * they are constants. So for each data set the runner turns every graph
+ * input that a node reads as a parameter into an initializer holding that
+ * data set's input_K.pb, and feeds the rest at run time. This is the same
+ * computation (the values are the test's own inputs; an ONNX Runtime
+ * session fed the original model sees the same values), only with the
+ * parameters known at load, as in the models layerfab is for.
+ */
+
+/*
+ * lf__conformance_param_input() - whether input @slot of op @op_type in
+ * @domain ("" or "ai.onnx", "com.microsoft") is a parameter: a
+ * quantization scale or zero point, a weight or bias of a quantized
+ * conv/matmul (QLinearConv, ConvInteger, QLinearMatMul's and
+ * MatMulInteger's B, QGemm), or Reshape's shape: what quantized models
+ * hold as initializers and the importer resolves at load
+ * (hostlib/model/lower.c). Activations, and every input of another op,
+ * are not parameters.
+ */
+int lf__conformance_param_input(const char *domain, const char *op_type,
+				size_t slot);
+
+/* A test model specialised for one data set (lf__conformance_bind()). */
+struct lf__conf_bound {
+	uint8_t *model; /* serialized ModelProto (free()), NULL: unchanged */
+	size_t len;
+	size_t n_inputs;    /* graph inputs of the original (input_K.pb) */
+	unsigned char *fed; /* n_inputs flags: 1 if still fed at run time */
+};
+
+/*
+ * lf__conformance_bind() - specialise the test model @model (@len bytes,
+ * named @what in messages) for the data set in folder @set:
+ *   - every graph input that some node reads in a parameter slot
+ *     (lf__conformance_param_input()) becomes an initializer with the
+ *     value of @set/input_K.pb (K: its place among the graph inputs that
+ *     are not initializers). It leaves the graph's inputs, except in a
+ *     model of IR version < 4, where every initializer must also be a
+ *     graph input (ONNX IR.md) and one listed there is still a constant;
+ *   - every other graph input that declares a tensor type but no shape
+ *     gets the shape of @set/input_K.pb (the importer needs ranks at load;
+ *     the data set fixes them anyway).
+ * @out: on success, the new model (model NULL when nothing changed) and
+ *       which inputs remain fed; release with lf__conformance_bound_free().
+ *
+ * Return: LF_OK; LF_ERR_BAD_FILE (the model or a TensorProto is not
+ * valid protobuf, or the model has no graph); LF_ERR_IO (an input_K.pb
+ * cannot be read); LF_ERR_UNSUPPORTED (a tensor of rank > 8 would need
+ * declaring); LF_ERR_NO_MEMORY. Message in @err.
+ */
+lf_status lf__conformance_bind(const void *model, size_t len, const char *what,
+			       const char *set, struct lf__conf_bound *out,
+			       char *err, size_t errlen);
+
+/* Free what @b owns and zero it; a zeroed one may be freed again. */
+void lf__conformance_bound_free(struct lf__conf_bound *b);
+
 #endif /* LF_ONNX_CONFORMANCE_H */

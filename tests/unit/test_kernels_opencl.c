@@ -3,6 +3,9 @@
  * run on whatever OpenCL platform the ICD loader finds (PoCL on a machine
  * without a card): each must build, and each run must produce the same
  * bytes as the host-C build of the same kernel and as the CPU reference.
+ * Covered: lfk_conv2d, lfk_matmul, lfk_pool, lfk_add (with the additions
+ * whose bytes need a true fused multiply-add) and lfk_engine (chains of
+ * every op, and single conv / matmul layers through the engine).
  *
  * No OpenCL platform is not a failure: the suite says "SKIP: no OpenCL
  * platform" and passes. Under Valgrind (LF_UNDER_VALGRIND=1) it skips too:
@@ -23,13 +26,57 @@
 #include "lf_desc.h"
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
+#include "unit/kernel_pool_cases.h"
 
 /* LeakSanitizer suppressions for PoCL/LLVM: tests/test_main.c. */
 
-enum { K_CONV, K_MATMUL, K_COUNT };
+enum { K_CONV, K_MATMUL, K_POOL, K_ADD, K_ENGINE, K_COUNT };
 
-static const char *const k_file[K_COUNT] = {"conv2d.c", "matmul.c"};
-static const char *const k_name[K_COUNT] = {"lfk_conv2d", "lfk_matmul"};
+static const char *const k_file[K_COUNT] = {"conv2d.c", "matmul.c", "pool.c",
+					    "add.c", "engine.c"};
+static const char *const k_name[K_COUNT] = {
+    "lfk_conv2d", "lfk_matmul", "lfk_pool", "lfk_add", "lfk_engine"};
+
+/* The kernel that runs a generated launch (kernel_pool_cases.h). */
+static int kernel_of(uint32_t op)
+{
+	switch (op) {
+	case LF_KOP_CONV2D:
+		return K_CONV;
+	case LF_KOP_MATMUL:
+		return K_MATMUL;
+	case LF_KOP_MAXPOOL:
+	case LF_KOP_AVGPOOL:
+		return K_POOL;
+	case LF_KOP_ADD:
+		return K_ADD;
+	default:
+		return K_ENGINE;
+	}
+}
+
+/* The host-C build of kernel k. */
+static void host_call(int k, lf_desc *d, uint32_t nd, const uint8_t *params,
+		      uint32_t pb, uint8_t *act, uint32_t ab)
+{
+	switch (k) {
+	case K_CONV:
+		lfk_conv2d(d, nd, params, pb, act, ab);
+		break;
+	case K_MATMUL:
+		lfk_matmul(d, nd, params, pb, act, ab);
+		break;
+	case K_POOL:
+		lfk_pool(d, nd, params, pb, act, ab);
+		break;
+	case K_ADD:
+		lfk_add(d, nd, params, pb, act, ab);
+		break;
+	default:
+		lfk_engine(d, nd, params, pb, act, ab);
+		break;
+	}
+}
 
 static struct {
 	int state; /* 0 not tried, 1 ready, 2 skipped, -1 failed */
@@ -119,7 +166,7 @@ static void print_build_log(cl_program p, const char *file)
 	free(log);
 }
 
-/* Finds a device and builds both kernels; sets g.state. */
+/* Finds a device and builds every kernel; sets g.state. */
 static void setup(void)
 {
 	if (g.state != 0)
@@ -308,12 +355,14 @@ static void test_build(void)
 }
 
 /*
- * One launch three ways: OpenCL, host C, reference (l->expect). All
- * statuses OK and all three act buffers identical. Returns 0 on success.
+ * One launch three ways: OpenCL, host C, reference (l->expect), through
+ * the kernel for l->op or, with @engine, through lfk_engine. All statuses
+ * OK and all three act buffers identical. Returns 0 on success.
  */
-static int check_launch(const struct lf_kc_launch *l, uint64_t seed, int index)
+static int check_launch(const struct lf_kc_launch *l, int engine,
+			uint64_t seed, int index)
 {
-	int k = l->op == LF_KOP_CONV2D ? K_CONV : K_MATMUL;
+	int k = engine ? K_ENGINE : kernel_of(l->op);
 	size_t dn = sizeof(lf_desc) * l->ndesc;
 	lf_desc *dc = malloc(dn), *dh = malloc(dn);
 	uint8_t *ac = malloc(l->act_bytes), *ah = malloc(l->act_bytes);
@@ -327,19 +376,15 @@ static int check_launch(const struct lf_kc_launch *l, uint64_t seed, int index)
 	if (run_cl(k, dc, l->ndesc, l->params, l->params_bytes, ac,
 		   l->act_bytes) != 0)
 		goto out;
-	if (k == K_CONV)
-		lfk_conv2d(dh, l->ndesc, l->params, l->params_bytes, ah,
-			   l->act_bytes);
-	else
-		lfk_matmul(dh, l->ndesc, l->params, l->params_bytes, ah,
-			   l->act_bytes);
+	host_call(k, dh, l->ndesc, l->params, l->params_bytes, ah,
+		  l->act_bytes);
 	bad = 0;
 	for (uint32_t i = 0; i < l->ndesc; i++)
 		if (dc[i].status != LF_KST_OK || dh[i].status != LF_KST_OK) {
 			fprintf(stderr,
-				"\nseed=0x%llx case=%d desc %u: OpenCL status "
-				"%d, host-C %d\n  %s\n",
-				(unsigned long long)seed, index, i,
+				"\n%s seed=0x%llx case=%d desc %u: OpenCL "
+				"status %d, host-C %d\n  %s\n",
+				k_name[k], (unsigned long long)seed, index, i,
 				dc[i].status, dh[i].status, l->what);
 			bad = -1;
 		}
@@ -370,7 +415,9 @@ static void run_random(int conv, int cases)
 		int st = conv ? lf_kc_random_conv(&r, big, &l)
 			      : lf_kc_random_matmul(&r, big, &l);
 		CU_ASSERT_EQUAL_FATAL(st, 0);
-		if (check_launch(&l, seed, i) != 0)
+		/* The first case also through the engine's conv / matmul. */
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    (i == 0 && check_launch(&l, 1, seed, i) != 0))
 			fails++;
 		lf_kc_free(&l);
 	}
@@ -385,6 +432,46 @@ static void test_conv(void)
 static void test_matmul(void)
 {
 	run_random(0, 12);
+}
+
+/* A few launches from one of the kernel_pool_cases.h generators. */
+static void run_gen(int (*gen)(struct lf_rng *, struct lf_kc_launch *),
+		    uint64_t salt, int cases, int engine_too)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ salt;
+	int fails = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		lf_rng_seed(&r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1);
+		CU_ASSERT_EQUAL_FATAL(gen(&r, &l), 0);
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    (engine_too && check_launch(&l, 1, seed, i) != 0))
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void test_pool(void)
+{
+	run_gen(lf_kpc_random_pool, 0x0c1900, 16, 0);
+}
+
+static void test_add(void)
+{
+	run_gen(lf_kpc_random_add, 0x0c1add, 12, 0);
+	/* The bytes only a correctly rounded fma() gives. */
+	run_gen(lf_kpc_add_fma_ties, 0x0c1f3a, 3, 1);
+}
+
+static void test_engine(void)
+{
+	run_gen(lf_kpc_resnet_chain, 0x0c1e9e, 4, 0);
 }
 
 /*
@@ -423,6 +510,9 @@ void lf_test_suite_kernels_opencl(void)
 	    {"build", test_build},
 	    {"conv", test_conv},
 	    {"matmul", test_matmul},
+	    {"pool", test_pool},
+	    {"add", test_add},
+	    {"engine", test_engine},
 	    {"status", test_status},
 	    {NULL, NULL},
 	};

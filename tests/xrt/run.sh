@@ -26,6 +26,9 @@
 #   - OCL_ICD_VENDORS = a directory whose xilinx.icd names
 #     libxilinxopencl, so OpenCL hosts see XRT's platform only.
 #
+# In an instrumented build (make check-asan) LeakSanitizer ignores what
+# XRT's libraries leak (tests/xrt/lsan.supp).
+#
 # Exit status: 0 when every suite passed, or when XRT is not installed
 # (prints "SKIP: ..."); 1 otherwise.
 set -u
@@ -93,9 +96,15 @@ emconfig() {
 }
 
 # run_suite NAME TIMEOUT [VAR=VALUE...]: prints nothing; returns the
-# suite's exit status (124: timed out).
+# suite's exit status (124: timed out). NAME is a suite of lf_tests_xrt,
+# or BINARY:SUITE for another test binary of the build (e.g.
+# lf_tests:opencl_xilinx, the OpenCL backend's Xilinx flavour).
 run_suite() {
-	name=$1
+	name=${1#*:}
+	bin=$BIN
+	case $1 in
+	*:*) bin=$B/tests/${1%%:*} ;;
+	esac
 	limit=$2
 	shift 2
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/lf-xrt-$name.XXXXXX") || return 1
@@ -115,8 +124,9 @@ run_suite() {
 				XILINX_VITIS="$VITIS" USER="$user" \
 				EMCONFIG_PATH="$dir" \
 				SDACCEL_EM_RUN_DIR="$dir/run" TMPDIR="$dir/tmp" \
-				OCL_ICD_VENDORS="$dir/icd" LF_BUILD="$B" "$@" \
-				setsid -w timeout -k 5 "$limit" "$BIN" "$name"
+				OCL_ICD_VENDORS="$dir/icd" LF_BUILD="$B" \
+				LSAN_OPTIONS="suppressions=$ROOT/tests/xrt/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+				"$@" setsid -w timeout -k 5 "$limit" "$bin" "$name"
 	)
 	rc=$?
 	rm -rf "$dir" "/tmp/$user"
@@ -140,7 +150,15 @@ if [ $self_check = 1 ]; then
 fi
 for s in $SUITES; do
 	start=$(date +%s)
-	run_suite "$s" "$TIMEOUT"
+	# In an instrumented build LeakSanitizer dies at the exit of
+	# libxilinxopencl's threads ("Tracer caught signal 11"): no leak
+	# check for the OpenCL suite, which runs none of layerfab's driver.
+	if [ "$s" = xrt_opencl ] || [ "$s" = lf_tests:opencl_xilinx ]; then
+		set -- "ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	else
+		set --
+	fi
+	run_suite "$s" "$TIMEOUT" "$@"
 	rc=$?
 	secs=$(($(date +%s) - start))
 	if [ $rc = 0 ]; then

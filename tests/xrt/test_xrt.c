@@ -50,6 +50,14 @@ static void test_device_strings(void)
 	CU_ASSERT_EQUAL(lf__drv_enumerate("xrt", desc, 4, &n), LF_OK);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_STRING_EQUAL(desc[0].name, TINY_VBNV);
+	{
+		/* One lf_dev per device: XRT would share it under both. */
+		lf_dev *dev = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(lf__dev_open("xrt:0", &dev), LF_OK);
+		expect_open_fails("xrt:0", LF_ERR_BUSY);
+		CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+	}
 	expect_open_fails("xrt:zz", LF_ERR_INVALID_ARG);
 	expect_open_fails("xrt:0,bank_size=1M", LF_ERR_INVALID_ARG);
 	expect_open_fails("xrt:7", LF_ERR_NOT_FOUND);
@@ -58,7 +66,7 @@ static void test_device_strings(void)
 	expect_open_fails("xrt:0000:65:00.1", LF_ERR_NOT_FOUND);
 }
 
-static lf_status build_probe(struct lf_xclbin **out)
+static lf_status build_probe_named(const char *kernel, struct lf_xclbin **out)
 {
 	struct lf_xclbin_spec *spec = calloc(1, sizeof(*spec));
 	uint8_t *img = NULL, *so = NULL;
@@ -85,7 +93,7 @@ static lf_status build_probe(struct lf_xclbin **out)
 		spec->bitstream_size = so_size;
 		spec->nkernels = 1;
 		snprintf(spec->kernels[0].name, sizeof(spec->kernels[0].name),
-			 "lfk_probe");
+			 "%s", kernel);
 		spec->kernels[0].ncus = 1;
 		st = lf__xclbin_build(spec, &img, &img_size, err, sizeof(err));
 		if (st == LF_OK)
@@ -98,6 +106,11 @@ static lf_status build_probe(struct lf_xclbin **out)
 	free(so);
 	free(spec);
 	return st;
+}
+
+static lf_status build_probe(struct lf_xclbin **out)
+{
+	return build_probe_named("lfk_probe", out);
 }
 
 /* Load, UUID after load, banks from XRT, and reloads of another program. */
@@ -157,6 +170,18 @@ static void test_platform_mismatch(void)
 	    strstr(msg, "xilinx_aws-vu9p-f1_shell-v04261818_201920_3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(msg, TINY_VBNV));
 	CU_ASSERT_FALSE(lf__dev_props(dev)->xclbin_loaded);
+	/* An xclbin the device cannot use (its kernel object lacks the
+	 * kernel): the device process refuses it, XRT's load fails. */
+	{
+		struct lf_xclbin *bad = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(build_probe_named("lfk_missing", &bad),
+				      LF_OK);
+		CU_ASSERT_EQUAL(lf__dev_load_xclbin(dev, bad), LF_ERR_BAD_FILE);
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(lf__drv_last_error(), "refused the xclbin"));
+		lf__xclbin_free(bad);
+	}
 	/* The device is still usable. */
 	lf_xt_xclbin_path(LF_XT_PROFILE, path, sizeof(path));
 	CU_ASSERT_EQUAL(lf__dev_load_xclbin_file(dev, path), LF_OK);

@@ -1,0 +1,40 @@
+/*
+ * kernel_pool_cases.h - randomized launches of lfk_pool, lfk_add and
+ * lfk_engine with their expected result from the CPU reference, shared by
+ * the "kernels_pool" suite (host-C kernels, test_kernels_pool.c, which
+ * defines these) and "kernels_opencl" (the same sources as OpenCL C).
+ *
+ * The launches use struct lf_kc_launch (kernel_cases.h): l->op is
+ * LF_KOP_MAXPOOL / LF_KOP_AVGPOOL (lfk_pool), LF_KOP_ADD (lfk_add) or
+ * LF_KPC_ENGINE (lfk_engine, a chain of several ops). Every descriptor of
+ * a generated launch is valid: its status must come back LF_KST_OK.
+ */
+#ifndef LF_TEST_KERNEL_POOL_CASES_H
+#define LF_TEST_KERNEL_POOL_CASES_H
+
+#include "unit/kernel_cases.h"
+
+/* l->op of a launch for lfk_engine. */
+#define LF_KPC_ENGINE 0u
+
+/* One random pooling layer (max or average, windowed or global). */
+int lf_kpc_random_pool(struct lf_rng *r, struct lf_kc_launch *l);
+
+/* One random QLinearAdd (same shape, scalar or per-channel operand). */
+int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
+ * One QLinearAdd whose elements are all pairs (a, b) where rounding a
+ * separate multiply and add would give another byte than ORT's fused
+ * multiply-adds, for random scales: the kernel's fma must be a true one.
+ */
+int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
+ * A chain for lfk_engine: conv -> maxpool -> conv -> add (residual, with a
+ * fused Relu) -> global average pool -> matmul, each layer reading the
+ * previous one's output in act.
+ */
+int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l);
+
+#endif

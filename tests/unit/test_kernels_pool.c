@@ -1,0 +1,1890 @@
+/*
+ * test_kernels_pool.c - the host-C build of lfk_pool, lfk_add and
+ * lfk_engine against the CPU reference (hostlib/cpu/ref.h), byte for byte:
+ * seeded sweeps of pooling layers (pads, strides, dilations, ceil_mode
+ * output sizes, count_include_pad, global averages) and of QLinearAdd
+ * (scales and zero points over the range, broadcasts, exact ties and the
+ * pairs where only a fused multiply-add gives ORT's byte), engine chains
+ * mixing all four ops in one launch, every LF_KST_* error, the cycle
+ * model.
+ *
+ * A failure prints the seed, the case index and the layers; LF_TEST_SEED=<n>
+ * reruns the sweeps with another base seed.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/cpu/ref.h"
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_test.h"
+#include "unit/kernel_cases.h"
+#include "unit/kernel_pool_cases.h"
+
+#define LB_MAX_DESC 16
+#define NONE	    UINT32_MAX
+
+/* --- byte blobs and the launch builder ----------------------------------
+ * As in test_kernels.c: act holds what the kernel gets, expect what it must
+ * leave; each output is the reference result in expect and its bitwise
+ * complement in act, so a byte the kernel does not write cannot pass.
+ */
+
+struct blob {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "test_kernels_pool: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static uint32_t blob_append(struct blob *b, const void *src, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		while (cap < b->n + n)
+			cap *= 2;
+		uint8_t *p = realloc(b->p, cap);
+		if (!p) {
+			fprintf(stderr, "test_kernels_pool: out of memory\n");
+			abort();
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	uint32_t off = (uint32_t)b->n;
+	if (n)
+		memcpy(b->p + b->n, src, n);
+	b->n += n;
+	return off;
+}
+
+struct lb {
+	struct lf_rng *r;
+	struct blob params, act, expect;
+	lf_desc desc[LB_MAX_DESC];
+	uint32_t nd;
+	char what[1024];
+	size_t wn;
+};
+
+/* 0..3 filler bytes, so offsets are not always aligned. */
+static void lb_gap(struct lb *k, struct blob *a, struct blob *b)
+{
+	uint8_t g[3];
+	int n = lf_rng_range(k->r, 0, 3);
+	for (int i = 0; i < n; i++)
+		g[i] = (uint8_t)lf_rng_u32(k->r);
+	blob_append(a, g, (size_t)n);
+	if (b)
+		blob_append(b, g, (size_t)n);
+}
+
+static uint32_t lb_param(struct lb *k, const void *src, size_t n)
+{
+	lb_gap(k, &k->params, NULL);
+	return blob_append(&k->params, src, n);
+}
+
+static uint32_t lb_input(struct lb *k, const void *src, size_t n)
+{
+	lb_gap(k, &k->act, &k->expect);
+	blob_append(&k->expect, src, n);
+	return blob_append(&k->act, src, n);
+}
+
+static uint32_t lb_output(struct lb *k, const uint8_t *ref, size_t n)
+{
+	lb_gap(k, &k->act, &k->expect);
+	uint8_t *inv = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		inv[i] = (uint8_t)~ref[i];
+	blob_append(&k->expect, ref, n);
+	uint32_t off = blob_append(&k->act, inv, n);
+	free(inv);
+	return off;
+}
+
+static void lb_say(struct lb *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void lb_say(struct lb *k, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(k->what + k->wn, sizeof k->what - k->wn, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		k->wn += (size_t)w < sizeof k->what - k->wn
+			     ? (size_t)w
+			     : sizeof k->what - k->wn - 1;
+}
+
+static uint8_t *exact_copy(const struct blob *b)
+{
+	uint8_t *p = xmalloc(b->n);
+	if (b->n)
+		memcpy(p, b->p, b->n);
+	return p;
+}
+
+static void lb_free(struct lb *k)
+{
+	free(k->params.p);
+	free(k->act.p);
+	free(k->expect.p);
+}
+
+static void lb_finish(struct lb *k, uint32_t op, struct lf_kc_launch *l)
+{
+	memset(l, 0, sizeof *l);
+	l->op = op;
+	l->ndesc = k->nd;
+	l->desc = xmalloc(sizeof(lf_desc) * k->nd);
+	memcpy(l->desc, k->desc, sizeof(lf_desc) * k->nd);
+	l->params_bytes = (uint32_t)k->params.n;
+	l->params = exact_copy(&k->params);
+	l->act_bytes = (uint32_t)k->act.n;
+	l->act = exact_copy(&k->act);
+	l->expect = exact_copy(&k->expect);
+	/* l->what is shorter: a long chain's description is cut. */
+	size_t wn = strnlen(k->what, sizeof l->what - 1);
+	memcpy(l->what, k->what, wn);
+	l->what[wn] = '\0';
+	lb_free(k);
+}
+
+static lf_desc *lb_desc(struct lb *k, uint32_t op)
+{
+	if (k->nd >= LB_MAX_DESC) {
+		fprintf(stderr, "test_kernels_pool: too many descriptors\n");
+		abort();
+	}
+	lf_desc *d = &k->desc[k->nd++];
+	memset(d, 0, sizeof *d);
+	d->magic = LF_DESC_MAGIC;
+	d->op = op;
+	d->status = LF_KST_PENDING;
+	/* Fields an op does not read hold garbage: it must not matter. */
+	d->w_off = d->bias_off = d->w_zp_off = d->mult_off = 0xfffffff0u;
+	d->x2_off = 0xfffffff0u;
+	d->oc = 0xdead;
+	d->groups = 0xbeef;
+	return d;
+}
+
+/* --- random quantization ---------------------------------------------- */
+
+static double rnd01(struct lf_rng *r)
+{
+	return lf_rng_u32(r) / 4294967296.0;
+}
+
+static int32_t tmin(int t)
+{
+	return t == LF_KDT_U8 ? 0 : -128;
+}
+
+static int32_t tmax(int t)
+{
+	return t == LF_KDT_U8 ? 255 : 127;
+}
+
+static int32_t pick_zp(struct lf_rng *r, int t)
+{
+	switch (lf_rng_range(r, 0, 9)) {
+	case 0:
+		return tmin(t);
+	case 1:
+		return tmax(t);
+	case 2:
+		return t == LF_KDT_U8 ? 128 : 0;
+	default:
+		return lf_rng_range(r, tmin(t), tmax(t));
+	}
+}
+
+/* Log-uniform in [lo, hi]. */
+static float log_uniform(struct lf_rng *r, double lo, double hi)
+{
+	return (float)exp(log(lo) + rnd01(r) * (log(hi) - log(lo)));
+}
+
+/* A power of two 2^[lo, hi]: exact ratios, so averages and sums tie. */
+static float pow2(struct lf_rng *r, int lo, int hi)
+{
+	return (float)ldexp(1.0, lf_rng_range(r, lo, hi));
+}
+
+/* The output clamp: the type's range, a fused Relu, or a Clip. */
+static void pick_clamp(struct lf_rng *r, int t, int32_t y_zp, int32_t *lo,
+		       int32_t *hi)
+{
+	int c = lf_rng_range(r, 0, 9);
+	*lo = tmin(t);
+	*hi = tmax(t);
+	if (c == 7) {
+		*lo = y_zp;
+	} else if (c >= 8) {
+		int32_t a = lf_rng_range(r, tmin(t), tmax(t));
+		int32_t b = lf_rng_range(r, tmin(t), tmax(t));
+		*lo = a < b ? a : b;
+		*hi = a < b ? b : a;
+	}
+}
+
+static void clamp_bytes(int t, uint8_t *y, size_t n, int32_t lo, int32_t hi)
+{
+	for (size_t i = 0; i < n; i++) {
+		int32_t v = t == LF_KDT_U8 ? y[i] : (int8_t)y[i];
+		v = v < lo ? lo : (v > hi ? hi : v);
+		y[i] = (uint8_t)v;
+	}
+}
+
+static void fill_random(struct lf_rng *r, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)lf_rng_u32(r);
+}
+
+static const char *tname(int t)
+{
+	return t == LF_KDT_U8 ? "u8" : "i8";
+}
+
+/* --- activations --------------------------------------------------------- */
+
+/* A tensor in act, [n][c][h][w], with its quantization. */
+struct act_t {
+	uint32_t off;
+	int n, c, h, w;
+	int t;
+	int32_t zp;
+	float scale;
+};
+
+static size_t act_count(const struct act_t *a)
+{
+	return (size_t)a->n * a->c * a->h * a->w;
+}
+
+/* Its expected bytes (a copy: the blob may move). */
+static uint8_t *act_bytes_of(const struct lb *k, const struct act_t *a)
+{
+	size_t n = act_count(a);
+	uint8_t *p = xmalloc(n);
+	memcpy(p, k->expect.p + a->off, n);
+	return p;
+}
+
+static struct act_t lb_new_input(struct lb *k, int n, int c, int h, int w,
+				 int t)
+{
+	struct act_t a = {0, n, c, h, w, t, pick_zp(k->r, t),
+			  log_uniform(k->r, 1e-3, 1.0)};
+	size_t cnt = act_count(&a);
+	uint8_t *x = xmalloc(cnt);
+	fill_random(k->r, x, cnt);
+	a.off = lb_input(k, x, cnt);
+	free(x);
+	return a;
+}
+
+/* --- pooling ----------------------------------------------------------- */
+
+struct pool_p {
+	int op; /* LF_KOP_MAXPOOL / LF_KOP_AVGPOOL */
+	int kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+	int ceil, cpad;
+	int oh, ow;
+	float ys;
+	int32_t yzp, lo, hi;
+};
+
+static int floor_dim(int in, int pa, int pb, int k, int dil, int s, int up)
+{
+	int num = in + pa + pb - ((k - 1) * dil + 1);
+	if (num < 0)
+		return 0;
+	return (up ? (num + s - 1) / s : num / s) + 1;
+}
+
+/*
+ * A random window over x: mode 0-5 windowed with pads < kernel (output
+ * sizes from lf__ref_pool_plan, floor or ceil_mode), 6-7 the global
+ * average (kernel = image, no pads), 8 a kernel as large as the image but
+ * padded, 9 pads as large as the kernel (windows wholly in the padding).
+ */
+static void pool_pick(struct lf_rng *r, const struct act_t *x, int op,
+		      struct pool_p *p)
+{
+	memset(p, 0, sizeof *p);
+	p->op = op;
+	int mode = lf_rng_range(r, 0, 9);
+	int avg = op == LF_KOP_AVGPOOL;
+	int global = avg && (mode == 6 || mode == 7);
+	p->dh = p->dw = 1;
+	if (!avg && lf_rng_range(r, 0, 3) == 0) {
+		p->dh = lf_rng_range(r, 1, 3);
+		p->dw = lf_rng_range(r, 1, 3);
+	}
+	p->sh = lf_rng_range(r, 1, 3);
+	p->sw = lf_rng_range(r, 1, 3);
+	p->ceil = lf_rng_range(r, 0, 1);
+	p->cpad = avg && lf_rng_range(r, 0, 1);
+	if (global) {
+		p->kh = x->h;
+		p->kw = x->w;
+		p->oh = p->ow = 1;
+	} else if (mode == 8) {
+		p->kh = x->h;
+		p->kw = x->w;
+		p->pt = lf_rng_range(r, 0, 2);
+		p->pl = lf_rng_range(r, 0, 2);
+		p->pb = lf_rng_range(r, p->pt || p->pl ? 0 : 1, 2);
+		p->pr = lf_rng_range(r, 0, 2);
+		p->dh = p->dw = 1;
+	} else {
+		int kmax = mode == 9 ? 3 : 5;
+		p->kh = lf_rng_range(r, 1, kmax);
+		p->kw = lf_rng_range(r, 1, kmax);
+		int lim_h = mode == 9 ? p->kh + 1 : p->kh - 1;
+		int lim_w = mode == 9 ? p->kw + 1 : p->kw - 1;
+		p->pt = lf_rng_range(r, 0, lim_h);
+		p->pb = lf_rng_range(r, 0, lim_h);
+		p->pl = lf_rng_range(r, 0, lim_w);
+		p->pr = lf_rng_range(r, 0, lim_w);
+		/* The window fits the padded input. */
+		while ((p->kh - 1) * p->dh + 1 > x->h + p->pt + p->pb)
+			p->pb++;
+		while ((p->kw - 1) * p->dw + 1 > x->w + p->pl + p->pr)
+			p->pr++;
+	}
+	if (!global) {
+		p->oh = floor_dim(x->h, p->pt, p->pb, p->kh, p->dh, p->sh,
+				  p->ceil);
+		p->ow = floor_dim(x->w, p->pl, p->pr, p->kw, p->dw, p->sw,
+				  p->ceil);
+	}
+	/* Averages: ties often (power-of-two scales), else any ratio. */
+	if (lf_rng_range(r, 0, 2) == 0)
+		p->ys = x->scale * pow2(r, -2, 2);
+	else
+		p->ys = x->scale * log_uniform(r, 0.05, 20.0);
+	p->yzp = pick_zp(r, x->t);
+	pick_clamp(r, x->t, p->yzp, &p->lo, &p->hi);
+	if (!avg && lf_rng_range(r, 0, 1))
+		p->lo = tmin(x->t), p->hi = tmax(x->t);
+}
+
+/*
+ * Adds a pooling descriptor reading x. Returns its output, or off = NONE
+ * if the reference refused (*refused gets the reference's status).
+ */
+static struct act_t lb_pool(struct lb *k, const struct act_t *x,
+			    const struct pool_p *p, lf_status *refused)
+{
+	struct act_t y = {NONE, x->n, x->c, p->oh, p->ow, x->t, x->zp,
+			  x->scale};
+	int avg = p->op == LF_KOP_AVGPOOL;
+	lb_say(k,
+	       "[%s %s n=%d c=%d %dx%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,r%d "
+	       "dil=%d,%d ceil=%d cpad=%d -> %dx%d",
+	       avg ? "avgpool" : "maxpool", tname(x->t), x->n, x->c, x->h,
+	       x->w, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->pb, p->pr,
+	       p->dh, p->dw, p->ceil, p->cpad, p->oh, p->ow);
+	if (avg)
+		lb_say(k, " xs=%a xzp=%d ys=%a yzp=%d", x->scale, x->zp, p->ys,
+		       p->yzp);
+	lb_say(k, " clamp=[%d,%d]] ", p->lo, p->hi);
+	if (avg) {
+		y.scale = p->ys;
+		y.zp = p->yzp;
+	}
+	uint8_t *xb = act_bytes_of(k, x);
+	size_t ny = act_count(&y);
+	uint8_t *yb = xmalloc(ny);
+	struct lf_ref_pool rp = {
+	    .nsp = 2,
+	    .n = x->n,
+	    .c = x->c,
+	    .in = {x->h, x->w},
+	    .kernel = {p->kh, p->kw},
+	    .stride = {p->sh, p->sw},
+	    .dil = {p->dh, p->dw},
+	    .pad_begin = {p->pt, p->pl},
+	    .pad_end = {p->pb, p->pr},
+	    .auto_pad = LF_REF_AUTO_PAD_NOTSET,
+	    .ceil_mode = p->ceil,
+	    .count_include_pad = p->cpad,
+	    .out = {p->oh, p->ow},
+	};
+	struct lf_ref_q1 xq = {x->scale, x->zp}, yq = {p->ys, p->yzp};
+	lf_status st =
+	    avg ? lf__ref_qavgpool(&rp, (lf_dtype)x->t, &xq, &yq, xb, yb)
+		: lf__ref_maxpool(&rp, (lf_dtype)x->t, xb, yb, NULL, 0);
+	if (refused)
+		*refused = st;
+	if (st == LF_OK) {
+		clamp_bytes(x->t, yb, ny, p->lo, p->hi);
+		lf_desc *d = lb_desc(k, (uint32_t)p->op);
+		d->flags = p->cpad ? LF_DF_COUNT_PAD : 0;
+		d->x_type = d->y_type = (uint32_t)x->t;
+		d->w_type = 7; /* not read */
+		d->n = (uint32_t)x->n;
+		d->ic = (uint32_t)x->c;
+		d->ih = (uint32_t)x->h;
+		d->iw = (uint32_t)x->w;
+		d->oh = (uint32_t)p->oh;
+		d->ow = (uint32_t)p->ow;
+		d->kh = (uint32_t)p->kh;
+		d->kw = (uint32_t)p->kw;
+		d->stride_h = (uint32_t)p->sh;
+		d->stride_w = (uint32_t)p->sw;
+		d->pad_t = (uint32_t)p->pt;
+		d->pad_l = (uint32_t)p->pl;
+		d->pad_b = (uint32_t)p->pb;
+		d->pad_r = (uint32_t)p->pr;
+		d->dil_h = (uint32_t)p->dh;
+		d->dil_w = (uint32_t)p->dw;
+		d->act_min = p->lo;
+		d->act_max = p->hi;
+		if (avg) {
+			d->x_zp = x->zp;
+			d->y_zp = p->yzp;
+			d->x_scale = x->scale;
+			d->y_scale = p->ys;
+		} else {
+			/* Not read by a max pool. */
+			d->x_zp = d->y_zp = 1000;
+			d->x_scale = d->y_scale = -1.0f;
+		}
+		d->x_off = x->off;
+		d->y_off = y.off = lb_output(k, yb, ny);
+	} else {
+		lb_say(k, "(reference: %s) ", lf_status_name(st));
+	}
+	free(xb);
+	free(yb);
+	return y;
+}
+
+/* --- add ---------------------------------------------------------------- */
+
+/*
+ * Whether ONNX Runtime swaps QLinearAdd's inputs (its Broadcaster sees A
+ * as the repeated value of the innermost span): the host's decision for
+ * LF_DF_SWAP, written from the rule hostlib/cpu/ref_elementwise.c
+ * documents (ort_swaps there).
+ */
+static int ort_swaps(const struct lf_ref_shape *as,
+		     const struct lf_ref_shape *bs)
+{
+	int ra = as->rank, rb = bs->rank;
+	int rmin = ra < rb ? ra : rb;
+	if (rmin == 0)
+		return ra == 0 || as->dim[ra - 1] <= 1;
+	for (int i = 0; i < rmin; i++) {
+		int64_t da = as->dim[ra - 1 - i], db = bs->dim[rb - 1 - i];
+		int64_t big = da > db ? da : db, small = da < db ? da : db;
+		int64_t use = small == 0 ? small : big;
+		if (use <= 1 && i + 1 < rmin)
+			continue;
+		return da <= 1;
+	}
+	return 1;
+}
+
+/* How the smaller operand broadcasts. */
+enum bc {
+	BC_FULL,   /* same shape */
+	BC_SCALAR, /* rank 0 */
+	BC_ONE,	   /* shape [1] */
+	BC_CH4,	   /* [1][c][1][1] */
+	BC_CH3	   /* [c][1][1] */
+};
+
+static struct lf_ref_shape bc_shape(const struct act_t *full, enum bc b)
+{
+	struct lf_ref_shape s = {0, {0}};
+	switch (b) {
+	case BC_FULL:
+		s.rank = 4;
+		s.dim[0] = full->n;
+		s.dim[1] = full->c;
+		s.dim[2] = full->h;
+		s.dim[3] = full->w;
+		break;
+	case BC_SCALAR:
+		break;
+	case BC_ONE:
+		s.rank = 1;
+		s.dim[0] = 1;
+		break;
+	case BC_CH4:
+		s.rank = 4;
+		s.dim[0] = 1;
+		s.dim[1] = full->c;
+		s.dim[2] = s.dim[3] = 1;
+		break;
+	case BC_CH3:
+		s.rank = 3;
+		s.dim[0] = full->c;
+		s.dim[1] = s.dim[2] = 1;
+		break;
+	}
+	return s;
+}
+
+static size_t bc_count(const struct act_t *full, enum bc b)
+{
+	return b == BC_FULL ? act_count(full)
+			    : (b == BC_CH4 || b == BC_CH3 ? (size_t)full->c : 1);
+}
+
+struct add_p {
+	enum bc bc;	/* how the other operand broadcasts */
+	int full_is_b;	/* the full operand is ONNX input B */
+	float ys;
+	int32_t yzp, lo, hi;
+};
+
+/*
+ * Adds a QLinearAdd of the full tensor x and the operand o (bc_count(x,
+ * p->bc) elements of x's type, at o->off with o->scale / o->zp); ONNX
+ * sees A = x, B = o, or the other way round with p->full_is_b. Returns the
+ * output (off = NONE if the reference refused).
+ */
+static struct act_t lb_add(struct lb *k, const struct act_t *x,
+			   const struct act_t *o, const struct add_p *p)
+{
+	static const char *bcn[] = {"full", "scalar", "[1]", "[1,c,1,1]",
+				    "[c,1,1]"};
+	struct act_t y = *x;
+	y.off = NONE;
+	y.scale = p->ys;
+	y.zp = p->yzp;
+	struct lf_ref_shape fs = bc_shape(x, BC_FULL), os = bc_shape(x, p->bc);
+	const struct lf_ref_shape *as = p->full_is_b ? &os : &fs;
+	const struct lf_ref_shape *bs = p->full_is_b ? &fs : &os;
+	/* The host's mapping: the full tensor is x, the other x2; ORT's
+	 * outer operand is A unless it swaps. */
+	int swap = ort_swaps(as, bs);
+	int x2_outer = p->full_is_b ? !swap : swap;
+	lb_say(k,
+	       "[add %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
+	       "xs=%a xzp=%d x2s=%a x2zp=%d ys=%a yzp=%d clamp=[%d,%d]] ",
+	       tname(x->t), x->n, x->c, x->h, x->w, bcn[p->bc], p->full_is_b,
+	       x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp,
+	       p->lo, p->hi);
+	size_t ny = act_count(x), no = bc_count(x, p->bc);
+	uint8_t *xb = act_bytes_of(k, x);
+	uint8_t *ob = xmalloc(no);
+	memcpy(ob, k->expect.p + o->off, no);
+	uint8_t *yb = xmalloc(ny);
+	struct lf_ref_q1 xq = {x->scale, x->zp}, oq = {o->scale, o->zp},
+			 yq = {p->ys, p->yzp};
+	lf_status st =
+	    p->full_is_b
+		? lf__ref_qadd((lf_dtype)x->t, as, ob, &oq, bs, xb, &xq, &yq,
+			       yb)
+		: lf__ref_qadd((lf_dtype)x->t, as, xb, &xq, bs, ob, &oq, &yq,
+			       yb);
+	if (st == LF_OK) {
+		clamp_bytes(x->t, yb, ny, p->lo, p->hi);
+		lf_desc *d = lb_desc(k, LF_KOP_ADD);
+		d->flags = (x2_outer ? LF_DF_SWAP : 0) |
+			   (p->bc == BC_SCALAR || p->bc == BC_ONE
+				? LF_DF_X2_SCALAR
+				: 0) |
+			   (p->bc == BC_CH4 || p->bc == BC_CH3 ? LF_DF_X2_PER_CH
+								: 0);
+		d->x_type = d->y_type = (uint32_t)x->t;
+		d->w_type = 9; /* not read */
+		d->n = (uint32_t)x->n;
+		d->ic = (uint32_t)x->c;
+		d->ih = (uint32_t)x->h;
+		d->iw = (uint32_t)x->w;
+		d->oh = d->ow = d->kh = d->kw = 0; /* not read */
+		d->x_zp = x->zp;
+		d->x2_zp = o->zp;
+		d->y_zp = p->yzp;
+		d->x_scale = x->scale;
+		d->x2_scale = o->scale;
+		d->y_scale = p->ys;
+		d->act_min = p->lo;
+		d->act_max = p->hi;
+		d->x_off = x->off;
+		d->x2_off = o->off;
+		d->y_off = y.off = lb_output(k, yb, ny);
+	} else {
+		lb_say(k, "(reference: %s) ", lf_status_name(st));
+	}
+	free(xb);
+	free(ob);
+	free(yb);
+	return y;
+}
+
+/* Scales and zero points of an add: over the range, extremes, ties. */
+static void add_quant(struct lf_rng *r, int t, struct act_t *x,
+		      struct act_t *o, struct add_p *p)
+{
+	int m = lf_rng_range(r, 0, 9);
+	if (m < 5) { /* anything */
+		x->scale = log_uniform(r, 1e-4, 10.0);
+		o->scale = log_uniform(r, 1e-4, 10.0);
+		p->ys = log_uniform(r, 1e-4, 10.0);
+	} else if (m < 8) { /* exact ties: half-integer sums */
+		p->ys = log_uniform(r, 1e-3, 1.0);
+		x->scale = p->ys * pow2(r, -2, 1);
+		o->scale = p->ys * pow2(r, -2, 1);
+	} else if (m == 8) { /* similar scales, the usual residual case */
+		p->ys = log_uniform(r, 1e-3, 1.0);
+		x->scale = p->ys * log_uniform(r, 0.3, 1.5);
+		o->scale = p->ys * log_uniform(r, 0.3, 1.5);
+	} else { /* huge ratios: past 2^31, where ORT's cvt gives INT32_MIN */
+		p->ys = log_uniform(r, 1e-12, 1e-6);
+		x->scale = log_uniform(r, 1e-3, 1e3);
+		o->scale = log_uniform(r, 1e-3, 1e3);
+	}
+	x->zp = pick_zp(r, t);
+	o->zp = pick_zp(r, t);
+	p->yzp = pick_zp(r, t);
+	pick_clamp(r, t, p->yzp, &p->lo, &p->hi);
+}
+
+/* A new operand for x with broadcast b (random data, x's type). */
+static struct act_t lb_other(struct lb *k, const struct act_t *x, enum bc b)
+{
+	struct act_t o = *x;
+	size_t n = bc_count(x, b);
+	uint8_t *p = xmalloc(n);
+	fill_random(k->r, p, n);
+	o.off = lb_input(k, p, n);
+	free(p);
+	return o;
+}
+
+/* --- conv and matmul, for the chains ---------------------------------- */
+
+/*
+ * A conv over x: oc output channels, a square kernel, pads of kh / 2,
+ * stride s, groups 1 or depthwise; per-channel weights, bias; an 8-bit
+ * output of type yt with a fused Relu sometimes.
+ */
+static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc,
+			    int kk, int s, int depthwise, int yt)
+{
+	struct lf_rng *r = k->r;
+	int groups = depthwise ? x->c : 1;
+	if (depthwise)
+		oc = x->c;
+	int icg = x->c / groups, pad = kk / 2;
+	int oh = lf__ref_out_dim(x->h, kk, s, pad, pad, 1);
+	int ow = lf__ref_out_dim(x->w, kk, s, pad, pad, 1);
+	struct act_t y = {NONE, x->n, oc, oh, ow, yt, pick_zp(r, yt),
+			  log_uniform(r, 1e-3, 0.5)};
+	int wt = lf_rng_range(r, 0, 1);
+	size_t nw = (size_t)oc * icg * kk * kk, ny = act_count(&y);
+	uint8_t *w = xmalloc(nw), *yb = xmalloc(ny);
+	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)oc);
+	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)oc);
+	float *w_scale = xmalloc(sizeof(float) * (size_t)oc);
+	float *mult = xmalloc(sizeof(float) * (size_t)oc);
+	fill_random(r, w, nw);
+	for (int c = 0; c < oc; c++) {
+		w_zp[c] = pick_zp(r, wt);
+		bias[c] = lf_rng_range(r, -20000, 20000);
+		/* Outputs mostly inside the range. */
+		double target = 1.0 / (sqrt((double)icg * kk * kk) * 120.0) *
+				log_uniform(r, 0.5, 2.0);
+		w_scale[c] = (float)(target * y.scale / x->scale);
+		mult[c] = (x->scale * w_scale[c]) / y.scale;
+	}
+	int32_t lo = tmin(yt), hi = tmax(yt);
+	if (lf_rng_range(r, 0, 3) == 0)
+		lo = y.zp;
+	uint8_t *xb = act_bytes_of(k, x);
+	struct lf_ref_qconv rq = {
+	    .x_type = (lf_dtype)x->t,
+	    .w_type = (lf_dtype)wt,
+	    .y_type = (lf_dtype)yt,
+	    .n = x->n,
+	    .ic = x->c,
+	    .ih = x->h,
+	    .iw = x->w,
+	    .oc = oc,
+	    .kh = kk,
+	    .kw = kk,
+	    .stride_h = s,
+	    .stride_w = s,
+	    .pad_t = pad,
+	    .pad_l = pad,
+	    .pad_b = pad,
+	    .pad_r = pad,
+	    .dil_h = 1,
+	    .dil_w = 1,
+	    .groups = groups,
+	    .x_zp = x->zp,
+	    .y_zp = y.zp,
+	    .w_zp = w_zp,
+	    .w_zp_count = oc,
+	    .x_scale = x->scale,
+	    .y_scale = y.scale,
+	    .w_scale = w_scale,
+	    .w_scale_count = oc,
+	    .bias = bias,
+	    .act_min = lo,
+	    .act_max = hi,
+	};
+	lb_say(k, "[conv %s->%s n=%d %d->%d %dx%d k=%d s=%d groups=%d] ",
+	       tname(x->t), tname(yt), x->n, x->c, oc, x->h, x->w, kk, s,
+	       groups);
+	lf_status st = lf__ref_qconv2d(&rq, xb, w, yb);
+	if (st == LF_OK) {
+		lf_desc *d = lb_desc(k, LF_KOP_CONV2D);
+		d->flags = LF_DF_BIAS | LF_DF_W_PER_CH;
+		d->x_type = (uint32_t)x->t;
+		d->w_type = (uint32_t)wt;
+		d->y_type = (uint32_t)yt;
+		d->n = (uint32_t)x->n;
+		d->ic = (uint32_t)x->c;
+		d->ih = (uint32_t)x->h;
+		d->iw = (uint32_t)x->w;
+		d->oc = (uint32_t)oc;
+		d->oh = (uint32_t)oh;
+		d->ow = (uint32_t)ow;
+		d->groups = (uint32_t)groups;
+		d->kh = d->kw = (uint32_t)kk;
+		d->stride_h = d->stride_w = (uint32_t)s;
+		d->pad_t = d->pad_l = d->pad_b = d->pad_r = (uint32_t)pad;
+		d->dil_h = d->dil_w = 1;
+		d->x_zp = x->zp;
+		d->y_zp = y.zp;
+		d->act_min = lo;
+		d->act_max = hi;
+		d->w_off = lb_param(k, w, nw);
+		d->bias_off = lb_param(k, bias, sizeof(int32_t) * (size_t)oc);
+		d->w_zp_off = lb_param(k, w_zp, sizeof(int32_t) * (size_t)oc);
+		d->mult_off = lb_param(k, mult, sizeof(float) * (size_t)oc);
+		d->x_off = x->off;
+		d->y_off = y.off = lb_output(k, yb, ny);
+	} else {
+		lb_say(k, "(reference: %s) ", lf_status_name(st));
+	}
+	free(xb);
+	free(w);
+	free(yb);
+	free(w_zp);
+	free(bias);
+	free(w_scale);
+	free(mult);
+	return y;
+}
+
+/*
+ * A matmul reading x as A[batch = n][m = c][k = h * w], B[k][nout] from
+ * params, per-tensor quantization; the output [n][c][1][nout].
+ */
+static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
+			      int yt)
+{
+	struct lf_rng *r = k->r;
+	int kk = x->h * x->w;
+	struct act_t y = {NONE, x->n, x->c, 1, nout, yt, pick_zp(r, yt),
+			  log_uniform(r, 1e-3, 0.5)};
+	int wt = lf_rng_range(r, 0, 1);
+	size_t nb = (size_t)kk * nout, ny = act_count(&y);
+	uint8_t *b = xmalloc(nb), *yb = xmalloc(ny);
+	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)nout);
+	fill_random(r, b, nb);
+	for (int j = 0; j < nout; j++)
+		bias[j] = lf_rng_range(r, -20000, 20000);
+	int32_t w_zp = pick_zp(r, wt);
+	float w_scale =
+	    (float)(1.0 / (sqrt((double)kk) * 120.0) * y.scale / x->scale);
+	float mult = (x->scale * w_scale) / y.scale;
+	uint8_t *xb = act_bytes_of(k, x);
+	struct lf_ref_qmatmul rq = {
+	    .x_type = (lf_dtype)x->t,
+	    .w_type = (lf_dtype)wt,
+	    .y_type = (lf_dtype)yt,
+	    .batch = x->n,
+	    .m = x->c,
+	    .k = kk,
+	    .n = nout,
+	    .w_batch = 1,
+	    .x_zp = x->zp,
+	    .y_zp = y.zp,
+	    .w_zp = &w_zp,
+	    .w_zp_count = 1,
+	    .x_scale = x->scale,
+	    .y_scale = y.scale,
+	    .w_scale = &w_scale,
+	    .w_scale_count = 1,
+	    .bias = bias,
+	    .act_min = tmin(yt),
+	    .act_max = tmax(yt),
+	};
+	lb_say(k, "[matmul %s->%s batch=%d m=%d k=%d n=%d] ", tname(x->t),
+	       tname(yt), x->n, x->c, kk, nout);
+	lf_status st = lf__ref_qmatmul(&rq, xb, b, yb);
+	if (st == LF_OK) {
+		lf_desc *d = lb_desc(k, LF_KOP_MATMUL);
+		d->flags = LF_DF_BIAS;
+		d->x_type = (uint32_t)x->t;
+		d->w_type = (uint32_t)wt;
+		d->y_type = (uint32_t)yt;
+		d->mm_batch = (uint32_t)x->n;
+		d->mm_m = (uint32_t)x->c;
+		d->mm_k = (uint32_t)kk;
+		d->mm_n = (uint32_t)nout;
+		d->mm_w_batch = 1;
+		d->x_zp = x->zp;
+		d->y_zp = y.zp;
+		d->act_min = tmin(yt);
+		d->act_max = tmax(yt);
+		d->w_off = lb_param(k, b, nb);
+		d->bias_off =
+		    lb_param(k, bias, sizeof(int32_t) * (size_t)nout);
+		d->w_zp_off = lb_param(k, &w_zp, sizeof w_zp);
+		d->mult_off = lb_param(k, &mult, sizeof mult);
+		d->x_off = x->off;
+		d->y_off = y.off = lb_output(k, yb, ny);
+	} else {
+		lb_say(k, "(reference: %s) ", lf_status_name(st));
+	}
+	free(xb);
+	free(b);
+	free(yb);
+	free(bias);
+	return y;
+}
+
+/* --- generators (shared with the OpenCL suite) ---------------------------- */
+
+static void case_rng(struct lf_rng *r, uint64_t seed, int index)
+{
+	lf_rng_seed(r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)index + 1);
+}
+
+/* A random input for a pooling or add layer; now and then a wide one. */
+static struct act_t random_input(struct lb *k)
+{
+	struct lf_rng *r = k->r;
+	int t = lf_rng_range(r, 0, 1);
+	int n = lf_rng_range(r, 0, 3) == 0 ? 2 : 1;
+	int c = lf_rng_range(r, 1, 6);
+	int h = lf_rng_range(r, 1, 14), w = lf_rng_range(r, 1, 14);
+	if (lf_rng_range(r, 0, 9) == 0) { /* several tiles of columns */
+		c = 1;
+		h = lf_rng_range(r, 1, 4);
+		w = lf_rng_range(r, LF_POOL_TW_MAX, 3 * LF_POOL_TW_MAX);
+	}
+	return lb_new_input(k, n, c, h, w, t);
+}
+
+/* A random pool over a new input; 0, or -1 with *st if refused. */
+static int random_pool(struct lf_rng *r, struct lf_kc_launch *l,
+		       lf_status *st)
+{
+	struct lb k = {.r = r};
+	struct act_t x = random_input(&k);
+	struct pool_p p;
+	int op = lf_rng_range(r, 0, 1) ? LF_KOP_AVGPOOL : LF_KOP_MAXPOOL;
+	pool_pick(r, &x, op, &p);
+	if (lb_pool(&k, &x, &p, st).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lb_free(&k);
+		return -1;
+	}
+	lb_finish(&k, (uint32_t)op, l);
+	return 0;
+}
+
+int lf_kpc_random_pool(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	lf_status st;
+	return random_pool(r, l, &st);
+}
+
+int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lb k = {.r = r};
+	struct act_t x = random_input(&k);
+	struct add_p p;
+	/* Now and then a single element, or 1x1 planes: where ORT's
+	 * broadcaster swaps the inputs. */
+	int shape = lf_rng_range(r, 0, 9);
+	if (shape == 0)
+		x.n = x.c = x.h = x.w = 1;
+	else if (shape == 1)
+		x.h = x.w = 1;
+	int b = lf_rng_range(r, 0, 9);
+	p.bc = b < 4 ? BC_FULL : (enum bc)(b < 6 ? b - 3 : (b < 8 ? 3 : 4));
+	p.full_is_b = p.bc != BC_FULL && lf_rng_range(r, 0, 2) == 0;
+	struct act_t o = x; /* x + x now and then: inputs may overlap */
+	if (p.bc != BC_FULL || lf_rng_range(r, 0, 9) != 0)
+		o = lb_other(&k, &x, p.bc);
+	add_quant(r, x.t, &x, &o, &p);
+	if (lb_add(&k, &x, &o, &p).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lb_free(&k);
+		return -1;
+	}
+	lb_finish(&k, LF_KOP_ADD, l);
+	return 0;
+}
+
+/* ORT's QLinearAdd of one pair, fused (as ORT) or with a separate
+ * multiply and add (what a build without a true fma would do). */
+static int32_t qadd_pair(int32_t a, int32_t b, float ra, float rb, float fixed,
+			 int t, int fused)
+{
+	float v;
+	if (fused) {
+		v = fmaf((float)a, ra, fmaf((float)b, rb, fixed));
+	} else {
+		float t1 = (float)b * rb;
+		float t2 = t1 + fixed;
+		float t3 = (float)a * ra;
+		v = t3 + t2;
+	}
+	float q = nearbyintf(v);
+	int32_t i = q >= -2147483648.0f && q < 2147483648.0f ? (int32_t)q
+							      : INT32_MIN;
+	return i < tmin(t) ? tmin(t) : (i > tmax(t) ? tmax(t) : i);
+}
+
+/* The whole formula with (p, sp, zp) as the outer operand P. */
+static int32_t qadd_order(int32_t p, float sp, int32_t zp, int32_t q, float sq,
+			  int32_t zq, float sy, int32_t zy, int t)
+{
+	float rp = sp / sy, rq = sq / sy;
+	float tq = rq * (float)zq;
+	float fixed = (float)zy - fmaf(rp, (float)zp, tq);
+	return qadd_pair(p, q, rp, rq, fixed, t, 1);
+}
+
+/*
+ * The result lies within 2^-9 of a rounding tie: a fast filter in double
+ * (exact products, one rounding), before the exact float32 checks.
+ */
+static int near_tie(int32_t a, int32_t b, float ra, float rb, float fixed)
+{
+	double v = (double)a * ra + ((double)b * rb + fixed);
+	double f = v - floor(v);
+	return fabs(f - 0.5) < 0x1.0p-9;
+}
+
+/*
+ * Adds whose elements change when the fma order is swapped: A is
+ * [1][n][1][1] and B one value, which ORT swaps (B is the outer operand),
+ * so the kernel gets x = A, x2 = B and LF_DF_SWAP. About one element in
+ * 500000 is sensitive. Returns the number of descriptors with LF_DF_SWAP.
+ */
+static int add_swap_ties(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lb k = {.r = r};
+	int total = 0, swapped = 0;
+	for (int set = 0; set < 4000 && total < 8 && k.nd < 8; set++) {
+		int t = lf_rng_range(r, 0, 1);
+		float sy = log_uniform(r, 1e-3, 1.0);
+		float sa = sy * log_uniform(r, 0.1, 10.0);
+		float sb = sy * log_uniform(r, 0.1, 10.0);
+		int32_t za = pick_zp(r, t), zb = pick_zp(r, t);
+		int32_t zy = pick_zp(r, t);
+		float ra = sa / sy, rb = sb / sy;
+		float fixed = (float)zy - fmaf(ra, (float)za, rb * (float)zb);
+		uint8_t av[256], bv = 0;
+		int n = 0;
+		for (int b = tmin(t); b <= tmax(t) && n == 0; b++)
+			for (int a = tmin(t); a <= tmax(t); a++)
+				if (near_tie(a, b, ra, rb, fixed) &&
+				    qadd_order(a, sa, za, b, sb, zb, sy, zy,
+					       t) != qadd_order(b, sb, zb, a, sa,
+								za, sy, zy, t)) {
+					av[n++] = (uint8_t)a;
+					bv = (uint8_t)b;
+				}
+		if (n == 0)
+			continue;
+		struct act_t x = {0, 1, n, 1, 1, t, za, sa};
+		struct act_t o = x;
+		o.zp = zb;
+		o.scale = sb;
+		x.off = lb_input(&k, av, (size_t)n);
+		o.off = lb_input(&k, &bv, 1);
+		struct add_p p = {BC_SCALAR, 0, sy, zy, tmin(t), tmax(t)};
+		if (lb_add(&k, &x, &o, &p).off == NONE) {
+			lb_free(&k);
+			return -1;
+		}
+		swapped += (k.desc[k.nd - 1].flags & LF_DF_SWAP) != 0;
+		total += n;
+	}
+	if (k.nd == 0) {
+		lb_free(&k);
+		return -1;
+	}
+	lb_finish(&k, LF_KOP_ADD, l);
+	return swapped;
+}
+
+int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	/* About one pair in 30000 is sensitive: try scale sets until a few
+	 * dozen are found, one descriptor per set. */
+	struct lb k = {.r = r};
+	int total = 0;
+	for (int set = 0; set < 2000 && total < 24 && k.nd < 8; set++) {
+		int t = lf_rng_range(r, 0, 1);
+		float sa = log_uniform(r, 1e-3, 1.0);
+		float sb = log_uniform(r, 1e-3, 1.0);
+		float sy = log_uniform(r, 1e-3, 1.0);
+		int32_t za = pick_zp(r, t), zb = pick_zp(r, t);
+		int32_t zy = pick_zp(r, t);
+		float ra = sa / sy, rb = sb / sy;
+		float tb = rb * (float)zb;
+		float fixed = (float)zy - fmaf(ra, (float)za, tb);
+		uint8_t av[64], bv[64];
+		int n = 0;
+		for (int a = tmin(t); a <= tmax(t) && n < 64; a++)
+			for (int b = tmin(t); b <= tmax(t) && n < 64; b++)
+				if (near_tie(a, b, ra, rb, fixed) &&
+				    qadd_pair(a, b, ra, rb, fixed, t, 1) !=
+					qadd_pair(a, b, ra, rb, fixed, t, 0)) {
+					av[n] = (uint8_t)a;
+					bv[n] = (uint8_t)b;
+					n++;
+				}
+		if (n == 0)
+			continue;
+		/* Two elements at least: a lone one is a case ORT swaps. */
+		if (n == 1) {
+			av[1] = av[0];
+			bv[1] = bv[0];
+			n = 2;
+		}
+		struct act_t x = {0, 1, 1, 1, n, t, za, sa};
+		struct act_t o = x;
+		o.zp = zb;
+		o.scale = sb;
+		x.off = lb_input(&k, av, (size_t)n);
+		o.off = lb_input(&k, bv, (size_t)n);
+		struct add_p p = {BC_FULL, 0, sy, zy, tmin(t), tmax(t)};
+		if (lb_add(&k, &x, &o, &p).off == NONE) {
+			fprintf(stderr, "generator: %s\n", k.what);
+			lb_free(&k);
+			return -1;
+		}
+		total += n;
+	}
+	if (total < 8) {
+		fprintf(stderr, "generator: %d fma-sensitive pairs\n", total);
+		lb_free(&k);
+		return -1;
+	}
+	lb_say(&k, "(%d fma-sensitive pairs) ", total);
+	lb_finish(&k, LF_KOP_ADD, l);
+	return 0;
+}
+
+int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lb k = {.r = r};
+	int t = lf_rng_range(r, 0, 1);
+	int n = lf_rng_range(r, 1, 2), c = lf_rng_range(r, 2, 12);
+	int hw = lf_rng_range(r, 5, 14);
+	struct act_t x = lb_new_input(&k, n, lf_rng_range(r, 1, 4), hw, hw, t);
+	struct act_t a1 = lb_conv(&k, &x, c, 3, lf_rng_range(r, 1, 2), 0, t);
+	struct pool_p mp = {.op = LF_KOP_MAXPOOL,
+			    .kh = 3,
+			    .kw = 3,
+			    .sh = 2,
+			    .sw = 2,
+			    .pt = 1,
+			    .pl = 1,
+			    .pb = 1,
+			    .pr = 1,
+			    .dh = 1,
+			    .dw = 1,
+			    .ceil = lf_rng_range(r, 0, 1)};
+	mp.oh = floor_dim(a1.h, 1, 1, 3, 1, 2, mp.ceil);
+	mp.ow = floor_dim(a1.w, 1, 1, 3, 1, 2, mp.ceil);
+	mp.lo = tmin(t);
+	mp.hi = tmax(t);
+	struct act_t a2 = a1.off == NONE ? a1 : lb_pool(&k, &a1, &mp, NULL);
+	struct act_t a3 = a2;
+	if (a2.off != NONE)
+		a3 = lb_conv(&k, &a2, c, 3, 1, lf_rng_range(r, 0, 3) == 0, t);
+	struct act_t a4 = a3;
+	if (a3.off != NONE) {
+		struct add_p ap = {BC_FULL, 0, 0, 0, 0, 0};
+		ap.ys = log_uniform(r, 1e-3, 0.5);
+		ap.yzp = pick_zp(r, t);
+		ap.lo = ap.yzp; /* the residual's Relu */
+		ap.hi = tmax(t);
+		a4 = lb_add(&k, &a3, &a2, &ap);
+	}
+	struct act_t a5 = a4;
+	if (a4.off != NONE) {
+		struct pool_p gp = {.op = LF_KOP_AVGPOOL,
+				    .kh = a4.h,
+				    .kw = a4.w,
+				    .sh = 1,
+				    .sw = 1,
+				    .dh = 1,
+				    .dw = 1,
+				    .oh = 1,
+				    .ow = 1,
+				    .ys = a4.scale * log_uniform(r, 0.25, 1.0),
+				    .yzp = pick_zp(r, t),
+				    .lo = tmin(t),
+				    .hi = tmax(t)};
+		a5 = lb_pool(&k, &a4, &gp, NULL);
+	}
+	if (a5.off != NONE) {
+		/* [n][c][1][1] is A[1][n][c] of the classifier. */
+		struct act_t fc = a5;
+		fc.n = 1;
+		fc.c = a5.n;
+		fc.w = a5.c;
+		a5 = lb_matmul(&k, &fc, lf_rng_range(r, 1, 20),
+			       lf_rng_range(r, 0, 1));
+	}
+	if (a5.off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lb_free(&k);
+		return -1;
+	}
+	lb_finish(&k, LF_KPC_ENGINE, l);
+	return 0;
+}
+
+/*
+ * A random chain of 4..8 layers, each reading the previous output: any of
+ * conv, max / average / global pool, add (of an earlier activation of the
+ * same shape and type, or of a new operand) and matmul.
+ */
+static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lb k = {.r = r};
+	struct act_t hist[LB_MAX_DESC + 1];
+	int nh = 0;
+	hist[nh++] = lb_new_input(&k, lf_rng_range(r, 1, 2),
+				  lf_rng_range(r, 1, 8), lf_rng_range(r, 1, 12),
+				  lf_rng_range(r, 1, 12), lf_rng_range(r, 0, 1));
+	int len = lf_rng_range(r, 4, 8);
+	for (int i = 0; i < len; i++) {
+		struct act_t x = hist[nh - 1], y;
+		int op = lf_rng_range(r, 0, 5);
+		if (op == 0) {
+			y = lb_conv(&k, &x, lf_rng_range(r, 1, 10),
+				    lf_rng_range(r, 0, 1) * 2 + 1,
+				    lf_rng_range(r, 1, 2),
+				    lf_rng_range(r, 0, 4) == 0,
+				    lf_rng_range(r, 0, 1));
+		} else if (op == 1 || op == 2) {
+			struct pool_p p;
+			pool_pick(r, &x, op == 1 ? LF_KOP_MAXPOOL
+						 : LF_KOP_AVGPOOL,
+				  &p);
+			lf_status st;
+			y = lb_pool(&k, &x, &p, &st);
+			if (y.off == NONE && st == LF_ERR_UNSUPPORTED)
+				continue; /* a global scale ORT refuses */
+		} else if (op == 3) {
+			struct add_p p;
+			int skip = -1;
+			for (int j = nh - 2; j >= 0 && skip < 0; j--)
+				if (hist[j].n == x.n && hist[j].c == x.c &&
+				    hist[j].h == x.h && hist[j].w == x.w &&
+				    hist[j].t == x.t)
+					skip = j;
+			struct act_t o;
+			if (skip >= 0 && lf_rng_range(r, 0, 2) != 0) {
+				p.bc = BC_FULL;
+				o = hist[skip];
+			} else {
+				p.bc = (enum bc)lf_rng_range(r, 0, 4);
+				o = lb_other(&k, &x, p.bc);
+				o.scale = log_uniform(r, 1e-3, 0.5);
+				o.zp = pick_zp(r, x.t);
+			}
+			p.full_is_b = lf_rng_range(r, 0, 1);
+			p.ys = log_uniform(r, 1e-3, 0.5);
+			p.yzp = pick_zp(r, x.t);
+			pick_clamp(r, x.t, p.yzp, &p.lo, &p.hi);
+			y = lb_add(&k, &x, &o, &p);
+		} else {
+			if (x.h * x.w > 256)
+				continue;
+			y = lb_matmul(&k, &x, lf_rng_range(r, 1, 16),
+				      lf_rng_range(r, 0, 1));
+		}
+		if (y.off == NONE) {
+			fprintf(stderr, "generator: %s\n", k.what);
+			lb_free(&k);
+			return -1;
+		}
+		hist[nh++] = y;
+	}
+	lb_finish(&k, LF_KPC_ENGINE, l);
+	return 0;
+}
+
+/* --- running the host-C kernels ------------------------------------------ */
+
+static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
+			const uint8_t *params, uint32_t pb, uint8_t *act,
+			uint32_t ab)
+{
+	if (op == LF_KOP_MAXPOOL || op == LF_KOP_AVGPOOL)
+		lfk_pool(d, nd, params, pb, act, ab);
+	else if (op == LF_KOP_ADD)
+		lfk_add(d, nd, params, pb, act, ab);
+	else if (op == LF_KOP_CONV2D)
+		lfk_conv2d(d, nd, params, pb, act, ab);
+	else if (op == LF_KOP_MATMUL)
+		lfk_matmul(d, nd, params, pb, act, ab);
+	else
+		lfk_engine(d, nd, params, pb, act, ab);
+}
+
+/*
+ * Runs a launch on exactly sized copies through the kernel for l->op, or
+ * through lfk_engine with @engine, and checks every status is OK and act
+ * ends as expected. Returns 0 on success.
+ */
+static int run_check(const struct lf_kc_launch *l, int engine, uint64_t seed,
+		     int index)
+{
+	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
+	uint8_t *act = xmalloc(l->act_bytes);
+	memcpy(act, l->act, l->act_bytes);
+	kernel_call(engine ? LF_KPC_ENGINE : l->op, d, l->ndesc, l->params,
+		    l->params_bytes, act, l->act_bytes);
+	const char *who = engine ? "lfk_engine" : "host-C";
+	int bad = 0;
+	for (uint32_t i = 0; i < l->ndesc; i++)
+		if (d[i].status != LF_KST_OK) {
+			fprintf(stderr,
+				"\n%s: seed=0x%llx case=%d desc %u status "
+				"%d\n  %s\n",
+				who, (unsigned long long)seed, index, i,
+				d[i].status, l->what);
+			bad = 1;
+		}
+	if (!bad && lf_kc_compare(l, act, who, seed, index) != 0)
+		bad = 1;
+	free(d);
+	free(act);
+	return bad ? -1 : 0;
+}
+
+/* --- the sweeps --------------------------------------------------------- */
+
+static void test_pool_sweep(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x9001;
+	int cases = lf_test_slow_mode() ? 60 : 400, fails = 0, global = 0;
+	int refused = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		lf_status st = LF_OK;
+		case_rng(&r, seed, i);
+		if (random_pool(&r, &l, &st) != 0) {
+			/* Only ORT's global-average scale range may refuse. */
+			CU_ASSERT_EQUAL(st, LF_ERR_UNSUPPORTED);
+			refused++;
+			continue;
+		}
+		const lf_desc *d = &l.desc[0];
+		global += d->op == LF_KOP_AVGPOOL && d->kh == d->ih &&
+			  d->kw == d->iw && !d->pad_t && !d->pad_l &&
+			  !d->pad_b && !d->pad_r;
+		/* Every other case also through the engine. */
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    (i % 2 && run_check(&l, 1, seed, i) != 0))
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(global >= cases / 20);
+	CU_ASSERT(refused < cases / 10);
+}
+
+static void test_add_sweep(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xadd;
+	int cases = lf_test_slow_mode() ? 60 : 400, fails = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_random_add(&r, &l), 0);
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    (i % 2 && run_check(&l, 1, seed, i) != 0))
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
+ * ORT's rounding on its ties: elements whose fused result differs from a
+ * separate multiply and add (the test would fail for a kernel without a
+ * true fma), and exact .5 sums (round half to even, y_zp added before).
+ */
+static void test_add_ties(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x71e5;
+	int sets = lf_test_slow_mode() ? 2 : 8, fails = 0;
+	for (int i = 0; i < sets; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_add_fma_ties(&r, &l), 0);
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	/* ORT's operand order, where it matters. */
+	for (int i = 0; i < sets / 2; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, 500 + i);
+		int swapped = add_swap_ties(&r, &l);
+		CU_ASSERT_FATAL(swapped > 0);
+		CU_ASSERT(swapped == (int)l.ndesc);
+		if (run_check(&l, 0, seed, 500 + i) != 0 ||
+		    run_check(&l, 1, seed, 500 + i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	/* Exact ties: rA = 1, rB = 1/2, every (a, b) of the type. */
+	for (int t = 0; t < 2; t++) {
+		struct lf_rng r;
+		struct lb k = {.r = &r};
+		case_rng(&r, seed, 1000 + t);
+		uint8_t av[256 * 16], bv[256 * 16];
+		int n = 0, ties = 0;
+		for (int a = tmin(t); a <= tmax(t); a++)
+			for (int j = 0; j < 16; j++) {
+				int b = lf_rng_range(&r, tmin(t), tmax(t));
+				av[n] = (uint8_t)a;
+				bv[n++] = (uint8_t)b;
+			}
+		struct act_t x = {0, 1, 1, 16, 256, t, t ? 3 : 130, 0.25f};
+		struct act_t o = x;
+		o.zp = t ? -7 : 17;
+		o.scale = 0.125f;
+		x.off = lb_input(&k, av, (size_t)n);
+		o.off = lb_input(&k, bv, (size_t)n);
+		struct add_p p = {BC_FULL, 0, 0.25f, t ? 1 : 120, tmin(t),
+				  tmax(t)};
+		for (int e = 0; e < n; e++) {
+			int32_t a = t ? (int8_t)av[e] : av[e];
+			int32_t b = t ? (int8_t)bv[e] : bv[e];
+			ties += ((b - o.zp) & 1) != 0 &&
+				a - x.zp + (b - o.zp) / 2 + p.yzp > tmin(t) &&
+				a - x.zp + (b - o.zp) / 2 + p.yzp < tmax(t);
+		}
+		CU_ASSERT(ties > n / 8);
+		CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
+		struct lf_kc_launch l;
+		lb_finish(&k, LF_KOP_ADD, &l);
+		if (run_check(&l, 0, seed, 1000 + t) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/* The window row exactly fills rbuf, and one column more is a limit. */
+static void test_pool_row_edge(void)
+{
+	/* (kw - 1) * dil + 1 == LF_POOL_ROW with kw, dil within limits. */
+	int kw = 0, dil = 0;
+	for (int k = 2; k <= LF_POOL_KDIM_MAX && !kw; k++)
+		if ((LF_POOL_ROW - 1) % (k - 1) == 0 &&
+		    (LF_POOL_ROW - 1) / (k - 1) <= LF_POOL_STEP_MAX) {
+			kw = k;
+			dil = (LF_POOL_ROW - 1) / (k - 1);
+		}
+	if (!kw) {
+		printf("(no kernel width spans LF_POOL_ROW exactly: skipped) ");
+		return;
+	}
+	struct lf_rng r;
+	struct lb k = {.r = &r};
+	case_rng(&r, 0x90e, 0);
+	struct act_t x = lb_new_input(&k, 1, 2, 2, LF_POOL_ROW + 5, 1);
+	struct pool_p p = {.op = LF_KOP_MAXPOOL,
+			   .kh = 2,
+			   .kw = kw,
+			   .sh = 1,
+			   .sw = 1,
+			   .dh = 1,
+			   .dw = dil,
+			   .lo = -128,
+			   .hi = 127};
+	p.oh = floor_dim(x.h, 0, 0, 2, 1, 1, 0);
+	p.ow = floor_dim(x.w, 0, 0, kw, dil, 1, 0);
+	CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
+	struct lf_kc_launch l;
+	lb_finish(&k, LF_KOP_MAXPOOL, &l);
+	CU_ASSERT_EQUAL(run_check(&l, 0, 0x90e, 0), 0);
+	lf_desc *d = xmalloc(sizeof *d);
+	*d = l.desc[0];
+	d->dil_w++;
+	d->iw += (uint32_t)(kw - 1); /* the shape stays consistent */
+	uint8_t *act = xmalloc(l.act_bytes);
+	memcpy(act, l.act, l.act_bytes);
+	lfk_pool(d, 1, l.params, l.params_bytes, act, l.act_bytes);
+	CU_ASSERT_EQUAL(d->status, LF_KST_LIMIT);
+	CU_ASSERT(memcmp(act, l.act, l.act_bytes) == 0);
+	free(d);
+	free(act);
+	lf_kc_free(&l);
+}
+
+/* --- the engine --------------------------------------------------------- */
+
+/*
+ * The resnet-like chain in one lfk_engine launch, and the same descriptors
+ * one kernel at a time: identical bytes, and the engine's modeled cycles
+ * are the sum of the kernels' (the same layer functions run).
+ */
+static void test_engine_resnet(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xe961;
+	int chains = lf_test_slow_mode() ? 4 : 30, fails = 0;
+	for (int i = 0; i < chains; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_resnet_chain(&r, &l), 0);
+		CU_ASSERT_EQUAL(l.ndesc, 6);
+		lfk_cycles_reset();
+		if (run_check(&l, 1, seed, i) != 0)
+			fails++;
+		lf_u64 engine_cycles = lfk_cycles_get();
+
+		uint8_t *act = xmalloc(l.act_bytes);
+		memcpy(act, l.act, l.act_bytes);
+		lf_u64 sum = 0;
+		for (uint32_t j = 0; j < l.ndesc; j++) {
+			lf_desc d = l.desc[j];
+			lfk_cycles_reset();
+			kernel_call(d.op, &d, 1, l.params, l.params_bytes, act,
+				    l.act_bytes);
+			sum += lfk_cycles_get();
+			CU_ASSERT_EQUAL(d.status, LF_KST_OK);
+		}
+		CU_ASSERT(memcmp(act, l.expect, l.act_bytes) == 0);
+		CU_ASSERT_EQUAL(engine_cycles, sum);
+		free(act);
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+static void test_engine_random(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xe962;
+	int chains = lf_test_slow_mode() ? 6 : 60, fails = 0;
+	int seen[6] = {0};
+	for (int i = 0; i < chains; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(random_chain(&r, &l), 0);
+		for (uint32_t j = 0; j < l.ndesc; j++)
+			seen[l.desc[j].op]++;
+		if (run_check(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	for (int op = 1; op <= 5; op++)
+		CU_ASSERT(seen[op] > 0);
+}
+
+/*
+ * The status protocol through the engine: an op no datapath runs stops the
+ * list (BAD_OP, or BAD_MAGIC when the magic is wrong too), the layers
+ * before it are written, the ones after stay PENDING and unwritten.
+ */
+static void test_engine_stops(void)
+{
+	for (int which = 0; which < 3; which++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, 0x5709e, which);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_resnet_chain(&r, &l), 0);
+		lf_desc *d = xmalloc(sizeof(lf_desc) * l.ndesc);
+		memcpy(d, l.desc, sizeof(lf_desc) * l.ndesc);
+		int32_t want = LF_KST_BAD_OP;
+		if (which == 0) {
+			d[2].op = 99;
+		} else if (which == 1) {
+			d[2].op = 0;
+			d[2].magic = 0;
+			want = LF_KST_BAD_MAGIC;
+		} else {
+			d[2].magic ^= 1; /* a conv with a bad magic */
+			want = LF_KST_BAD_MAGIC;
+		}
+		uint8_t *act = xmalloc(l.act_bytes);
+		memcpy(act, l.act, l.act_bytes);
+		lfk_engine(d, l.ndesc, l.params, l.params_bytes, act,
+			   l.act_bytes);
+		CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
+		CU_ASSERT_EQUAL(d[1].status, LF_KST_OK);
+		CU_ASSERT_EQUAL(d[2].status, want);
+		for (uint32_t j = 3; j < l.ndesc; j++)
+			CU_ASSERT_EQUAL(d[j].status, LF_KST_PENDING);
+		/* act holds x, then each layer's output in order: desc 0
+		 * and 1 wrote theirs, nothing from desc 2 on changed. */
+		uint32_t y2 = l.desc[2].y_off;
+		CU_ASSERT(memcmp(act, l.expect, y2) == 0);
+		CU_ASSERT(memcmp(act + y2, l.act + y2, l.act_bytes - y2) == 0);
+		free(d);
+		free(act);
+		lf_kc_free(&l);
+	}
+}
+
+/* --- errors ------------------------------------------------------------ */
+
+/*
+ * Runs descriptor d alone through @kernel's op kernel and through the
+ * engine; both must give the same status, and a rejected descriptor must
+ * leave act untouched. Returns the status.
+ */
+static int32_t run_desc(const struct lf_kc_launch *l, const lf_desc *d)
+{
+	int32_t st[2];
+	for (int e = 0; e < 2; e++) {
+		lf_desc *dd = xmalloc(sizeof *dd);
+		*dd = *d;
+		dd->status = LF_KST_PENDING;
+		uint8_t *act = xmalloc(l->act_bytes);
+		memcpy(act, l->act, l->act_bytes);
+		kernel_call(e ? LF_KPC_ENGINE : l->op, dd, 1, l->params,
+			    l->params_bytes, act, l->act_bytes);
+		st[e] = dd->status;
+		const uint8_t *want = st[e] == LF_KST_OK ? l->expect : l->act;
+		CU_ASSERT(memcmp(act, want, l->act_bytes) == 0);
+		free(dd);
+		free(act);
+	}
+	/* An op lfk_pool / lfk_add does not run is the engine's to run. */
+	if (d->op == l->op || st[0] != LF_KST_BAD_OP)
+		CU_ASSERT_EQUAL(st[0], st[1]);
+	return st[0];
+}
+
+/* A small pooling launch to mutate: y is the last thing in act. */
+static void base_pool(struct lf_kc_launch *l, int op, int global)
+{
+	struct lf_rng r;
+	struct lb k = {.r = &r};
+	case_rng(&r, 0xe7a0, op * 2 + global);
+	struct act_t x = lb_new_input(&k, 2, 3, 7, 9, LF_KDT_U8);
+	x.scale = 0.05f;
+	x.zp = 7;
+	struct pool_p p = {.op = op,
+			   .kh = global ? 7 : 3,
+			   .kw = global ? 9 : 2,
+			   .sh = 2,
+			   .sw = 1,
+			   .pt = global ? 0 : 1,
+			   .pb = global ? 0 : 1,
+			   .dh = 1,
+			   .dw = 1,
+			   .ys = 0.1f,
+			   .yzp = 3,
+			   .lo = 0,
+			   .hi = 255};
+	p.oh = floor_dim(x.h, p.pt, p.pb, p.kh, 1, p.sh, 0);
+	p.ow = floor_dim(x.w, 0, 0, p.kw, 1, p.sw, 0);
+	CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
+	lb_finish(&k, (uint32_t)op, l);
+}
+
+static void test_pool_errors(void)
+{
+	struct lf_kc_launch l, la, lg;
+	base_pool(&l, LF_KOP_MAXPOOL, 0);
+	base_pool(&la, LF_KOP_AVGPOOL, 0);
+	base_pool(&lg, LF_KOP_AVGPOOL, 1);
+	const lf_desc *b = &l.desc[0], *ba = &la.desc[0], *bg = &lg.desc[0];
+	lf_desc d;
+	CU_ASSERT_EQUAL(run_desc(&l, b), LF_KST_OK);
+	CU_ASSERT_EQUAL(run_desc(&la, ba), LF_KST_OK);
+	CU_ASSERT_EQUAL(run_desc(&lg, bg), LF_KST_OK);
+#define TRY(base, stmt, want)                                                  \
+	do {                                                                   \
+		d = *(base);                                                   \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(                                               \
+		    run_desc((base) == b ? &l : (base) == ba ? &la : &lg, &d), \
+		    want);                                                     \
+	} while (0)
+	TRY(b, d.magic = 0, LF_KST_BAD_MAGIC);
+	TRY(b, d.op = LF_KOP_ADD, LF_KST_BAD_OP);
+	TRY(b, d.op = 0, LF_KST_BAD_OP);
+	TRY(b, d.flags = LF_DF_COUNT_PAD, LF_KST_BAD_OP);
+	TRY(ba, d.flags |= LF_DF_BIAS, LF_KST_BAD_OP);
+	TRY(ba, d.flags |= 0x80000000u, LF_KST_BAD_OP);
+	TRY(b, d.x_type = LF_KDT_I32, LF_KST_BAD_TYPE);
+	TRY(b, d.y_type = LF_KDT_I8, LF_KST_BAD_TYPE);
+	TRY(ba, (d.x_type = d.y_type = 5), LF_KST_BAD_TYPE);
+
+	TRY(b, d.oh++, LF_KST_BAD_SHAPE);
+	TRY(b, d.ow = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.n = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.stride_h = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.dil_w = 0, LF_KST_BAD_SHAPE);
+	TRY(ba, d.dil_h = 2, LF_KST_BAD_SHAPE); /* avg: no dilations */
+	TRY(b, (d.kh = 20, d.pad_t = d.pad_b = 0), LF_KST_BAD_SHAPE);
+	TRY(b, (d.pad_t = 0xffffffffu, d.pad_b = 1), LF_KST_BAD_SHAPE);
+	/* ih = 8: floor size 4 and ceil_mode size 5 pass (then x no longer
+	 * fits before y), 3 and 6 do not. */
+	TRY(b, (d.ih = 8, d.oh = 4), LF_KST_BOUNDS);
+	TRY(b, (d.ih = 8, d.oh = 5), LF_KST_BOUNDS);
+	TRY(b, (d.ih = 8, d.oh = 6), LF_KST_BAD_SHAPE);
+	TRY(b, (d.ih = 8, d.oh = 3), LF_KST_BAD_SHAPE);
+
+	TRY(b, (d.act_min = 10, d.act_max = 9), LF_KST_BAD_QUANT);
+	TRY(b, d.act_max = 256, LF_KST_BAD_QUANT);
+	TRY(ba, d.x_zp = 256, LF_KST_BAD_QUANT);
+	TRY(ba, d.y_zp = -1, LF_KST_BAD_QUANT);
+	TRY(ba, d.x_scale = 0.0f, LF_KST_BAD_QUANT);
+	TRY(ba, d.y_scale = -0.5f, LF_KST_BAD_QUANT);
+	TRY(ba, d.y_scale = NAN, LF_KST_BAD_QUANT);
+	TRY(ba, d.x_scale = INFINITY, LF_KST_BAD_QUANT);
+	TRY(bg, d.x_scale = 1e6f, LF_KST_BAD_QUANT);  /* scale >= 256 */
+	TRY(bg, d.y_scale = 1e9f, LF_KST_BAD_QUANT);  /* scale < 2^-32 */
+	TRY(b, d.x_scale = NAN, LF_KST_OK);	      /* not read */
+
+	TRY(b, (d.iw = LF_POOL_DIM_MAX + 1, d.ow = LF_POOL_DIM_MAX),
+	    LF_KST_LIMIT);
+	TRY(b, (d.kw = LF_POOL_KDIM_MAX + 1, d.iw = 300, d.ow = 300 - 255),
+	    LF_KST_LIMIT);
+	TRY(b, (d.stride_w = LF_POOL_STEP_MAX + 1, d.ow = 1), LF_KST_LIMIT);
+	TRY(b, (d.pad_r = LF_POOL_DIM_MAX + 1, d.stride_w = 255, d.ow = 258),
+	    LF_KST_LIMIT);
+	/* The global average of 2^24 pixels (ORT refuses it too). */
+	TRY(bg,
+	    (d.ih = d.kh = 4096, d.iw = d.kw = 4096, d.x_scale = 1.0f,
+	     d.y_scale = 1.0f),
+	    LF_KST_LIMIT);
+	TRY(bg,
+	    (d.ih = d.kh = 4095, d.iw = d.kw = 4096, d.x_scale = 1.0f,
+	     d.y_scale = 1.0f),
+	    LF_KST_BOUNDS);
+
+	/* Byte ranges, overflow-safe; y ends exactly at the end of act. */
+	TRY(b, d.y_off++, LF_KST_BOUNDS);
+	TRY(b, d.x_off = 0xffffffffu, LF_KST_BOUNDS);
+	TRY(b, d.y_off = d.x_off + 5, LF_KST_BOUNDS); /* overlaps x */
+	TRY(b, d.x_off = d.y_off, LF_KST_BOUNDS);
+	TRY(b,
+	    (d.n = d.ic = 65535, d.ih = d.iw = 65535, d.kh = d.kw = 1,
+	     d.pad_t = d.pad_b = 0, d.oh = d.ow = 65535, d.stride_h = 1),
+	    LF_KST_BOUNDS);
+	TRY(b, (d.n = 256, d.ic = 256, d.ih = 256, d.iw = 256, d.oh = 128,
+		d.ow = 255),
+	    LF_KST_BOUNDS); /* x is exactly 2^32 bytes */
+#undef TRY
+	lf_kc_free(&l);
+	lf_kc_free(&la);
+	lf_kc_free(&lg);
+}
+
+/* A small add launch to mutate: y is the last thing in act. */
+static void base_add(struct lf_kc_launch *l, enum bc bc)
+{
+	struct lf_rng r;
+	struct lb k = {.r = &r};
+	case_rng(&r, 0xe7ad, (int)bc);
+	struct act_t x = lb_new_input(&k, 2, 3, 4, 5, LF_KDT_I8);
+	struct act_t o = lb_other(&k, &x, bc);
+	x.scale = 0.02f;
+	x.zp = -3;
+	o.scale = 0.03f;
+	o.zp = 5;
+	struct add_p p = {bc, 0, 0.04f, 1, -128, 127};
+	CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
+	lb_finish(&k, LF_KOP_ADD, l);
+}
+
+static void test_add_errors(void)
+{
+	struct lf_kc_launch l, ls, lc;
+	base_add(&l, BC_FULL);
+	base_add(&ls, BC_SCALAR);
+	base_add(&lc, BC_CH4);
+	const lf_desc *b = &l.desc[0], *bs = &ls.desc[0], *bc = &lc.desc[0];
+	lf_desc d;
+	CU_ASSERT_EQUAL(run_desc(&l, b), LF_KST_OK);
+	CU_ASSERT_EQUAL(run_desc(&ls, bs), LF_KST_OK);
+	CU_ASSERT_EQUAL(run_desc(&lc, bc), LF_KST_OK);
+#define TRY(base, stmt, want)                                                  \
+	do {                                                                   \
+		d = *(base);                                                   \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(                                               \
+		    run_desc((base) == b ? &l : (base) == bs ? &ls : &lc, &d), \
+		    want);                                                     \
+	} while (0)
+	TRY(b, d.magic = 1, LF_KST_BAD_MAGIC);
+	TRY(b, d.op = LF_KOP_MAXPOOL, LF_KST_BAD_OP);
+	TRY(b, d.flags = LF_DF_COUNT_PAD, LF_KST_BAD_OP);
+	TRY(b, d.flags = LF_DF_X2_SCALAR | LF_DF_X2_PER_CH, LF_KST_BAD_OP);
+	TRY(b, d.flags |= 0x100u, LF_KST_BAD_OP);
+	TRY(b, d.x_type = LF_KDT_U8, LF_KST_BAD_TYPE);
+	TRY(b, (d.x_type = d.y_type = LF_KDT_I32), LF_KST_BAD_TYPE);
+	TRY(b, d.ic = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.iw = 0, LF_KST_BAD_SHAPE);
+	TRY(b, d.x_zp = 128, LF_KST_BAD_QUANT);
+	TRY(b, d.x2_zp = -129, LF_KST_BAD_QUANT);
+	TRY(b, d.y_zp = 200, LF_KST_BAD_QUANT);
+	TRY(b, (d.act_min = 5, d.act_max = 4), LF_KST_BAD_QUANT);
+	TRY(b, d.x2_scale = 0.0f, LF_KST_BAD_QUANT);
+	TRY(b, d.y_scale = -INFINITY, LF_KST_BAD_QUANT);
+	TRY(b, d.x_scale = NAN, LF_KST_BAD_QUANT);
+	TRY(b, d.x_scale = -0.0f, LF_KST_BAD_QUANT);
+	TRY(b, d.n = LF_ADD_DIM_MAX + 1, LF_KST_LIMIT);
+	TRY(b, d.iw = LF_ADD_DIM_MAX + 1, LF_KST_LIMIT);
+	TRY(b, d.y_off++, LF_KST_BOUNDS);
+	TRY(b, d.x_off = 0xfffffff0u, LF_KST_BOUNDS);
+	TRY(b, d.x2_off = 0xffffff00u, LF_KST_BOUNDS);
+	TRY(b, d.y_off = d.x2_off + 1, LF_KST_BOUNDS); /* overlaps x2 */
+	TRY(b, d.x_off = d.y_off - 3, LF_KST_BOUNDS);  /* overlaps y */
+	/* A same-shape x2 where the scalar was: it runs past the end. */
+	TRY(bs, d.flags &= ~LF_DF_X2_SCALAR, LF_KST_BOUNDS);
+	/* Per-channel x2 read as a full tensor overlaps y or leaves act. */
+	TRY(bc, d.flags &= ~LF_DF_X2_PER_CH, LF_KST_BOUNDS);
+	TRY(b,
+	    (d.n = d.ic = 65535, d.ih = d.iw = 65535),
+	    LF_KST_BOUNDS); /* 2^64-ish elements */
+	TRY(b, (d.n = 256, d.ic = 256, d.ih = 256, d.iw = 256),
+	    LF_KST_BOUNDS); /* exactly 2^32 */
+#undef TRY
+	lf_kc_free(&l);
+	lf_kc_free(&ls);
+	lf_kc_free(&lc);
+}
+
+/* --- the cycle model ------------------------------------------------------ */
+
+static lf_u64 cycles_of(const struct lf_kc_launch *l)
+{
+	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
+	uint8_t *act = xmalloc(l->act_bytes);
+	memcpy(act, l->act, l->act_bytes);
+	lfk_cycles_reset();
+	kernel_call(l->op, d, l->ndesc, l->params, l->params_bytes, act,
+		    l->act_bytes);
+	lf_u64 c = lfk_cycles_get();
+	CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
+	free(d);
+	free(act);
+	return c;
+}
+
+/* More work, more cycles; never faster than the datapath's width. */
+static void test_cycles(void)
+{
+	struct lf_rng r;
+	struct lf_kc_launch s, b;
+	/* Max pooling: 3x3 over 4x16x16 vs 16x32x32. */
+	for (int big = 0; big < 2; big++) {
+		struct lb k = {.r = &r};
+		case_rng(&r, 0xc7c, big);
+		int c = big ? 16 : 4, hw = big ? 32 : 16;
+		struct act_t x = lb_new_input(&k, 1, c, hw, hw, LF_KDT_U8);
+		struct pool_p p = {.op = LF_KOP_MAXPOOL,
+				   .kh = 3,
+				   .kw = 3,
+				   .sh = 1,
+				   .sw = 1,
+				   .pt = 1,
+				   .pl = 1,
+				   .pb = 1,
+				   .pr = 1,
+				   .dh = 1,
+				   .dw = 1,
+				   .oh = hw,
+				   .ow = hw,
+				   .lo = 0,
+				   .hi = 255};
+		CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
+		lb_finish(&k, LF_KOP_MAXPOOL, big ? &b : &s);
+	}
+	lf_u64 cs = cycles_of(&s), cb = cycles_of(&b);
+	CU_ASSERT(cs > 0);
+	CU_ASSERT(cb > 8 * cs);
+	/* One (tap, column) per cycle at best. */
+	CU_ASSERT(cb >= 16ull * 32 * 32 * 9);
+	CU_ASSERT(cb < 4ull * 16 * 32 * 32 * 9 + 100000);
+	lf_kc_free(&s);
+	lf_kc_free(&b);
+
+	/* Add: LF_ADD_LANES elements per cycle at best. */
+	for (int big = 0; big < 2; big++) {
+		struct lb k = {.r = &r};
+		case_rng(&r, 0xc7d, big);
+		struct act_t x = lb_new_input(&k, 1, big ? 64 : 8, 28, 28, 0);
+		struct act_t o = lb_other(&k, &x, BC_FULL);
+		struct add_p p = {BC_FULL, 0, 0.1f, 3, 0, 255};
+		CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
+		lb_finish(&k, LF_KOP_ADD, big ? &b : &s);
+	}
+	cs = cycles_of(&s);
+	cb = cycles_of(&b);
+	CU_ASSERT(cb > 4 * cs);
+	CU_ASSERT(cb >= 64ull * 28 * 28 / LF_ADD_LANES);
+	CU_ASSERT(cb < 64ull * 28 * 28);
+	lf_kc_free(&s);
+	lf_kc_free(&b);
+}
+
+void lf_test_suite_kernels_pool(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"pool_sweep", test_pool_sweep},
+	    {"add_sweep", test_add_sweep},
+	    {"add_ties", test_add_ties},
+	    {"pool_row_edge", test_pool_row_edge},
+	    {"engine_resnet", test_engine_resnet},
+	    {"engine_random", test_engine_random},
+	    {"engine_stops", test_engine_stops},
+	    {"pool_errors", test_pool_errors},
+	    {"add_errors", test_add_errors},
+	    {"cycles", test_cycles},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("kernels_pool", NULL, NULL, cases);
+}
