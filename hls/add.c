@@ -26,12 +26,12 @@
 
 /* Derived from a descriptor once it has passed add_check(). */
 struct add_geo {
-	lf_u32 inner;	 /* ih * iw: elements per plane */
-	lf_u32 planes;	 /* n * ic */
-	lf_u32 swap;	 /* x2 is the outer operand P */
-	lf_i32 lo, hi;	 /* the type's range */
-	float rp, rq;	 /* sP / y_scale, sQ / y_scale */
-	float fixed;	 /* y_zp - fma(rP, zP, rQ * zQ) */
+	lf_u32 inner;  /* ih * iw: elements per plane */
+	lf_u32 planes; /* n * ic */
+	lf_u32 swap;   /* x2 is the outer operand P */
+	lf_i32 lo, hi; /* the type's range */
+	float rp, rq;  /* sP / y_scale, sQ / y_scale */
+	float fixed;   /* y_zp - fma(rP, zP, rQ * zQ) */
 };
 
 /* Every check of lf_desc.h, in its order; fills *g when LF_KST_OK. */
@@ -40,10 +40,9 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 {
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
-	if (d->op != LF_KOP_ADD ||
-	    (d->flags & ~(LF_DF_X2_SCALAR | LF_DF_X2_PER_CH | LF_DF_SWAP)) !=
-		0 ||
-	    ((d->flags & LF_DF_X2_SCALAR) && (d->flags & LF_DF_X2_PER_CH)))
+	lf_u32 both = LF_DF_X2_SCALAR | LF_DF_X2_PER_CH;
+	if (d->op != LF_KOP_ADD || (d->flags & ~(both | LF_DF_SWAP)) != 0 ||
+	    (d->flags & both) == both)
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
 		return LF_KST_BAD_TYPE;
@@ -63,9 +62,11 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 
 	lf_u64 planes = lfk_mul_sat(d->n, d->ic);
 	lf_u64 count = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
-	lf_u64 x2_sz = (d->flags & LF_DF_X2_SCALAR)	? 1
-		       : (d->flags & LF_DF_X2_PER_CH) ? (lf_u64)d->ic
-							: count;
+	lf_u64 x2_sz = count;
+	if (d->flags & LF_DF_X2_SCALAR)
+		x2_sz = 1;
+	else if (d->flags & LF_DF_X2_PER_CH)
+		x2_sz = d->ic;
 	if (!lfk_inside(d->x_off, count, act_bytes) ||
 	    !lfk_inside(d->x2_off, x2_sz, act_bytes) ||
 	    !lfk_inside(d->y_off, count, act_bytes) ||

@@ -159,10 +159,13 @@ enum lf_kdtype {
  *     rP = sP / y_scale, rQ = sQ / y_scale
  *     fixed = (float)y_zp - fma(rP, (float)zP, rQ * (float)zQ)
  *     y = clamp(cvt(rint(fma(P, rP, fma(Q, rQ, fixed)))))
- *   which is ORT's MLAS AVX2 kernel; LF_DF_SWAP is set when ORT's
- *   broadcaster swaps the inputs (see lf__ref_qadd). y must not overlap x
- *   or x2 (no in-place add). Not read: w_type, the conv/matmul shape
- *   fields other than n, ic, ih, iw, w_off, bias_off, w_zp_off, mult_off.
+ *   which is ORT's MLAS AVX2 kernel. The host puts the full-shape input
+ *   at x_off and sets LF_DF_SWAP when the input ORT uses as its outer
+ *   operand (its A, or B where its broadcaster swaps them: ort_swaps() in
+ *   hostlib/cpu/ref_elementwise.c) is the one at x2_off. x and x2 may
+ *   overlap (x + x); y must overlap neither (no in-place add). Not read:
+ *   w_type, the conv/matmul shape fields other than n, ic, ih, iw, w_off,
+ *   bias_off, w_zp_off, mult_off.
  */
 typedef struct lf_desc {
 	/* 0 */ lf_u32 magic;

@@ -2,6 +2,9 @@
 # shared object that goes into the emulation xclbins), plus the limits text
 # (hls/README.md) the xclbins embed.
 # limits_dump.c is a host tool: keep it out of the kernel objects.
+# engine.c #includes conv2d.c, matmul.c, pool.c and add.c (one translation
+# unit per kernel, hls/README.md); -MMD records them, so a change to any of
+# them rebuilds engine.o as well.
 KERNEL_SRCS += $(filter-out hls/limits_dump.c,$(wildcard hls/*.c))
 KERNEL_HOST_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kobj/%.o)
 KERNEL_SO := $(BUILD)/hls/lfkernels.so

@@ -28,14 +28,14 @@
 
 /* Derived from a descriptor once it has passed pool_check(). */
 struct pool_geo {
-	lf_u32 avg;	   /* LF_KOP_AVGPOOL */
-	lf_u32 is_global;   /* the QLinearGlobalAveragePool path */
-	lf_u32 span_w;	   /* (kw - 1) * dil_w + 1 */
-	lf_u32 tw;	   /* output columns per tile */
-	lf_u32 image;	   /* ih * iw */
-	lf_i32 lo, hi;	   /* the type's range */
-	float gscale;	   /* global: x_scale / (y_scale * image) */
-	float div_pad;	   /* (float)(kh * kw), the count_include_pad divisor */
+	lf_u32 avg;	  /* LF_KOP_AVGPOOL */
+	lf_u32 is_global; /* the QLinearGlobalAveragePool path */
+	lf_u32 span_w;	  /* (kw - 1) * dil_w + 1 */
+	lf_u32 tw;	  /* output columns per tile */
+	lf_u32 image;	  /* ih * iw */
+	lf_i32 lo, hi;	  /* the type's range */
+	float gscale;	  /* global: x_scale / (y_scale * image) */
+	float div_pad;	  /* (float)(kh * kw), the count_include_pad divisor */
 };
 
 /* One output dimension is the floor or the ceil_mode size of its window. */
@@ -78,8 +78,8 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 			 d->stride_w, d->ow))
 		return LF_KST_BAD_SHAPE;
 	g->is_global = g->avg && d->kh == d->ih && d->kw == d->iw &&
-		    d->pad_t == 0 && d->pad_l == 0 && d->pad_b == 0 &&
-		    d->pad_r == 0;
+		       d->pad_t == 0 && d->pad_l == 0 && d->pad_b == 0 &&
+		       d->pad_r == 0;
 
 	g->lo = lfk_type_min(d->x_type);
 	g->hi = lfk_type_max(d->x_type);
@@ -170,16 +170,21 @@ static void pool_load_row(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 }
 
 /*
- * One tile: output row oy, columns ox0 .. ox0 + tw_t - 1 of plane p.
- * Max: acc holds values; avg: sums (float) and in-image tap counts.
+ * One tile: output row oy, columns ox0 .. ox0 + tw_t - 1 of plane p. Per
+ * column, mx holds the running max; sum the float sum of the dequantized
+ * taps and cnt how many taps were inside the image (average).
  */
 static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		      const struct pool_geo *g, lf_u32 p, lf_u32 oy, lf_u32 ox0,
 		      lf_u32 tw_t, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
+	/* Registers: cleared in one cycle, one column touched per cycle. */
 	lf_i32 mx[LF_POOL_TW_MAX];
 	float sum[LF_POOL_TW_MAX];
 	lf_u32 cnt[LF_POOL_TW_MAX];
+#pragma HLS ARRAY_PARTITION variable=mx type=complete
+#pragma HLS ARRAY_PARTITION variable=sum type=complete
+#pragma HLS ARRAY_PARTITION variable=cnt type=complete
 	for (lf_u32 t = 0; t < LF_POOL_TW_MAX; t++) {
 #pragma HLS UNROLL
 		mx[t] = g->lo;

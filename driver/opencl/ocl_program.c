@@ -52,6 +52,13 @@ static const struct {
     {"lfk_matmul.pe_k", "LF_MM_PE_K"},
     {"lfk_matmul.kmax", "LF_MM_KMAX"},
     {"lfk_matmul.dim_max", "LF_MM_DIM_MAX"},
+    {"lfk_pool.tile_ow_max", "LF_POOL_TW_MAX"},
+    {"lfk_pool.row_bytes", "LF_POOL_ROW"},
+    {"lfk_pool.dim_max", "LF_POOL_DIM_MAX"},
+    {"lfk_pool.kdim_max", "LF_POOL_KDIM_MAX"},
+    {"lfk_pool.step_max", "LF_POOL_STEP_MAX"},
+    {"lfk_add.lanes", "LF_ADD_LANES"},
+    {"lfk_add.dim_max", "LF_ADD_DIM_MAX"},
     {"model.lat_mem", "LF_LAT_MEM"},
     {"model.depth_mac", "LF_DEPTH_MAC"},
     {"model.depth_rq", "LF_DEPTH_RQ"},
@@ -61,7 +68,8 @@ static const struct {
 
 /* Keys derived from others: checked, not passed. */
 static const char *const derived_keys[] = {
-    "desc_bytes", "lfk_conv2d.macs_per_cycle", "lfk_matmul.macs_per_cycle"};
+    "desc_bytes", "lfk_conv2d.macs_per_cycle", "lfk_matmul.macs_per_cycle",
+    "lfk_engine.macs_per_cycle", "lfk_engine.ops"};
 
 static lf_status check_counts(const struct lf_xclbin *xb)
 {

@@ -198,9 +198,10 @@ static void test_info(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DDR[3]"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "connectivity:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "macs_per_cycle="));
-	/* 2 conv CUs + 1 matmul CU, 256 MACs/cycle each, at 250 MHz. */
+	/* 2 conv CUs + 1 matmul CU + 2 engine CUs, 256 MACs/cycle each, at
+	 * 250 MHz (pool and add CUs have no MAC array). */
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(r.out, "peak: 3 CUs, 768 MACs/cycle at 250 MHz"));
+	    strstr(r.out, "peak: 5 CUs, 1280 MACs/cycle at 250 MHz"));
 	res_free(&r);
 }
 

@@ -105,8 +105,9 @@ static void test_load_real_xclbin(void)
 	p = lf__dev_props(dev);
 	CU_ASSERT_EQUAL(p->xclbin_loaded, 1);
 	CU_ASSERT_STRING_EQUAL(p->xclbin_platform, "layerfab_tiny_emu_1");
-	CU_ASSERT_EQUAL(p->ncus, 3);
-	CU_ASSERT_EQUAL(p->nkernels, 2);
+	/* bitstreams/emu/tiny.args: conv2d:2 matmul:1 pool:2 add:2 engine:2 */
+	CU_ASSERT_EQUAL(p->ncus, 9);
+	CU_ASSERT_EQUAL(p->nkernels, 5);
 	CU_ASSERT_STRING_EQUAL(p->cus[0].name, "lfk_conv2d:lfk_conv2d_1");
 	CU_ASSERT_STRING_EQUAL(p->kernels[p->cus[2].kernel].name, "lfk_matmul");
 	/* The writer wires CU i's three ports to consecutive banks. */
@@ -118,7 +119,7 @@ static void test_load_real_xclbin(void)
 	CU_ASSERT_EQUAL(lf__dev_arg_bank(dev, 1, 2, &bank), LF_OK);
 	CU_ASSERT_EQUAL(bank, 0);
 	CU_ASSERT_EQUAL(lf__dev_arg_bank(dev, 1, 3, &bank), LF_ERR_INVALID_ARG);
-	CU_ASSERT_EQUAL(lf__dev_arg_bank(dev, 7, 0, &bank), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf__dev_arg_bank(dev, 9, 0, &bank), LF_ERR_INVALID_ARG);
 	CU_ASSERT(lf__dev_limit(dev, "lfk_conv2d.macs_per_cycle", -1) > 0);
 	CU_ASSERT_EQUAL(lf__dev_limit(dev, "no.such.key", -7), -7);
 	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_matmul", &cu), LF_OK);
@@ -126,7 +127,15 @@ static void test_load_real_xclbin(void)
 	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_conv2d:lfk_conv2d_2", &cu),
 			LF_OK);
 	CU_ASSERT_EQUAL(cu, 1);
-	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_pool", &cu),
+	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_pool", &cu), LF_OK);
+	CU_ASSERT_EQUAL(cu, 3);
+	/* The engine's lane-1 CU reaches the banks of conv's lane-1 CU. */
+	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_engine:lfk_engine_2", &cu),
+			LF_OK);
+	CU_ASSERT_EQUAL(cu, 8);
+	for (int a = 0; a < 6; a++)
+		CU_ASSERT_EQUAL(p->cus[8].arg_bank[a], p->cus[1].arg_bank[a]);
+	CU_ASSERT_EQUAL(lf__dev_find_cu(dev, "lfk_nosuch", &cu),
 			LF_ERR_NOT_FOUND);
 	/* Reloading replaces the image (and joins the old workers). */
 	CU_ASSERT_EQUAL(lf_test_emu_load_file(dev, "tiny"), LF_OK);
@@ -143,7 +152,7 @@ static void test_load_real_xclbin(void)
 	    strstr(lf__drv_last_error(), "layerfab_tiny_emu_1"));
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->xclbin_loaded, 0);
 	CU_ASSERT_EQUAL(lf_test_emu_load_file(dev, "aws-f1"), LF_OK);
-	CU_ASSERT_EQUAL(lf__dev_props(dev)->ncus, 3);
+	CU_ASSERT_EQUAL(lf__dev_props(dev)->ncus, 9);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 

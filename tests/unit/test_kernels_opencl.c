@@ -359,8 +359,8 @@ static void test_build(void)
  * the kernel for l->op or, with @engine, through lfk_engine. All statuses
  * OK and all three act buffers identical. Returns 0 on success.
  */
-static int check_launch(const struct lf_kc_launch *l, int engine,
-			uint64_t seed, int index)
+static int check_launch(const struct lf_kc_launch *l, int engine, uint64_t seed,
+			int index)
 {
 	int k = engine ? K_ENGINE : kernel_of(l->op);
 	size_t dn = sizeof(lf_desc) * l->ndesc;
@@ -507,14 +507,10 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},
-	    {"conv", test_conv},
-	    {"matmul", test_matmul},
-	    {"pool", test_pool},
-	    {"add", test_add},
-	    {"engine", test_engine},
-	    {"status", test_status},
-	    {NULL, NULL},
+	    {"build", test_build},   {"conv", test_conv},
+	    {"matmul", test_matmul}, {"pool", test_pool},
+	    {"add", test_add},	     {"engine", test_engine},
+	    {"status", test_status}, {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }

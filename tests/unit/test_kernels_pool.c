@@ -23,6 +23,7 @@
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
 #include "unit/kernel_pool_cases.h"
+#include "unit/test_emu.h"
 
 #define LB_MAX_DESC 16
 #define NONE	    UINT32_MAX
@@ -291,8 +292,8 @@ static uint8_t *act_bytes_of(const struct lb *k, const struct act_t *a)
 static struct act_t lb_new_input(struct lb *k, int n, int c, int h, int w,
 				 int t)
 {
-	struct act_t a = {0, n, c, h, w, t, pick_zp(k->r, t),
-			  log_uniform(k->r, 1e-3, 1.0)};
+	struct act_t a = {
+	    0, n, c, h, w, t, pick_zp(k->r, t), log_uniform(k->r, 1e-3, 1.0)};
 	size_t cnt = act_count(&a);
 	uint8_t *x = xmalloc(cnt);
 	fill_random(k->r, x, cnt);
@@ -372,10 +373,10 @@ static void pool_pick(struct lf_rng *r, const struct act_t *x, int op,
 			p->pr++;
 	}
 	if (!global) {
-		p->oh = floor_dim(x->h, p->pt, p->pb, p->kh, p->dh, p->sh,
-				  p->ceil);
-		p->ow = floor_dim(x->w, p->pl, p->pr, p->kw, p->dw, p->sw,
-				  p->ceil);
+		p->oh =
+		    floor_dim(x->h, p->pt, p->pb, p->kh, p->dh, p->sh, p->ceil);
+		p->ow =
+		    floor_dim(x->w, p->pl, p->pr, p->kw, p->dw, p->sw, p->ceil);
 	}
 	/* Averages: ties often (power-of-two scales), else any ratio. */
 	if (lf_rng_range(r, 0, 2) == 0)
@@ -395,15 +396,15 @@ static void pool_pick(struct lf_rng *r, const struct act_t *x, int op,
 static struct act_t lb_pool(struct lb *k, const struct act_t *x,
 			    const struct pool_p *p, lf_status *refused)
 {
-	struct act_t y = {NONE, x->n, x->c, p->oh, p->ow, x->t, x->zp,
-			  x->scale};
+	struct act_t y = {NONE,	 x->n, x->c,  p->oh,
+			  p->ow, x->t, x->zp, x->scale};
 	int avg = p->op == LF_KOP_AVGPOOL;
 	lb_say(k,
 	       "[%s %s n=%d c=%d %dx%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,r%d "
 	       "dil=%d,%d ceil=%d cpad=%d -> %dx%d",
-	       avg ? "avgpool" : "maxpool", tname(x->t), x->n, x->c, x->h,
-	       x->w, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->pb, p->pr,
-	       p->dh, p->dw, p->ceil, p->cpad, p->oh, p->ow);
+	       avg ? "avgpool" : "maxpool", tname(x->t), x->n, x->c, x->h, x->w,
+	       p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->pb, p->pr, p->dh,
+	       p->dw, p->ceil, p->cpad, p->oh, p->ow);
 	if (avg)
 		lb_say(k, " xs=%a xzp=%d ys=%a yzp=%d", x->scale, x->zp, p->ys,
 		       p->yzp);
@@ -549,13 +550,14 @@ static struct lf_ref_shape bc_shape(const struct act_t *full, enum bc b)
 
 static size_t bc_count(const struct act_t *full, enum bc b)
 {
-	return b == BC_FULL ? act_count(full)
-			    : (b == BC_CH4 || b == BC_CH3 ? (size_t)full->c : 1);
+	return b == BC_FULL
+		   ? act_count(full)
+		   : (b == BC_CH4 || b == BC_CH3 ? (size_t)full->c : 1);
 }
 
 struct add_p {
-	enum bc bc;	/* how the other operand broadcasts */
-	int full_is_b;	/* the full operand is ONNX input B */
+	enum bc bc;    /* how the other operand broadcasts */
+	int full_is_b; /* the full operand is ONNX input B */
 	float ys;
 	int32_t yzp, lo, hi;
 };
@@ -586,8 +588,8 @@ static struct act_t lb_add(struct lb *k, const struct act_t *x,
 	       "[add %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
 	       "xs=%a xzp=%d x2s=%a x2zp=%d ys=%a yzp=%d clamp=[%d,%d]] ",
 	       tname(x->t), x->n, x->c, x->h, x->w, bcn[p->bc], p->full_is_b,
-	       x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp,
-	       p->lo, p->hi);
+	       x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp, p->lo,
+	       p->hi);
 	size_t ny = act_count(x), no = bc_count(x, p->bc);
 	uint8_t *xb = act_bytes_of(k, x);
 	uint8_t *ob = xmalloc(no);
@@ -595,21 +597,18 @@ static struct act_t lb_add(struct lb *k, const struct act_t *x,
 	uint8_t *yb = xmalloc(ny);
 	struct lf_ref_q1 xq = {x->scale, x->zp}, oq = {o->scale, o->zp},
 			 yq = {p->ys, p->yzp};
-	lf_status st =
-	    p->full_is_b
-		? lf__ref_qadd((lf_dtype)x->t, as, ob, &oq, bs, xb, &xq, &yq,
-			       yb)
-		: lf__ref_qadd((lf_dtype)x->t, as, xb, &xq, bs, ob, &oq, &yq,
-			       yb);
+	lf_status st = p->full_is_b ? lf__ref_qadd((lf_dtype)x->t, as, ob, &oq,
+						   bs, xb, &xq, &yq, yb)
+				    : lf__ref_qadd((lf_dtype)x->t, as, xb, &xq,
+						   bs, ob, &oq, &yq, yb);
 	if (st == LF_OK) {
 		clamp_bytes(x->t, yb, ny, p->lo, p->hi);
 		lf_desc *d = lb_desc(k, LF_KOP_ADD);
-		d->flags = (x2_outer ? LF_DF_SWAP : 0) |
-			   (p->bc == BC_SCALAR || p->bc == BC_ONE
-				? LF_DF_X2_SCALAR
-				: 0) |
-			   (p->bc == BC_CH4 || p->bc == BC_CH3 ? LF_DF_X2_PER_CH
-								: 0);
+		d->flags =
+		    (x2_outer ? LF_DF_SWAP : 0) |
+		    (p->bc == BC_SCALAR || p->bc == BC_ONE ? LF_DF_X2_SCALAR
+							   : 0) |
+		    (p->bc == BC_CH4 || p->bc == BC_CH3 ? LF_DF_X2_PER_CH : 0);
 		d->x_type = d->y_type = (uint32_t)x->t;
 		d->w_type = 9; /* not read */
 		d->n = (uint32_t)x->n;
@@ -638,8 +637,8 @@ static struct act_t lb_add(struct lb *k, const struct act_t *x,
 }
 
 /* Scales and zero points of an add: over the range, extremes, ties. */
-static void add_quant(struct lf_rng *r, int t, struct act_t *x,
-		      struct act_t *o, struct add_p *p)
+static void add_quant(struct lf_rng *r, int t, struct act_t *x, struct act_t *o,
+		      struct add_p *p)
 {
 	int m = lf_rng_range(r, 0, 9);
 	if (m < 5) { /* anything */
@@ -684,8 +683,8 @@ static struct act_t lb_other(struct lb *k, const struct act_t *x, enum bc b)
  * stride s, groups 1 or depthwise; per-channel weights, bias; an 8-bit
  * output of type yt with a fused Relu sometimes.
  */
-static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc,
-			    int kk, int s, int depthwise, int yt)
+static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
+			    int s, int depthwise, int yt)
 {
 	struct lf_rng *r = k->r;
 	int groups = depthwise ? x->c : 1;
@@ -694,7 +693,13 @@ static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc,
 	int icg = x->c / groups, pad = kk / 2;
 	int oh = lf__ref_out_dim(x->h, kk, s, pad, pad, 1);
 	int ow = lf__ref_out_dim(x->w, kk, s, pad, pad, 1);
-	struct act_t y = {NONE, x->n, oc, oh, ow, yt, pick_zp(r, yt),
+	struct act_t y = {NONE,
+			  x->n,
+			  oc,
+			  oh,
+			  ow,
+			  yt,
+			  pick_zp(r, yt),
 			  log_uniform(r, 1e-3, 0.5)};
 	int wt = lf_rng_range(r, 0, 1);
 	size_t nw = (size_t)oc * icg * kk * kk, ny = act_count(&y);
@@ -803,8 +808,9 @@ static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
 {
 	struct lf_rng *r = k->r;
 	int kk = x->h * x->w;
-	struct act_t y = {NONE, x->n, x->c, 1, nout, yt, pick_zp(r, yt),
-			  log_uniform(r, 1e-3, 0.5)};
+	struct act_t y = {
+	    NONE, x->n, x->c,		1,
+	    nout, yt,	pick_zp(r, yt), log_uniform(r, 1e-3, 0.5)};
 	int wt = lf_rng_range(r, 0, 1);
 	size_t nb = (size_t)kk * nout, ny = act_count(&y);
 	uint8_t *b = xmalloc(nb), *yb = xmalloc(ny);
@@ -857,8 +863,7 @@ static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
 		d->act_min = tmin(yt);
 		d->act_max = tmax(yt);
 		d->w_off = lb_param(k, b, nb);
-		d->bias_off =
-		    lb_param(k, bias, sizeof(int32_t) * (size_t)nout);
+		d->bias_off = lb_param(k, bias, sizeof(int32_t) * (size_t)nout);
 		d->w_zp_off = lb_param(k, &w_zp, sizeof w_zp);
 		d->mult_off = lb_param(k, &mult, sizeof mult);
 		d->x_off = x->off;
@@ -897,8 +902,7 @@ static struct act_t random_input(struct lb *k)
 }
 
 /* A random pool over a new input; 0, or -1 with *st if refused. */
-static int random_pool(struct lf_rng *r, struct lf_kc_launch *l,
-		       lf_status *st)
+static int random_pool(struct lf_rng *r, struct lf_kc_launch *l, lf_status *st)
 {
 	struct lb k = {.r = r};
 	struct act_t x = random_input(&k);
@@ -963,8 +967,8 @@ static int32_t qadd_pair(int32_t a, int32_t b, float ra, float rb, float fixed,
 		v = t3 + t2;
 	}
 	float q = nearbyintf(v);
-	int32_t i = q >= -2147483648.0f && q < 2147483648.0f ? (int32_t)q
-							      : INT32_MIN;
+	int32_t i =
+	    q >= -2147483648.0f && q < 2147483648.0f ? (int32_t)q : INT32_MIN;
 	return i < tmin(t) ? tmin(t) : (i > tmax(t) ? tmax(t) : i);
 }
 
@@ -1014,8 +1018,9 @@ static int add_swap_ties(struct lf_rng *r, struct lf_kc_launch *l)
 			for (int a = tmin(t); a <= tmax(t); a++)
 				if (near_tie(a, b, ra, rb, fixed) &&
 				    qadd_order(a, sa, za, b, sb, zb, sy, zy,
-					       t) != qadd_order(b, sb, zb, a, sa,
-								za, sy, zy, t)) {
+					       t) != qadd_order(b, sb, zb, a,
+								sa, za, sy, zy,
+								t)) {
 					av[n++] = (uint8_t)a;
 					bv = (uint8_t)b;
 				}
@@ -1184,9 +1189,10 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	struct lb k = {.r = r};
 	struct act_t hist[LB_MAX_DESC + 1];
 	int nh = 0;
-	hist[nh++] = lb_new_input(&k, lf_rng_range(r, 1, 2),
-				  lf_rng_range(r, 1, 8), lf_rng_range(r, 1, 12),
-				  lf_rng_range(r, 1, 12), lf_rng_range(r, 0, 1));
+	hist[nh++] =
+	    lb_new_input(&k, lf_rng_range(r, 1, 2), lf_rng_range(r, 1, 8),
+			 lf_rng_range(r, 1, 12), lf_rng_range(r, 1, 12),
+			 lf_rng_range(r, 0, 1));
 	int len = lf_rng_range(r, 4, 8);
 	for (int i = 0; i < len; i++) {
 		struct act_t x = hist[nh - 1], y;
@@ -1199,8 +1205,8 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 				    lf_rng_range(r, 0, 1));
 		} else if (op == 1 || op == 2) {
 			struct pool_p p;
-			pool_pick(r, &x, op == 1 ? LF_KOP_MAXPOOL
-						 : LF_KOP_AVGPOOL,
+			pool_pick(r, &x,
+				  op == 1 ? LF_KOP_MAXPOOL : LF_KOP_AVGPOOL,
 				  &p);
 			lf_status st;
 			y = lb_pool(&k, &x, &p, &st);
@@ -1397,8 +1403,8 @@ static void test_add_ties(void)
 		o.scale = 0.125f;
 		x.off = lb_input(&k, av, (size_t)n);
 		o.off = lb_input(&k, bv, (size_t)n);
-		struct add_p p = {BC_FULL, 0, 0.25f, t ? 1 : 120, tmin(t),
-				  tmax(t)};
+		struct add_p p = {BC_FULL,     0,	0.25f,
+				  t ? 1 : 120, tmin(t), tmax(t)};
 		for (int e = 0; e < n; e++) {
 			int32_t a = t ? (int8_t)av[e] : av[e];
 			int32_t b = t ? (int8_t)bv[e] : bv[e];
@@ -1645,9 +1651,11 @@ static void test_pool_errors(void)
 	do {                                                                   \
 		d = *(base);                                                   \
 		stmt;                                                          \
-		CU_ASSERT_EQUAL(                                               \
-		    run_desc((base) == b ? &l : (base) == ba ? &la : &lg, &d), \
-		    want);                                                     \
+		CU_ASSERT_EQUAL(run_desc((base) == b	? &l                   \
+					 : (base) == ba ? &la                  \
+							: &lg,                 \
+					 &d),                                  \
+				want);                                         \
 	} while (0)
 	TRY(b, d.magic = 0, LF_KST_BAD_MAGIC);
 	TRY(b, d.op = LF_KOP_ADD, LF_KST_BAD_OP);
@@ -1682,9 +1690,9 @@ static void test_pool_errors(void)
 	TRY(ba, d.y_scale = -0.5f, LF_KST_BAD_QUANT);
 	TRY(ba, d.y_scale = NAN, LF_KST_BAD_QUANT);
 	TRY(ba, d.x_scale = INFINITY, LF_KST_BAD_QUANT);
-	TRY(bg, d.x_scale = 1e6f, LF_KST_BAD_QUANT);  /* scale >= 256 */
-	TRY(bg, d.y_scale = 1e9f, LF_KST_BAD_QUANT);  /* scale < 2^-32 */
-	TRY(b, d.x_scale = NAN, LF_KST_OK);	      /* not read */
+	TRY(bg, d.x_scale = 1e6f, LF_KST_BAD_QUANT); /* scale >= 256 */
+	TRY(bg, d.y_scale = 1e9f, LF_KST_BAD_QUANT); /* scale < 2^-32 */
+	TRY(b, d.x_scale = NAN, LF_KST_OK);	     /* not read */
 
 	TRY(b, (d.iw = LF_POOL_DIM_MAX + 1, d.ow = LF_POOL_DIM_MAX),
 	    LF_KST_LIMIT);
@@ -1712,8 +1720,9 @@ static void test_pool_errors(void)
 	    (d.n = d.ic = 65535, d.ih = d.iw = 65535, d.kh = d.kw = 1,
 	     d.pad_t = d.pad_b = 0, d.oh = d.ow = 65535, d.stride_h = 1),
 	    LF_KST_BOUNDS);
-	TRY(b, (d.n = 256, d.ic = 256, d.ih = 256, d.iw = 256, d.oh = 128,
-		d.ow = 255),
+	TRY(b,
+	    (d.n = 256, d.ic = 256, d.ih = 256, d.iw = 256, d.oh = 128,
+	     d.ow = 255),
 	    LF_KST_BOUNDS); /* x is exactly 2^32 bytes */
 #undef TRY
 	lf_kc_free(&l);
@@ -1753,9 +1762,11 @@ static void test_add_errors(void)
 	do {                                                                   \
 		d = *(base);                                                   \
 		stmt;                                                          \
-		CU_ASSERT_EQUAL(                                               \
-		    run_desc((base) == b ? &l : (base) == bs ? &ls : &lc, &d), \
-		    want);                                                     \
+		CU_ASSERT_EQUAL(run_desc((base) == b	? &l                   \
+					 : (base) == bs ? &ls                  \
+							: &lc,                 \
+					 &d),                                  \
+				want);                                         \
 	} while (0)
 	TRY(b, d.magic = 1, LF_KST_BAD_MAGIC);
 	TRY(b, d.op = LF_KOP_MAXPOOL, LF_KST_BAD_OP);
@@ -1785,8 +1796,7 @@ static void test_add_errors(void)
 	TRY(bs, d.flags &= ~LF_DF_X2_SCALAR, LF_KST_BOUNDS);
 	/* Per-channel x2 read as a full tensor overlaps y or leaves act. */
 	TRY(bc, d.flags &= ~LF_DF_X2_PER_CH, LF_KST_BOUNDS);
-	TRY(b,
-	    (d.n = d.ic = 65535, d.ih = d.iw = 65535),
+	TRY(b, (d.n = d.ic = 65535, d.ih = d.iw = 65535),
 	    LF_KST_BOUNDS); /* 2^64-ish elements */
 	TRY(b, (d.n = 256, d.ic = 256, d.ih = 256, d.iw = 256),
 	    LF_KST_BOUNDS); /* exactly 2^32 */
@@ -1871,6 +1881,90 @@ static void test_cycles(void)
 	lf_kc_free(&b);
 }
 
+/* --- through the emulated device ----------------------------------------- */
+
+/*
+ * Runs launch l on CU cu of dev (buffers in the banks the CU's ports
+ * reach) and compares statuses and act with l. Returns 0 on success.
+ */
+static int emu_launch(lf_dev *dev, uint32_t cu, const struct lf_kc_launch *l,
+		      int index)
+{
+	struct lf_test_emu_probe p;
+	lf_run *run = NULL;
+	uint8_t *out = xmalloc(l->act_bytes);
+	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	int bad = -1;
+	/* Pooling and add read no params: the buffer still has a byte. */
+	uint32_t pb = l->params_bytes ? l->params_bytes : 1;
+	if (lf_test_emu_probe_alloc(dev, cu, l->ndesc, pb, l->act_bytes, &p) !=
+	    LF_OK)
+		goto out;
+	if (lf__bo_write(p.desc, l->desc, sizeof(lf_desc) * l->ndesc, 0) ==
+		LF_OK &&
+	    (!l->params_bytes ||
+	     lf__bo_write(p.params, l->params, l->params_bytes, 0) == LF_OK) &&
+	    lf__bo_write(p.act, l->act, l->act_bytes, 0) == LF_OK &&
+	    lf_test_emu_probe_start(&p, l->params_bytes, l->act_bytes, &run) ==
+		LF_OK) {
+		lf_status st = lf__run_wait(run, LF_DRV_WAIT_FOREVER);
+		CU_ASSERT_EQUAL(lf__run_free(run), LF_OK);
+		if (st == LF_OK &&
+		    lf__bo_read(p.act, out, l->act_bytes, 0) == LF_OK &&
+		    lf__bo_read(p.desc, d, sizeof(lf_desc) * l->ndesc, 0) ==
+			LF_OK) {
+			bad = 0;
+			for (uint32_t i = 0; i < l->ndesc; i++)
+				if (d[i].status != LF_KST_OK)
+					bad = -1;
+			if (lf_kc_compare(l, out, "emu", 0, index) != 0)
+				bad = -1;
+		}
+	}
+	lf_test_emu_probe_free(&p);
+out:
+	free(out);
+	free(d);
+	return bad;
+}
+
+/*
+ * The emulation xclbin's lfk_pool, lfk_add and lfk_engine CUs (both lanes,
+ * each wired to its own banks) run the same launches as the host-C calls.
+ */
+static void test_emu_xclbin(void)
+{
+	lf_dev *dev = lf_test_emu_open("emu:tiny");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_load_file(dev, "tiny"), LF_OK);
+	static const char *const names[] = {"lfk_pool", "lfk_add",
+					    "lfk_engine"};
+	int fails = 0;
+	for (int k = 0; k < 3; k++) {
+		uint32_t cu = 0;
+		CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(dev, names[k], &cu),
+				      LF_OK);
+		for (uint32_t lane = 0; lane < 2; lane++) {
+			struct lf_rng r;
+			struct lf_kc_launch l;
+			int index = k * 2 + (int)lane;
+			case_rng(&r, 0xe30, index);
+			int st = k == 0	  ? lf_kpc_random_pool(&r, &l)
+				 : k == 1 ? lf_kpc_random_add(&r, &l)
+					  : lf_kpc_resnet_chain(&r, &l);
+			CU_ASSERT_EQUAL_FATAL(st, 0);
+			if (emu_launch(dev, cu + lane, &l, index) != 0)
+				fails++;
+			lf_kc_free(&l);
+		}
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(lf__dev_limit(dev, "lfk_engine.macs_per_cycle", -1) ==
+		  LF_CONV_PE_OC * LF_CONV_PE_K);
+	CU_ASSERT(lf__dev_limit(dev, "lfk_pool.row_bytes", -1) == LF_POOL_ROW);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+}
+
 void lf_test_suite_kernels_pool(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -1884,6 +1978,7 @@ void lf_test_suite_kernels_pool(void)
 	    {"pool_errors", test_pool_errors},
 	    {"add_errors", test_add_errors},
 	    {"cycles", test_cycles},
+	    {"emu_xclbin", test_emu_xclbin},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_pool", NULL, NULL, cases);
