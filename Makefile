@@ -127,7 +127,9 @@ install: all
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/; done
 	for b in $(BITSTREAMS); do install -m 644 $$b \
 		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams/; done
-	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/layerfab.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@LIBS_PRIVATE@|$(strip $(LIB_LDLIBS) $(LDLIBS_ALL))|g' \
+		scripts/layerfab.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/layerfab.pc
 
 clean:

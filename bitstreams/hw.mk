@@ -7,7 +7,8 @@
 #   make hw-budget [PLATFORM=<p>]   the resource arithmetic behind params.mk
 #   make hls-lint                   scripts/hls-lint over hls/ kernel sources
 #   make hls-lint-test              the linter's own tests (tests/hls_lint)
-#   make hw-config-check            connectivity and budget of every platform
+#   make hw-config-check            connectivity and budget of every platform,
+#                                   then its own checks on mutated configs
 #   make hls-tb                     build the vitis_hls testbenches with gcc
 #                                   and run them (scripts/hls/tb_*.c), with
 #                                   the default and every platform's params
@@ -62,17 +63,22 @@ hw-preflight:
 # Classic compile form (UG1393 "Compiling C/C++ PL Kernels": v++ -c -t
 # <target> --platform <p> -k <kernel> ... -o <xo> <src>); -D and -I are
 # v++'s preprocessor options, passed to the HLS front end.
-$(HW_DIR)/lfk_conv2d.xo: hls/conv2d.c $(HW_KERNEL_DEPS) | hw-preflight
-	@mkdir -p $(@D)
-	$(VPP) -c $(HW_VPP_COMMON) -k lfk_conv2d -I hls $(HW_DEFS) -o $@ $<
+# Every kernel of hls/ has a rule (make <dir>/lfk_pool.xo PLATFORM=... builds
+# one alone); the link takes the kernels of HW_LANE_CUS (params.mk).
+# lfk_engine.xo compiles hls/engine.c, which #includes the four layer
+# sources, so it depends on them too.
+HW_KERNELS := lfk_conv2d lfk_matmul lfk_pool lfk_add lfk_engine
+HW_LANE_XOS := $(HW_LANE_CUS:%=$(HW_DIR)/%.xo)
 
-$(HW_DIR)/lfk_matmul.xo: hls/matmul.c $(HW_KERNEL_DEPS) | hw-preflight
+$(HW_DIR)/lfk_%.xo: hls/%.c $(HW_KERNEL_DEPS) | hw-preflight
 	@mkdir -p $(@D)
-	$(VPP) -c $(HW_VPP_COMMON) -k lfk_matmul -I hls $(HW_DEFS) -o $@ $<
+	$(VPP) -c $(HW_VPP_COMMON) -k lfk_$* -I hls $(HW_DEFS) -o $@ $<
+
+$(HW_DIR)/lfk_engine.xo: hls/conv2d.c hls/matmul.c hls/pool.c hls/add.c
 
 # v++ --link: CU counts, memory banks and SLRs from the platform's cfg.
-$(HW_DIR)/layerfab.link.xclbin: $(HW_DIR)/lfk_conv2d.xo $(HW_DIR)/lfk_matmul.xo \
-		bitstreams/$(PLATFORM)/link.cfg | hw-preflight
+$(HW_DIR)/layerfab.link.xclbin: $(HW_LANE_XOS) bitstreams/$(PLATFORM)/link.cfg \
+		| hw-preflight
 	$(VPP) -l $(HW_VPP_COMMON) --config bitstreams/$(PLATFORM)/link.cfg \
 		-o $@ $(filter %.xo,$^)
 
@@ -134,18 +140,21 @@ hls-lint-test: | $(DEPS_STAMP)
 
 hw-config-check: | $(DEPS_STAMP)
 	@$(PYTHON3) scripts/hw-config-check
+	@$(PYTHON3) scripts/hw-config-check --self-test
 
 # The vitis_hls C-simulation testbenches, built and run with gcc against
 # the host-C kernels: once with the default parameters (hls/lf_config.h)
 # and once with each platform's (params.mk), so every parameter set that
 # `make hw` would synthesize is first shown to compute the right bytes.
-HLS_TB_NAMES := conv2d matmul
+HLS_TB_NAMES := conv2d matmul pool add engine
 HLS_TB_VARIANTS := default $(HW_PLATFORMS)
+# tb_engine builds hls/engine.c, which #includes the other kernel sources.
+HLS_TB_KSRCS := $(filter-out hls/limits_dump.c,$(wildcard hls/*.c))
 HLS_TB_BINS := $(foreach v,$(HLS_TB_VARIANTS),$(HLS_TB_NAMES:%=$(BUILD)/hls-tb/$(v)/tb_%))
 
 define HLS_TB_RULE
-$(BUILD)/hls-tb/$(1)/tb_%: scripts/hls/tb_%.c scripts/hls/tb_common.h hls/%.c \
-		hls/cycles.c $(wildcard hls/*.h) \
+$(BUILD)/hls-tb/$(1)/tb_%: scripts/hls/tb_%.c scripts/hls/tb_common.h \
+		scripts/hls/tb_ref.h hls/%.c $(HLS_TB_KSRCS) $(wildcard hls/*.h) \
 		$(if $(filter default,$(1)),,bitstreams/$(1)/params.mk) | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC) -Ihls -Iscripts/hls $$(KERNEL_CFLAGS) $(if $(filter default,$(1)),,\

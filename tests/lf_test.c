@@ -73,10 +73,18 @@ const char *lf_test_build_dir(void)
 	return b && *b ? b : "build";
 }
 
-int lf_test_slow_mode(void)
+int lf_test_under_valgrind(void)
 {
 	const char *v = getenv("LF_UNDER_VALGRIND");
 	return v && *v && strcmp(v, "0") != 0;
+}
+
+int lf_test_slow_mode(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return 1; /* an ASan+UBSan build: same sweeps as under Valgrind */
+#endif
+	return lf_test_under_valgrind();
 }
 
 void lf_rng_seed(struct lf_rng *r, uint64_t seed)

@@ -35,8 +35,12 @@ int lf_test_run(void);
 /* Directory of the build tree (LF_BUILD, default "build"). */
 const char *lf_test_build_dir(void);
 
-/* True under Valgrind (LF_UNDER_VALGRIND=1): suites may shrink sweeps. */
+/* True under Valgrind (LF_UNDER_VALGRIND=1) and in ASan builds: suites may
+ * shrink sweeps. */
 int lf_test_slow_mode(void);
+
+/* True under Valgrind only (LF_UNDER_VALGRIND=1). */
+int lf_test_under_valgrind(void);
 
 /* A small, seedable PRNG for randomized sweeps (xorshift64*). */
 struct lf_rng {

@@ -37,7 +37,8 @@ $(XRT_TEST_BIN): $(XRT_TEST_OBJS) $(BUILD)/lib/liblayerfab.a $(KERNEL_HOST_OBJS)
 		$(BUILD)/lib/liblayerfab.a -lcunit -lOpenCL $(LIB_LDLIBS) $(LDLIBS_ALL)
 -include $(XRT_TEST_OBJS:.o=.d)
 .PHONY: xrt-test
-xrt-test: all $(XRT_TEST_BIN) $(SWEMU_DEVPROC) $(EMU_PROBE_SO)
+xrt-test: all $(XRT_TEST_BIN) $(SWEMU_DEVPROC) $(EMU_PROBE_SO) \
+		$(BUILD)/tests/lf_tests
 	sh tests/xrt/run.sh --self-check $(BUILD)
 else
 .PHONY: xrt-test

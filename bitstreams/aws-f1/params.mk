@@ -41,18 +41,46 @@ HW_BRAM_MAX_PCT := 85
 # the figures Xtra-Computing/ThunderGP records for the U200, the Alveo
 # card F1 is compared with), so it gets no CU; the lanes use at most
 # 1414 DSPs of an outer SLR's ~2265 (62%). F1 caps the clock at 250 MHz.
+# CU mix (UNVERIFIED arithmetic, scripts/hw-config-check --table aws-f1):
+# each lane is ONE lfk_engine CU, instead of the former lfk_conv2d +
+# lfk_matmul pair. The engine instantiates every datapath (hls/engine.c:
+# conv array, matmul array, pool, add and all their buffers), so one engine
+# costs about a conv2d + matmul pair plus pool (74 DSP: 2 float multiplies,
+# 2 adds, dividers in fabric; rbuf 64 banks = 64 RAMB18 worst) plus add
+# (16 lanes x 2 fmas x 5 DSP + 64 index = 224 DSP, no BRAM). It runs a
+# whole device segment (conv -> pool -> add -> ... -> matmul) in one
+# launch and has the same per-op limits, bytes and cycles as the dedicated
+# kernels. Alternatives, same worst-case arithmetic:
+#   engine + dedicated conv2d + matmul: 2 x (1424 + 1360) / 2 = 2784 RAMB36 (166%); engine + dedicated pool + add: 2 x 1488 / 2 = 1488 (88.6%, over 85%)
+# Both over budget, so the dedicated kernels are not linked here (their
+# v++ -c rules stay in hw.mk; HW_LANE_CUS + link.cfg switch the mix).
+# NOTE: the host must dispatch to lfk_engine (hostlib/exec/exec.c at
+# 40a7858 found only lfk_conv2d / lfk_matmul CUs; an engine path is being
+# added); without it this xclbin runs nothing on the card. Parameter change: HW_CONV_XVEC 2048 (not 4096): with PE_K = 32 that is still 64 KB, the
+#   default build's xbuf, and holds a 3x3 window over 512 channels for 40
+#   output pixels; it saves 32 RAMB18 per lane, without which the engine
+#   lane is 1456 RAMB18 = 86.7%. Per SLR: 712 RAMB36 worst case in an outer
+#   SLR of ~720 - the first v++ run must show the 144x8 wbuf banks in
+#   LUTRAM, or PE_OC/PE_K must shrink.
+# Per lane: lfk_engine 1712 DSP, 1424 RAMB18 worst case.
+# Total: DSP 3424 of 5640 = 60.7%; BRAM worst case 1424 RAMB36 of 1680 = 84.8%.
+HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
 HW_CONV_PE_OC := 32
 HW_CONV_PE_K := 32
 HW_CONV_KMAX := 4608
-HW_CONV_XVEC := 4096
+HW_CONV_XVEC := 2048
 HW_CONV_TW_MAX := 64
 HW_MM_PE_N := 16
 HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
+HW_POOL_TW_MAX := 64
+HW_POOL_ROW := 4096
+HW_ADD_LANES := 16
 
-# Estimate (scripts/hw-config-check --table aws-f1; UNVERIFIED, no
+# Estimate of the former conv2d + matmul lanes, kept for comparison
+# (superseded by the CU mix above; scripts/hw-config-check --table aws-f1; UNVERIFIED, no
 # synthesis was run):
 #   DSP per conv CU  = 32x32 MACs + 3 requant + 64 index = 1091
 #   DSP per mm CU    = 16x16 MACs + 3 requant + 64 index =  323
@@ -77,4 +105,6 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
 	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
-	-DLF_MM_KMAX=$(HW_MM_KMAX)
+	-DLF_MM_KMAX=$(HW_MM_KMAX) \
+	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
+	-DLF_ADD_LANES=$(HW_ADD_LANES)

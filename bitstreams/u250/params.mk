@@ -35,6 +35,27 @@ HW_BRAM_MAX_PCT := 85
 # Block RAM, not DSPs, is the binding limit with the kernels' current
 # partitioning (see the estimate): 32x32 conv arrays would need
 # 4 x 696 = 2784 RAMB36 in the worst case, more than the 2000 available.
+# CU mix (UNVERIFIED arithmetic, scripts/hw-config-check --table u250):
+# each lane is ONE lfk_engine CU, instead of the former lfk_conv2d +
+# lfk_matmul pair. The engine instantiates every datapath (hls/engine.c:
+# conv array, matmul array, pool, add and all their buffers), so one engine
+# costs about a conv2d + matmul pair plus pool (74 DSP: 2 float multiplies,
+# 2 adds, dividers in fabric; rbuf 64 banks = 64 RAMB18 worst) plus add
+# (16 lanes x 2 fmas x 5 DSP + 64 index = 224 DSP, no BRAM). It runs a
+# whole device segment (conv -> pool -> add -> ... -> matmul) in one
+# launch and has the same per-op limits, bytes and cycles as the dedicated
+# kernels. Alternatives, same worst-case arithmetic:
+#   engine + dedicated conv2d + matmul: 4 x (784 + 720) / 2 = 3008 RAMB36 (150%); engine with 16x16 matmul: 4 x 912 / 2 = 1824 (91.2%)
+# Both over budget, so the dedicated kernels are not linked here (their
+# v++ -c rules stay in hw.mk; HW_LANE_CUS + link.cfg switch the mix).
+# NOTE: the host must dispatch to lfk_engine (hostlib/exec/exec.c at
+# 40a7858 found only lfk_conv2d / lfk_matmul CUs; an engine path is being
+# added); without it this xclbin runs nothing on the card. Parameter change: HW_MM_PE_N 8 (not 16): matmul is the FC tail of a CNN; keeping 16 puts
+#   4 engine lanes at 91.2% worst-case BRAM, and 3 lanes would cost a
+#   quarter of the conv rate (921.6 instead of 1228.8 GOPS).
+# Per lane: lfk_engine 1072 DSP, 784 RAMB18 worst case.
+# Total: DSP 4288 of 11508 = 37.3%; BRAM worst case 1568 RAMB36 of 2000 = 78.4%.
+HW_LANE_CUS := lfk_engine
 HW_LANES := 4
 HW_CLOCK_MHZ := 300
 HW_CONV_PE_OC := 32
@@ -42,11 +63,15 @@ HW_CONV_PE_K := 16
 HW_CONV_KMAX := 4608
 HW_CONV_XVEC := 4096
 HW_CONV_TW_MAX := 64
-HW_MM_PE_N := 16
+HW_MM_PE_N := 8
 HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
+HW_POOL_TW_MAX := 64
+HW_POOL_ROW := 4096
+HW_ADD_LANES := 16
 
-# Estimate (scripts/hw-config-check --table u250; UNVERIFIED):
+# Estimate of the former conv2d + matmul lanes, kept for comparison
+# (superseded by the CU mix above; scripts/hw-config-check --table u250; UNVERIFIED):
 #   DSP per conv CU = 32x16 + 3 + 64 = 579; per mm CU = 16x16 + 3 + 64 = 323
 #   DSP total = 4 x 902 = 3608 of 11508 = 31.4%  (one DSP48E2 per 9-bit
 #     MAC; WP486's two-MACs-per-DSP packing does not apply as written)
@@ -60,4 +85,6 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
 	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
-	-DLF_MM_KMAX=$(HW_MM_KMAX)
+	-DLF_MM_KMAX=$(HW_MM_KMAX) \
+	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
+	-DLF_ADD_LANES=$(HW_ADD_LANES)

@@ -32,6 +32,26 @@ HW_BRAM_MAX_PCT := 85
 # Choice: 2 lanes in SLR0 and SLR1 (nearest the HBM, which sits below
 # SLR0), each with 16 pseudo-channels of its own. 250 MHz is a design
 # choice for an HBM design of this size, not a platform limit.
+# CU mix (UNVERIFIED arithmetic, scripts/hw-config-check --table u280):
+# each lane is ONE lfk_engine CU, instead of the former lfk_conv2d +
+# lfk_matmul pair. The engine instantiates every datapath (hls/engine.c:
+# conv array, matmul array, pool, add and all their buffers), so one engine
+# costs about a conv2d + matmul pair plus pool (74 DSP: 2 float multiplies,
+# 2 adds, dividers in fabric; rbuf 64 banks = 64 RAMB18 worst) plus add
+# (16 lanes x 2 fmas x 5 DSP + 64 index = 224 DSP, no BRAM). It runs a
+# whole device segment (conv -> pool -> add -> ... -> matmul) in one
+# launch and has the same per-op limits, bytes and cycles as the dedicated
+# kernels. Alternatives, same worst-case arithmetic:
+#   engine + dedicated conv2d + matmul: 2 x (1456 + 1392) / 2 = 2848 RAMB36 (157%); engine + dedicated pool + add: 2 x 1520 / 2 = 1520 (83.8%: fits, but 298 DSP per lane for no op the engine lacks)
+# The first is over budget and the second buys nothing, so the dedicated
+# kernels are not linked here (their
+# v++ -c rules stay in hw.mk; HW_LANE_CUS + link.cfg switch the mix).
+# NOTE: the host must dispatch to lfk_engine (hostlib/exec/exec.c at
+# 40a7858 found only lfk_conv2d / lfk_matmul CUs; an engine path is being
+# added); without it this xclbin runs nothing on the card. Parameter change: no parameter change against the conv2d + matmul lanes.
+# Per lane: lfk_engine 1712 DSP, 1456 RAMB18 worst case.
+# Total: DSP 3424 of 8121 = 42.2%; BRAM worst case 1456 RAMB36 of 1814 = 80.3%.
+HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
 HW_CONV_PE_OC := 32
@@ -42,8 +62,12 @@ HW_CONV_TW_MAX := 64
 HW_MM_PE_N := 16
 HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
+HW_POOL_TW_MAX := 64
+HW_POOL_ROW := 4096
+HW_ADD_LANES := 16
 
-# Estimate (scripts/hw-config-check --table; UNVERIFIED, no synthesis):
+# Estimate of the former conv2d + matmul lanes, kept for comparison
+# (superseded by the CU mix above; scripts/hw-config-check --table; UNVERIFIED, no synthesis):
 #   DSP per conv CU = 32x32 + 3 + 64 = 1091; per mm CU = 16x16 + 3 + 64 = 323
 #   DSP total = 2 x 1414 = 2828 of 8121 = 34.8%  (one DSP48E2 per 9-bit
 #     MAC; WP486 two-MACs-per-DSP packing does not apply as written)
@@ -58,4 +82,6 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
 	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
-	-DLF_MM_KMAX=$(HW_MM_KMAX)
+	-DLF_MM_KMAX=$(HW_MM_KMAX) \
+	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
+	-DLF_ADD_LANES=$(HW_ADD_LANES)

@@ -1,4 +1,5 @@
 /* xclbin_path.c - finding a bitstream by file name (see xclbin_path.h). */
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,28 @@ static void exe_dir(char *out, size_t len)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(out, len, "%s", buf);
+}
+
+/*
+ * Directory of the file this code was loaded from (liblayerfab.so, or the
+ * executable it is statically linked into), or "" if unknown. An installed
+ * library finds <libdir>/../share/layerfab/bitstreams from here, whatever
+ * PREFIX it was installed to.
+ */
+static void lib_dir(char *out, size_t len)
+{
+	Dl_info info;
+	out[0] = '\0';
+	if (!dladdr((void *)lib_dir, &info) || !info.dli_fname)
+		return;
+	char buf[PATH_MAX];
+	if (!realpath(info.dli_fname, buf))
+		return;
 	char *slash = strrchr(buf, '/');
 	if (!slash)
 		return;
@@ -64,6 +87,13 @@ lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
 		snprintf(dir, sizeof(dir), "%s/../bitstreams", exe);
 		if (try_dir(dir, file, out, outlen, tried, triedlen))
 			return LF_OK;
+		snprintf(dir, sizeof(dir), "%s/../share/layerfab/bitstreams",
+			 exe);
+		if (try_dir(dir, file, out, outlen, tried, triedlen))
+			return LF_OK;
+	}
+	lib_dir(exe, sizeof(exe));
+	if (exe[0]) {
 		snprintf(dir, sizeof(dir), "%s/../share/layerfab/bitstreams",
 			 exe);
 		if (try_dir(dir, file, out, outlen, tried, triedlen))

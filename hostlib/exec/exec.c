@@ -68,6 +68,26 @@ static lf_status find_kernel(struct lf__exec *d, const char *name,
 	return LF_OK;
 }
 
+/*
+ * An xclbin may carry only lfk_engine CUs (the real-card builds in
+ * bitstreams/ do: the engine holds every datapath). The engine runs conv2d
+ * and matmul descriptors under the lfk_conv2d.* / lfk_matmul.* limits, so
+ * a kernel with no CU of its own uses the engine's CUs.
+ */
+static void engine_alias(struct lf__exec *d, struct lf__kern *k,
+			 const char *limits_of)
+{
+	if (k->ncus > 0 || d->eng.ncus == 0)
+		return;
+	k->name = d->eng.name;
+	k->ncus = d->eng.ncus;
+	memcpy(k->cu, d->eng.cu, sizeof(k->cu));
+	memcpy(k->bank_desc, d->eng.bank_desc, sizeof(k->bank_desc));
+	memcpy(k->bank_params, d->eng.bank_params, sizeof(k->bank_params));
+	memcpy(k->bank_act, d->eng.bank_act, sizeof(k->bank_act));
+	read_limits(d->dev, limits_of, &k->lim, 1);
+}
+
 /* The driver selection string for a parsed context device. */
 static lf_status pick_device(uint64_t id, const struct lf__exec_spec *spec,
 			     char *text, size_t len)
@@ -165,6 +185,27 @@ lf_status lf__exec_open(uint64_t id, const struct lf__exec_spec *spec,
 		}
 	find_kernel(d, "lfk_conv2d", &d->conv);
 	find_kernel(d, "lfk_matmul", &d->mm);
+	find_kernel(d, "lfk_engine", &d->eng);
+	engine_alias(d, &d->conv, "lfk_conv2d");
+	engine_alias(d, &d->mm, "lfk_matmul");
+	find_kernel(d, "lfk_pool", &d->poolk);
+	find_kernel(d, "lfk_add", &d->addk);
+	d->pool_dim_max = lf__dev_limit(d->dev, "lfk_pool.dim_max", -1);
+	d->pool_kdim_max = lf__dev_limit(d->dev, "lfk_pool.kdim_max", -1);
+	d->pool_step_max = lf__dev_limit(d->dev, "lfk_pool.step_max", -1);
+	d->pool_row_bytes = lf__dev_limit(d->dev, "lfk_pool.row_bytes", -1);
+	d->add_dim_max = lf__dev_limit(d->dev, "lfk_add.dim_max", -1);
+	{
+		/* The engine is usable when it runs all five ops and every
+		 * op's limits are known. */
+		int64_t ops = lf__dev_limit(d->dev, "lfk_engine.ops", 0);
+		d->eng.lim.present =
+		    d->eng.ncus > 0 && (ops & 0x3e) == 0x3e &&
+		    d->conv.lim.present && d->mm.lim.present &&
+		    d->pool_dim_max > 0 && d->pool_kdim_max > 0 &&
+		    d->pool_step_max > 0 && d->pool_row_bytes > 0 &&
+		    d->add_dim_max > 0;
+	}
 	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems))) {
 		lf__err(id, st, "lf_context_create: no memory for the pool");
 		goto fail_dev;

@@ -41,6 +41,12 @@ struct lf__exec {
 	unsigned ncus, nbanks_usable;
 	unsigned long long mem_bytes;
 	struct lf__kern conv, mm;
+	/* lfk_engine (lim unused: its ops have their kernels' limits) and
+	 * the lfk_pool / lfk_add limits its pooling and add ops obey */
+	struct lf__kern eng;
+	struct lf__kern poolk, addk; /* lfk_pool, lfk_add (single ops) */
+	int64_t pool_dim_max, pool_kdim_max, pool_step_max, pool_row_bytes;
+	int64_t add_dim_max;
 	struct lf__pool pool;
 	atomic_int lost;
 	unsigned timeout_ms;

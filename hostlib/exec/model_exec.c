@@ -24,10 +24,17 @@ struct dbuf {
 	int current;
 };
 
+/*
+ * A slot's buffers: arenas by bank, and one descriptor buffer per launch
+ * of the plan (plan-wide launch index), holding exactly that launch's
+ * descriptors from byte 0: every launch passes its desc, params and act
+ * buffers at offset 0 (the Xilinx OpenCL flavour and backends without
+ * sub-buffers reject other offsets on pointer arguments).
+ */
 struct mslot {
 	int narena, ndesc;
 	struct dbuf arena[SLOT_BANKS];
-	struct dbuf desc[SLOT_BANKS];
+	struct dbuf *desc; /* ndesc entries, by launch */
 };
 
 struct pcopy {
@@ -40,7 +47,7 @@ struct zombie {
 	lf_run *run;
 	uint32_t cu;
 	int nbos;
-	lf_bo *bos[2 * SLOT_BANKS];
+	lf_bo **bos;
 	struct zombie *next;
 };
 
@@ -77,11 +84,21 @@ void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 			 "device lost");
 		return;
 	}
-	const struct lf__kern *k[LF__MK_COUNT] = {&d->conv, &d->mm};
-	for (int i = 0; i < LF__MK_COUNT; i++) {
+	const struct lf__kern *k[2] = {&d->conv, &d->mm};
+	for (int i = 0; i < 2; i++) {
 		caps->has[i] = k[i]->ncus > 0 && k[i]->lim.present;
 		caps->lim[i] = k[i]->lim;
 		caps->present |= caps->has[i];
+	}
+	if (d->eng.lim.present && caps->has[LF__MK_CONV] &&
+	    caps->has[LF__MK_MM]) {
+		caps->engine = 1;
+		caps->has[LF__MK_ENG] = 1;
+		caps->plim.dim_max = d->pool_dim_max;
+		caps->plim.kdim_max = d->pool_kdim_max;
+		caps->plim.step_max = d->pool_step_max;
+		caps->plim.row_bytes = d->pool_row_bytes;
+		caps->plim.add_dim_max = d->add_dim_max;
 	}
 	if (!caps->present)
 		snprintf(caps->absent_why, sizeof(caps->absent_why),
@@ -109,9 +126,11 @@ static lf_bo *params_bo(const struct lf__mdev *md, uint32_t bank)
 static lf_status upload_params(struct lf__mdev *md,
 			       const struct lf__mparams *params)
 {
-	const struct lf__kern *k[LF__MK_COUNT] = {&md->d->conv, &md->d->mm};
-	if (!params->bytes)
-		return LF_OK;
+	const struct lf__kern *k[LF__MK_COUNT] = {&md->d->conv, &md->d->mm,
+						  &md->d->eng};
+	/* A launch needs a params buffer even when the model has no
+	 * constants on the card (pooling and add only). */
+	uint64_t size = params->bytes ? params->bytes : 64;
 	for (int i = 0; i < LF__MK_COUNT; i++) {
 		if (!(params->kernels & (1u << i)))
 			continue;
@@ -121,7 +140,7 @@ static lf_status upload_params(struct lf__mdev *md,
 				continue;
 			lf_bo *bo;
 			lf_status st =
-			    lf__bo_alloc(md->d->dev, params->bytes, bank, &bo);
+			    lf__bo_alloc(md->d->dev, size, bank, &bo);
 			if (st)
 				return lf__err(
 				    md->ctx_id, drv(md, st),
@@ -131,6 +150,8 @@ static lf_status upload_params(struct lf__mdev *md,
 				    lf__drv_last_error());
 			md->pc[md->npc].bank = bank;
 			md->pc[md->npc++].bo = bo;
+			if (!params->bytes)
+				continue;
 			st = lf__bo_write(bo, params->blob, params->bytes, 0);
 			if (st)
 				return lf__err(md->ctx_id, drv(md, st),
@@ -148,7 +169,10 @@ static void free_slot_bufs(struct mslot *sl)
 	for (int i = 0; i < sl->narena; i++)
 		lf__bo_free(sl->arena[i].bo);
 	for (int i = 0; i < sl->ndesc; i++)
-		lf__bo_free(sl->desc[i].bo);
+		if (sl->desc[i].bo)
+			lf__bo_free(sl->desc[i].bo);
+	free(sl->desc);
+	sl->desc = NULL;
 	sl->narena = sl->ndesc = 0;
 }
 
@@ -166,6 +190,7 @@ void lf__mdev_close(struct lf__mdev *md)
 		if (lf__run_free(z->run) == LF_OK)
 			for (int i = 0; i < z->nbos; i++)
 				lf__bo_free(z->bos[i]);
+		free(z->bos);
 		free(z);
 		z = next;
 	}
@@ -268,7 +293,9 @@ static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
 
 static const struct lf__kern *kern(const struct segrun *r, int k)
 {
-	return k == LF__MK_CONV ? &r->md->d->conv : &r->md->d->mm;
+	return k == LF__MK_CONV ? &r->md->d->conv
+	       : k == LF__MK_MM ? &r->md->d->mm
+				: &r->md->d->eng;
 }
 
 /* The slot's CUs for this segment. */
@@ -283,6 +310,7 @@ static void pick_cus(struct segrun *r, unsigned slot)
 	}
 	r->ci[LF__MK_CONV] = d->conv.ncus ? slot % d->conv.ncus : 0;
 	r->ci[LF__MK_MM] = d->mm.ncus ? slot % d->mm.ncus : 0;
+	r->ci[LF__MK_ENG] = d->eng.ncus ? slot % d->eng.ncus : 0;
 }
 
 static lf_status sync(struct segrun *r, lf_bo *bo, enum lf_sync_dir dir,
@@ -346,20 +374,50 @@ static lf_status slot_buf(struct segrun *r, struct dbuf *list, int *n,
 	return LF_OK;
 }
 
-/* The descriptor buffer of @bank, with this plan's descriptors on it. */
-static lf_status desc_buf(struct segrun *r, uint32_t bank, struct dbuf **out)
+/* The descriptor buffer of launch @l (plan-wide index @gl) in @bank, with
+ * its descriptors on it from offset 0. */
+static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
+			  uint32_t bank, struct dbuf **out)
 {
 	const struct lf__mplan *p = r->plan;
-	uint64_t bytes = (uint64_t)p->ndesc * LF_DESC_BYTES;
-	lf_status st =
-	    slot_buf(r, r->sl->desc, &r->sl->ndesc, bank, bytes, out);
-	if (st)
-		return st;
-	struct dbuf *b = *out;
+	struct mslot *sl = r->sl;
+	if (gl >= sl->ndesc) {
+		int n = p->nlaunch > gl ? p->nlaunch : gl + 1;
+		struct dbuf *nd = realloc(sl->desc, (size_t)n * sizeof(*nd));
+		if (!nd)
+			return segfail(r, LF_ERR_NO_MEMORY, "out of memory");
+		memset(nd + sl->ndesc, 0,
+		       (size_t)(n - sl->ndesc) * sizeof(*nd));
+		sl->desc = nd;
+		sl->ndesc = n;
+	}
+	struct dbuf *b = &sl->desc[gl];
+	uint64_t bytes = (uint64_t)l->ndesc * LF_DESC_BYTES;
+	if (!b->bo || b->bank != bank || b->size < bytes) {
+		if (b->bo)
+			lf__bo_free(b->bo);
+		memset(b, 0, sizeof(*b));
+		b->bank = bank;
+		b->size = bytes < 4096 ? 4096 : bytes;
+		lf_status st =
+		    lf__bo_alloc(r->md->d->dev, b->size, bank, &b->bo);
+		if (st == LF_OK)
+			st = lf__bo_map(b->bo, (void **)&b->host);
+		if (st) {
+			if (b->bo)
+				lf__bo_free(b->bo);
+			memset(b, 0, sizeof(*b));
+			return segfail(r, drv(r->md, st),
+				       "%llu bytes in bank %u: %s",
+				       (unsigned long long)bytes, bank,
+				       lf__drv_last_error());
+		}
+	}
+	*out = b;
 	if (b->current && b->plan_id == p->id)
 		return LF_OK;
-	memcpy(b->host, p->desc, bytes);
-	st = sync(r, b->bo, LF_SYNC_TO_DEVICE, 0, bytes);
+	memcpy(b->host, p->desc + l->desc0, bytes);
+	lf_status st = sync(r, b->bo, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
 		return st;
 	b->current = 1;
@@ -385,13 +443,24 @@ static lf_status wait_run(struct segrun *r, lf_run *run, uint32_t cu)
 	}
 	if (lf__run_free(run) != LF_OK) {
 		struct zombie *z = calloc(1, sizeof(*z));
+		if (z)
+			z->bos =
+			    calloc((size_t)(r->sl->narena + r->sl->ndesc) + 1,
+				   sizeof(lf_bo *));
+		if (z && !z->bos) {
+			free(z);
+			z = NULL;
+		}
 		if (z) {
 			z->run = run;
 			z->cu = cu;
 			for (int i = 0; i < r->sl->narena; i++)
 				z->bos[z->nbos++] = r->sl->arena[i].bo;
 			for (int i = 0; i < r->sl->ndesc; i++)
-				z->bos[z->nbos++] = r->sl->desc[i].bo;
+				if (r->sl->desc[i].bo)
+					z->bos[z->nbos++] = r->sl->desc[i].bo;
+			free(r->sl->desc);
+			r->sl->desc = NULL;
 			pthread_mutex_lock(&md->zmu);
 			z->next = md->zombies;
 			md->zombies = z;
@@ -399,30 +468,29 @@ static lf_status wait_run(struct segrun *r, lf_run *run, uint32_t cu)
 		}
 		/* Without memory to track it, leak rather than reuse. */
 		r->sl->narena = r->sl->ndesc = 0;
+		r->sl->desc = NULL;
 	}
 	return segfail(r, drv(md, st), "kernel run on CU %u: %s", cu, msg);
 }
 
-static lf_status launch(struct segrun *r, const struct lf__mlaunch *l,
-			struct dbuf **used, int *nused)
+/* Run launch @i of the segment; *db receives its descriptor buffer. */
+static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 {
+	const struct lf__mlaunch *l = &r->s->launch[i];
 	const struct lf__kern *k = kern(r, l->kernel);
 	uint32_t c = r->ci[l->kernel], cu = k->cu[c];
-	struct dbuf *db;
-	lf_status st = desc_buf(r, k->bank_desc[c], &db);
+	struct dbuf *db = NULL;
+	lf_status st = desc_buf(r, r->s->launch0 + i, l, k->bank_desc[c], &db);
 	if (st)
 		return st;
-	int seen = 0;
-	for (int i = 0; i < *nused; i++)
-		seen |= used[i] == db;
-	if (!seen)
-		used[(*nused)++] = db;
+	*dbo = db;
 	lf_bo *pbo = params_bo(r->md, k->bank_params[c]);
 	if (!pbo)
 		return segfail(r, LF_ERR_INTERNAL, "no weights in bank %u",
 			       k->bank_params[c]);
+	/* Every pointer argument at offset 0. */
 	struct lf_run_arg args[6] = {
-	    lf__arg_bo(0, db->bo, (uint64_t)l->desc0 * LF_DESC_BYTES),
+	    lf__arg_bo(0, db->bo, 0),
 	    lf__arg_u32(1, l->ndesc),
 	    lf__arg_bo(2, pbo, 0),
 	    lf__arg_u32(3, (uint32_t)r->md->params_bytes),
@@ -440,41 +508,50 @@ static lf_status launch(struct segrun *r, const struct lf__mlaunch *l,
 	return wait_run(r, run, cu);
 }
 
-/* Read back the status words of this segment's descriptors. */
-static lf_status check_status(struct segrun *r, struct dbuf *db)
+static int32_t status_at(const struct dbuf *db, uint32_t i)
 {
-	const struct lf__mseg *s = r->s;
-	uint32_t lo = UINT32_MAX, hi = 0;
-	for (int i = 0; i < s->nlaunch; i++) {
-		const struct lf__mlaunch *l = &s->launch[i];
-		const struct lf__kern *k = kern(r, l->kernel);
-		if (k->bank_desc[r->ci[l->kernel]] != db->bank || !l->ndesc)
-			continue;
-		if (l->desc0 < lo)
-			lo = l->desc0;
-		if (l->desc0 + l->ndesc > hi)
-			hi = l->desc0 + l->ndesc;
-	}
-	if (lo >= hi)
+	int32_t v;
+	memcpy(&v,
+	       db->host + (uint64_t)i * LF_DESC_BYTES +
+		   offsetof(lf_desc, status),
+	       4);
+	return v;
+}
+
+/*
+ * Check launch @i's statuses. A kernel runs its descriptors in order and
+ * stops at the first error, leaving the rest pending, so the last status
+ * word alone says whether all of them succeeded: one 4-byte read. Only on
+ * failure are the others read, to name the descriptor.
+ */
+static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
+{
+	const struct lf__mlaunch *l = &r->s->launch[i];
+	if (!l->ndesc)
 		return LF_OK;
-	uint64_t off = (uint64_t)lo * LF_DESC_BYTES + offsetof(lf_desc, status);
-	uint64_t len = (uint64_t)(hi - lo - 1) * LF_DESC_BYTES + 4;
-	lf_status st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, len);
+	if (!db)
+		return segfail(r, LF_ERR_INTERNAL, "no descriptor buffer");
+	uint32_t last = l->ndesc - 1;
+	uint64_t off =
+	    (uint64_t)last * LF_DESC_BYTES + offsetof(lf_desc, status);
+	lf_status st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, 4);
 	if (st)
 		return st;
-	for (uint32_t i = lo; i < hi; i++) {
-		int32_t v;
-		memcpy(&v,
-		       db->host + (uint64_t)i * LF_DESC_BYTES +
-			   offsetof(lf_desc, status),
-		       4);
+	if (status_at(db, last) == LF_KST_OK)
+		return LF_OK;
+	st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, offsetof(lf_desc, status),
+		  off + 4 - offsetof(lf_desc, status));
+	if (st)
+		return st;
+	for (uint32_t k = 0; k < l->ndesc; k++) {
+		int32_t v = status_at(db, k);
 		if (v != LF_KST_OK) {
 			const struct lf__gnode *n =
-			    &r->g->nodes[r->plan->desc_node[i]];
+			    &r->g->nodes[r->plan->desc_node[l->desc0 + k]];
 			return segfail(r, LF_ERR_KERNEL,
 				       "descriptor %u (node '%s') returned "
 				       "status %d",
-				       i, n->name, (int)v);
+				       l->desc0 + k, n->name, (int)v);
 		}
 	}
 	return LF_OK;
@@ -562,14 +639,11 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
 		return st;
 	if ((st = upload_inputs(&r, ptr)))
 		return st;
-	struct dbuf *used[LF__MK_COUNT];
-	int nused = 0;
-	for (int i = 0; i < r.s->nlaunch; i++)
-		if ((st = launch(&r, &r.s->launch[i], used, &nused)))
+	for (int i = 0; i < r.s->nlaunch; i++) {
+		struct dbuf *db = NULL;
+		if ((st = launch(&r, i, &db)) || (st = check_status(&r, i, db)))
 			return st;
-	for (int i = 0; i < nused; i++)
-		if ((st = check_status(&r, used[i])))
-			return st;
+	}
 	return download_outputs(&r, ptr);
 }
 
@@ -577,7 +651,8 @@ unsigned lf__mdev_max_cus(const struct lf__exec *d)
 {
 	if (!d)
 		return 0;
-	return d->conv.ncus > d->mm.ncus ? d->conv.ncus : d->mm.ncus;
+	unsigned n = d->conv.ncus > d->mm.ncus ? d->conv.ncus : d->mm.ncus;
+	return n > d->eng.ncus ? n : d->eng.ncus;
 }
 
 void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,

@@ -361,7 +361,8 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 			}
 			snprintf(pe.op, sizeof(pe.op), "%s",
 				 l->kernel == LF__MK_CONV ? "lfk_conv2d"
-							  : "lfk_matmul");
+				 : l->kernel == LF__MK_MM ? "lfk_matmul"
+							  : "lfk_engine");
 			lf__run_profile_event(c->prof, &pe);
 		}
 	} while (n == 64);

@@ -44,14 +44,443 @@ static void set_why(char *dst, size_t n, const char *src)
 	dst[len] = '\0';
 }
 
+/* The kernel whose limits plan a conv/matmul node. */
 static int kernel_of(const struct lf__gnode *n)
 {
 	return n->op == LF__GOP_CONV ? LF__MK_CONV : LF__MK_MM;
 }
 
+/* The kernel a device node is launched on. */
+static int launch_kernel(const struct lf__mdevcaps *caps,
+			 const struct lf__gnode *n)
+{
+	return caps->engine ? LF__MK_ENG : kernel_of(n);
+}
+
 static const char *kernel_name(int k)
 {
 	return k == LF__MK_CONV ? "lfk_conv2d" : "lfk_matmul";
+}
+
+/* ---- pooling and add on lfk_engine ----------------------------------------
+ */
+
+static const struct lf__onnx_attr *gattr(const struct lf__gnode *n,
+					 const char *name)
+{
+	for (size_t i = 0; i < n->n_attrs; i++)
+		if (strcmp(n->attrs[i].name, name) == 0)
+			return &n->attrs[i];
+	return NULL;
+}
+
+static int64_t gattr_i(const struct lf__gnode *n, const char *name,
+		       int64_t dflt)
+{
+	const struct lf__onnx_attr *a = gattr(n, name);
+	return a && a->type == LF__ATTR_INT ? a->i : dflt;
+}
+
+/* A per-dimension INTS attribute: 1 and *v (NULL if absent), or 0 when it
+ * has another type or length. */
+static int gattr_ints(const struct lf__gnode *n, const char *name, size_t cnt,
+		      const int64_t **v)
+{
+	const struct lf__onnx_attr *a = gattr(n, name);
+	*v = NULL;
+	if (!a)
+		return 1;
+	if (a->type != LF__ATTR_INTS || a->n != cnt)
+		return 0;
+	*v = a->ints;
+	return 1;
+}
+
+static int in_of(const struct lf__gnode *n, size_t i)
+{
+	return i < n->n_in ? n->in[i] : -1;
+}
+
+/* ONNX uint8 (2) / int8 (3) as a descriptor type, or -1. */
+static int kdtype(int32_t dt)
+{
+	return dt == 2 ? LF_KDT_U8 : dt == 3 ? LF_KDT_I8 : -1;
+}
+
+/* A constant float32 scalar, finite and > 0. */
+static int cst_scale(const struct lf__graph *g, int v, float *f)
+{
+	if (v < 0 || !g->vals[v].cst)
+		return 0;
+	const struct lf__tensor *t = g->vals[v].cst;
+	if (t->dtype != 1 || t->count != 1)
+		return 0;
+	float x = *(const float *)t->data;
+	if (!(x > 0.0f) || x > 3.0e38f)
+		return 0;
+	*f = x;
+	return 1;
+}
+
+/* A constant zero point of ONNX type @dt (absent: 0). */
+static int cst_zp(const struct lf__graph *g, int v, int32_t dt, int32_t *zp)
+{
+	if (v < 0) {
+		*zp = 0;
+		return 1;
+	}
+	const struct lf__tensor *t = g->vals[v].cst;
+	if (!t || t->dtype != dt || t->count != 1)
+		return 0;
+	*zp = dt == 2 ? (int32_t) * (const uint8_t *)t->data
+		      : (int32_t) * (const int8_t *)t->data;
+	return 1;
+}
+
+/* An activation input: produced at run time (not a constant). */
+static int is_act(const struct lf__graph *g, int v)
+{
+	return v >= 0 && !g->vals[v].cst;
+}
+
+static int ort_swaps(const struct lf__gshape *as, const struct lf__gshape *bs)
+{
+	return lf__qadd_swaps(as->rank, as->d, bs->rank, bs->d);
+}
+
+static int same_shape(const struct lf__gshape *a, const struct lf__gshape *b)
+{
+	if (a->rank != b->rank)
+		return 0;
+	for (int i = 0; i < a->rank; i++)
+		if (a->d[i] != b->d[i])
+			return 0;
+	return 1;
+}
+
+/* @b broadcasts onto full shape @a as one value per channel (axis 1). */
+static int per_channel(const struct lf__gshape *a, const struct lf__gshape *b)
+{
+	if (a->rank < 2 || b->rank > a->rank || b->rank < a->rank - 1)
+		return 0;
+	for (int i = 0; i < b->rank; i++) {
+		int ax = a->rank - b->rank + i; /* aligned axis of a */
+		int64_t want = ax == 1 ? a->d[1] : 1;
+		if (b->d[i] != want)
+			return 0;
+	}
+	return 1;
+}
+
+static void type_range(int kdt, int32_t *lo, int32_t *hi)
+{
+	*lo = kdt == LF_KDT_U8 ? 0 : -128;
+	*hi = kdt == LF_KDT_U8 ? 255 : 127;
+}
+
+static void desc_head(lf_desc *d, enum lf_kop op, int kdt)
+{
+	memset(d, 0, sizeof(*d));
+	d->magic = LF_DESC_MAGIC;
+	d->op = op;
+	d->x_type = d->w_type = d->y_type = (uint32_t)kdt;
+	type_range(kdt, &d->act_min, &d->act_max);
+	d->groups = 1;
+	d->dil_h = d->dil_w = 1;
+	d->stride_h = d->stride_w = 1;
+}
+
+static int fits(int64_t v, int64_t max)
+{
+	return v >= 0 && v <= max && v <= 65535;
+}
+
+/* Pooling window of 2-D MaxPool / QLinearAveragePool into @d. */
+static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
+		       const struct lf__gshape *ys,
+		       const struct lf__plimits *pl, int avg, lf_desc *d,
+		       const char **why)
+{
+	const int64_t *k, *st, *pads, *dil;
+	const struct lf__onnx_attr *ap = gattr(n, "auto_pad");
+	if (ap && !(ap->type == LF__ATTR_STRING &&
+		    (strcmp(ap->s, "NOTSET") == 0 ||
+		     strcmp(ap->s, "VALID") == 0 || strcmp(ap->s, "") == 0))) {
+		*why = "auto_pad SAME pooling";
+		return 0;
+	}
+	if (!gattr_ints(n, "kernel_shape", 2, &k) || !k ||
+	    !gattr_ints(n, "strides", 2, &st) ||
+	    !gattr_ints(n, "pads", 4, &pads) ||
+	    !gattr_ints(n, "dilations", 2, &dil)) {
+		*why = "pooling attributes the kernel lacks";
+		return 0;
+	}
+	int ceil_mode = gattr_i(n, "ceil_mode", 0) != 0;
+	int64_t v[12] = {k[0],
+			 k[1],
+			 st ? st[0] : 1,
+			 st ? st[1] : 1,
+			 pads ? pads[0] : 0,
+			 pads ? pads[1] : 0,
+			 pads ? pads[2] : 0,
+			 pads ? pads[3] : 0,
+			 dil ? dil[0] : 1,
+			 dil ? dil[1] : 1,
+			 0,
+			 0};
+	for (int i = 0; i < 10; i++)
+		if (v[i] < (i >= 4 && i < 8 ? 0 : 1)) {
+			*why = "pooling attributes out of range";
+			return 0;
+		}
+	if (avg && (v[8] != 1 || v[9] != 1)) {
+		*why = "dilated average pooling";
+		return 0;
+	}
+	for (int a = 0; a < 2; a++) {
+		int64_t in = xs->d[2 + a], span = (v[a] - 1) * v[8 + a] + 1;
+		int64_t room = in + v[4 + a] + v[6 + a] - span;
+		if (room < 0) {
+			*why = "pooling window larger than the input";
+			return 0;
+		}
+		int64_t fl = room / v[2 + a] + 1;
+		int64_t ce = (room + v[2 + a] - 1) / v[2 + a] + 1;
+		int64_t out = ys->d[2 + a];
+		if (out != fl && !(ceil_mode && out == ce)) {
+			*why = "pooling output size the kernel does not use";
+			return 0;
+		}
+	}
+	d->ih = (uint32_t)xs->d[2];
+	d->iw = (uint32_t)xs->d[3];
+	d->oh = (uint32_t)ys->d[2];
+	d->ow = (uint32_t)ys->d[3];
+	d->kh = (uint32_t)v[0];
+	d->kw = (uint32_t)v[1];
+	d->stride_h = (uint32_t)v[2];
+	d->stride_w = (uint32_t)v[3];
+	d->pad_t = (uint32_t)v[4];
+	d->pad_l = (uint32_t)v[5];
+	d->pad_b = (uint32_t)v[6];
+	d->pad_r = (uint32_t)v[7];
+	d->dil_h = (uint32_t)v[8];
+	d->dil_w = (uint32_t)v[9];
+	int global = d->kh == d->ih && d->kw == d->iw && !d->pad_t &&
+		     !d->pad_l && !d->pad_b && !d->pad_r;
+	int ok = fits(xs->d[0], pl->dim_max) && fits(xs->d[1], pl->dim_max) &&
+		 fits(d->ih, pl->dim_max) && fits(d->iw, pl->dim_max) &&
+		 fits(d->oh, pl->dim_max) && fits(d->ow, pl->dim_max) &&
+		 fits(v[4], pl->dim_max) && fits(v[5], pl->dim_max) &&
+		 fits(v[6], pl->dim_max) && fits(v[7], pl->dim_max) &&
+		 fits(v[2], pl->step_max) && fits(v[3], pl->step_max) &&
+		 fits(v[8], pl->step_max) && fits(v[9], pl->step_max);
+	if (ok && !(avg && global))
+		ok = fits(v[0], pl->kdim_max) && fits(v[1], pl->kdim_max) &&
+		     (v[1] - 1) * v[9] + 1 <= pl->row_bytes;
+	if (ok && avg && global)
+		ok = (uint64_t)d->ih * d->iw < (1u << 24);
+	if (!ok) {
+		*why = "pooling beyond the lfk_pool limits";
+		return 0;
+	}
+	return 1;
+}
+
+/* The global average's scale must be in ORT's range (lf_desc.h). */
+static int gavg_scale_ok(const lf_desc *d)
+{
+	float sc = d->x_scale / (d->y_scale * (float)(d->ih * d->iw));
+	return sc >= 0x1p-32f && sc < 256.0f;
+}
+
+/*
+ * node_desc() - the one descriptor of a MaxPool / QLinearAveragePool /
+ * QLinearGlobalAveragePool / QLinearAdd node on lfk_engine, offsets in act
+ * left 0; *x and *x2 receive the values read at x_off / x2_off (-1: none).
+ * Return: 1, or 0 with the reason in *why (the node runs on the CPU).
+ */
+static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
+		     const struct lf__gshape *shape,
+		     const struct lf__mdevcaps *caps, lf_desc *d, int *x,
+		     int *x2, const char **why)
+{
+	*x = *x2 = -1;
+	*why = "no device kernel for this op";
+	if (n->op != LF__GOP_ONNX || !caps->engine || n->n_out < 1 ||
+	    n->out[0] < 0)
+		return 0;
+	for (size_t o = 1; o < n->n_out; o++)
+		if (n->out[o] >= 0)
+			return 0;
+	const char *dom = n->domain ? n->domain : "";
+	int ms = strcmp(dom, "com.microsoft") == 0;
+	int onnx = dom[0] == '\0' || strcmp(dom, "ai.onnx") == 0;
+	const char *op = n->op_type ? n->op_type : "";
+	int maxp = onnx && strcmp(op, "MaxPool") == 0;
+	int avgp = ms && strcmp(op, "QLinearAveragePool") == 0;
+	int gavg = ms && strcmp(op, "QLinearGlobalAveragePool") == 0;
+	int add = ms && strcmp(op, "QLinearAdd") == 0;
+	if (!maxp && !avgp && !gavg && !add)
+		return 0;
+	int xv = in_of(n, 0);
+	/* QLinearAdd may have one constant operand (uploaded with the
+	 * segment's inputs, as a model input is); pooling reads an
+	 * activation. */
+	if (xv < 0 || (!add && !is_act(g, xv)))
+		return 0;
+	const struct lf__gshape *xs = &shape[xv], *ys = &shape[n->out[0]];
+	int kdt = kdtype(xs->dtype);
+	if (kdt < 0 || ys->dtype != xs->dtype) {
+		*why = "not uint8/int8";
+		return 0;
+	}
+	const struct lf__plimits *pl = &caps->plim;
+	if (maxp || avgp || gavg) {
+		if (xs->rank != 4 || ys->rank != 4 || ys->d[0] != xs->d[0] ||
+		    ys->d[1] != xs->d[1]) {
+			*why = "pooling other than 2-D";
+			return 0;
+		}
+		desc_head(d, maxp ? LF_KOP_MAXPOOL : LF_KOP_AVGPOOL, kdt);
+		d->n = (uint32_t)xs->d[0];
+		d->ic = d->oc = (uint32_t)xs->d[1];
+		if (!avgp && !gavg) {
+			if (!pool_window(n, xs, ys, pl, 0, d, why))
+				return 0;
+		} else {
+			if (gattr_i(n, "channels_last", 0) != 0) {
+				*why = "channels_last pooling";
+				return 0;
+			}
+			int32_t xz, yz;
+			if (!cst_scale(g, in_of(n, 1), &d->x_scale) ||
+			    !cst_zp(g, in_of(n, 2), xs->dtype, &xz) ||
+			    !cst_scale(g, in_of(n, 3), &d->y_scale) ||
+			    !cst_zp(g, in_of(n, 4), xs->dtype, &yz)) {
+				*why = "quantization not constant scalars";
+				return 0;
+			}
+			d->x_zp = xz;
+			d->y_zp = yz;
+			if (avgp) {
+				if (!pool_window(n, xs, ys, pl, 1, d, why))
+					return 0;
+				if (gattr_i(n, "count_include_pad", 0))
+					d->flags |= LF_DF_COUNT_PAD;
+			} else {
+				if (ys->d[2] != 1 || ys->d[3] != 1 ||
+				    !fits(xs->d[0], pl->dim_max) ||
+				    !fits(xs->d[1], pl->dim_max) ||
+				    !fits(xs->d[2], pl->dim_max) ||
+				    !fits(xs->d[3], pl->dim_max) ||
+				    (uint64_t)(xs->d[2] * xs->d[3]) >=
+					(1u << 24)) {
+					*why = "pooling beyond the lfk_pool "
+					       "limits";
+					return 0;
+				}
+				d->ih = d->kh = (uint32_t)xs->d[2];
+				d->iw = d->kw = (uint32_t)xs->d[3];
+				d->oh = d->ow = 1;
+			}
+			int global = d->kh == d->ih && d->kw == d->iw &&
+				     !d->pad_t && !d->pad_l && !d->pad_b &&
+				     !d->pad_r;
+			if (global && !gavg_scale_ok(d)) {
+				*why = "average scale outside ORT's range";
+				return 0;
+			}
+		}
+		*x = xv;
+		return 1;
+	}
+	/* QLinearAdd: A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp */
+	int bv = in_of(n, 3);
+	if (bv < 0 || (!is_act(g, xv) && !is_act(g, bv))) {
+		*why = "QLinearAdd of constants";
+		return 0;
+	}
+	const struct lf__gshape *as = xs, *bs = &shape[bv];
+	if (bs->dtype != as->dtype)
+		return 0;
+	float sa, sb, sy;
+	int32_t za, zb, zy;
+	if (!cst_scale(g, in_of(n, 1), &sa) ||
+	    !cst_zp(g, in_of(n, 2), as->dtype, &za) ||
+	    !cst_scale(g, in_of(n, 4), &sb) ||
+	    !cst_zp(g, in_of(n, 5), as->dtype, &zb) ||
+	    !cst_scale(g, in_of(n, 6), &sy) ||
+	    !cst_zp(g, in_of(n, 7), as->dtype, &zy)) {
+		*why = "quantization not constant scalars";
+		return 0;
+	}
+	int swaps = ort_swaps(as, bs);
+	/* The full-shape operand goes at x. */
+	int a_full = same_shape(as, ys);
+	int b_full = same_shape(bs, ys);
+	const struct lf__gshape *fs = a_full ? as : bs, *os = a_full ? bs : as;
+	unsigned flags = 0;
+	if (!a_full && !b_full) {
+		*why = "QLinearAdd broadcast both ways";
+		return 0;
+	}
+	if (!(a_full && b_full)) {
+		if (lf__gshape_count(os) == 1)
+			flags = LF_DF_X2_SCALAR;
+		else if (per_channel(fs, os))
+			flags = LF_DF_X2_PER_CH;
+		else {
+			*why = "QLinearAdd broadcast the kernel lacks";
+			return 0;
+		}
+	}
+	/* View: [d0][d1][d2][rest] (1 where the rank is smaller). */
+	int64_t vd[4] = {1, 1, 1, 1};
+	int r = fs->rank;
+	if (r >= 1)
+		vd[0] = fs->d[0];
+	if (r >= 2)
+		vd[1] = fs->d[1];
+	if (r >= 3)
+		vd[2] = r == 3 ? 1 : fs->d[2];
+	for (int i = 3; i < r; i++)
+		vd[3] *= fs->d[i];
+	if (r == 3)
+		vd[3] = fs->d[2];
+	if (r == 1) { /* a vector: one plane */
+		vd[0] = 1;
+		vd[3] = fs->d[0];
+	}
+	if (flags == LF_DF_X2_PER_CH && r < 2)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (vd[i] < 1 || !fits(vd[i], pl->add_dim_max)) {
+			*why = "QLinearAdd beyond the lfk_add limits";
+			return 0;
+		}
+	desc_head(d, LF_KOP_ADD, kdt);
+	d->n = (uint32_t)vd[0];
+	d->ic = d->oc = (uint32_t)vd[1];
+	d->ih = d->oh = (uint32_t)vd[2];
+	d->iw = d->ow = (uint32_t)vd[3];
+	d->flags = flags;
+	/* ORT's outer operand: A, or B when it swaps; SWAP when that one is
+	 * at x2. */
+	int outer_is_a = !swaps;
+	int a_at_x = a_full;
+	if (outer_is_a != a_at_x)
+		d->flags |= LF_DF_SWAP;
+	d->x_scale = a_at_x ? sa : sb;
+	d->x_zp = a_at_x ? za : zb;
+	d->x2_scale = a_at_x ? sb : sa;
+	d->x2_zp = a_at_x ? zb : za;
+	d->y_scale = sy;
+	d->y_zp = zy;
+	*x = a_at_x ? xv : bv;
+	*x2 = a_at_x ? bv : xv;
+	return 1;
 }
 
 /* ---- params ----------------------------------------------------------------
@@ -154,8 +583,12 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 		pn->on = 1;
 		pn->base = base;
 		total = base + pn->layout.params_bytes;
-		p.kernels |= 1u << k;
+		p.kernels |= 1u << (caps->engine ? LF__MK_ENG : k);
 	}
+	/* With the engine, pooling and add nodes (no constants) may run on
+	 * the device too: the model needs its device side. */
+	if (caps->present && caps->engine)
+		p.kernels |= 1u << LF__MK_ENG;
 	p.bytes = align64(total);
 	p.blob = calloc(p.bytes ? p.bytes : 1, 1);
 	if (!p.blob) {
@@ -206,6 +639,8 @@ struct bld {
 	struct lf__mplan *p;
 	struct lf__plan *lp; /* per node: its tiles (device nodes) */
 	int *chain;	     /* per node: 1 chainable, 2 host-assisted */
+	lf_desc *pd;	     /* per node: pooling/add descriptor */
+	int *ax, *ax2;	     /* per node: values read at x_off, x2_off */
 	int *seg_of;	     /* per node */
 	int *out_use;	     /* per root: graph output */
 	char *err;
@@ -239,12 +674,25 @@ static lf_status classify(struct bld *b)
 		struct lf__mnode *mn = &p->node[i];
 		mn->seg = -1;
 		mn->macs = lf__graph_macs(g, n, p->shape);
+		b->ax[i] = b->ax2[i] = -1;
 		if (n->op != LF__GOP_CONV && n->op != LF__GOP_MATMUL) {
-			if (n->op != LF__GOP_VIEW)
+			if (n->op == LF__GOP_VIEW)
+				continue;
+			const char *why = "";
+			if (node_desc(g, n, p->shape, b->caps, &b->pd[i],
+				      &b->ax[i], &b->ax2[i], &why)) {
+				b->chain[i] = 1;
+				continue;
+			}
+			if (b->caps->engine && n->op == LF__GOP_ONNX)
+				snprintf(mn->why, sizeof(mn->why), "%s: %s",
+					 n->label, why);
+			else
 				snprintf(mn->why, sizeof(mn->why),
 					 "no device kernel for %s", n->label);
 			continue;
 		}
+		b->ax[i] = n->in[0];
 		if (!pn->on) {
 			set_why(mn->why, sizeof(mn->why), pn->why);
 			continue;
@@ -308,7 +756,7 @@ static lf_status partition(struct bld *b)
 			p->step[p->nsteps++].node = (int)i;
 			continue;
 		}
-		unsigned kbit = 1u << kernel_of(n);
+		unsigned kbit = 1u << launch_kernel(b->caps, n);
 		if (open >= 0 && c == 1 &&
 		    (p->seg[open].kernels == kbit || b->caps->allow_mixed)) {
 			struct lf__mseg *s = &p->seg[open];
@@ -369,12 +817,18 @@ static lf_status residency(struct bld *b)
 		struct lf__mseg *s = &p->seg[si];
 		for (int j = 0; j < s->nnodes; j++) {
 			const struct lf__gnode *n = &g->nodes[s->nodes[j]];
-			int rx = p->root[n->in[0]], ry = p->root[n->out[0]];
-			int px = g->vals[rx].producer;
-			if ((px < 0 || b->seg_of[px] != si) &&
-			    !contains(s->up, s->nup, rx) &&
-			    push_int(&s->up, &s->nup, rx))
-				return nomem(b);
+			int ry = p->root[n->out[0]];
+			int xin[2] = {b->ax[s->nodes[j]], b->ax2[s->nodes[j]]};
+			for (int k = 0; k < 2; k++) {
+				if (xin[k] < 0)
+					continue;
+				int rx = p->root[xin[k]];
+				int px = g->vals[rx].producer;
+				if ((px < 0 || b->seg_of[px] != si) &&
+				    !contains(s->up, s->nup, rx) &&
+				    push_int(&s->up, &s->nup, rx))
+					return nomem(b);
+			}
 			if ((s->host_assisted || used_outside(b, ry, si)) &&
 			    push_int(&s->down, &s->ndown, ry))
 				return nomem(b);
@@ -387,9 +841,12 @@ static lf_status residency(struct bld *b)
 static int last_use_in(const struct bld *b, const struct lf__mseg *s, int r)
 {
 	int last = -1;
-	for (int j = 0; j < s->nnodes; j++)
-		if (b->p->root[b->g->nodes[s->nodes[j]].in[0]] == r)
-			last = s->nodes[j];
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		if ((b->ax[i] >= 0 && b->p->root[b->ax[i]] == r) ||
+		    (b->ax2[i] >= 0 && b->p->root[b->ax2[i]] == r))
+			last = i;
+	}
 	return last;
 }
 
@@ -601,7 +1058,9 @@ static lf_status descriptors(struct bld *b)
 	uint64_t nd = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (b->seg_of[i] >= 0)
-			nd += (uint64_t)b->lp[i].ntiles;
+			nd += g->nodes[i].op == LF__GOP_ONNX
+				  ? 1
+				  : (uint64_t)b->lp[i].ntiles;
 	if (nd > UINT32_MAX / LF_DESC_BYTES)
 		return failf(b->err, b->errlen, LF_ERR_UNSUPPORTED,
 			     "%llu descriptors are too many",
@@ -615,10 +1074,11 @@ static lf_status descriptors(struct bld *b)
 		s->launch = calloc((size_t)s->nnodes, sizeof(*s->launch));
 		if (!s->launch)
 			return nomem(b);
+		s->launch0 = p->nlaunch;
 		for (int j = 0; j < s->nnodes; j++) {
 			int i = s->nodes[j];
 			const struct lf__gnode *n = &g->nodes[i];
-			int k = kernel_of(n);
+			int k = launch_kernel(b->caps, n);
 			struct lf__mlaunch *l =
 			    s->nlaunch ? &s->launch[s->nlaunch - 1] : NULL;
 			if (!l || l->kernel != k) {
@@ -628,6 +1088,22 @@ static lf_status descriptors(struct bld *b)
 				l->first = j;
 			}
 			l->count++;
+			if (n->op == LF__GOP_ONNX) {
+				lf_desc d = b->pd[i];
+				d.x_off =
+				    (uint32_t)p->dev_off[p->root[b->ax[i]]];
+				if (b->ax2[i] >= 0)
+					d.x2_off =
+					    (uint32_t)
+						p->dev_off[p->root[b->ax2[i]]];
+				d.y_off =
+				    (uint32_t)p->dev_off[p->root[n->out[0]]];
+				d.status = LF_KST_PENDING;
+				p->desc_node[p->ndesc] = i;
+				p->desc[p->ndesc++] = d;
+				l->ndesc++;
+				continue;
+			}
 			const struct lf__plan *lp = &b->lp[i];
 			uint64_t pbase = b->params->node[i].base;
 			uint64_t x = s->host_assisted
@@ -644,6 +1120,7 @@ static lf_status descriptors(struct bld *b)
 			}
 			l->ndesc += (uint32_t)lp->ntiles;
 		}
+		p->nlaunch += s->nlaunch;
 		if (s->host_assisted) {
 			int i = s->nodes[0];
 			s->hplan = b->lp[i];
@@ -669,10 +1146,14 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	p->node = calloc(nn, sizeof(*p->node));
 	b->lp = calloc(nn, sizeof(*b->lp));
 	b->chain = calloc(nn, sizeof(int));
+	b->pd = calloc(nn, sizeof(*b->pd));
+	b->ax = calloc(nn, sizeof(int));
+	b->ax2 = calloc(nn, sizeof(int));
 	b->seg_of = calloc(nn, sizeof(int));
 	b->out_use = calloc(nv, sizeof(int));
 	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
-	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use)
+	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use ||
+	    !b->pd || !b->ax || !b->ax2)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
@@ -700,8 +1181,13 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__mplan **out,
 			  char *err, size_t errlen)
 {
-	struct bld b = {g,    params, caps, NULL, NULL,
-			NULL, NULL,   NULL, err,  errlen};
+	struct bld b;
+	memset(&b, 0, sizeof(b));
+	b.g = g;
+	b.params = params;
+	b.caps = caps;
+	b.err = err;
+	b.errlen = errlen;
 	b.p = calloc(1, sizeof(*b.p));
 	if (!b.p)
 		return nomem(&b);
@@ -710,6 +1196,9 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 		lf__plan_free(&b.lp[i]);
 	free(b.lp);
 	free(b.chain);
+	free(b.pd);
+	free(b.ax);
+	free(b.ax2);
 	free(b.seg_of);
 	free(b.out_use);
 	if (st != LF_OK) {

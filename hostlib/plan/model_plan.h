@@ -9,7 +9,11 @@
  * not count) device-capable nodes whose layer the tiling planner
  * (tile.h) maps onto the kernels with activations in place. Their
  * activations stay in the arena; one launch per run of same-kernel nodes
- * (one launch per segment when all its nodes use one kernel). Values
+ * (one launch per segment when all its nodes use one kernel). With an
+ * lfk_engine CU (caps->engine) MaxPool, QLinear[Global]AveragePool and
+ * QLinearAdd nodes the pool/add limits accept are device-capable too
+ * (one descriptor each, no params), and every launch is on the engine:
+ * one launch per segment. Values
  * crossing the segment's border move in one upload block and one download
  * block, each contiguous in the arena. A layer the planner can only run
  * with host help (gathered input slabs, scattered outputs, split
@@ -30,7 +34,16 @@
 #include "hostlib/plan/tile.h"
 #include "lf_desc.h"
 
-enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_COUNT = 2 };
+/* Kernels a launch runs on. With an lfk_engine CU every device segment
+ * is one launch on it (conv, matmul, pooling and add descriptors mixed);
+ * without, conv/matmul launches go to lfk_conv2d / lfk_matmul. */
+enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_ENG = 2, LF__MK_COUNT = 3 };
+
+/* Limits of lfk_pool / lfk_add (the engine's pooling and add ops). */
+struct lf__plimits {
+	int64_t dim_max, kdim_max, step_max, row_bytes; /* lfk_pool.* */
+	int64_t add_dim_max;				/* lfk_add.dim_max */
+};
 
 /* What the device offers the planner (filled by hostlib/exec). */
 struct lf__mdevcaps {
@@ -39,6 +52,11 @@ struct lf__mdevcaps {
 	struct lf__klimits lim[LF__MK_COUNT];
 	/* a conv CU and a matmul CU reach one act bank: segments may mix */
 	int allow_mixed;
+	/* an lfk_engine CU (running conv/matmul under lim[CONV], lim[MM]
+	 * and pooling/add under plim): segments span every device-capable
+	 * op and run as one launch each on it */
+	int engine;
+	struct lf__plimits plim;
 	char absent_why[64]; /* when !present: "cpu device", ... */
 };
 
@@ -82,6 +100,7 @@ struct lf__mseg {
 	int *nodes; /* graph node indices, in order */
 	int nlaunch;
 	struct lf__mlaunch *launch;
+	int launch0; /* plan-wide index of launch[0] */
 	unsigned kernels;
 	/* values (roots) moved in / out, and the arena blocks holding them */
 	int nup, ndown;
@@ -118,6 +137,7 @@ struct lf__mplan {
 	int nsegs, nsteps;
 	struct lf__mseg *seg;
 	struct lf__mstep *step;
+	int nlaunch; /* launches of all segments */
 	uint32_t ndesc;
 	lf_desc *desc;	/* every launch's, in order, statuses pending */
 	int *desc_node; /* the graph node of each descriptor */

@@ -52,6 +52,35 @@ void lf__pack_desc(const struct lf__plan *p, uint64_t y_shift, uint8_t *desc)
 	}
 }
 
+void lf__pack_desc_at(const struct lf__plan *p, uint64_t shift, uint8_t *desc)
+{
+	for (int i = 0; i < p->ntiles; i++) {
+		lf_desc d = p->tiles[i].d;
+		d.x_off += (uint32_t)shift;
+		d.y_off += (uint32_t)shift;
+		if (d.op == LF_KOP_ADD || (d.flags & LF_DF_B_ACT))
+			d.x2_off += (uint32_t)shift;
+		d.status = LF_KST_PENDING;
+		memcpy(desc + (size_t)i * LF_DESC_BYTES, &d, sizeof(d));
+	}
+}
+
+int lf__qadd_swaps(int ra, const int64_t *da, int rb, const int64_t *db)
+{
+	int rmin = ra < rb ? ra : rb;
+	if (rmin == 0)
+		return ra == 0 || da[ra - 1] <= 1;
+	for (int i = 0; i < rmin; i++) {
+		int64_t a = da[ra - 1 - i], b = db[rb - 1 - i];
+		int64_t big = a > b ? a : b, small = a < b ? a : b;
+		int64_t use = small == 0 ? small : big;
+		if (use <= 1 && i + 1 < rmin)
+			continue;
+		return a <= 1;
+	}
+	return 1;
+}
+
 int lf__desc_first_error(const struct lf__plan *p, const uint8_t *desc,
 			 int32_t *status)
 {

@@ -1,4 +1,5 @@
-# common.tcl - shared by conv2d.tcl and matmul.tcl: command-line handling
+# common.tcl - shared by conv2d.tcl, matmul.tcl, pool.tcl, add.tcl and
+# engine.tcl: command-line handling
 # and the per-platform part, clock and -D flags, read from
 # bitstreams/<platform>/params.mk so the standalone vitis_hls flow builds
 # exactly the parameters `make hw` would.
@@ -47,7 +48,9 @@ proc lf_hls_args {argv kernel} {
 	set map {HW_CLOCK_MHZ LF_CLOCK_MHZ HW_CONV_PE_OC LF_CONV_PE_OC
 		HW_CONV_PE_K LF_CONV_PE_K HW_CONV_KMAX LF_CONV_KMAX
 		HW_CONV_XVEC LF_CONV_XVEC HW_CONV_TW_MAX LF_CONV_TW_MAX
-		HW_MM_PE_N LF_MM_PE_N HW_MM_PE_K LF_MM_PE_K HW_MM_KMAX LF_MM_KMAX}
+		HW_MM_PE_N LF_MM_PE_N HW_MM_PE_K LF_MM_PE_K HW_MM_KMAX LF_MM_KMAX
+		HW_POOL_TW_MAX LF_POOL_TW_MAX HW_POOL_ROW LF_POOL_ROW
+		HW_ADD_LANES LF_ADD_LANES}
 	set defs {}
 	foreach {var macro} $map {
 		lappend defs "-D${macro}=[dict get $p $var]"

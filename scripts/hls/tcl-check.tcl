@@ -1,4 +1,5 @@
-# tcl-check.tcl - runs conv2d.tcl / matmul.tcl under tclsh with the
+# tcl-check.tcl - runs conv2d.tcl, matmul.tcl, pool.tcl, add.tcl and
+# engine.tcl under tclsh with the
 # vitis_hls commands replaced by stubs that check their arguments: the top
 # function, every added file exists, a part and clock are set, every step
 # is requested. It proves the scripts' own logic (argument and params.mk
@@ -48,8 +49,10 @@ proc run_one {script platform want_top} {
 				set f [lindex [lsearch -inline -all -not -glob $args -*] 0]
 				if {![file exists $f]} { lappend problems "add_files: no file $f" }
 				set cf [lindex $args [expr {[lsearch $args -cflags] + 1}]]
-				if {![string match "*-DLF_CONV_PE_OC=*" $cf]} {
-					lappend problems "add_files $f: no -D flags"
+				foreach m {LF_CONV_PE_OC LF_MM_PE_N LF_POOL_ROW LF_ADD_LANES} {
+					if {![string match "*-D$m=*" $cf]} {
+						lappend problems "add_files $f: no -D$m"
+					}
 				}
 			}
 			set_part {
@@ -68,7 +71,8 @@ proc record {cmd args} {
 	return ""
 }
 
-foreach {script top} {conv2d.tcl lfk_conv2d matmul.tcl lfk_matmul} {
+foreach {script top} {conv2d.tcl lfk_conv2d matmul.tcl lfk_matmul pool.tcl lfk_pool
+	add.tcl lfk_add engine.tcl lfk_engine} {
 	foreach platform {aws-f1 aws-f2 u250 u280 u55c} {
 		set r [run_one [file join $here $script] $platform $top]
 		if {$r eq ""} {

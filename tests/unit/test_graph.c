@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
 #include "hostlib/model/graph.h"
 #include "hostlib/plan/arena.h"
 #include "layerfab.h"
@@ -30,7 +31,10 @@
 #include "test_hostlib_util.h"
 #include "test_model_util.h"
 
-static lf_context *cpu_ctx, *emu_ctx;
+static lf_context *cpu_ctx, *emu_ctx, *eng_ctx;
+
+/* test_model.c: an emulated aws-f1 xclbin with lfk_engine CUs. */
+const char *lftm_engine_xclbin(void);
 
 static int suite_init(void)
 {
@@ -41,7 +45,8 @@ static int suite_clean(void)
 {
 	lf_context_destroy(cpu_ctx);
 	lf_context_destroy(emu_ctx);
-	cpu_ctx = emu_ctx = NULL;
+	lf_context_destroy(eng_ctx);
+	cpu_ctx = emu_ctx = eng_ctx = NULL;
 	return 0;
 }
 
@@ -54,6 +59,42 @@ static lf_context *emu(void)
 	}
 	return emu_ctx;
 }
+
+/* With lfk_engine: pooling and QLinearAdd run on the card too. */
+static lf_context *eng(void)
+{
+	if (!eng_ctx) {
+		const char *x = lftm_engine_xclbin();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+		CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", x, &eng_ctx),
+				      LF_OK);
+		eng_ctx->fallback = 0;
+	}
+	return eng_ctx;
+}
+
+static uint64_t launches(lf_context *ctx)
+{
+	struct lf_dev_counters c;
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &c), LF_OK);
+	return c.launches;
+}
+
+/* Cases the engine must run on the device (pooling and add ops that
+ * are CPU-only without it). */
+static const char *const engine_ops[] = {
+    "maxpool_s8_2x2",
+    "maxpool_u8_3x3_s2_p1",
+    "qlinearadd_s8",
+    "qlinearadd_u8",
+    "qlinearadd_u8_bcast_channel",
+    "qlinearadd_u8_scalar_b",
+    "qlinearaveragepool_2x2_s2",
+    "qlinearaveragepool_3x3_p1_excl",
+    "qlinearaveragepool_3x3_s2_p1_incl",
+    "qlinearglobalaveragepool_nchw",
+};
 
 static int by_name(const void *a, const void *b)
 {
@@ -80,12 +121,32 @@ static void test_ort_ops(void)
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(*names), by_name);
-	int passed = 0, skipped = 0;
+	int passed = 0, skipped = 0, on_engine = 0;
 	for (int i = 0; i < n; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", base, names[i]);
-		lf_tensor *oc[8][4] = {{NULL}}, *oe[8][4] = {{NULL}};
+		lf_tensor *oc[8][4] = {{NULL}}, *oe[8][4] = {{NULL}},
+			  *og[8][4] = {{NULL}};
 		int rc = lft_run_case(cpu_ctx, dir, 0, oc);
 		int re = lft_run_case(emu(), dir, 0, oe);
+		uint64_t l0 = launches(eng());
+		int rg = lft_run_case(eng(), dir, 0, og);
+		uint64_t l1 = launches(eng());
+		int want_dev = 0;
+		for (size_t k = 0; k < sizeof(engine_ops) / sizeof(*engine_ops);
+		     k++)
+			want_dev |= strcmp(names[i], engine_ops[k]) == 0;
+		if (want_dev) {
+			if (l1 == l0)
+				fprintf(stderr, "ops/%s: not on the engine\n",
+					names[i]);
+			CU_ASSERT(l1 > l0);
+			on_engine += l1 > l0;
+		}
+		CU_ASSERT_EQUAL(rg, re);
+		for (int k = 0; k < rc && rg == rc; k++)
+			for (int j = 0; j < 4 && oc[k][j]; j++)
+				CU_ASSERT(
+				    lft_same(og[k][j], oc[k][j], 1, names[i]));
 		int expect_skip = 0;
 		for (size_t k = 0;
 		     k < sizeof(unsupported_ops) / sizeof(unsupported_ops[0]);
@@ -111,11 +172,14 @@ static void test_ort_ops(void)
 			for (int j = 0; j < 4; j++) {
 				lf_tensor_destroy(oc[k][j]);
 				lf_tensor_destroy(oe[k][j]);
+				lf_tensor_destroy(og[k][j]);
 			}
 		free(names[i]);
 	}
 	CU_ASSERT_EQUAL(passed + skipped, n);
 	CU_ASSERT(n >= 55);
+	CU_ASSERT_EQUAL(on_engine,
+			(int)(sizeof(engine_ops) / sizeof(*engine_ops)));
 }
 
 /* ---- malformed models ------------------------------------------------------

@@ -6,6 +6,7 @@
  * context.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,6 +294,169 @@ static void test_fallback(void)
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 }
 
+/* test_model.c: an emulated aws-f1 xclbin with lfk_pool, lfk_add and
+ * lfk_engine CUs. */
+const char *lftm_engine_xclbin(void);
+
+static float rand_scale(struct lf_rng *r)
+{
+	return 0.005f + (float)lf_rng_range(r, 0, 1000) / 997.0f;
+}
+
+static int32_t rand_zp(struct lf_rng *r, lf_dtype t)
+{
+	return t == LF_DTYPE_UINT8 ? lf_rng_range(r, 0, 255)
+				   : lf_rng_range(r, -128, 127);
+}
+
+/* One op on @dev and on @cpu, byte for byte, and it ran on the device. */
+static int same_on_device(lf_context *dev, lf_tensor *yd, lf_tensor *yc,
+			  const char *what)
+{
+	struct lf_profile_record rec;
+	lf_context_profile_get(dev, lf_context_profile_count(dev) - 1, &rec);
+	int ok = strcmp(rec.where, "device") == 0 &&
+		 lf_tensor_bytes(yd) == lf_tensor_bytes(yc) &&
+		 memcmp(lf_tensor_data(yd), lf_tensor_data(yc),
+			lf_tensor_bytes(yd)) == 0;
+	if (!ok)
+		fprintf(stderr, "\n    %s: where %s (%s), bytes %s ", what,
+			rec.where, rec.why_cpu,
+			memcmp(lf_tensor_data(yd), lf_tensor_data(yc),
+			       lf_tensor_bytes(yd))
+			    ? "differ"
+			    : "same");
+	return ok;
+}
+
+/* lf_maxpool / lf_avgpool / lf_add on lfk_pool / lfk_add: random
+ * windows, pads, strides, global averages, scales, zero points and
+ * shapes (an add past lfk_add.dim_max elements takes two descriptors;
+ * all-ones shapes take ORT's swapped operand order), byte for byte
+ * against the CPU reference. */
+static void test_device_pool_add(void)
+{
+	const char *xb = lftm_engine_xclbin();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xb);
+	lf_context *dev = NULL, *cpu = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", xb, &dev), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &cpu), LF_OK);
+	dev->fallback = 0;
+	struct lf_rng r;
+	lf_rng_seed(&r, 4242);
+	int bad = 0;
+	for (int it = 0; it < 240; it++) {
+		lf_dtype t =
+		    lf_rng_range(&r, 0, 1) ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+		float sx = rand_scale(&r), sy = rand_scale(&r);
+		int32_t zx = rand_zp(&r, t), zy = rand_zp(&r, t);
+		struct lf_quant qx = {&sx, &zx, 1, 0}, qy = {&sy, &zy, 1, 0};
+		char what[96];
+		if (it % 3 != 2) {
+			int avg = it % 3 == 1;
+			int64_t xd[4] = {
+			    lf_rng_range(&r, 1, 2), lf_rng_range(&r, 1, 5),
+			    lf_rng_range(&r, 1, 12), lf_rng_range(&r, 1, 12)};
+			struct lf_pool_params pp;
+			memset(&pp, 0, sizeof(pp));
+			if (avg && it % 5 == 0) { /* global */
+				pp.kernel_h = (int)xd[2];
+				pp.kernel_w = (int)xd[3];
+			} else {
+				pp.kernel_h = lf_rng_range(&r, 1, 4);
+				pp.kernel_w = lf_rng_range(&r, 1, 4);
+				pp.stride_h = lf_rng_range(&r, 1, 3);
+				pp.stride_w = lf_rng_range(&r, 1, 3);
+				pp.pad_top =
+				    lf_rng_range(&r, 0, pp.kernel_h - 1);
+				pp.pad_bottom =
+				    lf_rng_range(&r, 0, pp.kernel_h - 1);
+				pp.pad_left =
+				    lf_rng_range(&r, 0, pp.kernel_w - 1);
+				pp.pad_right =
+				    lf_rng_range(&r, 0, pp.kernel_w - 1);
+				pp.count_include_pad = lf_rng_range(&r, 0, 1);
+			}
+			int64_t sh = pp.stride_h ? pp.stride_h : 1;
+			int64_t sw = pp.stride_w ? pp.stride_w : 1;
+			int64_t oh =
+			    (xd[2] + pp.pad_top + pp.pad_bottom - pp.kernel_h) /
+				sh +
+			    1;
+			int64_t ow =
+			    (xd[3] + pp.pad_left + pp.pad_right - pp.kernel_w) /
+				sw +
+			    1;
+			if (xd[2] + pp.pad_top + pp.pad_bottom < pp.kernel_h ||
+			    xd[3] + pp.pad_left + pp.pad_right < pp.kernel_w)
+				continue;
+			int64_t yd[4] = {xd[0], xd[1], oh, ow};
+			lf_tensor *x, *y, *x2, *y2;
+			struct lf_quant *qyy = avg ? &qy : &qx;
+			CU_ASSERT_FATAL(
+			    !lf_tensor_create(dev, t, 4, xd, &qx, &x) &&
+			    !lf_tensor_create(dev, t, 4, yd, qyy, &y) &&
+			    !lf_tensor_create(cpu, t, 4, xd, &qx, &x2) &&
+			    !lf_tensor_create(cpu, t, 4, yd, qyy, &y2));
+			lft_fill(&r, t, lf_tensor_data(x), lf_tensor_bytes(x));
+			memcpy(lf_tensor_data(x2), lf_tensor_data(x),
+			       lf_tensor_bytes(x));
+			lf_status s1 = avg ? lf_avgpool(dev, x, &pp, y)
+					   : lf_maxpool(dev, x, &pp, y);
+			lf_status s2 = avg ? lf_avgpool(cpu, x2, &pp, y2)
+					   : lf_maxpool(cpu, x2, &pp, y2);
+			snprintf(what, sizeof(what),
+				 "%s %lldx%lldx%lldx%lld k%dx%d s%dx%d",
+				 avg ? "avgpool" : "maxpool", (long long)xd[0],
+				 (long long)xd[1], (long long)xd[2],
+				 (long long)xd[3], pp.kernel_h, pp.kernel_w,
+				 pp.stride_h, pp.stride_w);
+			CU_ASSERT_EQUAL(s1, s2);
+			if (s1 == LF_OK && s2 == LF_OK)
+				bad += !same_on_device(dev, y, y2, what);
+			lf_tensor *all[] = {x, y, x2, y2};
+			for (int i = 0; i < 4; i++)
+				lf_tensor_destroy(all[i]);
+			continue;
+		}
+		float sb = rand_scale(&r);
+		int32_t zb = rand_zp(&r, t);
+		struct lf_quant qb = {&sb, &zb, 1, 0};
+		int nd = lf_rng_range(&r, 0, 4);
+		int64_t d[4] = {1, 1, 1, 1};
+		for (int i = 0; i < nd; i++)
+			d[i] = it % 7 == 0 ? 1 : lf_rng_range(&r, 1, 7);
+		if (it == 2) { /* past lfk_add.dim_max: two descriptors */
+			nd = 1;
+			d[0] = 70001;
+		}
+		lf_tensor *a, *b, *y, *a2, *b2, *y2;
+		CU_ASSERT_FATAL(!lf_tensor_create(dev, t, nd, d, &qx, &a) &&
+				!lf_tensor_create(dev, t, nd, d, &qb, &b) &&
+				!lf_tensor_create(dev, t, nd, d, &qy, &y) &&
+				!lf_tensor_create(cpu, t, nd, d, &qx, &a2) &&
+				!lf_tensor_create(cpu, t, nd, d, &qb, &b2) &&
+				!lf_tensor_create(cpu, t, nd, d, &qy, &y2));
+		lft_fill(&r, t, lf_tensor_data(a), lf_tensor_bytes(a));
+		lft_fill(&r, t, lf_tensor_data(b), lf_tensor_bytes(b));
+		memcpy(lf_tensor_data(a2), lf_tensor_data(a),
+		       lf_tensor_bytes(a));
+		memcpy(lf_tensor_data(b2), lf_tensor_data(b),
+		       lf_tensor_bytes(b));
+		CU_ASSERT_EQUAL(lf_add(dev, a, b, y), LF_OK);
+		CU_ASSERT_EQUAL(lf_add(cpu, a2, b2, y2), LF_OK);
+		snprintf(what, sizeof(what), "add rank %d, %zu elements", nd,
+			 lf_tensor_bytes(a));
+		bad += !same_on_device(dev, y, y2, what);
+		lf_tensor *all[] = {a, b, y, a2, b2, y2};
+		for (int i = 0; i < 6; i++)
+			lf_tensor_destroy(all[i]);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(lf_context_destroy(dev), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
+}
+
 static const struct lft_conv fault_conv = {LF_DTYPE_UINT8,
 					   LF_DTYPE_INT8,
 					   LF_DTYPE_UINT8,
@@ -318,6 +482,87 @@ static const struct lft_conv fault_conv = {LF_DTYPE_UINT8,
 					   0,
 					   0,
 					   31};
+
+/* Runs since timeline sequence @from whose first pointer argument (the
+ * descriptors) is not where an upload started, i.e. not offset 0 of a
+ * buffer; *runs counts the runs. */
+static int runs_off_zero(lf_context *ctx, uint64_t from, int *runs)
+{
+	struct lf_tl_event ev[64];
+	uint64_t up[512];
+	int nup = 0, bad = 0;
+	uint32_t got;
+	*runs = 0;
+	do {
+		if (lf__dev_timeline(drv(ctx), from, ev, 64, &got))
+			return -1;
+		for (uint32_t i = 0; i < got; i++) {
+			if (ev[i].kind == LF_TL_H2D && nup < 512)
+				up[nup++] = ev[i].addr;
+			if (ev[i].kind != LF_TL_RUN)
+				continue;
+			(*runs)++;
+			int found = 0;
+			for (int j = 0; j < nup; j++)
+				found |= up[j] == ev[i].addr;
+			bad += !found;
+		}
+		if (got)
+			from = ev[got - 1].seq + 1;
+	} while (got == 64);
+	return bad;
+}
+
+static uint64_t tl_end(lf_context *ctx)
+{
+	struct lf_tl_event ev[64];
+	uint64_t from = 0;
+	uint32_t got;
+	do {
+		if (lf__dev_timeline(drv(ctx), from, ev, 64, &got))
+			return 0;
+		if (got)
+			from = ev[got - 1].seq + 1;
+	} while (got == 64);
+	return from;
+}
+
+/* Single ops pass desc, params and act at offset 0 of their buffers. */
+static void test_arg_offsets(void)
+{
+	/* aws-f1 (desc and act in different banks: a descriptor buffer)
+	 * and tiny (one bank: descriptors at the start of the act buffer) */
+	const char *which[2] = {"default", "small"};
+	int runs;
+	uint64_t from;
+	for (int k = 0; k < 2; k++) {
+		lf_context *ctx = lft_emu(which[k]);
+		struct lft_conv c = fault_conv;
+		from = tl_end(ctx);
+		for (int i = 0; i < 3; i++)
+			CU_ASSERT(lft_conv_check(ctx, &c, NULL));
+		CU_ASSERT_EQUAL(runs_off_zero(ctx, from, &runs), 0);
+		CU_ASSERT(runs >= 3);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+
+	lf_context *dev = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create("emu", lftm_engine_xclbin(), &dev), LF_OK);
+	lf_tensor *x, *y, *a, *b, *s;
+	make_pool_set(dev, &x, &y, &a, &b, &s);
+	struct lf_pool_params pp = {2, 2, 2, 2, 0, 0, 0, 0, 0};
+	from = tl_end(dev);
+	CU_ASSERT_EQUAL(lf_maxpool(dev, x, &pp, y), LF_OK);
+	CU_ASSERT_EQUAL(lf_avgpool(dev, x, &pp, y), LF_OK);
+	CU_ASSERT_EQUAL(lf_add(dev, a, b, s), LF_OK);
+	CU_ASSERT_EQUAL(runs_off_zero(dev, from, &runs), 0);
+	CU_ASSERT_EQUAL(runs, 3);
+	lf_tensor *u[] = {x, y, a, b, s};
+	for (int i = 0; i < 5; i++)
+		lf_tensor_destroy(u[i]);
+	CU_ASSERT_EQUAL(lf_context_destroy(dev), LF_OK);
+}
 
 static void last_rec(lf_context *ctx, struct lf_profile_record *rec)
 {
@@ -472,6 +717,8 @@ void lf_test_suite_hostlib_ops(void)
 	    {"kmax_split", test_kmax_split},
 	    {"pool_reuse", test_pool_reuse},
 	    {"fallback", test_fallback},
+	    {"device_pool_add", test_device_pool_add},
+	    {"arg_offsets", test_arg_offsets},
 	    {"faults", test_faults},
 	    {"residency", test_residency},
 	    {"threads_8", test_threads},

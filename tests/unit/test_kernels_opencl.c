@@ -172,7 +172,7 @@ static void setup(void)
 	if (g.state != 0)
 		return;
 	g.state = -1;
-	if (lf_test_slow_mode()) {
+	if (lf_test_under_valgrind()) {
 		printf("\n  SKIP: OpenCL under Valgrind (PoCL's LLVM is not "
 		       "ours to check) ");
 		g.state = 2;

@@ -40,7 +40,7 @@ if [ "${1:-}" = "--self-check" ]; then
 fi
 B=${1:-build}
 [ $# -gt 0 ] && shift
-SUITES=${*:-xrt xrt_fault xrt_opencl}
+SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx}
 TIMEOUT=${LF_XRT_TIMEOUT:-120}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in
