@@ -319,6 +319,14 @@ const char *lf__drv_last_error(void);
 lf_status lf__drv_error(lf_status st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * lf__drv_check_xclbin() - for backends: the counts of a parsed xclbin are
+ * within the driver's tables, it has compute units, and every CU names a
+ * kernel it describes. @who prefixes the message ("emu", "opencl").
+ * Return: LF_OK; LF_ERR_BAD_FILE.
+ */
+lf_status lf__drv_check_xclbin(const struct lf_xclbin *xb, const char *who);
+
 /* Enumerator name of a status ("LF_ERR_DMA"), for messages. */
 const char *lf__drv_status_name(lf_status st);
 

@@ -52,29 +52,11 @@ bad:
 
 static lf_status check_counts(const struct lf_xclbin *xb)
 {
-	if (xb->nkernels > LF_XCLBIN_MAX_KERNELS ||
-	    xb->ncus > LF_XCLBIN_MAX_CUS || xb->nmems > LF_XCLBIN_MAX_MEMS ||
-	    xb->nconn > LF_XCLBIN_MAX_CONN ||
-	    xb->nlimits > LF_XCLBIN_MAX_LIMITS)
-		return lf__drv_error(LF_ERR_BAD_FILE,
-				     "emu: xclbin counts out of range (%u "
-				     "kernels, %u CUs, %u banks, %u "
-				     "connections, %u limits)",
-				     xb->nkernels, xb->ncus, xb->nmems,
-				     xb->nconn, xb->nlimits);
-	if (xb->ncus == 0)
-		return lf__drv_error(LF_ERR_BAD_FILE,
-				     "emu: the xclbin has no compute units "
-				     "(IP_LAYOUT)");
-	for (uint32_t i = 0; i < xb->ncus; i++)
-		if (xb->cus[i].kernel >= xb->nkernels)
-			return lf__drv_error(LF_ERR_BAD_FILE,
-					     "emu: CU %u '%s' names kernel %u; "
-					     "there are %u",
-					     i, xb->cus[i].name,
-					     xb->cus[i].kernel, xb->nkernels);
+	lf_status st = lf__drv_check_xclbin(xb, "emu");
+	if (st != LF_OK)
+		return st;
 	for (uint32_t i = 0; i < xb->nkernels; i++) {
-		lf_status st = check_kernel_abi(&xb->kernels[i]);
+		st = check_kernel_abi(&xb->kernels[i]);
 		if (st != LF_OK)
 			return st;
 	}

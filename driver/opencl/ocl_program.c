@@ -71,40 +71,6 @@ static const char *const derived_keys[] = {
     "desc_bytes", "lfk_conv2d.macs_per_cycle", "lfk_matmul.macs_per_cycle",
     "lfk_engine.macs_per_cycle", "lfk_engine.ops"};
 
-static lf_status check_counts(const struct lf_xclbin *xb)
-{
-	if (xb->nkernels > LF_XCLBIN_MAX_KERNELS ||
-	    xb->ncus > LF_XCLBIN_MAX_CUS || xb->nmems > LF_XCLBIN_MAX_MEMS ||
-	    xb->nconn > LF_XCLBIN_MAX_CONN ||
-	    xb->nlimits > LF_XCLBIN_MAX_LIMITS)
-		return lf__drv_error(LF_ERR_BAD_FILE,
-				     "opencl: xclbin counts out of range (%u "
-				     "kernels, %u CUs, %u banks, %u "
-				     "connections, %u limits)",
-				     xb->nkernels, xb->ncus, xb->nmems,
-				     xb->nconn, xb->nlimits);
-	if (xb->ncus == 0)
-		return lf__drv_error(LF_ERR_BAD_FILE,
-				     "opencl: the xclbin has no compute units "
-				     "(IP_LAYOUT)");
-	for (uint32_t i = 0; i < xb->ncus; i++)
-		if (xb->cus[i].kernel >= xb->nkernels)
-			return lf__drv_error(LF_ERR_BAD_FILE,
-					     "opencl: CU %u '%s' names kernel "
-					     "%u; there are %u",
-					     i, xb->cus[i].name,
-					     xb->cus[i].kernel, xb->nkernels);
-	for (uint32_t i = 0; i < xb->nkernels; i++)
-		if (xb->kernels[i].nargs > LF_DRV_MAX_ARGS)
-			return lf__drv_error(LF_ERR_BAD_FILE,
-					     "opencl: kernel '%s' has %u "
-					     "arguments (at most %d)",
-					     xb->kernels[i].name,
-					     xb->kernels[i].nargs,
-					     LF_DRV_MAX_ARGS);
-	return LF_OK;
-}
-
 /* Banks from MEM_TOPOLOGY (none: the device's default bank stays). */
 static void build_banks(const struct lf_xclbin *xb, struct ocl_image *img)
 {
@@ -712,7 +678,7 @@ lf_status lf__ocl_load(struct ocl_dev *d, const struct lf_xclbin *xb)
 	uint32_t prog_of[LF_XCLBIN_MAX_KERNELS];
 	uint64_t t0 = lf__ocl_wall_ns();
 	struct ocl_image *img, *old;
-	lf_status st = check_counts(xb);
+	lf_status st = lf__drv_check_xclbin(xb, "opencl");
 
 	if (st != LF_OK)
 		return st;

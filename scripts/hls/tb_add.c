@@ -86,8 +86,8 @@ int main(void)
 
 	/* 3: uint8, scalar x2, on the output of 1. */
 	lf_u32 xe = tb_fill(&aa, 1, LF_KDT_U8);
-	tb_add_setup(&desc[2], LF_KDT_U8, s, desc[0].y_off, xe,
-		     LF_DF_X2_SCALAR, &aa);
+	tb_add_setup(&desc[2], LF_KDT_U8, s, desc[0].y_off, xe, LF_DF_X2_SCALAR,
+		     &aa);
 	desc[2].x_zp = 110;
 	desc[2].x2_zp = 0;
 	desc[2].y_zp = 64;

@@ -31,8 +31,8 @@ static lf_u8 want[TB_ACT_BYTES];
 static lf_desc desc[NDESC];
 
 /* Weights, w_zp, bias and mult of a conv / matmul with nq quant entries. */
-static void tb_consts(lf_desc *d, struct tb_arena *pa, lf_u32 wn,
-		      lf_u32 nout, lf_u32 nq)
+static void tb_consts(lf_desc *d, struct tb_arena *pa, lf_u32 wn, lf_u32 nout,
+		      lf_u32 nq)
 {
 	d->w_off = tb_take(pa, wn);
 	for (lf_u32 i = 0; i < wn; i++)
@@ -50,8 +50,8 @@ static void tb_consts(lf_desc *d, struct tb_arena *pa, lf_u32 wn,
 	d->flags = LF_DF_BIAS | (nq > 1 ? LF_DF_W_PER_CH : 0u);
 }
 
-static void tb_conv(lf_desc *d, lf_u32 x_off, lf_u32 ic, lf_u32 ih,
-		    lf_u32 iw, lf_u32 oc, lf_u32 k, lf_u32 pad, lf_u32 nq,
+static void tb_conv(lf_desc *d, lf_u32 x_off, lf_u32 ic, lf_u32 ih, lf_u32 iw,
+		    lf_u32 oc, lf_u32 k, lf_u32 pad, lf_u32 nq,
 		    struct tb_arena *pa, struct tb_arena *aa)
 {
 	tb_desc_init(d, LF_KOP_CONV2D);

@@ -124,8 +124,8 @@ int main(void)
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)
 		if (desc[i].status != LF_KST_OK) {
-			printf("tb_pool: descriptor %d status %d, want %d\n",
-			       i, (int)desc[i].status, LF_KST_OK);
+			printf("tb_pool: descriptor %d status %d, want %d\n", i,
+			       (int)desc[i].status, LF_KST_OK);
 			bad++;
 		}
 	memcpy(want, act_before, sizeof want);

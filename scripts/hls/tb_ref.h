@@ -57,8 +57,8 @@ static lf_i32 tb_cvt(float v)
 }
 
 /* Output size of a window: floor, or ceil_mode when ceil is set. */
-static lf_u32 tb_pool_out(lf_u32 in, lf_u32 k, lf_u32 s, lf_u32 dil,
-			  lf_u32 p0, lf_u32 p1, int ceil)
+static lf_u32 tb_pool_out(lf_u32 in, lf_u32 k, lf_u32 s, lf_u32 dil, lf_u32 p0,
+			  lf_u32 p1, int ceil)
 {
 	lf_u32 room = in + p0 + p1 - ((k - 1) * dil + 1);
 	return (ceil ? (room + s - 1) / s : room / s) + 1;
@@ -78,10 +78,9 @@ static void tb_pool_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 			lf_i32 sum = 0;
 			for (lf_u32 i = 0; i < image; i++)
 				sum += tb_val(d->x_type, x[i]);
-			float scale =
-			    d->x_scale / (d->y_scale * (float)image);
-			float f = (float)(sum - d->x_zp * (lf_i32)image) *
-				  scale;
+			float scale = d->x_scale / (d->y_scale * (float)image);
+			float f =
+			    (float)(sum - d->x_zp * (lf_i32)image) * scale;
 			float flo = (float)(lo - d->y_zp);
 			float fhi = (float)(hi - d->y_zp);
 			f = f < flo ? flo : (f > fhi ? fhi : f);
@@ -107,7 +106,8 @@ static void tb_pool_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 						    (lf_i32)d->pad_l;
 						if (iy < 0 ||
 						    iy >= (lf_i32)d->ih ||
-						    ix < 0 || ix >= (lf_i32)d->iw)
+						    ix < 0 ||
+						    ix >= (lf_i32)d->iw)
 							continue;
 						lf_i32 v = tb_val(
 						    d->x_type,
@@ -115,25 +115,22 @@ static void tb_pool_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 						      (lf_u32)ix]);
 						if (v > mx)
 							mx = v;
-						float dq =
-						    d->x_scale *
-						    (float)(v - d->x_zp);
+						float dq = d->x_scale *
+							   (float)(v - d->x_zp);
 						s = s + dq;
 						taps++;
 					}
 				lf_i32 q = mx;
 				if (d->op == LF_KOP_AVGPOOL) {
-					float den =
-					    (d->flags & LF_DF_COUNT_PAD)
-						? (float)(d->kh * d->kw)
-						: (float)taps;
+					float den = (d->flags & LF_DF_COUNT_PAD)
+							? (float)(d->kh * d->kw)
+							: (float)taps;
 					float avg = s / den;
-					float r = avg / d->y_scale +
-						  (float)d->y_zp;
+					float r =
+					    avg / d->y_scale + (float)d->y_zp;
 					q = tb_clamp(tb_cvt(r), lo, hi);
 				}
-				dst[d->y_off +
-				    (p * d->oh + oy) * d->ow + ox] =
+				dst[d->y_off + (p * d->oh + oy) * d->ow + ox] =
 				    (lf_u8)tb_clamp(q, d->act_min, d->act_max);
 			}
 	}
@@ -184,20 +181,65 @@ static void tb_conv_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
 						acc = (lf_u32)tb_get_i32(
 						    prm, d->bias_off + 4 * o);
 					for (lf_u32 c = 0; c < icg; c++)
-						for (lf_u32 a = 0; a < d->kh; a++)
-							for (lf_u32 b = 0; b < d->kw; b++) {
-								lf_i32 hh = (lf_i32)(y * d->stride_h + a * d->dil_h) - (lf_i32)d->pad_t;
-								lf_i32 ww = (lf_i32)(x * d->stride_w + b * d->dil_w) - (lf_i32)d->pad_l;
-								lf_i32 xv = d->x_zp;
-								if (hh >= 0 && hh < (lf_i32)d->ih && ww >= 0 && ww < (lf_i32)d->iw)
-									xv = tb_val(d->x_type, src[d->x_off + ((n * d->ic + g * icg + c) * d->ih + (lf_u32)hh) * d->iw + (lf_u32)ww]);
-								lf_i32 wv = tb_val(d->w_type, prm[d->w_off + ((o * icg + c) * d->kh + a) * d->kw + b]);
-								acc += (lf_u32)((xv - d->x_zp) * (wv - wzp));
+						for (lf_u32 a = 0; a < d->kh;
+						     a++)
+							for (lf_u32 b = 0;
+							     b < d->kw; b++) {
+								lf_i32 hh =
+								    (lf_i32)(y * d->stride_h +
+									     a * d->dil_h) -
+								    (lf_i32)d
+									->pad_t;
+								lf_i32 ww =
+								    (lf_i32)(x * d->stride_w +
+									     b * d->dil_w) -
+								    (lf_i32)d
+									->pad_l;
+								lf_i32 xv =
+								    d->x_zp;
+								if (hh >= 0 &&
+								    hh <
+									(lf_i32)d
+									    ->ih &&
+								    ww >= 0 &&
+								    ww <
+									(lf_i32)d
+									    ->iw)
+									xv = tb_val(
+									    d->x_type,
+									    src[d->x_off +
+										((n * d->ic +
+										  g * icg +
+										  c) *
+										     d->ih +
+										 (lf_u32)
+										     hh) *
+										    d->iw +
+										(lf_u32)
+										    ww]);
+								lf_i32 wv = tb_val(
+								    d->w_type,
+								    prm[d->w_off +
+									((o * icg +
+									  c) *
+									     d->kh +
+									 a) *
+									    d->kw +
+									b]);
+								acc +=
+								    (lf_u32)((xv -
+									      d->x_zp) *
+									     (wv -
+									      wzp));
 							}
-					lf_u32 e = ((n * d->oc + o) * d->oh + y) * d->ow + x;
+					lf_u32 e =
+					    ((n * d->oc + o) * d->oh + y) *
+						d->ow +
+					    x;
 					dst[d->y_off + e] = (lf_u8)tb_requant(
 					    (lf_i32)acc,
-					    tb_get_f32(prm, d->mult_off + 4 * q),
+					    tb_get_f32(prm,
+						       d->mult_off + 4 * q),
 					    d->y_zp, d->act_min, d->act_max);
 				}
 		}
@@ -213,17 +255,28 @@ static void tb_mm_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
 		for (lf_u32 i = 0; i < d->mm_m; i++)
 			for (lf_u32 j = 0; j < d->mm_n; j++) {
 				lf_u32 q = per_ch ? j : 0;
-				lf_i32 wzp = tb_get_i32(prm, d->w_zp_off + 4 * q);
+				lf_i32 wzp =
+				    tb_get_i32(prm, d->w_zp_off + 4 * q);
 				lf_u32 acc = 0;
 				if (d->flags & LF_DF_BIAS)
 					acc = (lf_u32)tb_get_i32(
 					    prm, d->bias_off + 4 * j);
 				for (lf_u32 k = 0; k < d->mm_k; k++) {
-					lf_i32 a = tb_val(d->x_type, src[d->x_off + (bt * d->mm_m + i) * d->mm_k + k]);
-					lf_i32 b = tb_val(d->w_type, prm[d->w_off + (wb * d->mm_k + k) * d->mm_n + j]);
-					acc += (lf_u32)((a - d->x_zp) * (b - wzp));
+					lf_i32 a = tb_val(
+					    d->x_type,
+					    src[d->x_off +
+						(bt * d->mm_m + i) * d->mm_k +
+						k]);
+					lf_i32 b = tb_val(
+					    d->w_type,
+					    prm[d->w_off +
+						(wb * d->mm_k + k) * d->mm_n +
+						j]);
+					acc +=
+					    (lf_u32)((a - d->x_zp) * (b - wzp));
 				}
-				dst[d->y_off + (bt * d->mm_m + i) * d->mm_n + j] =
+				dst[d->y_off + (bt * d->mm_m + i) * d->mm_n +
+				    j] =
 				    (lf_u8)tb_requant(
 					(lf_i32)acc,
 					tb_get_f32(prm, d->mult_off + 4 * q),
