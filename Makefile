@@ -47,7 +47,25 @@ TEST_DEPS :=
 	format-check install clean deps bench
 all:
 
-# --- dependencies: install what is missing, once per build dir ----------
+# --- dependencies -----------------------------------------------------------
+# Checked (and installed) while the Makefile is read, before anything else:
+# the fragments below probe for the OpenCL and XRT headers with $(shell),
+# and generated sources need protoc-c, so the packages must be there first.
+# `scripts/install-deps.sh --check` is a quick dpkg query.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+LF_DEPS_MISSING := $(shell sh scripts/install-deps.sh --check >/dev/null 2>&1 \
+	|| echo yes)
+ifeq ($(LF_DEPS_MISSING),yes)
+$(info layerfab: installing missing Debian packages (scripts/install-deps.sh))
+LF_DEPS_RC := $(shell sh scripts/install-deps.sh >&2; echo $$?)
+ifneq ($(LF_DEPS_RC),0)
+$(error scripts/install-deps.sh failed (exit $(LF_DEPS_RC)); run it by hand \
+	to see why)
+endif
+endif
+endif
+# The stamp keeps the per-build-dir record (and re-checks when the script
+# changes).
 DEPS_STAMP := $(BUILD)/.deps-ok
 $(DEPS_STAMP): scripts/install-deps.sh
 	@sh scripts/install-deps.sh
