@@ -124,7 +124,7 @@ check-asan:
 check-valgrind: all $(TEST_BIN) $(TEST_DEPS)
 	LF_BUILD=$(BUILD) LF_UNDER_VALGRIND=1 valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite,indirect \
-		--track-fds=no $(TEST_BIN)
+		--track-fds=no --suppressions=tests/valgrind.supp $(TEST_BIN)
 
 # --- formatting -------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
