@@ -295,19 +295,33 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 	lf_i32 ws = lfk_flip(d->w_type);
 	lf_u32 acc[LF_CONV_PE_OC];
 #pragma HLS ARRAY_PARTITION variable=acc type=complete
+	/*
+	 * Strength-reduced xbuf index: xi = xrow + cv with
+	 * xrow = (a * tcols + t * stride_w + b * dil_w) * icv, kept up to date
+	 * by additions as (cv, b, a, t) advance.
+	 */
+	lf_u32 step_b = d->dil_w * g->icv;
+	lf_u32 step_a = tcols * g->icv;
+	lf_u32 step_t = d->stride_w * g->icv;
+	lf_u32 xpix = 0, xa = 0, xrow = 0;
 	lf_u32 kk = 0, a = 0, b = 0, cv = 0, t = 0;
 	lf_u32 trips = tw_t * g->kvec;
 	for (lf_u32 it = 0; it < trips; it++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=18432 avg=2304
-		lf_u32 xi =
-		    (a * tcols + t * d->stride_w + b * d->dil_w) * g->icv + cv;
+		lf_u32 xi = xrow + cv;
 		lf_u32 nl = g->icg - cv * LF_CONV_PE_K; /* lanes in use */
-		lf_i32 xv[LF_CONV_PE_K];
+		/*
+		 * Zero-point-corrected operands are in [-255, 255]: 16 bits
+		 * hold them. Lanes past the group's input channels are gated
+		 * to 0 here, once per vector, instead of per product.
+		 */
+		lf_i16 xv[LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=xv type=complete
 		for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
 #pragma HLS UNROLL
-			xv[l] = (lf_i32)(xbuf[xi][l] ^ (lf_u32)xs) - xoff;
+			lf_i32 x = (lf_i32)(xbuf[xi][l] ^ (lf_u32)xs) - xoff;
+			xv[l] = (lf_i16)(l < nl ? x : 0);
 		}
 		for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
 #pragma HLS UNROLL
@@ -317,11 +331,10 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 			lf_i32 s = 0;
 			for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
 #pragma HLS UNROLL
-				lf_i32 wv =
-				    (lf_i32)(wbuf[p][kk][l] ^ (lf_u32)ws) -
-				    woff[p];
-				if (l < nl)
-					s += xv[l] * wv;
+				lf_i16 wv = (lf_i16)((lf_i32)(wbuf[p][kk][l] ^
+							      (lf_u32)ws) -
+						     woff[p]);
+				s += (lf_i32)xv[l] * (lf_i32)wv;
 			}
 			/* int32 accumulation wraps, as ORT's does. */
 			acc[p] = (kk == 0 ? bias[p] : acc[p]) + (lf_u32)s;
@@ -330,15 +343,22 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 		}
 		if (++cv == g->icv) {
 			cv = 0;
+			xrow += step_b;
 			if (++b == d->kw) {
 				b = 0;
-				if (++a == d->kh)
+				xa += step_a;
+				if (++a == d->kh) {
 					a = 0;
+					xa = 0;
+				}
+				xrow = xpix + xa;
 			}
 		}
 		if (++kk == g->kvec) {
 			kk = 0;
 			t++;
+			xpix += step_t;
+			xrow = xpix;
 		}
 	}
 	LF_CYCLES(LF_DEPTH_MAC + trips);

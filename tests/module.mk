@@ -5,7 +5,7 @@ TEST_SRCS += tests/unit/test_xclbin.c tests/unit/test_pci.c
 TEST_SRCS += tests/unit/test_api.c tests/unit/test_hostlib_ops.c \
 	tests/unit/test_tiling.c tests/unit/test_hostlib_util.c
 TEST_SRCS += tests/unit/test_ref_ops.c tests/conformance/test_onnx_node.c tests/conformance/test_onnx_malformed.c
-TEST_SRCS += tests/conformance/test_onnx_device.c hostlib/cli/cmd_conformance.c hostlib/cli/cmd_util.c
+TEST_SRCS += tests/conformance/test_onnx_device.c tests/conformance/test_device_conformance.c hostlib/cli/cmd_conformance.c hostlib/cli/cmd_util.c
 # driver and emu suites (driver/core, driver/emu); emu_probe.so is a tiny
 # kernel the emulator tests load as a BITSTREAM (test_emu_probe_kernel.c).
 TEST_SRCS += tests/unit/test_driver.c tests/unit/test_emu.c \

@@ -40,7 +40,7 @@ if [ "${1:-}" = "--self-check" ]; then
 fi
 B=${1:-build}
 [ $# -gt 0 ] && shift
-SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx}
+SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx lf_tests:device_conformance}
 TIMEOUT=${LF_XRT_TIMEOUT:-120}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in
@@ -155,6 +155,11 @@ for s in $SUITES; do
 	# check for the OpenCL suite, which runs none of layerfab's driver.
 	if [ "$s" = xrt_opencl ] || [ "$s" = lf_tests:opencl_xilinx ]; then
 		set -- "ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	elif [ "$s" = lf_tests:device_conformance ]; then
+		# The ONNX node tests, the ORT op vectors and the demo model
+		# on xrt:0, against emu:tiny with the same xclbin.
+		set -- LF_TEST_DEVICE=xrt:0 LF_TEST_REF_DEVICE=emu:tiny \
+			LAYERFAB_XCLBIN="$XCLBIN" LF_SRC="$ROOT"
 	else
 		set --
 	fi

@@ -1,0 +1,119 @@
+/*
+ * test_device_conformance.c - the whole conformance set on the device that
+ * LF_TEST_DEVICE names (e.g. "xrt:0" inside tests/xrt/run.sh, which runs
+ * this suite in XRT's software emulation), next to the emulator with the
+ * same xclbin (LAYERFAB_XCLBIN): Debian's ONNX node tests, the ORT single-op
+ * vectors and the ORT whole-model vectors (the Fashion-MNIST demo model in
+ * QOperator and QDQ form). Every test compares bytes with its expected
+ * outputs (ONNX's or ORT's), so passing on both devices is byte-identity
+ * between them; the pass counts must also be equal. The CPU fallback is
+ * off: a layer the device fails is a failure, not a silent CPU run.
+ *
+ * Without LF_TEST_DEVICE the suite says so and passes: `make test` runs it
+ * through the XRT harness; `LF_TEST_DEVICE=opencl:0` runs it on PoCL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hostlib/cli/cli.h"
+#include "driver/driver.h"
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/onnx/conformance.h"
+#include "lf_test.h"
+
+/* Relative folders are under the source tree (LF_SRC, default "."). */
+static const char *const dirs[] = {
+    "/usr/share/libonnx-testdata/data/node",
+    "tests/data/ort/ops",
+    "tests/data/ort",
+    "tests/data/onnx/ort",
+};
+#define NDIRS (sizeof(dirs) / sizeof(dirs[0]))
+
+static int is_dir(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Run every folder on @device; the totals summed into *@t. */
+static int run_all(const char *device, struct lf__conf_totals *t)
+{
+	lf_context *ctx = NULL;
+	const char *xclbin = getenv("LAYERFAB_XCLBIN");
+	lf_status st = lf_context_create(device, xclbin, &ctx);
+	if (st != LF_OK) {
+		fprintf(stderr, "\n  %s: %s\n", device, lf_last_error());
+		CU_FAIL("cannot open the device");
+		return -1;
+	}
+	ctx->fallback = 0;
+	FILE *out = fopen("/dev/null", "w");
+	memset(t, 0, sizeof(*t));
+	const char *src = getenv("LF_SRC");
+	for (size_t i = 0; i < NDIRS; i++) {
+		struct lf__conf_totals one = {0, 0, 0};
+		char err[512], dir[1024];
+		if (dirs[i][0] == '/')
+			snprintf(dir, sizeof(dir), "%s", dirs[i]);
+		else
+			snprintf(dir, sizeof(dir), "%s/%s",
+				 src && *src ? src : ".", dirs[i]);
+		if (!is_dir(dir))
+			continue;
+		st = lf__cli_conformance_device_run(
+		    ctx, dir, NULL, out ? out : stderr, &one, err, sizeof(err));
+		CU_ASSERT_EQUAL(st, LF_OK);
+		fprintf(stderr, "\n  %s %s: %u passed, %u failed, %u skipped",
+			device, dir, one.passed, one.failed, one.skipped);
+		t->passed += one.passed;
+		t->failed += one.failed;
+		t->skipped += one.skipped;
+	}
+	if (out)
+		fclose(out);
+	/* The layers really ran on that device: count its kernel runs. */
+	struct lf_dev_counters c;
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx->dev);
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &c), LF_OK);
+	fprintf(stderr, "\n  %s (%s): %llu launches, %llu DMA transfers",
+		device, lf__dev_props(ctx->dev->dev)->backend,
+		(unsigned long long)c.launches,
+		(unsigned long long)(c.h2d_transfers + c.d2h_transfers));
+	CU_ASSERT(c.launches >= t->passed / 2);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	return 0;
+}
+
+static void test_whole_set(void)
+{
+	const char *device = getenv("LF_TEST_DEVICE");
+	if (!device || !*device) {
+		printf("\n  SKIP: LF_TEST_DEVICE not set (tests/xrt/run.sh "
+		       "runs this suite on xrt:0) ");
+		return;
+	}
+	/* The emulator profile that matches the xclbin's platform. */
+	const char *ref = getenv("LF_TEST_REF_DEVICE");
+	struct lf__conf_totals dev, emu;
+	if (run_all(device, &dev) || run_all(ref && *ref ? ref : "emu", &emu))
+		return;
+	CU_ASSERT_EQUAL(dev.failed, 0);
+	CU_ASSERT_EQUAL(emu.failed, 0);
+	CU_ASSERT_EQUAL(dev.passed, emu.passed);
+	/* The Fashion-MNIST vectors and the ORT ops at least ran. */
+	CU_ASSERT(dev.passed >= 50);
+}
+
+void lf_test_suite_device_conformance(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"whole_set", test_whole_set},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("device_conformance", NULL, NULL, cases);
+}
