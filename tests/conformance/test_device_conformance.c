@@ -9,8 +9,9 @@
  * between them; the pass counts must also be equal. The CPU fallback is
  * off: a layer the device fails is a failure, not a silent CPU run.
  *
- * Without LF_TEST_DEVICE the suite says so and passes: `make test` runs it
- * through the XRT harness; `LF_TEST_DEVICE=opencl:0` runs it on PoCL.
+ * Without LF_TEST_DEVICE it runs on opencl:0 (PoCL in CI) against
+ * emu:aws-f1, or says there is no OpenCL device and passes; the XRT
+ * harness runs it again with LF_TEST_DEVICE=xrt:0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,13 +93,27 @@ static int run_all(const char *device, struct lf__conf_totals *t)
 static void test_whole_set(void)
 {
 	const char *device = getenv("LF_TEST_DEVICE");
-	if (!device || !*device) {
-		printf("\n  SKIP: LF_TEST_DEVICE not set (tests/xrt/run.sh "
-		       "runs this suite on xrt:0) ");
-		return;
-	}
-	/* The emulator profile that matches the xclbin's platform. */
 	const char *ref = getenv("LF_TEST_REF_DEVICE");
+	char xclbin[1024];
+	if (!device || !*device) {
+		/* Default: the portable OpenCL flavour (PoCL in CI) against the
+		 * emulator, both on the aws-f1 emulation xclbin. */
+		uint32_t n = 0;
+		if (lf__drv_enumerate("opencl", NULL, 0, &n) != LF_OK ||
+		    n == 0 || lf_test_under_valgrind()) {
+			printf("\n  SKIP: no OpenCL device and LF_TEST_DEVICE "
+			       "not set (tests/xrt/run.sh runs this suite on "
+			       "xrt:0) ");
+			return;
+		}
+		snprintf(xclbin, sizeof(xclbin),
+			 "%s/bitstreams/emu-aws-f1.xclbin",
+			 lf_test_build_dir());
+		setenv("LAYERFAB_XCLBIN", xclbin, 1);
+		device = "opencl:0";
+		ref = "emu:aws-f1";
+	}
+	/* ref: the emulator profile that matches the xclbin's platform. */
 	struct lf__conf_totals dev, emu;
 	if (run_all(device, &dev) || run_all(ref && *ref ? ref : "emu", &emu))
 		return;
