@@ -209,7 +209,7 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 			const struct conv_geo *g, lf_u32 n, lf_u32 grp,
 			lf_u32 oy, lf_u32 ox0, lf_u32 tcols, lf_u8 xzb,
 			LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
-			LF_LOCAL lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT])
+			LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K])
 {
 	lf_i32 ix0 = (lf_i32)(ox0 * d->stride_w) - (lf_i32)d->pad_l;
 	lf_u32 ch0 = n * d->ic + grp * g->icg; /* first channel row of x */
@@ -230,7 +230,8 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 				if (ncol > LF_CONV_BEAT)
 					ncol = LF_CONV_BEAT;
 				/* One beat per channel row that exists; the
-				 * other lanes are gated off in conv_mac. */
+				 * other lanes meet zero-point weights in
+				 * conv_mac and add 0. */
 				for (lf_u32 l = 0; l < nl; l++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_K
@@ -252,7 +253,7 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 						    ix < (lf_i32)d->iw)
 							v = act[rb +
 								(lf_u32)ix];
-						ct[l][j] = v;
+						ct[j][l] = v;
 					}
 				}
 				/* Corner turn: one column vector per cycle. */
@@ -264,7 +265,7 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 					     l++) {
 #pragma HLS UNROLL
 						xbuf[base + j * g->icv][l] =
-						    ct[l][j];
+						    ct[j][l];
 					}
 				}
 				LF_CYCLES(nl + ncol);
@@ -278,9 +279,11 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
  * The PE array over one tile: tw_t output pixels x kvec vectors, flattened
  * into one II=1 loop so the pipeline does not drain between pixels. accbuf
  * receives bias + sum for each channel and pixel of the tile. PEs past the
- * tile's nv channels and lanes past the group's input channels are gated
- * off: they would only add zeros (their weights are zero-point padding),
- * and skipping them keeps the host-C build fast on depthwise layers.
+ * tile's nv channels are gated off (skipping them keeps the host-C build
+ * fast on depthwise layers); lanes past the group's input channels need no
+ * gate, their weights are zero-point padding and add exactly 0. The xbuf
+ * index is strength-reduced (additions only) and the 9-bit operands are
+ * held in 16 bits, which the host-C build vectorizes (pmaddwd).
  */
 static void
 conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
@@ -310,18 +313,18 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=18432 avg=2304
 		lf_u32 xi = xrow + cv;
-		lf_u32 nl = g->icg - cv * LF_CONV_PE_K; /* lanes in use */
 		/*
 		 * Zero-point-corrected operands are in [-255, 255]: 16 bits
-		 * hold them. Lanes past the group's input channels are gated
-		 * to 0 here, once per vector, instead of per product.
+		 * hold them. Lanes past the group's input channels need no
+		 * gate: their weights are the zero point's byte, so wv = 0
+		 * and whatever byte xbuf holds there adds exactly 0.
 		 */
 		lf_i16 xv[LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=xv type=complete
 		for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
 #pragma HLS UNROLL
-			lf_i32 x = (lf_i32)(xbuf[xi][l] ^ (lf_u32)xs) - xoff;
-			xv[l] = (lf_i16)(l < nl ? x : 0);
+			xv[l] = (lf_i16)((lf_i32)(xbuf[xi][l] ^ (lf_u32)xs) -
+					 xoff);
 		}
 		for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
 #pragma HLS UNROLL
@@ -392,7 +395,7 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 	 const struct conv_geo *g,
 	 LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	 LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
-	 LF_LOCAL lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT],
+	 LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
 	 LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
 {
 	lf_u32 y8 = d->y_type != LF_KDT_I32;
@@ -474,7 +477,7 @@ conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 	   LF_GLOBAL lf_u8 *act, lf_u32 act_bytes, const lf_desc *d,
 	   LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
-	   LF_LOCAL lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT],
+	   LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
 	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
 {
 	struct conv_geo g;
@@ -512,7 +515,7 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=wbuf type=complete dim=3
 	LF_ONCHIP lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=xbuf type=complete dim=2
-	LF_ONCHIP lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT];
+	LF_ONCHIP lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=ct type=complete dim=0
 	LF_ONCHIP lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX];
 #pragma HLS ARRAY_PARTITION variable=accbuf type=complete dim=1

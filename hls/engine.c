@@ -50,7 +50,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=wbuf type=complete dim=3
 	LF_ONCHIP lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=xbuf type=complete dim=2
-	LF_ONCHIP lf_u8 ct[LF_CONV_PE_K][LF_CONV_BEAT];
+	LF_ONCHIP lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K];
 #pragma HLS ARRAY_PARTITION variable=ct type=complete dim=0
 	LF_ONCHIP lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX];
 #pragma HLS ARRAY_PARTITION variable=accbuf type=complete dim=1
