@@ -109,14 +109,22 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * @device: which device: "emu" (the built-in emulated card, platform
  *          profile aws-f1), "emu:<profile>" (aws-f1, u250, u280, u55c,
  *          tiny), "xrt:<N>", "opencl:<N>", "cpu" (no device: every op on
- *          the CPU reference), or NULL: the LAYERFAB_DEVICE environment
- *          variable, else the first card found, else "emu".
+ *          the CPU reference), "DEV+DEV[+...]" (several devices, up to
+ *          4, e.g. "emu:aws-f1+emu:aws-f1"; not "cpu"), or NULL: the
+ *          LAYERFAB_DEVICE environment variable, else the first card
+ *          found, else "emu".
  * @xclbin: path of the bitstream to load, or NULL: LAYERFAB_XCLBIN, else
  *          the one matching the device's platform in the build tree or the
  *          installed share/layerfab/bitstreams.
  * @out:    receives the context on success; untouched on failure.
  *
  * Several contexts may be open at once, on one or several devices.
+ * Several devices in one context: each is opened and gets a bitstream by
+ * the rules below (the same @xclbin for all); if one fails, the context is
+ * not made and the message names the device. Models are loaded on every
+ * device and lf_model_run() splits batches across them; everything else
+ * (single-layer ops, tensors, events, lf_context_device_info()'s fields
+ * but device_count) uses the first device.
  * Environment: LAYERFAB_FALLBACK=off makes an op the device cannot run an
  * error (LF_ERR_UNSUPPORTED) instead of running it on the CPU, and a device
  * failure the op's error; LAYERFAB_TIMEOUT_MS bounds the wait for one
@@ -128,7 +136,8 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * (a build tree), <dir of the executable>/../share/layerfab/bitstreams and
  * $(PREFIX)/share/layerfab/bitstreams (an installation).
  *
- * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out, malformed @device);
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out, malformed @device: an
+ * unknown name, an empty or "cpu" member of a "+" list, more than 4);
  * LF_ERR_NOT_FOUND (no such device or bitstream); LF_ERR_BAD_FILE (the
  * xclbin is malformed or does not match the device); LF_ERR_UNSUPPORTED
  * (backend not built in); LF_ERR_NO_MEMORY; LF_ERR_DEVICE. On failure a
@@ -169,6 +178,9 @@ struct lf_device_info {
 	unsigned compute_units;
 	unsigned memory_banks;
 	unsigned long long device_memory_bytes;
+	/* Devices of the context ("DEV+DEV[+...]"; 1 for one device, 0 for
+	 * "cpu"). Every other field describes the first device. */
+	unsigned device_count;
 };
 
 /**
@@ -421,7 +433,9 @@ struct lf_tensor_info {
  * MatMulInteger, com.microsoft QLinearAdd / QLinearGlobalAveragePool /
  * QLinearAveragePool / QGemm / QLinearConcat, ...) and the QDQ form
  * (QuantizeLinear / DequantizeLinear around float ops, folded into
- * quantized ops on import). Weights are uploaded to the device once, here.
+ * quantized ops on import). Weights are uploaded to the device once, here;
+ * to every device of a several-device context (which must all have the
+ * same kernels and limits: LF_ERR_UNSUPPORTED otherwise).
  *
  * Return: LF_OK; LF_ERR_INVALID_ARG; LF_ERR_IO (cannot read); LF_ERR_BAD_FILE
  * (not ONNX, truncated, a cycle, a missing input, an absurd shape: the
@@ -464,6 +478,16 @@ LF_API lf_status lf_model_output_info(const lf_model *m, size_t i,
  * @prof:     NULL, or a profile that receives this run's per-layer record.
  *
  * Outputs are byte-identical whatever the device (emu, xrt, opencl, cpu).
+ * Several devices ("DEV+DEV"): when every input has a free dimension 0 of
+ * one size B >= 2 and every output's dimension 0 is free and B, the batch
+ * is cut into min(devices, B) contiguous slices (the first B mod n one row
+ * longer) run concurrently, one per device, each writing its rows of the
+ * outputs (same bytes as one device); otherwise the run is whole on the
+ * first device. A slice's device failure follows the fallback rules; if
+ * it still fails the run fails and the message names the device. @prof
+ * then holds the first device's records and trace, with the other
+ * devices' launches, DMA bytes, transfers and MACs added to the matching
+ * records and host/device times the longest slice's.
  * Return: LF_OK; LF_ERR_INVALID_ARG / LF_ERR_SHAPE (the message names the
  * input); device errors when fallback is off; LF_ERR_NO_MEMORY.
  */

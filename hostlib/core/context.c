@@ -73,9 +73,12 @@ static int parse_device(const char *s, struct lf__exec_spec *spec)
 	return 0;
 }
 
-static lf_status resolve_device(const char *device, struct lf__exec_spec *spec)
+/* Split "DEV[+DEV...]" into specs; *n devices. */
+static lf_status resolve_device(const char *device, struct lf__exec_spec *spec,
+				unsigned *n)
 {
 	const char *src = "device";
+	*n = 1;
 	if (!device) {
 		device = getenv("LAYERFAB_DEVICE");
 		src = "LAYERFAB_DEVICE";
@@ -87,11 +90,54 @@ static lf_status resolve_device(const char *device, struct lf__exec_spec *spec)
 			return LF_OK;
 		}
 	}
+	if (strchr(device, '+')) {
+		unsigned k = 0;
+		const char *p = device;
+		for (;;) {
+			const char *e = strchr(p, '+');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			if (len == 0)
+				return lf__err(
+				    0, LF_ERR_INVALID_ARG,
+				    "lf_context_create: %s \"%.64s\" has an "
+				    "empty device in its \"DEV+DEV\" list",
+				    src, device);
+			if (k == LF__MAX_DEVICES)
+				return lf__err(
+				    0, LF_ERR_INVALID_ARG,
+				    "lf_context_create: %s \"%.64s\" names "
+				    "more than %d devices",
+				    src, device, LF__MAX_DEVICES);
+			char part[128];
+			if (len >= sizeof(part) ||
+			    (snprintf(part, sizeof(part), "%.*s", (int)len, p),
+			     !parse_device(part, &spec[k])))
+				return lf__err(
+				    0, LF_ERR_INVALID_ARG,
+				    "lf_context_create: device %u \"%.64s\" "
+				    "of %s \"%.64s\" is not one of emu, "
+				    "emu:<profile>, xrt:<N>, opencl:<N>",
+				    k + 1, part, src, device);
+			if (spec[k].kind == LF__EXEC_CPU)
+				return lf__err(
+				    0, LF_ERR_INVALID_ARG,
+				    "lf_context_create: %s \"%.64s\": the "
+				    "cpu device cannot be one of several",
+				    src, device);
+			k++;
+			if (!e)
+				break;
+			p = e + 1;
+		}
+		*n = k;
+		return LF_OK;
+	}
 	if (!parse_device(device, spec))
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: %s \"%.64s\" is not one of "
-			       "cpu, emu, emu:<profile>, xrt:<N>, opencl:<N>",
-			       src, device);
+			       "cpu, emu, emu:<profile>, xrt:<N>, opencl:<N>, "
+			       "or DEV+DEV[+...] (up to %d)",
+			       src, device, LF__MAX_DEVICES);
 	return LF_OK;
 }
 
@@ -110,10 +156,13 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 	if (!out)
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: out is NULL");
+	struct lf__exec_spec specs[LF__MAX_DEVICES];
 	struct lf__exec_spec spec;
-	lf_status st = resolve_device(device, &spec);
+	unsigned ndev = 1;
+	lf_status st = resolve_device(device, specs, &ndev);
 	if (st)
 		return st;
+	spec = specs[0];
 	if (spec.kind == LF__EXEC_CPU && xclbin)
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: the cpu device loads no "
@@ -143,13 +192,29 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 		snprintf(ctx->name, sizeof(ctx->name),
 			 "host CPU (reference kernels)");
 	} else {
-		st = lf__exec_open(ctx->id, &spec, xclbin, &ctx->dev);
-		if (st) {
-			/* Keep the message, also thread-wide for ctx 0. */
-			lf__err_set_msg(0, lf__err_ctx_msg(ctx->id));
-			lf__err_forget(ctx->id);
-			goto fail_prof;
+		for (unsigned k = 0; k < ndev; k++) {
+			st = lf__exec_open(ctx->id, &specs[k], xclbin,
+					   &ctx->devs[k]);
+			if (st) {
+				/* Keep the message, also thread-wide for ctx
+				 * 0, naming the device when several. */
+				char msg[LF__ERR_MAX];
+				snprintf(msg, sizeof(msg), "%s",
+					 lf__err_ctx_msg(ctx->id));
+				if (ndev > 1)
+					lf__err(0, st, "device %u (%.64s): %s",
+						k + 1, specs[k].text, msg);
+				else
+					lf__err_set_msg(
+					    0, lf__err_ctx_msg(ctx->id));
+				lf__err_forget(ctx->id);
+				while (k--)
+					lf__exec_close(ctx->devs[k]);
+				goto fail_prof;
+			}
 		}
+		ctx->ndev = ndev;
+		ctx->dev = ctx->devs[0];
 		struct lf_device_info di;
 		lf__exec_info(ctx->dev, &di);
 		snprintf(ctx->backend, sizeof(ctx->backend), "%s", di.backend);
@@ -183,8 +248,8 @@ lf_status lf_context_destroy(lf_context *ctx)
 			       nt, nt == 1 ? "" : "s", ne, ne == 1 ? "" : "s",
 			       nm, nm == 1 ? "" : "s");
 	lf__worker_stop(ctx);
-	if (ctx->dev)
-		lf__exec_close(ctx->dev);
+	for (unsigned k = 0; k < ctx->ndev; k++)
+		lf__exec_close(ctx->devs[k]);
 	lf__err_forget(ctx->id);
 	lf__profile_free(&ctx->prof);
 	pthread_mutex_destroy(&ctx->lock);
@@ -207,6 +272,7 @@ lf_status lf_context_device_info(const lf_context *ctx,
 	memset(info, 0, sizeof(*info));
 	if (ctx->dev) {
 		lf__exec_info(ctx->dev, info);
+		info->device_count = ctx->ndev;
 	} else {
 		info->backend = ctx->backend;
 		info->name = ctx->name;

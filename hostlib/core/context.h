@@ -15,6 +15,8 @@
 #include "layerfab.h"
 #include "hostlib/core/profile.h"
 
+#define LF__MAX_DEVICES 4
+
 struct lf__exec;
 struct lf__worker;
 
@@ -33,7 +35,12 @@ struct lf_context {
 	struct lf__profile_ring prof; /* guarded by lock */
 	struct lf__worker *worker;    /* started on the first async op */
 
-	struct lf__exec *dev; /* NULL for the "cpu" device */
+	struct lf__exec *dev; /* NULL for the "cpu" device; == devs[0] */
+	/* "DEV+DEV[+...]": every device, all opened with the same xclbin
+	 * rules. Single-op APIs and tensors use devs[0]; models are loaded
+	 * on every one and lf_model_run() splits batches across them. */
+	struct lf__exec *devs[LF__MAX_DEVICES];
+	unsigned ndev; /* 0 for "cpu", else 1..LF__MAX_DEVICES */
 };
 
 #endif /* LF_CORE_CONTEXT_H */

@@ -56,7 +56,8 @@ static void fill_output_info(lf_model *m, const struct lf__gshape *sh)
 
 static void free_model(lf_model *m)
 {
-	lf__mdev_close(m->md);
+	for (unsigned k = 0; k < LF__MAX_DEVICES; k++)
+		lf__mdev_close(m->mds[k]);
 	while (m->plans) {
 		struct lf__plan_entry *e = m->plans;
 		m->plans = e->next;
@@ -153,12 +154,38 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 		return lf__err(ctx->id, st, "%s", err);
 	}
 	if (ctx->dev && m->params.kernels) {
-		st = lf__mdev_open(ctx->dev, ctx->id, &m->params, m->nslots,
-				   &m->md);
-		if (st != LF_OK) {
-			free_model(m);
-			return st;
+		for (unsigned k = 0; k < ctx->ndev; k++) {
+			struct lf__mdevcaps ck;
+			if (k > 0) {
+				lf__mdev_caps(ctx->devs[k], &ck);
+				if (memcmp(&ck, &m->caps, sizeof(ck)) != 0) {
+					free_model(m);
+					return lf__err(
+					    ctx->id, LF_ERR_UNSUPPORTED,
+					    "lf_model_load: device %u of the "
+					    "context has other kernels or "
+					    "limits than device 1; a model "
+					    "needs identical devices",
+					    k + 1);
+				}
+			}
+			st = lf__mdev_open(ctx->devs[k], ctx->id, &m->params,
+					   m->nslots, &m->mds[k]);
+			if (st != LF_OK) {
+				if (ctx->ndev > 1) {
+					char msg[LF__ERR_MAX];
+					snprintf(msg, sizeof(msg), "%s",
+						 lf__err_ctx_msg(ctx->id));
+					lf__err(ctx->id, st,
+						"lf_model_load: device %u: %s",
+						k + 1, msg);
+				}
+				free_model(m);
+				return st;
+			}
+			m->nmd = k + 1;
 		}
+		m->md = m->mds[0];
 	}
 	atomic_fetch_add(&ctx->live_models, 1);
 	*out = m;

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "hostlib/core/context.h"
 #include "hostlib/exec/model_exec.h"
 #include "hostlib/model/graph.h"
 #include "hostlib/plan/model_plan.h"
@@ -38,7 +39,11 @@ struct lf_model {
 	struct lf__graph *g;
 	struct lf__mparams params;
 	struct lf__mdevcaps caps;
-	struct lf__mdev *md; /* NULL: everything on the CPU */
+	struct lf__mdev *md; /* NULL: everything on the CPU; == mds[0] */
+	/* One per device of the context (ctx->ndev), same params on each;
+	 * lf_model_run() splits batches across them. */
+	struct lf__mdev *mds[LF__MAX_DEVICES];
+	unsigned nmd;
 	struct lf_tensor_info *in_info, *out_info;
 
 	pthread_mutex_t mu; /* plans, slots */

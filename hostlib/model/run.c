@@ -13,6 +13,7 @@
  * device runs the segment on the CPU (same bytes), unless
  * LAYERFAB_FALLBACK=off, which makes it the run's error.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,7 @@ static void put_slot(lf_model *m, unsigned i)
 
 /* Host buffers of the slot for this plan, and every value's pointer. */
 static lf_status prepare_slot(lf_model *m, struct lf__rslot *s,
-			      const struct lf__mplan *p, lf_tensor *const *in)
+			      const struct lf__mplan *p, void *const *in)
 {
 	const struct lf__graph *g = m->g;
 	if (!s->ptr) {
@@ -217,7 +218,7 @@ static lf_status prepare_slot(lf_model *m, struct lf__rslot *s,
 		if (rv->cst)
 			s->ptr[v] = rv->cst->data;
 		else if (rv->input >= 0)
-			s->ptr[v] = in[rv->input]->data;
+			s->ptr[v] = in[rv->input];
 		else if (p->host_off[r] != UINT64_MAX)
 			s->ptr[v] = s->host + p->host_off[r];
 		else
@@ -232,6 +233,7 @@ static lf_status prepare_slot(lf_model *m, struct lf__rslot *s,
 struct runctx {
 	lf_model *m;
 	const struct lf__mplan *p;
+	struct lf__mdev *md; /* the device this run uses (NULL: CPU) */
 	unsigned slot;
 	struct lf__rslot *s;
 	lf_run_profile *prof;
@@ -268,7 +270,7 @@ static void host_span(struct runctx *c, const char *name, const char *op,
 	lf__run_profile_event(c->prof, &ev);
 }
 
-static void add_track(lf_run_profile *p, const lf_model *m, uint32_t cu)
+static void add_track(lf_run_profile *p, const struct lf__mdev *md, uint32_t cu)
 {
 	for (size_t i = 0; i < p->ntracks; i++)
 		if (p->tracks[i].cu == cu)
@@ -277,7 +279,7 @@ static void add_track(lf_run_profile *p, const lf_model *m, uint32_t cu)
 		return;
 	p->tracks[p->ntracks].cu = cu;
 	snprintf(p->tracks[p->ntracks].name, sizeof(p->tracks[0].name), "%s",
-		 lf__mdev_cu_name(m->md, cu));
+		 lf__mdev_cu_name(md, cu));
 	p->ntracks++;
 }
 
@@ -309,7 +311,7 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 	int run = 0;
 	c->prof->have_device = 1;
 	do {
-		lf__mdev_timeline(c->m->md, &c->cursor, ev, 64, &n);
+		lf__mdev_timeline(c->md, &c->cursor, ev, 64, &n);
 		for (uint32_t k = 0; k < n; k++) {
 			const struct lf__mtl_event *e = &ev[k];
 			struct lf__pevent pe;
@@ -331,7 +333,7 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 				lf__run_profile_event(c->prof, &pe);
 				continue;
 			}
-			add_track(c->prof, c->m, e->cu);
+			add_track(c->prof, c->md, e->cu);
 			pe.track = 10 + (int)e->cu;
 			if (run >= s->nlaunch) {
 				snprintf(pe.name, sizeof(pe.name), "run");
@@ -436,11 +438,11 @@ static lf_status run_segment(struct runctx *c, int si)
 	uint64_t t0 = lf__now_ns();
 	lf_status st = LF_ERR_DEVICE_LOST;
 	snprintf(c->err, sizeof(c->err), "the device was lost");
-	if (c->m->md && !lf__mdev_lost(c->m->md))
+	if (c->md && !lf__mdev_lost(c->md))
 		for (int attempt = 0; attempt < 2; attempt++) {
-			st = lf__mdev_run_segment(c->m->md, c->slot, c->m->g,
-						  c->p, si, c->s->ptr, &stats,
-						  c->err, sizeof(c->err));
+			st = lf__mdev_run_segment(c->md, c->slot, c->m->g, c->p,
+						  si, c->s->ptr, &stats, c->err,
+						  sizeof(c->err));
 			if (st == LF_OK || !retryable(st))
 				break;
 		}
@@ -592,6 +594,250 @@ static lf_status run_steps(struct runctx *c)
 	return LF_OK;
 }
 
+/* ---- batches split across the context's devices -------------------------
+ */
+
+/*
+ * The batch size to split over the devices, or 0 to run whole on the
+ * first device: several devices, every input of rank >= 1 with a free
+ * dimension 0 of one size B >= 2, and every output with dimension 0 free
+ * (or undeclared) and B in the plan.
+ */
+static size_t split_batch(lf_model *m, lf_tensor *const *in, size_t n,
+			  const struct lf__mplan *p)
+{
+	const struct lf__graph *g = m->g;
+	if (m->nmd < 2 || n == 0)
+		return 0;
+	int64_t b = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (m->in_info[i].ndim < 1 || m->in_info[i].dims[0] >= 0)
+			return 0;
+		if (b < 0)
+			b = in[i]->dims[0];
+		else if (in[i]->dims[0] != b)
+			return 0;
+	}
+	if (b < 2)
+		return 0;
+	for (size_t i = 0; i < g->noutputs; i++) {
+		const struct lf_tensor_info *oi = &m->out_info[i];
+		const struct lf__gshape *s = &p->shape[g->outputs[i]];
+		if (oi->ndim >= 1 && oi->dims[0] >= 0 &&
+		    g->vals[g->outputs[i]].decl_rank >= 1)
+			return 0;
+		if (s->rank < 1 || s->d[0] != b)
+			return 0;
+	}
+	return (size_t)b;
+}
+
+struct part {
+	lf_model *m;
+	unsigned dev;
+	struct lf__plan_entry *pe;
+	void **inptr;  /* per input: the slice's first row */
+	uint8_t **dst; /* per output: where the slice's rows go */
+	lf_run_profile *prof;
+	lf_status st;
+	char msg[LF__ERR_MAX];
+};
+
+static void *run_part(void *arg)
+{
+	struct part *pt = arg;
+	lf_model *m = pt->m;
+	const struct lf__graph *g = m->g;
+	struct runctx c = {
+	    .m = m, .p = pt->pe->p, .md = m->mds[pt->dev], .prof = pt->prof};
+	c.slot = get_slot(m);
+	c.s = &m->slots[c.slot];
+	lf_status st = prepare_slot(m, c.s, c.p, pt->inptr);
+	if (st != LF_OK)
+		lf__err(m->ctx->id, st,
+			"lf_model_run: no memory for host buffers");
+	if (st == LF_OK && c.prof) {
+		lf__run_profile_clear(c.prof);
+		c.t0 = lf__now_ns();
+		c.cursor = UINT64_MAX;
+		if (c.md)
+			lf__mdev_timeline(c.md, &c.cursor, NULL, 0, NULL);
+	}
+	if (st == LF_OK)
+		st = run_steps(&c);
+	if (st == LF_OK)
+		for (size_t i = 0; i < g->noutputs; i++)
+			memcpy(pt->dst[i], c.s->ptr[g->outputs[i]],
+			       lf__gshape_bytes(&c.p->shape[g->outputs[i]]));
+	put_slot(m, c.slot);
+	pt->st = st;
+	if (st != LF_OK)
+		snprintf(pt->msg, sizeof(pt->msg), "%s", lf_last_error());
+	return NULL;
+}
+
+/* Add the other devices' records to @into (same layer and segment):
+ * counts, bytes and MACs sum; host and device times take the longest. */
+static void merge_profile(lf_run_profile *into, const lf_run_profile *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct lf_layer_profile *r = &from->rec[i];
+		for (size_t j = 0; j < into->n; j++) {
+			struct lf_layer_profile *t = &into->rec[j];
+			if (t->segment != r->segment ||
+			    strcmp(t->name, r->name) != 0)
+				continue;
+			t->launches += r->launches;
+			t->dma_transfers += r->dma_transfers;
+			t->h2d_bytes += r->h2d_bytes;
+			t->d2h_bytes += r->d2h_bytes;
+			t->macs += r->macs;
+			if (r->host_ns > t->host_ns)
+				t->host_ns = r->host_ns;
+			if (r->device_ns > t->device_ns)
+				t->device_ns = r->device_ns;
+			break;
+		}
+	}
+}
+
+static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
+			   lf_tensor *const *in,
+			   const struct lf__gshape *shapes, lf_tensor **out,
+			   size_t nout, lf_run_profile *prof, size_t b)
+{
+	const struct lf__graph *g = m->g;
+	uint64_t id = m->ctx->id;
+	size_t nin = g->ninputs;
+	unsigned n = m->nmd < b ? m->nmd : (unsigned)b;
+	struct part pt[LF__MAX_DEVICES];
+	pthread_t th[LF__MAX_DEVICES];
+	int started[LF__MAX_DEVICES] = {0};
+	memset(pt, 0, sizeof(pt));
+	lf_tensor **made = calloc(nout + 1, sizeof(*made));
+	lf_tensor **dst = calloc(nout + 1, sizeof(*dst));
+	struct lf__gshape *sh = calloc(nin + 1, sizeof(*sh));
+	void **ptrs = calloc(n * (nin + nout) + 1, sizeof(*ptrs));
+	lf_status st = LF_OK;
+	if (!made || !dst || !sh || !ptrs) {
+		st = lf__err(id, LF_ERR_NO_MEMORY, "lf_model_run: no memory");
+		goto done;
+	}
+	for (size_t i = 0; i < nout && st == LF_OK; i++) {
+		dst[i] = out[i];
+		if (dst[i])
+			continue;
+		const struct lf__gshape *s = &full->p->shape[g->outputs[i]];
+		lf_dtype dt;
+		lf__onnx_dtype_to_lf(s->dtype, &dt);
+		st =
+		    lf_tensor_create(m->ctx, dt, s->rank, s->d, NULL, &made[i]);
+		dst[i] = made[i];
+	}
+	/* Contiguous slices, the first b % n one row longer; every plan
+	 * is made (or found) here, before anything runs. */
+	size_t row0 = 0;
+	for (unsigned k = 0; k < n && st == LF_OK; k++) {
+		size_t rows = b / n + (k < b % n);
+		memcpy(sh, shapes, nin * sizeof(*sh));
+		for (size_t i = 0; i < nin; i++)
+			sh[i].d[0] = (int64_t)rows;
+		pt[k].m = m;
+		pt[k].dev = k;
+		pt[k].inptr = ptrs + k * (nin + nout);
+		pt[k].dst = (uint8_t **)(pt[k].inptr + nin);
+		for (size_t i = 0; i < nin; i++)
+			pt[k].inptr[i] =
+			    (uint8_t *)in[i]->data + row0 * (in[i]->bytes / b);
+		for (size_t i = 0; i < nout; i++)
+			pt[k].dst[i] = (uint8_t *)dst[i]->data +
+				       row0 * (dst[i]->bytes / b);
+		st = get_plan(m, sh, &pt[k].pe);
+		if (st != LF_OK)
+			break;
+		for (size_t i = 0; i < nout && st == LF_OK; i++) {
+			const struct lf__gshape *s =
+			    &pt[k].pe->p->shape[g->outputs[i]];
+			if (s->d[0] != (int64_t)rows ||
+			    lf__gshape_bytes(s) != rows * (dst[i]->bytes / b))
+				st = LF_ERR_UNSUPPORTED; /* not row-wise */
+		}
+		if (prof && k > 0 && st == LF_OK &&
+		    lf_run_profile_create(&pt[k].prof) != LF_OK)
+			st = lf__err(id, LF_ERR_NO_MEMORY,
+				     "lf_model_run: no memory");
+		row0 += rows;
+	}
+	if (st == LF_ERR_UNSUPPORTED) {
+		/* Outputs do not follow the batch: run whole on device 1. */
+		st = LF_OK;
+		n = 1;
+		pt[0].pe = NULL;
+		for (unsigned k = 0; k < LF__MAX_DEVICES; k++)
+			if (pt[k].pe) {
+				put_plan(m, pt[k].pe);
+				pt[k].pe = NULL;
+			}
+		pt[0].pe = full;
+		pt[0].inptr = ptrs;
+		pt[0].dst = (uint8_t **)(ptrs + nin);
+		for (size_t i = 0; i < nin; i++)
+			pt[0].inptr[i] = in[i]->data;
+		for (size_t i = 0; i < nout; i++)
+			pt[0].dst[i] = dst[i]->data;
+		pthread_mutex_lock(&m->mu);
+		full->refs++;
+		pthread_mutex_unlock(&m->mu);
+	}
+	if (st != LF_OK)
+		goto done;
+	pt[0].prof = prof;
+	for (unsigned k = 1; k < n; k++)
+		started[k] =
+		    pthread_create(&th[k], NULL, run_part, &pt[k]) == 0;
+	run_part(&pt[0]);
+	for (unsigned k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		else
+			run_part(&pt[k]);
+	}
+	for (unsigned k = 0; k < n && st == LF_OK; k++)
+		if (pt[k].st != LF_OK)
+			st = lf__err(id, pt[k].st,
+				     "%s (device %u of %u, rows "
+				     "of the batch split across devices)",
+				     pt[k].msg, k + 1, n);
+	for (unsigned k = 1; k < n && prof && st == LF_OK; k++)
+		merge_profile(prof, pt[k].prof);
+	for (size_t i = 0; i < nout && st == LF_OK; i++) {
+		lf_tensor *t = dst[i];
+		pthread_mutex_lock(&t->lock);
+		t->host_valid = 1;
+		t->dev_valid = 0;
+		atomic_fetch_add(&t->version, 1);
+		pthread_mutex_unlock(&t->lock);
+	}
+done:
+	for (unsigned k = 0; k < LF__MAX_DEVICES; k++) {
+		if (pt[k].pe)
+			put_plan(m, pt[k].pe);
+		if (pt[k].prof && k > 0)
+			lf_run_profile_destroy(pt[k].prof);
+	}
+	for (size_t i = 0; made && i < nout; i++) {
+		if (st != LF_OK)
+			lf_tensor_destroy(made[i]);
+		else if (made[i])
+			out[i] = made[i];
+	}
+	free(made);
+	free(dst);
+	free(sh);
+	free(ptrs);
+	return st;
+}
+
 lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 		       lf_tensor **outputs, size_t noutputs,
 		       lf_run_profile *prof)
@@ -622,10 +868,26 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 		st = check_outputs(m, pe->p, outputs, noutputs);
 	if (st != LF_OK)
 		goto out;
-	struct runctx c = {.m = m, .p = pe->p, .prof = prof};
+	size_t bsplit = split_batch(m, inputs, ninputs, pe->p);
+	if (bsplit) {
+		st = run_split(m, pe, inputs, shapes, outputs, noutputs, prof,
+			       bsplit);
+		goto out;
+	}
+	void *inptr_buf[16];
+	void **inptr = inptr_buf;
+	if (ninputs > 16 && !(inptr = calloc(ninputs, sizeof(*inptr)))) {
+		st = lf__err(id, LF_ERR_NO_MEMORY, "lf_model_run: no memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ninputs; i++)
+		inptr[i] = inputs[i]->data;
+	struct runctx c = {.m = m, .p = pe->p, .md = m->md, .prof = prof};
 	c.slot = get_slot(m);
 	c.s = &m->slots[c.slot];
-	st = prepare_slot(m, c.s, pe->p, inputs);
+	st = prepare_slot(m, c.s, pe->p, inptr);
+	if (inptr != inptr_buf)
+		free(inptr);
 	if (st != LF_OK) {
 		lf__err(id, st, "lf_model_run: no memory for host buffers");
 		goto out_slot;
