@@ -186,12 +186,12 @@ int main(void)
 			bad++;
 		}
 	memcpy(want, act_before, sizeof want);
-	tb_conv_ref2(c1, params, want, want);
+	tb_conv_ref(c1, params, want, want);
 	tb_pool_ref(mp, want, want);
-	tb_conv_ref2(c2, params, want, want);
+	tb_conv_ref(c2, params, want, want);
 	tb_add_ref(ad, want, want);
 	tb_pool_ref(gp, want, want);
-	tb_mm_ref2(fc, params, want, want);
+	tb_mm_ref(fc, params, want, want);
 	bad += tb_compare("act", act, want, aa.used);
 	bad += tb_guard_broken(act, aa.used, TB_ACT_BYTES);
 

@@ -14,7 +14,7 @@
  * Used by scripts/hls/matmul.tcl (vitis_hls csim/cosim) and built with gcc
  * by `make hls-tb`. Returns 0 on success, 1 on any mismatch.
  */
-#include "tb_common.h"
+#include "tb_ref.h"
 
 void lfk_matmul(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
@@ -24,58 +24,6 @@ static lf_u8 act[TB_ACT_BYTES];
 static lf_u8 act_before[TB_ACT_BYTES];
 static lf_u8 want[TB_ACT_BYTES];
 static lf_desc desc[2];
-
-/* The expected output of descriptor d, reading A (and B) from src. */
-static void tb_mm_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
-{
-	int b_act = (d->flags & LF_DF_B_ACT) != 0;
-	lf_u32 nq = (d->flags & LF_DF_W_PER_CH) ? d->mm_n : 1;
-	const lf_u8 *bsrc = b_act ? src : params;
-	lf_u32 b_off = b_act ? d->x2_off : d->w_off;
-	for (lf_u32 bt = 0; bt < d->mm_batch; bt++) {
-		lf_u32 wb = d->mm_w_batch == 1 ? 0 : bt;
-		for (lf_u32 i = 0; i < d->mm_m; i++)
-			for (lf_u32 j = 0; j < d->mm_n; j++) {
-				lf_u32 q = nq == 1 ? 0 : j;
-				lf_i32 wzp =
-				    b_act ? d->x2_zp
-					  : tb_get_i32(params,
-						       d->w_zp_off + 4 * q);
-				lf_u32 acc =
-				    (d->flags & LF_DF_BIAS)
-					? (lf_u32)tb_get_i32(
-					      params, d->bias_off + 4 * j)
-					: 0u;
-				for (lf_u32 k = 0; k < d->mm_k; k++) {
-					lf_i32 a = tb_val(
-					    d->x_type,
-					    src[d->x_off +
-						(bt * d->mm_m + i) * d->mm_k +
-						k]);
-					lf_i32 b = tb_val(
-					    d->w_type,
-					    bsrc[b_off +
-						 (wb * d->mm_k + k) * d->mm_n +
-						 j]);
-					acc +=
-					    (lf_u32)((a - d->x_zp) * (b - wzp));
-				}
-				lf_u32 e = (bt * d->mm_m + i) * d->mm_n + j;
-				if (d->y_type == LF_KDT_I32) {
-					tb_put_i32(dst, d->y_off + 4 * e,
-						   (lf_i32)acc);
-				} else {
-					float m;
-					lf_u32 u = (lf_u32)tb_get_i32(
-					    params, d->mult_off + 4 * q);
-					memcpy(&m, &u, sizeof m);
-					dst[d->y_off + e] = (lf_u8)tb_requant(
-					    (lf_i32)acc, m, d->y_zp, d->act_min,
-					    d->act_max);
-				}
-			}
-	}
-}
 
 int main(void)
 {
@@ -149,8 +97,8 @@ int main(void)
 			bad++;
 		}
 	memcpy(want, act_before, sizeof want);
-	tb_mm_ref(&desc[0], want, want);
-	tb_mm_ref(&desc[1], want, want);
+	tb_mm_ref(&desc[0], params, want, want);
+	tb_mm_ref(&desc[1], params, want, want);
 	bad += tb_compare("act", act, want, aa.used);
 	bad += tb_guard_broken(act, aa.used, TB_ACT_BYTES);
 

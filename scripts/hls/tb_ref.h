@@ -164,22 +164,24 @@ static void tb_add_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 	}
 }
 
-/* Conv2d of descriptor d (any groups, no int32 output): src -> dst. */
-static void tb_conv_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
-			 lf_u8 *dst)
+/* Conv2d of descriptor d (any groups, 8-bit or int32 output): x in src,
+ * constants in prm, y written to dst. */
+static void tb_conv_ref(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
+			lf_u8 *dst)
 {
 	lf_u32 icg = d->ic / d->groups, ocg = d->oc / d->groups;
-	int per_ch = (d->flags & LF_DF_W_PER_CH) != 0;
+	lf_u32 nq = (d->flags & LF_DF_W_PER_CH) ? d->oc : 1;
 	for (lf_u32 n = 0; n < d->n; n++)
 		for (lf_u32 o = 0; o < d->oc; o++) {
-			lf_u32 g = o / ocg, q = per_ch ? o : 0;
+			lf_u32 g = o / ocg, q = nq == 1 ? 0 : o;
 			lf_i32 wzp = tb_get_i32(prm, d->w_zp_off + 4 * q);
 			for (lf_u32 y = 0; y < d->oh; y++)
 				for (lf_u32 x = 0; x < d->ow; x++) {
-					lf_u32 acc = 0;
-					if (d->flags & LF_DF_BIAS)
-						acc = (lf_u32)tb_get_i32(
-						    prm, d->bias_off + 4 * o);
+					lf_u32 acc =
+					    (d->flags & LF_DF_BIAS)
+						? (lf_u32)tb_get_i32(
+						      prm, d->bias_off + 4 * o)
+						: 0u;
 					for (lf_u32 c = 0; c < icg; c++)
 						for (lf_u32 a = 0; a < d->kh;
 						     a++)
@@ -236,31 +238,46 @@ static void tb_conv_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
 					    ((n * d->oc + o) * d->oh + y) *
 						d->ow +
 					    x;
-					dst[d->y_off + e] = (lf_u8)tb_requant(
-					    (lf_i32)acc,
-					    tb_get_f32(prm,
-						       d->mult_off + 4 * q),
-					    d->y_zp, d->act_min, d->act_max);
+					if (d->y_type == LF_KDT_I32) {
+						tb_put_i32(dst,
+							   d->y_off + 4 * e,
+							   (lf_i32)acc);
+					} else {
+						float m;
+						lf_u32 u = (lf_u32)tb_get_i32(
+						    prm, d->mult_off + 4 * q);
+						memcpy(&m, &u, sizeof m);
+						dst[d->y_off + e] =
+						    (lf_u8)tb_requant(
+							(lf_i32)acc, m, d->y_zp,
+							d->act_min, d->act_max);
+					}
 				}
 		}
 }
 
-/* Matmul of descriptor d, B constant in params, 8-bit output. */
-static void tb_mm_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
-		       lf_u8 *dst)
+/* Matmul of descriptor d (B in prm, or in src with LF_DF_B_ACT; 8-bit or
+ * int32 output). */
+static void tb_mm_ref(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
+		      lf_u8 *dst)
 {
-	int per_ch = (d->flags & LF_DF_W_PER_CH) != 0;
+	int b_act = (d->flags & LF_DF_B_ACT) != 0;
+	lf_u32 nq = (d->flags & LF_DF_W_PER_CH) ? d->mm_n : 1;
+	const lf_u8 *bsrc = b_act ? src : prm;
+	lf_u32 b_off = b_act ? d->x2_off : d->w_off;
 	for (lf_u32 bt = 0; bt < d->mm_batch; bt++) {
 		lf_u32 wb = d->mm_w_batch == 1 ? 0 : bt;
 		for (lf_u32 i = 0; i < d->mm_m; i++)
 			for (lf_u32 j = 0; j < d->mm_n; j++) {
-				lf_u32 q = per_ch ? j : 0;
+				lf_u32 q = nq == 1 ? 0 : j;
 				lf_i32 wzp =
-				    tb_get_i32(prm, d->w_zp_off + 4 * q);
-				lf_u32 acc = 0;
-				if (d->flags & LF_DF_BIAS)
-					acc = (lf_u32)tb_get_i32(
-					    prm, d->bias_off + 4 * j);
+				    b_act
+					? d->x2_zp
+					: tb_get_i32(prm, d->w_zp_off + 4 * q);
+				lf_u32 acc = (d->flags & LF_DF_BIAS)
+						 ? (lf_u32)tb_get_i32(
+						       prm, d->bias_off + 4 * j)
+						 : 0u;
 				for (lf_u32 k = 0; k < d->mm_k; k++) {
 					lf_i32 a = tb_val(
 					    d->x_type,
@@ -269,18 +286,25 @@ static void tb_mm_ref2(const lf_desc *d, const lf_u8 *prm, const lf_u8 *src,
 						k]);
 					lf_i32 b = tb_val(
 					    d->w_type,
-					    prm[d->w_off +
-						(wb * d->mm_k + k) * d->mm_n +
-						j]);
+					    bsrc[b_off +
+						 (wb * d->mm_k + k) * d->mm_n +
+						 j]);
 					acc +=
 					    (lf_u32)((a - d->x_zp) * (b - wzp));
 				}
-				dst[d->y_off + (bt * d->mm_m + i) * d->mm_n +
-				    j] =
-				    (lf_u8)tb_requant(
-					(lf_i32)acc,
-					tb_get_f32(prm, d->mult_off + 4 * q),
-					d->y_zp, d->act_min, d->act_max);
+				lf_u32 e = (bt * d->mm_m + i) * d->mm_n + j;
+				if (d->y_type == LF_KDT_I32) {
+					tb_put_i32(dst, d->y_off + 4 * e,
+						   (lf_i32)acc);
+				} else {
+					float m;
+					lf_u32 u = (lf_u32)tb_get_i32(
+					    prm, d->mult_off + 4 * q);
+					memcpy(&m, &u, sizeof m);
+					dst[d->y_off + e] = (lf_u8)tb_requant(
+					    (lf_i32)acc, m, d->y_zp, d->act_min,
+					    d->act_max);
+				}
 			}
 	}
 }

@@ -42,8 +42,9 @@ static void destroy_outs(lf_tensor *o[8][4])
 static lf_tensor *input_set(lf_context *ctx, int set)
 {
 	char path[256];
-	snprintf(path, sizeof(path), "%s/fmnist_qop/test_data_set_%d/input_0.pb",
-		 lft_ort_dir(), set);
+	snprintf(path, sizeof(path),
+		 "%s/fmnist_qop/test_data_set_%d/input_0.pb", lft_ort_dir(),
+		 set);
 	return lft_tensor_pb(ctx, path);
 }
 
@@ -134,8 +135,7 @@ static void test_fmnist_split(void)
 static void rejected(const char *dev, const char *needle)
 {
 	lf_context *ctx = NULL;
-	CU_ASSERT_EQUAL(lf_context_create(dev, NULL, &ctx),
-			LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_context_create(dev, NULL, &ctx), LF_ERR_INVALID_ARG);
 	CU_ASSERT_PTR_NULL(ctx);
 	const char *msg = lf_last_error();
 	if (!strstr(msg, needle))
