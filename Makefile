@@ -127,7 +127,7 @@ check-valgrind: all $(TEST_BIN) $(TEST_DEPS)
 		--track-fds=no --suppressions=tests/valgrind.supp $(TEST_BIN)
 
 # --- formatting -------------------------------------------------------------
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
