@@ -39,6 +39,47 @@ int lf_kc_random_conv(struct lf_rng *r, int big, struct lf_kc_launch *l);
 int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l);
 void lf_kc_free(struct lf_kc_launch *l);
 
+/*
+ * The launch builder the kernel suites share. act holds what the kernel
+ * gets, expect what it must leave: inputs and gaps the same in both, each
+ * output the reference result in expect and its bitwise complement in act,
+ * so a byte the kernel does not write cannot pass. Every piece goes after
+ * 0..3 random filler bytes, so offsets are not always aligned.
+ */
+#define LF_KB_MAX_DESC 16
+
+struct lf_kb_blob {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+struct lf_kb {
+	struct lf_rng *r;
+	struct lf_kb_blob params, act, expect;
+	lf_desc desc[LF_KB_MAX_DESC];
+	uint32_t nd;
+	char what[1024]; /* cut to lf_kc_launch's what[] by lf_kb_finish */
+	size_t wn;
+};
+
+/* malloc that aborts the test binary when memory runs out. */
+void *lf_kc_xmalloc(size_t n);
+/* Offsets of n bytes appended to params / act (an input) / act (an
+ * output whose reference bytes are @ref). */
+uint32_t lf_kb_param(struct lf_kb *k, const void *src, size_t n);
+uint32_t lf_kb_input(struct lf_kb *k, const void *src, size_t n);
+uint32_t lf_kb_output(struct lf_kb *k, const uint8_t *ref, size_t n);
+/* Append to the description printed on failure. */
+void lf_kb_say(struct lf_kb *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Move the built launch into *l (exactly sized copies) and free k. */
+void lf_kb_finish(struct lf_kb *k, uint32_t op, struct lf_kc_launch *l);
+/* Free k without making a launch. */
+void lf_kb_abandon(struct lf_kb *k);
+/* A zero point of type t (LF_KDT_U8/I8): the extremes and the middle
+ * often. */
+int32_t lf_kc_pick_zp(struct lf_rng *r, int t);
+
 /* The per-case generator seed: base seed (LF_TEST_SEED or a default). */
 uint64_t lf_kc_seed(void);
 

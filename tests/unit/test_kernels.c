@@ -20,26 +20,20 @@
 #include "unit/kernel_cases.h"
 
 #define KC_DEFAULT_SEED 0x1a7e2f0b5eedull
-#define KC_MAX_DESC	8
 
-/* --- byte blobs ------------------------------------------------------- */
+/* --- the launch builder (kernel_cases.h) --------------------------- */
 
-struct blob {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static void *xmalloc(size_t n)
+void *lf_kc_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p) {
-		fprintf(stderr, "test_kernels: out of memory\n");
+		fprintf(stderr, "kernel tests: out of memory\n");
 		abort();
 	}
 	return p;
 }
 
-static uint32_t blob_append(struct blob *b, const void *src, size_t n)
+static uint32_t blob_append(struct lf_kb_blob *b, const void *src, size_t n)
 {
 	if (b->n + n > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 1024;
@@ -47,7 +41,7 @@ static uint32_t blob_append(struct blob *b, const void *src, size_t n)
 			cap *= 2;
 		uint8_t *p = realloc(b->p, cap);
 		if (!p) {
-			fprintf(stderr, "test_kernels: out of memory\n");
+			fprintf(stderr, "kernel tests: out of memory\n");
 			abort();
 		}
 		b->p = p;
@@ -60,23 +54,8 @@ static uint32_t blob_append(struct blob *b, const void *src, size_t n)
 	return off;
 }
 
-/*
- * A launch under construction. act holds what the kernel gets, expect what
- * it must leave: inputs and gaps the same in both, each output the
- * reference result in expect and its bitwise complement in act, so an
- * unwritten byte cannot pass.
- */
-struct kb {
-	struct lf_rng *r;
-	struct blob params, act, expect;
-	lf_desc desc[KC_MAX_DESC];
-	uint32_t nd;
-	char what[512];
-	size_t wn;
-};
-
 /* 0..3 filler bytes, so offsets are not always aligned. */
-static void kb_gap(struct kb *k, struct blob *a, struct blob *b)
+static void kb_gap(struct lf_kb *k, struct lf_kb_blob *a, struct lf_kb_blob *b)
 {
 	uint8_t g[3];
 	int n = lf_rng_range(k->r, 0, 3);
@@ -87,23 +66,23 @@ static void kb_gap(struct kb *k, struct blob *a, struct blob *b)
 		blob_append(b, g, (size_t)n);
 }
 
-static uint32_t kb_param(struct kb *k, const void *src, size_t n)
+uint32_t lf_kb_param(struct lf_kb *k, const void *src, size_t n)
 {
 	kb_gap(k, &k->params, NULL);
 	return blob_append(&k->params, src, n);
 }
 
-static uint32_t kb_input(struct kb *k, const void *src, size_t n)
+uint32_t lf_kb_input(struct lf_kb *k, const void *src, size_t n)
 {
 	kb_gap(k, &k->act, &k->expect);
 	blob_append(&k->expect, src, n);
 	return blob_append(&k->act, src, n);
 }
 
-static uint32_t kb_output(struct kb *k, const uint8_t *ref, size_t n)
+uint32_t lf_kb_output(struct lf_kb *k, const uint8_t *ref, size_t n)
 {
 	kb_gap(k, &k->act, &k->expect);
-	uint8_t *inv = xmalloc(n);
+	uint8_t *inv = lf_kc_xmalloc(n);
 	for (size_t i = 0; i < n; i++)
 		inv[i] = (uint8_t)~ref[i];
 	blob_append(&k->expect, ref, n);
@@ -112,10 +91,7 @@ static uint32_t kb_output(struct kb *k, const uint8_t *ref, size_t n)
 	return off;
 }
 
-static void kb_say(struct kb *k, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void kb_say(struct kb *k, const char *fmt, ...)
+void lf_kb_say(struct lf_kb *k, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -128,37 +104,38 @@ static void kb_say(struct kb *k, const char *fmt, ...)
 }
 
 /* A malloc'ed copy of exactly n bytes (memcpy with n == 0 may get NULL). */
-static uint8_t *exact_copy(const struct blob *b)
+static uint8_t *exact_copy(const struct lf_kb_blob *b)
 {
-	uint8_t *p = xmalloc(b->n);
+	uint8_t *p = lf_kc_xmalloc(b->n);
 	if (b->n)
 		memcpy(p, b->p, b->n);
 	return p;
 }
 
-static void kb_finish(struct kb *k, uint32_t op, struct lf_kc_launch *l)
+void lf_kb_abandon(struct lf_kb *k)
+{
+	free(k->params.p);
+	free(k->act.p);
+	free(k->expect.p);
+}
+
+void lf_kb_finish(struct lf_kb *k, uint32_t op, struct lf_kc_launch *l)
 {
 	memset(l, 0, sizeof *l);
 	l->op = op;
 	l->ndesc = k->nd;
-	l->desc = xmalloc(sizeof(lf_desc) * k->nd);
+	l->desc = lf_kc_xmalloc(sizeof(lf_desc) * k->nd);
 	memcpy(l->desc, k->desc, sizeof(lf_desc) * k->nd);
 	l->params_bytes = (uint32_t)k->params.n;
 	l->params = exact_copy(&k->params);
 	l->act_bytes = (uint32_t)k->act.n;
 	l->act = exact_copy(&k->act);
 	l->expect = exact_copy(&k->expect);
-	snprintf(l->what, sizeof l->what, "%s", k->what);
-	free(k->params.p);
-	free(k->act.p);
-	free(k->expect.p);
-}
-
-static void kb_abandon(struct kb *k)
-{
-	free(k->params.p);
-	free(k->act.p);
-	free(k->expect.p);
+	/* l->what is shorter: a long chain's description is cut. */
+	size_t wn = strnlen(k->what, sizeof l->what - 1);
+	memcpy(l->what, k->what, wn);
+	l->what[wn] = '\0';
+	lf_kb_abandon(k);
 }
 
 void lf_kc_free(struct lf_kc_launch *l)
@@ -187,8 +164,7 @@ static int32_t tmax(int t)
 	return t == LF_KDT_U8 ? 255 : 127;
 }
 
-/* A zero point of type t: the extremes and the middle often. */
-static int32_t pick_zp(struct lf_rng *r, int t)
+int32_t lf_kc_pick_zp(struct lf_rng *r, int t)
 {
 	switch (lf_rng_range(r, 0, 9)) {
 	case 0:
@@ -215,7 +191,7 @@ static void quant_pick(struct lf_rng *r, struct quant_p *q, int fixed_x,
 {
 	if (!fixed_x) {
 		q->xt = lf_rng_range(r, 0, 1);
-		q->x_zp = pick_zp(r, q->xt);
+		q->x_zp = lf_kc_pick_zp(r, q->xt);
 	}
 	q->wt = lf_rng_range(r, 0, 1);
 	q->yt = lf_rng_range(r, 0, 7) == 0 && !force_8bit_y
@@ -232,7 +208,7 @@ static void quant_pick(struct lf_rng *r, struct quant_p *q, int fixed_x,
 		q->hi = -77;
 		return;
 	}
-	q->y_zp = pick_zp(r, q->yt);
+	q->y_zp = lf_kc_pick_zp(r, q->yt);
 	int c = lf_rng_range(r, 0, 9);
 	q->lo = tmin(q->yt);
 	q->hi = tmax(q->yt);
@@ -293,14 +269,14 @@ static void fill_random(struct lf_rng *r, uint8_t *p, size_t n)
 		p[i] = (uint8_t)lf_rng_u32(r);
 }
 
-static void quant_say(struct kb *k, const struct quant_p *q)
+static void quant_say(struct lf_kb *k, const struct quant_p *q)
 {
 	static const char *tn[] = {"u8", "i8", "i32"};
-	kb_say(k,
-	       " x=%s w=%s y=%s x_zp=%d y_zp=%d clamp=[%d,%d] per_ch=%d "
-	       "bias=%d mmode=%d",
-	       tn[q->xt], tn[q->wt], tn[q->yt], q->x_zp, q->y_zp, q->lo, q->hi,
-	       q->per_ch, q->bias, q->mmode);
+	lf_kb_say(k,
+		  " x=%s w=%s y=%s x_zp=%d y_zp=%d clamp=[%d,%d] per_ch=%d "
+		  "bias=%d mmode=%d",
+		  tn[q->xt], tn[q->wt], tn[q->yt], q->x_zp, q->y_zp, q->lo,
+		  q->hi, q->per_ch, q->bias, q->mmode);
 }
 
 static void desc_init(lf_desc *d, uint32_t op, const struct quant_p *q)
@@ -413,16 +389,16 @@ static void conv_pick(struct lf_rng *r, int big, const struct conv_p *in,
 	quant_pick(r, &p->q, in != NULL, force_8bit_y);
 }
 
-static void conv_say(struct kb *k, const struct conv_p *p)
+static void conv_say(struct lf_kb *k, const struct conv_p *p)
 {
-	kb_say(k,
-	       "[conv n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,"
-	       "r%d dil=%d,%d groups=%d -> %dx%d",
-	       p->n, p->ic, p->ih, p->iw, p->oc, p->kh, p->kw, p->sh, p->sw,
-	       p->pt, p->pl, p->pb, p->pr, p->dh, p->dw, p->groups, p->oh,
-	       p->ow);
+	lf_kb_say(
+	    k,
+	    "[conv n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,"
+	    "r%d dil=%d,%d groups=%d -> %dx%d",
+	    p->n, p->ic, p->ih, p->iw, p->oc, p->kh, p->kw, p->sh, p->sw, p->pt,
+	    p->pl, p->pb, p->pr, p->dh, p->dw, p->groups, p->oh, p->ow);
 	quant_say(k, &p->q);
-	kb_say(k, "] ");
+	lf_kb_say(k, "] ");
 }
 
 /*
@@ -431,7 +407,7 @@ static void conv_say(struct kb *k, const struct conv_p *p)
  * the output into act; the reference result goes into expect. Returns the
  * output's offset in act, or UINT32_MAX if the reference refused.
  */
-static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
+static uint32_t kb_conv(struct lf_kb *k, const struct conv_p *p, uint32_t x_off)
 {
 	const struct quant_p *q = &p->q;
 	int icg = p->ic / p->groups;
@@ -441,11 +417,12 @@ static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
 	size_t ny = (size_t)p->n * p->oc * p->oh * p->ow * ysz;
 	int nq = q->per_ch ? p->oc : 1;
 
-	uint8_t *x = xmalloc(nx), *w = xmalloc(nw), *y = xmalloc(ny);
-	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)nq);
-	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)p->oc);
-	float *w_scale = xmalloc(sizeof(float) * (size_t)nq);
-	float *mult = xmalloc(sizeof(float) * (size_t)nq);
+	uint8_t *x = lf_kc_xmalloc(nx), *w = lf_kc_xmalloc(nw),
+		*y = lf_kc_xmalloc(ny);
+	int32_t *w_zp = lf_kc_xmalloc(sizeof(int32_t) * (size_t)nq);
+	int32_t *bias = lf_kc_xmalloc(sizeof(int32_t) * (size_t)p->oc);
+	float *w_scale = lf_kc_xmalloc(sizeof(float) * (size_t)nq);
+	float *mult = lf_kc_xmalloc(sizeof(float) * (size_t)nq);
 	float x_scale, y_scale;
 	if (x_off == UINT32_MAX)
 		fill_random(k->r, x, nx);
@@ -453,7 +430,7 @@ static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
 		memcpy(x, k->expect.p + x_off, nx);
 	fill_random(k->r, w, nw);
 	for (int c = 0; c < nq; c++)
-		w_zp[c] = pick_zp(k->r, q->wt);
+		w_zp[c] = lf_kc_pick_zp(k->r, q->wt);
 	for (int c = 0; c < p->oc; c++)
 		bias[c] = pick_bias(k->r);
 	scales_pick(k->r, q, nq, (double)icg * p->kh * p->kw, &x_scale,
@@ -495,7 +472,7 @@ static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
 	lf_status st = lf__ref_qconv2d(&rq, x, w, y);
 	conv_say(k, p);
 	if (st != LF_OK) {
-		kb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 		goto out;
 	}
 
@@ -519,16 +496,16 @@ static uint32_t kb_conv(struct kb *k, const struct conv_p *p, uint32_t x_off)
 	d->pad_r = (uint32_t)p->pr;
 	d->dil_h = (uint32_t)p->dh;
 	d->dil_w = (uint32_t)p->dw;
-	d->w_off = kb_param(k, w, nw);
-	d->bias_off = q->bias
-			  ? kb_param(k, bias, sizeof(int32_t) * (size_t)p->oc)
-			  : 0xfffffff0u; /* not read without the flag */
-	d->w_zp_off = kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
+	d->w_off = lf_kb_param(k, w, nw);
+	d->bias_off =
+	    q->bias ? lf_kb_param(k, bias, sizeof(int32_t) * (size_t)p->oc)
+		    : 0xfffffff0u; /* not read without the flag */
+	d->w_zp_off = lf_kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
 	d->mult_off = q->yt == LF_KDT_I32
 			  ? 0xfffffff0u /* not read for int32 output */
-			  : kb_param(k, mult, sizeof(float) * (size_t)nq);
-	d->x_off = x_off == UINT32_MAX ? kb_input(k, x, nx) : x_off;
-	d->y_off = y_off = kb_output(k, y, ny);
+			  : lf_kb_param(k, mult, sizeof(float) * (size_t)nq);
+	d->x_off = x_off == UINT32_MAX ? lf_kb_input(k, x, nx) : x_off;
+	d->y_off = y_off = lf_kb_output(k, y, ny);
 out:
 	free(x);
 	free(w);
@@ -568,17 +545,17 @@ static void mm_pick(struct lf_rng *r, int big, struct mm_p *p)
 	p->n = lf_rng_range(r, 1, big ? 80 : 40);
 	p->b_act = lf_rng_range(r, 0, 3) == 0;
 	quant_pick(r, &p->q, 0, 0);
-	p->x2_zp = pick_zp(r, p->q.wt);
+	p->x2_zp = lf_kc_pick_zp(r, p->q.wt);
 }
 
-static void mm_say(struct kb *k, const struct mm_p *p)
+static void mm_say(struct lf_kb *k, const struct mm_p *p)
 {
-	kb_say(k, "[matmul batch=%d m=%d k=%d n=%d w_batch=%d b_act=%d",
-	       p->batch, p->m, p->k, p->n, p->w_batch, p->b_act);
+	lf_kb_say(k, "[matmul batch=%d m=%d k=%d n=%d w_batch=%d b_act=%d",
+		  p->batch, p->m, p->k, p->n, p->w_batch, p->b_act);
 	if (p->b_act)
-		kb_say(k, " x2_zp=%d", p->x2_zp);
+		lf_kb_say(k, " x2_zp=%d", p->x2_zp);
 	quant_say(k, &p->q);
-	kb_say(k, "] ");
+	lf_kb_say(k, "] ");
 }
 
 /*
@@ -586,7 +563,7 @@ static void mm_say(struct kb *k, const struct mm_p *p)
  * params, or with b_act from b_off in act (or new data there). Returns the
  * output's offset, or UINT32_MAX if the reference refused.
  */
-static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
+static uint32_t kb_matmul(struct lf_kb *k, const struct mm_p *p, uint32_t a_off,
 			  uint32_t b_off)
 {
 	const struct quant_p *q = &p->q;
@@ -597,11 +574,12 @@ static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
 	int nq = q->per_ch ? p->n : 1;
 	int nzp = p->b_act ? 1 : nq;
 
-	uint8_t *a = xmalloc(na), *b = xmalloc(nb), *y = xmalloc(ny);
-	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)nzp);
-	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)p->n);
-	float *w_scale = xmalloc(sizeof(float) * (size_t)nq);
-	float *mult = xmalloc(sizeof(float) * (size_t)nq);
+	uint8_t *a = lf_kc_xmalloc(na), *b = lf_kc_xmalloc(nb),
+		*y = lf_kc_xmalloc(ny);
+	int32_t *w_zp = lf_kc_xmalloc(sizeof(int32_t) * (size_t)nzp);
+	int32_t *bias = lf_kc_xmalloc(sizeof(int32_t) * (size_t)p->n);
+	float *w_scale = lf_kc_xmalloc(sizeof(float) * (size_t)nq);
+	float *mult = lf_kc_xmalloc(sizeof(float) * (size_t)nq);
 	float x_scale, y_scale;
 	if (a_off == UINT32_MAX)
 		fill_random(k->r, a, na);
@@ -612,7 +590,7 @@ static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
 	else
 		memcpy(b, k->expect.p + b_off, nb);
 	for (int c = 0; c < nzp; c++)
-		w_zp[c] = p->b_act ? p->x2_zp : pick_zp(k->r, q->wt);
+		w_zp[c] = p->b_act ? p->x2_zp : lf_kc_pick_zp(k->r, q->wt);
 	for (int c = 0; c < p->n; c++)
 		bias[c] = pick_bias(k->r);
 	scales_pick(k->r, q, nq, p->k, &x_scale, &y_scale, w_scale, mult);
@@ -642,7 +620,7 @@ static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
 	lf_status st = lf__ref_qmatmul(&rq, a, b, y);
 	mm_say(k, p);
 	if (st != LF_OK) {
-		kb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 		goto out;
 	}
 
@@ -656,21 +634,22 @@ static uint32_t kb_matmul(struct kb *k, const struct mm_p *p, uint32_t a_off,
 	if (p->b_act) {
 		d->flags |= LF_DF_B_ACT;
 		d->x2_zp = p->x2_zp;
-		d->x2_off = b_off == UINT32_MAX ? kb_input(k, b, nb) : b_off;
+		d->x2_off = b_off == UINT32_MAX ? lf_kb_input(k, b, nb) : b_off;
 		d->w_off = 0xfffffff0u;	   /* not read with B in act */
 		d->w_zp_off = 0xfffffff0u; /* idem */
 	} else {
-		d->w_off = kb_param(k, b, nb);
-		d->w_zp_off = kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
+		d->w_off = lf_kb_param(k, b, nb);
+		d->w_zp_off =
+		    lf_kb_param(k, w_zp, sizeof(int32_t) * (size_t)nq);
 	}
 	d->bias_off = q->bias
-			  ? kb_param(k, bias, sizeof(int32_t) * (size_t)p->n)
+			  ? lf_kb_param(k, bias, sizeof(int32_t) * (size_t)p->n)
 			  : 0xfffffff0u;
 	d->mult_off = q->yt == LF_KDT_I32
 			  ? 0xfffffff0u
-			  : kb_param(k, mult, sizeof(float) * (size_t)nq);
-	d->x_off = a_off == UINT32_MAX ? kb_input(k, a, na) : a_off;
-	d->y_off = y_off = kb_output(k, y, ny);
+			  : lf_kb_param(k, mult, sizeof(float) * (size_t)nq);
+	d->x_off = a_off == UINT32_MAX ? lf_kb_input(k, a, na) : a_off;
+	d->y_off = y_off = lf_kb_output(k, y, ny);
 out:
 	free(a);
 	free(b);
@@ -694,7 +673,7 @@ uint64_t lf_kc_seed(void)
 
 int lf_kc_random_conv(struct lf_rng *r, int big, struct lf_kc_launch *l)
 {
-	struct kb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	struct conv_p p;
 	double kops, macs;
 	do {
@@ -704,16 +683,16 @@ int lf_kc_random_conv(struct lf_rng *r, int big, struct lf_kc_launch *l)
 		 kops > (big ? 4e7 : 3e6));
 	if (kb_conv(&k, &p, UINT32_MAX) == UINT32_MAX) {
 		fprintf(stderr, "generator: %s\n", k.what);
-		kb_abandon(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	kb_finish(&k, LF_KOP_CONV2D, l);
+	lf_kb_finish(&k, LF_KOP_CONV2D, l);
 	return 0;
 }
 
 int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l)
 {
-	struct kb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	struct mm_p p;
 	double kops, macs;
 	do {
@@ -722,10 +701,10 @@ int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l)
 	} while (macs > (big ? 4e6 : 1.5e5) || kops > (big ? 4e7 : 3e6));
 	if (kb_matmul(&k, &p, UINT32_MAX, UINT32_MAX) == UINT32_MAX) {
 		fprintf(stderr, "generator: %s\n", k.what);
-		kb_abandon(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	kb_finish(&k, LF_KOP_MATMUL, l);
+	lf_kb_finish(&k, LF_KOP_MATMUL, l);
 	return 0;
 }
 
@@ -767,9 +746,9 @@ static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
  */
 static int run_check(const struct lf_kc_launch *l, uint64_t seed, int index)
 {
-	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l->ndesc);
 	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
-	uint8_t *act = xmalloc(l->act_bytes);
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 	memcpy(act, l->act, l->act_bytes);
 	kernel_call(l->op, d, l->ndesc, l->params, l->params_bytes, act,
 		    l->act_bytes);
@@ -836,7 +815,7 @@ static void test_conv_chain(void)
 	int chains = lf_test_slow_mode() ? 4 : 30, fails = 0;
 	for (int i = 0; i < chains; i++) {
 		struct lf_rng r;
-		struct kb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		struct conv_p p[3];
 		double kops;
 		case_rng(&r, seed, i);
@@ -852,7 +831,7 @@ static void test_conv_chain(void)
 			CU_ASSERT_FATAL(off != UINT32_MAX);
 		}
 		struct lf_kc_launch l;
-		kb_finish(&k, LF_KOP_CONV2D, &l);
+		lf_kb_finish(&k, LF_KOP_CONV2D, &l);
 		if (run_check(&l, seed, i) != 0)
 			fails++;
 		lf_kc_free(&l);
@@ -867,7 +846,7 @@ static void test_matmul_chain(void)
 	int chains = lf_test_slow_mode() ? 3 : 20, fails = 0;
 	for (int i = 0; i < chains; i++) {
 		struct lf_rng r;
-		struct kb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		struct mm_p p1, p2, p3;
 		case_rng(&r, seed, i);
 		mm_pick(&r, 0, &p1);
@@ -897,7 +876,7 @@ static void test_matmul_chain(void)
 		CU_ASSERT_FATAL(kb_matmul(&k, &p3, UINT32_MAX, y2) !=
 				UINT32_MAX);
 		struct lf_kc_launch l;
-		kb_finish(&k, LF_KOP_MATMUL, &l);
+		lf_kb_finish(&k, LF_KOP_MATMUL, &l);
 		if (run_check(&l, seed, i) != 0)
 			fails++;
 		lf_kc_free(&l);
@@ -960,14 +939,14 @@ static void test_conv_large(void)
 	};
 	int fails = 0;
 	for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
-		struct kb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, seed, i);
 		quant_pick(&r, &cases[i].q, 0, 0);
 		cases[i].q.mmode = 1;
 		CU_ASSERT_FATAL(kb_conv(&k, &cases[i], UINT32_MAX) !=
 				UINT32_MAX);
 		struct lf_kc_launch l;
-		kb_finish(&k, LF_KOP_CONV2D, &l);
+		lf_kb_finish(&k, LF_KOP_CONV2D, &l);
 		if (run_check(&l, seed, i) != 0)
 			fails++;
 		lf_kc_free(&l);
@@ -994,15 +973,15 @@ static void test_matmul_large(void)
 	};
 	int fails = 0;
 	for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
-		struct kb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, seed, i);
 		quant_pick(&r, &cases[i].q, 0, 0);
 		cases[i].q.mmode = 1;
-		cases[i].x2_zp = pick_zp(&r, cases[i].q.wt);
+		cases[i].x2_zp = lf_kc_pick_zp(&r, cases[i].q.wt);
 		CU_ASSERT_FATAL(kb_matmul(&k, &cases[i], UINT32_MAX,
 					  UINT32_MAX) != UINT32_MAX);
 		struct lf_kc_launch l;
-		kb_finish(&k, LF_KOP_MATMUL, &l);
+		lf_kb_finish(&k, LF_KOP_MATMUL, &l);
 		if (run_check(&l, seed, i) != 0)
 			fails++;
 		lf_kc_free(&l);
@@ -1016,24 +995,24 @@ static void test_matmul_large(void)
  */
 static void unit_acc_launch(struct lf_rng *r, int yt, struct lf_kc_launch *l)
 {
-	struct kb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	struct mm_p p = {
 	    .batch = 1, .w_batch = 1, .m = 256, .k = 1, .n = 1, .b_act = 1};
 	p.q.xt = LF_KDT_U8;
 	p.q.wt = LF_KDT_U8;
 	p.q.yt = yt;
 	p.q.x_zp = 128;
-	p.q.y_zp = pick_zp(r, yt);
+	p.q.y_zp = lf_kc_pick_zp(r, yt);
 	p.q.lo = tmin(yt);
 	p.q.hi = tmax(yt);
 	p.q.mmode = 2;
 	uint8_t a[256], one = 1;
 	for (int i = 0; i < 256; i++)
 		a[i] = (uint8_t)i;
-	uint32_t a_off = kb_input(&k, a, sizeof a);
-	uint32_t b_off = kb_input(&k, &one, 1);
+	uint32_t a_off = lf_kb_input(&k, a, sizeof a);
+	uint32_t b_off = lf_kb_input(&k, &one, 1);
 	CU_ASSERT_FATAL(kb_matmul(&k, &p, a_off, b_off) != UINT32_MAX);
-	kb_finish(&k, LF_KOP_MATMUL, l);
+	lf_kb_finish(&k, LF_KOP_MATMUL, l);
 }
 
 /* Rounding: mult = 2^-3 .. 2^1 puts v exactly on .5 ties, both signs. */
@@ -1107,13 +1086,13 @@ static void test_conv_xbuf_edge(void)
 		return;
 	}
 	struct lf_rng r;
-	struct kb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0xedce, 0);
 	struct conv_p p = conv_fixed(&r, 1, LF_CONV_PE_K, 2, LF_CONV_XVEC + 4,
 				     5, 1, kw, 1, 0, dil, 1);
 	CU_ASSERT_FATAL(kb_conv(&k, &p, UINT32_MAX) != UINT32_MAX);
 	struct lf_kc_launch l;
-	kb_finish(&k, LF_KOP_CONV2D, &l);
+	lf_kb_finish(&k, LF_KOP_CONV2D, &l);
 	CU_ASSERT_EQUAL(run_check(&l, 0xedce, 0), 0);
 	lf_desc d = l.desc[0];
 	d.dil_w++;
@@ -1159,7 +1138,7 @@ static void test_conv_xbuf_edge(void)
 static void base_conv(struct lf_kc_launch *l)
 {
 	struct lf_rng r;
-	struct kb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0xe770, 0);
 	struct conv_p p = conv_fixed(&r, 2, 6, 7, 9, 4, 3, 2, 1, 1, 1, 2);
 	p.q.xt = LF_KDT_U8;
@@ -1172,13 +1151,13 @@ static void base_conv(struct lf_kc_launch *l)
 	p.q.per_ch = 1;
 	p.q.bias = 1;
 	CU_ASSERT_FATAL(kb_conv(&k, &p, UINT32_MAX) != UINT32_MAX);
-	kb_finish(&k, LF_KOP_CONV2D, l);
+	lf_kb_finish(&k, LF_KOP_CONV2D, l);
 }
 
 static void base_matmul(struct lf_kc_launch *l, int b_act)
 {
 	struct lf_rng r;
-	struct kb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0xe771, b_act);
 	struct mm_p p = {.batch = 2,
 			 .w_batch = 2,
@@ -1197,7 +1176,7 @@ static void base_matmul(struct lf_kc_launch *l, int b_act)
 	p.q.bias = 1;
 	CU_ASSERT_FATAL(kb_matmul(&k, &p, UINT32_MAX, UINT32_MAX) !=
 			UINT32_MAX);
-	kb_finish(&k, LF_KOP_MATMUL, l);
+	lf_kb_finish(&k, LF_KOP_MATMUL, l);
 }
 
 /*
@@ -1208,10 +1187,10 @@ static void base_matmul(struct lf_kc_launch *l, int b_act)
 static int32_t run_desc(const struct lf_kc_launch *l, uint32_t op,
 			const lf_desc *d, const uint8_t *params)
 {
-	lf_desc *dd = xmalloc(sizeof *dd);
+	lf_desc *dd = lf_kc_xmalloc(sizeof *dd);
 	*dd = *d;
 	dd->status = LF_KST_PENDING;
-	uint8_t *act = xmalloc(l->act_bytes);
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 	memcpy(act, l->act, l->act_bytes);
 	kernel_call(op, dd, 1, params ? params : l->params, l->params_bytes,
 		    act, l->act_bytes);
@@ -1349,7 +1328,7 @@ static void test_conv_errors(void)
 #undef TRY
 
 	/* A w_zp entry outside int8: BAD_QUANT, after every range check. */
-	uint8_t *p2 = xmalloc(l.params_bytes);
+	uint8_t *p2 = lf_kc_xmalloc(l.params_bytes);
 	memcpy(p2, l.params, l.params_bytes);
 	int32_t bad = 128;
 	memcpy(p2 + b->w_zp_off + 4 * 3, &bad, 4);
@@ -1416,7 +1395,7 @@ static void test_list_stops(void)
 {
 	for (int which = 0; which < 2; which++) {
 		struct lf_rng r;
-		struct kb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, 0x5709, which);
 		struct conv_p p[3];
 		for (int j = 0; j < 3; j++) {
@@ -1425,15 +1404,15 @@ static void test_list_stops(void)
 					UINT32_MAX);
 		}
 		struct lf_kc_launch l;
-		kb_finish(&k, LF_KOP_CONV2D, &l);
+		lf_kb_finish(&k, LF_KOP_CONV2D, &l);
 		int32_t want = which ? LF_KST_LIMIT : LF_KST_BOUNDS;
 		if (which)
 			l.desc[1].ic = (uint32_t)(LF_CONV_KMAX + 1);
 		else
 			l.desc[1].w_off = l.params_bytes;
-		lf_desc *d = xmalloc(sizeof(lf_desc) * 3);
+		lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * 3);
 		memcpy(d, l.desc, sizeof(lf_desc) * 3);
-		uint8_t *act = xmalloc(l.act_bytes);
+		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 		memcpy(act, l.act, l.act_bytes);
 		lfk_conv2d(d, 3, l.params, l.params_bytes, act, l.act_bytes);
 		CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
@@ -1457,7 +1436,7 @@ static void test_list_stops(void)
 static void test_cycles(void)
 {
 	struct lf_rng r;
-	struct kb k1 = {.r = &r}, k2 = {.r = &r};
+	struct lf_kb k1 = {.r = &r}, k2 = {.r = &r};
 	case_rng(&r, 0xcc, 0);
 	struct conv_p small = conv_fixed(&r, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1);
 	struct conv_p large =
@@ -1465,8 +1444,8 @@ static void test_cycles(void)
 	CU_ASSERT_FATAL(kb_conv(&k1, &small, UINT32_MAX) != UINT32_MAX);
 	CU_ASSERT_FATAL(kb_conv(&k2, &large, UINT32_MAX) != UINT32_MAX);
 	struct lf_kc_launch l1, l2;
-	kb_finish(&k1, LF_KOP_CONV2D, &l1);
-	kb_finish(&k2, LF_KOP_CONV2D, &l2);
+	lf_kb_finish(&k1, LF_KOP_CONV2D, &l1);
+	lf_kb_finish(&k2, LF_KOP_CONV2D, &l2);
 
 	lfk_cycles_reset();
 	CU_ASSERT_EQUAL(lfk_cycles_get(), 0);

@@ -25,149 +25,13 @@
 #include "unit/kernel_pool_cases.h"
 #include "unit/test_emu.h"
 
-#define LB_MAX_DESC 16
-#define NONE	    UINT32_MAX
+#define NONE UINT32_MAX
 
-/* --- byte blobs and the launch builder ----------------------------------
- * As in test_kernels.c: act holds what the kernel gets, expect what it must
- * leave; each output is the reference result in expect and its bitwise
- * complement in act, so a byte the kernel does not write cannot pass.
- */
+/* The launch builder (struct lf_kb) is test_kernels.c's, see kernel_cases.h. */
 
-struct blob {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static void *xmalloc(size_t n)
+static lf_desc *lb_desc(struct lf_kb *k, uint32_t op)
 {
-	void *p = malloc(n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "test_kernels_pool: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static uint32_t blob_append(struct blob *b, const void *src, size_t n)
-{
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		while (cap < b->n + n)
-			cap *= 2;
-		uint8_t *p = realloc(b->p, cap);
-		if (!p) {
-			fprintf(stderr, "test_kernels_pool: out of memory\n");
-			abort();
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	uint32_t off = (uint32_t)b->n;
-	if (n)
-		memcpy(b->p + b->n, src, n);
-	b->n += n;
-	return off;
-}
-
-struct lb {
-	struct lf_rng *r;
-	struct blob params, act, expect;
-	lf_desc desc[LB_MAX_DESC];
-	uint32_t nd;
-	char what[1024];
-	size_t wn;
-};
-
-/* 0..3 filler bytes, so offsets are not always aligned. */
-static void lb_gap(struct lb *k, struct blob *a, struct blob *b)
-{
-	uint8_t g[3];
-	int n = lf_rng_range(k->r, 0, 3);
-	for (int i = 0; i < n; i++)
-		g[i] = (uint8_t)lf_rng_u32(k->r);
-	blob_append(a, g, (size_t)n);
-	if (b)
-		blob_append(b, g, (size_t)n);
-}
-
-static uint32_t lb_param(struct lb *k, const void *src, size_t n)
-{
-	lb_gap(k, &k->params, NULL);
-	return blob_append(&k->params, src, n);
-}
-
-static uint32_t lb_input(struct lb *k, const void *src, size_t n)
-{
-	lb_gap(k, &k->act, &k->expect);
-	blob_append(&k->expect, src, n);
-	return blob_append(&k->act, src, n);
-}
-
-static uint32_t lb_output(struct lb *k, const uint8_t *ref, size_t n)
-{
-	lb_gap(k, &k->act, &k->expect);
-	uint8_t *inv = xmalloc(n);
-	for (size_t i = 0; i < n; i++)
-		inv[i] = (uint8_t)~ref[i];
-	blob_append(&k->expect, ref, n);
-	uint32_t off = blob_append(&k->act, inv, n);
-	free(inv);
-	return off;
-}
-
-static void lb_say(struct lb *k, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void lb_say(struct lb *k, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int w = vsnprintf(k->what + k->wn, sizeof k->what - k->wn, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		k->wn += (size_t)w < sizeof k->what - k->wn
-			     ? (size_t)w
-			     : sizeof k->what - k->wn - 1;
-}
-
-static uint8_t *exact_copy(const struct blob *b)
-{
-	uint8_t *p = xmalloc(b->n);
-	if (b->n)
-		memcpy(p, b->p, b->n);
-	return p;
-}
-
-static void lb_free(struct lb *k)
-{
-	free(k->params.p);
-	free(k->act.p);
-	free(k->expect.p);
-}
-
-static void lb_finish(struct lb *k, uint32_t op, struct lf_kc_launch *l)
-{
-	memset(l, 0, sizeof *l);
-	l->op = op;
-	l->ndesc = k->nd;
-	l->desc = xmalloc(sizeof(lf_desc) * k->nd);
-	memcpy(l->desc, k->desc, sizeof(lf_desc) * k->nd);
-	l->params_bytes = (uint32_t)k->params.n;
-	l->params = exact_copy(&k->params);
-	l->act_bytes = (uint32_t)k->act.n;
-	l->act = exact_copy(&k->act);
-	l->expect = exact_copy(&k->expect);
-	/* l->what is shorter: a long chain's description is cut. */
-	size_t wn = strnlen(k->what, sizeof l->what - 1);
-	memcpy(l->what, k->what, wn);
-	l->what[wn] = '\0';
-	lb_free(k);
-}
-
-static lf_desc *lb_desc(struct lb *k, uint32_t op)
-{
-	if (k->nd >= LB_MAX_DESC) {
+	if (k->nd >= LF_KB_MAX_DESC) {
 		fprintf(stderr, "test_kernels_pool: too many descriptors\n");
 		abort();
 	}
@@ -199,20 +63,6 @@ static int32_t tmin(int t)
 static int32_t tmax(int t)
 {
 	return t == LF_KDT_U8 ? 255 : 127;
-}
-
-static int32_t pick_zp(struct lf_rng *r, int t)
-{
-	switch (lf_rng_range(r, 0, 9)) {
-	case 0:
-		return tmin(t);
-	case 1:
-		return tmax(t);
-	case 2:
-		return t == LF_KDT_U8 ? 128 : 0;
-	default:
-		return lf_rng_range(r, tmin(t), tmax(t));
-	}
 }
 
 /* Log-uniform in [lo, hi]. */
@@ -281,23 +131,29 @@ static size_t act_count(const struct act_t *a)
 }
 
 /* Its expected bytes (a copy: the blob may move). */
-static uint8_t *act_bytes_of(const struct lb *k, const struct act_t *a)
+static uint8_t *act_bytes_of(const struct lf_kb *k, const struct act_t *a)
 {
 	size_t n = act_count(a);
-	uint8_t *p = xmalloc(n);
+	uint8_t *p = lf_kc_xmalloc(n);
 	memcpy(p, k->expect.p + a->off, n);
 	return p;
 }
 
-static struct act_t lb_new_input(struct lb *k, int n, int c, int h, int w,
+static struct act_t lb_new_input(struct lf_kb *k, int n, int c, int h, int w,
 				 int t)
 {
-	struct act_t a = {
-	    0, n, c, h, w, t, pick_zp(k->r, t), log_uniform(k->r, 1e-3, 1.0)};
+	struct act_t a = {0,
+			  n,
+			  c,
+			  h,
+			  w,
+			  t,
+			  lf_kc_pick_zp(k->r, t),
+			  log_uniform(k->r, 1e-3, 1.0)};
 	size_t cnt = act_count(&a);
-	uint8_t *x = xmalloc(cnt);
+	uint8_t *x = lf_kc_xmalloc(cnt);
 	fill_random(k->r, x, cnt);
-	a.off = lb_input(k, x, cnt);
+	a.off = lf_kb_input(k, x, cnt);
 	free(x);
 	return a;
 }
@@ -383,7 +239,7 @@ static void pool_pick(struct lf_rng *r, const struct act_t *x, int op,
 		p->ys = x->scale * pow2(r, -2, 2);
 	else
 		p->ys = x->scale * log_uniform(r, 0.05, 20.0);
-	p->yzp = pick_zp(r, x->t);
+	p->yzp = lf_kc_pick_zp(r, x->t);
 	pick_clamp(r, x->t, p->yzp, &p->lo, &p->hi);
 	if (!avg && lf_rng_range(r, 0, 1))
 		p->lo = tmin(x->t), p->hi = tmax(x->t);
@@ -393,29 +249,29 @@ static void pool_pick(struct lf_rng *r, const struct act_t *x, int op,
  * Adds a pooling descriptor reading x. Returns its output, or off = NONE
  * if the reference refused (*refused gets the reference's status).
  */
-static struct act_t lb_pool(struct lb *k, const struct act_t *x,
+static struct act_t lb_pool(struct lf_kb *k, const struct act_t *x,
 			    const struct pool_p *p, lf_status *refused)
 {
 	struct act_t y = {NONE,	 x->n, x->c,  p->oh,
 			  p->ow, x->t, x->zp, x->scale};
 	int avg = p->op == LF_KOP_AVGPOOL;
-	lb_say(k,
-	       "[%s %s n=%d c=%d %dx%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,r%d "
-	       "dil=%d,%d ceil=%d cpad=%d -> %dx%d",
-	       avg ? "avgpool" : "maxpool", tname(x->t), x->n, x->c, x->h, x->w,
-	       p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->pb, p->pr, p->dh,
-	       p->dw, p->ceil, p->cpad, p->oh, p->ow);
+	lf_kb_say(k,
+		  "[%s %s n=%d c=%d %dx%d k=%dx%d s=%d,%d pad=t%d,l%d,b%d,r%d "
+		  "dil=%d,%d ceil=%d cpad=%d -> %dx%d",
+		  avg ? "avgpool" : "maxpool", tname(x->t), x->n, x->c, x->h,
+		  x->w, p->kh, p->kw, p->sh, p->sw, p->pt, p->pl, p->pb, p->pr,
+		  p->dh, p->dw, p->ceil, p->cpad, p->oh, p->ow);
 	if (avg)
-		lb_say(k, " xs=%a xzp=%d ys=%a yzp=%d", x->scale, x->zp, p->ys,
-		       p->yzp);
-	lb_say(k, " clamp=[%d,%d]] ", p->lo, p->hi);
+		lf_kb_say(k, " xs=%a xzp=%d ys=%a yzp=%d", x->scale, x->zp,
+			  p->ys, p->yzp);
+	lf_kb_say(k, " clamp=[%d,%d]] ", p->lo, p->hi);
 	if (avg) {
 		y.scale = p->ys;
 		y.zp = p->yzp;
 	}
 	uint8_t *xb = act_bytes_of(k, x);
 	size_t ny = act_count(&y);
-	uint8_t *yb = xmalloc(ny);
+	uint8_t *yb = lf_kc_xmalloc(ny);
 	struct lf_ref_pool rp = {
 	    .nsp = 2,
 	    .n = x->n,
@@ -472,9 +328,9 @@ static struct act_t lb_pool(struct lb *k, const struct act_t *x,
 			d->x_scale = d->y_scale = -1.0f;
 		}
 		d->x_off = x->off;
-		d->y_off = y.off = lb_output(k, yb, ny);
+		d->y_off = y.off = lf_kb_output(k, yb, ny);
 	} else {
-		lb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 	}
 	free(xb);
 	free(yb);
@@ -568,7 +424,7 @@ struct add_p {
  * sees A = x, B = o, or the other way round with p->full_is_b. Returns the
  * output (off = NONE if the reference refused).
  */
-static struct act_t lb_add(struct lb *k, const struct act_t *x,
+static struct act_t lb_add(struct lf_kb *k, const struct act_t *x,
 			   const struct act_t *o, const struct add_p *p)
 {
 	static const char *bcn[] = {"full", "scalar", "[1]", "[1,c,1,1]",
@@ -584,17 +440,17 @@ static struct act_t lb_add(struct lb *k, const struct act_t *x,
 	 * outer operand is A unless it swaps. */
 	int swap = ort_swaps(as, bs);
 	int x2_outer = p->full_is_b ? !swap : swap;
-	lb_say(k,
-	       "[add %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
-	       "xs=%a xzp=%d x2s=%a x2zp=%d ys=%a yzp=%d clamp=[%d,%d]] ",
-	       tname(x->t), x->n, x->c, x->h, x->w, bcn[p->bc], p->full_is_b,
-	       x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp, p->lo,
-	       p->hi);
+	lf_kb_say(k,
+		  "[add %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
+		  "xs=%a xzp=%d x2s=%a x2zp=%d ys=%a yzp=%d clamp=[%d,%d]] ",
+		  tname(x->t), x->n, x->c, x->h, x->w, bcn[p->bc], p->full_is_b,
+		  x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp,
+		  p->lo, p->hi);
 	size_t ny = act_count(x), no = bc_count(x, p->bc);
 	uint8_t *xb = act_bytes_of(k, x);
-	uint8_t *ob = xmalloc(no);
+	uint8_t *ob = lf_kc_xmalloc(no);
 	memcpy(ob, k->expect.p + o->off, no);
-	uint8_t *yb = xmalloc(ny);
+	uint8_t *yb = lf_kc_xmalloc(ny);
 	struct lf_ref_q1 xq = {x->scale, x->zp}, oq = {o->scale, o->zp},
 			 yq = {p->ys, p->yzp};
 	lf_status st = p->full_is_b ? lf__ref_qadd((lf_dtype)x->t, as, ob, &oq,
@@ -626,9 +482,9 @@ static struct act_t lb_add(struct lb *k, const struct act_t *x,
 		d->act_max = p->hi;
 		d->x_off = x->off;
 		d->x2_off = o->off;
-		d->y_off = y.off = lb_output(k, yb, ny);
+		d->y_off = y.off = lf_kb_output(k, yb, ny);
 	} else {
-		lb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 	}
 	free(xb);
 	free(ob);
@@ -658,20 +514,20 @@ static void add_quant(struct lf_rng *r, int t, struct act_t *x, struct act_t *o,
 		x->scale = log_uniform(r, 1e-3, 1e3);
 		o->scale = log_uniform(r, 1e-3, 1e3);
 	}
-	x->zp = pick_zp(r, t);
-	o->zp = pick_zp(r, t);
-	p->yzp = pick_zp(r, t);
+	x->zp = lf_kc_pick_zp(r, t);
+	o->zp = lf_kc_pick_zp(r, t);
+	p->yzp = lf_kc_pick_zp(r, t);
 	pick_clamp(r, t, p->yzp, &p->lo, &p->hi);
 }
 
 /* A new operand for x with broadcast b (random data, x's type). */
-static struct act_t lb_other(struct lb *k, const struct act_t *x, enum bc b)
+static struct act_t lb_other(struct lf_kb *k, const struct act_t *x, enum bc b)
 {
 	struct act_t o = *x;
 	size_t n = bc_count(x, b);
-	uint8_t *p = xmalloc(n);
+	uint8_t *p = lf_kc_xmalloc(n);
 	fill_random(k->r, p, n);
-	o.off = lb_input(k, p, n);
+	o.off = lf_kb_input(k, p, n);
 	free(p);
 	return o;
 }
@@ -683,8 +539,8 @@ static struct act_t lb_other(struct lb *k, const struct act_t *x, enum bc b)
  * stride s, groups 1 or depthwise; per-channel weights, bias; an 8-bit
  * output of type yt with a fused Relu sometimes.
  */
-static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
-			    int s, int depthwise, int yt)
+static struct act_t lb_conv(struct lf_kb *k, const struct act_t *x, int oc,
+			    int kk, int s, int depthwise, int yt)
 {
 	struct lf_rng *r = k->r;
 	int groups = depthwise ? x->c : 1;
@@ -699,18 +555,18 @@ static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
 			  oh,
 			  ow,
 			  yt,
-			  pick_zp(r, yt),
+			  lf_kc_pick_zp(r, yt),
 			  log_uniform(r, 1e-3, 0.5)};
 	int wt = lf_rng_range(r, 0, 1);
 	size_t nw = (size_t)oc * icg * kk * kk, ny = act_count(&y);
-	uint8_t *w = xmalloc(nw), *yb = xmalloc(ny);
-	int32_t *w_zp = xmalloc(sizeof(int32_t) * (size_t)oc);
-	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)oc);
-	float *w_scale = xmalloc(sizeof(float) * (size_t)oc);
-	float *mult = xmalloc(sizeof(float) * (size_t)oc);
+	uint8_t *w = lf_kc_xmalloc(nw), *yb = lf_kc_xmalloc(ny);
+	int32_t *w_zp = lf_kc_xmalloc(sizeof(int32_t) * (size_t)oc);
+	int32_t *bias = lf_kc_xmalloc(sizeof(int32_t) * (size_t)oc);
+	float *w_scale = lf_kc_xmalloc(sizeof(float) * (size_t)oc);
+	float *mult = lf_kc_xmalloc(sizeof(float) * (size_t)oc);
 	fill_random(r, w, nw);
 	for (int c = 0; c < oc; c++) {
-		w_zp[c] = pick_zp(r, wt);
+		w_zp[c] = lf_kc_pick_zp(r, wt);
 		bias[c] = lf_rng_range(r, -20000, 20000);
 		/* Outputs mostly inside the range. */
 		double target = 1.0 / (sqrt((double)icg * kk * kk) * 120.0) *
@@ -754,9 +610,9 @@ static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
 	    .act_min = lo,
 	    .act_max = hi,
 	};
-	lb_say(k, "[conv %s->%s n=%d %d->%d %dx%d k=%d s=%d groups=%d] ",
-	       tname(x->t), tname(yt), x->n, x->c, oc, x->h, x->w, kk, s,
-	       groups);
+	lf_kb_say(k, "[conv %s->%s n=%d %d->%d %dx%d k=%d s=%d groups=%d] ",
+		  tname(x->t), tname(yt), x->n, x->c, oc, x->h, x->w, kk, s,
+		  groups);
 	lf_status st = lf__ref_qconv2d(&rq, xb, w, yb);
 	if (st == LF_OK) {
 		lf_desc *d = lb_desc(k, LF_KOP_CONV2D);
@@ -780,14 +636,16 @@ static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
 		d->y_zp = y.zp;
 		d->act_min = lo;
 		d->act_max = hi;
-		d->w_off = lb_param(k, w, nw);
-		d->bias_off = lb_param(k, bias, sizeof(int32_t) * (size_t)oc);
-		d->w_zp_off = lb_param(k, w_zp, sizeof(int32_t) * (size_t)oc);
-		d->mult_off = lb_param(k, mult, sizeof(float) * (size_t)oc);
+		d->w_off = lf_kb_param(k, w, nw);
+		d->bias_off =
+		    lf_kb_param(k, bias, sizeof(int32_t) * (size_t)oc);
+		d->w_zp_off =
+		    lf_kb_param(k, w_zp, sizeof(int32_t) * (size_t)oc);
+		d->mult_off = lf_kb_param(k, mult, sizeof(float) * (size_t)oc);
 		d->x_off = x->off;
-		d->y_off = y.off = lb_output(k, yb, ny);
+		d->y_off = y.off = lf_kb_output(k, yb, ny);
 	} else {
-		lb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 	}
 	free(xb);
 	free(w);
@@ -803,22 +661,27 @@ static struct act_t lb_conv(struct lb *k, const struct act_t *x, int oc, int kk,
  * A matmul reading x as A[batch = n][m = c][k = h * w], B[k][nout] from
  * params, per-tensor quantization; the output [n][c][1][nout].
  */
-static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
+static struct act_t lb_matmul(struct lf_kb *k, const struct act_t *x, int nout,
 			      int yt)
 {
 	struct lf_rng *r = k->r;
 	int kk = x->h * x->w;
-	struct act_t y = {
-	    NONE, x->n, x->c,		1,
-	    nout, yt,	pick_zp(r, yt), log_uniform(r, 1e-3, 0.5)};
+	struct act_t y = {NONE,
+			  x->n,
+			  x->c,
+			  1,
+			  nout,
+			  yt,
+			  lf_kc_pick_zp(r, yt),
+			  log_uniform(r, 1e-3, 0.5)};
 	int wt = lf_rng_range(r, 0, 1);
 	size_t nb = (size_t)kk * nout, ny = act_count(&y);
-	uint8_t *b = xmalloc(nb), *yb = xmalloc(ny);
-	int32_t *bias = xmalloc(sizeof(int32_t) * (size_t)nout);
+	uint8_t *b = lf_kc_xmalloc(nb), *yb = lf_kc_xmalloc(ny);
+	int32_t *bias = lf_kc_xmalloc(sizeof(int32_t) * (size_t)nout);
 	fill_random(r, b, nb);
 	for (int j = 0; j < nout; j++)
 		bias[j] = lf_rng_range(r, -20000, 20000);
-	int32_t w_zp = pick_zp(r, wt);
+	int32_t w_zp = lf_kc_pick_zp(r, wt);
 	float w_scale =
 	    (float)(1.0 / (sqrt((double)kk) * 120.0) * y.scale / x->scale);
 	float mult = (x->scale * w_scale) / y.scale;
@@ -844,8 +707,8 @@ static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
 	    .act_min = tmin(yt),
 	    .act_max = tmax(yt),
 	};
-	lb_say(k, "[matmul %s->%s batch=%d m=%d k=%d n=%d] ", tname(x->t),
-	       tname(yt), x->n, x->c, kk, nout);
+	lf_kb_say(k, "[matmul %s->%s batch=%d m=%d k=%d n=%d] ", tname(x->t),
+		  tname(yt), x->n, x->c, kk, nout);
 	lf_status st = lf__ref_qmatmul(&rq, xb, b, yb);
 	if (st == LF_OK) {
 		lf_desc *d = lb_desc(k, LF_KOP_MATMUL);
@@ -862,14 +725,15 @@ static struct act_t lb_matmul(struct lb *k, const struct act_t *x, int nout,
 		d->y_zp = y.zp;
 		d->act_min = tmin(yt);
 		d->act_max = tmax(yt);
-		d->w_off = lb_param(k, b, nb);
-		d->bias_off = lb_param(k, bias, sizeof(int32_t) * (size_t)nout);
-		d->w_zp_off = lb_param(k, &w_zp, sizeof w_zp);
-		d->mult_off = lb_param(k, &mult, sizeof mult);
+		d->w_off = lf_kb_param(k, b, nb);
+		d->bias_off =
+		    lf_kb_param(k, bias, sizeof(int32_t) * (size_t)nout);
+		d->w_zp_off = lf_kb_param(k, &w_zp, sizeof w_zp);
+		d->mult_off = lf_kb_param(k, &mult, sizeof mult);
 		d->x_off = x->off;
-		d->y_off = y.off = lb_output(k, yb, ny);
+		d->y_off = y.off = lf_kb_output(k, yb, ny);
 	} else {
-		lb_say(k, "(reference: %s) ", lf_status_name(st));
+		lf_kb_say(k, "(reference: %s) ", lf_status_name(st));
 	}
 	free(xb);
 	free(b);
@@ -886,7 +750,7 @@ static void case_rng(struct lf_rng *r, uint64_t seed, int index)
 }
 
 /* A random input for a pooling or add layer; now and then a wide one. */
-static struct act_t random_input(struct lb *k)
+static struct act_t random_input(struct lf_kb *k)
 {
 	struct lf_rng *r = k->r;
 	int t = lf_rng_range(r, 0, 1);
@@ -904,17 +768,17 @@ static struct act_t random_input(struct lb *k)
 /* A random pool over a new input; 0, or -1 with *st if refused. */
 static int random_pool(struct lf_rng *r, struct lf_kc_launch *l, lf_status *st)
 {
-	struct lb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	struct act_t x = random_input(&k);
 	struct pool_p p;
 	int op = lf_rng_range(r, 0, 1) ? LF_KOP_AVGPOOL : LF_KOP_MAXPOOL;
 	pool_pick(r, &x, op, &p);
 	if (lb_pool(&k, &x, &p, st).off == NONE) {
 		fprintf(stderr, "generator: %s\n", k.what);
-		lb_free(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	lb_finish(&k, (uint32_t)op, l);
+	lf_kb_finish(&k, (uint32_t)op, l);
 	return 0;
 }
 
@@ -926,7 +790,7 @@ int lf_kpc_random_pool(struct lf_rng *r, struct lf_kc_launch *l)
 
 int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l)
 {
-	struct lb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	struct act_t x = random_input(&k);
 	struct add_p p;
 	/* Now and then a single element, or 1x1 planes: where ORT's
@@ -945,10 +809,10 @@ int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l)
 	add_quant(r, x.t, &x, &o, &p);
 	if (lb_add(&k, &x, &o, &p).off == NONE) {
 		fprintf(stderr, "generator: %s\n", k.what);
-		lb_free(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	lb_finish(&k, LF_KOP_ADD, l);
+	lf_kb_finish(&k, LF_KOP_ADD, l);
 	return 0;
 }
 
@@ -1001,15 +865,15 @@ static int near_tie(int32_t a, int32_t b, float ra, float rb, float fixed)
  */
 static int add_swap_ties(struct lf_rng *r, struct lf_kc_launch *l)
 {
-	struct lb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	int total = 0, swapped = 0;
 	for (int set = 0; set < 4000 && total < 8 && k.nd < 8; set++) {
 		int t = lf_rng_range(r, 0, 1);
 		float sy = log_uniform(r, 1e-3, 1.0);
 		float sa = sy * log_uniform(r, 0.1, 10.0);
 		float sb = sy * log_uniform(r, 0.1, 10.0);
-		int32_t za = pick_zp(r, t), zb = pick_zp(r, t);
-		int32_t zy = pick_zp(r, t);
+		int32_t za = lf_kc_pick_zp(r, t), zb = lf_kc_pick_zp(r, t);
+		int32_t zy = lf_kc_pick_zp(r, t);
 		float ra = sa / sy, rb = sb / sy;
 		float fixed = (float)zy - fmaf(ra, (float)za, rb * (float)zb);
 		uint8_t av[256], bv = 0;
@@ -1030,21 +894,21 @@ static int add_swap_ties(struct lf_rng *r, struct lf_kc_launch *l)
 		struct act_t o = x;
 		o.zp = zb;
 		o.scale = sb;
-		x.off = lb_input(&k, av, (size_t)n);
-		o.off = lb_input(&k, &bv, 1);
+		x.off = lf_kb_input(&k, av, (size_t)n);
+		o.off = lf_kb_input(&k, &bv, 1);
 		struct add_p p = {BC_SCALAR, 0, sy, zy, tmin(t), tmax(t)};
 		if (lb_add(&k, &x, &o, &p).off == NONE) {
-			lb_free(&k);
+			lf_kb_abandon(&k);
 			return -1;
 		}
 		swapped += (k.desc[k.nd - 1].flags & LF_DF_SWAP) != 0;
 		total += n;
 	}
 	if (k.nd == 0) {
-		lb_free(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	lb_finish(&k, LF_KOP_ADD, l);
+	lf_kb_finish(&k, LF_KOP_ADD, l);
 	return swapped;
 }
 
@@ -1052,15 +916,15 @@ int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l)
 {
 	/* About one pair in 30000 is sensitive: try scale sets until a few
 	 * dozen are found, one descriptor per set. */
-	struct lb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	int total = 0;
 	for (int set = 0; set < 2000 && total < 24 && k.nd < 8; set++) {
 		int t = lf_rng_range(r, 0, 1);
 		float sa = log_uniform(r, 1e-3, 1.0);
 		float sb = log_uniform(r, 1e-3, 1.0);
 		float sy = log_uniform(r, 1e-3, 1.0);
-		int32_t za = pick_zp(r, t), zb = pick_zp(r, t);
-		int32_t zy = pick_zp(r, t);
+		int32_t za = lf_kc_pick_zp(r, t), zb = lf_kc_pick_zp(r, t);
+		int32_t zy = lf_kc_pick_zp(r, t);
 		float ra = sa / sy, rb = sb / sy;
 		float tb = rb * (float)zb;
 		float fixed = (float)zy - fmaf(ra, (float)za, tb);
@@ -1087,29 +951,29 @@ int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l)
 		struct act_t o = x;
 		o.zp = zb;
 		o.scale = sb;
-		x.off = lb_input(&k, av, (size_t)n);
-		o.off = lb_input(&k, bv, (size_t)n);
+		x.off = lf_kb_input(&k, av, (size_t)n);
+		o.off = lf_kb_input(&k, bv, (size_t)n);
 		struct add_p p = {BC_FULL, 0, sy, zy, tmin(t), tmax(t)};
 		if (lb_add(&k, &x, &o, &p).off == NONE) {
 			fprintf(stderr, "generator: %s\n", k.what);
-			lb_free(&k);
+			lf_kb_abandon(&k);
 			return -1;
 		}
 		total += n;
 	}
 	if (total < 8) {
 		fprintf(stderr, "generator: %d fma-sensitive pairs\n", total);
-		lb_free(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	lb_say(&k, "(%d fma-sensitive pairs) ", total);
-	lb_finish(&k, LF_KOP_ADD, l);
+	lf_kb_say(&k, "(%d fma-sensitive pairs) ", total);
+	lf_kb_finish(&k, LF_KOP_ADD, l);
 	return 0;
 }
 
 int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 {
-	struct lb k = {.r = r};
+	struct lf_kb k = {.r = r};
 	int t = lf_rng_range(r, 0, 1);
 	int n = lf_rng_range(r, 1, 2), c = lf_rng_range(r, 2, 12);
 	int hw = lf_rng_range(r, 5, 14);
@@ -1139,7 +1003,7 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	if (a3.off != NONE) {
 		struct add_p ap = {BC_FULL, 0, 0, 0, 0, 0};
 		ap.ys = log_uniform(r, 1e-3, 0.5);
-		ap.yzp = pick_zp(r, t);
+		ap.yzp = lf_kc_pick_zp(r, t);
 		ap.lo = ap.yzp; /* the residual's Relu */
 		ap.hi = tmax(t);
 		a4 = lb_add(&k, &a3, &a2, &ap);
@@ -1156,7 +1020,7 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 				    .oh = 1,
 				    .ow = 1,
 				    .ys = a4.scale * log_uniform(r, 0.25, 1.0),
-				    .yzp = pick_zp(r, t),
+				    .yzp = lf_kc_pick_zp(r, t),
 				    .lo = tmin(t),
 				    .hi = tmax(t)};
 		a5 = lb_pool(&k, &a4, &gp, NULL);
@@ -1172,10 +1036,10 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	}
 	if (a5.off == NONE) {
 		fprintf(stderr, "generator: %s\n", k.what);
-		lb_free(&k);
+		lf_kb_abandon(&k);
 		return -1;
 	}
-	lb_finish(&k, LF_KPC_ENGINE, l);
+	lf_kb_finish(&k, LF_KPC_ENGINE, l);
 	return 0;
 }
 
@@ -1186,8 +1050,8 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
  */
 static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 {
-	struct lb k = {.r = r};
-	struct act_t hist[LB_MAX_DESC + 1];
+	struct lf_kb k = {.r = r};
+	struct act_t hist[LF_KB_MAX_DESC + 1];
 	int nh = 0;
 	hist[nh++] =
 	    lb_new_input(&k, lf_rng_range(r, 1, 2), lf_rng_range(r, 1, 8),
@@ -1228,11 +1092,11 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 				p.bc = (enum bc)lf_rng_range(r, 0, 4);
 				o = lb_other(&k, &x, p.bc);
 				o.scale = log_uniform(r, 1e-3, 0.5);
-				o.zp = pick_zp(r, x.t);
+				o.zp = lf_kc_pick_zp(r, x.t);
 			}
 			p.full_is_b = lf_rng_range(r, 0, 1);
 			p.ys = log_uniform(r, 1e-3, 0.5);
-			p.yzp = pick_zp(r, x.t);
+			p.yzp = lf_kc_pick_zp(r, x.t);
 			pick_clamp(r, x.t, p.yzp, &p.lo, &p.hi);
 			y = lb_add(&k, &x, &o, &p);
 		} else {
@@ -1243,12 +1107,12 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 		}
 		if (y.off == NONE) {
 			fprintf(stderr, "generator: %s\n", k.what);
-			lb_free(&k);
+			lf_kb_abandon(&k);
 			return -1;
 		}
 		hist[nh++] = y;
 	}
-	lb_finish(&k, LF_KPC_ENGINE, l);
+	lf_kb_finish(&k, LF_KPC_ENGINE, l);
 	return 0;
 }
 
@@ -1278,9 +1142,9 @@ static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
 static int run_check(const struct lf_kc_launch *l, int engine, uint64_t seed,
 		     int index)
 {
-	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l->ndesc);
 	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
-	uint8_t *act = xmalloc(l->act_bytes);
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 	memcpy(act, l->act, l->act_bytes);
 	kernel_call(engine ? LF_KPC_ENGINE : l->op, d, l->ndesc, l->params,
 		    l->params_bytes, act, l->act_bytes);
@@ -1387,7 +1251,7 @@ static void test_add_ties(void)
 	/* Exact ties: rA = 1, rB = 1/2, every (a, b) of the type. */
 	for (int t = 0; t < 2; t++) {
 		struct lf_rng r;
-		struct lb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, seed, 1000 + t);
 		uint8_t av[256 * 16], bv[256 * 16];
 		int n = 0, ties = 0;
@@ -1401,8 +1265,8 @@ static void test_add_ties(void)
 		struct act_t o = x;
 		o.zp = t ? -7 : 17;
 		o.scale = 0.125f;
-		x.off = lb_input(&k, av, (size_t)n);
-		o.off = lb_input(&k, bv, (size_t)n);
+		x.off = lf_kb_input(&k, av, (size_t)n);
+		o.off = lf_kb_input(&k, bv, (size_t)n);
 		struct add_p p = {BC_FULL,     0,	0.25f,
 				  t ? 1 : 120, tmin(t), tmax(t)};
 		for (int e = 0; e < n; e++) {
@@ -1415,7 +1279,7 @@ static void test_add_ties(void)
 		CU_ASSERT(ties > n / 8);
 		CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
 		struct lf_kc_launch l;
-		lb_finish(&k, LF_KOP_ADD, &l);
+		lf_kb_finish(&k, LF_KOP_ADD, &l);
 		if (run_check(&l, 0, seed, 1000 + t) != 0)
 			fails++;
 		lf_kc_free(&l);
@@ -1439,7 +1303,7 @@ static void test_pool_row_edge(void)
 		return;
 	}
 	struct lf_rng r;
-	struct lb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0x90e, 0);
 	struct act_t x = lb_new_input(&k, 1, 2, 2, LF_POOL_ROW + 5, 1);
 	struct pool_p p = {.op = LF_KOP_MAXPOOL,
@@ -1455,13 +1319,13 @@ static void test_pool_row_edge(void)
 	p.ow = floor_dim(x.w, 0, 0, kw, dil, 1, 0);
 	CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
 	struct lf_kc_launch l;
-	lb_finish(&k, LF_KOP_MAXPOOL, &l);
+	lf_kb_finish(&k, LF_KOP_MAXPOOL, &l);
 	CU_ASSERT_EQUAL(run_check(&l, 0, 0x90e, 0), 0);
-	lf_desc *d = xmalloc(sizeof *d);
+	lf_desc *d = lf_kc_xmalloc(sizeof *d);
 	*d = l.desc[0];
 	d->dil_w++;
 	d->iw += (uint32_t)(kw - 1); /* the shape stays consistent */
-	uint8_t *act = xmalloc(l.act_bytes);
+	uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 	memcpy(act, l.act, l.act_bytes);
 	lfk_pool(d, 1, l.params, l.params_bytes, act, l.act_bytes);
 	CU_ASSERT_EQUAL(d->status, LF_KST_LIMIT);
@@ -1493,7 +1357,7 @@ static void test_engine_resnet(void)
 			fails++;
 		lf_u64 engine_cycles = lfk_cycles_get();
 
-		uint8_t *act = xmalloc(l.act_bytes);
+		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 		memcpy(act, l.act, l.act_bytes);
 		lf_u64 sum = 0;
 		for (uint32_t j = 0; j < l.ndesc; j++) {
@@ -1545,7 +1409,7 @@ static void test_engine_stops(void)
 		struct lf_kc_launch l;
 		case_rng(&r, 0x5709e, which);
 		CU_ASSERT_EQUAL_FATAL(lf_kpc_resnet_chain(&r, &l), 0);
-		lf_desc *d = xmalloc(sizeof(lf_desc) * l.ndesc);
+		lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l.ndesc);
 		memcpy(d, l.desc, sizeof(lf_desc) * l.ndesc);
 		int32_t want = LF_KST_BAD_OP;
 		if (which == 0) {
@@ -1558,7 +1422,7 @@ static void test_engine_stops(void)
 			d[2].magic ^= 1; /* a conv with a bad magic */
 			want = LF_KST_BAD_MAGIC;
 		}
-		uint8_t *act = xmalloc(l.act_bytes);
+		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 		memcpy(act, l.act, l.act_bytes);
 		lfk_engine(d, l.ndesc, l.params, l.params_bytes, act,
 			   l.act_bytes);
@@ -1589,10 +1453,10 @@ static int32_t run_desc(const struct lf_kc_launch *l, const lf_desc *d)
 {
 	int32_t st[2];
 	for (int e = 0; e < 2; e++) {
-		lf_desc *dd = xmalloc(sizeof *dd);
+		lf_desc *dd = lf_kc_xmalloc(sizeof *dd);
 		*dd = *d;
 		dd->status = LF_KST_PENDING;
-		uint8_t *act = xmalloc(l->act_bytes);
+		uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 		memcpy(act, l->act, l->act_bytes);
 		kernel_call(e ? LF_KPC_ENGINE : l->op, dd, 1, l->params,
 			    l->params_bytes, act, l->act_bytes);
@@ -1612,7 +1476,7 @@ static int32_t run_desc(const struct lf_kc_launch *l, const lf_desc *d)
 static void base_pool(struct lf_kc_launch *l, int op, int global)
 {
 	struct lf_rng r;
-	struct lb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0xe7a0, op * 2 + global);
 	struct act_t x = lb_new_input(&k, 2, 3, 7, 9, LF_KDT_U8);
 	x.scale = 0.05f;
@@ -1633,7 +1497,7 @@ static void base_pool(struct lf_kc_launch *l, int op, int global)
 	p.oh = floor_dim(x.h, p.pt, p.pb, p.kh, 1, p.sh, 0);
 	p.ow = floor_dim(x.w, 0, 0, p.kw, 1, p.sw, 0);
 	CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
-	lb_finish(&k, (uint32_t)op, l);
+	lf_kb_finish(&k, (uint32_t)op, l);
 }
 
 static void test_pool_errors(void)
@@ -1734,7 +1598,7 @@ static void test_pool_errors(void)
 static void base_add(struct lf_kc_launch *l, enum bc bc)
 {
 	struct lf_rng r;
-	struct lb k = {.r = &r};
+	struct lf_kb k = {.r = &r};
 	case_rng(&r, 0xe7ad, (int)bc);
 	struct act_t x = lb_new_input(&k, 2, 3, 4, 5, LF_KDT_I8);
 	struct act_t o = lb_other(&k, &x, bc);
@@ -1744,7 +1608,7 @@ static void base_add(struct lf_kc_launch *l, enum bc bc)
 	o.zp = 5;
 	struct add_p p = {bc, 0, 0.04f, 1, -128, 127};
 	CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
-	lb_finish(&k, LF_KOP_ADD, l);
+	lf_kb_finish(&k, LF_KOP_ADD, l);
 }
 
 static void test_add_errors(void)
@@ -1810,9 +1674,9 @@ static void test_add_errors(void)
 
 static lf_u64 cycles_of(const struct lf_kc_launch *l)
 {
-	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l->ndesc);
 	memcpy(d, l->desc, sizeof(lf_desc) * l->ndesc);
-	uint8_t *act = xmalloc(l->act_bytes);
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 	memcpy(act, l->act, l->act_bytes);
 	lfk_cycles_reset();
 	kernel_call(l->op, d, l->ndesc, l->params, l->params_bytes, act,
@@ -1831,7 +1695,7 @@ static void test_cycles(void)
 	struct lf_kc_launch s, b;
 	/* Max pooling: 3x3 over 4x16x16 vs 16x32x32. */
 	for (int big = 0; big < 2; big++) {
-		struct lb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, 0xc7c, big);
 		int c = big ? 16 : 4, hw = big ? 32 : 16;
 		struct act_t x = lb_new_input(&k, 1, c, hw, hw, LF_KDT_U8);
@@ -1851,7 +1715,7 @@ static void test_cycles(void)
 				   .lo = 0,
 				   .hi = 255};
 		CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
-		lb_finish(&k, LF_KOP_MAXPOOL, big ? &b : &s);
+		lf_kb_finish(&k, LF_KOP_MAXPOOL, big ? &b : &s);
 	}
 	lf_u64 cs = cycles_of(&s), cb = cycles_of(&b);
 	CU_ASSERT(cs > 0);
@@ -1864,13 +1728,13 @@ static void test_cycles(void)
 
 	/* Add: LF_ADD_LANES elements per cycle at best. */
 	for (int big = 0; big < 2; big++) {
-		struct lb k = {.r = &r};
+		struct lf_kb k = {.r = &r};
 		case_rng(&r, 0xc7d, big);
 		struct act_t x = lb_new_input(&k, 1, big ? 64 : 8, 28, 28, 0);
 		struct act_t o = lb_other(&k, &x, BC_FULL);
 		struct add_p p = {BC_FULL, 0, 0.1f, 3, 0, 255};
 		CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
-		lb_finish(&k, LF_KOP_ADD, big ? &b : &s);
+		lf_kb_finish(&k, LF_KOP_ADD, big ? &b : &s);
 	}
 	cs = cycles_of(&s);
 	cb = cycles_of(&b);
@@ -1892,8 +1756,8 @@ static int emu_launch(lf_dev *dev, uint32_t cu, const struct lf_kc_launch *l,
 {
 	struct lf_test_emu_probe p;
 	lf_run *run = NULL;
-	uint8_t *out = xmalloc(l->act_bytes);
-	lf_desc *d = xmalloc(sizeof(lf_desc) * l->ndesc);
+	uint8_t *out = lf_kc_xmalloc(l->act_bytes);
+	lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l->ndesc);
 	int bad = -1;
 	/* Pooling and add read no params: the buffer still has a byte. */
 	uint32_t pb = l->params_bytes ? l->params_bytes : 1;
