@@ -166,6 +166,38 @@ static struct lf_dev_counters counters(lf_context *ctx)
 	return c;
 }
 
+/* What a run profile says about where the layers ran. */
+struct prof_tally {
+	unsigned launches; /* summed over the layers */
+	unsigned dev;	   /* layers that ran on the device */
+	unsigned maxseg;   /* device segments seen (highest index + 1) */
+	unsigned dev_macs; /* device layers with MACs */
+};
+
+/*
+ * Tally @prof. Device time is shared among a launch's layers by MACs, so
+ * every device layer with MACs must show modeled device time.
+ */
+static struct prof_tally tally(const lf_run_profile *prof)
+{
+	struct prof_tally t = {0, 0, 0, 0};
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r;
+		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
+		t.launches += r.launches;
+		if (strcmp(r.where, "device") != 0)
+			continue;
+		t.dev++;
+		if (r.segment + 1 > t.maxseg)
+			t.maxseg = r.segment + 1;
+		if (r.macs > 0) {
+			t.dev_macs++;
+			CU_ASSERT(r.device_ns > 0);
+		}
+	}
+	return t;
+}
+
 static lf_tensor *run_once(lf_model *m, lf_tensor *in, lf_status want,
 			   lf_run_profile *prof);
 
@@ -279,22 +311,11 @@ static void test_launches(void)
 	struct lf_dev_counters c1 = counters(ctx);
 	CU_ASSERT_EQUAL(c1.launches - c0.launches, FMNIST_SEGMENTS);
 	/* The profile says the same, and which layers ran where. */
-	unsigned launches = 0, dev = 0, maxseg = 0;
-	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
-		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
-		launches += r.launches;
-		if (strcmp(r.where, "device") == 0) {
-			dev++;
-			if (r.segment + 1 > maxseg)
-				maxseg = r.segment + 1;
-			CU_ASSERT(r.device_ns > 0);
-			CU_ASSERT(r.macs > 0);
-		}
-	}
-	CU_ASSERT_EQUAL(launches, FMNIST_SEGMENTS);
-	CU_ASSERT_EQUAL(dev, 5); /* conv1..conv4, QGemm */
-	CU_ASSERT_EQUAL(maxseg, FMNIST_SEGMENTS);
+	struct prof_tally t = tally(prof);
+	CU_ASSERT_EQUAL(t.launches, FMNIST_SEGMENTS);
+	CU_ASSERT_EQUAL(t.dev, 5);	    /* conv1..conv4, QGemm */
+	CU_ASSERT_EQUAL(t.dev_macs, t.dev); /* all have MACs (and time) */
+	CU_ASSERT_EQUAL(t.maxseg, FMNIST_SEGMENTS);
 	lf_tensor_destroy(out[0]);
 	lf_tensor_destroy(in);
 	lf_run_profile_destroy(prof);
@@ -402,15 +423,9 @@ static void test_engine_only(void)
 					 lf_tensor_data(want[0]),
 					 lf_tensor_bytes(want[0])) == 0);
 		}
-		unsigned launches = 0, dev = 0;
-		for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-			struct lf_layer_profile r;
-			CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
-			launches += r.launches;
-			dev += strcmp(r.where, "device") == 0;
-		}
-		CU_ASSERT_EQUAL(launches, FMNIST_ENGINE_SEGMENTS);
-		CU_ASSERT_EQUAL(dev, 9); /* as in engine_launches */
+		struct prof_tally t = tally(prof);
+		CU_ASSERT_EQUAL(t.launches, FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(t.dev, 9); /* as in engine_launches */
 		lf_run_profile_destroy(prof);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(want[0]);
@@ -435,25 +450,13 @@ static void test_engine_launches(void)
 	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
 	struct lf_dev_counters c1 = counters(ctx);
 	CU_ASSERT_EQUAL(c1.launches - c0.launches, FMNIST_ENGINE_SEGMENTS);
-	unsigned launches = 0, dev = 0, maxseg = 0;
-	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
-		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
-		launches += r.launches;
-		if (strcmp(r.where, "device") == 0) {
-			dev++;
-			if (r.segment + 1 > maxseg)
-				maxseg = r.segment + 1;
-			/* device time is shared by MACs: pools and the add
-			 * have none */
-			CU_ASSERT(r.macs == 0 || r.device_ns > 0);
-		}
-	}
-	CU_ASSERT_EQUAL(launches, FMNIST_ENGINE_SEGMENTS);
+	/* pools and the add have no MACs, hence no share of device time */
+	struct prof_tally t = tally(prof);
+	CU_ASSERT_EQUAL(t.launches, FMNIST_ENGINE_SEGMENTS);
 	/* conv1..conv4, 2 MaxPool, QLinearAdd, QLinearGlobalAveragePool,
 	 * QGemm */
-	CU_ASSERT_EQUAL(dev, 9);
-	CU_ASSERT_EQUAL(maxseg, FMNIST_ENGINE_SEGMENTS);
+	CU_ASSERT_EQUAL(t.dev, 9);
+	CU_ASSERT_EQUAL(t.maxseg, FMNIST_ENGINE_SEGMENTS);
 	lf_tensor_destroy(out[0]);
 	lf_tensor_destroy(in);
 	lf_run_profile_destroy(prof);
