@@ -12,6 +12,15 @@
 #define LF_PREFIX "/usr/local"
 #endif
 
+/* The directory part of absolute @path into @out, or "" if it has none. */
+static void parent_dir(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	out[0] = '\0';
+	if (slash)
+		snprintf(out, len, "%.*s", (int)(slash - path), path);
+}
+
 /* Directory of the running executable, or "" if unknown. */
 static void exe_dir(char *out, size_t len)
 {
@@ -21,11 +30,7 @@ static void exe_dir(char *out, size_t len)
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
-	char *slash = strrchr(buf, '/');
-	if (!slash)
-		return;
-	*slash = '\0';
-	snprintf(out, len, "%s", buf);
+	parent_dir(buf, out, len);
 }
 
 /*
@@ -41,13 +46,8 @@ static void lib_dir(char *out, size_t len)
 	if (!dladdr((void *)lib_dir, &info) || !info.dli_fname)
 		return;
 	char buf[PATH_MAX];
-	if (!realpath(info.dli_fname, buf))
-		return;
-	char *slash = strrchr(buf, '/');
-	if (!slash)
-		return;
-	*slash = '\0';
-	snprintf(out, len, "%s", buf);
+	if (realpath(info.dli_fname, buf))
+		parent_dir(buf, out, len);
 }
 
 static int try_dir(const char *dir, const char *file, char *out, size_t outlen,
