@@ -54,6 +54,9 @@ TEST_SRCS += tests/unit/test_model.c tests/unit/test_graph.c \
 # xrt_devproc suite: the sw_emu device process and the lost-device
 # responder over the wire protocol, without XRT (empty when XRT is absent).
 TEST_SRCS += tests/unit/test_xrt_devproc.c
+# xrt_open suite: xrt:N without a card or without XRT set up is an error,
+# never an abort (child processes).
+TEST_SRCS += tests/unit/test_xrt_open.c
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: CPPFLAGS_ALL += -isystem $(XRT_INC)
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: $(LF_XRT_FLAG)
 TEST_DEPS += $(SWEMU_DEVPROC)

@@ -16,11 +16,15 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "driver/pci/pci.h"
 #include "driver/xrt/xrt.h"
@@ -104,6 +108,21 @@ static void emconfig_name(char *out, size_t cap)
 	}
 }
 
+/* The cards XRT would number, as XRT numbers them: user functions in bus
+ * order. A machine without PCI (a container) has none. Returns how many
+ * of @cards were filled (at most MAX_CARDS). */
+static size_t user_cards(struct lf__pci_card *cards)
+{
+	size_t n = 0, k = 0;
+
+	if (lf__pci_scan(NULL, cards, MAX_CARDS, &n, NULL, 0) != LF_OK)
+		n = 0;
+	for (size_t i = 0; i < n && i < MAX_CARDS; i++)
+		if (cards[i].role == LF_PCI_ROLE_USER)
+			cards[k++] = cards[i];
+	return k;
+}
+
 static lf_status xrt_enumerate(struct lf_dev_desc *out, uint32_t max,
 			       uint32_t *count)
 {
@@ -126,13 +145,8 @@ static lf_status xrt_enumerate(struct lf_dev_desc *out, uint32_t max,
 		*count = 1;
 		return LF_OK;
 	}
-	/* Cards as XRT numbers them: user functions in bus order. A
-	 * machine without PCI (a container) has none. */
-	if (lf__pci_scan(NULL, cards, MAX_CARDS, &n, NULL, 0) != LF_OK)
-		n = 0;
-	for (size_t i = 0; i < n && i < MAX_CARDS; i++) {
-		if (cards[i].role != LF_PCI_ROLE_USER)
-			continue;
+	n = user_cards(cards);
+	for (size_t i = 0; i < n; i++) {
 		if (k < max) {
 			memset(&out[k], 0, sizeof(out[k]));
 			snprintf(out[k].backend, sizeof(out[k].backend), "xrt");
@@ -199,6 +213,91 @@ static lf_status parse_spec(const struct lf_dev_spec *spec, unsigned *index,
 	return LF_OK;
 }
 
+/*
+ * Hardware mode (no XCL_EMULATION_MODE). XRT 2.13's libxrt_coreutil loads
+ * its hardware shim, $XILINX_XRT/lib/libxrt_core.so.2, the first time a
+ * call needs it (core/common/module_loader.cpp), and when XILINX_XRT is
+ * unset or names a prefix without that file it throws a C++ exception
+ * through the C API: xrtDeviceOpen() then ends the process with SIGABRT
+ * ("XILINX_XRT not set", "No such library"), even for an index with no
+ * card, because its error path goes through the same loader. So nothing
+ * here calls into XRT unless XRT is set up and enumeration found the card.
+ * (Debian's libxrt packages install under /usr/lib/<triplet>, so
+ * XILINX_XRT=/usr is not a working setting either.)
+ */
+static lf_status hw_check_env(void)
+{
+	const char *xrt = getenv("XILINX_XRT");
+	char path[PATH_MAX], magic[4];
+	struct stat stb;
+	ssize_t got = 0;
+	int fd;
+
+	if (!xrt || !*xrt)
+		return lf__drv_error(
+		    LF_ERR_NOT_FOUND,
+		    "xrt: XILINX_XRT is not set, so XRT cannot load its "
+		    "hardware shim and would abort the process; set XRT up "
+		    "first (`source /opt/xilinx/xrt/setup.sh`, which sets "
+		    "XILINX_XRT to the prefix holding lib/libxrt_core.so.2), "
+		    "or use XRT's software emulation (driver/xrt/README.md) "
+		    "or the emulated device (--device emu)");
+	if (snprintf(path, sizeof(path), "%s/lib/libxrt_core.so.2", xrt) >=
+	    (int)sizeof(path))
+		return lf__drv_error(LF_ERR_NOT_FOUND,
+				     "xrt: XILINX_XRT is too long");
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		if (fstat(fd, &stb) == 0 && S_ISREG(stb.st_mode))
+			got = read(fd, magic, sizeof(magic));
+		close(fd);
+	}
+	if (fd < 0 || got != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, "\177ELF", 4) != 0)
+		return lf__drv_error(
+		    LF_ERR_NOT_FOUND,
+		    "xrt: XILINX_XRT=%s has no loadable lib/libxrt_core.so.2 "
+		    "(%s), so XRT cannot load its hardware shim and would "
+		    "abort the process; point XILINX_XRT at XRT's install "
+		    "prefix (`source /opt/xilinx/xrt/setup.sh`)",
+		    xrt, fd < 0 ? strerror(errno) : "not an ELF file");
+	return LF_OK;
+}
+
+/* "65:00.1" and "0000:65:00.1" name the same function. */
+static int bdf_eq(const char *card, const char *asked)
+{
+	char full[96];
+
+	if (strchr(asked, ':') == strrchr(asked, ':'))
+		snprintf(full, sizeof(full), "0000:%s", asked);
+	else
+		snprintf(full, sizeof(full), "%s", asked);
+	return strcasecmp(card, full) == 0;
+}
+
+/* The card asked for must be one enumeration (`layerfab devices`) lists. */
+static lf_status hw_check_card(const struct lf_dev_spec *spec, unsigned index,
+			       int by_bdf)
+{
+	struct lf__pci_card cards[MAX_CARDS];
+	size_t n = user_cards(cards);
+
+	for (size_t i = 0; i < n; i++)
+		if (by_bdf ? bdf_eq(cards[i].bdf, spec->device) : i == index)
+			return LF_OK;
+	return lf__drv_error(LF_ERR_NOT_FOUND,
+			     "xrt: no card %s%s: PCI enumeration found %zu "
+			     "XRT card%s (`layerfab devices` lists them); "
+			     "XRT is not asked to open a card it cannot see "
+			     "(it would abort the process)",
+			     by_bdf ? "at " : "xrt:",
+			     by_bdf	       ? spec->device
+			     : spec->device[0] ? spec->device
+					       : "0",
+			     n, n == 1 ? "" : "s");
+}
+
 /* The card's shell (VBNV) or, in emulation, the emconfig device name:
  * xclGetDeviceInfo2 of whichever shim libxrt_coreutil loaded (it is
  * dlopened RTLD_GLOBAL; this library does not link a shim itself). */
@@ -244,6 +343,10 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 
 	if (st == LF_OK)
 		st = lf__xrt_swemu_check_env();
+	if (st == LF_OK && !getenv("XCL_EMULATION_MODE"))
+		st = hw_check_env();
+	if (st == LF_OK && !getenv("XCL_EMULATION_MODE"))
+		st = hw_check_card(spec, index, by_bdf);
 	if (st != LF_OK)
 		return st;
 	d = calloc(1, sizeof(*d));

@@ -25,7 +25,8 @@ include hostlib/demo/module.mk
 
 # Suites "cli" (runs the built binary) and "cli_demo" (IDX reader, batches,
 # report); the IDX reader needs zlib in the test binary too.
-TEST_SRCS += tests/unit/test_cli.c tests/unit/test_cli_demo.c \
+TEST_SRCS += tests/unit/test_cli.c tests/unit/test_cli_util.c \
+	tests/unit/test_cli_demo.c \
 	hostlib/demo/idx.c hostlib/demo/fmnist.c hostlib/demo/report.c
 TEST_LDLIBS += -lz
 TEST_DEPS += $(LAYERFAB_BIN) $(LF_DEMO)

@@ -18,93 +18,9 @@
 
 #include "hostlib/onnx/onnx.h"
 #include "lf_test.h"
+#include "test_cli_util.h"
 
 #define FMNIST "tests/data/ort/fmnist_qop"
-
-struct cli_res {
-	int status; /* exit code; -1 if it did not exit normally */
-	char *out, *err;
-};
-
-static char *slurp_fd(int fd)
-{
-	size_t n = 0, cap = 4096;
-	char *b = malloc(cap);
-	ssize_t got;
-	if (!b)
-		return NULL;
-	lseek(fd, 0, SEEK_SET);
-	while ((got = read(fd, b + n, cap - n - 1)) > 0) {
-		n += (size_t)got;
-		if (cap - n < 2) {
-			char *nb = realloc(b, cap * 2);
-			if (!nb)
-				break;
-			b = nb;
-			cap *= 2;
-		}
-	}
-	b[n] = '\0';
-	return b;
-}
-
-static int tmp_fd(void)
-{
-	char name[] = "/tmp/lf_cli_XXXXXX";
-	int fd = mkstemp(name);
-	if (fd >= 0)
-		unlink(name);
-	return fd;
-}
-
-/* Run $LF_BUILD/bin/@prog with the NULL-terminated arguments after it. */
-static void run_prog(struct cli_res *r, const char *prog, ...)
-{
-	char path[512];
-	const char *argv[32];
-	int argc = 0;
-	va_list ap;
-	snprintf(path, sizeof(path), "%s/bin/%s", lf_test_build_dir(), prog);
-	argv[argc++] = path;
-	va_start(ap, prog);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && argc < 31)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
-	int fo = tmp_fd(), fe = tmp_fd();
-	CU_ASSERT_FATAL(fo >= 0 && fe >= 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	int ws;
-	if (waitpid(pid, &ws, 0) == pid && WIFEXITED(ws))
-		r->status = WEXITSTATUS(ws);
-	r->out = slurp_fd(fo);
-	r->err = slurp_fd(fe);
-	close(fo);
-	close(fe);
-	CU_ASSERT_FATAL(r->out && r->err);
-	if (r->status == 127)
-		fprintf(stderr, "\ncannot run %s (not built?)\n", path);
-}
-
-#define run_cli(r, ...) run_prog(r, "layerfab", __VA_ARGS__, (char *)NULL)
-
-static void res_free(struct cli_res *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 static void test_help(void)
 {
@@ -115,14 +31,14 @@ static void test_help(void)
 	CU_ASSERT_EQUAL(r.status, 0);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, cmds[i]));
-	res_free(&r);
+	cli_res_free(&r);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		char want[64];
 		run_cli(&r, cmds[i], "--help");
 		snprintf(want, sizeof(want), "usage: layerfab %s", cmds[i]);
 		CU_ASSERT_EQUAL(r.status, 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
-		res_free(&r);
+		cli_res_free(&r);
 	}
 }
 
@@ -131,29 +47,29 @@ static void test_usage_errors(void)
 	struct cli_res r;
 	run_prog(&r, "layerfab", (char *)NULL);
 	CU_ASSERT_EQUAL(r.status, 2);
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "frobnicate");
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "unknown command 'frobnicate'"));
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "info");
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "FILE is missing"));
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "run", FMNIST "/model.onnx", "--top", "0");
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--top '0'"));
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "run", FMNIST "/model.onnx", "--device");
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--device needs a value"));
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "bench", "m.onnx", "--iters", "3", "--seconds", "1");
 	CU_ASSERT_EQUAL(r.status, 2);
-	res_free(&r);
+	cli_res_free(&r);
 	run_cli(&r, "devices", "--bogus");
 	CU_ASSERT_EQUAL(r.status, 2);
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void test_devices(void)
@@ -167,7 +83,7 @@ static void test_devices(void)
 	/* Every known backend is listed, built or not. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  xrt "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  opencl "));
-	res_free(&r);
+	cli_res_free(&r);
 
 	/* Cards from a dump: the U250's two functions. */
 	run_cli(&r, "devices", "--pci-dump", "tests/data/pci/u250_pair.txt");
@@ -176,12 +92,12 @@ static void test_devices(void)
 					     "u250_pair.txt): 2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "0000:3b:00.1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Alveo U250"));
-	res_free(&r);
+	cli_res_free(&r);
 
 	run_cli(&r, "devices", "--pci-dump", "tests/data/pci/no_such_file");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "no_such_file"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void test_info(void)
@@ -202,7 +118,7 @@ static void test_info(void)
 	 * 250 MHz (pool and add CUs have no MAC array). */
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(r.out, "peak: 5 CUs, 1280 MACs/cycle at 250 MHz"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void write_file(const char *path, const void *data, size_t n)
@@ -228,7 +144,7 @@ static void test_info_corrupt(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "layerfab info: "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "LF_ERR_BAD_FILE"));
 	CU_ASSERT_STRING_EQUAL(r.out, "");
-	res_free(&r);
+	cli_res_free(&r);
 
 	/* A real one cut short: its header promises more than is there. */
 	snprintf(src, sizeof(src), "%s/bitstreams/emu-aws-f1.xclbin",
@@ -243,13 +159,13 @@ static void test_info_corrupt(void)
 	run_cli(&r, "info", bad);
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "LF_ERR_BAD_FILE"));
-	res_free(&r);
+	cli_res_free(&r);
 	unlink(bad);
 
 	run_cli(&r, "info", "/nonexistent/x.xclbin");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/x.xclbin"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 /* ORT's class for row @row of output_0.pb of data set @set. */
@@ -296,20 +212,20 @@ static void test_run_top1(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "per-layer profile"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "QLinearConv"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "device"));
-		res_free(&r);
+		cli_res_free(&r);
 	}
 	/* A missing input file is a clear error. */
 	run_cli(&r, "run", FMNIST "/model.onnx", "--input", "/nonexistent.pb",
 		"--device", "emu");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent.pb"));
-	res_free(&r);
+	cli_res_free(&r);
 	/* So is a file that is not a model. */
 	run_cli(&r, "run", FMNIST "/test_data_set_0/input_0.pb", "--device",
 		"emu");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "layerfab run: "));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 /*
@@ -478,10 +394,10 @@ static void test_run_trace(void)
 		FMNIST "/test_data_set_0/input_0.pb", "--device", "emu",
 		"--trace", trace);
 	CU_ASSERT_EQUAL(r.status, 0);
-	res_free(&r);
+	cli_res_free(&r);
 	fd = open(trace, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
-	char *text = slurp_fd(fd);
+	char *text = lf_test_slurp_fd(fd);
 	close(fd);
 	CU_ASSERT_FATAL(text != NULL);
 	CU_ASSERT_TRUE(json_valid(text));
@@ -496,7 +412,7 @@ static void test_run_trace(void)
 		"/nonexistent/dir/t.json");
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/nonexistent/dir"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void test_bench(void)
@@ -510,7 +426,7 @@ static void test_bench(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "modeled card (projection)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "MAC utilisation: "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "bench-kv: runs=3 "));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void test_conformance_device(void)
@@ -524,7 +440,7 @@ static void test_conformance_device(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qdq\n"));
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(r.out, "\n2 passed, 0 failed, 0 skipped\n"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 static void test_demo_accuracy(void)
@@ -551,7 +467,7 @@ static void test_demo_accuracy(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "identical"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "projected (timing model, not "
 					     "measured on hardware)"));
-	res_free(&r);
+	cli_res_free(&r);
 }
 
 void lf_test_suite_cli(void)
