@@ -573,8 +573,7 @@ static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 	}
 	for (int k = 0; k < s->nup; k++) {
 		int v = s->up[k];
-		memcpy(a + p->dev_off[v], ptr[v],
-		       lf__gshape_bytes(&p->shape[v]));
+		memcpy(a + s->up_at[k], ptr[v], lf__gshape_bytes(&p->shape[v]));
 	}
 	return sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
 }
@@ -604,7 +603,7 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 		return st;
 	for (int k = 0; k < s->ndown; k++) {
 		int v = s->down[k];
-		memcpy(ptr[v], a + p->dev_off[v],
+		memcpy(ptr[v], a + s->down_at[k],
 		       lf__gshape_bytes(&p->shape[v]));
 	}
 	return LF_OK;

@@ -616,6 +616,8 @@ void lf__mplan_free(struct lf__mplan *p)
 		free(sg->launch);
 		free(sg->up);
 		free(sg->down);
+		free(sg->up_at);
+		free(sg->down_at);
 		lf__plan_free(&sg->hplan);
 	}
 	free(p->seg);
@@ -890,6 +892,12 @@ static lf_status device_memory(struct bld *b)
 			segof[n++] = si;
 			continue;
 		}
+		s->up_at = calloc((size_t)s->nup + 1, sizeof(uint64_t));
+		s->down_at = calloc((size_t)s->ndown + 1, sizeof(uint64_t));
+		if (!s->up_at || !s->down_at) {
+			st = nomem(b);
+			goto out;
+		}
 		uint64_t *urel = rel;
 		int lu = first;
 		for (int k = 0; k < s->nup; k++) {
@@ -941,15 +949,19 @@ static lf_status device_memory(struct bld *b)
 		} else if (what[k] == -3) {
 			s->hbase = it[k].off;
 		} else {
-			const int *v = what[k] == -1 ? s->up : s->down;
-			int nv = what[k] == -1 ? s->nup : s->ndown;
-			if (what[k] == -1)
+			/* Per segment: the same value may sit elsewhere in
+			 * another segment's block. */
+			int up = what[k] == -1;
+			const int *v = up ? s->up : s->down;
+			int nv = up ? s->nup : s->ndown;
+			uint64_t *at = up ? s->up_at : s->down_at;
+			if (up)
 				s->up_off = it[k].off;
 			else
 				s->down_off = it[k].off;
 			block_of(b, v, nv, rel);
 			for (int j = 0; j < nv; j++)
-				p->dev_off[v[j]] = it[k].off + rel[j];
+				at[j] = it[k].off + rel[j];
 		}
 	}
 out:
@@ -996,19 +1008,24 @@ static lf_status host_memory(struct bld *b)
 				it[p->root[v]].last = (int)i;
 		}
 	}
+	/* A segment's inputs and outputs on the host are live over its whole
+	 * span, not only at its upload (first node) and download (last): a
+	 * failed segment is re-run on the CPU from its inputs, node by node,
+	 * and an output written at the segment's first node must not land
+	 * on an input its later nodes still read. */
 	for (int si = 0; si < p->nsegs; si++) {
 		const struct lf__mseg *s = &p->seg[si];
 		int first = s->nodes[0], last = s->nodes[s->nnodes - 1];
 		for (int k = 0; k < s->ndown; k++) {
 			int r = s->down[k];
 			need[r] = 1;
-			it[r].first = last;
+			it[r].first = first;
 			if (it[r].last < last)
 				it[r].last = last;
 		}
 		for (int k = 0; k < s->nup; k++)
-			if (it[s->up[k]].last < first)
-				it[s->up[k]].last = first;
+			if (it[s->up[k]].last < last)
+				it[s->up[k]].last = last;
 	}
 	for (size_t i = 0; i < g->noutputs; i++)
 		it[p->root[g->outputs[i]]].last = (int)g->nnodes;
@@ -1051,6 +1068,19 @@ static void relocate(lf_desc *d, const struct lf__plan *lp, uint64_t x,
 	d->status = LF_KST_PENDING;
 }
 
+/* Where root @r is in the arena while segment @s runs. */
+static uint64_t arena_at(const struct lf__mplan *p, const struct lf__mseg *s,
+			 int r)
+{
+	for (int k = 0; k < s->nup; k++)
+		if (s->up[k] == r)
+			return s->up_at[k];
+	for (int k = 0; k < s->ndown; k++)
+		if (s->down[k] == r)
+			return s->down_at[k];
+	return p->dev_off[r];
+}
+
 static lf_status descriptors(struct bld *b)
 {
 	const struct lf__graph *g = b->g;
@@ -1091,13 +1121,12 @@ static lf_status descriptors(struct bld *b)
 			if (n->op == LF__GOP_ONNX) {
 				lf_desc d = b->pd[i];
 				d.x_off =
-				    (uint32_t)p->dev_off[p->root[b->ax[i]]];
+				    (uint32_t)arena_at(p, s, p->root[b->ax[i]]);
 				if (b->ax2[i] >= 0)
-					d.x2_off =
-					    (uint32_t)
-						p->dev_off[p->root[b->ax2[i]]];
-				d.y_off =
-				    (uint32_t)p->dev_off[p->root[n->out[0]]];
+					d.x2_off = (uint32_t)arena_at(
+					    p, s, p->root[b->ax2[i]]);
+				d.y_off = (uint32_t)arena_at(
+				    p, s, p->root[n->out[0]]);
 				d.status = LF_KST_PENDING;
 				p->desc_node[p->ndesc] = i;
 				p->desc[p->ndesc++] = d;
@@ -1108,10 +1137,10 @@ static lf_status descriptors(struct bld *b)
 			uint64_t pbase = b->params->node[i].base;
 			uint64_t x = s->host_assisted
 					 ? s->hbase
-					 : p->dev_off[p->root[n->in[0]]];
+					 : arena_at(p, s, p->root[n->in[0]]);
 			uint64_t y = s->host_assisted
 					 ? 0
-					 : p->dev_off[p->root[n->out[0]]];
+					 : arena_at(p, s, p->root[n->out[0]]);
 			for (int t = 0; t < lp->ntiles; t++) {
 				lf_desc d = lp->tiles[t].d;
 				relocate(&d, lp, x, y, pbase, s->host_assisted);

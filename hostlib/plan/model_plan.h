@@ -23,7 +23,13 @@
  *
  * Memory: blocks get arena offsets by lifetime (arena.h), in node steps,
  * so the arena is as large as the most activation bytes alive at once,
- * not the sum. Host buffers the same way.
+ * not the sum. A value read or written by several segments (a residual
+ * branch: produced in one, added in a later one) has a place in each
+ * segment's up / down block, not one plan-wide offset. Host buffers the
+ * same way, with one rule for the CPU fallback: every host buffer a
+ * segment reads (up) or writes (down) is live from its first node to its
+ * last, so the segment can always be re-run on the CPU from its inputs
+ * (hostlib/model/run.c) without its outputs overwriting them.
  */
 #ifndef LF_PLAN_MODEL_PLAN_H
 #define LF_PLAN_MODEL_PLAN_H
@@ -106,6 +112,11 @@ struct lf__mseg {
 	int nup, ndown;
 	int *up, *down;
 	uint64_t up_off, up_bytes, down_off, down_bytes;
+	/* where up[k] / down[k] are in the arena while this segment runs: a
+	 * value that crosses segment borders has a place per segment (the
+	 * arena reuses its bytes in between), so it has no plan-wide
+	 * dev_off */
+	uint64_t *up_at, *down_at;
 	/* host-assisted: the tiling plan, its layer, its arena block */
 	struct lf__plan hplan;
 	struct lf__layer hL;
@@ -132,7 +143,9 @@ struct lf__mplan {
 	int *root;	     /* per value: the value whose storage it uses */
 	uint64_t *host_off;  /* per root; UINT64_MAX: none on the host */
 	uint64_t host_bytes; /* host buffer of one run */
-	uint64_t *dev_off;   /* per root; UINT64_MAX: none in the arena */
+	/* per root that lives inside one segment only (UINT64_MAX: none, or
+	 * it crosses a segment border: see lf__mseg.up_at / down_at) */
+	uint64_t *dev_off;
 	uint64_t arena_bytes;
 	int nsegs, nsteps;
 	struct lf__mseg *seg;
