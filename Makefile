@@ -72,6 +72,7 @@ $(DEPS_STAMP):
 deps:
 	@sh scripts/install-deps.sh
 
+include base/module.mk
 include hostlib/module.mk
 include hls/module.mk
 include driver/module.mk

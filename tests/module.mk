@@ -61,3 +61,6 @@ TEST_SRCS += tests/unit/test_xrt_open.c
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: CPPFLAGS_ALL += -isystem $(XRT_INC)
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: $(LF_XRT_FLAG)
 TEST_DEPS += $(SWEMU_DEVPROC)
+# file suite: base/lf_file.c and every reader of user-supplied files (FIFO,
+# directory, oversized), each in a child process under a deadline.
+TEST_SRCS += tests/unit/test_file.c

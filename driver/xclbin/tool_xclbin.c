@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/lf_file.h"
 #include "driver/xclbin/xclbin.h"
 
 #define ERRLEN 512
@@ -32,31 +33,20 @@ static void usage(FILE *f)
 		"       lf-xclbin --platforms\n");
 }
 
+/* The build's own inputs (kernels .so, limits text), as safely as any
+ * xclbin: base/lf_file.h. */
 static int read_file(const char *path, char **data, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-	if (!f) {
-		fprintf(stderr, "lf-xclbin: %s: %s\n", path, strerror(errno));
+	char err[ERRLEN];
+	uint8_t *buf = NULL;
+	lf_status st = lf__file_read(path, LF_XCLBIN_FILE_MAX, &buf, size, err,
+				     sizeof(err));
+	if (st != LF_OK) {
+		fprintf(stderr, "lf-xclbin: %s (%s)\n", err,
+			lf_status_name(st));
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fprintf(stderr, "lf-xclbin: %s: cannot seek\n", path);
-		fclose(f);
-		return -1;
-	}
-	buf = malloc(n ? (size_t)n : 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fprintf(stderr, "lf-xclbin: %s: cannot read\n", path);
-		free(buf);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*data = buf;
-	*size = (size_t)n;
+	*data = (char *)buf;
 	return 0;
 }
 

@@ -118,7 +118,18 @@ struct lf_xclbin {
 lf_status lf__xclbin_parse(const void *data, size_t size,
 			   struct lf_xclbin **out, char *err, size_t errlen);
 
-/* lf__xclbin_load() - read a file and parse it, as lf__xclbin_parse(). */
+/*
+ * The largest xclbin file read, 1 GiB: Vitis xclbins for the supported
+ * cards are tens to a few hundred MiB. A larger file, or anything but a
+ * regular file (a FIFO, a directory), is refused before it is read.
+ */
+#define LF_XCLBIN_FILE_MAX (1ull << 30)
+
+/*
+ * lf__xclbin_load() - read a file and parse it, as lf__xclbin_parse().
+ * Also: LF_ERR_NOT_FOUND (no such file), LF_ERR_IO (unreadable, or not a
+ * regular file), LF_ERR_UNSUPPORTED (over LF_XCLBIN_FILE_MAX).
+ */
 lf_status lf__xclbin_load(const char *path, struct lf_xclbin **out, char *err,
 			  size_t errlen);
 

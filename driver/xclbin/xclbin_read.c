@@ -25,6 +25,7 @@
 #include <string.h>
 #include <xrt/xclbin.h>
 
+#include "base/lf_file.h"
 #include "driver/xclbin/xclbin_impl.h"
 
 #define OFF_HDR(field) offsetof(struct axlf, m_header.field)
@@ -683,43 +684,24 @@ lf_status lf__xclbin_load(const char *path, struct lf_xclbin **out, char *err,
 {
 	struct lf__xerr e = {err, errlen};
 	uint8_t *buf = NULL;
-	long len;
+	size_t len = 0;
 	lf_status st;
 	if (!path || !out)
 		return lf__xclbin_fail(&e, LF_ERR_INVALID_ARG,
 				       "xclbin load: NULL argument");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return lf__xclbin_fail(
-		    &e, errno == ENOENT ? LF_ERR_NOT_FOUND : LF_ERR_IO,
-		    "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		st = lf__xclbin_fail(&e, LF_ERR_IO, "%s: cannot seek: %s", path,
-				     strerror(errno));
-		goto out;
-	}
-	buf = malloc(len ? (size_t)len : 1);
-	if (!buf) {
-		st = lf__xclbin_fail(&e, LF_ERR_NO_MEMORY,
-				     "%s: out of memory for %ld bytes", path,
-				     len);
-		goto out;
-	}
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		st = lf__xclbin_fail(&e, LF_ERR_IO, "%s: short read", path);
-		goto out;
-	}
-	st = lf__xclbin_parse(buf, (size_t)len, out, err, errlen);
+	/* Not blocking on a FIFO, no "size" of a directory, nothing over
+	 * LF_XCLBIN_FILE_MAX read (base/lf_file.h). */
+	st = lf__file_read(path, LF_XCLBIN_FILE_MAX, &buf, &len, err, errlen);
+	if (st != LF_OK)
+		return st;
+	st = lf__xclbin_parse(buf, len, out, err, errlen);
 	if (st && err && errlen) {
 		/* Prefix the file name without losing the detail. */
 		char tmp[512];
 		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
 		snprintf(err, errlen, "%s", tmp);
 	}
-out:
 	free(buf);
-	fclose(f);
 	return st;
 }
 

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/lf_file.h"
 #include "hostlib/onnx/model_io.h"
 #include "hostlib/onnx/onnx_impl.h"
 
@@ -249,19 +251,18 @@ static lf_status ext_read(const char *path, uint64_t off, uint64_t len,
 			  uint8_t **data, size_t *size, char *err,
 			  size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return EXT_FAIL(LF_ERR_IO, "%s: tensor '%s': %s: %s", what,
-				name, path, strerror(errno));
-	struct stat sb;
-	lf_status st = LF_OK;
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = EXT_FAIL(LF_ERR_BAD_FILE,
-			      "%s: tensor '%s': %s is not a regular file", what,
-			      name, path);
-		goto out;
-	}
-	uint64_t fsize = (uint64_t)sb.st_size;
+	char why[LF__ONNX_ERR_LEN];
+	uint64_t fsize = 0;
+	size_t got = 0;
+	int fd = -1;
+	/* The data file itself may be larger than 2 GiB (it holds many
+	 * tensors); one tensor's range may not (below). Not blocking on a
+	 * FIFO, refusing what is not a regular file: base/lf_file.h. */
+	lf_status st =
+	    lf__file_open(path, UINT64_MAX, &fd, &fsize, why, sizeof(why));
+	if (st != LF_OK)
+		return EXT_FAIL(st == LF_ERR_NOT_FOUND ? LF_ERR_IO : st,
+				"%s: tensor '%s': %s", what, name, why);
 	if (!has_len)
 		len = off <= fsize ? fsize - off : 0;
 	if (off > fsize || len > fsize - off || len > (1ull << 31)) {
@@ -279,17 +280,24 @@ static lf_status ext_read(const char *path, uint64_t off, uint64_t len,
 			      "%s: tensor '%s': out of memory", what, name);
 		goto out;
 	}
-	if (fseeko(f, (off_t)off, SEEK_SET) != 0 ||
-	    (len && fread(*data, 1, len, f) != len)) {
-		free(*data);
-		*data = NULL;
-		st = EXT_FAIL(LF_ERR_IO, "%s: tensor '%s': short read from %s",
-			      what, name, path);
-		goto out;
+	while (got < len) {
+		ssize_t n = pread(fd, *data + got, (size_t)len - got,
+				  (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(*data);
+			*data = NULL;
+			st = EXT_FAIL(LF_ERR_IO,
+				      "%s: tensor '%s': short read from %s",
+				      what, name, path);
+			goto out;
+		}
+		got += (size_t)n;
 	}
 	*size = (size_t)len;
 out:
-	fclose(f);
+	close(fd);
 	return st;
 }
 

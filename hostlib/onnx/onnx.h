@@ -94,9 +94,14 @@ lf_status lf__onnx_tensor_parse(const void *buf, size_t len, const char *what,
 lf_status lf__onnx_tensor_read(const char *path, struct lf__tensor *out,
 			       char *err, size_t errlen);
 
+/* The largest ONNX model or .pb file read: protobuf's own 2 GiB limit. */
+#define LF__ONNX_FILE_MAX (1ull << 31)
+
 /*
  * lf__onnx_read_file() - the whole file into a malloc'ed buffer (*len
- * bytes; free() it). Refuses files over 2 GiB, protobuf's own limit.
+ * bytes; free() it). Refuses, before reading, anything but a regular file
+ * (a FIFO does not block) and files over LF__ONNX_FILE_MAX: LF_ERR_IO,
+ * LF_ERR_UNSUPPORTED.
  */
 lf_status lf__onnx_read_file(const char *path, uint8_t **buf, size_t *len,
 			     char *err, size_t errlen);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/lf_file.h"
 #include "hostlib/onnx/onnx_impl.h"
 
 lf_status lf__onnx_fail(char *err, size_t errlen, lf_status st, const char *fmt,
@@ -411,52 +412,13 @@ lf_status lf__onnx_read_file(const char *path, uint8_t **buf, size_t *len,
 	if (!path || !buf || !len)
 		return lf__onnx_fail(err, errlen, LF_ERR_INVALID_ARG,
 				     "lf__onnx_read_file: NULL argument");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return lf__onnx_fail(err, errlen, LF_ERR_IO, "%s: %s", path,
-				     strerror(errno));
-	struct stat sb;
-	lf_status st = LF_OK;
-	uint8_t *data = NULL;
-	size_t size = 0;
-	if (fstat(fileno(f), &sb) != 0) {
-		st = lf__onnx_fail(err, errlen, LF_ERR_IO, "%s: %s", path,
-				   strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		st = lf__onnx_fail(err, errlen, LF_ERR_IO,
-				   "%s: not a regular file", path);
-		goto out_close;
-	}
-	/* Protobuf messages are limited to 2 GiB. */
-	if (sb.st_size < 0 || (uint64_t)sb.st_size > (1ull << 31)) {
-		st = lf__onnx_fail(err, errlen, LF_ERR_UNSUPPORTED,
-				   "%s: %lld bytes is over protobuf's 2 GiB "
-				   "limit",
-				   path, (long long)sb.st_size);
-		goto out_close;
-	}
-	size = (size_t)sb.st_size;
-	data = malloc(size ? size : 1);
-	if (!data) {
-		st = lf__onnx_fail(err, errlen, LF_ERR_NO_MEMORY,
-				   "%s: out of memory for %zu bytes", path,
-				   size);
-		goto out_close;
-	}
-	if (size && fread(data, 1, size, f) != size) {
-		st = lf__onnx_fail(err, errlen, LF_ERR_IO,
-				   "%s: short read (%zu bytes expected)", path,
-				   size);
-		free(data);
-		goto out_close;
-	}
-	*buf = data;
-	*len = size;
-out_close:
-	fclose(f);
-	return st;
+	/* Protobuf messages are limited to 2 GiB. A FIFO, a directory or a
+	 * larger file is refused before anything is read (base/lf_file.h). */
+	lf_status st =
+	    lf__file_read(path, LF__ONNX_FILE_MAX, buf, len, err, errlen);
+	/* The model API's contract: a file that cannot be read is LF_ERR_IO,
+	 * whatever the reason. */
+	return st == LF_ERR_NOT_FOUND ? LF_ERR_IO : st;
 }
 
 lf_status lf__onnx_tensor_read(const char *path, struct lf__tensor *out,

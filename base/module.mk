@@ -1,0 +1,2 @@
+# base: libc-only helpers every layer may use (base/README.md).
+LIB_SRCS += $(wildcard base/*.c)
