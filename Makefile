@@ -32,6 +32,17 @@ KERNEL_CFLAGS := -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Werror \
 LDLIBS_ALL := -lm -lpthread -ldl
 LDFLAGS_ALL := $(SAN_LDFLAGS) $(LDFLAGS)
 
+# The version: read from include/layerfab.h, its one source (see there).
+lf_version_part = $(shell sed -n \
+	's/^\#define LF_VERSION_$(1) \([0-9][0-9]*\)$$/\1/p' include/layerfab.h)
+LF_VERSION_MAJOR := $(call lf_version_part,MAJOR)
+LF_VERSION_MINOR := $(call lf_version_part,MINOR)
+LF_VERSION_PATCH := $(call lf_version_part,PATCH)
+LF_VERSION := $(LF_VERSION_MAJOR).$(LF_VERSION_MINOR).$(LF_VERSION_PATCH)
+ifneq ($(words $(LF_VERSION_MAJOR) $(LF_VERSION_MINOR) $(LF_VERSION_PATCH)),3)
+$(error cannot read LF_VERSION_MAJOR/MINOR/PATCH from include/layerfab.h)
+endif
+
 # Filled in by the module.mk fragments.
 LIB_SRCS :=
 GEN_SRCS :=
@@ -84,6 +95,11 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/obj/%.o)
 DEPFILES := $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 
 LIB_A := $(BUILD)/lib/liblayerfab.a
+# The shared library: real name liblayerfab.so.MAJOR.MINOR.PATCH, soname
+# liblayerfab.so.MAJOR, and the link-time name liblayerfab.so, all links
+# in $(BUILD)/lib as they will be installed.
+LIB_SONAME := liblayerfab.so.$(LF_VERSION_MAJOR)
+LIB_SO_REAL := $(BUILD)/lib/liblayerfab.so.$(LF_VERSION)
 LIB_SO := $(BUILD)/lib/liblayerfab.so
 
 all: $(LIB_A) $(LIB_SO) $(TOOLS) $(ALL_TARGETS)
@@ -100,10 +116,14 @@ $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
+$(LIB_SO_REAL): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,liblayerfab.so.0 $(LDFLAGS_ALL) -o $@ $^ \
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) $(LDFLAGS_ALL) -o $@ $^ \
 		$(LIB_LDLIBS) $(LDLIBS_ALL)
+
+$(LIB_SO): $(LIB_SO_REAL)
+	ln -sf $(notdir $(LIB_SO_REAL)) $(@D)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 
 -include $(DEPFILES)
 
@@ -141,12 +161,13 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams
 	install -m 644 include/layerfab.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/liblayerfab.so.0
-	ln -sf liblayerfab.so.0 $(DESTDIR)$(PREFIX)/lib/liblayerfab.so
+	install -m 755 $(LIB_SO_REAL) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/liblayerfab.so
 	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/; done
 	for b in $(BITSTREAMS); do install -m 644 $$b \
 		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams/; done
-	sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(LF_VERSION)|g' \
 		-e 's|@LIBS_PRIVATE@|$(strip $(LIB_LDLIBS) $(LDLIBS_ALL))|g' \
 		scripts/layerfab.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/layerfab.pc

@@ -21,6 +21,28 @@ extern "C" {
 #endif
 
 /*
+ * Version of this header. These three lines are the one source of the
+ * version: the Makefile reads them for the shared library's file name
+ * (liblayerfab.so.MAJOR.MINOR.PATCH, soname liblayerfab.so.MAJOR), the
+ * pkg-config and CMake package versions and `layerfab --version`. MAJOR
+ * changes when the ABI breaks, MINOR when it grows, PATCH otherwise.
+ */
+#define LF_VERSION_MAJOR 0
+#define LF_VERSION_MINOR 1
+#define LF_VERSION_PATCH 0
+
+#define LF__STRINGIFY(x)  #x
+#define LF__XSTRINGIFY(x) LF__STRINGIFY(x)
+/* "MAJOR.MINOR.PATCH", e.g. "0.1.0". */
+#define LF_VERSION_STRING                                                      \
+	LF__XSTRINGIFY(LF_VERSION_MAJOR)                                       \
+	"." LF__XSTRINGIFY(LF_VERSION_MINOR) "." LF__XSTRINGIFY(               \
+	    LF_VERSION_PATCH)
+/* MAJOR * 10000 + MINOR * 100 + PATCH, for #if comparisons. */
+#define LF_VERSION_NUMBER                                                      \
+	(LF_VERSION_MAJOR * 10000 + LF_VERSION_MINOR * 100 + LF_VERSION_PATCH)
+
+/*
  * LF_STATUS_MAP - every status code: name, value, message.
  *
  * LF_OK is 0 and every error is negative. The enum, lf_status_name() and
@@ -78,6 +100,17 @@ LF_API const char *lf_status_name(lf_status status);
  * Return: a static string; never NULL.
  */
 LF_API const char *lf_status_str(lf_status status);
+
+/**
+ * lf_version() - the version of the library actually loaded, as
+ * "MAJOR.MINOR.PATCH" (LF_VERSION_STRING of the header it was built with).
+ *
+ * An application built against one header and run with another library
+ * (a newer liblayerfab.so.MAJOR) can compare this with LF_VERSION_STRING.
+ *
+ * Return: a static string; never NULL.
+ */
+LF_API const char *lf_version(void);
 
 /* ------------------------------------------------------------------------
  * Objects. All are opaque; each has a create/destroy pair and destroying

@@ -7,6 +7,8 @@
  *       --device: through the model API on DEV); exit 0 iff none failed
  *   layerfab devices | info | run | bench
  *       cmd_devices.c, cmd_info.c, cmd_run.c, cmd_bench.c (see cli.h)
+ *   layerfab --version
+ *       "layerfab MAJOR.MINOR.PATCH" (lf_version())
  */
 #include <stdio.h>
 #include <string.h>
@@ -80,7 +82,8 @@ static const struct {
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: layerfab COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: layerfab COMMAND [ARGS]\n"
+		   "       layerfab --help | --version\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s %s\n      %s\n", cmds[i].name, cmds[i].args,
 			cmds[i].help);
@@ -94,6 +97,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0) {
+		/* The library's version (lf_version()), which is also the
+		 * header's, pkg-config's and the soname's: one source. */
+		printf("layerfab %s\n", lf_version());
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(argc - 2, argv + 2);

@@ -7,6 +7,7 @@
  * (tests/data/ort/fmnist_qop/test_data_set_N/output_0.pb, written by
  * scripts/ort/run_ort.js), never from layerfab itself.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,54 @@ static void test_help(void)
 		CU_ASSERT_EQUAL(r.status, 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
 		cli_res_free(&r);
+	}
+}
+
+/*
+ * One version everywhere: the header's three numbers, LF_VERSION_STRING,
+ * lf_version() of the static library, `layerfab --version`, and the shared
+ * library the Makefile named from the header (real name
+ * liblayerfab.so.MAJOR.MINOR.PATCH, reached through the soname link
+ * liblayerfab.so.MAJOR). The install test (tests/install) checks the
+ * installed .pc, the SONAME entry and the CMake package on top.
+ */
+static void test_version(void)
+{
+	char want[64], path[512];
+	snprintf(want, sizeof(want), "%d.%d.%d", LF_VERSION_MAJOR,
+		 LF_VERSION_MINOR, LF_VERSION_PATCH);
+	CU_ASSERT_STRING_EQUAL(LF_VERSION_STRING, want);
+	CU_ASSERT_EQUAL(LF_VERSION_NUMBER, LF_VERSION_MAJOR * 10000 +
+					       LF_VERSION_MINOR * 100 +
+					       LF_VERSION_PATCH);
+	CU_ASSERT_STRING_EQUAL(lf_version(), want);
+
+	struct cli_res r;
+	run_cli(&r, "--version");
+	CU_ASSERT_EQUAL(r.status, 0);
+	snprintf(path, sizeof(path), "layerfab %s\n", want);
+	CU_ASSERT_STRING_EQUAL(r.out, path);
+	res_free(&r);
+
+	const char *names[] = {
+	    "liblayerfab.so." LF_VERSION_STRING,
+	    "liblayerfab.so." LF__XSTRINGIFY(LF_VERSION_MAJOR),
+	    "liblayerfab.so"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/lib/%s", lf_test_build_dir(),
+			 names[i]);
+		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		CU_ASSERT_PTR_NOT_NULL(h);
+		if (!h) {
+			fprintf(stderr, "\n  dlopen %s: %s ", path, dlerror());
+			continue;
+		}
+		const char *(*ver)(void) =
+		    (const char *(*)(void))dlsym(h, "lf_version");
+		CU_ASSERT_PTR_NOT_NULL(ver);
+		if (ver)
+			CU_ASSERT_STRING_EQUAL(ver(), want);
+		dlclose(h);
 	}
 }
 
@@ -474,6 +523,7 @@ void lf_test_suite_cli(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"help", test_help},
+	    {"version", test_version},
 	    {"usage_errors", test_usage_errors},
 	    {"devices", test_devices},
 	    {"info", test_info},
