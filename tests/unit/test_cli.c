@@ -67,7 +67,7 @@ static void test_version(void)
 	CU_ASSERT_EQUAL(r.status, 0);
 	snprintf(path, sizeof(path), "layerfab %s\n", want);
 	CU_ASSERT_STRING_EQUAL(r.out, path);
-	res_free(&r);
+	cli_res_free(&r);
 
 	const char *names[] = {
 	    "liblayerfab.so." LF_VERSION_STRING,
