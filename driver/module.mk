@@ -19,6 +19,10 @@ LIB_SRCS += driver/pci/pci.c
 LIB_LDLIBS += -lpci
 # driver/core (registry, entry points) and driver/emu (the emulated card).
 LIB_SRCS += $(wildcard driver/core/*.c) $(wildcard driver/emu/*.c)
+# driver/aws: the AWS F2 register-level backend (BARs through sysfs, AFI
+# loading through the SDK's libfpga_mgmt found with dlopen) and its
+# emulated CL, aws:sim. Always built: it needs no vendor library.
+LIB_SRCS += $(wildcard driver/aws/*.c)
 
 # driver/opencl: the OpenCL backend, built when the OpenCL headers and the
 # ICD loader are found (scripts/install-deps.sh installs them): a

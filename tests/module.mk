@@ -11,6 +11,9 @@ TEST_SRCS += tests/conformance/test_onnx_device.c tests/conformance/test_device_
 TEST_SRCS += tests/unit/test_driver.c tests/unit/test_emu.c \
 	tests/unit/test_emu_util.c tests/unit/test_emu_run.c \
 	tests/unit/test_emu_timing.c tests/unit/test_emu_fault.c
+# aws suite: the AWS F2 backend on aws:sim and on sysfs-like files; it
+# reuses the emu suite's probe helpers (test_emu_util.c).
+TEST_SRCS += tests/unit/test_aws.c
 EMU_PROBE_SO := $(BUILD)/tests/emu_probe.so
 ALL_TARGETS += $(EMU_PROBE_SO)
 TEST_DEPS += $(EMU_PROBE_SO)

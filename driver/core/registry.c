@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "driver/aws/aws.h" /* lf__aws_backend */
 #include "driver/core/core.h"
 #if defined(LF_HAVE_OPENCL)
 #include "driver/opencl/opencl.h" /* lf__opencl_backend */
@@ -21,7 +22,7 @@ static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 
 /* Backends layerfab knows of, built in or not (for a clear message). */
-static const char *const known_backends[] = {"emu", "xrt", "opencl"};
+static const char *const known_backends[] = {"emu", "xrt", "opencl", "aws"};
 
 static lf_status check_ops(const struct lf_backend_ops *ops)
 {
@@ -102,6 +103,8 @@ static void register_builtins(void)
 {
 	/* Built-ins are correct by construction; a failure is a bug. */
 	if (register_locked(&lf__emu_backend) != LF_OK)
+		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+	if (register_locked(&lf__aws_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 #if defined(LF_HAVE_OPENCL)
 	if (register_locked(&lf__opencl_backend) != LF_OK)

@@ -94,6 +94,18 @@ lf_status lf__emu_dma(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
 		      void *host, uint64_t size);
 
 /*
+ * lf__emu_mem_bus() - a bus access to device memory, as a card's memory
+ * answers a BAR (the aws:sim front door, driver/aws/aws_sim.c): bytes
+ * [addr, addr + size) inside one allocation copied to or from @host at
+ * once. Unlike lf__emu_dma() it is not a modeled DMA (no timeline event,
+ * no counters, no DMA faults) and is not refused while a pending run uses
+ * the range: a card's memory does not refuse a racing access either.
+ * LF_ERR_RANGE; LF_ERR_DEVICE_LOST.
+ */
+lf_status lf__emu_mem_bus(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
+			  void *host, uint64_t size);
+
+/*
  * lf__emu_run_start() - queue a run on CU @cu. @argv[i] is argument i's
  * register value: a device address for a pointer, else the scalar.
  * Release the run with lf__emu_run_free() after it completed.

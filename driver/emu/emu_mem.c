@@ -466,3 +466,33 @@ out:
 	pthread_mutex_unlock(&e->mu);
 	return st;
 }
+
+lf_status lf__emu_mem_bus(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
+			  void *host, uint64_t size)
+{
+	struct emu_alloc *a;
+	uint64_t off;
+	lf_status st;
+
+	pthread_mutex_lock(&e->mu);
+	st = lf__emu_op_begin(e, "a bus access");
+	if (st != LF_OK)
+		goto out;
+	a = lf__emu_find_alloc(e, addr);
+	if (!a || size == 0 || size > a->size - (addr - a->addr)) {
+		st = lf__drv_error(LF_ERR_RANGE,
+				   "emu: bus access of %llu bytes at 0x%llx "
+				   "does not lie inside one allocation",
+				   (unsigned long long)size,
+				   (unsigned long long)addr);
+		goto out;
+	}
+	off = addr - a->addr;
+	if (dir == LF_SYNC_TO_DEVICE)
+		memcpy(a->mem + off, host, (size_t)size);
+	else
+		memcpy(host, a->mem + off, (size_t)size);
+out:
+	pthread_mutex_unlock(&e->mu);
+	return st;
+}

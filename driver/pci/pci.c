@@ -18,7 +18,11 @@
  *   shows 0x9048 as the F2 default. XRT also lists 0x9248 as a user ID;
  *   aws-fpga, which owns the shell, calls it the mailbox PF, and so do we.
  *   A custom F1 CL may choose other IDs (0x1d0f:0xf000-0xf0ff); those
- *   cards are not ours to drive and are not listed.
+ *   cards are not ours to drive and are not listed. The layerfab F2 CL
+ *   (bitstreams/aws-f2-hdk) presents 0x1d0f:0xf0f2, our choice in that
+ *   range (aws-fpga f2 hdk/cl/examples/CL_TEMPLATE/design/
+ *   cl_id_defines.vh: with vendor 0x1D0F "valid values for Device ID's
+ *   are in the range of 0xF000 - 0xF0FF").
  *
  * Registers: the PCI Express capability (ID 0x10) holds Link Capabilities
  * at +0x0c (bits 3:0 max speed, 9:4 max width) and Link Status at +0x12
@@ -67,6 +71,7 @@ static const struct known {
     {0x1d0f, 0xf011, LF_PCI_ROLE_USER, "AWS F1"},
     {0x1d0f, 0x9048, LF_PCI_ROLE_USER, "AWS F2"},
     {0x1d0f, 0x9248, LF_PCI_ROLE_MGMT, "AWS F2"},
+    {0x1d0f, 0xf0f2, LF_PCI_ROLE_USER, "AWS F2"},
 };
 
 /* One scan. On the heap: it changes between setjmp() and longjmp(). */

@@ -20,6 +20,15 @@
  *           for Alveo U55C"; the U55C has no DDR. Platform name as used by
  *           xbtest's documentation (xilinx_u55c_gen3x16_xdma_3_202210_1).
  *   tiny    ours: two 64 MiB banks, for tests that fill device memory.
+ *   aws-f2-hdk  ours: the layerfab Custom Logic for AWS F2 built with the
+ *           HDK (bitstreams/aws-f2-hdk/), as its PCIS window (AppPF BAR4)
+ *           shows it: the card's 64 GiB DDR4 at 0x00_0000_0000 and the
+ *           16 GiB HBM at 0x10_0000_0000, the map of aws-fpga's f2
+ *           example hdk/cl/examples/cl_dram_hbm_dma/README.md ("dma_pcis
+ *           AXI4 bus": DDR base_addr=0x00_0000_0000 range=64GB, HBM
+ *           base_addr=0x10_0000_0000 range=16GB), which is exactly the
+ *           writer's back-to-back layout (64 GiB = 0x10_0000_0000). The
+ *           name is ours: the HDK flow has no Vitis platform.
  *
  * Tags follow what v++ writes for these platforms ("DDR[0]", "HBM[0]").
  * HBM banks are listed first on the U280, so CONNECTIVITY spreads kernel
@@ -76,6 +85,11 @@ static const struct lf_xclbin_bank u55c_banks[] = {
     HBM32(512 * MiB),
 };
 
+static const struct lf_xclbin_bank aws_f2_hdk_banks[] = {
+    DDR(0, 64 * GiB),
+    HBM(0, 16 * GiB),
+};
+
 static const struct lf_xclbin_bank tiny_banks[] = {
     DDR(0, 64 * MiB),
     DDR(1, 64 * MiB),
@@ -91,6 +105,8 @@ static const struct lf_xclbin_platform platforms[] = {
     {"u280", "xilinx_u280_xdma_201920_3", N(u280_banks), u280_banks},
     {"u55c", "xilinx_u55c_gen3x16_xdma_3_202210_1", N(u55c_banks), u55c_banks},
     {"tiny", "layerfab_tiny_emu_1", N(tiny_banks), tiny_banks},
+    {"aws-f2-hdk", "layerfab_aws-vu47p-f2_hdk_cl_1", N(aws_f2_hdk_banks),
+     aws_f2_hdk_banks},
 };
 
 const struct lf_xclbin_platform *lf__xclbin_platform_find(const char *name)
