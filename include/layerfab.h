@@ -540,6 +540,19 @@ struct lf_layer_profile {
 	unsigned long long h2d_bytes, d2h_bytes;
 	unsigned launches, dma_transfers;
 	unsigned long long macs; /* multiply-accumulates */
+	/*
+	 * Device failures of the layer's segment in this run, on every
+	 * layer of that segment (CPU layers: none). A timeout, DMA or device
+	 * error is retried once on the device; a second failure, a kernel's
+	 * error status, no device memory or a lost device make the segment
+	 * run on the CPU from its inputs, same bytes (unless
+	 * LAYERFAB_FALLBACK=off, which fails the run instead).
+	 */
+	unsigned seg_failures; /* device attempts that failed */
+	int fallback;	       /* 1: failed on the device, ran on the CPU
+				  (where is "cpu") */
+	lf_status fail_status; /* the last failure's status; LF_OK: none */
+	char fail_reason[192]; /* its message; "" when none */
 };
 
 /**

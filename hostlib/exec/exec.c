@@ -21,6 +21,29 @@ lf_status lf__exec_note(struct lf__exec *d, lf_status st)
 	return st;
 }
 
+const char *lf__kst_name(int32_t s)
+{
+	switch (s) {
+	case LF_KST_PENDING:
+		return "LF_KST_PENDING (not run)";
+	case LF_KST_BAD_MAGIC:
+		return "LF_KST_BAD_MAGIC";
+	case LF_KST_BAD_OP:
+		return "LF_KST_BAD_OP";
+	case LF_KST_BAD_TYPE:
+		return "LF_KST_BAD_TYPE";
+	case LF_KST_BAD_SHAPE:
+		return "LF_KST_BAD_SHAPE";
+	case LF_KST_LIMIT:
+		return "LF_KST_LIMIT";
+	case LF_KST_BOUNDS:
+		return "LF_KST_BOUNDS";
+	case LF_KST_BAD_QUANT:
+		return "LF_KST_BAD_QUANT";
+	}
+	return "an unknown status";
+}
+
 static void read_limits(lf_dev *dev, const char *k, struct lf__klimits *l,
 			int has_kernel)
 {

@@ -62,4 +62,7 @@ struct lf__dbuf {
 /* Note a driver status: a lost device is remembered. */
 lf_status lf__exec_note(struct lf__exec *d, lf_status st);
 
+/* The name of a descriptor status a kernel wrote (LF_KST_*). */
+const char *lf__kst_name(int32_t s);
+
 #endif /* LF_EXEC_EXEC_IMPL_H */

@@ -550,8 +550,8 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 			    &r->g->nodes[r->plan->desc_node[l->desc0 + k]];
 			return segfail(r, LF_ERR_KERNEL,
 				       "descriptor %u (node '%s') returned "
-				       "status %d",
-				       l->desc0 + k, n->name, (int)v);
+				       "%s",
+				       l->desc0 + k, n->name, lf__kst_name(v));
 		}
 	}
 	return LF_OK;

@@ -163,29 +163,6 @@ static lf_status launch_and_wait(struct launch *l)
 		       l->cu, msg);
 }
 
-static const char *kst_name(int32_t s)
-{
-	switch (s) {
-	case LF_KST_PENDING:
-		return "LF_KST_PENDING (not run)";
-	case LF_KST_BAD_MAGIC:
-		return "LF_KST_BAD_MAGIC";
-	case LF_KST_BAD_OP:
-		return "LF_KST_BAD_OP";
-	case LF_KST_BAD_TYPE:
-		return "LF_KST_BAD_TYPE";
-	case LF_KST_BAD_SHAPE:
-		return "LF_KST_BAD_SHAPE";
-	case LF_KST_LIMIT:
-		return "LF_KST_LIMIT";
-	case LF_KST_BOUNDS:
-		return "LF_KST_BOUNDS";
-	case LF_KST_BAD_QUANT:
-		return "LF_KST_BAD_QUANT";
-	}
-	return "an unknown status";
-}
-
 static lf_status check_statuses(struct launch *l)
 {
 	struct lf__pbuf *db = l->desc ? l->desc : l->act;
@@ -206,7 +183,7 @@ static lf_status check_statuses(struct launch *l)
 	if (i >= 0)
 		return lf__err(l->id, LF_ERR_KERNEL,
 			       "%s: descriptor %d of %d returned %s (%d)",
-			       l->op->name, i, l->plan.ntiles, kst_name(s),
+			       l->op->name, i, l->plan.ntiles, lf__kst_name(s),
 			       (int)s);
 	return LF_OK;
 }

@@ -9,9 +9,11 @@
  * plans and the params on the device are read-only while runs go on.
  *
  * Device failures: a timeout, DMA error or device error of a segment is
- * retried once; a second failure, a kernel-reported error or a lost
- * device runs the segment on the CPU (same bytes), unless
- * LAYERFAB_FALLBACK=off, which makes it the run's error.
+ * retried once; a second failure, a kernel-reported error, no device
+ * memory or a lost device runs the segment on the CPU from its inputs on
+ * the host (same bytes), unless LAYERFAB_FALLBACK=off, which makes it the
+ * run's error. Every failure is in the run profile: the segment's
+ * records carry seg_failures, fallback, fail_status and fail_reason.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -242,8 +244,10 @@ struct runctx {
 	char err[LF__ERR_MAX];
 };
 
-static void record(struct runctx *c, int node, const char *where,
-		   uint64_t host_ns, unsigned seg)
+/* Add a record for @node; returns it, or NULL without memory for it. */
+static struct lf_layer_profile *record(struct runctx *c, int node,
+				       const char *where, uint64_t host_ns,
+				       unsigned seg)
 {
 	const struct lf__gnode *n = &c->m->g->nodes[node];
 	struct lf_layer_profile r;
@@ -254,7 +258,9 @@ static void record(struct runctx *c, int node, const char *where,
 	r.segment = seg;
 	r.host_ns = host_ns;
 	r.macs = c->p->node[node].macs;
-	lf__run_profile_add(c->prof, &r);
+	if (lf__run_profile_add(c->prof, &r) != LF_OK)
+		return NULL;
+	return &c->prof->rec[c->prof->n - 1];
 }
 
 static void host_span(struct runctx *c, const char *name, const char *op,
@@ -429,11 +435,28 @@ static int retryable(lf_status st)
 	return st == LF_ERR_TIMEOUT || st == LF_ERR_DMA || st == LF_ERR_DEVICE;
 }
 
+/* What went wrong with a segment on the device in this run. */
+struct segfail {
+	unsigned failures;
+	lf_status st; /* the last failure */
+	char why[LF__ERR_MAX];
+};
+
+/*
+ * Run segment @si: on the device, a retryable failure tried once more;
+ * if the device still fails, the segment runs on the CPU from its inputs.
+ * The plan keeps every host buffer the segment reads or writes live over
+ * its whole span (model_plan.h), and the device path writes host memory
+ * only in its last step, the download of the segment's outputs, so the
+ * inputs on the host are the ones the device started from: the CPU run
+ * gives the bytes the device would have.
+ */
 static lf_status run_segment(struct runctx *c, int si)
 {
 	const struct lf__mseg *s = &c->p->seg[si];
 	lf_context *ctx = c->m->ctx;
 	struct lf__mseg_stats stats;
+	struct segfail f = {0, LF_OK, ""};
 	memset(&stats, 0, sizeof(stats));
 	uint64_t t0 = lf__now_ns();
 	lf_status st = LF_ERR_DEVICE_LOST;
@@ -443,9 +466,16 @@ static lf_status run_segment(struct runctx *c, int si)
 			st = lf__mdev_run_segment(c->md, c->slot, c->m->g, c->p,
 						  si, c->s->ptr, &stats, c->err,
 						  sizeof(c->err));
-			if (st == LF_OK || !retryable(st))
+			if (st == LF_OK)
+				break;
+			f.failures++;
+			f.st = st;
+			snprintf(f.why, sizeof(f.why), "%s", c->err);
+			if (!retryable(st))
 				break;
 		}
+	else
+		f = (struct segfail){1, st, "the device was lost"};
 	const char *where = "device";
 	if (st != LF_OK) {
 		if (!ctx->fallback || st == LF_ERR_NO_MEMORY)
@@ -455,7 +485,10 @@ static lf_status run_segment(struct runctx *c, int si)
 		where = "cpu";
 		st = segment_on_cpu(c, s);
 		if (st != LF_OK)
-			return lf__err(ctx->id, st, "lf_model_run: %s", c->err);
+			return lf__err(ctx->id, st,
+				       "lf_model_run: device segment %d on the "
+				       "CPU after '%s': %s",
+				       si, f.why, c->err);
 	}
 	if (!c->prof)
 		return LF_OK;
@@ -470,7 +503,14 @@ static lf_status run_segment(struct runctx *c, int si)
 		uint64_t host = macs ? (uint64_t)((double)(t1 - t0) *
 						  (double)mj / (double)macs)
 				     : (t1 - t0) / (uint64_t)s->nnodes;
-		record(c, node, where, host, (unsigned)si);
+		struct lf_layer_profile *r =
+		    record(c, node, where, host, (unsigned)si);
+		if (!r)
+			return LF_OK; /* the run is fine, its profile short */
+		r->seg_failures = f.failures;
+		r->fallback = where[0] == 'c';
+		r->fail_status = f.st;
+		snprintf(r->fail_reason, sizeof(r->fail_reason), "%s", f.why);
 	}
 	struct lf_layer_profile *r0 = &c->prof->rec[first];
 	struct lf_layer_profile *rl = &c->prof->rec[c->prof->n - 1];
@@ -689,6 +729,13 @@ static void merge_profile(lf_run_profile *into, const lf_run_profile *from)
 				continue;
 			t->launches += r->launches;
 			t->dma_transfers += r->dma_transfers;
+			t->seg_failures += r->seg_failures;
+			if (r->seg_failures && !t->seg_failures) {
+				t->fail_status = r->fail_status;
+				memcpy(t->fail_reason, r->fail_reason,
+				       sizeof(t->fail_reason));
+			}
+			t->fallback |= r->fallback;
 			t->h2d_bytes += r->h2d_bytes;
 			t->d2h_bytes += r->d2h_bytes;
 			t->macs += r->macs;

@@ -257,81 +257,196 @@ static void arm(lf_context *ctx, enum lf_fault_kind kind, uint32_t nth)
 	CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &f), LF_OK);
 }
 
-/* Segments that ran on the CPU although the plan put them on the device:
- * bit s set for segment s. */
-static unsigned fell_back(const lf_run_profile *p)
+/* What a profile says about device failures: bit s set for segment s. */
+struct fails {
+	unsigned fell_back; /* ran on the CPU after failing on the device */
+	unsigned failed;    /* had a failed device attempt (retried or not) */
+	lf_status st;	    /* a failure's status */
+};
+
+static struct fails fails_of(const lf_run_profile *p)
 {
-	unsigned bits = 0;
+	struct fails f = {0, 0, LF_OK};
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
 		struct lf_layer_profile r;
 		lf_run_profile_get(p, i, &r);
-		if (r.segment != ~0u && strcmp(r.where, "cpu") == 0)
-			bits |= 1u << r.segment;
+		/* A planned device layer on the CPU is a fallback, and only
+		 * that; a failure always has a status and a reason. */
+		int on_cpu = r.segment != ~0u && strcmp(r.where, "cpu") == 0;
+		CU_ASSERT_EQUAL(r.fallback, on_cpu);
+		CU_ASSERT_EQUAL(r.seg_failures > 0, r.fail_status != LF_OK);
+		CU_ASSERT_EQUAL(r.seg_failures > 0, r.fail_reason[0] != '\0');
+		CU_ASSERT(r.seg_failures <= 2);
+		if (r.fallback)
+			f.fell_back |= 1u << r.segment;
+		if (r.seg_failures) {
+			f.failed |= 1u << r.segment;
+			f.st = r.fail_status;
+		}
 	}
-	return bits;
+	CU_ASSERT_EQUAL(f.fell_back & ~f.failed, 0);
+	return f;
+}
+
+/* A model and an input for the fault sweeps. */
+struct fcase {
+	const char *what;
+	const char *xclbin; /* "engine", or an lft_xclbin() name */
+	const uint8_t *buf; /* an ONNX model in memory, or */
+	size_t len;
+	const char *dir; /* an ORT test folder: model.onnx, data set 0 */
+};
+
+static lf_context *fcase_ctx(const struct fcase *fc)
+{
+	lf_context *ctx = strcmp(fc->xclbin, "engine") == 0
+			      ? engine_ctx()
+			      : lft_emu(fc->xclbin);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+	ctx->fallback = 1;
+	ctx->dev->timeout_ms = 300; /* an injected hang costs this much */
+	return ctx;
+}
+
+static lf_model *fcase_model(const struct fcase *fc, lf_context *ctx)
+{
+	lf_model *m = NULL;
+	char path[512];
+	lf_status st;
+	if (fc->buf) {
+		st = lf_model_load_memory(ctx, fc->buf, fc->len, NULL, &m);
+	} else {
+		snprintf(path, sizeof(path), "%s/model.onnx", fc->dir);
+		st = lf_model_load(ctx, path, &m);
+	}
+	CU_ASSERT_EQUAL_FATAL(st, LF_OK);
+	return m;
+}
+
+static lf_tensor *fcase_input(const struct fcase *fc, lf_context *ctx)
+{
+	char path[512];
+	if (fc->buf)
+		return input(ctx, 5);
+	snprintf(path, sizeof(path), "%s/test_data_set_0/input_0.pb", fc->dir);
+	return lft_tensor_pb(ctx, path);
+}
+
+/* One run of @fc on a fresh context and model, with @kind armed at its
+ * @nth occurrence: the output must be @want's bytes. */
+static struct fails faulted_run(const struct fcase *fc, const lf_tensor *want,
+				enum lf_fault_kind kind, uint32_t nth)
+{
+	lf_context *ctx = fcase_ctx(fc);
+	lf_model *m = fcase_model(fc, ctx);
+	lf_tensor *x = fcase_input(fc, ctx), *y[1] = {NULL};
+	lf_run_profile *p;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+	arm(ctx, kind, nth);
+	lf_status st = lf_model_run(m, &x, 1, y, 1, p);
+	CU_ASSERT_EQUAL(st, LF_OK);
+	char what[128];
+	snprintf(what, sizeof(what), "%s, fault %d at %u", fc->what, (int)kind,
+		 nth);
+	CU_ASSERT(y[0] && lft_same(y[0], want, 1, what));
+	struct fails f = fails_of(p);
+	lf_run_profile_destroy(p);
+	lf_tensor_destroy(x);
+	lf_tensor_destroy(y[0]);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	lf_context_destroy(ctx); /* a lost device may refuse: not checked */
+	return f;
 }
 
 /*
- * Fault injection at each step of the two-segment model, fallback on:
- * the outputs are the cpu device's bytes whichever segment failed.
- * - A device allocation failing (LF_ERR_NO_DEVICE_MEMORY, not retried):
- *   on a fresh model the first run allocates the arena and then one
- *   descriptor buffer per segment, so failing allocation n makes exactly
- *   one segment run on the CPU (n = 1, 2: segment 0; n = 3: segment 1)
- *   while the other runs on the card.
- * - The device lost at its n-th operation (allocation, transfer or run
- *   start), for every n up to a run with no fault: the segment that saw
- *   it and every later one run on the CPU.
+ * Fault injection at each step of a multi-segment model, fallback on
+ * (the library's default): whatever fails where, the outputs are the cpu
+ * device's bytes.
+ * - A device allocation failing (LF_ERR_NO_DEVICE_MEMORY, not retried),
+ *   at each allocation of a fresh model's first run (the arena, then one
+ *   descriptor buffer per launch): exactly the segment that needed it
+ *   runs on the CPU, the others on the card; every segment is hit once.
+ * - The device lost at its n-th operation (allocation, transfer, run
+ *   start), for every n until a run sees no fault: from that segment on,
+ *   everything runs on the CPU.
+ * - A transfer failing and a CU hanging, at each transfer / run: retried
+ *   once on the device, which then succeeds.
  */
-static void test_fallback_each_step(void)
+static void fault_sweep(const struct fcase *fc, unsigned nsegs)
+{
+	lf_tensor *want = NULL;
+	{
+		lf_model *m = fcase_model(fc, cpu_ctx);
+		lf_tensor *x = fcase_input(fc, cpu_ctx), *y[1] = {NULL};
+		CU_ASSERT_EQUAL_FATAL(lf_model_run(m, &x, 1, y, 1, NULL),
+				      LF_OK);
+		want = y[0];
+		lf_tensor_destroy(x);
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	}
+	unsigned all = (1u << nsegs) - 1, seen = 0, bits = all;
+	for (uint32_t n = 1; n <= 64 && bits; n++) {
+		struct fails f = faulted_run(fc, want, LF_FAULT_ALLOC, n);
+		bits = f.fell_back;
+		/* one segment at a time, not retried */
+		CU_ASSERT((bits & (bits - 1)) == 0);
+		CU_ASSERT_EQUAL(f.failed, bits);
+		CU_ASSERT(!bits || f.st == LF_ERR_NO_DEVICE_MEMORY);
+		seen |= bits;
+	}
+	CU_ASSERT_EQUAL(bits, 0);
+	CU_ASSERT_EQUAL(seen, all);
+	bits = all;
+	for (uint32_t n = 1; n <= 128 && bits; n++) {
+		struct fails f = faulted_run(fc, want, LF_FAULT_DEVICE_LOST, n);
+		bits = f.fell_back;
+		/* a suffix of the segments: lost is lost */
+		CU_ASSERT(bits == 0 || ((bits | (bits - 1)) & all) == all);
+		CU_ASSERT_EQUAL(f.failed, bits);
+	}
+	CU_ASSERT_EQUAL(bits, 0);
+	/* Transient faults: retried, then on the device. Every segment has
+	 * a transfer and a run that fail once. */
+	static const enum lf_fault_kind once[2] = {LF_FAULT_DMA_FAIL,
+						   LF_FAULT_CU_HANG};
+	for (int k = 0; k < 2; k++) {
+		uint32_t max = k ? nsegs * 2 : nsegs * 4 + 2;
+		seen = 0;
+		for (uint32_t n = 1; n <= max; n++) {
+			struct fails f = faulted_run(fc, want, once[k], n);
+			CU_ASSERT_EQUAL(f.fell_back, 0);
+			CU_ASSERT((f.failed & (f.failed - 1)) == 0);
+			CU_ASSERT(!f.failed ||
+				  f.st == (k ? LF_ERR_TIMEOUT : LF_ERR_DMA));
+			seen |= f.failed;
+		}
+		CU_ASSERT_EQUAL(seen, all);
+	}
+	lf_tensor_destroy(want);
+}
+
+/* The residual model on lfk_engine (2 segments, the add on the card) and
+ * on the per-kernel xclbin (2 segments, the add on the CPU). */
+static void test_fallback_residual(void)
 {
 	size_t len;
 	uint8_t *buf = residual_model(STEP_CLIP, &len);
-	lf_tensor *want = run_model(cpu_ctx, buf, len, 5, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
-	static const unsigned alloc_bits[3] = {1, 1, 2};
-	for (uint32_t n = 1; n <= 3; n++) {
-		lf_context *ctx = engine_ctx();
-		lf_model *m = NULL;
-		CU_ASSERT_EQUAL_FATAL(
-		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
-		lf_tensor *x = input(ctx, 5), *y[1] = {NULL};
-		lf_run_profile *p;
-		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
-		arm(ctx, LF_FAULT_ALLOC, n);
-		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
-		CU_ASSERT(y[0] && lft_same(y[0], want, 1, "alloc fault"));
-		CU_ASSERT_EQUAL(fell_back(p), alloc_bits[n - 1]);
-		lf_run_profile_destroy(p);
-		lf_tensor_destroy(x);
-		lf_tensor_destroy(y[0]);
-		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
-		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
-	}
-	unsigned last = ~0u;
-	for (uint32_t n = 1; n <= 64 && last != 0; n++) {
-		lf_context *ctx = engine_ctx();
-		lf_model *m = NULL;
-		CU_ASSERT_EQUAL_FATAL(
-		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
-		lf_tensor *x = input(ctx, 5), *y[1] = {NULL};
-		lf_run_profile *p;
-		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
-		arm(ctx, LF_FAULT_DEVICE_LOST, n);
-		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
-		CU_ASSERT(y[0] && lft_same(y[0], want, 1, "device lost"));
-		last = fell_back(p);
-		/* Once lost, every later segment is on the CPU too. */
-		CU_ASSERT(last == 0 || last == 2 || last == 3);
-		lf_run_profile_destroy(p);
-		lf_tensor_destroy(x);
-		lf_tensor_destroy(y[0]);
-		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
-		lf_context_destroy(ctx);
-	}
-	CU_ASSERT_EQUAL(last, 0);
-	lf_tensor_destroy(want);
+	struct fcase eng = {"residual on lfk_engine", "engine", buf, len, NULL};
+	struct fcase def = {"residual per kernel", "default", buf, len, NULL};
+	fault_sweep(&eng, 2);
+	fault_sweep(&def, 2);
 	free(buf);
+}
+
+/* fmnist on the "small" xclbin: a chained segment, two host-assisted
+ * ones (split reductions the host adds) and a matmul segment
+ * (test_model.c, small_partition). */
+static void test_fallback_host_assisted(void)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/fmnist_qop", lft_ort_dir());
+	struct fcase small = {"fmnist on small", "small", NULL, 0, dir};
+	fault_sweep(&small, 4);
 }
 
 void lf_test_suite_model_segments(void)
@@ -339,7 +454,8 @@ void lf_test_suite_model_segments(void)
 	static const struct lf_test_case cases[] = {
 	    {"residual_across_segments", test_residual_across_segments},
 	    {"residual_fallback_on", test_residual_fallback_on},
-	    {"fallback_each_step", test_fallback_each_step},
+	    {"fallback_residual", test_fallback_residual},
+	    {"fallback_host_assisted", test_fallback_host_assisted},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_segments", suite_init, suite_clean, cases);
