@@ -128,6 +128,10 @@ uint64_t lf__cli_now_ns(void);
 struct lf__cli_totals {
 	size_t layers, device_layers;
 	unsigned segments;	       /* distinct device segments */
+	unsigned fallbacks;	       /* distinct segments that failed on the
+					  device and ran on the CPU */
+	unsigned failed_segments;      /* distinct segments with a failed
+					  device attempt (retried or not) */
 	uint64_t host_ns, cpu_host_ns; /* all layers / CPU layers only */
 	uint64_t device_ns;	       /* modeled device time, summed */
 	uint64_t h2d_bytes, d2h_bytes;
@@ -136,6 +140,27 @@ struct lf__cli_totals {
 };
 
 void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t);
+
+/*
+ * lf__cli_failures_print() - one line per device segment of @p that had a
+ * failed device attempt: whether it then ran on the CPU or was retried on
+ * the device, and the device's message. Prints nothing when none failed.
+ */
+void lf__cli_failures_print(const lf_run_profile *p, FILE *out);
+
+/* The first record of @p whose segment fell back: 1 and *rec, else 0. */
+int lf__cli_first_fallback(const lf_run_profile *p,
+			   struct lf_layer_profile *rec);
+
+/*
+ * lf__cli_fallback_warn() - when @fallbacks (of @segments planned device
+ * segments) is non-zero, one line on stderr: "layerfab CMD: warning: ...",
+ * with @when (e.g. " in 3 of 20 runs", or "") and the first segment that
+ * fell back (@first, NULL: not named) and why.
+ */
+void lf__cli_fallback_warn(const char *cmd, unsigned fallbacks,
+			   unsigned segments, const char *when,
+			   const struct lf_layer_profile *first);
 
 /*
  * The card's peak from the loaded xclbin's limits: the sum over its

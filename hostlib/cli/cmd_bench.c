@@ -3,7 +3,9 @@
  * of one model on random input. Reports latency (min, median, p99) and
  * throughput in emulator wall time beside the modeled card time, what
  * crosses PCIe per inference (launches, DMA transfers, bytes, mean
- * transfer size) and MAC utilisation against the loaded xclbin's peak.
+ * transfer size) and MAC utilisation against the loaded xclbin's peak;
+ * device segments that failed and ran on the CPU are counted, and warned
+ * about on stderr (such runs did not time the device path).
  * `--kv` adds one machine-readable line for scripts/bench-ort.sh.
  */
 #include <stdlib.h>
@@ -31,6 +33,12 @@ struct bench_acc {
 	uint64_t *wall, *dev; /* per run, ns */
 	size_t n, cap;
 	struct lf__cli_totals sum; /* field-wise sums over the runs */
+	size_t fb_runs;		   /* runs with a segment on the CPU
+				      after a device failure */
+	unsigned fb_max;	   /* most such segments in one run */
+	unsigned planned;	   /* device segments of the plan */
+	int have_fb;
+	struct lf_layer_profile first_fb; /* the first of them */
 };
 
 static int help(void)
@@ -137,6 +145,13 @@ static int acc_push(struct bench_acc *a, uint64_t wall,
 	a->sum.macs += t->macs;
 	a->sum.device_macs += t->device_macs;
 	a->sum.segments = t->segments;
+	a->sum.fallbacks += t->fallbacks;
+	a->sum.failed_segments += t->failed_segments;
+	a->fb_runs += t->fallbacks > 0;
+	if (t->fallbacks > a->fb_max)
+		a->fb_max = t->fallbacks;
+	if (t->segments + t->fallbacks > a->planned)
+		a->planned = t->segments + t->fallbacks;
 	a->sum.layers = t->layers;
 	a->sum.device_layers = t->device_layers;
 	return 0;
@@ -277,6 +292,16 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 	       "(%zu of %zu layers on the device)\n",
 	       (unsigned long long)o->batch, launches, s->segments,
 	       s->segments == 1 ? "" : "s", s->device_layers, s->layers);
+	if (a->fb_runs)
+		printf("  device failures: %u segment fallback%s to the CPU "
+		       "in %zu of %zu runs (at most %u in one run): those "
+		       "runs did not time the device path\n",
+		       s->fallbacks, s->fallbacks == 1 ? "" : "s", a->fb_runs,
+		       a->n, a->fb_max);
+	else if (s->failed_segments)
+		printf("  device failures: %u segment attempt%s failed and "
+		       "were retried on the device\n",
+		       s->failed_segments, s->failed_segments == 1 ? "" : "s");
 	printf("  DMA: %.1f transfers, %s (H2D %s, D2H %s), mean transfer "
 	       "%s\n",
 	       dma, lf__cli_bytes_str(bytes, b1, sizeof(b1)),
@@ -303,7 +328,8 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 		       "dev_ms=%.5f dev_ips=%.2f cpu_ms=%.4f launches=%.2f "
 		       "segments=%u dma=%.2f dma_bytes=%.0f h2d_bytes=%.0f "
 		       "d2h_bytes=%.0f mean_xfer=%.0f io_bytes=%llu "
-		       "io_max=%llu macs=%.0f dev_macs=%.0f util_pct=%.3f\n",
+		       "io_max=%llu macs=%.0f dev_macs=%.0f util_pct=%.3f "
+		       "fallbacks=%u fallback_runs=%zu seg_failures=%u\n",
 		       a->n, (unsigned long long)o->batch, w.min, w.med, w.p99,
 		       wall_ips, dev_ms, dev_ips,
 		       (double)s->cpu_host_ns / n / 1e6, launches, s->segments,
@@ -311,7 +337,12 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 		       (double)s->d2h_bytes / n, dma > 0 ? bytes / dma : 0.0,
 		       (unsigned long long)io->io_bytes,
 		       (unsigned long long)io->io_max, (double)s->macs / n,
-		       (double)s->device_macs / n, util);
+		       (double)s->device_macs / n, util, s->fallbacks,
+		       a->fb_runs, s->failed_segments);
+	char when[64];
+	snprintf(when, sizeof(when), " in %zu of %zu runs", a->fb_runs, a->n);
+	lf__cli_fallback_warn("bench", a->fb_max, s->segments + a->fb_max, when,
+			      a->have_fb ? &a->first_fb : NULL);
 }
 
 /* Warm-up, then the timed runs into @a. */
@@ -344,6 +375,8 @@ static lf_status bench_loop(const struct bench_opts *o, lf_model *m,
 		lf__cli_totals_of(prof, &t);
 		if (acc_push(a, r1 - r0, &t))
 			return LF_ERR_NO_MEMORY;
+		if (t.fallbacks && !a->have_fb)
+			a->have_fb = lf__cli_first_fallback(prof, &a->first_fb);
 	}
 	*total_wall = lf__cli_now_ns() - start;
 	if (isatty(STDERR_FILENO))

@@ -2,7 +2,9 @@
  * cmd_run.c - `layerfab run MODEL.onnx`: load a model on a device, run it
  * once on a test vector or random input, print the outputs (or the top K
  * classes) and a per-layer table from the run profile: where each layer
- * ran, host time, modeled device time, bytes moved, launches.
+ * ran, host time, modeled device time, bytes moved, launches; then every
+ * device segment that failed, and a warning on stderr when one ran on the
+ * CPU instead ("cpu!" in the table).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -198,9 +200,9 @@ static void print_profile(const lf_run_profile *p)
 			snprintf(seg, sizeof(seg), "%u", r.segment);
 		printf("%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11.4f %9llu "
 		       "%9llu %4u %6u\n",
-		       i, r.name, r.op, r.where, seg, (double)r.host_ns / 1e6,
-		       (double)r.device_ns / 1e6, r.h2d_bytes, r.d2h_bytes,
-		       r.dma_transfers, r.launches);
+		       i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
+		       (double)r.host_ns / 1e6, (double)r.device_ns / 1e6,
+		       r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
 	}
 	lf__cli_totals_of(p, &t);
 	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %9llu %9llu %4llu "
@@ -215,6 +217,15 @@ static void print_profile(const lf_run_profile *p)
 	       t.layers, t.device_layers, t.segments,
 	       t.segments == 1 ? "" : "s", (double)t.macs / 1e6,
 	       (double)t.device_macs / 1e6);
+	if (t.fallbacks)
+		printf("cpu! = %u device segment%s failed on the device and "
+		       "ran on the CPU\n",
+		       t.fallbacks, t.fallbacks == 1 ? "" : "s");
+	lf__cli_failures_print(p, stdout);
+	struct lf_layer_profile fb;
+	int have = lf__cli_first_fallback(p, &fb);
+	lf__cli_fallback_warn("run", t.fallbacks, t.segments + t.fallbacks, "",
+			      have ? &fb : NULL);
 }
 
 /* Fill @in from the --input files or random data. */

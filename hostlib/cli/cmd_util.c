@@ -260,12 +260,66 @@ void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t)
 		} else {
 			t->cpu_host_ns += r.host_ns;
 		}
-		if (dev && r.segment != ~0u && r.segment < 64 * 64 &&
-		    !(seen[r.segment / 64] & (1ull << (r.segment % 64)))) {
-			seen[r.segment / 64] |= 1ull << (r.segment % 64);
-			t->segments++;
-		}
+		/* The records of one segment are consecutive and share
+		 * its failure fields: count a segment at its first one. */
+		if (r.segment == ~0u || r.segment >= 64 * 64 ||
+		    (seen[r.segment / 64] & (1ull << (r.segment % 64))))
+			continue;
+		seen[r.segment / 64] |= 1ull << (r.segment % 64);
+		t->segments += dev;
+		t->fallbacks += r.fallback != 0;
+		t->failed_segments += r.seg_failures > 0;
 	}
+}
+
+void lf__cli_failures_print(const lf_run_profile *p, FILE *out)
+{
+	unsigned last = ~0u;
+	int any = 0;
+	size_t n = lf_run_profile_count(p);
+	for (size_t i = 0; i < n; i++) {
+		struct lf_layer_profile r;
+		if (lf_run_profile_get(p, i, &r) != LF_OK || r.segment == ~0u ||
+		    r.segment == last || !r.seg_failures)
+			continue;
+		last = r.segment;
+		if (!any++)
+			fprintf(out, "device failures (outputs are the same "
+				     "bytes either way):\n");
+		fprintf(
+		    out,
+		    "  segment %u ('%s'): %u failed attempt%s, %s: %s: %s\n",
+		    r.segment, r.name, r.seg_failures,
+		    r.seg_failures == 1 ? "" : "s",
+		    r.fallback ? "ran on the CPU" : "then ran on the device",
+		    lf_status_name(r.fail_status), r.fail_reason);
+	}
+}
+
+int lf__cli_first_fallback(const lf_run_profile *p,
+			   struct lf_layer_profile *rec)
+{
+	size_t n = p ? lf_run_profile_count(p) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (lf_run_profile_get(p, i, rec) == LF_OK && rec->fallback)
+			return 1;
+	return 0;
+}
+
+void lf__cli_fallback_warn(const char *cmd, unsigned fallbacks,
+			   unsigned segments, const char *when,
+			   const struct lf_layer_profile *first)
+{
+	if (!fallbacks)
+		return;
+	fprintf(stderr,
+		"layerfab %s: warning: %u of %u device segment%s failed on "
+		"the device and ran on the CPU%s",
+		cmd, fallbacks, segments, segments == 1 ? "" : "s", when);
+	if (first)
+		fprintf(stderr, " (first: segment %u, %s: %s)", first->segment,
+			lf_status_name(first->fail_status), first->fail_reason);
+	fprintf(stderr, "; LAYERFAB_FALLBACK=off makes this an error\n");
 }
 
 lf_status lf__cli_peak_of(const char *xclbin_path, struct lf__cli_peak *out)

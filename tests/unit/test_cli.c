@@ -278,6 +278,59 @@ static void test_run_top1(void)
 }
 
 /*
+ * A device segment that fails and runs on the CPU is reported, not
+ * hidden: banks capped at 64 KiB hold fmnist's weights but not the
+ * activation arena of a batch of 8 (LF_ERR_NO_DEVICE_MEMORY), so the
+ * one segment falls back. The classes are still ORT's; `run` marks the
+ * layers "cpu!", lists the failure with its reason and warns on stderr;
+ * `bench` counts the runs it happened in. A run without failures warns
+ * of nothing.
+ */
+static void test_run_fallback(void)
+{
+	struct cli_res r;
+	char want[64];
+	run_cli(&r, "run", FMNIST "/model.onnx", "--input",
+		FMNIST "/test_data_set_1/input_0.pb", "--device",
+		"emu,bank_size=64K", "--top", "1");
+	CU_ASSERT_EQUAL(r.status, 0);
+	for (int row = 0; row < 8; row++) {
+		snprintf(want, sizeof(want), "row %d: %d (", row,
+			 ort_class(1, row));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want));
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, " cpu!  "));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "segment 0 ('conv1_quant'): 1 failed attempt, ran "
+			  "on the CPU: LF_ERR_NO_DEVICE_MEMORY: "));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.err, "layerfab run: warning: 1 of 1 device segment "
+			  "failed on the device and ran on the CPU (first: "
+			  "segment 0, LF_ERR_NO_DEVICE_MEMORY: "));
+	cli_res_free(&r);
+	run_cli(&r, "bench", FMNIST "/model.onnx", "--device",
+		"emu,bank_size=64K", "--batch", "8", "--warmup", "1", "--iters",
+		"2", "--kv");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "device failures: 2 segment fallbacks to the CPU "
+			  "in 2 of 2 runs"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, " fallbacks=2 fallback_runs=2 seg_failures=2"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.err, "layerfab bench: warning: 1 of 1 device segment "
+			  "failed on the device and ran on the CPU in 2 of 2 "
+			  "runs"));
+	cli_res_free(&r);
+	run_cli(&r, "run", FMNIST "/model.onnx", "--device", "emu");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NULL(strstr(r.err, "warning"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "cpu!"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "device failures"));
+	cli_res_free(&r);
+}
+
+/*
  * A minimal JSON checker: accepts exactly RFC 8259 values (objects,
  * arrays, strings with escapes, numbers, true/false/null).
  */
@@ -531,6 +584,7 @@ void lf_test_suite_cli(void)
 	    {"json_checker", test_json_checker},
 	    {"run_top1_is_orts", test_run_top1},
 	    {"run_trace_json", test_run_trace},
+	    {"run_fallback_reported", test_run_fallback},
 	    {"bench", test_bench},
 	    {"conformance_device", test_conformance_device},
 	    {"demo_accuracy_is_orts", test_demo_accuracy},

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlib/cli/cli.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "layerfab.h"
@@ -350,6 +351,24 @@ static struct fails faulted_run(const struct fcase *fc, const lf_tensor *want,
 		 nth);
 	CU_ASSERT(y[0] && lft_same(y[0], want, 1, what));
 	struct fails f = fails_of(p);
+	/* What `layerfab run` prints of it (hostlib/cli). */
+	char *txt = NULL;
+	size_t tlen = 0;
+	FILE *mf = open_memstream(&txt, &tlen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mf);
+	lf__cli_failures_print(p, mf);
+	fclose(mf);
+	struct lf__cli_totals t;
+	lf__cli_totals_of(p, &t);
+	CU_ASSERT_EQUAL(t.fallbacks, (unsigned)__builtin_popcount(f.fell_back));
+	CU_ASSERT_EQUAL(t.failed_segments,
+			(unsigned)__builtin_popcount(f.failed));
+	CU_ASSERT_EQUAL(strstr(txt, "device failures") != NULL, f.failed != 0);
+	CU_ASSERT_EQUAL(strstr(txt, "ran on the CPU: ") != NULL,
+			f.fell_back != 0);
+	CU_ASSERT_EQUAL(strstr(txt, "then ran on the device: ") != NULL,
+			(f.failed & ~f.fell_back) != 0);
+	free(txt);
 	lf_run_profile_destroy(p);
 	lf_tensor_destroy(x);
 	lf_tensor_destroy(y[0]);
