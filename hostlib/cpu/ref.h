@@ -253,4 +253,113 @@ lf_status lf__ref_clip(lf_dtype t, size_t count, const void *x, const void *lo,
 lf_status lf__ref_softmax(const struct lf_ref_shape *s, int64_t axis,
 			  int64_t opset, const float *x, float *y);
 
+/* Generic ops --------------------------------------------------------------
+ * The rest of a real graph (shape arithmetic, data movement, the float
+ * glue of exported networks). These take the ONNX element types the glue
+ * uses, as enum lf_ref_num; data-movement ops only need the element size.
+ */
+
+enum lf_ref_num {
+	LF_REF_NUM_F32,
+	LF_REF_NUM_I64,
+	LF_REF_NUM_I32,
+	LF_REF_NUM_U8,
+	LF_REF_NUM_I8,
+	LF_REF_NUM_BOOL /* one byte, 0 or 1 */
+};
+
+/* Bytes per element of @t. */
+size_t lf__ref_num_size(enum lf_ref_num t);
+
+enum lf_ref_binop {
+	LF_REF_ADD,
+	LF_REF_SUB,
+	LF_REF_MUL,
+	LF_REF_DIV,
+	LF_REF_POW,
+	LF_REF_EQUAL,	/* output BOOL */
+	LF_REF_LESS,	/* output BOOL */
+	LF_REF_GREATER, /* output BOOL */
+	LF_REF_MIN,
+	LF_REF_MAX
+};
+
+/*
+ * lf__ref_binary() - a broadcasting binary op on two tensors of type @t;
+ * y has the broadcast shape (BOOL for the comparisons, else @t).
+ * Integer arithmetic wraps; integer Div truncates toward zero (C, as
+ * ORT's Eigen kernels) and a zero divisor is LF_ERR_INVALID_ARG. Pow is
+ * float only and follows ORT's PowImpl: an exponent tensor of one element
+ * equal to 2 or 3 gives x*x or x*x*x, everything else std::pow (powf).
+ * Return: LF_ERR_SHAPE (shapes do not broadcast), LF_ERR_UNSUPPORTED (op
+ * on that type), LF_ERR_INVALID_ARG.
+ */
+lf_status lf__ref_binary(enum lf_ref_binop op, enum lf_ref_num t,
+			 const struct lf_ref_shape *as, const void *a,
+			 const struct lf_ref_shape *bs, const void *b, void *y);
+
+enum lf_ref_unop {
+	LF_REF_SQRT,
+	LF_REF_ERF,
+	LF_REF_TANH,
+	LF_REF_SIGMOID,
+	LF_REF_HARDSIGMOID, /* max(0, min(1, alpha * x + beta)) */
+	LF_REF_HARDSWISH,   /* x * max(0, min(1, x / 6 + 0.5)) */
+	LF_REF_LEAKYRELU,   /* x >= 0 ? x : alpha * x */
+	LF_REF_EXP,
+	LF_REF_NEG,
+	LF_REF_ABS,
+	LF_REF_RECIPROCAL,
+	LF_REF_FLOOR,
+	LF_REF_CEIL
+};
+
+/* lf__ref_unary() - a float32 elementwise op (@alpha, @beta as above). */
+lf_status lf__ref_unary(enum lf_ref_unop op, float alpha, float beta,
+			size_t count, const float *x, float *y);
+
+/*
+ * lf__ref_cast() - Cast @count elements from @from to @to as ORT's Cast
+ * does (static_cast): float to integer truncates toward zero (through
+ * int64, then wraps to the narrower type); to BOOL is x != 0.
+ */
+lf_status lf__ref_cast(enum lf_ref_num from, enum lf_ref_num to, size_t count,
+		       const void *x, void *y);
+
+/*
+ * lf__ref_gather() - Gather along @axis (0 <= axis < rank): y has shape
+ * x.dims[:axis] + (@nidx indices) + x.dims[axis+1:]. Indices may be
+ * negative (counted from the end); out of range is LF_ERR_INVALID_ARG.
+ */
+lf_status lf__ref_gather(size_t esize, const struct lf_ref_shape *xs,
+			 const void *x, int axis, const int64_t *idx,
+			 size_t nidx, void *y);
+
+/*
+ * lf__ref_slice() - y[i...] = x[start[d] + i[d] * step[d] ...] for every
+ * index of the output shape @ys (same rank as @xs); starts and steps are
+ * resolved (the caller clamps them as ONNX Slice says).
+ */
+lf_status lf__ref_slice(size_t esize, const struct lf_ref_shape *xs,
+			const void *x, const int64_t *start,
+			const int64_t *step, const struct lf_ref_shape *ys,
+			void *y);
+
+/* lf__ref_concat() - @n tensors joined along @axis (shapes checked). */
+lf_status lf__ref_concat(size_t esize, size_t n,
+			 const struct lf_ref_shape *const *xs,
+			 const void *const *x, int axis, void *y);
+
+/* lf__ref_expand() - x broadcast to @ys (which must be the broadcast of
+ * @xs and @ys). */
+lf_status lf__ref_expand(size_t esize, const struct lf_ref_shape *xs,
+			 const void *x, const struct lf_ref_shape *ys, void *y);
+
+/* lf__ref_where() - out = c ? a : b with broadcasting of all three (c is
+ * BOOL); the output shape is their broadcast. */
+lf_status lf__ref_where(size_t esize, const struct lf_ref_shape *cs,
+			const uint8_t *c, const struct lf_ref_shape *as,
+			const void *a, const struct lf_ref_shape *bs,
+			const void *b, void *out);
+
 #endif /* LF_REF_H */

@@ -8,70 +8,12 @@
 #include "hostlib/cpu/ref.h"
 #include "hostlib/cpu/ref_util.h"
 
-/*
- * Broadcast indexing: for output element i, the elements of a and b it
- * reads. Strides are 0 along broadcast dims.
- */
-struct bcast {
-	struct lf_ref_shape out;
-	size_t count;
-	size_t sa[LF_REF_MAX_RANK], sb[LF_REF_MAX_RANK];
-};
-
-static void strides_for(const struct lf_ref_shape *s, int rank, size_t *st)
-{
-	size_t step = 1;
-	for (int i = rank - 1; i >= 0; i--) {
-		int j = s->rank - rank + i; /* dim of s aligned with i */
-		if (j < 0 || s->dim[j] == 1) {
-			st[i] = 0;
-		} else {
-			st[i] = step;
-		}
-		if (j >= 0)
-			step *= (size_t)s->dim[j];
-	}
-}
-
-static lf_status bcast_init(struct bcast *bc, const struct lf_ref_shape *as,
-			    const struct lf_ref_shape *bs)
-{
-	size_t na, nb;
-	lf_status st = lf__ref_broadcast_shape(as, bs, &bc->out);
-	if (st == LF_OK)
-		st = lf__ref_shape_count(&bc->out, &bc->count);
-	/* Counts of the inputs too: their strides are products of dims. */
-	if (st == LF_OK)
-		st = lf__ref_shape_count(as, &na);
-	if (st == LF_OK)
-		st = lf__ref_shape_count(bs, &nb);
-	if (st != LF_OK)
-		return st;
-	strides_for(as, bc->out.rank, bc->sa);
-	strides_for(bs, bc->out.rank, bc->sb);
-	return LF_OK;
-}
-
-/* Offsets into a and b of output element @i. */
-static void bcast_at(const struct bcast *bc, size_t i, size_t *ia, size_t *ib)
-{
-	size_t a = 0, b = 0;
-	for (int d = bc->out.rank - 1; d >= 0; d--) {
-		size_t n = (size_t)bc->out.dim[d];
-		size_t coord = i % n;
-		i /= n;
-		a += coord * bc->sa[d];
-		b += coord * bc->sb[d];
-	}
-	*ia = a;
-	*ib = b;
-}
-
 lf_status lf__ref_add(lf_dtype t, const struct lf_ref_shape *as, const void *a,
 		      const struct lf_ref_shape *bs, const void *b, void *y)
 {
-	struct bcast bc;
-	lf_status st = bcast_init(&bc, as, bs);
+	struct lf__ref_bcast bc;
+	const struct lf_ref_shape *ins[2] = {as, bs};
+	lf_status st = lf__ref_bcast_init(&bc, 2, ins);
 	if (st != LF_OK)
 		return st;
 	if (lf__ref_dtype_size(t) == 0)
@@ -79,8 +21,9 @@ lf_status lf__ref_add(lf_dtype t, const struct lf_ref_shape *as, const void *a,
 	if (bc.count && (!a || !b || !y))
 		return LF_ERR_INVALID_ARG;
 	for (size_t i = 0; i < bc.count; i++) {
-		size_t ia, ib;
-		bcast_at(&bc, i, &ia, &ib);
+		size_t off[LF__REF_BCAST_MAX];
+		lf__ref_bcast_at(&bc, i, off);
+		size_t ia = off[0], ib = off[1];
 		if (t == LF_DTYPE_FLOAT32) {
 			((float *)y)[i] =
 			    ((const float *)a)[ia] + ((const float *)b)[ib];
@@ -183,8 +126,9 @@ lf_status lf__ref_qadd(lf_dtype t, const struct lf_ref_shape *as, const void *a,
 		if (!lf__ref_scale_ok(qs[i]->scale) ||
 		    !lf__ref_zp_fits(t, qs[i]->zp))
 			return LF_ERR_INVALID_ARG;
-	struct bcast bc;
-	lf_status st = bcast_init(&bc, as, bs);
+	struct lf__ref_bcast bc;
+	const struct lf_ref_shape *ins[2] = {as, bs};
+	lf_status st = lf__ref_bcast_init(&bc, 2, ins);
 	if (st != LF_OK)
 		return st;
 	if (bc.count && (!a || !b || !y))
@@ -193,8 +137,9 @@ lf_status lf__ref_qadd(lf_dtype t, const struct lf_ref_shape *as, const void *a,
 	int32_t qlo, qhi;
 	lf__ref_qrange(t, &qlo, &qhi);
 	for (size_t i = 0; i < bc.count; i++) {
-		size_t ia, ib;
-		bcast_at(&bc, i, &ia, &ib);
+		size_t off[LF__REF_BCAST_MAX];
+		lf__ref_bcast_at(&bc, i, off);
+		size_t ia = off[0], ib = off[1];
 		int32_t va = lf__ref_load_int(t, a, ia);
 		int32_t vb = lf__ref_load_int(t, b, ib);
 		int32_t v = swap ? qadd_one(vb, bq, va, aq, yq, qlo, qhi)

@@ -169,3 +169,38 @@ lf_status lf__ref_reshape_shape(const struct lf_ref_shape *in,
 	*out = r;
 	return LF_OK;
 }
+
+lf_status lf__ref_bcast_init(struct lf__ref_bcast *bc, int n,
+			     const struct lf_ref_shape *const *in)
+{
+	if (!bc || n < 1 || n > LF__REF_BCAST_MAX)
+		return LF_ERR_INVALID_ARG;
+	struct lf_ref_shape r = *in[0];
+	size_t cnt;
+	lf_status st = lf__ref_shape_count(&r, &cnt);
+	for (int k = 1; k < n && st == LF_OK; k++) {
+		struct lf_ref_shape t;
+		st = lf__ref_broadcast_shape(&r, in[k], &t);
+		r = t;
+	}
+	/* Counts of the inputs too: their strides are products of dims. */
+	for (int k = 0; k < n && st == LF_OK; k++)
+		st = lf__ref_shape_count(in[k], &cnt);
+	if (st == LF_OK)
+		st = lf__ref_shape_count(&r, &bc->count);
+	if (st != LF_OK)
+		return st;
+	bc->out = r;
+	bc->n = n;
+	for (int k = 0; k < n; k++) {
+		size_t step = 1;
+		const struct lf_ref_shape *s = in[k];
+		for (int i = r.rank - 1; i >= 0; i--) {
+			int j = s->rank - r.rank + i; /* dim of s aligned */
+			bc->st[k][i] = (j < 0 || s->dim[j] == 1) ? 0 : step;
+			if (j >= 0)
+				step *= (size_t)s->dim[j];
+		}
+	}
+	return LF_OK;
+}

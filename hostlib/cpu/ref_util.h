@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostlib/cpu/ref.h"
 #include "layerfab.h"
 
 static inline int lf__ref_is_q8(lf_dtype t)
@@ -75,6 +76,39 @@ static inline int lf__ref_mul3(size_t a, size_t b, size_t c, size_t *out)
 static inline int lf__ref_scale_ok(float s)
 {
 	return isfinite(s) && s > 0.0f;
+}
+
+/*
+ * Broadcast indexing (numpy rules) over up to LF__REF_BCAST_MAX inputs:
+ * for output element i, the element of each input it reads. Strides are
+ * 0 along broadcast dims.
+ */
+#define LF__REF_BCAST_MAX 3
+struct lf__ref_bcast {
+	struct lf_ref_shape out;
+	size_t count;
+	int n;
+	size_t st[LF__REF_BCAST_MAX][LF_REF_MAX_RANK];
+};
+
+/* The broadcast shape of @n shapes and the strides; LF_ERR_SHAPE if they
+ * do not broadcast, LF_ERR_OVERFLOW. */
+lf_status lf__ref_bcast_init(struct lf__ref_bcast *bc, int n,
+			     const struct lf_ref_shape *const *in);
+
+/* Offsets into each input of output element @i. */
+static inline void lf__ref_bcast_at(const struct lf__ref_bcast *bc, size_t i,
+				    size_t *off)
+{
+	for (int k = 0; k < bc->n; k++)
+		off[k] = 0;
+	for (int d = bc->out.rank - 1; d >= 0; d--) {
+		size_t n = (size_t)bc->out.dim[d];
+		size_t coord = i % n;
+		i /= n;
+		for (int k = 0; k < bc->n; k++)
+			off[k] += coord * bc->st[k][d];
+	}
 }
 
 #endif /* LF_REF_UTIL_H */

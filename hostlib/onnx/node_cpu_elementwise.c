@@ -25,6 +25,10 @@ static lf_status bcast_out(const struct lf__nctx *c, const struct lf__tensor *a,
 
 lf_status lf__nc_add(const struct lf__nctx *c)
 {
+	/* int64 (shape arithmetic) goes through the generic binary op. */
+	const struct lf__tensor *a0 = lf__nc_in(c, 0);
+	if (a0 && a0->dtype == LF__ONNX_INT64)
+		return lf__nc_binary(c);
 	lf_dtype ta, tb;
 	lf_status st = lf__nc_dtype(c, 0, &ta);
 	if (st == LF_OK)

@@ -98,5 +98,26 @@ lf_status lf__nc_flatten(const struct lf__nctx *c);
 lf_status lf__nc_reshape(const struct lf__nctx *c);
 lf_status lf__nc_qconv(const struct lf__nctx *c);
 lf_status lf__nc_qmatmul(const struct lf__nctx *c);
+/* node_cpu_math.c */
+lf_status lf__nc_binary(const struct lf__nctx *c);
+lf_status lf__nc_unary(const struct lf__nctx *c);
+lf_status lf__nc_cast(const struct lf__nctx *c);
+/* node_cpu_data.c */
+lf_status lf__nc_identity(const struct lf__nctx *c);
+lf_status lf__nc_shape_op(const struct lf__nctx *c);
+lf_status lf__nc_constant_of_shape(const struct lf__nctx *c);
+lf_status lf__nc_gather(const struct lf__nctx *c);
+lf_status lf__nc_slice(const struct lf__nctx *c);
+lf_status lf__nc_split(const struct lf__nctx *c);
+lf_status lf__nc_concat(const struct lf__nctx *c);
+lf_status lf__nc_unsqueeze(const struct lf__nctx *c);
+lf_status lf__nc_squeeze(const struct lf__nctx *c);
+lf_status lf__nc_expand(const struct lf__nctx *c);
+lf_status lf__nc_where(const struct lf__nctx *c);
+lf_status lf__nc_range(const struct lf__nctx *c);
+
+/* The element type of the generic ops for ONNX type @dtype. */
+lf_status lf__nc_num(const struct lf__nctx *c, int32_t dtype,
+		     enum lf_ref_num *t);
 
 #endif /* LF_ONNX_NODE_CPU_IMPL_H */

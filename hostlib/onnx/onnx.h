@@ -40,7 +40,8 @@ enum lf__onnx_dtype {
 	LF__ONNX_UINT8 = 2,
 	LF__ONNX_INT8 = 3,
 	LF__ONNX_INT32 = 6,
-	LF__ONNX_INT64 = 7
+	LF__ONNX_INT64 = 7,
+	LF__ONNX_BOOL = 9 /* one byte, 0 or 1 */
 };
 
 /* "float32", "uint8", ...; for other codes the ONNX name or "unknown". */

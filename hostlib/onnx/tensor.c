@@ -52,6 +52,7 @@ size_t lf__onnx_dtype_size(int32_t dtype)
 		return 4;
 	case LF__ONNX_UINT8:
 	case LF__ONNX_INT8:
+	case LF__ONNX_BOOL:
 		return 1;
 	case LF__ONNX_INT64:
 		return 8;
@@ -261,6 +262,9 @@ static lf_status decode_typed(const Onnx__TensorProto *tp, const char *what,
 			break;
 		case LF__ONNX_INT32:
 			((int32_t *)t->data)[i] = tp->int32_data[i];
+			break;
+		case LF__ONNX_BOOL:
+			((uint8_t *)t->data)[i] = tp->int32_data[i] != 0;
 			break;
 		case LF__ONNX_UINT8:
 		case LF__ONNX_INT8: {
