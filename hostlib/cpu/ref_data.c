@@ -87,8 +87,8 @@ lf_status lf__ref_slice(size_t esize, const struct lf_ref_shape *xs,
 		for (int d = r - 1; d >= 0; d--) {
 			size_t c = rem % (size_t)ys->dim[d];
 			rem /= (size_t)ys->dim[d];
-			off += (size_t)(start[d] + (int64_t)c * step[d]) *
-			       xst[d];
+			off +=
+			    (size_t)(start[d] + (int64_t)c * step[d]) * xst[d];
 		}
 		memcpy(dst + i * esize, src + off * esize, esize);
 	}
@@ -169,8 +169,9 @@ lf_status lf__ref_where(size_t esize, const struct lf_ref_shape *cs,
 	for (size_t i = 0; i < bc.count; i++) {
 		size_t off[LF__REF_BCAST_MAX];
 		lf__ref_bcast_at(&bc, i, off);
-		const uint8_t *src = c[off[0]] ? (const uint8_t *)a + off[1] * esize
-					       : (const uint8_t *)b + off[2] * esize;
+		const uint8_t *src = c[off[0]]
+					 ? (const uint8_t *)a + off[1] * esize
+					 : (const uint8_t *)b + off[2] * esize;
 		memcpy((uint8_t *)out + i * esize, src, esize);
 	}
 	return LF_OK;

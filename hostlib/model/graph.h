@@ -158,6 +158,19 @@ lf_status lf__graph_infer(const struct lf__graph *g,
 			  lf_status bad, char *err, size_t errlen);
 
 /*
+ * lf__graph_infer_known() - lf__graph_infer(), also returning in @known
+ * (g->nvals zeroed tensors) the data of every value computed from shapes
+ * and constants alone (Shape and what follows it; a data pointer of NULL
+ * means not known). Free with lf__graph_known_free().
+ */
+lf_status lf__graph_infer_known(const struct lf__graph *g,
+				const struct lf__gshape *in,
+				struct lf__gshape *shape,
+				struct lf__tensor *known, lf_status bad,
+				char *err, size_t errlen);
+void lf__graph_known_free(const struct lf__graph *g, struct lf__tensor *known);
+
+/*
  * lf__graph_layer() - the checked layer of CONV/MATMUL node @n for the
  * value shapes @shape (its quantization arrays point into the node).
  */

@@ -13,10 +13,12 @@
 #include "hostlib/model/import_impl.h"
 #include "hostlib/onnx/node_cpu.h"
 
-/* ONNX opsets read: the quantized ops appeared in 10; 21 is the newest
- * whose changes to the ops here (QuantizeLinear's block_size, output
- * types) hostlib handles or rejects by attribute. */
-#define OPSET_MIN 10
+/* ONNX opsets read: 7 is the oldest whose ops (Clip, Reshape, Slice,
+ * Squeeze, Split with attributes) the CPU ops read in their old form;
+ * the quantized ops appeared in 10; 21 is the newest whose changes to the
+ * ops here (QuantizeLinear's block_size, output types) hostlib handles or
+ * rejects by attribute. */
+#define OPSET_MIN 7
 #define OPSET_MAX 21
 
 lf_status lf__imp_fail(struct lf__imp *im, lf_status st, const char *fmt, ...)
@@ -752,6 +754,8 @@ int lf__graph_root(const struct lf__graph *g, int v)
 	return v;
 }
 
+static void free_found(struct lf__tensor *t, size_t n);
+
 static void imp_free(struct lf__imp *im)
 {
 	for (size_t i = 0; im->rn && i < im->nrn; i++) {
@@ -763,6 +767,7 @@ static void imp_free(struct lf__imp *im)
 	}
 	free(im->rn);
 	free(im->slots);
+	free_found(im->found, im->nfound);
 }
 
 /* Move the live, lowered nodes into the graph. */
@@ -877,6 +882,86 @@ static lf_status check_runtime_scales(struct lf__imp *im)
 	return LF_OK;
 }
 
+/* Graph input shapes with every free dimension set to @free. */
+static int input_shapes(const struct lf__graph *g, int64_t free_dim,
+			struct lf__gshape *in)
+{
+	int any_free = 0;
+	for (size_t i = 0; i < g->ninputs; i++) {
+		const struct lf__gval *v = &g->vals[g->inputs[i]];
+		in[i].rank = v->decl_rank;
+		for (int d = 0; d < v->decl_rank; d++) {
+			in[i].d[d] = v->decl[d] < 0 ? free_dim : v->decl[d];
+			any_free |= v->decl[d] < 0;
+		}
+	}
+	return any_free;
+}
+
+static int same_tensor(const struct lf__tensor *a, const struct lf__tensor *b)
+{
+	if (!a->data || !b->data || a->dtype != b->dtype ||
+	    a->rank != b->rank || a->count != b->count)
+		return 0;
+	for (int d = 0; d < a->rank; d++)
+		if (a->dims[d] != b->dims[d])
+			return 0;
+	return memcmp(a->data, b->data, lf__tensor_bytes(a)) == 0;
+}
+
+/*
+ * Values computed at run time from shapes alone (Shape -> Gather -> ...)
+ * that are the same whatever the free dimensions are (checked with them
+ * at 1 and at 2): the second import pass makes them constants, so that
+ * what they feed (a Reshape's target, a Slice's ends) is static.
+ */
+static lf_status find_static(struct lf__imp *im, struct lf__gshape *in,
+			     struct lf__gshape *sh, struct lf__tensor *known)
+{
+	struct lf__graph *g = im->g;
+	struct lf__tensor *k2 = NULL;
+	lf_status st = LF_OK;
+	size_t n = 0;
+	for (size_t v = 0; v < g->nvals; v++)
+		n += known[v].data && !g->vals[v].cst;
+	if (!n || im->pins)
+		return LF_OK;
+	if (input_shapes(g, 2, in)) {
+		k2 = calloc(g->nvals, sizeof(*k2));
+		if (!k2)
+			return lf__imp_fail(im, LF_ERR_NO_MEMORY,
+					    "out of memory");
+		/* Batch 2 may not fit a fixed-size Reshape: then nothing is
+		 * static. */
+		if (lf__graph_infer_known(g, in, sh, k2, LF_ERR_BAD_FILE, NULL,
+					  0) != LF_OK)
+			goto out;
+	}
+	im->found = calloc(n, sizeof(*im->found));
+	if (!im->found) {
+		st = lf__imp_fail(im, LF_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	for (size_t v = 0; v < g->nvals; v++) {
+		if (!known[v].data || g->vals[v].cst ||
+		    (k2 && !same_tensor(&known[v], &k2[v])))
+			continue;
+		struct lf__tensor *t = &im->found[im->nfound++];
+		*t = known[v];
+		memset(&known[v], 0, sizeof(known[v]));
+		free(t->name);
+		t->name = strdup(g->vals[v].name);
+		if (!t->name) {
+			st =
+			    lf__imp_fail(im, LF_ERR_NO_MEMORY, "out of memory");
+			goto out;
+		}
+	}
+out:
+	lf__graph_known_free(g, k2);
+	return st;
+}
+
 /* Shapes with every free dimension 1: catches malformed graphs at load. */
 static lf_status first_inference(struct lf__imp *im)
 {
@@ -884,18 +969,16 @@ static lf_status first_inference(struct lf__imp *im)
 	struct lf__gshape *in =
 	    calloc(g->ninputs ? g->ninputs : 1, sizeof(*in));
 	struct lf__gshape *sh = calloc(g->nvals ? g->nvals : 1, sizeof(*sh));
+	struct lf__tensor *known =
+	    calloc(g->nvals ? g->nvals : 1, sizeof(*known));
 	lf_status st = LF_OK;
-	if (!in || !sh) {
+	if (!in || !sh || !known) {
 		st = lf__imp_fail(im, LF_ERR_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < g->ninputs; i++) {
-		const struct lf__gval *v = &g->vals[g->inputs[i]];
-		in[i].rank = v->decl_rank;
-		for (int d = 0; d < v->decl_rank; d++)
-			in[i].d[d] = v->decl[d] < 0 ? 1 : v->decl[d];
-	}
-	st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, im->err, im->errlen);
+	input_shapes(g, 1, in);
+	st = lf__graph_infer_known(g, in, sh, known, LF_ERR_BAD_FILE, im->err,
+				   im->errlen);
 	if (st != LF_OK)
 		goto out;
 	/* Types do not depend on shapes: keep them in the graph. */
@@ -916,9 +999,11 @@ static lf_status first_inference(struct lf__imp *im)
 			goto out;
 		}
 	}
+	st = find_static(im, in, sh, known);
 out:
 	free(in);
 	free(sh);
+	lf__graph_known_free(g, known);
 	return st;
 }
 
@@ -935,18 +1020,22 @@ static lf_status build(struct lf__imp *im, const char *what)
 	if ((st = add_node_outputs(im)) || (st = add_node_inputs(im)) ||
 	    (st = add_outputs(im)) || (st = check_io_types(im)) ||
 	    (st = topo_sort(im)) || (st = constants(im)) ||
-	    (st = lf__qdq_fold(im)) || (st = remove_dead(im)) ||
-	    (st = lf__lower_all(im)) || (st = lf__lower_const_fold(im)) ||
-	    (st = remove_dead(im)) || (st = lf__lower_fuse_activations(im)) ||
-	    (st = remove_dead(im)) || (st = finalize(im)) ||
-	    (st = check_runtime_scales(im)))
+	    (st = lf__prefold(im)) || (st = lf__qdq_fold(im)) ||
+	    (st = remove_dead(im)) || (st = lf__lower_all(im)) ||
+	    (st = lf__lower_const_fold(im)) || (st = remove_dead(im)) ||
+	    (st = lf__lower_fuse_activations(im)) || (st = remove_dead(im)) ||
+	    (st = finalize(im)) || (st = check_runtime_scales(im)))
 		return st;
 	return first_inference(im);
 }
 
-lf_status lf__graph_import(const void *buf, size_t len, const char *what,
-			   const char *base_dir, struct lf__graph **out,
-			   char *err, size_t errlen)
+/* One import; @pins as found by an earlier pass (or NULL), and the values
+ * this pass finds static in *found. */
+static lf_status import_pass(const void *buf, size_t len, const char *what,
+			     const char *base_dir,
+			     const struct lf__tensor *pins, size_t npins,
+			     struct lf__graph **out, struct lf__tensor **found,
+			     size_t *nfound, char *err, size_t errlen)
 {
 	struct lf__graph *g = calloc(1, sizeof(*g));
 	struct lf__imp im;
@@ -954,6 +1043,8 @@ lf_status lf__graph_import(const void *buf, size_t len, const char *what,
 	im.g = g;
 	im.err = err;
 	im.errlen = errlen;
+	im.pins = pins;
+	im.npins = npins;
 	if (!g)
 		return lf__imp_fail(&im, LF_ERR_NO_MEMORY, "out of memory");
 	lf_status st = lf__onnx_model_read(buf, len, what, base_dir, &g->onnx,
@@ -963,11 +1054,50 @@ lf_status lf__graph_import(const void *buf, size_t len, const char *what,
 		st = LF_ERR_BAD_FILE;
 	if (st == LF_OK)
 		st = build(&im, what);
+	*found = im.found;
+	*nfound = im.nfound;
+	im.found = NULL;
 	imp_free(&im);
 	if (st != LF_OK) {
 		lf__graph_free(g);
 		return st;
 	}
+	*out = g;
+	return LF_OK;
+}
+
+static void free_found(struct lf__tensor *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++)
+		lf__tensor_release(&t[i]);
+	free(t);
+}
+
+/*
+ * Two passes when the graph computes values from shapes (PyTorch's
+ * chunk(), flatten, view): the first finds which of them are static, the
+ * second imports with those values as constants, so constant folding,
+ * views and QDQ folding see them. Otherwise one pass.
+ */
+lf_status lf__graph_import(const void *buf, size_t len, const char *what,
+			   const char *base_dir, struct lf__graph **out,
+			   char *err, size_t errlen)
+{
+	struct lf__graph *g = NULL;
+	struct lf__tensor *found = NULL, *f2 = NULL;
+	size_t nfound = 0, n2 = 0;
+	lf_status st = import_pass(buf, len, what, base_dir, NULL, 0, &g,
+				   &found, &nfound, err, errlen);
+	if (st == LF_OK && nfound) {
+		lf__graph_free(g);
+		g = NULL;
+		st = import_pass(buf, len, what, base_dir, found, nfound, &g,
+				 &f2, &n2, err, errlen);
+	}
+	free_found(found, nfound);
+	free_found(f2, n2);
+	if (st != LF_OK)
+		return st;
 	*out = g;
 	return LF_OK;
 }

@@ -30,6 +30,19 @@ struct lf__imp {
 	size_t cap_owned;     /* capacity of g->owned */
 	char *err;
 	size_t errlen;
+	/* Values known from shapes alone (named), constants from the start
+	 * (prefold.c); found by the first pass of lf__graph_import. */
+	const struct lf__tensor *pins;
+	size_t npins;
+	struct lf__tensor *found; /* this pass's candidates (owned) */
+	size_t nfound;
+	/* Ops no CPU or device path runs, with how often they occur. */
+	struct {
+		const char *domain, *op_type;
+		int count;
+	} unsup[32];
+	size_t nunsup;
+	int unsup_more; /* distinct ops past the table */
 };
 
 /* printf into the import's error buffer; returns @st. */
@@ -82,6 +95,9 @@ int lf__imp_scalar_f32(const struct lf__imp *im, int v, float *out);
 int lf__imp_scalar_zp(const struct lf__imp *im, int v, lf_dtype dflt,
 		      lf_dtype *type, int32_t *zp);
 
+/* prefold.c: aliases, constant glue, pinned values (before qdq.c). */
+lf_status lf__prefold(struct lf__imp *im);
+
 /* qdq.c: fold DQ -> op -> Q groups into quantized nodes. */
 lf_status lf__qdq_fold(struct lf__imp *im);
 
@@ -109,6 +125,10 @@ lf_status lf__lower_conv(struct lf__imp *im, struct lf__rnode *rn,
 			 const struct lf__lin_parts *p);
 lf_status lf__lower_matmul(struct lf__imp *im, struct lf__rnode *rn,
 			   const struct lf__lin_parts *p);
+/* QLinearConcat from its inputs (y_scale, y_zp, then x/scale/zp triples)
+ * and output; @rn's node gives the axis. */
+lf_status lf__lower_qconcat(struct lf__imp *im, struct lf__rnode *rn,
+			    const int *in, size_t n_in, int y);
 /* A generic node for hostlib/onnx with the given op and wiring. */
 lf_status lf__lower_onnx(struct lf__imp *im, struct lf__rnode *rn,
 			 const char *op_type, const char *domain, const int *in,

@@ -622,14 +622,55 @@ static int consts(const struct lf__imp *im, const struct lf__rnode *rn,
 	return 1;
 }
 
+/* Count an op nothing runs; the load fails after every node is seen
+ * (lf__lower_all), naming all of them. */
+static lf_status note_unsupported(struct lf__imp *im, struct lf__rnode *rn)
+{
+	const char *d = rn->on->domain, *op = rn->on->op_type;
+	for (size_t i = 0; i < im->nunsup; i++)
+		if (strcmp(im->unsup[i].domain, d) == 0 &&
+		    strcmp(im->unsup[i].op_type, op) == 0) {
+			im->unsup[i].count++;
+			return LF_OK;
+		}
+	if (im->nunsup == sizeof(im->unsup) / sizeof(im->unsup[0])) {
+		im->unsup_more++;
+		return LF_OK;
+	}
+	im->unsup[im->nunsup].domain = d;
+	im->unsup[im->nunsup].op_type = op;
+	im->unsup[im->nunsup].count = 1;
+	im->nunsup++;
+	return LF_OK;
+}
+
+static lf_status unsupported_error(struct lf__imp *im)
+{
+	char list[LF__GRAPH_ERR_LEN] = "";
+	size_t len = 0;
+	int total = 0;
+	for (size_t i = 0; i < im->nunsup; i++) {
+		total += im->unsup[i].count;
+		const char *d = im->unsup[i].domain;
+		int k =
+		    snprintf(list + len, sizeof(list) - len, "%s%s%s%s (%d)",
+			     i ? ", " : "", d, d[0] ? "." : "",
+			     im->unsup[i].op_type, im->unsup[i].count);
+		if (k < 0 || (size_t)k >= sizeof(list) - len)
+			break;
+		len += (size_t)k;
+	}
+	size_t nops = im->nunsup + (size_t)im->unsup_more;
+	return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
+			    "%zu unsupported op%s in %d node%s: %s%s", nops,
+			    nops == 1 ? "" : "s", total, total == 1 ? "" : "s",
+			    list, im->unsup_more ? ", and more" : "");
+}
+
 static lf_status lower_generic(struct lf__imp *im, struct lf__rnode *rn)
 {
 	if (!lf__onnx_node_cpu_supported(rn->on->domain, rn->on->op_type))
-		return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
-				    "node '%s': op '%s%s%s' is not supported",
-				    rn->name, rn->on->domain,
-				    rn->on->domain[0] ? "." : "",
-				    rn->on->op_type);
+		return note_unsupported(im, rn);
 	int *in = rn->in, *out = rn->out;
 	size_t ni = rn->n_in, no = rn->n_out;
 	rn->in = rn->out = NULL;
@@ -779,32 +820,29 @@ static lf_status concat_lut(struct lf__imp *im, float xs, int32_t xz, float ys,
 	return LF_OK;
 }
 
-static lf_status lower_qconcat(struct lf__imp *im, struct lf__rnode *rn)
+lf_status lf__lower_qconcat(struct lf__imp *im, struct lf__rnode *rn,
+			    const int *in, size_t n_in, int y)
 {
-	size_t n = rn->n_in >= 2 ? (rn->n_in - 2) / 3 : 0;
+	size_t n = n_in >= 2 ? (n_in - 2) / 3 : 0;
 	float ys;
 	int32_t yz;
 	lf_dtype t;
 	const struct lf__onnx_attr *ax = lf__onnx_node_attr(rn->on, "axis");
-	if (n < 1 || (rn->n_in - 2) % 3 || !ax || ax->type != LF__ATTR_INT)
+	if (n < 1 || (n_in - 2) % 3 || !ax || ax->type != LF__ATTR_INT)
 		return lf__imp_fail(im, LF_ERR_BAD_FILE,
 				    "node '%s' (QLinearConcat): needs y_scale, "
 				    "y_zero_point, then (x, scale, zero point) "
 				    "triples, and an 'axis'",
 				    rn->name);
-	if (!lf__imp_scalar_f32(im, in_at(rn, 0), &ys) ||
-	    !lf__imp_scalar_zp(im, in_at(rn, 1), LF_DTYPE_UINT8, &t, &yz))
+	if (!lf__imp_scalar_f32(im, in[0], &ys) ||
+	    !lf__imp_scalar_zp(im, in[1], LF_DTYPE_UINT8, &t, &yz))
 		return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
 				    "node '%s' (QLinearConcat): y_scale and "
 				    "y_zero_point must be one-element "
 				    "constants",
 				    rn->name);
-	int *in = rn->in, *out = rn->out;
-	rn->in = rn->out = NULL;
-	lf_status st = set_node(im, rn, LF__GOP_QCONCAT, "QLinearConcat", in,
-				rn->n_in, out, 1);
-	free(in);
-	free(out);
+	lf_status st =
+	    set_node(im, rn, LF__GOP_QCONCAT, "QLinearConcat", in, n_in, &y, 1);
 	if (st != LF_OK)
 		return st;
 	rn->g.axis = ax->i;
@@ -832,6 +870,20 @@ static lf_status lower_qconcat(struct lf__imp *im, struct lf__rnode *rn)
 	}
 	im->g->vals[rn->g.out[0]].dtype = lf__imp_onnx_type(t);
 	return LF_OK;
+}
+
+static lf_status lower_qconcat(struct lf__imp *im, struct lf__rnode *rn)
+{
+	int *in = rn->in, y = rn->n_out ? rn->out[0] : -1;
+	size_t n = rn->n_in;
+	rn->in = NULL;
+	lf_status st = y < 0 ? lf__imp_fail(im, LF_ERR_BAD_FILE,
+					    "node '%s' (QLinearConcat): no "
+					    "output",
+					    rn->name)
+			     : lf__lower_qconcat(im, rn, in, n, y);
+	free(in);
+	return st;
 }
 
 /* ---- the rest -------------------------------------------------------------
@@ -897,11 +949,10 @@ static lf_status lower_view(struct lf__imp *im, struct lf__rnode *rn)
 				    rn->name, rn->on->op_type);
 	if (lf__imp_is(rn, "Reshape", 0) && lf__imp_opset(im, rn) >= 5) {
 		const struct lf__tensor *s = lf__imp_const(im, in_at(rn, 1));
+		/* A target computed at run time: a CPU Reshape (the import's
+		 * second pass makes it a view when it is static). */
 		if (!s)
-			return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
-					    "node '%s' (Reshape): the shape "
-					    "must be a constant",
-					    rn->name);
+			return lower_generic(im, rn);
 		if (s->dtype != LF__ONNX_INT64 || s->rank != 1 ||
 		    s->count > LF__TENSOR_MAX_RANK)
 			return lf__imp_fail(im, LF_ERR_BAD_FILE,
@@ -920,10 +971,7 @@ static lf_status lower_one(struct lf__imp *im, struct lf__rnode *rn)
 {
 	const char *d = rn->on->domain;
 	if (d[0] && strcmp(d, "ai.onnx") != 0 && strcmp(d, "com.microsoft"))
-		return lf__imp_fail(im, LF_ERR_UNSUPPORTED,
-				    "node '%s': op '%s' of domain '%s' is not "
-				    "supported",
-				    rn->name, rn->on->op_type, d);
+		return note_unsupported(im, rn);
 	if (lf__imp_is(rn, "QLinearConv", 0))
 		return lower_qlinearconv(im, rn, 0);
 	if (lf__imp_is(rn, "ConvInteger", 0))
@@ -960,7 +1008,7 @@ lf_status lf__lower_all(struct lf__imp *im)
 		    im->rn[i + 1].on == im->rn[i].on)
 			i++;
 	}
-	return LF_OK;
+	return im->nunsup ? unsupported_error(im) : LF_OK;
 }
 
 /* ---- constant folding ------------------------------------------------------
@@ -1078,12 +1126,12 @@ static int fuse_one(struct lf__imp *im, struct lf__rnode *rn)
 		return 0;
 	int32_t lo, hi;
 	const char *what;
-	if (lf__imp_is(c, "Relu", 0) && strcmp(c->g.op_type, "Relu") == 0) {
+	int dflt = !c->g.domain[0] || strcmp(c->g.domain, "ai.onnx") == 0;
+	if (dflt && strcmp(c->g.op_type, "Relu") == 0) {
 		lf__ref_dtype_range(L->y_type, &lo, &hi);
 		lo = 0;
 		what = "+Relu";
-	} else if (lf__imp_is(c, "Clip", 0) &&
-		   strcmp(c->g.op_type, "Clip") == 0 &&
+	} else if (dflt && strcmp(c->g.op_type, "Clip") == 0 &&
 		   int_clip(im, c, L->y_type, &lo, &hi)) {
 		what = "+Clip";
 	} else {

@@ -9,8 +9,12 @@
  *   DQ(a), DQ(B), DQ(C) -> Gemm -> [Q]                 => QGemm
  *   DQ(a), DQ(b) -> Add -> Q                           => QLinearAdd
  *   DQ -> AveragePool / GlobalAveragePool -> Q         => QLinear* pools
- *   DQ -> MaxPool / Flatten / Reshape / Transpose -> Q => the op on the
+ *   DQ(x_i) -> Concat -> Q                             => QLinearConcat
+ *   DQ -> MaxPool / Flatten / Reshape / Transpose / Squeeze / Unsqueeze /
+ *        Slice / Gather / Expand -> Q                  => the op on the
  *        quantized data, when DQ and Q have equal scale and zero point
+ *   DQ -> Relu / Clip -> Q, equal parameters           => an integer Clip,
+ *        fused into the conv before it (ReLU6 as PyTorch exports it)
  *
  * as ORT's checks require: the target's output feeds exactly one Q (or a
  * Relu/Clip that feeds exactly one Q) and is not a graph output; the
@@ -29,10 +33,12 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hostlib/cpu/ref.h"
 #include "hostlib/model/import_impl.h"
+#include "hostlib/plan/quant.h"
 
 /* A DequantizeLinear of an activation: per-tensor constant parameters. */
 struct adq {
@@ -452,6 +458,91 @@ static lf_status fold_avgpool(struct lf__imp *im, int t, int global)
 	return finish_group(im, t, act, &q);
 }
 
+/*
+ * DQ -> Relu/Clip -> Q with Q's scale, zero point and type equal to DQ's
+ * (PyTorch writes ReLU6 so): an integer Clip of the quantized values to
+ * [Q(lo), Q(hi)]. Exact: for x in range, Q(DQ(x)) = x (the float error of
+ * (x - zp) * s / s is far below half a step), and quantization is
+ * monotonic, so Q(clip(DQ(x), lo, hi)) = clamp(x, Q(lo), Q(hi)). The Clip
+ * then fuses into the conv producing x (lower.c), so the device runs it.
+ * Before opset 11 Clip takes attributes, not inputs: left as it is.
+ */
+static lf_status fold_act(struct lf__imp *im, int t)
+{
+	struct lf__rnode *rn = &im->rn[t];
+	struct adq x;
+	struct qnode q;
+	int act;
+	float lo = 0.0f, hi = INFINITY;
+	if (im->g->opset < 11 || !act_dq(im, in_at(rn, 0), &x))
+		return LF_OK;
+	if (lf__imp_is(rn, "Clip", 0) && !clip_bounds(im, rn, &lo, &hi))
+		return LF_OK;
+	if (!group_q(im, t, 0, &act, &q) || act >= 0 || q.t != x.t ||
+	    q.sv != x.sv || q.zv != x.zv)
+		return LF_OK;
+	int32_t b[2] = {lf__quant_real(lo, x.sv, x.zv, x.t),
+			lf__quant_real(hi, x.sv, x.zv, x.t)};
+	int in[3] = {x.x, -1, -1};
+	for (int k = 0; k < 2; k++) {
+		struct lf__tensor *c;
+		lf_status st =
+		    lf__imp_new_const(im, lf__imp_onnx_type(x.t), 0, NULL, &c);
+		if (st != LF_OK)
+			return st;
+		if (x.t == LF_DTYPE_UINT8)
+			*(uint8_t *)c->data = (uint8_t)b[k];
+		else
+			*(int8_t *)c->data = (int8_t)b[k];
+		char name[300];
+		snprintf(name, sizeof(name), "%.200s#lfclip%d", rn->name, k);
+		in[1 + k] = lf__imp_new_value(im, name, c->dtype);
+		if (in[1 + k] < 0)
+			return lf__imp_fail(im, LF_ERR_NO_MEMORY,
+					    "out of memory");
+		im->g->vals[in[1 + k]].cst = c;
+	}
+	lf_status st = lf__lower_onnx(im, rn, "Clip", "", in, 3, &q.y, 1);
+	if (st != LF_OK)
+		return st;
+	snprintf(rn->g.label, sizeof(rn->g.label), "Clip(QDQ)");
+	return finish_group(im, t, -1, &q);
+}
+
+/*
+ * DQ(x_i) ... -> Concat -> Q: com.microsoft QLinearConcat, as ORT's
+ * VariadicOpQDQ rule does (its lookup tables: lower.c).
+ */
+static lf_status fold_concat(struct lf__imp *im, int t)
+{
+	struct lf__rnode *rn = &im->rn[t];
+	struct qnode q;
+	int act;
+	size_t n = rn->n_in;
+	if (n < 1 || n > 1024 || !group_q(im, t, 0, &act, &q) || act >= 0)
+		return LF_OK;
+	int *in = malloc((2 + 3 * n) * sizeof(int));
+	if (!in)
+		return lf__imp_fail(im, LF_ERR_NO_MEMORY, "out of memory");
+	in[0] = q.s;
+	in[1] = q.z;
+	for (size_t i = 0; i < n; i++) {
+		struct adq x;
+		if (!act_dq(im, in_at(rn, i), &x) || x.t != q.t) {
+			free(in);
+			return LF_OK;
+		}
+		in[2 + 3 * i] = x.x;
+		in[3 + 3 * i] = x.s;
+		in[4 + 3 * i] = x.z;
+	}
+	lf_status st = lf__lower_qconcat(im, rn, in, 2 + 3 * n, q.y);
+	free(in);
+	if (st != LF_OK)
+		return st;
+	return finish_group(im, t, -1, &q);
+}
+
 /* An op that does not change the data: DQ and Q with equal parameters
  * cancel and it runs on the quantized values (ORT's DropQDQNodesRules). */
 static lf_status fold_drop(struct lf__imp *im, int t, int positive_scale)
@@ -501,8 +592,17 @@ lf_status lf__qdq_fold(struct lf__imp *im)
 		else if (lf__imp_is(rn, "Flatten", 0) ||
 			 lf__imp_is(rn, "Reshape", 0) ||
 			 lf__imp_is(rn, "Transpose", 0) ||
-			 lf__imp_is(rn, "Identity", 0))
+			 lf__imp_is(rn, "Identity", 0) ||
+			 lf__imp_is(rn, "Squeeze", 0) ||
+			 lf__imp_is(rn, "Unsqueeze", 0) ||
+			 lf__imp_is(rn, "Slice", 0) ||
+			 lf__imp_is(rn, "Gather", 0) ||
+			 lf__imp_is(rn, "Expand", 0))
 			st = fold_drop(im, t, 0);
+		else if (lf__imp_is(rn, "Relu", 0) || lf__imp_is(rn, "Clip", 0))
+			st = fold_act(im, t);
+		else if (lf__imp_is(rn, "Concat", 0))
+			st = fold_concat(im, t);
 		if (st != LF_OK)
 			return st;
 		/* A lowering may have inserted a node after this one. */

@@ -21,10 +21,14 @@
 struct inf {
 	const struct lf__graph *g;
 	struct lf__gshape *s;
+	struct lf__tensor *known; /* g->nvals entries: data known at load */
 	lf_status bad;
 	char *err;
 	size_t errlen;
 };
+
+/* Largest value whose data inference keeps (shape tensors are tiny). */
+#define KNOWN_MAX 4096
 
 static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
 		      const char *fmt, ...)
@@ -423,6 +427,12 @@ static lf_status infer_view(struct inf *c, const struct lf__gnode *n)
 }
 
 /* ---- generic nodes: one run on zeros --------------------------------------
+ *
+ * Data derived from shapes alone (Shape, and then Gather / Slice / Mul /
+ * Concat / ... of such data and constants) is known without the inputs'
+ * values: those nodes run on the real data, which is kept (c->known), so
+ * a Reshape or Expand whose target is computed from shapes gets its
+ * target, not zeros. Everything else runs on zeros.
  */
 
 static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
@@ -437,6 +447,7 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 	memset(out, 0, sizeof(out));
 	char msg[LF__GRAPH_ERR_LEN] = "";
 	lf_status st = LF_OK;
+	int known = 1;
 	for (size_t i = 0; i < n->n_in && st == LF_OK; i++) {
 		int v = n->in[i];
 		in[i] = NULL;
@@ -446,6 +457,11 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 			in[i] = c->g->vals[v].cst;
 			continue;
 		}
+		if (c->known[v].data) {
+			in[i] = &c->known[v];
+			continue;
+		}
+		known = 0;
 		const struct lf__gshape *s = &c->s[v];
 		st = lf__tensor_alloc(&zeros[i], s->dtype, s->rank, s->d, msg,
 				      sizeof(msg));
@@ -466,6 +482,7 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 	if (st == LF_OK)
 		st = lf__onnx_node_run_cpu(&on, n->opset, in, n->n_in, out,
 					   n->n_out, msg, sizeof(msg));
+	known = known || strcmp(n->op_type, "Shape") == 0;
 	for (size_t k = 0; k < n->n_out && st == LF_OK; k++) {
 		if (n->out[k] < 0)
 			continue;
@@ -473,6 +490,10 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 		y->rank = out[k].rank;
 		y->dtype = out[k].dtype;
 		memcpy(y->d, out[k].dims, sizeof(y->d));
+		if (known && out[k].count <= KNOWN_MAX && out[k].data) {
+			c->known[n->out[k]] = out[k];
+			memset(&out[k], 0, sizeof(out[k]));
+		}
 	}
 	for (size_t i = 0; i < n->n_in; i++)
 		lf__tensor_release(&zeros[i]);
@@ -519,7 +540,33 @@ lf_status lf__graph_infer(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__gshape *shape,
 			  lf_status bad, char *err, size_t errlen)
 {
-	struct inf c = {g, shape, bad, err, errlen};
+	struct lf__tensor *known =
+	    calloc(g->nvals ? g->nvals : 1, sizeof(*known));
+	if (!known) {
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		return LF_ERR_NO_MEMORY;
+	}
+	lf_status st =
+	    lf__graph_infer_known(g, in, shape, known, bad, err, errlen);
+	lf__graph_known_free(g, known);
+	return st;
+}
+
+void lf__graph_known_free(const struct lf__graph *g, struct lf__tensor *known)
+{
+	for (size_t v = 0; known && v < g->nvals; v++)
+		lf__tensor_release(&known[v]);
+	free(known);
+}
+
+lf_status lf__graph_infer_known(const struct lf__graph *g,
+				const struct lf__gshape *in,
+				struct lf__gshape *shape,
+				struct lf__tensor *known, lf_status bad,
+				char *err, size_t errlen)
+{
+	struct inf c = {g, shape, known, bad, err, errlen};
 	for (size_t v = 0; v < g->nvals; v++) {
 		const struct lf__gval *gv = &g->vals[v];
 		shape[v].rank = -1;

@@ -32,8 +32,7 @@ static lf_status ints_of(const struct lf__nctx *c, const struct lf__tensor *t,
 }
 
 /* Axis @a of a rank-@r tensor into [0, r); an error if out of range. */
-static lf_status norm_axis(const struct lf__nctx *c, int64_t a, int r,
-			   int *out)
+static lf_status norm_axis(const struct lf__nctx *c, int64_t a, int r, int *out)
 {
 	if (a < -r || a >= r)
 		return lf__nc_fail(c, LF_ERR_INVALID_ARG,
@@ -304,7 +303,8 @@ lf_status lf__nc_slice(const struct lf__nctx *c)
 			if (a.ends[k] < -dim)
 				e = -1;
 		}
-		int64_t len = p > 0 ? (e - s + p - 1) / p : (s - e - p - 1) / -p;
+		int64_t len =
+		    p > 0 ? (e - s + p - 1) / p : (s - e - p - 1) / -p;
 		ys.dim[d] = len > 0 ? len : 0;
 		start[d] = ys.dim[d] ? s : 0;
 		step[d] = p;
@@ -598,10 +598,10 @@ lf_status lf__nc_range(const struct lf__nctx *c)
 					   "int32, int64)");
 	double v[3];
 	for (int i = 0; i < 3; i++)
-		v[i] = dt == LF__ONNX_FLOAT   ? *(const float *)t[i]->data
-		       : dt == LF__ONNX_INT64 ? (double)*(
-						    const int64_t *)t[i]->data
-					      : *(const int32_t *)t[i]->data;
+		v[i] = dt == LF__ONNX_FLOAT ? *(const float *)t[i]->data
+		       : dt == LF__ONNX_INT64
+			   ? (double)*(const int64_t *)t[i]->data
+			   : *(const int32_t *)t[i]->data;
 	if (v[2] == 0.0)
 		return lf__nc_fail(c, LF_ERR_INVALID_ARG, "delta is 0");
 	double cnt = ceil((v[1] - v[0]) / v[2]);

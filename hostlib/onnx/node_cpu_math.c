@@ -39,11 +39,10 @@ static const struct {
 	const char *op;
 	enum lf_ref_binop code;
 } binops[] = {
-    {"Add", LF_REF_ADD},	 {"Sub", LF_REF_SUB},
-    {"Mul", LF_REF_MUL},	 {"Div", LF_REF_DIV},
-    {"Pow", LF_REF_POW},	 {"Min", LF_REF_MIN},
-    {"Max", LF_REF_MAX},	 {"Equal", LF_REF_EQUAL},
-    {"Less", LF_REF_LESS}, {"Greater", LF_REF_GREATER},
+    {"Add", LF_REF_ADD},	 {"Sub", LF_REF_SUB},	  {"Mul", LF_REF_MUL},
+    {"Div", LF_REF_DIV},	 {"Pow", LF_REF_POW},	  {"Min", LF_REF_MIN},
+    {"Max", LF_REF_MAX},	 {"Equal", LF_REF_EQUAL}, {"Less", LF_REF_LESS},
+    {"Greater", LF_REF_GREATER},
 };
 
 /* A copy of @x as float32 (the caller releases @f). */
@@ -57,8 +56,8 @@ static lf_status as_f32(const struct lf__nctx *c, const struct lf__tensor *x,
 		st = lf__tensor_alloc(f, LF__ONNX_FLOAT, x->rank, x->dims, msg,
 				      sizeof(msg));
 	if (st == LF_OK)
-		st = lf__ref_cast(t, LF_REF_NUM_F32, x->count, x->data,
-				  f->data);
+		st =
+		    lf__ref_cast(t, LF_REF_NUM_F32, x->count, x->data, f->data);
 	return st == LF_OK ? st : lf__nc_fail(c, st, "Pow: cannot convert");
 }
 
@@ -153,8 +152,8 @@ lf_status lf__nc_binary(const struct lf__nctx *c)
 		return lf__nc_fail(c, LF_ERR_SHAPE,
 				   "shapes %s and %s do not broadcast", sa, sb);
 	}
-	int cmp = op == LF_REF_EQUAL || op == LF_REF_LESS ||
-		  op == LF_REF_GREATER;
+	int cmp =
+	    op == LF_REF_EQUAL || op == LF_REF_LESS || op == LF_REF_GREATER;
 	struct lf__tensor *y;
 	st = lf__nc_out(c, 0, cmp ? LF__ONNX_BOOL : a->dtype, ys.rank, ys.dim,
 			&y);

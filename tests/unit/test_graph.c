@@ -300,7 +300,20 @@ static void test_unsupported(void)
 	lft_onnx_node(b, "Einsum", "", "ein0", "x", "y");
 	buf = lft_onnx_finish(b, &len);
 	expect_fail(buf, len, NULL, LF_ERR_UNSUPPORTED,
-		    "node 'ein0': op 'Einsum'");
+		    "1 unsupported op in 1 node: Einsum (1)");
+	free(buf);
+	/* Every unsupported op is named, with how often it occurs, not just
+	 * the first one met. */
+	b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 1, 4, d4);
+	lft_onnx_output(b, "y", 1, 4, d4);
+	lft_onnx_node(b, "Einsum", "", "e0", "x", "a");
+	lft_onnx_node(b, "Relu", "", "r0", "a", "b");
+	lft_onnx_node(b, "Einsum", "", "e1", "b", "c");
+	lft_onnx_node(b, "Mod", "", "m0", "c,x", "y");
+	buf = lft_onnx_finish(b, &len);
+	expect_fail(buf, len, NULL, LF_ERR_UNSUPPORTED,
+		    "2 unsupported ops in 3 nodes: Einsum (2), Mod (1)");
 	free(buf);
 	/* A domain no one knows. */
 	b = lft_onnx_new(13);
@@ -308,7 +321,7 @@ static void test_unsupported(void)
 	lft_onnx_output(b, "y", 1, 4, d4);
 	lft_onnx_node(b, "Relu", "org.example", "r0", "x", "y");
 	buf = lft_onnx_finish(b, &len);
-	expect_fail(buf, len, NULL, LF_ERR_UNSUPPORTED, "'org.example'");
+	expect_fail(buf, len, NULL, LF_ERR_UNSUPPORTED, "org.example.Relu (1)");
 	free(buf);
 	/* A type: float16 into Relu. */
 	b = lft_onnx_new(13);
@@ -736,6 +749,152 @@ static void test_mixed_segment(void)
 	free(buf);
 }
 
+/*
+ * What PyTorch writes around a quantized conv + ReLU6 + flatten (see
+ * issue 13): Identity of the zero point, Cast(to=uint8) after every
+ * QuantizeLinear, the bias zero point as ConstantOfShape -> Cast, ReLU6
+ * as its own DequantizeLinear -> Clip(0, 6) -> QuantizeLinear with the
+ * conv's output parameters, and flatten as Shape -> Gather -> Unsqueeze
+ * -> Concat(-1) -> Reshape. @glue 0 is the same network as ORT's QDQ
+ * quantizer writes it (already checked against ORT: fmnist_qdq).
+ */
+static uint8_t *exporter_model(int glue, size_t *len)
+{
+	/* A fixed batch: the Shape chain is static, so it folds. */
+	static const int64_t xd[4] = {2, 1, 4, 4}, yd[2] = {2, 32};
+	static const int64_t wd[4] = {2, 1, 3, 3}, two = 2, one = 1;
+	static const int64_t pads[4] = {1, 1, 1, 1}, zero_axis = 0;
+	int8_t w[18];
+	int32_t bias[2] = {300, -200};
+	float xs = 0.03f, ws = 0.01f, bs = 0.0003f, ys = 0.05f, lo = 0, hi = 6;
+	uint8_t xz = 128, yz = 20;
+	int8_t wz = 0;
+	int64_t minus1 = -1;
+	for (int i = 0; i < 18; i++)
+		w[i] = (int8_t)((i * 37) % 255 - 127);
+	struct lft_onnx *b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 1, 4, xd);
+	lft_onnx_output(b, "y", 2, 2, yd);
+	lft_onnx_init(b, "xs", 1, 0, NULL, &xs, 4);
+	lft_onnx_init(b, "xz0", 2, 0, NULL, &xz, 1);
+	lft_onnx_init(b, "w", 3, 4, wd, w, sizeof(w));
+	lft_onnx_init(b, "ws", 1, 0, NULL, &ws, 4);
+	lft_onnx_init(b, "wz", 3, 0, NULL, &wz, 1);
+	lft_onnx_init(b, "b", 6, 1, &two, bias, sizeof(bias));
+	lft_onnx_init(b, "bs", 1, 0, NULL, &bs, 4);
+	lft_onnx_init(b, "ys", 1, 0, NULL, &ys, 4);
+	lft_onnx_init(b, "yz", 2, 0, NULL, &yz, 1);
+	lft_onnx_init(b, "lo", 1, 0, NULL, &lo, 4);
+	lft_onnx_init(b, "hi", 1, 0, NULL, &hi, 4);
+	if (glue) {
+		lft_onnx_init(b, "one", 7, 1, &one, &one, 8);
+		lft_onnx_node(b, "Identity", "", "id", "xz0", "xz");
+		lft_onnx_node(b, "QuantizeLinear", "", "q0", "x,xs,xz", "q0");
+		lft_onnx_node(b, "Cast", "", "cast0", "q0", "q0c");
+		lft_onnx_attr_i(b, "to", 2);
+		lft_onnx_node(b, "DequantizeLinear", "", "dq0", "q0c,xs,xz",
+			      "xd");
+		lft_onnx_node(b, "ConstantOfShape", "", "cos", "one", "bz0");
+		lft_onnx_node(b, "Cast", "", "cast1", "bz0", "bz");
+		lft_onnx_attr_i(b, "to", 6);
+		lft_onnx_node(b, "DequantizeLinear", "", "dqb", "b,bs,bz",
+			      "bd");
+	} else {
+		lft_onnx_node(b, "QuantizeLinear", "", "q0", "x,xs,xz0", "q0c");
+		lft_onnx_node(b, "DequantizeLinear", "", "dq0", "q0c,xs,xz0",
+			      "xd");
+		lft_onnx_node(b, "DequantizeLinear", "", "dqb", "b,bs", "bd");
+	}
+	lft_onnx_node(b, "DequantizeLinear", "", "dqw", "w,ws,wz", "wd");
+	lft_onnx_node(b, "Conv", "", "conv", "xd,wd,bd", "c");
+	lft_onnx_attr_ints(b, "pads", 4, pads);
+	if (glue) {
+		lft_onnx_node(b, "QuantizeLinear", "", "q1", "c,ys,yz", "q1");
+		lft_onnx_node(b, "Cast", "", "cast2", "q1", "q1c");
+		lft_onnx_attr_i(b, "to", 2);
+		lft_onnx_node(b, "DequantizeLinear", "", "dq1", "q1c,ys,yz",
+			      "cd");
+		lft_onnx_node(b, "Clip", "", "relu6", "cd,lo,hi", "r");
+		lft_onnx_node(b, "QuantizeLinear", "", "q2", "r,ys,yz", "rq");
+		lft_onnx_node(b, "Shape", "", "shape", "rq", "sh");
+		lft_onnx_node(b, "Constant", "", "k0", "", "i0");
+		lft_onnx_attr_i(b, "value_int", 0);
+		lft_onnx_node(b, "Gather", "", "gather", "sh,i0", "n");
+		lft_onnx_node(b, "Unsqueeze", "", "unsq", "n,axes", "n1");
+		lft_onnx_init(b, "axes", 7, 1, &one, &zero_axis, 8);
+		lft_onnx_node(b, "Constant", "", "k1", "", "m1");
+		lft_onnx_attr_ints(b, "value_ints", 1, &minus1);
+		lft_onnx_node(b, "Concat", "", "cat", "n1,m1", "tgt");
+		lft_onnx_attr_i(b, "axis", 0);
+		lft_onnx_node(b, "Reshape", "", "view", "rq,tgt", "y");
+	} else {
+		lft_onnx_node(b, "Clip", "", "relu6", "c,lo,hi", "r");
+		lft_onnx_node(b, "QuantizeLinear", "", "q1", "r,ys,yz", "rq");
+		lft_onnx_node(b, "Flatten", "", "flat", "rq", "y");
+	}
+	return lft_onnx_finish(b, len);
+}
+
+/* The exporter's glue folds away: same bytes as the clean QDQ form, the
+ * conv with its ReLU6 in one device layer, the flatten a view. */
+static void test_exporter_glue(void)
+{
+	uint8_t got[2][2 * 32];
+	for (int glue = 0; glue < 2; glue++) {
+		size_t len;
+		uint8_t *buf = exporter_model(glue, &len);
+		lf_model *m;
+		lf_status st = lf_model_load_memory(emu(), buf, len, NULL, &m);
+		if (st != LF_OK)
+			fprintf(stderr, "\n    glue %d: %s ", glue,
+				lf_context_last_error(emu()));
+		CU_ASSERT_EQUAL_FATAL(st, LF_OK);
+		int64_t xd[4] = {2, 1, 4, 4};
+		lf_tensor *x, *y[1] = {NULL};
+		lf_tensor_create(emu(), LF_DTYPE_FLOAT32, 4, xd, NULL, &x);
+		for (int i = 0; i < 32; i++)
+			((float *)lf_tensor_data(x))[i] =
+			    (float)((i * 29) % 64 - 32) * 0.1f;
+		lf_run_profile *p;
+		lf_run_profile_create(&p);
+		CU_ASSERT_EQUAL_FATAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
+		memcpy(got[glue], lf_tensor_data(y[0]), sizeof(got[glue]));
+		/* QuantizeLinear on the CPU, the conv+ReLU6 on the device;
+		 * Flatten / the Reshape are views (no record). */
+		if (lf_run_profile_count(p) != 2)
+			for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+				struct lf_layer_profile q;
+				lf_run_profile_get(p, i, &q);
+				fprintf(stderr, "\n    glue %d: %s %s %s", glue,
+					q.name, q.op, q.where);
+			}
+		CU_ASSERT_EQUAL(lf_run_profile_count(p), 2);
+		struct lf_layer_profile r;
+		lf_run_profile_get(p, 1, &r);
+		CU_ASSERT_STRING_EQUAL(r.op, "QLinearConv+Clip");
+		CU_ASSERT_STRING_EQUAL(r.where, "device");
+		lf_run_profile_destroy(p);
+		lf_tensor_destroy(x);
+		lf_tensor_destroy(y[0]);
+		lf_model_destroy(m);
+		free(buf);
+	}
+	CU_ASSERT(memcmp(got[0], got[1], sizeof(got[0])) == 0);
+	/* ReLU6 clamps: with yz 20 no output exceeds 20 + 6 / 0.05 = 140,
+	 * none is below 20, and both bounds are reached by this input. */
+	int at_lo = 0, at_hi = 0;
+	for (size_t i = 0; i < sizeof(got[1]); i++) {
+		CU_ASSERT(got[1][i] >= 20 && got[1][i] <= 140);
+		at_lo += got[1][i] == 20;
+		at_hi += got[1][i] == 140;
+	}
+	if (!at_lo || !at_hi)
+		for (size_t i = 0; i < sizeof(got[1]); i++)
+			fprintf(stderr, "%d ", got[1][i]);
+	CU_ASSERT(at_lo > 0);
+	CU_ASSERT(at_hi > 0);
+}
+
 static void test_arena(void)
 {
 	/* a [0,1] 100 B, b [1,2] 100 B, c [2,3] 100 B: a and c share. */
@@ -787,6 +946,7 @@ void lf_test_suite_graph(void)
 	    {"relu_fusion", test_relu_fusion},
 	    {"float_edges", test_float_edges},
 	    {"mixed_segment", test_mixed_segment},
+	    {"exporter_glue", test_exporter_glue},
 	    {"arena", test_arena},
 	    {NULL, NULL},
 	};
