@@ -435,6 +435,58 @@ static lf_status infer_view(struct inf *c, const struct lf__gnode *n)
  * target, not zeros. Everything else runs on zeros.
  */
 
+/*
+ * Inputs whose values decide the output's shape (bit k: input k). Run on
+ * zeros, such a node would get a wrong shape, so its input must be a
+ * constant or known from shapes (above); otherwise the output shape is
+ * only known at run time, which the planner does not support.
+ */
+static const struct {
+	const char *op;
+	unsigned in;
+} shape_inputs[] = {
+    {"Reshape", 1u << 1},   {"Expand", 1u << 1},    {"ConstantOfShape", 1u},
+    {"Range", 7u},	    {"Slice", 0x1eu},	    {"Squeeze", 1u << 1},
+    {"Unsqueeze", 1u << 1}, {"Split", 1u << 1},	    {"Tile", 1u << 1},
+    {"Pad", 1u << 1},	    {"Resize", 0xeu},	    {"ReduceMean", 1u << 1},
+    {"ReduceSum", 1u << 1}, {"ReduceMax", 1u << 1},
+};
+
+static lf_status check_shape_inputs(struct inf *c, const struct lf__gnode *n)
+{
+	if (n->domain[0] && strcmp(n->domain, "ai.onnx") != 0)
+		return LF_OK;
+	for (size_t t = 0; t < sizeof(shape_inputs) / sizeof(*shape_inputs);
+	     t++) {
+		if (strcmp(shape_inputs[t].op, n->op_type) != 0)
+			continue;
+		for (size_t k = 0; k < n->n_in && k < 8; k++) {
+			int v = n->in[k];
+			if (!((shape_inputs[t].in >> k) & 1u) || v < 0 ||
+			    c->g->vals[v].cst || c->known[v].data)
+				continue;
+			return fail(c, n, LF_ERR_UNSUPPORTED,
+				    "input '%s' decides the output shape and "
+				    "is only known at run time",
+				    c->g->vals[v].name);
+		}
+	}
+	return LF_OK;
+}
+
+/* Fill @t (zeroed) with ones of its type: an integer Div's divisor. */
+static void fill_ones(struct lf__tensor *t)
+{
+	size_t es = lf__onnx_dtype_size(t->dtype);
+	for (size_t i = 0; i < t->count; i++) {
+		uint8_t *p = (uint8_t *)t->data + i * es;
+		if (t->dtype == LF__ONNX_FLOAT)
+			*(float *)p = 1.0f;
+		else
+			p[0] = 1; /* little-endian integer 1 */
+	}
+}
+
 static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 {
 	enum { MAXIO = 64 };
@@ -465,7 +517,15 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 		const struct lf__gshape *s = &c->s[v];
 		st = lf__tensor_alloc(&zeros[i], s->dtype, s->rank, s->d, msg,
 				      sizeof(msg));
+		/* Zeros would be a division by zero. */
+		if (st == LF_OK && i == 1 && strcmp(n->op_type, "Div") == 0)
+			fill_ones(&zeros[i]);
 		in[i] = &zeros[i];
+	}
+	if (st == LF_OK && (st = check_shape_inputs(c, n)) != LF_OK) {
+		for (size_t i = 0; i < n->n_in; i++)
+			lf__tensor_release(&zeros[i]);
+		return st;
 	}
 	char *outs[8];
 	for (size_t k = 0; k < n->n_out; k++)

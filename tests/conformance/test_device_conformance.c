@@ -55,6 +55,7 @@ static int run_all(const char *device, struct lf__conf_totals *t)
 	FILE *out = fopen("/dev/null", "w");
 	memset(t, 0, sizeof(*t));
 	const char *src = getenv("LF_SRC");
+	unsigned quant_passed = 0;
 	for (size_t i = 0; i < NDIRS; i++) {
 		struct lf__conf_totals one = {0, 0, 0};
 		char err[512], dir[1024];
@@ -73,6 +74,8 @@ static int run_all(const char *device, struct lf__conf_totals *t)
 		t->passed += one.passed;
 		t->failed += one.failed;
 		t->skipped += one.skipped;
+		if (i > 0)
+			quant_passed += one.passed;
 	}
 	if (out)
 		fclose(out);
@@ -85,7 +88,9 @@ static int run_all(const char *device, struct lf__conf_totals *t)
 		device, lf__dev_props(ctx->dev->dev)->backend,
 		(unsigned long long)c.launches,
 		(unsigned long long)(c.h2d_transfers + c.d2h_transfers));
-	CU_ASSERT(c.launches >= t->passed / 2);
+	/* The node tests are mostly ops that run on the CPU (shape and float
+	 * glue); the ORT folders are the quantized layers a device runs. */
+	CU_ASSERT(c.launches >= quant_passed / 2);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 	return 0;
 }
