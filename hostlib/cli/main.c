@@ -3,8 +3,11 @@
  * the table below.
  *
  *   layerfab conformance DIR [--filter SUBSTR] [--device DEV]
- *       run the ONNX backend node tests under DIR on the CPU ops (with
- *       --device: through the model API on DEV); exit 0 iff none failed
+ *       run the ONNX backend node tests under DIR on the CPU ops and
+ *       whole models through the model API on the "cpu" device (with
+ *       --device: everything through the model API on DEV); a whole model
+ *       that cannot load or run fails, only node tests skip; exit 0 iff
+ *       none failed
  *   layerfab devices | info | run | bench
  *       cmd_devices.c, cmd_info.c, cmd_run.c, cmd_bench.c (see cli.h)
  *   layerfab --version
@@ -18,6 +21,22 @@
 #include "hostlib/onnx/onnx.h"
 
 static int usage(FILE *f);
+
+/* A node test on the CPU ops; a whole model through the model API on the
+ * "cpu" device (*arg: that context, opened at the first whole model). */
+static enum lf__conf_result cpu_test(void *arg, const char *dir, char *msg,
+				     size_t len)
+{
+	lf_context **ctx = arg;
+	if (lf__conformance_node_scope(dir))
+		return lf__conformance_test(dir, msg, len);
+	if (!*ctx && lf_context_create("cpu", NULL, ctx) != LF_OK) {
+		snprintf(msg, len, "cannot open the cpu device: %s",
+			 lf_last_error());
+		return LF__CONF_FAIL;
+	}
+	return lf__cli_conformance_device_test(*ctx, dir, msg, len);
+}
 
 static int cmd_conformance(int argc, char **argv)
 {
@@ -50,8 +69,10 @@ static int cmd_conformance(int argc, char **argv)
 		return lf__cli_conformance_device(dir, filter, device, stdout);
 	struct lf__conf_totals t;
 	char err[LF__ONNX_ERR_LEN];
-	lf_status st =
-	    lf__conformance_run(dir, filter, stdout, &t, err, sizeof(err));
+	lf_context *cpu = NULL;
+	lf_status st = lf__conformance_run_with(dir, filter, cpu_test, &cpu,
+						stdout, &t, err, sizeof(err));
+	lf_context_destroy(cpu);
 	if (st != LF_OK) {
 		fprintf(stderr, "layerfab conformance: %s\n", err);
 		return 1;
@@ -65,8 +86,9 @@ static const struct {
 	const char *args, *help;
 } cmds[] = {
     {"conformance", cmd_conformance, "DIR [--filter SUBSTR] [--device DEV]",
-     "run ONNX backend node tests (DIR/test_*/) on the CPU ops, or with\n"
-     "      --device through lf_model_load/run on DEV (whole models too)"},
+     "run ONNX backend node tests (DIR/test_*/) on the CPU ops and whole\n"
+     "      models on the cpu device, or with --device everything through\n"
+     "      lf_model_load/run on DEV; a whole model that does not load fails"},
     {"devices", lf__cli_devices, "[--pci-dump FILE]",
      "list FPGA cards on PCIe and every backend's devices"},
     {"info", lf__cli_info, "FILE.xclbin",

@@ -37,8 +37,10 @@ struct lf__conf_totals {
 /*
  * lf__conformance_run() - run every test folder under @dir (or @dir itself
  * if it holds a model.onnx) whose name contains @filter (NULL: all), in
- * name order. Prints "PASS test_x", "FAIL test_x: why" or "SKIP test_x:
- * why" per test and, last, "N passed, M failed, K skipped" to @out.
+ * name order, on the CPU ops (single-node models; others SKIP, so a whole
+ * model FAILs: see lf__conformance_run_with()). Prints "PASS test_x",
+ * "FAIL test_x: why" or "SKIP test_x: why" per test and, last, "N passed,
+ * M failed, K skipped" to @out.
  *
  * Return: LF_OK (whatever the tests gave: see @totals); LF_ERR_IO if @dir
  * cannot be listed (message in @err).
@@ -48,9 +50,23 @@ lf_status lf__conformance_run(const char *dir, const char *filter, FILE *out,
 			      size_t errlen);
 
 /*
+ * lf__conformance_node_scope() - is test folder @dir a node test: in an
+ * ONNX backend-test "node" folder (its parent directory is named "node",
+ * as in onnx/backend/test/data/node/, whose *_expanded tests have several
+ * nodes), or with a model.onnx of exactly one node? Whole models are the
+ * rest: a runner may skip a node test whose op it does not run, but a
+ * whole model it cannot load or run has failed (lf__conformance_run_with()
+ * counts it so).
+ */
+int lf__conformance_node_scope(const char *dir);
+
+/*
  * lf__conformance_run_with() - as lf__conformance_run(), with @test (given
  * @arg) deciding each folder instead of lf__conformance_test(): how
  * `layerfab conformance --device` runs the tests through the model API.
+ * A SKIP verdict outside a node test's scope (lf__conformance_node_scope())
+ * is reported and counted as FAIL: a green summary must not hide a whole
+ * model that did not run.
  */
 typedef enum lf__conf_result (*lf__conf_test_fn)(void *arg, const char *dir,
 						 char *msg, size_t msglen);

@@ -19,7 +19,9 @@
 
 #include "hostlib/onnx/onnx.h"
 #include "lf_test.h"
+#include "onnx.pb-c.h"
 #include "test_cli_util.h"
+#include "test_model_util.h"
 
 #define FMNIST "tests/data/ort/fmnist_qop"
 
@@ -545,6 +547,114 @@ static void test_conformance_device(void)
 	cli_res_free(&r);
 }
 
+/* A TensorProto file: float32 @n values of shape @dims. */
+static void write_pb(const char *path, int rank, const int64_t *dims,
+		     const float *v, size_t n)
+{
+	Onnx__TensorProto t;
+	onnx__tensor_proto__init(&t);
+	t.has_data_type = 1;
+	t.data_type = 1;
+	t.n_dims = (size_t)rank;
+	t.dims = (int64_t *)dims;
+	t.has_raw_data = 1;
+	t.raw_data.len = n * sizeof(float);
+	t.raw_data.data = (uint8_t *)v;
+	size_t len = onnx__tensor_proto__get_packed_size(&t);
+	uint8_t *buf = malloc(len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	onnx__tensor_proto__pack(&t, buf);
+	write_file(path, buf, len);
+	free(buf);
+}
+
+/* Folder @dir/@name with model.onnx (@ops: one or two float nodes on a
+ * 2x2 input) and test_data_set_0 (values unchecked: it does not load). */
+static void det_case(const char *dir, const char *name, int two)
+{
+	char path[600];
+	int64_t d[2] = {2, 2};
+	float x[4] = {1, 2, 3, 4}, y = -2.0f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	struct lft_onnx *b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 1, 2, d);
+	lft_onnx_output(b, "y", 1, 0, NULL);
+	if (two)
+		lft_onnx_node(b, "Relu", "", "relu", "x", "r");
+	/* Det: an op the importer does not run */
+	lft_onnx_node(b, "Det", "", "det", two ? "r" : "x", "y");
+	size_t len;
+	uint8_t *buf = lft_onnx_finish(b, &len);
+	snprintf(path, sizeof(path), "%s/%s/model.onnx", dir, name);
+	write_file(path, buf, len);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/%s/test_data_set_0", dir, name);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s/test_data_set_0/input_0.pb", dir,
+		 name);
+	write_pb(path, 2, d, x, 4);
+	snprintf(path, sizeof(path), "%s/%s/test_data_set_0/output_0.pb", dir,
+		 name);
+	write_pb(path, 0, NULL, &y, 1);
+}
+
+/*
+ * `conformance` on a folder of whole models: one that loads and matches
+ * ORT passes (fmnist_qop, on the CPU path through the "cpu" device); one
+ * the importer cannot load FAILS, its line saying so; a single-node test
+ * of an op layerfab does not run still SKIPs. The same with --device.
+ */
+static void test_conformance_whole_models(void)
+{
+	char dir[] = "/tmp/lf_conf_models_XXXXXX", path[600], cwd[512];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/fmnist_qop", dir);
+	char target[600];
+	snprintf(target, sizeof(target), "%s/" FMNIST, cwd);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+	det_case(dir, "det_model", 1);
+	det_case(dir, "det_node", 0);
+	for (int dev = 0; dev < 2; dev++) {
+		struct cli_res r;
+		if (dev)
+			run_cli(&r, "conformance", dir, "--device", "emu");
+		else
+			run_cli(&r, "conformance", dir);
+		CU_ASSERT_EQUAL(r.status, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qop\n"));
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(r.out, "FAIL det_model: whole model not run: "
+				  "cannot load: "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "'Det'"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "SKIP det_node: "));
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(r.out, "\n1 passed, 1 failed, 1 skipped\n"));
+		if (!strstr(r.out, "1 passed, 1 failed, 1 skipped"))
+			fprintf(stderr, "\n%s%s", r.out, r.err);
+		cli_res_free(&r);
+	}
+	static const char *const files[] = {
+	    "det_model/test_data_set_0/input_0.pb",
+	    "det_model/test_data_set_0/output_0.pb",
+	    "det_model/test_data_set_0",
+	    "det_model/model.onnx",
+	    "det_model",
+	    "det_node/test_data_set_0/input_0.pb",
+	    "det_node/test_data_set_0/output_0.pb",
+	    "det_node/test_data_set_0",
+	    "det_node/model.onnx",
+	    "det_node",
+	    "fmnist_qop"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (remove(path))
+			fprintf(stderr, "\n  cannot remove %s", path);
+	}
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static void test_demo_accuracy(void)
 {
 	struct cli_res r;
@@ -587,6 +697,7 @@ void lf_test_suite_cli(void)
 	    {"run_fallback_reported", test_run_fallback},
 	    {"bench", test_bench},
 	    {"conformance_device", test_conformance_device},
+	    {"conformance_whole_models", test_conformance_whole_models},
 	    {"demo_accuracy_is_orts", test_demo_accuracy},
 	    {NULL, NULL},
 	};
