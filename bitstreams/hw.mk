@@ -4,6 +4,8 @@
 #   make hw PLATFORM=<p> [TARGET=hw|hw_emu] [PLATFORM_NAME=<name or .xpfm>]
 #       <p>: aws-f1 aws-f2 u250 u280 u55c (bitstreams/<p>/params.mk, link.cfg)
 #       -> $(BUILD)/bitstreams/<p>/<TARGET>/layerfab.xclbin
+#   make hw PLATFORM=aws-f2-hdk HDK_DIR=...   AWS F2 through the HDK flow
+#       (Vivado): bitstreams/aws-f2-hdk/hdk.mk
 #   make hw-budget [PLATFORM=<p>]   the resource arithmetic behind params.mk
 #   make hls-lint                   scripts/hls-lint over hls/ kernel sources
 #   make hls-lint-test              the linter's own tests (tests/hls_lint)
@@ -14,6 +16,7 @@
 #                                   the default and every platform's params
 #   make hls-tcl-check              scripts/hls/*.tcl under tclsh, stubbed
 #   make aws-afi-test               scripts/aws-afi.sh --dry-run and its checks
+#   make aws-f2-hdk-check           the AWS F2 HDK CL's ports and address map
 #
 # Nothing under `make hw` can run where Vitis is absent; it says what is
 # missing (scripts/hw-preflight.sh) instead of failing in a shell. The
@@ -30,7 +33,7 @@ PYTHON3 ?= /usr/bin/python3
 XCLBINUTIL ?= $(XILINX_XRT)/bin/xclbinutil
 
 .PHONY: hw hw-preflight hw-budget hw-config-check hls-lint hls-lint-test \
-	hls-tb hls-tcl-check aws-afi-test
+	hls-tb hls-tcl-check aws-afi-test aws-f2-hdk-check
 
 ifneq ($(filter $(PLATFORM),$(HW_PLATFORMS)),)
 include bitstreams/$(PLATFORM)/params.mk
@@ -116,10 +119,13 @@ $(HW_XCLBIN): $(HW_DIR)/layerfab.link.xclbin $(HW_DIR)/limits/layerfab_limits.tx
 hw-budget:
 	@$(PYTHON3) scripts/hw-config-check --table $(PLATFORM)
 
+else ifeq ($(PLATFORM),aws-f2-hdk)
+# AWS F2 through the HDK flow (Vivado, no v++): its own rules.
+include bitstreams/aws-f2-hdk/hdk.mk
 else
 hw hw-preflight:
 	@echo "make hw: say which platform: make hw PLATFORM=<p> [TARGET=hw|hw_emu]" >&2
-	@echo "  <p> is one of: $(HW_PLATFORMS)$(if $(PLATFORM), (got '$(PLATFORM)'))" >&2
+	@echo "  <p> is one of: $(HW_PLATFORMS) aws-f2-hdk$(if $(PLATFORM), (got '$(PLATFORM)'))" >&2
 	@echo "  (bitstreams/README.md: tools, platforms, AWS images)" >&2
 	@exit 2
 
@@ -176,5 +182,13 @@ hls-tcl-check:
 aws-afi-test:
 	@sh scripts/aws-afi-test.sh
 
+# The AWS F2 HDK CL: shell port names, address map (params.mk, driver,
+# synthesis Tcl, description), IDs, Tcl syntax; then its own self-test.
+aws-f2-hdk-check: $(AWS_SIM_XCLBIN) $(LF_XCLBIN_TOOL) | $(DEPS_STAMP)
+	@if command -v tclsh >/dev/null 2>&1; then \
+		$(PYTHON3) scripts/aws-f2-hdk-check --build $(BUILD) && \
+		$(PYTHON3) scripts/aws-f2-hdk-check --build $(BUILD) --self-test; \
+	else echo "aws-f2-hdk-check: tclsh not installed (Debian package tcl): skipped"; fi
+
 TEST_DEPS += hls-lint hls-lint-test hw-config-check hls-tb hls-tcl-check \
-	aws-afi-test
+	aws-afi-test aws-f2-hdk-check

@@ -61,5 +61,34 @@ expect_error "F2" "cannot be created for F2" --platform aws-f2 --xclbin "$tmp/la
 expect_error "unknown option" "unknown argument" --xclbin "$tmp/layerfab.xclbin" --bucket b1b --bogus
 expect_error "bad key" "bad S3 key prefix" --xclbin "$tmp/layerfab.xclbin" --bucket b1b --dcp-key /abs
 
+# F2 through the HDK: the DCP tarball is uploaded and registered with
+# create-fpga-image (aws-fpga f2 hdk/README.md, step 6).
+mkdir -p "$tmp/cl/to_aws"
+printf 'dcp' >"$tmp/cl/to_aws/cl.dcp"
+(cd "$tmp/cl" && tar cf ../2026_12_07-040000.Developer_CL.tar to_aws)
+bash "$afi" --dry-run --platform aws-f2-hdk --tar "$tmp/2026_12_07-040000.Developer_CL.tar" \
+	--bucket my-afi-bucket --dcp-key lf/dcp --logs-key lf/logs --wait 60 \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] &&
+	grep -q '^+ aws s3 cp .*/2026_12_07-040000.Developer_CL.tar s3://my-afi-bucket/lf/dcp/2026_12_07-040000.Developer_CL.tar' "$tmp/out" &&
+	grep 'ec2 create-fpga-image --name 2026_12_07-040000.Developer_CL ' "$tmp/out" |
+	grep -F -e '--input-storage-location Bucket=my-afi-bucket\,Key=lf/dcp/2026_12_07-040000.Developer_CL.tar' |
+	grep -q -F -e '--logs-storage-location Bucket=my-afi-bucket\,Key=lf/logs/' &&
+	grep -q 'describe-fpga-images' "$tmp/out" &&
+	grep -q 'fpga-load-local-image' "$tmp/err" &&
+	! grep -q 'create_vitis_afi' "$tmp/out" &&
+	[ ! -e "$tmp/afi" ]; then
+	ok
+else
+	bad "aws-f2-hdk dry run (exit $rc): $(cat "$tmp/out" "$tmp/err")"
+fi
+expect_error "hdk without --tar" "--tar FILE is required" --platform aws-f2-hdk --bucket b1b
+expect_error "hdk with --xclbin" "takes --tar" --platform aws-f2-hdk --xclbin "$tmp/layerfab.xclbin" --bucket b1b
+expect_error "hdk not a tar" "not a DCP tarball" --platform aws-f2-hdk --tar "$tmp/junk.xclbin" --bucket b1b
+printf 'junk' >"$tmp/junk.tar"
+expect_error "hdk broken tar" "not a tar archive" --platform aws-f2-hdk --tar "$tmp/junk.tar" --bucket b1b
+expect_error "--tar for F1" "--tar is for --platform aws-f2-hdk" --tar "$tmp/junk.tar" --bucket b1b
+
 echo "aws-afi-test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -113,7 +113,10 @@ lf_status lf__aws_card_enumerate(struct lf_dev_desc *out, uint32_t max,
 			 c[i].device == LF_CL_DEVICE_ID
 			     ? "layerfab CL ID"
 			     : "default ID: no AFI or another CL");
-		out[i].is_card = 1;
+		/* Only a PF showing the layerfab CL's ID may become the
+		 * default device: one with the default ID has no AFI, or
+		 * another CL, and opening it would fail. */
+		out[i].is_card = c[i].device == LF_CL_DEVICE_ID;
 	}
 	*count = n;
 	return LF_OK;

@@ -22,13 +22,14 @@
  *   tiny    ours: two 64 MiB banks, for tests that fill device memory.
  *   aws-f2-hdk  ours: the layerfab Custom Logic for AWS F2 built with the
  *           HDK (bitstreams/aws-f2-hdk/), as its PCIS window (AppPF BAR4)
- *           shows it: the card's 64 GiB DDR4 at 0x00_0000_0000 and the
- *           16 GiB HBM at 0x10_0000_0000, the map of aws-fpga's f2
- *           example hdk/cl/examples/cl_dram_hbm_dma/README.md ("dma_pcis
- *           AXI4 bus": DDR base_addr=0x00_0000_0000 range=64GB, HBM
- *           base_addr=0x10_0000_0000 range=16GB), which is exactly the
- *           writer's back-to-back layout (64 GiB = 0x10_0000_0000). The
- *           name is ours: the HDK flow has no Vitis platform.
+ *           shows it: the card's 64 GiB DDR4 at 0x00_0000_0000, as in
+ *           aws-fpga's f2 example hdk/cl/examples/cl_dram_hbm_dma/
+ *           README.md ("dma_pcis AXI4 bus": DDR base_addr=0x00_0000_0000
+ *           range=64GB). That map puts the 16 GiB HBM at 0x10_0000_0000,
+ *           where the writer's back-to-back layout would put a second bank
+ *           too; the CL's first version instantiates no HBM, so the
+ *           profile has none. The name is ours: the HDK flow has no Vitis
+ *           platform.
  *
  * Tags follow what v++ writes for these platforms ("DDR[0]", "HBM[0]").
  * HBM banks are listed first on the U280, so CONNECTIVITY spreads kernel
@@ -87,7 +88,6 @@ static const struct lf_xclbin_bank u55c_banks[] = {
 
 static const struct lf_xclbin_bank aws_f2_hdk_banks[] = {
     DDR(0, 64 * GiB),
-    HBM(0, 16 * GiB),
 };
 
 static const struct lf_xclbin_bank tiny_banks[] = {

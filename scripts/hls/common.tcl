@@ -5,20 +5,25 @@
 # exactly the parameters `make hw` would.
 #
 #   vitis_hls -f scripts/hls/<kernel>.tcl -tclargs [PLATFORM] [STEP...]
-#   PLATFORM  aws-f1 (default), aws-f2, u250, u280, u55c
+#   PLATFORM  aws-f1 (default), aws-f2, aws-f2-hdk, u250, u280, u55c
 #   STEP      csim csynth cosim export (default: all four, in that order)
 
 set lf_root [file normalize [file join [file dirname [info script]] .. ..]]
 
-# NAME := value lines of a params.mk (make's \ continuations joined).
+# NAME := value lines of a params.mk (make's \ continuations joined);
+# "include bitstreams/<p>/params.mk" lines (paths from the source root)
+# are read in place, as make does.
 proc lf_read_params {path} {
+	global lf_root
 	set fh [open $path r]
 	set text [string map [list "\\\n" " "] [read $fh]]
 	close $fh
 	set vals [dict create]
 	foreach line [split $text "\n"] {
 		set line [string trim [lindex [split $line "#"] 0]]
-		if {[regexp {^([A-Z0-9_]+)\s*:?=\s*(.*)$} $line -> name value]} {
+		if {[regexp {^include\s+(\S+)$} $line -> inc]} {
+			set vals [dict merge $vals [lf_read_params [file join $lf_root $inc]]]
+		} elseif {[regexp {^([A-Z0-9_]+)\s*:?=\s*(.*)$} $line -> name value]} {
 			dict set vals $name [string trim $value]
 		}
 	}
@@ -42,7 +47,7 @@ proc lf_hls_args {argv kernel} {
 	}
 	set pm [file join $lf_root bitstreams $platform params.mk]
 	if {![file exists $pm]} {
-		error "unknown platform '$platform' (no $pm); use aws-f1 aws-f2 u250 u280 u55c"
+		error "unknown platform '$platform' (no $pm); use aws-f1 aws-f2 aws-f2-hdk u250 u280 u55c"
 	}
 	set p [lf_read_params $pm]
 	set map {HW_CLOCK_MHZ LF_CLOCK_MHZ HW_CONV_PE_OC LF_CONV_PE_OC

@@ -1,5 +1,5 @@
-# tcl-check.tcl - runs conv2d.tcl, matmul.tcl, pool.tcl, add.tcl and
-# engine.tcl under tclsh with the
+# tcl-check.tcl - runs conv2d.tcl, matmul.tcl, pool.tcl, add.tcl,
+# engine.tcl and ip.tcl under tclsh with the
 # vitis_hls commands replaced by stubs that check their arguments: the top
 # function, every added file exists, a part and clock are set, every step
 # is requested. It proves the scripts' own logic (argument and params.mk
@@ -13,12 +13,13 @@ set here [file dirname [file normalize [info script]]]
 set passed 0
 set failed 0
 
-proc run_one {script platform want_top} {
+proc run_one {script platform want_top {want_format xo}} {
 	set i [interp create]
 	interp hide $i exit
 	set log {}
 	foreach cmd {open_project set_top open_solution set_part create_clock
-		csim_design csynth_design cosim_design export_design} {
+		csim_design csynth_design cosim_design export_design
+		config_interface} {
 		interp alias $i $cmd {} record $cmd
 	}
 	interp alias $i add_files {} record add_files
@@ -59,7 +60,7 @@ proc run_one {script platform want_top} {
 				if {![regexp {^x[a-z0-9]+-} [lindex $args 0]]} { lappend problems "set_part $args" }
 			}
 			export_design {
-				if {[lsearch $args xo] < 0} { lappend problems "export_design not xo" }
+				if {[lsearch $args $want_format] < 0} { lappend problems "export_design not $want_format" }
 			}
 		}
 	}
@@ -82,6 +83,16 @@ foreach {script top} {conv2d.tcl lfk_conv2d matmul.tcl lfk_matmul pool.tcl lfk_p
 			puts "FAIL $script $platform: $r"
 		}
 	}
+}
+# ip.tcl: the engine as a Vivado IP for the AWS F2 HDK CL (its params.mk
+# includes aws-f2's), and a vivado flow target.
+set r [run_one [file join $here ip.tcl] aws-f2-hdk lfk_engine ip_catalog]
+if {$r eq "" && [lsearch -index 0 $::calls config_interface] >= 0 &&
+    [lsearch -glob $::calls "open_solution*-flow_target vivado*"] >= 0} {
+	incr passed
+} else {
+	incr failed
+	puts "FAIL ip.tcl aws-f2-hdk: $r"
 }
 # A wrong platform must be an error, not a silent default.
 set r [run_one [file join $here conv2d.tcl] no-such-card lfk_conv2d]
