@@ -1160,6 +1160,98 @@ static lf_status descriptors(struct bld *b)
 	return LF_OK;
 }
 
+/* A value a segment touches: its bytes and when they must stay intact. */
+struct touch {
+	int root;
+	uint64_t off, size;
+	int first, last; /* node steps */
+};
+
+static int overlap(const struct touch *a, const struct touch *c)
+{
+	return a->first <= c->last && c->first <= a->last &&
+	       a->off < c->off + c->size && c->off < a->off + a->size;
+}
+
+/*
+ * check_segments() - what every run relies on, checked on the finished
+ * plan instead of trusted: in each chained segment, no two values whose
+ * lifetimes meet share arena bytes, and every one lies inside the arena
+ * (a clash is a wrong answer, or LF_KST_BOUNDS and a CPU fallback); on
+ * the host, the buffers a segment reads and writes are distinct, so the
+ * segment can be re-run on the CPU from its inputs. A failure is a
+ * planner bug: LF_ERR_INTERNAL, the plan is not used.
+ */
+static lf_status check_segments(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	const struct lf__mplan *p = b->p;
+	struct touch *t = calloc(g->nnodes * 3 + 1, sizeof(*t));
+	if (!t)
+		return nomem(b);
+	lf_status st = LF_OK;
+	for (int si = 0; si < p->nsegs && st == LF_OK; si++) {
+		const struct lf__mseg *s = &p->seg[si];
+		int first = s->nodes[0], last = s->nodes[s->nnodes - 1];
+		size_t n = 0;
+		for (int k = 0; k < s->nup; k++) {
+			int r = s->up[k], l = last_use_in(b, s, r);
+			t[n++] = (struct touch){
+			    r, s->host_assisted ? 0 : s->up_at[k],
+			    lf__gshape_bytes(&p->shape[r]), first,
+			    l < 0 ? first : l};
+		}
+		for (int j = 0; j < s->nnodes && !s->host_assisted; j++) {
+			int i = s->nodes[j], r = p->root[g->nodes[i].out[0]];
+			int l = last_use_in(b, s, r), down = 0;
+			for (int k = 0; k < s->ndown; k++)
+				down |= s->down[k] == r;
+			t[n++] =
+			    (struct touch){r, arena_at(p, s, r),
+					   lf__gshape_bytes(&p->shape[r]), i,
+					   down	   ? last
+					   : l < i ? i
+						   : l};
+		}
+		for (size_t x = 0; x < n && st == LF_OK; x++) {
+			if (t[x].off > p->arena_bytes ||
+			    t[x].size > p->arena_bytes - t[x].off)
+				st = LF_ERR_INTERNAL;
+			for (size_t y = x + 1; y < n && st == LF_OK; y++)
+				if (overlap(&t[x], &t[y]))
+					st = LF_ERR_INTERNAL;
+		}
+		/* Host: inputs and outputs of the segment, whole span. */
+		int io[2] = {s->nup, s->ndown};
+		for (int a = 0; a < io[0] + io[1] && st == LF_OK; a++) {
+			int ra = a < io[0] ? s->up[a] : s->down[a - io[0]];
+			for (int c = a + 1; c < io[0] + io[1] && st == LF_OK;
+			     c++) {
+				int rc =
+				    c < io[0] ? s->up[c] : s->down[c - io[0]];
+				struct touch ta = {
+				    ra, p->host_off[ra],
+				    lf__gshape_bytes(&p->shape[ra]), first,
+				    last};
+				struct touch tc = {
+				    rc, p->host_off[rc],
+				    lf__gshape_bytes(&p->shape[rc]), first,
+				    last};
+				if (ta.off != NONE && tc.off != NONE &&
+				    overlap(&ta, &tc))
+					st = LF_ERR_INTERNAL;
+			}
+		}
+		if (st != LF_OK)
+			st = failf(b->err, b->errlen, st,
+				   "device segment %d (node '%s'): two values "
+				   "alive at once share memory in the plan",
+				   si, g->nodes[first].name);
+	}
+	free(t);
+	return st;
+}
+
 static lf_status build(struct bld *b, const struct lf__gshape *in)
 {
 	const struct lf__graph *g = b->g;
@@ -1199,7 +1291,7 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 		b->out_use[p->root[g->outputs[i]]] = 1;
 	if ((st = classify(b)) || (st = partition(b)) || (st = residency(b)) ||
 	    (st = device_memory(b)) || (st = host_memory(b)) ||
-	    (st = descriptors(b)))
+	    (st = descriptors(b)) || (st = check_segments(b)))
 		return st;
 	return LF_OK;
 }

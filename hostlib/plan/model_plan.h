@@ -29,7 +29,9 @@
  * same way, with one rule for the CPU fallback: every host buffer a
  * segment reads (up) or writes (down) is live from its first node to its
  * last, so the segment can always be re-run on the CPU from its inputs
- * (hostlib/model/run.c) without its outputs overwriting them.
+ * (hostlib/model/run.c) without its outputs overwriting them. Both
+ * rules are checked on every finished plan (a clash is LF_ERR_INTERNAL,
+ * not a run that computes wrong bytes).
  */
 #ifndef LF_PLAN_MODEL_PLAN_H
 #define LF_PLAN_MODEL_PLAN_H
@@ -162,7 +164,8 @@ struct lf__mplan {
  * lf__mplan_build() - plan @g for inputs of shapes @in.
  * Return: LF_OK and *out (free with lf__mplan_free()); LF_ERR_SHAPE (the
  * shapes do not fit the model: the message names the node);
- * LF_ERR_UNSUPPORTED; LF_ERR_NO_MEMORY.
+ * LF_ERR_UNSUPPORTED; LF_ERR_NO_MEMORY; LF_ERR_INTERNAL (the plan would
+ * let two live values share memory: a planner bug, named segment).
  */
 lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__mparams *params,
