@@ -9,6 +9,7 @@
  * real kernels against emu are in tests/conformance (--device aws:sim).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,105 @@ static void test_run_queue(void)
 	CU_ASSERT_EQUAL(lf__bo_free(desc), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_free(prm), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_free(act), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+}
+
+/* While a run is pending, its buffers refuse transfers (the CL would race
+ * the kernel) and other buffers do not. */
+static void test_busy_while_running(void)
+{
+	lf_dev *dev = open_sim();
+	struct lf_fault f = {LF_FAULT_CU_HANG, 1, 0};
+	struct lf_test_emu_probe p;
+	lf_bo *other = NULL;
+	lf_run *run = NULL;
+	uint8_t b[64] = {0};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_load_probe(dev, "aws-f2-hdk",
+						     "lfk_probe", 1, NULL, NULL,
+						     0),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_alloc(dev, 0, 1, 64, 64, &p),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 64, 0, &other), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_fault(dev, &f), LF_OK); /* keep it pending */
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_probe_start(&p, 64, 64, &run), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_write(p.act, b, 64, 0), LF_ERR_BUSY);
+	CU_ASSERT_EQUAL(lf__bo_free(p.act), LF_ERR_BUSY);
+	CU_ASSERT_EQUAL(lf__bo_write(other, b, 64, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_ERR_BUSY);
+	CU_ASSERT_EQUAL(lf__dev_cu_abort(dev, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf__run_wait(run, 1000), LF_ERR_DEVICE);
+	CU_ASSERT_EQUAL(lf__run_free(run), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_write(p.act, b, 64, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_free(other), LF_OK);
+	lf_test_emu_probe_free(&p);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+}
+
+struct lane_job {
+	lf_dev *dev;
+	uint32_t cu;
+	int ok; /* launches whose bytes were right */
+};
+
+/* 20 launches on one CU, each adding a different constant: act[64 + i] =
+ * act[i] + k for i < 64, act[i] = i, so act[64 + i] = i + k (mod 256). */
+static void *lane(void *arg)
+{
+	struct lane_job *j = arg;
+	struct lf_test_emu_probe p;
+	uint8_t act[128], prm[64], got[64];
+	lf_desc d;
+
+	if (lf_test_emu_probe_alloc(j->dev, j->cu, 1, 64, 128, &p) != LF_OK)
+		return NULL;
+	for (int i = 0; i < 64; i++)
+		act[i] = (uint8_t)i;
+	lf_test_emu_probe_desc(&d, 1, 64, 0, 0, 64);
+	for (uint32_t k = 0; k < 20; k++) {
+		lf_run *run = NULL;
+		int good = 1;
+
+		memset(prm, (int)(k + 10 * j->cu), sizeof(prm));
+		if (lf__bo_write(p.desc, &d, sizeof(d), 0) ||
+		    lf__bo_write(p.params, prm, 64, 0) ||
+		    lf__bo_write(p.act, act, 128, 0) ||
+		    lf_test_emu_probe_start(&p, 64, 128, &run))
+			break;
+		if (lf__run_wait(run, 10000) != LF_OK ||
+		    lf__bo_read(p.act, got, 64, 64) != LF_OK)
+			good = 0;
+		for (int i = 0; good && i < 64; i++)
+			good = got[i] == (uint8_t)(i + k + 10 * j->cu);
+		lf__run_free(run);
+		j->ok += good;
+	}
+	lf_test_emu_probe_free(&p);
+	return NULL;
+}
+
+/* Both CUs driven from two threads at once: every launch gets its own
+ * bytes. */
+static void test_two_lanes_concurrently(void)
+{
+	lf_dev *dev = open_sim();
+	struct lane_job jobs[2] = {{dev, 0, 0}, {dev, 1, 0}};
+	pthread_t t[2];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(lf_test_emu_load_probe(dev, "aws-f2-hdk",
+						     "lfk_probe", 2, NULL, NULL,
+						     0),
+			      LF_OK);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(
+		    pthread_create(&t[i], NULL, lane, &jobs[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CU_ASSERT_EQUAL(jobs[0].ok, 20);
+	CU_ASSERT_EQUAL(jobs[1].ok, 20);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 
@@ -522,6 +622,8 @@ static const struct lf_test_case cases[] = {
     {"transfer", test_transfer},
     {"run_registers", test_run_registers},
     {"run_queue", test_run_queue},
+    {"busy_while_running", test_busy_while_running},
+    {"two_lanes_concurrently", test_two_lanes_concurrently},
     {"fault_pcis_timeout", test_fault_pcis_timeout},
     {"fault_cu_hang", test_fault_cu_hang},
     {"fault_lost", test_fault_lost},
