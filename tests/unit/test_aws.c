@@ -38,6 +38,16 @@ static lf_status load_desc(lf_dev *dev)
 	return lf__dev_load_xclbin_file(dev, path);
 }
 
+/* Overwrite the host view, so a read proves the bytes came from the
+ * device (lf__bo_write leaves its data in the host view). */
+static void clobber(lf_bo *bo, size_t n)
+{
+	void *hv = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(lf__bo_map(bo, &hv), LF_OK);
+	memset(hv, 0xa5, n);
+}
+
 static void msleep(unsigned ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -121,6 +131,7 @@ static void test_transfer(void)
 		CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 5000, 0, &bo[b]),
 				      LF_OK);
 		CU_ASSERT_EQUAL(lf__bo_write(bo[b], in, 5000, 0), LF_OK);
+		clobber(bo[b], 5000);
 		memset(out, 0, sizeof(out));
 		CU_ASSERT_EQUAL(lf__bo_read(bo[b], out, 4999, 1), LF_OK);
 		CU_ASSERT_EQUAL(memcmp(out, in + 1, 4999), 0);
@@ -381,6 +392,7 @@ static void test_fault_pcis_timeout(void)
 	CU_ASSERT_EQUAL(lf__bo_read(bo, out, 256, 0), LF_ERR_DMA);
 	CU_ASSERT_PTR_NOT_NULL(strstr(lf__drv_last_error(), "timed out"));
 	msleep(6);
+	clobber(bo, 256);
 	memset(out, 0, sizeof(out));
 	CU_ASSERT_EQUAL(lf__bo_read(bo, out, 256, 0), LF_OK);
 	CU_ASSERT_EQUAL(memcmp(in, out, 256), 0);
@@ -529,7 +541,8 @@ static void test_card_bus_files(void)
 	CU_ASSERT_EQUAL(write_file(dev_dir, "vendor", "0x1d0f\n"), 0);
 	CU_ASSERT_EQUAL(write_file(dev_dir, "device", "0x1234\n"), 0);
 	CU_ASSERT_EQUAL(sized_file(dev_dir, "resource0", 64ull << 20), 0);
-	CU_ASSERT_EQUAL(sized_file(dev_dir, "resource4", 128ull << 30), 0);
+	/* resource4_wc: the write-combining mapping (streaming loads) */
+	CU_ASSERT_EQUAL(sized_file(dev_dir, "resource4_wc", 128ull << 30), 0);
 	snprintf(spec, sizeof(spec), "aws:00:1e.0,sysfs=%s", root);
 	/* not an F2 application PF */
 	CU_ASSERT_EQUAL(lf__dev_open(spec, &dev), LF_ERR_NOT_FOUND);
@@ -561,15 +574,23 @@ static void test_card_bus_files(void)
 		in[i] = (uint8_t)(i ^ 0x3c);
 	CU_ASSERT_EQUAL(lf__bo_write(p.act, in, 200, 0), LF_ERR_DMA);
 	/* ... with it, bytes reach the file at the buffer's PCIS address */
-	poke(dev_dir, "resource4", (128ull << 30) - 4096, 0x4c464331);
+	poke(dev_dir, "resource4_wc", (128ull << 30) - 4096, 0x4c464331);
 	CU_ASSERT_EQUAL(lf__bo_write(p.act, in, 200, 0), LF_OK);
+	clobber(p.act, 200);
 	memset(out, 0, sizeof(out));
 	CU_ASSERT_EQUAL(lf__bo_read(p.act, out, 200, 0), LF_OK);
 	CU_ASSERT_EQUAL(memcmp(in, out, 200), 0);
+	/* odd offsets and lengths: head, 64-byte body and tail of the read */
+	for (uint64_t off = 1; off < 70; off += 23) {
+		clobber(p.act, 200);
+		memset(out, 0, sizeof(out));
+		CU_ASSERT_EQUAL(lf__bo_read(p.act, out, 199 - off, off), LF_OK);
+		CU_ASSERT_EQUAL(memcmp(in + off, out, 199 - off), 0);
+	}
 	/* Buffers are page aligned in DDR[0] from 0: desc at 0, params at
 	 * 0x1000, act at 0x2000 (allocated in that order). */
 	act_addr = 0x2000;
-	CU_ASSERT_EQUAL(peek(dev_dir, "resource4", act_addr),
+	CU_ASSERT_EQUAL(peek(dev_dir, "resource4_wc", act_addr),
 			in[0] | in[1] << 8 | in[2] << 16 |
 			    (uint32_t)in[3] << 24);
 	/* A start writes the HLS argument registers, then ap_start. The
@@ -605,7 +626,7 @@ static void test_card_bus_files(void)
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 	/* clean up the tree */
 	static const char *const files[] = {"vendor", "device", "resource0",
-					    "resource4"};
+					    "resource4_wc"};
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dev_dir, files[i]);
 		CU_ASSERT_EQUAL(unlink(path), 0);
