@@ -52,14 +52,19 @@ typedef struct lf_run lf_run; /* one started kernel run on one CU */
 #define LF_DRV_MAX_ARGS	    LF_XCLBIN_MAX_ARGS
 #define LF_DRV_NO_BANK	    UINT32_MAX /* a scalar argument has no bank */
 #define LF_DRV_WAIT_FOREVER UINT32_MAX /* timeout_ms: no limit */
+/* A selection string naming one device: backend ":" device. */
+#define LF_DRV_SPEC_MAX (LF_DRV_BACKEND_MAX + LF_DRV_NAME_MAX + 2)
 
 /* ------------------------------------------------------------------------
  * Device selection strings: "<backend>[:<device>][,<key>=<value>]..."
  * e.g. "emu", "emu:aws-f1", "emu:tiny,bank_size=1M", "xrt:0",
- * "xrt:0000:65:00.1", "opencl:0", "opencl:<platform>/<device>"
- * (case-insensitive substrings). <device> is a backend-defined name or
- * index ("" means the backend's default); options are passed to the
- * backend's open, which rejects keys it does not know.
+ * "xrt:0000:65:00.1", "opencl:0", "opencl:pocl", "opencl:<platform>/<device>"
+ * (case-insensitive substrings), "opencl:0,flavour=portable". <device> is
+ * a backend-defined name or index ("" means the backend's default);
+ * options are passed to the backend's open, which rejects keys it does not
+ * know. This is the only grammar of device strings: the host library
+ * splits a "DEV+DEV" list and hands each part here, so a backend that
+ * registers itself accepts its own strings with no change above driver/.
  */
 #define LF_DRV_MAX_OPTS	     8
 #define LF_DRV_OPT_KEY_MAX   32
@@ -86,6 +91,16 @@ struct lf_dev_spec {
 lf_status lf__dev_spec_parse(const char *text, struct lf_dev_spec *out);
 
 /*
+ * lf__dev_spec_check() - is @text a selection string of a backend this
+ * library has? Parses it and looks the backend up, opening nothing (what
+ * the <device> part means is checked by the backend's open).
+ * Return: LF_OK; LF_ERR_INVALID_ARG (malformed, or a backend nobody
+ * registered: the message lists the registered ones); LF_ERR_UNSUPPORTED
+ * (a backend layerfab has but this build left out).
+ */
+lf_status lf__dev_spec_check(const char *text);
+
+/*
  * lf__dev_spec_opt_u64() - value of option @key as a byte count or number:
  * decimal or 0x hex, optional suffix K, M, G (powers of 1024).
  * Return: LF_OK and *out (when present); LF_ERR_NOT_FOUND (absent, *out
@@ -110,6 +125,10 @@ struct lf_dev_desc {
 	 * device choice may pick; 0: the built-in emulator or a generic
 	 * OpenCL device such as PoCL's CPU. */
 	uint32_t is_card;
+	/* The selection string that opens this device ("xrt:0",
+	 * "emu:u250"); the core writes "<backend>:<index>" when the backend
+	 * leaves it empty. */
+	char spec[LF_DRV_SPEC_MAX];
 };
 
 /* Memory type (the values of enum MEM_TYPE in <xrt/xclbin.h>). */
@@ -137,6 +156,11 @@ struct lf_dev_cu {
 struct lf_dev_props {
 	char backend[LF_DRV_BACKEND_MAX];
 	char name[LF_DRV_NAME_MAX]; /* platform profile / card name */
+	/* File name (no directory) of the bitstream this device loads when
+	 * the caller names none, e.g. "emu-aws-f1.xclbin"; the host searches
+	 * its bitstream directories for it. A backend may set it in query;
+	 * the core writes "<name>.xclbin" when it is left empty. */
+	char xclbin_hint[LF_DRV_NAME_MAX + 16];
 	uint32_t xclbin_loaded;
 	uint8_t xclbin_uuid[16];
 	char xclbin_platform[LF_XCLBIN_NAME_MAX * 2];
@@ -349,6 +373,22 @@ lf_status lf__backend_unregister(const char *name);
 
 /* Names of the registered backends, comma-separated, into @buf. */
 void lf__backend_list(char *buf, size_t len);
+
+/*
+ * lf__backend_known() - every backend name layerfab knows: the registered
+ * ones in registry order, then those this build left out. Up to @max
+ * (static) names into @out.
+ * Return: the number of names (may exceed @max).
+ */
+uint32_t lf__backend_known(const char **out, uint32_t max);
+
+/*
+ * lf__drv_default() - the selection string of the device to use when the
+ * user names none: the first card (lf_dev_desc.is_card) any registered
+ * backend enumerates, in registry order, else the built-in emulator.
+ * Backends whose enumeration fails are skipped. Never fails.
+ */
+void lf__drv_default(char *spec, size_t len);
 
 /*
  * lf__drv_enumerate() - devices of one backend (@backend) or of all

@@ -141,8 +141,12 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * lf_context_create() - open a device and make it ready to run layers.
  * @device: which device: "emu" (the built-in emulated card, platform
  *          profile aws-f1), "emu:<profile>" (aws-f1, u250, u280, u55c,
- *          tiny), "xrt:<N>", "opencl:<N>", "cpu" (no device: every op on
- *          the CPU reference), "DEV+DEV[+...]" (several devices, up to
+ *          tiny), "xrt:<N>", "xrt:<PCI address>" ("xrt:0000:65:00.1"),
+ *          "opencl", "opencl:<N>", "opencl:<platform>:<device>",
+ *          "opencl:<text>" (e.g. "opencl:pocl"), any other string of a
+ *          backend the driver has (see driver/driver.h), "cpu" (no
+ *          device: every op on the CPU reference), "DEV+DEV[+...]"
+ *          (several devices, up to
  *          4, e.g. "emu:aws-f1+emu:aws-f1"; not "cpu"), or NULL: the
  *          LAYERFAB_DEVICE environment variable, else the first card
  *          found, else "emu".
@@ -163,19 +167,21 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * failure the op's error; LAYERFAB_TIMEOUT_MS bounds the wait for one
  * kernel launch (default 60000). A device string may carry driver options
  * after a comma, e.g. "emu:tiny,bank_size=64M".
- * Bitstream search without @xclbin or LAYERFAB_XCLBIN: the file
- * emu-<profile>.xclbin (emulator) or <platform>.xclbin (cards) in
+ * Bitstream search without @xclbin or LAYERFAB_XCLBIN: the file the
+ * driver names for the device, emu-<profile>.xclbin (emulator),
+ * emu-aws-f1.xclbin (a portable OpenCL device such as PoCL's) or
+ * <platform>.xclbin (cards), in
  * $LAYERFAB_BUILD/bitstreams, then <dir of the executable>/../bitstreams
  * (a build tree), <dir of the executable>/../share/layerfab/bitstreams and
  * $(PREFIX)/share/layerfab/bitstreams (an installation).
  *
  * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out, malformed @device: an
- * unknown name, an empty or "cpu" member of a "+" list, more than 4);
- * LF_ERR_NOT_FOUND (no such device or bitstream); LF_ERR_BAD_FILE (the
- * xclbin is malformed or does not match the device); LF_ERR_UNSUPPORTED
- * (backend not built in); LF_ERR_NO_MEMORY; LF_ERR_DEVICE. On failure a
- * message is available from lf_last_error().
- * The context must be released with lf_context_destroy().
+ * unknown backend, a device part its backend cannot parse, an empty or "cpu"
+ * member of a "+" list, more than 4); LF_ERR_NOT_FOUND (no such device or
+ * bitstream); LF_ERR_BAD_FILE (the xclbin is malformed or does not match the
+ * device); LF_ERR_UNSUPPORTED (backend not built in); LF_ERR_NO_MEMORY;
+ * LF_ERR_DEVICE. On failure a message is available from lf_last_error(). The
+ * context must be released with lf_context_destroy().
  */
 LF_API lf_status lf_context_create(const char *device, const char *xclbin,
 				   lf_context **out);

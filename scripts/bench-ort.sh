@@ -178,7 +178,7 @@ printf '%s\n' "$SUMMARY" | sed '/^$/d'
 echo
 echo "=== layers (lf-bench)"
 # shellcheck disable=SC2086
-"$LF_BENCH" $XOPT || FAILED=1
+"$LF_BENCH" --device emu $XOPT || FAILED=1
 
 echo
 echo "reproduce: make bench   (or: BUILD=$BUILD ITERS=$ITERS" \

@@ -9,6 +9,7 @@
  * their buffer, buffers of the same device). Checks that only the device
  * can make (which bank a port reaches, device state) are the backend's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,9 @@ static lf_status refresh_props(lf_dev *dev)
 		free(p);
 		return st;
 	}
+	if (!p->xclbin_hint[0])
+		snprintf(p->xclbin_hint, sizeof(p->xclbin_hint), "%s.xclbin",
+			 p->name);
 	free(dev->props);
 	dev->props = p;
 	return LF_OK;

@@ -106,12 +106,14 @@ static void register_builtins(void)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 	if (register_locked(&lf__aws_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
-#if defined(LF_HAVE_OPENCL)
-	if (register_locked(&lf__opencl_backend) != LF_OK)
-		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
-#endif
+	/* XRT before OpenCL: a card both see (XRT's OpenCL platform) is
+	 * taken through the native API when lf__drv_default() picks it. */
 #if defined(LF_HAVE_XRT)
 	if (register_locked(&lf__xrt_backend) != LF_OK)
+		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+#endif
+#if defined(LF_HAVE_OPENCL)
+	if (register_locked(&lf__opencl_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 #endif
 }
@@ -229,6 +231,18 @@ void lf__backend_release(struct lf_backend_slot *slot)
 	pthread_mutex_unlock(&reg_mu);
 }
 
+/* The selection string of an enumerated device, when its backend gave
+ * none. */
+static void fill_spec(struct lf_dev_desc *d)
+{
+	char spec[sizeof(d->spec)];
+
+	if (d->spec[0])
+		return;
+	snprintf(spec, sizeof(spec), "%s:%u", d->backend, d->index);
+	memcpy(d->spec, spec, sizeof(spec));
+}
+
 lf_status lf__drv_enumerate(const char *backend, struct lf_dev_desc *out,
 			    uint32_t max, uint32_t *count)
 {
@@ -261,9 +275,83 @@ lf_status lf__drv_enumerate(const char *backend, struct lf_dev_desc *out,
 		st = ops[i]->enumerate(room ? out + written : NULL, room, &n);
 		if (st != LF_OK)
 			return st;
+		for (uint32_t k = written; k < written + (n < room ? n : room);
+		     k++)
+			fill_spec(&out[k]);
 		written += n < room ? n : room;
 		total += n;
 	}
 	*count = total;
 	return LF_OK;
+}
+
+lf_status lf__dev_spec_check(const char *text)
+{
+	struct lf_dev_spec spec;
+	lf_status st;
+
+	lf__drv_clear_error();
+	st = lf__dev_spec_parse(text, &spec);
+	if (st != LF_OK)
+		return st;
+	lock_registry();
+	st = find_locked(spec.backend) ? LF_OK : not_found_locked(spec.backend);
+	pthread_mutex_unlock(&reg_mu);
+	/* A name nobody registered is a malformed string to the caller. */
+	if (st == LF_ERR_NOT_FOUND)
+		st = LF_ERR_INVALID_ARG;
+	return st;
+}
+
+uint32_t lf__backend_known(const char **out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	lock_registry();
+	for (int i = 0; i < LF_DRV_MAX_BACKENDS; i++) {
+		if (!slots[i].ops)
+			continue;
+		if (n < max)
+			out[n] = slots[i].ops->name;
+		n++;
+	}
+	for (size_t i = 0; i < sizeof(known_backends) / sizeof(*known_backends);
+	     i++) {
+		if (find_locked(known_backends[i]))
+			continue;
+		if (n < max)
+			out[n] = known_backends[i];
+		n++;
+	}
+	pthread_mutex_unlock(&reg_mu);
+	return n;
+}
+
+void lf__drv_default(char *spec, size_t len)
+{
+	const struct lf_backend_ops *ops[LF_DRV_MAX_BACKENDS];
+	struct lf_dev_desc found[8];
+	uint32_t nops = 0;
+
+	lock_registry();
+	for (int i = 0; i < LF_DRV_MAX_BACKENDS; i++)
+		if (slots[i].ops)
+			ops[nops++] = slots[i].ops;
+	pthread_mutex_unlock(&reg_mu);
+	for (uint32_t i = 0; i < nops; i++) {
+		uint32_t n = 0;
+
+		memset(found, 0, sizeof(found));
+		if (ops[i]->enumerate(found, 8, &n) != LF_OK)
+			continue;
+		for (uint32_t j = 0; j < n && j < 8; j++) {
+			if (!found[j].is_card)
+				continue;
+			fill_spec(&found[j]);
+			snprintf(spec, len, "%s", found[j].spec);
+			return;
+		}
+	}
+	lf__drv_clear_error();
+	snprintf(spec, len, "%s", lf__emu_backend.name);
 }

@@ -59,6 +59,8 @@ static lf_status emu_enumerate(struct lf_dev_desc *out, uint32_t max,
 		out[i].index = i;
 		snprintf(out[i].name, sizeof(out[i].name), "%s", p->name);
 		snprintf(out[i].detail, sizeof(out[i].detail), "%s", p->detail);
+		/* Emulated devices are named by profile. */
+		snprintf(out[i].spec, sizeof(out[i].spec), "emu:%s", p->name);
 	}
 	*count = n;
 	return LF_OK;
@@ -162,7 +164,13 @@ static lf_status emu_load_xclbin(lf_dev *dev, const struct lf_xclbin *xb)
 
 static lf_status emu_query(lf_dev *dev, struct lf_dev_props *out)
 {
-	return lf__emu_props(emu_of(dev), out);
+	lf_status st = lf__emu_props(emu_of(dev), out);
+
+	/* The emulation bitstreams are built per profile (bitstreams/emu). */
+	if (st == LF_OK)
+		snprintf(out->xclbin_hint, sizeof(out->xclbin_hint),
+			 "emu-%s.xclbin", out->name);
+	return st;
 }
 
 static lf_status emu_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,

@@ -5,7 +5,8 @@
  * Device string: "opencl[:<selector>][,<option>=<value>...]"; the selector
  * is a flat device index over all platforms ("opencl:0", the default), or
  * "<platform substring>/<device substring>" (or ':' in place of '/'), or
- * one substring of a device or platform name (lf__ocl_find_device()).
+ * one substring of a device or platform name, device vendor or platform
+ * version (lf__ocl_find_device()).
  * Options:
  *   flavour=auto|xilinx|portable   auto: "Xilinx" platform -> xilinx
  *   cache=0|1                      the portable build cache (default 1)
@@ -266,6 +267,14 @@ static lf_status ocl_query(lf_dev *dev, struct lf_dev_props *p)
 	pthread_mutex_lock(&d->mu);
 	snprintf(p->backend, sizeof(p->backend), "opencl");
 	lf__ocl_copy_str(p->name, sizeof(p->name), d->info.dev_name);
+	/* The Xilinx flavour loads the card's own bitstream (the core's
+	 * default "<name>.xclbin"); a portable device has no bitstream of its
+	 * own and is described by an emulation xclbin: aws-f1's, the
+	 * emulator's default profile, so "opencl:0" and "emu" plan the same
+	 * tiles. */
+	if (d->flavour == LF_OCL_PORTABLE)
+		snprintf(p->xclbin_hint, sizeof(p->xclbin_hint),
+			 "emu-aws-f1.xclbin");
 	p->nmems = d->nbanks;
 	for (uint32_t i = 0; i < d->nbanks; i++) {
 		memcpy(p->mems[i].tag, d->banks[i].tag, sizeof(p->mems[i].tag));

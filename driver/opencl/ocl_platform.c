@@ -255,10 +255,15 @@ lf_status lf__ocl_select(const struct ocl_devinfo *v, uint32_t n,
 					    (size_t)(sep - selector)) &&
 				contains_ci(v[i].dev_name, sep + 1,
 					    strlen(sep + 1));
-		else
+		else /* PoCL's platform is "Portable Computing Language";
+		      * only its version says "PoCL" (opencl:pocl). */
 			match = contains_ci(v[i].dev_name, selector,
 					    strlen(selector)) ||
 				contains_ci(v[i].plat_name, selector,
+					    strlen(selector)) ||
+				contains_ci(v[i].dev_vendor, selector,
+					    strlen(selector)) ||
+				contains_ci(v[i].plat_version, selector,
 					    strlen(selector));
 		if (match) {
 			*index = i;

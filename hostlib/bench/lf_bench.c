@@ -1,7 +1,10 @@
 /*
  * lf_bench.c - time a few realistic int8 layers on the emulated card.
  *
- *   lf-bench [--xclbin PATH] [--device emu:<profile>] [--iters N]
+ *   lf-bench [--xclbin PATH] [--device DEV] [--iters N]
+ *
+ * DEV as for lf_context_create(); default: LAYERFAB_DEVICE, else the first
+ * card, else the emulated one.
  *
  * For each layer: emulator wall time per op (host), the modeled device
  * time (the emulator's projection of the card's timeline, not a
@@ -134,7 +137,7 @@ static uint64_t cu_wall(lf_context *ctx)
 
 int main(int argc, char **argv)
 {
-	const char *xclbin = NULL, *device = "emu";
+	const char *xclbin = NULL, *device = NULL;
 	int iters = 3;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--xclbin") && i + 1 < argc)
@@ -144,9 +147,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
 			iters = atoi(argv[++i]);
 		else {
-			fprintf(stderr,
-				"usage: lf-bench [--xclbin PATH] "
-				"[--device emu:<profile>] [--iters N]\n");
+			fprintf(stderr, "usage: lf-bench [--xclbin PATH] "
+					"[--device DEV] [--iters N]\n");
 			return 2;
 		}
 	}
@@ -165,8 +167,8 @@ int main(int argc, char **argv)
 	printf("modeled = the emulator's projection of the card's timeline "
 	       "(not measured on hardware)\n\n");
 	printf("%-34s %10s %12s %7s %6s %5s %11s %11s %10s %10s %s\n", "layer",
-	       "emu wall", "modeled dev", "launch", "tiles", "DMA", "H2D bytes",
-	       "D2H bytes", "host ovh", "cpu ref", "exact");
+	       "host wall", "modeled dev", "launch", "tiles", "DMA",
+	       "H2D bytes", "D2H bytes", "host ovh", "cpu ref", "exact");
 	int bad = 0;
 	for (size_t li = 0; li < sizeof(layers) / sizeof(layers[0]); li++) {
 		const struct layer *L = &layers[li];

@@ -13,9 +13,6 @@
 
 #define USAGE "[--pci-dump FILE | --sysfs DIR]"
 
-/* Every backend the driver layer knows, built into this library or not. */
-static const char *const backends[] = {"emu", "xrt", "opencl"};
-
 static void print_link(const struct lf__pci_card *c)
 {
 	if (!c->link_speed && !c->link_width) {
@@ -77,8 +74,13 @@ static int list_cards(const struct lf__pci_opts *opts)
 static int list_backends(void)
 {
 	int bad = 0;
+	/* Every backend the driver knows, built into this library or not. */
+	const char *backends[LF_DRV_MAX_BACKENDS * 2];
+	uint32_t nb = lf__backend_known(backends, LF_DRV_MAX_BACKENDS * 2);
+	if (nb > LF_DRV_MAX_BACKENDS * 2)
+		nb = LF_DRV_MAX_BACKENDS * 2;
 	printf("\nbackends:\n");
-	for (size_t b = 0; b < sizeof(backends) / sizeof(backends[0]); b++) {
+	for (uint32_t b = 0; b < nb; b++) {
 		uint32_t n = 0;
 		lf_status st = lf__drv_enumerate(backends[b], NULL, 0, &n);
 		if (st == LF_ERR_UNSUPPORTED || st == LF_ERR_NOT_FOUND) {
@@ -104,17 +106,9 @@ static int list_backends(void)
 		}
 		uint32_t m = n;
 		st = lf__drv_enumerate(backends[b], d, n, &m);
-		for (uint32_t i = 0; st == LF_OK && i < n && i < m; i++) {
-			char sel[LF_DRV_BACKEND_MAX + LF_DRV_NAME_MAX + 2];
-			/* The emulator's devices are named by profile. */
-			if (strcmp(backends[b], "emu") == 0)
-				snprintf(sel, sizeof(sel), "emu:%s", d[i].name);
-			else
-				snprintf(sel, sizeof(sel), "%s:%u", backends[b],
-					 d[i].index);
-			printf("    %-16s %-14s %s\n", sel, d[i].name,
+		for (uint32_t i = 0; st == LF_OK && i < n && i < m; i++)
+			printf("    %-16s %-14s %s\n", d[i].spec, d[i].name,
 			       d[i].detail);
-		}
 		free(d);
 	}
 	char reg[128];

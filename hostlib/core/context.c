@@ -2,7 +2,6 @@
  * context.c - contexts: choosing and opening the device, child counts,
  * destroy, device info, the per-context last error.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,130 +13,78 @@
 
 static atomic_ullong next_ctx_id = 1;
 
-static int parse_index(const char *s, unsigned *out)
+/* One member of "DEV[+DEV...]" (@part, NUL-terminated) in @out: "cpu" or a
+ * string the driver knows; @k is its 1-based position, 0 for a lone
+ * device. */
+static lf_status check_part(const char *part, unsigned k, const char *src,
+			    const char *device)
 {
-	if (!*s || strlen(s) > 4)
-		return 0;
-	unsigned v = 0;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return 0;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	*out = v;
-	return 1;
+	char why[LF__ERR_MAX / 2];
+	if (strcmp(part, "cpu") == 0)
+		return LF_OK;
+	lf_status st = lf__exec_check(part, why, sizeof(why));
+	if (!st)
+		return LF_OK;
+	if (k)
+		return lf__err(0, st,
+			       "lf_context_create: device %u \"%.64s\" of %s "
+			       "\"%.64s\": %s",
+			       k, part, src, device, why);
+	return lf__err(0, st, "lf_context_create: %s \"%.64s\": %s", src,
+		       device, why);
 }
 
-static int parse_profile(const char *s, char *out, size_t len)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n >= len)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.,=:", s[i]))
-			return 0;
-	memcpy(out, s, n + 1);
-	return 1;
-}
-
-/* Parse "cpu", "emu", "emu:<profile>", "xrt:N", "opencl:N". */
-static int parse_device(const char *s, struct lf__exec_spec *spec)
-{
-	memset(spec, 0, sizeof(*spec));
-	snprintf(spec->profile, sizeof(spec->profile), "aws-f1");
-	if (strlen(s) >= sizeof(spec->text))
-		return 0;
-	snprintf(spec->text, sizeof(spec->text), "%s", s);
-	if (strcmp(s, "cpu") == 0) {
-		spec->kind = LF__EXEC_CPU;
-		return 1;
-	}
-	if (strcmp(s, "emu") == 0) {
-		spec->kind = LF__EXEC_EMU;
-		return 1;
-	}
-	if (strncmp(s, "emu:", 4) == 0 || strncmp(s, "emu,", 4) == 0) {
-		/* "emu:<profile>[,key=value]...": options go to the driver. */
-		spec->kind = LF__EXEC_EMU;
-		return parse_profile(s + 4, spec->profile,
-				     sizeof(spec->profile));
-	}
-	if (strncmp(s, "xrt:", 4) == 0) {
-		spec->kind = LF__EXEC_XRT;
-		return parse_index(s + 4, &spec->index);
-	}
-	if (strncmp(s, "opencl:", 7) == 0) {
-		spec->kind = LF__EXEC_OPENCL;
-		return parse_index(s + 7, &spec->index);
-	}
-	return 0;
-}
-
-/* Split "DEV[+DEV...]" into specs; *n devices. */
-static lf_status resolve_device(const char *device, struct lf__exec_spec *spec,
-				unsigned *n)
+/* Split "DEV[+DEV...]" on '+' into @parts (each checked by the driver, or
+ * "cpu"); *n devices, 0 for "the driver's default". */
+static lf_status resolve_device(const char *device,
+				char parts[][LF__DEV_STR_MAX], unsigned *n)
 {
 	const char *src = "device";
-	*n = 1;
+	*n = 0;
 	if (!device) {
 		device = getenv("LAYERFAB_DEVICE");
 		src = "LAYERFAB_DEVICE";
-		if (!device || !*device) {
-			memset(spec, 0, sizeof(*spec));
-			spec->kind = LF__EXEC_AUTO;
-			snprintf(spec->profile, sizeof(spec->profile),
-				 "aws-f1");
+		if (!device || !*device)
 			return LF_OK;
-		}
 	}
-	if (strchr(device, '+')) {
-		unsigned k = 0;
-		const char *p = device;
-		for (;;) {
-			const char *e = strchr(p, '+');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			if (len == 0)
-				return lf__err(
-				    0, LF_ERR_INVALID_ARG,
-				    "lf_context_create: %s \"%.64s\" has an "
-				    "empty device in its \"DEV+DEV\" list",
-				    src, device);
-			if (k == LF__MAX_DEVICES)
-				return lf__err(
-				    0, LF_ERR_INVALID_ARG,
-				    "lf_context_create: %s \"%.64s\" names "
-				    "more than %d devices",
-				    src, device, LF__MAX_DEVICES);
-			char part[128];
-			if (len >= sizeof(part) ||
-			    (snprintf(part, sizeof(part), "%.*s", (int)len, p),
-			     !parse_device(part, &spec[k])))
-				return lf__err(
-				    0, LF_ERR_INVALID_ARG,
-				    "lf_context_create: device %u \"%.64s\" "
-				    "of %s \"%.64s\" is not one of emu, "
-				    "emu:<profile>, xrt:<N>, opencl:<N>",
-				    k + 1, part, src, device);
-			if (spec[k].kind == LF__EXEC_CPU)
-				return lf__err(
-				    0, LF_ERR_INVALID_ARG,
-				    "lf_context_create: %s \"%.64s\": the "
-				    "cpu device cannot be one of several",
-				    src, device);
-			k++;
-			if (!e)
-				break;
-			p = e + 1;
-		}
-		*n = k;
-		return LF_OK;
+	int several = strchr(device, '+') != NULL;
+	unsigned k = 0;
+	const char *p = device;
+	for (;;) {
+		const char *e = strchr(p, '+');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (several && len == 0)
+			return lf__err(0, LF_ERR_INVALID_ARG,
+				       "lf_context_create: %s \"%.64s\" has an "
+				       "empty device in its \"DEV+DEV\" list",
+				       src, device);
+		if (k == LF__MAX_DEVICES)
+			return lf__err(0, LF_ERR_INVALID_ARG,
+				       "lf_context_create: %s \"%.64s\" names "
+				       "more than %d devices",
+				       src, device, LF__MAX_DEVICES);
+		if (len >= LF__DEV_STR_MAX)
+			return lf__err(
+			    0, LF_ERR_INVALID_ARG,
+			    "lf_context_create: %s \"%.64s\": a "
+			    "device string longer than %d characters",
+			    src, device, LF__DEV_STR_MAX - 1);
+		snprintf(parts[k], LF__DEV_STR_MAX, "%.*s", (int)len, p);
+		lf_status st =
+		    check_part(parts[k], several ? k + 1 : 0, src, device);
+		if (st)
+			return st;
+		if (several && strcmp(parts[k], "cpu") == 0)
+			return lf__err(0, LF_ERR_INVALID_ARG,
+				       "lf_context_create: %s \"%.64s\": the "
+				       "cpu device cannot be one of several",
+				       src, device);
+		k++;
+		if (!e)
+			break;
+		p = e + 1;
 	}
-	if (!parse_device(device, spec))
-		return lf__err(0, LF_ERR_INVALID_ARG,
-			       "lf_context_create: %s \"%.64s\" is not one of "
-			       "cpu, emu, emu:<profile>, xrt:<N>, opencl:<N>, "
-			       "or DEV+DEV[+...] (up to %d)",
-			       src, device, LF__MAX_DEVICES);
+	*n = k;
 	return LF_OK;
 }
 
@@ -156,14 +103,14 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 	if (!out)
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: out is NULL");
-	struct lf__exec_spec specs[LF__MAX_DEVICES];
-	struct lf__exec_spec spec;
-	unsigned ndev = 1;
-	lf_status st = resolve_device(device, specs, &ndev);
+	char parts[LF__MAX_DEVICES][LF__DEV_STR_MAX];
+	unsigned ndev = 0;
+	lf_status st = resolve_device(device, parts, &ndev);
 	if (st)
 		return st;
-	spec = specs[0];
-	if (spec.kind == LF__EXEC_CPU && xclbin)
+	/* ndev == 0: the driver picks (first card, else its emulator). */
+	int cpu = ndev == 1 && strcmp(parts[0], "cpu") == 0;
+	if (cpu && xclbin)
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: the cpu device loads no "
 			       "xclbin (\"%.64s\" given)",
@@ -187,14 +134,15 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 		lf__err(0, st, "lf_context_create: no memory for profiles");
 		goto fail_lock;
 	}
-	if (spec.kind == LF__EXEC_CPU) {
+	if (cpu) {
 		snprintf(ctx->backend, sizeof(ctx->backend), "cpu");
 		snprintf(ctx->name, sizeof(ctx->name),
 			 "host CPU (reference kernels)");
 	} else {
-		for (unsigned k = 0; k < ndev; k++) {
-			st = lf__exec_open(ctx->id, &specs[k], xclbin,
-					   &ctx->devs[k]);
+		unsigned nopen = ndev ? ndev : 1;
+		for (unsigned k = 0; k < nopen; k++) {
+			st = lf__exec_open(ctx->id, ndev ? parts[k] : NULL,
+					   xclbin, &ctx->devs[k]);
 			if (st) {
 				/* Keep the message, also thread-wide for ctx
 				 * 0, naming the device when several. */
@@ -203,7 +151,7 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 					 lf__err_ctx_msg(ctx->id));
 				if (ndev > 1)
 					lf__err(0, st, "device %u (%.64s): %s",
-						k + 1, specs[k].text, msg);
+						k + 1, parts[k], msg);
 				else
 					lf__err_set_msg(
 					    0, lf__err_ctx_msg(ctx->id));
@@ -213,7 +161,7 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 				goto fail_prof;
 			}
 		}
-		ctx->ndev = ndev;
+		ctx->ndev = nopen;
 		ctx->dev = ctx->devs[0];
 		struct lf_device_info di;
 		lf__exec_info(ctx->dev, &di);

@@ -16,6 +16,8 @@
 #include "hostlib/core/profile.h"
 
 #define LF__MAX_DEVICES 4
+/* Longest member of a "DEV+DEV" device string, plus its NUL. */
+#define LF__DEV_STR_MAX 128
 
 struct lf__exec;
 struct lf__worker;

@@ -11,7 +11,8 @@
 #include "layerfab.h"
 
 /*
- * lf__xclbin_find() - the path of bitstream file @file ("emu-u250.xclbin")
+ * lf__xclbin_find() - the path of bitstream file @file ("u55c.xclbin", as the
+ * driver names it in lf_dev_props.xclbin_hint)
  * in the search directories, in order:
  *   $LAYERFAB_BUILD/bitstreams        a build tree named explicitly
  *   <exe>/../bitstreams               the build tree of a program built

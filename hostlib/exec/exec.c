@@ -111,33 +111,12 @@ static void engine_alias(struct lf__exec *d, struct lf__kern *k,
 	read_limits(d->dev, limits_of, &k->lim, 1);
 }
 
-/* The driver selection string for a parsed context device. */
-static lf_status pick_device(uint64_t id, const struct lf__exec_spec *spec,
-			     char *text, size_t len)
+lf_status lf__exec_check(const char *device, char *why, size_t whylen)
 {
-	if (spec->kind != LF__EXEC_AUTO) {
-		snprintf(text, len, "%s", spec->text);
-		return LF_OK;
-	}
-	/* First card of a hardware backend, else the emulator. A generic
-	 * OpenCL device (PoCL's CPU) is not a card: it is used only when
-	 * asked for by name. */
-	struct lf_dev_desc found[8];
-	uint32_t n = 0;
-	static const char *const hw[] = {"xrt", "opencl"};
-	for (int i = 0; i < 2; i++) {
-		if (lf__drv_enumerate(hw[i], found, 8, &n) != LF_OK)
-			continue;
-		for (uint32_t j = 0; j < n && j < 8; j++) {
-			if (!found[j].is_card)
-				continue;
-			snprintf(text, len, "%s:%u", hw[i], found[j].index);
-			return LF_OK;
-		}
-	}
-	(void)id;
-	snprintf(text, len, "emu");
-	return LF_OK;
+	lf_status st = lf__dev_spec_check(device);
+	if (st)
+		snprintf(why, whylen, "%s", lf__drv_last_error());
+	return st;
 }
 
 static lf_status load_bitstream(uint64_t id, struct lf__exec *d,
@@ -151,11 +130,9 @@ static lf_status load_bitstream(uint64_t id, struct lf__exec *d,
 			xclbin = env;
 	}
 	if (!xclbin) {
-		char file[160], tried[1024];
-		if (strcmp(pr->backend, "emu") == 0)
-			snprintf(file, sizeof(file), "emu-%s.xclbin", pr->name);
-		else
-			snprintf(file, sizeof(file), "%s.xclbin", pr->name);
+		/* The driver names the file the device needs. */
+		const char *file = pr->xclbin_hint;
+		char tried[1024];
 		if (lf__xclbin_find(file, path, sizeof(path), tried,
 				    sizeof(tried)))
 			return lf__err(id, LF_ERR_NOT_FOUND,
@@ -173,13 +150,15 @@ static lf_status load_bitstream(uint64_t id, struct lf__exec *d,
 	return LF_OK;
 }
 
-lf_status lf__exec_open(uint64_t id, const struct lf__exec_spec *spec,
-			const char *xclbin, struct lf__exec **out)
+lf_status lf__exec_open(uint64_t id, const char *device, const char *xclbin,
+			struct lf__exec **out)
 {
-	char text[160];
-	lf_status st = pick_device(id, spec, text, sizeof(text));
-	if (st)
-		return st;
+	char text[LF_DRV_SPEC_MAX];
+	lf_status st;
+	if (!device) {
+		lf__drv_default(text, sizeof(text));
+		device = text;
+	}
 	struct lf__exec *d = calloc(1, sizeof(*d));
 	if (!d)
 		return lf__err(id, LF_ERR_NO_MEMORY,
@@ -189,9 +168,9 @@ lf_status lf__exec_open(uint64_t id, const struct lf__exec_spec *spec,
 	const char *tmo = getenv("LAYERFAB_TIMEOUT_MS");
 	if (tmo && atoi(tmo) > 0)
 		d->timeout_ms = (unsigned)atoi(tmo);
-	st = lf__dev_open(text, &d->dev);
+	st = lf__dev_open(device, &d->dev);
 	if (st) {
-		lf__err(id, st, "lf_context_create: device \"%s\": %s", text,
+		lf__err(id, st, "lf_context_create: device \"%s\": %s", device,
 			lf__drv_last_error());
 		goto fail;
 	}

@@ -1,7 +1,9 @@
 /*
  * exec.h - running layers on a device: what hostlib/core asks of
- * hostlib/exec. The implementation is the only part of hostlib that talks
- * to driver/driver.h.
+ * hostlib/exec. The implementation is the only part of the library proper
+ * that talks to driver/driver.h (the cli and bench tools also do). It
+ * knows no backend: device strings, the default device and the bitstream
+ * a device needs are the driver's.
  *
  * Every function may be called from several threads at once on the same
  * device; the implementation locks what it shares (the buffer pool, the
@@ -18,22 +20,6 @@
 struct lf__exec;
 struct lf__op;
 
-/* A parsed device string (see lf_context_create()). */
-enum lf__exec_kind {
-	LF__EXEC_CPU,
-	LF__EXEC_EMU,
-	LF__EXEC_XRT,
-	LF__EXEC_OPENCL,
-	LF__EXEC_AUTO /* NULL and no LAYERFAB_DEVICE: first card, else emu */
-};
-
-struct lf__exec_spec {
-	enum lf__exec_kind kind;
-	char text[128];	  /* the selection string as given (driver syntax) */
-	char profile[32]; /* emu: platform profile, default "aws-f1" */
-	unsigned index;	  /* xrt / opencl: device number */
-};
-
 /* What one op did on the device, for its profile record. */
 struct lf__runinfo {
 	unsigned long long device_ns; /* modeled */
@@ -42,11 +28,21 @@ struct lf__runinfo {
 };
 
 /*
- * lf__exec_open() - open the device @spec names and load @xclbin (NULL: find
- * it, see context.c). Errors are recorded for context @ctx_id.
+ * lf__exec_check() - is @device (one member of a "DEV+DEV" list) a device
+ * string of a backend the driver has? Opens nothing; the driver owns the
+ * grammar. On failure its message is copied to @why.
+ * Return: LF_OK; LF_ERR_INVALID_ARG; LF_ERR_UNSUPPORTED (not built in).
  */
-lf_status lf__exec_open(uint64_t ctx_id, const struct lf__exec_spec *spec,
-			const char *xclbin, struct lf__exec **out);
+lf_status lf__exec_check(const char *device, char *why, size_t whylen);
+
+/*
+ * lf__exec_open() - open @device (NULL: the driver's default, the first
+ * card found, else the emulator) and load @xclbin (NULL: LAYERFAB_XCLBIN,
+ * else the bitstream the driver names for the device, searched for by
+ * lf__xclbin_find()). Errors are recorded for context @ctx_id.
+ */
+lf_status lf__exec_open(uint64_t ctx_id, const char *device, const char *xclbin,
+			struct lf__exec **out);
 void lf__exec_close(struct lf__exec *d);
 
 /* Fill the device fields of @info; strings stay owned by @d. */

@@ -28,8 +28,8 @@ struct dbuf {
  * A slot's buffers: arenas by bank, and one descriptor buffer per launch
  * of the plan (plan-wide launch index), holding exactly that launch's
  * descriptors from byte 0: every launch passes its desc, params and act
- * buffers at offset 0 (the Xilinx OpenCL flavour and backends without
- * sub-buffers reject other offsets on pointer arguments).
+ * buffers at offset 0 (a backend may refuse other offsets on pointer
+ * arguments: one without sub-buffers, or one that cannot place them).
  */
 struct mslot {
 	int narena, ndesc;

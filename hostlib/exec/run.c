@@ -7,8 +7,9 @@
  * the same bank (every emulation profile), one buffer holds both:
  *   [ descriptors | x | x slabs | y | y slabs, partial sums ]
  * the descriptors first, so that every pointer argument of the launch is
- * at offset 0 of its buffer (the Xilinx OpenCL flavour and backends
- * without sub-buffers reject other offsets), and the act area after them
+ * at offset 0 of its buffer (a backend may refuse other offsets on
+ * pointer arguments: one without sub-buffers, or one that cannot place
+ * them), and the act area after them
  * (every act offset in the descriptors moved by @base). One transfer
  * uploads the descriptors and the inputs; two bring back the last
  * descriptor's status word (a kernel stops at its first error, so it says

@@ -129,10 +129,66 @@ static void test_whole_set(void)
 	CU_ASSERT(dev.passed >= 50);
 }
 
+/*
+ * A portable OpenCL device has no bitstream of its own: with no --xclbin
+ * and no LAYERFAB_XCLBIN the driver names the emulator's default
+ * (emu-aws-f1.xclbin, driver/opencl/README.md). The demo model in
+ * QOperator form must then give ORT's bytes on "opencl:0" and on
+ * "opencl:pocl" (a name PoCL's platform version carries), as on "emu";
+ * the fallback is off, so the layers ran on the device.
+ */
+static void test_default_xclbin(void)
+{
+	uint32_t n = 0;
+	if (lf__drv_enumerate("opencl", NULL, 0, &n) != LF_OK || n == 0 ||
+	    lf_test_under_valgrind()) {
+		printf("\n  SKIP: no OpenCL device ");
+		return;
+	}
+	const char *src = getenv("LF_SRC");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/tests/data/ort",
+		 src && *src ? src : ".");
+	unsetenv("LAYERFAB_XCLBIN");
+	static const char *const devs[] = {"opencl:0", "opencl:pocl", "emu"};
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		lf_context *ctx = NULL;
+		lf_status st = lf_context_create(devs[i], NULL, &ctx);
+		if (st != LF_OK)
+			fprintf(stderr, "\n  %s: %s\n", devs[i],
+				lf_last_error());
+		CU_ASSERT_EQUAL_FATAL(st, LF_OK);
+		struct lf_device_info info;
+		CU_ASSERT_EQUAL(lf_context_device_info(ctx, &info), LF_OK);
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(info.xclbin, "/emu-aws-f1.xclbin"));
+		ctx->fallback = 0;
+		struct lf__conf_totals t = {0, 0, 0};
+		char err[512];
+		FILE *out = fopen("/dev/null", "w");
+		CU_ASSERT_EQUAL(lf__cli_conformance_device_run(
+				    ctx, dir, "fmnist_qop", out ? out : stderr,
+				    &t, err, sizeof(err)),
+				LF_OK);
+		if (out)
+			fclose(out);
+		/* One model folder; it passes when each of its three ORT
+		 * test_data_sets gives ORT's bytes. */
+		CU_ASSERT_EQUAL(t.passed, 1);
+		CU_ASSERT_EQUAL(t.failed, 0);
+		struct lf_dev_counters c;
+		memset(&c, 0, sizeof(c));
+		CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &c), LF_OK);
+		CU_ASSERT(c.launches >= 3);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+}
+
 void lf_test_suite_device_conformance(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"whole_set", test_whole_set},
+	    {"default_xclbin", test_default_xclbin},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("device_conformance", NULL, NULL, cases);

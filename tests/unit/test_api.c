@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "layerfab.h"
+#include "driver/driver.h"
 #include "test_hostlib_util.h"
 
 static lf_context *cpu_ctx(void)
@@ -50,6 +51,155 @@ static void test_context_strings(void)
 	CU_ASSERT_STRING_EQUAL(info.xclbin, "");
 	CU_ASSERT_EQUAL(lf_context_device_info(ctx, NULL), LF_ERR_INVALID_ARG);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/*
+ * The host library owns no device grammar: every member of a "DEV+DEV"
+ * string goes to the driver as written, so a backend registered at run
+ * time (as driver/aws will) accepts its own strings, PCI addresses and
+ * options included. "tb" records what its open received and says there
+ * is no such device.
+ */
+static struct lf_dev_spec tb_seen;
+static unsigned tb_opens;
+
+static lf_status tb_enumerate(struct lf_dev_desc *out, uint32_t max,
+			      uint32_t *count)
+{
+	(void)out;
+	(void)max;
+	*count = 0;
+	return LF_OK;
+}
+
+static lf_status tb_open(const struct lf_dev_spec *spec, lf_dev **out)
+{
+	(void)out;
+	tb_seen = *spec;
+	tb_opens++;
+	return lf__drv_error(LF_ERR_NOT_FOUND, "tb: no device %s",
+			     spec->device);
+}
+
+static void tb_close(lf_dev *dev)
+{
+	(void)dev;
+}
+
+static lf_status tb_load(lf_dev *dev, const struct lf_xclbin *xb)
+{
+	(void)dev;
+	(void)xb;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_query(lf_dev *dev, struct lf_dev_props *p)
+{
+	(void)dev;
+	(void)p;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
+			     lf_bo **out)
+{
+	(void)dev;
+	(void)size;
+	(void)bank;
+	(void)out;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_bo(lf_bo *bo)
+{
+	(void)bo;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_bo_map(lf_bo *bo, void **host)
+{
+	(void)bo;
+	(void)host;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
+			    uint64_t offset)
+{
+	(void)bo;
+	(void)dir;
+	(void)size;
+	(void)offset;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_run_start(lf_dev *dev, uint32_t cu,
+			      const struct lf_run_arg *args, uint32_t nargs,
+			      lf_run **out)
+{
+	(void)dev;
+	(void)cu;
+	(void)args;
+	(void)nargs;
+	(void)out;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_run_wait(lf_run *run, uint32_t timeout_ms)
+{
+	(void)run;
+	(void)timeout_ms;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static lf_status tb_run_free(lf_run *run)
+{
+	(void)run;
+	return LF_ERR_UNSUPPORTED;
+}
+
+static const struct lf_backend_ops tb_backend = {
+    .name = "tb",
+    .enumerate = tb_enumerate,
+    .open = tb_open,
+    .close = tb_close,
+    .load_xclbin = tb_load,
+    .query = tb_query,
+    .bo_alloc = tb_bo_alloc,
+    .bo_free = tb_bo,
+    .bo_map = tb_bo_map,
+    .bo_sync = tb_bo_sync,
+    .run_start = tb_run_start,
+    .run_wait = tb_run_wait,
+    .run_free = tb_run_free,
+};
+
+static void test_registered_backend(void)
+{
+	lf_context *ctx = (lf_context *)0x1;
+	/* Not registered yet: a name nobody has is a malformed string. */
+	CU_ASSERT_EQUAL(lf_context_create("tb:0", NULL, &ctx),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "unknown backend"));
+	CU_ASSERT_EQUAL_FATAL(lf__backend_register(&tb_backend), LF_OK);
+	tb_opens = 0;
+	CU_ASSERT_EQUAL(lf_context_create("tb:0000:65:00.1,slot=2", NULL, &ctx),
+			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(tb_opens, 1);
+	CU_ASSERT_STRING_EQUAL(tb_seen.backend, "tb");
+	CU_ASSERT_STRING_EQUAL(tb_seen.device, "0000:65:00.1");
+	CU_ASSERT_EQUAL(tb_seen.nopts, 1);
+	CU_ASSERT_STRING_EQUAL(tb_seen.opts[0].key, "slot");
+	CU_ASSERT_STRING_EQUAL(tb_seen.opts[0].value, "2");
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "tb: no device"));
+	/* Second of a list: the first device is opened and closed again. */
+	CU_ASSERT_EQUAL(lf_context_create("emu:tiny+tb:1", NULL, &ctx),
+			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(tb_opens, 2);
+	CU_ASSERT_STRING_EQUAL(tb_seen.device, "1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "device 2 (tb:1)"));
+	CU_ASSERT_PTR_EQUAL(ctx, (lf_context *)0x1);
+	CU_ASSERT_EQUAL(lf__backend_unregister("tb"), LF_OK);
 }
 
 static void test_env_device(void)
@@ -389,6 +539,7 @@ void lf_test_suite_api(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"context_strings", test_context_strings},
+	    {"registered_backend_strings", test_registered_backend},
 	    {"env_device_and_xclbin_search", test_env_device},
 	    {"tensors", test_tensors},
 	    {"op_misuse", test_op_misuse},

@@ -364,6 +364,89 @@ static void test_open_errors(void)
 	CU_ASSERT_EQUAL(lf__run_free(NULL), LF_OK);
 }
 
+/*
+ * What the host asks the driver instead of knowing backends: whether a
+ * string names a backend it has, the default device, the selection string
+ * of an enumerated device, the bitstream a device needs, every backend's
+ * name.
+ */
+static uint32_t card_is_card;
+
+static lf_status card_enumerate(struct lf_dev_desc *out, uint32_t max,
+				uint32_t *count)
+{
+	if (max) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->backend, sizeof(out->backend), "card");
+		out->index = 3;
+		snprintf(out->name, sizeof(out->name), "card3");
+		out->is_card = card_is_card;
+	}
+	*count = 1;
+	return LF_OK;
+}
+
+static void test_host_questions(void)
+{
+	struct lf_backend_ops card = fake_ops;
+	char spec[LF_DRV_SPEC_MAX];
+	const char *names[LF_DRV_MAX_BACKENDS * 2];
+	struct lf_dev_desc d[16];
+	uint32_t n = 0;
+	lf_dev *dev = NULL;
+
+	CU_ASSERT_EQUAL(lf__dev_spec_check("emu:u250,bank_size=1M"), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_spec_check("card:0"), LF_ERR_INVALID_ARG);
+	CU_ASSERT(err_has("unknown backend 'card'") && err_has("emu"));
+	CU_ASSERT_EQUAL(lf__dev_spec_check("emu:"), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf__dev_spec_check(NULL), LF_ERR_INVALID_ARG);
+	/* The emulator names its devices by profile. */
+	CU_ASSERT_EQUAL(lf__drv_enumerate("emu", d, 16, &n), LF_OK);
+	CU_ASSERT_STRING_EQUAL(d[0].spec, "emu:aws-f1");
+	/* A real card (or XRT's emulation of one) would be the default;
+	 * without one, the emulator is. */
+	int real_card = 0;
+	CU_ASSERT_EQUAL(lf__drv_enumerate(NULL, d, 16, &n), LF_OK);
+	for (uint32_t i = 0; i < n && i < 16; i++)
+		real_card |= d[i].is_card != 0;
+	lf__drv_default(spec, sizeof(spec));
+	if (!real_card)
+		CU_ASSERT_STRING_EQUAL(spec, "emu");
+
+	card.name = "card";
+	card.enumerate = card_enumerate;
+	CU_ASSERT_EQUAL_FATAL(lf__backend_register(&card), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_spec_check("card:0000:65:00.1"), LF_OK);
+	card_is_card = 0; /* a generic device is never the default */
+	lf__drv_default(spec, sizeof(spec));
+	CU_ASSERT_STRING_NOT_EQUAL(spec, "card:3");
+	card_is_card = 1; /* registered last: first card if no real one */
+	lf__drv_default(spec, sizeof(spec));
+	if (!real_card)
+		CU_ASSERT_STRING_EQUAL(spec, "card:3");
+	/* A backend that leaves spec empty gets "<backend>:<index>". */
+	CU_ASSERT_EQUAL(lf__drv_enumerate("card", d, 16, &n), LF_OK);
+	CU_ASSERT_STRING_EQUAL(d[0].spec, "card:3");
+	n = lf__backend_known(names, LF_DRV_MAX_BACKENDS * 2);
+	CU_ASSERT(n >= 4); /* emu, xrt, opencl (built or not), card */
+	int has_card = 0, has_xrt = 0;
+	for (uint32_t i = 0; i < n && i < LF_DRV_MAX_BACKENDS * 2; i++) {
+		has_card |= strcmp(names[i], "card") == 0;
+		has_xrt |= strcmp(names[i], "xrt") == 0;
+	}
+	CU_ASSERT(has_card && has_xrt);
+	/* The bitstream name: the core's "<name>.xclbin" by default. */
+	CU_ASSERT_EQUAL_FATAL(lf__dev_open("card:0", &dev), LF_OK);
+	CU_ASSERT_STRING_EQUAL(lf__dev_props(dev)->xclbin_hint, "fake0.xclbin");
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+	CU_ASSERT_EQUAL(lf__backend_unregister("card"), LF_OK);
+	/* The emulator's own: its profile's emulation bitstream. */
+	CU_ASSERT_EQUAL_FATAL(lf__dev_open("emu:u280", &dev), LF_OK);
+	CU_ASSERT_STRING_EQUAL(lf__dev_props(dev)->xclbin_hint,
+			       "emu-u280.xclbin");
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+}
+
 /* ---- the core around a minimal backend --------------------------------- */
 
 static void test_core_checks(void)
@@ -475,6 +558,7 @@ void lf_test_suite_driver(void)
 	    {"spec_opt", test_spec_opt},
 	    {"register", test_register},
 	    {"open_errors", test_open_errors},
+	    {"host_questions", test_host_questions},
 	    {"core_checks", test_core_checks},
 	    {NULL, NULL},
 	};
