@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,54 @@ static void test_registered_backend(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "device 2 (tb:1)"));
 	CU_ASSERT_PTR_EQUAL(ctx, (lf_context *)0x1);
 	CU_ASSERT_EQUAL(lf__backend_unregister("tb"), LF_OK);
+}
+
+/*
+ * "xrt:<PCI address>" reaches the XRT backend (the host library once
+ * rejected it as malformed). The backend parses the address before it
+ * checks that XRT is set up, so with XILINX_XRT unset the answer is its
+ * "XILINX_XRT" message, LF_ERR_NOT_FOUND, not LF_ERR_INVALID_ARG. In a
+ * child, as XRT's calls may abort a process (suite xrt_open).
+ */
+static void test_xrt_pci_address(void)
+{
+#if defined(LF_HAVE_XRT)
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		lf_context *ctx = NULL;
+		char msg[600];
+		close(fds[0]);
+		unsetenv("XCL_EMULATION_MODE");
+		unsetenv("XILINX_XRT");
+		lf_status st =
+		    lf_context_create("xrt:0000:65:00.1", NULL, &ctx);
+		int len = snprintf(msg, sizeof(msg), "%d %s", (int)st,
+				   lf_last_error());
+		if (write(fds[1], msg, (size_t)len) != len)
+			_exit(2);
+		_exit(ctx == NULL ? 0 : 1);
+	}
+	close(fds[1]);
+	char buf[600] = {0};
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof(buf) - 1 &&
+	       (r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)r;
+	close(fds[0]);
+	int ws = 0;
+	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &ws, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	int st = atoi(buf);
+	CU_ASSERT_EQUAL(st, LF_ERR_NOT_FOUND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "xrt: XILINX_XRT"));
+	if (st != LF_ERR_NOT_FOUND)
+		fprintf(stderr, "\n  xrt:0000:65:00.1: %s\n", buf);
+#endif
 }
 
 static void test_env_device(void)
@@ -540,6 +589,7 @@ void lf_test_suite_api(void)
 	static const struct lf_test_case cases[] = {
 	    {"context_strings", test_context_strings},
 	    {"registered_backend_strings", test_registered_backend},
+	    {"xrt_pci_address", test_xrt_pci_address},
 	    {"env_device_and_xclbin_search", test_env_device},
 	    {"tensors", test_tensors},
 	    {"op_misuse", test_op_misuse},
