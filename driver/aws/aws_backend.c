@@ -31,6 +31,7 @@ static lf_status aws_enumerate(struct lf_dev_desc *out, uint32_t max,
 		snprintf(out[n].backend, sizeof(out[n].backend), "aws");
 		out[n].index = n;
 		snprintf(out[n].name, sizeof(out[n].name), "sim");
+		snprintf(out[n].spec, sizeof(out[n].spec), "aws:sim");
 		snprintf(out[n].detail, sizeof(out[n].detail),
 			 "emulated F2 CL (aws-f2-hdk) behind a fake BAR0/BAR4; "
 			 "open as aws:sim");
