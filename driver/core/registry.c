@@ -106,9 +106,9 @@ static void register_builtins(void)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 	if (register_locked(&lf__aws_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
+#if defined(LF_HAVE_XRT)
 	/* XRT before OpenCL: a card both see (XRT's OpenCL platform) is
 	 * taken through the native API when lf__drv_default() picks it. */
-#if defined(LF_HAVE_XRT)
 	if (register_locked(&lf__xrt_backend) != LF_OK)
 		fprintf(stderr, "layerfab: %s\n", lf__drv_last_error());
 #endif
