@@ -9,11 +9,30 @@
 #   make demo       the newcomer's first command
 #   make conformance [DIR=...]   ONNX node tests (default: Debian's)
 #   make format / format-check
-#   make install PREFIX=/usr/local
+#   make install / uninstall [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=...]
 #   make clean
+#
+# Builds run one job at a time unless asked: `make -j$(nproc)` is safe.
 
 BUILD ?= build
 PREFIX ?= /usr/local
+# Installation directories (GNU names). A relative one is taken under
+# PREFIX, so LIBDIR=lib/x86_64-linux-gnu gives Debian's multiarch layout.
+# DATADIR is compiled into the library (where it finds its bitstreams):
+# changing it rebuilds what embeds it.
+BINDIR ?= bin
+LIBDIR ?= lib
+INCLUDEDIR ?= include
+DATADIR ?= share
+MANDIR ?= $(DATADIR)/man
+PYTHONDIR ?= lib/python3/dist-packages
+lf_dir = $(patsubst %/,%,$(if $(filter /%,$(1)),$(1),$(PREFIX)/$(1)))
+I_BINDIR = $(call lf_dir,$(BINDIR))
+I_LIBDIR = $(call lf_dir,$(LIBDIR))
+I_INCLUDEDIR = $(call lf_dir,$(INCLUDEDIR))
+I_DATADIR = $(call lf_dir,$(DATADIR))
+I_MANDIR = $(call lf_dir,$(MANDIR))
+I_PYTHONDIR = $(call lf_dir,$(PYTHONDIR))
 CC ?= cc
 ifeq ($(origin CC),default)
 CC := gcc
@@ -55,7 +74,7 @@ ALL_TARGETS :=
 TEST_DEPS :=
 
 .PHONY: all test check check-asan check-valgrind demo conformance format \
-	format-check install clean deps bench
+	format-check install uninstall clean deps bench
 all:
 
 # --- dependencies -----------------------------------------------------------
@@ -154,23 +173,7 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
-# --- install ----------------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams
-	install -m 644 include/layerfab.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO_REAL) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/liblayerfab.so
-	for t in $(TOOLS); do install -m 755 $$t $(DESTDIR)$(PREFIX)/bin/; done
-	for b in $(BITSTREAMS); do install -m 644 $$b \
-		$(DESTDIR)$(PREFIX)/share/layerfab/bitstreams/; done
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(LF_VERSION)|g' \
-		-e 's|@LIBS_PRIVATE@|$(strip $(LIB_LDLIBS) $(LDLIBS_ALL))|g' \
-		scripts/layerfab.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/layerfab.pc
+include scripts/install.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -8,7 +8,19 @@ include hostlib/cli/module.mk
 # on a device through driver/driver.h, buffer pool).
 LIB_SRCS += $(filter-out hostlib/core/status.c,$(wildcard hostlib/core/*.c)) \
 	$(wildcard hostlib/plan/*.c) $(wildcard hostlib/exec/*.c)
-$(BUILD)/obj/hostlib/core/xclbin_path.o: CPPFLAGS_ALL += -DLF_PREFIX='"$(PREFIX)"'
+# Where an installed library finds its bitstreams: I_DATADIR (Makefile)
+# compiled into xclbin_path.o. The flag file changes when PREFIX or DATADIR
+# does, so `make install PREFIX=X` rebuilds the object and everything that
+# links it before installing (uninstall and clean leave it alone).
+LF_DATADIR_FLAG := $(BUILD)/gen/datadir
+ifneq ($(filter-out uninstall clean,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(BUILD)/gen && { echo '$(I_DATADIR)' | \
+	cmp -s - $(LF_DATADIR_FLAG) || echo '$(I_DATADIR)' > \
+	$(LF_DATADIR_FLAG); })
+endif
+$(BUILD)/obj/hostlib/core/xclbin_path.o: $(LF_DATADIR_FLAG)
+$(BUILD)/obj/hostlib/core/xclbin_path.o: \
+	CPPFLAGS_ALL += -DLF_DATADIR='"$(I_DATADIR)"'
 include hostlib/bench/module.mk
 # hostlib/model: ONNX model import into the graph IR, QDQ folding, the
 # public lf_model_* API (planning in hostlib/plan/model_plan.c, execution

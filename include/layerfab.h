@@ -172,8 +172,11 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * emu-aws-f1.xclbin (a portable OpenCL device such as PoCL's) or
  * <platform>.xclbin (cards), in
  * $LAYERFAB_BUILD/bitstreams, then <dir of the executable>/../bitstreams
- * (a build tree), <dir of the executable>/../share/layerfab/bitstreams and
- * $(PREFIX)/share/layerfab/bitstreams (an installation).
+ * (a build tree), <dir of the executable>/../share/layerfab/bitstreams,
+ * <dir of liblayerfab>/../bitstreams (a build tree's library),
+ * <dir of liblayerfab>/../share/layerfab/bitstreams, and
+ * DATADIR/layerfab/bitstreams of the installation (`make install DATADIR=`,
+ * default PREFIX/share; compiled into the shared and the static library).
  *
  * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out, malformed @device: an
  * unknown backend, a device part its backend cannot parse, an empty or "cpu"

@@ -32,6 +32,8 @@ binutils
 python3
 python3-numpy
 python3-onnx
+cmake
+groff-base
 dataset-fashion-mnist
 "
 # Commands that may come from outside Debian (e.g. nodesource's nodejs,

@@ -67,3 +67,18 @@ TEST_DEPS += $(SWEMU_DEVPROC)
 # file suite: base/lf_file.c and every reader of user-supplied files (FIFO,
 # directory, oversized), each in a child process under a deadline.
 TEST_SRCS += tests/unit/test_file.c
+# The Python package (python/layerfab, tests/python) and `make install` /
+# `make uninstall` as a user runs them (tests/install): shell scripts,
+# not CUnit suites. Skipped in sanitizer builds: an instrumented
+# liblayerfab cannot be loaded into python3 or linked into a plain program.
+.PHONY: python-test install-test
+ifeq ($(SAN_CFLAGS),)
+python-test: all
+	sh tests/python/run.sh $(BUILD) $(BUILD)/lib/$(LIB_SONAME)
+install-test: all
+	sh tests/install/run.sh $(BUILD)
+else
+python-test install-test:
+	@echo "SKIP: $@ (sanitizer build)"
+endif
+test: python-test install-test

@@ -8,8 +8,10 @@
 
 #include "hostlib/core/xclbin_path.h"
 
-#ifndef LF_PREFIX
-#define LF_PREFIX "/usr/local"
+/* DATADIR of the installation, compiled in (hostlib/module.mk: rebuilt by
+ * `make install` when it differs from the last build's). */
+#ifndef LF_DATADIR
+#define LF_DATADIR "/usr/local/share"
 #endif
 
 /* The directory part of absolute @path into @out, or "" if it has none. */
@@ -94,13 +96,18 @@ lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
 	}
 	lib_dir(exe, sizeof(exe));
 	if (exe[0]) {
+		/* build/lib/liblayerfab.so of a build tree (an application or
+		 * the Python package using it), then an installed one. */
+		snprintf(dir, sizeof(dir), "%s/../bitstreams", exe);
+		if (try_dir(dir, file, out, outlen, tried, triedlen))
+			return LF_OK;
 		snprintf(dir, sizeof(dir), "%s/../share/layerfab/bitstreams",
 			 exe);
 		if (try_dir(dir, file, out, outlen, tried, triedlen))
 			return LF_OK;
 	}
-	if (try_dir(LF_PREFIX "/share/layerfab/bitstreams", file, out, outlen,
-		    tried, triedlen))
+	if (try_dir(LF_DATADIR "/layerfab/bitstreams", file, out, outlen, tried,
+		    triedlen))
 		return LF_OK;
 	return LF_ERR_NOT_FOUND;
 }

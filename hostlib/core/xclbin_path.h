@@ -18,7 +18,11 @@
  *   <exe>/../bitstreams               the build tree of a program built
  *                                     in it (build/tests, build/bin)
  *   <exe>/../share/layerfab/bitstreams  an installed program's prefix
- *   $(PREFIX)/share/layerfab/bitstreams the prefix the library was built for
+ *   <lib>/../bitstreams               the build tree of liblayerfab.so
+ *                                     (<lib>: the file this code is in)
+ *   <lib>/../share/layerfab/bitstreams  a relocated installation
+ *   $(DATADIR)/layerfab/bitstreams    the installation the library was
+ *                                     built for (make install rebuilds it)
  * LAYERFAB_XCLBIN, when set, wins over all of them (the caller checks it).
  * Return: LF_OK with the path in @out; LF_ERR_NOT_FOUND with the
  * directories tried listed in @tried.

@@ -1,0 +1,335 @@
+"""layerfab: int8 ONNX models on FPGAs, or on the emulated card, from Python.
+
+A ctypes binding of liblayerfab (include/layerfab.h) with numpy arrays in
+and out. InferenceSession follows onnxruntime's:
+
+    import layerfab
+    sess = layerfab.InferenceSession("models/fmnist_qop.onnx", device="emu")
+    x = sess.get_inputs()[0]                # .name, .shape, .type
+    logits, = sess.run(None, {x.name: images})
+
+Devices are layerfab's device strings: "emu", "emu:<profile>", "xrt:N",
+"opencl:N", "cpu", "DEV+DEV"; None means LAYERFAB_DEVICE, else the first
+card, else "emu". Outputs are the same bytes on every device.
+"""
+
+import ctypes
+
+import numpy as np
+
+from . import _lib
+from ._lib import lib
+
+__all__ = ["InferenceSession", "NodeArg", "Error", "get_version",
+           "get_available_devices", "device_info", "__version__"]
+
+
+def get_version():
+    """The version of the loaded liblayerfab, "MAJOR.MINOR.PATCH"."""
+    return lib.lf_version().decode()
+
+
+__version__ = get_version()
+
+
+class Error(RuntimeError):
+    """A layerfab call failed. .status is the lf_status name (e.g.
+    "LF_ERR_SHAPE"), .code its value; str() is the library's message."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.status = lib.lf_status_name(code).decode()
+        super().__init__("%s (%s)" % (message, self.status))
+
+
+def _check(code, what):
+    if code != 0:
+        msg = lib.lf_last_error().decode(errors="replace") or what
+        raise Error(code, msg)
+
+
+_NP_OF = {
+    _lib.DTYPE_UINT8: np.dtype(np.uint8),
+    _lib.DTYPE_INT8: np.dtype(np.int8),
+    _lib.DTYPE_INT32: np.dtype(np.int32),
+    _lib.DTYPE_FLOAT32: np.dtype(np.float32),
+}
+# onnxruntime's type strings.
+_ORT_TYPE = {
+    _lib.DTYPE_UINT8: "tensor(uint8)",
+    _lib.DTYPE_INT8: "tensor(int8)",
+    _lib.DTYPE_INT32: "tensor(int32)",
+    _lib.DTYPE_FLOAT32: "tensor(float)",
+}
+
+
+class NodeArg:
+    """A model input or output, as onnxruntime.NodeArg: .name, .shape (a
+    list; None for a dimension the file leaves free), .type (e.g.
+    "tensor(float)"), plus .dtype (the numpy dtype)."""
+
+    def __init__(self, info):
+        self.name = info.name.decode()
+        self.shape = [None if d < 0 else int(d)
+                      for d in info.dims[:info.ndim]]
+        self.type = _ORT_TYPE.get(info.dtype, "tensor(unknown)")
+        self.dtype = _NP_OF.get(info.dtype)
+        self._code = info.dtype
+
+    def __repr__(self):
+        return "NodeArg(name=%r, type=%r, shape=%r)" % (self.name, self.type,
+                                                         self.shape)
+
+
+def _context(device, xclbin):
+    ctx = ctypes.c_void_p()
+    _check(lib.lf_context_create(
+        device.encode() if device is not None else None,
+        xclbin.encode() if xclbin is not None else None, ctypes.byref(ctx)),
+        "lf_context_create")
+    return ctx
+
+
+def _device_info(ctx):
+    buf, info = _lib.big(_lib.DeviceInfo)
+    _check(lib.lf_context_device_info(ctx, ctypes.addressof(info)),
+           "lf_context_device_info")
+    d = lambda s: s.decode() if s else ""
+    return {"backend": d(info.backend), "name": d(info.name),
+            "xclbin": d(info.xclbin), "compute_units": info.compute_units,
+            "memory_banks": info.memory_banks,
+            "device_memory_bytes": info.device_memory_bytes,
+            "device_count": info.device_count}
+
+
+def device_info(device=None, xclbin=None):
+    """Open @device (a layerfab device string), describe it (a dict: backend,
+    name, xclbin, compute_units, memory_banks, device_memory_bytes,
+    device_count) and close it. Raises Error if it cannot be opened."""
+    ctx = _context(device, xclbin)
+    try:
+        info = _device_info(ctx)
+    finally:
+        lib.lf_context_destroy(ctx)
+    info["device"] = device
+    return info
+
+
+# What get_available_devices() tries, in this order.
+_CANDIDATES = ("xrt:0", "xrt:1", "opencl:0", "opencl:1", "emu", "cpu")
+
+
+def get_available_devices(candidates=_CANDIDATES, with_errors=False):
+    """The device strings among @candidates that open here (each is opened,
+    described and closed), as a list of device_info() dicts. With
+    @with_errors, also the ones that did not open, each with an "error"
+    key holding the library's message."""
+    out = []
+    for dev in candidates:
+        try:
+            out.append(device_info(dev))
+        except Error as e:
+            if with_errors:
+                out.append({"device": dev, "error": str(e)})
+    return out
+
+
+class InferenceSession:
+    """An ONNX model loaded on a device, as onnxruntime.InferenceSession.
+
+    InferenceSession(path_or_bytes, device="emu", xclbin=None,
+                     profile=False)
+      path_or_bytes  an .onnx file, or its bytes (no external data then)
+      device         a layerfab device string, or None (see the module doc)
+      xclbin         bitstream path, or None for the device's default
+      profile        keep each run's per-layer profile (get_profile(),
+                     write_trace())
+    onnxruntime's sess_options and providers arguments are accepted and
+    ignored, so code written for it runs unchanged.
+    """
+
+    def __init__(self, path_or_bytes, sess_options=None, providers=None,
+                 provider_options=None, device="emu", xclbin=None,
+                 profile=False, **kwargs):
+        self._ctx = None
+        self._model = None
+        self._prof = None
+        self._ctx = _context(device, xclbin)
+        self.device = device
+        model = ctypes.c_void_p()
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            data = bytes(path_or_bytes)
+            _check(lib.lf_model_load_memory(self._ctx, data, len(data), None,
+                                            ctypes.byref(model)),
+                   "lf_model_load_memory")
+        else:
+            _check(lib.lf_model_load(self._ctx, str(path_or_bytes).encode(),
+                                     ctypes.byref(model)), "lf_model_load")
+        self._model = model
+        self._inputs = self._args(lib.lf_model_input_count,
+                                  lib.lf_model_input_info)
+        self._outputs = self._args(lib.lf_model_output_count,
+                                   lib.lf_model_output_info)
+        if profile:
+            prof = ctypes.c_void_p()
+            _check(lib.lf_run_profile_create(ctypes.byref(prof)),
+                   "lf_run_profile_create")
+            self._prof = prof
+
+    def _args(self, count, get):
+        out = []
+        for i in range(count(self._model)):
+            info = _lib.TensorInfo()
+            _check(get(self._model, i, ctypes.byref(info)), "model info")
+            out.append(NodeArg(info))
+        return out
+
+    def get_inputs(self):
+        """The model's inputs, in order, as NodeArg."""
+        return list(self._inputs)
+
+    def get_outputs(self):
+        """The model's outputs, in order, as NodeArg."""
+        return list(self._outputs)
+
+    def get_providers(self):
+        """onnxruntime compatibility: the device this session runs on."""
+        return [self.device_info()["backend"]]
+
+    def device_info(self):
+        """The session's device, as device_info() describes it."""
+        info = _device_info(self._ctx)
+        info["device"] = self.device
+        return info
+
+    def _input_tensor(self, arg, value, keep):
+        if arg.dtype is None:
+            raise TypeError("input '%s' has a type this package does not "
+                            "know (%d)" % (arg.name, arg._code))
+        a = np.asarray(value)
+        if a.dtype != arg.dtype:
+            raise TypeError("input '%s': expected %s, got numpy %s" %
+                            (arg.name, arg.type, a.dtype))
+        a = np.ascontiguousarray(a)
+        if a.ndim > _lib.LF_MAX_DIMS:
+            raise ValueError("input '%s' has rank %d; at most %d" %
+                             (arg.name, a.ndim, _lib.LF_MAX_DIMS))
+        keep.append(a)
+        dims = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
+        t = ctypes.c_void_p()
+        _check(lib.lf_tensor_create_borrowed(
+            self._ctx, arg._code, a.ndim, dims, None,
+            a.ctypes.data_as(ctypes.c_void_p), a.nbytes, ctypes.byref(t)),
+            "input '%s'" % arg.name)
+        return t
+
+    @staticmethod
+    def _to_numpy(t):
+        _check(lib.lf_tensor_to_host(t), "lf_tensor_to_host")
+        dims = (ctypes.c_int64 * _lib.LF_MAX_DIMS)()
+        ndim = lib.lf_tensor_shape(t, dims)
+        dtype = _NP_OF[lib.lf_tensor_dtype(t)]
+        n = lib.lf_tensor_bytes(t)
+        raw = ctypes.string_at(lib.lf_tensor_data(t), n) if n else b""
+        return np.frombuffer(raw, dtype=dtype).reshape(
+            tuple(dims[:ndim])).copy()
+
+    def run(self, output_names, input_feed, run_options=None):
+        """Run the model once.
+
+        output_names  the outputs to return, in this order; None for all
+        input_feed    {input name: numpy array}, one entry per input, each
+                      of the input's dtype; free dimensions may take any
+                      size
+        Returns a list of numpy arrays. Raises KeyError for an unknown
+        name, TypeError for a wrong dtype, Error for what the library
+        refuses (shapes, ...) or fails at.
+        """
+        names = [o.name for o in self._outputs]
+        if output_names is None:
+            want = list(range(len(names)))
+        else:
+            want = []
+            for n in output_names:
+                if n not in names:
+                    raise KeyError("'%s' is not an output of the model "
+                                   "(outputs: %s)" % (n, ", ".join(names)))
+                want.append(names.index(n))
+        known = {a.name for a in self._inputs}
+        for n in input_feed:
+            if n not in known:
+                raise KeyError("'%s' is not an input of the model (inputs: "
+                               "%s)" % (n, ", ".join(sorted(known))))
+        keep, ins = [], []
+        outs = (ctypes.c_void_p * max(len(names), 1))()
+        try:
+            for arg in self._inputs:
+                if arg.name not in input_feed:
+                    raise KeyError("input '%s' is missing" % arg.name)
+                ins.append(self._input_tensor(arg, input_feed[arg.name],
+                                              keep))
+            arr = (ctypes.c_void_p * max(len(ins), 1))(*ins)
+            _check(lib.lf_model_run(self._model, arr, len(ins), outs,
+                                    len(names), self._prof), "lf_model_run")
+            return [self._to_numpy(outs[i]) for i in want]
+        finally:
+            for t in ins:
+                lib.lf_tensor_destroy(t)
+            for t in outs:
+                if t:
+                    lib.lf_tensor_destroy(t)
+
+    def get_profile(self):
+        """The last run's per-layer profile (profile=True): a list of dicts
+        with name, op, where ("device"/"cpu"), segment (None on the CPU),
+        host_ns, device_ns (modeled: a projection, not a measurement),
+        dev_start_ns, h2d_bytes, d2h_bytes, launches, dma_transfers, macs.
+        """
+        if self._prof is None:
+            raise RuntimeError("the session was made without profile=True")
+        out = []
+        for i in range(lib.lf_run_profile_count(self._prof)):
+            buf, rec = _lib.big(_lib.LayerProfile)
+            _check(lib.lf_run_profile_get(self._prof, i,
+                                          ctypes.addressof(rec)),
+                   "lf_run_profile_get")
+            d = {}
+            for name, _ in _lib.LayerProfile._fields_:
+                v = getattr(rec, name)
+                d[name] = v.decode() if isinstance(v, bytes) else v
+            if d["segment"] == 0xFFFFFFFF:
+                d["segment"] = None
+            out.append(d)
+        return out
+
+    def write_trace(self, path):
+        """Write the last run as Chrome/Perfetto trace JSON (profile=True)."""
+        if self._prof is None:
+            raise RuntimeError("the session was made without profile=True")
+        _check(lib.lf_run_profile_write_trace(self._prof, str(path).encode()),
+               "lf_run_profile_write_trace")
+
+    def close(self):
+        """Free the model, the profile and the device now (else when the
+        session is garbage-collected)."""
+        if self._model:
+            lib.lf_model_destroy(self._model)
+            self._model = None
+        if self._prof:
+            lib.lf_run_profile_destroy(self._prof)
+            self._prof = None
+        if self._ctx:
+            lib.lf_context_destroy(self._ctx)
+            self._ctx = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,140 @@
+"""Loading liblayerfab with ctypes and declaring the C API it uses.
+
+The library is looked up, in order, at:
+  1. $LAYERFAB_LIBRARY (a path to liblayerfab.so*);
+  2. the directory `make install` recorded in _install.py (LIBDIR);
+  3. the build tree this package sits in (python/../build/lib), when run
+     from a source checkout;
+  4. the dynamic loader's own search (liblayerfab.so.MAJOR).
+"""
+
+import ctypes
+import os
+
+MAJOR = 0  # the soname this package was written for: liblayerfab.so.0
+
+
+def _candidates():
+    env = os.environ.get("LAYERFAB_LIBRARY")
+    if env:
+        yield env
+    try:
+        from . import _install  # written by make install
+    except ImportError:
+        _install = None
+    if _install is not None:
+        yield os.path.join(_install.LIBDIR, _install.SONAME)
+    here = os.path.dirname(os.path.abspath(__file__))
+    build = os.environ.get("LAYERFAB_BUILD") or os.path.join(
+        here, "..", "..", "build")
+    yield os.path.join(build, "lib", "liblayerfab.so.%d" % MAJOR)
+    yield "liblayerfab.so.%d" % MAJOR
+
+
+def _load():
+    errors = []
+    for path in _candidates():
+        if os.sep in path and not os.path.exists(path):
+            errors.append("%s: no such file" % path)
+            continue
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            errors.append(str(e))
+    raise ImportError("layerfab: cannot load liblayerfab (set "
+                      "LAYERFAB_LIBRARY to its path); tried:\n  " +
+                      "\n  ".join(errors))
+
+
+lib = _load()
+
+LF_MAX_DIMS = 8
+
+# lf_dtype values (include/layerfab.h).
+DTYPE_UINT8, DTYPE_INT8, DTYPE_INT32, DTYPE_FLOAT32 = 0, 1, 2, 3
+
+
+class TensorInfo(ctypes.Structure):
+    """struct lf_tensor_info."""
+    _fields_ = [("name", ctypes.c_char * 128), ("dtype", ctypes.c_int),
+                ("ndim", ctypes.c_int),
+                ("dims", ctypes.c_int64 * LF_MAX_DIMS)]
+
+
+class DeviceInfo(ctypes.Structure):
+    """struct lf_device_info: the fields known to this package, first."""
+    _fields_ = [("backend", ctypes.c_char_p), ("name", ctypes.c_char_p),
+                ("xclbin", ctypes.c_char_p), ("compute_units", ctypes.c_uint),
+                ("memory_banks", ctypes.c_uint),
+                ("device_memory_bytes", ctypes.c_ulonglong),
+                ("device_count", ctypes.c_uint)]
+
+
+class LayerProfile(ctypes.Structure):
+    """struct lf_layer_profile: the fields known to this package, first."""
+    _fields_ = [("name", ctypes.c_char * 96), ("op", ctypes.c_char * 32),
+                ("where", ctypes.c_char * 8), ("segment", ctypes.c_uint),
+                ("host_ns", ctypes.c_ulonglong),
+                ("device_ns", ctypes.c_ulonglong),
+                ("dev_start_ns", ctypes.c_ulonglong),
+                ("h2d_bytes", ctypes.c_ulonglong),
+                ("d2h_bytes", ctypes.c_ulonglong),
+                ("launches", ctypes.c_uint), ("dma_transfers", ctypes.c_uint),
+                ("macs", ctypes.c_ulonglong)]
+
+
+# The library fills caller-allocated structs that later versions may grow
+# at their end (new fields are appended). Each one is read through a
+# buffer much larger than this package's view of it, so a newer library
+# never writes past what Python allocated.
+STRUCT_SLACK = 4096
+
+
+def big(struct_type):
+    """A zeroed buffer of STRUCT_SLACK bytes viewed as @struct_type."""
+    assert ctypes.sizeof(struct_type) <= STRUCT_SLACK
+    buf = ctypes.create_string_buffer(STRUCT_SLACK)
+    return buf, struct_type.from_buffer(buf)
+
+
+_p = ctypes.c_void_p
+_st = ctypes.c_int
+_sz = ctypes.c_size_t
+
+
+def _decl(name, restype, *argtypes):
+    f = getattr(lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+
+
+_decl("lf_version", ctypes.c_char_p)
+_decl("lf_status_name", ctypes.c_char_p, _st)
+_decl("lf_last_error", ctypes.c_char_p)
+_decl("lf_context_create", _st, ctypes.c_char_p, ctypes.c_char_p,
+      ctypes.POINTER(_p))
+_decl("lf_context_destroy", _st, _p)
+_decl("lf_context_device_info", _st, _p, _p)
+_decl("lf_model_load", _st, _p, ctypes.c_char_p, ctypes.POINTER(_p))
+_decl("lf_model_load_memory", _st, _p, ctypes.c_char_p, _sz,
+      ctypes.c_char_p, ctypes.POINTER(_p))
+_decl("lf_model_destroy", _st, _p)
+_decl("lf_model_input_count", _sz, _p)
+_decl("lf_model_output_count", _sz, _p)
+_decl("lf_model_input_info", _st, _p, _sz, ctypes.POINTER(TensorInfo))
+_decl("lf_model_output_info", _st, _p, _sz, ctypes.POINTER(TensorInfo))
+_decl("lf_model_run", _st, _p, ctypes.POINTER(_p), _sz, ctypes.POINTER(_p),
+      _sz, _p)
+_decl("lf_tensor_create_borrowed", _st, _p, ctypes.c_int, ctypes.c_int,
+      ctypes.POINTER(ctypes.c_int64), _p, _p, _sz, ctypes.POINTER(_p))
+_decl("lf_tensor_destroy", _st, _p)
+_decl("lf_tensor_to_host", _st, _p)
+_decl("lf_tensor_data", _p, _p)
+_decl("lf_tensor_bytes", _sz, _p)
+_decl("lf_tensor_shape", ctypes.c_int, _p, ctypes.POINTER(ctypes.c_int64))
+_decl("lf_tensor_dtype", ctypes.c_int, _p)
+_decl("lf_run_profile_create", _st, ctypes.POINTER(_p))
+_decl("lf_run_profile_destroy", None, _p)
+_decl("lf_run_profile_count", _sz, _p)
+_decl("lf_run_profile_get", _st, _p, _sz, _p)
+_decl("lf_run_profile_write_trace", _st, _p, ctypes.c_char_p)

@@ -1,0 +1,156 @@
+"""tests/python/test_layerfab.py - the layerfab Python package (python/).
+
+Run by `make test` (tests/python/run.sh) with Debian's /usr/bin/python3:
+    PYTHONPATH=python /usr/bin/python3 -m unittest tests/python/test_layerfab.py
+
+Expected values come from elsewhere than layerfab: model outputs from ONNX
+Runtime's files (tests/data/ort/*/test_data_set_N/output_0.pb, written by
+scripts/ort/run_ort.js), read with the onnx package; input and output
+names, types and shapes from the model file read with onnx; the version
+from include/layerfab.h's text.
+"""
+
+import glob
+import json
+import os
+import re
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+import layerfab
+
+ROOT = os.environ.get("LF_SRC") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..")
+MODEL = os.path.join(ROOT, "models", "fmnist_qop.onnx")
+ORT = os.path.join(ROOT, "tests", "data", "ort")
+
+
+def pb(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def vectors(case):
+    for d in sorted(glob.glob(os.path.join(ORT, case, "test_data_set_*"))):
+        yield (d, pb(os.path.join(d, "input_0.pb")),
+               pb(os.path.join(d, "output_0.pb")))
+
+
+class TestSession(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sess = layerfab.InferenceSession(MODEL, device="emu",
+                                             profile=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sess.close()
+
+    def test_ort_bytes_emu(self):
+        n = 0
+        for d, x, want in vectors("fmnist_qop"):
+            got, = self.sess.run(None, {"input": x})
+            self.assertEqual(got.dtype, want.dtype, d)
+            self.assertEqual(got.shape, want.shape, d)
+            self.assertEqual(got.tobytes(), want.tobytes(), d)
+            n += 1
+        self.assertEqual(n, 3)  # tests/data/ort/README.md: sets 0, 1, 2
+
+    def test_ort_bytes_qdq_and_cpu(self):
+        # The QDQ twin, from its bytes in memory, on the CPU path.
+        with open(os.path.join(ORT, "fmnist_qdq", "model.onnx"), "rb") as f:
+            data = f.read()
+        with layerfab.InferenceSession(data, device="cpu") as s:
+            for d, x, want in vectors("fmnist_qdq"):
+                got, = s.run(["logits"], {"input": x})
+                self.assertEqual(got.tobytes(), want.tobytes(), d)
+
+    def test_inputs_outputs_match_the_file(self):
+        g = onnx.load(MODEL).graph
+        inits = {i.name for i in g.initializer}
+        for args, decl in ((self.sess.get_inputs(),
+                            [i for i in g.input if i.name not in inits]),
+                           (self.sess.get_outputs(), list(g.output))):
+            self.assertEqual([a.name for a in args], [v.name for v in decl])
+            for a, v in zip(args, decl):
+                tt = v.type.tensor_type
+                self.assertEqual(tt.elem_type, onnx.TensorProto.FLOAT)
+                self.assertEqual(a.type, "tensor(float)")
+                self.assertEqual(a.shape, [
+                    d.dim_value if d.HasField("dim_value") else None
+                    for d in tt.shape.dim
+                ])
+
+    def test_profile_and_trace(self):
+        x = vectors("fmnist_qop").__next__()[1]
+        self.sess.run(None, {"input": x})
+        prof = self.sess.get_profile()
+        self.assertGreater(len(prof), 0)
+        where = {p["where"] for p in prof}
+        self.assertTrue(where <= {"device", "cpu"}, where)
+        self.assertIn("device", where)  # the convs run on the emulated card
+        self.assertIn("QLinearConv", {p["op"] for p in prof})
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "t.json")
+            self.sess.write_trace(path)
+            with open(path) as f:
+                self.assertIn("traceEvents", json.load(f))
+
+    def test_bad_input(self):
+        x = vectors("fmnist_qop").__next__()[1]
+        with self.assertRaises(KeyError):
+            self.sess.run(None, {"image": x})
+        with self.assertRaises(KeyError):
+            self.sess.run(["nope"], {"input": x})
+        with self.assertRaises(TypeError):
+            self.sess.run(None, {"input": x.astype(np.float64)})
+        with self.assertRaises(layerfab.Error) as e:
+            self.sess.run(None, {"input": np.zeros((1, 1, 27, 28),
+                                                   np.float32)})
+        self.assertIn("27", str(e.exception))
+        self.assertIn(e.exception.status,
+                      ("LF_ERR_SHAPE", "LF_ERR_INVALID_ARG"))
+        # The session still works after the refusals.
+        for d, x, want in vectors("fmnist_qop"):
+            got, = self.sess.run(None, {"input": x})
+            self.assertEqual(got.tobytes(), want.tobytes(), d)
+
+
+class TestModule(unittest.TestCase):
+    def test_version_is_the_headers(self):
+        with open(os.path.join(ROOT, "include", "layerfab.h")) as f:
+            h = f.read()
+        parts = [re.search(r"#define LF_VERSION_%s (\d+)" % p, h).group(1)
+                 for p in ("MAJOR", "MINOR", "PATCH")]
+        self.assertEqual(layerfab.__version__, ".".join(parts))
+        self.assertEqual(layerfab.get_version(), ".".join(parts))
+
+    def test_missing_file(self):
+        with self.assertRaises(layerfab.Error) as e:
+            layerfab.InferenceSession(os.path.join(ROOT, "no-such.onnx"))
+        self.assertIn("no-such.onnx", str(e.exception))
+
+    def test_bad_device(self):
+        with self.assertRaises(layerfab.Error) as e:
+            layerfab.InferenceSession(MODEL, device="frobnicate")
+        self.assertEqual(e.exception.status, "LF_ERR_INVALID_ARG")
+
+    def test_devices(self):
+        devs = layerfab.get_available_devices(with_errors=True)
+        by = {d["device"]: d for d in devs}
+        self.assertEqual(by["emu"]["backend"], "emu")
+        self.assertEqual(by["emu"]["name"], "aws-f1")
+        self.assertGreater(by["emu"]["compute_units"], 0)
+        self.assertEqual(by["cpu"]["backend"], "cpu")
+        for d in devs:
+            self.assertTrue("error" in d or "backend" in d, d)
+
+
+if __name__ == "__main__":
+    unittest.main()
