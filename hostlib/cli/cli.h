@@ -122,6 +122,17 @@ const char *lf__cli_dtype_name(lf_dtype t);
 /* Monotonic wall clock in ns. */
 uint64_t lf__cli_now_ns(void);
 
+/*
+ * lf__cli_progress() - "\r@cmd: @what @done/@total, S s" on stderr (no
+ * "/@total" when it is 0), S the seconds since @t0, at most every 0.2 s
+ * unless @force; *@last keeps the time of the last line. Only when stderr
+ * is a terminal: a pipe or a log gets nothing. lf__cli_progress_end()
+ * clears the line (again only on a terminal).
+ */
+void lf__cli_progress(const char *cmd, const char *what, size_t done,
+		      size_t total, uint64_t t0, uint64_t *last, int force);
+void lf__cli_progress_end(void);
+
 /* ---- what a run cost --------------------------------------------------- */
 
 /* Sums over the layer records of one profiled run. */

@@ -184,21 +184,6 @@ static struct stats stats_of(uint64_t *v, size_t n)
 	return s;
 }
 
-static void progress(const char *what, size_t done, size_t total, uint64_t t0,
-		     uint64_t *last, int force)
-{
-	uint64_t now = lf__cli_now_ns();
-	if (!isatty(STDERR_FILENO) || (!force && now - *last < 200000000ull))
-		return;
-	*last = now;
-	if (total)
-		fprintf(stderr, "\rbench: %s %zu/%zu, %.1f s   ", what, done,
-			total, (double)(now - t0) / 1e9);
-	else
-		fprintf(stderr, "\rbench: %s %zu, %.1f s   ", what, done,
-			(double)(now - t0) / 1e9);
-}
-
 struct bench_io {
 	lf_tensor *in[MAX_IO], *out[MAX_IO];
 	size_t nin, nout;
@@ -353,7 +338,8 @@ static lf_status bench_loop(const struct bench_opts *o, lf_model *m,
 	uint64_t t0 = lf__cli_now_ns(), last = 0;
 	lf_status st;
 	for (size_t i = 0; i < o->warmup; i++) {
-		progress("warm-up", i, (size_t)o->warmup, t0, &last, i == 0);
+		lf__cli_progress("bench", "warm-up", i, (size_t)o->warmup, t0,
+				 &last, i == 0);
 		st = lf_model_run(m, io->in, io->nin, io->out, io->nout, NULL);
 		if (st != LF_OK)
 			return st;
@@ -365,7 +351,8 @@ static lf_status bench_loop(const struct bench_opts *o, lf_model *m,
 		uint64_t now = lf__cli_now_ns();
 		if (total ? i >= total : (i > 0 && now - start >= limit))
 			break;
-		progress("run", i, total, start, &last, i == 0);
+		lf__cli_progress("bench", "run", i, total, start, &last,
+				 i == 0);
 		uint64_t r0 = lf__cli_now_ns();
 		st = lf_model_run(m, io->in, io->nin, io->out, io->nout, prof);
 		uint64_t r1 = lf__cli_now_ns();
@@ -379,8 +366,7 @@ static lf_status bench_loop(const struct bench_opts *o, lf_model *m,
 			a->have_fb = lf__cli_first_fallback(prof, &a->first_fb);
 	}
 	*total_wall = lf__cli_now_ns() - start;
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%60s\r", "");
+	lf__cli_progress_end();
 	fprintf(stderr, "bench: %zu runs in %.2f s after %llu warm-up\n", a->n,
 		(double)*total_wall / 1e9, (unsigned long long)o->warmup);
 	return LF_OK;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "driver/xclbin/xclbin.h"
@@ -150,6 +151,27 @@ uint64_t lf__cli_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void lf__cli_progress(const char *cmd, const char *what, size_t done,
+		      size_t total, uint64_t t0, uint64_t *last, int force)
+{
+	uint64_t now = lf__cli_now_ns();
+	if (!isatty(STDERR_FILENO) || (!force && now - *last < 200000000ull))
+		return;
+	*last = now;
+	if (total)
+		fprintf(stderr, "\r%s: %s %zu/%zu, %.1f s   ", cmd, what, done,
+			total, (double)(now - t0) / 1e9);
+	else
+		fprintf(stderr, "\r%s: %s %zu, %.1f s   ", cmd, what, done,
+			(double)(now - t0) / 1e9);
+}
+
+void lf__cli_progress_end(void)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%60s\r", "");
 }
 
 lf_status lf__cli_tensor_read(lf_context *ctx, const char *path,

@@ -17,6 +17,7 @@
 // Usage (from the repository root):
 //   node scripts/ort/run_ort.js accuracy [--opt all|disabled]  ORT accuracy, fmnist models
 //   node scripts/ort/run_ort.js vectors                          fmnist test vectors
+//   node scripts/ort/run_ort.js demo-logits [--count N]          logits of the first N test images (500)
 //   node scripts/ort/run_ort.js ops                              outputs of the single-op tests
 //   node scripts/ort/run_ort.js check-opt                        'all' vs 'disabled', byte for byte
 //   node scripts/ort/run_ort.js bench MODEL [--runs N] [--opt L] [--batch B]  ms/inference, 1 thread
@@ -275,6 +276,23 @@ async function cmdVectors() {
   }
 }
 
+// ORT's logits of the first N Fashion-MNIST test images through
+// fmnist_qop (batches of 100, as lf-demo runs them), for the demo's check
+// in `make test`: tests/data/ort/fmnist_demo/logits_first<N>.pb.
+async function cmdDemoLogits(args) {
+  const n = parseInt(argOpt(args, '--count', '500'), 10);
+  const ds = readIdx('t10k');
+  if (!(n > 0 && n <= ds.n)) throw new Error(`--count must be 1..${ds.n}`);
+  const model = path.join(ROOT, 'models', 'fmnist_qop.onnx');
+  const logits = await fmnistLogits(model, 'all', ds, n, 100);
+  const dir = path.join(DATA_DIR, 'fmnist_demo');
+  fs.mkdirSync(dir, {recursive: true});
+  writeTensor(path.join(dir, `logits_first${n}.pb`), 'logits', 'float32', [n, 10], logits);
+  const ok = Math.round(accuracyOf(logits, ds.labels, n) * n);
+  console.log(`${dir}/logits_first${n}.pb: ORT's logits of test images 0..${n - 1}; ` +
+    `${ok} of ${n} correct (${(100 * ok / n).toFixed(2)}%)`);
+}
+
 function opDirs() {
   const base = path.join(DATA_DIR, 'ops');
   if (!fs.existsSync(base)) return [];
@@ -387,10 +405,11 @@ async function cmdDumpOptimized(args) {
 
 async function main() {
   const [cmd, ...args] = process.argv.slice(2);
-  const cmds = {accuracy: cmdAccuracy, vectors: cmdVectors, ops: cmdOps, 'check-opt': cmdCheckOpt,
+  const cmds = {accuracy: cmdAccuracy, vectors: cmdVectors, 'demo-logits': cmdDemoLogits, ops: cmdOps,
+    'check-opt': cmdCheckOpt,
     bench: cmdBench, 'dump-optimized': cmdDumpOptimized, run: cmdRun};
   if (!cmds[cmd]) {
-    console.error('usage: run_ort.js accuracy|vectors|ops|check-opt|bench MODEL|dump-optimized MODEL OUT|run DIR...');
+    console.error('usage: run_ort.js accuracy|vectors|demo-logits|ops|check-opt|bench MODEL|dump-optimized MODEL OUT|run DIR...');
     process.exit(2);
   }
   await cmds[cmd](args);

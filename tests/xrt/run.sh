@@ -10,8 +10,9 @@
 # that signals its whole process group (as the shim does, pitfall 4) and
 # one that hangs (pitfall 5) both end without taking this script down.
 #
-# Each suite runs as its own process:
-#   - in its own session and process group (setsid), under
+# Each suite runs as its own process, through scripts/xrt-swemu-run (the
+# same set-up a user gets for any command; see there):
+#   - in its own session and process group, under
 #     `timeout -k 5 $LF_XRT_TIMEOUT` (default 120 s): the shim kill()s its
 #     process group on some errors, and a dead device process can leave
 #     XRT spinning; neither may reach make;
@@ -21,10 +22,13 @@
 #     own (the shim's socket is /tmp/$USER/...; without USER every run
 #     shares /tmp/xcl_sock), EMCONFIG_PATH = a directory with an
 #     emconfig.json describing emu-tiny.xclbin's platform and banks,
-#     SDACCEL_EM_RUN_DIR, TMPDIR and the working directory in a fresh
-#     temporary directory (the shim leaves files behind), deleted after;
+#     SDACCEL_EM_RUN_DIR and TMPDIR in a fresh temporary directory (the
+#     shim leaves files behind), deleted after; the working directory is
+#     another fresh one;
 #   - OCL_ICD_VENDORS = a directory whose xilinx.icd names
 #     libxilinxopencl, so OpenCL hosts see XRT's platform only.
+# A suite's output (stdout and stderr: XRT prints "[XRT] ERROR" lines for
+# the errors the suites provoke on purpose) is shown only when it fails.
 #
 # In an instrumented build (make check-asan) LeakSanitizer ignores what
 # XRT's libraries leak (tests/xrt/lsan.supp).
@@ -52,7 +56,6 @@ VITIS=$B/xrt-swemu/vitis
 DEVPROC=$VITIS/data/emulation/unified/cpu_em/generic_pcie/model/genericpciemodel
 PREFIX=$B/xrt-swemu/xrt
 XCLBIN=$B/bitstreams/emu-tiny.xclbin
-OCL_LIB=/usr/lib/x86_64-linux-gnu/libxilinxopencl.so.2
 
 if [ ! -x "$BIN" ] || [ ! -x "$DEVPROC" ]; then
 	echo "SKIP: XRT not installed (libxrt-dev was not found when" \
@@ -73,28 +76,6 @@ case $? in
 	;;
 esac
 
-# emconfig.json for the xclbin: its platform name and its banks, in the
-# size strings the shim accepts ("64M", "16G").
-emconfig() {
-	"$B/bin/lf-xclbin" --info "$XCLBIN" | awk '
-	/^platform:/ { name = $2 }
-	/^memory banks:/ { inb = 1; next }
-	inb && /^  \[/ {
-		for (i = 1; i < NF; i++)
-			if ($i == "size") { n = $(i + 1); u = $(i + 2) }
-		u = u == "GiB" ? "G" : u == "MiB" ? "M" : u == "KiB" ? "K" : "?"
-		banks = banks (nb++ ? ", " : "") "{ \"Size\": \"" n u "\" }"
-		next
-	}
-	inb { inb = 0 }
-	END {
-		if (name == "" || nb == 0 || banks ~ /\?/) exit 1
-		printf "{ \"Version\": { \"FileVersion\": \"2.0\" },\n"
-		printf "  \"Platform\": { \"Boards\": [ { \"Devices\": [\n"
-		printf "    { \"Name\": \"%s\", \"DdrBanks\": [ %s ] } ] } ] } }\n", name, banks
-	}'
-}
-
 # run_suite NAME TIMEOUT [VAR=VALUE...]: prints nothing; returns the
 # suite's exit status (124: timed out). NAME is a suite of lf_tests_xrt,
 # or BINARY:SUITE for another test binary of the build (e.g.
@@ -108,28 +89,16 @@ run_suite() {
 	limit=$2
 	shift 2
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/lf-xrt-$name.XXXXXX") || return 1
-	user="lfxrt-$$-$name"
-	mkdir -p "$dir/run" "$dir/tmp" "$dir/icd"
-	if ! emconfig > "$dir/emconfig.json"; then
-		echo "FAIL: cannot describe $XCLBIN in emconfig.json"
-		rm -rf "$dir"
-		return 1
-	fi
-	echo "$OCL_LIB" > "$dir/icd/xilinx.icd"
 	(
 		cd "$dir" &&
-			env -u XILINX_OPENCL -u XILINX_SDX -u XILINX_SCOUT \
-				-u XILINX_HLS -u XILINX_VIVADO \
-				XCL_EMULATION_MODE=sw_emu XILINX_XRT="$PREFIX" \
-				XILINX_VITIS="$VITIS" USER="$user" \
-				EMCONFIG_PATH="$dir" \
-				SDACCEL_EM_RUN_DIR="$dir/run" TMPDIR="$dir/tmp" \
-				OCL_ICD_VENDORS="$dir/icd" LF_BUILD="$B" \
+			env -u LAYERFAB_DEVICE -u LAYERFAB_XCLBIN LF_BUILD="$B" \
 				LSAN_OPTIONS="suppressions=$ROOT/tests/xrt/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
-				"$@" setsid -w timeout -k 5 "$limit" "$bin" "$name"
+				"$@" sh "$ROOT/scripts/xrt-swemu-run" --build "$B" \
+				--xclbin "$XCLBIN" --no-defaults \
+				timeout -k 5 "$limit" "$bin" "$name"
 	)
 	rc=$?
-	rm -rf "$dir" "/tmp/$user"
+	rm -rf "$dir"
 	return $rc
 }
 
@@ -163,18 +132,22 @@ for s in $SUITES; do
 	else
 		set --
 	fi
-	run_suite "$s" "$TIMEOUT" "$@"
+	log=$(mktemp "${TMPDIR:-/tmp}/lf-xrt-log.XXXXXX") || exit 1
+	run_suite "$s" "$TIMEOUT" "$@" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	if [ $rc = 0 ]; then
 		echo "xrt suite $s: passed (${secs} s)"
-	elif [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "FAIL: xrt suite $s timed out after ${TIMEOUT} s and was" \
-			"killed (exit $rc)"
-		fail=1
 	else
-		echo "FAIL: xrt suite $s (exit $rc after ${secs} s)"
+		cat "$log"
+		if [ $rc = 124 ] || [ $rc = 137 ]; then
+			echo "FAIL: xrt suite $s timed out after ${TIMEOUT} s" \
+				"and was killed (exit $rc)"
+		else
+			echo "FAIL: xrt suite $s (exit $rc after ${secs} s)"
+		fi
 		fail=1
 	fi
+	rm -f "$log"
 done
 exit $fail
