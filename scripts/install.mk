@@ -16,11 +16,11 @@
 # differs from the last build.
 
 # pkg-config: the libraries that ship a .pc file go to Requires.private
-# (-lprotobuf-c: libprotobuf-c, -lexpat: expat, -lpci: libpci, -lOpenCL:
-# OpenCL); the rest stays in Libs.private. XRT's xrt.pc is not used: in
+# (-lprotobuf-c: libprotobuf-c, -lexpat: expat, -lpci: libpci, -lz: zlib,
+# -lOpenCL: OpenCL); the rest stays in Libs.private. XRT's xrt.pc is not used: in
 # Debian 12 it says prefix=/usr//usr and links libxrt_core, which loads the
 # hardware shim; layerfab links libxrt_coreutil only.
-LF_PC_MAP := -lprotobuf-c:libprotobuf-c -lexpat:expat -lpci:libpci \
+LF_PC_MAP := -lprotobuf-c:libprotobuf-c -lexpat:expat -lpci:libpci -lz:zlib \
 	-lOpenCL:OpenCL
 lf_pc_flag = $(word 1,$(subst :, ,$(1)))
 lf_pc_name = $(word 2,$(subst :, ,$(1)))
