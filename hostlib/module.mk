@@ -1,12 +1,13 @@
 # hostlib: the library an application links.
-LIB_SRCS += hostlib/core/status.c
+LIB_SRCS += hostlib/base/status.c
 include hostlib/cpu/module.mk
 include hostlib/onnx/module.mk
 include hostlib/cli/module.mk
 # hostlib/core (contexts, tensors, ops, events, profiling), hostlib/plan
 # (tiling, descriptor packing, requantization) and hostlib/exec (running
 # on a device through driver/driver.h, buffer pool).
-LIB_SRCS += $(filter-out hostlib/core/status.c,$(wildcard hostlib/core/*.c)) \
+LIB_SRCS += $(filter-out hostlib/base/status.c,$(wildcard hostlib/base/*.c)) \
+	$(wildcard hostlib/core/*.c) \
 	$(wildcard hostlib/plan/*.c) $(wildcard hostlib/exec/*.c)
 # Where an installed library finds its bitstreams: I_DATADIR (Makefile)
 # compiled into xclbin_path.o. The flag file changes when PREFIX or DATADIR

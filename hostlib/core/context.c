@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/event.h"
 #include "hostlib/exec/exec.h"
 

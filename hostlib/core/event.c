@@ -13,10 +13,10 @@
 #include <time.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/event.h"
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 
 struct lf_event {
 	lf_context *ctx;

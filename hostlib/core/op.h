@@ -7,7 +7,7 @@
 #define LF_CORE_OP_H
 
 #include "layerfab.h"
-#include "hostlib/plan/layer.h"
+#include "hostlib/ir/layer.h"
 
 struct lf__op {
 	const char *name; /* "conv2d", ... : the profile record's op */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/plan/quant.h"
 
 /*

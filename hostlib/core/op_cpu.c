@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/cpu/ref.h"
 
 static lf_status cpu_conv2d(const struct lf__op *op)

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec.h"
 
 static int retryable(lf_status st)

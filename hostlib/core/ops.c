@@ -1,6 +1,6 @@
 /* ops.c - the public layer-op entry points: check, then run or submit. */
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/op.h"
 
 /* Run now, or hand to the worker when @ev is not NULL. */

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/profile.h"
 
 lf_status lf__profile_init(struct lf__profile_ring *r)

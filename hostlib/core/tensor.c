@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/error.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec.h"
 
 size_t lf_dtype_size(lf_dtype t)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlib/core/error.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/error.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/core/xclbin_path.h"
 #include "hostlib/exec/exec_impl.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/exec/model_exec.h"
 #include "hostlib/plan/pack.h"

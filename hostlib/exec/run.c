@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/plan/pack.h"
 

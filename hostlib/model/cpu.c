@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "hostlib/cpu/ref.h"
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 #include "hostlib/onnx/node_cpu.h"
 
 static lf_status fail(const struct lf__gnode *n, lf_status st, char *err,

@@ -6,7 +6,7 @@
 #ifndef LF_MODEL_IMPORT_IMPL_H
 #define LF_MODEL_IMPORT_IMPL_H
 
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 
 /* A node while it is imported: its ONNX node, its wiring (which folding
  * may change) and, once lowered, its IR node. */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/model/model_impl.h"
 
 /* Run slots: two per CU of the kernel with the most CUs, so concurrent

@@ -11,7 +11,7 @@
 
 #include "hostlib/core/context.h"
 #include "hostlib/exec/model_exec.h"
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 #include "hostlib/plan/model_plan.h"
 
 /* Plans kept per model (one per set of input shapes); the least recently

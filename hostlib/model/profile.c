@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/model/model_impl.h"
 
 lf_status lf_run_profile_create(lf_run_profile **out)

@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/error.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/model/model_impl.h"
 
 /* ---- inputs, plans, slots ------------------------------------------------ */

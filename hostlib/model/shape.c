@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "hostlib/cpu/ref.h"
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 #include "hostlib/onnx/node_cpu.h"
 
 /* Extents and products stay below this so int and uint32 index math in

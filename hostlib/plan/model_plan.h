@@ -38,7 +38,7 @@
 
 #include <stdint.h>
 
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 #include "hostlib/plan/tile.h"
 #include "lf_desc.h"
 

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hostlib/plan/layer.h"
+#include "hostlib/ir/layer.h"
 #include "lf_desc.h"
 
 /* Limits of one kernel, from the xclbin ("lfk_conv2d.kmax", ...). */

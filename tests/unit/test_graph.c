@@ -24,7 +24,7 @@
 
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
-#include "hostlib/model/graph.h"
+#include "hostlib/ir/graph.h"
 #include "hostlib/plan/arena.h"
 #include "layerfab.h"
 #include "lf_test.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/model/model_impl.h"
 #include "layerfab.h"

@@ -13,7 +13,7 @@
 
 #include "hostlib/core/context.h"
 #include "hostlib/core/op.h"
-#include "hostlib/core/tensor.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/cpu/ref.h"
 #include "hostlib/plan/pack.h"
 #include "hostlib/plan/tile.h"

@@ -36,7 +36,7 @@
 
 #include "hostlib/onnx/model_io.h"
 #include "hostlib/onnx/onnx.h"
-#include "hostlib/plan/layer.h"
+#include "hostlib/ir/layer.h"
 
 /* Length of the error buffers of this module. */
 #define LF__GRAPH_ERR_LEN 512

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 
 /* Contexts one thread remembers a message for, least recently set first. */
 #define LF__ERR_SLOTS 8
