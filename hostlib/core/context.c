@@ -9,6 +9,7 @@
 #include "hostlib/core/context.h"
 #include "hostlib/base/error.h"
 #include "hostlib/core/event.h"
+#include "hostlib/core/xclbin_path.h"
 #include "hostlib/exec/exec.h"
 
 static atomic_ullong next_ctx_id = 1;
@@ -88,6 +89,29 @@ static lf_status resolve_device(const char *device,
 	return LF_OK;
 }
 
+/* Open device @part (NULL: the driver's default) and load its bitstream. */
+static lf_status open_device(uint64_t id, const char *part, const char *xclbin,
+			     struct lf__exec **out)
+{
+	struct lf__exec *d = NULL;
+	char path[4096];
+	lf_status st = lf__exec_open(id, part, &d);
+	if (st)
+		return st;
+	struct lf_device_info di;
+	lf__exec_info(d, &di);
+	st = lf__xclbin_resolve(id, xclbin, lf__exec_xclbin_hint(d), di.name,
+				path, sizeof(path));
+	if (!st)
+		st = lf__exec_load(id, d, path);
+	if (st) {
+		lf__exec_close(d);
+		return st;
+	}
+	*out = d;
+	return LF_OK;
+}
+
 static int fallback_from_env(void)
 {
 	const char *v = getenv("LAYERFAB_FALLBACK");
@@ -141,8 +165,8 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 	} else {
 		unsigned nopen = ndev ? ndev : 1;
 		for (unsigned k = 0; k < nopen; k++) {
-			st = lf__exec_open(ctx->id, ndev ? parts[k] : NULL,
-					   xclbin, &ctx->devs[k]);
+			st = open_device(ctx->id, ndev ? parts[k] : NULL,
+					 xclbin, &ctx->devs[k]);
 			if (st) {
 				/* Keep the message, also thread-wide for ctx
 				 * 0, naming the device when several. */

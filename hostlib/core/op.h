@@ -7,14 +7,7 @@
 #define LF_CORE_OP_H
 
 #include "layerfab.h"
-#include "hostlib/ir/layer.h"
-
-struct lf__op {
-	const char *name; /* "conv2d", ... : the profile record's op */
-	struct lf__layer L;
-	/* Operands. w: conv/matmul weights (matmul's b), add's second input. */
-	lf_tensor *x, *w, *bias, *y;
-};
+#include "hostlib/ir/op.h"
 
 /* Check the arguments of one op and fill @op (errors name the value). */
 lf_status lf__op_conv2d(lf_context *ctx, lf_tensor *x, lf_tensor *w,

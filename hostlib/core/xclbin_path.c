@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/core/xclbin_path.h"
 
 /* DATADIR of the installation, compiled in (hostlib/module.mk: rebuilt by
@@ -110,4 +111,27 @@ lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
 		    triedlen))
 		return LF_OK;
 	return LF_ERR_NOT_FOUND;
+}
+
+lf_status lf__xclbin_resolve(uint64_t id, const char *given, const char *hint,
+			     const char *device, char *out, size_t outlen)
+{
+	if (!given) {
+		const char *env = getenv("LAYERFAB_XCLBIN");
+		if (env && *env)
+			given = env;
+	}
+	if (given) {
+		snprintf(out, outlen, "%s", given);
+		return LF_OK;
+	}
+	char tried[1024];
+	if (lf__xclbin_find(hint, out, outlen, tried, sizeof(tried)))
+		return lf__err(
+		    id, LF_ERR_NOT_FOUND,
+		    "lf_context_create: no bitstream %s for device %s "
+		    "(looked in %s; set LAYERFAB_XCLBIN or "
+		    "LAYERFAB_BUILD)",
+		    hint, device, tried);
+	return LF_OK;
 }

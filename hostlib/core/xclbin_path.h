@@ -7,6 +7,7 @@
 #define LF_CORE_XCLBIN_PATH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "layerfab.h"
 
@@ -29,5 +30,16 @@
  */
 lf_status lf__xclbin_find(const char *file, char *out, size_t outlen,
 			  char *tried, size_t triedlen);
+
+/*
+ * lf__xclbin_resolve() - the bitstream a context loads on a device: @given
+ * (the caller's), else LAYERFAB_XCLBIN, else @hint (the file the driver
+ * names for device @device) found by lf__xclbin_find(). The path is
+ * written to @out. Errors are recorded for context @ctx_id.
+ * Return: LF_OK; LF_ERR_NOT_FOUND (the message lists where it looked).
+ */
+lf_status lf__xclbin_resolve(uint64_t ctx_id, const char *given,
+			     const char *hint, const char *device, char *out,
+			     size_t outlen);
 
 #endif /* LF_CORE_XCLBIN_PATH_H */

@@ -1,6 +1,7 @@
 /*
- * exec.c - opening the device for a context: backend, bitstream, kernels,
- * limits; residency moves of tensors.
+ * exec.c - opening the device for a context (the driver parses the
+ * string), loading the bitstream the context found, kernels, limits;
+ * residency moves of tensors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 
 #include "hostlib/base/error.h"
 #include "hostlib/base/tensor.h"
-#include "hostlib/core/xclbin_path.h"
 #include "hostlib/exec/exec_impl.h"
 
 /* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
@@ -119,39 +119,7 @@ lf_status lf__exec_check(const char *device, char *why, size_t whylen)
 	return st;
 }
 
-static lf_status load_bitstream(uint64_t id, struct lf__exec *d,
-				const char *xclbin)
-{
-	char path[4096];
-	const struct lf_dev_props *pr = lf__dev_props(d->dev);
-	if (!xclbin) {
-		const char *env = getenv("LAYERFAB_XCLBIN");
-		if (env && *env)
-			xclbin = env;
-	}
-	if (!xclbin) {
-		/* The driver names the file the device needs. */
-		const char *file = pr->xclbin_hint;
-		char tried[1024];
-		if (lf__xclbin_find(file, path, sizeof(path), tried,
-				    sizeof(tried)))
-			return lf__err(id, LF_ERR_NOT_FOUND,
-				       "lf_context_create: no bitstream %s for "
-				       "device %s (looked in %s; set "
-				       "LAYERFAB_XCLBIN or LAYERFAB_BUILD)",
-				       file, pr->name, tried);
-		xclbin = path;
-	}
-	lf_status st = lf__dev_load_xclbin_file(d->dev, xclbin);
-	if (st)
-		return lf__err(id, st, "lf_context_create: loading %s: %s",
-			       xclbin, lf__drv_last_error());
-	snprintf(d->xclbin, sizeof(d->xclbin), "%s", xclbin);
-	return LF_OK;
-}
-
-lf_status lf__exec_open(uint64_t id, const char *device, const char *xclbin,
-			struct lf__exec **out)
+lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 {
 	char text[LF_DRV_SPEC_MAX];
 	lf_status st;
@@ -168,17 +136,43 @@ lf_status lf__exec_open(uint64_t id, const char *device, const char *xclbin,
 	const char *tmo = getenv("LAYERFAB_TIMEOUT_MS");
 	if (tmo && atoi(tmo) > 0)
 		d->timeout_ms = (unsigned)atoi(tmo);
+	if (pthread_mutex_init(&d->zmu, NULL)) {
+		st = lf__err(id, LF_ERR_NO_MEMORY,
+			     "lf_context_create: cannot create a mutex");
+		goto fail;
+	}
 	st = lf__dev_open(device, &d->dev);
 	if (st) {
 		lf__err(id, st, "lf_context_create: device \"%s\": %s", device,
 			lf__drv_last_error());
-		goto fail;
+		goto fail_mutex;
 	}
-	if ((st = load_bitstream(id, d, xclbin)))
-		goto fail_dev;
 	const struct lf_dev_props *pr = lf__dev_props(d->dev);
 	snprintf(d->backend, sizeof(d->backend), "%s", pr->backend);
 	snprintf(d->name, sizeof(d->name), "%s", pr->name);
+	*out = d;
+	return LF_OK;
+
+fail_mutex:
+	pthread_mutex_destroy(&d->zmu);
+fail:
+	free(d);
+	return st;
+}
+
+const char *lf__exec_xclbin_hint(const struct lf__exec *d)
+{
+	return lf__dev_props(d->dev)->xclbin_hint;
+}
+
+lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
+{
+	lf_status st = lf__dev_load_xclbin_file(d->dev, xclbin);
+	if (st)
+		return lf__err(id, st, "lf_context_create: loading %s: %s",
+			       xclbin, lf__drv_last_error());
+	snprintf(d->xclbin, sizeof(d->xclbin), "%s", xclbin);
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
 	d->ncus = pr->ncus;
 	for (uint32_t m = 0; m < pr->nmems; m++)
 		if (pr->mems[m].usable) {
@@ -208,25 +202,11 @@ lf_status lf__exec_open(uint64_t id, const char *device, const char *xclbin,
 		    d->pool_step_max > 0 && d->pool_row_bytes > 0 &&
 		    d->add_dim_max > 0;
 	}
-	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems))) {
-		lf__err(id, st, "lf_context_create: no memory for the pool");
-		goto fail_dev;
-	}
-	if (pthread_mutex_init(&d->zmu, NULL)) {
-		st = lf__err(id, LF_ERR_NO_MEMORY,
-			     "lf_context_create: cannot create a mutex");
-		goto fail_pool;
-	}
-	*out = d;
+	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems)))
+		return lf__err(id, st,
+			       "lf_context_create: no memory for the pool");
+	d->loaded = 1;
 	return LF_OK;
-
-fail_pool:
-	lf__pool_fini(&d->pool);
-fail_dev:
-	lf__dev_close(d->dev);
-fail:
-	free(d);
-	return st;
 }
 
 void lf__exec_close(struct lf__exec *d)
@@ -244,7 +224,8 @@ void lf__exec_close(struct lf__exec *d)
 		free(z);
 		z = next;
 	}
-	lf__pool_fini(&d->pool);
+	if (d->loaded)
+		lf__pool_fini(&d->pool);
 	pthread_mutex_destroy(&d->zmu);
 	lf__dev_close(d->dev);
 	free(d);

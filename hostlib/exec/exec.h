@@ -37,12 +37,22 @@ lf_status lf__exec_check(const char *device, char *why, size_t whylen);
 
 /*
  * lf__exec_open() - open @device (NULL: the driver's default, the first
- * card found, else the emulator) and load @xclbin (NULL: LAYERFAB_XCLBIN,
- * else the bitstream the driver names for the device, searched for by
- * lf__xclbin_find()). Errors are recorded for context @ctx_id.
+ * card found, else the emulator), with no bitstream yet: the caller finds
+ * the file lf__exec_xclbin_hint() names (or uses its own) and passes it to
+ * lf__exec_load(). Errors are recorded for context @ctx_id. Release with
+ * lf__exec_close(), loaded or not; only a loaded device runs anything.
  */
-lf_status lf__exec_open(uint64_t ctx_id, const char *device, const char *xclbin,
+lf_status lf__exec_open(uint64_t ctx_id, const char *device,
 			struct lf__exec **out);
+
+/* File name (no directory) of the bitstream the driver names for @d. */
+const char *lf__exec_xclbin_hint(const struct lf__exec *d);
+
+/*
+ * lf__exec_load() - load the bitstream at @path, find the kernels, their
+ * CUs, banks and limits, set up the buffer pool. Once per device.
+ */
+lf_status lf__exec_load(uint64_t ctx_id, struct lf__exec *d, const char *path);
 void lf__exec_close(struct lf__exec *d);
 
 /* Fill the device fields of @info; strings stay owned by @d. */

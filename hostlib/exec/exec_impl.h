@@ -47,7 +47,8 @@ struct lf__exec {
 	struct lf__kern poolk, addk; /* lfk_pool, lfk_add (single ops) */
 	int64_t pool_dim_max, pool_kdim_max, pool_step_max, pool_row_bytes;
 	int64_t add_dim_max;
-	struct lf__pool pool;
+	struct lf__pool pool; /* set up by lf__exec_load() */
+	int loaded;	      /* lf__exec_load() succeeded */
 	atomic_int lost;
 	unsigned timeout_ms;
 	pthread_mutex_t zmu;

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "hostlib/base/error.h"
-#include "hostlib/core/op.h"
+#include "hostlib/ir/op.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/plan/pack.h"
