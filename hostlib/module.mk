@@ -3,7 +3,8 @@ LIB_SRCS += hostlib/base/status.c
 include hostlib/cpu/module.mk
 include hostlib/onnx/module.mk
 include hostlib/cli/module.mk
-# hostlib/core (contexts, tensors, ops, events, profiling), hostlib/plan
+# hostlib/base (errors, status names, struct lf_tensor), hostlib/core
+# (contexts, tensors, ops, events, profiling), hostlib/plan
 # (tiling, descriptor packing, requantization) and hostlib/exec (running
 # on a device through driver/driver.h, buffer pool).
 LIB_SRCS += $(filter-out hostlib/base/status.c,$(wildcard hostlib/base/*.c)) \
@@ -27,3 +28,13 @@ include hostlib/bench/module.mk
 # public lf_model_* API (planning in hostlib/plan/model_plan.c, execution
 # in hostlib/exec/model_exec.c).
 LIB_SRCS += $(wildcard hostlib/model/*.c)
+
+# The layering check: hostlib's folder include graph is acyclic and each
+# folder includes only what its README allows; no backend name outside
+# cli/ and demo/. tests/check_includes shows the check fails when it should.
+.PHONY: include-check include-check-test
+include-check: | $(DEPS_STAMP)
+	@$(PYTHON3) scripts/check-includes
+include-check-test: | $(DEPS_STAMP)
+	@PYTHON=$(PYTHON3) sh tests/check_includes/run.sh
+TEST_DEPS += include-check include-check-test
