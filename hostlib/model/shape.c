@@ -1,6 +1,6 @@
 /*
  * shape.c - shapes and types of every value for given input shapes, the
- * layer (hostlib/plan/layer.h) of a conv/matmul node for those shapes,
+ * layer (hostlib/ir/layer.h) of a conv/matmul node for those shapes,
  * and MAC counts. Generic nodes are run once on zero-filled inputs by
  * hostlib/onnx: what they produce is their shape, and an attribute or
  * type they do not accept fails here, at load, naming the node.
