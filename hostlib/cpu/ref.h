@@ -362,4 +362,40 @@ lf_status lf__ref_where(size_t esize, const struct lf_ref_shape *cs,
 			const void *a, const struct lf_ref_shape *bs,
 			const void *b, void *out);
 
+/*
+ * lf__ref_qlut_build() - the lookup table of a com.microsoft QLinear
+ * unary op (QLinearSigmoid: LF_REF_SIGMOID, QLinearLeakyRelu:
+ * LF_REF_LEAKYRELU with @alpha): lut[i] = Q_y(f(DQ_x(i))), as ORT builds
+ * it. UINT8 or INT8 (entry i is the byte value i).
+ */
+lf_status lf__ref_qlut_build(lf_dtype t, const struct lf_ref_q1 *xq,
+			     const struct lf_ref_q1 *yq, enum lf_ref_unop op,
+			     float alpha, float beta, uint8_t *lut);
+
+/* com.microsoft QLinearMul with broadcasting, UINT8 or INT8, as MLAS. */
+lf_status lf__ref_qmul(lf_dtype t, const struct lf_ref_shape *as, const void *a,
+		       const struct lf_ref_q1 *aq,
+		       const struct lf_ref_shape *bs, const void *b,
+		       const struct lf_ref_q1 *bq, const struct lf_ref_q1 *yq,
+		       void *y);
+
+/* DynamicQuantizeLinear (uint8 output, its scale and zero point). */
+lf_status lf__ref_dynamic_quantize(size_t count, const float *x, uint8_t *y,
+				   float *scale, uint8_t *zp);
+
+enum lf_ref_reduce { LF_REF_REDUCE_MEAN, LF_REF_REDUCE_SUM, LF_REF_REDUCE_MAX };
+
+/*
+ * lf__ref_reduce() - reduce float32 @x over the dims whose bit is set in
+ * @axes; y has x's shape with those dims 1 (keepdims) or dropped: the same
+ * elements either way.
+ */
+lf_status lf__ref_reduce(enum lf_ref_reduce op, const struct lf_ref_shape *xs,
+			 const float *x, unsigned axes, float *y);
+
+/* LayerNormalization of @rows rows of @norm floats; @bias may be NULL. */
+lf_status lf__ref_layernorm(size_t rows, size_t norm, const float *x,
+			    const float *scale, const float *bias,
+			    float epsilon, float *y);
+
 #endif /* LF_REF_H */

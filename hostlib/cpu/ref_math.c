@@ -188,6 +188,44 @@ lf_status lf__ref_binary(enum lf_ref_binop op, enum lf_ref_num t,
 	return LF_OK;
 }
 
+/*
+ * The logistic function as ONNX Runtime computes it on x86-64 with FMA3
+ * (MLAS: logistic.cpp's constants and algorithm, the Eigen rational
+ * approximation, run by its FMA3 kernel): x clamped to [-18, 18], odd
+ * polynomial p(x) and even q(x) in x^2 by fused multiply-adds,
+ * p / q + 0.5, clamped to [0, 1].
+ */
+static float logistic(float x)
+{
+	static const float a9 = 4.37031012579801e-11f,
+			   a7 = 1.15627324459942e-07f,
+			   a5 = 6.08574864600143e-05f,
+			   a3 = 8.51377133304701e-03f,
+			   a1 = 2.48287947061529e-01f,
+			   b10 = 6.10247389755681e-13f,
+			   b8 = 5.76102136993427e-09f,
+			   b6 = 6.29106785017040e-06f,
+			   b4 = 1.70198817374094e-03f,
+			   b2 = 1.16817656904453e-01f,
+			   b0 = 9.93151921023180e-01f;
+	if (isnan(x))
+		return x;
+	float v = x < -18.0f ? -18.0f : x > 18.0f ? 18.0f : x;
+	float v2 = v * v;
+	float p = fmaf(v2, a9, a7);
+	p = fmaf(p, v2, a5);
+	p = fmaf(p, v2, a3);
+	p = fmaf(p, v2, a1);
+	p = p * v;
+	float q = fmaf(v2, b10, b8);
+	q = fmaf(q, v2, b6);
+	q = fmaf(q, v2, b4);
+	q = fmaf(q, v2, b2);
+	q = fmaf(q, v2, b0);
+	float y = p / q + 0.5f;
+	return y < 0.0f ? 0.0f : y > 1.0f ? 1.0f : y;
+}
+
 static float unary1(enum lf_ref_unop op, float alpha, float beta, float x)
 {
 	switch (op) {
@@ -198,7 +236,7 @@ static float unary1(enum lf_ref_unop op, float alpha, float beta, float x)
 	case LF_REF_TANH:
 		return tanhf(x);
 	case LF_REF_SIGMOID:
-		return 1.0f / (1.0f + expf(-x));
+		return logistic(x);
 	case LF_REF_HARDSIGMOID:
 		return fmaxf(0.0f, fminf(1.0f, alpha * x + beta));
 	case LF_REF_HARDSWISH:

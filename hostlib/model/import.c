@@ -851,6 +851,9 @@ static const struct {
     {1, "QLinearAdd", SCALES3},
     {1, "QLinearAveragePool", (1u << 1) | (1u << 3)},
     {1, "QLinearGlobalAveragePool", (1u << 1) | (1u << 3)},
+    {1, "QLinearMul", SCALES3},
+    {1, "QLinearSigmoid", (1u << 1) | (1u << 3)},
+    {1, "QLinearLeakyRelu", (1u << 1) | (1u << 3)},
 };
 
 static lf_status check_runtime_scales(struct lf__imp *im)

@@ -8,6 +8,9 @@
  *   DQ(a), DQ(b) -> MatMul -> Q                        => QLinearMatMul
  *   DQ(a), DQ(B), DQ(C) -> Gemm -> [Q]                 => QGemm
  *   DQ(a), DQ(b) -> Add -> Q                           => QLinearAdd
+ *   DQ(a), DQ(b) -> Mul -> Q                           => QLinearMul
+ *   DQ -> Sigmoid / LeakyRelu -> Q                     => QLinearSigmoid /
+ *        QLinearLeakyRelu (lookup tables)
  *   DQ -> AveragePool / GlobalAveragePool -> Q         => QLinear* pools
  *   DQ(x_i) -> Concat -> Q                             => QLinearConcat
  *   DQ -> MaxPool / Flatten / Reshape / Transpose / Squeeze / Unsqueeze /
@@ -439,6 +442,47 @@ static lf_status fold_add(struct lf__imp *im, int t)
 	return finish_group(im, t, act, &q);
 }
 
+/* DQ(a), DQ(b) -> Mul -> Q: com.microsoft QLinearMul (ORT's BinaryOp
+ * rule, like Add). */
+static lf_status fold_mul(struct lf__imp *im, int t)
+{
+	struct lf__rnode *rn = &im->rn[t];
+	struct adq a, b;
+	struct qnode q;
+	int act;
+	if (!act_dq(im, in_at(rn, 0), &a) || !act_dq(im, in_at(rn, 1), &b) ||
+	    a.t != b.t)
+		return LF_OK;
+	if (!group_q(im, t, 1, &act, &q) || act >= 0 || q.t != a.t)
+		return LF_OK;
+	int in[8] = {a.x, a.s, a.z, b.x, b.s, b.z, q.s, q.z};
+	lf_status st = lf__lower_onnx(im, rn, "QLinearMul", "com.microsoft", in,
+				      8, &q.y, 1);
+	if (st != LF_OK)
+		return st;
+	return finish_group(im, t, -1, &q);
+}
+
+/* DQ -> Sigmoid / LeakyRelu -> Q: com.microsoft QLinearSigmoid /
+ * QLinearLeakyRelu, lookup tables (ORT's UnaryOp rule). */
+static lf_status fold_lut(struct lf__imp *im, int t, const char *qop)
+{
+	struct lf__rnode *rn = &im->rn[t];
+	struct adq x;
+	struct qnode q;
+	int act;
+	if (!act_dq(im, in_at(rn, 0), &x))
+		return LF_OK;
+	if (!group_q(im, t, 1, &act, &q) || act >= 0 || q.t != x.t)
+		return LF_OK;
+	int in[5] = {x.x, x.s, x.z, q.s, q.z};
+	lf_status st =
+	    lf__lower_onnx(im, rn, qop, "com.microsoft", in, 5, &q.y, 1);
+	if (st != LF_OK)
+		return st;
+	return finish_group(im, t, -1, &q);
+}
+
 static lf_status fold_avgpool(struct lf__imp *im, int t, int global)
 {
 	struct lf__rnode *rn = &im->rn[t];
@@ -581,6 +625,12 @@ lf_status lf__qdq_fold(struct lf__imp *im)
 			st = fold_gemm(im, t);
 		else if (lf__imp_is(rn, "Add", 0))
 			st = fold_add(im, t);
+		else if (lf__imp_is(rn, "Mul", 0))
+			st = fold_mul(im, t);
+		else if (lf__imp_is(rn, "Sigmoid", 0))
+			st = fold_lut(im, t, "QLinearSigmoid");
+		else if (lf__imp_is(rn, "LeakyRelu", 0))
+			st = fold_lut(im, t, "QLinearLeakyRelu");
 		else if (lf__imp_is(rn, "AveragePool", 0))
 			st = fold_avgpool(im, t, 0);
 		else if (lf__imp_is(rn, "GlobalAveragePool", 0))

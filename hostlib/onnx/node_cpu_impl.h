@@ -98,10 +98,15 @@ lf_status lf__nc_flatten(const struct lf__nctx *c);
 lf_status lf__nc_reshape(const struct lf__nctx *c);
 lf_status lf__nc_qconv(const struct lf__nctx *c);
 lf_status lf__nc_qmatmul(const struct lf__nctx *c);
+lf_status lf__nc_qlut(const struct lf__nctx *c);
+lf_status lf__nc_qmul(const struct lf__nctx *c);
+lf_status lf__nc_dynamic_quantize(const struct lf__nctx *c);
 /* node_cpu_math.c */
 lf_status lf__nc_binary(const struct lf__nctx *c);
 lf_status lf__nc_unary(const struct lf__nctx *c);
 lf_status lf__nc_cast(const struct lf__nctx *c);
+lf_status lf__nc_reduce(const struct lf__nctx *c);
+lf_status lf__nc_layernorm(const struct lf__nctx *c);
 /* node_cpu_data.c */
 lf_status lf__nc_identity(const struct lf__nctx *c);
 lf_status lf__nc_shape_op(const struct lf__nctx *c);

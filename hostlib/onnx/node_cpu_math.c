@@ -243,3 +243,123 @@ lf_status lf__nc_cast(const struct lf__nctx *c)
 	return lf__nc_ref_fail(
 	    c, lf__ref_cast(from, dst, x->count, x->data, y->data), "cast");
 }
+
+/* ReduceMean / ReduceSum / ReduceMax on float32 (axes as an attribute
+ * before opset 18, ReduceSum 13; as input 1 after). */
+lf_status lf__nc_reduce(const struct lf__nctx *c)
+{
+	const struct lf__tensor *x;
+	lf_status st = lf__nc_need(c, 0, &x);
+	int64_t keep, noop;
+	if (st == LF_OK)
+		st = lf__nc_attr_i(c, "keepdims", 1, &keep);
+	if (st == LF_OK)
+		st = lf__nc_attr_i(c, "noop_with_empty_axes", 0, &noop);
+	if (st != LF_OK)
+		return st;
+	if (x->dtype != LF__ONNX_FLOAT)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "input of type %s not supported (float32 "
+				   "only)",
+				   lf__onnx_dtype_name(x->dtype));
+	int sum = strcmp(c->n->op_type, "ReduceSum") == 0;
+	int64_t axes[LF_REF_MAX_RANK];
+	size_t n = 0;
+	if (c->opset && c->opset < (sum ? 13 : 18)) {
+		const int64_t *a;
+		if ((st = lf__nc_attr_ints(c, "axes", &a, &n)))
+			return st;
+		if (n > LF_REF_MAX_RANK)
+			return lf__nc_fail(c, LF_ERR_INVALID_ARG,
+					   "too many axes");
+		for (size_t k = 0; k < n; k++)
+			axes[k] = a[k];
+	} else if (lf__nc_in(c, 1)) {
+		const struct lf__tensor *t = lf__nc_in(c, 1);
+		if (t->dtype != LF__ONNX_INT64 || t->rank > 1 ||
+		    t->count > LF_REF_MAX_RANK)
+			return lf__nc_fail(c, LF_ERR_INVALID_ARG,
+					   "axes must be 1-D int64");
+		n = t->count;
+		for (size_t k = 0; k < n; k++)
+			axes[k] = ((const int64_t *)t->data)[k];
+	}
+	unsigned mask = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (axes[k] < -x->rank || axes[k] >= x->rank)
+			return lf__nc_fail(c, LF_ERR_INVALID_ARG,
+					   "axis %lld out of range",
+					   (long long)axes[k]);
+		mask |= 1u << (axes[k] < 0 ? axes[k] + x->rank : axes[k]);
+	}
+	if (!n && noop)
+		return lf__nc_identity(c);
+	if (!n)
+		mask = (1u << x->rank) - 1u;
+	int64_t dims[LF_REF_MAX_RANK];
+	int r = 0;
+	for (int d = 0; d < x->rank; d++)
+		if (!((mask >> d) & 1u))
+			dims[r++] = x->dims[d];
+		else if (keep)
+			dims[r++] = 1;
+	struct lf__tensor *y;
+	st = lf__nc_out(c, 0, x->dtype, r, dims, &y);
+	if (st != LF_OK)
+		return st;
+	enum lf_ref_reduce op = sum ? LF_REF_REDUCE_SUM
+				: strcmp(c->n->op_type, "ReduceMax") == 0
+				    ? LF_REF_REDUCE_MAX
+				    : LF_REF_REDUCE_MEAN;
+	struct lf_ref_shape xs;
+	lf__nc_shape(x, &xs);
+	return lf__nc_ref_fail(
+	    c, lf__ref_reduce(op, &xs, x->data, mask, y->data), "reduce");
+}
+
+lf_status lf__nc_layernorm(const struct lf__nctx *c)
+{
+	const struct lf__tensor *x, *s, *b = lf__nc_in(c, 2);
+	lf_status st = lf__nc_need(c, 0, &x);
+	if (st == LF_OK)
+		st = lf__nc_need(c, 1, &s);
+	int64_t axis, stash;
+	float eps;
+	if (st == LF_OK)
+		st = lf__nc_attr_i(c, "axis", -1, &axis);
+	if (st == LF_OK)
+		st = lf__nc_attr_f(c, "epsilon", 1e-5f, &eps);
+	if (st == LF_OK)
+		st = lf__nc_attr_i(c, "stash_type", 1, &stash);
+	if (st != LF_OK)
+		return st;
+	for (size_t k = 1; k < c->n_out && k < c->n->n_outputs; k++)
+		if (c->n->outputs[k][0])
+			return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+					   "the Mean / InvStdDev outputs are "
+					   "not supported");
+	if (axis < -x->rank || axis >= x->rank)
+		return lf__nc_fail(c, LF_ERR_INVALID_ARG, "axis out of range");
+	int ax = (int)(axis < 0 ? axis + x->rank : axis);
+	size_t rows = 1, norm = 1;
+	for (int d = 0; d < x->rank; d++)
+		*(d < ax ? &rows : &norm) *= (size_t)x->dims[d];
+	if (x->dtype != LF__ONNX_FLOAT || s->dtype != LF__ONNX_FLOAT ||
+	    s->count != norm ||
+	    (b && (b->dtype != LF__ONNX_FLOAT || b->count != norm)))
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "float32 input with a scale (and bias) of "
+				   "the normalized size %zu supported",
+				   norm);
+	struct lf__tensor *y;
+	st = lf__nc_out(c, 0, x->dtype, x->rank, x->dims, &y);
+	if (st != LF_OK)
+		return st;
+	if (!x->count)
+		return LF_OK;
+	return lf__nc_ref_fail(c,
+			       lf__ref_layernorm(rows, norm, x->data, s->data,
+						 b ? b->data : NULL, eps,
+						 y->data),
+			       "layer normalization");
+}

@@ -1,8 +1,11 @@
 /*
  * node_cpu_quant.c - QuantizeLinear and DequantizeLinear nodes (ONNX and
- * com.microsoft domains): per-tensor or per-axis parameters.
+ * com.microsoft domains): per-tensor or per-axis parameters; the
+ * com.microsoft QLinearSigmoid, QLinearLeakyRelu and QLinearMul; and
+ * DynamicQuantizeLinear.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "hostlib/onnx/node_cpu_impl.h"
 
@@ -155,4 +158,115 @@ lf_status lf__nc_dequantize_linear(const struct lf__nctx *c)
 out:
 	free(zp);
 	return st;
+}
+
+/* The 8-bit type of input @i (UINT8 or INT8). */
+static lf_status q8_type(const struct lf__nctx *c, size_t i, lf_dtype *t)
+{
+	lf_status st = lf__nc_dtype(c, i, t);
+	if (st == LF_OK && *t != LF_DTYPE_UINT8 && *t != LF_DTYPE_INT8)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "input %zu must be uint8 or int8", i);
+	return st;
+}
+
+/* com.microsoft QLinearSigmoid / QLinearLeakyRelu: ORT's lookup table. */
+lf_status lf__nc_qlut(const struct lf__nctx *c)
+{
+	lf_dtype t;
+	lf_status st = q8_type(c, 0, &t);
+	struct lf_ref_q1 xq, yq;
+	lf_dtype zt = LF_DTYPE_INT32;
+	float alpha = 0.01f;
+	if (st == LF_OK)
+		st = lf__nc_scale1(c, 1, &xq.scale);
+	if (st == LF_OK)
+		st = (zt = t, lf__nc_zp1(c, 2, &zt, &xq.zp));
+	if (st == LF_OK)
+		st = lf__nc_scale1(c, 3, &yq.scale);
+	if (st == LF_OK)
+		st = (zt = t, lf__nc_zp1(c, 4, &zt, &yq.zp));
+	if (st == LF_OK)
+		st = lf__nc_attr_f(c, "alpha", 0.01f, &alpha);
+	if (st != LF_OK)
+		return st;
+	int sig = strcmp(c->n->op_type, "QLinearSigmoid") == 0;
+	uint8_t lut[256];
+	st = lf__ref_qlut_build(t, &xq, &yq,
+				sig ? LF_REF_SIGMOID : LF_REF_LEAKYRELU, alpha,
+				0.0f, lut);
+	if (st != LF_OK)
+		return lf__nc_ref_fail(c, st, "lookup table");
+	const struct lf__tensor *x = lf__nc_in(c, 0);
+	struct lf__tensor *y;
+	st = lf__nc_out(c, 0, x->dtype, x->rank, x->dims, &y);
+	if (st != LF_OK)
+		return st;
+	for (size_t i = 0; i < x->count; i++)
+		((uint8_t *)y->data)[i] = lut[((const uint8_t *)x->data)[i]];
+	return LF_OK;
+}
+
+lf_status lf__nc_qmul(const struct lf__nctx *c)
+{
+	lf_dtype ta, tb;
+	lf_status st = q8_type(c, 0, &ta);
+	if (st == LF_OK)
+		st = q8_type(c, 3, &tb);
+	if (st != LF_OK)
+		return st;
+	if (ta != tb)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "inputs must both be uint8 or int8");
+	struct lf_ref_q1 aq, bq, yq;
+	lf_dtype zt = ta;
+	st = lf__nc_scale1(c, 1, &aq.scale);
+	if (st == LF_OK)
+		st = lf__nc_zp1(c, 2, &zt, &aq.zp);
+	if (st == LF_OK)
+		st = lf__nc_scale1(c, 4, &bq.scale);
+	if (st == LF_OK)
+		st = lf__nc_zp1(c, 5, &zt, &bq.zp);
+	if (st == LF_OK)
+		st = lf__nc_scale1(c, 6, &yq.scale);
+	if (st == LF_OK)
+		st = lf__nc_zp1(c, 7, &zt, &yq.zp);
+	if (st != LF_OK)
+		return st;
+	const struct lf__tensor *a = lf__nc_in(c, 0), *b = lf__nc_in(c, 3);
+	struct lf_ref_shape as, bs, ys;
+	lf__nc_shape(a, &as);
+	lf__nc_shape(b, &bs);
+	if (lf__ref_broadcast_shape(&as, &bs, &ys) != LF_OK)
+		return lf__nc_fail(c, LF_ERR_SHAPE,
+				   "the inputs do not broadcast");
+	struct lf__tensor *y;
+	st = lf__nc_out(c, 0, a->dtype, ys.rank, ys.dim, &y);
+	if (st != LF_OK)
+		return st;
+	return lf__nc_ref_fail(c,
+			       lf__ref_qmul(ta, &as, a->data, &aq, &bs, b->data,
+					    &bq, &yq, y->data),
+			       "qlinear mul");
+}
+
+lf_status lf__nc_dynamic_quantize(const struct lf__nctx *c)
+{
+	const struct lf__tensor *x;
+	lf_status st = lf__nc_need(c, 0, &x);
+	if (st != LF_OK)
+		return st;
+	if (x->dtype != LF__ONNX_FLOAT)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "input must be float32");
+	struct lf__tensor *y, *s, *z;
+	if ((st = lf__nc_out(c, 0, LF__ONNX_UINT8, x->rank, x->dims, &y)) ||
+	    (st = lf__nc_out(c, 1, LF__ONNX_FLOAT, 0, NULL, &s)) ||
+	    (st = lf__nc_out(c, 2, LF__ONNX_UINT8, 0, NULL, &z)))
+		return st;
+	return lf__nc_ref_fail(c,
+			       lf__ref_dynamic_quantize(x->count, x->data,
+							y->data, s->data,
+							z->data),
+			       "dynamic quantize");
 }

@@ -177,6 +177,15 @@ def export(model, example, path):
                           do_constant_folding=True)
 
 
+def engine_for(backend):
+    """Debian's torch has the qnnpack and onednn engines, not fbgemm: the
+    x86 configs (per-channel weights, reduce_range) run on onednn."""
+    import torch
+    if backend == "x86" and "x86" not in torch.backends.quantized.supported_engines:
+        return "onednn"
+    return backend
+
+
 def fx_float_cat(gm, example):
     """torch.cat on quantized tensors has no ONNX export (torch 1.13): make
     it dequantize -> cat -> quantize_per_tensor with the quantized cat's
@@ -215,7 +224,7 @@ def fx_quantize(model, backend, calib):
     import torch
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
-    torch.backends.quantized.engine = "x86" if backend == "x86" else "qnnpack"
+    torch.backends.quantized.engine = engine_for(backend)
     qm = get_default_qconfig_mapping(backend)
     p = prepare_fx(model, qm, example_inputs=(calib[:1],))
     with torch.no_grad():
@@ -224,9 +233,33 @@ def fx_quantize(model, backend, calib):
     return fx_float_cat(convert_fx(p), calib[:1])
 
 
+def shufflenet_export_patch():
+    """torch 1.13 exports neither chunk() nor view()/transpose() of a
+    quantized tensor: ShuffleNetV2's blocks do both on the dequantized
+    values and quantize back with the same scale and zero point, so they
+    export as DQ -> Slice (with chunk's Shape/Gather/Div/Mul chain) /
+    Reshape / Transpose -> Q."""
+    import torch
+    from torchvision.models import shufflenetv2
+    from torchvision.models.quantization import shufflenetv2 as qs
+
+    def requant(f, like):
+        return torch.quantize_per_tensor(f, float(like.q_scale()),
+                                         int(like.q_zero_point()), like.dtype)
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.dequantize().chunk(2, dim=1)
+            out = self.cat.cat([requant(x1, x), self.branch2(requant(x2, x))], dim=1)
+        else:
+            out = self.cat.cat([self.branch1(x), self.branch2(x)], dim=1)
+        return requant(shufflenetv2.channel_shuffle(out.dequantize(), 2), out)
+    qs.QuantizableInvertedResidual.forward = forward
+
+
 def eager_quantize(model, backend, calib):
     import torch
-    torch.backends.quantized.engine = "x86" if backend == "x86" else "qnnpack"
+    torch.backends.quantized.engine = engine_for(backend)
     model.fuse_model(is_qat=False)
     model.qconfig = torch.ao.quantization.get_default_qconfig(backend)
     torch.ao.quantization.prepare(model, inplace=True)
@@ -234,6 +267,17 @@ def eager_quantize(model, backend, calib):
         for i in range(0, len(calib), 8):
             model(calib[i:i + 8])
     torch.ao.quantization.convert(model, inplace=True)
+    # quantized::cat does not export (torch 1.13): each QFunctional's cat
+    # becomes dequantize -> cat -> quantize with its own scale/zero point.
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.quantized.QFunctional):
+            def cat(xs, dim=0, m=mod):
+                y = torch.cat([x.dequantize() for x in xs], dim=dim)
+                return torch.quantize_per_tensor(y, float(m.scale), int(m.zero_point),
+                                                 torch.quint8)
+            mod.cat = cat
+    if type(model).__name__ == "QuantizableShuffleNetV2":
+        shufflenet_export_patch()
     return model
 
 

@@ -57,10 +57,10 @@ const ort = loadOrt();
 // TensorProto (onnx.proto, proto2): 1 dims (int64, repeated), 2 data_type,
 // 4 float_data, 5 int32_data, 7 int64_data, 8 name, 9 raw_data.
 
-const DT = {1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 11: 'float64'};
-const DT_CODE = {float32: 1, uint8: 2, int8: 3, int16: 5, int32: 6, int64: 7, float64: 11};
+const DT = {1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 11: 'float64'};
+const DT_CODE = {float32: 1, uint8: 2, int8: 3, int16: 5, int32: 6, int64: 7, bool: 9, float64: 11};
 const ARRAY = {float32: Float32Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array,
-  int32: Int32Array, int64: BigInt64Array, float64: Float64Array};
+  int32: Int32Array, int64: BigInt64Array, bool: Uint8Array, float64: Float64Array};
 
 function varint(n) {
   // non-negative or negative int64 as a protobuf varint
