@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "hostlib/cli/cli.h"
+#include "driver/driver.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "layerfab.h"
@@ -180,6 +181,22 @@ static unsigned device_segments(const lf_run_profile *p)
 	return n;
 }
 
+/* opencl:0 (PoCL here) with the lfk_engine xclbin's kernels, or NULL when
+ * there is no OpenCL device (or under Valgrind, as the device_conformance
+ * suite does). */
+static lf_context *opencl_ctx(void)
+{
+	uint32_t n = 0;
+	if (lf_test_under_valgrind() ||
+	    lf__drv_enumerate("opencl", NULL, 0, &n) != LF_OK || n == 0)
+		return NULL;
+	const char *x = lftm_engine_xclbin();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("opencl:0", x, &ctx), LF_OK);
+	return ctx;
+}
+
 static lf_context *engine_ctx(void)
 {
 	const char *x = lftm_engine_xclbin();
@@ -193,15 +210,22 @@ static lf_context *engine_ctx(void)
  * A value written by one device segment and read by a later one: the
  * device path alone (LAYERFAB_FALLBACK=off) gives the cpu device's
  * bytes, with the per-kernel xclbin (the add on the CPU) and with
- * lfk_engine (the add on the card, A uploaded into segment 1).
+ * lfk_engine (the add on the card, A uploaded into segment 1), on the
+ * emulator and on opencl:0 when there is one.
  */
 static void test_residual_across_segments(void)
 {
 	for (int step = STEP_CLIP; step <= STEP_SOFTMAX; step++) {
 		size_t len;
 		uint8_t *buf = residual_model((enum cpu_step)step, &len);
-		for (int k = 0; k < 2; k++) {
-			lf_context *ctx = k ? engine_ctx() : lft_emu("default");
+		static const char *const what[3] = {
+		    "emu vs cpu", "engine vs cpu", "opencl:0 vs cpu"};
+		for (int k = 0; k < 3; k++) {
+			lf_context *ctx = k == 2   ? opencl_ctx()
+					  : k == 1 ? engine_ctx()
+						   : lft_emu("default");
+			if (k == 2 && !ctx)
+				continue;
 			CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
 			ctx->fallback = 0;
 			for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -213,9 +237,7 @@ static void test_residual_across_segments(void)
 				lf_tensor *got =
 				    run_model(ctx, buf, len, seed, p);
 				CU_ASSERT(got && want &&
-					  lft_same(got, want, 1,
-						   k ? "engine vs cpu"
-						     : "emu vs cpu"));
+					  lft_same(got, want, 1, what[k]));
 				/* Softmax stays on the CPU whatever the
 				 * importer fuses: two device segments. */
 				if (step == STEP_SOFTMAX)
