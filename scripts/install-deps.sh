@@ -5,6 +5,7 @@
 #
 #   scripts/install-deps.sh           install what is missing
 #   scripts/install-deps.sh --check   exit 1 (and list them) if any is missing
+#   scripts/install-deps.sh --realworld   also what `make realworld` needs
 set -eu
 
 # One package per line: what it is for.
@@ -49,6 +50,13 @@ COMMANDS="node:nodejs npm:npm"
 # (make bench generates the ResNet-18 model); dataset-fashion-mnist (make
 # demo reads its test images); nodejs/npm (make bench installs ONNX Runtime
 # from npm as the CPU baseline).
+
+# Only for `make realworld` (scripts/models/realworld.py exports torchvision
+# models with PyTorch), not for build and test.
+if [ "${1:-}" = "--realworld" ]; then
+	PACKAGES="$PACKAGES python3-torch python3-torchvision"
+	shift
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -54,7 +54,7 @@ test: xrt-test
 # hostlib/exec/model_exec.c); test_model_util.c builds ONNX models.
 TEST_SRCS += tests/unit/test_model.c tests/unit/test_graph.c \
 	tests/unit/test_model_util.c tests/unit/test_multidev.c \
-	tests/unit/test_model_segments.c
+	tests/unit/test_model_segments.c tests/unit/test_realworld.c
 # xrt_devproc suite: the sw_emu device process and the lost-device
 # responder over the wire protocol, without XRT (empty when XRT is absent).
 TEST_SRCS += tests/unit/test_xrt_devproc.c
@@ -82,3 +82,17 @@ python-test install-test:
 	@echo "SKIP: $@ (sanitizer build)"
 endif
 test: python-test install-test
+
+# make realworld: every case of scripts/models/realworld.py (quantized
+# torchvision CNNs through PyTorch FX / eager and ORT's QDQ format, a
+# transformer encoder; expected outputs from ONNX Runtime via npm) into
+# build/realworld, then the realworld suite on them: cpu, emu, opencl:0,
+# byte for byte. `make test` runs the small committed ones
+# (tests/data/realworld). Needs python3-torch and python3-torchvision
+# (installed here, not for make test) and build/ort (gen_vectors.sh).
+.PHONY: realworld
+realworld: all $(BUILD)/tests/lf_tests
+	@sh scripts/install-deps.sh --realworld
+	/usr/bin/python3 scripts/models/realworld.py --out $(BUILD)/realworld \
+		--work $(BUILD)/realworld-work
+	LF_REALWORLD_DIR=$(BUILD)/realworld $(BUILD)/tests/lf_tests realworld

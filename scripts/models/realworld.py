@@ -450,6 +450,23 @@ def run_ort(case_dir, work):
                 shutil.copy(os.path.join(root, f), os.path.join(case_dir, rel))
 
 
+ORT_VERSION = "1.30.0"  # as scripts/ort/gen_vectors.sh
+
+
+def ensure_ort():
+    """onnxruntime-node in build/ort, installed from npm if missing."""
+    d = os.path.join(ROOT, "build", "ort")
+    if os.path.exists(os.path.join(d, "node_modules", "onnxruntime-node", "package.json")):
+        return
+    os.makedirs(d, exist_ok=True)
+    pj = os.path.join(d, "package.json")
+    if not os.path.exists(pj):
+        with open(pj, "w") as f:
+            f.write('{"name":"layerfab-ort","private":true}\n')
+    subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund",
+                    f"onnxruntime-node@{ORT_VERSION}"], cwd=d, check=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "realworld"))
@@ -466,6 +483,8 @@ def main():
         return 0
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.work, exist_ok=True)
+    if not args.skip_ort:
+        ensure_ort()
     failed = []
     for case in cases:
         try:
