@@ -56,6 +56,19 @@ enum lf_kop {
 	LF_KOP_ADD = 5	    /* lfk_add, lfk_engine: QLinearAdd */
 };
 
+/* Kernel arguments by index, the same for every kernel top (lfk_conv2d,
+ * lfk_matmul, lfk_pool, lfk_add, lfk_engine): the descriptor list and its
+ * count, the params buffer and its size, the act buffer and its size. */
+enum lf_karg {
+	LF_KARG_DESC = 0,
+	LF_KARG_NDESC = 1,
+	LF_KARG_PARAMS = 2,
+	LF_KARG_PARAMS_BYTES = 3,
+	LF_KARG_ACT = 4,
+	LF_KARG_ACT_BYTES = 5,
+	LF_KARG_COUNT = 6
+};
+
 /* Element types of x, w, y. */
 enum lf_kdtype {
 	LF_KDT_U8 = 0,

@@ -19,11 +19,6 @@
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec.h"
 
-static int retryable(lf_status st)
-{
-	return st == LF_ERR_TIMEOUT || st == LF_ERR_DMA || st == LF_ERR_DEVICE;
-}
-
 /* Make @t's host copy current (it may live only on the device). */
 static lf_status ensure_host(lf_context *ctx, lf_tensor *t)
 {
@@ -92,7 +87,7 @@ lf_status lf__op_exec(lf_context *ctx, struct lf__op *op)
 			memset(&ri, 0, sizeof(ri));
 			st = lf__exec_run(ctx->dev, ctx->id, op, &ri, why,
 					  sizeof(why));
-			if (st == LF_OK || !retryable(st))
+			if (st == LF_OK || !lf__exec_retryable(st))
 				break;
 		}
 		if (st == LF_OK) {

@@ -77,9 +77,9 @@ static lf_status find_kernel(struct lf__exec *d, const char *name,
 		    strcmp(pr->kernels[cu->kernel].name, name) != 0)
 			continue;
 		uint32_t b0, b2, b4;
-		if (lf__dev_arg_bank(d->dev, c, 0, &b0) ||
-		    lf__dev_arg_bank(d->dev, c, 2, &b2) ||
-		    lf__dev_arg_bank(d->dev, c, 4, &b4))
+		if (lf__dev_arg_bank(d->dev, c, LF_KARG_DESC, &b0) ||
+		    lf__dev_arg_bank(d->dev, c, LF_KARG_PARAMS, &b2) ||
+		    lf__dev_arg_bank(d->dev, c, LF_KARG_ACT, &b4))
 			continue; /* not our ABI: leave it alone */
 		k->cu[k->ncus] = c;
 		k->bank_desc[k->ncus] = b0;
@@ -136,7 +136,7 @@ lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 	const char *tmo = getenv("LAYERFAB_TIMEOUT_MS");
 	if (tmo && atoi(tmo) > 0)
 		d->timeout_ms = (unsigned)atoi(tmo);
-	if (pthread_mutex_init(&d->zmu, NULL)) {
+	if (lf__zombies_init(&d->zombies)) {
 		st = lf__err(id, LF_ERR_NO_MEMORY,
 			     "lf_context_create: cannot create a mutex");
 		goto fail;
@@ -154,7 +154,7 @@ lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 	return LF_OK;
 
 fail_mutex:
-	pthread_mutex_destroy(&d->zmu);
+	lf__zombies_drain(d, &d->zombies);
 fail:
 	free(d);
 	return st;
@@ -213,20 +213,9 @@ void lf__exec_close(struct lf__exec *d)
 {
 	if (!d)
 		return;
-	struct lf__zombie *z = d->zombies;
-	while (z) {
-		struct lf__zombie *next = z->next;
-		lf__dev_cu_abort(d->dev, z->cu);
-		lf__run_wait(z->run, 1000);
-		if (lf__run_free(z->run) == LF_OK)
-			for (int i = 0; i < 3; i++)
-				lf__pool_put(&d->pool, z->bufs[i]);
-		free(z);
-		z = next;
-	}
+	lf__zombies_drain(d, &d->zombies);
 	if (d->loaded)
 		lf__pool_fini(&d->pool);
-	pthread_mutex_destroy(&d->zmu);
 	lf__dev_close(d->dev);
 	free(d);
 }

@@ -58,6 +58,14 @@ void lf__exec_close(struct lf__exec *d);
 /* Fill the device fields of @info; strings stay owned by @d. */
 void lf__exec_info(const struct lf__exec *d, struct lf_device_info *info);
 
+/* A device failure worth one more try on the device, for single ops and
+ * model segments alike (a transient fault costs one launch, not the
+ * result): a timeout, a DMA error, a generic device error. */
+static inline int lf__exec_retryable(lf_status st)
+{
+	return st == LF_ERR_TIMEOUT || st == LF_ERR_DMA || st == LF_ERR_DEVICE;
+}
+
 /* Was the device lost (every later op goes to the CPU or fails)? */
 int lf__exec_lost(const struct lf__exec *d);
 

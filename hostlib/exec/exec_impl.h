@@ -9,6 +9,7 @@
 
 #include "driver/driver.h"
 #include "hostlib/exec/exec.h"
+#include "hostlib/exec/launch.h"
 #include "hostlib/exec/pool.h"
 #include "hostlib/plan/tile.h"
 
@@ -17,20 +18,12 @@ struct lf__kern {
 	const char *name; /* "lfk_conv2d" */
 	uint32_t ncus;
 	uint32_t cu[LF_DRV_MAX_CUS];
-	/* Banks of desc (arg 0), params (arg 2), act (arg 4), per CU. */
+	/* Banks of the desc, params and act arguments (enum lf_karg), per
+	 * CU. */
 	uint32_t bank_desc[LF_DRV_MAX_CUS], bank_params[LF_DRV_MAX_CUS],
 	    bank_act[LF_DRV_MAX_CUS];
 	struct lf__klimits lim;
 	atomic_uint next; /* round-robin over CUs */
-};
-
-/* A run that could not be collected (a hang without abort): its buffers
- * are kept until close, never reused. */
-struct lf__zombie {
-	lf_run *run;
-	uint32_t cu;
-	struct lf__pbuf *bufs[3];
-	struct lf__zombie *next;
 };
 
 struct lf__exec {
@@ -51,8 +44,7 @@ struct lf__exec {
 	int loaded;	      /* lf__exec_load() succeeded */
 	atomic_int lost;
 	unsigned timeout_ms;
-	pthread_mutex_t zmu;
-	struct lf__zombie *zombies;
+	struct lf__zombies zombies; /* abandoned single-op runs */
 };
 
 /* The device's view of a tensor: a pool buffer holding a copy. */

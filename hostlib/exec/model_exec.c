@@ -42,15 +42,6 @@ struct pcopy {
 	lf_bo *bo;
 };
 
-/* A run that could not be collected: its buffers are never reused. */
-struct zombie {
-	lf_run *run;
-	uint32_t cu;
-	int nbos;
-	lf_bo **bos;
-	struct zombie *next;
-};
-
 struct combo {
 	uint32_t c, m; /* conv and matmul CU indices sharing an act bank */
 };
@@ -67,8 +58,7 @@ struct lf__mdev {
 	int ncombo;
 	struct combo *combo;
 	atomic_uint_fast64_t tl_next;
-	pthread_mutex_t zmu;
-	struct zombie *zombies;
+	struct lf__zombies zombies; /* abandoned runs of this model */
 };
 
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
@@ -182,21 +172,9 @@ void lf__mdev_close(struct lf__mdev *md)
 		return;
 	for (unsigned i = 0; md->slot && i < md->nslots; i++)
 		free_slot_bufs(&md->slot[i]);
-	struct zombie *z = md->zombies;
-	while (z) {
-		struct zombie *next = z->next;
-		lf__dev_cu_abort(md->d->dev, z->cu);
-		lf__run_wait(z->run, 1000);
-		if (lf__run_free(z->run) == LF_OK)
-			for (int i = 0; i < z->nbos; i++)
-				lf__bo_free(z->bos[i]);
-		free(z->bos);
-		free(z);
-		z = next;
-	}
+	lf__zombies_drain(md->d, &md->zombies);
 	for (int i = 0; i < md->npc; i++)
 		lf__bo_free(md->pc[i].bo);
-	pthread_mutex_destroy(&md->zmu);
 	free(md->slot);
 	free(md->combo);
 	free(md);
@@ -215,7 +193,7 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 	md->params_bytes = params->bytes;
 	md->nslots = nslots;
 	atomic_init(&md->tl_next, 0);
-	pthread_mutex_init(&md->zmu, NULL);
+	lf__zombies_init(&md->zombies);
 	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
 	md->combo =
 	    calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1, sizeof(*md->combo));
@@ -425,52 +403,33 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 	return LF_OK;
 }
 
-/* Collect a run; a hung one is aborted, and if it still cannot be freed
- * its buffers are parked until close. */
-static lf_status wait_run(struct segrun *r, lf_run *run, uint32_t cu)
+/* A run that could not be collected keeps the slot's buffers: they go
+ * with it to the abandoned runs, and the slot allocates new ones. */
+static void park(struct segrun *r, lf_run *run, uint32_t cu)
 {
-	struct lf__mdev *md = r->md;
-	lf_status st = lf__run_wait(run, md->d->timeout_ms);
-	if (st == LF_OK) {
-		lf__run_free(run);
-		return LF_OK;
+	struct lf__zombie *z = calloc(1, sizeof(*z));
+	if (z)
+		z->bos = calloc((size_t)(r->sl->narena + r->sl->ndesc) + 1,
+				sizeof(lf_bo *));
+	if (z && !z->bos) {
+		free(z);
+		z = NULL;
 	}
-	char msg[LF__ERR_MAX];
-	snprintf(msg, sizeof(msg), "%s", lf__drv_last_error());
-	if (st == LF_ERR_TIMEOUT) {
-		lf__dev_cu_abort(md->d->dev, cu);
-		lf__run_wait(run, 1000);
-	}
-	if (lf__run_free(run) != LF_OK) {
-		struct zombie *z = calloc(1, sizeof(*z));
-		if (z)
-			z->bos =
-			    calloc((size_t)(r->sl->narena + r->sl->ndesc) + 1,
-				   sizeof(lf_bo *));
-		if (z && !z->bos) {
-			free(z);
-			z = NULL;
-		}
-		if (z) {
-			z->run = run;
-			z->cu = cu;
-			for (int i = 0; i < r->sl->narena; i++)
-				z->bos[z->nbos++] = r->sl->arena[i].bo;
-			for (int i = 0; i < r->sl->ndesc; i++)
-				if (r->sl->desc[i].bo)
-					z->bos[z->nbos++] = r->sl->desc[i].bo;
-			free(r->sl->desc);
-			r->sl->desc = NULL;
-			pthread_mutex_lock(&md->zmu);
-			z->next = md->zombies;
-			md->zombies = z;
-			pthread_mutex_unlock(&md->zmu);
-		}
-		/* Without memory to track it, leak rather than reuse. */
-		r->sl->narena = r->sl->ndesc = 0;
+	if (z) {
+		z->run = run;
+		z->cu = cu;
+		for (int i = 0; i < r->sl->narena; i++)
+			z->bos[z->nbos++] = r->sl->arena[i].bo;
+		for (int i = 0; i < r->sl->ndesc; i++)
+			if (r->sl->desc[i].bo)
+				z->bos[z->nbos++] = r->sl->desc[i].bo;
+		free(r->sl->desc);
 		r->sl->desc = NULL;
+		lf__zombies_park(&r->md->zombies, z);
 	}
-	return segfail(r, drv(md, st), "kernel run on CU %u: %s", cu, msg);
+	/* Without memory to track it, leak rather than reuse. */
+	r->sl->narena = r->sl->ndesc = 0;
+	r->sl->desc = NULL;
 }
 
 /* Run launch @i of the segment; *db receives its descriptor buffer. */
@@ -489,23 +448,28 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 		return segfail(r, LF_ERR_INTERNAL, "no weights in bank %u",
 			       k->bank_params[c]);
 	/* Every pointer argument at offset 0. */
-	struct lf_run_arg args[6] = {
-	    lf__arg_bo(0, db->bo, 0),
-	    lf__arg_u32(1, l->ndesc),
-	    lf__arg_bo(2, pbo, 0),
-	    lf__arg_u32(3, (uint32_t)r->md->params_bytes),
-	    lf__arg_bo(4, r->arena->bo, 0),
-	    lf__arg_u32(5, (uint32_t)r->plan->arena_bytes),
+	struct lf__launch_bufs b = {
+	    .desc = db->bo,
+	    .ndesc = l->ndesc,
+	    .params = pbo,
+	    .params_bytes = (uint32_t)r->md->params_bytes,
+	    .act = r->arena->bo,
+	    .act_bytes = (uint32_t)r->plan->arena_bytes,
 	};
-	lf_run *run;
-	st = lf__run_start(r->md->d->dev, cu, args, 6, &run);
-	if (st)
-		return segfail(r, drv(r->md, st), "launch on CU %u: %s", cu,
-			       lf__drv_last_error());
+	lf_run *pending;
+	int started;
+	char msg[LF__ERR_MAX];
+	st = lf__launch(r->md->d, cu, &b, &started, &pending, msg, sizeof(msg));
+	if (!started)
+		return segfail(r, st, "launch on CU %u: %s", cu, msg);
 	if (r->stats->launches < 8)
 		r->stats->cu[r->stats->launches] = cu;
 	r->stats->launches++;
-	return wait_run(r, run, cu);
+	if (st == LF_OK)
+		return LF_OK;
+	if (pending)
+		park(r, pending, cu);
+	return segfail(r, st, "kernel run on CU %u: %s", cu, msg);
 }
 
 static int32_t status_at(const struct dbuf *db, uint32_t i)

@@ -25,6 +25,7 @@
 #include "hostlib/ir/op.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
+#include "hostlib/plan/elem.h"
 #include "hostlib/plan/pack.h"
 
 struct launch {
@@ -110,57 +111,43 @@ static void put_buffers(struct launch *l)
 	l->act = l->params = l->desc = NULL;
 }
 
-/* Wait for the run; on a hang, abort it so its buffers come back. */
+/* Run the launch; a run that cannot be collected keeps its buffers. */
 static lf_status launch_and_wait(struct launch *l)
 {
 	const struct lf__plan *p = &l->plan;
-	struct lf_run_arg args[6] = {
-	    lf__arg_bo(0, l->desc ? l->desc->bo : l->act->bo, 0),
-	    lf__arg_u32(1, (uint32_t)p->ntiles),
-	    lf__arg_bo(2, l->params->bo, 0),
-	    lf__arg_u32(3, (uint32_t)p->params_bytes),
-	    lf__arg_bo(4, l->act->bo, 0),
-	    lf__arg_u32(5, (uint32_t)l->act_total),
+	struct lf__launch_bufs b = {
+	    .desc = l->desc ? l->desc->bo : l->act->bo,
+	    .ndesc = (uint32_t)p->ntiles,
+	    .params = l->params->bo,
+	    .params_bytes = (uint32_t)p->params_bytes,
+	    .act = l->act->bo,
+	    .act_bytes = (uint32_t)l->act_total,
 	};
-	lf_run *run;
-	lf_status st = lf__run_start(l->d->dev, l->cu, args, 6, &run);
-	if (st)
-		return drv_fail(l, st, "launch");
-	l->ri->launches++;
-	st = lf__run_wait(run, l->d->timeout_ms);
-	if (st == LF_OK) {
-		lf__run_free(run);
-		return LF_OK;
-	}
-	lf_status first = st;
+	lf_run *pending;
+	int started;
 	char msg[LF__ERR_MAX];
-	snprintf(msg, sizeof(msg), "%s", lf__drv_last_error());
-	if (st == LF_ERR_TIMEOUT) {
-		lf__dev_cu_abort(l->d->dev, l->cu);
-		lf__run_wait(run, 1000);
-	}
-	if (lf__run_free(run) != LF_OK) {
-		/* Still pending: park it with its buffers until close. */
+	lf_status st =
+	    lf__launch(l->d, l->cu, &b, &started, &pending, msg, sizeof(msg));
+	if (!started)
+		return lf__err(l->id, st, "%s: launch: %s", l->op->name, msg);
+	l->ri->launches++;
+	if (st == LF_OK)
+		return LF_OK;
+	if (pending) {
 		struct lf__zombie *z = calloc(1, sizeof(*z));
 		if (z) {
-			z->run = run;
+			z->run = pending;
 			z->cu = l->cu;
-			z->bufs[0] = l->act;
-			z->bufs[1] = l->params;
-			z->bufs[2] = l->desc;
-			l->act = l->params = l->desc = NULL;
-			pthread_mutex_lock(&l->d->zmu);
-			z->next = l->d->zombies;
-			l->d->zombies = z;
-			pthread_mutex_unlock(&l->d->zmu);
-		} else {
-			/* No memory to track it: leak rather than reuse
-			 * buffers a pending run may still write. */
-			l->act = l->params = l->desc = NULL;
+			z->pbufs[0] = l->act;
+			z->pbufs[1] = l->params;
+			z->pbufs[2] = l->desc;
+			lf__zombies_park(&l->d->zombies, z);
 		}
+		/* Without memory to track it, leak rather than reuse
+		 * buffers a pending run may still write. */
+		l->act = l->params = l->desc = NULL;
 	}
-	lf__exec_note(l->d, first);
-	return lf__err(l->id, first, "%s: kernel run on CU %u: %s", l->op->name,
+	return lf__err(l->id, st, "%s: kernel run on CU %u: %s", l->op->name,
 		       l->cu, msg);
 }
 
@@ -256,11 +243,6 @@ static lf_status inputs_on_host(struct lf__exec *d, uint64_t id,
 /* ---- pooling and add: one or two descriptors, no params ------------------
  */
 
-static int fits_dim(int64_t v, int64_t max)
-{
-	return v >= 0 && v <= max && v <= 65535;
-}
-
 /*
  * The descriptors of a pooling or add op for lfk_pool / lfk_add (act
  * offsets relative to x at 0, x2 and y filled in by the caller). Return
@@ -281,52 +263,14 @@ static int elem_descs(const struct lf__exec *d, const struct lf__op *op,
 	x->dil_h = x->dil_w = 1;
 	x->groups = 1;
 	if (L->op != LF_KOP_ADD) {
-		int avg = L->op == LF_KOP_AVGPOOL;
-		int global = avg && L->kh == L->ih && L->kw == L->iw &&
-			     !L->pad_t && !L->pad_l && !L->pad_b && !L->pad_r;
-		int64_t dm = d->pool_dim_max;
-		int ok = fits_dim(L->n, dm) && fits_dim(L->ic, dm) &&
-			 fits_dim(L->ih, dm) && fits_dim(L->iw, dm) &&
-			 fits_dim(L->oh, dm) && fits_dim(L->ow, dm) &&
-			 fits_dim(L->pad_t, dm) && fits_dim(L->pad_l, dm) &&
-			 fits_dim(L->pad_b, dm) && fits_dim(L->pad_r, dm) &&
-			 fits_dim(L->stride_h, d->pool_step_max) &&
-			 fits_dim(L->stride_w, d->pool_step_max);
-		if (ok && !global)
-			ok = fits_dim(L->kh, d->pool_kdim_max) &&
-			     fits_dim(L->kw, d->pool_kdim_max) &&
-			     L->kw <= d->pool_row_bytes;
-		if (ok && global) {
-			float sc =
-			    L->x_scale / (L->y_scale * (float)(L->ih * L->iw));
-			ok = (int64_t)L->ih * L->iw < (1 << 24) &&
-			     sc >= 0x1p-32f && sc < 256.0f;
-		}
-		if (!ok) {
-			snprintf(why, whylen, "%s beyond the lfk_pool limits",
-				 op->name);
+		/* The model planner's decision and descriptor, too. */
+		const struct lf__plimits pl = {
+		    d->pool_dim_max, d->pool_kdim_max, d->pool_step_max,
+		    d->pool_row_bytes, d->add_dim_max};
+		const char *w = "";
+		if (!lf__elem_pool_desc(L, &pl, x, &w)) {
+			snprintf(why, whylen, "%s: %s", op->name, w);
 			return 0;
-		}
-		x->n = (uint32_t)L->n;
-		x->ic = x->oc = (uint32_t)L->ic;
-		x->ih = (uint32_t)L->ih;
-		x->iw = (uint32_t)L->iw;
-		x->oh = (uint32_t)L->oh;
-		x->ow = (uint32_t)L->ow;
-		x->kh = (uint32_t)L->kh;
-		x->kw = (uint32_t)L->kw;
-		x->stride_h = (uint32_t)L->stride_h;
-		x->stride_w = (uint32_t)L->stride_w;
-		x->pad_t = (uint32_t)L->pad_t;
-		x->pad_l = (uint32_t)L->pad_l;
-		x->pad_b = (uint32_t)L->pad_b;
-		x->pad_r = (uint32_t)L->pad_r;
-		if (avg) {
-			x->flags = L->count_include_pad ? LF_DF_COUNT_PAD : 0;
-			x->x_zp = L->x_zp;
-			x->y_zp = L->y_zp;
-			x->x_scale = L->x_scale;
-			x->y_scale = L->y_scale;
 		}
 		return 1;
 	}

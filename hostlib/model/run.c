@@ -430,11 +430,6 @@ static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
 	return st;
 }
 
-static int retryable(lf_status st)
-{
-	return st == LF_ERR_TIMEOUT || st == LF_ERR_DMA || st == LF_ERR_DEVICE;
-}
-
 /* What went wrong with a segment on the device in this run. */
 struct segfail {
 	unsigned failures;
@@ -471,7 +466,7 @@ static lf_status run_segment(struct runctx *c, int si)
 			f.failures++;
 			f.st = st;
 			snprintf(f.why, sizeof(f.why), "%s", c->err);
-			if (!retryable(st))
+			if (!lf__exec_retryable(st))
 				break;
 		}
 	else

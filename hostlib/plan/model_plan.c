@@ -195,11 +195,11 @@ static int fits(int64_t v, int64_t max)
 	return v >= 0 && v <= max && v <= 65535;
 }
 
-/* Pooling window of 2-D MaxPool / QLinearAveragePool into @d. */
+/* Pooling window of 2-D MaxPool / QLinearAveragePool (ONNX attributes)
+ * into @L. */
 static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
-		       const struct lf__gshape *ys,
-		       const struct lf__plimits *pl, int avg, lf_desc *d,
-		       const char **why)
+		       const struct lf__gshape *ys, int avg,
+		       struct lf__layer *L, const char **why)
 {
 	const int64_t *k, *st, *pads, *dil;
 	const struct lf__onnx_attr *ap = gattr(n, "auto_pad");
@@ -217,7 +217,7 @@ static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
 		return 0;
 	}
 	int ceil_mode = gattr_i(n, "ceil_mode", 0) != 0;
-	int64_t v[12] = {k[0],
+	int64_t v[10] = {k[0],
 			 k[1],
 			 st ? st[0] : 1,
 			 st ? st[1] : 1,
@@ -226,9 +226,7 @@ static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
 			 pads ? pads[2] : 0,
 			 pads ? pads[3] : 0,
 			 dil ? dil[0] : 1,
-			 dil ? dil[1] : 1,
-			 0,
-			 0};
+			 dil ? dil[1] : 1};
 	for (int i = 0; i < 10; i++)
 		if (v[i] < (i >= 4 && i < 8 ? 0 : 1)) {
 			*why = "pooling attributes out of range";
@@ -253,46 +251,26 @@ static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
 			return 0;
 		}
 	}
-	d->ih = (uint32_t)xs->d[2];
-	d->iw = (uint32_t)xs->d[3];
-	d->oh = (uint32_t)ys->d[2];
-	d->ow = (uint32_t)ys->d[3];
-	d->kh = (uint32_t)v[0];
-	d->kw = (uint32_t)v[1];
-	d->stride_h = (uint32_t)v[2];
-	d->stride_w = (uint32_t)v[3];
-	d->pad_t = (uint32_t)v[4];
-	d->pad_l = (uint32_t)v[5];
-	d->pad_b = (uint32_t)v[6];
-	d->pad_r = (uint32_t)v[7];
-	d->dil_h = (uint32_t)v[8];
-	d->dil_w = (uint32_t)v[9];
-	int global = d->kh == d->ih && d->kw == d->iw && !d->pad_t &&
-		     !d->pad_l && !d->pad_b && !d->pad_r;
-	int ok = fits(xs->d[0], pl->dim_max) && fits(xs->d[1], pl->dim_max) &&
-		 fits(d->ih, pl->dim_max) && fits(d->iw, pl->dim_max) &&
-		 fits(d->oh, pl->dim_max) && fits(d->ow, pl->dim_max) &&
-		 fits(v[4], pl->dim_max) && fits(v[5], pl->dim_max) &&
-		 fits(v[6], pl->dim_max) && fits(v[7], pl->dim_max) &&
-		 fits(v[2], pl->step_max) && fits(v[3], pl->step_max) &&
-		 fits(v[8], pl->step_max) && fits(v[9], pl->step_max);
-	if (ok && !(avg && global))
-		ok = fits(v[0], pl->kdim_max) && fits(v[1], pl->kdim_max) &&
-		     (v[1] - 1) * v[9] + 1 <= pl->row_bytes;
-	if (ok && avg && global)
-		ok = (uint64_t)d->ih * d->iw < (1u << 24);
-	if (!ok) {
-		*why = "pooling beyond the lfk_pool limits";
-		return 0;
-	}
+	/* Past 16 bits no limit holds (lf__elem_pool_desc says so too);
+	 * checked here so the int fields of the layer cannot overflow. */
+	for (int i = 0; i < 10; i++)
+		if (v[i] > 65535) {
+			*why = "pooling beyond the lfk_pool limits";
+			return 0;
+		}
+	L->kh = (int)v[0];
+	L->kw = (int)v[1];
+	L->stride_h = (int)v[2];
+	L->stride_w = (int)v[3];
+	L->pad_t = (int)v[4];
+	L->pad_l = (int)v[5];
+	L->pad_b = (int)v[6];
+	L->pad_r = (int)v[7];
+	L->dil_h = (int)v[8];
+	L->dil_w = (int)v[9];
+	L->oh = (int)ys->d[2];
+	L->ow = (int)ys->d[3];
 	return 1;
-}
-
-/* The global average's scale must be in ORT's range (lf_desc.h). */
-static int gavg_scale_ok(const lf_desc *d)
-{
-	float sc = d->x_scale / (d->y_scale * (float)(d->ih * d->iw));
-	return sc >= 0x1p-32f && sc < 256.0f;
 }
 
 /*
@@ -343,56 +321,58 @@ static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
 			*why = "pooling other than 2-D";
 			return 0;
 		}
-		desc_head(d, maxp ? LF_KOP_MAXPOOL : LF_KOP_AVGPOOL, kdt);
-		d->n = (uint32_t)xs->d[0];
-		d->ic = d->oc = (uint32_t)xs->d[1];
+		for (int i = 0; i < 4; i++)
+			if (xs->d[i] > 65535 || ys->d[i] > 65535) {
+				*why = "pooling beyond the lfk_pool limits";
+				return 0;
+			}
+		/* The layer, read from the node; lf__elem_pool_desc()
+		 * decides, as for the single-op API. */
+		struct lf__layer L;
+		memset(&L, 0, sizeof(L));
+		L.op = maxp ? LF_KOP_MAXPOOL : LF_KOP_AVGPOOL;
+		L.x_type = L.w_type = L.y_type =
+		    kdt == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+		type_range(kdt, &L.act_min, &L.act_max);
+		L.n = (int)xs->d[0];
+		L.ic = L.oc = L.groups = (int)xs->d[1];
+		L.ih = (int)xs->d[2];
+		L.iw = (int)xs->d[3];
 		if (!avgp && !gavg) {
-			if (!pool_window(n, xs, ys, pl, 0, d, why))
+			if (!pool_window(n, xs, ys, 0, &L, why))
 				return 0;
 		} else {
 			if (gattr_i(n, "channels_last", 0) != 0) {
 				*why = "channels_last pooling";
 				return 0;
 			}
-			int32_t xz, yz;
-			if (!cst_scale(g, in_of(n, 1), &d->x_scale) ||
-			    !cst_zp(g, in_of(n, 2), xs->dtype, &xz) ||
-			    !cst_scale(g, in_of(n, 3), &d->y_scale) ||
-			    !cst_zp(g, in_of(n, 4), xs->dtype, &yz)) {
+			if (!cst_scale(g, in_of(n, 1), &L.x_scale) ||
+			    !cst_zp(g, in_of(n, 2), xs->dtype, &L.x_zp) ||
+			    !cst_scale(g, in_of(n, 3), &L.y_scale) ||
+			    !cst_zp(g, in_of(n, 4), xs->dtype, &L.y_zp)) {
 				*why = "quantization not constant scalars";
 				return 0;
 			}
-			d->x_zp = xz;
-			d->y_zp = yz;
 			if (avgp) {
-				if (!pool_window(n, xs, ys, pl, 1, d, why))
+				if (!pool_window(n, xs, ys, 1, &L, why))
 					return 0;
-				if (gattr_i(n, "count_include_pad", 0))
-					d->flags |= LF_DF_COUNT_PAD;
+				L.count_include_pad =
+				    gattr_i(n, "count_include_pad", 0) != 0;
 			} else {
-				if (ys->d[2] != 1 || ys->d[3] != 1 ||
-				    !fits(xs->d[0], pl->dim_max) ||
-				    !fits(xs->d[1], pl->dim_max) ||
-				    !fits(xs->d[2], pl->dim_max) ||
-				    !fits(xs->d[3], pl->dim_max) ||
-				    (uint64_t)(xs->d[2] * xs->d[3]) >=
-					(1u << 24)) {
+				if (ys->d[2] != 1 || ys->d[3] != 1) {
 					*why = "pooling beyond the lfk_pool "
 					       "limits";
 					return 0;
 				}
-				d->ih = d->kh = (uint32_t)xs->d[2];
-				d->iw = d->kw = (uint32_t)xs->d[3];
-				d->oh = d->ow = 1;
-			}
-			int global = d->kh == d->ih && d->kw == d->iw &&
-				     !d->pad_t && !d->pad_l && !d->pad_b &&
-				     !d->pad_r;
-			if (global && !gavg_scale_ok(d)) {
-				*why = "average scale outside ORT's range";
-				return 0;
+				L.kh = L.ih;
+				L.kw = L.iw;
+				L.oh = L.ow = 1;
+				L.stride_h = L.stride_w = 1;
+				L.dil_h = L.dil_w = 1;
 			}
 		}
+		if (!lf__elem_pool_desc(&L, pl, d, why))
+			return 0;
 		*x = xv;
 		return 1;
 	}

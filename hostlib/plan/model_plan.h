@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "hostlib/ir/graph.h"
+#include "hostlib/plan/elem.h"
 #include "hostlib/plan/tile.h"
 #include "lf_desc.h"
 
@@ -46,12 +47,6 @@
  * is one launch on it (conv, matmul, pooling and add descriptors mixed);
  * without, conv/matmul launches go to lfk_conv2d / lfk_matmul. */
 enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_ENG = 2, LF__MK_COUNT = 3 };
-
-/* Limits of lfk_pool / lfk_add (the engine's pooling and add ops). */
-struct lf__plimits {
-	int64_t dim_max, kdim_max, step_max, row_bytes; /* lfk_pool.* */
-	int64_t add_dim_max;				/* lfk_add.dim_max */
-};
 
 /* What the device offers the planner (filled by hostlib/exec). */
 struct lf__mdevcaps {

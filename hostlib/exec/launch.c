@@ -1,0 +1,80 @@
+/*
+ * launch.c - starting, waiting for and abandoning kernel runs (launch.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/exec/launch.h"
+#include "lf_desc.h"
+
+lf_status lf__zombies_init(struct lf__zombies *zs)
+{
+	zs->head = NULL;
+	return pthread_mutex_init(&zs->mu, NULL) ? LF_ERR_NO_MEMORY : LF_OK;
+}
+
+void lf__zombies_park(struct lf__zombies *zs, struct lf__zombie *z)
+{
+	pthread_mutex_lock(&zs->mu);
+	z->next = zs->head;
+	zs->head = z;
+	pthread_mutex_unlock(&zs->mu);
+}
+
+void lf__zombies_drain(struct lf__exec *d, struct lf__zombies *zs)
+{
+	struct lf__zombie *z = zs->head;
+	while (z) {
+		struct lf__zombie *next = z->next;
+		lf__dev_cu_abort(d->dev, z->cu);
+		lf__run_wait(z->run, 1000);
+		if (lf__run_free(z->run) == LF_OK) {
+			for (int i = 0; i < 3; i++)
+				lf__pool_put(&d->pool, z->pbufs[i]);
+			for (int i = 0; i < z->nbos; i++)
+				lf__bo_free(z->bos[i]);
+		}
+		free(z->bos);
+		free(z);
+		z = next;
+	}
+	zs->head = NULL;
+	pthread_mutex_destroy(&zs->mu);
+}
+
+lf_status lf__launch(struct lf__exec *d, uint32_t cu,
+		     const struct lf__launch_bufs *b, int *started,
+		     lf_run **pending, char *msg, size_t msglen)
+{
+	struct lf_run_arg args[LF_KARG_COUNT] = {
+	    lf__arg_bo(LF_KARG_DESC, b->desc, 0),
+	    lf__arg_u32(LF_KARG_NDESC, b->ndesc),
+	    lf__arg_bo(LF_KARG_PARAMS, b->params, 0),
+	    lf__arg_u32(LF_KARG_PARAMS_BYTES, b->params_bytes),
+	    lf__arg_bo(LF_KARG_ACT, b->act, 0),
+	    lf__arg_u32(LF_KARG_ACT_BYTES, b->act_bytes),
+	};
+	lf_run *run;
+	*started = 0;
+	*pending = NULL;
+	lf_status st = lf__run_start(d->dev, cu, args, LF_KARG_COUNT, &run);
+	if (st) {
+		snprintf(msg, msglen, "%s", lf__drv_last_error());
+		return lf__exec_note(d, st);
+	}
+	*started = 1;
+	st = lf__run_wait(run, d->timeout_ms);
+	if (st == LF_OK) {
+		lf__run_free(run);
+		return LF_OK;
+	}
+	snprintf(msg, msglen, "%s", lf__drv_last_error());
+	if (st == LF_ERR_TIMEOUT) {
+		lf__dev_cu_abort(d->dev, cu);
+		lf__run_wait(run, 1000);
+	}
+	if (lf__run_free(run) != LF_OK)
+		*pending = run;
+	return lf__exec_note(d, st);
+}
