@@ -509,6 +509,45 @@ LF_API lf_status lf_model_output_info(const lf_model *m, size_t i,
 				      struct lf_tensor_info *info);
 
 /**
+ * lf_model_input_index() / lf_model_output_index() - the position of the
+ * input / output called @name, to bind tensors by name (lf_model_run()
+ * takes them by position).
+ * @m:     a model.
+ * @name:  the name in the ONNX file (exactly; lf_tensor_info.name is the
+ *         same, cut to 127 bytes).
+ * @index: receives the position; untouched on failure.
+ *
+ * Return: LF_OK; LF_ERR_INVALID_ARG (a NULL argument); LF_ERR_NOT_FOUND
+ * (the model has no input / output of that name; the message names it).
+ */
+LF_API lf_status lf_model_input_index(const lf_model *m, const char *name,
+				      size_t *index);
+LF_API lf_status lf_model_output_index(const lf_model *m, const char *name,
+				       size_t *index);
+
+/**
+ * lf_model_input_quant() / lf_model_output_quant() - the quantization of
+ * a uint8/int8 model input or output: real = scale * (q - zero_point), as
+ * the quantized op that first reads the input (QLinearConv,
+ * QLinearMatMul, QGemm, QLinearAdd, DequantizeLinear, ... seen through
+ * Reshape/Flatten/MaxPool) or that writes the output (those, or
+ * QuantizeLinear) says it. An application quantizes its data with it
+ * before lf_model_run(), and dequantizes the outputs after.
+ * @m:          a model.
+ * @i:          the input / output position.
+ * @scale:      receives the scale; untouched on failure.
+ * @zero_point: receives the zero point; untouched on failure.
+ *
+ * Return: LF_OK; LF_ERR_INVALID_ARG (a NULL argument, @i out of range);
+ * LF_ERR_NOT_FOUND (the value is not 8-bit, e.g. a float input the model
+ * quantizes itself, or no quantized op says a per-tensor scale for it).
+ */
+LF_API lf_status lf_model_input_quant(const lf_model *m, size_t i, float *scale,
+				      int32_t *zero_point);
+LF_API lf_status lf_model_output_quant(const lf_model *m, size_t i,
+				       float *scale, int32_t *zero_point);
+
+/**
  * lf_model_run() - run the model once.
  * @inputs:   @ninputs tensors, in the model's input order, with the
  *            declared dtypes and shapes (free dimensions such as the batch

@@ -66,15 +66,18 @@ _ORT_TYPE = {
 class NodeArg:
     """A model input or output, as onnxruntime.NodeArg: .name, .shape (a
     list; None for a dimension the file leaves free), .type (e.g.
-    "tensor(float)"), plus .dtype (the numpy dtype)."""
+    "tensor(float)"), plus .dtype (the numpy dtype) and, for a uint8/int8
+    one, .scale and .zero_point (real = scale * (q - zero_point); None
+    when the model does not say them)."""
 
-    def __init__(self, info):
+    def __init__(self, info, quant=(None, None)):
         self.name = info.name.decode()
         self.shape = [None if d < 0 else int(d)
                       for d in info.dims[:info.ndim]]
         self.type = _ORT_TYPE.get(info.dtype, "tensor(unknown)")
         self.dtype = _NP_OF.get(info.dtype)
         self._code = info.dtype
+        self.scale, self.zero_point = quant
 
     def __repr__(self):
         return "NodeArg(name=%r, type=%r, shape=%r)" % (self.name, self.type,
@@ -167,21 +170,27 @@ class InferenceSession:
                                      ctypes.byref(model)), "lf_model_load")
         self._model = model
         self._inputs = self._args(lib.lf_model_input_count,
-                                  lib.lf_model_input_info)
+                                  lib.lf_model_input_info,
+                                  lib.lf_model_input_quant)
         self._outputs = self._args(lib.lf_model_output_count,
-                                   lib.lf_model_output_info)
+                                   lib.lf_model_output_info,
+                                   lib.lf_model_output_quant)
         if profile:
             prof = ctypes.c_void_p()
             _check(lib.lf_run_profile_create(ctypes.byref(prof)),
                    "lf_run_profile_create")
             self._prof = prof
 
-    def _args(self, count, get):
+    def _args(self, count, get, quant):
         out = []
         for i in range(count(self._model)):
             info = _lib.TensorInfo()
             _check(get(self._model, i, ctypes.byref(info)), "model info")
-            out.append(NodeArg(info))
+            s, z = ctypes.c_float(), ctypes.c_int32()
+            q = (None, None)
+            if quant(self._model, i, ctypes.byref(s), ctypes.byref(z)) == 0:
+                q = (s.value, z.value)
+            out.append(NodeArg(info, q))
         return out
 
     def get_inputs(self):

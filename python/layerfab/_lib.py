@@ -123,6 +123,10 @@ _decl("lf_model_input_count", _sz, _p)
 _decl("lf_model_output_count", _sz, _p)
 _decl("lf_model_input_info", _st, _p, _sz, ctypes.POINTER(TensorInfo))
 _decl("lf_model_output_info", _st, _p, _sz, ctypes.POINTER(TensorInfo))
+_decl("lf_model_input_quant", _st, _p, _sz, ctypes.POINTER(ctypes.c_float),
+      ctypes.POINTER(ctypes.c_int32))
+_decl("lf_model_output_quant", _st, _p, _sz, ctypes.POINTER(ctypes.c_float),
+      ctypes.POINTER(ctypes.c_int32))
 _decl("lf_model_run", _st, _p, ctypes.POINTER(_p), _sz, ctypes.POINTER(_p),
       _sz, _p)
 _decl("lf_tensor_create_borrowed", _st, _p, ctypes.c_int, ctypes.c_int,

@@ -898,6 +898,97 @@ static void test_batches(void)
 	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
 }
 
+/* Binding by name: the names are those of models/README.md's graph
+ * ("input" -> "logits"). */
+static void test_io_index(void)
+{
+	lf_model *m = load(cpu_ctx, "fmnist_qop");
+	size_t k = 99;
+	CU_ASSERT_EQUAL(lf_model_input_index(m, "input", &k), LF_OK);
+	CU_ASSERT_EQUAL(k, 0);
+	k = 99;
+	CU_ASSERT_EQUAL(lf_model_output_index(m, "logits", &k), LF_OK);
+	CU_ASSERT_EQUAL(k, 0);
+	k = 99;
+	CU_ASSERT_EQUAL(lf_model_input_index(m, "logits", &k),
+			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(k, 99); /* untouched on failure */
+	CU_ASSERT(strstr(lf_context_last_error(cpu_ctx), "'logits'") != NULL);
+	CU_ASSERT_EQUAL(lf_model_output_index(m, "input", &k),
+			LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(lf_model_output_index(m, "", &k), LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(lf_model_input_index(m, NULL, &k), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_model_input_index(m, "input", NULL),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_model_input_index(NULL, "input", &k),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(k, 99);
+	lf_model_destroy(m);
+}
+
+/* @bits as a float: scales are checked bit for bit. */
+static float f32_bits(uint32_t bits)
+{
+	float f;
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+/* One input's / output's quantization of tests/data/ort/ops/@name. */
+static void check_quant(const char *name, int out, size_t i, lf_status want,
+			uint32_t scale_bits, int32_t zp)
+{
+	lf_model *m = load(cpu_ctx, name);
+	float s = -1.0f;
+	int32_t z = -1;
+	lf_status st = out ? lf_model_output_quant(m, i, &s, &z)
+			   : lf_model_input_quant(m, i, &s, &z);
+	CU_ASSERT_EQUAL(st, want);
+	if (st != want)
+		fprintf(stderr, "\n  %s %s %zu: %s ", name,
+			out ? "output" : "input", i, lf_status_name(st));
+	if (want == LF_OK) {
+		CU_ASSERT_EQUAL(memcmp(&s, &(float){f32_bits(scale_bits)}, 4),
+				0);
+		CU_ASSERT_EQUAL(z, zp);
+	} else {
+		CU_ASSERT_EQUAL(s, -1.0f); /* untouched */
+		CU_ASSERT_EQUAL(z, -1);
+	}
+	lf_model_destroy(m);
+}
+
+/*
+ * Quantization of model inputs and outputs. Expected values: the models'
+ * initializers, read with Debian's python3-onnx (numpy_helper.to_array,
+ * float32 bytes shown little-endian): qlinearconv_3x3_pad1 x_scale
+ * 972cc83c (0.024435325) x_zp 154, y_scale 97070a3d (0.033698644) y_zp
+ * 128; qlinearadd_u8 a 1550e03c/151, b ba70763c/150, y 84bcc23c/115;
+ * quantizelinear_u8 and dequantizelinear_u8 scale 0.0196 (bits
+ * 3ca0902e) zp 128; maxpool_u8 has none; float values have none.
+ */
+static void test_io_quant(void)
+{
+	check_quant("ops/qlinearconv_3x3_pad1", 0, 0, LF_OK, 0x3cc82c97u, 154);
+	check_quant("ops/qlinearconv_3x3_pad1", 1, 0, LF_OK, 0x3d0a0797u, 128);
+	check_quant("ops/qlinearadd_u8", 0, 0, LF_OK, 0x3ce05015u, 151);
+	check_quant("ops/qlinearadd_u8", 0, 1, LF_OK, 0x3c7670bau, 150);
+	check_quant("ops/qlinearadd_u8", 1, 0, LF_OK, 0x3cc2bc84u, 115);
+	check_quant("ops/quantizelinear_u8", 1, 0, LF_OK, 0x3ca0902eu, 128);
+	check_quant("ops/quantizelinear_u8", 0, 0, LF_ERR_NOT_FOUND, 0, 0);
+	check_quant("ops/dequantizelinear_u8", 0, 0, LF_OK, 0x3ca0902eu, 128);
+	check_quant("ops/maxpool_u8_3x3_s2_p1", 0, 0, LF_ERR_NOT_FOUND, 0, 0);
+	check_quant("ops/qlinearadd_u8", 0, 2, LF_ERR_INVALID_ARG, 0, 0);
+	lf_model *m = load(cpu_ctx, "fmnist_qop");
+	float s;
+	int32_t z;
+	CU_ASSERT_EQUAL(lf_model_input_quant(m, 0, &s, &z), LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(lf_model_output_quant(m, 0, &s, &z), LF_ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(lf_model_input_quant(m, 0, NULL, &z),
+			LF_ERR_INVALID_ARG);
+	lf_model_destroy(m);
+}
+
 void lf_test_suite_model(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -918,6 +1009,8 @@ void lf_test_suite_model(void)
 	    {"faults", test_faults},
 	    {"api", test_api},
 	    {"batches", test_batches},
+	    {"io_index", test_io_index},
+	    {"io_quant", test_io_quant},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model", suite_init, suite_clean, cases);
