@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
-#include "hostlib/core/error.h"
+#include "hostlib/base/error.h"
 #include "hostlib/model/model_impl.h"
 
 /* Position of graph input (@out 0) or output (@out 1) @name. */
