@@ -15,6 +15,7 @@
 #include "hostlib/core/op.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/cpu/ref.h"
+#include "hostlib/plan/elem.h"
 #include "hostlib/plan/pack.h"
 #include "hostlib/plan/tile.h"
 #include "test_hostlib_util.h"
@@ -413,6 +414,64 @@ static void test_device_tiling(void)
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 }
 
+/*
+ * plan/elem.c: the one pooling decision of both paths, at its limits.
+ * Limits: dim 16, kernel 4, step 2, row 5 bytes. Expected outcomes by hand.
+ */
+static void test_pool_limits(void)
+{
+	const struct lf__plimits pl = {16, 4, 2, 5, 0};
+	struct lf__layer L;
+	lf_desc d;
+	const char *why = "";
+	memset(&L, 0, sizeof(L));
+	L.op = LF_KOP_MAXPOOL;
+	L.x_type = L.y_type = LF_DTYPE_INT8;
+	L.act_min = -128;
+	L.act_max = 127;
+	L.n = 1;
+	L.ic = 16;
+	L.ih = L.iw = 16;
+	L.kh = L.kw = 3;
+	L.stride_h = L.stride_w = 2;
+	L.dil_h = L.dil_w = 2; /* window width (3 - 1) * 2 + 1 = 5 <= 5 */
+	L.oh = L.ow = 6;       /* (16 - 5) / 2 + 1 */
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 1);
+	CU_ASSERT_EQUAL(d.magic, LF_DESC_MAGIC);
+	CU_ASSERT_EQUAL(d.op, LF_KOP_MAXPOOL);
+	CU_ASSERT_EQUAL(d.x_type, LF_KDT_I8);
+	CU_ASSERT_EQUAL(d.dil_w, 2);
+	CU_ASSERT_EQUAL(d.ow, 6);
+	L.kw = 4; /* (4 - 1) * 2 + 1 = 7 bytes > 5 */
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 0);
+	CU_ASSERT_STRING_EQUAL(why, "pooling beyond the lfk_pool limits");
+	L.kw = 3;
+	L.ih = 17; /* one past dim_max */
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 0);
+	L.ih = 16;
+	L.stride_w = 3; /* past step_max */
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 0);
+	/* A global average skips the kernel-size limit (16 > 4) but needs
+	 * x_scale / (y_scale * 256) in [2^-32, 256): 1 / (1 * 256) is. */
+	memset(&L, 0, sizeof(L));
+	L.op = LF_KOP_AVGPOOL;
+	L.x_type = L.y_type = LF_DTYPE_UINT8;
+	L.act_max = 255;
+	L.n = 1;
+	L.ic = 8;
+	L.ih = L.iw = L.kh = L.kw = 16;
+	L.stride_h = L.stride_w = L.dil_h = L.dil_w = 1;
+	L.oh = L.ow = 1;
+	L.x_scale = 1.0f;
+	L.y_scale = 1.0f;
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 1);
+	CU_ASSERT_EQUAL(d.x_type, LF_KDT_U8);
+	CU_ASSERT(d.x_scale == 1.0f);
+	L.y_scale = 1e-9f; /* 1 / (1e-9 * 256) = 3.9e6: too large */
+	CU_ASSERT_EQUAL(lf__elem_pool_desc(&L, &pl, &d, &why), 0);
+	CU_ASSERT_STRING_EQUAL(why, "average scale outside ORT's range");
+}
+
 void lf_test_suite_tiling(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -420,6 +479,7 @@ void lf_test_suite_tiling(void)
 	    {"matmul_plans_vs_reference", test_matmul_plans},
 	    {"unsupported_reported", test_unsupported},
 	    {"device_tiling_exact", test_device_tiling},
+	    {"pool_limits", test_pool_limits},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("tiling", NULL, NULL, cases);
