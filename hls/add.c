@@ -23,6 +23,7 @@
 #include "lf_desc.h"
 #include "lf_kqlinear.h"
 #include "lf_kutil.h"
+#include "lf_pipes.h"
 
 /* Derived from a descriptor once it has passed add_check(). */
 struct add_geo {
@@ -115,9 +116,12 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		/* The broadcast value of this plane (full: unused). */
 		lf_u32 bi = d->x2_off + (per_ch ? c : 0);
 		lf_i32 b = lfk_value(d->x_type, act[bi]);
+		LF_PIPE_BEGIN(add_vec);
+	add_vec:
 		for (lf_u32 v = 0; v < vecs; v++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LFP_ADD_II
 #pragma HLS LOOP_TRIPCOUNT min=1 max=268435456 avg=196
+			LF_PIPE(add_vec);
 			for (lf_u32 l = 0; l < LF_ADD_LANES; l++) {
 #pragma HLS UNROLL
 				lf_u32 i = v * LF_ADD_LANES + l;
@@ -135,12 +139,10 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				act[d->y_off + e] = lfk_byte(y);
 			}
 		}
-		LF_CYCLES(vecs);
+		LF_PIPE_END(add_vec);
 		if (++c == d->ic)
 			c = 0;
 	}
-	/* The planes are contiguous: one stream, one memory latency. */
-	LF_CYCLES(LF_LAT_MEM + LF_DEPTH_RQ);
 }
 
 /*
@@ -152,7 +154,7 @@ static lf_i32 add_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
 {
 	struct add_geo g;
 	lf_i32 st = add_check(d, act_bytes, &g);
-	LF_CYCLES(LF_DESC_CYCLES);
+	LF_DESC_DONE();
 	if (st == LF_KST_OK)
 		add_run(act, d, &g);
 	return st;

@@ -26,6 +26,7 @@
 #include "lf_config.h"
 #include "lf_desc.h"
 #include "lf_kutil.h"
+#include "lf_pipes.h"
 
 /* Derived from a descriptor once it has passed conv_check(). */
 struct conv_geo {
@@ -138,14 +139,17 @@ static lf_i32 conv_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 			     const struct conv_geo *g)
 {
 	lf_i32 st = LF_KST_OK;
+	LF_PIPE_BEGIN(conv_wzp_chk);
+conv_wzp_chk:
 	for (lf_u32 c = 0; c < g->nq; c++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=4
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=64
+		LF_PIPE(conv_wzp_chk);
 		if (!lfk_in_type(d->w_type,
 				 lf_ld_i32(params, d->w_zp_off + 4 * c)))
 			st = LF_KST_BAD_QUANT;
 	}
-	LF_CYCLES(LF_LAT_MEM + g->nq);
+	LF_PIPE_END(conv_wzp_chk);
 	return st;
 }
 
@@ -160,9 +164,12 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 	    const lf_u8 wzb[LF_CONV_PE_OC],
 	    LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K])
 {
+	LF_PIPE_BEGIN(conv_wfill);
+conv_wfill:
 	for (lf_u32 v = 0; v < g->kvec; v++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KVEC avg=72
+		LF_PIPE(conv_wfill);
 		for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
 #pragma HLS UNROLL
 			for (lf_u32 l = 0; l < LF_CONV_PE_K; l++) {
@@ -171,7 +178,7 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 			}
 		}
 	}
-	LF_CYCLES(LF_DEPTH_MAC + g->kvec);
+	LF_PIPE_END(conv_wfill);
 
 	for (lf_u32 p = 0; p < nv; p++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_OC
@@ -179,9 +186,12 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 		 */
 		lf_u32 src = d->w_off + (oc_first + p) * g->ksz;
 		lf_u32 a = 0, b = 0, l = 0, cv = 0;
+		LF_PIPE_BEGIN(conv_load_w);
+	conv_load_w:
 		for (lf_u32 e = 0; e < g->ksz; e++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KMAX avg=576
+			LF_PIPE(conv_load_w);
 			wbuf[p][(a * d->kw + b) * g->icv + cv][l] =
 			    params[src + e];
 			if (++b == d->kw) {
@@ -195,7 +205,7 @@ conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 				}
 			}
 		}
-		LF_CYCLES(LF_LAT_MEM + g->ksz);
+		LF_PIPE_END(conv_load_w);
 	}
 }
 
@@ -229,12 +239,17 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 				lf_u32 ncol = tcols - col0;
 				if (ncol > LF_CONV_BEAT)
 					ncol = LF_CONV_BEAT;
-				/* One beat per channel row that exists; the
-				 * other lanes meet zero-point weights in
-				 * conv_mac and add 0. */
+				/* LF_CONV_BEAT conditional byte reads per
+				 * channel row that exists (they do not widen
+				 * into one beat: II LF_CONV_BEAT); the other
+				 * lanes meet zero-point weights in conv_mac
+				 * and add 0. */
+				LF_PIPE_BEGIN(conv_load_x);
+			conv_load_x:
 				for (lf_u32 l = 0; l < nl; l++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_CONV_BEAT
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_K
+					LF_PIPE(conv_load_x);
 					lf_u32 c = cv * LF_CONV_PE_K + l;
 					lf_u32 ok = row_ok;
 					lf_u32 rb = 0;
@@ -256,11 +271,15 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 						ct[j][l] = v;
 					}
 				}
+				LF_PIPE_END(conv_load_x);
 				/* Corner turn: one column vector per cycle. */
 				lf_u32 base = (a * tcols + col0) * g->icv + cv;
+				LF_PIPE_BEGIN(conv_cturn);
+			conv_cturn:
 				for (lf_u32 j = 0; j < ncol; j++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_BEAT
+					LF_PIPE(conv_cturn);
 					for (lf_u32 l = 0; l < LF_CONV_PE_K;
 					     l++) {
 #pragma HLS UNROLL
@@ -268,11 +287,10 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 						    ct[j][l];
 					}
 				}
-				LF_CYCLES(nl + ncol);
+				LF_PIPE_END(conv_cturn);
 			}
 		}
 	}
-	LF_CYCLES(LF_LAT_MEM);
 }
 
 /*
@@ -309,9 +327,12 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 	lf_u32 xpix = 0, xa = 0, xrow = 0;
 	lf_u32 kk = 0, a = 0, b = 0, cv = 0, t = 0;
 	lf_u32 trips = tw_t * g->kvec;
+	LF_PIPE_BEGIN(conv_mac);
+conv_mac:
 	for (lf_u32 it = 0; it < trips; it++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=18432 avg=2304
+		LF_PIPE(conv_mac);
 		lf_u32 xi = xrow + cv;
 		/*
 		 * Zero-point-corrected operands are in [-255, 255]: 16 bits
@@ -364,10 +385,14 @@ conv_mac(const lf_desc *d, const struct conv_geo *g, lf_u32 tw_t, lf_u32 tcols,
 			xrow = xpix;
 		}
 	}
-	LF_CYCLES(LF_DEPTH_MAC + trips);
+	LF_PIPE_END(conv_mac);
 }
 
-/* Requantizes the tile and writes each channel's row segment (a burst). */
+/*
+ * Requantizes the tile and writes each channel's row segment (a burst).
+ * int32 outputs have a loop of their own: their 4 byte writes per element
+ * would set the II of the 8-bit loop too if they shared one.
+ */
 static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		       const struct conv_geo *g, lf_u32 n, lf_u32 oc_first,
 		       lf_u32 nv, lf_u32 oy, lf_u32 ox0, lf_u32 tw_t,
@@ -378,14 +403,30 @@ static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_OC
 		lf_u32 e0 =
 		    ((n * d->oc + oc_first + p) * d->oh + oy) * d->ow + ox0;
-		for (lf_u32 t = 0; t < tw_t; t++) {
+		if (g->ysz == 4) {
+			LF_PIPE_BEGIN(conv_store32);
+		conv_store32:
+			for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS PIPELINE II=4
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_TW_MAX
+				LF_PIPE(conv_store32);
+				lf_st_i32(act, d->y_off + (e0 + t) * 4,
+					  (lf_i32)accbuf[p][t]);
+			}
+			LF_PIPE_END(conv_store32);
+		} else {
+			LF_PIPE_BEGIN(conv_store8);
+		conv_store8:
+			for (lf_u32 t = 0; t < tw_t; t++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_TW_MAX
-			lfk_store_y(act, d->y_off + (e0 + t) * g->ysz,
-				    d->y_type, accbuf[p][t], mult[p], d->y_zp,
-				    d->act_min, d->act_max);
+				LF_PIPE(conv_store8);
+				act[d->y_off + e0 + t] = lfk_byte(
+				    lfk_requant(accbuf[p][t], mult[p], d->y_zp,
+						d->act_min, d->act_max));
+			}
+			LF_PIPE_END(conv_store8);
 		}
-		LF_CYCLES(LF_DEPTH_RQ + tw_t);
 	}
 }
 
@@ -419,8 +460,11 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 			lf_u32 nv = g->ocg - oc0;
 			if (nv > LF_CONV_PE_OC)
 				nv = LF_CONV_PE_OC;
+			LF_PIPE_BEGIN(conv_qparams);
+		conv_qparams:
 			for (lf_u32 p = 0; p < LF_CONV_PE_OC; p++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=12
+				LF_PIPE(conv_qparams);
 				lf_u32 c = oc_first + (p < nv ? p : 0);
 				lf_u32 q = g->nq == 1 ? 0 : c;
 				lf_i32 wzp =
@@ -435,7 +479,7 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				    y8 ? lf_ld_f32(params, d->mult_off + 4 * q)
 				       : 0.0f;
 			}
-			LF_CYCLES(LF_LAT_MEM + LF_CONV_PE_OC);
+			LF_PIPE_END(conv_qparams);
 			conv_load_w(params, d, g, oc_first, nv, wzb, wbuf);
 
 			for (lf_u32 n = 0; n < d->n; n++) {
@@ -484,7 +528,7 @@ conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
 		st = conv_check_wzp(params, d, &g);
-	LF_CYCLES(LF_DESC_CYCLES);
+	LF_DESC_DONE();
 	if (st == LF_KST_OK)
 		conv_run(params, act, d, &g, wbuf, xbuf, ct, accbuf);
 	return st;

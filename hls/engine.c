@@ -81,7 +81,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 		} else {
 			st = d.magic != LF_DESC_MAGIC ? LF_KST_BAD_MAGIC
 						      : LF_KST_BAD_OP;
-			LF_CYCLES(LF_DESC_CYCLES);
+			LF_DESC_DONE();
 		}
 		desc[i].status = st;
 		if (st != LF_KST_OK)

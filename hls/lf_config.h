@@ -134,19 +134,30 @@
 #define LF_ENGINE_OPS                                                          \
 	((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5))
 
-/* --- cycle model (see LF_CYCLES in lf_kernel.h) --------------------------
- * Latency of an AXI read burst to its first beat, depth of the MAC and
- * requantization pipelines, and the cost of fetching and checking one
- * descriptor. Estimates for a 250 MHz UltraScale+ design, not measurements.
+/* --- cycle model (the table in lf_pipes.h) --------------------------------
+ * Latency of an AXI read burst to its first beat, pipeline depths of the
+ * load/copy, MAC and requantization loops, the latency of a float32 adder
+ * (the II of a loop that carries a float sum through a variable), and the
+ * cost of fetching and checking one descriptor. Estimates for a 250 MHz
+ * UltraScale+ design, not measurements: no csynth run here (hls/README.md).
+ * LF_LAT_FADD: Vitis HLS schedules a float add in several cycles at these
+ * clocks; 5 is the upper end of the 4-5 the kernel review (issue 11)
+ * estimates.
  */
 #ifndef LF_LAT_MEM
 #define LF_LAT_MEM 64
+#endif
+#ifndef LF_DEPTH_LD
+#define LF_DEPTH_LD 2
 #endif
 #ifndef LF_DEPTH_MAC
 #define LF_DEPTH_MAC 8
 #endif
 #ifndef LF_DEPTH_RQ
 #define LF_DEPTH_RQ 12
+#endif
+#ifndef LF_LAT_FADD
+#define LF_LAT_FADD 5
 #endif
 #ifndef LF_DESC_CYCLES
 #define LF_DESC_CYCLES 96
@@ -210,8 +221,10 @@
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
 	X("lfk_engine.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
+	X("model.depth_ld", LF_DEPTH_LD)                                       \
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \
 	X("model.depth_rq", LF_DEPTH_RQ)                                       \
+	X("model.lat_fadd", LF_LAT_FADD)                                       \
 	X("model.desc_cycles", LF_DESC_CYCLES)
 
 #endif /* LF_CONFIG_H */

@@ -78,22 +78,18 @@ typedef int64_t lf_i64;
 #endif
 
 /*
- * LF_CYCLES(n) - the emulator's cycle model.
- *
- * In the host-C build the kernels add the modeled clock cycles of each tile
- * loop to a per-thread counter that the emulator reads after a run
- * (lfk_cycles_reset / lfk_cycles_get, exported by the kernel shared object).
- * The model sits next to the loop it describes so the two cannot drift. In
- * HLS and OpenCL builds it compiles to nothing.
+ * The emulator's cycle model: in the host-C build the kernels add the
+ * modeled clock cycles of every pipelined loop they run to a per-thread
+ * counter that the emulator reads after a run (lfk_cycles_reset /
+ * lfk_cycles_get, exported by the kernel shared object). The loops count
+ * themselves with LF_PIPE (lf_pipes.h); their II and depth are in one
+ * table there. In HLS and OpenCL builds none of it exists.
  */
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
 extern _Thread_local lf_u64 lfk__cycles;
-#define LF_CYCLES(n) (lfk__cycles += (lf_u64)(n))
-/* Zero / read the calling thread's counter (hls/cycles.c). */
+/* Zero / read the calling thread's counters (hls/cycles.c). */
 void lfk_cycles_reset(void);
 lf_u64 lfk_cycles_get(void);
-#else
-#define LF_CYCLES(n) ((void)0)
 #endif
 
 /* Little-endian loads and stores on byte-addressed device memory. */

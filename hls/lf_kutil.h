@@ -108,18 +108,4 @@ LF_INLINE lf_i32 lfk_requant(lf_u32 acc, float mult, lf_i32 y_zp, lf_i32 lo,
 	return q < lo ? lo : (q > hi ? hi : q);
 }
 
-/*
- * Stores one output element at byte offset off of act: the raw int32
- * accumulator, or its requantized 8-bit value.
- */
-LF_INLINE void lfk_store_y(LF_GLOBAL lf_u8 *act, lf_u32 off, lf_u32 y_type,
-			   lf_u32 acc, float mult, lf_i32 y_zp, lf_i32 lo,
-			   lf_i32 hi)
-{
-	if (y_type == LF_KDT_I32)
-		lf_st_i32(act, off, (lf_i32)acc);
-	else
-		act[off] = lfk_byte(lfk_requant(acc, mult, y_zp, lo, hi));
-}
-
 #endif /* LF_KUTIL_H */

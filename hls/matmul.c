@@ -20,6 +20,7 @@
 #include "lf_config.h"
 #include "lf_desc.h"
 #include "lf_kutil.h"
+#include "lf_pipes.h"
 
 /* Derived from a descriptor once it has passed mm_check(). */
 struct mm_geo {
@@ -94,21 +95,25 @@ static lf_i32 mm_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
 	lf_i32 st = LF_KST_OK;
 	if (g->b_act)
 		return st;
+	LF_PIPE_BEGIN(mm_wzp_chk);
+mm_wzp_chk:
 	for (lf_u32 c = 0; c < g->nq; c++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=4
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
+		LF_PIPE(mm_wzp_chk);
 		if (!lfk_in_type(d->w_type,
 				 lf_ld_i32(params, d->w_zp_off + 4 * c)))
 			st = LF_KST_BAD_QUANT;
 	}
-	LF_CYCLES(LF_LAT_MEM + g->nq);
+	LF_PIPE_END(mm_wzp_chk);
 	return st;
 }
 
 /*
  * Columns n0 .. n0 + nv - 1 of one B matrix (at byte `off` of src) into
- * bbuf[j] as [k / PE_K][k % PE_K]: one beat of PE_N bytes per row of B.
+ * bbuf[j] as [k / PE_K][k % PE_K]: PE_N strided byte reads per row of B.
  * Lanes past k hold the column's zero-point byte, so they add nothing.
+ * src is params or act: the cycle model charges the read to that port.
  */
 static void mm_load_b(LF_GLOBAL const lf_u8 *src, lf_u32 off, const lf_desc *d,
 		      const struct mm_geo *g, lf_u32 n0, lf_u32 nv,
@@ -117,9 +122,12 @@ static void mm_load_b(LF_GLOBAL const lf_u8 *src, lf_u32 off, const lf_desc *d,
 {
 	lf_u32 v = 0, l = 0;
 	lf_u32 rows = g->kvec * LF_MM_PE_K;
+	LF_PIPE_BEGIN(mm_load_b);
+mm_load_b:
 	for (lf_u32 k = 0; k < rows; k++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_MM_PE_N
 #pragma HLS LOOP_TRIPCOUNT min=16 max=LF_MM_KMAX avg=768
+		LF_PIPE(mm_load_b);
 		lf_u32 rb = off + k * d->mm_n + n0;
 		for (lf_u32 j = 0; j < LF_MM_PE_N; j++) {
 #pragma HLS UNROLL
@@ -133,7 +141,7 @@ static void mm_load_b(LF_GLOBAL const lf_u8 *src, lf_u32 off, const lf_desc *d,
 			v++;
 		}
 	}
-	LF_CYCLES(LF_LAT_MEM + rows);
+	LF_PIPE_END_PORT(mm_load_b, g->b_act ? LFP_ACT_RD : LFP_PARAMS_RD);
 }
 
 /* One row of A (k bytes at byte `off` of act) into abuf, PE_K per cycle. */
@@ -141,16 +149,19 @@ static void mm_load_a(LF_GLOBAL const lf_u8 *act, lf_u32 off, const lf_desc *d,
 		      const struct mm_geo *g, lf_u8 xzb,
 		      LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K])
 {
+	LF_PIPE_BEGIN(mm_load_a);
+mm_load_a:
 	for (lf_u32 v = 0; v < g->kvec; v++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_MM_PE_K
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_KVEC avg=48
+		LF_PIPE(mm_load_a);
 		for (lf_u32 l = 0; l < LF_MM_PE_K; l++) {
 #pragma HLS UNROLL
 			lf_u32 k = v * LF_MM_PE_K + l;
 			abuf[v][l] = k < d->mm_k ? act[off + k] : xzb;
 		}
 	}
-	LF_CYCLES(LF_LAT_MEM + g->kvec);
+	LF_PIPE_END(mm_load_a);
 }
 
 /* The PE array over one row of A and PE_N columns of B. */
@@ -163,9 +174,12 @@ static void mm_mac(const lf_desc *d, const struct mm_geo *g,
 	lf_i32 xs = lfk_flip(d->x_type);
 	lf_i32 xoff = xs + d->x_zp;
 	lf_i32 ws = lfk_flip(d->w_type);
+	LF_PIPE_BEGIN(mm_mac);
+mm_mac:
 	for (lf_u32 v = 0; v < g->kvec; v++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_KVEC avg=48
+		LF_PIPE(mm_mac);
 		lf_i32 xv[LF_MM_PE_K];
 #pragma HLS ARRAY_PARTITION variable=xv type=complete
 		for (lf_u32 l = 0; l < LF_MM_PE_K; l++) {
@@ -187,7 +201,41 @@ static void mm_mac(const lf_desc *d, const struct mm_geo *g,
 			acc[j] = (v == 0 ? bias[j] : acc[j]) + (lf_u32)s;
 		}
 	}
-	LF_CYCLES(LF_DEPTH_MAC + g->kvec);
+	LF_PIPE_END(mm_mac);
+}
+
+/*
+ * Requantizes the nv outputs of one row and writes them (a burst). int32
+ * outputs have a loop of their own: their 4 byte writes per element would
+ * set the II of the 8-bit loop too if they shared one.
+ */
+static void mm_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+		     const struct mm_geo *g, lf_u32 e0, lf_u32 nv,
+		     const lf_u32 acc[LF_MM_PE_N], const float mult[LF_MM_PE_N])
+{
+	if (g->ysz == 4) {
+		LF_PIPE_BEGIN(mm_store32);
+	mm_store32:
+		for (lf_u32 j = 0; j < nv; j++) {
+#pragma HLS PIPELINE II=4
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_PE_N
+			LF_PIPE(mm_store32);
+			lf_st_i32(act, d->y_off + (e0 + j) * 4, (lf_i32)acc[j]);
+		}
+		LF_PIPE_END(mm_store32);
+	} else {
+		LF_PIPE_BEGIN(mm_store8);
+	mm_store8:
+		for (lf_u32 j = 0; j < nv; j++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_PE_N
+			LF_PIPE(mm_store8);
+			act[d->y_off + e0 + j] =
+			    lfk_byte(lfk_requant(acc[j], mult[j], d->y_zp,
+						 d->act_min, d->act_max));
+		}
+		LF_PIPE_END(mm_store8);
+	}
 }
 
 /* Runs one checked descriptor. */
@@ -216,8 +264,11 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 		lf_u32 nv = d->mm_n - n0;
 		if (nv > LF_MM_PE_N)
 			nv = LF_MM_PE_N;
+		LF_PIPE_BEGIN(mm_qparams);
+	mm_qparams:
 		for (lf_u32 j = 0; j < LF_MM_PE_N; j++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=12
+			LF_PIPE(mm_qparams);
 			lf_u32 c = n0 + (j < nv ? j : 0);
 			lf_u32 q = g->nq == 1 ? 0 : c;
 			lf_i32 wzp =
@@ -232,7 +283,7 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 			mult[j] =
 			    y8 ? lf_ld_f32(params, d->mult_off + 4 * q) : 0.0f;
 		}
-		LF_CYCLES(LF_LAT_MEM + LF_MM_PE_N);
+		LF_PIPE_END(mm_qparams);
 
 		for (lf_u32 bt = 0; bt < d->mm_batch; bt++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
@@ -255,16 +306,8 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
 				mm_load_a(act, d->x_off + row * d->mm_k, d, g,
 					  xzb, abuf);
 				mm_mac(d, g, bias, woff, abuf, bbuf, acc);
-				lf_u32 e0 = row * d->mm_n + n0;
-				for (lf_u32 j = 0; j < nv; j++) {
-#pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_PE_N
-					lfk_store_y(
-					    act, d->y_off + (e0 + j) * g->ysz,
-					    d->y_type, acc[j], mult[j], d->y_zp,
-					    d->act_min, d->act_max);
-				}
-				LF_CYCLES(LF_DEPTH_RQ + nv);
+				mm_store(act, d, g, row * d->mm_n + n0, nv,
+					 acc, mult);
 			}
 		}
 	}
@@ -283,7 +326,7 @@ static lf_i32 mm_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 	lf_i32 st = mm_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
 		st = mm_check_wzp(params, d, &g);
-	LF_CYCLES(LF_DESC_CYCLES);
+	LF_DESC_DONE();
 	if (st == LF_KST_OK)
 		mm_run(params, act, d, &g, abuf, bbuf);
 	return st;

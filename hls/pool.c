@@ -25,6 +25,7 @@
 #include "lf_desc.h"
 #include "lf_kqlinear.h"
 #include "lf_kutil.h"
+#include "lf_pipes.h"
 
 /* Derived from a descriptor once it has passed pool_check(). */
 struct pool_geo {
@@ -147,17 +148,20 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 
 /*
  * Columns ix0 .. ix0 + tcols - 1 of input row rb (a byte offset in act)
- * into rbuf, one beat per cycle; columns outside the image are not read
- * (the reduction skips them).
+ * into rbuf, LF_CONV_BEAT conditional byte reads per iteration; columns
+ * outside the image are not read (the reduction skips them).
  */
 static void pool_load_row(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 			  lf_u32 rb, lf_i32 ix0, lf_u32 tcols,
 			  LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
 	lf_u32 beats = (tcols + LF_CONV_BEAT - 1) / LF_CONV_BEAT;
+	LF_PIPE_BEGIN(pool_load_row);
+pool_load_row:
 	for (lf_u32 v = 0; v < beats; v++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_CONV_BEAT
 #pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
+		LF_PIPE(pool_load_row);
 		for (lf_u32 j = 0; j < LF_CONV_BEAT; j++) {
 #pragma HLS UNROLL
 			lf_u32 c = v * LF_CONV_BEAT + j;
@@ -166,7 +170,7 @@ static void pool_load_row(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 				rbuf[c] = act[rb + (lf_u32)ix];
 		}
 	}
-	LF_CYCLES(LF_LAT_MEM + beats);
+	LF_PIPE_END(pool_load_row);
 }
 
 /*
@@ -202,12 +206,17 @@ static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		lf_u32 rb = d->x_off + (p * d->ih + (lf_u32)iy) * d->iw;
 		pool_load_row(act, d, rb, ix0, tcols, rbuf);
 		/* Taps outer, columns inner: column t's recurrence has
-		 * distance tw_t, and its taps stay in window order. */
+		 * distance tw_t, and its taps stay in window order. HLS
+		 * cannot prove that distance through the runtime index, so
+		 * the float sum sets the II (max pooling shares the loop). */
 		lf_u32 b = 0, t = 0;
 		lf_u32 trips = d->kw * tw_t;
+		LF_PIPE_BEGIN(pool_taps);
+	pool_taps:
 		for (lf_u32 it = 0; it < trips; it++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_LAT_FADD
 #pragma HLS LOOP_TRIPCOUNT min=1 max=16320 avg=192
+			LF_PIPE(pool_taps);
 			lf_u32 c = t * d->stride_w + b * d->dil_w;
 			lf_i32 ix = ix0 + (lf_i32)c;
 			if (ix >= 0 && ix < (lf_i32)d->iw) {
@@ -226,13 +235,16 @@ static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				b++;
 			}
 		}
-		LF_CYCLES(LF_DEPTH_MAC + trips);
+		LF_PIPE_END(pool_taps);
 	}
 
 	lf_u32 e0 = (p * d->oh + oy) * d->ow + ox0;
+	LF_PIPE_BEGIN(pool_store);
+pool_store:
 	for (lf_u32 t = 0; t < tw_t; t++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_TW_MAX
+		LF_PIPE(pool_store);
 		lf_i32 q = mx[t];
 		if (g->avg) {
 			/* A window with no tap divides 0 by 0, as ORT does. */
@@ -246,7 +258,7 @@ static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		q = lfk_clamp(q, d->act_min, d->act_max);
 		act[d->y_off + e0 + t] = lfk_byte(q);
 	}
-	LF_CYCLES(LF_DEPTH_RQ + tw_t);
+	LF_PIPE_END(pool_store);
 }
 
 /* The global average of every plane: sum, scale, round. */
@@ -262,9 +274,12 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=512
 		lf_u32 base = d->x_off + p * g->image;
 		lf_u32 acc = bias;
+		LF_PIPE_BEGIN(pool_gap);
+	pool_gap:
 		for (lf_u32 v = 0; v < beats; v++) {
-#pragma HLS PIPELINE II=1
+#pragma HLS PIPELINE II=LF_CONV_BEAT
 #pragma HLS LOOP_TRIPCOUNT min=1 max=262144 avg=1
+			LF_PIPE(pool_gap);
 			lf_u32 s = 0;
 			for (lf_u32 j = 0; j < LF_CONV_BEAT; j++) {
 #pragma HLS UNROLL
@@ -275,16 +290,14 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 			}
 			acc += s;
 		}
+		LF_PIPE_END(pool_gap);
 		float f = (float)(lf_i32)acc * g->gscale;
 		f = f < lo ? lo : (f > hi ? hi : f);
 		/* |f| <= 255: lfk_round_even() is exact. */
 		lf_i32 q = lfk_round_even(f) + d->y_zp;
 		q = lfk_clamp(q, d->act_min, d->act_max);
 		act[d->y_off + p] = lfk_byte(q);
-		LF_CYCLES(beats);
 	}
-	/* The planes are contiguous: one stream, one memory latency. */
-	LF_CYCLES(LF_LAT_MEM + LF_DEPTH_RQ);
 }
 
 /* Runs one checked descriptor. */
@@ -320,7 +333,7 @@ static lf_i32 pool_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
 {
 	struct pool_geo g;
 	lf_i32 st = pool_check(d, act_bytes, &g);
-	LF_CYCLES(LF_DESC_CYCLES);
+	LF_DESC_DONE();
 	if (st == LF_KST_OK)
 		pool_run(act, d, &g, rbuf);
 	return st;

@@ -60,8 +60,10 @@ static const struct {
     {"lfk_add.lanes", "LF_ADD_LANES"},
     {"lfk_add.dim_max", "LF_ADD_DIM_MAX"},
     {"model.lat_mem", "LF_LAT_MEM"},
+    {"model.depth_ld", "LF_DEPTH_LD"},
     {"model.depth_mac", "LF_DEPTH_MAC"},
     {"model.depth_rq", "LF_DEPTH_RQ"},
+    {"model.lat_fadd", "LF_LAT_FADD"},
     {"model.desc_cycles", "LF_DESC_CYCLES"},
 };
 #define NLIMIT_MACROS (sizeof(limit_macros) / sizeof(limit_macros[0]))

@@ -48,7 +48,7 @@ void lfk_probe(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 			p->status = LF_KST_BAD_MAGIC;
 			return;
 		}
-		LF_CYCLES(p->reserved8[0]);
+		lfk__cycles += p->reserved8[0];
 		if (outside(p->x_off, n, act_bytes) ||
 		    outside(p->y_off, n, act_bytes) ||
 		    outside(p->w_off, n, params_bytes)) {

@@ -16,6 +16,7 @@
 #include "hostlib/cpu/ref.h"
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_pipes.h"
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
 
@@ -1465,6 +1466,80 @@ static void test_cycles(void)
 	lf_kc_free(&l2);
 }
 
+/* Calls and iterations loop @id counted since the last reset. */
+static void pipe_is(lf_u32 id, lf_u64 calls, lf_u64 iters)
+{
+	struct lfk_pipe_stat st;
+	CU_ASSERT_FATAL(lfk_pipe_stats(id, &st));
+	if (st.calls != calls || st.iters != iters)
+		fprintf(stderr,
+			"\n%s: %llu calls, %llu iterations; want %llu, "
+			"%llu\n",
+			lfk_pipe_name(id), (unsigned long long)st.calls,
+			(unsigned long long)st.iters, (unsigned long long)calls,
+			(unsigned long long)iters);
+	CU_ASSERT_EQUAL(st.calls, calls);
+	CU_ASSERT_EQUAL(st.iters, iters);
+}
+
+/*
+ * The counted pipelines: each loop of one small conv counts its own
+ * invocations and iterations, and the total is the lf_pipes.h formula,
+ * checked against arithmetic done by hand for the default parameters.
+ */
+static void test_cycles_counted(void)
+{
+	struct lf_rng r;
+	struct lf_kb k = {.r = &r};
+	case_rng(&r, 0xcd, 0);
+	struct conv_p p = conv_fixed(&r, 1, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1);
+	quant_pick(&r, &p.q, 0, 1); /* 8-bit output */
+	p.q.per_ch = 1;		    /* 8 w_zp entries */
+	p.q.mmode = 1;
+	CU_ASSERT_FATAL(kb_conv(&k, &p, UINT32_MAX) != UINT32_MAX);
+	struct lf_kc_launch l;
+	lf_kb_finish(&k, LF_KOP_CONV2D, &l);
+	lfk_cycles_reset();
+	CU_ASSERT_EQUAL(run_check(&l, 0xcd, 0), 0);
+	lf_u64 c = lfk_cycles_get();
+	/*
+	 * 8 -> 8 channels, 8x8, 3x3 pad 1: icv 1, kvec 9, 72 weight bytes
+	 * per channel, one tile of 8 columns per output row (tcols 10), one
+	 * output-channel tile of nv = 8.
+	 */
+	pipe_is(LFP_conv_wzp_chk, 1, 8);
+	pipe_is(LFP_conv_qparams, 1, LF_CONV_PE_OC);
+	pipe_is(LFP_conv_wfill, 1, 9);
+	pipe_is(LFP_conv_load_w, 8, 8 * 72);
+	/* per row: 3 window rows x 1 channel vector x 1 column chunk */
+	pipe_is(LFP_conv_load_x, 8 * 3, 8 * 3 * 8);
+	pipe_is(LFP_conv_cturn, 8 * 3, 8 * 3 * 10);
+	pipe_is(LFP_conv_mac, 8, 8 * 8 * 9);
+	pipe_is(LFP_conv_store8, 8 * 8, 8 * 8 * 8);
+	pipe_is(LFP_conv_store32, 0, 0);
+#if LF_CONV_PE_OC == 16 && LF_CONV_PE_K == 16 && LF_CONV_BEAT == 64 &&         \
+    LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DEPTH_MAC == 8 &&               \
+    LF_DEPTH_RQ == 12 && LF_DESC_CYCLES == 96
+	/*
+	 * lat_mem (64) if it reads + depth + II * (trips - 1):
+	 *   descriptor                                     96
+	 *   conv_wzp_chk   8 trips, II 4:  64 + 2 + 4 * 7  =   94
+	 *   conv_qparams  16 trips, II 12: 64 + 2 + 12 * 15 = 246
+	 *   conv_wfill     9 trips:        2 + 8            =   10
+	 *   conv_load_w   8 x 72 trips:    8 * (64 + 2 + 71) = 1096
+	 *   per output row (8 rows):
+	 *     conv_load_x 3 x 8 trips, II 64: 3 * (64 + 2 + 64 * 7) = 1542
+	 *     conv_cturn  3 x 10 trips:       3 * (2 + 9)           =   33
+	 *     conv_mac    72 trips:           8 + 71                 =   79
+	 *     conv_store8 8 x 8 trips:        8 * (12 + 7)           =  152
+	 *     row: 1806; 8 rows: 14448
+	 *   total: 96 + 94 + 246 + 10 + 1096 + 14448 = 15990
+	 */
+	CU_ASSERT_EQUAL(c, 15990);
+#endif
+	lf_kc_free(&l);
+}
+
 void lf_test_suite_kernels(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -1481,6 +1556,7 @@ void lf_test_suite_kernels(void)
 	    {"matmul_errors", test_matmul_errors},
 	    {"list_stops", test_list_stops},
 	    {"cycles", test_cycles},
+	    {"cycles_counted", test_cycles_counted},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels", NULL, NULL, cases);
