@@ -15,8 +15,9 @@
 _Thread_local lf_u64 lfk__cycles;
 _Thread_local lf_u64 lfk__descs;
 _Thread_local struct lfk_pipe_stat lfk__pipe[LFP_COUNT];
+_Thread_local struct lfk_mem lfk__mem;
 
-#define LFP_NAME(label, ii, depth, port) #label,
+#define LFP_NAME(label, ii, depth, port, rd, wr, seq) #label,
 static const char *const pipe_names[LFP_COUNT] = {LF_PIPES(LFP_NAME)};
 #undef LFP_NAME
 
@@ -28,6 +29,7 @@ LF_EXPORT void lfk_cycles_reset(void)
 		lfk__pipe[i].calls = 0;
 		lfk__pipe[i].iters = 0;
 		lfk__pipe[i].cycles = 0;
+		lfk__pipe[i].mem_stall = 0;
 	}
 }
 
@@ -47,5 +49,19 @@ LF_EXPORT int lfk_pipe_stats(lf_u32 id, struct lfk_pipe_stat *out)
 LF_EXPORT const char *lfk_pipe_name(lf_u32 id)
 {
 	return id < LFP_COUNT ? pipe_names[id] : 0;
+}
+
+LF_EXPORT int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
+			  float eff_single, lf_u32 atom)
+{
+	if (port >= LFP_NPORTS || !(bytes_per_cycle >= 0.0f) ||
+	    !(eff_burst > 0.0f && eff_burst <= 1.0f) ||
+	    !(eff_single > 0.0f && eff_single <= 1.0f) || atom == 0)
+		return 0;
+	lfk__mem.bpc[port] = bytes_per_cycle;
+	lfk__mem.eff_burst = eff_burst;
+	lfk__mem.eff_single = eff_single;
+	lfk__mem.atom = atom;
+	return 1;
 }
 #endif

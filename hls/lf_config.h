@@ -162,6 +162,25 @@
 #ifndef LF_DESC_CYCLES
 #define LF_DESC_CYCLES 96
 #endif
+/*
+ * The m_axi ports as the kernels declare them, for the memory side of the
+ * model (lf_pipes.h). Every port is byte-typed, so one beat is one byte.
+ * LF_LAT_MEM above is Vitis HLS's default INTERFACE latency, 64 cycles
+ * (UG1399 "Options for Controlling AXI4 Burst Behavior": "Default latency
+ * in Vitis HLS is 64").
+ * LF_AXI_BURST: max_read_burst_length=64 / max_write_burst_length=64 of
+ * the kernels' INTERFACE pragmas (beats per burst at most).
+ * LF_AXI_OUTSTANDING: num_read_outstanding / num_write_outstanding are not
+ * set in the pragmas, so Vitis HLS's default applies: 16 as UG1399's list
+ * of INTERFACE options gives it (the same page as the latency; the excerpt
+ * read for this session broke off before the figure: check it there).
+ */
+#ifndef LF_AXI_BURST
+#define LF_AXI_BURST 64
+#endif
+#ifndef LF_AXI_OUTSTANDING
+#define LF_AXI_OUTSTANDING 16
+#endif
 
 /* Derived sizes of the on-chip arrays. */
 #define LF_CONV_KVEC (LF_CONV_KMAX / LF_CONV_PE_K)
@@ -225,6 +244,8 @@
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \
 	X("model.depth_rq", LF_DEPTH_RQ)                                       \
 	X("model.lat_fadd", LF_LAT_FADD)                                       \
-	X("model.desc_cycles", LF_DESC_CYCLES)
+	X("model.desc_cycles", LF_DESC_CYCLES)                                 \
+	X("model.axi_burst", LF_AXI_BURST)                                     \
+	X("model.axi_outstanding", LF_AXI_OUTSTANDING)
 
 #endif /* LF_CONFIG_H */

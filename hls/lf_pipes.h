@@ -2,7 +2,7 @@
  * lf_pipes.h - every pipelined loop of the kernels, and what the code as
  * written can get from it: the cycle model's one table.
  *
- * One entry per loop: X(label, ii, depth, port)
+ * One entry per loop: X(label, ii, depth, port, rd, wr, seq)
  *   label  the loop's C label (`label: for (...)`), which Vitis HLS also
  *          uses to name the loop in its reports, so a csynth report can be
  *          matched to the entry later. The loop body carries
@@ -17,15 +17,29 @@
  *          scripts/hls-lint checks both against the code.
  *   depth  pipeline depth (cycles from first issue to last result) past
  *          the memory latency: LF_DEPTH_* of lf_config.h.
- *   port   the m_axi traffic of one iteration: LFP_NONE, or the LFP_*_RD /
- *          LFP_*_WR bits of the port(s) it streams (act = gmem2, params =
- *          gmem1). A loop that reads a port waits one LF_LAT_MEM per
- *          invocation for its burst (the loop's reads are one request
- *          stream; the pipeline cannot issue its result before the first
- *          beat arrives). Writes are posted.
+ *   port   the m_axi port it streams: LFP_NONE, or the LFP_*_RD / LFP_*_WR
+ *          bits (act = gmem2, params = gmem1).
+ *   rd, wr bytes (= beats) one iteration reads / writes through that port,
+ *          as the code issues them (conditional accesses counted as issued:
+ *          an upper bound); scripts/hls-lint checks them against the code.
+ *   seq    1 if those accesses walk consecutive addresses unconditionally,
+ *          so HLS can issue bursts of up to LF_AXI_BURST beats; 0 if each
+ *          access is a transaction of its own (conditional, strided or
+ *          interleaved streams).
  *
- * Cycles of one invocation that ran `trips` iterations (trips > 0):
- *     (reads ? LF_LAT_MEM : 0) + depth + ii * (trips - 1)
+ * One invocation that ran `trips` iterations (trips > 0) costs
+ *     (rd ? LF_LAT_MEM : 0) + depth + max(ii * (trips - 1), memory)
+ * The first read's latency does not overlap anything (the pipeline waits
+ * for its first beat); the rest of the loop's traffic overlaps its
+ * compute, so the slower of the two counts. memory is the slowest of, per
+ * direction, the port: max(beats, transactions * LF_LAT_MEM /
+ * LF_AXI_OUTSTANDING) (one beat per cycle at most, and no more than
+ * LF_AXI_OUTSTANDING transactions in flight per latency); and the bank:
+ * the DRAM bytes of both directions (each transaction moves at least one
+ * atom) / (the bank bytes per cycle this CU's share gets * the bank's
+ * efficiency for bursts or for single transactions). The bank figures come
+ * from the emulator (lfk_mem_set, driver/emu/emu_profile.c); without them
+ * the bank is not modeled. Writes are posted: no latency term.
  * Straight-line code between loops is not counted, except the fixed
  * LF_DESC_CYCLES per descriptor (LF_DESC_DONE); stages run one after the
  * other (no DATAFLOW in the kernels), so their cycles add.
@@ -50,53 +64,56 @@
 
 /* lfk_conv2d (conv2d.c). */
 #define LF_PIPES_CONV2D(X)                                                     \
-	/* w_zp check: one lf_ld_i32 = 4 byte reads per entry */               \
-	X(conv_wzp_chk, 4, LF_DEPTH_LD, LFP_PARAMS_RD)                         \
+	/* w_zp check: one lf_ld_i32 = 4 byte reads per entry, in order */     \
+	X(conv_wzp_chk, 4, LF_DEPTH_LD, LFP_PARAMS_RD, 4, 0, 1)                \
 	/* w_zp, bias, mult of PE_OC channels: 3 lf_ld_i32 = 12 reads */       \
-	X(conv_qparams, 12, LF_DEPTH_LD, LFP_PARAMS_RD)                        \
+	X(conv_qparams, 12, LF_DEPTH_LD, LFP_PARAMS_RD, 12, 0, 0)              \
 	/* zero-point fill of wbuf: on chip only */                            \
-	X(conv_wfill, 1, LF_DEPTH_LD, LFP_NONE)                                \
-	/* weights of one output channel: 1 byte read per cycle */             \
-	X(conv_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD)                          \
+	X(conv_wfill, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                       \
+	/* weights of one output channel: 1 byte read per cycle, in order */   \
+	X(conv_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                 \
 	/* one channel row: LF_CONV_BEAT conditional byte reads */             \
-	X(conv_load_x, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD)                  \
+	X(conv_load_x, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT, 0, \
+	  0)                                                                   \
 	/* corner turn of the ct block: on chip only */                        \
-	X(conv_cturn, 1, LF_DEPTH_LD, LFP_NONE)                                \
+	X(conv_cturn, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                       \
 	/* the PE array */                                                     \
-	X(conv_mac, 1, LF_DEPTH_MAC, LFP_NONE)                                 \
-	/* requantized 8-bit outputs: 1 byte write each */                     \
-	X(conv_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR)                             \
-	/* int32 outputs: lf_st_i32 = 4 byte writes each */                    \
-	X(conv_store32, 4, LF_DEPTH_LD, LFP_ACT_WR)
+	X(conv_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                        \
+	/* requantized 8-bit outputs: 1 byte write each, in order */           \
+	X(conv_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                    \
+	/* int32 outputs: lf_st_i32 = 4 byte writes each, in order */          \
+	X(conv_store32, 4, LF_DEPTH_LD, LFP_ACT_WR, 0, 4, 1)
 
 /* lfk_matmul (matmul.c). */
 #define LF_PIPES_MATMUL(X)                                                     \
-	X(mm_wzp_chk, 4, LF_DEPTH_LD, LFP_PARAMS_RD)                           \
-	X(mm_qparams, 12, LF_DEPTH_LD, LFP_PARAMS_RD)                          \
+	X(mm_wzp_chk, 4, LF_DEPTH_LD, LFP_PARAMS_RD, 4, 0, 1)                  \
+	X(mm_qparams, 12, LF_DEPTH_LD, LFP_PARAMS_RD, 12, 0, 0)                \
 	/* a row of B: PE_N strided byte reads, params or act (caller's) */   \
-	X(mm_load_b, LF_MM_PE_N, LF_DEPTH_LD, LFP_PARAMS_RD)                   \
-	/* PE_K byte reads of a row of A */                                    \
-	X(mm_load_a, LF_MM_PE_K, LF_DEPTH_LD, LFP_ACT_RD)                      \
-	X(mm_mac, 1, LF_DEPTH_MAC, LFP_NONE)                                   \
-	X(mm_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR)                               \
-	X(mm_store32, 4, LF_DEPTH_LD, LFP_ACT_WR)
+	X(mm_load_b, LF_MM_PE_N, LF_DEPTH_LD, LFP_PARAMS_RD, LF_MM_PE_N, 0, 0) \
+	/* PE_K conditional byte reads of a row of A */                        \
+	X(mm_load_a, LF_MM_PE_K, LF_DEPTH_LD, LFP_ACT_RD, LF_MM_PE_K, 0, 0)    \
+	X(mm_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                          \
+	X(mm_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                      \
+	X(mm_store32, 4, LF_DEPTH_LD, LFP_ACT_WR, 0, 4, 1)
 
 /* lfk_pool (pool.c). */
 #define LF_PIPES_POOL(X)                                                       \
 	/* one window row: LF_CONV_BEAT conditional byte reads */              \
-	X(pool_load_row, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD)                \
+	X(pool_load_row, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT,  \
+	  0, 0)                                                                \
 	/* float sum[t] = sum[t] + dq (max pooling runs the same loop) */     \
-	X(pool_taps, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE)                      \
-	X(pool_store, 1, LF_DEPTH_RQ, LFP_ACT_WR)                              \
-	/* global average: LF_CONV_BEAT byte reads per iteration */            \
-	X(pool_gap, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD)
+	X(pool_taps, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)             \
+	X(pool_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                     \
+	/* global average: LF_CONV_BEAT conditional byte reads */              \
+	X(pool_gap, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT, 0, 0)
 
 /* lfk_add (add.c): x and x2 read, y written through the one act port:
  * 2 * LF_ADD_LANES byte reads per iteration (the writes go on the write
- * channel). */
+ * channel), three interleaved streams. */
 #define LFP_ADD_II (2 * LF_ADD_LANES)
 #define LF_PIPES_ADD(X)                                                        \
-	X(add_vec, LFP_ADD_II, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR)
+	X(add_vec, LFP_ADD_II, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR,           \
+	  LFP_ADD_II, LF_ADD_LANES, 0)
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \
@@ -116,36 +133,99 @@
  * call per invocation, not per iteration.
  */
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
-#define LFP_ID(label, ii, depth, port) LFP_##label,
+#define LFP_ID(label, ii, depth, port, rd, wr, seq) LFP_##label,
 enum lfp_id { LF_PIPES(LFP_ID) LFP_COUNT };
 #undef LFP_ID
-#define LFP_CONST(label, ii, depth, port)                                      \
+#define LFP_CONST(label, ii, depth, port, rd, wr, seq)                         \
 	LFP_II_##label = (ii), LFP_DEPTH_##label = (depth),                    \
-	LFP_PORT_##label = (port),
+	LFP_PORT_##label = (port), LFP_RD_##label = (rd),                      \
+	LFP_WR_##label = (wr), LFP_SEQ_##label = (seq),
 enum lfp_const { LF_PIPES(LFP_CONST) LFP_CONST_END };
 #undef LFP_CONST
 
-/* Per label, per thread: invocations, iterations, cycles (cycles.c). */
+/* The kernel ABI's m_axi ports, as lfk_mem_set numbers them. */
+#define LFP_PORT_DESC	0
+#define LFP_PORT_PARAMS 1
+#define LFP_PORT_ACT	2
+#define LFP_NPORTS	3
+
+/*
+ * Per label, per thread: invocations, iterations, cycles, and the cycles
+ * of those the memory side set (memory above ii * (trips - 1)).
+ */
 struct lfk_pipe_stat {
 	lf_u64 calls;
 	lf_u64 iters;
 	lf_u64 cycles;
+	lf_u64 mem_stall;
 };
 extern _Thread_local struct lfk_pipe_stat lfk__pipe[LFP_COUNT];
 extern _Thread_local lf_u64 lfk__descs;
 
+/*
+ * The memory behind each port for the current run (lfk_mem_set): bank
+ * bytes per kernel cycle this CU's share gets (0: the bank is not
+ * modeled), bank efficiency for bursts and for single transactions, and
+ * the bytes one DRAM transaction moves at least.
+ */
+struct lfk_mem {
+	float bpc[LFP_NPORTS];
+	float eff_burst, eff_single;
+	lf_u32 atom;
+};
+extern _Thread_local struct lfk_mem lfk__mem;
+
+/* Cycles the memory side needs for one direction's @beats on @port. */
+LF_INLINE float lfk__mem_dir(lf_u64 beats, lf_u32 seq, lf_u32 port,
+			     lf_u64 *port_cycles)
+{
+	lf_u64 tr = seq ? (beats + LF_AXI_BURST - 1) / LF_AXI_BURST : beats;
+	lf_u64 p = (tr * LF_LAT_MEM + LF_AXI_OUTSTANDING - 1) /
+		   LF_AXI_OUTSTANDING;
+	if (p < beats)
+		p = beats;
+	if (p > *port_cycles)
+		*port_cycles = p;
+	float bpc = lfk__mem.bpc[port];
+	if (!(bpc > 0.0f))
+		return 0.0f;
+	lf_u64 dram = tr * lfk__mem.atom;
+	if (dram < beats)
+		dram = beats;
+	float eff = seq ? lfk__mem.eff_burst : lfk__mem.eff_single;
+	return (float)dram / (bpc * eff);
+}
+
 /* One invocation of loop @id that ran @trips iterations. */
 LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
-			     lf_u32 depth, lf_u32 port)
+			     lf_u32 depth, lf_u32 port, lf_u32 rd, lf_u32 wr,
+			     lf_u32 seq)
 {
 	if (trips == 0)
 		return;
-	lf_u64 c = (lf_u64)depth + (lf_u64)ii * (trips - 1);
-	if (port & LFP_READS)
+	lf_u64 compute = (lf_u64)ii * (trips - 1);
+	lf_u64 mem = 0;
+	if (rd | wr) {
+		lf_u32 pi = (port & (LFP_ACT_RD | LFP_ACT_WR)) ? LFP_PORT_ACT
+							      : LFP_PORT_PARAMS;
+		float bank = 0.0f;
+		if (rd)
+			bank += lfk__mem_dir((lf_u64)rd * trips, seq, pi, &mem);
+		if (wr)
+			bank += lfk__mem_dir((lf_u64)wr * trips, seq, pi, &mem);
+		lf_u64 b = (lf_u64)bank;
+		if ((float)b < bank)
+			b++;
+		if (b > mem)
+			mem = b;
+	}
+	lf_u64 c = (lf_u64)depth + (mem > compute ? mem : compute);
+	if (rd)
 		c += LF_LAT_MEM;
 	lfk__pipe[id].calls++;
 	lfk__pipe[id].iters += trips;
 	lfk__pipe[id].cycles += c;
+	lfk__pipe[id].mem_stall += mem > compute ? mem - compute : 0;
 	lfk__cycles += c;
 }
 
@@ -153,7 +233,8 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 #define LF_PIPE(label)	     (lfp__##label++)
 #define LF_PIPE_END_PORT(label, port)                                          \
 	lfk__pipe_end(LFP_##label, lfp__##label, LFP_II_##label,               \
-		      LFP_DEPTH_##label, (port))
+		      LFP_DEPTH_##label, (port), LFP_RD_##label,               \
+		      LFP_WR_##label, LFP_SEQ_##label)
 #define LF_PIPE_END(label) LF_PIPE_END_PORT(label, LFP_PORT_##label)
 #define LF_DESC_DONE()	   (lfk__descs++, lfk__cycles += LF_DESC_CYCLES)
 
@@ -165,6 +246,15 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 int lfk_pipe_stats(lf_u32 id, struct lfk_pipe_stat *out);
 /* The label of entry @id ("conv_mac"), or 0 past the table. */
 const char *lfk_pipe_name(lf_u32 id);
+/*
+ * The calling thread's memory for the runs that follow: bank bytes per
+ * kernel cycle behind port @port (LFP_PORT_*; 0: not modeled), bank
+ * efficiency of bursts and of single transactions (0 < eff <= 1), bytes
+ * of the smallest DRAM transaction. Returns 0 for a bad argument (nothing
+ * changed), 1 when set. The emulator calls it before each run.
+ */
+int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
+		float eff_single, lf_u32 atom);
 #else
 #define LF_PIPE_BEGIN(label)	      ((void)0)
 #define LF_PIPE(label)		      ((void)0)

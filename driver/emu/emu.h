@@ -45,6 +45,15 @@ struct lf_emu_profile {
 	double h2d_bps, d2h_bps; /* PCIe DMA throughput, bytes/s */
 };
 
+/*
+ * The memory model's bank figures (sources in emu_profile.c): efficiency
+ * of long bursts and of single-beat transactions against the peak, and
+ * the bytes a DRAM transaction moves at least (DDR4 x64, burst of 8).
+ */
+#define LF_EMU_EFF_BURST  0.68f
+#define LF_EMU_EFF_SINGLE 0.42f
+#define LF_EMU_DRAM_ATOM  64u
+
 uint32_t lf__emu_profile_count(void);
 const struct lf_emu_profile *lf__emu_profile_get(uint32_t i);
 /* By name or decimal index; LF_ERR_NOT_FOUND with the known names. */
@@ -59,6 +68,16 @@ struct lf_emu_config {
 	double h2d_bps, d2h_bps; /* 0: profile's */
 	uint32_t timeline_cap;	 /* 0: LF_EMU_TIMELINE_CAP */
 };
+
+/*
+ * Bank bytes per kernel cycle one of @ncus CUs sharing bank @bank of @e
+ * gets at @clock_mhz: the peak of the bank's type (DDR4 or HBM) on @e's
+ * platform (emu_profile.c) / clock / ncus; 0 when the bank is not modeled
+ * (another type, a platform without the figure, a bad argument). Banks
+ * never change: no lock.
+ */
+float lf__emu_bank_bpc(const lf_emu *e, uint32_t bank, uint32_t ncus,
+		       uint32_t clock_mhz);
 
 /* Create / destroy a device (destroy aborts runs and frees everything). */
 lf_status lf__emu_create(const struct lf_emu_config *cfg, lf_emu **out);

@@ -83,12 +83,36 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 	pthread_cond_broadcast(&e->done_cv);
 }
 
+/*
+ * Tells the kernel (on this CU's thread) the bank behind each of its
+ * m_axi ports for this run: the buffer's bank, its bandwidth shared by
+ * every CU whose ports reach it (hls/lf_pipes.h does the rest).
+ */
+static void set_memory(struct emu_cu *cu, const lf_emu_run *r)
+{
+	struct emu_image *img = cu->img;
+	static const int args[3] = {EMU_ARG_DESC, EMU_ARG_PARAMS, EMU_ARG_ACT};
+	uint32_t mhz = img->kernels[cu->kernel].clock_mhz;
+
+	if (!img->mem_set)
+		return;
+	for (uint32_t p = 0; p < 3; p++) {
+		uint32_t bank = r->alloc[args[p]]->bank;
+		uint32_t n = bank < LF_DRV_MAX_MEMS ? img->bank_cus[bank] : 0;
+
+		img->mem_set(p, lf__emu_bank_bpc(cu->emu, bank, n, mhz),
+			     LF_EMU_EFF_BURST, LF_EMU_EFF_SINGLE,
+			     LF_EMU_DRAM_ATOM);
+	}
+}
+
 static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 		    uint64_t *wall)
 {
 	struct emu_image *img = cu->img;
 	uint64_t t0 = wall_ns();
 
+	set_memory(cu, r);
 	img->cycles_reset();
 	img->kernels[cu->kernel].fn(
 	    (lf_desc *)(void *)(r->alloc[EMU_ARG_DESC]->mem +

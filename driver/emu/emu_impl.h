@@ -95,6 +95,11 @@ struct emu_image {
 	void *dl;
 	void (*cycles_reset)(void);
 	uint64_t (*cycles_get)(void);
+	/* lfk_mem_set, or NULL: a kernel object without a memory model */
+	int (*mem_set)(uint32_t port, float bytes_per_cycle, float eff_burst,
+		       float eff_single, uint32_t atom);
+	/* CUs with a port that reaches each bank (CONNECTIVITY) */
+	uint32_t bank_cus[LF_DRV_MAX_MEMS];
 	struct emu_kernel kernels[LF_XCLBIN_MAX_KERNELS];
 	uint32_t ncus;
 	struct emu_cu *cus;

@@ -211,6 +211,9 @@ static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 	memcpy(&img->cycles_reset, &p, sizeof(p));
 	p = sym(img->dl, "lfk_cycles_get");
 	memcpy(&img->cycles_get, &p, sizeof(p));
+	/* Optional: kernel objects without the memory model lack it. */
+	p = sym(img->dl, "lfk_mem_set");
+	memcpy(&img->mem_set, &p, sizeof(p));
 	if (!img->cycles_reset || !img->cycles_get)
 		return lf__drv_error(LF_ERR_BAD_FILE,
 				     "emu: the kernels' shared object lacks "
@@ -249,6 +252,22 @@ static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 	return LF_OK;
 }
 
+/* How many CUs have a port that reaches each bank: they share it. */
+static void count_bank_cus(const struct lf_xclbin *xb, struct emu_image *img)
+{
+	for (uint32_t b = 0; b < LF_DRV_MAX_MEMS; b++) {
+		for (uint32_t c = 0; c < xb->ncus && c < LF_DRV_MAX_CUS; c++) {
+			for (int a = 0; a < EMU_ABI_NARGS; a++) {
+				if ((img->reach[c][a][b / 64] >> (b % 64)) &
+				    1u) {
+					img->bank_cus[b]++;
+					break;
+				}
+			}
+		}
+	}
+}
+
 lf_status lf__emu_image_build(lf_emu *e, const struct lf_xclbin *xb,
 			      const char *so_path, struct emu_image **out)
 {
@@ -272,6 +291,8 @@ lf_status lf__emu_image_build(lf_emu *e, const struct lf_xclbin *xb,
 	st = build_banks(e, xb, img);
 	if (st == LF_OK)
 		st = build_reach(e, xb, img);
+	if (st == LF_OK)
+		count_bank_cus(xb, img);
 	if (st != LF_OK)
 		goto fail;
 	if (so_path) {

@@ -30,6 +30,31 @@
  * range XRT issues 6601 and 8687 report (DESIGN.md). Kernel clock without
  * a "lfk_<kernel>.clock_mhz" limit: 250 MHz (LF_EMU_CLOCK_MHZ), a typical
  * Vitis kernel clock on these shells.
+ *
+ * Memory inside the card (the kernels' memory model, hls/lf_pipes.h):
+ *   DDR4 bank   19.25 GB/s peak: UG1393 "HBM Configuration and Use" (the
+ *               theoretical maximum of a DDR channel; 4 of them are the
+ *               "77 GB/s" of DDR-based Alveo cards). u250, u280's DDR.
+ *               aws-f1: ASSUMPTION, the same DDR4 channel; AWS documents
+ *               four DDR4 RDIMM interfaces per FPGA (aws-fpga release
+ *               notes), not their speed.
+ *   HBM PC      14.375 GB/s peak per pseudo-channel: UG1393 (same page:
+ *               32 x 14.375 = 460 GB/s). u280, u55c.
+ *   bursts      LF_EMU_EFF_BURST 0.68 of peak: 52207 MB/s over 4 DDR4
+ *               channels measured by the Vitis_Accel_Examples bandwidth
+ *               kernel on a U250 (its published log), / (4 x 19250 MB/s)
+ *               = 0.678.
+ *   single beat LF_EMU_EFF_SINGLE 0.42 of peak: 8.1 GB/s measured on F1
+ *               DDR with burst length 1 against 15.2 GB/s from length 2 up
+ *               (third-party measurement, pastebin.com/05JNMd00, 2020; no
+ *               AWS or Xilinx figure found) / 19.25 = 0.42; the kernel
+ *               review (issue 11) expects 30-50% for such reads.
+ *   HBM         ASSUMPTION: the DDR efficiencies above; no HBM figure for
+ *               single-beat traffic was found.
+ *   atom        64 bytes: a DDR4 x64 channel moves 8 beats of 8 bytes per
+ *               burst, so a 1-byte read costs 64 bytes of bank time.
+ * A bank's bandwidth is shared by every CU whose ports reach it in the
+ * xclbin's CONNECTIVITY (worst case: all of them stream at once).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +71,35 @@ static const struct lf_emu_profile profiles[] = {
 };
 
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+/* Peak bytes/s of one DDR4 bank and one HBM pseudo-channel (sources
+ * above); a platform not listed has no bank model. */
+static const struct {
+	const char *name;
+	double ddr_bps, hbm_bps;
+} bank_peaks[] = {
+    {"aws-f1", 19.25e9, 0}, {"u250", 19.25e9, 0}, {"u280", 19.25e9, 14.375e9},
+    {"u55c", 0, 14.375e9},  {"tiny", 19.25e9, 0},
+};
+
+float lf__emu_bank_bpc(const lf_emu *e, uint32_t bank, uint32_t ncus,
+		       uint32_t clock_mhz)
+{
+	double bps = 0;
+
+	if (bank >= e->nbanks || ncus == 0 || clock_mhz == 0)
+		return 0.0f;
+	for (size_t i = 0; i < sizeof(bank_peaks) / sizeof(bank_peaks[0]);
+	     i++) {
+		if (strcmp(bank_peaks[i].name, e->profile->name) != 0)
+			continue;
+		if (e->banks[bank].type == LF_MEM_DDR4)
+			bps = bank_peaks[i].ddr_bps;
+		else if (e->banks[bank].type == LF_MEM_HBM)
+			bps = bank_peaks[i].hbm_bps;
+	}
+	return (float)(bps / ((double)clock_mhz * 1e6) / (double)ncus);
+}
 
 uint32_t lf__emu_profile_count(void)
 {

@@ -65,6 +65,8 @@ static const struct {
     {"model.depth_rq", "LF_DEPTH_RQ"},
     {"model.lat_fadd", "LF_LAT_FADD"},
     {"model.desc_cycles", "LF_DESC_CYCLES"},
+    {"model.axi_burst", "LF_AXI_BURST"},
+    {"model.axi_outstanding", "LF_AXI_OUTSTANDING"},
 };
 #define NLIMIT_MACROS (sizeof(limit_macros) / sizeof(limit_macros[0]))
 

@@ -302,6 +302,28 @@ static void test_sync_semantics(void)
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 
+/*
+ * The bank share the memory model gives a CU: tiny's banks are DDR4 at
+ * 19.25 GB/s peak (emu_profile.c); two CUs on one bank at 250 MHz get
+ * 19.25e9 / 250e6 / 2 = 38.5 bytes per kernel cycle each.
+ */
+static void test_bank_share(void)
+{
+	struct lf_emu_config cfg = {.launch_ns = LF_EMU_DEFAULT,
+				    .dma_setup_ns = LF_EMU_DEFAULT};
+	lf_emu *e = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(lf__emu_profile_find("tiny", &cfg.profile),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf__emu_create(&cfg, &e), LF_OK);
+	CU_ASSERT_DOUBLE_EQUAL(lf__emu_bank_bpc(e, 0, 2, 250), 38.5, 1e-4);
+	/* One CU alone at 300 MHz: 19.25e9 / 300e6 = 64.1667. */
+	CU_ASSERT_DOUBLE_EQUAL(lf__emu_bank_bpc(e, 1, 1, 300), 64.1667, 1e-3);
+	CU_ASSERT_EQUAL(lf__emu_bank_bpc(e, 99, 1, 250), 0.0f);
+	CU_ASSERT_EQUAL(lf__emu_bank_bpc(e, 0, 0, 250), 0.0f);
+	lf__emu_destroy(e);
+}
+
 /* The device core by address, as the XRT socket front door will use it. */
 static void test_core_by_address(void)
 {
@@ -354,6 +376,7 @@ const struct lf_test_case lf_test_emu_mem_cases[] = {
     {"alloc_banks", test_alloc_banks},
     {"sync_semantics", test_sync_semantics},
     {"core_by_address", test_core_by_address},
+    {"bank_share", test_bank_share},
     {NULL, NULL},
 };
 

@@ -1519,23 +1519,36 @@ static void test_cycles_counted(void)
 	pipe_is(LFP_conv_store32, 0, 0);
 #if LF_CONV_PE_OC == 16 && LF_CONV_PE_K == 16 && LF_CONV_BEAT == 64 &&         \
     LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DEPTH_MAC == 8 &&               \
-    LF_DEPTH_RQ == 12 && LF_DESC_CYCLES == 96
+    LF_DEPTH_RQ == 12 && LF_DESC_CYCLES == 96 && LF_AXI_BURST == 64 &&         \
+    LF_AXI_OUTSTANDING == 16
 	/*
-	 * lat_mem (64) if it reads + depth + II * (trips - 1):
-	 *   descriptor                                     96
-	 *   conv_wzp_chk   8 trips, II 4:  64 + 2 + 4 * 7  =   94
-	 *   conv_qparams  16 trips, II 12: 64 + 2 + 12 * 15 = 246
-	 *   conv_wfill     9 trips:        2 + 8            =   10
-	 *   conv_load_w   8 x 72 trips:    8 * (64 + 2 + 71) = 1096
+	 * lat_mem (64) if it reads + depth + max(II * (trips - 1), memory),
+	 * memory = per direction max(beats, transactions * 64 / 16) (no bank
+	 * figures set: the port alone); bursts of up to 64 beats where the
+	 * entry says seq, else one transaction per byte:
+	 *   descriptor                                                 96
+	 *   conv_wzp_chk  8 trips, II 4, 32 beats in 1 burst:
+	 *                 max(28, max(32, 4)) = 32; 64 + 2 + 32      =   98
+	 *   conv_qparams  16 trips, II 12, 192 single reads:
+	 *                 max(180, 192 * 4 = 768); 64 + 2 + 768      =  834
+	 *   conv_wfill    9 trips: 2 + 8                             =   10
+	 *   conv_load_w   8 x (72 trips, 72 beats in 2 bursts):
+	 *                 max(71, max(72, 8)) = 72; 8 * (64 + 2 + 72) = 1104
 	 *   per output row (8 rows):
-	 *     conv_load_x 3 x 8 trips, II 64: 3 * (64 + 2 + 64 * 7) = 1542
-	 *     conv_cturn  3 x 10 trips:       3 * (2 + 9)           =   33
-	 *     conv_mac    72 trips:           8 + 71                 =   79
-	 *     conv_store8 8 x 8 trips:        8 * (12 + 7)           =  152
-	 *     row: 1806; 8 rows: 14448
-	 *   total: 96 + 94 + 246 + 10 + 1096 + 14448 = 15990
+	 *     conv_load_x 3 x (8 trips, II 64, 512 single reads):
+	 *                 max(448, 2048); 3 * (64 + 2 + 2048)       = 6342
+	 *     conv_cturn  3 x 10 trips: 3 * (2 + 9)                  =   33
+	 *     conv_mac    72 trips: 8 + 71                           =   79
+	 *     conv_store8 8 x (8 trips, 8 beats in 1 burst, no read
+	 *                 latency): 8 * (12 + max(7, 8))             =  160
+	 *     row: 6614; 8 rows: 52912
+	 *   total: 96 + 98 + 834 + 10 + 1104 + 52912 = 55054
 	 */
-	CU_ASSERT_EQUAL(c, 15990);
+	CU_ASSERT_EQUAL(c, 55054);
+	struct lfk_pipe_stat st;
+	CU_ASSERT(lfk_pipe_stats(LFP_conv_load_x, &st));
+	/* (2048 - 448) per invocation, 24 invocations */
+	CU_ASSERT_EQUAL(st.mem_stall, 24 * 1600);
 #endif
 	lf_kc_free(&l);
 }

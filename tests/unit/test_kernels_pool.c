@@ -20,6 +20,7 @@
 #include "hostlib/cpu/ref.h"
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_pipes.h"
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
 #include "unit/kernel_pool_cases.h"
@@ -1724,26 +1725,29 @@ static void test_cycles(void)
 	CU_ASSERT(cb >= 16ull * 32 * 32 * 9);
 #if LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DEPTH_MAC == 8 &&               \
     LF_DEPTH_RQ == 12 && LF_LAT_FADD == 5 && LF_DESC_CYCLES == 96 &&           \
-    LF_CONV_BEAT == 64 && LF_POOL_TW_MAX >= 32 && LF_ADD_LANES == 16
+    LF_CONV_BEAT == 64 && LF_POOL_TW_MAX >= 32 && LF_ADD_LANES == 16 &&        \
+    LF_AXI_BURST == 64 && LF_AXI_OUTSTANDING == 16
 	/*
 	 * By hand, from the lf_pipes.h table (invocation = lat_mem if it
-	 * reads + depth + II * (trips - 1)). Small: 4 planes of 16x16, one
-	 * tile of 16 columns per output row; window rows inside the image:
-	 * 16 * 3 - 2 = 46 per plane.
-	 *   pool_load_row  tcols 18 = 1 iteration: 64 + 2            =  66
-	 *   pool_taps      3 * 16 = 48 trips:      8 + 5 * 47        = 243
-	 *   pool_store     16 trips per row:       12 + 15           =  27
-	 *   plane: 46 * (66 + 243) + 16 * 27 = 14214 + 432           = 14646
-	 *   4 planes + one descriptor: 4 * 14646 + 96                = 58680
+	 * reads + depth + max(II * (trips - 1), memory); memory per
+	 * direction max(beats, transactions * 64 / 16), no bank figures).
+	 * Small: 4 planes of 16x16, one tile of 16 columns per output row;
+	 * window rows inside the image: 16 * 3 - 2 = 46 per plane.
+	 *   pool_load_row  tcols 18 = 1 iteration of 64 single reads:
+	 *                  max(0, 64 * 4); 64 + 2 + 256              = 322
+	 *   pool_taps      3 * 16 = 48 trips: 8 + 5 * 47             = 243
+	 *   pool_store     16 trips, 16 beats in 1 burst: 12 + 16    =  28
+	 *   plane: 46 * (322 + 243) + 16 * 28 = 25990 + 448          = 26438
+	 *   4 planes + one descriptor: 4 * 26438 + 96                = 105848
 	 * Big: 16 planes of 32x32, 32 * 3 - 2 = 94 window rows per plane.
-	 *   pool_load_row  tcols 34 = 1 iteration                    =  66
+	 *   pool_load_row  tcols 34 = 1 iteration                    = 322
 	 *   pool_taps      96 trips: 8 + 5 * 95                      = 483
-	 *   pool_store     32 trips: 12 + 31                         =  43
-	 *   plane: 94 * 549 + 32 * 43 = 51606 + 1376                 = 52982
-	 *   16 * 52982 + 96                                          = 847808
+	 *   pool_store     32 trips: 12 + max(31, 32)                =  44
+	 *   plane: 94 * 805 + 32 * 44 = 75670 + 1408                 = 77078
+	 *   16 * 77078 + 96                                          = 1233344
 	 */
-	CU_ASSERT_EQUAL(cs, 58680);
-	CU_ASSERT_EQUAL(cb, 847808);
+	CU_ASSERT_EQUAL(cs, 105848);
+	CU_ASSERT_EQUAL(cb, 1233344);
 #endif
 	lf_kc_free(&s);
 	lf_kc_free(&b);
@@ -1763,16 +1767,31 @@ static void test_cycles(void)
 	CU_ASSERT(cb > 4 * cs);
 	CU_ASSERT(cb >= 64ull * 28 * 28 / LF_ADD_LANES);
 #if LF_LAT_MEM == 64 && LF_DEPTH_RQ == 12 && LF_DESC_CYCLES == 96 &&           \
-    LF_ADD_LANES == 16
+    LF_ADD_LANES == 16 && LF_AXI_BURST == 64 && LF_AXI_OUTSTANDING == 16
 	/*
 	 * add_vec reads 2 * 16 bytes per iteration through act: II 32. A
-	 * plane of 28 * 28 = 784 elements is 49 iterations:
-	 *   64 + 12 + 32 * 48 = 1612 per plane
-	 *   small, 8 planes:  8 * 1612 + 96 = 12992
-	 *   big, 64 planes:  64 * 1612 + 96 = 103264
+	 * plane of 28 * 28 = 784 elements is 49 iterations: 1568 single
+	 * reads (port: 1568 * 64 / 16 = 6272 cycles) and 784 single writes
+	 * (3136), against 32 * 48 = 1536 of compute:
+	 *   64 + 12 + 6272 = 6348 per plane
+	 *   small, 8 planes:  8 * 6348 + 96 = 50880
+	 *   big, 64 planes:  64 * 6348 + 96 = 406368
 	 */
-	CU_ASSERT_EQUAL(cs, 12992);
-	CU_ASSERT_EQUAL(cb, 103264);
+	CU_ASSERT_EQUAL(cs, 50880);
+	CU_ASSERT_EQUAL(cb, 406368);
+	/*
+	 * A bank that gives this CU 1 byte per cycle at efficiency 0.5 for
+	 * single transactions of at least 64 bytes: each of the 1568 reads
+	 * and 784 writes costs 64 / (1 * 0.5) = 128 cycles of bank time,
+	 * (1568 + 784) * 128 = 301056 > 6272 per plane:
+	 *   64 + 12 + 301056 = 301132 per plane; 8 * 301132 + 96 = 2409152
+	 */
+	CU_ASSERT(lfk_mem_set(LFP_PORT_ACT, 1.0f, 0.9f, 0.5f, 64));
+	CU_ASSERT_EQUAL(cycles_of(&s), 2409152);
+	CU_ASSERT(!lfk_mem_set(LFP_NPORTS, 1.0f, 0.9f, 0.5f, 64));
+	CU_ASSERT(!lfk_mem_set(LFP_PORT_ACT, 1.0f, 0.0f, 0.5f, 64));
+	CU_ASSERT(lfk_mem_set(LFP_PORT_ACT, 0.0f, 0.9f, 0.5f, 64));
+	CU_ASSERT_EQUAL(cycles_of(&s), 50880);
 #endif
 	lf_kc_free(&s);
 	lf_kc_free(&b);
