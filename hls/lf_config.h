@@ -248,4 +248,39 @@
 	X("model.axi_burst", LF_AXI_BURST)                                     \
 	X("model.axi_outstanding", LF_AXI_OUTSTANDING)
 
+/*
+ * LF_PARAMS(X) - every parameter above that -D may set, as X(name, value)
+ * under its macro name: the build's record of which design it is. The
+ * limits text carries these lines too (`LF_CONV_PE_OC=32`), after the
+ * LF_LIMITS keys, so `layerfab info` shows the -D values of a hardware
+ * build (bitstreams/<p>/params.mk HW_DEFS) and of its emulation xclbin.
+ * A new -D parameter belongs here as well.
+ */
+#define LF_PARAMS(X)                                                           \
+	X("LF_CLOCK_MHZ", LF_CLOCK_MHZ)                                        \
+	X("LF_CONV_PE_OC", LF_CONV_PE_OC)                                      \
+	X("LF_CONV_PE_K", LF_CONV_PE_K)                                        \
+	X("LF_CONV_KMAX", LF_CONV_KMAX)                                        \
+	X("LF_CONV_XVEC", LF_CONV_XVEC)                                        \
+	X("LF_CONV_TW_MAX", LF_CONV_TW_MAX)                                    \
+	X("LF_CONV_BEAT", LF_CONV_BEAT)                                        \
+	X("LF_CONV_DIM_MAX", LF_CONV_DIM_MAX)                                  \
+	X("LF_CONV_KDIM_MAX", LF_CONV_KDIM_MAX)                                \
+	X("LF_CONV_STEP_MAX", LF_CONV_STEP_MAX)                                \
+	X("LF_MM_PE_N", LF_MM_PE_N)                                            \
+	X("LF_MM_PE_K", LF_MM_PE_K)                                            \
+	X("LF_MM_KMAX", LF_MM_KMAX)                                            \
+	X("LF_MM_DIM_MAX", LF_MM_DIM_MAX)                                      \
+	X("LF_POOL_TW_MAX", LF_POOL_TW_MAX)                                    \
+	X("LF_POOL_ROW", LF_POOL_ROW)                                          \
+	X("LF_POOL_DIM_MAX", LF_POOL_DIM_MAX)                                  \
+	X("LF_POOL_KDIM_MAX", LF_POOL_KDIM_MAX)                                \
+	X("LF_POOL_STEP_MAX", LF_POOL_STEP_MAX)                                \
+	X("LF_ADD_LANES", LF_ADD_LANES)                                        \
+	X("LF_ADD_DIM_MAX", LF_ADD_DIM_MAX)                                    \
+	X("LF_LAT_MEM", LF_LAT_MEM)                                            \
+	X("LF_DEPTH_MAC", LF_DEPTH_MAC)                                        \
+	X("LF_DEPTH_RQ", LF_DEPTH_RQ)                                          \
+	X("LF_DESC_CYCLES", LF_DESC_CYCLES)
+
 #endif /* LF_CONFIG_H */

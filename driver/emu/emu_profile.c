@@ -16,6 +16,9 @@
  *           shell as the U250, so the U250 figures. Their Gen4 x8 / QDMA
  *           shells would differ.
  *   tiny    the F1 figures (a test profile).
+ *   aws-f2  ASSUMPTION, not measured here: the F1 figures. F2's Vitis
+ *           shell is not released (bitstreams/aws-f2/params.mk), so no
+ *           DMA figure for it exists to cite.
  *
  * Per-transfer setup cost (LF_EMU_DMA_SETUP_NS in emu.h), the same for
  * every platform and both directions: chosen so that a 4 KiB transfer
@@ -61,13 +64,34 @@
 
 #include "driver/emu/emu_impl.h"
 
+/*
+ * A hardware profile's xclbin (emu-<name>.xclbin) is the bitstreams/<name>/
+ * build (bitstreams/module.mk): the details say so, and `layerfab info`
+ * shows its CUs and -D parameters. tiny is test-only.
+ */
 static const struct lf_emu_profile profiles[] = {
-    {"aws-f1", "AWS EC2 F1 (xilinx_aws-vu9p-f1): 4 x 16 GiB DDR4", 11.4e9,
-     12.8e9},
-    {"u250", "Alveo U250 (gen3x16 XDMA): 4 x 16 GiB DDR4", 11.0e9, 12.15e9},
-    {"u280", "Alveo U280: 32 x 256 MiB HBM + 2 x 16 GiB DDR4", 11.0e9, 12.15e9},
-    {"u55c", "Alveo U55C (gen3x16 XDMA): 32 x 512 MiB HBM", 11.0e9, 12.15e9},
-    {"tiny", "test profile: 2 x 64 MiB DDR4, F1 PCIe figures", 11.4e9, 12.8e9},
+    {"aws-f1",
+     "AWS EC2 F1 (xilinx_aws-vu9p-f1): 4 x 16 GiB DDR4; the bitstreams/aws-f1 "
+     "build",
+     11.4e9, 12.8e9},
+    {"u250",
+     "Alveo U250 (gen3x16 XDMA): 4 x 16 GiB DDR4; the bitstreams/u250 build",
+     11.0e9, 12.15e9},
+    {"u280",
+     "Alveo U280: 32 x 256 MiB HBM + 2 x 16 GiB DDR4; the bitstreams/u280 "
+     "build",
+     11.0e9, 12.15e9},
+    {"u55c",
+     "Alveo U55C (gen3x16 XDMA): 32 x 512 MiB HBM; the bitstreams/u55c build",
+     11.0e9, 12.15e9},
+    {"tiny",
+     "TEST-ONLY: 2 x 64 MiB DDR4, F1 PCIe figures, default kernels (no "
+     "hardware build)",
+     11.4e9, 12.8e9},
+    {"aws-f2",
+     "AWS EC2 F2 (xilinx_aws-vu47p-f2): 32 x 512 MiB HBM (assumed); the "
+     "bitstreams/aws-f2 build",
+     11.4e9, 12.8e9},
 };
 
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
@@ -132,6 +156,7 @@ lf_status lf__emu_profile_find(const char *name,
 	}
 	return lf__drv_error(LF_ERR_NOT_FOUND,
 			     "emu: no platform profile '%s' (known: aws-f1, "
-			     "u250, u280, u55c, tiny, or an index 0-%u)",
+			     "u250, u280, u55c, tiny, aws-f2, or an index "
+			     "0-%u)",
 			     name, (unsigned)NPROFILES - 1);
 }

@@ -5,8 +5,14 @@
  *   lf-xclbin --out F --platform aws-f1 --kernels-so lfkernels.so
  *             [--limits limits.txt] --kernel lfk_conv2d:2
  *             [--kernel lfk_matmul:1 ...] [--bank-size 1M]
+ *             [--sp lfk_conv2d_1.act:DDR[0] ...]
  *   lf-xclbin --info F
  *   lf-xclbin --platforms
+ *
+ * --kernel NAME:CUS and --sp CU.ARG:BANK take what a v++ link.cfg's nk= and
+ * sp= lines say (bitstreams/module.mk feeds them from bitstreams/<p>/
+ * link.cfg), so an emulation xclbin has the CUs and bank connectivity of
+ * the hardware link.
  *
  * m_timeStamp is $SOURCE_DATE_EPOCH when set, else 0, so a rebuild from the
  * same inputs gives the same file.
@@ -28,7 +34,8 @@ static void usage(FILE *f)
 		"usage: lf-xclbin --out FILE --platform NAME --kernels-so SO\n"
 		"                 [--limits FILE] --kernel NAME:CUS "
 		"[--kernel ...]\n"
-		"                 [--bank-size SIZE[K|M|G]]\n"
+		"                 [--bank-size SIZE[K|M|G]] "
+		"[--sp CU.ARG:BANK ...]\n"
 		"       lf-xclbin --info FILE\n"
 		"       lf-xclbin --platforms\n");
 }
@@ -135,6 +142,36 @@ static int add_kernel(struct lf_xclbin_spec *s, const char *arg)
 	memcpy(k->name, arg, len);
 	k->name[len] = 0;
 	k->ncus = (uint32_t)n;
+	return 0;
+}
+
+/* "lfk_engine_1.desc:HBM[8:15]", as a link.cfg sp= line has it. */
+static int add_sp(struct lf_xclbin_spec *s, const char *arg)
+{
+	const char *dot = strchr(arg, '.');
+	const char *colon = dot ? strchr(dot, ':') : NULL;
+	struct lf_xclbin_wsp *w;
+	if (s->nsp >= LF_XCLBIN_MAX_SP) {
+		fprintf(stderr, "lf-xclbin: more than %d --sp\n",
+			LF_XCLBIN_MAX_SP);
+		return -1;
+	}
+	if (!dot || !colon || dot == arg || colon == dot + 1 || !colon[1] ||
+	    (size_t)(dot - arg) >= sizeof(w->cu) ||
+	    (size_t)(colon - dot - 1) >= sizeof(w->arg) ||
+	    strlen(colon + 1) >= sizeof(w->bank)) {
+		fprintf(stderr,
+			"lf-xclbin: --sp %s: expected CU.ARG:BANK (e.g. "
+			"lfk_engine_1.act:DDR[0])\n",
+			arg);
+		return -1;
+	}
+	w = &s->sp[s->nsp++];
+	memcpy(w->cu, arg, (size_t)(dot - arg));
+	w->cu[dot - arg] = 0;
+	memcpy(w->arg, dot + 1, (size_t)(colon - dot - 1));
+	w->arg[colon - dot - 1] = 0;
+	snprintf(w->bank, sizeof(w->bank), "%s", colon + 1);
 	return 0;
 }
 
@@ -247,6 +284,9 @@ int main(int argc, char **argv)
 			a.limits = v;
 		} else if (strcmp(o, "--kernel") == 0) {
 			if (add_kernel(&a.spec, v))
+				return 2;
+		} else if (strcmp(o, "--sp") == 0) {
+			if (add_sp(&a.spec, v))
 				return 2;
 		} else if (strcmp(o, "--bank-size") == 0) {
 			a.spec.bank_size = parse_size(v);

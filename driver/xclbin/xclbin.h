@@ -29,7 +29,8 @@
 #define LF_XCLBIN_MAX_CUS     64
 #define LF_XCLBIN_MAX_MEMS    128
 #define LF_XCLBIN_MAX_CONN    1024
-#define LF_XCLBIN_MAX_LIMITS  64
+#define LF_XCLBIN_MAX_LIMITS  128
+#define LF_XCLBIN_MAX_SP      256
 
 /* One kernel argument, from EMBEDDED_METADATA. */
 struct lf_xclbin_arg {
@@ -175,6 +176,7 @@ struct lf_xclbin_platform {
 	const char *vbnv; /* m_platformVBNV of real xclbins for the card */
 	uint32_t nbanks;
 	const struct lf_xclbin_bank *banks;
+	int test_only; /* a profile for tests that describes no card (tiny) */
 };
 
 /* The profile with that name, or NULL. */
@@ -189,8 +191,23 @@ struct lf_xclbin_wkernel {
 };
 
 /*
+ * One v++ link.cfg `sp=` line: pointer argument @arg ("desc", "params",
+ * "act") of CU @cu ("lfk_engine_1") uses bank @bank: a tag of the
+ * platform ("DDR[3]") or a range of them ("HBM[8:15]", every bank from
+ * HBM[8] to HBM[15], one CONNECTIVITY entry each).
+ */
+struct lf_xclbin_wsp {
+	char cu[LF_XCLBIN_NAME_MAX];
+	char arg[LF_XCLBIN_NAME_MAX];
+	char bank[LF_XCLBIN_NAME_MAX];
+};
+
+/*
  * What lf__xclbin_build() makes an emulation xclbin from. Every kernel has
- * the argument list of hls/lf_desc.h; CU i of a kernel is "<k>:<k>_<i+1>".
+ * the argument list of hls/lf_desc.h; CU i of a kernel is "<k>:<k>_<i+1>"
+ * (v++'s default names). Without sp entries the ports are spread over the
+ * banks (xclbin_write.c, conn_bank); with them, every pointer argument of
+ * every CU must have exactly one, as in a link.cfg that places them all.
  */
 struct lf_xclbin_spec {
 	const struct lf_xclbin_platform *platform;
@@ -202,6 +219,8 @@ struct lf_xclbin_spec {
 	uint64_t timestamp; /* m_timeStamp; 0 for reproducible files */
 	uint32_t nkernels;
 	struct lf_xclbin_wkernel kernels[LF_XCLBIN_MAX_KERNELS];
+	uint32_t nsp;
+	struct lf_xclbin_wsp sp[LF_XCLBIN_MAX_SP];
 };
 
 /*

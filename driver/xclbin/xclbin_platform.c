@@ -19,7 +19,14 @@
  *   u55c    UG1393 (2023.1): "16 GB HBM using 512 MB pseudo channels (PCs)
  *           for Alveo U55C"; the U55C has no DDR. Platform name as used by
  *           xbtest's documentation (xilinx_u55c_gen3x16_xdma_3_202210_1).
+ *   aws-f2  ASSUMPTION: 32 x 512 MiB HBM, as bitstreams/aws-f2/link.cfg
+ *           assumes (Alveo-style HBM[0:31]); bitstreams/aws-f2/params.mk:
+ *           VU47P with 16 GiB HBM, whose Vitis platform's memory tags are
+ *           not published. The card's 64 GiB DDR4 is left out (no
+ *           link.cfg port uses it). Platform name: params.mk
+ *           (xilinx_aws-vu47p-f2_202410_1, aws-fpga f2 vitis_setup.sh).
  *   tiny    ours: two 64 MiB banks, for tests that fill device memory.
+ *           A test-only profile: it describes no card.
  *   aws-f2-hdk  ours: the layerfab Custom Logic for AWS F2 built with the
  *           HDK (bitstreams/aws-f2-hdk/), as its PCIS window (AppPF BAR4)
  *           shows it: the card's 64 GiB DDR4 at 0x00_0000_0000, as in
@@ -90,6 +97,10 @@ static const struct lf_xclbin_bank aws_f2_hdk_banks[] = {
     DDR(0, 64 * GiB),
 };
 
+static const struct lf_xclbin_bank f2_banks[] = {
+    HBM32(512 * MiB),
+};
+
 static const struct lf_xclbin_bank tiny_banks[] = {
     DDR(0, 64 * MiB),
     DDR(1, 64 * MiB),
@@ -99,14 +110,16 @@ static const struct lf_xclbin_bank tiny_banks[] = {
 
 static const struct lf_xclbin_platform platforms[] = {
     {"aws-f1", "xilinx_aws-vu9p-f1_shell-v04261818_201920_3", N(f1_banks),
-     f1_banks},
-    {"u250", "xilinx_u250_gen3x16_xdma_4_1_202210_1", N(u250_banks),
-     u250_banks},
-    {"u280", "xilinx_u280_xdma_201920_3", N(u280_banks), u280_banks},
-    {"u55c", "xilinx_u55c_gen3x16_xdma_3_202210_1", N(u55c_banks), u55c_banks},
-    {"tiny", "layerfab_tiny_emu_1", N(tiny_banks), tiny_banks},
+     f1_banks, 0},
+    {"u250", "xilinx_u250_gen3x16_xdma_4_1_202210_1", N(u250_banks), u250_banks,
+     0},
+    {"u280", "xilinx_u280_xdma_201920_3", N(u280_banks), u280_banks, 0},
+    {"u55c", "xilinx_u55c_gen3x16_xdma_3_202210_1", N(u55c_banks), u55c_banks,
+     0},
+    {"tiny", "layerfab_tiny_emu_1", N(tiny_banks), tiny_banks, 1},
     {"aws-f2-hdk", "layerfab_aws-vu47p-f2_hdk_cl_1", N(aws_f2_hdk_banks),
-     aws_f2_hdk_banks},
+     aws_f2_hdk_banks, 0},
+    {"aws-f2", "xilinx_aws-vu47p-f2_202410_1", N(f2_banks), f2_banks, 0},
 };
 
 const struct lf_xclbin_platform *lf__xclbin_platform_find(const char *name)

@@ -4,6 +4,7 @@
  * arguments, compute units, memory banks, connectivity, limits.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "driver/xclbin/xclbin.h"
 
@@ -69,6 +70,14 @@ void lf__xclbin_print(FILE *f, const char *path, const struct lf_xclbin *x)
 		u[10], u[11], u[12], u[13], u[14], u[15]);
 	fprintf(f, "mode: %s (%u)\n", mode_name(x->mode), x->mode);
 	fprintf(f, "platform: %s\n", x->platform);
+	const struct lf_xclbin_platform *pf;
+	for (size_t i = 0; (pf = lf__xclbin_platform_at(i)); i++)
+		if (pf->test_only && strcmp(pf->vbnv, x->platform) == 0)
+			fprintf(f,
+				"profile: %s, TEST-ONLY (an emulation profile "
+				"for tests: its CUs, banks and kernel "
+				"parameters describe no hardware build)\n",
+				pf->name);
 	print_kernels(f, x);
 	fprintf(f, "compute units: %u\n", x->ncus);
 	for (uint32_t c = 0; c < x->ncus; c++)
@@ -91,10 +100,24 @@ void lf__xclbin_print(FILE *f, const char *path, const struct lf_xclbin *x)
 			a >= 0 ? x->kernels[cu->kernel].args[a].name : "?",
 			c->mem, x->mems[c->mem].tag);
 	}
-	fprintf(f, "limits: %u\n", x->nlimits);
+	/* The LF_* keys are the -D parameters of the build (LF_PARAMS in
+	 * hls/lf_config.h); the rest are the limits the host plans from. */
+	uint32_t nparams = 0;
 	for (uint32_t i = 0; i < x->nlimits; i++)
-		fprintf(f, "  %s=%lld\n", x->limits[i].key,
-			(long long)x->limits[i].value);
+		nparams += strncmp(x->limits[i].key, "LF_", 3) == 0;
+	fprintf(f, "limits: %u\n", x->nlimits - nparams);
+	for (uint32_t i = 0; i < x->nlimits; i++)
+		if (strncmp(x->limits[i].key, "LF_", 3) != 0)
+			fprintf(f, "  %s=%lld\n", x->limits[i].key,
+				(long long)x->limits[i].value);
+	if (nparams)
+		fprintf(f, "kernel parameters (-D, as built): %u\n", nparams);
+	else
+		fprintf(f, "kernel parameters: not recorded\n");
+	for (uint32_t i = 0; i < x->nlimits; i++)
+		if (strncmp(x->limits[i].key, "LF_", 3) == 0)
+			fprintf(f, "  %s=%lld\n", x->limits[i].key,
+				(long long)x->limits[i].value);
 	fprintf(f, "bitstream: %llu bytes\n",
 		(unsigned long long)(x->bitstream ? x->bitstream_size : 0));
 }

@@ -475,12 +475,13 @@ static uint8_t *mem_topology_build(const struct lf_xclbin_spec *s, size_t *size)
 }
 
 /*
- * Which bank gmem port `port` of the lane-th CU of a kernel uses: the three
- * ports of a CU go to consecutive banks, and each further CU starts three
- * banks on, over the banks of the profile's first memory type (HBM on the
- * U280). The i-th CU of every kernel is wired the same way, so a chain of
- * layers handed from one kernel to another on the same lane finds its
- * activations in a bank both CUs reach.
+ * Which bank gmem port `port` of the lane-th CU of a kernel uses when the
+ * spec has no sp entries: the three ports of a CU go to consecutive banks,
+ * and each further CU starts three banks on, over the banks of the
+ * profile's first memory type (HBM on the U280). The i-th CU of every
+ * kernel is wired the same way, so a chain of layers handed from one
+ * kernel to another on the same lane finds its activations in a bank both
+ * CUs reach.
  */
 static uint32_t conn_bank(const struct lf_xclbin_platform *pf, uint32_t lane,
 			  uint32_t port)
@@ -491,20 +492,197 @@ static uint32_t conn_bank(const struct lf_xclbin_platform *pf, uint32_t lane,
 	return (lane * NGMEM + port) % n;
 }
 
-static uint8_t *connectivity_build(const struct lf_xclbin_spec *s,
-				   uint32_t ncus, size_t *size)
+/* The banks of one CU port, as a bit set over the platform's banks. */
+struct port_banks {
+	uint64_t m[(LF_XCLBIN_MAX_MEMS + 63) / 64];
+};
+
+static int pb_empty(const struct port_banks *b)
 {
-	uint32_t nconn = ncus * NGMEM, g = 0, i = 0;
+	for (size_t i = 0; i < sizeof(b->m) / sizeof(b->m[0]); i++)
+		if (b->m[i])
+			return 0;
+	return 1;
+}
+
+static int pb_has(const struct port_banks *b, uint32_t i)
+{
+	return (b->m[i / 64] >> (i % 64)) & 1;
+}
+
+/* Decimal digits s[0..n) into *v (at most 9 digits); 0 on success. */
+static int parse_dec(const char *s, size_t n, uint32_t *v)
+{
+	*v = 0;
+	if (n == 0 || n > 9)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (uint32_t)(s[i] - '0');
+	}
+	return 0;
+}
+
+/* "DDR[3]" or "HBM[8:15]": the platform's banks of those tags into *b. */
+static lf_status sp_banks(const struct lf_xclbin_platform *pf, const char *text,
+			  struct port_banks *b, struct lf__xerr *e)
+{
+	const char *lb = strchr(text, '['), *rb = strchr(text, ']');
+	const char *colon = lb ? strchr(lb, ':') : NULL;
+	uint32_t lo, hi;
+	if (!lb || !rb || rb < lb || rb[1] || lb == text ||
+	    (colon && colon > rb))
+		goto bad;
+	if (parse_dec(lb + 1, (size_t)((colon ? colon : rb) - lb - 1), &lo))
+		goto bad;
+	hi = lo;
+	if (colon && parse_dec(colon + 1, (size_t)(rb - colon - 1), &hi))
+		goto bad;
+	if (hi < lo || hi - lo >= LF_XCLBIN_MAX_MEMS)
+		goto bad;
+	memset(b, 0, sizeof(*b));
+	for (uint32_t v = lo; v <= hi; v++) {
+		char tag[LF_XCLBIN_NAME_MAX];
+		uint32_t i;
+		snprintf(tag, sizeof(tag), "%.*s[%u]", (int)(lb - text), text,
+			 v);
+		for (i = 0; i < pf->nbanks; i++)
+			if (strcmp(pf->banks[i].tag, tag) == 0)
+				break;
+		if (i == pf->nbanks || i >= LF_XCLBIN_MAX_MEMS)
+			return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+					       "sp bank %s: platform '%s' has "
+					       "no bank %s",
+					       text, pf->name, tag);
+		b->m[i / 64] |= 1ull << (i % 64);
+	}
+	return LF_OK;
+bad:
+	return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+			       "sp bank '%s' is not TAG[N] or TAG[N:M]", text);
+}
+
+/*
+ * The banks of every CU port: pb[g * NGMEM + port] for the g-th CU of the
+ * build. From the sp entries when there are any (each port exactly once),
+ * else conn_bank().
+ */
+static lf_status port_banks_of(const struct lf_xclbin_spec *s, uint32_t ncus,
+			       struct port_banks *pb, struct lf__xerr *e)
+{
+	uint32_t g = 0;
+	memset(pb, 0, (size_t)ncus * NGMEM * sizeof(*pb));
+	if (s->platform->nbanks > LF_XCLBIN_MAX_MEMS)
+		return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+				       "platform '%s': %u banks; at most %d",
+				       s->platform->name, s->platform->nbanks,
+				       LF_XCLBIN_MAX_MEMS);
+	if (!s->nsp) {
+		for (uint32_t k = 0; k < s->nkernels; k++)
+			for (uint32_t c = 0; c < s->kernels[k].ncus; c++, g++)
+				for (uint32_t p = 0; p < NGMEM; p++) {
+					uint32_t b =
+					    conn_bank(s->platform, c, p);
+					pb[g * NGMEM + p].m[b / 64] |=
+					    1ull << (b % 64);
+				}
+		return LF_OK;
+	}
+	if (s->nsp > LF_XCLBIN_MAX_SP)
+		return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+				       "%u sp entries; at most %d", s->nsp,
+				       LF_XCLBIN_MAX_SP);
+	for (uint32_t i = 0; i < s->nsp; i++) {
+		const struct lf_xclbin_wsp *w = &s->sp[i];
+		uint32_t first = 0, cu = 0, found = 0, port = 0;
+		lf_status st;
+		for (uint32_t k = 0; k < s->nkernels && !found; k++) {
+			size_t n = strlen(s->kernels[k].name);
+			if (strncmp(w->cu, s->kernels[k].name, n) == 0 &&
+			    w->cu[n] == '_' &&
+			    parse_dec(w->cu + n + 1, strlen(w->cu + n + 1),
+				      &cu) == 0 &&
+			    cu >= 1 && cu <= s->kernels[k].ncus &&
+			    w->cu[n + 1] != '0') {
+				found = 1;
+				cu = first + cu - 1;
+			}
+			first += s->kernels[k].ncus;
+		}
+		if (!found)
+			return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+					       "sp %s.%s: no CU '%s' (CUs are "
+					       "<kernel>_1 .. <kernel>_<n>)",
+					       w->cu, w->arg, w->cu);
+		found = 0;
+		for (uint32_t a = 0; a < NABI && !found; a++)
+			if (abi[a].gmem >= 0 &&
+			    strcmp(abi[a].name, w->arg) == 0) {
+				found = 1;
+				port = (uint32_t)abi[a].gmem;
+			}
+		if (!found)
+			return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+					       "sp %s.%s: no pointer argument "
+					       "'%s' (desc, params, act)",
+					       w->cu, w->arg, w->arg);
+		struct port_banks *b = &pb[cu * NGMEM + port];
+		if (!pb_empty(b))
+			return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+					       "sp %s.%s given twice", w->cu,
+					       w->arg);
+		if ((st = sp_banks(s->platform, w->bank, b, e)))
+			return st;
+	}
+	uint32_t nconn = 0;
+	for (g = 0; g < ncus * NGMEM; g++)
+		for (uint32_t m = 0; m < s->platform->nbanks; m++)
+			nconn += (uint32_t)pb_has(&pb[g], m);
+	if (nconn > LF_XCLBIN_MAX_CONN)
+		return lf__xclbin_fail(e, LF_ERR_INVALID_ARG,
+				       "%u connections; a reader takes at "
+				       "most %d",
+				       nconn, LF_XCLBIN_MAX_CONN);
+	g = 0;
+	for (uint32_t k = 0; k < s->nkernels; k++)
+		for (uint32_t c = 0; c < s->kernels[k].ncus; c++, g++)
+			for (uint32_t a = 0; a < NABI; a++)
+				if (abi[a].gmem >= 0 &&
+				    pb_empty(
+					&pb[g * NGMEM + (uint32_t)abi[a].gmem]))
+					return lf__xclbin_fail(
+					    e, LF_ERR_INVALID_ARG,
+					    "no sp entry for %s_%u.%s (with "
+					    "sp entries, every pointer "
+					    "argument needs one)",
+					    s->kernels[k].name, c + 1,
+					    abi[a].name);
+	return LF_OK;
+}
+
+static uint8_t *connectivity_build(const struct lf_xclbin_spec *s,
+				   uint32_t ncus, const struct port_banks *pb,
+				   size_t *size)
+{
+	uint32_t nconn = 0, i = 0;
+	for (uint32_t g = 0; g < ncus * NGMEM; g++)
+		for (uint32_t m = 0; m < s->platform->nbanks; m++)
+			nconn += (uint32_t)pb_has(&pb[g], m);
 	size_t n = offsetof(struct connectivity, m_connection) +
 		   (size_t)nconn * sizeof(struct connection);
 	uint8_t *p = calloc(1, n);
 	if (!p)
 		return NULL;
 	lf__st32(p, nconn);
-	for (uint32_t k = 0; k < s->nkernels; k++) {
-		for (uint32_t c = 0; c < s->kernels[k].ncus; c++, g++) {
-			for (uint32_t a = 0; a < NABI; a++) {
-				if (abi[a].gmem < 0)
+	for (uint32_t g = 0; g < ncus; g++) {
+		for (uint32_t a = 0; a < NABI; a++) {
+			if (abi[a].gmem < 0)
+				continue;
+			const struct port_banks *b =
+			    &pb[g * NGMEM + (uint32_t)abi[a].gmem];
+			for (uint32_t m = 0; m < s->platform->nbanks; m++) {
+				if (!pb_has(b, m))
 					continue;
 				uint8_t *e =
 				    p +
@@ -519,8 +697,7 @@ static uint8_t *connectivity_build(const struct lf_xclbin_spec *s,
 					 g);
 				lf__st32(e + offsetof(struct connection,
 						      mem_data_index),
-					 conn_bank(s->platform, c,
-						   (uint32_t)abi[a].gmem));
+					 m);
 			}
 		}
 	}
@@ -554,6 +731,7 @@ lf_status lf__xclbin_build(const struct lf_xclbin_spec *spec, uint8_t **out,
 	struct lf__xerr e = {err, errlen};
 	struct sbuf xml = {0};
 	uint8_t *ip = NULL, *mem = NULL, *conn = NULL;
+	struct port_banks *pb = NULL;
 	size_t ip_n = 0, mem_n = 0, conn_n = 0;
 	uint32_t ncus = 0;
 	int64_t clock_mhz;
@@ -566,10 +744,16 @@ lf_status lf__xclbin_build(const struct lf_xclbin_spec *spec, uint8_t **out,
 	if ((st = check_spec(spec, &ncus, &e)) ||
 	    (st = check_limits(spec, &clock_mhz, &e)))
 		return st;
+	pb = calloc((size_t)ncus * NGMEM, sizeof(*pb));
+	if (!pb)
+		return lf__xclbin_fail(&e, LF_ERR_NO_MEMORY,
+				       "out of memory building the sections");
+	if ((st = port_banks_of(spec, ncus, pb, &e)))
+		goto out;
 	xml_build(&xml, spec, ncus, clock_mhz);
 	ip = ip_layout_build(spec, ncus, &ip_n);
 	mem = mem_topology_build(spec, &mem_n);
-	conn = connectivity_build(spec, ncus, &conn_n);
+	conn = connectivity_build(spec, ncus, pb, &conn_n);
 	if (xml.oom || !ip || !mem || !conn) {
 		st = lf__xclbin_fail(&e, LF_ERR_NO_MEMORY,
 				     "out of memory building the sections");
@@ -596,6 +780,7 @@ lf_status lf__xclbin_build(const struct lf_xclbin_spec *spec, uint8_t **out,
 	};
 	st = lf__xclbin_pack(&info, secs, nsec, out, out_size, err, errlen);
 out:
+	free(pb);
 	free(xml.p);
 	free(ip);
 	free(mem);

@@ -152,22 +152,227 @@ static void test_devices(void)
 	cli_res_free(&r);
 }
 
+/* A whole file as a string (NULL on failure); the caller frees it. */
+static char *read_all(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	char *t = lf_test_slurp_fd(fd);
+	close(fd);
+	return t;
+}
+
+/*
+ * The value of `NAME := VALUE` in params.mk text @mk into @out: the plain
+ * make syntax those files use, read here without make and without the
+ * build's own parsing (bitstreams/module.mk includes the file).
+ */
+static int mk_value(const char *mk, const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name);
+	for (const char *l = mk; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		if (strncmp(l, name, len) != 0)
+			continue;
+		const char *v = l + len;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncmp(v, ":=", 2) != 0)
+			continue;
+		v += 2;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t k = strcspn(v, " \t\n#");
+		if (k == 0 || k >= n)
+			return -1;
+		memcpy(out, v, k);
+		out[k] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* Does @out have a line equal to @line? */
+static int has_line(const char *out, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *l = out; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l)
+		if (strncmp(l, line, n) == 0 && (l[n] == '\n' || l[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Lines of @out that start with @prefix and contain @has. */
+static unsigned count_lines(const char *out, const char *prefix,
+			    const char *has)
+{
+	unsigned c = 0;
+	size_t n = strlen(prefix);
+	for (const char *l = out; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		const char *e = strchr(l, '\n');
+		const char *h = strstr(l, has);
+		c += strncmp(l, prefix, n) == 0 && h && (!e || h < e);
+	}
+	return c;
+}
+
+/*
+ * `layerfab info build/bitstreams/emu-<p>.xclbin` against bitstreams/<p>/:
+ * every -DLF_X=$(HW_Y) of params.mk's HW_DEFS appears as "LF_X=<value of
+ * HW_Y>", and the compute units and connectivity are exactly those of
+ * link.cfg's nk= and sp= lines (a range HBM[a:b] is one entry per bank).
+ */
+static void check_hw_info(const char *p)
+{
+	char path[512], want[256], val[64], xclbin[512];
+	struct cli_res r;
+	snprintf(path, sizeof(path), "bitstreams/%s/params.mk", p);
+	char *mk = read_all(path);
+	snprintf(path, sizeof(path), "bitstreams/%s/link.cfg", p);
+	char *cfg = read_all(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mk);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-%s.xclbin",
+		 lf_test_build_dir(), p);
+	run_cli(&r, "info", xclbin);
+	CU_ASSERT_EQUAL(r.status, 0);
+
+	/* HW_DEFS: from "HW_DEFS :=" over its backslash-continued lines. */
+	const char *d0 = strstr(mk, "\nHW_DEFS :=");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d0);
+	const char *dend = d0 + 1;
+	while ((dend = strchr(dend, '\n')) && dend[-1] == '\\')
+		dend++;
+	char *defs = strndup(d0, dend ? (size_t)(dend - d0) : strlen(d0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(defs);
+	unsigned ndefs = 0;
+	for (const char *d = strstr(defs, "-D"); d; d = strstr(d + 2, "-D")) {
+		const char *eq = strchr(d, '=');
+		CU_ASSERT_FATAL(eq != NULL);
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - d - 2), d + 2);
+		if (strncmp(eq + 1, "$(", 2) == 0) {
+			char var[64];
+			const char *close = strchr(eq, ')');
+			CU_ASSERT_FATAL(close != NULL);
+			snprintf(var, sizeof(var), "%.*s",
+				 (int)(close - eq - 3), eq + 3);
+			CU_ASSERT_EQUAL_FATAL(
+			    mk_value(mk, var, val, sizeof(val)), 0);
+		} else {
+			snprintf(val, sizeof(val), "%.*s",
+				 (int)strcspn(eq + 1, " \t\\\n"), eq + 1);
+		}
+		snprintf(want, sizeof(want), "  %s=%s", name, val);
+		if (!has_line(r.out, want))
+			fprintf(stderr, "\n  %s: no '%s' in layerfab info", p,
+				want);
+		CU_ASSERT(has_line(r.out, want));
+		ndefs++;
+	}
+	free(defs);
+	CU_ASSERT(ndefs >= 12);
+
+	/* link.cfg: nk=K:N, sp=CU.ARG:TAG[a] or TAG[a:b]. */
+	unsigned ncus = 0, nconn = 0;
+	for (const char *l = cfg; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		char line[256];
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\n#"), l);
+		if (strncmp(line, "nk=", 3) == 0) {
+			char k[64];
+			unsigned n = 0;
+			CU_ASSERT_EQUAL_FATAL(
+			    sscanf(line + 3, "%63[^:]:%u", k, &n), 2);
+			for (unsigned i = 1; i <= n; i++) {
+				snprintf(want, sizeof(want), "  %s:%s_%u ", k,
+					 k, i);
+				CU_ASSERT_EQUAL(
+				    count_lines(r.out, want, " base 0x"), 1);
+			}
+			ncus += n;
+		} else if (strncmp(line, "sp=", 3) == 0) {
+			char cu[64], arg[32], tag[32];
+			unsigned a, b;
+			int got =
+			    sscanf(line + 3, "%63[^.].%31[^:]:%31[^[][%u:%u]",
+				   cu, arg, tag, &a, &b);
+			CU_ASSERT_FATAL(got == 4 || got == 5);
+			if (got == 4)
+				b = a;
+			char kern[64];
+			snprintf(kern, sizeof(kern), "%.*s",
+				 (int)(strrchr(cu, '_') - cu), cu);
+			for (unsigned v = a; v <= b; v++) {
+				/* "  K:CU arg N (ARG) -> [m] TAG[v]" */
+				int found = 0;
+				snprintf(want, sizeof(want), "  %s:%s arg ",
+					 kern, cu);
+				char tail[96], mid[48];
+				snprintf(mid, sizeof(mid), " (%s) -> [", arg);
+				snprintf(tail, sizeof(tail), "] %s[%u]", tag,
+					 v);
+				for (const char *o = strstr(r.out, want); o;
+				     o = strstr(o + 1, want)) {
+					size_t ll = strcspn(o, "\n");
+					char ln[256];
+					snprintf(ln, sizeof(ln), "%.*s",
+						 (int)ll, o);
+					size_t tl = strlen(tail);
+					if (strstr(ln, mid) && ll >= tl &&
+					    strcmp(ln + ll - tl, tail) == 0)
+						found++;
+				}
+				CU_ASSERT_EQUAL(found, 1);
+				nconn++;
+			}
+		}
+	}
+	CU_ASSERT(ncus > 0);
+	snprintf(want, sizeof(want), "compute units: %u", ncus);
+	CU_ASSERT(has_line(r.out, want));
+	snprintf(want, sizeof(want), "connectivity: %u", nconn);
+	CU_ASSERT(has_line(r.out, want));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "TEST-ONLY"));
+	cli_res_free(&r);
+	free(mk);
+	free(cfg);
+}
+
 static void test_info(void)
 {
 	struct cli_res r;
 	char xclbin[512];
+	static const char *const hw[] = {"aws-f1", "aws-f2", "u250", "u280",
+					 "u55c"};
+	for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++)
+		check_hw_info(hw[i]);
+
+	/* aws-f1: 2 lfk_engine CUs of 32x32 = 1024 MACs/cycle at 250 MHz
+	 * (params.mk HW_LANES, HW_CONV_PE_OC x HW_CONV_PE_K, HW_CLOCK_MHZ). */
 	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-aws-f1.xclbin",
 		 lf_test_build_dir());
 	run_cli(&r, "info", xclbin);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "lfk_conv2d"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "lfk_conv2d:lfk_conv2d_2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DDR[0]"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DDR[3]"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "connectivity:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "macs_per_cycle="));
-	/* 2 conv CUs + 1 matmul CU + 2 engine CUs, 256 MACs/cycle each, at
-	 * 250 MHz (pool and add CUs have no MAC array). */
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "peak: 2 CUs, 2048 MACs/cycle at 250 MHz"));
+	cli_res_free(&r);
+
+	/* The test-only profile says so. tiny.args: conv2d:2 matmul:1
+	 * pool:2 add:2 engine:2, 256 MACs/cycle each for the conv, matmul
+	 * and engine CUs (default 16x16 arrays) at 250 MHz. */
+	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-tiny.xclbin",
+		 lf_test_build_dir());
+	run_cli(&r, "info", xclbin);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "profile: tiny, TEST-ONLY"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "lfk_conv2d:lfk_conv2d_2"));
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(r.out, "peak: 5 CUs, 1280 MACs/cycle at 250 MHz"));
 	cli_res_free(&r);

@@ -28,6 +28,7 @@ static void test_profiles(void)
 	    {"emu:u55c", 32, 512 * MiB, 512 * MiB, "HBM[0]", "HBM[31]"},
 	    {"emu:tiny", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
 	    {"emu:4", 2, 64 * MiB, 64 * MiB, "DDR[0]", "DDR[1]"},
+	    {"emu:aws-f2", 32, 512 * MiB, 512 * MiB, "HBM[0]", "HBM[31]"},
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -81,7 +82,8 @@ static void test_enumerate(void)
 	uint32_t n = 0;
 
 	CU_ASSERT_EQUAL(lf__drv_enumerate("emu", d, 8, &n), LF_OK);
-	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(n, 6);
+	CU_ASSERT_STRING_EQUAL(d[5].name, "aws-f2");
 	CU_ASSERT_STRING_EQUAL(d[0].name, "aws-f1");
 	CU_ASSERT_STRING_EQUAL(d[4].name, "tiny");
 	CU_ASSERT_STRING_EQUAL(d[4].backend, "emu");
@@ -89,7 +91,7 @@ static void test_enumerate(void)
 	/* Fewer slots than devices: the count is still the total. */
 	memset(d, 0x5a, sizeof(d));
 	CU_ASSERT_EQUAL(lf__drv_enumerate("emu", d, 2, &n), LF_OK);
-	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(n, 6);
 	CU_ASSERT_STRING_EQUAL(d[1].name, "u250");
 	CU_ASSERT_EQUAL((unsigned char)d[2].name[0], 0x5a);
 }
@@ -152,7 +154,14 @@ static void test_load_real_xclbin(void)
 	    strstr(lf__drv_last_error(), "layerfab_tiny_emu_1"));
 	CU_ASSERT_EQUAL(lf__dev_props(dev)->xclbin_loaded, 0);
 	CU_ASSERT_EQUAL(lf_test_emu_load_file(dev, "aws-f1"), LF_OK);
-	CU_ASSERT_EQUAL(lf__dev_props(dev)->ncus, 9);
+	/* bitstreams/aws-f1/link.cfg: nk=lfk_engine:2; lane 1 has desc and
+	 * act in DDR[3], params in DDR[0]. */
+	p = lf__dev_props(dev);
+	CU_ASSERT_EQUAL(p->ncus, 2);
+	CU_ASSERT_STRING_EQUAL(p->cus[0].name, "lfk_engine:lfk_engine_1");
+	CU_ASSERT_EQUAL(p->cus[0].arg_bank[0], 3);
+	CU_ASSERT_EQUAL(p->cus[0].arg_bank[2], 0);
+	CU_ASSERT_EQUAL(p->cus[0].arg_bank[4], 3);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 

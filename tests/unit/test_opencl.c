@@ -56,7 +56,8 @@ static struct {
 	char *old_cache;	  /* the caller's LAYERFAB_CACHE_DIR */
 	lf_dev *cl;		  /* opencl:0 + emu-aws-f1.xclbin */
 	lf_dev *emu;		  /* emu:aws-f1 + emu-aws-f1.xclbin */
-	uint32_t conv_cu, mm_cu;  /* first CU of each kernel */
+	uint32_t conv_cu, mm_cu;  /* first lfk_engine CU (aws-f1 links
+				   * only the engine, 2 CUs) */
 	uint64_t live_base;	  /* OpenCL objects alive before the suite */
 } g;
 
@@ -992,7 +993,9 @@ static void test_build_cache(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d1);
 	CU_ASSERT_EQUAL(ours_live(), live_of(d1));
 	t = now_s();
-	CU_ASSERT_EQUAL_FATAL(load_profile(d1, "aws-f1"), LF_OK);
+	/* tiny: the default kernel build with a CU of every kernel (the
+	 * hardware-build profiles link lfk_engine alone). */
+	CU_ASSERT_EQUAL_FATAL(load_profile(d1, "tiny"), LF_OK);
 	t = now_s() - t;
 	s1 = stats(d1);
 	CU_ASSERT_EQUAL(s1.flavour, LF_OCL_PORTABLE);
@@ -1010,20 +1013,21 @@ static void test_build_cache(void)
 	CU_ASSERT_EQUAL(lf__dev_close(d1), LF_OK);
 	CU_ASSERT_EQUAL(ours_live(), 0);
 
-	g.cl = open_dev("opencl:0");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(g.cl);
-	CU_ASSERT_EQUAL_FATAL(load_profile(g.cl, "aws-f1"), LF_OK);
-	s2 = stats(g.cl);
+	d3 = open_dev("opencl:0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d3);
+	CU_ASSERT_EQUAL_FATAL(load_profile(d3, "tiny"), LF_OK);
+	s2 = stats(d3);
 	CU_ASSERT_EQUAL(s2.src_builds, 0);
 	CU_ASSERT_EQUAL(s2.cache_hits, 5);
 	CU_ASSERT_EQUAL(s2.cache_stores, 0);
 	printf("\n  first load %.3f s (build %.3f s), cached load %.3f s ", t,
 	       (double)s1.build_ns * 1e-9, (double)s2.build_ns * 1e-9);
+	CU_ASSERT_EQUAL(lf__dev_close(d3), LF_OK);
 
 	CU_ASSERT_EQUAL_FATAL(damage_cache_entry(), 0);
 	d3 = open_dev("opencl:0");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d3);
-	CU_ASSERT_EQUAL(load_profile(d3, "aws-f1"), LF_OK);
+	CU_ASSERT_EQUAL(load_profile(d3, "tiny"), LF_OK);
 	s3 = stats(d3);
 	CU_ASSERT_EQUAL(s3.cache_rejects, 1);
 	CU_ASSERT_EQUAL(s3.cache_hits, 4);
@@ -1033,21 +1037,30 @@ static void test_build_cache(void)
 
 	d3 = open_dev("opencl:0,cache=0");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d3);
-	CU_ASSERT_EQUAL(load_profile(d3, "aws-f1"), LF_OK);
+	CU_ASSERT_EQUAL(load_profile(d3, "tiny"), LF_OK);
 	s3 = stats(d3);
 	CU_ASSERT_EQUAL(s3.src_builds, 5);
 	CU_ASSERT_EQUAL(s3.cache_hits + s3.cache_misses + s3.cache_stores, 0);
 	CU_ASSERT_STRING_EQUAL(s3.cache_dir, "");
 	CU_ASSERT_EQUAL(lf__dev_close(d3), LF_OK);
-	CU_ASSERT_EQUAL(ours_live(), live_of(g.cl));
+	CU_ASSERT_EQUAL(ours_live(), 0);
+
+	/* aws-f1: the F1 hardware build, lfk_engine x 2 with F1's -D
+	 * parameters: one program of its own. */
+	g.cl = open_dev("opencl:0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g.cl);
+	CU_ASSERT_EQUAL_FATAL(load_profile(g.cl, "aws-f1"), LF_OK);
+	s2 = stats(g.cl);
+	CU_ASSERT_EQUAL(s2.src_builds, 1);
+	CU_ASSERT_EQUAL(s2.live[LF_OCL_KERNEL], 2);
 
 	g.emu = open_dev("emu:aws-f1");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g.emu);
 	CU_ASSERT_EQUAL_FATAL(load_profile(g.emu, "aws-f1"), LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(g.cl, "lfk_conv2d", &g.conv_cu),
+	/* The engine runs conv2d and matmul descriptors: both on its CUs. */
+	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(g.cl, "lfk_engine", &g.conv_cu),
 			      LF_OK);
-	CU_ASSERT_EQUAL_FATAL(lf__dev_find_cu(g.cl, "lfk_matmul", &g.mm_cu),
-			      LF_OK);
+	g.mm_cu = g.conv_cu;
 }
 
 /* Both devices describe the xclbin the same way. */

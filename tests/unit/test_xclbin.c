@@ -241,6 +241,7 @@ static void test_platforms(void)
 	    {"u55c", 32, "HBM[0]", "HBM[31]", 512ull << 20, 512ull << 20},
 	    {"tiny", 2, "DDR[0]", "DDR[1]", 64ull << 20, 64ull << 20},
 	    {"aws-f2-hdk", 1, "DDR[0]", "DDR[0]", 64ull << 30, 64ull << 30},
+	    {"aws-f2", 32, "HBM[0]", "HBM[31]", 512ull << 20, 512ull << 20},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct lf_xclbin_spec s;
@@ -270,7 +271,7 @@ static void test_platforms(void)
 		lf__xclbin_free(x);
 	}
 	CU_ASSERT_PTR_NULL(lf__xclbin_platform_find("u9000"));
-	CU_ASSERT_PTR_NULL(lf__xclbin_platform_at(6));
+	CU_ASSERT_PTR_NULL(lf__xclbin_platform_at(7));
 	/* --bank-size: every bank that size, still back to back */
 	struct lf_xclbin_spec s;
 	size_t n;
@@ -333,11 +334,46 @@ static void test_build_rejects(void)
 	CU_ASSERT_STRING_EQUAL((const char *)img, "untouched");
 }
 
+/*
+ * Every parameter lf_config.h lets -D set ("#ifndef LF_X" + "#define
+ * LF_X") is recorded in the limits text under its own name (LF_PARAMS), so
+ * `layerfab info` can show which design an xclbin is of. Read here from
+ * the header's text, not from LF_PARAMS.
+ */
+static void test_params_recorded(void)
+{
+	char path[512], name[64], want[80];
+	FILE *f = fopen("hls/lf_config.h", "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	snprintf(path, sizeof(path), "%s/hls/limits.txt", lf_test_build_dir());
+	FILE *lf = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+	static char limits[16384];
+	size_t n = fread(limits, 1, sizeof(limits) - 1, lf);
+	limits[n] = '\0';
+	fclose(lf);
+	char line[256];
+	unsigned found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "#ifndef %63s", name) != 1 ||
+		    strncmp(name, "LF_", 3) != 0 ||
+		    strcmp(name, "LF_CONFIG_H") == 0)
+			continue;
+		snprintf(want, sizeof(want), "\n%s=", name);
+		if (!strstr(limits, want))
+			fprintf(stderr, "\n  %s is not in LF_PARAMS", name);
+		CU_ASSERT_PTR_NOT_NULL(strstr(limits, want));
+		found++;
+	}
+	fclose(f);
+	CU_ASSERT(found >= 20);
+}
+
 /* The xclbins `make` builds: every profile loads and runs our kernels. */
 static void test_built_files(void)
 {
-	static const char *const profiles[] = {"aws-f1", "u250", "u280", "u55c",
-					       "tiny"};
+	static const char *const profiles[] = {"aws-f1", "aws-f2", "u250",
+					       "u280",	 "u55c",   "tiny"};
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		char path[512], err[512] = "";
 		struct lf_xclbin *x = NULL;
@@ -348,8 +384,14 @@ static void test_built_files(void)
 			fprintf(stderr, "\n  %s (run make first)\n", err);
 		CU_ASSERT_EQUAL_FATAL(st, LF_OK);
 		CU_ASSERT_EQUAL(x->mode, XCLBIN_SW_EMU);
-		CU_ASSERT(lf__xclbin_find_kernel(x, "lfk_conv2d") >= 0);
-		CU_ASSERT(lf__xclbin_find_kernel(x, "lfk_matmul") >= 0);
+		/* tiny (test-only) has a CU of every kernel; the hardware
+		 * builds the lfk_engine CUs of their link.cfg (test_cli.c
+		 * compares those with link.cfg and params.mk). */
+		CU_ASSERT(lf__xclbin_find_kernel(x, "lfk_engine") >= 0);
+		if (strcmp(profiles[i], "tiny") == 0) {
+			CU_ASSERT(lf__xclbin_find_kernel(x, "lfk_conv2d") >= 0);
+			CU_ASSERT(lf__xclbin_find_kernel(x, "lfk_matmul") >= 0);
+		}
 		CU_ASSERT(x->ncus >= 2);
 		CU_ASSERT(x->nlimits > 0);
 		CU_ASSERT(lf__xclbin_limit(x, "clock_mhz", 0) > 0);
@@ -1103,6 +1145,7 @@ void lf_test_suite_xclbin(void)
 	    {"platforms", test_platforms},
 	    {"build_rejects", test_build_rejects},
 	    {"built_files", test_built_files},
+	    {"params_recorded", test_params_recorded},
 	    {"load_errors", test_load_errors},
 	    {"tool_info", test_tool_info},
 	    {"mini_ok", test_mini_ok},
