@@ -108,6 +108,7 @@ include hostlib/module.mk
 include hls/module.mk
 include driver/module.mk
 include bitstreams/module.mk
+include driver/emu/trust.mk
 include tests/module.mk
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(GEN_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -8,6 +8,10 @@
 KERNEL_SRCS += $(filter-out hls/limits_dump.c,$(wildcard hls/*.c))
 KERNEL_HOST_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/kobj/%.o)
 KERNEL_SO := $(BUILD)/hls/lfkernels.so
+# Every kernels shared object the build puts into an emulation xclbin: the
+# emulator runs only these by default (driver/emu/trust.mk). A rule that
+# builds another one must add it here.
+KERNEL_SOS := $(KERNEL_SO)
 LIMITS_DUMP := $(BUILD)/bin/lf-limits-dump
 LIMITS_TXT := $(BUILD)/hls/limits.txt
 ALL_TARGETS += $(KERNEL_SO) $(LIMITS_TXT)

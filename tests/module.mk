@@ -21,6 +21,15 @@ $(EMU_PROBE_SO): tests/unit/test_emu_probe_kernel.c hls/lf_desc.h \
 		hls/lf_kernel.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -Ihls $(KERNEL_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<
+# emu_ctor.so: a shared object with only a constructor, the crafted
+# BITSTREAM of the emu_trust suite (test_emu_ctor_kernel.c).
+EMU_CTOR_SO := $(BUILD)/tests/emu_ctor.so
+ALL_TARGETS += $(EMU_CTOR_SO)
+TEST_DEPS += $(EMU_CTOR_SO)
+$(EMU_CTOR_SO): tests/unit/test_emu_ctor_kernel.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -fPIC -shared $(LDFLAGS_ALL) -o $@ $<
+TEST_SRCS += tests/unit/test_emu_trust.c
 TEST_SRCS += tests/unit/test_kernels_opencl.c
 TEST_LDLIBS += -lOpenCL
 # opencl suite: the OpenCL backend (driver/opencl) on PoCL or any device.

@@ -67,6 +67,9 @@ struct lf_emu_config {
 	uint64_t dma_setup_ns;	 /* LF_EMU_DEFAULT or a value */
 	double h2d_bps, d2h_bps; /* 0: profile's */
 	uint32_t timeline_cap;	 /* 0: LF_EMU_TIMELINE_CAP */
+	/* Run kernel code that is not one of this library's kernel builds
+	 * (the user's explicit opt-in; emu_trust.c). */
+	int trust_xclbin;
 };
 
 /*
@@ -95,6 +98,24 @@ void lf__emu_destroy(lf_emu *e);
  */
 lf_status lf__emu_load(lf_emu *e, const struct lf_xclbin *xb,
 		       const char *so_path);
+
+/*
+ * lf__emu_trust_check() - may the emulator run @code (@size bytes of a
+ * host-C kernels shared object)? Yes when its SHA-256 is one of the
+ * kernel builds compiled into this library (every kernels .so the build
+ * makes: KERNEL_SOS, driver/emu/trust.mk), or when the user opted in:
+ * @opt_in (the device option trust_xclbin=1) or LAYERFAB_TRUST_XCLBIN=1.
+ * @what names the code in the message ("the xclbin's BITSTREAM").
+ * Return: LF_OK; LF_ERR_BAD_FILE (not trusted: the message says how to
+ * opt in); LF_ERR_INVALID_ARG (LAYERFAB_TRUST_XCLBIN neither 0 nor 1).
+ */
+lf_status lf__emu_trust_check(const void *code, size_t size, int opt_in,
+			      const char *what);
+
+/* The opt-in of the device option, for a device already open: tests that
+ * load their own probe kernel (tests/unit/test_emu_probe_kernel.c).
+ * LF_ERR_INVALID_ARG if @dev is not an emu device. */
+lf_status lf__emu_dev_trust_xclbin(lf_dev *dev);
 
 /* Device memory. Addresses are 4 KiB aligned; sizes are exact. */
 lf_status lf__emu_mem_alloc(lf_emu *e, uint32_t bank, uint64_t size,

@@ -13,6 +13,8 @@
  *   dma_setup_ns=<ns>   per-transfer setup cost (default 13765)
  *   h2d_mbps=<MB/s>, d2h_mbps=<MB/s>   PCIe throughput (1 MB = 1e6 B)
  *   timeline=<events>   timeline history (default 4096)
+ *   trust_xclbin=1      run kernel code that is not one of this library's
+ *                       kernel builds (an xclbin is code; emu_trust.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,10 +80,10 @@ static lf_status opt(const struct lf_dev_spec *spec, const char *key,
 static lf_status parse_config(const struct lf_dev_spec *spec,
 			      struct lf_emu_config *cfg)
 {
-	static const char *const known[] = {"bank_size",    "launch_ns",
-					    "dma_setup_ns", "h2d_mbps",
-					    "d2h_mbps",	    "timeline"};
-	uint64_t h2d = 0, d2h = 0, tl = 0;
+	static const char *const known[] = {
+	    "bank_size", "launch_ns", "dma_setup_ns", "h2d_mbps",
+	    "d2h_mbps",	 "timeline",  "trust_xclbin"};
+	uint64_t h2d = 0, d2h = 0, tl = 0, trust = 0;
 	lf_status st;
 
 	for (uint32_t i = 0; i < spec->nopts; i++) {
@@ -96,7 +98,7 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 			    "emu: unknown option '%s' (known: "
 			    "bank_size, launch_ns, "
 			    "dma_setup_ns, h2d_mbps, d2h_mbps, "
-			    "timeline)",
+			    "timeline, trust_xclbin)",
 			    spec->opts[i].key);
 	}
 	memset(cfg, 0, sizeof(*cfg));
@@ -116,8 +118,15 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 		st = opt(spec, "d2h_mbps", &d2h);
 	if (st == LF_OK)
 		st = opt(spec, "timeline", &tl);
+	if (st == LF_OK)
+		st = opt(spec, "trust_xclbin", &trust);
 	if (st != LF_OK)
 		return st;
+	if (trust > 1)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "emu: trust_xclbin=%llu: expected 0 or 1",
+				     (unsigned long long)trust);
+	cfg->trust_xclbin = (int)trust;
 	if (tl > UINT32_MAX)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "emu: timeline=%llu is too large",
@@ -333,3 +342,18 @@ const struct lf_backend_ops lf__emu_backend = {
     .timeline = emu_timeline,
     .fault = emu_fault,
 };
+
+lf_status lf__emu_dev_trust_xclbin(lf_dev *dev)
+{
+	lf_emu *e;
+
+	if (!dev || dev->ops != &lf__emu_backend)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "lf__emu_dev_trust_xclbin: not an emu "
+				     "device");
+	e = emu_of(dev);
+	pthread_mutex_lock(&e->mu);
+	e->cfg.trust_xclbin = 1;
+	pthread_mutex_unlock(&e->mu);
+	return LF_OK;
+}

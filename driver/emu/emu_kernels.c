@@ -4,10 +4,11 @@
  * (CONNECTIVITY) and the kernel code (BITSTREAM: a shared object built
  * from the hls/ sources as host C).
  *
- * The shared object is written to a private temporary file (mkstemp under
- * $TMPDIR), opened with dlopen(RTLD_NOW | RTLD_LOCAL) so that two devices
- * or two xclbins never share kernel state, and the file is unlinked at
- * once; dlclose happens when the image is unloaded.
+ * Only trusted kernel code is loaded (emu_trust.c). The shared object is
+ * written to a private temporary file (mkstemp under $TMPDIR), opened with
+ * dlopen(RTLD_NOW | RTLD_LOCAL) so that two devices or two xclbins never share
+ * kernel state, and the file is unlinked at once; dlclose happens when the
+ * image is unloaded.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/lf_file.h"
 #include "driver/emu/emu_impl.h"
 
 /* The pattern of the layerfab kernel ABI: pointer or scalar per index. */
@@ -146,19 +148,14 @@ static lf_status write_all(int fd, const uint8_t *p, uint64_t n,
 	return LF_OK;
 }
 
-/* Write the BITSTREAM section to a private file and dlopen it. */
-static lf_status open_bitstream(const struct lf_xclbin *xb, void **dl)
+/* Write @code (a shared object) to a private file and dlopen it. */
+static lf_status open_code(const void *code, size_t size, void **dl)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[PATH_MAX];
 	lf_status st;
 	int fd;
 
-	if (!xb->bitstream || xb->bitstream_size == 0)
-		return lf__drv_error(LF_ERR_BAD_FILE,
-				     "emu: the xclbin has no BITSTREAM "
-				     "section; the emulator needs the "
-				     "kernels' host-C shared object there");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	if (snprintf(path, sizeof(path), "%s/lf-emu-kernels-XXXXXX", dir) >=
@@ -170,7 +167,7 @@ static lf_status open_bitstream(const struct lf_xclbin *xb, void **dl)
 				     "emu: cannot create a temporary file in "
 				     "%s: %s",
 				     dir, strerror(errno));
-	st = write_all(fd, xb->bitstream, xb->bitstream_size, path);
+	st = write_all(fd, code, size, path);
 	if (close(fd) != 0 && st == LF_OK)
 		st = lf__drv_error(LF_ERR_IO, "emu: closing %s: %s", path,
 				   strerror(errno));
@@ -178,11 +175,58 @@ static lf_status open_bitstream(const struct lf_xclbin *xb, void **dl)
 		*dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		if (!*dl)
 			st = lf__drv_error(LF_ERR_BAD_FILE,
-					   "emu: the BITSTREAM section is not "
-					   "a loadable shared object: %s",
+					   "emu: the kernel code is not a "
+					   "loadable shared object: %s",
 					   dlerror());
 	}
 	unlink(path);
+	return st;
+}
+
+/*
+ * The kernel code: the BITSTREAM section, or the file @so_path (the socket
+ * door gets it from the shim). Checked against the trusted kernel builds
+ * before it is written anywhere or loaded (emu_trust.c); a file is read
+ * once and the checked bytes are what is loaded, so it cannot change in
+ * between. With the device's explicit opt-in a file is dlopen()ed as it is.
+ */
+static lf_status load_code(lf_emu *e, const struct lf_xclbin *xb,
+			   const char *so_path, void **dl)
+{
+	char err[256] = "";
+	uint8_t *file = NULL;
+	size_t size = 0;
+	lf_status st;
+
+	if (so_path && e->cfg.trust_xclbin) {
+		*dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+		if (!*dl)
+			return lf__drv_error(LF_ERR_BAD_FILE,
+					     "emu: cannot load kernels from "
+					     "%s: %s",
+					     so_path, dlerror());
+		return LF_OK;
+	}
+	if (so_path) {
+		st = lf__file_read(so_path, LF_XCLBIN_FILE_MAX, &file, &size,
+				   err, sizeof(err));
+		if (st != LF_OK)
+			return lf__drv_error(st, "emu: kernels: %s", err);
+		st = lf__emu_trust_check(file, size, 0, so_path);
+	} else if (!xb->bitstream || xb->bitstream_size == 0) {
+		return lf__drv_error(LF_ERR_BAD_FILE,
+				     "emu: the xclbin has no BITSTREAM "
+				     "section; the emulator needs the "
+				     "kernels' host-C shared object there");
+	} else {
+		st = lf__emu_trust_check(
+		    xb->bitstream, xb->bitstream_size, e->cfg.trust_xclbin,
+		    "the xclbin's kernel code (BITSTREAM)");
+	}
+	if (st == LF_OK)
+		st = so_path ? open_code(file, size, dl)
+			     : open_code(xb->bitstream, xb->bitstream_size, dl);
+	free(file);
 	return st;
 }
 
@@ -295,16 +339,7 @@ lf_status lf__emu_image_build(lf_emu *e, const struct lf_xclbin *xb,
 		count_bank_cus(xb, img);
 	if (st != LF_OK)
 		goto fail;
-	if (so_path) {
-		img->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
-		if (!img->dl)
-			st = lf__drv_error(LF_ERR_BAD_FILE,
-					   "emu: cannot load kernels from %s: "
-					   "%s",
-					   so_path, dlerror());
-	} else {
-		st = open_bitstream(xb, &img->dl);
-	}
+	st = load_code(e, xb, so_path, &img->dl);
 	if (st == LF_OK)
 		st = bind_kernels(xb, img);
 	if (st != LF_OK)
