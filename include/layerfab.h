@@ -164,9 +164,11 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * but device_count) uses the first device.
  * Environment: LAYERFAB_FALLBACK=off makes an op the device cannot run an
  * error (LF_ERR_UNSUPPORTED) instead of running it on the CPU, and a device
- * failure the op's error; LAYERFAB_TIMEOUT_MS bounds the wait for one
- * kernel launch (default 60000). A device string may carry driver options
- * after a comma, e.g. "emu:tiny,bank_size=64M".
+ * failure the op's error (values: on/1/yes/true, off/0/no/false);
+ * LAYERFAB_TIMEOUT_MS bounds the wait for one kernel launch (1 to 86400000
+ * ms, default 60000). Any other value of either is LF_ERR_INVALID_ARG. A
+ * device string may carry driver options after a comma, e.g.
+ * "emu:tiny,bank_size=64M".
  * Bitstream search without @xclbin or LAYERFAB_XCLBIN: the file the
  * driver names for the device, emu-<profile>.xclbin (emulator),
  * emu-aws-f1.xclbin (a portable OpenCL device such as PoCL's) or

@@ -105,3 +105,5 @@ realworld: all $(BUILD)/tests/lf_tests
 	/usr/bin/python3 scripts/models/realworld.py --out $(BUILD)/realworld \
 		--work $(BUILD)/realworld-work
 	LF_REALWORLD_DIR=$(BUILD)/realworld $(BUILD)/tests/lf_tests realworld
+# env suite: environment values validated; names from files escaped.
+TEST_SRCS += tests/unit/test_env.c

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "base/lf_text.h"
 #include "driver/core/backend.h"
 
 #define LF_DRV_ERR_MAX 512
@@ -31,6 +32,8 @@ lf_status lf__drv_error(lf_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(drv_err, sizeof(drv_err), fmt, ap);
 	va_end(ap);
+	/* Names from xclbins may hold any bytes: shown escaped. */
+	lf__text_sanitize(drv_err, sizeof(drv_err));
 	return st;
 }
 

@@ -70,6 +70,9 @@ struct lf_emu_config {
 	/* Run kernel code that is not one of this library's kernel builds
 	 * (the user's explicit opt-in; emu_trust.c). */
 	int trust_xclbin;
+	/* A fault armed when the device is created (the device option
+	 * fault=KIND:N): kind LF_FAULT_NONE for none. */
+	struct lf_fault fault;
 };
 
 /*

@@ -15,6 +15,10 @@
  *   timeline=<events>   timeline history (default 4096)
  *   trust_xclbin=1      run kernel code that is not one of this library's
  *                       kernel builds (an xclbin is code; emu_trust.c)
+ *   fault=KIND:N        inject a fault at the Nth occurrence (from the
+ *                       device's opening) of its event; KIND alloc,
+ *                       dma_fail, dma_corrupt, cu_hang or device_lost
+ *                       (README.md, "Faults")
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,12 +81,48 @@ static lf_status opt(const struct lf_dev_spec *spec, const char *key,
 	return st == LF_ERR_NOT_FOUND ? LF_OK : st;
 }
 
+/* "KIND:N": the fault names of the device option, in lf_fault_kind order. */
+static const char *const fault_names[] = {
+    [LF_FAULT_ALLOC] = "alloc",
+    [LF_FAULT_DMA_FAIL] = "dma_fail",
+    [LF_FAULT_DMA_CORRUPT] = "dma_corrupt",
+    [LF_FAULT_CU_HANG] = "cu_hang",
+    [LF_FAULT_DEVICE_LOST] = "device_lost",
+};
+
+static lf_status parse_fault(const char *v, struct lf_fault *f)
+{
+	const char *colon = strchr(v, ':');
+	unsigned long long n = 0;
+	const char *p;
+
+	for (int k = LF_FAULT_ALLOC; colon && k <= LF_FAULT_DEVICE_LOST; k++) {
+		if (strlen(fault_names[k]) != (size_t)(colon - v) ||
+		    strncmp(v, fault_names[k], (size_t)(colon - v)) != 0)
+			continue;
+		for (p = colon + 1; *p >= '0' && *p <= '9' && n <= UINT32_MAX;
+		     p++)
+			n = n * 10 + (unsigned)(*p - '0');
+		if (p == colon + 1 || *p || n < 1 || n > UINT32_MAX)
+			break;
+		f->kind = (enum lf_fault_kind)k;
+		f->nth = (uint32_t)n;
+		f->cu = -1;
+		return LF_OK;
+	}
+	return lf__drv_error(LF_ERR_INVALID_ARG,
+			     "emu: fault=%s: expected KIND:N, KIND one of "
+			     "alloc, dma_fail, dma_corrupt, cu_hang, "
+			     "device_lost and N >= 1 (the Nth occurrence)",
+			     v);
+}
+
 static lf_status parse_config(const struct lf_dev_spec *spec,
 			      struct lf_emu_config *cfg)
 {
 	static const char *const known[] = {
 	    "bank_size", "launch_ns", "dma_setup_ns", "h2d_mbps",
-	    "d2h_mbps",	 "timeline",  "trust_xclbin"};
+	    "d2h_mbps",	 "timeline",  "trust_xclbin", "fault"};
 	uint64_t h2d = 0, d2h = 0, tl = 0, trust = 0;
 	lf_status st;
 
@@ -98,7 +138,7 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 			    "emu: unknown option '%s' (known: "
 			    "bank_size, launch_ns, "
 			    "dma_setup_ns, h2d_mbps, d2h_mbps, "
-			    "timeline, trust_xclbin)",
+			    "timeline, trust_xclbin, fault)",
 			    spec->opts[i].key);
 	}
 	memset(cfg, 0, sizeof(*cfg));
@@ -127,6 +167,12 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 				     "emu: trust_xclbin=%llu: expected 0 or 1",
 				     (unsigned long long)trust);
 	cfg->trust_xclbin = (int)trust;
+	for (uint32_t i = 0; i < spec->nopts; i++)
+		if (strcmp(spec->opts[i].key, "fault") == 0) {
+			st = parse_fault(spec->opts[i].value, &cfg->fault);
+			if (st != LF_OK)
+				return st;
+		}
 	if (tl > UINT32_MAX)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "emu: timeline=%llu is too large",
@@ -151,6 +197,13 @@ static lf_status emu_open(const struct lf_dev_spec *spec, lf_dev **out)
 				     "emu: out of host memory");
 	st = lf__emu_create(&cfg, &d->emu);
 	if (st != LF_OK) {
+		free(d);
+		return st;
+	}
+	if (cfg.fault.kind != LF_FAULT_NONE)
+		st = lf__emu_fault(d->emu, &cfg.fault);
+	if (st != LF_OK) {
+		lf__emu_destroy(d->emu);
 		free(d);
 		return st;
 	}

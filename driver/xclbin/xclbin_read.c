@@ -26,6 +26,7 @@
 #include <xrt/xclbin.h>
 
 #include "base/lf_file.h"
+#include "base/lf_text.h"
 #include "driver/xclbin/xclbin_impl.h"
 
 #define OFF_HDR(field) offsetof(struct axlf, m_header.field)
@@ -61,6 +62,7 @@ lf_status lf__xclbin_fail(struct lf__xerr *e, lf_status st, const char *fmt,
 		va_start(ap, fmt);
 		vsnprintf(e->buf, e->len, fmt, ap);
 		va_end(ap);
+		lf__text_sanitize(e->buf, e->len);
 	}
 	return st;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/lf_text.h"
 #include "hostlib/base/error.h"
 
 /* Contexts one thread remembers a message for, least recently set first. */
@@ -36,6 +37,9 @@ static struct lf__err_slot *slot_for(uint64_t ctx_id, int create)
 void lf__err_set_msg(uint64_t ctx_id, const char *msg)
 {
 	snprintf(tl_msg, sizeof(tl_msg), "%s", msg);
+	/* Messages quote names read from files (tensor, node, kernel names):
+	 * control bytes and invalid UTF-8 are shown escaped, never raw. */
+	lf__text_sanitize(tl_msg, sizeof(tl_msg));
 	if (ctx_id == 0)
 		return;
 	struct lf__err_slot *s = slot_for(ctx_id, 1);

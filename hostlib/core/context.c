@@ -112,13 +112,29 @@ static lf_status open_device(uint64_t id, const char *part, const char *xclbin,
 	return LF_OK;
 }
 
-static int fallback_from_env(void)
+/* LAYERFAB_FALLBACK: unset or empty is on; a value that is neither a yes
+ * nor a no is an error, not a silent "on" (reliability review 2.5). */
+static lf_status fallback_from_env(int *on)
 {
+	static const char *const yes[] = {"on", "1", "yes", "true"};
+	static const char *const no[] = {"off", "0", "no", "false"};
 	const char *v = getenv("LAYERFAB_FALLBACK");
-	if (!v)
-		return 1;
-	return !(strcmp(v, "off") == 0 || strcmp(v, "0") == 0 ||
-		 strcmp(v, "no") == 0 || strcmp(v, "false") == 0);
+	*on = 1;
+	if (!v || !*v)
+		return LF_OK;
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return LF_OK;
+		if (strcmp(v, no[i]) == 0) {
+			*on = 0;
+			return LF_OK;
+		}
+	}
+	return lf__err(0, LF_ERR_INVALID_ARG,
+		       "lf_context_create: LAYERFAB_FALLBACK=\"%.32s\" is "
+		       "neither on (on, 1, yes, true) nor off (off, 0, no, "
+		       "false)",
+		       v);
 }
 
 lf_status lf_context_create(const char *device, const char *xclbin,
@@ -129,7 +145,13 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 			       "lf_context_create: out is NULL");
 	char parts[LF__MAX_DEVICES][LF__DEV_STR_MAX];
 	unsigned ndev = 0;
+	int fallback;
+	unsigned timeout_ms;
 	lf_status st = resolve_device(device, parts, &ndev);
+	if (st == LF_OK)
+		st = fallback_from_env(&fallback);
+	if (st == LF_OK)
+		st = lf__exec_timeout_env(0, &timeout_ms);
 	if (st)
 		return st;
 	/* ndev == 0: the driver picks (first card, else its emulator). */
@@ -145,7 +167,7 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 		return lf__err(0, LF_ERR_NO_MEMORY,
 			       "lf_context_create: no memory");
 	ctx->id = atomic_fetch_add(&next_ctx_id, 1);
-	ctx->fallback = fallback_from_env();
+	ctx->fallback = fallback;
 	atomic_init(&ctx->live_tensors, 0);
 	atomic_init(&ctx->live_events, 0);
 	atomic_init(&ctx->live_models, 0);

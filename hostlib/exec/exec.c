@@ -13,6 +13,8 @@
 
 /* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
 #define LF__DEFAULT_TIMEOUT_MS 60000u
+/* One day: a launch waited for longer is a hang. */
+#define LF__MAX_TIMEOUT_MS 86400000u
 
 lf_status lf__exec_note(struct lf__exec *d, lf_status st)
 {
@@ -119,6 +121,34 @@ lf_status lf__exec_check(const char *device, char *why, size_t whylen)
 	return st;
 }
 
+/* LAYERFAB_TIMEOUT_MS: unset or empty is the default; anything but a whole
+ * number of milliseconds in range is an error, not ignored (atoi used to
+ * take "abc" and "0" as "use the default"). */
+lf_status lf__exec_timeout_env(uint64_t id, unsigned *ms)
+{
+	const char *v = getenv("LAYERFAB_TIMEOUT_MS");
+	unsigned long long n = 0;
+	*ms = LF__DEFAULT_TIMEOUT_MS;
+	if (!v || !*v)
+		return LF_OK;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || n > LF__MAX_TIMEOUT_MS) {
+			n = 0;
+			break;
+		}
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	if (n < 1 || n > LF__MAX_TIMEOUT_MS)
+		return lf__err(
+		    id, LF_ERR_INVALID_ARG,
+		    "lf_context_create: LAYERFAB_TIMEOUT_MS=\"%.32s\" "
+		    "is not a whole number of milliseconds from 1 to "
+		    "%u (unset: %u)",
+		    v, LF__MAX_TIMEOUT_MS, LF__DEFAULT_TIMEOUT_MS);
+	*ms = (unsigned)n;
+	return LF_OK;
+}
+
 lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 {
 	char text[LF_DRV_SPEC_MAX];
@@ -132,10 +162,11 @@ lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 		return lf__err(id, LF_ERR_NO_MEMORY,
 			       "lf_context_create: no memory");
 	atomic_init(&d->lost, 0);
-	d->timeout_ms = LF__DEFAULT_TIMEOUT_MS;
-	const char *tmo = getenv("LAYERFAB_TIMEOUT_MS");
-	if (tmo && atoi(tmo) > 0)
-		d->timeout_ms = (unsigned)atoi(tmo);
+	st = lf__exec_timeout_env(id, &d->timeout_ms);
+	if (st) {
+		free(d);
+		return st;
+	}
 	if (lf__zombies_init(&d->zombies)) {
 		st = lf__err(id, LF_ERR_NO_MEMORY,
 			     "lf_context_create: cannot create a mutex");

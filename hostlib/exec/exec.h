@@ -28,6 +28,14 @@ struct lf__runinfo {
 };
 
 /*
+ * lf__exec_timeout_env() - the launch timeout LAYERFAB_TIMEOUT_MS asks for
+ * (unset or empty: the default), or LF_ERR_INVALID_ARG with a message
+ * for anything but 1..86400000 ms. lf_context_create checks it for every
+ * device, the cpu included.
+ */
+lf_status lf__exec_timeout_env(uint64_t ctx_id, unsigned *ms);
+
+/*
  * lf__exec_check() - is @device (one member of a "DEV+DEV" list) a device
  * string of a backend the driver has? Opens nothing; the driver owns the
  * grammar. On failure its message is copied to @why.

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/lf_file.h"
+#include "base/lf_text.h"
 #include "hostlib/onnx/onnx_impl.h"
 
 lf_status lf__onnx_fail(char *err, size_t errlen, lf_status st, const char *fmt,
@@ -21,6 +22,8 @@ lf_status lf__onnx_fail(char *err, size_t errlen, lf_status st, const char *fmt,
 		va_start(ap, fmt);
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
+		/* Names from the file may hold any bytes. */
+		lf__text_sanitize(err, errlen);
 	}
 	return st;
 }

@@ -362,7 +362,56 @@ static void test_reset(void)
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 
+/* The device option fault=KIND:N arms a fault when the device opens, as
+ * lf__dev_fault would; malformed values are refused at open. */
+static void test_fault_option(void)
+{
+	static const char *const bad[] = {"emu:tiny,fault=alloc",
+					  "emu:tiny,fault=alloc:0",
+					  "emu:tiny,fault=alloc:-1",
+					  "emu:tiny,fault=alloc:x",
+					  "emu:tiny,fault=boom:1",
+					  "emu:tiny,fault=alloc:1x",
+					  "emu:tiny,fault=alloc:4294967296",
+					  "emu:tiny,fault=:1"};
+	uint8_t buf[16] = {1, 2, 3}, back[16];
+	lf_dev *dev = NULL;
+	lf_bo *a = NULL, *b = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(lf__dev_open(bad[i], &dev), LF_ERR_INVALID_ARG);
+		CU_ASSERT_PTR_NULL(dev);
+		CU_ASSERT_PTR_NOT_NULL(strstr(lf__drv_last_error(), "KIND:N"));
+	}
+	/* The second allocation fails, the others do not. */
+	dev = lf_test_emu_open("emu:tiny,fault=alloc:2");
+	CU_ASSERT_FATAL(dev != NULL);
+	CU_ASSERT_EQUAL(lf__bo_alloc(dev, 64, 0, &a), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_alloc(dev, 64, 0, &b), LF_ERR_NO_DEVICE_MEMORY);
+	CU_ASSERT_EQUAL(lf__bo_alloc(dev, 64, 0, &b), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_free(a), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_free(b), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+	/* The first transfer flips a byte and reports success. */
+	dev = lf_test_emu_open("emu:tiny,fault=dma_corrupt:1");
+	CU_ASSERT_FATAL(dev != NULL);
+	CU_ASSERT_EQUAL_FATAL(lf__bo_alloc(dev, 16, 0, &a), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_write(a, buf, 16, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_read(a, back, 16, 0), LF_OK);
+	CU_ASSERT_EQUAL(back[8], buf[8] ^ 0xff); /* the middle byte */
+	CU_ASSERT_EQUAL(memcmp(back, buf, 8), 0);
+	CU_ASSERT_EQUAL(lf__bo_free(a), LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+	/* Device loss at the first operation. */
+	dev = lf_test_emu_open("emu:tiny,fault=device_lost:1");
+	CU_ASSERT_FATAL(dev != NULL);
+	CU_ASSERT_EQUAL(lf__bo_alloc(dev, 64, 0, &a), LF_ERR_DEVICE_LOST);
+	CU_ASSERT_EQUAL(lf__bo_alloc(dev, 64, 0, &a), LF_ERR_DEVICE_LOST);
+	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
+}
+
 const struct lf_test_case lf_test_emu_fault_cases[] = {
+    {"fault_option", test_fault_option},
     {"fault_every_step", test_fault_every_step},
     {"fault_dma", test_fault_dma},
     {"hang_timeout", test_hang_timeout},
