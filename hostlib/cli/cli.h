@@ -98,6 +98,13 @@ void lf__cli_report(const char *cmd, const lf_context *ctx, lf_status st,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * lf__cli_tensor_to_onnx() - the host copy of @t as a new struct lf__tensor
+ * (release it with lf__tensor_release()), for comparing or writing it.
+ */
+lf_status lf__cli_tensor_to_onnx(lf_tensor *t, struct lf__tensor *out,
+				 char *err, size_t errlen);
+
+/*
  * lf__cli_tensor_read() - a TensorProto file (an ONNX test vector) as a
  * new tensor on @ctx. Return: the reader's status, message in @err.
  */

@@ -83,39 +83,6 @@ static int exists(const char *path, int dir)
 	       (dir ? S_ISDIR(sb.st_mode) : S_ISREG(sb.st_mode));
 }
 
-static int32_t onnx_dtype(lf_dtype t)
-{
-	switch (t) {
-	case LF_DTYPE_UINT8:
-		return LF__ONNX_UINT8;
-	case LF_DTYPE_INT8:
-		return LF__ONNX_INT8;
-	case LF_DTYPE_INT32:
-		return LF__ONNX_INT32;
-	default:
-		return LF__ONNX_FLOAT;
-	}
-}
-
-/* Output @got as a struct lf__tensor for the comparison. */
-static lf_status as_onnx(lf_tensor *got, struct lf__tensor *t, char *err,
-			 size_t errlen)
-{
-	int64_t dims[LF_MAX_DIMS];
-	int nd = lf_tensor_shape(got, dims);
-	lf_status st = lf_tensor_to_host(got);
-	if (st == LF_OK)
-		st = lf__tensor_alloc(t, onnx_dtype(lf_tensor_dtype(got)), nd,
-				      dims, err, errlen);
-	if (st == LF_OK && lf__tensor_bytes(t) != lf_tensor_bytes(got)) {
-		snprintf(err, errlen, "output size mismatch");
-		return LF_ERR_INTERNAL;
-	}
-	if (st == LF_OK && t->count)
-		memcpy(t->data, lf_tensor_data(got), lf__tensor_bytes(t));
-	return st;
-}
-
 struct set_io {
 	lf_tensor *in[MAX_IO], *out[MAX_IO];
 	size_t nin, nout;
@@ -151,7 +118,8 @@ static enum lf__conf_result check_outputs(const char *set, struct set_io *io,
 		lf_status st =
 		    lf__onnx_tensor_read(path, &want, err, sizeof(err));
 		if (st == LF_OK)
-			st = as_onnx(io->out[k], &got, err, sizeof(err));
+			st = lf__cli_tensor_to_onnx(io->out[k], &got, err,
+						    sizeof(err));
 		enum lf__conf_result r =
 		    st == LF_OK
 			? lf__conformance_compare(&got, &want, k, msg, len)

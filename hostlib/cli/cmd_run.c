@@ -10,17 +10,19 @@
 #include <string.h>
 
 #include "hostlib/cli/cli.h"
+#include "hostlib/onnx/onnx.h"
 
 #define USAGE                                                                  \
 	"MODEL.onnx [--input FILE.pb]... [--random SEED] [--batch N]\n"        \
 	"                    [--device DEV] [--xclbin FILE] "                  \
-	"[--trace FILE.json] [--top K]"
+	"[--trace FILE.json] [--top K]\n"                                      \
+	"                    [--output FILE.pb]"
 
 #define MAX_INPUTS 16
 #define MAX_ROWS   16 /* rows of an output printed before "..." */
 
 struct run_opts {
-	const char *model, *device, *xclbin, *trace;
+	const char *model, *device, *xclbin, *trace, *output;
 	const char *inputs[MAX_INPUTS];
 	size_t ninputs;
 	uint64_t seed, batch, top;
@@ -51,6 +53,12 @@ static int help(void)
 	       "JSON\n"
 	       "  --top K          print the K largest values of each row of "
 	       "the last axis\n"
+	       "  --output FILE.pb write each output as an ONNX TensorProto "
+	       "(named after the\n"
+	       "                   model's output); with several outputs, "
+	       "output k goes to FILE\n"
+	       "                   with _k before the extension (out.pb: "
+	       "out_0.pb, out_1.pb, ...)\n"
 	       "Modeled device times are the timing model's projection of "
 	       "the card, not\nmeasurements.\n",
 	       USAGE);
@@ -89,6 +97,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			o->xclbin = v;
 		} else if (OPT("--trace")) {
 			o->trace = v;
+		} else if (OPT("--output")) {
+			o->output = v;
 		} else if (OPT("--top")) {
 			if (r > 0 && lf__cli_parse_u64("run", "--top", v, 1,
 						       1000000, &o->top))
@@ -293,6 +303,60 @@ static void print_header(lf_context *ctx, lf_model *m, const struct run_opts *o,
 	}
 }
 
+/* Output @k of @n goes to @base, or with several outputs to @base with
+ * "_k" inserted before its extension ("out.pb" -> "out_1.pb"; "out" ->
+ * "out_1"). */
+static int output_path(const char *base, size_t k, size_t n, char *out,
+		       size_t cap)
+{
+	const char *slash = strrchr(base, '/');
+	const char *dot = strrchr(base, '.');
+	int len;
+	if (n == 1)
+		return snprintf(out, cap, "%s", base) < (int)cap ? 0 : -1;
+	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : base))
+		dot = base + strlen(base);
+	len = snprintf(out, cap, "%.*s_%zu%s", (int)(dot - base), base, k, dot);
+	return len >= 0 && len < (int)cap ? 0 : -1;
+}
+
+/* --output: every output as a TensorProto file. */
+static int write_outputs(lf_context *ctx, lf_model *m, const char *base,
+			 lf_tensor **out, size_t nout)
+{
+	for (size_t i = 0; i < nout; i++) {
+		struct lf_tensor_info info;
+		struct lf__tensor t;
+		char path[4096], err[512] = "";
+		lf_status st;
+		memset(&t, 0, sizeof(t));
+		if (output_path(base, i, nout, path, sizeof(path))) {
+			fprintf(stderr,
+				"layerfab run: --output %s: path too "
+				"long\n",
+				base);
+			return -1;
+		}
+		st = lf__cli_tensor_to_onnx(out[i], &t, err, sizeof(err));
+		if (st == LF_OK && lf_model_output_info(m, i, &info) == LF_OK) {
+			free(t.name);
+			t.name = strdup(info.name);
+			if (!t.name)
+				st = LF_ERR_NO_MEMORY;
+		}
+		if (st == LF_OK)
+			st = lf__onnx_tensor_write(path, &t, err, sizeof(err));
+		lf__tensor_release(&t);
+		if (st != LF_OK) {
+			lf__cli_report("run", ctx, st, "--output %s: %s", path,
+				       err);
+			return -1;
+		}
+		printf("output %zu written to %s\n", i, path);
+	}
+	return 0;
+}
+
 int lf__cli_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -341,6 +405,8 @@ int lf__cli_run(int argc, char **argv)
 	}
 	print_profile(prof);
 	rc = LF__CLI_OK;
+	if (o.output && write_outputs(ctx, m, o.output, out, nout))
+		rc = LF__CLI_FAIL;
 	if (o.trace) {
 		st = lf_run_profile_write_trace(prof, o.trace);
 		if (st != LF_OK) {

@@ -395,3 +395,36 @@ const char *lf__cli_bytes_str(double bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.0f B", bytes);
 	return buf;
 }
+
+static int32_t onnx_dtype(lf_dtype t)
+{
+	switch (t) {
+	case LF_DTYPE_UINT8:
+		return LF__ONNX_UINT8;
+	case LF_DTYPE_INT8:
+		return LF__ONNX_INT8;
+	case LF_DTYPE_INT32:
+		return LF__ONNX_INT32;
+	default:
+		return LF__ONNX_FLOAT;
+	}
+}
+
+lf_status lf__cli_tensor_to_onnx(lf_tensor *got, struct lf__tensor *t,
+				 char *err, size_t errlen)
+{
+	int64_t dims[LF_MAX_DIMS];
+	int nd = lf_tensor_shape(got, dims);
+	lf_status st = lf_tensor_to_host(got);
+	if (st == LF_OK)
+		st = lf__tensor_alloc(t, onnx_dtype(lf_tensor_dtype(got)), nd,
+				      dims, err, errlen);
+	if (st == LF_OK && lf__tensor_bytes(t) != lf_tensor_bytes(got)) {
+		snprintf(err, errlen, "output size mismatch");
+		lf__tensor_release(t);
+		return LF_ERR_INTERNAL;
+	}
+	if (st == LF_OK && t->count)
+		memcpy(t->data, lf_tensor_data(got), lf__tensor_bytes(t));
+	return st;
+}

@@ -95,6 +95,15 @@ lf_status lf__onnx_tensor_parse(const void *buf, size_t len, const char *what,
 lf_status lf__onnx_tensor_read(const char *path, struct lf__tensor *out,
 			       char *err, size_t errlen);
 
+/*
+ * lf__onnx_tensor_write() - write @t as a serialized TensorProto (raw_data,
+ * little-endian; the name if @t has one) to @path, replacing the file.
+ * Return: LF_OK; LF_ERR_IO; LF_ERR_NO_MEMORY; LF_ERR_UNSUPPORTED (a type
+ * with no element size); LF_ERR_INVALID_ARG.
+ */
+lf_status lf__onnx_tensor_write(const char *path, const struct lf__tensor *t,
+				char *err, size_t errlen);
+
 /* The largest ONNX model or .pb file read: protobuf's own 2 GiB limit. */
 #define LF__ONNX_FILE_MAX (1ull << 31)
 

@@ -440,3 +440,74 @@ lf_status lf__onnx_tensor_read(const char *path, struct lf__tensor *out,
 	free(buf);
 	return st;
 }
+
+lf_status lf__onnx_tensor_write(const char *path, const struct lf__tensor *t,
+				char *err, size_t errlen)
+{
+	Onnx__TensorProto tp = ONNX__TENSOR_PROTO__INIT;
+	size_t esize, bytes, len;
+	uint8_t *raw = NULL, *buf = NULL;
+	lf_status st = LF_OK;
+	FILE *f;
+
+	if (!path || !t || t->rank < 0 || t->rank > LF__TENSOR_MAX_RANK)
+		return lf__onnx_fail(err, errlen, LF_ERR_INVALID_ARG,
+				     "lf__onnx_tensor_write: bad argument");
+	esize = lf__onnx_dtype_size(t->dtype);
+	bytes = lf__tensor_bytes(t);
+	if (!esize)
+		return lf__onnx_fail(err, errlen, LF_ERR_UNSUPPORTED,
+				     "%s: cannot write a %s tensor", path,
+				     lf__onnx_dtype_name(t->dtype));
+	/* raw_data is little-endian whatever the host (onnx.proto). */
+	raw = malloc(bytes ? bytes : 1);
+	if (!raw)
+		return lf__onnx_fail(err, errlen, LF_ERR_NO_MEMORY,
+				     "%s: out of memory", path);
+	for (size_t i = 0; i < bytes; i += esize) {
+		const uint8_t *src = (const uint8_t *)t->data + i;
+		uint64_t v = 0;
+		uint32_t v32;
+		if (esize == 1) {
+			v = *src;
+		} else if (esize == 4) {
+			memcpy(&v32, src, 4);
+			v = v32;
+		} else {
+			memcpy(&v, src, 8);
+		}
+		for (size_t b = 0; b < esize; b++)
+			raw[i + b] = (uint8_t)(v >> (8 * b));
+	}
+	tp.n_dims = (size_t)t->rank;
+	tp.dims = (int64_t *)t->dims;
+	tp.has_data_type = 1;
+	tp.data_type = t->dtype;
+	tp.name = t->name && t->name[0] ? t->name : NULL;
+	tp.has_raw_data = 1;
+	tp.raw_data.len = bytes;
+	tp.raw_data.data = raw;
+	len = onnx__tensor_proto__get_packed_size(&tp);
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		st = lf__onnx_fail(err, errlen, LF_ERR_NO_MEMORY,
+				   "%s: out of memory", path);
+		goto out;
+	}
+	onnx__tensor_proto__pack(&tp, buf);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		st = lf__onnx_fail(err, errlen, LF_ERR_IO, "%s: %s", path,
+				   strerror(errno));
+		if (f)
+			fclose(f);
+		goto out;
+	}
+	if (fclose(f) != 0)
+		st = lf__onnx_fail(err, errlen, LF_ERR_IO, "%s: %s", path,
+				   strerror(errno));
+out:
+	free(buf);
+	free(raw);
+	return st;
+}

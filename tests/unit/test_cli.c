@@ -948,6 +948,96 @@ static void test_demo_500(void)
 	cli_res_free(&r);
 }
 
+/* --output: ORT's expected output, byte for byte, read back through the
+ * TensorProto reader; several outputs get "_k" before the extension. */
+static void test_run_output(void)
+{
+	char dir[] = "/tmp/lf_cli_out_XXXXXX", out[128], model[128], p0[128],
+	     p1[128], err[512];
+	struct lf__tensor got, want;
+	struct cli_res r;
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(out, sizeof(out), "%s/logits.pb", dir);
+	run_cli(&r, "run", FMNIST "/model.onnx", "--input",
+		FMNIST "/test_data_set_0/input_0.pb", "--device", "emu",
+		"--output", out);
+	CU_ASSERT_EQUAL(r.status, 0);
+	cli_res_free(&r);
+	memset(&got, 0, sizeof(got));
+	memset(&want, 0, sizeof(want));
+	CU_ASSERT_EQUAL_FATAL(lf__onnx_tensor_read(out, &got, err, sizeof(err)),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__onnx_tensor_read(FMNIST "/test_data_set_0/output_0.pb", &want,
+				 err, sizeof(err)),
+	    LF_OK);
+	CU_ASSERT_STRING_EQUAL(got.name, "logits");
+	CU_ASSERT_EQUAL(got.dtype, want.dtype);
+	CU_ASSERT_EQUAL(got.rank, want.rank);
+	CU_ASSERT_EQUAL(got.count, want.count);
+	CU_ASSERT(got.count == want.count &&
+		  memcmp(got.data, want.data, lf__tensor_bytes(&got)) == 0);
+	lf__tensor_release(&got);
+	lf__tensor_release(&want);
+	unlink(out);
+
+	/* Two outputs: y1 = Relu(x), y2 = Relu(y1), on x = [-1, 2]. */
+	int64_t d[1] = {2};
+	const float x[2] = {-1.0f, 2.0f};
+	struct lft_onnx *b = lft_onnx_new(13);
+	size_t len;
+	lft_onnx_input(b, "x", 1, 1, d);
+	lft_onnx_output(b, "y1", 1, 1, d);
+	lft_onnx_output(b, "y2", 1, 1, d);
+	lft_onnx_node(b, "Relu", "", "r1", "x", "y1");
+	lft_onnx_node(b, "Relu", "", "r2", "y1", "y2");
+	uint8_t *buf = lft_onnx_finish(b, &len);
+	snprintf(model, sizeof(model), "%s/two.onnx", dir);
+	FILE *f = fopen(model, "wb");
+	CU_ASSERT_FATAL(f && fwrite(buf, 1, len, f) == len);
+	fclose(f);
+	free(buf);
+	struct lf__tensor in;
+	memset(&in, 0, sizeof(in));
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__tensor_alloc(&in, LF__ONNX_FLOAT, 1, d, err, sizeof(err)),
+	    LF_OK);
+	memcpy(in.data, x, sizeof(x));
+	snprintf(p0, sizeof(p0), "%s/x.pb", dir);
+	CU_ASSERT_EQUAL_FATAL(lf__onnx_tensor_write(p0, &in, err, sizeof(err)),
+			      LF_OK);
+	lf__tensor_release(&in);
+	run_cli(&r, "run", model, "--input", p0, "--device", "cpu", "--output",
+		out);
+	CU_ASSERT_EQUAL(r.status, 0);
+	cli_res_free(&r);
+	unlink(p0);
+	snprintf(p0, sizeof(p0), "%s/logits_0.pb", dir);
+	snprintf(p1, sizeof(p1), "%s/logits_1.pb", dir);
+	const char *const paths[2] = {p0, p1}, *const names[2] = {"y1", "y2"};
+	for (int k = 0; k < 2; k++) {
+		memset(&got, 0, sizeof(got));
+		CU_ASSERT_EQUAL_FATAL(
+		    lf__onnx_tensor_read(paths[k], &got, err, sizeof(err)),
+		    LF_OK);
+		CU_ASSERT_STRING_EQUAL(got.name, names[k]);
+		CU_ASSERT_EQUAL(got.count, 2);
+		CU_ASSERT_EQUAL(((float *)got.data)[0], 0.0f);
+		CU_ASSERT_EQUAL(((float *)got.data)[1], 2.0f);
+		lf__tensor_release(&got);
+		unlink(paths[k]);
+	}
+	/* An unwritable place fails the command, naming it. */
+	snprintf(out, sizeof(out), "%s/no/such/dir/o.pb", dir);
+	run_cli(&r, "run", FMNIST "/model.onnx", "--device", "cpu", "--output",
+		out);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--output"));
+	cli_res_free(&r);
+	unlink(model);
+	rmdir(dir);
+}
+
 void lf_test_suite_cli(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -961,6 +1051,7 @@ void lf_test_suite_cli(void)
 	    {"run_top1_is_orts", test_run_top1},
 	    {"run_trace_json", test_run_trace},
 	    {"run_fallback_reported", test_run_fallback},
+	    {"run_output", test_run_output},
 	    {"bench", test_bench},
 	    {"conformance_device", test_conformance_device},
 	    {"conformance_whole_models", test_conformance_whole_models},
