@@ -29,6 +29,8 @@ libxrt1
 libxrt-utils
 valgrind
 clang-format
+clang
+libclang-rt-14-dev
 binutils
 python3
 python3-numpy
@@ -46,7 +48,8 @@ COMMANDS="node:nodejs npm:npm"
 # discovery); expat (xclbin kernel XML); zlib (the demo reads gzipped IDX images); OpenCL ICD loader + headers + PoCL
 # (OpenCL backend, kernel OpenCL C builds; PoCL links with ld from
 # binutils); XRT (XRT backend, <xrt/xclbin.h>); valgrind and clang-format
-# (make check, make format-check); python3 (make hls-lint); numpy, onnx
+# (make check, make format-check); clang and its sanitizer/libFuzzer
+# runtimes (make fuzz, tests/fuzz/README.md); python3 (make hls-lint); numpy, onnx
 # (make bench generates the ResNet-18 model); dataset-fashion-mnist (make
 # demo reads its test images); nodejs/npm (make bench installs ONNX Runtime
 # from npm as the CPU baseline).

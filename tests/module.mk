@@ -107,3 +107,9 @@ realworld: all $(BUILD)/tests/lf_tests
 	LF_REALWORLD_DIR=$(BUILD)/realworld $(BUILD)/tests/lf_tests realworld
 # env suite: environment values validated; names from files escaped.
 TEST_SRCS += tests/unit/test_env.c
+# fault_campaign suite: every emu fault kind at every occurrence of a
+# load + run of the demo model, through the device string.
+TEST_SRCS += tests/unit/test_fault_campaign.c
+# libFuzzer harnesses: built against a replay main and their seeds replayed
+# in make test; make fuzz fuzzes them (tests/fuzz/README.md).
+include tests/fuzz/module.mk

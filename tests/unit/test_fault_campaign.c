@@ -1,0 +1,223 @@
+/*
+ * test_fault_campaign.c - the "fault_campaign" suite: every fault kind the
+ * emulator injects, at every occurrence of its event during a context
+ * open + load + run of the demo model (models/fmnist_qop.onnx on ORT's
+ * test vector), armed from outside through the device string
+ * "emu,fault=KIND:N" as an application would (reliability review 3).
+ *
+ * Each trial must end in the right bytes (ORT's output_0.pb, an
+ * independent source) or a clean error (an error status and a message);
+ * afterwards the context must still serve: a fresh load and run give the
+ * right bytes (after device_lost, with the default fallback, on the CPU),
+ * and destroying model and context returns LF_OK. Occurrence counts come
+ * from a clean run's device counters; N runs to that count + 1 (the +1
+ * trial checks the fault never fires late). Leaks: the suite runs under
+ * ASan and Valgrind in `make check`.
+ *
+ * KNOWN FAILURE, printed for every case, not hidden: a dma_corrupt in the
+ * input or output transfer of a run, or in the weight upload at load,
+ * gives wrong bytes with LF_OK, because nothing checks data end to end
+ * yet (issue 15, "End-to-end integrity"). Those cases are counted and
+ * listed; any other wrong-bytes-with-LF_OK case fails the suite.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/onnx/onnx.h"
+#include "layerfab.h"
+#include "lf_test.h"
+#include "test_model_util.h"
+
+#define MODEL  "models/fmnist_qop.onnx"
+#define VECTOR "tests/data/ort/fmnist_qop/test_data_set_0"
+
+static const char *const kinds[] = {"alloc", "dma_fail", "dma_corrupt",
+				    "cu_hang", "device_lost"};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static struct lf__tensor g_want; /* ORT's output */
+static uint64_t g_count[NKINDS]; /* occurrences in a clean load + run */
+
+enum outcome { RIGHT, CLEAN_ERROR, WRONG_OK, BROKEN };
+
+/* Load and run on @ctx; RIGHT, CLEAN_ERROR (status and message), or
+ * WRONG_OK. @what names the step for messages. */
+static enum outcome load_and_run(lf_context *ctx, const char *what,
+				 lf_status *st_out)
+{
+	lf_model *m = NULL;
+	lf_tensor *in = NULL, *out[1] = {NULL};
+	enum outcome r = CLEAN_ERROR;
+	lf_status st = lf_model_load(ctx, MODEL, &m);
+
+	if (st == LF_OK) {
+		in = lft_tensor_pb(ctx, VECTOR "/input_0.pb");
+		st = in ? lf_model_run(m, &in, 1, out, 1, NULL)
+			: LF_ERR_INTERNAL;
+	}
+	if (st == LF_OK) {
+		st = lf_tensor_to_host(out[0]);
+		r = st == LF_OK &&
+			    lf_tensor_bytes(out[0]) ==
+				lf__tensor_bytes(&g_want) &&
+			    memcmp(lf_tensor_data(out[0]), g_want.data,
+				   lf__tensor_bytes(&g_want)) == 0
+			? RIGHT
+			: WRONG_OK;
+	} else if (!lf_context_last_error(ctx)[0]) {
+		fprintf(stderr, "\n%s: %s without a message\n", what,
+			lf_status_name(st));
+		r = BROKEN;
+	}
+	lf_tensor_destroy(in);
+	lf_tensor_destroy(out[0]);
+	if (m && lf_model_destroy(m) != LF_OK) {
+		fprintf(stderr, "\n%s: lf_model_destroy failed\n", what);
+		r = BROKEN;
+	}
+	*st_out = st;
+	return r;
+}
+
+static int suite_init(void)
+{
+	char err[512];
+	lf_context *ctx = NULL;
+	struct lf_dev_counters c;
+	lf_status st;
+
+	memset(&g_want, 0, sizeof(g_want));
+	if (lf__onnx_tensor_read(VECTOR "/output_0.pb", &g_want, err,
+				 sizeof(err)) != LF_OK)
+		return -1;
+	/* A launch that hangs is given up after 500 ms. */
+	setenv("LAYERFAB_TIMEOUT_MS", "500", 1);
+	if (lf_context_create("emu", NULL, &ctx) != LF_OK)
+		return -1;
+	if (load_and_run(ctx, "clean run", &st) != RIGHT) {
+		fprintf(stderr, "\nclean run: %s\n", lf_last_error());
+		lf_context_destroy(ctx);
+		return -1;
+	}
+	lf__dev_counters(ctx->dev->dev, &c);
+	g_count[0] = c.allocs;
+	g_count[1] = g_count[2] = c.h2d_transfers + c.d2h_transfers;
+	g_count[3] = c.launches;
+	g_count[4] = c.allocs + c.h2d_transfers + c.d2h_transfers + c.launches;
+	lf_context_destroy(ctx);
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	unsetenv("LAYERFAB_TIMEOUT_MS");
+	lf__tensor_release(&g_want);
+	return 0;
+}
+
+static void campaign(size_t k)
+{
+	unsigned trials = 0, right = 0, clean = 0, known = 0, fired = 0;
+	char known_list[512] = "";
+
+	for (uint64_t n = 1; n <= g_count[k] + 1; n++) {
+		char dev[64], what[96];
+		lf_context *ctx = NULL;
+		struct lf_dev_counters c;
+		lf_status st, st2;
+		enum outcome r, again;
+
+		snprintf(dev, sizeof(dev), "emu,fault=%s:%llu", kinds[k],
+			 (unsigned long long)n);
+		snprintf(what, sizeof(what), "%s:%llu", kinds[k],
+			 (unsigned long long)n);
+		CU_ASSERT_EQUAL_FATAL(lf_context_create(dev, NULL, &ctx),
+				      LF_OK);
+		trials++;
+		r = load_and_run(ctx, what, &st);
+		lf__dev_counters(ctx->dev->dev, &c);
+		fired += c.faults_fired > 0;
+		/* The occurrence after the last must not fire; it stays
+		 * armed, so disarm it before the next load. */
+		if (n == g_count[k] + 1) {
+			struct lf_fault none = {LF_FAULT_NONE, 0, -1};
+			CU_ASSERT_EQUAL(c.faults_fired, 0);
+			CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &none),
+					LF_OK);
+		}
+		/* The context still serves: right bytes now. */
+		again = load_and_run(ctx, what, &st2);
+		if (again != RIGHT)
+			fprintf(stderr, "\n%s: the next load + run gave %s\n",
+				what, lf_status_name(st2));
+		CU_ASSERT_EQUAL(again, RIGHT);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+
+		if (r == RIGHT) {
+			right++;
+		} else if (r == CLEAN_ERROR) {
+			clean++;
+		} else if (r == WRONG_OK && k == 2) {
+			known++;
+			snprintf(known_list + strlen(known_list),
+				 sizeof(known_list) - strlen(known_list),
+				 " %llu", (unsigned long long)n);
+		} else {
+			fprintf(stderr, "\n%s: %s\n", what,
+				r == WRONG_OK ? "wrong bytes with LF_OK"
+					      : "broken error path");
+			CU_FAIL("a fault gave wrong bytes or a broken error");
+		}
+	}
+	/* Every occurrence but the extra one fired. */
+	CU_ASSERT_EQUAL(fired, g_count[k]);
+	fprintf(stderr,
+		"\n  %s: %u trials (%llu occurrences + 1): %u right bytes, "
+		"%u clean errors",
+		kinds[k], trials, (unsigned long long)g_count[k], right, clean);
+	if (known)
+		fprintf(stderr,
+			"\n  KNOWN FAILURE (not counted as a test failure; "
+			"issue 15, no end-to-end integrity yet): %s at "
+			"occurrence%s%s gave wrong bytes with LF_OK (%u "
+			"case%s)",
+			kinds[k], known > 1 ? "s" : "", known_list, known,
+			known > 1 ? "s" : "");
+	fprintf(stderr, "\n ");
+}
+
+static void test_alloc(void)
+{
+	campaign(0);
+}
+static void test_dma_fail(void)
+{
+	campaign(1);
+}
+static void test_dma_corrupt(void)
+{
+	campaign(2);
+}
+static void test_cu_hang(void)
+{
+	campaign(3);
+}
+static void test_device_lost(void)
+{
+	campaign(4);
+}
+
+void lf_test_suite_fault_campaign(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"alloc", test_alloc},
+	    {"dma_fail", test_dma_fail},
+	    {"dma_corrupt", test_dma_corrupt},
+	    {"cu_hang", test_cu_hang},
+	    {"device_lost", test_device_lost},
+	    {NULL, NULL}};
+	lf_test_add_suite("fault_campaign", suite_init, suite_clean, cases);
+}
