@@ -143,7 +143,9 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  *          profile aws-f1), "emu:<profile>" (aws-f1, u250, u280, u55c,
  *          tiny), "xrt:<N>", "xrt:<PCI address>" ("xrt:0000:65:00.1"),
  *          "opencl", "opencl:<N>", "opencl:<platform>:<device>",
- *          "opencl:<text>" (e.g. "opencl:pocl"), any other string of a
+ *          "opencl:<text>" (e.g. "opencl:pocl"), "aws:<N>" (an AWS F2
+ *          card with the layerfab Custom Logic), "aws:sim" (the same
+ *          backend against an emulated one), any other string of a
  *          backend the driver has (see driver/driver.h), "cpu" (no
  *          device: every op on the CPU reference), "DEV+DEV[+...]"
  *          (several devices, up to

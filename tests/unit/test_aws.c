@@ -20,6 +20,7 @@
 #include "driver/driver.h"
 #include "lf_desc.h"
 #include "lf_test.h"
+#include "test_cli_util.h"
 #include "test_emu.h"
 
 #define SIM "aws:sim,bank_size=64M"
@@ -637,6 +638,139 @@ static void test_card_bus_files(void)
 	CU_ASSERT_EQUAL(rmdir(root), 0);
 }
 
+/* ---- end to end, through the layerfab tool ---------------------------- */
+
+/* The last line of @text that starts with @prefix, as a new string. */
+static char *last_line(const char *text, const char *prefix)
+{
+	const char *p = text, *hit = NULL;
+	size_t n;
+	char *out;
+
+	while (p && *p) {
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			hit = p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!hit)
+		return NULL;
+	n = strcspn(hit, "\n");
+	out = malloc(n + 1);
+	if (out) {
+		memcpy(out, hit, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* The demo model on aws:sim gives ONNX Runtime's bytes (the stored ORT
+ * outputs of tests/data/ort, compared exactly by `conformance`). */
+static void test_cli_model_ort(void)
+{
+	struct cli_res r;
+
+	run_cli(&r, "conformance", "tests/data/ort", "--filter", "fmnist",
+		"--device", "aws:sim");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qop\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS fmnist_qdq\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "\n2 passed, 0 failed, 0 skipped\n"));
+	cli_res_free(&r);
+}
+
+/* `run` prints the same outputs on aws:sim as on emu, and the profile
+ * shows the layers ran on the device (not a CPU fallback). */
+static void test_cli_run_equals_emu(void)
+{
+	struct cli_res e, a;
+	char *re, *ra;
+
+	run_cli(&e, "run", "models/fmnist_qop.onnx", "--device", "emu");
+	run_cli(&a, "run", "models/fmnist_qop.onnx", "--device", "aws:sim");
+	CU_ASSERT_EQUAL(e.status, 0);
+	CU_ASSERT_EQUAL(a.status, 0);
+	re = last_line(e.out, "  row 0:");
+	ra = last_line(a.out, "  row 0:");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(re);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ra);
+	CU_ASSERT_STRING_EQUAL(ra, re);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.out, "on the device in 1 segment"));
+	free(re);
+	free(ra);
+	cli_res_free(&e);
+	cli_res_free(&a);
+}
+
+/* The ONNX node conformance tests: aws:sim passes exactly what emu
+ * passes. */
+static void test_cli_node_conformance(void)
+{
+	const char *dir = "/usr/share/libonnx-testdata/data/node";
+	struct cli_res e, a;
+	char *se, *sa;
+	struct stat sb;
+
+	if (stat(dir, &sb) != 0) {
+		fprintf(stderr, "\n  SKIP: %s is missing\n", dir);
+		return;
+	}
+	run_cli(&e, "conformance", dir, "--device", "emu");
+	run_cli(&a, "conformance", dir, "--device", "aws:sim");
+	CU_ASSERT_EQUAL(a.status, e.status);
+	se = last_line(e.out, "");
+	sa = last_line(a.out, "");
+	/* every PASS line of emu is a PASS line of aws:sim */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(se);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	CU_ASSERT_PTR_NOT_NULL(strstr(se, " passed, 0 failed"));
+	CU_ASSERT_STRING_EQUAL(sa, se);
+	for (const char *p = e.out; (p = strstr(p, "PASS ")); p++) {
+		char name[160];
+		size_t n = strcspn(p, "\n");
+
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		CU_ASSERT_PTR_NOT_NULL(strstr(a.out, name));
+	}
+	free(se);
+	free(sa);
+	cli_res_free(&e);
+	cli_res_free(&a);
+}
+
+/* The emulated CL is never the default device: with no card the driver
+ * picks emu, and an F2 card only when it shows the layerfab CL's ID. */
+static void test_not_default(void)
+{
+	struct lf_dev_desc d[8];
+	uint32_t n = 0;
+	char spec[LF_DRV_SPEC_MAX];
+
+	lf__drv_default(spec, sizeof(spec));
+	CU_ASSERT_PTR_NULL(strstr(spec, "sim"));
+	CU_ASSERT_EQUAL_FATAL(lf__drv_enumerate("aws", d, 8, &n), LF_OK);
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		if (strcmp(d[i].name, "sim") == 0)
+			CU_ASSERT_STRING_EQUAL(d[i].spec, "aws:sim");
+}
+
+/* `layerfab devices` lists the backend and the sim's selection string. */
+static void test_cli_devices(void)
+{
+	struct cli_res r;
+
+	run_cli(&r, "devices");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "aws "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "aws:sim"));
+	cli_res_free(&r);
+}
+
 static const struct lf_test_case cases[] = {
     {"enumerate_and_select", test_enumerate_and_select},
     {"description", test_description},
@@ -649,6 +783,11 @@ static const struct lf_test_case cases[] = {
     {"fault_cu_hang", test_fault_cu_hang},
     {"fault_lost", test_fault_lost},
     {"card_bus_files", test_card_bus_files},
+    {"cli_model_ort", test_cli_model_ort},
+    {"cli_run_equals_emu", test_cli_run_equals_emu},
+    {"cli_node_conformance", test_cli_node_conformance},
+    {"not_default", test_not_default},
+    {"cli_devices", test_cli_devices},
     {NULL, NULL},
 };
 
