@@ -83,6 +83,8 @@ def run(model, feeds):
                      a.get("strides", [1, 1]), a.get("pads", [0, 0, 0, 0]),
                      a.get("dilations", [1, 1]), a.get("group", 1))
             assert tuple(a.get("kernel_shape", k)) == tuple(k)
+        elif op in ("Identity", "Dropout"):
+            y = i[0]
         elif op == "Relu":
             y = np.maximum(i[0], 0)
         elif op == "Clip":
