@@ -65,6 +65,8 @@ $(BUILD)/kobj-$(1)/%.o: %.c bitstreams/$(1)/params.mk | $(DEPS_STAMP)
 	$$(CC) -Ihls $$(KERNEL_CFLAGS) $$(EMU_DEFS_$(1)) -MMD -MP -c $$< -o $$@
 -include $$(EMU_KOBJS_$(1):.o=.d)
 
+# Trusted by the emulator like the default build (driver/emu/trust.mk).
+KERNEL_SOS += $(BUILD)/hls/$(1)/lfkernels.so
 $(BUILD)/hls/$(1)/lfkernels.so: $$(EMU_KOBJS_$(1))
 	@mkdir -p $$(@D)
 	$$(CC) -shared $$(LDFLAGS_ALL) -o $$@ $$^ -lm
