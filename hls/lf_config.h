@@ -281,6 +281,10 @@
 	X("LF_LAT_MEM", LF_LAT_MEM)                                            \
 	X("LF_DEPTH_MAC", LF_DEPTH_MAC)                                        \
 	X("LF_DEPTH_RQ", LF_DEPTH_RQ)                                          \
-	X("LF_DESC_CYCLES", LF_DESC_CYCLES)
+	X("LF_DESC_CYCLES", LF_DESC_CYCLES)                                    \
+	X("LF_DEPTH_LD", LF_DEPTH_LD)                                          \
+	X("LF_LAT_FADD", LF_LAT_FADD)                                          \
+	X("LF_AXI_BURST", LF_AXI_BURST)                                        \
+	X("LF_AXI_OUTSTANDING", LF_AXI_OUTSTANDING)
 
 #endif /* LF_CONFIG_H */
