@@ -50,7 +50,17 @@ lf_status lf__nc_add(const struct lf__nctx *c)
 	    c, lf__ref_add(ta, &as, a->data, &bs, b->data, y->data), "add");
 }
 
-lf_status lf__nc_qadd(const struct lf__nctx *c)
+/* QLinearAdd / com.microsoft QLinearMul: inputs a, a_scale, a_zp, b,
+ * b_scale, b_zp, y_scale, y_zp; 8-bit a and b of one type, broadcasting.
+ * @ref is lf__ref_qadd or lf__ref_qmul. */
+typedef lf_status (*qbinary_ref)(lf_dtype, const struct lf_ref_shape *,
+				 const void *, const struct lf_ref_q1 *,
+				 const struct lf_ref_shape *, const void *,
+				 const struct lf_ref_q1 *,
+				 const struct lf_ref_q1 *, void *);
+
+static lf_status qbinary(const struct lf__nctx *c, qbinary_ref ref,
+			 const char *what)
 {
 	lf_dtype ta, tb;
 	lf_status st = lf__nc_dtype(c, 0, &ta);
@@ -84,10 +94,19 @@ lf_status lf__nc_qadd(const struct lf__nctx *c)
 	struct lf_ref_shape as, bs;
 	lf__nc_shape(a, &as);
 	lf__nc_shape(b, &bs);
-	return lf__nc_ref_fail(c,
-			       lf__ref_qadd(ta, &as, a->data, &aq, &bs, b->data,
-					    &bq, &yq, y->data),
-			       "qlinear add");
+	return lf__nc_ref_fail(
+	    c, ref(ta, &as, a->data, &aq, &bs, b->data, &bq, &yq, y->data),
+	    what);
+}
+
+lf_status lf__nc_qadd(const struct lf__nctx *c)
+{
+	return qbinary(c, lf__ref_qadd, "qlinear add");
+}
+
+lf_status lf__nc_qmul(const struct lf__nctx *c)
+{
+	return qbinary(c, lf__ref_qmul, "qlinear mul");
 }
 
 lf_status lf__nc_relu(const struct lf__nctx *c)

@@ -207,49 +207,6 @@ lf_status lf__nc_qlut(const struct lf__nctx *c)
 	return LF_OK;
 }
 
-lf_status lf__nc_qmul(const struct lf__nctx *c)
-{
-	lf_dtype ta, tb;
-	lf_status st = q8_type(c, 0, &ta);
-	if (st == LF_OK)
-		st = q8_type(c, 3, &tb);
-	if (st != LF_OK)
-		return st;
-	if (ta != tb)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "inputs must both be uint8 or int8");
-	struct lf_ref_q1 aq, bq, yq;
-	lf_dtype zt = ta;
-	st = lf__nc_scale1(c, 1, &aq.scale);
-	if (st == LF_OK)
-		st = lf__nc_zp1(c, 2, &zt, &aq.zp);
-	if (st == LF_OK)
-		st = lf__nc_scale1(c, 4, &bq.scale);
-	if (st == LF_OK)
-		st = lf__nc_zp1(c, 5, &zt, &bq.zp);
-	if (st == LF_OK)
-		st = lf__nc_scale1(c, 6, &yq.scale);
-	if (st == LF_OK)
-		st = lf__nc_zp1(c, 7, &zt, &yq.zp);
-	if (st != LF_OK)
-		return st;
-	const struct lf__tensor *a = lf__nc_in(c, 0), *b = lf__nc_in(c, 3);
-	struct lf_ref_shape as, bs, ys;
-	lf__nc_shape(a, &as);
-	lf__nc_shape(b, &bs);
-	if (lf__ref_broadcast_shape(&as, &bs, &ys) != LF_OK)
-		return lf__nc_fail(c, LF_ERR_SHAPE,
-				   "the inputs do not broadcast");
-	struct lf__tensor *y;
-	st = lf__nc_out(c, 0, a->dtype, ys.rank, ys.dim, &y);
-	if (st != LF_OK)
-		return st;
-	return lf__nc_ref_fail(c,
-			       lf__ref_qmul(ta, &as, a->data, &aq, &bs, b->data,
-					    &bq, &yq, y->data),
-			       "qlinear mul");
-}
-
 lf_status lf__nc_dynamic_quantize(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
