@@ -66,6 +66,17 @@ lf_status lf__imp_new_const(struct lf__imp *im, int32_t dtype, int rank,
 /* The constant behind value @v, or NULL (also for v < 0). */
 const struct lf__tensor *lf__imp_const(const struct lf__imp *im, int v);
 
+/*
+ * Run ONNX node @on (opset @opset) on the CPU ops with the constants behind
+ * values @in[0..n_in) (n_in <= 64); each output k with out[k] >= 0 becomes
+ * that value's constant (n_out <= 64). On failure *msg says why (the
+ * node's own message, or "out of memory") and the status is the CPU op's.
+ */
+lf_status lf__imp_run_const(struct lf__imp *im, const struct lf__onnx_node *on,
+			    int64_t opset, const int *in, size_t n_in,
+			    const int *out, size_t n_out, char *msg,
+			    size_t msglen);
+
 /* Number of live nodes reading @v, and the first of them in *first. */
 int lf__imp_consumers(const struct lf__imp *im, int v, int *first);
 

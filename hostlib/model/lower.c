@@ -1027,7 +1027,6 @@ static int all_const(const struct lf__imp *im, const struct lf__gnode *g)
 static lf_status fold_node(struct lf__imp *im, struct lf__rnode *rn)
 {
 	struct lf__gnode *g = &rn->g;
-	const struct lf__tensor *in[64];
 	if (g->n_in > 64 || g->n_out > 8)
 		return LF_OK;
 	if (g->op == LF__GOP_VIEW && strcmp(g->op_type, "Identity") == 0) {
@@ -1036,38 +1035,12 @@ static lf_status fold_node(struct lf__imp *im, struct lf__rnode *rn)
 		rn->dead = 1;
 		return LF_OK;
 	}
-	for (size_t k = 0; k < g->n_in; k++)
-		in[k] = lf__imp_const(im, g->in[k]);
-	struct lf__tensor out[8];
-	memset(out, 0, sizeof(out));
 	char msg[LF__GRAPH_ERR_LEN];
-	lf_status st = lf__onnx_node_run_cpu(rn->on, g->opset, in, g->n_in, out,
-					     g->n_out, msg, sizeof(msg));
-	for (size_t k = 0; k < g->n_out && st == LF_OK; k++) {
-		if (g->out[k] < 0)
-			continue;
-		struct lf__tensor *t = malloc(sizeof(*t));
-		if (!t) {
-			st = LF_ERR_NO_MEMORY;
-			break;
-		}
-		*t = out[k];
-		memset(&out[k], 0, sizeof(out[k]));
-		st = lf__imp_own(im, t);
-		if (st != LF_OK) {
-			lf__tensor_release(t);
-			free(t);
-			break;
-		}
-		im->g->vals[g->out[k]].cst = t;
-		im->g->vals[g->out[k]].dtype = t->dtype;
-	}
-	for (size_t k = 0; k < g->n_out; k++)
-		lf__tensor_release(&out[k]);
+	lf_status st = lf__imp_run_const(im, rn->on, g->opset, g->in, g->n_in,
+					 g->out, g->n_out, msg, sizeof(msg));
 	if (st != LF_OK)
-		return lf__imp_fail(
-		    im, st, "node '%s' (%s): %s", rn->name, g->op_type,
-		    st == LF_ERR_NO_MEMORY ? "out of memory" : msg);
+		return lf__imp_fail(im, st, "node '%s' (%s): %s", rn->name,
+				    g->op_type, msg);
 	rn->dead = 1;
 	return LF_OK;
 }

@@ -14,6 +14,7 @@
  *
  * Nodes that stay (a real Cast, dynamic shape arithmetic) run on the CPU.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,43 +117,58 @@ static int all_inputs_const(const struct lf__imp *im,
 	return present > 0;
 }
 
-/* Run @rn on its constant inputs; its outputs become constants. */
-static lf_status fold_now(struct lf__imp *im, struct lf__rnode *rn)
+lf_status lf__imp_run_const(struct lf__imp *im, const struct lf__onnx_node *on,
+			    int64_t opset, const int *in, size_t n_in,
+			    const int *out, size_t n_out, char *msg,
+			    size_t msglen)
 {
-	enum { MAXIN = 64, MAXOUT = 64 };
-	if (rn->n_in > MAXIN || rn->n_out > MAXOUT)
-		return LF_OK;
-	const struct lf__tensor *in[MAXIN];
-	struct lf__tensor out[MAXOUT];
-	memset(out, 0, sizeof(out));
-	for (size_t k = 0; k < rn->n_in; k++)
-		in[k] = lf__imp_const(im, rn->in[k]);
-	char msg[LF__GRAPH_ERR_LEN];
+	enum { MAXIO = 64 };
+	const struct lf__tensor *x[MAXIO];
+	struct lf__tensor y[MAXIO];
+	if (n_in > MAXIO || n_out > MAXIO) {
+		snprintf(msg, msglen, "more than %d inputs or outputs", MAXIO);
+		return LF_ERR_UNSUPPORTED;
+	}
+	memset(y, 0, sizeof(y));
+	for (size_t k = 0; k < n_in; k++)
+		x[k] = lf__imp_const(im, in[k]);
 	lf_status st =
-	    lf__onnx_node_run_cpu(rn->on, lf__imp_opset(im, rn), in, rn->n_in,
-				  out, rn->n_out, msg, sizeof(msg));
-	for (size_t k = 0; k < rn->n_out && st == LF_OK; k++) {
-		int v = rn->out[k];
-		if (v < 0)
+	    lf__onnx_node_run_cpu(on, opset, x, n_in, y, n_out, msg, msglen);
+	for (size_t k = 0; k < n_out && st == LF_OK; k++) {
+		if (out[k] < 0)
 			continue;
 		struct lf__tensor *t = malloc(sizeof(*t));
 		if (!t) {
 			st = LF_ERR_NO_MEMORY;
 			break;
 		}
-		*t = out[k];
-		memset(&out[k], 0, sizeof(out[k]));
+		*t = y[k];
+		memset(&y[k], 0, sizeof(y[k]));
 		st = lf__imp_own(im, t);
 		if (st != LF_OK) {
 			lf__tensor_release(t);
 			free(t);
 			break;
 		}
-		im->g->vals[v].cst = t;
-		im->g->vals[v].dtype = t->dtype;
+		im->g->vals[out[k]].cst = t;
+		im->g->vals[out[k]].dtype = t->dtype;
 	}
-	for (size_t k = 0; k < rn->n_out; k++)
-		lf__tensor_release(&out[k]);
+	for (size_t k = 0; k < n_out; k++)
+		lf__tensor_release(&y[k]);
+	if (st == LF_ERR_NO_MEMORY)
+		snprintf(msg, msglen, "out of memory");
+	return st;
+}
+
+/* Run @rn on its constant inputs; its outputs become constants. */
+static lf_status fold_now(struct lf__imp *im, struct lf__rnode *rn)
+{
+	if (rn->n_in > 64 || rn->n_out > 64)
+		return LF_OK;
+	char msg[LF__GRAPH_ERR_LEN];
+	lf_status st =
+	    lf__imp_run_const(im, rn->on, lf__imp_opset(im, rn), rn->in,
+			      rn->n_in, rn->out, rn->n_out, msg, sizeof(msg));
 	/* A type or attribute the CPU op lacks: the node stays, and the
 	 * load reports it where it would run. */
 	if (st == LF_ERR_UNSUPPORTED)
@@ -160,8 +176,7 @@ static lf_status fold_now(struct lf__imp *im, struct lf__rnode *rn)
 	if (st != LF_OK)
 		return lf__imp_fail(
 		    im, st == LF_ERR_NO_MEMORY ? st : LF_ERR_BAD_FILE,
-		    "node '%s' (%s): %s", rn->name, rn->on->op_type,
-		    st == LF_ERR_NO_MEMORY ? "out of memory" : msg);
+		    "node '%s' (%s): %s", rn->name, rn->on->op_type, msg);
 	rn->dead = 1;
 	return LF_OK;
 }
