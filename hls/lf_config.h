@@ -133,6 +133,18 @@
  */
 #define LF_ENGINE_OPS                                                          \
 	((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5))
+/*
+ * The ops whose datapaths accept LF_DF_BLK (lf_desc.h "Blocked layout"),
+ * the same bit mask; 0 while a build has none. Each blocked datapath adds
+ * its bit here and its limits to LF_LIMITS as `<kernel>.blk_*` keys: for
+ * conv2d `lfk_conv2d.blk_wbeats` (the largest kh * kw * icb, one output
+ * channel's weight beats, it buffers) and `lfk_conv2d.blk_iw_max`, for
+ * pooling `lfk_pool.blk_iw_max` (the widest input row). The host treats a
+ * key it does not find as "not supported".
+ */
+#ifndef LF_ENGINE_BLK_OPS
+#define LF_ENGINE_BLK_OPS 0
+#endif
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the
@@ -238,6 +250,7 @@
 	X("lfk_add.lanes", LF_ADD_LANES)                                       \
 	X("lfk_add.dim_max", LF_ADD_DIM_MAX)                                   \
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
+	X("lfk_engine.blk_ops", LF_ENGINE_BLK_OPS)                             \
 	X("lfk_engine.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
 	X("model.depth_ld", LF_DEPTH_LD)                                       \

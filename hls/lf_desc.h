@@ -89,6 +89,9 @@ enum lf_kdtype {
 #define LF_DF_X2_SCALAR 0x10u /* add: x2 is one element, used for all */
 #define LF_DF_X2_PER_CH 0x20u /* add: x2 has ic elements, x2[c] for channel c */
 #define LF_DF_SWAP	0x40u /* add: x2 is the outer operand (ORT swapped) */
+#define LF_DF_BLK                                                              \
+	0x80u /* conv, maxpool, avgpool, add: blocked channels-last           \
+	       * activations and packed conv parameters (below) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -179,7 +182,58 @@ enum lf_kdtype {
  *   overlap (x + x); y must overlap neither (no in-place add). Not read:
  *   w_type, the conv/matmul shape fields other than n, ic, ih, iw, w_off,
  *   bias_off, w_zp_off, mult_off.
+ *
+ * Blocked layout (LF_DF_BLK; conv2d, maxpool, avgpool, add):
+ *   The device-side layout of a segment's activations, so that one 64-byte
+ *   beat of a memory port is 64 channels of one pixel. A tensor of n
+ *   images, c channels, h x w pixels occupies n * cb * h * w * 64 bytes,
+ *   cb = ceil(c / 64) channel blocks: element (i, ch, yy, xx) is the byte
+ *   at (((i * cb + ch / 64) * h + yy) * w + xx) * 64 + ch % 64.
+ *   LF_BLK_LANES = 64 below. The lanes ch >= c of the last block are pad
+ *   lanes: no kernel lets a pad lane of an input change a real lane of its
+ *   output; a kernel writes its output's pad lanes as a function of the
+ *   descriptor and its inputs only (deterministic bytes), the host fills
+ *   the pad lanes of a tensor it converts with the tensor's zero point and
+ *   never reads them back. x_off, x2_off, y_off, w_off and w_zp_off are
+ *   multiples of 64 (else LF_KST_BOUNDS).
+ *   The public API and the host stay NCHW; the host converts at the entry
+ *   and exit of a device segment (hostlib/plan).
+ * Conv2d with LF_DF_BLK: x is blocked (n, ic, ih, iw), y blocked
+ *   (n, oc, oh, ow); y_type 8-bit (an int32 y is LF_KST_BAD_TYPE);
+ *   groups == 1 (else LF_KST_BAD_OP); LF_DF_BIAS and LF_DF_W_PER_CH must
+ *   be 0 (LF_KST_BAD_OP): every per-channel value is in the records below.
+ *   Weights at w_off, packed by the host in the order the kernel streams
+ *   them, whole beats, independent of the PE array's size:
+ *     w_pk[ocb][a][b][icb][o][i] (64 x 64 bytes per (ocb, a, b, icb)),
+ *     = w[ocb*64 + o][icb*64 + i][a][b] for o < oc and i < ic,
+ *     = the byte of output channel ocb*64 + o's w_zp for i >= ic
+ *       (contributes 0), and 0 for o >= oc,
+ *   ocb = ceil(oc / 64), icb = ceil(ic / 64): ocb * kh * kw * icb * 4096
+ *   bytes. One beat is one output channel's 64 input channels of one tap.
+ *   Records at w_zp_off: ocb * 64 of LF_BLK_REC_BYTES (16) bytes, one per
+ *   output channel, 4 per beat: { int32 bias (0 without a bias), int32
+ *   w_zp, float32 mult (as mult[c] above), int32 0 }; the records of pad
+ *   channels (o >= oc) are all zero. bias_off and mult_off are not read.
+ *   Every real record's w_zp must lie in w_type's range
+ *   (LF_KST_BAD_QUANT). The arithmetic is the requantization above,
+ *   unchanged: the same bytes as the NCHW descriptor of the same layer.
+ * Maxpool / avgpool with LF_DF_BLK: x blocked (n, ic, ih, iw), y blocked
+ *   (n, ic, oh, ow); otherwise as above (LF_DF_COUNT_PAD may be set).
+ * Add with LF_DF_BLK: x, y and a full-shape x2 blocked (n, ic, ih, iw);
+ *   LF_DF_X2_PER_CH: x2 is cb * 64 bytes, channel ch at x2_off + ch;
+ *   LF_DF_X2_SCALAR: one byte at x2_off. LF_DF_SWAP as above.
+ * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
+ *   blocked tensor whose bytes are row-major already: h == w == 1 and
+ *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
+ * Which ops accept LF_DF_BLK, and the blocked datapaths' buffer limits,
+ *   are in the xclbin's limits text: `lfk_engine.blk_ops` (bit k for op
+ *   k, 0 in a build without the blocked datapaths), and per kernel the
+ *   `.blk_*` keys of hls/lf_config.h's LF_LIMITS. A descriptor over those
+ *   limits is LF_KST_LIMIT; the host checks them before it plans.
  */
+#define LF_BLK_LANES	 64
+#define LF_BLK_REC_BYTES 16
+
 typedef struct lf_desc {
 	/* 0 */ lf_u32 magic;
 	/* 1 */ lf_u32 op;
