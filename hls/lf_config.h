@@ -140,11 +140,11 @@
  * conv2d `lfk_conv2d.blk_wbeats` (the largest kh * kw * icb, one output
  * channel's weight beats, it buffers) and `lfk_conv2d.blk_iw_max`, for
  * pooling `lfk_pool.blk_iw_max` (the widest input row). The host treats a
- * key it does not find as "not supported".
+ * key it does not find as "not supported". Not a -D parameter: the
+ * source decides it (driver/opencl/ocl_program.c lists it with the derived
+ * keys; a new -D-settable `.blk_*` limit goes in its limit_macros table).
  */
-#ifndef LF_ENGINE_BLK_OPS
 #define LF_ENGINE_BLK_OPS 0
-#endif
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the

@@ -71,9 +71,12 @@ static const struct {
 #define NLIMIT_MACROS (sizeof(limit_macros) / sizeof(limit_macros[0]))
 
 /* Keys derived from others: checked, not passed. */
-static const char *const derived_keys[] = {
-    "desc_bytes", "lfk_conv2d.macs_per_cycle", "lfk_matmul.macs_per_cycle",
-    "lfk_engine.macs_per_cycle", "lfk_engine.ops"};
+static const char *const derived_keys[] = {"desc_bytes",
+					   "lfk_conv2d.macs_per_cycle",
+					   "lfk_matmul.macs_per_cycle",
+					   "lfk_engine.macs_per_cycle",
+					   "lfk_engine.ops",
+					   "lfk_engine.blk_ops"};
 
 /* Banks from MEM_TOPOLOGY (none: the device's default bank stays). */
 static void build_banks(const struct lf_xclbin *xb, struct ocl_image *img)
