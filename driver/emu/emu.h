@@ -120,6 +120,14 @@ lf_status lf__emu_trust_check(const void *code, size_t size, int opt_in,
  * LF_ERR_INVALID_ARG if @dev is not an emu device. */
 lf_status lf__emu_dev_trust_xclbin(lf_dev *dev);
 
+/* A bus write of @size bytes from @src at device address @addr of an open
+ * emu device (lf__emu_mem_bus(): no DMA, no counters, no faults), as a
+ * stray write or a memory bit flip would change device memory: tests of
+ * what the host notices. LF_ERR_INVALID_ARG if @dev is not an emu device;
+ * LF_ERR_RANGE; LF_ERR_DEVICE_LOST. */
+lf_status lf__emu_dev_poke(lf_dev *dev, uint64_t addr, const void *src,
+			   uint64_t size);
+
 /* Device memory. Addresses are 4 KiB aligned; sizes are exact. */
 lf_status lf__emu_mem_alloc(lf_emu *e, uint32_t bank, uint64_t size,
 			    uint64_t *addr);

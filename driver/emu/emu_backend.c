@@ -410,3 +410,13 @@ lf_status lf__emu_dev_trust_xclbin(lf_dev *dev)
 	pthread_mutex_unlock(&e->mu);
 	return LF_OK;
 }
+
+lf_status lf__emu_dev_poke(lf_dev *dev, uint64_t addr, const void *src,
+			   uint64_t size)
+{
+	if (!dev || dev->ops != &lf__emu_backend)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "lf__emu_dev_poke: not an emu device");
+	return lf__emu_mem_bus(emu_of(dev), LF_SYNC_TO_DEVICE, addr,
+			       (void *)src, size);
+}

@@ -392,8 +392,18 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 		}
 	}
 	*out = b;
-	if (b->current && b->plan_id == p->id)
-		return LF_OK;
+	if (b->current && b->plan_id == p->id && bytes) {
+		/* The list is on the card from an earlier run, its status
+		 * words holding that run's results. The kernel stops at its
+		 * first failing descriptor and leaves the later ones as they
+		 * are, so the last word alone proves this run (check_status)
+		 * only once it is pending again: one 4-byte write. */
+		uint64_t off =
+		    bytes - LF_DESC_BYTES + offsetof(lf_desc, status);
+		int32_t pending = LF_KST_PENDING;
+		memcpy(b->host + off, &pending, 4);
+		return sync(r, b->bo, LF_SYNC_TO_DEVICE, off, 4);
+	}
 	memcpy(b->host, p->desc + l->desc0, bytes);
 	lf_status st = sync(r, b->bo, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)

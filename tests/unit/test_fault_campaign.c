@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver/emu/emu.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/onnx/onnx.h"
@@ -210,6 +211,97 @@ static void test_device_lost(void)
 	campaign(4);
 }
 
+/* Run @m on data set @set; 1 if LF_OK with ORT's bytes @want, 0 if a
+ * clean error (status and message), -1 if LF_OK with other bytes. */
+static int run_set(lf_context *ctx, lf_model *m, int set,
+		   const struct lf__tensor *want, lf_status *st_out)
+{
+	char path[128];
+	lf_tensor *in, *out[1] = {NULL};
+	lf_status st;
+	int r = 0;
+
+	snprintf(path, sizeof(path),
+		 "tests/data/ort/fmnist_qop/test_data_set_%d/input_0.pb", set);
+	in = lft_tensor_pb(ctx, path);
+	st = in ? lf_model_run(m, &in, 1, out, 1, NULL) : LF_ERR_INTERNAL;
+	if (st == LF_OK) {
+		st = lf_tensor_to_host(out[0]);
+		r = st == LF_OK &&
+			    lf_tensor_bytes(out[0]) == lf__tensor_bytes(want) &&
+			    memcmp(lf_tensor_data(out[0]), want->data,
+				   lf__tensor_bytes(want)) == 0
+			? 1
+			: -1;
+	} else {
+		CU_ASSERT(lf_context_last_error(ctx)[0] != 0);
+	}
+	lf_tensor_destroy(in);
+	lf_tensor_destroy(out[0]);
+	*st_out = st;
+	return r;
+}
+
+/*
+ * A run's success must be proven by that run's statuses. The descriptors
+ * of a plan stay on the card between runs (uploaded once), and the kernel
+ * stops at its first failing descriptor leaving the rest as they were; if
+ * the last status word still held the previous run's LF_KST_OK, a run
+ * that stopped early would read as a success. Here, after a first run,
+ * device memory changes under the first descriptor of every launch (its
+ * magic cleared, as a stray write or a memory bit flip would), so the
+ * next run, on another input of the same shape (data set 2, so the same
+ * plan and the same descriptor lists), stops at descriptor 0 and leaves
+ * the previous run's outputs in the arena. It must give a clean error (the
+ * fallback is off), not LF_OK with data set 0's bytes; the run after it
+ * re-uploads the descriptors and gives data set 2's bytes.
+ */
+static void test_stale_status(void)
+{
+	char err[512];
+	struct lf__tensor want1;
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	struct lf_tl_event ev[256];
+	uint32_t got = 0, poked = 0, zero = 0;
+	lf_status st;
+
+	memset(&want1, 0, sizeof(want1));
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__onnx_tensor_read("tests/data/ort/fmnist_qop/test_data_set_2/"
+				 "output_0.pb",
+				 &want1, err, sizeof(err)),
+	    LF_OK);
+	/* The two data sets' outputs differ, so stale bytes show. */
+	CU_ASSERT(lf__tensor_bytes(&want1) != lf__tensor_bytes(&g_want) ||
+		  memcmp(want1.data, g_want.data, lf__tensor_bytes(&want1)));
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", NULL, &ctx), LF_OK);
+	ctx->fallback = 0;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, MODEL, &m), LF_OK);
+	CU_ASSERT_EQUAL(run_set(ctx, m, 0, &g_want, &st), 1);
+	/* Each launch's first pointer argument is its descriptor list. */
+	CU_ASSERT_EQUAL(lf__dev_timeline(ctx->dev->dev, 0, ev, 256, &got),
+			LF_OK);
+	CU_ASSERT(got < 256);
+	for (uint32_t i = 0; i < got; i++)
+		if (ev[i].kind == LF_TL_RUN) {
+			CU_ASSERT_EQUAL(lf__emu_dev_poke(ctx->dev->dev,
+							 ev[i].addr, &zero, 4),
+					LF_OK);
+			poked++;
+		}
+	CU_ASSERT(poked > 0);
+	CU_ASSERT_EQUAL(run_set(ctx, m, 2, &want1, &st), 0);
+	CU_ASSERT_EQUAL(st, LF_ERR_KERNEL);
+	if (st != LF_OK)
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(lf_context_last_error(ctx), "LF_KST_BAD_MAGIC"));
+	CU_ASSERT_EQUAL(run_set(ctx, m, 2, &want1, &st), 1);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	lf__tensor_release(&want1);
+}
+
 void lf_test_suite_fault_campaign(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -218,6 +310,7 @@ void lf_test_suite_fault_campaign(void)
 	    {"dma_corrupt", test_dma_corrupt},
 	    {"cu_hang", test_cu_hang},
 	    {"device_lost", test_device_lost},
+	    {"stale_status", test_stale_status},
 	    {NULL, NULL}};
 	lf_test_add_suite("fault_campaign", suite_init, suite_clean, cases);
 }

@@ -330,12 +330,14 @@ static void test_launches(void)
  * segment, the bytes of its inputs produced on the host plus the bytes of
  * its outputs the host consumes (the model's own input and output are
  * part of it: the quantized input enters segment 0, the logits' int8
- * leaves segment 3). The 5 % covers the descriptors' status words read
- * back after each segment: since a kernel stops at its first error,
- * the host reads only the last descriptor's status word of each launch
- * (4 bytes), so bytes == B + 4 * launches exactly. Nothing else may
- * move: no weights, no descriptors, no activation that stays inside a
- * segment (conv3's output).
+ * leaves segment 3). The 5 % covers the descriptors' last status words:
+ * since a kernel stops at its first error, the host reads only the last
+ * descriptor's status word of each launch (4 bytes), and before the
+ * launch sets that word back to pending (4 bytes up), so that the word
+ * read proves this run and not the one before (the descriptors stay on
+ * the card between runs). bytes == B + 8 * launches exactly. Nothing
+ * else may move: no weights, no descriptors, no activation that stays
+ * inside a segment (conv3's output).
  */
 static void test_dma_bytes(void)
 {
@@ -366,10 +368,11 @@ static void test_dma_bytes(void)
 		    (unsigned long long)((c1.h2d_transfers - c0.h2d_transfers) +
 					 (c1.d2h_transfers - c0.d2h_transfers)),
 		    (unsigned long long)(c1.launches - c0.launches));
-		CU_ASSERT_EQUAL(bytes, B + 4 * FMNIST_SEGMENTS);
-		/* One upload, one status read, one download per segment. */
+		CU_ASSERT_EQUAL(bytes, B + 8 * FMNIST_SEGMENTS);
+		/* One upload, one status reset, one status read, one download
+		 * per segment (one launch each). */
 		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
-				FMNIST_SEGMENTS);
+				2 * FMNIST_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
 				2 * FMNIST_SEGMENTS);
 		lf_tensor_destroy(out[0]);
@@ -466,8 +469,9 @@ static void test_engine_launches(void)
 /*
  * Steady-state DMA per inference with the engine: the one segment's
  * input (the quantized image, 784 bytes) goes up, its output (10 int8
- * logits) comes down, plus the last descriptor's status word: exactly
- * n * (784 + 10) + 4 bytes in one upload and two downloads. Weights and
+ * logits) comes down, plus the last descriptor's status word, set to
+ * pending before the launch and read after it: exactly
+ * n * (784 + 10) + 8 bytes in two uploads and two downloads. Weights and
  * descriptors do not move again, and no activation between the layers.
  */
 static void test_engine_dma_bytes(void)
@@ -494,10 +498,11 @@ static void test_engine_dma_bytes(void)
 		    (unsigned long long)((c1.h2d_transfers - c0.h2d_transfers) +
 					 (c1.d2h_transfers - c0.d2h_transfers)),
 		    (unsigned long long)(c1.launches - c0.launches));
-		CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes, n * 784);
-		CU_ASSERT_EQUAL(bytes, B + 4 * FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes,
+				n * 784 + 4 * FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(bytes, B + 8 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
-				FMNIST_ENGINE_SEGMENTS);
+				2 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
 				2 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.allocs, c0.allocs);
@@ -585,8 +590,9 @@ static void test_weights_once(void)
 	struct lf_dev_counters c3 = counters(ctx);
 	/* The first run uploads the slot's descriptors, not weights. */
 	CU_ASSERT(c2.h2d_bytes - c1.h2d_bytes < params);
-	/* Then only the segments' inputs: 784 + 3136 + 1568 + 32 bytes. */
-	CU_ASSERT_EQUAL(c3.h2d_bytes - c2.h2d_bytes, 5520);
+	/* Then only the segments' inputs, 784 + 3136 + 1568 + 32 bytes,
+	 * and each launch's last status word set back to pending (4 x 4). */
+	CU_ASSERT_EQUAL(c3.h2d_bytes - c2.h2d_bytes, 5520 + 4 * 4);
 	CU_ASSERT_EQUAL(c3.allocs, c2.allocs); /* steady state */
 	lf_tensor_destroy(out[0]);
 	lf_tensor_destroy(in);
@@ -694,7 +700,8 @@ static void test_trace(void)
 	CU_ASSERT_STRING_EQUAL(r.name, "conv1_quant");
 	CU_ASSERT_STRING_EQUAL(r.op, "QLinearConv");
 	CU_ASSERT_STRING_EQUAL(r.where, "device");
-	CU_ASSERT(r.h2d_bytes == 784 && r.launches == 1);
+	/* the input, and the launch's last status word set to pending */
+	CU_ASSERT(r.h2d_bytes == 784 + 4 && r.launches == 1);
 	CU_ASSERT_EQUAL(r.macs, 16ull * 28 * 28 * 9);
 	CU_ASSERT_EQUAL(lf_run_profile_get(prof, 99, &r), LF_ERR_RANGE);
 	char path[] = "/tmp/lf_trace_XXXXXX";
