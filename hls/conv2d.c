@@ -25,6 +25,7 @@
  */
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kdesc.h"
 #include "lf_kutil.h"
 #include "lf_pipes.h"
 
@@ -536,13 +537,13 @@ conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 
 /* engine.c includes this file for conv_layer() and defines its own top. */
 #if !defined(LF_ENGINE_BUILD)
-LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
+LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				    LF_GLOBAL const lf_u8 *params,
 				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
 				    lf_u32 act_bytes)
 {
 /* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
 #pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
 #pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
@@ -566,10 +567,11 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
-		lf_desc d = desc[i];
+		lf_desc d;
+		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
 				       wbuf, xbuf, ct, accbuf);
-		desc[i].status = st;
+		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;
 	}

@@ -20,18 +20,20 @@
  */
 #define LF_ENGINE_BUILD 1
 
+#include "lf_kdesc.h"
+
 #include "conv2d.c"
 #include "matmul.c"
 #include "pool.c"
 #include "add.c"
 
-LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
+LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				    LF_GLOBAL const lf_u8 *params,
 				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
 				    lf_u32 act_bytes)
 {
 /* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
 #pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
 #pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
@@ -64,7 +66,8 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=8
-		lf_desc d = desc[i];
+		lf_desc d;
+		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st;
 		/* Each layer function checks the magic first, as lf_desc.h
 		 * orders the checks; an op no datapath runs is checked here. */
@@ -83,7 +86,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 						      : LF_KST_BAD_OP;
 			LF_DESC_DONE();
 		}
-		desc[i].status = st;
+		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;
 	}

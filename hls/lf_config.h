@@ -150,7 +150,7 @@
  * Latency of an AXI read burst to its first beat, pipeline depths of the
  * load/copy, MAC and requantization loops, the latency of a float32 adder
  * (the II of a loop that carries a float sum through a variable), and the
- * cost of fetching and checking one descriptor. Estimates for a 250 MHz
+ * cost of checking one descriptor and writing its status. Estimates for a 250 MHz
  * UltraScale+ design, not measurements: no csynth run here (hls/README.md).
  * LF_LAT_FADD: Vitis HLS schedules a float add in several cycles at these
  * clocks; 5 is the upper end of the 4-5 the kernel review (issue 11)
@@ -171,8 +171,17 @@
 #ifndef LF_LAT_FADD
 #define LF_LAT_FADD 5
 #endif
+/*
+ * LF_DESC_CYCLES: the straight-line work of one descriptor besides its
+ * fetch (the desc_fetch loop in lf_pipes.h, 64 words): the checks, whose
+ * longest chain is a 64-bit division (the output-size checks; a
+ * sequential divider gives about one quotient bit per cycle) and a few
+ * compares, ~72 cycles; then the status word, one write whose response
+ * the next descriptor's fetch waits for, as HLS keeps a read after a write
+ * on one m_axi port in order: LF_LAT_MEM.
+ */
 #ifndef LF_DESC_CYCLES
-#define LF_DESC_CYCLES 96
+#define LF_DESC_CYCLES (72 + LF_LAT_MEM)
 #endif
 /*
  * The m_axi ports as the kernels declare them, for the memory side of the

@@ -9,14 +9,17 @@
  *
  * Kernel ABI (every kernel in hls/ has exactly these arguments, in order):
  *
- *   void lfk_<name>(LF_GLOBAL lf_desc *desc,      m_axi bundle gmem0
+ *   void lfk_<name>(LF_GLOBAL lf_u32 *desc,       m_axi bundle gmem0
  *                   lf_u32 ndesc,                 s_axilite
  *                   LF_GLOBAL const lf_u8 *params, m_axi bundle gmem1
  *                   lf_u32 params_bytes,          s_axilite
  *                   LF_GLOBAL lf_u8 *act,         m_axi bundle gmem2
  *                   lf_u32 act_bytes);            s_axilite
  *
- *   desc    ndesc descriptors, LF_DESC_BYTES each.
+ *   desc    ndesc descriptors, LF_DESC_BYTES each: ndesc * LF_DESC_WORDS
+ *           32-bit words (struct lf_desc below), read as words and written
+ *           back as the one status word (hls/lf_kdesc.h), never as a struct
+ *           over the port.
  *   params  read-only constants: weights, bias, weight zero points, output
  *           multipliers. Uploaded once per model.
  *   act     activations: inputs and outputs of every layer in the list, at
@@ -264,16 +267,26 @@ typedef struct lf_desc {
 } lf_desc;
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
+/*
+ * Host C: a descriptor list the host built as structs, as the word array
+ * the kernels take (the same bytes; the kernels only ever read it through
+ * the separately compiled entry points below).
+ */
+static inline lf_u32 *lf_desc_words(lf_desc *d)
+{
+	return (lf_u32 *)(void *)d;
+}
+
 /* Host-C build: the entry points build/hls/lfkernels.so exports. */
-void lfk_conv2d(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_conv2d(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_matmul(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_matmul(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_pool(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 	      lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_add(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 	     lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_engine(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 #endif
 

@@ -9,17 +9,19 @@
  *          LF_PIPE(label), the code after it LF_PIPE_END(label).
  *   ii     initiation interval the loop body as written allows: the most
  *          accesses one iteration makes through one direction of one m_axi
- *          port (every port here is byte-typed, so one access is one beat,
- *          and conditional or unaligned byte accesses defeat burst
- *          widening: UG1399 "Automatic Port Width Resizing"), or the
+ *          port (params and act are byte-typed, so one access is one
+ *          beat, and conditional or unaligned byte accesses defeat burst
+ *          widening: UG1399 "Automatic Port Width Resizing"; desc is a
+ *          port of 32-bit words, LFP_BEAT_BYTES_DESC), or the
  *          float adder's latency where a float recurrence runs through a
  *          variable. The loop's `#pragma HLS PIPELINE II=` says the same;
  *          scripts/hls-lint checks both against the code.
  *   depth  pipeline depth (cycles from first issue to last result) past
  *          the memory latency: LF_DEPTH_* of lf_config.h.
  *   port   the m_axi port it streams: LFP_NONE, or the LFP_*_RD / LFP_*_WR
- *          bits (act = gmem2, params = gmem1).
- *   rd, wr bytes (= beats) one iteration reads / writes through that port,
+ *          bits (act = gmem2, params = gmem1, desc = gmem0).
+ *   rd, wr beats one iteration reads / writes through that port (bytes on
+ *          the byte-typed ports, words on desc),
  *          as the code issues them (conditional accesses counted as issued:
  *          an upper bound); scripts/hls-lint checks them against the code.
  *   seq    1 if those accesses walk consecutive addresses unconditionally,
@@ -41,7 +43,8 @@
  * from the emulator (lfk_mem_set, driver/emu/emu_profile.c); without them
  * the bank is not modeled. Writes are posted: no latency term.
  * Straight-line code between loops is not counted, except the fixed
- * LF_DESC_CYCLES per descriptor (LF_DESC_DONE); stages run one after the
+ * LF_DESC_CYCLES per descriptor (LF_DESC_DONE: the checks and the status
+ * word; the fetch is the desc_fetch loop); stages run one after the
  * other (no DATAFLOW in the kernels), so their cycles add.
  *
  * Comments inside the table stay on one line (scripts/hls-lint reads it).
@@ -60,7 +63,13 @@
 #define LFP_PARAMS_RD 1
 #define LFP_ACT_RD    2
 #define LFP_ACT_WR    4
-#define LFP_READS     (LFP_PARAMS_RD | LFP_ACT_RD)
+#define LFP_DESC_RD   8
+#define LFP_READS     (LFP_PARAMS_RD | LFP_ACT_RD | LFP_DESC_RD)
+
+/* Every kernel top (lf_kdesc.h): the descriptor list, 32-bit words. */
+#define LF_PIPES_DESC(X)                                                       \
+	/* one descriptor: LF_DESC_WORDS word reads, one per cycle, in order */ \
+	X(desc_fetch, 1, LF_DEPTH_LD, LFP_DESC_RD, 1, 0, 1)
 
 /* lfk_conv2d (conv2d.c). */
 #define LF_PIPES_CONV2D(X)                                                     \
@@ -117,6 +126,7 @@
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \
+	LF_PIPES_DESC(X)                                                       \
 	LF_PIPES_CONV2D(X) LF_PIPES_MATMUL(X) LF_PIPES_POOL(X) LF_PIPES_ADD(X)
 
 /*
@@ -127,7 +137,7 @@
  *   LF_PIPE_END(label);     after the loop: charges the invocation
  *   LF_PIPE_END_PORT(label, port)   the same, for a loop whose port the
  *                                   caller chooses (mm_load_b)
- *   LF_DESC_DONE();         a descriptor fetched and checked
+ *   LF_DESC_DONE();         a descriptor checked (its status word to come)
  * The trip counter is a local the compiler keeps in a register (or
  * derives from the loop's induction variable), so counting costs one
  * call per invocation, not per iteration.
@@ -148,6 +158,9 @@ enum lfp_const { LF_PIPES(LFP_CONST) LFP_CONST_END };
 #define LFP_PORT_PARAMS 1
 #define LFP_PORT_ACT	2
 #define LFP_NPORTS	3
+
+/* Bytes one beat of the desc port moves (lf_kdesc.h: 32-bit words). */
+#define LFP_BEAT_BYTES_DESC 4
 
 /*
  * Per label, per thread: invocations, iterations, cycles, and the cycles
@@ -189,9 +202,10 @@ LF_INLINE float lfk__mem_dir(lf_u64 beats, lf_u32 seq, lf_u32 port,
 	float bpc = lfk__mem.bpc[port];
 	if (!(bpc > 0.0f))
 		return 0.0f;
+	lf_u64 bytes = beats * (port == LFP_PORT_DESC ? LFP_BEAT_BYTES_DESC : 1);
 	lf_u64 dram = tr * lfk__mem.atom;
-	if (dram < beats)
-		dram = beats;
+	if (dram < bytes)
+		dram = bytes;
 	float eff = seq ? lfk__mem.eff_burst : lfk__mem.eff_single;
 	return (float)dram / (bpc * eff);
 }
@@ -207,7 +221,8 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 	lf_u64 mem = 0;
 	if (rd | wr) {
 		lf_u32 pi = (port & (LFP_ACT_RD | LFP_ACT_WR)) ? LFP_PORT_ACT
-							      : LFP_PORT_PARAMS;
+			    : (port & LFP_DESC_RD)		  ? LFP_PORT_DESC
+								  : LFP_PORT_PARAMS;
 		float bank = 0.0f;
 		if (rd)
 			bank += lfk__mem_dir((lf_u64)rd * trips, seq, pi, &mem);

@@ -23,6 +23,7 @@
  */
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kdesc.h"
 #include "lf_kqlinear.h"
 #include "lf_kutil.h"
 #include "lf_pipes.h"
@@ -340,13 +341,13 @@ static lf_i32 pool_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
 }
 
 #if !defined(LF_ENGINE_BUILD)
-LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
+LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				  LF_GLOBAL const lf_u8 *params,
 				  lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
 				  lf_u32 act_bytes)
 {
 /* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=16
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
 #pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16
 #pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
@@ -365,9 +366,10 @@ LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_desc *desc, lf_u32 ndesc,
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
-		lf_desc d = desc[i];
+		lf_desc d;
+		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf);
-		desc[i].status = st;
+		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;
 	}

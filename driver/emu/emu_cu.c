@@ -115,8 +115,8 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 	set_memory(cu, r);
 	img->cycles_reset();
 	img->kernels[cu->kernel].fn(
-	    (lf_desc *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
-				r->off[EMU_ARG_DESC]),
+	    (lf_u32 *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
+			       r->off[EMU_ARG_DESC]),
 	    r->ndesc, r->alloc[EMU_ARG_PARAMS]->mem + r->off[EMU_ARG_PARAMS],
 	    r->params_bytes, r->alloc[EMU_ARG_ACT]->mem + r->off[EMU_ARG_ACT],
 	    r->act_bytes);

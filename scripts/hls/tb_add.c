@@ -15,7 +15,7 @@
  */
 #include "tb_ref.h"
 
-void lfk_add(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 	     lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 
 #define NDESC 4
@@ -104,7 +104,8 @@ int main(void)
 	desc[3].y_scale = 0.0625f;
 
 	memcpy(act_before, act, sizeof act);
-	lfk_add(desc, NDESC, params, sizeof params, act, aa.used);
+	lfk_add((lf_u32 *)(void *)desc, NDESC, params, sizeof params, act,
+		aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

@@ -19,7 +19,7 @@
  */
 #include "tb_ref.h"
 
-void lfk_engine(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 
 #define NDESC 6
@@ -176,7 +176,8 @@ int main(void)
 	fc->y_off = tb_take(&aa, 10);
 
 	memcpy(act_before, act, sizeof act);
-	lfk_engine(desc, NDESC, params, pa.used, act, aa.used);
+	lfk_engine((lf_u32 *)(void *)desc, NDESC, params, pa.used, act,
+		   aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

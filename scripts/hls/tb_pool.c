@@ -19,7 +19,7 @@
  */
 #include "tb_ref.h"
 
-void lfk_pool(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
 	      lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 
 #define NDESC 5
@@ -119,7 +119,8 @@ int main(void)
 	desc[4].y_scale = 0.013f;
 
 	memcpy(act_before, act, sizeof act);
-	lfk_pool(desc, NDESC, params, sizeof params, act, aa.used);
+	lfk_pool((lf_u32 *)(void *)desc, NDESC, params, sizeof params, act,
+		 aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

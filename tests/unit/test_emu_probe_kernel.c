@@ -16,7 +16,7 @@ _Thread_local lf_u64 lfk__cycles;
 
 void lfk_cycles_reset(void);
 lf_u64 lfk_cycles_get(void);
-void lfk_probe(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_probe(lf_u32 *words, lf_u32 ndesc, const lf_u8 *params,
 	       lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
 
 void lfk_cycles_reset(void)
@@ -34,9 +34,12 @@ static int outside(lf_u32 off, lf_u32 n, lf_u32 size)
 	return n > size || off > size - n;
 }
 
-void lfk_probe(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
+void lfk_probe(lf_u32 *words, lf_u32 ndesc, const lf_u8 *params,
 	       lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes)
 {
+	/* A host-C test kernel: it may see the list as structs. */
+	lf_desc *desc = (lf_desc *)(void *)words;
+
 	for (lf_u32 d = 0; d < ndesc; d++) {
 		lf_desc *p = &desc[d];
 		lf_u32 n = p->mm_k;

@@ -61,19 +61,19 @@ static void host_call(int k, lf_desc *d, uint32_t nd, const uint8_t *params,
 {
 	switch (k) {
 	case K_CONV:
-		lfk_conv2d(d, nd, params, pb, act, ab);
+		lfk_conv2d(lf_desc_words(d), nd, params, pb, act, ab);
 		break;
 	case K_MATMUL:
-		lfk_matmul(d, nd, params, pb, act, ab);
+		lfk_matmul(lf_desc_words(d), nd, params, pb, act, ab);
 		break;
 	case K_POOL:
-		lfk_pool(d, nd, params, pb, act, ab);
+		lfk_pool(lf_desc_words(d), nd, params, pb, act, ab);
 		break;
 	case K_ADD:
-		lfk_add(d, nd, params, pb, act, ab);
+		lfk_add(lf_desc_words(d), nd, params, pb, act, ab);
 		break;
 	default:
-		lfk_engine(d, nd, params, pb, act, ab);
+		lfk_engine(lf_desc_words(d), nd, params, pb, act, ab);
 		break;
 	}
 }
