@@ -150,8 +150,9 @@
  * Latency of an AXI read burst to its first beat, pipeline depths of the
  * load/copy, MAC and requantization loops, the latency of a float32 adder
  * (the II of a loop that carries a float sum through a variable), and the
- * cost of checking one descriptor and writing its status. Estimates for a 250 MHz
- * UltraScale+ design, not measurements: no csynth run here (hls/README.md).
+ * cost of checking one descriptor and writing its status. Estimates for a
+ * 250 MHz UltraScale+ design, not measurements: no csynth run here
+ * (hls/README.md).
  * LF_LAT_FADD: Vitis HLS schedules a float add in several cycles at these
  * clocks; 5 is the upper end of the 4-5 the kernel review (issue 11)
  * estimates.
