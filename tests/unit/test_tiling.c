@@ -8,6 +8,7 @@
  * and partial-sum reduction; (2) on the emulator with an xclbin whose
  * recorded limits are small, through the public API.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "hostlib/core/op.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/cpu/ref.h"
+#include "hostlib/plan/blk.h"
 #include "hostlib/plan/elem.h"
 #include "hostlib/plan/pack.h"
 #include "hostlib/plan/tile.h"
@@ -89,6 +91,223 @@ static lf_status interp(const struct lf__layer *L, const struct lf__tile *t,
 				   d->act_max};
 	return lf__ref_qmatmul(&r, act + d->x_off, params + d->w_off,
 			       act + d->y_off);
+}
+
+/* ---- the blocked layout, from the text of hls/lf_desc.h ----------------
+ * Written here, apart from hostlib/plan/blk.c: byte (i, ch, y, x) of a
+ * blocked tensor is at (((i * cb + ch / 64) * h + y) * w + x) * 64 +
+ * ch % 64, cb = ceil(c / 64). */
+
+struct t4 {
+	uint64_t n, c, h, w;
+};
+
+static uint64_t t_cb(uint64_t c)
+{
+	return (c + 63) / 64;
+}
+
+static uint64_t t_blk_bytes(struct t4 s)
+{
+	return s.n * t_cb(s.c) * s.h * s.w * 64;
+}
+
+static uint64_t t_blk_at(struct t4 s, uint64_t i, uint64_t ch, uint64_t y,
+			 uint64_t x)
+{
+	return (((i * t_cb(s.c) + ch / 64) * s.h + y) * s.w + x) * 64 + ch % 64;
+}
+
+/* NCHW -> blocked, pad lanes @pad. */
+static void t_to_blk(struct t4 s, const uint8_t *x, uint8_t *b, uint8_t pad)
+{
+	memset(b, pad, t_blk_bytes(s));
+	for (uint64_t i = 0; i < s.n; i++)
+		for (uint64_t ch = 0; ch < s.c; ch++)
+			for (uint64_t y = 0; y < s.h; y++)
+				for (uint64_t xx = 0; xx < s.w; xx++)
+					b[t_blk_at(s, i, ch, y, xx)] =
+					    x[((i * s.c + ch) * s.h + y) * s.w +
+					      xx];
+}
+
+static void t_from_blk(struct t4 s, const uint8_t *b, uint8_t *x)
+{
+	for (uint64_t i = 0; i < s.n; i++)
+		for (uint64_t ch = 0; ch < s.c; ch++)
+			for (uint64_t y = 0; y < s.h; y++)
+				for (uint64_t xx = 0; xx < s.w; xx++)
+					x[((i * s.c + ch) * s.h + y) * s.w +
+					  xx] = b[t_blk_at(s, i, ch, y, xx)];
+}
+
+static int32_t t_ld(lf_u32 type, const uint8_t *p)
+{
+	return type == LF_KDT_U8 ? (int32_t)*p : (int32_t)(int8_t)*p;
+}
+
+static int32_t t_rd32(const uint8_t *p)
+{
+	int32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * A blocked conv descriptor, as lf_desc.h describes it: weights
+ * w_pk[ocb][a][b][icb][o][i] at w_off, one 16-byte record { bias, w_zp,
+ * mult, 0 } per output channel at w_zp_off; requantization per the
+ * formula at the top of lf_desc.h (|v| >= 512 saturates).
+ */
+static void t_blk_conv(const lf_desc *d, const uint8_t *params, uint8_t *act)
+{
+	struct t4 xs = {d->n, d->ic, d->ih, d->iw};
+	struct t4 ys = {d->n, d->oc, d->oh, d->ow};
+	uint64_t icb = t_cb(d->ic);
+	for (uint64_t i = 0; i < d->n; i++)
+		for (uint64_t o = 0; o < d->oc; o++) {
+			const uint8_t *rec = params + d->w_zp_off + 16 * o;
+			int32_t bias = t_rd32(rec), wzp = t_rd32(rec + 4);
+			float mult;
+			memcpy(&mult, rec + 8, 4);
+			for (uint64_t y = 0; y < d->oh; y++)
+				for (uint64_t x = 0; x < d->ow; x++) {
+					int32_t acc = bias;
+					for (uint64_t a = 0; a < d->kh; a++)
+						for (uint64_t b = 0; b < d->kw;
+						     b++) {
+							int64_t iy =
+							    (int64_t)(y * d->stride_h +
+								      a * d->dil_h) -
+							    d->pad_t;
+							int64_t ix =
+							    (int64_t)(x * d->stride_w +
+								      b * d->dil_w) -
+							    d->pad_l;
+							if (iy < 0 || ix < 0 ||
+							    iy >= (int64_t)
+								      d->ih ||
+							    ix >=
+								(int64_t)d->iw)
+								continue;
+							/* every lane of the
+							 * beats, pad lanes
+							 * too, as a
+							 * beat-wide kernel */
+							for (uint64_t c = 0;
+							     c < icb * 64;
+							     c++) {
+								uint64_t wi =
+								    ((((o /
+									64) *
+									   d->kh +
+								       a) *
+									  d->kw +
+								      b) *
+									 icb +
+								     c / 64) *
+									4096 +
+								    (o % 64) *
+									64 +
+								    c % 64;
+								int32_t xv = t_ld(
+								    d->x_type,
+								    act +
+									d->x_off +
+									t_blk_at(
+									    xs,
+									    i,
+									    c,
+									    (uint64_t)
+										iy,
+									    (uint64_t)
+										ix));
+								int32_t wv = t_ld(
+								    d->w_type,
+								    params +
+									d->w_off +
+									wi);
+								acc +=
+								    (xv -
+								     d->x_zp) *
+								    (wv - wzp);
+							}
+						}
+					float v = (float)acc * mult;
+					int32_t q =
+					    fabsf(v) >= 512.0f
+						? (v > 0 ? 100000 : -100000)
+						: (int32_t)rintf(v) + d->y_zp;
+					q = q < d->act_min   ? d->act_min
+					    : q > d->act_max ? d->act_max
+							     : q;
+					act[d->y_off +
+					    t_blk_at(ys, i, o, y, x)] =
+					    (uint8_t)q;
+				}
+		}
+}
+
+/*
+ * The blocked form of @op (a conv with groups == 1 and an 8-bit output)
+ * computes @want: x blocked by the test's loop, constants packed by
+ * lf__blk_pack_conv(), the descriptor run by t_blk_conv(), y read back
+ * by the test's loop.
+ */
+static int blk_conv_check(const struct lf__op *op, const void *want)
+{
+	const struct lf__layer *L = &op->L;
+	uint64_t wb = 0, rb = 0;
+	CU_ASSERT_EQUAL_FATAL(lf__blk_conv_bytes(L, &wb, &rb), LF_OK);
+	/* ocb * kh * kw * icb beats of 64 x 64, 64 records per block */
+	CU_ASSERT_EQUAL(wb, t_cb(L->oc) * L->kh * L->kw * t_cb(L->ic) * 4096);
+	CU_ASSERT_EQUAL(rb, t_cb(L->oc) * 64 * 16);
+	struct t4 xs = {L->n, L->ic, L->ih, L->iw};
+	struct t4 ys = {L->n, L->oc, L->oh, L->ow};
+	uint64_t xb = t_blk_bytes(xs), yb = t_blk_bytes(ys);
+	uint8_t *params = malloc(wb + rb), *act = calloc(1, xb + yb);
+	uint8_t *y = malloc(op->y->bytes);
+	int ok = 0;
+	if (!params || !act || !y)
+		goto out;
+	memset(params, 0xa5, wb + rb);
+	lf__blk_pack_conv(L, op->w->data, op->bias ? op->bias->data : NULL,
+			  params, params + wb);
+	/* Pad input lanes hold a value unlike the zero point: they must
+	 * not matter. */
+	t_to_blk(xs, op->x->data, act, (uint8_t)(L->x_zp + 77));
+	lf_desc d;
+	memset(&d, 0, sizeof(d));
+	d.magic = LF_DESC_MAGIC;
+	d.op = LF_KOP_CONV2D;
+	d.flags = LF_DF_BLK;
+	d.x_type = L->x_type == LF_DTYPE_UINT8 ? LF_KDT_U8 : LF_KDT_I8;
+	d.w_type = L->w_type == LF_DTYPE_UINT8 ? LF_KDT_U8 : LF_KDT_I8;
+	d.y_type = L->y_type == LF_DTYPE_UINT8 ? LF_KDT_U8 : LF_KDT_I8;
+	d.n = (uint32_t)L->n, d.ic = (uint32_t)L->ic, d.ih = (uint32_t)L->ih;
+	d.iw = (uint32_t)L->iw, d.oc = (uint32_t)L->oc, d.oh = (uint32_t)L->oh;
+	d.ow = (uint32_t)L->ow, d.groups = 1, d.kh = (uint32_t)L->kh;
+	d.kw = (uint32_t)L->kw, d.stride_h = (uint32_t)L->stride_h;
+	d.stride_w = (uint32_t)L->stride_w, d.pad_t = (uint32_t)L->pad_t;
+	d.pad_l = (uint32_t)L->pad_l, d.pad_b = (uint32_t)L->pad_b;
+	d.pad_r = (uint32_t)L->pad_r, d.dil_h = (uint32_t)L->dil_h;
+	d.dil_w = (uint32_t)L->dil_w;
+	d.x_off = 0, d.y_off = (uint32_t)xb, d.w_off = 0;
+	d.w_zp_off = (uint32_t)wb;
+	d.x_zp = L->x_zp, d.y_zp = L->y_zp;
+	d.act_min = L->act_min, d.act_max = L->act_max;
+	t_blk_conv(&d, params, act);
+	t_from_blk(ys, act + xb, y);
+	ok = memcmp(y, want, op->y->bytes) == 0;
+	/* Records of pad channels are all zero. */
+	for (uint64_t o = (uint64_t)L->oc; o < t_cb(L->oc) * 64; o++)
+		for (int k = 0; k < 16; k++)
+			ok &= params[wb + 16 * o + (uint64_t)k] == 0;
+out:
+	free(params);
+	free(act);
+	free(y);
+	return ok;
 }
 
 /* Plan @op with @lim, interpret every tile, compare with @want. */
@@ -185,7 +404,8 @@ static const struct lf__klimits small_mm = {1, 16, 64, 0, 20, 0, 0};
  * the reference on the cpu context, and interpret the plan.
  */
 static int conv_case(lf_context *cpu, const struct lft_conv *c,
-		     const struct lf__klimits *lim, int *tiles, int *chunks)
+		     const struct lf__klimits *lim, int *tiles, int *chunks,
+		     int *blk)
 {
 	struct lf_rng r;
 	lf_rng_seed(&r, c->seed);
@@ -226,7 +446,10 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 	CU_ASSERT_EQUAL_FATAL(lf_conv2d(cpu, x, w, b, &p, y), LF_OK);
 	struct lf__op op;
 	CU_ASSERT_EQUAL_FATAL(lf__op_conv2d(cpu, x, w, b, &p, y, &op), LF_OK);
-	int ok = plan_and_interp(&op, lim, y->data, tiles, chunks);
+	int ok = lim ? plan_and_interp(&op, lim, y->data, tiles, chunks) : 1;
+	/* Its blocked form too, where it has one (groups 1, 8-bit y). */
+	if (blk)
+		*blk = c->groups == 1 && y8 ? blk_conv_check(&op, y->data) : -1;
 	lf_tensor_destroy(x);
 	lf_tensor_destroy(w);
 	lf_tensor_destroy(y);
@@ -241,7 +464,7 @@ static void test_conv_plans(void)
 	struct lf_rng r;
 	lf_rng_seed(&r, 5);
 	int iters = lf_test_slow_mode() ? 15 : 80;
-	int multi = 0, chunked = 0, rows = 0;
+	int multi = 0, chunked = 0, rows = 0, nblk = 0;
 	for (int it = 0; it < iters; it++) {
 		struct lft_conv c;
 		lft_conv_random(&r, &c);
@@ -255,8 +478,10 @@ static void test_conv_plans(void)
 		}
 		if (it % 7 == 3)
 			c.n = lf_rng_range(&r, 21, 23);
-		int tiles = 0, chunks = 0;
-		int ok = conv_case(cpu, &c, &small, &tiles, &chunks);
+		int tiles = 0, chunks = 0, blk = -1;
+		int ok = conv_case(cpu, &c, &small, &tiles, &chunks, &blk);
+		CU_ASSERT(blk != 0);
+		nblk += blk == 1;
 		if (ok < 0)
 			continue; /* unsupported: checked elsewhere */
 		if (!ok)
@@ -274,6 +499,7 @@ static void test_conv_plans(void)
 	CU_ASSERT(multi > iters / 3);
 	CU_ASSERT(chunked > 3 * iters / 80);
 	CU_ASSERT(rows > 3 * iters / 80);
+	CU_ASSERT(nblk > iters / 4);
 	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
 }
 
@@ -368,11 +594,111 @@ static void test_unsupported(void)
 	c.sh = c.sw = c.dh = c.dw = c.groups = 1;
 	c.seed = 3;
 	int t, k;
-	CU_ASSERT_EQUAL(conv_case(cpu, &c, &small, &t, &k), -1); /* width */
+	CU_ASSERT_EQUAL(conv_case(cpu, &c, &small, &t, &k, NULL),
+			-1); /* width */
 	c.iw = 8;
 	c.kh = c.kw = 7; /* 49 taps > kmax/pe_k = 18 vectors */
 	c.ih = 8;
-	CU_ASSERT_EQUAL(conv_case(cpu, &c, &small, &t, &k), -1);
+	CU_ASSERT_EQUAL(conv_case(cpu, &c, &small, &t, &k, NULL), -1);
+	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
+}
+
+/* plan/blk.c: NCHW <-> blocked against the loops above, and the size
+ * checks. */
+static void test_blk_convert(void)
+{
+	struct lf_rng r;
+	lf_rng_seed(&r, 12);
+	for (int it = 0; it < 40; it++) {
+		struct t4 s = {(uint64_t)lf_rng_range(&r, 1, 3),
+			       (uint64_t)lf_rng_range(&r, 1, 200),
+			       (uint64_t)lf_rng_range(&r, 1, 9),
+			       (uint64_t)lf_rng_range(&r, 1, 9)};
+		if (it % 4 == 0)
+			s.c = 64 * (uint64_t)lf_rng_range(&r, 1, 3);
+		uint64_t nb = s.n * s.c * s.h * s.w, bb = 0;
+		CU_ASSERT_EQUAL_FATAL(lf__blk_bytes(s.n, s.c, s.h, s.w, &bb),
+				      LF_OK);
+		CU_ASSERT_EQUAL(bb, t_blk_bytes(s));
+		uint8_t *x = malloc(nb), *want = malloc(bb), *got = malloc(bb);
+		uint8_t *back = malloc(nb);
+		CU_ASSERT_FATAL(x && want && got && back);
+		lft_fill(&r, LF_DTYPE_UINT8, x, nb);
+		uint8_t pad = (uint8_t)lf_rng_range(&r, 0, 255);
+		t_to_blk(s, x, want, pad);
+		memset(got, ~pad, bb);
+		lf__blk_from_nchw(x, got, s.n, s.c, s.h, s.w, pad);
+		CU_ASSERT_EQUAL(memcmp(got, want, bb), 0);
+		/* Back: pad lanes are not read (scribble on them first). */
+		for (uint64_t i = 0; i < bb; i += 64) {
+			uint64_t blk = i / 64 / (s.h * s.w) % t_cb(s.c);
+			for (uint64_t l = 0; l < 64; l++)
+				if (blk * 64 + l >= s.c)
+					got[i + l] ^= 0x5a;
+		}
+		memset(back, 0, nb);
+		lf__blk_to_nchw(got, back, s.n, s.c, s.h, s.w);
+		CU_ASSERT_EQUAL(memcmp(back, x, nb), 0);
+		free(x);
+		free(want);
+		free(got);
+		free(back);
+	}
+	/* 2^62 is the limit: 64 * 2^20 * 1 * 2^20 * 2^20 = 2^66 is over, and
+	 * *bytes is left alone. */
+	uint64_t b = 7;
+	CU_ASSERT_EQUAL(
+	    lf__blk_bytes(1ull << 20, 64, 1ull << 20, 1ull << 20, &b),
+	    LF_ERR_OVERFLOW);
+	CU_ASSERT_EQUAL(b, 7);
+	CU_ASSERT_EQUAL(lf__blk_bytes(UINT64_MAX, 1, 1, 1, &b),
+			LF_ERR_OVERFLOW);
+	/* 65 channels are two blocks: 2 * 3 * 5 * 64 = 1920 bytes. */
+	CU_ASSERT_EQUAL(lf__blk_bytes(1, 65, 3, 5, &b), LF_OK);
+	CU_ASSERT_EQUAL(b, 1920);
+	struct lf__layer L;
+	memset(&L, 0, sizeof(L));
+	L.op = LF_KOP_CONV2D;
+	L.y_type = LF_DTYPE_UINT8;
+	L.w_scale_count = 1;
+	L.groups = 1;
+	L.oc = L.ic = 1 << 30;
+	L.kh = L.kw = 1 << 15;
+	uint64_t wb, rb;
+	CU_ASSERT_EQUAL(lf__blk_conv_bytes(&L, &wb, &rb), LF_ERR_OVERFLOW);
+	L.groups = 2; /* no blocked form */
+	CU_ASSERT_EQUAL(lf__blk_conv_bytes(&L, &wb, &rb), LF_ERR_UNSUPPORTED);
+	L.groups = 1;
+	L.y_type = LF_DTYPE_INT32;
+	CU_ASSERT_EQUAL(lf__blk_conv_bytes(&L, &wb, &rb), LF_ERR_UNSUPPORTED);
+}
+
+/* Blocked convs over several channel blocks, against the reference. */
+static void test_blk_conv_wide(void)
+{
+	lf_context *cpu = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &cpu), LF_OK);
+	struct lf_rng r;
+	lf_rng_seed(&r, 31);
+	int iters = lf_test_slow_mode() ? 3 : 10, done = 0;
+	for (int it = 0; it < iters; it++) {
+		struct lft_conv c;
+		lft_conv_random(&r, &c);
+		c.groups = 1;
+		c.ic = lf_rng_range(&r, 40, 140);
+		c.oc = lf_rng_range(&r, 40, 140);
+		if (c.yt == LF_DTYPE_INT32)
+			c.yt = LF_DTYPE_INT8;
+		int t, k, blk = -1;
+		conv_case(cpu, &c, NULL, &t, &k, &blk);
+		if (blk != 1)
+			fprintf(stderr,
+				"blocked conv %d: n%d ic%d %dx%d oc%d k%dx%d\n",
+				it, c.n, c.ic, c.ih, c.iw, c.oc, c.kh, c.kw);
+		CU_ASSERT_EQUAL(blk, 1);
+		done += blk == 1;
+	}
+	CU_ASSERT_EQUAL(done, iters);
 	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
 }
 
@@ -480,6 +806,8 @@ void lf_test_suite_tiling(void)
 	    {"unsupported_reported", test_unsupported},
 	    {"device_tiling_exact", test_device_tiling},
 	    {"pool_limits", test_pool_limits},
+	    {"blk_convert", test_blk_convert},
+	    {"blk_conv_vs_reference", test_blk_conv_wide},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("tiling", NULL, NULL, cases);

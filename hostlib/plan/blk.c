@@ -1,0 +1,133 @@
+/* blk.c - NCHW <-> blocked conversion and blocked conv packing (blk.h). */
+#include <string.h>
+
+#include "hostlib/plan/blk.h"
+#include "hostlib/plan/quant.h"
+
+#define BLK_MAX (1ull << 62)
+
+/* a * b into *r unless it passes BLK_MAX. */
+static int mul_ok(uint64_t a, uint64_t b, uint64_t *r)
+{
+	if (a && b > BLK_MAX / a)
+		return 0;
+	*r = a * b;
+	return 1;
+}
+
+lf_status lf__blk_bytes(uint64_t n, uint64_t c, uint64_t h, uint64_t w,
+			uint64_t *bytes)
+{
+	uint64_t v = LF_BLK_LANES;
+	if (!mul_ok(v, n, &v) || !mul_ok(v, lf__blk_cb(c), &v) ||
+	    !mul_ok(v, h, &v) || !mul_ok(v, w, &v))
+		return LF_ERR_OVERFLOW;
+	*bytes = v;
+	return LF_OK;
+}
+
+/* One copy loop for both directions: @to_blk NCHW @x -> blocked @b (pad
+ * lanes @pad), else blocked @b -> NCHW @x (pad lanes not read). */
+static void convert(uint8_t *x, uint8_t *b, uint64_t n, uint64_t c, uint64_t h,
+		    uint64_t w, int to_blk, uint8_t pad)
+{
+	uint64_t cb = lf__blk_cb(c), hw = h * w;
+	for (uint64_t i = 0; i < n; i++)
+		for (uint64_t k = 0; k < cb; k++) {
+			uint64_t c0 = k * LF_BLK_LANES;
+			uint64_t nl =
+			    c - c0 < LF_BLK_LANES ? c - c0 : LF_BLK_LANES;
+			uint8_t *blk = b + (i * cb + k) * hw * LF_BLK_LANES;
+			uint8_t *pl = x + (i * c + c0) * hw;
+			for (uint64_t p = 0; p < hw; p++) {
+				uint8_t *beat = blk + p * LF_BLK_LANES;
+				if (!to_blk) {
+					for (uint64_t l = 0; l < nl; l++)
+						pl[l * hw + p] = beat[l];
+					continue;
+				}
+				for (uint64_t l = 0; l < nl; l++)
+					beat[l] = pl[l * hw + p];
+				memset(beat + nl, pad, LF_BLK_LANES - nl);
+			}
+		}
+}
+
+void lf__blk_from_nchw(const uint8_t *x, uint8_t *dst, uint64_t n, uint64_t c,
+		       uint64_t h, uint64_t w, uint8_t pad)
+{
+	/* convert() does not write x when converting to blocked. */
+	convert((uint8_t *)(uintptr_t)x, dst, n, c, h, w, 1, pad);
+}
+
+void lf__blk_to_nchw(const uint8_t *src, uint8_t *y, uint64_t n, uint64_t c,
+		     uint64_t h, uint64_t w)
+{
+	convert(y, (uint8_t *)(uintptr_t)src, n, c, h, w, 0, 0);
+}
+
+lf_status lf__blk_conv_bytes(const struct lf__layer *L, uint64_t *w_bytes,
+			     uint64_t *rec_bytes)
+{
+	if (L->op != LF_KOP_CONV2D || L->groups != 1 ||
+	    L->y_type == LF_DTYPE_INT32 || L->w_scale_count < 1)
+		return LF_ERR_UNSUPPORTED;
+	uint64_t ocb = lf__blk_cb((uint64_t)L->oc);
+	uint64_t wb = (uint64_t)LF_BLK_LANES * LF_BLK_LANES, rb;
+	if (!mul_ok(wb, ocb, &wb) || !mul_ok(wb, (uint64_t)L->kh, &wb) ||
+	    !mul_ok(wb, (uint64_t)L->kw, &wb) ||
+	    !mul_ok(wb, lf__blk_cb((uint64_t)L->ic), &wb) ||
+	    !mul_ok(ocb, (uint64_t)LF_BLK_LANES * LF_BLK_REC_BYTES, &rb))
+		return LF_ERR_OVERFLOW;
+	*w_bytes = wb;
+	*rec_bytes = rb;
+	return LF_OK;
+}
+
+/* One weight beat: output channel @c's input channels ib*64 .. +63 of tap
+ * (a, b); pad input lanes carry the channel's w_zp, a pad channel is 0. */
+static void pack_beat(const struct lf__layer *L, const uint8_t *w, uint64_t c,
+		      uint64_t ib, uint64_t a, uint64_t b, uint8_t *o)
+{
+	uint64_t ic = (uint64_t)L->ic, kh = (uint64_t)L->kh,
+		 kw = (uint64_t)L->kw;
+	if (c >= (uint64_t)L->oc) {
+		memset(o, 0, LF_BLK_LANES);
+		return;
+	}
+	uint8_t zp = (uint8_t)L->w_zp[L->w_zp_count == 1 ? 0 : c];
+	for (uint64_t il = 0; il < LF_BLK_LANES; il++) {
+		uint64_t i = ib * LF_BLK_LANES + il;
+		o[il] = i < ic ? w[((c * ic + i) * kh + a) * kw + b] : zp;
+	}
+}
+
+void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
+		       const void *bias, uint8_t *wpk, uint8_t *rec)
+{
+	uint64_t oc = (uint64_t)L->oc;
+	uint64_t ocb = lf__blk_cb(oc), icb = lf__blk_cb((uint64_t)L->ic);
+	uint8_t *o = wpk;
+	for (uint64_t ob = 0; ob < ocb; ob++)
+		for (uint64_t a = 0; a < (uint64_t)L->kh; a++)
+			for (uint64_t b = 0; b < (uint64_t)L->kw; b++)
+				for (uint64_t ib = 0; ib < icb; ib++)
+					for (uint64_t ol = 0; ol < LF_BLK_LANES;
+					     ol++, o += LF_BLK_LANES)
+						pack_beat(L, w,
+							  ob * LF_BLK_LANES +
+							      ol,
+							  ib, a, b, o);
+	memset(rec, 0, ocb * LF_BLK_LANES * LF_BLK_REC_BYTES);
+	for (uint64_t c = 0; c < oc; c++) {
+		uint8_t *r = rec + c * LF_BLK_REC_BYTES;
+		int32_t bv = 0, zp = L->w_zp[L->w_zp_count == 1 ? 0 : c];
+		if (bias)
+			memcpy(&bv, (const uint8_t *)bias + 4 * c, 4);
+		float ws = L->w_scale[L->w_scale_count == 1 ? 0 : c];
+		float m = lf__quant_mult(L->x_scale, ws, L->y_scale);
+		memcpy(r, &bv, 4);
+		memcpy(r + 4, &zp, 4);
+		memcpy(r + 8, &m, 4);
+	}
+}
