@@ -162,6 +162,20 @@ lf_status lf__nc_need(const struct lf__nctx *c, size_t i,
 	return LF_OK;
 }
 
+lf_status lf__nc_need_float(const struct lf__nctx *c, size_t i,
+			    const struct lf__tensor **t)
+{
+	lf_status st = lf__nc_need(c, i, t);
+	if (st != LF_OK)
+		return st;
+	if ((*t)->dtype != LF__ONNX_FLOAT)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "input of type %s not supported (float32 "
+				   "only)",
+				   lf__onnx_dtype_name((*t)->dtype));
+	return LF_OK;
+}
+
 lf_status lf__nc_dtype(const struct lf__nctx *c, size_t i, lf_dtype *t)
 {
 	const struct lf__tensor *x;

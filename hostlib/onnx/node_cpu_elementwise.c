@@ -183,13 +183,9 @@ lf_status lf__nc_clip(const struct lf__nctx *c)
 lf_status lf__nc_softmax(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	if (st != LF_OK)
 		return st;
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported",
-				   lf__onnx_dtype_name(x->dtype));
 	/* The default axis changed with the semantics in opset 13. */
 	int64_t opset = c->opset ? c->opset : 13;
 	int64_t axis;

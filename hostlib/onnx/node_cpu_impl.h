@@ -32,6 +32,11 @@ const struct lf__tensor *lf__nc_in(const struct lf__nctx *c, size_t i);
 lf_status lf__nc_need(const struct lf__nctx *c, size_t i,
 		      const struct lf__tensor **t);
 
+/* Input @i into *t, which must be float32; an error naming it if it is
+ * omitted, LF_ERR_UNSUPPORTED naming its type if it is not float. */
+lf_status lf__nc_need_float(const struct lf__nctx *c, size_t i,
+			    const struct lf__tensor **t);
+
 /* Input @i's type as an lf_dtype; LF_ERR_UNSUPPORTED otherwise. */
 lf_status lf__nc_dtype(const struct lf__nctx *c, size_t i, lf_dtype *t);
 

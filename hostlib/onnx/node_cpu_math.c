@@ -191,7 +191,7 @@ static const struct {
 lf_status lf__nc_unary(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	if (st != LF_OK)
 		return st;
 	size_t k = 0;
@@ -200,11 +200,6 @@ lf_status lf__nc_unary(const struct lf__nctx *c)
 		k++;
 	if (k == sizeof(unops) / sizeof(unops[0]))
 		return lf__nc_fail(c, LF_ERR_UNSUPPORTED, "unknown op");
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported (float32 "
-				   "only)",
-				   lf__onnx_dtype_name(x->dtype));
 	float alpha, beta;
 	st = lf__nc_attr_f(c, "alpha", unops[k].alpha, &alpha);
 	if (st == LF_OK)
@@ -249,7 +244,7 @@ lf_status lf__nc_cast(const struct lf__nctx *c)
 lf_status lf__nc_reduce(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	int64_t keep, noop;
 	if (st == LF_OK)
 		st = lf__nc_attr_i(c, "keepdims", 1, &keep);
@@ -257,11 +252,6 @@ lf_status lf__nc_reduce(const struct lf__nctx *c)
 		st = lf__nc_attr_i(c, "noop_with_empty_axes", 0, &noop);
 	if (st != LF_OK)
 		return st;
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported (float32 "
-				   "only)",
-				   lf__onnx_dtype_name(x->dtype));
 	int sum = strcmp(c->n->op_type, "ReduceSum") == 0;
 	int64_t axes[LF_REF_MAX_RANK];
 	size_t n = 0;

@@ -141,13 +141,9 @@ lf_status lf__nc_maxpool(const struct lf__nctx *c)
 lf_status lf__nc_avgpool(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	if (st != LF_OK)
 		return st;
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported",
-				   lf__onnx_dtype_name(x->dtype));
 	struct lf_ref_pool p;
 	struct lf__tensor *y;
 	st = pool_of(c, x, &p);
@@ -182,13 +178,9 @@ static lf_status global_of(const struct lf__nctx *c, const struct lf__tensor *x,
 lf_status lf__nc_global_avgpool(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	if (st != LF_OK)
 		return st;
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported",
-				   lf__onnx_dtype_name(x->dtype));
 	size_t nc, image;
 	int64_t ydims[LF__TENSOR_MAX_RANK];
 	struct lf__tensor *y;

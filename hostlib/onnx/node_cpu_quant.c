@@ -95,13 +95,9 @@ static lf_status qaxis_of(const struct lf__nctx *c, const struct lf__tensor *x,
 lf_status lf__nc_quantize_linear(const struct lf__nctx *c)
 {
 	const struct lf__tensor *x;
-	lf_status st = lf__nc_need(c, 0, &x);
+	lf_status st = lf__nc_need_float(c, 0, &x);
 	if (st != LF_OK)
 		return st;
-	if (x->dtype != LF__ONNX_FLOAT)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "input of type %s not supported",
-				   lf__onnx_dtype_name(x->dtype));
 	struct lf_ref_qaxis q;
 	int32_t *zp = NULL;
 	lf_dtype yt;
