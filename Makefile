@@ -62,6 +62,10 @@ LF_VERSION := $(LF_VERSION_MAJOR).$(LF_VERSION_MINOR).$(LF_VERSION_PATCH)
 ifneq ($(words $(LF_VERSION_MAJOR) $(LF_VERSION_MINOR) $(LF_VERSION_PATCH)),3)
 $(error cannot read LF_VERSION_MAJOR/MINOR/PATCH from include/layerfab.h)
 endif
+# The ABI version, the soname's suffix: MAJOR, but MAJOR.MINOR while MAJOR
+# is 0 (a 0.x minor release may break the ABI: 0.2 added struct_size to
+# the public structs), as libtool-less projects and Cargo treat 0.x.
+LF_ABI := $(if $(filter 0,$(LF_VERSION_MAJOR)),0.$(LF_VERSION_MINOR),$(LF_VERSION_MAJOR))
 
 # Filled in by the module.mk fragments.
 LIB_SRCS :=
@@ -117,9 +121,10 @@ DEPFILES := $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 
 LIB_A := $(BUILD)/lib/liblayerfab.a
 # The shared library: real name liblayerfab.so.MAJOR.MINOR.PATCH, soname
-# liblayerfab.so.MAJOR, and the link-time name liblayerfab.so, all links
-# in $(BUILD)/lib as they will be installed.
-LIB_SONAME := liblayerfab.so.$(LF_VERSION_MAJOR)
+# liblayerfab.so.$(LF_ABI) (MAJOR, or 0.MINOR before 1.0), and the
+# link-time name liblayerfab.so, all links in $(BUILD)/lib as they will be
+# installed.
+LIB_SONAME := liblayerfab.so.$(LF_ABI)
 LIB_SO_REAL := $(BUILD)/lib/liblayerfab.so.$(LF_VERSION)
 LIB_SO := $(BUILD)/lib/liblayerfab.so
 

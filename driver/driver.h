@@ -80,6 +80,9 @@ struct lf_dev_spec {
 	char device[LF_DRV_NAME_MAX];
 	uint32_t nopts;
 	struct lf_dev_opt opts[LF_DRV_MAX_OPTS];
+	/* Not from the text: lf__dev_open_opts()'s trust_xclbin (0 when
+	 * parsed), for backends that run bitstream code in this process. */
+	int trust_xclbin;
 };
 
 /*
@@ -411,6 +414,22 @@ lf_status lf__drv_enumerate(const char *backend, struct lf_dev_desc *out,
  * errors. Release with lf__dev_close().
  */
 lf_status lf__dev_open(const char *spec, lf_dev **out);
+
+/* What the host library's options (lf_options) ask of any device. */
+struct lf_dev_open_opts {
+	/* Bitstream code a backend runs in this process (the emulator's):
+	 * 0 the backend's own rule (LAYERFAB_TRUST_XCLBIN, the device option
+	 * trust_xclbin=1), 1 run any, -1 only this library's kernel builds
+	 * (the device option trust_xclbin=1 still opts in). */
+	int trust_xclbin;
+	/* Bytes all live buffers of the device may take together; 0: no
+	 * limit. lf__bo_alloc() past it is LF_ERR_NO_DEVICE_MEMORY. */
+	uint64_t mem_limit;
+};
+
+/* lf__dev_open() with @o (NULL: all 0, as lf__dev_open()). */
+lf_status lf__dev_open_opts(const char *spec, const struct lf_dev_open_opts *o,
+			    lf_dev **out);
 
 /* Close (NULL: nothing). LF_ERR_BUSY, device left open, while buffers or
  * runs created on it are alive. */

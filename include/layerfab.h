@@ -26,9 +26,12 @@ extern "C" {
  * (liblayerfab.so.MAJOR.MINOR.PATCH, soname liblayerfab.so.MAJOR), the
  * pkg-config and CMake package versions and `layerfab --version`. MAJOR
  * changes when the ABI breaks, MINOR when it grows, PATCH otherwise.
+ * While MAJOR is 0, a MINOR change may break the ABI (0.2.0 added
+ * struct_size to the public structs), so the soname is then
+ * liblayerfab.so.0.MINOR; from 1.0.0 on it is liblayerfab.so.MAJOR.
  */
 #define LF_VERSION_MAJOR 0
-#define LF_VERSION_MINOR 1
+#define LF_VERSION_MINOR 2
 #define LF_VERSION_PATCH 0
 
 #define LF__STRINGIFY(x)  #x
@@ -112,6 +115,33 @@ LF_API const char *lf_status_str(lf_status status);
  */
 LF_API const char *lf_version(void);
 
+/*
+ * Structs the caller allocates. Each public struct the caller allocates
+ * (struct lf_device_info, lf_quant, lf_conv2d_params, lf_matmul_params,
+ * lf_pool_params, lf_profile_record, lf_tensor_info, lf_layer_profile)
+ * starts with `size_t struct_size`, which the caller sets to the size of
+ * the struct as its header declares it before passing it in:
+ *
+ *     struct lf_tensor_info info = LF_STRUCT_INIT(struct lf_tensor_info);
+ *
+ * (the macro sets struct_size and zeroes the rest). A later version may
+ * append fields; the library then reads and writes only the first
+ * struct_size bytes, and gives a field the caller's struct does not have
+ * its default (0), so an application built against this header keeps
+ * working with a newer liblayerfab of the same soname. A struct_size
+ * smaller than the struct as 0.2.0 declared it (the first version with
+ * struct_size; 0 when the caller forgot it) is LF_ERR_INVALID_ARG, with a
+ * message naming the struct. (Why a field rather than opaque getters for these:
+ * they are plain records read field by field, often in arrays and loops; a size
+ * field keeps them cheap and readable and is the pattern of Win32's cbSize
+ * and SDL's versioned interfaces. Objects with behaviour, such as
+ * lf_options, are opaque.)
+ */
+#define LF_STRUCT_INIT(type)                                                   \
+	{                                                                      \
+		.struct_size = sizeof(type)                                    \
+	}
+
 /* ------------------------------------------------------------------------
  * Objects. All are opaque; each has a create/destroy pair and destroying
  * NULL does nothing.
@@ -193,6 +223,118 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
 LF_API lf_status lf_context_create(const char *device, const char *xclbin,
 				   lf_context **out);
 
+/* ------------------------------------------------------------------------
+ * Options: what the LAYERFAB_* environment variables set process-wide,
+ * per context (lf_context_create_opts()) or per model
+ * (lf_model_load_opts()). An option left unset keeps its default: the
+ * environment variable where there is one, else the built-in default.
+ * Invalid environment values are still LF_ERR_INVALID_ARG at
+ * lf_context_create*() even when an option overrides them.
+ *
+ * An opaque object with one setter per option, rather than a struct: a
+ * later version adds options (setters) without changing any caller's
+ * memory layout, an option never set is told apart from one set to 0
+ * (which a struct cannot do without a flag per field), and each setter
+ * checks its value at once, with a message naming it. The options are
+ * copied by the call they are passed to, so one object may serve many
+ * contexts and models and may be destroyed right after.
+ */
+typedef struct lf_options lf_options;
+
+/** lf_fallback - what happens to work the device cannot do or fails at. */
+typedef enum lf_fallback {
+	LF_FALLBACK_ON = 1, /* run it on the CPU, same bytes (the default) */
+	LF_FALLBACK_OFF = 0 /* return the error instead (LF_ERR_UNSUPPORTED,
+			       or the device's error) */
+} lf_fallback;
+
+/**
+ * lf_options_create() - an options object with every option unset.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @out); LF_ERR_NO_MEMORY. Release
+ * with lf_options_destroy().
+ */
+LF_API lf_status lf_options_create(lf_options **out);
+
+/** lf_options_destroy() - free @o; NULL does nothing. */
+LF_API void lf_options_destroy(lf_options *o);
+
+/**
+ * lf_options_set_fallback() - LF_FALLBACK_ON or LF_FALLBACK_OFF; default
+ * LAYERFAB_FALLBACK, else on. Context and model.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @o, another value).
+ */
+LF_API lf_status lf_options_set_fallback(lf_options *o, lf_fallback f);
+
+/**
+ * lf_options_set_timeout_ms() - how long one kernel launch may take before
+ * it is a device error (LF_ERR_TIMEOUT: retried once, then the fallback
+ * rule), 1 to 86400000 ms; default LAYERFAB_TIMEOUT_MS, else 60000.
+ * Context only (it belongs to the device).
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @o, out of range).
+ */
+LF_API lf_status lf_options_set_timeout_ms(lf_options *o, unsigned ms);
+
+/**
+ * lf_options_set_cpu_threads() - threads a model run on the "cpu" device
+ * may use, 1 to 64; default 1. lf_model_run() on a context of the "cpu"
+ * device cuts a batch (every input with a free dimension 0 of one size
+ * B >= 2, every output's dimension 0 free and B) into min(@n, B)
+ * contiguous slices run on their own threads, as several devices do (same
+ * bytes). Device contexts, single ops and the CPU fallback of a device
+ * segment run on the calling thread in this version. Context and model.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @o, out of range).
+ */
+LF_API lf_status lf_options_set_cpu_threads(lf_options *o, unsigned n);
+
+/**
+ * lf_options_set_trust_xclbin() - 1: run kernel code from any bitstream on
+ * a backend that runs bitstream code in this process (the emulator; the
+ * same as LAYERFAB_TRUST_XCLBIN=1 or the device option trust_xclbin=1);
+ * 0: only this library's own kernel builds, whatever LAYERFAB_TRUST_XCLBIN
+ * says. Default: LAYERFAB_TRUST_XCLBIN, else 0. Cards and backends that do
+ * not run bitstream code on the host ignore it. Context only.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @o, not 0 or 1).
+ */
+LF_API lf_status lf_options_set_trust_xclbin(lf_options *o, int on);
+
+/**
+ * lf_options_set_memory_limit() - at most @bytes of device memory for the
+ * context's buffers (weights, activations, descriptors) on each of its
+ * devices, e.g. to share a card between processes; 0 (the default): no
+ * limit but the card's. An allocation past the limit is
+ * LF_ERR_NO_DEVICE_MEMORY, whose message names the limit; a model run
+ * then follows the fallback rule (the segment runs on the CPU, or with
+ * fallback off the run fails); weights that do not fit fail the load.
+ * Context only.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL @o).
+ */
+LF_API lf_status lf_options_set_memory_limit(lf_options *o, uint64_t bytes);
+
+/**
+ * lf_options_set() - set an option by name, from text (for bindings and
+ * configuration files): "fallback" (on/1/yes/true, off/0/no/false),
+ * "timeout_ms" (a whole number), "cpu_threads", "trust_xclbin" (0 or 1),
+ * "memory_limit" (bytes, optional suffix K, M or G: powers of 1024).
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL argument, malformed or out of
+ * range value, named in the message); LF_ERR_NOT_FOUND (no such option;
+ * the message lists them).
+ */
+LF_API lf_status lf_options_set(lf_options *o, const char *key,
+				const char *value);
+
+/**
+ * lf_context_create_opts() - lf_context_create() with options.
+ * @opts: NULL (the same as lf_context_create()) or options; every set
+ *        option applies to the context and, but for a model's own options,
+ *        to every model loaded on it.
+ * Other parameters and returns as lf_context_create(); an invalid
+ * environment variable is LF_ERR_INVALID_ARG even when @opts sets that
+ * option.
+ */
+LF_API lf_status lf_context_create_opts(const char *device, const char *xclbin,
+					const lf_options *opts,
+					lf_context **out);
+
 /**
  * lf_context_destroy() - close the device and free the context.
  * @ctx: a context, or NULL (nothing happens).
@@ -218,6 +360,8 @@ LF_API const char *lf_last_error(void);
 
 /* What a context runs on. Strings are owned by the context. */
 struct lf_device_info {
+	size_t
+	    struct_size; /* sizeof(struct lf_device_info), see LF_STRUCT_INIT */
 	const char *backend; /* "emu", "xrt", "opencl", "cpu" */
 	const char *name;    /* device / platform name */
 	const char *xclbin;  /* path of the loaded bitstream, or "" */
@@ -249,6 +393,7 @@ LF_API size_t lf_dtype_size(lf_dtype t);
  * when count equals the size of dimension @axis. Arrays are copied.
  */
 struct lf_quant {
+	size_t struct_size; /* sizeof(struct lf_quant), see LF_STRUCT_INIT */
 	const float *scale;
 	const int32_t *zero_point; /* NULL: all zero */
 	size_t count;
@@ -343,6 +488,8 @@ typedef enum lf_activation {
 } lf_activation;
 
 struct lf_conv2d_params {
+	size_t struct_size;	/* sizeof(struct lf_conv2d_params), see
+				   LF_STRUCT_INIT */
 	int stride_h, stride_w; /* 0 means 1 */
 	int pad_top, pad_left, pad_bottom, pad_right;
 	int dilation_h, dilation_w; /* 0 means 1 */
@@ -372,6 +519,8 @@ LF_API lf_status lf_conv2d_async(lf_context *ctx, lf_tensor *x, lf_tensor *w,
 				 lf_event **ev);
 
 struct lf_matmul_params {
+	size_t struct_size; /* sizeof(struct lf_matmul_params), see
+			       LF_STRUCT_INIT */
 	lf_activation activation;
 	float clip_min, clip_max;
 };
@@ -390,6 +539,8 @@ LF_API lf_status lf_matmul_async(lf_context *ctx, lf_tensor *a, lf_tensor *b,
 				 lf_event **ev);
 
 struct lf_pool_params {
+	size_t
+	    struct_size; /* sizeof(struct lf_pool_params), see LF_STRUCT_INIT */
 	int kernel_h, kernel_w;
 	int stride_h, stride_w; /* 0 means 1 */
 	int pad_top, pad_left, pad_bottom, pad_right;
@@ -432,6 +583,8 @@ LF_API lf_status lf_event_destroy(lf_event *ev);
  * cure.
  */
 struct lf_profile_record {
+	size_t struct_size;	      /* sizeof(struct lf_profile_record), see
+					 LF_STRUCT_INIT */
 	char op[24];		      /* "conv2d", "matmul", ... */
 	char where[8];		      /* "device" or "cpu" */
 	char why_cpu[64];	      /* reason it fell back, or "" */
@@ -463,6 +616,8 @@ typedef struct lf_run_profile lf_run_profile;
 
 /* Shape and type of a model input or output. */
 struct lf_tensor_info {
+	size_t
+	    struct_size; /* sizeof(struct lf_tensor_info), see LF_STRUCT_INIT */
 	char name[128];
 	lf_dtype dtype;
 	int ndim;
@@ -499,6 +654,22 @@ LF_API lf_status lf_model_load(lf_context *ctx, const char *path,
 LF_API lf_status lf_model_load_memory(lf_context *ctx, const void *data,
 				      size_t size, const char *base_dir,
 				      lf_model **out);
+
+/**
+ * lf_model_load_opts() / lf_model_load_memory_opts() - lf_model_load() /
+ * lf_model_load_memory() with options for this model: fallback and
+ * cpu_threads, when set, override the context's for its runs.
+ * @opts: NULL (the context's settings) or options.
+ * Return: as lf_model_load(); LF_ERR_INVALID_ARG also when @opts sets an
+ * option of the device (timeout_ms, trust_xclbin, memory_limit: give
+ * those to lf_context_create_opts()).
+ */
+LF_API lf_status lf_model_load_opts(lf_context *ctx, const char *path,
+				    const lf_options *opts, lf_model **out);
+LF_API lf_status lf_model_load_memory_opts(lf_context *ctx, const void *data,
+					   size_t size, const char *base_dir,
+					   const lf_options *opts,
+					   lf_model **out);
 
 /** lf_model_destroy() - free a model and its device memory. NULL: no-op.
  * Return: LF_OK; LF_ERR_BUSY while a run of it is in progress. */
@@ -582,10 +753,12 @@ LF_API lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs,
 
 /* One layer (graph node, or fused group of nodes) of a profiled run. */
 struct lf_layer_profile {
-	char name[96];	  /* node name (first node of a fused group) */
-	char op[32];	  /* "QLinearConv+Relu", "MaxPool", ... */
-	char where[8];	  /* "device" or "cpu" */
-	unsigned segment; /* device segment index, or ~0u */
+	size_t struct_size; /* sizeof(struct lf_layer_profile), see
+			       LF_STRUCT_INIT */
+	char name[96];	    /* node name (first node of a fused group) */
+	char op[32];	    /* "QLinearConv+Relu", "MaxPool", ... */
+	char where[8];	    /* "device" or "cpu" */
+	unsigned segment;   /* device segment index, or ~0u */
 	unsigned long long host_ns;	 /* host wall time */
 	unsigned long long device_ns;	 /* modeled device time (projection) */
 	unsigned long long dev_start_ns; /* modeled start on the device clock */

@@ -37,7 +37,8 @@ D := $(DESTDIR)
 LF_PY_SRCS := $(wildcard python/layerfab/*.py)
 
 lf_subst = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(LF_VERSION)|g' \
-	-e 's|@MAJOR@|$(LF_VERSION_MAJOR)|g' -e 's|@LIBDIR@|$(I_LIBDIR)|g' \
+	-e 's|@MAJOR@|$(LF_VERSION_MAJOR)|g' -e 's|@ABI@|$(LF_ABI)|g' \
+	-e 's|@LIBDIR@|$(I_LIBDIR)|g' \
 	-e 's|@INCLUDEDIR@|$(I_INCLUDEDIR)|g' -e 's|@DATADIR@|$(I_DATADIR)|g' \
 	-e 's|@SO_REAL@|$(notdir $(LIB_SO_REAL))|g' \
 	-e 's|@SONAME@|$(LIB_SONAME)|g' \

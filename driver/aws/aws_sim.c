@@ -418,6 +418,7 @@ lf_status lf__aws_sim_open(const struct lf_dev_spec *spec, struct aws_bus **out)
 	cfg.bank_size = cap;
 	cfg.launch_ns = LF_EMU_DEFAULT;
 	cfg.dma_setup_ns = LF_EMU_DEFAULT;
+	cfg.trust_xclbin = spec->trust_xclbin;
 	st = lf__emu_create(&cfg, &s->emu);
 	if (st != LF_OK) {
 		pthread_mutex_destroy(&s->mu);

@@ -26,6 +26,8 @@ struct lf_dev {
 	struct lf_dev_props *props;   /* cached after open and each load */
 	atomic_uint_fast64_t live_bos;
 	atomic_uint_fast64_t live_runs;
+	uint64_t mem_limit;	       /* lf_dev_open_opts; 0: none */
+	atomic_uint_fast64_t mem_used; /* bytes of live buffers */
 };
 
 struct lf_bo {

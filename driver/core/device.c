@@ -51,6 +51,12 @@ static lf_status refresh_props(lf_dev *dev)
 
 lf_status lf__dev_open(const char *text, lf_dev **out)
 {
+	return lf__dev_open_opts(text, NULL, out);
+}
+
+lf_status lf__dev_open_opts(const char *text, const struct lf_dev_open_opts *o,
+			    lf_dev **out)
+{
 	struct lf_dev_spec spec;
 	struct lf_backend_slot *slot;
 	lf_dev *dev = NULL;
@@ -62,6 +68,8 @@ lf_status lf__dev_open(const char *text, lf_dev **out)
 	st = lf__dev_spec_parse(text, &spec);
 	if (st != LF_OK)
 		return st;
+	if (o)
+		spec.trust_xclbin = o->trust_xclbin;
 	st = lf__backend_acquire(spec.backend, &slot);
 	if (st != LF_OK)
 		return st;
@@ -73,6 +81,8 @@ lf_status lf__dev_open(const char *text, lf_dev **out)
 	dev->props = NULL;
 	atomic_init(&dev->live_bos, 0);
 	atomic_init(&dev->live_runs, 0);
+	dev->mem_limit = o ? o->mem_limit : 0;
+	atomic_init(&dev->mem_used, 0);
 	st = refresh_props(dev);
 	if (st != LF_OK)
 		goto fail_close;
@@ -292,9 +302,24 @@ lf_status lf__bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank, lf_bo **out)
 				     "device '%s': bank %u '%s' cannot hold "
 				     "buffers (unused or streaming)",
 				     p->name, bank, p->mems[bank].tag);
+	uint64_t used = atomic_fetch_add(&dev->mem_used, size);
+	if (dev->mem_limit &&
+	    (used + size < used || used + size > dev->mem_limit)) {
+		atomic_fetch_sub(&dev->mem_used, size);
+		return lf__drv_error(
+		    LF_ERR_NO_DEVICE_MEMORY,
+		    "device '%s': a buffer of %llu bytes would pass the "
+		    "memory limit of %llu bytes (memory_limit option; %llu "
+		    "in use)",
+		    p->name, (unsigned long long)size,
+		    (unsigned long long)dev->mem_limit,
+		    (unsigned long long)used);
+	}
 	st = dev->ops->bo_alloc(dev, size, bank, &bo);
-	if (st != LF_OK)
+	if (st != LF_OK) {
+		atomic_fetch_sub(&dev->mem_used, size);
 		return st;
+	}
 	bo->dev = dev;
 	bo->size = size;
 	bo->bank = bank;
@@ -312,9 +337,12 @@ lf_status lf__bo_free(lf_bo *bo)
 	if (!bo)
 		return LF_OK;
 	dev = bo->dev;
+	uint64_t size = bo->size;
 	st = dev->ops->bo_free(bo);
-	if (st == LF_OK)
+	if (st == LF_OK) {
 		atomic_fetch_sub(&dev->live_bos, 1);
+		atomic_fetch_sub(&dev->mem_used, size);
+	}
 	return st;
 }
 

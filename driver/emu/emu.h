@@ -67,8 +67,9 @@ struct lf_emu_config {
 	uint64_t dma_setup_ns;	 /* LF_EMU_DEFAULT or a value */
 	double h2d_bps, d2h_bps; /* 0: profile's */
 	uint32_t timeline_cap;	 /* 0: LF_EMU_TIMELINE_CAP */
-	/* Run kernel code that is not one of this library's kernel builds
-	 * (the user's explicit opt-in; emu_trust.c). */
+	/* Run kernel code that is not one of this library's kernel builds:
+	 * 1 (the user's explicit opt-in), 0 (LAYERFAB_TRUST_XCLBIN decides)
+	 * or -1 (no, whatever the variable says); emu_trust.c. */
 	int trust_xclbin;
 	/* A fault armed when the device is created (the device option
 	 * fault=KIND:N): kind LF_FAULT_NONE for none. */
@@ -107,7 +108,8 @@ lf_status lf__emu_load(lf_emu *e, const struct lf_xclbin *xb,
  * host-C kernels shared object)? Yes when its SHA-256 is one of the
  * kernel builds compiled into this library (every kernels .so the build
  * makes: KERNEL_SOS, driver/emu/trust.mk), or when the user opted in:
- * @opt_in (the device option trust_xclbin=1) or LAYERFAB_TRUST_XCLBIN=1.
+ * @opt_in 1 (the device option trust_xclbin=1, lf_options), or @opt_in 0
+ * and LAYERFAB_TRUST_XCLBIN=1 (@opt_in -1: lf_options said no).
  * @what names the code in the message ("the xclbin's BITSTREAM").
  * Return: LF_OK; LF_ERR_BAD_FILE (not trusted: the message says how to
  * opt in); LF_ERR_INVALID_ARG (LAYERFAB_TRUST_XCLBIN neither 0 nor 1).

@@ -166,7 +166,8 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "emu: trust_xclbin=%llu: expected 0 or 1",
 				     (unsigned long long)trust);
-	cfg->trust_xclbin = (int)trust;
+	/* The device option opts in; else the host library's options. */
+	cfg->trust_xclbin = trust ? 1 : spec->trust_xclbin;
 	for (uint32_t i = 0; i < spec->nopts; i++)
 		if (strcmp(spec->opts[i].key, "fault") == 0) {
 			st = parse_fault(spec->opts[i].value, &cfg->fault);

@@ -198,7 +198,7 @@ static lf_status load_code(lf_emu *e, const struct lf_xclbin *xb,
 	size_t size = 0;
 	lf_status st;
 
-	if (so_path && e->cfg.trust_xclbin) {
+	if (so_path && e->cfg.trust_xclbin > 0) {
 		*dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
 		if (!*dl)
 			return lf__drv_error(LF_ERR_BAD_FILE,
@@ -212,7 +212,8 @@ static lf_status load_code(lf_emu *e, const struct lf_xclbin *xb,
 				   err, sizeof(err));
 		if (st != LF_OK)
 			return lf__drv_error(st, "emu: kernels: %s", err);
-		st = lf__emu_trust_check(file, size, 0, so_path);
+		st = lf__emu_trust_check(file, size, e->cfg.trust_xclbin,
+					 so_path);
 	} else if (!xb->bitstream || xb->bitstream_size == 0) {
 		return lf__drv_error(LF_ERR_BAD_FILE,
 				     "emu: the xclbin has no BITSTREAM "

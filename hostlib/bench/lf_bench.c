@@ -60,8 +60,10 @@ static int make(lf_context *ctx, const struct layer *L, struct set *s)
 		ws[i] = 0.001f + 0.00001f * (float)(i % 97);
 		wzp[i] = 0;
 	}
-	struct lf_quant xq = {&xs, &xzp, 1, 0}, yq = {&ys, &yzp, 1, 0};
-	struct lf_quant wq = {ws, wzp, (size_t)ch, L->conv ? 0 : -1};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0},
+			yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
+	struct lf_quant wq = {sizeof(struct lf_quant), ws, wzp, (size_t)ch,
+			      L->conv ? 0 : -1};
 	int64_t bd[1] = {ch};
 	lf_status st;
 	if (L->conv) {
@@ -114,7 +116,8 @@ static void unmake(struct set *s)
 static lf_status run(lf_context *ctx, const struct layer *L, struct set *s)
 {
 	if (L->conv) {
-		struct lf_conv2d_params p = {0};
+		struct lf_conv2d_params p =
+		    LF_STRUCT_INIT(struct lf_conv2d_params);
 		p.stride_h = p.stride_w = L->stride;
 		p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = L->pad;
 		p.groups = L->groups;
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lf-bench: %s\n", lf_last_error());
 		return 1;
 	}
-	struct lf_device_info di;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	lf_context_device_info(ctx, &di);
 	printf("layerfab bench: device %s (%s), %u CUs, xclbin %s\n",
 	       di.backend, di.name, di.compute_units, di.xclbin);
@@ -191,7 +194,10 @@ int main(int argc, char **argv)
 		for (int i = 0; i < iters; i++)
 			run(ctx, L, &s);
 		uint64_t w1 = cu_wall(ctx);
-		struct lf_profile_record r, sum;
+		struct lf_profile_record r = LF_STRUCT_INIT(
+					     struct lf_profile_record),
+					 sum = LF_STRUCT_INIT(
+					     struct lf_profile_record);
 		memset(&sum, 0, sizeof(sum));
 		int on_dev = 1;
 		for (int i = 0; i < iters; i++) {

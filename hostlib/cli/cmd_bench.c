@@ -204,7 +204,8 @@ static lf_status make_io(lf_context *ctx, lf_model *m,
 		return LF_ERR_UNSUPPORTED;
 	}
 	for (size_t i = 0; i < io->nin; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		lf_status st = lf_model_input_info(m, i, &info);
 		if (st == LF_OK)
 			st = lf__cli_tensor_random(
@@ -233,7 +234,7 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 		   struct bench_acc *a, const struct bench_io *io,
 		   uint64_t total_wall)
 {
-	struct lf_device_info di;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	struct lf__cli_peak pk;
 	char b1[32], b2[32], b3[32], b4[32], b5[32];
 	double n = (double)a->n, batch = (double)o->batch;

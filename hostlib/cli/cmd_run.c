@@ -205,7 +205,8 @@ static void print_profile(const lf_run_profile *p)
 	       "layer", "op", "where", "seg", "host ms", "modeled ms", "H2D B",
 	       "D2H B", "DMA", "launch");
 	for (size_t i = 0; i < n; i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		char seg[12] = "-";
 		if (lf_run_profile_get(p, i, &r) != LF_OK)
 			continue;
@@ -235,7 +236,7 @@ static void print_profile(const lf_run_profile *p)
 		       "ran on the CPU\n",
 		       t.fallbacks, t.fallbacks == 1 ? "" : "s");
 	lf__cli_failures_print(p, stdout);
-	struct lf_layer_profile fb;
+	struct lf_layer_profile fb = LF_STRUCT_INIT(struct lf_layer_profile);
 	int have = lf__cli_first_fallback(p, &fb);
 	lf__cli_fallback_warn("run", t.fallbacks, t.segments + t.fallbacks, "",
 			      have ? &fb : NULL);
@@ -256,7 +257,8 @@ static int make_inputs(const char *cmd, lf_context *ctx, lf_model *m,
 		return -1;
 	}
 	for (size_t i = 0; i < nin; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		lf_status st = lf_model_input_info(m, i, &info);
 		if (st == LF_OK && o->ninputs) {
 			st = lf__cli_tensor_read(ctx, o->inputs[i], &in[i], err,
@@ -281,14 +283,15 @@ static int make_inputs(const char *cmd, lf_context *ctx, lf_model *m,
 static void print_header(lf_context *ctx, lf_model *m, const struct run_opts *o,
 			 lf_tensor **in, size_t nin)
 {
-	struct lf_device_info di;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	if (lf_context_device_info(ctx, &di) == LF_OK)
 		printf("device: %s (%s), %u CUs, xclbin %s\n", di.backend,
 		       di.name, di.compute_units,
 		       di.xclbin[0] ? di.xclbin : "-");
 	printf("model: %s\n", o->model);
 	for (size_t i = 0; i < nin; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		int64_t dims[LF_MAX_DIMS];
 		char ds[128];
 		int nd = lf_tensor_shape(in[i], dims);
@@ -326,7 +329,8 @@ static int write_outputs(lf_context *ctx, lf_model *m, const char *base,
 			 lf_tensor **out, size_t nout)
 {
 	for (size_t i = 0; i < nout; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		struct lf__tensor t;
 		char path[4096], err[512] = "";
 		lf_status st;
@@ -399,7 +403,8 @@ int lf__cli_run(int argc, char **argv)
 	}
 	print_header(ctx, m, &o, in, nin);
 	for (size_t i = 0; i < nout; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		if (lf_model_output_info(m, i, &info) != LF_OK)
 			info.name[0] = '\0';
 		print_output(&info, out[i], (size_t)o.top);

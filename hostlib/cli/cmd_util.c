@@ -264,7 +264,8 @@ void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t)
 	memset(seen, 0, sizeof(seen));
 	size_t n = lf_run_profile_count(p);
 	for (size_t i = 0; i < n; i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		if (lf_run_profile_get(p, i, &r) != LF_OK)
 			continue;
 		int dev = strcmp(r.where, "device") == 0;
@@ -300,7 +301,8 @@ void lf__cli_failures_print(const lf_run_profile *p, FILE *out)
 	int any = 0;
 	size_t n = lf_run_profile_count(p);
 	for (size_t i = 0; i < n; i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		if (lf_run_profile_get(p, i, &r) != LF_OK || r.segment == ~0u ||
 		    r.segment == last || !r.seg_failures)
 			continue;
@@ -322,6 +324,7 @@ int lf__cli_first_fallback(const lf_run_profile *p,
 			   struct lf_layer_profile *rec)
 {
 	size_t n = p ? lf_run_profile_count(p) : 0;
+	rec->struct_size = sizeof(*rec);
 	for (size_t i = 0; i < n; i++)
 		if (lf_run_profile_get(p, i, rec) == LF_OK && rec->fallback)
 			return 1;

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
 #include "hostlib/core/event.h"
+#include "hostlib/core/options.h"
 #include "hostlib/core/xclbin_path.h"
 #include "hostlib/exec/exec.h"
 
@@ -91,11 +93,12 @@ static lf_status resolve_device(const char *device,
 
 /* Open device @part (NULL: the driver's default) and load its bitstream. */
 static lf_status open_device(uint64_t id, const char *part, const char *xclbin,
+			     const struct lf__exec_opts *o,
 			     struct lf__exec **out)
 {
 	struct lf__exec *d = NULL;
 	char path[4096];
-	lf_status st = lf__exec_open(id, part, &d);
+	lf_status st = lf__exec_open(id, part, o, &d);
 	if (st)
 		return st;
 	struct lf_device_info di;
@@ -116,20 +119,13 @@ static lf_status open_device(uint64_t id, const char *part, const char *xclbin,
  * nor a no is an error, not a silent "on" (reliability review 2.5). */
 static lf_status fallback_from_env(int *on)
 {
-	static const char *const yes[] = {"on", "1", "yes", "true"};
-	static const char *const no[] = {"off", "0", "no", "false"};
 	const char *v = getenv("LAYERFAB_FALLBACK");
 	*on = 1;
 	if (!v || !*v)
 		return LF_OK;
-	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(v, yes[i]) == 0)
-			return LF_OK;
-		if (strcmp(v, no[i]) == 0) {
-			*on = 0;
-			return LF_OK;
-		}
-	}
+	if ((*on = lf__onoff(v)) >= 0)
+		return LF_OK;
+	*on = 1;
 	return lf__err(0, LF_ERR_INVALID_ARG,
 		       "lf_context_create: LAYERFAB_FALLBACK=\"%.32s\" is "
 		       "neither on (on, 1, yes, true) nor off (off, 0, no, "
@@ -140,9 +136,23 @@ static lf_status fallback_from_env(int *on)
 lf_status lf_context_create(const char *device, const char *xclbin,
 			    lf_context **out)
 {
+	return lf_context_create_opts(device, xclbin, NULL, out);
+}
+
+lf_status lf_context_create_opts(const char *device, const char *xclbin,
+				 const lf_options *opts, lf_context **out)
+{
 	if (!out)
 		return lf__err(0, LF_ERR_INVALID_ARG,
 			       "lf_context_create: out is NULL");
+	struct lf__exec_opts xo = {0, 0, 0};
+	if (opts) {
+		xo.timeout_ms = opts->timeout_ms;
+		xo.trust_xclbin = opts->trust_xclbin < 0    ? 0
+				  : opts->trust_xclbin == 1 ? 1
+							    : -1;
+		xo.mem_limit = opts->mem_limit;
+	}
 	char parts[LF__MAX_DEVICES][LF__DEV_STR_MAX];
 	unsigned ndev = 0;
 	int fallback;
@@ -167,7 +177,8 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 		return lf__err(0, LF_ERR_NO_MEMORY,
 			       "lf_context_create: no memory");
 	ctx->id = atomic_fetch_add(&next_ctx_id, 1);
-	ctx->fallback = fallback;
+	ctx->fallback = opts && opts->fallback >= 0 ? opts->fallback : fallback;
+	ctx->cpu_threads = opts && opts->cpu_threads ? opts->cpu_threads : 1;
 	atomic_init(&ctx->live_tensors, 0);
 	atomic_init(&ctx->live_events, 0);
 	atomic_init(&ctx->live_models, 0);
@@ -188,7 +199,7 @@ lf_status lf_context_create(const char *device, const char *xclbin,
 		unsigned nopen = ndev ? ndev : 1;
 		for (unsigned k = 0; k < nopen; k++) {
 			st = open_device(ctx->id, ndev ? parts[k] : NULL,
-					 xclbin, &ctx->devs[k]);
+					 xclbin, &xo, &ctx->devs[k]);
 			if (st) {
 				/* Keep the message, also thread-wide for ctx
 				 * 0, naming the device when several. */
@@ -263,14 +274,15 @@ lf_status lf_context_device_info(const lf_context *ctx,
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_context_device_info: %s is NULL",
 			       ctx ? "info" : "ctx");
-	memset(info, 0, sizeof(*info));
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	if (ctx->dev) {
-		lf__exec_info(ctx->dev, info);
-		info->device_count = ctx->ndev;
+		lf__exec_info(ctx->dev, &di);
+		di.device_count = ctx->ndev;
 	} else {
-		info->backend = ctx->backend;
-		info->name = ctx->name;
-		info->xclbin = "";
+		di.backend = ctx->backend;
+		di.name = ctx->name;
+		di.xclbin = "";
 	}
-	return LF_OK;
+	return LF__STRUCT_OUT(ctx->id, "lf_context_device_info", lf_device_info,
+			      info, &di);
 }

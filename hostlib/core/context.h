@@ -28,6 +28,7 @@ struct lf_context {
 	char name[128];
 	char xclbin[4096];
 	int fallback; /* run on the CPU what the device cannot (default on) */
+	unsigned cpu_threads; /* lf_options_set_cpu_threads(); default 1 */
 
 	atomic_long live_tensors;
 	atomic_long live_events;

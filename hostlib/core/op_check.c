@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
 #include "hostlib/core/op.h"
 #include "hostlib/base/tensor.h"
@@ -287,12 +288,13 @@ lf_status lf__op_conv2d(lf_context *ctx, lf_tensor *x, lf_tensor *w,
 			lf_tensor *y, struct lf__op *op)
 {
 	static const char *const name = "conv2d";
-	static const struct lf_conv2d_params defaults;
+	struct lf_conv2d_params pv = LF_STRUCT_INIT(struct lf_conv2d_params);
 	if (!ctx)
 		return lf__err(0, LF_ERR_INVALID_ARG, "conv2d: ctx is NULL");
-	if (!p)
-		p = &defaults;
 	lf_status st;
+	if (p && (st = LF__STRUCT_IN(ctx->id, name, lf_conv2d_params, p, &pv)))
+		return st;
+	p = &pv;
 	if ((st = check_tensor(ctx, name, "x", x, 4, 4)) ||
 	    (st = check_tensor(ctx, name, "w", w, 4, 4)) ||
 	    (st = check_tensor(ctx, name, "y", y, 4, 4)) ||
@@ -356,12 +358,13 @@ lf_status lf__op_matmul(lf_context *ctx, lf_tensor *a, lf_tensor *b,
 			lf_tensor *y, struct lf__op *op)
 {
 	static const char *const name = "matmul";
-	static const struct lf_matmul_params defaults;
+	struct lf_matmul_params pv = LF_STRUCT_INIT(struct lf_matmul_params);
 	if (!ctx)
 		return lf__err(0, LF_ERR_INVALID_ARG, "matmul: ctx is NULL");
-	if (!p)
-		p = &defaults;
 	lf_status st;
+	if (p && (st = LF__STRUCT_IN(ctx->id, name, lf_matmul_params, p, &pv)))
+		return st;
+	p = &pv;
 	if ((st = check_tensor(ctx, name, "a", a, 2, 3)) ||
 	    (st = check_tensor(ctx, name, "b", b, 2, 3)) ||
 	    (st = check_tensor(ctx, name, "y", y, 2, 3)) ||
@@ -441,6 +444,10 @@ lf_status lf__op_pool(lf_context *ctx, enum lf_kop kind, lf_tensor *x,
 		return lf__err(ctx->id, LF_ERR_INVALID_ARG,
 			       "%s: p is NULL (the window size is required)",
 			       name);
+	struct lf_pool_params pv;
+	if ((st = LF__STRUCT_IN(ctx->id, name, lf_pool_params, p, &pv)))
+		return st;
+	p = &pv;
 	if (y->dtype != x->dtype)
 		return lf__err(ctx->id, LF_ERR_INVALID_ARG,
 			       "%s: y is %s, x is %s; pooling keeps the type",

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
 #include "hostlib/core/profile.h"
 
@@ -63,12 +64,13 @@ lf_status lf_context_profile_get(const lf_context *ctx, size_t i,
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_context_profile_get: %s is NULL",
 			       ctx ? "rec" : "ctx");
+	struct lf_profile_record r;
 	lf_status st = LF_OK;
 	pthread_mutex_lock(ctx_lock(ctx));
 	if (i >= ctx->prof.count)
 		st = LF_ERR_RANGE;
 	else
-		*rec = ctx->prof.rec[(ctx->prof.head + i) % LF__PROFILE_MAX];
+		r = ctx->prof.rec[(ctx->prof.head + i) % LF__PROFILE_MAX];
 	size_t n = ctx->prof.count;
 	pthread_mutex_unlock(ctx_lock(ctx));
 	if (st != LF_OK)
@@ -76,7 +78,8 @@ lf_status lf_context_profile_get(const lf_context *ctx, size_t i,
 			       "lf_context_profile_get: record %zu requested, "
 			       "%zu kept",
 			       i, n);
-	return LF_OK;
+	return LF__STRUCT_OUT(ctx->id, "lf_context_profile_get",
+			      lf_profile_record, rec, &r);
 }
 
 void lf_context_profile_reset(lf_context *ctx)

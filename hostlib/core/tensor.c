@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec.h"
@@ -78,9 +79,14 @@ static lf_status copy_quant(uint64_t id, lf_dtype dtype, int ndim,
 			    const int64_t *dims, const struct lf_quant *q,
 			    struct lf__tquant *out)
 {
+	struct lf_quant qv;
 	memset(out, 0, sizeof(*out));
 	if (!q)
 		return LF_OK;
+	lf_status st = LF__STRUCT_IN(id, "lf_tensor_create", lf_quant, q, &qv);
+	if (st)
+		return st;
+	q = &qv;
 	if (!q->scale || q->count == 0)
 		return lf__err(id, LF_ERR_INVALID_ARG,
 			       "lf_tensor_create: quant has %s, need at least "

@@ -101,7 +101,8 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 /* The model must take [N,1,rows,cols] float32 and give [N,10] float32. */
 static int check_model(lf_model *m, const struct lf__fmnist *d)
 {
-	struct lf_tensor_info in, out;
+	struct lf_tensor_info in = LF_STRUCT_INIT(struct lf_tensor_info),
+			      out = LF_STRUCT_INIT(struct lf_tensor_info);
 	if (lf_model_input_count(m) != 1 || lf_model_output_count(m) != 1 ||
 	    lf_model_input_info(m, 0, &in) != LF_OK ||
 	    lf_model_output_info(m, 0, &out) != LF_OK) {
@@ -223,7 +224,7 @@ int main(int argc, char **argv)
 	if (check_model(m, &d))
 		goto out;
 
-	struct lf_device_info di;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	char dev[256];
 	memset(&r, 0, sizeof(r));
 	r.model = o.model;

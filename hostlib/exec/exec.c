@@ -13,8 +13,8 @@
 
 /* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
 #define LF__DEFAULT_TIMEOUT_MS 60000u
-/* One day: a launch waited for longer is a hang. */
-#define LF__MAX_TIMEOUT_MS 86400000u
+/* LF__MAX_TIMEOUT_MS (exec.h), one day: a launch waited for longer is a
+ * hang. */
 
 lf_status lf__exec_note(struct lf__exec *d, lf_status st)
 {
@@ -149,7 +149,8 @@ lf_status lf__exec_timeout_env(uint64_t id, unsigned *ms)
 	return LF_OK;
 }
 
-lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
+lf_status lf__exec_open(uint64_t id, const char *device,
+			const struct lf__exec_opts *o, struct lf__exec **out)
 {
 	char text[LF_DRV_SPEC_MAX];
 	lf_status st;
@@ -167,12 +168,16 @@ lf_status lf__exec_open(uint64_t id, const char *device, struct lf__exec **out)
 		free(d);
 		return st;
 	}
+	if (o && o->timeout_ms)
+		d->timeout_ms = o->timeout_ms;
 	if (lf__zombies_init(&d->zombies)) {
 		st = lf__err(id, LF_ERR_NO_MEMORY,
 			     "lf_context_create: cannot create a mutex");
 		goto fail;
 	}
-	st = lf__dev_open(device, &d->dev);
+	struct lf_dev_open_opts dopt = {o ? o->trust_xclbin : 0,
+					o ? o->mem_limit : 0};
+	st = lf__dev_open_opts(device, &dopt, &d->dev);
 	if (st) {
 		lf__err(id, st, "lf_context_create: device \"%s\": %s", device,
 			lf__drv_last_error());

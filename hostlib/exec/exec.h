@@ -34,6 +34,8 @@ struct lf__runinfo {
  * device, the cpu included.
  */
 lf_status lf__exec_timeout_env(uint64_t ctx_id, unsigned *ms);
+/* Its range, for lf_options_set_timeout_ms(). */
+#define LF__MAX_TIMEOUT_MS 86400000u
 
 /*
  * lf__exec_check() - is @device (one member of a "DEV+DEV" list) a device
@@ -43,15 +45,23 @@ lf_status lf__exec_timeout_env(uint64_t ctx_id, unsigned *ms);
  */
 lf_status lf__exec_check(const char *device, char *why, size_t whylen);
 
+/* A context's options (lf_options) that belong to its devices. */
+struct lf__exec_opts {
+	unsigned timeout_ms; /* 0: LAYERFAB_TIMEOUT_MS, else the default */
+	int trust_xclbin;    /* struct lf_dev_open_opts (driver/driver.h) */
+	uint64_t mem_limit;  /* bytes per device; 0: none */
+};
+
 /*
  * lf__exec_open() - open @device (NULL: the driver's default, the first
  * card found, else the emulator), with no bitstream yet: the caller finds
  * the file lf__exec_xclbin_hint() names (or uses its own) and passes it to
- * lf__exec_load(). Errors are recorded for context @ctx_id. Release with
- * lf__exec_close(), loaded or not; only a loaded device runs anything.
+ * lf__exec_load(). @o: NULL or the context's options. Errors are recorded
+ * for context @ctx_id. Release with lf__exec_close(), loaded or not; only
+ * a loaded device runs anything.
  */
 lf_status lf__exec_open(uint64_t ctx_id, const char *device,
-			struct lf__exec **out);
+			const struct lf__exec_opts *o, struct lf__exec **out);
 
 /* File name (no directory) of the bitstream the driver names for @d. */
 const char *lf__exec_xclbin_hint(const struct lf__exec *d);

@@ -11,15 +11,19 @@
 #include <string.h>
 
 #include "hostlib/core/context.h"
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
+#include "hostlib/core/options.h"
 #include "hostlib/model/model_impl.h"
 
 /* Run slots: two per CU of the kernel with the most CUs, so concurrent
- * runs keep every CU busy while others move data; 4 on the CPU. */
-static unsigned slot_count(const lf_context *ctx)
+ * runs keep every CU busy while others move data; on the CPU 4, or one
+ * per thread a run may use. */
+static unsigned slot_count(const lf_model *m)
 {
+	const lf_context *ctx = m->ctx;
 	if (!ctx->dev)
-		return 4;
+		return m->cpu_threads > 4 ? m->cpu_threads : 4;
 	unsigned n = 2 * lf__mdev_max_cus(ctx->dev);
 	return n < 2 ? 2 : n > 16 ? 16 : n;
 }
@@ -112,7 +116,7 @@ static lf_status setup(lf_model *m, char *err, size_t errlen)
 	const struct lf__graph *g = m->g;
 	m->in_info = calloc(g->ninputs + 1, sizeof(*m->in_info));
 	m->out_info = calloc(g->noutputs + 1, sizeof(*m->out_info));
-	m->nslots = slot_count(m->ctx);
+	m->nslots = slot_count(m);
 	m->slots = calloc(m->nslots, sizeof(*m->slots));
 	if (!m->in_info || !m->out_info || !m->slots) {
 		snprintf(err, errlen, "out of memory");
@@ -133,20 +137,44 @@ static lf_status setup(lf_model *m, char *err, size_t errlen)
 	return st;
 }
 
+/* Options of the device are the context's: say so rather than ignore. */
+static lf_status check_opts(const lf_context *ctx, const lf_options *o)
+{
+	const char *dev = !o			 ? NULL
+			  : o->timeout_ms	 ? "timeout_ms"
+			  : o->trust_xclbin >= 0 ? "trust_xclbin"
+			  : o->mem_limit	 ? "memory_limit"
+						 : NULL;
+	if (!dev)
+		return LF_OK;
+	return lf__err(ctx->id, LF_ERR_INVALID_ARG,
+		       "lf_model_load: the %s option belongs to the context's "
+		       "devices; give it to lf_context_create_opts() (a model "
+		       "takes fallback and cpu_threads)",
+		       dev);
+}
+
 static lf_status load(lf_context *ctx, const void *data, size_t size,
-		      const char *what, const char *base_dir, lf_model **out)
+		      const char *what, const char *base_dir,
+		      const lf_options *o, lf_model **out)
 {
 	char err[LF__ERR_MAX] = "";
+	lf_status st = check_opts(ctx, o);
+	if (st != LF_OK)
+		return st;
 	lf_model *m = calloc(1, sizeof(*m));
 	if (!m)
 		return lf__err(ctx->id, LF_ERR_NO_MEMORY,
 			       "lf_model_load: no memory");
 	m->ctx = ctx;
+	m->fallback = o ? o->fallback : -1;
+	m->cpu_threads =
+	    o && o->cpu_threads ? o->cpu_threads : ctx->cpu_threads;
 	atomic_init(&m->active, 0);
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
-	lf_status st = lf__graph_import(data, size, what, base_dir, &m->g, err,
-					sizeof(err));
+	st = lf__graph_import(data, size, what, base_dir, &m->g, err,
+			      sizeof(err));
 	if (st == LF_OK)
 		st = setup(m, err, sizeof(err));
 	if (st != LF_OK) {
@@ -194,6 +222,12 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 
 lf_status lf_model_load(lf_context *ctx, const char *path, lf_model **out)
 {
+	return lf_model_load_opts(ctx, path, NULL, out);
+}
+
+lf_status lf_model_load_opts(lf_context *ctx, const char *path,
+			     const lf_options *opts, lf_model **out)
+{
 	if (!ctx || !path || !out)
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_load: %s is NULL",
@@ -208,7 +242,7 @@ lf_status lf_model_load(lf_context *ctx, const char *path, lf_model **out)
 		return lf__err(ctx->id, st, "lf_model_load: %s", err);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
-	st = load(ctx, buf, len, path, dirname(dir), out);
+	st = load(ctx, buf, len, path, dirname(dir), opts, out);
 	free(buf);
 	return st;
 }
@@ -216,13 +250,20 @@ lf_status lf_model_load(lf_context *ctx, const char *path, lf_model **out)
 lf_status lf_model_load_memory(lf_context *ctx, const void *data, size_t size,
 			       const char *base_dir, lf_model **out)
 {
+	return lf_model_load_memory_opts(ctx, data, size, base_dir, NULL, out);
+}
+
+lf_status lf_model_load_memory_opts(lf_context *ctx, const void *data,
+				    size_t size, const char *base_dir,
+				    const lf_options *opts, lf_model **out)
+{
 	if (!ctx || !data || !out)
 		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_load_memory: %s is NULL",
 			       !ctx    ? "ctx"
 			       : !data ? "data"
 				       : "out");
-	return load(ctx, data, size, "model", base_dir, out);
+	return load(ctx, data, size, "model", base_dir, opts, out);
 }
 
 lf_status lf_model_destroy(lf_model *m)
@@ -258,8 +299,8 @@ lf_status lf_model_input_info(const lf_model *m, size_t i,
 		return lf__err(m ? m->ctx->id : 0, LF_ERR_INVALID_ARG,
 			       "lf_model_input_info: %s",
 			       !m || !info ? "NULL argument" : "no such input");
-	*info = m->in_info[i];
-	return LF_OK;
+	return LF__STRUCT_OUT(m->ctx->id, "lf_model_input_info", lf_tensor_info,
+			      info, &m->in_info[i]);
 }
 
 lf_status lf_model_output_info(const lf_model *m, size_t i,
@@ -270,6 +311,6 @@ lf_status lf_model_output_info(const lf_model *m, size_t i,
 			       "lf_model_output_info: %s",
 			       !m || !info ? "NULL argument"
 					   : "no such output");
-	*info = m->out_info[i];
-	return LF_OK;
+	return LF__STRUCT_OUT(m->ctx->id, "lf_model_output_info",
+			      lf_tensor_info, info, &m->out_info[i]);
 }

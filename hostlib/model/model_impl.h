@@ -45,6 +45,9 @@ struct lf_model {
 	struct lf__mdev *mds[LF__MAX_DEVICES];
 	unsigned nmd;
 	struct lf_tensor_info *in_info, *out_info;
+	int fallback; /* lf_model_load_opts()'s; -1: the context's (now) */
+	unsigned cpu_threads; /* the model's or else the context's; batch
+				 slices on the cpu device */
 
 	pthread_mutex_t mu; /* plans, slots */
 	pthread_cond_t cv;  /* a slot became free */

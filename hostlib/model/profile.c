@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlib/base/abi.h"
 #include "hostlib/base/error.h"
 #include "hostlib/model/model_impl.h"
 
@@ -96,8 +97,8 @@ lf_status lf_run_profile_get(const lf_run_profile *p, size_t i,
 			       "lf_run_profile_get: record %zu requested, %zu "
 			       "kept",
 			       i, p->n);
-	*rec = p->rec[i];
-	return LF_OK;
+	return LF__STRUCT_OUT(0, "lf_run_profile_get", lf_layer_profile, rec,
+			      &p->rec[i]);
 }
 
 /* A JSON string literal. */

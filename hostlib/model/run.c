@@ -473,10 +473,15 @@ static lf_status run_segment(struct runctx *c, int si)
 		f = (struct segfail){1, st, "the device was lost"};
 	const char *where = "device";
 	if (st != LF_OK) {
-		if (!ctx->fallback || st == LF_ERR_NO_MEMORY)
-			return lf__err(
-			    ctx->id, st, "lf_model_run: %s%s", c->err,
-			    ctx->fallback ? "" : " (LAYERFAB_FALLBACK=off)");
+		int fallback =
+		    c->m->fallback >= 0 ? c->m->fallback : ctx->fallback;
+		if (!fallback || st == LF_ERR_NO_MEMORY)
+			return lf__err(ctx->id, st, "lf_model_run: %s%s",
+				       c->err,
+				       fallback ? ""
+						: " (fallback off: "
+						  "LAYERFAB_FALLBACK=off or "
+						  "the fallback option)");
 		where = "cpu";
 		st = segment_on_cpu(c, s);
 		if (st != LF_OK)
@@ -632,17 +637,25 @@ static lf_status run_steps(struct runctx *c)
 /* ---- batches split across the context's devices -------------------------
  */
 
+/* Slices a batch may be cut into: one per device, or on the cpu device
+ * one per thread the model may use (lf_options_set_cpu_threads()). */
+static unsigned split_ways(const lf_model *m)
+{
+	return m->md ? m->nmd : m->cpu_threads;
+}
+
 /*
- * The batch size to split over the devices, or 0 to run whole on the
- * first device: several devices, every input of rank >= 1 with a free
- * dimension 0 of one size B >= 2, and every output with dimension 0 free
- * (or undeclared) and B in the plan.
+ * The batch size to split over the devices (or the cpu device's threads),
+ * or 0 to run whole on the first device: several devices or threads,
+ * every input of rank >= 1 with a free dimension 0 of one size B >= 2,
+ * and every output with dimension 0 free (or undeclared) and B in the
+ * plan.
  */
 static size_t split_batch(lf_model *m, lf_tensor *const *in, size_t n,
 			  const struct lf__mplan *p)
 {
 	const struct lf__graph *g = m->g;
-	if (m->nmd < 2 || n == 0)
+	if (split_ways(m) < 2 || n == 0)
 		return 0;
 	int64_t b = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -683,8 +696,10 @@ static void *run_part(void *arg)
 	struct part *pt = arg;
 	lf_model *m = pt->m;
 	const struct lf__graph *g = m->g;
-	struct runctx c = {
-	    .m = m, .p = pt->pe->p, .md = m->mds[pt->dev], .prof = pt->prof};
+	struct runctx c = {.m = m,
+			   .p = pt->pe->p,
+			   .md = m->md ? m->mds[pt->dev] : NULL,
+			   .prof = pt->prof};
 	c.slot = get_slot(m);
 	c.s = &m->slots[c.slot];
 	lf_status st = prepare_slot(m, c.s, c.p, pt->inptr);
@@ -751,17 +766,18 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 	const struct lf__graph *g = m->g;
 	uint64_t id = m->ctx->id;
 	size_t nin = g->ninputs;
-	unsigned n = m->nmd < b ? m->nmd : (unsigned)b;
-	struct part pt[LF__MAX_DEVICES];
-	pthread_t th[LF__MAX_DEVICES];
-	int started[LF__MAX_DEVICES] = {0};
-	memset(pt, 0, sizeof(pt));
+	unsigned ways = split_ways(m);
+	unsigned n = ways < b ? ways : (unsigned)b;
+	struct part *pt = calloc(n, sizeof(*pt));
+	pthread_t *th = calloc(n, sizeof(*th));
+	int *started = calloc(n, sizeof(*started));
 	lf_tensor **made = calloc(nout + 1, sizeof(*made));
 	lf_tensor **dst = calloc(nout + 1, sizeof(*dst));
 	struct lf__gshape *sh = calloc(nin + 1, sizeof(*sh));
 	void **ptrs = calloc(n * (nin + nout) + 1, sizeof(*ptrs));
+	unsigned nparts = n; /* pt[] entries that may hold a plan or profile */
 	lf_status st = LF_OK;
-	if (!made || !dst || !sh || !ptrs) {
+	if (!pt || !th || !started || !made || !dst || !sh || !ptrs) {
 		st = lf__err(id, LF_ERR_NO_MEMORY, "lf_model_run: no memory");
 		goto done;
 	}
@@ -815,7 +831,7 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 		st = LF_OK;
 		n = 1;
 		pt[0].pe = NULL;
-		for (unsigned k = 0; k < LF__MAX_DEVICES; k++)
+		for (unsigned k = 0; k < nparts; k++)
 			if (pt[k].pe) {
 				put_plan(m, pt[k].pe);
 				pt[k].pe = NULL;
@@ -847,9 +863,10 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 	for (unsigned k = 0; k < n && st == LF_OK; k++)
 		if (pt[k].st != LF_OK)
 			st = lf__err(id, pt[k].st,
-				     "%s (device %u of %u, rows "
-				     "of the batch split across devices)",
-				     pt[k].msg, k + 1, n);
+				     "%s (%s %u of %u, rows "
+				     "of the batch split across %ss)",
+				     pt[k].msg, m->md ? "device" : "thread",
+				     k + 1, n, m->md ? "device" : "thread");
 	for (unsigned k = 1; k < n && prof && st == LF_OK; k++)
 		merge_profile(prof, pt[k].prof);
 	for (size_t i = 0; i < nout && st == LF_OK; i++) {
@@ -861,12 +878,15 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 		pthread_mutex_unlock(&t->lock);
 	}
 done:
-	for (unsigned k = 0; k < LF__MAX_DEVICES; k++) {
+	for (unsigned k = 0; pt && k < nparts; k++) {
 		if (pt[k].pe)
 			put_plan(m, pt[k].pe);
 		if (pt[k].prof && k > 0)
 			lf_run_profile_destroy(pt[k].prof);
 	}
+	free(pt);
+	free(th);
+	free(started);
 	for (size_t i = 0; made && i < nout; i++) {
 		if (st != LF_OK)
 			lf_tensor_destroy(made[i]);

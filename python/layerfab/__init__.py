@@ -94,8 +94,8 @@ def _context(device, xclbin):
 
 
 def _device_info(ctx):
-    buf, info = _lib.big(_lib.DeviceInfo)
-    _check(lib.lf_context_device_info(ctx, ctypes.addressof(info)),
+    info = _lib.DeviceInfo()
+    _check(lib.lf_context_device_info(ctx, ctypes.byref(info)),
            "lf_context_device_info")
     d = lambda s: s.decode() if s else ""
     return {"backend": d(info.backend), "name": d(info.name),
@@ -298,12 +298,11 @@ class InferenceSession:
             raise RuntimeError("the session was made without profile=True")
         out = []
         for i in range(lib.lf_run_profile_count(self._prof)):
-            buf, rec = _lib.big(_lib.LayerProfile)
-            _check(lib.lf_run_profile_get(self._prof, i,
-                                          ctypes.addressof(rec)),
+            rec = _lib.LayerProfile()
+            _check(lib.lf_run_profile_get(self._prof, i, ctypes.byref(rec)),
                    "lf_run_profile_get")
             d = {}
-            for name, _ in _lib.LayerProfile._fields_:
+            for name, _ in _lib.LayerProfile._fields_[1:]:
                 v = getattr(rec, name)
                 d[name] = v.decode() if isinstance(v, bytes) else v
             if d["segment"] == 0xFFFFFFFF:

@@ -11,7 +11,9 @@ The library is looked up, in order, at:
 import ctypes
 import os
 
-MAJOR = 0  # the soname this package was written for: liblayerfab.so.0
+# The soname this package was written for (include/layerfab.h: the ABI is
+# MAJOR, or 0.MINOR while MAJOR is 0).
+ABI = "0.2"
 
 
 def _candidates():
@@ -27,8 +29,8 @@ def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     build = os.environ.get("LAYERFAB_BUILD") or os.path.join(
         here, "..", "..", "build")
-    yield os.path.join(build, "lib", "liblayerfab.so.%d" % MAJOR)
-    yield "liblayerfab.so.%d" % MAJOR
+    yield os.path.join(build, "lib", "liblayerfab.so.%s" % ABI)
+    yield "liblayerfab.so.%s" % ABI
 
 
 def _load():
@@ -54,25 +56,39 @@ LF_MAX_DIMS = 8
 DTYPE_UINT8, DTYPE_INT8, DTYPE_INT32, DTYPE_FLOAT32 = 0, 1, 2, 3
 
 
-class TensorInfo(ctypes.Structure):
+class _Sized(ctypes.Structure):
+    """A public struct: struct_size first (include/layerfab.h, "Structs the
+    caller allocates"). The library writes only the first struct_size
+    bytes and appends fields in later versions, so this package's view of
+    a struct is safe with a newer library of the same soname."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.struct_size = ctypes.sizeof(self)
+
+
+class TensorInfo(_Sized):
     """struct lf_tensor_info."""
-    _fields_ = [("name", ctypes.c_char * 128), ("dtype", ctypes.c_int),
+    _fields_ = [("struct_size", ctypes.c_size_t),
+                ("name", ctypes.c_char * 128), ("dtype", ctypes.c_int),
                 ("ndim", ctypes.c_int),
                 ("dims", ctypes.c_int64 * LF_MAX_DIMS)]
 
 
-class DeviceInfo(ctypes.Structure):
-    """struct lf_device_info: the fields known to this package, first."""
-    _fields_ = [("backend", ctypes.c_char_p), ("name", ctypes.c_char_p),
+class DeviceInfo(_Sized):
+    """struct lf_device_info."""
+    _fields_ = [("struct_size", ctypes.c_size_t),
+                ("backend", ctypes.c_char_p), ("name", ctypes.c_char_p),
                 ("xclbin", ctypes.c_char_p), ("compute_units", ctypes.c_uint),
                 ("memory_banks", ctypes.c_uint),
                 ("device_memory_bytes", ctypes.c_ulonglong),
                 ("device_count", ctypes.c_uint)]
 
 
-class LayerProfile(ctypes.Structure):
-    """struct lf_layer_profile: the fields known to this package, first."""
-    _fields_ = [("name", ctypes.c_char * 96), ("op", ctypes.c_char * 32),
+class LayerProfile(_Sized):
+    """struct lf_layer_profile."""
+    _fields_ = [("struct_size", ctypes.c_size_t),
+                ("name", ctypes.c_char * 96), ("op", ctypes.c_char * 32),
                 ("where", ctypes.c_char * 8), ("segment", ctypes.c_uint),
                 ("host_ns", ctypes.c_ulonglong),
                 ("device_ns", ctypes.c_ulonglong),
@@ -80,21 +96,10 @@ class LayerProfile(ctypes.Structure):
                 ("h2d_bytes", ctypes.c_ulonglong),
                 ("d2h_bytes", ctypes.c_ulonglong),
                 ("launches", ctypes.c_uint), ("dma_transfers", ctypes.c_uint),
-                ("macs", ctypes.c_ulonglong)]
-
-
-# The library fills caller-allocated structs that later versions may grow
-# at their end (new fields are appended). Each one is read through a
-# buffer much larger than this package's view of it, so a newer library
-# never writes past what Python allocated.
-STRUCT_SLACK = 4096
-
-
-def big(struct_type):
-    """A zeroed buffer of STRUCT_SLACK bytes viewed as @struct_type."""
-    assert ctypes.sizeof(struct_type) <= STRUCT_SLACK
-    buf = ctypes.create_string_buffer(STRUCT_SLACK)
-    return buf, struct_type.from_buffer(buf)
+                ("macs", ctypes.c_ulonglong),
+                ("seg_failures", ctypes.c_uint), ("fallback", ctypes.c_int),
+                ("fail_status", ctypes.c_int),
+                ("fail_reason", ctypes.c_char * 192)]
 
 
 _p = ctypes.c_void_p

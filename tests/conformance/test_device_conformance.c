@@ -166,7 +166,8 @@ static void test_default_xclbin(void)
 			fprintf(stderr, "\n  %s: %s\n", devs[i],
 				lf_last_error());
 		CU_ASSERT_EQUAL_FATAL(st, LF_OK);
-		struct lf_device_info info;
+		struct lf_device_info info =
+		    LF_STRUCT_INIT(struct lf_device_info);
 		CU_ASSERT_EQUAL(lf_context_device_info(ctx, &info), LF_OK);
 		CU_ASSERT_PTR_NOT_NULL(
 		    strstr(info.xclbin, "/emu-aws-f1.xclbin"));

@@ -163,7 +163,8 @@ static void expect_device_layer(const char *name, const char *op)
 	CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, &y, 1, prof), LF_OK);
 	int on_device = 0;
 	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
 		if (strncmp(r.op, op, strlen(op)) == 0 &&
 		    strcmp(r.where, "device") == 0)

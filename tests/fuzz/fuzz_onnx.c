@@ -46,7 +46,8 @@ static void try_run(lf_model *m)
 	if (nin > MAX_IO || nout > MAX_IO)
 		return;
 	for (size_t i = 0; i < nin; i++) {
-		struct lf_tensor_info info;
+		struct lf_tensor_info info =
+		    LF_STRUCT_INIT(struct lf_tensor_info);
 		int64_t dims[LF_MAX_DIMS];
 		size_t n = 1;
 
@@ -92,7 +93,7 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lf_tensor_info info;
+	struct lf_tensor_info info = LF_STRUCT_INIT(struct lf_tensor_info);
 	lf_model *m = NULL;
 
 	if (lf_model_load_memory(ctx, data, size, NULL, &m) != LF_OK)

@@ -53,6 +53,9 @@ part() { sed -n "s/^#define LF_VERSION_$1 \([0-9][0-9]*\)\$/\1/p" \
 	"$ROOT/include/layerfab.h"; }
 MAJ=$(part MAJOR)
 V=$MAJ.$(part MINOR).$(part PATCH)
+# The soname's suffix: MAJOR, or 0.MINOR while MAJOR is 0 (layerfab.h).
+ABI=$MAJ
+[ "$MAJ" = 0 ] && ABI=0.$(part MINOR)
 
 mkdir -p "$T/build" "$T/app"
 (cd "$B" && tar cf - --exclude=./asan --exclude=./xrt-swemu .) |
@@ -63,7 +66,7 @@ start=$(date +%s)
 step $MK PREFIX="$P" LIBDIR=lib/$ARCH install || fail "make install"
 L=$P/lib/$ARCH
 for f in include/layerfab.h lib/$ARCH/liblayerfab.a \
-	lib/$ARCH/liblayerfab.so.$V lib/$ARCH/liblayerfab.so.$MAJ \
+	lib/$ARCH/liblayerfab.so.$V lib/$ARCH/liblayerfab.so.$ABI \
 	lib/$ARCH/liblayerfab.so lib/$ARCH/pkgconfig/layerfab.pc \
 	lib/$ARCH/cmake/layerfab/layerfabConfig.cmake \
 	lib/$ARCH/cmake/layerfab/layerfabConfigVersion.cmake bin/layerfab \
@@ -81,9 +84,9 @@ cliv=$("$P/bin/layerfab" --version)
 soname=$(objdump -p "$L/liblayerfab.so.$V" | awk '$1 == "SONAME" { print $2 }')
 [ "$pcv" = "$V" ] || fail "pkg-config says $pcv, layerfab.h $V"
 [ "$cliv" = "layerfab $V" ] || fail "layerfab --version says '$cliv', layerfab.h $V"
-[ "$soname" = "liblayerfab.so.$MAJ" ] || fail "SONAME '$soname', want liblayerfab.so.$MAJ"
-[ "$(readlink "$L/liblayerfab.so.$MAJ")" = "liblayerfab.so.$V" ] ||
-	fail "liblayerfab.so.$MAJ does not point at liblayerfab.so.$V"
+[ "$soname" = "liblayerfab.so.$ABI" ] || fail "SONAME '$soname', want liblayerfab.so.$ABI"
+[ "$(readlink "$L/liblayerfab.so.$ABI")" = "liblayerfab.so.$V" ] ||
+	fail "liblayerfab.so.$ABI does not point at liblayerfab.so.$V"
 grep -q "^Requires.private: libprotobuf-c expat libpci" "$L/pkgconfig/layerfab.pc" ||
 	fail "layerfab.pc: no Requires.private for protobuf-c, expat, libpci"
 

@@ -46,7 +46,7 @@ static void test_context_strings(void)
 	CU_ASSERT_EQUAL(lf_context_destroy(NULL), LF_OK);
 
 	ctx = cpu_ctx();
-	struct lf_device_info info;
+	struct lf_device_info info = LF_STRUCT_INIT(struct lf_device_info);
 	CU_ASSERT_EQUAL(lf_context_device_info(ctx, &info), LF_OK);
 	CU_ASSERT_STRING_EQUAL(info.backend, "cpu");
 	CU_ASSERT_STRING_EQUAL(info.xclbin, "");
@@ -258,7 +258,7 @@ static void test_env_device(void)
 	setenv("LAYERFAB_DEVICE", "cpu", 1);
 	lf_context *ctx = NULL;
 	CU_ASSERT_EQUAL_FATAL(lf_context_create(NULL, NULL, &ctx), LF_OK);
-	struct lf_device_info info;
+	struct lf_device_info info = LF_STRUCT_INIT(struct lf_device_info);
 	lf_context_device_info(ctx, &info);
 	CU_ASSERT_STRING_EQUAL(info.backend, "cpu");
 	lf_context_destroy(ctx);
@@ -327,7 +327,7 @@ static void test_tensors(void)
 
 	float s[3] = {0.5f, 0.25f, 0.125f};
 	int32_t zp[3] = {1, 2, 300};
-	struct lf_quant q = {s, zp, 3, 1};
+	struct lf_quant q = {sizeof(struct lf_quant), s, zp, 3, 1};
 	CU_ASSERT_EQUAL(lf_tensor_create(ctx, LF_DTYPE_UINT8, 3, d, &q, &t),
 			LF_ERR_INVALID_ARG); /* 300 does not fit uint8 */
 	CU_ASSERT(strstr(lf_last_error(), "zero_point[2] is 300") != NULL);
@@ -386,8 +386,9 @@ static void conv_set_make(lf_context *ctx, struct conv_set *s, int oc)
 	}
 	int64_t xd[4] = {1, 4, 5, 5}, wd[4] = {oc, 4, 3, 3},
 		yd[4] = {1, oc, 3, 3}, bd[1] = {oc};
-	struct lf_quant xq = {&xs, &xzp, 1, 0}, wq = {ws, wzp, (size_t)oc, 0},
-			yq = {&ys, &yzp, 1, 0};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0},
+			wq = {sizeof(struct lf_quant), ws, wzp, (size_t)oc, 0},
+			yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
 	CU_ASSERT_FATAL(
 	    !lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &xq, &s->x) &&
 	    !lf_tensor_create(ctx, LF_DTYPE_INT8, 4, wd, &wq, &s->w) &&
@@ -439,7 +440,7 @@ static void test_op_misuse(void)
 	    "conv2d: bias has 7 entries, the layer has 8 output channels");
 	lf_tensor_destroy(b63);
 	/* Groups that do not divide. */
-	struct lf_conv2d_params p = {0};
+	struct lf_conv2d_params p = LF_STRUCT_INIT(struct lf_conv2d_params);
 	p.groups = 3;
 	CU_ASSERT_EQUAL(lf_conv2d(ctx, s.x, s.w, s.b, &p, s.y), LF_ERR_SHAPE);
 	CU_ASSERT(strstr(lf_context_last_error(ctx), "groups 3") != NULL);
@@ -469,7 +470,7 @@ static void test_op_misuse(void)
 	/* Matmul: mismatched K. */
 	lf_tensor *a, *bm, *ym;
 	float sc = 0.1f;
-	struct lf_quant q1 = {&sc, NULL, 1, 0};
+	struct lf_quant q1 = {sizeof(struct lf_quant), &sc, NULL, 1, 0};
 	int64_t ad[2] = {3, 5}, bd[2] = {6, 2}, yd[2] = {3, 2};
 	CU_ASSERT_FATAL(
 	    !lf_tensor_create(ctx, LF_DTYPE_INT8, 2, ad, &q1, &a) &&
@@ -544,11 +545,11 @@ static void test_async_and_busy(void)
 	CU_ASSERT_EQUAL(lf_conv2d(ctx, s.x, s.w, s.b, NULL, s.y), LF_OK);
 	CU_ASSERT_EQUAL(memcmp(first, lf_tensor_data(s.y), 72), 0);
 	/* An async op that fails reports it at wait, with its message. */
-	struct lf_conv2d_params p = {0};
+	struct lf_conv2d_params p = LF_STRUCT_INIT(struct lf_conv2d_params);
 	lf_tensor *ym;
 	int64_t md[2] = {4, 4};
 	float sc = 0.5f;
-	struct lf_quant q = {&sc, NULL, 1, 0};
+	struct lf_quant q = {sizeof(struct lf_quant), &sc, NULL, 1, 0};
 	CU_ASSERT_EQUAL_FATAL(
 	    lf_tensor_create(ctx, LF_DTYPE_INT8, 2, md, &q, &ym), LF_OK);
 	CU_ASSERT_EQUAL(lf_matmul_async(ctx, ym, ym, NULL, NULL, s.y, &ev),
@@ -570,7 +571,7 @@ static void test_profile(void)
 		CU_ASSERT_EQUAL(lf_conv2d(ctx, s.x, s.w, s.b, NULL, s.y),
 				LF_OK);
 	CU_ASSERT_EQUAL(lf_context_profile_count(ctx), 3);
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	CU_ASSERT_EQUAL(lf_context_profile_get(ctx, 2, &rec), LF_OK);
 	CU_ASSERT_STRING_EQUAL(rec.op, "conv2d");
 	CU_ASSERT_STRING_EQUAL(rec.where, "cpu");

@@ -224,6 +224,26 @@ static void test_crafted_api(void)
 	CU_ASSERT_FALSE(exists(g_mark));
 	CU_ASSERT_EQUAL(lf_context_create("emu,trust_xclbin=2", NULL, &ctx),
 			LF_ERR_INVALID_ARG);
+
+	/* lf_options: trust_xclbin 1 opts in (loaded: the constructor ran,
+	 * then refused for lacking kernels); 0 refuses even with
+	 * LAYERFAB_TRUST_XCLBIN=1. */
+	lf_options *o = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_options_create(&o), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_trust_xclbin(o, 1), LF_OK);
+	unlink(g_mark);
+	CU_ASSERT_EQUAL(lf_context_create_opts("emu", g_xclbin, o, &ctx),
+			LF_ERR_BAD_FILE);
+	CU_ASSERT_TRUE(exists(g_mark));
+	CU_ASSERT_EQUAL(lf_options_set_trust_xclbin(o, 0), LF_OK);
+	setenv("LAYERFAB_TRUST_XCLBIN", "1", 1);
+	unlink(g_mark);
+	CU_ASSERT_EQUAL(lf_context_create_opts("emu", g_xclbin, o, &ctx),
+			LF_ERR_BAD_FILE);
+	CU_ASSERT_FALSE(exists(g_mark));
+	CU_ASSERT_PTR_NULL(ctx);
+	unsetenv("LAYERFAB_TRUST_XCLBIN");
+	lf_options_destroy(o);
 }
 
 /* The device core's door for XRT's device process: the kernels come as a

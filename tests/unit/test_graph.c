@@ -798,7 +798,10 @@ static void test_mixed_segment(void)
 		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
 		memcpy(got[c], lf_tensor_data(y[0]), 10);
 		if (c == 1) {
-			struct lf_layer_profile r0, r1;
+			struct lf_layer_profile r0 = LF_STRUCT_INIT(
+						    struct lf_layer_profile),
+						r1 = LF_STRUCT_INIT(
+						    struct lf_layer_profile);
 			CU_ASSERT_EQUAL_FATAL(lf_run_profile_count(p), 2);
 			lf_run_profile_get(p, 0, &r0);
 			lf_run_profile_get(p, 1, &r1);
@@ -933,13 +936,15 @@ static void test_exporter_glue(void)
 		 * Flatten / the Reshape are views (no record). */
 		if (lf_run_profile_count(p) != 2)
 			for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-				struct lf_layer_profile q;
+				struct lf_layer_profile q =
+				    LF_STRUCT_INIT(struct lf_layer_profile);
 				lf_run_profile_get(p, i, &q);
 				fprintf(stderr, "\n    glue %d: %s %s %s", glue,
 					q.name, q.op, q.where);
 			}
 		CU_ASSERT_EQUAL(lf_run_profile_count(p), 2);
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		lf_run_profile_get(p, 1, &r);
 		CU_ASSERT_STRING_EQUAL(r.op, "QLinearConv+Clip");
 		CU_ASSERT_STRING_EQUAL(r.where, "device");

@@ -140,7 +140,7 @@ static void test_kmax_split(void)
 	char where[8];
 	CU_ASSERT(lft_mm_check(ctx, &m, where));
 	CU_ASSERT_STRING_EQUAL(where, "device");
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
 	CU_ASSERT(rec.tiles >= 2);
 	CU_ASSERT_EQUAL(rec.launches, 1);
@@ -215,7 +215,7 @@ static void test_pool_reuse(void)
 	CU_ASSERT_EQUAL_FATAL(lf__dev_counters(drv(ctx), &c1), LF_OK);
 	CU_ASSERT_EQUAL(c1.allocs, c0.allocs);
 	CU_ASSERT_EQUAL(c1.launches, c0.launches + 6);
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
 	CU_ASSERT_STRING_EQUAL(rec.where, "device");
 	/* What the record counts is what the device saw: at most params,
@@ -237,7 +237,8 @@ static void make_pool_set(lf_context *ctx, lf_tensor **x, lf_tensor **y,
 {
 	float sc = 0.1f, sy = 0.2f;
 	int32_t zp = 3;
-	struct lf_quant q = {&sc, &zp, 1, 0}, qy = {&sy, &zp, 1, 0};
+	struct lf_quant q = {sizeof(struct lf_quant), &sc, &zp, 1, 0},
+			qy = {sizeof(struct lf_quant), &sy, &zp, 1, 0};
 	int64_t xd[4] = {1, 3, 6, 6}, yd[4] = {1, 3, 3, 3};
 	CU_ASSERT_FATAL(!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, &q, x) &&
 			!lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, yd, &qy, y) &&
@@ -259,11 +260,12 @@ static void test_fallback(void)
 	lf_tensor *x, *y, *a, *b, *s, *x2, *y2, *a2, *b2, *s2;
 	make_pool_set(ctx, &x, &y, &a, &b, &s);
 	make_pool_set(cpu, &x2, &y2, &a2, &b2, &s2);
-	struct lf_pool_params pp = {2, 2, 2, 2, 0, 0, 0, 0, 0};
+	struct lf_pool_params pp = {
+	    sizeof(struct lf_pool_params), 2, 2, 2, 2, 0, 0, 0, 0, 0};
 	CU_ASSERT_EQUAL(lf_maxpool(ctx, x, &pp, y), LF_OK);
 	CU_ASSERT_EQUAL(lf_maxpool(cpu, x2, &pp, y2), LF_OK);
 	CU_ASSERT_EQUAL(memcmp(lf_tensor_data(y), lf_tensor_data(y2), 27), 0);
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	lf_context_profile_get(ctx, lf_context_profile_count(ctx) - 1, &rec);
 	CU_ASSERT_STRING_EQUAL(rec.op, "maxpool");
 	CU_ASSERT_STRING_EQUAL(rec.where, "cpu");
@@ -313,7 +315,7 @@ static int32_t rand_zp(struct lf_rng *r, lf_dtype t)
 static int same_on_device(lf_context *dev, lf_tensor *yd, lf_tensor *yc,
 			  const char *what)
 {
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	lf_context_profile_get(dev, lf_context_profile_count(dev) - 1, &rec);
 	int ok = strcmp(rec.where, "device") == 0 &&
 		 lf_tensor_bytes(yd) == lf_tensor_bytes(yc) &&
@@ -350,15 +352,16 @@ static void test_device_pool_add(void)
 		    lf_rng_range(&r, 0, 1) ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
 		float sx = rand_scale(&r), sy = rand_scale(&r);
 		int32_t zx = rand_zp(&r, t), zy = rand_zp(&r, t);
-		struct lf_quant qx = {&sx, &zx, 1, 0}, qy = {&sy, &zy, 1, 0};
+		struct lf_quant qx = {sizeof(struct lf_quant), &sx, &zx, 1, 0},
+				qy = {sizeof(struct lf_quant), &sy, &zy, 1, 0};
 		char what[96];
 		if (it % 3 != 2) {
 			int avg = it % 3 == 1;
 			int64_t xd[4] = {
 			    lf_rng_range(&r, 1, 2), lf_rng_range(&r, 1, 5),
 			    lf_rng_range(&r, 1, 12), lf_rng_range(&r, 1, 12)};
-			struct lf_pool_params pp;
-			memset(&pp, 0, sizeof(pp));
+			struct lf_pool_params pp =
+			    LF_STRUCT_INIT(struct lf_pool_params);
 			if (avg && it % 5 == 0) { /* global */
 				pp.kernel_h = (int)xd[2];
 				pp.kernel_w = (int)xd[3];
@@ -421,7 +424,7 @@ static void test_device_pool_add(void)
 		}
 		float sb = rand_scale(&r);
 		int32_t zb = rand_zp(&r, t);
-		struct lf_quant qb = {&sb, &zb, 1, 0};
+		struct lf_quant qb = {sizeof(struct lf_quant), &sb, &zb, 1, 0};
 		int nd = lf_rng_range(&r, 0, 4);
 		int64_t d[4] = {1, 1, 1, 1};
 		for (int i = 0; i < nd; i++)
@@ -551,7 +554,8 @@ static void test_arg_offsets(void)
 	    lf_context_create("emu", lftm_engine_xclbin(), &dev), LF_OK);
 	lf_tensor *x, *y, *a, *b, *s;
 	make_pool_set(dev, &x, &y, &a, &b, &s);
-	struct lf_pool_params pp = {2, 2, 2, 2, 0, 0, 0, 0, 0};
+	struct lf_pool_params pp = {
+	    sizeof(struct lf_pool_params), 2, 2, 2, 2, 0, 0, 0, 0, 0};
 	from = tl_end(dev);
 	CU_ASSERT_EQUAL(lf_maxpool(dev, x, &pp, y), LF_OK);
 	CU_ASSERT_EQUAL(lf_avgpool(dev, x, &pp, y), LF_OK);
@@ -572,7 +576,7 @@ static void last_rec(lf_context *ctx, struct lf_profile_record *rec)
 static void test_faults(void)
 {
 	lf_context *ctx = lft_emu("default");
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	struct lf_dev_counters c0, c1;
 
 	/* One failed transfer: retried on the device, right bytes. */
@@ -701,7 +705,8 @@ static void test_threads(void)
 	size_t n = lf_context_profile_count(ctx);
 	int dev = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct lf_profile_record rec;
+		struct lf_profile_record rec =
+		    LF_STRUCT_INIT(struct lf_profile_record);
 		lf_context_profile_get(ctx, i, &rec);
 		dev += strcmp(rec.where, "device") == 0;
 	}

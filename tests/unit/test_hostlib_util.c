@@ -173,7 +173,7 @@ static void last_where(lf_context *ctx, char *where)
 {
 	if (!where)
 		return;
-	struct lf_profile_record rec;
+	struct lf_profile_record rec = LF_STRUCT_INIT(struct lf_profile_record);
 	size_t n = lf_context_profile_count(ctx);
 	where[0] = '\0';
 	if (n && lf_context_profile_get(ctx, n - 1, &rec) == LF_OK)
@@ -203,9 +203,9 @@ int lft_conv_check(lf_context *ctx, const struct lft_conv *c, char *where)
 	int64_t wd[4] = {c->oc, icg, c->kh, c->kw};
 	int64_t yd[4] = {c->n, c->oc, oh, ow};
 	int64_t bd[1] = {c->oc};
-	struct lf_quant xq = {&xs, &xzp, 1, 0};
-	struct lf_quant wq = {ws, wzp, (size_t)nq, 0};
-	struct lf_quant yq = {&ys, &yzp, 1, 0};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0};
+	struct lf_quant wq = {sizeof(struct lf_quant), ws, wzp, (size_t)nq, 0};
+	struct lf_quant yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
 	int y8 = c->yt != LF_DTYPE_INT32;
 	lf_tensor *x = NULL, *w = NULL, *y = NULL, *b = NULL;
 	int ok = 0;
@@ -222,9 +222,19 @@ int lft_conv_check(lf_context *ctx, const struct lft_conv *c, char *where)
 	if (b)
 		lft_fill(&r, LF_DTYPE_INT32, lf_tensor_data(b),
 			 lf_tensor_bytes(b));
-	struct lf_conv2d_params p = {
-	    c->sh, c->sw, c->pt,     c->pl,  c->pb,	  c->pr,
-	    c->dh, c->dw, c->groups, c->act, c->clip_min, c->clip_max};
+	struct lf_conv2d_params p = {sizeof(struct lf_conv2d_params),
+				     c->sh,
+				     c->sw,
+				     c->pt,
+				     c->pl,
+				     c->pb,
+				     c->pr,
+				     c->dh,
+				     c->dw,
+				     c->groups,
+				     c->act,
+				     c->clip_min,
+				     c->clip_max};
 	lf_status st = lf_conv2d(ctx, x, w, b, &p, y);
 	if (st != LF_OK) {
 		fprintf(stderr, "lf_conv2d: %s\n", lf_context_last_error(ctx));
@@ -302,9 +312,9 @@ int lft_mm_check(lf_context *ctx, const struct lft_mm *c, char *where)
 	int64_t yd[3] = {c->batch, c->m, c->n};
 	int64_t cd[1] = {c->n};
 	int rk = three ? 3 : 2;
-	struct lf_quant xq = {&xs, &xzp, 1, 0};
-	struct lf_quant wq = {ws, wzp, (size_t)nq, -1};
-	struct lf_quant yq = {&ys, &yzp, 1, 0};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0};
+	struct lf_quant wq = {sizeof(struct lf_quant), ws, wzp, (size_t)nq, -1};
+	struct lf_quant yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
 	int y8 = c->yt != LF_DTYPE_INT32;
 	lf_tensor *a = NULL, *b = NULL, *y = NULL, *bias = NULL;
 	int ok = 0;
@@ -322,7 +332,8 @@ int lft_mm_check(lf_context *ctx, const struct lft_mm *c, char *where)
 	if (bias)
 		lft_fill(&r, LF_DTYPE_INT32, lf_tensor_data(bias),
 			 lf_tensor_bytes(bias));
-	struct lf_matmul_params p = {c->act, -1.0f, 3.0f};
+	struct lf_matmul_params p = {sizeof(struct lf_matmul_params), c->act,
+				     -1.0f, 3.0f};
 	lf_status st = lf_matmul(ctx, a, b, bias, &p, y);
 	if (st != LF_OK) {
 		fprintf(stderr, "lf_matmul: %s\n", lf_context_last_error(ctx));

@@ -182,7 +182,8 @@ static struct prof_tally tally(const lf_run_profile *prof)
 {
 	struct prof_tally t = {0, 0, 0, 0};
 	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
 		t.launches += r.launches;
 		if (strcmp(r.where, "device") != 0)
@@ -695,7 +696,7 @@ static void test_trace(void)
 	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
 	/* 6 CPU nodes and 5 device layers, in order. */
 	CU_ASSERT_EQUAL(lf_run_profile_count(prof), 11);
-	struct lf_layer_profile r;
+	struct lf_layer_profile r = LF_STRUCT_INIT(struct lf_layer_profile);
 	CU_ASSERT_EQUAL(lf_run_profile_get(prof, 1, &r), LF_OK);
 	CU_ASSERT_STRING_EQUAL(r.name, "conv1_quant");
 	CU_ASSERT_STRING_EQUAL(r.op, "QLinearConv");
@@ -751,7 +752,8 @@ static void test_small_partition(void)
 				       2,   ~0u, ~0u, 3, ~0u};
 	CU_ASSERT_EQUAL_FATAL(lf_run_profile_count(prof), 11);
 	for (size_t i = 0; i < 11; i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		lf_run_profile_get(prof, i, &r);
 		CU_ASSERT_STRING_EQUAL(r.where, where[i]);
 		CU_ASSERT_EQUAL(r.segment, seg[i]);
@@ -806,7 +808,8 @@ static void test_faults(void)
 	o = run_once(m, in, LF_OK, prof);
 	CU_ASSERT(o && lft_same(o, ref, 1, "after the device was lost"));
 	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		lf_run_profile_get(prof, i, &r);
 		CU_ASSERT_STRING_EQUAL(r.where, "cpu");
 	}
@@ -822,7 +825,7 @@ static void test_faults(void)
 static void test_api(void)
 {
 	lf_model *m = load(cpu_ctx, "fmnist_qop");
-	struct lf_tensor_info info;
+	struct lf_tensor_info info = LF_STRUCT_INIT(struct lf_tensor_info);
 	CU_ASSERT_EQUAL(lf_model_input_count(m), 1);
 	CU_ASSERT_EQUAL(lf_model_output_count(m), 1);
 	CU_ASSERT_EQUAL(lf_model_input_info(m, 0, &info), LF_OK);

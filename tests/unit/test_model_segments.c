@@ -173,7 +173,8 @@ static unsigned device_segments(const lf_run_profile *p)
 {
 	unsigned n = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		lf_run_profile_get(p, i, &r);
 		if (strcmp(r.where, "device") == 0 && r.segment + 1 > n)
 			n = r.segment + 1;
@@ -291,7 +292,8 @@ static struct fails fails_of(const lf_run_profile *p)
 {
 	struct fails f = {0, 0, LF_OK};
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		lf_run_profile_get(p, i, &r);
 		/* A planned device layer on the CPU is a fallback, and only
 		 * that; a failure always has a status and a reason. */

@@ -63,7 +63,7 @@ static void test_fmnist_split(void)
 	one->fallback = 0;
 	two->fallback = 0;
 	CU_ASSERT_EQUAL(two->ndev, 2);
-	struct lf_device_info di;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	CU_ASSERT_EQUAL(lf_context_device_info(two, &di), LF_OK);
 	CU_ASSERT_EQUAL(di.device_count, 2);
 	CU_ASSERT_STRING_EQUAL(di.backend, "emu");
@@ -108,7 +108,8 @@ static void test_fmnist_split(void)
 	CU_ASSERT_EQUAL(out ? out->dims[0] : 0, 8);
 	unsigned plaunch = 0;
 	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
 		plaunch += r.launches;
 	}

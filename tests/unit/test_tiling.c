@@ -426,8 +426,9 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 	int64_t wd[4] = {c->oc, icg, c->kh, c->kw};
 	int64_t yd[4] = {c->n, c->oc, oh, ow};
 	int64_t bd[1] = {c->oc};
-	struct lf_quant xq = {&xs, &xzp, 1, 0}, wq = {ws, wzp, (size_t)nq, 0},
-			yq = {&ys, &yzp, 1, 0};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0},
+			wq = {sizeof(struct lf_quant), ws, wzp, (size_t)nq, 0},
+			yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
 	int y8 = c->yt != LF_DTYPE_INT32;
 	lf_tensor *x = NULL, *w = NULL, *y = NULL, *b = NULL;
 	CU_ASSERT_FATAL(
@@ -440,9 +441,19 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 	lft_fill(&r, c->wt, w->data, w->bytes);
 	if (b)
 		lft_fill(&r, LF_DTYPE_INT32, b->data, b->bytes);
-	struct lf_conv2d_params p = {
-	    c->sh, c->sw, c->pt,     c->pl,  c->pb,	  c->pr,
-	    c->dh, c->dw, c->groups, c->act, c->clip_min, c->clip_max};
+	struct lf_conv2d_params p = {sizeof(struct lf_conv2d_params),
+				     c->sh,
+				     c->sw,
+				     c->pt,
+				     c->pl,
+				     c->pb,
+				     c->pr,
+				     c->dh,
+				     c->dw,
+				     c->groups,
+				     c->act,
+				     c->clip_min,
+				     c->clip_max};
 	CU_ASSERT_EQUAL_FATAL(lf_conv2d(cpu, x, w, b, &p, y), LF_OK);
 	struct lf__op op;
 	CU_ASSERT_EQUAL_FATAL(lf__op_conv2d(cpu, x, w, b, &p, y, &op), LF_OK);
@@ -521,8 +532,9 @@ static int mm_case(lf_context *cpu, const struct lft_mm *c,
 	int64_t ad[3] = {c->batch, c->m, c->k},
 		bd[3] = {c->w_batch, c->k, c->n},
 		yd[3] = {c->batch, c->m, c->n}, cd[1] = {c->n};
-	struct lf_quant xq = {&xs, &xzp, 1, 0}, wq = {ws, wzp, (size_t)nq, -1},
-			yq = {&ys, &yzp, 1, 0};
+	struct lf_quant xq = {sizeof(struct lf_quant), &xs, &xzp, 1, 0},
+			wq = {sizeof(struct lf_quant), ws, wzp, (size_t)nq, -1},
+			yq = {sizeof(struct lf_quant), &ys, &yzp, 1, 0};
 	int y8 = c->yt != LF_DTYPE_INT32;
 	lf_tensor *a = NULL, *b = NULL, *y = NULL, *bias = NULL;
 	CU_ASSERT_FATAL(
@@ -535,7 +547,8 @@ static int mm_case(lf_context *cpu, const struct lft_mm *c,
 	lft_fill(&r, c->wt, b->data, b->bytes);
 	if (bias)
 		lft_fill(&r, LF_DTYPE_INT32, bias->data, bias->bytes);
-	struct lf_matmul_params p = {c->act, -1.0f, 3.0f};
+	struct lf_matmul_params p = {sizeof(struct lf_matmul_params), c->act,
+				     -1.0f, 3.0f};
 	CU_ASSERT_EQUAL_FATAL(lf_matmul(cpu, a, b, bias, &p, y), LF_OK);
 	struct lf__op op;
 	CU_ASSERT_EQUAL_FATAL(lf__op_matmul(cpu, a, b, bias, &p, y, &op),
@@ -729,7 +742,8 @@ static void test_device_tiling(void)
 			c.m = lf_rng_range(&r, 3, 30);
 			CU_ASSERT(lft_mm_check(ctx, &c, where));
 		}
-		struct lf_profile_record rec;
+		struct lf_profile_record rec =
+		    LF_STRUCT_INIT(struct lf_profile_record);
 		CU_ASSERT_EQUAL(lf_context_profile_get(ctx, 0, &rec), LF_OK);
 		on_device += strcmp(rec.where, "device") == 0;
 		multi_tile += rec.tiles > 1 && rec.launches == 1;

@@ -1,0 +1,467 @@
+/*
+ * test_options.c - the "options" suite: lf_options (per-context and
+ * per-model settings over the LAYERFAB_* environment) and the public
+ * structs' struct_size rule (include/layerfab.h).
+ *
+ * Expected bytes come from ONNX Runtime (tests/data/ort/fmnist_qop, set 1
+ * is a batch of 8); expected messages are the documented ones.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/driver.h"
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "hostlib/model/model_impl.h"
+#include "layerfab.h"
+#include "lf_test.h"
+#include "test_hostlib_util.h"
+#include "test_model_util.h"
+
+#define FMNIST "tests/data/ort/fmnist_qop"
+
+static lf_options *opts(void)
+{
+	lf_options *o = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_options_create(&o), LF_OK);
+	return o;
+}
+
+static int has(const char *msg, const char *what)
+{
+	if (strstr(msg, what))
+		return 1;
+	fprintf(stderr, "\nmessage \"%s\" lacks \"%s\"\n", msg, what);
+	return 0;
+}
+
+/* Every setter checks its value at once and names it. */
+static void test_setters(void)
+{
+	lf_options *o = opts();
+	CU_ASSERT_EQUAL(lf_options_create(NULL), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_fallback(NULL, LF_FALLBACK_ON),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_fallback(o, (lf_fallback)7),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "7"));
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 0), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 86400001u),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "86400001"));
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 86400000u), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, 0), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, 65), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, 64), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_trust_xclbin(o, 2), LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL(lf_options_set_trust_xclbin(o, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_memory_limit(o, 1), LF_OK);
+
+	/* By name, in the forms the environment variables take. */
+	static const char *const good[][2] = {
+	    {"fallback", "off"},      {"fallback", "true"},
+	    {"timeout_ms", "1"},      {"cpu_threads", "3"},
+	    {"trust_xclbin", "1"},    {"memory_limit", "64M"},
+	    {"memory_limit", "4096"}, {"memory_limit", "0"}};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(lf_options_set(o, good[i][0], good[i][1]),
+				LF_OK);
+	static const char *const bad[][2] = {
+	    {"fallback", "maybe"},
+	    {"timeout_ms", "abc"},
+	    {"timeout_ms", "0"},
+	    {"timeout_ms", "-5"},
+	    {"timeout_ms", ""},
+	    {"cpu_threads", "65"},
+	    {"trust_xclbin", "yes"},
+	    {"memory_limit", "12X"},
+	    {"memory_limit", "1MB"},
+	    {"memory_limit", "99999999999999999999"},
+	    {"memory_limit", "17179869184G"}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(lf_options_set(o, bad[i][0], bad[i][1]),
+				LF_ERR_INVALID_ARG);
+		CU_ASSERT(has(lf_last_error(), bad[i][0]));
+	}
+	CU_ASSERT_EQUAL(lf_options_set(o, "colour", "blue"), LF_ERR_NOT_FOUND);
+	CU_ASSERT(has(lf_last_error(), "memory_limit"));
+	CU_ASSERT_EQUAL(lf_options_set(o, NULL, "1"), LF_ERR_INVALID_ARG);
+	lf_options_destroy(o);
+	lf_options_destroy(NULL);
+}
+
+/* The context keeps what it was given; the options object may go. */
+static void test_context_settings(void)
+{
+	unsetenv("LAYERFAB_FALLBACK");
+	unsetenv("LAYERFAB_TIMEOUT_MS");
+	lf_options *o = opts();
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL(lf_options_set(o, "fallback", "off"), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 1234), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, 5), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create_opts("emu", lft_xclbin("default"), o, &ctx),
+	    LF_OK);
+	lf_options_destroy(o);
+	CU_ASSERT_EQUAL(ctx->fallback, 0);
+	CU_ASSERT_EQUAL(ctx->cpu_threads, 5);
+	CU_ASSERT_EQUAL(ctx->dev->timeout_ms, 1234);
+	lf_context_destroy(ctx);
+
+	/* Unset options: the environment, else the defaults. */
+	setenv("LAYERFAB_FALLBACK", "off", 1);
+	setenv("LAYERFAB_TIMEOUT_MS", "777", 1);
+	o = opts();
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create_opts("emu", lft_xclbin("default"), o, &ctx),
+	    LF_OK);
+	CU_ASSERT_EQUAL(ctx->fallback, 0);
+	CU_ASSERT_EQUAL(ctx->cpu_threads, 1);
+	CU_ASSERT_EQUAL(ctx->dev->timeout_ms, 777);
+	lf_context_destroy(ctx);
+	/* A set option wins over the variable. */
+	CU_ASSERT_EQUAL(lf_options_set_fallback(o, LF_FALLBACK_ON), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 55), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create_opts("emu", lft_xclbin("default"), o, &ctx),
+	    LF_OK);
+	CU_ASSERT_EQUAL(ctx->fallback, 1);
+	CU_ASSERT_EQUAL(ctx->dev->timeout_ms, 55);
+	lf_context_destroy(ctx);
+	/* An invalid variable stays an error, named, options or not. */
+	setenv("LAYERFAB_TIMEOUT_MS", "abc", 1);
+	ctx = NULL;
+	CU_ASSERT_EQUAL(lf_context_create_opts("cpu", NULL, o, &ctx),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_PTR_NULL(ctx);
+	CU_ASSERT(has(lf_last_error(), "LAYERFAB_TIMEOUT_MS"));
+	unsetenv("LAYERFAB_TIMEOUT_MS");
+	unsetenv("LAYERFAB_FALLBACK");
+	/* NULL options: as lf_context_create(). */
+	CU_ASSERT_EQUAL_FATAL(lf_context_create_opts("cpu", NULL, NULL, &ctx),
+			      LF_OK);
+	CU_ASSERT_EQUAL(ctx->fallback, 1);
+	lf_context_destroy(ctx);
+	lf_options_destroy(o);
+}
+
+static lf_tensor *batch8(lf_context *ctx)
+{
+	return lft_tensor_pb(ctx, FMNIST "/test_data_set_1/input_0.pb");
+}
+
+static lf_tensor *ort8(lf_context *ctx)
+{
+	return lft_tensor_pb(ctx, FMNIST "/test_data_set_1/output_0.pb");
+}
+
+/*
+ * The timeout reaches the device: a hung run (fault cu_hang) is given up
+ * after the option's 40 ms (the emulator's message says so; without the
+ * option it would say 60000), retried once and the result is ORT's.
+ */
+static void test_timeout(void)
+{
+	lf_options *o = opts();
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	lf_run_profile *prof = NULL;
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 40), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create_opts("emu,fault=cu_hang:1",
+						     lft_xclbin("default"), o,
+						     &ctx),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	lf_tensor *in = batch8(ctx), *want = ort8(ctx), *out[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+	CU_ASSERT(out[0] && lft_same(out[0], want, 1, "after a hang"));
+	int seen = 0;
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
+		if (r.seg_failures && r.fail_status == LF_ERR_TIMEOUT)
+			seen += has(r.fail_reason, "after 40 ms");
+	}
+	CU_ASSERT(seen > 0);
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_tensor_destroy(want);
+	lf_run_profile_destroy(prof);
+	lf_model_destroy(m);
+	lf_context_destroy(ctx);
+	lf_options_destroy(o);
+}
+
+static void lose_device(lf_context *ctx)
+{
+	struct lf_fault f = {LF_FAULT_DEVICE_LOST, 1, -1};
+	CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &f), LF_OK);
+}
+
+/*
+ * Fallback: the context's option, and a model's own option over it. A
+ * lost device fails the run where the fallback is off, and gives ORT's
+ * bytes from the CPU where it is on.
+ */
+static void test_fallback(void)
+{
+	unsetenv("LAYERFAB_FALLBACK");
+	lf_options *off = opts(), *on = opts();
+	CU_ASSERT_EQUAL(lf_options_set_fallback(off, LF_FALLBACK_OFF), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_fallback(on, LF_FALLBACK_ON), LF_OK);
+	for (int ctx_on = 0; ctx_on < 2; ctx_on++) {
+		lf_context *ctx = NULL;
+		lf_model *mc = NULL, *mm = NULL; /* context's, own option */
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_context_create_opts("emu", lft_xclbin("default"),
+					   ctx_on ? on : off, &ctx),
+		    LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load(ctx, FMNIST "/model.onnx", &mc), LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_opts(ctx, FMNIST "/model.onnx",
+				       ctx_on ? off : on, &mm),
+		    LF_OK);
+		lose_device(ctx);
+		lf_tensor *in = batch8(ctx), *want = ort8(ctx);
+		lf_model *yes = ctx_on ? mc : mm, *no = ctx_on ? mm : mc;
+		lf_tensor *out[1] = {NULL};
+		CU_ASSERT_EQUAL(lf_model_run(no, &in, 1, out, 1, NULL),
+				LF_ERR_DEVICE_LOST);
+		CU_ASSERT_PTR_NULL(out[0]);
+		CU_ASSERT(has(lf_context_last_error(ctx), "fallback option"));
+		CU_ASSERT_EQUAL(lf_model_run(yes, &in, 1, out, 1, NULL), LF_OK);
+		CU_ASSERT(out[0] && lft_same(out[0], want, 1, "on the CPU"));
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(in);
+		lf_tensor_destroy(want);
+		lf_model_destroy(mc);
+		lf_model_destroy(mm);
+		lf_context_destroy(ctx);
+	}
+	lf_options_destroy(off);
+	lf_options_destroy(on);
+}
+
+/* Options of the device given to a model: a clear error. */
+static void test_model_device_options(void)
+{
+	static const char *const keys[][2] = {{"timeout_ms", "10"},
+					      {"trust_xclbin", "1"},
+					      {"memory_limit", "1M"}};
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &ctx), LF_OK);
+	for (size_t i = 0; i < 3; i++) {
+		lf_options *o = opts();
+		lf_model *m = NULL;
+		CU_ASSERT_EQUAL(lf_options_set(o, keys[i][0], keys[i][1]),
+				LF_OK);
+		CU_ASSERT_EQUAL(
+		    lf_model_load_opts(ctx, FMNIST "/model.onnx", o, &m),
+		    LF_ERR_INVALID_ARG);
+		CU_ASSERT_PTR_NULL(m);
+		CU_ASSERT(has(lf_context_last_error(ctx), keys[i][0]));
+		CU_ASSERT(
+		    has(lf_context_last_error(ctx), "lf_context_create_opts"));
+		lf_options_destroy(o);
+	}
+	lf_context_destroy(ctx);
+}
+
+/*
+ * Memory limit: per device, over every buffer. 1 KiB cannot hold
+ * fmnist's weights (the load fails, naming the limit); 64 MiB can, and
+ * the run gives ORT's bytes.
+ */
+static void test_memory_limit(void)
+{
+	lf_options *o = opts();
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	CU_ASSERT_EQUAL(lf_options_set(o, "memory_limit", "1K"), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create_opts("emu", lft_xclbin("default"), o, &ctx),
+	    LF_OK);
+	CU_ASSERT_EQUAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			LF_ERR_NO_DEVICE_MEMORY);
+	CU_ASSERT_PTR_NULL(m);
+	CU_ASSERT(has(lf_context_last_error(ctx), "memory limit of 1024"));
+	lf_context_destroy(ctx);
+
+	CU_ASSERT_EQUAL(lf_options_set_memory_limit(o, 64u << 20), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create_opts("emu", lft_xclbin("default"), o, &ctx),
+	    LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			      LF_OK);
+	lf_tensor *in = batch8(ctx), *want = ort8(ctx), *out[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+	CU_ASSERT(out[0] && lft_same(out[0], want, 1, "under a limit"));
+	struct lf_dev_counters c;
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &c), LF_OK);
+	CU_ASSERT(c.live_bytes <= (64u << 20));
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_tensor_destroy(want);
+	lf_model_destroy(m);
+	lf_context_destroy(ctx);
+	lf_options_destroy(o);
+}
+
+/*
+ * CPU threads: the cpu device cuts the batch of 8 into 2, 3 (3+3+2) or 8
+ * slices run on their own threads; every split gives ORT's bytes for all
+ * three data sets (sets 0 and 2 are single images: not split).
+ */
+static void test_cpu_threads(void)
+{
+	static const unsigned threads[] = {2, 3, 8};
+	for (size_t i = 0; i < 3; i++) {
+		lf_options *o = opts();
+		lf_context *ctx = NULL;
+		CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, threads[i]),
+				LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_context_create_opts("cpu", NULL, o, &ctx), LF_OK);
+		CU_ASSERT_EQUAL(lft_run_case(ctx, FMNIST, 1, NULL), 3);
+		/* A model's own setting, and its run slots (one per thread
+		 * at least). */
+		lf_model *m = NULL;
+		CU_ASSERT_EQUAL(lf_options_set_cpu_threads(o, 6), LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_opts(ctx, FMNIST "/model.onnx", o, &m),
+		    LF_OK);
+		CU_ASSERT_EQUAL(m->cpu_threads, 6);
+		CU_ASSERT(m->nslots >= 6);
+		lf_tensor *in = batch8(ctx), *want = ort8(ctx);
+		lf_tensor *out[1] = {NULL};
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, NULL), LF_OK);
+		CU_ASSERT(out[0] && lft_same(out[0], want, 1, "6 threads"));
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(in);
+		lf_tensor_destroy(want);
+		lf_model_destroy(m);
+		lf_context_destroy(ctx);
+		lf_options_destroy(o);
+	}
+}
+
+/*
+ * struct_size: 0 (forgotten) is an error naming the struct, on the way
+ * in and out; a larger struct (an application built against a later
+ * header) is written only up to this version's size.
+ */
+static void test_struct_size(void)
+{
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &ctx), LF_OK);
+	struct lf_device_info bad = {0};
+	CU_ASSERT_EQUAL(lf_context_device_info(ctx, &bad), LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_device_info"));
+	CU_ASSERT(has(lf_last_error(), "struct_size is 0"));
+	CU_ASSERT_PTR_NULL(bad.backend); /* untouched */
+
+	/* A later, larger struct: the tail is left alone. */
+	struct {
+		struct lf_device_info v;
+		unsigned char tail[32];
+	} big;
+	memset(&big, 0xab, sizeof(big));
+	big.v.struct_size = sizeof(big);
+	CU_ASSERT_EQUAL(lf_context_device_info(ctx, &big.v), LF_OK);
+	CU_ASSERT_STRING_EQUAL(big.v.backend, "cpu");
+	CU_ASSERT_EQUAL(big.v.struct_size, sizeof(big));
+	for (size_t i = 0; i < sizeof(big.tail); i++)
+		CU_ASSERT_EQUAL(big.tail[i], 0xab);
+
+	/* Structs coming in. */
+	float s = 0.5f;
+	struct lf_quant q0 = {0};
+	q0.scale = &s;
+	q0.count = 1;
+	int64_t d[4] = {1, 1, 3, 3};
+	lf_tensor *x = NULL, *w = NULL, *y = NULL;
+	CU_ASSERT_EQUAL(lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, d, &q0, &x),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_quant"));
+	struct lf_quant q = LF_STRUCT_INIT(struct lf_quant);
+	q.scale = &s;
+	q.count = 1;
+	int64_t wd[4] = {1, 1, 1, 1}, yd[4] = {1, 1, 3, 3};
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, d, &q, &x), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_INT8, 4, wd, &q, &w), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, yd, &q, &y), LF_OK);
+	struct lf_conv2d_params p0 = {0};
+	CU_ASSERT_EQUAL(lf_conv2d(ctx, x, w, NULL, &p0, y), LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_conv2d_params"));
+	/* A later header's params: the unknown tail is not read (garbage
+	 * there changes nothing). */
+	struct {
+		struct lf_conv2d_params v;
+		unsigned char tail[16];
+	} pb;
+	memset(&pb, 0, sizeof(pb));
+	memset(pb.tail, 0x7f, sizeof(pb.tail));
+	pb.v.struct_size = sizeof(pb);
+	CU_ASSERT_EQUAL(lf_conv2d(ctx, x, w, NULL, &pb.v, y), LF_OK);
+	struct lf_pool_params pp0 = {0};
+	pp0.kernel_h = pp0.kernel_w = 1;
+	CU_ASSERT_EQUAL(lf_maxpool(ctx, x, &pp0, y), LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_pool_params"));
+	struct lf_profile_record rec = {0};
+	CU_ASSERT(lf_context_profile_count(ctx) > 0);
+	CU_ASSERT_EQUAL(lf_context_profile_get(ctx, 0, &rec),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_profile_record"));
+	lf_tensor_destroy(x);
+	lf_tensor_destroy(w);
+	lf_tensor_destroy(y);
+
+	/* Model descriptions and run profiles. */
+	lf_model *m = NULL;
+	lf_run_profile *prof = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			      LF_OK);
+	struct lf_tensor_info ti = {0};
+	CU_ASSERT_EQUAL(lf_model_input_info(m, 0, &ti), LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_tensor_info"));
+	CU_ASSERT_EQUAL(lf_model_output_info(m, 0, &ti), LF_ERR_INVALID_ARG);
+	ti.struct_size = sizeof(ti);
+	CU_ASSERT_EQUAL(lf_model_input_info(m, 0, &ti), LF_OK);
+	CU_ASSERT_EQUAL(ti.ndim, 4);
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	lf_tensor *in = batch8(ctx), *out[1] = {NULL};
+	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+	struct lf_layer_profile lp = {0};
+	CU_ASSERT_EQUAL(lf_run_profile_get(prof, 0, &lp), LF_ERR_INVALID_ARG);
+	CU_ASSERT(has(lf_last_error(), "struct lf_layer_profile"));
+	lf_tensor_destroy(out[0]);
+	lf_tensor_destroy(in);
+	lf_run_profile_destroy(prof);
+	lf_model_destroy(m);
+	lf_context_destroy(ctx);
+}
+
+void lf_test_suite_options(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"setters", test_setters},
+	    {"context_settings", test_context_settings},
+	    {"timeout", test_timeout},
+	    {"fallback", test_fallback},
+	    {"model_device_options", test_model_device_options},
+	    {"memory_limit", test_memory_limit},
+	    {"cpu_threads", test_cpu_threads},
+	    {"struct_size", test_struct_size},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("options", NULL, NULL, cases);
+}
