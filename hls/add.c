@@ -104,7 +104,7 @@ LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
 }
 
 /* Runs one checked descriptor. */
-static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		    const struct add_geo *g)
 {
 	lf_u32 per_ch = (d->flags & LF_DF_X2_PER_CH) != 0;
@@ -116,7 +116,7 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		lf_u32 e0 = p * g->inner;
 		/* The broadcast value of this plane (full: unused). */
 		lf_u32 bi = d->x2_off + (per_ch ? c : 0);
-		lf_i32 b = lfk_value(d->x_type, act[bi]);
+		lf_i32 b = lfk_value(d->x_type, lf_ld_u8(act, bi));
 		LF_PIPE_BEGIN(add_vec);
 	add_vec:
 		for (lf_u32 v = 0; v < vecs; v++) {
@@ -129,15 +129,15 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				if (i >= g->inner)
 					continue;
 				lf_u32 e = e0 + i;
-				lf_u8 xb = act[d->x_off + e];
+				lf_u8 xb = lf_ld_u8(act, d->x_off + e);
 				lf_i32 x = lfk_value(d->x_type, xb);
 				lf_i32 x2 = b;
 				if (full)
 					x2 = lfk_value(d->x_type,
-						       act[d->x2_off + e]);
+						       lf_ld_u8(act, d->x2_off + e));
 				lf_i32 y = g->swap ? add_one(d, g, x2, x)
 						   : add_one(d, g, x, x2);
-				act[d->y_off + e] = lfk_byte(y);
+				lf_st_u8(act, d->y_off + e, lfk_byte(y));
 			}
 		}
 		LF_PIPE_END(add_vec);
@@ -150,7 +150,7 @@ static void add_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
  * Checks and runs one descriptor; returns its status. The body of
  * lfk_add's loop, and what lfk_engine (engine.c) calls for an add.
  */
-static lf_i32 add_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
+static lf_i32 add_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
 			const lf_desc *d)
 {
 	struct add_geo g;
@@ -163,14 +163,16 @@ static lf_i32 add_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
 
 #if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
-				 LF_GLOBAL const lf_u8 *params,
-				 lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				 LF_GLOBAL const lf_beat *params,
+				 lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
 				 lf_u32 act_bytes)
 {
-/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16
-#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+/* Interfaces: UG1399 "pragma HLS interface"; depths (elements: beats on
+ * params/act) size C/RTL cosim only; latency and the outstanding counts
+ * are the cycle model's LF_LAT_MEM / LF_AXI_OUTSTANDING (lf_config.h). */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=params bundle=control

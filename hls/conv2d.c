@@ -136,7 +136,7 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 }
 
 /* The weight zero points, now known to be inside params. */
-static lf_i32 conv_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
+static lf_i32 conv_check_wzp(LF_GLOBAL const lf_beat *params, const lf_desc *d,
 			     const struct conv_geo *g)
 {
 	lf_i32 st = LF_KST_OK;
@@ -160,7 +160,7 @@ conv_wzp_chk:
  * hold the channel's zero-point byte, so they add nothing.
  */
 static void
-conv_load_w(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
+conv_load_w(LF_GLOBAL const lf_beat *params, const lf_desc *d,
 	    const struct conv_geo *g, lf_u32 oc_first, lf_u32 nv,
 	    const lf_u8 wzb[LF_CONV_PE_OC],
 	    LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K])
@@ -194,7 +194,7 @@ conv_wfill:
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KMAX avg=576
 			LF_PIPE(conv_load_w);
 			wbuf[p][(a * d->kw + b) * g->icv + cv][l] =
-			    params[src + e];
+			    lf_ld_u8(params, src + e);
 			if (++b == d->kw) {
 				b = 0;
 				if (++a == d->kh) {
@@ -216,7 +216,7 @@ conv_wfill:
  * [(a * tcols + col) * icv + c / PE_K][c % PE_K]. Outside the image (and in
  * lanes past icg) it holds the x_zp byte: padding contributes exactly 0.
  */
-static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
+static void conv_load_x(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			const struct conv_geo *g, lf_u32 n, lf_u32 grp,
 			lf_u32 oy, lf_u32 ox0, lf_u32 tcols, lf_u8 xzb,
 			LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
@@ -267,8 +267,8 @@ static void conv_load_x(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
 						lf_u8 v = xzb;
 						if (ok && j < ncol && ix >= 0 &&
 						    ix < (lf_i32)d->iw)
-							v = act[rb +
-								(lf_u32)ix];
+							v = lf_ld_u8(act, rb +
+								(lf_u32)ix);
 						ct[j][l] = v;
 					}
 				}
@@ -394,7 +394,7 @@ conv_mac:
  * int32 outputs have a loop of their own: their 4 byte writes per element
  * would set the II of the 8-bit loop too if they shared one.
  */
-static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void conv_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		       const struct conv_geo *g, lf_u32 n, lf_u32 oc_first,
 		       lf_u32 nv, lf_u32 oy, lf_u32 ox0, lf_u32 tw_t,
 		       const float mult[LF_CONV_PE_OC],
@@ -422,9 +422,9 @@ static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_TW_MAX
 				LF_PIPE(conv_store8);
-				act[d->y_off + e0 + t] = lfk_byte(
+				lf_st_u8(act, d->y_off + e0 + t, lfk_byte(
 				    lfk_requant(accbuf[p][t], mult[p], d->y_zp,
-						d->act_min, d->act_max));
+						d->act_min, d->act_max)));
 			}
 			LF_PIPE_END(conv_store8);
 		}
@@ -433,7 +433,7 @@ static void conv_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 
 /* Runs one checked descriptor. */
 static void
-conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
+conv_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act, const lf_desc *d,
 	 const struct conv_geo *g,
 	 LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	 LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
@@ -518,8 +518,8 @@ conv_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act, const lf_desc *d,
  * lfk_conv2d's loop, and what lfk_engine (engine.c) calls for a conv.
  */
 static lf_i32
-conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
-	   LF_GLOBAL lf_u8 *act, lf_u32 act_bytes, const lf_desc *d,
+conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+	   LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
 	   LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
@@ -538,14 +538,16 @@ conv_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 /* engine.c includes this file for conv_layer() and defines its own top. */
 #if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
-				    LF_GLOBAL const lf_u8 *params,
-				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				    LF_GLOBAL const lf_beat *params,
+				    lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
 				    lf_u32 act_bytes)
 {
-/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+/* Interfaces: UG1399 "pragma HLS interface"; depths (elements: beats on
+ * params/act) size C/RTL cosim only; latency and the outstanding counts
+ * are the cycle model's LF_LAT_MEM / LF_AXI_OUTSTANDING (lf_config.h). */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=params bundle=control

@@ -28,14 +28,16 @@
 #include "add.c"
 
 LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
-				    LF_GLOBAL const lf_u8 *params,
-				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				    LF_GLOBAL const lf_beat *params,
+				    lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
 				    lf_u32 act_bytes)
 {
-/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+/* Interfaces: UG1399 "pragma HLS interface"; depths (elements: beats on
+ * params/act) size C/RTL cosim only; latency and the outstanding counts
+ * are the cycle model's LF_LAT_MEM / LF_AXI_OUTSTANDING (lf_config.h). */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=params bundle=control

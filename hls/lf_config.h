@@ -186,16 +186,20 @@
 #endif
 /*
  * The m_axi ports as the kernels declare them, for the memory side of the
- * model (lf_pipes.h). Every port is byte-typed, so one beat is one byte.
+ * model (lf_pipes.h). params and act are beat-typed (lf_beat, 64 bytes,
+ * lf_kernel.h): one access is one beat, whole or partial.
  * LF_LAT_MEM above is Vitis HLS's default INTERFACE latency, 64 cycles
  * (UG1399 "Options for Controlling AXI4 Burst Behavior": "Default latency
- * in Vitis HLS is 64").
+ * in Vitis HLS is 64"); every m_axi pragma now states it (latency=).
  * LF_AXI_BURST: max_read_burst_length=64 / max_write_burst_length=64 of
  * the kernels' INTERFACE pragmas (beats per burst at most).
- * LF_AXI_OUTSTANDING: num_read_outstanding / num_write_outstanding are not
- * set in the pragmas, so Vitis HLS's default applies: 16 as UG1399's list
- * of INTERFACE options gives it (the same page as the latency; the excerpt
- * read for this session broke off before the figure: check it there).
+ * LF_AXI_OUTSTANDING: num_read_outstanding= / num_write_outstanding= of
+ * every m_axi pragma (set from this macro, so pragma and model agree); 16
+ * is the value Vitis HLS would assume without them (UG1399's list of
+ * INTERFACE options). max_widen_bitwidth=512 on every pragma: the ports
+ * are 512 bits already, it only caps what HLS may widen to.
+ * scripts/hls-lint requires latency, num_read_outstanding and
+ * max_widen_bitwidth on every m_axi pragma.
  */
 #ifndef LF_AXI_BURST
 #define LF_AXI_BURST 64

@@ -11,9 +11,9 @@
  *
  *   void lfk_<name>(LF_GLOBAL lf_u32 *desc,       m_axi bundle gmem0
  *                   lf_u32 ndesc,                 s_axilite
- *                   LF_GLOBAL const lf_u8 *params, m_axi bundle gmem1
+ *                   LF_GLOBAL const lf_beat *params, m_axi gmem1
  *                   lf_u32 params_bytes,          s_axilite
- *                   LF_GLOBAL lf_u8 *act,         m_axi bundle gmem2
+ *                   LF_GLOBAL lf_beat *act,       m_axi bundle gmem2
  *                   lf_u32 act_bytes);            s_axilite
  *
  *   desc    ndesc descriptors, LF_DESC_BYTES each: ndesc * LF_DESC_WORDS
@@ -24,6 +24,8 @@
  *           multipliers. Uploaded once per model.
  *   act     activations: inputs and outputs of every layer in the list, at
  *           byte offsets; a layer's output can be the next layer's input.
+ *   params and act are beat-typed (lf_beat, 64 bytes: lf_kernel.h); every
+ *           offset and size in a descriptor is still in bytes.
  *   *_bytes the size of the buffer behind params / act. Every access a
  *           descriptor implies is checked against it before anything is
  *           read or written (LF_KST_BOUNDS), so a bad descriptor cannot
@@ -278,16 +280,16 @@ static inline lf_u32 *lf_desc_words(lf_desc *d)
 }
 
 /* Host-C build: the entry points build/hls/lfkernels.so exports. */
-void lfk_conv2d(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_matmul(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-	      lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-	     lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
-void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_conv2d(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
+void lfk_matmul(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
+void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+	      lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
+void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+	     lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
+void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 #endif
 
 #endif /* LF_DESC_H */

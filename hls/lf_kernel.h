@@ -11,9 +11,10 @@
  *
  * Rules for code in hls/: no dynamic memory, no recursion, no function
  * pointers, static loop bounds or a LOOP_TRIPCOUNT pragma, only the fixed-
- * width types below, little-endian byte access through the lf_ld_* / lf_st_*
- * helpers (no pointer casts between element types: HLS m_axi ports and
- * OpenCL buffers are byte arrays here).
+ * width types below, device memory only through the beat-typed ports and
+ * the lf_ld_* / lf_st_* / lf_beat_* helpers below (no pointer casts between
+ * element types in HLS code; the OpenCL branch of the helpers views the
+ * same buffer as uchar, which OpenCL C allows).
  */
 #ifndef LF_KERNEL_H
 #define LF_KERNEL_H
@@ -92,25 +93,127 @@ void lfk_cycles_reset(void);
 lf_u64 lfk_cycles_get(void);
 #endif
 
-/* Little-endian loads and stores on byte-addressed device memory. */
-LF_INLINE lf_i32 lf_ld_i32(LF_GLOBAL const lf_u8 *p, lf_u32 off)
+/*
+ * The params and act ports are beat-typed: one element of the pointer is
+ * one 64-byte (512-bit) beat of the AXI data bus, so a whole-beat access
+ * (lf_beat_rd / lf_beat_wr) is one transfer of the port, and the port is
+ * as wide as the bus without relying on automatic widening.
+ *   - HLS and host C: a struct of 64 lf_u8. The issue asked for 16 x lf_u32;
+ *     bytes are used because a byte store must be a store to one member
+ *     (below) and a struct of 64 bytes is the same 512 bits, a power of two
+ *     (UG1399 "Automatic Port Width Resizing": power-of-two structs on
+ *     pointers aligned to the widened size; "Structs on the Interface":
+ *     an interface struct is aggregated into one wide vector, first member
+ *     at the LSB, so byte j of the struct is byte j of the beat, which is
+ *     address 64 * i + j on the little-endian bus). Its alignment is 1, so
+ *     host code may pass any byte buffer.
+ *   - OpenCL C: uint16 (64 bytes; OpenCL has no 64-component uchar vector).
+ * Byte and word accessors stay for the NCHW datapaths. Each is one access
+ * of the port per byte (lf_ld_i32 is four), exactly as when the ports were
+ * byte-typed: relabelling the port does not make them cheaper, and the
+ * lf_pipes.h table and scripts/hls-lint count them that way.
+ *
+ * Byte stores (lf_st_u8): in HLS and host C the store writes one member of
+ * one beat (`p[off / 64].b[off % 64] = v`); C gives it the meaning "this
+ * byte changes, no other", with no read of the beat. The m_axi adapter
+ * writes a partial beat with byte enables (the AXI write strobes, WSTRB);
+ * a read-modify-write of the beat is never written in the source, so no
+ * neighbouring byte (another descriptor's or another CU's output) can be
+ * clobbered. What is relied on, and cannot be checked here (no Vitis):
+ * that Vitis HLS maps a member store of an aggregated m_axi element to a
+ * strobed write rather than a read followed by a full write (UG1399 does
+ * not spell this out; a byte-aligned member is the case where a strobe is
+ * possible at all: a sub-byte or unaligned bit range would need a read).
+ * In OpenCL C the stores go through a uchar view of the same buffer (an
+ * ordinary byte store); in host C the member store is a byte store.
+ */
+#define LF_BEAT_BYTES 64
+#if defined(LF_OPENCL)
+typedef uint16 lf_beat;
+#else
+typedef struct lf_beat {
+	lf_u8 b[LF_BEAT_BYTES];
+} lf_beat;
+#endif
+
+/* One byte of a beat-typed port, at byte offset @off: one access. */
+LF_INLINE lf_u8 lf_ld_u8(LF_GLOBAL const lf_beat *p, lf_u32 off)
 {
-	return (lf_i32)((lf_u32)p[off] | ((lf_u32)p[off + 1] << 8) |
-			((lf_u32)p[off + 2] << 16) |
-			((lf_u32)p[off + 3] << 24));
+#if defined(LF_OPENCL)
+	return ((LF_GLOBAL const lf_u8 *)p)[off];
+#else
+	return p[off >> 6].b[off & 63u];
+#endif
 }
 
-LF_INLINE void lf_st_i32(LF_GLOBAL lf_u8 *p, lf_u32 off, lf_i32 v)
+/* Stores one byte at byte offset @off (a strobed partial beat, above). */
+LF_INLINE void lf_st_u8(LF_GLOBAL lf_beat *p, lf_u32 off, lf_u8 v)
+{
+#if defined(LF_OPENCL)
+	((LF_GLOBAL lf_u8 *)p)[off] = v;
+#else
+	p[off >> 6].b[off & 63u] = v;
+#endif
+}
+
+/* Little-endian 32-bit loads and stores: four byte accesses each. */
+LF_INLINE lf_i32 lf_ld_i32(LF_GLOBAL const lf_beat *p, lf_u32 off)
+{
+	return (lf_i32)((lf_u32)lf_ld_u8(p, off) |
+			((lf_u32)lf_ld_u8(p, off + 1) << 8) |
+			((lf_u32)lf_ld_u8(p, off + 2) << 16) |
+			((lf_u32)lf_ld_u8(p, off + 3) << 24));
+}
+
+LF_INLINE void lf_st_i32(LF_GLOBAL lf_beat *p, lf_u32 off, lf_i32 v)
 {
 	lf_u32 u = (lf_u32)v;
-	p[off] = (lf_u8)(u & 0xffu);
-	p[off + 1] = (lf_u8)((u >> 8) & 0xffu);
-	p[off + 2] = (lf_u8)((u >> 16) & 0xffu);
-	p[off + 3] = (lf_u8)(u >> 24);
+	lf_st_u8(p, off, (lf_u8)(u & 0xffu));
+	lf_st_u8(p, off + 1, (lf_u8)((u >> 8) & 0xffu));
+	lf_st_u8(p, off + 2, (lf_u8)((u >> 16) & 0xffu));
+	lf_st_u8(p, off + 3, (lf_u8)(u >> 24));
+}
+
+/*
+ * Whole beats: beat index @i (byte offset 64 * i) to / from 64 on-chip
+ * bytes (private arrays). One read / one write of the port, all 64
+ * strobes set.
+ */
+LF_INLINE void lf_beat_rd(LF_GLOBAL const lf_beat *p, lf_u32 i,
+			  lf_u8 out[LF_BEAT_BYTES])
+{
+	lf_beat v = p[i];
+#if defined(LF_OPENCL)
+	vstore16(as_uchar16(v.lo.lo), 0, out);
+	vstore16(as_uchar16(v.lo.hi), 1, out);
+	vstore16(as_uchar16(v.hi.lo), 2, out);
+	vstore16(as_uchar16(v.hi.hi), 3, out);
+#else
+	/* Unrolled by HLS (a constant-bound loop in a pipelined caller);
+	 * no pragma here: host code includes this header too. */
+	for (lf_u32 j = 0; j < LF_BEAT_BYTES; j++)
+		out[j] = v.b[j];
+#endif
+}
+
+LF_INLINE void lf_beat_wr(LF_GLOBAL lf_beat *p, lf_u32 i,
+			  const lf_u8 in[LF_BEAT_BYTES])
+{
+	lf_beat v;
+#if defined(LF_OPENCL)
+	v.lo.lo = as_uint4(vload16(0, in));
+	v.lo.hi = as_uint4(vload16(1, in));
+	v.hi.lo = as_uint4(vload16(2, in));
+	v.hi.hi = as_uint4(vload16(3, in));
+#else
+	for (lf_u32 j = 0; j < LF_BEAT_BYTES; j++)
+		v.b[j] = in[j];
+#endif
+	p[i] = v;
 }
 
 /* An IEEE-754 binary32 stored little-endian (the host writes float32). */
-LF_INLINE float lf_ld_f32(LF_GLOBAL const lf_u8 *p, lf_u32 off)
+LF_INLINE float lf_ld_f32(LF_GLOBAL const lf_beat *p, lf_u32 off)
 {
 #if defined(LF_OPENCL)
 	return as_float((lf_u32)lf_ld_i32(p, off));

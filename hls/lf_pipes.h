@@ -9,9 +9,10 @@
  *          LF_PIPE(label), the code after it LF_PIPE_END(label).
  *   ii     initiation interval the loop body as written allows: the most
  *          accesses one iteration makes through one direction of one m_axi
- *          port (params and act are byte-typed, so one access is one
- *          beat, and conditional or unaligned byte accesses defeat burst
- *          widening: UG1399 "Automatic Port Width Resizing"; desc is a
+ *          port (params and act are beat-typed, lf_kernel.h: one access is
+ *          one beat, whether it moves a whole beat (lf_beat_rd/wr) or one
+ *          byte of it (lf_ld_u8 / lf_st_u8; lf_ld_i32 is four), so byte
+ *          accessors cost what they cost on a byte-typed port; desc is a
  *          port of 32-bit words, LFP_BEAT_BYTES_DESC), or the
  *          float adder's latency where a float recurrence runs through a
  *          variable. The loop's `#pragma HLS PIPELINE II=` says the same;
@@ -20,8 +21,8 @@
  *          the memory latency: LF_DEPTH_* of lf_config.h.
  *   port   the m_axi port it streams: LFP_NONE, or the LFP_*_RD / LFP_*_WR
  *          bits (act = gmem2, params = gmem1, desc = gmem0).
- *   rd, wr beats one iteration reads / writes through that port (bytes on
- *          the byte-typed ports, words on desc),
+ *   rd, wr accesses (= beats) one iteration reads / writes through that
+ *          port (beats on params / act, words on desc),
  *          as the code issues them (conditional accesses counted as issued:
  *          an upper bound); scripts/hls-lint checks them against the code.
  *   seq    1 if those accesses walk consecutive addresses unconditionally,

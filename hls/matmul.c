@@ -90,7 +90,7 @@ static lf_i32 mm_check(const lf_desc *d, lf_u32 params_bytes, lf_u32 act_bytes,
 }
 
 /* The weight zero points (B in params only), now known to be in bounds. */
-static lf_i32 mm_check_wzp(LF_GLOBAL const lf_u8 *params, const lf_desc *d,
+static lf_i32 mm_check_wzp(LF_GLOBAL const lf_beat *params, const lf_desc *d,
 			   const struct mm_geo *g)
 {
 	lf_i32 st = LF_KST_OK;
@@ -116,7 +116,7 @@ mm_wzp_chk:
  * Lanes past k hold the column's zero-point byte, so they add nothing.
  * src is params or act: the cycle model charges the read to that port.
  */
-static void mm_load_b(LF_GLOBAL const lf_u8 *src, lf_u32 off, const lf_desc *d,
+static void mm_load_b(LF_GLOBAL const lf_beat *src, lf_u32 off, const lf_desc *d,
 		      const struct mm_geo *g, lf_u32 n0, lf_u32 nv,
 		      const lf_u8 wzb[LF_MM_PE_N],
 		      LF_LOCAL lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K])
@@ -134,7 +134,7 @@ mm_load_b:
 #pragma HLS UNROLL
 			lf_u8 b = wzb[j];
 			if (k < d->mm_k && j < nv)
-				b = src[rb + j];
+				b = lf_ld_u8(src, rb + j);
 			bbuf[j][v][l] = b;
 		}
 		if (++l == LF_MM_PE_K) {
@@ -146,7 +146,7 @@ mm_load_b:
 }
 
 /* One row of A (k bytes at byte `off` of act) into abuf, PE_K per cycle. */
-static void mm_load_a(LF_GLOBAL const lf_u8 *act, lf_u32 off, const lf_desc *d,
+static void mm_load_a(LF_GLOBAL const lf_beat *act, lf_u32 off, const lf_desc *d,
 		      const struct mm_geo *g, lf_u8 xzb,
 		      LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K])
 {
@@ -159,7 +159,7 @@ mm_load_a:
 		for (lf_u32 l = 0; l < LF_MM_PE_K; l++) {
 #pragma HLS UNROLL
 			lf_u32 k = v * LF_MM_PE_K + l;
-			abuf[v][l] = k < d->mm_k ? act[off + k] : xzb;
+			abuf[v][l] = k < d->mm_k ? lf_ld_u8(act, off + k) : xzb;
 		}
 	}
 	LF_PIPE_END(mm_load_a);
@@ -210,7 +210,7 @@ mm_mac:
  * outputs have a loop of their own: their 4 byte writes per element would
  * set the II of the 8-bit loop too if they shared one.
  */
-static void mm_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void mm_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		     const struct mm_geo *g, lf_u32 e0, lf_u32 nv,
 		     const lf_u32 acc[LF_MM_PE_N], const float mult[LF_MM_PE_N])
 {
@@ -231,16 +231,15 @@ static void mm_store(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_MM_PE_N
 			LF_PIPE(mm_store8);
-			act[d->y_off + e0 + j] =
-			    lfk_byte(lfk_requant(acc[j], mult[j], d->y_zp,
-						 d->act_min, d->act_max));
+			lf_st_u8(act, d->y_off + e0 + j, lfk_byte(lfk_requant(acc[j], mult[j], d->y_zp,
+						 d->act_min, d->act_max)));
 		}
 		LF_PIPE_END(mm_store8);
 	}
 }
 
 /* Runs one checked descriptor. */
-static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
+static void mm_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		   const lf_desc *d, const struct mm_geo *g,
 		   LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K],
 		   LF_LOCAL lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K])
@@ -318,8 +317,8 @@ static void mm_run(LF_GLOBAL const lf_u8 *params, LF_GLOBAL lf_u8 *act,
  * Checks and runs one descriptor; returns its status. The body of
  * lfk_matmul's loop, and what lfk_engine (engine.c) calls for a matmul.
  */
-static lf_i32 mm_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
-		       LF_GLOBAL lf_u8 *act, lf_u32 act_bytes, const lf_desc *d,
+static lf_i32 mm_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+		       LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
 		       LF_LOCAL lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K],
 		       LF_LOCAL lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K])
 {
@@ -336,14 +335,16 @@ static lf_i32 mm_layer(LF_GLOBAL const lf_u8 *params, lf_u32 params_bytes,
 /* engine.c includes this file for mm_layer() and defines its own top. */
 #if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_matmul(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
-				    LF_GLOBAL const lf_u8 *params,
-				    lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				    LF_GLOBAL const lf_beat *params,
+				    lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
 				    lf_u32 act_bytes)
 {
-/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+/* Interfaces: UG1399 "pragma HLS interface"; depths (elements: beats on
+ * params/act) size C/RTL cosim only; latency and the outstanding counts
+ * are the cycle model's LF_LAT_MEM / LF_AXI_OUTSTANDING (lf_config.h). */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=65536 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=params bundle=control

@@ -152,7 +152,7 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
  * into rbuf, LF_CONV_BEAT conditional byte reads per iteration; columns
  * outside the image are not read (the reduction skips them).
  */
-static void pool_load_row(LF_GLOBAL const lf_u8 *act, const lf_desc *d,
+static void pool_load_row(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			  lf_u32 rb, lf_i32 ix0, lf_u32 tcols,
 			  LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
@@ -168,7 +168,7 @@ pool_load_row:
 			lf_u32 c = v * LF_CONV_BEAT + j;
 			lf_i32 ix = ix0 + (lf_i32)c;
 			if (c < tcols && ix >= 0 && ix < (lf_i32)d->iw)
-				rbuf[c] = act[rb + (lf_u32)ix];
+				rbuf[c] = lf_ld_u8(act, rb + (lf_u32)ix);
 		}
 	}
 	LF_PIPE_END(pool_load_row);
@@ -179,7 +179,7 @@ pool_load_row:
  * column, mx holds the running max; sum the float sum of the dequantized
  * taps and cnt how many taps were inside the image (average).
  */
-static void pool_tile(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void pool_tile(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      const struct pool_geo *g, lf_u32 p, lf_u32 oy, lf_u32 ox0,
 		      lf_u32 tw_t, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
@@ -257,13 +257,13 @@ pool_store:
 			q = lfk_quant_clamp(r, g->lo, g->hi);
 		}
 		q = lfk_clamp(q, d->act_min, d->act_max);
-		act[d->y_off + e0 + t] = lfk_byte(q);
+		lf_st_u8(act, d->y_off + e0 + t, lfk_byte(q));
 	}
 	LF_PIPE_END(pool_store);
 }
 
 /* The global average of every plane: sum, scale, round. */
-static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void pool_global(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			const struct pool_geo *g)
 {
 	lf_u32 planes = d->n * d->ic;
@@ -287,7 +287,7 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 				lf_u32 e = v * LF_CONV_BEAT + j;
 				if (e < g->image)
 					s += (lf_u32)lfk_value(d->x_type,
-							       act[base + e]);
+							       lf_ld_u8(act, base + e));
 			}
 			acc += s;
 		}
@@ -297,12 +297,12 @@ static void pool_global(LF_GLOBAL lf_u8 *act, const lf_desc *d,
 		/* |f| <= 255: lfk_round_even() is exact. */
 		lf_i32 q = lfk_round_even(f) + d->y_zp;
 		q = lfk_clamp(q, d->act_min, d->act_max);
-		act[d->y_off + p] = lfk_byte(q);
+		lf_st_u8(act, d->y_off + p, lfk_byte(q));
 	}
 }
 
 /* Runs one checked descriptor. */
-static void pool_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
+static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
 	if (g->is_global) {
@@ -329,7 +329,7 @@ static void pool_run(LF_GLOBAL lf_u8 *act, const lf_desc *d,
  * Checks and runs one descriptor; returns its status. The body of
  * lfk_pool's loop, and what lfk_engine (engine.c) calls for pooling.
  */
-static lf_i32 pool_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
+static lf_i32 pool_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
 			 const lf_desc *d, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
 {
 	struct pool_geo g;
@@ -342,14 +342,16 @@ static lf_i32 pool_layer(LF_GLOBAL lf_u8 *act, lf_u32 act_bytes,
 
 #if !defined(LF_ENGINE_BUILD)
 LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
-				  LF_GLOBAL const lf_u8 *params,
-				  lf_u32 params_bytes, LF_GLOBAL lf_u8 *act,
+				  LF_GLOBAL const lf_beat *params,
+				  lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
 				  lf_u32 act_bytes)
 {
-/* Interfaces: UG1399 "pragma HLS interface"; depths size C/RTL cosim only. */
-#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64
-#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16
-#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64
+/* Interfaces: UG1399 "pragma HLS interface"; depths (elements: beats on
+ * params/act) size C/RTL cosim only; latency and the outstanding counts
+ * are the cycle model's LF_LAT_MEM / LF_AXI_OUTSTANDING (lf_config.h). */
+#pragma HLS INTERFACE mode=m_axi port=desc offset=slave bundle=gmem0 depth=1024 max_read_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=params offset=slave bundle=gmem1 depth=16 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
+#pragma HLS INTERFACE mode=m_axi port=act offset=slave bundle=gmem2 depth=65536 max_read_burst_length=64 max_write_burst_length=64 max_widen_bitwidth=512 num_read_outstanding=LF_AXI_OUTSTANDING num_write_outstanding=LF_AXI_OUTSTANDING latency=LF_LAT_MEM
 #pragma HLS INTERFACE mode=s_axilite port=desc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=ndesc bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=params bundle=control

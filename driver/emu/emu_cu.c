@@ -117,8 +117,13 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 	img->kernels[cu->kernel].fn(
 	    (lf_u32 *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
 			       r->off[EMU_ARG_DESC]),
-	    r->ndesc, r->alloc[EMU_ARG_PARAMS]->mem + r->off[EMU_ARG_PARAMS],
-	    r->params_bytes, r->alloc[EMU_ARG_ACT]->mem + r->off[EMU_ARG_ACT],
+	    r->ndesc,
+	    /* beat-typed ports (lf_kernel.h): byte members, alignment 1 */
+	    (const lf_beat *)(const void *)(r->alloc[EMU_ARG_PARAMS]->mem +
+					    r->off[EMU_ARG_PARAMS]),
+	    r->params_bytes,
+	    (lf_beat *)(void *)(r->alloc[EMU_ARG_ACT]->mem +
+				r->off[EMU_ARG_ACT]),
 	    r->act_bytes);
 	*cycles = img->cycles_get();
 	*wall = wall_ns() - t0;

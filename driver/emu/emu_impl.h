@@ -28,8 +28,8 @@
 #define EMU_PAGE    4096u
 #define EMU_MSG_MAX 256
 
-typedef void (*emu_kernel_fn)(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-			      lf_u32 params_bytes, lf_u8 *act,
+typedef void (*emu_kernel_fn)(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+			      lf_u32 params_bytes, lf_beat *act,
 			      lf_u32 act_bytes);
 
 struct emu_bank {

@@ -15,8 +15,8 @@
  */
 #include "tb_ref.h"
 
-void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-	     lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+	     lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
 #define NDESC 4
 
@@ -104,8 +104,9 @@ int main(void)
 	desc[3].y_scale = 0.0625f;
 
 	memcpy(act_before, act, sizeof act);
-	lfk_add((lf_u32 *)(void *)desc, NDESC, params, sizeof params, act,
-		aa.used);
+	lfk_add((lf_u32 *)(void *)desc, NDESC,
+		(const lf_beat *)(const void *)params, sizeof params,
+		(lf_beat *)(void *)act, aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

@@ -18,8 +18,8 @@
  */
 #include "tb_ref.h"
 
-void lfk_conv2d(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_conv2d(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
 struct tb_conv {
 	lf_u32 x_type, w_type, y_type;
@@ -137,7 +137,9 @@ int main(void)
 	tb_conv_setup(&desc[2], &c3, desc[0].y_off, &pa, &aa);
 
 	memcpy(act_before, act, sizeof act);
-	lfk_conv2d((lf_u32 *)(void *)desc, 3, params, pa.used, act, aa.used);
+	lfk_conv2d((lf_u32 *)(void *)desc, 3,
+		   (const lf_beat *)(const void *)params, pa.used,
+		   (lf_beat *)(void *)act, aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < 3; i++)

@@ -19,8 +19,8 @@
  */
 #include "tb_ref.h"
 
-void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_engine(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
 #define NDESC 6
 
@@ -176,8 +176,9 @@ int main(void)
 	fc->y_off = tb_take(&aa, 10);
 
 	memcpy(act_before, act, sizeof act);
-	lfk_engine((lf_u32 *)(void *)desc, NDESC, params, pa.used, act,
-		   aa.used);
+	lfk_engine((lf_u32 *)(void *)desc, NDESC,
+		   (const lf_beat *)(const void *)params, pa.used,
+		   (lf_beat *)(void *)act, aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

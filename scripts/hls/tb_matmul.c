@@ -16,8 +16,8 @@
  */
 #include "tb_ref.h"
 
-void lfk_matmul(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-		lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_matmul(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+		lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
 static lf_u8 params[TB_PARAMS_BYTES];
 static lf_u8 act[TB_ACT_BYTES];
@@ -87,7 +87,9 @@ int main(void)
 	e->y_off = tb_take(&aa, 2 * 5 * 9 * 4);
 
 	memcpy(act_before, act, sizeof act);
-	lfk_matmul((lf_u32 *)(void *)desc, 2, params, pa.used, act, aa.used);
+	lfk_matmul((lf_u32 *)(void *)desc, 2,
+		   (const lf_beat *)(const void *)params, pa.used,
+		   (lf_beat *)(void *)act, aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < 2; i++)

@@ -19,8 +19,8 @@
  */
 #include "tb_ref.h"
 
-void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_u8 *params,
-	      lf_u32 params_bytes, lf_u8 *act, lf_u32 act_bytes);
+void lfk_pool(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
+	      lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
 #define NDESC 5
 
@@ -119,8 +119,9 @@ int main(void)
 	desc[4].y_scale = 0.013f;
 
 	memcpy(act_before, act, sizeof act);
-	lfk_pool((lf_u32 *)(void *)desc, NDESC, params, sizeof params, act,
-		 aa.used);
+	lfk_pool((lf_u32 *)(void *)desc, NDESC,
+		 (const lf_beat *)(const void *)params, sizeof params,
+		 (lf_beat *)(void *)act, aa.used);
 
 	int bad = 0;
 	for (int i = 0; i < NDESC; i++)

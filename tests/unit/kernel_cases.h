@@ -62,6 +62,11 @@ struct lf_kb {
 	size_t wn;
 };
 
+/* Host buffers as the kernels' beat-typed params / act ports (lf_beat has
+ * byte members, alignment 1: any byte buffer is a valid beat array). */
+#define LF_KC_P(p) ((const lf_beat *)(const void *)(p))
+#define LF_KC_A(p) ((lf_beat *)(void *)(p))
+
 /* malloc that aborts the test binary when memory runs out. */
 void *lf_kc_xmalloc(size_t n);
 /* Offsets of n bytes appended to params / act (an input) / act (an

@@ -736,9 +736,11 @@ static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
 			uint32_t ab)
 {
 	if (op == LF_KOP_CONV2D)
-		lfk_conv2d(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_conv2d(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 	else
-		lfk_matmul(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_matmul(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 }
 
 /*
@@ -1415,8 +1417,8 @@ static void test_list_stops(void)
 		memcpy(d, l.desc, sizeof(lf_desc) * 3);
 		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 		memcpy(act, l.act, l.act_bytes);
-		lfk_conv2d(lf_desc_words(d), 3, l.params, l.params_bytes, act,
-			   l.act_bytes);
+		lfk_conv2d(lf_desc_words(d), 3, LF_KC_P(l.params),
+			   l.params_bytes, LF_KC_A(act), l.act_bytes);
 		CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
 		CU_ASSERT_EQUAL(d[1].status, want);
 		CU_ASSERT_EQUAL(d[2].status, LF_KST_PENDING);

@@ -61,19 +61,24 @@ static void host_call(int k, lf_desc *d, uint32_t nd, const uint8_t *params,
 {
 	switch (k) {
 	case K_CONV:
-		lfk_conv2d(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_conv2d(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 		break;
 	case K_MATMUL:
-		lfk_matmul(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_matmul(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 		break;
 	case K_POOL:
-		lfk_pool(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_pool(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			 LF_KC_A(act), ab);
 		break;
 	case K_ADD:
-		lfk_add(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_add(lf_desc_words(d), nd, LF_KC_P(params), pb, LF_KC_A(act),
+			ab);
 		break;
 	default:
-		lfk_engine(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_engine(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 		break;
 	}
 }

@@ -1124,15 +1124,20 @@ static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
 			uint32_t ab)
 {
 	if (op == LF_KOP_MAXPOOL || op == LF_KOP_AVGPOOL)
-		lfk_pool(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_pool(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			 LF_KC_A(act), ab);
 	else if (op == LF_KOP_ADD)
-		lfk_add(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_add(lf_desc_words(d), nd, LF_KC_P(params), pb, LF_KC_A(act),
+			ab);
 	else if (op == LF_KOP_CONV2D)
-		lfk_conv2d(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_conv2d(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 	else if (op == LF_KOP_MATMUL)
-		lfk_matmul(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_matmul(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 	else
-		lfk_engine(lf_desc_words(d), nd, params, pb, act, ab);
+		lfk_engine(lf_desc_words(d), nd, LF_KC_P(params), pb,
+			   LF_KC_A(act), ab);
 }
 
 /*
@@ -1328,8 +1333,8 @@ static void test_pool_row_edge(void)
 	d->iw += (uint32_t)(kw - 1); /* the shape stays consistent */
 	uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 	memcpy(act, l.act, l.act_bytes);
-	lfk_pool(lf_desc_words(d), 1, l.params, l.params_bytes, act,
-		 l.act_bytes);
+	lfk_pool(lf_desc_words(d), 1, LF_KC_P(l.params), l.params_bytes,
+		 LF_KC_A(act), l.act_bytes);
 	CU_ASSERT_EQUAL(d->status, LF_KST_LIMIT);
 	CU_ASSERT(memcmp(act, l.act, l.act_bytes) == 0);
 	free(d);
@@ -1429,8 +1434,8 @@ static void test_engine_stops(void)
 		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
 		memcpy(act, l.act, l.act_bytes);
 		lfk_cycles_reset();
-		lfk_engine(lf_desc_words(d), l.ndesc, l.params, l.params_bytes,
-			   act, l.act_bytes);
+		lfk_engine(lf_desc_words(d), l.ndesc, LF_KC_P(l.params),
+			   l.params_bytes, LF_KC_A(act), l.act_bytes);
 		CU_ASSERT_EQUAL(d[0].status, LF_KST_OK);
 		CU_ASSERT_EQUAL(d[1].status, LF_KST_OK);
 		CU_ASSERT_EQUAL(d[2].status, want);
