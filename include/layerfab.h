@@ -671,8 +671,13 @@ LF_API lf_status lf_model_load_memory_opts(lf_context *ctx, const void *data,
 					   const lf_options *opts,
 					   lf_model **out);
 
-/** lf_model_destroy() - free a model and its device memory. NULL: no-op.
- * Return: LF_OK; LF_ERR_BUSY while a run of it is in progress. */
+/**
+ * lf_model_destroy() - free a model and its device memory. NULL: no-op.
+ * Return: LF_OK; LF_ERR_BUSY while a run of it is in progress: a
+ * synchronous one, or an lf_model_run_async() run that is queued or
+ * running (the model is left intact and nothing leaks: wait for the
+ * run's event, then destroy the model).
+ */
 LF_API lf_status lf_model_destroy(lf_model *m);
 
 LF_API size_t lf_model_input_count(const lf_model *m);
@@ -750,6 +755,37 @@ LF_API lf_status lf_model_output_quant(const lf_model *m, size_t i,
 LF_API lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs,
 			      size_t ninputs, lf_tensor **outputs,
 			      size_t noutputs, lf_run_profile *prof);
+
+/**
+ * lf_model_run_async() - lf_model_run() on the context's worker thread;
+ * returns at once with an event to wait on (lf_event_wait(),
+ * lf_event_destroy()).
+ * @ev: receives the event; untouched on failure.
+ * Other parameters as lf_model_run(), with these lifetimes: @inputs (the
+ * array) may go at return; @outputs (the array) and @prof must stay
+ * valid, and neither they nor any input or output tensor be used, until
+ * the event has been waited for. NULL output slots receive their new
+ * tensors when the run ends.
+ *
+ * The run gives the bytes lf_model_run() gives. Runs and the async layer
+ * ops of one context are queued in submission order and run one after
+ * another on the context's worker (each a whole lf_model_run(), batch
+ * split across devices included), overlapping with the caller and with
+ * synchronous runs of other threads; several may be in flight. The input
+ * and given output tensors stay busy (lf_tensor_destroy() says
+ * LF_ERR_BUSY) and the model cannot be destroyed (LF_ERR_BUSY) until the
+ * run has ended; the context cannot be destroyed while the event lives.
+ * Return: LF_OK (the run's own status comes from lf_event_wait());
+ * at once: LF_ERR_INVALID_ARG / LF_ERR_SHAPE for a NULL argument or an
+ * input of the wrong count, context, dtype or shape (as lf_model_run()),
+ * LF_ERR_NO_MEMORY. Everything else (an output slot of the wrong shape,
+ * device errors with fallback off) is the event's status, with its
+ * message in lf_context_last_error() after the wait.
+ */
+LF_API lf_status lf_model_run_async(lf_model *m, lf_tensor *const *inputs,
+				    size_t ninputs, lf_tensor **outputs,
+				    size_t noutputs, lf_run_profile *prof,
+				    lf_event **ev);
 
 /* One layer (graph node, or fused group of nodes) of a profiled run. */
 struct lf_layer_profile {

@@ -6,6 +6,10 @@
  * A tensor an async op uses stays busy (lf_tensor_destroy() says
  * LF_ERR_BUSY) until the op's event has been waited for successfully or
  * destroyed: the rule does not depend on how fast the worker is.
+ *
+ * The same worker runs jobs (struct lf__job: lf_model_run_async()), in
+ * the same queue and order as the ops, with the same busy rule for the
+ * tensors the job names.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +24,10 @@
 
 struct lf_event {
 	lf_context *ctx;
-	struct lf__op op;
+	struct lf__op op; /* a single op, when !is_job */
+	int is_job;
+	struct lf__job job;
+	lf_tensor **busy; /* the job's tensors, copied (malloc'ed) */
 	lf_status status;
 	int done;     /* guarded by the worker's mutex */
 	int released; /* the operands' busy counts were dropped */
@@ -53,10 +60,13 @@ static void *worker_main(void *arg)
 			w->tail = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		lf_status st = lf__op_exec(ctx, &ev->op);
+		lf_status st = ev->is_job ? ev->job.run(ev->job.arg)
+					  : lf__op_exec(ctx, &ev->op);
 		if (st)
 			strncpy(ev->msg, lf__err_ctx_msg(ctx->id),
 				sizeof(ev->msg) - 1);
+		if (ev->is_job && ev->job.done)
+			ev->job.done(ev->job.arg);
 
 		pthread_mutex_lock(&w->mu);
 		ev->status = st;
@@ -112,16 +122,29 @@ void lf__worker_stop(lf_context *ctx)
 	ctx->worker = NULL;
 }
 
-static void operands_busy(struct lf__op *op, int delta)
+static const char *ev_name(const struct lf_event *ev)
 {
+	return ev->is_job ? ev->job.name : ev->op.name;
+}
+
+static void operands_busy(struct lf_event *ev, int delta)
+{
+	if (ev->is_job) {
+		for (size_t i = 0; i < ev->job.nbusy; i++)
+			if (ev->busy[i])
+				atomic_fetch_add(&ev->busy[i]->busy, delta);
+		return;
+	}
+	struct lf__op *op = &ev->op;
 	lf_tensor *t[4] = {op->x, op->w, op->bias, op->y};
 	for (int i = 0; i < 4; i++)
 		if (t[i])
 			atomic_fetch_add(&t[i]->busy, delta);
 }
 
-lf_status lf__op_submit(lf_context *ctx, const struct lf__op *op,
-			lf_event **out)
+/* Start the worker if needed; a new event for @name. */
+static lf_status new_event(lf_context *ctx, const char *name,
+			   struct lf_event **out)
 {
 	pthread_mutex_lock(&ctx->lock);
 	lf_status st = ctx->worker ? LF_OK : worker_start(ctx);
@@ -129,16 +152,21 @@ lf_status lf__op_submit(lf_context *ctx, const struct lf__op *op,
 	if (st)
 		return lf__err(ctx->id, st,
 			       "%s_async: cannot start the worker thread",
-			       op->name);
+			       name);
 	struct lf_event *ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return lf__err(ctx->id, LF_ERR_NO_MEMORY,
-			       "%s_async: no memory for the event", op->name);
+			       "%s_async: no memory for the event", name);
 	ev->ctx = ctx;
-	ev->op = *op;
-	operands_busy(&ev->op, 1);
-	atomic_fetch_add(&ctx->live_events, 1);
+	*out = ev;
+	return LF_OK;
+}
 
+/* Mark the operands busy and queue @ev for the worker. */
+static void enqueue(lf_context *ctx, struct lf_event *ev)
+{
+	operands_busy(ev, 1);
+	atomic_fetch_add(&ctx->live_events, 1);
 	struct lf__worker *w = ctx->worker;
 	pthread_mutex_lock(&w->mu);
 	if (w->tail)
@@ -148,6 +176,40 @@ lf_status lf__op_submit(lf_context *ctx, const struct lf__op *op,
 	w->tail = ev;
 	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
+}
+
+lf_status lf__op_submit(lf_context *ctx, const struct lf__op *op,
+			lf_event **out)
+{
+	struct lf_event *ev;
+	lf_status st = new_event(ctx, op->name, &ev);
+	if (st)
+		return st;
+	ev->op = *op;
+	enqueue(ctx, ev);
+	*out = ev;
+	return LF_OK;
+}
+
+lf_status lf__job_submit(lf_context *ctx, const struct lf__job *job,
+			 lf_event **out)
+{
+	struct lf_event *ev;
+	lf_status st = new_event(ctx, job->name, &ev);
+	if (st)
+		return st;
+	ev->busy = calloc(job->nbusy + 1, sizeof(*ev->busy));
+	if (!ev->busy) {
+		free(ev);
+		return lf__err(ctx->id, LF_ERR_NO_MEMORY,
+			       "%s_async: no memory for the event", job->name);
+	}
+	if (job->nbusy)
+		memcpy(ev->busy, job->busy, job->nbusy * sizeof(*ev->busy));
+	ev->is_job = 1;
+	ev->job = *job;
+	ev->job.busy = NULL;
+	enqueue(ctx, ev);
 	*out = ev;
 	return LF_OK;
 }
@@ -187,10 +249,10 @@ lf_status lf_event_wait(lf_event *ev, int timeout_ms)
 	if (!done)
 		return lf__err(ctx->id, LF_ERR_TIMEOUT,
 			       "lf_event_wait: %s still running after %d ms",
-			       ev->op.name, timeout_ms);
+			       ev_name(ev), timeout_ms);
 	if (!ev->released) {
 		ev->released = 1;
-		operands_busy(&ev->op, -1);
+		operands_busy(ev, -1);
 	}
 	if (ev->status)
 		lf__err_set_msg(ctx->id, ev->msg);
@@ -203,6 +265,7 @@ lf_status lf_event_destroy(lf_event *ev)
 		return LF_OK;
 	lf_context *ctx = ev->ctx;
 	lf_status st = lf_event_wait(ev, -1);
+	free(ev->busy);
 	free(ev);
 	atomic_fetch_sub(&ctx->live_events, 1);
 	return st;

@@ -23,6 +23,7 @@
 #include "hostlib/core/context.h"
 #include "hostlib/base/error.h"
 #include "hostlib/base/tensor.h"
+#include "hostlib/core/event.h"
 #include "hostlib/model/model_impl.h"
 
 /* ---- inputs, plans, slots ------------------------------------------------ */
@@ -972,5 +973,100 @@ out:
 	if (shapes != in)
 		free(shapes);
 	atomic_fetch_sub(&m->active, 1);
+	return st;
+}
+
+/* ---- asynchronous runs (lf_model_run_async) --------------------------------
+ */
+
+struct arun {
+	lf_model *m;
+	lf_tensor **in; /* copied: the caller's array may go */
+	size_t nin;
+	lf_tensor **out; /* the caller's: NULL slots are filled */
+	size_t nout;
+	lf_run_profile *prof;
+};
+
+static lf_status arun_run(void *arg)
+{
+	struct arun *a = arg;
+	return lf_model_run(a->m, a->in, a->nin, a->out, a->nout, a->prof);
+}
+
+/* On the worker, before the event completes: the model may be destroyed
+ * from then on. */
+static void arun_done(void *arg)
+{
+	struct arun *a = arg;
+	atomic_fetch_sub(&a->m->active, 1);
+	free(a->in);
+	free(a);
+}
+
+lf_status lf_model_run_async(lf_model *m, lf_tensor *const *inputs,
+			     size_t ninputs, lf_tensor **outputs,
+			     size_t noutputs, lf_run_profile *prof,
+			     lf_event **ev)
+{
+	if (!m)
+		return lf__err(0, LF_ERR_INVALID_ARG,
+			       "lf_model_run_async: m is NULL");
+	uint64_t id = m->ctx->id;
+	if (!ev)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run_async: ev is NULL");
+	if (ninputs && !inputs)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run_async: inputs is NULL");
+	if (noutputs && !outputs)
+		return lf__err(id, LF_ERR_INVALID_ARG,
+			       "lf_model_run_async: outputs is NULL");
+	/* What can be checked now is: inputs (count, context, dtype,
+	 * shape); the rest (outputs against the plan, the run) on wait. */
+	struct lf__gshape in[LF_MAX_DIMS * 4];
+	struct lf__gshape *shapes = in;
+	if (m->g->ninputs > sizeof(in) / sizeof(in[0]) &&
+	    !(shapes = calloc(m->g->ninputs, sizeof(*shapes))))
+		return lf__err(id, LF_ERR_NO_MEMORY,
+			       "lf_model_run_async: no memory");
+	lf_status st = check_inputs(m, inputs, ninputs, shapes);
+	if (shapes != in)
+		free(shapes);
+	if (st != LF_OK)
+		return st;
+	struct arun *a = calloc(1, sizeof(*a));
+	lf_tensor **busy = calloc(ninputs + noutputs + 1, sizeof(*busy));
+	if (a)
+		a->in = calloc(ninputs + 1, sizeof(*a->in));
+	if (!a || !busy || !a->in) {
+		if (a)
+			free(a->in);
+		free(a);
+		free(busy);
+		return lf__err(id, LF_ERR_NO_MEMORY,
+			       "lf_model_run_async: no memory");
+	}
+	a->m = m;
+	if (ninputs)
+		memcpy(a->in, inputs, ninputs * sizeof(*a->in));
+	a->nin = ninputs;
+	a->out = outputs;
+	a->nout = noutputs;
+	a->prof = prof;
+	if (ninputs)
+		memcpy(busy, inputs, ninputs * sizeof(*busy));
+	for (size_t i = 0; i < noutputs; i++)
+		busy[ninputs + i] = outputs[i];
+	struct lf__job job = {"lf_model_run", arun_run,		 arun_done, a,
+			      busy,	      ninputs + noutputs};
+	atomic_fetch_add(&m->active, 1);
+	st = lf__job_submit(m->ctx, &job, ev);
+	free(busy);
+	if (st != LF_OK) {
+		atomic_fetch_sub(&m->active, 1);
+		free(a->in);
+		free(a);
+	}
 	return st;
 }

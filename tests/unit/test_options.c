@@ -1,7 +1,7 @@
 /*
  * test_options.c - the "options" suite: lf_options (per-context and
- * per-model settings over the LAYERFAB_* environment) and the public
- * structs' struct_size rule (include/layerfab.h).
+ * per-model settings over the LAYERFAB_* environment), the public
+ * structs' struct_size rule (include/layerfab.h), and lf_model_run_async.
  *
  * Expected bytes come from ONNX Runtime (tests/data/ort/fmnist_qop, set 1
  * is a batch of 8); expected messages are the documented ones.
@@ -450,6 +450,135 @@ static void test_struct_size(void)
 	lf_context_destroy(ctx);
 }
 
+/*
+ * lf_model_run_async(): the bytes of lf_model_run() and of ONNX Runtime,
+ * several runs in flight, wait with a timeout, errors surfaced on the
+ * wait, and the model's and tensors' lifetimes while runs are queued.
+ */
+static void test_async_runs(void)
+{
+	lf_context *ctx = lft_emu("default");
+	lf_model *m = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			      LF_OK);
+	/* Four in flight: sets 0, 1, 2 and 1 again, NULL output slots. */
+	static const int set[4] = {0, 1, 2, 1};
+	lf_tensor *in[4], *want[4], *out[4][1] = {{NULL}}, *sync[4] = {NULL};
+	lf_event *ev[4] = {NULL};
+	char path[256];
+	for (int k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), FMNIST "/test_data_set_%d/%s",
+			 set[k], "input_0.pb");
+		in[k] = lft_tensor_pb(ctx, path);
+		snprintf(path, sizeof(path), FMNIST "/test_data_set_%d/%s",
+			 set[k], "output_0.pb");
+		want[k] = lft_tensor_pb(ctx, path);
+		CU_ASSERT_EQUAL(
+		    lf_model_run_async(m, &in[k], 1, out[k], 1, NULL, &ev[k]),
+		    LF_OK);
+	}
+	/* Queued or running: the model and the inputs are held. */
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_ERR_BUSY);
+	CU_ASSERT(has(lf_context_last_error(ctx), "in progress"));
+	CU_ASSERT_EQUAL(lf_tensor_destroy(in[3]), LF_ERR_BUSY);
+	/* Waited in reverse order. */
+	for (int k = 3; k >= 0; k--) {
+		CU_ASSERT_EQUAL(lf_event_wait(ev[k], -1), LF_OK);
+		CU_ASSERT(out[k][0] &&
+			  lft_same(out[k][0], want[k], 1, "async vs ORT"));
+		CU_ASSERT_EQUAL(lf_model_run(m, &in[k], 1, &sync[k], 1, NULL),
+				LF_OK);
+		CU_ASSERT(
+		    sync[k] && out[k][0] &&
+		    lf_tensor_bytes(sync[k]) == lf_tensor_bytes(out[k][0]) &&
+		    memcmp(lf_tensor_data(sync[k]), lf_tensor_data(out[k][0]),
+			   lf_tensor_bytes(sync[k])) == 0);
+		CU_ASSERT_EQUAL(lf_event_destroy(ev[k]), LF_OK);
+		lf_tensor_destroy(out[k][0]);
+		lf_tensor_destroy(sync[k]);
+		lf_tensor_destroy(want[k]);
+	}
+	/* A given (non-NULL) output of the wrong shape: the event says so. */
+	int64_t d[2] = {8, 3};
+	lf_tensor *bad = NULL, *slot[1];
+	lf_event *e = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_FLOAT32, 2, d, NULL, &bad), LF_OK);
+	slot[0] = bad;
+	CU_ASSERT_EQUAL(lf_model_run_async(m, &in[1], 1, slot, 1, NULL, &e),
+			LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_destroy(bad), LF_ERR_BUSY);
+	CU_ASSERT_EQUAL(lf_event_wait(e, -1), LF_ERR_SHAPE);
+	CU_ASSERT(has(lf_context_last_error(ctx), "output"));
+	CU_ASSERT_EQUAL(lf_event_destroy(e), LF_ERR_SHAPE);
+	CU_ASSERT_EQUAL(lf_tensor_destroy(bad), LF_OK);
+	/* Input errors come back at once, and no event is made. */
+	e = NULL;
+	CU_ASSERT_EQUAL(lf_model_run_async(m, in, 2, slot, 1, NULL, &e),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_PTR_NULL(e);
+	CU_ASSERT_EQUAL(lf_model_run_async(m, in, 1, slot, 1, NULL, NULL),
+			LF_ERR_INVALID_ARG);
+	/* Every run ended: the model goes, the tensors go, nothing is
+	 * left on the context. */
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	for (int k = 0; k < 4; k++)
+		CU_ASSERT_EQUAL(lf_tensor_destroy(in[k]), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/*
+ * Wait with a timeout: the first run hangs on the device (fault
+ * cu_hang, timeout option 1500 ms), so a wait of 0 ms on it, and on the
+ * run queued behind it, says LF_ERR_TIMEOUT and leaves the events valid;
+ * the runs then end with ORT's bytes (the hung launch is retried). With
+ * the fallback off, a lost device is the event's error.
+ */
+static void test_async_timeout_and_errors(void)
+{
+	lf_options *o = opts();
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(o, 1500), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_fallback(o, LF_FALLBACK_OFF), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create_opts("emu,fault=cu_hang:1",
+						     lft_xclbin("default"), o,
+						     &ctx),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, FMNIST "/model.onnx", &m),
+			      LF_OK);
+	lf_tensor *in = batch8(ctx), *want = ort8(ctx);
+	lf_tensor *o1[1] = {NULL}, *o2[1] = {NULL};
+	lf_event *e1 = NULL, *e2 = NULL;
+	CU_ASSERT_EQUAL(lf_model_run_async(m, &in, 1, o1, 1, NULL, &e1), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_run_async(m, &in, 1, o2, 1, NULL, &e2), LF_OK);
+	CU_ASSERT_EQUAL(lf_event_wait(e2, 0), LF_ERR_TIMEOUT);
+	CU_ASSERT(
+	    has(lf_context_last_error(ctx), "lf_model_run still running"));
+	CU_ASSERT_EQUAL(lf_event_wait(e1, 0), LF_ERR_TIMEOUT);
+	CU_ASSERT_EQUAL(lf_event_wait(e2, -1), LF_OK);
+	CU_ASSERT_EQUAL(lf_event_wait(e1, 10), LF_OK); /* ended before e2 */
+	CU_ASSERT(o1[0] && lft_same(o1[0], want, 1, "after a hang"));
+	CU_ASSERT(o2[0] && lft_same(o2[0], want, 1, "queued behind it"));
+	lf_event_destroy(e1);
+	lf_event_destroy(e2);
+	lf_tensor_destroy(o1[0]);
+	lf_tensor_destroy(o2[0]);
+	o1[0] = NULL;
+
+	lose_device(ctx);
+	CU_ASSERT_EQUAL(lf_model_run_async(m, &in, 1, o1, 1, NULL, &e1), LF_OK);
+	CU_ASSERT_EQUAL(lf_event_wait(e1, -1), LF_ERR_DEVICE_LOST);
+	CU_ASSERT(has(lf_context_last_error(ctx), "fallback"));
+	CU_ASSERT_PTR_NULL(o1[0]);
+	CU_ASSERT_EQUAL(lf_event_destroy(e1), LF_ERR_DEVICE_LOST);
+	lf_tensor_destroy(in);
+	lf_tensor_destroy(want);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	lf_options_destroy(o);
+}
+
 void lf_test_suite_options(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -461,6 +590,8 @@ void lf_test_suite_options(void)
 	    {"memory_limit", test_memory_limit},
 	    {"cpu_threads", test_cpu_threads},
 	    {"struct_size", test_struct_size},
+	    {"async_runs", test_async_runs},
+	    {"async_timeout_and_errors", test_async_timeout_and_errors},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("options", NULL, NULL, cases);
