@@ -35,6 +35,8 @@ struct mslot {
 	int narena, ndesc;
 	struct dbuf arena[SLOT_BANKS];
 	struct dbuf *desc; /* ndesc entries, by launch */
+	uint8_t *chk;	   /* host scratch of checked(), chk_cap bytes */
+	uint64_t chk_cap;
 };
 
 struct pcopy {
@@ -112,6 +114,64 @@ static lf_bo *params_bo(const struct lf__mdev *md, uint32_t bank)
 	return NULL;
 }
 
+/* Index of the first byte where @a and @b differ (@n if none). */
+static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
+{
+	uint64_t i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/*
+ * One copy of the weights, uploaded and read back once: the copy serves
+ * every later run on the CUs that read it, so a transfer that corrupted
+ * it silently (a DMA engine reports success for the bytes it delivered,
+ * right or not) would make all of them wrong. A difference, or a
+ * retryable transfer error, uploads the copy again, once; then the load
+ * fails with LF_ERR_DMA. The read-back costs one D2H transfer of the
+ * weights per copy, at load only.
+ */
+static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
+			    const struct lf__mparams *params)
+{
+	uint8_t *back = malloc(params->bytes);
+	if (!back)
+		return lf__err(md->ctx_id, LF_ERR_NO_MEMORY,
+			       "model load: no memory to check %llu bytes of "
+			       "weights",
+			       (unsigned long long)params->bytes);
+	lf_status st = LF_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		st = lf__bo_write(bo, params->blob, params->bytes, 0);
+		if (st == LF_OK)
+			md->uploaded += params->bytes;
+		if (st == LF_OK)
+			st = lf__bo_read(bo, back, params->bytes, 0);
+		if (st) {
+			st = lf__err(md->ctx_id, drv(md, st),
+				     "model load: uploading weights: %s",
+				     lf__drv_last_error());
+		} else {
+			uint64_t at =
+			    first_diff(back, params->blob, params->bytes);
+			if (at == params->bytes)
+				break;
+			st = lf__err(md->ctx_id, LF_ERR_DMA,
+				     "model load: the weights read back from "
+				     "bank %u differ from those uploaded "
+				     "(byte %llu of %llu)%s",
+				     lf__bo_bank(bo), (unsigned long long)at,
+				     (unsigned long long)params->bytes,
+				     attempt ? ", twice" : "");
+		}
+		if (!lf__exec_retryable(st))
+			break;
+	}
+	free(back);
+	return st;
+}
+
 /* Copies of the params blob in every bank a used kernel's CU reads. */
 static lf_status upload_params(struct lf__mdev *md,
 			       const struct lf__mparams *params)
@@ -142,13 +202,9 @@ static lf_status upload_params(struct lf__mdev *md,
 			md->pc[md->npc++].bo = bo;
 			if (!params->bytes)
 				continue;
-			st = lf__bo_write(bo, params->blob, params->bytes, 0);
+			st = put_params(md, bo, params);
 			if (st)
-				return lf__err(md->ctx_id, drv(md, st),
-					       "model load: uploading weights: "
-					       "%s",
-					       lf__drv_last_error());
-			md->uploaded += params->bytes;
+				return st;
 		}
 	}
 	return LF_OK;
@@ -170,8 +226,10 @@ void lf__mdev_close(struct lf__mdev *md)
 {
 	if (!md)
 		return;
-	for (unsigned i = 0; md->slot && i < md->nslots; i++)
+	for (unsigned i = 0; md->slot && i < md->nslots; i++) {
 		free_slot_bufs(&md->slot[i]);
+		free(md->slot[i].chk);
+	}
 	lf__zombies_drain(md->d, &md->zombies);
 	for (int i = 0; i < md->npc; i++)
 		lf__bo_free(md->pc[i].bo);
@@ -311,6 +369,60 @@ static lf_status sync(struct segrun *r, lf_bo *bo, enum lf_sync_dir dir,
 	return LF_OK;
 }
 
+/*
+ * A transfer of bytes a run's result depends on, checked end to end: a
+ * DMA engine reports success for the bytes it delivered, right or not,
+ * and nothing on the card checks them. An upload is read back and
+ * compared with what was sent; a download is read a second time and
+ * compared with the first. A difference is LF_ERR_DMA, which
+ * run_segment retries and then reports (or falls back, by policy): a
+ * corrupted transfer never becomes a result. The cost is one more D2H
+ * transfer of the same bytes, counted in the stats like the others (a
+ * checksum computed by the kernels would cut it to a few bytes; they do
+ * not compute one yet).
+ */
+static lf_status checked(struct segrun *r, struct dbuf *b, enum lf_sync_dir dir,
+			 uint64_t off, uint64_t size)
+{
+	struct mslot *sl = r->sl;
+	if (!size)
+		return LF_OK;
+	if (sl->chk_cap < size) {
+		uint8_t *p = realloc(sl->chk, size);
+		if (!p)
+			return segfail(r, LF_ERR_NO_MEMORY,
+				       "no memory to check a transfer of %llu "
+				       "bytes",
+				       (unsigned long long)size);
+		sl->chk = p;
+		sl->chk_cap = size;
+	}
+	uint8_t *h = b->host + off;
+	lf_status st = sync(r, b->bo, dir, off, size);
+	if (st)
+		return st;
+	memcpy(sl->chk, h, size);
+	st = sync(r, b->bo, LF_SYNC_FROM_DEVICE, off, size);
+	if (st)
+		return st;
+	uint64_t at = first_diff(h, sl->chk, size);
+	if (at == size)
+		return LF_OK;
+	if (dir == LF_SYNC_TO_DEVICE) {
+		memcpy(h, sl->chk, size);
+		return segfail(r, LF_ERR_DMA,
+			       "upload of %llu bytes: the card holds other "
+			       "bytes than were sent (byte %llu differs when "
+			       "read back)",
+			       (unsigned long long)size,
+			       (unsigned long long)at);
+	}
+	return segfail(r, LF_ERR_DMA,
+		       "download of %llu bytes: two reads of the result "
+		       "differ (byte %llu)",
+		       (unsigned long long)size, (unsigned long long)at);
+}
+
 /* A slot buffer in @bank of at least @size bytes (kept across runs). */
 static lf_status slot_buf(struct segrun *r, struct dbuf *list, int *n,
 			  uint32_t bank, uint64_t size, struct dbuf **out)
@@ -405,7 +517,7 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 		return sync(r, b->bo, LF_SYNC_TO_DEVICE, off, 4);
 	}
 	memcpy(b->host, p->desc + l->desc0, bytes);
-	lf_status st = sync(r, b->bo, LF_SYNC_TO_DEVICE, 0, bytes);
+	lf_status st = checked(r, b, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
 		return st;
 	b->current = 1;
@@ -542,14 +654,14 @@ static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 		lf__pack_x(hp, ptr[x], a + s->hbase);
 		uint64_t lo = hp->x_bytes ? hp->x_off : hp->xs_off;
 		uint64_t hi = hp->xs_off + hp->xs_bytes;
-		return sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->hbase + lo,
-			    hi > lo ? hi - lo : 0);
+		return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->hbase + lo,
+			       hi > lo ? hi - lo : 0);
 	}
 	for (int k = 0; k < s->nup; k++) {
 		int v = s->up[k];
 		memcpy(a + s->up_at[k], ptr[v], lf__gshape_bytes(&p->shape[v]));
 	}
-	return sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
+	return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
 }
 
 static lf_status download_outputs(struct segrun *r, void *const *ptr)
@@ -562,8 +674,8 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 		const struct lf__plan *hp = &s->hplan;
 		int y = p->root[r->g->nodes[s->nodes[0]].out[0]];
 		uint64_t y0 = hp->y_bytes ? hp->y_off : hp->ys_off;
-		st = sync(r, r->arena->bo, LF_SYNC_FROM_DEVICE, s->hbase + y0,
-			  hp->act_bytes - y0);
+		st = checked(r, r->arena, LF_SYNC_FROM_DEVICE, s->hbase + y0,
+			     hp->act_bytes - y0);
 		if (st)
 			return st;
 		st = lf__unpack_y(hp, &s->hL, a + s->hbase, 0, ptr[y]);
@@ -571,8 +683,8 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 			return segfail(r, st, "no memory to add partial sums");
 		return LF_OK;
 	}
-	st = sync(r, r->arena->bo, LF_SYNC_FROM_DEVICE, s->down_off,
-		  s->down_bytes);
+	st = checked(r, r->arena, LF_SYNC_FROM_DEVICE, s->down_off,
+		     s->down_bytes);
 	if (st)
 		return st;
 	for (int k = 0; k < s->ndown; k++) {

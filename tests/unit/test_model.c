@@ -331,12 +331,14 @@ static void test_launches(void)
  * segment, the bytes of its inputs produced on the host plus the bytes of
  * its outputs the host consumes (the model's own input and output are
  * part of it: the quantized input enters segment 0, the logits' int8
- * leaves segment 3). The 5 % covers the descriptors' last status words:
+ * leaves segment 3). Each of those bytes crosses twice: the end-to-end
+ * check reads every upload back and every download a second time
+ * (model_exec.c, checked()). Plus the descriptors' last status words:
  * since a kernel stops at its first error, the host reads only the last
  * descriptor's status word of each launch (4 bytes), and before the
  * launch sets that word back to pending (4 bytes up), so that the word
  * read proves this run and not the one before (the descriptors stay on
- * the card between runs). bytes == B + 8 * launches exactly. Nothing
+ * the card between runs). bytes == 2 * B + 8 * launches exactly. Nothing
  * else may move: no weights, no descriptors, no activation that stays
  * inside a segment (conv3's output).
  */
@@ -369,13 +371,14 @@ static void test_dma_bytes(void)
 		    (unsigned long long)((c1.h2d_transfers - c0.h2d_transfers) +
 					 (c1.d2h_transfers - c0.d2h_transfers)),
 		    (unsigned long long)(c1.launches - c0.launches));
-		CU_ASSERT_EQUAL(bytes, B + 8 * FMNIST_SEGMENTS);
-		/* One upload, one status reset, one status read, one download
-		 * per segment (one launch each). */
+		CU_ASSERT_EQUAL(bytes, 2 * B + 8 * FMNIST_SEGMENTS);
+		/* Per segment (one launch each): up the inputs and the status
+		 * reset; down the inputs' read-back, the status and the
+		 * outputs twice. */
 		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
 				2 * FMNIST_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
-				2 * FMNIST_SEGMENTS);
+				4 * FMNIST_SEGMENTS);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(in);
 	}
@@ -470,10 +473,12 @@ static void test_engine_launches(void)
 /*
  * Steady-state DMA per inference with the engine: the one segment's
  * input (the quantized image, 784 bytes) goes up, its output (10 int8
- * logits) comes down, plus the last descriptor's status word, set to
+ * logits) comes down, each checked end to end (the input read back, the
+ * output read twice), plus the last descriptor's status word, set to
  * pending before the launch and read after it: exactly
- * n * (784 + 10) + 8 bytes in two uploads and two downloads. Weights and
- * descriptors do not move again, and no activation between the layers.
+ * 2 * n * (784 + 10) + 8 bytes in two uploads and four downloads.
+ * Weights and descriptors do not move again, and no activation between
+ * the layers.
  */
 static void test_engine_dma_bytes(void)
 {
@@ -501,11 +506,11 @@ static void test_engine_dma_bytes(void)
 		    (unsigned long long)(c1.launches - c0.launches));
 		CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes,
 				n * 784 + 4 * FMNIST_ENGINE_SEGMENTS);
-		CU_ASSERT_EQUAL(bytes, B + 8 * FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(bytes, 2 * B + 8 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
 				2 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
-				2 * FMNIST_ENGINE_SEGMENTS);
+				4 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.allocs, c0.allocs);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(in);

@@ -415,8 +415,12 @@ static struct fails faulted_run(const struct fcase *fc, const lf_tensor *want,
  * - The device lost at its n-th operation (allocation, transfer, run
  *   start), for every n until a run sees no fault: from that segment on,
  *   everything runs on the CPU.
- * - A transfer failing and a CU hanging, at each transfer / run: retried
- *   once on the device, which then succeeds.
+ * - A transfer failing, a transfer corrupting its bytes (caught by the
+ *   end-to-end check: uploads read back, downloads read twice) and a CU
+ *   hanging, at each transfer / run: retried once on the device, which
+ *   then succeeds. A first run moves 7 transfers per one-launch segment:
+ *   the descriptors up and read back, the inputs up and read back, the
+ *   status word, the outputs twice.
  */
 static void fault_sweep(const struct fcase *fc, unsigned nsegs)
 {
@@ -453,17 +457,17 @@ static void fault_sweep(const struct fcase *fc, unsigned nsegs)
 	CU_ASSERT_EQUAL(bits, 0);
 	/* Transient faults: retried, then on the device. Every segment has
 	 * a transfer and a run that fail once. */
-	static const enum lf_fault_kind once[2] = {LF_FAULT_DMA_FAIL,
-						   LF_FAULT_CU_HANG};
-	for (int k = 0; k < (lf_test_slow_mode() ? 1 : 2); k++) {
-		uint32_t max = k ? nsegs * 2 : nsegs * 4 + 2;
+	static const enum lf_fault_kind once[3] = {
+	    LF_FAULT_DMA_FAIL, LF_FAULT_DMA_CORRUPT, LF_FAULT_CU_HANG};
+	for (int k = 0; k < (lf_test_slow_mode() ? 1 : 3); k++) {
+		uint32_t max = k == 2 ? nsegs * 2 : nsegs * 7 + 2;
 		seen = 0;
 		for (uint32_t n = 1; n <= max; n++) {
 			struct fails f = faulted_run(fc, want, once[k], n);
 			CU_ASSERT_EQUAL(f.fell_back, 0);
 			CU_ASSERT((f.failed & (f.failed - 1)) == 0);
-			CU_ASSERT(!f.failed ||
-				  f.st == (k ? LF_ERR_TIMEOUT : LF_ERR_DMA));
+			CU_ASSERT(!f.failed || f.st == (k == 2 ? LF_ERR_TIMEOUT
+							       : LF_ERR_DMA));
 			seen |= f.failed;
 		}
 		CU_ASSERT_EQUAL(seen, all);
