@@ -284,6 +284,11 @@ const char *lf__mdev_cu_name(const struct lf__mdev *md, uint32_t cu)
 	return cu < pr->ncus ? pr->cus[cu].name : "";
 }
 
+int lf__mdev_dev_lost(const struct lf__exec *d)
+{
+	return d && lf__exec_lost(d);
+}
+
 int lf__mdev_lost(const struct lf__mdev *md)
 {
 	return lf__exec_lost(md->d);

@@ -44,6 +44,9 @@ struct lf__mtl_event {
 /* The planner's view of device @d (NULL: the CPU). */
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps);
 
+/* Was device @d lost (0 for NULL, the cpu device)? */
+int lf__mdev_dev_lost(const struct lf__exec *d);
+
 /*
  * lf__mdev_open() - upload @params to the device for @nslots run slots.
  * Return: LF_OK; driver errors (message for context @ctx_id).

@@ -366,6 +366,35 @@ static void test_corrupt_weights(void)
 	CU_ASSERT_EQUAL(wrong, 0);
 }
 
+/*
+ * LAYERFAB_FALLBACK=off holds after the device is lost during a load
+ * (reliability review 3): that load fails, and so does the next one on
+ * the same context, with LF_ERR_DEVICE_LOST, instead of a model planned
+ * wholly on the CPU. With the fallback on, the next load runs on the CPU
+ * and gives ORT's bytes.
+ */
+static void test_lost_fallback_off(void)
+{
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	lf_status st;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create("emu,fault=device_lost:1", NULL, &ctx), LF_OK);
+	ctx->fallback = 0;
+	CU_ASSERT_EQUAL(lf_model_load(ctx, MODEL, &m), LF_ERR_DEVICE_LOST);
+	CU_ASSERT_PTR_NULL(m);
+	CU_ASSERT_EQUAL(lf_model_load(ctx, MODEL, &m), LF_ERR_DEVICE_LOST);
+	CU_ASSERT_PTR_NULL(m);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(lf_context_last_error(ctx), "LAYERFAB_FALLBACK=off"));
+	ctx->fallback = 1;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, MODEL, &m), LF_OK);
+	CU_ASSERT_EQUAL(run_set(ctx, m, 0, &g_want, &st), 1);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
 void lf_test_suite_fault_campaign(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -376,6 +405,7 @@ void lf_test_suite_fault_campaign(void)
 	    {"device_lost", test_device_lost},
 	    {"stale_status", test_stale_status},
 	    {"corrupt_weights", test_corrupt_weights},
+	    {"lost_fallback_off", test_lost_fallback_off},
 	    {NULL, NULL}};
 	lf_test_add_suite("fault_campaign", suite_init, suite_clean, cases);
 }
