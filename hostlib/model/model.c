@@ -83,6 +83,41 @@ static void free_model(lf_model *m)
 	free(m);
 }
 
+/*
+ * The most bytes one activation (a value that is not a constant) may
+ * need at the load-time shapes: a model that declares more is refused at
+ * load rather than allocating it at its first run (reliability review
+ * 2.4: a 141-byte model declared a 10 GB input). The same 2 GiB as the
+ * largest model file (LF__ONNX_FILE_MAX); a larger batch at run time is
+ * the caller's request and is not capped here.
+ */
+#define LF__ACT_BYTES_MAX (1ull << 31)
+
+static lf_status check_act_sizes(const struct lf__graph *g,
+				 const struct lf__gshape *sh, char *err,
+				 size_t errlen)
+{
+	for (size_t v = 0; v < g->nvals; v++) {
+		size_t bytes = lf__gshape_bytes(&sh[v]);
+		if (g->vals[v].cst || bytes <= LF__ACT_BYTES_MAX)
+			continue;
+		char dims[160] = "";
+		size_t k = 0;
+		for (int d = 0; d < sh[v].rank && k < sizeof(dims) - 24; d++)
+			k += (size_t)snprintf(dims + k, sizeof(dims) - k,
+					      "%s%lld", d ? "," : "",
+					      (long long)sh[v].d[d]);
+		snprintf(err, errlen,
+			 "value '%s' (%s [%s]) needs %zu bytes with every free "
+			 "dimension 1; one activation may need at most 2 GiB "
+			 "(%llu bytes)",
+			 g->vals[v].name, lf__onnx_dtype_name(sh[v].dtype),
+			 dims, bytes, (unsigned long long)LF__ACT_BYTES_MAX);
+		return LF_ERR_UNSUPPORTED;
+	}
+	return LF_OK;
+}
+
 /* Load-time shapes: every free dimension 1. */
 static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
 			     size_t errlen)
@@ -99,6 +134,8 @@ static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
 				in[i].d[d] = v->decl[d] < 0 ? 1 : v->decl[d];
 		}
 		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, err, errlen);
+		if (st == LF_OK)
+			st = check_act_sizes(g, sh, err, errlen);
 	} else {
 		snprintf(err, errlen, "out of memory");
 	}
