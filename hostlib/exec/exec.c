@@ -283,6 +283,44 @@ static uint32_t act_bank(const struct lf__exec *d)
 	return 0;
 }
 
+/* A tensor's copy moved, checked end to end (lf__xfer_checked), and
+ * tried once more on a retryable failure, as an op's transfers are. */
+static lf_status tensor_xfer(struct lf__exec *d, uint64_t id,
+			     struct lf__pbuf *b, enum lf_sync_dir dir,
+			     uint64_t bytes, const char *who)
+{
+	uint8_t *scratch = malloc(bytes ? bytes : 1);
+	if (!scratch)
+		return lf__err(id, LF_ERR_NO_MEMORY, "%s: no memory", who);
+	lf_status st = LF_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		unsigned n[2] = {0, 0};
+		uint64_t at;
+		st = lf__xfer_checked(b->bo, b->host, dir, 0, bytes, scratch, n,
+				      &at);
+		if (st == LF_OK)
+			break;
+		if (at == bytes)
+			st = lf__err(id, lf__exec_note(d, st), "%s: %s", who,
+				     lf__drv_last_error());
+		else
+			st = lf__err(
+			    id, LF_ERR_DMA,
+			    "%s: %s of %llu bytes: %s (byte %llu)", who,
+			    dir == LF_SYNC_TO_DEVICE ? "upload" : "download",
+			    (unsigned long long)bytes,
+			    dir == LF_SYNC_TO_DEVICE
+				? "the card holds other bytes than "
+				  "were sent"
+				: "two reads differ",
+			    (unsigned long long)at);
+		if (!lf__exec_retryable(st))
+			break;
+	}
+	free(scratch);
+	return st;
+}
+
 lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
 {
 	if (!t->dbuf) {
@@ -300,10 +338,11 @@ lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
 				       "lf_tensor_to_device: %zu bytes: %s",
 				       t->bytes, lf__drv_last_error());
 	}
-	st = lf__bo_write(db->buf->bo, t->data, t->bytes, 0);
+	memcpy(db->buf->host, t->data, t->bytes);
+	st = tensor_xfer(d, id, db->buf, LF_SYNC_TO_DEVICE, t->bytes,
+			 "lf_tensor_to_device");
 	if (st)
-		return lf__err(id, lf__exec_note(d, st),
-			       "lf_tensor_to_device: %s", lf__drv_last_error());
+		return st;
 	t->dev_valid = 1;
 	return LF_OK;
 }
@@ -314,10 +353,12 @@ lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t id,
 	if (!t->dbuf || !t->dbuf->buf || !t->dev_valid)
 		return lf__err(id, LF_ERR_INTERNAL,
 			       "tensor has no valid copy on the device");
-	lf_status st = lf__bo_read(t->dbuf->buf->bo, t->data, t->bytes, 0);
+	struct lf__pbuf *b = t->dbuf->buf;
+	lf_status st = tensor_xfer(d, id, b, LF_SYNC_FROM_DEVICE, t->bytes,
+				   "lf_tensor_to_host");
 	if (st)
-		return lf__err(id, lf__exec_note(d, st),
-			       "lf_tensor_to_host: %s", lf__drv_last_error());
+		return st;
+	memcpy(t->data, b->host, t->bytes);
 	t->host_valid = 1;
 	return LF_OK;
 }

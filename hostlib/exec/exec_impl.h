@@ -55,6 +55,20 @@ struct lf__dbuf {
 /* Note a driver status: a lost device is remembered. */
 lf_status lf__exec_note(struct lf__exec *d, lf_status st);
 
+/*
+ * lf__xfer_checked() - move bytes [@off, @off + @size) of @bo between the
+ * card and its host view @host (lf__bo_map()), checked end to end
+ * (xfer.c): an upload is read back and compared with what was sent (the
+ * host view keeps what was sent), a download is read twice and compared.
+ * @scratch holds @size bytes. n[0] and n[1] count the H2D and D2H
+ * transfers made, of @size bytes each, whatever the outcome. Return:
+ * LF_OK; a transfer's own error (message: lf__drv_last_error()) with
+ * *@bad = @size; LF_ERR_DMA when the bytes differ, *@bad = the first.
+ */
+lf_status lf__xfer_checked(lf_bo *bo, uint8_t *host, enum lf_sync_dir dir,
+			   uint64_t off, uint64_t size, uint8_t *scratch,
+			   unsigned n[2], uint64_t *bad);
+
 /* The name of a descriptor status a kernel wrote (LF_KST_*). */
 const char *lf__kst_name(int32_t s);
 

@@ -114,15 +114,6 @@ static lf_bo *params_bo(const struct lf__mdev *md, uint32_t bank)
 	return NULL;
 }
 
-/* Index of the first byte where @a and @b differ (@n if none). */
-static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
-{
-	uint64_t i = 0;
-	while (i < n && a[i] == b[i])
-		i++;
-	return i;
-}
-
 /*
  * One copy of the weights, uploaded and read back once: the copy serves
  * every later run on the CUs that read it, so a transfer that corrupted
@@ -135,28 +126,33 @@ static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
 static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 			    const struct lf__mparams *params)
 {
+	uint8_t *host = NULL;
 	uint8_t *back = malloc(params->bytes);
 	if (!back)
 		return lf__err(md->ctx_id, LF_ERR_NO_MEMORY,
 			       "model load: no memory to check %llu bytes of "
 			       "weights",
 			       (unsigned long long)params->bytes);
-	lf_status st = LF_OK;
+	lf_status st = lf__bo_map(bo, (void **)&host);
+	if (st) {
+		free(back);
+		return lf__err(md->ctx_id, drv(md, st), "model load: %s",
+			       lf__drv_last_error());
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		st = lf__bo_write(bo, params->blob, params->bytes, 0);
+		unsigned n[2] = {0, 0};
+		uint64_t at;
+		memcpy(host, params->blob, params->bytes);
+		st = lf__xfer_checked(bo, host, LF_SYNC_TO_DEVICE, 0,
+				      params->bytes, back, n, &at);
+		md->uploaded += n[0] * params->bytes;
 		if (st == LF_OK)
-			md->uploaded += params->bytes;
-		if (st == LF_OK)
-			st = lf__bo_read(bo, back, params->bytes, 0);
-		if (st) {
+			break;
+		if (at == params->bytes) {
 			st = lf__err(md->ctx_id, drv(md, st),
 				     "model load: uploading weights: %s",
 				     lf__drv_last_error());
 		} else {
-			uint64_t at =
-			    first_diff(back, params->blob, params->bytes);
-			if (at == params->bytes)
-				break;
 			st = lf__err(md->ctx_id, LF_ERR_DMA,
 				     "model load: the weights read back from "
 				     "bank %u differ from those uploaded "
@@ -375,16 +371,11 @@ static lf_status sync(struct segrun *r, lf_bo *bo, enum lf_sync_dir dir,
 }
 
 /*
- * A transfer of bytes a run's result depends on, checked end to end: a
- * DMA engine reports success for the bytes it delivered, right or not,
- * and nothing on the card checks them. An upload is read back and
- * compared with what was sent; a download is read a second time and
- * compared with the first. A difference is LF_ERR_DMA, which
- * run_segment retries and then reports (or falls back, by policy): a
- * corrupted transfer never becomes a result. The cost is one more D2H
- * transfer of the same bytes, counted in the stats like the others (a
- * checksum computed by the kernels would cut it to a few bytes; they do
- * not compute one yet).
+ * A transfer of bytes a run's result depends on, checked end to end
+ * (lf__xfer_checked: an upload read back, a download read twice). A
+ * difference is LF_ERR_DMA, which run_segment retries and then reports
+ * (or falls back, by policy): a corrupted transfer never becomes a
+ * result. The extra transfer is counted in the stats like the others.
  */
 static lf_status checked(struct segrun *r, struct dbuf *b, enum lf_sync_dir dir,
 			 uint64_t off, uint64_t size)
@@ -402,26 +393,27 @@ static lf_status checked(struct segrun *r, struct dbuf *b, enum lf_sync_dir dir,
 		sl->chk = p;
 		sl->chk_cap = size;
 	}
-	uint8_t *h = b->host + off;
-	lf_status st = sync(r, b->bo, dir, off, size);
-	if (st)
-		return st;
-	memcpy(sl->chk, h, size);
-	st = sync(r, b->bo, LF_SYNC_FROM_DEVICE, off, size);
-	if (st)
-		return st;
-	uint64_t at = first_diff(h, sl->chk, size);
-	if (at == size)
+	unsigned n[2] = {0, 0};
+	uint64_t at;
+	lf_status st =
+	    lf__xfer_checked(b->bo, b->host, dir, off, size, sl->chk, n, &at);
+	r->stats->h2d_transfers += n[0];
+	r->stats->h2d_bytes += n[0] * size;
+	r->stats->d2h_transfers += n[1];
+	r->stats->d2h_bytes += n[1] * size;
+	if (st == LF_OK)
 		return LF_OK;
-	if (dir == LF_SYNC_TO_DEVICE) {
-		memcpy(h, sl->chk, size);
+	if (at == size)
+		return segfail(r, drv(r->md, st), "%s: %s",
+			       dir == LF_SYNC_TO_DEVICE ? "upload" : "download",
+			       lf__drv_last_error());
+	if (dir == LF_SYNC_TO_DEVICE)
 		return segfail(r, LF_ERR_DMA,
 			       "upload of %llu bytes: the card holds other "
 			       "bytes than were sent (byte %llu differs when "
 			       "read back)",
 			       (unsigned long long)size,
 			       (unsigned long long)at);
-	}
 	return segfail(r, LF_ERR_DMA,
 		       "download of %llu bytes: two reads of the result "
 		       "differ (byte %llu)",

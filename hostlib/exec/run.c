@@ -39,6 +39,8 @@ struct launch {
 	uint64_t base; /* offset of the plan's act area in act */
 	uint64_t act_total;
 	struct lf__runinfo *ri;
+	uint8_t *chk; /* scratch of checked(), chk_cap bytes */
+	uint64_t chk_cap;
 };
 
 static lf_status drv_fail(struct launch *l, lf_status st, const char *what)
@@ -63,6 +65,50 @@ static lf_status sync_range(struct launch *l, struct lf__pbuf *b,
 	else
 		l->ri->d2h_bytes += size;
 	return LF_OK;
+}
+
+/*
+ * A transfer of bytes the result depends on, checked end to end
+ * (lf__xfer_checked: an upload read back, a download read twice). A
+ * difference is LF_ERR_DMA, which the caller retries like a failed
+ * transfer (lf__exec_retryable): never a result from corrupted bytes.
+ */
+static lf_status checked(struct launch *l, struct lf__pbuf *b,
+			 enum lf_sync_dir dir, uint64_t off, uint64_t size)
+{
+	if (size == 0)
+		return LF_OK;
+	if (l->chk_cap < size) {
+		uint8_t *p = realloc(l->chk, size);
+		if (!p)
+			return lf__err(l->id, LF_ERR_NO_MEMORY,
+				       "%s: no memory to check a transfer of "
+				       "%llu bytes",
+				       l->op->name, (unsigned long long)size);
+		l->chk = p;
+		l->chk_cap = size;
+	}
+	unsigned n[2] = {0, 0};
+	uint64_t at;
+	lf_status st =
+	    lf__xfer_checked(b->bo, b->host, dir, off, size, l->chk, n, &at);
+	l->ri->dma_transfers += n[0] + n[1];
+	l->ri->h2d_bytes += n[0] * size;
+	l->ri->d2h_bytes += n[1] * size;
+	if (st == LF_OK)
+		return LF_OK;
+	if (at == size)
+		return drv_fail(
+		    l, st, dir == LF_SYNC_TO_DEVICE ? "upload" : "download");
+	return lf__err(
+	    l->id, LF_ERR_DMA,
+	    dir == LF_SYNC_TO_DEVICE
+		? "%s: upload of %llu bytes: the card holds other "
+		  "bytes than were sent (byte %llu differs when read "
+		  "back)"
+		: "%s: download of %llu bytes: two reads of the "
+		  "result differ (byte %llu)",
+	    l->op->name, (unsigned long long)size, (unsigned long long)at);
 }
 
 static void pack_all(struct launch *l)
@@ -109,6 +155,9 @@ static void put_buffers(struct launch *l)
 	lf__pool_put(&l->d->pool, l->params);
 	lf__pool_put(&l->d->pool, l->desc);
 	l->act = l->params = l->desc = NULL;
+	free(l->chk);
+	l->chk = NULL;
+	l->chk_cap = 0;
 }
 
 /* Run the launch; a run that cannot be collected keeps its buffers. */
@@ -191,17 +240,17 @@ static lf_status transfer_in(struct launch *l)
 	const struct lf__plan *p = &l->plan;
 	uint64_t desc_bytes = (uint64_t)p->ntiles * LF_DESC_BYTES;
 	lf_status st =
-	    sync_range(l, l->params, LF_SYNC_TO_DEVICE, 0, p->params_bytes);
+	    checked(l, l->params, LF_SYNC_TO_DEVICE, 0, p->params_bytes);
 	if (st)
 		return st;
 	if (!l->desc)
-		return sync_range(l, l->act, LF_SYNC_TO_DEVICE, 0,
-				  l->base + p->xs_off + p->xs_bytes);
-	st = sync_range(l, l->desc, LF_SYNC_TO_DEVICE, 0, desc_bytes);
+		return checked(l, l->act, LF_SYNC_TO_DEVICE, 0,
+			       l->base + p->xs_off + p->xs_bytes);
+	st = checked(l, l->desc, LF_SYNC_TO_DEVICE, 0, desc_bytes);
 	if (st)
 		return st;
-	return sync_range(l, l->act, LF_SYNC_TO_DEVICE, 0,
-			  p->xs_off + p->xs_bytes);
+	return checked(l, l->act, LF_SYNC_TO_DEVICE, 0,
+		       p->xs_off + p->xs_bytes);
 }
 
 static lf_status transfer_out(struct launch *l)
@@ -216,8 +265,8 @@ static lf_status transfer_out(struct launch *l)
 		if (st)
 			return st;
 	}
-	return sync_range(l, l->act, LF_SYNC_FROM_DEVICE, l->base + y0,
-			  p->act_bytes - y0);
+	return checked(l, l->act, LF_SYNC_FROM_DEVICE, l->base + y0,
+		       p->act_bytes - y0);
 }
 
 /* Inputs must have current host copies: the launch packs from them. */
@@ -399,16 +448,16 @@ static lf_status run_elem(struct lf__exec *d, uint64_t id, struct lf__op *op,
 	if (add)
 		memcpy(l.act->host + x2_off, op->w->data, xb);
 	if (l.desc &&
-	    (st = sync_range(&l, l.desc, LF_SYNC_TO_DEVICE, 0, desc_bytes)))
+	    (st = checked(&l, l.desc, LF_SYNC_TO_DEVICE, 0, desc_bytes)))
 		goto out;
-	if ((st = sync_range(&l, l.act, LF_SYNC_TO_DEVICE, 0, y_off)) ||
+	if ((st = checked(&l, l.act, LF_SYNC_TO_DEVICE, 0, y_off)) ||
 	    (st = launch_and_wait(&l)))
 		goto out;
 	struct lf__pbuf *db = l.desc ? l.desc : l.act;
 	uint64_t last =
 	    (uint64_t)(nd - 1) * LF_DESC_BYTES + offsetof(lf_desc, status);
 	if ((st = sync_range(&l, db, LF_SYNC_FROM_DEVICE, last, 4)) ||
-	    (st = sync_range(&l, l.act, LF_SYNC_FROM_DEVICE, y_off, yb)) ||
+	    (st = checked(&l, l.act, LF_SYNC_FROM_DEVICE, y_off, yb)) ||
 	    (st = check_statuses(&l)))
 		goto out;
 	memcpy(op->y->data, l.act->host + y_off, yb);

@@ -219,16 +219,18 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 		return lf__err(ctx->id, st, "%s", err);
 	}
 	/* A device lost earlier leaves the planner only the CPU (setup():
-	 * lf__mdev_caps), which LAYERFAB_FALLBACK=off forbids: the same
+	 * lf__mdev_caps), which a fallback that is off forbids: the same
 	 * error a model loaded before the loss gets from its next run. */
-	for (unsigned k = 0; ctx->dev && !ctx->fallback && k < ctx->ndev; k++)
+	int fallback = m->fallback >= 0 ? m->fallback : ctx->fallback;
+	for (unsigned k = 0; ctx->dev && !fallback && k < ctx->ndev; k++)
 		if (lf__mdev_dev_lost(ctx->devs[k])) {
 			free_model(m);
 			return lf__err(ctx->id, LF_ERR_DEVICE_LOST,
 				       "lf_model_load: device %u of the "
-				       "context was lost; with "
-				       "LAYERFAB_FALLBACK=off the model does "
-				       "not run on the CPU instead",
+				       "context was lost, and the fallback is "
+				       "off (LAYERFAB_FALLBACK=off or the "
+				       "fallback option): the model does not "
+				       "run on the CPU instead",
 				       k + 1);
 		}
 	if (ctx->dev && m->params.kernels) {

@@ -25,12 +25,14 @@
 #include <string.h>
 
 #include "driver/emu/emu.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/model/model_impl.h"
 #include "hostlib/onnx/onnx.h"
 #include "layerfab.h"
 #include "lf_test.h"
+#include "test_hostlib_util.h"
 #include "test_model_util.h"
 
 #define MODEL  "models/fmnist_qop.onnx"
@@ -370,8 +372,9 @@ static void test_corrupt_weights(void)
  * LAYERFAB_FALLBACK=off holds after the device is lost during a load
  * (reliability review 3): that load fails, and so does the next one on
  * the same context, with LF_ERR_DEVICE_LOST, instead of a model planned
- * wholly on the CPU. With the fallback on, the next load runs on the CPU
- * and gives ORT's bytes.
+ * wholly on the CPU; so does a load whose own fallback option is off.
+ * With the fallback on, the next load runs on the CPU and gives ORT's
+ * bytes.
  */
 static void test_lost_fallback_off(void)
 {
@@ -387,12 +390,123 @@ static void test_lost_fallback_off(void)
 	CU_ASSERT_EQUAL(lf_model_load(ctx, MODEL, &m), LF_ERR_DEVICE_LOST);
 	CU_ASSERT_PTR_NULL(m);
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(lf_context_last_error(ctx), "LAYERFAB_FALLBACK=off"));
+	    strstr(lf_context_last_error(ctx), "the fallback is off"));
+	/* The model's own option overrides the context's. */
 	ctx->fallback = 1;
+	lf_options *o = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_options_create(&o), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_fallback(o, LF_FALLBACK_OFF), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_load_opts(ctx, MODEL, o, &m),
+			LF_ERR_DEVICE_LOST);
+	CU_ASSERT_PTR_NULL(m);
+	lf_options_destroy(o);
 	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, MODEL, &m), LF_OK);
 	CU_ASSERT_EQUAL(run_set(ctx, m, 0, &g_want, &st), 1);
 	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/*
+ * Single layer ops check their transfers too: lf_conv2d moves weights,
+ * descriptors and input up and its output down on every call (run.c). A
+ * dma_corrupt at each transfer of a context open + one conv, fallback off
+ * (so the device path must cure it itself): the CPU reference's bytes
+ * (hostlib/cpu, lft_conv_check), computed on the device.
+ */
+static void test_single_op_corrupt(void)
+{
+	const struct lft_conv c = {.xt = LF_DTYPE_UINT8,
+				   .wt = LF_DTYPE_INT8,
+				   .yt = LF_DTYPE_UINT8,
+				   .n = 1,
+				   .ic = 8,
+				   .ih = 9,
+				   .iw = 9,
+				   .oc = 8,
+				   .kh = 3,
+				   .kw = 3,
+				   .sh = 1,
+				   .sw = 1,
+				   .pt = 1,
+				   .pl = 1,
+				   .pb = 1,
+				   .pr = 1,
+				   .dh = 1,
+				   .dw = 1,
+				   .groups = 1,
+				   .per_ch = 1,
+				   .bias = 1,
+				   .act = LF_ACT_NONE,
+				   .seed = 15};
+	lf_context *ctx = NULL;
+	struct lf_dev_counters k;
+	char where[16] = "";
+
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", NULL, &ctx), LF_OK);
+	CU_ASSERT(lft_conv_check(ctx, &c, where));
+	CU_ASSERT_STRING_EQUAL(where, "device");
+	lf__dev_counters(ctx->dev->dev, &k);
+	uint64_t total = k.h2d_transfers + k.d2h_transfers;
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	CU_ASSERT(total >= 4);
+	for (uint64_t n = 1; n <= total; n++) {
+		char dev[64];
+		snprintf(dev, sizeof(dev), "emu,fault=dma_corrupt:%llu",
+			 (unsigned long long)n);
+		CU_ASSERT_EQUAL_FATAL(lf_context_create(dev, NULL, &ctx),
+				      LF_OK);
+		ctx->fallback = 0;
+		where[0] = 0;
+		if (!lft_conv_check(ctx, &c, where))
+			fprintf(stderr, "\n  dma_corrupt:%llu: conv wrong",
+				(unsigned long long)n);
+		CU_ASSERT_STRING_EQUAL(where, "device");
+		lf__dev_counters(ctx->dev->dev, &k);
+		CU_ASSERT_EQUAL(k.faults_fired, 1);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+}
+
+/*
+ * A tensor's device copy (lf_tensor_to_device, then lf_tensor_to_host
+ * after the host copy was dropped) with a dma_corrupt at each of the
+ * transfers: the bytes come back as they were, or a clean error.
+ */
+static void test_tensor_corrupt(void)
+{
+	int64_t dims[2] = {64, 64};
+	uint8_t want[64 * 64];
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = (uint8_t)(i * 7 + 3);
+	for (unsigned n = 1; n <= 8; n++) {
+		char dev[64];
+		lf_context *ctx = NULL;
+		lf_tensor *t = NULL;
+		snprintf(dev, sizeof(dev), "emu,fault=dma_corrupt:%u", n);
+		CU_ASSERT_EQUAL_FATAL(lf_context_create(dev, NULL, &ctx),
+				      LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_tensor_create(ctx, LF_DTYPE_UINT8, 2, dims, NULL, &t),
+		    LF_OK);
+		memcpy(lf_tensor_data(t), want, sizeof(want));
+		lf_status st = lf_tensor_to_device(t);
+		if (st == LF_OK) {
+			/* Only the device copy is valid now. */
+			pthread_mutex_lock(&t->lock);
+			t->host_valid = 0;
+			memset(t->data, 0, sizeof(want));
+			pthread_mutex_unlock(&t->lock);
+			st = lf_tensor_to_host(t);
+		}
+		if (st == LF_OK) {
+			CU_ASSERT(
+			    memcmp(lf_tensor_data(t), want, sizeof(want)) == 0);
+		} else {
+			CU_ASSERT(lf_context_last_error(ctx)[0] != 0);
+		}
+		lf_tensor_destroy(t);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
 }
 
 void lf_test_suite_fault_campaign(void)
@@ -406,6 +520,8 @@ void lf_test_suite_fault_campaign(void)
 	    {"stale_status", test_stale_status},
 	    {"corrupt_weights", test_corrupt_weights},
 	    {"lost_fallback_off", test_lost_fallback_off},
+	    {"single_op_corrupt", test_single_op_corrupt},
+	    {"tensor_corrupt", test_tensor_corrupt},
 	    {NULL, NULL}};
 	lf_test_add_suite("fault_campaign", suite_init, suite_clean, cases);
 }
