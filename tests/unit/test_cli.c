@@ -72,10 +72,17 @@ static void test_version(void)
 	CU_ASSERT_STRING_EQUAL(r.out, path);
 	cli_res_free(&r);
 
-	const char *names[] = {
-	    "liblayerfab.so." LF_VERSION_STRING,
-	    "liblayerfab.so." LF__XSTRINGIFY(LF_VERSION_MAJOR),
-	    "liblayerfab.so"};
+	/* The soname is liblayerfab.so.MAJOR, or .0.MINOR before 1.0
+	 * (Makefile, LF_ABI). */
+	char soname[64];
+	if (LF_VERSION_MAJOR == 0)
+		snprintf(soname, sizeof(soname), "liblayerfab.so.0.%d",
+			 LF_VERSION_MINOR);
+	else
+		snprintf(soname, sizeof(soname), "liblayerfab.so.%d",
+			 LF_VERSION_MAJOR);
+	const char *names[] = {"liblayerfab.so." LF_VERSION_STRING, soname,
+			       "liblayerfab.so"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/lib/%s", lf_test_build_dir(),
 			 names[i]);
