@@ -41,19 +41,13 @@ struct conv_geo {
 	lf_u32 nq;	 /* w_zp / mult entries: 1 or oc */
 };
 
-/* Everything but the w_zp entries; fills *g when it returns LF_KST_OK. */
-static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
-			 lf_u32 act_bytes, struct conv_geo *g)
+/*
+ * Shape, quantization scalars and the index-arithmetic limits, in
+ * lf_desc.h's order: the checks the NCHW and the blocked (lf_conv_blk.h)
+ * descriptors share. y8: the output is 8-bit.
+ */
+static lf_i32 conv_check_shape(const lf_desc *d, lf_u32 y8)
 {
-	if (d->magic != LF_DESC_MAGIC)
-		return LF_KST_BAD_MAGIC;
-	if (d->op != LF_KOP_CONV2D ||
-	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH)) != 0)
-		return LF_KST_BAD_OP;
-	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
-	    (!lfk_is_8bit(d->y_type) && d->y_type != LF_KDT_I32))
-		return LF_KST_BAD_TYPE;
-
 	/* Shape, in 64 bits so no field value can wrap the formula. */
 	if (d->n == 0 || d->ic == 0 || d->ih == 0 || d->iw == 0 || d->oc == 0 ||
 	    d->oh == 0 || d->ow == 0 || d->groups == 0 || d->kh == 0 ||
@@ -72,7 +66,6 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 	    (avail_w - span_w) / d->stride_w + 1 != d->ow)
 		return LF_KST_BAD_SHAPE;
 
-	lf_u32 y8 = lfk_is_8bit(d->y_type);
 	if (!lfk_in_type(d->x_type, d->x_zp))
 		return LF_KST_BAD_QUANT;
 	if (y8 &&
@@ -92,6 +85,27 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 	    d->stride_w > LF_CONV_STEP_MAX || d->dil_h > LF_CONV_STEP_MAX ||
 	    d->dil_w > LF_CONV_STEP_MAX)
 		return LF_KST_LIMIT;
+	return LF_KST_OK;
+}
+
+/* Everything but the w_zp entries; fills *g when it returns LF_KST_OK. */
+static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
+			 lf_u32 act_bytes, struct conv_geo *g)
+{
+	if (d->magic != LF_DESC_MAGIC)
+		return LF_KST_BAD_MAGIC;
+	if (d->op != LF_KOP_CONV2D ||
+	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH)) != 0)
+		return LF_KST_BAD_OP;
+	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
+	    (!lfk_is_8bit(d->y_type) && d->y_type != LF_KDT_I32))
+		return LF_KST_BAD_TYPE;
+
+	lf_u32 y8 = lfk_is_8bit(d->y_type);
+	lf_i32 st = conv_check_shape(d, y8);
+	if (st != LF_KST_OK)
+		return st;
+	lf_u64 span_w = (lf_u64)(d->kw - 1) * d->dil_w + 1;
 	g->icg = d->ic / d->groups;
 	g->ocg = d->oc / d->groups;
 	g->icv = (g->icg + LF_CONV_PE_K - 1) / LF_CONV_PE_K;
@@ -513,9 +527,13 @@ conv_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act, const lf_desc 
 	}
 }
 
+/* The blocked datapath (LF_DF_BLK); uses conv_check_shape above. */
+#include "lf_conv_blk.h"
+
 /*
  * Checks and runs one descriptor; returns its status. The body of
  * lfk_conv2d's loop, and what lfk_engine (engine.c) calls for a conv.
+ * A descriptor with LF_DF_BLK goes to the blocked datapath.
  */
 static lf_i32
 conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
@@ -523,8 +541,14 @@ conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	   LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
-	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
+	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX],
+	   LF_LOCAL lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	   LF_LOCAL lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES],
+	   LF_LOCAL lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
+	if (d->flags & LF_DF_BLK)
+		return blk_layer(params, params_bytes, act, act_bytes, d,
+				 bwbuf, blbuf, baccrow);
 	struct conv_geo g;
 	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
@@ -566,13 +590,27 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=ct type=complete dim=0
 	LF_ONCHIP lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX];
 #pragma HLS ARRAY_PARTITION variable=accbuf type=complete dim=1
+	/* Blocked datapath (lf_conv_blk.h): 512-bit words (one beat) reshaped
+	 * from the lanes; the weight rows banked by output channel (OC rows a
+	 * cycle), the line buffer by column mod 2 * PIX (PIX pixels sw <= 2
+	 * apart a cycle), the accumulator row by pixel and lane. */
+	LF_ONCHIP lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=bwbuf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bwbuf type=cyclic factor=LF_BLK_OC dim=1
+	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
+	LF_ONCHIP lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC];
+#pragma HLS ARRAY_PARTITION variable=baccrow type=cyclic factor=LF_BLK_PIX dim=1
+#pragma HLS ARRAY_PARTITION variable=baccrow type=complete dim=2
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
-				       wbuf, xbuf, ct, accbuf);
+				       wbuf, xbuf, ct, accbuf, bwbuf, blbuf,
+				       baccrow);
 		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;

@@ -58,6 +58,19 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=ct type=complete dim=0
 	LF_ONCHIP lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX];
 #pragma HLS ARRAY_PARTITION variable=accbuf type=complete dim=1
+	/* Blocked datapath (lf_conv_blk.h): 512-bit words (one beat) reshaped
+	 * from the lanes; the weight rows banked by output channel (OC rows a
+	 * cycle), the line buffer by column mod 2 * PIX (PIX pixels sw <= 2
+	 * apart a cycle), the accumulator row by pixel and lane. */
+	LF_ONCHIP lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=bwbuf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bwbuf type=cyclic factor=LF_BLK_OC dim=1
+	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
+	LF_ONCHIP lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC];
+#pragma HLS ARRAY_PARTITION variable=baccrow type=cyclic factor=LF_BLK_PIX dim=1
+#pragma HLS ARRAY_PARTITION variable=baccrow type=complete dim=2
 	LF_ONCHIP lf_u8 abuf[LF_MM_KVEC][LF_MM_PE_K];
 #pragma HLS ARRAY_PARTITION variable=abuf type=complete dim=2
 	LF_ONCHIP lf_u8 bbuf[LF_MM_PE_N][LF_MM_KVEC][LF_MM_PE_K];
@@ -75,7 +88,8 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		 * orders the checks; an op no datapath runs is checked here. */
 		if (d.op == LF_KOP_CONV2D) {
 			st = conv_layer(params, params_bytes, act, act_bytes,
-					&d, wbuf, xbuf, ct, accbuf);
+					&d, wbuf, xbuf, ct, accbuf, bwbuf,
+					blbuf, baccrow);
 		} else if (d.op == LF_KOP_MATMUL) {
 			st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				      abuf, bbuf);

@@ -67,6 +67,48 @@
 #define LF_CONV_STEP_MAX 255
 #endif
 
+/* --- lfk_conv2d, blocked datapath (LF_DF_BLK, hls/lf_conv_blk.h) ----------
+ * The PE array is LF_BLK_PIX output pixels x LF_BLK_IC input channels x
+ * LF_BLK_OC output channels: each cycle it multiplies IC channels of one
+ * tap of PIX pixels (IC lanes of a 64-channel beat) by the matching
+ * weights of OC output channels. IC and OC divide 64.
+ */
+#ifndef LF_BLK_PIX
+#define LF_BLK_PIX 4
+#endif
+#ifndef LF_BLK_IC
+#define LF_BLK_IC 32
+#endif
+#ifndef LF_BLK_OC
+#define LF_BLK_OC 16
+#endif
+/*
+ * Weight beats of one output channel held on chip: kh * kw * icb (icb =
+ * ceil(ic / 64)); the buffer holds a 64-output-channel block, 4 KiB per
+ * unit. 49 = the 7x7 stem; 72 = 3x3 over 512 channels (ResNet layer4).
+ */
+#ifndef LF_BLK_WBEATS
+#define LF_BLK_WBEATS 49
+#endif
+/* Line buffer, in beats: whole input rows of icb * iw beats, at least
+ * min((kh - 1) * dil_h + 1, ih) of them. */
+#ifndef LF_BLK_LBEATS
+#define LF_BLK_LBEATS 512
+#endif
+/* iw and ow (the accumulator row holds ow pixels x 64 channels). */
+#ifndef LF_BLK_IW_MAX
+#define LF_BLK_IW_MAX 64
+#endif
+/*
+ * stride_h and stride_w: the line buffer is banked by column mod 2 * PIX,
+ * so the PIX pixels a cycle reads (columns sw apart) hit distinct banks
+ * for sw <= 2 only. Not a -D parameter.
+ */
+#define LF_BLK_STRIDE_MAX 2
+/* Line-buffer banks (cyclic over beats): PIX pixels sw <= 2 columns apart
+ * fall in distinct banks. */
+#define LF_BLK_LB_BANKS (2 * LF_BLK_PIX)
+
 /* --- lfk_matmul ---------------------------------------------------------
  * The PE array is LF_MM_PE_N output columns x LF_MM_PE_K reduction lanes.
  */
@@ -144,7 +186,7 @@
  * source decides it (driver/opencl/ocl_program.c lists it with the derived
  * keys; a new -D-settable `.blk_*` limit goes in its limit_macros table).
  */
-#define LF_ENGINE_BLK_OPS 0
+#define LF_ENGINE_BLK_OPS (1 << 1)
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the
@@ -209,6 +251,13 @@
 #endif
 
 /* Derived sizes of the on-chip arrays. */
+#define LF_BLK_MACS (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC)
+/* The MACs per cycle of a CU with both conv datapaths (lfk_conv2d,
+ * lfk_engine): its larger array, the blocked one in every build here. */
+#define LF_CONV_MACS_PEAK                                                      \
+	(LF_BLK_MACS > LF_CONV_PE_OC * LF_CONV_PE_K                            \
+	     ? LF_BLK_MACS                                                     \
+	     : LF_CONV_PE_OC * LF_CONV_PE_K)
 #define LF_CONV_KVEC (LF_CONV_KMAX / LF_CONV_PE_K)
 #define LF_MM_KVEC   (LF_MM_KMAX / LF_MM_PE_K)
 
@@ -220,6 +269,11 @@
 #endif
 #if LF_CONV_XVEC < 1 || LF_CONV_TW_MAX < 1 || LF_CONV_BEAT < 1
 #error "conv buffer sizes must be at least 1"
+#endif
+#if LF_BLK_PIX < 1 || LF_BLK_IC < 1 || LF_BLK_OC < 1 ||                      \
+    64 % LF_BLK_IC != 0 || 64 % LF_BLK_OC != 0 || LF_BLK_WBEATS < 1 ||         \
+    LF_BLK_LBEATS < 1 || LF_BLK_IW_MAX < 1 || LF_BLK_IW_MAX > 65535
+#error "blocked conv: PIX, IC, OC >= 1, IC and OC divide 64, buffers >= 1"
 #endif
 #if LF_POOL_TW_MAX < 1 || LF_POOL_ROW < 1 || LF_POOL_KDIM_MAX < 1 ||          \
     LF_POOL_STEP_MAX < 1 || LF_ADD_LANES < 1
@@ -243,7 +297,7 @@
 	X("desc_bytes", LF_DESC_BYTES)                                         \
 	X("lfk_conv2d.pe_oc", LF_CONV_PE_OC)                                   \
 	X("lfk_conv2d.pe_k", LF_CONV_PE_K)                                     \
-	X("lfk_conv2d.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
+	X("lfk_conv2d.macs_per_cycle", LF_CONV_MACS_PEAK)                      \
 	X("lfk_conv2d.kmax", LF_CONV_KMAX)                                     \
 	X("lfk_conv2d.xbuf_vectors", LF_CONV_XVEC)                             \
 	X("lfk_conv2d.tile_ow_max", LF_CONV_TW_MAX)                            \
@@ -251,6 +305,14 @@
 	X("lfk_conv2d.dim_max", LF_CONV_DIM_MAX)                               \
 	X("lfk_conv2d.kdim_max", LF_CONV_KDIM_MAX)                             \
 	X("lfk_conv2d.step_max", LF_CONV_STEP_MAX)                             \
+	X("lfk_conv2d.blk_pix", LF_BLK_PIX)                                    \
+	X("lfk_conv2d.blk_ic", LF_BLK_IC)                                      \
+	X("lfk_conv2d.blk_oc", LF_BLK_OC)                                      \
+	X("lfk_conv2d.blk_macs_per_cycle", LF_BLK_MACS)                        \
+	X("lfk_conv2d.blk_wbeats", LF_BLK_WBEATS)                              \
+	X("lfk_conv2d.blk_lbeats", LF_BLK_LBEATS)                              \
+	X("lfk_conv2d.blk_iw_max", LF_BLK_IW_MAX)                              \
+	X("lfk_conv2d.blk_stride_max", LF_BLK_STRIDE_MAX)                      \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \
@@ -265,7 +327,7 @@
 	X("lfk_add.dim_max", LF_ADD_DIM_MAX)                                   \
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
 	X("lfk_engine.blk_ops", LF_ENGINE_BLK_OPS)                             \
-	X("lfk_engine.macs_per_cycle", LF_CONV_PE_OC *LF_CONV_PE_K)            \
+	X("lfk_engine.macs_per_cycle", LF_CONV_MACS_PEAK)                      \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
 	X("model.depth_ld", LF_DEPTH_LD)                                       \
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \
@@ -294,6 +356,12 @@
 	X("LF_CONV_DIM_MAX", LF_CONV_DIM_MAX)                                  \
 	X("LF_CONV_KDIM_MAX", LF_CONV_KDIM_MAX)                                \
 	X("LF_CONV_STEP_MAX", LF_CONV_STEP_MAX)                                \
+	X("LF_BLK_PIX", LF_BLK_PIX)                                            \
+	X("LF_BLK_IC", LF_BLK_IC)                                              \
+	X("LF_BLK_OC", LF_BLK_OC)                                              \
+	X("LF_BLK_WBEATS", LF_BLK_WBEATS)                                      \
+	X("LF_BLK_LBEATS", LF_BLK_LBEATS)                                      \
+	X("LF_BLK_IW_MAX", LF_BLK_IW_MAX)                                      \
 	X("LF_MM_PE_N", LF_MM_PE_N)                                            \
 	X("LF_MM_PE_K", LF_MM_PE_K)                                            \
 	X("LF_MM_KMAX", LF_MM_KMAX)                                            \

@@ -227,6 +227,21 @@ LF_INLINE float lf_ld_f32(LF_GLOBAL const lf_beat *p, lf_u32 off)
 #endif
 }
 
+/* The float32 whose bits are @u (a record's mult). */
+LF_INLINE float lf_bits_f32(lf_u32 u)
+{
+#if defined(LF_OPENCL)
+	return as_float(u);
+#else
+	union {
+		lf_u32 u;
+		float f;
+	} v;
+	v.u = u;
+	return v.f;
+#endif
+}
+
 /* The bits of a float32 (for exact rounding without libm). */
 LF_INLINE lf_u32 lf_f32_bits(float f)
 {

@@ -92,7 +92,22 @@
 	/* requantized 8-bit outputs: 1 byte write each, in order */           \
 	X(conv_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                    \
 	/* int32 outputs: lf_st_i32 = 4 byte writes each, in order */          \
-	X(conv_store32, 4, LF_DEPTH_LD, LFP_ACT_WR, 0, 4, 1)
+	X(conv_store32, 4, LF_DEPTH_LD, LFP_ACT_WR, 0, 4, 1)                   \
+	/* blocked (lf_conv_blk.h): whole beats, consecutive, one per cycle */ \
+	/* records: 4 per beat, w_zp checked */                                \
+	X(blk_wzp_chk, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                 \
+	/* one 64-channel block's 64 records */                                \
+	X(blk_rec, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                     \
+	/* one block's weights: a beat = 64 input channels of one tap */       \
+	X(blk_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                  \
+	/* a band of input rows of one channel block: a beat = a pixel */      \
+	X(blk_load_x, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                     \
+	/* per channel: dw and bias + dx sum(wq) + N dx dw */                  \
+	X(blk_cst, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
+	/* the PIX x IC x OC array */                                          \
+	X(blk_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
+	/* one requantized 64-channel beat per pixel of a row */               \
+	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)
 
 /* lfk_matmul (matmul.c). */
 #define LF_PIPES_MATMUL(X)                                                     \

@@ -62,22 +62,58 @@ HW_BRAM_MAX_PCT := 85
 #   lane is 1456 RAMB18 = 86.7%. Per SLR: 712 RAMB36 worst case in an outer
 #   SLR of ~720 - the first v++ run must show the 144x8 wbuf banks in
 #   LUTRAM, or PE_OC/PE_K must shrink.
-# Per lane: lfk_engine 1712 DSP, 1424 RAMB18 worst case.
-# Total: DSP 3424 of 5640 = 60.7%; BRAM worst case 1424 RAMB36 of 1680 = 84.8%.
+# Before issue 12, per lane: lfk_engine 1712 DSP, 1424 RAMB18 worst case.
+# Total then: DSP 3424 of 5640 = 60.7%; BRAM worst case 1424 RAMB36 of 1680 = 84.8%.
+# Issue 12, the blocked conv datapath (hls/lf_conv_blk.h) in every
+# engine lane; these figures supersede the per-lane totals above
+# (arithmetic, UNVERIFIED; `make hw-budget PLATFORM=aws-f1`):
+#   The blocked PE array does the convolutions the host can block (groups
+#   == 1, 8-bit output, within the .blk_* limits); the NCHW conv array
+#   stays for the rest (depthwise and grouped, int32 outputs, larger
+#   layers) and shrinks to 8 x 8, matmul to 8 x 16.
+#   DSP: the blocked MACs multiply signed 8-bit operands (x - 128 for
+#   uint8) and correct for the zero points per pixel and per channel in the
+#   store (kernel review 4.4), so two weights of one activation can share a
+#   DSP48E2 (Xilinx WP486): counted two MACs per DSP. UNVERIFIED: C has no
+#   ap_int, only csynth can show the packing; unpacked, this array is 2048
+#   DSP and the budget needs 4 x 16 x 16. The NCHW conv and matmul arrays
+#   still multiply 9-bit zero-point-corrected operands: one DSP per MAC.
+#     blocked 4 x 32 x 16 = 2048 MAC / 2 = 1024 + 64 store lanes x (1
+#     multiply-add + 3 requant) + 64 = 1344
+#     NCHW conv 8 x 8: 64 + 3 + 64 = 131; matmul 8 x 16: 128 + 67 = 195
+#     pool 74, add 224 -> lane 1968 DSP; 2 lanes 3936 of 5640 = 69.8%
+#   BRAM, worst case (every bank its own RAMB18):
+#     blocked: weights 72 beats/channel x 64 channels in 16 banks of 288 x
+#     512 bit = 16 x 15; line buffer 1024 beats in 8 banks of 128 x 512 =
+#     8 x 15; accumulator row 128 px x 65 lanes x 32 bit in 4 x 65 banks
+#     = 260 -> 620 RAMB18
+#     NCHW conv 80, matmul 144, pool 64 -> lane 908 RAMB18 = 454 RAMB36;
+#     2 lanes 908 of 1680 = 54.0%.
+#   Peak (unverified): 2 x 2048 MAC x 2 x 250 MHz = 2048 GOPS blocked.
+#   The OpenCL build of this xclbin (opencl:0, PoCL's 512 KiB of __local)
+#   needs its on-chip arrays in 490 KiB: hence XVEC 2048 and line buffer
+#   1024 beats, accumulator row 128 (iw, ow <= 128: the 224-wide stem stays
+#   on the NCHW path until the host folds or tiles it).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
-HW_CONV_PE_OC := 32
-HW_CONV_PE_K := 32
+HW_CONV_PE_OC := 8
+HW_CONV_PE_K := 8
 HW_CONV_KMAX := 4608
 HW_CONV_XVEC := 2048
 HW_CONV_TW_MAX := 64
-HW_MM_PE_N := 16
+HW_MM_PE_N := 8
 HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 16
+HW_BLK_PIX := 4
+HW_BLK_IC := 32
+HW_BLK_OC := 16
+HW_BLK_WBEATS := 72
+HW_BLK_LBEATS := 1024
+HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
 # (superseded by the CU mix above; scripts/hw-config-check --table aws-f1; UNVERIFIED, no
@@ -107,4 +143,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
-	-DLF_ADD_LANES=$(HW_ADD_LANES)
+	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
+	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)

@@ -53,22 +53,42 @@ HW_BRAM_MAX_PCT := 85
 # added); without it this xclbin runs nothing on the card. Parameter change: HW_MM_PE_N 8 (not 16): matmul is the FC tail of a CNN; keeping 16 puts
 #   4 engine lanes at 91.2% worst-case BRAM, and 3 lanes would cost a
 #   quarter of the conv rate (921.6 instead of 1228.8 GOPS).
-# Per lane: lfk_engine 1072 DSP, 784 RAMB18 worst case.
-# Total: DSP 4288 of 11508 = 37.3%; BRAM worst case 1568 RAMB36 of 2000 = 78.4%.
+# Before issue 12, per lane: lfk_engine 1072 DSP, 784 RAMB18 worst case.
+# Total then: DSP 4288 of 11508 = 37.3%; BRAM worst case 1568 RAMB36 of 2000 = 78.4%.
+# Issue 12, the blocked conv datapath (hls/lf_conv_blk.h) in every
+# engine lane; these figures supersede the per-lane totals above
+# (arithmetic, UNVERIFIED; `make hw-budget PLATFORM=u250`):
+#   NCHW conv shrinks to 8 x 8 and matmul to 8 x 8 (the blocked array does
+#   the blockable convolutions). Blocked MACs two per DSP48E2 (WP486,
+#   UNVERIFIED: aws-f1/params.mk has the detail), the others one.
+#     blocked 4 x 32 x 16 = 2048 MAC / 2 + 64 x 4 + 64 = 1344; NCHW conv
+#     131, matmul 131, pool 74, add 224 -> lane 1904 DSP; 4 lanes 7616 of
+#     11508 = 66.2%
+#   BRAM worst case: blocked 620 RAMB18 (as aws-f1), NCHW conv 80, matmul
+#     72, pool 64 -> lane 836 RAMB18 = 418 RAMB36; 4 lanes 1672 of 2000 =
+#     83.6%.
+#   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
+#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 4
 HW_CLOCK_MHZ := 300
-HW_CONV_PE_OC := 32
-HW_CONV_PE_K := 16
+HW_CONV_PE_OC := 8
+HW_CONV_PE_K := 8
 HW_CONV_KMAX := 4608
-HW_CONV_XVEC := 4096
+HW_CONV_XVEC := 2048
 HW_CONV_TW_MAX := 64
 HW_MM_PE_N := 8
-HW_MM_PE_K := 16
+HW_MM_PE_K := 8
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 16
+HW_BLK_PIX := 4
+HW_BLK_IC := 32
+HW_BLK_OC := 16
+HW_BLK_WBEATS := 72
+HW_BLK_LBEATS := 1024
+HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
 # (superseded by the CU mix above; scripts/hw-config-check --table u250; UNVERIFIED):
@@ -87,4 +107,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
-	-DLF_ADD_LANES=$(HW_ADD_LANES)
+	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
+	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)

@@ -49,22 +49,43 @@ HW_BRAM_MAX_PCT := 85
 # NOTE: the host must dispatch to lfk_engine (hostlib/exec/exec.c at
 # 40a7858 found only lfk_conv2d / lfk_matmul CUs; an engine path is being
 # added); without it this xclbin runs nothing on the card. Parameter change: no parameter change against the conv2d + matmul lanes.
-# Per lane: lfk_engine 1712 DSP, 1456 RAMB18 worst case.
-# Total: DSP 3424 of 8121 = 42.2%; BRAM worst case 1456 RAMB36 of 1814 = 80.3%.
+# Before issue 12, per lane: lfk_engine 1712 DSP, 1456 RAMB18 worst case.
+# Total then: DSP 3424 of 8121 = 42.2%; BRAM worst case 1456 RAMB36 of 1814 = 80.3%.
+# Issue 12, the blocked conv datapath (hls/lf_conv_blk.h) in every
+# engine lane; these figures supersede the per-lane totals above
+# (arithmetic, UNVERIFIED; `make hw-budget PLATFORM=u280`):
+#   NCHW conv shrinks to 8 x 8, matmul to 8 x 16. Blocked MACs two per
+#   DSP48E2 (WP486, UNVERIFIED: aws-f1/params.mk has the detail), the
+#   others one. PIX = 7 divides every ResNet width (224 ... 7).
+#     blocked 7 x 16 x 32 = 3584 MAC / 2 + 64 x 4 + 64 = 2112; NCHW conv
+#     131, matmul 195, pool 74, add 224 -> lane 2736 DSP; 2 lanes 5472 of
+#     8121 = 67.4%
+#   BRAM worst case: blocked weights 32 banks x 15 = 480, line buffer 14
+#     banks x 15 = 210, accumulator row 7 x 65 banks = 455 -> 1145 RAMB18;
+#     NCHW conv 80, matmul 144, pool 64 -> lane 1433 RAMB18 = 717 RAMB36;
+#     2 lanes 1433 of 1814 = 79.0%.
+#   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
+#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
-HW_CONV_PE_OC := 32
-HW_CONV_PE_K := 32
+HW_CONV_PE_OC := 8
+HW_CONV_PE_K := 8
 HW_CONV_KMAX := 4608
-HW_CONV_XVEC := 4096
+HW_CONV_XVEC := 2048
 HW_CONV_TW_MAX := 64
-HW_MM_PE_N := 16
+HW_MM_PE_N := 8
 HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 16
+HW_BLK_PIX := 7
+HW_BLK_IC := 16
+HW_BLK_OC := 32
+HW_BLK_WBEATS := 72
+HW_BLK_LBEATS := 1024
+HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
 # (superseded by the CU mix above; scripts/hw-config-check --table; UNVERIFIED, no synthesis):
@@ -84,4 +105,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_PE_N=$(HW_MM_PE_N) -DLF_MM_PE_K=$(HW_MM_PE_K) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
-	-DLF_ADD_LANES=$(HW_ADD_LANES)
+	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
+	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)

@@ -85,6 +85,27 @@ void lf_kb_abandon(struct lf_kb *k);
  * often. */
 int32_t lf_kc_pick_zp(struct lf_rng *r, int t);
 
+/*
+ * struct lf_kc_blk - a blocked conv case (LF_DF_BLK; test_kernels_blk.c):
+ * the NCHW layer, run by the reference, converted to the blocked layout
+ * with weights and records packed by the test. xt / wt: LF_KDT_U8 or I8
+ * (y takes x's type); per_ch: w_zp and w_scale per output channel; relu:
+ * act_min = y_zp.
+ */
+struct lf_kc_blk {
+	int n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+	int xt, wt, per_ch, bias, relu;
+};
+/* The shape cases test_kernels_blk.c and test_kernels_opencl.c run. */
+extern const struct lf_kc_blk lf_kc_blk_cases[];
+extern const int lf_kc_blk_ncases;
+/* Builds the launch of case @c (data from @seed): one LF_DF_BLK
+ * descriptor, x at act offset 0, y after a 64-byte gap, expect holding the
+ * reference's output in the blocked layout. 0, or -1 if the window does
+ * not fit the image. Release with lf_kc_free(). */
+int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
+		   struct lf_kc_launch *l);
+
 /* The per-case generator seed: base seed (LF_TEST_SEED or a default). */
 uint64_t lf_kc_seed(void);
 

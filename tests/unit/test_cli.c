@@ -358,8 +358,9 @@ static void test_info(void)
 	for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++)
 		check_hw_info(hw[i]);
 
-	/* aws-f1: 2 lfk_engine CUs of 32x32 = 1024 MACs/cycle at 250 MHz
-	 * (params.mk HW_LANES, HW_CONV_PE_OC x HW_CONV_PE_K, HW_CLOCK_MHZ). */
+	/* aws-f1: 2 lfk_engine CUs whose largest array is the blocked conv's
+	 * 4x32x16 = 2048 MACs/cycle at 250 MHz (params.mk HW_LANES,
+	 * HW_BLK_PIX x HW_BLK_IC x HW_BLK_OC, HW_CLOCK_MHZ). */
 	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-aws-f1.xclbin",
 		 lf_test_build_dir());
 	run_cli(&r, "info", xclbin);
@@ -368,12 +369,13 @@ static void test_info(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "DDR[3]"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "macs_per_cycle="));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(r.out, "peak: 2 CUs, 2048 MACs/cycle at 250 MHz"));
+	    strstr(r.out, "peak: 2 CUs, 4096 MACs/cycle at 250 MHz"));
 	cli_res_free(&r);
 
 	/* The test-only profile says so. tiny.args: conv2d:2 matmul:1
-	 * pool:2 add:2 engine:2, 256 MACs/cycle each for the conv, matmul
-	 * and engine CUs (default 16x16 arrays) at 250 MHz. */
+	 * pool:2 add:2 engine:2: the conv and engine CUs 2048 MACs/cycle each
+	 * (the default blocked array, 4x32x16), the matmul CU 256 (16x16),
+	 * at 250 MHz: 4 x 2048 + 256 = 8448. */
 	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-tiny.xclbin",
 		 lf_test_build_dir());
 	run_cli(&r, "info", xclbin);
@@ -381,7 +383,7 @@ static void test_info(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "profile: tiny, TEST-ONLY"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "lfk_conv2d:lfk_conv2d_2"));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(r.out, "peak: 5 CUs, 1280 MACs/cycle at 250 MHz"));
+	    strstr(r.out, "peak: 5 CUs, 8448 MACs/cycle at 250 MHz"));
 	cli_res_free(&r);
 }
 

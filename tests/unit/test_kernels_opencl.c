@@ -480,6 +480,32 @@ static void test_engine(void)
 }
 
 /*
+ * The blocked conv datapath (LF_DF_BLK, test_kernels_blk.c's shape cases)
+ * through lfk_conv2d and lfk_engine: the same bytes as host C and the
+ * reference, on the OpenCL build of the same source.
+ */
+static void test_blocked_conv(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c1b10c;
+	int fails = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
+		    0);
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * The status protocol through OpenCL: a bad second descriptor stops the
  * list, the third stays PENDING, nothing of theirs is written.
  */
@@ -512,10 +538,15 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},   {"conv", test_conv},
-	    {"matmul", test_matmul}, {"pool", test_pool},
-	    {"add", test_add},	     {"engine", test_engine},
-	    {"status", test_status}, {NULL, NULL},
+	    {"build", test_build},
+	    {"conv", test_conv},
+	    {"matmul", test_matmul},
+	    {"pool", test_pool},
+	    {"add", test_add},
+	    {"engine", test_engine},
+	    {"status", test_status},
+	    {"blocked_conv", test_blocked_conv},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }

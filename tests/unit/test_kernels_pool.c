@@ -1899,7 +1899,7 @@ static void test_emu_xclbin(void)
 	}
 	CU_ASSERT_EQUAL(fails, 0);
 	CU_ASSERT(lf__dev_limit(dev, "lfk_engine.macs_per_cycle", -1) ==
-		  LF_CONV_PE_OC * LF_CONV_PE_K);
+		  LF_CONV_MACS_PEAK);
 	CU_ASSERT(lf__dev_limit(dev, "lfk_pool.row_bytes", -1) == LF_POOL_ROW);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }

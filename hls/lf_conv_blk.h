@@ -1,0 +1,547 @@
+/*
+ * lf_conv_blk.h - the blocked conv datapath of lfk_conv2d and lfk_engine:
+ * descriptors with LF_DF_BLK (lf_desc.h "Blocked layout"), groups == 1.
+ * Included by conv2d.c (one translation unit per kernel, built three ways
+ * like the rest of hls/); hls/README.md describes the structure.
+ *
+ * Per descriptor:
+ *   for each block of 64 output channels (ob):
+ *     its 64 records -> bias / woff / mult registers   (16 beats, one burst)
+ *     its weights    -> bwbuf                           (kh*kw*icb*64 beats)
+ *     for each image, for each output row:
+ *       the input rows the row's window needs and the line buffer lacks,
+ *         as one band of rows per input channel block (one burst each)
+ *       MAC loop, II=1: LF_BLK_PIX pixels x LF_BLK_IC input channels x
+ *         LF_BLK_OC output channels per cycle, over (pixel group, OC
+ *         tile, tap, IC chunk); each pixel's whole 64-channel block
+ *         accumulates in accrow before anything is stored
+ *       store loop, II=1: one requantized 64-channel beat per pixel
+ *
+ * Arithmetic (kernel review 4.4): with 8-bit operands shifted to signed,
+ * xq = x - ox and wq = w - ow (ox, ow = 128 for uint8, 0 for int8), and
+ * dx = ox - x_zp, dw[c] = ow - w_zp[c], over the N terms of a window:
+ *   sum((x - x_zp)(w - w_zp[c])) = sum(xq wq) + dw[c] sum(xq)
+ *                                  + dx sum(wq) + N dx dw[c]
+ * exactly, and modulo 2^32 (ORT's int32 accumulation wraps too). The MAC
+ * array multiplies int8 x int8 only (two weights of one activation: the
+ * operands of Xilinx WP486's two MACs per DSP48E2); sum(xq) is an adder
+ * per pixel, sum(wq) is taken per channel as the weights load, and the
+ * rest is one multiply-add per output in the store (blk_cst, blk_store).
+ * Padding enters as xq = x_zp - ox = -dx, so its (x - x_zp) is 0.
+ *
+ * x, w and y move as whole beats only (lf_beat_rd / lf_beat_wr): one beat
+ * is 64 channels of one pixel, 64 input channels of one output channel's
+ * tap, 4 records, or 64 output channels of one pixel. Padding (rows and
+ * columns outside the image) is not read: its operand is 0, which is
+ * (x_zp - x_zp). Input pad lanes (channels >= ic) meet weights equal to
+ * their output channel's w_zp (the packing rule of lf_desc.h), so they add
+ * exactly 0 whatever the host left in them; IC chunks holding no real
+ * channel are skipped. Output pad lanes (channels >= oc) are written as
+ * requant(0, their record's mult): a function of the descriptor and its
+ * inputs only.
+ *
+ * The line buffer is a ring of `rows` input rows (as many whole rows of
+ * icb * iw beats as LF_BLK_LBEATS holds, at most ih): input row r lives
+ * in slot r % rows. Each output row loads the rows of its window not yet
+ * on chip, and as many following rows as fit without evicting the
+ * window, so every input row is read once per output-channel block (once
+ * per image when the whole image fits, as for most ResNet layers).
+ *
+ * Stages run one after the other (the cycle model charges their sum): the
+ * load, MAC and store loops are separate pipelines, not a DATAFLOW region
+ * (hls/README.md says what overlap would save and why it is not here).
+ */
+#ifndef LF_CONV_BLK_H
+#define LF_CONV_BLK_H
+
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_kutil.h"
+#include "lf_pipes.h"
+
+#define LF_BLK_CHUNKS (LF_BLK_LANES / LF_BLK_IC) /* IC chunks per beat */
+#define LF_BLK_TILES  (LF_BLK_LANES / LF_BLK_OC) /* OC tiles per block */
+#define LF_BLK_RBEATS (LF_BLK_LANES * LF_BLK_REC_BYTES / LF_BEAT_BYTES)
+/* accrow lanes: 64 channels, then the pixel's sum of x operands. */
+#define LF_BLK_ACC (LF_BLK_LANES + 1)
+
+/* Derived from a descriptor once it has passed blk_check(). */
+struct blk_geo {
+	lf_u32 icb, ocb;  /* 64-channel blocks of x and y */
+	lf_u32 last_ch;	  /* IC chunks of the last input block */
+	lf_u32 kred;	  /* kh * kw * (IC chunks over all input blocks) */
+	lf_u32 span_h;	  /* (kh - 1) * dil_h + 1 */
+	lf_u32 rows;	  /* rows of the line-buffer ring */
+	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX) */
+	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
+};
+
+/* Little-endian 32 bits of a beat's bytes. */
+LF_INLINE lf_u32 blk_le32(const lf_u8 b[LF_BEAT_BYTES], lf_u32 o)
+{
+	return (lf_u32)b[o] | ((lf_u32)b[o + 1] << 8) |
+	       ((lf_u32)b[o + 2] << 16) | ((lf_u32)b[o + 3] << 24);
+}
+
+/*
+ * Everything but the records' w_zp values, in lf_desc.h's order; fills
+ * *g when it returns LF_KST_OK.
+ */
+static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
+			lf_u32 act_bytes, struct blk_geo *g)
+{
+	if (d->magic != LF_DESC_MAGIC)
+		return LF_KST_BAD_MAGIC;
+	if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK || d->groups != 1)
+		return LF_KST_BAD_OP;
+	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
+	    !lfk_is_8bit(d->y_type))
+		return LF_KST_BAD_TYPE;
+	lf_i32 st = conv_check_shape(d, 1);
+	if (st != LF_KST_OK)
+		return st;
+
+	/* The blocked datapath's buffers. */
+	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	g->ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	if (d->kh * d->kw * g->icb > LF_BLK_WBEATS || d->iw > LF_BLK_IW_MAX ||
+	    d->ow > LF_BLK_IW_MAX || d->stride_h > LF_BLK_STRIDE_MAX ||
+	    d->stride_w > LF_BLK_STRIDE_MAX)
+		return LF_KST_LIMIT;
+	g->span_h = (d->kh - 1) * d->dil_h + 1;
+	lf_u32 cap = LF_BLK_LBEATS / (g->icb * d->iw);
+	lf_u32 need = g->span_h < d->ih ? g->span_h : d->ih;
+	if (cap < need)
+		return LF_KST_LIMIT;
+	g->rows = cap < d->ih ? cap : d->ih;
+	lf_u32 rem = d->ic - (g->icb - 1) * LF_BLK_LANES;
+	g->last_ch = (rem + LF_BLK_IC - 1) / LF_BLK_IC;
+	g->kred = d->kh * d->kw * ((g->icb - 1) * LF_BLK_CHUNKS + g->last_ch);
+	g->ngroups = (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
+	g->wbeats = d->kh * d->kw * g->icb * LF_BLK_LANES;
+
+	/* Whole beats only: every offset on a beat. */
+	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
+		LF_BEAT_BYTES !=
+	    0)
+		return LF_KST_BOUNDS;
+	lf_u64 x_sz = lfk_mul_sat(lfk_mul_sat(d->n, g->icb),
+				  lfk_mul_sat(lfk_mul_sat(d->ih, d->iw),
+					      LF_BLK_LANES));
+	lf_u64 y_sz = lfk_mul_sat(lfk_mul_sat(d->n, g->ocb),
+				  lfk_mul_sat(lfk_mul_sat(d->oh, d->ow),
+					      LF_BLK_LANES));
+	lf_u64 w_sz = lfk_mul_sat(lfk_mul_sat(g->ocb, g->wbeats), LF_BEAT_BYTES);
+	lf_u64 r_sz = (lf_u64)g->ocb * LF_BLK_RBEATS * LF_BEAT_BYTES;
+	if (!lfk_inside(d->x_off, x_sz, act_bytes) ||
+	    !lfk_inside(d->y_off, y_sz, act_bytes) ||
+	    !lfk_disjoint(d->x_off, x_sz, d->y_off, y_sz) ||
+	    !lfk_inside(d->w_off, w_sz, params_bytes) ||
+	    !lfk_inside(d->w_zp_off, r_sz, params_bytes))
+		return LF_KST_BOUNDS;
+	return LF_KST_OK;
+}
+
+/* The w_zp of every real record (channel < oc), 4 records per beat. */
+static lf_i32 blk_check_wzp(LF_GLOBAL const lf_beat *params, const lf_desc *d,
+			    const struct blk_geo *g)
+{
+	lf_i32 st = LF_KST_OK;
+	lf_u32 base = d->w_zp_off / LF_BEAT_BYTES;
+	lf_u32 nb = g->ocb * LF_BLK_RBEATS;
+	LF_PIPE_BEGIN(blk_wzp_chk);
+blk_wzp_chk:
+	for (lf_u32 k = 0; k < nb; k++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=16 max=16384 avg=64
+		LF_PIPE(blk_wzp_chk);
+		lf_u8 bt[LF_BEAT_BYTES];
+		lf_beat_rd(params, base + k, bt);
+		for (lf_u32 q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+			lf_i32 wzp =
+			    (lf_i32)blk_le32(bt, q * LF_BLK_REC_BYTES + 4);
+			if (k * 4 + q < d->oc && !lfk_in_type(d->w_type, wzp))
+				st = LF_KST_BAD_QUANT;
+		}
+	}
+	LF_PIPE_END(blk_wzp_chk);
+	return st;
+}
+
+/* Records of output block ob: bias, ws + w_zp and mult per channel. */
+static void blk_load_rec(LF_GLOBAL const lf_beat *params, const lf_desc *d,
+			 lf_u32 ob, lf_u32 bias[LF_BLK_LANES],
+			 lf_i32 woff[LF_BLK_LANES], float mult[LF_BLK_LANES])
+{
+	lf_u32 base = d->w_zp_off / LF_BEAT_BYTES + ob * LF_BLK_RBEATS;
+	lf_i32 ws = lfk_flip(d->w_type);
+	LF_PIPE_BEGIN(blk_rec);
+blk_rec:
+	for (lf_u32 k = 0; k < LF_BLK_RBEATS; k++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(blk_rec);
+		lf_u8 bt[LF_BEAT_BYTES];
+		lf_beat_rd(params, base + k, bt);
+		for (lf_u32 q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+			lf_u32 j = k * 4 + q, o = q * LF_BLK_REC_BYTES;
+			bias[j] = blk_le32(bt, o);
+			woff[j] = ws + (lf_i32)blk_le32(bt, o + 4);
+			mult[j] = lf_bits_f32(blk_le32(bt, o + 8));
+		}
+	}
+	LF_PIPE_END(blk_rec);
+}
+
+/*
+ * Weights of output block ob, one beat per (tap, icb, o) row of wb, and
+ * per output channel the sum of wq over the lanes the MAC loop uses (all
+ * 64 of a block but the last, whose IC chunks past ic are skipped).
+ */
+static void
+blk_load_w(LF_GLOBAL const lf_beat *params, const lf_desc *d,
+	   const struct blk_geo *g, lf_u32 ob,
+	   LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	   lf_u32 wsum[LF_BLK_LANES])
+{
+	lf_u32 base = d->w_off / LF_BEAT_BYTES + ob * g->wbeats;
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 o = 0, cb = 0;
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+		wsum[j] = 0;
+	}
+	LF_PIPE_BEGIN(blk_load_w);
+blk_load_w:
+	for (lf_u32 k = 0; k < g->wbeats; k++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=64 max=4608 avg=576
+		LF_PIPE(blk_load_w);
+		lf_u8 bt[LF_BEAT_BYTES];
+		lf_beat_rd(params, base + k, bt);
+		lf_u32 used = cb == g->icb - 1 ? g->last_ch * LF_BLK_IC
+					       : LF_BLK_LANES;
+		lf_i32 s = 0;
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+			wb[k][j] = bt[j];
+			lf_i32 q = (lf_i32)(bt[j] ^ ws) - 128;
+			s += j < used ? q : 0;
+		}
+		wsum[o] += (lf_u32)s;
+		if (++o == LF_BLK_LANES) {
+			o = 0;
+			if (++cb == g->icb)
+				cb = 0;
+		}
+	}
+	LF_PIPE_END(blk_load_w);
+}
+
+/*
+ * Input rows r0 .. r1 of image n into the ring: per input channel block
+ * one burst of (r1 - r0 + 1) * iw consecutive beats.
+ */
+static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
+			  const struct blk_geo *g, lf_u32 n, lf_u32 r0,
+			  lf_u32 r1,
+			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
+{
+	lf_u32 trips = (r1 - r0 + 1) * d->iw;
+	for (lf_u32 cb = 0; cb < g->icb; cb++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=2
+		lf_u32 src = d->x_off / LF_BEAT_BYTES +
+			     ((n * g->icb + cb) * d->ih + r0) * d->iw;
+		lf_u32 slot = r0 % g->rows, x = 0;
+		lf_u32 dst = (slot * g->icb + cb) * d->iw;
+		LF_PIPE_BEGIN(blk_load_x);
+	blk_load_x:
+		for (lf_u32 k = 0; k < trips; k++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_LBEATS avg=3136
+			LF_PIPE(blk_load_x);
+			lf_u8 bt[LF_BEAT_BYTES];
+			lf_beat_rd(act, src + k, bt);
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				lb[dst + x][j] = bt[j];
+			}
+			if (++x == d->iw) {
+				x = 0;
+				if (++slot == g->rows)
+					slot = 0;
+				dst = (slot * g->icb + cb) * d->iw;
+			}
+		}
+		LF_PIPE_END(blk_load_x);
+	}
+}
+
+/*
+ * The PE array over one output row of output block ob: every (pixel
+ * group, OC tile, tap, IC chunk) in one II=1 loop, so the pipeline does
+ * not drain between pixels. rb[a] is the line-buffer beat of tap row a's
+ * channel block 0, column 0 (-1: the row is padding). Products of the
+ * signed 8-bit operands xq, wq (above); accrow[px][0..63] receives their
+ * sums, accrow[px][64] the pixel's sum of xq. The host-C build vectorizes
+ * the IC-lane dot products (pmaddwd).
+ */
+static void
+blk_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 ntiles,
+	const lf_i32 rb[LF_CONV_KDIM_MAX],
+	LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	lf_i32 xs = lfk_flip(d->x_type);
+	lf_i32 ws = lfk_flip(d->w_type);
+	/* Padding's operand: x_zp - ox, so (x - x_zp) = 0. */
+	lf_i32 xpad = (lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ (lf_u32)xs) - 128;
+	lf_u32 acc[LF_BLK_PIX][LF_BLK_OC];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete dim=0
+	lf_u32 sx[LF_BLK_PIX];
+#pragma HLS ARRAY_PARTITION variable=sx type=complete
+	lf_u32 gi = 0, t = 0, kk = 0, a = 0, b = 0, cb = 0, c = 0;
+	lf_u32 trips = g->ngroups * ntiles * g->kred;
+	LF_PIPE_BEGIN(blk_mac);
+blk_mac:
+	for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1048576 avg=1008
+		LF_PIPE(blk_mac);
+		lf_i16 xv[LF_BLK_PIX][LF_BLK_IC];
+#pragma HLS ARRAY_PARTITION variable=xv type=complete dim=0
+		lf_i16 wv[LF_BLK_OC][LF_BLK_IC];
+#pragma HLS ARRAY_PARTITION variable=wv type=complete dim=0
+		lf_u32 lc = c * LF_BLK_IC; /* first lane of the IC chunk */
+		lf_i32 ixb = (lf_i32)(gi * LF_BLK_PIX * d->stride_w) -
+			     (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
+		for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+#pragma HLS UNROLL
+			lf_i32 ix = ixb + (lf_i32)(p * d->stride_w);
+			lf_u32 ok = gi * LF_BLK_PIX + p < d->ow && rb[a] >= 0 &&
+				    ix >= 0 && ix < (lf_i32)d->iw;
+			lf_u32 xi = ok ? (lf_u32)rb[a] + cb * d->iw + (lf_u32)ix
+				       : 0;
+			/* Padding: xpad (a mask, no branch: the host-C
+			 * build vectorizes it). */
+			lf_i32 keep = -(lf_i32)ok;
+			lf_i32 s = 0;
+			for (lf_u32 l = 0; l < LF_BLK_IC; l++) {
+#pragma HLS UNROLL
+				lf_i32 v = (lf_i32)(lb[xi][lc + l] ^ (lf_u32)xs) -
+					   128;
+				xv[p][l] = (lf_i16)((v & keep) | (xpad & ~keep));
+				s += xv[p][l];
+			}
+			sx[p] = (kk == 0 ? 0 : sx[p]) + (lf_u32)s;
+		}
+		lf_u32 wrow =
+		    ((a * d->kw + b) * g->icb + cb) * LF_BLK_LANES + t * LF_BLK_OC;
+		for (lf_u32 o = 0; o < LF_BLK_OC; o++) {
+#pragma HLS UNROLL
+			for (lf_u32 l = 0; l < LF_BLK_IC; l++) {
+#pragma HLS UNROLL
+				wv[o][l] = (lf_i16)((lf_i32)(wb[wrow + o][lc + l] ^
+							  (lf_u32)ws) -
+						    128);
+			}
+		}
+		for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+#pragma HLS UNROLL
+			for (lf_u32 o = 0; o < LF_BLK_OC; o++) {
+#pragma HLS UNROLL
+				/* int8 x int8: two output channels' products
+				 * of one xq per DSP48E2 (WP486). */
+				lf_i32 s = 0;
+				for (lf_u32 l = 0; l < LF_BLK_IC; l++) {
+#pragma HLS UNROLL
+					s += (lf_i32)xv[p][l] * (lf_i32)wv[o][l];
+				}
+				/* int32 accumulation wraps, as ORT's does. */
+				acc[p][o] = (kk == 0 ? 0 : acc[p][o]) + (lf_u32)s;
+			}
+		}
+		if (kk == g->kred - 1) {
+			for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+#pragma HLS UNROLL
+				lf_u32 ox = gi * LF_BLK_PIX + p;
+				for (lf_u32 o = 0; o < LF_BLK_OC; o++) {
+#pragma HLS UNROLL
+					if (ox < d->ow)
+						accrow[ox][t * LF_BLK_OC + o] =
+						    acc[p][o];
+				}
+				if (ox < d->ow)
+					accrow[ox][LF_BLK_LANES] = sx[p];
+			}
+		}
+		/* Next (IC chunk, block, tap column, tap row), then tile and
+		 * pixel group. */
+		if (++c == (cb == g->icb - 1 ? g->last_ch : LF_BLK_CHUNKS)) {
+			c = 0;
+			if (++cb == g->icb) {
+				cb = 0;
+				if (++b == d->kw) {
+					b = 0;
+					if (++a == d->kh)
+						a = 0;
+				}
+			}
+		}
+		if (++kk == g->kred) {
+			kk = 0;
+			if (++t == ntiles) {
+				t = 0;
+				gi++;
+			}
+		}
+	}
+	LF_PIPE_END(blk_mac);
+}
+
+/*
+ * Requantizes output row oy of block ob and writes it, one 64-channel
+ * beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
+ * past the block's channels take accumulator 0 (their record's mult
+ * decides the byte).
+ */
+static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
+		      const struct blk_geo *g, lf_u32 n, lf_u32 ob, lf_u32 oy,
+		      lf_u32 nreal, const float mult[LF_BLK_LANES],
+		      const lf_u32 dw[LF_BLK_LANES],
+		      const lf_u32 cst[LF_BLK_LANES],
+		      LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	lf_u32 base = d->y_off / LF_BEAT_BYTES +
+		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
+	LF_PIPE_BEGIN(blk_store);
+blk_store:
+	for (lf_u32 ox = 0; ox < d->ow; ox++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
+		LF_PIPE(blk_store);
+		lf_u8 bt[LF_BEAT_BYTES];
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+			/* the sums plus dw * sum(xq) + (bias + dx sum(wq)
+			 * + N dx dw): the exact accumulator, mod 2^32 */
+			lf_u32 acc = j < nreal
+					 ? accrow[ox][j] +
+					       dw[j] * accrow[ox][LF_BLK_LANES] +
+					       cst[j]
+					 : 0;
+			bt[j] = lfk_byte(lfk_requant(acc, mult[j], d->y_zp,
+						     d->act_min, d->act_max));
+		}
+		lf_beat_wr(act, base + ox, bt);
+	}
+	LF_PIPE_END(blk_store);
+}
+
+/* Runs one checked blocked descriptor. */
+static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
+		    const lf_desc *d, const struct blk_geo *g,
+		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
+				     [LF_BLK_LANES],
+		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	/* Per-channel quantization of the current block, in registers. */
+	lf_u32 bias[LF_BLK_LANES];
+	lf_i32 woff[LF_BLK_LANES];
+	float mult[LF_BLK_LANES];
+	lf_u32 wsum[LF_BLK_LANES], dw[LF_BLK_LANES], cst[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=bias type=complete
+#pragma HLS ARRAY_PARTITION variable=woff type=complete
+#pragma HLS ARRAY_PARTITION variable=mult type=complete
+#pragma HLS ARRAY_PARTITION variable=wsum type=complete
+#pragma HLS ARRAY_PARTITION variable=dw type=complete
+#pragma HLS ARRAY_PARTITION variable=cst type=complete
+	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
+	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
+	lf_u32 nterms = d->kh * d->kw *
+			((g->icb - 1) * LF_BLK_LANES + g->last_ch * LF_BLK_IC);
+	lf_i32 rb[LF_CONV_KDIM_MAX];
+#pragma HLS ARRAY_PARTITION variable=rb type=complete
+
+	for (lf_u32 ob = 0; ob < g->ocb; ob++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
+		blk_load_rec(params, d, ob, bias, woff, mult);
+		blk_load_w(params, d, g, ob, wb, wsum);
+		/* woff = ws + w_zp: dw = ow - w_zp = 128 - woff. */
+		LF_PIPE_BEGIN(blk_cst);
+	blk_cst:
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS PIPELINE II=1
+			LF_PIPE(blk_cst);
+			dw[j] = (lf_u32)(128 - woff[j]);
+			cst[j] = bias[j] + dx * wsum[j] + nterms * dx * dw[j];
+		}
+		LF_PIPE_END(blk_cst);
+		lf_u32 nreal = d->oc - ob * LF_BLK_LANES;
+		if (nreal > LF_BLK_LANES)
+			nreal = LF_BLK_LANES;
+		lf_u32 ntiles = (nreal + LF_BLK_OC - 1) / LF_BLK_OC;
+		for (lf_u32 n = 0; n < d->n; n++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
+			lf_i32 hi = -1; /* last input row in the ring */
+			for (lf_u32 oy = 0; oy < d->oh; oy++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=56
+				lf_i32 w0 = (lf_i32)(oy * d->stride_h) -
+					    (lf_i32)d->pad_t;
+				lf_i32 lo = w0 > hi + 1 ? w0 : hi + 1;
+				if (lo < 0)
+					lo = 0;
+				lf_i32 top = w0 + (lf_i32)g->span_h - 1;
+				if (top > (lf_i32)d->ih - 1)
+					top = (lf_i32)d->ih - 1;
+				if (lo <= top) {
+					/* The window's missing rows and what
+					 * follows them, up to the ring. */
+					lf_i32 r1 = (lf_i32)d->ih - 1;
+					if (g->rows < d->ih &&
+					    w0 + (lf_i32)g->rows - 1 < r1)
+						r1 = w0 + (lf_i32)g->rows - 1;
+					blk_load_rows(act, d, g, n, (lf_u32)lo,
+						      (lf_u32)r1, lb);
+					hi = r1;
+				}
+				/* Once per row, not pipelined: kh modulos. */
+				for (lf_u32 a = 0; a < d->kh; a++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
+					lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
+					rb[a] = iy >= 0 && iy < (lf_i32)d->ih
+						    ? (lf_i32)(((lf_u32)iy %
+								g->rows) *
+							       g->icb * d->iw)
+						    : -1;
+				}
+				blk_mac(d, g, ntiles, rb, wb, lb, accrow);
+				blk_store(act, d, g, n, ob, oy, nreal, mult,
+					  dw, cst, accrow);
+			}
+		}
+	}
+}
+
+/* Checks and runs one blocked descriptor; returns its status. */
+static lf_i32
+blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+	  LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
+	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	struct blk_geo g;
+	lf_i32 st = blk_check(d, params_bytes, act_bytes, &g);
+	if (st == LF_KST_OK)
+		st = blk_check_wzp(params, d, &g);
+	LF_DESC_DONE();
+	if (st == LF_KST_OK)
+		blk_run(params, act, d, &g, wb, lb, accrow);
+	return st;
+}
+
+#endif /* LF_CONV_BLK_H */

@@ -1,0 +1,636 @@
+/*
+ * test_kernels_blk.c - the blocked conv datapath (LF_DF_BLK, lf_desc.h
+ * "Blocked layout"; hls/lf_conv_blk.h) of the host-C lfk_conv2d and
+ * lfk_engine against the CPU reference, byte for byte.
+ *
+ * The reference is hostlib/cpu's NCHW lf__ref_qconv2d. This file converts
+ * its input to the blocked layout and packs the weights and per-channel
+ * records itself, from lf_desc.h's text (independent of hostlib/plan and
+ * of the kernel), then converts the expected output back: the real lanes
+ * must equal the reference, the pad lanes the byte lf_desc.h's formula
+ * gives for accumulator 0 and a zero record, and nothing else in act may
+ * change. Input pad lanes hold random bytes (not x_zp), so a pad lane that
+ * leaked into a real output would show.
+ *
+ * Also: every rejection (status, act untouched), and the modeled cycles of
+ * a ResNet-style 3x3 64->64 56x56 layer and a 7x7 stride-2 stem against
+ * the array's peak (printed; the 3x3 must be MAC-bound). The OpenCL build
+ * runs the same launches (test_kernels_opencl.c, lf_kc_blk_cases).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/cpu/ref.h"
+#include "lf_config.h"
+#include "lf_desc.h"
+#include "lf_pipes.h"
+#include "lf_test.h"
+#include "unit/kernel_cases.h"
+
+#define BLK 64
+
+/*
+ * The shapes: every edge of the datapath. The default build's limits
+ * (lf_config.h) hold them all: kh * kw * ceil(ic / 64) <= LF_BLK_WBEATS,
+ * iw, ow <= LF_BLK_IW_MAX, whole rows of the window in LF_BLK_LBEATS.
+ */
+const struct lf_kc_blk lf_kc_blk_cases[] = {
+    /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu */
+    /* 3x3 pad 1, one block each way */
+    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
+    /* ic and oc not multiples of 64, int8, batch 2, ow % PIX != 0 */
+    {2, 70, 7, 9, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    /* 1x1, three input blocks, oc below one block */
+    {1, 130, 5, 6, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0},
+    /* 3x3 stride 2 pad 1, odd sizes, two output blocks */
+    {1, 64, 9, 11, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0},
+    /* 7x7 stride 2 pad 3 stem, ic = 3, batch 2 */
+    {2, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0},
+    /* fused ReLU, per-tensor w_zp, int8 x, uint8 w */
+    {1, 48, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1},
+    /* dilation 2, pad 2, uint8 */
+    {1, 20, 9, 8, 24, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 0, 0},
+    /* 1x1 stride 2 (the window is shorter than the stride) */
+    {3, 64, 8, 10, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1},
+    /* a ring of 8 rows over 20 (icb 2 x iw 64 beats a row): band loads */
+    {1, 100, 20, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    /* 1x1 input, 3x3 pad 1: all but the centre tap is padding */
+    {2, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
+    /* asymmetric pads, kernel wider than tall, ReLU */
+    {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1},
+    /* stride 2 on rows only, 3 output blocks, int8 */
+    {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0},
+};
+const int lf_kc_blk_ncases =
+    (int)(sizeof(lf_kc_blk_cases) / sizeof(lf_kc_blk_cases[0]));
+
+static int tlo(int t)
+{
+	return t == LF_KDT_U8 ? 0 : -128;
+}
+
+static int thi(int t)
+{
+	return t == LF_KDT_U8 ? 255 : 127;
+}
+
+static lf_dtype pub_type(int t)
+{
+	return t == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+}
+
+static uint32_t cdiv(uint32_t a, uint32_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* Byte offset of element (i, ch, yy, xx) of a blocked tensor (lf_desc.h). */
+static size_t blk_at(uint32_t c, uint32_t h, uint32_t w, uint32_t i,
+		     uint32_t ch, uint32_t yy, uint32_t xx)
+{
+	uint32_t cb = cdiv(c, BLK);
+	return ((((size_t)i * cb + ch / BLK) * h + yy) * w + xx) * BLK +
+	       ch % BLK;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void *xcalloc(size_t n)
+{
+	void *p = calloc(n ? n : 1, 1);
+	if (!p) {
+		fprintf(stderr, "kernel tests: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
+		   struct lf_kc_launch *l)
+{
+	struct lf_rng r;
+	lf_rng_seed(&r, seed);
+	memset(l, 0, sizeof *l);
+	int oh = lf__ref_out_dim(c->ih, c->kh, c->sh, c->pt, c->pb, c->dh);
+	int ow = lf__ref_out_dim(c->iw, c->kw, c->sw, c->pl, c->pr, c->dw);
+	if (oh <= 0 || ow <= 0)
+		return -1;
+	uint32_t icb = cdiv((uint32_t)c->ic, BLK),
+		 ocb = cdiv((uint32_t)c->oc, BLK);
+	size_t nx = (size_t)c->n * c->ic * c->ih * c->iw;
+	size_t nw = (size_t)c->oc * c->ic * c->kh * c->kw;
+	size_t ny = (size_t)c->n * c->oc * oh * ow;
+	uint8_t *x = xcalloc(nx), *w = xcalloc(nw), *y = xcalloc(ny);
+	int32_t *wzp = xcalloc(sizeof(int32_t) * (size_t)c->oc);
+	int32_t *bias = xcalloc(sizeof(int32_t) * (size_t)c->oc);
+	float *wsc = xcalloc(sizeof(float) * (size_t)c->oc);
+
+	for (size_t i = 0; i < nx; i++)
+		x[i] = (uint8_t)lf_rng_u32(&r);
+	for (size_t i = 0; i < nw; i++)
+		w[i] = (uint8_t)lf_rng_u32(&r);
+	int32_t x_zp = lf_kc_pick_zp(&r, c->xt);
+	int32_t y_zp = lf_kc_pick_zp(&r, LF_KDT_U8);
+	int yt = LF_KDT_U8;
+	if (c->xt == LF_KDT_I8) { /* y follows x's type, as QLinearConv */
+		yt = LF_KDT_I8;
+		y_zp -= 128;
+	}
+	int nq = c->per_ch ? c->oc : 1;
+	for (int o = 0; o < nq; o++) {
+		wzp[o] = lf_kc_pick_zp(&r, c->wt);
+		wsc[o] = 0.001f + (float)lf_rng_range(&r, 0, 1000) * 1e-5f;
+	}
+	for (int o = 0; o < c->oc; o++)
+		bias[o] = lf_rng_range(&r, -20000, 20000);
+	float x_scale = 0.02f + (float)lf_rng_range(&r, 0, 100) * 1e-4f;
+	/* y_scale so the outputs spread over the type, some saturating. */
+	float k = sqrtf((float)(c->ic * c->kh * c->kw));
+	float y_scale = x_scale * wsc[0] * k * 5500.0f / 45.0f;
+	int32_t act_min = c->relu ? y_zp : tlo(yt), act_max = thi(yt);
+
+	struct lf_ref_qconv rq = {
+	    .x_type = pub_type(c->xt),
+	    .w_type = pub_type(c->wt),
+	    .y_type = pub_type(yt),
+	    .n = c->n,
+	    .ic = c->ic,
+	    .ih = c->ih,
+	    .iw = c->iw,
+	    .oc = c->oc,
+	    .kh = c->kh,
+	    .kw = c->kw,
+	    .stride_h = c->sh,
+	    .stride_w = c->sw,
+	    .pad_t = c->pt,
+	    .pad_l = c->pl,
+	    .pad_b = c->pb,
+	    .pad_r = c->pr,
+	    .dil_h = c->dh,
+	    .dil_w = c->dw,
+	    .groups = 1,
+	    .x_zp = x_zp,
+	    .y_zp = y_zp,
+	    .w_zp = wzp,
+	    .w_zp_count = nq,
+	    .x_scale = x_scale,
+	    .y_scale = y_scale,
+	    .w_scale = wsc,
+	    .w_scale_count = nq,
+	    .bias = c->bias ? bias : NULL,
+	    .act_min = act_min,
+	    .act_max = act_max,
+	};
+	if (lf__ref_qconv2d(&rq, x, w, y) != LF_OK) {
+		free(x), free(w), free(y), free(wzp), free(bias), free(wsc);
+		return -1;
+	}
+
+	/* params: packed weights, then the records, both on beats. */
+	size_t wpk = (size_t)ocb * c->kh * c->kw * icb * BLK * BLK;
+	uint32_t rec_off = (uint32_t)wpk;
+	l->params_bytes = rec_off + ocb * BLK * LF_BLK_REC_BYTES;
+	l->params = xcalloc(l->params_bytes);
+	for (uint32_t ob = 0; ob < ocb; ob++)
+		for (int a = 0; a < c->kh; a++)
+			for (int b = 0; b < c->kw; b++)
+				for (uint32_t ib = 0; ib < icb; ib++)
+					for (uint32_t o = 0; o < BLK; o++) {
+						uint8_t *row =
+						    l->params +
+						    (((((size_t)ob * c->kh +
+							a) *
+							   c->kw +
+						       b) *
+							  icb +
+						      ib) *
+							 BLK +
+						     o) *
+							BLK;
+						uint32_t oc = ob * BLK + o;
+						if (oc >= (uint32_t)c->oc)
+							continue; /* zeros */
+						int32_t z =
+						    wzp[c->per_ch ? oc : 0];
+						for (uint32_t i = 0; i < BLK;
+						     i++) {
+							uint32_t ch =
+							    ib * BLK + i;
+							row[i] =
+							    ch < (uint32_t)c->ic
+								? w[(((size_t)oc *
+									  c->ic +
+								      ch) *
+									 c->kh +
+								     a) *
+									c->kw +
+								    b]
+								: (uint8_t)z;
+						}
+					}
+	for (int o = 0; o < c->oc; o++) {
+		uint8_t *rec =
+		    l->params + rec_off + (size_t)o * LF_BLK_REC_BYTES;
+		int q = c->per_ch ? o : 0;
+		/* lf_desc.h: mult = (x_scale * w_scale) / y_scale, float32 */
+		volatile float m = x_scale * wsc[q];
+		m = m / y_scale;
+		float mf = m;
+		uint32_t mb;
+		memcpy(&mb, &mf, 4);
+		put32(rec, c->bias ? (uint32_t)bias[o] : 0);
+		put32(rec + 4, (uint32_t)wzp[q]);
+		put32(rec + 8, mb);
+	}
+
+	/* act: x blocked, a 64-byte gap, y blocked. */
+	size_t xb = (size_t)c->n * icb * c->ih * c->iw * BLK;
+	size_t yb = (size_t)c->n * ocb * oh * ow * BLK;
+	uint32_t y_off = (uint32_t)xb + BLK;
+	l->act_bytes = y_off + (uint32_t)yb;
+	l->act = xcalloc(l->act_bytes);
+	l->expect = xcalloc(l->act_bytes);
+	for (size_t i = 0; i < l->act_bytes; i++) /* gap, x pad lanes */
+		l->act[i] = (uint8_t)lf_rng_u32(&r);
+	for (int i = 0; i < c->n; i++)
+		for (int ch = 0; ch < c->ic; ch++)
+			for (int yy = 0; yy < c->ih; yy++)
+				for (int xx = 0; xx < c->iw; xx++)
+					l->act[blk_at(c->ic, c->ih, c->iw, i,
+						      ch, yy, xx)] =
+					    x[(((size_t)i * c->ic + ch) *
+						   c->ih +
+					       yy) *
+						  c->iw +
+					      xx];
+	memcpy(l->expect, l->act, l->act_bytes);
+	/* Pad output lanes: accumulator 0 times a zero record's mult. */
+	int32_t pad = y_zp < act_min   ? act_min
+		      : y_zp > act_max ? act_max
+				       : y_zp;
+	for (size_t i = 0; i < yb; i++)
+		l->expect[y_off + i] = (uint8_t)pad;
+	for (int i = 0; i < c->n; i++)
+		for (int o = 0; o < c->oc; o++)
+			for (int yy = 0; yy < oh; yy++)
+				for (int xx = 0; xx < ow; xx++)
+					l->expect[y_off +
+						  blk_at((uint32_t)c->oc,
+							 (uint32_t)oh,
+							 (uint32_t)ow, i, o, yy,
+							 xx)] =
+					    y[(((size_t)i * c->oc + o) * oh +
+					       yy) *
+						  ow +
+					      xx];
+	for (size_t i = 0; i < yb; i++) /* y starts as the complement */
+		l->act[y_off + i] = (uint8_t)~l->expect[y_off + i];
+
+	l->op = LF_KOP_CONV2D;
+	l->ndesc = 1;
+	l->desc = xcalloc(sizeof(lf_desc));
+	lf_desc *d = l->desc;
+	d->magic = LF_DESC_MAGIC;
+	d->op = LF_KOP_CONV2D;
+	d->flags = LF_DF_BLK;
+	d->x_type = (uint32_t)c->xt;
+	d->w_type = (uint32_t)c->wt;
+	d->y_type = (uint32_t)yt;
+	d->n = (uint32_t)c->n;
+	d->ic = (uint32_t)c->ic;
+	d->ih = (uint32_t)c->ih;
+	d->iw = (uint32_t)c->iw;
+	d->oc = (uint32_t)c->oc;
+	d->oh = (uint32_t)oh;
+	d->ow = (uint32_t)ow;
+	d->groups = 1;
+	d->kh = (uint32_t)c->kh;
+	d->kw = (uint32_t)c->kw;
+	d->stride_h = (uint32_t)c->sh;
+	d->stride_w = (uint32_t)c->sw;
+	d->pad_t = (uint32_t)c->pt;
+	d->pad_l = (uint32_t)c->pl;
+	d->pad_b = (uint32_t)c->pb;
+	d->pad_r = (uint32_t)c->pr;
+	d->dil_h = (uint32_t)c->dh;
+	d->dil_w = (uint32_t)c->dw;
+	d->x_off = 0;
+	d->y_off = y_off;
+	d->w_off = 0;
+	d->w_zp_off = rec_off;
+	d->bias_off = 0xffffffc0u; /* not read */
+	d->mult_off = 0xffffffc0u;
+	d->x_zp = x_zp;
+	d->y_zp = y_zp;
+	d->act_min = act_min;
+	d->act_max = act_max;
+	snprintf(l->what, sizeof l->what,
+		 "blocked conv n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d "
+		 "pad=%d,%d,%d,%d dil=%d,%d xt=%d wt=%d per_ch=%d bias=%d "
+		 "relu=%d x_zp=%d y_zp=%d",
+		 c->n, c->ic, c->ih, c->iw, c->oc, c->kh, c->kw, c->sh, c->sw,
+		 c->pt, c->pl, c->pb, c->pr, c->dh, c->dw, c->xt, c->wt,
+		 c->per_ch, c->bias, c->relu, x_zp, y_zp);
+	free(x), free(w), free(y), free(wzp), free(bias), free(wsc);
+	return 0;
+}
+
+/* Runs @l through kernel @engine (0: lfk_conv2d) on a copy; 0 if every
+ * byte of act is as expected and the status OK. */
+static int run_host(const struct lf_kc_launch *l, int engine, int index,
+		    uint64_t *cycles)
+{
+	lf_desc d = l->desc[0];
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
+	memcpy(act, l->act, l->act_bytes);
+	lfk_cycles_reset();
+	if (engine)
+		lfk_engine(lf_desc_words(&d), 1, LF_KC_P(l->params),
+			   l->params_bytes, LF_KC_A(act), l->act_bytes);
+	else
+		lfk_conv2d(lf_desc_words(&d), 1, LF_KC_P(l->params),
+			   l->params_bytes, LF_KC_A(act), l->act_bytes);
+	if (cycles)
+		*cycles = lfk_cycles_get();
+	int bad = d.status != LF_KST_OK;
+	if (bad)
+		fprintf(stderr, "\ncase %d status %d\n  %s\n", index, d.status,
+			l->what);
+	if (lf_kc_compare(l, act, engine ? "lfk_engine" : "lfk_conv2d", 0,
+			  index) != 0)
+		bad = 1;
+	free(act);
+	return bad;
+}
+
+static void test_blk_shapes(void)
+{
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + (uint64_t)i,
+						     &lf_kc_blk_cases[i], &l),
+				      0);
+		uint64_t c0 = 0, c1 = 0;
+		CU_ASSERT_EQUAL(run_host(&l, 0, i, &c0), 0);
+		CU_ASSERT_EQUAL(run_host(&l, 1, i, &c1), 0);
+		/* The engine runs the same datapath: same modeled cycles. */
+		CU_ASSERT_EQUAL(c0, c1);
+		lf_kc_free(&l);
+	}
+}
+
+/* Random shapes inside the default limits, seeded (LF_TEST_SEED). */
+static void test_blk_random(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xb10c;
+	int fails = 0;
+	for (int i = 0; i < 24 && fails < 3; i++) {
+		struct lf_rng r;
+		lf_rng_seed(&r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)i);
+		struct lf_kc_blk c;
+		memset(&c, 0, sizeof c);
+		c.n = lf_rng_range(&r, 1, 2);
+		c.kh = lf_rng_range(&r, 1, 4);
+		c.kw = lf_rng_range(&r, 1, 4);
+		c.ic = lf_rng_range(&r, 1, 150);
+		while (c.kh * c.kw * (int)cdiv((uint32_t)c.ic, BLK) >
+		       LF_BLK_WBEATS)
+			c.ic = (c.ic + 1) / 2;
+		c.oc = lf_rng_range(&r, 1, 140);
+		c.sh = lf_rng_range(&r, 1, LF_BLK_STRIDE_MAX);
+		c.sw = lf_rng_range(&r, 1, LF_BLK_STRIDE_MAX);
+		c.dh = lf_rng_range(&r, 1, 2);
+		c.dw = lf_rng_range(&r, 1, 2);
+		c.pt = lf_rng_range(&r, 0, c.kh);
+		c.pb = lf_rng_range(&r, 0, c.kh);
+		c.pl = lf_rng_range(&r, 0, c.kw);
+		c.pr = lf_rng_range(&r, 0, c.kw);
+		c.ih = lf_rng_range(&r, 1, 12);
+		c.iw = lf_rng_range(&r, 1, 20);
+		c.xt = lf_rng_range(&r, 0, 1);
+		c.wt = lf_rng_range(&r, 0, 1);
+		c.per_ch = lf_rng_range(&r, 0, 1);
+		c.bias = lf_rng_range(&r, 0, 1);
+		c.relu = lf_rng_range(&r, 0, 3) == 0;
+		struct lf_kc_launch l;
+		if (lf_kc_blk_conv(lf_rng_u32(&r), &c, &l) != 0)
+			continue; /* the window does not fit: no output */
+		if (run_host(&l, i & 1, i, NULL) != 0) {
+			fprintf(stderr, "  seed=0x%llx case %d\n",
+				(unsigned long long)seed, i);
+			fails++;
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/* One rejected descriptor: its status, and act exactly as it was. */
+static void expect_reject(const struct lf_kc_launch *l, const lf_desc *bad,
+			  int32_t want, const char *why)
+{
+	for (int engine = 0; engine < 2; engine++) {
+		lf_desc d = *bad;
+		uint8_t *act = lf_kc_xmalloc(l->act_bytes);
+		memcpy(act, l->act, l->act_bytes);
+		if (engine)
+			lfk_engine(lf_desc_words(&d), 1, LF_KC_P(l->params),
+				   l->params_bytes, LF_KC_A(act), l->act_bytes);
+		else
+			lfk_conv2d(lf_desc_words(&d), 1, LF_KC_P(l->params),
+				   l->params_bytes, LF_KC_A(act), l->act_bytes);
+		if (d.status != want)
+			fprintf(stderr, "\n%s: status %d, want %d\n", why,
+				d.status, want);
+		CU_ASSERT_EQUAL(d.status, want);
+		CU_ASSERT_EQUAL(memcmp(act, l->act, l->act_bytes), 0);
+		free(act);
+	}
+}
+
+static void test_blk_reject(void)
+{
+	/* 3x3 70 -> 100 on 7x9, batch 2: the second shape case. */
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 1, &lf_kc_blk_cases[1], &l), 0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0); /* the good one runs */
+	lf_desc d;
+
+	d = l.desc[0], d.x_off = 1;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x_off off a beat");
+	d = l.desc[0], d.y_off += 32;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y_off off a beat");
+	d = l.desc[0], d.w_off = 4;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "w_off off a beat");
+	d = l.desc[0], d.w_zp_off += 16;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "w_zp_off off a beat");
+	d = l.desc[0], d.y_off += 64;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y past act");
+	d = l.desc[0], d.w_zp_off += 64;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "records past params");
+	d = l.desc[0], d.w_off = (l.params_bytes - 64) & ~63u;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "weights past params");
+	d = l.desc[0], d.y_off = 0;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y over x");
+	d = l.desc[0], d.y_type = LF_KDT_I32;
+	expect_reject(&l, &d, LF_KST_BAD_TYPE, "int32 y");
+	d = l.desc[0], d.groups = 2;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "groups 2");
+	d = l.desc[0], d.flags |= LF_DF_BIAS;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "LF_DF_BIAS with LF_DF_BLK");
+	d = l.desc[0], d.flags |= LF_DF_W_PER_CH;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "LF_DF_W_PER_CH with LF_DF_BLK");
+	d = l.desc[0], d.magic ^= 1;
+	expect_reject(&l, &d, LF_KST_BAD_MAGIC, "magic");
+	d = l.desc[0], d.oh += 1;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "oh");
+	d = l.desc[0], d.x_zp = 300;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "x_zp");
+	/* Limits come before byte ranges: these need no buffers. */
+	d = l.desc[0], d.stride_w = LF_BLK_STRIDE_MAX + 1, d.ow = 3;
+	expect_reject(&l, &d, LF_KST_LIMIT, "stride 3");
+	d = l.desc[0];
+	d.ic = 64 * (LF_BLK_WBEATS / 9 + 1);
+	expect_reject(&l, &d, LF_KST_LIMIT, "kh * kw * icb over blk_wbeats");
+	d = l.desc[0], d.iw = LF_BLK_IW_MAX + 1, d.ow = LF_BLK_IW_MAX + 1;
+	expect_reject(&l, &d, LF_KST_LIMIT, "iw over blk_iw_max");
+	d = l.desc[0], d.pad_l = 2, d.pad_r = 2;
+	d.iw = LF_BLK_IW_MAX - 1, d.ow = LF_BLK_IW_MAX + 1;
+	expect_reject(&l, &d, LF_KST_LIMIT, "ow over blk_iw_max");
+	/* 7x1 over 4 input blocks: rows of 4 * iw beats, fewer than 7 of
+	 * them in the line buffer. */
+	d = l.desc[0];
+	d.kh = 7, d.kw = 1, d.pad_t = 3, d.pad_b = 3, d.pad_l = 0, d.pad_r = 0;
+	d.ic = 4 * 64, d.ih = 9, d.oh = 9, d.iw = LF_BLK_IW_MAX;
+	d.ow = LF_BLK_IW_MAX;
+	if (7 * 4 <= LF_BLK_WBEATS && 7 * 4 * LF_BLK_IW_MAX > LF_BLK_LBEATS)
+		expect_reject(&l, &d, LF_KST_LIMIT, "line buffer");
+	/* A real record's w_zp out of w_type's range. */
+	{
+		uint8_t *keep = l.params;
+		l.params = lf_kc_xmalloc(l.params_bytes);
+		memcpy(l.params, keep, l.params_bytes);
+		put32(l.params + l.desc[0].w_zp_off + 99 * LF_BLK_REC_BYTES + 4,
+		      l.desc[0].w_type == LF_KDT_U8 ? 256u : (uint32_t)-129);
+		expect_reject(&l, &l.desc[0], LF_KST_BAD_QUANT, "w_zp range");
+		free(l.params);
+		l.params = keep;
+	}
+	lf_kc_free(&l);
+}
+
+/*
+ * The modeled cycles of the NCHW descriptor of the same layer (zero
+ * bytes: the cycle model depends on the shape only): the "before".
+ */
+static uint64_t nchw_cycles(const struct lf_kc_blk *c)
+{
+	int oh = lf__ref_out_dim(c->ih, c->kh, c->sh, c->pt, c->pb, c->dh);
+	int ow = lf__ref_out_dim(c->iw, c->kw, c->sw, c->pl, c->pr, c->dw);
+	size_t nx = (size_t)c->n * c->ic * c->ih * c->iw;
+	size_t ny = (size_t)c->n * c->oc * oh * ow;
+	size_t nw = (size_t)c->oc * c->ic * c->kh * c->kw;
+	uint8_t *act = xcalloc(nx + ny), *params = xcalloc(nw + 8);
+	lf_desc d;
+	memset(&d, 0, sizeof d);
+	d.magic = LF_DESC_MAGIC;
+	d.op = LF_KOP_CONV2D;
+	d.n = (uint32_t)c->n, d.ic = (uint32_t)c->ic, d.ih = (uint32_t)c->ih;
+	d.iw = (uint32_t)c->iw, d.oc = (uint32_t)c->oc, d.oh = (uint32_t)oh;
+	d.ow = (uint32_t)ow, d.groups = 1, d.kh = (uint32_t)c->kh;
+	d.kw = (uint32_t)c->kw, d.stride_h = (uint32_t)c->sh;
+	d.stride_w = (uint32_t)c->sw, d.pad_t = (uint32_t)c->pt;
+	d.pad_l = (uint32_t)c->pl, d.pad_b = (uint32_t)c->pb;
+	d.pad_r = (uint32_t)c->pr, d.dil_h = (uint32_t)c->dh;
+	d.dil_w = (uint32_t)c->dw;
+	d.x_off = 0, d.y_off = (uint32_t)nx, d.w_off = 0;
+	d.w_zp_off = (uint32_t)nw, d.mult_off = (uint32_t)nw + 4;
+	d.act_max = 255;
+	lfk_cycles_reset();
+	lfk_conv2d(lf_desc_words(&d), 1, LF_KC_P(params), (uint32_t)(nw + 8),
+		   LF_KC_A(act), (uint32_t)(nx + ny));
+	uint64_t cyc = lfk_cycles_get();
+	CU_ASSERT_EQUAL(d.status, LF_KST_OK);
+	free(act);
+	free(params);
+	return cyc;
+}
+
+/*
+ * The modeled cycles (lf_pipes.h) of one layer, blocked and NCHW, printed
+ * against the array's peak: MACs / (PIX * IC * OC) for the blocked
+ * datapath, MACs / (PE_OC * PE_K) for the NCHW one. Returns the blocked
+ * cycles and fills *mac with those of blk_mac.
+ */
+static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
+			    uint64_t *mac_cycles)
+{
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(0x5eed, c, &l), 0);
+	uint64_t cyc = 0;
+	CU_ASSERT_EQUAL(run_host(&l, 1, 0, &cyc), 0);
+	struct lfk_pipe_stat st;
+	CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_mac, &st), 1);
+	*mac_cycles = st.cycles;
+	const lf_desc *d = &l.desc[0];
+	double macs =
+	    (double)d->n * d->oc * d->oh * d->ow * d->ic * d->kh * d->kw;
+	double peak = macs / (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC);
+	printf("\n  %s: blocked %llu modeled cycles (blk_mac %llu); MACs / "
+	       "(PIX*IC*OC = %dx%dx%d) = %.0f: %.1f%% of peak ",
+	       name, (unsigned long long)cyc, (unsigned long long)st.cycles,
+	       LF_BLK_PIX, LF_BLK_IC, LF_BLK_OC, peak,
+	       100.0 * peak / (double)cyc);
+	lf_kc_free(&l);
+	printf(
+	    "\n    NCHW datapath, same layer: %llu modeled cycles (PE %dx%d) ",
+	    (unsigned long long)nchw_cycles(c), LF_CONV_PE_OC, LF_CONV_PE_K);
+	return cyc;
+}
+
+static void test_blk_cycles(void)
+{
+	/* ResNet layer1 3x3 64 -> 64 on 56x56, batch 1. */
+	static const struct lf_kc_blk r3 = {1, 64, 56, 56, 64, 3, 3, 1, 1, 1,
+					    1, 1,  1,  1,  1,  0, 0, 1, 1, 1};
+	/* The 7x7 stride-2 stem on 224x224 if the build holds its rows,
+	 * else on 56x56 (same per-pixel work). */
+	int sw = LF_BLK_IW_MAX >= 224 && 7 * 224 <= LF_BLK_LBEATS ? 224 : 56;
+	struct lf_kc_blk stem = {1, 3, sw, sw, 64, 7, 7, 2, 2, 3,
+				 3, 3, 3,  1,  1,  0, 1, 1, 1, 1};
+	uint64_t mac = 0, mac_s = 0;
+	uint64_t cyc = model_layer("3x3 64->64 56x56", &r3, &mac);
+	double peak = 115605504.0 / (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC);
+	/* MAC-bound: the MAC loop is most of it, the whole within 25 % of
+	 * the array's peak (ow = 56 is a multiple of PIX, 64 of IC, OC). */
+	CU_ASSERT(mac * 10 >= cyc * 8);
+	CU_ASSERT((double)cyc <= 1.25 * peak);
+	char nm[64];
+	snprintf(nm, sizeof nm, "7x7/2 stem 3->64 %dx%d", sw, sw);
+	uint64_t cs = model_layer(nm, &stem, &mac_s);
+	CU_ASSERT(cs > 0);
+	printf("\n  (the stem uses 3 of %d IC lanes: kw x ic folding is the "
+	       "host's) ",
+	       LF_BLK_IC);
+}
+
+void lf_test_suite_kernels_blk(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"shapes", test_blk_shapes},
+	    {"random", test_blk_random},
+	    {"reject", test_blk_reject},
+	    {"cycles", test_blk_cycles},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("kernels_blk", NULL, NULL, cases);
+}
