@@ -84,13 +84,84 @@ class NodeArg:
                                                          self.shape)
 
 
-def _context(device, xclbin):
+# lf_options (include/layerfab.h, "Options"): the keyword arguments of
+# InferenceSession that map onto them, in the text form lf_options_set()
+# takes.
+OPTIONS = ("fallback", "timeout_ms", "cpu_threads", "trust_xclbin",
+           "memory_limit")
+
+
+def _option_text(name, value):
+    if isinstance(value, bool):
+        if name == "fallback":
+            return "on" if value else "off"
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError("layerfab: option %s=%r: expected a bool, int or str" %
+                    (name, value))
+
+
+class _Options:
+    """An lf_options object holding @values (a dict), freed on exit."""
+
+    def __init__(self, values):
+        self.ptr = None
+        if not values:
+            return
+        o = ctypes.c_void_p()
+        _check(lib.lf_options_create(ctypes.byref(o)), "lf_options_create")
+        self.ptr = o
+        for name, value in values.items():
+            self.set(name, value)
+
+    def set(self, name, value):
+        _check(lib.lf_options_set(self.ptr, name.encode(),
+                                  _option_text(name, value).encode()),
+               "lf_options_set(%s)" % name)
+
+    def __enter__(self):
+        return self.ptr
+
+    def __exit__(self, *exc):
+        if self.ptr:
+            lib.lf_options_destroy(self.ptr)
+            self.ptr = None
+
+
+def _context(device, xclbin, options=None):
     ctx = ctypes.c_void_p()
-    _check(lib.lf_context_create(
-        device.encode() if device is not None else None,
-        xclbin.encode() if xclbin is not None else None, ctypes.byref(ctx)),
-        "lf_context_create")
+    with _Options(options) as o:
+        _check(lib.lf_context_create_opts(
+            device.encode() if device is not None else None,
+            xclbin.encode() if xclbin is not None else None, o,
+            ctypes.byref(ctx)), "lf_context_create")
     return ctx
+
+
+def _from_providers(providers):
+    """(device, fallback) from an onnxruntime-style providers list: entries
+    are layerfab device strings ("emu", "xrt:0", "cpu") or (name, options)
+    tuples; "CPUExecutionProvider" is "cpu" and other onnxruntime provider
+    names are not layerfab's and are skipped. The first device that is not
+    "cpu" runs the model; "cpu" after it turns the CPU fallback on, its
+    absence turns it off (only the listed providers run anything). No
+    layerfab device: (None, None), nothing decided."""
+    names = []
+    for p in providers or ():
+        name = p[0] if isinstance(p, (tuple, list)) else p
+        if name == "CPUExecutionProvider":
+            name = "cpu"
+        elif name.endswith("ExecutionProvider"):
+            continue
+        names.append(name)
+    devs = [n for n in names if n != "cpu"]
+    if not devs:
+        return ("cpu", None) if names else (None, None)
+    after = names[names.index(devs[0]) + 1:]
+    return devs[0], "cpu" in after
 
 
 def _device_info(ctx):
@@ -141,24 +212,55 @@ class InferenceSession:
     """An ONNX model loaded on a device, as onnxruntime.InferenceSession.
 
     InferenceSession(path_or_bytes, device="emu", xclbin=None,
-                     profile=False)
+                     profile=False, providers=None, fallback=None,
+                     timeout_ms=None, cpu_threads=None, trust_xclbin=None,
+                     memory_limit=None)
       path_or_bytes  an .onnx file, or its bytes (no external data then)
       device         a layerfab device string, or None (see the module doc)
       xclbin         bitstream path, or None for the device's default
       profile        keep each run's per-layer profile (get_profile(),
                      write_trace())
-    onnxruntime's sess_options and providers arguments are accepted and
-    ignored, so code written for it runs unchanged.
+      providers      onnxruntime style: ["emu", "cpu"] runs on emu with the
+                     CPU fallback on, ["emu"] with it off, ["cpu"] on the
+                     CPU; "CPUExecutionProvider" is "cpu", other
+                     onnxruntime provider names are skipped
+      fallback       True / False: run what the device cannot do on the CPU
+                     (same bytes), or fail (default: LAYERFAB_FALLBACK,
+                     else True); wins over providers
+      timeout_ms, cpu_threads, trust_xclbin, memory_limit
+                     the lf_options of the same names (layerfab.h); None
+                     leaves the LAYERFAB_* variable or default
+    Invalid values raise Error with the library's message. onnxruntime's
+    sess_options.intra_op_num_threads, when set, is cpu_threads; its other
+    settings and provider_options are ignored.
     """
 
     def __init__(self, path_or_bytes, sess_options=None, providers=None,
-                 provider_options=None, device="emu", xclbin=None,
+                 provider_options=None, device=None, xclbin=None,
                  profile=False, **kwargs):
         self._ctx = None
         self._model = None
         self._prof = None
-        self._ctx = _context(device, xclbin)
+        unknown = sorted(set(kwargs) - set(OPTIONS))
+        if unknown:
+            raise TypeError("InferenceSession: unknown argument%s %s "
+                            "(options: %s)" %
+                            ("s" if len(unknown) > 1 else "",
+                             ", ".join(unknown), ", ".join(OPTIONS)))
+        options = {k: v for k, v in kwargs.items() if v is not None}
+        pdev, pfallback = _from_providers(providers)
+        if device is not None and pdev is not None and device != pdev:
+            raise ValueError("InferenceSession: device=%r but providers "
+                             "name %r" % (device, pdev))
+        device = device or pdev or "emu"
+        if pfallback is not None and "fallback" not in options:
+            options["fallback"] = pfallback
+        threads = getattr(sess_options, "intra_op_num_threads", 0)
+        if threads and "cpu_threads" not in options:
+            options["cpu_threads"] = int(threads)
+        self._ctx = _context(device, xclbin, options)
         self.device = device
+        self.options = dict(options)
         model = ctypes.c_void_p()
         if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
             data = bytes(path_or_bytes)

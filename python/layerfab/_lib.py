@@ -118,7 +118,12 @@ _decl("lf_status_name", ctypes.c_char_p, _st)
 _decl("lf_last_error", ctypes.c_char_p)
 _decl("lf_context_create", _st, ctypes.c_char_p, ctypes.c_char_p,
       ctypes.POINTER(_p))
+_decl("lf_context_create_opts", _st, ctypes.c_char_p, ctypes.c_char_p, _p,
+      ctypes.POINTER(_p))
 _decl("lf_context_destroy", _st, _p)
+_decl("lf_options_create", _st, ctypes.POINTER(_p))
+_decl("lf_options_destroy", None, _p)
+_decl("lf_options_set", _st, _p, ctypes.c_char_p, ctypes.c_char_p)
 _decl("lf_context_device_info", _st, _p, _p)
 _decl("lf_model_load", _st, _p, ctypes.c_char_p, ctypes.POINTER(_p))
 _decl("lf_model_load_memory", _st, _p, ctypes.c_char_p, _sz,

@@ -171,5 +171,75 @@ class TestModule(unittest.TestCase):
         self.assertEqual(len(layerfab.get_available_devices(("bogus",))), 0)
 
 
+class TestOptions(unittest.TestCase):
+    """lf_options as keyword arguments (and onnxruntime-style providers).
+    Expected bytes: ONNX Runtime's files. The memory limit of 100000 bytes
+    holds fmnist's weights and a one-image run's buffers on emu, not an
+    8-image batch's (125440 bytes for conv1's output alone), so the batch
+    of set 1 needs the CPU fallback: an error without it, ORT's bytes with
+    it."""
+
+    def batch_and_single(self):
+        vs = list(vectors("fmnist_qop"))
+        return ([v for v in vs if v[1].shape[0] > 1],
+                [v for v in vs if v[1].shape[0] == 1])
+
+    def test_cpu_threads(self):
+        class SessionOptions:  # what onnxruntime.SessionOptions carries
+            intra_op_num_threads = 3
+        for kw in ({"cpu_threads": 4}, {"sess_options": SessionOptions()}):
+            with layerfab.InferenceSession(MODEL, device="cpu", **kw) as s:
+                want_threads = kw.get("cpu_threads", 3)
+                self.assertEqual(s.options["cpu_threads"], want_threads)
+                for d, x, want in vectors("fmnist_qop"):
+                    got, = s.run(None, {"input": x})
+                    self.assertEqual(got.tobytes(), want.tobytes(), d)
+
+    def test_providers_and_fallback(self):
+        batch, single = self.batch_and_single()
+        self.assertTrue(batch and single)
+        # ["emu"]: only the card; the batch does not fit under the limit.
+        with layerfab.InferenceSession(MODEL, providers=["emu"],
+                                       memory_limit=100000) as s:
+            self.assertEqual(s.device, "emu")
+            for d, x, want in single:
+                got, = s.run(None, {"input": x})
+                self.assertEqual(got.tobytes(), want.tobytes(), d)
+            with self.assertRaises(layerfab.Error) as e:
+                s.run(None, {"input": batch[0][1]})
+            self.assertEqual(e.exception.status, "LF_ERR_NO_DEVICE_MEMORY")
+            self.assertIn("memory limit of 100000", str(e.exception))
+        # ["emu", "cpu"], or fallback=True over ["emu"]: the CPU finishes.
+        for kw in ({"providers": ["emu", "CPUExecutionProvider"]},
+                   {"providers": [("emu", {})], "fallback": True}):
+            with layerfab.InferenceSession(MODEL, memory_limit="100000",
+                                           profile=True, **kw) as s:
+                for d, x, want in batch:
+                    got, = s.run(None, {"input": x})
+                    self.assertEqual(got.tobytes(), want.tobytes(), d)
+                    self.assertTrue(any(p["fallback"]
+                                        for p in s.get_profile()))
+        # onnxruntime's own provider names: CPU is "cpu", others skipped.
+        with layerfab.InferenceSession(
+                MODEL, providers=["CUDAExecutionProvider",
+                                  "CPUExecutionProvider"]) as s:
+            self.assertEqual(s.device, "cpu")
+
+    def test_bad_options(self):
+        for kw, name in (({"timeout_ms": 0}, "timeout_ms"),
+                         ({"fallback": "maybe"}, "fallback"),
+                         ({"cpu_threads": 65}, "cpu_threads"),
+                         ({"memory_limit": "12X"}, "memory_limit"),
+                         ({"trust_xclbin": 2}, "trust_xclbin")):
+            with self.assertRaises(layerfab.Error) as e:
+                layerfab.InferenceSession(MODEL, device="cpu", **kw)
+            self.assertEqual(e.exception.status, "LF_ERR_INVALID_ARG")
+            self.assertIn(name, str(e.exception))
+        with self.assertRaises(TypeError):
+            layerfab.InferenceSession(MODEL, device="cpu", colour="blue")
+        with self.assertRaises(ValueError):
+            layerfab.InferenceSession(MODEL, device="cpu", providers=["emu"])
+
+
 if __name__ == "__main__":
     unittest.main()
