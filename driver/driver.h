@@ -333,6 +333,10 @@ struct lf_backend_ops {
 			      struct lf_tl_event *out, uint32_t max,
 			      uint32_t *n);
 	lf_status (*fault)(lf_dev *dev, const struct lf_fault *f);
+	/* The vendor API's handle of @dev (@bo NULL) or of @bo, for kind
+	 * @kind (enum lf_native_kind, layerfab.h); LF_ERR_INVALID_ARG for a
+	 * kind the backend knows for the other object. */
+	lf_status (*native)(lf_dev *dev, lf_bo *bo, uint32_t kind, void **out);
 };
 
 /* ------------------------------------------------------------------------
@@ -462,6 +466,9 @@ int64_t lf__dev_limit(const lf_dev *dev, const char *key, int64_t dflt);
 /* Abort every pending run of a CU (they complete with LF_ERR_DEVICE).
  * Optional: LF_ERR_UNSUPPORTED. */
 lf_status lf__dev_cu_abort(lf_dev *dev, uint32_t cu);
+/* The backend's own handle of @dev (@bo NULL) or @bo (optional method
+ * native; LF_ERR_UNSUPPORTED without it). */
+lf_status lf__dev_native(lf_dev *dev, lf_bo *bo, uint32_t kind, void **out);
 
 /* Abort every run; what happens to buffers is the backend's (emu: kept,
  * device memory zeroed). Optional: LF_ERR_UNSUPPORTED. */

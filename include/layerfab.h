@@ -470,6 +470,44 @@ LF_API lf_status lf_tensor_to_host(lf_tensor *t);
 LF_API lf_status lf_tensor_mark_host_dirty(lf_tensor *t);
 
 /* ------------------------------------------------------------------------
+ * The backend's own handles, for code that also uses the vendor's API
+ * directly (its own kernels on the same card, zero-copy sharing).
+ */
+typedef enum lf_native_kind {
+	LF_NATIVE_XRT_DEVICE = 1, /* xrtDeviceHandle (<xrt/xrt_device.h>) */
+	LF_NATIVE_XRT_BO = 2	  /* xrtBufferHandle (<xrt/xrt_bo.h>) */
+} lf_native_kind;
+
+/**
+ * lf_context_native_handle() - the backend's handle of the context's
+ * (first) device, e.g. LF_NATIVE_XRT_DEVICE on an "xrt:N" context.
+ * @out: receives the handle; untouched on failure. It is borrowed: valid
+ *       while the context lives, never to be closed by the caller.
+ * Return: LF_OK; LF_ERR_INVALID_ARG (NULL argument, a kind of another
+ * object); LF_ERR_UNSUPPORTED (the "cpu" device, or a backend without
+ * handles of that kind: every backend but XRT in this version).
+ */
+LF_API lf_status lf_context_native_handle(const lf_context *ctx,
+					  lf_native_kind kind, void **out);
+
+/**
+ * lf_tensor_native_handle() - the backend's handle of the buffer that
+ * holds @t's device copy, e.g. LF_NATIVE_XRT_BO. The tensor's bytes are
+ * at offset 0; the buffer may be larger (lf_tensor_bytes() is what
+ * counts). Make the copy first with lf_tensor_to_device(); to hand the
+ * buffer to other device code, that copy must be current (dev_valid: right
+ * after lf_tensor_to_device()). Borrowed: valid until the tensor is
+ * destroyed or its device copy dropped (lf_tensor_mark_host_dirty(), an
+ * op writing @t); ask again after either. Data the caller writes into it
+ * is seen by layerfab only after lf_tensor_to_host() reads it back, as
+ * ops read their inputs from the host in this version.
+ * Return: LF_OK; LF_ERR_INVALID_ARG; LF_ERR_STATE (no device copy);
+ * LF_ERR_UNSUPPORTED (as lf_context_native_handle()).
+ */
+LF_API lf_status lf_tensor_native_handle(lf_tensor *t, lf_native_kind kind,
+					 void **out);
+
+/* ------------------------------------------------------------------------
  * Layer operations. Inputs and the output are tensors created on the same
  * context; the output tensor's shape, dtype and quantization say what to
  * produce (uint8/int8: requantized; int32: raw accumulators, as

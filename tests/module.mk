@@ -72,6 +72,8 @@ TEST_SRCS += tests/unit/test_xrt_devproc.c
 # never an abort (child processes).
 TEST_SRCS += tests/unit/test_xrt_open.c
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: CPPFLAGS_ALL += -isystem $(XRT_INC)
+# native_handles calls XRT's C API on the handles layerfab gives out.
+$(BUILD)/obj/tests/xrt/test_xrt.o: CPPFLAGS_ALL += -isystem $(XRT_INC)
 $(BUILD)/obj/tests/unit/test_xrt_devproc.o: $(LF_XRT_FLAG)
 TEST_DEPS += $(SWEMU_DEVPROC)
 # file suite: base/lf_file.c and every reader of user-supplied files (FIFO,

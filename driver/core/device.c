@@ -225,6 +225,16 @@ lf_status lf__dev_cu_abort(lf_dev *dev, uint32_t cu)
 	return dev->ops->cu_abort(dev, cu);
 }
 
+lf_status lf__dev_native(lf_dev *dev, lf_bo *bo, uint32_t kind, void **out)
+{
+	lf__drv_clear_error();
+	if (!dev || !out)
+		return null_arg("lf__dev_native");
+	if (!dev->ops->native)
+		return unsupported(dev, "native handles");
+	return dev->ops->native(dev, bo, kind, out);
+}
+
 lf_status lf__dev_reset(lf_dev *dev)
 {
 	lf__drv_clear_error();

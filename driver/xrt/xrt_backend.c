@@ -476,6 +476,25 @@ static lf_status xrt_counters(lf_dev *dev, struct lf_dev_counters *out)
 	return LF_OK;
 }
 
+/* xrtDeviceHandle / xrtBufferHandle, borrowed (lf_context_native_handle,
+ * lf_tensor_native_handle in layerfab.h). */
+static lf_status xrt_native(lf_dev *dev, lf_bo *bo, uint32_t kind, void **out)
+{
+	if (!bo && kind == LF_NATIVE_XRT_DEVICE) {
+		*out = xdev(dev)->dh;
+		return LF_OK;
+	}
+	if (bo && kind == LF_NATIVE_XRT_BO) {
+		*out = xbo(bo)->bh;
+		return LF_OK;
+	}
+	return lf__drv_error(LF_ERR_INVALID_ARG,
+			     "xrt: native handle kind %u is not the %s kind "
+			     "(%s)",
+			     kind, bo ? "buffer" : "device",
+			     bo ? "LF_NATIVE_XRT_BO" : "LF_NATIVE_XRT_DEVICE");
+}
+
 const struct lf_backend_ops lf__xrt_backend = {
     .name = "xrt",
     .enumerate = xrt_enumerate,
@@ -492,6 +511,7 @@ const struct lf_backend_ops lf__xrt_backend = {
     .run_free = lf__xrt_run_free,
     .cu_abort = lf__xrt_cu_abort,
     .counters = xrt_counters,
+    .native = xrt_native,
 };
 
 pid_t lf__xrt_device_pid(lf_dev *dev)

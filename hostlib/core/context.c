@@ -286,3 +286,17 @@ lf_status lf_context_device_info(const lf_context *ctx,
 	return LF__STRUCT_OUT(ctx->id, "lf_context_device_info", lf_device_info,
 			      info, &di);
 }
+
+lf_status lf_context_native_handle(const lf_context *ctx, lf_native_kind kind,
+				   void **out)
+{
+	if (!ctx || !out)
+		return lf__err(ctx ? ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_context_native_handle: %s is NULL",
+			       ctx ? "out" : "ctx");
+	if (!ctx->dev)
+		return lf__err(ctx->id, LF_ERR_UNSUPPORTED,
+			       "lf_context_native_handle: the cpu device has "
+			       "no native handles");
+	return lf__exec_native(ctx->dev, ctx->id, NULL, (uint32_t)kind, out);
+}

@@ -341,3 +341,21 @@ lf_status lf_tensor_mark_host_dirty(lf_tensor *t)
 	pthread_mutex_unlock(&t->lock);
 	return LF_OK;
 }
+
+lf_status lf_tensor_native_handle(lf_tensor *t, lf_native_kind kind, void **out)
+{
+	if (!t || !out)
+		return lf__err(t ? t->ctx->id : 0, LF_ERR_INVALID_ARG,
+			       "lf_tensor_native_handle: %s is NULL",
+			       t ? "out" : "t");
+	lf_context *ctx = t->ctx;
+	if (!ctx->dev)
+		return lf__err(ctx->id, LF_ERR_UNSUPPORTED,
+			       "lf_tensor_native_handle: the cpu device has "
+			       "no native handles");
+	pthread_mutex_lock(&t->lock);
+	lf_status st =
+	    lf__exec_native(ctx->dev, ctx->id, t, (uint32_t)kind, out);
+	pthread_mutex_unlock(&t->lock);
+	return st;
+}

@@ -363,6 +363,28 @@ lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t id,
 	return LF_OK;
 }
 
+lf_status lf__exec_native(struct lf__exec *d, uint64_t id, lf_tensor *t,
+			  uint32_t kind, void **out)
+{
+	lf_bo *bo = NULL;
+	if (t) {
+		if (!t->dbuf || !t->dbuf->buf || !t->dev_valid)
+			return lf__err(
+			    id, LF_ERR_STATE,
+			    "lf_tensor_native_handle: the tensor has "
+			    "no device copy (lf_tensor_to_device() "
+			    "makes one)");
+		bo = t->dbuf->buf->bo;
+	}
+	lf_status st = lf__dev_native(d->dev, bo, kind, out);
+	if (st)
+		return lf__err(id, st, "%s: %s",
+			       t ? "lf_tensor_native_handle"
+				 : "lf_context_native_handle",
+			       lf__drv_last_error());
+	return LF_OK;
+}
+
 void lf__exec_tensor_release(struct lf__exec *d, lf_tensor *t)
 {
 	if (!t->dbuf)

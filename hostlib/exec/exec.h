@@ -101,6 +101,16 @@ lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t ctx_id,
 				 lf_tensor *t);
 lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t ctx_id,
 				   lf_tensor *t);
+/*
+ * lf__exec_native() - the backend's handle of @d (@t NULL) or of the
+ * buffer holding @t's device copy (caller holds t->lock), for
+ * lf_context_native_handle() / lf_tensor_native_handle(). @kind passes
+ * through to the driver, which knows what it means.
+ * Return: LF_OK; LF_ERR_STATE (no device copy); the driver's errors.
+ */
+lf_status lf__exec_native(struct lf__exec *d, uint64_t ctx_id, lf_tensor *t,
+			  uint32_t kind, void **out);
+
 /* Drop the tensor's device copy and any data cached from it. */
 void lf__exec_tensor_release(struct lf__exec *d, lf_tensor *t);
 

@@ -579,6 +579,34 @@ static void test_async_timeout_and_errors(void)
 	lf_options_destroy(o);
 }
 
+/* Native handles: none on the emulator or the cpu device (XRT's are
+ * tested in tests/xrt, "native_handles"). */
+static void test_native_unsupported(void)
+{
+	lf_context *emu = lft_emu("default"), *cpu = NULL;
+	void *h = (void *)0x1;
+	CU_ASSERT_EQUAL(lf_context_native_handle(emu, LF_NATIVE_XRT_DEVICE, &h),
+			LF_ERR_UNSUPPORTED);
+	CU_ASSERT(has(lf_context_last_error(emu), "native handles"));
+	CU_ASSERT_PTR_EQUAL(h, (void *)0x1);
+	CU_ASSERT_EQUAL(
+	    lf_context_native_handle(emu, LF_NATIVE_XRT_DEVICE, NULL),
+	    LF_ERR_INVALID_ARG);
+	int64_t d[1] = {16};
+	lf_tensor *t = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(emu, LF_DTYPE_UINT8, 1, d, NULL, &t), LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_to_device(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_native_handle(t, LF_NATIVE_XRT_BO, &h),
+			LF_ERR_UNSUPPORTED);
+	lf_tensor_destroy(t);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &cpu), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_native_handle(cpu, LF_NATIVE_XRT_DEVICE, &h),
+			LF_ERR_UNSUPPORTED);
+	lf_context_destroy(cpu);
+	lf_context_destroy(emu);
+}
+
 void lf_test_suite_options(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -592,6 +620,7 @@ void lf_test_suite_options(void)
 	    {"struct_size", test_struct_size},
 	    {"async_runs", test_async_runs},
 	    {"async_timeout_and_errors", test_async_timeout_and_errors},
+	    {"native_unsupported", test_native_unsupported},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("options", NULL, NULL, cases);

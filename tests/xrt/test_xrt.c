@@ -14,6 +14,9 @@
 
 #include "driver/xclbin/xclbin.h"
 #include "driver/xrt/xrt.h"
+#include "layerfab.h"
+#include <xrt/xrt_bo.h>
+#include <xrt/xrt_device.h>
 #include "test_xrt.h"
 #include "unit/kernel_cases.h"
 
@@ -428,6 +431,59 @@ static void test_timeout(void)
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 
+/*
+ * lf_context_native_handle / lf_tensor_native_handle on "xrt:0": XRT's
+ * own API, called on the handles, sees what layerfab did: the device
+ * reports the UUID of the xclbin the context loaded, and the buffer of a
+ * tensor's device copy holds the tensor's bytes once synced back from
+ * the card (xrtBOSync + xrtBORead, no layerfab code in between).
+ */
+static void test_native_handles(void)
+{
+	struct lf_xclbin *tiny = NULL;
+	char path[512], err[256];
+	lf_context *ctx = NULL;
+	lf_tensor *t = NULL;
+	void *h = NULL, *b = NULL;
+	xuid_t uuid;
+
+	lf_xt_xclbin_path(LF_XT_PROFILE, path, sizeof(path));
+	CU_ASSERT_EQUAL_FATAL(lf__xclbin_load(path, &tiny, err, sizeof(err)),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("xrt:0", path, &ctx), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_native_handle(ctx, LF_NATIVE_XRT_DEVICE, &h),
+			LF_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(xrtDeviceGetXclbinUUID((xrtDeviceHandle)h, uuid), 0);
+	CU_ASSERT_EQUAL(memcmp(uuid, tiny->uuid, 16), 0);
+	CU_ASSERT_EQUAL(lf_context_native_handle(ctx, LF_NATIVE_XRT_BO, &b),
+			LF_ERR_INVALID_ARG);
+
+	int64_t d[1] = {5000};
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_UINT8, 1, d, NULL, &t), LF_OK);
+	uint8_t *data = lf_tensor_data(t), back[5000];
+	for (int i = 0; i < 5000; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	CU_ASSERT_EQUAL(lf_tensor_native_handle(t, LF_NATIVE_XRT_BO, &b),
+			LF_ERR_STATE); /* no device copy yet */
+	CU_ASSERT_EQUAL_FATAL(lf_tensor_to_device(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_tensor_native_handle(t, LF_NATIVE_XRT_DEVICE, &b),
+			LF_ERR_INVALID_ARG);
+	CU_ASSERT_EQUAL_FATAL(lf_tensor_native_handle(t, LF_NATIVE_XRT_BO, &b),
+			      LF_OK);
+	CU_ASSERT(xrtBOSize((xrtBufferHandle)b) >= 5000);
+	memset(back, 0, sizeof(back));
+	CU_ASSERT_EQUAL(
+	    xrtBOSync((xrtBufferHandle)b, XCL_BO_SYNC_BO_FROM_DEVICE, 5000, 0),
+	    0);
+	CU_ASSERT_EQUAL(xrtBORead((xrtBufferHandle)b, back, 5000, 0), 0);
+	CU_ASSERT_EQUAL(memcmp(back, data, 5000), 0);
+	CU_ASSERT_EQUAL(lf_tensor_destroy(t), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	lf__xclbin_free(tiny);
+}
+
 void lf_test_suite_xrt(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -438,6 +494,7 @@ void lf_test_suite_xrt(void)
 	    {"sync_ranges", test_sync_ranges},
 	    {"wrong_bank", test_wrong_bank},
 	    {"timeout", test_timeout},
+	    {"native_handles", test_native_handles},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("xrt", NULL, NULL, cases);
