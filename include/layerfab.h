@@ -852,6 +852,11 @@ struct lf_layer_profile {
 				  (where is "cpu") */
 	lf_status fail_status; /* the last failure's status; LF_OK: none */
 	char fail_reason[192]; /* its message; "" when none */
+	/* Layers of a device segment: the layout of its activations on the
+	 * card, "blocked" (channels innermost in 64-channel blocks, the
+	 * host converting at the segment's entry and exit) or "nchw"; ""
+	 * for a CPU layer. */
+	char layout[8];
 };
 
 /**

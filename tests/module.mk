@@ -30,6 +30,18 @@ TEST_DEPS += $(EMU_CTOR_SO)
 $(EMU_CTOR_SO): tests/unit/test_emu_ctor_kernel.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -fPIC -shared $(LDFLAGS_ALL) -o $@ $<
+# emu_blk.so: a stand-in lfk_engine with blocked datapaths (the real
+# engine for NCHW descriptors, LF_DF_BLK ones interpreted from the text of
+# lf_desc.h) for the model suite's blocked-segment tests, until the
+# blocked datapaths are in hls/ (test_blk_kernel.c).
+EMU_BLK_SO := $(BUILD)/tests/emu_blk.so
+ALL_TARGETS += $(EMU_BLK_SO)
+TEST_DEPS += $(EMU_BLK_SO)
+$(EMU_BLK_SO): tests/unit/test_blk_kernel.c tests/unit/blk_interp.h \
+		hls/cycles.c $(KERNEL_SRCS) $(wildcard hls/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -Ihls $(KERNEL_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ \
+		tests/unit/test_blk_kernel.c hls/cycles.c -lm
 TEST_SRCS += tests/unit/test_emu_trust.c
 TEST_SRCS += tests/unit/test_kernels_opencl.c
 TEST_LDLIBS += -lOpenCL

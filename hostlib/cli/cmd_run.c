@@ -195,6 +195,32 @@ static void print_output(const struct lf_tensor_info *info, lf_tensor *t,
 		printf("  ... %zu more rows\n", rows - MAX_ROWS);
 }
 
+/* Which device segments kept their activations in the blocked layout
+ * (LF_DF_BLK) and which in NCHW: one line, the plan's choice. */
+static void print_layouts(const lf_run_profile *p)
+{
+	unsigned last = ~0u, nblk = 0, nseg = 0;
+	char line[512] = "";
+	size_t len = 0;
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r;
+		if (lf_run_profile_get(p, i, &r) != LF_OK || r.segment == ~0u ||
+		    r.segment == last || !r.layout[0])
+			continue;
+		last = r.segment;
+		nseg++;
+		nblk += strcmp(r.layout, "blocked") == 0;
+		int k = snprintf(line + len, sizeof(line) - len, "%s %u %s",
+				 len ? "," : "", r.segment, r.layout);
+		if (k > 0 && (size_t)k < sizeof(line) - len)
+			len += (size_t)k;
+	}
+	if (nseg)
+		printf("device layout: %u of %u segment%s blocked (channels "
+		       "innermost, 64 per block); segment:%s\n",
+		       nblk, nseg, nseg == 1 ? "" : "s", line);
+}
+
 static void print_profile(const lf_run_profile *p)
 {
 	struct lf__cli_totals t;
@@ -235,6 +261,7 @@ static void print_profile(const lf_run_profile *p)
 		printf("cpu! = %u device segment%s failed on the device and "
 		       "ran on the CPU\n",
 		       t.fallbacks, t.fallbacks == 1 ? "" : "s");
+	print_layouts(p);
 	lf__cli_failures_print(p, stdout);
 	struct lf_layer_profile fb = LF_STRUCT_INIT(struct lf_layer_profile);
 	int have = lf__cli_first_fallback(p, &fb);

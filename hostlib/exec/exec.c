@@ -227,6 +227,10 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 	d->pool_step_max = lf__dev_limit(d->dev, "lfk_pool.step_max", -1);
 	d->pool_row_bytes = lf__dev_limit(d->dev, "lfk_pool.row_bytes", -1);
 	d->add_dim_max = lf__dev_limit(d->dev, "lfk_add.dim_max", -1);
+	d->blk_ops = lf__dev_limit(d->dev, "lfk_engine.blk_ops", 0);
+	d->blk_conv_wbeats = lf__dev_limit(d->dev, "lfk_conv2d.blk_wbeats", -1);
+	d->blk_conv_iw_max = lf__dev_limit(d->dev, "lfk_conv2d.blk_iw_max", -1);
+	d->blk_pool_iw_max = lf__dev_limit(d->dev, "lfk_pool.blk_iw_max", -1);
 	{
 		/* The engine is usable when it runs all five ops and every
 		 * op's limits are known. */

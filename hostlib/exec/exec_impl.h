@@ -40,6 +40,9 @@ struct lf__exec {
 	struct lf__kern poolk, addk; /* lfk_pool, lfk_add (single ops) */
 	int64_t pool_dim_max, pool_kdim_max, pool_step_max, pool_row_bytes;
 	int64_t add_dim_max;
+	/* lfk_engine.blk_ops and the `.blk_*` limits (lf_config.h; -1:
+	 * absent) of the blocked datapaths */
+	int64_t blk_ops, blk_conv_wbeats, blk_conv_iw_max, blk_pool_iw_max;
 	struct lf__pool pool; /* set up by lf__exec_load() */
 	int loaded;	      /* lf__exec_load() succeeded */
 	atomic_int lost;

@@ -63,6 +63,23 @@ struct lf__mdev {
 	struct lf__zombies zombies; /* abandoned runs of this model */
 };
 
+/* The engine's blocked datapaths: an op whose `.blk_*` keys the xclbin
+ * lacks is not supported (add has none). */
+static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
+{
+	unsigned ops = d->blk_ops > 0 ? (unsigned)d->blk_ops : 0;
+	ops &= (1u << LF_KOP_CONV2D) | (1u << LF_KOP_MAXPOOL) |
+	       (1u << LF_KOP_AVGPOOL) | (1u << LF_KOP_ADD);
+	if (d->blk_conv_wbeats <= 0 || d->blk_conv_iw_max <= 0)
+		ops &= ~(1u << LF_KOP_CONV2D);
+	if (d->blk_pool_iw_max <= 0)
+		ops &= ~((1u << LF_KOP_MAXPOOL) | (1u << LF_KOP_AVGPOOL));
+	caps->blk_ops = ops;
+	caps->blim.conv_wbeats = d->blk_conv_wbeats;
+	caps->blim.conv_iw_max = d->blk_conv_iw_max;
+	caps->blim.pool_iw_max = d->blk_pool_iw_max;
+}
+
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 {
 	memset(caps, 0, sizeof(*caps));
@@ -91,6 +108,7 @@ void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 		caps->plim.step_max = d->pool_step_max;
 		caps->plim.row_bytes = d->pool_row_bytes;
 		caps->plim.add_dim_max = d->add_dim_max;
+		blk_caps(d, caps);
 	}
 	if (!caps->present)
 		snprintf(caps->absent_why, sizeof(caps->absent_why),
@@ -654,10 +672,8 @@ static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 		return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->hbase + lo,
 			       hi > lo ? hi - lo : 0);
 	}
-	for (int k = 0; k < s->nup; k++) {
-		int v = s->up[k];
-		memcpy(a + s->up_at[k], ptr[v], lf__gshape_bytes(&p->shape[v]));
-	}
+	/* Copied, or converted to the blocked layout (plan/model_plan.h). */
+	lf__mseg_pack_up(p, s, ptr, a);
 	return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
 }
 
@@ -684,11 +700,7 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 		     s->down_bytes);
 	if (st)
 		return st;
-	for (int k = 0; k < s->ndown; k++) {
-		int v = s->down[k];
-		memcpy(ptr[v], a + s->down_at[k],
-		       lf__gshape_bytes(&p->shape[v]));
-	}
+	lf__mseg_unpack_down(p, s, a, ptr);
 	return LF_OK;
 }
 

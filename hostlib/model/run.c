@@ -517,6 +517,8 @@ static lf_status run_segment(struct runctx *c, int si)
 		size_t wl = strnlen(f.why, sizeof(r->fail_reason) - 1);
 		memcpy(r->fail_reason, f.why, wl);
 		r->fail_reason[wl] = '\0';
+		snprintf(r->layout, sizeof(r->layout), "%s",
+			 s->blk ? "blocked" : "nchw");
 	}
 	struct lf_layer_profile *r0 = &c->prof->rec[first];
 	struct lf_layer_profile *rl = &c->prof->rec[c->prof->n - 1];

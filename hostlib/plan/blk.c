@@ -3,6 +3,7 @@
 
 #include "hostlib/plan/blk.h"
 #include "hostlib/plan/quant.h"
+#include "hostlib/plan/tile.h"
 
 #define BLK_MAX (1ull << 62)
 
@@ -130,4 +131,14 @@ void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
 		memcpy(r + 4, &zp, 4);
 		memcpy(r + 8, &m, 4);
 	}
+}
+
+void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d)
+{
+	lf__desc_common(L, d);
+	lf__desc_window(L, d);
+	d->flags = LF_DF_BLK;
+	d->ic = (uint32_t)L->ic;
+	d->oc = (uint32_t)L->oc;
+	d->groups = 1;
 }

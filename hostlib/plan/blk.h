@@ -70,4 +70,12 @@ lf_status lf__blk_conv_bytes(const struct lf__layer *L, uint64_t *w_bytes,
 void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
 		       const void *bias, uint8_t *wpk, uint8_t *rec);
 
+/*
+ * lf__blk_conv_desc() - the one LF_DF_BLK descriptor of the whole conv
+ * layer @L (groups 1, 8-bit y): shape, window, zero points, clamp; act
+ * and params offsets left 0 (x_off, y_off, w_off = the packed weights,
+ * w_zp_off = the records, for the caller to set).
+ */
+void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d);
+
 #endif /* LF_PLAN_BLK_H */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hostlib/plan/elem.h"
+#include "hostlib/plan/tile.h"
 
 /* The descriptor's 16-bit geometry fields and the kernel's limit. */
 static int fits(int64_t v, int64_t max)
@@ -44,22 +45,8 @@ int lf__elem_pool_desc(const struct lf__layer *L, const struct lf__plimits *pl,
 	d->act_min = L->act_min;
 	d->act_max = L->act_max;
 	d->groups = 1;
-	d->n = (uint32_t)L->n;
 	d->ic = d->oc = (uint32_t)L->ic;
-	d->ih = (uint32_t)L->ih;
-	d->iw = (uint32_t)L->iw;
-	d->oh = (uint32_t)L->oh;
-	d->ow = (uint32_t)L->ow;
-	d->kh = (uint32_t)L->kh;
-	d->kw = (uint32_t)L->kw;
-	d->stride_h = (uint32_t)L->stride_h;
-	d->stride_w = (uint32_t)L->stride_w;
-	d->pad_t = (uint32_t)L->pad_t;
-	d->pad_l = (uint32_t)L->pad_l;
-	d->pad_b = (uint32_t)L->pad_b;
-	d->pad_r = (uint32_t)L->pad_r;
-	d->dil_h = (uint32_t)L->dil_h;
-	d->dil_w = (uint32_t)L->dil_w;
+	lf__desc_window(L, d);
 	if (!avg)
 		return 1;
 	d->flags = L->count_include_pad ? LF_DF_COUNT_PAD : 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hostlib/plan/arena.h"
+#include "hostlib/plan/blk.h"
 #include "hostlib/plan/model_plan.h"
 #include "hostlib/plan/pack.h"
 
@@ -507,6 +508,44 @@ static void pack_node(const struct lf__graph *g, const struct lf__gnode *n,
 	const void *w = g->vals[q->w].cst->data;
 	const void *bias = q->bias >= 0 ? g->vals[q->bias].cst->data : NULL;
 	lf__pack_params(&pn->layout, &L, w, bias, blob + pn->base);
+	if (pn->blk)
+		lf__blk_pack_conv(&L, w, bias, blob + pn->blk_w,
+				  blob + pn->blk_rec);
+}
+
+/* The blocked conv's weight beats of one output channel, kh * kw * icb,
+ * within lfk_conv2d.blk_wbeats. */
+static int blk_wbeats_fit(const struct lf__layer *L,
+			  const struct lf__blimits *bl)
+{
+	return bl->conv_wbeats > 0 && (uint64_t)L->kh * (uint64_t)L->kw *
+					      lf__blk_cb((uint64_t)L->ic) <=
+					  (uint64_t)bl->conv_wbeats;
+}
+
+/*
+ * A conv node's blocked-form constants after @total in the blob, packed
+ * once at load (the input's spatial size does not change them), when the
+ * engine has a blocked conv and the layer has a blocked form that fits
+ * its weight buffer; the NCHW constants stay for segments that are not
+ * blocked. Return: the new end of the blob.
+ */
+static uint64_t blk_params(const struct lf__layer *L,
+			   const struct lf__mdevcaps *caps,
+			   struct lf__pnode *pn, uint64_t total)
+{
+	uint64_t wb, rb;
+	if (!caps->engine || !(caps->blk_ops & (1u << LF_KOP_CONV2D)) ||
+	    lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
+	    !blk_wbeats_fit(L, &caps->blim))
+		return total;
+	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
+	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)
+		return total;
+	pn->blk = 1;
+	pn->blk_w = w0;
+	pn->blk_rec = r0;
+	return r0 + rb;
 }
 
 lf_status lf__mparams_build(const struct lf__graph *g,
@@ -563,6 +602,8 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 		pn->on = 1;
 		pn->base = base;
 		total = base + pn->layout.params_bytes;
+		if (n->op == LF__GOP_CONV)
+			total = blk_params(&L, caps, pn, total);
 		p.kernels |= 1u << (caps->engine ? LF__MK_ENG : k);
 	}
 	/* With the engine, pooling and add nodes (no constants) may run on
@@ -598,6 +639,8 @@ void lf__mplan_free(struct lf__mplan *p)
 		free(sg->down);
 		free(sg->up_at);
 		free(sg->down_at);
+		free(sg->up_blk);
+		free(sg->up_pad);
 		lf__plan_free(&sg->hplan);
 	}
 	free(p->seg);
@@ -610,6 +653,7 @@ void lf__mplan_free(struct lf__mplan *p)
 	free(p->root);
 	free(p->host_off);
 	free(p->dev_off);
+	free(p->blk);
 	free(p);
 }
 
@@ -625,6 +669,7 @@ struct bld {
 	int *ax, *ax2;	     /* per node: values read at x_off, x2_off */
 	int *seg_of;	     /* per node */
 	int *out_use;	     /* per root: graph output */
+	int *bk;	     /* per node: BK_* (blocked layout) */
 	char *err;
 	size_t errlen;
 };
@@ -632,6 +677,156 @@ struct bld {
 static lf_status nomem(struct bld *b)
 {
 	return failf(b->err, b->errlen, LF_ERR_NO_MEMORY, "out of memory");
+}
+
+/* ---- the blocked layout ----------------------------------------------------
+ * A node in a device segment is BK_BLK when the engine runs it with
+ * LF_DF_BLK (every value it reads and writes blocked), BK_MM for a matmul
+ * (no blocked form; it may read a blocked value whose bytes are row-major
+ * already, h == w == 1 and c % 64 == 0), BK_NONE otherwise. A segment is
+ * blocked when all its nodes are BK_BLK or BK_MM and no node reads a
+ * value in the other layout than it needs.
+ */
+enum { BK_NONE = 0, BK_BLK = 1, BK_MM = 2 };
+
+/* The n x c x h x w view of a value in the blocked layout: a 4-D tensor
+ * as it is, anything else (a per-channel or scalar add operand, a
+ * matmul's row-major input) as 1 x count x 1 x 1. */
+static void blk_view(const struct lf__gshape *s, uint64_t v[4])
+{
+	if (s->rank == 4) {
+		for (int i = 0; i < 4; i++)
+			v[i] = (uint64_t)s->d[i];
+		return;
+	}
+	v[0] = v[2] = v[3] = 1;
+	v[1] = lf__gshape_count(s);
+}
+
+/* Its bytes blocked; 0 when past what descriptor offsets reach. */
+static uint64_t blk_size(const struct lf__gshape *s)
+{
+	uint64_t v[4], bytes;
+	blk_view(s, v);
+	if (lf__blk_bytes(v[0], v[1], v[2], v[3], &bytes) != LF_OK ||
+	    bytes > UINT32_MAX)
+		return 0;
+	return bytes;
+}
+
+/* Blocked bytes are the row-major bytes: h == w == 1, c % 64 == 0. */
+static int blk_rowmajor(const struct lf__gshape *s)
+{
+	uint64_t v[4];
+	blk_view(s, v);
+	return v[2] == 1 && v[3] == 1 && v[1] % LF_BLK_LANES == 0;
+}
+
+static int fits_dim(int64_t v, int64_t max)
+{
+	return max > 0 && v <= max;
+}
+
+/* A conv node the blocked conv runs whole, in one descriptor. */
+static int blk_conv_ok(const struct bld *b, size_t i)
+{
+	const struct lf__gnode *n = &b->g->nodes[i];
+	const struct lf__mdevcaps *c = b->caps;
+	const struct lf__klimits *lim = &c->lim[LF__MK_CONV];
+	if (!(c->blk_ops & (1u << LF_KOP_CONV2D)) || !b->params->node[i].blk)
+		return 0;
+	struct lf__layer L;
+	lf__graph_layer(b->g, n, b->p->shape, &L);
+	if (L.groups != 1 || L.y_type == LF_DTYPE_INT32 ||
+	    !blk_wbeats_fit(&L, &c->blim) ||
+	    !fits_dim(L.iw, c->blim.conv_iw_max))
+		return 0;
+	int64_t dims[7] = {L.n, L.ic, L.ih, L.iw, L.oc, L.oh, L.ow};
+	for (int k = 0; k < 7; k++)
+		if (!fits_dim(dims[k], lim->dim_max))
+			return 0;
+	return fits_dim(L.kh, lim->kdim_max) && fits_dim(L.kw, lim->kdim_max) &&
+	       fits_dim(L.stride_h, lim->step_max) &&
+	       fits_dim(L.stride_w, lim->step_max) &&
+	       fits_dim(L.dil_h, lim->step_max) &&
+	       fits_dim(L.dil_w, lim->step_max);
+}
+
+/* BK_* of device node @i (classify() ran). */
+static int blk_kind(const struct bld *b, size_t i)
+{
+	const struct lf__gnode *n = &b->g->nodes[i];
+	const struct lf__mdevcaps *c = b->caps;
+	if (!c->engine || !c->blk_ops || b->chain[i] != 1)
+		return BK_NONE;
+	if (n->op == LF__GOP_MATMUL)
+		return BK_MM;
+	/* Each value it reads or writes in the blocked layout, whose view
+	 * (the descriptor's) is that of its storage (a view node may have
+	 * reshaped it). */
+	int vals[3] = {b->ax[i], b->ax2[i], n->out[0]};
+	for (int k = 0; k < 3; k++) {
+		if (vals[k] < 0)
+			continue;
+		const struct lf__gshape *vs = &b->p->shape[vals[k]];
+		uint64_t v1[4], v2[4];
+		blk_view(vs, v1);
+		blk_view(&b->p->shape[b->p->root[vals[k]]], v2);
+		if (!blk_size(vs) || memcmp(v1, v2, sizeof(v1)) != 0)
+			return BK_NONE;
+	}
+	const struct lf__gshape *xs = &b->p->shape[b->ax[i]];
+	if (n->op == LF__GOP_CONV)
+		return xs->rank == 4 && blk_conv_ok(b, i) ? BK_BLK : BK_NONE;
+	const lf_desc *d = &b->pd[i];
+	if (!(c->blk_ops & (1u << d->op)))
+		return BK_NONE;
+	if (d->op == LF_KOP_MAXPOOL || d->op == LF_KOP_AVGPOOL)
+		return xs->rank == 4 && fits_dim(d->iw, c->blim.pool_iw_max)
+			   ? BK_BLK
+			   : BK_NONE;
+	/* add: the full-shape operand (at x) 4-D, as its descriptor views
+	 * it; a per-channel or scalar x2 has the blocked form of a
+	 * 1 x c x 1 x 1 tensor, which is the descriptor's. */
+	const struct lf__gshape *x2s = &b->p->shape[b->ax2[i]];
+	return xs->rank == 4 &&
+		       (x2s->rank == 4 ||
+			(d->flags & (LF_DF_X2_PER_CH | LF_DF_X2_SCALAR)))
+		   ? BK_BLK
+		   : BK_NONE;
+}
+
+/* The producer of root @r is a node of kind @kind in segment @si. */
+static int made_in(const struct bld *b, int r, int si, int kind)
+{
+	int px = b->g->vals[r].producer;
+	return px >= 0 && b->seg_of[px] == si && b->bk[px] == kind;
+}
+
+/*
+ * While segment @si could still be blocked: must node @i start a new
+ * segment instead of joining it? A blocked node reading a matmul's
+ * (row-major) output, or a matmul reading a blocked output that is not
+ * row-major: the segment ends before it.
+ */
+static int blk_split(const struct bld *b, int si, size_t i)
+{
+	const struct lf__mseg *s = &b->p->seg[si];
+	for (int j = 0; j < s->nnodes; j++)
+		if (b->bk[s->nodes[j]] == BK_NONE)
+			return 0;
+	int in[2] = {b->ax[i], b->ax2[i]};
+	for (int k = 0; k < 2; k++) {
+		if (in[k] < 0)
+			continue;
+		int r = b->p->root[in[k]];
+		if (b->bk[i] == BK_BLK && made_in(b, r, si, BK_MM))
+			return 1;
+		if (b->bk[i] == BK_MM && made_in(b, r, si, BK_BLK) &&
+		    !blk_rowmajor(&b->p->shape[r]))
+			return 1;
+	}
+	return 0;
 }
 
 /* Can this device node keep its input and output in place in the arena? */
@@ -703,6 +898,8 @@ static lf_status classify(struct bld *b)
 		uint64_t yb = lf__gshape_bytes(&p->shape[n->out[0]]);
 		b->chain[i] = chainable(&b->lp[i], xb, yb) ? 1 : 2;
 	}
+	for (size_t i = 0; i < g->nnodes; i++)
+		b->bk[i] = b->chain[i] ? blk_kind(b, i) : BK_NONE;
 	return LF_OK;
 }
 
@@ -740,7 +937,8 @@ static lf_status partition(struct bld *b)
 		}
 		unsigned kbit = 1u << launch_kernel(b->caps, n);
 		if (open >= 0 && c == 1 &&
-		    (p->seg[open].kernels == kbit || b->caps->allow_mixed)) {
+		    (p->seg[open].kernels == kbit || b->caps->allow_mixed) &&
+		    !blk_split(b, open, i)) {
 			struct lf__mseg *s = &p->seg[open];
 			if (push_int(&s->nodes, &s->nnodes, (int)i))
 				return nomem(b);
@@ -819,6 +1017,103 @@ static lf_status residency(struct bld *b)
 	return LF_OK;
 }
 
+/* Is root @r blocked in segment @s's arena? */
+static int is_blk(const struct lf__mplan *p, const struct lf__mseg *s, int r)
+{
+	if (!s->blk)
+		return 0;
+	for (int k = 0; k < s->nup; k++)
+		if (s->up[k] == r)
+			return s->up_blk[k];
+	return p->blk[r];
+}
+
+/* Bytes of root @r in segment @s's arena. */
+static uint64_t seg_bytes(const struct lf__mplan *p, const struct lf__mseg *s,
+			  int r)
+{
+	return is_blk(p, s, r) ? blk_size(&p->shape[r])
+			       : lf__gshape_bytes(&p->shape[r]);
+}
+
+/* The zero point of the value node @i reads at x (@x2: at x2), for the
+ * pad lanes of its blocked upload. */
+static uint8_t pad_of(const struct bld *b, int i, int x2)
+{
+	if (b->g->nodes[i].op == LF__GOP_CONV)
+		return (uint8_t)b->lp[i].tiles[0].d.x_zp;
+	return (uint8_t)(x2 ? b->pd[i].x2_zp : b->pd[i].x_zp);
+}
+
+/* Segment @si blocked: the layout of each value it touches, and whether
+ * every node reads its inputs in the layout it needs. */
+static int blk_layout(struct bld *b, int si)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	struct lf__mseg *s = &p->seg[si];
+	int nblk = 0;
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		if (b->bk[i] == BK_NONE)
+			return 0;
+		nblk += b->bk[i] == BK_BLK;
+		p->blk[p->root[g->nodes[i].out[0]]] = b->bk[i] == BK_BLK;
+	}
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		if (b->bk[i] != BK_BLK)
+			continue;
+		int in[2] = {b->ax[i], b->ax2[i]};
+		for (int k = 0; k < s->nup; k++)
+			for (int t = 0; t < 2; t++)
+				if (in[t] >= 0 && p->root[in[t]] == s->up[k] &&
+				    !s->up_blk[k]) {
+					s->up_blk[k] = 1;
+					s->up_pad[k] = pad_of(b, i, t);
+				}
+	}
+	s->blk = 1;
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		int in[2] = {b->ax[i], b->ax2[i]};
+		for (int t = 0; t < 2; t++) {
+			if (in[t] < 0)
+				continue;
+			int r = p->root[in[t]], blk = is_blk(p, s, r);
+			if (b->bk[i] == BK_BLK
+				? !blk
+				: blk && !blk_rowmajor(&p->shape[r]))
+				return 0;
+		}
+	}
+	return nblk > 0;
+}
+
+/* Which segments run blocked (lf__mseg.blk). */
+static lf_status blk_segments(struct bld *b)
+{
+	struct lf__mplan *p = b->p;
+	for (int si = 0; si < p->nsegs; si++) {
+		struct lf__mseg *s = &p->seg[si];
+		if (s->host_assisted || !b->caps->blk_ops)
+			continue;
+		s->up_blk = calloc((size_t)s->nup + 1, 1);
+		s->up_pad = calloc((size_t)s->nup + 1, 1);
+		if (!s->up_blk || !s->up_pad)
+			return nomem(b);
+		if (blk_layout(b, si)) {
+			p->nblk++;
+			continue;
+		}
+		s->blk = 0;
+		memset(s->up_blk, 0, (size_t)s->nup);
+		for (int j = 0; j < s->nnodes; j++)
+			p->blk[p->root[b->g->nodes[s->nodes[j]].out[0]]] = 0;
+	}
+	return LF_OK;
+}
+
 /* Last node of segment @s reading root @r (or -1). */
 static int last_use_in(const struct bld *b, const struct lf__mseg *s, int r)
 {
@@ -835,12 +1130,13 @@ static int last_use_in(const struct bld *b, const struct lf__mseg *s, int r)
 /* @n roots one after the other, each 64-byte aligned: their offsets in
  * the block, and the block's size up to the last byte of the last one
  * (what one transfer moves). */
-static uint64_t block_of(struct bld *b, const int *v, int n, uint64_t *rel)
+static uint64_t block_of(struct bld *b, const struct lf__mseg *s, const int *v,
+			 int n, uint64_t *rel)
 {
 	uint64_t off = 0, end = 0;
 	for (int i = 0; i < n; i++) {
 		rel[i] = align64(off);
-		end = rel[i] + lf__gshape_bytes(&b->p->shape[v[i]]);
+		end = rel[i] + seg_bytes(b->p, s, v[i]);
 		off = end;
 	}
 	return end;
@@ -885,7 +1181,7 @@ static lf_status device_memory(struct bld *b)
 			if (l > lu)
 				lu = l;
 		}
-		s->up_bytes = block_of(b, s->up, s->nup, urel);
+		s->up_bytes = block_of(b, s, s->up, s->nup, urel);
 		it[n] = (struct lf__interval){s->up_bytes, first, lu, 0};
 		what[n] = -1;
 		segof[n++] = si;
@@ -893,7 +1189,7 @@ static lf_status device_memory(struct bld *b)
 		for (int k = 0; k < s->ndown; k++)
 			if (g->vals[s->down[k]].producer < fd)
 				fd = g->vals[s->down[k]].producer;
-		s->down_bytes = block_of(b, s->down, s->ndown, urel);
+		s->down_bytes = block_of(b, s, s->down, s->ndown, urel);
 		it[n] = (struct lf__interval){s->down_bytes, fd, last, 0};
 		what[n] = -2;
 		segof[n++] = si;
@@ -903,7 +1199,7 @@ static lf_status device_memory(struct bld *b)
 				continue;
 			int l = last_use_in(b, s, r);
 			it[n] = (struct lf__interval){
-			    lf__gshape_bytes(&p->shape[r]), s->nodes[j],
+			    seg_bytes(p, s, r), s->nodes[j],
 			    l < 0 ? s->nodes[j] : l, 0};
 			what[n] = r;
 			segof[n++] = si;
@@ -939,7 +1235,7 @@ static lf_status device_memory(struct bld *b)
 				s->up_off = it[k].off;
 			else
 				s->down_off = it[k].off;
-			block_of(b, v, nv, rel);
+			block_of(b, s, v, nv, rel);
 			for (int j = 0; j < nv; j++)
 				at[j] = it[k].off + rel[j];
 		}
@@ -1061,6 +1357,27 @@ static uint64_t arena_at(const struct lf__mplan *p, const struct lf__mseg *s,
 	return p->dev_off[r];
 }
 
+/* Device node @i runs as one LF_DF_BLK descriptor. */
+static int blk_desc(const struct bld *b, int i)
+{
+	return b->seg_of[i] >= 0 && b->p->seg[b->seg_of[i]].blk &&
+	       b->bk[i] == BK_BLK;
+}
+
+/* The LF_DF_BLK descriptor of conv node @i, offsets relocated. */
+static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
+{
+	struct lf__layer L;
+	lf_desc d;
+	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
+	lf__blk_conv_desc(&L, &d);
+	d.x_off = (uint32_t)x;
+	d.y_off = (uint32_t)y;
+	d.w_off = (uint32_t)b->params->node[i].blk_w;
+	d.w_zp_off = (uint32_t)b->params->node[i].blk_rec;
+	return d;
+}
+
 static lf_status descriptors(struct bld *b)
 {
 	const struct lf__graph *g = b->g;
@@ -1068,7 +1385,8 @@ static lf_status descriptors(struct bld *b)
 	uint64_t nd = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (b->seg_of[i] >= 0)
-			nd += g->nodes[i].op == LF__GOP_ONNX
+			nd += g->nodes[i].op == LF__GOP_ONNX ||
+				      blk_desc(b, (int)i)
 				  ? 1
 				  : (uint64_t)b->lp[i].ntiles;
 	if (nd > UINT32_MAX / LF_DESC_BYTES)
@@ -1107,6 +1425,8 @@ static lf_status descriptors(struct bld *b)
 					    p, s, p->root[b->ax2[i]]);
 				d.y_off = (uint32_t)arena_at(
 				    p, s, p->root[n->out[0]]);
+				if (blk_desc(b, i))
+					d.flags |= LF_DF_BLK;
 				d.status = LF_KST_PENDING;
 				p->desc_node[p->ndesc] = i;
 				p->desc[p->ndesc++] = d;
@@ -1121,6 +1441,12 @@ static lf_status descriptors(struct bld *b)
 			uint64_t y = s->host_assisted
 					 ? 0
 					 : arena_at(p, s, p->root[n->out[0]]);
+			if (blk_desc(b, i)) {
+				p->desc_node[p->ndesc] = i;
+				p->desc[p->ndesc++] = blk_conv(b, i, x, y);
+				l->ndesc++;
+				continue;
+			}
 			for (int t = 0; t < lp->ntiles; t++) {
 				lf_desc d = lp->tiles[t].d;
 				relocate(&d, lp, x, y, pbase, s->host_assisted);
@@ -1178,20 +1504,18 @@ static lf_status check_segments(struct bld *b)
 			int r = s->up[k], l = last_use_in(b, s, r);
 			t[n++] = (struct touch){
 			    r, s->host_assisted ? 0 : s->up_at[k],
-			    lf__gshape_bytes(&p->shape[r]), first,
-			    l < 0 ? first : l};
+			    seg_bytes(p, s, r), first, l < 0 ? first : l};
 		}
 		for (int j = 0; j < s->nnodes && !s->host_assisted; j++) {
 			int i = s->nodes[j], r = p->root[g->nodes[i].out[0]];
 			int l = last_use_in(b, s, r), down = 0;
 			for (int k = 0; k < s->ndown; k++)
 				down |= s->down[k] == r;
-			t[n++] =
-			    (struct touch){r, arena_at(p, s, r),
-					   lf__gshape_bytes(&p->shape[r]), i,
-					   down	   ? last
-					   : l < i ? i
-						   : l};
+			t[n++] = (struct touch){r, arena_at(p, s, r),
+						seg_bytes(p, s, r), i,
+						down	? last
+						: l < i ? i
+							: l};
 		}
 		for (size_t x = 0; x < n && st == LF_OK; x++) {
 			if (t[x].off > p->arena_bytes ||
@@ -1252,9 +1576,11 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	b->ax2 = calloc(nn, sizeof(int));
 	b->seg_of = calloc(nn, sizeof(int));
 	b->out_use = calloc(nv, sizeof(int));
+	b->bk = calloc(nn, sizeof(int));
+	p->blk = calloc(nv, 1);
 	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
 	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use ||
-	    !b->pd || !b->ax || !b->ax2)
+	    !b->pd || !b->ax || !b->ax2 || !b->bk || !p->blk)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
@@ -1270,8 +1596,9 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	for (size_t i = 0; i < g->noutputs; i++)
 		b->out_use[p->root[g->outputs[i]]] = 1;
 	if ((st = classify(b)) || (st = partition(b)) || (st = residency(b)) ||
-	    (st = device_memory(b)) || (st = host_memory(b)) ||
-	    (st = descriptors(b)) || (st = check_segments(b)))
+	    (st = blk_segments(b)) || (st = device_memory(b)) ||
+	    (st = host_memory(b)) || (st = descriptors(b)) ||
+	    (st = check_segments(b)))
 		return st;
 	return LF_OK;
 }
@@ -1302,10 +1629,45 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 	free(b.ax2);
 	free(b.seg_of);
 	free(b.out_use);
+	free(b.bk);
 	if (st != LF_OK) {
 		lf__mplan_free(b.p);
 		return st;
 	}
 	*out = b.p;
 	return LF_OK;
+}
+
+void lf__mseg_pack_up(const struct lf__mplan *p, const struct lf__mseg *s,
+		      void *const *ptr, uint8_t *arena)
+{
+	for (int k = 0; k < s->nup; k++) {
+		int v = s->up[k];
+		uint64_t d[4];
+		if (!is_blk(p, s, v)) {
+			memcpy(arena + s->up_at[k], ptr[v],
+			       lf__gshape_bytes(&p->shape[v]));
+			continue;
+		}
+		blk_view(&p->shape[v], d);
+		lf__blk_from_nchw(ptr[v], arena + s->up_at[k], d[0], d[1], d[2],
+				  d[3], s->up_pad[k]);
+	}
+}
+
+void lf__mseg_unpack_down(const struct lf__mplan *p, const struct lf__mseg *s,
+			  const uint8_t *arena, void *const *ptr)
+{
+	for (int k = 0; k < s->ndown; k++) {
+		int v = s->down[k];
+		uint64_t d[4];
+		if (!is_blk(p, s, v)) {
+			memcpy(ptr[v], arena + s->down_at[k],
+			       lf__gshape_bytes(&p->shape[v]));
+			continue;
+		}
+		blk_view(&p->shape[v], d);
+		lf__blk_to_nchw(arena + s->down_at[k], ptr[v], d[0], d[1], d[2],
+				d[3]);
+	}
 }

@@ -48,6 +48,13 @@
  * without, conv/matmul launches go to lfk_conv2d / lfk_matmul. */
 enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_ENG = 2, LF__MK_COUNT = 3 };
 
+/* The `.blk_*` limits of the blocked datapaths (0 or less: absent). */
+struct lf__blimits {
+	int64_t conv_wbeats; /* lfk_conv2d.blk_wbeats: max kh * kw * icb */
+	int64_t conv_iw_max; /* lfk_conv2d.blk_iw_max: widest input row */
+	int64_t pool_iw_max; /* lfk_pool.blk_iw_max */
+};
+
 /* What the device offers the planner (filled by hostlib/exec). */
 struct lf__mdevcaps {
 	int present; /* a device with at least one usable kernel */
@@ -60,6 +67,11 @@ struct lf__mdevcaps {
 	 * op and run as one launch each on it */
 	int engine;
 	struct lf__plimits plim;
+	/* The engine's blocked datapaths (lf_desc.h, "Blocked layout"): bit
+	 * k for op k accepts LF_DF_BLK, cleared here for an op whose
+	 * `.blk_*` limit keys the xclbin lacks; 0: every segment NCHW. */
+	unsigned blk_ops;
+	struct lf__blimits blim;
 	char absent_why[64]; /* when !present: "cpu device", ... */
 };
 
@@ -68,7 +80,12 @@ struct lf__pnode {
 	int on;			/* the node has constants on the device */
 	uint64_t base;		/* offset of its params area in the blob */
 	struct lf__plan layout; /* the area's layout (slices; no tiles) */
-	char why[64];		/* when !on: why it runs on the CPU */
+	/* a conv's blocked-form constants too (plan/blk.h), when the engine
+	 * has a blocked conv: packed weights at blk_w, records at blk_rec,
+	 * offsets in the blob */
+	int blk;
+	uint64_t blk_w, blk_rec;
+	char why[64]; /* when !on: why it runs on the CPU */
 };
 
 struct lf__mparams {
@@ -114,6 +131,13 @@ struct lf__mseg {
 	 * arena reuses its bytes in between), so it has no plan-wide
 	 * dev_off */
 	uint64_t *up_at, *down_at;
+	/* blocked: the segment's conv / pooling / add descriptors are
+	 * LF_DF_BLK and the values they read and write are in the blocked
+	 * layout (lf__mplan.blk); up[k] is converted NCHW -> blocked on
+	 * upload when up_blk[k] (pad lanes up_pad[k], its zero point), and
+	 * a blocked down value back to NCHW on download */
+	int blk;
+	uint8_t *up_blk, *up_pad;
 	/* host-assisted: the tiling plan, its layer, its arena block */
 	struct lf__plan hplan;
 	struct lf__layer hL;
@@ -153,6 +177,10 @@ struct lf__mplan {
 	int *desc_node; /* the graph node of each descriptor */
 	struct lf__mnode *node;
 	uint64_t params_bytes;
+	/* per root: written by an LF_DF_BLK descriptor, so blocked in the
+	 * arena of the segment that produces it */
+	uint8_t *blk;
+	int nblk; /* blocked segments */
 };
 
 /*
@@ -168,5 +196,17 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__mplan **out,
 			  char *err, size_t errlen);
 void lf__mplan_free(struct lf__mplan *p);
+
+/*
+ * lf__mseg_pack_up() - segment @s's inputs from the host buffers @ptr (by
+ * root) into its upload block in @arena: copied, or converted to the
+ * blocked layout where the segment reads them blocked.
+ * lf__mseg_unpack_down() - its outputs from @arena back into @ptr, NCHW.
+ * Not for host-assisted segments.
+ */
+void lf__mseg_pack_up(const struct lf__mplan *p, const struct lf__mseg *s,
+		      void *const *ptr, uint8_t *arena);
+void lf__mseg_unpack_down(const struct lf__mplan *p, const struct lf__mseg *s,
+			  const uint8_t *arena, void *const *ptr);
 
 #endif /* LF_PLAN_MODEL_PLAN_H */

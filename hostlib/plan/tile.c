@@ -79,8 +79,27 @@ static lf_status unsupported(char *why, size_t len, const char *msg,
 	return LF_ERR_UNSUPPORTED;
 }
 
+void lf__desc_window(const struct lf__layer *L, lf_desc *d)
+{
+	d->n = (uint32_t)L->n;
+	d->ih = (uint32_t)L->ih;
+	d->iw = (uint32_t)L->iw;
+	d->oh = (uint32_t)L->oh;
+	d->ow = (uint32_t)L->ow;
+	d->kh = (uint32_t)L->kh;
+	d->kw = (uint32_t)L->kw;
+	d->stride_h = (uint32_t)L->stride_h;
+	d->stride_w = (uint32_t)L->stride_w;
+	d->pad_t = (uint32_t)L->pad_t;
+	d->pad_l = (uint32_t)L->pad_l;
+	d->pad_b = (uint32_t)L->pad_b;
+	d->pad_r = (uint32_t)L->pad_r;
+	d->dil_h = (uint32_t)L->dil_h;
+	d->dil_w = (uint32_t)L->dil_w;
+}
+
 /* Fields every descriptor of the layer shares. */
-static void desc_common(const struct lf__layer *L, lf_desc *d)
+void lf__desc_common(const struct lf__layer *L, lf_desc *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->magic = LF_DESC_MAGIC;
@@ -333,7 +352,7 @@ static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
 							goto out;
 						}
 						lf_desc *d = &t->d;
-						desc_common(L, d);
+						lf__desc_common(L, d);
 						int64_t c0 = j * g.kc;
 						int64_t kc =
 						    split ? min64(g.kc,
@@ -613,7 +632,7 @@ static lf_status plan_matmul(struct builder *b, const struct lf__layer *L,
 					if (!t)
 						return b->st;
 					lf_desc *d = &t->d;
-					desc_common(L, d);
+					lf__desc_common(L, d);
 					int64_t k0 = j * kc;
 					int64_t kcc = min64(kc, L->k - k0);
 					int64_t wb = L->w_batch == 1 ? 0 : b0;

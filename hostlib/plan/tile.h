@@ -107,6 +107,13 @@ lf_status lf__plan_layer(const struct lf__layer *L,
 			 char *why, size_t whylen);
 void lf__plan_free(struct lf__plan *plan);
 
+/* A descriptor's fields taken from the layer as they are: magic, op,
+ * types, zero points, scales, clamp (lf__desc_common(), zeroing the rest
+ * first), and the window: n, ih, iw, oh, ow, kh, kw, strides, pads,
+ * dilations (lf__desc_window()). */
+void lf__desc_common(const struct lf__layer *L, lf_desc *d);
+void lf__desc_window(const struct lf__layer *L, lf_desc *d);
+
 /* Bytes per element of a y type (4 for int32, else 1). */
 static inline uint64_t lf__ysize(lf_dtype t)
 {

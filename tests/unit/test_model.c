@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver/driver.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/model/model_impl.h"
@@ -47,12 +48,12 @@ struct test_xclbin {
 	char dir[64], xclbin[128], limits[128];
 	int built;
 };
-static struct test_xclbin eng_x, eng_only_x;
+static struct test_xclbin eng_x, eng_only_x, blk_x;
 
 static void xclbin_cleanup(void)
 {
-	struct test_xclbin *t[2] = {&eng_x, &eng_only_x};
-	for (int i = 0; i < 2; i++) {
+	struct test_xclbin *t[3] = {&eng_x, &eng_only_x, &blk_x};
+	for (int i = 0; i < 3; i++) {
 		if (!t[i]->dir[0])
 			continue;
 		unlink(t[i]->xclbin);
@@ -61,8 +62,12 @@ static void xclbin_cleanup(void)
 	}
 }
 
-/* Build once, with lf-xclbin, an aws-f1 xclbin with the CUs @kernels. */
-static const char *test_xclbin(struct test_xclbin *t, const char *kernels)
+/* Build once, with lf-xclbin, an aws-f1 xclbin with the CUs @kernels from
+ * the kernels shared object @so (under the build directory), its limits
+ * text edited by the shell command @edit (its two %s: the limits file)
+ * when not NULL. */
+static const char *test_xclbin_from(struct test_xclbin *t, const char *so,
+				    const char *edit, const char *kernels)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static int registered;
@@ -77,14 +82,17 @@ static const char *test_xclbin(struct test_xclbin *t, const char *kernels)
 			snprintf(t->limits, sizeof(t->limits), "%s/limits.txt",
 				 t->dir);
 			const char *b = lf_test_build_dir();
-			char cmd[2048];
+			char cmd[2048], ed[1024] = "true";
+			if (edit)
+				snprintf(ed, sizeof(ed), edit, t->limits,
+					 t->limits);
 			snprintf(cmd, sizeof(cmd),
-				 "%s/bin/lf-limits-dump > %s && "
+				 "%s/bin/lf-limits-dump > %s && %s && "
 				 "%s/bin/lf-xclbin --out %s --platform aws-f1 "
-				 "--kernels-so %s/hls/lfkernels.so --limits %s "
+				 "--kernels-so %s/%s --limits %s "
 				 "%s > /dev/null",
-				 b, t->limits, b, t->xclbin, b, t->limits,
-				 kernels);
+				 b, t->limits, ed, b, t->xclbin, b, so,
+				 t->limits, kernels);
 			t->built = system(cmd) == 0;
 		} else {
 			t->dir[0] = '\0';
@@ -92,6 +100,11 @@ static const char *test_xclbin(struct test_xclbin *t, const char *kernels)
 	}
 	pthread_mutex_unlock(&mu);
 	return t->built ? t->xclbin : NULL;
+}
+
+static const char *test_xclbin(struct test_xclbin *t, const char *kernels)
+{
+	return test_xclbin_from(t, "hls/lfkernels.so", NULL, kernels);
 }
 
 const char *lftm_engine_xclbin(void)
@@ -433,6 +446,113 @@ static void test_engine_only(void)
 		struct prof_tally t = tally(prof);
 		CU_ASSERT_EQUAL(t.launches, FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(t.dev, 9); /* as in engine_launches */
+		lf_run_profile_destroy(prof);
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(want[0]);
+		lf_tensor_destroy(in);
+		lf_tensor_destroy(in_c);
+	}
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/*
+ * The blocked layout (lf_desc.h, LF_DF_BLK) before the blocked datapaths
+ * land: an xclbin of lfk_engine CUs from build/tests/emu_blk.so
+ * (test_blk_kernel.c: NCHW descriptors on the real engine, LF_DF_BLK ones
+ * interpreted from lf_desc.h's text) whose limits offer blocked conv,
+ * pooling and add (blk_ops 58 = bits 1, 3, 4, 5). Its kernel code is not
+ * one of the library's builds: the context opts in with trust_xclbin=1.
+ */
+static const char *blk_xclbin(void)
+{
+	return test_xclbin_from(
+	    &blk_x, "tests/emu_blk.so",
+	    "sed -i 's/^lfk_engine.blk_ops=0$/lfk_engine.blk_ops=58/' %s && "
+	    "printf 'lfk_conv2d.blk_wbeats=4608\\nlfk_conv2d.blk_iw_max=512\\n"
+	    "lfk_pool.blk_iw_max=512\\n' >> %s",
+	    "--kernel lfk_engine:2");
+}
+
+/* Layouts in a profile: bit s of *blk / *nchw for device segment s;
+ * *planned counts the layers of device segments, *fell those that ran on
+ * the CPU after a device failure. */
+static void layouts(const lf_run_profile *p, unsigned *blk, unsigned *nchw,
+		    unsigned *planned, unsigned *fell)
+{
+	*blk = *nchw = *planned = *fell = 0;
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r;
+		lf_run_profile_get(p, i, &r);
+		if (r.segment == ~0u || r.segment >= 32) {
+			CU_ASSERT_STRING_EQUAL(r.layout, "");
+			continue;
+		}
+		(*planned)++;
+		*fell += r.fallback != 0;
+		if (strcmp(r.layout, "blocked") == 0)
+			*blk |= 1u << r.segment;
+		else if (strcmp(r.layout, "nchw") == 0)
+			*nchw |= 1u << r.segment;
+	}
+}
+
+/*
+ * fmnist's QOperator graph with blocked datapaths plans as
+ *   conv1, MaxPool, conv2, MaxPool, conv3, conv4, QLinearAdd,
+ *   QLinearGlobalAveragePool            segment 0, blocked
+ *   QGemm                               segment 1, NCHW: the pooled
+ *                                       [n, 32, 1, 1] blocked is not
+ *                                       row-major (32 % 64 != 0), so the
+ *                                       segment ends before the matmul
+ * and gives the CPU's bytes for every ORT data set (batches 1 to 3); a
+ * segment that fails on the device (the device lost) is re-run on the
+ * CPU from its NCHW inputs, same bytes.
+ */
+static void test_blocked_segments(void)
+{
+	const char *x = blk_xclbin();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	lf_context *ctx = NULL;
+	lf_status st = lf_context_create("emu,trust_xclbin=1", x, &ctx);
+	if (st != LF_OK)
+		fprintf(stderr, "%s\n", lf_last_error());
+	CU_ASSERT_EQUAL_FATAL(st, LF_OK);
+	ctx->fallback = 0;
+	lf_model *m = load(ctx, "fmnist_qop");
+	lf_model *mc = load(cpu_ctx, "fmnist_qop");
+	for (int set = 0; set < 4; set++) {
+		int lost = set == 3;
+		if (lost) {
+			/* the second device operation of the run on */
+			ctx->fallback = 1;
+			struct lf_fault f = {LF_FAULT_DEVICE_LOST, 2, -1};
+			CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &f),
+					LF_OK);
+		}
+		lf_tensor *in = input_set(ctx, "fmnist_qop", set % 3);
+		lf_tensor *in_c = input_set(cpu_ctx, "fmnist_qop", set % 3);
+		lf_tensor *out[1] = {NULL}, *want[1] = {NULL};
+		lf_run_profile *prof;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_run(mc, &in_c, 1, want, 1, NULL),
+				LF_OK);
+		CU_ASSERT_PTR_NOT_NULL(out[0]);
+		if (out[0] && want[0]) {
+			CU_ASSERT_EQUAL(lf_tensor_bytes(out[0]),
+					lf_tensor_bytes(want[0]));
+			CU_ASSERT(memcmp(lf_tensor_data(out[0]),
+					 lf_tensor_data(want[0]),
+					 lf_tensor_bytes(want[0])) == 0);
+		}
+		unsigned blk, nchw, planned, fell;
+		layouts(prof, &blk, &nchw, &planned, &fell);
+		CU_ASSERT_EQUAL(blk, 1u);  /* segment 0 */
+		CU_ASSERT_EQUAL(nchw, 2u); /* segment 1 */
+		CU_ASSERT_EQUAL(planned, 9);
+		CU_ASSERT_EQUAL(fell > 0, lost);
 		lf_run_profile_destroy(prof);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(want[0]);
@@ -1014,6 +1134,7 @@ void lf_test_suite_model(void)
 	    {"dma_bytes", test_dma_bytes},
 	    {"engine_launches", test_engine_launches},
 	    {"engine_only", test_engine_only},
+	    {"blocked_segments", test_blocked_segments},
 	    {"engine_dma_bytes", test_engine_dma_bytes},
 	    {"arg_offsets", test_arg_offsets},
 	    {"weights_once", test_weights_once},

@@ -8,7 +8,6 @@
  * and partial-sum reduction; (2) on the emulator with an xclbin whose
  * recorded limits are small, through the public API.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +19,7 @@
 #include "hostlib/plan/elem.h"
 #include "hostlib/plan/pack.h"
 #include "hostlib/plan/tile.h"
+#include "blk_interp.h"
 #include "test_hostlib_util.h"
 
 static const lf_dtype kdt[] = {LF_DTYPE_UINT8, LF_DTYPE_INT8, LF_DTYPE_INT32};
@@ -91,161 +91,6 @@ static lf_status interp(const struct lf__layer *L, const struct lf__tile *t,
 				   d->act_max};
 	return lf__ref_qmatmul(&r, act + d->x_off, params + d->w_off,
 			       act + d->y_off);
-}
-
-/* ---- the blocked layout, from the text of hls/lf_desc.h ----------------
- * Written here, apart from hostlib/plan/blk.c: byte (i, ch, y, x) of a
- * blocked tensor is at (((i * cb + ch / 64) * h + y) * w + x) * 64 +
- * ch % 64, cb = ceil(c / 64). */
-
-struct t4 {
-	uint64_t n, c, h, w;
-};
-
-static uint64_t t_cb(uint64_t c)
-{
-	return (c + 63) / 64;
-}
-
-static uint64_t t_blk_bytes(struct t4 s)
-{
-	return s.n * t_cb(s.c) * s.h * s.w * 64;
-}
-
-static uint64_t t_blk_at(struct t4 s, uint64_t i, uint64_t ch, uint64_t y,
-			 uint64_t x)
-{
-	return (((i * t_cb(s.c) + ch / 64) * s.h + y) * s.w + x) * 64 + ch % 64;
-}
-
-/* NCHW -> blocked, pad lanes @pad. */
-static void t_to_blk(struct t4 s, const uint8_t *x, uint8_t *b, uint8_t pad)
-{
-	memset(b, pad, t_blk_bytes(s));
-	for (uint64_t i = 0; i < s.n; i++)
-		for (uint64_t ch = 0; ch < s.c; ch++)
-			for (uint64_t y = 0; y < s.h; y++)
-				for (uint64_t xx = 0; xx < s.w; xx++)
-					b[t_blk_at(s, i, ch, y, xx)] =
-					    x[((i * s.c + ch) * s.h + y) * s.w +
-					      xx];
-}
-
-static void t_from_blk(struct t4 s, const uint8_t *b, uint8_t *x)
-{
-	for (uint64_t i = 0; i < s.n; i++)
-		for (uint64_t ch = 0; ch < s.c; ch++)
-			for (uint64_t y = 0; y < s.h; y++)
-				for (uint64_t xx = 0; xx < s.w; xx++)
-					x[((i * s.c + ch) * s.h + y) * s.w +
-					  xx] = b[t_blk_at(s, i, ch, y, xx)];
-}
-
-static int32_t t_ld(lf_u32 type, const uint8_t *p)
-{
-	return type == LF_KDT_U8 ? (int32_t)*p : (int32_t)(int8_t)*p;
-}
-
-static int32_t t_rd32(const uint8_t *p)
-{
-	int32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/*
- * A blocked conv descriptor, as lf_desc.h describes it: weights
- * w_pk[ocb][a][b][icb][o][i] at w_off, one 16-byte record { bias, w_zp,
- * mult, 0 } per output channel at w_zp_off; requantization per the
- * formula at the top of lf_desc.h (|v| >= 512 saturates).
- */
-static void t_blk_conv(const lf_desc *d, const uint8_t *params, uint8_t *act)
-{
-	struct t4 xs = {d->n, d->ic, d->ih, d->iw};
-	struct t4 ys = {d->n, d->oc, d->oh, d->ow};
-	uint64_t icb = t_cb(d->ic);
-	for (uint64_t i = 0; i < d->n; i++)
-		for (uint64_t o = 0; o < d->oc; o++) {
-			const uint8_t *rec = params + d->w_zp_off + 16 * o;
-			int32_t bias = t_rd32(rec), wzp = t_rd32(rec + 4);
-			float mult;
-			memcpy(&mult, rec + 8, 4);
-			for (uint64_t y = 0; y < d->oh; y++)
-				for (uint64_t x = 0; x < d->ow; x++) {
-					int32_t acc = bias;
-					for (uint64_t a = 0; a < d->kh; a++)
-						for (uint64_t b = 0; b < d->kw;
-						     b++) {
-							int64_t iy =
-							    (int64_t)(y * d->stride_h +
-								      a * d->dil_h) -
-							    d->pad_t;
-							int64_t ix =
-							    (int64_t)(x * d->stride_w +
-								      b * d->dil_w) -
-							    d->pad_l;
-							if (iy < 0 || ix < 0 ||
-							    iy >= (int64_t)
-								      d->ih ||
-							    ix >=
-								(int64_t)d->iw)
-								continue;
-							/* every lane of the
-							 * beats, pad lanes
-							 * too, as a
-							 * beat-wide kernel */
-							for (uint64_t c = 0;
-							     c < icb * 64;
-							     c++) {
-								uint64_t wi =
-								    ((((o /
-									64) *
-									   d->kh +
-								       a) *
-									  d->kw +
-								      b) *
-									 icb +
-								     c / 64) *
-									4096 +
-								    (o % 64) *
-									64 +
-								    c % 64;
-								int32_t xv = t_ld(
-								    d->x_type,
-								    act +
-									d->x_off +
-									t_blk_at(
-									    xs,
-									    i,
-									    c,
-									    (uint64_t)
-										iy,
-									    (uint64_t)
-										ix));
-								int32_t wv = t_ld(
-								    d->w_type,
-								    params +
-									d->w_off +
-									wi);
-								acc +=
-								    (xv -
-								     d->x_zp) *
-								    (wv - wzp);
-							}
-						}
-					float v = (float)acc * mult;
-					int32_t q =
-					    fabsf(v) >= 512.0f
-						? (v > 0 ? 100000 : -100000)
-						: (int32_t)rintf(v) + d->y_zp;
-					q = q < d->act_min   ? d->act_min
-					    : q > d->act_max ? d->act_max
-							     : q;
-					act[d->y_off +
-					    t_blk_at(ys, i, o, y, x)] =
-					    (uint8_t)q;
-				}
-		}
 }
 
 /*
