@@ -48,12 +48,13 @@ struct test_xclbin {
 	char dir[64], xclbin[128], limits[128];
 	int built;
 };
-static struct test_xclbin eng_x, eng_only_x, blk_x;
+static struct test_xclbin eng_x, eng_only_x, blk_x, blk_narrow_x, blk_nopool_x;
 
 static void xclbin_cleanup(void)
 {
-	struct test_xclbin *t[3] = {&eng_x, &eng_only_x, &blk_x};
-	for (int i = 0; i < 3; i++) {
+	struct test_xclbin *t[5] = {&eng_x, &eng_only_x, &blk_x, &blk_narrow_x,
+				    &blk_nopool_x};
+	for (int i = 0; i < 5; i++) {
 		if (!t[i]->dir[0])
 			continue;
 		unlink(t[i]->xclbin);
@@ -465,14 +466,39 @@ static void test_engine_only(void)
  * pooling and add (blk_ops 58 = bits 1, 3, 4, 5). Its kernel code is not
  * one of the library's builds: the context opts in with trust_xclbin=1.
  */
+#define BLK_OPS_SED                                                            \
+	"sed -i 's/^lfk_engine.blk_ops=0$/lfk_engine.blk_ops=58/' %s"
+
 static const char *blk_xclbin(void)
 {
-	return test_xclbin_from(
-	    &blk_x, "tests/emu_blk.so",
-	    "sed -i 's/^lfk_engine.blk_ops=0$/lfk_engine.blk_ops=58/' %s && "
-	    "printf 'lfk_conv2d.blk_wbeats=4608\\nlfk_conv2d.blk_iw_max=512\\n"
-	    "lfk_pool.blk_iw_max=512\\n' >> %s",
-	    "--kernel lfk_engine:2");
+	return test_xclbin_from(&blk_x, "tests/emu_blk.so",
+				BLK_OPS_SED
+				" && printf 'lfk_conv2d.blk_wbeats=4608\\n"
+				"lfk_conv2d.blk_iw_max=512\\n"
+				"lfk_pool.blk_iw_max=512\\n' >> %s",
+				"--kernel lfk_engine:2");
+}
+
+/* The same with a blocked conv whose rows stop at 27 bytes (fmnist's
+ * conv1 reads 28), and without lfk_pool.blk_iw_max (no blocked pooling,
+ * whatever blk_ops says). */
+static const char *blk_narrow_xclbin(void)
+{
+	return test_xclbin_from(&blk_narrow_x, "tests/emu_blk.so",
+				BLK_OPS_SED
+				" && printf 'lfk_conv2d.blk_wbeats=4608\\n"
+				"lfk_conv2d.blk_iw_max=27\\n"
+				"lfk_pool.blk_iw_max=512\\n' >> %s",
+				"--kernel lfk_engine:2");
+}
+
+static const char *blk_nopool_xclbin(void)
+{
+	return test_xclbin_from(&blk_nopool_x, "tests/emu_blk.so",
+				BLK_OPS_SED
+				" && printf 'lfk_conv2d.blk_wbeats=4608\\n"
+				"lfk_conv2d.blk_iw_max=512\\n' >> %s",
+				"--kernel lfk_engine:2");
 }
 
 /* Layouts in a profile: bit s of *blk / *nchw for device segment s;
@@ -562,6 +588,51 @@ static void test_blocked_segments(void)
 	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
 	CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
+/*
+ * A limit the layer passes, or a key the xclbin lacks, keeps the whole
+ * segment NCHW (one descriptor over a limit would fail on the card):
+ * fmnist plans as with today's kernels, one NCHW segment, same bytes.
+ */
+static void test_blocked_limits(void)
+{
+	const char *xs[2] = {blk_narrow_xclbin(), blk_nopool_xclbin()};
+	lf_model *mc = load(cpu_ctx, "fmnist_qop");
+	for (int k = 0; k < 2; k++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(xs[k]);
+		lf_context *ctx = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_context_create("emu,trust_xclbin=1", xs[k], &ctx),
+		    LF_OK);
+		ctx->fallback = 0;
+		lf_model *m = load(ctx, "fmnist_qop");
+		lf_tensor *in = input_set(ctx, "fmnist_qop", 1);
+		lf_tensor *in_c = input_set(cpu_ctx, "fmnist_qop", 1);
+		lf_tensor *out[1] = {NULL}, *want[1] = {NULL};
+		lf_run_profile *prof;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_run(mc, &in_c, 1, want, 1, NULL),
+				LF_OK);
+		if (out[0] && want[0])
+			CU_ASSERT(memcmp(lf_tensor_data(out[0]),
+					 lf_tensor_data(want[0]),
+					 lf_tensor_bytes(want[0])) == 0);
+		unsigned blk, nchw, planned, fell;
+		layouts(prof, &blk, &nchw, &planned, &fell);
+		CU_ASSERT_EQUAL(blk, 0u);
+		CU_ASSERT_EQUAL(nchw, 1u);
+		CU_ASSERT_EQUAL(planned, 9);
+		lf_run_profile_destroy(prof);
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(want[0]);
+		lf_tensor_destroy(in);
+		lf_tensor_destroy(in_c);
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+	CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
 }
 
 static void test_engine_launches(void)
@@ -1135,6 +1206,7 @@ void lf_test_suite_model(void)
 	    {"engine_launches", test_engine_launches},
 	    {"engine_only", test_engine_only},
 	    {"blocked_segments", test_blocked_segments},
+	    {"blocked_limits", test_blocked_limits},
 	    {"engine_dma_bytes", test_engine_dma_bytes},
 	    {"arg_offsets", test_arg_offsets},
 	    {"weights_once", test_weights_once},
