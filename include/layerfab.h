@@ -854,8 +854,9 @@ struct lf_layer_profile {
 	char fail_reason[192]; /* its message; "" when none */
 	/* Layers of a device segment: the layout of its activations on the
 	 * card, "blocked" (channels innermost in 64-channel blocks, the
-	 * host converting at the segment's entry and exit) or "nchw"; ""
-	 * for a CPU layer. */
+	 * host converting at the segment's entry and exit), "folded" (a
+	 * blocked conv whose input the host folded, kernel columns x input
+	 * channels into the channel lanes) or "nchw"; "" for a CPU layer. */
 	char layout[8];
 };
 

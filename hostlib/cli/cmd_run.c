@@ -199,16 +199,22 @@ static void print_output(const struct lf_tensor_info *info, lf_tensor *t,
  * (LF_DF_BLK) and which in NCHW: one line, the plan's choice. */
 static void print_layouts(const lf_run_profile *p)
 {
-	unsigned last = ~0u, nblk = 0, nseg = 0;
+	unsigned last = ~0u, nblk = 0, nseg = 0, nfold = 0;
 	char line[512] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
 		struct lf_layer_profile r;
 		if (lf_run_profile_get(p, i, &r) != LF_OK || r.segment == ~0u ||
-		    r.segment == last || !r.layout[0])
+		    !r.layout[0])
+			continue;
+		int fold = strcmp(r.layout, "folded") == 0;
+		nfold += fold;
+		if (r.segment == last)
 			continue;
 		last = r.segment;
 		nseg++;
+		if (fold)
+			snprintf(r.layout, sizeof(r.layout), "blocked");
 		nblk += strcmp(r.layout, "blocked") == 0;
 		int k = snprintf(line + len, sizeof(line) - len, "%s %u %s",
 				 len ? "," : "", r.segment, r.layout);
@@ -217,8 +223,10 @@ static void print_layouts(const lf_run_profile *p)
 	}
 	if (nseg)
 		printf("device layout: %u of %u segment%s blocked (channels "
-		       "innermost, 64 per block); segment:%s\n",
-		       nblk, nseg, nseg == 1 ? "" : "s", line);
+		       "innermost, 64 per block), %u stem conv%s folded; "
+		       "segment:%s\n",
+		       nblk, nseg, nseg == 1 ? "" : "s", nfold,
+		       nfold == 1 ? "" : "s", line);
 }
 
 static void print_profile(const lf_run_profile *p)

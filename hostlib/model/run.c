@@ -518,7 +518,9 @@ static lf_status run_segment(struct runctx *c, int si)
 		memcpy(r->fail_reason, f.why, wl);
 		r->fail_reason[wl] = '\0';
 		snprintf(r->layout, sizeof(r->layout), "%s",
-			 s->blk ? "blocked" : "nchw");
+			 !s->blk		   ? "nchw"
+			 : c->p->node[node].folded ? "folded"
+						   : "blocked");
 	}
 	struct lf_layer_profile *r0 = &c->prof->rec[first];
 	struct lf_layer_profile *rl = &c->prof->rec[c->prof->n - 1];

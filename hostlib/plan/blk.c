@@ -142,3 +142,70 @@ void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d)
 	d->oc = (uint32_t)L->oc;
 	d->groups = 1;
 }
+
+int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
+		       struct lf__blk_fold *f)
+{
+	uint64_t wb, rb;
+	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK || L->kw < 2 ||
+	    (uint64_t)L->kw * (uint64_t)L->ic > LF_BLK_LANES)
+		return 0;
+	*F = *L;
+	F->ic = L->kw * L->ic;
+	F->iw = L->ow;
+	F->kw = 1;
+	F->stride_w = 1;
+	F->dil_w = 1;
+	F->pad_l = F->pad_r = 0;
+	*f = (struct lf__blk_fold){
+	    (uint64_t)L->n,	   (uint64_t)L->ic,    (uint64_t)L->ih,
+	    (uint64_t)L->iw,	   (uint64_t)L->ow,    (uint64_t)L->kw,
+	    (uint64_t)L->stride_w, (uint64_t)L->dil_w, (uint64_t)L->pad_l};
+	return 1;
+}
+
+void lf__blk_fold_weights(const struct lf__layer *L, const uint8_t *w,
+			  uint8_t *wf)
+{
+	uint64_t ic = (uint64_t)L->ic, kh = (uint64_t)L->kh,
+		 kw = (uint64_t)L->kw;
+	for (uint64_t o = 0; o < (uint64_t)L->oc; o++)
+		for (uint64_t b = 0; b < kw; b++)
+			for (uint64_t c = 0; c < ic; c++)
+				for (uint64_t a = 0; a < kh; a++)
+					wf[(o * kw * ic + b * ic + c) * kh +
+					   a] =
+					    w[((o * ic + c) * kh + a) * kw + b];
+}
+
+uint64_t lf__blk_fold_bytes(const struct lf__blk_fold *f)
+{
+	return f->n * f->ih * f->ow * LF_BLK_LANES;
+}
+
+void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
+		    uint8_t *dst, uint8_t zp)
+{
+	memset(dst, zp, lf__blk_fold_bytes(f));
+	for (uint64_t i = 0; i < f->n; i++)
+		for (uint64_t y = 0; y < f->ih; y++)
+			for (uint64_t xo = 0; xo < f->ow; xo++) {
+				uint8_t *beat =
+				    dst + ((i * f->ih + y) * f->ow + xo) *
+					      LF_BLK_LANES;
+				for (uint64_t b = 0; b < f->kw; b++) {
+					int64_t xi =
+					    (int64_t)(xo * f->stride_w +
+						      b * f->dil_w) -
+					    (int64_t)f->pad_l;
+					if (xi < 0 || xi >= (int64_t)f->iw)
+						continue;
+					for (uint64_t c = 0; c < f->ic; c++)
+						beat[b * f->ic + c] =
+						    x[((i * f->ic + c) * f->ih +
+						       y) *
+							  f->iw +
+						      (uint64_t)xi];
+				}
+			}
+}

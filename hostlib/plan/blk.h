@@ -78,4 +78,40 @@ void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
  */
 void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d);
 
+/*
+ * Stem folding (issue 12; kernel-review.md 4.2, item 7): a conv whose
+ * input has few channels (the 7x7 stride-2 stem: ic 3) wastes the lanes
+ * of every beat. At a segment's entry the host folds the kernel's width
+ * into the channels instead: x'[n][b * ic + c][y][xo] = x[n][c][y][xo *
+ * stride_w + b * dil_w - pad_l] (the zero point where that is outside the
+ * row), w'[o][b * ic + c][a][0] = w[o][c][a][b], and the layer becomes a
+ * kh x 1 conv over kw * ic channels, stride (stride_h, 1), no column
+ * padding, ow columns wide. The sum over (a, b, c) is the same, term by
+ * term, and a padded tap is (x_zp - x_zp) * w = 0 either way: the same
+ * bytes.
+ */
+struct lf__blk_fold {
+	uint64_t n, ic, ih, iw, ow, kw, stride_w, dil_w, pad_l;
+};
+
+/*
+ * lf__blk_fold_layer() - @L folded into @F (and its geometry into @f):
+ * only for a conv with a blocked form, kw > 1 and kw * ic <= 64 (one
+ * channel block). Return: 1, or 0 when @L does not fold.
+ */
+int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
+		       struct lf__blk_fold *f);
+
+/* The folded weights w' (oc x kw*ic x kh x 1 bytes) of @L's @w. */
+void lf__blk_fold_weights(const struct lf__layer *L, const uint8_t *w,
+			  uint8_t *wf);
+
+/* Bytes of the folded input blocked: n * ih * ow * 64. */
+uint64_t lf__blk_fold_bytes(const struct lf__blk_fold *f);
+
+/* The NCHW input @x folded and blocked into @dst; pad lanes and padded
+ * taps @zp. */
+void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
+		    uint8_t *dst, uint8_t zp);
+
 #endif /* LF_PLAN_BLK_H */

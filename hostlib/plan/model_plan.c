@@ -498,9 +498,9 @@ void lf__mparams_free(struct lf__mparams *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void pack_node(const struct lf__graph *g, const struct lf__gnode *n,
-		      const struct lf__gshape *shape,
-		      const struct lf__pnode *pn, uint8_t *blob)
+static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
+			   const struct lf__gshape *shape,
+			   const struct lf__pnode *pn, uint8_t *blob)
 {
 	struct lf__layer L;
 	lf__graph_layer(g, n, shape, &L);
@@ -511,6 +511,19 @@ static void pack_node(const struct lf__graph *g, const struct lf__gnode *n,
 	if (pn->blk)
 		lf__blk_pack_conv(&L, w, bias, blob + pn->blk_w,
 				  blob + pn->blk_rec);
+	if (!pn->fold)
+		return LF_OK;
+	struct lf__layer F;
+	struct lf__blk_fold f;
+	uint8_t *wf =
+	    malloc((size_t)L.oc * (size_t)L.ic * (size_t)L.kh * (size_t)L.kw);
+	if (!wf)
+		return LF_ERR_NO_MEMORY;
+	lf__blk_fold_layer(&L, &F, &f);
+	lf__blk_fold_weights(&L, w, wf);
+	lf__blk_pack_conv(&F, wf, bias, blob + pn->fold_w, blob + pn->fold_rec);
+	free(wf);
+	return LF_OK;
 }
 
 /* The blocked conv's weight beats of one output channel, kh * kw * icb,
@@ -530,22 +543,36 @@ static int blk_wbeats_fit(const struct lf__layer *L,
  * its weight buffer; the NCHW constants stay for segments that are not
  * blocked. Return: the new end of the blob.
  */
-static uint64_t blk_params(const struct lf__layer *L,
-			   const struct lf__mdevcaps *caps,
-			   struct lf__pnode *pn, uint64_t total)
+static uint64_t blk_area(const struct lf__layer *L,
+			 const struct lf__mdevcaps *caps, int *on, uint64_t *w,
+			 uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
-	if (!caps->engine || !(caps->blk_ops & (1u << LF_KOP_CONV2D)) ||
-	    lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
+	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
 	    !blk_wbeats_fit(L, &caps->blim))
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
 	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)
 		return total;
-	pn->blk = 1;
-	pn->blk_w = w0;
-	pn->blk_rec = r0;
+	*on = 1;
+	*w = w0;
+	*rec = r0;
 	return r0 + rb;
+}
+
+static uint64_t blk_params(const struct lf__layer *L,
+			   const struct lf__mdevcaps *caps,
+			   struct lf__pnode *pn, uint64_t total)
+{
+	struct lf__layer F;
+	struct lf__blk_fold f;
+	if (!caps->engine || !(caps->blk_ops & (1u << LF_KOP_CONV2D)))
+		return total;
+	total = blk_area(L, caps, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
+	if (lf__blk_fold_layer(L, &F, &f))
+		total = blk_area(&F, caps, &pn->fold, &pn->fold_w,
+				 &pn->fold_rec, total);
+	return total;
 }
 
 lf_status lf__mparams_build(const struct lf__graph *g,
@@ -619,8 +646,12 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 			     (unsigned long long)total);
 	}
 	for (size_t i = 0; i < g->nnodes; i++)
-		if (p.node[i].on)
-			pack_node(g, &g->nodes[i], shape, &p.node[i], p.blob);
+		if (p.node[i].on &&
+		    pack_node(g, &g->nodes[i], shape, &p.node[i], p.blob)) {
+			lf__mparams_free(&p);
+			return failf(err, errlen, LF_ERR_NO_MEMORY,
+				     "out of memory packing weights");
+		}
 	*out = p;
 	return LF_OK;
 }
@@ -641,6 +672,8 @@ void lf__mplan_free(struct lf__mplan *p)
 		free(sg->down_at);
 		free(sg->up_blk);
 		free(sg->up_pad);
+		free(sg->up_fold);
+		free(sg->fold);
 		lf__plan_free(&sg->hplan);
 	}
 	free(p->seg);
@@ -670,6 +703,7 @@ struct bld {
 	int *seg_of;	     /* per node */
 	int *out_use;	     /* per root: graph output */
 	int *bk;	     /* per node: BK_* (blocked layout) */
+	char *fold;	     /* per node: a folded stem conv */
 	char *err;
 	size_t errlen;
 };
@@ -727,16 +761,14 @@ static int fits_dim(int64_t v, int64_t max)
 	return max > 0 && v <= max;
 }
 
-/* A conv node the blocked conv runs whole, in one descriptor. */
-static int blk_conv_ok(const struct bld *b, size_t i)
+/* Conv layer @L runs whole, in one LF_DF_BLK descriptor. */
+static int blk_conv_fits(const struct bld *b, const struct lf__layer *Lp)
 {
-	const struct lf__gnode *n = &b->g->nodes[i];
 	const struct lf__mdevcaps *c = b->caps;
 	const struct lf__klimits *lim = &c->lim[LF__MK_CONV];
-	if (!(c->blk_ops & (1u << LF_KOP_CONV2D)) || !b->params->node[i].blk)
+	struct lf__layer L = *Lp;
+	if (!(c->blk_ops & (1u << LF_KOP_CONV2D)))
 		return 0;
-	struct lf__layer L;
-	lf__graph_layer(b->g, n, b->p->shape, &L);
 	if (L.groups != 1 || L.y_type == LF_DTYPE_INT32 ||
 	    !blk_wbeats_fit(&L, &c->blim) ||
 	    !fits_dim(L.iw, c->blim.conv_iw_max))
@@ -750,6 +782,20 @@ static int blk_conv_ok(const struct bld *b, size_t i)
 	       fits_dim(L.stride_w, lim->step_max) &&
 	       fits_dim(L.dil_h, lim->step_max) &&
 	       fits_dim(L.dil_w, lim->step_max);
+}
+
+/* Conv node @i blocked as it is (1) or folded (2, at a segment's entry
+ * only: blk_layout() decides), or not at all (0); both bits may be set. */
+static int blk_conv_ok(const struct bld *b, size_t i)
+{
+	const struct lf__pnode *pn = &b->params->node[i];
+	struct lf__layer L, F;
+	struct lf__blk_fold f;
+	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
+	int ok = pn->blk && blk_conv_fits(b, &L);
+	if (pn->fold && lf__blk_fold_layer(&L, &F, &f) && blk_conv_fits(b, &F))
+		ok |= 2;
+	return ok;
 }
 
 /* BK_* of device node @i (classify() ran). */
@@ -1017,23 +1063,79 @@ static lf_status residency(struct bld *b)
 	return LF_OK;
 }
 
+/* Index of root @r in segment @s's up values, or -1. */
+static int up_index(const struct lf__mseg *s, int r)
+{
+	for (int k = 0; k < s->nup; k++)
+		if (s->up[k] == r)
+			return k;
+	return -1;
+}
+
 /* Is root @r blocked in segment @s's arena? */
 static int is_blk(const struct lf__mplan *p, const struct lf__mseg *s, int r)
 {
 	if (!s->blk)
 		return 0;
-	for (int k = 0; k < s->nup; k++)
-		if (s->up[k] == r)
-			return s->up_blk[k];
-	return p->blk[r];
+	int k = up_index(s, r);
+	return k >= 0 ? s->up_blk[k] : p->blk[r];
+}
+
+/* Is it the folded input of a stem conv? */
+static const struct lf__blk_fold *folded(const struct lf__mseg *s, int r)
+{
+	int k = s->blk && s->up_fold ? up_index(s, r) : -1;
+	return k >= 0 && s->up_fold[k] ? &s->fold[k] : NULL;
 }
 
 /* Bytes of root @r in segment @s's arena. */
 static uint64_t seg_bytes(const struct lf__mplan *p, const struct lf__mseg *s,
 			  int r)
 {
+	const struct lf__blk_fold *f = folded(s, r);
+	if (f)
+		return lf__blk_fold_bytes(f);
 	return is_blk(p, s, r) ? blk_size(&p->shape[r])
 			       : lf__gshape_bytes(&p->shape[r]);
+}
+
+/* Read by node @i only, of the nodes of segment @s. */
+static int only_reader(const struct bld *b, const struct lf__mseg *s, int r,
+		       int i)
+{
+	for (int j = 0; j < s->nnodes; j++) {
+		int o = s->nodes[j];
+		if (o != i && ((b->ax[o] >= 0 && b->p->root[b->ax[o]] == r) ||
+			       (b->ax2[o] >= 0 && b->p->root[b->ax2[o]] == r)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The convs of segment @s: each blocked as it is, or folded when it can
+ * (blk_conv_ok() bit 2) and its input enters the segment with no other
+ * reader in it. Return: 0 when a conv can be neither.
+ */
+static int blk_convs(struct bld *b, struct lf__mseg *s)
+{
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		if (b->bk[i] != BK_BLK || b->g->nodes[i].op != LF__GOP_CONV)
+			continue;
+		int ok = blk_conv_ok(b, (size_t)i), r = b->p->root[b->ax[i]];
+		int k = up_index(s, r);
+		b->fold[i] = (ok & 2) && k >= 0 && only_reader(b, s, r, i);
+		if (!b->fold[i] && !(ok & 1))
+			return 0;
+		if (!b->fold[i])
+			continue;
+		struct lf__layer L, F;
+		lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
+		lf__blk_fold_layer(&L, &F, &s->fold[k]);
+		s->up_fold[k] = 1;
+	}
+	return 1;
 }
 
 /* The zero point of the value node @i reads at x (@x2: at x2), for the
@@ -1074,6 +1176,8 @@ static int blk_layout(struct bld *b, int si)
 				}
 	}
 	s->blk = 1;
+	if (!blk_convs(b, s))
+		return 0;
 	for (int j = 0; j < s->nnodes; j++) {
 		int i = s->nodes[j];
 		int in[2] = {b->ax[i], b->ax2[i]};
@@ -1100,16 +1204,27 @@ static lf_status blk_segments(struct bld *b)
 			continue;
 		s->up_blk = calloc((size_t)s->nup + 1, 1);
 		s->up_pad = calloc((size_t)s->nup + 1, 1);
-		if (!s->up_blk || !s->up_pad)
+		s->up_fold = calloc((size_t)s->nup + 1, 1);
+		s->fold = calloc((size_t)s->nup + 1, sizeof(*s->fold));
+		if (!s->up_blk || !s->up_pad || !s->up_fold || !s->fold)
 			return nomem(b);
 		if (blk_layout(b, si)) {
 			p->nblk++;
+			for (int k = 0; k < s->nup; k++)
+				p->nfold += s->up_fold[k];
+			for (int j = 0; j < s->nnodes; j++)
+				p->node[s->nodes[j]].folded =
+				    b->fold[s->nodes[j]];
 			continue;
 		}
 		s->blk = 0;
 		memset(s->up_blk, 0, (size_t)s->nup);
-		for (int j = 0; j < s->nnodes; j++)
-			p->blk[p->root[b->g->nodes[s->nodes[j]].out[0]]] = 0;
+		memset(s->up_fold, 0, (size_t)s->nup);
+		for (int j = 0; j < s->nnodes; j++) {
+			int i = s->nodes[j];
+			b->fold[i] = 0;
+			p->blk[p->root[b->g->nodes[i].out[0]]] = 0;
+		}
 	}
 	return LF_OK;
 }
@@ -1367,14 +1482,22 @@ static int blk_desc(const struct bld *b, int i)
 /* The LF_DF_BLK descriptor of conv node @i, offsets relocated. */
 static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
 {
-	struct lf__layer L;
+	const struct lf__pnode *pn = &b->params->node[i];
+	struct lf__layer L, F;
+	struct lf__blk_fold f;
 	lf_desc d;
 	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
-	lf__blk_conv_desc(&L, &d);
+	if (b->fold[i] && lf__blk_fold_layer(&L, &F, &f)) {
+		lf__blk_conv_desc(&F, &d);
+		d.w_off = (uint32_t)pn->fold_w;
+		d.w_zp_off = (uint32_t)pn->fold_rec;
+	} else {
+		lf__blk_conv_desc(&L, &d);
+		d.w_off = (uint32_t)pn->blk_w;
+		d.w_zp_off = (uint32_t)pn->blk_rec;
+	}
 	d.x_off = (uint32_t)x;
 	d.y_off = (uint32_t)y;
-	d.w_off = (uint32_t)b->params->node[i].blk_w;
-	d.w_zp_off = (uint32_t)b->params->node[i].blk_rec;
 	return d;
 }
 
@@ -1577,10 +1700,11 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	b->seg_of = calloc(nn, sizeof(int));
 	b->out_use = calloc(nv, sizeof(int));
 	b->bk = calloc(nn, sizeof(int));
+	b->fold = calloc(nn, 1);
 	p->blk = calloc(nv, 1);
 	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
 	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use ||
-	    !b->pd || !b->ax || !b->ax2 || !b->bk || !p->blk)
+	    !b->pd || !b->ax || !b->ax2 || !b->bk || !b->fold || !p->blk)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
@@ -1630,6 +1754,7 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 	free(b.seg_of);
 	free(b.out_use);
 	free(b.bk);
+	free(b.fold);
 	if (st != LF_OK) {
 		lf__mplan_free(b.p);
 		return st;
@@ -1644,6 +1769,11 @@ void lf__mseg_pack_up(const struct lf__mplan *p, const struct lf__mseg *s,
 	for (int k = 0; k < s->nup; k++) {
 		int v = s->up[k];
 		uint64_t d[4];
+		if (folded(s, v)) {
+			lf__blk_fold_x(&s->fold[k], ptr[v], arena + s->up_at[k],
+				       s->up_pad[k]);
+			continue;
+		}
 		if (!is_blk(p, s, v)) {
 			memcpy(arena + s->up_at[k], ptr[v],
 			       lf__gshape_bytes(&p->shape[v]));

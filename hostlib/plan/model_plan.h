@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "hostlib/ir/graph.h"
+#include "hostlib/plan/blk.h"
 #include "hostlib/plan/elem.h"
 #include "hostlib/plan/tile.h"
 #include "lf_desc.h"
@@ -85,6 +86,10 @@ struct lf__pnode {
 	 * offsets in the blob */
 	int blk;
 	uint64_t blk_w, blk_rec;
+	/* and folded (stem folding, plan/blk.h), when it folds: the kh x 1
+	 * conv's packed weights and records */
+	int fold;
+	uint64_t fold_w, fold_rec;
 	char why[64]; /* when !on: why it runs on the CPU */
 };
 
@@ -138,6 +143,10 @@ struct lf__mseg {
 	 * a blocked down value back to NCHW on download */
 	int blk;
 	uint8_t *up_blk, *up_pad;
+	/* up[k] folded for the stem conv that is its only reader in the
+	 * segment (plan/blk.h) when up_fold[k], with that conv's geometry */
+	uint8_t *up_fold;
+	struct lf__blk_fold *fold;
 	/* host-assisted: the tiling plan, its layer, its arena block */
 	struct lf__plan hplan;
 	struct lf__layer hL;
@@ -152,6 +161,7 @@ struct lf__mstep {
 
 struct lf__mnode {
 	int seg;      /* its device segment, or -1 (CPU) */
+	int folded;   /* a stem conv run folded (plan/blk.h) */
 	char why[64]; /* CPU: why not on the device */
 	uint64_t macs;
 };
@@ -180,7 +190,8 @@ struct lf__mplan {
 	/* per root: written by an LF_DF_BLK descriptor, so blocked in the
 	 * arena of the segment that produces it */
 	uint8_t *blk;
-	int nblk; /* blocked segments */
+	int nblk;  /* blocked segments */
+	int nfold; /* stem convs folded */
 };
 
 /*

@@ -505,9 +505,9 @@ static const char *blk_nopool_xclbin(void)
  * *planned counts the layers of device segments, *fell those that ran on
  * the CPU after a device failure. */
 static void layouts(const lf_run_profile *p, unsigned *blk, unsigned *nchw,
-		    unsigned *planned, unsigned *fell)
+		    unsigned *planned, unsigned *fell, unsigned *nfold)
 {
-	*blk = *nchw = *planned = *fell = 0;
+	*blk = *nchw = *planned = *fell = *nfold = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
 		struct lf_layer_profile r;
 		lf_run_profile_get(p, i, &r);
@@ -517,6 +517,13 @@ static void layouts(const lf_run_profile *p, unsigned *blk, unsigned *nchw,
 		}
 		(*planned)++;
 		*fell += r.fallback != 0;
+		if (strcmp(r.layout, "folded") == 0) {
+			/* fmnist's conv1 (3x3, 1 channel in): folded */
+			CU_ASSERT_STRING_EQUAL(r.name, "conv1_quant");
+			(*nfold)++;
+			*blk |= 1u << r.segment;
+			continue;
+		}
 		if (strcmp(r.layout, "blocked") == 0)
 			*blk |= 1u << r.segment;
 		else if (strcmp(r.layout, "nchw") == 0)
@@ -573,12 +580,13 @@ static void test_blocked_segments(void)
 					 lf_tensor_data(want[0]),
 					 lf_tensor_bytes(want[0])) == 0);
 		}
-		unsigned blk, nchw, planned, fell;
-		layouts(prof, &blk, &nchw, &planned, &fell);
+		unsigned blk, nchw, planned, fell, nfold;
+		layouts(prof, &blk, &nchw, &planned, &fell, &nfold);
 		CU_ASSERT_EQUAL(blk, 1u);  /* segment 0 */
 		CU_ASSERT_EQUAL(nchw, 2u); /* segment 1 */
 		CU_ASSERT_EQUAL(planned, 9);
 		CU_ASSERT_EQUAL(fell > 0, lost);
+		CU_ASSERT_EQUAL(nfold, 1); /* conv1 */
 		lf_run_profile_destroy(prof);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(want[0]);
@@ -619,11 +627,12 @@ static void test_blocked_limits(void)
 			CU_ASSERT(memcmp(lf_tensor_data(out[0]),
 					 lf_tensor_data(want[0]),
 					 lf_tensor_bytes(want[0])) == 0);
-		unsigned blk, nchw, planned, fell;
-		layouts(prof, &blk, &nchw, &planned, &fell);
+		unsigned blk, nchw, planned, fell, nfold;
+		layouts(prof, &blk, &nchw, &planned, &fell, &nfold);
 		CU_ASSERT_EQUAL(blk, 0u);
 		CU_ASSERT_EQUAL(nchw, 1u);
 		CU_ASSERT_EQUAL(planned, 9);
+		CU_ASSERT_EQUAL(nfold, 0);
 		lf_run_profile_destroy(prof);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(want[0]);

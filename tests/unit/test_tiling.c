@@ -99,9 +99,26 @@ static lf_status interp(const struct lf__layer *L, const struct lf__tile *t,
  * lf__blk_pack_conv(), the descriptor run by t_blk_conv(), y read back
  * by the test's loop.
  */
-static int blk_conv_check(const struct lf__op *op, const void *want)
+static int blk_conv_check(const struct lf__op *op, const void *want, int fold)
 {
 	const struct lf__layer *L = &op->L;
+	const void *w = op->w->data;
+	struct lf__layer F;
+	struct lf__blk_fold f;
+	uint8_t *wf = NULL;
+	if (fold) {
+		/* Stem folding (blk.h): the kh x 1 conv over kw * ic
+		 * channels, its input folded by lf__blk_fold_x(). */
+		if (!lf__blk_fold_layer(L, &F, &f))
+			return -1;
+		CU_ASSERT_EQUAL(F.ic, L->kw * L->ic);
+		CU_ASSERT(F.kw == 1 && F.stride_w == 1 && F.iw == L->ow);
+		wf = malloc(op->w->bytes);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(wf);
+		lf__blk_fold_weights(L, op->w->data, wf);
+		L = &F;
+		w = wf;
+	}
 	uint64_t wb = 0, rb = 0;
 	CU_ASSERT_EQUAL_FATAL(lf__blk_conv_bytes(L, &wb, &rb), LF_OK);
 	/* ocb * kh * kw * icb beats of 64 x 64, 64 records per block */
@@ -116,11 +133,16 @@ static int blk_conv_check(const struct lf__op *op, const void *want)
 	if (!params || !act || !y)
 		goto out;
 	memset(params, 0xa5, wb + rb);
-	lf__blk_pack_conv(L, op->w->data, op->bias ? op->bias->data : NULL,
-			  params, params + wb);
-	/* Pad input lanes hold a value unlike the zero point: they must
-	 * not matter. */
-	t_to_blk(xs, op->x->data, act, (uint8_t)(L->x_zp + 77));
+	lf__blk_pack_conv(L, w, op->bias ? op->bias->data : NULL, params,
+			  params + wb);
+	if (fold) {
+		CU_ASSERT_EQUAL(lf__blk_fold_bytes(&f), xb);
+		lf__blk_fold_x(&f, op->x->data, act, (uint8_t)L->x_zp);
+	} else {
+		/* Pad input lanes hold a value unlike the zero point: they
+		 * must not matter. */
+		t_to_blk(xs, op->x->data, act, (uint8_t)(L->x_zp + 77));
+	}
 	lf_desc d;
 	memset(&d, 0, sizeof(d));
 	d.magic = LF_DESC_MAGIC;
@@ -152,6 +174,7 @@ out:
 	free(params);
 	free(act);
 	free(y);
+	free(wf);
 	return ok;
 }
 
@@ -305,7 +328,11 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 	int ok = lim ? plan_and_interp(&op, lim, y->data, tiles, chunks) : 1;
 	/* Its blocked form too, where it has one (groups 1, 8-bit y). */
 	if (blk)
-		*blk = c->groups == 1 && y8 ? blk_conv_check(&op, y->data) : -1;
+		*blk =
+		    c->groups == 1 && y8 ? blk_conv_check(&op, y->data, 0) : -1;
+	/* And folded (stem folding), where it folds: -1 when not. */
+	if (blk && *blk == 1 && c->kw > 1 && c->kw * c->ic <= 64)
+		*blk = blk_conv_check(&op, y->data, 1) == 1 ? 1 : 0;
 	lf_tensor_destroy(x);
 	lf_tensor_destroy(w);
 	lf_tensor_destroy(y);
@@ -560,6 +587,49 @@ static void test_blk_conv_wide(void)
 	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
 }
 
+/* Stem folding: small-ic convs with wide windows, strides, dilations and
+ * pads, folded (kw x ic into the lanes) against the reference. */
+static void test_blk_fold(void)
+{
+	lf_context *cpu = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("cpu", NULL, &cpu), LF_OK);
+	struct lf_rng r;
+	lf_rng_seed(&r, 77);
+	int iters = lf_test_slow_mode() ? 4 : 16, done = 0;
+	for (int it = 0; it < iters; it++) {
+		struct lft_conv c;
+		lft_conv_random(&r, &c);
+		c.groups = 1;
+		c.ic = lf_rng_range(&r, 1, 8);
+		c.kw = lf_rng_range(&r, 2, 7);
+		c.kh = lf_rng_range(&r, 1, 7);
+		c.sw = lf_rng_range(&r, 1, 3);
+		c.pl = lf_rng_range(&r, 0, 3);
+		c.pr = lf_rng_range(&r, 0, 3);
+		c.oc = lf_rng_range(&r, 1, 70);
+		if (c.yt == LF_DTYPE_INT32)
+			c.yt = LF_DTYPE_UINT8;
+		if (it == 0) { /* ResNet's stem, smaller: 7x7 s2 p3, ic 3 */
+			c.ic = 3, c.kh = c.kw = 7, c.sh = c.sw = 2;
+			c.pt = c.pl = c.pb = c.pr = 3, c.dh = c.dw = 1;
+		}
+		c.ih = lf_rng_range(&r, (c.kh - 1) * c.dh + 1, 14);
+		c.iw = lf_rng_range(&r, (c.kw - 1) * c.dw + 1, 14);
+		int t, k, blk = -1;
+		conv_case(cpu, &c, NULL, &t, &k, &blk);
+		if (blk != 1)
+			fprintf(stderr,
+				"folded conv %d: ic%d %dx%d k%dx%d s%d d%d "
+				"p%d,%d\n",
+				it, c.ic, c.ih, c.iw, c.kh, c.kw, c.sw, c.dw,
+				c.pl, c.pr);
+		CU_ASSERT_EQUAL(blk, 1);
+		done += blk == 1;
+	}
+	CU_ASSERT_EQUAL(done, iters);
+	CU_ASSERT_EQUAL(lf_context_destroy(cpu), LF_OK);
+}
+
 /* The same splits on the emulator, through the public API. */
 static void test_device_tiling(void)
 {
@@ -667,6 +737,7 @@ void lf_test_suite_tiling(void)
 	    {"pool_limits", test_pool_limits},
 	    {"blk_convert", test_blk_convert},
 	    {"blk_conv_vs_reference", test_blk_conv_wide},
+	    {"blk_fold_vs_reference", test_blk_fold},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("tiling", NULL, NULL, cases);
