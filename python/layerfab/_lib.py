@@ -99,7 +99,8 @@ class LayerProfile(_Sized):
                 ("macs", ctypes.c_ulonglong),
                 ("seg_failures", ctypes.c_uint), ("fallback", ctypes.c_int),
                 ("fail_status", ctypes.c_int),
-                ("fail_reason", ctypes.c_char * 192)]
+                ("fail_reason", ctypes.c_char * 192),
+                ("layout", ctypes.c_char * 8)]
 
 
 _p = ctypes.c_void_p
