@@ -466,8 +466,11 @@ static void test_engine_only(void)
  * pooling and add (blk_ops 58 = bits 1, 3, 4, 5). Its kernel code is not
  * one of the library's builds: the context opts in with trust_xclbin=1.
  */
+/* blk_ops 58 (conv, pooling, add) and none of the build's own .blk_*
+ * keys (the tests set them) */
 #define BLK_OPS_SED                                                            \
-	"sed -i 's/^lfk_engine.blk_ops=0$/lfk_engine.blk_ops=58/' %s"
+	"sed -i -e 's/^lfk_engine.blk_ops=.*/lfk_engine.blk_ops=58/' "         \
+	"-e '/^lfk_conv2d.blk_/d' -e '/^lfk_pool.blk_/d' %s"
 
 static const char *blk_xclbin(void)
 {
