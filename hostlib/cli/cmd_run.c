@@ -203,7 +203,8 @@ static void print_layouts(const lf_run_profile *p)
 	char line[512] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-		struct lf_layer_profile r;
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
 		if (lf_run_profile_get(p, i, &r) != LF_OK || r.segment == ~0u ||
 		    !r.layout[0])
 			continue;

@@ -512,8 +512,9 @@ static void layouts(const lf_run_profile *p, unsigned *blk, unsigned *nchw,
 {
 	*blk = *nchw = *planned = *fell = *nfold = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-		struct lf_layer_profile r;
-		lf_run_profile_get(p, i, &r);
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &r), LF_OK);
 		if (r.segment == ~0u || r.segment >= 32) {
 			CU_ASSERT_STRING_EQUAL(r.layout, "");
 			continue;
