@@ -548,8 +548,14 @@ static uint64_t blk_area(const struct lf__layer *L,
 			 uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
+	/* Only where at least a quarter of the packed lanes carry weights:
+	 * a conv with few channels (fmnist's 1 -> 16) would otherwise take
+	 * up to 64 x 64 times its weights on the card, next to its NCHW
+	 * copy, for a segment that may never run blocked. */
+	uint64_t nchw = (uint64_t)L->oc * (uint64_t)L->ic * (uint64_t)L->kh *
+			(uint64_t)L->kw;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
-	    !blk_wbeats_fit(L, &caps->blim))
+	    !blk_wbeats_fit(L, &caps->blim) || wb >= 4 * nchw)
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
 	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)
