@@ -21,6 +21,7 @@
  */
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kblk.h"
 #include "lf_kdesc.h"
 #include "lf_kqlinear.h"
 #include "lf_kutil.h"
@@ -31,6 +32,8 @@ struct add_geo {
 	lf_u32 inner;  /* ih * iw: elements per plane */
 	lf_u32 planes; /* n * ic */
 	lf_u32 swap;   /* x2 is the outer operand P */
+	lf_u32 blk;    /* LF_DF_BLK: blocked channels-last (add_blk_*) */
+	lf_u32 cb;     /* blocked: channel blocks, ceil(ic / 64) */
 	lf_i32 lo, hi; /* the type's range */
 	float rp, rq;  /* sP / y_scale, sQ / y_scale */
 	float fixed;   /* y_zp - fma(rP, zP, rQ * zQ) */
@@ -43,9 +46,11 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
 	lf_u32 both = LF_DF_X2_SCALAR | LF_DF_X2_PER_CH;
-	if (d->op != LF_KOP_ADD || (d->flags & ~(both | LF_DF_SWAP)) != 0 ||
+	if (d->op != LF_KOP_ADD ||
+	    (d->flags & ~(both | LF_DF_SWAP | LF_DF_BLK)) != 0 ||
 	    (d->flags & both) == both)
 		return LF_KST_BAD_OP;
+	g->blk = (d->flags & LF_DF_BLK) != 0;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
 		return LF_KST_BAD_TYPE;
 	if (d->n == 0 || d->ic == 0 || d->ih == 0 || d->iw == 0)
@@ -62,13 +67,20 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	    d->ih > LF_ADD_DIM_MAX || d->iw > LF_ADD_DIM_MAX)
 		return LF_KST_LIMIT;
 
-	lf_u64 planes = lfk_mul_sat(d->n, d->ic);
+	/* Blocked: n * cb planes of 64-byte pixels, 64-aligned; a
+	 * per-channel x2 is cb beats. */
+	g->cb = lfk_blk_cb(d->ic);
+	lf_u64 chans = g->blk ? (lf_u64)g->cb * LF_BLK_LANES : d->ic;
+	lf_u64 planes = lfk_mul_sat(d->n, chans);
 	lf_u64 count = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
 	lf_u64 x2_sz = count;
 	if (d->flags & LF_DF_X2_SCALAR)
 		x2_sz = 1;
 	else if (d->flags & LF_DF_X2_PER_CH)
-		x2_sz = d->ic;
+		x2_sz = chans;
+	if (g->blk &&
+	    ((d->x_off | d->x2_off | d->y_off) % LF_BLK_LANES) != 0)
+		return LF_KST_BOUNDS;
 	if (!lfk_inside(d->x_off, count, act_bytes) ||
 	    !lfk_inside(d->x2_off, x2_sz, act_bytes) ||
 	    !lfk_inside(d->y_off, count, act_bytes) ||
@@ -146,17 +158,137 @@ static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	}
 }
 
+/* --- blocked (LF_DF_BLK): 64 channels per beat -------------------------- */
+
+/* Beats bi .. bi + nb - 1 of act into buf[0 ..]: one burst. */
+static void add_blk_load(LF_GLOBAL const lf_beat *act, lf_u32 bi, lf_u32 nb,
+			 LF_LOCAL lf_u8 buf[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	LF_PIPE_BEGIN(add_blk_load);
+add_blk_load:
+	for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_ROW avg=256
+		LF_PIPE(add_blk_load);
+		lf_u8 b[LF_BLK_LANES];
+		lf_beat_rd(act, bi + v, b);
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			buf[v][l] = b[l];
+		}
+	}
+	LF_PIPE_END(add_blk_load);
+}
+
+/*
+ * nb beats of y from the loaded x (xab) and x2 (x2ab with a full-shape
+ * x2, else the broadcast values q[]): 64 lanes per beat, each
+ * add_one's two fused multiply-adds.
+ */
+static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			const struct add_geo *g, lf_u32 ybi, lf_u32 nb,
+			lf_u32 full, const lf_i32 q[LF_BLK_LANES],
+			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	LF_PIPE_BEGIN(add_blk_vec);
+add_blk_vec:
+	for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_ROW avg=256
+		LF_PIPE(add_blk_vec);
+		lf_u8 o[LF_BLK_LANES];
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			lf_i32 x = lfk_value(d->x_type, xab[v][l]);
+			lf_i32 x2 =
+			    full ? lfk_value(d->x_type, x2ab[v][l]) : q[l];
+			lf_i32 y = g->swap ? add_one(d, g, x2, x)
+					   : add_one(d, g, x, x2);
+			o[l] = lfk_byte(y);
+		}
+		lf_beat_wr(act, ybi + v, o);
+	}
+	LF_PIPE_END(add_blk_vec);
+}
+
+/*
+ * Beats b0 .. b0 + nb - 1 of x (and of a full x2) to y, in chunks of
+ * LF_POOL_BLK_ROW: x and x2 each one burst into on-chip buffers (both
+ * through the one act read port, one after the other), then the sums.
+ */
+static void add_blk_span(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			 const struct add_geo *g, lf_u32 b0, lf_u32 nb,
+			 lf_u32 full, const lf_i32 q[LF_BLK_LANES],
+			 LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			 LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	for (lf_u32 v0 = 0; v0 < nb; v0 += LF_POOL_BLK_ROW) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=13
+		lf_u32 m = nb - v0;
+		if (m > LF_POOL_BLK_ROW)
+			m = LF_POOL_BLK_ROW;
+		add_blk_load(act, d->x_off / LF_BLK_LANES + b0 + v0, m, xab);
+		if (full)
+			add_blk_load(act, d->x2_off / LF_BLK_LANES + b0 + v0,
+				     m, x2ab);
+		add_blk_vec(act, d, g, d->y_off / LF_BLK_LANES + b0 + v0, m,
+			    full, q, xab, x2ab);
+	}
+}
+
+/* Runs one checked blocked descriptor. */
+static void add_blk_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			const struct add_geo *g,
+			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	lf_i32 q[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=q type=complete
+	lf_u32 pix = d->ih * d->iw;
+	lf_u32 planes = d->n * g->cb;
+	if (!(d->flags & LF_DF_X2_PER_CH)) {
+		/* Full or scalar: the planes are contiguous, one span. A
+		 * scalar is one byte read, broadcast to every lane. */
+		lf_u32 full = !(d->flags & LF_DF_X2_SCALAR);
+		lf_i32 b = full ? 0 : lfk_value(d->x_type, lf_ld_u8(act, d->x2_off));
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			q[l] = b;
+		}
+		add_blk_span(act, d, g, 0, planes * pix, full, q, xab, x2ab);
+		return;
+	}
+	lf_u32 c = 0; /* channel block of plane p */
+	for (lf_u32 p = 0; p < planes; p++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=4
+		/* The block's 64 x2 values: one beat. */
+		add_blk_load(act, d->x2_off / LF_BLK_LANES + c, 1, x2ab);
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			q[l] = lfk_value(d->x_type, x2ab[0][l]);
+		}
+		add_blk_span(act, d, g, p * pix, pix, 0, q, xab, x2ab);
+		if (++c == g->cb)
+			c = 0;
+	}
+}
+
 /*
  * Checks and runs one descriptor; returns its status. The body of
  * lfk_add's loop, and what lfk_engine (engine.c) calls for an add.
  */
 static lf_i32 add_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
-			const lf_desc *d)
+			const lf_desc *d,
+			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	struct add_geo g;
 	lf_i32 st = add_check(d, act_bytes, &g);
 	LF_DESC_DONE();
-	if (st == LF_KST_OK)
+	if (st == LF_KST_OK && g.blk)
+		add_blk_run(act, d, &g, xab, x2ab);
+	else if (st == LF_KST_OK)
 		add_run(act, d, &g);
 	return st;
 }
@@ -184,11 +316,16 @@ LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	/* QLinearAdd reads no constants; params stays in the ABI. */
 	(void)params;
 	(void)params_bytes;
+	/* Blocked: chunks of x and x2, 64 lanes wide (one beat). */
+	LF_ONCHIP lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=xab type=complete dim=2
+	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
-		lf_i32 st = add_layer(act, act_bytes, &d);
+		lf_i32 st = add_layer(act, act_bytes, &d, xab, x2ab);
 		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;

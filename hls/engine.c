@@ -78,6 +78,16 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=bbuf type=complete dim=3
 	LF_ONCHIP lf_u8 rbuf[LF_POOL_ROW];
 #pragma HLS ARRAY_PARTITION variable=rbuf type=cyclic factor=LF_CONV_BEAT
+	/* The blocked pooling and add datapaths' (pool.c, add.c). */
+	LF_ONCHIP lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=rbb type=complete dim=2
+	LF_ONCHIP lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
+	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=sumb type=complete dim=2
+	/* The add's chunk of x shares rbb (one datapath at a time). */
+	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=8
@@ -94,9 +104,10 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 			st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				      abuf, bbuf);
 		} else if (d.op == LF_KOP_MAXPOOL || d.op == LF_KOP_AVGPOOL) {
-			st = pool_layer(act, act_bytes, &d, rbuf);
+			st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb,
+					sumb);
 		} else if (d.op == LF_KOP_ADD) {
-			st = add_layer(act, act_bytes, &d);
+			st = add_layer(act, act_bytes, &d, rbb, x2ab);
 		} else {
 			st = d.magic != LF_DESC_MAGIC ? LF_KST_BAD_MAGIC
 						      : LF_KST_BAD_OP;

@@ -154,6 +154,23 @@
 #define LF_POOL_STEP_MAX 255
 #endif
 
+/*
+ * Blocked pooling (LF_DF_BLK): one window row of a tile of output columns
+ * is read into a row buffer of LF_POOL_BLK_ROW pixels, one 64-channel beat
+ * each, then reduced 64 lanes at a time into LF_POOL_BLK_TW columns. Rows
+ * of any width are cut into tiles; (kw - 1) * dil_w + 1 must fit. The
+ * blocked add uses a buffer of the same shape for its chunks of x and of
+ * x2 (lfk_engine shares the row buffer: the datapaths never run at once).
+ * Sized so that lfk_engine with every datapath fits PoCL's 512 KB of
+ * local memory in the OpenCL build (hls/README.md).
+ */
+#ifndef LF_POOL_BLK_ROW
+#define LF_POOL_BLK_ROW 128
+#endif
+#ifndef LF_POOL_BLK_TW
+#define LF_POOL_BLK_TW 32
+#endif
+
 /* --- lfk_add --------------------------------------------------------------
  * QLinearAdd: LF_ADD_LANES elements per cycle, each two float32 fused
  * multiply-adds. x and x2 share the act read port: 2 * LF_ADD_LANES bytes
@@ -186,7 +203,7 @@
  * source decides it (driver/opencl/ocl_program.c lists it with the derived
  * keys; a new -D-settable `.blk_*` limit goes in its limit_macros table).
  */
-#define LF_ENGINE_BLK_OPS (1 << 1)
+#define LF_ENGINE_BLK_OPS ((1 << 1) | (1 << 3) | (1 << 4) | (1 << 5))
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the
@@ -276,7 +293,8 @@
 #error "blocked conv: PIX, IC, OC >= 1, IC and OC divide 64, buffers >= 1"
 #endif
 #if LF_POOL_TW_MAX < 1 || LF_POOL_ROW < 1 || LF_POOL_KDIM_MAX < 1 ||          \
-    LF_POOL_STEP_MAX < 1 || LF_ADD_LANES < 1
+    LF_POOL_STEP_MAX < 1 || LF_ADD_LANES < 1 || LF_POOL_BLK_ROW < 1 ||         \
+    LF_POOL_BLK_TW < 1
 #error "pool / add buffer sizes and limits must be at least 1"
 #endif
 #if LF_CONV_DIM_MAX > 65535 || LF_CONV_STEP_MAX > 255 ||                       \
@@ -323,6 +341,8 @@
 	X("lfk_pool.dim_max", LF_POOL_DIM_MAX)                                 \
 	X("lfk_pool.kdim_max", LF_POOL_KDIM_MAX)                               \
 	X("lfk_pool.step_max", LF_POOL_STEP_MAX)                               \
+	X("lfk_pool.blk_iw_max", LF_POOL_DIM_MAX)                              \
+	X("lfk_pool.blk_row_pixels", LF_POOL_BLK_ROW)                          \
 	X("lfk_add.lanes", LF_ADD_LANES)                                       \
 	X("lfk_add.dim_max", LF_ADD_DIM_MAX)                                   \
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
@@ -371,6 +391,8 @@
 	X("LF_POOL_DIM_MAX", LF_POOL_DIM_MAX)                                  \
 	X("LF_POOL_KDIM_MAX", LF_POOL_KDIM_MAX)                                \
 	X("LF_POOL_STEP_MAX", LF_POOL_STEP_MAX)                                \
+	X("LF_POOL_BLK_ROW", LF_POOL_BLK_ROW)                                  \
+	X("LF_POOL_BLK_TW", LF_POOL_BLK_TW)                                    \
 	X("LF_ADD_LANES", LF_ADD_LANES)                                        \
 	X("LF_ADD_DIM_MAX", LF_ADD_DIM_MAX)                                    \
 	X("LF_LAT_MEM", LF_LAT_MEM)                                            \

@@ -57,6 +57,7 @@
 #define LF_PIPES_H
 
 #include "lf_config.h"
+#include "lf_desc.h"
 #include "lf_kernel.h"
 
 /* Port bits of a table entry (an int, so OpenCL and HLS see plain C). */
@@ -130,7 +131,24 @@
 	X(pool_taps, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)             \
 	X(pool_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                     \
 	/* global average: LF_CONV_BEAT conditional byte reads */              \
-	X(pool_gap, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT, 0, 0)
+	X(pool_gap, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT, 0, 0) \
+	/* blocked (LF_DF_BLK): one beat = the 64 channels of a pixel */      \
+	/* a window row's in-image pixels: beats in order, one burst */        \
+	X(pool_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                  \
+	/* clear a tile's column accumulators: on chip */                      \
+	X(pool_blk_clear, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                   \
+	/* max of 64 lanes per (column, tap), integer: II 1 */                 \
+	X(pool_blk_max, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                     \
+	/* float sum of 64 lanes per (column, tap): the adder's latency */     \
+	X(pool_blk_sum, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)          \
+	/* max outputs: one beat per column, in order */                       \
+	X(pool_blk_store, 1, LF_DEPTH_LD, LFP_ACT_WR, 0, 1, 1)                 \
+	/* average outputs: one lane per cycle (two divisions) into a beat */  \
+	X(pool_blk_avgst, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)                   \
+	/* global average: the plane's beats in order, 64 int32 sums */        \
+	X(pool_blk_gap, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                   \
+	/* global average outputs: one lane per cycle into a beat */           \
+	X(pool_blk_gapst, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)
 
 /* lfk_add (add.c): x and x2 read, y written through the one act port:
  * 2 * LF_ADD_LANES byte reads per iteration (the writes go on the write
@@ -138,7 +156,11 @@
 #define LFP_ADD_II (2 * LF_ADD_LANES)
 #define LF_PIPES_ADD(X)                                                        \
 	X(add_vec, LFP_ADD_II, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR,           \
-	  LFP_ADD_II, LF_ADD_LANES, 0)
+	  LFP_ADD_II, LF_ADD_LANES, 0)                                         \
+	/* blocked: a chunk of x or of x2, beats in order, one burst */        \
+	X(add_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                   \
+	/* blocked: 64 lanes (2 fma each) per beat of y, in order */           \
+	X(add_blk_vec, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \

@@ -23,6 +23,7 @@
  */
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kblk.h"
 #include "lf_kdesc.h"
 #include "lf_kqlinear.h"
 #include "lf_kutil.h"
@@ -38,6 +39,8 @@ struct pool_geo {
 	lf_i32 lo, hi;	  /* the type's range */
 	float gscale;	  /* global: x_scale / (y_scale * image) */
 	float div_pad;	  /* (float)(kh * kw), the count_include_pad divisor */
+	lf_u32 blk;	  /* LF_DF_BLK: blocked channels-last (pool_blk_*) */
+	lf_u32 cb;	  /* blocked: channel blocks, ceil(ic / 64) */
 };
 
 /* One output dimension is the floor or the ceil_mode size of its window. */
@@ -60,8 +63,9 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
 	g->avg = d->op == LF_KOP_AVGPOOL;
+	g->blk = (d->flags & LF_DF_BLK) != 0;
 	if ((d->op != LF_KOP_MAXPOOL && !g->avg) ||
-	    (d->flags & ~(g->avg ? LF_DF_COUNT_PAD : 0u)) != 0)
+	    (d->flags & ~(LF_DF_BLK | (g->avg ? LF_DF_COUNT_PAD : 0u))) != 0)
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
 		return LF_KST_BAD_TYPE;
@@ -125,11 +129,14 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 		if (d->kh > LF_POOL_KDIM_MAX || d->kw > LF_POOL_KDIM_MAX)
 			return LF_KST_LIMIT;
 		g->span_w = (d->kw - 1) * d->dil_w + 1;
-		if (g->span_w > LF_POOL_ROW)
+		/* The row buffer: bytes of one plane, or 64-channel pixels. */
+		lf_u32 row = g->blk ? LF_POOL_BLK_ROW : LF_POOL_ROW;
+		if (g->span_w > row)
 			return LF_KST_LIMIT;
-		lf_u32 tw = (LF_POOL_ROW - g->span_w) / d->stride_w + 1;
-		if (tw > LF_POOL_TW_MAX)
-			tw = LF_POOL_TW_MAX;
+		lf_u32 tw = (row - g->span_w) / d->stride_w + 1;
+		lf_u32 tw_max = g->blk ? LF_POOL_BLK_TW : LF_POOL_TW_MAX;
+		if (tw > tw_max)
+			tw = tw_max;
 		if (tw > d->ow)
 			tw = d->ow;
 		g->tw = tw;
@@ -137,9 +144,14 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 		g->div_pad = (float)(d->kh * d->kw);
 	}
 
-	lf_u64 planes = lfk_mul_sat(d->n, d->ic);
+	/* Blocked: n * cb planes of 64-byte pixels, 64-aligned. */
+	g->cb = lfk_blk_cb(d->ic);
+	lf_u64 planes = g->blk ? lfk_mul_sat(d->n, (lf_u64)g->cb * LF_BLK_LANES)
+			       : lfk_mul_sat(d->n, d->ic);
 	lf_u64 x_sz = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
 	lf_u64 y_sz = lfk_mul_sat(planes, lfk_mul_sat(d->oh, d->ow));
+	if (g->blk && ((d->x_off | d->y_off) % LF_BLK_LANES) != 0)
+		return LF_KST_BOUNDS;
 	if (!lfk_inside(d->x_off, x_sz, act_bytes) ||
 	    !lfk_inside(d->y_off, y_sz, act_bytes) ||
 	    !lfk_disjoint(d->x_off, x_sz, d->y_off, y_sz))
@@ -301,15 +313,314 @@ static void pool_global(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	}
 }
 
-/* Runs one checked descriptor. */
-static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
-		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+/* --- blocked (LF_DF_BLK): 64 channels per beat -------------------------- */
+
+/*
+ * Pixels c0 .. c0 + nb - 1 of a window row into rbb[c0 ..], from beat bi
+ * on: consecutive beats, one per iteration (one burst). Each byte is
+ * stored as (b ^ flip), so an unsigned compare orders int8 values too.
+ */
+static void pool_blk_load(LF_GLOBAL const lf_beat *act, lf_u32 bi, lf_u32 c0,
+			  lf_u32 nb, lf_u32 flip,
+			  LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
+	LF_PIPE_BEGIN(pool_blk_load);
+pool_blk_load:
+	for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_ROW avg=113
+		LF_PIPE(pool_blk_load);
+		lf_u8 b[LF_BLK_LANES];
+		lf_beat_rd(act, bi + v, b);
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			rbb[c0 + v][l] = (lf_u8)(b[l] ^ flip);
+		}
+	}
+	LF_PIPE_END(pool_blk_load);
+}
+
+/* Clears the tile's accumulators: the lowest value, 0.0f, 0 taps. */
+static void pool_blk_clear(lf_u32 tw_t,
+			   LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			   LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			   lf_u32 cnt[LF_POOL_BLK_TW])
+{
+	LF_PIPE_BEGIN(pool_blk_clear);
+pool_blk_clear:
+	for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_TW
+		LF_PIPE(pool_blk_clear);
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			mxb[t][l] = 0;
+			sumb[t][l] = 0.0f;
+		}
+		cnt[t] = 0;
+	}
+	LF_PIPE_END(pool_blk_clear);
+}
+
+/*
+ * One window row into the max of tw_t columns, 64 lanes per cycle: for
+ * each column t, its kw taps b in turn (a register acc carries the max
+ * between them; mxb[t] is read at the first tap and written each cycle,
+ * the last write wins). Taps outside the image are skipped.
+ */
+static void pool_blk_max(const lf_desc *d, lf_i32 ix0, lf_u32 tw_t,
+			 LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			 LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES])
+{
+	lf_u8 acc[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
+	lf_u32 b = 0, t = 0;
+	lf_u32 trips = d->kw * tw_t;
+	LF_PIPE_BEGIN(pool_blk_max);
+pool_blk_max:
+	for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16320 avg=168
+/* No iteration reads an mxb[t] an earlier one of this call wrote. */
+#pragma HLS DEPENDENCE variable=mxb type=inter false
+		LF_PIPE(pool_blk_max);
+		lf_u32 c = t * d->stride_w + b * d->dil_w;
+		lf_i32 ix = ix0 + (lf_i32)c;
+		lf_u32 in = ix >= 0 && ix < (lf_i32)d->iw;
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			lf_u8 cur = b == 0 ? mxb[t][l] : acc[l];
+			lf_u8 v = rbb[c][l];
+			if (in && v > cur)
+				cur = v;
+			acc[l] = cur;
+			mxb[t][l] = cur;
+		}
+		if (++b == d->kw) {
+			b = 0;
+			t++;
+		}
+	}
+	LF_PIPE_END(pool_blk_max);
+}
+
+/*
+ * One window row into the float sums of tw_t columns, 64 lanes per
+ * iteration, taps in window order per column (ORT's order: float adds do
+ * not associate). Each iteration's add needs the previous one's sum (acc,
+ * or sumb[t] which HLS cannot tell apart): II = the adder's latency.
+ */
+static void pool_blk_sum(const lf_desc *d, lf_i32 ix0, lf_u32 tw_t,
+			 LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			 LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			 lf_u32 cnt[LF_POOL_BLK_TW])
+{
+	float acc[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
+	lf_i32 base = lfk_flip(d->x_type) + d->x_zp;
+	lf_u32 b = 0, t = 0;
+	lf_u32 trips = d->kw * tw_t;
+	LF_PIPE_BEGIN(pool_blk_sum);
+pool_blk_sum:
+	for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=LF_LAT_FADD
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16320 avg=168
+		LF_PIPE(pool_blk_sum);
+		lf_u32 c = t * d->stride_w + b * d->dil_w;
+		lf_i32 ix = ix0 + (lf_i32)c;
+		lf_u32 in = ix >= 0 && ix < (lf_i32)d->iw;
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			float cur = b == 0 ? sumb[t][l] : acc[l];
+			/* rbb holds b ^ flip: value - zp = that - flip - zp. */
+			float dq = d->x_scale * (float)((lf_i32)rbb[c][l] - base);
+			if (in)
+				cur = cur + dq;
+			acc[l] = cur;
+			sumb[t][l] = cur;
+		}
+		if (in)
+			cnt[t]++;
+		if (++b == d->kw) {
+			b = 0;
+			t++;
+		}
+	}
+	LF_PIPE_END(pool_blk_sum);
+}
+
+/* The tile's max outputs: clamped, one beat per column. */
+static void pool_blk_store_max(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			       lf_u32 ybi, lf_u32 tw_t,
+			       LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES])
+{
+	/* mxb holds value + flip: the clamp bounds move with it. */
+	lf_i32 flip = lfk_flip(d->x_type);
+	lf_i32 lo = d->act_min + flip, hi = d->act_max + flip;
+	LF_PIPE_BEGIN(pool_blk_store);
+pool_blk_store:
+	for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_TW
+		LF_PIPE(pool_blk_store);
+		lf_u8 o[LF_BLK_LANES];
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			lf_i32 q = lfk_clamp((lf_i32)mxb[t][l], lo, hi);
+			o[l] = (lf_u8)((lf_u32)q ^ (lf_u32)flip);
+		}
+		lf_beat_wr(act, ybi + t, o);
+	}
+	LF_PIPE_END(pool_blk_store);
+}
+
+/*
+ * The tile's average outputs: per column, one lane per cycle (two float
+ * divisions each: a 64-lane divider bank is not worth its area) into a
+ * beat, then the beat written whole (one access, straight-line code).
+ */
+static void pool_blk_store_avg(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			       const struct pool_geo *g, lf_u32 ybi,
+			       lf_u32 tw_t,
+			       LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			       lf_u32 cnt[LF_POOL_BLK_TW])
+{
+	lf_u8 o[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=o type=complete
+	for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_TW
+		/* A window with no tap divides 0 by 0, as ORT does. */
+		float den = (d->flags & LF_DF_COUNT_PAD) ? g->div_pad
+							 : (float)cnt[t];
+		LF_PIPE_BEGIN(pool_blk_avgst);
+	pool_blk_avgst:
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS PIPELINE II=1
+			LF_PIPE(pool_blk_avgst);
+			float avg = sumb[t][l] / den;
+			float r = avg / d->y_scale + (float)d->y_zp;
+			lf_i32 q = lfk_quant_clamp(r, g->lo, g->hi);
+			q = lfk_clamp(q, d->act_min, d->act_max);
+			o[l] = lfk_byte(q);
+		}
+		LF_PIPE_END(pool_blk_avgst);
+		lf_beat_wr(act, ybi + t, o);
+	}
+}
+
+/*
+ * One tile: output row oy, columns ox0 .. ox0 + tw_t - 1 of plane p
+ * (image, channel block); every window row inside the image is read once
+ * for the tile (its in-image pixels, one burst) and reduced.
+ */
+static void pool_blk_tile(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			  const struct pool_geo *g, lf_u32 p, lf_u32 oy,
+			  lf_u32 ox0, lf_u32 tw_t,
+			  LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			  LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			  LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES])
+{
+	lf_u32 cnt[LF_POOL_BLK_TW];
+#pragma HLS ARRAY_PARTITION variable=cnt type=complete
+	pool_blk_clear(tw_t, mxb, sumb, cnt);
+	lf_i32 ix0 = (lf_i32)(ox0 * d->stride_w) - (lf_i32)d->pad_l;
+	lf_i32 tcols = (lf_i32)((tw_t - 1) * d->stride_w + g->span_w);
+	/* The tile's pixels inside the image: columns [c_lo, c_hi). */
+	lf_i32 c_lo = ix0 < 0 ? -ix0 : 0;
+	lf_i32 c_hi = (lf_i32)d->iw - ix0;
+	if (c_hi > tcols)
+		c_hi = tcols;
+	lf_u32 xb0 = d->x_off / LF_BLK_LANES + p * d->ih * d->iw;
+	for (lf_u32 a = 0; a < d->kh; a++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_KDIM_MAX avg=3
+		lf_i32 iy = (lf_i32)(oy * d->stride_h) - (lf_i32)d->pad_t +
+			    (lf_i32)(a * d->dil_h);
+		if (iy < 0 || iy >= (lf_i32)d->ih || c_hi <= c_lo)
+			continue; /* no taps in this window row */
+		lf_u32 bi = xb0 + (lf_u32)iy * d->iw + (lf_u32)(ix0 + c_lo);
+		pool_blk_load(act, bi, (lf_u32)c_lo, (lf_u32)(c_hi - c_lo),
+			      (lf_u32)lfk_flip(d->x_type), rbb);
+		if (g->avg)
+			pool_blk_sum(d, ix0, tw_t, rbb, sumb, cnt);
+		else
+			pool_blk_max(d, ix0, tw_t, rbb, mxb);
+	}
+	lf_u32 ybi = d->y_off / LF_BLK_LANES + (p * d->oh + oy) * d->ow + ox0;
+	if (g->avg)
+		pool_blk_store_avg(act, d, g, ybi, tw_t, sumb, cnt);
+	else
+		pool_blk_store_max(act, d, ybi, tw_t, mxb);
+}
+
+/*
+ * The global average of every (image, channel block): 64 exact int32 sums,
+ * one beat per cycle, then each lane scaled and rounded as pool_global,
+ * one lane per cycle, into one output beat.
+ */
+static void pool_blk_global(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			    const struct pool_geo *g)
+{
+	lf_u32 planes = d->n * g->cb;
+	lf_u32 bias = (lf_u32)(-d->x_zp) * g->image;
+	float lo = (float)(g->lo - d->y_zp), hi = (float)(g->hi - d->y_zp);
+	lf_u32 acc[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
+	for (lf_u32 p = 0; p < planes; p++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=8
+		lf_u32 bi = d->x_off / LF_BLK_LANES + p * g->image;
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			acc[l] = bias;
+		}
+		LF_PIPE_BEGIN(pool_blk_gap);
+	pool_blk_gap:
+		for (lf_u32 v = 0; v < g->image; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16777215 avg=49
+			LF_PIPE(pool_blk_gap);
+			lf_u8 b[LF_BLK_LANES];
+			lf_beat_rd(act, bi + v, b);
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				acc[l] += (lf_u32)lfk_value(d->x_type, b[l]);
+			}
+		}
+		LF_PIPE_END(pool_blk_gap);
+		lf_u8 o[LF_BLK_LANES];
+		LF_PIPE_BEGIN(pool_blk_gapst);
+	pool_blk_gapst:
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS PIPELINE II=1
+			LF_PIPE(pool_blk_gapst);
+			float f = (float)(lf_i32)acc[l] * g->gscale;
+			f = f < lo ? lo : (f > hi ? hi : f);
+			/* |f| <= 255: lfk_round_even() is exact. */
+			lf_i32 q = lfk_round_even(f) + d->y_zp;
+			q = lfk_clamp(q, d->act_min, d->act_max);
+			o[l] = lfk_byte(q);
+		}
+		LF_PIPE_END(pool_blk_gapst);
+		/* The plane's 64 outputs: one beat, straight-line code. */
+		lf_beat_wr(act, d->y_off / LF_BLK_LANES + p, o);
+	}
+}
+
+/* Runs one checked descriptor, NCHW or blocked (planes of 64 channels). */
+static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
+		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW],
+		     LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+		     LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
+		     LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES])
+{
+	if (g->is_global && g->blk) {
+		pool_blk_global(act, d, g);
+		return;
+	}
 	if (g->is_global) {
 		pool_global(act, d, g);
 		return;
 	}
-	lf_u32 planes = d->n * d->ic;
+	lf_u32 planes = d->n * (g->blk ? g->cb : d->ic);
 	for (lf_u32 p = 0; p < planes; p++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
 		for (lf_u32 oy = 0; oy < d->oh; oy++) {
@@ -319,7 +630,12 @@ static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				lf_u32 tw_t = d->ow - ox0;
 				if (tw_t > g->tw)
 					tw_t = g->tw;
-				pool_tile(act, d, g, p, oy, ox0, tw_t, rbuf);
+				if (g->blk)
+					pool_blk_tile(act, d, g, p, oy, ox0,
+						      tw_t, rbb, mxb, sumb);
+				else
+					pool_tile(act, d, g, p, oy, ox0, tw_t,
+						  rbuf);
 			}
 		}
 	}
@@ -330,13 +646,16 @@ static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
  * lfk_pool's loop, and what lfk_engine (engine.c) calls for pooling.
  */
 static lf_i32 pool_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
-			 const lf_desc *d, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW])
+			 const lf_desc *d, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW],
+			 LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			 LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			 LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES])
 {
 	struct pool_geo g;
 	lf_i32 st = pool_check(d, act_bytes, &g);
 	LF_DESC_DONE();
 	if (st == LF_KST_OK)
-		pool_run(act, d, &g, rbuf);
+		pool_run(act, d, &g, rbuf, rbb, mxb, sumb);
 	return st;
 }
 
@@ -365,12 +684,20 @@ LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	(void)params_bytes;
 	LF_ONCHIP lf_u8 rbuf[LF_POOL_ROW];
 #pragma HLS ARRAY_PARTITION variable=rbuf type=cyclic factor=LF_CONV_BEAT
+	/* Blocked: a window row of 64-channel pixels, per-column max / sum;
+	 * 64 lanes wide (one beat), so partitioned on the lane dimension. */
+	LF_ONCHIP lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=rbb type=complete dim=2
+	LF_ONCHIP lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
+	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=sumb type=complete dim=2
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
-		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf);
+		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb, sumb);
 		lfk_desc_status(desc, i, st);
 		if (st != LF_KST_OK)
 			break;

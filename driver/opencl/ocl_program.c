@@ -63,6 +63,7 @@ static const struct {
     {"lfk_pool.dim_max", "LF_POOL_DIM_MAX"},
     {"lfk_pool.kdim_max", "LF_POOL_KDIM_MAX"},
     {"lfk_pool.step_max", "LF_POOL_STEP_MAX"},
+    {"lfk_pool.blk_row_pixels", "LF_POOL_BLK_ROW"},
     {"lfk_add.lanes", "LF_ADD_LANES"},
     {"lfk_add.dim_max", "LF_ADD_DIM_MAX"},
     {"model.lat_mem", "LF_LAT_MEM"},
@@ -84,7 +85,8 @@ static const char *const derived_keys[] = {"desc_bytes",
 					   "lfk_matmul.macs_per_cycle",
 					   "lfk_engine.macs_per_cycle",
 					   "lfk_engine.ops",
-					   "lfk_engine.blk_ops"};
+					   "lfk_engine.blk_ops",
+					   "lfk_pool.blk_iw_max"};
 
 /* Banks from MEM_TOPOLOGY (none: the device's default bank stays). */
 static void build_banks(const struct lf_xclbin *xb, struct ocl_image *img)
