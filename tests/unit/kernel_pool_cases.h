@@ -37,4 +37,19 @@ int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l);
  */
 int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l);
 
+/*
+ * One random blocked (LF_DF_BLK) pooling layer or add: channel counts
+ * around multiples of 64, every broadcast form, converted from an NCHW
+ * launch by the test's own layout converter (pad lanes of the inputs
+ * random; see test_kernels_pool.c for what the output pad lanes expect).
+ */
+int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
+ * A blocked chain for lfk_engine: two max pools (3x3 s2 p1), their
+ * residual add with a fused Relu, an add of a per-channel operand, a
+ * global average pool.
+ */
+int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l);
+
 #endif

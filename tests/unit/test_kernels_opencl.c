@@ -479,6 +479,14 @@ static void test_engine(void)
 	run_gen(lf_kpc_resnet_chain, 0x0c1e9e, 4, 0);
 }
 
+/* Blocked (LF_DF_BLK) pools and adds, and a blocked engine chain: the
+ * same bytes as the host-C build, pad lanes included. */
+static void test_blocked(void)
+{
+	run_gen(lf_kpc_random_blk, 0x0c1b1c, 12, 1);
+	run_gen(lf_kpc_blk_chain, 0x0c1bc4, 3, 0);
+}
+
 /*
  * The blocked conv datapath (LF_DF_BLK, test_kernels_blk.c's shape cases)
  * through lfk_conv2d and lfk_engine: the same bytes as host C and the
@@ -538,15 +546,11 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},
-	    {"conv", test_conv},
-	    {"matmul", test_matmul},
-	    {"pool", test_pool},
-	    {"add", test_add},
-	    {"engine", test_engine},
-	    {"status", test_status},
-	    {"blocked_conv", test_blocked_conv},
-	    {NULL, NULL},
+	    {"build", test_build},     {"conv", test_conv},
+	    {"matmul", test_matmul},   {"pool", test_pool},
+	    {"add", test_add},	       {"engine", test_engine},
+	    {"status", test_status},   {"blocked_conv", test_blocked_conv},
+	    {"blocked", test_blocked}, {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }

@@ -179,6 +179,50 @@ static int floor_dim(int in, int pa, int pb, int k, int dil, int s, int up)
 }
 
 /*
+ * ResNet's max pool shape: 3x3, stride s, pad 1 on every side, over an
+ * h x w input of type t (floor or ceil_mode output size), no clamp.
+ */
+static struct pool_p pool_3x3(int s, int h, int w, int ceil, int t)
+{
+	struct pool_p p = {.op = LF_KOP_MAXPOOL,
+			   .kh = 3,
+			   .kw = 3,
+			   .sh = s,
+			   .sw = s,
+			   .pt = 1,
+			   .pl = 1,
+			   .pb = 1,
+			   .pr = 1,
+			   .dh = 1,
+			   .dw = 1,
+			   .ceil = ceil};
+	p.oh = floor_dim(h, 1, 1, 3, 1, s, ceil);
+	p.ow = floor_dim(w, 1, 1, 3, 1, s, ceil);
+	p.lo = tmin(t);
+	p.hi = tmax(t);
+	return p;
+}
+
+/* A global average over h x w, output scale ys and zero point yzp. */
+static struct pool_p pool_gap(int h, int w, float ys, int32_t yzp, int t)
+{
+	struct pool_p p = {.op = LF_KOP_AVGPOOL,
+			   .kh = h,
+			   .kw = w,
+			   .sh = 1,
+			   .sw = 1,
+			   .dh = 1,
+			   .dw = 1,
+			   .oh = 1,
+			   .ow = 1,
+			   .ys = ys,
+			   .yzp = yzp};
+	p.lo = tmin(t);
+	p.hi = tmax(t);
+	return p;
+}
+
+/*
  * A random window over x: mode 0-5 windowed with pads < kernel (output
  * sizes from lf__ref_pool_plan, floor or ceil_mode), 6-7 the global
  * average (kernel = image, no pads), 8 a kernel as large as the image but
@@ -980,22 +1024,7 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	int hw = lf_rng_range(r, 5, 14);
 	struct act_t x = lb_new_input(&k, n, lf_rng_range(r, 1, 4), hw, hw, t);
 	struct act_t a1 = lb_conv(&k, &x, c, 3, lf_rng_range(r, 1, 2), 0, t);
-	struct pool_p mp = {.op = LF_KOP_MAXPOOL,
-			    .kh = 3,
-			    .kw = 3,
-			    .sh = 2,
-			    .sw = 2,
-			    .pt = 1,
-			    .pl = 1,
-			    .pb = 1,
-			    .pr = 1,
-			    .dh = 1,
-			    .dw = 1,
-			    .ceil = lf_rng_range(r, 0, 1)};
-	mp.oh = floor_dim(a1.h, 1, 1, 3, 1, 2, mp.ceil);
-	mp.ow = floor_dim(a1.w, 1, 1, 3, 1, 2, mp.ceil);
-	mp.lo = tmin(t);
-	mp.hi = tmax(t);
+	struct pool_p mp = pool_3x3(2, a1.h, a1.w, lf_rng_range(r, 0, 1), t);
 	struct act_t a2 = a1.off == NONE ? a1 : lb_pool(&k, &a1, &mp, NULL);
 	struct act_t a3 = a2;
 	if (a2.off != NONE)
@@ -1011,19 +1040,9 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	}
 	struct act_t a5 = a4;
 	if (a4.off != NONE) {
-		struct pool_p gp = {.op = LF_KOP_AVGPOOL,
-				    .kh = a4.h,
-				    .kw = a4.w,
-				    .sh = 1,
-				    .sw = 1,
-				    .dh = 1,
-				    .dw = 1,
-				    .oh = 1,
-				    .ow = 1,
-				    .ys = a4.scale * log_uniform(r, 0.25, 1.0),
-				    .yzp = lf_kc_pick_zp(r, t),
-				    .lo = tmin(t),
-				    .hi = tmax(t)};
+		float ys = a4.scale * log_uniform(r, 0.25, 1.0);
+		struct pool_p gp =
+		    pool_gap(a4.h, a4.w, ys, lf_kc_pick_zp(r, t), t);
 		a5 = lb_pool(&k, &a4, &gp, NULL);
 	}
 	if (a5.off != NONE) {
@@ -1170,6 +1189,299 @@ static int run_check(const struct lf_kc_launch *l, int engine, uint64_t seed,
 	free(d);
 	free(act);
 	return bad ? -1 : 0;
+}
+
+/* --- the blocked layout (LF_DF_BLK) ------------------------------------- */
+
+/*
+ * A launch of pooling / add descriptors in NCHW, converted to the blocked
+ * layout (lf_desc.h): every tensor gets a 64-aligned region of
+ * n * ceil(c / 64) * h * w beats, element (i, ch, y, x) at byte
+ * (((i * cb + ch / 64) * h + y) * w + x) * 64 + ch % 64. This converter is
+ * the test's own, independent of hostlib/plan. Pad lanes (ch >= c) of the
+ * inputs hold random bytes: no real output lane may depend on them.
+ * Outputs' real lanes expect the CPU reference's bytes (from the NCHW
+ * launch); their pad lanes are only required to be a deterministic
+ * function of the inputs: expect takes them from a host-C run over an act
+ * whose output regions start with other bytes, so a lane left unwritten
+ * (or written from stale memory) fails the comparison.
+ */
+struct blk_tensor {
+	uint32_t src;	/* offset in the NCHW launch */
+	uint32_t dst;	/* offset in the blocked launch */
+	int n, c, h, w; /* shape; c = 0: a scalar (one byte in a beat) */
+	int out;	/* written by a descriptor */
+};
+
+static uint32_t blk_bytes(const struct blk_tensor *t)
+{
+	if (t->c == 0)
+		return LF_BLK_LANES;
+	uint32_t cb = ((uint32_t)t->c + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	return (uint32_t)t->n * cb * (uint32_t)(t->h * t->w) * LF_BLK_LANES;
+}
+
+/* Byte offset, inside a blocked tensor, of element (i, ch, y, x). */
+static uint32_t blk_at(const struct blk_tensor *t, int i, int ch, int y, int x)
+{
+	int cb = (t->c + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	return ((((uint32_t)i * (uint32_t)cb + (uint32_t)ch / LF_BLK_LANES) *
+		     (uint32_t)t->h +
+		 (uint32_t)y) *
+		    (uint32_t)t->w +
+		(uint32_t)x) *
+		   LF_BLK_LANES +
+	       (uint32_t)ch % LF_BLK_LANES;
+}
+
+/* Index of the tensor at (src, shape), added if new. */
+static int blk_find(struct blk_tensor *ts, int *nt, uint32_t src, int n, int c,
+		    int h, int w, int out)
+{
+	for (int i = 0; i < *nt; i++)
+		if (ts[i].src == src && ts[i].n == n && ts[i].c == c &&
+		    ts[i].h == h && ts[i].w == w) {
+			ts[i].out |= out;
+			return i;
+		}
+	ts[*nt] = (struct blk_tensor){src, 0, n, c, h, w, out};
+	return (*nt)++;
+}
+
+/* NCHW bytes src (of t's shape) into blocked dst (real lanes only). */
+static void blk_pack(const struct blk_tensor *t, const uint8_t *src,
+		     uint8_t *dst)
+{
+	if (t->c == 0) {
+		dst[0] = src[0];
+		return;
+	}
+	for (int i = 0; i < t->n; i++)
+		for (int ch = 0; ch < t->c; ch++)
+			for (int y = 0; y < t->h; y++)
+				for (int x = 0; x < t->w; x++)
+					dst[blk_at(t, i, ch, y, x)] = *src++;
+}
+
+/* Whether byte k of blocked tensor t is a pad lane (or scalar filler). */
+static int blk_is_pad(const struct blk_tensor *t, uint32_t k)
+{
+	if (t->c == 0)
+		return k != 0;
+	uint32_t ch = k % LF_BLK_LANES;
+	uint32_t beat = k / LF_BLK_LANES;
+	uint32_t cb = ((uint32_t)t->c + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	uint32_t blk = (beat / (uint32_t)(t->h * t->w)) % cb;
+	return blk * LF_BLK_LANES + ch >= (uint32_t)t->c;
+}
+
+/*
+ * The blocked launch of NCHW launch *src (pool / add descriptors only);
+ * l->op stays. Returns 0, or -1 if the host-C run that gives the output
+ * pad lanes did not accept every descriptor.
+ */
+static int blk_convert(struct lf_rng *r, const struct lf_kc_launch *src,
+		       struct lf_kc_launch *l)
+{
+	struct blk_tensor ts[3 * LF_KB_MAX_DESC];
+	int nt = 0, xi[LF_KB_MAX_DESC], x2i[LF_KB_MAX_DESC], yi[LF_KB_MAX_DESC];
+	for (uint32_t i = 0; i < src->ndesc; i++) {
+		const lf_desc *d = &src->desc[i];
+		int n = (int)d->n, c = (int)d->ic, h = (int)d->ih,
+		    w = (int)d->iw;
+		xi[i] = blk_find(ts, &nt, d->x_off, n, c, h, w, 0);
+		x2i[i] = -1;
+		if (d->op == LF_KOP_ADD) {
+			if (d->flags & LF_DF_X2_SCALAR)
+				x2i[i] =
+				    blk_find(ts, &nt, d->x2_off, 1, 0, 1, 1, 0);
+			else if (d->flags & LF_DF_X2_PER_CH)
+				x2i[i] =
+				    blk_find(ts, &nt, d->x2_off, 1, c, 1, 1, 0);
+			else
+				x2i[i] =
+				    blk_find(ts, &nt, d->x2_off, n, c, h, w, 0);
+			yi[i] = blk_find(ts, &nt, d->y_off, n, c, h, w, 1);
+		} else {
+			yi[i] = blk_find(ts, &nt, d->y_off, n, c, (int)d->oh,
+					 (int)d->ow, 1);
+		}
+	}
+	size_t total = 0;
+	for (int i = 0; i < nt; i++) {
+		/* A gap of 0 or 1 beats before each tensor. */
+		total += (size_t)lf_rng_range(r, 0, 1) * LF_BLK_LANES;
+		ts[i].dst = (uint32_t)total;
+		total += blk_bytes(&ts[i]);
+	}
+	memset(l, 0, sizeof *l);
+	l->op = src->op;
+	l->ndesc = src->ndesc;
+	l->act_bytes = (uint32_t)total;
+	l->params_bytes = src->params_bytes;
+	l->params = lf_kc_xmalloc(src->params_bytes ? src->params_bytes : 1);
+	memcpy(l->params, src->params, src->params_bytes);
+	l->desc = lf_kc_xmalloc(sizeof(lf_desc) * src->ndesc);
+	memcpy(l->desc, src->desc, sizeof(lf_desc) * src->ndesc);
+	l->act = lf_kc_xmalloc(total);
+	l->expect = lf_kc_xmalloc(total);
+	fill_random(r, l->act, total);
+	memcpy(l->expect, l->act, total);
+	for (int i = 0; i < nt; i++) {
+		/* Inputs from src's act, outputs' expectation from src's
+		 * expect; act's output regions keep their random bytes. */
+		const struct blk_tensor *t = &ts[i];
+		blk_pack(t, (t->out ? src->expect : src->act) + t->src,
+			 l->expect + t->dst);
+		if (!t->out)
+			blk_pack(t, src->act + t->src, l->act + t->dst);
+	}
+	for (uint32_t i = 0; i < l->ndesc; i++) {
+		lf_desc *d = &l->desc[i];
+		d->flags |= LF_DF_BLK;
+		d->x_off = ts[xi[i]].dst;
+		d->y_off = ts[yi[i]].dst;
+		if (x2i[i] >= 0)
+			d->x2_off = ts[x2i[i]].dst;
+	}
+	/* The NCHW description, cut to fit after the tag. */
+	snprintf(l->what, sizeof l->what, "[blocked] %.*s",
+		 (int)(sizeof l->what - 16), src->what);
+
+	/* The output pad lanes: a run over other initial output bytes. */
+	uint8_t *a2 = lf_kc_xmalloc(total);
+	memcpy(a2, l->act, total);
+	for (int i = 0; i < nt; i++)
+		if (ts[i].out)
+			for (uint32_t k = 0; k < blk_bytes(&ts[i]); k++)
+				a2[ts[i].dst + k] ^= 0xa5;
+	lf_desc *dd = lf_kc_xmalloc(sizeof(lf_desc) * l->ndesc);
+	memcpy(dd, l->desc, sizeof(lf_desc) * l->ndesc);
+	kernel_call(l->op, dd, l->ndesc, l->params, l->params_bytes, a2,
+		    l->act_bytes);
+	int bad = 0;
+	for (uint32_t i = 0; i < l->ndesc; i++)
+		if (dd[i].status != LF_KST_OK) {
+			fprintf(stderr,
+				"blk_convert: desc %u status %d\n  %s\n", i,
+				dd[i].status, l->what);
+			bad = -1;
+		}
+	for (int i = 0; i < nt; i++)
+		if (ts[i].out)
+			for (uint32_t k = 0; k < blk_bytes(&ts[i]); k++)
+				if (blk_is_pad(&ts[i], k))
+					l->expect[ts[i].dst + k] =
+					    a2[ts[i].dst + k];
+	free(a2);
+	free(dd);
+	if (bad)
+		lf_kc_free(l);
+	return bad;
+}
+
+/* A random input for a blocked layer: channel counts around 64's. */
+static struct act_t random_blk_input(struct lf_kb *k)
+{
+	static const int cs[] = {1, 3, 63, 64, 65, 100, 128, 130};
+	struct lf_rng *r = k->r;
+	int t = lf_rng_range(r, 0, 1);
+	int n = lf_rng_range(r, 0, 3) == 0 ? 2 : 1;
+	int c = cs[lf_rng_range(r, 0, 7)];
+	int h = lf_rng_range(r, 1, 9), w = lf_rng_range(r, 1, 9);
+	if (lf_rng_range(r, 0, 9) == 0) { /* several tiles of columns */
+		h = lf_rng_range(r, 1, 3);
+		w = lf_rng_range(r, LF_POOL_TW_MAX, 2 * LF_POOL_TW_MAX + 3);
+	}
+	return lb_new_input(k, n, c, h, w, t);
+}
+
+/* A NCHW launch from builder k, converted; 0 or -1. */
+static int blk_finish(struct lf_kb *k, uint32_t op, struct lf_kc_launch *l)
+{
+	struct lf_kc_launch s;
+	lf_kb_finish(k, op, &s);
+	int rc = blk_convert(k->r, &s, l);
+	lf_kc_free(&s);
+	return rc;
+}
+
+int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = random_blk_input(&k), y;
+	int which = lf_rng_range(r, 0, 2);
+	uint32_t op = LF_KOP_ADD;
+	if (which < 2) {
+		struct pool_p p;
+		op = which ? LF_KOP_AVGPOOL : LF_KOP_MAXPOOL;
+		pool_pick(r, &x, (int)op, &p);
+		lf_status st;
+		y = lb_pool(&k, &x, &p, &st);
+		if (y.off == NONE && st == LF_ERR_UNSUPPORTED) {
+			/* A global scale ORT refuses: a max pool instead. */
+			lf_kb_abandon(&k);
+			k = (struct lf_kb){.r = r};
+			x = random_blk_input(&k);
+			op = LF_KOP_MAXPOOL;
+			pool_pick(r, &x, (int)op, &p);
+			y = lb_pool(&k, &x, &p, NULL);
+		}
+	} else {
+		struct add_p p;
+		int b = lf_rng_range(r, 0, 9);
+		p.bc = b < 4 ? BC_FULL
+			     : (enum bc)(b < 6 ? b - 3 : (b < 8 ? 3 : 4));
+		p.full_is_b = p.bc != BC_FULL && lf_rng_range(r, 0, 2) == 0;
+		struct act_t o = x;
+		if (p.bc != BC_FULL || lf_rng_range(r, 0, 9) != 0)
+			o = lb_other(&k, &x, p.bc);
+		add_quant(r, x.t, &x, &o, &p);
+		y = lb_add(&k, &x, &o, &p);
+	}
+	if (y.off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	return blk_finish(&k, op, l);
+}
+
+int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	/* maxpool 3x3 s2 p1 -> add (residual: pooled + pooled of another
+	 * input) -> add with a per-channel operand -> global average. */
+	struct lf_kb k = {.r = r};
+	static const int cs[] = {3, 64, 70, 130};
+	int t = lf_rng_range(r, 0, 1), n = lf_rng_range(r, 1, 2);
+	int c = cs[lf_rng_range(r, 0, 3)], hw = lf_rng_range(r, 4, 12);
+	struct act_t x = lb_new_input(&k, n, c, hw, hw, t);
+	struct act_t x2 = lb_new_input(&k, n, c, hw, hw, t);
+	struct pool_p mp = pool_3x3(2, hw, hw, lf_rng_range(r, 0, 1), t);
+	struct act_t a = lb_pool(&k, &x, &mp, NULL);
+	struct act_t b = lb_pool(&k, &x2, &mp, NULL);
+	struct add_p ap = {BC_FULL, 0, 0.05f, 0, 0, 0};
+	ap.yzp = lf_kc_pick_zp(r, t);
+	ap.lo = ap.yzp; /* a fused Relu */
+	ap.hi = tmax(t);
+	struct act_t s = lb_add(&k, &a, &b, &ap);
+	struct act_t o = lb_other(&k, &s, BC_CH4);
+	o.scale = 0.02f;
+	o.zp = lf_kc_pick_zp(r, t);
+	struct add_p cp = {BC_CH4, lf_rng_range(r, 0, 1), 0.07f, 0, 0, 0};
+	cp.yzp = lf_kc_pick_zp(r, t);
+	cp.lo = tmin(t);
+	cp.hi = tmax(t);
+	struct act_t s2 = lb_add(&k, &s, &o, &cp);
+	struct pool_p gp =
+	    pool_gap(s2.h, s2.w, s2.scale * 0.5f, lf_kc_pick_zp(r, t), t);
+	if (a.off == NONE || b.off == NONE || s.off == NONE || s2.off == NONE ||
+	    lb_pool(&k, &s2, &gp, NULL).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	return blk_finish(&k, LF_KPC_ENGINE, l);
 }
 
 /* --- the sweeps --------------------------------------------------------- */
@@ -1690,6 +2002,283 @@ static void test_add_errors(void)
 	lf_kc_free(&lc);
 }
 
+/* --- blocked (LF_DF_BLK) tests -------------------------------------------- */
+
+/* Random blocked pools and adds, each through its kernel and the engine. */
+static void test_blk_sweep(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xb10c;
+	int cases = lf_test_slow_mode() ? 40 : 240, fails = 0;
+	int ops[6] = {0}, swaps = 0, pads = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_random_blk(&r, &l), 0);
+		const lf_desc *d = &l.desc[0];
+		ops[d->op % 6]++;
+		swaps += (d->flags & LF_DF_SWAP) != 0;
+		pads += d->ic % LF_BLK_LANES != 0;
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	/* The mix the generator promises. */
+	CU_ASSERT(ops[LF_KOP_MAXPOOL] >= cases / 6);
+	CU_ASSERT(ops[LF_KOP_AVGPOOL] >= cases / 6);
+	CU_ASSERT(ops[LF_KOP_ADD] >= cases / 6);
+	CU_ASSERT(swaps > 0);
+	CU_ASSERT(pads >= cases / 2);
+	/* Chains in one engine launch, outputs feeding the next op. */
+	for (int i = 0; i < (lf_test_slow_mode() ? 4 : 16); i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed ^ 0xc4a1, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_blk_chain(&r, &l), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 1, seed ^ 0xc4a1, i), 0);
+		lf_kc_free(&l);
+	}
+}
+
+/* A blocked launch of one pool over a new input: 0 or -1. */
+static int blk_pool_case(struct lf_rng *r, int n, int c, int h, int w, int t,
+			 const struct pool_p *p0, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = lb_new_input(&k, n, c, h, w, t);
+	struct pool_p p = *p0;
+	if (p.op == LF_KOP_AVGPOOL && p.ys == 0.0f)
+		p.ys = x.scale * 0.75f;
+	if (lb_pool(&k, &x, &p, NULL).off == NONE) {
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	return blk_finish(&k, (uint32_t)p.op, l);
+}
+
+/* A blocked add of x (n, c, h, w) and an operand broadcast as bc. */
+static int blk_add_case(struct lf_rng *r, int n, int c, int h, int w, int t,
+			enum bc bc, int full_is_b, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = lb_new_input(&k, n, c, h, w, t);
+	struct act_t o = lb_other(&k, &x, bc);
+	struct add_p p = {bc, full_is_b, 0, 0, 0, 0};
+	add_quant(r, t, &x, &o, &p);
+	if (lb_add(&k, &x, &o, &p).off == NONE) {
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	return blk_finish(&k, LF_KOP_ADD, l);
+}
+
+/* The ResNet shapes and every broadcast form of the add. */
+static void test_blk_shapes(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xb1f;
+	struct lf_rng r;
+	struct lf_kc_launch l;
+	int idx = 0;
+	/* ResNet-18's max pool: 112x112x64, 3x3 s2 pad 1. */
+	struct pool_p mp = pool_3x3(2, 112, 112, 0, LF_KDT_U8);
+	case_rng(&r, seed, idx);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 1, 64, 112, 112, LF_KDT_U8, &mp, &l), 0);
+	CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+	CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+	lf_kc_free(&l);
+	/* int8, batch 2, ceil_mode, a dilated max pool, count_include_pad. */
+	/* 16x16: floor (16 + 2 - 3) / 2 + 1 = 8, ceil_mode 9. */
+	struct pool_p v[4];
+	v[0] = pool_3x3(2, 16, 16, 1, LF_KDT_I8);
+	v[1] = v[0];
+	v[1].ceil = 0;
+	v[1].dh = v[1].dw = 2;
+	v[1].oh = v[1].ow = 7; /* (16 + 2 - 5) / 2 + 1 */
+	v[2] = v[0];
+	v[2].op = LF_KOP_AVGPOOL;
+	v[2].cpad = 1;
+	v[2].yzp = -3;
+	v[3] = v[2];
+	v[3].cpad = 0;
+	v[3].ceil = 0;
+	v[3].oh = v[3].ow = 8;
+	for (int i = 0; i < 4; i++) {
+		case_rng(&r, seed, ++idx);
+		CU_ASSERT_EQUAL_FATAL(
+		    blk_pool_case(&r, 2, 70, 16, 16, LF_KDT_I8, &v[i], &l), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+		lf_kc_free(&l);
+	}
+	/*
+	 * The row buffer and accumulators keep the previous descriptor's
+	 * bytes: a first max pool over an all-0xff row fills every column
+	 * the second one's windows reach into the padding; those taps must
+	 * still count for nothing (max and average).
+	 */
+	for (int i = 0; i < 2; i++) {
+		struct lf_kb k = {.r = &r};
+		case_rng(&r, seed, ++idx);
+		size_t nh = (size_t)64 * (2 * LF_BLK_LANES - 1);
+		uint8_t *ones = lf_kc_xmalloc(nh);
+		memset(ones, 0xff, nh);
+		struct act_t hi = {0,	      1, 64,  1, 2 * LF_BLK_LANES - 1,
+				   LF_KDT_U8, 0, 1.0f};
+		hi.off = lf_kb_input(&k, ones, nh);
+		free(ones);
+		struct pool_p wide = {.op = LF_KOP_MAXPOOL,
+				      .kh = 1,
+				      .kw = 1,
+				      .sh = 1,
+				      .sw = 2,
+				      .dh = 1,
+				      .dw = 1,
+				      .oh = 1,
+				      .ow = LF_BLK_LANES,
+				      .lo = 0,
+				      .hi = 255};
+		struct act_t x = lb_new_input(&k, 1, 64, 9, 9, LF_KDT_U8);
+		struct pool_p p = mp;
+		p.ceil = 1;
+		p.oh = p.ow = 5; /* (9 + 2 - 3) / 2 + 1 */
+		p.pr = 2;	 /* and one more column of padding */
+		if (i) {
+			p.op = LF_KOP_AVGPOOL;
+			p.ys = x.scale;
+			p.yzp = 128;
+		}
+		CU_ASSERT_FATAL(lb_pool(&k, &hi, &wide, NULL).off != NONE);
+		CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
+		CU_ASSERT_EQUAL_FATAL(blk_finish(&k, (uint32_t)p.op, &l), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+		lf_kc_free(&l);
+	}
+	/* The global average of ResNet's last feature map: 7x7x512. */
+	for (int t = 0; t < 2; t++) {
+		/* ys 0: blk_pool_case picks 0.75 * x's scale. */
+		struct pool_p gp = pool_gap(7, 7, 0.0f, 5, t);
+		case_rng(&r, seed, ++idx);
+		CU_ASSERT_EQUAL_FATAL(
+		    blk_pool_case(&r, 2, 512, 7, 7, t, &gp, &l), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+		CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+		lf_kc_free(&l);
+	}
+	/* Add: 56x56x64 (ResNet's residual), then every broadcast form
+	 * with the full operand as ONNX's A and as its B (LF_DF_SWAP where
+	 * ORT swaps: a one-element operand against rows of width 1), on 70
+	 * channels. */
+	case_rng(&r, seed, ++idx);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_add_case(&r, 1, 64, 56, 56, LF_KDT_U8, BC_FULL, 0, &l), 0);
+	CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+	CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+	lf_kc_free(&l);
+	int swaps = 0;
+	for (int b = BC_FULL; b <= BC_CH3; b++)
+		for (int fb = 0; fb < 2; fb++) {
+			if (b == BC_FULL && fb)
+				continue;
+			for (int t = 0; t < 2; t++) {
+				case_rng(&r, seed, ++idx);
+				CU_ASSERT_EQUAL_FATAL(
+				    blk_add_case(&r, 2, 70, 5, t ? 1 : 6, t,
+						 (enum bc)b, fb, &l),
+				    0);
+				swaps += (l.desc[0].flags & LF_DF_SWAP) != 0;
+				CU_ASSERT_EQUAL(run_check(&l, 0, seed, idx), 0);
+				CU_ASSERT_EQUAL(run_check(&l, 1, seed, idx), 0);
+				lf_kc_free(&l);
+			}
+		}
+	CU_ASSERT(swaps >= 2);
+}
+
+/* Rejections: misaligned offsets, ranges, limits; act untouched. */
+static void test_blk_errors(void)
+{
+	struct lf_rng r;
+	struct lf_kc_launch lm, la, lg, lad, lsc;
+	struct pool_p mp = {.op = LF_KOP_MAXPOOL,
+			    .kh = 3,
+			    .kw = 2,
+			    .sh = 2,
+			    .sw = 1,
+			    .pt = 1,
+			    .pb = 1,
+			    .dh = 1,
+			    .dw = 1,
+			    .lo = 0,
+			    .hi = 255};
+	mp.oh = floor_dim(7, 1, 1, 3, 1, 2, 0);
+	mp.ow = floor_dim(9, 0, 0, 2, 1, 1, 0);
+	case_rng(&r, 0xb1e, 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 2, 70, 7, 9, LF_KDT_U8, &mp, &lm), 0);
+	struct pool_p ap = mp;
+	ap.op = LF_KOP_AVGPOOL;
+	ap.yzp = 3;
+	case_rng(&r, 0xb1e, 1);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 2, 70, 7, 9, LF_KDT_U8, &ap, &la), 0);
+	struct pool_p gp = ap;
+	gp.kh = 7, gp.kw = 9, gp.pt = gp.pb = 0, gp.oh = gp.ow = 1;
+	case_rng(&r, 0xb1e, 2);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 2, 70, 7, 9, LF_KDT_U8, &gp, &lg), 0);
+	case_rng(&r, 0xb1e, 3);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_add_case(&r, 2, 70, 3, 5, LF_KDT_I8, BC_FULL, 0, &lad), 0);
+	case_rng(&r, 0xb1e, 4);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_add_case(&r, 1, 70, 3, 5, LF_KDT_I8, BC_SCALAR, 0, &lsc), 0);
+	struct lf_kc_launch *all[] = {&lm, &la, &lg, &lad, &lsc};
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(run_desc(all[i], &all[i]->desc[0]), LF_KST_OK);
+	lf_desc d;
+#define TRY_BLK(l, stmt, want)                                                 \
+	do {                                                                   \
+		d = (l)->desc[0];                                              \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(run_desc((l), &d), (want));                    \
+	} while (0)
+	for (int i = 0; i < 5; i++) {
+		struct lf_kc_launch *l = all[i];
+		/* Offsets off the 64-byte grid, even by one byte. */
+		TRY_BLK(l, d.x_off += 1, LF_KST_BOUNDS);
+		TRY_BLK(l, d.y_off += 32, LF_KST_BOUNDS);
+		TRY_BLK(l, d.y_off -= 1, LF_KST_BOUNDS);
+		/* One more image than act holds: x runs past the end. */
+		TRY_BLK(l, d.n += 1, LF_KST_BOUNDS);
+		/* y overlapping x. */
+		TRY_BLK(l, d.y_off = d.x_off, LF_KST_BOUNDS);
+		/* A flag the op does not have. */
+		TRY_BLK(l, d.flags |= LF_DF_B_ACT, LF_KST_BAD_OP);
+	}
+	TRY_BLK(&lad, d.x2_off += 1, LF_KST_BOUNDS);
+	TRY_BLK(&lsc, d.x2_off += 63, LF_KST_BOUNDS);
+	TRY_BLK(&lm, d.flags |= LF_DF_COUNT_PAD, LF_KST_BAD_OP);
+	/* Blocked needs 64 bytes per pixel: the NCHW size check of 70
+	 * channels would pass where 128 lanes do not fit. */
+	TRY_BLK(&lg, d.ic = 129, LF_KST_BOUNDS);
+	/* The window row (kw - 1) * dil_w + 1 must fit the row buffer:
+	 * valid as a shape, over the blocked limit. */
+	TRY_BLK(&lm,
+		(d.kw = 3, d.dil_w = LF_POOL_BLK_ROW / 2 + 1, d.iw = 400,
+		 d.ow = 400 - 2 * d.dil_w),
+		LF_KST_LIMIT);
+	/* A valid shape (oh = (300 + 2 - 256) / 2 + 1), kh over the limit. */
+	TRY_BLK(&lm, (d.kh = LF_POOL_KDIM_MAX + 1, d.ih = 300, d.oh = 24),
+		LF_KST_LIMIT);
+#undef TRY_BLK
+	for (int i = 0; i < 5; i++)
+		lf_kc_free(all[i]);
+}
+
 /* --- the cycle model ------------------------------------------------------ */
 
 static lf_u64 cycles_of(const struct lf_kc_launch *l)
@@ -1719,21 +2308,7 @@ static void test_cycles(void)
 		case_rng(&r, 0xc7c, big);
 		int c = big ? 16 : 4, hw = big ? 32 : 16;
 		struct act_t x = lb_new_input(&k, 1, c, hw, hw, LF_KDT_U8);
-		struct pool_p p = {.op = LF_KOP_MAXPOOL,
-				   .kh = 3,
-				   .kw = 3,
-				   .sh = 1,
-				   .sw = 1,
-				   .pt = 1,
-				   .pl = 1,
-				   .pb = 1,
-				   .pr = 1,
-				   .dh = 1,
-				   .dw = 1,
-				   .oh = hw,
-				   .ow = hw,
-				   .lo = 0,
-				   .hi = 255};
+		struct pool_p p = pool_3x3(1, hw, hw, 0, LF_KDT_U8);
 		CU_ASSERT_FATAL(lb_pool(&k, &x, &p, NULL).off != NONE);
 		lf_kb_finish(&k, LF_KOP_MAXPOOL, big ? &b : &s);
 	}
@@ -1818,6 +2393,83 @@ static void test_cycles(void)
 #endif
 	lf_kc_free(&s);
 	lf_kc_free(&b);
+}
+
+/*
+ * The blocked datapaths in the cycle model: a small case by hand, and the
+ * figures of ResNet-18's max pool and a 56x56x64 add, NCHW and blocked
+ * (printed; modeled cycles, not a timing).
+ */
+static void test_blk_cycles(void)
+{
+	struct lf_rng r;
+	struct lf_kc_launch ln, lb;
+	struct pool_p mp = pool_3x3(1, 4, 4, 0, LF_KDT_U8);
+	case_rng(&r, 0xb1c, 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 1, 64, 4, 4, LF_KDT_U8, &mp, &lb), 0);
+	lf_u64 cp = cycles_of(&lb);
+	lf_kc_free(&lb);
+	case_rng(&r, 0xb1c, 1);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_add_case(&r, 1, 64, 4, 4, LF_KDT_U8, BC_FULL, 0, &lb), 0);
+	lf_u64 ca = cycles_of(&lb);
+	lf_kc_free(&lb);
+#if LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DEPTH_RQ == 12 &&               \
+    LF_DESC_CYCLES == 136 && LF_POOL_BLK_TW >= 4 && LF_POOL_BLK_ROW >= 6 &&    \
+    LF_POOL_BLK_ROW >= 16 && LF_AXI_BURST == 64 && LF_AXI_OUTSTANDING == 16
+	/*
+	 * Max pool 3x3 s1 p1 over 4x4x64 (one channel block), one tile of
+	 * 4 columns per output row, 6 columns of which 4 in the image; ten
+	 * window rows inside the image in all (2 + 3 + 3 + 2). A beat is one
+	 * access of the act port (port: max(beats, 1 burst * 64 / 16)).
+	 *   pool_blk_clear  4 trips: 2 + 3                            =   5
+	 *   pool_blk_load   4 beats, one burst: 64 + 2 + max(3, 4)    =  70
+	 *   pool_blk_max    12 trips, II 1: 2 + 11                    =  13
+	 *   pool_blk_store  4 beats written: 2 + max(3, 4)            =   6
+	 *   4 * (5 + 6) + 10 * (70 + 13) + 266 (descriptor)          = 1140
+	 * Add of two 4x4x64 tensors: 16 beats each, one chunk.
+	 *   add_blk_load    x, then x2: 64 + 2 + max(15, 16)         =   82
+	 *   add_blk_vec     16 beats written: 12 + max(15, 16)       =   28
+	 *   2 * 82 + 28 + 266                                        =  458
+	 */
+	CU_ASSERT_EQUAL(cp, 1140);
+	CU_ASSERT_EQUAL(ca, 458);
+#endif
+	/* ResNet-18's max pool and a residual add at 56x56x64. */
+	mp = pool_3x3(2, 112, 112, 0, LF_KDT_U8);
+	struct lf_kb k = {.r = &r};
+	case_rng(&r, 0xb1c, 2);
+	struct act_t x = lb_new_input(&k, 1, 64, 112, 112, LF_KDT_U8);
+	CU_ASSERT_FATAL(lb_pool(&k, &x, &mp, NULL).off != NONE);
+	lf_kb_finish(&k, LF_KOP_MAXPOOL, &ln);
+	lf_u64 pool_nchw = cycles_of(&ln);
+	lf_kc_free(&ln);
+	case_rng(&r, 0xb1c, 2);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 1, 64, 112, 112, LF_KDT_U8, &mp, &lb), 0);
+	lf_u64 pool_blk = cycles_of(&lb);
+	lf_kc_free(&lb);
+	k = (struct lf_kb){.r = &r};
+	case_rng(&r, 0xb1c, 3);
+	x = lb_new_input(&k, 1, 64, 56, 56, LF_KDT_U8);
+	struct act_t o = lb_other(&k, &x, BC_FULL);
+	struct add_p ap = {BC_FULL, 0, 0.1f, 3, 0, 255};
+	CU_ASSERT_FATAL(lb_add(&k, &x, &o, &ap).off != NONE);
+	lf_kb_finish(&k, LF_KOP_ADD, &ln);
+	lf_u64 add_nchw = cycles_of(&ln);
+	lf_kc_free(&ln);
+	case_rng(&r, 0xb1c, 4);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_add_case(&r, 1, 64, 56, 56, LF_KDT_U8, BC_FULL, 0, &lb), 0);
+	lf_u64 add_blk = cycles_of(&lb);
+	lf_kc_free(&lb);
+	printf("\n  modeled cycles, max pool 112x112x64 3x3 s2 p1: NCHW %llu, "
+	       "blocked %llu; add 56x56x64: NCHW %llu, blocked %llu ",
+	       (unsigned long long)pool_nchw, (unsigned long long)pool_blk,
+	       (unsigned long long)add_nchw, (unsigned long long)add_blk);
+	CU_ASSERT(pool_blk < pool_nchw);
+	CU_ASSERT(add_blk < add_nchw);
 }
 
 /* --- through the emulated device ----------------------------------------- */
@@ -1917,6 +2569,10 @@ void lf_test_suite_kernels_pool(void)
 	    {"pool_errors", test_pool_errors},
 	    {"add_errors", test_add_errors},
 	    {"cycles", test_cycles},
+	    {"blk_sweep", test_blk_sweep},
+	    {"blk_shapes", test_blk_shapes},
+	    {"blk_errors", test_blk_errors},
+	    {"blk_cycles", test_blk_cycles},
 	    {"emu_xclbin", test_emu_xclbin},
 	    {NULL, NULL},
 	};
