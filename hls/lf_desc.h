@@ -205,7 +205,8 @@ enum lf_kdtype {
  *   and exit of a device segment (hostlib/plan).
  * Conv2d with LF_DF_BLK: x is blocked (n, ic, ih, iw), y blocked
  *   (n, oc, oh, ow); y_type 8-bit (an int32 y is LF_KST_BAD_TYPE);
- *   groups == 1 (else LF_KST_BAD_OP); LF_DF_BIAS and LF_DF_W_PER_CH must
+ *   groups == 1, or depthwise below (else LF_KST_BAD_OP: other groups,
+ *   a channel multiplier above 1); LF_DF_BIAS and LF_DF_W_PER_CH must
  *   be 0 (LF_KST_BAD_OP): every per-channel value is in the records below.
  *   Weights at w_off, packed by the host in the order the kernel streams
  *   them, whole beats, independent of the PE array's size:
@@ -222,6 +223,13 @@ enum lf_kdtype {
  *   Every real record's w_zp must lie in w_type's range
  *   (LF_KST_BAD_QUANT). The arithmetic is the requantization above,
  *   unchanged: the same bytes as the NCHW descriptor of the same layer.
+ * Depthwise conv with LF_DF_BLK (groups == ic == oc, channel multiplier
+ *   1; a build takes it when its limits say `lfk_conv2d.blk_dw` = 1):
+ *   as above but the weights are one beat per tap per channel block,
+ *     w_pk[cb][a][b][l] = w[cb*64 + l][0][a][b] for cb*64 + l < oc,
+ *     = 0 for the pad lanes (their output is the pad formula anyway),
+ *   cb < ocb: ocb * kh * kw * 64 bytes; lane l is channel cb*64 + l of
+ *   both x and y. Records as for the dense conv (one per channel).
  * Maxpool / avgpool with LF_DF_BLK: x blocked (n, ic, ih, iw), y blocked
  *   (n, ic, oh, ow); otherwise as above (LF_DF_COUNT_PAD may be set).
  * Add with LF_DF_BLK: x, y and a full-shape x2 blocked (n, ic, ih, iw);
