@@ -108,6 +108,12 @@
 /* Line-buffer banks (cyclic over beats): PIX pixels sw <= 2 columns apart
  * fall in distinct banks. */
 #define LF_BLK_LB_BANKS (2 * LF_BLK_PIX)
+/*
+ * 1: the blocked conv also takes depthwise descriptors (groups == ic ==
+ * oc; lf_desc.h), the limits key lfk_conv2d.blk_dw the host checks. Set
+ * by the source (lf_conv_blk.h's blk_dw_mac), not a -D parameter.
+ */
+#define LF_BLK_DW 1
 
 /* --- lfk_matmul ---------------------------------------------------------
  * The PE array is LF_MM_PE_N output columns x LF_MM_PE_K reduction lanes.
@@ -331,6 +337,7 @@
 	X("lfk_conv2d.blk_lbeats", LF_BLK_LBEATS)                              \
 	X("lfk_conv2d.blk_iw_max", LF_BLK_IW_MAX)                              \
 	X("lfk_conv2d.blk_stride_max", LF_BLK_STRIDE_MAX)                      \
+	X("lfk_conv2d.blk_dw", LF_BLK_DW)                                      \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

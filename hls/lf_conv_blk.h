@@ -1,6 +1,8 @@
 /*
  * lf_conv_blk.h - the blocked conv datapath of lfk_conv2d and lfk_engine:
- * descriptors with LF_DF_BLK (lf_desc.h "Blocked layout"), groups == 1.
+ * descriptors with LF_DF_BLK (lf_desc.h "Blocked layout"), groups == 1,
+ * or depthwise (groups == ic == oc: blk_dw_mac instead of blk_mac, the
+ * rest shared).
  * Included by conv2d.c (one translation unit per kernel, built three ways
  * like the rest of hls/); hls/README.md describes the structure.
  *
@@ -74,6 +76,8 @@ struct blk_geo {
 	lf_u32 rows;	  /* rows of the line-buffer ring */
 	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX) */
 	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
+	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
+	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
 };
 
 /* Little-endian 32 bits of a beat's bytes. */
@@ -92,7 +96,9 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 {
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
-	if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK || d->groups != 1)
+	/* groups 1, or depthwise with channel multiplier 1. */
+	if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK ||
+	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    !lfk_is_8bit(d->y_type))
@@ -104,21 +110,30 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	/* The blocked datapath's buffers. */
 	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
 	g->ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
-	if (d->kh * d->kw * g->icb > LF_BLK_WBEATS || d->iw > LF_BLK_IW_MAX ||
+	/* Depthwise: output block ob reads input block ob only; a block's
+	 * weights are one beat per tap. */
+	g->dwise = d->groups != 1;
+	g->lcb = g->dwise ? 1 : g->icb;
+	if (d->kh * d->kw * (g->dwise ? 1 : g->icb * LF_BLK_LANES) >
+		LF_BLK_WBEATS * LF_BLK_LANES ||
+	    d->iw > LF_BLK_IW_MAX ||
 	    d->ow > LF_BLK_IW_MAX || d->stride_h > LF_BLK_STRIDE_MAX ||
 	    d->stride_w > LF_BLK_STRIDE_MAX)
 		return LF_KST_LIMIT;
 	g->span_h = (d->kh - 1) * d->dil_h + 1;
-	lf_u32 cap = LF_BLK_LBEATS / (g->icb * d->iw);
+	lf_u32 cap = LF_BLK_LBEATS / (g->lcb * d->iw);
 	lf_u32 need = g->span_h < d->ih ? g->span_h : d->ih;
 	if (cap < need)
 		return LF_KST_LIMIT;
 	g->rows = cap < d->ih ? cap : d->ih;
 	lf_u32 rem = d->ic - (g->icb - 1) * LF_BLK_LANES;
 	g->last_ch = (rem + LF_BLK_IC - 1) / LF_BLK_IC;
-	g->kred = d->kh * d->kw * ((g->icb - 1) * LF_BLK_CHUNKS + g->last_ch);
+	g->kred = g->dwise ? d->kh * d->kw
+			   : d->kh * d->kw *
+				 ((g->icb - 1) * LF_BLK_CHUNKS + g->last_ch);
 	g->ngroups = (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
-	g->wbeats = d->kh * d->kw * g->icb * LF_BLK_LANES;
+	g->wbeats = g->dwise ? d->kh * d->kw
+			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
 
 	/* Whole beats only: every offset on a beat. */
 	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
@@ -223,13 +238,21 @@ blk_load_w:
 		lf_u32 used = cb == g->icb - 1 ? g->last_ch * LF_BLK_IC
 					       : LF_BLK_LANES;
 		lf_i32 s = 0;
+		lf_i32 q[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=q type=complete
 		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
 #pragma HLS UNROLL
 			wb[k][j] = bt[j];
-			lf_i32 q = (lf_i32)(bt[j] ^ ws) - 128;
-			s += j < used ? q : 0;
+			q[j] = (lf_i32)(bt[j] ^ ws) - 128;
+			s += j < used ? q[j] : 0;
 		}
-		wsum[o] += (lf_u32)s;
+		/* Dense: a beat is channel o's; depthwise: lane j's tap. */
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+			wsum[j] += g->dwise ? (lf_u32)q[j]
+				   : j == o ? (lf_u32)s
+					    : 0;
+		}
 		if (++o == LF_BLK_LANES) {
 			o = 0;
 			if (++cb == g->icb)
@@ -241,20 +264,21 @@ blk_load_w:
 
 /*
  * Input rows r0 .. r1 of image n into the ring: per input channel block
- * one burst of (r1 - r0 + 1) * iw consecutive beats.
+ * (the lcb blocks from cb0: all of them, or a depthwise layer's block
+ * ob) one burst of (r1 - r0 + 1) * iw consecutive beats.
  */
 static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
-			  const struct blk_geo *g, lf_u32 n, lf_u32 r0,
-			  lf_u32 r1,
+			  const struct blk_geo *g, lf_u32 n, lf_u32 cb0,
+			  lf_u32 r0, lf_u32 r1,
 			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
 {
 	lf_u32 trips = (r1 - r0 + 1) * d->iw;
-	for (lf_u32 cb = 0; cb < g->icb; cb++) {
+	for (lf_u32 cb = 0; cb < g->lcb; cb++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=2
 		lf_u32 src = d->x_off / LF_BEAT_BYTES +
-			     ((n * g->icb + cb) * d->ih + r0) * d->iw;
+			     ((n * g->icb + cb0 + cb) * d->ih + r0) * d->iw;
 		lf_u32 slot = r0 % g->rows, x = 0;
-		lf_u32 dst = (slot * g->icb + cb) * d->iw;
+		lf_u32 dst = (slot * g->lcb + cb) * d->iw;
 		LF_PIPE_BEGIN(blk_load_x);
 	blk_load_x:
 		for (lf_u32 k = 0; k < trips; k++) {
@@ -271,7 +295,7 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 				x = 0;
 				if (++slot == g->rows)
 					slot = 0;
-				dst = (slot * g->icb + cb) * d->iw;
+				dst = (slot * g->lcb + cb) * d->iw;
 			}
 		}
 		LF_PIPE_END(blk_load_x);
@@ -411,6 +435,90 @@ blk_mac:
 }
 
 /*
+ * The depthwise unit over one output row of channel block ob: every
+ * (pixel group, tap) in one II=1 loop, LF_BLK_PIX pixels x 64 lanes a
+ * cycle, lane l being channel ob * 64 + l with its own weight (row kk of
+ * wb is tap kk's beat). A product is xq (8 bits, signed) times
+ * w - w_zp[l] = wq + dw[l] (9 bits), so the store's correction needs no
+ * per-lane sum of xq: accrow[px][64] is 0, and blk_run's constant
+ * bias + dx sum(wq) + N dx dw with N = kh * kw completes the sum exactly
+ * (padding's xq = -dx cancels as in the dense array). rb[a] as in
+ * blk_mac (the ring holds this block's rows only).
+ */
+static void
+blk_dw_mac(const lf_desc *d, const struct blk_geo *g,
+	   const lf_i32 rb[LF_CONV_KDIM_MAX], const lf_u32 dw[LF_BLK_LANES],
+	   LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	   LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	   LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	lf_i32 xs = lfk_flip(d->x_type);
+	lf_i32 ws = lfk_flip(d->w_type);
+	lf_i32 xpad = (lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ (lf_u32)xs) - 128;
+	lf_u32 acc[LF_BLK_PIX][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete dim=0
+	lf_u32 gi = 0, kk = 0, a = 0, b = 0;
+	lf_u32 trips = g->ngroups * g->kred;
+	LF_PIPE_BEGIN(blk_dw_mac);
+blk_dw_mac:
+	for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16384 avg=252
+		LF_PIPE(blk_dw_mac);
+		lf_i16 wv[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=wv type=complete
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			wv[l] = (lf_i16)((lf_i32)(wb[kk][l] ^ (lf_u32)ws) -
+					 128 + (lf_i32)dw[l]);
+		}
+		lf_i32 ixb = (lf_i32)(gi * LF_BLK_PIX * d->stride_w) -
+			     (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
+		for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+#pragma HLS UNROLL
+			lf_i32 ix = ixb + (lf_i32)(p * d->stride_w);
+			lf_u32 ok = gi * LF_BLK_PIX + p < d->ow && rb[a] >= 0 &&
+				    ix >= 0 && ix < (lf_i32)d->iw;
+			lf_u32 xi = ok ? (lf_u32)rb[a] + (lf_u32)ix : 0;
+			lf_i32 keep = -(lf_i32)ok;
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				lf_i32 v = (lf_i32)(lb[xi][l] ^ (lf_u32)xs) -
+					   128;
+				lf_i32 xq = (v & keep) | (xpad & ~keep);
+				/* int8 x 9 bits; int32 wraps, as ORT's. */
+				acc[p][l] = (kk == 0 ? 0 : acc[p][l]) +
+					    (lf_u32)(xq * (lf_i32)wv[l]);
+			}
+		}
+		if (kk == g->kred - 1) {
+			for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+#pragma HLS UNROLL
+				lf_u32 ox = gi * LF_BLK_PIX + p;
+				for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+					if (ox < d->ow)
+						accrow[ox][l] = acc[p][l];
+				}
+				if (ox < d->ow)
+					accrow[ox][LF_BLK_LANES] = 0;
+			}
+		}
+		/* Next tap (column, then row), then pixel group. */
+		if (++b == d->kw) {
+			b = 0;
+			if (++a == d->kh)
+				a = 0;
+		}
+		if (++kk == g->kred) {
+			kk = 0;
+			gi++;
+		}
+	}
+	LF_PIPE_END(blk_dw_mac);
+}
+
+/*
  * Requantizes output row oy of block ob and writes it, one 64-channel
  * beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
  * past the block's channels take accumulator 0 (their record's mult
@@ -470,8 +578,10 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
 	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
 	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
-	lf_u32 nterms = d->kh * d->kw *
-			((g->icb - 1) * LF_BLK_LANES + g->last_ch * LF_BLK_IC);
+	lf_u32 nterms =
+	    g->dwise ? d->kh * d->kw
+		     : d->kh * d->kw *
+			   ((g->icb - 1) * LF_BLK_LANES + g->last_ch * LF_BLK_IC);
 	lf_i32 rb[LF_CONV_KDIM_MAX];
 #pragma HLS ARRAY_PARTITION variable=rb type=complete
 
@@ -513,8 +623,10 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 					if (g->rows < d->ih &&
 					    w0 + (lf_i32)g->rows - 1 < r1)
 						r1 = w0 + (lf_i32)g->rows - 1;
-					blk_load_rows(act, d, g, n, (lf_u32)lo,
-						      (lf_u32)r1, lb);
+					blk_load_rows(act, d, g, n,
+						      g->dwise ? ob : 0,
+						      (lf_u32)lo, (lf_u32)r1,
+						      lb);
 					hi = r1;
 				}
 				/* Once per row, not pipelined: kh modulos. */
@@ -524,10 +636,15 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 					rb[a] = iy >= 0 && iy < (lf_i32)d->ih
 						    ? (lf_i32)(((lf_u32)iy %
 								g->rows) *
-							       g->icb * d->iw)
+							       g->lcb * d->iw)
 						    : -1;
 				}
-				blk_mac(d, g, ntiles, rb, wb, lb, accrow);
+				if (g->dwise)
+					blk_dw_mac(d, g, rb, dw, wb, lb,
+						   accrow);
+				else
+					blk_mac(d, g, ntiles, rb, wb, lb,
+						accrow);
 				blk_store(act, d, g, n, ob, oy, nreal, mult,
 					  dw, cst, accrow);
 			}

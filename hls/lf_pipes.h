@@ -107,6 +107,8 @@
 	X(blk_cst, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
 	/* the PIX x IC x OC array */                                          \
 	X(blk_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
+	/* depthwise: PIX pixels x 64 lanes, one tap a cycle */                \
+	X(blk_dw_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                      \
 	/* one requantized 64-channel beat per pixel of a row */               \
 	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)
 

@@ -39,29 +39,40 @@
 const struct lf_kc_blk lf_kc_blk_cases[] = {
     /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu */
     /* 3x3 pad 1, one block each way */
-    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
+    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
     /* ic and oc not multiples of 64, int8, batch 2, ow % PIX != 0 */
-    {2, 70, 7, 9, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    {2, 70, 7, 9, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
     /* 1x1, three input blocks, oc below one block */
-    {1, 130, 5, 6, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0},
+    {1, 130, 5, 6, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0},
     /* 3x3 stride 2 pad 1, odd sizes, two output blocks */
-    {1, 64, 9, 11, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0},
+    {1, 64, 9, 11, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
     /* 7x7 stride 2 pad 3 stem, ic = 3, batch 2 */
-    {2, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0},
+    {2, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0, 0},
     /* fused ReLU, per-tensor w_zp, int8 x, uint8 w */
-    {1, 48, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1},
+    {1, 48, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
     /* dilation 2, pad 2, uint8 */
-    {1, 20, 9, 8, 24, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 0, 0},
+    {1, 20, 9, 8, 24, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 0, 0, 0},
     /* 1x1 stride 2 (the window is shorter than the stride) */
-    {3, 64, 8, 10, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1},
+    {3, 64, 8, 10, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0},
     /* a ring of 8 rows over 20 (icb 2 x iw 64 beats a row): band loads */
-    {1, 100, 20, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    {1, 100, 20, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
     /* 1x1 input, 3x3 pad 1: all but the centre tap is padding */
-    {2, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
+    {2, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
     /* asymmetric pads, kernel wider than tall, ReLU */
-    {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1},
+    {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0},
     /* stride 2 on rows only, 3 output blocks, int8 */
-    {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0},
+    {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0},
+    /* depthwise (groups == ic == oc): 3x3 s1 p1, c = 100 (pad lanes),
+     * batch 2, uint8, per-channel w_zp, ReLU6-style clamp */
+    {2, 100, 9, 10, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1},
+    /* depthwise 3x3 s2 p1 (MobileNetV2's down-sampling), int8, 2 blocks */
+    {1, 96, 11, 13, 96, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},
+    /* depthwise 5x5 s1 p2, c = 40, int8 x, uint8 w, per-tensor w_zp */
+    {1, 40, 8, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 0, 1},
+    /* depthwise 5x5 s2 p2, c = 64 exactly, batch 3, ReLU */
+    {3, 64, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 0, 1, 1, 1, 1, 1},
+    /* depthwise, a ring of fewer rows than ih (iw 64: 8 rows of 64) */
+    {1, 130, 20, 64, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1},
 };
 const int lf_kc_blk_ncases =
     (int)(sizeof(lf_kc_blk_cases) / sizeof(lf_kc_blk_cases[0]));
@@ -126,7 +137,10 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	uint32_t icb = cdiv((uint32_t)c->ic, BLK),
 		 ocb = cdiv((uint32_t)c->oc, BLK);
 	size_t nx = (size_t)c->n * c->ic * c->ih * c->iw;
-	size_t nw = (size_t)c->oc * c->ic * c->kh * c->kw;
+	int icg = c->dwise ? 1 : c->ic; /* input channels per group */
+	if (c->dwise && c->oc != c->ic)
+		return -1;
+	size_t nw = (size_t)c->oc * icg * c->kh * c->kw;
 	size_t ny = (size_t)c->n * c->oc * oh * ow;
 	uint8_t *x = xcalloc(nx), *w = xcalloc(nw), *y = xcalloc(ny);
 	int32_t *wzp = xcalloc(sizeof(int32_t) * (size_t)c->oc);
@@ -153,9 +167,11 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 		bias[o] = lf_rng_range(&r, -20000, 20000);
 	float x_scale = 0.02f + (float)lf_rng_range(&r, 0, 100) * 1e-4f;
 	/* y_scale so the outputs spread over the type, some saturating. */
-	float k = sqrtf((float)(c->ic * c->kh * c->kw));
+	float k = sqrtf((float)(icg * c->kh * c->kw));
 	float y_scale = x_scale * wsc[0] * k * 5500.0f / 45.0f;
 	int32_t act_min = c->relu ? y_zp : tlo(yt), act_max = thi(yt);
+	if (c->relu == 2) /* ReLU6-style: a top below the type's */
+		act_max = y_zp + (thi(yt) - y_zp) / 2;
 
 	struct lf_ref_qconv rq = {
 	    .x_type = pub_type(c->xt),
@@ -176,7 +192,7 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	    .pad_r = c->pr,
 	    .dil_h = c->dh,
 	    .dil_w = c->dw,
-	    .groups = 1,
+	    .groups = c->dwise ? c->ic : 1,
 	    .x_zp = x_zp,
 	    .y_zp = y_zp,
 	    .w_zp = wzp,
@@ -194,12 +210,30 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 		return -1;
 	}
 
-	/* params: packed weights, then the records, both on beats. */
-	size_t wpk = (size_t)ocb * c->kh * c->kw * icb * BLK * BLK;
+	/* params: packed weights, then the records, both on beats.
+	 * Depthwise (lf_desc.h): w_pk[cb][a][b][l], pad lanes 0. */
+	size_t wpk = c->dwise ? (size_t)ocb * c->kh * c->kw * BLK
+			      : (size_t)ocb * c->kh * c->kw * icb * BLK * BLK;
 	uint32_t rec_off = (uint32_t)wpk;
 	l->params_bytes = rec_off + ocb * BLK * LF_BLK_REC_BYTES;
 	l->params = xcalloc(l->params_bytes);
-	for (uint32_t ob = 0; ob < ocb; ob++)
+	for (uint32_t ob = 0; c->dwise && ob < ocb; ob++)
+		for (int a = 0; a < c->kh; a++)
+			for (int b = 0; b < c->kw; b++)
+				for (uint32_t i = 0; i < BLK; i++) {
+					uint32_t ch = ob * BLK + i;
+					if (ch < (uint32_t)c->oc)
+						l->params[(((size_t)ob * c->kh +
+							    a) *
+							       c->kw +
+							   b) *
+							      BLK +
+							  i] =
+						    w[((size_t)ch * c->kh + a) *
+							  c->kw +
+						      b];
+				}
+	for (uint32_t ob = 0; !c->dwise && ob < ocb; ob++)
 		for (int a = 0; a < c->kh; a++)
 			for (int b = 0; b < c->kw; b++)
 				for (uint32_t ib = 0; ib < icb; ib++)
@@ -311,7 +345,7 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	d->oc = (uint32_t)c->oc;
 	d->oh = (uint32_t)oh;
 	d->ow = (uint32_t)ow;
-	d->groups = 1;
+	d->groups = c->dwise ? (uint32_t)c->ic : 1;
 	d->kh = (uint32_t)c->kh;
 	d->kw = (uint32_t)c->kw;
 	d->stride_h = (uint32_t)c->sh;
@@ -333,12 +367,13 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	d->act_min = act_min;
 	d->act_max = act_max;
 	snprintf(l->what, sizeof l->what,
-		 "blocked conv n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d "
+		 "blocked conv%s n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d "
 		 "pad=%d,%d,%d,%d dil=%d,%d xt=%d wt=%d per_ch=%d bias=%d "
 		 "relu=%d x_zp=%d y_zp=%d",
-		 c->n, c->ic, c->ih, c->iw, c->oc, c->kh, c->kw, c->sh, c->sw,
-		 c->pt, c->pl, c->pb, c->pr, c->dh, c->dw, c->xt, c->wt,
-		 c->per_ch, c->bias, c->relu, x_zp, y_zp);
+		 c->dwise ? " (depthwise)" : "", c->n, c->ic, c->ih, c->iw,
+		 c->oc, c->kh, c->kw, c->sh, c->sw, c->pt, c->pl, c->pb, c->pr,
+		 c->dh, c->dw, c->xt, c->wt, c->per_ch, c->bias, c->relu, x_zp,
+		 y_zp);
 	free(x), free(w), free(y), free(wzp), free(bias), free(wsc);
 	return 0;
 }
@@ -420,6 +455,10 @@ static void test_blk_random(void)
 		c.per_ch = lf_rng_range(&r, 0, 1);
 		c.bias = lf_rng_range(&r, 0, 1);
 		c.relu = lf_rng_range(&r, 0, 3) == 0;
+		if (i % 3 == 2) { /* depthwise: oc = groups = ic */
+			c.dwise = 1;
+			c.oc = c.ic;
+		}
 		struct lf_kc_launch l;
 		if (lf_kc_blk_conv(lf_rng_u32(&r), &c, &l) != 0)
 			continue; /* the window does not fit: no output */
@@ -528,6 +567,47 @@ static void test_blk_reject(void)
 	lf_kc_free(&l);
 }
 
+/* The first depthwise shape case. */
+static int first_dw_case(void)
+{
+	for (int i = 0; i < lf_kc_blk_ncases; i++)
+		if (lf_kc_blk_cases[i].dwise)
+			return i;
+	return -1;
+}
+
+/* Depthwise descriptors the blocked conv must refuse, act untouched. */
+static void test_blk_dw_reject(void)
+{
+	int i = first_dw_case();
+	CU_ASSERT_FATAL(i >= 0);
+	const struct lf_kc_blk *c = &lf_kc_blk_cases[i];
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + (uint64_t)i, c, &l),
+			      0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, i, NULL), 0); /* the good one runs */
+	lf_desc d;
+	d = l.desc[0], d.groups = d.ic / 2;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "groups ic / 2");
+	d = l.desc[0], d.oc = 2 * d.ic; /* channel multiplier 2 */
+	expect_reject(&l, &d, LF_KST_BAD_OP, "depthwise multiplier 2");
+	d = l.desc[0], d.ic = 2 * d.oc, d.groups = d.ic; /* oc < groups */
+	expect_reject(&l, &d, LF_KST_BAD_OP, "groups == ic != oc");
+	d = l.desc[0], d.w_off = 4;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "depthwise w_off off a beat");
+	d = l.desc[0], d.w_off = (l.params_bytes - 64) & ~63u;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "depthwise weights past params");
+	d = l.desc[0], d.flags |= LF_DF_W_PER_CH;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "depthwise LF_DF_W_PER_CH");
+	d = l.desc[0], d.iw = LF_BLK_IW_MAX + 1, d.ow = LF_BLK_IW_MAX + 1;
+	expect_reject(&l, &d, LF_KST_LIMIT, "depthwise iw over blk_iw_max");
+	d = l.desc[0], d.stride_w = LF_BLK_STRIDE_MAX + 1, d.ow = 4;
+	expect_reject(&l, &d, LF_KST_LIMIT, "depthwise stride 3");
+	d = l.desc[0], d.y_type = LF_KDT_I32;
+	expect_reject(&l, &d, LF_KST_BAD_TYPE, "depthwise int32 y");
+	lf_kc_free(&l);
+}
+
 /*
  * The modeled cycles of the NCHW descriptor of the same layer (zero
  * bytes: the cycle model depends on the shape only): the "before".
@@ -538,7 +618,7 @@ static uint64_t nchw_cycles(const struct lf_kc_blk *c)
 	int ow = lf__ref_out_dim(c->iw, c->kw, c->sw, c->pl, c->pr, c->dw);
 	size_t nx = (size_t)c->n * c->ic * c->ih * c->iw;
 	size_t ny = (size_t)c->n * c->oc * oh * ow;
-	size_t nw = (size_t)c->oc * c->ic * c->kh * c->kw;
+	size_t nw = (size_t)c->oc * (c->dwise ? 1 : c->ic) * c->kh * c->kw;
 	uint8_t *act = xcalloc(nx + ny), *params = xcalloc(nw + 8);
 	lf_desc d;
 	memset(&d, 0, sizeof d);
@@ -546,7 +626,8 @@ static uint64_t nchw_cycles(const struct lf_kc_blk *c)
 	d.op = LF_KOP_CONV2D;
 	d.n = (uint32_t)c->n, d.ic = (uint32_t)c->ic, d.ih = (uint32_t)c->ih;
 	d.iw = (uint32_t)c->iw, d.oc = (uint32_t)c->oc, d.oh = (uint32_t)oh;
-	d.ow = (uint32_t)ow, d.groups = 1, d.kh = (uint32_t)c->kh;
+	d.ow = (uint32_t)ow, d.kh = (uint32_t)c->kh;
+	d.groups = c->dwise ? (uint32_t)c->ic : 1;
 	d.kw = (uint32_t)c->kw, d.stride_h = (uint32_t)c->sh;
 	d.stride_w = (uint32_t)c->sw, d.pad_t = (uint32_t)c->pt;
 	d.pad_l = (uint32_t)c->pl, d.pad_b = (uint32_t)c->pb;
@@ -579,13 +660,14 @@ static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 	uint64_t cyc = 0;
 	CU_ASSERT_EQUAL(run_host(&l, 1, 0, &cyc), 0);
 	struct lfk_pipe_stat st;
-	CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_mac, &st), 1);
+	CU_ASSERT_EQUAL_FATAL(
+	    lfk_pipe_stats(c->dwise ? LFP_blk_dw_mac : LFP_blk_mac, &st), 1);
 	*mac_cycles = st.cycles;
 	const lf_desc *d = &l.desc[0];
-	double macs =
-	    (double)d->n * d->oc * d->oh * d->ow * d->ic * d->kh * d->kw;
+	double macs = (double)d->n * d->oc * d->oh * d->ow *
+		      (d->ic / d->groups) * d->kh * d->kw;
 	double peak = macs / (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC);
-	printf("\n  %s: blocked %llu modeled cycles (blk_mac %llu); MACs / "
+	printf("\n  %s: blocked %llu modeled cycles (MAC loop %llu); MACs / "
 	       "(PIX*IC*OC = %dx%dx%d) = %.0f: %.1f%% of peak ",
 	       name, (unsigned long long)cyc, (unsigned long long)st.cycles,
 	       LF_BLK_PIX, LF_BLK_IC, LF_BLK_OC, peak,
@@ -600,13 +682,13 @@ static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 static void test_blk_cycles(void)
 {
 	/* ResNet layer1 3x3 64 -> 64 on 56x56, batch 1. */
-	static const struct lf_kc_blk r3 = {1, 64, 56, 56, 64, 3, 3, 1, 1, 1,
-					    1, 1,  1,  1,  1,  0, 0, 1, 1, 1};
+	static const struct lf_kc_blk r3 = {1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1,
+					    1, 1,  1,  1,  0,  0, 1, 1, 1, 0};
 	/* The 7x7 stride-2 stem on 224x224 if the build holds its rows,
 	 * else on 56x56 (same per-pixel work). */
 	int sw = LF_BLK_IW_MAX >= 224 && 7 * 224 <= LF_BLK_LBEATS ? 224 : 56;
-	struct lf_kc_blk stem = {1, 3, sw, sw, 64, 7, 7, 2, 2, 3,
-				 3, 3, 3,  1,  1,  0, 1, 1, 1, 1};
+	struct lf_kc_blk stem = {1, 3, sw, sw, 64, 7, 7, 2, 2, 3, 3,
+				 3, 3, 1,  1,  0,  1, 1, 1, 1, 0};
 	uint64_t mac = 0, mac_s = 0;
 	uint64_t cyc = model_layer("3x3 64->64 56x56", &r3, &mac);
 	double peak = 115605504.0 / (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC);
@@ -623,6 +705,34 @@ static void test_blk_cycles(void)
 	       LF_BLK_IC);
 }
 
+/*
+ * MobileNetV2's first depthwise layer, 3x3 s1 p1 over 32 channels of
+ * 112x112 (on 56x56 where the build's blk_iw_max is below 112: a quarter
+ * of the pixels, the same per-pixel work): blocked depthwise against the
+ * NCHW datapath's modeled cycles (printed). The depthwise unit does PIX
+ * pixels x 64 lanes of one tap a cycle, 32 of them real here, so its MAC
+ * loop is (ow / PIX) * 9 cycles a row; the NCHW one must be slower.
+ */
+static void test_blk_dw_cycles(void)
+{
+	int s = LF_BLK_IW_MAX >= 112 && 3 * 112 <= LF_BLK_LBEATS ? 112 : 56;
+	struct lf_kc_blk dw = {1, 32, s, s, 32, 3, 3, 1, 1, 1, 1,
+			       1, 1,  1, 1, 0,	0, 1, 1, 2, 1};
+	char nm[64];
+	snprintf(nm, sizeof nm, "MobileNetV2 dw 3x3 32ch %dx%d", s, s);
+	uint64_t mac = 0;
+	uint64_t cyc = model_layer(nm, &dw, &mac);
+	/* (ow / PIX) groups x 9 taps per row, oh rows, one block. */
+	uint64_t groups = ((uint64_t)s + LF_BLK_PIX - 1) / LF_BLK_PIX;
+	uint64_t trips = groups * 9 * (uint64_t)s;
+	CU_ASSERT(mac >= trips);
+	CU_ASSERT(mac <= trips + (uint64_t)s * 64); /* + depth per row */
+	CU_ASSERT(cyc < nchw_cycles(&dw));
+	printf("\n  (depthwise unit: %d x 64 MACs a cycle = %.1f%% of the "
+	       "%d-MAC array; this layer has 32 of 64 lanes real) ",
+	       LF_BLK_PIX, 100.0 * LF_BLK_PIX * 64 / LF_BLK_MACS, LF_BLK_MACS);
+}
+
 void lf_test_suite_kernels_blk(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -630,6 +740,8 @@ void lf_test_suite_kernels_blk(void)
 	    {"random", test_blk_random},
 	    {"reject", test_blk_reject},
 	    {"cycles", test_blk_cycles},
+	    {"dw_reject", test_blk_dw_reject},
+	    {"dw_cycles", test_blk_dw_cycles},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_blk", NULL, NULL, cases);
