@@ -438,7 +438,9 @@ blk_mac:
  * The depthwise unit over one output row of channel block ob: every
  * (pixel group, tap) in one II=1 loop, LF_BLK_PIX pixels x 64 lanes a
  * cycle, lane l being channel ob * 64 + l with its own weight (row kk of
- * wb is tap kk's beat). A product is xq (8 bits, signed) times
+ * wb is tap kk's beat). Its PIX x 64 multipliers are bound to fabric
+ * (LUTs): the dense array already takes the DSP budget (hw-config-check),
+ * and csynth does not share DSPs between two pipelined loops by itself. A product is xq (8 bits, signed) times
  * w - w_zp[l] = wq + dw[l] (9 bits), so the store's correction needs no
  * per-lane sum of xq: accrow[px][64] is 0, and blk_run's constant
  * bias + dx sum(wq) + N dx dw with N = kh * kw completes the sum exactly
@@ -486,9 +488,14 @@ blk_dw_mac:
 				lf_i32 v = (lf_i32)(lb[xi][l] ^ (lf_u32)xs) -
 					   128;
 				lf_i32 xq = (v & keep) | (xpad & ~keep);
-				/* int8 x 9 bits; int32 wraps, as ORT's. */
-				acc[p][l] = (kk == 0 ? 0 : acc[p][l]) +
-					    (lf_u32)(xq * (lf_i32)wv[l]);
+				/* int8 x 9 bits in LUTs, not DSPs: the DSP
+				 * budget is the dense array's (UG1399
+				 * bind_op; hw-config-check). */
+				lf_i32 prod = xq * (lf_i32)wv[l];
+#pragma HLS BIND_OP variable=prod op=mul impl=fabric
+				/* int32 accumulation wraps, as ORT's. */
+				acc[p][l] =
+				    (kk == 0 ? 0 : acc[p][l]) + (lf_u32)prod;
 			}
 		}
 		if (kk == g->kred - 1) {
