@@ -840,7 +840,6 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 		/* Outputs do not follow the batch: run whole on device 1. */
 		st = LF_OK;
 		n = 1;
-		pt[0].pe = NULL;
 		for (unsigned k = 0; k < nparts; k++)
 			if (pt[k].pe) {
 				put_plan(m, pt[k].pe);
