@@ -28,7 +28,9 @@
  *   seq    1 if those accesses walk consecutive addresses unconditionally,
  *          so HLS can issue bursts of up to LF_AXI_BURST beats; 0 if each
  *          access is a transaction of its own (conditional, strided or
- *          interleaved streams).
+ *          interleaved streams); LFP_SEQ_BEATS (2) for consecutive whole
+ *          64-byte beats (lf_beat_rd / lf_beat_wr): bursts as for 1, and
+ *          each access moves LF_BLK_LANES bytes at the bank, not one.
  *
  * One invocation that ran `trips` iterations (trips > 0) costs
  *     (rd ? LF_LAT_MEM : 0) + depth + max(ii * (trips - 1), memory)
@@ -67,6 +69,8 @@
 #define LFP_ACT_WR    4
 #define LFP_DESC_RD   8
 #define LFP_READS     (LFP_PARAMS_RD | LFP_ACT_RD | LFP_DESC_RD)
+/* seq of a loop whose accesses are consecutive whole beats (see above). */
+#define LFP_SEQ_BEATS 2
 
 /* Every kernel top (lf_kdesc.h): the descriptor list, 32-bit words. */
 #define LF_PIPES_DESC(X)                                                       \
@@ -96,13 +100,13 @@
 	X(conv_store32, 4, LF_DEPTH_LD, LFP_ACT_WR, 0, 4, 1)                   \
 	/* blocked (lf_conv_blk.h): whole beats, consecutive, one per cycle */ \
 	/* records: 4 per beat, w_zp checked */                                \
-	X(blk_wzp_chk, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                 \
+	X(blk_wzp_chk, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, LFP_SEQ_BEATS)                 \
 	/* one 64-channel block's 64 records */                                \
-	X(blk_rec, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                     \
+	X(blk_rec, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, LFP_SEQ_BEATS)                     \
 	/* one block's weights: a beat = 64 input channels of one tap */       \
-	X(blk_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, 1)                  \
+	X(blk_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, LFP_SEQ_BEATS)                  \
 	/* a band of input rows of one channel block: a beat = a pixel */      \
-	X(blk_load_x, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                     \
+	X(blk_load_x, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                     \
 	/* per channel: dw and bias + dx sum(wq) + N dx dw */                  \
 	X(blk_cst, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
 	/* the PIX x IC x OC array */                                          \
@@ -110,7 +114,7 @@
 	/* depthwise: PIX pixels x 64 lanes, one tap a cycle */                \
 	X(blk_dw_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                      \
 	/* one requantized 64-channel beat per pixel of a row */               \
-	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)
+	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)
 
 /* lfk_matmul (matmul.c). */
 #define LF_PIPES_MATMUL(X)                                                     \
@@ -136,7 +140,7 @@
 	X(pool_gap, LF_CONV_BEAT, LF_DEPTH_LD, LFP_ACT_RD, LF_CONV_BEAT, 0, 0) \
 	/* blocked (LF_DF_BLK): one beat = the 64 channels of a pixel */      \
 	/* a window row's in-image pixels: beats in order, one burst */        \
-	X(pool_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                  \
+	X(pool_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                  \
 	/* clear a tile's column accumulators: on chip */                      \
 	X(pool_blk_clear, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                   \
 	/* max of 64 lanes per (column, tap), integer: II 1 */                 \
@@ -144,11 +148,11 @@
 	/* float sum of 64 lanes per (column, tap): the adder's latency */     \
 	X(pool_blk_sum, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)          \
 	/* max outputs: one beat per column, in order */                       \
-	X(pool_blk_store, 1, LF_DEPTH_LD, LFP_ACT_WR, 0, 1, 1)                 \
+	X(pool_blk_store, 1, LF_DEPTH_LD, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)                 \
 	/* average outputs: one lane per cycle (two divisions) into a beat */  \
 	X(pool_blk_avgst, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)                   \
 	/* global average: the plane's beats in order, 64 int32 sums */        \
-	X(pool_blk_gap, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                   \
+	X(pool_blk_gap, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                   \
 	/* global average outputs: one lane per cycle into a beat */           \
 	X(pool_blk_gapst, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)
 
@@ -160,9 +164,9 @@
 	X(add_vec, LFP_ADD_II, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR,           \
 	  LFP_ADD_II, LF_ADD_LANES, 0)                                         \
 	/* blocked: a chunk of x or of x2, beats in order, one burst */        \
-	X(add_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, 1)                   \
+	X(add_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                   \
 	/* blocked: 64 lanes (2 fma each) per beat of y, in order */           \
-	X(add_blk_vec, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)
+	X(add_blk_vec, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \
@@ -242,7 +246,11 @@ LF_INLINE float lfk__mem_dir(lf_u64 beats, lf_u32 seq, lf_u32 port,
 	float bpc = lfk__mem.bpc[port];
 	if (!(bpc > 0.0f))
 		return 0.0f;
-	lf_u64 bytes = beats * (port == LFP_PORT_DESC ? LFP_BEAT_BYTES_DESC : 1);
+	/* A whole-beat access moves a beat's bytes at the bank; a byte or
+	 * word accessor one byte each (its transaction's atom counts below). */
+	lf_u64 bytes = beats * (port == LFP_PORT_DESC ? LFP_BEAT_BYTES_DESC
+				: seq == LFP_SEQ_BEATS ? LF_BLK_LANES
+						       : 1);
 	lf_u64 dram = tr * lfk__mem.atom;
 	if (dram < bytes)
 		dram = bytes;
