@@ -1,5 +1,6 @@
 # tests: one CUnit binary; suites are listed once, in tests/suites.def.
 TEST_SRCS += tests/test_main.c tests/lf_test.c tests/unit/test_status.c
+TEST_SRCS += tests/unit/test_limits.c
 TEST_SRCS += tests/unit/test_kernels.c tests/unit/test_kernels_pool.c
 TEST_SRCS += tests/unit/test_kernels_blk.c
 TEST_SRCS += tests/unit/test_xclbin.c tests/unit/test_pci.c

@@ -52,6 +52,7 @@ struct lf__mdev {
 	struct lf__exec *d;
 	uint64_t ctx_id;
 	uint64_t params_bytes;
+	unsigned kernels; /* LF__MK_* bits of the kernels the model uses */
 	int npc;
 	struct pcopy pc[LF_DRV_MAX_MEMS];
 	unsigned long long uploaded;
@@ -263,6 +264,7 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 	md->d = d;
 	md->ctx_id = ctx_id;
 	md->params_bytes = params->bytes;
+	md->kernels = params->kernels;
 	md->nslots = nslots;
 	atomic_init(&md->tl_next, 0);
 	lf__zombies_init(&md->zombies);
@@ -296,6 +298,31 @@ const char *lf__mdev_cu_name(const struct lf__mdev *md, uint32_t cu)
 {
 	const struct lf_dev_props *pr = lf__dev_props(md->d->dev);
 	return cu < pr->ncus ? pr->cus[cu].name : "";
+}
+
+uint64_t lf__mdev_arena_room(const struct lf__mdev *md)
+{
+	const struct lf_dev_props *pr = lf__dev_props(md->d->dev);
+	const struct lf__kern *k[LF__MK_COUNT] = {&md->d->conv, &md->d->mm,
+						  &md->d->eng};
+	uint64_t room = UINT64_MAX;
+	for (int i = 0; i < LF__MK_COUNT; i++) {
+		if (!(md->kernels & (1u << i)))
+			continue;
+		for (uint32_t c = 0; c < k[i]->ncus; c++) {
+			uint32_t bank = k[i]->bank_act[c];
+			if (bank >= pr->nmems)
+				continue;
+			uint64_t r = pr->mems[bank].size;
+			uint64_t used =
+			    (params_bo(md, bank) ? md->params_bytes : 0) +
+			    LF__ARENA_SLACK;
+			r = r > used ? r - used : 0;
+			if (r < room)
+				room = r;
+		}
+	}
+	return room == UINT64_MAX ? 0 : room;
 }
 
 int lf__mdev_dev_lost(const struct lf__exec *d)

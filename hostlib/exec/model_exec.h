@@ -93,4 +93,15 @@ const char *lf__mdev_cu_name(const struct lf__mdev *md, uint32_t cu);
 /* Is the device lost? */
 int lf__mdev_lost(const struct lf__mdev *md);
 
+/*
+ * lf__mdev_arena_room() - the largest arena (lf__mplan.arena_bytes) one
+ * run slot of @md can expect to get in every bank its CUs' act ports use:
+ * the bank's size less this model's weights there and LF__ARENA_SLACK
+ * (descriptor lists, alignment). Other allocations in the bank (other
+ * models, other slots) are not known here, so an arena within it may
+ * still not fit.
+ */
+#define LF__ARENA_SLACK (16ull << 10)
+uint64_t lf__mdev_arena_room(const struct lf__mdev *md);
+
 #endif /* LF_EXEC_MODEL_EXEC_H */
