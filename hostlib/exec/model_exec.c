@@ -79,6 +79,8 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.conv_wbeats = d->blk_conv_wbeats;
 	caps->blim.conv_iw_max = d->blk_conv_iw_max;
 	caps->blim.pool_iw_max = d->blk_pool_iw_max;
+	caps->blim.conv_lbeats = d->blk_conv_lbeats;
+	caps->blim.conv_stride_max = d->blk_conv_stride_max;
 }
 
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)

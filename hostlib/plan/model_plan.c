@@ -777,7 +777,22 @@ static int blk_conv_fits(const struct bld *b, const struct lf__layer *Lp)
 		return 0;
 	if (L.groups != 1 || L.y_type == LF_DTYPE_INT32 ||
 	    !blk_wbeats_fit(&L, &c->blim) ||
-	    !fits_dim(L.iw, c->blim.conv_iw_max))
+	    !fits_dim(L.iw, c->blim.conv_iw_max) ||
+	    !fits_dim(L.ow, c->blim.conv_iw_max))
+		return 0;
+	/* The kernel's line buffer holds min(span_h, ih) rows of icb * iw
+	 * beats, and its strides stop at blk_stride_max (hls/lf_conv_blk.h):
+	 * a layer past either would be refused at run time (LF_KST_LIMIT)
+	 * and its segment fall back to the CPU. */
+	int64_t span_h = (int64_t)(L.kh - 1) * L.dil_h + 1;
+	int64_t rows = span_h < L.ih ? span_h : L.ih;
+	if (c->blim.conv_lbeats > 0 &&
+	    rows * (int64_t)lf__blk_cb((uint64_t)L.ic) * L.iw >
+		c->blim.conv_lbeats)
+		return 0;
+	if (c->blim.conv_stride_max > 0 &&
+	    (L.stride_h > c->blim.conv_stride_max ||
+	     L.stride_w > c->blim.conv_stride_max))
 		return 0;
 	int64_t dims[7] = {L.n, L.ic, L.ih, L.iw, L.oc, L.oh, L.ow};
 	for (int k = 0; k < 7; k++)

@@ -54,6 +54,10 @@ struct lf__blimits {
 	int64_t conv_wbeats; /* lfk_conv2d.blk_wbeats: max kh * kw * icb */
 	int64_t conv_iw_max; /* lfk_conv2d.blk_iw_max: widest input row */
 	int64_t pool_iw_max; /* lfk_pool.blk_iw_max */
+	/* lfk_conv2d.blk_lbeats: the line buffer, in beats (rows of icb * iw
+	 * beats); lfk_conv2d.blk_stride_max. 0 or less: a build that does
+	 * not report them, no constraint. */
+	int64_t conv_lbeats, conv_stride_max;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */

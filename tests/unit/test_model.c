@@ -48,12 +48,13 @@ struct test_xclbin {
 	char dir[64], xclbin[128], limits[128];
 	int built;
 };
-static struct test_xclbin eng_x, eng_only_x, blk_x, blk_narrow_x, blk_nopool_x;
+static struct test_xclbin eng_x, eng_only_x, blk_x, blk_narrow_x, blk_nopool_x,
+    blk_lbuf_x;
 
 static void xclbin_cleanup(void)
 {
-	struct test_xclbin *t[5] = {&eng_x, &eng_only_x, &blk_x, &blk_narrow_x,
-				    &blk_nopool_x};
+	struct test_xclbin *t[6] = {&eng_x,	   &eng_only_x,	  &blk_x,
+				    &blk_narrow_x, &blk_nopool_x, &blk_lbuf_x};
 	for (int i = 0; i < 5; i++) {
 		if (!t[i]->dir[0])
 			continue;
@@ -495,6 +496,18 @@ static const char *blk_narrow_xclbin(void)
 				"--kernel lfk_engine:2");
 }
 
+/* A conv line buffer of one beat (lfk_conv2d.blk_lbeats=1): no conv's
+ * window rows fit, so no conv is blocked; no blocked pooling either. */
+static const char *blk_lbuf_xclbin(void)
+{
+	return test_xclbin_from(&blk_lbuf_x, "tests/emu_blk.so",
+				BLK_OPS_SED
+				" && printf 'lfk_conv2d.blk_wbeats=4608\\n"
+				"lfk_conv2d.blk_iw_max=512\\n"
+				"lfk_conv2d.blk_lbeats=1\\n' >> %s",
+				"--kernel lfk_engine:2");
+}
+
 static const char *blk_nopool_xclbin(void)
 {
 	return test_xclbin_from(&blk_nopool_x, "tests/emu_blk.so",
@@ -612,9 +625,10 @@ static void test_blocked_segments(void)
  */
 static void test_blocked_limits(void)
 {
-	const char *xs[2] = {blk_narrow_xclbin(), blk_nopool_xclbin()};
+	const char *xs[3] = {blk_narrow_xclbin(), blk_nopool_xclbin(),
+			     blk_lbuf_xclbin()};
 	lf_model *mc = load(cpu_ctx, SQZ);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		CU_ASSERT_PTR_NOT_NULL_FATAL(xs[k]);
 		lf_context *ctx = NULL;
 		CU_ASSERT_EQUAL_FATAL(
@@ -637,7 +651,9 @@ static void test_blocked_limits(void)
 		unsigned blk, nchw, planned, fell, nfold;
 		layouts(prof, &blk, &nchw, &planned, &fell, &nfold);
 		CU_ASSERT_EQUAL(planned, 30);
-		if (k == 0) /* no conv row fits 12 bytes: all NCHW */
+		/* k 0: no conv row fits 12 bytes; k 2: no conv window fits
+		 * a one-beat line buffer: all NCHW */
+		if (k == 0 || k == 2)
 			CU_ASSERT_EQUAL(blk, 0u);
 		/* no blocked pooling without lfk_pool.blk_iw_max */
 		CU_ASSERT_EQUAL(pool_blk, 0u);
