@@ -258,6 +258,39 @@ struct lf_tl_event {
 	uint64_t end_ns;
 };
 
+/*
+ * struct lf_run_model - what a backend's cycle model counted for one
+ * completed run (lf__run_model). The caller sets the arrays and their
+ * capacities (either may be NULL / 0); the backend fills the rest.
+ *   desc     cycles of each descriptor the kernel finished, in order
+ *            (descriptor i's own loops and fixed costs)
+ *   ndesc    how many finished: desc[0 .. min(ndesc, desc_max) - 1] are
+ *            written; 0 when the kernel code counts no descriptors, and
+ *            then desc means nothing
+ *   loops    per pipelined loop (a label of the kernel's cycle table) with
+ *            at least one invocation in the run: calls, iterations,
+ *            cycles, and the cycles its memory traffic added beyond its
+ *            compute; up to loop_max written, nloops says how many exist
+ *   cycles   the run's kernel cycles (the sum of desc when every
+ *            descriptor is counted)
+ *   clock_mhz  the kernel clock the cycles run at
+ */
+struct lf_run_loop {
+	char name[32];
+	uint64_t calls, iters, cycles, mem_stall;
+};
+
+struct lf_run_model {
+	uint64_t *desc;
+	uint32_t desc_max;
+	struct lf_run_loop *loops;
+	uint32_t loop_max;
+	uint64_t cycles;
+	uint32_t clock_mhz;
+	uint32_t ndesc;
+	uint32_t nloops;
+};
+
 enum lf_fault_kind {
 	LF_FAULT_NONE = 0,     /* disarm every fault */
 	LF_FAULT_ALLOC = 1,    /* allocation fails: LF_ERR_NO_DEVICE_MEMORY */
@@ -337,6 +370,9 @@ struct lf_backend_ops {
 	 * @kind (enum lf_native_kind, layerfab.h); LF_ERR_INVALID_ARG for a
 	 * kind the backend knows for the other object. */
 	lf_status (*native)(lf_dev *dev, lf_bo *bo, uint32_t kind, void **out);
+	/* a completed run's cycle model (the core checked the arrays):
+	 * default LF_ERR_UNSUPPORTED, a backend that models no cycles */
+	lf_status (*run_model)(lf_run *run, struct lf_run_model *m);
 };
 
 /* ------------------------------------------------------------------------
@@ -555,5 +591,15 @@ lf_status lf__run_wait(lf_run *run, uint32_t timeout_ms);
 
 /* Free (NULL: nothing). LF_ERR_BUSY while the run has not completed. */
 lf_status lf__run_free(lf_run *run);
+
+/*
+ * lf__run_model() - what the device's cycle model counted for a completed
+ * run (struct lf_run_model): per descriptor, per pipelined loop, in total.
+ * Only a modeled device has it; real cards and PoCL measure, they do not
+ * count. Return: LF_OK; LF_ERR_INVALID_ARG (NULL, an array NULL with a
+ * capacity); LF_ERR_BUSY (not completed); LF_ERR_NOT_FOUND (the run did
+ * not execute: aborted, hung); LF_ERR_UNSUPPORTED (no cycle model).
+ */
+lf_status lf__run_model(lf_run *run, struct lf_run_model *m);
 
 #endif /* LF_DRIVER_H */

@@ -327,6 +327,7 @@ LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = add_layer(act, act_bytes, &d, xab, x2ab);
 		lfk_desc_status(desc, i, st);
+		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;
 	}

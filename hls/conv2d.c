@@ -612,6 +612,7 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				       wbuf, xbuf, ct, accbuf, bwbuf, blbuf,
 				       baccrow);
 		lfk_desc_status(desc, i, st);
+		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;
 	}

@@ -114,6 +114,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 			LF_DESC_DONE();
 		}
 		lfk_desc_status(desc, i, st);
+		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;
 	}

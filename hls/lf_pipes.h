@@ -182,6 +182,10 @@
  *   LF_PIPE_END_PORT(label, port)   the same, for a loop whose port the
  *                                   caller chooses (mm_load_b)
  *   LF_DESC_DONE();         a descriptor checked (its status word to come)
+ *   LF_DESC_END();          a descriptor finished (each kernel top's
+ *                           descriptor loop, after its status word):
+ *                           marks where its cycles end, so the emulator
+ *                           can give every descriptor its own count
  * The trip counter is a local the compiler keeps in a register (or
  * derives from the loop's induction variable), so counting costs one
  * call per invocation, not per iteration.
@@ -302,6 +306,23 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 #define LF_DESC_DONE()	   (lfk__descs++, lfk__cycles += LF_DESC_CYCLES)
 
 /*
+ * Per-descriptor marks: the counter at the end of each descriptor of the
+ * run, in order (LF_DESC_END). Up to LFK_DESC_MARKS are kept; past that
+ * the count still grows, so a reader sees that the figures are partial.
+ */
+#define LFK_DESC_MARKS 4096
+extern _Thread_local lf_u64 lfk__desc_end[LFK_DESC_MARKS];
+extern _Thread_local lf_u32 lfk__ndesc_end;
+LF_INLINE void lfk__desc_end_mark(void)
+{
+	if (lfk__ndesc_end < LFK_DESC_MARKS)
+		lfk__desc_end[lfk__ndesc_end] = lfk__cycles;
+	if (lfk__ndesc_end != 0xffffffffu)
+		lfk__ndesc_end++;
+}
+#define LF_DESC_END() lfk__desc_end_mark()
+
+/*
  * Per-label statistics of the calling thread since the last
  * lfk_cycles_reset(): fills *out and returns 1, or returns 0 for an id
  * >= LFP_COUNT (cycles.c).
@@ -309,6 +330,15 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 int lfk_pipe_stats(lf_u32 id, struct lfk_pipe_stat *out);
 /* The label of entry @id ("conv_mac"), or 0 past the table. */
 const char *lfk_pipe_name(lf_u32 id);
+/*
+ * The calling thread's descriptors since the last lfk_cycles_reset(): the
+ * number that finished (LF_DESC_END), and the cycles of each (the counter
+ * between its end and the previous one's, the first from the reset) into
+ * @out[0 .. min(count, @max) - 1]. When more than LFK_DESC_MARKS
+ * finished it returns 0 and writes nothing: the marks past it were not
+ * kept, and partial figures would mislead.
+ */
+lf_u32 lfk_desc_cycles(lf_u64 *out, lf_u32 max);
 /*
  * The calling thread's memory for the runs that follow: bank bytes per
  * kernel cycle behind port @port (LFP_PORT_*; 0: not modeled), bank
@@ -324,6 +354,7 @@ int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
 #define LF_PIPE_END_PORT(label, port) ((void)0)
 #define LF_PIPE_END(label)	      ((void)0)
 #define LF_DESC_DONE()		      ((void)0)
+#define LF_DESC_END()		      ((void)0)
 #endif
 
 #endif /* LF_PIPES_H */

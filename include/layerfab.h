@@ -858,6 +858,34 @@ struct lf_layer_profile {
 	 * blocked conv whose input the host folded, kernel columns x input
 	 * channels into the channel lanes) or "nchw"; "" for a CPU layer. */
 	char layout[8];
+	/*
+	 * The device's cycle model, where it has one (the emulated cards):
+	 * modeled is 1 when device_cycles is the kernel cycles the layer's
+	 * own descriptors counted (every loop it ran, as hls/lf_pipes.h
+	 * charges it) and device_ns is those cycles at the kernel clock,
+	 * plus the launch overhead on the first layer of each launch and
+	 * the segment's uploads on its first layer, downloads on its last:
+	 * a segment's layers sum to its device time. modeled is 0 on
+	 * devices that count no cycles (PoCL, cards): device_cycles is 0 and
+	 * a launch's measured time, undivided, is on its first layer.
+	 */
+	int modeled;
+	unsigned long long device_cycles;
+	unsigned cu; /* the compute unit that ran the layer, or ~0u */
+};
+
+/*
+ * One pipelined loop of the device kernels' cycle model (a label of
+ * hls/lf_pipes.h, "conv_mac"), summed over a run's launches: invocations,
+ * iterations, the cycles they were charged, and the part of those its
+ * memory traffic added beyond its compute (the port or the bank was the
+ * slower side). Only devices with a cycle model report loops.
+ */
+struct lf_loop_profile {
+	size_t struct_size; /* sizeof(struct lf_loop_profile), see
+			       LF_STRUCT_INIT */
+	char name[32];
+	unsigned long long calls, iters, cycles, mem_stall;
 };
 
 /**
@@ -871,6 +899,16 @@ LF_API void lf_run_profile_destroy(lf_run_profile *p);
 LF_API size_t lf_run_profile_count(const lf_run_profile *p);
 LF_API lf_status lf_run_profile_get(const lf_run_profile *p, size_t i,
 				    struct lf_layer_profile *rec);
+/** Number of loop records of the last run recorded into @p (0 when the
+ * device has no cycle model). */
+LF_API size_t lf_run_profile_loop_count(const lf_run_profile *p);
+/**
+ * lf_run_profile_loop_get() - copy loop record @i, in the order the loops
+ * were first seen. Return: LF_OK; LF_ERR_INVALID_ARG (NULL, struct_size
+ * too small); LF_ERR_RANGE (@i >= count).
+ */
+LF_API lf_status lf_run_profile_loop_get(const lf_run_profile *p, size_t i,
+					 struct lf_loop_profile *rec);
 /**
  * lf_run_profile_write_trace() - write the run as Chrome/Perfetto trace
  * JSON (tracks: host, DMA host->card, DMA card->host, one per compute

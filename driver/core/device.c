@@ -582,3 +582,17 @@ lf_status lf__run_free(lf_run *run)
 		atomic_fetch_sub(&dev->live_runs, 1);
 	return st;
 }
+
+lf_status lf__run_model(lf_run *run, struct lf_run_model *m)
+{
+	lf__drv_clear_error();
+	if (!run || !m || (m->desc_max && !m->desc) ||
+	    (m->loop_max && !m->loops))
+		return null_arg("lf__run_model");
+	if (!run->dev->ops->run_model)
+		return unsupported(run->dev, "run_model");
+	m->cycles = 0;
+	m->clock_mhz = 0;
+	m->ndesc = m->nloops = 0;
+	return run->dev->ops->run_model(run, m);
+}

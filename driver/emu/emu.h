@@ -168,6 +168,8 @@ lf_status lf__emu_run_start(lf_emu *e, uint32_t cu, const uint64_t *argv,
 /* As lf__run_wait(); timeout 0 polls. */
 lf_status lf__emu_run_wait(lf_emu *e, lf_emu_run *r, uint32_t timeout_ms);
 lf_status lf__emu_run_free(lf_emu *e, lf_emu_run *r);
+/* As lf__run_model(): the kernels' cycle counts of a completed run. */
+lf_status lf__emu_run_model(lf_emu *e, lf_emu_run *r, struct lf_run_model *m);
 
 lf_status lf__emu_cu_abort(lf_emu *e, uint32_t cu);
 /* Abort every run, disarm faults, zero device memory; buffers stay. */

@@ -347,6 +347,13 @@ static lf_status emu_run_free(lf_run *run)
 	return st;
 }
 
+static lf_status emu_run_model(lf_run *run, struct lf_run_model *m)
+{
+	struct emu_run *r = lf__container_of(run, struct emu_run, base);
+
+	return lf__emu_run_model(emu_of(run->dev), r->r, m);
+}
+
 static lf_status emu_cu_abort(lf_dev *dev, uint32_t cu)
 {
 	return lf__emu_cu_abort(emu_of(dev), cu);
@@ -390,6 +397,7 @@ const struct lf_backend_ops lf__emu_backend = {
     .run_start = emu_run_start,
     .run_wait = emu_run_wait,
     .run_free = emu_run_free,
+    .run_model = emu_run_model,
     .cu_abort = emu_cu_abort,
     .reset = emu_reset,
     .counters = emu_counters,

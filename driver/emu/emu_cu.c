@@ -63,6 +63,8 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 	r->start_ns = start;
 	r->end_ns = end;
 	r->cycles = cycles;
+	r->executed = executed;
+	r->clock_mhz = cu->img->kernels[cu->kernel].clock_mhz;
 	r->status = st;
 	if (st != LF_OK) {
 		snprintf(r->msg, sizeof(r->msg),
@@ -106,6 +108,51 @@ static void set_memory(struct emu_cu *cu, const lf_emu_run *r)
 	}
 }
 
+/* Loops past this many table entries are not read (a sanity bound). */
+#define EMU_MAX_LOOPS 512
+
+/*
+ * The kernels' own account of the run just executed on this thread: each
+ * finished descriptor's cycles and each loop label's counters, kept on
+ * the run for lf__run_model(). Without memory the run simply has none.
+ */
+static void collect_model(const struct emu_image *img, lf_emu_run *r)
+{
+	if (img->desc_cycles) {
+		uint32_t n = img->desc_cycles(NULL, 0);
+		uint64_t *d = n ? malloc((size_t)n * sizeof(*d)) : NULL;
+
+		if (d && img->desc_cycles(d, n) == n) {
+			r->desc_cycles = d;
+			r->ndesc_done = n;
+		} else {
+			free(d);
+		}
+	}
+	if (!img->pipe_stats)
+		return;
+	uint32_t used = 0, k = 0;
+	struct emu_pipe_stat st;
+
+	for (uint32_t id = 0; id < EMU_MAX_LOOPS && img->pipe_name(id); id++)
+		used += img->pipe_stats(id, &st) && st.calls;
+	r->loops = used ? calloc(used, sizeof(*r->loops)) : NULL;
+	if (!r->loops)
+		return;
+	for (uint32_t id = 0; k < used && img->pipe_name(id); id++) {
+		if (!img->pipe_stats(id, &st) || !st.calls)
+			continue;
+		snprintf(r->loops[k].name, sizeof(r->loops[k].name), "%s",
+			 img->pipe_name(id));
+		r->loops[k].calls = st.calls;
+		r->loops[k].iters = st.iters;
+		r->loops[k].cycles = st.cycles;
+		r->loops[k].mem_stall = st.mem_stall;
+		k++;
+	}
+	r->nloops = k;
+}
+
 static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 		    uint64_t *wall)
 {
@@ -126,6 +173,7 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 				r->off[EMU_ARG_ACT]),
 	    r->act_bytes);
 	*cycles = img->cycles_get();
+	collect_model(img, r);
 	*wall = wall_ns() - t0;
 }
 
@@ -499,9 +547,40 @@ lf_status lf__emu_run_free(lf_emu *e, lf_emu_run *r)
 				   "freeing it",
 				   (unsigned long long)r->id, r->cu);
 	pthread_mutex_unlock(&e->mu);
-	if (st == LF_OK)
+	if (st == LF_OK) {
+		free(r->desc_cycles);
+		free(r->loops);
 		free(r);
+	}
 	return st;
+}
+
+lf_status lf__emu_run_model(lf_emu *e, lf_emu_run *r, struct lf_run_model *m)
+{
+	lf_status st = LF_OK;
+
+	pthread_mutex_lock(&e->mu);
+	if (r->state != EMU_RUN_DONE)
+		st = lf__drv_error(LF_ERR_BUSY,
+				   "emu: run #%llu on CU %u has not completed",
+				   (unsigned long long)r->id, r->cu);
+	else if (!r->executed)
+		st = lf__drv_error(LF_ERR_NOT_FOUND,
+				   "emu: run #%llu on CU %u did not execute",
+				   (unsigned long long)r->id, r->cu);
+	pthread_mutex_unlock(&e->mu);
+	if (st != LF_OK)
+		return st;
+	/* A completed run is no longer written: no lock needed. */
+	m->cycles = r->cycles;
+	m->clock_mhz = r->clock_mhz;
+	m->ndesc = r->ndesc_done;
+	for (uint32_t i = 0; i < r->ndesc_done && i < m->desc_max; i++)
+		m->desc[i] = r->desc_cycles[i];
+	m->nloops = r->nloops;
+	for (uint32_t i = 0; i < r->nloops && i < m->loop_max; i++)
+		m->loops[i] = r->loops[i];
+	return LF_OK;
 }
 
 lf_status lf__emu_cu_abort(lf_emu *e, uint32_t cu)

@@ -68,7 +68,21 @@ struct lf_emu_run {
 	uint32_t ndesc, params_bytes, act_bytes; /* what the kernel is told */
 	uint64_t submit_ns, dep_ns;		 /* model inputs */
 	uint64_t start_ns, end_ns, cycles;	 /* model outputs */
-	lf_emu_run *next;			 /* CU queue */
+	int executed;				 /* the kernel ran */
+	uint32_t clock_mhz;			 /* of its kernel */
+	/* The kernels' own account (NULL / 0 when their code has none):
+	 * cycles per finished descriptor, and per loop label. */
+	uint64_t *desc_cycles;
+	uint32_t ndesc_done; /* 0: not counted */
+	struct lf_run_loop *loops;
+	uint32_t nloops;
+	lf_emu_run *next; /* CU queue */
+};
+
+/* A loop's counters as the kernel object's lfk_pipe_stats() returns them
+ * (struct lfk_pipe_stat of hls/lf_pipes.h: four 64-bit counters). */
+struct emu_pipe_stat {
+	uint64_t calls, iters, cycles, mem_stall;
 };
 
 struct emu_kernel {
@@ -98,6 +112,11 @@ struct emu_image {
 	/* lfk_mem_set, or NULL: a kernel object without a memory model */
 	int (*mem_set)(uint32_t port, float bytes_per_cycle, float eff_burst,
 		       float eff_single, uint32_t atom);
+	/* Optional, NULL in kernel objects without them: each descriptor's
+	 * cycles (lfk_desc_cycles), each loop's (lfk_pipe_stats / _name). */
+	uint32_t (*desc_cycles)(uint64_t *out, uint32_t max);
+	int (*pipe_stats)(uint32_t id, struct emu_pipe_stat *out);
+	const char *(*pipe_name)(uint32_t id);
 	/* CUs with a port that reaches each bank (CONNECTIVITY) */
 	uint32_t bank_cus[LF_DRV_MAX_MEMS];
 	struct emu_kernel kernels[LF_XCLBIN_MAX_KERNELS];

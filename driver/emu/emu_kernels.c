@@ -259,6 +259,14 @@ static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 	/* Optional: kernel objects without the memory model lack it. */
 	p = sym(img->dl, "lfk_mem_set");
 	memcpy(&img->mem_set, &p, sizeof(p));
+	p = sym(img->dl, "lfk_desc_cycles");
+	memcpy(&img->desc_cycles, &p, sizeof(p));
+	p = sym(img->dl, "lfk_pipe_stats");
+	memcpy(&img->pipe_stats, &p, sizeof(p));
+	p = sym(img->dl, "lfk_pipe_name");
+	memcpy(&img->pipe_name, &p, sizeof(p));
+	if (!img->pipe_name)
+		img->pipe_stats = NULL;
 	if (!img->cycles_reset || !img->cycles_get)
 		return lf__drv_error(LF_ERR_BAD_FILE,
 				     "emu: the kernels' shared object lacks "

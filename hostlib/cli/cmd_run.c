@@ -235,29 +235,37 @@ static void print_profile(const lf_run_profile *p)
 	struct lf__cli_totals t;
 	size_t n = lf_run_profile_count(p);
 	printf("\nper-layer profile (modeled = projected by the timing "
-	       "model, not measured):\n");
-	printf("%3s %-28s %-22s %-6s %3s %9s %11s %9s %9s %4s %6s\n", "#",
-	       "layer", "op", "where", "seg", "host ms", "modeled ms", "H2D B",
-	       "D2H B", "DMA", "launch");
+	       "model, not measured; a\nlayer's own kernel cycles at the "
+	       "kernel clock, the launch on a launch's first\nlayer, "
+	       "uploads on a segment's first, downloads on its last; - = "
+	       "the device\ncounts no cycles):\n");
+	printf("%3s %-28s %-22s %-6s %3s %9s %11s %11s %9s %9s %4s %6s\n", "#",
+	       "layer", "op", "where", "seg", "host ms", "modeled ms", "cycles",
+	       "H2D B", "D2H B", "DMA", "launch");
 	for (size_t i = 0; i < n; i++) {
 		struct lf_layer_profile r =
 		    LF_STRUCT_INIT(struct lf_layer_profile);
-		char seg[12] = "-";
+		char seg[12] = "-", ms[24] = "-", cyc[24] = "-";
 		if (lf_run_profile_get(p, i, &r) != LF_OK)
 			continue;
 		if (r.segment != ~0u)
 			snprintf(seg, sizeof(seg), "%u", r.segment);
-		printf("%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11.4f %9llu "
+		if (r.modeled) {
+			snprintf(ms, sizeof(ms), "%.4f",
+				 (double)r.device_ns / 1e6);
+			snprintf(cyc, sizeof(cyc), "%llu", r.device_cycles);
+		}
+		printf("%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %9llu "
 		       "%9llu %4u %6u\n",
 		       i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
-		       (double)r.host_ns / 1e6, (double)r.device_ns / 1e6,
-		       r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
+		       (double)r.host_ns / 1e6, ms, cyc, r.h2d_bytes,
+		       r.d2h_bytes, r.dma_transfers, r.launches);
 	}
 	lf__cli_totals_of(p, &t);
-	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %9llu %9llu %4llu "
-	       "%6llu\n",
+	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %11s %9llu %9llu "
+	       "%4llu %6llu\n",
 	       "", "total", "", "", t.segments, (double)t.host_ns / 1e6,
-	       (double)t.device_ns / 1e6, (unsigned long long)t.h2d_bytes,
+	       (double)t.device_ns / 1e6, "", (unsigned long long)t.h2d_bytes,
 	       (unsigned long long)t.d2h_bytes,
 	       (unsigned long long)t.dma_transfers,
 	       (unsigned long long)t.launches);

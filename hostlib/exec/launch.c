@@ -66,6 +66,9 @@ lf_status lf__launch(struct lf__exec *d, uint32_t cu,
 	*started = 1;
 	st = lf__run_wait(run, d->timeout_ms);
 	if (st == LF_OK) {
+		/* Backends without a cycle model answer UNSUPPORTED: none. */
+		if (b->model && lf__run_model(run, b->model) != LF_OK)
+			b->model->clock_mhz = 0;
 		lf__run_free(run);
 		return LF_OK;
 	}

@@ -26,6 +26,10 @@ struct lf__launch_bufs {
 	uint32_t params_bytes;
 	lf_bo *act;
 	uint32_t act_bytes;
+	/* NULL, or receives the device's cycle model of the completed run
+	 * (lf__run_model; its arrays set by the caller); clock_mhz stays 0
+	 * when the device has none. */
+	struct lf_run_model *model;
 };
 
 /* An abandoned run and the buffers it may still write. */

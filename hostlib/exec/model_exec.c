@@ -598,6 +598,47 @@ static void park(struct segrun *r, lf_run *run, uint32_t cu)
 	r->sl->desc = NULL;
 }
 
+/* Add one run's loops to the segment's sums, by label. */
+static void add_loops(struct lf__mmodel *mm, const struct lf_run_loop *lp,
+		      uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = 0;
+		while (k < mm->nloops &&
+		       strcmp(mm->loops[k].name, lp[i].name) != 0)
+			k++;
+		if (k == mm->nloops) {
+			if (k == LF__MLOOPS)
+				continue;
+			memset(&mm->loops[k], 0, sizeof(mm->loops[k]));
+			mm->loops[k].struct_size = sizeof(mm->loops[k]);
+			snprintf(mm->loops[k].name, sizeof(mm->loops[k].name),
+				 "%s", lp[i].name);
+			mm->nloops++;
+		}
+		mm->loops[k].calls += lp[i].calls;
+		mm->loops[k].iters += lp[i].iters;
+		mm->loops[k].cycles += lp[i].cycles;
+		mm->loops[k].mem_stall += lp[i].mem_stall;
+	}
+}
+
+/*
+ * Keep launch @l's cycle model in @mm: its descriptors' cycles when the
+ * device counted every one of them (else they stay uncounted), its loops.
+ */
+static void keep_model(struct lf__mmodel *mm, const struct lf__mlaunch *l,
+		       const struct lf_run_model *rm)
+{
+	int all = rm->clock_mhz && rm->ndesc == l->ndesc;
+	for (uint32_t k = 0; k < l->ndesc; k++)
+		mm->desc_mhz[l->desc0 + k] = all ? rm->clock_mhz : 0;
+	if (rm->clock_mhz)
+		add_loops(mm, rm->loops,
+			  rm->nloops < rm->loop_max ? rm->nloops
+						    : rm->loop_max);
+}
+
 /* Run launch @i of the segment; *db receives its descriptor buffer. */
 static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 {
@@ -622,6 +663,16 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	    .act = r->arena->bo,
 	    .act_bytes = (uint32_t)r->plan->arena_bytes,
 	};
+	struct lf__mmodel *mm = r->stats->model;
+	struct lf_run_loop loops[LF__MLOOPS];
+	struct lf_run_model rm = {
+	    .desc = mm ? mm->desc_cycles + l->desc0 : NULL,
+	    .desc_max = mm ? l->ndesc : 0,
+	    .loops = loops,
+	    .loop_max = LF__MLOOPS,
+	};
+	if (mm)
+		b.model = &rm;
 	lf_run *pending;
 	int started;
 	char msg[LF__ERR_MAX];
@@ -631,6 +682,8 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	if (r->stats->launches < 8)
 		r->stats->cu[r->stats->launches] = cu;
 	r->stats->launches++;
+	if (st == LF_OK && mm)
+		keep_model(mm, l, &rm);
 	if (st == LF_OK)
 		return LF_OK;
 	if (pending)
@@ -750,7 +803,9 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
 	    .err = err,
 	    .errlen = errlen,
 	};
+	struct lf__mmodel *model = stats->model;
 	memset(stats, 0, sizeof(*stats));
+	stats->model = model;
 	if (lf__exec_lost(md->d))
 		return segfail(&r, LF_ERR_DEVICE_LOST, "the device was lost");
 	pick_cus(&r, slot);

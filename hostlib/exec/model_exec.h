@@ -24,11 +24,30 @@
 
 struct lf__mdev;
 
+/*
+ * The device's cycle model of a segment run (for profiles; devices with
+ * one, lf__run_model): the caller's arrays of plan->ndesc entries, by the
+ * plan's descriptor index. desc_mhz[i] is 0 when descriptor i was not
+ * counted (no model, or its launch did not report every descriptor),
+ * else its kernel's clock. loops sums the launches' loops by label; the
+ * caller zeroes nloops before a run (it accumulates).
+ */
+#define LF__MLOOPS 64
+struct lf__mmodel {
+	uint64_t *desc_cycles;
+	uint32_t *desc_mhz;
+	struct lf_loop_profile loops[LF__MLOOPS];
+	uint32_t nloops;
+};
+
 /* What a segment run did (for profiles). */
 struct lf__mseg_stats {
 	unsigned long long h2d_bytes, d2h_bytes;
 	unsigned h2d_transfers, d2h_transfers, launches;
 	uint32_t cu[8]; /* CU of the first launches */
+	/* Set by the caller, kept by lf__mdev_run_segment: NULL, or where
+	 * the launches' cycle model goes. */
+	struct lf__mmodel *model;
 };
 
 /* A modeled device event (driver timeline, without driver types). */

@@ -83,7 +83,18 @@ struct lf_run_profile {
 	size_t ntracks;
 	struct lf__ptrack tracks[LF__PROFILE_TRACKS];
 	int have_device;
+	size_t nloops; /* the cycle model's loops, summed over the run */
+	struct lf_loop_profile loops[LF__MLOOPS];
+	/* per descriptor of the plan, reused across runs (lf__mmodel) */
+	uint64_t *dcyc;
+	uint32_t *dmhz;
+	size_t dcap;
 };
+/* @p's descriptor arrays for @n descriptors; 0 without memory. */
+int lf__run_profile_desc(struct lf_run_profile *p, size_t n);
+/* Add @n loop records to @p's, by label (full: the rest dropped). */
+void lf__run_profile_loops(struct lf_run_profile *p,
+			   const struct lf_loop_profile *l, size_t n);
 
 /* Reset @p for a new run. */
 void lf__run_profile_clear(struct lf_run_profile *p);

@@ -38,6 +38,8 @@ void lf_run_profile_destroy(lf_run_profile *p)
 		return;
 	free(p->rec);
 	free(p->ev);
+	free(p->dcyc);
+	free(p->dmhz);
 	free(p);
 }
 
@@ -47,6 +49,65 @@ void lf__run_profile_clear(struct lf_run_profile *p)
 	p->nev = 0;
 	p->ntracks = 0;
 	p->have_device = 0;
+	p->nloops = 0;
+}
+
+void lf__run_profile_loops(struct lf_run_profile *p,
+			   const struct lf_loop_profile *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < p->nloops && strcmp(p->loops[k].name, l[i].name))
+			k++;
+		if (k == p->nloops) {
+			if (k == LF__MLOOPS)
+				continue;
+			p->loops[k] = l[i];
+			p->nloops++;
+			continue;
+		}
+		p->loops[k].calls += l[i].calls;
+		p->loops[k].iters += l[i].iters;
+		p->loops[k].cycles += l[i].cycles;
+		p->loops[k].mem_stall += l[i].mem_stall;
+	}
+}
+
+int lf__run_profile_desc(struct lf_run_profile *p, size_t n)
+{
+	if (n <= p->dcap)
+		return 1;
+	uint64_t *c = realloc(p->dcyc, n * sizeof(*c));
+	if (!c)
+		return 0;
+	p->dcyc = c;
+	uint32_t *m = realloc(p->dmhz, n * sizeof(*m));
+	if (!m)
+		return 0;
+	p->dmhz = m;
+	p->dcap = n;
+	return 1;
+}
+
+size_t lf_run_profile_loop_count(const lf_run_profile *p)
+{
+	return p ? p->nloops : 0;
+}
+
+lf_status lf_run_profile_loop_get(const lf_run_profile *p, size_t i,
+				  struct lf_loop_profile *rec)
+{
+	if (!p || !rec)
+		return lf__err(0, LF_ERR_INVALID_ARG,
+			       "lf_run_profile_loop_get: %s is NULL",
+			       p ? "rec" : "p");
+	if (i >= p->nloops)
+		return lf__err(0, LF_ERR_RANGE,
+			       "lf_run_profile_loop_get: loop %zu requested, "
+			       "%zu kept",
+			       i, p->nloops);
+	return LF__STRUCT_OUT(0, "lf_run_profile_loop_get", lf_loop_profile,
+			      rec, &p->loops[i]);
 }
 
 static int grow(void **a, size_t *cap, size_t n, size_t size)

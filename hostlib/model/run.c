@@ -259,6 +259,7 @@ static struct lf_layer_profile *record(struct runctx *c, int node,
 	r.segment = seg;
 	r.host_ns = host_ns;
 	r.macs = c->p->node[node].macs;
+	r.cu = ~0u;
 	if (lf__run_profile_add(c->prof, &r) != LF_OK)
 		return NULL;
 	return &c->prof->rec[c->prof->n - 1];
@@ -308,8 +309,57 @@ static void attribute(struct lf_layer_profile *r, uint64_t start, uint64_t dur)
 	r->device_ns += dur;
 }
 
+/*
+ * Give run @e of launch @l its layers' device time. With the cycle model
+ * (@mm, every descriptor of the launch counted) each layer gets its own
+ * descriptors' cycles at the kernel clock, rounded on the running sum so
+ * the parts add up to the run's kernel time, and the launch's first layer
+ * the rest of the run (the launch overhead). Without it the run stays
+ * undivided on the first layer, modeled 0: no made-up split.
+ */
+static void launch_time(struct runctx *c, size_t first_rec,
+			const struct lf__mseg *s, const struct lf__mlaunch *l,
+			const struct lf__mtl_event *e,
+			const struct lf__mmodel *mm)
+{
+	uint64_t dur = e->end_ns - e->start_ns;
+	int counted = mm && l->ndesc > 0;
+	for (uint32_t k = 0; counted && k < l->ndesc; k++)
+		counted = mm->desc_mhz[l->desc0 + k] != 0;
+	for (int j = 0; j < l->count; j++) {
+		struct lf_layer_profile *r =
+		    rec_of(c, first_rec, s->nodes[l->first + j]);
+		r->modeled = counted;
+		r->cu = e->cu;
+	}
+	struct lf_layer_profile *r0 = rec_of(c, first_rec, s->nodes[l->first]);
+	if (!counted) {
+		attribute(r0, e->start_ns, dur);
+		return;
+	}
+	uint64_t cum = 0, at = 0, kern = 0;
+	for (uint32_t k = 0; k < l->ndesc; k++) {
+		uint32_t i = l->desc0 + k;
+		cum += mm->desc_cycles[i];
+		uint64_t to =
+		    (uint64_t)((double)cum * 1e3 / (double)mm->desc_mhz[i] +
+			       0.5);
+		struct lf_layer_profile *r =
+		    rec_of(c, first_rec, c->p->desc_node[i]);
+		r->device_cycles += mm->desc_cycles[i];
+		kern = to;
+		if (to < at)
+			continue;
+		uint64_t part = to - at > dur ? dur : to - at;
+		attribute(r, e->start_ns + at, part);
+		at = to;
+	}
+	attribute(r0, e->start_ns, dur > kern ? dur - kern : 0);
+}
+
 /* Give the segment's device events to its layers and the trace. */
-static void device_events(struct runctx *c, int si, size_t first_rec)
+static void device_events(struct runctx *c, int si, size_t first_rec,
+			  const struct lf__mmodel *mm)
 {
 	const struct lf__mseg *s = &c->p->seg[si];
 	const struct lf__graph *g = c->m->g;
@@ -348,20 +398,10 @@ static void device_events(struct runctx *c, int si, size_t first_rec)
 				continue;
 			}
 			const struct lf__mlaunch *l = &s->launch[run++];
-			uint64_t macs = 0, at = e->start_ns;
-			for (int j = 0; j < l->count; j++)
-				macs += c->p->node[s->nodes[l->first + j]].macs;
+			launch_time(c, first_rec, s, l, e, mm);
 			size_t len = 0;
 			for (int j = 0; j < l->count; j++) {
 				int node = s->nodes[l->first + j];
-				uint64_t mj = c->p->node[node].macs;
-				uint64_t share =
-				    macs ? (uint64_t)((double)pe.dur_ns *
-						      (double)mj / (double)macs)
-					 : pe.dur_ns / (uint64_t)l->count;
-				attribute(rec_of(c, first_rec, node), at,
-					  share);
-				at += share;
 				int w = snprintf(
 				    pe.name + len, sizeof(pe.name) - len,
 				    "%s%s", j ? "+" : "", g->nodes[node].name);
@@ -431,6 +471,15 @@ static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
 	return st;
 }
 
+/* Nothing counted yet for segment @s's descriptors, no loops. */
+static void model_reset(struct lf__mmodel *mm, const struct lf__mseg *s)
+{
+	mm->nloops = 0;
+	for (int i = 0; i < s->nlaunch; i++)
+		for (uint32_t k = 0; k < s->launch[i].ndesc; k++)
+			mm->desc_mhz[s->launch[i].desc0 + k] = 0;
+}
+
 /* What went wrong with a segment on the device in this run. */
 struct segfail {
 	unsigned failures;
@@ -452,13 +501,21 @@ static lf_status run_segment(struct runctx *c, int si)
 	const struct lf__mseg *s = &c->p->seg[si];
 	lf_context *ctx = c->m->ctx;
 	struct lf__mseg_stats stats;
+	struct lf__mmodel mm;
 	struct segfail f = {0, LF_OK, ""};
 	memset(&stats, 0, sizeof(stats));
+	if (c->prof && c->md && lf__run_profile_desc(c->prof, c->p->ndesc)) {
+		mm.desc_cycles = c->prof->dcyc;
+		mm.desc_mhz = c->prof->dmhz;
+		stats.model = &mm;
+	}
 	uint64_t t0 = lf__now_ns();
 	lf_status st = LF_ERR_DEVICE_LOST;
 	snprintf(c->err, sizeof(c->err), "the device was lost");
 	if (c->md && !lf__mdev_lost(c->md))
 		for (int attempt = 0; attempt < 2; attempt++) {
+			if (stats.model)
+				model_reset(&mm, s);
 			st = lf__mdev_run_segment(c->md, c->slot, c->m->g, c->p,
 						  si, c->s->ptr, &stats, c->err,
 						  sizeof(c->err));
@@ -534,8 +591,11 @@ static lf_status run_segment(struct runctx *c, int si)
 	snprintf(name, sizeof(name), "segment %d (%d layer%s)", si, s->nnodes,
 		 s->nnodes == 1 ? "" : "s");
 	host_span(c, name, where, t0, t1);
-	if (where[0] == 'd')
-		device_events(c, si, first);
+	if (where[0] == 'd') {
+		device_events(c, si, first, stats.model);
+		if (stats.model)
+			lf__run_profile_loops(c->prof, mm.loops, mm.nloops);
+	}
 	return LF_OK;
 }
 
@@ -745,9 +805,10 @@ static void *run_part(void *arg)
 }
 
 /* Add another part's records to @into (same layer and segment): counts,
- * bytes and MACs sum; host and device times take the longest of parts
- * that ran side by side (devices), and sum for parts that ran one after
- * another (@seq: chunks). */
+ * bytes and MACs sum; host and device times and cycles take the longest
+ * of parts that ran side by side (devices), and sum for parts that ran
+ * one after another (@seq: chunks); modeled only if every part modeled;
+ * loops sum. */
 static void merge_profile(lf_run_profile *into, const lf_run_profile *from,
 			  int seq)
 {
@@ -778,9 +839,15 @@ static void merge_profile(lf_run_profile *into, const lf_run_profile *from,
 				t->host_ns = r->host_ns;
 			if (!seq && r->device_ns > t->device_ns)
 				t->device_ns = r->device_ns;
+			if (seq)
+				t->device_cycles += r->device_cycles;
+			else if (r->device_cycles > t->device_cycles)
+				t->device_cycles = r->device_cycles;
+			t->modeled &= r->modeled;
 			break;
 		}
 	}
+	lf__run_profile_loops(into, from->loops, from->nloops);
 }
 
 static lf_status run_split(lf_model *m, struct lf__plan_entry *full,

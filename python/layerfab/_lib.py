@@ -100,7 +100,10 @@ class LayerProfile(_Sized):
                 ("seg_failures", ctypes.c_uint), ("fallback", ctypes.c_int),
                 ("fail_status", ctypes.c_int),
                 ("fail_reason", ctypes.c_char * 192),
-                ("layout", ctypes.c_char * 8)]
+                ("layout", ctypes.c_char * 8),
+                ("modeled", ctypes.c_int),
+                ("device_cycles", ctypes.c_ulonglong),
+                ("cu", ctypes.c_uint)]
 
 
 _p = ctypes.c_void_p
