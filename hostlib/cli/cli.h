@@ -155,6 +155,7 @@ struct lf__cli_totals {
 	uint64_t h2d_bytes, d2h_bytes;
 	uint64_t dma_transfers, launches;
 	uint64_t macs, device_macs;
+	uint64_t cu_mask; /* bit c: CU c (< 64) ran device layers */
 };
 
 void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t);
@@ -182,12 +183,17 @@ void lf__cli_fallback_warn(const char *cmd, unsigned fallbacks,
 
 /*
  * The card's peak from the loaded xclbin's limits: the sum over its
- * compute units of "<kernel>.macs_per_cycle", and "clock_mhz".
+ * compute units of "<kernel>.macs_per_cycle", and "clock_mhz"; and each
+ * CU's own rate and name (IP_LAYOUT order: the driver's CU index).
  */
+#define LF__CLI_MAX_CUS 64
 struct lf__cli_peak {
-	unsigned ncus;
-	double macs_per_cycle; /* all CUs together */
+	unsigned ncus;	       /* CUs with a MAC rate */
+	double macs_per_cycle; /* those CUs together */
 	double clock_mhz;
+	unsigned nall; /* CUs in the xclbin (up to LF__CLI_MAX_CUS kept) */
+	double cu_macs[LF__CLI_MAX_CUS]; /* MACs per cycle; 0: none */
+	char cu_name[LF__CLI_MAX_CUS][64];
 };
 
 /*
@@ -200,6 +206,45 @@ lf_status lf__cli_peak_of(const char *xclbin_path, struct lf__cli_peak *out);
  * any term is 0. */
 double lf__cli_mac_util(uint64_t macs, uint64_t device_ns,
 			const struct lf__cli_peak *peak);
+
+/*
+ * lf__cli_peak_used() - @all restricted to the CUs in @mask (the ones a
+ * run used, lf__cli_totals.cu_mask): their count and MACs per cycle,
+ * the same clock. Utilisation of the work is over these, not the card.
+ */
+void lf__cli_peak_used(const struct lf__cli_peak *all, uint64_t mask,
+		       struct lf__cli_peak *out);
+
+/* "name, name" of the CUs in @mask into @buf ("-" when none). */
+const char *lf__cli_cus_str(const struct lf__cli_peak *pk, uint64_t mask,
+			    char *buf, size_t len);
+
+/*
+ * lf__cli_util_print() - "MAC utilisation: U% = device MACs / (modeled
+ * time x M MACs/cycle x C MHz) over the CU(s) that ran: NAMES (n of N
+ * CUs; over all N: U2%)" on @out, or why it is unknown. Returns U (0 when
+ * unknown).
+ */
+double lf__cli_util_print(FILE *out, const struct lf__cli_totals *t,
+			  const struct lf__cli_peak *pk, int have_peak);
+
+/* The cycle model's loops summed over runs (lf_run_profile_loop_*). */
+struct lf__cli_loops {
+	size_t n;
+	struct lf_loop_profile l[64];
+};
+
+/* Add @p's loop records to @acc, by label. */
+void lf__cli_loops_add(struct lf__cli_loops *acc, const lf_run_profile *p);
+
+/*
+ * lf__cli_loops_print() - the per-loop breakdown, largest first: label,
+ * calls, iterations, modeled cycles, memory-stall cycles, share of all
+ * loop cycles and ms at @clock_mhz (0: not printed), each divided by
+ * @runs. Says so when the device counted no loops.
+ */
+void lf__cli_loops_print(FILE *out, const struct lf__cli_loops *acc,
+			 double runs, double clock_mhz);
 
 /* "12.3 KiB" style byte count into @buf. */
 const char *lf__cli_bytes_str(double bytes, char *buf, size_t len);

@@ -3,7 +3,9 @@
  * of one model on random input. Reports latency (min, median, p99) and
  * throughput in emulator wall time beside the modeled card time, what
  * crosses PCIe per inference (launches, DMA transfers, bytes, mean
- * transfer size) and MAC utilisation against the loaded xclbin's peak;
+ * transfer size) and MAC utilisation over the CUs that ran (named, with
+ * their MAC rate from the loaded xclbin's limits); `--loops` adds the
+ * cycle model's per-loop breakdown;
  * device segments that failed and ran on the CPU are counted, and warned
  * about on stderr (such runs did not time the device path).
  * `--kv` adds one machine-readable line for scripts/bench-ort.sh.
@@ -17,7 +19,7 @@
 #define USAGE                                                                  \
 	"MODEL.onnx [--device DEV] [--xclbin FILE] [--warmup N]\n"             \
 	"                      [--iters N | --seconds S] [--batch N] "         \
-	"[--random SEED] [--kv]"
+	"[--random SEED] [--loops] [--kv]"
 
 #define MAX_IO 16
 
@@ -25,7 +27,7 @@ struct bench_opts {
 	const char *model, *device, *xclbin;
 	uint64_t warmup, iters, seed, batch;
 	double seconds;
-	int kv;
+	int kv, loops;
 };
 
 /* Per-run samples and sums over the timed runs. */
@@ -39,6 +41,7 @@ struct bench_acc {
 	unsigned planned;	   /* device segments of the plan */
 	int have_fb;
 	struct lf_layer_profile first_fb; /* the first of them */
+	struct lf__cli_loops loops;	  /* the cycle model's, summed */
 };
 
 static int help(void)
@@ -50,8 +53,10 @@ static int help(void)
 	       "time and in modeled card time (the timing model's "
 	       "projection,\nnot a measurement), launches, DMA transfers "
 	       "and bytes per inference, and MAC\nutilisation = MACs / "
-	       "(modeled time x MACs per cycle x clock) from the xclbin's\n"
-	       "limits. --kv adds a 'bench-kv:' line of key=value pairs.\n",
+	       "(modeled time x MACs per cycle x clock) over the CUs that\n"
+	       "ran (from the xclbin's limits). --loops adds the cycle "
+	       "model's per-loop\nbreakdown (hls/lf_pipes.h labels). --kv "
+	       "adds a 'bench-kv:' line of key=value\npairs.\n",
 	       USAGE);
 	return LF__CLI_OK;
 }
@@ -98,6 +103,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				return LF__CLI_USAGE;
 		} else if (strcmp(argv[i], "--kv") == 0) {
 			o->kv = 1;
+		} else if (strcmp(argv[i], "--loops") == 0) {
+			o->loops = 1;
 		} else if (argv[i][0] == '-' || o->model) {
 			return lf__cli_usage_error("bench", USAGE,
 						   "unexpected '%s'", argv[i]);
@@ -145,6 +152,7 @@ static int acc_push(struct bench_acc *a, uint64_t wall,
 	a->sum.macs += t->macs;
 	a->sum.device_macs += t->device_macs;
 	a->sum.segments = t->segments;
+	a->sum.cu_mask |= t->cu_mask;
 	a->sum.fallbacks += t->fallbacks;
 	a->sum.failed_segments += t->failed_segments;
 	a->fb_runs += t->fallbacks > 0;
@@ -230,6 +238,19 @@ static void io_account(struct bench_io *io)
 	}
 }
 
+/* The used CUs' names without spaces, for the kv line ("a,b"). */
+static const char *cu_list(const struct lf__cli_peak *pk, uint64_t mask,
+			   char *buf, size_t len)
+{
+	lf__cli_cus_str(pk, mask, buf, len);
+	char *w = buf;
+	for (const char *r = buf; *r; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return buf;
+}
+
 static void report(const struct bench_opts *o, lf_context *ctx,
 		   struct bench_acc *a, const struct bench_io *io,
 		   uint64_t total_wall)
@@ -254,9 +275,11 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 	double dma = (double)s->dma_transfers / n;
 	double bytes = (double)(s->h2d_bytes + s->d2h_bytes) / n;
 	double launches = (double)s->launches / n;
-	double util = have_peak
-			  ? lf__cli_mac_util(s->device_macs, s->device_ns, &pk)
-			  : 0.0;
+	struct lf__cli_peak used;
+	char cus[256];
+	memset(&used, 0, sizeof(used));
+	if (have_peak)
+		lf__cli_peak_used(&pk, s->cu_mask, &used);
 
 	printf("model: %s, batch %llu, random input (seed %llu)\n", o->model,
 	       (unsigned long long)o->batch, (unsigned long long)o->seed);
@@ -301,13 +324,13 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 	       io->io_bytes ? bytes / (double)io->io_bytes : 0.0);
 	printf("  MACs: %.2f M (%.2f M on the device)\n",
 	       (double)s->macs / n / 1e6, (double)s->device_macs / n / 1e6);
-	if (have_peak)
-		printf("MAC utilisation: %.2f%% = device MACs / (modeled time "
-		       "x %.0f MACs/cycle x %.0f MHz; %u CUs)\n",
-		       util, pk.macs_per_cycle, pk.clock_mhz, pk.ncus);
-	else
-		printf("MAC utilisation: unknown (the xclbin has no "
-		       "macs_per_cycle / clock_mhz limits)\n");
+	double util = lf__cli_util_print(stdout, s, &pk, have_peak);
+	double util_all =
+	    have_peak ? lf__cli_mac_util(s->device_macs, s->device_ns, &pk)
+		      : 0.0;
+	if (o->loops)
+		lf__cli_loops_print(stdout, &a->loops, n,
+				    have_peak ? pk.clock_mhz : 0.0);
 	if (o->kv)
 		printf("bench-kv: runs=%zu batch=%llu wall_ms_min=%.4f "
 		       "wall_ms_median=%.4f wall_ms_p99=%.4f wall_ips=%.2f "
@@ -315,7 +338,9 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 		       "segments=%u dma=%.2f dma_bytes=%.0f h2d_bytes=%.0f "
 		       "d2h_bytes=%.0f mean_xfer=%.0f io_bytes=%llu "
 		       "io_max=%llu macs=%.0f dev_macs=%.0f util_pct=%.3f "
-		       "fallbacks=%u fallback_runs=%zu seg_failures=%u\n",
+		       "fallbacks=%u fallback_runs=%zu seg_failures=%u "
+		       "util_all_pct=%.3f cus_used=%u cus_mac=%u "
+		       "cus_used_names=%s\n",
 		       a->n, (unsigned long long)o->batch, w.min, w.med, w.p99,
 		       wall_ips, dev_ms, dev_ips,
 		       (double)s->cpu_host_ns / n / 1e6, launches, s->segments,
@@ -324,7 +349,10 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 		       (unsigned long long)io->io_bytes,
 		       (unsigned long long)io->io_max, (double)s->macs / n,
 		       (double)s->device_macs / n, util, s->fallbacks,
-		       a->fb_runs, s->failed_segments);
+		       a->fb_runs, s->failed_segments, util_all,
+		       have_peak ? used.ncus : 0, have_peak ? pk.ncus : 0,
+		       have_peak ? cu_list(&pk, s->cu_mask, cus, sizeof(cus))
+				 : "-");
 	char when[64];
 	snprintf(when, sizeof(when), " in %zu of %zu runs", a->fb_runs, a->n);
 	lf__cli_fallback_warn("bench", a->fb_max, s->segments + a->fb_max, when,
@@ -363,6 +391,7 @@ static lf_status bench_loop(const struct bench_opts *o, lf_model *m,
 		lf__cli_totals_of(prof, &t);
 		if (acc_push(a, r1 - r0, &t))
 			return LF_ERR_NO_MEMORY;
+		lf__cli_loops_add(&a->loops, prof);
 		if (t.fallbacks && !a->have_fb)
 			a->have_fb = lf__cli_first_fallback(prof, &a->first_fb);
 	}

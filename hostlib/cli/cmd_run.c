@@ -16,7 +16,7 @@
 	"MODEL.onnx [--input FILE.pb]... [--random SEED] [--batch N]\n"        \
 	"                    [--device DEV] [--xclbin FILE] "                  \
 	"[--trace FILE.json] [--top K]\n"                                      \
-	"                    [--output FILE.pb]"
+	"                    [--output FILE.pb] [--loops]"
 
 #define MAX_INPUTS 16
 #define MAX_ROWS   16 /* rows of an output printed before "..." */
@@ -26,6 +26,7 @@ struct run_opts {
 	const char *inputs[MAX_INPUTS];
 	size_t ninputs;
 	uint64_t seed, batch, top;
+	int loops;
 };
 
 static int help(void)
@@ -60,8 +61,13 @@ static int help(void)
 	       "output k goes to FILE\n"
 	       "                   with _k before the extension (out.pb: "
 	       "out_0.pb, out_1.pb, ...)\n"
+	       "  --loops          add the cycle model's per-loop breakdown "
+	       "(hls/lf_pipes.h\n"
+	       "                   labels: calls, iterations, cycles, "
+	       "memory stall, share)\n"
 	       "Modeled device times are the timing model's projection of "
-	       "the card, not\nmeasurements.\n",
+	       "the card, not\nmeasurements. MAC utilisation is over the "
+	       "CUs that ran, named.\n",
 	       USAGE);
 	return LF__CLI_OK;
 }
@@ -104,6 +110,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			if (r > 0 && lf__cli_parse_u64("run", "--top", v, 1,
 						       1000000, &o->top))
 				return LF__CLI_USAGE;
+		} else if (strcmp(argv[i], "--loops") == 0) {
+			o->loops = 1;
 		} else if (argv[i][0] == '-' || o->model) {
 			return lf__cli_usage_error("run", USAGE,
 						   "unexpected '%s'", argv[i]);
@@ -230,22 +238,43 @@ static void print_layouts(const lf_run_profile *p)
 		       nfold == 1 ? "" : "s", line);
 }
 
-static void print_profile(const lf_run_profile *p)
+/* A layer's MACs over its own cycles on the CU that ran it, or "-". */
+static const char *layer_util(const struct lf_layer_profile *r,
+			      const struct lf__cli_peak *pk, int have_peak,
+			      char *buf, size_t len)
+{
+	snprintf(buf, len, "-");
+	if (have_peak && r->modeled && r->device_cycles && r->macs &&
+	    r->cu < pk->nall && pk->cu_macs[r->cu] > 0)
+		snprintf(buf, len, "%.2f",
+			 100.0 * (double)r->macs /
+			     ((double)r->device_cycles * pk->cu_macs[r->cu]));
+	return buf;
+}
+
+static void print_profile(lf_context *ctx, const lf_run_profile *p, int loops)
 {
 	struct lf__cli_totals t;
+	struct lf__cli_peak pk;
+	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	size_t n = lf_run_profile_count(p);
+	int have_peak = lf_context_device_info(ctx, &di) == LF_OK &&
+			lf__cli_peak_of(di.xclbin, &pk) == LF_OK;
 	printf("\nper-layer profile (modeled = projected by the timing "
 	       "model, not measured; a\nlayer's own kernel cycles at the "
 	       "kernel clock, the launch on a launch's first\nlayer, "
 	       "uploads on a segment's first, downloads on its last; - = "
-	       "the device\ncounts no cycles):\n");
-	printf("%3s %-28s %-22s %-6s %3s %9s %11s %11s %9s %9s %4s %6s\n", "#",
-	       "layer", "op", "where", "seg", "host ms", "modeled ms", "cycles",
-	       "H2D B", "D2H B", "DMA", "launch");
+	       "the device\ncounts no cycles; MAC%% = the layer's MACs over "
+	       "its own cycles x its CU's MACs/cycle):\n");
+	printf("%3s %-28s %-22s %-6s %3s %9s %11s %11s %6s %3s %9s %9s %4s "
+	       "%6s\n",
+	       "#", "layer", "op", "where", "seg", "host ms", "modeled ms",
+	       "cycles", "MAC%", "CU", "H2D B", "D2H B", "DMA", "launch");
 	for (size_t i = 0; i < n; i++) {
 		struct lf_layer_profile r =
 		    LF_STRUCT_INIT(struct lf_layer_profile);
-		char seg[12] = "-", ms[24] = "-", cyc[24] = "-";
+		char seg[12] = "-", ms[24] = "-", cyc[24] = "-", ut[16],
+		     cu[12] = "-";
 		if (lf_run_profile_get(p, i, &r) != LF_OK)
 			continue;
 		if (r.segment != ~0u)
@@ -255,18 +284,22 @@ static void print_profile(const lf_run_profile *p)
 				 (double)r.device_ns / 1e6);
 			snprintf(cyc, sizeof(cyc), "%llu", r.device_cycles);
 		}
-		printf("%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %9llu "
-		       "%9llu %4u %6u\n",
-		       i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
-		       (double)r.host_ns / 1e6, ms, cyc, r.h2d_bytes,
-		       r.d2h_bytes, r.dma_transfers, r.launches);
+		if (r.cu != ~0u)
+			snprintf(cu, sizeof(cu), "%u", r.cu);
+		printf(
+		    "%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %6s %3s "
+		    "%9llu %9llu %4u %6u\n",
+		    i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
+		    (double)r.host_ns / 1e6, ms, cyc,
+		    layer_util(&r, &pk, have_peak, ut, sizeof(ut)), cu,
+		    r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
 	}
 	lf__cli_totals_of(p, &t);
-	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %11s %9llu %9llu "
-	       "%4llu %6llu\n",
+	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %11s %6s %3s %9llu "
+	       "%9llu %4llu %6llu\n",
 	       "", "total", "", "", t.segments, (double)t.host_ns / 1e6,
-	       (double)t.device_ns / 1e6, "", (unsigned long long)t.h2d_bytes,
-	       (unsigned long long)t.d2h_bytes,
+	       (double)t.device_ns / 1e6, "", "", "",
+	       (unsigned long long)t.h2d_bytes, (unsigned long long)t.d2h_bytes,
 	       (unsigned long long)t.dma_transfers,
 	       (unsigned long long)t.launches);
 	printf("%zu layers, %zu on the device in %u segment%s; %.1f M MACs "
@@ -274,6 +307,15 @@ static void print_profile(const lf_run_profile *p)
 	       t.layers, t.device_layers, t.segments,
 	       t.segments == 1 ? "" : "s", (double)t.macs / 1e6,
 	       (double)t.device_macs / 1e6);
+	if (t.device_layers)
+		lf__cli_util_print(stdout, &t, &pk, have_peak);
+	if (loops) {
+		struct lf__cli_loops acc;
+		memset(&acc, 0, sizeof(acc));
+		lf__cli_loops_add(&acc, p);
+		lf__cli_loops_print(stdout, &acc, 1.0,
+				    have_peak ? pk.clock_mhz : 0.0);
+	}
 	if (t.fallbacks)
 		printf("cpu! = %u device segment%s failed on the device and "
 		       "ran on the CPU\n",
@@ -453,7 +495,7 @@ int lf__cli_run(int argc, char **argv)
 			info.name[0] = '\0';
 		print_output(&info, out[i], (size_t)o.top);
 	}
-	print_profile(prof);
+	print_profile(ctx, prof, o.loops);
 	rc = LF__CLI_OK;
 	if (o.output && write_outputs(ctx, m, o.output, out, nout))
 		rc = LF__CLI_FAIL;

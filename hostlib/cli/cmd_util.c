@@ -280,6 +280,8 @@ void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t)
 		if (dev) {
 			t->device_layers++;
 			t->device_macs += r.macs;
+			if (r.cu < 64)
+				t->cu_mask |= 1ull << r.cu;
 		} else {
 			t->cpu_host_ns += r.host_ns;
 		}
@@ -356,13 +358,20 @@ lf_status lf__cli_peak_of(const char *xclbin_path, struct lf__cli_peak *out)
 	lf_status st = lf__xclbin_load(xclbin_path, &x, err, sizeof(err));
 	if (st != LF_OK)
 		return st;
-	struct lf__cli_peak p = {0, 0.0, 0.0};
+	struct lf__cli_peak p;
+	memset(&p, 0, sizeof(p));
 	p.clock_mhz = (double)lf__xclbin_limit(x, "clock_mhz", 0);
 	for (uint32_t c = 0; c < x->ncus; c++) {
 		char key[LF_XCLBIN_NAME_MAX + 32];
 		snprintf(key, sizeof(key), "%s.macs_per_cycle",
 			 x->kernels[x->cus[c].kernel].name);
 		int64_t m = lf__xclbin_limit(x, key, 0);
+		if (c < LF__CLI_MAX_CUS) {
+			p.nall = c + 1;
+			p.cu_macs[c] = m > 0 ? (double)m : 0.0;
+			snprintf(p.cu_name[c], sizeof(p.cu_name[c]), "%s",
+				 x->cus[c].name);
+		}
 		if (m > 0) {
 			p.macs_per_cycle += (double)m;
 			p.ncus++;
@@ -384,6 +393,138 @@ double lf__cli_mac_util(uint64_t macs, uint64_t device_ns,
 	double peak_macs = (double)device_ns * 1e-9 * peak->macs_per_cycle *
 			   peak->clock_mhz * 1e6;
 	return 100.0 * (double)macs / peak_macs;
+}
+
+void lf__cli_peak_used(const struct lf__cli_peak *all, uint64_t mask,
+		       struct lf__cli_peak *out)
+{
+	*out = *all;
+	out->ncus = 0;
+	out->macs_per_cycle = 0.0;
+	for (unsigned c = 0; c < all->nall; c++) {
+		if (!(mask & (1ull << c)) || all->cu_macs[c] <= 0)
+			continue;
+		out->ncus++;
+		out->macs_per_cycle += all->cu_macs[c];
+	}
+}
+
+const char *lf__cli_cus_str(const struct lf__cli_peak *pk, uint64_t mask,
+			    char *buf, size_t len)
+{
+	size_t at = 0;
+	snprintf(buf, len, "-");
+	for (unsigned c = 0; c < pk->nall && c < 64; c++) {
+		if (!(mask & (1ull << c)))
+			continue;
+		int w = snprintf(buf + at, len - at, "%s%s", at ? ", " : "",
+				 pk->cu_name[c]);
+		if (w < 0 || (size_t)w >= len - at)
+			break;
+		at += (size_t)w;
+	}
+	return buf;
+}
+
+double lf__cli_util_print(FILE *out, const struct lf__cli_totals *t,
+			  const struct lf__cli_peak *pk, int have_peak)
+{
+	struct lf__cli_peak used;
+	char names[256];
+	if (!have_peak) {
+		fprintf(out, "MAC utilisation: unknown (the xclbin has no "
+			     "macs_per_cycle / clock_mhz limits)\n");
+		return 0.0;
+	}
+	lf__cli_peak_used(pk, t->cu_mask, &used);
+	if (!used.ncus) {
+		fprintf(out, "MAC utilisation: unknown (no device layer ran on "
+			     "a CU with a MAC rate)\n");
+		return 0.0;
+	}
+	double u = lf__cli_mac_util(t->device_macs, t->device_ns, &used);
+	fprintf(out,
+		"MAC utilisation: %.2f%% = device MACs / (modeled time x %.0f "
+		"MACs/cycle x %.0f MHz) over the CU%s that ran: %s (%u of %u "
+		"CUs with MACs; over all %u: %.2f%%)\n",
+		u, used.macs_per_cycle, used.clock_mhz,
+		used.ncus == 1 ? "" : "s",
+		lf__cli_cus_str(pk, t->cu_mask, names, sizeof(names)),
+		used.ncus, pk->ncus, pk->ncus,
+		lf__cli_mac_util(t->device_macs, t->device_ns, pk));
+	return u;
+}
+
+void lf__cli_loops_add(struct lf__cli_loops *acc, const lf_run_profile *p)
+{
+	size_t n = lf_run_profile_loop_count(p);
+	for (size_t i = 0; i < n; i++) {
+		struct lf_loop_profile l =
+		    LF_STRUCT_INIT(struct lf_loop_profile);
+		if (lf_run_profile_loop_get(p, i, &l) != LF_OK)
+			continue;
+		size_t k = 0;
+		while (k < acc->n && strcmp(acc->l[k].name, l.name) != 0)
+			k++;
+		if (k == acc->n) {
+			if (k == sizeof(acc->l) / sizeof(acc->l[0]))
+				continue;
+			acc->l[acc->n++] = l;
+			continue;
+		}
+		acc->l[k].calls += l.calls;
+		acc->l[k].iters += l.iters;
+		acc->l[k].cycles += l.cycles;
+		acc->l[k].mem_stall += l.mem_stall;
+	}
+}
+
+static int by_cycles(const void *a, const void *b)
+{
+	const struct lf_loop_profile *x = a, *y = b;
+	return x->cycles < y->cycles ? 1 : x->cycles > y->cycles ? -1 : 0;
+}
+
+void lf__cli_loops_print(FILE *out, const struct lf__cli_loops *acc,
+			 double runs, double clock_mhz)
+{
+	struct lf_loop_profile l[64];
+	uint64_t total = 0, stall = 0;
+	size_t n = acc->n;
+	if (!n) {
+		fprintf(out, "\nper-loop breakdown: none (the device counts no "
+			     "cycles)\n");
+		return;
+	}
+	memcpy(l, acc->l, n * sizeof(l[0]));
+	qsort(l, n, sizeof(l[0]), by_cycles);
+	for (size_t i = 0; i < n; i++) {
+		total += l[i].cycles;
+		stall += l[i].mem_stall;
+	}
+	if (runs <= 0)
+		runs = 1;
+	fprintf(out,
+		"\nper-loop breakdown (hls/lf_pipes.h labels; modeled cycles "
+		"per run, of which\nmemory stall = cycles the loop's m_axi "
+		"port or bank added beyond its compute):\n");
+	fprintf(out, "%-16s %10s %14s %14s %14s %7s %11s\n", "loop", "calls",
+		"iterations", "cycles", "mem stall", "share", "ms");
+	for (size_t i = 0; i < n; i++)
+		fprintf(
+		    out, "%-16s %10.0f %14.0f %14.0f %14.0f %6.2f%% %11.3f\n",
+		    l[i].name, (double)l[i].calls / runs,
+		    (double)l[i].iters / runs, (double)l[i].cycles / runs,
+		    (double)l[i].mem_stall / runs,
+		    total ? 100.0 * (double)l[i].cycles / (double)total : 0.0,
+		    clock_mhz > 0 ? (double)l[i].cycles / runs / clock_mhz / 1e3
+				  : 0.0);
+	fprintf(out, "%-16s %10s %14s %14.0f %14.0f %6.2f%% %11.3f\n",
+		"loops total", "", "", (double)total / runs,
+		(double)stall / runs, 100.0,
+		clock_mhz > 0 ? (double)total / runs / clock_mhz / 1e3 : 0.0);
+	fprintf(out, "(each descriptor also costs model.desc_cycles outside "
+		     "any loop; launch and DMA are\nnot kernel cycles)\n");
 }
 
 const char *lf__cli_bytes_str(double bytes, char *buf, size_t len)

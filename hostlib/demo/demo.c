@@ -171,6 +171,9 @@ static lf_status run_all(lf_context *ctx, lf_model *m,
 		r->launches += t.launches;
 		r->dma_transfers += t.dma_transfers;
 		r->dma_bytes += t.h2d_bytes + t.d2h_bytes;
+		r->util.device_macs += t.device_macs;
+		r->util.device_ns += t.device_ns;
+		r->util.cu_mask |= t.cu_mask;
 		r->batches++;
 		r->images += nb;
 	}
@@ -225,6 +228,7 @@ int main(int argc, char **argv)
 		goto out;
 
 	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
+	struct lf__cli_peak pk;
 	char dev[256];
 	memset(&r, 0, sizeof(r));
 	r.model = o.model;
@@ -233,6 +237,8 @@ int main(int argc, char **argv)
 		snprintf(dev, sizeof(dev), "%s (%s)", di.backend, di.name);
 		r.xclbin = di.xclbin;
 		r.device = dev;
+		if (lf__cli_peak_of(di.xclbin, &pk) == LF_OK)
+			r.peak = &pk;
 	}
 	r.batch = (size_t)o.batch;
 	r.ort_accuracy = o.expect;

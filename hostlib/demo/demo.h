@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hostlib/cli/cli.h"
 #include "hostlib/demo/idx.h"
 #include "layerfab.h"
 
@@ -62,6 +63,11 @@ struct lf__demo_report {
 	uint64_t launches, dma_transfers, dma_bytes;
 	double ort_accuracy; /* percent; < 0: not known */
 	size_t ort_images;   /* images ort_accuracy was measured on */
+	/* MAC utilisation over the CUs that ran: device MACs, device time
+	 * and the CUs used, summed over the batches (util.device_macs,
+	 * .device_ns, .cu_mask), and the xclbin's peak (NULL: unknown) */
+	struct lf__cli_totals util;
+	const struct lf__cli_peak *peak;
 };
 
 /*

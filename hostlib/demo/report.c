@@ -59,5 +59,7 @@ int lf__demo_report_print(FILE *f, const struct lf__demo_report *r)
 		(double)r->launches / batches,
 		(double)r->dma_transfers / batches,
 		(double)r->dma_bytes / batches / 1024.0);
+	if (r->util.device_macs)
+		lf__cli_util_print(f, &r->util, r->peak, r->peak != NULL);
 	return ok ? 0 : -1;
 }

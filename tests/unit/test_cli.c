@@ -748,6 +748,42 @@ static void test_bench(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "modeled card (projection)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "MAC utilisation: "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "bench-kv: runs=3 "));
+	/* The divisor is the CU that ran, named: emu-aws-f1.xclbin has two
+	 * lfk_engine CUs of 2048 MACs/cycle each (the blocked 4x32x16
+	 * array, params.mk; test_info), and one model run at batch 1 is one
+	 * launch on one of them. Over both the figure is half (4096). */
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "x 2048 MACs/cycle x 250 MHz) over the CU that "
+			  "ran: lfk_engine:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(1 of 2 CUs with MACs; over "
+					     "all 2: "));
+	const char *kv = strstr(r.out, "bench-kv: ");
+	const char *u = kv ? strstr(kv, " util_pct=") : NULL;
+	const char *ua = kv ? strstr(kv, " util_all_pct=") : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ua);
+	double used = strtod(u + 10, NULL), all = strtod(ua + 14, NULL);
+	CU_ASSERT(used > 0.0);
+	CU_ASSERT(used > 2 * all - 0.002 && used < 2 * all + 0.002);
+	CU_ASSERT_PTR_NOT_NULL(strstr(kv, " cus_used=1 cus_mac=2 "));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "per-loop breakdown"));
+	cli_res_free(&r);
+
+	/* --loops: the cycle model's loops, the conv datapath's among them;
+	 * on the CPU there are none, and nothing claims a utilisation. */
+	run_cli(&r, "bench", FMNIST "/model.onnx", "--device", "emu",
+		"--warmup", "0", "--iters", "1", "--loops");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "per-loop breakdown"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\nconv_mac "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\nloops total "));
+	cli_res_free(&r);
+	run_cli(&r, "run", FMNIST "/model.onnx", "--device", "cpu", "--loops");
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(r.out, "per-loop breakdown: none (the device counts no "
+			  "cycles)"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "MAC utilisation"));
 	cli_res_free(&r);
 }
 
