@@ -2,31 +2,36 @@
 # bench-ort.sh - what `make bench` runs: the same models in ONNX Runtime
 # (CPU, 1 thread, scripts/ort/run_ort.js bench) and in layerfab on the
 # emulated AWS F1 card (`layerfab bench`), in one run, then lf-bench's
-# layer lines. Prints per model: ORT ms, emulator ms and their ratio,
-# launches, DMA transfers and bytes per inference, mean transfer size,
-# modeled card time and MAC utilisation, each against its target.
+# layer lines. Models: Fashion-MNIST, ResNet-18 and MobileNetV2 at batch
+# 1, ResNet-50 at batch 1 and BATCH. Prints per model: ORT ms, emulator ms
+# and their ratio, launches, device segments, DMA transfers and bytes per
+# inference, mean transfer size, modeled card time and MAC utilisation
+# over the CUs that ran; whether the projected card is faster or slower
+# than one CPU core; the cycle model's per-loop breakdown (--loops); then
+# one summary row per model and batch.
 #
 #   BUILD=build sh scripts/bench-ort.sh      (from the source root)
 #
 # Environment: BUILD (build dir, default build), ITERS (timed runs of the
-# small model, default 50), ITERS_LARGE (ResNet-18, default 5), BATCH
-# (ResNet-18 is run again at this batch, where activations pass 1 MiB and
-# the mean-transfer target applies; default 4, 0: skip) and ITERS_BATCH
-# (its timed runs, default 3), LF_BENCH_XCLBIN (bitstream for layerfab
-# and lf-bench; default: the device's own in the build tree).
+# small model, default 50), ITERS_LARGE (ResNet-18, ResNet-50 and
+# MobileNetV2 at batch 1, default 3), BATCH (ResNet-50 is run again at
+# this batch; default 8, 0: skip) and ITERS_BATCH (its timed runs, default
+# 1), LF_BENCH_XCLBIN (bitstream for layerfab and lf-bench; default: the
+# device's own in the build tree).
 #
 # Installs what is missing first: onnxruntime-node from npm into
 # $BUILD/ort (`npm install --ignore-scripts`: the package carries its
-# binaries, nothing is downloaded at install time) and
-# $BUILD/models/resnet18_qop.onnx (scripts/models/make_resnet18.py, with
-# Debian's /usr/bin/python3).
+# binaries, nothing is downloaded at install time) and the generated
+# models in $BUILD/models (scripts/models/make_resnet18.py and
+# make_torchvision.py, with Debian's /usr/bin/python3; about a minute
+# the first time).
 set -eu
 
 BUILD=${BUILD:-build}
 ITERS=${ITERS:-50}
-ITERS_LARGE=${ITERS_LARGE:-5}
-BATCH=${BATCH:-4}
-ITERS_BATCH=${ITERS_BATCH:-3}
+ITERS_LARGE=${ITERS_LARGE:-3}
+BATCH=${BATCH:-8}
+ITERS_BATCH=${ITERS_BATCH:-1}
 XCLBIN=${LF_BENCH_XCLBIN:-}
 LAYERFAB=$BUILD/bin/layerfab
 LF_BENCH=$BUILD/bin/lf-bench
@@ -51,10 +56,22 @@ fi
 ORT_NM=$(cd "$ORT_DIR" && pwd)/node_modules
 export ORT_NODE_MODULES="$ORT_NM"
 RESNET=$BUILD/models/resnet18_qop.onnx
+RESNET50=$BUILD/models/resnet50_qop.onnx
+MOBILENET=$BUILD/models/mobilenetv2_qop.onnx
+mkdir -p "$BUILD/models"
 if [ ! -f "$RESNET" ]; then
 	echo "bench: generating $RESNET (scripts/models/make_resnet18.py)"
-	mkdir -p "$BUILD/models"
 	/usr/bin/python3 scripts/models/make_resnet18.py --out "$RESNET"
+fi
+if [ ! -f "$RESNET50" ]; then
+	echo "bench: generating $RESNET50 (scripts/models/make_torchvision.py)"
+	/usr/bin/python3 scripts/models/make_torchvision.py --arch resnet50 \
+		--out "$RESNET50"
+fi
+if [ ! -f "$MOBILENET" ]; then
+	echo "bench: generating $MOBILENET (scripts/models/make_torchvision.py)"
+	/usr/bin/python3 scripts/models/make_torchvision.py \
+		--arch mobilenet_v2 --out "$MOBILENET"
 fi
 
 ORT_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
@@ -101,13 +118,13 @@ bench_model() {
 	echo "ORT: $ort_out"
 
 	# shellcheck disable=SC2086 # XOPT is empty or two words
-	lf_out=$("$LAYERFAB" bench "$model" --device emu $XOPT --warmup 2 \
-		--iters "$iters" --batch "$batch" --kv 2>&1) || {
+	lf_out=$("$LAYERFAB" bench "$model" --device emu $XOPT --warmup 1 \
+		--iters "$iters" --batch "$batch" --loops --kv 2>&1) || {
 		echo "layerfab bench failed:"
 		printf '%s\n' "$lf_out" | sed 's/^/  /'
 		FAILED=1
 		SUMMARY="$SUMMARY
-$(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
+$(printf '%-18s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 		return 0
 	}
 	printf '%s\n' "$lf_out" | grep -v '^bench-kv:' | grep -v '^bench: ' |
@@ -125,6 +142,10 @@ $(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 	mean=$(kv mean_xfer)
 	dev_ms=$(kv dev_ms)
 	util=$(kv util_pct)
+	util_all=$(kv util_all_pct)
+	cus=$(kv cus_used)
+	cus_mac=$(kv cus_mac)
+	cu_names=$(kv cus_used_names)
 	io_ratio=$(calc "%.2f" "$bytes / ($io > 0 ? $io : 1)")
 
 	card_ratio=$(calc "%.1f" "$dev_ms / $ort_ms")
@@ -141,9 +162,10 @@ $(printf '%-14s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 	echo "    $launches launches for $segments device segment(s); DMA:" \
 		"$dma transfers, $bytes bytes (${io_ratio}x the model's" \
 		"inputs+outputs), mean transfer $mean bytes; MAC utilisation" \
-		"$util%"
+		"$util% over the $cus of $cus_mac CUs that ran ($cu_names;" \
+		"over all $cus_mac: $util_all%)"
 	SUMMARY="$SUMMARY
-$(printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s' \
+$(printf '%-18s %9s %10s %7s %9s %8s %7s %12s %11s %12s %7s' \
 		"$name" "$ort_ms" "$emu_ms" "${ratio}x" "$launches" "$segments" \
 		"$dma" "$bytes" "$mean" "$dev_ms" "$util%")"
 }
@@ -157,16 +179,18 @@ echo "modeled = the emulator's timing model's projection of the card," \
 
 bench_model models/fmnist_qop.onnx "$ITERS" 1
 bench_model "$RESNET" "$ITERS_LARGE" 1
+bench_model "$RESNET50" "$ITERS_LARGE" 1
 if [ "$BATCH" -gt 1 ]; then
-	bench_model "$RESNET" "$ITERS_BATCH" "$BATCH"
+	bench_model "$RESNET50" "$ITERS_BATCH" "$BATCH"
 fi
+bench_model "$MOBILENET" "$ITERS_LARGE" 1
 
 echo
-echo "=== summary (per run; emulator and ORT: median wall ms; card:" \
-	"modeled ms)"
-printf '%-14s %9s %10s %7s %9s %5s %7s %12s %11s %12s %7s\n' model "ORT ms" \
-	"emu ms" ratio launches segs DMA "DMA bytes" "mean xfer" "card ms" \
-	"MAC%"
+echo "=== summary (per run of the batch; emulator and ORT: median wall" \
+	"ms, ratio = emu/ORT; card: modeled ms; MAC% over the CUs that ran)"
+printf '%-18s %9s %10s %7s %9s %8s %7s %12s %11s %12s %7s\n' model \
+	"ORT ms" "emu ms" ratio launches segments DMA "DMA bytes" \
+	"mean xfer" "card ms" "MAC %"
 printf '%s\n' "$SUMMARY" | sed '/^$/d'
 
 echo
