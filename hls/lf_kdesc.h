@@ -22,21 +22,7 @@
 /* The word of lf_desc that holds status (lf_desc.h: word 3). */
 #define LF_DESC_STATUS_WORD 3
 
-/* The float32 whose bits are u. */
-LF_INLINE float lfk_bits_f32(lf_u32 u)
-{
-#if defined(LF_OPENCL)
-	return as_float(u);
-#else
-	union {
-		lf_u32 u;
-		float f;
-	} v;
-	v.u = u;
-	return v.f;
-#endif
-}
-
+/* lf_bits_f32() (lf_kernel.h) turns the scale words into floats. */
 /*
  * The fields of one descriptor from its words, in lf_desc.h's order
  * (wires in HLS: w is a register array). Every field an op reads is
@@ -94,9 +80,9 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->act_min = (lf_i32)w[47];
 	d->act_max = (lf_i32)w[48];
 	d->reserved7 = (lf_i32)w[49];
-	d->x_scale = lfk_bits_f32(w[50]);
-	d->x2_scale = lfk_bits_f32(w[51]);
-	d->y_scale = lfk_bits_f32(w[52]);
+	d->x_scale = lf_bits_f32(w[50]);
+	d->x2_scale = lf_bits_f32(w[51]);
+	d->y_scale = lf_bits_f32(w[52]);
 	for (lf_u32 k = 53; k < LF_DESC_WORDS; k++) {
 #pragma HLS UNROLL
 		d->reserved8[k - 53] = w[k];
