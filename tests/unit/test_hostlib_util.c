@@ -180,6 +180,24 @@ static void last_where(lf_context *ctx, char *where)
 		snprintf(where, 8, "%s", rec.where);
 }
 
+struct lf_conv2d_params lft_conv_params(const struct lft_conv *c)
+{
+	struct lf_conv2d_params p = {sizeof(struct lf_conv2d_params),
+				     c->sh,
+				     c->sw,
+				     c->pt,
+				     c->pl,
+				     c->pb,
+				     c->pr,
+				     c->dh,
+				     c->dw,
+				     c->groups,
+				     c->act,
+				     c->clip_min,
+				     c->clip_max};
+	return p;
+}
+
 int lft_conv_check(lf_context *ctx, const struct lft_conv *c, char *where)
 {
 	struct lf_rng r;
@@ -222,19 +240,7 @@ int lft_conv_check(lf_context *ctx, const struct lft_conv *c, char *where)
 	if (b)
 		lft_fill(&r, LF_DTYPE_INT32, lf_tensor_data(b),
 			 lf_tensor_bytes(b));
-	struct lf_conv2d_params p = {sizeof(struct lf_conv2d_params),
-				     c->sh,
-				     c->sw,
-				     c->pt,
-				     c->pl,
-				     c->pb,
-				     c->pr,
-				     c->dh,
-				     c->dw,
-				     c->groups,
-				     c->act,
-				     c->clip_min,
-				     c->clip_max};
+	struct lf_conv2d_params p = lft_conv_params(c);
 	lf_status st = lf_conv2d(ctx, x, w, b, &p, y);
 	if (st != LF_OK) {
 		fprintf(stderr, "lf_conv2d: %s\n", lf_context_last_error(ctx));

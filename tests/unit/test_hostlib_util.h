@@ -50,6 +50,8 @@ struct lft_mm {
  * @where receives the profile record's where ("device"/"cpu") if not
  * NULL.
  */
+/* The lf_conv2d parameters case @c describes (struct_size set). */
+struct lf_conv2d_params lft_conv_params(const struct lft_conv *c);
 int lft_conv_check(lf_context *ctx, const struct lft_conv *c, char *where);
 int lft_mm_check(lf_context *ctx, const struct lft_mm *c, char *where);
 

@@ -309,19 +309,7 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 	lft_fill(&r, c->wt, w->data, w->bytes);
 	if (b)
 		lft_fill(&r, LF_DTYPE_INT32, b->data, b->bytes);
-	struct lf_conv2d_params p = {sizeof(struct lf_conv2d_params),
-				     c->sh,
-				     c->sw,
-				     c->pt,
-				     c->pl,
-				     c->pb,
-				     c->pr,
-				     c->dh,
-				     c->dw,
-				     c->groups,
-				     c->act,
-				     c->clip_min,
-				     c->clip_max};
+	struct lf_conv2d_params p = lft_conv_params(c);
 	CU_ASSERT_EQUAL_FATAL(lf_conv2d(cpu, x, w, b, &p, y), LF_OK);
 	struct lf__op op;
 	CU_ASSERT_EQUAL_FATAL(lf__op_conv2d(cpu, x, w, b, &p, y, &op), LF_OK);
