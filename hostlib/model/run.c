@@ -850,6 +850,19 @@ static void merge_profile(lf_run_profile *into, const lf_run_profile *from,
 	lf__run_profile_loops(into, from->loops, from->nloops);
 }
 
+/* The outputs a run created (@made, NULL entries for the caller's own):
+ * handed to @out when the run succeeded (@st LF_OK), destroyed when not. */
+static void adopt_outputs(lf_status st, lf_tensor **made, size_t nout,
+			  lf_tensor **out)
+{
+	for (size_t i = 0; made && i < nout; i++) {
+		if (st != LF_OK)
+			lf_tensor_destroy(made[i]);
+		else if (made[i])
+			out[i] = made[i];
+	}
+}
+
 static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 			   lf_tensor *const *in,
 			   const struct lf__gshape *shapes, lf_tensor **out,
@@ -978,12 +991,7 @@ done:
 	free(pt);
 	free(th);
 	free(started);
-	for (size_t i = 0; made && i < nout; i++) {
-		if (st != LF_OK)
-			lf_tensor_destroy(made[i]);
-		else if (made[i])
-			out[i] = made[i];
-	}
+	adopt_outputs(st, made, nout, out);
 	free(made);
 	free(dst);
 	free(sh);
@@ -1140,12 +1148,7 @@ static lf_status run_chunks(lf_model *m, const struct lf__mplan *full,
 		pthread_mutex_unlock(&t->lock);
 	}
 done:
-	for (size_t i = 0; made && i < nout; i++) {
-		if (st != LF_OK)
-			lf_tensor_destroy(made[i]);
-		else if (made[i])
-			out[i] = made[i];
-	}
+	adopt_outputs(st, made, nout, out);
 	lf_run_profile_destroy(part_prof);
 	free(made);
 	free(dst);
