@@ -48,7 +48,8 @@ ifeq ($(LF_HAVE_OPENCL),1)
 CPPFLAGS_ALL += -DLF_HAVE_OPENCL=1
 LIB_SRCS += $(filter-out driver/opencl/have_opencl.c \
 	driver/opencl/bench_opencl.c,$(wildcard driver/opencl/*.c))
-LIB_LDLIBS += -lOpenCL
+# Not linked: the backend loads libOpenCL.so.1 at its first use
+# (driver/opencl/ocl_api.h), so consumers of liblayerfab do not need it.
 LF_OCL_GEN_C := $(BUILD)/gen/lf_kernels_cl.c
 GEN_SRCS += $(LF_OCL_GEN_C)
 $(LF_OCL_GEN_C): driver/opencl/embed_cl.sh $(wildcard hls/*.h) $(KERNEL_SRCS)
@@ -68,8 +69,9 @@ endif
 # driver/xrt: the XRT backend (XRT's C API, libxrt_coreutil) and the device
 # process XRT's software emulation forks (driver/xrt/devproc, a second
 # front door of the emulated card). Built only where Debian's libxrt-dev is
-# installed; LF_HAVE_XRT tells the code. Only libxrt_coreutil is linked:
-# it loads the hardware or emulation shim itself (XCL_EMULATION_MODE).
+# installed; LF_HAVE_XRT tells the code. Only libxrt_coreutil is used (with
+# dlopen, at the first open): it loads the hardware or emulation shim
+# itself (XCL_EMULATION_MODE).
 # `make XRT=0` leaves it out.
 XRT ?= auto
 XRT_INC ?= /usr/include/xrt
@@ -91,7 +93,8 @@ SWEMU_GEN_H := $(BUILD)/gen/swemu_rpc.pb-c.h
 GEN_SRCS += $(SWEMU_GEN_C)
 GEN_HDRS += $(SWEMU_GEN_H)
 LIB_SRCS += $(wildcard driver/xrt/*.c)
-LIB_LDLIBS += -lxrt_coreutil
+# Not linked: the backend loads libxrt_coreutil.so.2 at its first open
+# (driver/xrt/xrt_api.h), so consumers of liblayerfab do not need XRT.
 CPPFLAGS_ALL += -DLF_HAVE_XRT=1
 $(BUILD)/obj/driver/xrt/%.o: \
 	CPPFLAGS_ALL += -isystem $(XRT_INC)

@@ -16,12 +16,11 @@
 # differs from the last build.
 
 # pkg-config: the libraries that ship a .pc file go to Requires.private
-# (-lprotobuf-c: libprotobuf-c, -lexpat: expat, -lpci: libpci, -lz: zlib,
-# -lOpenCL: OpenCL); the rest stays in Libs.private. XRT's xrt.pc is not used: in
-# Debian 12 it says prefix=/usr//usr and links libxrt_core, which loads the
-# hardware shim; layerfab links libxrt_coreutil only.
-LF_PC_MAP := -lprotobuf-c:libprotobuf-c -lexpat:expat -lpci:libpci -lz:zlib \
-	-lOpenCL:OpenCL
+# (-lprotobuf-c: libprotobuf-c, -lexpat: expat, -lpci: libpci, -lz: zlib);
+# the rest stays in Libs.private. Neither OpenCL nor XRT is there: the
+# backends dlopen libOpenCL.so.1 / libxrt_coreutil.so.2 at first use
+# (driver/core/dynlib.c), so a static link needs only -ldl for them.
+LF_PC_MAP := -lprotobuf-c:libprotobuf-c -lexpat:expat -lpci:libpci -lz:zlib
 lf_pc_flag = $(word 1,$(subst :, ,$(1)))
 lf_pc_name = $(word 2,$(subst :, ,$(1)))
 LF_PC_REQUIRES := $(strip $(foreach m,$(LF_PC_MAP),$(if $(filter \

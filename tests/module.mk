@@ -60,7 +60,8 @@ XRT_TEST_BIN := $(BUILD)/tests/lf_tests_xrt
 $(XRT_TEST_BIN): $(XRT_TEST_OBJS) $(BUILD)/lib/liblayerfab.a $(KERNEL_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(XRT_TEST_OBJS) $(KERNEL_HOST_OBJS) \
-		$(BUILD)/lib/liblayerfab.a -lcunit -lOpenCL $(LIB_LDLIBS) $(LDLIBS_ALL)
+		$(BUILD)/lib/liblayerfab.a -lcunit -lOpenCL -lxrt_coreutil \
+		$(LIB_LDLIBS) $(LDLIBS_ALL)
 -include $(XRT_TEST_OBJS:.o=.d)
 .PHONY: xrt-test
 xrt-test: all $(XRT_TEST_BIN) $(SWEMU_DEVPROC) $(EMU_PROBE_SO) \

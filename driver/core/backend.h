@@ -10,6 +10,7 @@
 #ifndef LF_DRIVER_CORE_BACKEND_H
 #define LF_DRIVER_CORE_BACKEND_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -43,6 +44,31 @@ struct lf_run {
 
 /* Clear this thread's driver error message (each entry point does). */
 void lf__drv_clear_error(void);
+
+/*
+ * A vendor library a backend loads at its first use (dynlib.c), so that
+ * liblayerfab has no link-time dependency on it. The backend fills in the
+ * fields above mu statically; lf__drv_dl_load() dlopen()s the first of
+ * @libs (@nlibs sonames or paths; NULL or "" entries are skipped) that
+ * loads, resolves every one of @syms into @fns and calls @fill (which
+ * copies them into the backend's typed table) before any caller can see
+ * the library as loaded. LF_OK at once when already loaded; else
+ * LF_ERR_NOT_FOUND naming the library (the last of @libs), dlerror()'s
+ * reasons and @hint (how to install it), or the missing function.
+ */
+struct lf__drv_dl {
+	const char *backend; /* "xrt", "opencl": starts the messages */
+	const char *hint;    /* e.g. "Debian: apt install ocl-icd-libopencl1" */
+	const char *const *syms;
+	size_t nsyms;
+	void **fns; /* nsyms entries, filled on success */
+	void (*fill)(void *const *fns);
+	pthread_mutex_t mu;
+	int loaded; /* (mu) */
+	void *handle;
+};
+lf_status lf__drv_dl_load(struct lf__drv_dl *dl, const char *const *libs,
+			  size_t nlibs);
 
 /* The built-in backends, registered on first use of the registry. */
 extern const struct lf_backend_ops lf__emu_backend;

@@ -92,21 +92,22 @@ static void device_limits(struct ocl_dev *d)
 	cl_device_id dev = d->info.dev;
 	cl_uint align_bits = 0;
 
-	if (clGetDeviceInfo(dev, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
-			    sizeof(align_bits), &align_bits,
-			    NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(dev, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
+				   sizeof(align_bits), &align_bits,
+				   NULL) != CL_SUCCESS)
 		align_bits = 4096 * 8;
 	d->base_align = align_bits >= 8 ? align_bits / 8 : 1;
-	if (clGetDeviceInfo(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
-			    sizeof(d->max_alloc), &d->max_alloc,
-			    NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
+				   sizeof(d->max_alloc), &d->max_alloc,
+				   NULL) != CL_SUCCESS)
 		d->max_alloc = 128ull << 20; /* OpenCL 1.2's minimum */
-	if (clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE,
-			    sizeof(d->global_mem), &d->global_mem,
-			    NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE,
+				   sizeof(d->global_mem), &d->global_mem,
+				   NULL) != CL_SUCCESS)
 		d->global_mem = d->max_alloc;
-	if (clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof(d->local_mem),
-			    &d->local_mem, NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(dev, CL_DEVICE_LOCAL_MEM_SIZE,
+				   sizeof(d->local_mem), &d->local_mem,
+				   NULL) != CL_SUCCESS)
 		d->local_mem = 0; /* unknown: not checked */
 }
 
@@ -173,15 +174,16 @@ static lf_status ocl_open(const struct lf_dev_spec *spec, lf_dev **out)
 	props[0] = CL_CONTEXT_PLATFORM;
 	props[1] = (cl_context_properties)d->info.plat;
 	props[2] = 0;
-	d->ctx = clCreateContext(props, 1, &d->info.dev, NULL, NULL, &err);
+	d->ctx =
+	    lf__cl.clCreateContext(props, 1, &d->info.dev, NULL, NULL, &err);
 	if (!d->ctx) {
 		st = lf__ocl_fail(lf__ocl_status(err), "clCreateContext", err,
 				  "device '%s'", d->info.dev_name);
 		goto fail;
 	}
 	lf__ocl_obj_add(d, LF_OCL_CONTEXT);
-	d->dmaq = clCreateCommandQueue(d->ctx, d->info.dev,
-				       CL_QUEUE_PROFILING_ENABLE, &err);
+	d->dmaq = lf__cl.clCreateCommandQueue(d->ctx, d->info.dev,
+					      CL_QUEUE_PROFILING_ENABLE, &err);
 	if (!d->dmaq) {
 		st = lf__ocl_fail(lf__ocl_status(err), "clCreateCommandQueue",
 				  err, "device '%s'", d->info.dev_name);

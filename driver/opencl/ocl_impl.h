@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "driver/core/backend.h"
+#include "driver/opencl/ocl_api.h" /* OpenCL, loaded at first use */
 #include "driver/opencl/opencl.h"
 
 /*

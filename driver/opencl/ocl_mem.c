@@ -106,7 +106,8 @@ lf_status lf__ocl_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
 				   (unsigned long long)size);
 		goto fail;
 	}
-	o->mem = clCreateBuffer(d->ctx, flags, (size_t)size, host_ptr, &err);
+	o->mem =
+	    lf__cl.clCreateBuffer(d->ctx, flags, (size_t)size, host_ptr, &err);
 	if (!o->mem) {
 		st = lf__ocl_fail(lf__ocl_status(err), "clCreateBuffer", err,
 				  "%llu bytes in bank %u '%s'",
@@ -183,13 +184,13 @@ lf_status lf__ocl_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (h2d)
-		err = clEnqueueWriteBuffer(d->dmaq, o->mem, CL_TRUE,
-					   (size_t)offset, (size_t)size,
-					   o->host + offset, 0, NULL, &ev);
+		err = lf__cl.clEnqueueWriteBuffer(
+		    d->dmaq, o->mem, CL_TRUE, (size_t)offset, (size_t)size,
+		    o->host + offset, 0, NULL, &ev);
 	else
-		err = clEnqueueReadBuffer(d->dmaq, o->mem, CL_TRUE,
-					  (size_t)offset, (size_t)size,
-					  o->host + offset, 0, NULL, &ev);
+		err = lf__cl.clEnqueueReadBuffer(
+		    d->dmaq, o->mem, CL_TRUE, (size_t)offset, (size_t)size,
+		    o->host + offset, 0, NULL, &ev);
 	if (err != CL_SUCCESS) {
 		st = lf__ocl_status(err);
 		if (st != LF_ERR_NO_DEVICE_MEMORY && st != LF_ERR_NO_MEMORY)

@@ -31,7 +31,7 @@ void lf__ocl_release_mem(struct ocl_dev *d, cl_mem *m)
 {
 	if (!*m)
 		return;
-	clReleaseMemObject(*m);
+	lf__cl.clReleaseMemObject(*m);
 	*m = NULL;
 	lf__ocl_obj_del(d, LF_OCL_MEM);
 }
@@ -40,7 +40,7 @@ void lf__ocl_release_event(struct ocl_dev *d, cl_event *e)
 {
 	if (!*e)
 		return;
-	clReleaseEvent(*e);
+	lf__cl.clReleaseEvent(*e);
 	*e = NULL;
 	lf__ocl_obj_del(d, LF_OCL_EVENT);
 }
@@ -49,7 +49,7 @@ void lf__ocl_release_kernel(struct ocl_dev *d, cl_kernel *k)
 {
 	if (!*k)
 		return;
-	clReleaseKernel(*k);
+	lf__cl.clReleaseKernel(*k);
 	*k = NULL;
 	lf__ocl_obj_del(d, LF_OCL_KERNEL);
 }
@@ -58,7 +58,7 @@ void lf__ocl_release_program(struct ocl_dev *d, cl_program *p)
 {
 	if (!*p)
 		return;
-	clReleaseProgram(*p);
+	lf__cl.clReleaseProgram(*p);
 	*p = NULL;
 	lf__ocl_obj_del(d, LF_OCL_PROGRAM);
 }
@@ -67,7 +67,7 @@ void lf__ocl_release_queue(struct ocl_dev *d, cl_command_queue *q)
 {
 	if (!*q)
 		return;
-	clReleaseCommandQueue(*q);
+	lf__cl.clReleaseCommandQueue(*q);
 	*q = NULL;
 	lf__ocl_obj_del(d, LF_OCL_QUEUE);
 }
@@ -76,7 +76,7 @@ void lf__ocl_release_context(struct ocl_dev *d, cl_context *c)
 {
 	if (!*c)
 		return;
-	clReleaseContext(*c);
+	lf__cl.clReleaseContext(*c);
 	*c = NULL;
 	lf__ocl_obj_del(d, LF_OCL_CONTEXT);
 }

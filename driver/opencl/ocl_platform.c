@@ -20,7 +20,7 @@ static void plat_str(cl_platform_id p, cl_platform_info what, char *out,
 		     size_t len)
 {
 	out[0] = '\0';
-	if (clGetPlatformInfo(p, what, len, out, NULL) != CL_SUCCESS)
+	if (lf__cl.clGetPlatformInfo(p, what, len, out, NULL) != CL_SUCCESS)
 		out[0] = '\0';
 	out[len - 1] = '\0';
 }
@@ -28,7 +28,7 @@ static void plat_str(cl_platform_id p, cl_platform_info what, char *out,
 static void dev_str(cl_device_id d, cl_device_info what, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (clGetDeviceInfo(d, what, len, out, NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(d, what, len, out, NULL) != CL_SUCCESS)
 		out[0] = '\0';
 	out[len - 1] = '\0';
 }
@@ -53,8 +53,8 @@ static void describe(cl_platform_id p, cl_device_id d, uint32_t index,
 	dev_str(d, CL_DEVICE_VERSION, v->dev_version, sizeof(v->dev_version));
 	dev_str(d, CL_DRIVER_VERSION, v->driver_version,
 		sizeof(v->driver_version));
-	if (clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof(v->type), &v->type,
-			    NULL) != CL_SUCCESS)
+	if (lf__cl.clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof(v->type), &v->type,
+				   NULL) != CL_SUCCESS)
 		v->type = 0;
 	v->flavour = strcmp(v->plat_name, "Xilinx") == 0 ? LF_OCL_XILINX
 							 : LF_OCL_PORTABLE;
@@ -66,8 +66,11 @@ lf_status lf__ocl_scan(struct ocl_devinfo *out, uint32_t max, uint32_t *n)
 	cl_uint np = 0;
 	uint32_t total = 0;
 	cl_int err;
+	lf_status st = lf__cl_api_load();
 
-	err = clGetPlatformIDs(OCL_MAX_PLATFORMS, plats, &np);
+	if (st != LF_OK)
+		return st;
+	err = lf__cl.clGetPlatformIDs(OCL_MAX_PLATFORMS, plats, &np);
 	if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && !np)) {
 		*n = 0;
 		return LF_OK;
@@ -83,8 +86,8 @@ lf_status lf__ocl_scan(struct ocl_devinfo *out, uint32_t max, uint32_t *n)
 
 		/* A platform without devices (PoCL with an unwritable
 		 * cache) is skipped, not an error. */
-		err = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL,
-				     OCL_MAX_DEVICES, devs, &nd);
+		err = lf__cl.clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL,
+					    OCL_MAX_DEVICES, devs, &nd);
 		if (err != CL_SUCCESS)
 			continue;
 		if (nd > OCL_MAX_DEVICES)
@@ -143,10 +146,18 @@ static void detail_line(const struct ocl_devinfo *v, char *buf, size_t len)
 lf_status lf__ocl_enumerate(struct lf_dev_desc *out, uint32_t max,
 			    uint32_t *count)
 {
-	struct ocl_devinfo *v = calloc(OCL_MAX_DEVICES, sizeof(*v));
+	struct ocl_devinfo *v;
 	uint32_t n = 0;
 	lf_status st;
 
+	/* Without the ICD loader there are no OpenCL devices to list;
+	 * opening one says why (lf__ocl_scan). */
+	if (lf__cl_api_load() != LF_OK) {
+		lf__drv_clear_error();
+		*count = 0;
+		return LF_OK;
+	}
+	v = calloc(OCL_MAX_DEVICES, sizeof(*v));
 	if (!v)
 		return lf__drv_error(LF_ERR_NO_MEMORY,
 				     "opencl: out of host memory");

@@ -29,12 +29,13 @@ void lf__ocl_tl_origin(struct ocl_dev *d)
 	cl_event ev = NULL;
 	cl_ulong t = 0;
 
-	if (clEnqueueMarkerWithWaitList(d->dmaq, 0, NULL, &ev) != CL_SUCCESS)
+	if (lf__cl.clEnqueueMarkerWithWaitList(d->dmaq, 0, NULL, &ev) !=
+	    CL_SUCCESS)
 		return;
 	lf__ocl_obj_add(d, LF_OCL_EVENT);
-	if (clWaitForEvents(1, &ev) == CL_SUCCESS &&
-	    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(t), &t,
-				    NULL) == CL_SUCCESS) {
+	if (lf__cl.clWaitForEvents(1, &ev) == CL_SUCCESS &&
+	    lf__cl.clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END,
+					   sizeof(t), &t, NULL) == CL_SUCCESS) {
 		d->t0 = t;
 		d->t0_set = 1;
 	}
@@ -49,11 +50,12 @@ uint64_t lf__ocl_tl_record(struct ocl_dev *d, enum lf_tl_kind kind, uint32_t cu,
 	cl_ulong start = 0, end = 0;
 
 	if (!ev ||
-	    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START,
-				    sizeof(start), &start,
-				    NULL) != CL_SUCCESS ||
-	    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(end),
-				    &end, NULL) != CL_SUCCESS ||
+	    lf__cl.clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START,
+					   sizeof(start), &start,
+					   NULL) != CL_SUCCESS ||
+	    lf__cl.clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END,
+					   sizeof(end), &end,
+					   NULL) != CL_SUCCESS ||
 	    end < start)
 		start = end = 0;
 	if (!d->t0_set && start) {

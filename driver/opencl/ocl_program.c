@@ -241,15 +241,15 @@ static void log_excerpt(cl_program p, cl_device_id dev, char *out, size_t len)
 	char *log, *at;
 
 	out[0] = '\0';
-	if (clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, 0, NULL, &n) !=
-		CL_SUCCESS ||
+	if (lf__cl.clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, 0, NULL,
+					 &n) != CL_SUCCESS ||
 	    n == 0)
 		return;
 	log = malloc(n + 1);
 	if (!log)
 		return;
-	if (clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, n, log, NULL) !=
-	    CL_SUCCESS)
+	if (lf__cl.clGetProgramBuildInfo(p, dev, CL_PROGRAM_BUILD_LOG, n, log,
+					 NULL) != CL_SUCCESS)
 		n = 0;
 	log[n] = '\0';
 	at = strstr(log, "error");
@@ -275,7 +275,8 @@ static lf_status build_program(struct ocl_dev *d, cl_program p,
 			       const char *what, const char *opts)
 {
 	char excerpt[320];
-	cl_int err = clBuildProgram(p, 1, &d->info.dev, opts, NULL, NULL);
+	cl_int err =
+	    lf__cl.clBuildProgram(p, 1, &d->info.dev, opts, NULL, NULL);
 
 	if (err == CL_SUCCESS)
 		return LF_OK;
@@ -302,8 +303,8 @@ static lf_status program_from_binary(struct ocl_dev *d, const uint8_t *bin,
 	cl_program p;
 	lf_status st;
 
-	p = clCreateProgramWithBinary(d->ctx, 1, &d->info.dev, &size, &b, &bst,
-				      &err);
+	p = lf__cl.clCreateProgramWithBinary(d->ctx, 1, &d->info.dev, &size, &b,
+					     &bst, &err);
 	if (!p)
 		return lf__ocl_fail(lf__ocl_status(err),
 				    "clCreateProgramWithBinary", err,
@@ -330,7 +331,7 @@ static lf_status program_from_source(struct ocl_dev *d,
 	cl_program p;
 	lf_status st;
 
-	p = clCreateProgramWithSource(d->ctx, 1, &text, &len, &err);
+	p = lf__cl.clCreateProgramWithSource(d->ctx, 1, &text, &len, &err);
 	if (!p)
 		return lf__ocl_fail(lf__ocl_status(err),
 				    "clCreateProgramWithSource", err, "%s",
@@ -359,8 +360,8 @@ static void cache_store(struct ocl_dev *d, cl_program p, const char *key)
 	unsigned char *bin;
 	cl_int err;
 
-	err = clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof(size), &size,
-			       NULL);
+	err = lf__cl.clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof(size),
+				      &size, NULL);
 	if (err != CL_SUCCESS || size == 0) {
 		stat_add(d, &d->st.cache_errors);
 		return;
@@ -370,7 +371,8 @@ static void cache_store(struct ocl_dev *d, cl_program p, const char *key)
 		stat_add(d, &d->st.cache_errors);
 		return;
 	}
-	err = clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof(bin), &bin, NULL);
+	err = lf__cl.clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof(bin), &bin,
+				      NULL);
 	if (err == CL_SUCCESS &&
 	    lf__ocl_cache_store(d->cache_dir, key, bin, size) == LF_OK)
 		stat_add(d, &d->st.cache_stores);
@@ -585,8 +587,8 @@ static lf_status check_kernel(struct ocl_dev *d, cl_kernel k,
 	cl_ulong local = 0;
 	cl_int err;
 
-	err =
-	    clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof(nargs), &nargs, NULL);
+	err = lf__cl.clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof(nargs),
+				     &nargs, NULL);
 	if (err != CL_SUCCESS)
 		return lf__ocl_fail(LF_ERR_BACKEND, "clGetKernelInfo", err,
 				    "CU '%s'", cu_name);
@@ -602,8 +604,8 @@ static lf_status check_kernel(struct ocl_dev *d, cl_kernel k,
 		cl_kernel_arg_address_qualifier q = 0;
 		int global;
 
-		err = clGetKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
-					 sizeof(q), &q, NULL);
+		err = lf__cl.clGetKernelArgInfo(
+		    k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof(q), &q, NULL);
 		if (err == CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
 			break;
 		if (err != CL_SUCCESS || !a)
@@ -622,8 +624,9 @@ static lf_status check_kernel(struct ocl_dev *d, cl_kernel k,
 							  : "a scalar",
 					     global ? "a pointer" : "a scalar");
 	}
-	err = clGetKernelWorkGroupInfo(k, d->info.dev, CL_KERNEL_LOCAL_MEM_SIZE,
-				       sizeof(local), &local, NULL);
+	err = lf__cl.clGetKernelWorkGroupInfo(k, d->info.dev,
+					      CL_KERNEL_LOCAL_MEM_SIZE,
+					      sizeof(local), &local, NULL);
 	if (err == CL_SUCCESS && d->local_mem && local > d->local_mem)
 		return lf__drv_error(LF_ERR_BAD_FILE,
 				     "opencl: CU '%s' needs %llu bytes of "
@@ -655,8 +658,8 @@ static lf_status make_cus(struct ocl_dev *d, const struct lf_xclbin *xb,
 		} else {
 			kernel_symbol(xk->name, name, sizeof(name));
 		}
-		cu->k =
-		    clCreateKernel(img->prog[prog_of[cu->kernel]], name, &err);
+		cu->k = lf__cl.clCreateKernel(img->prog[prog_of[cu->kernel]],
+					      name, &err);
 		if (!cu->k)
 			return lf__ocl_fail(lf__ocl_status(err),
 					    "clCreateKernel", err, "'%s'",
@@ -666,8 +669,8 @@ static lf_status make_cus(struct ocl_dev *d, const struct lf_xclbin *xb,
 		st = check_kernel(d, cu->k, xk, xb->cus[c].name);
 		if (st != LF_OK)
 			return st;
-		cu->q = clCreateCommandQueue(d->ctx, d->info.dev,
-					     CL_QUEUE_PROFILING_ENABLE, &err);
+		cu->q = lf__cl.clCreateCommandQueue(
+		    d->ctx, d->info.dev, CL_QUEUE_PROFILING_ENABLE, &err);
 		if (!cu->q)
 			return lf__ocl_fail(lf__ocl_status(err),
 					    "clCreateCommandQueue", err,

@@ -107,9 +107,9 @@ static lf_status set_bo_arg(struct ocl_dev *d, struct ocl_run *r,
 					     a->index, info->name,
 					     (unsigned long long)a->offset,
 					     (unsigned long long)d->base_align);
-		mem = clCreateSubBuffer(o->mem, CL_MEM_READ_WRITE,
-					CL_BUFFER_CREATE_TYPE_REGION, &region,
-					&err);
+		mem = lf__cl.clCreateSubBuffer(o->mem, CL_MEM_READ_WRITE,
+					       CL_BUFFER_CREATE_TYPE_REGION,
+					       &region, &err);
 		if (!mem)
 			return lf__ocl_fail(
 			    lf__ocl_status(err), "clCreateSubBuffer", err,
@@ -119,7 +119,7 @@ static lf_status set_bo_arg(struct ocl_dev *d, struct ocl_run *r,
 		r->sub[r->nsub++] = mem;
 		d->st.sub_buffers++;
 	}
-	err = clSetKernelArg(c->k, a->index, sizeof(mem), &mem);
+	err = lf__cl.clSetKernelArg(c->k, a->index, sizeof(mem), &mem);
 	if (err != CL_SUCCESS)
 		return lf__ocl_fail(lf__ocl_status(err), "clSetKernelArg", err,
 				    "argument %u '%s' (a buffer)", a->index,
@@ -139,9 +139,9 @@ static lf_status set_scalar_arg(struct ocl_cu *c, const struct lf_run_arg *a,
 	cl_int err;
 
 	if (info->size == 8)
-		err = clSetKernelArg(c->k, a->index, sizeof(v64), &v64);
+		err = lf__cl.clSetKernelArg(c->k, a->index, sizeof(v64), &v64);
 	else
-		err = clSetKernelArg(c->k, a->index, sizeof(v32), &v32);
+		err = lf__cl.clSetKernelArg(c->k, a->index, sizeof(v32), &v32);
 	if (err != CL_SUCCESS)
 		return lf__ocl_fail(lf__ocl_status(err), "clSetKernelArg", err,
 				    "argument %u '%s' (a %u-byte scalar)",
@@ -156,10 +156,10 @@ static lf_status enqueue(struct ocl_dev *d, struct ocl_cu *c, cl_event *ev)
 	cl_int err;
 
 	if (d->flavour == LF_OCL_XILINX)
-		err = clEnqueueTask(c->q, c->k, 0, NULL, ev);
+		err = lf__cl.clEnqueueTask(c->q, c->k, 0, NULL, ev);
 	else
-		err = clEnqueueNDRangeKernel(c->q, c->k, 1, NULL, &one, &one, 0,
-					     NULL, ev);
+		err = lf__cl.clEnqueueNDRangeKernel(c->q, c->k, 1, NULL, &one,
+						    &one, 0, NULL, ev);
 	if (err != CL_SUCCESS)
 		return lf__ocl_fail(lf__ocl_status(err),
 				    d->flavour == LF_OCL_XILINX
@@ -220,7 +220,7 @@ lf_status lf__ocl_run_start(lf_dev *dev, uint32_t cu,
 	pthread_mutex_unlock(&d->mu);
 	/* Submit now, so the device runs while the host polls. (XRT's
 	 * software emulation runs the whole kernel in here.) */
-	clFlush(c->q);
+	lf__cl.clFlush(c->q);
 	*out = &r->base;
 	return LF_OK;
 }
@@ -263,8 +263,8 @@ static int poll_locked(struct ocl_dev *d, struct ocl_run *r)
 
 	if (r->done)
 		return 1;
-	err = clGetEventInfo(r->ev, CL_EVENT_COMMAND_EXECUTION_STATUS,
-			     sizeof(s), &s, NULL);
+	err = lf__cl.clGetEventInfo(r->ev, CL_EVENT_COMMAND_EXECUTION_STATUS,
+				    sizeof(s), &s, NULL);
 	if (err != CL_SUCCESS)
 		finish_locked(d, r, LF_ERR_DEVICE, err);
 	else if (s == CL_COMPLETE)
@@ -313,14 +313,14 @@ lf_status lf__ocl_run_wait(lf_run *run, uint32_t timeout_ms)
 			/* Our own reference, so a reap elsewhere may
 			 * release the run's. */
 			ev = r->ev;
-			clRetainEvent(ev);
+			lf__cl.clRetainEvent(ev);
 		}
 		pthread_mutex_unlock(&d->mu);
 		if (done)
 			return r->status;
 		if (ev) {
-			clWaitForEvents(1, &ev);
-			clReleaseEvent(ev);
+			lf__cl.clWaitForEvents(1, &ev);
+			lf__cl.clReleaseEvent(ev);
 			continue;
 		}
 		now = lf__ocl_wall_ns();

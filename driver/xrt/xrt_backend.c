@@ -314,7 +314,8 @@ static void device_name(struct xrt_dev *d)
 		return;
 	}
 	memcpy(&fn, &sym, sizeof(fn));
-	if (fn(xrtDeviceToXclDevice(d->dh), info) == 0 && info->mName[0])
+	if (fn(lf__xrt.xrtDeviceToXclDevice(d->dh), info) == 0 &&
+	    info->mName[0])
 		snprintf(d->name, sizeof(d->name), "%s", info->mName);
 	free(info);
 }
@@ -347,6 +348,8 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 		st = hw_check_env();
 	if (st == LF_OK && !getenv("XCL_EMULATION_MODE"))
 		st = hw_check_card(spec, index, by_bdf);
+	if (st == LF_OK)
+		st = lf__xrt_api_load();
 	if (st != LF_OK)
 		return st;
 	d = calloc(1, sizeof(*d));
@@ -366,13 +369,13 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 	}
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
-	d->dh =
-	    by_bdf ? xrtDeviceOpenByBDF(spec->device) : xrtDeviceOpen(index);
+	d->dh = by_bdf ? lf__xrt.xrtDeviceOpenByBDF(spec->device)
+		       : lf__xrt.xrtDeviceOpen(index);
 	err = errno;
 	if (d->dh && !by_bdf && index >= device_count()) {
 		/* libxrt_swemu opens any index; emconfig.json says how
 		 * many devices there are. */
-		xrtDeviceClose(d->dh);
+		lf__xrt.xrtDeviceClose(d->dh);
 		d->dh = NULL;
 		err = ENODEV;
 	}
@@ -408,7 +411,7 @@ static void xrt_close(lf_dev *dev)
 	 * stand-in (xrt_tomb.c) must keep answering until the close is
 	 * done. */
 	lf__xrt_swemu_stop_watch(d);
-	xrtDeviceClose(d->dh);
+	lf__xrt.xrtDeviceClose(d->dh);
 	lf__xrt_swemu_release(d);
 	lf__xrt_sig_end(&g);
 	lf__xclbin_free(d->xb);

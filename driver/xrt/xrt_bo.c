@@ -37,12 +37,13 @@ lf_status lf__xrt_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
 	b->min_off = UINT64_MAX;
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
-	b->bh = xrtBOAlloc(d->dh, (size_t)size, XRT_BO_FLAGS_NONE, bank);
+	b->bh =
+	    lf__xrt.xrtBOAlloc(d->dh, (size_t)size, XRT_BO_FLAGS_NONE, bank);
 	err = errno;
 	if (b->bh)
-		b->host = xrtBOMap(b->bh);
+		b->host = lf__xrt.xrtBOMap(b->bh);
 	if (b->bh && !b->host)
-		xrtBOFree(b->bh);
+		lf__xrt.xrtBOFree(b->bh);
 	lf__xrt_sig_end(&g);
 	if (!b->bh || !b->host) {
 		free(b);
@@ -88,7 +89,7 @@ lf_status lf__xrt_bo_free(lf_bo *bo)
 				     "freeing it",
 				     users);
 	lf__xrt_sig_begin(d->emulation, &g);
-	xrtBOFree(b->bh);
+	lf__xrt.xrtBOFree(b->bh);
 	lf__xrt_sig_end(&g);
 	free(b);
 	return LF_OK;
@@ -127,7 +128,7 @@ lf_status lf__xrt_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 				     (unsigned long long)(offset + size));
 	lf__xrt_sig_begin(d->emulation, &g);
 	errno = 0;
-	rc = xrtBOSync(
+	rc = lf__xrt.xrtBOSync(
 	    b->bh, h2d ? XCL_BO_SYNC_BO_TO_DEVICE : XCL_BO_SYNC_BO_FROM_DEVICE,
 	    (size_t)size, (size_t)offset);
 	err = errno;

@@ -3,9 +3,9 @@
  *
  * The backend drives a card (or XRT's software emulation of one) through
  * XRT's C API as Debian 12 ships it (libxrt-dev 2.13: <xrt/xrt_device.h>,
- * <xrt/xrt_bo.h>, <xrt/xrt_kernel.h>, linked with -lxrt_coreutil only;
- * that library loads the hardware shim, or libxrt_swemu from $XILINX_XRT
- * when XCL_EMULATION_MODE=sw_emu).
+ * <xrt/xrt_bo.h>, <xrt/xrt_kernel.h>; libxrt_coreutil only, loaded with
+ * dlopen at the first open (xrt_api.h); that library loads the hardware
+ * shim, or libxrt_swemu from $XILINX_XRT when XCL_EMULATION_MODE=sw_emu).
  *
  * Locking: xrt_dev.mu guards the fields marked (mu); XRT's C API is
  * thread-safe and is called without it.
@@ -17,11 +17,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/types.h>
-#include <xrt/xrt_bo.h>
-#include <xrt/xrt_device.h>
-#include <xrt/xrt_kernel.h>
 
 #include "driver/core/backend.h"
+#include "driver/xrt/xrt_api.h" /* XRT's C API, loaded at the first open */
 
 #define XRT_WAIT_SLICE_MS 20u /* waits look at the device this often */
 #define XRT_WHERE_MAX	  (LF_DRV_NAME_MAX + 8) /* "xrt:" + a device name */

@@ -33,7 +33,7 @@ void lf__xrt_close_kernels(struct xrt_dev *d)
 {
 	for (uint32_t i = 0; i < LF_DRV_MAX_CUS; i++) {
 		if (d->kh[i])
-			xrtKernelClose(d->kh[i]);
+			lf__xrt.xrtKernelClose(d->kh[i]);
 		d->kh[i] = NULL;
 	}
 }
@@ -93,7 +93,7 @@ static lf_status check_uuid(const struct xrt_dev *d, const struct lf_xclbin *xb,
 {
 	char want[40], got[40];
 
-	if (xrtDeviceGetXclbinUUID(d->dh, uuid) != 0)
+	if (lf__xrt.xrtDeviceGetXclbinUUID(d->dh, uuid) != 0)
 		return lf__drv_error(LF_ERR_DEVICE,
 				     "xrt: %s: xrtDeviceGetXclbinUUID failed "
 				     "after the load",
@@ -119,7 +119,7 @@ static lf_status open_cus(struct xrt_dev *d, const struct lf_xclbin *xb,
 
 		snprintf(name, sizeof(name), "%s:{%s}", k->name,
 			 inst ? inst + 1 : xb->cus[c].name);
-		d->kh[c] = xrtPLKernelOpen(d->dh, uuid, name);
+		d->kh[c] = lf__xrt.xrtPLKernelOpen(d->dh, uuid, name);
 		if (!d->kh[c])
 			return lf__drv_error(LF_ERR_DEVICE,
 					     "xrt: %s: xrtPLKernelOpen(\"%s\") "
@@ -133,7 +133,7 @@ static lf_status open_cus(struct xrt_dev *d, const struct lf_xclbin *xb,
 
 			if (!arg->is_global || arg->id >= LF_DRV_MAX_ARGS)
 				continue;
-			g = xrtKernelArgGroupId(d->kh[c], (int)arg->id);
+			g = lf__xrt.xrtKernelArgGroupId(d->kh[c], (int)arg->id);
 			if (g < 0)
 				return lf__drv_error(LF_ERR_DEVICE,
 						     "xrt: CU '%s' argument %u "
@@ -191,7 +191,7 @@ lf_status lf__xrt_load_xclbin(lf_dev *dev, const struct lf_xclbin *xb)
 	lf__xrt_signals_save(&saved);
 	lf__xrt_keeper_open(d, &keeper);
 	errno = 0;
-	rc = xrtDeviceLoadXclbin(d->dh, (const struct axlf *)xb->image);
+	rc = lf__xrt.xrtDeviceLoadXclbin(d->dh, (const struct axlf *)xb->image);
 	err = errno;
 	if (d->emulation)
 		lf__xrt_signals_restore(&saved);

@@ -134,7 +134,7 @@ static lf_status set_args(struct xrt_dev *d, struct xrt_run *r, uint32_t cu,
 			xrtBufferHandle h = b->bh;
 
 			if (a->offset) {
-				h = xrtBOSubAlloc(
+				h = lf__xrt.xrtBOSubAlloc(
 				    b->bh, (size_t)(a->bo->size - a->offset),
 				    (size_t)a->offset);
 				if (!h)
@@ -145,12 +145,14 @@ static lf_status set_args(struct xrt_dev *d, struct xrt_run *r, uint32_t cu,
 					    i, (unsigned long long)a->offset);
 				r->subs[i] = h;
 			}
-			rc = xrtRunSetArg(r->rh, (int)i, h);
+			rc = lf__xrt.xrtRunSetArg(r->rh, (int)i, h);
 			r->bos[r->nbos++] = b;
 		} else if (scalar_size(k, i) > 4) {
-			rc = xrtRunSetArg(r->rh, (int)i, (uint64_t)a->value);
+			rc = lf__xrt.xrtRunSetArg(r->rh, (int)i,
+						  (uint64_t)a->value);
 		} else {
-			rc = xrtRunSetArg(r->rh, (int)i, (unsigned)a->value);
+			rc = lf__xrt.xrtRunSetArg(r->rh, (int)i,
+						  (unsigned)a->value);
 		}
 		if (rc != 0)
 			return lf__drv_error(LF_ERR_DEVICE,
@@ -164,9 +166,9 @@ static void release_run(struct xrt_run *r)
 {
 	for (uint32_t i = 0; i < LF_DRV_MAX_ARGS; i++)
 		if (r->subs[i])
-			xrtBOFree(r->subs[i]);
+			lf__xrt.xrtBOFree(r->subs[i]);
 	if (r->rh)
-		xrtRunClose(r->rh);
+		lf__xrt.xrtRunClose(r->rh);
 	free(r);
 }
 
@@ -213,13 +215,13 @@ lf_status lf__xrt_run_start(lf_dev *dev, uint32_t cu,
 		return lf__drv_error(LF_ERR_NO_MEMORY, "xrt: out of memory");
 	r->d = d;
 	lf__xrt_sig_begin(d->emulation, &g);
-	r->rh = xrtRunOpen(d->kh[cu]);
+	r->rh = lf__xrt.xrtRunOpen(d->kh[cu]);
 	if (!r->rh)
 		st = lf__drv_error(LF_ERR_DEVICE, "xrt: xrtRunOpen failed: %s",
 				   strerror(errno));
 	if (st == LF_OK)
 		st = set_args(d, r, cu, args, nargs);
-	if (st == LF_OK && xrtRunStart(r->rh) != 0)
+	if (st == LF_OK && lf__xrt.xrtRunStart(r->rh) != 0)
 		st = lf__drv_error(LF_ERR_DEVICE, "xrt: xrtRunStart failed: %s",
 				   strerror(errno));
 	if (st != LF_OK) {
@@ -297,7 +299,7 @@ static int look(struct xrt_dev *d, struct xrt_run *r, uint64_t us)
 		uint32_t ms = (uint32_t)((us + 999) / 1000);
 
 		pthread_mutex_unlock(&d->mu);
-		s = xrtRunWaitFor(r->rh, ms);
+		s = lf__xrt.xrtRunWaitFor(r->rh, ms);
 		pthread_mutex_lock(&d->mu);
 		return (int)s;
 	}
@@ -310,7 +312,7 @@ static int look(struct xrt_dev *d, struct xrt_run *r, uint64_t us)
 	}
 	pthread_mutex_unlock(&d->mu);
 	lf__xrt_sig_begin(d->emulation, &g);
-	s = xrtRunState(r->rh);
+	s = lf__xrt.xrtRunState(r->rh);
 	lf__xrt_sig_end(&g);
 	pthread_mutex_lock(&d->mu);
 	return (int)s;
@@ -382,7 +384,7 @@ lf_status lf__xrt_run_free(lf_run *run)
 
 		nanosleep(&ts, NULL);
 		lf__xrt_sig_begin(d->emulation, &g);
-		pending = pending_state(xrtRunState(r->rh));
+		pending = pending_state(lf__xrt.xrtRunState(r->rh));
 		lf__xrt_sig_end(&g);
 	}
 	if (pending)

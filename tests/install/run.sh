@@ -18,7 +18,12 @@
 #      device from outside the prefix, with no LAYERFAB_* variable set, and
 #      gives ONNX Runtime's bytes (tests/data/ort/fmnist_qop set 1);
 #      the installed Python package gives them too;
-#   4. the man page renders without warnings;
+#   4. liblayerfab.so has no NEEDED entry for libxrt*/libOpenCL, the
+#      pkg-config file and the CMake package name neither, an emu run
+#      (LD_DEBUG=libs) loads neither, and with both files made unloadable
+#      (unshare -m, /dev/null bound over them) emu still runs while
+#      opencl:0 fails naming libOpenCL.so.1;
+#   4b. the man page renders without warnings;
 #   5. make uninstall leaves no file or link under the prefix;
 #   6. DESTDIR: make install DESTDIR=$T/stage PREFIX=/usr puts everything
 #      under $T/stage/usr, and make uninstall with the same leaves nothing.
@@ -127,6 +132,52 @@ cp "$T/cmake/app" "$T/app/app_cmake" && cp "$T/cmake/app_static" "$T/app/app_cma
 run_app app_cmake
 run_app app_cmake_static
 echo "install test: CMake find_package(layerfab $V CONFIG): layerfab::layerfab and layerfab::layerfab_static give ORT's bytes"
+
+# Vendor libraries are loaded by the backend that needs them (dlopen at
+# first use), never linked: no NEEDED entry, nothing in pkg-config, and an
+# emu run maps neither (LD_DEBUG=libs lists every library the loader
+# looks up or initialises).
+readelf -d "$L/liblayerfab.so.$V" >"$LOG" 2>&1 || fail "readelf -d"
+grep -Eq 'NEEDED.*(libxrt|libOpenCL)' "$LOG" &&
+	fail "liblayerfab.so has a NEEDED entry for XRT or OpenCL"
+pkg-config --static --libs layerfab | grep -Eq -- '-l(OpenCL|xrt)' &&
+	fail "pkg-config --static --libs names OpenCL or XRT"
+grep -Eiq '^Requires.*opencl' "$L/pkgconfig/layerfab.pc" &&
+	fail "layerfab.pc requires OpenCL"
+grep -Eq 'OpenCL|xrt' "$L/cmake/layerfab/layerfabConfig.cmake" &&
+	fail "the CMake package links OpenCL or XRT"
+(cd "$T/app" && step env LD_DEBUG=libs ./app_pc "$ROOT/models/fmnist_qop.onnx" \
+	in.raw want.raw emu) || fail "app_pc under LD_DEBUG=libs"
+grep -Eq 'libxrt|libOpenCL' "$LOG" && fail "an emu run loaded XRT or OpenCL"
+# Neither library loadable at all: in a private mount namespace, /dev/null
+# is bound over both files (the host's files are untouched). emu still
+# gives ORT's bytes; opencl:0 fails naming the library; devices lists no
+# OpenCL device and succeeds.
+hide=
+for f in libOpenCL.so.1 libxrt_coreutil.so.2; do
+	[ -e "/usr/lib/$ARCH/$f" ] && hide="$hide $(readlink -f "/usr/lib/$ARCH/$f")"
+done
+if [ -n "$hide" ] && unshare -m true 2>/dev/null; then
+	cat >"$T/app/hidden.sh" <<EOS
+set -u
+for f in $hide; do mount --bind /dev/null "\$f" || exit 3; done
+./app_pc "$ROOT/models/fmnist_qop.onnx" in.raw want.raw emu || exit 4
+./app_pc "$ROOT/models/fmnist_qop.onnx" in.raw want.raw opencl:0 && exit 5
+"$P/bin/layerfab" devices || exit 6
+exit 0
+EOS
+	(cd "$T/app" && step unshare -m sh hidden.sh) ||
+		fail "with libOpenCL and libxrt_coreutil unloadable (exit $?)"
+	grep -q '^identical ' "$LOG" || fail "no emu run without the vendor libraries"
+	grep -q 'opencl: cannot load libOpenCL.so.1' "$LOG" ||
+		fail "opencl:0 without libOpenCL did not name the library"
+	grep -Eq '^  opencl +built, 0 devices' "$LOG" ||
+		fail "layerfab devices without libOpenCL"
+	hidden="; with$hide unloadable (unshare -m) emu still runs, opencl:0 names libOpenCL.so.1"
+else
+	hidden="; (unshare -m not permitted here: the unloadable-library run was skipped)"
+fi
+echo "install test: no NEEDED libxrt/libOpenCL, none in pkg-config/CMake, none loaded by an emu run$hidden"
 
 (cd "$T/app" && step env PYTHONPATH="$P/lib/python3/dist-packages" \
 	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$P" "$V" "$ROOT" "$V1" <<'PY') ||

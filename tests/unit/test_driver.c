@@ -551,6 +551,59 @@ static void test_core_checks(void)
 	CU_ASSERT_EQUAL(lf__backend_unregister("fake"), LF_OK);
 }
 
+static int dl_filled;
+static void *dl_fns[2];
+static void dl_fill(void *const *fns)
+{
+	/* Called once, before the library reads as loaded. */
+	dl_filled++;
+	CU_ASSERT_PTR_NOT_NULL(fns[0]);
+	CU_ASSERT_PTR_NOT_NULL(fns[1]);
+}
+
+/* lf__drv_dl_load (dynlib.c), how the XRT and OpenCL backends load their
+ * vendor library at first use: a missing library and a missing function
+ * are LF_ERR_NOT_FOUND naming them; a library that loads is kept. */
+static void test_dynlib(void)
+{
+	static const char *const good[] = {"cos", "sin"};
+	static const char *const bad[] = {"cos", "lf_no_such_function"};
+	static const char *const none[] = {"", NULL,
+					   "liblf-no-such-library.so.7"};
+	static const char *const libm[] = {"liblf-no-such-library.so.7",
+					   "libm.so.6"};
+	struct lf__drv_dl a = {.backend = "test",
+			       .hint = "apt install nothing",
+			       .syms = good,
+			       .nsyms = 2,
+			       .fns = dl_fns,
+			       .fill = dl_fill,
+			       .mu = PTHREAD_MUTEX_INITIALIZER};
+	struct lf__drv_dl b = a;
+	double (*c)(double);
+
+	dl_filled = 0;
+	CU_ASSERT_EQUAL(lf__drv_dl_load(&a, none, 3), LF_ERR_NOT_FOUND);
+	CU_ASSERT(err_has("test: cannot load liblf-no-such-library.so.7"));
+	CU_ASSERT(err_has("apt install nothing"));
+	CU_ASSERT_EQUAL(dl_filled, 0);
+	CU_ASSERT_EQUAL(a.loaded, 0);
+
+	b.syms = bad;
+	CU_ASSERT_EQUAL(lf__drv_dl_load(&b, libm, 2), LF_ERR_NOT_FOUND);
+	CU_ASSERT(err_has("libm.so.6 has no function lf_no_such_function"));
+	CU_ASSERT_EQUAL(dl_filled, 0);
+
+	/* The second name loads; the first one's failure is not an error. */
+	CU_ASSERT_EQUAL(lf__drv_dl_load(&a, libm, 2), LF_OK);
+	CU_ASSERT_EQUAL(dl_filled, 1);
+	memcpy(&c, &dl_fns[0], sizeof(c));
+	CU_ASSERT_DOUBLE_EQUAL(c(0.0), 1.0, 0.0); /* cos 0 = 1 */
+	/* Loaded once: a later call neither reloads nor refills. */
+	CU_ASSERT_EQUAL(lf__drv_dl_load(&a, none, 3), LF_OK);
+	CU_ASSERT_EQUAL(dl_filled, 1);
+}
+
 void lf_test_suite_driver(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -560,6 +613,7 @@ void lf_test_suite_driver(void)
 	    {"open_errors", test_open_errors},
 	    {"host_questions", test_host_questions},
 	    {"core_checks", test_core_checks},
+	    {"dynlib", test_dynlib},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("driver", NULL, NULL, cases);
