@@ -8,12 +8,20 @@ and out. InferenceSession follows onnxruntime's:
     x = sess.get_inputs()[0]                # .name, .shape, .type
     logits, = sess.run(None, {x.name: images})
 
+    # asynchronous, as onnxruntime's run_async (callback on another thread)
+    sess.run_async(None, {x.name: images}, callback, user_data)
+    # or with a concurrent.futures.Future
+    logits, = sess.run_async(None, {x.name: images}).result()
+
 Devices are layerfab's device strings: "emu", "emu:<profile>", "xrt:N",
 "opencl:N", "cpu", "DEV+DEV"; None means LAYERFAB_DEVICE, else the first
 card, else "emu". Outputs are the same bytes on every device.
 """
 
+import concurrent.futures
 import ctypes
+import queue
+import threading
 
 import numpy as np
 
@@ -208,6 +216,56 @@ def get_available_devices(candidates=_CANDIDATES, with_errors=False):
     return out
 
 
+def _destroy(*handles):
+    """lf_tensor_destroy every non-NULL handle of the given sequences."""
+    for seq in handles:
+        for t in seq:
+            if t:
+                lib.lf_tensor_destroy(t)
+
+
+def _finish_runs(ctx, pending):
+    """A session's waiter thread (InferenceSession.run_async): each run's
+    event, in submission order (the order the library runs them in); None
+    ends it."""
+    while True:
+        job = pending.get()
+        if job is None:
+            return
+        _finish_run(ctx, *job)
+        del job  # nothing of a finished run stays referenced here
+
+
+def _finish_run(ctx, ev, ins, outs, keep, want, callback, user_data, fut):
+    st = lib.lf_event_wait(ev, -1)  # ctypes drops the GIL here
+    msg = ""
+    if st != 0:
+        msg = (lib.lf_context_last_error(ctx).decode(errors="replace") or
+               "lf_model_run_async")
+    lib.lf_event_destroy(ev)
+    result, err = None, None
+    try:
+        if st != 0:
+            err = Error(st, msg)
+        else:
+            result = [InferenceSession._to_numpy(outs[i]) for i in want]
+    except Error as e:
+        err = e
+    finally:
+        _destroy(ins, outs)
+        del keep[:]  # the input arrays, borrowed until now
+    if err is None:
+        fut.set_result(result)
+    else:
+        fut.set_exception(err)
+    if callback is not None:
+        try:
+            callback(result, user_data, "" if err is None else str(err))
+        except Exception:  # as an uncaught error in a thread: report it
+            import traceback
+            traceback.print_exc()
+
+
 class InferenceSession:
     """An ONNX model loaded on a device, as onnxruntime.InferenceSession.
 
@@ -241,6 +299,9 @@ class InferenceSession:
         self._ctx = None
         self._model = None
         self._prof = None
+        self._waiter = None  # the thread finishing run_async() runs
+        self._pending = None  # its queue of runs in flight
+        self._lock = threading.Lock()
         unknown = sorted(set(kwargs) - set(OPTIONS))
         if unknown:
             raise TypeError("InferenceSession: unknown argument%s %s "
@@ -345,6 +406,97 @@ class InferenceSession:
         return np.frombuffer(raw, dtype=dtype).reshape(
             tuple(dims[:ndim])).copy()
 
+    def _output_indexes(self, output_names):
+        names = [o.name for o in self._outputs]
+        if output_names is None:
+            return list(range(len(names)))
+        want = []
+        for n in output_names:
+            if n not in names:
+                raise KeyError("'%s' is not an output of the model "
+                               "(outputs: %s)" % (n, ", ".join(names)))
+            want.append(names.index(n))
+        return want
+
+    def _input_tensors(self, input_feed, keep):
+        """lf_tensor handles borrowing @input_feed's arrays (kept alive in
+        @keep), in the model's input order; the caller destroys them."""
+        known = {a.name for a in self._inputs}
+        for n in input_feed:
+            if n not in known:
+                raise KeyError("'%s' is not an input of the model (inputs: "
+                               "%s)" % (n, ", ".join(sorted(known))))
+        ins = []
+        try:
+            for arg in self._inputs:
+                if arg.name not in input_feed:
+                    raise KeyError("input '%s' is missing" % arg.name)
+                ins.append(self._input_tensor(arg, input_feed[arg.name],
+                                              keep))
+        except BaseException:
+            _destroy(ins)
+            raise
+        return ins
+
+    def run_async(self, output_names, input_feed, callback=None,
+                  user_data=None, run_options=None):
+        """Start one run and return at once (lf_model_run_async).
+
+        As onnxruntime's InferenceSession.run_async: @callback, when
+        given, is called once the run has ended, on a thread of this
+        session, as callback(outputs, user_data, err): outputs the list
+        run() would return (None on failure), err "" or the library's
+        message. In any case a concurrent.futures.Future is returned whose
+        result() is that list (or raises Error).
+
+        Runs of one session are queued in submission order on the
+        library's worker thread and overlap with the caller; several may
+        be in flight. The input arrays are read when the run executes, not
+        at submission: do not modify them until it has ended. Mistakes
+        found at once (unknown names, dtypes, shapes) raise here, as in
+        run(). Async runs do not update get_profile(). close() waits for
+        the runs in flight.
+        """
+        want = self._output_indexes(output_names)
+        if not self._model:
+            raise RuntimeError("the session is closed")
+        keep = []
+        ins = self._input_tensors(input_feed, keep)
+        nout = len(self._outputs)
+        outs = (ctypes.c_void_p * max(nout, 1))()
+        ev = ctypes.c_void_p()
+        try:
+            arr = (ctypes.c_void_p * max(len(ins), 1))(*ins)
+            _check(lib.lf_model_run_async(self._model, arr, len(ins), outs,
+                                          nout, None, ctypes.byref(ev)),
+                   "lf_model_run_async")
+        except BaseException:
+            _destroy(ins)
+            raise
+        fut = concurrent.futures.Future()
+        fut.set_running_or_notify_cancel()
+        with self._lock:
+            if self._waiter is None:
+                self._pending = queue.Queue()
+                # The thread holds the context, not the session, so an
+                # unused session can still be collected (and close()d).
+                self._waiter = threading.Thread(
+                    target=_finish_runs, args=(self._ctx, self._pending),
+                    name="layerfab-run-async", daemon=True)
+                self._waiter.start()
+            self._pending.put((ev, ins, outs, keep, want, callback,
+                               user_data, fut))
+        return fut
+
+    def _stop_waiter(self):
+        with self._lock:
+            waiter, pending = self._waiter, self._pending
+            self._waiter = self._pending = None
+        if waiter is not None:
+            pending.put(None)
+            if waiter is not threading.current_thread():
+                waiter.join()
+
     def run(self, output_names, input_feed, run_options=None):
         """Run the model once.
 
@@ -356,39 +508,18 @@ class InferenceSession:
         name, TypeError for a wrong dtype, Error for what the library
         refuses (shapes, ...) or fails at.
         """
-        names = [o.name for o in self._outputs]
-        if output_names is None:
-            want = list(range(len(names)))
-        else:
-            want = []
-            for n in output_names:
-                if n not in names:
-                    raise KeyError("'%s' is not an output of the model "
-                                   "(outputs: %s)" % (n, ", ".join(names)))
-                want.append(names.index(n))
-        known = {a.name for a in self._inputs}
-        for n in input_feed:
-            if n not in known:
-                raise KeyError("'%s' is not an input of the model (inputs: "
-                               "%s)" % (n, ", ".join(sorted(known))))
+        want = self._output_indexes(output_names)
         keep, ins = [], []
-        outs = (ctypes.c_void_p * max(len(names), 1))()
+        nout = len(self._outputs)
+        outs = (ctypes.c_void_p * max(nout, 1))()
+        ins = self._input_tensors(input_feed, keep)
         try:
-            for arg in self._inputs:
-                if arg.name not in input_feed:
-                    raise KeyError("input '%s' is missing" % arg.name)
-                ins.append(self._input_tensor(arg, input_feed[arg.name],
-                                              keep))
             arr = (ctypes.c_void_p * max(len(ins), 1))(*ins)
             _check(lib.lf_model_run(self._model, arr, len(ins), outs,
-                                    len(names), self._prof), "lf_model_run")
+                                    nout, self._prof), "lf_model_run")
             return [self._to_numpy(outs[i]) for i in want]
         finally:
-            for t in ins:
-                lib.lf_tensor_destroy(t)
-            for t in outs:
-                if t:
-                    lib.lf_tensor_destroy(t)
+            _destroy(ins, outs)
 
     def get_profile(self):
         """The last run's per-layer profile (profile=True): a list of dicts
@@ -421,7 +552,9 @@ class InferenceSession:
 
     def close(self):
         """Free the model, the profile and the device now (else when the
-        session is garbage-collected)."""
+        session is garbage-collected), after the run_async() runs in
+        flight have ended (their callbacks called)."""
+        self._stop_waiter()
         if self._model:
             lib.lf_model_destroy(self._model)
             self._model = None

@@ -143,6 +143,11 @@ _decl("lf_model_output_quant", _st, _p, _sz, ctypes.POINTER(ctypes.c_float),
       ctypes.POINTER(ctypes.c_int32))
 _decl("lf_model_run", _st, _p, ctypes.POINTER(_p), _sz, ctypes.POINTER(_p),
       _sz, _p)
+_decl("lf_model_run_async", _st, _p, ctypes.POINTER(_p), _sz,
+      ctypes.POINTER(_p), _sz, _p, ctypes.POINTER(_p))
+_decl("lf_event_wait", _st, _p, ctypes.c_int)
+_decl("lf_event_destroy", _st, _p)
+_decl("lf_context_last_error", ctypes.c_char_p, _p)
 _decl("lf_tensor_create_borrowed", _st, _p, ctypes.c_int, ctypes.c_int,
       ctypes.POINTER(ctypes.c_int64), _p, _p, _sz, ctypes.POINTER(_p))
 _decl("lf_tensor_destroy", _st, _p)

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import unittest
 
 import numpy as np
@@ -120,6 +121,94 @@ class TestSession(unittest.TestCase):
         for d, x, want in vectors("fmnist_qop"):
             got, = self.sess.run(None, {"input": x})
             self.assertEqual(got.tobytes(), want.tobytes(), d)
+
+
+class TestRunAsync(unittest.TestCase):
+    """InferenceSession.run_async (lf_model_run_async), onnxruntime's
+    signature: callback(outputs, user_data, err) on another thread, plus
+    a concurrent.futures.Future. Expected bytes: ONNX Runtime's files."""
+
+    def test_ort_bytes_callbacks_and_futures(self):
+        vs = list(vectors("fmnist_qop"))
+        done = []
+        all_done = threading.Event()
+
+        def cb(outputs, user_data, err):
+            done.append((user_data, outputs, err,
+                         threading.current_thread() is main))
+            if len(done) == 2 * len(vs):
+                all_done.set()
+
+        main = threading.current_thread()
+        with layerfab.InferenceSession(MODEL, device="emu") as s:
+            # Everything submitted before anything is collected: several
+            # runs in flight on the context's worker.
+            futs = [s.run_async(None, {"input": x}, cb, i)
+                    for i, (d, x, want) in enumerate(vs)]
+            futs += [s.run_async(["logits"], {"input": x}, cb, 10 + i)
+                     for i, (d, x, want) in enumerate(vs)]
+            self.assertTrue(all_done.wait(120))
+            for i, (d, x, want) in enumerate(vs):
+                for f in (futs[i], futs[len(vs) + i]):
+                    got, = f.result(timeout=0)
+                    self.assertEqual(got.shape, want.shape, d)
+                    self.assertEqual(got.tobytes(), want.tobytes(), d)
+            # Callbacks in submission order, none on the caller's thread.
+            self.assertEqual([u for u, _, _, _ in done],
+                             [0, 1, 2, 10, 11, 12])
+            for u, outputs, err, on_main in done:
+                self.assertEqual(err, "")
+                self.assertFalse(on_main)
+                want = vs[u % 10][2]
+                self.assertEqual(outputs[0].tobytes(), want.tobytes())
+            # A synchronous run after async ones: the same bytes.
+            d, x, want = vs[0]
+            self.assertEqual(s.run(None, {"input": x})[0].tobytes(),
+                             want.tobytes())
+
+    def test_errors(self):
+        d, x, want = vectors("fmnist_qop").__next__()
+        batch = [v for v in vectors("fmnist_qop") if v[1].shape[0] > 1][0]
+        # As TestOptions: 100000 bytes hold a one-image run on emu, not the
+        # 8-image batch; without the fallback the run itself fails, which
+        # lf_model_run_async reports through its event.
+        with layerfab.InferenceSession(MODEL, providers=["emu"],
+                                       memory_limit=100000) as s:
+            with self.assertRaises(KeyError):
+                s.run_async(None, {"image": x})
+            with self.assertRaises(KeyError):
+                s.run_async(["nope"], {"input": x})
+            with self.assertRaises(TypeError):
+                s.run_async(None, {"input": x.astype(np.float64)})
+            with self.assertRaises(layerfab.Error) as e:  # at submission
+                s.run_async(None, {"input": np.zeros((1, 1, 27, 28),
+                                                     np.float32)})
+            self.assertIn("27", str(e.exception))
+            got = []
+            f = s.run_async(None, {"input": batch[1]},
+                            lambda o, u, err: got.append((o, u, err)), "b")
+            with self.assertRaises(layerfab.Error) as e:
+                f.result(timeout=120)
+            self.assertEqual(e.exception.status, "LF_ERR_NO_DEVICE_MEMORY")
+            self.assertIn("memory limit of 100000", str(e.exception))
+            f2 = s.run_async(None, {"input": x})
+            self.assertEqual(f2.result(timeout=120)[0].tobytes(),
+                             want.tobytes())
+            self.assertEqual(len(got), 1)
+            self.assertIsNone(got[0][0])
+            self.assertEqual(got[0][1], "b")
+            self.assertIn("LF_ERR_NO_DEVICE_MEMORY", got[0][2])
+
+    def test_close_waits_for_runs_in_flight(self):
+        vs = list(vectors("fmnist_qop"))
+        s = layerfab.InferenceSession(MODEL, device="emu")
+        futs = [s.run_async(None, {"input": x}) for d, x, w in vs * 3]
+        s.close()  # no error, no crash: the runs end first
+        for f, (d, x, want) in zip(futs, vs * 3):
+            self.assertTrue(f.done())
+            self.assertEqual(f.result()[0].tobytes(), want.tobytes(), d)
+        with self.assertRaises(RuntimeError):
+            s.run_async(None, {"input": vs[0][1]})
 
 
 class TestQuant(unittest.TestCase):
