@@ -30,7 +30,9 @@
  *          access is a transaction of its own (conditional, strided or
  *          interleaved streams); LFP_SEQ_BEATS (2) for consecutive whole
  *          64-byte beats (lf_beat_rd / lf_beat_wr): bursts as for 1, and
- *          each access moves LF_BLK_LANES bytes at the bank, not one.
+ *          each access moves LF_BLK_LANES bytes at the bank, not one
+ *          (scripts/hls-lint's pipe-table rule checks the loop moves
+ *          whole beats and no byte or word of one).
  *
  * One invocation that ran `trips` iterations (trips > 0) costs
  *     (rd ? LF_LAT_MEM : 0) + depth + max(ii * (trips - 1), memory)

@@ -833,7 +833,10 @@ struct lf_layer_profile {
 	char op[32];	    /* "QLinearConv+Relu", "MaxPool", ... */
 	char where[8];	    /* "device" or "cpu" */
 	unsigned segment;   /* device segment index, or ~0u */
-	unsigned long long host_ns;	 /* host wall time */
+	/* host wall time; a device segment's (its transfers, launches and
+	 * waits, or its CPU fallback) whole on the segment's first layer,
+	 * 0 on its others */
+	unsigned long long host_ns;
 	unsigned long long device_ns;	 /* modeled device time (projection) */
 	unsigned long long dev_start_ns; /* modeled start on the device clock */
 	unsigned long long h2d_bytes, d2h_bytes;

@@ -7,7 +7,9 @@
 # and their ratio, launches, device segments, DMA transfers and bytes per
 # inference, mean transfer size, modeled card time and MAC utilisation
 # over the CUs that ran; whether the projected card is faster or slower
-# than one CPU core; the cycle model's per-loop breakdown (--loops); then
+# than one CPU core; the cycle model's per-loop breakdown (--loops); for
+# ResNet-18 the per-layer table (--layers) summed against the device
+# timeline; then
 # one summary row per model and batch.
 #
 #   BUILD=build sh scripts/bench-ort.sh      (from the source root)
@@ -100,6 +102,7 @@ bench_model() {
 	model=$1
 	iters=$2
 	batch=$3
+	extra=${4:-}
 	name=$(basename "$model" .onnx)
 	if [ "$batch" != 1 ]; then
 		name="$name/b$batch"
@@ -117,7 +120,7 @@ bench_model() {
 		sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
 	echo "ORT: $ort_out"
 
-	# shellcheck disable=SC2086 # XOPT is empty or two words
+	# shellcheck disable=SC2086 # XOPT and extra: empty or words
 	# Modeled card times do not vary from run to run; the large models'
 	# emulator runs are long, so they get no warm-up beyond the untimed
 	# first run `layerfab bench` always makes.
@@ -126,7 +129,7 @@ bench_model() {
 		warmup=0
 	fi
 	lf_out=$("$LAYERFAB" bench "$model" --device emu $XOPT --warmup "$warmup" \
-		--iters "$iters" --batch "$batch" --loops --kv 2>&1) || {
+		--iters "$iters" --batch "$batch" --loops $extra --kv 2>&1) || {
 		echo "layerfab bench failed:"
 		printf '%s\n' "$lf_out" | sed 's/^/  /'
 		FAILED=1
@@ -137,6 +140,10 @@ $(printf '%-18s %9s %10s %7s' "$name" "$ort_ms" "-" "-")  (layerfab failed)"
 	printf '%s\n' "$lf_out" | grep -v '^bench-kv:' | grep -v '^bench: ' |
 		sed 's/^/  /'
 	KV=$(printf '%s\n' "$lf_out" | sed -n 's/^bench-kv: //p')
+	if printf '%s\n' "$lf_out" | grep -q 'NOT EQUAL'; then
+		echo "  the per-layer modeled times do not sum to the device timeline"
+		FAILED=1
+	fi
 
 	emu_ms=$(kv wall_ms_median)
 	ratio=$(calc "%.2f" "$emu_ms / $ort_ms")
@@ -185,7 +192,9 @@ echo "modeled = the emulator's timing model's projection of the card," \
 	"not a measurement"
 
 bench_model models/fmnist_qop.onnx "$ITERS" 1
-bench_model "$RESNET" "$ITERS_LARGE" 1
+# ResNet-18 with its per-layer table (--layers: each layer's own modeled
+# time, checked to sum to the device timeline's events).
+bench_model "$RESNET" "$ITERS_LARGE" 1 --layers
 bench_model "$RESNET50" "$ITERS_LARGE" 1
 if [ "$BATCH" -gt 1 ]; then
 	bench_model "$RESNET50" "$ITERS_BATCH" "$BATCH"

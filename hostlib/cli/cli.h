@@ -220,6 +220,15 @@ const char *lf__cli_cus_str(const struct lf__cli_peak *pk, uint64_t mask,
 			    char *buf, size_t len);
 
 /*
+ * lf__cli_layers_print() - the per-layer table of profile @p (layer,
+ * place, host and modeled time, cycles, MAC % of its CU, transfers,
+ * launches), its totals, and whether the layers' modeled times sum to
+ * the run's modeled device time.
+ */
+void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
+			  const struct lf__cli_peak *pk, int have_peak);
+
+/*
  * lf__cli_util_print() - "MAC utilisation: U% = device MACs / (modeled
  * time x M MACs/cycle x C MHz) over the CU(s) that ran: NAMES (n of N
  * CUs; over all N: U2%)" on @out, or why it is unknown. Returns U (0 when

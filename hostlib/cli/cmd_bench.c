@@ -19,7 +19,7 @@
 #define USAGE                                                                  \
 	"MODEL.onnx [--device DEV] [--xclbin FILE] [--warmup N]\n"             \
 	"                      [--iters N | --seconds S] [--batch N] "         \
-	"[--random SEED] [--loops] [--kv]"
+	"[--random SEED] [--loops] [--layers] [--kv]"
 
 #define MAX_IO 16
 
@@ -27,7 +27,7 @@ struct bench_opts {
 	const char *model, *device, *xclbin;
 	uint64_t warmup, iters, seed, batch;
 	double seconds;
-	int kv, loops;
+	int kv, loops, layers;
 };
 
 /* Per-run samples and sums over the timed runs. */
@@ -55,8 +55,10 @@ static int help(void)
 	       "and bytes per inference, and MAC\nutilisation = MACs / "
 	       "(modeled time x MACs per cycle x clock) over the CUs that\n"
 	       "ran (from the xclbin's limits). --loops adds the cycle "
-	       "model's per-loop\nbreakdown (hls/lf_pipes.h labels). --kv "
-	       "adds a 'bench-kv:' line of key=value\npairs.\n",
+	       "model's per-loop\nbreakdown (hls/lf_pipes.h labels). --layers "
+	       "adds the last run's per-layer\ntable (as `layerfab run` "
+	       "prints it). --kv adds a 'bench-kv:' line of\nkey=value "
+	       "pairs.\n",
 	       USAGE);
 	return LF__CLI_OK;
 }
@@ -105,6 +107,8 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			o->kv = 1;
 		} else if (strcmp(argv[i], "--loops") == 0) {
 			o->loops = 1;
+		} else if (strcmp(argv[i], "--layers") == 0) {
+			o->layers = 1;
 		} else if (argv[i][0] == '-' || o->model) {
 			return lf__cli_usage_error("bench", USAGE,
 						   "unexpected '%s'", argv[i]);
@@ -253,7 +257,7 @@ static const char *cu_list(const struct lf__cli_peak *pk, uint64_t mask,
 
 static void report(const struct bench_opts *o, lf_context *ctx,
 		   struct bench_acc *a, const struct bench_io *io,
-		   uint64_t total_wall)
+		   const lf_run_profile *prof, uint64_t total_wall)
 {
 	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
 	struct lf__cli_peak pk;
@@ -331,6 +335,10 @@ static void report(const struct bench_opts *o, lf_context *ctx,
 	if (o->loops)
 		lf__cli_loops_print(stdout, &a->loops, n,
 				    have_peak ? pk.clock_mhz : 0.0);
+	if (o->layers) {
+		printf("\nthe last timed run, ");
+		lf__cli_layers_print(stdout, prof, &pk, have_peak);
+	}
 	if (o->kv)
 		printf("bench-kv: runs=%zu batch=%llu wall_ms_min=%.4f "
 		       "wall_ms_median=%.4f wall_ms_p99=%.4f wall_ips=%.2f "
@@ -442,7 +450,7 @@ int lf__cli_bench(int argc, char **argv)
 		goto out;
 	}
 	io_account(&io);
-	report(&o, ctx, &a, &io, total_wall);
+	report(&o, ctx, &a, &io, prof, total_wall);
 	rc = LF__CLI_OK;
 out:
 	for (size_t i = 0; i < io.nin; i++)

@@ -238,70 +238,16 @@ static void print_layouts(const lf_run_profile *p)
 		       nfold == 1 ? "" : "s", line);
 }
 
-/* A layer's MACs over its own cycles on the CU that ran it, or "-". */
-static const char *layer_util(const struct lf_layer_profile *r,
-			      const struct lf__cli_peak *pk, int have_peak,
-			      char *buf, size_t len)
-{
-	snprintf(buf, len, "-");
-	if (have_peak && r->modeled && r->device_cycles && r->macs &&
-	    r->cu < pk->nall && pk->cu_macs[r->cu] > 0)
-		snprintf(buf, len, "%.2f",
-			 100.0 * (double)r->macs /
-			     ((double)r->device_cycles * pk->cu_macs[r->cu]));
-	return buf;
-}
-
 static void print_profile(lf_context *ctx, const lf_run_profile *p, int loops)
 {
 	struct lf__cli_totals t;
 	struct lf__cli_peak pk;
 	struct lf_device_info di = LF_STRUCT_INIT(struct lf_device_info);
-	size_t n = lf_run_profile_count(p);
 	int have_peak = lf_context_device_info(ctx, &di) == LF_OK &&
 			lf__cli_peak_of(di.xclbin, &pk) == LF_OK;
-	printf("\nper-layer profile (modeled = projected by the timing "
-	       "model, not measured; a\nlayer's own kernel cycles at the "
-	       "kernel clock, the launch on a launch's first\nlayer, "
-	       "uploads on a segment's first, downloads on its last; - = "
-	       "the device\ncounts no cycles; MAC%% = the layer's MACs over "
-	       "its own cycles x its CU's MACs/cycle):\n");
-	printf("%3s %-28s %-22s %-6s %3s %9s %11s %11s %6s %3s %9s %9s %4s "
-	       "%6s\n",
-	       "#", "layer", "op", "where", "seg", "host ms", "modeled ms",
-	       "cycles", "MAC%", "CU", "H2D B", "D2H B", "DMA", "launch");
-	for (size_t i = 0; i < n; i++) {
-		struct lf_layer_profile r =
-		    LF_STRUCT_INIT(struct lf_layer_profile);
-		char seg[12] = "-", ms[24] = "-", cyc[24] = "-", ut[16],
-		     cu[12] = "-";
-		if (lf_run_profile_get(p, i, &r) != LF_OK)
-			continue;
-		if (r.segment != ~0u)
-			snprintf(seg, sizeof(seg), "%u", r.segment);
-		if (r.modeled) {
-			snprintf(ms, sizeof(ms), "%.4f",
-				 (double)r.device_ns / 1e6);
-			snprintf(cyc, sizeof(cyc), "%llu", r.device_cycles);
-		}
-		if (r.cu != ~0u)
-			snprintf(cu, sizeof(cu), "%u", r.cu);
-		printf(
-		    "%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %6s %3s "
-		    "%9llu %9llu %4u %6u\n",
-		    i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
-		    (double)r.host_ns / 1e6, ms, cyc,
-		    layer_util(&r, &pk, have_peak, ut, sizeof(ut)), cu,
-		    r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
-	}
+	printf("\n");
+	lf__cli_layers_print(stdout, p, &pk, have_peak);
 	lf__cli_totals_of(p, &t);
-	printf("%3s %-28s %-22s %-6s %3u %9.3f %11.4f %11s %6s %3s %9llu "
-	       "%9llu %4llu %6llu\n",
-	       "", "total", "", "", t.segments, (double)t.host_ns / 1e6,
-	       (double)t.device_ns / 1e6, "", "", "",
-	       (unsigned long long)t.h2d_bytes, (unsigned long long)t.d2h_bytes,
-	       (unsigned long long)t.dma_transfers,
-	       (unsigned long long)t.launches);
 	printf("%zu layers, %zu on the device in %u segment%s; %.1f M MACs "
 	       "(%.1f M on the device)\n",
 	       t.layers, t.device_layers, t.segments,

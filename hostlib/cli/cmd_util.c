@@ -13,6 +13,7 @@
 
 #include "driver/xclbin/xclbin.h"
 #include "hostlib/cli/cli.h"
+#include "hostlib/model/model_impl.h"
 #include "hostlib/onnx/onnx.h"
 
 int lf__cli_is_help(const char *arg)
@@ -571,4 +572,93 @@ lf_status lf__cli_tensor_to_onnx(lf_tensor *got, struct lf__tensor *t,
 	if (st == LF_OK && t->count)
 		memcpy(t->data, lf_tensor_data(got), lf__tensor_bytes(t));
 	return st;
+}
+
+/* A layer's MACs over its own cycles on the CU that ran it, or "-". */
+static const char *layer_util(const struct lf_layer_profile *r,
+			      const struct lf__cli_peak *pk, int have_peak,
+			      char *buf, size_t len)
+{
+	snprintf(buf, len, "-");
+	if (have_peak && r->modeled && r->device_cycles && r->macs &&
+	    r->cu < pk->nall && pk->cu_macs[r->cu] > 0)
+		snprintf(buf, len, "%.2f",
+			 100.0 * (double)r->macs /
+			     ((double)r->device_cycles * pk->cu_macs[r->cu]));
+	return buf;
+}
+
+/*
+ * lf__cli_layers_print() - the per-layer table of a profiled run on @out:
+ * each layer's place, host wall time, modeled time and cycles, MAC %, CU,
+ * transfers and launches, and the totals; then whether the layers'
+ * modeled times add up to the run's modeled device time.
+ */
+void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
+			  const struct lf__cli_peak *pk, int have_peak)
+{
+	struct lf__cli_totals t;
+	size_t n = lf_run_profile_count(p);
+	unsigned long long sum_ns = 0;
+	fprintf(out,
+		"per-layer profile (modeled = projected by the timing "
+		"model, not measured; a\nlayer's own kernel cycles at the "
+		"kernel clock, the launch on a launch's first\nlayer, "
+		"uploads on a segment's first, downloads on its last; - = "
+		"the device\ncounts no cycles; MAC%% = the layer's MACs over "
+		"its own cycles x its CU's MACs/cycle):\n");
+	fprintf(out,
+		"%3s %-28s %-22s %-6s %3s %9s %11s %11s %6s %3s %9s %9s %4s "
+		"%6s\n",
+		"#", "layer", "op", "where", "seg", "host ms", "modeled ms",
+		"cycles", "MAC%", "CU", "H2D B", "D2H B", "DMA", "launch");
+	for (size_t i = 0; i < n; i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		char seg[12] = "-", ms[24] = "-", cyc[24] = "-", ut[16],
+		     cu[12] = "-";
+		if (lf_run_profile_get(p, i, &r) != LF_OK)
+			continue;
+		if (r.segment != ~0u)
+			snprintf(seg, sizeof(seg), "%u", r.segment);
+		if (r.modeled || r.device_ns)
+			sum_ns += r.device_ns;
+		if (r.modeled) {
+			snprintf(ms, sizeof(ms), "%.4f",
+				 (double)r.device_ns / 1e6);
+			snprintf(cyc, sizeof(cyc), "%llu", r.device_cycles);
+		}
+		if (r.cu != ~0u)
+			snprintf(cu, sizeof(cu), "%u", r.cu);
+		fprintf(
+		    out,
+		    "%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %6s %3s "
+		    "%9llu %9llu %4u %6u\n",
+		    i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
+		    (double)r.host_ns / 1e6, ms, cyc,
+		    layer_util(&r, pk, have_peak, ut, sizeof(ut)), cu,
+		    r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
+	}
+	lf__cli_totals_of(p, &t);
+	fprintf(out,
+		"%3s %-28s %-22s %-6s %3u %9.3f %11.4f %11s %6s %3s %9llu "
+		"%9llu %4llu %6llu\n",
+		"", "total", "", "", t.segments, (double)t.host_ns / 1e6,
+		(double)t.device_ns / 1e6, "", "", "",
+		(unsigned long long)t.h2d_bytes,
+		(unsigned long long)t.d2h_bytes,
+		(unsigned long long)t.dma_transfers,
+		(unsigned long long)t.launches);
+	/* The device's own timeline (its run and DMA events, recorded by the
+	 * driver, not from the per-descriptor cycles the layers carry). */
+	unsigned long long tl_ns = 0;
+	for (size_t k = 0; k < p->nev; k++)
+		if (p->ev[k].track >= 1 && !p->ev[k].layer)
+			tl_ns += p->ev[k].dur_ns;
+	if (sum_ns && p->have_device)
+		fprintf(out,
+			"layers' modeled times sum to %.4f ms; the device "
+			"timeline's runs and transfers to %.4f ms%s\n",
+			(double)sum_ns / 1e6, (double)tl_ns / 1e6,
+			sum_ns == tl_ns ? " (equal)" : " (NOT EQUAL)");
 }

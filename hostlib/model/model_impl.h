@@ -61,6 +61,7 @@ struct lf_model {
 /* One host span or device event of a profiled run (for the trace). */
 struct lf__pevent {
 	int track;	   /* 0 host, 1 DMA H2D, 2 DMA D2H, 10 + cu */
+	int layer;	   /* 1: one layer's slice of a run (inside it) */
 	uint64_t start_ns; /* host: since the run began; device: its clock */
 	uint64_t dur_ns;
 	uint64_t bytes;

@@ -338,22 +338,51 @@ static void launch_time(struct runctx *c, size_t first_rec,
 		return;
 	}
 	uint64_t cum = 0, at = 0, kern = 0;
+	/* The kernel's time ends the run (the launch overhead first): where
+	 * the trace's layer slices start. */
+	for (uint32_t k = 0; k < l->ndesc; k++)
+		cum += mm->desc_cycles[l->desc0 + k];
+	uint64_t kend =
+	    (uint64_t)((double)cum * 1e3 /
+			   (double)mm->desc_mhz[l->desc0 + l->ndesc - 1] +
+		       0.5);
+	uint64_t k0 = e->start_ns + (dur > kend ? dur - kend : 0);
+	struct lf__pevent pe; /* the trace's slice of the current layer */
+	int cur = -1;
+	cum = 0;
+	memset(&pe, 0, sizeof(pe));
+	pe.track = 10 + (int)e->cu;
+	pe.layer = 1;
 	for (uint32_t k = 0; k < l->ndesc; k++) {
 		uint32_t i = l->desc0 + k;
 		cum += mm->desc_cycles[i];
 		uint64_t to =
 		    (uint64_t)((double)cum * 1e3 / (double)mm->desc_mhz[i] +
 			       0.5);
-		struct lf_layer_profile *r =
-		    rec_of(c, first_rec, c->p->desc_node[i]);
+		int node = c->p->desc_node[i];
+		struct lf_layer_profile *r = rec_of(c, first_rec, node);
 		r->device_cycles += mm->desc_cycles[i];
 		kern = to;
 		if (to < at)
 			continue;
 		uint64_t part = to - at > dur ? dur : to - at;
 		attribute(r, e->start_ns + at, part);
+		if (node != cur) {
+			if (cur >= 0)
+				lf__run_profile_event(c->prof, &pe);
+			cur = node;
+			pe.start_ns = k0 + at;
+			pe.dur_ns = 0;
+			snprintf(pe.name, sizeof(pe.name), "%s", r->name);
+			snprintf(pe.op, sizeof(pe.op), "%s", r->op);
+		}
+		pe.dur_ns += part;
 		at = to;
 	}
+	/* Each layer's own kernel time as a slice inside the launch's run
+	 * on the CU's track (the trace's per-layer view). */
+	if (cur >= 0)
+		lf__run_profile_event(c->prof, &pe);
 	attribute(r0, e->start_ns, dur > kern ? dur - kern : 0);
 }
 
@@ -552,15 +581,11 @@ static lf_status run_segment(struct runctx *c, int si)
 		return LF_OK;
 	uint64_t t1 = lf__now_ns();
 	size_t first = c->prof->n;
-	uint64_t macs = 0;
-	for (int j = 0; j < s->nnodes; j++)
-		macs += c->p->node[s->nodes[j]].macs;
 	for (int j = 0; j < s->nnodes; j++) {
 		int node = s->nodes[j];
-		uint64_t mj = c->p->node[node].macs;
-		uint64_t host = macs ? (uint64_t)((double)(t1 - t0) *
-						  (double)mj / (double)macs)
-				     : (t1 - t0) / (uint64_t)s->nnodes;
+		/* The segment's wall time, undivided, on its first layer: the
+		 * host cannot see how long each layer took on the device. */
+		uint64_t host = j == 0 ? t1 - t0 : 0;
 		struct lf_layer_profile *r =
 		    record(c, node, where, host, (unsigned)si);
 		if (!r)

@@ -254,6 +254,28 @@ static void test_layer_cycles(void)
 	CU_ASSERT_EQUAL(r[1].device_ns, 4 * r[1].device_cycles + tl.d2h_ns);
 	CU_ASSERT_EQUAL(r[0].device_ns + r[1].device_ns,
 			tl.run_ns + tl.h2d_ns + tl.d2h_ns);
+	/* The trace's per-layer view: one slice per layer on the run's CU
+	 * track, its own cycles at 4 ns, in order inside the run after the
+	 * launch's 20 us, apart from the run event itself. */
+	int nslice = 0;
+	uint64_t run_start = 0;
+	for (size_t k = 0; k < p->nev; k++)
+		if (p->ev[k].track == 10 + (int)tl.run_cu && !p->ev[k].layer)
+			run_start = p->ev[k].start_ns;
+	for (size_t k = 0; k < p->nev; k++) {
+		const struct lf__pevent *e = &p->ev[k];
+		if (!e->layer)
+			continue;
+		CU_ASSERT_FATAL(nslice < 2);
+		CU_ASSERT_EQUAL(e->track, 10 + (int)tl.run_cu);
+		CU_ASSERT_STRING_EQUAL(e->name, r[nslice].name);
+		CU_ASSERT_EQUAL(e->dur_ns, 4 * r[nslice].device_cycles);
+		CU_ASSERT_EQUAL(e->start_ns,
+				run_start + 20000 +
+				    (nslice ? 4 * r[0].device_cycles : 0));
+		nslice++;
+	}
+	CU_ASSERT_EQUAL(nslice, 2);
 	/* The loops hold everything but the per-descriptor fixed cost. */
 	uint64_t loops = 0;
 	size_t nl = lf_run_profile_loop_count(p);
