@@ -209,3 +209,31 @@ void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 				}
 			}
 }
+
+int lf__blk_mm_layer(const struct lf__layer *M, struct lf__layer *C)
+{
+	if (M->op != LF_KOP_MATMUL || M->batch != 1 || M->w_batch != 1 ||
+	    M->y_type == LF_DTYPE_INT32 || M->w_scale_count < 1)
+		return 0;
+	*C = *M;
+	C->op = LF_KOP_CONV2D;
+	C->n = M->m;
+	C->ic = M->k;
+	C->oc = M->cols;
+	C->ih = C->iw = C->oh = C->ow = 1;
+	C->kh = C->kw = 1;
+	C->stride_h = C->stride_w = 1;
+	C->dil_h = C->dil_w = 1;
+	C->pad_t = C->pad_l = C->pad_b = C->pad_r = 0;
+	C->groups = 1;
+	C->batch = C->m = C->k = C->cols = C->w_batch = 0;
+	return 1;
+}
+
+void lf__blk_mm_weights(const struct lf__layer *M, const uint8_t *b, uint8_t *w)
+{
+	uint64_t k = (uint64_t)M->k, cols = (uint64_t)M->cols;
+	for (uint64_t o = 0; o < cols; o++)
+		for (uint64_t i = 0; i < k; i++)
+			w[o * k + i] = b[i * cols + o];
+}

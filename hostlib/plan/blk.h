@@ -114,4 +114,29 @@ uint64_t lf__blk_fold_bytes(const struct lf__blk_fold *f);
 void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 		    uint8_t *dst, uint8_t zp);
 
+/*
+ * Matmul as a blocked 1x1 conv (issue 12: "FC/matmul as 1x1 over rows"):
+ * Y[m][cols] = A[m][k] x B[k][cols] is the conv of m images of k channels
+ * and 1 x 1 pixels with cols output channels and the 1 x 1 kernel
+ * w[o][i][0][0] = B[i][o]: each output is the same sum of the same
+ * (x - x_zp) * (w - w_zp[o]) terms plus bias[o], wrapped to int32, and
+ * requantized with the same mult[o] = (x_scale * w_scale[o]) / y_scale,
+ * rounded and clamped the same way (lf_desc.h's one formula for both ops;
+ * hostlib/cpu/ref_linear.c's reference computes both with ref_store()).
+ * In the blocked layout A (m, k, 1, 1) is [m][cb(k)][64] and Y (m, cols,
+ * 1, 1) is [m][cb(cols)][64]: row-major bytes with each row padded to
+ * whole 64-channel blocks.
+ */
+
+/*
+ * lf__blk_mm_layer() - matmul layer @M (batch 1, one B, 8-bit output) as
+ * that conv layer @C (n = m, ic = k, oc = cols, 1 x 1 everything), its
+ * quantization unchanged. Return: 1, or 0 when @M has no blocked form.
+ */
+int lf__blk_mm_layer(const struct lf__layer *M, struct lf__layer *C);
+
+/* The conv weights w[cols][k] (1 x 1 taps) of @M's B[k][cols] @b. */
+void lf__blk_mm_weights(const struct lf__layer *M, const uint8_t *b,
+			uint8_t *w);
+
 #endif /* LF_PLAN_BLK_H */

@@ -508,6 +508,19 @@ static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
 	const void *w = g->vals[q->w].cst->data;
 	const void *bias = q->bias >= 0 ? g->vals[q->bias].cst->data : NULL;
 	lf__pack_params(&pn->layout, &L, w, bias, blob + pn->base);
+	if (pn->blk && n->op == LF__GOP_MATMUL) {
+		/* B[k][cols] as the 1 x 1 conv's w[cols][k] (plan/blk.h) */
+		struct lf__layer C;
+		uint8_t *wt = malloc((size_t)L.k * (size_t)L.cols);
+		if (!wt)
+			return LF_ERR_NO_MEMORY;
+		lf__blk_mm_layer(&L, &C);
+		lf__blk_mm_weights(&L, w, wt);
+		lf__blk_pack_conv(&C, wt, bias, blob + pn->blk_w,
+				  blob + pn->blk_rec);
+		free(wt);
+		return LF_OK;
+	}
 	if (pn->blk)
 		lf__blk_pack_conv(&L, w, bias, blob + pn->blk_w,
 				  blob + pn->blk_rec);
@@ -574,6 +587,12 @@ static uint64_t blk_params(const struct lf__layer *L,
 	struct lf__blk_fold f;
 	if (!caps->engine || !(caps->blk_ops & (1u << LF_KOP_CONV2D)))
 		return total;
+	/* A matmul: its blocked 1x1 conv's constants (plan/blk.h). */
+	if (L->op == LF_KOP_MATMUL)
+		return lf__blk_mm_layer(L, &F)
+			   ? blk_area(&F, caps, &pn->blk, &pn->blk_w,
+				      &pn->blk_rec, total)
+			   : total;
 	total = blk_area(L, caps, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
 	if (lf__blk_fold_layer(L, &F, &f))
 		total = blk_area(&F, caps, &pn->fold, &pn->fold_w,
@@ -635,8 +654,7 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 		pn->on = 1;
 		pn->base = base;
 		total = base + pn->layout.params_bytes;
-		if (n->op == LF__GOP_CONV)
-			total = blk_params(&L, caps, pn, total);
+		total = blk_params(&L, caps, pn, total);
 		p.kernels |= 1u << (caps->engine ? LF__MK_ENG : k);
 	}
 	/* With the engine, pooling and add nodes (no constants) may run on
@@ -730,8 +748,9 @@ static lf_status nomem(struct bld *b)
 enum { BK_NONE = 0, BK_BLK = 1, BK_MM = 2 };
 
 /* The n x c x h x w view of a value in the blocked layout: a 4-D tensor
- * as it is, anything else (a per-channel or scalar add operand, a
- * matmul's row-major input) as 1 x count x 1 x 1. */
+ * as it is, a 2-D one (a matmul's rows) as rows x columns x 1 x 1 (the
+ * view of a matmul run as a blocked 1x1 conv, plan/blk.h), anything else
+ * (a per-channel or scalar add operand) as 1 x count x 1 x 1. */
 static void blk_view(const struct lf__gshape *s, uint64_t v[4])
 {
 	if (s->rank == 4) {
@@ -741,6 +760,10 @@ static void blk_view(const struct lf__gshape *s, uint64_t v[4])
 	}
 	v[0] = v[2] = v[3] = 1;
 	v[1] = lf__gshape_count(s);
+	if (s->rank == 2) {
+		v[0] = (uint64_t)s->d[0];
+		v[1] = (uint64_t)s->d[1];
+	}
 }
 
 /* Its bytes blocked; 0 when past what descriptor offsets reach. */
@@ -819,6 +842,40 @@ static int blk_conv_ok(const struct bld *b, size_t i)
 	return ok;
 }
 
+/* Its blocked view is that of its storage (a view node, Flatten or
+ * Reshape, may have changed it), and it has a blocked size. */
+static int blk_same_view(const struct bld *b, int v)
+{
+	uint64_t v1[4], v2[4];
+	const struct lf__gshape *vs = &b->p->shape[v];
+	blk_view(vs, v1);
+	blk_view(&b->p->shape[b->p->root[v]], v2);
+	return blk_size(vs) && memcmp(v1, v2, sizeof(v1)) == 0;
+}
+
+/*
+ * Matmul node @i runs as a blocked 1x1 conv (plan/blk.h): its constants
+ * were packed so, its A and Y are 2-D (the conv's m x k x 1 x 1 and
+ * m x cols x 1 x 1 views, blk_view()) and stored so (after a global
+ * average pool, [N, C, 1, 1] flattened to [N, C]: the same blocked
+ * bytes), and the conv fits the kernel's limits.
+ */
+static int blk_mm_ok(const struct bld *b, size_t i)
+{
+	const struct lf__gnode *n = &b->g->nodes[i];
+	struct lf__layer L, C;
+	if (!b->params->node[i].blk)
+		return 0;
+	lf__graph_layer(b->g, n, b->p->shape, &L);
+	if (!lf__blk_mm_layer(&L, &C))
+		return 0;
+	int v[2] = {n->in[0], n->out[0]};
+	for (int k = 0; k < 2; k++)
+		if (b->p->shape[v[k]].rank != 2 || !blk_same_view(b, v[k]))
+			return 0;
+	return blk_conv_fits(b, &C);
+}
+
 /* BK_* of device node @i (classify() ran). */
 static int blk_kind(const struct bld *b, size_t i)
 {
@@ -827,21 +884,14 @@ static int blk_kind(const struct bld *b, size_t i)
 	if (!c->engine || !c->blk_ops || b->chain[i] != 1)
 		return BK_NONE;
 	if (n->op == LF__GOP_MATMUL)
-		return BK_MM;
+		return blk_mm_ok(b, i) ? BK_BLK : BK_MM;
 	/* Each value it reads or writes in the blocked layout, whose view
 	 * (the descriptor's) is that of its storage (a view node may have
 	 * reshaped it). */
 	int vals[3] = {b->ax[i], b->ax2[i], n->out[0]};
-	for (int k = 0; k < 3; k++) {
-		if (vals[k] < 0)
-			continue;
-		const struct lf__gshape *vs = &b->p->shape[vals[k]];
-		uint64_t v1[4], v2[4];
-		blk_view(vs, v1);
-		blk_view(&b->p->shape[b->p->root[vals[k]]], v2);
-		if (!blk_size(vs) || memcmp(v1, v2, sizeof(v1)) != 0)
+	for (int k = 0; k < 3; k++)
+		if (vals[k] >= 0 && !blk_same_view(b, vals[k]))
 			return BK_NONE;
-	}
 	const struct lf__gshape *xs = &b->p->shape[b->ax[i]];
 	if (n->op == LF__GOP_CONV)
 		return xs->rank == 4 && blk_conv_ok(b, i) ? BK_BLK : BK_NONE;
@@ -1163,8 +1213,8 @@ static int blk_convs(struct bld *b, struct lf__mseg *s)
  * pad lanes of its blocked upload. */
 static uint8_t pad_of(const struct bld *b, int i, int x2)
 {
-	if (b->g->nodes[i].op == LF__GOP_CONV)
-		return (uint8_t)b->lp[i].tiles[0].d.x_zp;
+	if (b->g->nodes[i].lin) /* conv, matmul */
+		return (uint8_t)b->g->nodes[i].lin->x_zp;
 	return (uint8_t)(x2 ? b->pd[i].x2_zp : b->pd[i].x_zp);
 }
 
@@ -1508,7 +1558,11 @@ static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
 	struct lf__blk_fold f;
 	lf_desc d;
 	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
-	if (b->fold[i] && lf__blk_fold_layer(&L, &F, &f)) {
+	if (L.op == LF_KOP_MATMUL && lf__blk_mm_layer(&L, &F)) {
+		lf__blk_conv_desc(&F, &d);
+		d.w_off = (uint32_t)pn->blk_w;
+		d.w_zp_off = (uint32_t)pn->blk_rec;
+	} else if (b->fold[i] && lf__blk_fold_layer(&L, &F, &f)) {
 		lf__blk_conv_desc(&F, &d);
 		d.w_off = (uint32_t)pn->fold_w;
 		d.w_zp_off = (uint32_t)pn->fold_rec;

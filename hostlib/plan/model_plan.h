@@ -87,7 +87,7 @@ struct lf__pnode {
 	struct lf__plan layout; /* the area's layout (slices; no tiles) */
 	/* a conv's blocked-form constants too (plan/blk.h), when the engine
 	 * has a blocked conv: packed weights at blk_w, records at blk_rec,
-	 * offsets in the blob */
+	 * offsets in the blob (a matmul's: those of its 1x1 conv form) */
 	int blk;
 	uint64_t blk_w, blk_rec;
 	/* and folded (stem folding, plan/blk.h), when it folds: the kh x 1

@@ -25,6 +25,10 @@
  * plan had A live from segment 0's last node only). Expected bytes come
  * from the "cpu" device, which runs every node on the CPU reference and
  * touches no device plan or arena.
+ *
+ * gap_fc_blocked: a global average pool feeding a QGemm / QLinearMatMul
+ * (ResNet's head), the matmul run as a blocked 1x1 conv (plan/blk.h),
+ * byte-exact with the cpu device on the emulator and opencl:0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,7 @@
 #include "driver/driver.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
+#include "hostlib/model/model_impl.h"
 #include "layerfab.h"
 #include "lf_test.h"
 #include "test_hostlib_util.h"
@@ -499,6 +504,168 @@ static void test_fallback_host_assisted(void)
 	fault_sweep(&small, 4);
 }
 
+/* ---- a global average pool feeding a matmul ------------------------------
+ *
+ *   x [N, k, 3, 3] -> QLinearGlobalAveragePool -> [N, k, 1, 1] -> Flatten
+ *   -> [N, k] -> QGemm (transB = 1, alpha, int32 bias, per-column int8 B
+ *   scales and zero points) or QLinearMatMul (B [k][cols], one int8 zero
+ *   point) -> y [N, cols]
+ *
+ * ResNet's head. With the blocked engine the matmul runs as a blocked
+ * 1x1 conv (hostlib/plan/blk.h): k = 96 leaves pad lanes in A's second
+ * channel block (they meet weights equal to the column's w_zp), cols not
+ * a multiple of 64 pads the output channels, N = 3 rows. Expected bytes:
+ * the cpu device (hostlib/cpu's reference, no device plan).
+ */
+struct fc_case {
+	int k, cols, gemm;
+};
+
+static uint8_t *gap_fc_model(const struct fc_case *c, size_t *len)
+{
+	int64_t xd[4] = {-1, c->k, 3, 3}, yd[2] = {-1, c->cols};
+	int64_t bd[2] = {c->gemm ? c->cols : c->k, c->gemm ? c->k : c->cols};
+	int64_t cd[1] = {c->cols};
+	size_t nb = (size_t)c->k * (size_t)c->cols;
+	int8_t *w = malloc(nb);
+	float *bs = malloc((size_t)c->cols * sizeof(float));
+	int8_t *bz = malloc((size_t)c->cols);
+	int32_t *bias = malloc((size_t)c->cols * sizeof(int32_t));
+	CU_ASSERT_FATAL(w && bs && bz && bias);
+	for (size_t i = 0; i < nb; i++)
+		w[i] = (int8_t)((i * 37 + i / 7 * 11) % 121 - 60);
+	for (int j = 0; j < c->cols; j++) {
+		bs[j] = 0.003f + 0.0001f * (float)(j % 13);
+		bz[j] = (int8_t)(j % 9 - 4);
+		bias[j] = (j * 7919) % 20001 - 10000;
+	}
+	float xs = 0.02f, gs = 0.015f, ys = 0.06f, one_bs = 0.004f;
+	uint8_t xz = 10, gz = 5, yz = 128;
+	int8_t one_bz = 3;
+	struct lft_onnx *b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 2, 4, xd);
+	lft_onnx_output(b, "y", 2, 2, yd);
+	lft_onnx_init(b, "B", 3, 2, bd, w, nb);
+	const char *fn[3] = {"xs", "gs", "ys"};
+	const float fv[3] = {xs, gs, ys};
+	for (int k = 0; k < 3; k++)
+		lft_onnx_init(b, fn[k], 1, 0, NULL, &fv[k], 4);
+	const char *zn[3] = {"xz", "gz", "yz"};
+	const uint8_t zv[3] = {xz, gz, yz};
+	for (int k = 0; k < 3; k++)
+		lft_onnx_init(b, zn[k], 2, 0, NULL, &zv[k], 1);
+	lft_onnx_node(b, "QLinearGlobalAveragePool", "com.microsoft", "gap",
+		      "x,xs,xz,gs,gz", "g");
+	lft_onnx_node(b, "Flatten", "", "flat", "g", "f");
+	if (c->gemm) {
+		lft_onnx_init(b, "bs", 1, 1, cd, bs,
+			      (size_t)c->cols * sizeof(float));
+		lft_onnx_init(b, "bz", 3, 1, cd, bz, (size_t)c->cols);
+		lft_onnx_init(b, "C", 6, 1, cd, bias,
+			      (size_t)c->cols * sizeof(int32_t));
+		lft_onnx_node(b, "QGemm", "com.microsoft", "fc",
+			      "f,gs,gz,B,bs,bz,C,ys,yz", "y");
+		lft_onnx_attr_i(b, "transB", 1);
+		lft_onnx_attr_f(b, "alpha", 0.75f);
+	} else {
+		lft_onnx_init(b, "bs", 1, 0, NULL, &one_bs, 4);
+		lft_onnx_init(b, "bz", 3, 0, NULL, &one_bz, 1);
+		lft_onnx_node(b, "QLinearMatMul", "", "fc",
+			      "f,gs,gz,B,bs,bz,ys,yz", "y");
+	}
+	free(w);
+	free(bs);
+	free(bz);
+	free(bias);
+	return lft_onnx_finish(b, len);
+}
+
+/* @m's matmul node ran as one blocked 1x1 conv descriptor of @c's shape
+ * over @n rows (the last plan made). */
+static int fc_blocked(lf_model *m, const struct fc_case *c, uint32_t n)
+{
+	const struct lf__mplan *p = m->plans->p;
+	int found = 0;
+	for (uint32_t k = 0; k < p->ndesc; k++) {
+		if (m->g->nodes[p->desc_node[k]].op != LF__GOP_MATMUL)
+			continue;
+		const lf_desc *d = &p->desc[k];
+		found++;
+		if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK ||
+		    d->n != n || d->ic != (uint32_t)c->k ||
+		    d->oc != (uint32_t)c->cols || d->ih != 1 || d->iw != 1 ||
+		    d->kh != 1 || d->kw != 1)
+			return 0;
+	}
+	return found == 1;
+}
+
+static void test_gap_fc_blocked(void)
+{
+	static const struct fc_case cases[2] = {{96, 130, 1}, {128, 100, 0}};
+	static const char *const what[2] = {"engine vs cpu", "opencl:0 vs cpu"};
+	for (int ci = 0; ci < 2; ci++) {
+		const struct fc_case *c = &cases[ci];
+		size_t len;
+		uint8_t *buf = gap_fc_model(c, &len);
+		for (int k = 0; k < 2; k++) {
+			lf_context *ctx = k ? opencl_ctx() : engine_ctx();
+			if (k && !ctx)
+				continue;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+			ctx->fallback = 0;
+			lf_model *m = NULL, *mc = NULL;
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_model_load_memory(ctx, buf, len, NULL, &m),
+			    LF_OK);
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_model_load_memory(cpu_ctx, buf, len, NULL, &mc),
+			    LF_OK);
+			for (int64_t n = 1; n <= 3; n += 2) {
+				int64_t xd[4] = {n, c->k, 3, 3};
+				lf_tensor *x = NULL, *xc = NULL;
+				CU_ASSERT_EQUAL_FATAL(
+				    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd,
+						     NULL, &x),
+				    LF_OK);
+				CU_ASSERT_EQUAL_FATAL(
+				    lf_tensor_create(cpu_ctx, LF_DTYPE_UINT8, 4,
+						     xd, NULL, &xc),
+				    LF_OK);
+				struct lf_rng r;
+				lf_rng_seed(&r, (uint64_t)(n + 10 * ci));
+				lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x),
+					 lf_tensor_bytes(x));
+				memcpy(lf_tensor_data(xc), lf_tensor_data(x),
+				       lf_tensor_bytes(x));
+				lf_tensor *y[1] = {NULL}, *want[1] = {NULL};
+				lf_run_profile *p;
+				CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p),
+						      LF_OK);
+				CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p),
+						LF_OK);
+				CU_ASSERT_EQUAL(
+				    lf_model_run(mc, &xc, 1, want, 1, NULL),
+				    LF_OK);
+				CU_ASSERT(y[0] && want[0] &&
+					  lft_same(y[0], want[0], 1, what[k]));
+				/* both nodes on the card, one segment */
+				CU_ASSERT_EQUAL(device_segments(p), 1);
+				CU_ASSERT(fc_blocked(m, c, (uint32_t)n));
+				lf_run_profile_destroy(p);
+				lf_tensor_destroy(y[0]);
+				lf_tensor_destroy(want[0]);
+				lf_tensor_destroy(x);
+				lf_tensor_destroy(xc);
+			}
+			CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+			CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
+			CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+		}
+		free(buf);
+	}
+}
+
 void lf_test_suite_model_segments(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -506,6 +673,7 @@ void lf_test_suite_model_segments(void)
 	    {"residual_fallback_on", test_residual_fallback_on},
 	    {"fallback_residual", test_fallback_residual},
 	    {"fallback_host_assisted", test_fallback_host_assisted},
+	    {"gap_fc_blocked", test_gap_fc_blocked},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_segments", suite_init, suite_clean, cases);
