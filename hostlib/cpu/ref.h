@@ -362,6 +362,90 @@ lf_status lf__ref_where(size_t esize, const struct lf_ref_shape *cs,
 			const void *a, const struct lf_ref_shape *bs,
 			const void *b, void *out);
 
+/* Pad and Resize -----------------------------------------------------------
+ * ref_resize.c. Semantics from the ONNX operator definitions (Pad-2/11/13/
+ * 18/19, Resize-10/11/13/18/19, Upsample-7/9: onnx/defs/tensor/defs.cc and
+ * old.cc); where ONNX leaves the float32 arithmetic open, ORT's CPU
+ * kernels (onnxruntime/core/providers/cpu/tensor/upsample*.h/.cc).
+ */
+
+enum lf_ref_pad_mode {
+	LF_REF_PAD_CONSTANT,
+	LF_REF_PAD_REFLECT, /* mirrored without repeating the edge (numpy) */
+	LF_REF_PAD_EDGE,
+	LF_REF_PAD_WRAP /* Pad-19: periodic */
+};
+
+/*
+ * lf__ref_pad() - y = x padded by @begin[d] elements before and
+ * ys->dim[d] - xs->dim[d] - begin[d] after, per axis; negative amounts
+ * crop. Elements of @esize bytes; constant mode writes the @esize bytes
+ * at @value. Reflect (numpy.pad's, the spec's reference) and wrap repeat
+ * periodically when the padding exceeds the axis (numpy's wrap differs
+ * there: it pads in chunks); edge/reflect/wrap of an empty axis is
+ * LF_ERR_INVALID_ARG.
+ */
+lf_status lf__ref_pad(size_t esize, enum lf_ref_pad_mode mode,
+		      const struct lf_ref_shape *xs, const void *x,
+		      const int64_t *begin, const struct lf_ref_shape *ys,
+		      const void *value, void *y);
+
+enum lf_ref_resize_mode {
+	LF_REF_RESIZE_NEAREST,
+	LF_REF_RESIZE_LINEAR,
+	LF_REF_RESIZE_CUBIC
+};
+
+/* Resize's coordinate_transformation_mode. */
+enum lf_ref_resize_coord {
+	LF_REF_COORD_HALF_PIXEL,
+	LF_REF_COORD_HALF_PIXEL_SYMMETRIC,
+	LF_REF_COORD_PYTORCH_HALF_PIXEL,
+	LF_REF_COORD_ALIGN_CORNERS,
+	LF_REF_COORD_ASYMMETRIC,
+	LF_REF_COORD_TF_HALF_PIXEL_FOR_NN,
+	LF_REF_COORD_TF_CROP_AND_RESIZE
+};
+
+/* Resize's nearest_mode; SIMPLE is Upsample's and Resize-10's (ORT's
+ * NearestMode::SIMPLE: ceil when downsampling, else truncate). */
+enum lf_ref_nearest {
+	LF_REF_NEAREST_ROUND_PREFER_FLOOR,
+	LF_REF_NEAREST_ROUND_PREFER_CEIL,
+	LF_REF_NEAREST_FLOOR,
+	LF_REF_NEAREST_CEIL,
+	LF_REF_NEAREST_SIMPLE
+};
+
+struct lf_ref_resize {
+	enum lf_ref_resize_mode mode;
+	enum lf_ref_resize_coord coord;
+	enum lf_ref_nearest nearest;
+	float cubic_a;	     /* cubic_coeff_a, -0.75 by default */
+	int exclude_outside; /* cubic: outside taps weigh 0, renormalised */
+	float extrapolation; /* tf_crop_and_resize outside the input */
+	float scale[LF_REF_MAX_RANK]; /* per axis, > 0 */
+	/* length_resized per axis as the spec's coordinate formulas use it:
+	 * scale * length_original when scales are given (not rounded: the
+	 * spec's reference does so, e.g. test_resize_downsample_scales_
+	 * linear_align_corners; ORT uses the output size), else the output
+	 * size. 0 means the output size. */
+	float len_resized[LF_REF_MAX_RANK];
+	float roi_start[LF_REF_MAX_RANK], roi_end[LF_REF_MAX_RANK];
+};
+
+/*
+ * lf__ref_resize() - Resize @x (shape @xs) to @ys (same rank). F32 for
+ * every mode; U8, I8 and I32 for nearest (a copy) and linear (the
+ * weighted sum in float32, truncated, as ORT's integer Resize). Nearest
+ * also copies I64 and BOOL elements.
+ * Return: LF_ERR_UNSUPPORTED (cubic on integers, another type),
+ * LF_ERR_INVALID_ARG, LF_ERR_SHAPE, LF_ERR_NO_MEMORY.
+ */
+lf_status lf__ref_resize(enum lf_ref_num t, const struct lf_ref_resize *p,
+			 const struct lf_ref_shape *xs, const void *x,
+			 const struct lf_ref_shape *ys, void *y);
+
 /*
  * lf__ref_qlut_build() - the lookup table of a com.microsoft QLinear
  * unary op (QLinearSigmoid: LF_REF_SIGMOID, QLinearLeakyRelu:

@@ -14,7 +14,7 @@
  *   DQ -> AveragePool / GlobalAveragePool -> Q         => QLinear* pools
  *   DQ(x_i) -> Concat -> Q                             => QLinearConcat
  *   DQ -> MaxPool / Flatten / Reshape / Transpose / Squeeze / Unsqueeze /
- *        Slice / Gather / Expand -> Q                  => the op on the
+ *        Slice / Gather / Expand / Resize (nearest) -> Q => the op on the
  *        quantized data, when DQ and Q have equal scale and zero point
  *   DQ -> Relu / Clip -> Q, equal parameters           => an integer Clip,
  *        fused into the conv before it (ReLU6 as PyTorch exports it)
@@ -609,6 +609,21 @@ static lf_status fold_drop(struct lf__imp *im, int t, int positive_scale)
 	return LF_OK;
 }
 
+/*
+ * Resize in nearest mode: a copy, so DQ and Q with equal parameters
+ * cancel. ORT registers Resize with its drop rule (no 16-bit types), but
+ * onnxruntime-node 1.31.1 drops the pair only around nearest Resize: a
+ * linear one stays DQ -> float Resize -> Q in the graph it runs (seen with
+ * `run_ort.js dump-optimized` on tests/data/ort/glue/qdq_resize_*_pad),
+ * and so it does here.
+ */
+static int resize_nearest(const struct lf__rnode *rn)
+{
+	const struct lf__onnx_attr *a = lf__onnx_node_attr(rn->on, "mode");
+	return !a ||
+	       (a->type == LF__ATTR_STRING && strcmp(a->s, "nearest") == 0);
+}
+
 lf_status lf__qdq_fold(struct lf__imp *im)
 {
 	for (size_t i = 0; i < im->nrn; i++) {
@@ -648,6 +663,8 @@ lf_status lf__qdq_fold(struct lf__imp *im)
 			 lf__imp_is(rn, "Slice", 0) ||
 			 lf__imp_is(rn, "Gather", 0) ||
 			 lf__imp_is(rn, "Expand", 0))
+			st = fold_drop(im, t, 0);
+		else if (lf__imp_is(rn, "Resize", 0) && resize_nearest(rn))
 			st = fold_drop(im, t, 0);
 		else if (lf__imp_is(rn, "Relu", 0) || lf__imp_is(rn, "Clip", 0))
 			st = fold_act(im, t);

@@ -25,7 +25,8 @@
  * initializers: quantization scales and zero points (the importer resolves
  * them at load and refuses a scale it cannot check then), the weights and
  * bias of a quantized conv/matmul (a device layer only when constant),
- * Reshape's shape (needed at load). The inputs the ops compute on (x, A;
+ * Reshape's shape, Pad's pads and Resize's roi/scales/sizes (they decide
+ * the output shape, needed at load). The inputs the ops compute on (x, A;
  * both operands of QLinearAdd) are not listed, nor are the inputs of ops
  * that run on whatever they are given (Clip's bounds, MatMul's B).
  */
@@ -41,6 +42,9 @@ static const struct {
     {0, "QLinearMatMul", SLOTS_1_TO(7)}, /* a_scale .. y_zp, b incl. */
     {0, "MatMulInteger", SLOTS_1_TO(3)}, /* B, a_zp, b_zp */
     {0, "Reshape", SLOT(1)},
+    {0, "Pad", SLOTS_1_TO(3)},	  /* pads, constant_value, axes */
+    {0, "Resize", SLOTS_1_TO(3)}, /* roi, scales, sizes */
+    {0, "Upsample", SLOT(1)},	  /* scales */
     {1, "QuantizeLinear", SLOT(1) | SLOT(2)},
     {1, "DequantizeLinear", SLOT(1) | SLOT(2)},
     {1, "QLinearAdd",

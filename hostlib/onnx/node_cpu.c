@@ -70,6 +70,10 @@ static const struct {
     {DOM_ONNX, "Expand", lf__nc_expand},
     {DOM_ONNX, "Where", lf__nc_where},
     {DOM_ONNX, "Range", lf__nc_range},
+    {DOM_ONNX, "Pad", lf__nc_pad},
+    {DOM_ONNX, "Resize", lf__nc_resize},
+    {DOM_ONNX, "Upsample", lf__nc_upsample},
+    {DOM_ONNX, "Constant", lf__nc_constant},
     {DOM_ONNX, "DynamicQuantizeLinear", lf__nc_dynamic_quantize},
     {DOM_MS, "QLinearAdd", lf__nc_qadd},
     {DOM_MS, "QLinearMul", lf__nc_qmul},
@@ -305,6 +309,26 @@ lf_status lf__nc_prod(const struct lf__nctx *c, const struct lf__tensor *t,
 			return lf__nc_fail(c, LF_ERR_OVERFLOW,
 					   "shape product overflows");
 	*out = p;
+	return LF_OK;
+}
+
+lf_status lf__nc_ints(const struct lf__nctx *c, const struct lf__tensor *t,
+		      const char *what, int64_t *v, size_t max, size_t *n)
+{
+	if ((t->dtype != LF__ONNX_INT64 && t->dtype != LF__ONNX_INT32) ||
+	    t->rank > 1)
+		return lf__nc_fail(c, LF_ERR_INVALID_ARG,
+				   "%s must be a 1-D int64 or int32 tensor",
+				   what);
+	if (t->count > max)
+		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
+				   "%s has %zu entries (at most %zu)", what,
+				   t->count, max);
+	for (size_t i = 0; i < t->count; i++)
+		v[i] = t->dtype == LF__ONNX_INT64
+			   ? ((const int64_t *)t->data)[i]
+			   : ((const int32_t *)t->data)[i];
+	*n = t->count;
 	return LF_OK;
 }
 

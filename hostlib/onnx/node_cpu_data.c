@@ -10,27 +10,6 @@
 
 #include "hostlib/onnx/node_cpu_impl.h"
 
-/* An int64 (or int32) 1-D / scalar tensor as int64 values, at most @max. */
-static lf_status ints_of(const struct lf__nctx *c, const struct lf__tensor *t,
-			 const char *what, int64_t *v, size_t max, size_t *n)
-{
-	if ((t->dtype != LF__ONNX_INT64 && t->dtype != LF__ONNX_INT32) ||
-	    t->rank > 1)
-		return lf__nc_fail(c, LF_ERR_INVALID_ARG,
-				   "%s must be a 1-D int64 or int32 tensor",
-				   what);
-	if (t->count > max)
-		return lf__nc_fail(c, LF_ERR_UNSUPPORTED,
-				   "%s has %zu entries (at most %zu)", what,
-				   t->count, max);
-	for (size_t i = 0; i < t->count; i++)
-		v[i] = t->dtype == LF__ONNX_INT64
-			   ? ((const int64_t *)t->data)[i]
-			   : ((const int32_t *)t->data)[i];
-	*n = t->count;
-	return LF_OK;
-}
-
 /* Axis @a of a rank-@r tensor into [0, r); an error if out of range. */
 static lf_status norm_axis(const struct lf__nctx *c, int64_t a, int r, int *out)
 {
@@ -65,7 +44,7 @@ static lf_status axes_of(const struct lf__nctx *c, int64_t opset_in, size_t i,
 	if (!t)
 		return LF_OK;
 	*given = 1;
-	return ints_of(c, t, "axes", axes, LF_REF_MAX_RANK, n);
+	return lf__nc_ints(c, t, "axes", axes, LF_REF_MAX_RANK, n);
 }
 
 static lf_status copy_out(const struct lf__nctx *c, const struct lf__tensor *x,
@@ -127,7 +106,7 @@ lf_status lf__nc_constant_of_shape(const struct lf__nctx *c)
 		return st;
 	int64_t dims[LF_REF_MAX_RANK];
 	size_t n;
-	st = ints_of(c, s, "shape", dims, LF_REF_MAX_RANK, &n);
+	st = lf__nc_ints(c, s, "shape", dims, LF_REF_MAX_RANK, &n);
 	if (st != LF_OK)
 		return st;
 	const struct lf__onnx_attr *a = lf__onnx_node_attr(c->n, "value");
@@ -237,18 +216,19 @@ static lf_status slice_args(const struct lf__nctx *c, struct slice_args *s)
 	} else {
 		const struct lf__tensor *t;
 		if ((st = lf__nc_need(c, 1, &t)) ||
-		    (st = ints_of(c, t, "starts", s->starts, LF_REF_MAX_RANK,
-				  &s->n)) ||
+		    (st = lf__nc_ints(c, t, "starts", s->starts,
+				      LF_REF_MAX_RANK, &s->n)) ||
 		    (st = lf__nc_need(c, 2, &t)) ||
-		    (st = ints_of(c, t, "ends", s->ends, LF_REF_MAX_RANK, &ne)))
+		    (st = lf__nc_ints(c, t, "ends", s->ends, LF_REF_MAX_RANK,
+				      &ne)))
 			return st;
 		if ((t = lf__nc_in(c, 3)) &&
-		    (st = ints_of(c, t, "axes", s->axes, LF_REF_MAX_RANK,
-				  &s->naxes)))
+		    (st = lf__nc_ints(c, t, "axes", s->axes, LF_REF_MAX_RANK,
+				      &s->naxes)))
 			return st;
 		if ((t = lf__nc_in(c, 4)) &&
-		    (st = ints_of(c, t, "steps", s->steps, LF_REF_MAX_RANK,
-				  &s->nsteps)))
+		    (st = lf__nc_ints(c, t, "steps", s->steps, LF_REF_MAX_RANK,
+				      &s->nsteps)))
 			return st;
 	}
 	if (ne != s->n || (s->naxes && s->naxes != s->n) ||
@@ -348,7 +328,8 @@ lf_status lf__nc_split(const struct lf__nctx *c)
 		for (size_t i = 0; i < ns; i++)
 			sizes[i] = a[i];
 	} else if (lf__nc_in(c, 1)) {
-		if ((st = ints_of(c, lf__nc_in(c, 1), "split", sizes, 64, &ns)))
+		if ((st = lf__nc_ints(c, lf__nc_in(c, 1), "split", sizes, 64,
+				      &ns)))
 			return st;
 	}
 	int64_t dim = x->dims[ax];
@@ -527,7 +508,7 @@ lf_status lf__nc_expand(const struct lf__nctx *c)
 		return st;
 	struct lf_ref_shape xs, ts, ys;
 	size_t n;
-	if ((st = ints_of(c, s, "shape", ts.dim, LF_REF_MAX_RANK, &n)))
+	if ((st = lf__nc_ints(c, s, "shape", ts.dim, LF_REF_MAX_RANK, &n)))
 		return st;
 	ts.rank = (int)n;
 	lf__nc_shape(x, &xs);

@@ -72,6 +72,11 @@ int lf__nc_is_scalar(const struct lf__tensor *t);
 lf_status lf__nc_prod(const struct lf__nctx *c, const struct lf__tensor *t,
 		      int from, int to, size_t *out);
 
+/* An int64 (or int32) 1-D / scalar tensor as int64 values, at most @max;
+ * an error naming it (@what) otherwise. */
+lf_status lf__nc_ints(const struct lf__nctx *c, const struct lf__tensor *t,
+		      const char *what, int64_t *v, size_t max, size_t *n);
+
 /* Shape of @t as an lf_ref_shape. */
 void lf__nc_shape(const struct lf__tensor *t, struct lf_ref_shape *s);
 
@@ -125,6 +130,11 @@ lf_status lf__nc_squeeze(const struct lf__nctx *c);
 lf_status lf__nc_expand(const struct lf__nctx *c);
 lf_status lf__nc_where(const struct lf__nctx *c);
 lf_status lf__nc_range(const struct lf__nctx *c);
+/* node_cpu_resize.c */
+lf_status lf__nc_pad(const struct lf__nctx *c);
+lf_status lf__nc_resize(const struct lf__nctx *c);
+lf_status lf__nc_upsample(const struct lf__nctx *c);
+lf_status lf__nc_constant(const struct lf__nctx *c);
 
 /* The element type of the generic ops for ONNX type @dtype. */
 lf_status lf__nc_num(const struct lf__nctx *c, int32_t dtype,

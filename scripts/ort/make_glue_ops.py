@@ -151,7 +151,94 @@ def main():
              "cs": np.array(0.06, f32), "cz": np.array(120, np.uint8)}
     case(o, "qlinearmul", "QLinearMul", node_inputs, inits, domain=MS,
          out_types=[TP.UINT8])
+    pad_resize_cases(o, r)
     print(f"wrote {len(os.listdir(o))} cases to {o}")
+
+
+def pad_resize_cases(o, r):
+    """Pad and Resize alone (float and uint8), and wrapped in QDQ around a
+    conv as ORT's quantizer writes them (DQ -> op -> Q with the same
+    parameters; ORT drops that pair around Resize and runs it on uint8)."""
+    f32, F, U8 = np.float32, TP.FLOAT, TP.UINT8
+    x = (r.standard_normal((1, 3, 5, 6)) * 2).astype(f32)
+    u = r.integers(0, 256, (1, 3, 5, 6), dtype=np.uint8)
+    i64 = np.int64
+    case(o, "pad_constant_f32", "Pad", {"x": x},
+         {"p": np.array([0, 0, 1, 2, 0, 1, 2, -1], i64), "v": np.array(1.5, f32)},
+         out_types=[F])
+    case(o, "pad_reflect_u8", "Pad", {"x": u}, {"p": np.array([0, 0, 2, 3, 0, 0, 4, 1], i64)},
+         attrs={"mode": "reflect"}, out_types=[U8])
+    case(o, "pad_edge_f32", "Pad", {"x": x}, {"p": np.array([0, 0, 3, 1, 0, 0, 0, 4], i64)},
+         attrs={"mode": "edge"}, out_types=[F])
+    empty = np.array([], f32)
+    case(o, "resize_nearest_f32", "Resize", {"x": x},
+         {"roi": empty, "sc": np.array([1, 1, 2, 2], f32)},
+         attrs={"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                "nearest_mode": "floor"}, out_types=[F])
+    case(o, "resize_linear_f32", "Resize", {"x": x},
+         {"roi": empty, "sc": empty, "sz": np.array([1, 3, 9, 11], i64)},
+         attrs={"mode": "linear"}, out_types=[F])
+    case(o, "resize_linear_ac_f32", "Resize", {"x": x},
+         {"roi": empty, "sc": np.array([1, 1, 2, 2], f32)},
+         attrs={"mode": "linear", "coordinate_transformation_mode": "align_corners"},
+         out_types=[F])
+    case(o, "resize_linear_u8", "Resize", {"x": u},
+         {"roi": empty, "sc": np.array([1, 1, 1.5, 2.5], f32)},
+         attrs={"mode": "linear"}, out_types=[U8])
+    for mode in ("nearest", "linear"):
+        qdq_resize_pad(o, r, mode)
+
+
+def qdq_resize_pad(o, r, mode):
+    """u8 x -> DQ -> Resize(2x) -> Q -> DQ -> Pad -> Q -> DQ -> Conv(int8
+    per-channel weights, int32 bias) -> Q -> y (u8)."""
+    f32, i64 = np.float32, np.int64
+    name = f"qdq_resize_{mode}_pad"
+    x = r.integers(0, 256, (1, 4, 6, 6), dtype=np.uint8)
+    w = r.integers(-64, 65, (8, 4, 3, 3), dtype=np.int8)
+    ws = (r.random(8) * 0.01 + 0.005).astype(f32)
+    xs, xz = f32(0.03), np.uint8(120)
+    b = r.integers(-500, 500, 8).astype(np.int32)
+    inits = [
+        numpy_helper.from_array(np.array(xs, f32), "xs"),
+        numpy_helper.from_array(np.array(xz, np.uint8), "xz"),
+        numpy_helper.from_array(w, "w"),
+        numpy_helper.from_array(ws, "ws"),
+        numpy_helper.from_array(np.zeros(8, np.int8), "wz"),
+        numpy_helper.from_array(b, "b"),
+        numpy_helper.from_array((ws * xs).astype(f32), "bs"),
+        numpy_helper.from_array(np.zeros(8, np.int32), "bz"),
+        numpy_helper.from_array(np.array(0.05, f32), "ys"),
+        numpy_helper.from_array(np.array(128, np.uint8), "yz"),
+        numpy_helper.from_array(np.array([], f32), "roi"),
+        numpy_helper.from_array(np.array([1, 1, 2, 2], f32), "sc"),
+        numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], i64), "pads"),
+    ]
+    N = helper.make_node
+    nodes = [
+        N("DequantizeLinear", ["x", "xs", "xz"], ["x_f"]),
+        N("Resize", ["x_f", "roi", "sc"], ["r_f"], mode=mode),
+        N("QuantizeLinear", ["r_f", "xs", "xz"], ["r_q"]),
+        N("DequantizeLinear", ["r_q", "xs", "xz"], ["r_d"]),
+        N("Pad", ["r_d", "pads"], ["p_f"], mode="constant"),
+        N("QuantizeLinear", ["p_f", "xs", "xz"], ["p_q"]),
+        N("DequantizeLinear", ["p_q", "xs", "xz"], ["p_d"]),
+        N("DequantizeLinear", ["w", "ws", "wz"], ["w_d"], axis=0),
+        N("DequantizeLinear", ["b", "bs", "bz"], ["b_d"], axis=0),
+        N("Conv", ["p_d", "w_d", "b_d"], ["c_f"], kernel_shape=[3, 3]),
+        N("QuantizeLinear", ["c_f", "ys", "yz"], ["y"]),
+    ]
+    g = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("x", TP.UINT8, list(x.shape))],
+        [helper.make_tensor_value_info("y", TP.UINT8, None)], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    d = os.path.join(o, name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    with open(os.path.join(d, "model.onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+    with open(os.path.join(d, "test_data_set_0", "input_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x, "x").SerializeToString())
 
 
 if __name__ == "__main__":

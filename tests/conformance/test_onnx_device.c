@@ -327,6 +327,40 @@ static void test_classification(void)
 			LF__CONF_SKIP);
 }
 
+/*
+ * Pad, Resize and Upsample node tests through the model path (their
+ * shape inputs bound as initializers, conformance_bind.c): every one,
+ * including the three-node test_resize_downsample_sizes_nearest_tf_half_
+ * pixel_for_nn that the single-node runner skips (its Constants are
+ * folded at import).
+ */
+static void test_pad_resize(void)
+{
+	if (!have_data()) {
+		CU_PASS("libonnx-testdata is not installed: skipped");
+		return;
+	}
+	struct dirent **list;
+	int n = scandir(NODE_DIR, &list, NULL, alphasort);
+	CU_ASSERT_FATAL(n >= 0);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+		if (strncmp(name, "test_resize_", 12) == 0 ||
+		    strcmp(name, "test_upsample_nearest") == 0 ||
+		    (len > 4 && strcmp(name + len - 4, "_pad") == 0 &&
+		     strncmp(name, "test_", 5) == 0 && !strstr(name, "pool") &&
+		     !strstr(name, "conv"))) {
+			expect_pass(name);
+			seen++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	CU_ASSERT(seen >= 27);
+}
+
 void lf_test_suite_onnx_device(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -336,6 +370,7 @@ void lf_test_suite_onnx_device(void)
 	    {"param_inputs", test_param_inputs},
 	    {"ort_ops", test_ort_ops},
 	    {"classification", test_classification},
+	    {"pad_resize", test_pad_resize},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("onnx_device", NULL, suite_clean, cases);

@@ -803,6 +803,95 @@ static void test_flatten_reshape(void)
 	CU_ASSERT_EQUAL(lf__ref_reshape_shape(&e, s4, 2, 1, &r), LF_ERR_SHAPE);
 }
 
+/* Pad, hand-computed: negative pads crop; reflect and wrap repeat. */
+static void test_pad(void)
+{
+	/* x = [1 2 3] (1-D); reflect by 4 before, 2 after. numpy.pad(x,
+	 * (4, 2), mode='reflect') = [1 2 3 2 1 2 3 2 1]: period 2(n-1). */
+	const uint8_t x[3] = {1, 2, 3};
+	struct lf_ref_shape xs = {1, {3}}, ys = {1, {9}};
+	int64_t b = 4;
+	uint8_t y[9], v = 0;
+	CU_ASSERT_EQUAL(
+	    lf__ref_pad(1, LF_REF_PAD_REFLECT, &xs, x, &b, &ys, &v, y), LF_OK);
+	const uint8_t want_r[9] = {1, 2, 3, 2, 1, 2, 3, 2, 1};
+	CU_ASSERT(memcmp(y, want_r, 9) == 0);
+	/* numpy.pad(x, (2, 1), mode='wrap') = [2 3 1 2 3 1] */
+	struct lf_ref_shape ysw = {1, {6}};
+	b = 2;
+	CU_ASSERT_EQUAL(
+	    lf__ref_pad(1, LF_REF_PAD_WRAP, &xs, x, &b, &ysw, &v, y), LF_OK);
+	const uint8_t want_w[6] = {2, 3, 1, 2, 3, 1};
+	CU_ASSERT(memcmp(y, want_w, 6) == 0);
+	/* 2-D [[1 2 3][4 5 6]]: rows +1 before (constant 9), columns cropped
+	 * by 1 before and padded by 1 after -> [[9 9 9][2 3 9][5 6 9]]. */
+	const float x2[6] = {1, 2, 3, 4, 5, 6};
+	struct lf_ref_shape xs2 = {2, {2, 3}}, ys2 = {2, {3, 3}};
+	int64_t b2[2] = {1, -1};
+	float y2[9], nine = 9;
+	CU_ASSERT_EQUAL(
+	    lf__ref_pad(4, LF_REF_PAD_CONSTANT, &xs2, x2, b2, &ys2, &nine, y2),
+	    LF_OK);
+	const float want2[9] = {9, 9, 9, 2, 3, 9, 5, 6, 9};
+	CU_ASSERT(memcmp(y2, want2, sizeof(want2)) == 0);
+	/* edge of an empty axis has nothing to copy */
+	struct lf_ref_shape e0 = {1, {0}}, e2 = {1, {2}};
+	int64_t one = 1;
+	CU_ASSERT_EQUAL(
+	    lf__ref_pad(1, LF_REF_PAD_EDGE, &e0, x, &one, &e2, &v, y),
+	    LF_ERR_INVALID_ARG);
+}
+
+/* Resize, hand-computed; integer linear truncates as ORT's uint8 kernel. */
+static void test_resize(void)
+{
+	struct lf_ref_resize p;
+	memset(&p, 0, sizeof(p));
+	p.mode = LF_REF_RESIZE_LINEAR;
+	p.coord = LF_REF_COORD_HALF_PIXEL;
+	p.scale[0] = 2.0f;
+	/* x = [10 21], 2x half_pixel: coords -0.25 0.25 0.75 1.25 clamp to
+	 * 0, 0.25, 0.75, 1 -> 10, 0.75*10+0.25*21 = 12.75, 0.25*10+0.75*21 =
+	 * 18.25, 21; uint8 truncates to 10 12 18 21. */
+	const uint8_t x[2] = {10, 21};
+	struct lf_ref_shape xs = {1, {2}}, ys = {1, {4}};
+	uint8_t y[4];
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs, x, &ys, y),
+			LF_OK);
+	const uint8_t want[4] = {10, 12, 18, 21};
+	CU_ASSERT(memcmp(y, want, 4) == 0);
+	float xf[2] = {10, 21}, yf[4];
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_F32, &p, &xs, xf, &ys, yf),
+			LF_OK);
+	CU_ASSERT(yf[1] == 12.75f && yf[2] == 18.25f);
+	/* nearest, asymmetric 3 -> 2 (scale 2/3): coords 0, 1.5 ->
+	 * round_prefer_floor 0, 1; round_prefer_ceil 0, 2. */
+	p.mode = LF_REF_RESIZE_NEAREST;
+	p.coord = LF_REF_COORD_ASYMMETRIC;
+	p.scale[0] = 2.0f / 3.0f;
+	const uint8_t x3[3] = {7, 8, 9};
+	struct lf_ref_shape xs3 = {1, {3}}, ys2 = {1, {2}};
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs3, x3, &ys2, y),
+			LF_OK);
+	CU_ASSERT(y[0] == 7 && y[1] == 8);
+	p.nearest = LF_REF_NEAREST_ROUND_PREFER_CEIL;
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs3, x3, &ys2, y),
+			LF_OK);
+	CU_ASSERT(y[0] == 7 && y[1] == 9);
+	/* bad input */
+	p.mode = LF_REF_RESIZE_CUBIC;
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs3, x3, &ys2, y),
+			LF_ERR_UNSUPPORTED);
+	p.mode = LF_REF_RESIZE_LINEAR;
+	p.scale[0] = 0.0f;
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs3, x3, &ys2, y),
+			LF_ERR_INVALID_ARG);
+	p.scale[0] = 1.0f;
+	struct lf_ref_shape bad = {2, {1, 2}};
+	CU_ASSERT_EQUAL(lf__ref_resize(LF_REF_NUM_U8, &p, &xs3, x3, &bad, y),
+			LF_ERR_INVALID_ARG);
+}
+
 void lf_test_suite_ref_ops(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -830,6 +919,8 @@ void lf_test_suite_ref_ops(void)
 	    {"clip", test_clip},
 	    {"softmax", test_softmax},
 	    {"flatten_reshape", test_flatten_reshape},
+	    {"pad", test_pad},
+	    {"resize", test_resize},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("ref_ops", NULL, NULL, cases);
