@@ -70,11 +70,22 @@ PRODUCER = "layerfab quantize.py"
 # Ops quantize_static would quantize (union of ORT's QLinearOps and QDQ
 # registries, restricted to what our models contain).
 DIRECT_8BIT = {"MaxPool", "Reshape", "Transpose", "Squeeze", "Unsqueeze"}
+# QDQ: ops whose outputs take their input's scale and zero point when the
+# input is quantized (ORT's QDQDirect8BitOp / QDQMaxPool / QDQResize /
+# QDQSplit / QDQGather in onnxruntime/python/tools/quantization/
+# registry.py); every other op of QUANT_OPS quantizes each float input and
+# output with its own range (QDQOperatorBase), except Conv/Gemm/MatMul
+# weights and biases and the removable Relu/Clip.
 QDQ_SHARED = {"MaxPool", "AveragePool", "Reshape", "Transpose", "Squeeze",
-              "Unsqueeze"}
+              "Unsqueeze", "Resize", "Slice", "Split", "Gather"}
+# quantize_static's default op_types_to_quantize is the union of ORT's
+# QLinearOpsRegistry and QDQRegistry keys; these are the ones the models
+# here contain. Ops outside it (Flatten, HardSigmoid, ReduceMean, ...) stay
+# float between a DequantizeLinear and the next QuantizeLinear.
 QUANT_OPS = {"Conv", "Gemm", "MatMul", "Add", "Mul", "Relu", "Clip",
              "MaxPool", "AveragePool", "GlobalAveragePool", "Reshape",
-             "Transpose", "Squeeze", "Unsqueeze", "Concat", "Softmax"}
+             "Transpose", "Squeeze", "Unsqueeze", "Concat", "Softmax",
+             "Sigmoid", "LeakyRelu", "Resize", "Slice", "Split", "Gather"}
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +399,8 @@ def quantize_qoperator(model, qparams):
 
 
 class _QDQ:
-    def __init__(self, model, qparams):
+    def __init__(self, model, qparams, reduce_range=None):
+        self.reduce_range = reduce_range
         self.model = onnx.shape_inference.infer_shapes(copy.deepcopy(model))
         self.g = self.model.graph
         self.qparams = qparams
@@ -417,6 +429,14 @@ class _QDQ:
     def mark_weight(self, name, axis):
         if name in self.inits:
             self.to_quantize[name] = {"kind": "weight", "axis": axis, "provider": None}
+
+    def mark_const(self, name):
+        """A float initializer read by an op quantized as a whole (Add's
+        or Mul's constant operand): ORT quantizes it with the activation
+        type, per tensor, from its own min/max, and reads it through a
+        DequantizeLinear."""
+        if self.quantizable(name) and name not in self.to_quantize:
+            self.to_quantize[name] = {"kind": "const", "provider": None}
 
     def is_marked(self, name):
         return name in self.to_quantize or name in self.bias_to_quantize
@@ -487,18 +507,39 @@ class _QDQ:
                 self.mark(o)
             elif op in QDQ_SHARED:
                 if self.is_marked(node.input[0]):
-                    self.mark(node.output[0], provider=node.input[0])
+                    for o in node.output:
+                        self.mark(o, provider=node.input[0])
+            elif op == "MatMul" and node.input[1] in self.inits:
+                # QDQMatMul: a constant B is a weight, per column.
+                self.mark(node.input[0])
+                self.mark_weight(node.input[1], 1)
+                self.mark(node.output[0])
             else:
                 for t in list(node.input) + list(node.output):
-                    if t:
+                    if t in self.inits:
+                        self.mark_const(t)
+                    elif t:
                         self.mark(t)
         # activations and weights
         for name, info in list(self.to_quantize.items()):
             if info["provider"] is not None:
                 continue
-            if info["kind"] == "weight":
+            if info["kind"] == "const":
+                w = numpy_helper.to_array(self.inits[name]).astype(np.float32)
+                zp, scale = compute_scale_zp(w.min(), w.max(), 0, 255, False)
+                q = np.clip((w / scale).round() + zp, 0, 255).astype(np.uint8)
+                self.add_init(numpy_helper.from_array(q, name + "_quantized"))
+                self.add_init(scalar_init(name + "_scale", TensorProto.FLOAT, float(scale)))
+                self.add_init(scalar_init(name + "_zero_point", TensorProto.UINT8, int(zp)))
+                dq_out = name + "_DequantizeLinear_Output"
+                self.replace_input(name, dq_out)
+                self.g.node.append(helper.make_node(
+                    "DequantizeLinear", [name + "_quantized", name + "_scale", name + "_zero_point"],
+                    [dq_out], name + "_DequantizeLinear"))
+                self.qvalue[name] = (name + "_scale", name + "_zero_point")
+            elif info["kind"] == "weight":
                 w = numpy_helper.to_array(self.inits[name])
-                q, scales, zps = quantize_per_channel(w, info["axis"])
+                q, scales, zps = quantize_per_channel(w, info["axis"], self.reduce_range)
                 self.add_init(numpy_helper.from_array(q, name + "_quantized"))
                 self.add_init(helper.make_tensor(name + "_scale", TensorProto.FLOAT, [len(scales)], scales.tolist()))
                 self.add_init(helper.make_tensor(name + "_zero_point", TensorProto.INT8, [len(zps)], zps.tolist()))
@@ -552,9 +593,10 @@ class _QDQ:
         return finish(self.model, add_ms=False)
 
 
-def quantize_qdq(model, qparams):
-    """Float model + activation qparams -> QDQ model (ORT layout)."""
-    return _QDQ(model, qparams).run()
+def quantize_qdq(model, qparams, reduce_range=None):
+    """Float model + activation qparams -> QDQ model (ORT layout);
+    @reduce_range None: the module's REDUCE_RANGE."""
+    return _QDQ(model, qparams, reduce_range).run()
 
 
 def quantize(model, batches):

@@ -12,8 +12,9 @@ FAMILY-FLOW:
 
   families  resnet18 mobilenet_v2 mobilenet_v3_small squeezenet1_1
             shufflenet_v2_x0_5 googlenet mnasnet0_5 (torchvision
-            architectures, seeded random weights), encoder (a 2-layer
-            nn.TransformerEncoder, d_model 64, 4 heads)
+            architectures, seeded random weights), resnet50 (qdq flow
+            only), encoder (a 2-layer nn.TransformerEncoder, d_model 64,
+            4 heads)
   flows     fx-qnnpack, fx-x86   torch.ao.quantization FX (prepare_fx /
                                  convert_fx) with the default qconfig
                                  mapping of the backend; FX's quantized
@@ -24,11 +25,16 @@ FAMILY-FLOW:
                                  (fuse_model, prepare, convert): only the
                                  families torchvision has there
             qdq                  ONNX Runtime's QDQ format (what its
-                                 quantize_static writes: per-channel int8
-                                 weights, uint8 activations, MinMax), by
-                                 scripts/models/quantize.py on the float
-                                 export (onnxruntime's Python quantizer is
-                                 not installable here)
+                                 quantize_static writes with
+                                 per_channel=True: int8 symmetric weights
+                                 -127..127, uint8 activations, int32 bias
+                                 through DequantizeLinear, MinMax), by
+                                 scripts/models/quantize.py's QDQ writer on
+                                 the float export; calibration ranges from
+                                 ORT itself (npm) on the float model with
+                                 ReduceMin/ReduceMax outputs, as ORT's
+                                 MinMaxCalibrater does (onnxruntime's
+                                 Python package is not installable here)
             dyn                  (encoder) ORT's dynamic quantization of the
                                  MatMuls: DynamicQuantizeLinear +
                                  MatMulInteger + Mul by the scales
@@ -78,9 +84,18 @@ EAGER = {"resnet18": "resnet18", "mobilenet_v2": "mobilenet_v2",
          "googlenet": "googlenet"}
 
 
+# Families made in ORT's QDQ format only (the PyTorch flows add nothing
+# new for them and take long).
+QDQ_ONLY = ["resnet50"]
+
+
 def all_cases():
     cases = [f"{f}-{fl}" for f in FAMILIES for fl in CNN_FLOWS]
-    return cases + ["encoder-dyn", "encoder-qdq"]
+    # encoder-qdq (--only) is made but not in the set: ORT fuses its
+    # QDQ Softmax/MatMul/LayerNorm glue into kernels (QLinearSoftmax,
+    # SkipLayerNormalization, ...) whose arithmetic layerfab does not
+    # reproduce; it differs by a quantization step.
+    return cases + [f"{f}-qdq" for f in QDQ_ONLY] + ["encoder-dyn"]
 
 
 # ---------------------------------------------------------------- data
@@ -281,15 +296,83 @@ def eager_quantize(model, backend, calib):
     return model
 
 
-def ort_qdq(float_path, calib_np, out_path):
-    """ORT's QDQ format by quantize.py (MinMax on @calib_np)."""
+def ort_minmax(float_path, calib_np, work):
+    """MinMax calibration as onnxruntime.quantization's MinMaxCalibrater
+    (calibrate.py: augment_graph adds a ReduceMin and a ReduceMax,
+    keepdims=0, on every float tensor the quantizer may touch; the
+    augmented model runs in ORT without graph optimisation; a tensor's
+    range is the smallest minimum and the largest maximum over the
+    calibration inputs). Here ORT is onnxruntime-node through
+    run_ort.js (Python onnxruntime is not installable here), one image per
+    data set. Returns {tensor: (min, max)} as float32."""
     import onnx
+    from onnx import TensorProto, helper, numpy_helper, shape_inference
+    m = shape_inference.infer_shapes(onnx.load(float_path))
+    g = m.graph
+    consts = {t.name for t in g.initializer}
+    consts |= {o for n in g.node if n.op_type == "Constant" for o in n.output}
+    types = {vi.name: vi.type.tensor_type.elem_type
+             for vi in list(g.value_info) + list(g.input) + list(g.output)}
+    names, seen = [], set()
+    for n in g.node:
+        for t in list(n.input) + list(n.output):
+            if t and t not in seen and t not in consts and types.get(t) == TensorProto.FLOAT:
+                seen.add(t)
+                names.append(t)
+    del g.output[:]
+    del g.value_info[:]
+    for i, t in enumerate(names):
+        for op in ("ReduceMin", "ReduceMax"):
+            o = f"__calib{i}_{op}"
+            g.node.append(helper.make_node(op, [t], [o], o, keepdims=0))
+            g.output.append(helper.make_tensor_value_info(o, TensorProto.FLOAT, []))
+    d = os.path.join(work, "calib", os.path.basename(float_path).replace(".onnx", ""))
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    onnx.save(m, os.path.join(d, "model.onnx"))
+    iname = g.input[0].name
+    for k in range(len(calib_np)):
+        sd = os.path.join(d, f"test_data_set_{k}")
+        os.makedirs(sd)
+        write_pb(calib_np[k:k + 1], os.path.join(sd, "input_0.pb"), iname)
+    subprocess.run(["node", os.path.join(ROOT, "scripts", "ort", "run_ort.js"), "run", d,
+                    "--opt", "disabled"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    ranges = {}
+    for k in range(len(calib_np)):
+        sd = os.path.join(d, f"test_data_set_{k}")
+        for i, t in enumerate(names):
+            lo, hi = (float(numpy_helper.to_array(onnx.load_tensor(
+                os.path.join(sd, f"output_{2 * i + j}.pb")))) for j in (0, 1))
+            if t in ranges:
+                lo, hi = min(lo, ranges[t][0]), max(hi, ranges[t][1])
+            ranges[t] = (np.float32(lo), np.float32(hi))
+    return ranges
+
+
+def ort_qdq(float_path, calib_np, out_path, work):
+    """ORT's QDQ format, as quantize_static(quant_format=QDQ,
+    per_channel=True, activation_type=QUInt8, weight_type=QInt8,
+    calibrate_method=MinMax) writes it, by quantize.py's QDQ writer on
+    ranges from ort_minmax. reduce_range False (quantize_static's
+    default): weights -127..127."""
+    import onnx
+    from onnx import numpy_helper
     import quantize
     m = onnx.load(float_path)
-    name = m.graph.input[0].name
-    batches = [{name: calib_np[i:i + 4]} for i in range(0, len(calib_np), 4)]
-    ranges = quantize.adjust_ranges(m, quantize.calibrate(m, batches))
-    q = quantize.quantize_qdq(m, quantize.activation_qparams(ranges))
+    # Constant nodes (PyTorch's, e.g. LayerNorm's epsilon) as initializers,
+    # which is what the quantizer treats as constants.
+    keep = []
+    for n in m.graph.node:
+        if n.op_type == "Constant" and len(n.attribute) == 1 and n.attribute[0].name == "value":
+            t = numpy_helper.to_array(n.attribute[0].t)
+            m.graph.initializer.append(numpy_helper.from_array(t, n.output[0]))
+        else:
+            keep.append(n)
+    del m.graph.node[:]
+    m.graph.node.extend(keep)
+    onnx.save(m, float_path)
+    ranges = quantize.adjust_ranges(m, ort_minmax(float_path, calib_np, work))
+    q = quantize.quantize_qdq(m, quantize.activation_qparams(ranges), reduce_range=False)
     onnx.save(q, out_path)
 
 
@@ -410,7 +493,7 @@ def make_case(case, out_dir, work, n_images):
         if flow == "dyn":
             dyn_quantize(fpath, path)
         else:
-            ort_qdq(fpath, calib.numpy(), path)
+            ort_qdq(fpath, calib.numpy(), path, work)
     else:
         if flow.startswith("eager") and not EAGER.get(family):
             raise RuntimeError(f"{family}: torchvision.models.quantization has no "
@@ -429,7 +512,7 @@ def make_case(case, out_dir, work, n_images):
         else:
             fpath = os.path.join(work, case + "_float.onnx")
             export(m, x, fpath)
-            ort_qdq(fpath, calib[:16].numpy(), path)
+            ort_qdq(fpath, calib[:16].numpy(), path, work)
     write_pb(x.numpy(), os.path.join(d, "test_data_set_0", "input_0.pb"), "input")
     return d
 
