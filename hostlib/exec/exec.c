@@ -170,30 +170,20 @@ lf_status lf__exec_open(uint64_t id, const char *device,
 	}
 	if (o && o->timeout_ms)
 		d->timeout_ms = o->timeout_ms;
-	if (lf__zombies_init(&d->zombies)) {
-		st = lf__err(id, LF_ERR_NO_MEMORY,
-			     "lf_context_create: cannot create a mutex");
-		goto fail;
-	}
 	struct lf_dev_open_opts dopt = {o ? o->trust_xclbin : 0,
 					o ? o->mem_limit : 0};
 	st = lf__dev_open_opts(device, &dopt, &d->dev);
 	if (st) {
 		lf__err(id, st, "lf_context_create: device \"%s\": %s", device,
 			lf__drv_last_error());
-		goto fail_mutex;
+		free(d);
+		return st;
 	}
 	const struct lf_dev_props *pr = lf__dev_props(d->dev);
 	snprintf(d->backend, sizeof(d->backend), "%s", pr->backend);
 	snprintf(d->name, sizeof(d->name), "%s", pr->name);
 	*out = d;
 	return LF_OK;
-
-fail_mutex:
-	lf__zombies_drain(d, &d->zombies);
-fail:
-	free(d);
-	return st;
 }
 
 const char *lf__exec_xclbin_hint(const struct lf__exec *d)
@@ -220,8 +210,6 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 	find_kernel(d, "lfk_engine", &d->eng);
 	engine_alias(d, &d->conv, "lfk_conv2d");
 	engine_alias(d, &d->mm, "lfk_matmul");
-	find_kernel(d, "lfk_pool", &d->poolk);
-	find_kernel(d, "lfk_add", &d->addk);
 	d->pool_dim_max = lf__dev_limit(d->dev, "lfk_pool.dim_max", -1);
 	d->pool_kdim_max = lf__dev_limit(d->dev, "lfk_pool.kdim_max", -1);
 	d->pool_step_max = lf__dev_limit(d->dev, "lfk_pool.step_max", -1);
@@ -248,6 +236,10 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems)))
 		return lf__err(id, st,
 			       "lf_context_create: no memory for the pool");
+	if ((st = lf__opcache_init(d))) {
+		lf__pool_fini(&d->pool);
+		return lf__err(id, st, "lf_context_create: no memory");
+	}
 	d->loaded = 1;
 	return LF_OK;
 }
@@ -256,7 +248,7 @@ void lf__exec_close(struct lf__exec *d)
 {
 	if (!d)
 		return;
-	lf__zombies_drain(d, &d->zombies);
+	lf__opcache_close(d);
 	if (d->loaded)
 		lf__pool_fini(&d->pool);
 	lf__dev_close(d->dev);

@@ -7,7 +7,8 @@
  *
  * Every function may be called from several threads at once on the same
  * device; the implementation locks what it shares (the buffer pool, the
- * weight cache) and nothing else, so independent ops overlap.
+ * single ops' plan cache, op_exec.c) and nothing else, so independent
+ * ops overlap.
  */
 #ifndef LF_EXEC_EXEC_H
 #define LF_EXEC_EXEC_H
@@ -88,7 +89,8 @@ static inline int lf__exec_retryable(lf_status st)
 int lf__exec_lost(const struct lf__exec *d);
 
 /*
- * lf__exec_run() - run @op on the device, moving data as needed.
+ * lf__exec_run() - run @op on the device, moving data as needed: as a
+ * one-node plan on the model path's engine (op_exec.c).
  * LF_ERR_UNSUPPORTED (with the reason in @why) when the device cannot run
  * this op at all, before anything was touched; device errors otherwise. On
  * any error the output's device copy is invalid and nothing is leaked.

@@ -37,7 +37,6 @@ struct lf__exec {
 	/* lfk_engine (lim unused: its ops have their kernels' limits) and
 	 * the lfk_pool / lfk_add limits its pooling and add ops obey */
 	struct lf__kern eng;
-	struct lf__kern poolk, addk; /* lfk_pool, lfk_add (single ops) */
 	int64_t pool_dim_max, pool_kdim_max, pool_step_max, pool_row_bytes;
 	int64_t add_dim_max;
 	/* lfk_engine.blk_ops and the `.blk_*` limits (lf_config.h; -1:
@@ -48,8 +47,13 @@ struct lf__exec {
 	int loaded;	      /* lf__exec_load() succeeded */
 	atomic_int lost;
 	unsigned timeout_ms;
-	struct lf__zombies zombies; /* abandoned single-op runs */
+	struct lf__opcache *opc; /* single ops' plans (op_exec.c) */
 };
+
+/* The single-op plan cache of @d (op_exec.c): made at load, closed
+ * (every plan's device memory freed) before the device. */
+lf_status lf__opcache_init(struct lf__exec *d);
+void lf__opcache_close(struct lf__exec *d);
 
 /* The device's view of a tensor: a pool buffer holding a copy. */
 struct lf__dbuf {

@@ -30,8 +30,6 @@ void lf__zombies_drain(struct lf__exec *d, struct lf__zombies *zs)
 		lf__dev_cu_abort(d->dev, z->cu);
 		lf__run_wait(z->run, 1000);
 		if (lf__run_free(z->run) == LF_OK) {
-			for (int i = 0; i < 3; i++)
-				lf__pool_put(&d->pool, z->pbufs[i]);
 			for (int i = 0; i < z->nbos; i++)
 				lf__bo_free(z->bos[i]);
 		}

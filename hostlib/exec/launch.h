@@ -1,6 +1,6 @@
 /*
  * launch.h - the one place the host library starts kernel runs, for
- * single ops (run.c) and model segments (model_exec.c) alike: the kernel
+ * single ops and model segments alike (model_exec.c runs both): the kernel
  * ABI's six arguments (enum lf_karg, hls/lf_desc.h), start, wait with the
  * device's timeout, abort of a hung CU, and the runs that could not be
  * collected even then (abandoned: what they may still write is never
@@ -16,7 +16,6 @@
 #include "driver/driver.h"
 
 struct lf__exec;
-struct lf__pbuf;
 
 /* What one launch runs: every pointer argument at offset 0. */
 struct lf__launch_bufs {
@@ -36,7 +35,6 @@ struct lf__launch_bufs {
 struct lf__zombie {
 	lf_run *run;
 	uint32_t cu;
-	struct lf__pbuf *pbufs[3]; /* the device's pool buffers: put back */
 	int nbos;
 	lf_bo **bos; /* buffers of their own (malloc'ed array): freed */
 	struct lf__zombie *next;

@@ -51,6 +51,7 @@ struct combo {
 struct lf__mdev {
 	struct lf__exec *d;
 	uint64_t ctx_id;
+	const char *who; /* its messages' prefix: "model load", an op */
 	uint64_t params_bytes;
 	unsigned kernels; /* LF__MK_* bits of the kernels the model uses */
 	int npc;
@@ -151,13 +152,13 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 	uint8_t *back = malloc(params->bytes);
 	if (!back)
 		return lf__err(md->ctx_id, LF_ERR_NO_MEMORY,
-			       "model load: no memory to check %llu bytes of "
+			       "%s: no memory to check %llu bytes of "
 			       "weights",
-			       (unsigned long long)params->bytes);
+			       md->who, (unsigned long long)params->bytes);
 	lf_status st = lf__bo_map(bo, (void **)&host);
 	if (st) {
 		free(back);
-		return lf__err(md->ctx_id, drv(md, st), "model load: %s",
+		return lf__err(md->ctx_id, drv(md, st), "%s: %s", md->who,
 			       lf__drv_last_error());
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -171,14 +172,15 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 			break;
 		if (at == params->bytes) {
 			st = lf__err(md->ctx_id, drv(md, st),
-				     "model load: uploading weights: %s",
+				     "%s: uploading weights: %s", md->who,
 				     lf__drv_last_error());
 		} else {
 			st = lf__err(md->ctx_id, LF_ERR_DMA,
-				     "model load: the weights read back from "
+				     "%s: the weights read back from "
 				     "bank %u differ from those uploaded "
 				     "(byte %llu of %llu)%s",
-				     lf__bo_bank(bo), (unsigned long long)at,
+				     md->who, lf__bo_bank(bo),
+				     (unsigned long long)at,
 				     (unsigned long long)params->bytes,
 				     attempt ? ", twice" : "");
 		}
@@ -187,6 +189,22 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 	}
 	free(back);
 	return st;
+}
+
+lf_status lf__mdev_params_update(struct lf__mdev *md,
+				 const struct lf__mparams *params)
+{
+	if (params->bytes != md->params_bytes)
+		return lf__err(md->ctx_id, LF_ERR_INTERNAL,
+			       "weights of %llu bytes replace %llu",
+			       (unsigned long long)params->bytes,
+			       (unsigned long long)md->params_bytes);
+	for (int i = 0; params->bytes && i < md->npc; i++) {
+		lf_status st = put_params(md, md->pc[i].bo, params);
+		if (st)
+			return st;
+	}
+	return LF_OK;
 }
 
 /* Copies of the params blob in every bank a used kernel's CU reads. */
@@ -211,10 +229,10 @@ static lf_status upload_params(struct lf__mdev *md,
 			if (st)
 				return lf__err(
 				    md->ctx_id, drv(md, st),
-				    "model load: %llu bytes of "
+				    "%s: %llu bytes of "
 				    "weights in bank %u: %s",
-				    (unsigned long long)params->bytes, bank,
-				    lf__drv_last_error());
+				    md->who, (unsigned long long)params->bytes,
+				    bank, lf__drv_last_error());
 			md->pc[md->npc].bank = bank;
 			md->pc[md->npc++].bo = bo;
 			if (!params->bytes)
@@ -259,10 +277,17 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 			const struct lf__mparams *params, unsigned nslots,
 			struct lf__mdev **out)
 {
+	return lf__mdev_open_as(d, ctx_id, params, nslots, "model load", out);
+}
+
+lf_status lf__mdev_open_as(struct lf__exec *d, uint64_t ctx_id,
+			   const struct lf__mparams *params, unsigned nslots,
+			   const char *who, struct lf__mdev **out)
+{
 	struct lf__mdev *md = calloc(1, sizeof(*md));
 	if (!md)
-		return lf__err(ctx_id, LF_ERR_NO_MEMORY,
-			       "model load: no memory");
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "%s: no memory", who);
+	md->who = who;
 	md->d = d;
 	md->ctx_id = ctx_id;
 	md->params_bytes = params->bytes;
@@ -275,8 +300,7 @@ lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 	    calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1, sizeof(*md->combo));
 	if (!md->slot || !md->combo) {
 		lf__mdev_close(md);
-		return lf__err(ctx_id, LF_ERR_NO_MEMORY,
-			       "model load: no memory");
+		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "%s: no memory", who);
 	}
 	for (uint32_t c = 0; c < d->conv.ncus; c++)
 		for (uint32_t m = 0; m < d->mm.ncus; m++)
@@ -360,10 +384,12 @@ static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
 static lf_status segfail(struct segrun *r, lf_status st, const char *fmt, ...)
 {
 	const struct lf__gnode *n = &r->g->nodes[r->s->nodes[0]];
-	int k = snprintf(r->err, r->errlen,
-			 "node '%s' (%s), device segment "
-			 "%d: ",
-			 n->name, n->label, r->seg);
+	/* A single op's node has no label (plan/op_plan.h): its name. */
+	int k = n->label[0] ? snprintf(r->err, r->errlen,
+				       "node '%s' (%s), device segment "
+				       "%d: ",
+				       n->name, n->label, r->seg)
+			    : snprintf(r->err, r->errlen, "%s: ", n->name);
 	if (k >= 0 && (size_t)k < r->errlen) {
 		va_list ap;
 		va_start(ap, fmt);

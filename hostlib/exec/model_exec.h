@@ -73,8 +73,22 @@ int lf__mdev_dev_lost(const struct lf__exec *d);
 lf_status lf__mdev_open(struct lf__exec *d, uint64_t ctx_id,
 			const struct lf__mparams *params, unsigned nslots,
 			struct lf__mdev **out);
+/* The same, messages starting with @who (kept by pointer) instead of
+ * "model load": a single op's plan (hostlib/exec/op_exec.c). */
+lf_status lf__mdev_open_as(struct lf__exec *d, uint64_t ctx_id,
+			   const struct lf__mparams *params, unsigned nslots,
+			   const char *who, struct lf__mdev **out);
 /* Free everything (no run may be in progress). */
 void lf__mdev_close(struct lf__mdev *md);
+
+/*
+ * lf__mdev_params_update() - upload @params (as many bytes as at open)
+ * again into every copy, each read back (lf__mdev_params_uploaded()
+ * counts the bytes): a single op's new weights (hostlib/exec/op_exec.c).
+ * No run may be in progress. Return: LF_OK; driver errors, LF_ERR_DMA.
+ */
+lf_status lf__mdev_params_update(struct lf__mdev *md,
+				 const struct lf__mparams *params);
 
 /* Bytes uploaded by lf__mdev_open (all params copies). */
 unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md);

@@ -1,9 +1,9 @@
 /*
- * elem.h - pooling on the device: whether a 2-D MaxPool / AvgPool layer
- * fits lfk_pool's limits (the engine runs pooling under the same ones),
- * and its one descriptor. One decision for both paths: the single-op API
- * (exec/run.c) and the model planner (model_plan.c), which reads the
- * layer from the ONNX node first.
+ * elem.h - pooling and add on the device: whether a 2-D MaxPool / AvgPool
+ * layer fits lfk_pool's limits and an add lfk_add's (the engine runs them
+ * under the same ones), and their descriptors. One decision for both
+ * paths: the single-op API (op_plan.c) and the model planner
+ * (model_plan.c), which reads the layer from the ONNX node first.
  */
 #ifndef LF_PLAN_ELEM_H
 #define LF_PLAN_ELEM_H
@@ -27,5 +27,24 @@ struct lf__plimits {
  */
 int lf__elem_pool_desc(const struct lf__layer *L, const struct lf__plimits *pl,
 		       lf_desc *d, const char **why);
+
+/*
+ * lf__elem_add_desc() - the descriptors of y = a + b as ONNX Runtime's
+ * QLinearAdd computes it, under @pl. Shapes: a is @ra dims @da, b @rb
+ * dims @db, y @ry dims @dy; y has a's or b's shape (the full operand, read
+ * at x_off: *a_at_x says whether it is a), and the other operand is equal,
+ * a scalar, or one value per channel (axis 1). @q: the types (x_type),
+ * zero points and scales of a (x_*), b (x2_*) and y (y_*) and the clamp;
+ * other fields unused. One descriptor over the view [d0][d1][d2][rest];
+ * when that view passes the limits, shapes are equal and @max_desc >= 2,
+ * rows of up to dim_max elements and the rest: two descriptors, the second
+ * *second_at elements further on every operand (@d holds @max_desc). Act
+ * offsets are left 0 (the caller places the operands), LF_DF_SWAP set from
+ * lf__qadd_swaps(). Return: the count (1 or 2), or 0 with the reason in *why.
+ */
+int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
+		      int ry, const int64_t *dy, const struct lf__layer *q,
+		      const struct lf__plimits *pl, int max_desc, lf_desc d[2],
+		      int *a_at_x, uint64_t *second_at, const char **why);
 
 #endif /* LF_PLAN_ELEM_H */

@@ -144,56 +144,10 @@ static int is_act(const struct lf__graph *g, int v)
 	return v >= 0 && !g->vals[v].cst;
 }
 
-static int ort_swaps(const struct lf__gshape *as, const struct lf__gshape *bs)
-{
-	return lf__qadd_swaps(as->rank, as->d, bs->rank, bs->d);
-}
-
-static int same_shape(const struct lf__gshape *a, const struct lf__gshape *b)
-{
-	if (a->rank != b->rank)
-		return 0;
-	for (int i = 0; i < a->rank; i++)
-		if (a->d[i] != b->d[i])
-			return 0;
-	return 1;
-}
-
-/* @b broadcasts onto full shape @a as one value per channel (axis 1). */
-static int per_channel(const struct lf__gshape *a, const struct lf__gshape *b)
-{
-	if (a->rank < 2 || b->rank > a->rank || b->rank < a->rank - 1)
-		return 0;
-	for (int i = 0; i < b->rank; i++) {
-		int ax = a->rank - b->rank + i; /* aligned axis of a */
-		int64_t want = ax == 1 ? a->d[1] : 1;
-		if (b->d[i] != want)
-			return 0;
-	}
-	return 1;
-}
-
 static void type_range(int kdt, int32_t *lo, int32_t *hi)
 {
 	*lo = kdt == LF_KDT_U8 ? 0 : -128;
 	*hi = kdt == LF_KDT_U8 ? 255 : 127;
-}
-
-static void desc_head(lf_desc *d, enum lf_kop op, int kdt)
-{
-	memset(d, 0, sizeof(*d));
-	d->magic = LF_DESC_MAGIC;
-	d->op = op;
-	d->x_type = d->w_type = d->y_type = (uint32_t)kdt;
-	type_range(kdt, &d->act_min, &d->act_max);
-	d->groups = 1;
-	d->dil_h = d->dil_w = 1;
-	d->stride_h = d->stride_w = 1;
-}
-
-static int fits(int64_t v, int64_t max)
-{
-	return v >= 0 && v <= max && v <= 65535;
 }
 
 /* Pooling window of 2-D MaxPool / QLinearAveragePool (ONNX attributes)
@@ -397,68 +351,22 @@ static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
 		*why = "quantization not constant scalars";
 		return 0;
 	}
-	int swaps = ort_swaps(as, bs);
-	/* The full-shape operand goes at x. */
-	int a_full = same_shape(as, ys);
-	int b_full = same_shape(bs, ys);
-	const struct lf__gshape *fs = a_full ? as : bs, *os = a_full ? bs : as;
-	unsigned flags = 0;
-	if (!a_full && !b_full) {
-		*why = "QLinearAdd broadcast both ways";
+	/* The single-op API's add decides with the same function. */
+	struct lf__layer q;
+	memset(&q, 0, sizeof(q));
+	q.x_type = kdt == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+	type_range(kdt, &q.act_min, &q.act_max);
+	q.x_scale = sa;
+	q.x_zp = za;
+	q.x2_scale = sb;
+	q.x2_zp = zb;
+	q.y_scale = sy;
+	q.y_zp = zy;
+	int a_at_x;
+	uint64_t second;
+	if (!lf__elem_add_desc(as->rank, as->d, bs->rank, bs->d, ys->rank,
+			       ys->d, &q, pl, 1, d, &a_at_x, &second, why))
 		return 0;
-	}
-	if (!(a_full && b_full)) {
-		if (lf__gshape_count(os) == 1)
-			flags = LF_DF_X2_SCALAR;
-		else if (per_channel(fs, os))
-			flags = LF_DF_X2_PER_CH;
-		else {
-			*why = "QLinearAdd broadcast the kernel lacks";
-			return 0;
-		}
-	}
-	/* View: [d0][d1][d2][rest] (1 where the rank is smaller). */
-	int64_t vd[4] = {1, 1, 1, 1};
-	int r = fs->rank;
-	if (r >= 1)
-		vd[0] = fs->d[0];
-	if (r >= 2)
-		vd[1] = fs->d[1];
-	if (r >= 3)
-		vd[2] = r == 3 ? 1 : fs->d[2];
-	for (int i = 3; i < r; i++)
-		vd[3] *= fs->d[i];
-	if (r == 3)
-		vd[3] = fs->d[2];
-	if (r == 1) { /* a vector: one plane */
-		vd[0] = 1;
-		vd[3] = fs->d[0];
-	}
-	if (flags == LF_DF_X2_PER_CH && r < 2)
-		return 0;
-	for (int i = 0; i < 4; i++)
-		if (vd[i] < 1 || !fits(vd[i], pl->add_dim_max)) {
-			*why = "QLinearAdd beyond the lfk_add limits";
-			return 0;
-		}
-	desc_head(d, LF_KOP_ADD, kdt);
-	d->n = (uint32_t)vd[0];
-	d->ic = d->oc = (uint32_t)vd[1];
-	d->ih = d->oh = (uint32_t)vd[2];
-	d->iw = d->ow = (uint32_t)vd[3];
-	d->flags = flags;
-	/* ORT's outer operand: A, or B when it swaps; SWAP when that one is
-	 * at x2. */
-	int outer_is_a = !swaps;
-	int a_at_x = a_full;
-	if (outer_is_a != a_at_x)
-		d->flags |= LF_DF_SWAP;
-	d->x_scale = a_at_x ? sa : sb;
-	d->x_zp = a_at_x ? za : zb;
-	d->x2_scale = a_at_x ? sb : sa;
-	d->x2_zp = a_at_x ? zb : za;
-	d->y_scale = sy;
-	d->y_zp = zy;
 	*x = a_at_x ? xv : bv;
 	*x2 = a_at_x ? bv : xv;
 	return 1;

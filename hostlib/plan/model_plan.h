@@ -18,8 +18,8 @@
  * block, each contiguous in the arena. A layer the planner can only run
  * with host help (gathered input slabs, scattered outputs, split
  * reductions) is a segment of its own ("host-assisted"): the host packs
- * its input and unpacks its output, as hostlib/exec/run.c does for a
- * single op. A layer no split fits runs on the CPU.
+ * its input and unpacks its output (a single op is such a segment:
+ * op_plan.h). A layer no split fits runs on the CPU.
  *
  * Memory: blocks get arena offsets by lifetime (arena.h), in node steps,
  * so the arena is as large as the most activation bytes alive at once,
