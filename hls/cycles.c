@@ -13,6 +13,8 @@
 #include "lf_pipes.h"
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
+#include <string.h>
+
 _Thread_local lf_u64 lfk__cycles;
 _Thread_local lf_u64 lfk__descs;
 _Thread_local struct lfk_pipe_stat lfk__pipe[LFP_COUNT];
@@ -20,12 +22,170 @@ _Thread_local struct lfk_mem lfk__mem;
 _Thread_local lf_u64 lfk__desc_end[LFK_DESC_MARKS];
 _Thread_local lf_u32 lfk__ndesc_end;
 
+_Thread_local struct lfk_ovl lfk__ovl;
+
 #define LFP_NAME(label, ii, depth, port, rd, wr, seq) #label,
 static const char *const pipe_names[LFP_COUNT] = {LF_PIPES(LFP_NAME)};
 #undef LFP_NAME
 
+/* Stages of each region, and each member's stage + 1 (0: no member). */
+#define LFR_STAGES(region, stages) (stages),
+static const lf_u32 ovl_stages[LFR_COUNT] = {LF_OVL_REGIONS(LFR_STAGES)};
+#undef LFR_STAGES
+#define LFO_STAGE(region, stage, kind, member)                                 \
+	[LFR_##region][LFO_ID_##kind(member)] = (stage) + 1,
+static const unsigned char ovl_member[LFR_COUNT][LFO_NID] = {
+    LF_OVERLAP(LFO_STAGE)};
+#undef LFO_STAGE
+
+/* The stage of @region that member @id runs in, or -1. */
+static int ovl_stage(lf_u32 region, lf_u32 id)
+{
+	return region < LFR_COUNT && id < LFO_NID
+		   ? (int)ovl_member[region][id] - 1
+		   : -1;
+}
+
+/*
+ * Cost of member @id as frame @k (0-based, @k < depth) or, for @k < 0, as
+ * the clock sees it: the loop's counters and the cycle counter.
+ */
+static void ovl_add(int k, int stage, lf_u32 id, lf_u64 cyc, lf_u64 stall,
+		    lf_u64 bank)
+{
+	if (k < 0 || stage < 0) {
+		if (id < LFP_COUNT) {
+			lfk__pipe[id].cycles += cyc;
+			lfk__pipe[id].mem_stall += stall;
+		}
+		lfk__cycles += cyc;
+		return;
+	}
+	struct lfk_ovl_cost *c = &lfk__ovl.f[k].cur[stage][id];
+	c->cyc += cyc;
+	c->stall += stall;
+	c->bank += bank;
+}
+
+void lfk__charge(lf_u32 id, lf_u64 cyc, lf_u64 stall, lf_u64 bank)
+{
+	int k = (int)lfk__ovl.depth - 1;
+	int s = k >= 0 ? ovl_stage(lfk__ovl.f[k].region, id) : -1;
+	ovl_add(s >= 0 ? k : -1, s, id, cyc, stall, bank);
+}
+
+/*
+ * Step lfk__ovl.f[depth-1].base done: its cost is the slowest stage's
+ * (or the bank time of all its stages together, if more), charged to the
+ * loops of that stage in the enclosing region's stage (or to the clock);
+ * the other stages pass on only their bank time.
+ */
+static void ovl_emit(void)
+{
+	int k = (int)lfk__ovl.depth - 1;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[k];
+	struct lfk_ovl_cost(*q)[LFO_NID] = f->q[f->base % f->stages];
+	lf_u64 bank = 0, top = 0;
+	lf_u32 crit = 0, big = LFO_NID;
+	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
+		lf_u64 t = 0;
+		for (lf_u32 id = 0; id < LFO_NID; id++) {
+			t += q[s][id].cyc;
+			bank += q[s][id].bank;
+		}
+		if (t > top) {
+			top = t;
+			crit = s;
+		}
+	}
+	for (lf_u32 id = 0; id < LFO_NID; id++)
+		if (q[crit][id].cyc &&
+		    (big == LFO_NID || q[crit][id].cyc > q[crit][big].cyc))
+			big = id;
+	/* The enclosing frame's stage for this region. */
+	int ps = k > 0 ? ovl_stage(lfk__ovl.f[k - 1].region,
+				   LFP_COUNT + f->region)
+		       : -1;
+	int pk = ps >= 0 ? k - 1 : -1;
+	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
+		for (lf_u32 id = 0; id < LFO_NID; id++) {
+			struct lfk_ovl_cost *c = &q[s][id];
+			if (!(c->cyc | c->bank))
+				continue;
+			lf_u64 cyc = s == crit ? c->cyc : 0;
+			lf_u64 stall = s == crit ? c->stall : 0;
+			if (s == crit && id == big && bank > top) {
+				cyc += bank - top;
+				stall += bank - top;
+			}
+			ovl_add(pk, ps, id, cyc, stall, c->bank);
+			c->cyc = c->stall = c->bank = 0;
+		}
+	}
+	f->base++;
+}
+
+void lfk__ovl_begin(lf_u32 region)
+{
+	if (lfk__ovl.depth >= LFO_DEPTH || region >= LFR_COUNT ||
+	    lfk__ovl.over) {
+		lfk__ovl.over++; /* runs as if no region: costs add */
+		return;
+	}
+	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth++];
+	memset(f, 0, sizeof(*f));
+	f->region = region;
+	f->stages = ovl_stages[region];
+}
+
+/* One iteration done: stage s's costs belong to step base + s. */
+void lfk__ovl_step(lf_u32 region)
+{
+	(void)region;
+	if (lfk__ovl.over || !lfk__ovl.depth)
+		return;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth - 1];
+	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
+		struct lfk_ovl_cost *d = f->q[(f->base + s) % f->stages][s];
+		for (lf_u32 id = 0; id < LFO_NID; id++) {
+			d[id].cyc += f->cur[s][id].cyc;
+			d[id].stall += f->cur[s][id].stall;
+			d[id].bank += f->cur[s][id].bank;
+		}
+	}
+	memset(f->cur, 0, sizeof(f->cur));
+	ovl_emit();
+}
+
+/* The drain: the last stages - 1 steps. */
+void lfk__ovl_end(lf_u32 region)
+{
+	(void)region;
+	if (lfk__ovl.over) {
+		lfk__ovl.over--;
+		return;
+	}
+	if (!lfk__ovl.depth)
+		return;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth - 1];
+	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
+		for (lf_u32 id = 0; id < LFO_NID; id++) {
+			/* costs after the last step: a stage of their own */
+			struct lfk_ovl_cost *c = &f->cur[s][id];
+			if (c->cyc | c->bank)
+				ovl_add(-1, -1, id, c->cyc, c->stall,
+					c->bank);
+		}
+	}
+	for (lf_u32 j = 1; j < LFO_STAGES && j < f->stages; j++)
+		ovl_emit();
+	lfk__ovl.depth--;
+}
+
 LF_EXPORT void lfk_cycles_reset(void)
 {
+	lfk__ovl.depth = 0;
+	lfk__ovl.over = 0;
 	lfk__cycles = 0;
 	lfk__descs = 0;
 	lfk__ndesc_end = 0;

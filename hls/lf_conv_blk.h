@@ -7,10 +7,10 @@
  * like the rest of hls/); hls/README.md describes the structure.
  *
  * Per descriptor:
- *   for each block of 64 output channels (ob):
+ *   for each block of 64 output channels (ob):          (blk_obs)
  *     its 64 records -> bias / woff / mult registers   (16 beats, one burst)
  *     its weights    -> bwbuf                           (kh*kw*icb*64 beats)
- *     for each image, for each output row:
+ *     for each image, for each output row:             (blk_rows)
  *       the input rows the row's window needs and the line buffer lacks,
  *         as one band of rows per input channel block (one burst each)
  *       MAC loop, II=1: LF_BLK_PIX pixels x LF_BLK_IC input channels x
@@ -49,9 +49,13 @@
  * window, so every input row is read once per output-channel block (once
  * per image when the whole image fits, as for most ResNet layers).
  *
- * Stages run one after the other (the cycle model charges their sum): the
- * load, MAC and store loops are separate pipelines, not a DATAFLOW region
- * (hls/README.md says what overlap would save and why it is not here).
+ * Overlap: two canonical DATAFLOW loops (lf_pipes.h LF_OVERLAP,
+ * hls/README.md "Overlap"). blk_obs: block ob + 1's records and weights
+ * load (blk_wtask) while block ob computes (blk_ctask); blk_rows, inside
+ * blk_ctask: row i + 1 is in the PE array (blk_mac_row) while row i is
+ * requantized and stored (blk_store_row). The line-buffer loads run one
+ * after the other with the rows they serve (the ring keeps rows across
+ * iterations, which a DATAFLOW channel cannot).
  */
 #ifndef LF_CONV_BLK_H
 #define LF_CONV_BLK_H
@@ -314,8 +318,8 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 static void
 blk_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 ntiles,
 	const lf_i32 rb[LF_CONV_KDIM_MAX],
-	LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
-	LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	lf_i32 xs = lfk_flip(d->x_type);
@@ -450,8 +454,8 @@ blk_mac:
 static void
 blk_dw_mac(const lf_desc *d, const struct blk_geo *g,
 	   const lf_i32 rb[LF_CONV_KDIM_MAX], const lf_u32 dw[LF_BLK_LANES],
-	   LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
-	   LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	   LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	   LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	   LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	lf_i32 xs = lfk_flip(d->x_type);
@@ -536,7 +540,7 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      lf_u32 nreal, const float mult[LF_BLK_LANES],
 		      const lf_u32 dw[LF_BLK_LANES],
 		      const lf_u32 cst[LF_BLK_LANES],
-		      LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+		      LF_LOCAL const lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	lf_u32 base = d->y_off / LF_BEAT_BYTES +
 		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
@@ -564,6 +568,244 @@ blk_store:
 	LF_PIPE_END(blk_store);
 }
 
+/*
+ * A dataflow process's own copy of the checked descriptor and its
+ * geometry: in UG1399's canonical body a non-scalar variable has one
+ * reading process, so the processes of a region do not share one.
+ */
+struct blk_task {
+	lf_desc d;
+	struct blk_geo g;
+};
+
+/* Real channels of output block ob (at most 64). */
+LF_INLINE lf_u32 blk_nreal(const lf_desc *d, lf_u32 ob)
+{
+	lf_u32 nreal = d->oc - ob * LF_BLK_LANES;
+	return nreal > LF_BLK_LANES ? LF_BLK_LANES : nreal;
+}
+
+/*
+ * blk_obs stage 0: output block ob's records and weights, and per channel
+ * dw and cst = bias + dx sum(wq) + N dx dw (the store's constants).
+ */
+static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
+		      lf_u32 ob,
+		      LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
+				       [LF_BLK_LANES],
+		      float mult[LF_BLK_LANES], lf_u32 dw[LF_BLK_LANES],
+		      lf_u32 cst[LF_BLK_LANES])
+{
+	const lf_desc *d = &t->d;
+	const struct blk_geo *g = &t->g;
+	lf_u32 bias[LF_BLK_LANES];
+	lf_i32 woff[LF_BLK_LANES];
+	lf_u32 wsum[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=bias type=complete
+#pragma HLS ARRAY_PARTITION variable=woff type=complete
+#pragma HLS ARRAY_PARTITION variable=wsum type=complete
+	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
+	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
+	lf_u32 nterms =
+	    g->dwise ? d->kh * d->kw
+		     : d->kh * d->kw *
+			   ((g->icb - 1) * LF_BLK_LANES + g->last_ch * LF_BLK_IC);
+	blk_load_rec(params, d, ob, bias, woff, mult);
+	blk_load_w(params, d, g, ob, wb, wsum);
+	/* woff = ws + w_zp: dw = ow - w_zp = 128 - woff. */
+	LF_PIPE_BEGIN(blk_cst);
+blk_cst:
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(blk_cst);
+		dw[j] = (lf_u32)(128 - woff[j]);
+		cst[j] = bias[j] + dx * wsum[j] + nterms * dx * dw[j];
+	}
+	LF_PIPE_END(blk_cst);
+}
+
+/*
+ * blk_rows stage 0: output row oy0 + i of block ob through the PE array
+ * (or the depthwise unit) into acc.
+ */
+static void
+blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
+	    const lf_u32 dw[LF_BLK_LANES],
+	    LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	    LF_LOCAL lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	const lf_desc *d = &t->d;
+	const struct blk_geo *g = &t->g;
+	lf_i32 w0 = (lf_i32)((oy0 + i) * d->stride_h) - (lf_i32)d->pad_t;
+	lf_i32 rb[LF_CONV_KDIM_MAX];
+#pragma HLS ARRAY_PARTITION variable=rb type=complete
+	/* Once per row, not pipelined: kh modulos. */
+	for (lf_u32 a = 0; a < d->kh; a++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
+		lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
+		rb[a] = iy >= 0 && iy < (lf_i32)d->ih
+			    ? (lf_i32)(((lf_u32)iy % g->rows) * g->lcb * d->iw)
+			    : -1;
+	}
+	if (g->dwise)
+		blk_dw_mac(d, g, rb, dw, wb, lb, acc);
+	else
+		blk_mac(d, g,
+			(blk_nreal(d, ob) + LF_BLK_OC - 1) / LF_BLK_OC, rb, wb,
+			lb, acc);
+}
+
+/* blk_rows stage 1: requantizes and writes row oy0 + i from acc. */
+static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
+			  lf_u32 n, lf_u32 ob, lf_u32 oy0, lf_u32 i,
+			  const float mult[LF_BLK_LANES],
+			  const lf_u32 dw[LF_BLK_LANES],
+			  const lf_u32 cst[LF_BLK_LANES],
+			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	blk_store(act, &t->d, &t->g, n, ob, oy0 + i, blk_nreal(&t->d, ob),
+		  mult, dw, cst, acc);
+}
+
+/*
+ * The overlap region blk_rows (lf_pipes.h LF_OVERLAP): rows oy0 .. oy0 +
+ * cnt - 1 of image n, block ob, whose windows the line buffer holds. A
+ * canonical DATAFLOW loop (UG1399 "Canonical Forms", "Canonical Body"):
+ * the MAC of row i + 1 runs while row i is stored; the accumulator row
+ * acc is their ping-pong channel (two copies in HLS, LF_CHAN2).
+ */
+static void
+blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
+	 const struct blk_task *ts, lf_u32 n, lf_u32 ob, lf_u32 oy0,
+	 lf_u32 cnt, const lf_u32 dwm[LF_BLK_LANES],
+	 const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
+	 const lf_u32 cst[LF_BLK_LANES],
+	 LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	LF_OVL_BEGIN(blk_rows);
+blk_rows:
+	for (lf_u32 i = 0; i < cnt; i++) {
+#pragma HLS DATAFLOW
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=16
+		LF_CHAN2(lf_u32, acc, LF_BLK_IW_MAX, LF_BLK_ACC, accrow);
+#pragma HLS ARRAY_PARTITION variable=acc type=cyclic factor=LF_BLK_PIX dim=1
+#pragma HLS ARRAY_PARTITION variable=acc type=complete dim=2
+#pragma HLS BIND_STORAGE variable=acc type=ram_s2p impl=lutram
+		blk_mac_row(tm, ob, oy0, i, dwm, wb, lb, acc);
+		blk_store_row(act, ts, n, ob, oy0, i, mult, dw, cst, acc);
+		LF_OVL_STEP(blk_rows);
+	}
+	LF_OVL_END(blk_rows);
+}
+
+/*
+ * blk_obs stage 1: block ob over every image and output row. The line
+ * buffer is filled one after the other with the rows (blk_load_rows: a
+ * ring, which a DATAFLOW channel cannot be, as each iteration keeps rows
+ * for the next); then the rows it serves run as blk_rows.
+ */
+static void
+blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
+	  LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	  const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
+	  const lf_u32 cst[LF_BLK_LANES],
+	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	const lf_desc *d = &t->d;
+	const struct blk_geo *g = &t->g;
+	/* blk_rows' two processes: a descriptor and a dw each. */
+	struct blk_task tm = *t, ts = *t;
+	lf_u32 dwm[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=dwm type=complete
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+		dwm[j] = dw[j];
+	}
+	for (lf_u32 n = 0; n < d->n; n++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
+		lf_i32 hi = -1; /* last input row in the ring */
+		lf_u32 cnt = 1;
+		for (lf_u32 oy = 0; oy < d->oh; oy += cnt) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
+			lf_i32 w0 =
+			    (lf_i32)(oy * d->stride_h) - (lf_i32)d->pad_t;
+			lf_i32 lo = w0 > hi + 1 ? w0 : hi + 1;
+			if (lo < 0)
+				lo = 0;
+			lf_i32 top = w0 + (lf_i32)g->span_h - 1;
+			if (top > (lf_i32)d->ih - 1)
+				top = (lf_i32)d->ih - 1;
+			if (lo <= top) {
+				/* The window's missing rows and what follows
+				 * them, up to the ring. */
+				lf_i32 r1 = (lf_i32)d->ih - 1;
+				if (g->rows < d->ih &&
+				    w0 + (lf_i32)g->rows - 1 < r1)
+					r1 = w0 + (lf_i32)g->rows - 1;
+				blk_load_rows(act, d, g, n, g->dwise ? ob : 0,
+					      (lf_u32)lo, (lf_u32)r1, lb);
+				hi = r1;
+			}
+			/* The following rows whose windows the ring holds
+			 * (nothing to load: their last row is <= hi). */
+			cnt = 1;
+			for (lf_u32 k = oy + 1; k < d->oh; k++) {
+#pragma HLS LOOP_TRIPCOUNT min=0 max=1024 avg=4
+				lf_i32 tk = (lf_i32)(k * d->stride_h) -
+					    (lf_i32)d->pad_t +
+					    (lf_i32)g->span_h - 1;
+				if (tk > (lf_i32)d->ih - 1)
+					tk = (lf_i32)d->ih - 1;
+				if (tk > hi)
+					break;
+				cnt++;
+			}
+			blk_rows(act, &tm, &ts, n, ob, oy, cnt, dwm, mult, dw,
+				 cst, wb, lb, accrow);
+		}
+	}
+}
+
+/*
+ * The overlap region blk_obs: output blocks 0 .. nob - 1, a canonical
+ * DATAFLOW loop: block ob + 1's records and weights load (params port)
+ * while block ob computes (act port); the weights, mult, dw and cst are
+ * the ping-pong channels (wb two copies in HLS, LF_CHAN2).
+ */
+static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
+		    const struct blk_task *tw, const struct blk_task *tc,
+		    lf_u32 nob,
+		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
+				     [LF_BLK_LANES],
+		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	LF_OVL_BEGIN(blk_obs);
+blk_obs:
+	for (lf_u32 ob = 0; ob < nob; ob++) {
+#pragma HLS DATAFLOW
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
+		LF_CHAN2(lf_u8, wbc, LF_BLK_WBEATS * LF_BLK_LANES, LF_BLK_LANES,
+			 wb);
+#pragma HLS ARRAY_RESHAPE variable=wbc type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=wbc type=cyclic factor=LF_BLK_OC dim=1
+		float mult[LF_BLK_LANES];
+		lf_u32 dw[LF_BLK_LANES];
+		lf_u32 cst[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=mult type=complete
+#pragma HLS ARRAY_PARTITION variable=dw type=complete
+#pragma HLS ARRAY_PARTITION variable=cst type=complete
+		blk_wtask(params, tw, ob, wbc, mult, dw, cst);
+		blk_ctask(act, tc, ob, wbc, mult, dw, cst, lb, accrow);
+		LF_OVL_STEP(blk_obs);
+	}
+	LF_OVL_END(blk_obs);
+}
+
 /* Runs one checked blocked descriptor. */
 static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const lf_desc *d, const struct blk_geo *g,
@@ -572,91 +814,12 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	/* Per-channel quantization of the current block, in registers. */
-	lf_u32 bias[LF_BLK_LANES];
-	lf_i32 woff[LF_BLK_LANES];
-	float mult[LF_BLK_LANES];
-	lf_u32 wsum[LF_BLK_LANES], dw[LF_BLK_LANES], cst[LF_BLK_LANES];
-#pragma HLS ARRAY_PARTITION variable=bias type=complete
-#pragma HLS ARRAY_PARTITION variable=woff type=complete
-#pragma HLS ARRAY_PARTITION variable=mult type=complete
-#pragma HLS ARRAY_PARTITION variable=wsum type=complete
-#pragma HLS ARRAY_PARTITION variable=dw type=complete
-#pragma HLS ARRAY_PARTITION variable=cst type=complete
-	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
-	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
-	lf_u32 nterms =
-	    g->dwise ? d->kh * d->kw
-		     : d->kh * d->kw *
-			   ((g->icb - 1) * LF_BLK_LANES + g->last_ch * LF_BLK_IC);
-	lf_i32 rb[LF_CONV_KDIM_MAX];
-#pragma HLS ARRAY_PARTITION variable=rb type=complete
-
-	for (lf_u32 ob = 0; ob < g->ocb; ob++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
-		blk_load_rec(params, d, ob, bias, woff, mult);
-		blk_load_w(params, d, g, ob, wb, wsum);
-		/* woff = ws + w_zp: dw = ow - w_zp = 128 - woff. */
-		LF_PIPE_BEGIN(blk_cst);
-	blk_cst:
-		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
-#pragma HLS PIPELINE II=1
-			LF_PIPE(blk_cst);
-			dw[j] = (lf_u32)(128 - woff[j]);
-			cst[j] = bias[j] + dx * wsum[j] + nterms * dx * dw[j];
-		}
-		LF_PIPE_END(blk_cst);
-		lf_u32 nreal = d->oc - ob * LF_BLK_LANES;
-		if (nreal > LF_BLK_LANES)
-			nreal = LF_BLK_LANES;
-		lf_u32 ntiles = (nreal + LF_BLK_OC - 1) / LF_BLK_OC;
-		for (lf_u32 n = 0; n < d->n; n++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
-			lf_i32 hi = -1; /* last input row in the ring */
-			for (lf_u32 oy = 0; oy < d->oh; oy++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=56
-				lf_i32 w0 = (lf_i32)(oy * d->stride_h) -
-					    (lf_i32)d->pad_t;
-				lf_i32 lo = w0 > hi + 1 ? w0 : hi + 1;
-				if (lo < 0)
-					lo = 0;
-				lf_i32 top = w0 + (lf_i32)g->span_h - 1;
-				if (top > (lf_i32)d->ih - 1)
-					top = (lf_i32)d->ih - 1;
-				if (lo <= top) {
-					/* The window's missing rows and what
-					 * follows them, up to the ring. */
-					lf_i32 r1 = (lf_i32)d->ih - 1;
-					if (g->rows < d->ih &&
-					    w0 + (lf_i32)g->rows - 1 < r1)
-						r1 = w0 + (lf_i32)g->rows - 1;
-					blk_load_rows(act, d, g, n,
-						      g->dwise ? ob : 0,
-						      (lf_u32)lo, (lf_u32)r1,
-						      lb);
-					hi = r1;
-				}
-				/* Once per row, not pipelined: kh modulos. */
-				for (lf_u32 a = 0; a < d->kh; a++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
-					lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
-					rb[a] = iy >= 0 && iy < (lf_i32)d->ih
-						    ? (lf_i32)(((lf_u32)iy %
-								g->rows) *
-							       g->lcb * d->iw)
-						    : -1;
-				}
-				if (g->dwise)
-					blk_dw_mac(d, g, rb, dw, wb, lb,
-						   accrow);
-				else
-					blk_mac(d, g, ntiles, rb, wb, lb,
-						accrow);
-				blk_store(act, d, g, n, ob, oy, nreal, mult,
-					  dw, cst, accrow);
-			}
-		}
-	}
+	/* blk_obs's two processes: a copy each. */
+	struct blk_task tw, tc;
+	tw.d = *d;
+	tw.g = *g;
+	tc = tw;
+	blk_obs(params, act, &tw, &tc, g->ocb, wb, lb, accrow);
 }
 
 /* Checks and runs one blocked descriptor; returns its status. */

@@ -79,6 +79,25 @@ typedef int64_t lf_i64;
 #endif
 
 /*
+ * LF_CHAN2(type, name, d0, d1, outer) declares the channel `name` between
+ * two processes of a DATAFLOW region (lf_pipes.h LF_OVERLAP), in the
+ * region's loop body as UG1399's canonical form wants it:
+ *   - HLS: a local array type name[d0][d1], which Vitis HLS makes a
+ *     ping-pong buffer (two copies: producer and consumer run on
+ *     different iterations at once); `outer` is not used;
+ *   - OpenCL C and host C: the processes run one after the other, so one
+ *     copy is enough: name points at `outer`, an on-chip buffer of the
+ *     same shape the kernel top declared (LF_ONCHIP), as before.
+ * Same bytes either way: each iteration's producer writes the channel
+ * before its consumer reads it.
+ */
+#if defined(LF_HLS)
+#define LF_CHAN2(type, name, d0, d1, outer) type name[d0][d1]
+#else
+#define LF_CHAN2(type, name, d0, d1, outer) LF_LOCAL type(*name)[d1] = (outer)
+#endif
+
+/*
  * The emulator's cycle model: in the host-C build the kernels add the
  * modeled clock cycles of every pipelined loop they run to a per-thread
  * counter that the emulator reads after a run (lfk_cycles_reset /

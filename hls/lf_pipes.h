@@ -49,8 +49,9 @@
  * the bank is not modeled. Writes are posted: no latency term.
  * Straight-line code between loops is not counted, except the fixed
  * LF_DESC_CYCLES per descriptor (LF_DESC_DONE: the checks and the status
- * word; the fetch is the desc_fetch loop); stages run one after the
- * other (no DATAFLOW in the kernels), so their cycles add.
+ * word; the fetch is the desc_fetch loop). Loops run one after the other
+ * and their cycles add, except inside an overlap region (LF_OVERLAP
+ * below: a DATAFLOW loop whose stages the code runs concurrently).
  *
  * Comments inside the table stay on one line (scripts/hls-lint reads it).
  * The II values are estimates from the code (kernel review, issue 11),
@@ -170,6 +171,47 @@
 	/* blocked: 64 lanes (2 fma each) per beat of y, in order */           \
 	X(add_blk_vec, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)
 
+/*
+ * Overlap regions: a loop under `#pragma HLS DATAFLOW` in UG1399's
+ * canonical "dataflow inside a loop" form (hls/README.md "Overlap"), whose
+ * body is one call per stage. Vitis HLS runs the calls as concurrent
+ * processes with ping-pong (PIPO) channels between them, so stage s of
+ * iteration i runs beside stage s - 1 of iteration i + 1.
+ *   LF_OVL_REGIONS(X): X(region, stages)    the loop's label, its calls
+ *   LF_OVERLAP(X):     X(region, stage, kind, member)
+ *     kind LOOP: member is a pipelined loop of the table above that the
+ *     stage's call runs; kind REGION: a nested overlap region it runs.
+ * The model runs the stages in lockstep: step k runs stage s of
+ * iteration k - s for every s, and costs the slowest of them (each with
+ * its own fill and drain: depth and latency per invocation), or the bank
+ * time of all of them together if that is more (the stages share the
+ * DRAM: worst case, one bank). A region of n iterations and S stages is
+ * n + S - 1 steps: the first and last S - 1 are the fill and the drain.
+ * Per-loop figures then count each step's cycles against the loops of
+ * the stage that set them (the critical path); the others' cycles in that
+ * step are hidden. A loop that runs in a region it is no member of is
+ * charged as if no region ran (one after the other). scripts/hls-lint
+ * checks the claim: the region's loop is canonical (one call per stage,
+ * nothing else, channels with one writer before one reader) and each
+ * member runs in its stage's call.
+ * Comments inside the tables stay on one line (scripts/hls-lint).
+ */
+#define LF_OVL_REGIONS(X)                                                      \
+	/* one 64-channel output block per iteration: its weights */          \
+	/* and records load while the previous block computes */              \
+	X(blk_obs, 2)                                                          \
+	/* one output row per iteration: MAC beside the previous store */     \
+	X(blk_rows, 2)
+#define LF_OVERLAP(X)                                                          \
+	X(blk_obs, 0, LOOP, blk_rec)                                           \
+	X(blk_obs, 0, LOOP, blk_load_w)                                        \
+	X(blk_obs, 0, LOOP, blk_cst)                                           \
+	X(blk_obs, 1, LOOP, blk_load_x)                                        \
+	X(blk_obs, 1, REGION, blk_rows)                                        \
+	X(blk_rows, 0, LOOP, blk_mac)                                          \
+	X(blk_rows, 0, LOOP, blk_dw_mac)                                       \
+	X(blk_rows, 1, LOOP, blk_store)
+
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \
 	LF_PIPES_DESC(X)                                                       \
@@ -238,6 +280,47 @@ struct lfk_mem {
 };
 extern _Thread_local struct lfk_mem lfk__mem;
 
+/*
+ * Overlap regions (LF_OVERLAP above): region ids, and a member's id (a
+ * loop's LFP_ id, a nested region's LFP_COUNT + LFR_ id).
+ */
+#define LFR_ID(region, stages) LFR_##region,
+enum lfr_id { LF_OVL_REGIONS(LFR_ID) LFR_COUNT };
+#undef LFR_ID
+#define LFO_ID_LOOP(m)	 (LFP_##m)
+#define LFO_ID_REGION(m) (LFP_COUNT + LFR_##m)
+#define LFO_NID		 (LFP_COUNT + LFR_COUNT)
+#define LFO_STAGES	 3 /* stages of a region at most */
+#define LFO_DEPTH	 3 /* regions nested at most */
+
+/* Cycles, memory stall and bank cycles of a member in one stage. */
+struct lfk_ovl_cost {
+	lf_u64 cyc, stall, bank;
+};
+/*
+ * A running region: this iteration's costs per stage and member, and the
+ * pending steps (step base + j in q[(base + j) % stages]).
+ */
+struct lfk_ovl_frame {
+	lf_u32 region, stages, base;
+	struct lfk_ovl_cost cur[LFO_STAGES][LFO_NID];
+	struct lfk_ovl_cost q[LFO_STAGES][LFO_STAGES][LFO_NID];
+};
+struct lfk_ovl {
+	lf_u32 depth, over; /* frames in use; regions past LFO_DEPTH */
+	struct lfk_ovl_frame f[LFO_DEPTH];
+};
+extern _Thread_local struct lfk_ovl lfk__ovl;
+/*
+ * Charges @cyc cycles (@stall of them memory stall, @bank the bank's
+ * share) of loop @id: to the innermost running region's stage it is a
+ * member of, else to the loop's counters and the clock (cycles.c).
+ */
+void lfk__charge(lf_u32 id, lf_u64 cyc, lf_u64 stall, lf_u64 bank);
+void lfk__ovl_begin(lf_u32 region);
+void lfk__ovl_step(lf_u32 region);
+void lfk__ovl_end(lf_u32 region);
+
 /* Cycles the memory side needs for one direction's @beats on @port. */
 LF_INLINE float lfk__mem_dir(lf_u64 beats, lf_u32 seq, lf_u32 port,
 			     lf_u64 *port_cycles)
@@ -272,7 +355,7 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 	if (trips == 0)
 		return;
 	lf_u64 compute = (lf_u64)ii * (trips - 1);
-	lf_u64 mem = 0;
+	lf_u64 mem = 0, b_bank = 0;
 	if (rd | wr) {
 		lf_u32 pi = (port & (LFP_ACT_RD | LFP_ACT_WR)) ? LFP_PORT_ACT
 			    : (port & LFP_DESC_RD)		  ? LFP_PORT_DESC
@@ -287,15 +370,14 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 			b++;
 		if (b > mem)
 			mem = b;
+		b_bank = b;
 	}
 	lf_u64 c = (lf_u64)depth + (mem > compute ? mem : compute);
 	if (rd)
 		c += LF_LAT_MEM;
 	lfk__pipe[id].calls++;
 	lfk__pipe[id].iters += trips;
-	lfk__pipe[id].cycles += c;
-	lfk__pipe[id].mem_stall += mem > compute ? mem - compute : 0;
-	lfk__cycles += c;
+	lfk__charge(id, c, mem > compute ? mem - compute : 0, b_bank);
 }
 
 #define LF_PIPE_BEGIN(label) lf_u32 lfp__##label = 0
@@ -306,6 +388,13 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 		      LFP_WR_##label, LFP_SEQ_##label)
 #define LF_PIPE_END(label) LF_PIPE_END_PORT(label, LFP_PORT_##label)
 #define LF_DESC_DONE()	   (lfk__descs++, lfk__cycles += LF_DESC_CYCLES)
+/*
+ * Overlap regions: LF_OVL_BEGIN(region) before the DATAFLOW loop,
+ * LF_OVL_STEP(region) last in its body, LF_OVL_END(region) after it.
+ */
+#define LF_OVL_BEGIN(region) lfk__ovl_begin(LFR_##region)
+#define LF_OVL_STEP(region)  lfk__ovl_step(LFR_##region)
+#define LF_OVL_END(region)   lfk__ovl_end(LFR_##region)
 
 /*
  * Per-descriptor marks: the counter at the end of each descriptor of the
@@ -357,6 +446,9 @@ int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
 #define LF_PIPE_END(label)	      ((void)0)
 #define LF_DESC_DONE()		      ((void)0)
 #define LF_DESC_END()		      ((void)0)
+#define LF_OVL_BEGIN(region)	      ((void)0)
+#define LF_OVL_STEP(region)	      ((void)0)
+#define LF_OVL_END(region)	      ((void)0)
 #endif
 
 #endif /* LF_PIPES_H */

@@ -84,11 +84,16 @@ HW_BRAM_MAX_PCT := 85
 #     pool 74, add 224 -> lane 1968 DSP; 2 lanes 3936 of 5640 = 69.8%
 #   BRAM, worst case (every bank its own RAMB18):
 #     blocked: weights 72 beats/channel x 64 channels in 16 banks of 288 x
-#     512 bit = 16 x 15; line buffer 1024 beats in 8 banks of 128 x 512 =
-#     8 x 15; accumulator row 128 px x 65 lanes x 32 bit in 4 x 65 banks
-#     = 260 -> 620 RAMB18
-#     NCHW conv 80, matmul 144, pool 64 -> lane 908 RAMB18 = 454 RAMB36;
-#     2 lanes 908 of 1680 = 54.0%.
+#     512 bit = 16 x 15, twice (the ping-pong channel of the DATAFLOW
+#     region blk_obs: the next block's weights load while this one
+#     computes, hls/README.md "Overlap") = 480; line buffer 1024 beats in
+#     8 banks of 128 x 512 = 8 x 15 = 120; accumulator row 128 px x 65
+#     lanes x 32 bit in 4 x 65 banks, twice (blk_rows' channel), bound to
+#     LUTRAM (BIND_STORAGE; 520 banks of 32 x 32 bit, about 10k LUTs,
+#     UNVERIFIED) -> 600 RAMB18 (620 before the overlap: accumulator row
+#     once, in BRAM)
+#     NCHW conv 80, matmul 144, pool 64 -> lane 888 RAMB18 = 444 RAMB36;
+#     2 lanes 888 of 1680 = 52.9%.
 #   Peak (unverified): 2 x 2048 MAC x 2 x 250 MHz = 2048 GOPS blocked.
 #   The OpenCL build of this xclbin (opencl:0, PoCL's 512 KiB of __local)
 #   needs its on-chip arrays in 490 KiB: hence XVEC 2048 and line buffer

@@ -64,9 +64,10 @@ HW_BRAM_MAX_PCT := 85
 #     blocked 4 x 32 x 16 = 2048 MAC / 2 + 64 x 4 + 64 = 1344; NCHW conv
 #     131, matmul 131, pool 74, add 224 -> lane 1904 DSP; 4 lanes 7616 of
 #     11508 = 66.2%
-#   BRAM worst case: blocked 620 RAMB18 (as aws-f1), NCHW conv 80, matmul
-#     72, pool 64 -> lane 836 RAMB18 = 418 RAMB36; 4 lanes 1672 of 2000 =
-#     83.6%.
+#   BRAM worst case: blocked 600 RAMB18 (as aws-f1: weights twice, the
+#     DATAFLOW ping-pong; accumulator row in LUTRAM), NCHW conv 80,
+#     matmul 72, pool 64 -> lane 816 RAMB18 = 408 RAMB36; 4 lanes 1632 of
+#     2000 = 81.6% (83.6% before the overlap).
 #   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine

@@ -60,10 +60,13 @@ HW_BRAM_MAX_PCT := 85
 #     blocked 7 x 16 x 32 = 3584 MAC / 2 + 64 x 4 + 64 = 2112; NCHW conv
 #     131, matmul 195, pool 74, add 224 -> lane 2736 DSP; 2 lanes 5472 of
 #     8121 = 67.4%
-#   BRAM worst case: blocked weights 32 banks x 15 = 480, line buffer 14
-#     banks x 15 = 210, accumulator row 7 x 65 banks = 455 -> 1145 RAMB18;
-#     NCHW conv 80, matmul 144, pool 64 -> lane 1433 RAMB18 = 717 RAMB36;
-#     2 lanes 1433 of 1814 = 79.0%.
+#   BRAM worst case: blocked weights 32 banks x 15 = 480, twice (the
+#     ping-pong channel of DATAFLOW region blk_obs, hls/README.md
+#     "Overlap") = 960, line buffer 14 banks x 15 = 210, accumulator row
+#     7 x 65 banks twice (blk_rows' channel) in LUTRAM (BIND_STORAGE, 0
+#     RAMB18; it was 455 in BRAM before the overlap) -> 1170 RAMB18;
+#     NCHW conv 80, matmul 144, pool 64 -> lane 1458 RAMB18 = 729 RAMB36;
+#     2 lanes 1458 of 1814 = 80.4% (79.0% before the overlap).
 #   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine

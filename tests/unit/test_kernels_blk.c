@@ -733,6 +733,109 @@ static void test_blk_dw_cycles(void)
 	       LF_BLK_PIX, 100.0 * LF_BLK_PIX * 64 / LF_BLK_MACS, LF_BLK_MACS);
 }
 
+/* Loop @id's cycles and memory stall since the last reset. */
+static void pipe_cyc(lf_u32 id, uint64_t *cyc, uint64_t *stall)
+{
+	struct lfk_pipe_stat st;
+	CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(id, &st), 1);
+	*cyc = st.cycles;
+	*stall = st.mem_stall;
+}
+
+/*
+ * The overlap model (lf_pipes.h LF_OVERLAP) by hand: a region's step
+ * costs its slowest stage (or the stages' bank time together, if more),
+ * stage s of iteration i runs in step i + s, and the per-loop figures
+ * hold the critical path (they still sum to the clock).
+ */
+static void test_blk_overlap_model(void)
+{
+	uint64_t c, st;
+	for (lf_u32 p = 0; p < LFP_NPORTS; p++)
+		CU_ASSERT_EQUAL(lfk_mem_set(p, 0.0f, 1.0f, 1.0f, 64), 1);
+
+	/* blk_rows, 3 rows. blk_mac: 93 trips at II 1, depth
+	 * LF_DEPTH_MAC: 8 + 92 = 100. blk_store: 19 beats written, one
+	 * burst: the port needs max(19, 1 * 64 / 16) = 19 > 18 cycles of
+	 * compute: 12 + 19 = 31, 1 of them stall. A loop of no stage of the
+	 * region (conv_mac, 7 trips: 8 + 6 = 14) adds. */
+	lfk_cycles_reset();
+	LF_OVL_BEGIN(blk_rows);
+	for (int i = 0; i < 3; i++) {
+		lfk__pipe_end(LFP_blk_mac, 93, 1, 8, LFP_NONE, 0, 0, 0);
+		lfk__pipe_end(LFP_blk_store, 19, 1, 12, LFP_ACT_WR, 0, 1,
+			      LFP_SEQ_BEATS);
+		LF_OVL_STEP(blk_rows);
+	}
+	lfk__pipe_end(LFP_conv_mac, 7, 1, 8, LFP_NONE, 0, 0, 0);
+	LF_OVL_END(blk_rows);
+	/* Steps: mac0 100 | mac1 100, st0 31 | mac2 100, st1 31 | st2 31;
+	 * + 14: 345 (one after the other: 3 * 131 + 14 = 407). */
+	CU_ASSERT_EQUAL(lfk_cycles_get(), 345);
+	pipe_cyc(LFP_blk_mac, &c, &st);
+	CU_ASSERT_EQUAL(c, 300);
+	pipe_cyc(LFP_blk_store, &c, &st);
+	CU_ASSERT_EQUAL(c, 31);
+	CU_ASSERT_EQUAL(st, 1);
+	pipe_cyc(LFP_conv_mac, &c, &st);
+	CU_ASSERT_EQUAL(c, 14);
+
+	/* blk_obs, 2 blocks, blk_rows nested (1 row each) in stage 1:
+	 * weights 500 cycles with 480 of bank time; MAC 200, store 50 with
+	 * 40 of bank time. Inner steps: 200 | 50: stage 1 costs 250.
+	 * Outer steps: W0 500 | W1 500 beside 250, bank 480 + 40 = 520 >
+	 * 500: 520, the 20 to the weights as stall | 250: 1270. */
+	lfk_cycles_reset();
+	LF_OVL_BEGIN(blk_obs);
+	for (int ob = 0; ob < 2; ob++) {
+		lfk__charge(LFP_blk_load_w, 500, 0, 480);
+		LF_OVL_BEGIN(blk_rows);
+		lfk__charge(LFP_blk_mac, 200, 0, 0);
+		lfk__charge(LFP_blk_store, 50, 0, 40);
+		LF_OVL_STEP(blk_rows);
+		LF_OVL_END(blk_rows);
+		LF_OVL_STEP(blk_obs);
+	}
+	LF_OVL_END(blk_obs);
+	CU_ASSERT_EQUAL(lfk_cycles_get(), 1270);
+	pipe_cyc(LFP_blk_load_w, &c, &st);
+	CU_ASSERT_EQUAL(c, 1020);
+	CU_ASSERT_EQUAL(st, 20);
+	pipe_cyc(LFP_blk_mac, &c, &st);
+	CU_ASSERT_EQUAL(c, 200);
+	pipe_cyc(LFP_blk_store, &c, &st);
+	CU_ASSERT_EQUAL(c, 50);
+
+	/* No region: the same charges add. */
+	lfk_cycles_reset();
+	lfk__charge(LFP_blk_load_w, 500, 0, 480);
+	lfk__charge(LFP_blk_mac, 200, 0, 0);
+	CU_ASSERT_EQUAL(lfk_cycles_get(), 700);
+	lfk_cycles_reset();
+}
+
+/*
+ * A conv's modeled cycles equal its loops' (the critical path of each
+ * overlap region) plus LF_DESC_CYCLES: nothing is counted twice or lost.
+ */
+static void test_blk_overlap_sum(void)
+{
+	static const struct lf_kc_blk r3 = {
+	    1, 64, 14, 14, 192, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0};
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(0x5eed, &r3, &l), 0);
+	uint64_t cyc = 0, sum = 0;
+	CU_ASSERT_EQUAL(run_host(&l, 1, 0, &cyc), 0);
+	for (lf_u32 id = 0; id < LFP_COUNT; id++) {
+		struct lfk_pipe_stat st;
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(id, &st), 1);
+		CU_ASSERT(st.mem_stall <= st.cycles);
+		sum += st.cycles;
+	}
+	CU_ASSERT_EQUAL(sum + LF_DESC_CYCLES, cyc);
+	lf_kc_free(&l);
+}
+
 void lf_test_suite_kernels_blk(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -742,6 +845,8 @@ void lf_test_suite_kernels_blk(void)
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},
+	    {"overlap_model", test_blk_overlap_model},
+	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_blk", NULL, NULL, cases);
