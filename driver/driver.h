@@ -229,7 +229,8 @@ struct lf_dev_counters {
 	uint64_t launches; /* runs started */
 	uint64_t h2d_transfers, h2d_bytes;
 	uint64_t d2h_transfers, d2h_bytes;
-	uint64_t allocs, frees; /* buffer allocations / frees */
+	uint64_t d2d_transfers, d2d_bytes; /* copies on the card (bo_copy) */
+	uint64_t allocs, frees;		   /* buffer allocations / frees */
 	uint64_t live_bos, live_bytes;
 	uint64_t dma_errors;   /* failed transfers */
 	uint64_t runs_aborted; /* by abort, reset or device loss */
@@ -358,6 +359,12 @@ struct lf_backend_ops {
 			      uint64_t offset);
 	lf_status (*bo_read)(lf_bo *bo, void *dst, uint64_t size,
 			     uint64_t offset);
+	/* @size bytes from @src at @src_off to @dst at @dst_off, both
+	 * buffers of this device, on the card (XRT: xrtBOCopy; OpenCL:
+	 * clEnqueueCopyBuffer); the core checked the ranges. default:
+	 * through the host views (a download and an upload) */
+	lf_status (*bo_copy)(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+			     uint64_t src_off, uint64_t size);
 	/* default: LF_ERR_UNSUPPORTED */
 	lf_status (*cu_abort)(lf_dev *dev, uint32_t cu);
 	lf_status (*reset)(lf_dev *dev);
@@ -564,6 +571,18 @@ lf_status lf__bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 lf_status lf__bo_write(lf_bo *bo, const void *src, uint64_t size,
 		       uint64_t offset);
 lf_status lf__bo_read(lf_bo *bo, void *dst, uint64_t size, uint64_t offset);
+
+/*
+ * lf__bo_copy() - copy @size bytes of device memory from @src at @src_off
+ * to @dst at @dst_off, on the card: no PCIe transfer where the backend can
+ * copy on the device (emu, opencl, xrt; XRT itself may go through the
+ * host on a shell without a copy engine). Host views are not touched.
+ * Both buffers must belong to one device; the ranges may be in different
+ * banks and must not overlap when @dst == @src. Blocks until done.
+ * Return: as lf__bo_sync(); LF_ERR_INVALID_ARG (two devices, overlap).
+ */
+lf_status lf__bo_copy(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+		      uint64_t src_off, uint64_t size);
 
 /* ------------------------------------------------------------------------
  * Runs.

@@ -460,10 +460,12 @@ LF_API lf_dtype lf_tensor_dtype(const lf_tensor *t);
  * Return: LF_OK; LF_ERR_NO_DEVICE_MEMORY; LF_ERR_DMA; LF_ERR_DEVICE_LOST;
  * LF_ERR_TIMEOUT; LF_ERR_INVALID_ARG (NULL).
  *
- * In this version an op reads its inputs from their host copies (fetching
- * a device-only copy first) and leaves its output valid on the host only;
- * to_device keeps an extra device copy that to_host can restore. On the
- * "cpu" device, and after a device loss, both are no-ops.
+ * In this version a layer op reads its inputs from their host copies
+ * (fetching a device-only copy first) and leaves its output valid on the
+ * host only; to_device keeps an extra device copy that to_host can
+ * restore. lf_model_run() reads and writes device copies on the card
+ * (see there). On the "cpu" device, and after a device loss, both are
+ * no-ops.
  */
 LF_API lf_status lf_tensor_to_device(lf_tensor *t);
 LF_API lf_status lf_tensor_to_host(lf_tensor *t);
@@ -499,8 +501,9 @@ LF_API lf_status lf_context_native_handle(const lf_context *ctx,
  * after lf_tensor_to_device()). Borrowed: valid until the tensor is
  * destroyed or its device copy dropped (lf_tensor_mark_host_dirty(), an
  * op writing @t); ask again after either. Data the caller writes into it
- * is seen by layerfab only after lf_tensor_to_host() reads it back, as
- * ops read their inputs from the host in this version.
+ * is what lf_model_run() reads where it binds @t on the card (see there);
+ * layer ops see it only after lf_tensor_to_host() reads it back, as they
+ * read their inputs from the host in this version.
  * Return: LF_OK; LF_ERR_INVALID_ARG; LF_ERR_STATE (no device copy);
  * LF_ERR_UNSUPPORTED (as lf_context_native_handle()).
  */
@@ -787,6 +790,22 @@ LF_API lf_status lf_model_output_quant(const lf_model *m, size_t i,
  * then holds the first device's records and trace, with the other
  * devices' launches, DMA bytes, transfers and MACs added to the matching
  * records and host/device times the longest slice's.
+ *
+ * Tensors on the card (IO binding): an input tensor with a valid device
+ * copy (after lf_tensor_to_device(), or an output an earlier run left on
+ * the card) is copied into the run's buffers on the card, not uploaded;
+ * an output slot put on the device first (lf_tensor_to_device(), once:
+ * it stays so) receives its bytes on the card, not downloaded, and is
+ * then on the card only until lf_tensor_to_host(). So the output of one
+ * model can feed another (or the same one again) with no PCIe transfer
+ * of it. This holds where the card itself reads the input (every node
+ * reading it runs on the device and takes it as it is) and writes the
+ * output (nothing else reads it); elsewhere the value goes through the
+ * host as usual: e.g. a float input the model quantizes on the CPU, a
+ * batch split across devices or run in chunks, a segment that fell back
+ * to the CPU. The bytes are the same either way; the profile says what
+ * moved (h2d_bytes, d2h_bytes, d2d_bytes). The tensors must be of the
+ * model's context (LF_ERR_INVALID_ARG / LF_ERR_SHAPE otherwise).
  * Return: LF_OK; LF_ERR_INVALID_ARG / LF_ERR_SHAPE (the message names the
  * input); device errors when fallback is off; LF_ERR_NO_MEMORY.
  */
@@ -875,6 +894,10 @@ struct lf_layer_profile {
 	int modeled;
 	unsigned long long device_cycles;
 	unsigned cu; /* the compute unit that ran the layer, or ~0u */
+	/* Bytes copied on the card between the segment's buffers and tensors
+	 * bound there (lf_model_run(), "Tensors on the card"), in place of
+	 * h2d/d2h transfers; on the segment's first layer. */
+	unsigned long long d2d_bytes;
 };
 
 /*

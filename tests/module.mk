@@ -48,6 +48,8 @@ TEST_SRCS += tests/unit/test_kernels_opencl.c
 TEST_LDLIBS += -lOpenCL
 # opencl suite: the OpenCL backend (driver/opencl) on PoCL or any device.
 TEST_SRCS += tests/unit/test_opencl.c
+# io_binding suite: tensors that stay on the card (emu, opencl:0).
+TEST_SRCS += tests/unit/test_io_binding.c
 # The XRT suites: their own binary, build/tests/lf_tests_xrt, which
 # `make test` runs through tests/xrt/run.sh (XRT's software emulation, one
 # process group, USER and run directory per suite, under a timeout), so a

@@ -458,6 +458,40 @@ lf_status lf__bo_read(lf_bo *bo, void *dst, uint64_t size, uint64_t offset)
 	return LF_OK;
 }
 
+lf_status lf__bo_copy(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+		      uint64_t src_off, uint64_t size)
+{
+	void *hd, *hs;
+	lf_status st;
+
+	lf__drv_clear_error();
+	if (!dst || !src)
+		return null_arg("lf__bo_copy");
+	if (dst->dev != src->dev)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "lf__bo_copy: the buffers belong to "
+				     "different devices");
+	st = check_range(dst, size, dst_off, "copy into");
+	if (st == LF_OK)
+		st = check_range(src, size, src_off, "copy from");
+	if (st != LF_OK)
+		return st;
+	if (dst == src && dst_off < src_off + size && src_off < dst_off + size)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "lf__bo_copy: the ranges overlap");
+	if (dst->dev->ops->bo_copy)
+		return dst->dev->ops->bo_copy(dst, dst_off, src, src_off, size);
+	st = dst->dev->ops->bo_sync(src, LF_SYNC_FROM_DEVICE, size, src_off);
+	if (st == LF_OK)
+		st = dst->dev->ops->bo_map(src, &hs);
+	if (st == LF_OK)
+		st = dst->dev->ops->bo_map(dst, &hd);
+	if (st != LF_OK)
+		return st;
+	memcpy((char *)hd + dst_off, (const char *)hs + src_off, (size_t)size);
+	return dst->dev->ops->bo_sync(dst, LF_SYNC_TO_DEVICE, size, dst_off);
+}
+
 /* ------------------------------------------------------------------------
  * Runs.
  */

@@ -147,6 +147,17 @@ lf_status lf__emu_dma(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
 		      void *host, uint64_t size);
 
 /*
+ * lf__emu_copy() - copy @size bytes of device memory from @src to @dst
+ * (each inside one allocation; the banks may differ), as a card's copy
+ * engine does: no PCIe transfer, counted in d2d_transfers / d2d_bytes.
+ * Modeled time: as a DMA of the same bytes (no faster figure is claimed
+ * for a copy engine this model does not describe); no timeline event, no
+ * injected faults. Blocks. LF_ERR_RANGE; LF_ERR_BUSY (a pending run uses
+ * either range); LF_ERR_DEVICE_LOST.
+ */
+lf_status lf__emu_copy(lf_emu *e, uint64_t dst, uint64_t src, uint64_t size);
+
+/*
  * lf__emu_mem_bus() - a bus access to device memory, as a card's memory
  * answers a BAR (the aws:sim front door, driver/aws/aws_sim.c): bytes
  * [addr, addr + size) inside one allocation copied to or from @host at

@@ -305,6 +305,13 @@ static lf_status emu_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 			   b->host + offset, size);
 }
 
+static lf_status emu_bo_copy(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+			     uint64_t src_off, uint64_t size)
+{
+	return lf__emu_copy(emu_of(dst->dev), ebo(dst)->addr + dst_off,
+			    ebo(src)->addr + src_off, size);
+}
+
 static lf_status emu_run_start(lf_dev *dev, uint32_t cu,
 			       const struct lf_run_arg *args, uint32_t nargs,
 			       lf_run **out)
@@ -394,6 +401,7 @@ const struct lf_backend_ops lf__emu_backend = {
     .bo_free = emu_bo_free,
     .bo_map = emu_bo_map,
     .bo_sync = emu_bo_sync,
+    .bo_copy = emu_bo_copy,
     .run_start = emu_run_start,
     .run_wait = emu_run_wait,
     .run_free = emu_run_free,

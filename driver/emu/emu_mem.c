@@ -467,6 +467,53 @@ out:
 	return st;
 }
 
+lf_status lf__emu_copy(lf_emu *e, uint64_t dst, uint64_t src, uint64_t size)
+{
+	struct emu_alloc *ad, *as;
+	const lf_emu_run *r;
+	uint64_t start;
+	lf_status st;
+
+	pthread_mutex_lock(&e->mu);
+	st = lf__emu_op_begin(e, "a copy on the card");
+	if (st != LF_OK)
+		goto out;
+	ad = lf__emu_find_alloc(e, dst);
+	as = lf__emu_find_alloc(e, src);
+	if (!ad || !as || size == 0 || size > ad->size - (dst - ad->addr) ||
+	    size > as->size - (src - as->addr)) {
+		st = lf__drv_error(LF_ERR_RANGE,
+				   "emu: copy of %llu bytes from 0x%llx to "
+				   "0x%llx: each range must lie inside one "
+				   "buffer",
+				   (unsigned long long)size,
+				   (unsigned long long)src,
+				   (unsigned long long)dst);
+		goto out;
+	}
+	r = conflicting_run(e, ad, dst - ad->addr, size);
+	if (!r)
+		r = conflicting_run(e, as, src - as->addr, size);
+	if (r) {
+		st = lf__drv_error(LF_ERR_BUSY,
+				   "emu: copy on the card: run #%llu on CU %u "
+				   "uses the bytes and has not completed",
+				   (unsigned long long)r->id, r->cu);
+		goto out;
+	}
+	start = lf__emu_max3(e->now_ns, ad->run_end_ns, as->run_end_ns);
+	e->now_ns = start + lf__emu_dma_ns(e, LF_SYNC_TO_DEVICE, size);
+	if (e->now_ns > ad->h2d_end_ns)
+		ad->h2d_end_ns = e->now_ns; /* a run reading it waits */
+	memmove(ad->mem + (dst - ad->addr), as->mem + (src - as->addr),
+		(size_t)size);
+	e->ctr.d2d_transfers++;
+	e->ctr.d2d_bytes += size;
+out:
+	pthread_mutex_unlock(&e->mu);
+	return st;
+}
+
 lf_status lf__emu_mem_bus(lf_emu *e, enum lf_sync_dir dir, uint64_t addr,
 			  void *host, uint64_t size)
 {

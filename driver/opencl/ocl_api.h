@@ -28,6 +28,7 @@
 	X(clCreateProgramWithBinary)                                           \
 	X(clCreateProgramWithSource)                                           \
 	X(clCreateSubBuffer)                                                   \
+	X(clEnqueueCopyBuffer)                                                 \
 	X(clEnqueueMarkerWithWaitList)                                         \
 	X(clEnqueueNDRangeKernel)                                              \
 	X(clEnqueueReadBuffer)                                                 \

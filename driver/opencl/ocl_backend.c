@@ -335,6 +335,7 @@ const struct lf_backend_ops lf__opencl_backend = {
     .bo_free = lf__ocl_bo_free,
     .bo_map = lf__ocl_bo_map,
     .bo_sync = lf__ocl_bo_sync,
+    .bo_copy = lf__ocl_bo_copy,
     .run_start = lf__ocl_run_start,
     .run_wait = lf__ocl_run_wait,
     .run_free = lf__ocl_run_free,

@@ -226,6 +226,8 @@ lf_status lf__ocl_bo_alloc(lf_dev *dev, uint64_t size, uint32_t bank,
 			   lf_bo **out);
 lf_status lf__ocl_bo_free(lf_bo *bo);
 lf_status lf__ocl_bo_map(lf_bo *bo, void **host);
+lf_status lf__ocl_bo_copy(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+			  uint64_t src_off, uint64_t size);
 lf_status lf__ocl_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 			  uint64_t offset);
 

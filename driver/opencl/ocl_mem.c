@@ -218,3 +218,45 @@ lf_status lf__ocl_bo_sync(lf_bo *bo, enum lf_sync_dir dir, uint64_t size,
 	lf__ocl_release_event(d, &ev);
 	return LF_OK;
 }
+
+/* On the device: clEnqueueCopyBuffer on the transfer queue, waited for
+ * (OpenCL 1.2 section 5.2.3); Xilinx's runtime uses the card's copy
+ * engine where the shell has one. */
+lf_status lf__ocl_bo_copy(lf_bo *dst, uint64_t dst_off, lf_bo *src,
+			  uint64_t src_off, uint64_t size)
+{
+	struct ocl_dev *d = ocl_dev_of(dst->dev);
+	struct ocl_bo *od = ocl_bo_of(dst), *os = ocl_bo_of(src);
+	cl_event ev = NULL;
+	cl_int err;
+
+	pthread_mutex_lock(&d->mu);
+	lf__ocl_reap_locked(d);
+	if (od->users || os->users) {
+		pthread_mutex_unlock(&d->mu);
+		return lf__drv_error(LF_ERR_BUSY,
+				     "opencl: copy: a buffer is an argument "
+				     "of a pending run");
+	}
+	pthread_mutex_unlock(&d->mu);
+	err = lf__cl.clEnqueueCopyBuffer(d->dmaq, os->mem, od->mem,
+					 (size_t)src_off, (size_t)dst_off,
+					 (size_t)size, 0, NULL, &ev);
+	if (err == CL_SUCCESS) {
+		lf__ocl_obj_add(d, LF_OCL_EVENT);
+		err = lf__cl.clWaitForEvents(1, &ev);
+		lf__ocl_release_event(d, &ev);
+	}
+	if (err != CL_SUCCESS) {
+		lf_status st = lf__ocl_status(err);
+		if (st != LF_ERR_NO_DEVICE_MEMORY && st != LF_ERR_NO_MEMORY)
+			st = LF_ERR_DMA;
+		return lf__ocl_fail(st, "clEnqueueCopyBuffer", err,
+				    "%llu bytes", (unsigned long long)size);
+	}
+	pthread_mutex_lock(&d->mu);
+	d->ctr.d2d_transfers++;
+	d->ctr.d2d_bytes += size;
+	pthread_mutex_unlock(&d->mu);
+	return LF_OK;
+}

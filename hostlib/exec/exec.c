@@ -320,7 +320,7 @@ static lf_status tensor_xfer(struct lf__exec *d, uint64_t id,
 	return st;
 }
 
-lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
+lf_status lf__exec_tensor_devbuf(struct lf__exec *d, uint64_t id, lf_tensor *t)
 {
 	if (!t->dbuf) {
 		t->dbuf = calloc(1, sizeof(*t->dbuf));
@@ -329,14 +329,23 @@ lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
 				       "lf_tensor_to_device: no memory");
 	}
 	struct lf__dbuf *db = t->dbuf;
-	lf_status st;
 	if (!db->buf) {
-		st = lf__pool_get(&d->pool, act_bank(d), t->bytes, &db->buf);
+		lf_status st =
+		    lf__pool_get(&d->pool, act_bank(d), t->bytes, &db->buf);
 		if (st)
 			return lf__err(id, lf__exec_note(d, st),
 				       "lf_tensor_to_device: %zu bytes: %s",
 				       t->bytes, lf__drv_last_error());
 	}
+	return LF_OK;
+}
+
+lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t id, lf_tensor *t)
+{
+	lf_status st = lf__exec_tensor_devbuf(d, id, t);
+	if (st)
+		return st;
+	struct lf__dbuf *db = t->dbuf;
 	memcpy(db->buf->host, t->data, t->bytes);
 	st = tensor_xfer(d, id, db->buf, LF_SYNC_TO_DEVICE, t->bytes,
 			 "lf_tensor_to_device");

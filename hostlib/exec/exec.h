@@ -101,6 +101,11 @@ lf_status lf__exec_run(struct lf__exec *d, uint64_t ctx_id, struct lf__op *op,
 /* Residency moves; the caller holds t->lock. */
 lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t ctx_id,
 				 lf_tensor *t);
+/* A device buffer for @t (from the pool, in the default act bank) if it
+ * has none; nothing is transferred and dev_valid is unchanged. Caller
+ * holds t->lock. */
+lf_status lf__exec_tensor_devbuf(struct lf__exec *d, uint64_t ctx_id,
+				 lf_tensor *t);
 lf_status lf__exec_tensor_download(struct lf__exec *d, uint64_t ctx_id,
 				   lf_tensor *t);
 /*

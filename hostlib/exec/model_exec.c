@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hostlib/base/error.h"
+#include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/exec/model_exec.h"
 #include "hostlib/plan/pack.h"
@@ -372,7 +373,8 @@ struct segrun {
 	const struct lf__mseg *s;
 	int seg;
 	struct lf__mseg_stats *stats;
-	uint32_t ci[LF__MK_COUNT]; /* CU index per kernel */
+	const struct lf__mbind *bind; /* NULL: nothing bound */
+	uint32_t ci[LF__MK_COUNT];    /* CU index per kernel */
 	struct dbuf *arena;
 	char *err;
 	size_t errlen;
@@ -766,6 +768,47 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 	return LF_OK;
 }
 
+/* The tensor bound to root @v as an input (@out 0) or output, or NULL. */
+static lf_tensor *bound(const struct segrun *r, int out, int v)
+{
+	lf_tensor *const *t = !r->bind ? NULL
+			      : out    ? r->bind->out
+				       : r->bind->in;
+	return t ? t[v] : NULL;
+}
+
+/* How many of @n values @v are bound (@out as in bound()). */
+static int nbound(const struct segrun *r, int out, const int *v, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		k += bound(r, out, v[i]) != NULL;
+	return k;
+}
+
+/*
+ * Bytes of @t's device copy to or from the arena, on the card (no PCIe
+ * transfer where the backend copies on the device). Not checked end to
+ * end as PCIe transfers are: no bytes cross the bus.
+ */
+static lf_status on_card(struct segrun *r, lf_tensor *t, int to_tensor,
+			 uint64_t at)
+{
+	lf_bo *tb = t->dbuf && t->dbuf->buf ? t->dbuf->buf->bo : NULL;
+	if (!tb)
+		return segfail(r, LF_ERR_INTERNAL,
+			       "a bound tensor has no device buffer");
+	lf_status st = to_tensor
+			   ? lf__bo_copy(tb, 0, r->arena->bo, at, t->bytes)
+			   : lf__bo_copy(r->arena->bo, at, tb, 0, t->bytes);
+	if (st)
+		return segfail(r, drv(r->md, st), "copy on the card: %s",
+			       lf__drv_last_error());
+	r->stats->d2d_transfers++;
+	r->stats->d2d_bytes += t->bytes;
+	return LF_OK;
+}
+
 static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 {
 	const struct lf__mseg *s = r->s;
@@ -780,9 +823,22 @@ static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 		return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->hbase + lo,
 			       hi > lo ? hi - lo : 0);
 	}
-	/* Copied, or converted to the blocked layout (plan/model_plan.h). */
-	lf__mseg_pack_up(p, s, ptr, a);
-	return checked(r, r->arena, LF_SYNC_TO_DEVICE, s->up_off, s->up_bytes);
+	/* Copied, or converted to the blocked layout (plan/model_plan.h).
+	 * Bound inputs are copied on the card, over whatever the upload
+	 * wrote there; the upload is skipped when every input is bound. */
+	int nb = nbound(r, 0, s->up, s->nup);
+	lf_status st = LF_OK;
+	if (nb < s->nup) {
+		lf__mseg_pack_up(p, s, ptr, a);
+		st = checked(r, r->arena, LF_SYNC_TO_DEVICE, s->up_off,
+			     s->up_bytes);
+	}
+	for (int k = 0; k < s->nup && nb && st == LF_OK; k++) {
+		lf_tensor *t = bound(r, 0, s->up[k]);
+		if (t)
+			st = on_card(r, t, 0, s->up_at[k]);
+	}
+	return st;
 }
 
 static lf_status download_outputs(struct segrun *r, void *const *ptr)
@@ -804,11 +860,25 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 			return segfail(r, st, "no memory to add partial sums");
 		return LF_OK;
 	}
+	/* Bound outputs go to their tensors on the card; the download is
+	 * skipped when every output is bound. */
+	int nb = nbound(r, 1, s->down, s->ndown);
+	for (int k = 0; k < s->ndown && nb; k++) {
+		lf_tensor *t = bound(r, 1, s->down[k]);
+		if (t && (st = on_card(r, t, 1, s->down_at[k])))
+			return st;
+	}
+	if (nb == s->ndown)
+		goto done;
 	st = checked(r, r->arena, LF_SYNC_FROM_DEVICE, s->down_off,
 		     s->down_bytes);
 	if (st)
 		return st;
 	lf__mseg_unpack_down(p, s, a, ptr);
+done:
+	for (int k = 0; k < s->ndown && nb; k++)
+		if (bound(r, 1, s->down[k]))
+			r->bind->done[s->down[k]] = 1;
 	return LF_OK;
 }
 
@@ -818,6 +888,18 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
 			       void *const *ptr, struct lf__mseg_stats *stats,
 			       char *err, size_t errlen)
 {
+	return lf__mdev_run_segment_bound(md, slot, g, plan, seg, ptr, NULL,
+					  stats, err, errlen);
+}
+
+lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
+				     const struct lf__graph *g,
+				     const struct lf__mplan *plan, int seg,
+				     void *const *ptr,
+				     const struct lf__mbind *bind,
+				     struct lf__mseg_stats *stats, char *err,
+				     size_t errlen)
+{
 	struct segrun r = {
 	    .md = md,
 	    .sl = &md->slot[slot % md->nslots],
@@ -826,6 +908,7 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
 	    .s = &plan->seg[seg],
 	    .seg = seg,
 	    .stats = stats,
+	    .bind = bind,
 	    .err = err,
 	    .errlen = errlen,
 	};

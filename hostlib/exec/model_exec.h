@@ -40,10 +40,24 @@ struct lf__mmodel {
 	uint32_t nloops;
 };
 
+/*
+ * Tensors bound to values of a run (IO binding, hostlib/model/run.c), by
+ * root value: in[r] is a model input whose device copy (its dbuf, valid)
+ * a segment copies into its arena on the card instead of uploading r from
+ * the host; out[r] a model output the segment producing it copies into
+ * the tensor's device buffer instead of downloading it, setting done[r].
+ * Only NCHW values a segment moves whole (not blocked, folded or
+ * host-assisted: the caller checked). NULL arrays or entries: unbound.
+ */
+struct lf__mbind {
+	lf_tensor **in, **out;
+	unsigned char *done;
+};
+
 /* What a segment run did (for profiles). */
 struct lf__mseg_stats {
-	unsigned long long h2d_bytes, d2h_bytes;
-	unsigned h2d_transfers, d2h_transfers, launches;
+	unsigned long long h2d_bytes, d2h_bytes, d2d_bytes;
+	unsigned h2d_transfers, d2h_transfers, d2d_transfers, launches;
 	uint32_t cu[8]; /* CU of the first launches */
 	/* Set by the caller, kept by lf__mdev_run_segment: NULL, or where
 	 * the launches' cycle model goes. */
@@ -98,6 +112,7 @@ unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md);
  * @ptr: host data of every value (plan roots with host storage, inputs,
  *       constants); the segment's inputs are read from it and its
  *       outputs written to it.
+
  * Return: LF_OK; LF_ERR_KERNEL (a descriptor failed), device errors
  * (LF_ERR_TIMEOUT, LF_ERR_DMA, LF_ERR_DEVICE, LF_ERR_DEVICE_LOST),
  * LF_ERR_NO_DEVICE_MEMORY; the message (in @err) names the node. After an
@@ -108,6 +123,20 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
 			       const struct lf__mplan *plan, int seg,
 			       void *const *ptr, struct lf__mseg_stats *stats,
 			       char *err, size_t errlen);
+/*
+ * lf__mdev_run_segment_bound() - the same with @bind: NULL, or tensors
+ * bound to the segment's inputs / outputs on the card (a bound input is
+ * copied on the card, and the upload skipped when all of the segment's
+ * inputs are bound; a bound output is copied on the card, and the
+ * download skipped when all of its outputs are).
+ */
+lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
+				     const struct lf__graph *g,
+				     const struct lf__mplan *plan, int seg,
+				     void *const *ptr,
+				     const struct lf__mbind *bind,
+				     struct lf__mseg_stats *stats, char *err,
+				     size_t errlen);
 
 /*
  * lf__mdev_timeline() - the device timeline's events from *cursor on (at

@@ -240,8 +240,9 @@ struct runctx {
 	unsigned slot;
 	struct lf__rslot *s;
 	lf_run_profile *prof;
-	uint64_t t0;	 /* host start of the run */
-	uint64_t cursor; /* device timeline position */
+	const struct lf__mbind *bind; /* NULL: no tensor bound on the card */
+	uint64_t t0;		      /* host start of the run */
+	uint64_t cursor;	      /* device timeline position */
 	char err[LF__ERR_MAX];
 };
 
@@ -500,6 +501,34 @@ static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
 	return st;
 }
 
+/*
+ * Before segment @s runs on the CPU after all: its bound inputs (device
+ * copies it would have copied on the card) fetched to their host copies.
+ */
+static lf_status bound_inputs_on_host(struct runctx *c,
+				      const struct lf__mseg *s)
+{
+	lf_context *ctx = c->m->ctx;
+	for (int k = 0; c->bind && c->bind->in && k < s->nup; k++) {
+		lf_tensor *t = c->bind->in[s->up[k]];
+		lf_status st = LF_OK;
+		if (!t)
+			continue;
+		pthread_mutex_lock(&t->lock);
+		if (!t->host_valid)
+			st = lf__exec_tensor_download(ctx->dev, ctx->id, t);
+		pthread_mutex_unlock(&t->lock);
+		if (st != LF_OK)
+			return lf__err(ctx->id, st,
+				       "lf_model_run: device segment %d on the "
+				       "CPU: its input is on the card only "
+				       "and cannot be fetched: %s",
+				       (int)(s - c->p->seg),
+				       lf__err_ctx_msg(ctx->id));
+	}
+	return LF_OK;
+}
+
 /* Nothing counted yet for segment @s's descriptors, no loops. */
 static void model_reset(struct lf__mmodel *mm, const struct lf__mseg *s)
 {
@@ -545,9 +574,9 @@ static lf_status run_segment(struct runctx *c, int si)
 		for (int attempt = 0; attempt < 2; attempt++) {
 			if (stats.model)
 				model_reset(&mm, s);
-			st = lf__mdev_run_segment(c->md, c->slot, c->m->g, c->p,
-						  si, c->s->ptr, &stats, c->err,
-						  sizeof(c->err));
+			st = lf__mdev_run_segment_bound(
+			    c->md, c->slot, c->m->g, c->p, si, c->s->ptr,
+			    c->bind, &stats, c->err, sizeof(c->err));
 			if (st == LF_OK)
 				break;
 			f.failures++;
@@ -570,6 +599,9 @@ static lf_status run_segment(struct runctx *c, int si)
 						  "LAYERFAB_FALLBACK=off or "
 						  "the fallback option)");
 		where = "cpu";
+		st = bound_inputs_on_host(c, s);
+		if (st != LF_OK)
+			return st;
 		st = segment_on_cpu(c, s);
 		if (st != LF_OK)
 			return lf__err(ctx->id, st,
@@ -608,6 +640,7 @@ static lf_status run_segment(struct runctx *c, int si)
 	struct lf_layer_profile *rl = &c->prof->rec[c->prof->n - 1];
 	r0->h2d_bytes = stats.h2d_bytes;
 	r0->dma_transfers += stats.h2d_transfers;
+	r0->d2d_bytes = stats.d2d_bytes;
 	rl->d2h_bytes = stats.d2h_bytes;
 	rl->dma_transfers += stats.d2h_transfers;
 	for (int l = 0; l < s->nlaunch && where[0] == 'd'; l++)
@@ -663,7 +696,8 @@ static lf_status check_outputs(lf_model *m, const struct lf__mplan *p,
 }
 
 static lf_status deliver(lf_model *m, const struct lf__mplan *p,
-			 struct lf__rslot *s, lf_tensor **out, size_t n)
+			 struct lf__rslot *s, const struct lf__mbind *b,
+			 lf_tensor **out, size_t n)
 {
 	const struct lf__graph *g = m->g;
 	lf_tensor **made = calloc(n ? n : 1, sizeof(*made));
@@ -683,10 +717,18 @@ static lf_status deliver(lf_model *m, const struct lf__mplan *p,
 			if (st != LF_OK)
 				break;
 		}
+		int r = p->root[g->outputs[i]];
+		int on_card = b && b->out && b->out[r] == t && b->done[r];
 		pthread_mutex_lock(&t->lock);
-		memcpy(t->data, s->ptr[g->outputs[i]], t->bytes);
-		t->host_valid = 1;
-		t->dev_valid = 0;
+		if (on_card) {
+			/* Its device copy holds the output (IO binding). */
+			t->host_valid = 0;
+			t->dev_valid = 1;
+		} else {
+			memcpy(t->data, s->ptr[g->outputs[i]], t->bytes);
+			t->host_valid = 1;
+			t->dev_valid = 0;
+		}
 		atomic_fetch_add(&t->version, 1);
 		pthread_mutex_unlock(&t->lock);
 	}
@@ -700,12 +742,16 @@ static lf_status deliver(lf_model *m, const struct lf__mplan *p,
 	return st;
 }
 
-/* Inputs held only on the device are fetched first. */
-static lf_status inputs_on_host(lf_model *m, lf_tensor *const *in, size_t n)
+/* Inputs held only on the device are fetched first, except those bound
+ * on the card (@b: NULL or the run's bindings). */
+static lf_status inputs_on_host(lf_model *m, lf_tensor *const *in, size_t n,
+				const struct lf__mbind *b)
 {
 	for (size_t i = 0; i < n; i++) {
 		lf_tensor *t = in[i];
 		lf_status st = LF_OK;
+		if (b && b->in && b->in[m->g->inputs[i]] == t)
+			continue;
 		pthread_mutex_lock(&t->lock);
 		if (!t->host_valid && m->ctx->dev)
 			st = lf__exec_tensor_download(m->ctx->dev, m->ctx->id,
@@ -713,6 +759,128 @@ static lf_status inputs_on_host(lf_model *m, lf_tensor *const *in, size_t n)
 		pthread_mutex_unlock(&t->lock);
 		if (st != LF_OK)
 			return st;
+	}
+	return LF_OK;
+}
+
+/* ---- IO binding: tensors that stay on the card ---------------------------
+ *
+ * A model input whose tensor has a valid device copy (lf_tensor_to_device(),
+ * or an output an earlier run left on the card) is copied into the arena on
+ * the card instead of being uploaded from the host, when every node that
+ * reads it (through views) is in a device segment that takes it whole in
+ * NCHW; a model output whose tensor was put on the device (keep_on_device)
+ * is copied from the arena into the tensor's device buffer instead of
+ * being downloaded, when a device segment produces it whole in NCHW and
+ * nothing else reads it. Otherwise the value goes through the host as
+ * before (same bytes either way). Single-device runs only: a batch split
+ * across devices or run in chunks reads and writes host copies.
+ */
+
+/* Does segment @s take root @r whole, in NCHW, from outside? */
+static int takes_whole(const struct lf__mseg *s, int r)
+{
+	if (s->host_assisted)
+		return 0;
+	for (int k = 0; k < s->nup; k++)
+		if (s->up[k] == r)
+			return !(s->blk && ((s->up_blk && s->up_blk[k]) ||
+					    (s->up_fold && s->up_fold[k])));
+	return 0;
+}
+
+/* Is root @r read (other than by views) only by device segments that
+ * take it whole (@need_dev), or by nothing at all (!@need_dev)? */
+static int readers_ok(const struct lf__graph *g, const struct lf__mplan *p,
+		      int r, int need_dev)
+{
+	for (size_t n = 0; n < g->nnodes; n++) {
+		const struct lf__gnode *nd = &g->nodes[n];
+		if (nd->op == LF__GOP_VIEW)
+			continue;
+		for (size_t j = 0; j < nd->n_in; j++) {
+			int x = nd->in[j], si = p->node[n].seg;
+			if (x < 0 || p->root[x] != r)
+				continue;
+			if (!need_dev || si < 0 || !takes_whole(&p->seg[si], r))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* Does a device segment produce root @r whole, in NCHW, for the host? */
+static int gives_whole(const struct lf__graph *g, const struct lf__mplan *p,
+		       int r)
+{
+	int n = g->vals[r].producer;
+	int si = n >= 0 ? p->node[n].seg : -1;
+	if (si < 0 || p->seg[si].host_assisted)
+		return 0;
+	const struct lf__mseg *s = &p->seg[si];
+	for (int k = 0; k < s->ndown; k++)
+		if (s->down[k] == r)
+			return !(s->blk && p->blk && p->blk[r]);
+	return 0;
+}
+
+static void bind_free(struct lf__mbind *b)
+{
+	free(b->in);
+	free(b->out);
+	free(b->done);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The run's bindings (all NULL when nothing is bound). */
+static lf_status bind_prepare(lf_model *m, const struct lf__mplan *p,
+			      lf_tensor *const *in, size_t nin, lf_tensor **out,
+			      size_t nout, struct lf__mbind *b)
+{
+	const struct lf__graph *g = m->g;
+	lf_context *ctx = m->ctx;
+	memset(b, 0, sizeof(*b));
+	if (!m->md || lf__mdev_lost(m->md) || !ctx->dev)
+		return LF_OK;
+	for (size_t i = 0; i < nin + nout; i++) {
+		int is_out = i >= nin;
+		lf_tensor *t = is_out ? out[i - nin] : in[i];
+		int r = p->root[is_out ? g->outputs[i - nin] : g->inputs[i]];
+		if (!t || t->bytes != lf__gshape_bytes(&p->shape[r]))
+			continue;
+		pthread_mutex_lock(&t->lock);
+		int want = is_out ? t->keep_on_device : t->dev_valid;
+		pthread_mutex_unlock(&t->lock);
+		if (!want ||
+		    !(is_out ? gives_whole(g, p, r) && readers_ok(g, p, r, 0)
+			     : readers_ok(g, p, r, 1)))
+			continue;
+		for (size_t j = 0; is_out && j < nout; j++)
+			if ((size_t)i - nin != j && p->root[g->outputs[j]] == r)
+				want = 0; /* another output is this value */
+		if (!want || (is_out && b->out && b->out[r]))
+			continue;
+		if (!b->in) {
+			b->in = calloc(g->nvals, sizeof(*b->in));
+			b->out = calloc(g->nvals, sizeof(*b->out));
+			b->done = calloc(g->nvals, 1);
+			if (!b->in || !b->out || !b->done) {
+				bind_free(b);
+				return lf__err(ctx->id, LF_ERR_NO_MEMORY,
+					       "lf_model_run: no memory");
+			}
+		}
+		lf_status st = LF_OK;
+		if (is_out) {
+			pthread_mutex_lock(&t->lock);
+			st = lf__exec_tensor_devbuf(ctx->dev, ctx->id, t);
+			pthread_mutex_unlock(&t->lock);
+		}
+		if (st != LF_OK) {
+			bind_free(b);
+			return st;
+		}
+		(is_out ? b->out : b->in)[r] = t;
 	}
 	return LF_OK;
 }
@@ -1203,9 +1371,8 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 	}
 	atomic_fetch_add(&m->active, 1);
 	struct lf__plan_entry *pe = NULL;
+	struct lf__mbind bind = {0};
 	lf_status st = check_inputs(m, inputs, ninputs, shapes);
-	if (st == LF_OK)
-		st = inputs_on_host(m, inputs, ninputs);
 	if (st == LF_OK)
 		st = get_plan(m, shapes, &pe);
 	if (st == LF_OK)
@@ -1214,16 +1381,26 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 		goto out;
 	size_t chunk = chunk_rows(m, inputs, ninputs, shapes, pe->p);
 	if (chunk) {
-		st = run_chunks(m, pe->p, inputs, shapes, outputs, noutputs,
-				prof, batch_of(m, inputs, ninputs), chunk);
+		st = inputs_on_host(m, inputs, ninputs, NULL);
+		if (st == LF_OK)
+			st = run_chunks(m, pe->p, inputs, shapes, outputs,
+					noutputs, prof,
+					batch_of(m, inputs, ninputs), chunk);
 		goto out;
 	}
 	size_t bsplit = split_batch(m, inputs, ninputs, pe->p);
 	if (bsplit) {
-		st = run_split(m, pe, inputs, shapes, outputs, noutputs, prof,
-			       bsplit);
+		st = inputs_on_host(m, inputs, ninputs, NULL);
+		if (st == LF_OK)
+			st = run_split(m, pe, inputs, shapes, outputs, noutputs,
+				       prof, bsplit);
 		goto out;
 	}
+	st = bind_prepare(m, pe->p, inputs, ninputs, outputs, noutputs, &bind);
+	if (st == LF_OK)
+		st = inputs_on_host(m, inputs, ninputs, &bind);
+	if (st != LF_OK)
+		goto out;
 	void *inptr_buf[16];
 	void **inptr = inptr_buf;
 	if (ninputs > 16 && !(inptr = calloc(ninputs, sizeof(*inptr)))) {
@@ -1232,7 +1409,8 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 	}
 	for (size_t i = 0; i < ninputs; i++)
 		inptr[i] = inputs[i]->data;
-	struct runctx c = {.m = m, .p = pe->p, .md = m->md, .prof = prof};
+	struct runctx c = {
+	    .m = m, .p = pe->p, .md = m->md, .prof = prof, .bind = &bind};
 	c.slot = get_slot(m);
 	c.s = &m->slots[c.slot];
 	st = prepare_slot(m, c.s, pe->p, inptr);
@@ -1251,10 +1429,11 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 	}
 	st = run_steps(&c);
 	if (st == LF_OK)
-		st = deliver(m, pe->p, c.s, outputs, noutputs);
+		st = deliver(m, pe->p, c.s, &bind, outputs, noutputs);
 out_slot:
 	put_slot(m, c.slot);
 out:
+	bind_free(&bind);
 	if (pe)
 		put_plan(m, pe);
 	if (shapes != in)

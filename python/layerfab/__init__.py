@@ -22,13 +22,15 @@ import concurrent.futures
 import ctypes
 import queue
 import threading
+import weakref
 
 import numpy as np
 
 from . import _lib
 from ._lib import lib
 
-__all__ = ["InferenceSession", "NodeArg", "Error", "get_version",
+__all__ = ["InferenceSession", "NodeArg", "Error", "DeviceArray", "IOBinding",
+           "get_version",
            "get_available_devices", "device_info", "__version__"]
 
 
@@ -266,6 +268,110 @@ def _finish_run(ctx, ev, ins, outs, keep, want, callback, user_data, fut):
             traceback.print_exc()
 
 
+class DeviceArray:
+    """A tensor kept on a session's device (lf_tensor_to_device), as
+    onnxruntime's OrtValue on a device: made by
+    InferenceSession.device_array(ndarray) or returned by
+    IOBinding.get_outputs(). .shape, .dtype; .numpy() copies it to the
+    host (the device copy stays valid and in use). Valid until close() or
+    its session's close()."""
+
+    def __init__(self, session, handle, shape, dtype):
+        self._session = session
+        self._t = handle
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        session._arrays.add(self)
+
+    def _handle(self, session):
+        if not self._t:
+            raise RuntimeError("the DeviceArray was closed")
+        if session is not self._session:
+            raise ValueError("the DeviceArray belongs to another session "
+                             "(device tensors bind only within the session "
+                             "that made them)")
+        return self._t
+
+    def numpy(self):
+        """The bytes, fetched from the card (a new ndarray)."""
+        t = self._handle(self._session)
+        a = InferenceSession._to_numpy(t)  # lf_tensor_to_host
+        # Still the session's device tensor: a later run keeps it there.
+        _check(lib.lf_tensor_to_device(t), "lf_tensor_to_device")
+        return a
+
+    def close(self):
+        if self._t:
+            lib.lf_tensor_destroy(self._t)
+            self._t = None
+
+    def __repr__(self):
+        return "DeviceArray(shape=%r, dtype=%s, device=%r)" % (
+            self.shape, self.dtype, self._session.device)
+
+
+class IOBinding:
+    """onnxruntime's IOBinding, minimal: inputs and outputs that stay on
+    the card between runs (InferenceSession.io_binding()).
+
+      bind_cpu_input(name, ndarray)  read from the host at each run
+      bind_input(name, value)        a DeviceArray (stays on the card), or an
+                                     ndarray copied to the card once, now
+      bind_ortvalue_input(...)       the same as bind_input
+      bind_output(name, device_type="device")
+                                     left on the card ("cpu": on the host)
+      get_outputs()                  the last run's outputs, in the model's
+                                     order: DeviceArray (bound on the
+                                     device) or ndarray
+      copy_outputs_to_cpu()          all of them as ndarrays
+
+    A value stays on the card only where the card reads or writes it
+    itself (see layerfab.h, lf_model_run): an input the model first
+    quantizes on the CPU is fetched to the host, the bytes are the same.
+    """
+
+    def __init__(self, session):
+        self._s = session
+        self._in = {}
+        self._out_dev = {}
+        self._outs = None
+
+    def bind_cpu_input(self, name, value):
+        arg = self._s._input_arg(name)
+        self._in[arg.name] = np.asarray(value)
+
+    def bind_input(self, name, value):
+        arg = self._s._input_arg(name)
+        if not isinstance(value, DeviceArray):
+            value = self._s.device_array(value, _arg=arg)
+        value._handle(self._s)
+        self._in[arg.name] = value
+
+    bind_ortvalue_input = bind_input
+
+    def bind_output(self, name, device_type="device"):
+        if name not in [o.name for o in self._s._outputs]:
+            raise KeyError("'%s' is not an output of the model" % name)
+        if device_type not in ("device", "cpu"):
+            raise ValueError("device_type: 'device' or 'cpu'")
+        self._out_dev[name] = device_type == "device"
+
+    def clear_binding_inputs(self):
+        self._in.clear()
+
+    def clear_binding_outputs(self):
+        self._out_dev.clear()
+
+    def get_outputs(self):
+        if self._outs is None:
+            raise RuntimeError("run_with_iobinding() has not run yet")
+        return list(self._outs)
+
+    def copy_outputs_to_cpu(self):
+        return [o.numpy() if isinstance(o, DeviceArray) else o
+                for o in self.get_outputs()]
+
+
 class InferenceSession:
     """An ONNX model loaded on a device, as onnxruntime.InferenceSession.
 
@@ -299,6 +405,7 @@ class InferenceSession:
         self._ctx = None
         self._model = None
         self._prof = None
+        self._arrays = weakref.WeakSet()  # live DeviceArrays
         self._waiter = None  # the thread finishing run_async() runs
         self._pending = None  # its queue of runs in flight
         self._lock = threading.Lock()
@@ -438,6 +545,100 @@ class InferenceSession:
             raise
         return ins
 
+    def _input_arg(self, name):
+        for a in self._inputs:
+            if a.name == name:
+                return a
+        raise KeyError("'%s' is not an input of the model (inputs: %s)" %
+                       (name, ", ".join(a.name for a in self._inputs)))
+
+    def device_array(self, value, _arg=None):
+        """A DeviceArray holding a copy of @value (a numpy array) on this
+        session's device, as onnxruntime's OrtValue.ortvalue_from_numpy:
+        uploaded once, now."""
+        a = np.ascontiguousarray(np.asarray(value))
+        code = next((c for c, d in _NP_OF.items() if d == a.dtype), None)
+        if code is None:
+            raise TypeError("DeviceArray: numpy %s is not one of uint8, "
+                            "int8, int32, float32" % a.dtype)
+        if _arg is not None and a.dtype != _arg.dtype:
+            raise TypeError("input '%s': expected %s, got numpy %s" %
+                            (_arg.name, _arg.type, a.dtype))
+        if not 1 <= a.ndim <= _lib.LF_MAX_DIMS:
+            raise ValueError("DeviceArray: rank %d; 1 to %d" %
+                             (a.ndim, _lib.LF_MAX_DIMS))
+        dims = (ctypes.c_int64 * a.ndim)(*a.shape)
+        t = ctypes.c_void_p()
+        _check(lib.lf_tensor_create(self._ctx, code, a.ndim, dims, None,
+                                    ctypes.byref(t)), "lf_tensor_create")
+        try:
+            ctypes.memmove(lib.lf_tensor_data(t), a.ctypes.data, a.nbytes)
+            _check(lib.lf_tensor_mark_host_dirty(t), "mark_host_dirty")
+            _check(lib.lf_tensor_to_device(t), "lf_tensor_to_device")
+        except BaseException:
+            lib.lf_tensor_destroy(t)
+            raise
+        return DeviceArray(self, t, a.shape, a.dtype)
+
+    def io_binding(self):
+        """An IOBinding for run_with_iobinding(), as onnxruntime's."""
+        return IOBinding(self)
+
+    def run_with_iobinding(self, binding, run_options=None):
+        """Run once with @binding's inputs and outputs; the outputs are in
+        binding.get_outputs(). Outputs bound on the device come back as
+        DeviceArray left on the card (reused by later runs of the same
+        binding: same shape, written in place)."""
+        if binding._s is not self:
+            raise ValueError("the IOBinding belongs to another session")
+        keep, ins, made, given = [], [], [], set()
+        nout = len(self._outputs)
+        outs = (ctypes.c_void_p * max(nout, 1))()
+        prev = binding._outs or [None] * nout
+        try:
+            for arg in self._inputs:
+                v = binding._in.get(arg.name)
+                if v is None:
+                    raise KeyError("input '%s' is not bound" % arg.name)
+                if isinstance(v, DeviceArray):
+                    ins.append(v._handle(self))
+                else:
+                    t = self._input_tensor(arg, v, keep)
+                    made.append(t)
+                    ins.append(t)
+            for i, o in enumerate(self._outputs):
+                on_dev = binding._out_dev.get(o.name, False)
+                if on_dev and isinstance(prev[i], DeviceArray) and \
+                        prev[i]._t:
+                    outs[i] = prev[i]._t  # written in place, on the card
+                    given.add(i)
+            arr = (ctypes.c_void_p * max(len(ins), 1))(*ins)
+            _check(lib.lf_model_run(self._model, arr, len(ins), outs, nout,
+                                    self._prof), "lf_model_run")
+            result = []
+            for i, o in enumerate(self._outputs):
+                t = outs[i]
+                if i in given:
+                    result.append(prev[i])
+                    continue
+                if binding._out_dev.get(o.name, False):
+                    # A new output tensor: kept on the card from the
+                    # next run on (this run delivered it to the host).
+                    _check(lib.lf_tensor_to_device(t), "lf_tensor_to_device")
+                    dims = (ctypes.c_int64 * _lib.LF_MAX_DIMS)()
+                    nd = lib.lf_tensor_shape(t, dims)
+                    result.append(DeviceArray(
+                        self, ctypes.c_void_p(t), dims[:nd],
+                        _NP_OF[lib.lf_tensor_dtype(t)]))
+                else:
+                    result.append(self._to_numpy(t))
+                    lib.lf_tensor_destroy(t)
+                outs[i] = None
+            binding._outs = result
+        finally:
+            _destroy(made)
+            _destroy([t for i, t in enumerate(outs) if i not in given])
+
     def run_async(self, output_names, input_feed, callback=None,
                   user_data=None, run_options=None):
         """Start one run and return at once (lf_model_run_async).
@@ -555,6 +756,8 @@ class InferenceSession:
         session is garbage-collected), after the run_async() runs in
         flight have ended (their callbacks called)."""
         self._stop_waiter()
+        for a in list(self._arrays):
+            a.close()
         if self._model:
             lib.lf_model_destroy(self._model)
             self._model = None

@@ -103,7 +103,7 @@ class LayerProfile(_Sized):
                 ("layout", ctypes.c_char * 8),
                 ("modeled", ctypes.c_int),
                 ("device_cycles", ctypes.c_ulonglong),
-                ("cu", ctypes.c_uint)]
+                ("cu", ctypes.c_uint), ("d2d_bytes", ctypes.c_ulonglong)]
 
 
 _p = ctypes.c_void_p
@@ -148,6 +148,10 @@ _decl("lf_model_run_async", _st, _p, ctypes.POINTER(_p), _sz,
 _decl("lf_event_wait", _st, _p, ctypes.c_int)
 _decl("lf_event_destroy", _st, _p)
 _decl("lf_context_last_error", ctypes.c_char_p, _p)
+_decl("lf_tensor_create", _st, _p, ctypes.c_int, ctypes.c_int,
+      ctypes.POINTER(ctypes.c_int64), _p, ctypes.POINTER(_p))
+_decl("lf_tensor_to_device", _st, _p)
+_decl("lf_tensor_mark_host_dirty", _st, _p)
 _decl("lf_tensor_create_borrowed", _st, _p, ctypes.c_int, ctypes.c_int,
       ctypes.POINTER(ctypes.c_int64), _p, _p, _sz, ctypes.POINTER(_p))
 _decl("lf_tensor_destroy", _st, _p)

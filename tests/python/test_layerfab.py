@@ -211,6 +211,84 @@ class TestRunAsync(unittest.TestCase):
             s.run_async(None, {"input": vs[0][1]})
 
 
+class TestIOBinding(unittest.TestCase):
+    """Tensors that stay on the card (IOBinding, DeviceArray), onnxruntime
+    style. Model: ORT's qlinearconv_depthwise vector, a uint8 [1,8,9,9]
+    input straight into a depthwise QLinearConv on the card and a uint8
+    [1,8,9,9] output, so the output can feed the model again. Expected
+    bytes: ORT's output_0.pb; for two steps the cpu device. Transfers by
+    hand: 648 bytes per tensor; an upload is read back once, a download
+    read twice (hostlib/exec/README.md)."""
+
+    DW = os.path.join(ORT, "ops", "qlinearconv_depthwise")
+
+    def moved(self, s):
+        dev = [p for p in s.get_profile() if p["where"] == "device"]
+        self.assertEqual(len(dev), 1)
+        return dev[0]["h2d_bytes"], dev[0]["d2h_bytes"], dev[0]["d2d_bytes"]
+
+    def test_bound_on_the_card(self):
+        x = pb(os.path.join(self.DW, "test_data_set_0", "input_0.pb"))
+        want = pb(os.path.join(self.DW, "test_data_set_0", "output_0.pb"))
+        path = os.path.join(self.DW, "model.onnx")
+        with layerfab.InferenceSession(path, device="cpu") as c:
+            want2, = c.run(None, {"x": want})  # two steps, on the CPU
+        with layerfab.InferenceSession(path, device="emu",
+                                       profile=True) as s:
+            s.run(None, {"x": x})
+            got, = s.run(None, {"x": x})
+            self.assertEqual(got.tobytes(), want.tobytes())
+            h2d, d2h, d2d = self.moved(s)
+            self.assertEqual(d2d, 0)
+
+            b = s.io_binding()
+            b.bind_input("x", s.device_array(x))
+            b.bind_output("y")
+            s.run_with_iobinding(b)  # its output is new: on the host
+            y1 = b.get_outputs()[0]
+            self.assertIsInstance(y1, layerfab.DeviceArray)
+            s.run_with_iobinding(b)  # now written on the card
+            self.assertIs(b.get_outputs()[0], y1)
+            self.assertEqual(self.moved(s),
+                             (h2d - 648, d2h - 3 * 648, 2 * 648))
+            self.assertEqual(b.copy_outputs_to_cpu()[0].tobytes(),
+                             want.tobytes())
+
+            # Chain: the output on the card feeds the next run.
+            b2 = s.io_binding()
+            b2.bind_input("x", y1)
+            b2.bind_output("y")
+            for _ in range(3):
+                s.run_with_iobinding(b2)
+            self.assertEqual(self.moved(s),
+                             (h2d - 648, d2h - 3 * 648, 2 * 648))
+            z = b2.get_outputs()[0]
+            self.assertEqual(z.numpy().tobytes(), want2.tobytes())
+            self.assertEqual(z.shape, want2.shape)
+            # numpy() leaves it on the card: still no transfer of it.
+            s.run_with_iobinding(b2)
+            self.assertEqual(self.moved(s)[2], 2 * 648)
+            self.assertEqual(y1.numpy().tobytes(), want.tobytes())
+
+            # A host input and a host output through the same binding.
+            b3 = s.io_binding()
+            b3.bind_cpu_input("x", want)
+            b3.bind_output("y", "cpu")
+            s.run_with_iobinding(b3)
+            self.assertEqual(b3.get_outputs()[0].tobytes(), want2.tobytes())
+
+            with self.assertRaises(KeyError):
+                b3.bind_input("nope", x)
+            with self.assertRaises(TypeError):
+                b3.bind_input("x", x.astype(np.int8))
+            with layerfab.InferenceSession(path, device="emu") as other:
+                with self.assertRaises(ValueError):
+                    other.io_binding().bind_input("x", y1)
+        # The session closed its device arrays with it.
+        with self.assertRaises(RuntimeError):
+            y1.numpy()
+
+
 class TestQuant(unittest.TestCase):
     def test_scale_and_zero_point_are_the_files(self):
         path = os.path.join(ORT, "ops", "qlinearadd_u8", "model.onnx")
