@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,18 +204,46 @@ static size_t batch_index(const struct lf__gshape *y, int yr,
 	return idx;
 }
 
+/*
+ * y = alpha * a.b (m x k times k x nn) in float32 as ONNX Runtime's MLAS
+ * SGEMM computes it (onnxruntime/core/mlas/lib/sgemm.cpp,
+ * MlasSgemmOperation, and its FMA3 kernels), so float MatMul/Gemm give
+ * ORT's bytes: K is cut into blocks of StrideK (128, doubled while N is
+ * small: StrideN starts at 128 and halves while StrideN > 16 and
+ * StrideN / 2 >= N; when N >= K StrideK only shrinks, which cuts
+ * nothing); within a block each output is one FMA chain over k in order,
+ * from 0; the first block's sum times alpha is stored unless @accumulate
+ * (Gemm's C already in y, as ORT's Gemm broadcasts it there first), later
+ * blocks add theirs (alpha * acc + y, fused). Not reproduced: MLAS's
+ * separate kernel for M == 1 with alpha 1 (a dot product in vector
+ * lanes), so a single-row MatMul/Gemm can differ in the last bits, and
+ * a transposed A (ORT packs it, keeping StrideK at 128).
+ */
 static void gemm_core(const float *a, size_t as_m, size_t as_k, const float *b,
 		      size_t bs_k, size_t bs_n, float *y, size_t m, size_t k,
-		      size_t nn, float alpha)
+		      size_t nn, float alpha, int accumulate)
 {
-	for (size_t i = 0; i < m; i++)
-		for (size_t j = 0; j < nn; j++) {
-			float acc = 0.0f;
-			for (size_t t = 0; t < k; t++)
-				acc += a[i * as_m + t * as_k] *
-				       b[t * bs_k + j * bs_n];
-			y[i * nn + j] = alpha * acc;
+	size_t stride_n = 128, stride_k = 128;
+	if (nn < k && as_k == 1)
+		while (stride_n > 16 && stride_n / 2 >= nn) {
+			stride_k *= 2;
+			stride_n /= 2;
 		}
+	for (size_t k0 = 0; k0 < k || k0 == 0; k0 += stride_k) {
+		size_t k1 = k0 + stride_k < k ? k0 + stride_k : k;
+		for (size_t i = 0; i < m; i++)
+			for (size_t j = 0; j < nn; j++) {
+				float acc = 0.0f;
+				for (size_t t = k0; t < k1; t++)
+					acc = fmaf(a[i * as_m + t * as_k],
+						   b[t * bs_k + j * bs_n], acc);
+				float *yo = &y[i * nn + j];
+				*yo = k0 || accumulate ? fmaf(alpha, acc, *yo)
+						       : alpha * acc;
+			}
+		if (k1 >= k)
+			break;
+	}
 }
 
 static void run_gemm(const struct lf__gnode *n, void *const *ptr,
@@ -226,20 +255,26 @@ static void run_gemm(const struct lf__gnode *n, void *const *ptr,
 	if (strcmp(n->op_type, "Gemm") == 0) {
 		size_t m = (size_t)y->d[0], nn = (size_t)y->d[1];
 		size_t k = (size_t)(n->trans_a ? a->d[0] : a->d[1]);
+		int has_c = n->n_in >= 3 && n->in[2] >= 0 && n->beta != 0.0f;
+		if (has_c) {
+			/* C broadcast into y, times beta (MLAS's
+			 * MlasSgemmMultiplyBeta when beta is not 1). */
+			const struct lf__gshape *c = &shape[n->in[2]];
+			const float *cp = ptr[n->in[2]];
+			size_t cm = c->rank == 2 ? (size_t)c->d[0] : 1;
+			size_t cn =
+			    c->rank >= 1 ? (size_t)c->d[c->rank - 1] : 1;
+			for (size_t i = 0; i < m; i++)
+				for (size_t j = 0; j < nn; j++) {
+					float v = cp[(cm == 1 ? 0 : i) * cn +
+						     (cn == 1 ? 0 : j)];
+					yp[i * nn + j] =
+					    n->beta == 1.0f ? v : v * n->beta;
+				}
+		}
 		gemm_core(ptr[n->in[0]], n->trans_a ? 1 : k, n->trans_a ? m : 1,
 			  ptr[n->in[1]], n->trans_b ? 1 : nn,
-			  n->trans_b ? k : 1, yp, m, k, nn, n->alpha);
-		if (n->n_in < 3 || n->in[2] < 0)
-			return;
-		const struct lf__gshape *c = &shape[n->in[2]];
-		const float *cp = ptr[n->in[2]];
-		size_t cm = c->rank == 2 ? (size_t)c->d[0] : 1;
-		size_t cn = c->rank >= 1 ? (size_t)c->d[c->rank - 1] : 1;
-		for (size_t i = 0; i < m; i++)
-			for (size_t j = 0; j < nn; j++)
-				yp[i * nn + j] +=
-				    n->beta * cp[(cm == 1 ? 0 : i) * cn +
-						 (cn == 1 ? 0 : j)];
+			  n->trans_b ? k : 1, yp, m, k, nn, n->alpha, has_c);
 		return;
 	}
 	size_t k = (size_t)a->d[a->rank - 1];
@@ -255,7 +290,8 @@ static void run_gemm(const struct lf__gnode *n, void *const *ptr,
 	for (size_t i = 0; i < batches; i++) {
 		const float *ai = ap + batch_index(y, yr, a, ar, i) * m * k;
 		const float *bi = bp + batch_index(y, yr, b, br, i) * k * nn;
-		gemm_core(ai, k, 1, bi, nn, 1, yp + i * m * nn, m, k, nn, 1.0f);
+		gemm_core(ai, k, 1, bi, nn, 1, yp + i * m * nn, m, k, nn, 1.0f,
+			  0);
 	}
 }
 

@@ -187,6 +187,26 @@ def pad_resize_cases(o, r):
          attrs={"mode": "linear"}, out_types=[U8])
     for mode in ("nearest", "linear"):
         qdq_resize_pad(o, r, mode)
+    float_matmul_cases(o, r)
+
+
+def float_matmul_cases(o, r):
+    """Float MatMul (batched, as attention's Q.K^T) and Gemm (transB,
+    bias): ORT's MLAS SGEMM accumulates each output with FMA, k in order."""
+    f32, F = np.float32, TP.FLOAT
+    case(o, "matmul_f32", "MatMul",
+         {"a": r.standard_normal((4, 16, 16)).astype(f32),
+          "b": r.standard_normal((4, 16, 24)).astype(f32)}, out_types=[F])
+    case(o, "gemm_f32", "Gemm", {"a": r.standard_normal((3, 64)).astype(f32)},
+         {"w": r.standard_normal((10, 64)).astype(f32), "c": r.standard_normal(10).astype(f32)},
+         attrs={"transB": 1}, out_types=[F])
+    # K = 300 > MLAS's K block (128 here: N = 200 is not small)
+    case(o, "matmul_kblock_f32", "MatMul",
+         {"a": r.standard_normal((8, 300)).astype(f32),
+          "b": r.standard_normal((300, 200)).astype(f32)}, out_types=[F])
+    case(o, "gemm_kblock_f32", "Gemm", {"a": r.standard_normal((5, 300)).astype(f32)},
+         {"w": r.standard_normal((300, 40)).astype(f32), "c": r.standard_normal((5, 40)).astype(f32)},
+         attrs={"alpha": 0.5, "beta": 2.0}, out_types=[F])
 
 
 def qdq_resize_pad(o, r, mode):

@@ -8,9 +8,11 @@
  * full set in build/realworld).
  *
  * A case whose name starts with "encoder" has float transformer glue
- * (LayerNorm, GELU, Softmax, float MatMul) that ORT fuses and computes
- * with its own kernels and summation orders: it is compared within the
- * ONNX backend-test tolerance (rtol 1e-3), and the line says so.
+ * (LayerNorm, GELU, Softmax) that ORT fuses and computes with its own
+ * kernels and summation orders: it is compared within the ONNX
+ * backend-test tolerance (rtol 1e-3), and the line says so. Its quantized
+ * MatMuls and its float MatMul/Gemm match ORT byte for byte
+ * (tests/data/realworld/README.md says where the rest differs).
  */
 #include <dirent.h>
 #include <stdio.h>
