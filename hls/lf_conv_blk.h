@@ -725,9 +725,16 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 #pragma HLS UNROLL
 		dwm[j] = dw[j];
 	}
+	/* A dense layer of one image that the ring holds whole: block ob > 0
+	 * finds every row block ob - 1 loaded still there (only this process
+	 * touches lb, so it persists from one blk_obs iteration to the
+	 * next; the first load of a row range runs up to ih - 1). */
+	lf_i32 held = !g->dwise && d->n == 1 && g->rows == d->ih && ob > 0
+			  ? (lf_i32)d->ih - 1
+			  : -1;
 	for (lf_u32 n = 0; n < d->n; n++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
-		lf_i32 hi = -1; /* last input row in the ring */
+		lf_i32 hi = held; /* last input row in the ring */
 		lf_u32 cnt = 1;
 		for (lf_u32 oy = 0; oy < d->oh; oy += cnt) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
