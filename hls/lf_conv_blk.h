@@ -306,6 +306,285 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 	}
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include <string.h>
+/*
+ * Host C only (the emulator's speed; hls/README.md "Emulator speed"):
+ * blk_mac's sums computed another way, two pixels at a time over the
+ * whole window, with AVX2's 16-bit multiply-add (vpmaddwd) where the CPU
+ * has it (checked at run time) and plain C otherwise. The same integer
+ * sums: the lanes of the IC chunks the array computes (weights of the
+ * chunks it skips are 0 here, and blk_hm is 1 on the lanes it sums for
+ * sum(xq)), padding as xpad; int32 sums of int8 x int8 products over at
+ * most LF_BLK_WBEATS * 64 terms stay below 2^31 in magnitude, and wrap
+ * mod 2^32 in any order anyway. The HLS and OpenCL builds run blk_mac's
+ * loop as written (PoCL in the tests), byte-identical.
+ */
+#define LF_BLK_HK (LF_BLK_WBEATS * LF_BLK_LANES)
+/* 0: the best the CPU has; 1: SSE2 even with AVX2 (tests; cycles.c). */
+extern int lfk__blk_isa;
+/* The block's wq, k = ((a * kw + b) * icb + cb) * 64 + lane, in pairs:
+ * blk_hp[k / 2][o][k % 2] (what vpmaddwd multiplies with xq pairs). */
+static _Thread_local lf_i16 blk_hp[LF_BLK_HK / 2][LF_BLK_LANES][2];
+/* 1 on the lanes the array sums. */
+static _Thread_local lf_i16 blk_hm[LF_BLK_HK];
+
+/*
+ * Fills blk_hp and blk_hm from the block's weights wb (dense layers).
+ * noipa here and below: gcc would otherwise specialize these functions to
+ * the kernel top's on-chip buffers, which are _Thread_local in host C
+ * (lf_kernel.h), and look the address up (a __tls_get_addr call in a
+ * dlopen'ed object) in every iteration of the inner loops.
+ */
+__attribute__((noipa)) static void
+blk_host_prep(const lf_desc *d, const struct blk_geo *g,
+	      LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES])
+{
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 nseg = d->kh * d->kw * g->icb;
+	lf_i16(*hp)[LF_BLK_LANES][2] = blk_hp;
+	lf_i16 *hm = blk_hm;
+	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
+		lf_u32 cb = sg % g->icb;
+		lf_u32 used =
+		    cb == g->icb - 1 ? g->last_ch * LF_BLK_IC : LF_BLK_LANES;
+		for (lf_u32 o = 0; o < LF_BLK_LANES; o++) {
+			const lf_u8 *r = wb[sg * LF_BLK_LANES + o];
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+				lf_u32 k = sg * LF_BLK_LANES + l;
+				hp[k / 2][o][k % 2] =
+				    l < used
+					? (lf_i16)((lf_i32)(r[l] ^ ws) - 128)
+					: 0;
+			}
+		}
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+			hm[sg * LF_BLK_LANES + l] = (lf_i16)(l < used);
+	}
+}
+
+/*
+ * out0[o] and out1[o] = sum over k < 2 * kp_n of x0[k] (x1[k]) times
+ * wq(k, o), for o < nch rounded up to 32 (the weights of all 64 channels
+ * of a block exist), and *sx0, *sx1 = sum of x0[k] (x1[k]) hm[k].
+ */
+#if defined(__x86_64__)
+/* AVX2: 32 channels of two pixels per pass, one vpmaddwd per 8 channels
+ * and pixel per pair of k. */
+__attribute__((target("avx2"), noipa)) static void
+blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
+		   const lf_i16 *x0, const lf_i16 *x1, lf_u32 kp_n,
+		   lf_u32 nch, lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
+		   lf_i32 *sx1)
+{
+	for (lf_u32 o0 = 0; o0 < LF_BLK_LANES && o0 < nch; o0 += 32) {
+		__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+		__m256i b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		for (lf_u32 kp = 0; kp < LF_BLK_HK / 2 && kp < kp_n; kp++) {
+			lf_i32 p0, p1;
+			memcpy(&p0, x0 + 2 * kp, sizeof(p0));
+			memcpy(&p1, x1 + 2 * kp, sizeof(p1));
+			__m256i v0 = _mm256_set1_epi32(p0);
+			__m256i v1 = _mm256_set1_epi32(p1);
+			const __m256i *w = (const __m256i *)&hp[kp][o0][0];
+			__m256i w0 = _mm256_loadu_si256(w);
+			__m256i w1 = _mm256_loadu_si256(w + 1);
+			__m256i w2 = _mm256_loadu_si256(w + 2);
+			__m256i w3 = _mm256_loadu_si256(w + 3);
+			a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(v0, w0));
+			a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(v0, w1));
+			a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(v0, w2));
+			a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(v0, w3));
+			b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(v1, w0));
+			b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(v1, w1));
+			b2 = _mm256_add_epi32(b2, _mm256_madd_epi16(v1, w2));
+			b3 = _mm256_add_epi32(b3, _mm256_madd_epi16(v1, w3));
+		}
+		__m256i *q0 = (__m256i *)(out0 + o0);
+		__m256i *q1 = (__m256i *)(out1 + o0);
+		_mm256_storeu_si256(q0, a0);
+		_mm256_storeu_si256(q0 + 1, a1);
+		_mm256_storeu_si256(q0 + 2, a2);
+		_mm256_storeu_si256(q0 + 3, a3);
+		_mm256_storeu_si256(q1, b0);
+		_mm256_storeu_si256(q1 + 1, b1);
+		_mm256_storeu_si256(q1 + 2, b2);
+		_mm256_storeu_si256(q1 + 3, b3);
+	}
+	/* k runs in whole 64-lane segments: a multiple of 16. */
+	__m256i s0 = _mm256_setzero_si256(), s1 = s0;
+	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k += 16) {
+		__m256i m = _mm256_loadu_si256((const __m256i *)(hm + k));
+		s0 = _mm256_add_epi32(
+		    s0, _mm256_madd_epi16(
+			    _mm256_loadu_si256((const __m256i *)(x0 + k)), m));
+		s1 = _mm256_add_epi32(
+		    s1, _mm256_madd_epi16(
+			    _mm256_loadu_si256((const __m256i *)(x1 + k)), m));
+	}
+	lf_i32 t0[8], t1[8];
+	_mm256_storeu_si256((__m256i *)t0, s0);
+	_mm256_storeu_si256((__m256i *)t1, s1);
+	*sx0 = *sx1 = 0;
+	for (lf_u32 j = 0; j < 8; j++) {
+		*sx0 += t0[j];
+		*sx1 += t1[j];
+	}
+}
+
+/* SSE2 (every x86-64): 16 channels of two pixels per pass. */
+__attribute__((noipa)) static void blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_LANES][2],
+			       const lf_i16 *hm, const lf_i16 *x0,
+			       const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
+			       lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
+			       lf_i32 *sx1)
+{
+	for (lf_u32 o0 = 0; o0 < LF_BLK_LANES && o0 < nch; o0 += 16) {
+		__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+		__m128i b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		for (lf_u32 kp = 0; kp < LF_BLK_HK / 2 && kp < kp_n; kp++) {
+			lf_i32 p0, p1;
+			memcpy(&p0, x0 + 2 * kp, sizeof(p0));
+			memcpy(&p1, x1 + 2 * kp, sizeof(p1));
+			__m128i v0 = _mm_set1_epi32(p0);
+			__m128i v1 = _mm_set1_epi32(p1);
+			const __m128i *w = (const __m128i *)&hp[kp][o0][0];
+			__m128i w0 = _mm_loadu_si128(w);
+			__m128i w1 = _mm_loadu_si128(w + 1);
+			__m128i w2 = _mm_loadu_si128(w + 2);
+			__m128i w3 = _mm_loadu_si128(w + 3);
+			a0 = _mm_add_epi32(a0, _mm_madd_epi16(v0, w0));
+			a1 = _mm_add_epi32(a1, _mm_madd_epi16(v0, w1));
+			a2 = _mm_add_epi32(a2, _mm_madd_epi16(v0, w2));
+			a3 = _mm_add_epi32(a3, _mm_madd_epi16(v0, w3));
+			b0 = _mm_add_epi32(b0, _mm_madd_epi16(v1, w0));
+			b1 = _mm_add_epi32(b1, _mm_madd_epi16(v1, w1));
+			b2 = _mm_add_epi32(b2, _mm_madd_epi16(v1, w2));
+			b3 = _mm_add_epi32(b3, _mm_madd_epi16(v1, w3));
+		}
+		__m128i *q0 = (__m128i *)(out0 + o0);
+		__m128i *q1 = (__m128i *)(out1 + o0);
+		_mm_storeu_si128(q0, a0);
+		_mm_storeu_si128(q0 + 1, a1);
+		_mm_storeu_si128(q0 + 2, a2);
+		_mm_storeu_si128(q0 + 3, a3);
+		_mm_storeu_si128(q1, b0);
+		_mm_storeu_si128(q1 + 1, b1);
+		_mm_storeu_si128(q1 + 2, b2);
+		_mm_storeu_si128(q1 + 3, b3);
+	}
+	lf_i32 s0 = 0, s1 = 0;
+	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k++) {
+		s0 += x0[k] * hm[k];
+		s1 += x1[k] * hm[k];
+	}
+	*sx0 = s0;
+	*sx1 = s1;
+}
+#else
+/* Plain C, any host. */
+__attribute__((noipa)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LANES][2],
+			    const lf_i16 *hm, const lf_i16 *x0,
+			    const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
+			    lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
+			    lf_i32 *sx1)
+{
+	for (lf_u32 o = 0; o < LF_BLK_LANES && o < nch; o++) {
+		lf_i32 s0 = 0, s1 = 0;
+		for (lf_u32 kp = 0; kp < LF_BLK_HK / 2 && kp < kp_n; kp++) {
+			lf_i32 w0 = hp[kp][o][0], w1 = hp[kp][o][1];
+			s0 += x0[2 * kp] * w0 + x0[2 * kp + 1] * w1;
+			s1 += x1[2 * kp] * w0 + x1[2 * kp + 1] * w1;
+		}
+		out0[o] = (lf_u32)s0;
+		out1[o] = (lf_u32)s1;
+	}
+	lf_i32 s0 = 0, s1 = 0;
+	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k++) {
+		s0 += x0[k] * hm[k];
+		s1 += x1[k] * hm[k];
+	}
+	*sx0 = s0;
+	*sx1 = s1;
+}
+#endif
+
+/* Pixel ox's window as xq (xpad outside the image) into xw. */
+__attribute__((noipa)) static void blk_host_window(const lf_desc *d, const struct blk_geo *g,
+			    lf_u32 ox, const lf_i32 rb[LF_CONV_KDIM_MAX],
+			    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+			    lf_i16 *xw)
+{
+	lf_u32 xs = (lf_u32)lfk_flip(d->x_type);
+	lf_i16 xpad = (lf_i16)((lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ xs) - 128);
+	lf_u32 sg = 0;
+	for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++) {
+		for (lf_u32 b = 0; b < LF_CONV_KDIM_MAX && b < d->kw; b++) {
+			lf_i32 ix = (lf_i32)(ox * d->stride_w) -
+				    (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
+			lf_u32 ok = rb[a] >= 0 && ix >= 0 && ix < (lf_i32)d->iw;
+			for (lf_u32 cb = 0; cb < LF_BLK_WBEATS && cb < g->icb;
+			     cb++, sg++) {
+				lf_i16 *x = &xw[sg * LF_BLK_LANES];
+				if (!ok) {
+					for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+						x[l] = xpad;
+					continue;
+				}
+				const lf_u8 *r =
+				    lb[(lf_u32)rb[a] + cb * d->iw + (lf_u32)ix];
+				for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+					x[l] = (lf_i16)((lf_i32)(r[l] ^ xs) - 128);
+			}
+		}
+	}
+}
+
+/* blk_mac's accrow: channels 0 .. nch - 1 and the sums of xq. */
+__attribute__((noipa)) static void blk_host_mac(const lf_desc *d, const struct blk_geo *g,
+			 lf_u32 nch, const lf_i32 rb[LF_CONV_KDIM_MAX],
+			 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+			 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	lf_u32 nk = d->kh * d->kw * g->icb * LF_BLK_LANES;
+#if defined(__x86_64__)
+	int avx2 = lfk__blk_isa == 0 && __builtin_cpu_supports("avx2");
+#endif
+	/* The thread's buffers once (each TLS access of a dlopen'ed
+	 * object is a call). */
+	const lf_i16(*hp)[LF_BLK_LANES][2] = blk_hp;
+	const lf_i16 *hm = blk_hm;
+	lf_i16 xw[2][LF_BLK_HK];
+	lf_u32 spare[LF_BLK_LANES];
+	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < d->ow; ox += 2) {
+		lf_u32 two = ox + 1 < d->ow;
+		blk_host_window(d, g, ox, rb, lb, xw[0]);
+		if (two)
+			blk_host_window(d, g, ox + 1, rb, lb, xw[1]);
+		const lf_i16 *x1 = two ? xw[1] : xw[0];
+		lf_u32 *o1 = two ? accrow[ox + 1] : spare;
+		lf_i32 sx0, sx1;
+#if defined(__x86_64__)
+		if (avx2)
+			blk_host_dots_avx2(hp, hm, xw[0], x1, nk / 2, nch,
+					   accrow[ox], o1, &sx0, &sx1);
+		else
+			blk_host_dots_sse2(hp, hm, xw[0], x1, nk / 2, nch,
+					   accrow[ox], o1, &sx0, &sx1);
+#else
+		blk_host_dots_c(hp, hm, xw[0], x1, nk / 2, nch, accrow[ox], o1,
+				&sx0, &sx1);
+#endif
+		accrow[ox][LF_BLK_LANES] = (lf_u32)sx0;
+		if (two)
+			accrow[ox + 1][LF_BLK_LANES] = (lf_u32)sx1;
+	}
+}
+#endif
+
 /*
  * The PE array over one output row of output block ob: every (pixel
  * group, OC tile, tap, IC chunk) in one II=1 loop, so the pipeline does
@@ -333,6 +612,13 @@ blk_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 ntiles,
 	lf_u32 gi = 0, t = 0, kk = 0, a = 0, b = 0, cb = 0, c = 0;
 	lf_u32 trips = g->ngroups * ntiles * g->kred;
 	LF_PIPE_BEGIN(blk_mac);
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	/* The emulator: the same sums (blk_host_mac), the loop's count. */
+	blk_host_mac(d, g, ntiles * LF_BLK_OC, rb, lb, accrow);
+	(void)wb, (void)xpad, (void)acc, (void)sx, (void)ws;
+	lfp__blk_mac = trips;
+	trips = 0;
+#endif
 blk_mac:
 	for (lf_u32 it = 0; it < trips; it++) {
 #pragma HLS PIPELINE II=1
@@ -719,6 +1005,10 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 	const struct blk_geo *g = &t->g;
 	/* blk_rows' two processes: a descriptor and a dw each. */
 	struct blk_task tm = *t, ts = *t;
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	if (!g->dwise)
+		blk_host_prep(d, g, wb); /* the emulator's blk_host_mac */
+#endif
 	lf_u32 dwm[LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=dwm type=complete
 	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {

@@ -423,6 +423,18 @@ static void test_blk_shapes(void)
 }
 
 /* Random shapes inside the default limits, seeded (LF_TEST_SEED). */
+/*
+ * The emulator's MAC (lf_conv_blk.h, host C only) with SSE2 where the
+ * CPU has AVX2 too: the shapes again, same bytes and cycles.
+ */
+extern int lfk__blk_isa;
+static void test_blk_shapes_sse2(void)
+{
+	lfk__blk_isa = 1;
+	test_blk_shapes();
+	lfk__blk_isa = 0;
+}
+
 static void test_blk_random(void)
 {
 	uint64_t seed = lf_kc_seed() ^ 0xb10c;
@@ -840,6 +852,7 @@ void lf_test_suite_kernels_blk(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"shapes", test_blk_shapes},
+	    {"shapes_sse2", test_blk_shapes_sse2},
 	    {"random", test_blk_random},
 	    {"reject", test_blk_reject},
 	    {"cycles", test_blk_cycles},
