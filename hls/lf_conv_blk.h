@@ -351,14 +351,16 @@ blk_host_prep(const lf_desc *d, const struct blk_geo *g,
 		lf_u32 cb = sg % g->icb;
 		lf_u32 used =
 		    cb == g->icb - 1 ? g->last_ch * LF_BLK_IC : LF_BLK_LANES;
+		/* Pairs of lanes k = 64 sg + 2 lp, + 1 (used is even). */
+		lf_i16(*restrict h)[LF_BLK_LANES][2] = hp + sg * LF_BLK_LANES / 2;
 		for (lf_u32 o = 0; o < LF_BLK_LANES; o++) {
-			const lf_u8 *r = wb[sg * LF_BLK_LANES + o];
-			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
-				lf_u32 k = sg * LF_BLK_LANES + l;
-				hp[k / 2][o][k % 2] =
-				    l < used
-					? (lf_i16)((lf_i32)(r[l] ^ ws) - 128)
-					: 0;
+			const lf_u8 *restrict r = wb[sg * LF_BLK_LANES + o];
+			for (lf_u32 lp = 0; lp < LF_BLK_LANES / 2; lp++) {
+				lf_u32 l = 2 * lp;
+				lf_i32 q0 = (lf_i32)(r[l] ^ ws) - 128;
+				lf_i32 q1 = (lf_i32)(r[l + 1] ^ ws) - 128;
+				h[lp][o][0] = (lf_i16)(l < used ? q0 : 0);
+				h[lp][o][1] = (lf_i16)(l < used ? q1 : 0);
 			}
 		}
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
@@ -512,6 +514,15 @@ __attribute__((noipa)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LAN
 }
 #endif
 
+/* x[l] = xq of the 64 bytes r[l]; restrict parameters: no aliasing
+ * check, so gcc -O2 vectorizes it. */
+LF_INLINE void blk_host_xq(lf_i16 *restrict x, const lf_u8 *restrict r,
+			   lf_u32 xs)
+{
+	for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+		x[l] = (lf_i16)((lf_i32)(r[l] ^ xs) - 128);
+}
+
 /* Pixel ox's window as xq (xpad outside the image) into xw. */
 __attribute__((noipa)) static void blk_host_window(const lf_desc *d, const struct blk_geo *g,
 			    lf_u32 ox, const lf_i32 rb[LF_CONV_KDIM_MAX],
@@ -534,10 +545,10 @@ __attribute__((noipa)) static void blk_host_window(const lf_desc *d, const struc
 						x[l] = xpad;
 					continue;
 				}
-				const lf_u8 *r =
-				    lb[(lf_u32)rb[a] + cb * d->iw + (lf_u32)ix];
-				for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
-					x[l] = (lf_i16)((lf_i32)(r[l] ^ xs) - 128);
+				blk_host_xq(x,
+					    lb[(lf_u32)rb[a] + cb * d->iw +
+					       (lf_u32)ix],
+					    xs);
 			}
 		}
 	}
