@@ -226,7 +226,9 @@ static lf_status make_entry(struct lf__exec *d, uint64_t id,
 		return lf__err(id, st, "%s: no memory to plan tiles", op->name);
 	if (st)
 		return st;
-	e->scratch = malloc(e->op->params.bytes ? e->op->params.bytes : 1);
+	/* Zeroed, as the blob is: packing leaves gaps between areas
+	 * unwritten, and the two are compared byte for byte. */
+	e->scratch = calloc(e->op->params.bytes ? e->op->params.bytes : 1, 1);
 	if (!e->scratch) {
 		entry_free(e);
 		return lf__err(id, LF_ERR_NO_MEMORY, "%s: no memory", op->name);
