@@ -206,8 +206,9 @@
  * channel's weight beats, it buffers) and `lfk_conv2d.blk_iw_max`, for
  * pooling `lfk_pool.blk_iw_max` (the widest input row). The host treats a
  * key it does not find as "not supported". Not a -D parameter: the
- * source decides it (driver/opencl/ocl_program.c lists it with the derived
- * keys; a new -D-settable `.blk_*` limit goes in its limit_macros table).
+ * source decides it. (The OpenCL build's -D table is generated from
+ * LF_LIMITS and LF_PARAMS, driver/opencl/ocl_program.c: a key whose value
+ * is one LF_PARAMS parameter is passed as that -D, any other is derived.)
  */
 #define LF_ENGINE_BLK_OPS ((1 << 1) | (1 << 3) | (1 << 4) | (1 << 5))
 
@@ -314,7 +315,11 @@
 /*
  * LF_LIMITS(X) - every limit as X(key, value): the text recorded in the
  * xclbin, one `key=value` line each (limits_dump.c). Keys are stable; the
- * host library looks them up by name.
+ * host library looks them up by name. The OpenCL backend rebuilds the
+ * kernels from these lines (driver/opencl/ocl_program.c): a key whose
+ * value is written as one LF_PARAMS parameter goes back to the compiler
+ * as that -D; write a derived value as an expression or a macro that is
+ * not in LF_PARAMS.
  */
 #define LF_LIMITS(X)                                                           \
 	X("clock_mhz", LF_CLOCK_MHZ)                                           \

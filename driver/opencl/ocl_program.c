@@ -24,70 +24,49 @@
 
 #include "driver/opencl/ocl_impl.h"
 #include "driver/opencl/ocl_source.h"
+#include "lf_config.h"
 #include "lf_desc.h"
 
 #define OPTS_MAX 1536
 #define KEY_MAX	 4096
 
 /*
- * Kernel limits (USER_METADATA "layerfab_limits") and the lf_config.h
- * parameter each one is. lf_config.h itself rejects inconsistent values
- * with #error, so a bad xclbin fails the build with that message.
+ * Kernel limits (USER_METADATA "layerfab_limits"): every key of LF_LIMITS
+ * (hls/lf_config.h) with the text of its value there. A key whose value
+ * is one -D parameter of LF_PARAMS is passed back to the OpenCL build as
+ * that parameter (the first key naming it: lfk_pool.blk_iw_max repeats
+ * LF_POOL_DIM_MAX, already passed as lfk_pool.dim_max); any other key is
+ * derived from the parameters, known but not passed. Generated from the
+ * two X-macros, so a limit added there needs nothing here. lf_config.h
+ * itself rejects inconsistent values with #error, so a bad xclbin fails
+ * the build with that message.
  */
+#define LF__OCL_LIMIT(key, value) {key, #value},
 static const struct {
 	const char *key;
-	const char *macro;
-} limit_macros[] = {
-    {"clock_mhz", "LF_CLOCK_MHZ"},
-    {"lfk_conv2d.pe_oc", "LF_CONV_PE_OC"},
-    {"lfk_conv2d.pe_k", "LF_CONV_PE_K"},
-    {"lfk_conv2d.kmax", "LF_CONV_KMAX"},
-    {"lfk_conv2d.xbuf_vectors", "LF_CONV_XVEC"},
-    {"lfk_conv2d.tile_ow_max", "LF_CONV_TW_MAX"},
-    {"lfk_conv2d.beat_bytes", "LF_CONV_BEAT"},
-    {"lfk_conv2d.dim_max", "LF_CONV_DIM_MAX"},
-    {"lfk_conv2d.kdim_max", "LF_CONV_KDIM_MAX"},
-    {"lfk_conv2d.step_max", "LF_CONV_STEP_MAX"},
-    {"lfk_conv2d.blk_pix", "LF_BLK_PIX"},
-    {"lfk_conv2d.blk_ic", "LF_BLK_IC"},
-    {"lfk_conv2d.blk_oc", "LF_BLK_OC"},
-    {"lfk_conv2d.blk_wbeats", "LF_BLK_WBEATS"},
-    {"lfk_conv2d.blk_lbeats", "LF_BLK_LBEATS"},
-    {"lfk_conv2d.blk_iw_max", "LF_BLK_IW_MAX"},
-    {"lfk_matmul.pe_n", "LF_MM_PE_N"},
-    {"lfk_matmul.pe_k", "LF_MM_PE_K"},
-    {"lfk_matmul.kmax", "LF_MM_KMAX"},
-    {"lfk_matmul.dim_max", "LF_MM_DIM_MAX"},
-    {"lfk_pool.tile_ow_max", "LF_POOL_TW_MAX"},
-    {"lfk_pool.row_bytes", "LF_POOL_ROW"},
-    {"lfk_pool.dim_max", "LF_POOL_DIM_MAX"},
-    {"lfk_pool.kdim_max", "LF_POOL_KDIM_MAX"},
-    {"lfk_pool.step_max", "LF_POOL_STEP_MAX"},
-    {"lfk_pool.blk_row_pixels", "LF_POOL_BLK_ROW"},
-    {"lfk_add.lanes", "LF_ADD_LANES"},
-    {"lfk_add.dim_max", "LF_ADD_DIM_MAX"},
-    {"model.lat_mem", "LF_LAT_MEM"},
-    {"model.depth_ld", "LF_DEPTH_LD"},
-    {"model.depth_mac", "LF_DEPTH_MAC"},
-    {"model.depth_rq", "LF_DEPTH_RQ"},
-    {"model.lat_fadd", "LF_LAT_FADD"},
-    {"model.desc_cycles", "LF_DESC_CYCLES"},
-    {"model.axi_burst", "LF_AXI_BURST"},
-    {"model.axi_outstanding", "LF_AXI_OUTSTANDING"},
-};
-#define NLIMIT_MACROS (sizeof(limit_macros) / sizeof(limit_macros[0]))
+	const char *value; /* its expression in LF_LIMITS */
+} limit_rows[] = {LF_LIMITS(LF__OCL_LIMIT)};
+#undef LF__OCL_LIMIT
+#define NLIMIT_ROWS (sizeof(limit_rows) / sizeof(limit_rows[0]))
 
-/* Keys derived from others: checked, not passed. */
-static const char *const derived_keys[] = {"desc_bytes",
-					   "lfk_conv2d.macs_per_cycle",
-					   "lfk_conv2d.blk_macs_per_cycle",
-					   "lfk_conv2d.blk_stride_max",
-					   "lfk_conv2d.blk_dw",
-					   "lfk_matmul.macs_per_cycle",
-					   "lfk_engine.macs_per_cycle",
-					   "lfk_engine.ops",
-					   "lfk_engine.blk_ops",
-					   "lfk_pool.blk_iw_max"};
+#define LF__OCL_PARAM(name, value) name,
+static const char *const param_names[] = {LF_PARAMS(LF__OCL_PARAM)};
+#undef LF__OCL_PARAM
+
+/* The -D parameter limit row @i is passed as, or NULL (derived). */
+static const char *limit_macro(size_t i)
+{
+	const char *v = limit_rows[i].value;
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof(param_names) / sizeof(*param_names); k++)
+		n += strcmp(param_names[k], v) == 0;
+	if (!n)
+		return NULL;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(limit_rows[j].value, v) == 0)
+			return NULL;
+	return v;
+}
 
 /* Banks from MEM_TOPOLOGY (none: the device's default bank stays). */
 static void build_banks(const struct lf_xclbin *xb, struct ocl_image *img)
@@ -178,12 +157,8 @@ static int unknown_kernel_limit(const struct lf_xclbin *xb, const char *key)
 {
 	const char *dot = strchr(key, '.');
 
-	for (size_t i = 0; i < NLIMIT_MACROS; i++)
-		if (strcmp(limit_macros[i].key, key) == 0)
-			return 0;
-	for (size_t i = 0; i < sizeof(derived_keys) / sizeof(*derived_keys);
-	     i++)
-		if (strcmp(derived_keys[i], key) == 0)
+	for (size_t i = 0; i < NLIMIT_ROWS; i++)
+		if (strcmp(limit_rows[i].key, key) == 0)
 			return 0;
 	if (!dot)
 		return 0;
@@ -221,11 +196,12 @@ static lf_status build_options(const struct lf_xclbin *xb, char *opts,
 					     xb->limits[i].key);
 	w = snprintf(opts, len, "-cl-kernel-arg-info");
 	used = (size_t)w;
-	for (size_t i = 0; i < NLIMIT_MACROS; i++) {
-		if (!find_limit(xb, limit_macros[i].key, &v))
+	for (size_t i = 0; i < NLIMIT_ROWS; i++) {
+		const char *macro = limit_macro(i);
+		if (!macro || !find_limit(xb, limit_rows[i].key, &v))
 			continue;
-		w = snprintf(opts + used, len - used, " -D%s=%lld",
-			     limit_macros[i].macro, (long long)v);
+		w = snprintf(opts + used, len - used, " -D%s=%lld", macro,
+			     (long long)v);
 		if (w < 0 || (size_t)w >= len - used)
 			return lf__drv_error(LF_ERR_INTERNAL,
 					     "opencl: build options too long");
