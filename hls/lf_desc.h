@@ -74,6 +74,33 @@ enum lf_karg {
 	LF_KARG_COUNT = 6
 };
 
+/* The kernel tops, as X(id, name), each taking the arguments of enum
+ * lf_karg: the one list of the names the host looks up in an xclbin. */
+#define LF_KERNELS(X)                                                          \
+	X(LF_KERNEL_CONV2D, "lfk_conv2d")                                      \
+	X(LF_KERNEL_MATMUL, "lfk_matmul")                                      \
+	X(LF_KERNEL_POOL, "lfk_pool")                                          \
+	X(LF_KERNEL_ADD, "lfk_add")                                            \
+	X(LF_KERNEL_ENGINE, "lfk_engine")
+
+enum lf_kernel {
+#define LF__KERNEL_ID(id, name) id,
+	LF_KERNELS(LF__KERNEL_ID)
+#undef LF__KERNEL_ID
+	    LF_KERNEL_COUNT
+};
+
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+/* The name of kernel @k ("" out of range); host code only. */
+static inline const char *lf_kernel_name(enum lf_kernel k)
+{
+#define LF__KERNEL_NAME(id, name) name,
+	static const char *const names[] = {LF_KERNELS(LF__KERNEL_NAME)};
+#undef LF__KERNEL_NAME
+	return (unsigned)k < LF_KERNEL_COUNT ? names[k] : "";
+}
+#endif
+
 /* Element types of x, w, y. */
 enum lf_kdtype {
 	LF_KDT_U8 = 0,

@@ -77,7 +77,7 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 	ev.kind = LF_TL_RUN;
 	ev.cu = cu->index;
 	ev.status = st;
-	ev.addr = r->argv[EMU_ARG_DESC];
+	ev.addr = r->argv[LF_KARG_DESC];
 	ev.cycles = cycles;
 	ev.start_ns = start;
 	ev.end_ns = end;
@@ -93,7 +93,7 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 static void set_memory(struct emu_cu *cu, const lf_emu_run *r)
 {
 	struct emu_image *img = cu->img;
-	static const int args[3] = {EMU_ARG_DESC, EMU_ARG_PARAMS, EMU_ARG_ACT};
+	static const int args[3] = {LF_KARG_DESC, LF_KARG_PARAMS, LF_KARG_ACT};
 	uint32_t mhz = img->kernels[cu->kernel].clock_mhz;
 
 	if (!img->mem_set)
@@ -162,15 +162,15 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 	set_memory(cu, r);
 	img->cycles_reset();
 	img->kernels[cu->kernel].fn(
-	    (lf_u32 *)(void *)(r->alloc[EMU_ARG_DESC]->mem +
-			       r->off[EMU_ARG_DESC]),
+	    (lf_u32 *)(void *)(r->alloc[LF_KARG_DESC]->mem +
+			       r->off[LF_KARG_DESC]),
 	    r->ndesc,
 	    /* beat-typed ports (lf_kernel.h): byte members, alignment 1 */
-	    (const lf_beat *)(const void *)(r->alloc[EMU_ARG_PARAMS]->mem +
-					    r->off[EMU_ARG_PARAMS]),
+	    (const lf_beat *)(const void *)(r->alloc[LF_KARG_PARAMS]->mem +
+					    r->off[LF_KARG_PARAMS]),
 	    r->params_bytes,
-	    (lf_beat *)(void *)(r->alloc[EMU_ARG_ACT]->mem +
-				r->off[EMU_ARG_ACT]),
+	    (lf_beat *)(void *)(r->alloc[LF_KARG_ACT]->mem +
+				r->off[LF_KARG_ACT]),
 	    r->act_bytes);
 	*cycles = img->cycles_get();
 	collect_model(img, r);
@@ -376,7 +376,7 @@ static uint32_t cap32(uint64_t v)
 static lf_status bind_args(lf_emu *e, const struct emu_cu *cu,
 			   const uint64_t *argv, lf_emu_run *r)
 {
-	static const int ptrs[] = {EMU_ARG_DESC, EMU_ARG_PARAMS, EMU_ARG_ACT};
+	static const int ptrs[] = {LF_KARG_DESC, LF_KARG_PARAMS, LF_KARG_ACT};
 	uint64_t avail[EMU_ABI_NARGS] = {0};
 
 	for (int k = 0; k < 3; k++) {
@@ -405,23 +405,23 @@ static lf_status bind_args(lf_emu *e, const struct emu_cu *cu,
 		r->off[i] = argv[i] - a->addr;
 		avail[i] = a->size - r->off[i];
 	}
-	if (argv[EMU_ARG_NDESC] > avail[EMU_ARG_DESC] / LF_DESC_BYTES)
+	if (argv[LF_KARG_NDESC] > avail[LF_KARG_DESC] / LF_DESC_BYTES)
 		return lf__drv_error(
 		    LF_ERR_RANGE,
 		    "emu: CU '%s': %llu descriptors of %d "
 		    "bytes do not fit the %llu bytes behind "
 		    "argument %d '%s'",
-		    cu_name(cu), (unsigned long long)argv[EMU_ARG_NDESC],
-		    LF_DESC_BYTES, (unsigned long long)avail[EMU_ARG_DESC],
-		    EMU_ARG_DESC, arg_name(cu, EMU_ARG_DESC));
-	r->ndesc = (uint32_t)argv[EMU_ARG_NDESC];
+		    cu_name(cu), (unsigned long long)argv[LF_KARG_NDESC],
+		    LF_DESC_BYTES, (unsigned long long)avail[LF_KARG_DESC],
+		    LF_KARG_DESC, arg_name(cu, LF_KARG_DESC));
+	r->ndesc = (uint32_t)argv[LF_KARG_NDESC];
 	r->params_bytes =
-	    cap32(argv[EMU_ARG_PARAMS_BYTES] < avail[EMU_ARG_PARAMS]
-		      ? argv[EMU_ARG_PARAMS_BYTES]
-		      : avail[EMU_ARG_PARAMS]);
-	r->act_bytes = cap32(argv[EMU_ARG_ACT_BYTES] < avail[EMU_ARG_ACT]
-				 ? argv[EMU_ARG_ACT_BYTES]
-				 : avail[EMU_ARG_ACT]);
+	    cap32(argv[LF_KARG_PARAMS_BYTES] < avail[LF_KARG_PARAMS]
+		      ? argv[LF_KARG_PARAMS_BYTES]
+		      : avail[LF_KARG_PARAMS]);
+	r->act_bytes = cap32(argv[LF_KARG_ACT_BYTES] < avail[LF_KARG_ACT]
+				 ? argv[LF_KARG_ACT_BYTES]
+				 : avail[LF_KARG_ACT]);
 	return LF_OK;
 }
 

@@ -15,15 +15,9 @@
 #include "driver/emu/emu.h"
 #include "lf_desc.h"
 
-/* The layerfab kernel ABI (hls/lf_desc.h): pointer, count, pointer,
- * bytes, pointer, bytes. */
-#define EMU_ABI_NARGS	     6
-#define EMU_ARG_DESC	     0
-#define EMU_ARG_NDESC	     1
-#define EMU_ARG_PARAMS	     2
-#define EMU_ARG_PARAMS_BYTES 3
-#define EMU_ARG_ACT	     4
-#define EMU_ARG_ACT_BYTES    5
+/* The layerfab kernel ABI (hls/lf_desc.h, enum lf_karg): pointer,
+ * count, pointer, bytes, pointer, bytes. */
+#define EMU_ABI_NARGS LF_KARG_COUNT
 
 #define EMU_PAGE    4096u
 #define EMU_MSG_MAX 256

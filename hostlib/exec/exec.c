@@ -11,6 +11,12 @@
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
 
+/* The ops lfk_engine must run for the host to use it (lfk_engine.ops, a
+ * bit per enum lf_kop: LF_ENGINE_OPS of the kernels' lf_config.h). */
+#define ENGINE_OPS                                                             \
+	((1u << LF_KOP_CONV2D) | (1u << LF_KOP_MATMUL) |                       \
+	 (1u << LF_KOP_MAXPOOL) | (1u << LF_KOP_AVGPOOL) | (1u << LF_KOP_ADD))
+
 /* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
 #define LF__DEFAULT_TIMEOUT_MS 60000u
 /* LF__MAX_TIMEOUT_MS (exec.h), one day: a launch waited for longer is a
@@ -61,7 +67,7 @@ static void read_limits(lf_dev *dev, const char *k, struct lf__klimits *l,
 	LIM(step_max, "step_max");
 #undef LIM
 	l->present = has_kernel && l->pe_k > 0 && l->kmax > 0 && l->dim_max > 0;
-	if (strcmp(k, "lfk_conv2d") == 0)
+	if (strcmp(k, lf_kernel_name(LF_KERNEL_CONV2D)) == 0)
 		l->present = l->present && l->xvec > 0 && l->kdim_max > 0 &&
 			     l->step_max > 0;
 }
@@ -205,11 +211,11 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 			d->nbanks_usable++;
 			d->mem_bytes += pr->mems[m].size;
 		}
-	find_kernel(d, "lfk_conv2d", &d->conv);
-	find_kernel(d, "lfk_matmul", &d->mm);
-	find_kernel(d, "lfk_engine", &d->eng);
-	engine_alias(d, &d->conv, "lfk_conv2d");
-	engine_alias(d, &d->mm, "lfk_matmul");
+	find_kernel(d, lf_kernel_name(LF_KERNEL_CONV2D), &d->conv);
+	find_kernel(d, lf_kernel_name(LF_KERNEL_MATMUL), &d->mm);
+	find_kernel(d, lf_kernel_name(LF_KERNEL_ENGINE), &d->eng);
+	engine_alias(d, &d->conv, lf_kernel_name(LF_KERNEL_CONV2D));
+	engine_alias(d, &d->mm, lf_kernel_name(LF_KERNEL_MATMUL));
 	d->pool_dim_max = lf__dev_limit(d->dev, "lfk_pool.dim_max", -1);
 	d->pool_kdim_max = lf__dev_limit(d->dev, "lfk_pool.kdim_max", -1);
 	d->pool_step_max = lf__dev_limit(d->dev, "lfk_pool.step_max", -1);
@@ -227,7 +233,7 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 		 * op's limits are known. */
 		int64_t ops = lf__dev_limit(d->dev, "lfk_engine.ops", 0);
 		d->eng.lim.present =
-		    d->eng.ncus > 0 && (ops & 0x3e) == 0x3e &&
+		    d->eng.ncus > 0 && (ops & ENGINE_OPS) == ENGINE_OPS &&
 		    d->conv.lim.present && d->mm.lim.present &&
 		    d->pool_dim_max > 0 && d->pool_kdim_max > 0 &&
 		    d->pool_step_max > 0 && d->pool_row_bytes > 0 &&

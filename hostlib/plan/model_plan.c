@@ -60,7 +60,8 @@ static int launch_kernel(const struct lf__mdevcaps *caps,
 
 static const char *kernel_name(int k)
 {
-	return k == LF__MK_CONV ? "lfk_conv2d" : "lfk_matmul";
+	return lf_kernel_name(k == LF__MK_CONV ? LF_KERNEL_CONV2D
+					       : LF_KERNEL_MATMUL);
 }
 
 /* ---- pooling and add on lfk_engine ----------------------------------------
