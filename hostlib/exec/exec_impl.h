@@ -42,7 +42,7 @@ struct lf__exec {
 	/* lfk_engine.blk_ops and the `.blk_*` limits (lf_config.h; -1:
 	 * absent) of the blocked datapaths */
 	int64_t blk_ops, blk_conv_wbeats, blk_conv_iw_max, blk_pool_iw_max;
-	int64_t blk_conv_lbeats, blk_conv_stride_max;
+	int64_t blk_conv_lbeats, blk_conv_stride_max, blk_conv_dw;
 	struct lf__pool pool; /* set up by lf__exec_load() */
 	int loaded;	      /* lf__exec_load() succeeded */
 	atomic_int lost;

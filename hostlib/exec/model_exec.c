@@ -83,6 +83,7 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.pool_iw_max = d->blk_pool_iw_max;
 	caps->blim.conv_lbeats = d->blk_conv_lbeats;
 	caps->blim.conv_stride_max = d->blk_conv_stride_max;
+	caps->blim.conv_dw = d->blk_conv_dw;
 }
 
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)

@@ -67,17 +67,27 @@ void lf__blk_to_nchw(const uint8_t *src, uint8_t *y, uint64_t n, uint64_t c,
 	convert(y, (uint8_t *)(uintptr_t)src, n, c, h, w, 0, 0);
 }
 
+int lf__blk_dw(const struct lf__layer *L)
+{
+	return L->op == LF_KOP_CONV2D && L->groups > 1 && L->groups == L->ic &&
+	       L->oc == L->ic;
+}
+
 lf_status lf__blk_conv_bytes(const struct lf__layer *L, uint64_t *w_bytes,
 			     uint64_t *rec_bytes)
 {
-	if (L->op != LF_KOP_CONV2D || L->groups != 1 ||
+	int dw = lf__blk_dw(L);
+	if (L->op != LF_KOP_CONV2D || (L->groups != 1 && !dw) ||
 	    L->y_type == LF_DTYPE_INT32 || L->w_scale_count < 1)
 		return LF_ERR_UNSUPPORTED;
 	uint64_t ocb = lf__blk_cb((uint64_t)L->oc);
-	uint64_t wb = (uint64_t)LF_BLK_LANES * LF_BLK_LANES, rb;
+	/* dense: 64 x 64 bytes per (ocb, tap, icb); depthwise: one beat per
+	 * (ocb, tap) */
+	uint64_t wb = dw ? LF_BLK_LANES : (uint64_t)LF_BLK_LANES * LF_BLK_LANES;
+	uint64_t rb;
 	if (!mul_ok(wb, ocb, &wb) || !mul_ok(wb, (uint64_t)L->kh, &wb) ||
 	    !mul_ok(wb, (uint64_t)L->kw, &wb) ||
-	    !mul_ok(wb, lf__blk_cb((uint64_t)L->ic), &wb) ||
+	    !mul_ok(wb, dw ? 1 : lf__blk_cb((uint64_t)L->ic), &wb) ||
 	    !mul_ok(ocb, (uint64_t)LF_BLK_LANES * LF_BLK_REC_BYTES, &rb))
 		return LF_ERR_OVERFLOW;
 	*w_bytes = wb;
@@ -103,22 +113,39 @@ static void pack_beat(const struct lf__layer *L, const uint8_t *w, uint64_t c,
 	}
 }
 
+/* Depthwise weights: w_pk[cb][a][b][l] = w[cb*64 + l][0][a][b], pad lanes
+ * 0 (lf_desc.h: their output is the pad formula whatever they hold). */
+static void pack_dw(const struct lf__layer *L, const uint8_t *w, uint8_t *wpk)
+{
+	uint64_t oc = (uint64_t)L->oc, taps = (uint64_t)L->kh * L->kw;
+	memset(wpk, 0, lf__blk_cb(oc) * taps * LF_BLK_LANES);
+	for (uint64_t c = 0; c < oc; c++)
+		for (uint64_t t = 0; t < taps; t++)
+			wpk[((c / LF_BLK_LANES) * taps + t) * LF_BLK_LANES +
+			    c % LF_BLK_LANES] = w[c * taps + t];
+}
+
 void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
 		       const void *bias, uint8_t *wpk, uint8_t *rec)
 {
 	uint64_t oc = (uint64_t)L->oc;
 	uint64_t ocb = lf__blk_cb(oc), icb = lf__blk_cb((uint64_t)L->ic);
 	uint8_t *o = wpk;
-	for (uint64_t ob = 0; ob < ocb; ob++)
-		for (uint64_t a = 0; a < (uint64_t)L->kh; a++)
-			for (uint64_t b = 0; b < (uint64_t)L->kw; b++)
-				for (uint64_t ib = 0; ib < icb; ib++)
-					for (uint64_t ol = 0; ol < LF_BLK_LANES;
-					     ol++, o += LF_BLK_LANES)
-						pack_beat(L, w,
-							  ob * LF_BLK_LANES +
-							      ol,
-							  ib, a, b, o);
+	if (lf__blk_dw(L))
+		pack_dw(L, w, wpk);
+	else
+		for (uint64_t ob = 0; ob < ocb; ob++)
+			for (uint64_t a = 0; a < (uint64_t)L->kh; a++)
+				for (uint64_t b = 0; b < (uint64_t)L->kw; b++)
+					for (uint64_t ib = 0; ib < icb; ib++)
+						for (uint64_t ol = 0;
+						     ol < LF_BLK_LANES;
+						     ol++, o += LF_BLK_LANES)
+							pack_beat(
+							    L, w,
+							    ob * LF_BLK_LANES +
+								ol,
+							    ib, a, b, o);
 	memset(rec, 0, ocb * LF_BLK_LANES * LF_BLK_REC_BYTES);
 	for (uint64_t c = 0; c < oc; c++) {
 		uint8_t *r = rec + c * LF_BLK_REC_BYTES;
@@ -140,15 +167,15 @@ void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d)
 	d->flags = LF_DF_BLK;
 	d->ic = (uint32_t)L->ic;
 	d->oc = (uint32_t)L->oc;
-	d->groups = 1;
+	d->groups = lf__blk_dw(L) ? (uint32_t)L->groups : 1;
 }
 
 int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 		       struct lf__blk_fold *f)
 {
 	uint64_t wb, rb;
-	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK || L->kw < 2 ||
-	    (uint64_t)L->kw * (uint64_t)L->ic > LF_BLK_LANES)
+	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK || L->groups != 1 ||
+	    L->kw < 2 || (uint64_t)L->kw * (uint64_t)L->ic > LF_BLK_LANES)
 		return 0;
 	*F = *L;
 	F->ic = L->kw * L->ic;

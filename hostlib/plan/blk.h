@@ -14,7 +14,9 @@
  * Conv constants (LF_DF_BLK): weights w_pk[ocb][a][b][icb][o][i], 4096
  * bytes per (ocb, a, b, icb); records of LF_BLK_REC_BYTES per output
  * channel { int32 bias, int32 w_zp, float32 mult, int32 0 }, ocb * 64 of
- * them, those of pad channels all zero.
+ * them, those of pad channels all zero. A depthwise conv (groups == ic ==
+ * oc, lf__blk_dw()): weights w_pk[cb][a][b][l], one beat per (block,
+ * tap), lane l channel cb*64 + l's weight, pad lanes 0; records the same.
  */
 #ifndef LF_PLAN_BLK_H
 #define LF_PLAN_BLK_H
@@ -51,11 +53,15 @@ void lf__blk_from_nchw(const uint8_t *x, uint8_t *dst, uint64_t n, uint64_t c,
 void lf__blk_to_nchw(const uint8_t *src, uint8_t *y, uint64_t n, uint64_t c,
 		     uint64_t h, uint64_t w);
 
+/* lf__blk_dw() - conv layer @L is depthwise with channel multiplier 1
+ * (groups == ic == oc > 1): the blocked depthwise form of lf_desc.h. */
+int lf__blk_dw(const struct lf__layer *L);
+
 /*
  * lf__blk_conv_bytes() - bytes of conv layer @L's packed weights and of its
- * records. Only a conv with groups == 1 and an 8-bit output has a blocked
- * form. Return: LF_OK; LF_ERR_UNSUPPORTED (grouped, int32 output);
- * LF_ERR_OVERFLOW (past 2^62).
+ * records. Only a conv with groups == 1 or depthwise (lf__blk_dw()) and an
+ * 8-bit output has a blocked form. Return: LF_OK; LF_ERR_UNSUPPORTED
+ * (other groups, int32 output); LF_ERR_OVERFLOW (past 2^62).
  */
 lf_status lf__blk_conv_bytes(const struct lf__layer *L, uint64_t *w_bytes,
 			     uint64_t *rec_bytes);
@@ -72,8 +78,8 @@ void lf__blk_pack_conv(const struct lf__layer *L, const void *w,
 
 /*
  * lf__blk_conv_desc() - the one LF_DF_BLK descriptor of the whole conv
- * layer @L (groups 1, 8-bit y): shape, window, zero points, clamp; act
- * and params offsets left 0 (x_off, y_off, w_off = the packed weights,
+ * layer @L (groups 1 or depthwise, 8-bit y): shape, window, zero points, clamp;
+ * act and params offsets left 0 (x_off, y_off, w_off = the packed weights,
  * w_zp_off = the records, for the caller to set).
  */
 void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d);
@@ -96,8 +102,8 @@ struct lf__blk_fold {
 
 /*
  * lf__blk_fold_layer() - @L folded into @F (and its geometry into @f):
- * only for a conv with a blocked form, kw > 1 and kw * ic <= 64 (one
- * channel block). Return: 1, or 0 when @L does not fold.
+ * only for a conv with a dense blocked form (groups 1), kw > 1 and kw * ic <=
+ * 64 (one channel block). Return: 1, or 0 when @L does not fold.
  */
 int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 		       struct lf__blk_fold *f);

@@ -449,13 +449,17 @@ static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
 }
 
 /* The blocked conv's weight beats of one output channel, kh * kw * icb,
- * within lfk_conv2d.blk_wbeats. */
+ * within lfk_conv2d.blk_wbeats; a depthwise conv's block takes one beat
+ * per tap of the same buffer (64 * blk_wbeats beats; lf_conv_blk.h). */
 static int blk_wbeats_fit(const struct lf__layer *L,
 			  const struct lf__blimits *bl)
 {
-	return bl->conv_wbeats > 0 && (uint64_t)L->kh * (uint64_t)L->kw *
-					      lf__blk_cb((uint64_t)L->ic) <=
-					  (uint64_t)bl->conv_wbeats;
+	uint64_t taps = (uint64_t)L->kh * (uint64_t)L->kw;
+	if (bl->conv_wbeats <= 0)
+		return 0;
+	if (lf__blk_dw(L))
+		return taps <= (uint64_t)bl->conv_wbeats * LF_BLK_LANES;
+	return taps * lf__blk_cb((uint64_t)L->ic) <= (uint64_t)bl->conv_wbeats;
 }
 
 /*
@@ -465,19 +469,26 @@ static int blk_wbeats_fit(const struct lf__layer *L,
  * its weight buffer; the NCHW constants stay for segments that are not
  * blocked. Return: the new end of the blob.
  */
+/* Packed weights a conv may take blocked whatever its lanes (blk_area). */
+#define BLK_SMALL_W (16u << 10)
+
 static uint64_t blk_area(const struct lf__layer *L,
 			 const struct lf__mdevcaps *caps, int *on, uint64_t *w,
 			 uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
-	/* Only where at least a quarter of the packed lanes carry weights:
-	 * a conv with few channels (fmnist's 1 -> 16) would otherwise take
-	 * up to 64 x 64 times its weights on the card, next to its NCHW
-	 * copy, for a segment that may never run blocked. */
-	uint64_t nchw = (uint64_t)L->oc * (uint64_t)L->ic * (uint64_t)L->kh *
-			(uint64_t)L->kw;
+	/* Only where at least a quarter of the packed lanes carry weights,
+	 * or the packed weights are at most BLK_SMALL_W bytes: a conv with
+	 * few channels (fmnist's 16 -> 32 3x3) would otherwise take up to
+	 * 64 x 64 times its weights on the card, next to its NCHW copy, for
+	 * a segment that may never run blocked; a small one (MobileNetV2's
+	 * folded stem, its 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB)
+	 * costs little, and without it its whole segment stays NCHW. */
+	uint64_t nchw = (uint64_t)L->oc * (uint64_t)(L->ic / L->groups) *
+			(uint64_t)L->kh * (uint64_t)L->kw;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
-	    !blk_wbeats_fit(L, &caps->blim) || wb >= 4 * nchw)
+	    !blk_wbeats_fit(L, &caps->blim) ||
+	    (wb >= 4 * nchw && wb > BLK_SMALL_W))
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
 	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)
@@ -707,20 +718,22 @@ static int blk_conv_fits(const struct bld *b, const struct lf__layer *Lp)
 	struct lf__layer L = *Lp;
 	if (!(c->blk_ops & (1u << LF_KOP_CONV2D)))
 		return 0;
-	if (L.groups != 1 || L.y_type == LF_DTYPE_INT32 ||
-	    !blk_wbeats_fit(&L, &c->blim) ||
+	/* Depthwise only where the build says so (lfk_conv2d.blk_dw). */
+	int dw = lf__blk_dw(&L);
+	if ((L.groups != 1 && !(dw && c->blim.conv_dw > 0)) ||
+	    L.y_type == LF_DTYPE_INT32 || !blk_wbeats_fit(&L, &c->blim) ||
 	    !fits_dim(L.iw, c->blim.conv_iw_max) ||
 	    !fits_dim(L.ow, c->blim.conv_iw_max))
 		return 0;
 	/* The kernel's line buffer holds min(span_h, ih) rows of icb * iw
-	 * beats, and its strides stop at blk_stride_max (hls/lf_conv_blk.h):
-	 * a layer past either would be refused at run time (LF_KST_LIMIT)
-	 * and its segment fall back to the CPU. */
+	 * beats (a depthwise layer's: one block's rows, iw beats), and its
+	 * strides stop at blk_stride_max (hls/lf_conv_blk.h): a layer past
+	 * either would be refused at run time (LF_KST_LIMIT) and its segment
+	 * fall back to the CPU. */
 	int64_t span_h = (int64_t)(L.kh - 1) * L.dil_h + 1;
 	int64_t rows = span_h < L.ih ? span_h : L.ih;
-	if (c->blim.conv_lbeats > 0 &&
-	    rows * (int64_t)lf__blk_cb((uint64_t)L.ic) * L.iw >
-		c->blim.conv_lbeats)
+	int64_t lcb = dw ? 1 : (int64_t)lf__blk_cb((uint64_t)L.ic);
+	if (c->blim.conv_lbeats > 0 && rows * lcb * L.iw > c->blim.conv_lbeats)
 		return 0;
 	if (c->blim.conv_stride_max > 0 &&
 	    (L.stride_h > c->blim.conv_stride_max ||

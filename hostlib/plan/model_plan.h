@@ -58,6 +58,9 @@ struct lf__blimits {
 	 * beats); lfk_conv2d.blk_stride_max. 0 or less: a build that does
 	 * not report them, no constraint. */
 	int64_t conv_lbeats, conv_stride_max;
+	/* lfk_conv2d.blk_dw: 1 when the blocked conv takes depthwise
+	 * descriptors (groups == ic == oc); else they stay NCHW. */
+	int64_t conv_dw;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */

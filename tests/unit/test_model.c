@@ -599,9 +599,10 @@ static void test_blocked_segments(void)
 		}
 		unsigned blk, nchw, planned, fell, nfold;
 		layouts(prof, &blk, &nchw, &planned, &fell, &nfold);
-		/* segments 0 and 1 (the 224-wide stem with its max pool, and
-		 * the 3 -> 64 stem conv stays NCHW: its packed beats would be
-		 * under a quarter weights); 2 to 8 blocked */
+		/* segments 0 and 1 NCHW (each has a 16 -> 64 3x3 expand conv
+		 * whose packed beats, 36 KiB, would be at most a quarter
+		 * weights, and which cannot fold inside its segment); 2 to 8
+		 * blocked */
 		CU_ASSERT_EQUAL(blk, 0x1fcu);
 		CU_ASSERT_EQUAL(nchw, 0x3u);
 		CU_ASSERT_EQUAL(planned, 30);

@@ -29,6 +29,9 @@
  * gap_fc_blocked: a global average pool feeding a QGemm / QLinearMatMul
  * (ResNet's head), the matmul run as a blocked 1x1 conv (plan/blk.h),
  * byte-exact with the cpu device on the emulator and opencl:0.
+ *
+ * depthwise_blocked: a MobileNetV2-like chain with depthwise convs planned as
+ * one blocked segment, the cpu device's bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,9 +146,11 @@ static uint8_t *residual_model(enum cpu_step step, size_t *len)
 	return lft_onnx_finish(b, len);
 }
 
-static lf_tensor *input(lf_context *ctx, uint64_t seed)
+/* A random uint8 1 x @c x @hw x @hw input for seed @seed. */
+static lf_tensor *input_of(lf_context *ctx, int64_t c, int64_t hw,
+			   uint64_t seed)
 {
-	int64_t xd[4] = {1, C_CH, C_HW, C_HW};
+	int64_t xd[4] = {1, c, hw, hw};
 	lf_tensor *x = NULL;
 	CU_ASSERT_EQUAL_FATAL(
 	    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, NULL, &x), LF_OK);
@@ -153,6 +158,11 @@ static lf_tensor *input(lf_context *ctx, uint64_t seed)
 	lf_rng_seed(&r, seed);
 	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x), lf_tensor_bytes(x));
 	return x;
+}
+
+static lf_tensor *input(lf_context *ctx, uint64_t seed)
+{
+	return input_of(ctx, C_CH, C_HW, seed);
 }
 
 /* The model's output for input @seed on @ctx (NULL if the run failed). */
@@ -666,10 +676,166 @@ static void test_gap_fc_blocked(void)
 	}
 }
 
+/*
+ * A MobileNetV2-like chain with depthwise convs (issue 12):
+ *
+ *   x (48 x 11 x 11) -> conv_e 1x1 (144) -> A -> dw1 3x3 s1, pads 1,
+ *   bias, int8 weights -> B -> conv_p 1x1 (48) -> D; QLinearAdd(x, D) -> E
+ *   -> dw2 3x3 s2, pads (t 0, l 1, b 1, r 0), uint8 weights with
+ *   per-channel zero points and scales -> F (48 x 5 x 5)
+ *
+ * 144 and 48 channels: 2 full blocks and one of 16 lanes, one of 48 (pad
+ * lanes in every block's last beat). Every conv's packed beats are more
+ * than a quarter weights, so with lfk_conv2d.blk_dw = 1 the planner puts
+ * the whole chain in one blocked segment.
+ */
+#define DW_C  48
+#define DW_E  144
+#define DW_HW 11
+
+static uint8_t *dw_model(size_t *len)
+{
+	int64_t xd[4] = {1, DW_C, DW_HW, DW_HW}, fd[4] = {1, DW_C, 5, 5};
+	int64_t wed[4] = {DW_E, DW_C, 1, 1}, wpd[4] = {DW_C, DW_E, 1, 1};
+	int64_t d1d[4] = {DW_E, 1, 3, 3}, d2d[4] = {DW_C, 1, 3, 3};
+	int64_t ve[1] = {DW_E}, vc[1] = {DW_C};
+	static int8_t we[DW_E * DW_C], wp[DW_C * DW_E], w1[DW_E * 9];
+	static uint8_t w2[DW_C * 9], z2[DW_C];
+	static int32_t b1[DW_E];
+	static float se[DW_E], s2[DW_C];
+	struct lf_rng r;
+	lf_rng_seed(&r, 12);
+	lft_fill(&r, LF_DTYPE_INT8, we, sizeof(we));
+	lft_fill(&r, LF_DTYPE_INT8, wp, sizeof(wp));
+	lft_fill(&r, LF_DTYPE_INT8, w1, sizeof(w1));
+	lft_fill(&r, LF_DTYPE_UINT8, w2, sizeof(w2));
+	for (int c = 0; c < DW_E; c++) {
+		se[c] = 0.004f + 0.0002f * (float)(c % 7);
+		b1[c] = (c * 737) % 4001 - 2000;
+	}
+	for (int c = 0; c < DW_C; c++) {
+		s2[c] = 0.004f + 0.0003f * (float)(c % 5);
+		z2[c] = (uint8_t)(110 + c % 37);
+	}
+	struct lft_onnx *b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 2, 4, xd);
+	lft_onnx_output(b, "F", 2, 4, fd);
+	lft_onnx_init(b, "we", 3, 4, wed, we, sizeof(we));
+	lft_onnx_init(b, "wp", 3, 4, wpd, wp, sizeof(wp));
+	lft_onnx_init(b, "w1", 3, 4, d1d, w1, sizeof(w1));
+	lft_onnx_init(b, "w2", 2, 4, d2d, w2, sizeof(w2));
+	lft_onnx_init(b, "b1", 6, 1, ve, b1, sizeof(b1));
+	lft_onnx_init(b, "se", 1, 1, ve, se, sizeof(se));
+	lft_onnx_init(b, "s2", 1, 1, vc, s2, sizeof(s2));
+	lft_onnx_init(b, "z2", 2, 1, vc, z2, sizeof(z2));
+	const char *fn[8] = {"xs", "as", "bs", "ds", "es", "fs", "s1", "sp"};
+	const float fv[8] = {0.02f, 0.05f, 0.12f,  0.4f,
+			     0.4f,  0.5f,  0.006f, 0.003f};
+	for (int k = 0; k < 8; k++)
+		lft_onnx_init(b, fn[k], 1, 0, NULL, &fv[k], 4);
+	const char *zn[6] = {"xz", "az", "bz", "dz", "ez", "fz"};
+	const uint8_t zv[6] = {12, 100, 110, 128, 120, 125};
+	for (int k = 0; k < 6; k++)
+		lft_onnx_init(b, zn[k], 2, 0, NULL, &zv[k], 1);
+	const int8_t wz = 0;
+	lft_onnx_init(b, "wz", 3, 0, NULL, &wz, 1);
+	const int64_t k3[2] = {3, 3}, p1[4] = {1, 1, 1, 1},
+		      pa[4] = {0, 1, 1, 0}, s22[2] = {2, 2};
+	lft_onnx_node(b, "QLinearConv", "", "conv_e", "x,xs,xz,we,se,wz,as,az",
+		      "A");
+	lft_onnx_node(b, "QLinearConv", "", "dw1", "A,as,az,w1,s1,wz,bs,bz,b1",
+		      "B");
+	lft_onnx_attr_i(b, "group", DW_E);
+	lft_onnx_attr_ints(b, "kernel_shape", 2, k3);
+	lft_onnx_attr_ints(b, "pads", 4, p1);
+	lft_onnx_node(b, "QLinearConv", "", "conv_p", "B,bs,bz,wp,sp,wz,ds,dz",
+		      "D");
+	lft_onnx_node(b, "QLinearAdd", "com.microsoft", "add",
+		      "x,xs,xz,D,ds,dz,es,ez", "E");
+	lft_onnx_node(b, "QLinearConv", "", "dw2", "E,es,ez,w2,s2,z2,fs,fz",
+		      "F");
+	lft_onnx_attr_i(b, "group", DW_C);
+	lft_onnx_attr_ints(b, "kernel_shape", 2, k3);
+	lft_onnx_attr_ints(b, "pads", 4, pa);
+	lft_onnx_attr_ints(b, "strides", 2, s22);
+	return lft_onnx_finish(b, len);
+}
+
+/*
+ * The depthwise chain above on lfk_engine (emulated, and opencl:0 when
+ * there is one), the device path alone: the cpu device's bytes, for
+ * three inputs; the planner put all five layers (both depthwise convs
+ * among them) in one device segment, blocked. Distinct output values
+ * are counted so a saturated output cannot pass as a match.
+ */
+static void test_depthwise_blocked(void)
+{
+	size_t len;
+	uint8_t *buf = dw_model(&len);
+	for (int k = 0; k < 2; k++) {
+		lf_context *ctx = k ? opencl_ctx() : engine_ctx();
+		if (!ctx)
+			continue;
+		ctx->fallback = 0;
+		lf_model *m = NULL, *mc = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_memory(cpu_ctx, buf, len, NULL, &mc), LF_OK);
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			lf_run_profile *p;
+			CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+			lf_tensor *x = input_of(ctx, DW_C, DW_HW, seed);
+			lf_tensor *xc = input_of(cpu_ctx, DW_C, DW_HW, seed);
+			lf_tensor *y[1] = {NULL}, *want[1] = {NULL};
+			CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
+			CU_ASSERT_EQUAL(lf_model_run(mc, &xc, 1, want, 1, NULL),
+					LF_OK);
+			CU_ASSERT(y[0] && want[0] &&
+				  lft_same(y[0], want[0], 1,
+					   k ? "dw opencl:0 vs cpu"
+					     : "dw emu vs cpu"));
+			if (want[0]) {
+				int seen[256] = {0}, distinct = 0;
+				const uint8_t *v = lf_tensor_data(want[0]);
+				for (size_t i = 0; i < lf_tensor_bytes(want[0]);
+				     i++)
+					distinct += !seen[v[i]]++;
+				CU_ASSERT(distinct > 50);
+			}
+			unsigned nblk = 0, ndw = 0;
+			for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+				struct lf_layer_profile r =
+				    LF_STRUCT_INIT(struct lf_layer_profile);
+				CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &r),
+						LF_OK);
+				CU_ASSERT_STRING_EQUAL(r.where, "device");
+				CU_ASSERT_EQUAL(r.segment, 0);
+				nblk += strcmp(r.layout, "blocked") == 0;
+				ndw += strncmp(r.name, "dw", 2) == 0 &&
+				       strcmp(r.layout, "blocked") == 0;
+			}
+			CU_ASSERT_EQUAL(lf_run_profile_count(p), 5);
+			CU_ASSERT_EQUAL(nblk, 5);
+			CU_ASSERT_EQUAL(ndw, 2);
+			lf_run_profile_destroy(p);
+			lf_tensor_destroy(x);
+			lf_tensor_destroy(xc);
+			lf_tensor_destroy(y[0]);
+			lf_tensor_destroy(want[0]);
+		}
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+	free(buf);
+}
+
 void lf_test_suite_model_segments(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"residual_across_segments", test_residual_across_segments},
+	    {"depthwise_blocked", test_depthwise_blocked},
 	    {"residual_fallback_on", test_residual_fallback_on},
 	    {"fallback_residual", test_fallback_residual},
 	    {"fallback_host_assisted", test_fallback_host_assisted},
