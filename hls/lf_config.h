@@ -114,6 +114,21 @@
  * by the source (lf_conv_blk.h's blk_dw_mac), not a -D parameter.
  */
 #define LF_BLK_DW 1
+/*
+ * The depthwise unit (lf_conv_blk.h blk_dw_mac) takes, each cycle, one
+ * tap row of LF_BLK_DW_KW tap columns for LF_BLK_DW_PIX output pixels of
+ * 64 channels: LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 multipliers. The columns
+ * one cycle reads, LF_BLK_DW_SPAN consecutive beats of one line-buffer
+ * row ((DW_PIX - 1) * stride + DW_KW at dilation 1; a dilated layer uses
+ * one tap column a cycle), fall in distinct banks of the line buffer's
+ * LF_BLK_LB_BANKS for strides up to LF_BLK_STRIDE_MAX: DW_PIX is the
+ * most pixels that allows (PIX - 1; 3 on F1, 6 on F2). Derived, not -D.
+ */
+#define LF_BLK_DW_KW (LF_BLK_LB_BANKS >= 3 ? 3 : 1)
+#define LF_BLK_DW_PIX                                                          \
+	((LF_BLK_LB_BANKS - LF_BLK_DW_KW) / LF_BLK_STRIDE_MAX + 1)
+#define LF_BLK_DW_SPAN                                                         \
+	((LF_BLK_DW_PIX - 1) * LF_BLK_STRIDE_MAX + LF_BLK_DW_KW)
 
 /* --- lfk_matmul ---------------------------------------------------------
  * The PE array is LF_MM_PE_N output columns x LF_MM_PE_K reduction lanes.

@@ -75,13 +75,15 @@
 struct blk_geo {
 	lf_u32 icb, ocb;  /* 64-channel blocks of x and y */
 	lf_u32 last_ch;	  /* IC chunks of the last input block */
-	lf_u32 kred;	  /* kh * kw * (IC chunks over all input blocks) */
+	lf_u32 kred;	  /* kh * kw * (IC chunks over all input blocks);
+			     depthwise: kh * ceil(kw / kwp) */
 	lf_u32 span_h;	  /* (kh - 1) * dil_h + 1 */
 	lf_u32 rows;	  /* rows of the line-buffer ring */
-	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX) */
+	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX); depthwise: DW_PIX */
 	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
 	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
+	lf_u32 kwp;	  /* depthwise: tap columns per cycle (<= DW_KW) */
 };
 
 /* Little-endian 32 bits of a beat's bytes. */
@@ -132,10 +134,15 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->rows = cap < d->ih ? cap : d->ih;
 	lf_u32 rem = d->ic - (g->icb - 1) * LF_BLK_LANES;
 	g->last_ch = (rem + LF_BLK_IC - 1) / LF_BLK_IC;
-	g->kred = g->dwise ? d->kh * d->kw
+	/* Depthwise: DW_KW tap columns a cycle at dilation 1, else one. */
+	g->kwp = d->dil_w == 1 && d->kw > LF_BLK_DW_KW ? LF_BLK_DW_KW
+		 : d->dil_w == 1			? d->kw
+							: 1;
+	g->kred = g->dwise ? d->kh * ((d->kw + g->kwp - 1) / g->kwp)
 			   : d->kh * d->kw *
 				 ((g->icb - 1) * LF_BLK_CHUNKS + g->last_ch);
-	g->ngroups = (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
+	g->ngroups = g->dwise ? (d->ow + LF_BLK_DW_PIX - 1) / LF_BLK_DW_PIX
+			      : (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
 	g->wbeats = g->dwise ? d->kh * d->kw
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
 
@@ -737,16 +744,21 @@ blk_mac:
 
 /*
  * The depthwise unit over one output row of channel block ob: every
- * (pixel group, tap) in one II=1 loop, LF_BLK_PIX pixels x 64 lanes a
- * cycle, lane l being channel ob * 64 + l with its own weight (row kk of
- * wb is tap kk's beat). Its PIX x 64 multipliers are bound to fabric
+ * (pixel group, tap row, tap-column chunk) in one II=1 loop, lane l being
+ * channel ob * 64 + l with its own weights (row a * kw + b of wb is tap
+ * (a, b)'s beat). Each cycle: LF_BLK_DW_SPAN consecutive beats of tap row
+ * a's line-buffer row into registers (distinct banks, lf_config.h), then
+ * LF_BLK_DW_PIX pixels x kwp tap columns x 64 lanes of products, summed
+ * per pixel and lane: a 3x3 layer takes 3 cycles per DW_PIX pixels (9 x
+ * PIX before). Its DW_PIX x DW_KW x 64 multipliers are bound to fabric
  * (LUTs): the dense array already takes the DSP budget (hw-config-check),
- * and csynth does not share DSPs between two pipelined loops by itself. A product is xq (8 bits, signed) times
- * w - w_zp[l] = wq + dw[l] (9 bits), so the store's correction needs no
- * per-lane sum of xq: accrow[px][64] is 0, and blk_run's constant
- * bias + dx sum(wq) + N dx dw with N = kh * kw completes the sum exactly
- * (padding's xq = -dx cancels as in the dense array). rb[a] as in
- * blk_mac (the ring holds this block's rows only).
+ * and csynth does not share DSPs between two pipelined loops by itself. A
+ * product is xq (8 bits, signed) times w - w_zp[l] = wq + dw[l] (9 bits),
+ * so the store's correction needs no per-lane sum of xq: accrow[px][64]
+ * is 0, and blk_run's constant bias + dx sum(wq) + N dx dw with N = kh *
+ * kw completes the sum exactly (padding's xq = -dx cancels as in the dense
+ * array; a tap column past kw in the last chunk has weight 0 and adds 0).
+ * rb[a] as in blk_mac (the ring holds this block's rows only).
  */
 static void
 blk_dw_mac(const lf_desc *d, const struct blk_geo *g,
@@ -758,51 +770,77 @@ blk_dw_mac(const lf_desc *d, const struct blk_geo *g,
 	lf_i32 xs = lfk_flip(d->x_type);
 	lf_i32 ws = lfk_flip(d->w_type);
 	lf_i32 xpad = (lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ (lf_u32)xs) - 128;
-	lf_u32 acc[LF_BLK_PIX][LF_BLK_LANES];
+	/* Window column of pixel p's tap column j: p * sw + j (dilation 1),
+	 * or p * sw (one tap column a cycle, its dilation in ixb). */
+	lf_u32 jstep = g->kwp > 1 ? 1 : 0;
+	lf_u32 acc[LF_BLK_DW_PIX][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=acc type=complete dim=0
-	lf_u32 gi = 0, kk = 0, a = 0, b = 0;
+	lf_u32 gi = 0, kk = 0, a = 0, bc = 0;
 	lf_u32 trips = g->ngroups * g->kred;
 	LF_PIPE_BEGIN(blk_dw_mac);
 blk_dw_mac:
 	for (lf_u32 it = 0; it < trips; it++) {
 #pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=1 max=16384 avg=252
+#pragma HLS LOOP_TRIPCOUNT min=1 max=16384 avg=112
 		LF_PIPE(blk_dw_mac);
-		lf_i16 wv[LF_BLK_LANES];
-#pragma HLS ARRAY_PARTITION variable=wv type=complete
-		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+		/* The chunk's weights; a column past kw (or past kwp) is 0. */
+		lf_i16 wv[LF_BLK_DW_KW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=wv type=complete dim=0
+		for (lf_u32 j = 0; j < LF_BLK_DW_KW; j++) {
 #pragma HLS UNROLL
-			wv[l] = (lf_i16)((lf_i32)(wb[kk][l] ^ (lf_u32)ws) -
-					 128 + (lf_i32)dw[l]);
+			lf_u32 on = j < g->kwp && bc + j < d->kw;
+			lf_u32 row = on ? a * d->kw + bc + j : 0;
+			lf_i32 keep = -(lf_i32)on;
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				lf_i32 w = (lf_i32)(wb[row][l] ^ (lf_u32)ws) -
+					   128 + (lf_i32)dw[l];
+				wv[j][l] = (lf_i16)(w & keep);
+			}
 		}
-		lf_i32 ixb = (lf_i32)(gi * LF_BLK_PIX * d->stride_w) -
-			     (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
-		for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+		/* The window: SPAN consecutive beats of tap row a from column
+		 * ixb, padding (outside the image or the rows) as xpad. */
+		lf_i32 ixb = (lf_i32)(gi * LF_BLK_DW_PIX * d->stride_w) -
+			     (lf_i32)d->pad_l + (lf_i32)(bc * d->dil_w);
+		lf_i16 xw[LF_BLK_DW_SPAN][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=xw type=complete dim=0
+		for (lf_u32 c = 0; c < LF_BLK_DW_SPAN; c++) {
 #pragma HLS UNROLL
-			lf_i32 ix = ixb + (lf_i32)(p * d->stride_w);
-			lf_u32 ok = gi * LF_BLK_PIX + p < d->ow && rb[a] >= 0 &&
-				    ix >= 0 && ix < (lf_i32)d->iw;
+			lf_i32 ix = ixb + (lf_i32)c;
+			lf_u32 ok = rb[a] >= 0 && ix >= 0 && ix < (lf_i32)d->iw;
 			lf_u32 xi = ok ? (lf_u32)rb[a] + (lf_u32)ix : 0;
 			lf_i32 keep = -(lf_i32)ok;
 			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
 				lf_i32 v = (lf_i32)(lb[xi][l] ^ (lf_u32)xs) -
 					   128;
-				lf_i32 xq = (v & keep) | (xpad & ~keep);
-				/* int8 x 9 bits in LUTs, not DSPs: the DSP
-				 * budget is the dense array's (UG1399
-				 * bind_op; hw-config-check). */
-				lf_i32 prod = xq * (lf_i32)wv[l];
+				xw[c][l] = (lf_i16)((v & keep) | (xpad & ~keep));
+			}
+		}
+		for (lf_u32 p = 0; p < LF_BLK_DW_PIX; p++) {
+#pragma HLS UNROLL
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				lf_u32 s = 0;
+				for (lf_u32 j = 0; j < LF_BLK_DW_KW; j++) {
+#pragma HLS UNROLL
+					/* int8 x 9 bits in LUTs, not DSPs
+					 * (UG1399 bind_op; hw-config-check) */
+					lf_i32 prod =
+					    (lf_i32)xw[p * d->stride_w +
+						       j * jstep][l] *
+					    (lf_i32)wv[j][l];
 #pragma HLS BIND_OP variable=prod op=mul impl=fabric
+					s += (lf_u32)prod;
+				}
 				/* int32 accumulation wraps, as ORT's. */
-				acc[p][l] =
-				    (kk == 0 ? 0 : acc[p][l]) + (lf_u32)prod;
+				acc[p][l] = (kk == 0 ? 0 : acc[p][l]) + s;
 			}
 		}
 		if (kk == g->kred - 1) {
-			for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+			for (lf_u32 p = 0; p < LF_BLK_DW_PIX; p++) {
 #pragma HLS UNROLL
-				lf_u32 ox = gi * LF_BLK_PIX + p;
+				lf_u32 ox = gi * LF_BLK_DW_PIX + p;
 				for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
 					if (ox < d->ow)
@@ -812,9 +850,10 @@ blk_dw_mac:
 					accrow[ox][LF_BLK_LANES] = 0;
 			}
 		}
-		/* Next tap (column, then row), then pixel group. */
-		if (++b == d->kw) {
-			b = 0;
+		/* Next tap-column chunk, then tap row, then pixel group. */
+		bc += g->kwp;
+		if (bc >= d->kw) {
+			bc = 0;
 			if (++a == d->kh)
 				a = 0;
 		}

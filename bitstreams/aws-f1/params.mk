@@ -25,6 +25,9 @@ HW_PART := xcvu9p-flgb2104-2-i
 HW_AVAIL_DSP := 5640
 HW_AVAIL_BRAM36 := 1680
 HW_AVAIL_URAM := 800
+# (same page) printed by hw-config-check next to the fabric estimates; not
+# a checked budget.
+HW_AVAIL_LUT := 895000
 HW_MEM_TYPE := DDR
 HW_MEM_BANKS := 4
 # Headroom for routing and timing closure: DSP use at most ~60-70% (the
@@ -94,6 +97,15 @@ HW_BRAM_MAX_PCT := 85
 #     once, in BRAM)
 #     NCHW conv 80, matmul 144, pool 64 -> lane 888 RAMB18 = 444 RAMB36;
 #     2 lanes 888 of 1680 = 52.9%.
+#   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
+#   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
+#   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;
+#   the DSPs are the dense array's), each with a 32-bit adder: at 50-80
+#   LUTs a multiplier + 32 an adder, 47k-64.5k LUTs a lane, 94k-129k of
+#   895k (10.6-14.4 %) for 2 lanes (UNVERIFIED; `make hw-budget`). Was
+#   PIX x 64 = 256 multipliers, one tap a cycle. Its 7-beat window (2 x 2
+#   + 3 columns at stride 2) reads distinct banks of the 8-bank line
+#   buffer, so PIX - 1 is the most pixels the buffer allows.
 #   Peak (unverified): 2 x 2048 MAC x 2 x 250 MHz = 2048 GOPS blocked.
 #   The OpenCL build of this xclbin (opencl:0, PoCL's 512 KiB of __local)
 #   needs its on-chip arrays in 490 KiB: hence XVEC 2048 and line buffer

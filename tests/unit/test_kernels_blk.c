@@ -71,6 +71,12 @@ const struct lf_kc_blk lf_kc_blk_cases[] = {
     {1, 40, 8, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 0, 1},
     /* depthwise 5x5 s2 p2, c = 64 exactly, batch 3, ReLU */
     {3, 64, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 0, 1, 1, 1, 1, 1},
+    /* depthwise 3x3 dilation 2, stride 2 across (one tap column a
+     * cycle), c = 70, int8 w */
+    {1, 70, 10, 13, 70, 3, 3, 1, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 0, 1},
+    /* depthwise 2x4 (tap columns in chunks of 3 and 1), asymmetric pads,
+     * int8 x, per-channel uint8 w_zp, ReLU */
+    {1, 64, 6, 9, 64, 2, 4, 1, 1, 0, 1, 1, 2, 1, 1, 1, 0, 1, 0, 1, 1},
     /* depthwise, a ring of fewer rows than ih (iw 64: 8 rows of 64) */
     {1, 130, 20, 64, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1},
 };
@@ -664,6 +670,8 @@ static uint64_t nchw_cycles(const struct lf_kc_blk *c)
  * datapath, MACs / (PE_OC * PE_K) for the NCHW one. Returns the blocked
  * cycles and fills *mac with those of blk_mac.
  */
+static uint64_t mac_iters; /* model_layer(): the MAC loop's iterations */
+
 static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 			    uint64_t *mac_cycles)
 {
@@ -675,6 +683,7 @@ static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 	CU_ASSERT_EQUAL_FATAL(
 	    lfk_pipe_stats(c->dwise ? LFP_blk_dw_mac : LFP_blk_mac, &st), 1);
 	*mac_cycles = st.cycles;
+	mac_iters = st.iters;
 	const lf_desc *d = &l.desc[0];
 	double macs = (double)d->n * d->oc * d->oh * d->ow *
 		      (d->ic / d->groups) * d->kh * d->kw;
@@ -721,9 +730,10 @@ static void test_blk_cycles(void)
  * MobileNetV2's first depthwise layer, 3x3 s1 p1 over 32 channels of
  * 112x112 (on 56x56 where the build's blk_iw_max is below 112: a quarter
  * of the pixels, the same per-pixel work): blocked depthwise against the
- * NCHW datapath's modeled cycles (printed). The depthwise unit does PIX
- * pixels x 64 lanes of one tap a cycle, 32 of them real here, so its MAC
- * loop is (ow / PIX) * 9 cycles a row; the NCHW one must be slower.
+ * NCHW datapath's modeled cycles (printed). The depthwise unit does
+ * DW_PIX pixels x one tap row of DW_KW = 3 tap columns x 64 lanes a cycle
+ * (lf_config.h), 32 lanes real here, so its MAC loop is
+ * ceil(ow / DW_PIX) * 3 cycles a row; the NCHW one must be slower.
  */
 static void test_blk_dw_cycles(void)
 {
@@ -734,15 +744,23 @@ static void test_blk_dw_cycles(void)
 	snprintf(nm, sizeof nm, "MobileNetV2 dw 3x3 32ch %dx%d", s, s);
 	uint64_t mac = 0;
 	uint64_t cyc = model_layer(nm, &dw, &mac);
-	/* (ow / PIX) groups x 9 taps per row, oh rows, one block. */
-	uint64_t groups = ((uint64_t)s + LF_BLK_PIX - 1) / LF_BLK_PIX;
-	uint64_t trips = groups * 9 * (uint64_t)s;
-	CU_ASSERT(mac >= trips);
-	CU_ASSERT(mac <= trips + (uint64_t)s * 64); /* + depth per row */
+	/* ceil(ow / DW_PIX) groups x 3 tap rows per row, oh rows, one
+	 * block (3 tap columns a cycle). */
+	uint64_t groups = ((uint64_t)s + LF_BLK_DW_PIX - 1) / LF_BLK_DW_PIX;
+	uint64_t trips = groups * 3 * (uint64_t)s;
+	CU_ASSERT_EQUAL(LF_BLK_DW_KW, 3);
+	/* Its iterations exactly; its cycles are what the overlap with the
+	 * row stores leaves of it (blk_rows, lf_pipes.h LF_OVERLAP): at most
+	 * the trips plus the depth per row. */
+	CU_ASSERT_EQUAL(mac_iters, trips);
+	CU_ASSERT(mac <= trips + (uint64_t)s * 64);
 	CU_ASSERT(cyc < nchw_cycles(&dw));
-	printf("\n  (depthwise unit: %d x 64 MACs a cycle = %.1f%% of the "
-	       "%d-MAC array; this layer has 32 of 64 lanes real) ",
-	       LF_BLK_PIX, 100.0 * LF_BLK_PIX * 64 / LF_BLK_MACS, LF_BLK_MACS);
+	printf(
+	    "\n  (depthwise unit: %d px x %d taps x 64 MACs a cycle = %.1f%% "
+	    "of the %d-MAC array; this layer has 32 of 64 lanes real) ",
+	    LF_BLK_DW_PIX, LF_BLK_DW_KW,
+	    100.0 * LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 / LF_BLK_MACS,
+	    LF_BLK_MACS);
 }
 
 /* Loop @id's cycles and memory stall since the last reset. */
