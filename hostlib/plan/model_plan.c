@@ -473,22 +473,26 @@ static int blk_wbeats_fit(const struct lf__layer *L,
 #define BLK_SMALL_W (16u << 10)
 
 static uint64_t blk_area(const struct lf__layer *L,
-			 const struct lf__mdevcaps *caps, int *on, uint64_t *w,
-			 uint64_t *rec, uint64_t total)
+			 const struct lf__mdevcaps *caps, int small, int *on,
+			 uint64_t *w, uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
 	/* Only where at least a quarter of the packed lanes carry weights,
-	 * or the packed weights are at most BLK_SMALL_W bytes: a conv with
-	 * few channels (fmnist's 16 -> 32 3x3) would otherwise take up to
-	 * 64 x 64 times its weights on the card, next to its NCHW copy, for
-	 * a segment that may never run blocked; a small one (MobileNetV2's
-	 * folded stem, its 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB)
-	 * costs little, and without it its whole segment stays NCHW. */
+	 * or a sixteenth and the packed weights are at most BLK_SMALL_W
+	 * bytes: a conv with few channels (fmnist's 16 -> 32 3x3, its
+	 * folded 1 -> 16 stem) would otherwise take up to 64 x 64 times its
+	 * weights on the card, next to its NCHW copy, for a segment that may
+	 * never run blocked; a small one (MobileNetV2's folded stem, its 32
+	 * -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB) costs little, and
+	 * without it its whole segment stays NCHW (@small: dense convs
+	 * only; a depthwise conv or a matmul's 1x1 form keeps the quarter
+	 * rule). */
 	uint64_t nchw = (uint64_t)L->oc * (uint64_t)(L->ic / L->groups) *
 			(uint64_t)L->kh * (uint64_t)L->kw;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
 	    !blk_wbeats_fit(L, &caps->blim) ||
-	    (wb >= 4 * nchw && wb > BLK_SMALL_W))
+	    (wb >= 4 * nchw &&
+	     (!small || lf__blk_dw(L) || wb > BLK_SMALL_W || wb >= 16 * nchw)))
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
 	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)
@@ -510,12 +514,12 @@ static uint64_t blk_params(const struct lf__layer *L,
 	/* A matmul: its blocked 1x1 conv's constants (plan/blk.h). */
 	if (L->op == LF_KOP_MATMUL)
 		return lf__blk_mm_layer(L, &F)
-			   ? blk_area(&F, caps, &pn->blk, &pn->blk_w,
+			   ? blk_area(&F, caps, 0, &pn->blk, &pn->blk_w,
 				      &pn->blk_rec, total)
 			   : total;
-	total = blk_area(L, caps, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
+	total = blk_area(L, caps, 1, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
 	if (lf__blk_fold_layer(L, &F, &f))
-		total = blk_area(&F, caps, &pn->fold, &pn->fold_w,
+		total = blk_area(&F, caps, 1, &pn->fold, &pn->fold_w,
 				 &pn->fold_rec, total);
 	return total;
 }
