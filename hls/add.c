@@ -326,7 +326,7 @@ LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = add_layer(act, act_bytes, &d, xab, x2ab);
-		lfk_desc_status(desc, i, st);
+		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;

@@ -611,7 +611,7 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
 				       wbuf, xbuf, ct, accbuf, bwbuf, blbuf,
 				       baccrow);
-		lfk_desc_status(desc, i, st);
+		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;

@@ -113,7 +113,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 						      : LF_KST_BAD_OP;
 			LF_DESC_DONE();
 		}
-		lfk_desc_status(desc, i, st);
+		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;

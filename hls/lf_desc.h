@@ -37,7 +37,12 @@
  *
  * Status protocol: the host writes status = LF_KST_PENDING (0). The kernel
  * writes LF_KST_OK or a negative LF_KST_* code and stops at the first error;
- * later descriptors stay LF_KST_PENDING. A descriptor is checked completely,
+ * later descriptors stay LF_KST_PENDING. The word the kernel writes echoes
+ * the descriptor's nonce (lf_kst_word() below): with nonce 0 it is the
+ * code itself; the host puts a fresh nonzero nonce into each run's last
+ * descriptor and accepts only lf_kst_word(LF_KST_OK, nonce) there, so a
+ * status left from an earlier run, a pending word whose bits flipped, or
+ * a kernel that never ran cannot read as this run's OK. A descriptor is checked completely,
  * in this order, before any of its output is written: magic, op and flags,
  * dtypes, shape, scalar quantization fields, compile-time limits, byte
  * ranges, then the w_zp entries in params. A rejected descriptor leaves act
@@ -143,6 +148,32 @@ enum lf_kdtype {
 	(-6)		      /* an access falls outside params or act,        \
 			       * or y overlaps an input in act */
 #define LF_KST_BAD_QUANT (-7) /* quantization fields out of range */
+
+/*
+ * The status word a kernel writes for code @st (LF_KST_*) of a descriptor
+ * whose nonce is @nonce: st + (nonce mod 2^24) * 256, modulo 2^32. Its low
+ * byte is st (every code fits a signed byte) and the rest the nonce, so
+ * lf_kst_code() gets the code back from any word and lf_kst_nonce() the
+ * nonce; nonce 0 gives the code as before nonces existed. 24 bits: a
+ * stale word could only pass as OK 2^24 - 1 runs of that list later.
+ */
+#define LF_KST_NONCE_MASK 0xffffffu
+LF_INLINE lf_u32 lf_kst_word(lf_i32 st, lf_u32 nonce)
+{
+	return (lf_u32)st + ((nonce & LF_KST_NONCE_MASK) << 8);
+}
+
+/* The LF_KST_* code and the echoed nonce of status word @w. */
+LF_INLINE lf_i32 lf_kst_code(lf_u32 w)
+{
+	lf_u32 b = w & 0xffu;
+	return b < 0x80u ? (lf_i32)b : (lf_i32)b - 256;
+}
+
+LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
+{
+	return ((w - (lf_u32)lf_kst_code(w)) >> 8) & LF_KST_NONCE_MASK;
+}
 
 /*
  * struct lf_desc - one layer (or one tile of a layer).
@@ -298,7 +329,9 @@ typedef struct lf_desc {
 	/* quantization; w_zp_off points at int32[1 or oc], mult_off at float32
 	 */
 	/* 44 */ lf_i32 x_zp, x2_zp, y_zp, act_min;
-	/* 48 */ lf_i32 act_max, reserved7;
+	/* 48 */ lf_i32 act_max;
+	/* 49: echoed in the status word (lf_kst_word); 0 = no echo */
+	/* 49 */ lf_u32 nonce;
 	/* 50 */ float x_scale, x2_scale, y_scale; /* add / avgpool only */
 	/* 53 */ lf_u32 reserved8[LF_DESC_WORDS - 53];
 } lf_desc;

@@ -79,7 +79,7 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->y_zp = (lf_i32)w[46];
 	d->act_min = (lf_i32)w[47];
 	d->act_max = (lf_i32)w[48];
-	d->reserved7 = (lf_i32)w[49];
+	d->nonce = w[49];
 	d->x_scale = lf_bits_f32(w[50]);
 	d->x2_scale = lf_bits_f32(w[51]);
 	d->y_scale = lf_bits_f32(w[52]);
@@ -111,10 +111,12 @@ desc_fetch:
 	lfk_desc_unpack(w, d);
 }
 
-/* Descriptor i's status: one word write (its cost is in LF_DESC_CYCLES). */
-LF_INLINE void lfk_desc_status(LF_GLOBAL lf_u32 *desc, lf_u32 i, lf_i32 st)
+/* Descriptor i's status, echoing its @nonce (lf_desc.h, lf_kst_word): one
+ * word write (its cost is in LF_DESC_CYCLES). */
+LF_INLINE void lfk_desc_status(LF_GLOBAL lf_u32 *desc, lf_u32 i, lf_i32 st,
+			       lf_u32 nonce)
 {
-	desc[i * LF_DESC_WORDS + LF_DESC_STATUS_WORD] = (lf_u32)st;
+	desc[i * LF_DESC_WORDS + LF_DESC_STATUS_WORD] = lf_kst_word(st, nonce);
 }
 
 #endif /* LF_KDESC_H */

@@ -366,7 +366,7 @@ LF_EXPORT LF_KERNEL void lfk_matmul(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				     abuf, bbuf);
-		lfk_desc_status(desc, i, st);
+		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;

@@ -698,7 +698,7 @@ LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb, sumb);
-		lfk_desc_status(desc, i, st);
+		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)
 			break;

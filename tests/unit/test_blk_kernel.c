@@ -83,6 +83,7 @@ static int32_t tb_via_nchw(lf_desc *d, const lf_u8 *params, lf_u32 pb,
 	nd.x2_off = (lf_u32)xn;
 	nd.y_off = (lf_u32)(xn + x2n);
 	nd.status = LF_KST_PENDING;
+	nd.nonce = 0; /* the plain code back; lfk_engine echoes d's */
 	lfk__nchw_engine((void *)&nd, 1, (void *)params, pb, (void *)s,
 			 (lf_u32)(xn + x2n + yn));
 	if (nd.status == LF_KST_OK) {
@@ -98,26 +99,29 @@ LF_EXPORT void lfk_engine(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 {
 	for (lf_u32 i = 0; i < ndesc; i++) {
 		lf_desc *d = &desc[i];
+		lf_i32 st;
 		if (!(d->flags & LF_DF_BLK)) {
 			lfk__nchw_engine((void *)d, 1, (void *)params,
 					 params_bytes, (void *)act, act_bytes);
+			st = lf_kst_code((lf_u32)d->status);
 		} else if (d->magic != LF_DESC_MAGIC) {
-			d->status = LF_KST_BAD_MAGIC;
+			st = LF_KST_BAD_MAGIC;
 		} else if ((d->x_off | d->x2_off | d->y_off | d->w_off |
 			    d->w_zp_off) %
 			   64) {
-			d->status = LF_KST_BOUNDS;
+			st = LF_KST_BOUNDS;
 		} else if (d->op == LF_KOP_CONV2D) {
-			d->status =
-			    tb_conv(d, params, params_bytes, act, act_bytes);
+			st = tb_conv(d, params, params_bytes, act, act_bytes);
 		} else if (d->op == LF_KOP_MAXPOOL || d->op == LF_KOP_AVGPOOL ||
 			   d->op == LF_KOP_ADD) {
-			d->status = tb_via_nchw(d, params, params_bytes, act,
-						act_bytes);
+			st = tb_via_nchw(d, params, params_bytes, act,
+					 act_bytes);
 		} else {
-			d->status = LF_KST_BAD_OP;
+			st = LF_KST_BAD_OP;
 		}
-		if (d->status != LF_KST_OK)
+		/* The status word echoes the nonce (lf_desc.h). */
+		d->status = (lf_i32)lf_kst_word(st, d->nonce);
+		if (st != LF_KST_OK)
 			return;
 	}
 }
