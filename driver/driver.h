@@ -297,14 +297,19 @@ enum lf_fault_kind {
 	LF_FAULT_ALLOC = 1,    /* allocation fails: LF_ERR_NO_DEVICE_MEMORY */
 	LF_FAULT_DMA_FAIL = 2, /* transfer fails: LF_ERR_DMA, nothing moved */
 	LF_FAULT_DMA_CORRUPT = 3, /* one byte flipped, success reported */
-	LF_FAULT_CU_HANG = 4,	 /* the run never completes until abort/reset */
-	LF_FAULT_DEVICE_LOST = 5 /* this and every later call: DEVICE_LOST */
+	LF_FAULT_CU_HANG = 4, /* the run never completes until abort/reset */
+	LF_FAULT_DEVICE_LOST = 5, /* this and every later call: DEVICE_LOST */
+	/* the run completes without its kernel running, its last status
+	 * word reading LF_KST_OK without a nonce (a stale or flipped
+	 * status; lf_desc.h) */
+	LF_FAULT_STATUS_CORRUPT = 6
 };
 
 /*
  * struct lf_fault - arm one fault at the nth occurrence (1 = the next one)
  * counted from now: allocations for ALLOC; transfers in either direction
  * for DMA_*; runs started on CU @cu (or any CU if @cu < 0) for CU_HANG;
+ * runs started (any CU) for STATUS_CORRUPT;
  * device operations (allocation, transfer, run start) for DEVICE_LOST.
  * A fault fires once; arming a kind again replaces its previous arming.
  */

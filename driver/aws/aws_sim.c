@@ -355,6 +355,7 @@ static lf_status sim_fault(struct aws_bus *b, const struct lf_fault *f)
 		pthread_mutex_unlock(&s->mu);
 		return LF_OK;
 	case LF_FAULT_CU_HANG:
+	case LF_FAULT_STATUS_CORRUPT:
 		return lf__emu_fault(s->emu, f);
 	default:
 		return lf__drv_error(LF_ERR_UNSUPPORTED,

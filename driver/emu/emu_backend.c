@@ -17,7 +17,8 @@
  *                       kernel builds (an xclbin is code; emu_trust.c)
  *   fault=KIND:N        inject a fault at the Nth occurrence (from the
  *                       device's opening) of its event; KIND alloc,
- *                       dma_fail, dma_corrupt, cu_hang or device_lost
+ *                       dma_fail, dma_corrupt, cu_hang, device_lost or
+ *                       status_corrupt
  *                       (README.md, "Faults")
  */
 #include <stdio.h>
@@ -88,6 +89,7 @@ static const char *const fault_names[] = {
     [LF_FAULT_DMA_CORRUPT] = "dma_corrupt",
     [LF_FAULT_CU_HANG] = "cu_hang",
     [LF_FAULT_DEVICE_LOST] = "device_lost",
+    [LF_FAULT_STATUS_CORRUPT] = "status_corrupt",
 };
 
 static lf_status parse_fault(const char *v, struct lf_fault *f)
@@ -96,7 +98,8 @@ static lf_status parse_fault(const char *v, struct lf_fault *f)
 	unsigned long long n = 0;
 	const char *p;
 
-	for (int k = LF_FAULT_ALLOC; colon && k <= LF_FAULT_DEVICE_LOST; k++) {
+	for (int k = LF_FAULT_ALLOC; colon && k <= LF_FAULT_STATUS_CORRUPT;
+	     k++) {
 		if (strlen(fault_names[k]) != (size_t)(colon - v) ||
 		    strncmp(v, fault_names[k], (size_t)(colon - v)) != 0)
 			continue;
@@ -113,7 +116,8 @@ static lf_status parse_fault(const char *v, struct lf_fault *f)
 	return lf__drv_error(LF_ERR_INVALID_ARG,
 			     "emu: fault=%s: expected KIND:N, KIND one of "
 			     "alloc, dma_fail, dma_corrupt, cu_hang, "
-			     "device_lost and N >= 1 (the Nth occurrence)",
+			     "device_lost, status_corrupt and N >= 1 (the "
+			     "Nth occurrence)",
 			     v);
 }
 

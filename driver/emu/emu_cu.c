@@ -177,6 +177,19 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 	*wall = wall_ns() - t0;
 }
 
+/* The injected STATUS_CORRUPT (emu_fault.c): no kernel, the last status
+ * word a bare LF_KST_OK. */
+static void skip_run(lf_emu_run *r)
+{
+	uint32_t ok = LF_KST_OK;
+
+	if (r->ndesc)
+		memcpy(r->alloc[EMU_ARG_DESC]->mem + r->off[EMU_ARG_DESC] +
+			   (uint64_t)(r->ndesc - 1) * LF_DESC_BYTES +
+			   offsetof(lf_desc, status),
+		       &ok, 4);
+}
+
 static void *cu_main(void *arg)
 {
 	struct emu_cu *cu = arg;
@@ -204,6 +217,9 @@ static void *cu_main(void *arg)
 				pthread_cond_wait(&cu->cv, &e->mu);
 			finish_run(e, cu, r, r->abort_st, r->abort_why, 0, 0,
 				   0);
+		} else if (r->skip) {
+			skip_run(r);
+			finish_run(e, cu, r, LF_OK, NULL, 1, 0, 0);
 		} else {
 			pthread_mutex_unlock(&e->mu);
 			execute(cu, r, &cycles, &wall);
@@ -459,6 +475,7 @@ lf_status lf__emu_run_start(lf_emu *e, uint32_t cu_index, const uint64_t *argv,
 	if (st != LF_OK)
 		goto fail;
 	r->hang = lf__emu_fault_tick(e, LF_FAULT_CU_HANG, (int32_t)cu_index);
+	r->skip = lf__emu_fault_tick(e, LF_FAULT_STATUS_CORRUPT, -1);
 	r->id = ++e->next_run_id;
 	r->cu = cu_index;
 	r->state = EMU_RUN_QUEUED;

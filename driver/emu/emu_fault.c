@@ -15,6 +15,12 @@
  *                one that touches the device fails with
  *                LF_ERR_DEVICE_LOST; pending runs end with it; freeing and
  *                closing still release everything.
+ *   STATUS_CORRUPT the run completes without the kernel running (a lost
+ *                start) and its last descriptor's status word reads
+ *                LF_KST_OK without a nonce: what a pending word with its
+ *                low bit flipped, or an OK left from an earlier run,
+ *                looks like. Its outputs are whatever act held; only a
+ *                host that checks the nonce's echo (lf_desc.h) sees it.
  */
 #include <string.h>
 
@@ -78,7 +84,8 @@ lf_status lf__emu_fault(lf_emu *e, const struct lf_fault *f)
 	pthread_mutex_lock(&e->mu);
 	if (f->kind == LF_FAULT_NONE) {
 		memset(&e->faults, 0, sizeof(e->faults));
-	} else if (f->kind < LF_FAULT_ALLOC || f->kind > LF_FAULT_DEVICE_LOST) {
+	} else if (f->kind < LF_FAULT_ALLOC ||
+		   f->kind > LF_FAULT_STATUS_CORRUPT) {
 		st = lf__drv_error(LF_ERR_INVALID_ARG,
 				   "emu: unknown fault kind %d", (int)f->kind);
 	} else if (f->nth == 0) {

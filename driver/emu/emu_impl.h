@@ -50,9 +50,10 @@ struct lf_emu_run {
 	uint64_t id;
 	uint32_t cu;
 	enum emu_run_state state;
-	int hang;	    /* injected: never completes until aborted */
-	int abort_req;	    /* abort / reset / loss asked a hung run to end */
-	lf_status abort_st; /* ... with this status */
+	int hang;      /* injected: never completes until aborted */
+	int skip;      /* injected: completes unrun, status OK (emu_fault.c) */
+	int abort_req; /* abort / reset / loss asked a hung run to end */
+	lf_status abort_st;    /* ... with this status */
 	const char *abort_why; /* ... and this reason (a static string) */
 	lf_status status;
 	char msg[EMU_MSG_MAX];
@@ -124,7 +125,7 @@ struct emu_image {
 };
 
 struct emu_faults {
-	uint32_t left[LF_FAULT_DEVICE_LOST + 1]; /* 0: disarmed */
+	uint32_t left[LF_FAULT_STATUS_CORRUPT + 1]; /* 0: disarmed */
 	int32_t hang_cu;
 };
 

@@ -23,6 +23,7 @@ struct dbuf {
 	uint64_t size;
 	uint64_t plan_id; /* descriptors of this plan are on the device */
 	int current;
+	uint32_t nonce; /* in the last descriptor for the launch under way */
 };
 
 /*
@@ -63,6 +64,7 @@ struct lf__mdev {
 	int ncombo;
 	struct combo *combo;
 	atomic_uint_fast64_t tl_next;
+	atomic_uint_fast32_t nonce; /* launches so far (next_nonce) */
 	struct lf__zombies zombies; /* abandoned runs of this model */
 };
 
@@ -296,6 +298,7 @@ lf_status lf__mdev_open_as(struct lf__exec *d, uint64_t ctx_id,
 	md->kernels = params->kernels;
 	md->nslots = nslots;
 	atomic_init(&md->tl_next, 0);
+	atomic_init(&md->nonce, 0);
 	lf__zombies_init(&md->zombies);
 	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
 	md->combo =
@@ -537,6 +540,14 @@ static lf_status slot_buf(struct segrun *r, struct dbuf *list, int *n,
 	return LF_OK;
 }
 
+/* A launch's nonce: nonzero, 24 bits (lf_kst_word keeps those), never
+ * the same for two launches of this model in a row of 2^24 - 1. */
+static uint32_t next_nonce(struct lf__mdev *md)
+{
+	uint_fast32_t n = atomic_fetch_add(&md->nonce, 1);
+	return (uint32_t)(n % LF_KST_NONCE_MASK) + 1;
+}
+
 /* The descriptor buffer of launch @l (plan-wide index @gl) in @bank, with
  * its descriptors on it from offset 0. */
 static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
@@ -577,19 +588,22 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 		}
 	}
 	*out = b;
-	if (b->current && b->plan_id == p->id && bytes) {
+	if (!bytes)
+		return LF_OK;
+	/* The last descriptor carries this launch's nonce, which the kernel
+	 * echoes into its status word (lf_desc.h, lf_kst_word): the word
+	 * check_status reads proves this run only if it echoes it. */
+	b->nonce = next_nonce(r->md);
+	uint64_t noff = bytes - LF_DESC_BYTES + offsetof(lf_desc, nonce);
+	if (b->current && b->plan_id == p->id) {
 		/* The list is on the card from an earlier run, its status
-		 * words holding that run's results. The kernel stops at its
-		 * first failing descriptor and leaves the later ones as they
-		 * are, so the last word alone proves this run (check_status)
-		 * only once it is pending again: one 4-byte write. */
-		uint64_t off =
-		    bytes - LF_DESC_BYTES + offsetof(lf_desc, status);
-		int32_t pending = LF_KST_PENDING;
-		memcpy(b->host + off, &pending, 4);
-		return sync(r, b->bo, LF_SYNC_TO_DEVICE, off, 4);
+		 * words holding that run's results (echoing that run's
+		 * nonce): one 4-byte write of the new nonce. */
+		memcpy(b->host + noff, &b->nonce, 4);
+		return sync(r, b->bo, LF_SYNC_TO_DEVICE, noff, 4);
 	}
 	memcpy(b->host, p->desc + l->desc0, bytes);
+	memcpy(b->host + noff, &b->nonce, 4);
 	lf_status st = checked(r, b, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
 		return st;
@@ -720,9 +734,9 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	return segfail(r, st, "kernel run on CU %u: %s", cu, msg);
 }
 
-static int32_t status_at(const struct dbuf *db, uint32_t i)
+static uint32_t status_at(const struct dbuf *db, uint32_t i)
 {
-	int32_t v;
+	uint32_t v;
 	memcpy(&v,
 	       db->host + (uint64_t)i * LF_DESC_BYTES +
 		   offsetof(lf_desc, status),
@@ -732,9 +746,13 @@ static int32_t status_at(const struct dbuf *db, uint32_t i)
 
 /*
  * Check launch @i's statuses. A kernel runs its descriptors in order and
- * stops at the first error, leaving the rest pending, so the last status
- * word alone says whether all of them succeeded: one 4-byte read. Only on
- * failure are the others read, to name the descriptor.
+ * stops at the first error, so the last status word alone says whether
+ * all of them succeeded: one 4-byte read, accepted only as OK echoing
+ * this launch's nonce (desc_buf). Anything else reads them all, to name
+ * the descriptor that failed; when none did, the word was not written by
+ * this run or not read as written (a stale or flipped status, a kernel
+ * that never ran), which is LF_ERR_DEVICE, retried like a failed launch,
+ * never LF_OK.
  */
 static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 {
@@ -743,20 +761,22 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 		return LF_OK;
 	if (!db)
 		return segfail(r, LF_ERR_INTERNAL, "no descriptor buffer");
-	uint32_t last = l->ndesc - 1;
+	uint32_t last = l->ndesc - 1, ok = lf_kst_word(LF_KST_OK, db->nonce);
 	uint64_t off =
 	    (uint64_t)last * LF_DESC_BYTES + offsetof(lf_desc, status);
 	lf_status st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, 4);
 	if (st)
 		return st;
-	if (status_at(db, last) == LF_KST_OK)
+	if (status_at(db, last) == ok)
 		return LF_OK;
 	st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, offsetof(lf_desc, status),
 		  off + 4 - offsetof(lf_desc, status));
 	if (st)
 		return st;
 	for (uint32_t k = 0; k < l->ndesc; k++) {
-		int32_t v = status_at(db, k);
+		int32_t v = lf_kst_code(status_at(db, k));
+		if (v == LF_KST_PENDING)
+			break; /* not run, though none before it failed */
 		if (v != LF_KST_OK) {
 			const struct lf__gnode *n =
 			    &r->g->nodes[r->plan->desc_node[l->desc0 + k]];
@@ -766,7 +786,14 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 				       l->desc0 + k, n->name, lf__kst_name(v));
 		}
 	}
-	return LF_OK;
+	uint32_t w = status_at(db, last);
+	if (w == ok)
+		return LF_OK; /* the first read was not what the card held */
+	return segfail(r, LF_ERR_DEVICE,
+		       "the last status word reads 0x%08x, not this run's OK "
+		       "(0x%08x, nonce %u): written by an earlier run or "
+		       "changed on the way",
+		       (unsigned)w, (unsigned)ok, (unsigned)db->nonce);
 }
 
 /* The tensor bound to root @v as an input (@out 0) or output, or NULL. */

@@ -38,8 +38,8 @@
 #define MODEL  "models/fmnist_qop.onnx"
 #define VECTOR "tests/data/ort/fmnist_qop/test_data_set_0"
 
-static const char *const kinds[] = {"alloc", "dma_fail", "dma_corrupt",
-				    "cu_hang", "device_lost"};
+static const char *const kinds[] = {"alloc",   "dma_fail",    "dma_corrupt",
+				    "cu_hang", "device_lost", "status_corrupt"};
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 static struct lf__tensor g_want; /* ORT's output */
@@ -116,6 +116,7 @@ static int suite_init(void)
 	g_count[1] = g_count[2] = c.h2d_transfers + c.d2h_transfers;
 	g_count[3] = c.launches;
 	g_count[4] = c.allocs + c.h2d_transfers + c.d2h_transfers + c.launches;
+	g_count[5] = c.launches;
 	lf_context_destroy(ctx);
 	return 0;
 }
@@ -204,6 +205,10 @@ static void test_device_lost(void)
 {
 	campaign(4);
 }
+static void test_status_corrupt(void)
+{
+	campaign(5);
+}
 
 /* Run @m on data set @set; 1 if LF_OK with ORT's bytes @want, 0 if a
  * clean error (status and message), -1 if LF_OK with other bytes. */
@@ -291,6 +296,67 @@ static void test_stale_status(void)
 		CU_ASSERT_PTR_NOT_NULL(
 		    strstr(lf_context_last_error(ctx), "LF_KST_BAD_MAGIC"));
 	CU_ASSERT_EQUAL(run_set(ctx, m, 2, &want1, &st), 1);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	lf__tensor_release(&want1);
+}
+
+/*
+ * The status word echoes the descriptor's nonce (lf_desc.h): by hand,
+ * st + (nonce mod 2^24) * 256 modulo 2^32, and back.
+ */
+static void test_status_word(void)
+{
+	CU_ASSERT_EQUAL(lf_kst_word(LF_KST_OK, 0), 1u);
+	CU_ASSERT_EQUAL(lf_kst_word(LF_KST_BOUNDS, 0), 0xfffffffau);
+	/* 0x12345600 - 5 */
+	CU_ASSERT_EQUAL(lf_kst_word(LF_KST_LIMIT, 0x123456), 0x123455fbu);
+	/* 0xab000000 + 1: bits above 24 dropped */
+	CU_ASSERT_EQUAL(lf_kst_word(LF_KST_OK, 0x7fab0000u), 0xab000001u);
+	CU_ASSERT_EQUAL(lf_kst_code(0x123455fbu), LF_KST_LIMIT);
+	CU_ASSERT_EQUAL(lf_kst_nonce(0x123455fbu), 0x123456u);
+	CU_ASSERT_EQUAL(lf_kst_code(0xfffffffau), LF_KST_BOUNDS);
+	CU_ASSERT_EQUAL(lf_kst_nonce(0xfffffffau), 0u);
+	CU_ASSERT_EQUAL(lf_kst_code(0xab000001u), LF_KST_OK);
+	CU_ASSERT_EQUAL(lf_kst_nonce(0xab000001u), 0xab0000u);
+	/* A pending word with bit 0 flipped is OK without a nonce. */
+	CU_ASSERT_NOT_EQUAL(lf_kst_word(LF_KST_PENDING, 0) ^ 1u,
+			    lf_kst_word(LF_KST_OK, 7));
+}
+
+/*
+ * A warm run (descriptors on the card from the run before) whose kernel
+ * never runs and whose last status word reads a bare LF_KST_OK
+ * (status_corrupt: a stale or flipped word). Data set 2 after data set
+ * 0, fallback off: the arena still holds data set 0's outputs, which a
+ * host that accepted the word would return with LF_OK. The word does not
+ * echo the run's nonce, so the run is retried on the device: data set
+ * 2's bytes.
+ */
+static void test_status_stale_warm(void)
+{
+	char err[512];
+	struct lf__tensor want1;
+	lf_context *ctx = NULL;
+	lf_model *m = NULL;
+	struct lf_dev_counters c;
+	struct lf_fault f = {LF_FAULT_STATUS_CORRUPT, 1, -1};
+	lf_status st;
+
+	memset(&want1, 0, sizeof(want1));
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__onnx_tensor_read("tests/data/ort/fmnist_qop/test_data_set_2/"
+				 "output_0.pb",
+				 &want1, err, sizeof(err)),
+	    LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", NULL, &ctx), LF_OK);
+	ctx->fallback = 0;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, MODEL, &m), LF_OK);
+	CU_ASSERT_EQUAL(run_set(ctx, m, 0, &g_want, &st), 1);
+	CU_ASSERT_EQUAL(lf__dev_fault(ctx->dev->dev, &f), LF_OK);
+	CU_ASSERT_EQUAL(run_set(ctx, m, 2, &want1, &st), 1);
+	lf__dev_counters(ctx->dev->dev, &c);
+	CU_ASSERT_EQUAL(c.faults_fired, 1);
 	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 	lf__tensor_release(&want1);
@@ -522,6 +588,9 @@ void lf_test_suite_fault_campaign(void)
 	    {"dma_corrupt", test_dma_corrupt},
 	    {"cu_hang", test_cu_hang},
 	    {"device_lost", test_device_lost},
+	    {"status_corrupt", test_status_corrupt},
+	    {"status_word", test_status_word},
+	    {"status_stale_warm", test_status_stale_warm},
 	    {"stale_status", test_stale_status},
 	    {"corrupt_weights", test_corrupt_weights},
 	    {"lost_fallback_off", test_lost_fallback_off},
