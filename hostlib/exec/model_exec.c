@@ -41,7 +41,9 @@ struct mslot {
 	uint64_t chk_cap;
 };
 
+/* A copy of weights group @group (lf__pgroup) in @bank. */
 struct pcopy {
+	int group;
 	uint32_t bank;
 	lf_bo *bo;
 };
@@ -56,8 +58,10 @@ struct lf__mdev {
 	const char *who; /* its messages' prefix: "model load", an op */
 	uint64_t params_bytes;
 	unsigned kernels; /* LF__MK_* bits of the kernels the model uses */
+	int ngroups; /* weights groups (at least 1: a launch needs params) */
+	struct lf__pgroup *group;
 	int npc;
-	struct pcopy pc[LF_DRV_MAX_MEMS];
+	struct pcopy *pc; /* at most ngroups * LF_DRV_MAX_MEMS */
 	unsigned long long uploaded;
 	unsigned nslots;
 	struct mslot *slot;
@@ -86,6 +90,22 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.conv_lbeats = d->blk_conv_lbeats;
 	caps->blim.conv_stride_max = d->blk_conv_stride_max;
 	caps->blim.conv_dw = d->blk_conv_dw;
+}
+
+/* The largest bank a params port of any CU reaches, less the slack a
+ * slot's descriptor lists take (lf__mdevcaps.params_room). */
+static uint64_t params_room(const struct lf__exec *d)
+{
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
+	const struct lf__kern *k[LF__MK_COUNT] = {&d->conv, &d->mm, &d->eng};
+	uint64_t room = 0;
+	for (int i = 0; i < LF__MK_COUNT; i++)
+		for (uint32_t c = 0; c < k[i]->ncus; c++) {
+			uint32_t b = k[i]->bank_params[c];
+			if (b < pr->nmems && pr->mems[b].size > room)
+				room = pr->mems[b].size;
+		}
+	return room > LF__ARENA_SLACK ? room - LF__ARENA_SLACK : 0;
 }
 
 void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
@@ -121,6 +141,7 @@ void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	if (!caps->present)
 		snprintf(caps->absent_why, sizeof(caps->absent_why),
 			 "the xclbin has no usable kernel");
+	caps->params_room = params_room(d);
 	for (uint32_t c = 0; c < d->conv.ncus; c++)
 		for (uint32_t m = 0; m < d->mm.ncus; m++)
 			if (d->conv.bank_act[c] == d->mm.bank_act[m])
@@ -132,33 +153,53 @@ static lf_status drv(struct lf__mdev *md, lf_status st)
 	return lf__exec_note(md->d, st);
 }
 
-static lf_bo *params_bo(const struct lf__mdev *md, uint32_t bank)
+/* Group @group's copy in @bank; with @group < 0 (a launch that reads no
+ * weights), any copy there. NULL: none. */
+static const struct pcopy *params_copy(const struct lf__mdev *md, int group,
+				       uint32_t bank)
 {
 	for (int i = 0; i < md->npc; i++)
-		if (md->pc[i].bank == bank)
-			return md->pc[i].bo;
+		if (md->pc[i].bank == bank &&
+		    (group < 0 || md->pc[i].group == group))
+			return &md->pc[i];
 	return NULL;
 }
 
+static lf_bo *params_bo(const struct lf__mdev *md, int group, uint32_t bank)
+{
+	const struct pcopy *c = params_copy(md, group, bank);
+	return c ? c->bo : NULL;
+}
+
+/* Bytes of this model's weights in @bank. */
+static uint64_t params_in(const struct lf__mdev *md, uint32_t bank)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < md->npc; i++)
+		if (md->pc[i].bank == bank)
+			n += md->group[md->pc[i].group].bytes;
+	return n;
+}
+
 /*
- * One copy of the weights, uploaded and read back once: the copy serves
- * every later run on the CUs that read it, so a transfer that corrupted
- * it silently (a DMA engine reports success for the bytes it delivered,
- * right or not) would make all of them wrong. A difference, or a
- * retryable transfer error, uploads the copy again, once; then the load
- * fails with LF_ERR_DMA. The read-back costs one D2H transfer of the
- * weights per copy, at load only.
+ * One copy of a weights group (@bytes from @src), uploaded and read back
+ * once: the copy serves every later run on the CUs that read it, so a
+ * transfer that corrupted it silently (a DMA engine reports success for
+ * the bytes it delivered, right or not) would make all of them wrong. A
+ * difference, or a retryable transfer error, uploads the copy again,
+ * once; then the load fails with LF_ERR_DMA. The read-back costs one D2H
+ * transfer of the weights per copy, at load only.
  */
-static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
-			    const struct lf__mparams *params)
+static lf_status put_params(struct lf__mdev *md, lf_bo *bo, const uint8_t *src,
+			    uint64_t bytes)
 {
 	uint8_t *host = NULL;
-	uint8_t *back = malloc(params->bytes);
+	uint8_t *back = malloc(bytes);
 	if (!back)
 		return lf__err(md->ctx_id, LF_ERR_NO_MEMORY,
 			       "%s: no memory to check %llu bytes of "
 			       "weights",
-			       md->who, (unsigned long long)params->bytes);
+			       md->who, (unsigned long long)bytes);
 	lf_status st = lf__bo_map(bo, (void **)&host);
 	if (st) {
 		free(back);
@@ -168,13 +209,13 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		unsigned n[2] = {0, 0};
 		uint64_t at;
-		memcpy(host, params->blob, params->bytes);
-		st = lf__xfer_checked(bo, host, LF_SYNC_TO_DEVICE, 0,
-				      params->bytes, back, n, &at);
-		md->uploaded += n[0] * params->bytes;
+		memcpy(host, src, bytes);
+		st = lf__xfer_checked(bo, host, LF_SYNC_TO_DEVICE, 0, bytes,
+				      back, n, &at);
+		md->uploaded += n[0] * bytes;
 		if (st == LF_OK)
 			break;
-		if (at == params->bytes) {
+		if (at == bytes) {
 			st = lf__err(md->ctx_id, drv(md, st),
 				     "%s: uploading weights: %s", md->who,
 				     lf__drv_last_error());
@@ -185,7 +226,7 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 				     "(byte %llu of %llu)%s",
 				     md->who, lf__bo_bank(bo),
 				     (unsigned long long)at,
-				     (unsigned long long)params->bytes,
+				     (unsigned long long)bytes,
 				     attempt ? ", twice" : "");
 		}
 		if (!lf__exec_retryable(st))
@@ -198,53 +239,150 @@ static lf_status put_params(struct lf__mdev *md, lf_bo *bo,
 lf_status lf__mdev_params_update(struct lf__mdev *md,
 				 const struct lf__mparams *params)
 {
-	if (params->bytes != md->params_bytes)
+	int ng = params->ngroups > 0 ? params->ngroups : 1;
+	if (params->bytes != md->params_bytes || ng != md->ngroups)
 		return lf__err(md->ctx_id, LF_ERR_INTERNAL,
-			       "weights of %llu bytes replace %llu",
-			       (unsigned long long)params->bytes,
-			       (unsigned long long)md->params_bytes);
+			       "weights of %llu bytes in %d groups replace "
+			       "%llu in %d",
+			       (unsigned long long)params->bytes, ng,
+			       (unsigned long long)md->params_bytes,
+			       md->ngroups);
 	for (int i = 0; params->bytes && i < md->npc; i++) {
-		lf_status st = put_params(md, md->pc[i].bo, params);
+		const struct lf__pgroup *gr = &md->group[md->pc[i].group];
+		if (!gr->bytes)
+			continue;
+		lf_status st = put_params(md, md->pc[i].bo,
+					  params->blob + gr->lo, gr->bytes);
 		if (st)
 			return st;
 	}
 	return LF_OK;
 }
 
-/* Copies of the params blob in every bank a used kernel's CU reads. */
-static lf_status upload_params(struct lf__mdev *md,
-			       const struct lf__mparams *params)
+/* The banks the params ports of the used kernels' CUs reach, each once. */
+static int params_banks(const struct lf__mdev *md, unsigned kernels,
+			uint32_t *bank)
 {
 	const struct lf__kern *k[LF__MK_COUNT] = {&md->d->conv, &md->d->mm,
 						  &md->d->eng};
-	/* A launch needs a params buffer even when the model has no
-	 * constants on the card (pooling and add only). */
-	uint64_t size = params->bytes ? params->bytes : 64;
+	int n = 0;
 	for (int i = 0; i < LF__MK_COUNT; i++) {
-		if (!(params->kernels & (1u << i)))
+		if (!(kernels & (1u << i)))
 			continue;
 		for (uint32_t c = 0; c < k[i]->ncus; c++) {
-			uint32_t bank = k[i]->bank_params[c];
-			if (params_bo(md, bank))
-				continue;
-			lf_bo *bo;
-			lf_status st =
-			    lf__bo_alloc(md->d->dev, size, bank, &bo);
-			if (st)
-				return lf__err(
-				    md->ctx_id, drv(md, st),
-				    "%s: %llu bytes of "
-				    "weights in bank %u: %s",
-				    md->who, (unsigned long long)params->bytes,
-				    bank, lf__drv_last_error());
-			md->pc[md->npc].bank = bank;
-			md->pc[md->npc++].bo = bo;
-			if (!params->bytes)
-				continue;
-			st = put_params(md, bo, params);
-			if (st)
+			int seen = 0;
+			for (int j = 0; j < n; j++)
+				seen |= bank[j] == k[i]->bank_params[c];
+			if (!seen && n < LF_DRV_MAX_MEMS)
+				bank[n++] = k[i]->bank_params[c];
+		}
+	}
+	return n;
+}
+
+/* A copy of group @g in @bank: LF_OK, LF_ERR_NO_DEVICE_MEMORY (no room,
+ * no message: the caller tries another bank), or another error (message
+ * set). */
+static lf_status put_group(struct lf__mdev *md,
+			   const struct lf__mparams *params, int g,
+			   uint32_t bank)
+{
+	const struct lf__pgroup *gr = &md->group[g];
+	lf_bo *bo;
+	lf_status st =
+	    lf__bo_alloc(md->d->dev, gr->bytes ? gr->bytes : 64, bank, &bo);
+	if (st == LF_ERR_NO_DEVICE_MEMORY)
+		return st;
+	if (st)
+		return lf__err(md->ctx_id, drv(md, st),
+			       "%s: weights in bank %u: %s", md->who, bank,
+			       lf__drv_last_error());
+	md->pc[md->npc++] = (struct pcopy){g, bank, bo};
+	if (!gr->bytes)
+		return LF_OK;
+	return put_params(md, bo, params->blob + gr->lo, gr->bytes);
+}
+
+/*
+ * Copies of the weights groups in the banks the used kernels' CUs read
+ * their params from. One group (the blob fits a bank): a copy in every
+ * such bank that has room, so every CU can run the model. Several: one
+ * copy each, in the bank with the most room left (a segment then runs on
+ * a CU that reads its group: pick_cus). A group no bank takes fails the
+ * load, naming the figures.
+ */
+static lf_status upload_params(struct lf__mdev *md,
+			       const struct lf__mparams *params)
+{
+	const struct lf_dev_props *pr = lf__dev_props(md->d->dev);
+	uint32_t bank[LF_DRV_MAX_MEMS];
+	int nb = params_banks(md, params->kernels, bank);
+	for (int g = 0; g < md->ngroups; g++) {
+		int done = 0;
+		uint32_t tried = 0;
+		lf_status st = LF_ERR_NO_DEVICE_MEMORY;
+		char drvmsg[LF__ERR_MAX] = "";
+		while (!done && st == LF_ERR_NO_DEVICE_MEMORY) {
+			/* The untried bank with the most room left. */
+			int best = -1;
+			uint64_t most = 0;
+			for (int j = 0; j < nb; j++) {
+				uint64_t sz = bank[j] < pr->nmems
+						  ? pr->mems[bank[j]].size
+						  : 0;
+				uint64_t used = params_in(md, bank[j]);
+				uint64_t left = sz > used ? sz - used : 0;
+				if (!(tried & (1u << j)) &&
+				    (best < 0 || left > most)) {
+					best = j;
+					most = left;
+				}
+			}
+			if (best < 0)
+				break;
+			tried |= 1u << best;
+			st = put_group(md, params, g, bank[best]);
+			if (st == LF_OK)
+				done = 1;
+			else if (st == LF_ERR_NO_DEVICE_MEMORY)
+				snprintf(drvmsg, sizeof(drvmsg), "%s",
+					 lf__drv_last_error());
+			else
 				return st;
 		}
+		if (!done) {
+			char banks[256] = "";
+			size_t k = 0;
+			for (int j = 0; j < nb && k < sizeof(banks); j++) {
+				uint32_t b = bank[j];
+				int w = snprintf(
+				    banks + k, sizeof(banks) - k,
+				    "%sbank %u %llu bytes (%llu of this model)",
+				    j ? ", " : "", b,
+				    b < pr->nmems
+					? (unsigned long long)pr->mems[b].size
+					: 0ull,
+				    (unsigned long long)params_in(md, b));
+				k += w > 0 ? (size_t)w : 0;
+			}
+			return lf__err(md->ctx_id, LF_ERR_NO_DEVICE_MEMORY,
+				       "%s: weights group %d of %d "
+				       "(%llu of the model's %llu bytes) fits "
+				       "no bank the CUs' params ports reach: "
+				       "%s; last: %s",
+				       md->who, g + 1, md->ngroups,
+				       (unsigned long long)md->group[g].bytes,
+				       (unsigned long long)params->bytes, banks,
+				       drvmsg);
+		}
+	}
+	/* One group: a copy for every CU, where there is room. */
+	for (int j = 0; md->ngroups == 1 && j < nb; j++) {
+		if (params_bo(md, 0, bank[j]))
+			continue;
+		lf_status st = put_group(md, params, 0, bank[j]);
+		if (st && st != LF_ERR_NO_DEVICE_MEMORY)
+			return st;
 	}
 	return LF_OK;
 }
@@ -272,6 +410,8 @@ void lf__mdev_close(struct lf__mdev *md)
 	lf__zombies_drain(md->d, &md->zombies);
 	for (int i = 0; i < md->npc; i++)
 		lf__bo_free(md->pc[i].bo);
+	free(md->pc);
+	free(md->group);
 	free(md->slot);
 	free(md->combo);
 	free(md);
@@ -303,7 +443,15 @@ lf_status lf__mdev_open_as(struct lf__exec *d, uint64_t ctx_id,
 	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
 	md->combo =
 	    calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1, sizeof(*md->combo));
-	if (!md->slot || !md->combo) {
+	/* No group (no constants on the card): one empty one, since a
+	 * launch still passes a params buffer. */
+	md->ngroups = params->ngroups > 0 ? params->ngroups : 1;
+	md->group = calloc((size_t)md->ngroups, sizeof(*md->group));
+	md->pc = calloc((size_t)md->ngroups * LF_DRV_MAX_MEMS, sizeof(*md->pc));
+	if (md->group && params->ngroups > 0)
+		memcpy(md->group, params->group,
+		       (size_t)md->ngroups * sizeof(*md->group));
+	if (!md->slot || !md->combo || !md->group || !md->pc) {
 		lf__mdev_close(md);
 		return lf__err(ctx_id, LF_ERR_NO_MEMORY, "%s: no memory", who);
 	}
@@ -345,9 +493,7 @@ uint64_t lf__mdev_arena_room(const struct lf__mdev *md)
 			if (bank >= pr->nmems)
 				continue;
 			uint64_t r = pr->mems[bank].size;
-			uint64_t used =
-			    (params_bo(md, bank) ? md->params_bytes : 0) +
-			    LF__ARENA_SLACK;
+			uint64_t used = params_in(md, bank) + LF__ARENA_SLACK;
 			r = r > used ? r - used : 0;
 			if (r < room)
 				room = r;
@@ -414,19 +560,51 @@ static const struct lf__kern *kern(const struct segrun *r, int k)
 				: &r->md->d->eng;
 }
 
-/* The slot's CUs for this segment. */
-static void pick_cus(struct segrun *r, unsigned slot)
+/* Does CU index @c of kernel @k read the segment's weights group? */
+static int reads_group(const struct segrun *r, int k, uint32_t c)
+{
+	return params_bo(r->md, r->s->pgroup, kern(r, k)->bank_params[c]) !=
+	       NULL;
+}
+
+/* The slot's CUs for this segment: slot i's, or the next ones that read
+ * the segment's weights group (one copy per group when the weights were
+ * split over banks: upload_params). */
+static lf_status pick_cus(struct segrun *r, unsigned slot)
 {
 	const struct lf__exec *d = r->md->d;
 	if (r->s->kernels == ((1u << LF__MK_CONV) | (1u << LF__MK_MM))) {
-		const struct combo *c = &r->md->combo[slot % r->md->ncombo];
-		r->ci[LF__MK_CONV] = c->c;
-		r->ci[LF__MK_MM] = c->m;
-		return;
+		for (int t = 0; t < r->md->ncombo; t++) {
+			const struct combo *c =
+			    &r->md->combo[(slot + (unsigned)t) %
+					  (unsigned)r->md->ncombo];
+			if (reads_group(r, LF__MK_CONV, c->c) &&
+			    reads_group(r, LF__MK_MM, c->m)) {
+				r->ci[LF__MK_CONV] = c->c;
+				r->ci[LF__MK_MM] = c->m;
+				return LF_OK;
+			}
+		}
+		return segfail(r, LF_ERR_INTERNAL,
+			       "no conv and matmul CUs read weights group %d",
+			       r->s->pgroup);
 	}
-	r->ci[LF__MK_CONV] = d->conv.ncus ? slot % d->conv.ncus : 0;
-	r->ci[LF__MK_MM] = d->mm.ncus ? slot % d->mm.ncus : 0;
-	r->ci[LF__MK_ENG] = d->eng.ncus ? slot % d->eng.ncus : 0;
+	const struct lf__kern *k[LF__MK_COUNT] = {&d->conv, &d->mm, &d->eng};
+	for (int i = 0; i < LF__MK_COUNT; i++) {
+		uint32_t n = k[i]->ncus;
+		r->ci[i] = n ? slot % n : 0;
+		if (!(r->s->kernels & (1u << i)))
+			continue;
+		uint32_t t = 0;
+		while (t < n && !reads_group(r, i, (slot + t) % n))
+			t++;
+		if (t == n)
+			return segfail(r, LF_ERR_INTERNAL,
+				       "no %s CU reads weights group %d",
+				       k[i]->name, r->s->pgroup);
+		r->ci[i] = (slot + t) % n;
+	}
+	return LF_OK;
 }
 
 static lf_status sync(struct segrun *r, lf_bo *bo, enum lf_sync_dir dir,
@@ -540,6 +718,32 @@ static lf_status slot_buf(struct segrun *r, struct dbuf *list, int *n,
 	return LF_OK;
 }
 
+/*
+ * Descriptors of a segment whose weights group does not start the blob
+ * (lf__pgroup): their params offsets made relative to the group, the
+ * buffer the launch passes. An offset below the group's start is one the
+ * op does not read (every one it reads is in the group), left as it is.
+ */
+static void rebase(const struct segrun *r, uint8_t *list, uint32_t n)
+{
+	int g = r->s->pgroup;
+	uint64_t lo = g >= 0 && g < r->md->ngroups ? r->md->group[g].lo : 0;
+	if (!lo)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		lf_desc d;
+		memcpy(&d, list + (uint64_t)i * LF_DESC_BYTES, sizeof(d));
+		if (d.op != LF_KOP_CONV2D && d.op != LF_KOP_MATMUL)
+			continue;
+		uint32_t *f[4] = {&d.w_off, &d.bias_off, &d.w_zp_off,
+				  &d.mult_off};
+		for (int k = 0; k < 4; k++)
+			if (*f[k] >= lo)
+				*f[k] -= (uint32_t)lo;
+		memcpy(list + (uint64_t)i * LF_DESC_BYTES, &d, sizeof(d));
+	}
+}
+
 /* A launch's nonce: nonzero, 24 bits (lf_kst_word keeps those), never
  * the same for two launches of this model in a row of 2^24 - 1. */
 static uint32_t next_nonce(struct lf__mdev *md)
@@ -603,6 +807,7 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 		return sync(r, b->bo, LF_SYNC_TO_DEVICE, noff, 4);
 	}
 	memcpy(b->host, p->desc + l->desc0, bytes);
+	rebase(r, b->host, l->ndesc);
 	memcpy(b->host + noff, &b->nonce, 4);
 	lf_status st = checked(r, b, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
@@ -693,16 +898,18 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	if (st)
 		return st;
 	*dbo = db;
-	lf_bo *pbo = params_bo(r->md, k->bank_params[c]);
-	if (!pbo)
+	const struct pcopy *pc =
+	    params_copy(r->md, r->s->pgroup, k->bank_params[c]);
+	if (!pc)
 		return segfail(r, LF_ERR_INTERNAL, "no weights in bank %u",
 			       k->bank_params[c]);
+	uint64_t pbytes = r->md->group[pc->group].bytes;
 	/* Every pointer argument at offset 0. */
 	struct lf__launch_bufs b = {
 	    .desc = db->bo,
 	    .ndesc = l->ndesc,
-	    .params = pbo,
-	    .params_bytes = (uint32_t)r->md->params_bytes,
+	    .params = pc->bo,
+	    .params_bytes = (uint32_t)(pbytes ? pbytes : 64),
 	    .act = r->arena->bo,
 	    .act_bytes = (uint32_t)r->plan->arena_bytes,
 	};
@@ -943,13 +1150,15 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 	struct lf__mmodel *model = stats->model;
 	memset(stats, 0, sizeof(*stats));
 	stats->model = model;
+	lf_status st;
 	if (lf__exec_lost(md->d))
 		return segfail(&r, LF_ERR_DEVICE_LOST, "the device was lost");
-	pick_cus(&r, slot);
+	if ((st = pick_cus(&r, slot)))
+		return st;
 	const struct lf__kern *k0 = kern(&r, r.s->launch[0].kernel);
 	uint32_t bank = k0->bank_act[r.ci[r.s->launch[0].kernel]];
-	lf_status st = slot_buf(&r, r.sl->arena, &r.sl->narena, bank,
-				plan->arena_bytes, &r.arena);
+	st = slot_buf(&r, r.sl->arena, &r.sl->narena, bank, plan->arena_bytes,
+		      &r.arena);
 	if (st)
 		return st;
 	if ((st = upload_inputs(&r, ptr)))

@@ -4,9 +4,13 @@
  *
  * Per model: the params blob is uploaded once, at open, into every bank
  * a params port of a used kernel's CU reaches, so every CU can run the
- * model. Per run slot (one run at a time each; slots are how concurrent
- * lf_model_run() calls stay apart): an activation arena in each act bank
- * the slot's CUs reach, and a descriptor buffer in each of their desc
+ * model. A blob larger than such a bank comes in weights groups
+ * (lf__pgroup, made by the planner): one copy of each, in the bank with
+ * the most room left, and a segment runs on a CU whose params port reads
+ * its group; a group no bank takes fails the open (LF_ERR_NO_DEVICE_MEMORY
+ * naming the sizes). Per run slot (one run at a time each; slots are how
+ * concurrent lf_model_run() calls stay apart): an activation arena in each act
+ * bank the slot's CUs reach, and a descriptor buffer in each of their desc
  * banks, both kept across runs; the descriptors are uploaded when the
  * slot first runs a plan, so a steady-state run moves only activations
  * and reads back the descriptors' status words.
@@ -14,7 +18,8 @@
  * CUs: slot i runs a single-kernel segment on CU i mod (that kernel's CU
  * count); a segment mixing kernels on the (i mod n)-th pair of conv and
  * matmul CUs that share an act bank. Consecutive slots therefore use
- * every CU.
+ * every CU. With weights groups, the next CU (pair) from there that
+ * reads the segment's group.
  */
 #ifndef LF_EXEC_MODEL_EXEC_H
 #define LF_EXEC_MODEL_EXEC_H

@@ -404,7 +404,46 @@ void lf__mparams_free(struct lf__mparams *p)
 		lf__plan_free(&p->node[i].layout);
 	free(p->node);
 	free(p->blob);
+	free(p->group);
 	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Weights groups (lf__pgroup): node areas in blob order, a new group
+ * when the next would pass @room; a node whose areas alone pass it runs
+ * on the CPU (its bytes stay unused in the blob).
+ */
+static lf_status params_groups(struct lf__mparams *p, uint64_t room)
+{
+	p->group = calloc(p->nnodes + 1, sizeof(*p->group));
+	if (!p->group)
+		return LF_ERR_NO_MEMORY;
+	int cur = -1;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		struct lf__pnode *pn = &p->node[i];
+		pn->group = -1;
+		if (!pn->on)
+			continue;
+		uint64_t span = pn->end - pn->base;
+		if (room && span > room) {
+			pn->on = 0;
+			lf__plan_free(&pn->layout);
+			char why[96];
+			snprintf(why, sizeof(why),
+				 "weights %llu B > a bank's %llu B",
+				 (unsigned long long)span,
+				 (unsigned long long)room);
+			set_why(pn->why, sizeof(pn->why), why);
+			continue;
+		}
+		if (cur < 0 || (room && pn->end - p->group[cur].lo > room)) {
+			cur = p->ngroups++;
+			p->group[cur].lo = pn->base;
+		}
+		p->group[cur].bytes = pn->end - p->group[cur].lo;
+		pn->group = cur;
+	}
+	return LF_OK;
 }
 
 static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
@@ -579,7 +618,12 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 		pn->base = base;
 		total = base + pn->layout.params_bytes;
 		total = blk_params(&L, caps, pn, total);
+		pn->end = total;
 		p.kernels |= 1u << (caps->engine ? LF__MK_ENG : k);
+	}
+	if (params_groups(&p, caps->params_room)) {
+		lf__mparams_free(&p);
+		return failf(err, errlen, LF_ERR_NO_MEMORY, "out of memory");
 	}
 	/* With the engine, pooling and add nodes (no constants) may run on
 	 * the device too: the model needs its device side. */
@@ -956,7 +1000,15 @@ static lf_status push_int(int **a, int *n, int v)
 	return LF_OK;
 }
 
-/* Device segments and the order of steps. */
+/* The weights group node @i reads (-1: none). */
+static int pgroup_of(const struct bld *b, size_t i)
+{
+	const struct lf__pnode *pn = &b->params->node[i];
+	return i < b->params->nnodes && pn->on ? pn->group : -1;
+}
+
+/* Device segments and the order of steps. A segment reads one weights
+ * group (lf__pgroup): a node of another ends it. */
 static lf_status partition(struct bld *b)
 {
 	const struct lf__graph *g = b->g;
@@ -979,13 +1031,18 @@ static lf_status partition(struct bld *b)
 			continue;
 		}
 		unsigned kbit = 1u << launch_kernel(b->caps, n);
+		int pg = pgroup_of(b, i);
 		if (open >= 0 && c == 1 &&
 		    (p->seg[open].kernels == kbit || b->caps->allow_mixed) &&
+		    (pg < 0 || p->seg[open].pgroup < 0 ||
+		     pg == p->seg[open].pgroup) &&
 		    !blk_split(b, open, i)) {
 			struct lf__mseg *s = &p->seg[open];
 			if (push_int(&s->nodes, &s->nnodes, (int)i))
 				return nomem(b);
 			s->kernels |= kbit;
+			if (pg >= 0)
+				s->pgroup = pg;
 			b->seg_of[i] = open;
 			continue;
 		}
@@ -993,6 +1050,7 @@ static lf_status partition(struct bld *b)
 		struct lf__mseg *s = &p->seg[open];
 		s->host_assisted = c == 2;
 		s->kernels = kbit;
+		s->pgroup = pg;
 		if (push_int(&s->nodes, &s->nnodes, (int)i))
 			return nomem(b);
 		b->seg_of[i] = open;

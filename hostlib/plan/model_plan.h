@@ -80,6 +80,11 @@ struct lf__mdevcaps {
 	 * `.blk_*` limit keys the xclbin lacks; 0: every segment NCHW. */
 	unsigned blk_ops;
 	struct lf__blimits blim;
+	/* The most weight bytes one buffer can hold: the largest bank a
+	 * used kernel's params port reaches, less slack (0: no bound). A
+	 * model's constants beyond it are split into groups that each fit
+	 * (lf__mparams.group). */
+	uint64_t params_room;
 	char absent_why[64]; /* when !present: "cpu device", ... */
 };
 
@@ -97,7 +102,23 @@ struct lf__pnode {
 	 * conv's packed weights and records */
 	int fold;
 	uint64_t fold_w, fold_rec;
+	uint64_t end; /* its areas are [base, end) of the blob */
+	int group;    /* its weights group (lf__mparams.group) */
 	char why[64]; /* when !on: why it runs on the CPU */
+};
+
+/*
+ * A weights group: the blob's bytes [lo, lo + bytes), the areas of
+ * consecutive nodes, on the card as one buffer (hostlib/exec places each
+ * in a bank a CU's params port reaches). One group holds the whole blob
+ * unless it passes lf__mdevcaps.params_room; then each group fits it, a
+ * device segment never spans two (its launches pass one params buffer),
+ * and a descriptor's params offsets are made group-relative when it is
+ * uploaded. A node whose constants alone pass params_room runs on the
+ * CPU.
+ */
+struct lf__pgroup {
+	uint64_t lo, bytes;
 };
 
 struct lf__mparams {
@@ -106,6 +127,8 @@ struct lf__mparams {
 	uint8_t *blob;
 	uint64_t bytes;
 	unsigned kernels; /* bit (1 << LF__MK_*) per kernel used */
+	int ngroups;	  /* 1 when bytes > 0 and it fits params_room */
+	struct lf__pgroup *group;
 };
 
 /*
@@ -134,6 +157,7 @@ struct lf__mseg {
 	struct lf__mlaunch *launch;
 	int launch0; /* plan-wide index of launch[0] */
 	unsigned kernels;
+	int pgroup; /* the weights group its launches read, -1: none */
 	/* values (roots) moved in / out, and the arena blocks holding them */
 	int nup, ndown;
 	int *up, *down;
