@@ -410,8 +410,9 @@ void lf__mparams_free(struct lf__mparams *p)
 
 /*
  * Weights groups (lf__pgroup): node areas in blob order, a new group
- * when the next would pass @room; a node whose areas alone pass it runs
- * on the CPU (its bytes stay unused in the blob).
+ * when the next would pass @room. A node whose areas alone pass it drops
+ * its blocked forms (runs NCHW) if its NCHW area fits, else runs on the
+ * CPU; the bytes it no longer uses stay unused in the blob.
  */
 static lf_status params_groups(struct lf__mparams *p, uint64_t room)
 {
@@ -425,6 +426,14 @@ static lf_status params_groups(struct lf__mparams *p, uint64_t room)
 		if (!pn->on)
 			continue;
 		uint64_t span = pn->end - pn->base;
+		/* Its blocked forms (after its NCHW area) go first: the node
+		 * then runs NCHW, on the card. */
+		if (room && span > room && (pn->blk || pn->fold) &&
+		    pn->layout.params_bytes <= room) {
+			pn->blk = pn->fold = 0;
+			pn->end = pn->base + pn->layout.params_bytes;
+			span = pn->end - pn->base;
+		}
 		if (room && span > room) {
 			pn->on = 0;
 			lf__plan_free(&pn->layout);

@@ -114,8 +114,8 @@ struct lf__pnode {
  * unless it passes lf__mdevcaps.params_room; then each group fits it, a
  * device segment never spans two (its launches pass one params buffer),
  * and a descriptor's params offsets are made group-relative when it is
- * uploaded. A node whose constants alone pass params_room runs on the
- * CPU.
+ * uploaded. A node whose constants alone pass params_room keeps only its
+ * NCHW form (no blocked copy) when that fits, else runs on the CPU.
  */
 struct lf__pgroup {
 	uint64_t lo, bytes;

@@ -704,6 +704,12 @@ static void test_weights_over_banks(void)
 	lf__dev_counters(ctx->dev->dev, &c);
 	uint64_t allocs = c.allocs;
 	CU_ASSERT_EQUAL(c.live_bos, 0);
+	/* On the card, over both banks: two CUs ran (tiny's two engine CUs
+	 * read their params from different banks). */
+	unsigned cus = 0;
+	for (uint32_t i = 0; i < c.ncus; i++)
+		cus += c.cu[i].runs > 0;
+	CU_ASSERT_EQUAL(cus, 2);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 
 	/* Three 1 MiB layers, two 1.1 MiB banks. */
