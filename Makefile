@@ -46,14 +46,17 @@ CPPFLAGS_ALL := -D_GNU_SOURCE -Iinclude -I. -Ihls -Itests -I$(BUILD)/gen
 CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fvisibility=hidden $(WARN) \
 	$(SAN_CFLAGS) $(CFLAGS)
 # Kernel sources carry `#pragma HLS` lines that only Vitis understands, and
-# loop labels that only Vitis reads (hls/lf_pipes.h).
+# loop labels that only Vitis reads (hls/lf_pipes.h). KERNEL_SAN_CFLAGS:
+# the sanitizers of the kernels' shared objects (make fuzz leaves out
+# libFuzzer's coverage there: tests/fuzz/module.mk says why).
 # On x86-64 the kernels' thread-local on-chip buffers (hls/lf_kernel.h
 # LF_ONCHIP: static _Thread_local in host C) use TLS descriptors: in a
 # dlopen'ed object each access otherwise calls __tls_get_addr, which gcc
 # leaves inside loops (a quarter of the emulator's instructions).
+KERNEL_SAN_CFLAGS = $(SAN_CFLAGS)
 KERNEL_TLS := $(if $(findstring x86_64,$(shell $(CC) -dumpmachine)),-mtls-dialect=gnu2)
 KERNEL_CFLAGS := -std=c11 $(OPT) -g -fPIC $(KERNEL_TLS) -Wall -Wextra -Werror \
-	-Wno-unknown-pragmas -Wno-unused-label $(SAN_CFLAGS) $(CFLAGS)
+	-Wno-unknown-pragmas -Wno-unused-label $(KERNEL_SAN_CFLAGS) $(CFLAGS)
 LDLIBS_ALL := -lm -lpthread -ldl
 LDFLAGS_ALL := $(SAN_LDFLAGS) $(LDFLAGS)
 
