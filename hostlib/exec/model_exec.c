@@ -443,16 +443,17 @@ lf_status lf__mdev_open_as(struct lf__exec *d, uint64_t ctx_id,
 	md->slot = calloc(nslots ? nslots : 1, sizeof(*md->slot));
 	md->combo =
 	    calloc((size_t)(d->conv.ncus * d->mm.ncus) + 1, sizeof(*md->combo));
-	/* No groups (a single op's plan, hostlib/plan/op_plan.c, or no
-	 * constants on the card): one group of the whole blob, empty or
-	 * not, since a launch always passes a params buffer. */
+	/* No groups: a single op's plan (hostlib/plan/op_plan.c makes
+	 * none: group NULL) is one group of its whole blob; a model whose
+	 * nodes all stayed off the card has one empty group, since a
+	 * launch always passes a params buffer. */
 	md->ngroups = params->ngroups > 0 ? params->ngroups : 1;
 	md->group = calloc((size_t)md->ngroups, sizeof(*md->group));
 	md->pc = calloc((size_t)md->ngroups * LF_DRV_MAX_MEMS, sizeof(*md->pc));
 	if (md->group && params->ngroups > 0)
 		memcpy(md->group, params->group,
 		       (size_t)md->ngroups * sizeof(*md->group));
-	else if (md->group)
+	else if (md->group && !params->group)
 		md->group[0] = (struct lf__pgroup){0, params->bytes};
 	if (!md->slot || !md->combo || !md->group || !md->pc) {
 		lf__mdev_close(md);

@@ -712,6 +712,23 @@ static void test_weights_over_banks(void)
 	CU_ASSERT_EQUAL(cus, 2);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 
+	/* 1 MiB banks: the two 1 MiB layers fit no bank and run on the CPU,
+	 * the last on the card; the cpu bytes. */
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create("emu:tiny,bank_size=1M", NULL, &ctx), LF_OK);
+	ctx->fallback = 0;
+	memset(got, 0, sizeof(got));
+	st = bank_run(ctx, onnx, len, x, got);
+	if (st)
+		fprintf(stderr, "\n  1 MiB banks: %s\n", lf_last_error());
+	CU_ASSERT_EQUAL(st, LF_OK);
+	CU_ASSERT(memcmp(got, want, BK_N) == 0);
+	lf__dev_counters(ctx->dev->dev, &c);
+	CU_ASSERT_EQUAL(c.launches, 1);
+	/* Every layer too big for a bank: the model loads for the CPU. */
+	CU_ASSERT_EQUAL(bank_run(ctx, onnx3, len3, x, NULL), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+
 	/* Three 1 MiB layers, two 1.1 MiB banks. */
 	CU_ASSERT_EQUAL_FATAL(
 	    lf_context_create("emu:tiny,bank_size=1100K", NULL, &ctx), LF_OK);
