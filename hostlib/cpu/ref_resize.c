@@ -330,10 +330,13 @@ static void store_f(enum lf_ref_num t, void *y, size_t i, float v)
 							  : v);
 		break;
 	case LF_REF_NUM_I32:
-		((int32_t *)y)[i] = (int32_t)(v != v		   ? 0
-					      : v < -2147483648.0f ? INT32_MIN
-					      : v >= 2147483648.0f ? INT32_MAX
-								   : v);
+		/* An integer ternary: INT32_MAX as a float is 2^31, whose
+		 * conversion to int32_t is undefined (and clang's
+		 * -Wimplicit-const-int-float-conversion, so make fuzz). */
+		((int32_t *)y)[i] = v != v		 ? 0
+				    : v < -2147483648.0f ? INT32_MIN
+				    : v >= 2147483648.0f ? INT32_MAX
+							 : (int32_t)v;
 		break;
 	default:
 		break;
