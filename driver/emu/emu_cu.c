@@ -184,7 +184,7 @@ static void skip_run(lf_emu_run *r)
 	uint32_t ok = LF_KST_OK;
 
 	if (r->ndesc)
-		memcpy(r->alloc[EMU_ARG_DESC]->mem + r->off[EMU_ARG_DESC] +
+		memcpy(r->alloc[LF_KARG_DESC]->mem + r->off[LF_KARG_DESC] +
 			   (uint64_t)(r->ndesc - 1) * LF_DESC_BYTES +
 			   offsetof(lf_desc, status),
 		       &ok, 4);
