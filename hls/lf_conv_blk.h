@@ -341,12 +341,18 @@ static _Thread_local lf_i16 blk_hm[LF_BLK_HK];
 
 /*
  * Fills blk_hp and blk_hm from the block's weights wb (dense layers).
- * noipa here and below: gcc would otherwise specialize these functions to
+ * noipa here and below (LF_BLK_NOIPA: noinline under clang, which has no
+ * noipa and which make fuzz uses): gcc would otherwise specialize these functions to
  * the kernel top's on-chip buffers, which are _Thread_local in host C
  * (lf_kernel.h), and look the address up (a __tls_get_addr call in a
  * dlopen'ed object) in every iteration of the inner loops.
  */
-__attribute__((noipa)) static void
+#if defined(__clang__)
+#define LF_BLK_NOIPA noinline /* clang has no noipa; it does not clone */
+#else
+#define LF_BLK_NOIPA noipa
+#endif
+__attribute__((LF_BLK_NOIPA)) static void
 blk_host_prep(const lf_desc *d, const struct blk_geo *g,
 	      LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES])
 {
@@ -383,7 +389,7 @@ blk_host_prep(const lf_desc *d, const struct blk_geo *g,
 #if defined(__x86_64__)
 /* AVX2: 32 channels of two pixels per pass, one vpmaddwd per 8 channels
  * and pixel per pair of k. */
-__attribute__((target("avx2"), noipa)) static void
+__attribute__((target("avx2"), LF_BLK_NOIPA)) static void
 blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
 		   const lf_i16 *x0, const lf_i16 *x1, lf_u32 kp_n,
 		   lf_u32 nch, lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
@@ -445,7 +451,7 @@ blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
 }
 
 /* SSE2 (every x86-64): 16 channels of two pixels per pass. */
-__attribute__((noipa)) static void blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_LANES][2],
+__attribute__((LF_BLK_NOIPA)) static void blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_LANES][2],
 			       const lf_i16 *hm, const lf_i16 *x0,
 			       const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
 			       lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
@@ -495,7 +501,7 @@ __attribute__((noipa)) static void blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_
 }
 #else
 /* Plain C, any host. */
-__attribute__((noipa)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LANES][2],
+__attribute__((LF_BLK_NOIPA)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LANES][2],
 			    const lf_i16 *hm, const lf_i16 *x0,
 			    const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
 			    lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
@@ -531,7 +537,7 @@ LF_INLINE void blk_host_xq(lf_i16 *restrict x, const lf_u8 *restrict r,
 }
 
 /* Pixel ox's window as xq (xpad outside the image) into xw. */
-__attribute__((noipa)) static void blk_host_window(const lf_desc *d, const struct blk_geo *g,
+__attribute__((LF_BLK_NOIPA)) static void blk_host_window(const lf_desc *d, const struct blk_geo *g,
 			    lf_u32 ox, const lf_i32 rb[LF_CONV_KDIM_MAX],
 			    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 			    lf_i16 *xw)
@@ -562,7 +568,7 @@ __attribute__((noipa)) static void blk_host_window(const lf_desc *d, const struc
 }
 
 /* blk_mac's accrow: channels 0 .. nch - 1 and the sums of xq. */
-__attribute__((noipa)) static void blk_host_mac(const lf_desc *d, const struct blk_geo *g,
+__attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const struct blk_geo *g,
 			 lf_u32 nch, const lf_i32 rb[LF_CONV_KDIM_MAX],
 			 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 			 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
