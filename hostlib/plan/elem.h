@@ -3,7 +3,7 @@
  * layer fits lfk_pool's limits and an add lfk_add's (the engine runs them
  * under the same ones), and their descriptors. One decision for both
  * paths: the single-op API (op_plan.c) and the model planner
- * (model_plan.c), which reads the layer from the ONNX node first.
+ * (mplan_node.c), which reads the layer from the ONNX node first.
  */
 #ifndef LF_PLAN_ELEM_H
 #define LF_PLAN_ELEM_H

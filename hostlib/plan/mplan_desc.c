@@ -1,0 +1,169 @@
+/*
+ * mplan_desc.c - the last stage of a model plan (model_plan_impl.h): the
+ * descriptors of every launch, in order, each relocated to its values'
+ * places in the segment's arena and its node's area of the params blob.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostlib/plan/blk.h"
+#include "hostlib/plan/model_plan_impl.h"
+
+/* Move a tile's descriptor to its place in the arena and params blob. */
+static void relocate(lf_desc *d, const struct lf__plan *lp, uint64_t x,
+		     uint64_t y, uint64_t pbase, int host_assisted)
+{
+	if (host_assisted) {
+		d->x_off += (uint32_t)x;
+		d->y_off += (uint32_t)x;
+	} else {
+		d->x_off = (uint32_t)(d->x_off - lp->x_off + x);
+		d->y_off = (uint32_t)(d->y_off - lp->y_off + y);
+	}
+	d->w_off += (uint32_t)pbase;
+	if (d->flags & LF_DF_BIAS)
+		d->bias_off += (uint32_t)pbase;
+	d->w_zp_off += (uint32_t)pbase;
+	d->mult_off += (uint32_t)pbase;
+	d->status = LF_KST_PENDING;
+}
+
+static int blk_desc(const struct bld *b, int i)
+{
+	return b->seg_of[i] >= 0 && b->p->seg[b->seg_of[i]].blk &&
+	       b->bk[i] == BK_BLK;
+}
+
+/* The LF_DF_BLK descriptor of conv node @i, offsets relocated. */
+static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
+{
+	const struct lf__pnode *pn = &b->params->node[i];
+	struct lf__layer L, F;
+	struct lf__blk_fold f;
+	lf_desc d;
+	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
+	if (L.op == LF_KOP_MATMUL && lf__blk_mm_layer(&L, &F)) {
+		lf__blk_conv_desc(&F, &d);
+		d.w_off = (uint32_t)pn->blk_w;
+		d.w_zp_off = (uint32_t)pn->blk_rec;
+	} else if (b->fold[i] && lf__blk_fold_layer(&L, &F, &f)) {
+		lf__blk_conv_desc(&F, &d);
+		d.w_off = (uint32_t)pn->fold_w;
+		d.w_zp_off = (uint32_t)pn->fold_rec;
+	} else {
+		lf__blk_conv_desc(&L, &d);
+		d.w_off = (uint32_t)pn->blk_w;
+		d.w_zp_off = (uint32_t)pn->blk_rec;
+	}
+	d.x_off = (uint32_t)x;
+	d.y_off = (uint32_t)y;
+	return d;
+}
+
+/* The pooling/add descriptor of node @i in segment @s, offsets set. */
+static lf_desc elem_desc(const struct bld *b, const struct lf__mseg *s, int i)
+{
+	const struct lf__mplan *p = b->p;
+	lf_desc d = b->pd[i];
+	d.x_off = (uint32_t)lf__mplan_arena_at(p, s, p->root[b->ax[i]]);
+	if (b->ax2[i] >= 0)
+		d.x2_off =
+		    (uint32_t)lf__mplan_arena_at(p, s, p->root[b->ax2[i]]);
+	d.y_off =
+	    (uint32_t)lf__mplan_arena_at(p, s, p->root[b->g->nodes[i].out[0]]);
+	if (blk_desc(b, i))
+		d.flags |= LF_DF_BLK;
+	d.status = LF_KST_PENDING;
+	return d;
+}
+
+/* Node @i's descriptors appended to the plan's list; Return: how many. */
+static uint32_t node_descs(struct bld *b, const struct lf__mseg *s, int i)
+{
+	const struct lf__gnode *n = &b->g->nodes[i];
+	struct lf__mplan *p = b->p;
+	if (n->op == LF__GOP_ONNX) {
+		p->desc_node[p->ndesc] = i;
+		p->desc[p->ndesc++] = elem_desc(b, s, i);
+		return 1;
+	}
+	const struct lf__plan *lp = &b->lp[i];
+	uint64_t pbase = b->params->node[i].base;
+	uint64_t x = s->host_assisted
+			 ? s->hbase
+			 : lf__mplan_arena_at(p, s, p->root[n->in[0]]);
+	uint64_t y =
+	    s->host_assisted ? 0 : lf__mplan_arena_at(p, s, p->root[n->out[0]]);
+	if (blk_desc(b, i)) {
+		p->desc_node[p->ndesc] = i;
+		p->desc[p->ndesc++] = blk_conv(b, i, x, y);
+		return 1;
+	}
+	for (int t = 0; t < lp->ntiles; t++) {
+		lf_desc d = lp->tiles[t].d;
+		relocate(&d, lp, x, y, pbase, s->host_assisted);
+		p->desc_node[p->ndesc] = i;
+		p->desc[p->ndesc++] = d;
+	}
+	return (uint32_t)lp->ntiles;
+}
+
+/* Segment @s's launches: one per run of nodes on the same kernel. */
+static lf_status seg_launches(struct bld *b, struct lf__mseg *s)
+{
+	struct lf__mplan *p = b->p;
+	s->launch = calloc((size_t)s->nnodes, sizeof(*s->launch));
+	if (!s->launch)
+		return nomem(b);
+	s->launch0 = p->nlaunch;
+	for (int j = 0; j < s->nnodes; j++) {
+		int i = s->nodes[j];
+		int k = launch_kernel(b->caps, &b->g->nodes[i]);
+		struct lf__mlaunch *l =
+		    s->nlaunch ? &s->launch[s->nlaunch - 1] : NULL;
+		if (!l || l->kernel != k) {
+			l = &s->launch[s->nlaunch++];
+			l->kernel = k;
+			l->desc0 = p->ndesc;
+			l->first = j;
+		}
+		l->count++;
+		l->ndesc += node_descs(b, s, i);
+	}
+	p->nlaunch += s->nlaunch;
+	return LF_OK;
+}
+
+lf_status lf__mplan_descriptors(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	uint64_t nd = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (b->seg_of[i] >= 0)
+			nd += g->nodes[i].op == LF__GOP_ONNX ||
+				      blk_desc(b, (int)i)
+				  ? 1
+				  : (uint64_t)b->lp[i].ntiles;
+	if (nd > UINT32_MAX / LF_DESC_BYTES)
+		return lf__mplan_failf(b->err, b->errlen, LF_ERR_UNSUPPORTED,
+				       "%llu descriptors are too many",
+				       (unsigned long long)nd);
+	p->desc = calloc(nd ? nd : 1, sizeof(lf_desc));
+	p->desc_node = calloc(nd ? nd : 1, sizeof(int));
+	if (!p->desc || !p->desc_node)
+		return nomem(b);
+	for (int si = 0; si < p->nsegs; si++) {
+		struct lf__mseg *s = &p->seg[si];
+		lf_status st = seg_launches(b, s);
+		if (st != LF_OK)
+			return st;
+		if (s->host_assisted) {
+			int i = s->nodes[0];
+			s->hplan = b->lp[i];
+			memset(&b->lp[i], 0, sizeof(b->lp[i]));
+			lf__graph_layer(g, &g->nodes[i], p->shape, &s->hL);
+		}
+	}
+	return LF_OK;
+}
