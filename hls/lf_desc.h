@@ -129,6 +129,9 @@ enum lf_kdtype {
 #define LF_DF_BLK                                                              \
 	0x80u /* conv, maxpool, avgpool, add: blocked channels-last           \
 	       * activations and packed conv parameters (below) */
+#define LF_DF_LUT                                                              \
+	0x100u /* conv with an 8-bit y: each output byte through a         \
+		* 256-entry table at lut_off in params (below) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -293,6 +296,20 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  * Add with LF_DF_BLK: x, y and a full-shape x2 blocked (n, ic, ih, iw);
  *   LF_DF_X2_PER_CH: x2 is cb * 64 bytes, channel ch at x2_off + ch;
  *   LF_DF_X2_SCALAR: one byte at x2_off. LF_DF_SWAP as above.
+ * Output table (LF_DF_LUT; conv2d, NCHW or blocked, 8-bit y): after the
+ *   clamp, each output byte b (the requantized q as a byte: uint8 q, or
+ *   an int8 q's two's complement) is replaced by lut[b], the byte at
+ *   params + lut_off + b: y = lut[byte(q)]. 256 bytes, four whole beats:
+ *   lut_off is a multiple of 64 (else LF_KST_BOUNDS) and the table lies
+ *   inside params (LF_KST_BOUNDS); an int32 y with LF_DF_LUT is
+ *   LF_KST_BAD_TYPE. Blocked pad lanes go through the table too (still a
+ *   function of the descriptor and its inputs). The host fills the table
+ *   with a pointwise function of the conv's quantized output, computed
+ *   exactly as the CPU path computes it (hostlib/model: a sigmoid, hard
+ *   sigmoid, hardswish or leaky ReLU between DQ and Q, or a QLinear
+ *   lookup op). Without LF_DF_LUT lut_off is not read. A build takes the
+ *   flag when its limits say `lfk_conv2d.lut` = 1; one that does not
+ *   rejects it as any unknown flag (LF_KST_BAD_OP).
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -304,6 +321,8 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  */
 #define LF_BLK_LANES	 64
 #define LF_BLK_REC_BYTES 16
+/* The output table of LF_DF_LUT: one byte per 8-bit value. */
+#define LF_LUT_BYTES 256
 
 typedef struct lf_desc {
 	/* 0 */ lf_u32 magic;
@@ -325,7 +344,7 @@ typedef struct lf_desc {
 	/* 32 */ lf_u32 mm_w_batch, reserved3, reserved4, reserved5;
 	/* byte offsets: x_off, x2_off, y_off into act; the rest into params */
 	/* 36 */ lf_u32 x_off, x2_off, y_off, w_off;
-	/* 40 */ lf_u32 bias_off, w_zp_off, mult_off, reserved6;
+	/* 40 */ lf_u32 bias_off, w_zp_off, mult_off, lut_off;
 	/* quantization; w_zp_off points at int32[1 or oc], mult_off at float32
 	 */
 	/* 44 */ lf_i32 x_zp, x2_zp, y_zp, act_min;

@@ -73,7 +73,7 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->bias_off = w[40];
 	d->w_zp_off = w[41];
 	d->mult_off = w[42];
-	d->reserved6 = w[43];
+	d->lut_off = w[43];
 	d->x_zp = (lf_i32)w[44];
 	d->x2_zp = (lf_i32)w[45];
 	d->y_zp = (lf_i32)w[46];
