@@ -88,6 +88,39 @@ static lf_i32 conv_check_shape(const lf_desc *d, lf_u32 y8)
 	return LF_KST_OK;
 }
 
+/* The output table's bytes (LF_DF_LUT): four whole beats inside params. */
+static lf_i32 conv_check_lut(const lf_desc *d, lf_u32 params_bytes)
+{
+	if ((d->flags & LF_DF_LUT) &&
+	    (d->lut_off % LF_BEAT_BYTES != 0 ||
+	     !lfk_inside(d->lut_off, LF_LUT_BYTES, params_bytes)))
+		return LF_KST_BOUNDS;
+	return LF_KST_OK;
+}
+
+/*
+ * The output table (LF_DF_LUT) into tb, byte b at tb[b]: its four beats,
+ * one burst, once per descriptor (both datapaths).
+ */
+static void conv_lut_load(LF_GLOBAL const lf_beat *params, const lf_desc *d,
+			  lf_u8 tb[LF_LUT_BYTES])
+{
+	lf_u32 base = d->lut_off / LF_BEAT_BYTES;
+	LF_PIPE_BEGIN(conv_lut_ld);
+conv_lut_ld:
+	for (lf_u32 k = 0; k < LF_LUT_BYTES / LF_BEAT_BYTES; k++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(conv_lut_ld);
+		lf_u8 bt[LF_BEAT_BYTES];
+		lf_beat_rd(params, base + k, bt);
+		for (lf_u32 j = 0; j < LF_BEAT_BYTES; j++) {
+#pragma HLS UNROLL
+			tb[k * LF_BEAT_BYTES + j] = bt[j];
+		}
+	}
+	LF_PIPE_END(conv_lut_ld);
+}
+
 /* Everything but the w_zp entries; fills *g when it returns LF_KST_OK. */
 static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 			 lf_u32 act_bytes, struct conv_geo *g)
@@ -95,10 +128,13 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
 	if (d->op != LF_KOP_CONV2D ||
-	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH)) != 0)
+	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH | LF_DF_LUT)) != 0)
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    (!lfk_is_8bit(d->y_type) && d->y_type != LF_KDT_I32))
+		return LF_KST_BAD_TYPE;
+	/* An output table maps 8-bit outputs only. */
+	if ((d->flags & LF_DF_LUT) && !lfk_is_8bit(d->y_type))
 		return LF_KST_BAD_TYPE;
 
 	lf_u32 y8 = lfk_is_8bit(d->y_type);
@@ -146,7 +182,7 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 		return LF_KST_BOUNDS;
 	if (y8 && !lfk_inside(d->mult_off, (lf_u64)g->nq * 4, params_bytes))
 		return LF_KST_BOUNDS;
-	return LF_KST_OK;
+	return conv_check_lut(d, params_bytes);
 }
 
 /* The weight zero points, now known to be inside params. */
@@ -412,8 +448,10 @@ static void conv_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		       const struct conv_geo *g, lf_u32 n, lf_u32 oc_first,
 		       lf_u32 nv, lf_u32 oy, lf_u32 ox0, lf_u32 tw_t,
 		       const float mult[LF_CONV_PE_OC],
+		       const lf_u8 lut[LF_LUT_BYTES],
 		       LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX])
 {
+	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
 	for (lf_u32 p = 0; p < nv; p++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_PE_OC
 		lf_u32 e0 =
@@ -436,11 +474,14 @@ static void conv_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_TW_MAX
 				LF_PIPE(conv_store8);
-				lf_st_u8(act, d->y_off + e0 + t, lfk_byte(
+				lf_u8 q = lfk_byte(
 				    lfk_requant(accbuf[p][t], mult[p], d->y_zp,
-						d->act_min, d->act_max)));
+						d->act_min, d->act_max));
+				lf_st_u8(act, d->y_off + e0 + t,
+					 lut_on ? lut[q] : q);
 			}
-			LF_PIPE_END(conv_store8);
+			LF_PIPE_END_DEPTH(conv_store8,
+					  lut_on ? LF_DEPTH_LUT : 0);
 		}
 	}
 }
@@ -466,6 +507,10 @@ conv_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act, const lf_desc 
 #pragma HLS ARRAY_PARTITION variable=woff type=complete
 #pragma HLS ARRAY_PARTITION variable=bias type=complete
 #pragma HLS ARRAY_PARTITION variable=mult type=complete
+	/* The output table (LF_DF_LUT): one read a cycle in conv_store8. */
+	lf_u8 lut[LF_LUT_BYTES];
+	if (d->flags & LF_DF_LUT)
+		conv_lut_load(params, d, lut);
 
 	for (lf_u32 grp = 0; grp < d->groups; grp++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=1
@@ -518,7 +563,7 @@ conv_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act, const lf_desc 
 							 accbuf);
 						conv_store(act, d, g, n,
 							   oc_first, nv, oy,
-							   ox0, tw_t, mult,
+							   ox0, tw_t, mult, lut,
 							   accbuf);
 					}
 				}

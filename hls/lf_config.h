@@ -115,6 +115,14 @@
  */
 #define LF_BLK_DW 1
 /*
+ * 1: lfk_conv2d takes LF_DF_LUT (lf_desc.h "Output table": an 8-bit
+ * output's bytes through a 256-entry table), in the NCHW and the blocked
+ * datapath; the limits key lfk_conv2d.lut the host checks. Set by the
+ * source (conv2d.c conv_lut_load, lf_conv_blk.h blk_store), not a -D
+ * parameter.
+ */
+#define LF_CONV_LUT 1
+/*
  * The depthwise unit (lf_conv_blk.h blk_dw_mac) takes, each cycle, one
  * tap row of LF_BLK_DW_KW tap columns for LF_BLK_DW_PIX output pixels of
  * 64 channels: LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 multipliers. The columns
@@ -254,6 +262,12 @@
 #define LF_LAT_FADD 5
 #endif
 /*
+ * LF_DEPTH_LUT: what an output table (LF_DF_LUT) adds to a store loop's
+ * depth: one registered read of the table (a LUTRAM per lane in the
+ * blocked store) after the requantization. Not a -D parameter.
+ */
+#define LF_DEPTH_LUT 1
+/*
  * LF_DESC_CYCLES: the straight-line work of one descriptor besides its
  * fetch (the desc_fetch loop in lf_pipes.h, 64 words): the checks, whose
  * longest chain is a 64-bit division (the output-size checks; a
@@ -358,6 +372,7 @@
 	X("lfk_conv2d.blk_iw_max", LF_BLK_IW_MAX)                              \
 	X("lfk_conv2d.blk_stride_max", LF_BLK_STRIDE_MAX)                      \
 	X("lfk_conv2d.blk_dw", LF_BLK_DW)                                      \
+	X("lfk_conv2d.lut", LF_CONV_LUT)                                       \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

@@ -70,6 +70,18 @@
 #define LF_BLK_RBEATS (LF_BLK_LANES * LF_BLK_REC_BYTES / LF_BEAT_BYTES)
 /* accrow lanes: 64 channels, then the pixel's sum of x operands. */
 #define LF_BLK_ACC (LF_BLK_LANES + 1)
+/*
+ * Copies of the output table (LF_DF_LUT) the store reads: in HLS one per
+ * lane, as 64 lanes look their bytes up each cycle (64 LUTRAMs of 256 x
+ * 8 bits, each one read a cycle); elsewhere one (host C and OpenCL read
+ * in sequence; PoCL's memory budget, hls/README.md). Every copy holds the
+ * same bytes, so lane j's lut[j % copies][b] is the same byte either way.
+ */
+#if defined(LF_HLS)
+#define LF_BLK_LUT_COPIES LF_BLK_LANES
+#else
+#define LF_BLK_LUT_COPIES 1
+#endif
 
 /* Derived from a descriptor once it has passed blk_check(). */
 struct blk_geo {
@@ -103,7 +115,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
 	/* groups 1, or depthwise with channel multiplier 1. */
-	if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK ||
+	if (d->op != LF_KOP_CONV2D ||
+	    (d->flags != LF_DF_BLK && d->flags != (LF_DF_BLK | LF_DF_LUT)) ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
@@ -165,7 +178,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	    !lfk_inside(d->w_off, w_sz, params_bytes) ||
 	    !lfk_inside(d->w_zp_off, r_sz, params_bytes))
 		return LF_KST_BOUNDS;
-	return LF_KST_OK;
+	return conv_check_lut(d, params_bytes);
 }
 
 /* The w_zp of every real record (channel < oc), 4 records per beat. */
@@ -882,8 +895,10 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      lf_u32 nreal, const float mult[LF_BLK_LANES],
 		      const lf_u32 dw[LF_BLK_LANES],
 		      const lf_u32 cst[LF_BLK_LANES],
+		      const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 		      LF_LOCAL const lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
+	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
 	lf_u32 base = d->y_off / LF_BEAT_BYTES +
 		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
 	LF_PIPE_BEGIN(blk_store);
@@ -902,12 +917,14 @@ blk_store:
 					       dw[j] * accrow[ox][LF_BLK_LANES] +
 					       cst[j]
 					 : 0;
-			bt[j] = lfk_byte(lfk_requant(acc, mult[j], d->y_zp,
-						     d->act_min, d->act_max));
+			lf_u8 q = lfk_byte(lfk_requant(acc, mult[j], d->y_zp,
+						       d->act_min, d->act_max));
+			/* The output table (LF_DF_LUT): lane j's copy. */
+			bt[j] = lut_on ? lut[j % LF_BLK_LUT_COPIES][q] : q;
 		}
 		lf_beat_wr(act, base + ox, bt);
 	}
-	LF_PIPE_END(blk_store);
+	LF_PIPE_END_DEPTH(blk_store, lut_on ? LF_DEPTH_LUT : 0);
 }
 
 /*
@@ -1004,10 +1021,11 @@ static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
 			  const float mult[LF_BLK_LANES],
 			  const lf_u32 dw[LF_BLK_LANES],
 			  const lf_u32 cst[LF_BLK_LANES],
+			  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	blk_store(act, &t->d, &t->g, n, ob, oy0 + i, blk_nreal(&t->d, ob),
-		  mult, dw, cst, acc);
+		  mult, dw, cst, lut, acc);
 }
 
 /*
@@ -1023,6 +1041,7 @@ blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
 	 lf_u32 cnt, const lf_u32 dwm[LF_BLK_LANES],
 	 const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	 const lf_u32 cst[LF_BLK_LANES],
+	 const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 	 LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
@@ -1037,7 +1056,7 @@ blk_rows:
 #pragma HLS ARRAY_PARTITION variable=acc type=complete dim=2
 #pragma HLS BIND_STORAGE variable=acc type=ram_s2p impl=lutram
 		blk_mac_row(tm, ob, oy0, i, dwm, wb, lb, acc);
-		blk_store_row(act, ts, n, ob, oy0, i, mult, dw, cst, acc);
+		blk_store_row(act, ts, n, ob, oy0, i, mult, dw, cst, lut, acc);
 		LF_OVL_STEP(blk_rows);
 	}
 	LF_OVL_END(blk_rows);
@@ -1054,6 +1073,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 	  LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	  const lf_u32 cst[LF_BLK_LANES],
+	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
@@ -1118,7 +1138,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 				cnt++;
 			}
 			blk_rows(act, &tm, &ts, n, ob, oy, cnt, dwm, mult, dw,
-				 cst, wb, lb, accrow);
+				 cst, lut, wb, lb, accrow);
 		}
 	}
 }
@@ -1131,7 +1151,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
  */
 static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const struct blk_task *tw, const struct blk_task *tc,
-		    lf_u32 nob,
+		    lf_u32 nob, const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
@@ -1153,10 +1173,27 @@ blk_obs:
 #pragma HLS ARRAY_PARTITION variable=dw type=complete
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
 		blk_wtask(params, tw, ob, wbc, mult, dw, cst);
-		blk_ctask(act, tc, ob, wbc, mult, dw, cst, lb, accrow);
+		blk_ctask(act, tc, ob, wbc, mult, dw, cst, lut, lb, accrow);
 		LF_OVL_STEP(blk_obs);
 	}
 	LF_OVL_END(blk_obs);
+}
+
+/* The output table tb into every lane's copy, one entry a cycle. */
+static void blk_lut_fill(const lf_u8 tb[LF_LUT_BYTES],
+			 lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES])
+{
+	LF_PIPE_BEGIN(blk_lut_fill);
+blk_lut_fill:
+	for (lf_u32 k = 0; k < LF_LUT_BYTES; k++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(blk_lut_fill);
+		for (lf_u32 c = 0; c < LF_BLK_LUT_COPIES; c++) {
+#pragma HLS UNROLL
+			lut[c][k] = tb[k];
+		}
+	}
+	LF_PIPE_END(blk_lut_fill);
 }
 
 /* Runs one checked blocked descriptor. */
@@ -1172,7 +1209,18 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	tw.d = *d;
 	tw.g = *g;
 	tc = tw;
-	blk_obs(params, act, &tw, &tc, g->ocb, wb, lb, accrow);
+	/* The output table (LF_DF_LUT), once per descriptor: read into
+	 * registers, then into each lane's copy (blk_store). */
+	lf_u8 tb[LF_LUT_BYTES];
+#pragma HLS ARRAY_PARTITION variable=tb type=complete
+	lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES];
+#pragma HLS ARRAY_PARTITION variable=lut type=complete dim=1
+#pragma HLS BIND_STORAGE variable=lut type=ram_1p impl=lutram
+	if (d->flags & LF_DF_LUT) {
+		conv_lut_load(params, d, tb);
+		blk_lut_fill(tb, lut);
+	}
+	blk_obs(params, act, &tw, &tc, g->ocb, lut, wb, lb, accrow);
 }
 
 /* Checks and runs one blocked descriptor; returns its status. */

@@ -97,6 +97,8 @@
 	X(conv_cturn, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                       \
 	/* the PE array */                                                     \
 	X(conv_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                        \
+	/* output table (LF_DF_LUT): its 4 beats, once per descriptor */     \
+	X(conv_lut_ld, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, LFP_SEQ_BEATS)     \
 	/* requantized 8-bit outputs: 1 byte write each, in order */           \
 	X(conv_store8, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, 1)                    \
 	/* int32 outputs: lf_st_i32 = 4 byte writes each, in order */          \
@@ -116,6 +118,8 @@
 	X(blk_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
 	/* depthwise: PIX pixels x 64 lanes, one tap a cycle */                \
 	X(blk_dw_mac, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                      \
+	/* output table into each lane's copy: one entry a cycle, on chip */  \
+	X(blk_lut_fill, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                     \
 	/* one requantized 64-channel beat per pixel of a row */               \
 	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)
 
@@ -225,6 +229,9 @@
  *   LF_PIPE_END(label);     after the loop: charges the invocation
  *   LF_PIPE_END_PORT(label, port)   the same, for a loop whose port the
  *                                   caller chooses (mm_load_b)
+ *   LF_PIPE_END_DEPTH(label, more)  the same, @more cycles deeper this
+ *                                   invocation (a store loop with an
+ *                                   output table: LF_DEPTH_LUT)
  *   LF_DESC_DONE();         a descriptor checked (its status word to come)
  *   LF_DESC_END();          a descriptor finished (each kernel top's
  *                           descriptor loop, after its status word):
@@ -387,6 +394,10 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 		      LFP_DEPTH_##label, (port), LFP_RD_##label,               \
 		      LFP_WR_##label, LFP_SEQ_##label)
 #define LF_PIPE_END(label) LF_PIPE_END_PORT(label, LFP_PORT_##label)
+#define LF_PIPE_END_DEPTH(label, more)                                         \
+	lfk__pipe_end(LFP_##label, lfp__##label, LFP_II_##label,               \
+		      LFP_DEPTH_##label + (more), LFP_PORT_##label,            \
+		      LFP_RD_##label, LFP_WR_##label, LFP_SEQ_##label)
 #define LF_DESC_DONE()	   (lfk__descs++, lfk__cycles += LF_DESC_CYCLES)
 /*
  * Overlap regions: LF_OVL_BEGIN(region) before the DATAFLOW loop,
@@ -443,6 +454,7 @@ int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
 #define LF_PIPE_BEGIN(label)	      ((void)0)
 #define LF_PIPE(label)		      ((void)0)
 #define LF_PIPE_END_PORT(label, port) ((void)0)
+#define LF_PIPE_END_DEPTH(label, more) ((void)0)
 #define LF_PIPE_END(label)	      ((void)0)
 #define LF_DESC_DONE()		      ((void)0)
 #define LF_DESC_END()		      ((void)0)

@@ -107,6 +107,15 @@ extern const int lf_kc_blk_ncases;
 int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 		   struct lf_kc_launch *l);
 
+/*
+ * Gives the one conv descriptor of @l (8-bit y, NCHW or blocked) the
+ * output table @tb (LF_DF_LUT): the table appended to params on a beat,
+ * and every output byte of expect mapped through it (lf_desc.h "Output
+ * table": y = tb[byte]), act's output bytes again its complement.
+ * Return 0, or -1 if @l is not such a launch.
+ */
+int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES]);
+
 /* The per-case generator seed: base seed (LF_TEST_SEED or a default). */
 uint64_t lf_kc_seed(void);
 

@@ -709,6 +709,38 @@ int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l)
 	return 0;
 }
 
+int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES])
+{
+	if (l->ndesc != 1 || l->desc[0].op != LF_KOP_CONV2D ||
+	    l->desc[0].y_type == LF_KDT_I32)
+		return -1;
+	lf_desc *d = &l->desc[0];
+	uint64_t c = d->oc, lanes = 1;
+	if (d->flags & LF_DF_BLK) {
+		c = (c + LF_BLK_LANES - 1) / LF_BLK_LANES;
+		lanes = LF_BLK_LANES;
+	}
+	uint64_t ysz = (uint64_t)d->n * c * d->oh * d->ow * lanes;
+	uint32_t off = (l->params_bytes + 63u) & ~63u;
+	uint8_t *p = realloc(l->params, (size_t)off + LF_LUT_BYTES);
+	if (!p)
+		abort();
+	memset(p + l->params_bytes, 0xa5, off - l->params_bytes);
+	memcpy(p + off, tb, LF_LUT_BYTES);
+	l->params = p;
+	l->params_bytes = off + LF_LUT_BYTES;
+	d->flags |= LF_DF_LUT;
+	d->lut_off = off;
+	for (uint64_t i = 0; i < ysz; i++) {
+		uint8_t *e = &l->expect[d->y_off + i];
+		*e = tb[*e];
+		l->act[d->y_off + i] = (uint8_t) ~*e;
+	}
+	size_t n = strlen(l->what);
+	snprintf(l->what + n, sizeof(l->what) - n, " +lut");
+	return 0;
+}
+
 int lf_kc_compare(const struct lf_kc_launch *l, const uint8_t *act,
 		  const char *who, uint64_t seed, int index)
 {
@@ -1340,6 +1372,79 @@ static void test_conv_errors(void)
 	lf_kc_free(&l);
 }
 
+/* A random output table: every byte value, in a random order (so a table
+ * that is read at the wrong index, or not at all, shows). */
+static void random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
+{
+	for (int i = 0; i < LF_LUT_BYTES; i++)
+		tb[i] = (uint8_t)i;
+	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
+		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
+		uint8_t t = tb[i];
+		tb[i] = tb[j];
+		tb[j] = t;
+	}
+}
+
+/*
+ * LF_DF_LUT on the NCHW datapath: random 8-bit convs, each output byte
+ * through a random permutation table (expected: the reference's byte
+ * looked up by the test, lf_kc_add_lut).
+ */
+static void test_conv_lut(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x1a7;
+	int cases = lf_test_slow_mode() ? 8 : 60, fails = 0, ran = 0;
+	for (int i = 0; ran < cases && i < 4 * cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		uint8_t tb[LF_LUT_BYTES];
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_random_conv(&r, i % 20 == 19, &l),
+				      0);
+		random_table(&r, tb);
+		if (lf_kc_add_lut(&l, tb) == 0) {
+			ran++;
+			if (run_check(&l, seed, i) != 0)
+				fails++;
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(ran, cases);
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/* The table's checks: on a beat, inside params, 8-bit y only; a
+ * rejected descriptor writes nothing (run_desc). */
+static void test_conv_lut_errors(void)
+{
+	struct lf_kc_launch l;
+	struct lf_rng r;
+	uint8_t tb[LF_LUT_BYTES];
+	base_conv(&l);
+	lf_rng_seed(&r, 0x1a7e);
+	random_table(&r, tb);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+	const lf_desc *b = &l.desc[0];
+	lf_desc d;
+	CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, b, NULL), LF_KST_OK);
+#define TRY(stmt, want)                                                        \
+	do {                                                                   \
+		d = *b;                                                        \
+		stmt;                                                          \
+		CU_ASSERT_EQUAL(run_desc(&l, LF_KOP_CONV2D, &d, NULL), want);  \
+	} while (0)
+	TRY(d.lut_off += 1, LF_KST_BOUNDS);
+	TRY(d.lut_off += 32, LF_KST_BOUNDS);
+	TRY(d.lut_off += 64, LF_KST_BOUNDS); /* past params by 64 bytes */
+	TRY(d.lut_off = 0xffffffc0u, LF_KST_BOUNDS);
+	TRY(d.y_type = LF_KDT_I32, LF_KST_BAD_TYPE);
+	/* Without the flag lut_off is not read. */
+	TRY((d.flags &= ~LF_DF_LUT, d.lut_off = 0xffffffffu), LF_KST_OK);
+	lf_kc_free(&l);
+}
+#undef TRY
+
 static void test_matmul_errors(void)
 {
 	struct lf_kc_launch l, la;
@@ -1570,6 +1675,8 @@ void lf_test_suite_kernels(void)
 	    {"requant_special", test_requant_special},
 	    {"conv_xbuf_edge", test_conv_xbuf_edge},
 	    {"conv_errors", test_conv_errors},
+	    {"conv_lut", test_conv_lut},
+	    {"conv_lut_errors", test_conv_lut_errors},
 	    {"matmul_errors", test_matmul_errors},
 	    {"list_stops", test_list_stops},
 	    {"cycles", test_cycles},

@@ -670,7 +670,81 @@ static uint64_t nchw_cycles(const struct lf_kc_blk *c)
  * datapath, MACs / (PE_OC * PE_K) for the NCHW one. Returns the blocked
  * cycles and fills *mac with those of blk_mac.
  */
-static uint64_t mac_iters; /* model_layer(): the MAC loop's iterations */
+static uint64_t
+    mac_iters; /* A random output table: every byte value in a random order. */
+static void random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
+{
+	for (int i = 0; i < LF_LUT_BYTES; i++)
+		tb[i] = (uint8_t)i;
+	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
+		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
+		uint8_t t = tb[i];
+		tb[i] = tb[j];
+		tb[j] = t;
+	}
+}
+
+/*
+ * LF_DF_LUT on the blocked datapath: every shape case (dense, depthwise,
+ * pad lanes, several output blocks) with a random permutation table;
+ * expected: the reference's bytes, pad lanes included, looked up by the
+ * test (lf_kc_add_lut). lfk_conv2d and lfk_engine; the table's loads and
+ * the store's extra depth are charged (conv_lut_ld, blk_lut_fill).
+ */
+static void test_blk_lut(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x1a7b;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		uint8_t tb[LF_LUT_BYTES];
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
+		    0);
+		uint64_t plain = 0, c0 = 0, c1 = 0;
+		CU_ASSERT_EQUAL(run_host(&l, 0, i, &plain), 0);
+		lf_rng_seed(&r, seed + 7 * (uint64_t)i);
+		random_table(&r, tb);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+		CU_ASSERT_EQUAL(run_host(&l, 0, i, &c0), 0);
+		struct lfk_pipe_stat ld, fill;
+		CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_conv_lut_ld, &ld), 1);
+		CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_blk_lut_fill, &fill), 1);
+		CU_ASSERT_EQUAL(ld.iters, LF_LUT_BYTES / 64);
+		CU_ASSERT_EQUAL(fill.iters, LF_LUT_BYTES);
+		/* The table costs its loops at least, never less. */
+		CU_ASSERT(c0 >= plain + ld.cycles + fill.cycles);
+		CU_ASSERT_EQUAL(run_host(&l, 1, i, &c1), 0);
+		CU_ASSERT_EQUAL(c0, c1);
+		lf_kc_free(&l);
+	}
+}
+
+/* The table's checks on the blocked datapath, act untouched. */
+static void test_blk_lut_reject(void)
+{
+	struct lf_kc_launch l;
+	struct lf_rng r;
+	uint8_t tb[LF_LUT_BYTES];
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 1, &lf_kc_blk_cases[1], &l), 0);
+	lf_rng_seed(&r, 0x1a7c);
+	random_table(&r, tb);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
+	lf_desc d;
+	d = l.desc[0], d.lut_off += 16;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "lut_off off a beat");
+	d = l.desc[0], d.lut_off += 64;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "table past params");
+	d = l.desc[0], d.lut_off = 0xffffffc0u;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "lut_off near 2^32");
+	d = l.desc[0], d.flags |= LF_DF_BIAS;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "LF_DF_BIAS with the table");
+	lf_kc_free(&l);
+}
+
+/* model_layer(): the MAC loop's iterations */
 
 static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 			    uint64_t *mac_cycles)
@@ -873,6 +947,8 @@ void lf_test_suite_kernels_blk(void)
 	    {"shapes_sse2", test_blk_shapes_sse2},
 	    {"random", test_blk_random},
 	    {"reject", test_blk_reject},
+	    {"lut", test_blk_lut},
+	    {"lut_reject", test_blk_lut_reject},
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},

@@ -513,6 +513,67 @@ static void test_blocked_conv(void)
 	CU_ASSERT_EQUAL(fails, 0);
 }
 
+/* A table with every byte value in a random order. */
+static void lut_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
+{
+	for (int i = 0; i < LF_LUT_BYTES; i++)
+		tb[i] = (uint8_t)i;
+	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
+		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
+		uint8_t t = tb[i];
+		tb[i] = tb[j];
+		tb[j] = t;
+	}
+}
+
+/*
+ * The output table (LF_DF_LUT) on the OpenCL build: the blocked shape
+ * cases and random NCHW convs with a random permutation table, through
+ * lfk_conv2d and lfk_engine; the same bytes as host C and the reference
+ * looked up by the test.
+ */
+static void test_lut(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c1a7b;
+	int fails = 0, nchw = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		uint8_t tb[LF_LUT_BYTES];
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
+		    0);
+		lf_rng_seed(&r, seed + 7 * (uint64_t)i);
+		lut_table(&r, tb);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	for (int i = 0; nchw < 6 && i < 40; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		uint8_t tb[LF_LUT_BYTES];
+		lf_rng_seed(&r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_random_conv(&r, 0, &l), 0);
+		lut_table(&r, tb);
+		if (lf_kc_add_lut(&l, tb) == 0) {
+			nchw++;
+			if (check_launch(&l, 0, seed, 100 + i) != 0 ||
+			    check_launch(&l, 1, seed, 100 + i) != 0)
+				fails++;
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(nchw, 6);
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
 /*
  * The status protocol through OpenCL: a bad second descriptor stops the
  * list, the third stays PENDING, nothing of theirs is written.
@@ -546,11 +607,17 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},     {"conv", test_conv},
-	    {"matmul", test_matmul},   {"pool", test_pool},
-	    {"add", test_add},	       {"engine", test_engine},
-	    {"status", test_status},   {"blocked_conv", test_blocked_conv},
-	    {"blocked", test_blocked}, {NULL, NULL},
+	    {"build", test_build},
+	    {"conv", test_conv},
+	    {"matmul", test_matmul},
+	    {"pool", test_pool},
+	    {"add", test_add},
+	    {"engine", test_engine},
+	    {"status", test_status},
+	    {"blocked_conv", test_blocked_conv},
+	    {"blocked", test_blocked},
+	    {"lut", test_lut},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }
