@@ -898,6 +898,12 @@ struct lf_layer_profile {
 	 * bound there (lf_model_run(), "Tensors on the card"), in place of
 	 * h2d/d2h transfers; on the segment's first layer. */
 	unsigned long long d2d_bytes;
+	/* Every CU that ran it: bit k for CU k (< 64), 0 for a CPU layer.
+	 * More than one bit when the batch was split across CUs (images
+	 * to each at once); device_ns is then the longest part's run plus
+	 * every part's transfers (the device's DMA engines are shared),
+	 * device_cycles the longest part's. */
+	unsigned long long cu_mask;
 };
 
 /*

@@ -281,7 +281,8 @@ void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t)
 		if (dev) {
 			t->device_layers++;
 			t->device_macs += r.macs;
-			if (r.cu < 64)
+			t->cu_mask |= r.cu_mask;
+			if (!r.cu_mask && r.cu < 64)
 				t->cu_mask |= 1ull << r.cu;
 		} else {
 			t->cpu_host_ns += r.host_ns;
@@ -574,17 +575,26 @@ lf_status lf__cli_tensor_to_onnx(lf_tensor *got, struct lf__tensor *t,
 	return st;
 }
 
-/* A layer's MACs over its own cycles on the CU that ran it, or "-". */
+/* A layer's MACs over its own cycles on the CUs that ran it (a batch
+ * split across CUs: the longest part's cycles, every part's MACs), or
+ * "-". */
 static const char *layer_util(const struct lf_layer_profile *r,
 			      const struct lf__cli_peak *pk, int have_peak,
 			      char *buf, size_t len)
 {
+	unsigned long long mask = r->cu_mask;
+	double rate = 0.0;
+	if (!mask && r->cu < 64)
+		mask = 1ull << r->cu;
+	for (unsigned c = 0; have_peak && c < pk->nall && c < 64; c++)
+		if ((mask >> c) & 1u)
+			rate += pk->cu_macs[c] > 0 ? pk->cu_macs[c] : 0.0;
 	snprintf(buf, len, "-");
 	if (have_peak && r->modeled && r->device_cycles && r->macs &&
-	    r->cu < pk->nall && pk->cu_macs[r->cu] > 0)
+	    rate > 0.0)
 		snprintf(buf, len, "%.2f",
 			 100.0 * (double)r->macs /
-			     ((double)r->device_cycles * pk->cu_macs[r->cu]));
+			     ((double)r->device_cycles * rate));
 	return buf;
 }
 
@@ -606,7 +616,8 @@ void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
 		"kernel clock, the launch on a launch's first\nlayer, "
 		"uploads on a segment's first, downloads on its last; - = "
 		"the device\ncounts no cycles; MAC%% = the layer's MACs over "
-		"its own cycles x its CU's MACs/cycle):\n");
+		"its own cycles x its CUs' MACs/cycle; CU: 0+1 when a batch\n"
+		"was split across CUs):\n");
 	fprintf(out,
 		"%3s %-28s %-22s %-6s %3s %9s %11s %11s %6s %3s %9s %9s %4s "
 		"%6s\n",
@@ -630,6 +641,17 @@ void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
 		}
 		if (r.cu != ~0u)
 			snprintf(cu, sizeof(cu), "%u", r.cu);
+		if (r.cu_mask & (r.cu_mask - 1)) /* several: "0+1" */
+			for (unsigned k = 0, at = 0; k < 64; k++)
+				if ((r.cu_mask >> k) & 1u) {
+					int w =
+					    snprintf(cu + at, sizeof(cu) - at,
+						     "%s%u", at ? "+" : "", k);
+					if (w < 0 ||
+					    (size_t)w >= sizeof(cu) - at)
+						break;
+					at += (unsigned)w;
+				}
 		fprintf(
 		    out,
 		    "%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %6s %3s "
@@ -650,11 +672,24 @@ void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
 		(unsigned long long)t.dma_transfers,
 		(unsigned long long)t.launches);
 	/* The device's own timeline (its run and DMA events, recorded by the
-	 * driver, not from the per-descriptor cycles the layers carry). */
-	unsigned long long tl_ns = 0;
-	for (size_t k = 0; k < p->nev; k++)
-		if (p->ev[k].track >= 1 && !p->ev[k].layer)
-			tl_ns += p->ev[k].dur_ns;
+	 * driver, not from the per-descriptor cycles the layers carry). A
+	 * batch split across CUs (lf_layer_profile.cu_mask): its slices'
+	 * runs side by side count the longest slice's, the transfers of all
+	 * of them (one DMA engine per direction), as the layers do. */
+	unsigned long long tl_ns = 0, run_ns[64] = {0}, runs = 0;
+	for (size_t k = 0; k < p->nev; k++) {
+		const struct lf__pevent *e = &p->ev[k];
+		if (e->track < 1 || e->layer)
+			continue;
+		if (e->track < 10 || e->part < 0 || e->part >= 64)
+			tl_ns += e->dur_ns;
+		else
+			run_ns[e->part] += e->dur_ns;
+	}
+	for (int k = 0; k < 64; k++)
+		if (run_ns[k] > runs)
+			runs = run_ns[k];
+	tl_ns += runs;
 	if (sum_ns && p->have_device)
 		fprintf(out,
 			"layers' modeled times sum to %.4f ms; the device "

@@ -571,16 +571,16 @@ static int reads_group(const struct segrun *r, int k, uint32_t c)
 	       NULL;
 }
 
-/* The slot's CUs for this segment: slot i's, or the next ones that read
+/* The lane's CUs for this segment: lane i's, or the next ones that read
  * the segment's weights group (one copy per group when the weights were
  * split over banks: upload_params). */
-static lf_status pick_cus(struct segrun *r, unsigned slot)
+static lf_status pick_cus(struct segrun *r, unsigned lane)
 {
 	const struct lf__exec *d = r->md->d;
 	if (r->s->kernels == ((1u << LF__MK_CONV) | (1u << LF__MK_MM))) {
 		for (int t = 0; t < r->md->ncombo; t++) {
 			const struct combo *c =
-			    &r->md->combo[(slot + (unsigned)t) %
+			    &r->md->combo[(lane + (unsigned)t) %
 					  (unsigned)r->md->ncombo];
 			if (reads_group(r, LF__MK_CONV, c->c) &&
 			    reads_group(r, LF__MK_MM, c->m)) {
@@ -596,17 +596,17 @@ static lf_status pick_cus(struct segrun *r, unsigned slot)
 	const struct lf__kern *k[LF__MK_COUNT] = {&d->conv, &d->mm, &d->eng};
 	for (int i = 0; i < LF__MK_COUNT; i++) {
 		uint32_t n = k[i]->ncus;
-		r->ci[i] = n ? slot % n : 0;
+		r->ci[i] = n ? lane % n : 0;
 		if (!(r->s->kernels & (1u << i)))
 			continue;
 		uint32_t t = 0;
-		while (t < n && !reads_group(r, i, (slot + t) % n))
+		while (t < n && !reads_group(r, i, (lane + t) % n))
 			t++;
 		if (t == n)
 			return segfail(r, LF_ERR_INTERNAL,
 				       "no %s CU reads weights group %d",
 				       k[i]->name, r->s->pgroup);
-		r->ci[i] = (slot + t) % n;
+		r->ci[i] = (lane + t) % n;
 	}
 	return LF_OK;
 }
@@ -1122,17 +1122,17 @@ done:
 }
 
 lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
-			       const struct lf__graph *g,
+			       unsigned lane, const struct lf__graph *g,
 			       const struct lf__mplan *plan, int seg,
 			       void *const *ptr, struct lf__mseg_stats *stats,
 			       char *err, size_t errlen)
 {
-	return lf__mdev_run_segment_bound(md, slot, g, plan, seg, ptr, NULL,
-					  stats, err, errlen);
+	return lf__mdev_run_segment_bound(md, slot, lane, g, plan, seg, ptr,
+					  NULL, stats, err, errlen);
 }
 
 lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
-				     const struct lf__graph *g,
+				     unsigned lane, const struct lf__graph *g,
 				     const struct lf__mplan *plan, int seg,
 				     void *const *ptr,
 				     const struct lf__mbind *bind,
@@ -1157,7 +1157,7 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 	lf_status st;
 	if (lf__exec_lost(md->d))
 		return segfail(&r, LF_ERR_DEVICE_LOST, "the device was lost");
-	if ((st = pick_cus(&r, slot)))
+	if ((st = pick_cus(&r, lane)))
 		return st;
 	const struct lf__kern *k0 = kern(&r, r.s->launch[0].kernel);
 	uint32_t bank = k0->bank_act[r.ci[r.s->launch[0].kernel]];
@@ -1183,8 +1183,47 @@ unsigned lf__mdev_max_cus(const struct lf__exec *d)
 	return n > d->eng.ncus ? n : d->eng.ncus;
 }
 
-void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,
-		       struct lf__mtl_event *out, uint32_t max, uint32_t *n)
+unsigned lf__mdev_lanes(const struct lf__mdev *md)
+{
+	const struct lf__kern *e = &md->d->eng;
+	/* Weights split over banks have one copy per group (upload_params):
+	 * the CUs that read a group are not every lane's. */
+	if (!(md->kernels & (1u << LF__MK_ENG)) || e->ncus < 2 ||
+	    md->ngroups > 1)
+		return 1;
+	for (uint32_t a = 0; a < e->ncus; a++)
+		for (uint32_t b = 0; b < e->ncus; b++)
+			if (a != b && (e->bank_act[a] == e->bank_act[b] ||
+				       e->bank_act[a] == e->bank_desc[b] ||
+				       e->bank_desc[a] == e->bank_desc[b]))
+				return 1;
+	return e->ncus;
+}
+
+/* Is timeline event @ev lane @lane's (lf__mdev_timeline())? */
+static int lane_event(const struct lf__mdev *md, int lane,
+		      const struct lf_tl_event *ev)
+{
+	const struct lf__kern *e = &md->d->eng;
+	if (lane < 0 || !e->ncus)
+		return 1;
+	uint32_t c = (uint32_t)lane % e->ncus;
+	if (ev->kind == LF_TL_RUN)
+		return ev->cu == e->cu[c];
+	const struct lf_dev_props *pr = lf__dev_props(md->d->dev);
+	uint32_t banks[2] = {e->bank_act[c], e->bank_desc[c]};
+	for (int i = 0; i < 2; i++) {
+		const struct lf_dev_mem *mb =
+		    banks[i] < pr->nmems ? &pr->mems[banks[i]] : NULL;
+		if (mb && ev->addr >= mb->base &&
+		    ev->addr - mb->base < mb->size)
+			return 1;
+	}
+	return 0;
+}
+
+uint32_t lf__mdev_timeline(struct lf__mdev *md, int lane, uint64_t *cursor,
+			   struct lf__mtl_event *out, uint32_t max, uint32_t *n)
 {
 	if (n)
 		*n = 0;
@@ -1204,25 +1243,29 @@ void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,
 		       !atomic_compare_exchange_weak(&md->tl_next, &cur, from))
 			;
 		*cursor = from;
-		return;
+		return 0;
 	}
 	struct lf_tl_event ev[64];
-	uint32_t got;
+	uint32_t got, k = 0;
 	if (max > 64)
 		max = 64;
 	if (lf__dev_timeline(md->d->dev, *cursor, ev, max, &got))
 		got = 0;
 	for (uint32_t i = 0; i < got; i++) {
-		out[i].seq = ev[i].seq;
-		out[i].kind = ev[i].kind == LF_TL_H2D	? LF__MTL_H2D
+		if (!lane_event(md, lane, &ev[i]))
+			continue;
+		out[k].seq = ev[i].seq;
+		out[k].kind = ev[i].kind == LF_TL_H2D	? LF__MTL_H2D
 			      : ev[i].kind == LF_TL_D2H ? LF__MTL_D2H
 							: LF__MTL_RUN;
-		out[i].cu = ev[i].cu;
-		out[i].bytes = ev[i].bytes;
-		out[i].start_ns = ev[i].start_ns;
-		out[i].end_ns = ev[i].end_ns;
+		out[k].cu = ev[i].cu;
+		out[k].bytes = ev[i].bytes;
+		out[k].start_ns = ev[i].start_ns;
+		out[k].end_ns = ev[i].end_ns;
+		k++;
 	}
-	*n = got;
+	*n = k;
 	if (got)
 		*cursor = ev[got - 1].seq + 1;
+	return got;
 }

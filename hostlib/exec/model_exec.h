@@ -113,7 +113,9 @@ lf_status lf__mdev_params_update(struct lf__mdev *md,
 unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md);
 
 /*
- * lf__mdev_run_segment() - run segment @seg of @plan in slot @slot.
+ * lf__mdev_run_segment() - run segment @seg of @plan in slot @slot, on the
+ * CUs of lane @lane (of each kernel, CU lane % its CUs; a caller that does
+ * not split a batch across CUs passes the slot).
  * @ptr: host data of every value (plan roots with host storage, inputs,
  *       constants); the segment's inputs are read from it and its
  *       outputs written to it.
@@ -124,7 +126,7 @@ unsigned long long lf__mdev_params_uploaded(const struct lf__mdev *md);
  * error the slot's descriptors are uploaded again on its next run.
  */
 lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
-			       const struct lf__graph *g,
+			       unsigned lane, const struct lf__graph *g,
 			       const struct lf__mplan *plan, int seg,
 			       void *const *ptr, struct lf__mseg_stats *stats,
 			       char *err, size_t errlen);
@@ -136,7 +138,7 @@ lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
  * download skipped when all of its outputs are).
  */
 lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
-				     const struct lf__graph *g,
+				     unsigned lane, const struct lf__graph *g,
 				     const struct lf__mplan *plan, int seg,
 				     void *const *ptr,
 				     const struct lf__mbind *bind,
@@ -145,11 +147,26 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 
 /*
  * lf__mdev_timeline() - the device timeline's events from *cursor on (at
- * most @max into @out, *n written), advancing *cursor. With *cursor ==
- * UINT64_MAX, only moves *cursor to the end of the history.
+ * most @max into @out, *n written), advancing *cursor; with @lane >= 0
+ * only that lane's (lf__mdev_lanes(): runs on its lfk_engine CU,
+ * transfers in the banks of that CU's desc and act ports), else all.
+ * With *cursor == UINT64_MAX, only moves *cursor to the end of the
+ * history. Return: the events read before the lane's were picked (more
+ * may follow while that is min(@max, 64)).
  */
-void lf__mdev_timeline(struct lf__mdev *md, uint64_t *cursor,
-		       struct lf__mtl_event *out, uint32_t max, uint32_t *n);
+uint32_t lf__mdev_timeline(struct lf__mdev *md, int lane, uint64_t *cursor,
+			   struct lf__mtl_event *out, uint32_t max,
+			   uint32_t *n);
+
+/*
+ * lf__mdev_lanes() - how many CUs a batch of @md's model may be split
+ * across, rows to each at once (hostlib/model/run.c): its lfk_engine CUs
+ * when the model runs on the engine and no two of them share a bank for
+ * their desc or act ports (so each lane's runs and transfers are told
+ * apart on the timeline, and its arena is its own) and its weights are
+ * one group (copied to every params bank), else 1.
+ */
+unsigned lf__mdev_lanes(const struct lf__mdev *md);
 
 /* CUs of the kernel with the most CUs on @d (0 for NULL). */
 unsigned lf__mdev_max_cus(const struct lf__exec *d);

@@ -289,8 +289,9 @@ static lf_status run_entry(struct lf__exec *d, uint64_t id, struct lf__op *op,
 	struct lf_dev_counters c0, c1;
 	int have_ctr = lf__dev_counters(d->dev, &c0) == LF_OK;
 	unsigned slot = e->next++;
-	lf_status st = lf__mdev_run_segment(e->md, slot, &e->op->g, e->op->plan,
-					    0, ptr, &stats, err, sizeof(err));
+	lf_status st =
+	    lf__mdev_run_segment(e->md, slot, slot, &e->op->g, e->op->plan, 0,
+				 ptr, &stats, err, sizeof(err));
 	ri->h2d_bytes += stats.h2d_bytes;
 	ri->d2h_bytes += stats.d2h_bytes;
 	ri->dma_transfers += stats.h2d_transfers + stats.d2h_transfers;

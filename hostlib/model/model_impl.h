@@ -62,6 +62,7 @@ struct lf_model {
 struct lf__pevent {
 	int track;	   /* 0 host, 1 DMA H2D, 2 DMA D2H, 10 + cu */
 	int layer;	   /* 1: one layer's slice of a run (inside it) */
+	int part;	   /* the batch slice on its own CU (0: the first) */
 	uint64_t start_ns; /* host: since the run began; device: its clock */
 	uint64_t dur_ns;
 	uint64_t bytes;
@@ -86,6 +87,9 @@ struct lf_run_profile {
 	int have_device;
 	size_t nloops; /* the cycle model's loops, summed over the run */
 	struct lf_loop_profile loops[LF__MLOOPS];
+	/* per record: the part of its device_ns that is DMA transfers (a
+	 * batch split across CUs shares the device's DMA engines) */
+	uint64_t *dma_ns;
 	/* per descriptor of the plan, reused across runs (lf__mmodel) */
 	uint64_t *dcyc;
 	uint32_t *dmhz;

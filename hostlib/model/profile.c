@@ -37,6 +37,7 @@ void lf_run_profile_destroy(lf_run_profile *p)
 	if (!p)
 		return;
 	free(p->rec);
+	free(p->dma_ns);
 	free(p->ev);
 	free(p->dcyc);
 	free(p->dmhz);
@@ -126,8 +127,17 @@ static int grow(void **a, size_t *cap, size_t n, size_t size)
 lf_status lf__run_profile_add(struct lf_run_profile *p,
 			      const struct lf_layer_profile *rec)
 {
-	if (!grow((void **)&p->rec, &p->cap, p->n, sizeof(*p->rec)))
+	size_t cap = p->cap;
+	if (!grow((void **)&p->rec, &cap, p->n, sizeof(*p->rec)))
 		return LF_ERR_NO_MEMORY;
+	if (cap != p->cap || !p->dma_ns) {
+		uint64_t *d = realloc(p->dma_ns, cap * sizeof(*d));
+		if (!d)
+			return LF_ERR_NO_MEMORY;
+		p->dma_ns = d;
+	}
+	p->cap = cap;
+	p->dma_ns[p->n] = 0;
 	p->rec[p->n++] = *rec;
 	return LF_OK;
 }

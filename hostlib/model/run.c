@@ -175,18 +175,27 @@ static void put_plan(lf_model *m, struct lf__plan_entry *e)
 	pthread_mutex_unlock(&m->mu);
 }
 
-static unsigned get_slot(lf_model *m)
+/* A free slot: @pref when it is free (a CU lane keeps its slot, whose
+ * buffers are in that lane's banks), else the first. */
+static unsigned get_slot_pref(lf_model *m, unsigned pref)
 {
 	pthread_mutex_lock(&m->mu);
 	for (;;) {
-		for (unsigned i = 0; i < m->nslots; i++)
-			if (!m->slots[i].busy) {
+		for (unsigned k = 0; k <= m->nslots; k++) {
+			unsigned i = k ? k - 1 : pref;
+			if (i < m->nslots && !m->slots[i].busy) {
 				m->slots[i].busy = 1;
 				pthread_mutex_unlock(&m->mu);
 				return i;
 			}
+		}
 		pthread_cond_wait(&m->cv, &m->mu);
 	}
+}
+
+static unsigned get_slot(lf_model *m)
+{
+	return get_slot_pref(m, 0);
 }
 
 static void put_slot(lf_model *m, unsigned i)
@@ -238,6 +247,8 @@ struct runctx {
 	const struct lf__mplan *p;
 	struct lf__mdev *md; /* the device this run uses (NULL: CPU) */
 	unsigned slot;
+	unsigned lane; /* picks its CUs (lf__mdev_run_segment) */
+	int tl_lane;   /* its timeline events: that lane's, or -1: all */
 	struct lf__rslot *s;
 	lf_run_profile *prof;
 	const struct lf__mbind *bind; /* NULL: no tensor bound on the card */
@@ -332,6 +343,8 @@ static void launch_time(struct runctx *c, size_t first_rec,
 		    rec_of(c, first_rec, s->nodes[l->first + j]);
 		r->modeled = counted;
 		r->cu = e->cu;
+		if (e->cu < 64)
+			r->cu_mask |= 1ull << e->cu;
 	}
 	struct lf_layer_profile *r0 = rec_of(c, first_rec, s->nodes[l->first]);
 	if (!counted) {
@@ -394,11 +407,12 @@ static void device_events(struct runctx *c, int si, size_t first_rec,
 	const struct lf__mseg *s = &c->p->seg[si];
 	const struct lf__graph *g = c->m->g;
 	struct lf__mtl_event ev[64];
-	uint32_t n;
+	uint32_t n, read;
 	int run = 0;
 	c->prof->have_device = 1;
 	do {
-		lf__mdev_timeline(c->md, &c->cursor, ev, 64, &n);
+		read = lf__mdev_timeline(c->md, c->tl_lane, &c->cursor, ev, 64,
+					 &n);
 		for (uint32_t k = 0; k < n; k++) {
 			const struct lf__mtl_event *e = &ev[k];
 			struct lf__pevent pe;
@@ -409,8 +423,10 @@ static void device_events(struct runctx *c, int si, size_t first_rec,
 			if (e->kind != LF__MTL_RUN) {
 				int up = e->kind == LF__MTL_H2D;
 				int node = s->nodes[up ? 0 : s->nnodes - 1];
-				attribute(rec_of(c, first_rec, node),
-					  e->start_ns, pe.dur_ns);
+				struct lf_layer_profile *r =
+				    rec_of(c, first_rec, node);
+				attribute(r, e->start_ns, pe.dur_ns);
+				c->prof->dma_ns[r - c->prof->rec] += pe.dur_ns;
 				pe.track = up ? 1 : 2;
 				snprintf(pe.name, sizeof(pe.name),
 					 "%s segment %d (%llu B)",
@@ -444,7 +460,7 @@ static void device_events(struct runctx *c, int si, size_t first_rec,
 							  : "lfk_engine");
 			lf__run_profile_event(c->prof, &pe);
 		}
-	} while (n == 64);
+	} while (read == 64);
 }
 
 /* ---- steps ----------------------------------------------------------------
@@ -575,8 +591,8 @@ static lf_status run_segment(struct runctx *c, int si)
 			if (stats.model)
 				model_reset(&mm, s);
 			st = lf__mdev_run_segment_bound(
-			    c->md, c->slot, c->m->g, c->p, si, c->s->ptr,
-			    c->bind, &stats, c->err, sizeof(c->err));
+			    c->md, c->slot, c->lane, c->m->g, c->p, si,
+			    c->s->ptr, c->bind, &stats, c->err, sizeof(c->err));
 			if (st == LF_OK)
 				break;
 			f.failures++;
@@ -897,14 +913,27 @@ static lf_status run_steps(struct runctx *c)
 	return LF_OK;
 }
 
-/* ---- batches split across the context's devices -------------------------
+/* ---- batches split across the context's devices and CUs ------------------
  */
 
-/* Slices a batch may be cut into: one per device, or on the cpu device
- * one per thread the model may use (lf_options_set_cpu_threads()). */
-static unsigned split_ways(const lf_model *m)
+/*
+ * CU lanes per device a batch of plan @p is split across: lfk_engine's
+ * CUs (lf__mdev_lanes()) for a plan with a blocked segment, else 1. NCHW
+ * plans (few-channel models such as Fashion-MNIST) keep a batch on one
+ * CU per device as before: what they would save is small next to the
+ * launch and transfers a part adds.
+ */
+static unsigned cu_lanes(const lf_model *m, const struct lf__mplan *p)
 {
-	return m->md ? m->nmd : m->cpu_threads;
+	return m->md && p->nblk > 0 ? lf__mdev_lanes(m->md) : 1;
+}
+
+/* Slices a batch may be cut into: one per device and CU lane, or on the
+ * cpu device one per thread the model may use
+ * (lf_options_set_cpu_threads()). */
+static unsigned split_ways(const lf_model *m, const struct lf__mplan *p)
+{
+	return m->md ? m->nmd * cu_lanes(m, p) : m->cpu_threads;
 }
 
 /* The batch B of a run whose every input has a free dimension 0 of one
@@ -934,7 +963,7 @@ static size_t split_batch(lf_model *m, lf_tensor *const *in, size_t n,
 			  const struct lf__mplan *p)
 {
 	const struct lf__graph *g = m->g;
-	if (split_ways(m) < 2 || n == 0)
+	if (split_ways(m, p) < 2 || n == 0)
 		return 0;
 	int64_t b = (int64_t)batch_of(m, in, n);
 	if (b < 2)
@@ -954,6 +983,7 @@ static size_t split_batch(lf_model *m, lf_tensor *const *in, size_t n,
 struct part {
 	lf_model *m;
 	unsigned dev;
+	int lane; /* its CU lane on the device, or -1: by its slot */
 	struct lf__plan_entry *pe;
 	void **inptr;  /* per input: the slice's first row */
 	uint8_t **dst; /* per output: where the slice's rows go */
@@ -971,8 +1001,11 @@ static void *run_part(void *arg)
 			   .p = pt->pe->p,
 			   .md = m->md ? m->mds[pt->dev] : NULL,
 			   .prof = pt->prof};
-	c.slot = get_slot(m);
+	c.slot =
+	    pt->lane >= 0 ? get_slot_pref(m, (unsigned)pt->lane) : get_slot(m);
 	c.s = &m->slots[c.slot];
+	c.lane = pt->lane >= 0 ? (unsigned)pt->lane : c.slot;
+	c.tl_lane = pt->lane;
 	lf_status st = prepare_slot(m, c.s, c.p, pt->inptr);
 	if (st != LF_OK)
 		lf__err(m->ctx->id, st,
@@ -982,7 +1015,8 @@ static void *run_part(void *arg)
 		c.t0 = lf__now_ns();
 		c.cursor = UINT64_MAX;
 		if (c.md)
-			lf__mdev_timeline(c.md, &c.cursor, NULL, 0, NULL);
+			lf__mdev_timeline(c.md, c.tl_lane, &c.cursor, NULL, 0,
+					  NULL);
 	}
 	if (st == LF_OK)
 		st = run_steps(&c);
@@ -997,14 +1031,47 @@ static void *run_part(void *arg)
 	return NULL;
 }
 
-/* Add another part's records to @into (same layer and segment): counts,
+/* How the parts of a batch ran (merge_profile()). */
+enum part_mode {
+	PARTS_DEVICES, /* side by side, one device each */
+	PARTS_SEQ,     /* one after another (chunks) */
+	PARTS_CUS      /* side by side on CUs of one device */
+};
+
+/*
+ * Add another part's records to @into (same layer and segment): counts,
  * bytes and MACs sum; host and device times and cycles take the longest
- * of parts that ran side by side (devices), and sum for parts that ran
- * one after another (@seq: chunks); modeled only if every part modeled;
- * loops sum. */
+ * of parts that ran side by side, and sum for parts that ran one after
+ * another (chunks); modeled only if every part modeled; the CUs that ran
+ * are the union; loops sum. Parts on CUs of one device (PARTS_CUS)
+ * share its DMA engines (one per direction, as the emulator models
+ * them): their transfers' time sums and only their runs' time takes the
+ * longest, device_ns = max(runs) + sum(transfers) per layer (an upper
+ * bound: a transfer of one part may overlap another's run on the card).
+ */
 static void merge_profile(lf_run_profile *into, const lf_run_profile *from,
-			  int seq)
+			  enum part_mode mode, int part)
 {
+	int seq = mode == PARTS_SEQ;
+	/* Slices on CUs of one device: their device events join the trace
+	 * (their CUs' tracks, the shared DMA tracks), marked with the
+	 * slice. */
+	for (size_t i = 0; mode == PARTS_CUS && i < from->nev; i++) {
+		struct lf__pevent e = from->ev[i];
+		if (e.track < 1)
+			continue;
+		e.part = part;
+		if (lf__run_profile_event(into, &e) != LF_OK)
+			break;
+	}
+	for (size_t i = 0; mode == PARTS_CUS && i < from->ntracks; i++) {
+		size_t k = 0;
+		while (k < into->ntracks &&
+		       into->tracks[k].cu != from->tracks[i].cu)
+			k++;
+		if (k == into->ntracks && k < LF__PROFILE_TRACKS)
+			into->tracks[into->ntracks++] = from->tracks[i];
+	}
 	for (size_t i = 0; i < from->n; i++) {
 		const struct lf_layer_profile *r = &from->rec[i];
 		for (size_t j = 0; j < into->n; j++) {
@@ -1030,8 +1097,18 @@ static void merge_profile(lf_run_profile *into, const lf_run_profile *from,
 			}
 			if (!seq && r->host_ns > t->host_ns)
 				t->host_ns = r->host_ns;
-			if (!seq && r->device_ns > t->device_ns)
+			if (mode == PARTS_DEVICES &&
+			    r->device_ns > t->device_ns)
 				t->device_ns = r->device_ns;
+			if (mode == PARTS_CUS) {
+				uint64_t td = into->dma_ns[j],
+					 rd = from->dma_ns[i];
+				uint64_t tr = t->device_ns - td,
+					 rr = r->device_ns - rd;
+				t->device_ns = (tr > rr ? tr : rr) + td + rd;
+			}
+			into->dma_ns[j] += from->dma_ns[i];
+			t->cu_mask |= r->cu_mask;
 			if (seq)
 				t->device_cycles += r->device_cycles;
 			else if (r->device_cycles > t->device_cycles)
@@ -1064,7 +1141,9 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 	const struct lf__graph *g = m->g;
 	uint64_t id = m->ctx->id;
 	size_t nin = g->ninputs;
-	unsigned ways = split_ways(m);
+	unsigned ways = split_ways(m, full->p);
+	unsigned lanes = cu_lanes(m, full->p);
+	const char *what = !m->md ? "thread" : lanes > 1 ? "CU" : "device";
 	unsigned n = ways < b ? ways : (unsigned)b;
 	struct part *pt = calloc(n, sizeof(*pt));
 	pthread_t *th = calloc(n, sizeof(*th));
@@ -1099,7 +1178,8 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 		for (size_t i = 0; i < nin; i++)
 			sh[i].d[0] = (int64_t)rows;
 		pt[k].m = m;
-		pt[k].dev = k;
+		pt[k].dev = m->md ? k % m->nmd : k;
+		pt[k].lane = lanes > 1 ? (int)(k / m->nmd) : -1;
 		pt[k].inptr = ptrs + k * (nin + nout);
 		pt[k].dst = (uint8_t **)(pt[k].inptr + nin);
 		for (size_t i = 0; i < nin; i++)
@@ -1162,10 +1242,10 @@ static lf_status run_split(lf_model *m, struct lf__plan_entry *full,
 			st = lf__err(id, pt[k].st,
 				     "%s (%s %u of %u, rows "
 				     "of the batch split across %ss)",
-				     pt[k].msg, m->md ? "device" : "thread",
-				     k + 1, n, m->md ? "device" : "thread");
+				     pt[k].msg, what, k + 1, n, what);
 	for (unsigned k = 1; k < n && prof && st == LF_OK; k++)
-		merge_profile(prof, pt[k].prof, 0);
+		merge_profile(prof, pt[k].prof,
+			      lanes > 1 ? PARTS_CUS : PARTS_DEVICES, (int)k);
 	for (size_t i = 0; i < nout && st == LF_OK; i++) {
 		lf_tensor *t = dst[i];
 		pthread_mutex_lock(&t->lock);
@@ -1305,6 +1385,7 @@ static lf_status run_chunks(lf_model *m, const struct lf__mplan *full,
 		struct part pt;
 		memset(&pt, 0, sizeof(pt));
 		pt.m = m;
+		pt.lane = -1;
 		pt.inptr = ptrs;
 		pt.dst = (uint8_t **)(ptrs + nin);
 		pt.prof = row0 ? part_prof : prof;
@@ -1330,7 +1411,7 @@ static lf_status run_chunks(lf_model *m, const struct lf__mplan *full,
 				     "batch does not fit the card's memory)",
 				     pt.msg, row0, row0 + rows - 1, b, c);
 		if (st == LF_OK && row0)
-			merge_profile(prof, part_prof, 1);
+			merge_profile(prof, part_prof, PARTS_SEQ, 0);
 	}
 	for (size_t i = 0; i < nout && st == LF_OK; i++) {
 		lf_tensor *t = dst[i];
@@ -1413,6 +1494,8 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 	    .m = m, .p = pe->p, .md = m->md, .prof = prof, .bind = &bind};
 	c.slot = get_slot(m);
 	c.s = &m->slots[c.slot];
+	c.lane = c.slot;
+	c.tl_lane = -1;
 	st = prepare_slot(m, c.s, pe->p, inptr);
 	if (inptr != inptr_buf)
 		free(inptr);
@@ -1425,7 +1508,7 @@ lf_status lf_model_run(lf_model *m, lf_tensor *const *inputs, size_t ninputs,
 		c.t0 = lf__now_ns();
 		c.cursor = UINT64_MAX;
 		if (m->md)
-			lf__mdev_timeline(m->md, &c.cursor, NULL, 0, NULL);
+			lf__mdev_timeline(m->md, -1, &c.cursor, NULL, 0, NULL);
 	}
 	st = run_steps(&c);
 	if (st == LF_OK)

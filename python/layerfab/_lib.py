@@ -103,7 +103,8 @@ class LayerProfile(_Sized):
                 ("layout", ctypes.c_char * 8),
                 ("modeled", ctypes.c_int),
                 ("device_cycles", ctypes.c_ulonglong),
-                ("cu", ctypes.c_uint), ("d2d_bytes", ctypes.c_ulonglong)]
+                ("cu", ctypes.c_uint), ("d2d_bytes", ctypes.c_ulonglong),
+                ("cu_mask", ctypes.c_ulonglong)]
 
 
 _p = ctypes.c_void_p

@@ -29,6 +29,8 @@
  * gap_fc_blocked: a global average pool feeding a QGemm / QLinearMatMul
  * (ResNet's head), the matmul run as a blocked 1x1 conv (plan/blk.h),
  * byte-exact with the cpu device on the emulator and opencl:0.
+ * batch_across_cus: that model at batch 2 on emu:aws-f1, one row on each
+ * lfk_engine CU at once; modeled time derived by hand from batch 1.
  *
  * depthwise_blocked: a MobileNetV2-like chain with depthwise convs planned as
  * one blocked segment, the cpu device's bytes.
@@ -590,24 +592,30 @@ static uint8_t *gap_fc_model(const struct fc_case *c, size_t *len)
 	return lft_onnx_finish(b, len);
 }
 
-/* @m's matmul node ran as one blocked 1x1 conv descriptor of @c's shape
- * over @n rows (the last plan made). */
-static int fc_blocked(lf_model *m, const struct fc_case *c, uint32_t n)
+/* In every plan @m made (one per batch size; a batch split across CUs
+ * runs slices of it), the matmul node is one blocked 1x1 conv
+ * descriptor of @c's shape over the plan's rows. */
+static int fc_blocked(lf_model *m, const struct fc_case *c)
 {
-	const struct lf__mplan *p = m->plans->p;
-	int found = 0;
-	for (uint32_t k = 0; k < p->ndesc; k++) {
-		if (m->g->nodes[p->desc_node[k]].op != LF__GOP_MATMUL)
-			continue;
-		const lf_desc *d = &p->desc[k];
-		found++;
-		if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK ||
-		    d->n != n || d->ic != (uint32_t)c->k ||
-		    d->oc != (uint32_t)c->cols || d->ih != 1 || d->iw != 1 ||
-		    d->kh != 1 || d->kw != 1)
+	for (struct lf__plan_entry *e = m->plans; e; e = e->next) {
+		const struct lf__mplan *p = e->p;
+		int found = 0;
+		for (uint32_t k = 0; k < p->ndesc; k++) {
+			if (m->g->nodes[p->desc_node[k]].op != LF__GOP_MATMUL)
+				continue;
+			const lf_desc *d = &p->desc[k];
+			found++;
+			if (d->op != LF_KOP_CONV2D || d->flags != LF_DF_BLK ||
+			    d->n != (uint32_t)p->in[0].d[0] ||
+			    d->ic != (uint32_t)c->k ||
+			    d->oc != (uint32_t)c->cols || d->ih != 1 ||
+			    d->iw != 1 || d->kh != 1 || d->kw != 1)
+				return 0;
+		}
+		if (found != 1)
 			return 0;
 	}
-	return found == 1;
+	return m->plans != NULL;
 }
 
 static void test_gap_fc_blocked(void)
@@ -661,7 +669,7 @@ static void test_gap_fc_blocked(void)
 					  lft_same(y[0], want[0], 1, what[k]));
 				/* both nodes on the card, one segment */
 				CU_ASSERT_EQUAL(device_segments(p), 1);
-				CU_ASSERT(fc_blocked(m, c, (uint32_t)n));
+				CU_ASSERT(fc_blocked(m, c));
 				lf_run_profile_destroy(p);
 				lf_tensor_destroy(y[0]);
 				lf_tensor_destroy(want[0]);
@@ -831,6 +839,145 @@ static void test_depthwise_blocked(void)
 	free(buf);
 }
 
+/* ---- a batch across CUs ----------------------------------------------------
+ */
+
+/* Device events from @from on: their count, the modeled ns of the
+ * transfers among them, and the CUs of the runs. */
+struct tl_tally {
+	uint64_t next, dma_ns, cus;
+	unsigned runs;
+};
+
+static struct tl_tally tl_from(lf_context *ctx, uint64_t from)
+{
+	struct tl_tally t = {from, 0, 0, 0};
+	struct lf_tl_event ev[64];
+	uint32_t got;
+	do {
+		CU_ASSERT_EQUAL_FATAL(
+		    lf__dev_timeline(ctx->dev->dev, t.next, ev, 64, &got),
+		    LF_OK);
+		for (uint32_t k = 0; k < got; k++) {
+			if (ev[k].kind == LF_TL_RUN) {
+				t.runs++;
+				t.cus |= 1ull << ev[k].cu;
+			} else {
+				t.dma_ns += ev[k].end_ns - ev[k].start_ns;
+			}
+			t.next = ev[k].seq + 1;
+		}
+	} while (got == 64);
+	return t;
+}
+
+/* Profile totals: modeled ns, cycles, the union of CU masks. */
+struct ptot {
+	uint64_t ns, cycles, cus;
+	size_t n;
+};
+
+static struct ptot ptot(const lf_run_profile *p, uint64_t *cyc, size_t max)
+{
+	struct ptot t = {0, 0, 0, 0};
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &r), LF_OK);
+		CU_ASSERT_STRING_EQUAL(r.where, "device");
+		CU_ASSERT_EQUAL(r.modeled, 1);
+		t.ns += r.device_ns;
+		t.cycles += r.device_cycles;
+		t.cus |= r.cu_mask;
+		if (i < max)
+			cyc[i] = r.device_cycles;
+		t.n++;
+	}
+	return t;
+}
+
+/*
+ * The GAP -> QGemm model at batch 2 on emu:aws-f1 (two lfk_engine CUs,
+ * each with its own desc/act bank, bitstreams/aws-f1/link.cfg): one row
+ * on each CU at once, the cpu device's bytes. Modeled time by hand from
+ * the same model at batch 1 (one CU): each part is that run, so every
+ * layer's cycles are the batch-1 layer's (the longest part's), and the
+ * device time is the batch-1 time plus one more part's transfers (the
+ * device's one DMA engine per direction serializes them): the batch-1
+ * run's transfer time, read from the device timeline, added once.
+ */
+static void test_batch_across_cus(void)
+{
+	static const struct fc_case c = {96, 130, 1};
+	size_t len;
+	uint8_t *buf = gap_fc_model(&c, &len);
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
+			      LF_OK);
+	ctx->fallback = 0;
+	lf_model *m = NULL, *mc = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load_memory(ctx, buf, len, NULL, &m),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_model_load_memory(cpu_ctx, buf, len, NULL, &mc), LF_OK);
+	uint64_t cyc[2][8];
+	struct ptot tot[2];
+	struct tl_tally tl[2];
+	for (int64_t n = 1; n <= 2; n++) {
+		int64_t xd[4] = {n, c.k, 3, 3};
+		lf_tensor *x = NULL, *xc = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, NULL, &x),
+		    LF_OK);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_tensor_create(cpu_ctx, LF_DTYPE_UINT8, 4, xd, NULL, &xc),
+		    LF_OK);
+		struct lf_rng r;
+		lf_rng_seed(&r, 7);
+		lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x),
+			 lf_tensor_bytes(x));
+		memcpy(lf_tensor_data(xc), lf_tensor_data(x),
+		       lf_tensor_bytes(x));
+		lf_tensor *y[1] = {NULL}, *want[1] = {NULL};
+		lf_run_profile *p;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+		/* the plan made (and weights on the card) before counting */
+		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, NULL), LF_OK);
+		lf_tensor_destroy(y[0]);
+		y[0] = NULL;
+		struct tl_tally t0 = tl_from(ctx, 0);
+		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, p), LF_OK);
+		tl[n - 1] = tl_from(ctx, t0.next);
+		CU_ASSERT_EQUAL(lf_model_run(mc, &xc, 1, want, 1, NULL), LF_OK);
+		CU_ASSERT(y[0] && want[0] &&
+			  lft_same(y[0], want[0], 1, "batch across CUs"));
+		tot[n - 1] = ptot(p, cyc[n - 1], 8);
+		lf_run_profile_destroy(p);
+		lf_tensor_destroy(y[0]);
+		lf_tensor_destroy(want[0]);
+		lf_tensor_destroy(x);
+		lf_tensor_destroy(xc);
+	}
+	/* batch 1: one launch on one CU; batch 2: one on each */
+	CU_ASSERT_EQUAL(tl[0].runs, 1);
+	CU_ASSERT_EQUAL(tl[1].runs, 2);
+	CU_ASSERT_EQUAL(__builtin_popcountll(tl[1].cus), 2);
+	/* the profile names the CUs that ran (the MAC% divisor) */
+	CU_ASSERT_EQUAL(tot[0].cus, tl[0].cus);
+	CU_ASSERT_EQUAL(tot[1].cus, tl[1].cus);
+	/* GAP and QGemm: the same records, cycles and time as derived */
+	CU_ASSERT_EQUAL_FATAL(tot[0].n, 2);
+	CU_ASSERT_EQUAL_FATAL(tot[1].n, 2);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(cyc[1][i], cyc[0][i]);
+	CU_ASSERT(tl[0].dma_ns > 0);
+	CU_ASSERT_EQUAL(tot[1].ns, tot[0].ns + tl[0].dma_ns);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	free(buf);
+}
+
 void lf_test_suite_model_segments(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -840,6 +987,7 @@ void lf_test_suite_model_segments(void)
 	    {"fallback_residual", test_fallback_residual},
 	    {"fallback_host_assisted", test_fallback_host_assisted},
 	    {"gap_fc_blocked", test_gap_fc_blocked},
+	    {"batch_across_cus", test_batch_across_cus},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_segments", suite_init, suite_clean, cases);
