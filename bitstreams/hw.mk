@@ -24,6 +24,11 @@
 # `make test`.
 
 HW_PLATFORMS := aws-f1 aws-f2 u250 u280 u55c
+# The kernels: LF_KERNELS in hls/lf_desc.h, the one list (the host's
+# lf_kernel_name(), the emulator's and OpenCL's tables come from it),
+# read here by sed; hw-kernels-check (make test) holds this reading to the
+# C compiler's. Kernel lfk_X is compiled from hls/X.c.
+HW_KERNELS := $(shell sed -n 's/^[[:space:]]*X(LF_KERNEL_[A-Z0-9_]*,[[:space:]]*"\(lfk_[a-z0-9_]*\)").*/\1/p' hls/lf_desc.h)
 TARGET ?= hw
 PLATFORM ?=
 VPP ?= v++
@@ -32,8 +37,8 @@ PYTHON3 ?= /usr/bin/python3
 # binary is missing, so never fall back to the one on PATH.
 XCLBINUTIL ?= $(XILINX_XRT)/bin/xclbinutil
 
-.PHONY: hw hw-preflight hw-budget hw-config-check hls-lint hls-lint-test \
-	hls-tb hls-tcl-check aws-afi-test aws-f2-hdk-check
+.PHONY: hw hw-preflight hw-budget hw-config-check hw-kernels-check \
+	hls-lint hls-lint-test hls-tb hls-tcl-check aws-afi-test aws-f2-hdk-check
 
 ifneq ($(filter $(PLATFORM),$(HW_PLATFORMS)),)
 include bitstreams/$(PLATFORM)/params.mk
@@ -66,11 +71,10 @@ hw-preflight:
 # Classic compile form (UG1393 "Compiling C/C++ PL Kernels": v++ -c -t
 # <target> --platform <p> -k <kernel> ... -o <xo> <src>); -D and -I are
 # v++'s preprocessor options, passed to the HLS front end.
-# Every kernel of hls/ has a rule (make <dir>/lfk_pool.xo PLATFORM=... builds
-# one alone); the link takes the kernels of HW_LANE_CUS (params.mk).
-# lfk_engine.xo compiles hls/engine.c, which #includes the four layer
-# sources, so it depends on them too.
-HW_KERNELS := lfk_conv2d lfk_matmul lfk_pool lfk_add lfk_engine
+# Every kernel of HW_KERNELS has a rule (make <dir>/lfk_pool.xo
+# PLATFORM=... builds one alone); the link takes the kernels of
+# HW_LANE_CUS (params.mk). lfk_engine.xo compiles hls/engine.c, which
+# #includes the four layer sources, so it depends on them too.
 HW_LANE_XOS := $(HW_LANE_CUS:%=$(HW_DIR)/%.xo)
 
 $(HW_DIR)/lfk_%.xo: hls/%.c $(HW_KERNEL_DEPS) | hw-preflight
@@ -148,11 +152,31 @@ hw-config-check: | $(DEPS_STAMP)
 	@$(PYTHON3) scripts/hw-config-check
 	@$(PYTHON3) scripts/hw-config-check --self-test
 
+# HW_KERNELS (sed) against LF_KERNELS as the C compiler reads it
+# (lf_kernel_name()), and every kernel's hls/X.c; then the check itself
+# must fail for a list that differs.
+HW_KERNEL_NAMES := $(BUILD)/hls/kernel-names
+$(HW_KERNEL_NAMES): scripts/hls/kernel_names.c hls/lf_desc.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -Ihls -o $@ $<
+hw-kernels-check: $(HW_KERNEL_NAMES)
+	@want="$$($(HW_KERNEL_NAMES))"; [ "$$want" = "$(strip $(HW_KERNELS))" ] || \
+		{ echo "hw-kernels-check: HW_KERNELS '$(strip $(HW_KERNELS))'" \
+		"is not LF_KERNELS '$$want' (hls/lf_desc.h)"; exit 1; }
+	@for k in $(HW_KERNELS); do [ -f "hls/$${k#lfk_}.c" ] || \
+		{ echo "hw-kernels-check: $$k has no hls/$${k#lfk_}.c"; exit 1; }; done
+	@if [ -z "$(HW_KERNELS_SELF_TEST)" ]; then \
+		if $(MAKE) -s --no-print-directory hw-kernels-check \
+			HW_KERNELS_SELF_TEST=1 HW_KERNELS="lfk_conv2d lfk_engine" \
+			>/dev/null 2>&1; then \
+			echo "hw-kernels-check: a list unlike LF_KERNELS passed"; exit 1; fi; \
+		echo "hw-kernels-check: $(words $(HW_KERNELS)) kernels, as LF_KERNELS"; fi
+
 # The vitis_hls C-simulation testbenches, built and run with gcc against
 # the host-C kernels: once with the default parameters (hls/lf_config.h)
 # and once with each platform's (params.mk), so every parameter set that
 # `make hw` would synthesize is first shown to compute the right bytes.
-HLS_TB_NAMES := conv2d matmul pool add engine
+HLS_TB_NAMES := $(HW_KERNELS:lfk_%=%)
 HLS_TB_VARIANTS := default $(HW_PLATFORMS)
 # tb_engine builds hls/engine.c, which #includes the other kernel sources.
 HLS_TB_KSRCS := $(filter-out hls/limits_dump.c,$(wildcard hls/*.c))
@@ -190,5 +214,6 @@ aws-f2-hdk-check: $(AWS_SIM_XCLBIN) $(LF_XCLBIN_TOOL) | $(DEPS_STAMP)
 		$(PYTHON3) scripts/aws-f2-hdk-check --build $(BUILD) --self-test; \
 	else echo "aws-f2-hdk-check: tclsh not installed (Debian package tcl): skipped"; fi
 
-TEST_DEPS += hls-lint hls-lint-test hw-config-check hls-tb hls-tcl-check \
+TEST_DEPS += hls-lint hls-lint-test hw-config-check hw-kernels-check hls-tb \
+	hls-tcl-check \
 	aws-afi-test aws-f2-hdk-check

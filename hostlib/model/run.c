@@ -455,9 +455,7 @@ static void device_events(struct runctx *c, int si, size_t first_rec,
 					len += (size_t)w;
 			}
 			snprintf(pe.op, sizeof(pe.op), "%s",
-				 l->kernel == LF__MK_CONV ? "lfk_conv2d"
-				 : l->kernel == LF__MK_MM ? "lfk_matmul"
-							  : "lfk_engine");
+				 lf_kernel_name(lf__mk_kernel(l->kernel)));
 			lf__run_profile_event(c->prof, &pe);
 		}
 	} while (read == 64);

@@ -49,6 +49,18 @@
  * without, conv/matmul launches go to lfk_conv2d / lfk_matmul. */
 enum { LF__MK_CONV = 0, LF__MK_MM = 1, LF__MK_ENG = 2, LF__MK_COUNT = 3 };
 
+/* The kernel (LF_KERNELS, hls/lf_desc.h) of LF__MK_* @k: its name is
+ * lf_kernel_name(lf__mk_kernel(k)). */
+static inline enum lf_kernel lf__mk_kernel(int k)
+{
+	static const enum lf_kernel id[LF__MK_COUNT] = {
+	    [LF__MK_CONV] = LF_KERNEL_CONV2D,
+	    [LF__MK_MM] = LF_KERNEL_MATMUL,
+	    [LF__MK_ENG] = LF_KERNEL_ENGINE,
+	};
+	return (unsigned)k < LF__MK_COUNT ? id[k] : LF_KERNEL_COUNT;
+}
+
 /* The `.blk_*` limits of the blocked datapaths (0 or less: absent). */
 struct lf__blimits {
 	int64_t conv_wbeats; /* lfk_conv2d.blk_wbeats: max kh * kw * icb */

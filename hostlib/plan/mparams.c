@@ -13,12 +13,6 @@
 #include "hostlib/plan/model_plan_impl.h"
 #include "hostlib/plan/pack.h"
 
-static const char *kernel_name(int k)
-{
-	return lf_kernel_name(k == LF__MK_CONV ? LF_KERNEL_CONV2D
-					       : LF_KERNEL_MATMUL);
-}
-
 /* Keep a plan's params layout (slices and offsets), drop its tiles. */
 static void keep_layout(struct lf__plan *p)
 {
@@ -220,7 +214,7 @@ static lf_status plan_node(const struct lf__graph *g, const struct lf__gnode *n,
 	}
 	if (!caps->has[k]) {
 		snprintf(pn->why, sizeof(pn->why), "no %s compute unit",
-			 kernel_name(k));
+			 lf_kernel_name(lf__mk_kernel(k)));
 		return LF_OK;
 	}
 	struct lf__layer L;

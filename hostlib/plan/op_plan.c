@@ -97,8 +97,7 @@ static lf_status plan_linear(struct lf__oplan *op, const struct lf__layer *L,
 	int k = L->op == LF_KOP_CONV2D ? LF__MK_CONV : LF__MK_MM;
 	if (!caps->has[k]) {
 		snprintf(why, whylen, "the xclbin has no %s compute unit",
-			 lf_kernel_name(k == LF__MK_CONV ? LF_KERNEL_CONV2D
-							 : LF_KERNEL_MATMUL));
+			 lf_kernel_name(lf__mk_kernel(k)));
 		return LF_ERR_UNSUPPORTED;
 	}
 	op->kernel = caps->engine ? LF__MK_ENG : k;

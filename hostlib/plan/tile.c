@@ -292,6 +292,228 @@ static lf_status conv_slices(struct builder *b, const struct lf__layer *L,
 	return LF_OK;
 }
 
+/* Where one tile sits in the layer, and what it computes. */
+struct conv_pos {
+	int64_t n0, nn;	      /* images */
+	int64_t g0, ng;	      /* groups */
+	int64_t o0, noc, oc0; /* output channels: from o0 in the group
+			       * (oc0 in the layer), noc of them */
+	int64_t r0, nr;	      /* output rows */
+	int64_t j, c0, kc;    /* reduction chunk: input channels c0.. */
+	int64_t icn;	      /* input channels the tile reads */
+};
+
+/* Slab bytes so far and the output block count, while tiles appear. */
+struct conv_run {
+	uint64_t xs, ys;
+	int out;
+	const uint64_t *slice_off; /* per (group, chunk) when split */
+};
+
+/* The tile's shape: window and strides of the layer, its own counts. */
+static void conv_tile_shape(const struct lf__layer *L, const struct conv_geo *g,
+			    const struct conv_pos *c, lf_desc *d)
+{
+	int split = g->nchunks > 1;
+	lf__desc_common(L, d);
+	d->n = (uint32_t)c->nn;
+	d->ic = (uint32_t)c->icn;
+	d->oc = (uint32_t)c->noc;
+	d->groups = (uint32_t)(split || !g->ngt ? 1 : c->ng);
+	d->kh = (uint32_t)L->kh;
+	d->kw = (uint32_t)L->kw;
+	d->stride_h = (uint32_t)L->stride_h;
+	d->stride_w = (uint32_t)L->stride_w;
+	d->dil_h = (uint32_t)L->dil_h;
+	d->dil_w = (uint32_t)L->dil_w;
+	d->iw = (uint32_t)L->iw;
+	d->ow = (uint32_t)L->ow;
+	d->pad_l = (uint32_t)L->pad_l;
+	d->pad_r = (uint32_t)L->pad_r;
+	d->oh = (uint32_t)c->nr;
+}
+
+/* The tile's input: the rows it reads (and the padding around them),
+ * from x in place or, when rows are split, from a slab the host gathers
+ * at run->xs (rebased once the areas are placed). */
+static lf_status conv_tile_x(const struct lf__layer *L,
+			     const struct conv_geo *g, const struct conv_pos *c,
+			     const struct lf__plan *p, struct lf__tile *t,
+			     struct conv_run *run, char *why, size_t wl)
+{
+	lf_desc *d = &t->d;
+	int split = g->nchunks > 1;
+	uint64_t img_in = (uint64_t)L->ih * L->iw;
+	int64_t h_lo = c->r0 * L->stride_h - L->pad_t;
+	int64_t h_hi = (c->r0 + c->nr - 1) * L->stride_h - L->pad_t + g->span_h;
+	int64_t a = h_lo < 0 ? 0 : h_lo;
+	int64_t z = h_hi > L->ih ? L->ih : h_hi;
+	if (z <= a)
+		return unsupported(why, wl,
+				   "a row tile lies entirely in the %lld rows "
+				   "of padding (pad %lld)",
+				   (long long)(a - z), L->pad_t);
+	if (g->row_split) {
+		d->ih = (uint32_t)(z - a);
+		d->pad_t = (uint32_t)(a - h_lo);
+		d->pad_b = (uint32_t)(h_hi - z);
+	} else {
+		/* Whole x in place: its own row layout, even rows no window
+		 * reaches. */
+		d->ih = (uint32_t)L->ih;
+		d->pad_t = (uint32_t)L->pad_t;
+		d->pad_b = (uint32_t)L->pad_b;
+	}
+	/* First input channel. */
+	int64_t cs = c->g0 * g->icg + (split ? c->c0 : 0);
+	if (!g->ngt && !split)
+		cs = c->g0 * g->icg;
+	uint64_t at = ((uint64_t)c->n0 * L->ic + cs) * img_in;
+	if (!g->row_split) {
+		d->x_off = (uint32_t)(p->x_off + at);
+		return LF_OK;
+	}
+	uint64_t rows = (uint64_t)d->ih * L->iw;
+	t->gather = 1;
+	t->xin = (struct lf__copy){
+	    run->xs, at + (uint64_t)a * L->iw, (uint64_t)c->icn, rows, rows,
+	    img_in};
+	d->x_off = (uint32_t)run->xs; /* rebased in conv_areas() */
+	run->xs += (uint64_t)c->icn * rows;
+	return LF_OK;
+}
+
+/* The tile's weights: its output channels' rows of its group and chunk. */
+static void conv_tile_w(const struct lf__layer *L, const struct conv_geo *g,
+			const struct conv_pos *c, const struct conv_run *run,
+			lf_desc *d)
+{
+	uint64_t k2 = (uint64_t)L->kh * L->kw;
+	if (g->nchunks > 1)
+		d->w_off =
+		    (uint32_t)(run->slice_off[c->g0 * g->nchunks + c->j] +
+			       (uint64_t)c->o0 * c->kc * k2);
+	else
+		d->w_off = (uint32_t)((uint64_t)c->oc0 * g->icg * k2);
+}
+
+/* The tile's output: y in place, or (rows or the reduction split) a slab
+ * at run->ys the host scatters or sums into y. */
+static void conv_tile_y(const struct lf__layer *L, const struct conv_geo *g,
+			const struct conv_pos *c, struct lf__tile *t,
+			struct conv_run *run)
+{
+	int split = g->nchunks > 1;
+	uint64_t ysz = lf__ysize(L->y_type);
+	uint64_t tsz = split ? 4 : ysz; /* bytes per element a tile writes */
+	uint64_t img_out = (uint64_t)L->oh * L->ow;
+	uint64_t at = ((uint64_t)c->n0 * L->oc + c->oc0) * img_out;
+	t->chunk = (int)c->j;
+	t->out = run->out;
+	t->ch0 = (uint32_t)c->oc0;
+	t->ch_div = (uint32_t)(c->nr * L->ow);
+	t->ch_mod = (uint32_t)c->noc;
+	t->nelem = (uint64_t)c->noc * c->nr * L->ow;
+	if (!g->row_split && !split) {
+		t->d.y_off = (uint32_t)(at * ysz); /* rebased in conv_areas() */
+		return;
+	}
+	uint64_t blk = (uint64_t)c->nr * L->ow;
+	t->scatter = 1;
+	t->yout = (struct lf__copy){(at + (uint64_t)c->r0 * L->ow) * ysz,
+				    run->ys,
+				    (uint64_t)c->noc,
+				    blk * ysz,
+				    img_out * ysz,
+				    blk * tsz};
+	t->d.y_off = (uint32_t)run->ys;
+	run->ys += blk * c->noc * tsz;
+}
+
+/* One tile at @c: its descriptor, its gather and scatter. */
+static lf_status conv_tile(struct builder *b, const struct lf__layer *L,
+			   const struct conv_geo *g, struct conv_pos *c,
+			   struct conv_run *run, char *why, size_t wl)
+{
+	int split = g->nchunks > 1;
+	struct lf__tile *t = add_tile(b);
+	if (!t)
+		return b->st;
+	c->c0 = c->j * g->kc;
+	c->kc = split ? min64(g->kc, g->icg - c->c0) : g->icg;
+	c->icn = split ? c->kc : c->ng * g->icg;
+	conv_tile_shape(L, g, c, &t->d);
+	lf_status st = conv_tile_x(L, g, c, b->p, t, run, why, wl);
+	if (st)
+		return st;
+	conv_tile_w(L, g, c, run, &t->d);
+	desc_quant(L, b->p, &t->d, (uint32_t)c->oc0, (int)c->j, split);
+	conv_tile_y(L, g, c, t, run);
+	return LF_OK;
+}
+
+/* The tiles, batch outermost, then groups, output channels, output rows
+ * and reduction chunks; one output block per (batch, channels, rows). */
+static lf_status conv_tiles(struct builder *b, const struct lf__layer *L,
+			    const struct conv_geo *g, struct conv_run *run,
+			    char *why, size_t wl)
+{
+	struct conv_pos c;
+	int64_t ngroups_t = g->ngt ? g->ngt : 1;
+	int64_t oc_in_g = g->ngt ? g->ocg : g->oct;
+	for (c.n0 = 0; c.n0 < L->n; c.n0 += g->nt) {
+		c.nn = min64(g->nt, L->n - c.n0);
+		for (c.g0 = 0; c.g0 < L->groups; c.g0 += ngroups_t) {
+			c.ng = min64(ngroups_t, L->groups - c.g0);
+			for (c.o0 = 0; c.o0 < g->ocg; c.o0 += oc_in_g) {
+				c.noc = g->ngt ? c.ng * g->ocg
+					       : min64(g->oct, g->ocg - c.o0);
+				c.oc0 = c.g0 * g->ocg + c.o0;
+				for (c.r0 = 0; c.r0 < L->oh; c.r0 += g->rows) {
+					c.nr = min64(g->rows, L->oh - c.r0);
+					for (c.j = 0; c.j < g->nchunks; c.j++) {
+						lf_status st = conv_tile(
+						    b, L, g, &c, run, why, wl);
+						if (st)
+							return st;
+					}
+					run->out++;
+				}
+			}
+		}
+	}
+	return LF_OK;
+}
+
+/* The act area: x in place unless rows are split, then the input slabs,
+ * y in place unless rows or the reduction are split, the output slabs;
+ * the tiles' offsets rebased onto it. */
+static void conv_areas(struct lf__plan *p, const struct lf__layer *L,
+		       const struct conv_geo *g, const struct conv_run *run)
+{
+	int split = g->nchunks > 1;
+	uint64_t ysz = lf__ysize(L->y_type);
+	uint64_t img_out = (uint64_t)L->oh * L->ow;
+	p->nchunks = (int)g->nchunks;
+	p->nout = run->out;
+	p->xs_bytes = run->xs;
+	uint64_t off = align64(p->xs_off + run->xs);
+	if (!g->row_split && !split) {
+		p->y_off = off;
+		p->y_bytes = (uint64_t)L->n * L->oc * img_out * ysz;
+		off = align64(off + p->y_bytes);
+	}
+	p->ys_off = off;
+	p->ys_bytes = run->ys;
+	p->act_bytes = align64(off + run->ys);
+	for (int i = 0; i < p->ntiles; i++) {
+		struct lf__tile *t = &p->tiles[i];
+		if (t->gather)
+			t->d.x_off += (uint32_t)p->xs_off;
+		t->d.y_off += (uint32_t)(t->scatter ? p->ys_off : p->y_off);
+	}
+}
+
 static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
 			   const struct lf__klimits *lim, char *why, size_t wl)
 {
@@ -300,15 +522,8 @@ static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
 	lf_status st = conv_geometry(L, lim, &g, why, wl);
 	if (st)
 		return st;
-	int split = g.nchunks > 1;
-	uint64_t ysz = lf__ysize(L->y_type);
-	uint64_t tsz = split ? 4 : ysz; /* bytes per element a tile writes */
-	uint64_t img_in = (uint64_t)L->ih * L->iw;
-	uint64_t img_out = (uint64_t)L->oh * L->ow;
-	uint64_t k2 = (uint64_t)L->kh * L->kw;
-
 	uint64_t *slice_off = NULL;
-	if (split) {
+	if (g.nchunks > 1) {
 		slice_off =
 		    calloc((size_t)(L->groups * g.nchunks), sizeof(*slice_off));
 		if (!slice_off)
@@ -317,236 +532,21 @@ static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
 	st = conv_slices(b, L, &g, slice_off);
 	if (st)
 		goto out;
-
-	/* act: x in place unless rows are split, y in place unless rows or
-	 * the reduction are split; slabs after. */
+	/* x in place first unless rows are split; the input slabs after.
+	 * Slab offsets are assigned as tiles appear, and rebased once the
+	 * areas are placed (conv_areas()). */
 	uint64_t off = 0;
 	if (!g.row_split) {
 		p->x_off = 0;
-		p->x_bytes = (uint64_t)L->n * L->ic * img_in;
+		p->x_bytes = (uint64_t)L->n * L->ic * L->ih * L->iw;
 		off = align64(p->x_bytes);
 	}
 	p->xs_off = off;
-	/* Tiles are generated in two passes' worth of bookkeeping: slab
-	 * offsets are assigned as tiles appear. */
-	uint64_t xs = 0, ys = 0;
-	int out = 0;
-	int64_t ngroups_t = g.ngt ? g.ngt : 1;
-	for (int64_t n0 = 0; n0 < L->n; n0 += g.nt) {
-		int64_t nn = min64(g.nt, L->n - n0);
-		for (int64_t g0 = 0; g0 < L->groups; g0 += ngroups_t) {
-			int64_t ng = min64(ngroups_t, L->groups - g0);
-			int64_t oc_in_g = g.ngt ? g.ocg : g.oct;
-			for (int64_t o0 = 0; o0 < g.ocg; o0 += oc_in_g) {
-				int64_t noc = g.ngt ? ng * g.ocg
-						    : min64(g.oct, g.ocg - o0);
-				int64_t oc0 = g0 * g.ocg + o0;
-				for (int64_t r0 = 0; r0 < L->oh; r0 += g.rows) {
-					int64_t nr = min64(g.rows, L->oh - r0);
-					for (int64_t j = 0; j < g.nchunks;
-					     j++) {
-						struct lf__tile *t =
-						    add_tile(b);
-						if (!t) {
-							st = b->st;
-							goto out;
-						}
-						lf_desc *d = &t->d;
-						lf__desc_common(L, d);
-						int64_t c0 = j * g.kc;
-						int64_t kc =
-						    split ? min64(g.kc,
-								  g.icg - c0)
-							  : g.icg;
-						int64_t icn =
-						    split ? kc : ng * g.icg;
-						d->n = (uint32_t)nn;
-						d->ic = (uint32_t)icn;
-						d->oc = (uint32_t)noc;
-						d->groups =
-						    (uint32_t)(split || !g.ngt
-								   ? 1
-								   : ng);
-						d->kh = (uint32_t)L->kh;
-						d->kw = (uint32_t)L->kw;
-						d->stride_h =
-						    (uint32_t)L->stride_h;
-						d->stride_w =
-						    (uint32_t)L->stride_w;
-						d->dil_h = (uint32_t)L->dil_h;
-						d->dil_w = (uint32_t)L->dil_w;
-						d->iw = (uint32_t)L->iw;
-						d->ow = (uint32_t)L->ow;
-						d->pad_l = (uint32_t)L->pad_l;
-						d->pad_r = (uint32_t)L->pad_r;
-						d->oh = (uint32_t)nr;
-						/* Input rows this tile reads.
-						 */
-						int64_t h_lo =
-						    r0 * L->stride_h - L->pad_t;
-						int64_t h_hi = (r0 + nr - 1) *
-								   L->stride_h -
-							       L->pad_t +
-							       g.span_h;
-						int64_t a = h_lo < 0 ? 0 : h_lo;
-						int64_t z =
-						    h_hi > L->ih ? L->ih : h_hi;
-						if (z <= a) {
-							st = unsupported(
-							    why, wl,
-							    "a row tile lies "
-							    "entirely in the "
-							    "%lld rows of "
-							    "padding (pad "
-							    "%lld)",
-							    (long long)(a - z),
-							    L->pad_t);
-							goto out;
-						}
-						if (g.row_split) {
-							d->ih =
-							    (uint32_t)(z - a);
-							d->pad_t =
-							    (uint32_t)(a -
-								       h_lo);
-							d->pad_b =
-							    (uint32_t)(h_hi -
-								       z);
-						} else {
-							/* Whole x in place: its
-							 * own row layout, even
-							 * rows no window
-							 * reaches. */
-							d->ih = (uint32_t)L->ih;
-							d->pad_t =
-							    (uint32_t)L->pad_t;
-							d->pad_b =
-							    (uint32_t)L->pad_b;
-						}
-						/* First input channel. */
-						int64_t cs = g0 * g.icg +
-							     (split ? c0 : 0);
-						if (!g.ngt && !split)
-							cs = g0 * g.icg;
-						if (!g.row_split) {
-							d->x_off =
-							    (uint32_t)(p->x_off +
-								       ((uint64_t)
-										n0 *
-									    L->ic +
-									cs) *
-									   img_in);
-						} else {
-							uint64_t slab =
-							    (uint64_t)icn *
-							    d->ih * L->iw;
-							t->gather = 1;
-							t->xin =
-							    (struct lf__copy){
-								xs,
-								((uint64_t)n0 *
-								     L->ic +
-								 cs) * img_in +
-								    (uint64_t)
-									    a *
-									L->iw,
-								(uint64_t)icn,
-								(uint64_t)
-									d->ih *
-								    L->iw,
-								(uint64_t)
-									d->ih *
-								    L->iw,
-								img_in};
-							d->x_off = (uint32_t)
-							    xs; /* rebased below
-								 */
-							xs += slab;
-						}
-						/* Weights. */
-						if (split)
-							d->w_off =
-							    (uint32_t)(slice_off
-									   [g0 *
-										g.nchunks +
-									    j] +
-								       (uint64_t)
-									       o0 *
-									   kc *
-									   k2);
-						else
-							d->w_off =
-							    (uint32_t)((uint64_t)
-									   oc0 *
-								       g.icg *
-								       k2);
-						desc_quant(L, p, d,
-							   (uint32_t)oc0,
-							   (int)j, split);
-						/* Output. */
-						t->chunk = (int)j;
-						t->out = out;
-						t->ch0 = (uint32_t)oc0;
-						t->ch_div =
-						    (uint32_t)(nr * L->ow);
-						t->ch_mod = (uint32_t)noc;
-						t->nelem =
-						    (uint64_t)noc * nr * L->ow;
-						if (!g.row_split && !split) {
-							d->y_off =
-							    (uint32_t)(((uint64_t)
-										n0 *
-									    L->oc +
-									oc0) *
-								       img_out *
-								       ysz); /* rebased below */
-						} else {
-							uint64_t blk =
-							    (uint64_t)nr *
-							    L->ow;
-							t->scatter = 1;
-							t->yout =
-							    (struct lf__copy){
-								(((uint64_t)n0 *
-								      L->oc +
-								  oc0) *
-								     img_out +
-								 (uint64_t)r0 *
-								     L->ow) *
-								    ysz,
-								ys,
-								(uint64_t)noc,
-								blk * ysz,
-								img_out * ysz,
-								blk * tsz};
-							d->y_off = (uint32_t)ys;
-							ys += blk * noc * tsz;
-						}
-					}
-					out++;
-				}
-			}
-		}
-	}
-	p->nchunks = (int)g.nchunks;
-	p->nout = out;
-	p->xs_bytes = xs;
-	off = align64(p->xs_off + xs);
-	if (!g.row_split && !split) {
-		p->y_off = off;
-		p->y_bytes = (uint64_t)L->n * L->oc * img_out * ysz;
-		off = align64(off + p->y_bytes);
-	}
-	p->ys_off = off;
-	p->ys_bytes = ys;
-	p->act_bytes = align64(off + ys);
-	/* Rebase slab and in-place offsets now that the areas are placed. */
-	for (int i = 0; i < p->ntiles; i++) {
-		struct lf__tile *t = &p->tiles[i];
-		if (t->gather)
-			t->d.x_off += (uint32_t)p->xs_off;
-		t->d.y_off += (uint32_t)(t->scatter ? p->ys_off : p->y_off);
-	}
+	struct conv_run run = {0, 0, 0, slice_off};
+	st = conv_tiles(b, L, &g, &run, why, wl);
+	if (st)
+		goto out;
+	conv_areas(p, L, &g, &run);
 out:
 	free(slice_off);
 	return st;
