@@ -65,6 +65,27 @@ lf_status lf__err(uint64_t ctx_id, lf_status status, const char *fmt, ...)
 	return status;
 }
 
+lf_status lf__diag_fail(struct lf__diag *d, lf_status status, const char *fmt,
+			...)
+{
+	if (d) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+		va_end(ap);
+		d->status = status;
+	}
+	return status;
+}
+
+lf_status lf__diag_raise(uint64_t ctx_id, const struct lf__diag *d,
+			 const char *prefix)
+{
+	if (prefix)
+		return lf__err(ctx_id, d->status, "%s: %s", prefix, d->msg);
+	return lf__err(ctx_id, d->status, "%s", d->msg);
+}
+
 const char *lf__err_ctx_msg(uint64_t ctx_id)
 {
 	struct lf__err_slot *s = ctx_id ? slot_for(ctx_id, 0) : NULL;

@@ -29,6 +29,35 @@ lf_status lf__err(uint64_t ctx_id, lf_status status, const char *fmt, ...)
 lf_status lf__verr(uint64_t ctx_id, lf_status status, const char *fmt,
 		   va_list ap);
 
+/*
+ * struct lf__diag - the internal error convention: a function that can
+ * fail returns its lf_status and fills the caller's diag with that status
+ * and a message saying what failed, where it failed; the API edge turns
+ * it into the public status and last-error message once
+ * (lf__diag_raise()). LF_ERR_UNSUPPORTED from the planner is a reason,
+ * not an error: the caller runs the op on the CPU and may show the
+ * message as the reason.
+ */
+struct lf__diag {
+	lf_status status;
+	char msg[LF__ERR_MAX];
+};
+
+/*
+ * lf__diag_fail() - record @status and the formatted message in @d (NULL:
+ * none) and return @status: `return lf__diag_fail(dg, LF_ERR_SHAPE, ...)`.
+ */
+lf_status lf__diag_fail(struct lf__diag *d, lf_status status, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * lf__diag_raise() - at the API edge: @d's status, with "@prefix: message"
+ * (or the message alone when @prefix is NULL) as the last error of the
+ * calling thread and of context @ctx_id (0: the thread's only).
+ */
+lf_status lf__diag_raise(uint64_t ctx_id, const struct lf__diag *d,
+			 const char *prefix);
+
 /* Store an already-formatted message (e.g. carried by an event). */
 void lf__err_set_msg(uint64_t ctx_id, const char *msg);
 

@@ -220,8 +220,12 @@ static lf_status make_entry(struct lf__exec *d, uint64_t id,
 	e->key = *k;
 	struct lf__mdevcaps caps;
 	lf__mdev_caps(d, &caps);
-	lf_status st = lf__oplan_build(&op->L, op->name, k->sh, &caps, &e->op,
-				       why, whylen);
+	struct lf__diag dg;
+	lf_status st =
+	    lf__oplan_build(&op->L, op->name, k->sh, &caps, &e->op, &dg);
+	/* exec/ still passes messages in a buffer: plan/'s diag into it. */
+	if (st != LF_OK)
+		snprintf(why, whylen, "%s", dg.msg);
 	if (st == LF_ERR_NO_MEMORY)
 		return lf__err(id, st, "%s: no memory to plan tiles", op->name);
 	if (st)

@@ -169,8 +169,11 @@ static lf_status setup(lf_model *m, char *err, size_t errlen)
 		return st;
 	fill_output_info(m, sh);
 	lf__mdev_caps(m->ctx->dev, &m->caps);
-	st = lf__mparams_build(g, sh, &m->caps, &m->params, err, errlen);
+	struct lf__diag dg;
+	st = lf__mparams_build(g, sh, &m->caps, &m->params, &dg);
 	free(sh);
+	if (st != LF_OK) /* model/ still passes messages in a buffer */
+		snprintf(err, errlen, "%s", dg.msg);
 	return st;
 }
 

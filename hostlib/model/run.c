@@ -136,12 +136,11 @@ static lf_status get_plan(lf_model *m, const struct lf__gshape *in,
 		return LF_OK;
 	}
 	pthread_mutex_unlock(&m->mu);
-	char err[LF__ERR_MAX] = "";
+	struct lf__diag dg;
 	struct lf__mplan *p;
-	lf_status st = lf__mplan_build(m->g, &m->params, &m->caps, in, &p, err,
-				       sizeof(err));
+	lf_status st = lf__mplan_build(m->g, &m->params, &m->caps, in, &p, &dg);
 	if (st != LF_OK)
-		return lf__err(m->ctx->id, st, "lf_model_run: %s", err);
+		return lf__diag_raise(m->ctx->id, &dg, "lf_model_run");
 	pthread_mutex_lock(&m->mu);
 	e = find_plan(m, in);
 	if (e) { /* another run made it meanwhile */

@@ -4,24 +4,10 @@
  * (classify, partition, residency, blocked segments, device and host
  * memory, descriptors, the check); lf__mplan_free() releases the result.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostlib/plan/model_plan_impl.h"
-
-lf_status lf__mplan_failf(char *err, size_t errlen, lf_status st,
-			  const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return st;
-}
 
 void lf__mplan_free(struct lf__mplan *p)
 {
@@ -84,10 +70,12 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
-	lf_status st =
-	    lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, b->err, b->errlen);
+	/* hostlib/model's shape inference still takes a message buffer. */
+	struct lf__diag *dg = b->dg;
+	lf_status st = lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, dg->msg,
+				       sizeof(dg->msg));
 	if (st != LF_OK)
-		return st;
+		return dg->status = st;
 	for (size_t v = 0; v < g->nvals; v++) {
 		p->root[v] = lf__graph_root(g, (int)v);
 		p->host_off[v] = UINT64_MAX;
@@ -108,15 +96,14 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__mparams *params,
 			  const struct lf__mdevcaps *caps,
 			  const struct lf__gshape *in, struct lf__mplan **out,
-			  char *err, size_t errlen)
+			  struct lf__diag *dg)
 {
 	struct bld b;
 	memset(&b, 0, sizeof(b));
 	b.g = g;
 	b.params = params;
 	b.caps = caps;
-	b.err = err;
-	b.errlen = errlen;
+	b.dg = dg;
 	b.p = calloc(1, sizeof(*b.p));
 	if (!b.p)
 		return nomem(&b);

@@ -147,11 +147,14 @@ struct lf__mparams {
  * lf__mparams_build() - plan every conv/matmul node with the load-time
  * shapes @shape, pack its weights, bias, weight zero points and
  * multipliers into one blob.
+ * Return: LF_OK and *out (free with lf__mparams_free()); else the status,
+ * also in @dg with its message (the node whose tiles failed to plan;
+ * LF_ERR_NO_MEMORY).
  */
 lf_status lf__mparams_build(const struct lf__graph *g,
 			    const struct lf__gshape *shape,
 			    const struct lf__mdevcaps *caps,
-			    struct lf__mparams *out, char *err, size_t errlen);
+			    struct lf__mparams *out, struct lf__diag *dg);
 void lf__mparams_free(struct lf__mparams *p);
 
 struct lf__mlaunch {
@@ -239,16 +242,17 @@ struct lf__mplan {
 
 /*
  * lf__mplan_build() - plan @g for inputs of shapes @in.
- * Return: LF_OK and *out (free with lf__mplan_free()); LF_ERR_SHAPE (the
- * shapes do not fit the model: the message names the node);
- * LF_ERR_UNSUPPORTED; LF_ERR_NO_MEMORY; LF_ERR_INTERNAL (the plan would
- * let two live values share memory: a planner bug, named segment).
+ * Return: LF_OK and *out (free with lf__mplan_free()); else the status,
+ * also in @dg (not NULL) with its message: LF_ERR_SHAPE (the shapes do
+ * not fit the model: the message names the node); LF_ERR_UNSUPPORTED;
+ * LF_ERR_NO_MEMORY; LF_ERR_INTERNAL (the plan would let two live values
+ * share memory: a planner bug, named segment).
  */
 lf_status lf__mplan_build(const struct lf__graph *g,
 			  const struct lf__mparams *params,
 			  const struct lf__mdevcaps *caps,
 			  const struct lf__gshape *in, struct lf__mplan **out,
-			  char *err, size_t errlen);
+			  struct lf__diag *dg);
 void lf__mplan_free(struct lf__mplan *p);
 
 /*

@@ -88,19 +88,12 @@ struct bld {
 	int *out_use;	     /* per root: graph output */
 	int *bk;	     /* per node: BK_* (blocked layout) */
 	char *fold;	     /* per node: a folded stem conv */
-	char *err;
-	size_t errlen;
+	struct lf__diag *dg; /* the caller's: what failed */
 };
-
-/* Format @fmt into @err (when it is not NULL) and return @st. */
-lf_status lf__mplan_failf(char *err, size_t errlen, lf_status st,
-			  const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 static inline lf_status nomem(struct bld *b)
 {
-	return lf__mplan_failf(b->err, b->errlen, LF_ERR_NO_MEMORY,
-			       "out of memory");
+	return lf__diag_fail(b->dg, LF_ERR_NO_MEMORY, "out of memory");
 }
 
 /* ---- the stages, in build() order ---- */

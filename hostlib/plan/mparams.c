@@ -205,7 +205,7 @@ static lf_status plan_node(const struct lf__graph *g, const struct lf__gnode *n,
 			   const struct lf__gshape *shape,
 			   const struct lf__mdevcaps *caps,
 			   struct lf__pnode *pn, uint64_t *total,
-			   unsigned *kernels, char *err, size_t errlen)
+			   unsigned *kernels, struct lf__diag *dg)
 {
 	int k = kernel_of(n);
 	if (!caps->present) {
@@ -219,17 +219,15 @@ static lf_status plan_node(const struct lf__graph *g, const struct lf__gnode *n,
 	}
 	struct lf__layer L;
 	lf__graph_layer(g, n, shape, &L);
-	char why[LF__GRAPH_ERR_LEN] = "";
-	lf_status st =
-	    lf__plan_layer(&L, &caps->lim[k], &pn->layout, why, sizeof(why));
+	struct lf__diag why;
+	lf_status st = lf__plan_layer(&L, &caps->lim[k], &pn->layout, &why);
 	if (st == LF_ERR_UNSUPPORTED) {
-		set_why(pn->why, sizeof(pn->why), why);
+		set_why(pn->why, sizeof(pn->why), why.msg);
 		return LF_OK;
 	}
 	if (st != LF_OK)
-		return lf__mplan_failf(err, errlen, st,
-				       "node '%s': planning tiles: %s", n->name,
-				       lf_status_name(st));
+		return lf__diag_fail(dg, st, "node '%s': planning tiles: %s",
+				     n->name, lf_status_name(st));
 	keep_layout(&pn->layout);
 	uint64_t base = align64(*total);
 	/* Descriptor offsets into params are 32-bit. */
@@ -251,22 +249,21 @@ static lf_status plan_node(const struct lf__graph *g, const struct lf__gnode *n,
 lf_status lf__mparams_build(const struct lf__graph *g,
 			    const struct lf__gshape *shape,
 			    const struct lf__mdevcaps *caps,
-			    struct lf__mparams *out, char *err, size_t errlen)
+			    struct lf__mparams *out, struct lf__diag *dg)
 {
 	struct lf__mparams p;
 	memset(&p, 0, sizeof(p));
 	p.nnodes = g->nnodes;
 	p.node = calloc(g->nnodes ? g->nnodes : 1, sizeof(*p.node));
 	if (!p.node)
-		return lf__mplan_failf(err, errlen, LF_ERR_NO_MEMORY,
-				       "out of memory");
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY, "out of memory");
 	uint64_t total = 0;
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct lf__gnode *n = &g->nodes[i];
 		if (n->op != LF__GOP_CONV && n->op != LF__GOP_MATMUL)
 			continue;
 		lf_status st = plan_node(g, n, shape, caps, &p.node[i], &total,
-					 &p.kernels, err, errlen);
+					 &p.kernels, dg);
 		if (st != LF_OK) {
 			lf__mparams_free(&p);
 			return st;
@@ -274,8 +271,7 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 	}
 	if (params_groups(&p, caps->params_room)) {
 		lf__mparams_free(&p);
-		return lf__mplan_failf(err, errlen, LF_ERR_NO_MEMORY,
-				       "out of memory");
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY, "out of memory");
 	}
 	/* With the engine, pooling and add nodes (no constants) may run on
 	 * the device too: the model needs its device side. */
@@ -285,17 +281,16 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 	p.blob = calloc(p.bytes ? p.bytes : 1, 1);
 	if (!p.blob) {
 		lf__mparams_free(&p);
-		return lf__mplan_failf(
-		    err, errlen, LF_ERR_NO_MEMORY,
-		    "out of memory for %llu bytes of weights",
-		    (unsigned long long)total);
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY,
+				     "out of memory for %llu bytes of weights",
+				     (unsigned long long)total);
 	}
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (p.node[i].on &&
 		    pack_node(g, &g->nodes[i], shape, &p.node[i], p.blob)) {
 			lf__mparams_free(&p);
-			return lf__mplan_failf(err, errlen, LF_ERR_NO_MEMORY,
-					       "out of memory packing weights");
+			return lf__diag_fail(dg, LF_ERR_NO_MEMORY,
+					     "out of memory packing weights");
 		}
 	*out = p;
 	return LF_OK;

@@ -146,9 +146,9 @@ lf_status lf__mplan_descriptors(struct bld *b)
 				  ? 1
 				  : (uint64_t)b->lp[i].ntiles;
 	if (nd > UINT32_MAX / LF_DESC_BYTES)
-		return lf__mplan_failf(b->err, b->errlen, LF_ERR_UNSUPPORTED,
-				       "%llu descriptors are too many",
-				       (unsigned long long)nd);
+		return lf__diag_fail(b->dg, LF_ERR_UNSUPPORTED,
+				     "%llu descriptors are too many",
+				     (unsigned long long)nd);
 	p->desc = calloc(nd ? nd : 1, sizeof(lf_desc));
 	p->desc_node = calloc(nd ? nd : 1, sizeof(int));
 	if (!p->desc || !p->desc_node)

@@ -168,14 +168,13 @@ lf_status lf__mplan_device_memory(struct bld *b)
 		goto out;
 	st = lf__arena_assign(v.it, v.n, LF__MPLAN_ALIGN, &p->arena_bytes);
 	if (st != LF_OK) {
-		st = lf__mplan_failf(b->err, b->errlen, st,
-				     "planning the arena: %s",
-				     lf_status_name(st));
+		st = lf__diag_fail(b->dg, st, "planning the arena: %s",
+				   lf_status_name(st));
 		goto out;
 	}
 	if (p->arena_bytes > UINT32_MAX) {
-		st = lf__mplan_failf(
-		    b->err, b->errlen, LF_ERR_UNSUPPORTED,
+		st = lf__diag_fail(
+		    b->dg, LF_ERR_UNSUPPORTED,
 		    "the activations need %llu bytes of device memory "
 		    "at once; descriptor offsets stop at 4 GiB",
 		    (unsigned long long)p->arena_bytes);
@@ -264,9 +263,8 @@ lf_status lf__mplan_host_memory(struct bld *b)
 	free(it);
 	free(need);
 	if (st != LF_OK)
-		return lf__mplan_failf(b->err, b->errlen, st,
-				       "planning host memory: %s",
-				       lf_status_name(st));
+		return lf__diag_fail(b->dg, st, "planning host memory: %s",
+				     lf_status_name(st));
 	return LF_OK;
 }
 
@@ -365,8 +363,8 @@ lf_status lf__mplan_check(struct bld *b)
 	for (int si = 0; si < p->nsegs && st == LF_OK; si++) {
 		const struct lf__mseg *s = &p->seg[si];
 		if (arena_clash(b, s, t) || host_clash(b, s))
-			st = lf__mplan_failf(
-			    b->err, b->errlen, LF_ERR_INTERNAL,
+			st = lf__diag_fail(
+			    b->dg, LF_ERR_INTERNAL,
 			    "device segment %d (node '%s'): two values "
 			    "alive at once share memory in the plan",
 			    si, g->nodes[s->nodes[0]].name);

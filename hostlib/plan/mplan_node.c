@@ -410,17 +410,15 @@ static lf_status classify_linear(struct bld *b, size_t i)
 	int k = kernel_of(n);
 	struct lf__layer L;
 	lf__graph_layer(g, n, p->shape, &L);
-	char why[LF__GRAPH_ERR_LEN] = "";
-	lf_status st =
-	    lf__plan_layer(&L, &b->caps->lim[k], &b->lp[i], why, sizeof(why));
+	struct lf__diag why;
+	lf_status st = lf__plan_layer(&L, &b->caps->lim[k], &b->lp[i], &why);
 	if (st == LF_ERR_UNSUPPORTED) {
-		set_why(mn->why, sizeof(mn->why), why);
+		set_why(mn->why, sizeof(mn->why), why.msg);
 		return LF_OK;
 	}
 	if (st != LF_OK)
-		return lf__mplan_failf(b->err, b->errlen, st,
-				       "node '%s': planning tiles: %s", n->name,
-				       lf_status_name(st));
+		return lf__diag_fail(b->dg, st, "node '%s': planning tiles: %s",
+				     n->name, lf_status_name(st));
 	if (!lf__mparams_same_layout(&b->lp[i], &pn->layout)) {
 		lf__plan_free(&b->lp[i]);
 		snprintf(mn->why, sizeof(mn->why),

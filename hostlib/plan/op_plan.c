@@ -91,18 +91,17 @@ static lf_status alloc_plan(struct lf__oplan *op, uint32_t ndesc)
 
 /* Conv / matmul: one host-assisted segment. */
 static lf_status plan_linear(struct lf__oplan *op, const struct lf__layer *L,
-			     const struct lf__mdevcaps *caps, char *why,
-			     size_t whylen)
+			     const struct lf__mdevcaps *caps,
+			     struct lf__diag *dg)
 {
 	int k = L->op == LF_KOP_CONV2D ? LF__MK_CONV : LF__MK_MM;
-	if (!caps->has[k]) {
-		snprintf(why, whylen, "the xclbin has no %s compute unit",
-			 lf_kernel_name(lf__mk_kernel(k)));
-		return LF_ERR_UNSUPPORTED;
-	}
+	if (!caps->has[k])
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "the xclbin has no %s compute unit",
+				     lf_kernel_name(lf__mk_kernel(k)));
 	op->kernel = caps->engine ? LF__MK_ENG : k;
 	struct lf__plan lp;
-	lf_status st = lf__plan_layer(L, &caps->lim[k], &lp, why, whylen);
+	lf_status st = lf__plan_layer(L, &caps->lim[k], &lp, dg);
 	if (st)
 		return st;
 	if ((st = alloc_plan(op, (uint32_t)lp.ntiles))) {
@@ -128,14 +127,12 @@ static lf_status plan_linear(struct lf__oplan *op, const struct lf__layer *L,
 /* Pooling / add: one or two descriptors, no constants on the card. */
 static lf_status plan_elem(struct lf__oplan *op, const struct lf__layer *L,
 			   const char *name, const struct lf__opshape *sh,
-			   const struct lf__mdevcaps *caps, char *why,
-			   size_t whylen)
+			   const struct lf__mdevcaps *caps, struct lf__diag *dg)
 {
 	int add = L->op == LF_KOP_ADD;
-	if (!caps->engine) {
-		snprintf(why, whylen, "no device kernel for %s", name);
-		return LF_ERR_UNSUPPORTED;
-	}
+	if (!caps->engine)
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "no device kernel for %s", name);
 	op->kernel = LF__MK_ENG;
 	lf_desc dd[2];
 	const char *w = "";
@@ -147,19 +144,16 @@ static lf_status plan_elem(struct lf__oplan *op, const struct lf__layer *L,
 				       dd, &a_at_x, &second, &w);
 	else
 		nd = lf__elem_pool_desc(L, &caps->plim, &dd[0], &w);
-	if (!nd) {
-		snprintf(why, whylen, "%s: %s", name, w);
-		return LF_ERR_UNSUPPORTED;
-	}
+	if (!nd)
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED, "%s: %s", name, w);
 	uint64_t xb = shape_bytes(&sh[LF__OPV_X]);
 	uint64_t x2b = add ? shape_bytes(&sh[LF__OPV_X2]) : 0;
 	uint64_t yb = shape_bytes(&sh[LF__OPV_Y]);
 	uint64_t x2_off = al64(xb);
 	uint64_t y_off = add ? al64(x2_off + x2b) : x2_off;
-	if (y_off + yb > UINT32_MAX) {
-		snprintf(why, whylen, "%s: tensors pass 4 GiB", name);
-		return LF_ERR_UNSUPPORTED;
-	}
+	if (y_off + yb > UINT32_MAX)
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "%s: tensors pass 4 GiB", name);
 	lf_status st = alloc_plan(op, (uint32_t)nd);
 	if (st)
 		return st;
@@ -203,11 +197,11 @@ static lf_status plan_elem(struct lf__oplan *op, const struct lf__layer *L,
 lf_status lf__oplan_build(const struct lf__layer *L, const char *name,
 			  const struct lf__opshape *sh,
 			  const struct lf__mdevcaps *caps,
-			  struct lf__oplan **out, char *why, size_t whylen)
+			  struct lf__oplan **out, struct lf__diag *dg)
 {
 	struct lf__oplan *op = calloc(1, sizeof(*op));
 	if (!op)
-		return LF_ERR_NO_MEMORY;
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY, "out of memory");
 	/* The graph: x [, x2] -> node -> y. An empty label marks a single
 	 * op: model_exec.c's messages then start with its name alone. */
 	struct lf__graph *g = &op->g;
@@ -234,8 +228,10 @@ lf_status lf__oplan_build(const struct lf__layer *L, const char *name,
 	op->node.in = op->in;
 	op->node.out = op->out;
 	lf_status st = L->op == LF_KOP_CONV2D || L->op == LF_KOP_MATMUL
-			   ? plan_linear(op, L, caps, why, whylen)
-			   : plan_elem(op, L, name, sh, caps, why, whylen);
+			   ? plan_linear(op, L, caps, dg)
+			   : plan_elem(op, L, name, sh, caps, dg);
+	if (st == LF_ERR_NO_MEMORY)
+		lf__diag_fail(dg, st, "out of memory");
 	if (st) {
 		lf__oplan_free(op);
 		return st;

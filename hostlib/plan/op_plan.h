@@ -44,13 +44,14 @@ struct lf__oplan {
  * lf__oplan_build() - plan layer @L (op name @name, kept by pointer) with
  * operands of shapes @sh (LF__OPV_COUNT entries) for a device with @caps.
  * The params blob is allocated (zeroed); lf__oplan_pack() fills it.
- * Return: LF_OK and *out (free with lf__oplan_free()); LF_ERR_UNSUPPORTED
- * with the reason in @why (the op runs on the CPU); LF_ERR_NO_MEMORY.
+ * Return: LF_OK and *out (free with lf__oplan_free()); else the status,
+ * also in @dg with its message: LF_ERR_UNSUPPORTED (the reason: the op
+ * runs on the CPU), LF_ERR_NO_MEMORY.
  */
 lf_status lf__oplan_build(const struct lf__layer *L, const char *name,
 			  const struct lf__opshape *sh,
 			  const struct lf__mdevcaps *caps,
-			  struct lf__oplan **out, char *why, size_t whylen);
+			  struct lf__oplan **out, struct lf__diag *dg);
 void lf__oplan_free(struct lf__oplan *op);
 
 /*

@@ -72,13 +72,6 @@ static int64_t ceil_div(int64_t a, int64_t b)
 	return (a + b - 1) / b;
 }
 
-static lf_status unsupported(char *why, size_t len, const char *msg,
-			     long long v, long long lim)
-{
-	snprintf(why, len, msg, v, lim);
-	return LF_ERR_UNSUPPORTED;
-}
-
 void lf__desc_window(const struct lf__layer *L, lf_desc *d)
 {
 	d->n = (uint32_t)L->n;
@@ -181,33 +174,36 @@ static int64_t conv_kc_max(const struct lf__layer *L,
 
 static lf_status conv_geometry(const struct lf__layer *L,
 			       const struct lf__klimits *lim,
-			       struct conv_geo *g, char *why, size_t wl)
+			       struct conv_geo *g, struct lf__diag *dg)
 {
 	int64_t dm = lim->dim_max;
 	if (L->kh > lim->kdim_max || L->kw > lim->kdim_max)
-		return unsupported(why, wl,
-				   "kernel window %lld wide exceeds kdim_max "
-				   "%lld",
-				   L->kh > L->kw ? L->kh : L->kw,
-				   lim->kdim_max);
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "kernel window %lld wide exceeds kdim_max "
+				     "%lld",
+				     (long long)(L->kh > L->kw ? L->kh : L->kw),
+				     (long long)lim->kdim_max);
 	int steps[4] = {L->stride_h, L->stride_w, L->dil_h, L->dil_w};
 	for (int i = 0; i < 4; i++)
 		if (steps[i] > lim->step_max)
-			return unsupported(why, wl,
-					   "stride/dilation %lld exceeds "
-					   "step_max %lld",
-					   steps[i], lim->step_max);
+			return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+					     "stride/dilation %lld exceeds "
+					     "step_max %lld",
+					     (long long)steps[i],
+					     (long long)lim->step_max);
 	int pads[4] = {L->pad_t, L->pad_l, L->pad_b, L->pad_r};
 	for (int i = 0; i < 4; i++)
 		if (pads[i] > dm)
-			return unsupported(why, wl,
-					   "padding %lld exceeds dim_max %lld",
-					   pads[i], dm);
+			return lf__diag_fail(
+			    dg, LF_ERR_UNSUPPORTED,
+			    "padding %lld exceeds dim_max %lld",
+			    (long long)pads[i], (long long)dm);
 	if (L->iw > dm || L->ow > dm)
-		return unsupported(why, wl,
-				   "width %lld exceeds dim_max %lld (only rows "
-				   "are split)",
-				   L->iw > L->ow ? L->iw : L->ow, dm);
+		return lf__diag_fail(
+		    dg, LF_ERR_UNSUPPORTED,
+		    "width %lld exceeds dim_max %lld (only rows "
+		    "are split)",
+		    (long long)(L->iw > L->ow ? L->iw : L->ow), (long long)dm);
 
 	g->icg = L->ic / L->groups;
 	g->ocg = L->oc / L->groups;
@@ -217,11 +213,11 @@ static lf_status conv_geometry(const struct lf__layer *L,
 	/* Reduction chunks. */
 	int64_t kcmax = conv_kc_max(L, lim, g->span_w);
 	if (kcmax < 1) {
-		snprintf(why, wl,
-			 "a %dx%d window does not fit the kernel's buffers "
-			 "even for one channel vector (kmax %lld)",
-			 L->kh, L->kw, (long long)lim->kmax);
-		return LF_ERR_UNSUPPORTED;
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "a %dx%d window does not fit the kernel's "
+				     "buffers even for one channel vector "
+				     "(kmax %lld)",
+				     L->kh, L->kw, (long long)lim->kmax);
 	}
 	kcmax = min64(kcmax, dm);
 	g->kc = min64(g->icg, kcmax);
@@ -232,10 +228,11 @@ static lf_status conv_geometry(const struct lf__layer *L,
 	g->rows = L->oh;
 	if (g->row_split) {
 		if (g->span_h > dm)
-			return unsupported(why, wl,
-					   "the dilated window is %lld rows, "
-					   "more than dim_max %lld",
-					   g->span_h, dm);
+			return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+					     "the dilated window is %lld rows, "
+					     "more than dim_max %lld",
+					     (long long)g->span_h,
+					     (long long)dm);
 		g->rows = min64((dm - g->span_h) / L->stride_h + 1, dm);
 	}
 
@@ -339,7 +336,7 @@ static void conv_tile_shape(const struct lf__layer *L, const struct conv_geo *g,
 static lf_status conv_tile_x(const struct lf__layer *L,
 			     const struct conv_geo *g, const struct conv_pos *c,
 			     const struct lf__plan *p, struct lf__tile *t,
-			     struct conv_run *run, char *why, size_t wl)
+			     struct conv_run *run, struct lf__diag *dg)
 {
 	lf_desc *d = &t->d;
 	int split = g->nchunks > 1;
@@ -349,10 +346,11 @@ static lf_status conv_tile_x(const struct lf__layer *L,
 	int64_t a = h_lo < 0 ? 0 : h_lo;
 	int64_t z = h_hi > L->ih ? L->ih : h_hi;
 	if (z <= a)
-		return unsupported(why, wl,
-				   "a row tile lies entirely in the %lld rows "
-				   "of padding (pad %lld)",
-				   (long long)(a - z), L->pad_t);
+		return lf__diag_fail(
+		    dg, LF_ERR_UNSUPPORTED,
+		    "a row tile lies entirely in the %lld rows "
+		    "of padding (pad %lld)",
+		    (long long)(a - z), (long long)L->pad_t);
 	if (g->row_split) {
 		d->ih = (uint32_t)(z - a);
 		d->pad_t = (uint32_t)(a - h_lo);
@@ -433,7 +431,7 @@ static void conv_tile_y(const struct lf__layer *L, const struct conv_geo *g,
 /* One tile at @c: its descriptor, its gather and scatter. */
 static lf_status conv_tile(struct builder *b, const struct lf__layer *L,
 			   const struct conv_geo *g, struct conv_pos *c,
-			   struct conv_run *run, char *why, size_t wl)
+			   struct conv_run *run, struct lf__diag *dg)
 {
 	int split = g->nchunks > 1;
 	struct lf__tile *t = add_tile(b);
@@ -443,7 +441,7 @@ static lf_status conv_tile(struct builder *b, const struct lf__layer *L,
 	c->kc = split ? min64(g->kc, g->icg - c->c0) : g->icg;
 	c->icn = split ? c->kc : c->ng * g->icg;
 	conv_tile_shape(L, g, c, &t->d);
-	lf_status st = conv_tile_x(L, g, c, b->p, t, run, why, wl);
+	lf_status st = conv_tile_x(L, g, c, b->p, t, run, dg);
 	if (st)
 		return st;
 	conv_tile_w(L, g, c, run, &t->d);
@@ -456,7 +454,7 @@ static lf_status conv_tile(struct builder *b, const struct lf__layer *L,
  * and reduction chunks; one output block per (batch, channels, rows). */
 static lf_status conv_tiles(struct builder *b, const struct lf__layer *L,
 			    const struct conv_geo *g, struct conv_run *run,
-			    char *why, size_t wl)
+			    struct lf__diag *dg)
 {
 	struct conv_pos c;
 	int64_t ngroups_t = g->ngt ? g->ngt : 1;
@@ -473,7 +471,7 @@ static lf_status conv_tiles(struct builder *b, const struct lf__layer *L,
 					c.nr = min64(g->rows, L->oh - c.r0);
 					for (c.j = 0; c.j < g->nchunks; c.j++) {
 						lf_status st = conv_tile(
-						    b, L, g, &c, run, why, wl);
+						    b, L, g, &c, run, dg);
 						if (st)
 							return st;
 					}
@@ -515,11 +513,12 @@ static void conv_areas(struct lf__plan *p, const struct lf__layer *L,
 }
 
 static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
-			   const struct lf__klimits *lim, char *why, size_t wl)
+			   const struct lf__klimits *lim, struct lf__diag *dg)
 {
 	struct lf__plan *p = b->p;
 	struct conv_geo g;
-	lf_status st = conv_geometry(L, lim, &g, why, wl);
+	memset(&g, 0, sizeof(g)); /* set on LF_OK only */
+	lf_status st = conv_geometry(L, lim, &g, dg);
 	if (st)
 		return st;
 	uint64_t *slice_off = NULL;
@@ -543,7 +542,7 @@ static lf_status plan_conv(struct builder *b, const struct lf__layer *L,
 	}
 	p->xs_off = off;
 	struct conv_run run = {0, 0, 0, slice_off};
-	st = conv_tiles(b, L, &g, &run, why, wl);
+	st = conv_tiles(b, L, &g, &run, dg);
 	if (st)
 		goto out;
 	conv_areas(p, L, &g, &run);
@@ -555,18 +554,16 @@ out:
 /* ---- matmul ------------------------------------------------------------ */
 
 static lf_status plan_matmul(struct builder *b, const struct lf__layer *L,
-			     const struct lf__klimits *lim, char *why,
-			     size_t wl)
+			     const struct lf__klimits *lim, struct lf__diag *dg)
 {
-	(void)why;
-	(void)wl;
 	struct lf__plan *p = b->p;
 	int64_t dm = lim->dim_max;
 	int64_t kc = min64(L->k, (lim->kmax / lim->pe_k) * lim->pe_k);
 	if (kc < 1)
-		return unsupported(why, wl,
-				   "kmax %lld below one PE_K vector %lld",
-				   lim->kmax, lim->pe_k);
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "kmax %lld below one PE_K vector %lld",
+				     (long long)lim->kmax,
+				     (long long)lim->pe_k);
 	int64_t nchunks = ceil_div(L->k, kc);
 	int split = nchunks > 1;
 	int64_t nt = min64(L->cols, dm);
@@ -734,7 +731,7 @@ static lf_status plan_matmul(struct builder *b, const struct lf__layer *L,
 
 lf_status lf__plan_layer(const struct lf__layer *L,
 			 const struct lf__klimits *lim, struct lf__plan *plan,
-			 char *why, size_t whylen)
+			 struct lf__diag *dg)
 {
 	struct lf__plan p;
 	memset(&p, 0, sizeof(p));
@@ -743,29 +740,30 @@ lf_status lf__plan_layer(const struct lf__layer *L,
 	lf_status st;
 	if (!lim->present || lim->pe_k < 1 || lim->kmax < lim->pe_k ||
 	    lim->dim_max < 1) {
-		snprintf(why, whylen,
-			 "the xclbin has no usable limits for "
-			 "this kernel");
-		return LF_ERR_UNSUPPORTED;
+		return lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				     "the xclbin has no usable limits for "
+				     "this kernel");
 	}
 	if (L->op == LF_KOP_CONV2D)
-		st = plan_conv(&b, L, lim, why, whylen);
+		st = plan_conv(&b, L, lim, dg);
 	else if (L->op == LF_KOP_MATMUL)
-		st = plan_matmul(&b, L, lim, why, whylen);
+		st = plan_matmul(&b, L, lim, dg);
 	else {
-		snprintf(why, whylen, "no device kernel for this op");
-		st = LF_ERR_UNSUPPORTED;
+		st = lf__diag_fail(dg, LF_ERR_UNSUPPORTED,
+				   "no device kernel for this op");
 	}
 	if (st == LF_OK &&
 	    (p.act_bytes > UINT32_MAX || p.params_bytes > UINT32_MAX)) {
-		snprintf(why, whylen,
-			 "the layer needs %llu bytes of device memory per "
-			 "launch, descriptor offsets stop at 4 GiB",
-			 (unsigned long long)(p.act_bytes > p.params_bytes
-						  ? p.act_bytes
-						  : p.params_bytes));
-		st = LF_ERR_UNSUPPORTED;
+		st = lf__diag_fail(
+		    dg, LF_ERR_UNSUPPORTED,
+		    "the layer needs %llu bytes of device memory per "
+		    "launch, descriptor offsets stop at 4 GiB",
+		    (unsigned long long)(p.act_bytes > p.params_bytes
+					     ? p.act_bytes
+					     : p.params_bytes));
 	}
+	if (st == LF_ERR_NO_MEMORY)
+		lf__diag_fail(dg, st, "out of memory planning tiles");
 	if (st) {
 		lf__plan_free(&p);
 		return st;

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/ir/layer.h"
 #include "lf_desc.h"
 
@@ -98,13 +99,14 @@ struct lf__plan {
 
 /*
  * lf__plan_layer() - plan @L for a kernel with limits @lim.
- * Return: LF_OK and *plan (release with lf__plan_free()); LF_ERR_UNSUPPORTED
- * with the reason in @why when no split makes it fit; LF_ERR_OVERFLOW when
- * an area passes 4 GiB (descriptor offsets are 32-bit); LF_ERR_NO_MEMORY.
+ * Return: LF_OK and *plan (release with lf__plan_free()); else the
+ * status, also in @dg with its message: LF_ERR_UNSUPPORTED (the reason
+ * no split makes it fit, or an area passes 4 GiB: descriptor offsets are
+ * 32-bit), LF_ERR_NO_MEMORY.
  */
 lf_status lf__plan_layer(const struct lf__layer *L,
 			 const struct lf__klimits *lim, struct lf__plan *plan,
-			 char *why, size_t whylen);
+			 struct lf__diag *dg);
 void lf__plan_free(struct lf__plan *plan);
 
 /* A descriptor's fields taken from the layer as they are: magic, op,

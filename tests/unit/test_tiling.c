@@ -184,10 +184,10 @@ static int plan_and_interp(const struct lf__op *op,
 			   int *ntiles, int *nchunks)
 {
 	struct lf__plan p;
-	char why[256];
-	lf_status st = lf__plan_layer(&op->L, lim, &p, why, sizeof(why));
+	struct lf__diag why;
+	lf_status st = lf__plan_layer(&op->L, lim, &p, &why);
 	if (st == LF_ERR_UNSUPPORTED) {
-		fprintf(stderr, "unsupported: %s\n", why);
+		fprintf(stderr, "unsupported: %s\n", why.msg);
 		return -1;
 	}
 	CU_ASSERT_EQUAL_FATAL(st, LF_OK);
