@@ -130,6 +130,41 @@ lf_status lf__ref_concat(size_t esize, size_t n,
 	return LF_OK;
 }
 
+/*
+ * Expand's output below dimension @d at x + @x, y + @y: the trailing dims
+ * from e->inner on are the same in x and y (one memcpy of e->blk bytes);
+ * a broadcast dimension is written once and then copied by doubling, so
+ * a large Expand runs at memcpy speed (make fuzz found a 774 MB Expand
+ * that took 11 s element by element).
+ */
+struct expand_walk {
+	const struct lf__ref_bcast *bc;
+	int inner;
+	size_t esize, blk, ystep[LF_REF_MAX_RANK];
+};
+
+static void expand_dim(const struct expand_walk *e, int d, const uint8_t *x,
+		       uint8_t *y)
+{
+	if (d == e->inner) {
+		memcpy(y, x, e->blk);
+		return;
+	}
+	size_t n = (size_t)e->bc->out.dim[d], step = e->ystep[d];
+	size_t xs = e->bc->st[0][d] * e->esize;
+	if (xs == 0) {
+		expand_dim(e, d + 1, x, y);
+		for (size_t done = 1; done < n;) {
+			size_t k = done < n - done ? done : n - done;
+			memcpy(y + done * step, y, k * step);
+			done += k;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		expand_dim(e, d + 1, x + i * xs, y + i * step);
+}
+
 lf_status lf__ref_expand(size_t esize, const struct lf_ref_shape *xs,
 			 const void *x, const struct lf_ref_shape *ys, void *y)
 {
@@ -143,14 +178,24 @@ lf_status lf__ref_expand(size_t esize, const struct lf_ref_shape *xs,
 	for (int d = 0; d < ys->rank; d++)
 		if (bc.out.dim[d] != ys->dim[d])
 			return LF_ERR_SHAPE;
-	if (bc.count && (!x || !y || !esize))
+	if (!bc.count)
+		return LF_OK;
+	if (!x || !y || !esize)
 		return LF_ERR_INVALID_ARG;
-	for (size_t i = 0; i < bc.count; i++) {
-		size_t off[LF__REF_BCAST_MAX];
-		lf__ref_bcast_at(&bc, i, off);
-		memcpy((uint8_t *)y + i * esize,
-		       (const uint8_t *)x + off[0] * esize, esize);
+	struct expand_walk e = {.bc = &bc, .esize = esize, .blk = esize};
+	int r = bc.out.rank;
+	e.inner = r;
+	while (e.inner > 0 &&
+	       (bc.out.dim[e.inner - 1] == 1 || bc.st[0][e.inner - 1] != 0)) {
+		e.inner--;
+		e.blk *= (size_t)bc.out.dim[e.inner];
 	}
+	size_t step = esize;
+	for (int d = r - 1; d >= 0; d--) {
+		e.ystep[d] = step;
+		step *= (size_t)bc.out.dim[d];
+	}
+	expand_dim(&e, 0, x, y);
 	return LF_OK;
 }
 

@@ -892,6 +892,85 @@ static void test_resize(void)
 			LF_ERR_INVALID_ARG);
 }
 
+/*
+ * Expand against index arithmetic written here: every shape pair of rank
+ * <= 4 with dims from {1, 2, 3} on the output side and each x dimension
+ * either the output's or 1 (and x possibly of lower rank), 2-byte
+ * elements so a mixed-up element size shows.
+ */
+static void test_expand(void)
+{
+	enum { R = 4, MAXN = 81 };
+	uint16_t x[MAXN], y[MAXN];
+	long cases = 0;
+	for (int yr = 1; yr <= R; yr++) {
+		int ycombos = 1;
+		for (int d = 0; d < yr; d++)
+			ycombos *= 3;
+		for (int yc = 0; yc < ycombos; yc++) {
+			struct lf_ref_shape ys = {.rank = yr};
+			for (int d = 0, k = yc; d < yr; d++, k /= 3)
+				ys.dim[d] = 1 + k % 3;
+			for (int xr = 0; xr <= yr; xr++)
+				for (int mask = 0; mask < (1 << xr); mask++) {
+					/* x dim i aligns with y dim yr-xr+i;
+					 * bit i set: broadcast (1). */
+					struct lf_ref_shape xs = {.rank = xr};
+					size_t xn = 1, yn = 1;
+					for (int i = 0; i < xr; i++) {
+						xs.dim[i] =
+						    (mask >> i & 1)
+							? 1
+							: ys.dim[yr - xr + i];
+						xn *= (size_t)xs.dim[i];
+					}
+					for (int d = 0; d < yr; d++)
+						yn *= (size_t)ys.dim[d];
+					for (size_t i = 0; i < xn; i++)
+						x[i] = (uint16_t)(0x1100 + i);
+					memset(y, 0xEE, sizeof(y));
+					CU_ASSERT_EQUAL_FATAL(
+					    lf__ref_expand(2, &xs, x, &ys, y),
+					    LF_OK);
+					for (size_t o = 0; o < yn; o++) {
+						/* y's multi-index, then x's
+						 * row-major offset. */
+						size_t rem = o, xo = 0,
+						       xstride = 1;
+						for (int d = yr - 1; d >= 0;
+						     d--) {
+							size_t id =
+							    rem %
+							    (size_t)ys.dim[d];
+							rem /=
+							    (size_t)ys.dim[d];
+							int xd = d - (yr - xr);
+							if (xd < 0)
+								continue;
+							if (xs.dim[xd] != 1)
+								xo += id *
+								      xstride;
+							xstride *=
+							    (size_t)xs.dim[xd];
+						}
+						if (y[o] != x[xo]) {
+							CU_FAIL("expand: "
+								"wrong "
+								"element");
+							return;
+						}
+					}
+					cases++;
+				}
+		}
+	}
+	CU_ASSERT(cases > 500);
+	/* Shapes that do not expand. */
+	struct lf_ref_shape a = {.rank = 1, .dim = {3}},
+			    b = {.rank = 1, .dim = {2}};
+	CU_ASSERT_EQUAL(lf__ref_expand(2, &a, x, &b, y), LF_ERR_SHAPE);
+}
+
 void lf_test_suite_ref_ops(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -921,6 +1000,7 @@ void lf_test_suite_ref_ops(void)
 	    {"flatten_reshape", test_flatten_reshape},
 	    {"pad", test_pad},
 	    {"resize", test_resize},
+	    {"expand", test_expand},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("ref_ops", NULL, NULL, cases);
