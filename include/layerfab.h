@@ -195,8 +195,10 @@ typedef struct lf_event lf_event;     /* an asynchronous operation */
  * (single-layer ops, tensors, events, lf_context_device_info()'s fields
  * but device_count) uses the first device.
  * Environment: LAYERFAB_FALLBACK=off makes an op the device cannot run an
- * error (LF_ERR_UNSUPPORTED) instead of running it on the CPU, and a device
- * failure the op's error (values: on/1/yes/true, off/0/no/false);
+ * error (LF_ERR_UNSUPPORTED) instead of running it on the CPU, a model
+ * layer the card has a kernel for but no bank room for its weights a load
+ * error (LF_ERR_NO_DEVICE_MEMORY), and a device failure the op's error
+ * (values: on/1/yes/true, off/0/no/false);
  * LAYERFAB_TIMEOUT_MS bounds the wait for one kernel launch (1 to 86400000
  * ms, default 60000). Any other value of either is LF_ERR_INVALID_ARG. A
  * device string may carry driver options after a comma, e.g.
@@ -904,6 +906,11 @@ struct lf_layer_profile {
 	 * every part's transfers (the device's DMA engines are shared),
 	 * device_cycles the longest part's. */
 	unsigned long long cu_mask;
+	/* A layer the plan put on the CPU: why not on the device ("no
+	 * device kernel for Softmax", "weights 40960 B > a bank's 4096 B");
+	 * "" for device layers and for segments that failed on the device
+	 * (fail_reason says why those ran on the CPU). */
+	char cpu_why[64];
 };
 
 /*

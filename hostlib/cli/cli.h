@@ -167,6 +167,13 @@ void lf__cli_totals_of(const lf_run_profile *p, struct lf__cli_totals *t);
  */
 void lf__cli_failures_print(const lf_run_profile *p, FILE *out);
 
+/*
+ * lf__cli_cpu_why_print() - the layers of @p the plan put on the CPU,
+ * one line per reason (lf_layer_profile.cpu_why) with up to four of
+ * their names and their count; nothing when there are none.
+ */
+void lf__cli_cpu_why_print(const lf_run_profile *p, FILE *out);
+
 /* The first record of @p whose segment fell back: 1 and *rec, else 0. */
 int lf__cli_first_fallback(const lf_run_profile *p,
 			   struct lf_layer_profile *rec);

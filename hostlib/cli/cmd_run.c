@@ -268,6 +268,7 @@ static void print_profile(lf_context *ctx, const lf_run_profile *p, int loops)
 		       t.fallbacks, t.fallbacks == 1 ? "" : "s");
 	print_layouts(p);
 	lf__cli_failures_print(p, stdout);
+	lf__cli_cpu_why_print(p, stdout);
 	struct lf_layer_profile fb = LF_STRUCT_INIT(struct lf_layer_profile);
 	int have = lf__cli_first_fallback(p, &fb);
 	lf__cli_fallback_warn("run", t.fallbacks, t.segments + t.fallbacks, "",

@@ -324,6 +324,45 @@ void lf__cli_failures_print(const lf_run_profile *p, FILE *out)
 	}
 }
 
+/* Record @i of @p into *r; 0 if it is not a CPU layer with a reason. */
+static int cpu_why_at(const lf_run_profile *p, size_t i,
+		      struct lf_layer_profile *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->struct_size = sizeof(*r);
+	return lf_run_profile_get(p, i, r) == LF_OK && r->cpu_why[0];
+}
+
+void lf__cli_cpu_why_print(const lf_run_profile *p, FILE *out)
+{
+	size_t n = lf_run_profile_count(p);
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct lf_layer_profile r, o;
+		if (!cpu_why_at(p, i, &r))
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = cpu_why_at(p, j, &o) &&
+			       strcmp(o.cpu_why, r.cpu_why) == 0;
+		if (seen)
+			continue;
+		if (!any++)
+			fprintf(out, "on the CPU by plan, and why:\n");
+		unsigned k = 0;
+		fprintf(out, "  %s:", r.cpu_why);
+		for (size_t j = i; j < n; j++) {
+			if (!cpu_why_at(p, j, &o) ||
+			    strcmp(o.cpu_why, r.cpu_why) != 0)
+				continue;
+			if (k++ < 4)
+				fprintf(out, "%s %s", k > 1 ? "," : "", o.name);
+		}
+		fprintf(out, "%s (%u layer%s)\n", k > 4 ? ", ..." : "", k,
+			k == 1 ? "" : "s");
+	}
+}
+
 int lf__cli_first_fallback(const lf_run_profile *p,
 			   struct lf_layer_profile *rec)
 {

@@ -236,6 +236,21 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 				       "run on the CPU instead",
 				       k + 1);
 		}
+	/* Work the card has a kernel for but no bank room for would run on
+	 * the CPU by plan: with the fallback off that is an error at load,
+	 * not a silent CPU run. */
+	for (size_t i = 0; ctx->dev && !fallback && i < m->params.nnodes; i++)
+		if (m->params.node[i].no_room) {
+			const struct lf__gnode *n = &m->g->nodes[i];
+			lf__err(ctx->id, LF_ERR_NO_DEVICE_MEMORY,
+				"lf_model_load: node '%s' (%s): %s, so it "
+				"would run on the CPU, and the fallback is off "
+				"(LAYERFAB_FALLBACK=off or the fallback "
+				"option)",
+				n->name, n->label, m->params.node[i].why);
+			free_model(m);
+			return LF_ERR_NO_DEVICE_MEMORY;
+		}
 	if (ctx->dev && m->params.kernels) {
 		for (unsigned k = 0; k < ctx->ndev; k++) {
 			struct lf__mdevcaps ck;

@@ -473,7 +473,11 @@ static lf_status run_cpu_node(struct runctx *c, int node)
 		return lf__err(c->m->ctx->id, st, "lf_model_run: %s", c->err);
 	if (c->prof) {
 		uint64_t t1 = lf__now_ns();
-		record(c, node, "cpu", t1 - t0, ~0u);
+		struct lf_layer_profile *r =
+		    record(c, node, "cpu", t1 - t0, ~0u);
+		if (r)
+			snprintf(r->cpu_why, sizeof(r->cpu_why), "%s",
+				 c->p->node[node].why);
 		host_span(c, c->m->g->nodes[node].name,
 			  c->m->g->nodes[node].label, t0, t1);
 	}

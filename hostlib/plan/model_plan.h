@@ -117,6 +117,10 @@ struct lf__pnode {
 	uint64_t end; /* its areas are [base, end) of the blob */
 	int group;    /* its weights group (lf__mparams.group) */
 	char why[64]; /* when !on: why it runs on the CPU */
+	/* !on only because its constants pass params_room (no bank holds
+	 * them): work the card has a kernel for, on the CPU by plan, which a
+	 * fallback that is off forbids (lf_model_load refuses) */
+	int no_room;
 };
 
 /*

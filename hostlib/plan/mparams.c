@@ -73,6 +73,7 @@ static lf_status params_groups(struct lf__mparams *p, uint64_t room)
 		}
 		if (room && span > room) {
 			pn->on = 0;
+			pn->no_room = 1;
 			lf__plan_free(&pn->layout);
 			char why[96];
 			snprintf(why, sizeof(why),

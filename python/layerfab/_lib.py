@@ -104,7 +104,8 @@ class LayerProfile(_Sized):
                 ("modeled", ctypes.c_int),
                 ("device_cycles", ctypes.c_ulonglong),
                 ("cu", ctypes.c_uint), ("d2d_bytes", ctypes.c_ulonglong),
-                ("cu_mask", ctypes.c_ulonglong)]
+                ("cu_mask", ctypes.c_ulonglong),
+                ("cpu_why", ctypes.c_char * 64)]
 
 
 _p = ctypes.c_void_p

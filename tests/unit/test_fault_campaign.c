@@ -628,9 +628,11 @@ static uint8_t *bank_model(int64_t n3, size_t *len)
 	return lft_onnx_finish(b, len);
 }
 
-/* Load @onnx on @ctx and run it on @x; the output in @y (BK_N bytes). */
-static lf_status bank_run(lf_context *ctx, const uint8_t *onnx, size_t len,
-			  const uint8_t *x, uint8_t *y)
+/* Load @onnx on @ctx and run it on @x; the output in @y (BK_N bytes),
+ * the run's profile in @prof (may be NULL). */
+static lf_status bank_run_prof(lf_context *ctx, const uint8_t *onnx, size_t len,
+			       const uint8_t *x, uint8_t *y,
+			       lf_run_profile *prof)
 {
 	int64_t xd[2] = {1, BK_K};
 	lf_model *m = NULL;
@@ -644,7 +646,7 @@ static lf_status bank_run(lf_context *ctx, const uint8_t *onnx, size_t len,
 		st = lf_tensor_create(ctx, LF_DTYPE_UINT8, 2, xd, NULL, &in);
 	if (st == LF_OK) {
 		memcpy(lf_tensor_data(in), x, BK_K);
-		st = lf_model_run(m, &in, 1, out, 1, NULL);
+		st = lf_model_run(m, &in, 1, out, 1, prof);
 	}
 	if (st == LF_OK)
 		st = lf_tensor_to_host(out[0]);
@@ -657,6 +659,12 @@ static lf_status bank_run(lf_context *ctx, const uint8_t *onnx, size_t len,
 	lf_status d = m ? lf_model_destroy(m) : LF_OK;
 	CU_ASSERT_EQUAL(d, LF_OK);
 	return st;
+}
+
+static lf_status bank_run(lf_context *ctx, const uint8_t *onnx, size_t len,
+			  const uint8_t *x, uint8_t *y)
+{
+	return bank_run_prof(ctx, onnx, len, x, y, NULL);
 }
 
 /*
@@ -712,19 +720,44 @@ static void test_weights_over_banks(void)
 	CU_ASSERT_EQUAL(cus, 2);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 
-	/* 1 MiB banks: the two 1 MiB layers fit no bank and run on the CPU,
-	 * the last on the card; the cpu bytes. */
+	/* 1 MiB banks: the two 1 MiB layers fit no bank. The fallback off
+	 * forbids running them on the CPU: the load fails, naming the first
+	 * and why (before, it loaded and ran them on the CPU silently). */
 	CU_ASSERT_EQUAL_FATAL(
 	    lf_context_create("emu:tiny,bank_size=1M", NULL, &ctx), LF_OK);
 	ctx->fallback = 0;
-	memset(got, 0, sizeof(got));
 	st = bank_run(ctx, onnx, len, x, got);
+	CU_ASSERT_EQUAL(st, LF_ERR_NO_DEVICE_MEMORY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "'mm1'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "> a bank's"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lf_last_error(), "fallback is off"));
+	lf__dev_counters(ctx->dev->dev, &c);
+	CU_ASSERT_EQUAL(c.live_bos, 0);
+	/* The fallback on: they run on the CPU, the last on the card, the
+	 * cpu bytes, and the profile says why each is on the CPU. */
+	ctx->fallback = 1;
+	lf_run_profile *prof = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
+	memset(got, 0, sizeof(got));
+	st = bank_run_prof(ctx, onnx, len, x, got, prof);
 	if (st)
 		fprintf(stderr, "\n  1 MiB banks: %s\n", lf_last_error());
 	CU_ASSERT_EQUAL(st, LF_OK);
 	CU_ASSERT(memcmp(got, want, BK_N) == 0);
 	lf__dev_counters(ctx->dev->dev, &c);
 	CU_ASSERT_EQUAL(c.launches, 1);
+	unsigned why_bank = 0, on_dev = 0;
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL(lf_run_profile_get(prof, i, &r), LF_OK);
+		on_dev += strcmp(r.where, "device") == 0 && !r.cpu_why[0];
+		why_bank += strcmp(r.where, "cpu") == 0 &&
+			    strstr(r.cpu_why, "> a bank's") != NULL;
+	}
+	CU_ASSERT_EQUAL(why_bank, 2);
+	CU_ASSERT_EQUAL(on_dev, 1);
+	lf_run_profile_destroy(prof);
 	/* Every layer too big for a bank: the model loads for the CPU. */
 	CU_ASSERT_EQUAL(bank_run(ctx, onnx3, len3, x, NULL), LF_OK);
 	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
