@@ -608,7 +608,8 @@ static uint8_t *bank_model(int64_t n3, size_t *len)
 			v = v * 1103515245u + 12345u;
 			w[i] = (int8_t)(v >> 16);
 		}
-		char name[8];
+		char name[16]; /* "w%d": gcc -O1 (make check-asan) sizes the int
+				  as 11 digits */
 		snprintf(name, sizeof(name), "w%d", k + 1);
 		lft_onnx_init(b, name, 3, 2, k < 2 ? wd : w3d, w,
 			      (size_t)BK_K * (size_t)(k < 2 ? BK_K : n3));
