@@ -540,8 +540,9 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 	    .attrs = (struct lf__onnx_attr *)n->attrs,
 	};
 	if (st == LF_OK)
-		st = lf__onnx_node_run_cpu(&on, n->opset, in, n->n_in, out,
-					   n->n_out, msg, sizeof(msg));
+		st = lf__onnx_node_shape_cpu(&on, n->opset, in, n->n_in, out,
+					     n->n_out, KNOWN_MAX, msg,
+					     sizeof(msg));
 	known = known || strcmp(n->op_type, "Shape") == 0;
 	for (size_t k = 0; k < n->n_out && st == LF_OK; k++) {
 		if (n->out[k] < 0)

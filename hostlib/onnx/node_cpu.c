@@ -109,10 +109,10 @@ int lf__onnx_node_cpu_supported(const char *domain, const char *op_type)
 	return op_type && find_op(domain, op_type) != NULL;
 }
 
-lf_status lf__onnx_node_run_cpu(const struct lf__onnx_node *n, int64_t opset,
-				const struct lf__tensor *const *in, size_t n_in,
-				struct lf__tensor *out, size_t n_out, char *err,
-				size_t errlen)
+static lf_status run_node(const struct lf__onnx_node *n, int64_t opset,
+			  const struct lf__tensor *const *in, size_t n_in,
+			  struct lf__tensor *out, size_t n_out,
+			  size_t shape_only_over, char *err, size_t errlen)
 {
 	if (!n || (n_in && !in) || (n_out && !out))
 		return lf__onnx_fail(err, errlen, LF_ERR_INVALID_ARG,
@@ -132,8 +132,28 @@ lf_status lf__onnx_node_run_cpu(const struct lf__onnx_node *n, int64_t opset,
 	    .n_out = n_out,
 	    .err = err,
 	    .errlen = errlen,
+	    .shape_only_over = shape_only_over,
 	};
-	return run(&c);
+	lf_status st = run(&c);
+	return st == LF__NC_SHAPED ? LF_OK : st;
+}
+
+lf_status lf__onnx_node_run_cpu(const struct lf__onnx_node *n, int64_t opset,
+				const struct lf__tensor *const *in, size_t n_in,
+				struct lf__tensor *out, size_t n_out, char *err,
+				size_t errlen)
+{
+	return run_node(n, opset, in, n_in, out, n_out, 0, err, errlen);
+}
+
+lf_status lf__onnx_node_shape_cpu(const struct lf__onnx_node *n, int64_t opset,
+				  const struct lf__tensor *const *in,
+				  size_t n_in, struct lf__tensor *out,
+				  size_t n_out, size_t over, char *err,
+				  size_t errlen)
+{
+	return run_node(n, opset, in, n_in, out, n_out, over ? over : 1, err,
+			errlen);
 }
 
 lf_status lf__nc_fail(const struct lf__nctx *c, lf_status st, const char *fmt,
@@ -346,6 +366,26 @@ lf_status lf__nc_out(const struct lf__nctx *c, size_t i, int32_t dtype,
 		return lf__nc_fail(c, LF_ERR_INVALID_ARG,
 				   "no room for output %zu", i);
 	char msg[LF__ONNX_ERR_LEN];
+	if (c->shape_only_over && i + 1 == c->n_out) {
+		/* A large last output: its shape, no data (a bad shape or
+		 * type falls through to lf__tensor_alloc's error). */
+		size_t n = 1, es = lf__onnx_dtype_size(dtype), bytes;
+		int ok = es != 0 && rank >= 0 && rank <= LF__TENSOR_MAX_RANK;
+		for (int d = 0; ok && d < rank; d++)
+			ok = dims[d] >= 0 &&
+			     !__builtin_mul_overflow(n, (size_t)dims[d], &n);
+		if (ok && n > c->shape_only_over &&
+		    !__builtin_mul_overflow(n, es, &bytes)) {
+			struct lf__tensor *o = &c->out[i];
+			memset(o, 0, sizeof(*o));
+			o->dtype = dtype;
+			o->rank = rank;
+			for (int d = 0; d < rank; d++)
+				o->dims[d] = dims[d];
+			o->count = n;
+			return LF__NC_SHAPED;
+		}
+	}
 	lf_status st =
 	    lf__tensor_alloc(&c->out[i], dtype, rank, dims, msg, sizeof(msg));
 	if (st != LF_OK)

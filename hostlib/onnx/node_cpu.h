@@ -36,4 +36,20 @@ lf_status lf__onnx_node_run_cpu(const struct lf__onnx_node *n, int64_t opset,
 				struct lf__tensor *out, size_t n_out, char *err,
 				size_t errlen);
 
+/*
+ * lf__onnx_node_shape_cpu() - lf__onnx_node_run_cpu() for shape
+ * inference: a last output of more than @over elements gets its dtype,
+ * rank, dims and count but no data (NULL), and the op stops there, so a
+ * node that makes a large tensor from small inputs (Expand, Pad, Tile,
+ * Resize) costs nothing at load; other outputs are computed in full.
+ * Inputs are read as lf__onnx_node_run_cpu() reads them. Make fuzz found
+ * loads of 11-22 s (under ASan) computing a 212-774 MB tensor only to
+ * learn its shape.
+ */
+lf_status lf__onnx_node_shape_cpu(const struct lf__onnx_node *n, int64_t opset,
+				  const struct lf__tensor *const *in,
+				  size_t n_in, struct lf__tensor *out,
+				  size_t n_out, size_t over, char *err,
+				  size_t errlen);
+
 #endif /* LF_ONNX_NODE_CPU_H */

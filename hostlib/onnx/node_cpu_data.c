@@ -51,11 +51,18 @@ static lf_status copy_out(const struct lf__nctx *c, const struct lf__tensor *x,
 			  int rank, const int64_t *dims)
 {
 	struct lf__tensor *y;
+	size_t n = 1;
+	/* Checked before the output exists: shape inference may stop at
+	 * lf__nc_out() (lf__onnx_node_shape_cpu). */
+	for (int d = 0; d < rank; d++)
+		if (dims[d] < 0 ||
+		    __builtin_mul_overflow(n, (size_t)dims[d], &n))
+			return lf__nc_fail(c, LF_ERR_SHAPE, "bad output shape");
+	if (n != x->count)
+		return lf__nc_fail(c, LF_ERR_SHAPE, "element counts differ");
 	lf_status st = lf__nc_out(c, 0, x->dtype, rank, dims, &y);
 	if (st != LF_OK)
 		return st;
-	if (y->count != x->count)
-		return lf__nc_fail(c, LF_ERR_SHAPE, "element counts differ");
 	if (x->count)
 		memcpy(y->data, x->data, lf__tensor_bytes(x));
 	return LF_OK;

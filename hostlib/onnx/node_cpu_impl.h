@@ -19,7 +19,13 @@ struct lf__nctx {
 	size_t n_out;
 	char *err;
 	size_t errlen;
+	/* lf__onnx_node_shape_cpu(): a last output of more elements than
+	 * this gets its shape only, and the op stops there (0: none) */
+	size_t shape_only_over;
 };
+
+/* lf__nc_out()'s "shape only, stop here" (never leaves node_cpu.c). */
+#define LF__NC_SHAPED ((lf_status)0x5a4e)
 
 /* Format "<op_type>: <message>" into the context's buffer; return @st. */
 lf_status lf__nc_fail(const struct lf__nctx *c, lf_status st, const char *fmt,
