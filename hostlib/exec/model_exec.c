@@ -141,6 +141,7 @@ void lf__mdev_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	if (!caps->present)
 		snprintf(caps->absent_why, sizeof(caps->absent_why),
 			 "the xclbin has no usable kernel");
+	caps->conv_lut = d->conv_lut > 0;
 	caps->params_room = params_room(d);
 	for (uint32_t c = 0; c < d->conv.ncus; c++)
 		for (uint32_t m = 0; m < d->mm.ncus; m++)
@@ -739,9 +740,9 @@ static void rebase(const struct segrun *r, uint8_t *list, uint32_t n)
 		memcpy(&d, list + (uint64_t)i * LF_DESC_BYTES, sizeof(d));
 		if (d.op != LF_KOP_CONV2D && d.op != LF_KOP_MATMUL)
 			continue;
-		uint32_t *f[4] = {&d.w_off, &d.bias_off, &d.w_zp_off,
-				  &d.mult_off};
-		for (int k = 0; k < 4; k++)
+		uint32_t *f[5] = {&d.w_off, &d.bias_off, &d.w_zp_off,
+				  &d.mult_off, &d.lut_off};
+		for (int k = 0; k < 5; k++)
 			if (*f[k] >= lo)
 				*f[k] -= (uint32_t)lo;
 		memcpy(list + (uint64_t)i * LF_DESC_BYTES, &d, sizeof(d));

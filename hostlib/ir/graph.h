@@ -9,7 +9,9 @@
  *
  *   CONV       quantized 2-D (or 1-D) convolution with constant weights:
  *              QLinearConv, ConvInteger, or DQ->Conv->Q folded; fused
- *              Relu/Clip are in its clamp. Device-capable.
+ *              Relu/Clip are in its clamp, a fused pointwise function
+ *              of its output (hard sigmoid, hardswish, sigmoid, leaky
+ *              ReLU, ...) in its table (lin->lut). Device-capable.
  *   MATMUL     quantized matmul with a constant 2-D B: QLinearMatMul,
  *              MatMulInteger, QGemm, or DQ->MatMul/Gemm->Q folded; leading
  *              dims of A are rows. Device-capable.
@@ -76,8 +78,11 @@ struct lf__glinear {
 	float *w_scale; /* w_scale_count: 0 (int32 out), 1 or channels */
 	int w_scale_count;
 	int32_t act_min, act_max; /* clamp incl. fused Relu/Clip */
-	int w, bias;		  /* constant values; bias -1 if none */
-	int channels;		  /* conv: oc; matmul: columns */
+	/* conv: a fused pointwise function of the 8-bit output, as a
+	 * 256-entry table applied after the clamp (lower.c), or NULL */
+	uint8_t *lut;
+	int w, bias;  /* constant values; bias -1 if none */
+	int channels; /* conv: oc; matmul: columns */
 	/* conv: weights [oc][icg][kh][kw]; attributes as [h, w] */
 	int conv1d;
 	int64_t group, kh, kw, icg;

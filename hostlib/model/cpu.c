@@ -75,8 +75,17 @@ static lf_status run_conv(const struct lf__graph *g, const struct lf__gnode *n,
 	    .act_min = L.act_min,
 	    .act_max = L.act_max,
 	};
-	return lf__ref_qconv2d(&r, ptr[n->in[0]], cdata(g, n->lin->w),
-			       ptr[n->out[0]]);
+	lf_status st = lf__ref_qconv2d(&r, ptr[n->in[0]], cdata(g, n->lin->w),
+				       ptr[n->out[0]]);
+	/* A fused pointwise function (lower.c): each byte through its
+	 * table, after the clamp, as the kernels' LF_DF_LUT. */
+	if (st == LF_OK && L.lut && L.y_type != LF_DTYPE_INT32) {
+		uint8_t *y = ptr[n->out[0]];
+		size_t count = lf__gshape_count(&shape[n->out[0]]);
+		for (size_t i = 0; i < count; i++)
+			y[i] = L.lut[y[i]];
+	}
+	return st;
 }
 
 static lf_status run_matmul(const struct lf__graph *g,

@@ -715,6 +715,7 @@ static void gnode_release(struct lf__gnode *n)
 	if (n->lin) {
 		free(n->lin->w_zp);
 		free(n->lin->w_scale);
+		free(n->lin->lut);
 		free(n->lin);
 	}
 	free(n->scale);

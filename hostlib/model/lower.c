@@ -2,8 +2,9 @@
  * lower.c - ONNX nodes -> IR nodes (graph.h): quantized conv and matmul
  * with their quantization resolved from constants, QLinearConcat with its
  * lookup tables, float Gemm/MatMul, transposes and views, and everything
- * else handed to hostlib/onnx's node_cpu. Then constant folding and the
- * fusion of Relu/Clip on a quantized conv/matmul output into its clamp.
+ * else handed to hostlib/onnx's node_cpu. Then constant folding, the
+ * fusion of Relu/Clip on a quantized conv/matmul output into its clamp,
+ * and of pointwise functions of a conv's 8-bit output into its table.
  */
 #include <math.h>
 #include <stdio.h>
@@ -349,6 +350,7 @@ static void free_lin(struct lf__glinear *L)
 		return;
 	free(L->w_zp);
 	free(L->w_scale);
+	free(L->lut);
 	free(L);
 }
 
@@ -1110,18 +1112,273 @@ static int fuse_one(struct lf__imp *im, struct lf__rnode *rn)
 	} else {
 		return 0;
 	}
-	if (lo > L->act_min)
-		L->act_min = lo;
-	if (hi < L->act_max)
-		L->act_max = hi;
-	if (L->act_min > L->act_max)
-		L->act_min = L->act_max;
+	if (L->lut) {
+		/* After a fused table the clamp acts on its bytes (Clip
+		 * with min > max gives max). */
+		if (lo > hi)
+			lo = hi;
+		for (int i = 0; i < 256; i++) {
+			int32_t v = L->y_type == LF_DTYPE_UINT8
+					? (int32_t)L->lut[i]
+					: (int32_t)(int8_t)L->lut[i];
+			v = v < lo ? lo : v > hi ? hi : v;
+			L->lut[i] = (uint8_t)v;
+		}
+	} else {
+		if (lo > L->act_min)
+			L->act_min = lo;
+		if (hi < L->act_max)
+			L->act_max = hi;
+		if (L->act_min > L->act_max)
+			L->act_min = L->act_max;
+	}
 	rn->g.out[0] = c->g.out[0];
 	rn->out[0] = c->g.out[0];
 	im->g->vals[rn->g.out[0]].dtype = lf__imp_onnx_type(L->y_type);
 	c->dead = 1;
 	size_t len = strlen(rn->g.label);
 	snprintf(rn->g.label + len, sizeof(rn->g.label) - len, "%s", what);
+	return 1;
+}
+
+/* ---- pointwise functions of a quantized output, as a table (issue 13) ---
+ *
+ * A conv's 8-bit output y followed by ops that compute each element from
+ * the same element of y alone (DQ -> HardSigmoid / HardSwish / Sigmoid /
+ * LeakyRelu -> Q as ORT's QDQ models write them, hardswish as
+ * QLinearMul(y, Q(HardSigmoid(DQ(y)))), QLinearSigmoid, QLinearLeakyRelu)
+ * is a function of one byte: a 256-entry table. The table is computed by
+ * running those very nodes on the CPU ops (the ones the CPU path runs
+ * them with) over the 256 byte values, so it is exact by construction;
+ * the conv then writes table[byte] (the device: LF_DF_LUT, hls/lf_desc.h;
+ * the CPU: model/cpu.c) and the nodes go.
+ */
+
+/* Elementwise ops: with their other inputs constant scalars, output
+ * element i depends on input element i only. */
+static int pointwise_op(const struct lf__gnode *g)
+{
+	static const char *const onnx[] = {"DequantizeLinear",
+					   "QuantizeLinear",
+					   "HardSigmoid",
+					   "HardSwish",
+					   "Sigmoid",
+					   "LeakyRelu",
+					   "Relu",
+					   "Clip",
+					   "Tanh",
+					   "Mul",
+					   "Add",
+					   "Sub",
+					   "Div"};
+	static const char *const ms[] = {"QLinearSigmoid", "QLinearLeakyRelu",
+					 "QLinearMul", "QLinearAdd"};
+	if (g->op != LF__GOP_ONNX || !g->op_type || g->n_out < 1 ||
+	    g->out[0] < 0)
+		return 0;
+	for (size_t k = 1; k < g->n_out; k++)
+		if (g->out[k] >= 0)
+			return 0;
+	const char *dom = g->domain ? g->domain : "";
+	int is_ms = strcmp(dom, "com.microsoft") == 0;
+	if (!is_ms && dom[0] && strcmp(dom, "ai.onnx") != 0)
+		return 0;
+	const char *const *names = is_ms ? ms : onnx;
+	size_t count =
+	    is_ms ? sizeof(ms) / sizeof(*ms) : sizeof(onnx) / sizeof(*onnx);
+	for (size_t k = 0; k < count; k++)
+		if (strcmp(g->op_type, names[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A constant with one element and rank <= 1 (broadcasts over any shape
+ * without changing it). */
+static int const_scalar(const struct lf__imp *im, int v)
+{
+	const struct lf__tensor *t = lf__imp_const(im, v);
+	return t && t->count == 1 && t->rank <= 1;
+}
+
+#define LUT_NODES 16
+
+/* The pointwise cone of value y: nodes (rn indices, in order) and the
+ * values they make. */
+struct cone {
+	int node[LUT_NODES];
+	int val[LUT_NODES + 1]; /* val[0] = y, val[k + 1] made by node[k] */
+	int n;
+};
+
+static int cone_has(const struct cone *c, int v)
+{
+	for (int k = 0; k <= c->n; k++)
+		if (c->val[k] == v)
+			return 1;
+	return 0;
+}
+
+static int cone_node(const struct cone *c, int i)
+{
+	for (int k = 0; k < c->n; k++)
+		if (c->node[k] == i)
+			return 1;
+	return 0;
+}
+
+/* The cone's one value read outside it (or a graph output), or -1 when
+ * there are none or several. */
+static int cone_exit(const struct lf__imp *im, const struct cone *c)
+{
+	int exit = -1;
+	for (int k = 0; k <= c->n; k++) {
+		int v = c->val[k], out = im->g->vals[v].output;
+		for (size_t i = 0; i < im->nrn && !out; i++) {
+			const struct lf__rnode *rn = &im->rn[i];
+			if (rn->dead || cone_node(c, (int)i))
+				continue;
+			for (size_t j = 0; j < rn->n_in && !out; j++)
+				out = rn->in[j] == v;
+		}
+		if (!out)
+			continue;
+		if (exit >= 0)
+			return -1;
+		exit = v;
+	}
+	return exit;
+}
+
+/*
+ * The pointwise nodes after rn[@at] reading y or each other (their other
+ * inputs constant scalars), cut back from the end until one value leaves
+ * the cone. Return that value, or -1.
+ */
+static int find_cone(const struct lf__imp *im, size_t at, int y, struct cone *c)
+{
+	c->n = 0;
+	c->val[0] = y;
+	for (size_t i = at + 1; i < im->nrn && c->n < LUT_NODES; i++) {
+		const struct lf__rnode *rn = &im->rn[i];
+		if (rn->dead || !rn->lowered || !pointwise_op(&rn->g))
+			continue;
+		int reads = 0, ok = 1;
+		for (size_t k = 0; k < rn->g.n_in && ok; k++) {
+			int v = rn->g.in[k];
+			if (v < 0)
+				continue;
+			if (cone_has(c, v))
+				reads = 1;
+			else if (!const_scalar(im, v))
+				ok = 0;
+		}
+		if (!ok || !reads)
+			continue;
+		c->node[c->n] = (int)i;
+		c->val[++c->n] = rn->g.out[0];
+	}
+	for (; c->n > 0; c->n--) {
+		int e = cone_exit(im, c);
+		if (e >= 0)
+			return e == y ? -1 : e;
+	}
+	return -1;
+}
+
+/* Runs the cone on the 256 byte values of y's type @t (ONNX type) into
+ * @lut. 0 when a node fails or the result is not 256 bytes of type @t
+ * (the nodes then stay as they are: the CPU runs them). */
+static int cone_table(const struct lf__imp *im, const struct cone *c, int exit,
+		      int32_t t, uint8_t lut[256])
+{
+	struct lf__tensor v[LUT_NODES + 1];
+	memset(v, 0, sizeof(v));
+	int64_t dim = 256;
+	int ok = lf__tensor_alloc(&v[0], t, 1, &dim, NULL, 0) == LF_OK;
+	for (int i = 0; ok && i < 256; i++)
+		((uint8_t *)v[0].data)[i] = (uint8_t)i;
+	for (int k = 0; ok && k < c->n; k++) {
+		const struct lf__gnode *g = &im->rn[c->node[k]].g;
+		const struct lf__tensor *in[8];
+		struct lf__tensor out[8];
+		char *outs[8];
+		if (g->n_in > 8 || g->n_out > 8) {
+			ok = 0;
+			break;
+		}
+		for (size_t j = 0; j < g->n_in; j++) {
+			int x = g->in[j];
+			in[j] = NULL;
+			for (int q = 0; x >= 0 && q <= k; q++)
+				if (c->val[q] == x)
+					in[j] = &v[q];
+			if (x >= 0 && !in[j])
+				in[j] = lf__imp_const(im, x);
+		}
+		for (size_t j = 0; j < g->n_out; j++)
+			outs[j] = g->out[j] >= 0 ? im->g->vals[g->out[j]].name
+						 : (char *)"";
+		struct lf__onnx_node on = {
+		    .name = g->name,
+		    .op_type = (char *)g->op_type,
+		    .domain = (char *)g->domain,
+		    .n_outputs = g->n_out,
+		    .outputs = outs,
+		    .n_attrs = g->n_attrs,
+		    .attrs = (struct lf__onnx_attr *)g->attrs,
+		};
+		memset(out, 0, sizeof(out));
+		char msg[LF__GRAPH_ERR_LEN];
+		ok = lf__onnx_node_run_cpu(&on, g->opset, in, g->n_in, out,
+					   g->n_out, msg, sizeof(msg)) == LF_OK;
+		v[k + 1] = out[0];
+		memset(&out[0], 0, sizeof(out[0]));
+		for (size_t j = 1; j < g->n_out; j++)
+			lf__tensor_release(&out[j]);
+	}
+	int e = -1;
+	for (int q = 0; q <= c->n; q++)
+		if (c->val[q] == exit)
+			e = q;
+	ok = ok && e > 0 && v[e].dtype == t && v[e].count == 256;
+	if (ok)
+		memcpy(lut, v[e].data, 256);
+	for (int q = 0; q <= c->n; q++)
+		lf__tensor_release(&v[q]);
+	return ok;
+}
+
+/* Conv @rn's output through its pointwise cone as a table; 1 if fused. */
+static int fuse_lut(struct lf__imp *im, size_t at)
+{
+	struct lf__rnode *rn = &im->rn[at];
+	struct lf__glinear *L = rn->g.lin;
+	int y = rn->g.out[0];
+	struct cone c;
+	if (rn->g.op != LF__GOP_CONV || L->y_type == LF_DTYPE_INT32 ||
+	    im->g->vals[y].output)
+		return 0;
+	int e = find_cone(im, at, y, &c);
+	int32_t t = lf__imp_onnx_type(L->y_type);
+	uint8_t tb[256];
+	if (e < 0 || !cone_table(im, &c, e, t, tb))
+		return 0;
+	if (!L->lut) {
+		L->lut = malloc(256);
+		if (!L->lut)
+			return 0;
+		memcpy(L->lut, tb, 256);
+	} else {
+		for (int i = 0; i < 256; i++)
+			L->lut[i] = tb[L->lut[i]];
+	}
+	for (int k = 0; k < c.n; k++)
+		im->rn[c.node[k]].dead = 1;
+	rn->g.out[0] = e;
+	rn->out[0] = e;
+	im->g->vals[e].dtype = t;
+	size_t len = strlen(rn->g.label);
+	snprintf(rn->g.label + len, sizeof(rn->g.label) - len, "+LUT");
 	return 1;
 }
 
@@ -1132,7 +1389,7 @@ lf_status lf__lower_fuse_activations(struct lf__imp *im)
 		if (rn->dead ||
 		    (rn->g.op != LF__GOP_CONV && rn->g.op != LF__GOP_MATMUL))
 			continue;
-		while (fuse_one(im, rn))
+		while (fuse_one(im, rn) || fuse_lut(im, i))
 			;
 	}
 	return LF_OK;

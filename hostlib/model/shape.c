@@ -690,6 +690,7 @@ void lf__graph_layer(const struct lf__graph *g, const struct lf__gnode *n,
 	L->has_bias = q->bias >= 0;
 	L->act_min = q->act_min;
 	L->act_max = q->act_max;
+	L->lut = q->lut;
 	if (n->op == LF__GOP_MATMUL) {
 		L->op = LF_KOP_MATMUL;
 		L->batch = 1;

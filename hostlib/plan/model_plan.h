@@ -92,6 +92,9 @@ struct lf__mdevcaps {
 	 * `.blk_*` limit keys the xclbin lacks; 0: every segment NCHW. */
 	unsigned blk_ops;
 	struct lf__blimits blim;
+	/* lfk_conv2d.lut = 1: conv descriptors take LF_DF_LUT (a conv with
+	 * an output table, lf__layer.lut, runs on the CPU without it) */
+	int conv_lut;
 	/* The most weight bytes one buffer can hold: the largest bank a
 	 * used kernel's params port reaches, less slack (0: no bound). A
 	 * model's constants beyond it are split into groups that each fit

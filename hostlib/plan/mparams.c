@@ -25,7 +25,7 @@ int lf__mparams_same_layout(const struct lf__plan *a, const struct lf__plan *b)
 {
 	if (a->params_bytes != b->params_bytes || a->bias_off != b->bias_off ||
 	    a->w_zp_off != b->w_zp_off || a->mult_off != b->mult_off ||
-	    a->nslices != b->nslices)
+	    a->lut_off != b->lut_off || a->nslices != b->nslices)
 		return 0;
 	for (int i = 0; i < a->nslices; i++)
 		if (memcmp(&a->slices[i], &b->slices[i], sizeof(a->slices[i])))
@@ -220,6 +220,11 @@ static lf_status plan_node(const struct lf__graph *g, const struct lf__gnode *n,
 	}
 	struct lf__layer L;
 	lf__graph_layer(g, n, shape, &L);
+	if (L.lut && !caps->conv_lut) {
+		set_why(pn->why, sizeof(pn->why),
+			"output table: not in this xclbin (lfk_conv2d.lut)");
+		return LF_OK;
+	}
 	struct lf__diag why;
 	lf_status st = lf__plan_layer(&L, &caps->lim[k], &pn->layout, &why);
 	if (st == LF_ERR_UNSUPPORTED) {

@@ -25,6 +25,8 @@ static void relocate(lf_desc *d, const struct lf__plan *lp, uint64_t x,
 		d->bias_off += (uint32_t)pbase;
 	d->w_zp_off += (uint32_t)pbase;
 	d->mult_off += (uint32_t)pbase;
+	if (d->flags & LF_DF_LUT)
+		d->lut_off += (uint32_t)pbase;
 	d->status = LF_KST_PENDING;
 }
 
@@ -54,6 +56,10 @@ static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
 		lf__blk_conv_desc(&L, &d);
 		d.w_off = (uint32_t)pn->blk_w;
 		d.w_zp_off = (uint32_t)pn->blk_rec;
+	}
+	if (L.lut) { /* in the NCHW area (tile.c), relocated here */
+		d.flags |= LF_DF_LUT;
+		d.lut_off = (uint32_t)(pn->base + pn->layout.lut_off);
 	}
 	d.x_off = (uint32_t)x;
 	d.y_off = (uint32_t)y;

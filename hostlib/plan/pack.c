@@ -29,6 +29,8 @@ void lf__pack_params(const struct lf__plan *p, const struct lf__layer *L,
 			float m = lf__quant_mult(L->x_scale, ws, L->y_scale);
 			memcpy(params + p->mult_off + 4u * (size_t)c, &m, 4);
 		}
+	if (p->lut_off)
+		memcpy(params + p->lut_off, L->lut, LF_LUT_BYTES);
 }
 
 void lf__pack_x(const struct lf__plan *p, const void *x, uint8_t *act)
@@ -119,6 +121,10 @@ static void requant_block(const struct lf__layer *L, const struct lf__tile *t,
 			float m = lf__quant_mult(L->x_scale, L->w_scale[ci],
 						 L->y_scale);
 			v = lf__requant(v, m, L->y_zp, L->act_min, L->act_max);
+			if (L->lut) /* the output table, as LF_DF_LUT */
+				v = L->y_type == LF_DTYPE_UINT8
+					? (int32_t)L->lut[(uint8_t)v]
+					: (int32_t)(int8_t)L->lut[(uint8_t)v];
 		}
 		store_y(L->y_type, blk, e, v);
 	}

@@ -124,8 +124,13 @@ static void desc_quant(const struct lf__layer *L, const struct lf__plan *p,
 		d->flags |= LF_DF_BIAS;
 		d->bias_off = (uint32_t)(p->bias_off + 4ull * ch0);
 	}
+	if (L->lut && L->y_type != LF_DTYPE_INT32 && !split) {
+		d->flags |= LF_DF_LUT;
+		d->lut_off = (uint32_t)p->lut_off;
+	}
 	if (split) {
-		/* Raw accumulators; the host requantizes the sum. */
+		/* Raw accumulators; the host requantizes the sum and looks
+		 * it up in the table (pack.c). */
 		d->y_type = LF_KDT_I32;
 		d->y_zp = 0;
 		d->act_min = INT32_MIN;
@@ -146,6 +151,11 @@ static void params_tail(const struct lf__layer *L, struct lf__plan *p,
 	p->mult_off = off;
 	int nmult = L->w_scale_count > 0 ? L->w_zp_count : 0;
 	off = align64(off + 4ull * (uint64_t)nmult);
+	p->lut_off = 0;
+	if (L->lut && L->y_type != LF_DTYPE_INT32) {
+		p->lut_off = off; /* on a beat, as LF_DF_LUT wants */
+		off = align64(off + LF_LUT_BYTES);
+	}
 	p->params_bytes = off;
 }
 

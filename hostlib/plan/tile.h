@@ -90,6 +90,7 @@ struct lf__plan {
 	int nout;    /* output blocks */
 	uint64_t params_bytes;
 	uint64_t bias_off, w_zp_off, mult_off; /* in params */
+	uint64_t lut_off; /* the output table (L->lut), 256 bytes; else 0 */
 	uint64_t act_bytes;
 	uint64_t x_off, x_bytes;   /* x in place: 0 bytes if none */
 	uint64_t xs_off, xs_bytes; /* gathered slabs */
