@@ -133,6 +133,7 @@ static lf_status pick_device(const char *selector, struct ocl_devinfo *out)
 
 static void dev_free(struct ocl_dev *d)
 {
+	lf__ocl_release_event(d, &d->last_kev);
 	lf__ocl_image_free(d, d->img);
 	d->img = NULL;
 	lf__ocl_release_queue(d, &d->dmaq);

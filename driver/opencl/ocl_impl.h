@@ -136,6 +136,9 @@ struct ocl_dev {
 	struct ocl_bank banks[LF_DRV_MAX_MEMS];
 	struct ocl_image *img; /* NULL: no xclbin loaded */
 	struct ocl_run *pending;
+	/* Portable flavour: the last kernel command enqueued (retained),
+	 * which the next one waits for (ocl_run.c enqueue()). */
+	cl_event last_kev;
 
 	struct lf_dev_counters ctr; /* device-wide part; CUs in img */
 	struct lf_ocl_stats st;	    /* live[] comes from live_objs */

@@ -150,6 +150,12 @@ static lf_status set_scalar_arg(struct ocl_cu *c, const struct lf_run_arg *a,
 	return LF_OK;
 }
 
+/*
+ * The run's command on its CU's queue. Portable flavour: after the last
+ * kernel command enqueued on any CU (d->last_kev), so kernels run one at
+ * a time: two lfk_engine CUs at once gave wrong bytes now and then under
+ * PoCL 3.1 (README.md "Runs"). Called with d->mu held.
+ */
 static lf_status enqueue(struct ocl_dev *d, struct ocl_cu *c, cl_event *ev)
 {
 	size_t one = 1;
@@ -158,8 +164,9 @@ static lf_status enqueue(struct ocl_dev *d, struct ocl_cu *c, cl_event *ev)
 	if (d->flavour == LF_OCL_XILINX)
 		err = lf__cl.clEnqueueTask(c->q, c->k, 0, NULL, ev);
 	else
-		err = lf__cl.clEnqueueNDRangeKernel(c->q, c->k, 1, NULL, &one,
-						    &one, 0, NULL, ev);
+		err = lf__cl.clEnqueueNDRangeKernel(
+		    c->q, c->k, 1, NULL, &one, &one, d->last_kev ? 1 : 0,
+		    d->last_kev ? &d->last_kev : NULL, ev);
 	if (err != CL_SUCCESS)
 		return lf__ocl_fail(lf__ocl_status(err),
 				    d->flavour == LF_OCL_XILINX
@@ -167,6 +174,12 @@ static lf_status enqueue(struct ocl_dev *d, struct ocl_cu *c, cl_event *ev)
 					: "clEnqueueNDRangeKernel",
 				    err, NULL);
 	lf__ocl_obj_add(d, LF_OCL_EVENT);
+	if (d->flavour != LF_OCL_XILINX) {
+		lf__ocl_release_event(d, &d->last_kev);
+		lf__cl.clRetainEvent(*ev);
+		lf__ocl_obj_add(d, LF_OCL_EVENT);
+		d->last_kev = *ev;
+	}
 	return LF_OK;
 }
 

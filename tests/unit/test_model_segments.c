@@ -706,9 +706,10 @@ static void test_gap_fc_blocked(void)
 #define DW_E  144
 #define DW_HW 11
 
-static uint8_t *dw_model(size_t *len)
+/* The chain below with batch dimension @n (-1: free). */
+static uint8_t *dw_model_n(int64_t n, size_t *len)
 {
-	int64_t xd[4] = {1, DW_C, DW_HW, DW_HW}, fd[4] = {1, DW_C, 5, 5};
+	int64_t xd[4] = {n, DW_C, DW_HW, DW_HW}, fd[4] = {n, DW_C, 5, 5};
 	int64_t wed[4] = {DW_E, DW_C, 1, 1}, wpd[4] = {DW_C, DW_E, 1, 1};
 	int64_t d1d[4] = {DW_E, 1, 3, 3}, d2d[4] = {DW_C, 1, 3, 3};
 	int64_t ve[1] = {DW_E}, vc[1] = {DW_C};
@@ -772,6 +773,11 @@ static uint8_t *dw_model(size_t *len)
 	lft_onnx_attr_ints(b, "pads", 4, pa);
 	lft_onnx_attr_ints(b, "strides", 2, s22);
 	return lft_onnx_finish(b, len);
+}
+
+static uint8_t *dw_model(size_t *len)
+{
+	return dw_model_n(1, len);
 }
 
 /*
@@ -983,6 +989,62 @@ static void test_batch_across_cus(void)
 	free(buf);
 }
 
+/*
+ * The depthwise chain with a free batch at batch 2 on opencl:0 (PoCL
+ * here), two lfk_engine CUs: one row on each CU, the cpu device's bytes,
+ * ten runs. Before the OpenCL backend chained its portable-flavour
+ * kernel commands (driver/opencl/ocl_run.c), the two CUs' kernels ran at
+ * once in PoCL and a run gave other bytes now and then (ResNet-18 at
+ * batch 2: 3 of 8 runs); the runs on two CUs are checked on the device
+ * timeline, so the test cannot pass by not splitting.
+ */
+static void test_batch_across_cus_opencl(void)
+{
+	lf_context *ctx = opencl_ctx();
+	if (!ctx)
+		return;
+	ctx->fallback = 0;
+	size_t len;
+	uint8_t *buf = dw_model_n(-1, &len);
+	lf_model *m = NULL, *mc = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_model_load_memory(ctx, buf, len, NULL, &m),
+			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_model_load_memory(cpu_ctx, buf, len, NULL, &mc), LF_OK);
+	int64_t xd[4] = {8, DW_C, DW_HW, DW_HW};
+	lf_tensor *x = NULL, *xc = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(ctx, LF_DTYPE_UINT8, 4, xd, NULL, &x), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(cpu_ctx, LF_DTYPE_UINT8, 4, xd, NULL, &xc), LF_OK);
+	struct lf_rng r;
+	lf_rng_seed(&r, 5);
+	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x), lf_tensor_bytes(x));
+	memcpy(lf_tensor_data(xc), lf_tensor_data(x), lf_tensor_bytes(x));
+	lf_tensor *want[1] = {NULL};
+	CU_ASSERT_EQUAL_FATAL(lf_model_run(mc, &xc, 1, want, 1, NULL), LF_OK);
+	unsigned same = 0;
+	for (int i = 0; i < 20; i++) {
+		lf_tensor *y[1] = {NULL};
+		struct tl_tally t0 = tl_from(ctx, 0);
+		CU_ASSERT_EQUAL(lf_model_run(m, &x, 1, y, 1, NULL), LF_OK);
+		struct tl_tally t = tl_from(ctx, t0.next);
+		CU_ASSERT_EQUAL(t.runs, 2);
+		CU_ASSERT_EQUAL(__builtin_popcountll(t.cus), 2);
+		same += y[0] && lft_same(y[0], want[0], 1,
+					 "batch across CUs, opencl:0 vs cpu");
+		lf_tensor_destroy(y[0]);
+	}
+	CU_ASSERT_EQUAL(same, 20);
+	lf_tensor_destroy(want[0]);
+	lf_tensor_destroy(x);
+	lf_tensor_destroy(xc);
+	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_model_destroy(mc), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	free(buf);
+}
+
 void lf_test_suite_model_segments(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -993,6 +1055,7 @@ void lf_test_suite_model_segments(void)
 	    {"fallback_host_assisted", test_fallback_host_assisted},
 	    {"gap_fc_blocked", test_gap_fc_blocked},
 	    {"batch_across_cus", test_batch_across_cus},
+	    {"batch_across_cus_opencl", test_batch_across_cus_opencl},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_segments", suite_init, suite_clean, cases);
