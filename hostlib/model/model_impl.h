@@ -1,6 +1,7 @@
 /*
  * model_impl.h - struct lf_model and struct lf_run_profile, shared by
- * model.c (load, destroy, info), run.c (lf_model_run) and profile.c.
+ * model.c (load, destroy, info), run.c and run_*.c (lf_model_run:
+ * run_impl.h) and profile.c.
  * Internal to hostlib/model.
  */
 #ifndef LF_MODEL_MODEL_IMPL_H

@@ -29,7 +29,7 @@
  * same way, with one rule for the CPU fallback: every host buffer a
  * segment reads (up) or writes (down) is live from its first node to its
  * last, so the segment can always be re-run on the CPU from its inputs
- * (hostlib/model/run.c) without its outputs overwriting them. Both
+ * (hostlib/model/run_steps.c) without its outputs overwriting them. Both
  * rules are checked on every finished plan (a clash is LF_ERR_INTERNAL,
  * not a run that computes wrong bytes).
  */
