@@ -149,22 +149,31 @@ static uint64_t blk_area(const struct lf__layer *L,
 			 uint64_t *w, uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
-	/* Only where at least a quarter of the packed lanes carry weights,
-	 * or a sixteenth and the packed weights are at most BLK_SMALL_W
-	 * bytes: a conv with few channels (fmnist's 16 -> 32 3x3, its
-	 * folded 1 -> 16 stem) would otherwise take up to 64 x 64 times its
-	 * weights on the card, next to its NCHW copy, for a segment that may
-	 * never run blocked; a small one (MobileNetV2's folded stem, its 32
-	 * -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB) costs little, and
-	 * without it its whole segment stays NCHW (@small: dense convs
-	 * only; a depthwise conv or a matmul's 1x1 form keeps the quarter
-	 * rule). */
+	/* Only where more than a quarter of the packed lanes carry weights
+	 * (a depthwise conv: a quarter or more, 16 channels of 64), or a
+	 * conv's packed weights are at most BLK_SMALL_W bytes and at most
+	 * 32 times its weights: a conv with few channels (fmnist's 16 -> 32
+	 * 3x3: 36 KiB packed, its folded 1 -> 16 stem: 85 times its
+	 * weights) would otherwise take up to 64 x 64 times its weights on
+	 * the card, next to its NCHW copy, for a segment that may never run
+	 * blocked; a small one costs little (MobileNetV2's folded stem, its
+	 * 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB; MobileNetV3-Small's
+	 * folded stem (28 times), 16 -> 16 1x1 (16 times) and
+	 * squeeze-excite 16 -> 8 -> 16 (32 times): 4 to 12 KiB), and
+	 * without it its whole segment stays NCHW, 10 to 100 times slower
+	 * (issue 13: once its hard sigmoids fused, MobileNetV3-Small's
+	 * segments merged and ran NCHW, 110.7 ms projected on aws-f1; with
+	 * these and its 16-channel depthwise conv blocked, 2.9 ms). @small:
+	 * convs; a matmul's 1x1 form keeps the quarter rule. */
 	uint64_t nchw = (uint64_t)L->oc * (uint64_t)(L->ic / L->groups) *
 			(uint64_t)L->kh * (uint64_t)L->kw;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
-	    !lf__mplan_blk_wbeats_fit(L, &caps->blim) ||
-	    (wb >= 4 * nchw &&
-	     (!small || lf__blk_dw(L) || wb > BLK_SMALL_W || wb >= 16 * nchw)))
+	    !lf__mplan_blk_wbeats_fit(L, &caps->blim))
+		return total;
+	int dw = lf__blk_dw(L);
+	int quarter = dw ? wb <= 4 * nchw : wb < 4 * nchw;
+	int tiny = small && !dw && wb <= BLK_SMALL_W && wb <= 32 * nchw;
+	if (!quarter && !tiny)
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
 	if (w0 > UINT32_MAX || wb > UINT32_MAX || r0 + rb > UINT32_MAX)

@@ -15,6 +15,8 @@
  *     bytes on cpu, on the emulator (device path alone, both the NCHW and
  *     the blocked datapath) and on opencl:0, with the activation gone
  *     from the profile.
+ * small_blocked: the small convs around such tables (MobileNetV3-Small's)
+ * run blocked, not NCHW.
  * tests/data/realworld's mobilenet_v3_small-qdq (ORT's outputs) covers
  * the same fusion on a real network (realworld suite).
  */
@@ -395,11 +397,99 @@ static void test_hand_table(void)
 	free(buf);
 }
 
+/*
+ * Small convs run blocked (plan/mparams.c blk_area): MobileNetV3-Small's
+ * 16 -> 16 1x1 (packed 16 times its weights), 16-channel depthwise 3x3
+ * and squeeze-excite 16 -> 8 (32 times) as one blocked segment on
+ * lfk_engine, the cpu device's bytes. Before, each had no blocked form
+ * and its whole segment ran NCHW.
+ */
+static uint8_t *small_model(size_t *len)
+{
+	int64_t xd[4] = {1, 16, 8, 8}, yd[4] = {1, 8, 8, 8};
+	int64_t w1d[4] = {16, 16, 1, 1}, w2d[4] = {16, 1, 3, 3},
+		w3d[4] = {8, 16, 1, 1};
+	int8_t w1[256], w2[144], w3[128];
+	struct lf_rng r;
+	lf_rng_seed(&r, 0x5e);
+	lft_fill(&r, LF_DTYPE_INT8, w1, sizeof(w1));
+	lft_fill(&r, LF_DTYPE_INT8, w2, sizeof(w2));
+	lft_fill(&r, LF_DTYPE_INT8, w3, sizeof(w3));
+	struct lft_onnx *b = lft_onnx_new(13);
+	lft_onnx_input(b, "x", 2, 4, xd);
+	lft_onnx_output(b, "C", 2, 4, yd);
+	lft_onnx_init(b, "w1", 3, 4, w1d, w1, sizeof(w1));
+	lft_onnx_init(b, "w2", 3, 4, w2d, w2, sizeof(w2));
+	lft_onnx_init(b, "w3", 3, 4, w3d, w3, sizeof(w3));
+	const char *fn[5] = {"xs", "ws", "as", "bs", "cs"};
+	const float fv[5] = {0.02f, 0.004f, 0.03f, 0.05f, 0.04f};
+	for (int k = 0; k < 5; k++)
+		lft_onnx_init(b, fn[k], 1, 0, NULL, &fv[k], 4);
+	const char *zn[4] = {"xz", "az", "bz", "cz"};
+	const uint8_t zv[4] = {7, 120, 100, 128};
+	for (int k = 0; k < 4; k++)
+		lft_onnx_init(b, zn[k], 2, 0, NULL, &zv[k], 1);
+	const int8_t wz = 0;
+	lft_onnx_init(b, "wz", 3, 0, NULL, &wz, 1);
+	const int64_t k3[2] = {3, 3}, p1[4] = {1, 1, 1, 1};
+	lft_onnx_node(b, "QLinearConv", "", "pw", "x,xs,xz,w1,ws,wz,as,az",
+		      "A");
+	lft_onnx_node(b, "QLinearConv", "", "dw", "A,as,az,w2,ws,wz,bs,bz",
+		      "B");
+	lft_onnx_attr_i(b, "group", 16);
+	lft_onnx_attr_ints(b, "kernel_shape", 2, k3);
+	lft_onnx_attr_ints(b, "pads", 4, p1);
+	lft_onnx_node(b, "QLinearConv", "", "se", "B,bs,bz,w3,ws,wz,cs,cz",
+		      "C");
+	return lft_onnx_finish(b, len);
+}
+
+static void test_small_blocked(void)
+{
+	size_t len;
+	uint8_t *buf = small_model(&len);
+	int64_t xd[4] = {1, 16, 8, 8};
+	lf_tensor *x = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_tensor_create(cpu_ctx, LF_DTYPE_UINT8, 4, xd, NULL, &x), LF_OK);
+	struct lf_rng r;
+	lf_rng_seed(&r, 0x5e1);
+	lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x), lf_tensor_bytes(x));
+	lf_tensor *want = run(cpu_ctx, buf, len, x, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	for (int k = 0; k < 2; k++) {
+		lf_context *ctx = dev_ctx(k);
+		if (!ctx)
+			continue;
+		lf_run_profile *p;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+		lf_tensor *y = run(ctx, buf, len, x, p);
+		CU_ASSERT(y && lft_same(y, want, 1,
+					k ? "small opencl:0" : "small emu"));
+		CU_ASSERT_EQUAL(lf_run_profile_count(p), 3);
+		for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+			struct lf_layer_profile e =
+			    LF_STRUCT_INIT(struct lf_layer_profile);
+			CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &e), LF_OK);
+			CU_ASSERT_STRING_EQUAL(e.where, "device");
+			CU_ASSERT_EQUAL(e.segment, 0);
+			CU_ASSERT_STRING_EQUAL(e.layout, "blocked");
+		}
+		lf_tensor_destroy(y);
+		lf_run_profile_destroy(p);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+	lf_tensor_destroy(want);
+	lf_tensor_destroy(x);
+	free(buf);
+}
+
 void lf_test_suite_model_lut(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"hand_table", test_hand_table},
 	    {"ops", test_ops},
+	    {"small_blocked", test_small_blocked},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_lut", suite_init, suite_clean, cases);
