@@ -16,7 +16,8 @@
  *       MAC loop, II=1: LF_BLK_PIX pixels x LF_BLK_IC input channels x
  *         LF_BLK_OC output channels per cycle, over (pixel group, OC
  *         tile, tap, IC chunk); each pixel's whole 64-channel block
- *         accumulates in accrow before anything is stored
+ *         accumulates in accrow before anything is stored (a pass may
+ *         take a pack of rows as one run of pixels: blk_pk)
  *       store loop, II=1: one requantized 64-channel beat per pixel
  *
  * Arithmetic (kernel review 4.4): with 8-bit operands shifted to signed,
@@ -92,6 +93,7 @@ struct blk_geo {
 	lf_u32 span_h;	  /* (kh - 1) * dil_h + 1 */
 	lf_u32 rows;	  /* rows of the line-buffer ring */
 	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX); depthwise: DW_PIX */
+	lf_u32 pk;	  /* output rows a pass of the PE array takes (blk_pk) */
 	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
 	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
@@ -109,6 +111,37 @@ LF_INLINE lf_u32 blk_le32(const lf_u8 b[LF_BEAT_BYTES], lf_u32 o)
  * Everything but the records' w_zp values, in lf_desc.h's order; fills
  * *g when it returns LF_KST_OK.
  */
+/*
+ * Row packs: a dense layer whose ow is not a multiple of LF_BLK_PIX runs
+ * pk output rows through the PE array as one sequence of pk * ow pixels
+ * (pixel q is row q / ow, column q % ow), the least pk with pk * ow a
+ * multiple of PIX, so no pixel slot idles at a row's end (ResNet's 14-
+ * and 7-wide layers: 12.5 % of their MAC cycles with PIX = 4). A pixel
+ * group then may span two rows: its pixels read columns c .. ow - 1 of
+ * one row's window and 0 .. of the next one's. They still hit distinct
+ * line-buffer banks (LF_BLK_LB_BANKS, cyclic over beats) when a ring
+ * row's beats (lcb * iw) are a multiple of the banks (each row starts
+ * in bank 0), stride_w is 1 (the pixels of a row are one column apart)
+ * and no multiple of the banks lies in [ow - PIX + 1, ow - 1] (the
+ * distance between a pixel at the end of a row and one at the start of
+ * the next). Else pk = 1 (and for depthwise layers, whose unit reads a
+ * window of consecutive beats of one row).
+ */
+LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
+{
+	lf_u32 pk = 1;
+	while (pk < LF_BLK_PIX && (pk * d->ow) % LF_BLK_PIX != 0)
+		pk++;
+	lf_u32 clash = 0;
+	for (lf_u32 k = 1; k < LF_BLK_PIX; k++)
+		clash |= d->ow > k && (d->ow - k) % LF_BLK_LB_BANKS == 0;
+	if (g->dwise || d->stride_w != 1 || d->ow < LF_BLK_PIX || clash ||
+	    (g->lcb * d->iw) % LF_BLK_LB_BANKS != 0 ||
+	    pk * d->ow > LF_BLK_IW_MAX)
+		return 1;
+	return pk;
+}
+
 static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			lf_u32 act_bytes, struct blk_geo *g)
 {
@@ -158,6 +191,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			      : (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
 	g->wbeats = g->dwise ? d->kh * d->kw
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
+	g->pk = blk_pk(d, g);
 
 	/* Whole beats only: every offset on a beat. */
 	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
@@ -582,7 +616,8 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_window(const lf_desc *d, cons
 
 /* blk_mac's accrow: channels 0 .. nch - 1 and the sums of xq. */
 __attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const struct blk_geo *g,
-			 lf_u32 nch, const lf_i32 rb[LF_CONV_KDIM_MAX],
+			 lf_u32 nch, lf_u32 npix,
+			 const lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX],
 			 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 			 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
@@ -596,11 +631,13 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const s
 	const lf_i16 *hm = blk_hm;
 	lf_i16 xw[2][LF_BLK_HK];
 	lf_u32 spare[LF_BLK_LANES];
-	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < d->ow; ox += 2) {
-		lf_u32 two = ox + 1 < d->ow;
-		blk_host_window(d, g, ox, rb, lb, xw[0]);
+	/* Pixel q of the pack: row q / ow, column q % ow. */
+	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < npix; ox += 2) {
+		lf_u32 two = ox + 1 < npix;
+		blk_host_window(d, g, ox % d->ow, rb[ox / d->ow], lb, xw[0]);
 		if (two)
-			blk_host_window(d, g, ox + 1, rb, lb, xw[1]);
+			blk_host_window(d, g, (ox + 1) % d->ow,
+					rb[(ox + 1) / d->ow], lb, xw[1]);
 		const lf_i16 *x1 = two ? xw[1] : xw[0];
 		lf_u32 *o1 = two ? accrow[ox + 1] : spare;
 		lf_i32 sx0, sx1;
@@ -633,7 +670,7 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const s
  */
 static void
 blk_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 ntiles,
-	const lf_i32 rb[LF_CONV_KDIM_MAX],
+	lf_u32 npix, const lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX],
 	LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
@@ -647,11 +684,15 @@ blk_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 ntiles,
 	lf_u32 sx[LF_BLK_PIX];
 #pragma HLS ARRAY_PARTITION variable=sx type=complete
 	lf_u32 gi = 0, t = 0, kk = 0, a = 0, b = 0, cb = 0, c = 0;
-	lf_u32 trips = g->ngroups * ntiles * g->kred;
+	/* Group gi's first pixel: row gr, column gc of the pack. */
+	lf_u32 gr = 0, gc = 0;
+	lf_u32 trips =
+	    (npix + LF_BLK_PIX - 1) / LF_BLK_PIX * ntiles * g->kred;
 	LF_PIPE_BEGIN(blk_mac);
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
 	/* The emulator: the same sums (blk_host_mac), the loop's count. */
-	blk_host_mac(d, g, ntiles * LF_BLK_OC, rb, lb, accrow);
+	blk_host_mac(d, g, ntiles * LF_BLK_OC, npix, rb, lb, accrow);
+	(void)gr, (void)gc;
 	(void)wb, (void)xpad, (void)acc, (void)sx, (void)ws;
 	lfp__blk_mac = trips;
 	trips = 0;
@@ -666,15 +707,22 @@ blk_mac:
 		lf_i16 wv[LF_BLK_OC][LF_BLK_IC];
 #pragma HLS ARRAY_PARTITION variable=wv type=complete dim=0
 		lf_u32 lc = c * LF_BLK_IC; /* first lane of the IC chunk */
-		lf_i32 ixb = (lf_i32)(gi * LF_BLK_PIX * d->stride_w) -
-			     (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
 		for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
 #pragma HLS UNROLL
-			lf_i32 ix = ixb + (lf_i32)(p * d->stride_w);
-			lf_u32 ok = gi * LF_BLK_PIX + p < d->ow && rb[a] >= 0 &&
+			/* Pixel gi * PIX + p: column pc of pack row pr (the
+			 * next row once past ow: blk_pk, PIX <= ow). */
+			lf_u32 pc = gc + p, pr = gr;
+			if (pc >= d->ow) {
+				pc -= d->ow;
+				pr++;
+			}
+			lf_i32 ix = (lf_i32)(pc * d->stride_w) -
+				    (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
+			lf_i32 rr = rb[pr][a];
+			lf_u32 ok = gi * LF_BLK_PIX + p < npix && rr >= 0 &&
 				    ix >= 0 && ix < (lf_i32)d->iw;
-			lf_u32 xi = ok ? (lf_u32)rb[a] + cb * d->iw + (lf_u32)ix
-				       : 0;
+			lf_u32 xi =
+			    ok ? (lf_u32)rr + cb * d->iw + (lf_u32)ix : 0;
 			/* Padding: xpad (a mask, no branch: the host-C
 			 * build vectorizes it). */
 			lf_i32 keep = -(lf_i32)ok;
@@ -729,11 +777,11 @@ blk_mac:
 				lf_u32 ox = gi * LF_BLK_PIX + p;
 				for (lf_u32 o = 0; o < LF_BLK_OC; o++) {
 #pragma HLS UNROLL
-					if (ox < d->ow)
+					if (ox < npix)
 						accrow[ox][t * LF_BLK_OC + o] =
 						    acc[p][o];
 				}
-				if (ox < d->ow)
+				if (ox < npix)
 					accrow[ox][LF_BLK_LANES] = sx[p];
 			}
 		}
@@ -755,6 +803,11 @@ blk_mac:
 			if (++t == ntiles) {
 				t = 0;
 				gi++;
+				gc += LF_BLK_PIX;
+				if (gc >= d->ow) {
+					gc -= d->ow;
+					gr++;
+				}
 			}
 		}
 	}
@@ -885,14 +938,14 @@ blk_dw_mac:
 }
 
 /*
- * Requantizes output row oy of block ob and writes it, one 64-channel
- * beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
+ * Requantizes npix pixels of block ob from output row oy on (a pack of
+ * rows, consecutive in y) and writes them, one 64-channel beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
  * past the block's channels take accumulator 0 (their record's mult
  * decides the byte).
  */
 static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      const struct blk_geo *g, lf_u32 n, lf_u32 ob, lf_u32 oy,
-		      lf_u32 nreal, const float mult[LF_BLK_LANES],
+		      lf_u32 npix, lf_u32 nreal, const float mult[LF_BLK_LANES],
 		      const lf_u32 dw[LF_BLK_LANES],
 		      const lf_u32 cst[LF_BLK_LANES],
 		      const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
@@ -903,7 +956,7 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
 	LF_PIPE_BEGIN(blk_store);
 blk_store:
-	for (lf_u32 ox = 0; ox < d->ow; ox++) {
+	for (lf_u32 ox = 0; ox < npix; ox++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
 		LF_PIPE(blk_store);
@@ -983,62 +1036,80 @@ blk_cst:
 	LF_PIPE_END(blk_cst);
 }
 
+/* Output rows in pack i of the rows oy0 .. oy0 + cnt - 1 (blk_pk). */
+LF_INLINE lf_u32 blk_pack_rows(const struct blk_geo *g, lf_u32 cnt, lf_u32 i)
+{
+	lf_u32 left = cnt - i * g->pk;
+	return left < g->pk ? left : g->pk;
+}
+
 /*
- * blk_rows stage 0: output row oy0 + i of block ob through the PE array
- * (or the depthwise unit) into acc.
+ * blk_rows stage 0: pack i (g->pk output rows from oy0 + i * pk, fewer
+ * at the end of the cnt rows) of block ob through the PE array (or the
+ * depthwise unit, one row) into acc.
  */
 static void
 blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
-	    const lf_u32 dw[LF_BLK_LANES],
+	    lf_u32 cnt, const lf_u32 dw[LF_BLK_LANES],
 	    LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	    LF_LOCAL lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	const lf_desc *d = &t->d;
 	const struct blk_geo *g = &t->g;
-	lf_i32 w0 = (lf_i32)((oy0 + i) * d->stride_h) - (lf_i32)d->pad_t;
-	lf_i32 rb[LF_CONV_KDIM_MAX];
-#pragma HLS ARRAY_PARTITION variable=rb type=complete
-	/* Once per row, not pipelined: kh modulos. */
-	for (lf_u32 a = 0; a < d->kh; a++) {
+	lf_u32 prow = blk_pack_rows(g, cnt, i);
+	/* rb[r][a]: the ring beat of tap row a of the pack's row r (-1:
+	 * padding, or past the pack's rows: blk_mac reads no pixel there). */
+	lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX];
+#pragma HLS ARRAY_PARTITION variable=rb type=complete dim=0
+	/* Once per pack, not pipelined: kh modulos a row. */
+	for (lf_u32 r = 0; r < LF_BLK_PIX + 1; r++) {
+		lf_i32 w0 = (lf_i32)((oy0 + i * g->pk + r) * d->stride_h) -
+			    (lf_i32)d->pad_t;
+		for (lf_u32 a = 0; a < d->kh; a++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
-		lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
-		rb[a] = iy >= 0 && iy < (lf_i32)d->ih
-			    ? (lf_i32)(((lf_u32)iy % g->rows) * g->lcb * d->iw)
-			    : -1;
+			lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
+			rb[r][a] = r < prow && iy >= 0 && iy < (lf_i32)d->ih
+				       ? (lf_i32)(((lf_u32)iy % g->rows) *
+						  g->lcb * d->iw)
+				       : -1;
+		}
 	}
 	if (g->dwise)
-		blk_dw_mac(d, g, rb, dw, wb, lb, acc);
+		blk_dw_mac(d, g, rb[0], dw, wb, lb, acc);
 	else
 		blk_mac(d, g,
-			(blk_nreal(d, ob) + LF_BLK_OC - 1) / LF_BLK_OC, rb, wb,
-			lb, acc);
+			(blk_nreal(d, ob) + LF_BLK_OC - 1) / LF_BLK_OC,
+			prow * d->ow, rb, wb, lb, acc);
 }
 
-/* blk_rows stage 1: requantizes and writes row oy0 + i from acc. */
+/* blk_rows stage 1: requantizes and writes pack i's rows from acc. */
 static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
 			  lf_u32 n, lf_u32 ob, lf_u32 oy0, lf_u32 i,
-			  const float mult[LF_BLK_LANES],
+			  lf_u32 cnt, const float mult[LF_BLK_LANES],
 			  const lf_u32 dw[LF_BLK_LANES],
 			  const lf_u32 cst[LF_BLK_LANES],
 			  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	blk_store(act, &t->d, &t->g, n, ob, oy0 + i, blk_nreal(&t->d, ob),
+	blk_store(act, &t->d, &t->g, n, ob, oy0 + i * t->g.pk,
+		  blk_pack_rows(&t->g, cnt, i) * t->d.ow, blk_nreal(&t->d, ob),
 		  mult, dw, cst, lut, acc);
 }
 
 /*
  * The overlap region blk_rows (lf_pipes.h LF_OVERLAP): rows oy0 .. oy0 +
- * cnt - 1 of image n, block ob, whose windows the line buffer holds. A
- * canonical DATAFLOW loop (UG1399 "Canonical Forms", "Canonical Body"):
- * the MAC of row i + 1 runs while row i is stored; the accumulator row
- * acc is their ping-pong channel (two copies in HLS, LF_CHAN2).
+ * cnt - 1 of image n, block ob, whose windows the line buffer holds, as
+ * npk packs of g->pk rows (blk_pk; the last may be shorter). A canonical
+ * DATAFLOW loop (UG1399 "Canonical Forms", "Canonical Body"): the MAC of
+ * pack i + 1 runs while pack i is stored; the accumulator row acc (pk *
+ * ow <= LF_BLK_IW_MAX pixels) is their ping-pong channel (two copies in
+ * HLS, LF_CHAN2).
  */
 static void
 blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
 	 const struct blk_task *ts, lf_u32 n, lf_u32 ob, lf_u32 oy0,
-	 lf_u32 cnt, const lf_u32 dwm[LF_BLK_LANES],
+	 lf_u32 cnt, lf_u32 npk, const lf_u32 dwm[LF_BLK_LANES],
 	 const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	 const lf_u32 cst[LF_BLK_LANES],
 	 const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
@@ -1048,15 +1119,16 @@ blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
 {
 	LF_OVL_BEGIN(blk_rows);
 blk_rows:
-	for (lf_u32 i = 0; i < cnt; i++) {
+	for (lf_u32 i = 0; i < npk; i++) {
 #pragma HLS DATAFLOW
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=16
 		LF_CHAN2(lf_u32, acc, LF_BLK_IW_MAX, LF_BLK_ACC, accrow);
 #pragma HLS ARRAY_PARTITION variable=acc type=cyclic factor=LF_BLK_PIX dim=1
 #pragma HLS ARRAY_PARTITION variable=acc type=complete dim=2
 #pragma HLS BIND_STORAGE variable=acc type=ram_s2p impl=lutram
-		blk_mac_row(tm, ob, oy0, i, dwm, wb, lb, acc);
-		blk_store_row(act, ts, n, ob, oy0, i, mult, dw, cst, lut, acc);
+		blk_mac_row(tm, ob, oy0, i, cnt, dwm, wb, lb, acc);
+		blk_store_row(act, ts, n, ob, oy0, i, cnt, mult, dw, cst, lut,
+			      acc);
 		LF_OVL_STEP(blk_rows);
 	}
 	LF_OVL_END(blk_rows);
@@ -1137,8 +1209,10 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 					break;
 				cnt++;
 			}
-			blk_rows(act, &tm, &ts, n, ob, oy, cnt, dwm, mult, dw,
-				 cst, lut, wb, lb, accrow);
+			/* in packs of g->pk rows (blk_pk) */
+			lf_u32 npk = (cnt + g->pk - 1) / g->pk;
+			blk_rows(act, &tm, &ts, n, ob, oy, cnt, npk, dwm, mult,
+				 dw, cst, lut, wb, lb, accrow);
 		}
 	}
 }

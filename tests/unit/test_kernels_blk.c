@@ -62,6 +62,14 @@ const struct lf_kc_blk lf_kc_blk_cases[] = {
     {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0},
     /* stride 2 on rows only, 3 output blocks, int8 */
     {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0},
+    /* row packs (lf_conv_blk.h blk_pk): ow = 14, two rows a pass, a ring
+     * of 9 rows over 14 (band loads, runs of odd length: a short last
+     * pack), int8 x */
+    {1, 200, 14, 14, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
+    /* row packs: 1x1 on 7x7, four rows a pass (4 + 3), batch 2 */
+    {2, 480, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0},
+    /* row packs: 3x3 p1 on 5 x 6 (two rows a pass, 2 + 2 + 1), ReLU */
+    {1, 256, 5, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
     /* depthwise (groups == ic == oc): 3x3 s1 p1, c = 100 (pad lanes),
      * batch 2, uint8, per-channel w_zp, ReLU6-style clamp */
     {2, 100, 9, 10, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1},
@@ -837,6 +845,27 @@ static void test_blk_dw_cycles(void)
 	    LF_BLK_MACS);
 }
 
+/*
+ * Row packs (lf_conv_blk.h blk_pk) by hand, default build (PIX 4, IC 32,
+ * OC 16): a 1x1 conv 480 -> 64 on 7x7, batch 2. A pass of the PE array
+ * takes 4 rows (28 pixels, 7 groups of 4), then the last 3 (21 pixels,
+ * 6 groups): 13 groups an image where one row at a time takes 7 x 2 =
+ * 14. Each group: 4 OC tiles x (7 blocks x 2 IC chunks + 1 chunk for the
+ * last block's 32 channels) = 60 iterations: 2 x 13 x 60 = 1560 (1680
+ * without packs). Same bytes as the reference: the shapes test.
+ */
+static void test_blk_pack_cycles(void)
+{
+	static const struct lf_kc_blk c = {2, 480, 7, 7, 64, 1, 1, 1, 1, 0, 0,
+					   0, 0,   1, 1, 0,  1, 1, 0, 1, 0};
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_PIX, 4);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_IC, 32);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_OC, 16);
+	uint64_t mac = 0;
+	model_layer("1x1 480->64 7x7 batch 2 (row packs)", &c, &mac);
+	CU_ASSERT_EQUAL(mac_iters, 1560);
+}
+
 /* Loop @id's cycles and memory stall since the last reset. */
 static void pipe_cyc(lf_u32 id, uint64_t *cyc, uint64_t *stall)
 {
@@ -952,6 +981,7 @@ void lf_test_suite_kernels_blk(void)
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},
+	    {"pack_cycles", test_blk_pack_cycles},
 	    {"overlap_model", test_blk_overlap_model},
 	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},
