@@ -176,8 +176,13 @@ lf_status lf__ref_qmul(lf_dtype t, const struct lf_ref_shape *as, const void *a,
 		lf__ref_bcast_at(&bc, i, off);
 		float va = (float)(lf__ref_load_int(t, a, off[0]) - aq->zp);
 		float vb = (float)(lf__ref_load_int(t, b, off[1]) - bq->zp);
-		float v = (va * vb) * m + (float)yq->zp;
-		int32_t r = (int32_t)nearbyintf(v);
+		float v = nearbyintf((va * vb) * m + (float)yq->zp);
+		/* Out of int32 range (or NaN), x86's conversion gives
+		 * INT32_MIN, which saturates to the low end, as in MLAS's
+		 * SSE2 kernel (_mm_cvtps_epi32, then saturating packs). */
+		int32_t r = v >= -2147483648.0f && v < 2147483648.0f
+				? (int32_t)v
+				: INT32_MIN;
 		lf__ref_store_int(t, y, i, r < lo ? lo : r > hi ? hi : r);
 	}
 	return LF_OK;

@@ -971,6 +971,36 @@ static void test_expand(void)
 	CU_ASSERT_EQUAL(lf__ref_expand(2, &a, x, &b, y), LF_ERR_SHAPE);
 }
 
+/*
+ * QLinearMul whose float result leaves int32's range (make fuzz: a
+ * scale ratio of 2e26 was undefined behaviour in the float-to-int
+ * conversion): x86's conversion gives INT32_MIN and MLAS's SSE2 kernel
+ * saturates that to the low end, for either sign; in range, the usual
+ * rounding. Hand-worked: (200-0)*(3-0)*1e-2 + 10 = 16.
+ */
+static void test_qmul_out_of_range(void)
+{
+	struct lf_ref_shape s = {.rank = 1, .dim = {3}};
+	uint8_t a[3] = {200, 0, 200}, b[3] = {3, 3, 3}, y[3];
+	struct lf_ref_q1 aq = {1e13f, 0}, bq = {1e13f, 0}, yq = {1.0f, 10};
+	/* element 0: +6e28 -> low end; 1: 0*... + 10 = 10 */
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__ref_qmul(LF_DTYPE_UINT8, &s, a, &aq, &s, b, &bq, &yq, y),
+	    LF_OK);
+	CU_ASSERT_EQUAL(y[0], 0);
+	CU_ASSERT_EQUAL(y[1], 10);
+	struct lf_ref_q1 bn = {1e13f, 4}; /* (3-4) < 0: -2e28 -> low end */
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__ref_qmul(LF_DTYPE_UINT8, &s, a, &aq, &s, b, &bn, &yq, y),
+	    LF_OK);
+	CU_ASSERT_EQUAL(y[0], 0);
+	struct lf_ref_q1 a1 = {0.1f, 0}, b1 = {0.1f, 0};
+	CU_ASSERT_EQUAL_FATAL(
+	    lf__ref_qmul(LF_DTYPE_UINT8, &s, a, &a1, &s, b, &b1, &yq, y),
+	    LF_OK);
+	CU_ASSERT_EQUAL(y[2], 16);
+}
+
 void lf_test_suite_ref_ops(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -1001,6 +1031,7 @@ void lf_test_suite_ref_ops(void)
 	    {"pad", test_pad},
 	    {"resize", test_resize},
 	    {"expand", test_expand},
+	    {"qmul_out_of_range", test_qmul_out_of_range},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("ref_ops", NULL, NULL, cases);
