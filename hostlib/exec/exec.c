@@ -10,12 +10,7 @@
 #include "hostlib/base/error.h"
 #include "hostlib/base/tensor.h"
 #include "hostlib/exec/exec_impl.h"
-
-/* The ops lfk_engine must run for the host to use it (lfk_engine.ops, a
- * bit per enum lf_kop: LF_ENGINE_OPS of the kernels' lf_config.h). */
-#define ENGINE_OPS                                                             \
-	((1u << LF_KOP_CONV2D) | (1u << LF_KOP_MATMUL) |                       \
-	 (1u << LF_KOP_MAXPOOL) | (1u << LF_KOP_AVGPOOL) | (1u << LF_KOP_ADD))
+#include "lf_config.h" /* LF_ENGINE_OPS: the ops lfk_engine must run */
 
 /* Default wait for one launch; LAYERFAB_TIMEOUT_MS overrides. */
 #define LF__DEFAULT_TIMEOUT_MS 60000u
@@ -231,11 +226,12 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 	d->blk_conv_dw = lf__dev_limit(d->dev, "lfk_conv2d.blk_dw", 0);
 	d->conv_lut = lf__dev_limit(d->dev, "lfk_conv2d.lut", 0);
 	{
-		/* The engine is usable when it runs all five ops and every
-		 * op's limits are known. */
+		/* The engine is usable when it runs every op of this
+		 * source's engine (LF_ENGINE_OPS, the bits the planner may
+		 * emit) and every op's limits are known. */
 		int64_t ops = lf__dev_limit(d->dev, "lfk_engine.ops", 0);
 		d->eng.lim.present =
-		    d->eng.ncus > 0 && (ops & ENGINE_OPS) == ENGINE_OPS &&
+		    d->eng.ncus > 0 && (ops & LF_ENGINE_OPS) == LF_ENGINE_OPS &&
 		    d->conv.lim.present && d->mm.lim.present &&
 		    d->pool_dim_max > 0 && d->pool_kdim_max > 0 &&
 		    d->pool_step_max > 0 && d->pool_row_bytes > 0 &&

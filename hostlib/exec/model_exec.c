@@ -13,6 +13,7 @@
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/exec/model_exec.h"
 #include "hostlib/plan/pack.h"
+#include "lf_config.h" /* LF_ENGINE_BLK_OPS */
 
 #define SLOT_BANKS 8 /* distinct banks one slot's buffers may use */
 
@@ -72,13 +73,13 @@ struct lf__mdev {
 	struct lf__zombies zombies; /* abandoned runs of this model */
 };
 
-/* The engine's blocked datapaths: an op whose `.blk_*` keys the xclbin
- * lacks is not supported (add has none). */
+/* The engine's blocked datapaths: those the xclbin has (lfk_engine.blk_ops)
+ * and this source's kernels have (LF_ENGINE_BLK_OPS); an op whose `.blk_*`
+ * keys the xclbin lacks is not supported (add has none). */
 static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 {
 	unsigned ops = d->blk_ops > 0 ? (unsigned)d->blk_ops : 0;
-	ops &= (1u << LF_KOP_CONV2D) | (1u << LF_KOP_MAXPOOL) |
-	       (1u << LF_KOP_AVGPOOL) | (1u << LF_KOP_ADD);
+	ops &= LF_ENGINE_BLK_OPS;
 	if (d->blk_conv_wbeats <= 0 || d->blk_conv_iw_max <= 0)
 		ops &= ~(1u << LF_KOP_CONV2D);
 	if (d->blk_pool_iw_max <= 0)
