@@ -149,17 +149,24 @@ static uint64_t blk_area(const struct lf__layer *L,
 			 uint64_t *w, uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
-	/* Only where more than a quarter of the packed lanes carry weights
-	 * (a depthwise conv: a quarter or more, 16 channels of 64), or a
-	 * conv's packed weights are at most BLK_SMALL_W bytes and at most
-	 * 32 times its weights: a conv with few channels (fmnist's 16 -> 32
-	 * 3x3: 36 KiB packed, its folded 1 -> 16 stem: 85 times its
-	 * weights) would otherwise take up to 64 x 64 times its weights on
+	/* Only where at least a quarter of the packed lanes carry weights
+	 * (packed weights at most 4 times its weights: 16 channels of 64
+	 * in or out, or 32 of both; dense or depthwise alike), or a conv's
+	 * packed weights are at most BLK_SMALL_W bytes and at most 32 times
+	 * its weights: a conv with fewer channels (fmnist's 16 -> 32 3x3:
+	 * 36 KiB packed, 8 times its weights; its folded 1 -> 16 stem: 85
+	 * times) would otherwise take up to 64 x 64 times its weights on
 	 * the card, next to its NCHW copy, for a segment that may never run
-	 * blocked; a small one costs little (MobileNetV2's folded stem, its
-	 * 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB; MobileNetV3-Small's
-	 * folded stem (28 times), 16 -> 16 1x1 (16 times) and
-	 * squeeze-excite 16 -> 8 -> 16 (32 times): 4 to 12 KiB), and
+	 * blocked. Exactly a quarter is enough: SqueezeNet 1.1's fire
+	 * modules (64 or 128 -> 16 squeeze, 16 -> 64 1x1 and 3x3 expand,
+	 * all 4 times) would otherwise keep its first two segments NCHW,
+	 * 210 ms projected on aws-f1 against 3.97 ms blocked; the cost:
+	 * fmnist's 32 -> 32 3x3 convs (4 times) carry 2 x 37 KiB of blocked
+	 * constants that its segment, NCHW for its 1 -> 16 stem (no blocked
+	 * form), does not use. A small one costs little (MobileNetV2's folded
+	 * stem, its 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB;
+	 * MobileNetV3-Small's folded stem (28 times), 16 -> 16 1x1 (16 times)
+	 * and squeeze-excite 16 -> 8 -> 16 (32 times): 4 to 12 KiB), and
 	 * without it its whole segment stays NCHW, 10 to 100 times slower
 	 * (issue 13: once its hard sigmoids fused, MobileNetV3-Small's
 	 * segments merged and ran NCHW, 110.7 ms projected on aws-f1; with
@@ -171,7 +178,7 @@ static uint64_t blk_area(const struct lf__layer *L,
 	    !lf__mplan_blk_wbeats_fit(L, &caps->blim))
 		return total;
 	int dw = lf__blk_dw(L);
-	int quarter = dw ? wb <= 4 * nchw : wb < 4 * nchw;
+	int quarter = wb <= 4 * nchw;
 	int tiny = small && !dw && wb <= BLK_SMALL_W && wb <= 32 * nchw;
 	if (!quarter && !tiny)
 		return total;
