@@ -73,20 +73,22 @@ lf_status lf__op_exec(lf_context *ctx, struct lf__op *op)
 	struct lf_profile_record rec;
 	memset(&rec, 0, sizeof(rec));
 	snprintf(rec.op, sizeof(rec.op), "%s", op->name);
-	char why[LF__ERR_MAX] = "";
+	/* Why the op runs on the CPU: the planner's reason, or one below. */
+	struct lf__diag dg = {LF_OK, ""};
+	char *why = dg.msg;
+	const size_t whylen = sizeof(dg.msg);
 	lf_status st = LF_OK;
 
 	if (!ctx->dev) {
-		snprintf(why, sizeof(why), "cpu device");
+		snprintf(why, whylen, "cpu device");
 	} else if (lf__exec_lost(ctx->dev)) {
 		st = LF_ERR_DEVICE_LOST;
-		snprintf(why, sizeof(why), "device lost");
+		snprintf(why, whylen, "device lost");
 	} else {
 		struct lf__runinfo ri;
 		for (int attempt = 0; attempt < 2; attempt++) {
 			memset(&ri, 0, sizeof(ri));
-			st = lf__exec_run(ctx->dev, ctx->id, op, &ri, why,
-					  sizeof(why));
+			st = lf__exec_run(ctx->dev, ctx->id, op, &ri, &dg);
 			if (st == LF_OK || !lf__exec_retryable(st))
 				break;
 		}
@@ -104,7 +106,7 @@ lf_status lf__op_exec(lf_context *ctx, struct lf__op *op)
 		}
 		if (st != LF_ERR_UNSUPPORTED) {
 			/* The device-side message is the last error. */
-			snprintf(why, sizeof(why), "device error %s: %s",
+			snprintf(why, whylen, "device error %s: %s",
 				 lf_status_name(st), lf__err_ctx_msg(ctx->id));
 		}
 		if (!ctx->fallback)

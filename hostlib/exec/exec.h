@@ -18,6 +18,7 @@
 
 #include "layerfab.h"
 
+struct lf__diag;
 struct lf__exec;
 struct lf__op;
 
@@ -91,12 +92,14 @@ int lf__exec_lost(const struct lf__exec *d);
 /*
  * lf__exec_run() - run @op on the device, moving data as needed: as a
  * one-node plan on the model path's engine (op_exec.c).
- * LF_ERR_UNSUPPORTED (with the reason in @why) when the device cannot run
- * this op at all, before anything was touched; device errors otherwise. On
- * any error the output's device copy is invalid and nothing is leaked.
+ * LF_ERR_UNSUPPORTED (with the reason in @dg, the planner's diagnostic)
+ * when the device cannot run this op at all, before anything was touched;
+ * device errors otherwise (their message is the context's last error, as
+ * everywhere in exec/). On any error the output's device copy is invalid
+ * and nothing is leaked.
  */
 lf_status lf__exec_run(struct lf__exec *d, uint64_t ctx_id, struct lf__op *op,
-		       struct lf__runinfo *ri, char *why, size_t whylen);
+		       struct lf__runinfo *ri, struct lf__diag *dg);
 
 /* Residency moves; the caller holds t->lock. */
 lf_status lf__exec_tensor_upload(struct lf__exec *d, uint64_t ctx_id,

@@ -214,18 +214,14 @@ static void pack(struct opc_entry *e, const struct lf__op *op, uint8_t *blob)
 /* A new entry for @op: planned, constants packed, opened on @d. */
 static lf_status make_entry(struct lf__exec *d, uint64_t id,
 			    const struct lf__op *op, const struct opkey *k,
-			    struct opc_entry *e, char *why, size_t whylen)
+			    struct opc_entry *e, struct lf__diag *dg)
 {
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	struct lf__mdevcaps caps;
 	lf__mdev_caps(d, &caps);
-	struct lf__diag dg;
 	lf_status st =
-	    lf__oplan_build(&op->L, op->name, k->sh, &caps, &e->op, &dg);
-	/* exec/ still passes messages in a buffer: plan/'s diag into it. */
-	if (st != LF_OK)
-		snprintf(why, whylen, "%s", dg.msg);
+	    lf__oplan_build(&op->L, op->name, k->sh, &caps, &e->op, dg);
 	if (st == LF_ERR_NO_MEMORY)
 		return lf__err(id, st, "%s: no memory to plan tiles", op->name);
 	if (st)
@@ -315,7 +311,7 @@ static lf_status run_entry(struct lf__exec *d, uint64_t id, struct lf__op *op,
 }
 
 lf_status lf__exec_run(struct lf__exec *d, uint64_t id, struct lf__op *op,
-		       struct lf__runinfo *ri, char *why, size_t whylen)
+		       struct lf__runinfo *ri, struct lf__diag *dg)
 {
 	struct lf__opcache *c = d->opc;
 	struct opkey k;
@@ -326,7 +322,7 @@ lf_status lf__exec_run(struct lf__exec *d, uint64_t id, struct lf__op *op,
 	if (!e) {
 		/* Planned before anything moves: an op the device cannot
 		 * run touches nothing. */
-		if ((st = make_entry(d, id, op, &k, &fresh, why, whylen)))
+		if ((st = make_entry(d, id, op, &k, &fresh, dg)))
 			return st;
 		if ((st = inputs_on_host(d, id, op))) {
 			entry_free(&fresh);

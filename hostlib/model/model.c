@@ -94,8 +94,8 @@ static void free_model(lf_model *m)
 #define LF__ACT_BYTES_MAX (1ull << 31)
 
 static lf_status check_act_sizes(const struct lf__graph *g,
-				 const struct lf__gshape *sh, char *err,
-				 size_t errlen)
+				 const struct lf__gshape *sh,
+				 struct lf__diag *dg)
 {
 	for (size_t v = 0; v < g->nvals; v++) {
 		size_t bytes = lf__gshape_bytes(&sh[v]);
@@ -107,20 +107,20 @@ static lf_status check_act_sizes(const struct lf__graph *g,
 			k += (size_t)snprintf(dims + k, sizeof(dims) - k,
 					      "%s%lld", d ? "," : "",
 					      (long long)sh[v].d[d]);
-		snprintf(err, errlen,
-			 "value '%s' (%s [%s]) needs %zu bytes with every free "
-			 "dimension 1; one activation may need at most 2 GiB "
-			 "(%llu bytes)",
-			 g->vals[v].name, lf__onnx_dtype_name(sh[v].dtype),
-			 dims, bytes, (unsigned long long)LF__ACT_BYTES_MAX);
-		return LF_ERR_UNSUPPORTED;
+		return lf__diag_fail(
+		    dg, LF_ERR_UNSUPPORTED,
+		    "value '%s' (%s [%s]) needs %zu bytes with every free "
+		    "dimension 1; one activation may need at most 2 GiB "
+		    "(%llu bytes)",
+		    g->vals[v].name, lf__onnx_dtype_name(sh[v].dtype), dims,
+		    bytes, (unsigned long long)LF__ACT_BYTES_MAX);
 	}
 	return LF_OK;
 }
 
 /* Load-time shapes: every free dimension 1. */
-static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
-			     size_t errlen)
+static lf_status load_shapes(lf_model *m, struct lf__gshape **out,
+			     struct lf__diag *dg)
 {
 	const struct lf__graph *g = m->g;
 	struct lf__gshape *in = calloc(g->ninputs + 1, sizeof(*in));
@@ -133,11 +133,15 @@ static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
 			for (int d = 0; d < v->decl_rank; d++)
 				in[i].d[d] = v->decl[d] < 0 ? 1 : v->decl[d];
 		}
-		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, err, errlen);
+		/* model/shape.c still writes its message into a buffer:
+		 * @dg's. */
+		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, dg->msg,
+				     sizeof(dg->msg));
+		dg->status = st;
 		if (st == LF_OK)
-			st = check_act_sizes(g, sh, err, errlen);
+			st = check_act_sizes(g, sh, dg);
 	} else {
-		snprintf(err, errlen, "out of memory");
+		lf__diag_fail(dg, st, "out of memory");
 	}
 	free(in);
 	if (st != LF_OK) {
@@ -148,32 +152,27 @@ static lf_status load_shapes(lf_model *m, struct lf__gshape **out, char *err,
 	return LF_OK;
 }
 
-static lf_status setup(lf_model *m, char *err, size_t errlen)
+static lf_status setup(lf_model *m, struct lf__diag *dg)
 {
 	const struct lf__graph *g = m->g;
 	m->in_info = calloc(g->ninputs + 1, sizeof(*m->in_info));
 	m->out_info = calloc(g->noutputs + 1, sizeof(*m->out_info));
 	m->nslots = slot_count(m);
 	m->slots = calloc(m->nslots, sizeof(*m->slots));
-	if (!m->in_info || !m->out_info || !m->slots) {
-		snprintf(err, errlen, "out of memory");
-		return LF_ERR_NO_MEMORY;
-	}
+	if (!m->in_info || !m->out_info || !m->slots)
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY, "out of memory");
 	for (size_t i = 0; i < g->ninputs; i++)
 		info_of(g, g->inputs[i], &m->in_info[i]);
 	for (size_t i = 0; i < g->noutputs; i++)
 		info_of(g, g->outputs[i], &m->out_info[i]);
 	struct lf__gshape *sh;
-	lf_status st = load_shapes(m, &sh, err, errlen);
+	lf_status st = load_shapes(m, &sh, dg);
 	if (st != LF_OK)
 		return st;
 	fill_output_info(m, sh);
 	lf__mdev_caps(m->ctx->dev, &m->caps);
-	struct lf__diag dg;
-	st = lf__mparams_build(g, sh, &m->caps, &m->params, &dg);
+	st = lf__mparams_build(g, sh, &m->caps, &m->params, dg);
 	free(sh);
-	if (st != LF_OK) /* model/ still passes messages in a buffer */
-		snprintf(err, errlen, "%s", dg.msg);
 	return st;
 }
 
@@ -198,7 +197,7 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 		      const char *what, const char *base_dir,
 		      const lf_options *o, lf_model **out)
 {
-	char err[LF__ERR_MAX] = "";
+	struct lf__diag dg = {LF_OK, ""};
 	lf_status st = check_opts(ctx, o);
 	if (st != LF_OK)
 		return st;
@@ -213,13 +212,16 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 	atomic_init(&m->active, 0);
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
-	st = lf__graph_import(data, size, what, base_dir, &m->g, err,
-			      sizeof(err));
+	/* model/import.c still writes its message into a buffer: dg's. */
+	st = lf__graph_import(data, size, what, base_dir, &m->g, dg.msg,
+			      sizeof(dg.msg));
+	dg.status = st;
 	if (st == LF_OK)
-		st = setup(m, err, sizeof(err));
+		st = setup(m, &dg);
 	if (st != LF_OK) {
 		free_model(m);
-		return lf__err(ctx->id, st, "%s", err);
+		dg.status = st;
+		return lf__diag_raise(ctx->id, &dg, NULL);
 	}
 	/* A device lost earlier leaves the planner only the CPU (setup():
 	 * lf__mdev_caps), which a fallback that is off forbids: the same
@@ -304,12 +306,16 @@ lf_status lf_model_load_opts(lf_context *ctx, const char *path,
 			       !ctx    ? "ctx"
 			       : !path ? "path"
 				       : "out");
-	char err[LF__ERR_MAX] = "";
+	/* hostlib/onnx/ writes its message into a buffer: dg's. */
+	struct lf__diag dg = {LF_OK, ""};
 	uint8_t *buf;
 	size_t len;
-	lf_status st = lf__onnx_read_file(path, &buf, &len, err, sizeof(err));
-	if (st != LF_OK)
-		return lf__err(ctx->id, st, "lf_model_load: %s", err);
+	lf_status st =
+	    lf__onnx_read_file(path, &buf, &len, dg.msg, sizeof(dg.msg));
+	if (st != LF_OK) {
+		dg.status = st;
+		return lf__diag_raise(ctx->id, &dg, "lf_model_load");
+	}
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	st = load(ctx, buf, len, path, dirname(dir), opts, out);
