@@ -40,6 +40,8 @@
 #include "hostlib/onnx/onnx.h"
 #include "hostlib/ir/layer.h"
 
+struct lf__diag; /* hostlib/base/error.h */
+
 /* Length of the error buffers of this module. */
 #define LF__GRAPH_ERR_LEN 512
 
@@ -192,12 +194,13 @@ int lf__graph_root(const struct lf__graph *g, int v);
 /*
  * lf__graph_run_cpu() - run node @n on the CPU. @ptr holds the data of
  * every value (g->nvals entries; inputs read, outputs written), @shape
- * their shapes. Return: LF_OK or an error with a message naming the node.
+ * their shapes. Return: LF_OK or an error, with its status and a message
+ * naming the node in @dg (NULL: no message).
  */
 lf_status lf__graph_run_cpu(const struct lf__graph *g,
 			    const struct lf__gnode *n, void *const *ptr,
-			    const struct lf__gshape *shape, char *err,
-			    size_t errlen);
+			    const struct lf__gshape *shape,
+			    struct lf__diag *dg);
 
 /* Multiply-accumulates of node @n for @shape (0 for non-linear ops). */
 uint64_t lf__graph_macs(const struct lf__graph *g, const struct lf__gnode *n,

@@ -10,27 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/cpu/ref.h"
 #include "hostlib/ir/graph.h"
 #include "hostlib/onnx/node_cpu.h"
 
-static lf_status fail(const struct lf__gnode *n, lf_status st, char *err,
-		      size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* lf__diag_fail() with the message prefixed by the node it concerns. */
+static lf_status fail(const struct lf__gnode *n, lf_status st,
+		      struct lf__diag *dg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static lf_status fail(const struct lf__gnode *n, lf_status st, char *err,
-		      size_t errlen, const char *fmt, ...)
+static lf_status fail(const struct lf__gnode *n, lf_status st,
+		      struct lf__diag *dg, const char *fmt, ...)
 {
-	if (!err || !errlen)
-		return st;
-	int k = snprintf(err, errlen, "node '%s' (%s): ", n->name, n->label);
-	if (k < 0 || (size_t)k >= errlen)
-		return st;
+	char msg[LF__ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return st;
+	return lf__diag_fail(dg, st, "node '%s' (%s): %s", n->name, n->label,
+			     msg);
 }
 
 static const void *cdata(const struct lf__graph *g, int v)
@@ -319,11 +318,11 @@ static void view_of(struct lf__tensor *t, const struct lf__gshape *s,
 
 static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 			  void *const *ptr, const struct lf__gshape *shape,
-			  char *err, size_t errlen)
+			  struct lf__diag *dg)
 {
 	enum { MAXIO = 64 };
 	if (n->n_in > MAXIO || n->n_out > 8)
-		return fail(n, LF_ERR_UNSUPPORTED, err, errlen,
+		return fail(n, LF_ERR_UNSUPPORTED, dg,
 			    "too many inputs/outputs");
 	struct lf__tensor views[MAXIO], out[8];
 	const struct lf__tensor *in[MAXIO];
@@ -356,7 +355,7 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 	lf_status st = lf__onnx_node_run_cpu(&on, n->opset, in, n->n_in, out,
 					     n->n_out, msg, sizeof(msg));
 	if (st != LF_OK)
-		st = fail(n, st, err, errlen, "%s", msg);
+		st = fail(n, st, dg, "%s", msg);
 	for (size_t k = 0; k < n->n_out && st == LF_OK; k++) {
 		int v = n->out[k];
 		if (v < 0)
@@ -365,7 +364,7 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 		if (out[k].dtype != s->dtype || out[k].rank != s->rank ||
 		    memcmp(out[k].dims, s->d,
 			   sizeof(int64_t) * (size_t)s->rank) != 0) {
-			st = fail(n, LF_ERR_INTERNAL, err, errlen,
+			st = fail(n, LF_ERR_INTERNAL, dg,
 				  "output '%s' came out with another shape or "
 				  "type than inferred",
 				  g->vals[v].name);
@@ -380,8 +379,7 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 
 lf_status lf__graph_run_cpu(const struct lf__graph *g,
 			    const struct lf__gnode *n, void *const *ptr,
-			    const struct lf__gshape *shape, char *err,
-			    size_t errlen)
+			    const struct lf__gshape *shape, struct lf__diag *dg)
 {
 	lf_status st = LF_OK;
 	switch (n->op) {
@@ -409,10 +407,10 @@ lf_status lf__graph_run_cpu(const struct lf__graph *g,
 			       lf__gshape_bytes(&shape[n->out[0]]));
 		break;
 	case LF__GOP_ONNX:
-		return run_onnx(g, n, ptr, shape, err, errlen);
+		return run_onnx(g, n, ptr, shape, dg);
 	}
 	if (st != LF_OK)
-		return fail(n, st, err, errlen,
+		return fail(n, st, dg,
 			    "the CPU reference rejected the layer (%s)",
 			    lf_status_name(st));
 	return LF_OK;

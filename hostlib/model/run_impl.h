@@ -37,7 +37,7 @@ struct runctx {
 	const struct lf__mbind *bind; /* NULL: no tensor bound on the card */
 	uint64_t t0;		      /* host start of the run */
 	uint64_t cursor;	      /* device timeline position */
-	char err[LF__ERR_MAX];
+	struct lf__diag dg;	      /* what the last failing step says */
 };
 
 /* What went wrong with a segment on the device in this run. */

@@ -23,11 +23,10 @@
 static lf_status run_cpu_node(struct runctx *c, int node)
 {
 	uint64_t t0 = lf__now_ns();
-	lf_status st =
-	    lf__graph_run_cpu(c->m->g, &c->m->g->nodes[node], c->s->ptr,
-			      c->p->shape, c->err, sizeof(c->err));
+	lf_status st = lf__graph_run_cpu(c->m->g, &c->m->g->nodes[node],
+					 c->s->ptr, c->p->shape, &c->dg);
 	if (st != LF_OK)
-		return lf__err(c->m->ctx->id, st, "lf_model_run: %s", c->err);
+		return lf__diag_raise(c->m->ctx->id, &c->dg, "lf_model_run");
 	if (c->prof) {
 		uint64_t t1 = lf__now_ns();
 		struct lf_layer_profile *r =
@@ -60,7 +59,7 @@ static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
 	}
 	for (int j = 0; j < s->nnodes && st == LF_OK; j++)
 		st = lf__graph_run_cpu(g, &g->nodes[s->nodes[j]], c->s->ptr,
-				       p->shape, c->err, sizeof(c->err));
+				       p->shape, &c->dg);
 	for (size_t v = 0; v < g->nvals; v++) {
 		int r = p->root[v];
 		if (c->s->tmp[r])
@@ -71,7 +70,7 @@ static lf_status segment_on_cpu(struct runctx *c, const struct lf__mseg *s)
 		c->s->tmp[v] = NULL;
 	}
 	if (st == LF_ERR_NO_MEMORY)
-		snprintf(c->err, sizeof(c->err), "out of memory");
+		lf__diag_fail(&c->dg, st, "out of memory");
 	return st;
 }
 
@@ -128,7 +127,7 @@ static lf_status seg_on_device(struct runctx *c, int si,
 {
 	const struct lf__mseg *s = &c->p->seg[si];
 	lf_status st = LF_ERR_DEVICE_LOST;
-	snprintf(c->err, sizeof(c->err), "the device was lost");
+	lf__diag_fail(&c->dg, st, "the device was lost");
 	if (!c->md || lf__mdev_lost(c->md)) {
 		*f = (struct segfail){1, st, "the device was lost"};
 		return st;
@@ -138,12 +137,13 @@ static lf_status seg_on_device(struct runctx *c, int si,
 			model_reset(mm, s);
 		st = lf__mdev_run_segment_bound(
 		    c->md, c->slot, c->lane, c->m->g, c->p, si, c->s->ptr,
-		    c->bind, stats, c->err, sizeof(c->err));
+		    c->bind, stats, c->dg.msg, sizeof(c->dg.msg));
 		if (st == LF_OK)
 			break;
 		f->failures++;
 		f->st = st;
-		snprintf(f->why, sizeof(f->why), "%s", c->err);
+		c->dg.status = st; /* exec/ writes its message into dg.msg */
+		snprintf(f->why, sizeof(f->why), "%s", c->dg.msg);
 		if (!lf__exec_retryable(st))
 			break;
 	}
@@ -159,7 +159,7 @@ static lf_status seg_fallback(struct runctx *c, int si, lf_status st,
 	lf_context *ctx = c->m->ctx;
 	int fallback = c->m->fallback >= 0 ? c->m->fallback : ctx->fallback;
 	if (!fallback || st == LF_ERR_NO_MEMORY)
-		return lf__err(ctx->id, st, "lf_model_run: %s%s", c->err,
+		return lf__err(ctx->id, st, "lf_model_run: %s%s", c->dg.msg,
 			       fallback ? ""
 					: " (fallback off: "
 					  "LAYERFAB_FALLBACK=off or "
@@ -172,7 +172,7 @@ static lf_status seg_fallback(struct runctx *c, int si, lf_status st,
 		return lf__err(ctx->id, st,
 			       "lf_model_run: device segment %d on the "
 			       "CPU after '%s': %s",
-			       si, f->why, c->err);
+			       si, f->why, c->dg.msg);
 	return LF_OK;
 }
 
