@@ -158,11 +158,12 @@ void lf__graph_free(struct lf__graph *g);
  * @shape (g->nvals entries).
  * Generic (ONNX) nodes are run once on zero-filled inputs, which checks
  * their attributes and types too. @bad is the status of an inconsistency
- * (LF_ERR_BAD_FILE at load, LF_ERR_SHAPE at run time).
+ * (LF_ERR_BAD_FILE at load, LF_ERR_SHAPE at run time). A failure's
+ * message, naming the node, goes to @dg (NULL: none).
  */
 lf_status lf__graph_infer(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__gshape *shape,
-			  lf_status bad, char *err, size_t errlen);
+			  lf_status bad, struct lf__diag *dg);
 
 /*
  * lf__graph_infer_known() - lf__graph_infer(), also returning in @known
@@ -174,7 +175,7 @@ lf_status lf__graph_infer_known(const struct lf__graph *g,
 				const struct lf__gshape *in,
 				struct lf__gshape *shape,
 				struct lf__tensor *known, lf_status bad,
-				char *err, size_t errlen);
+				struct lf__diag *dg);
 void lf__graph_known_free(const struct lf__graph *g, struct lf__tensor *known);
 
 /*

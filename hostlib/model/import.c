@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/model/import_impl.h"
 #include "hostlib/onnx/node_cpu.h"
 
@@ -937,8 +938,8 @@ static lf_status find_static(struct lf__imp *im, struct lf__gshape *in,
 					    "out of memory");
 		/* Batch 2 may not fit a fixed-size Reshape: then nothing is
 		 * static. */
-		if (lf__graph_infer_known(g, in, sh, k2, LF_ERR_BAD_FILE, NULL,
-					  0) != LF_OK)
+		if (lf__graph_infer_known(g, in, sh, k2, LF_ERR_BAD_FILE,
+					  NULL) != LF_OK)
 			goto out;
 	}
 	im->found = calloc(n, sizeof(*im->found));
@@ -981,10 +982,14 @@ static lf_status first_inference(struct lf__imp *im)
 		goto out;
 	}
 	input_shapes(g, 1, in);
-	st = lf__graph_infer_known(g, in, sh, known, LF_ERR_BAD_FILE, im->err,
-				   im->errlen);
-	if (st != LF_OK)
+	/* import.c still passes messages in a buffer: shape.c's diag into
+	 * it. */
+	struct lf__diag dg = {LF_OK, ""};
+	st = lf__graph_infer_known(g, in, sh, known, LF_ERR_BAD_FILE, &dg);
+	if (st != LF_OK) {
+		lf__imp_fail(im, st, "%s", dg.msg);
 		goto out;
+	}
 	/* Types do not depend on shapes: keep them in the graph. */
 	for (size_t v = 0; v < g->nvals; v++)
 		if (sh[v].rank >= 0)

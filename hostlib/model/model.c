@@ -133,10 +133,7 @@ static lf_status load_shapes(lf_model *m, struct lf__gshape **out,
 			for (int d = 0; d < v->decl_rank; d++)
 				in[i].d[d] = v->decl[d] < 0 ? 1 : v->decl[d];
 		}
-		/* model/shape.c still writes its message into a buffer:
-		 * @dg's. */
-		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, dg->msg,
-				     sizeof(dg->msg));
+		st = lf__graph_infer(g, in, sh, LF_ERR_BAD_FILE, dg);
 		dg->status = st;
 		if (st == LF_OK)
 			st = check_act_sizes(g, sh, dg);

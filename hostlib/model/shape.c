@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/cpu/ref.h"
 #include "hostlib/ir/graph.h"
 #include "hostlib/onnx/node_cpu.h"
@@ -23,8 +24,7 @@ struct inf {
 	struct lf__gshape *s;
 	struct lf__tensor *known; /* g->nvals entries: data known at load */
 	lf_status bad;
-	char *err;
-	size_t errlen;
+	struct lf__diag *dg; /* NULL: no message */
 };
 
 /* Largest value whose data inference keeps (shape tensors are tiny). */
@@ -37,17 +37,15 @@ static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
 static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
 		      const char *fmt, ...)
 {
-	if (!c->err || !c->errlen)
+	if (!c->dg)
 		return st;
-	int k =
-	    snprintf(c->err, c->errlen, "node '%s' (%s): ", n->name, n->label);
-	if (k < 0 || (size_t)k >= c->errlen)
-		return st;
+	char msg[LF__ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return st;
+	return lf__diag_fail(c->dg, st, "node '%s' (%s): %s", n->name, n->label,
+			     msg);
 }
 
 size_t lf__gshape_count(const struct lf__gshape *s)
@@ -599,17 +597,13 @@ static lf_status infer_node(struct inf *c, const struct lf__gnode *n)
 
 lf_status lf__graph_infer(const struct lf__graph *g,
 			  const struct lf__gshape *in, struct lf__gshape *shape,
-			  lf_status bad, char *err, size_t errlen)
+			  lf_status bad, struct lf__diag *dg)
 {
 	struct lf__tensor *known =
 	    calloc(g->nvals ? g->nvals : 1, sizeof(*known));
-	if (!known) {
-		if (err && errlen)
-			snprintf(err, errlen, "out of memory");
-		return LF_ERR_NO_MEMORY;
-	}
-	lf_status st =
-	    lf__graph_infer_known(g, in, shape, known, bad, err, errlen);
+	if (!known)
+		return lf__diag_fail(dg, LF_ERR_NO_MEMORY, "out of memory");
+	lf_status st = lf__graph_infer_known(g, in, shape, known, bad, dg);
 	lf__graph_known_free(g, known);
 	return st;
 }
@@ -625,9 +619,9 @@ lf_status lf__graph_infer_known(const struct lf__graph *g,
 				const struct lf__gshape *in,
 				struct lf__gshape *shape,
 				struct lf__tensor *known, lf_status bad,
-				char *err, size_t errlen)
+				struct lf__diag *dg)
 {
-	struct inf c = {g, shape, known, bad, err, errlen};
+	struct inf c = {g, shape, known, bad, dg};
 	for (size_t v = 0; v < g->nvals; v++) {
 		const struct lf__gval *gv = &g->vals[v];
 		shape[v].rank = -1;

@@ -70,10 +70,8 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
-	/* hostlib/model's shape inference still takes a message buffer. */
 	struct lf__diag *dg = b->dg;
-	lf_status st = lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, dg->msg,
-				       sizeof(dg->msg));
+	lf_status st = lf__graph_infer(g, in, p->shape, LF_ERR_SHAPE, dg);
 	if (st != LF_OK)
 		return dg->status = st;
 	for (size_t v = 0; v < g->nvals; v++) {
