@@ -116,6 +116,10 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
  */
 int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES]);
 
+/* A random output table for lf_kc_add_lut(): every byte value once, in a
+ * random order (a table read at the wrong index, or not at all, shows). */
+void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES]);
+
 /* The per-case generator seed: base seed (LF_TEST_SEED or a default). */
 uint64_t lf_kc_seed(void);
 

@@ -709,6 +709,18 @@ int lf_kc_random_matmul(struct lf_rng *r, int big, struct lf_kc_launch *l)
 	return 0;
 }
 
+void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
+{
+	for (int i = 0; i < LF_LUT_BYTES; i++)
+		tb[i] = (uint8_t)i;
+	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
+		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
+		uint8_t t = tb[i];
+		tb[i] = tb[j];
+		tb[j] = t;
+	}
+}
+
 int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES])
 {
 	if (l->ndesc != 1 || l->desc[0].op != LF_KOP_CONV2D ||
@@ -1372,20 +1384,6 @@ static void test_conv_errors(void)
 	lf_kc_free(&l);
 }
 
-/* A random output table: every byte value, in a random order (so a table
- * that is read at the wrong index, or not at all, shows). */
-static void random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
-{
-	for (int i = 0; i < LF_LUT_BYTES; i++)
-		tb[i] = (uint8_t)i;
-	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
-		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
-		uint8_t t = tb[i];
-		tb[i] = tb[j];
-		tb[j] = t;
-	}
-}
-
 /*
  * LF_DF_LUT on the NCHW datapath: random 8-bit convs, each output byte
  * through a random permutation table (expected: the reference's byte
@@ -1402,7 +1400,7 @@ static void test_conv_lut(void)
 		case_rng(&r, seed, i);
 		CU_ASSERT_EQUAL_FATAL(lf_kc_random_conv(&r, i % 20 == 19, &l),
 				      0);
-		random_table(&r, tb);
+		lf_kc_random_table(&r, tb);
 		if (lf_kc_add_lut(&l, tb) == 0) {
 			ran++;
 			if (run_check(&l, seed, i) != 0)
@@ -1423,7 +1421,7 @@ static void test_conv_lut_errors(void)
 	uint8_t tb[LF_LUT_BYTES];
 	base_conv(&l);
 	lf_rng_seed(&r, 0x1a7e);
-	random_table(&r, tb);
+	lf_kc_random_table(&r, tb);
 	CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
 	const lf_desc *b = &l.desc[0];
 	lf_desc d;

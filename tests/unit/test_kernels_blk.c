@@ -673,26 +673,6 @@ static uint64_t nchw_cycles(const struct lf_kc_blk *c)
 }
 
 /*
- * The modeled cycles (lf_pipes.h) of one layer, blocked and NCHW, printed
- * against the array's peak: MACs / (PIX * IC * OC) for the blocked
- * datapath, MACs / (PE_OC * PE_K) for the NCHW one. Returns the blocked
- * cycles and fills *mac with those of blk_mac.
- */
-static uint64_t
-    mac_iters; /* A random output table: every byte value in a random order. */
-static void random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
-{
-	for (int i = 0; i < LF_LUT_BYTES; i++)
-		tb[i] = (uint8_t)i;
-	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
-		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
-		uint8_t t = tb[i];
-		tb[i] = tb[j];
-		tb[j] = t;
-	}
-}
-
-/*
  * LF_DF_LUT on the blocked datapath: every shape case (dense, depthwise,
  * pad lanes, several output blocks) with a random permutation table;
  * expected: the reference's bytes, pad lanes included, looked up by the
@@ -712,7 +692,7 @@ static void test_blk_lut(void)
 		uint64_t plain = 0, c0 = 0, c1 = 0;
 		CU_ASSERT_EQUAL(run_host(&l, 0, i, &plain), 0);
 		lf_rng_seed(&r, seed + 7 * (uint64_t)i);
-		random_table(&r, tb);
+		lf_kc_random_table(&r, tb);
 		CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
 		CU_ASSERT_EQUAL(run_host(&l, 0, i, &c0), 0);
 		struct lfk_pipe_stat ld, fill;
@@ -737,7 +717,7 @@ static void test_blk_lut_reject(void)
 	CU_ASSERT_EQUAL_FATAL(
 	    lf_kc_blk_conv(lf_kc_seed() + 1, &lf_kc_blk_cases[1], &l), 0);
 	lf_rng_seed(&r, 0x1a7c);
-	random_table(&r, tb);
+	lf_kc_random_table(&r, tb);
 	CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
 	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
 	lf_desc d;
@@ -753,7 +733,14 @@ static void test_blk_lut_reject(void)
 }
 
 /* model_layer(): the MAC loop's iterations */
+static uint64_t mac_iters;
 
+/*
+ * The modeled cycles (lf_pipes.h) of one layer, blocked and NCHW, printed
+ * against the array's peak: MACs / (PIX * IC * OC) for the blocked
+ * datapath, MACs / (PE_OC * PE_K) for the NCHW one. Returns the blocked
+ * cycles and fills *mac with those of blk_mac.
+ */
 static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 			    uint64_t *mac_cycles)
 {

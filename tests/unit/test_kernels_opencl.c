@@ -513,19 +513,6 @@ static void test_blocked_conv(void)
 	CU_ASSERT_EQUAL(fails, 0);
 }
 
-/* A table with every byte value in a random order. */
-static void lut_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES])
-{
-	for (int i = 0; i < LF_LUT_BYTES; i++)
-		tb[i] = (uint8_t)i;
-	for (int i = LF_LUT_BYTES - 1; i > 0; i--) {
-		int j = (int)(lf_rng_u32(r) % (uint32_t)(i + 1));
-		uint8_t t = tb[i];
-		tb[i] = tb[j];
-		tb[j] = t;
-	}
-}
-
 /*
  * The output table (LF_DF_LUT) on the OpenCL build: the blocked shape
  * cases and random NCHW convs with a random permutation table, through
@@ -548,7 +535,7 @@ static void test_lut(void)
 		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
 		    0);
 		lf_rng_seed(&r, seed + 7 * (uint64_t)i);
-		lut_table(&r, tb);
+		lf_kc_random_table(&r, tb);
 		CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
 		if (check_launch(&l, 0, seed, i) != 0 ||
 		    check_launch(&l, 1, seed, i) != 0)
@@ -561,7 +548,7 @@ static void test_lut(void)
 		uint8_t tb[LF_LUT_BYTES];
 		lf_rng_seed(&r, seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1);
 		CU_ASSERT_EQUAL_FATAL(lf_kc_random_conv(&r, 0, &l), 0);
-		lut_table(&r, tb);
+		lf_kc_random_table(&r, tb);
 		if (lf_kc_add_lut(&l, tb) == 0) {
 			nchw++;
 			if (check_launch(&l, 0, seed, 100 + i) != 0 ||
