@@ -65,16 +65,23 @@ lf_status lf__err(uint64_t ctx_id, lf_status status, const char *fmt, ...)
 	return status;
 }
 
+lf_status lf__diag_vfail(struct lf__diag *d, lf_status status, const char *fmt,
+			 va_list ap)
+{
+	if (d) {
+		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+		d->status = status;
+	}
+	return status;
+}
+
 lf_status lf__diag_fail(struct lf__diag *d, lf_status status, const char *fmt,
 			...)
 {
-	if (d) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-		va_end(ap);
-		d->status = status;
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	lf__diag_vfail(d, status, fmt, ap);
+	va_end(ap);
 	return status;
 }
 

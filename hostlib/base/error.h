@@ -49,6 +49,8 @@ struct lf__diag {
  */
 lf_status lf__diag_fail(struct lf__diag *d, lf_status status, const char *fmt,
 			...) __attribute__((format(printf, 3, 4)));
+lf_status lf__diag_vfail(struct lf__diag *d, lf_status status, const char *fmt,
+			 va_list ap);
 
 /*
  * lf__diag_raise() - at the API edge: @d's status, with "@prefix: message"

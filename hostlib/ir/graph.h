@@ -145,11 +145,11 @@ struct lf__gshape {
  * (malformed: not ONNX, truncated, a cycle, a missing input, duplicate
  * outputs, inconsistent shapes); LF_ERR_UNSUPPORTED (an op, type or
  * attribute that cannot run at all); LF_ERR_NO_MEMORY; LF_ERR_IO. The
- * message names the node or tensor.
+ * message in @dg (NULL: none) names the node or tensor.
  */
 lf_status lf__graph_import(const void *buf, size_t len, const char *what,
 			   const char *base_dir, struct lf__graph **out,
-			   char *err, size_t errlen);
+			   struct lf__diag *dg);
 void lf__graph_free(struct lf__graph *g);
 
 /*
@@ -186,6 +186,15 @@ void lf__graph_layer(const struct lf__graph *g, const struct lf__gnode *n,
 		     const struct lf__gshape *shape, struct lf__layer *L);
 
 /* Elements and bytes of a shape (checked at inference: no overflow). */
+/*
+ * lf__gnode_fail() - lf__diag_fail() with the message prefixed by the node
+ * it concerns: "node '<name>' (<label>): <message>". With @dg NULL it only
+ * returns @st. (hostlib/model/shape.c)
+ */
+lf_status lf__gnode_fail(struct lf__diag *dg, const struct lf__gnode *n,
+			 lf_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 size_t lf__gshape_count(const struct lf__gshape *s);
 size_t lf__gshape_bytes(const struct lf__gshape *s);
 

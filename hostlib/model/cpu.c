@@ -4,7 +4,6 @@
  * small ops the IR owns, and every other node through hostlib/onnx's
  * node_cpu.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,23 +13,6 @@
 #include "hostlib/cpu/ref.h"
 #include "hostlib/ir/graph.h"
 #include "hostlib/onnx/node_cpu.h"
-
-/* lf__diag_fail() with the message prefixed by the node it concerns. */
-static lf_status fail(const struct lf__gnode *n, lf_status st,
-		      struct lf__diag *dg, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static lf_status fail(const struct lf__gnode *n, lf_status st,
-		      struct lf__diag *dg, const char *fmt, ...)
-{
-	char msg[LF__ERR_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return lf__diag_fail(dg, st, "node '%s' (%s): %s", n->name, n->label,
-			     msg);
-}
 
 static const void *cdata(const struct lf__graph *g, int v)
 {
@@ -322,8 +304,8 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 {
 	enum { MAXIO = 64 };
 	if (n->n_in > MAXIO || n->n_out > 8)
-		return fail(n, LF_ERR_UNSUPPORTED, dg,
-			    "too many inputs/outputs");
+		return lf__gnode_fail(dg, n, LF_ERR_UNSUPPORTED,
+				      "too many inputs/outputs");
 	struct lf__tensor views[MAXIO], out[8];
 	const struct lf__tensor *in[MAXIO];
 	char *outs[8];
@@ -355,7 +337,7 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 	lf_status st = lf__onnx_node_run_cpu(&on, n->opset, in, n->n_in, out,
 					     n->n_out, msg, sizeof(msg));
 	if (st != LF_OK)
-		st = fail(n, st, dg, "%s", msg);
+		st = lf__gnode_fail(dg, n, st, "%s", msg);
 	for (size_t k = 0; k < n->n_out && st == LF_OK; k++) {
 		int v = n->out[k];
 		if (v < 0)
@@ -364,10 +346,11 @@ static lf_status run_onnx(const struct lf__graph *g, const struct lf__gnode *n,
 		if (out[k].dtype != s->dtype || out[k].rank != s->rank ||
 		    memcmp(out[k].dims, s->d,
 			   sizeof(int64_t) * (size_t)s->rank) != 0) {
-			st = fail(n, LF_ERR_INTERNAL, dg,
-				  "output '%s' came out with another shape or "
-				  "type than inferred",
-				  g->vals[v].name);
+			st = lf__gnode_fail(
+			    dg, n, LF_ERR_INTERNAL,
+			    "output '%s' came out with another shape or "
+			    "type than inferred",
+			    g->vals[v].name);
 			break;
 		}
 		memcpy(ptr[v], out[k].data, lf__gshape_bytes(s));
@@ -410,8 +393,8 @@ lf_status lf__graph_run_cpu(const struct lf__graph *g,
 		return run_onnx(g, n, ptr, shape, dg);
 	}
 	if (st != LF_OK)
-		return fail(n, st, dg,
-			    "the CPU reference rejected the layer (%s)",
-			    lf_status_name(st));
+		return lf__gnode_fail(
+		    dg, n, st, "the CPU reference rejected the layer (%s)",
+		    lf_status_name(st));
 	return LF_OK;
 }

@@ -24,12 +24,10 @@
 
 lf_status lf__imp_fail(struct lf__imp *im, lf_status st, const char *fmt, ...)
 {
-	if (im->err && im->errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(im->err, im->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	lf__diag_vfail(im->dg, st, fmt, ap);
+	va_end(ap);
 	return st;
 }
 
@@ -982,14 +980,9 @@ static lf_status first_inference(struct lf__imp *im)
 		goto out;
 	}
 	input_shapes(g, 1, in);
-	/* import.c still passes messages in a buffer: shape.c's diag into
-	 * it. */
-	struct lf__diag dg = {LF_OK, ""};
-	st = lf__graph_infer_known(g, in, sh, known, LF_ERR_BAD_FILE, &dg);
-	if (st != LF_OK) {
-		lf__imp_fail(im, st, "%s", dg.msg);
+	st = lf__graph_infer_known(g, in, sh, known, LF_ERR_BAD_FILE, im->dg);
+	if (st != LF_OK)
 		goto out;
-	}
 	/* Types do not depend on shapes: keep them in the graph. */
 	for (size_t v = 0; v < g->nvals; v++)
 		if (sh[v].rank >= 0)
@@ -1044,23 +1037,26 @@ static lf_status import_pass(const void *buf, size_t len, const char *what,
 			     const char *base_dir,
 			     const struct lf__tensor *pins, size_t npins,
 			     struct lf__graph **out, struct lf__tensor **found,
-			     size_t *nfound, char *err, size_t errlen)
+			     size_t *nfound, struct lf__diag *dg)
 {
 	struct lf__graph *g = calloc(1, sizeof(*g));
 	struct lf__imp im;
 	memset(&im, 0, sizeof(im));
 	im.g = g;
-	im.err = err;
-	im.errlen = errlen;
+	im.dg = dg;
 	im.pins = pins;
 	im.npins = npins;
 	if (!g)
 		return lf__imp_fail(&im, LF_ERR_NO_MEMORY, "out of memory");
-	lf_status st = lf__onnx_model_read(buf, len, what, base_dir, &g->onnx,
-					   &g->io, err, errlen);
+	/* hostlib/onnx still writes its message into a buffer: dg's. */
+	lf_status st =
+	    lf__onnx_model_read(buf, len, what, base_dir, &g->onnx, &g->io,
+				dg ? dg->msg : NULL, dg ? sizeof(dg->msg) : 0);
 	/* The parser's overflow is a malformed file here. */
 	if (st == LF_ERR_OVERFLOW)
 		st = LF_ERR_BAD_FILE;
+	if (st != LF_OK && dg)
+		dg->status = st;
 	if (st == LF_OK)
 		st = build(&im, what);
 	*found = im.found;
@@ -1090,23 +1086,26 @@ static void free_found(struct lf__tensor *t, size_t n)
  */
 lf_status lf__graph_import(const void *buf, size_t len, const char *what,
 			   const char *base_dir, struct lf__graph **out,
-			   char *err, size_t errlen)
+			   struct lf__diag *dg)
 {
 	struct lf__graph *g = NULL;
 	struct lf__tensor *found = NULL, *f2 = NULL;
 	size_t nfound = 0, n2 = 0;
 	lf_status st = import_pass(buf, len, what, base_dir, NULL, 0, &g,
-				   &found, &nfound, err, errlen);
+				   &found, &nfound, dg);
 	if (st == LF_OK && nfound) {
 		lf__graph_free(g);
 		g = NULL;
 		st = import_pass(buf, len, what, base_dir, found, nfound, &g,
-				 &f2, &n2, err, errlen);
+				 &f2, &n2, dg);
 	}
 	free_found(found, nfound);
 	free_found(f2, n2);
-	if (st != LF_OK)
+	if (st != LF_OK) {
+		if (dg)
+			dg->status = st;
 		return st;
+	}
 	*out = g;
 	return LF_OK;
 }

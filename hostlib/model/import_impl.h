@@ -28,8 +28,7 @@ struct lf__imp {
 	size_t nrn;
 	struct lf__rnode *rn; /* topological order after sorting */
 	size_t cap_owned;     /* capacity of g->owned */
-	char *err;
-	size_t errlen;
+	struct lf__diag *dg;  /* NULL: no message */
 	/* Values known from shapes alone (named), constants from the start
 	 * (prefold.c); found by the first pass of lf__graph_import. */
 	const struct lf__tensor *pins;
@@ -45,7 +44,7 @@ struct lf__imp {
 	int unsup_more; /* distinct ops past the table */
 };
 
-/* printf into the import's error buffer; returns @st. */
+/* lf__diag_fail() on the import's diag; returns @st. */
 lf_status lf__imp_fail(struct lf__imp *im, lf_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

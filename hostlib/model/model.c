@@ -209,10 +209,7 @@ static lf_status load(lf_context *ctx, const void *data, size_t size,
 	atomic_init(&m->active, 0);
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
-	/* model/import.c still writes its message into a buffer: dg's. */
-	st = lf__graph_import(data, size, what, base_dir, &m->g, dg.msg,
-			      sizeof(dg.msg));
-	dg.status = st;
+	st = lf__graph_import(data, size, what, base_dir, &m->g, &dg);
 	if (st == LF_OK)
 		st = setup(m, &dg);
 	if (st != LF_OK) {

@@ -30,21 +30,17 @@ struct inf {
 /* Largest value whose data inference keeps (shape tensors are tiny). */
 #define KNOWN_MAX 4096
 
-static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
-		      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static lf_status fail(struct inf *c, const struct lf__gnode *n, lf_status st,
-		      const char *fmt, ...)
+lf_status lf__gnode_fail(struct lf__diag *dg, const struct lf__gnode *n,
+			 lf_status st, const char *fmt, ...)
 {
-	if (!c->dg)
+	if (!dg)
 		return st;
 	char msg[LF__ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return lf__diag_fail(c->dg, st, "node '%s' (%s): %s", n->name, n->label,
+	return lf__diag_fail(dg, st, "node '%s' (%s): %s", n->name, n->label,
 			     msg);
 }
 
@@ -76,26 +72,29 @@ static lf_status check_shape(struct inf *c, const struct lf__gnode *n,
 		if (s->d[i] <= 0 ||
 		    __builtin_mul_overflow(count, (size_t)s->d[i], &count)) {
 			dims_str(s, ds, sizeof(ds));
-			return fail(c, n,
-				    s->d[i] <= 0 ? LF_ERR_UNSUPPORTED : c->bad,
-				    "%s has shape %s: %s", what, ds,
-				    s->d[i] <= 0 ? "empty tensors are not "
-						   "supported"
-						 : "its size overflows");
+			return lf__gnode_fail(
+			    c->dg, n,
+			    s->d[i] <= 0 ? LF_ERR_UNSUPPORTED : c->bad,
+			    "%s has shape %s: %s", what, ds,
+			    s->d[i] <= 0 ? "empty tensors are not "
+					   "supported"
+					 : "its size overflows");
 		}
 	}
 	size_t es = lf__onnx_dtype_size(s->dtype);
 	if (!es)
-		return fail(c, n, LF_ERR_UNSUPPORTED, "%s has type %s", what,
-			    lf__onnx_dtype_name(s->dtype));
+		return lf__gnode_fail(c->dg, n, LF_ERR_UNSUPPORTED,
+				      "%s has type %s", what,
+				      lf__onnx_dtype_name(s->dtype));
 	if (__builtin_mul_overflow(count, es, &bytes) ||
 	    bytes > LF__GRAPH_MAX_VALUE_BYTES) {
 		dims_str(s, ds, sizeof(ds));
-		return fail(c, n, c->bad,
-			    "%s has shape %s of %s: absurd size (more than "
-			    "%llu bytes)",
-			    what, ds, lf__onnx_dtype_name(s->dtype),
-			    (unsigned long long)LF__GRAPH_MAX_VALUE_BYTES);
+		return lf__gnode_fail(
+		    c->dg, n, c->bad,
+		    "%s has shape %s of %s: absurd size (more than "
+		    "%llu bytes)",
+		    what, ds, lf__onnx_dtype_name(s->dtype),
+		    (unsigned long long)LF__GRAPH_MAX_VALUE_BYTES);
 	}
 	return LF_OK;
 }
@@ -111,10 +110,11 @@ static lf_status want_type(struct inf *c, const struct lf__gnode *n, size_t i,
 {
 	const struct lf__gshape *s = in_shape(c, n, i);
 	if (!s || s->dtype != dtype)
-		return fail(c, n, c->bad, "input '%s' is %s, expected %s",
-			    s ? c->g->vals[n->in[i]].name : "(none)",
-			    s ? lf__onnx_dtype_name(s->dtype) : "missing",
-			    lf__onnx_dtype_name(dtype));
+		return lf__gnode_fail(
+		    c->dg, n, c->bad, "input '%s' is %s, expected %s",
+		    s ? c->g->vals[n->in[i]].name : "(none)",
+		    s ? lf__onnx_dtype_name(s->dtype) : "missing",
+		    lf__onnx_dtype_name(dtype));
 	return LF_OK;
 }
 
@@ -170,25 +170,27 @@ static lf_status infer_conv(struct inf *c, const struct lf__gnode *n)
 	const struct lf__gshape *x = in_shape(c, n, 0);
 	int rank = L->conv1d ? 3 : 4;
 	if (!x || x->rank != rank)
-		return fail(c, n, c->bad, "input of rank %d, expected %d",
-			    x ? x->rank : -1, rank);
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "input of rank %d, expected %d",
+				      x ? x->rank : -1, rank);
 	lf_status st = want_type(c, n, 0, onnx_type(L->x_type));
 	if (st != LF_OK)
 		return st;
 	int64_t g4[4], pads[4];
 	if (!conv_geom(L, x, g4, pads))
-		return fail(c, n, LF_ERR_UNSUPPORTED,
-			    "auto_pad SAME with dilations is not supported");
+		return lf__gnode_fail(
+		    c->dg, n, LF_ERR_UNSUPPORTED,
+		    "auto_pad SAME with dilations is not supported");
 	if (g4[1] != L->icg * L->group)
-		return fail(c, n, c->bad,
-			    "the input has %lld channels, the weights %lld "
-			    "per group in %lld group(s)",
-			    (long long)g4[1], (long long)L->icg,
-			    (long long)L->group);
+		return lf__gnode_fail(
+		    c->dg, n, c->bad,
+		    "the input has %lld channels, the weights %lld "
+		    "per group in %lld group(s)",
+		    (long long)g4[1], (long long)L->icg, (long long)L->group);
 	for (int i = 0; i < 4; i++)
 		if (g4[i] >= GEOM_MAX || pads[i] >= GEOM_MAX)
-			return fail(
-			    c, n, LF_ERR_UNSUPPORTED,
+			return lf__gnode_fail(
+			    c->dg, n, LF_ERR_UNSUPPORTED,
 			    "a dimension or pad is %lld, at most %d "
 			    "supported",
 			    (long long)(g4[i] > pads[i] ? g4[i] : pads[i]),
@@ -198,11 +200,12 @@ static lf_status infer_conv(struct inf *c, const struct lf__gnode *n)
 	int ow = lf__ref_out_dim((int)g4[3], (int)L->kw, (int)L->strides[1],
 				 (int)pads[1], (int)pads[3], (int)L->dil[1]);
 	if (oh <= 0 || ow <= 0)
-		return fail(c, n, c->bad,
-			    "the %lldx%lld kernel does not fit the %lldx%lld "
-			    "input with its padding",
-			    (long long)L->kh, (long long)L->kw,
-			    (long long)g4[2], (long long)g4[3]);
+		return lf__gnode_fail(
+		    c->dg, n, c->bad,
+		    "the %lldx%lld kernel does not fit the %lldx%lld "
+		    "input with its padding",
+		    (long long)L->kh, (long long)L->kw, (long long)g4[2],
+		    (long long)g4[3]);
 	struct lf__gshape *y = &c->s[n->out[0]];
 	y->rank = rank;
 	y->dtype = onnx_type(L->y_type);
@@ -222,18 +225,19 @@ static lf_status infer_matmul(struct inf *c, const struct lf__gnode *n)
 	const struct lf__glinear *L = n->lin;
 	const struct lf__gshape *x = in_shape(c, n, 0);
 	if (!x || x->rank < 1)
-		return fail(c, n, c->bad, "input A is a scalar");
+		return lf__gnode_fail(c->dg, n, c->bad, "input A is a scalar");
 	lf_status st = want_type(c, n, 0, onnx_type(L->x_type));
 	if (st != LF_OK)
 		return st;
 	if (x->d[x->rank - 1] != L->k)
-		return fail(c, n, c->bad, "A has %lld columns, B has %lld rows",
-			    (long long)x->d[x->rank - 1], (long long)L->k);
+		return lf__gnode_fail(
+		    c->dg, n, c->bad, "A has %lld columns, B has %lld rows",
+		    (long long)x->d[x->rank - 1], (long long)L->k);
 	size_t rows = lf__gshape_count(x) / (size_t)L->k;
 	if (rows >= GEOM_MAX)
-		return fail(c, n, LF_ERR_UNSUPPORTED,
-			    "%zu rows, at most %d supported", rows,
-			    GEOM_MAX - 1);
+		return lf__gnode_fail(c->dg, n, LF_ERR_UNSUPPORTED,
+				      "%zu rows, at most %d supported", rows,
+				      GEOM_MAX - 1);
 	struct lf__gshape *y = &c->s[n->out[0]];
 	*y = *x;
 	y->d[y->rank - 1] = L->channels;
@@ -251,9 +255,9 @@ static lf_status infer_scale(struct inf *c, const struct lf__gnode *n)
 		return st;
 	const struct lf__gshape *x = in_shape(c, n, 0);
 	if (n->nscale > 1 && (x->rank < 1 || x->d[x->rank - 1] != n->nscale))
-		return fail(c, n, c->bad, "%d scales for %lld columns",
-			    n->nscale,
-			    (long long)(x->rank ? x->d[x->rank - 1] : 1));
+		return lf__gnode_fail(
+		    c->dg, n, c->bad, "%d scales for %lld columns", n->nscale,
+		    (long long)(x->rank ? x->d[x->rank - 1] : 1));
 	struct lf__gshape *y = &c->s[n->out[0]];
 	*y = *x;
 	y->dtype = LF__ONNX_FLOAT;
@@ -264,24 +268,26 @@ static lf_status infer_concat(struct inf *c, const struct lf__gnode *n)
 {
 	const struct lf__gshape *x0 = in_shape(c, n, 2);
 	if (!x0)
-		return fail(c, n, c->bad, "no first input");
+		return lf__gnode_fail(c->dg, n, c->bad, "no first input");
 	int32_t yt = c->g->vals[n->out[0]].dtype;
 	int64_t axis = n->axis < 0 ? n->axis + x0->rank : n->axis;
 	if (axis < 0 || axis >= x0->rank)
-		return fail(c, n, c->bad, "axis %lld out of range for rank %d",
-			    (long long)n->axis, x0->rank);
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "axis %lld out of range for rank %d",
+				      (long long)n->axis, x0->rank);
 	struct lf__gshape y = *x0;
 	y.d[axis] = 0;
 	for (size_t i = 0; i < n->n_lut; i++) {
 		const struct lf__gshape *x = in_shape(c, n, 2 + 3 * i);
 		if (!x || x->rank != x0->rank || x->dtype != yt)
-			return fail(c, n, c->bad,
-				    "input %zu has another rank or type", i);
+			return lf__gnode_fail(
+			    c->dg, n, c->bad,
+			    "input %zu has another rank or type", i);
 		for (int d = 0; d < x->rank; d++)
 			if (d != axis && x->d[d] != x0->d[d])
-				return fail(c, n, c->bad,
-					    "input %zu differs in dim %d", i,
-					    d);
+				return lf__gnode_fail(
+				    c->dg, n, c->bad,
+				    "input %zu differs in dim %d", i, d);
 		y.d[axis] += x->d[axis];
 	}
 	y.dtype = yt;
@@ -293,14 +299,16 @@ static lf_status infer_transpose(struct inf *c, const struct lf__gnode *n)
 {
 	const struct lf__gshape *x = in_shape(c, n, 0);
 	if (n->nperm && n->nperm != x->rank)
-		return fail(c, n, c->bad, "perm has %d entries, rank is %d",
-			    n->nperm, x->rank);
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "perm has %d entries, rank is %d",
+				      n->nperm, x->rank);
 	struct lf__gshape y = *x;
 	int seen[LF__TENSOR_MAX_RANK] = {0};
 	for (int i = 0; i < x->rank; i++) {
 		int p = n->nperm ? n->perm[i] : x->rank - 1 - i;
 		if (seen[p]++)
-			return fail(c, n, c->bad, "perm repeats axis %d", p);
+			return lf__gnode_fail(c->dg, n, c->bad,
+					      "perm repeats axis %d", p);
 		y.d[i] = x->d[p];
 	}
 	c->s[n->out[0]] = y;
@@ -318,14 +326,16 @@ static lf_status infer_gemm(struct inf *c, const struct lf__gnode *n)
 	struct lf__gshape y = {.dtype = LF__ONNX_FLOAT};
 	if (strcmp(n->op_type, "Gemm") == 0) {
 		if (a->rank != 2 || b->rank != 2)
-			return fail(c, n, c->bad, "A and B must be 2-D");
+			return lf__gnode_fail(c->dg, n, c->bad,
+					      "A and B must be 2-D");
 		int64_t m = n->trans_a ? a->d[1] : a->d[0];
 		int64_t k = n->trans_a ? a->d[0] : a->d[1];
 		int64_t kb = n->trans_b ? b->d[1] : b->d[0];
 		int64_t nn = n->trans_b ? b->d[0] : b->d[1];
 		if (k != kb)
-			return fail(c, n, c->bad, "inner dims %lld and %lld",
-				    (long long)k, (long long)kb);
+			return lf__gnode_fail(c->dg, n, c->bad,
+					      "inner dims %lld and %lld",
+					      (long long)k, (long long)kb);
 		y.rank = 2;
 		y.d[0] = m;
 		y.d[1] = nn;
@@ -339,27 +349,30 @@ static lf_status infer_gemm(struct inf *c, const struct lf__gnode *n)
 				ok = cs->d[i] == 1 || cs->d[i] == t;
 			}
 			if (!ok)
-				return fail(c, n, c->bad,
-					    "C does not broadcast to [M, N]");
+				return lf__gnode_fail(
+				    c->dg, n, c->bad,
+				    "C does not broadcast to [M, N]");
 		}
 		c->s[n->out[0]] = y;
 		return LF_OK;
 	}
 	/* MatMul: [..., M, K] x [..., K, N], batch dims broadcast. */
 	if (a->rank < 1 || b->rank < 1)
-		return fail(c, n, c->bad, "scalar operand");
+		return lf__gnode_fail(c->dg, n, c->bad, "scalar operand");
 	int64_t k = a->d[a->rank - 1];
 	int64_t kb = b->rank >= 2 ? b->d[b->rank - 2] : b->d[0];
 	if (k != kb)
-		return fail(c, n, c->bad, "inner dims %lld and %lld",
-			    (long long)k, (long long)kb);
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "inner dims %lld and %lld", (long long)k,
+				      (long long)kb);
 	struct lf_ref_shape ab = {a->rank >= 2 ? a->rank - 2 : 0, {0}};
 	struct lf_ref_shape bb = {b->rank >= 2 ? b->rank - 2 : 0, {0}};
 	struct lf_ref_shape yb;
 	memcpy(ab.dim, a->d, sizeof(int64_t) * (size_t)ab.rank);
 	memcpy(bb.dim, b->d, sizeof(int64_t) * (size_t)bb.rank);
 	if (lf__ref_broadcast_shape(&ab, &bb, &yb) != LF_OK)
-		return fail(c, n, c->bad, "batch dims do not broadcast");
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "batch dims do not broadcast");
 	y.rank = yb.rank;
 	memcpy(y.d, yb.dim, sizeof(int64_t) * (size_t)yb.rank);
 	if (a->rank >= 2)
@@ -405,7 +418,8 @@ static lf_status infer_view(struct inf *c, const struct lf__gnode *n)
 			cnt = (int)t->count;
 		}
 		if (!shape && cnt)
-			return fail(c, n, c->bad, "no target shape");
+			return lf__gnode_fail(c->dg, n, c->bad,
+					      "no target shape");
 		st = lf__ref_reshape_shape(&in, shape, cnt, allowzero != 0,
 					   &out);
 	} else {
@@ -414,8 +428,9 @@ static lf_status infer_view(struct inf *c, const struct lf__gnode *n)
 	if (st != LF_OK) {
 		char ds[160];
 		dims_str(x, ds, sizeof(ds));
-		return fail(c, n, c->bad, "cannot reshape %s as asked (%s)", ds,
-			    lf_status_name(st));
+		return lf__gnode_fail(c->dg, n, c->bad,
+				      "cannot reshape %s as asked (%s)", ds,
+				      lf_status_name(st));
 	}
 	struct lf__gshape *y = &c->s[n->out[0]];
 	y->rank = out.rank;
@@ -463,10 +478,11 @@ static lf_status check_shape_inputs(struct inf *c, const struct lf__gnode *n)
 			if (!((shape_inputs[t].in >> k) & 1u) || v < 0 ||
 			    c->g->vals[v].cst || c->known[v].data)
 				continue;
-			return fail(c, n, LF_ERR_UNSUPPORTED,
-				    "input '%s' decides the output shape and "
-				    "is only known at run time",
-				    c->g->vals[v].name);
+			return lf__gnode_fail(
+			    c->dg, n, LF_ERR_UNSUPPORTED,
+			    "input '%s' decides the output shape and "
+			    "is only known at run time",
+			    c->g->vals[v].name);
 		}
 	}
 	return LF_OK;
@@ -489,8 +505,8 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 {
 	enum { MAXIO = 64 };
 	if (n->n_in > MAXIO || n->n_out > 8)
-		return fail(c, n, LF_ERR_UNSUPPORTED,
-			    "too many inputs/outputs");
+		return lf__gnode_fail(c->dg, n, LF_ERR_UNSUPPORTED,
+				      "too many inputs/outputs");
 	const struct lf__tensor *in[MAXIO];
 	struct lf__tensor zeros[MAXIO], out[8];
 	memset(zeros, 0, sizeof(zeros));
@@ -559,11 +575,11 @@ static lf_status infer_onnx(struct inf *c, const struct lf__gnode *n)
 	for (size_t k = 0; k < n->n_out; k++)
 		lf__tensor_release(&out[k]);
 	if (st != LF_OK)
-		return fail(c, n,
-			    st == LF_ERR_SHAPE || st == LF_ERR_INVALID_ARG
-				? c->bad
-				: st,
-			    "%s", msg);
+		return lf__gnode_fail(
+		    c->dg, n,
+		    st == LF_ERR_SHAPE || st == LF_ERR_INVALID_ARG ? c->bad
+								   : st,
+		    "%s", msg);
 	return LF_OK;
 }
 
@@ -571,9 +587,9 @@ static lf_status infer_node(struct inf *c, const struct lf__gnode *n)
 {
 	for (size_t i = 0; i < n->n_in; i++)
 		if (n->in[i] >= 0 && c->s[n->in[i]].rank < 0)
-			return fail(c, n, LF_ERR_INTERNAL,
-				    "input '%s' has no shape yet",
-				    c->g->vals[n->in[i]].name);
+			return lf__gnode_fail(c->dg, n, LF_ERR_INTERNAL,
+					      "input '%s' has no shape yet",
+					      c->g->vals[n->in[i]].name);
 	switch (n->op) {
 	case LF__GOP_CONV:
 		return infer_conv(c, n);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostlib/base/error.h"
 #include "hostlib/core/context.h"
 #include "hostlib/exec/exec_impl.h"
 #include "hostlib/ir/graph.h"
@@ -585,15 +586,15 @@ static void test_external_data(void)
 
 static struct lf__graph *import_file(const char *name)
 {
-	char path[256], err[512];
+	char path[256];
+	struct lf__diag dg = {LF_OK, ""};
 	snprintf(path, sizeof(path), "%s/%s/model.onnx", lft_ort_dir(), name);
 	size_t len;
 	uint8_t *buf = lft_read_file(path, &len);
 	struct lf__graph *g = NULL;
-	lf_status st =
-	    lf__graph_import(buf, len, path, NULL, &g, err, sizeof(err));
+	lf_status st = lf__graph_import(buf, len, path, NULL, &g, &dg);
 	if (st != LF_OK)
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", dg.msg);
 	CU_ASSERT_EQUAL(st, LF_OK);
 	free(buf);
 	return g;
@@ -652,9 +653,8 @@ static void test_relu_fusion(void)
 	size_t len;
 	uint8_t *buf = lft_onnx_finish(b, &len);
 	struct lf__graph *g = NULL;
-	char err[512];
-	CU_ASSERT_EQUAL_FATAL(
-	    lf__graph_import(buf, len, "m", NULL, &g, err, sizeof(err)), LF_OK);
+	CU_ASSERT_EQUAL_FATAL(lf__graph_import(buf, len, "m", NULL, &g, NULL),
+			      LF_OK);
 	CU_ASSERT_EQUAL(g->nnodes, 1);
 	CU_ASSERT_STRING_EQUAL(g->nodes[0].label, "QLinearConv+Relu");
 	lf__graph_free(g);
