@@ -814,6 +814,83 @@ blk_mac:
 	LF_PIPE_END(blk_mac);
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+/*
+ * Host C only (hls/README.md "Emulator speed"): blk_dw_mac's sums tap by
+ * tap, each tap's 64 weights converted once per row (as the unit does:
+ * the 16-bit wq + dw), then every pixel's 64 lanes multiplied and added
+ * (a dense loop gcc vectorizes: AVX2 where the CPU has it, chosen at run
+ * time). The same products, padding as xpad, summed mod 2^32 in another
+ * order; accrow[px][64] = 0 as there.
+ */
+__attribute__((always_inline)) static inline void
+blk_host_dw_body(const lf_desc *d, const lf_i32 *rb, const lf_u32 *dw,
+		 const lf_u8 (*wb)[LF_BLK_LANES],
+		 const lf_u8 (*lb)[LF_BLK_LANES],
+		 lf_u32 (*restrict accrow)[LF_BLK_ACC])
+{
+	lf_u32 xs = (lf_u32)lfk_flip(d->x_type);
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_i32 xpad = (lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ xs) - 128;
+	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < d->ow; ox++)
+		for (lf_u32 l = 0; l < LF_BLK_ACC; l++)
+			accrow[ox][l] = 0;
+	for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++) {
+		for (lf_u32 b = 0; b < LF_CONV_KDIM_MAX && b < d->kw; b++) {
+			const lf_u8 *restrict wr = wb[a * d->kw + b];
+			lf_i32 w[LF_BLK_LANES], pw[LF_BLK_LANES];
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+				w[l] = (lf_i16)((lf_i32)(wr[l] ^ ws) - 128 +
+						(lf_i32)dw[l]);
+				pw[l] = xpad * w[l];
+			}
+			for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < d->ow; ox++) {
+				lf_i32 ix = (lf_i32)(ox * d->stride_w) -
+					    (lf_i32)d->pad_l +
+					    (lf_i32)(b * d->dil_w);
+				lf_u32 *restrict s = accrow[ox];
+				if (rb[a] < 0 || ix < 0 || ix >= (lf_i32)d->iw) {
+					for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+						s[l] += (lf_u32)pw[l];
+					continue;
+				}
+				const lf_u8 *restrict r =
+				    lb[(lf_u32)rb[a] + (lf_u32)ix];
+				for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+					s[l] += (lf_u32)(((lf_i32)(r[l] ^ xs) -
+							  128) *
+							 w[l]);
+			}
+		}
+	}
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"), LF_BLK_NOIPA)) static void
+blk_host_dw_avx2(const lf_desc *d, const lf_i32 *rb, const lf_u32 *dw,
+		 const lf_u8 (*wb)[LF_BLK_LANES],
+		 const lf_u8 (*lb)[LF_BLK_LANES],
+		 lf_u32 (*accrow)[LF_BLK_ACC])
+{
+	blk_host_dw_body(d, rb, dw, wb, lb, accrow);
+}
+#endif
+
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_dw(const lf_desc *d, const lf_i32 *rb, const lf_u32 *dw,
+	    const lf_u8 (*wb)[LF_BLK_LANES], const lf_u8 (*lb)[LF_BLK_LANES],
+	    lf_u32 (*accrow)[LF_BLK_ACC])
+{
+#if defined(__x86_64__)
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2")) {
+		blk_host_dw_avx2(d, rb, dw, wb, lb, accrow);
+		return;
+	}
+#endif
+	blk_host_dw_body(d, rb, dw, wb, lb, accrow);
+}
+#endif
+
 /*
  * The depthwise unit over one output row of channel block ob: every
  * (pixel group, tap row, tap-column chunk) in one II=1 loop, lane l being
@@ -850,6 +927,13 @@ blk_dw_mac(const lf_desc *d, const struct blk_geo *g,
 	lf_u32 gi = 0, kk = 0, a = 0, bc = 0;
 	lf_u32 trips = g->ngroups * g->kred;
 	LF_PIPE_BEGIN(blk_dw_mac);
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	/* The emulator: the same sums (blk_host_dw), the loop's count. */
+	blk_host_dw(d, rb, dw, wb, lb, accrow);
+	(void)xpad, (void)jstep, (void)acc, (void)xs, (void)ws;
+	lfp__blk_dw_mac = trips;
+	trips = 0;
+#endif
 blk_dw_mac:
 	for (lf_u32 it = 0; it < trips; it++) {
 #pragma HLS PIPELINE II=1
@@ -937,6 +1021,69 @@ blk_dw_mac:
 	LF_PIPE_END(blk_dw_mac);
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
+/*
+ * Host C only (hls/README.md "Emulator speed"): blk_store's beats with
+ * AVX2, 8 lanes at a time, chosen at run time (blk_store's loop as
+ * written otherwise). The same bytes as lfk_requant: the accumulator
+ * converted and multiplied in float32 as there (cvtdq2ps and mulps round
+ * as cvtsi2ss and mulss do), clamped to [-512, 512] first (maxps returns
+ * its second operand, -512, for NaN: lfk_round_even's NaN case; +-inf and
+ * |v| >= 512 give +-512 as there), rounded half to even by roundps with
+ * an explicit mode (not MXCSR's), then + y_zp and the clamp written as
+ * lfk_requant's two compares.
+ */
+__attribute__((target("avx2"), LF_BLK_NOIPA)) static void
+blk_host_store_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d, lf_u32 base,
+		    lf_u32 npix, lf_u32 nreal, const float *mult,
+		    const lf_u32 *dw, const lf_u32 *cst,
+		    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+		    const lf_u32 (*accrow)[LF_BLK_ACC])
+{
+	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
+	const __m256 vlo = _mm256_set1_ps(-512.0f);
+	const __m256 vhi = _mm256_set1_ps(512.0f);
+	const __m256i zp = _mm256_set1_epi32(d->y_zp);
+	const __m256i lo = _mm256_set1_epi32(d->act_min);
+	const __m256i hi = _mm256_set1_epi32(d->act_max);
+	const __m256i nr = _mm256_set1_epi32((lf_i32)nreal);
+	const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < npix; ox++) {
+		const lf_u32 *ar = accrow[ox];
+		__m256i sx = _mm256_set1_epi32((lf_i32)ar[LF_BLK_LANES]);
+		lf_i32 q[LF_BLK_LANES];
+		lf_u8 bt[LF_BEAT_BYTES];
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j += 8) {
+			__m256i a = _mm256_loadu_si256((const __m256i *)(ar + j));
+			__m256i w = _mm256_loadu_si256((const __m256i *)(dw + j));
+			__m256i c = _mm256_loadu_si256((const __m256i *)(cst + j));
+			a = _mm256_add_epi32(
+			    a, _mm256_add_epi32(_mm256_mullo_epi32(w, sx), c));
+			/* lanes j < nreal; the others take accumulator 0 */
+			__m256i on = _mm256_cmpgt_epi32(
+			    nr, _mm256_add_epi32(iota,
+						 _mm256_set1_epi32((lf_i32)j)));
+			a = _mm256_and_si256(a, on);
+			__m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(a),
+						 _mm256_loadu_ps(mult + j));
+			v = _mm256_min_ps(_mm256_max_ps(v, vlo), vhi);
+			v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT |
+						   _MM_FROUND_NO_EXC);
+			__m256i r = _mm256_add_epi32(_mm256_cvtps_epi32(v), zp);
+			/* q < lo ? lo : (q > hi ? hi : q) */
+			r = _mm256_blendv_epi8(r, hi, _mm256_cmpgt_epi32(r, hi));
+			r = _mm256_blendv_epi8(r, lo, _mm256_cmpgt_epi32(lo, r));
+			_mm256_storeu_si256((__m256i *)(q + j), r);
+		}
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+			lf_u8 b = lfk_byte(q[j]);
+			bt[j] = lut_on ? lut[j % LF_BLK_LUT_COPIES][b] : b;
+		}
+		lf_beat_wr(act, base + ox, bt);
+	}
+}
+#endif
+
 /*
  * Requantizes npix pixels of block ob from output row oy on (a pack of
  * rows, consecutive in y) and writes them, one 64-channel beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
@@ -954,9 +1101,20 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
 	lf_u32 base = d->y_off / LF_BEAT_BYTES +
 		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
+	lf_u32 trips = npix;
 	LF_PIPE_BEGIN(blk_store);
+#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
+	/* The emulator on AVX2: the same beats (blk_host_store_avx2), the
+	 * loop's count. */
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2")) {
+		blk_host_store_avx2(act, d, base, npix, nreal, mult, dw, cst,
+				    lut, accrow);
+		lfp__blk_store = trips;
+		trips = 0;
+	}
+#endif
 blk_store:
-	for (lf_u32 ox = 0; ox < npix; ox++) {
+	for (lf_u32 ox = 0; ox < trips; ox++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
 		LF_PIPE(blk_store);
