@@ -369,13 +369,10 @@ lf_status lf__nc_out(const struct lf__nctx *c, size_t i, int32_t dtype,
 	if (c->shape_only_over && i + 1 == c->n_out) {
 		/* A large last output: its shape, no data (a bad shape or
 		 * type falls through to lf__tensor_alloc's error). */
-		size_t n = 1, es = lf__onnx_dtype_size(dtype), bytes;
-		int ok = es != 0 && rank >= 0 && rank <= LF__TENSOR_MAX_RANK;
-		for (int d = 0; ok && d < rank; d++)
-			ok = dims[d] >= 0 &&
-			     !__builtin_mul_overflow(n, (size_t)dims[d], &n);
-		if (ok && n > c->shape_only_over &&
-		    !__builtin_mul_overflow(n, es, &bytes)) {
+		size_t n;
+		if (lf__onnx_dtype_size(dtype) &&
+		    lf__tensor_count(dtype, rank, dims, &n, NULL, 0) == LF_OK &&
+		    n > c->shape_only_over) {
 			struct lf__tensor *o = &c->out[i];
 			memset(o, 0, sizeof(*o));
 			o->dtype = dtype;

@@ -74,6 +74,11 @@ struct lf__tensor {
 lf_status lf__tensor_alloc(struct lf__tensor *t, int32_t dtype, int rank,
 			   const int64_t *dims, char *err, size_t errlen);
 
+/* The element count of a @dtype tensor of shape @dims[@rank] into
+ * *count, checked as lf__tensor_alloc() checks it (@err may be NULL). */
+lf_status lf__tensor_count(int32_t dtype, int rank, const int64_t *dims,
+			   size_t *count, char *err, size_t errlen);
+
 /* Free what @t owns and zero it; a zeroed tensor may be released again. */
 void lf__tensor_release(struct lf__tensor *t);
 

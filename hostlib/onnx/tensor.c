@@ -144,6 +144,12 @@ static lf_status shape_count(const char *what, const char *name, int32_t dtype,
 	return LF_OK;
 }
 
+lf_status lf__tensor_count(int32_t dtype, int rank, const int64_t *dims,
+			   size_t *count, char *err, size_t errlen)
+{
+	return shape_count("tensor", "", dtype, rank, dims, count, err, errlen);
+}
+
 lf_status lf__tensor_alloc(struct lf__tensor *t, int32_t dtype, int rank,
 			   const int64_t *dims, char *err, size_t errlen)
 {
@@ -155,8 +161,7 @@ lf_status lf__tensor_alloc(struct lf__tensor *t, int32_t dtype, int rank,
 		return lf__onnx_fail(err, errlen, LF_ERR_UNSUPPORTED,
 				     "data type %d (%s) is not supported",
 				     (int)dtype, lf__onnx_dtype_name(dtype));
-	lf_status st =
-	    shape_count("tensor", "", dtype, rank, dims, &count, err, errlen);
+	lf_status st = lf__tensor_count(dtype, rank, dims, &count, err, errlen);
 	if (st != LF_OK)
 		return st;
 	struct lf__tensor r = {.dtype = dtype, .rank = rank, .count = count};
