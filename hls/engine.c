@@ -68,6 +68,13 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
+	/* The line buffer's banks are 512 bits wide and at most
+	 * LBEATS / (2 * PIX) deep: in URAM (8 URAM288 side by side a bank,
+	 * UG573) rather than 15 RAMB18 each, where the weights already hold
+	 * most of the block RAM (make hw-budget). One port reads, the other
+	 * writes: each bank sees at most one read a cycle (the cyclic
+	 * banking above). UNVERIFIED: only csynth shows the binding. */
+#pragma HLS BIND_STORAGE variable=blbuf type=ram_2p impl=uram
 	LF_ONCHIP lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC];
 #pragma HLS ARRAY_PARTITION variable=baccrow type=cyclic factor=LF_BLK_PIX dim=1
 #pragma HLS ARRAY_PARTITION variable=baccrow type=complete dim=2

@@ -33,9 +33,11 @@ HW_MEM_BANKS := 4
 # Headroom for routing and timing closure: DSP use at most ~60-70% (the
 # same page: "For FPGA designs that utilize more than 70% of the FPGA
 # resources, portability between platforms may require additional
-# optimizations"); worst-case block RAM at most 85%.
+# optimizations"); worst-case block RAM and UltraRAM at most 80% each
+# (issue 12's budget).
 HW_DSP_TARGET_PCT := 70
-HW_BRAM_MAX_PCT := 85
+HW_BRAM_MAX_PCT := 80
+HW_URAM_MAX_PCT := 80
 
 # Choice: 2 lanes, one in each large SLR (SLR0, SLR2), each lane a
 # conv2d CU + a matmul CU. SLR1 holds most of the shell and the middle
@@ -97,6 +99,11 @@ HW_BRAM_MAX_PCT := 85
 #     once, in BRAM)
 #     NCHW conv 80, matmul 144, pool 64 -> lane 888 RAMB18 = 444 RAMB36;
 #     2 lanes 888 of 1680 = 52.9%.
+#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 8
+#     banks of 128 x 512 bit take 8 URAM288 each = 64 URAM, no RAMB18 ->
+#     blocked 480 RAMB18, lane 768 RAMB18 = 384 RAMB36; 2 lanes 768 of
+#     1680 = 45.7% (52.9% with the line buffer in BRAM); URAM 128 of 800 =
+#     16.0% (UNVERIFIED: only csynth shows the binding).
 #   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
 #   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
 #   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;

@@ -26,7 +26,8 @@ HW_AVAIL_URAM := 1280
 HW_MEM_TYPE := DDR
 HW_MEM_BANKS := 4
 HW_DSP_TARGET_PCT := 70
-HW_BRAM_MAX_PCT := 85
+HW_BRAM_MAX_PCT := 80
+HW_URAM_MAX_PCT := 80
 
 # Choice: 4 lanes, one per SLR, each on its own SLR's DDR channel (no SLR
 # crossing). The U200-class cards support kernel clocks of 250-300 MHz
@@ -68,6 +69,11 @@ HW_BRAM_MAX_PCT := 85
 #     DATAFLOW ping-pong; accumulator row in LUTRAM), NCHW conv 80,
 #     matmul 72, pool 64 -> lane 816 RAMB18 = 408 RAMB36; 4 lanes 1632 of
 #     2000 = 81.6% (83.6% before the overlap).
+#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 8
+#     banks of 128 x 512 bit take 8 URAM288 each = 64 URAM, no RAMB18 ->
+#     blocked 480 RAMB18, lane 696 RAMB18 = 348 RAMB36; 4 lanes 1392 of
+#     2000 = 69.6% (81.6% with the line buffer in BRAM); URAM 256 of 1280
+#     = 20.0% (UNVERIFIED: only csynth shows the binding).
 #   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine

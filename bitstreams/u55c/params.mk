@@ -25,7 +25,8 @@ HW_AVAIL_URAM := 864
 HW_MEM_TYPE := HBM
 HW_MEM_BANKS := 32
 HW_DSP_TARGET_PCT := 70
-HW_BRAM_MAX_PCT := 85
+HW_BRAM_MAX_PCT := 80
+HW_URAM_MAX_PCT := 80
 
 # Choice: 2 lanes in SLR0 and SLR1 (nearest the HBM), 16 pseudo-channels
 # (8 GB) each. 250 MHz is a design choice, not a platform limit.
@@ -64,6 +65,11 @@ HW_BRAM_MAX_PCT := 85
 #     RAMB18; it was 455 in BRAM before the overlap) -> 1170 RAMB18;
 #     NCHW conv 80, matmul 144, pool 64 -> lane 1458 RAMB18 = 729 RAMB36;
 #     2 lanes 1458 of 1814 = 80.4% (79.0% before the overlap).
+#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 14
+#     banks of 74 x 512 bit take 8 URAM288 each = 112 URAM, no RAMB18 ->
+#     blocked 960 RAMB18, lane 1248 RAMB18 = 624 RAMB36; 2 lanes 1248 of
+#     1814 = 68.8% (80.4% with the line buffer in BRAM); URAM 224 of 864 =
+#     25.9% (UNVERIFIED: only csynth shows the binding).
 #   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine
