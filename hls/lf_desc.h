@@ -132,6 +132,9 @@ enum lf_kdtype {
 #define LF_DF_LUT                                                              \
 	0x100u /* conv with an 8-bit y: each output byte through a         \
 		* 256-entry table at lut_off in params (below) */
+#define LF_DF_YCB                                                              \
+	0x200u /* blocked conv: y is placed in a tensor of y_cb channel     \
+		* blocks per image (below) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -310,6 +313,20 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   lookup op). Without LF_DF_LUT lut_off is not read. A build takes the
  *   flag when its limits say `lfk_conv2d.lut` = 1; one that does not
  *   rejects it as any unknown flag (LF_KST_BAD_OP).
+ * Placed output (LF_DF_YCB; conv2d with LF_DF_BLK): y is channel blocks
+ *   of a wider blocked tensor of y_cb channel blocks per image and the
+ *   conv's oh x ow pixels (a concat along channels, each input written in
+ *   its place: hostlib/plan/mplan_concat.c). Block ob of image i of y is
+ *   at y_off + ((i * y_cb + ob) * oh * ow) * 64: y_off is the place of
+ *   its first block in image 0, and images are y_cb * oh * ow beats apart
+ *   instead of ceil(oc / 64) * oh * ow. y_cb >= ceil(oc / 64) (else
+ *   LF_KST_BAD_SHAPE). The bytes checked and written are
+ *   ((n - 1) * y_cb + ceil(oc / 64)) * oh * ow * 64 from y_off: inside act,
+ *   apart from x (LF_KST_BOUNDS); the kernel writes only y's own blocks,
+ *   never the other blocks of that span. Without the flag word 26 is not
+ *   read. A build takes the flag when its limits say
+ *   `lfk_conv2d.blk_ycb` = 1; one that does not rejects it
+ *   (LF_KST_BAD_OP).
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -338,7 +355,10 @@ typedef struct lf_desc {
 	/* 12 */ lf_u32 oc, oh, ow, groups;
 	/* 16 */ lf_u32 kh, kw, stride_h, stride_w;
 	/* 20 */ lf_u32 pad_t, pad_l, pad_b, pad_r;
-	/* 24 */ lf_u32 dil_h, dil_w, reserved1, reserved2;
+	/* 24 */ lf_u32 dil_h, dil_w;
+	/* 26: with LF_DF_YCB, y's channel blocks per image (below) */
+	/* 26 */ lf_u32 y_cb;
+	/* 27 */ lf_u32 reserved2;
 	/* matmul shape */
 	/* 28 */ lf_u32 mm_batch, mm_m, mm_k, mm_n;
 	/* 32 */ lf_u32 mm_w_batch, reserved3, reserved4, reserved5;

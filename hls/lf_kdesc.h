@@ -56,7 +56,7 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->pad_r = w[23];
 	d->dil_h = w[24];
 	d->dil_w = w[25];
-	d->reserved1 = w[26];
+	d->y_cb = w[26];
 	d->reserved2 = w[27];
 	d->mm_batch = w[28];
 	d->mm_m = w[29];
