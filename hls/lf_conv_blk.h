@@ -98,6 +98,7 @@ struct blk_geo {
 	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
 	lf_u32 kwp;	  /* depthwise: tap columns per cycle (<= DW_KW) */
+	lf_u32 ycb;	  /* y's channel blocks per image (LF_DF_YCB: y_cb) */
 };
 
 /* Little-endian 32 bits of a beat's bytes. */
@@ -149,7 +150,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		return LF_KST_BAD_MAGIC;
 	/* groups 1, or depthwise with channel multiplier 1. */
 	if (d->op != LF_KOP_CONV2D ||
-	    (d->flags != LF_DF_BLK && d->flags != (LF_DF_BLK | LF_DF_LUT)) ||
+	    (d->flags & ~(LF_DF_LUT | LF_DF_YCB)) != LF_DF_BLK ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
@@ -162,6 +163,10 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	/* The blocked datapath's buffers. */
 	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
 	g->ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	/* A placed output (LF_DF_YCB): images y_cb blocks apart. */
+	g->ycb = (d->flags & LF_DF_YCB) ? d->y_cb : g->ocb;
+	if (g->ycb < g->ocb)
+		return LF_KST_BAD_SHAPE;
 	/* Depthwise: output block ob reads input block ob only; a block's
 	 * weights are one beat per tap. */
 	g->dwise = d->groups != 1;
@@ -201,9 +206,9 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	lf_u64 x_sz = lfk_mul_sat(lfk_mul_sat(d->n, g->icb),
 				  lfk_mul_sat(lfk_mul_sat(d->ih, d->iw),
 					      LF_BLK_LANES));
-	lf_u64 y_sz = lfk_mul_sat(lfk_mul_sat(d->n, g->ocb),
-				  lfk_mul_sat(lfk_mul_sat(d->oh, d->ow),
-					      LF_BLK_LANES));
+	lf_u64 y_sz = lfk_mul_sat(
+	    lfk_mul_sat(d->n - 1, g->ycb) + g->ocb,
+	    lfk_mul_sat(lfk_mul_sat(d->oh, d->ow), LF_BLK_LANES));
 	lf_u64 w_sz = lfk_mul_sat(lfk_mul_sat(g->ocb, g->wbeats), LF_BEAT_BYTES);
 	lf_u64 r_sz = (lf_u64)g->ocb * LF_BLK_RBEATS * LF_BEAT_BYTES;
 	if (!lfk_inside(d->x_off, x_sz, act_bytes) ||
@@ -1100,7 +1105,7 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 {
 	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
 	lf_u32 base = d->y_off / LF_BEAT_BYTES +
-		      ((n * g->ocb + ob) * d->oh + oy) * d->ow;
+		      ((n * g->ycb + ob) * d->oh + oy) * d->ow;
 	lf_u32 trips = npix;
 	LF_PIPE_BEGIN(blk_store);
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)

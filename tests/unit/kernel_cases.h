@@ -116,6 +116,18 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
  */
 int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES]);
 
+/*
+ * Places the output of the one blocked conv descriptor of @l in a wider
+ * blocked tensor (LF_DF_YCB, lf_desc.h "Placed output"): @before channel
+ * blocks before its own in each image and @after after, those holding
+ * random bytes from @r in both act and expect (the kernel must leave
+ * them), its own blocks moved to their places. y must be the last thing
+ * in act (as lf_kc_blk_conv() lays it out). Return 0, or -1 if @l is not
+ * such a launch.
+ */
+int lf_kc_place_ycb(struct lf_kc_launch *l, uint32_t before, uint32_t after,
+		    struct lf_rng *r);
+
 /* A random output table for lf_kc_add_lut(): every byte value once, in a
  * random order (a table read at the wrong index, or not at all, shows). */
 void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES]);

@@ -753,6 +753,45 @@ int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES])
 	return 0;
 }
 
+int lf_kc_place_ycb(struct lf_kc_launch *l, uint32_t before, uint32_t after,
+		    struct lf_rng *r)
+{
+	if (l->ndesc != 1 || l->desc[0].op != LF_KOP_CONV2D ||
+	    !(l->desc[0].flags & LF_DF_BLK))
+		return -1;
+	lf_desc *d = &l->desc[0];
+	uint64_t ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	uint64_t img = (uint64_t)d->oh * d->ow * LF_BLK_LANES;
+	uint64_t ycb = before + ocb + after, base = d->y_off;
+	uint64_t bytes = base + d->n * ycb * img;
+	if (base + d->n * ocb * img != l->act_bytes || bytes > UINT32_MAX)
+		return -1;
+	uint8_t *a = lf_kc_xmalloc(bytes), *e = lf_kc_xmalloc(bytes);
+	memcpy(a, l->act, base);
+	memcpy(e, l->expect, base);
+	for (uint64_t i = base; i < bytes; i++)
+		a[i] = e[i] = (uint8_t)lf_rng_u32(r);
+	for (uint64_t i = 0; i < d->n; i++)
+		for (uint64_t ob = 0; ob < ocb; ob++) {
+			uint64_t from = base + (i * ocb + ob) * img;
+			uint64_t to = base + (i * ycb + before + ob) * img;
+			memcpy(a + to, l->act + from, img);
+			memcpy(e + to, l->expect + from, img);
+		}
+	free(l->act);
+	free(l->expect);
+	l->act = a;
+	l->expect = e;
+	l->act_bytes = (uint32_t)bytes;
+	d->flags |= LF_DF_YCB;
+	d->y_cb = (uint32_t)ycb;
+	d->y_off = (uint32_t)(base + before * img);
+	size_t n = strlen(l->what);
+	snprintf(l->what + n, sizeof(l->what) - n, " +ycb %u+%llu+%u", before,
+		 (unsigned long long)ocb, after);
+	return 0;
+}
+
 int lf_kc_compare(const struct lf_kc_launch *l, const uint8_t *act,
 		  const char *who, uint64_t seed, int index)
 {

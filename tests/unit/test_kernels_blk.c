@@ -732,6 +732,66 @@ static void test_blk_lut_reject(void)
 	lf_kc_free(&l);
 }
 
+/*
+ * LF_DF_YCB on the blocked datapath: every shape case written into its
+ * place in a wider tensor (0-1 blocks before, 1-3 after, odd cases with
+ * an output table too); the blocks around it must stay as they were.
+ * The same loops run: the same modeled cycles as in place.
+ */
+static void test_blk_ycb(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x9cb;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		uint8_t tb[LF_LUT_BYTES];
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
+		    0);
+		lf_rng_seed(&r, seed + 3 * (uint64_t)i);
+		if (i % 2) {
+			lf_kc_random_table(&r, tb);
+			CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+		}
+		uint64_t plain = 0, c0 = 0, c1 = 0;
+		CU_ASSERT_EQUAL(run_host(&l, 0, i, &plain), 0);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_place_ycb(&l, (uint32_t)(i % 2),
+						      1 + (uint32_t)(i % 3),
+						      &r),
+				      0);
+		CU_ASSERT_EQUAL(run_host(&l, 0, i, &c0), 0);
+		CU_ASSERT_EQUAL(run_host(&l, 1, i, &c1), 0);
+		CU_ASSERT_EQUAL(c0, plain);
+		CU_ASSERT_EQUAL(c1, plain);
+		lf_kc_free(&l);
+	}
+}
+
+/* LF_DF_YCB's checks, act untouched. */
+static void test_blk_ycb_reject(void)
+{
+	struct lf_kc_launch l;
+	struct lf_rng r;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 1, &lf_kc_blk_cases[1], &l), 0);
+	lf_rng_seed(&r, 0x9cc);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_place_ycb(&l, 1, 1, &r), 0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
+	lf_desc d;
+	/* case 1: oc 100, two blocks */
+	d = l.desc[0], d.y_cb = 1;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "y_cb below oc's blocks");
+	/* act ends after the last image's one block after y: one more
+	 * fits (the span stops at y's last block), two do not */
+	d = l.desc[0], d.y_cb += 2;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "images past act");
+	d = l.desc[0], d.y_cb = 0xffffffffu;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y_cb near 2^32");
+	d = l.desc[0], d.y_off = 0, d.y_cb = 2;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y over x");
+	lf_kc_free(&l);
+}
+
 /* model_layer(): the MAC loop's iterations */
 static uint64_t mac_iters;
 
@@ -965,6 +1025,8 @@ void lf_test_suite_kernels_blk(void)
 	    {"reject", test_blk_reject},
 	    {"lut", test_blk_lut},
 	    {"lut_reject", test_blk_lut_reject},
+	    {"ycb", test_blk_ycb},
+	    {"ycb_reject", test_blk_ycb_reject},
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},

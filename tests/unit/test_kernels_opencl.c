@@ -562,6 +562,43 @@ static void test_lut(void)
 }
 
 /*
+ * A placed output (LF_DF_YCB) on the OpenCL build: the blocked shape
+ * cases written into a wider tensor, half with an output table, through
+ * lfk_conv2d and lfk_engine; the blocks around it untouched.
+ */
+static void test_ycb(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c19cb;
+	int fails = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		uint8_t tb[LF_LUT_BYTES];
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
+		    0);
+		lf_rng_seed(&r, seed + 5 * (uint64_t)i);
+		if (i % 2) {
+			lf_kc_random_table(&r, tb);
+			CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+		}
+		CU_ASSERT_EQUAL_FATAL(lf_kc_place_ycb(&l, (uint32_t)(i % 2),
+						      1 + (uint32_t)(i % 3),
+						      &r),
+				      0);
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * The status protocol through OpenCL: a bad second descriptor stops the
  * list, the third stays PENDING, nothing of theirs is written.
  */
@@ -594,17 +631,12 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},
-	    {"conv", test_conv},
-	    {"matmul", test_matmul},
-	    {"pool", test_pool},
-	    {"add", test_add},
-	    {"engine", test_engine},
-	    {"status", test_status},
-	    {"blocked_conv", test_blocked_conv},
-	    {"blocked", test_blocked},
-	    {"lut", test_lut},
-	    {NULL, NULL},
+	    {"build", test_build},     {"conv", test_conv},
+	    {"matmul", test_matmul},   {"pool", test_pool},
+	    {"add", test_add},	       {"engine", test_engine},
+	    {"status", test_status},   {"blocked_conv", test_blocked_conv},
+	    {"blocked", test_blocked}, {"lut", test_lut},
+	    {"ycb", test_ycb},	       {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }
