@@ -1382,6 +1382,48 @@ static int fuse_lut(struct lf__imp *im, size_t at)
 	return 1;
 }
 
+/*
+ * A conv whose 8-bit output is read by one QLinearConcat only, once,
+ * where the concat requantizes it through a table (its scale or zero
+ * point differ from the concat's output's): the table composed into the
+ * conv's (y = clut[lut[q]], or clut[q]: what the concat would write),
+ * and the concat copies that input. Same bytes on every path; the
+ * planner may then place the concat (hostlib/plan/mplan_concat.c).
+ * Return: 1 if fused.
+ */
+static int fuse_concat(struct lf__imp *im, size_t at)
+{
+	struct lf__rnode *rn = &im->rn[at];
+	struct lf__glinear *L = rn->g.lin;
+	int y = rn->g.out[0], first;
+	if (rn->g.op != LF__GOP_CONV || L->y_type == LF_DTYPE_INT32 ||
+	    im->g->vals[y].output || lf__imp_consumers(im, y, &first) != 1)
+		return 0;
+	struct lf__gnode *c = &im->rn[first].g;
+	if (c->op != LF__GOP_QCONCAT)
+		return 0;
+	for (size_t k = 0; k < c->n_lut; k++) {
+		uint8_t *clut = c->lut[k];
+		if (c->in[2 + 3 * k] != y || !clut)
+			continue;
+		if (!L->lut) {
+			L->lut = clut;
+		} else {
+			for (int i = 0; i < 256; i++)
+				L->lut[i] = clut[L->lut[i]];
+			free(clut);
+		}
+		c->lut[k] = NULL;
+		if (!strstr(rn->g.label, "+LUT")) {
+			size_t len = strlen(rn->g.label);
+			snprintf(rn->g.label + len, sizeof(rn->g.label) - len,
+				 "+LUT");
+		}
+		return 1;
+	}
+	return 0;
+}
+
 lf_status lf__lower_fuse_activations(struct lf__imp *im)
 {
 	for (size_t i = 0; i < im->nrn; i++) {
@@ -1391,6 +1433,7 @@ lf_status lf__lower_fuse_activations(struct lf__imp *im)
 			continue;
 		while (fuse_one(im, rn) || fuse_lut(im, i))
 			;
+		fuse_concat(im, i);
 	}
 	return LF_OK;
 }
