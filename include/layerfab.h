@@ -880,7 +880,9 @@ struct lf_layer_profile {
 	 * card, "blocked" (channels innermost in 64-channel blocks, the
 	 * host converting at the segment's entry and exit), "folded" (a
 	 * blocked conv whose input the host folded, kernel columns x input
-	 * channels into the channel lanes) or "nchw"; "" for a CPU layer. */
+	 * channels into the channel lanes), "placed" (a QLinearConcat whose
+	 * inputs' convs wrote them into its output: no work of its own, 0
+	 * cycles) or "nchw"; "" for a CPU layer. */
 	char layout[8];
 	/*
 	 * The device's cycle model, where it has one (the emulated cards):

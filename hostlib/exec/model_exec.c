@@ -91,6 +91,7 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.conv_lbeats = d->blk_conv_lbeats;
 	caps->blim.conv_stride_max = d->blk_conv_stride_max;
 	caps->blim.conv_dw = d->blk_conv_dw;
+	caps->blim.conv_ycb = d->blk_conv_ycb;
 }
 
 /* The largest bank a params port of any CU reaches, less the slack a

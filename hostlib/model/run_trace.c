@@ -251,6 +251,7 @@ void lf__run_seg_profile(struct runctx *c, int si, const char *where,
 		snprintf(r->layout, sizeof(r->layout), "%s",
 			 !s->blk		   ? "nchw"
 			 : c->p->node[node].folded ? "folded"
+			 : c->p->node[node].placed ? "placed"
 						   : "blocked");
 	}
 	struct lf_layer_profile *r0 = &c->prof->rec[first];

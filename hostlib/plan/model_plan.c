@@ -1,18 +1,18 @@
 /*
  * model_plan.c - a model's plan for one set of input shapes
  * (model_plan.h): build() runs the stages of model_plan_impl.h in order
- * (classify, partition, residency, blocked segments, device and host
- * memory, descriptors, the check); lf__mplan_free() releases the result.
+ * (classify, partition, residency, blocked segments, placed concats,
+ * device and host memory, descriptors, the check); lf__mplan_free() releases
+ * the result.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostlib/plan/model_plan_impl.h"
 
-void lf__mplan_free(struct lf__mplan *p)
+/* The segments and steps, gone (a plan partitioned again, or freed). */
+static void free_segments(struct lf__mplan *p)
 {
-	if (!p)
-		return;
 	for (int s = 0; p->seg && s < p->nsegs; s++) {
 		struct lf__mseg *sg = &p->seg[s];
 		free(sg->nodes);
@@ -29,6 +29,16 @@ void lf__mplan_free(struct lf__mplan *p)
 	}
 	free(p->seg);
 	free(p->step);
+	p->seg = NULL;
+	p->step = NULL;
+	p->nsegs = p->nsteps = 0;
+}
+
+void lf__mplan_free(struct lf__mplan *p)
+{
+	if (!p)
+		return;
+	free_segments(p);
 	free(p->desc);
 	free(p->desc_node);
 	free(p->node);
@@ -38,7 +48,38 @@ void lf__mplan_free(struct lf__mplan *p)
 	free(p->host_off);
 	free(p->dev_off);
 	free(p->blk);
+	free(p->cat);
+	free(p->cat_off);
 	free(p);
+}
+
+/*
+ * Segments, their up and down values, blocked or not; then the placed
+ * concats that did not settle into a blocked segment with their inputs'
+ * convs go to the CPU and it starts over (each round demotes one at
+ * least, so it ends), and the rest are placed.
+ */
+static lf_status segments(struct bld *b)
+{
+	const struct lf__graph *g = b->g;
+	struct lf__mplan *p = b->p;
+	for (;;) {
+		lf_status st;
+		if ((st = lf__mplan_partition(b)) ||
+		    (st = lf__mplan_residency(b)) ||
+		    (st = lf__mplan_blk_segments(b)))
+			return st;
+		if (!lf__mplan_concat_settle(b))
+			break;
+		free_segments(p);
+		p->nblk = p->nfold = 0;
+		memset(p->blk, 0, g->nvals ? g->nvals : 1);
+		memset(b->fold, 0, g->nnodes ? g->nnodes : 1);
+		for (size_t i = 0; i < g->nnodes; i++)
+			p->node[i].folded = 0;
+	}
+	lf__mplan_concat_place(b);
+	return LF_OK;
 }
 
 static lf_status build(struct bld *b, const struct lf__gshape *in)
@@ -64,9 +105,12 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	b->bk = calloc(nn, sizeof(int));
 	b->fold = calloc(nn, 1);
 	p->blk = calloc(nv, 1);
+	p->cat = calloc(nv, sizeof(int));
+	p->cat_off = calloc(nv, sizeof(uint64_t));
 	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
 	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use ||
-	    !b->pd || !b->ax || !b->ax2 || !b->bk || !b->fold || !p->blk)
+	    !b->pd || !b->ax || !b->ax2 || !b->bk || !b->fold || !p->blk ||
+	    !p->cat || !p->cat_off)
 		return nomem(b);
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
@@ -78,11 +122,11 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 		p->root[v] = lf__graph_root(g, (int)v);
 		p->host_off[v] = UINT64_MAX;
 		p->dev_off[v] = UINT64_MAX;
+		p->cat[v] = -1;
 	}
 	for (size_t i = 0; i < g->noutputs; i++)
 		b->out_use[p->root[g->outputs[i]]] = 1;
-	if ((st = lf__mplan_classify(b)) || (st = lf__mplan_partition(b)) ||
-	    (st = lf__mplan_residency(b)) || (st = lf__mplan_blk_segments(b)) ||
+	if ((st = lf__mplan_classify(b)) || (st = segments(b)) ||
 	    (st = lf__mplan_device_memory(b)) ||
 	    (st = lf__mplan_host_memory(b)) ||
 	    (st = lf__mplan_descriptors(b)) || (st = lf__mplan_check(b)))

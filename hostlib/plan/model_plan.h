@@ -73,6 +73,10 @@ struct lf__blimits {
 	/* lfk_conv2d.blk_dw: 1 when the blocked conv takes depthwise
 	 * descriptors (groups == ic == oc); else they stay NCHW. */
 	int64_t conv_dw;
+	/* lfk_conv2d.blk_ycb: 1 when the blocked conv takes LF_DF_YCB (its
+	 * output the first channels of a wider blocked tensor's images);
+	 * else a concat is placed at batch 1 only. */
+	int64_t conv_ycb;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */
@@ -213,8 +217,11 @@ struct lf__mstep {
 };
 
 struct lf__mnode {
-	int seg;      /* its device segment, or -1 (CPU) */
-	int folded;   /* a stem conv run folded (plan/blk.h) */
+	int seg;    /* its device segment, or -1 (CPU) */
+	int folded; /* a stem conv run folded (plan/blk.h) */
+	/* a QLinearConcat placed: its inputs' producers write them into
+	 * their places in its output, it has no descriptor (mplan_concat.c) */
+	int placed;
 	char why[64]; /* CPU: why not on the device */
 	uint64_t macs;
 };
@@ -245,6 +252,13 @@ struct lf__mplan {
 	uint8_t *blk;
 	int nblk;  /* blocked segments */
 	int nfold; /* stem convs folded */
+	/* per root: the root it is placed in (a placed QLinearConcat's
+	 * input inside the concat's output, mplan_concat.c), -1: none; and
+	 * the offset of its first image there. Its images are the
+	 * container's stride apart (lf__mplan_cat_cbt). */
+	int *cat;
+	uint64_t *cat_off;
+	int ncat; /* QLinearConcat nodes placed */
 };
 
 /*

@@ -9,6 +9,9 @@
  *                    each segment uploads and downloads
  *   mplan_blk.c      which segments run in the blocked layout (and the
  *                    stem convs folded), and the border conversion
+ *   mplan_concat.c   QLinearConcat nodes placed: which stay so once the
+ *                    segments are known (else partition again), and
+ *                    where each input lies in the concat's output
  *   mplan_memory.c   arena and host offsets by lifetime, and the check
  *                    of the finished plan
  *   mplan_desc.c     every launch's descriptors, relocated
@@ -110,6 +113,13 @@ lf_status lf__mplan_residency(struct bld *b);
 /* mplan_blk.c: which segments run blocked (lf__mseg.blk). */
 lf_status lf__mplan_blk_segments(struct bld *b);
 
+/* mplan_concat.c: concats whose inputs' convs did not end up blocked in
+ * their segment go back to the CPU (Return: how many; build() then
+ * partitions again); the placement of the inputs of those that stay
+ * (lf__mplan.cat, cat_off, lf__mnode.placed). */
+int lf__mplan_concat_settle(struct bld *b);
+void lf__mplan_concat_place(struct bld *b);
+
 /* mplan_memory.c: arena offsets; host offsets; the finished plan's
  * check (LF_ERR_INTERNAL on a clash). */
 lf_status lf__mplan_device_memory(struct bld *b);
@@ -134,6 +144,15 @@ int lf__mplan_blk_kind(const struct bld *b, size_t i);
 int lf__mplan_blk_split(const struct bld *b, int si, size_t i);
 uint64_t lf__mplan_seg_bytes(const struct lf__mplan *p,
 			     const struct lf__mseg *s, int r);
+
+/* mplan_concat.c: can QLinearConcat node @i be placed, as far as the
+ * node, its inputs and the shapes say (classify); 0 with the reason in
+ * *why. The first node writing root @r's bytes (its producer, or for a
+ * placed concat's output the first of its inputs' producers). The
+ * channel blocks per image of the root placed root @r is in (0: none). */
+int lf__mplan_concat_ok(const struct bld *b, size_t i, const char **why);
+int lf__mplan_first_write(const struct bld *b, int r);
+uint64_t lf__mplan_cat_cbt(const struct lf__mplan *p, int r);
 
 /* mplan_memory.c: where root @r is in the arena while segment @s runs. */
 uint64_t lf__mplan_arena_at(const struct lf__mplan *p, const struct lf__mseg *s,

@@ -168,6 +168,10 @@ int lf__mplan_blk_kind(const struct bld *b, size_t i)
 		return BK_NONE;
 	if (n->op == LF__GOP_MATMUL)
 		return blk_mm_ok(b, i) ? BK_BLK : BK_MM;
+	/* A placed concat: its output blocked, written by its inputs'
+	 * convs (mplan_concat.c). */
+	if (n->op == LF__GOP_QCONCAT)
+		return blk_same_view(b, n->out[0]) ? BK_BLK : BK_NONE;
 	/* Each value it reads or writes in the blocked layout, whose view
 	 * (the descriptor's) is that of its storage (a view node may have
 	 * reshaped it). */

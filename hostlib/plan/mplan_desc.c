@@ -61,6 +61,13 @@ static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
 		d.flags |= LF_DF_LUT;
 		d.lut_off = (uint32_t)(pn->base + pn->layout.lut_off);
 	}
+	/* Placed in a concat's output (mplan_concat.c): past image 0 its
+	 * images are the concat's blocks apart. */
+	int r = b->p->root[b->g->nodes[i].out[0]];
+	if (b->p->cat[r] >= 0 && L.n > 1) {
+		d.flags |= LF_DF_YCB;
+		d.y_cb = (uint32_t)lf__mplan_cat_cbt(b->p, r);
+	}
 	d.x_off = (uint32_t)x;
 	d.y_off = (uint32_t)y;
 	return d;
@@ -88,6 +95,8 @@ static uint32_t node_descs(struct bld *b, const struct lf__mseg *s, int i)
 {
 	const struct lf__gnode *n = &b->g->nodes[i];
 	struct lf__mplan *p = b->p;
+	if (n->op == LF__GOP_QCONCAT) /* placed: its convs did the work */
+		return 0;
 	if (n->op == LF__GOP_ONNX) {
 		p->desc_node[p->ndesc] = i;
 		p->desc[p->ndesc++] = elem_desc(b, s, i);
@@ -146,7 +155,7 @@ lf_status lf__mplan_descriptors(struct bld *b)
 	struct lf__mplan *p = b->p;
 	uint64_t nd = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
-		if (b->seg_of[i] >= 0)
+		if (b->seg_of[i] >= 0 && g->nodes[i].op != LF__GOP_QCONCAT)
 			nd += g->nodes[i].op == LF__GOP_ONNX ||
 				      blk_desc(b, (int)i)
 				  ? 1

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "hostlib/plan/arena.h"
+#include "hostlib/plan/blk.h"
 #include "hostlib/plan/model_plan_impl.h"
 
 #define NONE UINT64_MAX
@@ -15,6 +16,8 @@
 uint64_t lf__mplan_arena_at(const struct lf__mplan *p, const struct lf__mseg *s,
 			    int r)
 {
+	if (p->cat[r] >= 0) /* in a placed concat's output */
+		return lf__mplan_arena_at(p, s, p->cat[r]) + p->cat_off[r];
 	for (int k = 0; k < s->nup; k++)
 		if (s->up[k] == r)
 			return s->up_at[k];
@@ -99,20 +102,24 @@ static lf_status seg_intervals(struct bld *b, int si, struct ivals *v,
 	s->up_bytes = block_of(b, s, s->up, s->nup, urel);
 	add_iv(v, (struct lf__interval){s->up_bytes, first, lu, 0}, IV_UP, si);
 	int fd = last;
-	for (int k = 0; k < s->ndown; k++)
-		if (g->vals[s->down[k]].producer < fd)
-			fd = g->vals[s->down[k]].producer;
+	for (int k = 0; k < s->ndown; k++) {
+		int w = lf__mplan_first_write(b, s->down[k]);
+		if (w < fd)
+			fd = w;
+	}
 	s->down_bytes = block_of(b, s, s->down, s->ndown, urel);
 	add_iv(v, (struct lf__interval){s->down_bytes, fd, last, 0}, IV_DOWN,
 	       si);
 	for (int j = 0; j < s->nnodes; j++) {
 		int r = p->root[g->nodes[s->nodes[j]].out[0]];
-		if (contains(s->down, s->ndown, r))
+		/* a placed concat's input is inside its output's interval,
+		 * which starts at the first of them */
+		if (contains(s->down, s->ndown, r) || p->cat[r] >= 0)
 			continue;
 		int l = last_use_in(b, s, r);
 		add_iv(v,
 		       (struct lf__interval){lf__mplan_seg_bytes(p, s, r),
-					     s->nodes[j],
+					     lf__mplan_first_write(b, r),
 					     l < 0 ? s->nodes[j] : l, 0},
 		       r, si);
 	}
@@ -281,6 +288,47 @@ static int overlap(const struct touch *a, const struct touch *c)
 	       a->off < c->off + c->size && c->off < a->off + a->size;
 }
 
+/* The channel blocks [*lo, *hi) of each image of the concat output that
+ * root @r (placed) takes. */
+static void placed_blocks(const struct lf__mplan *p, int r, uint64_t *lo,
+			  uint64_t *hi)
+{
+	const struct lf__gshape *cs = &p->shape[p->cat[r]];
+	uint64_t img = (uint64_t)cs->d[2] * (uint64_t)cs->d[3] * LF_BLK_LANES;
+	*lo = p->cat_off[r] / img;
+	*hi = *lo + lf__blk_cb((uint64_t)p->shape[r].d[1]);
+}
+
+/* Root @r, placed in a concat's output, lies inside it: the same images
+ * and pixels, its blocks of each image on whole blocks within the
+ * container's image and apart from every other input placed there, and
+ * the container's producer (the concat) in this segment. */
+static int placed_inside(const struct bld *b, const struct lf__mseg *s, int r)
+{
+	const struct lf__graph *g = b->g;
+	const struct lf__mplan *p = b->p;
+	int c = p->cat[r], pc = g->vals[c].producer;
+	const struct lf__gshape *xs = &p->shape[r], *cs = &p->shape[c];
+	uint64_t cbt = lf__mplan_cat_cbt(p, r), lo, hi;
+	uint64_t img = (uint64_t)cs->d[2] * (uint64_t)cs->d[3] * LF_BLK_LANES;
+	placed_blocks(p, r, &lo, &hi);
+	if (pc < 0 || b->seg_of[pc] != (int)(s - p->seg) ||
+	    xs->d[0] != cs->d[0] || xs->d[2] != cs->d[2] ||
+	    xs->d[3] != cs->d[3] || p->cat_off[r] % img != 0 || hi > cbt ||
+	    lf__mplan_seg_bytes(p, s, c) != (uint64_t)cs->d[0] * cbt * img)
+		return 0;
+	for (int j = 0; j < s->nnodes; j++) {
+		int o = p->root[g->nodes[s->nodes[j]].out[0]];
+		uint64_t olo, ohi;
+		if (o == r || p->cat[o] != c)
+			continue;
+		placed_blocks(p, o, &olo, &ohi);
+		if (olo < hi && lo < ohi)
+			return 0;
+	}
+	return 1;
+}
+
 /* In segment @s's arena, two values alive at once share bytes, or one
  * lies outside the arena (@t: scratch for its values). */
 static int arena_clash(const struct bld *b, const struct lf__mseg *s,
@@ -299,10 +347,16 @@ static int arena_clash(const struct bld *b, const struct lf__mseg *s,
 	for (int j = 0; j < s->nnodes && !s->host_assisted; j++) {
 		int i = s->nodes[j], r = p->root[g->nodes[i].out[0]];
 		int l = last_use_in(b, s, r), down = 0;
+		if (p->cat[r] >= 0) {
+			if (!placed_inside(b, s, r))
+				return 1;
+			continue;
+		}
 		for (int k = 0; k < s->ndown; k++)
 			down |= s->down[k] == r;
 		t[n++] = (struct touch){r, lf__mplan_arena_at(p, s, r),
-					lf__mplan_seg_bytes(p, s, r), i,
+					lf__mplan_seg_bytes(p, s, r),
+					lf__mplan_first_write(b, r),
 					down	? last
 					: l < i ? i
 						: l};

@@ -4,7 +4,8 @@
  * tile plan from the kernel's limits (tile.h) and must lay its params
  * out as the blob does (mparams.c); a MaxPool / QLinearAveragePool /
  * QLinearGlobalAveragePool / QLinearAdd node on lfk_engine gets one
- * descriptor, decided by the functions the single-op API uses (elem.h).
+ * descriptor, decided by the functions the single-op API uses (elem.h);
+ * a QLinearConcat none, when its inputs can be placed (mplan_concat.c).
  * Every other node, and every node these refuse, runs on the CPU with
  * its reason in lf__mnode.why.
  */
@@ -392,6 +393,21 @@ static void classify_other(struct bld *b, size_t i)
 			 n->label);
 }
 
+/* A QLinearConcat: placed in the arena when its inputs' convs can write
+ * into its output (mplan_concat.c; its convs come before it, so their
+ * chain kinds are known), else on the CPU. */
+static void classify_concat(struct bld *b, size_t i)
+{
+	const struct lf__gnode *n = &b->g->nodes[i];
+	const char *why = "";
+	if (lf__mplan_concat_ok(b, i, &why)) {
+		b->chain[i] = 1;
+		return;
+	}
+	snprintf(b->p->node[i].why, sizeof(b->p->node[i].why), "%s: %s",
+		 n->label, why);
+}
+
 /* A conv/matmul node whose constants are on the device: its tile plan at
  * this shape, which must lay the params out as the blob does; chained
  * (1) when it keeps its input and output in place, else host-assisted
@@ -442,6 +458,10 @@ lf_status lf__mplan_classify(struct bld *b)
 		b->ax[i] = b->ax2[i] = -1;
 		if (n->op == LF__GOP_VIEW)
 			continue;
+		if (n->op == LF__GOP_QCONCAT) {
+			classify_concat(b, i);
+			continue;
+		}
 		if (n->op != LF__GOP_CONV && n->op != LF__GOP_MATMUL) {
 			classify_other(b, i);
 			continue;

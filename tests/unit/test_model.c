@@ -42,6 +42,7 @@ static lf_context *cpu_ctx, *emu_ctx, *small_ctx, *eng_ctx;
  * by the graph suite.
  */
 const char *lftm_engine_xclbin(void);
+lf_context *lftm_engine_ctx(int opencl);
 
 /* One emulation xclbin built by the test: its own temp dir and limits. */
 struct test_xclbin {
@@ -115,6 +116,26 @@ const char *lftm_engine_xclbin(void)
 			   "--kernel lfk_conv2d:2 --kernel lfk_matmul:1 "
 			   "--kernel lfk_pool:2 --kernel lfk_add:2 "
 			   "--kernel lfk_engine:2");
+}
+
+/* A context on lftm_engine_xclbin(): emu (@opencl 0), or opencl:0 when
+ * there is one and not under Valgrind (else NULL); the fallback off, so a
+ * segment that fails on the device fails the run. */
+lf_context *lftm_engine_ctx(int opencl)
+{
+	const char *x = lftm_engine_xclbin();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	lf_context *ctx = NULL;
+	if (opencl) {
+		uint32_t n = 0;
+		if (lf_test_under_valgrind() ||
+		    lf__drv_enumerate("opencl", NULL, 0, &n) != LF_OK || n == 0)
+			return NULL;
+	}
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create(opencl ? "opencl:0" : "emu", x, &ctx), LF_OK);
+	ctx->fallback = 0;
+	return ctx;
 }
 
 /* Only lfk_engine CUs, as the real-card builds in bitstreams/ link. */
@@ -518,7 +539,9 @@ static const char *blk_nopool_xclbin(void)
 }
 
 /* SqueezeNet 1.1 (tests/data/realworld): fire modules of 1x1 and 3x3
- * convs, max pools, 9 device segments. */
+ * convs, max pools; one device segment (each fire module's concat placed,
+ * hostlib/plan/mplan_concat.c; 9 segments with the concats on the
+ * CPU). */
 #define SQZ "../realworld/squeezenet1_1-fx-qnnpack"
 
 static unsigned pool_blk; /* layouts(): segments with a blocked pool */
@@ -555,10 +578,10 @@ static void layouts(const lf_run_profile *p, unsigned *blk, unsigned *nchw,
 }
 
 /*
- * SqueezeNet with blocked datapaths: all 9 of its device segments blocked,
- * the CPU's bytes; a segment that fails on the device (the device lost)
- * is re-run on the CPU from its NCHW inputs, same bytes. (fmnist's convs
- * have too few channels for blocked constants.)
+ * SqueezeNet with blocked datapaths: its one device segment blocked, the
+ * 8 concats placed in it, the CPU's bytes; a segment that fails on the device
+ * (the device lost) is re-run on the CPU from its NCHW inputs, same bytes.
+ * (fmnist's convs have too few channels for blocked constants.)
  */
 static void test_blocked_segments(void)
 {
@@ -599,8 +622,8 @@ static void test_blocked_segments(void)
 		}
 		unsigned blk, nchw, planned, fell, nfold;
 		layouts(prof, &blk, &nchw, &planned, &fell, &nfold);
-		/* all 9 segments blocked. Segments 0 and 1 hold the stem and
-		 * fire modules 2 and 3, whose convs pack to exactly a quarter
+		/* the one segment blocked. It holds the stem and fire
+		 * modules 2 and 3, whose convs pack to exactly a quarter
 		 * weights (packed bytes: 64 x 64 x taps x input blocks):
 		 * 64 -> 16 squeeze 4096 = 4 x 16 x 64, 128 -> 16 squeeze
 		 * 2 x 4096 = 4 x 16 x 128, 16 -> 64 1x1 expand 4096 =
@@ -608,10 +631,11 @@ static void test_blocked_segments(void)
 		 * 4 x 64 x 16 x 9; the 3 -> 64 3x3 stem folds (kw x ic = 9
 		 * lanes, 3 x 4096 = 12288 bytes <= 16 KiB and <= 32 x its
 		 * 64 x 9 x 3 = 1728); a quarter is enough (plan/mparams.c
-		 * blk_area), so nothing keeps them NCHW */
-		CU_ASSERT_EQUAL(blk, 0x1ffu);
+		 * blk_area), so nothing keeps them NCHW; 38 layers: 30
+		 * convs and pools, 8 concats placed */
+		CU_ASSERT_EQUAL(blk, 0x1u);
 		CU_ASSERT_EQUAL(nchw, 0u);
-		CU_ASSERT_EQUAL(planned, 30);
+		CU_ASSERT_EQUAL(planned, 38);
 		CU_ASSERT_EQUAL(nfold, 1); /* the stem, 3 channels in */
 		CU_ASSERT_EQUAL(fell > 0, lost);
 		lf_run_profile_destroy(prof);

@@ -24,15 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver/driver.h"
-#include "hostlib/core/context.h"
 #include "layerfab.h"
 #include "lf_test.h"
 #include "test_hostlib_util.h"
 #include "test_model_util.h"
 
-/* test_model.c: an emulated aws-f1 xclbin with lfk_engine CUs. */
-const char *lftm_engine_xclbin(void);
+/* test_model.c: a context on an emulated aws-f1 xclbin with lfk_engine
+ * CUs (opencl: on opencl:0; NULL when there is none). */
+lf_context *lftm_engine_ctx(int opencl);
 
 static lf_context *cpu_ctx;
 
@@ -46,25 +45,6 @@ static int suite_clean(void)
 	lf_context_destroy(cpu_ctx);
 	cpu_ctx = NULL;
 	return 0;
-}
-
-/* The device contexts: the emulator with lfk_engine (device path alone),
- * then opencl:0 when there is one (not under Valgrind). */
-static lf_context *dev_ctx(int k)
-{
-	const char *x = lftm_engine_xclbin();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	lf_context *ctx = NULL;
-	if (k == 1) {
-		uint32_t n = 0;
-		if (lf_test_under_valgrind() ||
-		    lf__drv_enumerate("opencl", NULL, 0, &n) != LF_OK || n == 0)
-			return NULL;
-	}
-	CU_ASSERT_EQUAL_FATAL(
-	    lf_context_create(k ? "opencl:0" : "emu", x, &ctx), LF_OK);
-	ctx->fallback = 0;
-	return ctx;
 }
 
 /* The activations after the conv. */
@@ -272,7 +252,8 @@ static void test_ops(void)
 			CU_ASSERT(distinct >= 20);
 			char what[96], layout[32];
 			for (int k = -1; k < 2; k++) {
-				lf_context *ctx = k < 0 ? cpu_ctx : dev_ctx(k);
+				lf_context *ctx =
+				    k < 0 ? cpu_ctx : lftm_engine_ctx(k);
 				if (!ctx)
 					continue;
 				lf_run_profile *p;
@@ -364,7 +345,7 @@ static void test_hand_table(void)
 	for (int i = 0; i < 256; i++)
 		xb[i] = (uint8_t)((i * 77 + 5) % 256); /* each byte once */
 	for (int k = -1; k < 2; k++) {
-		lf_context *ctx = k < 0 ? cpu_ctx : dev_ctx(k);
+		lf_context *ctx = k < 0 ? cpu_ctx : lftm_engine_ctx(k);
 		if (!ctx)
 			continue;
 		lf_run_profile *p;
@@ -458,7 +439,7 @@ static void test_small_blocked(void)
 	lf_tensor *want = run(cpu_ctx, buf, len, x, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 	for (int k = 0; k < 2; k++) {
-		lf_context *ctx = dev_ctx(k);
+		lf_context *ctx = lftm_engine_ctx(k);
 		if (!ctx)
 			continue;
 		lf_run_profile *p;

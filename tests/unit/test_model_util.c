@@ -271,6 +271,21 @@ lf_tensor *lft_tensor_pb(lf_context *ctx, const char *path)
 	return out;
 }
 
+unsigned lft_profile_segments(const lf_run_profile *p)
+{
+	unsigned segs = 0, last = ~0u;
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		if (lf_run_profile_get(p, i, &r) == LF_OK && r.segment != ~0u &&
+		    r.segment != last) {
+			segs++;
+			last = r.segment;
+		}
+	}
+	return segs;
+}
+
 int lft_same(const lf_tensor *got, const lf_tensor *want, int exact,
 	     const char *what)
 {

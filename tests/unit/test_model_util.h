@@ -58,6 +58,10 @@ lf_tensor *lft_tensor_pb(lf_context *ctx, const char *path);
 int lft_same(const lf_tensor *got, const lf_tensor *want, int exact,
 	     const char *what);
 
+/* The device segments a profiled run's layers ran in (their distinct
+ * segment indices, counted where they change). */
+unsigned lft_profile_segments(const lf_run_profile *p);
+
 /*
  * lft_run_case() - load @dir/model.onnx on @ctx and run every
  * test_data_set_K; outputs go to @outs[K][J] (caller destroys them, up to

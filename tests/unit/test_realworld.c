@@ -152,10 +152,71 @@ static void test_cases(void)
 	free_list(cases, n);
 }
 
+/*
+ * SqueezeNet 1.1 (both committed exports) on emu: one device segment, its
+ * 8 fire-module concats placed in it (hostlib/plan/mplan_concat.c: each
+ * expand conv writes its channel blocks of the concat's output), none on
+ * the CPU, and ORT's bytes (cases above compare them too).
+ */
+static void test_squeezenet_segments(void)
+{
+	static const char *const dirs[2] = {
+	    "tests/data/realworld/squeezenet1_1-qdq",
+	    "tests/data/realworld/squeezenet1_1-fx-qnnpack"};
+	char xclbin[1024];
+	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-aws-f1.xclbin",
+		 lf_test_build_dir());
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", xclbin, &ctx), LF_OK);
+	for (int k = 0; k < 2; k++) {
+		char path[1200];
+		size_t len;
+		snprintf(path, sizeof(path), "%s/model.onnx", dirs[k]);
+		uint8_t *buf = lft_read_file(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		lf_model *m = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
+		free(buf);
+		snprintf(path, sizeof(path), "%s/test_data_set_0/input_0.pb",
+			 dirs[k]);
+		lf_tensor *in = lft_tensor_pb(ctx, path), *out[1] = {NULL};
+		CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+		lf_run_profile *p;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, p), LF_OK);
+		unsigned segs = lft_profile_segments(p), placed = 0,
+			 cpu_concat = 0;
+		for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+			struct lf_layer_profile r =
+			    LF_STRUCT_INIT(struct lf_layer_profile);
+			CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &r), LF_OK);
+			CU_ASSERT_EQUAL(r.fallback, 0);
+			if (strcmp(r.op, "QLinearConcat") != 0)
+				continue;
+			placed += strcmp(r.layout, "placed") == 0 &&
+				  r.device_cycles == 0;
+			cpu_concat += strcmp(r.where, "cpu") == 0;
+		}
+		fprintf(stderr,
+			"\n  %s: %u device segment%s, %u concats placed",
+			dirs[k] + 21, segs, segs == 1 ? "" : "s", placed);
+		CU_ASSERT_EQUAL(segs, 1);
+		CU_ASSERT_EQUAL(placed, 8);
+		CU_ASSERT_EQUAL(cpu_concat, 0);
+		lf_run_profile_destroy(p);
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(in);
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	}
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+}
+
 void lf_test_suite_realworld(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"cases", test_cases},
+	    {"squeezenet_segments", test_squeezenet_segments},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("realworld", NULL, NULL, cases);
