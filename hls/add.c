@@ -180,6 +180,94 @@ add_blk_load:
 	LF_PIPE_END(add_blk_load);
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
+#include <immintrin.h>
+/* lf_conv_blk.h's switch: 0 the best the CPU has, 1 no AVX2 (tests). */
+extern int lfk__blk_isa;
+/*
+ * Host C only (hls/README.md "Emulator speed"): add_blk_vec's beats with
+ * AVX2 and FMA3, 8 lanes at a time, chosen at run time (the loop as
+ * written otherwise). The same bytes as add_one: the operands' values
+ * converted exactly, the two fused multiply-adds rounded once each as
+ * fmaf is (vfmadd231ps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
+ * -512 (so lo), else v clamped to [-512, 512] (which saturates as the
+ * true value would) and rounded half to even by roundps with an explicit
+ * mode (not MXCSR's); then the clamps to [lo, hi] and [act_min, act_max].
+ */
+__attribute__((target("avx2,fma"), noinline)) static void
+add_host_vec_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d,
+		  const struct add_geo *g, lf_u32 ybi, lf_u32 nb, lf_u32 full,
+		  const lf_i32 q[LF_BLK_LANES],
+		  const lf_u8 (*xab)[LF_BLK_LANES],
+		  const lf_u8 (*x2ab)[LF_BLK_LANES])
+{
+	const __m256 rp = _mm256_set1_ps(g->rp);
+	const __m256 rq = _mm256_set1_ps(g->rq);
+	const __m256 fx = _mm256_set1_ps(g->fixed);
+	const __m256 two31 = _mm256_set1_ps(2147483648.0f);
+	const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+	const __m256 vlo = _mm256_set1_ps(-512.0f);
+	const __m256 vhi = _mm256_set1_ps(512.0f);
+	const __m256i s = _mm256_set1_epi32(lfk_flip(d->x_type));
+	/* add_one's two clamps, in its order */
+	const __m256i vl1 = _mm256_set1_epi32(g->lo);
+	const __m256i vh1 = _mm256_set1_epi32(g->hi);
+	const __m256i vl2 = _mm256_set1_epi32(d->act_min);
+	const __m256i vh2 = _mm256_set1_epi32(d->act_max);
+	const __m256i byte = _mm256_set1_epi32(0xff);
+	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	for (lf_u32 v = 0; v < LF_POOL_BLK_ROW && v < nb; v++) {
+		__m256i r[LF_BLK_LANES / 8];
+		for (lf_u32 v8 = 0; v8 < LF_BLK_LANES / 8; v8++) {
+			lf_u32 j = v8 * 8;
+			/* lfk_value: (b ^ s) - s */
+			__m256i xb = _mm256_cvtepu8_epi32(
+			    _mm_loadl_epi64((const __m128i *)(xab[v] + j)));
+			__m256i xv = _mm256_sub_epi32(_mm256_xor_si256(xb, s), s);
+			__m256i x2v;
+			if (full) {
+				__m256i b2 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+				    (const __m128i *)(x2ab[v] + j)));
+				x2v = _mm256_sub_epi32(_mm256_xor_si256(b2, s),
+						       s);
+			} else {
+				x2v = _mm256_loadu_si256(
+				    (const __m256i *)(q + j));
+			}
+			/* add_one(P, Q): P = x2 when swapped */
+			__m256 pf = _mm256_cvtepi32_ps(g->swap ? x2v : xv);
+			__m256 qf = _mm256_cvtepi32_ps(g->swap ? xv : x2v);
+			__m256 in = _mm256_fmadd_ps(qf, rq, fx);
+			__m256 f = _mm256_fmadd_ps(pf, rp, in);
+			/* NaN or |f| >= 2^31: -512 */
+			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
+						   _CMP_NLT_UQ);
+			f = _mm256_blendv_ps(f, vlo, big);
+			f = _mm256_min_ps(_mm256_max_ps(f, vlo), vhi);
+			f = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT |
+						   _MM_FROUND_NO_EXC);
+			__m256i y = _mm256_cvtps_epi32(f);
+			y = _mm256_blendv_epi8(y, vh1, _mm256_cmpgt_epi32(y, vh1));
+			y = _mm256_blendv_epi8(y, vl1, _mm256_cmpgt_epi32(vl1, y));
+			y = _mm256_blendv_epi8(y, vh2, _mm256_cmpgt_epi32(y, vh2));
+			y = _mm256_blendv_epi8(y, vl2, _mm256_cmpgt_epi32(vl2, y));
+			r[v8] = _mm256_and_si256(y, byte); /* lfk_byte */
+		}
+		/* 64 bytes in lane order (lf_conv_blk.h's store packs so) */
+		lf_u8 *yb = (lf_u8 *)(act + ybi + v);
+		for (lf_u32 h = 0; h < 2; h++) {
+			__m256i p0 = _mm256_packus_epi32(r[4 * h], r[4 * h + 1]);
+			__m256i p1 =
+			    _mm256_packus_epi32(r[4 * h + 2], r[4 * h + 3]);
+			_mm256_storeu_si256(
+			    (__m256i *)(yb + 32 * h),
+			    _mm256_permutevar8x32_epi32(
+				_mm256_packus_epi16(p0, p1), order));
+		}
+	}
+}
+#endif
+
 /*
  * nb beats of y from the loaded x (xab) and x2 (x2ab with a full-shape
  * x2, else the broadcast values q[]): 64 lanes per beat, each
@@ -191,6 +279,18 @@ static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
 			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
+#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("fma")) {
+		/* The emulator: the same beats (add_host_vec_avx2), the
+		 * loop's count. */
+		add_host_vec_avx2(act, d, g, ybi, nb, full, q, xab, x2ab);
+		LF_PIPE_BEGIN(add_blk_vec);
+		lfp__add_blk_vec = nb;
+		LF_PIPE_END(add_blk_vec);
+		return;
+	}
+#endif
 	LF_PIPE_BEGIN(add_blk_vec);
 add_blk_vec:
 	for (lf_u32 v = 0; v < nb; v++) {

@@ -23,7 +23,8 @@ _Thread_local lf_u64 lfk__desc_end[LFK_DESC_MARKS];
 _Thread_local lf_u32 lfk__ndesc_end;
 
 _Thread_local struct lfk_ovl lfk__ovl;
-/* lf_conv_blk.h's host-C MAC: 0 the best SIMD the CPU has, 1 SSE2. */
+/* The host-C fast paths (lf_conv_blk.h, add.c): 0 the best SIMD the CPU
+ * has, 1 no AVX2 (SSE2 only; the tests run both). */
 int lfk__blk_isa;
 
 #define LFP_NAME(label, ii, depth, port, rd, wr, seq) #label,

@@ -272,6 +272,73 @@ blk_rec:
 	LF_PIPE_END(blk_rec);
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+#include <string.h>
+/*
+ * noipa on the host-C fast paths (LF_BLK_NOIPA: noinline under clang,
+ * which has no noipa and which make fuzz uses): gcc would otherwise
+ * specialize these functions to the kernel top's on-chip buffers, which
+ * are _Thread_local in host C (lf_kernel.h), and look the address up (a
+ * __tls_get_addr call in a dlopen'ed object) in every iteration of the
+ * inner loops.
+ */
+#if defined(__clang__)
+#define LF_BLK_NOIPA noinline /* clang has no noipa; it does not clone */
+#else
+#define LF_BLK_NOIPA noipa
+#endif
+/*
+ * Host C only (hls/README.md "Emulator speed"): blk_load_w's bytes and
+ * sums without its per-beat loop: the block's wbeats beats copied as one
+ * run, then per beat the sum of its used lanes' wq (sum(b ^ ws) - 128 *
+ * used: the same integers), added to its output channel's wsum (dense) or
+ * lane by lane (depthwise), mod 2^32 as there.
+ */
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_load_w(LF_GLOBAL const lf_beat *src, const lf_desc *d,
+		const struct blk_geo *g, lf_u8 (*restrict wb)[LF_BLK_LANES],
+		lf_u32 *restrict wsum)
+{
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 nb = g->wbeats < LF_BLK_WBEATS * LF_BLK_LANES
+			? g->wbeats
+			: LF_BLK_WBEATS * LF_BLK_LANES;
+	memcpy(wb, src, (size_t)nb * LF_BEAT_BYTES);
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+		wsum[j] = 0;
+	if (g->dwise) {
+		for (lf_u32 k = 0; k < LF_BLK_WBEATS * LF_BLK_LANES && k < nb;
+		     k++)
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+				wsum[j] += (lf_u32)((lf_i32)(wb[k][j] ^ ws) -
+						    128);
+		return;
+	}
+	/* byte masks of the used lanes: all 64, and the last block's */
+	lf_u8 full[LF_BLK_LANES], last[LF_BLK_LANES];
+	lf_u32 lused = g->last_ch * LF_BLK_IC;
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+		full[j] = 0xff;
+		last[j] = j < lused ? 0xff : 0;
+	}
+	lf_u32 o = 0, cb = 0;
+	for (lf_u32 k = 0; k < LF_BLK_WBEATS * LF_BLK_LANES && k < nb; k++) {
+		lf_u32 lst = cb == g->icb - 1;
+		const lf_u8 *restrict m = lst ? last : full;
+		/* a constant-length loop gcc vectorizes */
+		lf_u32 t = 0;
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+			t += (lf_u32)((wb[k][j] ^ ws) & m[j]);
+		wsum[o] += t - 128u * (lst ? lused : LF_BLK_LANES);
+		if (++o == LF_BLK_LANES) {
+			o = 0;
+			if (++cb == g->icb)
+				cb = 0;
+		}
+	}
+}
+#endif
+
 /*
  * Weights of output block ob, one beat per (tap, icb, o) row of wb, and
  * per output channel the sum of wq over the lanes the MAC loop uses (all
@@ -286,6 +353,18 @@ blk_load_w(LF_GLOBAL const lf_beat *params, const lf_desc *d,
 	lf_u32 base = d->w_off / LF_BEAT_BYTES + ob * g->wbeats;
 	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
 	lf_u32 o = 0, cb = 0;
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	{
+		/* The emulator: the same bytes and sums (blk_host_load_w),
+		 * the loop's count. */
+		blk_host_load_w(params + base, d, g, wb, wsum);
+		LF_PIPE_BEGIN(blk_load_w);
+		lfp__blk_load_w = g->wbeats;
+		LF_PIPE_END(blk_load_w);
+		(void)ws, (void)o, (void)cb;
+		return;
+	}
+#endif
 	for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
 #pragma HLS UNROLL
 		wsum[j] = 0;
@@ -374,78 +453,166 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
  * Host C only (the emulator's speed; hls/README.md "Emulator speed"):
  * blk_mac's sums computed another way, two pixels at a time over the
  * whole window, with AVX2's 16-bit multiply-add (vpmaddwd) where the CPU
- * has it (checked at run time) and plain C otherwise. The same integer
- * sums: the lanes of the IC chunks the array computes (weights of the
- * chunks it skips are 0 here, and blk_hm is 1 on the lanes it sums for
- * sum(xq)), padding as xpad; int32 sums of int8 x int8 products over at
+ * has it (checked at run time), SSE2 otherwise (plain C on other hosts).
+ * The same integer sums: the window is kept compact, only the lanes of
+ * the IC chunks the array computes (all 64 of an input block, the last
+ * block's last_ch chunks), each block's run of lanes rounded up to 16
+ * with weight 0 and operand 0 (so the sum of xq is the sum of the whole
+ * window); padding as xpad; int32 sums of int8 x int8 products over at
  * most LF_BLK_WBEATS * 64 terms stay below 2^31 in magnitude, and wrap
  * mod 2^32 in any order anyway. The HLS and OpenCL builds run blk_mac's
  * loop as written (PoCL in the tests), byte-identical.
  */
 #define LF_BLK_HK (LF_BLK_WBEATS * LF_BLK_LANES)
-/* 0: the best the CPU has; 1: SSE2 even with AVX2 (tests; cycles.c). */
+/* 0: the best the CPU has; 1: no AVX2 paths, SSE2 only (tests; cycles.c). */
 extern int lfk__blk_isa;
-/* The block's wq, k = ((a * kw + b) * icb + cb) * 64 + lane, in pairs:
+/* The block's wq at compact lane k (blk_host_nk), in pairs:
  * blk_hp[k / 2][o][k % 2] (what vpmaddwd multiplies with xq pairs). */
 static _Thread_local lf_i16 blk_hp[LF_BLK_HK / 2][LF_BLK_LANES][2];
-/* 1 on the lanes the array sums. */
-static _Thread_local lf_i16 blk_hm[LF_BLK_HK];
+
+/* Lanes of input block cb the array sums (blk_load_w's `used`). */
+LF_INLINE lf_u32 blk_host_used(const struct blk_geo *g, lf_u32 cb)
+{
+	return cb == g->icb - 1 ? g->last_ch * LF_BLK_IC : LF_BLK_LANES;
+}
+
+/* Its compact run: rounded up to 16 lanes (64 is a multiple of 16). */
+LF_INLINE lf_u32 blk_host_run(lf_u32 used)
+{
+	return (used + 15u) & ~15u;
+}
+
+/* Compact lanes of a window: kh * kw taps of icb runs (a multiple of
+ * 16, at most LF_BLK_HK). */
+LF_INLINE lf_u32 blk_host_nk(const lf_desc *d, const struct blk_geo *g)
+{
+	return d->kh * d->kw *
+	       ((g->icb - 1) * LF_BLK_LANES +
+		blk_host_run(g->last_ch * LF_BLK_IC));
+}
 
 /*
- * Fills blk_hp and blk_hm from the block's weights wb (dense layers).
- * noipa here and below (LF_BLK_NOIPA: noinline under clang, which has no
- * noipa and which make fuzz uses): gcc would otherwise specialize these functions to
- * the kernel top's on-chip buffers, which are _Thread_local in host C
- * (lf_kernel.h), and look the address up (a __tls_get_addr call in a
- * dlopen'ed object) in every iteration of the inner loops.
+ * Fills blk_hp from the block's weights wb (dense layers); noipa as
+ * blk_host_load_w.
  */
-#if defined(__clang__)
-#define LF_BLK_NOIPA noinline /* clang has no noipa; it does not clone */
-#else
-#define LF_BLK_NOIPA noipa
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_prep_c(const lf_desc *d, const struct blk_geo *g,
+		const lf_u8 (*wb)[LF_BLK_LANES],
+		lf_i16 (*restrict hp)[LF_BLK_LANES][2])
+{
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 nseg = d->kh * d->kw * g->icb, k0 = 0;
+	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
+		lf_u32 used = blk_host_used(g, sg % g->icb);
+		lf_u32 run = blk_host_run(used);
+		for (lf_u32 o = 0; o < LF_BLK_LANES; o++) {
+			const lf_u8 *r = wb[sg * LF_BLK_LANES + o];
+			for (lf_u32 l = 0; l < LF_BLK_LANES && l < run; l++) {
+				lf_i32 q = (lf_i32)(r[l] ^ ws) - 128;
+				hp[(k0 + l) / 2][o][(k0 + l) % 2] =
+				    (lf_i16)(l < used ? q : 0);
+			}
+		}
+		k0 += run;
+	}
+}
+
+#if defined(__x86_64__)
+/* AVX2: 8 channels x 8 lane pairs at a time, an 8 x 8 transpose of the
+ * pairs (as dwords). */
+__attribute__((target("avx2"), LF_BLK_NOIPA)) static void
+blk_host_prep_avx2(const lf_desc *d, const struct blk_geo *g,
+		   const lf_u8 (*wb)[LF_BLK_LANES],
+		   lf_i16 (*restrict hp)[LF_BLK_LANES][2])
+{
+	const __m128i ws = _mm_set1_epi8((char)lfk_flip(d->w_type));
+	const __m256i c128 = _mm256_set1_epi16(128);
+	const __m256i iota = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+					       10, 11, 12, 13, 14, 15);
+	lf_u32 nseg = d->kh * d->kw * g->icb, k0 = 0;
+	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
+		lf_u32 used = blk_host_used(g, sg % g->icb);
+		lf_u32 run = blk_host_run(used);
+		for (lf_u32 lc = 0; lc < LF_BLK_LANES && lc < run; lc += 16) {
+			/* lanes lc + i < used */
+			__m256i m = _mm256_cmpgt_epi16(
+			    _mm256_set1_epi16((short)(used - lc)), iota);
+			lf_i16(*h)[LF_BLK_LANES][2] = hp + (k0 + lc) / 2;
+			for (lf_u32 o0 = 0; o0 < LF_BLK_LANES; o0 += 8) {
+				__m256i v[8], t[8], u[8];
+				for (lf_u32 i = 0; i < 8; i++) {
+					__m128i b = _mm_loadu_si128(
+					    (const __m128i *)(wb[sg * LF_BLK_LANES +
+								 o0 + i] +
+							      lc));
+					__m256i w = _mm256_sub_epi16(
+					    _mm256_cvtepu8_epi16(
+						_mm_xor_si128(b, ws)),
+					    c128);
+					v[i] = _mm256_and_si256(w, m);
+				}
+				/* v[i] dword p: channel o0 + i, pair p */
+				for (lf_u32 i = 0; i < 8; i += 2) {
+					t[i] = _mm256_unpacklo_epi32(v[i],
+								     v[i + 1]);
+					t[i + 1] = _mm256_unpackhi_epi32(
+					    v[i], v[i + 1]);
+				}
+				for (lf_u32 i = 0; i < 8; i += 4) {
+					u[i] = _mm256_unpacklo_epi64(t[i],
+								     t[i + 2]);
+					u[i + 1] = _mm256_unpackhi_epi64(
+					    t[i], t[i + 2]);
+					u[i + 2] = _mm256_unpacklo_epi64(
+					    t[i + 1], t[i + 3]);
+					u[i + 3] = _mm256_unpackhi_epi64(
+					    t[i + 1], t[i + 3]);
+				}
+				/* u[q] (q < 4): channels o0 .. o0 + 3 of pairs
+				 * q and q + 4; u[4 + q] the next four */
+				for (lf_u32 q = 0; q < 4; q++) {
+					_mm256_storeu_si256(
+					    (__m256i *)&h[q][o0][0],
+					    _mm256_permute2x128_si256(
+						u[q], u[4 + q], 0x20));
+					_mm256_storeu_si256(
+					    (__m256i *)&h[q + 4][o0][0],
+					    _mm256_permute2x128_si256(
+						u[q], u[4 + q], 0x31));
+				}
+			}
+		}
+		k0 += run;
+	}
+}
 #endif
+
 __attribute__((LF_BLK_NOIPA)) static void
 blk_host_prep(const lf_desc *d, const struct blk_geo *g,
 	      LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES])
 {
-	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
-	lf_u32 nseg = d->kh * d->kw * g->icb;
-	lf_i16(*hp)[LF_BLK_LANES][2] = blk_hp;
-	lf_i16 *hm = blk_hm;
-	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
-		lf_u32 cb = sg % g->icb;
-		lf_u32 used =
-		    cb == g->icb - 1 ? g->last_ch * LF_BLK_IC : LF_BLK_LANES;
-		/* Pairs of lanes k = 64 sg + 2 lp, + 1 (used is even). */
-		lf_i16(*restrict h)[LF_BLK_LANES][2] = hp + sg * LF_BLK_LANES / 2;
-		for (lf_u32 o = 0; o < LF_BLK_LANES; o++) {
-			const lf_u8 *restrict r = wb[sg * LF_BLK_LANES + o];
-			for (lf_u32 lp = 0; lp < LF_BLK_LANES / 2; lp++) {
-				lf_u32 l = 2 * lp;
-				lf_i32 q0 = (lf_i32)(r[l] ^ ws) - 128;
-				lf_i32 q1 = (lf_i32)(r[l + 1] ^ ws) - 128;
-				h[lp][o][0] = (lf_i16)(l < used ? q0 : 0);
-				h[lp][o][1] = (lf_i16)(l < used ? q1 : 0);
-			}
-		}
-		for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
-			hm[sg * LF_BLK_LANES + l] = (lf_i16)(l < used);
+#if defined(__x86_64__)
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2")) {
+		blk_host_prep_avx2(d, g, wb, blk_hp);
+		return;
 	}
+#endif
+	blk_host_prep_c(d, g, wb, blk_hp);
 }
 
 /*
  * out0[o] and out1[o] = sum over k < 2 * kp_n of x0[k] (x1[k]) times
  * wq(k, o), for o < nch rounded up to 32 (the weights of all 64 channels
- * of a block exist), and *sx0, *sx1 = sum of x0[k] (x1[k]) hm[k].
+ * of a block exist), and *sx0, *sx1 = sum of x0[k] (x1[k]); kp_n is a
+ * multiple of 8.
  */
 #if defined(__x86_64__)
 /* AVX2: 32 channels of two pixels per pass, one vpmaddwd per 8 channels
  * and pixel per pair of k. */
 __attribute__((target("avx2"), LF_BLK_NOIPA)) static void
-blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
-		   const lf_i16 *x0, const lf_i16 *x1, lf_u32 kp_n,
-		   lf_u32 nch, lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
-		   lf_i32 *sx1)
+blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *x0,
+		   const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch, lf_u32 *out0,
+		   lf_u32 *out1, lf_i32 *sx0, lf_i32 *sx1)
 {
 	for (lf_u32 o0 = 0; o0 < LF_BLK_LANES && o0 < nch; o0 += 32) {
 		__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
@@ -481,16 +648,16 @@ blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
 		_mm256_storeu_si256(q1 + 2, b2);
 		_mm256_storeu_si256(q1 + 3, b3);
 	}
-	/* k runs in whole 64-lane segments: a multiple of 16. */
+	/* k in steps of 16 (kp_n is a multiple of 8) */
+	const __m256i one = _mm256_set1_epi16(1);
 	__m256i s0 = _mm256_setzero_si256(), s1 = s0;
 	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k += 16) {
-		__m256i m = _mm256_loadu_si256((const __m256i *)(hm + k));
 		s0 = _mm256_add_epi32(
 		    s0, _mm256_madd_epi16(
-			    _mm256_loadu_si256((const __m256i *)(x0 + k)), m));
+			    _mm256_loadu_si256((const __m256i *)(x0 + k)), one));
 		s1 = _mm256_add_epi32(
 		    s1, _mm256_madd_epi16(
-			    _mm256_loadu_si256((const __m256i *)(x1 + k)), m));
+			    _mm256_loadu_si256((const __m256i *)(x1 + k)), one));
 	}
 	lf_i32 t0[8], t1[8];
 	_mm256_storeu_si256((__m256i *)t0, s0);
@@ -503,11 +670,10 @@ blk_host_dots_avx2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *hm,
 }
 
 /* SSE2 (every x86-64): 16 channels of two pixels per pass. */
-__attribute__((LF_BLK_NOIPA)) static void blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_LANES][2],
-			       const lf_i16 *hm, const lf_i16 *x0,
-			       const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
-			       lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
-			       lf_i32 *sx1)
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_dots_sse2(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *x0,
+		   const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch, lf_u32 *out0,
+		   lf_u32 *out1, lf_i32 *sx0, lf_i32 *sx1)
 {
 	for (lf_u32 o0 = 0; o0 < LF_BLK_LANES && o0 < nch; o0 += 16) {
 		__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
@@ -545,19 +711,18 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_dots_sse2(const lf_i16 (*hp)[
 	}
 	lf_i32 s0 = 0, s1 = 0;
 	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k++) {
-		s0 += x0[k] * hm[k];
-		s1 += x1[k] * hm[k];
+		s0 += x0[k];
+		s1 += x1[k];
 	}
 	*sx0 = s0;
 	*sx1 = s1;
 }
 #else
 /* Plain C, any host. */
-__attribute__((LF_BLK_NOIPA)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LANES][2],
-			    const lf_i16 *hm, const lf_i16 *x0,
-			    const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch,
-			    lf_u32 *out0, lf_u32 *out1, lf_i32 *sx0,
-			    lf_i32 *sx1)
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_dots_c(const lf_i16 (*hp)[LF_BLK_LANES][2], const lf_i16 *x0,
+		const lf_i16 *x1, lf_u32 kp_n, lf_u32 nch, lf_u32 *out0,
+		lf_u32 *out1, lf_i32 *sx0, lf_i32 *sx1)
 {
 	for (lf_u32 o = 0; o < LF_BLK_LANES && o < nch; o++) {
 		lf_i32 s0 = 0, s1 = 0;
@@ -571,69 +736,79 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_dots_c(const lf_i16 (*hp)[LF_
 	}
 	lf_i32 s0 = 0, s1 = 0;
 	for (lf_u32 k = 0; k < LF_BLK_HK && k < 2 * kp_n; k++) {
-		s0 += x0[k] * hm[k];
-		s1 += x1[k] * hm[k];
+		s0 += x0[k];
+		s1 += x1[k];
 	}
 	*sx0 = s0;
 	*sx1 = s1;
 }
 #endif
 
-/* x[l] = xq of the 64 bytes r[l]; restrict parameters: no aliasing
- * check, so gcc -O2 vectorizes it. */
-LF_INLINE void blk_host_xq(lf_i16 *restrict x, const lf_u8 *restrict r,
-			   lf_u32 xs)
+/* x[l] = xq of the 16 bytes r[l]: a constant-length loop with restrict
+ * parameters, which gcc -O2 vectorizes. */
+LF_INLINE void blk_host_xq16(lf_i16 *restrict x, const lf_u8 *restrict r,
+			     lf_u32 xs)
 {
-	for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+	for (lf_u32 l = 0; l < 16; l++)
 		x[l] = (lf_i16)((lf_i32)(r[l] ^ xs) - 128);
 }
 
-/* Pixel ox's window as xq (xpad outside the image) into xw. */
-__attribute__((LF_BLK_NOIPA)) static void blk_host_window(const lf_desc *d, const struct blk_geo *g,
-			    lf_u32 ox, const lf_i32 rb[LF_CONV_KDIM_MAX],
-			    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-			    lf_i16 *xw)
+/* Pixel ox's window as compact xq (xpad outside the image, 0 past a
+ * block's used lanes) into xw. */
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_window(const lf_desc *d, const struct blk_geo *g, lf_u32 ox,
+		const lf_i32 rb[LF_CONV_KDIM_MAX],
+		LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+		lf_i16 *xw)
 {
 	lf_u32 xs = (lf_u32)lfk_flip(d->x_type);
 	lf_i16 xpad = (lf_i16)((lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ xs) - 128);
-	lf_u32 sg = 0;
+	lf_u32 k = 0;
 	for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++) {
 		for (lf_u32 b = 0; b < LF_CONV_KDIM_MAX && b < d->kw; b++) {
 			lf_i32 ix = (lf_i32)(ox * d->stride_w) -
 				    (lf_i32)d->pad_l + (lf_i32)(b * d->dil_w);
 			lf_u32 ok = rb[a] >= 0 && ix >= 0 && ix < (lf_i32)d->iw;
 			for (lf_u32 cb = 0; cb < LF_BLK_WBEATS && cb < g->icb;
-			     cb++, sg++) {
-				lf_i16 *x = &xw[sg * LF_BLK_LANES];
-				if (!ok) {
-					for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
-						x[l] = xpad;
-					continue;
+			     cb++) {
+				lf_u32 used = blk_host_used(g, cb);
+				lf_u32 run = blk_host_run(used);
+				const lf_u8 *r =
+				    ok ? lb[(lf_u32)rb[a] + cb * d->iw +
+					    (lf_u32)ix]
+				       : lb[0];
+				for (lf_u32 lc = 0; lc < LF_BLK_LANES && lc < run; lc += 16) {
+					if (ok) {
+						blk_host_xq16(&xw[k + lc],
+							      r + lc, xs);
+						continue;
+					}
+					for (lf_u32 l = 0; l < 16; l++)
+						xw[k + lc + l] = xpad;
 				}
-				blk_host_xq(x,
-					    lb[(lf_u32)rb[a] + cb * d->iw +
-					       (lf_u32)ix],
-					    xs);
+				/* none when LF_BLK_IC is a multiple of 16 */
+				for (lf_u32 l = used; l < LF_BLK_LANES && l < run; l++)
+					xw[k + l] = 0;
+				k += run;
 			}
 		}
 	}
 }
 
 /* blk_mac's accrow: channels 0 .. nch - 1 and the sums of xq. */
-__attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const struct blk_geo *g,
-			 lf_u32 nch, lf_u32 npix,
-			 const lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX],
-			 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-			 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 nch,
+	     lf_u32 npix, const lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX],
+	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	lf_u32 nk = d->kh * d->kw * g->icb * LF_BLK_LANES;
+	lf_u32 nk = blk_host_nk(d, g);
 #if defined(__x86_64__)
 	int avx2 = lfk__blk_isa == 0 && __builtin_cpu_supports("avx2");
 #endif
-	/* The thread's buffers once (each TLS access of a dlopen'ed
+	/* The thread's buffer once (each TLS access of a dlopen'ed
 	 * object is a call). */
 	const lf_i16(*hp)[LF_BLK_LANES][2] = blk_hp;
-	const lf_i16 *hm = blk_hm;
 	lf_i16 xw[2][LF_BLK_HK];
 	lf_u32 spare[LF_BLK_LANES];
 	/* Pixel q of the pack: row q / ow, column q % ow. */
@@ -648,13 +823,13 @@ __attribute__((LF_BLK_NOIPA)) static void blk_host_mac(const lf_desc *d, const s
 		lf_i32 sx0, sx1;
 #if defined(__x86_64__)
 		if (avx2)
-			blk_host_dots_avx2(hp, hm, xw[0], x1, nk / 2, nch,
+			blk_host_dots_avx2(hp, xw[0], x1, nk / 2, nch,
 					   accrow[ox], o1, &sx0, &sx1);
 		else
-			blk_host_dots_sse2(hp, hm, xw[0], x1, nk / 2, nch,
+			blk_host_dots_sse2(hp, xw[0], x1, nk / 2, nch,
 					   accrow[ox], o1, &sx0, &sx1);
 #else
-		blk_host_dots_c(hp, hm, xw[0], x1, nk / 2, nch, accrow[ox], o1,
+		blk_host_dots_c(hp, xw[0], x1, nk / 2, nch, accrow[ox], o1,
 				&sx0, &sx1);
 #endif
 		accrow[ox][LF_BLK_LANES] = (lf_u32)sx0;
@@ -1051,40 +1226,55 @@ blk_host_store_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d, lf_u32 base,
 	const __m256i zp = _mm256_set1_epi32(d->y_zp);
 	const __m256i lo = _mm256_set1_epi32(d->act_min);
 	const __m256i hi = _mm256_set1_epi32(d->act_max);
-	const __m256i nr = _mm256_set1_epi32((lf_i32)nreal);
-	const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	const __m256i byte = _mm256_set1_epi32(0xff);
+	/* packus's lane order back to 0 .. 31 (see below) */
+	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	/* lanes j < nreal; the others take accumulator 0 */
+	lf_i32 on[LF_BLK_LANES];
+	for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+		on[j] = j < nreal ? -1 : 0;
 	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < npix; ox++) {
 		const lf_u32 *ar = accrow[ox];
 		__m256i sx = _mm256_set1_epi32((lf_i32)ar[LF_BLK_LANES]);
-		lf_i32 q[LF_BLK_LANES];
-		lf_u8 bt[LF_BEAT_BYTES];
-		for (lf_u32 j = 0; j < LF_BLK_LANES; j += 8) {
+		__m256i r[LF_BLK_LANES / 8];
+		for (lf_u32 v8 = 0; v8 < LF_BLK_LANES / 8; v8++) {
+			lf_u32 j = v8 * 8;
 			__m256i a = _mm256_loadu_si256((const __m256i *)(ar + j));
 			__m256i w = _mm256_loadu_si256((const __m256i *)(dw + j));
 			__m256i c = _mm256_loadu_si256((const __m256i *)(cst + j));
 			a = _mm256_add_epi32(
 			    a, _mm256_add_epi32(_mm256_mullo_epi32(w, sx), c));
-			/* lanes j < nreal; the others take accumulator 0 */
-			__m256i on = _mm256_cmpgt_epi32(
-			    nr, _mm256_add_epi32(iota,
-						 _mm256_set1_epi32((lf_i32)j)));
-			a = _mm256_and_si256(a, on);
+			a = _mm256_and_si256(
+			    a, _mm256_loadu_si256((const __m256i *)(on + j)));
 			__m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(a),
 						 _mm256_loadu_ps(mult + j));
 			v = _mm256_min_ps(_mm256_max_ps(v, vlo), vhi);
 			v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT |
 						   _MM_FROUND_NO_EXC);
-			__m256i r = _mm256_add_epi32(_mm256_cvtps_epi32(v), zp);
+			__m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(v), zp);
 			/* q < lo ? lo : (q > hi ? hi : q) */
-			r = _mm256_blendv_epi8(r, hi, _mm256_cmpgt_epi32(r, hi));
-			r = _mm256_blendv_epi8(r, lo, _mm256_cmpgt_epi32(lo, r));
-			_mm256_storeu_si256((__m256i *)(q + j), r);
+			q = _mm256_blendv_epi8(q, hi, _mm256_cmpgt_epi32(q, hi));
+			q = _mm256_blendv_epi8(q, lo, _mm256_cmpgt_epi32(lo, q));
+			/* lfk_byte: the low 8 bits (0 .. 255: the packs
+			 * below do not saturate) */
+			r[v8] = _mm256_and_si256(q, byte);
 		}
-		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
-			lf_u8 b = lfk_byte(q[j]);
-			bt[j] = lut_on ? lut[j % LF_BLK_LUT_COPIES][b] : b;
+		/* 8 x 8 dwords -> 64 bytes: packus works within 128-bit
+		 * halves, so each 32-byte result holds its 8 dword groups
+		 * of 4 in the order 0 2 4 6 1 3 5 7 (as dwords of bytes);
+		 * permutevar8x32 puts them back. */
+		lf_u8 *y = (lf_u8 *)(act + base + ox);
+		for (lf_u32 h = 0; h < 2; h++) {
+			__m256i p0 = _mm256_packus_epi32(r[4 * h], r[4 * h + 1]);
+			__m256i p1 =
+			    _mm256_packus_epi32(r[4 * h + 2], r[4 * h + 3]);
+			__m256i b = _mm256_permutevar8x32_epi32(
+			    _mm256_packus_epi16(p0, p1), order);
+			_mm256_storeu_si256((__m256i *)(y + 32 * h), b);
 		}
-		lf_beat_wr(act, base + ox, bt);
+		if (lut_on) /* the output table (LF_DF_LUT), in place */
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+				y[j] = lut[j % LF_BLK_LUT_COPIES][y[j]];
 	}
 }
 #endif

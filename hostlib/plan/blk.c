@@ -214,25 +214,25 @@ void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 		    uint8_t *dst, uint8_t zp)
 {
 	memset(dst, zp, lf__blk_fold_bytes(f));
+	/* Row by row of x: lane b * ic + c of output column xo is column
+	 * xo * stride_w + b * dil_w - pad_l of channel c (zp outside). */
 	for (uint64_t i = 0; i < f->n; i++)
-		for (uint64_t y = 0; y < f->ih; y++)
-			for (uint64_t xo = 0; xo < f->ow; xo++) {
-				uint8_t *beat =
-				    dst + ((i * f->ih + y) * f->ow + xo) *
-					      LF_BLK_LANES;
+		for (uint64_t c = 0; c < f->ic; c++)
+			for (uint64_t y = 0; y < f->ih; y++) {
+				const uint8_t *src =
+				    x + ((i * f->ic + c) * f->ih + y) * f->iw;
+				uint8_t *row = dst + (i * f->ih + y) * f->ow *
+							 LF_BLK_LANES;
 				for (uint64_t b = 0; b < f->kw; b++) {
-					int64_t xi =
-					    (int64_t)(xo * f->stride_w +
-						      b * f->dil_w) -
-					    (int64_t)f->pad_l;
-					if (xi < 0 || xi >= (int64_t)f->iw)
-						continue;
-					for (uint64_t c = 0; c < f->ic; c++)
-						beat[b * f->ic + c] =
-						    x[((i * f->ic + c) * f->ih +
-						       y) *
-							  f->iw +
-						      (uint64_t)xi];
+					uint8_t *o = row + b * f->ic + c;
+					int64_t xi = (int64_t)(b * f->dil_w) -
+						     (int64_t)f->pad_l;
+					for (uint64_t xo = 0; xo < f->ow;
+					     xo++, xi += (int64_t)f->stride_w)
+						if (xi >= 0 &&
+						    xi < (int64_t)f->iw)
+							o[xo * LF_BLK_LANES] =
+							    src[xi];
 				}
 			}
 }

@@ -2042,6 +2042,19 @@ static void test_blk_sweep(void)
 	}
 }
 
+/*
+ * The blocked add's host-C fast path (add.c add_host_vec_avx2, on AVX2 +
+ * FMA hosts) switched off: the sweep again through add_blk_vec's loop as
+ * written, against the same reference.
+ */
+extern int lfk__blk_isa;
+static void test_blk_sweep_scalar(void)
+{
+	lfk__blk_isa = 1;
+	test_blk_sweep();
+	lfk__blk_isa = 0;
+}
+
 /* A blocked launch of one pool over a new input: 0 or -1. */
 static int blk_pool_case(struct lf_rng *r, int n, int c, int h, int w, int t,
 			 const struct pool_p *p0, struct lf_kc_launch *l)
@@ -2570,6 +2583,7 @@ void lf_test_suite_kernels_pool(void)
 	    {"add_errors", test_add_errors},
 	    {"cycles", test_cycles},
 	    {"blk_sweep", test_blk_sweep},
+	    {"blk_sweep_scalar", test_blk_sweep_scalar},
 	    {"blk_shapes", test_blk_shapes},
 	    {"blk_errors", test_blk_errors},
 	    {"blk_cycles", test_blk_cycles},
