@@ -207,7 +207,7 @@ static void print_output(const struct lf_tensor_info *info, lf_tensor *t,
  * (LF_DF_BLK) and which in NCHW: one line, the plan's choice. */
 static void print_layouts(const lf_run_profile *p)
 {
-	unsigned last = ~0u, nblk = 0, nseg = 0, nfold = 0;
+	unsigned last = ~0u, nblk = 0, nseg = 0, nfold = 0, nplaced = 0;
 	char line[512] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
@@ -218,6 +218,7 @@ static void print_layouts(const lf_run_profile *p)
 			continue;
 		int fold = strcmp(r.layout, "folded") == 0;
 		nfold += fold;
+		nplaced += strcmp(r.layout, "placed") == 0;
 		if (r.segment == last)
 			continue;
 		last = r.segment;
@@ -230,12 +231,16 @@ static void print_layouts(const lf_run_profile *p)
 		if (k > 0 && (size_t)k < sizeof(line) - len)
 			len += (size_t)k;
 	}
+	char placed[48] = "";
+	if (nplaced) /* QLinearConcat written in place by its convs */
+		snprintf(placed, sizeof(placed), ", %u concat%s placed",
+			 nplaced, nplaced == 1 ? "" : "s");
 	if (nseg)
 		printf("device layout: %u of %u segment%s blocked (channels "
-		       "innermost, 64 per block), %u stem conv%s folded; "
+		       "innermost, 64 per block), %u stem conv%s folded%s; "
 		       "segment:%s\n",
 		       nblk, nseg, nseg == 1 ? "" : "s", nfold,
-		       nfold == 1 ? "" : "s", line);
+		       nfold == 1 ? "" : "s", placed, line);
 }
 
 static void print_profile(lf_context *ctx, const lf_run_profile *p, int loops)

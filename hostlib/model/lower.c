@@ -1383,13 +1383,36 @@ static int fuse_lut(struct lf__imp *im, size_t at)
 }
 
 /*
+ * Could the planner place concat @c (hostlib/plan/mplan_concat.c)? Along
+ * the channels of 2-D convs' outputs, every input made by a conv with an
+ * 8-bit output, those before the last with whole 64-channel blocks. (Its
+ * other conditions depend on the device and the plan.)
+ */
+static int concat_placeable(const struct lf__imp *im, const struct lf__gnode *c)
+{
+	if (c->axis != 1 && c->axis != -3)
+		return 0;
+	for (size_t k = 0; k < c->n_lut; k++) {
+		int p = lf__imp_producer(im, c->in[2 + 3 * k]);
+		const struct lf__gnode *g = p >= 0 ? &im->rn[p].g : NULL;
+		if (!g || g->op != LF__GOP_CONV || g->lin->conv1d ||
+		    g->lin->y_type == LF_DTYPE_INT32 ||
+		    (k + 1 < c->n_lut && g->lin->channels % 64 != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * A conv whose 8-bit output is read by one QLinearConcat only, once,
  * where the concat requantizes it through a table (its scale or zero
- * point differ from the concat's output's): the table composed into the
- * conv's (y = clut[lut[q]], or clut[q]: what the concat would write),
- * and the concat copies that input. Same bytes on every path; the
- * planner may then place the concat (hostlib/plan/mplan_concat.c).
- * Return: 1 if fused.
+ * point differ from the concat's output's) and the planner could place
+ * the concat: the table composed into the conv's (y = clut[lut[q]], or
+ * clut[q]: what the concat would write), and the concat copies that
+ * input. Same bytes on every path. Not for a concat that stays on the
+ * CPU: its table costs the card nothing there, while a table in the
+ * conv costs its descriptor the table's load (hls/README.md, "Output
+ * table"). Return: 1 if fused.
  */
 static int fuse_concat(struct lf__imp *im, size_t at)
 {
@@ -1400,7 +1423,7 @@ static int fuse_concat(struct lf__imp *im, size_t at)
 	    im->g->vals[y].output || lf__imp_consumers(im, y, &first) != 1)
 		return 0;
 	struct lf__gnode *c = &im->rn[first].g;
-	if (c->op != LF__GOP_QCONCAT)
+	if (c->op != LF__GOP_QCONCAT || !concat_placeable(im, c))
 		return 0;
 	for (size_t k = 0; k < c->n_lut; k++) {
 		uint8_t *clut = c->lut[k];
@@ -1433,7 +1456,11 @@ lf_status lf__lower_fuse_activations(struct lf__imp *im)
 			continue;
 		while (fuse_one(im, rn) || fuse_lut(im, i))
 			;
-		fuse_concat(im, i);
 	}
+	/* after every conv took its activations: a concat's inputs are
+	 * then the convs' own outputs */
+	for (size_t i = 0; i < im->nrn; i++)
+		if (!im->rn[i].dead)
+			fuse_concat(im, i);
 	return LF_OK;
 }

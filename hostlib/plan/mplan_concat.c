@@ -65,6 +65,12 @@ int lf__mplan_concat_ok(const struct bld *b, size_t i, const char **why)
 	*why = "batch > 1 and no LF_DF_YCB (lfk_conv2d.blk_ycb)";
 	if (ys->d[0] != 1 && c->blim.conv_ycb <= 0)
 		return 0;
+	/* the shapes first: the reason a concat can never be placed */
+	*why = "an input but the last has c % 64 != 0";
+	for (size_t k = 0; k + 1 < n->n_lut; k++)
+		if (cat_in(n, k) < 0 ||
+		    p->shape[cat_in(n, k)].d[1] % LF_BLK_LANES != 0)
+			return 0;
 	for (size_t k = 0; k < n->n_lut; k++) {
 		int v = cat_in(n, k), px = v >= 0 ? g->vals[v].producer : -1;
 		*why = "an input requantized (not by its conv's table)";
@@ -77,9 +83,6 @@ int lf__mplan_concat_ok(const struct bld *b, size_t i, const char **why)
 			return 0;
 		*why = "an input also read elsewhere";
 		if (b->out_use[v] || readers(b, v) != 1)
-			return 0;
-		*why = "an input but the last has c % 64 != 0";
-		if (k + 1 < n->n_lut && p->shape[v].d[1] % LF_BLK_LANES != 0)
 			return 0;
 	}
 	return 1;

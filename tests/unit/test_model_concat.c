@@ -4,6 +4,7 @@
  * mplan_concat.c): each input's conv writes straight into its channel
  * blocks of the concat's output (at batch > 1 with LF_DF_YCB), an
  * input's requantization composed into its conv's output table at import
+ * where the concat could be placed, else left with the concat
  * (hostlib/model/lower.c fuse_concat()).
  *
  * The model: x (uint8, 64 channels, 6 x 6) -> QLinearConv k (3x3 pad 1,
@@ -273,13 +274,16 @@ static void oracle(const struct ccase *c, lf_tensor *x, lf_tensor **y,
 static void check_profile(const struct ccase *c, const lf_run_profile *p,
 			  const char *what)
 {
-	unsigned segs = lft_profile_segments(p);
+	unsigned segs = lft_profile_segments(p), luts = 0, tables = 0;
 	int seen = 0;
+	for (int k = 0; k < c->nin; k++)
+		tables += !c->same[k];
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
 		struct lf_layer_profile r =
 		    LF_STRUCT_INIT(struct lf_layer_profile);
 		CU_ASSERT_EQUAL_FATAL(lf_run_profile_get(p, i, &r), LF_OK);
 		CU_ASSERT_EQUAL(r.fallback, 0);
+		luts += strstr(r.op, "+LUT") != NULL;
 		if (strcmp(r.op, "QLinearConcat") != 0)
 			continue;
 		seen = 1;
@@ -297,6 +301,10 @@ static void check_profile(const struct ccase *c, const lf_run_profile *p,
 		}
 	}
 	CU_ASSERT(seen);
+	/* The inputs' tables are in their convs where the concat could be
+	 * placed (hostlib/model/lower.c fuse_concat), else with the
+	 * concat. */
+	CU_ASSERT_EQUAL(luts, c->placed ? tables : 0u);
 	if (segs != (c->placed ? 1u : 2u))
 		fprintf(stderr, "\n%s: %u device segments\n", what, segs);
 	CU_ASSERT_EQUAL(segs, c->placed ? 1u : 2u);
