@@ -142,7 +142,7 @@ static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
  * blocked. Return: the new end of the blob.
  */
 /* Packed weights a conv may take blocked whatever its lanes (blk_area). */
-#define BLK_SMALL_W (16u << 10)
+#define BLK_SMALL_W (64u << 10)
 
 static uint64_t blk_area(const struct lf__layer *L,
 			 const struct lf__mdevcaps *caps, int small, int *on,
@@ -153,12 +153,17 @@ static uint64_t blk_area(const struct lf__layer *L,
 	 * (packed weights at most 4 times its weights: 16 channels of 64
 	 * in or out, or 32 of both; dense or depthwise alike), or a conv's
 	 * packed weights are at most BLK_SMALL_W bytes and at most 32 times
-	 * its weights: a conv with fewer channels (fmnist's 16 -> 32 3x3:
-	 * 36 KiB packed, 8 times its weights; its folded 1 -> 16 stem: 85
-	 * times) would otherwise take up to 64 x 64 times its weights on
-	 * the card, next to its NCHW copy, for a segment that may never run
-	 * blocked. Exactly a quarter is enough: SqueezeNet 1.1's fire
-	 * modules (64 or 128 -> 16 squeeze, 16 -> 64 1x1 and 3x3 expand,
+	 * its weights: a conv with fewer channels (fmnist's folded 1 -> 16
+	 * stem: 85 times) would otherwise take up to 64 x 64 times its
+	 * weights on the card, next to its NCHW copy, for a segment that
+	 * may never run blocked. BLK_SMALL_W is 64 KiB: GoogLeNet's branch
+	 * convs 16 -> 32 3x3 (36 KiB, 8 times), 16 -> 48 3x3 (36 KiB, 5.3
+	 * times) and 480 -> 16 1x1 (32 KiB, 4.3 times) kept its first and
+	 * third segments NCHW, 1477 ms projected on aws-f1 against 8.4 ms
+	 * with them blocked (16 KiB before, issue 13); fmnist pays 37 KiB
+	 * for its 16 -> 32 3x3's blocked form, unused (its segment stays
+	 * NCHW for its stem). Exactly a quarter is enough: SqueezeNet 1.1's
+	 * fire modules (64 or 128 -> 16 squeeze, 16 -> 64 1x1 and 3x3 expand,
 	 * all 4 times) would otherwise keep its first two segments NCHW,
 	 * 210 ms projected on aws-f1 against 3.97 ms blocked; the cost:
 	 * fmnist's 32 -> 32 3x3 convs (4 times) carry 2 x 37 KiB of blocked

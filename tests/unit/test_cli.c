@@ -497,26 +497,27 @@ static void test_run_top1(void)
 /*
  * A device segment that fails and runs on the CPU is reported, not
  * hidden: on emu:tiny, whose CUs keep weights and activations in one
- * bank, banks capped at 128 KiB hold fmnist's constants but not the
+ * bank, banks capped at 165 KiB hold fmnist's constants but not the
  * activation arena of a batch of 8 (LF_ERR_NO_DEVICE_MEMORY), and not
  * one image's arena beside the constants within the margin the batch
  * chunking keeps (lf__mdev_arena_room), so the batch cannot run in
  * chunks either and the one segment falls back. The arithmetic: the
- * constants are 114176 bytes, one group (a bank less the 16 KiB slack,
- * 114688, holds them): NCHW, each conv's weights then bias, w_zp and
+ * constants are 152064 bytes, one group (a bank less the 16 KiB slack,
+ * 152576, holds them): NCHW, each conv's weights then bias, w_zp and
  * multiplier (4 bytes a channel), each area 64-aligned: conv1
  * 192 + 3 x 64, conv2 4608 + 3 x 128, conv3 and conv4 9216 + 3 x 128,
  * the Gemm 320 + 3 x 64, 25088 in all; conv2 folded (kw x ic = 48
- * lanes, 3 taps of 64 x 64: 12288, and 64 x 16 = 1024 of records,
- * plan/mparams.c blk_area's small rule); the two 32 -> 32 3x3 convs
- * blocked, exactly a quarter weights, 2 x (9 x 4096 + 1024) = 75776.
+ * lanes, 3 taps of 64 x 64: 12288, and 64 x 16 = 1024 of records) and
+ * blocked (9 x 4096 + 1024 = 37888), both by plan/mparams.c blk_area's
+ * small rule; the two 32 -> 32 3x3 convs blocked, exactly a quarter
+ * weights, 2 x (9 x 4096 + 1024) = 75776.
  * An image's arena is conv1's 16 x 28 x 28 = 12544 bytes beside pool1's
  * 16 x 14 x 14 = 3136, 15680; a batch of 8 takes 125440, more than the
- * 131072 - 114688 = 16384 bytes left in the bank, and the chunking
- * margin, 131072 - 114176 - 16384 = 512 bytes, holds not one image. The classes
- * are still ORT's; `run` marks the layers "cpu!", lists the failure with its
- * reason and warns on stderr; `bench` counts the runs it happened in. A run
- * without failures warns of nothing.
+ * 168960 - 152576 = 16384 bytes left in the bank, and the chunking
+ * margin, 168960 - 152064 - 16384 = 512 bytes, holds not one image. The
+ * classes are still ORT's; `run` marks the layers "cpu!", lists the failure
+ * with its reason and warns on stderr; `bench` counts the runs it happened in.
+ * A run without failures warns of nothing.
  */
 static void test_run_fallback(void)
 {
@@ -524,7 +525,7 @@ static void test_run_fallback(void)
 	char want[64];
 	run_cli(&r, "run", FMNIST "/model.onnx", "--input",
 		FMNIST "/test_data_set_1/input_0.pb", "--device",
-		"emu:tiny,bank_size=128K", "--top", "1");
+		"emu:tiny,bank_size=165K", "--top", "1");
 	CU_ASSERT_EQUAL(r.status, 0);
 	for (int row = 0; row < 8; row++) {
 		snprintf(want, sizeof(want), "row %d: %d (", row,
@@ -541,7 +542,7 @@ static void test_run_fallback(void)
 			  "segment 0, LF_ERR_NO_DEVICE_MEMORY: "));
 	cli_res_free(&r);
 	run_cli(&r, "bench", FMNIST "/model.onnx", "--device",
-		"emu:tiny,bank_size=128K", "--batch", "8", "--warmup", "1",
+		"emu:tiny,bank_size=165K", "--batch", "8", "--warmup", "1",
 		"--iters", "2", "--kv");
 	CU_ASSERT_EQUAL(r.status, 0);
 	CU_ASSERT_PTR_NOT_NULL(
