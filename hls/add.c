@@ -1,23 +1,31 @@
 /*
- * add.c - lfk_add: ONNX Runtime's QLinearAdd of two uint8/int8 tensors
- * (residual connections) over a list of descriptors: same shape, or the
- * second operand one value or one value per channel. One source for Vitis
+ * add.c - lfk_add: ONNX Runtime's QLinearAdd and QLinearMul of two
+ * uint8/int8 tensors (residual connections, squeeze-excite scaling) over
+ * a list of descriptors: same shape, or the second operand one value, one
+ * value per channel or one per (image, channel). One source for Vitis
  * HLS, host C (emulator) and OpenCL C; see lf_kernel.h for the rules,
  * lf_desc.h for the exact arithmetic and hls/README.md for the structure.
  *
  * Per descriptor:
- *   rP, rQ, fixed from the scales and zero points       (once)
+ *   the coefficients from the scales and zero points    (once)
  *   for each plane (image, channel):
  *     for each group of LF_ADD_LANES elements:           (II=1)
- *       y = rint(fma(P, rP, fma(Q, rQ, fixed))), saturated
+ *       y = rint(fma(A2, B2, fma(A1, B1, C1))), saturated
  * x, x2 and y stream through the act port; the planes are contiguous, so
  * the plane loop only tracks the channel of a per-channel x2.
  *
- * The arithmetic is ORT's MLAS AVX2 kernel (MlasQLinearAddKernelAvx2Helper):
- * two fused multiply-adds per element. Every build must produce the
- * correctly rounded fused result: fmaf() from libm in host C, fmaf() in
- * Vitis HLS, fma() in OpenCL C (lf_kqlinear.h); a separate multiply and
- * add would differ by one near rounding ties.
+ * Add: A1 = Q, B1 = rQ, C1 = fixed, A2 = P, B2 = rP: ORT's MLAS AVX2
+ * kernel (MlasQLinearAddKernelAvx2Helper), two fused multiply-adds per
+ * element. Every build must produce the correctly rounded fused result:
+ * fmaf() from libm in host C, fmaf() in Vitis HLS, fma() in OpenCL C
+ * (lf_kqlinear.h); a separate multiply and add would differ by one near
+ * rounding ties.
+ * Mul: A1 = (x - x_zp) * (x2 - x2_zp) (an exact integer), B1 = m,
+ * C1 = -0, A2 = y_zp, B2 = 1: the first fma is the product A1 * m
+ * rounded once (adding -0 changes no value, zeros included), the second
+ * the sum y_zp + that product rounded once (y_zp * 1 is exact): MLAS's
+ * unfused multiply, then add, on the same two fma units, so no build can
+ * contract them differently.
  */
 #include "lf_config.h"
 #include "lf_desc.h"
@@ -31,12 +39,15 @@
 struct add_geo {
 	lf_u32 inner;  /* ih * iw: elements per plane */
 	lf_u32 planes; /* n * ic */
-	lf_u32 swap;   /* x2 is the outer operand P */
+	lf_u32 swap;   /* add: x2 is the outer operand P */
+	lf_u32 mul;    /* LF_KOP_MUL */
+	lf_u32 bc;     /* LF_DF_X2_SCALAR / _PER_CH / _PER_NC, or 0 */
 	lf_u32 blk;    /* LF_DF_BLK: blocked channels-last (add_blk_*) */
 	lf_u32 cb;     /* blocked: channel blocks, ceil(ic / 64) */
 	lf_i32 lo, hi; /* the type's range */
-	float rp, rq;  /* sP / y_scale, sQ / y_scale */
-	float fixed;   /* y_zp - fma(rP, zP, rQ * zQ) */
+	/* fma(A2, b2, fma(A1, b1, c1)): add rQ, fixed, rP; mul m, -0, 1 */
+	float b1, c1, b2;
+	float fz; /* mul: (float)y_zp, its A2 */
 };
 
 /* Every check of lf_desc.h, in its order; fills *g when LF_KST_OK. */
@@ -45,10 +56,12 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 {
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
-	lf_u32 both = LF_DF_X2_SCALAR | LF_DF_X2_PER_CH;
-	if (d->op != LF_KOP_ADD ||
-	    (d->flags & ~(both | LF_DF_SWAP | LF_DF_BLK)) != 0 ||
-	    (d->flags & both) == both)
+	lf_u32 bcs = LF_DF_X2_SCALAR | LF_DF_X2_PER_CH | LF_DF_X2_PER_NC;
+	g->mul = d->op == LF_KOP_MUL;
+	g->bc = d->flags & bcs;
+	lf_u32 ok_flags = bcs | LF_DF_BLK | (g->mul ? 0 : LF_DF_SWAP);
+	if ((d->op != LF_KOP_ADD && !g->mul) || (d->flags & ~ok_flags) != 0 ||
+	    (g->bc & (g->bc - 1)) != 0)
 		return LF_KST_BAD_OP;
 	g->blk = (d->flags & LF_DF_BLK) != 0;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
@@ -74,10 +87,12 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	lf_u64 planes = lfk_mul_sat(d->n, chans);
 	lf_u64 count = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
 	lf_u64 x2_sz = count;
-	if (d->flags & LF_DF_X2_SCALAR)
+	if (g->bc == LF_DF_X2_SCALAR)
 		x2_sz = 1;
-	else if (d->flags & LF_DF_X2_PER_CH)
+	else if (g->bc == LF_DF_X2_PER_CH)
 		x2_sz = chans;
+	else if (g->bc == LF_DF_X2_PER_NC)
+		x2_sz = planes;
 	if (g->blk &&
 	    ((d->x_off | d->x2_off | d->y_off) % LF_BLK_LANES) != 0)
 		return LF_KST_BOUNDS;
@@ -93,24 +108,40 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	g->swap = (d->flags & LF_DF_SWAP) != 0;
 	g->lo = lfk_type_min(d->x_type);
 	g->hi = lfk_type_max(d->x_type);
+	g->fz = (float)d->y_zp;
+	if (g->mul) {
+		/* MLAS: the scales' product, then the division. */
+		float sxx = d->x_scale * d->x2_scale;
+		g->b1 = sxx / d->y_scale;
+		g->c1 = -0.0f;
+		g->b2 = 1.0f;
+		return LF_KST_OK;
+	}
 	/* ORT: the ratios by division, then the fused constant term. */
 	float rx = d->x_scale / d->y_scale;
 	float rx2 = d->x2_scale / d->y_scale;
-	g->rp = g->swap ? rx2 : rx;
-	g->rq = g->swap ? rx : rx2;
+	float rp = g->swap ? rx2 : rx;
+	g->b1 = g->swap ? rx : rx2;
+	g->b2 = rp;
 	float zp = (float)(g->swap ? d->x2_zp : d->x_zp);
 	float zq = (float)(g->swap ? d->x_zp : d->x2_zp);
-	float tq = g->rq * zq;
-	g->fixed = (float)d->y_zp - lfk_fmaf(g->rp, zp, tq);
+	float tq = g->b1 * zq;
+	g->c1 = g->fz - lfk_fmaf(rp, zp, tq);
 	return LF_KST_OK;
 }
 
-/* One element: P and Q are the operands' values, already decoded. */
+/* One element: x and x2 are the operands' values, already decoded. */
 LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
-			 lf_i32 p, lf_i32 q)
+			 lf_i32 x, lf_i32 x2)
 {
-	float inner = lfk_fmaf((float)q, g->rq, g->fixed);
-	float v = lfk_fmaf((float)p, g->rp, inner);
+	/* Add: P and Q are x and x2, or x2 and x with LF_DF_SWAP. */
+	lf_i32 p = g->swap ? x2 : x, q = g->swap ? x : x2;
+	/* Mul: |.| <= 255 * 255, exact in float32. */
+	lf_i32 prod = (x - d->x_zp) * (x2 - d->x2_zp);
+	float a1 = (float)(g->mul ? prod : q);
+	float a2 = g->mul ? g->fz : (float)p;
+	float inner = lfk_fmaf(a1, g->b1, g->c1);
+	float v = lfk_fmaf(a2, g->b2, inner);
 	lf_i32 r = lfk_quant_clamp(v, g->lo, g->hi);
 	return lfk_clamp(r, d->act_min, d->act_max);
 }
@@ -119,15 +150,16 @@ LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
 static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		    const struct add_geo *g)
 {
-	lf_u32 per_ch = (d->flags & LF_DF_X2_PER_CH) != 0;
-	lf_u32 full = (d->flags & (LF_DF_X2_SCALAR | LF_DF_X2_PER_CH)) == 0;
+	lf_u32 per_ch = g->bc == LF_DF_X2_PER_CH;
+	lf_u32 per_nc = g->bc == LF_DF_X2_PER_NC;
+	lf_u32 full = g->bc == 0;
 	lf_u32 vecs = (g->inner + LF_ADD_LANES - 1) / LF_ADD_LANES;
 	lf_u32 c = 0; /* channel of plane p */
 	for (lf_u32 p = 0; p < g->planes; p++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
 		lf_u32 e0 = p * g->inner;
 		/* The broadcast value of this plane (full: unused). */
-		lf_u32 bi = d->x2_off + (per_ch ? c : 0);
+		lf_u32 bi = d->x2_off + (per_nc ? p : per_ch ? c : 0);
 		lf_i32 b = lfk_value(d->x_type, lf_ld_u8(act, bi));
 		LF_PIPE_BEGIN(add_vec);
 	add_vec:
@@ -147,8 +179,7 @@ static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				if (full)
 					x2 = lfk_value(d->x_type,
 						       lf_ld_u8(act, d->x2_off + e));
-				lf_i32 y = g->swap ? add_one(d, g, x2, x)
-						   : add_one(d, g, x, x2);
+				lf_i32 y = add_one(d, g, x, x2);
 				lf_st_u8(act, d->y_off + e, lfk_byte(y));
 			}
 		}
@@ -201,9 +232,12 @@ add_host_vec_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		  const lf_u8 (*xab)[LF_BLK_LANES],
 		  const lf_u8 (*x2ab)[LF_BLK_LANES])
 {
-	const __m256 rp = _mm256_set1_ps(g->rp);
-	const __m256 rq = _mm256_set1_ps(g->rq);
-	const __m256 fx = _mm256_set1_ps(g->fixed);
+	const __m256 b1 = _mm256_set1_ps(g->b1);
+	const __m256 c1 = _mm256_set1_ps(g->c1);
+	const __m256 b2 = _mm256_set1_ps(g->b2);
+	const __m256 fz = _mm256_set1_ps(g->fz);
+	const __m256i zx = _mm256_set1_epi32(d->x_zp);
+	const __m256i zx2 = _mm256_set1_epi32(d->x2_zp);
 	const __m256 two31 = _mm256_set1_ps(2147483648.0f);
 	const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
 	const __m256 vlo = _mm256_set1_ps(-512.0f);
@@ -234,11 +268,20 @@ add_host_vec_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				x2v = _mm256_loadu_si256(
 				    (const __m256i *)(q + j));
 			}
-			/* add_one(P, Q): P = x2 when swapped */
-			__m256 pf = _mm256_cvtepi32_ps(g->swap ? x2v : xv);
-			__m256 qf = _mm256_cvtepi32_ps(g->swap ? xv : x2v);
-			__m256 in = _mm256_fmadd_ps(qf, rq, fx);
-			__m256 f = _mm256_fmadd_ps(pf, rp, in);
+			/* add_one: add A1 = Q, A2 = P (P = x2 when swapped);
+			 * mul A1 = the exact product, A2 = y_zp */
+			__m256 a1, a2;
+			if (g->mul) {
+				a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
+				    _mm256_sub_epi32(xv, zx),
+				    _mm256_sub_epi32(x2v, zx2)));
+				a2 = fz;
+			} else {
+				a1 = _mm256_cvtepi32_ps(g->swap ? xv : x2v);
+				a2 = _mm256_cvtepi32_ps(g->swap ? x2v : xv);
+			}
+			__m256 in = _mm256_fmadd_ps(a1, b1, c1);
+			__m256 f = _mm256_fmadd_ps(a2, b2, in);
 			/* NaN or |f| >= 2^31: -512 */
 			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
 						   _CMP_NLT_UQ);
@@ -303,8 +346,7 @@ add_blk_vec:
 			lf_i32 x = lfk_value(d->x_type, xab[v][l]);
 			lf_i32 x2 =
 			    full ? lfk_value(d->x_type, x2ab[v][l]) : q[l];
-			lf_i32 y = g->swap ? add_one(d, g, x2, x)
-					   : add_one(d, g, x, x2);
+			lf_i32 y = add_one(d, g, x, x2);
 			o[l] = lfk_byte(y);
 		}
 		lf_beat_wr(act, ybi + v, o);
@@ -347,10 +389,10 @@ static void add_blk_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 #pragma HLS ARRAY_PARTITION variable=q type=complete
 	lf_u32 pix = d->ih * d->iw;
 	lf_u32 planes = d->n * g->cb;
-	if (!(d->flags & LF_DF_X2_PER_CH)) {
+	if (g->bc != LF_DF_X2_PER_CH && g->bc != LF_DF_X2_PER_NC) {
 		/* Full or scalar: the planes are contiguous, one span. A
 		 * scalar is one byte read, broadcast to every lane. */
-		lf_u32 full = !(d->flags & LF_DF_X2_SCALAR);
+		lf_u32 full = g->bc == 0;
 		lf_i32 b = full ? 0 : lfk_value(d->x_type, lf_ld_u8(act, d->x2_off));
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
@@ -359,11 +401,14 @@ static void add_blk_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		add_blk_span(act, d, g, 0, planes * pix, full, q, xab, x2ab);
 		return;
 	}
+	lf_u32 per_nc = g->bc == LF_DF_X2_PER_NC;
 	lf_u32 c = 0; /* channel block of plane p */
 	for (lf_u32 p = 0; p < planes; p++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=4
-		/* The block's 64 x2 values: one beat. */
-		add_blk_load(act, d->x2_off / LF_BLK_LANES + c, 1, x2ab);
+		/* The block's 64 x2 values: one beat (per image and channel:
+		 * the plane's own). */
+		add_blk_load(act, d->x2_off / LF_BLK_LANES + (per_nc ? p : c), 1,
+			     x2ab);
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
 			q[l] = lfk_value(d->x_type, x2ab[0][l]);
@@ -376,7 +421,8 @@ static void add_blk_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 
 /*
  * Checks and runs one descriptor; returns its status. The body of
- * lfk_add's loop, and what lfk_engine (engine.c) calls for an add.
+ * lfk_add's loop, and what lfk_engine (engine.c) calls for an add or a
+ * mul.
  */
 static lf_i32 add_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
 			const lf_desc *d,
@@ -413,7 +459,8 @@ LF_EXPORT LF_KERNEL void lfk_add(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS INTERFACE mode=s_axilite port=act_bytes bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
-	/* QLinearAdd reads no constants; params stays in the ABI. */
+	/* QLinearAdd / QLinearMul read no constants; params stays in the
+	 * ABI. */
 	(void)params;
 	(void)params_bytes;
 	/* Blocked: chunks of x and x2, 64 lanes wide (one beat). */

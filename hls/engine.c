@@ -1,6 +1,6 @@
 /*
  * engine.c - lfk_engine: one kernel that runs a descriptor list of any op
- * (conv2d, matmul, max/average pooling, add), so the host can run a whole
+ * (conv2d, matmul, max/average pooling, add, mul), so the host can run a whole
  * device segment of a network (conv -> maxpool -> conv -> add -> global
  * average pool -> matmul) in one launch, its activations staying in act.
  * One source for Vitis HLS, host C (emulator) and OpenCL C; see
@@ -92,7 +92,8 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
 	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=sumb type=complete dim=2
-	/* The add's chunk of x shares rbb (one datapath at a time). */
+	/* The add's (and mul's) chunk of x shares rbb (one datapath at a
+	 * time). */
 	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
 
@@ -113,7 +114,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		} else if (d.op == LF_KOP_MAXPOOL || d.op == LF_KOP_AVGPOOL) {
 			st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb,
 					sumb);
-		} else if (d.op == LF_KOP_ADD) {
+		} else if (d.op == LF_KOP_ADD || d.op == LF_KOP_MUL) {
 			st = add_layer(act, act_bytes, &d, rbb, x2ab);
 		} else {
 			st = d.magic != LF_DESC_MAGIC ? LF_KST_BAD_MAGIC

@@ -208,8 +208,8 @@
 #endif
 
 /* --- lfk_add --------------------------------------------------------------
- * QLinearAdd: LF_ADD_LANES elements per cycle, each two float32 fused
- * multiply-adds. x and x2 share the act read port: 2 * LF_ADD_LANES bytes
+ * QLinearAdd and QLinearMul: LF_ADD_LANES elements per cycle, each two
+ * float32 fused multiply-adds. x and x2 share the act read port: 2 * LF_ADD_LANES bytes
  * per cycle of a 64-byte beat.
  */
 #ifndef LF_ADD_LANES
@@ -224,10 +224,11 @@
  * Runs descriptors of every op with the datapaths above (engine.c), so it
  * has no buffer or array of its own: each op's limits are those of its
  * kernel. The ops it runs as a bit mask, bit k for enum lf_kop value k
- * (lf_desc.h): conv2d 1, matmul 2, maxpool 3, avgpool 4, add 5.
+ * (lf_desc.h): conv2d 1, matmul 2, maxpool 3, avgpool 4, add 5, mul 6
+ * (add.c's datapath).
  */
 #define LF_ENGINE_OPS                                                          \
-	((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5))
+	((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6))
 /*
  * The ops whose datapaths accept LF_DF_BLK (lf_desc.h "Blocked layout"),
  * the same bit mask; 0 while a build has none. Each blocked datapath adds
@@ -240,7 +241,8 @@
  * LF_LIMITS and LF_PARAMS, driver/opencl/ocl_program.c: a key whose value
  * is one LF_PARAMS parameter is passed as that -D, any other is derived.)
  */
-#define LF_ENGINE_BLK_OPS ((1 << 1) | (1 << 3) | (1 << 4) | (1 << 5))
+#define LF_ENGINE_BLK_OPS                                                      \
+	((1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6))
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the

@@ -63,7 +63,8 @@ enum lf_kop {
 	LF_KOP_MATMUL = 2,  /* lfk_matmul, lfk_engine */
 	LF_KOP_MAXPOOL = 3, /* lfk_pool, lfk_engine: MaxPool on uint8/int8 */
 	LF_KOP_AVGPOOL = 4, /* lfk_pool, lfk_engine: QLinear[Global]AvgPool */
-	LF_KOP_ADD = 5	    /* lfk_add, lfk_engine: QLinearAdd */
+	LF_KOP_ADD = 5,	    /* lfk_add, lfk_engine: QLinearAdd */
+	LF_KOP_MUL = 6	    /* lfk_add, lfk_engine: QLinearMul */
 };
 
 /* Kernel arguments by index, the same for every kernel top (lfk_conv2d,
@@ -127,7 +128,7 @@ enum lf_kdtype {
 #define LF_DF_X2_PER_CH 0x20u /* add: x2 has ic elements, x2[c] for channel c */
 #define LF_DF_SWAP	0x40u /* add: x2 is the outer operand (ORT swapped) */
 #define LF_DF_BLK                                                              \
-	0x80u /* conv, maxpool, avgpool, add: blocked channels-last           \
+	0x80u /* conv, maxpool, avgpool, add, mul: blocked channels-last      \
 	       * activations and packed conv parameters (below) */
 #define LF_DF_LUT                                                              \
 	0x100u /* conv with an 8-bit y: each output byte through a         \
@@ -135,6 +136,9 @@ enum lf_kdtype {
 #define LF_DF_YCB                                                              \
 	0x200u /* blocked conv: y is placed in a tensor of y_cb channel     \
 		* blocks per image (below) */
+#define LF_DF_X2_PER_NC                                                        \
+	0x400u /* add, mul: x2 has n * ic elements, x2[i][c] for image i,    \
+		* channel c (a [N, C, 1, 1] operand) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -238,7 +242,9 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   [n][ic][ih][iw] (any tensor, flattened to this view), at x_off and
  *   y_off; x2 at x2_off is the same shape, or one element
  *   (LF_DF_X2_SCALAR), or ic elements broadcast over n, ih, iw
- *   (LF_DF_X2_PER_CH). Quantization x_scale/x_zp, x2_scale/x2_zp,
+ *   (LF_DF_X2_PER_CH), or n * ic elements broadcast over ih, iw
+ *   (LF_DF_X2_PER_NC: x2[i * ic + c] for image i, channel c; at most one
+ *   of the three flags). Quantization x_scale/x_zp, x2_scale/x2_zp,
  *   y_scale/y_zp, then [act_min, act_max]. With P the outer operand (x, or
  *   x2 with LF_DF_SWAP) and Q the other, in float32 with fused fma:
  *     rP = sP / y_scale, rQ = sQ / y_scale
@@ -252,7 +258,22 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   w_type, the conv/matmul shape fields other than n, ic, ih, iw, w_off,
  *   bias_off, w_zp_off, mult_off.
  *
- * Blocked layout (LF_DF_BLK; conv2d, maxpool, avgpool, add):
+ * Mul (LF_KOP_MUL, com.microsoft QLinearMul; the add's datapath): x, x2,
+ *   y, the types, the broadcast flags (LF_DF_X2_SCALAR / _PER_CH /
+ *   _PER_NC), the quantization fields, the overlap rules and the fields
+ *   not read are the add's; LF_DF_SWAP is not taken (LF_KST_BAD_OP: the
+ *   product is symmetric). All three scales finite and > 0
+ *   (LF_KST_BAD_QUANT). In float32, operation by operation, none fused:
+ *     m = (x_scale * x2_scale) / y_scale
+ *     v = (float)((x - x_zp) * (x2 - x2_zp)) * m + (float)y_zp
+ *     y = clamp(cvt(rint(v)))
+ *   (the integer product is exact in float32: |.| <= 255 * 255), which is
+ *   MLAS's MlasQLinearMul (its SSE2 kernel: separate multiply and add;
+ *   hostlib/cpu/ref_quant.c lf__ref_qmul), cvt and the clamp as the add's
+ *   (x86's cvtss2si: NaN and |v| >= 2^31 give the type's minimum), then
+ *   [act_min, act_max].
+ *
+ * Blocked layout (LF_DF_BLK; conv2d, maxpool, avgpool, add, mul):
  *   The device-side layout of a segment's activations, so that one 64-byte
  *   beat of a memory port is 64 channels of one pixel. A tensor of n
  *   images, c channels, h x w pixels occupies n * cb * h * w * 64 bytes,
@@ -296,9 +317,11 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   both x and y. Records as for the dense conv (one per channel).
  * Maxpool / avgpool with LF_DF_BLK: x blocked (n, ic, ih, iw), y blocked
  *   (n, ic, oh, ow); otherwise as above (LF_DF_COUNT_PAD may be set).
- * Add with LF_DF_BLK: x, y and a full-shape x2 blocked (n, ic, ih, iw);
- *   LF_DF_X2_PER_CH: x2 is cb * 64 bytes, channel ch at x2_off + ch;
- *   LF_DF_X2_SCALAR: one byte at x2_off. LF_DF_SWAP as above.
+ * Add and mul with LF_DF_BLK: x, y and a full-shape x2 blocked (n, ic,
+ *   ih, iw); LF_DF_X2_PER_CH: x2 is cb * 64 bytes, channel ch at
+ *   x2_off + ch; LF_DF_X2_PER_NC: x2 is blocked (n, ic, 1, 1), n * cb *
+ *   64 bytes, image i's channel ch at x2_off + (i * cb + ch / 64) * 64 +
+ *   ch % 64; LF_DF_X2_SCALAR: one byte at x2_off. LF_DF_SWAP as above.
  * Output table (LF_DF_LUT; conv2d, NCHW or blocked, 8-bit y): after the
  *   clamp, each output byte b (the requantized q as a byte: uint8 q, or
  *   an int8 q's two's complement) is replaced by lut[b], the byte at
@@ -371,7 +394,7 @@ typedef struct lf_desc {
 	/* 48 */ lf_i32 act_max;
 	/* 49: echoed in the status word (lf_kst_word); 0 = no echo */
 	/* 49 */ lf_u32 nonce;
-	/* 50 */ float x_scale, x2_scale, y_scale; /* add / avgpool only */
+	/* 50 */ float x_scale, x2_scale, y_scale; /* add / mul / avgpool */
 	/* 53 */ lf_u32 reserved8[LF_DESC_WORDS - 53];
 } lf_desc;
 

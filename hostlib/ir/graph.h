@@ -14,7 +14,8 @@
  *              ReLU, ...) in its table (lin->lut). Device-capable.
  *   MATMUL     quantized matmul with a constant 2-D B: QLinearMatMul,
  *              MatMulInteger, QGemm, or DQ->MatMul/Gemm->Q folded; leading
- *              dims of A are rows. Device-capable.
+ *              dims of A are rows; a fused table as CONV's (on the device
+ *              only as a blocked 1x1 conv). Device-capable.
  *   SCALE_F32  int32 accumulators -> float32 * scale[column] (QGemm
  *              without y_scale, as ORT's output processor).
  *   QCONCAT    com.microsoft QLinearConcat.
@@ -80,8 +81,8 @@ struct lf__glinear {
 	float *w_scale; /* w_scale_count: 0 (int32 out), 1 or channels */
 	int w_scale_count;
 	int32_t act_min, act_max; /* clamp incl. fused Relu/Clip */
-	/* conv: a fused pointwise function of the 8-bit output, as a
-	 * 256-entry table applied after the clamp (lower.c), or NULL */
+	/* conv, matmul: a fused pointwise function of the 8-bit output,
+	 * as a 256-entry table applied after the clamp (lower.c), or NULL */
 	uint8_t *lut;
 	int w, bias;  /* constant values; bias -1 if none */
 	int channels; /* conv: oc; matmul: columns */

@@ -36,8 +36,9 @@ struct lf__layer {
 	int w_scale_count; /* 1 or channels; 0 for an int32 output */
 	int has_bias;
 	int32_t act_min, act_max;
-	/* conv with an 8-bit y: each output byte b becomes lut[b] after the
-	 * clamp (256 entries; lf_desc.h "Output table"), or NULL */
+	/* conv or matmul with an 8-bit y: each output byte b becomes lut[b]
+	 * after the clamp (256 entries; lf_desc.h "Output table": a conv
+	 * descriptor's, so a matmul's runs as a blocked 1x1 conv), or NULL */
 	const uint8_t *lut;
 };
 

@@ -19,6 +19,22 @@ static const void *cdata(const struct lf__graph *g, int v)
 	return v >= 0 && g->vals[v].cst ? g->vals[v].cst->data : NULL;
 }
 
+/* A fused pointwise function of a conv's or matmul's output (lower.c):
+ * each byte through its table, after the clamp, as the kernels'
+ * LF_DF_LUT. Return: @st. */
+static lf_status apply_lut(lf_status st, const struct lf__gnode *n,
+			   const struct lf__layer *L, void *const *ptr,
+			   const struct lf__gshape *shape)
+{
+	if (st == LF_OK && L->lut && L->y_type != LF_DTYPE_INT32) {
+		uint8_t *y = ptr[n->out[0]];
+		size_t count = lf__gshape_count(&shape[n->out[0]]);
+		for (size_t i = 0; i < count; i++)
+			y[i] = L->lut[y[i]];
+	}
+	return st;
+}
+
 static lf_status run_conv(const struct lf__graph *g, const struct lf__gnode *n,
 			  void *const *ptr, const struct lf__gshape *shape)
 {
@@ -58,15 +74,7 @@ static lf_status run_conv(const struct lf__graph *g, const struct lf__gnode *n,
 	};
 	lf_status st = lf__ref_qconv2d(&r, ptr[n->in[0]], cdata(g, n->lin->w),
 				       ptr[n->out[0]]);
-	/* A fused pointwise function (lower.c): each byte through its
-	 * table, after the clamp, as the kernels' LF_DF_LUT. */
-	if (st == LF_OK && L.lut && L.y_type != LF_DTYPE_INT32) {
-		uint8_t *y = ptr[n->out[0]];
-		size_t count = lf__gshape_count(&shape[n->out[0]]);
-		for (size_t i = 0; i < count; i++)
-			y[i] = L.lut[y[i]];
-	}
-	return st;
+	return apply_lut(st, n, &L, ptr, shape);
 }
 
 static lf_status run_matmul(const struct lf__graph *g,
@@ -96,8 +104,9 @@ static lf_status run_matmul(const struct lf__graph *g,
 	    .act_min = L.act_min,
 	    .act_max = L.act_max,
 	};
-	return lf__ref_qmatmul(&r, ptr[n->in[0]], cdata(g, n->lin->w),
-			       ptr[n->out[0]]);
+	lf_status st = lf__ref_qmatmul(&r, ptr[n->in[0]], cdata(g, n->lin->w),
+				       ptr[n->out[0]]);
+	return apply_lut(st, n, &L, ptr, shape);
 }
 
 /* ORT's QGemm output processor without y_scale: (float)acc * scale[c]. */

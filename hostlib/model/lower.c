@@ -1143,15 +1143,15 @@ static int fuse_one(struct lf__imp *im, struct lf__rnode *rn)
 
 /* ---- pointwise functions of a quantized output, as a table (issue 13) ---
  *
- * A conv's 8-bit output y followed by ops that compute each element from
- * the same element of y alone (DQ -> HardSigmoid / HardSwish / Sigmoid /
+ * A conv's or matmul's 8-bit output y followed by ops that compute each element
+ * from the same element of y alone (DQ -> HardSigmoid / HardSwish / Sigmoid /
  * LeakyRelu -> Q as ORT's QDQ models write them, hardswish as
  * QLinearMul(y, Q(HardSigmoid(DQ(y)))), QLinearSigmoid, QLinearLeakyRelu)
  * is a function of one byte: a 256-entry table. The table is computed by
  * running those very nodes on the CPU ops (the ones the CPU path runs
  * them with) over the 256 byte values, so it is exact by construction;
- * the conv then writes table[byte] (the device: LF_DF_LUT, hls/lf_desc.h;
- * the CPU: model/cpu.c) and the nodes go.
+ * the conv (or matmul) then writes table[byte] (the device: LF_DF_LUT,
+ * hls/lf_desc.h; the CPU: model/cpu.c) and the nodes go.
  */
 
 /* Elementwise ops: with their other inputs constant scalars, output
@@ -1348,15 +1348,17 @@ static int cone_table(const struct lf__imp *im, const struct cone *c, int exit,
 	return ok;
 }
 
-/* Conv @rn's output through its pointwise cone as a table; 1 if fused. */
+/* Conv or matmul @rn's output through its pointwise cone as a table; 1
+ * if fused. (A matmul with a table runs on the device only as a blocked
+ * 1x1 conv: hostlib/plan, lf__mplan_classify.) */
 static int fuse_lut(struct lf__imp *im, size_t at)
 {
 	struct lf__rnode *rn = &im->rn[at];
 	struct lf__glinear *L = rn->g.lin;
 	int y = rn->g.out[0];
 	struct cone c;
-	if (rn->g.op != LF__GOP_CONV || L->y_type == LF_DTYPE_INT32 ||
-	    im->g->vals[y].output)
+	if ((rn->g.op != LF__GOP_CONV && rn->g.op != LF__GOP_MATMUL) ||
+	    L->y_type == LF_DTYPE_INT32 || im->g->vals[y].output)
 		return 0;
 	int e = find_cone(im, at, y, &c);
 	int32_t t = lf__imp_onnx_type(L->y_type);

@@ -92,6 +92,19 @@ static int per_channel(int ra, const int64_t *da, int rb, const int64_t *db)
 	return 1;
 }
 
+/* b broadcasts onto a as one value per image and channel (axes 0 and
+ * 1): b is [N, C, 1, ...] with a's N and C. */
+static int per_image_channel(int ra, const int64_t *da, int rb,
+			     const int64_t *db)
+{
+	if (ra < 2 || rb != ra)
+		return 0;
+	for (int i = 0; i < rb; i++)
+		if (db[i] != (i < 2 ? da[i] : 1))
+			return 0;
+	return 1;
+}
+
 static int64_t count_of(int r, const int64_t *d)
 {
 	int64_t n = 1;
@@ -132,10 +145,14 @@ int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 		*why = "no lfk_add limits in the xclbin";
 		return 0;
 	}
+	int mul = q->op == LF_KOP_MUL;
+	const char *bad_bc = mul ? "QLinearMul broadcast the kernel lacks"
+				 : "QLinearAdd broadcast the kernel lacks";
 	int a_full = same_dims(ra, da, ry, dy);
 	int b_full = same_dims(rb, db, ry, dy);
 	if (!a_full && !b_full) {
-		*why = "QLinearAdd broadcast both ways";
+		*why = mul ? "QLinearMul broadcast both ways"
+			   : "QLinearAdd broadcast both ways";
 		return 0;
 	}
 	/* The full-shape operand goes at x. */
@@ -147,14 +164,16 @@ int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 			flags = LF_DF_X2_SCALAR;
 		else if (per_channel(fr, fd, orank, od))
 			flags = LF_DF_X2_PER_CH;
+		else if (per_image_channel(fr, fd, orank, od))
+			flags = LF_DF_X2_PER_NC;
 		else {
-			*why = "QLinearAdd broadcast the kernel lacks";
+			*why = bad_bc;
 			return 0;
 		}
 	}
 	memset(d, 0, sizeof(*d)); /* d[1] only when written */
 	d->magic = LF_DESC_MAGIC;
-	d->op = LF_KOP_ADD;
+	d->op = mul ? LF_KOP_MUL : LF_KOP_ADD;
 	d->x_type = d->w_type = d->y_type =
 	    q->x_type == LF_DTYPE_UINT8 ? LF_KDT_U8 : LF_KDT_I8;
 	d->act_min = q->act_min;
@@ -164,10 +183,10 @@ int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 	d->stride_h = d->stride_w = 1;
 	d->flags = flags;
 	/* ORT's outer operand: a, or b when it swaps; SWAP when that one is
-	 * at x2. */
+	 * at x2. A product has no outer operand. */
 	int outer_is_a = !lf__qadd_swaps(ra, da, rb, db);
 	*a_at_x = a_full;
-	if (outer_is_a != a_full)
+	if (!mul && outer_is_a != a_full)
 		d->flags |= LF_DF_SWAP;
 	d->x_scale = a_full ? q->x_scale : q->x2_scale;
 	d->x_zp = a_full ? q->x_zp : q->x2_zp;
@@ -192,8 +211,8 @@ int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 		vd[0] = 1;
 		vd[3] = fd[0];
 	}
-	if (flags == LF_DF_X2_PER_CH && r < 2) {
-		*why = "QLinearAdd broadcast the kernel lacks";
+	if ((flags == LF_DF_X2_PER_CH || flags == LF_DF_X2_PER_NC) && r < 2) {
+		*why = bad_bc;
 		return 0;
 	}
 	int ok = 1;
@@ -203,7 +222,8 @@ int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 		if (a_full && b_full && max_desc >= 2)
 			return add_rows(count_of(fr, fd), pl, d, second_at,
 					why);
-		*why = "QLinearAdd beyond the lfk_add limits";
+		*why = mul ? "QLinearMul beyond the lfk_add limits"
+			   : "QLinearAdd beyond the lfk_add limits";
 		return 0;
 	}
 	d->n = (uint32_t)vd[0];

@@ -1,8 +1,8 @@
 /*
- * elem.h - pooling and add on the device: whether a 2-D MaxPool / AvgPool
- * layer fits lfk_pool's limits and an add lfk_add's (the engine runs them
- * under the same ones), and their descriptors. One decision for both
- * paths: the single-op API (op_plan.c) and the model planner
+ * elem.h - pooling, add and mul on the device: whether a 2-D MaxPool /
+ * AvgPool layer fits lfk_pool's limits and an add or mul lfk_add's (the
+ * engine runs them under the same ones), and their descriptors. One decision
+ * for both paths: the single-op API (op_plan.c) and the model planner
  * (mplan_node.c), which reads the layer from the ONNX node first.
  */
 #ifndef LF_PLAN_ELEM_H
@@ -30,17 +30,20 @@ int lf__elem_pool_desc(const struct lf__layer *L, const struct lf__plimits *pl,
 
 /*
  * lf__elem_add_desc() - the descriptors of y = a + b as ONNX Runtime's
- * QLinearAdd computes it, under @pl. Shapes: a is @ra dims @da, b @rb
- * dims @db, y @ry dims @dy; y has a's or b's shape (the full operand, read
- * at x_off: *a_at_x says whether it is a), and the other operand is equal,
- * a scalar, or one value per channel (axis 1). @q: the types (x_type),
- * zero points and scales of a (x_*), b (x2_*) and y (y_*) and the clamp;
+ * QLinearAdd computes it, or of y = a * b as its QLinearMul when @q->op
+ * is LF_KOP_MUL, under @pl. Shapes: a is @ra dims @da, b @rb dims @db, y
+ * @ry dims @dy; y has a's or b's shape (the full operand, read at x_off:
+ * *a_at_x says whether it is a), and the other operand is equal, a
+ * scalar, one value per channel (axis 1) or one per image and channel
+ * (axes 0 and 1, LF_DF_X2_PER_NC). @q: the op, the types (x_type), zero
+ * points and scales of a (x_*), b (x2_*) and y (y_*) and the clamp;
  * other fields unused. One descriptor over the view [d0][d1][d2][rest];
  * when that view passes the limits, shapes are equal and @max_desc >= 2,
  * rows of up to dim_max elements and the rest: two descriptors, the second
  * *second_at elements further on every operand (@d holds @max_desc). Act
  * offsets are left 0 (the caller places the operands), LF_DF_SWAP set from
- * lf__qadd_swaps(). Return: the count (1 or 2), or 0 with the reason in *why.
+ * lf__qadd_swaps() for an add. Return: the count (1 or 2), or 0 with the reason
+ * in *why.
  */
 int lf__elem_add_desc(int ra, const int64_t *da, int rb, const int64_t *db,
 		      int ry, const int64_t *dy, const struct lf__layer *q,

@@ -30,7 +30,7 @@ int lf__mplan_blk_wbeats_fit(const struct lf__layer *L,
 /* The n x c x h x w view of a value in the blocked layout: a 4-D tensor
  * as it is, a 2-D one (a matmul's rows) as rows x columns x 1 x 1 (the
  * view of a matmul run as a blocked 1x1 conv, plan/blk.h), anything else
- * (a per-channel or scalar add operand) as 1 x count x 1 x 1. */
+ * (a per-channel or scalar add / mul operand) as 1 x count x 1 x 1. */
 static void blk_view(const struct lf__gshape *s, uint64_t v[4])
 {
 	if (s->rank == 4) {
@@ -189,9 +189,10 @@ int lf__mplan_blk_kind(const struct bld *b, size_t i)
 		return xs->rank == 4 && fits_dim(d->iw, c->blim.pool_iw_max)
 			   ? BK_BLK
 			   : BK_NONE;
-	/* add: the full-shape operand (at x) 4-D, as its descriptor views
-	 * it; a per-channel or scalar x2 has the blocked form of a
-	 * 1 x c x 1 x 1 tensor, which is the descriptor's. */
+	/* add, mul: the full-shape operand (at x) 4-D, as its descriptor
+	 * views it; a per-channel or scalar x2 has the blocked form of a
+	 * 1 x c x 1 x 1 tensor, which is the descriptor's, a per-image
+	 * one (LF_DF_X2_PER_NC) is 4-D: n x c x 1 x 1. */
 	const struct lf__gshape *x2s = &b->p->shape[b->ax2[i]];
 	return xs->rank == 4 &&
 		       (x2s->rank == 4 ||

@@ -3,9 +3,10 @@
  * which node runs on the device and how. A conv/matmul node gets its
  * tile plan from the kernel's limits (tile.h) and must lay its params
  * out as the blob does (mparams.c); a MaxPool / QLinearAveragePool /
- * QLinearGlobalAveragePool / QLinearAdd node on lfk_engine gets one
- * descriptor, decided by the functions the single-op API uses (elem.h);
- * a QLinearConcat none, when its inputs can be placed (mplan_concat.c).
+ * QLinearGlobalAveragePool / QLinearAdd / QLinearMul node on lfk_engine
+ * gets one descriptor, decided by the functions the single-op API uses
+ * (elem.h); a QLinearConcat none, when its inputs can be placed
+ * (mplan_concat.c).
  * Every other node, and every node these refuse, runs on the CPU with
  * its reason in lf__mnode.why.
  */
@@ -181,7 +182,7 @@ static int pool_window(const struct lf__gnode *n, const struct lf__gshape *xs,
 }
 
 /* The ops node_desc() knows. */
-enum { NK_NONE, NK_MAXPOOL, NK_AVGPOOL, NK_GAVGPOOL, NK_ADD };
+enum { NK_NONE, NK_MAXPOOL, NK_AVGPOOL, NK_GAVGPOOL, NK_ADD, NK_MUL };
 
 /* Which of them node @n is, with one output, on an engine (NK_NONE:
  * none, the node runs on the CPU: "no device kernel for this op"). */
@@ -205,6 +206,8 @@ static int node_kind(const struct lf__gnode *n, const struct lf__mdevcaps *caps)
 		return NK_GAVGPOOL;
 	if (ms && strcmp(op, "QLinearAdd") == 0)
 		return NK_ADD;
+	if (ms && strcmp(op, "QLinearMul") == 0)
+		return NK_MUL;
 	return NK_NONE;
 }
 
@@ -277,18 +280,18 @@ static int pool_desc(const struct lf__graph *g, const struct lf__gnode *n,
 	return lf__elem_pool_desc(&L, pl, d, why);
 }
 
-/* A QLinearAdd node's descriptor (A, A_scale, A_zp, B, B_scale, B_zp,
- * C_scale, C_zp): the single-op API's add decides with the same
- * function, lf__elem_add_desc(), which also says which operand is read
- * at x. */
+/* A QLinearAdd or QLinearMul (@kind) node's descriptor (A, A_scale,
+ * A_zp, B, B_scale, B_zp, C_scale, C_zp): the single-op API's add
+ * decides with the same function, lf__elem_add_desc(), which also says
+ * which operand is read at x. */
 static int add_desc(const struct lf__graph *g, const struct lf__gnode *n,
-		    const struct lf__gshape *shape, int kdt,
+		    int kind, const struct lf__gshape *shape, int kdt,
 		    const struct lf__plimits *pl, lf_desc *d, int *x, int *x2,
 		    const char **why)
 {
 	int xv = in_of(n, 0), bv = in_of(n, 3);
 	if (bv < 0 || (!is_act(g, xv) && !is_act(g, bv))) {
-		*why = "QLinearAdd of constants";
+		*why = "QLinearAdd/Mul of constants";
 		return 0;
 	}
 	const struct lf__gshape *as = &shape[xv], *bs = &shape[bv];
@@ -308,6 +311,7 @@ static int add_desc(const struct lf__graph *g, const struct lf__gnode *n,
 	}
 	struct lf__layer q;
 	memset(&q, 0, sizeof(q));
+	q.op = kind == NK_MUL ? LF_KOP_MUL : LF_KOP_ADD;
 	q.x_type = kdt == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
 	type_range(kdt, &q.act_min, &q.act_max);
 	q.x_scale = sa;
@@ -328,9 +332,10 @@ static int add_desc(const struct lf__graph *g, const struct lf__gnode *n,
 
 /*
  * node_desc() - the one descriptor of a MaxPool / QLinearAveragePool /
- * QLinearGlobalAveragePool / QLinearAdd node on lfk_engine, offsets in act
- * left 0; *x and *x2 receive the values read at x_off / x2_off (-1: none).
- * Return: 1, or 0 with the reason in *why (the node runs on the CPU).
+ * QLinearGlobalAveragePool / QLinearAdd / QLinearMul node on lfk_engine,
+ * offsets in act left 0; *x and *x2 receive the values read at x_off / x2_off
+ * (-1: none). Return: 1, or 0 with the reason in *why (the node runs on the
+ * CPU).
  */
 static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
 		     const struct lf__gshape *shape,
@@ -343,10 +348,11 @@ static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
 	if (kind == NK_NONE)
 		return 0;
 	int xv = in_of(n, 0);
-	/* QLinearAdd may have one constant operand (uploaded with the
-	 * segment's inputs, as a model input is); pooling reads an
+	/* QLinearAdd / QLinearMul may have one constant operand (uploaded
+	 * with the segment's inputs, as a model input is); pooling reads an
 	 * activation. */
-	if (xv < 0 || (kind != NK_ADD && !is_act(g, xv)))
+	int elem = kind == NK_ADD || kind == NK_MUL;
+	if (xv < 0 || (!elem && !is_act(g, xv)))
 		return 0;
 	const struct lf__gshape *xs = &shape[xv], *ys = &shape[n->out[0]];
 	int kdt = kdtype(xs->dtype);
@@ -354,8 +360,9 @@ static int node_desc(const struct lf__graph *g, const struct lf__gnode *n,
 		*why = "not uint8/int8";
 		return 0;
 	}
-	if (kind == NK_ADD)
-		return add_desc(g, n, shape, kdt, &caps->plim, d, x, x2, why);
+	if (elem)
+		return add_desc(g, n, kind, shape, kdt, &caps->plim, d, x, x2,
+				why);
 	if (!pool_desc(g, n, kind, xs, ys, kdt, &caps->plim, d, why))
 		return 0;
 	*x = xv;
@@ -471,7 +478,20 @@ lf_status lf__mplan_classify(struct bld *b)
 		if (st != LF_OK)
 			return st;
 	}
-	for (size_t i = 0; i < g->nnodes; i++)
+	for (size_t i = 0; i < g->nnodes; i++) {
 		b->bk[i] = b->chain[i] ? lf__mplan_blk_kind(b, i) : BK_NONE;
+		/* A matmul's output table (LF_DF_LUT) is a conv descriptor's:
+		 * on the device only as a blocked 1x1 conv. */
+		const struct lf__gnode *n = &g->nodes[i];
+		if (b->chain[i] && n->op == LF__GOP_MATMUL && n->lin->lut &&
+		    b->bk[i] != BK_BLK) {
+			lf__plan_free(&b->lp[i]);
+			b->chain[i] = 0;
+			b->bk[i] = BK_NONE;
+			snprintf(p->node[i].why, sizeof(p->node[i].why),
+				 "output table: a matmul takes it only as a "
+				 "blocked 1x1 conv");
+		}
+	}
 	return LF_OK;
 }

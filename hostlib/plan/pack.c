@@ -60,7 +60,8 @@ void lf__pack_desc_at(const struct lf__plan *p, uint64_t shift, uint8_t *desc)
 		lf_desc d = p->tiles[i].d;
 		d.x_off += (uint32_t)shift;
 		d.y_off += (uint32_t)shift;
-		if (d.op == LF_KOP_ADD || (d.flags & LF_DF_B_ACT))
+		if (d.op == LF_KOP_ADD || d.op == LF_KOP_MUL ||
+		    (d.flags & LF_DF_B_ACT))
 			d.x2_off += (uint32_t)shift;
 		d.status = LF_KST_PENDING;
 		memcpy(desc + (size_t)i * LF_DESC_BYTES, &d, sizeof(d));

@@ -1,13 +1,16 @@
 /*
  * tb_add.c - C-simulation testbench for lfk_add (hls/add.c).
  *
- * One launch of four descriptors, every output byte compared with the
- * plain loop of tb_ref.h (lf_desc.h's QLinearAdd formula, libm fmaf):
+ * One launch of five descriptors, every output byte compared with the
+ * plain loop of tb_ref.h (lf_desc.h's QLinearAdd formula, libm fmaf;
+ * QLinearMul's separate multiply and add):
  *   1. uint8, same shape, x[2][5][7][9] (315 elements per image, not a
  *      multiple of LF_ADD_LANES), fused Relu;
  *   2. int8, x2 one value per channel, LF_DF_SWAP;
  *   3. uint8, x2 one scalar, on the output of 1;
- *   4. uint8, x + x (x and x2 the same bytes), on the output of 3.
+ *   4. uint8, x + x (x and x2 the same bytes), on the output of 3;
+ *   5. QLinearMul, uint8, x2 one value per image and channel (the
+ *      squeeze-excite gate), on the output of 4.
  * It also checks that no byte of act outside the outputs changed.
  *
  * Used by scripts/hls/add.tcl (vitis_hls csim/cosim) and built with gcc
@@ -18,7 +21,7 @@
 void lfk_add(lf_u32 *desc, lf_u32 ndesc, const lf_beat *params,
 	     lf_u32 params_bytes, lf_beat *act, lf_u32 act_bytes);
 
-#define NDESC 4
+#define NDESC 5
 
 static lf_u8 params[64];
 static lf_u8 act[TB_ACT_BYTES];
@@ -102,6 +105,18 @@ int main(void)
 	desc[3].y_zp = 128;
 	desc[3].x_scale = desc[3].x2_scale = 0.05f;
 	desc[3].y_scale = 0.0625f;
+
+	/* 5: QLinearMul by a per-(image, channel) gate, on the output of 4. */
+	lf_u32 xg = tb_fill(&aa, 2 * 5, LF_KDT_U8);
+	tb_add_setup(&desc[4], LF_KDT_U8, s, desc[3].y_off, xg, LF_DF_X2_PER_NC,
+		     &aa);
+	desc[4].op = LF_KOP_MUL;
+	desc[4].x_zp = 128;
+	desc[4].x2_zp = 0;
+	desc[4].y_zp = 120;
+	desc[4].x_scale = 0.0625f;
+	desc[4].x2_scale = 1.0f / 255.0f;
+	desc[4].y_scale = 0.0431f;
 
 	memcpy(act_before, act, sizeof act);
 	lfk_add((lf_u32 *)(void *)desc, NDESC,

@@ -147,6 +147,9 @@ static void tb_add_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 	float zq = (float)(swap ? d->x_zp : d->x2_zp);
 	float tq = rq * zq;
 	float fixed = (float)d->y_zp - fmaf(rp, zp, tq);
+	/* QLinearMul (LF_KOP_MUL): MLAS's multiply, then add. */
+	int mul = d->op == LF_KOP_MUL;
+	float m = d->x_scale * d->x2_scale / d->y_scale;
 	lf_u32 inner = d->ih * d->iw;
 	lf_u32 count = d->n * d->ic * inner;
 	lf_i32 lo = tb_type_min(d->x_type), hi = tb_type_max(d->x_type);
@@ -154,11 +157,18 @@ static void tb_add_ref(const lf_desc *d, const lf_u8 *src, lf_u8 *dst)
 		lf_u32 c = (e / inner) % d->ic;
 		lf_u32 i2 = (d->flags & LF_DF_X2_SCALAR)   ? 0
 			    : (d->flags & LF_DF_X2_PER_CH) ? c
+			    : (d->flags & LF_DF_X2_PER_NC) ? e / inner
 							   : e;
 		lf_i32 x = tb_val(d->x_type, src[d->x_off + e]);
 		lf_i32 x2 = tb_val(d->x_type, src[d->x2_off + i2]);
 		lf_i32 p = swap ? x2 : x, q = swap ? x : x2;
 		float v = fmaf((float)p, rp, fmaf((float)q, rq, fixed));
+		if (mul) {
+			float pr =
+			    (float)(x - d->x_zp) * (float)(x2 - d->x2_zp);
+			float t = pr * m;
+			v = t + (float)d->y_zp;
+		}
 		lf_i32 y = tb_clamp(tb_cvt(v), lo, hi);
 		dst[d->y_off + e] = (lf_u8)tb_clamp(y, d->act_min, d->act_max);
 	}

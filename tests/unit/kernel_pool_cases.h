@@ -5,9 +5,10 @@
  * defines these) and "kernels_opencl" (the same sources as OpenCL C).
  *
  * The launches use struct lf_kc_launch (kernel_cases.h): l->op is
- * LF_KOP_MAXPOOL / LF_KOP_AVGPOOL (lfk_pool), LF_KOP_ADD (lfk_add) or
- * LF_KPC_ENGINE (lfk_engine, a chain of several ops). Every descriptor of
- * a generated launch is valid: its status must come back LF_KST_OK.
+ * LF_KOP_MAXPOOL / LF_KOP_AVGPOOL (lfk_pool), LF_KOP_ADD / LF_KOP_MUL
+ * (lfk_add) or LF_KPC_ENGINE (lfk_engine, a chain of several ops). Every
+ * descriptor of a generated launch is valid: its status must come back
+ * LF_KST_OK.
  */
 #ifndef LF_TEST_KERNEL_POOL_CASES_H
 #define LF_TEST_KERNEL_POOL_CASES_H
@@ -30,6 +31,25 @@ int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l);
  */
 int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l);
 
+/* One random QLinearMul (LF_KOP_MUL): same shape, scalar, per-channel
+ * or per-(image, channel) operand; scales over the range, ties, m past
+ * 2^31. */
+int lf_kpc_random_mul(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
+ * Every (a, b) byte pair of a random 8-bit type through QLinearMul, same
+ * shape, per channel and per (image, channel), for one random set of
+ * scales and zero points: three descriptors of 65536 elements.
+ */
+int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
+ * QLinearMuls whose elements are all pairs (a, b) where one fused
+ * multiply-add would give another byte than MLAS's separate multiply and
+ * add, for random scales: the kernel must keep both roundings.
+ */
+int lf_kpc_mul_fma_ties(struct lf_rng *r, struct lf_kc_launch *l);
+
 /*
  * A chain for lfk_engine: conv -> maxpool -> conv -> add (residual, with a
  * fused Relu) -> global average pool -> matmul, each layer reading the
@@ -44,6 +64,10 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l);
  * random; see test_kernels_pool.c for what the output pad lanes expect).
  */
 int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l);
+
+/* One random blocked QLinearMul: as lf_kpc_random_blk's add, with every
+ * broadcast of lf_kpc_random_mul. */
+int lf_kpc_random_blk_mul(struct lf_rng *r, struct lf_kc_launch *l);
 
 /*
  * A blocked chain for lfk_engine: two max pools (3x3 s2 p1), their

@@ -49,6 +49,7 @@ static int kernel_of(uint32_t op)
 	case LF_KOP_AVGPOOL:
 		return K_POOL;
 	case LF_KOP_ADD:
+	case LF_KOP_MUL:
 		return K_ADD;
 	default:
 		return K_ENGINE;
@@ -474,16 +475,27 @@ static void test_add(void)
 	run_gen(lf_kpc_add_fma_ties, 0x0c1f3a, 3, 1);
 }
 
+/* QLinearMul (the add's datapath): random, and every (a, b) pair for a
+ * few scale sets (test_kernels_pool.c mul_pairs), also via the engine. */
+static void test_mul(void)
+{
+	run_gen(lf_kpc_random_mul, 0x0c13a1, 12, 0);
+	run_gen(lf_kpc_mul_pairs, 0x0c13a2, 4, 1);
+	/* The bytes only MLAS's two roundings give (no contraction). */
+	run_gen(lf_kpc_mul_fma_ties, 0x0c13a3, 2, 1);
+}
+
 static void test_engine(void)
 {
 	run_gen(lf_kpc_resnet_chain, 0x0c1e9e, 4, 0);
 }
 
-/* Blocked (LF_DF_BLK) pools and adds, and a blocked engine chain: the
- * same bytes as the host-C build, pad lanes included. */
+/* Blocked (LF_DF_BLK) pools, adds and muls, and a blocked engine chain:
+ * the same bytes as the host-C build, pad lanes included. */
 static void test_blocked(void)
 {
 	run_gen(lf_kpc_random_blk, 0x0c1b1c, 12, 1);
+	run_gen(lf_kpc_random_blk_mul, 0x0c1b3a, 8, 1);
 	run_gen(lf_kpc_blk_chain, 0x0c1bc4, 3, 0);
 }
 
@@ -631,12 +643,19 @@ static void test_status(void)
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
-	    {"build", test_build},     {"conv", test_conv},
-	    {"matmul", test_matmul},   {"pool", test_pool},
-	    {"add", test_add},	       {"engine", test_engine},
-	    {"status", test_status},   {"blocked_conv", test_blocked_conv},
-	    {"blocked", test_blocked}, {"lut", test_lut},
-	    {"ycb", test_ycb},	       {NULL, NULL},
+	    {"build", test_build},
+	    {"conv", test_conv},
+	    {"matmul", test_matmul},
+	    {"pool", test_pool},
+	    {"add", test_add},
+	    {"mul", test_mul},
+	    {"engine", test_engine},
+	    {"status", test_status},
+	    {"blocked_conv", test_blocked_conv},
+	    {"blocked", test_blocked},
+	    {"lut", test_lut},
+	    {"ycb", test_ycb},
+	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
 }

@@ -414,7 +414,8 @@ enum bc {
 	BC_SCALAR, /* rank 0 */
 	BC_ONE,	   /* shape [1] */
 	BC_CH4,	   /* [1][c][1][1] */
-	BC_CH3	   /* [c][1][1] */
+	BC_CH3,	   /* [c][1][1] */
+	BC_NC4	   /* [n][c][1][1] (squeeze-excite) */
 };
 
 static struct lf_ref_shape bc_shape(const struct act_t *full, enum bc b)
@@ -445,12 +446,20 @@ static struct lf_ref_shape bc_shape(const struct act_t *full, enum bc b)
 		s.dim[0] = full->c;
 		s.dim[1] = s.dim[2] = 1;
 		break;
+	case BC_NC4:
+		s.rank = 4;
+		s.dim[0] = full->n;
+		s.dim[1] = full->c;
+		s.dim[2] = s.dim[3] = 1;
+		break;
 	}
 	return s;
 }
 
 static size_t bc_count(const struct act_t *full, enum bc b)
 {
+	if (b == BC_NC4)
+		return (size_t)full->n * (size_t)full->c;
 	return b == BC_FULL
 		   ? act_count(full)
 		   : (b == BC_CH4 || b == BC_CH3 ? (size_t)full->c : 1);
@@ -461,6 +470,7 @@ struct add_p {
 	int full_is_b; /* the full operand is ONNX input B */
 	float ys;
 	int32_t yzp, lo, hi;
+	int mul; /* QLinearMul (LF_KOP_MUL) instead of QLinearAdd */
 };
 
 /*
@@ -472,8 +482,8 @@ struct add_p {
 static struct act_t lb_add(struct lf_kb *k, const struct act_t *x,
 			   const struct act_t *o, const struct add_p *p)
 {
-	static const char *bcn[] = {"full", "scalar", "[1]", "[1,c,1,1]",
-				    "[c,1,1]"};
+	static const char *bcn[] = {"full",	 "scalar",  "[1]",
+				    "[1,c,1,1]", "[c,1,1]", "[n,c,1,1]"};
 	struct act_t y = *x;
 	y.off = NONE;
 	y.scale = p->ys;
@@ -484,13 +494,13 @@ static struct act_t lb_add(struct lf_kb *k, const struct act_t *x,
 	/* The host's mapping: the full tensor is x, the other x2; ORT's
 	 * outer operand is A unless it swaps. */
 	int swap = ort_swaps(as, bs);
-	int x2_outer = p->full_is_b ? !swap : swap;
+	int x2_outer = p->mul ? 0 : p->full_is_b ? !swap : swap;
 	lf_kb_say(k,
-		  "[add %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
+		  "[%s %s n=%d c=%d %dx%d other=%s full_is_b=%d swap=%d "
 		  "xs=%a xzp=%d x2s=%a x2zp=%d ys=%a yzp=%d clamp=[%d,%d]] ",
-		  tname(x->t), x->n, x->c, x->h, x->w, bcn[p->bc], p->full_is_b,
-		  x2_outer, x->scale, x->zp, o->scale, o->zp, p->ys, p->yzp,
-		  p->lo, p->hi);
+		  p->mul ? "mul" : "add", tname(x->t), x->n, x->c, x->h, x->w,
+		  bcn[p->bc], p->full_is_b, x2_outer, x->scale, x->zp, o->scale,
+		  o->zp, p->ys, p->yzp, p->lo, p->hi);
 	size_t ny = act_count(x), no = bc_count(x, p->bc);
 	uint8_t *xb = act_bytes_of(k, x);
 	uint8_t *ob = lf_kc_xmalloc(no);
@@ -498,18 +508,25 @@ static struct act_t lb_add(struct lf_kb *k, const struct act_t *x,
 	uint8_t *yb = lf_kc_xmalloc(ny);
 	struct lf_ref_q1 xq = {x->scale, x->zp}, oq = {o->scale, o->zp},
 			 yq = {p->ys, p->yzp};
-	lf_status st = p->full_is_b ? lf__ref_qadd((lf_dtype)x->t, as, ob, &oq,
-						   bs, xb, &xq, &yq, yb)
-				    : lf__ref_qadd((lf_dtype)x->t, as, xb, &xq,
-						   bs, ob, &oq, &yq, yb);
+	/* The expected bytes: hostlib/cpu's QLinearAdd / QLinearMul. */
+	lf_status (*ref)(lf_dtype, const struct lf_ref_shape *, const void *,
+			 const struct lf_ref_q1 *, const struct lf_ref_shape *,
+			 const void *, const struct lf_ref_q1 *,
+			 const struct lf_ref_q1 *, void *) =
+	    p->mul ? lf__ref_qmul : lf__ref_qadd;
+	lf_status st =
+	    p->full_is_b
+		? ref((lf_dtype)x->t, as, ob, &oq, bs, xb, &xq, &yq, yb)
+		: ref((lf_dtype)x->t, as, xb, &xq, bs, ob, &oq, &yq, yb);
 	if (st == LF_OK) {
 		clamp_bytes(x->t, yb, ny, p->lo, p->hi);
-		lf_desc *d = lb_desc(k, LF_KOP_ADD);
+		lf_desc *d = lb_desc(k, p->mul ? LF_KOP_MUL : LF_KOP_ADD);
 		d->flags =
 		    (x2_outer ? LF_DF_SWAP : 0) |
 		    (p->bc == BC_SCALAR || p->bc == BC_ONE ? LF_DF_X2_SCALAR
 							   : 0) |
-		    (p->bc == BC_CH4 || p->bc == BC_CH3 ? LF_DF_X2_PER_CH : 0);
+		    (p->bc == BC_CH4 || p->bc == BC_CH3 ? LF_DF_X2_PER_CH : 0) |
+		    (p->bc == BC_NC4 ? LF_DF_X2_PER_NC : 0);
 		d->x_type = d->y_type = (uint32_t)x->t;
 		d->w_type = 9; /* not read */
 		d->n = (uint32_t)x->n;
@@ -837,7 +854,7 @@ int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l)
 {
 	struct lf_kb k = {.r = r};
 	struct act_t x = random_input(&k);
-	struct add_p p;
+	struct add_p p = {.mul = 0};
 	/* Now and then a single element, or 1x1 planes: where ORT's
 	 * broadcaster swaps the inputs. */
 	int shape = lf_rng_range(r, 0, 9);
@@ -858,6 +875,202 @@ int lf_kpc_random_add(struct lf_rng *r, struct lf_kc_launch *l)
 		return -1;
 	}
 	lf_kb_finish(&k, LF_KOP_ADD, l);
+	return 0;
+}
+
+/*
+ * Scales and zero points of a mul, m = xs * x2s / ys: @mode 0 in the
+ * range where the products land inside the type (255 * 255 * m between
+ * 64 and 1024: the rounding of every element counts; where a fused
+ * multiply-add would differ from MLAS's separate ones), 1 anything, 2 m a
+ * power of two (exact .5 results: ties), 3 a squeeze-excite gate, 4 past
+ * 2^31 (where MLAS's conversion gives INT32_MIN, the type's minimum);
+ * -1 picks one.
+ */
+static void mul_quant(struct lf_rng *r, int t, struct act_t *x, struct act_t *o,
+		      struct add_p *p, int mode)
+{
+	static const int modes[10] = {0, 0, 0, 1, 1, 2, 2, 2, 3, 4};
+	int m = mode >= 0 ? mode : modes[lf_rng_range(r, 0, 9)];
+	if (m == 0) { /* products inside the type */
+		x->scale = log_uniform(r, 1e-3, 1.0);
+		o->scale = log_uniform(r, 1e-3, 1.0);
+		p->ys =
+		    x->scale * o->scale *
+		    log_uniform(r, 255.0 * 255.0 / 1024, 255.0 * 255.0 / 64);
+	} else if (m == 1) { /* anything */
+		x->scale = log_uniform(r, 1e-4, 10.0);
+		o->scale = log_uniform(r, 1e-4, 10.0);
+		p->ys = log_uniform(r, 1e-4, 10.0);
+	} else if (m == 2) { /* m a power of two: exact .5 results */
+		x->scale = pow2(r, -8, 0);
+		o->scale = pow2(r, -8, 0);
+		p->ys = x->scale * o->scale / pow2(r, -9, -1);
+	} else if (m == 3) { /* squeeze-excite: a gate in [0, 1] */
+		x->scale = log_uniform(r, 1e-3, 0.5);
+		o->scale = log_uniform(r, 1.0 / 300, 1.0 / 200);
+		p->ys = x->scale * log_uniform(r, 0.5, 1.5);
+	} else { /* huge: m past 2^31 */
+		x->scale = log_uniform(r, 1e3, 1e6);
+		o->scale = log_uniform(r, 1e3, 1e6);
+		p->ys = log_uniform(r, 1e-12, 1e-6);
+	}
+	x->zp = lf_kc_pick_zp(r, t);
+	o->zp = lf_kc_pick_zp(r, t);
+	p->yzp = lf_kc_pick_zp(r, t);
+	pick_clamp(r, t, p->yzp, &p->lo, &p->hi);
+}
+
+int lf_kpc_random_mul(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = random_input(&k);
+	struct add_p p = {.mul = 1};
+	int shape = lf_rng_range(r, 0, 9);
+	if (shape == 0)
+		x.n = x.c = x.h = x.w = 1;
+	else if (shape == 1)
+		x.h = x.w = 1;
+	static const enum bc bcs[] = {BC_FULL, BC_FULL, BC_SCALAR, BC_ONE,
+				      BC_CH4,  BC_CH3,	BC_NC4,	   BC_NC4};
+	p.bc = bcs[lf_rng_range(r, 0, 7)];
+	p.full_is_b = p.bc != BC_FULL && lf_rng_range(r, 0, 2) == 0;
+	struct act_t o = x; /* x * x now and then: inputs may overlap */
+	if (p.bc != BC_FULL || lf_rng_range(r, 0, 9) != 0)
+		o = lb_other(&k, &x, p.bc);
+	mul_quant(r, x.t, &x, &o, &p, -1);
+	if (lb_add(&k, &x, &o, &p).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	lf_kb_finish(&k, LF_KOP_MUL, l);
+	return 0;
+}
+
+/*
+ * Every (a, b) byte pair of the type through QLinearMul three ways, one
+ * descriptor each: same shape (x [1,1,256,256] = a, x2 = b), per channel
+ * (x [1,256,1,256], x2[c] = c) and per image and channel (x [2,128,1,256],
+ * x2 [2,128,1,1]), for one scale / zero-point set of mul_quant() (mode 0
+ * half the time).
+ */
+int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	int t = lf_rng_range(r, 0, 1);
+	struct act_t x = {0, 1, 1, 256, 256, t, 0, 0.0f};
+	struct act_t o = x;
+	struct add_p p = {.mul = 1};
+	mul_quant(r, t, &x, &o, &p, lf_rng_range(r, 0, 1) ? 0 : -1);
+	uint8_t *av = lf_kc_xmalloc(65536), *bv = lf_kc_xmalloc(65536);
+	for (int i = 0; i < 65536; i++) {
+		av[i] = (uint8_t)(i & 255);
+		bv[i] = (uint8_t)(i >> 8);
+	}
+	static const struct {
+		enum bc bc;
+		int n, c, h;
+	} forms[3] = {
+	    {BC_FULL, 1, 1, 256}, {BC_CH4, 1, 256, 1}, {BC_NC4, 2, 128, 1}};
+	int bad = 0;
+	for (int f = 0; f < 3 && !bad; f++) {
+		struct act_t xf = x, of = o;
+		xf.n = forms[f].n;
+		xf.c = forms[f].c;
+		xf.h = forms[f].h;
+		xf.off = lf_kb_input(&k, av, 65536);
+		/* Same shape: b = i >> 8 against a = i & 255; broadcast:
+		 * b = the channel (image * 128 + channel), a = the column. */
+		if (forms[f].bc == BC_FULL) {
+			of.off = lf_kb_input(&k, bv, 65536);
+		} else {
+			uint8_t cv[256];
+			for (int c = 0; c < 256; c++)
+				cv[c] = (uint8_t)c;
+			of.off = lf_kb_input(&k, cv, 256);
+		}
+		struct add_p pf = p;
+		pf.bc = forms[f].bc;
+		bad = lb_add(&k, &xf, &of, &pf).off == NONE;
+	}
+	free(av);
+	free(bv);
+	if (bad) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	lf_kb_finish(&k, LF_KOP_MUL, l);
+	return 0;
+}
+
+/* QLinearMul of one pair as MLAS (a multiply, then an add) or with the
+ * two fused into one fma (what a contracting compiler would make). */
+static int32_t qmul_pair(int32_t a, int32_t b, int32_t za, int32_t zb, float m,
+			 int32_t zy, int t, int fused)
+{
+	float pr = (float)((a - za) * (b - zb)), v;
+	if (fused) {
+		v = fmaf(pr, m, (float)zy);
+	} else {
+		float t1 = pr * m;
+		v = t1 + (float)zy;
+	}
+	float q = nearbyintf(v);
+	int32_t i =
+	    q >= -2147483648.0f && q < 2147483648.0f ? (int32_t)q : INT32_MIN;
+	return i < tmin(t) ? tmin(t) : (i > tmax(t) ? tmax(t) : i);
+}
+
+/*
+ * QLinearMuls (same shape) whose elements are the (a, b) pairs where a
+ * fused multiply-add gives another byte than MLAS's separate multiply
+ * and add, for random scales (mul_quant mode 0): about one scale set in
+ * six has any. The kernel passes only if it keeps the two roundings.
+ */
+int lf_kpc_mul_fma_ties(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	int total = 0;
+	for (int set = 0; set < 400 && total < 16 && k.nd < 8; set++) {
+		int t = lf_rng_range(r, 0, 1);
+		struct act_t x = {0, 1, 1, 1, 0, t, 0, 0.0f}, o;
+		struct add_p p = {.mul = 1};
+		o = x;
+		mul_quant(r, t, &x, &o, &p, 0);
+		float m = x.scale * o.scale / p.ys;
+		uint8_t av[256], bv[256];
+		int n = 0;
+		for (int a = tmin(t); a <= tmax(t) && n < 256; a++)
+			for (int b = tmin(t); b <= tmax(t) && n < 256; b++)
+				if (qmul_pair(a, b, x.zp, o.zp, m, p.yzp, t,
+					      0) != qmul_pair(a, b, x.zp, o.zp,
+							      m, p.yzp, t, 1)) {
+					av[n] = (uint8_t)a;
+					bv[n++] = (uint8_t)b;
+				}
+		if (n == 0)
+			continue;
+		x.w = n;
+		o.w = n;
+		x.off = lf_kb_input(&k, av, (size_t)n);
+		o.off = lf_kb_input(&k, bv, (size_t)n);
+		p.bc = BC_FULL;
+		p.lo = tmin(t);
+		p.hi = tmax(t);
+		if (lb_add(&k, &x, &o, &p).off == NONE) {
+			fprintf(stderr, "generator: %s\n", k.what);
+			lf_kb_abandon(&k);
+			return -1;
+		}
+		total += n;
+	}
+	if (total == 0) {
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	lf_kb_finish(&k, LF_KOP_MUL, l);
 	return 0;
 }
 
@@ -941,7 +1154,7 @@ static int add_swap_ties(struct lf_rng *r, struct lf_kc_launch *l)
 		o.scale = sb;
 		x.off = lf_kb_input(&k, av, (size_t)n);
 		o.off = lf_kb_input(&k, &bv, 1);
-		struct add_p p = {BC_SCALAR, 0, sy, zy, tmin(t), tmax(t)};
+		struct add_p p = {BC_SCALAR, 0, sy, zy, tmin(t), tmax(t), 0};
 		if (lb_add(&k, &x, &o, &p).off == NONE) {
 			lf_kb_abandon(&k);
 			return -1;
@@ -998,7 +1211,7 @@ int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l)
 		o.scale = sb;
 		x.off = lf_kb_input(&k, av, (size_t)n);
 		o.off = lf_kb_input(&k, bv, (size_t)n);
-		struct add_p p = {BC_FULL, 0, sy, zy, tmin(t), tmax(t)};
+		struct add_p p = {BC_FULL, 0, sy, zy, tmin(t), tmax(t), 0};
 		if (lb_add(&k, &x, &o, &p).off == NONE) {
 			fprintf(stderr, "generator: %s\n", k.what);
 			lf_kb_abandon(&k);
@@ -1031,7 +1244,7 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l)
 		a3 = lb_conv(&k, &a2, c, 3, 1, lf_rng_range(r, 0, 3) == 0, t);
 	struct act_t a4 = a3;
 	if (a3.off != NONE) {
-		struct add_p ap = {BC_FULL, 0, 0, 0, 0, 0};
+		struct add_p ap = {BC_FULL, 0, 0, 0, 0, 0, 0};
 		ap.ys = log_uniform(r, 1e-3, 0.5);
 		ap.yzp = lf_kc_pick_zp(r, t);
 		ap.lo = ap.yzp; /* the residual's Relu */
@@ -1097,7 +1310,8 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 			if (y.off == NONE && st == LF_ERR_UNSUPPORTED)
 				continue; /* a global scale ORT refuses */
 		} else if (op == 3) {
-			struct add_p p;
+			/* An add, or now and then a mul (the same datapath). */
+			struct add_p p = {.mul = lf_rng_range(r, 0, 3) == 0};
 			int skip = -1;
 			for (int j = nh - 2; j >= 0 && skip < 0; j--)
 				if (hist[j].n == x.n && hist[j].c == x.c &&
@@ -1109,7 +1323,7 @@ static int random_chain(struct lf_rng *r, struct lf_kc_launch *l)
 				p.bc = BC_FULL;
 				o = hist[skip];
 			} else {
-				p.bc = (enum bc)lf_rng_range(r, 0, 4);
+				p.bc = (enum bc)lf_rng_range(r, 0, 5);
 				o = lb_other(&k, &x, p.bc);
 				o.scale = log_uniform(r, 1e-3, 0.5);
 				o.zp = lf_kc_pick_zp(r, x.t);
@@ -1145,7 +1359,7 @@ static void kernel_call(uint32_t op, lf_desc *d, uint32_t nd,
 	if (op == LF_KOP_MAXPOOL || op == LF_KOP_AVGPOOL)
 		lfk_pool(lf_desc_words(d), nd, LF_KC_P(params), pb,
 			 LF_KC_A(act), ab);
-	else if (op == LF_KOP_ADD)
+	else if (op == LF_KOP_ADD || op == LF_KOP_MUL)
 		lfk_add(lf_desc_words(d), nd, LF_KC_P(params), pb, LF_KC_A(act),
 			ab);
 	else if (op == LF_KOP_CONV2D)
@@ -1291,13 +1505,16 @@ static int blk_convert(struct lf_rng *r, const struct lf_kc_launch *src,
 		    w = (int)d->iw;
 		xi[i] = blk_find(ts, &nt, d->x_off, n, c, h, w, 0);
 		x2i[i] = -1;
-		if (d->op == LF_KOP_ADD) {
+		if (d->op == LF_KOP_ADD || d->op == LF_KOP_MUL) {
 			if (d->flags & LF_DF_X2_SCALAR)
 				x2i[i] =
 				    blk_find(ts, &nt, d->x2_off, 1, 0, 1, 1, 0);
 			else if (d->flags & LF_DF_X2_PER_CH)
 				x2i[i] =
 				    blk_find(ts, &nt, d->x2_off, 1, c, 1, 1, 0);
+			else if (d->flags & LF_DF_X2_PER_NC)
+				x2i[i] =
+				    blk_find(ts, &nt, d->x2_off, n, c, 1, 1, 0);
 			else
 				x2i[i] =
 				    blk_find(ts, &nt, d->x2_off, n, c, h, w, 0);
@@ -1428,7 +1645,7 @@ int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l)
 			y = lb_pool(&k, &x, &p, NULL);
 		}
 	} else {
-		struct add_p p;
+		struct add_p p = {.mul = 0};
 		int b = lf_rng_range(r, 0, 9);
 		p.bc = b < 4 ? BC_FULL
 			     : (enum bc)(b < 6 ? b - 3 : (b < 8 ? 3 : 4));
@@ -1447,6 +1664,25 @@ int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l)
 	return blk_finish(&k, op, l);
 }
 
+int lf_kpc_random_blk_mul(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = random_blk_input(&k);
+	struct add_p p = {.mul = 1};
+	static const enum bc bcs[] = {BC_FULL, BC_SCALAR, BC_CH4,
+				      BC_CH3,  BC_NC4,	  BC_NC4};
+	p.bc = bcs[lf_rng_range(r, 0, 5)];
+	p.full_is_b = p.bc != BC_FULL && lf_rng_range(r, 0, 2) == 0;
+	struct act_t o = lb_other(&k, &x, p.bc);
+	mul_quant(r, x.t, &x, &o, &p, -1);
+	if (lb_add(&k, &x, &o, &p).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k.what);
+		lf_kb_abandon(&k);
+		return -1;
+	}
+	return blk_finish(&k, LF_KOP_MUL, l);
+}
+
 int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l)
 {
 	/* maxpool 3x3 s2 p1 -> add (residual: pooled + pooled of another
@@ -1460,7 +1696,7 @@ int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	struct pool_p mp = pool_3x3(2, hw, hw, lf_rng_range(r, 0, 1), t);
 	struct act_t a = lb_pool(&k, &x, &mp, NULL);
 	struct act_t b = lb_pool(&k, &x2, &mp, NULL);
-	struct add_p ap = {BC_FULL, 0, 0.05f, 0, 0, 0};
+	struct add_p ap = {BC_FULL, 0, 0.05f, 0, 0, 0, 0};
 	ap.yzp = lf_kc_pick_zp(r, t);
 	ap.lo = ap.yzp; /* a fused Relu */
 	ap.hi = tmax(t);
@@ -1468,7 +1704,7 @@ int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l)
 	struct act_t o = lb_other(&k, &s, BC_CH4);
 	o.scale = 0.02f;
 	o.zp = lf_kc_pick_zp(r, t);
-	struct add_p cp = {BC_CH4, lf_rng_range(r, 0, 1), 0.07f, 0, 0, 0};
+	struct add_p cp = {BC_CH4, lf_rng_range(r, 0, 1), 0.07f, 0, 0, 0, 0};
 	cp.yzp = lf_kc_pick_zp(r, t);
 	cp.lo = tmin(t);
 	cp.hi = tmax(t);
@@ -1534,6 +1770,89 @@ static void test_add_sweep(void)
 	CU_ASSERT_EQUAL(fails, 0);
 }
 
+static void test_mul_sweep(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x3a1;
+	int cases = lf_test_slow_mode() ? 60 : 400, fails = 0, nc = 0;
+	for (int i = 0; i < cases; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_random_mul(&r, &l), 0);
+		nc += (l.desc[0].flags & LF_DF_X2_PER_NC) != 0;
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    (i % 2 && run_check(&l, 1, seed, i) != 0))
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(nc >= cases / 8);
+}
+
+/*
+ * QLinearMul exhaustively: every (a, b) pair of the type, same shape, per
+ * channel and per (image, channel), for several scale / zero-point sets
+ * (mul_quant: any, powers of two with exact .5 results, a squeeze-excite
+ * gate, past 2^31), NCHW through lfk_add and lfk_engine, and blocked.
+ */
+static void test_mul_pairs(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x3a1a11;
+	int sets = lf_test_slow_mode() ? 3 : 12, fails = 0;
+	for (int i = 0; i < sets; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l, lb;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_mul_pairs(&r, &l), 0);
+		CU_ASSERT_EQUAL_FATAL(l.ndesc, 3);
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		CU_ASSERT_EQUAL_FATAL(blk_convert(&r, &l, &lb), 0);
+		if (run_check(&lb, 0, seed, i) != 0 ||
+		    run_check(&lb, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&lb);
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/* add.c's host-C fast path switch (0 AVX2 where the CPU has it, 1 the
+ * loops as written; lf_conv_blk.h). */
+extern int lfk__blk_isa;
+
+/* QLinearMul where MLAS's two roundings matter: a kernel that fuses
+ * them into one fma fails here, NCHW and blocked, either host path. */
+static void test_mul_ties(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x3a17e5;
+	int sets = lf_test_slow_mode() ? 2 : 6, fails = 0;
+	for (int i = 0; i < sets; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_mul_fma_ties(&r, &l), 0);
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		/* Blocked too: the host build's AVX2 beats (add.c) and, with
+		 * lfk__blk_isa = 1, the loop as written. */
+		struct lf_kc_launch lb;
+		CU_ASSERT_EQUAL_FATAL(blk_convert(&r, &l, &lb), 0);
+		for (int isa = 0; isa < 2; isa++) {
+			lfk__blk_isa = isa;
+			if (run_check(&lb, 0, seed, i) != 0 ||
+			    run_check(&lb, 1, seed, i) != 0)
+				fails++;
+		}
+		lfk__blk_isa = 0;
+		lf_kc_free(&lb);
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
 /*
  * ORT's rounding on its ties: elements whose fused result differs from a
  * separate multiply and add (the test would fail for a kernel without a
@@ -1585,8 +1904,8 @@ static void test_add_ties(void)
 		o.scale = 0.125f;
 		x.off = lf_kb_input(&k, av, (size_t)n);
 		o.off = lf_kb_input(&k, bv, (size_t)n);
-		struct add_p p = {BC_FULL,     0,	0.25f,
-				  t ? 1 : 120, tmin(t), tmax(t)};
+		struct add_p p = {BC_FULL, 0,	    0.25f, t ? 1 : 120,
+				  tmin(t), tmax(t), 0};
 		for (int e = 0; e < n; e++) {
 			int32_t a = t ? (int8_t)av[e] : av[e];
 			int32_t b = t ? (int8_t)bv[e] : bv[e];
@@ -1926,8 +2245,8 @@ static void test_pool_errors(void)
 	lf_kc_free(&lg);
 }
 
-/* A small add launch to mutate: y is the last thing in act. */
-static void base_add(struct lf_kc_launch *l, enum bc bc)
+/* A small add (or mul) launch to mutate: y is the last thing in act. */
+static void base_elem(struct lf_kc_launch *l, enum bc bc, int mul)
 {
 	struct lf_rng r;
 	struct lf_kb k = {.r = &r};
@@ -1938,9 +2257,14 @@ static void base_add(struct lf_kc_launch *l, enum bc bc)
 	x.zp = -3;
 	o.scale = 0.03f;
 	o.zp = 5;
-	struct add_p p = {bc, 0, 0.04f, 1, -128, 127};
+	struct add_p p = {bc, 0, 0.04f, 1, -128, 127, mul};
 	CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
-	lf_kb_finish(&k, LF_KOP_ADD, l);
+	lf_kb_finish(&k, mul ? LF_KOP_MUL : LF_KOP_ADD, l);
+}
+
+static void base_add(struct lf_kc_launch *l, enum bc bc)
+{
+	base_elem(l, bc, 0);
 }
 
 static void test_add_errors(void)
@@ -2000,11 +2324,39 @@ static void test_add_errors(void)
 	lf_kc_free(&l);
 	lf_kc_free(&ls);
 	lf_kc_free(&lc);
+	/* QLinearMul: the add's checks, no LF_DF_SWAP; a per-(image,
+	 * channel) x2 is n * ic bytes. */
+	struct lf_kc_launch lm;
+	base_elem(&lm, BC_NC4, 1);
+	const lf_desc *m = &lm.desc[0];
+	CU_ASSERT_EQUAL(m->op, LF_KOP_MUL);
+	CU_ASSERT_EQUAL(m->flags, LF_DF_X2_PER_NC);
+	CU_ASSERT_EQUAL(run_desc(&lm, m), LF_KST_OK);
+	d = *m;
+	d.flags |= LF_DF_SWAP;
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BAD_OP);
+	d = *m;
+	d.flags |= LF_DF_X2_PER_CH;
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BAD_OP);
+	d = *m;
+	d.op = 7;
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BAD_OP);
+	d = *m;
+	d.x2_scale = INFINITY;
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BAD_QUANT);
+	d = *m;
+	d.x2_off = lm.act_bytes - 5; /* 6 bytes from there */
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BOUNDS);
+	d = *m;
+	d.x2_off = d.y_off - 5; /* overlaps y */
+	CU_ASSERT_EQUAL(run_desc(&lm, &d), LF_KST_BOUNDS);
+	lf_kc_free(&lm);
 }
 
 /* --- blocked (LF_DF_BLK) tests -------------------------------------------- */
 
-/* Random blocked pools and adds, each through its kernel and the engine. */
+/* Random blocked pools, adds and muls, each through its kernel and the
+ * engine. */
 static void test_blk_sweep(void)
 {
 	uint64_t seed = lf_kc_seed() ^ 0xb10c;
@@ -2031,6 +2383,22 @@ static void test_blk_sweep(void)
 	CU_ASSERT(ops[LF_KOP_ADD] >= cases / 6);
 	CU_ASSERT(swaps > 0);
 	CU_ASSERT(pads >= cases / 2);
+	/* Blocked muls: every broadcast, per (image, channel) included. */
+	int nc = 0;
+	for (int i = 0; i < cases / 2; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed ^ 0x3a1b, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_random_blk_mul(&r, &l), 0);
+		CU_ASSERT_EQUAL(l.desc[0].op, LF_KOP_MUL);
+		nc += (l.desc[0].flags & LF_DF_X2_PER_NC) && l.desc[0].n > 1;
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(nc > 0);
 	/* Chains in one engine launch, outputs feeding the next op. */
 	for (int i = 0; i < (lf_test_slow_mode() ? 4 : 16); i++) {
 		struct lf_rng r;
@@ -2047,7 +2415,6 @@ static void test_blk_sweep(void)
  * FMA hosts) switched off: the sweep again through add_blk_vec's loop as
  * written, against the same reference.
  */
-extern int lfk__blk_isa;
 static void test_blk_sweep_scalar(void)
 {
 	lfk__blk_isa = 1;
@@ -2078,7 +2445,7 @@ static int blk_add_case(struct lf_rng *r, int n, int c, int h, int w, int t,
 	struct lf_kb k = {.r = r};
 	struct act_t x = lb_new_input(&k, n, c, h, w, t);
 	struct act_t o = lb_other(&k, &x, bc);
-	struct add_p p = {bc, full_is_b, 0, 0, 0, 0};
+	struct add_p p = {bc, full_is_b, 0, 0, 0, 0, 0};
 	add_quant(r, t, &x, &o, &p);
 	if (lb_add(&k, &x, &o, &p).off == NONE) {
 		lf_kb_abandon(&k);
@@ -2367,7 +2734,7 @@ static void test_cycles(void)
 		case_rng(&r, 0xc7d, big);
 		struct act_t x = lb_new_input(&k, 1, big ? 64 : 8, 28, 28, 0);
 		struct act_t o = lb_other(&k, &x, BC_FULL);
-		struct add_p p = {BC_FULL, 0, 0.1f, 3, 0, 255};
+		struct add_p p = {BC_FULL, 0, 0.1f, 3, 0, 255, 0};
 		CU_ASSERT_FATAL(lb_add(&k, &x, &o, &p).off != NONE);
 		lf_kb_finish(&k, LF_KOP_ADD, big ? &b : &s);
 	}
@@ -2467,7 +2834,7 @@ static void test_blk_cycles(void)
 	case_rng(&r, 0xb1c, 3);
 	x = lb_new_input(&k, 1, 64, 56, 56, LF_KDT_U8);
 	struct act_t o = lb_other(&k, &x, BC_FULL);
-	struct add_p ap = {BC_FULL, 0, 0.1f, 3, 0, 255};
+	struct add_p ap = {BC_FULL, 0, 0.1f, 3, 0, 255, 0};
 	CU_ASSERT_FATAL(lb_add(&k, &x, &o, &ap).off != NONE);
 	lf_kb_finish(&k, LF_KOP_ADD, &ln);
 	lf_u64 add_nchw = cycles_of(&ln);
@@ -2575,6 +2942,9 @@ void lf_test_suite_kernels_pool(void)
 	    {"pool_sweep", test_pool_sweep},
 	    {"add_sweep", test_add_sweep},
 	    {"add_ties", test_add_ties},
+	    {"mul_sweep", test_mul_sweep},
+	    {"mul_pairs", test_mul_pairs},
+	    {"mul_ties", test_mul_ties},
 	    {"pool_row_edge", test_pool_row_edge},
 	    {"engine_resnet", test_engine_resnet},
 	    {"engine_random", test_engine_random},

@@ -13,6 +13,8 @@
  * backend-test tolerance (rtol 1e-3), and the line says so. Its quantized
  * MatMuls and its float MatMul/Gemm match ORT byte for byte
  * (tests/data/realworld/README.md says where the rest differs).
+ * On emu, cases in seg_want also run in the device segments they must
+ * take (MobileNetV3-Small: 1), none fallen back to the CPU.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -105,6 +107,56 @@ static size_t open_devices(lf_context **ctx, const char **names)
 	return n;
 }
 
+/*
+ * The device segments of case @dir's model on @ctx, from a profiled run
+ * of its test_data_set_0 input (every layer that ran on the device, none
+ * fallen back to the CPU); 0 when the run failed.
+ */
+static unsigned device_segments(lf_context *ctx, const char *dir)
+{
+	char p[1500];
+	unsigned nseg = 0;
+	lf_model *m = NULL;
+	lf_run_profile *prof = NULL;
+	lf_tensor *x = NULL, *y[4] = {NULL};
+	snprintf(p, sizeof(p), "%s/model.onnx", dir);
+	if (lf_model_load(ctx, p, &m) != LF_OK ||
+	    lf_run_profile_create(&prof) != LF_OK)
+		goto out;
+	snprintf(p, sizeof(p), "%s/test_data_set_0/input_0.pb", dir);
+	x = lft_tensor_pb(ctx, p);
+	size_t nout = lf_model_output_count(m);
+	if (!x || nout > 4 || lf_model_run(m, &x, 1, y, nout, prof) != LF_OK)
+		goto out;
+	for (size_t i = 0; i < lf_run_profile_count(prof); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		lf_run_profile_get(prof, i, &r);
+		CU_ASSERT_EQUAL(r.fallback, 0);
+		if (strcmp(r.where, "device") == 0 && r.segment + 1 > nseg)
+			nseg = r.segment + 1;
+	}
+out:
+	for (int k = 0; k < 4; k++)
+		lf_tensor_destroy(y[k]);
+	lf_tensor_destroy(x);
+	lf_run_profile_destroy(prof);
+	if (m)
+		lf_model_destroy(m);
+	return nseg;
+}
+
+/* Device segments the committed cases take on emu (aws-f1 xclbin):
+ * MobileNetV3-Small's squeeze-excite multiplies and its classifier's
+ * hardswish run on the device (issue 13), the whole net one segment. */
+static const struct {
+	const char *name;
+	unsigned segments;
+} seg_want[] = {
+    {"mobilenet_v3_small-qdq", 1},
+    {"mobilenet_v3_small-fx-qnnpack", 1},
+};
+
 static void test_cases(void)
 {
 	const char *env = getenv("LF_REALWORLD_DIR");
@@ -140,6 +192,16 @@ static void test_cases(void)
 			else
 				fail[k]++;
 			CU_ASSERT(r > 0);
+			for (size_t w = 0;
+			     w < sizeof(seg_want) / sizeof(*seg_want); w++) {
+				if (strcmp(names[k], "emu") != 0 ||
+				    strcmp(cases[i], seg_want[w].name) != 0)
+					continue;
+				unsigned ns = device_segments(ctx[k], dir);
+				fprintf(stderr, " (%u segment%s)", ns,
+					ns == 1 ? "" : "s");
+				CU_ASSERT_EQUAL(ns, seg_want[w].segments);
+			}
 		}
 	}
 	for (size_t k = 0; k < nd; k++) {
