@@ -3,7 +3,7 @@
 # Run by hand from anywhere (not by make). Writes:
 #   models/fmnist_qop.onnx, models/fmnist_qdq.onnx   (quantize.py)
 #   tests/data/ort/fmnist_qop/, tests/data/ort/fmnist_qdq/   (3 test data sets each)
-#   tests/data/ort/ops/<case>/   (55 single-op models, 2 test data sets each)
+#   tests/data/ort/ops/<case>/   (58 single-op models, 2 test data sets each)
 # and prints ORT's accuracy and the 'all' vs 'disabled' optimisation check.
 #
 #   scripts/ort/gen_vectors.sh            keep models/fmnist_float.onnx as committed

@@ -191,6 +191,19 @@ def ref_qlinearadd(c, feeds):
     return [np.clip(np.rint(t), lo, hi).astype(I["y_zp"].dtype)]
 
 
+def ref_qlinearmul(c, feeds):
+    """MLAS MlasQLinearMul (its SSE2 kernel): ((a - za) * (b - zb)) * m + zy in float32,
+    a separate multiply and add, m = a_scale * b_scale / y_scale; rint half to even."""
+    I = c.inits
+    A, B = feeds["a"], feeds["b"]
+    m = F32(F32(F32(I["a_scale"]) * F32(I["b_scale"])) / F32(I["y_scale"]))
+    A, B = np.broadcast_arrays(A.astype(np.int64) - int(I["a_zp"]), B.astype(np.int64) - int(I["b_zp"]))
+    t = (A * B).astype(np.float32) * m
+    t = (t + F32(int(I["y_zp"]))).astype(np.float32)
+    lo, hi = QRANGE[I["y_zp"].dtype.type]
+    return [np.clip(np.rint(t), lo, hi).astype(I["y_zp"].dtype)]
+
+
 def ref_qlineargap(c, feeds):
     I = c.inits
     cl = [helper.get_attribute_value(a) for a in c.node.attribute if a.name == "channels_last"]
@@ -381,6 +394,26 @@ def qlinearadd(name, seed, ashape, bshape, dt=np.uint8, b_const=False):
     return Case(name, node, [], [("y", dt)], inits, sets, ref_qlinearadd)
 
 
+def qlinearmul(name, seed, ashape, bshape, dt=np.uint8):
+    """com.microsoft QLinearMul; a squeeze-excite gate b in [0, 1] (scale 1/255)."""
+    rng = np.random.default_rng(seed)
+    a_scale, b_scale = F32(rng.uniform(0.015, 0.03)), F32(1.0 / 255.0)
+    a0, a_zp = act(rng, ashape, dt)
+    a1 = act(rng, ashape, dt, zp=a_zp)[0]
+    lo = QRANGE[np.dtype(dt).type][0]
+    b_zp = lo
+    b0 = rng.integers(lo, lo + 256, bshape).astype(dt)
+    b1 = rng.integers(lo, lo + 256, bshape).astype(dt)
+    yf = (a0.astype(np.int64) - a_zp) * a_scale * ((b0.astype(np.int64) - b_zp) * b_scale)
+    y_scale, y_zp = out_qparams(yf, dt)
+    inits = {"a_scale": scal(a_scale, np.float32), "a_zp": scal(a_zp, dt), "b_scale": scal(b_scale, np.float32),
+             "b_zp": scal(b_zp, dt), "y_scale": scal(y_scale, np.float32), "y_zp": scal(y_zp, dt)}
+    sets = [{"a": a0, "b": b0}, {"a": a1, "b": b1}]
+    node = helper.make_node("QLinearMul", ["a", "a_scale", "a_zp", "b", "b_scale", "b_zp", "y_scale", "y_zp"],
+                            ["y"], name, domain=MS)
+    return Case(name, node, [], [("y", dt)], inits, sets, ref_qlinearmul)
+
+
 def qlineargap(name, seed, shape, channels_last=0):
     rng = np.random.default_rng(seed)
     x_scale = F32(rng.uniform(0.015, 0.025))
@@ -535,6 +568,9 @@ def cases():
     c.append(qlinearadd("qlinearadd_u8_bcast_channel", 602, (1, 8, 6, 6), (1, 8, 1, 1)))
     c.append(qlinearadd("qlinearadd_u8_scalar_b", 603, (1, 8, 6, 6), (1,), b_const=True))
     c.append(qlinearadd("qlinearadd_s8", 604, (1, 8, 6, 6), (1, 8, 6, 6), dt=np.int8))
+    c.append(qlinearmul("qlinearmul_u8_se", 611, (1, 70, 5, 5), (1, 70, 1, 1)))
+    c.append(qlinearmul("qlinearmul_s8_se_batch3", 612, (3, 70, 5, 5), (3, 70, 1, 1), dt=np.int8))
+    c.append(qlinearmul("qlinearmul_u8", 613, (1, 8, 6, 6), (1, 8, 6, 6)))
     c.append(qlineargap("qlinearglobalaveragepool_nchw", 611, (2, 8, 7, 7)))
     c.append(qlineargap("qlinearglobalaveragepool_nhwc", 612, (1, 5, 5, 8), channels_last=1))
     c.append(qlinearavgpool("qlinearaveragepool_2x2_s2", 621, (1, 4, 8, 8), kernel_shape=[2, 2], strides=[2, 2]))
