@@ -19,9 +19,8 @@
 /*
  * CU lanes per device a batch of plan @p is split across: lfk_engine's
  * CUs (lf__mdev_lanes()) for a plan with a blocked segment, else 1. NCHW
- * plans (few-channel models such as Fashion-MNIST) keep a batch on one
- * CU per device as before: what they would save is small next to the
- * launch and transfers a part adds.
+ * plans (an xclbin without blocked datapaths, or layers too large for
+ * them) keep a batch on one CU per device as before.
  */
 static unsigned cu_lanes(const lf_model *m, const struct lf__mplan *p)
 {
@@ -559,7 +558,7 @@ lf_status lf__run_chunks(lf_model *m, const struct lf__mplan *full,
 				     "run in chunks of %zu rows: the whole "
 				     "batch does not fit the card's memory)",
 				     pt.msg, row0, row0 + rows - 1, b, c);
-		if (st == LF_OK && row0)
+		if (st == LF_OK && row0 && prof)
 			merge_profile(prof, part_prof, PARTS_SEQ, 0);
 	}
 	if (st == LF_OK)

@@ -145,38 +145,34 @@ static lf_status pack_node(const struct lf__graph *g, const struct lf__gnode *n,
 #define BLK_SMALL_W (64u << 10)
 
 static uint64_t blk_area(const struct lf__layer *L,
-			 const struct lf__mdevcaps *caps, int small, int *on,
-			 uint64_t *w, uint64_t *rec, uint64_t total)
+			 const struct lf__mdevcaps *caps, int *on, uint64_t *w,
+			 uint64_t *rec, uint64_t total)
 {
 	uint64_t wb, rb;
 	/* Only where at least a quarter of the packed lanes carry weights
 	 * (packed weights at most 4 times its weights: 16 channels of 64
-	 * in or out, or 32 of both; dense or depthwise alike), or a conv's
-	 * packed weights are at most BLK_SMALL_W bytes and at most 32 times
-	 * its weights: a conv with fewer channels (fmnist's folded 1 -> 16
-	 * stem: 85 times) would otherwise take up to 64 x 64 times its
-	 * weights on the card, next to its NCHW copy, for a segment that
-	 * may never run blocked. BLK_SMALL_W is 64 KiB: GoogLeNet's branch
-	 * convs 16 -> 32 3x3 (36 KiB, 8 times), 16 -> 48 3x3 (36 KiB, 5.3
-	 * times) and 480 -> 16 1x1 (32 KiB, 4.3 times) kept its first and
-	 * third segments NCHW, 1477 ms projected on aws-f1 against 8.4 ms
-	 * with them blocked (16 KiB before, issue 13); fmnist pays 37 KiB
-	 * for its 16 -> 32 3x3's blocked form, unused (its segment stays
-	 * NCHW for its stem). Exactly a quarter is enough: SqueezeNet 1.1's
-	 * fire modules (64 or 128 -> 16 squeeze, 16 -> 64 1x1 and 3x3 expand,
-	 * all 4 times) would otherwise keep its first two segments NCHW,
-	 * 210 ms projected on aws-f1 against 3.97 ms blocked; the cost:
-	 * fmnist's 32 -> 32 3x3 convs (4 times) carry 2 x 37 KiB of blocked
-	 * constants that its segment, NCHW for its 1 -> 16 stem (no blocked
-	 * form), does not use. A small one costs little (MobileNetV2's folded
-	 * stem, its 32 -> 16 and 16 -> 96 1x1 convs: 4 to 12 KiB;
-	 * MobileNetV3-Small's folded stem (28 times), 16 -> 16 1x1 (16 times)
-	 * and squeeze-excite 16 -> 8 -> 16 (32 times): 4 to 12 KiB), and
-	 * without it its whole segment stays NCHW, 10 to 100 times slower
-	 * (issue 13: once its hard sigmoids fused, MobileNetV3-Small's
-	 * segments merged and ran NCHW, 110.7 ms projected on aws-f1; with
-	 * these and its 16-channel depthwise conv blocked, 2.9 ms). @small:
-	 * convs; a matmul's 1x1 form keeps the quarter rule. */
+	 * in or out, or 32 of both; dense or depthwise alike), or a dense
+	 * conv's (or a matmul's 1x1 form's) packed weights are at most
+	 * BLK_SMALL_W bytes: a big layer with fewer channels would otherwise
+	 * take up to 64 x 64 times its weights on the card, next to its NCHW
+	 * copy, for a segment that may never run blocked. Exactly a quarter
+	 * is enough: SqueezeNet 1.1's fire modules (64 or 128 -> 16 squeeze,
+	 * 16 -> 64 1x1 and 3x3 expand, all 4 times) would otherwise keep its
+	 * first two segments NCHW, 210 ms projected on aws-f1 against 3.97
+	 * ms blocked. A small one costs at most 64 KiB and lets its segment
+	 * run blocked, where the NCHW datapath (8 x 8 in the hardware
+	 * builds) is 10 to 100 times slower: MobileNetV3-Small's folded stem
+	 * (28 times its weights), 16 -> 16 1x1 (16 times) and squeeze-excite
+	 * 16 -> 8 -> 16 (32 times) took its segments from 110.7 to 2.9 ms
+	 * (issue 13); GoogLeNet's branch convs 16 -> 32 3x3 (36 KiB, 8
+	 * times), 16 -> 48 3x3 (36 KiB, 5.3 times) and 480 -> 16 1x1 (32
+	 * KiB, 4.3 times) kept its first and third segments NCHW, 1477 ms
+	 * projected on aws-f1 against 8.4 ms blocked; Fashion-MNIST's folded 1
+	 * -> 16 stem (12 KiB, 85 times), 16 -> 32 3x3 (36 KiB, 8 times) and 32
+	 * -> 10 Gemm (4 KiB, 13 times) took its one segment from 11.13 to 0.194
+	 * ms at batch 1 (the whole segment was NCHW for the stem alone). The
+	 * cost there: about 180 KiB of blocked constants beside 25 KiB of NCHW
+	 * ones. Depthwise convs keep the quarter rule. */
 	uint64_t nchw = (uint64_t)L->oc * (uint64_t)(L->ic / L->groups) *
 			(uint64_t)L->kh * (uint64_t)L->kw;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK ||
@@ -184,7 +180,7 @@ static uint64_t blk_area(const struct lf__layer *L,
 		return total;
 	int dw = lf__blk_dw(L);
 	int quarter = wb <= 4 * nchw;
-	int tiny = small && !dw && wb <= BLK_SMALL_W && wb <= 32 * nchw;
+	int tiny = !dw && wb <= BLK_SMALL_W;
 	if (!quarter && !tiny)
 		return total;
 	uint64_t w0 = align64(total), r0 = align64(w0 + wb);
@@ -207,12 +203,12 @@ static uint64_t blk_params(const struct lf__layer *L,
 	/* A matmul: its blocked 1x1 conv's constants (plan/blk.h). */
 	if (L->op == LF_KOP_MATMUL)
 		return lf__blk_mm_layer(L, &F)
-			   ? blk_area(&F, caps, 0, &pn->blk, &pn->blk_w,
+			   ? blk_area(&F, caps, &pn->blk, &pn->blk_w,
 				      &pn->blk_rec, total)
 			   : total;
-	total = blk_area(L, caps, 1, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
+	total = blk_area(L, caps, &pn->blk, &pn->blk_w, &pn->blk_rec, total);
 	if (lf__blk_fold_layer(L, &F, &f))
-		total = blk_area(&F, caps, 1, &pn->fold, &pn->fold_w,
+		total = blk_area(&F, caps, &pn->fold, &pn->fold_w,
 				 &pn->fold_rec, total);
 	return total;
 }

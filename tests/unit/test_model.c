@@ -43,20 +43,23 @@ static lf_context *cpu_ctx, *emu_ctx, *small_ctx, *eng_ctx;
  */
 const char *lftm_engine_xclbin(void);
 lf_context *lftm_engine_ctx(int opencl);
+const char *lftm_engine_nchw_xclbin(void);
+lf_context *lftm_engine_nchw_ctx(int opencl);
 
 /* One emulation xclbin built by the test: its own temp dir and limits. */
 struct test_xclbin {
 	char dir[64], xclbin[128], limits[128];
 	int built;
 };
-static struct test_xclbin eng_x, eng_only_x, blk_x, blk_narrow_x, blk_nopool_x,
-    blk_lbuf_x;
+static struct test_xclbin eng_x, eng_only_x, eng_nchw_x, blk_x, blk_narrow_x,
+    blk_nopool_x, blk_lbuf_x;
 
 static void xclbin_cleanup(void)
 {
-	struct test_xclbin *t[6] = {&eng_x,	   &eng_only_x,	  &blk_x,
-				    &blk_narrow_x, &blk_nopool_x, &blk_lbuf_x};
-	for (int i = 0; i < 6; i++) {
+	struct test_xclbin *t[7] = {&eng_x,	&eng_only_x,   &eng_nchw_x,
+				    &blk_x,	&blk_narrow_x, &blk_nopool_x,
+				    &blk_lbuf_x};
+	for (int i = 0; i < 7; i++) {
 		if (!t[i]->dir[0])
 			continue;
 		unlink(t[i]->xclbin);
@@ -118,12 +121,12 @@ const char *lftm_engine_xclbin(void)
 			   "--kernel lfk_engine:2");
 }
 
-/* A context on lftm_engine_xclbin(): emu (@opencl 0), or opencl:0 when
- * there is one and not under Valgrind (else NULL); the fallback off, so a
- * segment that fails on the device fails the run. */
-lf_context *lftm_engine_ctx(int opencl)
+/* A context on lftm_engine_xclbin() (@x: or another engine xclbin): emu
+ * (@opencl 0), or opencl:0 when there is one and not under Valgrind (else
+ * NULL); the fallback off, so a segment that fails on the device fails the
+ * run. */
+static lf_context *engine_ctx_on(const char *x, int opencl)
 {
-	const char *x = lftm_engine_xclbin();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 	lf_context *ctx = NULL;
 	if (opencl) {
@@ -138,10 +141,31 @@ lf_context *lftm_engine_ctx(int opencl)
 	return ctx;
 }
 
+lf_context *lftm_engine_ctx(int opencl)
+{
+	return engine_ctx_on(lftm_engine_xclbin(), opencl);
+}
+
+/* As lftm_engine_ctx(), on lftm_engine_nchw_xclbin(). */
+lf_context *lftm_engine_nchw_ctx(int opencl)
+{
+	return engine_ctx_on(lftm_engine_nchw_xclbin(), opencl);
+}
+
 /* Only lfk_engine CUs, as the real-card builds in bitstreams/ link. */
 static const char *engine_only_xclbin(void)
 {
 	return test_xclbin(&eng_only_x, "--kernel lfk_engine:2");
+}
+
+/* lfk_engine CUs without blocked datapaths (lfk_engine.blk_ops=0 in its
+ * limits): every segment runs in the NCHW layout. */
+const char *lftm_engine_nchw_xclbin(void)
+{
+	return test_xclbin_from(&eng_nchw_x, "hls/lfkernels.so",
+				"sed -i 's/^lfk_engine.blk_ops=.*/"
+				"lfk_engine.blk_ops=0/' %s",
+				"--kernel lfk_engine:2");
 }
 
 static int suite_init(void)
@@ -432,9 +456,20 @@ static void test_dma_bytes(void)
  *   QGemm (int8 out)        device  } segment 0 as well
  *   DequantizeLinear        CPU
  * = 1 device segment of 9 layers, one engine launch per inference (the
- * engine runs conv, pool, add and matmul descriptors in one list).
+ * engine runs conv, pool, add and matmul descriptors in one list). The
+ * segment runs blocked (its stem folded, its 16- and 32-channel convs and
+ * the QGemm in their small blocked forms, plan/mparams.c blk_area()), so
+ * a batch of 2 or more is split across the engine's 2 CUs
+ * (model/run_split.c): one launch per CU.
  */
 #define FMNIST_ENGINE_SEGMENTS 1
+#define FMNIST_ENGINE_CUS      2
+/* Engine launches of one fmnist run of batch @n. */
+static unsigned fmnist_engine_launches(int64_t n)
+{
+	return FMNIST_ENGINE_SEGMENTS *
+	       (n >= FMNIST_ENGINE_CUS ? FMNIST_ENGINE_CUS : (unsigned)n);
+}
 
 /*
  * An xclbin with lfk_engine CUs only (the real-card configuration): conv,
@@ -466,8 +501,10 @@ static void test_engine_only(void)
 					 lf_tensor_data(want[0]),
 					 lf_tensor_bytes(want[0])) == 0);
 		}
+		int64_t dims[4];
+		lf_tensor_shape(in, dims);
 		struct prof_tally t = tally(prof);
-		CU_ASSERT_EQUAL(t.launches, FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(t.launches, fmnist_engine_launches(dims[0]));
 		CU_ASSERT_EQUAL(t.dev, 9); /* as in engine_launches */
 		lf_run_profile_destroy(prof);
 		lf_tensor_destroy(out[0]);
@@ -721,10 +758,14 @@ static void test_engine_launches(void)
 	struct lf_dev_counters c0 = counters(ctx);
 	CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
 	struct lf_dev_counters c1 = counters(ctx);
-	CU_ASSERT_EQUAL(c1.launches - c0.launches, FMNIST_ENGINE_SEGMENTS);
+	int64_t dims[4];
+	lf_tensor_shape(in, dims);
+	CU_ASSERT_EQUAL(dims[0], 8);
+	CU_ASSERT_EQUAL(c1.launches - c0.launches,
+			fmnist_engine_launches(dims[0]));
 	/* pools and the add have no MACs, hence no share of device time */
 	struct prof_tally t = tally(prof);
-	CU_ASSERT_EQUAL(t.launches, FMNIST_ENGINE_SEGMENTS);
+	CU_ASSERT_EQUAL(t.launches, fmnist_engine_launches(dims[0]));
 	/* conv1..conv4, 2 MaxPool, QLinearAdd, QLinearGlobalAveragePool,
 	 * QGemm */
 	CU_ASSERT_EQUAL(t.dev, 9);
@@ -736,7 +777,9 @@ static void test_engine_launches(void)
 }
 
 /*
- * Steady-state DMA per inference with the engine: the one segment's
+ * Steady-state DMA per inference with the engine in the NCHW layout (an
+ * xclbin without blocked datapaths; blocked, the segment's entry would
+ * upload the folded stem input instead): the one segment's
  * input (the quantized image, 784 bytes) goes up, its output (10 int8
  * logits) comes down, each checked end to end (the input read back, the
  * output read twice), plus the last descriptor's status word, set to
@@ -747,7 +790,11 @@ static void test_engine_launches(void)
  */
 static void test_engine_dma_bytes(void)
 {
-	lf_context *ctx = eng();
+	const char *x = lftm_engine_nchw_xclbin();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", x, &ctx), LF_OK);
+	ctx->fallback = 0;
 	lf_model *m = load(ctx, "fmnist_qop");
 	for (int set = 0; set < 2; set++) {
 		lf_tensor *in = input_set(ctx, "fmnist_qop", set);
@@ -781,6 +828,7 @@ static void test_engine_dma_bytes(void)
 		lf_tensor_destroy(in);
 	}
 	CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+	CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
 }
 
 /*
