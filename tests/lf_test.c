@@ -79,6 +79,20 @@ int lf_test_under_valgrind(void)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+void lf_test_env_defaults(void)
+{
+	/* A launch runs 20 to 50 times slower under Valgrind or ASan: a
+	 * blocked SqueezeNet segment took 47 s of the library's 60 s default
+	 * (LF__DEFAULT_TIMEOUT_MS) on a loaded machine, and past it a run
+	 * fails (model/blocked_segments under make check-valgrind at
+	 * 6aff863). Suites that set or unset the variable call this again
+	 * when they are done. */
+	if (lf_test_slow_mode())
+		setenv("LAYERFAB_TIMEOUT_MS", "900000", 1);
+	else
+		unsetenv("LAYERFAB_TIMEOUT_MS");
+}
+
 int lf_test_slow_mode(void)
 {
 #if defined(__SANITIZE_ADDRESS__)

@@ -41,6 +41,9 @@ int lf_test_slow_mode(void);
 
 /* True under Valgrind only (LF_UNDER_VALGRIND=1). */
 int lf_test_under_valgrind(void);
+/* The environment every suite starts from: LAYERFAB_TIMEOUT_MS raised in
+ * slow mode (Valgrind, ASan), else unset. */
+void lf_test_env_defaults(void);
 
 /* A small, seedable PRNG for randomized sweeps (xorshift64*). */
 struct lf_rng {

@@ -28,6 +28,7 @@ __lsan_default_suppressions(void)
 int main(int argc, char **argv)
 {
 	lf_test_set_args(argc, argv);
+	lf_test_env_defaults();
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 		return 2;

@@ -137,6 +137,13 @@ static void test_model_name_escaped(void)
 	lf_context_destroy(ctx);
 }
 
+/* Leave the environment as every suite starts from it. */
+static int suite_clean(void)
+{
+	lf_test_env_defaults();
+	return 0;
+}
+
 void lf_test_suite_env(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -146,5 +153,5 @@ void lf_test_suite_env(void)
 	    {"escape", test_escape},
 	    {"model_name_escaped", test_model_name_escaped},
 	    {NULL, NULL}};
-	lf_test_add_suite("env", NULL, NULL, cases);
+	lf_test_add_suite("env", NULL, suite_clean, cases);
 }

@@ -123,7 +123,7 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
-	unsetenv("LAYERFAB_TIMEOUT_MS");
+	lf_test_env_defaults();
 	lf__tensor_release(&g_want);
 	return 0;
 }

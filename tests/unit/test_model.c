@@ -646,7 +646,10 @@ static void test_blocked_segments(void)
 		lf_tensor *out[1] = {NULL}, *want[1] = {NULL};
 		lf_run_profile *prof;
 		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&prof), LF_OK);
-		CU_ASSERT_EQUAL(lf_model_run(m, &in, 1, out, 1, prof), LF_OK);
+		lf_status rst = lf_model_run(m, &in, 1, out, 1, prof);
+		if (rst != LF_OK)
+			fprintf(stderr, "\n%s\n", lf_context_last_error(ctx));
+		CU_ASSERT_EQUAL(rst, LF_OK);
 		CU_ASSERT_EQUAL(lf_model_run(mc, &in_c, 1, want, 1, NULL),
 				LF_OK);
 		CU_ASSERT_PTR_NOT_NULL(out[0]);

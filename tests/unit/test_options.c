@@ -607,6 +607,13 @@ static void test_native_unsupported(void)
 	lf_context_destroy(emu);
 }
 
+/* Leave the environment as every suite starts from it. */
+static int suite_clean(void)
+{
+	lf_test_env_defaults();
+	return 0;
+}
+
 void lf_test_suite_options(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -623,5 +630,5 @@ void lf_test_suite_options(void)
 	    {"native_unsupported", test_native_unsupported},
 	    {NULL, NULL},
 	};
-	lf_test_add_suite("options", NULL, NULL, cases);
+	lf_test_add_suite("options", NULL, suite_clean, cases);
 }
