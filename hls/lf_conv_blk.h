@@ -7,19 +7,22 @@
  * like the rest of hls/); hls/README.md describes the structure.
  *
  * Per descriptor:
- *   for each block of 64 output channels (ob):          (blk_obs)
- *     its 64 records -> bias / woff / mult registers   (16 beats, one burst)
- *     its weights    -> bwbuf                           (kh*kw*icb*64 beats)
- *     for each image, for each output row:             (blk_rows)
- *       the input rows the row's window needs and the line buffer lacks,
- *         as one band of rows per input channel block (one burst each)
- *       MAC loop, II=1: LF_BLK_PIX pixels x LF_BLK_IC input channels x
- *         LF_BLK_OC output channels per cycle, over (pixel group, OC
- *         tile, tap, IC chunk); each pixel's whole 64-channel block
- *         accumulates in accrow before anything is stored (a pass may
- *         take a pack of rows as one run of pixels: blk_pk)
- *       store loop, II=1: one requantized 64-channel beat per pixel
- *
+ *   for each band of output rows of each image:        (blk_bands)
+ *     the input rows of its windows -> the line buffer (one burst per
+ *       input channel block; one for all when the band is the image)
+ *     for each block of 64 output channels (ob):       (blk_obs)
+ *       its 64 records -> bias / woff / mult registers (16 beats, one burst)
+ *       its weights    -> bwbuf                         (kh*kw*icb*64 beats)
+ *       for each pack of output rows of the band:      (blk_rows)
+ *         MAC loop, II=1: LF_BLK_PIX pixels x LF_BLK_IC input channels x
+ *           LF_BLK_OC output channels per cycle, over (pixel group, OC
+ *           tile, tap, IC chunk); each pixel's whole 64-channel block
+ *           accumulates in accrow before anything is stored (a pass may
+ *           take a pack of rows as one run of pixels: blk_pk)
+ *         store loop, II=1: one requantized 64-channel beat per pixel
+ *   (depthwise: a band per image and output block, whose one input block
+ *   is all it loads)
+
  * Arithmetic (kernel review 4.4): with 8-bit operands shifted to signed,
  * xq = x - ox and wq = w - ow (ox, ow = 128 for uint8, 0 for int8), and
  * dx = ox - x_zp, dw[c] = ow - w_zp[c], over the N terms of a window:
@@ -43,20 +46,21 @@
  * requant(0, their record's mult): a function of the descriptor and its
  * inputs only.
  *
- * The line buffer is a ring of `rows` input rows (as many whole rows of
- * icb * iw beats as LF_BLK_LBEATS holds, at most ih): input row r lives
- * in slot r % rows. Each output row loads the rows of its window not yet
- * on chip, and as many following rows as fit without evicting the
- * window, so every input row is read once per output-channel block (once
- * per image when the whole image fits, as for most ResNet layers).
+ * The line buffer holds one band: the input rows of the windows of bo
+ * output rows (blk_bo: as many as fit, at most the image), row lo of the
+ * band in slot 0. Each band's rows are read once for all output blocks
+ * (the weights are read once per band instead: a block's weights load
+ * while the previous block computes). 1x1 stride-2 convs keep every
+ * second row and column only (blk_compact).
  *
- * Overlap: two canonical DATAFLOW loops (lf_pipes.h LF_OVERLAP,
- * hls/README.md "Overlap"). blk_obs: block ob + 1's records and weights
- * load (blk_wtask) while block ob computes (blk_ctask); blk_rows, inside
- * blk_ctask: row i + 1 is in the PE array (blk_mac_row) while row i is
- * requantized and stored (blk_store_row). The line-buffer loads run one
- * after the other with the rows they serve (the ring keeps rows across
- * iterations, which a DATAFLOW channel cannot).
+ * Overlap: three nested canonical DATAFLOW loops (lf_pipes.h
+ * LF_OVERLAP, hls/README.md "Overlap"). blk_bands: band j + 1's input
+ * rows load (blk_load_band) while band j computes (blk_band_obs); blk_obs,
+ * inside it: block ob + 1's records and weights load (blk_wtask) while
+ * block ob computes (blk_ctask); blk_rows, inside that: row i + 1 is in
+ * the PE array (blk_mac_row) while row i is requantized and stored
+ * (blk_store_row). The line buffer, the weights and the accumulator row
+ * are the three ping-pong channels.
  */
 #ifndef LF_CONV_BLK_H
 #define LF_CONV_BLK_H
@@ -91,9 +95,14 @@ struct blk_geo {
 	lf_u32 kred;	  /* kh * kw * (IC chunks over all input blocks);
 			     depthwise: kh * ceil(kw / kwp) */
 	lf_u32 span_h;	  /* (kh - 1) * dil_h + 1 */
-	lf_u32 rows;	  /* rows of the line-buffer ring */
+	lf_u32 rows;	  /* input rows a band's line buffer holds at most */
 	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX); depthwise: DW_PIX */
 	lf_u32 pk;	  /* output rows a pass of the PE array takes (blk_pk) */
+	lf_u32 bo;	  /* output rows of a band (blk_bo) */
+	lf_u32 nband;	  /* bands of an image: ceil(oh / bo) */
+	lf_u32 nunit;	  /* bands of the descriptor (blk_bands) */
+	lf_u32 cs;	  /* column step of the load (blk_compact: stride) */
+	lf_u32 bw;	  /* beats of a line-buffer row per channel block */
 	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
 	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
@@ -143,6 +152,54 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
 	return pk;
 }
 
+/*
+ * Bands (blk_bands): an image's output rows run in bands of bo rows, and
+ * a band's line buffer holds the input rows of all their windows (the
+ * last band may be shorter). bo: the most rows whose windows fit in the
+ * buffer's rows ((bo - 1) * stride_h + span_h of them, or the whole
+ * image), a multiple of pk where it is less than oh (a pass of the PE
+ * array stays within a band), then evened out over the bands it takes.
+ * @d is the compute's view (blk_view).
+ */
+LF_INLINE lf_u32 blk_bo(const lf_desc *d, const struct blk_geo *g)
+{
+	lf_u32 bo = g->rows >= d->ih ? d->oh
+				     : (g->rows - g->span_h) / d->stride_h + 1;
+	if (bo > g->pk && bo < d->oh)
+		bo -= bo % g->pk;
+	lf_u32 nb = (d->oh + bo - 1) / bo;
+	lf_u32 even = (d->oh + nb - 1) / nb;
+	even = (even + g->pk - 1) / g->pk * g->pk;
+	return even < bo ? even : bo;
+}
+
+/*
+ * A 1x1 conv of stride 2 without padding (ResNet's downsampling convs)
+ * reads every second row and column only: the line buffer keeps just
+ * those (blk_load_band: one row per output row, every second beat of
+ * it), and the compute sees a 1x1 stride-1 conv over an oh x ow image
+ * (blk_view): the buffer then holds 4 times the pixels, and the PE
+ * array's pixels are consecutive beats (row packs, blk_pk, apply).
+ */
+LF_INLINE lf_u32 blk_compact(const lf_desc *d)
+{
+	return d->groups == 1 && d->kh == 1 && d->kw == 1 &&
+	       d->stride_h > 1 && d->stride_w == d->stride_h &&
+	       (d->pad_t | d->pad_l | d->pad_b | d->pad_r) == 0;
+}
+
+/* The descriptor as the compute (MAC, store) sees it: blk_compact. */
+LF_INLINE void blk_view(const lf_desc *d, lf_desc *v)
+{
+	*v = *d;
+	if (blk_compact(d)) {
+		v->ih = d->oh;
+		v->iw = d->ow;
+		v->stride_h = 1;
+		v->stride_w = 1;
+	}
+}
+
 static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			lf_u32 act_bytes, struct blk_geo *g)
 {
@@ -177,12 +234,17 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	    d->ow > LF_BLK_IW_MAX || d->stride_h > LF_BLK_STRIDE_MAX ||
 	    d->stride_w > LF_BLK_STRIDE_MAX)
 		return LF_KST_LIMIT;
+	/* Line buffer and compute from here on: the compute's view. */
+	lf_desc v;
+	blk_view(d, &v);
+	g->cs = d->stride_w / v.stride_w;
+	g->bw = v.iw;
 	g->span_h = (d->kh - 1) * d->dil_h + 1;
-	lf_u32 cap = LF_BLK_LBEATS / (g->lcb * d->iw);
-	lf_u32 need = g->span_h < d->ih ? g->span_h : d->ih;
+	lf_u32 cap = LF_BLK_LBEATS / (g->lcb * v.iw);
+	lf_u32 need = g->span_h < v.ih ? g->span_h : v.ih;
 	if (cap < need)
 		return LF_KST_LIMIT;
-	g->rows = cap < d->ih ? cap : d->ih;
+	g->rows = cap < v.ih ? cap : v.ih;
 	lf_u32 rem = d->ic - (g->icb - 1) * LF_BLK_LANES;
 	g->last_ch = (rem + LF_BLK_IC - 1) / LF_BLK_IC;
 	/* Depthwise: DW_KW tap columns a cycle at dilation 1, else one. */
@@ -196,7 +258,10 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			      : (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
 	g->wbeats = g->dwise ? d->kh * d->kw
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
-	g->pk = blk_pk(d, g);
+	g->pk = blk_pk(&v, g);
+	g->bo = blk_bo(&v, g);
+	g->nband = (d->oh + g->bo - 1) / g->bo;
+	g->nunit = d->n * (g->dwise ? g->ocb : 1) * g->nband;
 
 	/* Whole beats only: every offset on a beat. */
 	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
@@ -405,22 +470,33 @@ blk_load_w:
 }
 
 /*
- * Input rows r0 .. r1 of image n into the ring: per input channel block
- * (the lcb blocks from cb0: all of them, or a depthwise layer's block
- * ob) one burst of (r1 - r0 + 1) * iw consecutive beats.
+ * nr input rows of image n from row r0 into a band's line buffer, from
+ * row slot s0 on: row r0 + s of channel block cb lands at beat ((s0 + s)
+ * * lcb + cb) * bw, its column x (a multiple of cs) at beat x / cs of
+ * that (the lcb blocks from cb0: all of them, or a depthwise layer's
+ * block ob; cs = 2, bw = ow: blk_compact, cs = 1, bw = iw: otherwise).
+ * Per block one burst of nr * iw consecutive beats; when the rows are
+ * the whole image (and cs = 1), the blocks' planes are consecutive too
+ * (lf_desc.h "Blocked layout": [n][cb][ih][iw]) and all of them are one
+ * burst.
  */
 static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			  const struct blk_geo *g, lf_u32 n, lf_u32 cb0,
-			  lf_u32 r0, lf_u32 r1,
+			  lf_u32 r0, lf_u32 nr, lf_u32 s0,
 			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
 {
-	lf_u32 trips = (r1 - r0 + 1) * d->iw;
-	for (lf_u32 cb = 0; cb < g->lcb; cb++) {
+	lf_u32 whole = nr == d->ih && g->cs == 1;
+	lf_u32 runs = whole ? 1 : g->lcb;
+	lf_u32 trips = (whole ? g->lcb : 1) * nr * d->iw;
+	lf_u32 step = g->lcb * g->bw;
+	for (lf_u32 q = 0; q < runs; q++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=2
 		lf_u32 src = d->x_off / LF_BEAT_BYTES +
-			     ((n * g->icb + cb0 + cb) * d->ih + r0) * d->iw;
-		lf_u32 slot = r0 % g->rows, x = 0;
-		lf_u32 dst = (slot * g->lcb + cb) * d->iw;
+			     ((n * g->icb + cb0 + q) * d->ih + r0) * d->iw;
+		/* beat k of the run: block cb, row slot s, column x = c * cs
+		 * + ph */
+		lf_u32 cb = q, s = 0, x = 0, c = 0, ph = 0;
+		lf_u32 dst = (s0 * g->lcb + q) * g->bw;
 		LF_PIPE_BEGIN(blk_load_x);
 	blk_load_x:
 		for (lf_u32 k = 0; k < trips; k++) {
@@ -429,15 +505,25 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			LF_PIPE(blk_load_x);
 			lf_u8 bt[LF_BEAT_BYTES];
 			lf_beat_rd(act, src + k, bt);
+			lf_u32 keep = ph == 0 && c < g->bw;
 			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
 #pragma HLS UNROLL
-				lb[dst + x][j] = bt[j];
+				if (keep)
+					lb[dst + c][j] = bt[j];
 			}
+			if (keep)
+				c++;
+			if (++ph == g->cs)
+				ph = 0;
 			if (++x == d->iw) {
 				x = 0;
-				if (++slot == g->rows)
-					slot = 0;
-				dst = (slot * g->lcb + cb) * d->iw;
+				c = 0;
+				ph = 0;
+				dst += step;
+				if (++s == nr) {
+					s = 0;
+					dst = (s0 * g->lcb + ++cb) * g->bw;
+				}
 			}
 		}
 		LF_PIPE_END(blk_load_x);
@@ -1351,11 +1437,12 @@ LF_INLINE lf_u32 blk_nreal(const lf_desc *d, lf_u32 ob)
 }
 
 /*
- * blk_obs stage 0: output block ob's records and weights, and per channel
+ * blk_obs stage 0: output block ob = ob0 + k's records and weights, and
+ * per channel
  * dw and cst = bias + dx sum(wq) + N dx dw (the store's constants).
  */
 static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
-		      lf_u32 ob,
+		      lf_u32 ob0, lf_u32 k,
 		      LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				       [LF_BLK_LANES],
 		      float mult[LF_BLK_LANES], lf_u32 dw[LF_BLK_LANES],
@@ -1370,6 +1457,7 @@ static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
 #pragma HLS ARRAY_PARTITION variable=woff type=complete
 #pragma HLS ARRAY_PARTITION variable=wsum type=complete
 	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
+	lf_u32 ob = ob0 + k;
 	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
 	lf_u32 nterms =
 	    g->dwise ? d->kh * d->kw
@@ -1411,11 +1499,16 @@ blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
 	const lf_desc *d = &t->d;
 	const struct blk_geo *g = &t->g;
 	lf_u32 prow = blk_pack_rows(g, cnt, i);
-	/* rb[r][a]: the ring beat of tap row a of the pack's row r (-1:
-	 * padding, or past the pack's rows: blk_mac reads no pixel there). */
+	/* rb[r][a]: the line-buffer beat of tap row a of the pack's row r
+	 * (-1: padding, or past the pack's rows: blk_mac reads no pixel
+	 * there). The band (first output row oy0) holds input rows from lo
+	 * on, row lo in slot 0 (blk_load_band). */
 	lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX];
 #pragma HLS ARRAY_PARTITION variable=rb type=complete dim=0
-	/* Once per pack, not pipelined: kh modulos a row. */
+	lf_i32 lo = (lf_i32)(oy0 * d->stride_h) - (lf_i32)d->pad_t;
+	if (lo < 0)
+		lo = 0;
+	/* Once per pack, not pipelined: kh multiplies a row. */
 	for (lf_u32 r = 0; r < LF_BLK_PIX + 1; r++) {
 		lf_i32 w0 = (lf_i32)((oy0 + i * g->pk + r) * d->stride_h) -
 			    (lf_i32)d->pad_t;
@@ -1423,8 +1516,7 @@ blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
 			lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
 			rb[r][a] = r < prow && iy >= 0 && iy < (lf_i32)d->ih
-				       ? (lf_i32)(((lf_u32)iy % g->rows) *
-						  g->lcb * d->iw)
+				       ? (iy - lo) * (lf_i32)(g->lcb * d->iw)
 				       : -1;
 		}
 	}
@@ -1488,27 +1580,86 @@ blk_rows:
 }
 
 /*
- * blk_obs stage 1: block ob over every image and output row. The line
- * buffer is filled one after the other with the rows (blk_load_rows: a
- * ring, which a DATAFLOW channel cannot be, as each iteration keeps rows
- * for the next); then the rows it serves run as blk_rows.
+ * Band j of the descriptor (blk_bands): image n, first output row oy0,
+ * and the output blocks ob0 .. ob0 + *nob - 1 it computes (all of them;
+ * depthwise: block ob0 only, whose input block is the only one loaded).
+ */
+LF_INLINE void blk_band_at(const struct blk_geo *g, lf_u32 j, lf_u32 *n,
+			   lf_u32 *oy0, lf_u32 *ob0, lf_u32 *nob)
+{
+	lf_u32 per = (g->dwise ? g->ocb : 1) * g->nband;
+	lf_u32 r = j % per;
+	*n = j / per;
+	*ob0 = g->dwise ? r / g->nband : 0;
+	*nob = g->dwise ? 1 : g->ocb;
+	*oy0 = (r % g->nband) * g->bo;
+}
+
+/* Output rows of the band from row oy0 (bo, fewer at the image's end). */
+LF_INLINE lf_u32 blk_band_cnt(const lf_desc *d, const struct blk_geo *g,
+			      lf_u32 oy0)
+{
+	lf_u32 left = d->oh - oy0;
+	return left < g->bo ? left : g->bo;
+}
+
+/*
+ * blk_bands stage 0: band j's input rows (every row of its windows that
+ * is inside the image; blk_compact: each output row's one row) into the
+ * line-buffer channel lb, the band's first one in slot 0. @t holds the
+ * descriptor itself, not the compute's view.
+ */
+static void blk_load_band(LF_GLOBAL const lf_beat *act,
+			  const struct blk_task *t, lf_u32 j,
+			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
+{
+	const lf_desc *d = &t->d;
+	const struct blk_geo *g = &t->g;
+	lf_u32 n, oy0, ob0, nob;
+	blk_band_at(g, j, &n, &oy0, &ob0, &nob);
+	lf_u32 cnt = blk_band_cnt(d, g, oy0);
+	/* The windows' rows inside the image, lo .. end - 1, as one run;
+	 * blk_compact: each output row's one row (pads are 0), a run each.
+	 * One call site on purpose: with a second one (the compact rows in
+	 * a loop, then return), PoCL 3.1 (Debian 12) skipped the call of
+	 * the other and opencl:0 gave other bytes (host C was right); the
+	 * cause was not found. */
+	lf_u32 top = oy0 * d->stride_h;
+	lf_u32 end = (oy0 + cnt - 1) * d->stride_h + g->span_h;
+	lf_u32 lo = top > d->pad_t ? top - d->pad_t : 0;
+	end = end > d->pad_t ? end - d->pad_t : 0;
+	if (end > d->ih)
+		end = d->ih;
+	lf_u32 runs = g->cs > 1 ? cnt : 1;
+	for (lf_u32 y = 0; y < runs; y++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
+		lf_u32 r0 = g->cs > 1 ? top + y * d->stride_h : lo;
+		lf_u32 nr = g->cs > 1 ? 1 : lo < end ? end - lo : 0;
+		if (nr > 0)
+			blk_load_rows(act, d, g, n, ob0, r0, nr, y, lb);
+	}
+}
+
+/*
+ * blk_obs stage 1: output block ob0 + k of band j (image n, output rows
+ * from oy0) through blk_rows, the region of MAC and store, in packs of
+ * g->pk rows (blk_pk), from the band's line buffer lb.
  */
 static void
-blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
+blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
+	  lf_u32 oy0, lf_u32 ob0, lf_u32 k,
 	  LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	  const lf_u32 cst[LF_BLK_LANES],
 	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
-	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	  LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	const lf_desc *d = &t->d;
-	const struct blk_geo *g = &t->g;
 	/* blk_rows' two processes: a descriptor and a dw each. */
 	struct blk_task tm = *t, ts = *t;
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
-	if (!g->dwise)
-		blk_host_prep(d, g, wb); /* the emulator's blk_host_mac */
+	if (!t->g.dwise)
+		blk_host_prep(&t->d, &t->g, wb); /* the emulator's blk_host_mac */
 #endif
 	lf_u32 dwm[LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=dwm type=complete
@@ -1516,77 +1667,32 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 ob,
 #pragma HLS UNROLL
 		dwm[j] = dw[j];
 	}
-	/* A dense layer of one image that the ring holds whole: block ob > 0
-	 * finds every row block ob - 1 loaded still there (only this process
-	 * touches lb, so it persists from one blk_obs iteration to the
-	 * next; the first load of a row range runs up to ih - 1). */
-	lf_i32 held = !g->dwise && d->n == 1 && g->rows == d->ih && ob > 0
-			  ? (lf_i32)d->ih - 1
-			  : -1;
-	for (lf_u32 n = 0; n < d->n; n++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=16 avg=1
-		lf_i32 hi = held; /* last input row in the ring */
-		lf_u32 cnt = 1;
-		for (lf_u32 oy = 0; oy < d->oh; oy += cnt) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
-			lf_i32 w0 =
-			    (lf_i32)(oy * d->stride_h) - (lf_i32)d->pad_t;
-			lf_i32 lo = w0 > hi + 1 ? w0 : hi + 1;
-			if (lo < 0)
-				lo = 0;
-			lf_i32 top = w0 + (lf_i32)g->span_h - 1;
-			if (top > (lf_i32)d->ih - 1)
-				top = (lf_i32)d->ih - 1;
-			if (lo <= top) {
-				/* The window's missing rows and what follows
-				 * them, up to the ring. */
-				lf_i32 r1 = (lf_i32)d->ih - 1;
-				if (g->rows < d->ih &&
-				    w0 + (lf_i32)g->rows - 1 < r1)
-					r1 = w0 + (lf_i32)g->rows - 1;
-				blk_load_rows(act, d, g, n, g->dwise ? ob : 0,
-					      (lf_u32)lo, (lf_u32)r1, lb);
-				hi = r1;
-			}
-			/* The following rows whose windows the ring holds
-			 * (nothing to load: their last row is <= hi). */
-			cnt = 1;
-			for (lf_u32 k = oy + 1; k < d->oh; k++) {
-#pragma HLS LOOP_TRIPCOUNT min=0 max=1024 avg=4
-				lf_i32 tk = (lf_i32)(k * d->stride_h) -
-					    (lf_i32)d->pad_t +
-					    (lf_i32)g->span_h - 1;
-				if (tk > (lf_i32)d->ih - 1)
-					tk = (lf_i32)d->ih - 1;
-				if (tk > hi)
-					break;
-				cnt++;
-			}
-			/* in packs of g->pk rows (blk_pk) */
-			lf_u32 npk = (cnt + g->pk - 1) / g->pk;
-			blk_rows(act, &tm, &ts, n, ob, oy, cnt, npk, dwm, mult,
-				 dw, cst, lut, wb, lb, accrow);
-		}
-	}
+	lf_u32 ob = ob0 + k;
+	lf_u32 cnt = blk_band_cnt(&t->d, &t->g, oy0);
+	lf_u32 npk = (cnt + t->g.pk - 1) / t->g.pk;
+	blk_rows(act, &tm, &ts, n, ob, oy0, cnt, npk, dwm, mult, dw, cst, lut,
+		 wb, lb, accrow);
 }
 
 /*
- * The overlap region blk_obs: output blocks 0 .. nob - 1, a canonical
- * DATAFLOW loop: block ob + 1's records and weights load (params port)
- * while block ob computes (act port); the weights, mult, dw and cst are
- * the ping-pong channels (wb two copies in HLS, LF_CHAN2).
+ * The overlap region blk_obs: output blocks ob0 .. ob0 + nob - 1 of one
+ * band, a canonical DATAFLOW loop: block ob + 1's records and weights
+ * load (params port) while block ob computes (act port); the weights,
+ * mult, dw and cst are the ping-pong channels (wb two copies in HLS,
+ * LF_CHAN2). lb (the band's rows) is only read, by the compute.
  */
 static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const struct blk_task *tw, const struct blk_task *tc,
-		    lf_u32 nob, const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+		    lf_u32 n, lf_u32 oy0, lf_u32 ob0, lf_u32 nob,
+		    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
-		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+		    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	LF_OVL_BEGIN(blk_obs);
 blk_obs:
-	for (lf_u32 ob = 0; ob < nob; ob++) {
+	for (lf_u32 k = 0; k < nob; k++) {
 #pragma HLS DATAFLOW
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
 		LF_CHAN2(lf_u8, wbc, LF_BLK_WBEATS * LF_BLK_LANES, LF_BLK_LANES,
@@ -1599,11 +1705,74 @@ blk_obs:
 #pragma HLS ARRAY_PARTITION variable=mult type=complete
 #pragma HLS ARRAY_PARTITION variable=dw type=complete
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
-		blk_wtask(params, tw, ob, wbc, mult, dw, cst);
-		blk_ctask(act, tc, ob, wbc, mult, dw, cst, lut, lb, accrow);
+		blk_wtask(params, tw, ob0, k, wbc, mult, dw, cst);
+		blk_ctask(act, tc, n, oy0, ob0, k, wbc, mult, dw, cst, lut, lb,
+			  accrow);
 		LF_OVL_STEP(blk_obs);
 	}
 	LF_OVL_END(blk_obs);
+}
+
+/*
+ * blk_bands stage 1: band j's output blocks, as the region blk_obs (each
+ * block's weights load while the previous block computes).
+ */
+static void
+blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
+	     const struct blk_task *t, lf_u32 j,
+	     const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+	     LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	/* blk_obs' two processes: a copy each. */
+	struct blk_task tw = *t, tc = *t;
+	lf_u32 n, oy0, ob0, nob;
+	blk_band_at(&t->g, j, &n, &oy0, &ob0, &nob);
+	blk_obs(params, act, &tw, &tc, n, oy0, ob0, nob, lut, wb, lb, accrow);
+}
+
+/*
+ * The overlap region blk_bands: the descriptor's g->nunit bands (each
+ * image's, and depthwise each output block's: blk_band_at), a canonical
+ * DATAFLOW loop (UG1399 "Canonical Forms", "Canonical Body"): band j + 1's
+ * input rows load (blk_load_band, act read) while band j's output blocks
+ * compute (blk_band_obs: the region blk_obs, weights read, act written).
+ * So a band's rows are read once for all output blocks, and no load waits
+ * for the MAC or the MAC for a load but the first band's. The line
+ * buffer lbc is their ping-pong channel (two copies in HLS, LF_CHAN2),
+ * written by one process and read by the other in the same iteration
+ * ("arrays involved in ... loop-based DATAFLOW optimizations are
+ * implemented as a RAM ping pong buffer channel", UG1399 "pragma HLS
+ * stream"); act is read only in the first process and written only in
+ * the second (UG1399 "Dataflow Optimization Limitations": inputs read at
+ * the start of the region, outputs written at its end), and x and y are
+ * disjoint (blk_check). The two copies are bound to UltraRAM
+ * (BIND_STORAGE impl=uram; make hw-budget counts them), which leaves the
+ * block RAM to the weights.
+ */
+static void
+blk_bands(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
+	  const struct blk_task *tl, const struct blk_task *tb, lf_u32 nunit,
+	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+{
+	LF_OVL_BEGIN(blk_bands);
+blk_bands:
+	for (lf_u32 j = 0; j < nunit; j++) {
+#pragma HLS DATAFLOW
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=8
+		LF_CHAN2(lf_u8, lbc, LF_BLK_LBEATS, LF_BLK_LANES, lb);
+#pragma HLS ARRAY_RESHAPE variable=lbc type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=lbc type=cyclic factor=LF_BLK_LB_BANKS dim=1
+#pragma HLS BIND_STORAGE variable=lbc type=ram_s2p impl=uram
+		blk_load_band(act, tl, j, lbc);
+		blk_band_obs(params, act, tb, j, lut, wb, lbc, accrow);
+		LF_OVL_STEP(blk_bands);
+	}
+	LF_OVL_END(blk_bands);
 }
 
 /* The output table tb into every lane's copy, one entry a cycle. */
@@ -1631,23 +1800,25 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	/* blk_obs's two processes: a copy each. */
-	struct blk_task tw, tc;
-	tw.d = *d;
-	tw.g = *g;
-	tc = tw;
+	/* blk_bands' two processes: a copy each; the load's holds the
+	 * descriptor, the compute's its view (blk_view). */
+	struct blk_task tl, tb;
+	tl.d = *d;
+	tl.g = *g;
+	blk_view(d, &tb.d);
+	tb.g = *g;
 	/* The output table (LF_DF_LUT), once per descriptor: read into
 	 * registers, then into each lane's copy (blk_store). */
-	lf_u8 tb[LF_LUT_BYTES];
-#pragma HLS ARRAY_PARTITION variable=tb type=complete
+	lf_u8 tb8[LF_LUT_BYTES];
+#pragma HLS ARRAY_PARTITION variable=tb8 type=complete
 	lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES];
 #pragma HLS ARRAY_PARTITION variable=lut type=complete dim=1
 #pragma HLS BIND_STORAGE variable=lut type=ram_1p impl=lutram
 	if (d->flags & LF_DF_LUT) {
-		conv_lut_load(params, d, tb);
-		blk_lut_fill(tb, lut);
+		conv_lut_load(params, d, tb8);
+		blk_lut_fill(tb8, lut);
 	}
-	blk_obs(params, act, &tw, &tc, g->ocb, lut, wb, lb, accrow);
+	blk_bands(params, act, &tl, &tb, g->nunit, lut, wb, lb, accrow);
 }
 
 /* Checks and runs one blocked descriptor; returns its status. */

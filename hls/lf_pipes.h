@@ -201,16 +201,20 @@
  * Comments inside the tables stay on one line (scripts/hls-lint).
  */
 #define LF_OVL_REGIONS(X)                                                      \
-	/* one 64-channel output block per iteration: its weights */          \
-	/* and records load while the previous block computes */              \
+	/* one band of output rows (of an image) per iteration: its */        \
+	/* input rows load while the previous band computes */                \
+	X(blk_bands, 2)                                                        \
+	/* one 64-channel output block of a band per iteration: its */        \
+	/* weights and records load while the previous block computes */      \
 	X(blk_obs, 2)                                                          \
 	/* one output row per iteration: MAC beside the previous store */     \
 	X(blk_rows, 2)
 #define LF_OVERLAP(X)                                                          \
+	X(blk_bands, 0, LOOP, blk_load_x)                                      \
+	X(blk_bands, 1, REGION, blk_obs)                                       \
 	X(blk_obs, 0, LOOP, blk_rec)                                           \
 	X(blk_obs, 0, LOOP, blk_load_w)                                        \
 	X(blk_obs, 0, LOOP, blk_cst)                                           \
-	X(blk_obs, 1, LOOP, blk_load_x)                                        \
 	X(blk_obs, 1, REGION, blk_rows)                                        \
 	X(blk_rows, 0, LOOP, blk_mac)                                          \
 	X(blk_rows, 0, LOOP, blk_dw_mac)                                       \

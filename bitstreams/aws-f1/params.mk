@@ -91,19 +91,20 @@ HW_URAM_MAX_PCT := 80
 #     blocked: weights 72 beats/channel x 64 channels in 16 banks of 288 x
 #     512 bit = 16 x 15, twice (the ping-pong channel of the DATAFLOW
 #     region blk_obs: the next block's weights load while this one
-#     computes, hls/README.md "Overlap") = 480; line buffer 1024 beats in
-#     8 banks of 128 x 512 = 8 x 15 = 120; accumulator row 128 px x 65
+#     computes, hls/README.md "Overlap") = 480; accumulator row 128 px x 65
 #     lanes x 32 bit in 4 x 65 banks, twice (blk_rows' channel), bound to
 #     LUTRAM (BIND_STORAGE; 520 banks of 32 x 32 bit, about 10k LUTs,
-#     UNVERIFIED) -> 600 RAMB18 (620 before the overlap: accumulator row
-#     once, in BRAM)
-#     NCHW conv 80, matmul 144, pool 64 -> lane 888 RAMB18 = 444 RAMB36;
-#     2 lanes 888 of 1680 = 52.9%.
-#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 8
-#     banks of 128 x 512 bit take 8 URAM288 each = 64 URAM, no RAMB18 ->
-#     blocked 480 RAMB18, lane 768 RAMB18 = 384 RAMB36; 2 lanes 768 of
-#     1680 = 45.7% (52.9% with the line buffer in BRAM); URAM 128 of 800 =
-#     16.0% (UNVERIFIED: only csynth shows the binding).
+#     UNVERIFIED) -> 480 RAMB18 (600 while the line buffer, 8 banks of
+#     128 x 512 = 8 x 15 = 120, was block RAM; 620 before the overlap:
+#     accumulator row once, in BRAM)
+#     NCHW conv 80, matmul 144, pool 64 -> lane 768 RAMB18 = 384 RAMB36;
+#     2 lanes 768 of 1680 = 45.7% (52.9% with the line buffer in BRAM).
+#   URAM: the line buffer, 1024 beats in 8 banks of 128 x 512 bit, twice
+#     (the ping-pong channel of DATAFLOW region blk_bands: the next band's
+#     input rows load while this one computes), bound to UltraRAM
+#     (BIND_STORAGE impl=uram): each bank 8 URAM288 wide (4096 x 72 bit,
+#     UG573) = 2 x 8 x 8 = 128 URAM a lane; 2 lanes 256 of 800 = 32.0%
+#     (UNVERIFIED; only 1/32 of each URAM's depth used).
 #   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
 #   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
 #   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;

@@ -65,15 +65,13 @@ HW_URAM_MAX_PCT := 80
 #     blocked 4 x 32 x 16 = 2048 MAC / 2 + 64 x 4 + 64 = 1344; NCHW conv
 #     131, matmul 131, pool 74, add 224 -> lane 1904 DSP; 4 lanes 7616 of
 #     11508 = 66.2%
-#   BRAM worst case: blocked 600 RAMB18 (as aws-f1: weights twice, the
-#     DATAFLOW ping-pong; accumulator row in LUTRAM), NCHW conv 80,
-#     matmul 72, pool 64 -> lane 816 RAMB18 = 408 RAMB36; 4 lanes 1632 of
-#     2000 = 81.6% (83.6% before the overlap).
-#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 8
-#     banks of 128 x 512 bit take 8 URAM288 each = 64 URAM, no RAMB18 ->
-#     blocked 480 RAMB18, lane 696 RAMB18 = 348 RAMB36; 4 lanes 1392 of
-#     2000 = 69.6% (81.6% with the line buffer in BRAM); URAM 256 of 1280
-#     = 20.0% (UNVERIFIED: only csynth shows the binding).
+#   BRAM worst case: blocked 480 RAMB18 (as aws-f1: weights twice, the
+#     DATAFLOW ping-pong; accumulator row in LUTRAM; line buffer in URAM),
+#     NCHW conv 80, matmul 72, pool 64 -> lane 696 RAMB18 = 348 RAMB36; 4
+#     lanes 1392 of 2000 = 69.6% (81.6% with the line buffer in BRAM,
+#     83.6% before the overlap).
+#   URAM: the line buffer twice (blk_bands' ping-pong channel), 128 a
+#     lane as aws-f1; 4 lanes 512 of 1280 = 40.0% (UNVERIFIED).
 #   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine

@@ -63,16 +63,14 @@ HW_URAM_MAX_PCT := 80
 #     8121 = 67.4%
 #   BRAM worst case: blocked weights 32 banks x 15 = 480, twice (the
 #     ping-pong channel of DATAFLOW region blk_obs, hls/README.md
-#     "Overlap") = 960, line buffer 14 banks x 15 = 210, accumulator row
-#     7 x 65 banks twice (blk_rows' channel) in LUTRAM (BIND_STORAGE, 0
-#     RAMB18; it was 455 in BRAM before the overlap) -> 1170 RAMB18;
-#     NCHW conv 80, matmul 144, pool 64 -> lane 1458 RAMB18 = 729 RAMB36;
-#     2 lanes 1458 of 1814 = 80.4% (79.0% before the overlap).
-#   Line buffer in URAM (BIND_STORAGE impl=uram, hls/engine.c): its 14
-#     banks of 74 x 512 bit take 8 URAM288 each = 112 URAM, no RAMB18 ->
-#     blocked 960 RAMB18, lane 1248 RAMB18 = 624 RAMB36; 2 lanes 1248 of
-#     1814 = 68.8% (80.4% with the line buffer in BRAM); URAM 224 of 864 =
-#     25.9% (UNVERIFIED: only csynth shows the binding).
+#     "Overlap") = 960, accumulator row 7 x 65 banks twice (blk_rows'
+#     channel) in LUTRAM (BIND_STORAGE, 0 RAMB18; it was 455 in BRAM
+#     before the overlap) -> 960 RAMB18; NCHW conv 80, matmul 144, pool 64
+#     -> lane 1248 RAMB18 = 624 RAMB36; 2 lanes 1248 of 1814 = 68.8%
+#     (80.4% with the line buffer, 14 banks x 15 = 210, in block RAM).
+#   URAM: the line buffer, 14 banks of 512 bit, twice (blk_bands'
+#     ping-pong channel), in UltraRAM: 2 x 14 x 8 = 224 a lane; 2 lanes
+#     448 of 864 = 51.9% (aws-f1's note; UNVERIFIED).
 #   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
 HW_LANE_CUS := lfk_engine
