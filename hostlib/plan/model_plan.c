@@ -69,7 +69,9 @@ static lf_status segments(struct bld *b)
 		    (st = lf__mplan_residency(b)) ||
 		    (st = lf__mplan_blk_segments(b)))
 			return st;
-		if (!lf__mplan_concat_settle(b))
+		int demoted = lf__mplan_concat_settle(b);
+		demoted += lf__mplan_lut_settle(b);
+		if (!demoted)
 			break;
 		free_segments(p);
 		p->nblk = p->nfold = 0;

@@ -110,8 +110,11 @@ lf_status lf__mplan_classify(struct bld *b);
 lf_status lf__mplan_partition(struct bld *b);
 lf_status lf__mplan_residency(struct bld *b);
 
-/* mplan_blk.c: which segments run blocked (lf__mseg.blk). */
+/* mplan_blk.c: which segments run blocked (lf__mseg.blk); matmuls with
+ * an output table whose segment did not end up blocked go back to the
+ * CPU (Return: how many; build() then partitions again). */
 lf_status lf__mplan_blk_segments(struct bld *b);
+int lf__mplan_lut_settle(struct bld *b);
 
 /* mplan_concat.c: concats whose inputs' convs did not end up blocked in
  * their segment go back to the CPU (Return: how many; build() then

@@ -7,6 +7,7 @@
  * of a segment's inputs and outputs at its border (lf__mseg_pack_up(),
  * lf__mseg_unpack_down(), called by hostlib/exec).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -398,6 +399,32 @@ lf_status lf__mplan_blk_segments(struct bld *b)
 		}
 	}
 	return LF_OK;
+}
+
+/*
+ * A matmul's output table (LF_DF_LUT) is a conv descriptor's: on the
+ * device only as a blocked 1x1 conv. lf__mplan_classify() keeps one whose
+ * node could be blocked (BK_BLK), but its segment may still run NCHW
+ * (another node of it cannot be blocked: MobileNetV3-Small's classifier
+ * on emu:tiny), where its descriptor would be refused (LF_KST_BAD_OP).
+ */
+int lf__mplan_lut_settle(struct bld *b)
+{
+	int demoted = 0;
+	for (size_t i = 0; i < b->g->nnodes; i++) {
+		const struct lf__gnode *n = &b->g->nodes[i];
+		int si = b->seg_of[i];
+		if (n->op != LF__GOP_MATMUL || !n->lin->lut || !b->chain[i] ||
+		    (si >= 0 && b->p->seg[si].blk))
+			continue;
+		lf__plan_free(&b->lp[i]);
+		b->chain[i] = 0;
+		b->bk[i] = BK_NONE;
+		snprintf(b->p->node[i].why, sizeof(b->p->node[i].why),
+			 "output table: its segment runs NCHW");
+		demoted++;
+	}
+	return demoted;
 }
 
 void lf__mseg_pack_up(const struct lf__mplan *p, const struct lf__mseg *s,

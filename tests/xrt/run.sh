@@ -5,7 +5,8 @@
 #
 #   tests/xrt/run.sh [--self-check] [BUILD [SUITE...]]
 #
-# BUILD defaults to build, SUITE to "xrt xrt_fault xrt_opencl".
+# BUILD defaults to build, SUITE to "xrt xrt_fault xrt_opencl
+# lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld".
 # --self-check first proves the harness contains what it must: a suite
 # that signals its whole process group (as the shim does, pitfall 4) and
 # one that hangs (pitfall 5) both end without taking this script down.
@@ -44,7 +45,7 @@ if [ "${1:-}" = "--self-check" ]; then
 fi
 B=${1:-build}
 [ $# -gt 0 ] && shift
-SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx lf_tests:device_conformance}
+SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld}
 TIMEOUT=${LF_XRT_TIMEOUT:-120}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in
@@ -129,6 +130,12 @@ for s in $SUITES; do
 		# on xrt:0, against emu:tiny with the same xclbin.
 		set -- LF_TEST_DEVICE=xrt:0 LF_TEST_REF_DEVICE=emu:tiny \
 			LAYERFAB_XCLBIN="$XCLBIN" LF_SRC="$ROOT"
+	elif [ "$s" = lf_tests:realworld ]; then
+		# The committed real-world exports (tests/data/realworld) on
+		# xrt:0 against ONNX Runtime's outputs, the fallback off.
+		set -- LF_TEST_DEVICE=xrt:0 LAYERFAB_XCLBIN="$XCLBIN" \
+			LAYERFAB_FALLBACK=off \
+			LF_REALWORLD_DIR="$ROOT/tests/data/realworld"
 	else
 		set --
 	fi
