@@ -406,7 +406,8 @@ lf_status lf__mplan_blk_segments(struct bld *b)
  * device only as a blocked 1x1 conv. lf__mplan_classify() keeps one whose
  * node could be blocked (BK_BLK), but its segment may still run NCHW
  * (another node of it cannot be blocked: MobileNetV3-Small's classifier
- * on emu:tiny), where its descriptor would be refused (LF_KST_BAD_OP).
+ * under the default build's limits), where its descriptor would be
+ * refused (LF_KST_BAD_OP).
  */
 int lf__mplan_lut_settle(struct bld *b)
 {
