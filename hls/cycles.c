@@ -13,7 +13,6 @@
 #include "lf_pipes.h"
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
-#include <string.h>
 
 _Thread_local lf_u64 lfk__cycles;
 _Thread_local lf_u64 lfk__descs;
@@ -41,6 +40,33 @@ static const unsigned char ovl_member[LFR_COUNT][LFO_NID] = {
     LF_OVERLAP(LFO_STAGE)};
 #undef LFO_STAGE
 
+/*
+ * Per frame, the members whose costs may be nonzero (a bit per id, set
+ * by ovl_add): the steps below visit only those, in id order as loops
+ * over every id would (the same sums, the same first maximum), so a
+ * region step costs its few members, not LFO_NID of them per stage.
+ */
+#define OVL_W ((LFO_NID + 63) / 64)
+static _Thread_local lf_u64 ovl_used[LFO_DEPTH][OVL_W];
+
+/* The first member of frame @k at or after @id, or LFO_NID. */
+static lf_u32 ovl_next(int k, lf_u32 id)
+{
+	for (lf_u32 w = id / 64; w < OVL_W; w++) {
+		lf_u64 b = ovl_used[k][w];
+		if (w == id / 64)
+			b &= ~0ull << (id % 64);
+		if (b)
+			return w * 64 + (lf_u32)__builtin_ctzll(b);
+	}
+	return LFO_NID;
+}
+
+/* Every member of frame k, ascending. */
+#define OVL_EACH(k, id)                                                        \
+	for (lf_u32 id = ovl_next((k), 0); id < LFO_NID;                       \
+	     id = ovl_next((k), id + 1))
+
 /* The stage of @region that member @id runs in, or -1. */
 static int ovl_stage(lf_u32 region, lf_u32 id)
 {
@@ -65,6 +91,7 @@ static void ovl_add(int k, int stage, lf_u32 id, lf_u64 cyc, lf_u64 stall,
 		return;
 	}
 	struct lfk_ovl_cost *c = &lfk__ovl.f[k].cur[stage][id];
+	ovl_used[k][id / 64] |= 1ull << (id % 64);
 	c->cyc += cyc;
 	c->stall += stall;
 	c->bank += bank;
@@ -92,7 +119,8 @@ static void ovl_emit(void)
 	lf_u32 crit = 0, big = LFO_NID;
 	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
 		lf_u64 t = 0;
-		for (lf_u32 id = 0; id < LFO_NID; id++) {
+		OVL_EACH(k, id)
+		{
 			t += q[s][id].cyc;
 			bank += q[s][id].bank;
 		}
@@ -101,17 +129,20 @@ static void ovl_emit(void)
 			crit = s;
 		}
 	}
-	for (lf_u32 id = 0; id < LFO_NID; id++)
+	OVL_EACH(k, id)
+	{
 		if (q[crit][id].cyc &&
 		    (big == LFO_NID || q[crit][id].cyc > q[crit][big].cyc))
 			big = id;
+	}
 	/* The enclosing frame's stage for this region. */
 	int ps = k > 0 ? ovl_stage(lfk__ovl.f[k - 1].region,
 				   LFP_COUNT + f->region)
 		       : -1;
 	int pk = ps >= 0 ? k - 1 : -1;
 	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
-		for (lf_u32 id = 0; id < LFO_NID; id++) {
+		OVL_EACH(k, id)
+		{
 			struct lfk_ovl_cost *c = &q[s][id];
 			if (!(c->cyc | c->bank))
 				continue;
@@ -135,8 +166,21 @@ void lfk__ovl_begin(lf_u32 region)
 		lfk__ovl.over++; /* runs as if no region: costs add */
 		return;
 	}
-	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth++];
-	memset(f, 0, sizeof(*f));
+	int k = (int)lfk__ovl.depth++;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[k];
+	/* Zero what a region left in this frame (its members' entries:
+	 * every other one is zero already). */
+	OVL_EACH(k, id)
+	{
+		for (lf_u32 s = 0; s < LFO_STAGES; s++) {
+			f->cur[s][id] = (struct lfk_ovl_cost){0, 0, 0};
+			for (lf_u32 j = 0; j < LFO_STAGES; j++)
+				f->q[j][s][id] = (struct lfk_ovl_cost){0, 0, 0};
+		}
+	}
+	for (lf_u32 w = 0; w < OVL_W; w++)
+		ovl_used[k][w] = 0;
+	f->base = 0;
 	f->region = region;
 	f->stages = ovl_stages[region];
 }
@@ -147,16 +191,22 @@ void lfk__ovl_step(lf_u32 region)
 	(void)region;
 	if (lfk__ovl.over || !lfk__ovl.depth)
 		return;
-	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth - 1];
+	int k = (int)lfk__ovl.depth - 1;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[k];
 	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
 		struct lfk_ovl_cost *d = f->q[(f->base + s) % f->stages][s];
-		for (lf_u32 id = 0; id < LFO_NID; id++) {
+		OVL_EACH(k, id)
+		{
 			d[id].cyc += f->cur[s][id].cyc;
 			d[id].stall += f->cur[s][id].stall;
 			d[id].bank += f->cur[s][id].bank;
 		}
 	}
-	memset(f->cur, 0, sizeof(f->cur));
+	OVL_EACH(k, id)
+	{
+		for (lf_u32 s = 0; s < LFO_STAGES; s++)
+			f->cur[s][id] = (struct lfk_ovl_cost){0, 0, 0};
+	}
 	ovl_emit();
 }
 
@@ -170,9 +220,11 @@ void lfk__ovl_end(lf_u32 region)
 	}
 	if (!lfk__ovl.depth)
 		return;
-	struct lfk_ovl_frame *f = &lfk__ovl.f[lfk__ovl.depth - 1];
+	int k = (int)lfk__ovl.depth - 1;
+	struct lfk_ovl_frame *f = &lfk__ovl.f[k];
 	for (lf_u32 s = 0; s < LFO_STAGES && s < LFO_STAGES && s < f->stages; s++) {
-		for (lf_u32 id = 0; id < LFO_NID; id++) {
+		OVL_EACH(k, id)
+		{
 			/* costs after the last step: a stage of their own */
 			struct lfk_ovl_cost *c = &f->cur[s][id];
 			if (c->cyc | c->bank)

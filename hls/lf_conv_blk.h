@@ -556,10 +556,15 @@ extern int lfk__blk_isa;
  * blk_hp[k / 2][o][k % 2] (what vpmaddwd multiplies with xq pairs). */
 static _Thread_local lf_i16 blk_hp[LF_BLK_HK / 2][LF_BLK_LANES][2];
 
-/* Lanes of input block cb the array sums (blk_load_w's `used`). */
-LF_INLINE lf_u32 blk_host_used(const struct blk_geo *g, lf_u32 cb)
+/*
+ * Lanes of input block cb the host MAC keeps: the array's (blk_load_w's
+ * `used`: all 64, last_ch chunks of the last block), or of the last block
+ * only its real channels (`last`, blk_host_prep) when its pad lanes add 0.
+ */
+LF_INLINE lf_u32 blk_host_used(const struct blk_geo *g, lf_u32 cb,
+			       lf_u32 last)
 {
-	return cb == g->icb - 1 ? g->last_ch * LF_BLK_IC : LF_BLK_LANES;
+	return cb == g->icb - 1 ? last : LF_BLK_LANES;
 }
 
 /* Its compact run: rounded up to 16 lanes (64 is a multiple of 16). */
@@ -570,12 +575,15 @@ LF_INLINE lf_u32 blk_host_run(lf_u32 used)
 
 /* Compact lanes of a window: kh * kw taps of icb runs (a multiple of
  * 16, at most LF_BLK_HK). */
-LF_INLINE lf_u32 blk_host_nk(const lf_desc *d, const struct blk_geo *g)
+LF_INLINE lf_u32 blk_host_nk(const lf_desc *d, const struct blk_geo *g,
+			     lf_u32 last)
 {
 	return d->kh * d->kw *
-	       ((g->icb - 1) * LF_BLK_LANES +
-		blk_host_run(g->last_ch * LF_BLK_IC));
+	       ((g->icb - 1) * LF_BLK_LANES + blk_host_run(last));
 }
+
+/* blk_host_prep's `last` for the block in blk_hp (blk_host_used). */
+static _Thread_local lf_u32 blk_hlast;
 
 /*
  * Fills blk_hp from the block's weights wb (dense layers); noipa as
@@ -584,12 +592,12 @@ LF_INLINE lf_u32 blk_host_nk(const lf_desc *d, const struct blk_geo *g)
 __attribute__((LF_BLK_NOIPA)) static void
 blk_host_prep_c(const lf_desc *d, const struct blk_geo *g,
 		const lf_u8 (*wb)[LF_BLK_LANES],
-		lf_i16 (*restrict hp)[LF_BLK_LANES][2])
+		lf_i16 (*restrict hp)[LF_BLK_LANES][2], lf_u32 last)
 {
 	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
 	lf_u32 nseg = d->kh * d->kw * g->icb, k0 = 0;
 	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
-		lf_u32 used = blk_host_used(g, sg % g->icb);
+		lf_u32 used = blk_host_used(g, sg % g->icb, last);
 		lf_u32 run = blk_host_run(used);
 		for (lf_u32 o = 0; o < LF_BLK_LANES; o++) {
 			const lf_u8 *r = wb[sg * LF_BLK_LANES + o];
@@ -609,7 +617,7 @@ blk_host_prep_c(const lf_desc *d, const struct blk_geo *g,
 __attribute__((target("avx2"), LF_BLK_NOIPA)) static void
 blk_host_prep_avx2(const lf_desc *d, const struct blk_geo *g,
 		   const lf_u8 (*wb)[LF_BLK_LANES],
-		   lf_i16 (*restrict hp)[LF_BLK_LANES][2])
+		   lf_i16 (*restrict hp)[LF_BLK_LANES][2], lf_u32 last)
 {
 	const __m128i ws = _mm_set1_epi8((char)lfk_flip(d->w_type));
 	const __m256i c128 = _mm256_set1_epi16(128);
@@ -617,7 +625,7 @@ blk_host_prep_avx2(const lf_desc *d, const struct blk_geo *g,
 					       10, 11, 12, 13, 14, 15);
 	lf_u32 nseg = d->kh * d->kw * g->icb, k0 = 0;
 	for (lf_u32 sg = 0; sg < LF_BLK_WBEATS && sg < nseg; sg++) {
-		lf_u32 used = blk_host_used(g, sg % g->icb);
+		lf_u32 used = blk_host_used(g, sg % g->icb, last);
 		lf_u32 run = blk_host_run(used);
 		for (lf_u32 lc = 0; lc < LF_BLK_LANES && lc < run; lc += 16) {
 			/* lanes lc + i < used */
@@ -673,17 +681,54 @@ blk_host_prep_avx2(const lf_desc *d, const struct blk_geo *g,
 }
 #endif
 
+/*
+ * The lanes of the last input block the host MAC keeps: its real
+ * channels (d->ic - 64 (icb - 1)) when every pad lane past them holds
+ * its output channel's w_zp for each real output channel (wq + dw = 0
+ * mod 2^32, as lf_desc.h's packing rule has it), so that the pad lane's
+ * product xq wq and its share dw xq of the store's correction cancel
+ * whatever x holds there: dropping it from the window, the weights and
+ * sum(xq) leaves every real channel's accumulator as it was (pad output
+ * channels take accumulator 0 in the store). Else the array's last_ch
+ * chunks.
+ */
+__attribute__((LF_BLK_NOIPA)) static lf_u32
+blk_host_last(const lf_desc *d, const struct blk_geo *g,
+	      const lf_u8 (*wb)[LF_BLK_LANES], const lf_u32 *dw, lf_u32 nreal)
+{
+	lf_u32 used = g->last_ch * LF_BLK_IC;
+	lf_u32 ric = d->ic - (g->icb - 1) * LF_BLK_LANES;
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 nseg = d->kh * d->kw * g->icb;
+	if (ric >= used)
+		return used;
+	for (lf_u32 sg = g->icb - 1; sg < LF_BLK_WBEATS && sg < nseg;
+	     sg += g->icb)
+		for (lf_u32 o = 0; o < LF_BLK_LANES && o < nreal; o++)
+			for (lf_u32 l = ric; l < LF_BLK_LANES && l < used; l++)
+				if ((lf_u32)((lf_i32)(wb[sg * LF_BLK_LANES + o][l] ^
+						     ws) -
+					     128) +
+					dw[o] !=
+				    0)
+					return used;
+	return ric;
+}
+
 __attribute__((LF_BLK_NOIPA)) static void
 blk_host_prep(const lf_desc *d, const struct blk_geo *g,
-	      LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES])
+	      LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
+	      const lf_u32 *dw, lf_u32 nreal)
 {
+	lf_u32 last = blk_host_last(d, g, wb, dw, nreal);
+	blk_hlast = last;
 #if defined(__x86_64__)
 	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2")) {
-		blk_host_prep_avx2(d, g, wb, blk_hp);
+		blk_host_prep_avx2(d, g, wb, blk_hp, last);
 		return;
 	}
 #endif
-	blk_host_prep_c(d, g, wb, blk_hp);
+	blk_host_prep_c(d, g, wb, blk_hp, last);
 }
 
 /*
@@ -845,7 +890,7 @@ __attribute__((LF_BLK_NOIPA)) static void
 blk_host_window(const lf_desc *d, const struct blk_geo *g, lf_u32 ox,
 		const lf_i32 rb[LF_CONV_KDIM_MAX],
 		LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-		lf_i16 *xw)
+		lf_i16 *xw, lf_u32 last)
 {
 	lf_u32 xs = (lf_u32)lfk_flip(d->x_type);
 	lf_i16 xpad = (lf_i16)((lf_i32)((lf_u32)lfk_byte(d->x_zp) ^ xs) - 128);
@@ -857,7 +902,7 @@ blk_host_window(const lf_desc *d, const struct blk_geo *g, lf_u32 ox,
 			lf_u32 ok = rb[a] >= 0 && ix >= 0 && ix < (lf_i32)d->iw;
 			for (lf_u32 cb = 0; cb < LF_BLK_WBEATS && cb < g->icb;
 			     cb++) {
-				lf_u32 used = blk_host_used(g, cb);
+				lf_u32 used = blk_host_used(g, cb, last);
 				lf_u32 run = blk_host_run(used);
 				const lf_u8 *r =
 				    ok ? lb[(lf_u32)rb[a] + cb * d->iw +
@@ -888,7 +933,8 @@ blk_host_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 nch,
 	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	lf_u32 nk = blk_host_nk(d, g);
+	lf_u32 last = blk_hlast; /* the block's, from blk_host_prep */
+	lf_u32 nk = blk_host_nk(d, g, last);
 #if defined(__x86_64__)
 	int avx2 = lfk__blk_isa == 0 && __builtin_cpu_supports("avx2");
 #endif
@@ -900,10 +946,11 @@ blk_host_mac(const lf_desc *d, const struct blk_geo *g, lf_u32 nch,
 	/* Pixel q of the pack: row q / ow, column q % ow. */
 	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < npix; ox += 2) {
 		lf_u32 two = ox + 1 < npix;
-		blk_host_window(d, g, ox % d->ow, rb[ox / d->ow], lb, xw[0]);
+		blk_host_window(d, g, ox % d->ow, rb[ox / d->ow], lb, xw[0],
+				last);
 		if (two)
 			blk_host_window(d, g, (ox + 1) % d->ow,
-					rb[(ox + 1) / d->ow], lb, xw[1]);
+					rb[(ox + 1) / d->ow], lb, xw[1], last);
 		const lf_i16 *x1 = two ? xw[1] : xw[0];
 		lf_u32 *o1 = two ? accrow[ox + 1] : spare;
 		lf_i32 sx0, sx1;
@@ -1131,13 +1178,139 @@ blk_host_dw_body(const lf_desc *d, const lf_i32 *rb, const lf_u32 *dw,
 	}
 }
 
+/* Tap pairs (a row's taps 2p, 2p + 1) blk_host_dw_pairs takes at most:
+ * a 7x7 layer's 7 x 4. */
+#define LF_BLK_DW_PAIRS 32
+/*
+ * The block's weights as blk_host_dw_pairs multiplies them: pair p of tap
+ * row a at [a * np + p] (np = ceil(kw / 2)), for each 16-lane chunk j the
+ * two taps' 16-bit wq + dw interleaved as vpunpcklwd (h = 0: lanes 0-3,
+ * 8-11 of the chunk) and vpunpckhwd (h = 1: lanes 4-7, 12-15) leave them;
+ * a lone last tap's partner 0.
+ */
+static _Thread_local lf_i16 blk_dwp[LF_BLK_DW_PAIRS][2][4][16];
+
+/* Fills blk_dwp for block weights wb, dw (depthwise, kh * np pairs <=
+ * LF_BLK_DW_PAIRS), once per output block. */
+__attribute__((LF_BLK_NOIPA)) static void
+blk_host_dw_prep(const lf_desc *d, LF_LOCAL const lf_u8 (*wb)[LF_BLK_LANES],
+		 const lf_u32 *dw)
+{
+	lf_u32 ws = (lf_u32)lfk_flip(d->w_type);
+	lf_u32 np = (d->kw + 1) / 2;
+	lf_i16(*wp)[2][4][16] = blk_dwp;
+	for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++)
+		for (lf_u32 p = 0; p < LF_CONV_KDIM_MAX && p < np; p++)
+			for (lf_u32 t = 0; t < 2; t++) {
+				lf_u32 b = 2 * p + t;
+				const lf_u8 *wr =
+				    wb[a * d->kw + (b < d->kw ? b : 0)];
+				for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+					lf_i16 w = (lf_i16)((lf_i32)(wr[l] ^ ws) -
+							    128 + (lf_i32)dw[l]);
+					/* lane l = 16 j + 8 k + 4 h + i */
+					lf_u32 j = l / 16, k = l / 8 % 2,
+					       h = l / 4 % 2, i = l % 4;
+					wp[a * np + p][h][j][8 * k + 2 * i + t] =
+					    b < d->kw ? w : 0;
+				}
+			}
+}
+
 #if defined(__x86_64__)
+/*
+ * AVX2: every pixel's 64 lanes in 8 int32 registers over all its taps,
+ * the taps of a row in pairs through vpmaddwd (xq of taps 2p and 2p + 1
+ * interleaved, times their 16-bit weights wq + dw interleaved alike, from
+ * blk_dwp, which blk_ctask fills per output block: one
+ * int32 sum of two products per lane; a lone last tap is paired with
+ * weight 0). The same products and padding as blk_host_dw_body, int32
+ * sums mod 2^32 (a pair's sum of two products of 8 x 16 bits does not
+ * overflow). Lanes come out of the unpacks as 0-3, 8-11 and 4-7, 12-15
+ * of each 16; vperm2i128 puts them back.
+ */
+__attribute__((target("avx2"), LF_BLK_NOIPA)) static void
+blk_host_dw_pairs(const lf_desc *d, const lf_i32 *rb,
+		  const lf_u8 (*lb)[LF_BLK_LANES],
+		  lf_u32 (*accrow)[LF_BLK_ACC])
+{
+	lf_u32 xs = (lf_u32)lfk_flip(d->x_type);
+	lf_u32 np = (d->kw + 1) / 2;
+	/* xq = the byte ^ (xs ^ 0x80), sign-extended */
+	const __m128i xf = _mm_set1_epi8((char)(xs ^ 0x80u));
+	/* the block's weight pairs (blk_host_dw_prep), once per call */
+	const lf_i16(*wp)[2][4][16] = blk_dwp;
+	/* padding's beat: x_zp in every lane (its xq is xpad) */
+	lf_u8 padb[LF_BLK_LANES];
+	for (lf_u32 l = 0; l < LF_BLK_LANES; l++)
+		padb[l] = lfk_byte(d->x_zp);
+	for (lf_u32 ox = 0; ox < LF_BLK_IW_MAX && ox < d->ow; ox++) {
+		__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+		__m256i a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+		lf_i32 ix0 = (lf_i32)(ox * d->stride_w) - (lf_i32)d->pad_l;
+		for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++) {
+			for (lf_u32 p = 0; p < LF_CONV_KDIM_MAX && p < np;
+			     p++) {
+				/* the two taps' beats (padding: padb; a lone
+				 * last tap's partner has weight 0) */
+				const lf_u8 *r[2];
+				for (lf_u32 t = 0; t < 2; t++) {
+					lf_i32 ix =
+					    ix0 + (lf_i32)((2 * p + t) * d->dil_w);
+					r[t] = rb[a] >= 0 && ix >= 0 &&
+							   ix < (lf_i32)d->iw
+						   ? lb[(lf_u32)rb[a] +
+							(lf_u32)ix]
+						   : padb;
+				}
+				const lf_i16(*w)[4][16] = wp[a * np + p];
+#define LF_BLK_DW_STEP(j, lo, hi)                                              \
+	do {                                                                   \
+		__m256i x0 = _mm256_cvtepi8_epi16(_mm_xor_si128(              \
+		    _mm_loadu_si128((const __m128i *)(r[0] + 16 * (j))), xf)); \
+		__m256i x1 = _mm256_cvtepi8_epi16(_mm_xor_si128(              \
+		    _mm_loadu_si128((const __m128i *)(r[1] + 16 * (j))), xf)); \
+		lo = _mm256_add_epi32(                                         \
+		    lo, _mm256_madd_epi16(                                     \
+			    _mm256_unpacklo_epi16(x0, x1),                     \
+			    _mm256_loadu_si256((const __m256i *)w[0][j])));    \
+		hi = _mm256_add_epi32(                                         \
+		    hi, _mm256_madd_epi16(                                     \
+			    _mm256_unpackhi_epi16(x0, x1),                     \
+			    _mm256_loadu_si256((const __m256i *)w[1][j])));    \
+	} while (0)
+				LF_BLK_DW_STEP(0, a0, a1);
+				LF_BLK_DW_STEP(1, a2, a3);
+				LF_BLK_DW_STEP(2, a4, a5);
+				LF_BLK_DW_STEP(3, a6, a7);
+#undef LF_BLK_DW_STEP
+			}
+		}
+		lf_u32 *o = accrow[ox];
+		__m256i *q = (__m256i *)o;
+		const __m256i acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+		for (lf_u32 j = 0; j < 4; j++) {
+			_mm256_storeu_si256(q + 2 * j,
+					    _mm256_permute2x128_si256(
+						acc[2 * j], acc[2 * j + 1], 0x20));
+			_mm256_storeu_si256(q + 2 * j + 1,
+					    _mm256_permute2x128_si256(
+						acc[2 * j], acc[2 * j + 1], 0x31));
+		}
+		o[LF_BLK_LANES] = 0;
+	}
+}
+
 __attribute__((target("avx2"), LF_BLK_NOIPA)) static void
 blk_host_dw_avx2(const lf_desc *d, const lf_i32 *rb, const lf_u32 *dw,
 		 const lf_u8 (*wb)[LF_BLK_LANES],
 		 const lf_u8 (*lb)[LF_BLK_LANES],
 		 lf_u32 (*accrow)[LF_BLK_ACC])
 {
+	if (d->kh * ((d->kw + 1) / 2) <= LF_BLK_DW_PAIRS) {
+		blk_host_dw_pairs(d, rb, lb, accrow);
+		return;
+	}
 	blk_host_dw_body(d, rb, dw, wb, lb, accrow);
 }
 #endif
@@ -1659,7 +1832,10 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
 	struct blk_task tm = *t, ts = *t;
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
 	if (!t->g.dwise)
-		blk_host_prep(&t->d, &t->g, wb); /* the emulator's blk_host_mac */
+		blk_host_prep(&t->d, &t->g, wb, dw,
+			      blk_nreal(&t->d, ob0 + k)); /* blk_host_mac */
+	else if (t->d.kh * ((t->d.kw + 1) / 2) <= LF_BLK_DW_PAIRS)
+		blk_host_dw_prep(&t->d, wb, dw); /* blk_host_dw_pairs */
 #endif
 	lf_u32 dwm[LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=dwm type=complete

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lf_config.h"
 #include "lf_desc.h"
 #include "lf_test.h"
 #include "unit/kernel_cases.h"
@@ -526,6 +527,99 @@ static void test_blocked_conv(void)
 }
 
 /*
+ * Pad input lanes whose weights are NOT their channel's w_zp (a host that
+ * broke lf_desc.h's packing rule): the array then sums garbage, and the
+ * emulator's MAC (lf_conv_blk.h blk_host_last) must not take its shortcut
+ * of dropping those lanes. The blocked dense shape cases with ic not a
+ * multiple of 64, their pad-lane weights random: host C (AVX2 and SSE2
+ * paths) byte for byte as the OpenCL build of the loop as written (no
+ * reference: the result is the array's, not a convolution's). The dense
+ * cases with correct packing are test_blocked_conv's.
+ */
+extern int lfk__blk_isa;
+static void test_blocked_pad_weights(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c1bad;
+	int runs = 0, fails = 0, garbage = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		const struct lf_kc_blk *c = &lf_kc_blk_cases[i];
+		if (c->dwise || c->ic % LF_BLK_LANES == 0)
+			continue;
+		struct lf_kc_launch l;
+		CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(seed + (uint64_t)i, c, &l),
+				      0);
+		struct lf_rng r;
+		lf_rng_seed(&r, seed + (uint64_t)i);
+		uint32_t icb =
+		    (uint32_t)(c->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
+		uint32_t ocb =
+		    (uint32_t)(c->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+		uint8_t *w = l.params + l.desc[0].w_off;
+		/* rows (ob, a, b, ib, o) of 64 lanes: the last ib's pad lanes
+		 */
+		for (uint32_t row = 0;
+		     row < ocb * (uint32_t)(c->kh * c->kw) * icb * LF_BLK_LANES;
+		     row++) {
+			uint32_t ib = row / LF_BLK_LANES % icb;
+			for (uint32_t ln = 0;
+			     ib == icb - 1 && ln < LF_BLK_LANES; ln++)
+				if (ib * LF_BLK_LANES + ln >= (uint32_t)c->ic)
+					w[(size_t)row * LF_BLK_LANES + ln] =
+					    (uint8_t)lf_rng_u32(&r);
+		}
+		uint8_t *ac = malloc(l.act_bytes), *ah = malloc(l.act_bytes);
+		CU_ASSERT_FATAL(ac != NULL && ah != NULL);
+		for (int isa = 0; isa < 2; isa++)
+			for (int k = 0; k < 2; k++) {
+				lf_desc dc = l.desc[0], dh = l.desc[0];
+				int kn = k ? K_ENGINE : K_CONV;
+				memcpy(ac, l.act, l.act_bytes);
+				memcpy(ah, l.act, l.act_bytes);
+				CU_ASSERT_EQUAL_FATAL(
+				    run_cl(kn, &dc, 1, l.params, l.params_bytes,
+					   ac, l.act_bytes),
+				    0);
+				lfk__blk_isa = isa;
+				host_call(kn, &dh, 1, l.params, l.params_bytes,
+					  ah, l.act_bytes);
+				lfk__blk_isa = 0;
+				runs++;
+				if (dc.status != LF_KST_OK ||
+				    dh.status != LF_KST_OK ||
+				    memcmp(ac, ah, l.act_bytes) != 0) {
+					fprintf(stderr,
+						"\npad weights: case %d isa %d "
+						"%s: status %d / %d, bytes "
+						"%s\n  %s\n",
+						i, isa, k_name[kn], dc.status,
+						dh.status,
+						memcmp(ac, ah, l.act_bytes)
+						    ? "differ"
+						    : "same",
+						l.what);
+					fails++;
+				}
+			}
+		/* The garbage can show (not the convolution's bytes) where
+		 * the array sums pad lanes, in an IC chunk with real
+		 * channels (unless the outputs saturate): it must somewhere. */
+		if (c->ic % LF_BLK_IC != 0 &&
+		    memcmp(ah, l.expect, l.act_bytes) != 0)
+			garbage++;
+		free(ac);
+		free(ah);
+		lf_kc_free(&l);
+	}
+	CU_ASSERT(runs >= 8);
+	CU_ASSERT(garbage >= 2);
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * The output table (LF_DF_LUT) on the OpenCL build: the blocked shape
  * cases and random NCHW convs with a random permutation table, through
  * lfk_conv2d and lfk_engine; the same bytes as host C and the reference
@@ -655,6 +749,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"blocked", test_blocked},
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},
+	    {"blocked_pad_weights", test_blocked_pad_weights},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
