@@ -403,11 +403,12 @@ lf_status lf__mplan_blk_segments(struct bld *b)
 
 /*
  * A matmul's output table (LF_DF_LUT) is a conv descriptor's: on the
- * device only as a blocked 1x1 conv. lf__mplan_classify() keeps one whose
- * node could be blocked (BK_BLK), but its segment may still run NCHW
- * (another node of it cannot be blocked: MobileNetV3-Small's classifier
- * under the default build's limits), where its descriptor would be
- * refused (LF_KST_BAD_OP).
+ * device only as a blocked 1x1 conv, in a segment that runs blocked. One
+ * check after partitioning covers both ways to miss it: the node has no
+ * blocked form (not BK_BLK), or its segment runs NCHW because another
+ * node of it cannot be blocked (MobileNetV3-Small's classifier under the
+ * default build's limits), where its descriptor would be refused
+ * (LF_KST_BAD_OP).
  */
 int lf__mplan_lut_settle(struct bld *b)
 {
@@ -416,13 +417,14 @@ int lf__mplan_lut_settle(struct bld *b)
 		const struct lf__gnode *n = &b->g->nodes[i];
 		int si = b->seg_of[i];
 		if (n->op != LF__GOP_MATMUL || !n->lin->lut || !b->chain[i] ||
-		    (si >= 0 && b->p->seg[si].blk))
+		    (b->bk[i] == BK_BLK && si >= 0 && b->p->seg[si].blk))
 			continue;
 		lf__plan_free(&b->lp[i]);
 		b->chain[i] = 0;
 		b->bk[i] = BK_NONE;
 		snprintf(b->p->node[i].why, sizeof(b->p->node[i].why),
-			 "output table: its segment runs NCHW");
+			 "output table: a matmul takes it only as a blocked "
+			 "1x1 conv");
 		demoted++;
 	}
 	return demoted;

@@ -480,18 +480,8 @@ lf_status lf__mplan_classify(struct bld *b)
 	}
 	for (size_t i = 0; i < g->nnodes; i++) {
 		b->bk[i] = b->chain[i] ? lf__mplan_blk_kind(b, i) : BK_NONE;
-		/* A matmul's output table (LF_DF_LUT) is a conv descriptor's:
-		 * on the device only as a blocked 1x1 conv. */
-		const struct lf__gnode *n = &g->nodes[i];
-		if (b->chain[i] && n->op == LF__GOP_MATMUL && n->lin->lut &&
-		    b->bk[i] != BK_BLK) {
-			lf__plan_free(&b->lp[i]);
-			b->chain[i] = 0;
-			b->bk[i] = BK_NONE;
-			snprintf(p->node[i].why, sizeof(p->node[i].why),
-				 "output table: a matmul takes it only as a "
-				 "blocked 1x1 conv");
-		}
+		/* A matmul with an output table that is not blocked: see
+		 * lf__mplan_lut_settle(). */
 	}
 	return LF_OK;
 }
