@@ -350,6 +350,32 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   read. A build takes the flag when its limits say
  *   `lfk_conv2d.blk_ycb` = 1; one that does not rejects it
  *   (LF_KST_BAD_OP).
+ * Part of a layer (y_rows, y_blks; conv2d, maxpool, avgpool, add, mul
+ *   with LF_DF_BLK): the descriptor computes and writes only output rows
+ *   [r0, r1) of every image (y_rows = r0 + r1 * 65536; for add and mul
+ *   the rows of y, ih of them) and only output channel blocks [b0, b1)
+ *   (y_blks = b0 + b1 * 65536; blocks of oc / 64 for a conv, of ic / 64
+ *   for pooling, add and mul). 0 is the whole dimension, so a descriptor
+ *   that sets neither is the whole layer as before; otherwise r0 <= r1 <=
+ *   oh and b0 <= b1 <= ceil(oc / 64) (else LF_KST_BAD_SHAPE), and an empty
+ *   range writes nothing. Inputs and every check are the whole layer's
+ *   (bounds over the whole y): the parts of two descriptors with disjoint
+ *   ranges write disjoint bytes of the same y, and together the whole
+ *   layer's bytes (each output byte depends on the inputs only, never on
+ *   which part computed it). Used to split a layer over the CUs of a
+ *   launch at batch 1 (hostlib/plan). A non-zero y_rows or y_blks on an
+ *   NCHW descriptor or a matmul is LF_KST_BAD_OP. A build takes them when
+ *   its limits say `lfk_engine.blk_range` = 1.
+ * Barrier (sync; lfk_engine only): with sync = k >= 2, after this
+ *   descriptor's status is written the CU waits until each of the k CUs
+ *   of its launch group (the CUs the xclbin connects in a ring for it)
+ *   has finished its descriptor of the same barrier, so the next
+ *   descriptor may read what the others wrote. Every CU of the group must
+ *   run the same number of barriers; a CU whose list stopped at an error
+ *   leaves the others waiting (the host's timeout aborts them). 0 and 1:
+ *   no barrier. A build takes it when its limits say `lfk_engine.sync` =
+ *   the ring's size; one without (0) rejects a descriptor with sync >= 2
+ *   (LF_KST_BAD_OP).
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -384,7 +410,11 @@ typedef struct lf_desc {
 	/* 27 */ lf_u32 reserved2;
 	/* matmul shape */
 	/* 28 */ lf_u32 mm_batch, mm_m, mm_k, mm_n;
-	/* 32 */ lf_u32 mm_w_batch, reserved3, reserved4, reserved5;
+	/* 32 */ lf_u32 mm_w_batch;
+	/* 33-35: a part of a blocked layer, and the barrier after it (below) */
+	/* 33 */ lf_u32 y_rows;
+	/* 34 */ lf_u32 y_blks;
+	/* 35 */ lf_u32 sync;
 	/* byte offsets: x_off, x2_off, y_off into act; the rest into params */
 	/* 36 */ lf_u32 x_off, x2_off, y_off, w_off;
 	/* 40 */ lf_u32 bias_off, w_zp_off, mult_off, lut_off;

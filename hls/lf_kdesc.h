@@ -63,9 +63,9 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->mm_k = w[30];
 	d->mm_n = w[31];
 	d->mm_w_batch = w[32];
-	d->reserved3 = w[33];
-	d->reserved4 = w[34];
-	d->reserved5 = w[35];
+	d->y_rows = w[33];
+	d->y_blks = w[34];
+	d->sync = w[35];
 	d->x_off = w[36];
 	d->x2_off = w[37];
 	d->y_off = w[38];
