@@ -44,6 +44,8 @@ struct add_geo {
 	lf_u32 bc;     /* LF_DF_X2_SCALAR / _PER_CH / _PER_NC, or 0 */
 	lf_u32 blk;    /* LF_DF_BLK: blocked channels-last (add_blk_*) */
 	lf_u32 cb;     /* blocked: channel blocks, ceil(ic / 64) */
+	lf_u32 row0, row1; /* blocked: the part's rows of y (y_rows) */
+	lf_u32 blk0, blk1; /* and channel blocks (y_blks) */
 	lf_i32 lo, hi; /* the type's range */
 	/* fma(A2, b2, fma(A1, b1, c1)): add rQ, fixed, rP; mul m, -0, 1 */
 	float b1, c1, b2;
@@ -60,13 +62,17 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	g->mul = d->op == LF_KOP_MUL;
 	g->bc = d->flags & bcs;
 	lf_u32 ok_flags = bcs | LF_DF_BLK | (g->mul ? 0 : LF_DF_SWAP);
-	if ((d->op != LF_KOP_ADD && !g->mul) || (d->flags & ~ok_flags) != 0 ||
-	    (g->bc & (g->bc - 1)) != 0)
-		return LF_KST_BAD_OP;
 	g->blk = (d->flags & LF_DF_BLK) != 0;
+	if ((d->op != LF_KOP_ADD && !g->mul) || (d->flags & ~ok_flags) != 0 ||
+	    (g->bc & (g->bc - 1)) != 0 || lfk_part_refused(d, g->blk))
+		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
 		return LF_KST_BAD_TYPE;
 	if (d->n == 0 || d->ic == 0 || d->ih == 0 || d->iw == 0)
+		return LF_KST_BAD_SHAPE;
+	/* The part of the layer it computes (y_rows, y_blks; blocked). */
+	g->cb = lfk_blk_cb(d->ic);
+	if (!lfk_part(d, d->ih, g->cb, &g->row0, &g->row1, &g->blk0, &g->blk1))
 		return LF_KST_BAD_SHAPE;
 	if (!lfk_in_type(d->x_type, d->x_zp) ||
 	    !lfk_in_type(d->x_type, d->x2_zp) ||
@@ -82,7 +88,6 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 
 	/* Blocked: n * cb planes of 64-byte pixels, 64-aligned; a
 	 * per-channel x2 is cb beats. */
-	g->cb = lfk_blk_cb(d->ic);
 	lf_u64 chans = g->blk ? (lf_u64)g->cb * LF_BLK_LANES : d->ic;
 	lf_u64 planes = lfk_mul_sat(d->n, chans);
 	lf_u64 count = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
@@ -388,34 +393,47 @@ static void add_blk_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	lf_i32 q[LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=q type=complete
 	lf_u32 pix = d->ih * d->iw;
-	lf_u32 planes = d->n * g->cb;
-	if (g->bc != LF_DF_X2_PER_CH && g->bc != LF_DF_X2_PER_NC) {
-		/* Full or scalar: the planes are contiguous, one span. A
-		 * scalar is one byte read, broadcast to every lane. */
-		lf_u32 full = g->bc == 0;
+	/* The part (y_rows, y_blks): nb blocks from b0 of each image, and
+	 * of each plane the beats of rows r0 .. r1 - 1 from beat r0 * iw. */
+	lf_u32 nb = g->blk1 - g->blk0;
+	lf_u32 planes = d->n * nb;
+	lf_u32 whole = nb == g->cb && g->row0 == 0 && g->row1 == d->ih;
+	lf_u32 off = g->row0 * d->iw;
+	lf_u32 len = (g->row1 - g->row0) * d->iw;
+	lf_u32 full = g->bc == 0;
+	lf_u32 per_nc = g->bc == LF_DF_X2_PER_NC;
+	if (g->bc != LF_DF_X2_PER_CH && !per_nc) {
+		/* Full or scalar: the planes are contiguous, one span (a
+		 * part: one per plane). A scalar is one byte read,
+		 * broadcast to every lane. */
 		lf_i32 b = full ? 0 : lfk_value(d->x_type, lf_ld_u8(act, d->x2_off));
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
 			q[l] = b;
 		}
-		add_blk_span(act, d, g, 0, planes * pix, full, q, xab, x2ab);
-		return;
-	}
-	lf_u32 per_nc = g->bc == LF_DF_X2_PER_NC;
-	lf_u32 c = 0; /* channel block of plane p */
-	for (lf_u32 p = 0; p < planes; p++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=4
-		/* The block's 64 x2 values: one beat (per image and channel:
-		 * the plane's own). */
-		add_blk_load(act, d->x2_off / LF_BLK_LANES + (per_nc ? p : c), 1,
-			     x2ab);
-		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
-#pragma HLS UNROLL
-			q[l] = lfk_value(d->x_type, x2ab[0][l]);
+		if (whole) {
+			add_blk_span(act, d, g, 0, planes * pix, full, q, xab,
+				     x2ab);
+			return;
 		}
-		add_blk_span(act, d, g, p * pix, pix, 0, q, xab, x2ab);
-		if (++c == g->cb)
-			c = 0;
+	}
+	for (lf_u32 k = 0; k < planes; k++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=4
+		lf_u32 c = g->blk0 + k % nb; /* channel block of plane p */
+		lf_u32 p = k / nb * g->cb + c;
+		if (g->bc == LF_DF_X2_PER_CH || per_nc) {
+			/* The block's 64 x2 values: one beat (per image and
+			 * channel: the plane's own). */
+			add_blk_load(act,
+				     d->x2_off / LF_BLK_LANES + (per_nc ? p : c),
+				     1, x2ab);
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				q[l] = lfk_value(d->x_type, x2ab[0][l]);
+			}
+		}
+		add_blk_span(act, d, g, p * pix + off, len,
+			     full, q, xab, x2ab);
 	}
 }
 

@@ -128,7 +128,8 @@ static lf_i32 conv_check(const lf_desc *d, lf_u32 params_bytes,
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
 	if (d->op != LF_KOP_CONV2D ||
-	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH | LF_DF_LUT)) != 0)
+	    (d->flags & ~(LF_DF_BIAS | LF_DF_W_PER_CH | LF_DF_LUT)) != 0 ||
+	    lfk_part_refused(d, 0))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    (!lfk_is_8bit(d->y_type) && d->y_type != LF_KDT_I32))

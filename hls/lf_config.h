@@ -243,6 +243,23 @@
  */
 #define LF_ENGINE_BLK_OPS                                                      \
 	((1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6))
+/*
+ * 1: the blocked datapaths (conv2d, pooling, add, mul) compute the part of
+ * a layer a descriptor's y_rows and y_blks give (lf_desc.h "Part of a
+ * layer"); the limits key lfk_engine.blk_range the host checks before it
+ * splits a layer across CUs. Set by the source (lfk_part in lf_kutil.h,
+ * lf_conv_blk.h blk_band_at, pool.c pool_run, add.c add_blk_run), not a
+ * -D parameter.
+ */
+#define LF_ENGINE_BLK_RANGE 1
+/*
+ * The size of the barrier ring between lfk_engine CUs (lf_desc.h
+ * "Barrier": a descriptor's sync must equal it), 0 for a build without
+ * one, which refuses sync >= 2 (LF_KST_BAD_OP). No build has one yet.
+ */
+#ifndef LF_ENGINE_SYNC
+#define LF_ENGINE_SYNC 0
+#endif
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the
@@ -400,6 +417,8 @@
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
 	X("lfk_engine.blk_ops", LF_ENGINE_BLK_OPS)                             \
 	X("lfk_engine.macs_per_cycle", LF_CONV_MACS_PEAK)                      \
+	X("lfk_engine.blk_range", LF_ENGINE_BLK_RANGE)                         \
+	X("lfk_engine.sync", LF_ENGINE_SYNC)                                   \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
 	X("model.depth_ld", LF_DEPTH_LD)                                       \
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \
@@ -447,6 +466,7 @@
 	X("LF_POOL_BLK_TW", LF_POOL_BLK_TW)                                    \
 	X("LF_ADD_LANES", LF_ADD_LANES)                                        \
 	X("LF_ADD_DIM_MAX", LF_ADD_DIM_MAX)                                    \
+	X("LF_ENGINE_SYNC", LF_ENGINE_SYNC)                                    \
 	X("LF_LAT_MEM", LF_LAT_MEM)                                            \
 	X("LF_DEPTH_MAC", LF_DEPTH_MAC)                                        \
 	X("LF_DEPTH_RQ", LF_DEPTH_RQ)                                          \

@@ -99,7 +99,9 @@ struct blk_geo {
 	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX); depthwise: DW_PIX */
 	lf_u32 pk;	  /* output rows a pass of the PE array takes (blk_pk) */
 	lf_u32 bo;	  /* output rows of a band (blk_bo) */
-	lf_u32 nband;	  /* bands of an image: ceil(oh / bo) */
+	lf_u32 r0, nr;	  /* the part's output rows r0 .. r0 + nr - 1 (y_rows) */
+	lf_u32 b0, nb;	  /* and output blocks b0 .. b0 + nb - 1 (y_blks) */
+	lf_u32 nband;	  /* bands of an image: ceil(nr / bo) */
 	lf_u32 nunit;	  /* bands of the descriptor (blk_bands) */
 	lf_u32 cs;	  /* column step of the load (blk_compact: stride) */
 	lf_u32 bw;	  /* beats of a line-buffer row per channel block */
@@ -163,12 +165,16 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
  */
 LF_INLINE lf_u32 blk_bo(const lf_desc *d, const struct blk_geo *g)
 {
-	lf_u32 bo = g->rows >= d->ih ? d->oh
+	/* The descriptor's part: g->nr rows (oh for a whole layer). */
+	lf_u32 oh = g->nr;
+	if (oh == 0)
+		return 1;
+	lf_u32 bo = g->rows >= d->ih ? oh
 				     : (g->rows - g->span_h) / d->stride_h + 1;
-	if (bo > g->pk && bo < d->oh)
+	if (bo > g->pk && bo < oh)
 		bo -= bo % g->pk;
-	lf_u32 nb = (d->oh + bo - 1) / bo;
-	lf_u32 even = (d->oh + nb - 1) / nb;
+	lf_u32 nb = (oh + bo - 1) / bo;
+	lf_u32 even = (oh + nb - 1) / nb;
 	even = (even + g->pk - 1) / g->pk * g->pk;
 	return even < bo ? even : bo;
 }
@@ -208,7 +214,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	/* groups 1, or depthwise with channel multiplier 1. */
 	if (d->op != LF_KOP_CONV2D ||
 	    (d->flags & ~(LF_DF_LUT | LF_DF_YCB)) != LF_DF_BLK ||
-	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)))
+	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)) ||
+	    lfk_part_refused(d, 1))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    !lfk_is_8bit(d->y_type))
@@ -224,6 +231,12 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->ycb = (d->flags & LF_DF_YCB) ? d->y_cb : g->ocb;
 	if (g->ycb < g->ocb)
 		return LF_KST_BAD_SHAPE;
+	/* The part of the layer it computes (y_rows, y_blks). */
+	lf_u32 r1, b1;
+	if (!lfk_part(d, d->oh, g->ocb, &g->r0, &r1, &g->b0, &b1))
+		return LF_KST_BAD_SHAPE;
+	g->nr = r1 - g->r0;
+	g->nb = b1 - g->b0;
 	/* Depthwise: output block ob reads input block ob only; a block's
 	 * weights are one beat per tap. */
 	g->dwise = d->groups != 1;
@@ -260,8 +273,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
 	g->pk = blk_pk(&v, g);
 	g->bo = blk_bo(&v, g);
-	g->nband = (d->oh + g->bo - 1) / g->bo;
-	g->nunit = d->n * (g->dwise ? g->ocb : 1) * g->nband;
+	g->nband = (g->nr + g->bo - 1) / g->bo;
+	g->nunit = g->nb ? d->n * (g->dwise ? g->nb : 1) * g->nband : 0;
 
 	/* Whole beats only: every offset on a beat. */
 	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
@@ -1754,25 +1767,25 @@ blk_rows:
 
 /*
  * Band j of the descriptor (blk_bands): image n, first output row oy0,
- * and the output blocks ob0 .. ob0 + *nob - 1 it computes (all of them;
- * depthwise: block ob0 only, whose input block is the only one loaded).
+ * and the output blocks ob0 .. ob0 + *nob - 1 it computes (all of the
+ * part's, y_blks; depthwise: block ob0 only, whose input block is the
+ * only one loaded). Bands cover the part's rows only (y_rows).
  */
 LF_INLINE void blk_band_at(const struct blk_geo *g, lf_u32 j, lf_u32 *n,
 			   lf_u32 *oy0, lf_u32 *ob0, lf_u32 *nob)
 {
-	lf_u32 per = (g->dwise ? g->ocb : 1) * g->nband;
+	lf_u32 per = (g->dwise ? g->nb : 1) * g->nband;
 	lf_u32 r = j % per;
 	*n = j / per;
-	*ob0 = g->dwise ? r / g->nband : 0;
-	*nob = g->dwise ? 1 : g->ocb;
-	*oy0 = (r % g->nband) * g->bo;
+	*ob0 = g->b0 + (g->dwise ? r / g->nband : 0);
+	*nob = g->dwise ? 1 : g->nb;
+	*oy0 = g->r0 + (r % g->nband) * g->bo;
 }
 
-/* Output rows of the band from row oy0 (bo, fewer at the image's end). */
-LF_INLINE lf_u32 blk_band_cnt(const lf_desc *d, const struct blk_geo *g,
-			      lf_u32 oy0)
+/* Output rows of the band from row oy0 (bo, fewer at the part's end). */
+LF_INLINE lf_u32 blk_band_cnt(const struct blk_geo *g, lf_u32 oy0)
 {
-	lf_u32 left = d->oh - oy0;
+	lf_u32 left = g->r0 + g->nr - oy0;
 	return left < g->bo ? left : g->bo;
 }
 
@@ -1790,7 +1803,7 @@ static void blk_load_band(LF_GLOBAL const lf_beat *act,
 	const struct blk_geo *g = &t->g;
 	lf_u32 n, oy0, ob0, nob;
 	blk_band_at(g, j, &n, &oy0, &ob0, &nob);
-	lf_u32 cnt = blk_band_cnt(d, g, oy0);
+	lf_u32 cnt = blk_band_cnt(g, oy0);
 	/* The windows' rows inside the image, lo .. end - 1, as one run;
 	 * blk_compact: each output row's one row (pads are 0), a run each.
 	 * One call site on purpose: with a second one (the compact rows in
@@ -1809,7 +1822,8 @@ static void blk_load_band(LF_GLOBAL const lf_beat *act,
 		lf_u32 r0 = g->cs > 1 ? top + y * d->stride_h : lo;
 		lf_u32 nr = g->cs > 1 ? 1 : lo < end ? end - lo : 0;
 		if (nr > 0)
-			blk_load_rows(act, d, g, n, ob0, r0, nr, y, lb);
+			blk_load_rows(act, d, g, n, g->dwise ? ob0 : 0, r0,
+				      nr, y, lb);
 	}
 }
 
@@ -1844,7 +1858,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
 		dwm[j] = dw[j];
 	}
 	lf_u32 ob = ob0 + k;
-	lf_u32 cnt = blk_band_cnt(&t->d, &t->g, oy0);
+	lf_u32 cnt = blk_band_cnt(&t->g, oy0);
 	lf_u32 npk = (cnt + t->g.pk - 1) / t->g.pk;
 	blk_rows(act, &tm, &ts, n, ob, oy0, cnt, npk, dwm, mult, dw, cst, lut,
 		 wb, lb, accrow);

@@ -9,6 +9,7 @@
 #ifndef LF_KUTIL_H
 #define LF_KUTIL_H
 
+#include "lf_config.h"
 #include "lf_desc.h"
 
 /* Sizes at or above 4 GiB cannot fit in any buffer a u32 size describes. */
@@ -106,6 +107,39 @@ LF_INLINE lf_i32 lfk_requant(lf_u32 acc, float mult, lf_i32 y_zp, lf_i32 lo,
 	float v = (float)(lf_i32)acc * mult;
 	lf_i32 q = lfk_round_even(v) + y_zp;
 	return q < lo ? lo : (q > hi ? hi : q);
+}
+
+/*
+ * The part of its layer a blocked descriptor computes (lf_desc.h y_rows,
+ * y_blks): output rows [*r0, *r1) of @rows and channel blocks [*b0, *b1)
+ * of @blks, each the whole dimension when its word is 0. Returns 0 when a
+ * range is malformed (LF_KST_BAD_SHAPE).
+ */
+LF_INLINE int lfk_part(const lf_desc *d, lf_u32 rows, lf_u32 blks,
+		       lf_u32 *r0, lf_u32 *r1, lf_u32 *b0, lf_u32 *b1)
+{
+	*r0 = d->y_rows & 0xffffu;
+	*r1 = d->y_rows ? d->y_rows >> 16 : rows;
+	*b0 = d->y_blks & 0xffffu;
+	*b1 = d->y_blks ? d->y_blks >> 16 : blks;
+	return *r0 <= *r1 && *r1 <= rows && *b0 <= *b1 && *b1 <= blks;
+}
+
+/*
+ * 1 when this kernel does not take @d's part words or barrier
+ * (LF_KST_BAD_OP): y_rows / y_blks on a descriptor without LF_DF_BLK
+ * (@blk 0: NCHW, matmul), sync >= 2 outside an engine built with a
+ * barrier ring (LF_ENGINE_SYNC).
+ */
+LF_INLINE int lfk_part_refused(const lf_desc *d, lf_u32 blk)
+{
+#if defined(LF_ENGINE_BUILD) && LF_ENGINE_SYNC >= 2
+	lf_u32 ring = LF_ENGINE_SYNC;
+#else
+	lf_u32 ring = 0;
+#endif
+	return (!blk && (d->y_rows | d->y_blks) != 0) ||
+	       (d->sync >= 2 && d->sync != ring);
 }
 
 #endif /* LF_KUTIL_H */

@@ -41,6 +41,8 @@ struct pool_geo {
 	float div_pad;	  /* (float)(kh * kw), the count_include_pad divisor */
 	lf_u32 blk;	  /* LF_DF_BLK: blocked channels-last (pool_blk_*) */
 	lf_u32 cb;	  /* blocked: channel blocks, ceil(ic / 64) */
+	lf_u32 r0, r1;	  /* blocked: the part's output rows (y_rows) */
+	lf_u32 b0, b1;	  /* and channel blocks (y_blks) */
 };
 
 /* One output dimension is the floor or the ceil_mode size of its window. */
@@ -65,7 +67,8 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	g->avg = d->op == LF_KOP_AVGPOOL;
 	g->blk = (d->flags & LF_DF_BLK) != 0;
 	if ((d->op != LF_KOP_MAXPOOL && !g->avg) ||
-	    (d->flags & ~(LF_DF_BLK | (g->avg ? LF_DF_COUNT_PAD : 0u))) != 0)
+	    (d->flags & ~(LF_DF_BLK | (g->avg ? LF_DF_COUNT_PAD : 0u))) != 0 ||
+	    lfk_part_refused(d, g->blk))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || d->y_type != d->x_type)
 		return LF_KST_BAD_TYPE;
@@ -82,6 +85,10 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 			 d->stride_h, d->oh) ||
 	    !pool_dim_ok(d->iw, d->pad_l, d->pad_r, d->kw, d->dil_w,
 			 d->stride_w, d->ow))
+		return LF_KST_BAD_SHAPE;
+	/* The part of the layer it computes (y_rows, y_blks; blocked). */
+	g->cb = lfk_blk_cb(d->ic);
+	if (!lfk_part(d, d->oh, g->cb, &g->r0, &g->r1, &g->b0, &g->b1))
 		return LF_KST_BAD_SHAPE;
 	g->is_global = g->avg && d->kh == d->ih && d->kw == d->iw &&
 		       d->pad_t == 0 && d->pad_l == 0 && d->pad_b == 0 &&
@@ -145,7 +152,6 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	}
 
 	/* Blocked: n * cb planes of 64-byte pixels, 64-aligned. */
-	g->cb = lfk_blk_cb(d->ic);
 	lf_u64 planes = g->blk ? lfk_mul_sat(d->n, (lf_u64)g->cb * LF_BLK_LANES)
 			       : lfk_mul_sat(d->n, d->ic);
 	lf_u64 x_sz = lfk_mul_sat(planes, lfk_mul_sat(d->ih, d->iw));
@@ -560,13 +566,16 @@ static void pool_blk_tile(LF_GLOBAL lf_beat *act, const lf_desc *d,
 static void pool_blk_global(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			    const struct pool_geo *g)
 {
-	lf_u32 planes = d->n * g->cb;
+	/* The part's planes (y_blks; an empty y_rows: none), nb a image. */
+	lf_u32 nb = g->r1 > g->r0 ? g->b1 - g->b0 : 0;
+	lf_u32 planes = d->n * nb;
 	lf_u32 bias = (lf_u32)(-d->x_zp) * g->image;
 	float lo = (float)(g->lo - d->y_zp), hi = (float)(g->hi - d->y_zp);
 	lf_u32 acc[LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=acc type=complete
-	for (lf_u32 p = 0; p < planes; p++) {
+	for (lf_u32 q = 0; q < planes; q++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=8
+		lf_u32 p = q / nb * g->cb + g->b0 + q % nb;
 		lf_u32 bi = d->x_off / LF_BLK_LANES + p * g->image;
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
@@ -620,10 +629,16 @@ static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		pool_global(act, d, g);
 		return;
 	}
-	lf_u32 planes = d->n * (g->blk ? g->cb : d->ic);
-	for (lf_u32 p = 0; p < planes; p++) {
+	/* Planes per image, and the part's (y_blks: blocked only) from p0;
+	 * its rows r0 .. r1 - 1 (y_rows; all of them NCHW). */
+	lf_u32 per = g->blk ? g->cb : d->ic;
+	lf_u32 p0 = g->blk ? g->b0 : 0;
+	lf_u32 np = g->blk ? g->b1 - g->b0 : d->ic;
+	lf_u32 planes = d->n * np;
+	for (lf_u32 q = 0; q < planes; q++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
-		for (lf_u32 oy = 0; oy < d->oh; oy++) {
+		lf_u32 p = q / np * per + p0 + q % np;
+		for (lf_u32 oy = g->r0; oy < g->r1; oy++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=28
 			for (lf_u32 ox0 = 0; ox0 < d->ow; ox0 += g->tw) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=1

@@ -132,6 +132,16 @@ int lf_kc_place_ycb(struct lf_kc_launch *l, uint32_t before, uint32_t after,
  * random order (a table read at the wrong index, or not at all, shows). */
 void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES]);
 
+/*
+ * Replaces l's one blocked descriptor by the parts of its layer
+ * (lf_desc.h y_rows, y_blks) that a random row cut and a random channel
+ * block cut give, in a random order, leaving out part @skip (0..3; -1:
+ * none); returns their number. *@empty: the skipped part was empty
+ * (test_kernels_part.c).
+ */
+int lf_kc_part_split(struct lf_kc_launch *l, struct lf_rng *r, int skip,
+		     int *empty);
+
 /* The per-case generator seed: base seed (LF_TEST_SEED or a default). */
 uint64_t lf_kc_seed(void);
 

@@ -527,6 +527,38 @@ static void test_blocked_conv(void)
 }
 
 /*
+ * Blocked layers computed in parts (lf_desc.h y_rows, y_blks), as the
+ * host splits a layer across CUs: every conv shape and random pools,
+ * adds and muls, cut at random rows and channel blocks, as one engine
+ * launch of their parts: the whole layer's bytes (the reference's) on
+ * the OpenCL build as in host C.
+ */
+static void test_parts(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c9a27;
+	int fails = 0, empty;
+	for (int i = 0; i < lf_kc_blk_ncases + 12; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		lf_rng_seed(&r, seed + (uint64_t)i);
+		int rc = i < lf_kc_blk_ncases
+			     ? lf_kc_blk_conv(seed + (uint64_t)i,
+					      &lf_kc_blk_cases[i], &l)
+			     : lf_kpc_random_blk(&r, &l);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		lf_kc_part_split(&l, &r, -1, &empty);
+		if (check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * Pad input lanes whose weights are NOT their channel's w_zp (a host that
  * broke lf_desc.h's packing rule): the array then sums garbage, and the
  * emulator's MAC (lf_conv_blk.h blk_host_last) must not take its shortcut
@@ -750,6 +782,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},
 	    {"blocked_pad_weights", test_blocked_pad_weights},
+	    {"parts", test_parts},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
