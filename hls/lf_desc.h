@@ -139,6 +139,9 @@ enum lf_kdtype {
 #define LF_DF_X2_PER_NC                                                        \
 	0x400u /* add, mul: x2 has n * ic elements, x2[i][c] for image i,    \
 		* channel c (a [N, C, 1, 1] operand) */
+#define LF_DF_ADD                                                              \
+	0x800u /* blocked conv: y = QLinearAdd of its output and x2 at      \
+		* x2_off (fused add, below; LF_DF_SWAP as for add) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -376,6 +379,26 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   no barrier. A build takes it when its limits say `lfk_engine.sync` =
  *   the ring's size; one without (0) rejects a descriptor with sync >= 2
  *   (LF_KST_BAD_OP).
+ * Fused add (LF_DF_ADD; conv2d with LF_DF_BLK): a residual QLinearAdd
+ *   in the conv's store. After the requantization, the clamp and the
+ *   output table (if any), each output byte a (pad lanes included) meets
+ *   the byte b of the same image, channel and pixel of x2, a blocked
+ *   tensor (n, oc, oh, ow) at x2_off (images ceil(oc / 64) * oh * ow
+ *   beats apart, also with LF_DF_YCB), and y is the add's result: the
+ *   Add formula above, unchanged, with a as its x (scale x_scale, zero
+ *   point add_x_zp), b as its x2 (x2_scale, x2_zp), output scale y_scale
+ *   and zero point add_y_zp, then clamped to [add_min, add_max] (a fused
+ *   ReLU after the add: add_min = add_y_zp); LF_DF_SWAP when x2 is the
+ *   outer operand P. x2's type is y_type. act_min, act_max and y_zp stay
+ *   the conv's own (its requantization to a). Checked with the scalar
+ *   quantization fields: the four zero points / bounds in y_type's range,
+ *   add_min <= add_max, the three scales finite and > 0
+ *   (LF_KST_BAD_QUANT); with the byte ranges: x2_off a multiple of 64,
+ *   x2 inside act and apart from y's bytes (LF_KST_BOUNDS; x2 may
+ *   overlap x). LF_DF_SWAP without LF_DF_ADD is LF_KST_BAD_OP. Without
+ *   the flag x2_off, x2_zp, the scales and words 60-63 are not read. A
+ *   build takes the flag when its limits say `lfk_conv2d.blk_add` = 1;
+ *   one that does not rejects it (LF_KST_BAD_OP).
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -425,7 +448,9 @@ typedef struct lf_desc {
 	/* 49: echoed in the status word (lf_kst_word); 0 = no echo */
 	/* 49 */ lf_u32 nonce;
 	/* 50 */ float x_scale, x2_scale, y_scale; /* add / mul / avgpool */
-	/* 53 */ lf_u32 reserved8[LF_DESC_WORDS - 53];
+	/* 53 */ lf_u32 reserved8[60 - 53];
+	/* 60: with LF_DF_ADD, the fused add's (below) */
+	/* 60 */ lf_i32 add_x_zp, add_y_zp, add_min, add_max;
 } lf_desc;
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
