@@ -14,21 +14,13 @@
  * x, x2 and y stream through the act port; the planes are contiguous, so
  * the plane loop only tracks the channel of a per-channel x2.
  *
- * Add: A1 = Q, B1 = rQ, C1 = fixed, A2 = P, B2 = rP: ORT's MLAS AVX2
- * kernel (MlasQLinearAddKernelAvx2Helper), two fused multiply-adds per
- * element. Every build must produce the correctly rounded fused result:
- * fmaf() from libm in host C, fmaf() in Vitis HLS, fma() in OpenCL C
- * (lf_kqlinear.h); a separate multiply and add would differ by one near
- * rounding ties.
- * Mul: A1 = (x - x_zp) * (x2 - x2_zp) (an exact integer), B1 = m,
- * C1 = -0, A2 = y_zp, B2 = 1: the first fma is the product A1 * m
- * rounded once (adding -0 changes no value, zeros included), the second
- * the sum y_zp + that product rounded once (y_zp * 1 is exact): MLAS's
- * unfused multiply, then add, on the same two fma units, so no build can
- * contract them differently.
+ * The per-element formula (the two fused multiply-adds of the add, the
+ * unfused multiply and add of the mul) is lf_kadd.h's, which the blocked
+ * conv's fused add (lf_conv_blk.h, LF_DF_ADD) runs too.
  */
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kadd.h"
 #include "lf_kblk.h"
 #include "lf_kdesc.h"
 #include "lf_kqlinear.h"
@@ -39,17 +31,13 @@
 struct add_geo {
 	lf_u32 inner;  /* ih * iw: elements per plane */
 	lf_u32 planes; /* n * ic */
-	lf_u32 swap;   /* add: x2 is the outer operand P */
 	lf_u32 mul;    /* LF_KOP_MUL */
 	lf_u32 bc;     /* LF_DF_X2_SCALAR / _PER_CH / _PER_NC, or 0 */
 	lf_u32 blk;    /* LF_DF_BLK: blocked channels-last (add_blk_*) */
 	lf_u32 cb;     /* blocked: channel blocks, ceil(ic / 64) */
 	lf_u32 row0, row1; /* blocked: the part's rows of y (y_rows) */
 	lf_u32 blk0, blk1; /* and channel blocks (y_blks) */
-	lf_i32 lo, hi; /* the type's range */
-	/* fma(A2, b2, fma(A1, b1, c1)): add rQ, fixed, rP; mul m, -0, 1 */
-	float b1, c1, b2;
-	float fz; /* mul: (float)y_zp, its A2 */
+	struct lfk_qadd q; /* the per-element coefficients (lf_kadd.h) */
 };
 
 /* Every check of lf_desc.h, in its order; fills *g when LF_KST_OK. */
@@ -110,45 +98,10 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 
 	g->inner = d->ih * d->iw;
 	g->planes = (lf_u32)planes;
-	g->swap = (d->flags & LF_DF_SWAP) != 0;
-	g->lo = lfk_type_min(d->x_type);
-	g->hi = lfk_type_max(d->x_type);
-	g->fz = (float)d->y_zp;
-	if (g->mul) {
-		/* MLAS: the scales' product, then the division. */
-		float sxx = d->x_scale * d->x2_scale;
-		g->b1 = sxx / d->y_scale;
-		g->c1 = -0.0f;
-		g->b2 = 1.0f;
-		return LF_KST_OK;
-	}
-	/* ORT: the ratios by division, then the fused constant term. */
-	float rx = d->x_scale / d->y_scale;
-	float rx2 = d->x2_scale / d->y_scale;
-	float rp = g->swap ? rx2 : rx;
-	g->b1 = g->swap ? rx : rx2;
-	g->b2 = rp;
-	float zp = (float)(g->swap ? d->x2_zp : d->x_zp);
-	float zq = (float)(g->swap ? d->x_zp : d->x2_zp);
-	float tq = g->b1 * zq;
-	g->c1 = g->fz - lfk_fmaf(rp, zp, tq);
+	lfk_qadd_init(&g->q, g->mul, (d->flags & LF_DF_SWAP) != 0, d->x_type,
+		      d->x_scale, d->x_zp, d->x2_scale, d->x2_zp, d->y_scale,
+		      d->y_zp, d->act_min, d->act_max);
 	return LF_KST_OK;
-}
-
-/* One element: x and x2 are the operands' values, already decoded. */
-LF_INLINE lf_i32 add_one(const lf_desc *d, const struct add_geo *g,
-			 lf_i32 x, lf_i32 x2)
-{
-	/* Add: P and Q are x and x2, or x2 and x with LF_DF_SWAP. */
-	lf_i32 p = g->swap ? x2 : x, q = g->swap ? x : x2;
-	/* Mul: |.| <= 255 * 255, exact in float32. */
-	lf_i32 prod = (x - d->x_zp) * (x2 - d->x2_zp);
-	float a1 = (float)(g->mul ? prod : q);
-	float a2 = g->mul ? g->fz : (float)p;
-	float inner = lfk_fmaf(a1, g->b1, g->c1);
-	float v = lfk_fmaf(a2, g->b2, inner);
-	lf_i32 r = lfk_quant_clamp(v, g->lo, g->hi);
-	return lfk_clamp(r, d->act_min, d->act_max);
 }
 
 /* Runs one checked descriptor. */
@@ -184,7 +137,7 @@ static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				if (full)
 					x2 = lfk_value(d->x_type,
 						       lf_ld_u8(act, d->x2_off + e));
-				lf_i32 y = add_one(d, g, x, x2);
+				lf_i32 y = lfk_qadd_one(&g->q, x, x2);
 				lf_st_u8(act, d->y_off + e, lfk_byte(y));
 			}
 		}
@@ -217,109 +170,14 @@ add_blk_load:
 }
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
-#include <immintrin.h>
 /* lf_conv_blk.h's switch: 0 the best the CPU has, 1 no AVX2 (tests). */
 extern int lfk__blk_isa;
-/*
- * Host C only (hls/README.md "Emulator speed"): add_blk_vec's beats with
- * AVX2 and FMA3, 8 lanes at a time, chosen at run time (the loop as
- * written otherwise). The same bytes as add_one: the operands' values
- * converted exactly, the two fused multiply-adds rounded once each as
- * fmaf is (vfmadd231ps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
- * -512 (so lo), else v clamped to [-512, 512] (which saturates as the
- * true value would) and rounded half to even by roundps with an explicit
- * mode (not MXCSR's); then the clamps to [lo, hi] and [act_min, act_max].
- */
-__attribute__((target("avx2,fma"), noinline)) static void
-add_host_vec_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d,
-		  const struct add_geo *g, lf_u32 ybi, lf_u32 nb, lf_u32 full,
-		  const lf_i32 q[LF_BLK_LANES],
-		  const lf_u8 (*xab)[LF_BLK_LANES],
-		  const lf_u8 (*x2ab)[LF_BLK_LANES])
-{
-	const __m256 b1 = _mm256_set1_ps(g->b1);
-	const __m256 c1 = _mm256_set1_ps(g->c1);
-	const __m256 b2 = _mm256_set1_ps(g->b2);
-	const __m256 fz = _mm256_set1_ps(g->fz);
-	const __m256i zx = _mm256_set1_epi32(d->x_zp);
-	const __m256i zx2 = _mm256_set1_epi32(d->x2_zp);
-	const __m256 two31 = _mm256_set1_ps(2147483648.0f);
-	const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-	const __m256 vlo = _mm256_set1_ps(-512.0f);
-	const __m256 vhi = _mm256_set1_ps(512.0f);
-	const __m256i s = _mm256_set1_epi32(lfk_flip(d->x_type));
-	/* add_one's two clamps, in its order */
-	const __m256i vl1 = _mm256_set1_epi32(g->lo);
-	const __m256i vh1 = _mm256_set1_epi32(g->hi);
-	const __m256i vl2 = _mm256_set1_epi32(d->act_min);
-	const __m256i vh2 = _mm256_set1_epi32(d->act_max);
-	const __m256i byte = _mm256_set1_epi32(0xff);
-	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-	for (lf_u32 v = 0; v < LF_POOL_BLK_ROW && v < nb; v++) {
-		__m256i r[LF_BLK_LANES / 8];
-		for (lf_u32 v8 = 0; v8 < LF_BLK_LANES / 8; v8++) {
-			lf_u32 j = v8 * 8;
-			/* lfk_value: (b ^ s) - s */
-			__m256i xb = _mm256_cvtepu8_epi32(
-			    _mm_loadl_epi64((const __m128i *)(xab[v] + j)));
-			__m256i xv = _mm256_sub_epi32(_mm256_xor_si256(xb, s), s);
-			__m256i x2v;
-			if (full) {
-				__m256i b2 = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
-				    (const __m128i *)(x2ab[v] + j)));
-				x2v = _mm256_sub_epi32(_mm256_xor_si256(b2, s),
-						       s);
-			} else {
-				x2v = _mm256_loadu_si256(
-				    (const __m256i *)(q + j));
-			}
-			/* add_one: add A1 = Q, A2 = P (P = x2 when swapped);
-			 * mul A1 = the exact product, A2 = y_zp */
-			__m256 a1, a2;
-			if (g->mul) {
-				a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
-				    _mm256_sub_epi32(xv, zx),
-				    _mm256_sub_epi32(x2v, zx2)));
-				a2 = fz;
-			} else {
-				a1 = _mm256_cvtepi32_ps(g->swap ? xv : x2v);
-				a2 = _mm256_cvtepi32_ps(g->swap ? x2v : xv);
-			}
-			__m256 in = _mm256_fmadd_ps(a1, b1, c1);
-			__m256 f = _mm256_fmadd_ps(a2, b2, in);
-			/* NaN or |f| >= 2^31: -512 */
-			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
-						   _CMP_NLT_UQ);
-			f = _mm256_blendv_ps(f, vlo, big);
-			f = _mm256_min_ps(_mm256_max_ps(f, vlo), vhi);
-			f = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT |
-						   _MM_FROUND_NO_EXC);
-			__m256i y = _mm256_cvtps_epi32(f);
-			y = _mm256_blendv_epi8(y, vh1, _mm256_cmpgt_epi32(y, vh1));
-			y = _mm256_blendv_epi8(y, vl1, _mm256_cmpgt_epi32(vl1, y));
-			y = _mm256_blendv_epi8(y, vh2, _mm256_cmpgt_epi32(y, vh2));
-			y = _mm256_blendv_epi8(y, vl2, _mm256_cmpgt_epi32(vl2, y));
-			r[v8] = _mm256_and_si256(y, byte); /* lfk_byte */
-		}
-		/* 64 bytes in lane order (lf_conv_blk.h's store packs so) */
-		lf_u8 *yb = (lf_u8 *)(act + ybi + v);
-		for (lf_u32 h = 0; h < 2; h++) {
-			__m256i p0 = _mm256_packus_epi32(r[4 * h], r[4 * h + 1]);
-			__m256i p1 =
-			    _mm256_packus_epi32(r[4 * h + 2], r[4 * h + 3]);
-			_mm256_storeu_si256(
-			    (__m256i *)(yb + 32 * h),
-			    _mm256_permutevar8x32_epi32(
-				_mm256_packus_epi16(p0, p1), order));
-		}
-	}
-}
 #endif
 
 /*
  * nb beats of y from the loaded x (xab) and x2 (x2ab with a full-shape
  * x2, else the broadcast values q[]): 64 lanes per beat, each
- * add_one's two fused multiply-adds.
+ * lfk_qadd_one (two fused multiply-adds).
  */
 static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			const struct add_geo *g, lf_u32 ybi, lf_u32 nb,
@@ -330,9 +188,12 @@ static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
 	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2") &&
 	    __builtin_cpu_supports("fma")) {
-		/* The emulator: the same beats (add_host_vec_avx2), the
+		/* The emulator: the same beats (lfk_qadd_host_avx2), the
 		 * loop's count. */
-		add_host_vec_avx2(act, d, g, ybi, nb, full, q, xab, x2ab);
+		lfk_qadd_host_avx2(&g->q, nb, (const lf_u8(*)[LF_BLK_LANES])xab,
+				   full ? (const lf_u8(*)[LF_BLK_LANES])x2ab
+					: NULL,
+				   q, (lf_u8(*)[LF_BLK_LANES])(act + ybi));
 		LF_PIPE_BEGIN(add_blk_vec);
 		lfp__add_blk_vec = nb;
 		LF_PIPE_END(add_blk_vec);
@@ -351,7 +212,7 @@ add_blk_vec:
 			lf_i32 x = lfk_value(d->x_type, xab[v][l]);
 			lf_i32 x2 =
 			    full ? lfk_value(d->x_type, x2ab[v][l]) : q[l];
-			lf_i32 y = add_one(d, g, x, x2);
+			lf_i32 y = lfk_qadd_one(&g->q, x, x2);
 			o[l] = lfk_byte(y);
 		}
 		lf_beat_wr(act, ybi + v, o);

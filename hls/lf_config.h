@@ -130,6 +130,13 @@
  */
 #define LF_BLK_YCB 1
 /*
+ * 1: the blocked conv takes LF_DF_ADD (lf_desc.h "Fused add": a residual
+ * QLinearAdd in its store, blk_store_add); the limits key
+ * lfk_conv2d.blk_add the host checks. Set by the source (lf_conv_blk.h
+ * blk_check, blk_store), not a -D parameter.
+ */
+#define LF_BLK_ADD 1
+/*
  * The depthwise unit (lf_conv_blk.h blk_dw_mac) takes, each cycle, one
  * tap row of LF_BLK_DW_KW tap columns for LF_BLK_DW_PIX output pixels of
  * 64 channels: LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 multipliers. The columns
@@ -400,6 +407,7 @@
 	X("lfk_conv2d.blk_dw", LF_BLK_DW)                                      \
 	X("lfk_conv2d.lut", LF_CONV_LUT)                                       \
 	X("lfk_conv2d.blk_ycb", LF_BLK_YCB)                                    \
+	X("lfk_conv2d.blk_add", LF_BLK_ADD)                                    \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

@@ -67,6 +67,7 @@
 
 #include "lf_config.h"
 #include "lf_desc.h"
+#include "lf_kadd.h"
 #include "lf_kutil.h"
 #include "lf_pipes.h"
 
@@ -110,6 +111,8 @@ struct blk_geo {
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
 	lf_u32 kwp;	  /* depthwise: tap columns per cycle (<= DW_KW) */
 	lf_u32 ycb;	  /* y's channel blocks per image (LF_DF_YCB: y_cb) */
+	lf_u32 fadd;	  /* LF_DF_ADD: the store adds x2 (blk_store) */
+	struct lfk_qadd fq; /* LF_DF_ADD: the add's coefficients */
 };
 
 /* Little-endian 32 bits of a beat's bytes. */
@@ -211,9 +214,12 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 {
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
-	/* groups 1, or depthwise with channel multiplier 1. */
-	if (d->op != LF_KOP_CONV2D ||
-	    (d->flags & ~(LF_DF_LUT | LF_DF_YCB)) != LF_DF_BLK ||
+	/* groups 1, or depthwise with channel multiplier 1; LF_DF_SWAP
+	 * only with a fused add. */
+	g->fadd = (d->flags & LF_DF_ADD) != 0;
+	lf_u32 opt = LF_DF_LUT | LF_DF_YCB | LF_DF_ADD |
+		     (g->fadd ? LF_DF_SWAP : 0);
+	if (d->op != LF_KOP_CONV2D || (d->flags & ~opt) != LF_DF_BLK ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)) ||
 	    lfk_part_refused(d, 1))
 		return LF_KST_BAD_OP;
@@ -223,6 +229,17 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	lf_i32 st = conv_check_shape(d, 1);
 	if (st != LF_KST_OK)
 		return st;
+	/* The fused add's quantization (LF_DF_ADD): its operands and y
+	 * are y_type. */
+	if (g->fadd &&
+	    (!lfk_in_type(d->y_type, d->add_x_zp) ||
+	     !lfk_in_type(d->y_type, d->x2_zp) ||
+	     !lfk_in_type(d->y_type, d->add_y_zp) ||
+	     !lfk_in_type(d->y_type, d->add_min) ||
+	     !lfk_in_type(d->y_type, d->add_max) ||
+	     d->add_min > d->add_max || !lfk_scale_ok(d->x_scale) ||
+	     !lfk_scale_ok(d->x2_scale) || !lfk_scale_ok(d->y_scale)))
+		return LF_KST_BAD_QUANT;
 
 	/* The blocked datapath's buffers. */
 	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
@@ -277,7 +294,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->nunit = g->nb ? d->n * (g->dwise ? g->nb : 1) * g->nband : 0;
 
 	/* Whole beats only: every offset on a beat. */
-	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off) %
+	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off |
+	     (g->fadd ? d->x2_off : 0)) %
 		LF_BEAT_BYTES !=
 	    0)
 		return LF_KST_BOUNDS;
@@ -289,12 +307,26 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	    lfk_mul_sat(lfk_mul_sat(d->oh, d->ow), LF_BLK_LANES));
 	lf_u64 w_sz = lfk_mul_sat(lfk_mul_sat(g->ocb, g->wbeats), LF_BEAT_BYTES);
 	lf_u64 r_sz = (lf_u64)g->ocb * LF_BLK_RBEATS * LF_BEAT_BYTES;
+	/* x2 of the fused add: blocked (n, oc, oh, ow), images ocb blocks
+	 * apart whatever y_cb is. */
+	lf_u64 x2_sz = lfk_mul_sat(
+	    lfk_mul_sat(d->n, g->ocb),
+	    lfk_mul_sat(lfk_mul_sat(d->oh, d->ow), LF_BLK_LANES));
 	if (!lfk_inside(d->x_off, x_sz, act_bytes) ||
 	    !lfk_inside(d->y_off, y_sz, act_bytes) ||
 	    !lfk_disjoint(d->x_off, x_sz, d->y_off, y_sz) ||
 	    !lfk_inside(d->w_off, w_sz, params_bytes) ||
-	    !lfk_inside(d->w_zp_off, r_sz, params_bytes))
+	    !lfk_inside(d->w_zp_off, r_sz, params_bytes) ||
+	    (g->fadd && (!lfk_inside(d->x2_off, x2_sz, act_bytes) ||
+			 !lfk_disjoint(d->x2_off, x2_sz, d->y_off, y_sz))))
 		return LF_KST_BOUNDS;
+	/* The add's coefficients, once per descriptor: the conv's output
+	 * is its x, x2 its x2 (lf_desc.h "Fused add"). */
+	if (g->fadd)
+		lfk_qadd_init(&g->fq, 0, (d->flags & LF_DF_SWAP) != 0,
+			      d->y_type, d->x_scale, d->add_x_zp, d->x2_scale,
+			      d->x2_zp, d->y_scale, d->add_y_zp, d->add_min,
+			      d->add_max);
 	return conv_check_lut(d, params_bytes);
 }
 
@@ -1552,10 +1584,35 @@ blk_host_store_avx2(LF_GLOBAL lf_beat *act, const lf_desc *d, lf_u32 base,
 #endif
 
 /*
+ * Lane j of accumulator row ar (LF_BLK_ACC lanes) as the store writes
+ * it without a fused add: the sums plus dw * sum(xq) + (bias + dx
+ * sum(wq) + N dx dw), the exact accumulator mod 2^32 (0 past the block's
+ * nreal channels), requantized, then through the output table
+ * (LF_DF_LUT: lane j's copy).
+ */
+LF_INLINE lf_u8 blk_rq_lane(const lf_desc *d, lf_u32 j, lf_u32 nreal,
+			    lf_u32 lut_on, LF_LOCAL const lf_u32 *ar,
+			    const float mult[LF_BLK_LANES],
+			    const lf_u32 dw[LF_BLK_LANES],
+			    const lf_u32 cst[LF_BLK_LANES],
+			    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES])
+{
+	lf_u32 acc = j < nreal ? ar[j] + dw[j] * ar[LF_BLK_LANES] + cst[j] : 0;
+	lf_u8 q = lfk_byte(
+	    lfk_requant(acc, mult[j], d->y_zp, d->act_min, d->act_max));
+	return lut_on ? lut[j % LF_BLK_LUT_COPIES][q] : q;
+}
+
+/*
  * Requantizes npix pixels of block ob from output row oy on (a pack of
- * rows, consecutive in y) and writes them, one 64-channel beat per pixel (64 lanes of a multiply-add and a requantization). Lanes
- * past the block's channels take accumulator 0 (their record's mult
- * decides the byte).
+ * rows, consecutive in y) and writes them, one 64-channel beat per pixel
+ * (64 lanes of a multiply-add and a requantization). Lanes past the
+ * block's channels take accumulator 0 (their record's mult decides the
+ * byte). With a fused add (LF_DF_ADD) the loop is blk_store_add: it also
+ * reads x2's beat of the same pixel and block, one per beat written (the
+ * act port's read and write channels side by side), and each lane's
+ * byte a becomes the add of a and x2's byte (lf_kadd.h, the add
+ * datapath's formula).
  */
 static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		      const struct blk_geo *g, lf_u32 n, lf_u32 ob, lf_u32 oy,
@@ -1568,41 +1625,74 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
 	lf_u32 base = d->y_off / LF_BEAT_BYTES +
 		      ((n * g->ycb + ob) * d->oh + oy) * d->ow;
+	/* x2's beats (LF_DF_ADD): images ocb blocks apart. */
+	lf_u32 xb = d->x2_off / LF_BEAT_BYTES +
+		    ((n * g->ocb + ob) * d->oh + oy) * d->ow;
 	lf_u32 trips = npix;
 	LF_PIPE_BEGIN(blk_store);
+	LF_PIPE_BEGIN(blk_store_add);
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
-	/* The emulator on AVX2: the same beats (blk_host_store_avx2), the
-	 * loop's count. */
-	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2")) {
+	/* The emulator on AVX2: the same beats (blk_host_store_avx2, then
+	 * in place lfk_qadd_host_avx2), the loop's count. */
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2") &&
+	    (!g->fadd || __builtin_cpu_supports("fma"))) {
 		blk_host_store_avx2(act, d, base, npix, nreal, mult, dw, cst,
 				    lut, accrow);
-		lfp__blk_store = trips;
+		if (g->fadd) {
+			lf_u8(*y)[LF_BLK_LANES] =
+			    (lf_u8(*)[LF_BLK_LANES])(act + base);
+			lfk_qadd_host_avx2(
+			    &g->fq, npix, (const lf_u8(*)[LF_BLK_LANES])y,
+			    (const lf_u8(*)[LF_BLK_LANES])(act + xb), NULL, y);
+			lfp__blk_store_add = trips;
+		} else {
+			lfp__blk_store = trips;
+		}
 		trips = 0;
 	}
 #endif
-blk_store:
-	for (lf_u32 ox = 0; ox < trips; ox++) {
+	if (g->fadd) {
+	blk_store_add:
+		for (lf_u32 ox = 0; ox < trips; ox++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
-		LF_PIPE(blk_store);
-		lf_u8 bt[LF_BEAT_BYTES];
-		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+			LF_PIPE(blk_store_add);
+			lf_u8 sk[LF_BEAT_BYTES];
+			lf_beat_rd(act, xb + ox, sk);
+			lf_u8 bt[LF_BEAT_BYTES];
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
 #pragma HLS UNROLL
-			/* the sums plus dw * sum(xq) + (bias + dx sum(wq)
-			 * + N dx dw): the exact accumulator, mod 2^32 */
-			lf_u32 acc = j < nreal
-					 ? accrow[ox][j] +
-					       dw[j] * accrow[ox][LF_BLK_LANES] +
-					       cst[j]
-					 : 0;
-			lf_u8 q = lfk_byte(lfk_requant(acc, mult[j], d->y_zp,
-						       d->act_min, d->act_max));
-			/* The output table (LF_DF_LUT): lane j's copy. */
-			bt[j] = lut_on ? lut[j % LF_BLK_LUT_COPIES][q] : q;
+				lf_u8 a = blk_rq_lane(d, j, nreal, lut_on,
+						      accrow[ox], mult, dw, cst,
+						      lut);
+				lf_i32 y = lfk_qadd_one(
+				    &g->fq, lfk_value(d->y_type, a),
+				    lfk_value(d->y_type, sk[j]));
+				bt[j] = lfk_byte(y);
+			}
+			lf_beat_wr(act, base + ox, bt);
 		}
-		lf_beat_wr(act, base + ox, bt);
+		/* the add's two fmas and its rounding after the
+		 * requantization: a requantization's depth more */
+		LF_PIPE_END_DEPTH(blk_store_add,
+				  (lut_on ? LF_DEPTH_LUT : 0) + LF_DEPTH_RQ);
+	} else {
+	blk_store:
+		for (lf_u32 ox = 0; ox < trips; ox++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
+			LF_PIPE(blk_store);
+			lf_u8 bt[LF_BEAT_BYTES];
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				bt[j] = blk_rq_lane(d, j, nreal, lut_on,
+						    accrow[ox], mult, dw, cst,
+						    lut);
+			}
+			lf_beat_wr(act, base + ox, bt);
+		}
+		LF_PIPE_END_DEPTH(blk_store, lut_on ? LF_DEPTH_LUT : 0);
 	}
-	LF_PIPE_END_DEPTH(blk_store, lut_on ? LF_DEPTH_LUT : 0);
 }
 
 /*

@@ -121,7 +121,10 @@
 	/* output table into each lane's copy: one entry a cycle, on chip */  \
 	X(blk_lut_fill, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                     \
 	/* one requantized 64-channel beat per pixel of a row */               \
-	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)
+	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)          \
+	/* the same with a fused add: x2's beat of the pixel read, in order */ \
+	X(blk_store_add, 1, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR, 1, 1,        \
+	  LFP_SEQ_BEATS)
 
 /* lfk_matmul (matmul.c). */
 #define LF_PIPES_MATMUL(X)                                                     \
@@ -218,7 +221,8 @@
 	X(blk_obs, 1, REGION, blk_rows)                                        \
 	X(blk_rows, 0, LOOP, blk_mac)                                          \
 	X(blk_rows, 0, LOOP, blk_dw_mac)                                       \
-	X(blk_rows, 1, LOOP, blk_store)
+	X(blk_rows, 1, LOOP, blk_store)                                        \
+	X(blk_rows, 1, LOOP, blk_store_add)
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \

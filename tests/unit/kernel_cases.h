@@ -128,6 +128,34 @@ int lf_kc_add_lut(struct lf_kc_launch *l, const uint8_t tb[LF_LUT_BYTES]);
 int lf_kc_place_ycb(struct lf_kc_launch *l, uint32_t before, uint32_t after,
 		    struct lf_rng *r);
 
+/*
+ * Fuses a residual add into the one blocked conv descriptor of @l
+ * (LF_DF_ADD, lf_desc.h "Fused add"): a skip tensor x2 of y's blocked
+ * shape, random bytes in every lane, goes into act where y was, y right
+ * after it (still the last thing in act); scales (exact ties often) and
+ * zero points from @r; @swap: x2 is ORT's A, the outer operand
+ * (LF_DF_SWAP); @relu: the add's clamp is [add_y_zp, max]. expect's y
+ * becomes the CPU reference's QLinearAdd (lf__ref_qadd, hostlib/cpu) of
+ * the conv's expected bytes and x2 in that order, each lane an element,
+ * then the clamp. @order_ties: scales and x2 chosen so that wherever a
+ * conv byte allows it the sum depends on the operand order (ORT's fmas
+ * in the other order round the other way), so a kernel that ignores
+ * LF_DF_SWAP fails. After lf_kc_add_lut(), before lf_kc_place_ycb().
+ * Return 0, or -1 if @l is not such a launch (or no such scales).
+ */
+int lf_kc_fuse_add(struct lf_kc_launch *l, struct lf_rng *r, int swap, int relu,
+		   int order_ties);
+
+/*
+ * Variant @j of the fused-add sweeps (kernels_blk, kernels_opencl):
+ * lf_kc_fuse_add() with operand order @swap, the add's ReLU when j % 3
+ * == 0, order ties when j % 7 == 3 (where the conv's bytes allow them),
+ * then placed (lf_kc_place_ycb, one block each side) when j % 5 == 2.
+ * Return 0, or -1.
+ */
+int lf_kc_fuse_variant(struct lf_kc_launch *l, struct lf_rng *r, int j,
+		       int swap);
+
 /* A random output table for lf_kc_add_lut(): every byte value once, in a
  * random order (a table read at the wrong index, or not at all, shows). */
 void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES]);

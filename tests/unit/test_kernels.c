@@ -792,6 +792,164 @@ int lf_kc_place_ycb(struct lf_kc_launch *l, uint32_t before, uint32_t after,
 	return 0;
 }
 
+/* The fused add's scales: any ratio, exact ties (power-of-two ratios:
+ * half-integer sums), or the usual residual (similar scales). */
+static void fuse_scales(struct lf_rng *r, float s[3])
+{
+	int m = lf_rng_range(r, 0, 5);
+	double u = (double)lf_rng_u32(r) / 4294967296.0;
+	s[2] = (float)exp(log(1e-3) + u * (log(1.0) - log(1e-3)));
+	for (int i = 0; i < 2; i++) {
+		u = (double)lf_rng_u32(r) / 4294967296.0;
+		if (m < 2) /* anything */
+			s[i] =
+			    (float)exp(log(1e-4) + u * (log(10.0) - log(1e-4)));
+		else if (m < 5) /* ties */
+			s[i] = s[2] * (float)ldexp(1.0, lf_rng_range(r, -2, 1));
+		else /* similar */
+			s[i] = s[2] * (float)(0.3 + 1.2 * u);
+	}
+}
+
+/* ORT's QLinearAdd of one pair with a as its outer operand (the formula
+ * of hostlib/cpu's qadd_one written out, for choosing data only). */
+static int32_t fuse_order(int32_t a, float sa, int32_t za, int32_t b, float sb,
+			  int32_t zb, float sy, int32_t zy, int t)
+{
+	float ra = sa / sy, rb = sb / sy;
+	float fixed = (float)zy - fmaf(ra, (float)za, rb * (float)zb);
+	float v = nearbyintf(fmaf((float)a, ra, fmaf((float)b, rb, fixed)));
+	int32_t q =
+	    v >= -2147483648.0f && v < 2147483648.0f ? (int32_t)v : INT32_MIN;
+	return q < tmin(t) ? tmin(t) : q > tmax(t) ? tmax(t) : q;
+}
+
+/*
+ * For order_ties: per value a of the conv's bytes present in y, an x2
+ * byte whose sum depends on the operand order (-1: none), under scales
+ * s and zero points z (conv output, x2, y). Return how many a have one.
+ */
+static int fuse_sensitive_b(const uint8_t *y, uint64_t n, int t,
+			    const float s[3], const int32_t z[3],
+			    int16_t pick[256])
+{
+	char seen[256] = {0};
+	int found = 0;
+	for (uint64_t i = 0; i < n; i++)
+		seen[y[i]] = 1;
+	for (int ab = 0; ab < 256; ab++) {
+		pick[ab] = -1;
+		if (!seen[ab])
+			continue;
+		int32_t a = t == LF_KDT_U8 ? ab : (int8_t)ab;
+		for (int32_t b = tmin(t); b <= tmax(t) && pick[ab] < 0; b++)
+			if (fuse_order(a, s[0], z[0], b, s[1], z[1], s[2], z[2],
+				       t) != fuse_order(b, s[1], z[1], a, s[0],
+							z[0], s[2], z[2], t))
+				pick[ab] = (int16_t)(uint8_t)b;
+		found += pick[ab] >= 0;
+	}
+	return found;
+}
+
+int lf_kc_fuse_add(struct lf_kc_launch *l, struct lf_rng *r, int swap, int relu,
+		   int order_ties)
+{
+	if (l->ndesc != 1 || l->desc[0].op != LF_KOP_CONV2D ||
+	    (l->desc[0].flags & (LF_DF_BLK | LF_DF_YCB | LF_DF_ADD)) !=
+		LF_DF_BLK)
+		return -1;
+	lf_desc *d = &l->desc[0];
+	uint64_t ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	uint64_t ysz = (uint64_t)d->n * ocb * d->oh * d->ow * LF_BLK_LANES;
+	uint64_t base = d->y_off, bytes = l->act_bytes + ysz;
+	if (base + ysz != l->act_bytes || bytes > UINT32_MAX)
+		return -1;
+	int t = (int)d->y_type;
+	float s[3];
+	int32_t z[3];
+	int16_t pick[256];
+	for (int tries = 0;; tries++) {
+		if (tries == 1000)
+			return -1;
+		fuse_scales(r, s);
+		for (int i = 0; i < 3; i++)
+			z[i] = lf_kc_pick_zp(r, t);
+		if (!order_ties ||
+		    fuse_sensitive_b(l->expect + base, ysz, t, s, z, pick) > 0)
+			break;
+	}
+	int32_t za = z[0], zb = z[1], zy = z[2];
+	int32_t lo = relu ? zy : tmin(t), hi = tmax(t);
+	/* x2 before y, y still last: [x .. gap][x2][y] */
+	uint8_t *a = lf_kc_xmalloc(bytes), *e = lf_kc_xmalloc(bytes);
+	uint8_t *sum = lf_kc_xmalloc(ysz);
+	memcpy(a, l->act, base);
+	memcpy(e, l->expect, base);
+	for (uint64_t i = 0; i < ysz; i++) {
+		int16_t b = order_ties ? pick[l->expect[base + i]] : -1;
+		a[base + i] = e[base + i] =
+		    b >= 0 ? (uint8_t)b : (uint8_t)lf_rng_u32(r);
+	}
+	/* The conv's bytes (expect's y, pad lanes included: each lane of a
+	 * beat is an element) added to x2 by the CPU reference, ORT's
+	 * operand order: swap puts x2 first (A, the outer operand). */
+	lf_dtype pt = t == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+	struct lf_ref_shape sh = {1, {(int64_t)ysz}};
+	struct lf_ref_q1 qa = {s[0], za}, qb = {s[1], zb}, qy = {s[2], zy};
+	const uint8_t *conv = l->expect + base, *skip = e + base;
+	lf_status st =
+	    swap ? lf__ref_qadd(pt, &sh, skip, &qb, &sh, conv, &qa, &qy, sum)
+		 : lf__ref_qadd(pt, &sh, conv, &qa, &sh, skip, &qb, &qy, sum);
+	if (st != LF_OK) {
+		free(a);
+		free(e);
+		free(sum);
+		return -1;
+	}
+	/* then the add's clamp (lf_desc.h: [add_min, add_max]) */
+	for (uint64_t i = 0; i < ysz; i++) {
+		int32_t v = t == LF_KDT_U8 ? (int32_t)sum[i] : (int8_t)sum[i];
+		v = v < lo ? lo : v > hi ? hi : v;
+		e[base + ysz + i] = (uint8_t)v;
+		a[base + ysz + i] = (uint8_t) ~(uint8_t)v;
+	}
+	free(sum);
+	free(l->act);
+	free(l->expect);
+	l->act = a;
+	l->expect = e;
+	l->act_bytes = (uint32_t)bytes;
+	d->flags |= LF_DF_ADD | (swap ? LF_DF_SWAP : 0);
+	d->x2_off = (uint32_t)base;
+	d->y_off = (uint32_t)(base + ysz);
+	d->x_scale = s[0];
+	d->x2_scale = s[1];
+	d->y_scale = s[2];
+	d->add_x_zp = za;
+	d->x2_zp = zb;
+	d->add_y_zp = zy;
+	d->add_min = lo;
+	d->add_max = hi;
+	size_t n = strlen(l->what);
+	snprintf(l->what + n, sizeof(l->what) - n,
+		 " +add%s%s s %g/%g/%g zp %d/%d/%d", swap ? " swap" : "",
+		 relu ? " relu" : "", (double)s[0], (double)s[1], (double)s[2],
+		 (int)za, (int)zb, (int)zy);
+	return 0;
+}
+
+int lf_kc_fuse_variant(struct lf_kc_launch *l, struct lf_rng *r, int j,
+		       int swap)
+{
+	/* order ties where the conv's bytes allow them (a table may leave
+	 * too few values), else any data */
+	if ((j % 7 != 3 || lf_kc_fuse_add(l, r, swap, j % 3 == 0, 1) != 0) &&
+	    lf_kc_fuse_add(l, r, swap, j % 3 == 0, 0) != 0)
+		return -1;
+	return j % 5 == 2 ? lf_kc_place_ycb(l, 1, 1, r) : 0;
+}
+
 int lf_kc_compare(const struct lf_kc_launch *l, const uint8_t *act,
 		  const char *who, uint64_t seed, int index)
 {

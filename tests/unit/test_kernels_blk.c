@@ -799,6 +799,196 @@ static void test_blk_ycb_reject(void)
 	lf_kc_free(&l);
 }
 
+/*
+ * LF_DF_ADD on the blocked datapath (lf_desc.h "Fused add"): every shape
+ * case (channel counts off 64, batch > 1, per-channel and per-tensor
+ * weights, the stem, depthwise) with a residual add in its store, three
+ * seeds each: both operand orders, the add's ReLU on a third, an output
+ * table before the add on a quarter, the output placed (LF_DF_YCB) on a
+ * fifth. Expected: the CPU reference's conv, then its QLinearAdd
+ * (lf_kc_fuse_add). lfk_conv2d and lfk_engine, same bytes and cycles;
+ * the fused store costs at least the plain one, and counts one
+ * blk_store_add iteration (one x2 beat read) per beat written.
+ */
+static void fuse_run(int isa)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xadd0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		for (int k = 0; k < 3; k++) {
+			int j = i * 3 + k;
+			struct lf_kc_launch l;
+			struct lf_rng r;
+			uint8_t tb[LF_LUT_BYTES];
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_blk_conv(seed + (uint64_t)j,
+					   &lf_kc_blk_cases[i], &l),
+			    0);
+			lf_rng_seed(&r, seed * 31 + (uint64_t)j);
+			if (j % 4 == 1) {
+				lf_kc_random_table(&r, tb);
+				CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+			}
+			uint64_t plain = 0, c0 = 0, c1 = 0;
+			lfk__blk_isa = isa;
+			CU_ASSERT_EQUAL(run_host(&l, 0, j, &plain), 0);
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_fuse_variant(&l, &r, j, j % 2), 0);
+			CU_ASSERT_EQUAL(run_host(&l, 0, j, &c0), 0);
+			const lf_desc *d = &l.desc[0];
+			struct lfk_pipe_stat st;
+			CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_blk_store, &st), 1);
+			CU_ASSERT_EQUAL(st.calls, 0);
+			CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_blk_store_add, &st),
+					1);
+			CU_ASSERT_EQUAL(st.iters, (uint64_t)d->n *
+						      cdiv(d->oc, BLK) * d->oh *
+						      d->ow);
+			CU_ASSERT_EQUAL(run_host(&l, 1, j, &c1), 0);
+			lfk__blk_isa = 0;
+			CU_ASSERT_EQUAL(c0, c1);
+			CU_ASSERT(c0 >= plain);
+			lf_kc_free(&l);
+		}
+	}
+}
+
+static void test_blk_fuse_add(void)
+{
+	fuse_run(0);
+}
+
+/* The same with the emulator's AVX2 paths off: the loops as written. */
+static void test_blk_fuse_add_scalar(void)
+{
+	fuse_run(1);
+}
+
+/* How many bytes of @l's y differ from expect after running @d. */
+static uint64_t fuse_diff(const struct lf_kc_launch *l, const lf_desc *d,
+			  const uint8_t *act_in)
+{
+	lf_desc dd = *d;
+	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
+	memcpy(act, act_in, l->act_bytes);
+	lfk_engine(lf_desc_words(&dd), 1, LF_KC_P(l->params), l->params_bytes,
+		   LF_KC_A(act), l->act_bytes);
+	CU_ASSERT_EQUAL(dd.status, LF_KST_OK);
+	uint64_t n = 0;
+	for (uint32_t i = d->y_off; i < l->act_bytes; i++)
+		n += act[i] != l->expect[i];
+	free(act);
+	return n;
+}
+
+/*
+ * The fused-add tests can fail. With scales 1.5 times apart: the
+ * operands' roles exchanged (x_scale / add_x_zp given to x2 and x2's to
+ * the conv's output), x2's bytes changed, or the add left out, each give
+ * other bytes than the reference's. With x2 chosen where the sum depends
+ * on the fmas' order (lf_kc_fuse_add's order_ties), LF_DF_SWAP flipped
+ * does too. Both operand orders (case 1: 3x3 70 -> 100, int8, batch 2).
+ */
+static void test_blk_fuse_sensitive(void)
+{
+	for (int swap = 0; swap < 2; swap++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		int found = 0;
+		for (uint64_t k = 0; k < 64 && !found; k++) {
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_blk_conv(lf_kc_seed() + 5,
+					   &lf_kc_blk_cases[1], &l),
+			    0);
+			lf_rng_seed(&r, 0xf05e + 2 * k + (uint64_t)swap);
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_fuse_add(&l, &r, swap, 0, 0), 0);
+			float a = l.desc[0].x_scale, b = l.desc[0].x2_scale;
+			found = a > 1.5f * b || b > 1.5f * a;
+			if (!found)
+				lf_kc_free(&l);
+		}
+		CU_ASSERT_FATAL(found);
+		lf_desc d = l.desc[0];
+		CU_ASSERT_EQUAL(run_host(&l, 1, 1, NULL), 0);
+		CU_ASSERT_EQUAL(fuse_diff(&l, &d, l.act), 0);
+		lf_desc e = d;
+		e.x_scale = d.x2_scale, e.x2_scale = d.x_scale;
+		e.add_x_zp = d.x2_zp, e.x2_zp = d.add_x_zp;
+		CU_ASSERT(fuse_diff(&l, &e, l.act) > 0);
+		e = d;
+		e.flags &= ~(LF_DF_ADD | LF_DF_SWAP);
+		CU_ASSERT(fuse_diff(&l, &e, l.act) > 0);
+		uint8_t *a2 = lf_kc_xmalloc(l.act_bytes);
+		memcpy(a2, l.act, l.act_bytes);
+		for (uint32_t i = d.x2_off; i < d.y_off; i++)
+			a2[i] = (uint8_t)(a2[i] + 37);
+		CU_ASSERT(fuse_diff(&l, &d, a2) > 0);
+		free(a2);
+		lf_kc_free(&l);
+
+		/* the order: ties where it matters */
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(lf_kc_seed() + 6, &lf_kc_blk_cases[1], &l),
+		    0);
+		lf_rng_seed(&r, 0x07de + (uint64_t)swap);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_add(&l, &r, swap, 0, 1), 0);
+		d = l.desc[0];
+		CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
+		CU_ASSERT_EQUAL(run_host(&l, 1, 1, NULL), 0);
+		e = d;
+		e.flags ^= LF_DF_SWAP;
+		CU_ASSERT(fuse_diff(&l, &e, l.act) > 0);
+		lf_kc_free(&l);
+	}
+}
+
+/* LF_DF_ADD's checks, act untouched. */
+static void test_blk_fuse_reject(void)
+{
+	struct lf_kc_launch l;
+	struct lf_rng r;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 1, &lf_kc_blk_cases[1], &l), 0);
+	lf_rng_seed(&r, 0xadd1);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_add(&l, &r, 1, 0, 0), 0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
+	lf_desc d;
+	/* case 1 is int8 */
+	d = l.desc[0], d.flags &= ~LF_DF_ADD;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "LF_DF_SWAP without LF_DF_ADD");
+	d = l.desc[0], d.add_x_zp = 128;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "add_x_zp past int8");
+	d = l.desc[0], d.x2_zp = -129;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "x2_zp past int8");
+	d = l.desc[0], d.add_y_zp = 200;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "add_y_zp past int8");
+	d = l.desc[0], d.add_min = 5, d.add_max = 4;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "add_min > add_max");
+	d = l.desc[0], d.x2_scale = 0.0f;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "x2_scale 0");
+	d = l.desc[0], d.y_scale = NAN;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "y_scale NaN");
+	d = l.desc[0], d.x_scale = -1.0f;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "x_scale < 0");
+	d = l.desc[0], d.x2_off += 32;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x2_off off a beat");
+	d = l.desc[0], d.x2_off = d.y_off;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x2 is y");
+	d = l.desc[0], d.x2_off = d.y_off - 64;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x2 overlaps y");
+	d = l.desc[0], d.x2_off = 0xffffffc0u;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x2 past act");
+	/* x2 may be x: both only read */
+	d = l.desc[0], d.x2_off = d.x_off;
+	uint8_t *act = lf_kc_xmalloc(l.act_bytes);
+	memcpy(act, l.act, l.act_bytes);
+	lfk_conv2d(lf_desc_words(&d), 1, LF_KC_P(l.params), l.params_bytes,
+		   LF_KC_A(act), l.act_bytes);
+	CU_ASSERT_EQUAL(d.status, LF_KST_OK);
+	free(act);
+	lf_kc_free(&l);
+}
+
 /* model_layer(): the MAC loop's iterations */
 static uint64_t mac_iters;
 
@@ -1065,6 +1255,10 @@ void lf_test_suite_kernels_blk(void)
 	    {"lut_reject", test_blk_lut_reject},
 	    {"ycb", test_blk_ycb},
 	    {"ycb_reject", test_blk_ycb_reject},
+	    {"fuse_add", test_blk_fuse_add},
+	    {"fuse_add_scalar", test_blk_fuse_add_scalar},
+	    {"fuse_sensitive", test_blk_fuse_sensitive},
+	    {"fuse_reject", test_blk_fuse_reject},
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},

@@ -737,6 +737,48 @@ static void test_ycb(void)
 }
 
 /*
+ * A fused residual add (LF_DF_ADD) on the OpenCL build: every blocked
+ * shape case, both operand orders, the add's ReLU on a third, an output
+ * table before the add on a quarter, placed (LF_DF_YCB) on a fifth,
+ * exact ties often, through lfk_conv2d and lfk_engine, against the CPU
+ * reference's conv then QLinearAdd (lf_kc_fuse_add): the OpenCL C build
+ * of the fmas gives the same bytes as host C.
+ */
+static void test_fuse_add(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0cadd;
+	int fails = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		for (int k = 0; k < 2; k++) {
+			int j = 2 * i + k;
+			struct lf_kc_launch l;
+			struct lf_rng r;
+			uint8_t tb[LF_LUT_BYTES];
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_blk_conv(seed + (uint64_t)j,
+					   &lf_kc_blk_cases[i], &l),
+			    0);
+			lf_rng_seed(&r, seed + 11 * (uint64_t)j);
+			if (j % 4 == 1) {
+				lf_kc_random_table(&r, tb);
+				CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+			}
+			CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_variant(&l, &r, j, k),
+					      0);
+			if (check_launch(&l, 0, seed, j) != 0 ||
+			    check_launch(&l, 1, seed, j) != 0)
+				fails++;
+			lf_kc_free(&l);
+		}
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * The status protocol through OpenCL: a bad second descriptor stops the
  * list, the third stays PENDING, nothing of theirs is written.
  */
@@ -781,6 +823,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"blocked", test_blocked},
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},
+	    {"fuse_add", test_fuse_add},
 	    {"blocked_pad_weights", test_blocked_pad_weights},
 	    {"parts", test_parts},
 	    {NULL, NULL},
