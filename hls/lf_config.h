@@ -95,6 +95,19 @@
 #ifndef LF_BLK_LBEATS
 #define LF_BLK_LBEATS 512
 #endif
+/*
+ * The line buffer of the OpenCL build of the same xclbin (the portable
+ * flavour of driver/opencl, PoCL in the tests): the OpenCL backend builds
+ * the kernels with LF_BLK_LBEATS = min(LF_BLK_LBEATS, this) and tells the
+ * host that value, as the buffer is __local there and PoCL offers 512 KiB
+ * of it in all (hls/README.md "On-chip memory in the OpenCL build"); the
+ * hardware builds' line buffer is UltraRAM, whose depth is free up to 4096
+ * words a bank (bitstreams/aws-f1/params.mk). Bands are shorter in that
+ * build, the bytes the same.
+ */
+#ifndef LF_BLK_LBEATS_OCL
+#define LF_BLK_LBEATS_OCL LF_BLK_LBEATS
+#endif
 /* iw and ow (the accumulator row holds ow pixels x 64 channels). */
 #ifndef LF_BLK_IW_MAX
 #define LF_BLK_IW_MAX 64
@@ -358,7 +371,8 @@
 #endif
 #if LF_BLK_PIX < 1 || LF_BLK_IC < 1 || LF_BLK_OC < 1 ||                      \
     64 % LF_BLK_IC != 0 || 64 % LF_BLK_OC != 0 || LF_BLK_WBEATS < 1 ||         \
-    LF_BLK_LBEATS < 1 || LF_BLK_IW_MAX < 1 || LF_BLK_IW_MAX > 65535
+    LF_BLK_LBEATS < 1 || LF_BLK_LBEATS_OCL < 1 || LF_BLK_IW_MAX < 1 ||       \
+    LF_BLK_IW_MAX > 65535
 #error "blocked conv: PIX, IC, OC >= 1, IC and OC divide 64, buffers >= 1"
 #endif
 #if LF_POOL_TW_MAX < 1 || LF_POOL_ROW < 1 || LF_POOL_KDIM_MAX < 1 ||          \
@@ -402,6 +416,7 @@
 	X("lfk_conv2d.blk_macs_per_cycle", LF_BLK_MACS)                        \
 	X("lfk_conv2d.blk_wbeats", LF_BLK_WBEATS)                              \
 	X("lfk_conv2d.blk_lbeats", LF_BLK_LBEATS)                              \
+	X("lfk_conv2d.blk_lbeats_ocl", LF_BLK_LBEATS_OCL)                      \
 	X("lfk_conv2d.blk_iw_max", LF_BLK_IW_MAX)                              \
 	X("lfk_conv2d.blk_stride_max", LF_BLK_STRIDE_MAX)                      \
 	X("lfk_conv2d.blk_dw", LF_BLK_DW)                                      \
@@ -460,6 +475,7 @@
 	X("LF_BLK_OC", LF_BLK_OC)                                              \
 	X("LF_BLK_WBEATS", LF_BLK_WBEATS)                                      \
 	X("LF_BLK_LBEATS", LF_BLK_LBEATS)                                      \
+	X("LF_BLK_LBEATS_OCL", LF_BLK_LBEATS_OCL)                              \
 	X("LF_BLK_IW_MAX", LF_BLK_IW_MAX)                                      \
 	X("LF_MM_PE_N", LF_MM_PE_N)                                            \
 	X("LF_MM_PE_K", LF_MM_PE_K)                                            \

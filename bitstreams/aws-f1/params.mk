@@ -99,12 +99,19 @@ HW_URAM_MAX_PCT := 80
 #     accumulator row once, in BRAM)
 #     NCHW conv 80, matmul 144, pool 64 -> lane 768 RAMB18 = 384 RAMB36;
 #     2 lanes 768 of 1680 = 45.7% (52.9% with the line buffer in BRAM).
-#   URAM: the line buffer, 1024 beats in 8 banks of 128 x 512 bit, twice
+#   URAM: the line buffer, 4096 beats in 8 banks of 512 x 512 bit, twice
 #     (the ping-pong channel of DATAFLOW region blk_bands: the next band's
 #     input rows load while this one computes), bound to UltraRAM
 #     (BIND_STORAGE impl=uram): each bank 8 URAM288 wide (4096 x 72 bit,
-#     UG573) = 2 x 8 x 8 = 128 URAM a lane; 2 lanes 256 of 800 = 32.0%
-#     (UNVERIFIED; only 1/32 of each URAM's depth used).
+#     UG573) and ceil(512 / 4096) = 1 deep = 2 x 8 x 8 = 128 URAM a lane;
+#     2 lanes 256 of 800 = 32.0% (UNVERIFIED). 1024 beats (128 deep) cost
+#     the same 128 and used 1/32 of each URAM's depth; 4096 use 1/8 and
+#     hold whole images of ResNet-50's layer3 (3136 beats) and layer4
+#     (1568), up to 2 of layer4's 2048-channel ones at batch > 1
+#     (hls/README.md "Bands of several images"). Up to 8 x 4096 = 32768
+#     beats would still be 128 URAM a lane (hw-config-check counts
+#     ceil(depth / 4096) x 8 a bank); a host-C emulator thread keeps the
+#     buffer as 64 bytes a beat, 256 KiB at 4096.
 #   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
 #   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
 #   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;
@@ -116,9 +123,12 @@ HW_URAM_MAX_PCT := 80
 #   buffer, so PIX - 1 is the most pixels the buffer allows.
 #   Peak (unverified): 2 x 2048 MAC x 2 x 250 MHz = 2048 GOPS blocked.
 #   The OpenCL build of this xclbin (opencl:0, PoCL's 512 KiB of __local)
-#   needs its on-chip arrays in 490 KiB: hence XVEC 2048 and line buffer
-#   1024 beats, accumulator row 128 (iw, ow <= 128: the 224-wide stem stays
-#   on the NCHW path until the host folds or tiles it).
+#   needs its on-chip arrays in 490 KiB: hence XVEC 2048 and, in that
+#   build only, a line buffer of 1024 beats (HW_BLK_LBEATS_OCL: the OpenCL
+#   backend builds with it and reports it as lfk_conv2d.blk_lbeats;
+#   shorter bands, the same bytes), accumulator row 128 (iw, ow <= 128:
+#   the 224-wide stem stays on the NCHW path until the host folds or tiles
+#   it).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -137,7 +147,8 @@ HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16
 HW_BLK_WBEATS := 72
-HW_BLK_LBEATS := 1024
+HW_BLK_LBEATS := 4096
+HW_BLK_LBEATS_OCL := 1024
 HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
@@ -171,4 +182,5 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
-	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \
+	-DLF_BLK_LBEATS_OCL=$(HW_BLK_LBEATS_OCL)

@@ -70,10 +70,12 @@ HW_URAM_MAX_PCT := 80
 #     NCHW conv 80, matmul 72, pool 64 -> lane 696 RAMB18 = 348 RAMB36; 4
 #     lanes 1392 of 2000 = 69.6% (81.6% with the line buffer in BRAM,
 #     83.6% before the overlap).
-#   URAM: the line buffer twice (blk_bands' ping-pong channel), 128 a
-#     lane as aws-f1; 4 lanes 512 of 1280 = 40.0% (UNVERIFIED).
+#   URAM: the line buffer, 4096 beats, twice (blk_bands' ping-pong
+#     channel), 128 a lane as aws-f1; 4 lanes 512 of 1280 = 40.0%
+#     (UNVERIFIED).
 #   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
-#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
+#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's
+#   note: a line buffer of HW_BLK_LBEATS_OCL = 1024 beats there).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 4
 HW_CLOCK_MHZ := 300
@@ -92,7 +94,8 @@ HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16
 HW_BLK_WBEATS := 72
-HW_BLK_LBEATS := 1024
+HW_BLK_LBEATS := 4096
+HW_BLK_LBEATS_OCL := 1024
 HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
@@ -115,4 +118,5 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
-	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \
+	-DLF_BLK_LBEATS_OCL=$(HW_BLK_LBEATS_OCL)

@@ -68,11 +68,13 @@ HW_URAM_MAX_PCT := 80
 #     before the overlap) -> 960 RAMB18; NCHW conv 80, matmul 144, pool 64
 #     -> lane 1248 RAMB18 = 624 RAMB36; 2 lanes 1248 of 1814 = 68.8%
 #     (80.4% with the line buffer, 14 banks x 15 = 210, in block RAM).
-#   URAM: the line buffer, 14 banks of 512 bit, twice (blk_bands'
-#     ping-pong channel), in UltraRAM: 2 x 14 x 8 = 224 a lane; 2 lanes
-#     448 of 864 = 51.9% (aws-f1's note; UNVERIFIED).
+#   URAM: the line buffer, 4096 beats in 14 banks of 293 x 512 bit,
+#     twice (blk_bands' ping-pong channel), in UltraRAM: 2 x 14 x 8 = 224
+#     a lane; 2 lanes 448 of 864 = 51.9% (aws-f1's note; UNVERIFIED). The
+#     same at 1024 beats; up to 14 x 4096 = 57344 would be too.
 #   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
-#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's note).
+#   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's
+#   note: a line buffer of HW_BLK_LBEATS_OCL = 1024 beats there).
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -91,7 +93,8 @@ HW_BLK_PIX := 7
 HW_BLK_IC := 16
 HW_BLK_OC := 32
 HW_BLK_WBEATS := 72
-HW_BLK_LBEATS := 1024
+HW_BLK_LBEATS := 4096
+HW_BLK_LBEATS_OCL := 1024
 HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
@@ -115,4 +118,5 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
-	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX)
+	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \
+	-DLF_BLK_LBEATS_OCL=$(HW_BLK_LBEATS_OCL)

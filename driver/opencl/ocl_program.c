@@ -152,6 +152,36 @@ static int find_limit(const struct lf_xclbin *xb, const char *key, int64_t *v)
 	return 0;
 }
 
+/*
+ * Limits the portable build sizes for itself: a row's key takes the value
+ * of its _ocl key where that is smaller, in the -D options and in the
+ * limits the device reports, so the host plans with the build that runs.
+ * The line buffer (lf_config.h LF_BLK_LBEATS_OCL): UltraRAM on the cards,
+ * where 4096 beats cost what 1024 do, but __local here, and PoCL's 512
+ * KiB hold the engine's other arrays and 1024 beats only.
+ */
+static const struct {
+	const char *key, *ocl_key;
+} portable_own[] = {
+    {"lfk_conv2d.blk_lbeats", "lfk_conv2d.blk_lbeats_ocl"},
+};
+
+static void portable_limits(struct lf_xclbin *xb)
+{
+	for (size_t r = 0; r < sizeof(portable_own) / sizeof(*portable_own);
+	     r++) {
+		int64_t own;
+
+		if (!find_limit(xb, portable_own[r].ocl_key, &own))
+			continue;
+		for (uint32_t i = 0; i < xb->nlimits; i++)
+			if (strcmp(xb->limits[i].key, portable_own[r].key) ==
+				0 &&
+			    own < xb->limits[i].value)
+				xb->limits[i].value = own;
+	}
+}
+
 /* Is @key a limit of a kernel in @xb that this library has no -D for? */
 static int unknown_kernel_limit(const struct lf_xclbin *xb, const char *key)
 {
@@ -683,16 +713,8 @@ lf_status lf__ocl_load(struct ocl_dev *d, const struct lf_xclbin *xb)
 	if (!img)
 		return lf__drv_error(LF_ERR_NO_MEMORY,
 				     "opencl: out of host memory");
-	build_banks(xb, img);
-	st = build_reach(xb, img);
-	if (st == LF_OK)
-		st = d->flavour == LF_OCL_XILINX
-			 ? load_xilinx(d, xb, img, prog_of)
-			 : load_portable(d, xb, img, prog_of);
-	if (st == LF_OK)
-		st = make_cus(d, xb, img, prog_of);
-	if (st != LF_OK)
-		goto fail;
+	/* The private copy first: the portable build's own limits go in it
+	 * (portable_limits), for its -D options and for query_image. */
 	img->xb = malloc(sizeof(*img->xb));
 	if (!img->xb) {
 		st = lf__drv_error(LF_ERR_NO_MEMORY,
@@ -704,6 +726,18 @@ lf_status lf__ocl_load(struct ocl_dev *d, const struct lf_xclbin *xb)
 	img->xb->bitstream_size = 0;
 	img->xb->image = NULL;
 	img->xb->image_size = 0;
+	if (d->flavour != LF_OCL_XILINX)
+		portable_limits(img->xb);
+	build_banks(xb, img);
+	st = build_reach(xb, img);
+	if (st == LF_OK)
+		st = d->flavour == LF_OCL_XILINX
+			 ? load_xilinx(d, xb, img, prog_of)
+			 : load_portable(d, img->xb, img, prog_of);
+	if (st == LF_OK)
+		st = make_cus(d, xb, img, prog_of);
+	if (st != LF_OK)
+		goto fail;
 
 	/* The core guarantees no buffers or runs are alive. */
 	pthread_mutex_lock(&d->mu);

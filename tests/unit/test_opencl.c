@@ -1092,6 +1092,14 @@ static void test_props(void)
 	}
 	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.pe_oc", -1),
 			lf__dev_limit(g.emu, "lfk_conv2d.pe_oc", -2));
+	/* The line buffer is the portable build's own (lf_config.h
+	 * LF_BLK_LBEATS_OCL): bitstreams/aws-f1/params.mk gives the card
+	 * 4096 beats of UltraRAM and the OpenCL build 1024 of __local. */
+	CU_ASSERT_EQUAL(lf__dev_limit(g.emu, "lfk_conv2d.blk_lbeats", -1),
+			4096);
+	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_lbeats", -1), 1024);
+	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_lbeats_ocl", -1),
+			1024);
 }
 
 /*
@@ -1597,6 +1605,20 @@ static void test_limits_and_build_errors(void)
 	free(o.act);
 	free(o.desc);
 	lf_kc_free(&l);
+
+	/* An _ocl twin below its limit: the build and the device take it
+	 * (portable_limits); above it, the limit stays. */
+	CU_ASSERT_EQUAL(load_custom(dev, "lfk_conv2d",
+				    "lfk_conv2d.blk_lbeats=64\n"
+				    "lfk_conv2d.blk_lbeats_ocl=16\n"),
+			LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_limit(dev, "lfk_conv2d.blk_lbeats", 0), 16);
+	CU_ASSERT_EQUAL(load_custom(dev, "lfk_conv2d",
+				    "lfk_conv2d.kmax=256\n"
+				    "lfk_conv2d.blk_lbeats=64\n"
+				    "lfk_conv2d.blk_lbeats_ocl=128\n"),
+			LF_OK);
+	CU_ASSERT_EQUAL(lf__dev_limit(dev, "lfk_conv2d.blk_lbeats", 0), 64);
 
 	/* A failed load keeps the loaded xclbin. */
 	CU_ASSERT_EQUAL(load_custom(dev, "lfk_conv2d", "lfk_conv2d.pe_k=0\n"),
