@@ -7,7 +7,8 @@
  * like the rest of hls/); hls/README.md describes the structure.
  *
  * Per descriptor:
- *   for each band of output rows of each image:        (blk_bands)
+ *   for each band of output rows of each image, or of  (blk_bands)
+ *   several whole images (blk_ni):
  *     the input rows of its windows -> the line buffer (one burst per
  *       input channel block; one for all when the band is the image)
  *     for each block of 64 output channels (ob):       (blk_obs)
@@ -48,10 +49,12 @@
  *
  * The line buffer holds one band: the input rows of the windows of bo
  * output rows (blk_bo: as many as fit, at most the image), row lo of the
- * band in slot 0. Each band's rows are read once for all output blocks
- * (the weights are read once per band instead: a block's weights load
- * while the previous block computes). 1x1 stride-2 convs keep every
- * second row and column only (blk_compact).
+ * band in slot 0; or several whole images (blk_ni), image m from slot m *
+ * rows. Each band's rows are read once for all output blocks (the weights
+ * are read once per band instead: a block's weights load while the
+ * previous block computes; at batch > 1 a band of several images loads
+ * them once for all). 1x1 stride-2 convs keep every second row and column
+ * only (blk_compact).
  *
  * Overlap: three nested canonical DATAFLOW loops (lf_pipes.h
  * LF_OVERLAP, hls/README.md "Overlap"). blk_bands: band j + 1's input
@@ -103,6 +106,7 @@ struct blk_geo {
 	lf_u32 r0, nr;	  /* the part's output rows r0 .. r0 + nr - 1 (y_rows) */
 	lf_u32 b0, nb;	  /* and output blocks b0 .. b0 + nb - 1 (y_blks) */
 	lf_u32 nband;	  /* bands of an image: ceil(nr / bo) */
+	lf_u32 ni;	  /* images a band holds (blk_ni; 1 unless nband is) */
 	lf_u32 nunit;	  /* bands of the descriptor (blk_bands) */
 	lf_u32 cs;	  /* column step of the load (blk_compact: stride) */
 	lf_u32 bw;	  /* beats of a line-buffer row per channel block */
@@ -180,6 +184,41 @@ LF_INLINE lf_u32 blk_bo(const lf_desc *d, const struct blk_geo *g)
 	lf_u32 even = (oh + nb - 1) / nb;
 	even = (even + g->pk - 1) / g->pk * g->pk;
 	return even < bo ? even : bo;
+}
+
+/*
+ * Images a band holds (blk_bands): where one band is a whole image (nband
+ * 1) and the buffer holds several of them (cap rows of lcb * iw beats, an
+ * image g->rows of them), a band may take as many images as fit, evened
+ * out over the bands (a batch of 3 at 2 a band: 2 + 1), so each output
+ * block's weights load once for all of them: at batch > 1 layers with few
+ * pixels (ResNet's layer4, the classifier's 1x1 over one pixel) reload no
+ * weights per image. Image m of a band sits at row slot m * g->rows.
+ * What runs exposed (the regions' fills, lf_pipes.h) is the first band's
+ * load and each band's first block of weights: ni images a band cost
+ * about ni * L + ceil(n / ni) * W cycles of them, L an image's load (a
+ * burst, or blk_compact's burst per row and block: a memory latency
+ * each), W a block's records, weights and constants; so a band takes all
+ * it can (P images) or one, whichever costs less by that estimate
+ * (ResNet-50's 1x1 stride-2 convs keep one: their rows load a burst each).
+ * Depthwise layers keep a band per image and block (their weights are a
+ * beat a tap).
+ */
+LF_INLINE lf_u32 blk_ni(const lf_desc *d, const struct blk_geo *g,
+			lf_u32 cap)
+{
+	if (g->dwise || g->nband != 1)
+		return 1;
+	lf_u32 p = cap / g->rows;
+	if (p > d->n)
+		p = d->n;
+	lf_u32 nb = (d->n + p - 1) / p;
+	p = (d->n + nb - 1) / nb;
+	lf_u64 runs = g->cs > 1 ? (lf_u64)g->lcb * g->rows : g->lcb;
+	lf_u64 l = (lf_u64)g->lcb * g->rows * d->iw + runs * LF_LAT_MEM;
+	lf_u64 w = (lf_u64)g->wbeats + LF_BLK_RBEATS + LF_BLK_LANES +
+		   3 * LF_LAT_MEM;
+	return (lf_u64)p * l + nb * w < l + (lf_u64)d->n * w ? p : 1;
 }
 
 /*
@@ -291,7 +330,10 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->pk = blk_pk(&v, g);
 	g->bo = blk_bo(&v, g);
 	g->nband = (g->nr + g->bo - 1) / g->bo;
-	g->nunit = g->nb ? d->n * (g->dwise ? g->nb : 1) * g->nband : 0;
+	g->ni = blk_ni(d, g, cap);
+	g->nunit = g->nb ? (d->n + g->ni - 1) / g->ni *
+			       (g->dwise ? g->nb : 1) * g->nband
+			 : 0;
 
 	/* Whole beats only: every offset on a beat. */
 	if ((d->x_off | d->y_off | d->w_off | d->w_zp_off |
@@ -1761,32 +1803,47 @@ LF_INLINE lf_u32 blk_pack_rows(const struct blk_geo *g, lf_u32 cnt, lf_u32 i)
 }
 
 /*
- * blk_rows stage 0: pack i (g->pk output rows from oy0 + i * pk, fewer
- * at the end of the cnt rows) of block ob through the PE array (or the
- * depthwise unit, one row) into acc.
+ * Pack i of a band's packs (blk_rows): image m of the band, its pack ip
+ * (npk packs an image). Once per pack, not pipelined: a division.
+ */
+LF_INLINE void blk_pack_at(lf_u32 npk, lf_u32 i, lf_u32 *m, lf_u32 *ip)
+{
+	*m = i / npk;
+	*ip = i - *m * npk;
+}
+
+/*
+ * blk_rows stage 0: pack i of the band (blk_pack_at: image m, its pack
+ * ip: g->pk output rows from oy0 + ip * pk, fewer at the end of the cnt
+ * rows) of block ob through the PE array (or the depthwise unit, one
+ * row) into acc.
  */
 static void
 blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
-	    lf_u32 cnt, const lf_u32 dw[LF_BLK_LANES],
+	    lf_u32 cnt, lf_u32 npk, const lf_u32 dw[LF_BLK_LANES],
 	    LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	    LF_LOCAL lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	const lf_desc *d = &t->d;
 	const struct blk_geo *g = &t->g;
-	lf_u32 prow = blk_pack_rows(g, cnt, i);
+	lf_u32 m, ip;
+	blk_pack_at(npk, i, &m, &ip);
+	lf_u32 prow = blk_pack_rows(g, cnt, ip);
 	/* rb[r][a]: the line-buffer beat of tap row a of the pack's row r
 	 * (-1: padding, or past the pack's rows: blk_mac reads no pixel
-	 * there). The band (first output row oy0) holds input rows from lo
-	 * on, row lo in slot 0 (blk_load_band). */
+	 * there). The band (first output row oy0) holds each image's input
+	 * rows from lo on, image m's row lo in slot m * g->rows
+	 * (blk_load_band). */
 	lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX];
 #pragma HLS ARRAY_PARTITION variable=rb type=complete dim=0
 	lf_i32 lo = (lf_i32)(oy0 * d->stride_h) - (lf_i32)d->pad_t;
 	if (lo < 0)
 		lo = 0;
+	lo -= (lf_i32)(m * g->rows);
 	/* Once per pack, not pipelined: kh multiplies a row. */
 	for (lf_u32 r = 0; r < LF_BLK_PIX + 1; r++) {
-		lf_i32 w0 = (lf_i32)((oy0 + i * g->pk + r) * d->stride_h) -
+		lf_i32 w0 = (lf_i32)((oy0 + ip * g->pk + r) * d->stride_h) -
 			    (lf_i32)d->pad_t;
 		for (lf_u32 a = 0; a < d->kh; a++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
@@ -1804,24 +1861,28 @@ blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
 			prow * d->ow, rb, wb, lb, acc);
 }
 
-/* blk_rows stage 1: requantizes and writes pack i's rows from acc. */
+/* blk_rows stage 1: requantizes and writes pack i's rows (image n0 + m,
+ * blk_pack_at) from acc. */
 static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
-			  lf_u32 n, lf_u32 ob, lf_u32 oy0, lf_u32 i,
-			  lf_u32 cnt, const float mult[LF_BLK_LANES],
+			  lf_u32 n0, lf_u32 ob, lf_u32 oy0, lf_u32 i,
+			  lf_u32 cnt, lf_u32 npk, const float mult[LF_BLK_LANES],
 			  const lf_u32 dw[LF_BLK_LANES],
 			  const lf_u32 cst[LF_BLK_LANES],
 			  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
-	blk_store(act, &t->d, &t->g, n, ob, oy0 + i * t->g.pk,
-		  blk_pack_rows(&t->g, cnt, i) * t->d.ow, blk_nreal(&t->d, ob),
+	lf_u32 m, ip;
+	blk_pack_at(npk, i, &m, &ip);
+	blk_store(act, &t->d, &t->g, n0 + m, ob, oy0 + ip * t->g.pk,
+		  blk_pack_rows(&t->g, cnt, ip) * t->d.ow, blk_nreal(&t->d, ob),
 		  mult, dw, cst, lut, acc);
 }
 
 /*
  * The overlap region blk_rows (lf_pipes.h LF_OVERLAP): rows oy0 .. oy0 +
- * cnt - 1 of image n, block ob, whose windows the line buffer holds, as
- * npk packs of g->pk rows (blk_pk; the last may be shorter). A canonical
+ * cnt - 1 of the band's images n0 .. (g->ni of them at most), block ob,
+ * whose windows the line buffer holds, as npk packs of g->pk rows an
+ * image (blk_pk; the last may be shorter), nit packs in all. A canonical
  * DATAFLOW loop (UG1399 "Canonical Forms", "Canonical Body"): the MAC of
  * pack i + 1 runs while pack i is stored; the accumulator row acc (pk *
  * ow <= LF_BLK_IW_MAX pixels) is their ping-pong channel (two copies in
@@ -1829,8 +1890,8 @@ static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
  */
 static void
 blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
-	 const struct blk_task *ts, lf_u32 n, lf_u32 ob, lf_u32 oy0,
-	 lf_u32 cnt, lf_u32 npk, const lf_u32 dwm[LF_BLK_LANES],
+	 const struct blk_task *ts, lf_u32 n0, lf_u32 ob, lf_u32 oy0,
+	 lf_u32 cnt, lf_u32 npk, lf_u32 nit, const lf_u32 dwm[LF_BLK_LANES],
 	 const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	 const lf_u32 cst[LF_BLK_LANES],
 	 const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
@@ -1840,33 +1901,36 @@ blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
 {
 	LF_OVL_BEGIN(blk_rows);
 blk_rows:
-	for (lf_u32 i = 0; i < npk; i++) {
+	for (lf_u32 i = 0; i < nit; i++) {
 #pragma HLS DATAFLOW
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=16
 		LF_CHAN2(lf_u32, acc, LF_BLK_IW_MAX, LF_BLK_ACC, accrow);
 #pragma HLS ARRAY_PARTITION variable=acc type=cyclic factor=LF_BLK_PIX dim=1
 #pragma HLS ARRAY_PARTITION variable=acc type=complete dim=2
 #pragma HLS BIND_STORAGE variable=acc type=ram_s2p impl=lutram
-		blk_mac_row(tm, ob, oy0, i, cnt, dwm, wb, lb, acc);
-		blk_store_row(act, ts, n, ob, oy0, i, cnt, mult, dw, cst, lut,
-			      acc);
+		blk_mac_row(tm, ob, oy0, i, cnt, npk, dwm, wb, lb, acc);
+		blk_store_row(act, ts, n0, ob, oy0, i, cnt, npk, mult, dw, cst,
+			      lut, acc);
 		LF_OVL_STEP(blk_rows);
 	}
 	LF_OVL_END(blk_rows);
 }
 
 /*
- * Band j of the descriptor (blk_bands): image n, first output row oy0,
- * and the output blocks ob0 .. ob0 + *nob - 1 it computes (all of the
- * part's, y_blks; depthwise: block ob0 only, whose input block is the
- * only one loaded). Bands cover the part's rows only (y_rows).
+ * Band j of the descriptor (blk_bands): images n0 .. n0 + *ni - 1 (blk_ni:
+ * one unless a band is the part's rows whole), first output row oy0, and
+ * the output blocks ob0 .. ob0 + *nob - 1 it computes (all of the part's,
+ * y_blks; depthwise: block ob0 only, whose input block is the only one
+ * loaded). Bands cover the part's rows only (y_rows).
  */
-LF_INLINE void blk_band_at(const struct blk_geo *g, lf_u32 j, lf_u32 *n,
-			   lf_u32 *oy0, lf_u32 *ob0, lf_u32 *nob)
+LF_INLINE void blk_band_at(const lf_desc *d, const struct blk_geo *g,
+			   lf_u32 j, lf_u32 *n0, lf_u32 *ni, lf_u32 *oy0,
+			   lf_u32 *ob0, lf_u32 *nob)
 {
 	lf_u32 per = (g->dwise ? g->nb : 1) * g->nband;
 	lf_u32 r = j % per;
-	*n = j / per;
+	*n0 = j / per * g->ni;
+	*ni = d->n - *n0 < g->ni ? d->n - *n0 : g->ni;
 	*ob0 = g->b0 + (g->dwise ? r / g->nband : 0);
 	*nob = g->dwise ? 1 : g->nb;
 	*oy0 = g->r0 + (r % g->nband) * g->bo;
@@ -1882,7 +1946,8 @@ LF_INLINE lf_u32 blk_band_cnt(const struct blk_geo *g, lf_u32 oy0)
 /*
  * blk_bands stage 0: band j's input rows (every row of its windows that
  * is inside the image; blk_compact: each output row's one row) into the
- * line-buffer channel lb, the band's first one in slot 0. @t holds the
+ * line-buffer channel lb, each image's first one in slot m * g->rows (its
+ * m-th image; slot 0 when the band is one image). @t holds the
  * descriptor itself, not the compute's view.
  */
 static void blk_load_band(LF_GLOBAL const lf_beat *act,
@@ -1891,11 +1956,12 @@ static void blk_load_band(LF_GLOBAL const lf_beat *act,
 {
 	const lf_desc *d = &t->d;
 	const struct blk_geo *g = &t->g;
-	lf_u32 n, oy0, ob0, nob;
-	blk_band_at(g, j, &n, &oy0, &ob0, &nob);
+	lf_u32 n0, ni, oy0, ob0, nob;
+	blk_band_at(d, g, j, &n0, &ni, &oy0, &ob0, &nob);
 	lf_u32 cnt = blk_band_cnt(g, oy0);
-	/* The windows' rows inside the image, lo .. end - 1, as one run;
-	 * blk_compact: each output row's one row (pads are 0), a run each.
+	/* Per image, the windows' rows inside the image, lo .. end - 1, as
+	 * one run; blk_compact: each output row's one row (pads are 0), a
+	 * run each.
 	 * One call site on purpose: with a second one (the compact rows in
 	 * a loop, then return), PoCL 3.1 (Debian 12) skipped the call of
 	 * the other and opencl:0 gave other bytes (host C was right); the
@@ -1907,24 +1973,29 @@ static void blk_load_band(LF_GLOBAL const lf_beat *act,
 	if (end > d->ih)
 		end = d->ih;
 	lf_u32 runs = g->cs > 1 ? cnt : 1;
-	for (lf_u32 y = 0; y < runs; y++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=1
+	lf_u32 m = 0, y = 0;
+	for (lf_u32 u = 0; u < runs * ni; u++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=2
 		lf_u32 r0 = g->cs > 1 ? top + y * d->stride_h : lo;
 		lf_u32 nr = g->cs > 1 ? 1 : lo < end ? end - lo : 0;
 		if (nr > 0)
-			blk_load_rows(act, d, g, n, g->dwise ? ob0 : 0, r0,
-				      nr, y, lb);
+			blk_load_rows(act, d, g, n0 + m, g->dwise ? ob0 : 0, r0,
+				      nr, m * g->rows + y, lb);
+		if (++y == runs) {
+			y = 0;
+			m++;
+		}
 	}
 }
 
 /*
- * blk_obs stage 1: output block ob0 + k of band j (image n, output rows
- * from oy0) through blk_rows, the region of MAC and store, in packs of
- * g->pk rows (blk_pk), from the band's line buffer lb.
+ * blk_obs stage 1: output block ob0 + k of a band (images n0 .. n0 + ni
+ * - 1, output rows from oy0) through blk_rows, the region of MAC and
+ * store, in packs of g->pk rows (blk_pk), from the band's line buffer lb.
  */
 static void
-blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
-	  lf_u32 oy0, lf_u32 ob0, lf_u32 k,
+blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
+	  lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 k,
 	  LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	  const lf_u32 cst[LF_BLK_LANES],
@@ -1950,8 +2021,9 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
 	lf_u32 ob = ob0 + k;
 	lf_u32 cnt = blk_band_cnt(&t->g, oy0);
 	lf_u32 npk = (cnt + t->g.pk - 1) / t->g.pk;
-	blk_rows(act, &tm, &ts, n, ob, oy0, cnt, npk, dwm, mult, dw, cst, lut,
-		 wb, lb, accrow);
+	lf_u32 nit = npk * ni;
+	blk_rows(act, &tm, &ts, n0, ob, oy0, cnt, npk, nit, dwm, mult, dw, cst,
+		 lut, wb, lb, accrow);
 }
 
 /*
@@ -1963,7 +2035,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n,
  */
 static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const struct blk_task *tw, const struct blk_task *tc,
-		    lf_u32 n, lf_u32 oy0, lf_u32 ob0, lf_u32 nob,
+		    lf_u32 n0, lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 nob,
 		    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
@@ -1986,8 +2058,8 @@ blk_obs:
 #pragma HLS ARRAY_PARTITION variable=dw type=complete
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
 		blk_wtask(params, tw, ob0, k, wbc, mult, dw, cst);
-		blk_ctask(act, tc, n, oy0, ob0, k, wbc, mult, dw, cst, lut, lb,
-			  accrow);
+		blk_ctask(act, tc, n0, ni, oy0, ob0, k, wbc, mult, dw, cst, lut,
+			  lb, accrow);
 		LF_OVL_STEP(blk_obs);
 	}
 	LF_OVL_END(blk_obs);
@@ -2007,9 +2079,10 @@ blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 {
 	/* blk_obs' two processes: a copy each. */
 	struct blk_task tw = *t, tc = *t;
-	lf_u32 n, oy0, ob0, nob;
-	blk_band_at(&t->g, j, &n, &oy0, &ob0, &nob);
-	blk_obs(params, act, &tw, &tc, n, oy0, ob0, nob, lut, wb, lb, accrow);
+	lf_u32 n0, ni, oy0, ob0, nob;
+	blk_band_at(&t->d, &t->g, j, &n0, &ni, &oy0, &ob0, &nob);
+	blk_obs(params, act, &tw, &tc, n0, ni, oy0, ob0, nob, lut, wb, lb,
+		accrow);
 }
 
 /*

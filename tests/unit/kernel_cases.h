@@ -100,6 +100,9 @@ struct lf_kc_blk {
 /* The shape cases test_kernels_blk.c and test_kernels_opencl.c run. */
 extern const struct lf_kc_blk lf_kc_blk_cases[];
 extern const int lf_kc_blk_ncases;
+/* Bands of several images (lf_conv_blk.h blk_ni), test_kernels_blk.c. */
+extern const struct lf_kc_blk lf_kc_blk_band_cases[];
+extern const int lf_kc_blk_nband;
 /* Builds the launch of case @c (data from @seed): one LF_DF_BLK
  * descriptor, x at act offset 0, y after a 64-byte gap, expect holding the
  * reference's output in the blocked layout. 0, or -1 if the window does

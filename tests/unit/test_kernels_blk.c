@@ -1110,6 +1110,91 @@ static void test_blk_pack_cycles(void)
 	CU_ASSERT_EQUAL(mac_iters, 1560);
 }
 
+/*
+ * Bands of several images (lf_conv_blk.h blk_ni), default build: a line
+ * buffer of LF_BLK_LBEATS = 512 beats, LF_LAT_MEM 64. A band that is a
+ * whole image takes as many images as fit, evened out, when that costs
+ * less than a band per image by the estimate P L + ceil(n / P) W < L + n
+ * W (L: an image's beats + 64 a burst; W: weight beats + 16 records + 64
+ * constants + 3 x 64), so each output block's weights load once a band:
+ * blk_load_w runs once per (band, output block), blk_load_x once per
+ * (image, burst). The bytes (images in the wrong slots or rows would show:
+ * each image's data is its own) and these counts by hand; a band per
+ * image would load the weights n times. Also run by the OpenCL build
+ * (test_kernels_opencl.c).
+ */
+const struct lf_kc_blk lf_kc_blk_band_cases[] = {
+    /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu */
+    /* A: 3 images of 10 x 17 = 170 beats fit (510): one band; 2 blocks:
+     * weights 2 times (L 234, W 9 x 64 + 272 = 848: 1550 < 2778) */
+    {3, 64, 10, 17, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+    /* B: 9 x 19 = 171 beats: the third does not fit (513); 2 a band, 2 +
+     * 1: 2 bands x 2 blocks = 4 (2166 < 2779) */
+    {3, 64, 9, 19, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    /* C: an image of 2 blocks x 16 x 16 = 512 beats just fits, alone: a
+     * band each, weights 2 times, one burst per image */
+    {2, 128, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0},
+    /* D: 16 x 17 x 2 = 544 beats just do not: 15 rows of 34 beats, bands
+     * of 8 output rows (13, evened out): 2 images x 2 bands, a burst per
+     * block and band: 8 */
+    {2, 128, 16, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
+    /* E: the classifier's shape, 1x1 over one pixel, 3 blocks in: one
+     * band, weights once per block (2) */
+    {3, 130, 1, 1, 70, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0},
+    /* F: 1x1 stride 2 (blk_compact): 2 x 3 -> 1 x 2, one row kept each;
+     * one band (L 67, W 336: 537 < 1075), weights once */
+    {3, 64, 2, 3, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0},
+    /* G: row packs (blk_pk: ow 14, 2 rows a pass, 4 blocks x 14 = 56
+     * beats a row) in a band of 3 images of 3 rows (504 beats): packs 2 +
+     * 1 an image, weights once (1800 < 2008) */
+    {3, 256, 3, 14, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0},
+};
+const int lf_kc_blk_nband =
+    (int)(sizeof(lf_kc_blk_band_cases) / sizeof(lf_kc_blk_band_cases[0]));
+
+static void test_blk_band_images(void)
+{
+	/* blk_load_w and blk_load_x calls of each case above */
+	static const uint64_t want[][2] = {{2, 3}, {4, 3}, {2, 2}, {4, 8},
+					   {2, 3}, {1, 3}, {1, 3}};
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_LBEATS, 512);
+	CU_ASSERT_EQUAL_FATAL(LF_LAT_MEM, 64);
+	CU_ASSERT_EQUAL_FATAL((int)(sizeof(want) / sizeof(want[0])),
+			      lf_kc_blk_nband);
+	for (int i = 0; i < lf_kc_blk_nband; i++) {
+		struct lf_kc_launch l;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(lf_kc_seed() + 77 + (uint64_t)i,
+				   &lf_kc_blk_band_cases[i], &l),
+		    0);
+		for (int e = 0; e < 2; e++) {
+			CU_ASSERT_EQUAL(run_host(&l, e, 100 + i, NULL), 0);
+			struct lfk_pipe_stat w, x;
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_load_x, &x), 1);
+			if (w.calls != want[i][0] || x.calls != want[i][1])
+				fprintf(stderr,
+					"\n  band case %d: blk_load_w %llu, "
+					"blk_load_x %llu calls",
+					i, (unsigned long long)w.calls,
+					(unsigned long long)x.calls);
+			CU_ASSERT_EQUAL(w.calls, want[i][0]);
+			CU_ASSERT_EQUAL(x.calls, want[i][1]);
+		}
+		lf_kc_free(&l);
+	}
+	/* G's MAC loop by hand: per image a pack of 2 rows (28 pixels, 7
+	 * groups of 4) and one of 1 (14 pixels, 4 groups), 4 OC tiles, 4
+	 * input blocks x 2 IC chunks: 11 x 4 x 8 = 352; 3 images 1056 (the
+	 * packs stay within an image). */
+	uint64_t mac = 0;
+	model_layer("1x1 256->64 3x14 batch 3 in one band (row packs)",
+		    &lf_kc_blk_band_cases[6], &mac);
+	CU_ASSERT_EQUAL(mac_iters, 1056);
+}
+
 /* Loop @id's cycles and memory stall since the last reset. */
 static void pipe_cyc(lf_u32 id, uint64_t *cyc, uint64_t *stall)
 {
@@ -1263,6 +1348,7 @@ void lf_test_suite_kernels_blk(void)
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},
 	    {"pack_cycles", test_blk_pack_cycles},
+	    {"band_images", test_blk_band_images},
 	    {"overlap_model", test_blk_overlap_model},
 	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},

@@ -513,11 +513,15 @@ static void test_blocked_conv(void)
 	}
 	uint64_t seed = lf_kc_seed() ^ 0x0c1b10c;
 	int fails = 0;
-	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+	/* the shapes, then the bands of several images */
+	for (int i = 0; i < lf_kc_blk_ncases + lf_kc_blk_nband; i++) {
 		struct lf_kc_launch l;
-		CU_ASSERT_EQUAL_FATAL(
-		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
-		    0);
+		const struct lf_kc_blk *c =
+		    i < lf_kc_blk_ncases
+			? &lf_kc_blk_cases[i]
+			: &lf_kc_blk_band_cases[i - lf_kc_blk_ncases];
+		CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(seed + (uint64_t)i, c, &l),
+				      0);
 		if (check_launch(&l, 0, seed, i) != 0 ||
 		    check_launch(&l, 1, seed, i) != 0)
 			fails++;
