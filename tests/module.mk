@@ -82,7 +82,7 @@ TEST_SRCS += tests/unit/test_model.c tests/unit/test_graph.c \
 	tests/unit/test_model_util.c tests/unit/test_multidev.c \
 	tests/unit/test_model_segments.c tests/unit/test_realworld.c \
 	tests/unit/test_model_cycles.c tests/unit/test_model_lut.c \
-	tests/unit/test_model_concat.c \
+	tests/unit/test_model_concat.c tests/unit/test_model_fuse.c \
 	tests/unit/test_model_se.c
 # xrt_devproc suite: the sw_emu device process and the lost-device
 # responder over the wire protocol, without XRT (empty when XRT is absent).

@@ -695,8 +695,11 @@ void lf__cli_layers_print(FILE *out, const lf_run_profile *p,
 		    out,
 		    "%3zu %-28.28s %-22.22s %-6s %3s %9.3f %11s %11s %6s %3s "
 		    "%9llu %9llu %4u %6u\n",
-		    i, r.name, r.op, r.fallback ? "cpu!" : r.where, seg,
-		    (double)r.host_ns / 1e6, ms, cyc,
+		    i, r.name, r.op,
+		    r.fallback			     ? "cpu!"
+		    : strcmp(r.layout, "fused") == 0 ? "fused"
+						     : r.where,
+		    seg, (double)r.host_ns / 1e6, ms, cyc,
 		    layer_util(&r, pk, have_peak, ut, sizeof(ut)), cu,
 		    r.h2d_bytes, r.d2h_bytes, r.dma_transfers, r.launches);
 	}

@@ -252,6 +252,7 @@ void lf__run_seg_profile(struct runctx *c, int si, const char *where,
 			 !s->blk		   ? "nchw"
 			 : c->p->node[node].folded ? "folded"
 			 : c->p->node[node].placed ? "placed"
+			 : c->p->node[node].fused  ? "fused"
 						   : "blocked");
 	}
 	struct lf_layer_profile *r0 = &c->prof->rec[first];

@@ -81,6 +81,7 @@ static lf_status segments(struct bld *b)
 			p->node[i].folded = 0;
 	}
 	lf__mplan_concat_place(b);
+	lf__mplan_fuse_adds(b);
 	return LF_OK;
 }
 
@@ -106,14 +107,17 @@ static lf_status build(struct bld *b, const struct lf__gshape *in)
 	b->out_use = calloc(nv, sizeof(int));
 	b->bk = calloc(nn, sizeof(int));
 	b->fold = calloc(nn, 1);
+	b->fuse = calloc(nn, sizeof(int));
 	p->blk = calloc(nv, 1);
 	p->cat = calloc(nv, sizeof(int));
 	p->cat_off = calloc(nv, sizeof(uint64_t));
 	if (!p->in || !p->shape || !p->root || !p->host_off || !p->dev_off ||
 	    !p->node || !b->lp || !b->chain || !b->seg_of || !b->out_use ||
-	    !b->pd || !b->ax || !b->ax2 || !b->bk || !b->fold || !p->blk ||
-	    !p->cat || !p->cat_off)
+	    !b->pd || !b->ax || !b->ax2 || !b->bk || !b->fold || !b->fuse ||
+	    !p->blk || !p->cat || !p->cat_off)
 		return nomem(b);
+	for (size_t i = 0; i < g->nnodes; i++)
+		b->fuse[i] = -1;
 	memcpy(p->in, in, g->ninputs * sizeof(*in));
 	p->params_bytes = b->params->bytes;
 	struct lf__diag *dg = b->dg;
@@ -163,6 +167,7 @@ lf_status lf__mplan_build(const struct lf__graph *g,
 	free(b.out_use);
 	free(b.bk);
 	free(b.fold);
+	free(b.fuse);
 	if (st != LF_OK) {
 		lf__mplan_free(b.p);
 		return st;

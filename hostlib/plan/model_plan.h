@@ -77,6 +77,10 @@ struct lf__blimits {
 	 * output the first channels of a wider blocked tensor's images);
 	 * else a concat is placed at batch 1 only. */
 	int64_t conv_ycb;
+	/* lfk_conv2d.blk_add: 1 when the blocked conv takes LF_DF_ADD (a
+	 * residual add fused into its store, mplan_fuse.c); else every
+	 * QLinearAdd has its own descriptor. */
+	int64_t conv_add;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */
@@ -222,6 +226,10 @@ struct lf__mnode {
 	/* a QLinearConcat placed: its inputs' producers write them into
 	 * their places in its output, it has no descriptor (mplan_concat.c) */
 	int placed;
+	/* a QLinearAdd fused into the store of the conv making one of its
+	 * inputs: that conv writes its output, it has no descriptor
+	 * (mplan_fuse.c) */
+	int fused;
 	char why[64]; /* CPU: why not on the device */
 	uint64_t macs;
 };
@@ -258,7 +266,8 @@ struct lf__mplan {
 	 * container's stride apart (lf__mplan_cat_cbt). */
 	int *cat;
 	uint64_t *cat_off;
-	int ncat; /* QLinearConcat nodes placed */
+	int ncat;   /* QLinearConcat nodes placed */
+	int nfused; /* QLinearAdd nodes fused into their convs */
 };
 
 /*

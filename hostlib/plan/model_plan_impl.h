@@ -12,6 +12,8 @@
  *   mplan_concat.c   QLinearConcat nodes placed: which stay so once the
  *                    segments are known (else partition again), and
  *                    where each input lies in the concat's output
+ *   mplan_fuse.c     QLinearAdd nodes fused into the store of the conv
+ *                    making one of their inputs
  *   mplan_memory.c   arena and host offsets by lifetime, and the check
  *                    of the finished plan
  *   mplan_desc.c     every launch's descriptors, relocated
@@ -91,6 +93,9 @@ struct bld {
 	int *out_use;	     /* per root: graph output */
 	int *bk;	     /* per node: BK_* (blocked layout) */
 	char *fold;	     /* per node: a folded stem conv */
+	/* per node: a fused conv's add, a fused add's conv; -1: none
+	 * (mplan_fuse.c) */
+	int *fuse;
 	struct lf__diag *dg; /* the caller's: what failed */
 };
 
@@ -123,6 +128,10 @@ int lf__mplan_lut_settle(struct bld *b);
 int lf__mplan_concat_settle(struct bld *b);
 void lf__mplan_concat_place(struct bld *b);
 
+/* mplan_fuse.c: residual adds fused into their convs (lf__mnode.fused,
+ * bld.fuse), once the segments and placed concats are settled. */
+void lf__mplan_fuse_adds(struct bld *b);
+
 /* mplan_memory.c: arena offsets; host offsets; the finished plan's
  * check (LF_ERR_INTERNAL on a clash). */
 lf_status lf__mplan_device_memory(struct bld *b);
@@ -154,8 +163,19 @@ uint64_t lf__mplan_seg_bytes(const struct lf__mplan *p,
  * placed concat's output the first of its inputs' producers). The
  * channel blocks per image of the root placed root @r is in (0: none). */
 int lf__mplan_concat_ok(const struct bld *b, size_t i, const char **why);
+/* mplan_concat.c: the nodes (not views) reading root @r, each input slot
+ * counted (a placed concat's or a fused add's operand must have one). */
+int lf__mplan_readers(const struct bld *b, int r);
 int lf__mplan_first_write(const struct bld *b, int r);
 uint64_t lf__mplan_cat_cbt(const struct lf__mplan *p, int r);
+
+/* mplan_fuse.c: node @i is a conv whose store runs a fused add (its own
+ * output is never stored); its descriptor @d given the add (LF_DF_ADD:
+ * the skip at x2_off, the add's output at y_off, its quantization), in
+ * segment @s. */
+int lf__mplan_fused_conv(const struct bld *b, int i);
+void lf__mplan_fuse_desc(const struct bld *b, const struct lf__mseg *s, int c,
+			 lf_desc *d);
 
 /* mplan_memory.c: where root @r is in the arena while segment @s runs. */
 uint64_t lf__mplan_arena_at(const struct lf__mplan *p, const struct lf__mseg *s,

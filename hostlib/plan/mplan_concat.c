@@ -28,8 +28,7 @@
 
 #include "hostlib/plan/model_plan_impl.h"
 
-/* Nodes (not views) reading root @r, each input slot counted. */
-static int readers(const struct bld *b, int r)
+int lf__mplan_readers(const struct bld *b, int r)
 {
 	int n = 0;
 	for (size_t i = 0; i < b->g->nnodes; i++) {
@@ -82,7 +81,7 @@ int lf__mplan_concat_ok(const struct bld *b, size_t i, const char **why)
 		    p->shape[v].rank != 4)
 			return 0;
 		*why = "an input also read elsewhere";
-		if (b->out_use[v] || readers(b, v) != 1)
+		if (b->out_use[v] || lf__mplan_readers(b, v) != 1)
 			return 0;
 	}
 	return 1;
@@ -145,6 +144,8 @@ void lf__mplan_concat_place(struct bld *b)
 int lf__mplan_first_write(const struct bld *b, int r)
 {
 	int px = b->g->vals[r].producer;
+	if (px >= 0 && b->p->node[px].fused) /* its conv writes it */
+		return b->fuse[px];
 	if (px < 0 || !b->p->node[px].placed)
 		return px;
 	const struct lf__gnode *n = &b->g->nodes[px];

@@ -95,7 +95,8 @@ static uint32_t node_descs(struct bld *b, const struct lf__mseg *s, int i)
 {
 	const struct lf__gnode *n = &b->g->nodes[i];
 	struct lf__mplan *p = b->p;
-	if (n->op == LF__GOP_QCONCAT) /* placed: its convs did the work */
+	/* placed: its convs did the work; fused: its conv did */
+	if (n->op == LF__GOP_QCONCAT || p->node[i].fused)
 		return 0;
 	if (n->op == LF__GOP_ONNX) {
 		p->desc_node[p->ndesc] = i;
@@ -110,8 +111,11 @@ static uint32_t node_descs(struct bld *b, const struct lf__mseg *s, int i)
 	uint64_t y =
 	    s->host_assisted ? 0 : lf__mplan_arena_at(p, s, p->root[n->out[0]]);
 	if (blk_desc(b, i)) {
+		lf_desc d = blk_conv(b, i, x, y);
+		if (lf__mplan_fused_conv(b, i))
+			lf__mplan_fuse_desc(b, s, i, &d);
 		p->desc_node[p->ndesc] = i;
-		p->desc[p->ndesc++] = blk_conv(b, i, x, y);
+		p->desc[p->ndesc++] = d;
 		return 1;
 	}
 	for (int t = 0; t < lp->ntiles; t++) {
@@ -155,7 +159,8 @@ lf_status lf__mplan_descriptors(struct bld *b)
 	struct lf__mplan *p = b->p;
 	uint64_t nd = 0;
 	for (size_t i = 0; i < g->nnodes; i++)
-		if (b->seg_of[i] >= 0 && g->nodes[i].op != LF__GOP_QCONCAT)
+		if (b->seg_of[i] >= 0 && g->nodes[i].op != LF__GOP_QCONCAT &&
+		    !p->node[i].fused)
 			nd += g->nodes[i].op == LF__GOP_ONNX ||
 				      blk_desc(b, (int)i)
 				  ? 1

@@ -113,8 +113,10 @@ static lf_status seg_intervals(struct bld *b, int si, struct ivals *v,
 	for (int j = 0; j < s->nnodes; j++) {
 		int r = p->root[g->nodes[s->nodes[j]].out[0]];
 		/* a placed concat's input is inside its output's interval,
-		 * which starts at the first of them */
-		if (contains(s->down, s->ndown, r) || p->cat[r] >= 0)
+		 * which starts at the first of them; a conv with a fused
+		 * add stores the add's output, not its own */
+		if (contains(s->down, s->ndown, r) || p->cat[r] >= 0 ||
+		    lf__mplan_fused_conv(b, s->nodes[j]))
 			continue;
 		int l = last_use_in(b, s, r);
 		add_iv(v,
@@ -352,6 +354,8 @@ static int arena_clash(const struct bld *b, const struct lf__mseg *s,
 				return 1;
 			continue;
 		}
+		if (lf__mplan_fused_conv(b, i)) /* its add's output is */
+			continue;
 		for (int k = 0; k < s->ndown; k++)
 			down |= s->down[k] == r;
 		t[n++] = (struct touch){r, lf__mplan_arena_at(p, s, r),

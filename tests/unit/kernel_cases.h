@@ -159,6 +159,15 @@ int lf_kc_fuse_add(struct lf_kc_launch *l, struct lf_rng *r, int swap, int relu,
 int lf_kc_fuse_variant(struct lf_kc_launch *l, struct lf_rng *r, int j,
 		       int swap);
 
+/*
+ * ORT's QLinearAdd of one pair, a (scale @sa, zero point @za) as its
+ * outer operand and b the other, into y (@sy, @zy), 8-bit type @t: the
+ * formula of hostlib/cpu's qadd_one written out, for choosing data where
+ * the operand order decides the byte (never for expected values).
+ */
+int32_t lf_kc_qadd_order(int32_t a, float sa, int32_t za, int32_t b, float sb,
+			 int32_t zb, float sy, int32_t zy, int t);
+
 /* A random output table for lf_kc_add_lut(): every byte value once, in a
  * random order (a table read at the wrong index, or not at all, shows). */
 void lf_kc_random_table(struct lf_rng *r, uint8_t tb[LF_LUT_BYTES]);

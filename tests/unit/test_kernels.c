@@ -811,10 +811,8 @@ static void fuse_scales(struct lf_rng *r, float s[3])
 	}
 }
 
-/* ORT's QLinearAdd of one pair with a as its outer operand (the formula
- * of hostlib/cpu's qadd_one written out, for choosing data only). */
-static int32_t fuse_order(int32_t a, float sa, int32_t za, int32_t b, float sb,
-			  int32_t zb, float sy, int32_t zy, int t)
+int32_t lf_kc_qadd_order(int32_t a, float sa, int32_t za, int32_t b, float sb,
+			 int32_t zb, float sy, int32_t zy, int t)
 {
 	float ra = sa / sy, rb = sb / sy;
 	float fixed = (float)zy - fmaf(ra, (float)za, rb * (float)zb);
@@ -843,9 +841,10 @@ static int fuse_sensitive_b(const uint8_t *y, uint64_t n, int t,
 			continue;
 		int32_t a = t == LF_KDT_U8 ? ab : (int8_t)ab;
 		for (int32_t b = tmin(t); b <= tmax(t) && pick[ab] < 0; b++)
-			if (fuse_order(a, s[0], z[0], b, s[1], z[1], s[2], z[2],
-				       t) != fuse_order(b, s[1], z[1], a, s[0],
-							z[0], s[2], z[2], t))
+			if (lf_kc_qadd_order(a, s[0], z[0], b, s[1], z[1], s[2],
+					     z[2], t) !=
+			    lf_kc_qadd_order(b, s[1], z[1], a, s[0], z[0], s[2],
+					     z[2], t))
 				pick[ab] = (int16_t)(uint8_t)b;
 		found += pick[ab] >= 0;
 	}
