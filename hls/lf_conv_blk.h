@@ -151,6 +151,13 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
 	lf_u32 pk = 1;
 	while (pk < LF_BLK_PIX && (pk * d->ow) % LF_BLK_PIX != 0)
 		pk++;
+	/* A fused add's store (blk_store_add) waits LF_LAT_MEM for its
+	 * first x2 beat at each pack: longer packs, as many rows as the
+	 * accumulator row holds, up to PIX (still multiples of PIX
+	 * pixels). */
+	while (g->fadd && pk * 2 <= LF_BLK_PIX &&
+	       pk * 2 * d->ow <= LF_BLK_IW_MAX)
+		pk *= 2;
 	lf_u32 clash = 0;
 	for (lf_u32 k = 1; k < LF_BLK_PIX; k++)
 		clash |= d->ow > k && (d->ow - k) % LF_BLK_LB_BANKS == 0;
