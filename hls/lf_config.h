@@ -150,6 +150,15 @@
  */
 #define LF_BLK_ADD 1
 /*
+ * The blocked conv's folded-input row buffer (LF_DF_XFOLD, lf_desc.h
+ * "Folded input"), in beats: the most beats of one compact input row
+ * (xrb) it takes, 64 = 4 KiB (ResNet's 224-wide stem: 11). The limits
+ * key lfk_conv2d.blk_xfold (0 in a build without it). Set by the source
+ * (lf_conv_blk.h blk_load_xf: a private array there, in LUTRAM), not a -D
+ * parameter.
+ */
+#define LF_BLK_XF_BEATS 64
+/*
  * The depthwise unit (lf_conv_blk.h blk_dw_mac) takes, each cycle, one
  * tap row of LF_BLK_DW_KW tap columns for LF_BLK_DW_PIX output pixels of
  * 64 channels: LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 multipliers. The columns
@@ -423,6 +432,7 @@
 	X("lfk_conv2d.lut", LF_CONV_LUT)                                       \
 	X("lfk_conv2d.blk_ycb", LF_BLK_YCB)                                    \
 	X("lfk_conv2d.blk_add", LF_BLK_ADD)                                    \
+	X("lfk_conv2d.blk_xfold", LF_BLK_XF_BEATS)                             \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

@@ -243,11 +243,20 @@ LF_INLINE lf_u32 blk_compact(const lf_desc *d)
 	       (d->pad_t | d->pad_l | d->pad_b | d->pad_r) == 0;
 }
 
-/* The descriptor as the compute (MAC, store) sees it: blk_compact. */
+/* The descriptor as the compute (MAC, store) sees it: blk_compact, or
+ * folded (LF_DF_XFOLD: the kh x 1 conv over kw * ic lanes, ow columns). */
 LF_INLINE void blk_view(const lf_desc *d, lf_desc *v)
 {
 	*v = *d;
-	if (blk_compact(d)) {
+	if (d->flags & LF_DF_XFOLD) {
+		v->ic = d->kw * d->ic;
+		v->iw = d->ow;
+		v->kw = 1;
+		v->stride_w = 1;
+		v->dil_w = 1;
+		v->pad_l = 0;
+		v->pad_r = 0;
+	} else if (blk_compact(d)) {
 		v->ih = d->oh;
 		v->iw = d->ow;
 		v->stride_h = 1;
@@ -263,11 +272,12 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	/* groups 1, or depthwise with channel multiplier 1; LF_DF_SWAP
 	 * only with a fused add. */
 	g->fadd = (d->flags & LF_DF_ADD) != 0;
-	lf_u32 opt = LF_DF_LUT | LF_DF_YCB | LF_DF_ADD |
+	lf_u32 xf = d->flags & LF_DF_XFOLD;
+	lf_u32 opt = LF_DF_LUT | LF_DF_YCB | LF_DF_ADD | LF_DF_XFOLD |
 		     (g->fadd ? LF_DF_SWAP : 0);
 	if (d->op != LF_KOP_CONV2D || (d->flags & ~opt) != LF_DF_BLK ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)) ||
-	    lfk_part_refused(d, 1))
+	    lfk_part_refused(d, 1) || (xf && d->groups != 1))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    !lfk_is_8bit(d->y_type))
@@ -286,6 +296,22 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	     d->add_min > d->add_max || !lfk_scale_ok(d->x_scale) ||
 	     !lfk_scale_ok(d->x2_scale) || !lfk_scale_ok(d->y_scale)))
 		return LF_KST_BAD_QUANT;
+	/* Folded input (lf_desc.h "Folded input"): one channel block of
+	 * kw * ic lanes, dilation 1, a compact row of at most XF_BEATS. The
+	 * rest is checked on the folded view (blk_view) as any conv. */
+	lf_u64 xrb = 0;
+	if (xf) {
+		if (d->kw * d->ic > LF_BLK_LANES || d->dil_w != 1)
+			return LF_KST_BAD_SHAPE;
+		xrb = ((lf_u64)(d->ow - 1) * d->stride_w + d->kw) * d->ic;
+		xrb = (xrb + LF_BLK_LANES - 1) / LF_BLK_LANES;
+		if (xrb > LF_BLK_XF_BEATS)
+			return LF_KST_LIMIT;
+	}
+	lf_desc fv;
+	blk_view(d, &fv);
+	if (xf)
+		d = &fv;
 
 	/* The blocked datapath's buffers. */
 	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
@@ -349,7 +375,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	    0)
 		return LF_KST_BOUNDS;
 	lf_u64 x_sz = lfk_mul_sat(lfk_mul_sat(d->n, g->icb),
-				  lfk_mul_sat(lfk_mul_sat(d->ih, d->iw),
+				  lfk_mul_sat(lfk_mul_sat(d->ih, xf ? xrb : d->iw),
 					      LF_BLK_LANES));
 	lf_u64 y_sz = lfk_mul_sat(
 	    lfk_mul_sat(d->n - 1, g->ycb) + g->ocb,
@@ -574,11 +600,92 @@ blk_load_w:
  * (lf_desc.h "Blocked layout": [n][cb][ih][iw]) and all of them are one
  * burst.
  */
+/*
+ * Folded input (LF_DF_XFOLD, lf_desc.h "Folded input"): rows r0 ..
+ * r0 + nr - 1 of image n, compact (xrb beats a row), into line-buffer
+ * rows s0 .. as blk_load_rows puts a blocked row (ow beats, one a
+ * column). As many whole rows as xrow holds load in one burst
+ * (blk_xf_load), then each output column's beat is cut from them
+ * (blk_xf_cols): the 64 bytes from byte xo * stride_w * ic of its row,
+ * two consecutive beats shifted (a 64-byte funnel shifter: 64 x 64:1
+ * byte multiplexers, in LUTs; UNVERIFIED), lanes from kw * ic on x_zp.
+ * xrow is private to this call, partitioned so the two beats of a cycle
+ * are in different banks.
+ */
+static void blk_load_xf(LF_GLOBAL const lf_beat *act, const lf_desc *d,
+			lf_u32 n, lf_u32 r0, lf_u32 nr, lf_u32 s0,
+			LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
+{
+	lf_u8 xrow[LF_BLK_XF_BEATS + 1][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=xrow type=cyclic factor=2 dim=1
+#pragma HLS ARRAY_PARTITION variable=xrow type=complete dim=2
+#pragma HLS BIND_STORAGE variable=xrow type=ram_1p impl=lutram
+	lf_u32 lanes = d->kw * d->ic, step = d->stride_w * d->ic;
+	lf_u32 xrb = (((d->ow - 1) * d->stride_w + d->kw) * d->ic +
+		      LF_BLK_LANES - 1) /
+		     LF_BLK_LANES;
+	lf_u32 per = LF_BLK_XF_BEATS / xrb; /* whole rows a burst */
+	lf_u8 zp = lfk_byte(d->x_zp);
+	for (lf_u32 s = 0; s < nr; s += per) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=3
+		lf_u32 k = nr - s < per ? nr - s : per;
+		lf_u32 src = d->x_off / LF_BEAT_BYTES +
+			     (n * d->ih + r0 + s) * xrb;
+		lf_u32 beats = k * xrb;
+		LF_PIPE_BEGIN(blk_xf_load);
+	blk_xf_load:
+		for (lf_u32 v = 0; v < beats; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_XF_BEATS avg=55
+			LF_PIPE(blk_xf_load);
+			lf_u8 bt[LF_BEAT_BYTES];
+			lf_beat_rd(act, src + v, bt);
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				xrow[v][j] = bt[j];
+			}
+		}
+		LF_PIPE_END(blk_xf_load);
+		/* column xo of row s + r: byte o of the burst */
+		lf_u32 trips = k * d->ow, xo = 0, row = 0;
+		lf_u32 o = 0, dst = (s0 + s) * d->ow;
+		LF_PIPE_BEGIN(blk_xf_cols);
+	blk_xf_cols:
+		for (lf_u32 it = 0; it < trips; it++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_LBEATS avg=560
+			LF_PIPE(blk_xf_cols);
+			lf_u32 q = o / LF_BLK_LANES, sh = o % LF_BLK_LANES;
+			lf_u8 w2[2 * LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=w2 type=complete
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				w2[j] = xrow[q][j];
+				w2[LF_BLK_LANES + j] = xrow[q + 1][j];
+			}
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				lb[dst + it][j] = j < lanes ? w2[j + sh] : zp;
+			}
+			o += step;
+			if (++xo == d->ow) {
+				xo = 0;
+				o = ++row * xrb * LF_BLK_LANES;
+			}
+		}
+		LF_PIPE_END(blk_xf_cols);
+	}
+}
+
 static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			  const struct blk_geo *g, lf_u32 n, lf_u32 cb0,
 			  lf_u32 r0, lf_u32 nr, lf_u32 s0,
 			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
 {
+	if (d->flags & LF_DF_XFOLD) {
+		blk_load_xf(act, d, n, r0, nr, s0, lb);
+		return;
+	}
 	lf_u32 whole = nr == d->ih && g->cs == 1;
 	lf_u32 runs = whole ? 1 : g->lcb;
 	lf_u32 trips = (whole ? g->lcb : 1) * nr * d->iw;

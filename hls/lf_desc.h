@@ -142,6 +142,9 @@ enum lf_kdtype {
 #define LF_DF_ADD                                                              \
 	0x800u /* blocked conv: y = QLinearAdd of its output and x2 at      \
 		* x2_off (fused add, below; LF_DF_SWAP as for add) */
+#define LF_DF_XFOLD                                                            \
+	0x1000u /* blocked conv: x is compact pixel-major rows, folded into \
+		* kw * ic lanes by the load (below) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -399,6 +402,24 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   the flag x2_off, x2_zp, the scales and words 60-63 are not read. A
  *   build takes the flag when its limits say `lfk_conv2d.blk_add` = 1;
  *   one that does not rejects it (LF_KST_BAD_OP).
+ * Folded input (LF_DF_XFOLD; conv2d with LF_DF_BLK, groups 1): a stem
+ *   conv over few channels (kw * ic <= 64, dil_w 1) reads x as compact
+ *   rows and runs as the kh x 1 conv over kw * ic channels of x folded
+ *   (hostlib/plan/blk.h "stem folding"). The descriptor describes the
+ *   conv itself (ic, iw, kw, stride_w, pad_l, pad_r as in the model); its
+ *   weights and records are those of the folded conv (kw * ic input
+ *   channels, 1 x kh taps). x: n * ih rows of xrb = ceil(pw * ic / 64)
+ *   beats each, pw = (ow - 1) * stride_w + kw: row (i, y) holds pixels q
+ *   = 0 .. pw - 1, pixel q's ic bytes at q * ic (x[i][c][y][q - pad_l],
+ *   the zero point outside the image); the rest of the row's last beat
+ *   is not read. The load builds each output column's beat: lane
+ *   b * ic + c = row byte (xo * stride_w + b) * ic + c, lanes from kw * ic
+ *   on x_zp. x is n * ih * xrb * 64 bytes from x_off (LF_KST_BOUNDS). A
+ *   build takes the flag when its limits say `lfk_conv2d.blk_xfold` > 0
+ *   (the most row beats, xrb, it takes: more is LF_KST_LIMIT); one that
+ *   does not rejects it (LF_KST_BAD_OP). Without the flag the input of
+ *   such a conv is 64 lanes a pixel: 21 real of 64 for ResNet's stem,
+ *   whose 150 KB image was uploaded as 1.6 MB.
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].

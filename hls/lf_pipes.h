@@ -112,6 +112,10 @@
 	X(blk_load_w, 1, LF_DEPTH_LD, LFP_PARAMS_RD, 1, 0, LFP_SEQ_BEATS)                  \
 	/* a band of input rows of one channel block: a beat = a pixel */      \
 	X(blk_load_x, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                     \
+	/* folded input (LF_DF_XFOLD): whole compact rows, one burst */        \
+	X(blk_xf_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)        \
+	/* one output column's beat cut from two row beats, on chip */        \
+	X(blk_xf_cols, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                      \
 	/* per channel: dw and bias + dx sum(wq) + N dx dw */                  \
 	X(blk_cst, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
 	/* the PIX x IC x OC array */                                          \
@@ -214,6 +218,8 @@
 	X(blk_rows, 2)
 #define LF_OVERLAP(X)                                                          \
 	X(blk_bands, 0, LOOP, blk_load_x)                                      \
+	X(blk_bands, 0, LOOP, blk_xf_load)                                     \
+	X(blk_bands, 0, LOOP, blk_xf_cols)                                     \
 	X(blk_bands, 1, REGION, blk_obs)                                       \
 	X(blk_obs, 0, LOOP, blk_rec)                                           \
 	X(blk_obs, 0, LOOP, blk_load_w)                                        \

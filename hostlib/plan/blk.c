@@ -175,7 +175,8 @@ int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 {
 	uint64_t wb, rb;
 	if (lf__blk_conv_bytes(L, &wb, &rb) != LF_OK || L->groups != 1 ||
-	    L->kw < 2 || (uint64_t)L->kw * (uint64_t)L->ic > LF_BLK_LANES)
+	    L->kw < 2 || L->dil_w != 1 ||
+	    (uint64_t)L->kw * (uint64_t)L->ic > LF_BLK_LANES)
 		return 0;
 	*F = *L;
 	F->ic = L->kw * L->ic;
@@ -184,10 +185,18 @@ int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 	F->stride_w = 1;
 	F->dil_w = 1;
 	F->pad_l = F->pad_r = 0;
-	*f = (struct lf__blk_fold){
-	    (uint64_t)L->n,	   (uint64_t)L->ic,    (uint64_t)L->ih,
-	    (uint64_t)L->iw,	   (uint64_t)L->ow,    (uint64_t)L->kw,
-	    (uint64_t)L->stride_w, (uint64_t)L->dil_w, (uint64_t)L->pad_l};
+	uint64_t pw =
+	    (uint64_t)(L->ow - 1) * (uint64_t)L->stride_w + (uint64_t)L->kw;
+	*f = (struct lf__blk_fold){(uint64_t)L->n,
+				   (uint64_t)L->ic,
+				   (uint64_t)L->ih,
+				   (uint64_t)L->iw,
+				   (uint64_t)L->ow,
+				   (uint64_t)L->kw,
+				   (uint64_t)L->stride_w,
+				   (uint64_t)L->pad_l,
+				   (pw * (uint64_t)L->ic + LF_BLK_LANES - 1) /
+				       LF_BLK_LANES};
 	return 1;
 }
 
@@ -205,35 +214,34 @@ void lf__blk_fold_weights(const struct lf__layer *L, const uint8_t *w,
 					    w[((o * ic + c) * kh + a) * kw + b];
 }
 
+void lf__blk_fold_desc(const struct lf__layer *L, lf_desc *d)
+{
+	lf__blk_conv_desc(L, d);
+	d->flags |= LF_DF_XFOLD;
+}
+
 uint64_t lf__blk_fold_bytes(const struct lf__blk_fold *f)
 {
-	return f->n * f->ih * f->ow * LF_BLK_LANES;
+	return f->n * f->ih * f->xrb * LF_BLK_LANES;
 }
 
 void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 		    uint8_t *dst, uint8_t zp)
 {
 	memset(dst, zp, lf__blk_fold_bytes(f));
-	/* Row by row of x: lane b * ic + c of output column xo is column
-	 * xo * stride_w + b * dil_w - pad_l of channel c (zp outside). */
+	/* Row (i, y): pixel q = xi + pad_l at byte q * ic, channel-minor. */
 	for (uint64_t i = 0; i < f->n; i++)
 		for (uint64_t c = 0; c < f->ic; c++)
 			for (uint64_t y = 0; y < f->ih; y++) {
 				const uint8_t *src =
 				    x + ((i * f->ic + c) * f->ih + y) * f->iw;
-				uint8_t *row = dst + (i * f->ih + y) * f->ow *
+				uint8_t *row = dst + (i * f->ih + y) * f->xrb *
 							 LF_BLK_LANES;
-				for (uint64_t b = 0; b < f->kw; b++) {
-					uint8_t *o = row + b * f->ic + c;
-					int64_t xi = (int64_t)(b * f->dil_w) -
-						     (int64_t)f->pad_l;
-					for (uint64_t xo = 0; xo < f->ow;
-					     xo++, xi += (int64_t)f->stride_w)
-						if (xi >= 0 &&
-						    xi < (int64_t)f->iw)
-							o[xo * LF_BLK_LANES] =
-							    src[xi];
-				}
+				uint64_t pw = (f->ow - 1) * f->stride_w + f->kw;
+				for (uint64_t xi = 0; xi < f->iw; xi++)
+					if (xi + f->pad_l < pw)
+						row[(xi + f->pad_l) * f->ic +
+						    c] = src[xi];
 			}
 }
 

@@ -87,23 +87,28 @@ void lf__blk_conv_desc(const struct lf__layer *L, lf_desc *d);
 /*
  * Stem folding (issue 12; kernel-review.md 4.2, item 7): a conv whose
  * input has few channels (the 7x7 stride-2 stem: ic 3) wastes the lanes
- * of every beat. At a segment's entry the host folds the kernel's width
- * into the channels instead: x'[n][b * ic + c][y][xo] = x[n][c][y][xo *
- * stride_w + b * dil_w - pad_l] (the zero point where that is outside the
- * row), w'[o][b * ic + c][a][0] = w[o][c][a][b], and the layer becomes a
- * kh x 1 conv over kw * ic channels, stride (stride_h, 1), no column
+ * of every beat. It runs as the conv over x folded instead: x'[n][b * ic
+ * + c][y][xo] = x[n][c][y][xo * stride_w + b - pad_l] (the zero point
+ * where that is outside the row), w'[o][b * ic + c][a][0] = w[o][c][a][b],
+ * a kh x 1 conv over kw * ic channels, stride (stride_h, 1), no column
  * padding, ow columns wide. The sum over (a, b, c) is the same, term by
  * term, and a padded tap is (x_zp - x_zp) * w = 0 either way: the same
- * bytes.
+ * bytes. The kernel folds (LF_DF_XFOLD, lf_desc.h "Folded input"): at a
+ * segment's entry the host uploads x as compact rows, pixel-major, the
+ * row's padding columns included (lf__blk_fold_x), 150 KiB for a 224 x
+ * 224 RGB image where the folded tensor is 1.6 MB. Dilation 1 only.
  */
 struct lf__blk_fold {
-	uint64_t n, ic, ih, iw, ow, kw, stride_w, dil_w, pad_l;
+	uint64_t n, ic, ih, iw, ow, kw, stride_w, pad_l;
+	uint64_t xrb; /* beats of a compact row: ceil(pw * ic / 64) */
 };
 
 /*
  * lf__blk_fold_layer() - @L folded into @F (and its geometry into @f):
- * only for a conv with a dense blocked form (groups 1), kw > 1 and kw * ic <=
- * 64 (one channel block). Return: 1, or 0 when @L does not fold.
+ * only for a conv with a dense blocked form (groups 1), kw > 1, dil_w 1
+ * and kw * ic <= 64 (one channel block). @F is what the kernel computes
+ * (blk_view), its weights' shape; the descriptor is @L's with
+ * LF_DF_XFOLD (lf__blk_fold_desc). Return: 1, or 0 when @L does not fold.
  */
 int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 		       struct lf__blk_fold *f);
@@ -112,11 +117,14 @@ int lf__blk_fold_layer(const struct lf__layer *L, struct lf__layer *F,
 void lf__blk_fold_weights(const struct lf__layer *L, const uint8_t *w,
 			  uint8_t *wf);
 
-/* Bytes of the folded input blocked: n * ih * ow * 64. */
+/* The descriptor of folded @L (lf__blk_conv_desc with LF_DF_XFOLD). */
+void lf__blk_fold_desc(const struct lf__layer *L, lf_desc *d);
+
+/* Bytes of the compact input: n * ih * xrb * 64. */
 uint64_t lf__blk_fold_bytes(const struct lf__blk_fold *f);
 
-/* The NCHW input @x folded and blocked into @dst; pad lanes and padded
- * taps @zp. */
+/* The NCHW input @x as the compact rows of LF_DF_XFOLD into @dst:
+ * padding columns and the rest of each row's last beat @zp. */
 void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 		    uint8_t *dst, uint8_t zp);
 

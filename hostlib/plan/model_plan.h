@@ -81,6 +81,9 @@ struct lf__blimits {
 	 * residual add fused into its store, mplan_fuse.c); else every
 	 * QLinearAdd has its own descriptor. */
 	int64_t conv_add;
+	/* lfk_conv2d.blk_xfold: the most compact row beats the blocked conv
+	 * folds itself (LF_DF_XFOLD); 0 or less: no stem folding. */
+	int64_t conv_xfold;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */

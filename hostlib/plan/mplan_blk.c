@@ -121,7 +121,8 @@ static int blk_conv_ok(const struct bld *b, size_t i)
 	struct lf__blk_fold f;
 	lf__graph_layer(b->g, &b->g->nodes[i], b->p->shape, &L);
 	int ok = pn->blk && blk_conv_fits(b, &L);
-	if (pn->fold && lf__blk_fold_layer(&L, &F, &f) && blk_conv_fits(b, &F))
+	if (pn->fold && lf__blk_fold_layer(&L, &F, &f) &&
+	    (int64_t)f.xrb <= b->caps->blim.conv_xfold && blk_conv_fits(b, &F))
 		ok |= 2;
 	return ok;
 }

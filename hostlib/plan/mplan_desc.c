@@ -49,7 +49,7 @@ static lf_desc blk_conv(const struct bld *b, int i, uint64_t x, uint64_t y)
 		d.w_off = (uint32_t)pn->blk_w;
 		d.w_zp_off = (uint32_t)pn->blk_rec;
 	} else if (b->fold[i] && lf__blk_fold_layer(&L, &F, &f)) {
-		lf__blk_conv_desc(&F, &d);
+		lf__blk_fold_desc(&L, &d);
 		d.w_off = (uint32_t)pn->fold_w;
 		d.w_zp_off = (uint32_t)pn->fold_rec;
 	} else {

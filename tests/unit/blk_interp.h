@@ -84,6 +84,14 @@ static inline uint8_t t_requant(const lf_desc *d, int32_t acc, float mult)
 	return (uint8_t)q;
 }
 
+/* LF_DF_XFOLD: bytes of one compact input row (lf_desc.h "Folded
+ * input"): (ow - 1) * stride_w + kw pixels of ic bytes, in whole beats. */
+static inline uint64_t t_xfold_row(const lf_desc *d)
+{
+	uint64_t b = ((d->ow - 1) * d->stride_w + d->kw) * d->ic + 63;
+	return b - b % 64;
+}
+
 /* One output of a blocked conv: image i, channel o, pixel (y, x), every
  * lane of the weight beats (pad lanes too, as a beat-wide datapath reads
  * them). */
@@ -94,6 +102,36 @@ static inline int32_t t_blk_conv_acc(const lf_desc *d, const uint8_t *params,
 	struct t4 xs = {d->n, d->ic, d->ih, d->iw};
 	uint64_t icb = t_cb(d->ic);
 	int32_t acc = 0;
+	if (d->flags & LF_DF_XFOLD) {
+		/* lf_desc.h "Folded input": the kh x 1 conv over kw * ic lanes;
+		 * lane j of column x is byte (x * stride_w) * ic + j of the
+		 * compact row (pw = (ow - 1) * stride_w + kw pixels of ic
+		 * bytes, in beats), x_zp from lane kw * ic on. */
+		uint64_t rowb = t_xfold_row(d);
+		for (uint64_t a = 0; a < d->kh; a++) {
+			int64_t iy = (int64_t)(y * d->stride_h + a * d->dil_h) -
+				     d->pad_t;
+			if (iy < 0 || iy >= (int64_t)d->ih)
+				continue;
+			const uint8_t *row =
+			    act + d->x_off + (i * d->ih + (uint64_t)iy) * rowb;
+			for (uint64_t j = 0; j < 64; j++) {
+				uint64_t wi = (o / 64 * d->kh + a) * 4096 +
+					      o % 64 * 64 + j;
+				int32_t xv =
+				    j < d->kw * d->ic
+					? t_ld(d->x_type,
+					       row + x * d->stride_w * d->ic +
+						   j)
+					: d->x_zp;
+				acc +=
+				    (xv - d->x_zp) *
+				    (t_ld(d->w_type, params + d->w_off + wi) -
+				     wzp);
+			}
+		}
+		return acc;
+	}
 	for (uint64_t a = 0; a < d->kh; a++)
 		for (uint64_t b = 0; b < d->kw; b++) {
 			int64_t iy = (int64_t)(y * d->stride_h + a * d->dil_h) -

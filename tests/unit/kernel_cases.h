@@ -91,11 +91,14 @@ int32_t lf_kc_pick_zp(struct lf_rng *r, int t);
  * with weights and records packed by the test. xt / wt: LF_KDT_U8 or I8
  * (y takes x's type); per_ch: w_zp and w_scale per output channel; relu:
  * act_min = y_zp, relu 2 also act_max below the type's top (a ReLU6-style
- * clamp); dwise: depthwise, groups == ic == oc (oc must equal ic).
+ * clamp); dwise: depthwise, groups == ic == oc (oc must equal ic); fold:
+ * the input folded by the kernel (LF_DF_XFOLD, lf_desc.h "Folded input":
+ * x as compact rows, the weights packed as the kh x 1 conv over kw * ic
+ * lanes, written here from the lf_desc.h text).
  */
 struct lf_kc_blk {
 	int n, ic, ih, iw, oc, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
-	int xt, wt, per_ch, bias, relu, dwise;
+	int xt, wt, per_ch, bias, relu, dwise, fold;
 };
 /* The shape cases test_kernels_blk.c and test_kernels_opencl.c run. */
 extern const struct lf_kc_blk lf_kc_blk_cases[];

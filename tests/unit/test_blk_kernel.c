@@ -31,15 +31,20 @@ static int tb_out(uint64_t off, uint64_t n, uint64_t size)
 static int32_t tb_conv(lf_desc *d, const lf_u8 *params, lf_u32 pb, lf_u8 *act,
 		       lf_u32 ab)
 {
-	if (d->groups != 1 || (d->flags & ~LF_DF_BLK))
+	int xf = (d->flags & LF_DF_XFOLD) != 0;
+	if (d->groups != 1 || (d->flags & ~(LF_DF_BLK | LF_DF_XFOLD)) ||
+	    (xf && (d->kw * d->ic > 64 || d->dil_w != 1)))
 		return LF_KST_BAD_OP;
 	if (d->y_type == LF_KDT_I32)
 		return LF_KST_BAD_TYPE;
 	struct t4 xs = {d->n, d->ic, d->ih, d->iw};
 	struct t4 ys = {d->n, d->oc, d->oh, d->ow};
-	uint64_t wb = t_cb(d->oc) * d->kh * d->kw * t_cb(d->ic) * 4096;
-	if (tb_out(d->x_off, t_blk_bytes(xs), ab) ||
-	    tb_out(d->y_off, t_blk_bytes(ys), ab) || tb_out(d->w_off, wb, pb) ||
+	/* folded: x compact rows, the weights of the kh x 1 conv */
+	uint64_t xb = xf ? d->n * d->ih * t_xfold_row(d) : t_blk_bytes(xs);
+	uint64_t wb =
+	    t_cb(d->oc) * d->kh * (xf ? 1 : d->kw * t_cb(d->ic)) * 4096;
+	if (tb_out(d->x_off, xb, ab) || tb_out(d->y_off, t_blk_bytes(ys), ab) ||
+	    tb_out(d->w_off, wb, pb) ||
 	    tb_out(d->w_zp_off, t_cb(d->oc) * 64 * 16, pb))
 		return LF_KST_BOUNDS;
 	t_blk_conv(d, params, act);

@@ -37,63 +37,78 @@
  * iw, ow <= LF_BLK_IW_MAX, whole rows of the window in LF_BLK_LBEATS.
  */
 const struct lf_kc_blk lf_kc_blk_cases[] = {
-    /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu */
+    /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu
+     * dwise fold */
     /* 3x3 pad 1, one block each way */
-    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0},
     /* ic and oc not multiples of 64, int8, batch 2, ow % PIX != 0 */
-    {2, 70, 7, 9, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {2, 70, 7, 9, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
     /* 1x1, three input blocks, oc below one block */
-    {1, 130, 5, 6, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0},
+    {1, 130, 5, 6, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0},
     /* 3x3 stride 2 pad 1, odd sizes, two output blocks */
-    {1, 64, 9, 11, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
+    {1, 64, 9, 11, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* 7x7 stride 2 pad 3 stem, ic = 3, batch 2 */
-    {2, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0, 0},
+    {2, 3, 32, 32, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0, 0, 0},
     /* fused ReLU, per-tensor w_zp, int8 x, uint8 w */
-    {1, 48, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0},
+    {1, 48, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
     /* dilation 2, pad 2, uint8 */
-    {1, 20, 9, 8, 24, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 0, 0, 0},
+    {1, 20, 9, 8, 24, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 0, 0, 0, 0},
     /* 1x1 stride 2 (the window is shorter than the stride) */
-    {3, 64, 8, 10, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0},
+    {3, 64, 8, 10, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0},
     /* 1x1 stride 2, no pads: every second row and column in the line
      * buffer (lf_conv_blk.h blk_compact); odd ih and iw, 10 input blocks
      * of ow = 16 beats a row: bands of fewer rows than oh, 2 output
      * blocks, int8 x, batch 2 */
-    {2, 640, 9, 31, 96, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0},
+    {2, 640, 9, 31, 96, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* the same with a pad: not compacted (column 0 is padding) */
-    {1, 130, 7, 9, 70, 1, 1, 2, 2, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 0},
+    {1, 130, 7, 9, 70, 1, 1, 2, 2, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 0, 0},
     /* a ring of 8 rows over 20 (icb 2 x iw 64 beats a row): band loads */
-    {1, 100, 20, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {1, 100, 20, 64, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
     /* 1x1 input, 3x3 pad 1: all but the centre tap is padding */
-    {2, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+    {2, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0},
     /* asymmetric pads, kernel wider than tall, ReLU */
-    {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0},
+    {1, 65, 5, 7, 65, 2, 5, 1, 1, 0, 2, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0},
     /* stride 2 on rows only, 3 output blocks, int8 */
-    {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0},
+    {1, 128, 12, 5, 130, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0},
     /* row packs (lf_conv_blk.h blk_pk): ow = 14, two rows a pass, a ring
      * of 9 rows over 14 (band loads, runs of odd length: a short last
      * pack), int8 x */
-    {1, 200, 14, 14, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
+    {1, 200, 14, 14, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* row packs: 1x1 on 7x7, four rows a pass (4 + 3), batch 2 */
-    {2, 480, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0},
+    {2, 480, 7, 7, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0},
     /* row packs: 3x3 p1 on 5 x 6 (two rows a pass, 2 + 2 + 1), ReLU */
-    {1, 256, 5, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0},
+    {1, 256, 5, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0},
     /* depthwise (groups == ic == oc): 3x3 s1 p1, c = 100 (pad lanes),
      * batch 2, uint8, per-channel w_zp, ReLU6-style clamp */
-    {2, 100, 9, 10, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1},
+    {2, 100, 9, 10, 100, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1, 0},
     /* depthwise 3x3 s2 p1 (MobileNetV2's down-sampling), int8, 2 blocks */
-    {1, 96, 11, 13, 96, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},
+    {1, 96, 11, 13, 96, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 0},
     /* depthwise 5x5 s1 p2, c = 40, int8 x, uint8 w, per-tensor w_zp */
-    {1, 40, 8, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 0, 1},
+    {1, 40, 8, 7, 40, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 0, 1, 0},
     /* depthwise 5x5 s2 p2, c = 64 exactly, batch 3, ReLU */
-    {3, 64, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 0, 1, 1, 1, 1, 1},
+    {3, 64, 9, 9, 64, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 0, 1, 1, 1, 1, 1, 0},
     /* depthwise 3x3 dilation 2, stride 2 across (one tap column a
      * cycle), c = 70, int8 w */
-    {1, 70, 10, 13, 70, 3, 3, 1, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 0, 1},
+    {1, 70, 10, 13, 70, 3, 3, 1, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 0, 1, 0},
     /* depthwise 2x4 (tap columns in chunks of 3 and 1), asymmetric pads,
      * int8 x, per-channel uint8 w_zp, ReLU */
-    {1, 64, 6, 9, 64, 2, 4, 1, 1, 0, 1, 1, 2, 1, 1, 1, 0, 1, 0, 1, 1},
+    {1, 64, 6, 9, 64, 2, 4, 1, 1, 0, 1, 1, 2, 1, 1, 1, 0, 1, 0, 1, 1, 0},
     /* depthwise, a ring of fewer rows than ih (iw 64: 8 rows of 64) */
-    {1, 130, 20, 64, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1},
+    {1, 130, 20, 64, 130, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 0},
+    /* folded input (LF_DF_XFOLD): ResNet's 7x7 s2 p3 stem, ic 3, batch 2:
+     * rows of (15 * 2 + 7) * 3 = 111 bytes, 2 beats */
+    {2, 3, 32, 31, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 0, 1, 1, 1, 0, 0, 1},
+    /* folded: MobileNet's 3x3 s2 p1 stem, int8, ReLU6-style, 100 wide
+     * (rows of 303 bytes, 5 beats: 12 rows a burst) */
+    {1, 3, 20, 100, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 1},
+    /* folded: kw * ic = 64 lanes exactly, asymmetric pads, stride 1 */
+    {1, 8, 6, 9, 70, 2, 8, 1, 1, 0, 3, 1, 4, 1, 1, 0, 0, 0, 1, 1, 0, 1},
+    /* folded: one row tall (kh 1), stride 3 across, ic 1, a right pad
+     * never reached, batch 3 */
+    {3, 1, 4, 40, 16, 1, 5, 1, 3, 0, 2, 0, 2, 1, 1, 1, 0, 1, 0, 0, 0, 1},
+    /* folded: kw * ic = 64, rows of 63 x 16 = 1008 bytes, 16 beats: 4
+     * rows a burst, a shorter last one; odd oc */
+    {1, 16, 11, 60, 5, 3, 4, 1, 1, 1, 1, 1, 2, 1, 1, 0, 1, 1, 1, 0, 0, 1},
 };
 const int lf_kc_blk_ncases =
     (int)(sizeof(lf_kc_blk_cases) / sizeof(lf_kc_blk_cases[0]));
@@ -233,8 +248,13 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 
 	/* params: packed weights, then the records, both on beats.
 	 * Depthwise (lf_desc.h): w_pk[cb][a][b][l], pad lanes 0. */
-	size_t wpk = c->dwise ? (size_t)ocb * c->kh * c->kw * BLK
-			      : (size_t)ocb * c->kh * c->kw * icb * BLK * BLK;
+	if (c->fold && (c->dwise || c->dw != 1 || c->kw * c->ic > BLK)) {
+		free(x), free(w), free(y), free(wzp), free(bias), free(wsc);
+		return -1;
+	}
+	size_t wpk = c->dwise  ? (size_t)ocb * c->kh * c->kw * BLK
+		     : c->fold ? (size_t)ocb * c->kh * BLK * BLK
+			       : (size_t)ocb * c->kh * c->kw * icb * BLK * BLK;
 	uint32_t rec_off = (uint32_t)wpk;
 	l->params_bytes = rec_off + ocb * BLK * LF_BLK_REC_BYTES;
 	l->params = xcalloc(l->params_bytes);
@@ -254,7 +274,33 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 							  c->kw +
 						      b];
 				}
-	for (uint32_t ob = 0; !c->dwise && ob < ocb; ob++)
+	/* Folded (lf_desc.h "Folded input"): the kh x 1 conv over kw * ic
+	 * lanes, lane b * ic + ch = tap (a, b) of channel ch; the rest w_zp. */
+	for (uint32_t ob = 0; c->fold && ob < ocb; ob++)
+		for (int a = 0; a < c->kh; a++)
+			for (uint32_t o = 0; o < BLK; o++) {
+				uint32_t oc = ob * BLK + o;
+				uint8_t *row =
+				    l->params +
+				    ((((size_t)ob * c->kh + a) * BLK) + o) *
+					BLK;
+				if (oc >= (uint32_t)c->oc)
+					continue; /* zeros */
+				for (uint32_t j = 0; j < BLK; j++) {
+					uint32_t b = j / (uint32_t)c->ic,
+						 ch = j % (uint32_t)c->ic;
+					row[j] =
+					    b < (uint32_t)c->kw
+						? w[(((size_t)oc * c->ic + ch) *
+							 c->kh +
+						     a) *
+							c->kw +
+						    b]
+						: (uint8_t)
+						      wzp[c->per_ch ? oc : 0];
+				}
+			}
+	for (uint32_t ob = 0; !c->dwise && !c->fold && ob < ocb; ob++)
 		for (int a = 0; a < c->kh; a++)
 			for (int b = 0; b < c->kw; b++)
 				for (uint32_t ib = 0; ib < icb; ib++)
@@ -306,8 +352,12 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 		put32(rec + 8, mb);
 	}
 
-	/* act: x blocked, a 64-byte gap, y blocked. */
-	size_t xb = (size_t)c->n * icb * c->ih * c->iw * BLK;
+	/* act: x blocked (folded: compact rows of pw = (ow - 1) * sw + kw
+	 * pixels, ic bytes each, in beats), a 64-byte gap, y blocked. */
+	size_t pw = (size_t)(ow - 1) * c->sw + c->kw;
+	size_t xrow = (pw * c->ic + BLK - 1) / BLK * BLK;
+	size_t xb = c->fold ? (size_t)c->n * c->ih * xrow
+			    : (size_t)c->n * icb * c->ih * c->iw * BLK;
 	size_t yb = (size_t)c->n * ocb * oh * ow * BLK;
 	uint32_t y_off = (uint32_t)xb + BLK;
 	l->act_bytes = y_off + (uint32_t)yb;
@@ -315,7 +365,24 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	l->expect = xcalloc(l->act_bytes);
 	for (size_t i = 0; i < l->act_bytes; i++) /* gap, x pad lanes */
 		l->act[i] = (uint8_t)lf_rng_u32(&r);
-	for (int i = 0; i < c->n; i++)
+	/* folded: pixel q of row (i, yy) is column q - pl, x_zp outside; the
+	 * rest of the row's last beat stays random (not read) */
+	for (int i = 0; c->fold && i < c->n; i++)
+		for (int yy = 0; yy < c->ih; yy++)
+			for (size_t q = 0; q < pw; q++)
+				for (int ch = 0; ch < c->ic; ch++) {
+					long xx = (long)q - c->pl;
+					l->act[((size_t)i * c->ih + yy) * xrow +
+					       q * c->ic + ch] =
+					    xx >= 0 && xx < c->iw
+						? x[(((size_t)i * c->ic + ch) *
+							 c->ih +
+						     yy) *
+							c->iw +
+						    xx]
+						: (uint8_t)x_zp;
+				}
+	for (int i = 0; !c->fold && i < c->n; i++)
 		for (int ch = 0; ch < c->ic; ch++)
 			for (int yy = 0; yy < c->ih; yy++)
 				for (int xx = 0; xx < c->iw; xx++)
@@ -355,7 +422,7 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	lf_desc *d = l->desc;
 	d->magic = LF_DESC_MAGIC;
 	d->op = LF_KOP_CONV2D;
-	d->flags = LF_DF_BLK;
+	d->flags = LF_DF_BLK | (c->fold ? LF_DF_XFOLD : 0);
 	d->x_type = (uint32_t)c->xt;
 	d->w_type = (uint32_t)c->wt;
 	d->y_type = (uint32_t)yt;
@@ -388,13 +455,13 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 	d->act_min = act_min;
 	d->act_max = act_max;
 	snprintf(l->what, sizeof l->what,
-		 "blocked conv%s n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d "
+		 "blocked conv%s%s n=%d ic=%d %dx%d oc=%d k=%dx%d s=%d,%d "
 		 "pad=%d,%d,%d,%d dil=%d,%d xt=%d wt=%d per_ch=%d bias=%d "
 		 "relu=%d x_zp=%d y_zp=%d",
-		 c->dwise ? " (depthwise)" : "", c->n, c->ic, c->ih, c->iw,
-		 c->oc, c->kh, c->kw, c->sh, c->sw, c->pt, c->pl, c->pb, c->pr,
-		 c->dh, c->dw, c->xt, c->wt, c->per_ch, c->bias, c->relu, x_zp,
-		 y_zp);
+		 c->dwise ? " (depthwise)" : "", c->fold ? " (folded)" : "",
+		 c->n, c->ic, c->ih, c->iw, c->oc, c->kh, c->kw, c->sh, c->sw,
+		 c->pt, c->pl, c->pb, c->pr, c->dh, c->dw, c->xt, c->wt,
+		 c->per_ch, c->bias, c->relu, x_zp, y_zp);
 	free(x), free(w), free(y), free(wzp), free(bias), free(wsc);
 	return 0;
 }
@@ -989,6 +1056,44 @@ static void test_blk_fuse_reject(void)
 	lf_kc_free(&l);
 }
 
+/* LF_DF_XFOLD's checks (lf_desc.h "Folded input"), act untouched. */
+static void test_blk_xfold_reject(void)
+{
+	int k = -1; /* the first folded case: ResNet's stem, n 2 */
+	for (int i = 0; i < lf_kc_blk_ncases && k < 0; i++)
+		if (lf_kc_blk_cases[i].fold)
+			k = i;
+	CU_ASSERT_FATAL(k >= 0 && lf_kc_blk_cases[k].kw == 7 &&
+			lf_kc_blk_cases[k].ic == 3);
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 7, &lf_kc_blk_cases[k], &l), 0);
+	CU_ASSERT_EQUAL(run_host(&l, 0, k, NULL), 0);
+	lf_desc d;
+	d = l.desc[0], d.ic = 10; /* 7 x 10 = 70 lanes */
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "kw x ic over 64 lanes");
+	d = l.desc[0], d.dil_w = 2, d.pad_l = d.pad_r = 6;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "dilated columns");
+	d = l.desc[0], d.groups = 3, d.oc = 3;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "depthwise folded");
+	/* rows of (ow - 1) * 2 + 7 pixels x 3 bytes: ow 683 is 1372 pixels,
+	 * 65 beats, one over the row buffer (the shape is checked first:
+	 * iw widened to match) */
+	d = l.desc[0], d.iw = 1365, d.ow = 683;
+	expect_reject(&l, &d, LF_KST_LIMIT, "a compact row over 64 beats");
+	/* x is n * ih rows of 2 beats from x_off; one beat later reaches y
+	 * (the case puts a 64-byte gap between): y over x */
+	d = l.desc[0], d.x_off += 128;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "x into y");
+	d = l.desc[0], d.n = 3;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "a third image's rows");
+	d = l.desc[0], d.flags &= ~LF_DF_XFOLD;
+	/* without the flag x is read as 64-lane pixels: 31 x 32 x 2 x 64
+	 * bytes, past the case's act */
+	expect_reject(&l, &d, LF_KST_BOUNDS, "the same x unfolded");
+	lf_kc_free(&l);
+}
+
 /* model_layer(): the MAC loop's iterations */
 static uint64_t mac_iters;
 
@@ -1029,13 +1134,14 @@ static uint64_t model_layer(const char *name, const struct lf_kc_blk *c,
 static void test_blk_cycles(void)
 {
 	/* ResNet layer1 3x3 64 -> 64 on 56x56, batch 1. */
-	static const struct lf_kc_blk r3 = {1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1,
-					    1, 1,  1,  1,  0,  0, 1, 1, 1, 0};
+	static const struct lf_kc_blk r3 = {1, 64, 56, 56, 64, 3, 3, 1,
+					    1, 1,  1,  1,  1,  1, 1, 0,
+					    0, 1,  1,  1,  0,  0};
 	/* The 7x7 stride-2 stem on 224x224 if the build holds its rows,
 	 * else on 56x56 (same per-pixel work). */
 	int sw = LF_BLK_IW_MAX >= 224 && 7 * 224 <= LF_BLK_LBEATS ? 224 : 56;
 	struct lf_kc_blk stem = {1, 3, sw, sw, 64, 7, 7, 2, 2, 3, 3,
-				 3, 3, 1,  1,  0,  1, 1, 1, 1, 0};
+				 3, 3, 1,  1,  0,  1, 1, 1, 1, 0, 0};
 	uint64_t mac = 0, mac_s = 0;
 	uint64_t cyc = model_layer("3x3 64->64 56x56", &r3, &mac);
 	double peak = 115605504.0 / (LF_BLK_PIX * LF_BLK_IC * LF_BLK_OC);
@@ -1047,8 +1153,8 @@ static void test_blk_cycles(void)
 	snprintf(nm, sizeof nm, "7x7/2 stem 3->64 %dx%d", sw, sw);
 	uint64_t cs = model_layer(nm, &stem, &mac_s);
 	CU_ASSERT(cs > 0);
-	printf("\n  (the stem uses 3 of %d IC lanes: kw x ic folding is the "
-	       "host's) ",
+	printf("\n  (unfolded, the stem uses 3 of %d IC lanes; the planner "
+	       "folds kw x ic into them, LF_DF_XFOLD) ",
 	       LF_BLK_IC);
 }
 
@@ -1065,7 +1171,7 @@ static void test_blk_dw_cycles(void)
 {
 	int s = LF_BLK_IW_MAX >= 112 && 3 * 112 <= LF_BLK_LBEATS ? 112 : 56;
 	struct lf_kc_blk dw = {1, 32, s, s, 32, 3, 3, 1, 1, 1, 1,
-			       1, 1,  1, 1, 0,	0, 1, 1, 2, 1};
+			       1, 1,  1, 1, 0,	0, 1, 1, 2, 1, 0};
 	char nm[64];
 	snprintf(nm, sizeof nm, "MobileNetV2 dw 3x3 32ch %dx%d", s, s);
 	uint64_t mac = 0;
@@ -1101,7 +1207,7 @@ static void test_blk_dw_cycles(void)
 static void test_blk_pack_cycles(void)
 {
 	static const struct lf_kc_blk c = {2, 480, 7, 7, 64, 1, 1, 1, 1, 0, 0,
-					   0, 0,   1, 1, 0,  1, 1, 0, 1, 0};
+					   0, 0,   1, 1, 0,  1, 1, 0, 1, 0, 0};
 	CU_ASSERT_EQUAL_FATAL(LF_BLK_PIX, 4);
 	CU_ASSERT_EQUAL_FATAL(LF_BLK_IC, 32);
 	CU_ASSERT_EQUAL_FATAL(LF_BLK_OC, 16);
@@ -1127,27 +1233,27 @@ const struct lf_kc_blk lf_kc_blk_band_cases[] = {
     /* n ic ih iw oc kh kw sh sw pt pl pb pr dh dw xt wt perch bias relu */
     /* A: 3 images of 10 x 17 = 170 beats fit (510): one band; 2 blocks:
      * weights 2 times (L 234, W 9 x 64 + 272 = 848: 1550 < 2778) */
-    {3, 64, 10, 17, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+    {3, 64, 10, 17, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0},
     /* B: 9 x 19 = 171 beats: the third does not fit (513); 2 a band, 2 +
      * 1: 2 bands x 2 blocks = 4 (2166 < 2779) */
-    {3, 64, 9, 19, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {3, 64, 9, 19, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
     /* C: an image of 2 blocks x 16 x 16 = 512 beats just fits, alone: a
      * band each, weights 2 times, one burst per image */
-    {2, 128, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0},
+    {2, 128, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0, 0},
     /* D: 16 x 17 x 2 = 544 beats just do not: 15 rows of 34 beats, bands
      * of 8 output rows (13, evened out): 2 images x 2 bands, a burst per
      * block and band: 8 */
-    {2, 128, 16, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0},
+    {2, 128, 16, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* E: the classifier's shape, 1x1 over one pixel, 3 blocks in: one
      * band, weights once per block (2) */
-    {3, 130, 1, 1, 70, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0},
+    {3, 130, 1, 1, 70, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0},
     /* F: 1x1 stride 2 (blk_compact): 2 x 3 -> 1 x 2, one row kept each;
      * one band (L 67, W 336: 537 < 1075), weights once */
-    {3, 64, 2, 3, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0},
+    {3, 64, 2, 3, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* G: row packs (blk_pk: ow 14, 2 rows a pass, 4 blocks x 14 = 56
      * beats a row) in a band of 3 images of 3 rows (504 beats): packs 2 +
      * 1 an image, weights once (1800 < 2008) */
-    {3, 256, 3, 14, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0},
+    {3, 256, 3, 14, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0},
 };
 const int lf_kc_blk_nband =
     (int)(sizeof(lf_kc_blk_band_cases) / sizeof(lf_kc_blk_band_cases[0]));
@@ -1313,8 +1419,9 @@ static void test_blk_overlap_model(void)
  */
 static void test_blk_overlap_sum(void)
 {
-	static const struct lf_kc_blk r3 = {
-	    1, 64, 14, 14, 192, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0};
+	static const struct lf_kc_blk r3 = {1, 64, 14, 14, 192, 3, 3, 1,
+					    1, 1,  1,  1,  1,	1, 1, 0,
+					    0, 1,  1,  1,  0,	0};
 	struct lf_kc_launch l;
 	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(0x5eed, &r3, &l), 0);
 	uint64_t cyc = 0, sum = 0;
@@ -1344,6 +1451,7 @@ void lf_test_suite_kernels_blk(void)
 	    {"fuse_add_scalar", test_blk_fuse_add_scalar},
 	    {"fuse_sensitive", test_blk_fuse_sensitive},
 	    {"fuse_reject", test_blk_fuse_reject},
+	    {"xfold_reject", test_blk_xfold_reject},
 	    {"cycles", test_blk_cycles},
 	    {"dw_reject", test_blk_dw_reject},
 	    {"dw_cycles", test_blk_dw_cycles},

@@ -537,6 +537,7 @@ static const char *blk_xclbin(void)
 				BLK_OPS_SED
 				" && printf 'lfk_conv2d.blk_wbeats=4608\\n"
 				"lfk_conv2d.blk_iw_max=512\\n"
+				"lfk_conv2d.blk_xfold=64\\n"
 				"lfk_pool.blk_iw_max=512\\n' >> %s",
 				"--kernel lfk_engine:2");
 }

@@ -126,7 +126,9 @@ static int blk_conv_check(const struct lf__op *op, const void *want, int fold)
 	CU_ASSERT_EQUAL(rb, t_cb(L->oc) * 64 * 16);
 	struct t4 xs = {L->n, L->ic, L->ih, L->iw};
 	struct t4 ys = {L->n, L->oc, L->oh, L->ow};
-	uint64_t xb = t_blk_bytes(xs), yb = t_blk_bytes(ys);
+	/* Folded: x is compact rows (LF_DF_XFOLD), 64 lanes a pixel else. */
+	uint64_t xb = fold ? lf__blk_fold_bytes(&f) : t_blk_bytes(xs),
+		 yb = t_blk_bytes(ys);
 	uint8_t *params = malloc(wb + rb), *act = calloc(1, xb + yb);
 	uint8_t *y = malloc(op->y->bytes);
 	int ok = 0;
@@ -136,7 +138,13 @@ static int blk_conv_check(const struct lf__op *op, const void *want, int fold)
 	lf__blk_pack_conv(L, w, op->bias ? op->bias->data : NULL, params,
 			  params + wb);
 	if (fold) {
-		CU_ASSERT_EQUAL(lf__blk_fold_bytes(&f), xb);
+		/* Compact rows: ceil(((ow - 1) * sw + kw) * ic / 64) beats. */
+		const struct lf__layer *O = &op->L;
+		CU_ASSERT_EQUAL(
+		    xb,
+		    O->n * O->ih * 64 *
+			((((O->ow - 1) * O->stride_w + O->kw) * O->ic + 63) /
+			 64));
 		lf__blk_fold_x(&f, op->x->data, act, (uint8_t)L->x_zp);
 	} else {
 		/* Pad input lanes hold a value unlike the zero point: they
@@ -163,6 +171,14 @@ static int blk_conv_check(const struct lf__op *op, const void *want, int fold)
 	d.w_zp_off = (uint32_t)wb;
 	d.x_zp = L->x_zp, d.y_zp = L->y_zp;
 	d.act_min = L->act_min, d.act_max = L->act_max;
+	if (fold) { /* the conv itself; the kernel folds (lf_desc.h) */
+		const struct lf__layer *O = &op->L;
+		d.flags |= LF_DF_XFOLD;
+		d.ic = (uint32_t)O->ic, d.iw = (uint32_t)O->iw;
+		d.kw = (uint32_t)O->kw, d.stride_w = (uint32_t)O->stride_w;
+		d.pad_l = (uint32_t)O->pad_l, d.pad_r = (uint32_t)O->pad_r;
+		d.dil_w = (uint32_t)O->dil_w;
+	}
 	t_blk_conv(&d, params, act);
 	t_from_blk(ys, act + xb, y);
 	ok = memcmp(y, want, op->y->bytes) == 0;
@@ -319,7 +335,7 @@ static int conv_case(lf_context *cpu, const struct lft_conv *c,
 		*blk =
 		    c->groups == 1 && y8 ? blk_conv_check(&op, y->data, 0) : -1;
 	/* And folded (stem folding), where it folds: -1 when not. */
-	if (blk && *blk == 1 && c->kw > 1 && c->kw * c->ic <= 64)
+	if (blk && *blk == 1 && c->kw > 1 && c->dw == 1 && c->kw * c->ic <= 64)
 		*blk = blk_conv_check(&op, y->data, 1) == 1 ? 1 : 0;
 	lf_tensor_destroy(x);
 	lf_tensor_destroy(w);
@@ -595,6 +611,7 @@ static void test_blk_fold(void)
 		c.pl = lf_rng_range(&r, 0, 3);
 		c.pr = lf_rng_range(&r, 0, 3);
 		c.oc = lf_rng_range(&r, 1, 70);
+		c.dw = 1; /* the kernel folds dilation 1 only (blk.h) */
 		if (c.yt == LF_DTYPE_INT32)
 			c.yt = LF_DTYPE_UINT8;
 		if (it == 0) { /* ResNet's stem, smaller: 7x7 s2 p3, ic 3 */
