@@ -88,6 +88,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	/* The blocked pooling and add datapaths' (pool.c, add.c). */
 	LF_ONCHIP lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=rbb type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=rbb type=cyclic factor=4 dim=1
 	LF_ONCHIP lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
 	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];

@@ -235,6 +235,16 @@
 #ifndef LF_POOL_BLK_TW
 #define LF_POOL_BLK_TW 32
 #endif
+/*
+ * Blocked max pooling with dil_w 1 and kw <= LF_POOL_BLK_KWP reduces all
+ * kw taps of a column in one cycle (pool.c pool_blk_maxw): the row buffer
+ * is cyclic by LF_POOL_BLK_KWP pixels, so kw consecutive pixels are in
+ * distinct banks. Set by the source, not a -D parameter.
+ */
+#define LF_POOL_BLK_KWP 4
+#if LF_POOL_BLK_ROW % LF_POOL_BLK_KWP != 0
+#error "LF_POOL_BLK_ROW must be a multiple of LF_POOL_BLK_KWP"
+#endif
 
 /* --- lfk_add --------------------------------------------------------------
  * QLinearAdd and QLinearMul: LF_ADD_LANES elements per cycle, each two

@@ -159,6 +159,8 @@
 	X(pool_blk_clear, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                   \
 	/* max of 64 lanes per (column, tap), integer: II 1 */                 \
 	X(pool_blk_max, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                     \
+	/* a column a cycle, its kw <= 4 consecutive taps at once */          \
+	X(pool_blk_maxw, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                    \
 	/* float sum of 64 lanes per (column, tap): the adder's latency */     \
 	X(pool_blk_sum, LF_LAT_FADD, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)          \
 	/* max outputs: one beat per column, in order */                       \

@@ -411,6 +411,53 @@ pool_blk_max:
 }
 
 /*
+ * pool_blk_max with dil_w 1 and kw <= LF_POOL_BLK_KWP: one column a cycle,
+ * its kw taps (consecutive pixels, in distinct banks of the row buffer,
+ * which is cyclic by LF_POOL_BLK_KWP) and mxb[t] reduced at once. The
+ * same maxima: max is associative and commutative, and a tap outside the
+ * image is skipped either way.
+ */
+static void pool_blk_maxw(const lf_desc *d, lf_i32 ix0, lf_u32 tw_t,
+			  LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			  LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES])
+{
+	LF_PIPE_BEGIN(pool_blk_maxw);
+pool_blk_maxw:
+	for (lf_u32 t = 0; t < tw_t; t++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_TW avg=56
+		LF_PIPE(pool_blk_maxw);
+		lf_u8 acc[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			acc[l] = mxb[t][l];
+		}
+		for (lf_u32 b = 0; b < LF_POOL_BLK_KWP; b++) {
+#pragma HLS UNROLL
+			lf_u32 c = t * d->stride_w + b;
+			lf_i32 ix = ix0 + (lf_i32)c;
+			lf_u32 in = b < d->kw && ix >= 0 && ix < (lf_i32)d->iw;
+			/* A tap past kw may lie past the buffer: its index
+			 * wraps (ROW is a multiple of KWP, so the KWP reads
+			 * keep their distinct banks) and it is not used. */
+			lf_u32 cc = c % LF_POOL_BLK_ROW;
+			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+				lf_u8 v = rbb[cc][l];
+				if (in && v > acc[l])
+					acc[l] = v;
+			}
+		}
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			mxb[t][l] = acc[l];
+		}
+	}
+	LF_PIPE_END(pool_blk_maxw);
+}
+
+/*
  * One window row into the float sums of tw_t columns, 64 lanes per
  * iteration, taps in window order per column (ORT's order: float adds do
  * not associate). Each iteration's add needs the previous one's sum (acc,
@@ -548,6 +595,8 @@ static void pool_blk_tile(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			      (lf_u32)lfk_flip(d->x_type), rbb);
 		if (g->avg)
 			pool_blk_sum(d, ix0, tw_t, rbb, sumb, cnt);
+		else if (d->dil_w == 1 && d->kw <= LF_POOL_BLK_KWP)
+			pool_blk_maxw(d, ix0, tw_t, rbb, mxb);
 		else
 			pool_blk_max(d, ix0, tw_t, rbb, mxb);
 	}
@@ -703,6 +752,7 @@ LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	 * 64 lanes wide (one beat), so partitioned on the lane dimension. */
 	LF_ONCHIP lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=rbb type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=rbb type=cyclic factor=4 dim=1
 	LF_ONCHIP lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
 	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
