@@ -87,8 +87,14 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 	lf_i32 prod = (x - q->x_zp) * (x2 - q->x2_zp);
 	float a1 = (float)(q->mul ? prod : r);
 	float a2 = q->mul ? q->fz : (float)p;
+	/* In fabric (LUTs), not DSPs: the fused add puts 2 x 64 of them in
+	 * every conv's store (scripts/hw-config-check counts their LUTs;
+	 * UNVERIFIED that csynth maps fmaf() to the fmadd operator the
+	 * pragma names, UG1399 "Op Binding"). */
 	float inner = lfk_fmaf(a1, q->b1, q->c1);
+#pragma HLS BIND_OP variable=inner op=fmadd impl=fabric
 	float v = lfk_fmaf(a2, q->b2, inner);
+#pragma HLS BIND_OP variable=v op=fmadd impl=fabric
 	lf_i32 y = lfk_quant_clamp(v, q->lo, q->hi);
 	return lfk_clamp(y, q->amin, q->amax);
 }

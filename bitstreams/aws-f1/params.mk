@@ -86,7 +86,9 @@ HW_URAM_MAX_PCT := 80
 #     blocked 4 x 32 x 16 = 2048 MAC / 2 = 1024 + 64 store lanes x (1
 #     multiply-add + 3 requant) + 64 = 1344
 #     NCHW conv 8 x 8: 64 + 3 + 64 = 131; matmul 8 x 16: 128 + 67 = 195
-#     pool 74, add 224 -> lane 1968 DSP; 2 lanes 3936 of 5640 = 69.8%
+#     pool 74, add 64 (the add's fmas, and the blocked store's fused
+#     add's 64 x 2, in fabric: hls/lf_kadd.h; their LUTs in make
+#     hw-budget) -> lane 1808 DSP; 2 lanes 3616 of 5640 = 64.1%
 #   BRAM, worst case (every bank its own RAMB18):
 #     blocked: weights 72 beats/channel x 64 channels in 16 banks of 288 x
 #     512 bit = 16 x 15, twice (the ping-pong channel of the DATAFLOW

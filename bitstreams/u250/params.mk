@@ -63,8 +63,8 @@ HW_URAM_MAX_PCT := 80
 #   the blockable convolutions). Blocked MACs two per DSP48E2 (WP486,
 #   UNVERIFIED: aws-f1/params.mk has the detail), the others one.
 #     blocked 4 x 32 x 16 = 2048 MAC / 2 + 64 x 4 + 64 = 1344; NCHW conv
-#     131, matmul 131, pool 74, add 224 -> lane 1904 DSP; 4 lanes 7616 of
-#     11508 = 66.2%
+#     131, matmul 131, pool 74, add 64 (fmas in fabric, aws-f1/params.mk)
+#     -> lane 1744 DSP; 4 lanes 6976 of 11508 = 60.6%
 #   BRAM worst case: blocked 480 RAMB18 (as aws-f1: weights twice, the
 #     DATAFLOW ping-pong; accumulator row in LUTRAM; line buffer in URAM),
 #     NCHW conv 80, matmul 72, pool 64 -> lane 696 RAMB18 = 348 RAMB36; 4

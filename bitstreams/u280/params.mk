@@ -59,8 +59,8 @@ HW_URAM_MAX_PCT := 80
 #   DSP48E2 (WP486, UNVERIFIED: aws-f1/params.mk has the detail), the
 #   others one. PIX = 7 divides every ResNet width (224 ... 7).
 #     blocked 7 x 16 x 32 = 3584 MAC / 2 + 64 x 4 + 64 = 2112; NCHW conv
-#     131, matmul 195, pool 74, add 224 -> lane 2736 DSP; 2 lanes 5472 of
-#     8121 = 67.4%
+#     131, matmul 195, pool 74, add 64 (fmas in fabric, aws-f1/params.mk)
+#     -> lane 2576 DSP; 2 lanes 5152 of 8121 = 63.4%
 #   BRAM worst case: blocked weights 32 banks x 15 = 480, twice (the
 #     ping-pong channel of DATAFLOW region blk_obs, hls/README.md
 #     "Overlap") = 960, accumulator row 7 x 65 banks twice (blk_rows'
