@@ -25,6 +25,9 @@ _Thread_local struct lfk_ovl lfk__ovl;
 /* The host-C fast paths (lf_conv_blk.h, add.c): 0 the best SIMD the CPU
  * has, 1 no AVX2 (SSE2 only; the tests run both). */
 int lfk__blk_isa;
+/* lf_conv_blk.h blk_host_banks: pixel groups checked, and pairs of a
+ * group's pixels in one line-buffer bank (the tests expect none). */
+_Thread_local lf_u64 lfk__blk_bank_groups, lfk__blk_bank_clash;
 
 #define LFP_NAME(label, ii, depth, port, rd, wr, seq) #label,
 static const char *const pipe_names[LFP_COUNT] = {LF_PIPES(LFP_NAME)};

@@ -110,6 +110,8 @@ struct blk_geo {
 	lf_u32 nunit;	  /* bands of the descriptor (blk_bands) */
 	lf_u32 cs;	  /* column step of the load (blk_compact: stride) */
 	lf_u32 bw;	  /* beats of a line-buffer row per channel block */
+	lf_u32 rs;	  /* beats a line-buffer row takes: lcb * bw, or a few
+			     more for row packs (blk_pk) */
 	lf_u32 wbeats;	  /* kh * kw * icb * 64: weight beats per block */
 	lf_u32 dwise;	  /* 1: depthwise (groups == ic == oc) */
 	lf_u32 lcb;	  /* channel blocks a line-buffer row holds */
@@ -137,17 +139,28 @@ LF_INLINE lf_u32 blk_le32(const lf_u8 b[LF_BEAT_BYTES], lf_u32 o)
  * multiple of PIX, so no pixel slot idles at a row's end (ResNet's 14-
  * and 7-wide layers: 12.5 % of their MAC cycles with PIX = 4). A pixel
  * group then may span two rows: its pixels read columns c .. ow - 1 of
- * one row's window and 0 .. of the next one's. They still hit distinct
- * line-buffer banks (LF_BLK_LB_BANKS, cyclic over beats) when a ring
- * row's beats (lcb * iw) are a multiple of the banks (each row starts
- * in bank 0), stride_w is 1 (the pixels of a row are one column apart)
- * and no multiple of the banks lies in [ow - PIX + 1, ow - 1] (the
- * distance between a pixel at the end of a row and one at the start of
- * the next). Else pk = 1 (and for depthwise layers, whose unit reads a
- * window of consecutive beats of one row).
+ * one row's window and 0 .. of the next one's. The line buffer has
+ * LF_BLK_LB_BANKS = 2 PIX banks, cyclic over beats, and a row of it takes
+ * g->rs beats; a group's pixels must hit distinct banks. Within a row
+ * they are sw <= 2 columns apart: sw, 2 sw, .. (PIX - 1) sw beats, none a
+ * multiple of 2 PIX. A pixel at column ow - a of one pack row and one at
+ * column b of the next (a >= 1, a + b = k <= PIX - 1) are sh * rs - sw *
+ * (ow - k) beats apart (the next pack row's window starts sh input rows
+ * on). So rs is the least of lcb * iw .. lcb * iw + 2 PIX - 1 for which
+ * no such distance is a multiple of 2 PIX (one exists for sh, sw <= 2:
+ * for sh = sw = 2, rs = ow mod 4 at PIX 4; ResNet's stride-2 3x3 layers
+ * with ow 14 and 7 pad their rows by 2 and 3 beats); the beats past lcb *
+ * iw of a row are not used. Else (none found), and for depthwise layers,
+ * whose unit reads a window of consecutive beats of one row, pk = 1 and rs
+ * = lcb * iw. A fused add (LF_DF_ADD) doubles pk while the accumulator
+ * row holds it (its store waits a memory latency per pack); where ow is a
+ * multiple of PIX no group spans two rows and rs stays lcb * iw. Sets
+ * g->rs; @d is the compute's view (blk_view).
  */
-LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
+LF_INLINE lf_u32 blk_pk(const lf_desc *d, struct blk_geo *g)
 {
+	lf_u32 rs0 = g->lcb * d->iw;
+	g->rs = rs0;
 	lf_u32 pk = 1;
 	while (pk < LF_BLK_PIX && (pk * d->ow) % LF_BLK_PIX != 0)
 		pk++;
@@ -158,14 +171,30 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, const struct blk_geo *g)
 	while (g->fadd && pk * 2 <= LF_BLK_PIX &&
 	       pk * 2 * d->ow <= LF_BLK_IW_MAX)
 		pk *= 2;
-	lf_u32 clash = 0;
-	for (lf_u32 k = 1; k < LF_BLK_PIX; k++)
-		clash |= d->ow > k && (d->ow - k) % LF_BLK_LB_BANKS == 0;
-	if (g->dwise || d->stride_w != 1 || d->ow < LF_BLK_PIX || clash ||
-	    (g->lcb * d->iw) % LF_BLK_LB_BANKS != 0 ||
+	if (pk == 1 || g->dwise || d->ow < LF_BLK_PIX ||
 	    pk * d->ow > LF_BLK_IW_MAX)
 		return 1;
-	return pk;
+	/* Rows of a multiple of PIX pixels: no group spans two rows. */
+	if (d->ow % LF_BLK_PIX == 0)
+		return pk;
+	/* A folded input (LF_DF_XFOLD) is cut into rows of ow beats
+	 * (blk_load_xf): no padded rows for it. */
+	lf_u32 tries = (d->flags & LF_DF_XFOLD) ? 1 : LF_BLK_LB_BANKS;
+	for (lf_u32 j = 0; j < LF_BLK_LB_BANKS && j < tries; j++) {
+		lf_u32 rs = rs0 + j, clash = 0;
+		for (lf_u32 k = 1; k < LF_BLK_PIX; k++) {
+			/* sh * rs - sw * (ow - k), kept non-negative */
+			lf_u32 dist = d->stride_h * rs +
+				      LF_BLK_LB_BANKS * d->stride_w * d->ow -
+				      d->stride_w * (d->ow - k);
+			clash |= dist % LF_BLK_LB_BANKS == 0;
+		}
+		if (!clash) {
+			g->rs = rs;
+			return pk;
+		}
+	}
+	return 1;
 }
 
 /*
@@ -342,7 +371,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->cs = d->stride_w / v.stride_w;
 	g->bw = v.iw;
 	g->span_h = (d->kh - 1) * d->dil_h + 1;
-	lf_u32 cap = LF_BLK_LBEATS / (g->lcb * v.iw);
+	g->pk = blk_pk(&v, g);
+	lf_u32 cap = LF_BLK_LBEATS / g->rs;
 	lf_u32 need = g->span_h < v.ih ? g->span_h : v.ih;
 	if (cap < need)
 		return LF_KST_LIMIT;
@@ -360,7 +390,6 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 			      : (d->ow + LF_BLK_PIX - 1) / LF_BLK_PIX;
 	g->wbeats = g->dwise ? d->kh * d->kw
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
-	g->pk = blk_pk(&v, g);
 	g->bo = blk_bo(&v, g);
 	g->nband = (g->nr + g->bo - 1) / g->bo;
 	g->ni = blk_ni(d, g, cap);
@@ -591,8 +620,8 @@ blk_load_w:
 
 /*
  * nr input rows of image n from row r0 into a band's line buffer, from
- * row slot s0 on: row r0 + s of channel block cb lands at beat ((s0 + s)
- * * lcb + cb) * bw, its column x (a multiple of cs) at beat x / cs of
+ * row slot s0 on: row r0 + s of channel block cb lands at beat (s0 + s)
+ * * rs + cb * bw (rs: blk_pk), its column x (a multiple of cs) at beat x / cs of
  * that (the lcb blocks from cb0: all of them, or a depthwise layer's
  * block ob; cs = 2, bw = ow: blk_compact, cs = 1, bw = iw: otherwise).
  * Per block one burst of nr * iw consecutive beats; when the rows are
@@ -689,7 +718,7 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 	lf_u32 whole = nr == d->ih && g->cs == 1;
 	lf_u32 runs = whole ? 1 : g->lcb;
 	lf_u32 trips = (whole ? g->lcb : 1) * nr * d->iw;
-	lf_u32 step = g->lcb * g->bw;
+	lf_u32 step = g->rs;
 	for (lf_u32 q = 0; q < runs; q++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=64 avg=2
 		lf_u32 src = d->x_off / LF_BEAT_BYTES +
@@ -697,7 +726,7 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 		/* beat k of the run: block cb, row slot s, column x = c * cs
 		 * + ph */
 		lf_u32 cb = q, s = 0, x = 0, c = 0, ph = 0;
-		lf_u32 dst = (s0 * g->lcb + q) * g->bw;
+		lf_u32 dst = s0 * g->rs + q * g->bw;
 		LF_PIPE_BEGIN(blk_load_x);
 	blk_load_x:
 		for (lf_u32 k = 0; k < trips; k++) {
@@ -723,7 +752,7 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 				dst += step;
 				if (++s == nr) {
 					s = 0;
-					dst = (s0 * g->lcb + ++cb) * g->bw;
+					dst = s0 * g->rs + ++cb * g->bw;
 				}
 			}
 		}
@@ -1926,6 +1955,49 @@ LF_INLINE void blk_pack_at(lf_u32 npk, lf_u32 i, lf_u32 *m, lf_u32 *ip)
 	*ip = i - *m * npk;
 }
 
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+/*
+ * Host C only, for the tests: the line-buffer banks blk_mac's pixels of
+ * one pack read in each cycle, as its loop computes their beats (xi, for
+ * channel block 0: the others add the same cb * iw to every pixel), over
+ * every pixel group and tap. Groups checked and pairs of one group's
+ * pixels in one bank (LF_BLK_LB_BANKS, cyclic over beats) add to the
+ * calling thread's counters (cycles.c): the array's II=1 takes PIX beats
+ * a cycle from distinct banks, which blk_pk's padded rows are to ensure.
+ */
+extern _Thread_local lf_u64 lfk__blk_bank_groups, lfk__blk_bank_clash;
+static void blk_host_banks(const lf_desc *d, lf_u32 npix,
+			   const lf_i32 rb[LF_BLK_PIX + 1][LF_CONV_KDIM_MAX])
+{
+	for (lf_u32 q0 = 0; q0 < LF_BLK_IW_MAX && q0 < npix; q0 += LF_BLK_PIX) {
+		for (lf_u32 a = 0; a < LF_CONV_KDIM_MAX && a < d->kh; a++) {
+			for (lf_u32 b = 0; b < LF_CONV_KDIM_MAX && b < d->kw;
+			     b++) {
+				lf_i32 bank[LF_BLK_PIX];
+				for (lf_u32 p = 0; p < LF_BLK_PIX; p++) {
+					lf_u32 q = q0 + p;
+					lf_u32 pr = q / d->ow, pc = q % d->ow;
+					lf_i32 ix = (lf_i32)(pc * d->stride_w) -
+						    (lf_i32)d->pad_l +
+						    (lf_i32)(b * d->dil_w);
+					lf_i32 rr = q < npix ? rb[pr][a] : -1;
+					lf_u32 ok = rr >= 0 && ix >= 0 &&
+						    ix < (lf_i32)d->iw;
+					bank[p] = ok ? (rr + ix) %
+							   LF_BLK_LB_BANKS
+						     : -1 - (lf_i32)p;
+					for (lf_u32 o = 0; o < LF_BLK_PIX && o < p;
+					     o++)
+						lfk__blk_bank_clash +=
+						    bank[o] == bank[p];
+				}
+				lfk__blk_bank_groups++;
+			}
+		}
+	}
+}
+#endif
+
 /*
  * blk_rows stage 0: pack i of the band (blk_pack_at: image m, its pack
  * ip: g->pk output rows from oy0 + ip * pk, fewer at the end of the cnt
@@ -1963,10 +2035,14 @@ blk_mac_row(const struct blk_task *t, lf_u32 ob, lf_u32 oy0, lf_u32 i,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_CONV_KDIM_MAX avg=3
 			lf_i32 iy = w0 + (lf_i32)(a * d->dil_h);
 			rb[r][a] = r < prow && iy >= 0 && iy < (lf_i32)d->ih
-				       ? (iy - lo) * (lf_i32)(g->lcb * d->iw)
+				       ? (iy - lo) * (lf_i32)g->rs
 				       : -1;
 		}
 	}
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	if (!g->dwise)
+		blk_host_banks(d, prow * d->ow, rb);
+#endif
 	if (g->dwise)
 		blk_dw_mac(d, g, rb[0], dw, wb, lb, acc);
 	else

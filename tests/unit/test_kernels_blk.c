@@ -468,6 +468,7 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 
 /* Runs @l through kernel @engine (0: lfk_conv2d) on a copy; 0 if every
  * byte of act is as expected and the status OK. */
+extern _Thread_local lf_u64 lfk__blk_bank_groups, lfk__blk_bank_clash;
 static int run_host(const struct lf_kc_launch *l, int engine, int index,
 		    uint64_t *cycles)
 {
@@ -475,6 +476,10 @@ static int run_host(const struct lf_kc_launch *l, int engine, int index,
 	uint8_t *act = lf_kc_xmalloc(l->act_bytes);
 	memcpy(act, l->act, l->act_bytes);
 	lfk_cycles_reset();
+	/* The MAC loop's pixels of a cycle in distinct line-buffer banks
+	 * (lf_conv_blk.h blk_host_banks), every pack of every run. */
+	lfk__blk_bank_clash = 0;
+	lfk__blk_bank_groups = 0;
 	if (engine)
 		lfk_engine(lf_desc_words(&d), 1, LF_KC_P(l->params),
 			   l->params_bytes, LF_KC_A(act), l->act_bytes);
@@ -490,6 +495,11 @@ static int run_host(const struct lf_kc_launch *l, int engine, int index,
 	if (lf_kc_compare(l, act, engine ? "lfk_engine" : "lfk_conv2d", 0,
 			  index) != 0)
 		bad = 1;
+	if (lfk__blk_bank_clash != 0) {
+		fprintf(stderr, "\ncase %d: %llu bank clashes\n  %s\n", index,
+			(unsigned long long)lfk__blk_bank_clash, l->what);
+		bad = 1;
+	}
 	free(act);
 	return bad;
 }
@@ -1197,9 +1207,9 @@ static void test_blk_dw_cycles(void)
 
 /*
  * Row packs (lf_conv_blk.h blk_pk) by hand, default build (PIX 4, IC 32,
- * OC 16): a 1x1 conv 480 -> 64 on 7x7, batch 2. A pass of the PE array
- * takes 4 rows (28 pixels, 7 groups of 4), then the last 3 (21 pixels,
- * 6 groups): 13 groups an image where one row at a time takes 7 x 2 =
+ * OC 16, 8 line-buffer banks): a 1x1 conv 480 -> 64 on 7x7, batch 2. A pass of
+ * the PE array takes 4 rows (28 pixels, 7 groups of 4), then the last 3 (21
+ * pixels, 6 groups): 13 groups an image where one row at a time takes 7 x 2 =
  * 14. Each group: 4 OC tiles x (7 blocks x 2 IC chunks + 1 chunk for the
  * last block's 32 channels) = 60 iterations: 2 x 13 x 60 = 1560 (1680
  * without packs). Same bytes as the reference: the shapes test.
@@ -1214,6 +1224,21 @@ static void test_blk_pack_cycles(void)
 	uint64_t mac = 0;
 	model_layer("1x1 480->64 7x7 batch 2 (row packs)", &c, &mac);
 	CU_ASSERT_EQUAL(mac_iters, 1560);
+	/* Stride 2 (ResNet's down-sampling 3x3, here 64 channels, 14x14 ->
+	 * 7x7): packs of 4 + 3 rows too, the line buffer's rows padded from
+	 * 14 to 15 beats so that a group's pixels at the end of one row and
+	 * the start of the next are in distinct banks (2 x 15 - 2 x (7 - k)
+	 * = 18, 20, 22 for k = 1 .. 3: none a multiple of 8). 13 groups x 4
+	 * tiles x 9 taps x 2 IC chunks = 936 (1008 a row at a time, as
+	 * before: 7 x 2 groups). Same bytes as the reference (model_layer). */
+	static const struct lf_kc_blk s2 = {1, 64, 14, 14, 64, 3, 3, 2,
+					    2, 1,  1,  1,  1,  1, 1, 0,
+					    1, 1,  1,  0,  0,  0};
+	model_layer("3x3 s2 64->64 14x14 (row packs, padded rows)", &s2, &mac);
+	CU_ASSERT_EQUAL(mac_iters, 936);
+	/* run_host checked its banks: 13 groups x 9 taps, no clash */
+	CU_ASSERT_EQUAL(lfk__blk_bank_groups, 13 * 9);
+	CU_ASSERT_EQUAL(lfk__blk_bank_clash, 0);
 }
 
 /*
