@@ -154,6 +154,9 @@ struct lf_dev_cu {
 	uint64_t base;			   /* control register base */
 	/* bank each argument's port reaches, LF_DRV_NO_BANK for scalars */
 	uint32_t arg_bank[LF_DRV_MAX_ARGS];
+	/* Every bank below 64 each argument reaches, a bit each (0: not
+	 * reported; arg_bank is then the one bank known). */
+	uint64_t arg_reach[LF_DRV_MAX_ARGS];
 };
 
 struct lf_dev_props {
@@ -168,6 +171,11 @@ struct lf_dev_props {
 	uint8_t xclbin_uuid[16];
 	char xclbin_platform[LF_XCLBIN_NAME_MAX * 2];
 	uint32_t nmems, nkernels, ncus, nlimits;
+	/* 1: the CUs of one launch group can wait for each other at a
+	 * descriptor's barrier (hls/lf_desc.h "Barrier"): the backend runs
+	 * their kernels concurrently and gives the kernel code its ring.
+	 * The loaded kernels must have one too (limits: lfk_engine.sync). */
+	uint32_t cu_sync;
 	struct lf_dev_mem mems[LF_DRV_MAX_MEMS];
 	struct lf_xclbin_kernel kernels[LF_XCLBIN_MAX_KERNELS];
 	struct lf_dev_cu cus[LF_DRV_MAX_CUS];

@@ -22,6 +22,9 @@ _Thread_local lf_u64 lfk__desc_end[LFK_DESC_MARKS];
 _Thread_local lf_u32 lfk__ndesc_end;
 
 _Thread_local struct lfk_ovl lfk__ovl;
+/* The emulator's barrier for this CU thread (lfk_sync_set). */
+static _Thread_local lfk_sync_fn sync_fn;
+static _Thread_local void *sync_ctx;
 /* The host-C fast paths (lf_conv_blk.h, add.c): 0 the best SIMD the CPU
  * has, 1 no AVX2 (SSE2 only; the tests run both). */
 int lfk__blk_isa;
@@ -301,4 +304,21 @@ LF_EXPORT int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
 	lfk__mem.atom = atom;
 	return 1;
 }
+void lfk_sync_set(lfk_sync_fn fn, void *ctx)
+{
+	sync_fn = fn;
+	sync_ctx = ctx;
+}
+
+int lfk__sync(lf_u32 k)
+{
+	lf_u64 c = lfk__cycles;
+	if (!sync_fn || !sync_fn(sync_ctx, k, &c))
+		return 0;
+	if (c > lfk__cycles)
+		lfk__cycles = c;
+	lfk__cycles += LF_SYNC_CYCLES;
+	return 1;
+}
+
 #endif

@@ -27,6 +27,101 @@
 #include "pool.c"
 #include "add.c"
 
+/* The ring's flag beats of a barrier descriptor are inside act and its
+ * lane < k (lf_desc.h "Barrier"); 1 when they are not. */
+LF_INLINE int eng_sync_bad(const lf_desc *d, lf_u32 act_bytes)
+{
+	lf_u32 k = d->sync & 0xffu, lane = (d->sync >> 8) & 0xffu;
+	if (k < 2 || k != LFK_SYNC_RING)
+		return 0;
+	return lane >= k || d->sync_off % LF_BEAT_BYTES != 0 ||
+	       !lfk_inside(d->sync_off, (lf_u64)k * LF_BEAT_BYTES, act_bytes);
+}
+
+#if LFK_SYNC_RING >= 2
+/* Bytes 0-3 of flag beat @fb of act, little-endian. */
+LF_INLINE lf_u32 eng_flag(LF_GLOBAL const lf_beat *act, lf_u32 fb)
+{
+	lf_u8 b[LF_BEAT_BYTES];
+	lf_beat_rd(act, fb, b);
+	return (lf_u32)b[0] | ((lf_u32)b[1] << 8) | ((lf_u32)b[2] << 16) |
+	       ((lf_u32)b[3] << 24);
+}
+
+/* Flag @f has reached barrier number @want (lf_desc.h "Barrier"): the
+ * same launch (bits 8-31, its nonce) and at least that barrier. */
+LF_INLINE int eng_flag_at(lf_u32 f, lf_u32 want)
+{
+	return (f >> 8) == (want >> 8) && (f & 0xffu) >= (want & 0xffu);
+}
+
+/*
+ * The barrier after checked descriptor @d (lf_desc.h "Barrier"): this
+ * CU's flag gets the barrier's number, then every flag of the ring must
+ * reach it. *@n counts the launch's barriers; *@base is the launch's
+ * nonce (its last descriptor's, the same on every CU of the group) times
+ * 256, read at the first. Returns 0 when the barrier failed.
+ * In HLS the CU polls the flags through act (volatile reads, at most
+ * LF_SYNC_POLLS rounds); in host C the emulator's hook (lfk__sync)
+ * waits for the other CU threads and puts the cycle counter at the last
+ * arrival, and the flags are then checked as a card would poll them.
+ * UNVERIFIED on hardware: that HLS orders the flag write after the
+ * layer's data writes have their responses (the flag's write must not
+ * overtake them), and issues every poll as a fresh read.
+ */
+static int eng_sync(LF_GLOBAL const lf_u32 *desc, lf_u32 ndesc,
+		    LF_GLOBAL lf_beat *act, const lf_desc *d, lf_u32 *n,
+		    lf_u32 *base)
+{
+	lf_u32 k = d->sync & 0xffu, lane = (d->sync >> 8) & 0xffu;
+	lf_u32 fb = d->sync_off / LF_BEAT_BYTES;
+	if (*n == 0) {
+		*base = (desc[(ndesc - 1) * LF_DESC_WORDS + LF_DESC_NONCE_WORD] &
+			 LF_KST_NONCE_MASK)
+			<< 8;
+#if !defined(LF_HLS)
+		lfk__cycles += LF_LAT_MEM; /* that word's read, once */
+#endif
+	}
+	if (*n == 0xffu)
+		return 0; /* 255 barriers a launch at most */
+	*n += 1;
+	lf_u32 want = *base | *n;
+	lf_u8 o[LF_BEAT_BYTES];
+	for (lf_u32 j = 0; j < LF_BEAT_BYTES; j++) {
+#pragma HLS UNROLL
+		o[j] = j < 4 ? (lf_u8)(want >> (8 * j)) : 0;
+	}
+	lf_beat_wr(act, fb + lane, o);
+#if defined(LF_HLS)
+	LF_GLOBAL volatile const lf_beat *va = act;
+	lf_u32 done = 0;
+	for (lf_u32 t = 0; t < LF_SYNC_POLLS && !done; t++) {
+		done = 1;
+		for (lf_u32 m = 0; m < k; m++) {
+#pragma HLS LOOP_TRIPCOUNT min=2 max=LF_ENGINE_SYNC avg=2
+			lf_beat v = va[fb + m];
+			lf_u32 f = (lf_u32)v.b[0] | ((lf_u32)v.b[1] << 8) |
+				   ((lf_u32)v.b[2] << 16) |
+				   ((lf_u32)v.b[3] << 24);
+			if (!eng_flag_at(f, want))
+				done = 0;
+		}
+	}
+	return (int)done;
+#else
+	if (!lfk__sync(k))
+		return 0;
+	for (lf_u32 m = 0; m < k; m++) {
+#pragma HLS LOOP_TRIPCOUNT min=2 max=LF_ENGINE_SYNC avg=2
+		if (!eng_flag_at(eng_flag(act, fb + m), want))
+			return 0;
+	}
+	return 1;
+#endif
+}
+#endif
+
 LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				    LF_GLOBAL const lf_beat *params,
 				    lf_u32 params_bytes, LF_GLOBAL lf_beat *act,
@@ -98,14 +193,21 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
 
+#if LFK_SYNC_RING >= 2
+	lf_u32 nsync = 0, sbase = 0; /* the launch's barriers (eng_sync) */
+#endif
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=8
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st;
 		/* Each layer function checks the magic first, as lf_desc.h
-		 * orders the checks; an op no datapath runs is checked here. */
-		if (d.op == LF_KOP_CONV2D) {
+		 * orders the checks; an op no datapath runs is checked here,
+		 * a barrier's flags before the op's own checks. */
+		if (d.magic == LF_DESC_MAGIC && eng_sync_bad(&d, act_bytes)) {
+			st = LF_KST_BOUNDS;
+			LF_DESC_DONE();
+		} else if (d.op == LF_KOP_CONV2D) {
 			st = conv_layer(params, params_bytes, act, act_bytes,
 					&d, wbuf, xbuf, ct, accbuf, bwbuf,
 					blbuf, baccrow);
@@ -122,6 +224,13 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 						      : LF_KST_BAD_OP;
 			LF_DESC_DONE();
 		}
+#if LFK_SYNC_RING >= 2
+		/* The barrier, once the layer's output is written: its wait
+		 * is part of the layer's time. */
+		if (st == LF_KST_OK && (d.sync & 0xffu) >= 2 &&
+		    !eng_sync(desc, ndesc, act, &d, &nsync, &sbase))
+			st = LF_KST_BAD_OP;
+#endif
 		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)

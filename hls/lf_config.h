@@ -293,12 +293,27 @@
 #define LF_ENGINE_BLK_RANGE 1
 /*
  * The size of the barrier ring between lfk_engine CUs (lf_desc.h
- * "Barrier": a descriptor's sync must equal it), 0 for a build without
- * one, which refuses sync >= 2 (LF_KST_BAD_OP). No build has one yet.
+ * "Barrier": a descriptor's k must equal it), 0 for a build without one,
+ * which refuses k >= 2 (LF_KST_BAD_OP). The hardware builds set it to
+ * their engine CUs where link.cfg lets every CU's act port reach one
+ * shared bank (bitstreams/aws-f1/params.mk). The OpenCL C build has none
+ * whatever -D says: work-items of separate launches cannot wait for each
+ * other there (lf_kutil.h lfk_part_refused).
  */
 #ifndef LF_ENGINE_SYNC
 #define LF_ENGINE_SYNC 0
 #endif
+/*
+ * Cycles of a barrier beyond the wait for the slowest CU: the response
+ * to the layer's last write (the flag must not pass its data), the flag
+ * beat's write and its response, one poll of the k flags (a read burst):
+ * about three memory latencies. An estimate, like LF_LAT_MEM itself;
+ * unverified without a card.
+ */
+#define LF_SYNC_CYCLES (3 * LF_LAT_MEM + LF_ENGINE_SYNC)
+/* Rounds of a barrier's poll before it gives up (HLS: about 4 s at
+ * 250 MHz with a memory latency a round). */
+#define LF_SYNC_POLLS (1u << 24)
 
 /* --- cycle model (the table in lf_pipes.h) --------------------------------
  * Latency of an AXI read burst to its first beat, pipeline depths of the
@@ -468,6 +483,7 @@
 	X("model.depth_rq", LF_DEPTH_RQ)                                       \
 	X("model.lat_fadd", LF_LAT_FADD)                                       \
 	X("model.desc_cycles", LF_DESC_CYCLES)                                 \
+	X("model.sync_cycles", LF_SYNC_CYCLES)                                 \
 	X("model.axi_burst", LF_AXI_BURST)                                     \
 	X("model.axi_outstanding", LF_AXI_OUTSTANDING)
 

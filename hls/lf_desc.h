@@ -372,16 +372,26 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   launch at batch 1 (hostlib/plan). A non-zero y_rows or y_blks on an
  *   NCHW descriptor or a matmul is LF_KST_BAD_OP. A build takes them when
  *   its limits say `lfk_engine.blk_range` = 1.
- * Barrier (sync; lfk_engine only): with sync = k >= 2, after this
- *   descriptor's status is written the CU waits until each of the k CUs
- *   of its launch group (the CUs the xclbin connects in a ring for it)
- *   has finished its descriptor of the same barrier, so the next
- *   descriptor may read what the others wrote. Every CU of the group must
- *   run the same number of barriers; a CU whose list stopped at an error
- *   leaves the others waiting (the host's timeout aborts them). 0 and 1:
- *   no barrier. A build takes it when its limits say `lfk_engine.sync` =
- *   the ring's size; one without (0) rejects a descriptor with sync >= 2
- *   (LF_KST_BAD_OP).
+ * Barrier (sync, sync_off; lfk_engine only): sync = k + lane * 256.
+ *   With k >= 2, once this descriptor's output is written the CU takes
+ *   part in a barrier of the k CUs of its launch group, lane of them
+ *   (lane < k), which share act: it writes the barrier's number into its
+ *   flag, the beat at sync_off + lane * 64 of act (bytes 0-3, little-
+ *   endian; the rest 0), and waits until each of the k flags holds that
+ *   launch's number of at least this barrier, so the next descriptor may
+ *   read what the others wrote. The number of a launch's j-th barrier
+ *   (1 <= j <= 255) is nonce * 256 + j, the nonce being the launch's
+ *   last descriptor's (word 49, read once): the host gives every CU of a
+ *   group the same new nonce each launch, so flags left by an earlier
+ *   launch never count and nothing needs resetting. A CU whose list
+ *   stopped at an error leaves the others waiting (the host's timeout
+ *   aborts them); a barrier that cannot complete (the CUs aborted, more
+ *   than 255 in a launch) ends the list with LF_KST_BAD_OP. Every CU of
+ *   a group runs the same number of barriers. k 0 or 1: no barrier,
+ *   sync_off not read. A build takes it when its limits say
+ *   `lfk_engine.sync` = k; one without a ring (0) rejects k >= 2
+ *   (LF_KST_BAD_OP); lane >= k, or flags that are not whole beats inside
+ *   act, are LF_KST_BOUNDS (checked before the op's own checks).
  * Fused add (LF_DF_ADD; conv2d with LF_DF_BLK): a residual QLinearAdd
  *   in the conv's store. After the requantization, the clamp and the
  *   output table (if any), each output byte a (pad lanes included) meets
@@ -451,7 +461,8 @@ typedef struct lf_desc {
 	/* 24 */ lf_u32 dil_h, dil_w;
 	/* 26: with LF_DF_YCB, y's channel blocks per image (below) */
 	/* 26 */ lf_u32 y_cb;
-	/* 27 */ lf_u32 reserved2;
+	/* 27: with a barrier (sync), the ring's flag beats in act (below) */
+	/* 27 */ lf_u32 sync_off;
 	/* matmul shape */
 	/* 28 */ lf_u32 mm_batch, mm_m, mm_k, mm_n;
 	/* 32 */ lf_u32 mm_w_batch;

@@ -21,6 +21,8 @@
 
 /* The word of lf_desc that holds status (lf_desc.h: word 3). */
 #define LF_DESC_STATUS_WORD 3
+/* The word of lf_desc that holds the nonce (word 49). */
+#define LF_DESC_NONCE_WORD 49
 
 /* lf_bits_f32() (lf_kernel.h) turns the scale words into floats. */
 /*
@@ -57,7 +59,7 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->dil_h = w[24];
 	d->dil_w = w[25];
 	d->y_cb = w[26];
-	d->reserved2 = w[27];
+	d->sync_off = w[27];
 	d->mm_batch = w[28];
 	d->mm_m = w[29];
 	d->mm_k = w[30];

@@ -128,18 +128,21 @@ LF_INLINE int lfk_part(const lf_desc *d, lf_u32 rows, lf_u32 blks,
 /*
  * 1 when this kernel does not take @d's part words or barrier
  * (LF_KST_BAD_OP): y_rows / y_blks on a descriptor without LF_DF_BLK
- * (@blk 0: NCHW, matmul), sync >= 2 outside an engine built with a
- * barrier ring (LF_ENGINE_SYNC).
+ * (@blk 0: NCHW, matmul), a barrier (sync's k >= 2) outside an engine
+ * built with a ring of k CUs (LF_ENGINE_SYNC).
  */
+/* The barrier ring this kernel has: LF_ENGINE_SYNC in lfk_engine, none
+ * in the other tops or the OpenCL C build. */
+#if defined(LF_ENGINE_BUILD) && LF_ENGINE_SYNC >= 2 && !defined(LF_OPENCL)
+#define LFK_SYNC_RING LF_ENGINE_SYNC
+#else
+#define LFK_SYNC_RING 0
+#endif
 LF_INLINE int lfk_part_refused(const lf_desc *d, lf_u32 blk)
 {
-#if defined(LF_ENGINE_BUILD) && LF_ENGINE_SYNC >= 2
-	lf_u32 ring = LF_ENGINE_SYNC;
-#else
-	lf_u32 ring = 0;
-#endif
+	lf_u32 k = d->sync & 0xffu;
 	return (!blk && (d->y_rows | d->y_blks) != 0) ||
-	       (d->sync >= 2 && d->sync != ring);
+	       (k >= 2 && k != LFK_SYNC_RING);
 }
 
 #endif /* LF_KUTIL_H */

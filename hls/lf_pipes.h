@@ -466,6 +466,20 @@ lf_u32 lfk_desc_cycles(lf_u64 *out, lf_u32 max);
  */
 int lfk_mem_set(lf_u32 port, float bytes_per_cycle, float eff_burst,
 		float eff_single, lf_u32 atom);
+/*
+ * The barrier of lf_desc.h "Barrier" in the host-C build: the emulator
+ * gives each CU thread a function that returns once all @k CUs of the
+ * ring have arrived (1), or 0 when the barrier cannot complete (an
+ * abort), and sets *cycles, the caller's counter on arrival, to the
+ * count at which the last CU arrived (on the device clock: the CUs'
+ * runs may have started at other times). NULL: no ring (a kernel run
+ * outside the emulator), every barrier fails. lfk__sync() calls it and
+ * adds LF_SYNC_CYCLES.
+ */
+/* hls-lint: allow function-pointer -- host C only, the emulator's hook */
+typedef int (*lfk_sync_fn)(void *ctx, lf_u32 k, lf_u64 *cycles);
+void lfk_sync_set(lfk_sync_fn fn, void *ctx);
+int lfk__sync(lf_u32 k);
 #else
 #define LF_PIPE_BEGIN(label)	      ((void)0)
 #define LF_PIPE(label)		      ((void)0)

@@ -80,6 +80,7 @@ test: xrt-test
 # hostlib/exec/model_exec.c); test_model_util.c builds ONNX models.
 TEST_SRCS += tests/unit/test_model.c tests/unit/test_graph.c \
 	tests/unit/test_model_util.c tests/unit/test_multidev.c \
+	tests/unit/test_cu_split.c \
 	tests/unit/test_model_segments.c tests/unit/test_realworld.c \
 	tests/unit/test_model_cycles.c tests/unit/test_model_lut.c \
 	tests/unit/test_model_concat.c tests/unit/test_model_fuse.c \

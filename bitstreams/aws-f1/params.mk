@@ -174,7 +174,14 @@ HW_BLK_IW_MAX := 128
 #         matmul 2 x 256 x 2 x 250 MHz = 256 GOPS (both unverified).
 # The same parameters go to v++ -c (HW_DEFS) and to lf-limits-dump, so the
 # limits the xclbin carries describe the hardware that was built.
+# The engine's barrier ring (hls/lf_desc.h "Barrier"): both lanes run a
+# batch-1 segment together, a part of each layer each, meeting after
+# every layer at flags in lane 1's act bank, which link.cfg lets lane 2's
+# act port reach. Costs no DSP or RAM: a beat write and a poll loop per
+# barrier (UNVERIFIED: no v++ run).
+HW_ENGINE_SYNC := 2
 HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
+	-DLF_ENGINE_SYNC=$(HW_ENGINE_SYNC) \
 	-DLF_CONV_PE_OC=$(HW_CONV_PE_OC) -DLF_CONV_PE_K=$(HW_CONV_PE_K) \
 	-DLF_CONV_KMAX=$(HW_CONV_KMAX) -DLF_CONV_XVEC=$(HW_CONV_XVEC) \
 	-DLF_CONV_TW_MAX=$(HW_CONV_TW_MAX) \

@@ -74,6 +74,8 @@ struct lf_emu_config {
 	/* A fault armed when the device is created (the device option
 	 * fault=KIND:N): kind LF_FAULT_NONE for none. */
 	struct lf_fault fault;
+	/* cu_sync=0: no CU groups (lf_dev_props.cu_sync 0). */
+	int no_cu_sync;
 };
 
 /*

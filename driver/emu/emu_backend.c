@@ -13,6 +13,10 @@
  *   dma_setup_ns=<ns>   per-transfer setup cost (default 13765)
  *   h2d_mbps=<MB/s>, d2h_mbps=<MB/s>   PCIe throughput (1 MB = 1e6 B)
  *   timeline=<events>   timeline history (default 4096)
+ *   cu_sync=0           run no CU groups (lf_dev_props.cu_sync 0): the
+ *                       host keeps a batch-1 segment on one CU even with
+ *                       kernels that have a barrier ring (README.md,
+ *                       "Barriers between CUs"); default 1
  *   trust_xclbin=1      run kernel code that is not one of this library's
  *                       kernel builds (an xclbin is code; emu_trust.c)
  *   fault=KIND:N        inject a fault at the Nth occurrence (from the
@@ -125,9 +129,9 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 			      struct lf_emu_config *cfg)
 {
 	static const char *const known[] = {
-	    "bank_size", "launch_ns", "dma_setup_ns", "h2d_mbps",
-	    "d2h_mbps",	 "timeline",  "trust_xclbin", "fault"};
-	uint64_t h2d = 0, d2h = 0, tl = 0, trust = 0;
+	    "bank_size", "launch_ns",	 "dma_setup_ns", "h2d_mbps", "d2h_mbps",
+	    "timeline",	 "trust_xclbin", "fault",	 "cu_sync"};
+	uint64_t h2d = 0, d2h = 0, tl = 0, trust = 0, cusync = 1;
 	lf_status st;
 
 	for (uint32_t i = 0; i < spec->nopts; i++) {
@@ -142,7 +146,7 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 			    "emu: unknown option '%s' (known: "
 			    "bank_size, launch_ns, "
 			    "dma_setup_ns, h2d_mbps, d2h_mbps, "
-			    "timeline, trust_xclbin, fault)",
+			    "timeline, trust_xclbin, fault, cu_sync)",
 			    spec->opts[i].key);
 	}
 	memset(cfg, 0, sizeof(*cfg));
@@ -164,8 +168,15 @@ static lf_status parse_config(const struct lf_dev_spec *spec,
 		st = opt(spec, "timeline", &tl);
 	if (st == LF_OK)
 		st = opt(spec, "trust_xclbin", &trust);
+	if (st == LF_OK)
+		st = opt(spec, "cu_sync", &cusync);
 	if (st != LF_OK)
 		return st;
+	if (cusync > 1)
+		return lf__drv_error(LF_ERR_INVALID_ARG,
+				     "emu: cu_sync=%llu: expected 0 or 1",
+				     (unsigned long long)cusync);
+	cfg->no_cu_sync = !cusync;
 	if (trust > 1)
 		return lf__drv_error(LF_ERR_INVALID_ARG,
 				     "emu: trust_xclbin=%llu: expected 0 or 1",

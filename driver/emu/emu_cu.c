@@ -86,9 +86,32 @@ static void finish_run(lf_emu *e, struct emu_cu *cu, lf_emu_run *r,
 }
 
 /*
+ * The ring size of the barriers in @r's descriptor list (hls/lf_desc.h
+ * "Barrier": sync's k), 0 for none: a run split across a launch group's
+ * CUs, which all stream the act buffer they share.
+ */
+static uint32_t run_ring(const lf_emu_run *r)
+{
+	const uint8_t *p = r->alloc[LF_KARG_DESC]->mem + r->off[LF_KARG_DESC];
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < r->ndesc; i++) {
+		uint32_t w;
+		memcpy(&w,
+		       p + (uint64_t)i * LF_DESC_BYTES +
+			   offsetof(lf_desc, sync),
+		       4);
+		if ((w & 0xffu) > k)
+			k = w & 0xffu;
+	}
+	return k >= 2 ? k : 0;
+}
+
+/*
  * Tells the kernel (on this CU's thread) the bank behind each of its
  * m_axi ports for this run: the buffer's bank, its bandwidth shared by
- * every CU whose ports reach it (hls/lf_pipes.h does the rest).
+ * the CUs that count against it (emu_kernels.c count_bank_cus), and for
+ * a run split across a launch group (run_ring) the act bank by at least
+ * the group's k CUs (hls/lf_pipes.h does the rest).
  */
 static void set_memory(struct emu_cu *cu, const lf_emu_run *r)
 {
@@ -98,9 +121,12 @@ static void set_memory(struct emu_cu *cu, const lf_emu_run *r)
 
 	if (!img->mem_set)
 		return;
+	uint32_t ring = run_ring(r);
 	for (uint32_t p = 0; p < 3; p++) {
 		uint32_t bank = r->alloc[args[p]]->bank;
 		uint32_t n = bank < LF_DRV_MAX_MEMS ? img->bank_cus[bank] : 0;
+		if (args[p] == LF_KARG_ACT && n < ring)
+			n = ring;
 
 		img->mem_set(p, lf__emu_bank_bpc(cu->emu, bank, n, mhz),
 			     LF_EMU_EFF_BURST, LF_EMU_EFF_SINGLE,
@@ -153,13 +179,94 @@ static void collect_model(const struct emu_image *img, lf_emu_run *r)
 	r->nloops = k;
 }
 
+/*
+ * A launch group's barrier (hls/lf_desc.h "Barrier"), the kernels'
+ * lfk_sync_set hook: one CU thread's run, its kernel's first cycle on
+ * the device clock.
+ */
+struct emu_sync_ctx {
+	lf_emu *e;
+	double t0_ns;
+	uint32_t mhz;
+};
+
+void lf__emu_sync_break(lf_emu *e)
+{
+	if (!e->sync_arrived)
+		return;
+	e->sync_broken[e->sync_gen % 64] = 1;
+	e->sync_arrived = 0;
+	e->sync_gen++;
+	pthread_cond_broadcast(&e->sync_cv);
+}
+
+/*
+ * Returns once @k CU threads have arrived (1), or when the barrier is
+ * broken (0: an abort, a lost device, two rings at once). *cycles, this
+ * run's count on arrival, becomes the count at the last arrival on the
+ * device clock: the layer then costs the slowest CU's time on every CU
+ * of the group (the caller adds the barrier's own cycles). The runs of
+ * one group may start at different times; the arrival is compared as
+ * start + cycles. As on a card, the group's runs must be queued in the
+ * same order on every CU (the host starts a group's runs together).
+ */
+static int sync_wait(void *ctx, uint32_t k, uint64_t *cycles)
+{
+	struct emu_sync_ctx *c = ctx;
+	lf_emu *e = c->e;
+	double t = c->t0_ns + (double)*cycles * 1e3 / (double)c->mhz;
+	int ok = 0;
+
+	pthread_mutex_lock(&e->mu);
+	if (e->lost || (e->sync_arrived && e->sync_k != k)) {
+		lf__emu_sync_break(e);
+		goto out;
+	}
+	if (!e->sync_arrived || t > e->sync_tmax)
+		e->sync_tmax = t;
+	e->sync_k = k;
+	uint64_t gen = e->sync_gen;
+	if (++e->sync_arrived == k) {
+		e->sync_trel[gen % 64] = e->sync_tmax;
+		e->sync_broken[gen % 64] = 0;
+		e->sync_arrived = 0;
+		e->sync_gen++;
+		pthread_cond_broadcast(&e->sync_cv);
+	} else {
+		while (e->sync_gen == gen)
+			pthread_cond_wait(&e->sync_cv, &e->mu);
+	}
+	if (e->sync_broken[gen % 64])
+		goto out;
+	double dt = e->sync_trel[gen % 64] - c->t0_ns;
+	uint64_t at = dt > 0 ? (uint64_t)(dt * (double)c->mhz / 1e3 + 0.5) : 0;
+	if (at > *cycles)
+		*cycles = at;
+	ok = 1;
+out:
+	pthread_mutex_unlock(&e->mu);
+	return ok;
+}
+
 static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 		    uint64_t *wall)
 {
 	struct emu_image *img = cu->img;
 	uint64_t t0 = wall_ns();
+	/* This run's start on the device clock, as finish_run will set it
+	 * (this thread alone moves cu->free_ns), then the launch. */
+	uint32_t mhz = img->kernels[cu->kernel].clock_mhz;
+	struct emu_sync_ctx sc = {
+	    .e = cu->emu,
+	    .t0_ns =
+		(double)(lf__emu_max3(cu->free_ns, r->dep_ns, r->submit_ns) +
+			 cu->emu->launch_ns),
+	    .mhz = mhz ? mhz : 250,
+	};
 
 	set_memory(cu, r);
+	if (img->sync_set)
+		img->sync_set(sync_wait, &sc);
 	img->cycles_reset();
 	img->kernels[cu->kernel].fn(
 	    (lf_u32 *)(void *)(r->alloc[LF_KARG_DESC]->mem +
@@ -173,6 +280,8 @@ static void execute(struct emu_cu *cu, lf_emu_run *r, uint64_t *cycles,
 				r->off[LF_KARG_ACT]),
 	    r->act_bytes);
 	*cycles = img->cycles_get();
+	if (img->sync_set)
+		img->sync_set(NULL, NULL);
 	collect_model(img, r);
 	*wall = wall_ns() - t0;
 }
@@ -257,7 +366,10 @@ void lf__emu_cu_quiesce(lf_emu *e, struct emu_cu *cu, lf_status st,
 		pthread_cond_broadcast(&cu->cv);
 	}
 	/* A kernel that is really executing cannot be interrupted; it ends
-	 * in bounded time (static loop bounds) and completes normally. */
+	 * in bounded time (static loop bounds) and completes normally, once
+	 * a barrier it waits at is broken. */
+	if (cu->running)
+		lf__emu_sync_break(e);
 	while (cu->running)
 		pthread_cond_wait(&e->done_cv, &e->mu);
 }

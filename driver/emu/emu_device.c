@@ -52,6 +52,7 @@ lf_status lf__emu_create(const struct lf_emu_config *cfg, lf_emu **out)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&e->done_cv, &ca);
+	pthread_cond_init(&e->sync_cv, NULL);
 	pthread_condattr_destroy(&ca);
 	lf__emu_banks_from_profile(e);
 	e->setup_ns = cfg->dma_setup_ns == LF_EMU_DEFAULT ? LF_EMU_DMA_SETUP_NS
@@ -74,6 +75,7 @@ void lf__emu_destroy(lf_emu *e)
 	lf__emu_free_all(e);
 	free(e->ring);
 	pthread_cond_destroy(&e->done_cv);
+	pthread_cond_destroy(&e->sync_cv);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
@@ -194,6 +196,9 @@ lf_status lf__emu_props(lf_emu *e, struct lf_dev_props *p)
 		memcpy(p->kernels, xb->kernels,
 		       xb->nkernels * sizeof(p->kernels[0]));
 		p->ncus = xb->ncus;
+		/* Its CU threads run at once and meet at the kernels'
+		 * barriers (emu_cu.c sync_wait), if the kernels have one. */
+		p->cu_sync = img->sync_set != NULL && !e->cfg.no_cu_sync;
 		for (uint32_t c = 0; c < xb->ncus; c++) {
 			struct lf_dev_cu *d = &p->cus[c];
 
@@ -202,6 +207,8 @@ lf_status lf__emu_props(lf_emu *e, struct lf_dev_props *p)
 			d->base = xb->cus[c].base;
 			for (uint32_t a = 0; a < LF_DRV_MAX_ARGS; a++) {
 				d->arg_bank[a] = LF_DRV_NO_BANK;
+				d->arg_reach[a] =
+				    a < EMU_ABI_NARGS ? img->reach[c][a][0] : 0;
 				for (uint32_t b = 0;
 				     a < EMU_ABI_NARGS && b < e->nbanks; b++) {
 					if ((img->reach[c][a][b / 64] >>

@@ -29,6 +29,7 @@
 static void lose_device(lf_emu *e)
 {
 	e->lost = 1;
+	lf__emu_sync_break(e);
 	if (e->img) {
 		for (uint32_t i = 0; i < e->img->ncus; i++) {
 			struct emu_cu *cu = &e->img->cus[i];

@@ -112,7 +112,10 @@ struct emu_image {
 	uint32_t (*desc_cycles)(uint64_t *out, uint32_t max);
 	int (*pipe_stats)(uint32_t id, struct emu_pipe_stat *out);
 	const char *(*pipe_name)(uint32_t id);
-	/* CUs with a port that reaches each bank (CONNECTIVITY) */
+	/* lfk_sync_set, or NULL: kernels without a barrier ring */
+	void (*sync_set)(int (*fn)(void *ctx, uint32_t k, uint64_t *cycles),
+			 void *ctx);
+	/* CUs sharing each bank's bandwidth (count_bank_cus) */
 	uint32_t bank_cus[LF_DRV_MAX_MEMS];
 	struct emu_kernel kernels[LF_XCLBIN_MAX_KERNELS];
 	uint32_t ncus;
@@ -156,6 +159,16 @@ struct lf_emu {
 
 	struct emu_faults faults;
 	struct lf_dev_counters ctr; /* device-wide part; CUs in img */
+
+	/* The barrier of a launch group's kernels (hls/lf_desc.h
+	 * "Barrier"; emu_cu.c sync_wait): arrivals of this generation, the
+	 * latest arrival on the device clock, and per generation (mod 64)
+	 * its release time and whether it was broken (an abort). */
+	pthread_cond_t sync_cv;
+	uint32_t sync_k, sync_arrived;
+	uint64_t sync_gen;
+	double sync_tmax, sync_trel[64];
+	unsigned char sync_broken[64];
 };
 
 /* emu_mem.c */
@@ -177,6 +190,8 @@ lf_status lf__emu_op_begin(lf_emu *e, const char *what);
 int lf__emu_fault_tick(lf_emu *e, enum lf_fault_kind kind, int32_t cu);
 
 /* emu_cu.c (with e->mu held unless stated) */
+/* Ends the barrier being waited at, if any: its waiters fail. */
+void lf__emu_sync_break(lf_emu *e);
 void lf__emu_abort_queue(lf_emu *e, struct emu_cu *cu, lf_status st,
 			 const char *why);
 /* Abort queued and hung runs of @cu and wait until it is idle. */

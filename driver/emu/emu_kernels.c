@@ -265,6 +265,8 @@ static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 	memcpy(&img->pipe_stats, &p, sizeof(p));
 	p = sym(img->dl, "lfk_pipe_name");
 	memcpy(&img->pipe_name, &p, sizeof(p));
+	p = sym(img->dl, "lfk_sync_set");
+	memcpy(&img->sync_set, &p, sizeof(p));
 	if (!img->pipe_name)
 		img->pipe_stats = NULL;
 	if (!img->cycles_reset || !img->cycles_get)
@@ -305,19 +307,43 @@ static lf_status bind_kernels(const struct lf_xclbin *xb, struct emu_image *img)
 	return LF_OK;
 }
 
-/* How many CUs have a port that reaches each bank: they share it. */
+/* The first bank port (c, a) reaches, or LF_DRV_MAX_MEMS. */
+static uint32_t first_bank(const struct emu_image *img, uint32_t c, int a)
+{
+	for (uint32_t b = 0; b < LF_DRV_MAX_MEMS; b++)
+		if ((img->reach[c][a][b / 64] >> (b % 64)) & 1u)
+			return b;
+	return LF_DRV_MAX_MEMS;
+}
+
+/*
+ * How many CUs share each bank's bandwidth: those with a port whose
+ * first bank it is (a port's own bank; of a range, the one XRT allocates
+ * in by default, UG1393 "Assigning DDR Bank in Host Code", and where the
+ * host library puts a lane's buffers), or, for a bank that is no port's
+ * first, every CU with a port that reaches it. So a port that also
+ * reaches a neighbour's bank (aws-f1's second lane, act: DDR[1:3], for
+ * runs split across both lanes) does not halve the neighbour's share at
+ * batch > 1, where it never uses it; a split run's CUs share their act
+ * bank explicitly (emu_cu.c set_memory).
+ */
 static void count_bank_cus(const struct lf_xclbin *xb, struct emu_image *img)
 {
+	uint32_t ncu = xb->ncus < LF_DRV_MAX_CUS ? xb->ncus : LF_DRV_MAX_CUS;
 	for (uint32_t b = 0; b < LF_DRV_MAX_MEMS; b++) {
-		for (uint32_t c = 0; c < xb->ncus && c < LF_DRV_MAX_CUS; c++) {
+		uint32_t first = 0, reach = 0;
+		for (uint32_t c = 0; c < ncu; c++) {
+			int f = 0, r = 0;
 			for (int a = 0; a < EMU_ABI_NARGS; a++) {
-				if ((img->reach[c][a][b / 64] >> (b % 64)) &
-				    1u) {
-					img->bank_cus[b]++;
-					break;
-				}
+				f |= first_bank(img, c, a) == b;
+				r |= (int)((img->reach[c][a][b / 64] >>
+					    (b % 64)) &
+					   1u);
 			}
+			first += (uint32_t)f;
+			reach += (uint32_t)r;
 		}
+		img->bank_cus[b] = first ? first : reach;
 	}
 }
 

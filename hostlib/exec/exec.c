@@ -67,6 +67,24 @@ static void read_limits(lf_dev *dev, const char *k, struct lf__klimits *l,
 			     l->step_max > 0;
 }
 
+/* lf__exec.sync_lanes: explicit, never guessed (exec_impl.h). */
+static unsigned sync_lanes(const struct lf__exec *d)
+{
+	const struct lf_dev_props *pr = lf__dev_props(d->dev);
+	int64_t k = lf__dev_limit(d->dev, "lfk_engine.sync", 0);
+	if (!pr->cu_sync || !d->eng.lim.present || k < 2 ||
+	    k > (int64_t)d->eng.ncus ||
+	    lf__dev_limit(d->dev, "lfk_engine.blk_range", 0) != 1)
+		return 0;
+	uint32_t b = d->eng.bank_act[0];
+	for (int64_t i = 0; i < k; i++) {
+		const struct lf_dev_cu *cu = &pr->cus[d->eng.cu[i]];
+		if (b >= 64 || !((cu->arg_reach[LF_KARG_ACT] >> b) & 1u))
+			return 0;
+	}
+	return (unsigned)k;
+}
+
 static lf_status find_kernel(struct lf__exec *d, const char *name,
 			     struct lf__kern *k)
 {
@@ -183,6 +201,7 @@ lf_status lf__exec_open(uint64_t id, const char *device,
 	const struct lf_dev_props *pr = lf__dev_props(d->dev);
 	snprintf(d->backend, sizeof(d->backend), "%s", pr->backend);
 	snprintf(d->name, sizeof(d->name), "%s", pr->name);
+	pthread_mutex_init(&d->group_mu, NULL);
 	*out = d;
 	return LF_OK;
 }
@@ -240,6 +259,7 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 		    d->pool_step_max > 0 && d->pool_row_bytes > 0 &&
 		    d->add_dim_max > 0;
 	}
+	d->sync_lanes = sync_lanes(d);
 	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems)))
 		return lf__err(id, st,
 			       "lf_context_create: no memory for the pool");
@@ -259,6 +279,7 @@ void lf__exec_close(struct lf__exec *d)
 	if (d->loaded)
 		lf__pool_fini(&d->pool);
 	lf__dev_close(d->dev);
+	pthread_mutex_destroy(&d->group_mu);
 	free(d);
 }
 

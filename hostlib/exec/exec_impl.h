@@ -47,9 +47,17 @@ struct lf__exec {
 	int64_t blk_conv_add; /* lfk_conv2d.blk_add: LF_DF_ADD (0: absent) */
 	/* lfk_conv2d.blk_xfold: LF_DF_XFOLD's most row beats (0: absent) */
 	int64_t blk_conv_xfold;
-	int64_t conv_lut;     /* lfk_conv2d.lut: LF_DF_LUT (0: absent) */
-	struct lf__pool pool; /* set up by lf__exec_load() */
-	int loaded;	      /* lf__exec_load() succeeded */
+	int64_t conv_lut; /* lfk_conv2d.lut: LF_DF_LUT (0: absent) */
+	/* Engine CUs 0 .. sync_lanes - 1 run one batch-1 segment together,
+	 * each a part of every layer with a barrier between layers
+	 * (hls/lf_desc.h "Barrier"; model_exec.c): the size of the kernels'
+	 * ring (lfk_engine.sync) when they take parts (lfk_engine.blk_range),
+	 * the backend runs a group (lf_dev_props.cu_sync) and every one of
+	 * those CUs' act ports reaches the first one's act bank; else 0. */
+	unsigned sync_lanes;
+	pthread_mutex_t group_mu; /* a group's runs start together */
+	struct lf__pool pool;	  /* set up by lf__exec_load() */
+	int loaded;		  /* lf__exec_load() succeeded */
 	atomic_int lost;
 	unsigned timeout_ms;
 	struct lf__opcache *opc; /* single ops' plans (op_exec.c) */

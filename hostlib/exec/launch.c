@@ -41,9 +41,9 @@ void lf__zombies_drain(struct lf__exec *d, struct lf__zombies *zs)
 	pthread_mutex_destroy(&zs->mu);
 }
 
-lf_status lf__launch(struct lf__exec *d, uint32_t cu,
-		     const struct lf__launch_bufs *b, int *started,
-		     lf_run **pending, char *msg, size_t msglen)
+/* Starts CU @cu on @b (the kernel ABI's six arguments). */
+static lf_status start(struct lf__exec *d, uint32_t cu,
+		       const struct lf__launch_bufs *b, lf_run **run)
 {
 	struct lf_run_arg args[LF_KARG_COUNT] = {
 	    lf__arg_bo(LF_KARG_DESC, b->desc, 0),
@@ -53,10 +53,69 @@ lf_status lf__launch(struct lf__exec *d, uint32_t cu,
 	    lf__arg_bo(LF_KARG_ACT, b->act, 0),
 	    lf__arg_u32(LF_KARG_ACT_BYTES, b->act_bytes),
 	};
+	return lf__run_start(d->dev, cu, args, LF_KARG_COUNT, run);
+}
+
+lf_status lf__launch_group(struct lf__exec *d, unsigned n, const uint32_t *cus,
+			   const struct lf__launch_bufs *b, int *started,
+			   lf_run **pending, char *msg, size_t msglen)
+{
+	lf_run *run[LF_DRV_MAX_CUS] = {0};
+	lf_status first = LF_OK;
+	if (n > LF_DRV_MAX_CUS)
+		n = LF_DRV_MAX_CUS;
+	for (unsigned i = 0; i < n; i++) {
+		started[i] = 0;
+		pending[i] = NULL;
+	}
+	pthread_mutex_lock(&d->group_mu);
+	for (unsigned i = 0; i < n && first == LF_OK; i++) {
+		first = start(d, cus[i], &b[i], &run[i]);
+		if (first)
+			snprintf(msg, msglen, "%s", lf__drv_last_error());
+		started[i] = first == LF_OK;
+	}
+	pthread_mutex_unlock(&d->group_mu);
+	/* A run that failed or never started leaves the others at their
+	 * barriers: abort every CU of the group. */
+	int aborted = first != LF_OK;
+	for (unsigned j = 0; aborted && j < n; j++)
+		if (started[j])
+			lf__dev_cu_abort(d->dev, cus[j]);
+	for (unsigned i = 0; i < n; i++) {
+		if (!started[i])
+			continue;
+		lf_status st =
+		    lf__run_wait(run[i], aborted ? 1000 : d->timeout_ms);
+		if (st == LF_OK && b[i].model &&
+		    lf__run_model(run[i], b[i].model) != LF_OK)
+			b[i].model->clock_mhz = 0;
+		if (st != LF_OK && first == LF_OK) {
+			first = st;
+			snprintf(msg, msglen, "%s", lf__drv_last_error());
+		}
+		if (st != LF_OK && !aborted) {
+			aborted = 1;
+			for (unsigned j = 0; j < n; j++)
+				if (started[j])
+					lf__dev_cu_abort(d->dev, cus[j]);
+			lf__run_wait(run[i], 1000);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (started[i] && lf__run_free(run[i]) != LF_OK)
+			pending[i] = run[i];
+	return lf__exec_note(d, first);
+}
+
+lf_status lf__launch(struct lf__exec *d, uint32_t cu,
+		     const struct lf__launch_bufs *b, int *started,
+		     lf_run **pending, char *msg, size_t msglen)
+{
 	lf_run *run;
 	*started = 0;
 	*pending = NULL;
-	lf_status st = lf__run_start(d->dev, cu, args, LF_KARG_COUNT, &run);
+	lf_status st = start(d, cu, b, &run);
 	if (st) {
 		snprintf(msg, msglen, "%s", lf__drv_last_error());
 		return lf__exec_note(d, st);

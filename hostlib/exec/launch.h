@@ -69,4 +69,20 @@ lf_status lf__launch(struct lf__exec *d, uint32_t cu,
 		     const struct lf__launch_bufs *b, int *started,
 		     lf_run **pending, char *msg, size_t msglen);
 
+/*
+ * lf__launch_group() - start CUs @cus[0 .. @n - 1] of @d on @b[i]
+ * together (under the device's group lock, so every CU of a group queues
+ * the group's runs in the same order) and wait for all of them, each up
+ * to the device's timeout. The runs meet at their descriptors' barriers
+ * (hls/lf_desc.h "Barrier"), so one that fails or never starts leaves the
+ * others waiting: then every CU of the group is aborted. @started[i] and
+ * @pending[i] as lf__launch()'s, per run; each @b[i].model filled as
+ * there.
+ * Return: LF_OK when every run completed; else the first failure's
+ * status, its message in @msg.
+ */
+lf_status lf__launch_group(struct lf__exec *d, unsigned n, const uint32_t *cus,
+			   const struct lf__launch_bufs *b, int *started,
+			   lf_run **pending, char *msg, size_t msglen);
+
 #endif /* LF_EXEC_LAUNCH_H */

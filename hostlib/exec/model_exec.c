@@ -16,6 +16,7 @@
 #include "lf_config.h" /* LF_ENGINE_BLK_OPS */
 
 #define SLOT_BANKS 8 /* distinct banks one slot's buffers may use */
+#define SPLIT_MAX  4 /* engine CUs one segment may run on together */
 
 struct dbuf {
 	uint32_t bank;
@@ -534,6 +535,7 @@ struct segrun {
 	struct lf__mseg_stats *stats;
 	const struct lf__mbind *bind; /* NULL: nothing bound */
 	uint32_t ci[LF__MK_COUNT];    /* CU index per kernel */
+	unsigned split;		      /* engine CUs 0 .. split - 1 together */
 	struct dbuf *arena;
 	char *err;
 	size_t errlen;
@@ -761,13 +763,51 @@ static uint32_t next_nonce(struct lf__mdev *md)
 	return (uint32_t)(n % LF_KST_NONCE_MASK) + 1;
 }
 
-/* The descriptor buffer of launch @l (plan-wide index @gl) in @bank, with
- * its descriptors on it from offset 0. */
+/*
+ * A launch split across a group of CUs (segrun.split): lane @lane of @k
+ * runs its part of each descriptor (lf__mplan_part) and a barrier after
+ * every descriptor, the last too (the run ends when the group's does),
+ * on flags at @flag_off of act; every lane's list carries the same
+ * @nonce. k 0: the plan's list as it is.
+ */
+struct lanepart {
+	unsigned lane, k;
+	uint32_t nonce, flag_off;
+};
+
+/* Where the flags of a split launch's barriers go: after the arena. */
+static uint64_t flag_off(const struct lf__mplan *p)
+{
+	return (p->arena_bytes + LF_BEAT_BYTES - 1) / LF_BEAT_BYTES *
+	       LF_BEAT_BYTES;
+}
+
+/* The lane's part of descriptors @list[0 .. n - 1] (struct lanepart). */
+static void lane_list(const struct lanepart *lp, uint8_t *list, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		lf_desc d;
+		memcpy(&d, list + (uint64_t)i * LF_DESC_BYTES, sizeof(d));
+		lf__mplan_part(&d, lp->lane, lp->k);
+		d.sync = lp->k + lp->lane * 256u;
+		d.sync_off = lp->flag_off;
+		memcpy(list + (uint64_t)i * LF_DESC_BYTES, &d, sizeof(d));
+	}
+}
+
+/* The descriptor buffer of launch @l (plan-wide index @gl; a split
+ * launch's lane, @lp) in @bank, with its descriptors on it from offset
+ * 0. */
 static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
-			  uint32_t bank, struct dbuf **out)
+			  uint32_t bank, const struct lanepart *lp,
+			  struct dbuf **out)
 {
 	const struct lf__mplan *p = r->plan;
 	struct mslot *sl = r->sl;
+	/* A split launch's lanes have buffers of their own after the
+	 * plan's: lane j's at (j + 1) * nlaunch + gl. */
+	if (lp->k)
+		gl += ((int)lp->lane + 1) * p->nlaunch;
 	if (gl >= sl->ndesc) {
 		int n = p->nlaunch > gl ? p->nlaunch : gl + 1;
 		struct dbuf *nd = realloc(sl->desc, (size_t)n * sizeof(*nd));
@@ -806,7 +846,7 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 	/* The last descriptor carries this launch's nonce, which the kernel
 	 * echoes into its status word (lf_desc.h, lf_kst_word): the word
 	 * check_status reads proves this run only if it echoes it. */
-	b->nonce = next_nonce(r->md);
+	b->nonce = lp->k ? lp->nonce : next_nonce(r->md);
 	uint64_t noff = bytes - LF_DESC_BYTES + offsetof(lf_desc, nonce);
 	if (b->current && b->plan_id == p->id) {
 		/* The list is on the card from an earlier run, its status
@@ -817,6 +857,8 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 	}
 	memcpy(b->host, p->desc + l->desc0, bytes);
 	rebase(r, b->host, l->ndesc);
+	if (lp->k)
+		lane_list(lp, b->host, l->ndesc);
 	memcpy(b->host + noff, &b->nonce, 4);
 	lf_status st = checked(r, b, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
@@ -903,7 +945,9 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	const struct lf__kern *k = kern(r, l->kernel);
 	uint32_t c = r->ci[l->kernel], cu = k->cu[c];
 	struct dbuf *db = NULL;
-	lf_status st = desc_buf(r, r->s->launch0 + i, l, k->bank_desc[c], &db);
+	const struct lanepart whole = {0, 0, 0, 0};
+	lf_status st =
+	    desc_buf(r, r->s->launch0 + i, l, k->bank_desc[c], &whole, &db);
 	if (st)
 		return st;
 	*dbo = db;
@@ -948,6 +992,139 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	if (pending)
 		park(r, pending, cu);
 	return segfail(r, st, "kernel run on CU %u: %s", cu, msg);
+}
+
+/*
+ * The engine CUs this segment runs on together at batch 1 (issue 12):
+ * lf__exec.sync_lanes when every launch is on the engine and each lane
+ * can take a part of every descriptor (lf__mplan_part), one launch of at
+ * most 255 descriptors (a barrier's number is 8 bits), every one of
+ * those CUs has the weights in its params bank, and the run is no slice
+ * of a batch split across CUs already (stats->no_split); else 0.
+ */
+static unsigned split_lanes(const struct segrun *r)
+{
+	unsigned k = r->md->d->sync_lanes;
+	if (k < 2 || k > SPLIT_MAX || r->s->host_assisted ||
+	    r->md->ngroups > 1 || r->s->nlaunch != 1 || r->stats->no_split)
+		return 0;
+	/* Every lane's CU reads the weights: a memory limit may have left
+	 * a copy in some params banks only (upload_params). */
+	for (unsigned j = 0; j < k; j++)
+		if (!reads_group(r, LF__MK_ENG, j))
+			return 0;
+	for (int i = 0; i < r->s->nlaunch; i++) {
+		const struct lf__mlaunch *l = &r->s->launch[i];
+		if (l->kernel != LF__MK_ENG || l->ndesc > 255)
+			return 0;
+		for (uint32_t j = 0; j < l->ndesc; j++) {
+			lf_desc d = r->plan->desc[l->desc0 + j];
+			if (!lf__mplan_part(&d, 0, k))
+				return 0;
+		}
+	}
+	return k;
+}
+
+/*
+ * The descriptor buffers of launch @i split across engine CUs 0 ..
+ * r->split - 1 (split_lanes), one a lane in its CU's desc bank, each
+ * with the launch's nonce: written before the segment's upload, so no
+ * lane's run waits for another lane's nonce write.
+ */
+static lf_status lane_bufs(struct segrun *r, int i, struct dbuf **dbs)
+{
+	const struct lf__kern *k = &r->md->d->eng;
+	const struct lanepart lp0 = {0, r->split, next_nonce(r->md),
+				     (uint32_t)flag_off(r->plan)};
+	/* The last lane first: its buffer's index is the highest, so the
+	 * slot's array of buffers grows (moves) only in that first call,
+	 * never under a pointer an earlier call gave back. */
+	for (unsigned j = r->split; j-- > 0;) {
+		struct lanepart lp = lp0;
+		lp.lane = j;
+		lf_status st = desc_buf(r, r->s->launch0 + i, &r->s->launch[i],
+					k->bank_desc[j], &lp, &dbs[j]);
+		if (st)
+			return st;
+	}
+	return LF_OK;
+}
+
+/*
+ * Run launch @i split across engine CUs 0 .. r->split - 1 (split_lanes):
+ * one run each, started together, sharing the arena (every CU's act port
+ * reaches its bank), on the descriptor buffers of lane_bufs(). The
+ * layers' modeled times are lane 0's: each barrier puts every lane at
+ * the slowest one's arrival plus its own cost, so those are the slowest
+ * lane's plus the barriers'. The loops of every lane count.
+ */
+static lf_status launch_split(struct segrun *r, int i, struct dbuf **dbs)
+{
+	const struct lf__mlaunch *l = &r->s->launch[i];
+	const struct lf__kern *k = &r->md->d->eng;
+	unsigned n = r->split;
+	uint32_t cus[SPLIT_MAX] = {0};
+	struct lf__launch_bufs b[SPLIT_MAX];
+	struct lf_run_model rm[SPLIT_MAX];
+	memset(b, 0, sizeof(b));
+	struct lf_run_loop loops[SPLIT_MAX][LF__MLOOPS];
+	struct lf__mmodel *mm = r->stats->model;
+	uint64_t foff = flag_off(r->plan);
+	for (unsigned j = 0; j < n; j++) {
+		const struct pcopy *pc =
+		    params_copy(r->md, r->s->pgroup, k->bank_params[j]);
+		if (!pc)
+			return segfail(r, LF_ERR_INTERNAL,
+				       "no weights in bank %u",
+				       k->bank_params[j]);
+		uint64_t pbytes = r->md->group[pc->group].bytes;
+		cus[j] = k->cu[j];
+		b[j] = (struct lf__launch_bufs){
+		    .desc = dbs[j]->bo,
+		    .ndesc = l->ndesc,
+		    .params = pc->bo,
+		    .params_bytes = (uint32_t)(pbytes ? pbytes : 64),
+		    .act = r->arena->bo,
+		    .act_bytes = (uint32_t)(foff + n * LF_BEAT_BYTES),
+		};
+		rm[j] = (struct lf_run_model){
+		    .desc = mm && !j ? mm->desc_cycles + l->desc0 : NULL,
+		    .desc_max = mm && !j ? l->ndesc : 0,
+		    .loops = loops[j],
+		    .loop_max = LF__MLOOPS,
+		};
+		if (mm)
+			b[j].model = &rm[j];
+	}
+	int started[SPLIT_MAX];
+	lf_run *pending[SPLIT_MAX];
+	char msg[LF__ERR_MAX];
+	lf_status st = lf__launch_group(r->md->d, n, cus, b, started, pending,
+					msg, sizeof(msg));
+	for (unsigned j = 0; j < n; j++) {
+		if (!started[j])
+			continue;
+		if (r->stats->launches < 8)
+			r->stats->cu[r->stats->launches] = cus[j];
+		r->stats->launches++;
+	}
+	if (st == LF_OK && mm) {
+		keep_model(mm, l, &rm[0]);
+		for (unsigned j = 1; j < n; j++)
+			if (rm[j].clock_mhz)
+				add_loops(mm, rm[j].loops,
+					  rm[j].nloops < rm[j].loop_max
+					      ? rm[j].nloops
+					      : rm[j].loop_max);
+	}
+	if (st == LF_OK)
+		return LF_OK;
+	for (unsigned j = 0; j < n; j++)
+		if (pending[j])
+			park(r, pending[j], cus[j]);
+	return segfail(r, st, "kernel runs on CUs %u..%u together: %s", cus[0],
+		       cus[n - 1], msg);
 }
 
 static uint32_t status_at(const struct dbuf *db, uint32_t i)
@@ -1157,23 +1334,44 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 	    .errlen = errlen,
 	};
 	struct lf__mmodel *model = stats->model;
+	int no_split = stats->no_split;
 	memset(stats, 0, sizeof(*stats));
 	stats->model = model;
+	stats->no_split = no_split;
 	lf_status st;
 	if (lf__exec_lost(md->d))
 		return segfail(&r, LF_ERR_DEVICE_LOST, "the device was lost");
 	if ((st = pick_cus(&r, lane)))
 		return st;
+	r.split = split_lanes(&r);
+	stats->split = r.split;
 	const struct lf__kern *k0 = kern(&r, r.s->launch[0].kernel);
-	uint32_t bank = k0->bank_act[r.ci[r.s->launch[0].kernel]];
-	st = slot_buf(&r, r.sl->arena, &r.sl->narena, bank, plan->arena_bytes,
-		      &r.arena);
+	uint32_t bank = r.split ? md->d->eng.bank_act[0]
+				: k0->bank_act[r.ci[r.s->launch[0].kernel]];
+	/* A split segment's arena holds its barriers' flags after it. */
+	uint64_t abytes = r.split ? flag_off(plan) + r.split * LF_BEAT_BYTES
+				  : plan->arena_bytes;
+	st = slot_buf(&r, r.sl->arena, &r.sl->narena, bank, abytes, &r.arena);
 	if (st)
+		return st;
+	struct dbuf *dbs[SPLIT_MAX] = {NULL};
+	if (r.split && (st = lane_bufs(&r, 0, dbs)))
 		return st;
 	if ((st = upload_inputs(&r, ptr)))
 		return st;
 	for (int i = 0; i < r.s->nlaunch; i++) {
 		struct dbuf *db = NULL;
+		/* A split launch (one a segment): lane 0's last status, OK
+		 * echoing this launch's nonce, proves the other lanes' too:
+		 * its last barrier passed only once every lane's flag held
+		 * this launch's nonce and the list's last number, which a
+		 * lane writes only after each of its descriptors was OK. */
+		if (r.split) {
+			if ((st = launch_split(&r, i, dbs)) ||
+			    (st = check_status(&r, i, dbs[0])))
+				return st;
+			continue;
+		}
 		if ((st = launch(&r, i, &db)) || (st = check_status(&r, i, db)))
 			return st;
 	}

@@ -67,6 +67,12 @@ struct lf__mseg_stats {
 	/* Set by the caller, kept by lf__mdev_run_segment: NULL, or where
 	 * the launches' cycle model goes. */
 	struct lf__mmodel *model;
+	/* Set by the caller, kept: 1 keeps the segment on its lane's CUs
+	 * (a slice of a batch split across CUs already). */
+	int no_split;
+	/* The engine CUs that ran it together, each a part of every layer
+	 * (cu[0 .. split - 1], lane 0 first), or 0. */
+	unsigned split;
 };
 
 /* A modeled device event (driver timeline, without driver types). */

@@ -182,6 +182,8 @@ static lf_status run_segment(struct runctx *c, int si)
 	struct lf__mmodel mm;
 	struct segfail f = {0, LF_OK, ""};
 	memset(&stats, 0, sizeof(stats));
+	/* A slice of a batch split across CUs stays on its lane's. */
+	stats.no_split = c->tl_lane >= 0;
 	if (c->prof && c->md && lf__run_profile_desc(c->prof, c->p->ndesc)) {
 		mm.desc_cycles = c->prof->dcyc;
 		mm.desc_mhz = c->prof->dmhz;

@@ -159,10 +159,11 @@ static void launch_time(struct runctx *c, size_t first_rec,
 
 /* Give the segment's device events to its layers and the trace. */
 static void device_events(struct runctx *c, int si, size_t first_rec,
-			  const struct lf__mmodel *mm)
+			  const struct lf__mseg_stats *stats)
 {
 	const struct lf__mseg *s = &c->p->seg[si];
 	const struct lf__graph *g = c->m->g;
+	const struct lf__mmodel *mm = stats->model;
 	struct lf__mtl_event ev[64];
 	uint32_t n, read;
 	int run = 0;
@@ -195,6 +196,28 @@ static void device_events(struct runctx *c, int si, size_t first_rec,
 			}
 			add_track(c->prof, c->md, e->cu);
 			pe.track = 10 + (int)e->cu;
+			/* A segment split across CUs (stats->split): lane
+			 * j's run beside lane 0's, which carries the layers'
+			 * times (each layer's slowest lane and barrier); its
+			 * CU counts for the layers, its run as part j. */
+			unsigned lane = 0;
+			while (lane < stats->split && lane < 8 &&
+			       stats->cu[lane] != e->cu)
+				lane++;
+			if (stats->split > 1 && lane > 0 &&
+			    lane < stats->split) {
+				for (int j = 0; j < s->nnodes && e->cu < 64;
+				     j++)
+					rec_of(c, first_rec, s->nodes[j])
+					    ->cu_mask |= 1ull << e->cu;
+				pe.part = (int)lane;
+				snprintf(pe.name, sizeof(pe.name),
+					 "segment %d, part %u", si, lane);
+				snprintf(pe.op, sizeof(pe.op), "%s",
+					 lf_kernel_name(LF_KERNEL_ENGINE));
+				lf__run_profile_event(c->prof, &pe);
+				continue;
+			}
 			if (run >= s->nlaunch) {
 				snprintf(pe.name, sizeof(pe.name), "run");
 				lf__run_profile_event(c->prof, &pe);
@@ -263,13 +286,14 @@ void lf__run_seg_profile(struct runctx *c, int si, const char *where,
 	rl->d2h_bytes = stats->d2h_bytes;
 	rl->dma_transfers += stats->d2h_transfers;
 	for (int l = 0; l < s->nlaunch && where[0] == 'd'; l++)
-		rec_of(c, first, s->nodes[s->launch[l].first])->launches++;
+		rec_of(c, first, s->nodes[s->launch[l].first])->launches +=
+		    stats->split > 1 ? stats->split : 1;
 	char name[96];
 	snprintf(name, sizeof(name), "segment %d (%d layer%s)", si, s->nnodes,
 		 s->nnodes == 1 ? "" : "s");
 	lf__run_host_span(c, name, where, t0, t1);
 	if (where[0] == 'd') {
-		device_events(c, si, first, stats->model);
+		device_events(c, si, first, stats);
 		if (stats->model)
 			lf__run_profile_loops(c->prof, stats->model->loops,
 					      stats->model->nloops);

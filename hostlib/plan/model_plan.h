@@ -175,6 +175,23 @@ lf_status lf__mparams_build(const struct lf__graph *g,
 			    struct lf__mparams *out, struct lf__diag *dg);
 void lf__mparams_free(struct lf__mparams *p);
 
+/*
+ * lf__mplan_part() - descriptor @d of a device segment as lane @lane of
+ * @k CUs takes it when the segment runs split across them at batch 1
+ * (issue 12; hls/lf_desc.h "Part of a layer"): output rows while each
+ * lane gets at least 4 of them (each lane reads about a k-th of the
+ * input), output channel blocks for a smaller image whose blocks divide
+ * evenly (each lane loads a k-th of the weights: ResNet's 7x7 layer4),
+ * the blocks as evenly as they go when there are fewer rows than lanes
+ * (the global average, the classifier); a layer with fewer rows and
+ * blocks than lanes runs whole on lane 0 (an empty range on the others).
+ * On ResNet-18 at batch 1 (the aws-f1 build) rows everywhere gave 3.60 ms,
+ * blocks wherever they divide 3.43, this 3.38. Writes y_rows / y_blks only.
+ * Returns 0, leaving @d as it was, when @d cannot be split: not blocked, a
+ * matmul, or more than one image.
+ */
+int lf__mplan_part(lf_desc *d, unsigned lane, unsigned k);
+
 struct lf__mlaunch {
 	int kernel;	  /* LF__MK_* */
 	uint32_t desc0;	  /* first descriptor in the plan's list */

@@ -187,3 +187,38 @@ lf_status lf__mplan_descriptors(struct bld *b)
 	}
 	return LF_OK;
 }
+
+/* hls/lf_desc.h's encoding of [a, b) within n (an empty range: [n, n)). */
+static uint32_t part_word(uint32_t a, uint32_t b, uint32_t n)
+{
+	if (a == b)
+		a = b = n;
+	return a + b * 65536u;
+}
+
+int lf__mplan_part(lf_desc *d, unsigned lane, unsigned k)
+{
+	int ew = d->op == LF_KOP_ADD || d->op == LF_KOP_MUL;
+	if (!(d->flags & LF_DF_BLK) || d->n != 1 || k < 2 || lane >= k ||
+	    (d->op != LF_KOP_CONV2D && d->op != LF_KOP_MAXPOOL &&
+	     d->op != LF_KOP_AVGPOOL && !ew))
+		return 0;
+	uint32_t c = d->op == LF_KOP_CONV2D ? d->oc : d->ic;
+	uint32_t rows = ew ? d->ih : d->oh;
+	uint32_t blks = (c + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	if (rows > 65535 || blks > 65535)
+		return 0;
+	/* Rows while each lane gets at least 4 (its own row pack, and half
+	 * the layer's input traffic on the act bank the lanes share); a
+	 * small image in even block parts (each lane then loads a k-th of
+	 * the weights, which dominate there: ResNet's 7x7 layer4). */
+	int by_blk = (blks >= k && blks % k == 0 && rows < 4 * k) ||
+		     (rows < k && blks >= k);
+	uint32_t n = by_blk ? blks : rows;
+	uint32_t a =
+	    n >= k ? (uint32_t)((uint64_t)n * lane / k) : (lane ? n : 0);
+	uint32_t b = n >= k ? (uint32_t)((uint64_t)n * (lane + 1) / k) : n;
+	d->y_rows = by_blk ? 0 : part_word(a, b, rows);
+	d->y_blks = by_blk ? part_word(a, b, blks) : 0;
+	return 1;
+}

@@ -162,6 +162,14 @@ static void test_load_real_xclbin(void)
 	CU_ASSERT_EQUAL(p->cus[0].arg_bank[0], 3);
 	CU_ASSERT_EQUAL(p->cus[0].arg_bank[2], 0);
 	CU_ASSERT_EQUAL(p->cus[0].arg_bank[4], 3);
+	/* Lane 2's act port reaches DDR[1:3], its own DDR[1] first, so that
+	 * both lanes can share lane 1's arena in split runs; the kernels
+	 * have a barrier ring and emu runs CU groups (cu_sync). */
+	CU_ASSERT_EQUAL(p->cus[1].arg_bank[4], 1);
+	CU_ASSERT_EQUAL(p->cus[1].arg_reach[4], 0xeu);
+	CU_ASSERT_EQUAL(p->cus[0].arg_reach[4], 0x8u);
+	CU_ASSERT_EQUAL(p->cu_sync, 1);
+	CU_ASSERT_EQUAL(lf__dev_limit(dev, "lfk_engine.sync", 0), 2);
 	CU_ASSERT_EQUAL(lf__dev_close(dev), LF_OK);
 }
 

@@ -918,7 +918,8 @@ static struct ptot ptot(const lf_run_profile *p, uint64_t *cyc, size_t max)
  * The GAP -> QGemm model at batch 2 on emu:aws-f1 (two lfk_engine CUs,
  * each with its own desc/act bank, bitstreams/aws-f1/link.cfg): one row
  * on each CU at once, the cpu device's bytes. Modeled time by hand from
- * the same model at batch 1 (one CU): each part is that run, so every
+ * the same model at batch 1 on one CU (cu_sync=0: not split across both,
+ * cu_split suite): each part is that run, so every
  * layer's cycles are the batch-1 layer's (the longest part's), and the
  * device time is the batch-1 time plus one more part's transfers (the
  * device's one DMA engine per direction serializes them): the batch-1
@@ -930,8 +931,8 @@ static void test_batch_across_cus(void)
 	size_t len;
 	uint8_t *buf = gap_fc_model(&c, &len);
 	lf_context *ctx = NULL;
-	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create("emu:aws-f1,cu_sync=0", NULL, &ctx), LF_OK);
 	ctx->fallback = 0;
 	lf_model *m = NULL, *mc = NULL;
 	CU_ASSERT_EQUAL_FATAL(lf_model_load_memory(ctx, buf, len, NULL, &m),

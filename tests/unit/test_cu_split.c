@@ -1,0 +1,143 @@
+/*
+ * test_cu_split.c - the "cu_split" suite: a batch-1 device segment run on
+ * both lfk_engine CUs of emu:aws-f1 together, each a part of every layer
+ * and a barrier between layers (hostlib/exec/model_exec.c split_lanes,
+ * hls/lf_desc.h "Part of a layer" and "Barrier"; issue 12). Expected
+ * bytes are ONNX Runtime's (tests/data/ort, tests/data/realworld).
+ *
+ * - Which devices split: emu:aws-f1 (its kernels' ring of 2, emu runs a
+ *   group, lane 2's act port reaches lane 1's bank): 2 lanes; emu:tiny
+ *   (no ring in its build) and opencl:0 (no group runs) keep one CU.
+ * - fmnist_qop at batch 1: ORT's bytes for its batch-1 sets, one run on
+ *   each engine CU per run (the driver's per-CU counters).
+ * - MobileNetV2 (realworld, FX export): 7x7 and 1-row parts, channel
+ *   counts off 64 (24, 32, 96, 160, 320), depthwise convs, adds: ORT's
+ *   bytes, split.
+ * - A lane that hangs: the group is aborted (the other lane is released
+ *   from its barrier, no deadlock), the segment tried again: ORT's bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hostlib/core/context.h"
+#include "hostlib/exec/exec_impl.h"
+#include "layerfab.h"
+#include "lf_test.h"
+#include "test_hostlib_util.h"
+#include "test_model_util.h"
+
+/* Runs on engine CU @k of @ctx's device so far (emu:aws-f1: CUs 0, 1). */
+static unsigned long long runs_of(lf_context *ctx, unsigned k)
+{
+	struct lf_dev_counters c;
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->devs[0]->dev, &c), LF_OK);
+	return k < c.ncus ? c.cu[k].runs : 0;
+}
+
+static void test_which_devices(void)
+{
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
+			      LF_OK);
+	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 2);
+	lf_context_destroy(ctx);
+	ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:tiny", NULL, &ctx), LF_OK);
+	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 0);
+	lf_context_destroy(ctx);
+	ctx = NULL;
+	/* The device option that turns it off (before/after figures). */
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create("emu:aws-f1,cu_sync=0", NULL, &ctx), LF_OK);
+	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 0);
+	lf_context_destroy(ctx);
+	ctx = NULL;
+	/* PoCL: the aws-f1 build's limits (a ring of 2), but no group runs
+	 * on OpenCL (cu_sync 0) and no ring in its OpenCL C build. */
+	char xclbin[1024];
+	snprintf(xclbin, sizeof(xclbin), "%s/bitstreams/emu-aws-f1.xclbin",
+		 lf_test_build_dir());
+	if (lf_test_under_valgrind() ||
+	    lf_context_create("opencl:0", xclbin, &ctx) != LF_OK)
+		return; /* no OpenCL platform */
+	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 0);
+	lf_context_destroy(ctx);
+}
+
+static void test_fmnist_b1(void)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/fmnist_qop", lft_ort_dir());
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
+			      LF_OK);
+	ctx->fallback = 0;
+	unsigned long long a = runs_of(ctx, 0), b = runs_of(ctx, 1);
+	lf_tensor *o[8][4] = {{NULL}};
+	CU_ASSERT_EQUAL(lft_run_case(ctx, dir, 1, o), 3); /* ORT-exact */
+	for (int k = 0; k < 8; k++)
+		for (int j = 0; j < 4; j++)
+			lf_tensor_destroy(o[k][j]);
+	/* Sets 0 and 2 are batch 1 (both CUs each), set 1 batch 8 (its
+	 * images across the CUs): both CUs ran, the same number of times. */
+	unsigned long long da = runs_of(ctx, 0) - a, db = runs_of(ctx, 1) - b;
+	CU_ASSERT(da >= 3);
+	CU_ASSERT_EQUAL(da, db);
+	lf_context_destroy(ctx);
+}
+
+static void test_mobilenet_v2(void)
+{
+	const char *dir = "tests/data/realworld/mobilenet_v2-fx-qnnpack";
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
+			      LF_OK);
+	ctx->fallback = 0;
+	unsigned long long a = runs_of(ctx, 0), b = runs_of(ctx, 1);
+	CU_ASSERT(lft_run_case(ctx, dir, 1, NULL) > 0);
+	unsigned long long da = runs_of(ctx, 0) - a, db = runs_of(ctx, 1) - b;
+	CU_ASSERT(da > 0);
+	CU_ASSERT_EQUAL(da, db); /* every segment ran split */
+	lf_context_destroy(ctx);
+}
+
+static void test_hung_lane(void)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/fmnist_qop", lft_ort_dir());
+	lf_options *opt = NULL;
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_options_create(&opt), LF_OK);
+	CU_ASSERT_EQUAL(lf_options_set_timeout_ms(opt, 1500), LF_OK);
+	/* The second run after the device opens: lane 2's of the first
+	 * split launch (lane 1's is started first). */
+	CU_ASSERT_EQUAL_FATAL(lf_context_create_opts("emu:aws-f1,fault=cu_"
+						     "hang:2",
+						     NULL, opt, &ctx),
+			      LF_OK);
+	lf_options_destroy(opt);
+	ctx->fallback = 0;
+	lf_tensor *o[8][4] = {{NULL}};
+	CU_ASSERT_EQUAL(lft_run_case(ctx, dir, 1, o), 3); /* ORT-exact */
+	for (int k = 0; k < 8; k++)
+		for (int j = 0; j < 4; j++)
+			lf_tensor_destroy(o[k][j]);
+	struct lf_dev_counters c;
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(lf__dev_counters(ctx->devs[0]->dev, &c), LF_OK);
+	CU_ASSERT(c.runs_aborted >= 1);
+	lf_context_destroy(ctx);
+}
+
+void lf_test_suite_cu_split(void)
+{
+	static const struct lf_test_case cases[] = {
+	    {"which_devices", test_which_devices},
+	    {"fmnist_b1", test_fmnist_b1},
+	    {"mobilenet_v2", test_mobilenet_v2},
+	    {"hung_lane", test_hung_lane},
+	    {NULL, NULL},
+	};
+	lf_test_add_suite("cu_split", NULL, NULL, cases);
+}
