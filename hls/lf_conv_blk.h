@@ -118,6 +118,7 @@ struct blk_geo {
 	lf_u32 kwp;	  /* depthwise: tap columns per cycle (<= DW_KW) */
 	lf_u32 ycb;	  /* y's channel blocks per image (LF_DF_YCB: y_cb) */
 	lf_u32 fadd;	  /* LF_DF_ADD: the store adds x2 (blk_store) */
+	lf_u32 xrb;	  /* LF_DF_XFOLD: beats of a compact row; else 0 */
 	struct lfk_qadd fq; /* LF_DF_ADD: the add's coefficients */
 };
 
@@ -337,10 +338,12 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		if (xrb > LF_BLK_XF_BEATS)
 			return LF_KST_LIMIT;
 	}
+	g->xrb = (lf_u32)xrb;
 	lf_desc fv;
-	blk_view(d, &fv);
-	if (xf)
+	if (xf) {
+		blk_view(d, &fv);
 		d = &fv;
+	}
 
 	/* The blocked datapath's buffers. */
 	g->icb = (d->ic + LF_BLK_LANES - 1) / LF_BLK_LANES;
@@ -642,7 +645,7 @@ blk_load_w:
  * are in different banks.
  */
 static void blk_load_xf(LF_GLOBAL const lf_beat *act, const lf_desc *d,
-			lf_u32 n, lf_u32 r0, lf_u32 nr, lf_u32 s0,
+			lf_u32 xrb, lf_u32 n, lf_u32 r0, lf_u32 nr, lf_u32 s0,
 			LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
 {
 	lf_u8 xrow[LF_BLK_XF_BEATS + 1][LF_BLK_LANES];
@@ -650,9 +653,6 @@ static void blk_load_xf(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 #pragma HLS ARRAY_PARTITION variable=xrow type=complete dim=2
 #pragma HLS BIND_STORAGE variable=xrow type=ram_1p impl=lutram
 	lf_u32 lanes = d->kw * d->ic, step = d->stride_w * d->ic;
-	lf_u32 xrb = (((d->ow - 1) * d->stride_w + d->kw) * d->ic +
-		      LF_BLK_LANES - 1) /
-		     LF_BLK_LANES;
 	lf_u32 per = LF_BLK_XF_BEATS / xrb; /* whole rows a burst */
 	lf_u8 zp = lfk_byte(d->x_zp);
 	for (lf_u32 s = 0; s < nr; s += per) {
@@ -712,7 +712,7 @@ static void blk_load_rows(LF_GLOBAL const lf_beat *act, const lf_desc *d,
 			  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES])
 {
 	if (d->flags & LF_DF_XFOLD) {
-		blk_load_xf(act, d, n, r0, nr, s0, lb);
+		blk_load_xf(act, d, g->xrb, n, r0, nr, s0, lb);
 		return;
 	}
 	lf_u32 whole = nr == d->ih && g->cs == 1;

@@ -229,6 +229,7 @@ void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 		    uint8_t *dst, uint8_t zp)
 {
 	memset(dst, zp, lf__blk_fold_bytes(f));
+	uint64_t pw = (f->ow - 1) * f->stride_w + f->kw; /* pixels read */
 	/* Row (i, y): pixel q = xi + pad_l at byte q * ic, channel-minor. */
 	for (uint64_t i = 0; i < f->n; i++)
 		for (uint64_t c = 0; c < f->ic; c++)
@@ -237,7 +238,6 @@ void lf__blk_fold_x(const struct lf__blk_fold *f, const uint8_t *x,
 				    x + ((i * f->ic + c) * f->ih + y) * f->iw;
 				uint8_t *row = dst + (i * f->ih + y) * f->xrb *
 							 LF_BLK_LANES;
-				uint64_t pw = (f->ow - 1) * f->stride_w + f->kw;
 				for (uint64_t xi = 0; xi < f->iw; xi++)
 					if (xi + f->pad_l < pw)
 						row[(xi + f->pad_l) * f->ic +
