@@ -5,7 +5,18 @@
  *
  * Device string: "xrt[:<index>|:<PCI address>]", e.g. "xrt", "xrt:0",
  * "xrt:1", "xrt:0000:65:00.1" or "xrt:65:00.1" (xrtDeviceOpen /
- * xrtDeviceOpenByBDF). No options.
+ * xrtDeviceOpenByBDF). One option, cu_sync=0|1 (default 0): with 1 the
+ * device reports lf_dev_props.cu_sync, so the host may run a batch-1
+ * segment on a group of CUs that meet at their descriptors' barriers
+ * (hls/lf_desc.h "Barrier"; the xclbin must have the ring, limits
+ * lfk_engine.sync). XRT starts each CU's run as it is asked, and the CUs
+ * of a card run at once; in software emulation the device process starts
+ * each on its own emulator CU thread, where the barrier works as under
+ * `emu` (tests/xrt: cu_group). Off by default: on a card the flag
+ * barrier is UNVERIFIED, and XRT 2.13's C API cannot abort a run
+ * (xrt_run.c), so a lane that stops on an error leaves the others
+ * polling their flags (LF_SYNC_POLLS rounds) until they give up with
+ * LF_KST_BAD_OP, and in emulation waiting until the device process ends.
  *
  * With XCL_EMULATION_MODE=sw_emu XRT runs its software emulation instead
  * of a card: libxrt_coreutil loads $XILINX_XRT/lib/libxrt_swemu.so.2,
@@ -182,17 +193,29 @@ static int is_bdf(const char *s)
 }
 
 static lf_status parse_spec(const struct lf_dev_spec *spec, unsigned *index,
-			    int *by_bdf)
+			    int *by_bdf, int *cu_sync)
 {
 	const char *dev = spec->device;
 	char *end;
 	unsigned long v;
+	uint64_t cs = 0;
 
-	if (spec->nopts)
-		return lf__drv_error(LF_ERR_INVALID_ARG,
-				     "xrt: unknown option '%s' (the xrt "
-				     "backend takes none)",
-				     spec->opts[0].key);
+	for (uint32_t i = 0; i < spec->nopts; i++)
+		if (strcmp(spec->opts[i].key, "cu_sync") != 0)
+			return lf__drv_error(LF_ERR_INVALID_ARG,
+					     "xrt: unknown option '%s' (known: "
+					     "cu_sync)",
+					     spec->opts[i].key);
+	lf_status st = lf__dev_spec_opt_u64(spec, "cu_sync", &cs);
+	if (st == LF_ERR_NOT_FOUND)
+		st = LF_OK;
+	if (st == LF_OK && cs > 1)
+		st = lf__drv_error(LF_ERR_INVALID_ARG,
+				   "xrt: cu_sync=%llu: expected 0 or 1",
+				   (unsigned long long)cs);
+	if (st != LF_OK)
+		return st;
+	*cu_sync = (int)cs;
 	*by_bdf = 0;
 	*index = 0;
 	if (!dev[0])
@@ -339,8 +362,8 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 	pthread_condattr_t ca;
 	struct xrt_dev *d;
 	unsigned index;
-	int by_bdf, err;
-	lf_status st = parse_spec(spec, &index, &by_bdf);
+	int by_bdf, err, cu_sync = 0;
+	lf_status st = parse_spec(spec, &index, &by_bdf, &cu_sync);
 
 	if (st == LF_OK)
 		st = lf__xrt_swemu_check_env();
@@ -356,6 +379,7 @@ static lf_status xrt_open(const struct lf_dev_spec *spec, lf_dev **out)
 	if (!d)
 		return lf__drv_error(LF_ERR_NO_MEMORY, "xrt: out of memory");
 	d->emulation = getenv("XCL_EMULATION_MODE") != NULL;
+	d->cu_sync = cu_sync;
 	if (by_bdf)
 		snprintf(d->where, sizeof(d->where), "xrt:%s", spec->device);
 	else
@@ -421,18 +445,37 @@ static void xrt_close(lf_dev *dev)
 	free(d);
 }
 
+/*
+ * The CUs, each argument's bank (XRT's group id) and every bank below 64
+ * it reaches: the xclbin's CONNECTIVITY entries (a port linked to a
+ * range, sp=...act:DDR[1:3], has one per bank), else its one bank.
+ */
 static void query_cus(const struct xrt_dev *d, struct lf_dev_props *p)
 {
 	const struct lf_xclbin *xb = d->xb;
 
 	p->ncus = xb->ncus;
 	for (uint32_t c = 0; c < xb->ncus; c++) {
-		memcpy(p->cus[c].name, xb->cus[c].name, sizeof(p->cus[c].name));
-		p->cus[c].kernel = xb->cus[c].kernel;
-		p->cus[c].base = xb->cus[c].base;
-		memcpy(p->cus[c].arg_bank, d->arg_bank[c],
-		       sizeof(p->cus[c].arg_bank));
+		struct lf_dev_cu *cu = &p->cus[c];
+
+		memcpy(cu->name, xb->cus[c].name, sizeof(cu->name));
+		cu->kernel = xb->cus[c].kernel;
+		cu->base = xb->cus[c].base;
+		memcpy(cu->arg_bank, d->arg_bank[c], sizeof(cu->arg_bank));
+		for (uint32_t a = 0; a < LF_DRV_MAX_ARGS; a++)
+			cu->arg_reach[a] = 0;
+		for (uint32_t i = 0; i < xb->nconn; i++) {
+			const struct lf_xclbin_conn *k = &xb->conn[i];
+
+			if (k->cu == c && k->arg < LF_DRV_MAX_ARGS &&
+			    k->mem < 64)
+				cu->arg_reach[k->arg] |= 1ull << k->mem;
+		}
+		for (uint32_t a = 0; a < LF_DRV_MAX_ARGS; a++)
+			if (!cu->arg_reach[a] && cu->arg_bank[a] < 64)
+				cu->arg_reach[a] = 1ull << cu->arg_bank[a];
 	}
+	p->cu_sync = (uint32_t)d->cu_sync;
 }
 
 static lf_status xrt_query(lf_dev *dev, struct lf_dev_props *p)

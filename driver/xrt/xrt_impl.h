@@ -32,6 +32,7 @@ struct xrt_dev {
 	char name[256];		   /* the shell's VBNV (or emconfig Name) */
 	char where[XRT_WHERE_MAX]; /* "xrt:0" or "xrt:0000:65:00.1" */
 	int emulation;		   /* XCL_EMULATION_MODE is set */
+	int cu_sync;		   /* option cu_sync=1: CU groups (below) */
 	pthread_mutex_t mu;
 	pthread_cond_t run_cv; /* (mu) broadcast when the device is lost
 				* (CLOCK_MONOTONIC) */
@@ -59,6 +60,7 @@ struct xrt_bo {
 struct xrt_run {
 	struct lf_run base;
 	struct xrt_dev *d;
+	uint32_t cu; /* its CU: lf_dev_counters.cu[cu].runs at its end */
 	xrtRunHandle rh;
 	int done;	  /* (mu) */
 	lf_status status; /* (mu) once done */

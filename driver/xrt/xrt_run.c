@@ -214,6 +214,7 @@ lf_status lf__xrt_run_start(lf_dev *dev, uint32_t cu,
 	if (!r)
 		return lf__drv_error(LF_ERR_NO_MEMORY, "xrt: out of memory");
 	r->d = d;
+	r->cu = cu;
 	lf__xrt_sig_begin(d->emulation, &g);
 	r->rh = lf__xrt.xrtRunOpen(d->kh[cu]);
 	if (!r->rh)
@@ -251,6 +252,8 @@ static void finish(struct xrt_dev *d, struct xrt_run *r, lf_status st,
 	r->status = st;
 	snprintf(r->msg, sizeof(r->msg), "%s", msg);
 	use_bos(r, NULL, 0, 0);
+	if (r->cu < LF_DRV_MAX_CUS)
+		d->ctr.cu[r->cu].runs++;
 	if (st != LF_OK)
 		d->ctr.runs_aborted++;
 }

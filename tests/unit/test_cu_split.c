@@ -15,8 +15,16 @@
  *   bytes, split.
  * - A lane that hangs: the group is aborted (the other lane is released
  *   from its barrier, no deadlock), the segment tried again: ORT's bytes.
+ *
+ * With LF_TEST_SPLIT_DEVICE set (tests/xrt/run.sh: "xrt:0", XRT's
+ * software emulation loading emu-aws-f1.xclbin) the same runs go through
+ * that backend with its option cu_sync=1: without the option it keeps one
+ * CU, with it both engine CUs run every batch-1 segment, ORT-exact. The
+ * hung lane is emulator-only (a fault option of `emu`; XRT 2.13 cannot
+ * abort a run) and is skipped there.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hostlib/core/context.h"
@@ -35,9 +43,58 @@ static unsigned long long runs_of(lf_context *ctx, unsigned k)
 	return k < c.ncus ? c.cu[k].runs : 0;
 }
 
+/* The backend under test (LF_TEST_SPLIT_DEVICE), or NULL: emu:aws-f1. */
+static const char *split_backend(void)
+{
+	const char *d = getenv("LF_TEST_SPLIT_DEVICE");
+	return d && *d ? d : NULL;
+}
+
+/* @rel (a folder under the source tree) under LF_SRC, default ".":
+ * tests/xrt/run.sh runs the suite in a directory of its own. */
+static const char *src_path(char *buf, size_t n, const char *rel)
+{
+	const char *src = getenv("LF_SRC");
+	snprintf(buf, n, "%s/%s", src && *src ? src : ".", rel);
+	return buf;
+}
+
+/* The device string that runs groups: emu:aws-f1, or the backend's with
+ * cu_sync=1. */
+static const char *split_device(char *buf, size_t n)
+{
+	const char *b = split_backend();
+	if (!b)
+		return "emu:aws-f1";
+	snprintf(buf, n, "%s,cu_sync=1", b);
+	return buf;
+}
+
 static void test_which_devices(void)
 {
 	lf_context *ctx = NULL;
+	const char *b = split_backend();
+	if (b) {
+		/* Off unless asked for; on with the option. */
+		char dev[128];
+		CU_ASSERT_EQUAL_FATAL(lf_context_create(b, NULL, &ctx), LF_OK);
+		CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 0);
+		lf_context_destroy(ctx);
+		ctx = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_context_create(split_device(dev, sizeof(dev)), NULL,
+				      &ctx),
+		    LF_OK);
+		CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 2);
+		lf_context_destroy(ctx);
+		ctx = NULL;
+		/* A value that is neither 0 nor 1: refused, nothing opened. */
+		snprintf(dev, sizeof(dev), "%s,cu_sync=2", b);
+		CU_ASSERT_EQUAL(lf_context_create(dev, NULL, &ctx),
+				LF_ERR_INVALID_ARG);
+		CU_ASSERT_PTR_NULL(ctx);
+		return;
+	}
 	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
 			      LF_OK);
 	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 2);
@@ -67,12 +124,16 @@ static void test_which_devices(void)
 
 static void test_fmnist_b1(void)
 {
-	char dir[256];
-	snprintf(dir, sizeof(dir), "%s/fmnist_qop", lft_ort_dir());
+	char dir[512], rel[256];
+	snprintf(rel, sizeof(rel), "%s/fmnist_qop", lft_ort_dir());
+	src_path(dir, sizeof(dir), rel);
+	char dev[128];
 	lf_context *ctx = NULL;
-	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create(split_device(dev, sizeof(dev)), NULL, &ctx),
+	    LF_OK);
 	ctx->fallback = 0;
+	CU_ASSERT_EQUAL(ctx->devs[0]->sync_lanes, 2);
 	unsigned long long a = runs_of(ctx, 0), b = runs_of(ctx, 1);
 	lf_tensor *o[8][4] = {{NULL}};
 	CU_ASSERT_EQUAL(lft_run_case(ctx, dir, 1, o), 3); /* ORT-exact */
@@ -80,19 +141,35 @@ static void test_fmnist_b1(void)
 		for (int j = 0; j < 4; j++)
 			lf_tensor_destroy(o[k][j]);
 	/* Sets 0 and 2 are batch 1 (both CUs each), set 1 batch 8 (its
-	 * images across the CUs): both CUs ran, the same number of times. */
+	 * images across the CUs): both CUs ran, the same number of times.
+	 * Through XRT lane 2's act port (DDR[1:3]) reports DDR[3], lane 1's
+	 * bank (driver/xrt/README.md), so the batch-8 set runs on one CU:
+	 * each batch-1 set still ran on both. */
 	unsigned long long da = runs_of(ctx, 0) - a, db = runs_of(ctx, 1) - b;
-	CU_ASSERT(da >= 3);
-	CU_ASSERT_EQUAL(da, db);
+	if (split_backend()) {
+		CU_ASSERT(da >= 2 && db >= 2);
+	} else {
+		CU_ASSERT(da >= 3);
+		CU_ASSERT_EQUAL(da, db);
+	}
+	if (da != db || da < 3)
+		fprintf(stderr,
+			"fmnist_b1: %llu runs on engine CU 0, %llu on "
+			"CU 1\n",
+			da, db);
 	lf_context_destroy(ctx);
 }
 
 static void test_mobilenet_v2(void)
 {
-	const char *dir = "tests/data/realworld/mobilenet_v2-fx-qnnpack";
+	char dir[512];
+	src_path(dir, sizeof(dir),
+		 "tests/data/realworld/mobilenet_v2-fx-qnnpack");
+	char dev[128];
 	lf_context *ctx = NULL;
-	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:aws-f1", NULL, &ctx),
-			      LF_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_context_create(split_device(dev, sizeof(dev)), NULL, &ctx),
+	    LF_OK);
 	ctx->fallback = 0;
 	unsigned long long a = runs_of(ctx, 0), b = runs_of(ctx, 1);
 	CU_ASSERT(lft_run_case(ctx, dir, 1, NULL) > 0);
@@ -105,6 +182,8 @@ static void test_mobilenet_v2(void)
 static void test_hung_lane(void)
 {
 	char dir[256];
+	if (split_backend())
+		return; /* emu's fault option; XRT cannot abort a run */
 	snprintf(dir, sizeof(dir), "%s/fmnist_qop", lft_ort_dir());
 	lf_options *opt = NULL;
 	lf_context *ctx = NULL;

@@ -6,7 +6,9 @@
 #   tests/xrt/run.sh [--self-check] [BUILD [SUITE...]]
 #
 # BUILD defaults to build, SUITE to "xrt xrt_fault xrt_opencl
-# lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld".
+# lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld
+# lf_tests:cu_split" (the last with emu-aws-f1.xclbin, whose kernels have
+# the barrier ring: both engine CUs as one group through XRT).
 # --self-check first proves the harness contains what it must: a suite
 # that signals its whole process group (as the shim does, pitfall 4) and
 # one that hangs (pitfall 5) both end without taking this script down.
@@ -45,7 +47,7 @@ if [ "${1:-}" = "--self-check" ]; then
 fi
 B=${1:-build}
 [ $# -gt 0 ] && shift
-SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld}
+SUITES=${*:-xrt xrt_fault xrt_opencl lf_tests:opencl_xilinx lf_tests:device_conformance lf_tests:realworld lf_tests:cu_split}
 TIMEOUT=${LF_XRT_TIMEOUT:-120}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in
@@ -57,6 +59,7 @@ VITIS=$B/xrt-swemu/vitis
 DEVPROC=$VITIS/data/emulation/unified/cpu_em/generic_pcie/model/genericpciemodel
 PREFIX=$B/xrt-swemu/xrt
 XCLBIN=$B/bitstreams/emu-tiny.xclbin
+XCLBIN_F1=$B/bitstreams/emu-aws-f1.xclbin
 
 if [ ! -x "$BIN" ] || [ ! -x "$DEVPROC" ]; then
 	echo "SKIP: XRT not installed (libxrt-dev was not found when" \
@@ -80,7 +83,8 @@ esac
 # run_suite NAME TIMEOUT [VAR=VALUE...]: prints nothing; returns the
 # suite's exit status (124: timed out). NAME is a suite of lf_tests_xrt,
 # or BINARY:SUITE for another test binary of the build (e.g.
-# lf_tests:opencl_xilinx, the OpenCL backend's Xilinx flavour).
+# lf_tests:opencl_xilinx, the OpenCL backend's Xilinx flavour). The
+# "card" runs $SUITE_XCLBIN (default $XCLBIN).
 run_suite() {
 	name=${1#*:}
 	bin=$BIN
@@ -95,7 +99,7 @@ run_suite() {
 			env -u LAYERFAB_DEVICE -u LAYERFAB_XCLBIN LF_BUILD="$B" \
 				LSAN_OPTIONS="suppressions=$ROOT/tests/xrt/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
 				"$@" sh "$ROOT/scripts/xrt-swemu-run" --build "$B" \
-				--xclbin "$XCLBIN" --no-defaults \
+				--xclbin "${SUITE_XCLBIN:-$XCLBIN}" --no-defaults \
 				timeout -k 5 "$limit" "$bin" "$name"
 	)
 	rc=$?
@@ -136,9 +140,16 @@ for s in $SUITES; do
 		set -- LF_TEST_DEVICE=xrt:0 LAYERFAB_XCLBIN="$XCLBIN" \
 			LAYERFAB_FALLBACK=off \
 			LF_REALWORLD_DIR="$ROOT/tests/data/realworld"
+	elif [ "$s" = lf_tests:cu_split ]; then
+		# A batch-1 segment on both engine CUs as one group
+		# (xrt:0,cu_sync=1), ORT-exact; the aws-f1 build has the ring.
+		set -- LF_TEST_SPLIT_DEVICE=xrt:0 LAYERFAB_XCLBIN="$XCLBIN_F1" \
+			LF_SRC="$ROOT"
 	else
 		set --
 	fi
+	SUITE_XCLBIN=
+	[ "$s" = lf_tests:cu_split ] && SUITE_XCLBIN=$XCLBIN_F1
 	log=$(mktemp "${TMPDIR:-/tmp}/lf-xrt-log.XXXXXX") || exit 1
 	run_suite "$s" "$TIMEOUT" "$@" >"$log" 2>&1
 	rc=$?
