@@ -189,9 +189,13 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=sumb type=complete dim=2
 	/* The add's (and mul's) chunk of x shares rbb (one datapath at a
-	 * time). */
+	 * time); its chunk of x2 is also the streamed max pool's second row
+	 * accumulator (pool.c pool_blk_rows), which reads LF_POOL_BLK_KWP
+	 * consecutive pixels a cycle as from rbb: cyclic by 4 like rbb (the
+	 * add reads one pixel a cycle either way). */
 	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=x2ab type=cyclic factor=4 dim=1
 
 #if LFK_SYNC_RING >= 2
 	lf_u32 nsync = 0, sbase = 0; /* the launch's barriers (eng_sync) */
@@ -216,7 +220,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 				      abuf, bbuf);
 		} else if (d.op == LF_KOP_MAXPOOL || d.op == LF_KOP_AVGPOOL) {
 			st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb,
-					sumb);
+					sumb, x2ab);
 		} else if (d.op == LF_KOP_ADD || d.op == LF_KOP_MUL) {
 			st = add_layer(act, act_bytes, &d, rbb, x2ab);
 		} else {

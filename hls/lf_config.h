@@ -226,7 +226,10 @@
  * of any width are cut into tiles; (kw - 1) * dil_w + 1 must fit. The
  * blocked add uses a buffer of the same shape for its chunks of x and of
  * x2 (lfk_engine shares the row buffer: the datapaths never run at once).
- * Sized so that lfk_engine with every datapath fits PoCL's 512 KB of
+ * Blocked max pooling over rows of 4 .. LF_POOL_BLK_ROW pixels streams
+ * instead where its window allows (pool.c pool_blk_rows): two row
+ * accumulators of this shape, rbb and, in lfk_engine, the add's chunk of
+ * x2. Sized so that lfk_engine with every datapath fits PoCL's 512 KB of
  * local memory in the OpenCL build (hls/README.md).
  */
 #ifndef LF_POOL_BLK_ROW

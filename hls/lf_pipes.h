@@ -167,6 +167,12 @@
 	X(pool_blk_store, 1, LF_DEPTH_LD, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)                 \
 	/* average outputs: one lane per cycle (two divisions) into a beat */  \
 	X(pool_blk_avgst, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)                   \
+	/* streamed max: a part's new window rows, beats in order, each */   \
+	/* max-reduced into two row accumulators as it arrives: II 1 */        \
+	X(pool_blk_vld, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)       \
+	/* streamed max: an output row, a column's kw <= 4 taps at once */    \
+	/* from its accumulator, clamped, one beat per column in order */      \
+	X(pool_blk_vst, 1, LF_DEPTH_MAC, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)      \
 	/* global average: the plane's beats in order, 64 int32 sums */        \
 	X(pool_blk_gap, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                   \
 	/* global average outputs: one lane per cycle into a beat */           \

@@ -16,6 +16,12 @@
  * still adds its taps in ORT's row-major window order (float addition is
  * not associative) while consecutive cycles update different columns.
  *
+ * Blocked max pooling whose windows span at most two output rows' worth of
+ * input rows (kh <= 2 * stride_h, no dilation, kw <= 4, 4 <= iw <= 128)
+ * streams instead (pool_blk_rows): each input row of the part is read once,
+ * its beats max-reduced into row accumulators as they arrive, and each
+ * output row written when its last window row is in.
+ *
  * Global average (kernel = image, no padding), per plane: an integer sum of
  * LF_CONV_BEAT bytes per cycle (exact in any order), one multiply, one
  * rounding: ORT's QLinearGlobalAveragePool, which its QLinearAveragePool
@@ -43,6 +49,7 @@ struct pool_geo {
 	lf_u32 cb;	  /* blocked: channel blocks, ceil(ic / 64) */
 	lf_u32 r0, r1;	  /* blocked: the part's output rows (y_rows) */
 	lf_u32 b0, b1;	  /* and channel blocks (y_blks) */
+	lf_u32 vrow;	  /* blocked max, streamed by rows (pool_blk_rows) */
 };
 
 /* One output dimension is the floor or the ceil_mode size of its window. */
@@ -103,6 +110,7 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 	lf_u64 image = (lf_u64)d->ih * d->iw;
 	g->gscale = 0.0f;
 	g->div_pad = 0.0f;
+	g->vrow = 0;
 	if (g->avg) {
 		if (!lfk_in_type(d->x_type, d->x_zp) ||
 		    !lfk_in_type(d->y_type, d->y_zp) ||
@@ -149,6 +157,16 @@ static lf_i32 pool_check(const lf_desc *d, lf_u32 act_bytes,
 		g->tw = tw;
 		g->image = (lf_u32)image;
 		g->div_pad = (float)(d->kh * d->kw);
+		/* Streamed: an input row feeds at most two output rows (two
+		 * row accumulators), a column's taps are read at once (as in
+		 * pool_blk_maxw), a row fits an accumulator, and a row is at
+		 * least LF_POOL_BLK_KWP beats (the accumulators' update
+		 * distance, pool_blk_vld). The average keeps the tiles: its
+		 * float sums must add the taps in ORT's row-major order. */
+		g->vrow = g->blk && !g->avg && d->dil_h == 1 &&
+			  d->dil_w == 1 && d->kw <= LF_POOL_BLK_KWP &&
+			  d->kh <= 2 * d->stride_h &&
+			  d->iw >= LF_POOL_BLK_KWP && d->iw <= LF_POOL_BLK_ROW;
 	}
 
 	/* Blocked: n * cb planes of 64-byte pixels, 64-aligned. */
@@ -411,10 +429,36 @@ pool_blk_max:
 }
 
 /*
+ * acc = the max of acc and one output column's taps in a row of 64-lane
+ * pixels: taps b < kw (kw <= LF_POOL_BLK_KWP, dil_w 1) at image column
+ * ix + b, held at row[c + b]; taps outside the image are skipped,
+ * whatever the row holds there. The row is cyclic by LF_POOL_BLK_KWP
+ * pixels, so the KWP reads are in distinct banks (one cycle); a tap past
+ * kw may lie past the buffer: its index wraps (ROW is a multiple of KWP,
+ * so the banks stay distinct) and it is not used.
+ */
+LF_INLINE void pool_blk_taps(LF_LOCAL lf_u8 row[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			     lf_u32 c, lf_i32 ix, lf_u32 kw, lf_u32 iw,
+			     lf_u8 acc[LF_BLK_LANES])
+{
+	for (lf_u32 b = 0; b < LF_POOL_BLK_KWP; b++) {
+#pragma HLS UNROLL
+		lf_i32 x = ix + (lf_i32)b;
+		lf_u32 in = b < kw && x >= 0 && x < (lf_i32)iw;
+		lf_u32 cc = (c + b) % LF_POOL_BLK_ROW;
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			lf_u8 v = row[cc][l];
+			if (in && v > acc[l])
+				acc[l] = v;
+		}
+	}
+}
+
+/*
  * pool_blk_max with dil_w 1 and kw <= LF_POOL_BLK_KWP: one column a cycle,
- * its kw taps (consecutive pixels, in distinct banks of the row buffer,
- * which is cyclic by LF_POOL_BLK_KWP) and mxb[t] reduced at once. The
- * same maxima: max is associative and commutative, and a tap outside the
+ * its kw taps (pool_blk_taps) and mxb[t] reduced at once. The same
+ * maxima: max is associative and commutative, and a tap outside the
  * image is skipped either way.
  */
 static void pool_blk_maxw(const lf_desc *d, lf_i32 ix0, lf_u32 tw_t,
@@ -433,22 +477,8 @@ pool_blk_maxw:
 #pragma HLS UNROLL
 			acc[l] = mxb[t][l];
 		}
-		for (lf_u32 b = 0; b < LF_POOL_BLK_KWP; b++) {
-#pragma HLS UNROLL
-			lf_u32 c = t * d->stride_w + b;
-			lf_i32 ix = ix0 + (lf_i32)c;
-			lf_u32 in = b < d->kw && ix >= 0 && ix < (lf_i32)d->iw;
-			/* A tap past kw may lie past the buffer: its index
-			 * wraps (ROW is a multiple of KWP, so the KWP reads
-			 * keep their distinct banks) and it is not used. */
-			lf_u32 cc = c % LF_POOL_BLK_ROW;
-			for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
-#pragma HLS UNROLL
-				lf_u8 v = rbb[cc][l];
-				if (in && v > acc[l])
-					acc[l] = v;
-			}
-		}
+		lf_u32 c = t * d->stride_w;
+		pool_blk_taps(rbb, c, ix0 + (lf_i32)c, d->kw, d->iw, acc);
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
 			mxb[t][l] = acc[l];
@@ -502,12 +532,25 @@ pool_blk_sum:
 	LF_PIPE_END(pool_blk_sum);
 }
 
+/*
+ * One beat of max outputs from 64 maxima held as value + flip (so the
+ * clamp bounds lo, hi move with it): clamped, the flip undone.
+ */
+LF_INLINE void pool_blk_out(const lf_u8 m[LF_BLK_LANES], lf_i32 lo, lf_i32 hi,
+			    lf_i32 flip, lf_u8 o[LF_BLK_LANES])
+{
+	for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+		lf_i32 q = lfk_clamp((lf_i32)m[l], lo, hi);
+		o[l] = (lf_u8)((lf_u32)q ^ (lf_u32)flip);
+	}
+}
+
 /* The tile's max outputs: clamped, one beat per column. */
 static void pool_blk_store_max(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			       lf_u32 ybi, lf_u32 tw_t,
 			       LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES])
 {
-	/* mxb holds value + flip: the clamp bounds move with it. */
 	lf_i32 flip = lfk_flip(d->x_type);
 	lf_i32 lo = d->act_min + flip, hi = d->act_max + flip;
 	LF_PIPE_BEGIN(pool_blk_store);
@@ -516,12 +559,12 @@ pool_blk_store:
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_TW
 		LF_PIPE(pool_blk_store);
-		lf_u8 o[LF_BLK_LANES];
+		lf_u8 m[LF_BLK_LANES], o[LF_BLK_LANES];
 		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
 #pragma HLS UNROLL
-			lf_i32 q = lfk_clamp((lf_i32)mxb[t][l], lo, hi);
-			o[l] = (lf_u8)((lf_u32)q ^ (lf_u32)flip);
+			m[l] = mxb[t][l];
 		}
+		pool_blk_out(m, lo, hi, flip, o);
 		lf_beat_wr(act, ybi + t, o);
 	}
 	LF_PIPE_END(pool_blk_store);
@@ -607,6 +650,142 @@ static void pool_blk_tile(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		pool_blk_store_max(act, d, ybi, tw_t, mxb);
 }
 
+/* --- blocked max pooling streamed by rows (g->vrow) ---------------------- */
+
+/*
+ * Input rows iy0 .. of a plane, beats bi .. bi + beats - 1 (whole rows of
+ * iw pixels, in order: one burst), into the row accumulators of output
+ * rows oy and oy + 1, each beat reduced as it arrives: va holds the even
+ * one of the two, vb the odd one, and fa / fb are their first in-image
+ * window rows. A row before an output row's first is none of its window
+ * rows (the caller reads no row past oy's window, and oy + 1's ends
+ * later); the first is written, the later ones max-reduced. Bytes are
+ * held as b ^ flip, as pool_blk_load holds them.
+ */
+static void pool_blk_vld(LF_GLOBAL const lf_beat *act, lf_u32 bi, lf_u32 iw,
+			 lf_u32 beats, lf_i32 iy0, lf_i32 fa, lf_i32 fb,
+			 lf_u32 flip,
+			 LF_LOCAL lf_u8 va[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			 LF_LOCAL lf_u8 vb[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	lf_i32 iy = iy0;
+	lf_u32 ix = 0;
+	LF_PIPE_BEGIN(pool_blk_vld);
+pool_blk_vld:
+	for (lf_u32 v = 0; v < beats; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=4 max=65280 avg=224
+/* An accumulator pixel is read and written again a row later: iw >=
+ * LF_POOL_BLK_KWP iterations (pool_check), never sooner. */
+#pragma HLS DEPENDENCE variable=va type=inter direction=RAW dependent=true distance=4
+#pragma HLS DEPENDENCE variable=vb type=inter direction=RAW dependent=true distance=4
+		LF_PIPE(pool_blk_vld);
+		lf_u8 b[LF_BLK_LANES];
+		lf_beat_rd(act, bi + v, b);
+		lf_u32 ua = iy >= fa, wa = iy == fa;
+		lf_u32 ub = iy >= fb, wb = iy == fb;
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			lf_u8 x = (lf_u8)(b[l] ^ flip);
+			lf_u8 a = va[ix][l], c = vb[ix][l];
+			if (ua)
+				va[ix][l] = wa || x > a ? x : a;
+			if (ub)
+				vb[ix][l] = wb || x > c ? x : c;
+		}
+		if (++ix == iw) {
+			ix = 0;
+			iy++;
+		}
+	}
+	LF_PIPE_END(pool_blk_vld);
+}
+
+/*
+ * One output row from its row accumulator vr: per column, its kw taps at
+ * once (pool_blk_taps; ok 0: the window has no row inside the image, so
+ * every column gets the lowest value, as the tiles' cleared accumulators
+ * give), clamped, one beat per column from beat ybi on (one burst).
+ */
+static void pool_blk_vst(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			 lf_u32 ybi, lf_u32 ok,
+			 LF_LOCAL lf_u8 vr[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	lf_i32 flip = lfk_flip(d->x_type);
+	lf_i32 lo = d->act_min + flip, hi = d->act_max + flip;
+	lf_u32 kw = ok ? d->kw : 0;
+	LF_PIPE_BEGIN(pool_blk_vst);
+pool_blk_vst:
+	for (lf_u32 ox = 0; ox < d->ow; ox++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_DIM_MAX avg=56
+		LF_PIPE(pool_blk_vst);
+		lf_u8 acc[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=acc type=complete
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			acc[l] = 0;
+		}
+		lf_i32 ix = (lf_i32)(ox * d->stride_w) - (lf_i32)d->pad_l;
+		pool_blk_taps(vr, (lf_u32)ix, ix, kw, d->iw, acc);
+		lf_u8 o[LF_BLK_LANES];
+		pool_blk_out(acc, lo, hi, flip, o);
+		lf_beat_wr(act, ybi + ox, o);
+	}
+	LF_PIPE_END(pool_blk_vst);
+}
+
+/*
+ * Plane p's output rows r0 .. r1 - 1 (the part), streamed: per output row
+ * oy, the rows of its window not read yet (for the part's first row all
+ * of them, the halo above the part included) in one burst into the
+ * accumulators of oy and oy + 1 (pool_blk_vld), then oy's row written
+ * (pool_blk_vst). Each input row is read once: kh <= 2 * stride_h, so a
+ * row of oy's window is in no window past oy + 1's, and every row of oy
+ * + 1's that oy's does not hold comes with oy + 1. Rows no window holds
+ * (stride_h > kh) are not read. Accumulators alternate: even output
+ * rows in va, odd ones in vb.
+ */
+static void pool_blk_rows(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			  const struct pool_geo *g, lf_u32 p,
+			  LF_LOCAL lf_u8 va[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			  LF_LOCAL lf_u8 vb[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	lf_u32 xb0 = d->x_off / LF_BLK_LANES + p * d->ih * d->iw;
+	lf_u32 yb0 = d->y_off / LF_BLK_LANES + p * d->oh * d->ow;
+	lf_u32 flip = (lf_u32)lfk_flip(d->x_type);
+	lf_i32 ih = (lf_i32)d->ih, sh = (lf_i32)d->stride_h;
+	lf_i32 kh = (lf_i32)d->kh;
+	/* oy's window rows are base .. base + kh - 1; next: the first input
+	 * row not read yet. */
+	lf_i32 base = (lf_i32)(g->r0 * d->stride_h) - (lf_i32)d->pad_t;
+	lf_i32 next = 0;
+	for (lf_u32 oy = g->r0; oy < g->r1; oy++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=28
+		/* The window's rows inside the image, f0 .. l0 (none when
+		 * f0 > l0), and oy + 1's first one (past the image: none). */
+		lf_i32 f0 = base > 0 ? base : 0;
+		lf_i32 l0 = base + kh - 1 < ih - 1 ? base + kh - 1 : ih - 1;
+		lf_i32 f1 = base + sh > 0 ? base + sh : 0;
+		lf_i32 lo = f0 > next ? f0 : next;
+		if (l0 >= lo) {
+			lf_i32 fa = (oy & 1u) ? f1 : f0;
+			lf_i32 fb = (oy & 1u) ? f0 : f1;
+			pool_blk_vld(act, xb0 + (lf_u32)lo * d->iw, d->iw,
+				     (lf_u32)(l0 - lo + 1) * d->iw, lo, fa, fb,
+				     flip, va, vb);
+			next = l0 + 1;
+		}
+		lf_u32 ok = f0 <= l0;
+		lf_u32 ybi = yb0 + oy * d->ow;
+		if (oy & 1u)
+			pool_blk_vst(act, d, ybi, ok, vb);
+		else
+			pool_blk_vst(act, d, ybi, ok, va);
+		base += sh;
+	}
+}
+
 /*
  * The global average of every (image, channel block): 64 exact int32 sums,
  * one beat per cycle, then each lane scaled and rounded as pool_global,
@@ -668,7 +847,8 @@ static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 		     const struct pool_geo *g, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW],
 		     LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
 		     LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
-		     LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES])
+		     LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES],
+		     LF_LOCAL lf_u8 vrb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	if (g->is_global && g->blk) {
 		pool_blk_global(act, d, g);
@@ -687,6 +867,10 @@ static void pool_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 	for (lf_u32 q = 0; q < planes; q++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65535 avg=256
 		lf_u32 p = q / np * per + p0 + q % np;
+		if (g->vrow) {
+			pool_blk_rows(act, d, g, p, rbb, vrb);
+			continue;
+		}
 		for (lf_u32 oy = g->r0; oy < g->r1; oy++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=28
 			for (lf_u32 ox0 = 0; ox0 < d->ow; ox0 += g->tw) {
@@ -713,13 +897,14 @@ static lf_i32 pool_layer(LF_GLOBAL lf_beat *act, lf_u32 act_bytes,
 			 const lf_desc *d, LF_LOCAL lf_u8 rbuf[LF_POOL_ROW],
 			 LF_LOCAL lf_u8 rbb[LF_POOL_BLK_ROW][LF_BLK_LANES],
 			 LF_LOCAL lf_u8 mxb[LF_POOL_BLK_TW][LF_BLK_LANES],
-			 LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES])
+			 LF_LOCAL float sumb[LF_POOL_BLK_TW][LF_BLK_LANES],
+			 LF_LOCAL lf_u8 vrb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	struct pool_geo g;
 	lf_i32 st = pool_check(d, act_bytes, &g);
 	LF_DESC_DONE();
 	if (st == LF_KST_OK)
-		pool_run(act, d, &g, rbuf, rbb, mxb, sumb);
+		pool_run(act, d, &g, rbuf, rbb, mxb, sumb, vrb);
 	return st;
 }
 
@@ -757,12 +942,18 @@ LF_EXPORT LF_KERNEL void lfk_pool(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_PARTITION variable=mxb type=complete dim=2
 	LF_ONCHIP float sumb[LF_POOL_BLK_TW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=sumb type=complete dim=2
+	/* Streamed max pooling: the odd output rows' accumulator (rbb holds
+	 * the even ones'), cyclic as rbb for pool_blk_taps. */
+	LF_ONCHIP lf_u8 vrb[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=vrb type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=vrb type=cyclic factor=4 dim=1
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
-		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb, sumb);
+		lf_i32 st = pool_layer(act, act_bytes, &d, rbuf, rbb, mxb, sumb,
+				       vrb);
 		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)

@@ -65,6 +65,14 @@ int lf_kpc_resnet_chain(struct lf_rng *r, struct lf_kc_launch *l);
  */
 int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l);
 
+/*
+ * Blocked max pools shaped for the streamed path (hls/pool.c
+ * pool_blk_rows) and for the tiles just past it: case @i of
+ * lf_kpc_blk_rows_n, its data and clamp random.
+ */
+extern const int lf_kpc_blk_rows_n;
+int lf_kpc_blk_rows(struct lf_rng *r, int i, struct lf_kc_launch *l);
+
 /* One random blocked QLinearMul: as lf_kpc_random_blk's add, with every
  * broadcast of lf_kpc_random_mul. */
 int lf_kpc_random_blk_mul(struct lf_rng *r, struct lf_kc_launch *l);

@@ -493,6 +493,32 @@ static void test_engine(void)
 
 /* Blocked (LF_DF_BLK) pools, adds and muls, and a blocked engine chain:
  * the same bytes as the host-C build, pad lanes included. */
+/* The streamed max pool's shapes (and the tiles' past them), in parts. */
+static void test_blocked_rows(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0c1b40;
+	int fails = 0, empty;
+	for (int i = 0; i < lf_kpc_blk_rows_n; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		lf_rng_seed(&r, seed + (uint64_t)i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_blk_rows(&r, i, &l), 0);
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_part_split(&l, &r, -1, &empty);
+		if (check_launch(&l, 1, seed, i) != 0 ||
+		    check_launch(&l, 0, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
 static void test_blocked(void)
 {
 	run_gen(lf_kpc_random_blk, 0x0c1b1c, 12, 1);
@@ -827,6 +853,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"status", test_status},
 	    {"blocked_conv", test_blocked_conv},
 	    {"blocked", test_blocked},
+	    {"blocked_rows", test_blocked_rows},
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},
 	    {"fuse_add", test_fuse_add},

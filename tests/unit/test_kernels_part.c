@@ -163,6 +163,36 @@ static void test_pool_add_parts(void)
 }
 
 /*
+ * The streamed max pool's shapes (hls/pool.c pool_blk_rows; and the
+ * tiles' just past them) in parts: each part reads its own window rows,
+ * the halo rows above and below its output rows included, so a cut at
+ * any row gives the whole layer's bytes; a part left out must show.
+ */
+static void test_rows_parts(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x9a2a;
+	int nonempty = 0;
+	for (int i = 0; i < lf_kpc_blk_rows_n; i++) {
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		lf_rng_seed(&r, seed + (uint64_t)i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_blk_rows(&r, i, &l), 0);
+		int empty;
+		for (int t = 0; t < 3; t++) {
+			CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
+			CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
+		}
+		for (int skip = 0; skip < 4; skip++) {
+			int got = run_parts(&l, &r, 1, skip, &empty, i);
+			CU_ASSERT_EQUAL(got, empty ? 0 : 1);
+			nonempty += !empty;
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT(nonempty >= lf_kpc_blk_rows_n);
+}
+
+/*
  * A part left out must show: over conv, pool and add cases, each run
  * without one part either had an empty part to skip or left bytes that
  * differ from the whole layer's; and the skips hit non-empty parts
@@ -295,6 +325,7 @@ void lf_test_suite_kernels_part(void)
 	static const struct lf_test_case cases[] = {
 	    {"conv_parts", test_conv_parts},
 	    {"pool_add_parts", test_pool_add_parts},
+	    {"rows_parts", test_rows_parts},
 	    {"part_missing", test_part_missing},
 	    {"part_reject", test_part_reject},
 	    {"whole_cycles", test_part_whole_cycles},

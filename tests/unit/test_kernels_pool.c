@@ -2454,6 +2454,88 @@ static int blk_add_case(struct lf_rng *r, int n, int c, int h, int w, int t,
 	return blk_finish(&k, LF_KOP_ADD, l);
 }
 
+/*
+ * Blocked max pools for the streamed path (pool.c pool_blk_rows: kh <= 2
+ * stride_h, no dilation, kw <= 4, 4 <= iw <= LF_POOL_BLK_ROW) and just
+ * past it (the tiles): odd sizes, pads at every edge and wider than the
+ * window (rows and columns whose windows hold no pixel), ceil_mode, rows
+ * no window holds (stride_h > kh), int8 and uint8, 2 channel blocks with
+ * pad lanes, 2 images, the widest row it streams and the narrowest.
+ */
+struct blk_rows_case {
+	int n, c, h, w, t;
+	int kh, kw, sh, sw, pt, pl, pb, pr, dh, ceil;
+	int vrow; /* pool_check picks the streamed path */
+};
+static const struct blk_rows_case blk_rows_cases[] = {
+    /* ResNet-18's max pool */
+    {1, 64, 112, 112, LF_KDT_U8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 1},
+    {2, 70, 15, 17, LF_KDT_I8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+    {1, 64, 16, 16, LF_KDT_U8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 0, 1},
+    {1, 130, 9, 7, LF_KDT_I8, 2, 2, 1, 1, 0, 1, 1, 0, 1, 0, 1},
+    {1, 65, 13, 11, LF_KDT_U8, 4, 4, 2, 3, 2, 1, 1, 2, 1, 1, 1},
+    {2, 3, 9, 10, LF_KDT_I8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 0, 1},
+    {1, 64, 11, 9, LF_KDT_U8, 2, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1},
+    /* windows wholly in the padding: the last row, the first and last
+     * columns */
+    {1, 63, 7, 8, LF_KDT_I8, 6, 4, 3, 3, 5, 4, 5, 4, 1, 1, 1},
+    {1, 64, 5, LF_POOL_BLK_ROW, LF_KDT_I8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+    {2, 64, 6, 4, LF_KDT_U8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+    {1, 128, 4, 5, LF_KDT_U8, 4, 2, 2, 1, 3, 0, 3, 1, 1, 0, 1},
+    /* the tiles: a row too wide, too narrow; kh > 2 stride_h; kw > 4;
+     * a dilation */
+    {1, 64, 5, LF_POOL_BLK_ROW + 1, LF_KDT_U8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, 0},
+    {1, 64, 7, 3, LF_KDT_U8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0},
+    {1, 70, 9, 9, LF_KDT_I8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {1, 64, 8, 12, LF_KDT_U8, 2, 5, 2, 2, 0, 2, 0, 2, 1, 0, 0},
+    {1, 64, 12, 12, LF_KDT_I8, 2, 2, 2, 2, 0, 0, 1, 0, 2, 0, 0},
+};
+const int lf_kpc_blk_rows_n =
+    (int)(sizeof(blk_rows_cases) / sizeof(blk_rows_cases[0]));
+
+/* Case i of blk_rows_cases, random data and clamp; 0 or -1. */
+int lf_kpc_blk_rows(struct lf_rng *r, int i, struct lf_kc_launch *l)
+{
+	const struct blk_rows_case *c = &blk_rows_cases[i];
+	struct pool_p p = {.op = LF_KOP_MAXPOOL,
+			   .kh = c->kh,
+			   .kw = c->kw,
+			   .sh = c->sh,
+			   .sw = c->sw,
+			   .pt = c->pt,
+			   .pl = c->pl,
+			   .pb = c->pb,
+			   .pr = c->pr,
+			   .dh = c->dh,
+			   .dw = 1,
+			   .ceil = c->ceil};
+	p.oh = floor_dim(c->h, c->pt, c->pb, c->kh, c->dh, c->sh, c->ceil);
+	p.ow = floor_dim(c->w, c->pl, c->pr, c->kw, 1, c->sw, c->ceil);
+	pick_clamp(r, c->t, 0, &p.lo, &p.hi);
+	return blk_pool_case(r, c->n, c->c, c->h, c->w, c->t, &p, l);
+}
+
+/*
+ * Input beats the streamed path reads for case i: every input row some
+ * window of an output row holds, once, per image and channel block (by
+ * counting the rows here, not as pool.c walks them).
+ */
+static uint64_t blk_rows_beats(int i)
+{
+	const struct blk_rows_case *c = &blk_rows_cases[i];
+	int oh = floor_dim(c->h, c->pt, c->pb, c->kh, c->dh, c->sh, c->ceil);
+	uint64_t rows = 0;
+	for (int y = 0; y < c->h; y++) {
+		int used = 0;
+		for (int oy = 0; oy < oh && !used; oy++)
+			for (int a = 0; a < c->kh; a++)
+				used |= oy * c->sh - c->pt + a * c->dh == y;
+		rows += (uint64_t)used;
+	}
+	uint64_t planes = (uint64_t)c->n * (uint64_t)((c->c + 63) / 64);
+	return rows * (uint64_t)c->w * planes;
+}
+
 /* The ResNet shapes and every broadcast form of the add. */
 static void test_blk_shapes(void)
 {
@@ -2576,6 +2658,49 @@ static void test_blk_shapes(void)
 			}
 		}
 	CU_ASSERT(swaps >= 2);
+}
+
+/*
+ * The streamed max pool's shapes and the tiles' just past them, through
+ * lfk_pool and lfk_engine: the reference's bytes, and the path each took
+ * (pool_blk_vld ran or not; when it ran, every row a window holds was
+ * read exactly once: its iterations are those rows' beats).
+ */
+static void test_blk_rows(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xb1a0;
+	int fails = 0, streamed = 0;
+	for (int i = 0; i < lf_kpc_blk_rows_n; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_blk_rows(&r, i, &l), 0);
+		for (int engine = 0; engine < 2; engine++) {
+			lfk_cycles_reset();
+			if (run_check(&l, engine, seed, i) != 0)
+				fails++;
+			struct lfk_pipe_stat vld, vst, ld;
+			CU_ASSERT_FATAL(lfk_pipe_stats(LFP_pool_blk_vld, &vld));
+			CU_ASSERT_FATAL(lfk_pipe_stats(LFP_pool_blk_vst, &vst));
+			CU_ASSERT_FATAL(lfk_pipe_stats(LFP_pool_blk_load, &ld));
+			const lf_desc *d = &l.desc[0];
+			if (blk_rows_cases[i].vrow) {
+				CU_ASSERT_EQUAL(vld.iters, blk_rows_beats(i));
+				CU_ASSERT_EQUAL(vst.iters,
+						(uint64_t)d->n *
+						    ((d->ic + 63) / 64) *
+						    d->oh * d->ow);
+				CU_ASSERT_EQUAL(ld.calls, 0);
+				streamed += engine;
+			} else {
+				CU_ASSERT_EQUAL(vld.calls + vst.calls, 0);
+				CU_ASSERT(ld.calls > 0);
+			}
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT(streamed >= lf_kpc_blk_rows_n / 2);
 }
 
 /* Rejections: misaligned offsets, ranges, limits; act untouched. */
@@ -2818,6 +2943,27 @@ static void test_blk_cycles(void)
 	CU_ASSERT_EQUAL(cp, 1060);
 	CU_ASSERT_EQUAL(ca, 458);
 #endif
+	/* The streamed path (kh 3 <= 2 * stride 2). */
+	mp = pool_3x3(2, 8, 8, 0, LF_KDT_U8);
+	case_rng(&r, 0xb1c, 5);
+	CU_ASSERT_EQUAL_FATAL(
+	    blk_pool_case(&r, 1, 64, 8, 8, LF_KDT_U8, &mp, &lb), 0);
+	cp = cycles_of(&lb);
+	lf_kc_free(&lb);
+#if LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DEPTH_MAC == 8 &&               \
+    LF_DESC_CYCLES == 136 && LF_POOL_BLK_ROW >= 8 && LF_AXI_BURST == 64 &&     \
+    LF_AXI_OUTSTANDING == 16
+	/*
+	 * Max pool 3x3 s2 p1 over 8x8x64 -> 4x4: output row oy's window is
+	 * rows 2 oy - 1 .. 2 oy + 1; row 0 has rows 0 and 1 in the image,
+	 * each later one two new rows (2, 3; 4, 5; 6, 7), each read once.
+	 *   pool_blk_vld  2 rows = 16 beats, one burst (port: max(16,
+	 *                 1 * 64 / 16)): 64 + 2 + max(15, 16)         =  82
+	 *   pool_blk_vst  4 beats written: 8 + max(3, 4)              =  12
+	 *   4 * (82 + 12) + 266 (descriptor)                          = 642
+	 */
+	CU_ASSERT_EQUAL(cp, 642);
+#endif
 	/* ResNet-18's max pool and a residual add at 56x56x64. */
 	mp = pool_3x3(2, 112, 112, 0, LF_KDT_U8);
 	struct lf_kb k = {.r = &r};
@@ -2957,6 +3103,7 @@ void lf_test_suite_kernels_pool(void)
 	    {"blk_sweep", test_blk_sweep},
 	    {"blk_sweep_scalar", test_blk_sweep_scalar},
 	    {"blk_shapes", test_blk_shapes},
+	    {"blk_rows", test_blk_rows},
 	    {"blk_errors", test_blk_errors},
 	    {"blk_cycles", test_blk_cycles},
 	    {"emu_xclbin", test_emu_xclbin},
