@@ -588,13 +588,14 @@ conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
 	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX],
+	   LF_LOCAL lf_u8 bw0buf[LF_BLK_W0BEATS][LF_BLK_LANES],
 	   LF_LOCAL lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	   LF_LOCAL lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES],
 	   LF_LOCAL lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC])
 {
 	if (d->flags & LF_DF_BLK)
 		return blk_layer(params, params_bytes, act, act_bytes, d,
-				 bwbuf, blbuf, baccrow);
+				 bw0buf, bwbuf, blbuf, baccrow);
 	struct conv_geo g;
 	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
@@ -643,6 +644,15 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=bwbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=bwbuf type=cyclic factor=LF_BLK_OC dim=1
+	/* The resident first block (lf_config.h LF_BLK_WRES, lf_conv_blk.h
+	 * blk_run): LF_BLK_W0B banks of 512-bit words, in UltraRAM (8
+	 * URAM288 a bank, UG573; make hw-budget); written before a
+	 * descriptor's bands, read by blk_obs's weight process only.
+	 * UNVERIFIED: only csynth shows the binding. */
+	LF_ONCHIP lf_u8 bw0buf[LF_BLK_W0BEATS][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=bw0buf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bw0buf type=cyclic factor=LF_BLK_W0F dim=1
+#pragma HLS BIND_STORAGE variable=bw0buf type=ram_1p impl=uram
 	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
@@ -662,8 +672,8 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
-				       wbuf, xbuf, ct, accbuf, bwbuf, blbuf,
-				       baccrow);
+				       wbuf, xbuf, ct, accbuf, bw0buf, bwbuf,
+				       blbuf, baccrow);
 		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)

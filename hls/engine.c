@@ -160,6 +160,15 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=bwbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=bwbuf type=cyclic factor=LF_BLK_OC dim=1
+	/* The resident first block (lf_config.h LF_BLK_WRES, lf_conv_blk.h
+	 * blk_run): LF_BLK_W0B banks of 512-bit words, in UltraRAM (8
+	 * URAM288 a bank, UG573; make hw-budget); written before a
+	 * descriptor's bands, read by blk_obs's weight process only.
+	 * UNVERIFIED: only csynth shows the binding. */
+	LF_ONCHIP lf_u8 bw0buf[LF_BLK_W0BEATS][LF_BLK_LANES];
+#pragma HLS ARRAY_RESHAPE variable=bw0buf type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bw0buf type=cyclic factor=LF_BLK_W0F dim=1
+#pragma HLS BIND_STORAGE variable=bw0buf type=ram_1p impl=uram
 	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
@@ -213,8 +222,8 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 			LF_DESC_DONE();
 		} else if (d.op == LF_KOP_CONV2D) {
 			st = conv_layer(params, params_bytes, act, act_bytes,
-					&d, wbuf, xbuf, ct, accbuf, bwbuf,
-					blbuf, baccrow);
+					&d, wbuf, xbuf, ct, accbuf, bw0buf,
+					bwbuf, blbuf, baccrow);
 		} else if (d.op == LF_KOP_MATMUL) {
 			st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				      abuf, bbuf);

@@ -108,6 +108,41 @@
 #ifndef LF_BLK_LBEATS_OCL
 #define LF_BLK_LBEATS_OCL LF_BLK_LBEATS
 #endif
+/*
+ * Resident first block (lf_conv_blk.h blk_run, hls/README.md "Resident
+ * first block"): a dense conv of several bands loads its first output
+ * block's weights and constants once, before its bands, into a buffer of
+ * its own (bw0buf) in LF_BLK_WRES banks of 512-bit words, and each band's
+ * first block copies them from there (blk_w0_cp, LF_BLK_WRES beats a
+ * cycle) instead of reading params again: that load is the one of a band
+ * that overlaps nothing (blk_obs's fill). 0: off (every band loads it).
+ * At most LF_BLK_OC (the copy writes distinct weight banks a cycle), a
+ * divisor of 64 (a block's weights are a multiple of 64 beats). In the
+ * hardware builds UltraRAM: LF_BLK_WRES banks of 8 URAM288
+ * (bitstreams/<p>/params.mk, make hw-budget).
+ */
+#ifndef LF_BLK_WRES
+#define LF_BLK_WRES 8
+#endif
+/*
+ * The same in the OpenCL build of an xclbin (driver/opencl's portable
+ * flavour takes min(LF_BLK_WRES, this), as for LF_BLK_LBEATS_OCL): there
+ * the buffer would be __local, up to 288 KiB more of PoCL's 512 KiB, so
+ * 0 (off); the bytes are the same either way. An OpenCL C compile without
+ * -D options (the tests' direct builds) gets it too (LF_BLK_W0B below).
+ */
+#ifndef LF_BLK_WRES_OCL
+#define LF_BLK_WRES_OCL 0
+#endif
+/* The banks this compile builds: OpenCL C takes the smaller twin. */
+#if defined(__OPENCL_C_VERSION__) && LF_BLK_WRES_OCL < LF_BLK_WRES
+#define LF_BLK_W0B LF_BLK_WRES_OCL
+#else
+#define LF_BLK_W0B LF_BLK_WRES
+#endif
+/* bw0buf's beats (one when off) and its partition factor (>= 1). */
+#define LF_BLK_W0BEATS (LF_BLK_W0B > 0 ? LF_BLK_WBEATS * 64 : 1)
+#define LF_BLK_W0F     (LF_BLK_W0B > 0 ? LF_BLK_W0B : 1)
 /* iw and ow (the accumulator row holds ow pixels x 64 channels). */
 #ifndef LF_BLK_IW_MAX
 #define LF_BLK_IW_MAX 64
@@ -412,6 +447,12 @@
     LF_BLK_IW_MAX > 65535
 #error "blocked conv: PIX, IC, OC >= 1, IC and OC divide 64, buffers >= 1"
 #endif
+#if LF_BLK_WRES < 0 || LF_BLK_WRES > LF_BLK_OC ||                             \
+    (LF_BLK_WRES > 0 && 64 % LF_BLK_WRES != 0) || LF_BLK_WRES_OCL < 0 ||     \
+    LF_BLK_WRES_OCL > LF_BLK_OC ||                                            \
+    (LF_BLK_WRES_OCL > 0 && 64 % LF_BLK_WRES_OCL != 0)
+#error "blocked conv: LF_BLK_WRES(_OCL) 0, or a divisor of 64 up to LF_BLK_OC"
+#endif
 #if LF_POOL_TW_MAX < 1 || LF_POOL_ROW < 1 || LF_POOL_KDIM_MAX < 1 ||          \
     LF_POOL_STEP_MAX < 1 || LF_ADD_LANES < 1 || LF_POOL_BLK_ROW < 1 ||         \
     LF_POOL_BLK_TW < 1
@@ -454,6 +495,8 @@
 	X("lfk_conv2d.blk_wbeats", LF_BLK_WBEATS)                              \
 	X("lfk_conv2d.blk_lbeats", LF_BLK_LBEATS)                              \
 	X("lfk_conv2d.blk_lbeats_ocl", LF_BLK_LBEATS_OCL)                      \
+	X("lfk_conv2d.blk_wres", LF_BLK_WRES)                                  \
+	X("lfk_conv2d.blk_wres_ocl", LF_BLK_WRES_OCL)                          \
 	X("lfk_conv2d.blk_iw_max", LF_BLK_IW_MAX)                              \
 	X("lfk_conv2d.blk_stride_max", LF_BLK_STRIDE_MAX)                      \
 	X("lfk_conv2d.blk_dw", LF_BLK_DW)                                      \
@@ -515,6 +558,8 @@
 	X("LF_BLK_WBEATS", LF_BLK_WBEATS)                                      \
 	X("LF_BLK_LBEATS", LF_BLK_LBEATS)                                      \
 	X("LF_BLK_LBEATS_OCL", LF_BLK_LBEATS_OCL)                              \
+	X("LF_BLK_WRES", LF_BLK_WRES)                                          \
+	X("LF_BLK_WRES_OCL", LF_BLK_WRES_OCL)                                  \
 	X("LF_BLK_IW_MAX", LF_BLK_IW_MAX)                                      \
 	X("LF_MM_PE_N", LF_MM_PE_N)                                            \
 	X("LF_MM_PE_K", LF_MM_PE_K)                                            \

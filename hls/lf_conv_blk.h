@@ -1888,6 +1888,8 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 struct blk_task {
 	lf_desc d;
 	struct blk_geo g;
+	lf_u32 w0; /* 1: block g.b0's weights and constants are resident
+		      (blk_run): a band's first block copies them */
 };
 
 /* Real channels of output block ob (at most 64). */
@@ -1898,12 +1900,11 @@ LF_INLINE lf_u32 blk_nreal(const lf_desc *d, lf_u32 ob)
 }
 
 /*
- * blk_obs stage 0: output block ob = ob0 + k's records and weights, and
- * per channel
+ * Output block ob's records and weights from params, and per channel
  * dw and cst = bias + dx sum(wq) + N dx dw (the store's constants).
  */
-static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
-		      lf_u32 ob0, lf_u32 k,
+static void blk_wload(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
+		      lf_u32 ob,
 		      LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				       [LF_BLK_LANES],
 		      float mult[LF_BLK_LANES], lf_u32 dw[LF_BLK_LANES],
@@ -1918,7 +1919,6 @@ static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
 #pragma HLS ARRAY_PARTITION variable=woff type=complete
 #pragma HLS ARRAY_PARTITION variable=wsum type=complete
 	/* dx = ox - x_zp; N = the terms of a window the MAC loop sums. */
-	lf_u32 ob = ob0 + k;
 	lf_u32 dx = (lf_u32)(128 - lfk_flip(d->x_type) - d->x_zp);
 	lf_u32 nterms =
 	    g->dwise ? d->kh * d->kw
@@ -1936,6 +1936,75 @@ blk_cst:
 		cst[j] = bias[j] + dx * wsum[j] + nterms * dx * dw[j];
 	}
 	LF_PIPE_END(blk_cst);
+}
+
+#if LF_BLK_W0B > 0
+/*
+ * The resident first block's weights (blk_run) into the weight channel:
+ * LF_BLK_W0B beats a cycle, each from its own bank of w0 (cyclic
+ * LF_BLK_W0B) into distinct banks of wb (cyclic LF_BLK_OC >= LF_BLK_W0B),
+ * on chip. A dense block's wbeats is a multiple of 64, so of LF_BLK_W0B; a
+ * depthwise one's (kh * kw) need not be: the last cycle copies up to
+ * LF_BLK_W0B - 1 rows past it (inside both buffers, which hold
+ * LF_BLK_WBEATS * 64 rows; rows no tap reads).
+ */
+static void
+blk_w0_copy(const struct blk_geo *g,
+	    LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES])
+{
+	lf_u32 n = (g->wbeats + LF_BLK_W0B - 1) / LF_BLK_W0B;
+	LF_PIPE_BEGIN(blk_w0_cp);
+blk_w0_cp:
+	for (lf_u32 i = 0; i < n; i++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=576 avg=72
+		LF_PIPE(blk_w0_cp);
+		for (lf_u32 b = 0; b < LF_BLK_W0B; b++) {
+#pragma HLS UNROLL
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+				wb[i * LF_BLK_W0B + b][j] =
+				    w0[i * LF_BLK_W0B + b][j];
+			}
+		}
+	}
+	LF_PIPE_END(blk_w0_cp);
+}
+#endif
+
+/*
+ * blk_obs stage 0: output block ob = ob0 + k's weights and constants:
+ * copied from the resident first block (w0, m0, dw0, c0: blk_run) where
+ * t->w0 says it holds this block (g.b0), else loaded (blk_wload).
+ */
+static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
+		      lf_u32 ob0, lf_u32 k,
+		      LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+		      const float m0[LF_BLK_LANES],
+		      const lf_u32 dw0[LF_BLK_LANES],
+		      const lf_u32 c0[LF_BLK_LANES],
+		      LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
+				       [LF_BLK_LANES],
+		      float mult[LF_BLK_LANES], lf_u32 dw[LF_BLK_LANES],
+		      lf_u32 cst[LF_BLK_LANES])
+{
+	lf_u32 ob = ob0 + k;
+#if LF_BLK_W0B > 0
+	if (t->w0 && ob == t->g.b0) {
+		blk_w0_copy(&t->g, w0, wb);
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+			mult[j] = m0[j];
+			dw[j] = dw0[j];
+			cst[j] = c0[j];
+		}
+		return;
+	}
+#else
+	(void)w0, (void)m0, (void)dw0, (void)c0;
+#endif
+	blk_wload(params, t, ob, wb, mult, dw, cst);
 }
 
 /* Output rows in pack i of the rows oy0 .. oy0 + cnt - 1 (blk_pk). */
@@ -2227,6 +2296,9 @@ static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const struct blk_task *tw, const struct blk_task *tc,
 		    lf_u32 n0, lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 nob,
 		    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+		    LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+		    const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
+		    const lf_u32 c0[LF_BLK_LANES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
@@ -2247,7 +2319,8 @@ blk_obs:
 #pragma HLS ARRAY_PARTITION variable=mult type=complete
 #pragma HLS ARRAY_PARTITION variable=dw type=complete
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
-		blk_wtask(params, tw, ob0, k, wbc, mult, dw, cst);
+		blk_wtask(params, tw, ob0, k, w0, m0, dw0, c0, wbc, mult, dw,
+			  cst);
 		blk_ctask(act, tc, n0, ni, oy0, ob0, k, wbc, mult, dw, cst, lut,
 			  lb, accrow);
 		LF_OVL_STEP(blk_obs);
@@ -2263,6 +2336,9 @@ static void
 blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	     const struct blk_task *t, lf_u32 j,
 	     const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+	     LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	     const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
+	     const lf_u32 c0[LF_BLK_LANES],
 	     LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
@@ -2271,8 +2347,8 @@ blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	struct blk_task tw = *t, tc = *t;
 	lf_u32 n0, ni, oy0, ob0, nob;
 	blk_band_at(&t->d, &t->g, j, &n0, &ni, &oy0, &ob0, &nob);
-	blk_obs(params, act, &tw, &tc, n0, ni, oy0, ob0, nob, lut, wb, lb,
-		accrow);
+	blk_obs(params, act, &tw, &tc, n0, ni, oy0, ob0, nob, lut, w0, m0, dw0,
+		c0, wb, lb, accrow);
 }
 
 /*
@@ -2298,6 +2374,9 @@ static void
 blk_bands(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	  const struct blk_task *tl, const struct blk_task *tb, lf_u32 nunit,
 	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+	  LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	  const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
+	  const lf_u32 c0[LF_BLK_LANES],
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
@@ -2312,7 +2391,8 @@ blk_bands:
 #pragma HLS ARRAY_PARTITION variable=lbc type=cyclic factor=LF_BLK_LB_BANKS dim=1
 #pragma HLS BIND_STORAGE variable=lbc type=ram_s2p impl=uram
 		blk_load_band(act, tl, j, lbc);
-		blk_band_obs(params, act, tb, j, lut, wb, lbc, accrow);
+		blk_band_obs(params, act, tb, j, lut, w0, m0, dw0, c0, wb, lbc,
+			     accrow);
 		LF_OVL_STEP(blk_bands);
 	}
 	LF_OVL_END(blk_bands);
@@ -2338,6 +2418,7 @@ blk_lut_fill:
 /* Runs one checked blocked descriptor. */
 static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const lf_desc *d, const struct blk_geo *g,
+		    LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
@@ -2350,6 +2431,7 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	tl.g = *g;
 	blk_view(d, &tb.d);
 	tb.g = *g;
+	tl.w0 = tb.w0 = 0;
 	/* The output table (LF_DF_LUT), once per descriptor: read into
 	 * registers, then into each lane's copy (blk_store). */
 	lf_u8 tb8[LF_LUT_BYTES];
@@ -2361,13 +2443,34 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		conv_lut_load(params, d, tb8);
 		blk_lut_fill(tb8, lut);
 	}
-	blk_bands(params, act, &tl, &tb, g->nunit, lut, wb, lb, accrow);
+	/* The resident first block (lf_config.h LF_BLK_WRES): where two or
+	 * more bands start with block b0 (every band of a dense conv; a
+	 * depthwise one's bands of block b0), its weights and constants
+	 * load once, here, and each such band copies them on chip instead
+	 * of reading params (the load no band's compute overlaps). One
+	 * band: loaded in blk_obs as before (nothing to save, and the copy
+	 * would add to it). */
+	float m0[LF_BLK_LANES];
+	lf_u32 dw0[LF_BLK_LANES], c0[LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=m0 type=complete
+#pragma HLS ARRAY_PARTITION variable=dw0 type=complete
+#pragma HLS ARRAY_PARTITION variable=c0 type=complete
+#if LF_BLK_W0B > 0
+	lf_u32 nuse = !g->dwise ? g->nunit : g->nb ? g->nunit / g->nb : 0;
+	if (nuse >= 2) {
+		blk_wload(params, &tb, g->b0, w0, m0, dw0, c0);
+		tb.w0 = 1;
+	}
+#endif
+	blk_bands(params, act, &tl, &tb, g->nunit, lut, w0, m0, dw0, c0, wb,
+		  lb, accrow);
 }
 
 /* Checks and runs one blocked descriptor; returns its status. */
 static lf_i32
 blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	  LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
+	  LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
@@ -2378,7 +2481,7 @@ blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 		st = blk_check_wzp(params, d, &g);
 	LF_DESC_DONE();
 	if (st == LF_KST_OK)
-		blk_run(params, act, d, &g, wb, lb, accrow);
+		blk_run(params, act, d, &g, w0, wb, lb, accrow);
 	return st;
 }
 

@@ -116,6 +116,8 @@
 	X(blk_xf_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)        \
 	/* one output column's beat cut from two row beats, on chip */        \
 	X(blk_xf_cols, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                      \
+	/* resident first block (LF_BLK_WRES): W0B beats a cycle, on chip */  \
+	X(blk_w0_cp, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)                        \
 	/* per channel: dw and bias + dx sum(wq) + N dx dw */                  \
 	X(blk_cst, 1, LF_DEPTH_MAC, LFP_NONE, 0, 0, 0)                         \
 	/* the PIX x IC x OC array */                                          \
@@ -232,6 +234,7 @@
 	X(blk_obs, 0, LOOP, blk_rec)                                           \
 	X(blk_obs, 0, LOOP, blk_load_w)                                        \
 	X(blk_obs, 0, LOOP, blk_cst)                                           \
+	X(blk_obs, 0, LOOP, blk_w0_cp)                                         \
 	X(blk_obs, 1, REGION, blk_rows)                                        \
 	X(blk_rows, 0, LOOP, blk_mac)                                          \
 	X(blk_rows, 0, LOOP, blk_dw_mac)                                       \

@@ -114,6 +114,16 @@ HW_URAM_MAX_PCT := 80
 #     beats would still be 128 URAM a lane (hw-config-check counts
 #     ceil(depth / 4096) x 8 a bank); a host-C emulator thread keeps the
 #     buffer as 64 bytes a beat, 256 KiB at 4096.
+#   Resident first block (HW_BLK_WRES 16, hls/lf_conv_blk.h blk_run,
+#   hls/README.md "Resident first block"): a conv of two or more bands
+#   loads its first output block's weights (72 x 64 beats at most) once,
+#   before the bands, into bw0buf, and each band's blk_obs copies them
+#   from there, 16 beats a cycle into the 16 weight banks, instead of
+#   reading params: 16 banks of 288 x 512 bit, one copy (not a channel),
+#   bound to UltraRAM: 16 x 8 URAM288 = 128 a lane; 2 lanes 256 more,
+#   512 of 800 = 64.0% (UNVERIFIED). In block RAM it would be 16 x 15 =
+#   240 RAMB18 a lane (60.0%). Not in this xclbin's OpenCL build
+#   (HW_BLK_WRES_OCL 0: 288 KiB more of PoCL's __local).
 #   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
 #   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
 #   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;
@@ -151,6 +161,8 @@ HW_BLK_OC := 16
 HW_BLK_WBEATS := 72
 HW_BLK_LBEATS := 4096
 HW_BLK_LBEATS_OCL := 1024
+HW_BLK_WRES := 16
+HW_BLK_WRES_OCL := 0
 HW_BLK_IW_MAX := 128
 
 # Estimate of the former conv2d + matmul lanes, kept for comparison
@@ -192,4 +204,5 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
 	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \
-	-DLF_BLK_LBEATS_OCL=$(HW_BLK_LBEATS_OCL)
+	-DLF_BLK_LBEATS_OCL=$(HW_BLK_LBEATS_OCL) \
+	-DLF_BLK_WRES=$(HW_BLK_WRES) -DLF_BLK_WRES_OCL=$(HW_BLK_WRES_OCL)

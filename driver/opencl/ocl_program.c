@@ -158,12 +158,14 @@ static int find_limit(const struct lf_xclbin *xb, const char *key, int64_t *v)
  * limits the device reports, so the host plans with the build that runs.
  * The line buffer (lf_config.h LF_BLK_LBEATS_OCL): UltraRAM on the cards,
  * where 4096 beats cost what 1024 do, but __local here, and PoCL's 512
- * KiB hold the engine's other arrays and 1024 beats only.
+ * KiB hold the engine's other arrays and 1024 beats only. The resident
+ * first block (LF_BLK_WRES_OCL, 0): up to 288 KiB more __local, off.
  */
 static const struct {
 	const char *key, *ocl_key;
 } portable_own[] = {
     {"lfk_conv2d.blk_lbeats", "lfk_conv2d.blk_lbeats_ocl"},
+    {"lfk_conv2d.blk_wres", "lfk_conv2d.blk_wres_ocl"},
 };
 
 static void portable_limits(struct lf_xclbin *xb)

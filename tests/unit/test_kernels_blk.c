@@ -1249,7 +1249,11 @@ static void test_blk_pack_cycles(void)
  * W (L: an image's beats + 64 a burst; W: weight beats + 16 records + 64
  * constants + 3 x 64), so each output block's weights load once a band:
  * blk_load_w runs once per (band, output block), blk_load_x once per
- * (image, burst). The bytes (images in the wrong slots or rows would show:
+ * (image, burst); but block 0 of a descriptor of two or more bands is
+ * resident (lf_config.h LF_BLK_WRES, 8 banks in this build): it loads
+ * once, before the bands, and each band copies it on chip (blk_w0_cp,
+ * ceil(wbeats / 8) cycles), so blk_load_w runs 1 + bands x (blocks - 1)
+ * times there. The bytes (images in the wrong slots or rows would show:
  * each image's data is its own) and these counts by hand; a band per
  * image would load the weights n times. Also run by the OpenCL build
  * (test_kernels_opencl.c).
@@ -1260,14 +1264,15 @@ const struct lf_kc_blk lf_kc_blk_band_cases[] = {
      * weights 2 times (L 234, W 9 x 64 + 272 = 848: 1550 < 2778) */
     {3, 64, 10, 17, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0},
     /* B: 9 x 19 = 171 beats: the third does not fit (513); 2 a band, 2 +
-     * 1: 2 bands x 2 blocks = 4 (2166 < 2779) */
+     * 1: 2 bands x 2 blocks, block 0 resident: 1 + 2 = 3 (2166 < 2779) */
     {3, 64, 9, 19, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0},
     /* C: an image of 2 blocks x 16 x 16 = 512 beats just fits, alone: a
-     * band each, weights 2 times, one burst per image */
+     * band each, one output block, resident: weights once, one burst per
+     * image */
     {2, 128, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0, 0},
     /* D: 16 x 17 x 2 = 544 beats just do not: 15 rows of 34 beats, bands
      * of 8 output rows (13, evened out): 2 images x 2 bands, a burst per
-     * block and band: 8 */
+     * block and band: 8; one output block, resident: weights once */
     {2, 128, 16, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0},
     /* E: the classifier's shape, 1x1 over one pixel, 3 blocks in: one
      * band, weights once per block (2) */
@@ -1285,10 +1290,15 @@ const int lf_kc_blk_nband =
 
 static void test_blk_band_images(void)
 {
-	/* blk_load_w and blk_load_x calls of each case above */
-	static const uint64_t want[][2] = {{2, 3}, {4, 3}, {2, 2}, {4, 8},
-					   {2, 3}, {1, 3}, {1, 3}};
+	/* blk_load_w and blk_load_x calls of each case above, and the
+	 * resident block's copies (blk_w0_cp: one a band where there are
+	 * two or more) and their iterations: wbeats / 8, wbeats = 9 taps x
+	 * icb x 64 (B: 576 / 8 = 72 a band; C, D: 1152 / 8 = 144) */
+	static const uint64_t want[][4] = {
+	    {2, 3, 0, 0}, {3, 3, 2, 144}, {1, 2, 2, 288}, {1, 8, 4, 576},
+	    {2, 3, 0, 0}, {1, 3, 0, 0},	  {1, 3, 0, 0}};
 	CU_ASSERT_EQUAL_FATAL(LF_BLK_LBEATS, 512);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_W0B, 8);
 	CU_ASSERT_EQUAL_FATAL(LF_LAT_MEM, 64);
 	CU_ASSERT_EQUAL_FATAL((int)(sizeof(want) / sizeof(want[0])),
 			      lf_kc_blk_nband);
@@ -1300,11 +1310,13 @@ static void test_blk_band_images(void)
 		    0);
 		for (int e = 0; e < 2; e++) {
 			CU_ASSERT_EQUAL(run_host(&l, e, 100 + i, NULL), 0);
-			struct lfk_pipe_stat w, x;
+			struct lfk_pipe_stat w, x, cp;
 			CU_ASSERT_EQUAL_FATAL(
 			    lfk_pipe_stats(LFP_blk_load_w, &w), 1);
 			CU_ASSERT_EQUAL_FATAL(
 			    lfk_pipe_stats(LFP_blk_load_x, &x), 1);
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_w0_cp, &cp), 1);
 			if (w.calls != want[i][0] || x.calls != want[i][1])
 				fprintf(stderr,
 					"\n  band case %d: blk_load_w %llu, "
@@ -1313,6 +1325,8 @@ static void test_blk_band_images(void)
 					(unsigned long long)x.calls);
 			CU_ASSERT_EQUAL(w.calls, want[i][0]);
 			CU_ASSERT_EQUAL(x.calls, want[i][1]);
+			CU_ASSERT_EQUAL(cp.calls, want[i][2]);
+			CU_ASSERT_EQUAL(cp.iters, want[i][3]);
 		}
 		lf_kc_free(&l);
 	}
@@ -1324,6 +1338,48 @@ static void test_blk_band_images(void)
 	model_layer("1x1 256->64 3x14 batch 3 in one band (row packs)",
 		    &lf_kc_blk_band_cases[6], &mac);
 	CU_ASSERT_EQUAL(mac_iters, 1056);
+}
+
+/*
+ * The resident first block (lf_config.h LF_BLK_WRES, 8 banks in the
+ * default build) by hand: band case D (2 images of 2 bands, one output
+ * block of 9 taps x 2 input blocks x 64 = 1152 weight beats). Its weights
+ * load once, before the bands, outside any overlap region: LF_LAT_MEM +
+ * LF_DEPTH_LD + 1152 cycles (the port's beat a cycle sets it: 1152 beats
+ * against 1151 iterations; the bursts' transactions, ceil(1152 /
+ * LF_AXI_BURST) x LF_LAT_MEM / LF_AXI_OUTSTANDING, are fewer). Each of
+ * the 4 bands then copies them (blk_w0_cp, 1152 / 8 = 144 iterations:
+ * LF_DEPTH_LD + 143 cycles), the first step of its blk_obs region, which
+ * nothing overlaps (lf_pipes.h LF_OVERLAP), so all of it is on the
+ * critical path. Without the resident block each band's blk_obs would
+ * load them instead: 4 x (LF_LAT_MEM + LF_DEPTH_LD + 1152) of blk_load_w.
+ * The bytes: the band_images test (and shapes, random: depthwise bands
+ * copy block b0 too).
+ */
+static void test_blk_resident(void)
+{
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_W0B, 8);
+	uint64_t tr = (1152 + LF_AXI_BURST - 1) / LF_AXI_BURST;
+	CU_ASSERT_FATAL((tr * LF_LAT_MEM + LF_AXI_OUTSTANDING - 1) /
+			    LF_AXI_OUTSTANDING <=
+			1152);
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(
+	    lf_kc_blk_conv(lf_kc_seed() + 91, &lf_kc_blk_band_cases[3], &l), 0);
+	for (int e = 0; e < 2; e++) {
+		CU_ASSERT_EQUAL(run_host(&l, e, 3, NULL), 0);
+		struct lfk_pipe_stat w, cp;
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_w0_cp, &cp), 1);
+		CU_ASSERT_EQUAL(w.calls, 1);
+		CU_ASSERT_EQUAL(w.iters, 1152);
+		CU_ASSERT_EQUAL(w.cycles, LF_LAT_MEM + LF_DEPTH_LD + 1152);
+		CU_ASSERT_EQUAL(cp.calls, 4);
+		CU_ASSERT_EQUAL(cp.iters, 4 * 144);
+		CU_ASSERT_EQUAL(cp.cycles, 4 * (LF_DEPTH_LD + 143));
+		CU_ASSERT_EQUAL(cp.mem_stall, 0);
+	}
+	lf_kc_free(&l);
 }
 
 /* Loop @id's cycles and memory stall since the last reset. */
@@ -1482,6 +1538,7 @@ void lf_test_suite_kernels_blk(void)
 	    {"dw_cycles", test_blk_dw_cycles},
 	    {"pack_cycles", test_blk_pack_cycles},
 	    {"band_images", test_blk_band_images},
+	    {"resident", test_blk_resident},
 	    {"overlap_model", test_blk_overlap_model},
 	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},
