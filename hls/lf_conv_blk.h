@@ -48,7 +48,8 @@
  * inputs only.
  *
  * The line buffer holds one band: the input rows of the windows of bo
- * output rows (blk_bo: as many as fit, at most the image), row lo of the
+ * output rows (blk_bo: as many as fit, at most the image; at batch 1 an
+ * image's first band may be shorter, blk_bf), row lo of the
  * band in slot 0; or several whole images (blk_ni), image m from slot m *
  * rows. Each band's rows are read once for all output blocks (the weights
  * are read once per band instead: a block's weights load while the
@@ -103,6 +104,7 @@ struct blk_geo {
 	lf_u32 ngroups;	  /* ceil(ow / LF_BLK_PIX); depthwise: DW_PIX */
 	lf_u32 pk;	  /* output rows a pass of the PE array takes (blk_pk) */
 	lf_u32 bo;	  /* output rows of a band (blk_bo) */
+	lf_u32 bf;	  /* rows of an image's first band (blk_bf); 0: bo */
 	lf_u32 r0, nr;	  /* the part's output rows r0 .. r0 + nr - 1 (y_rows) */
 	lf_u32 b0, nb;	  /* and output blocks b0 .. b0 + nb - 1 (y_blks) */
 	lf_u32 nband;	  /* bands of an image: ceil(nr / bo) */
@@ -259,6 +261,58 @@ LF_INLINE lf_u32 blk_ni(const lf_desc *d, const struct blk_geo *g,
 }
 
 /*
+ * A short first band (batch 1). What runs exposed of a descriptor is its
+ * first band's row load and its first block's weights (the regions'
+ * fills, lf_pipes.h). With the resident first block (LF_BLK_W0B) a band
+ * more costs a copy of that block, not its load, so a dense conv of one
+ * image may take a first band of bf output rows, whose load is short,
+ * and the rest in bands of bo: band 1's rows then load while band 0
+ * computes. bf: the fewest rows (a multiple of pk) whose compute covers,
+ * per output block, a block's weights (the next block's load in
+ * blk_obs) and, over the blocks, the next band's load; 0 (bands of bo
+ * from the start) where that is not below the first band's rows, or
+ * where it saves less than it adds (a second copy of the block and a
+ * pack's store per block, by the estimate below: loads and stores at 5/4 cycle a
+ * beat, as a DDR4 bank's rate at burst efficiency is below a 64-byte beat
+ * a cycle (driver/emu), compute at kred x OC tiles a cycle per pixel
+ * group and row). Not for depthwise convs (a band per block already),
+ * folded or compact loads, or batch > 1 (bands of several images; the
+ * first band's load is one image's of many). @v is the compute's view.
+ */
+LF_INLINE lf_u32 blk_bf(const lf_desc *d, const lf_desc *v,
+			const struct blk_geo *g)
+{
+	lf_u32 c0 = g->nr < g->bo ? g->nr : g->bo;
+	if (LF_BLK_W0B == 0 || g->dwise || d->n != 1 || g->cs > 1 ||
+	    (d->flags & LF_DF_XFOLD) != 0 || c0 <= g->pk || g->nb == 0)
+		return 0;
+	/* A band's input rows (c output rows) and their load's cycles. */
+	lf_u64 rb = (lf_u64)g->lcb * v->iw * 5 / 4;
+	lf_u64 in0 = (lf_u64)(c0 - 1) * v->stride_h + g->span_h;
+	lf_u64 l0 = (in0 < v->ih ? in0 : v->ih) * rb + LF_LAT_MEM;
+	lf_u64 crow = (lf_u64)g->ngroups * g->kred * LF_BLK_TILES;
+	lf_u64 w = ((lf_u64)g->wbeats + LF_BLK_RBEATS + LF_BLK_LANES +
+		    3 * LF_LAT_MEM) *
+		   5 / 4;
+	lf_u64 bf = g->nb > 1 ? (w + crow - 1) / crow : 1;
+	lf_u64 bl = (l0 + g->nb * crow - 1) / (g->nb * crow);
+	if (bf < bl)
+		bf = bl;
+	bf = (bf + g->pk - 1) / g->pk * g->pk;
+	if (bf >= c0)
+		return 0;
+	lf_u64 in1 = (bf - 1) * v->stride_h + g->span_h;
+	lf_u64 l1 = (in1 < v->ih ? in1 : v->ih) * rb + LF_LAT_MEM;
+	/* A band more: the block's copy, and per block a pack's store
+	 * after the MAC (a fused add's reads x2 too, after a latency). */
+	lf_u64 st = (lf_u64)g->pk * v->ow * (g->fadd ? 2 : 1) * 5 / 4 +
+		    (g->fadd ? LF_LAT_MEM : 0);
+	lf_u64 more = 2 * ((lf_u64)g->wbeats / LF_BLK_W0F + LF_DEPTH_LD) +
+		      (lf_u64)g->nb * st;
+	return l0 > l1 + more ? (lf_u32)bf : 0;
+}
+
+/*
  * A 1x1 conv of stride 2 without padding (ResNet's downsampling convs)
  * reads every second row and column only: the line buffer keeps just
  * those (blk_load_band: one row per output row, every second beat of
@@ -396,6 +450,9 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->bo = blk_bo(&v, g);
 	g->nband = (g->nr + g->bo - 1) / g->bo;
 	g->ni = blk_ni(d, g, cap);
+	g->bf = blk_bf(d, &v, g);
+	if (g->bf)
+		g->nband = 1 + (g->nr - g->bf + g->bo - 1) / g->bo;
 	g->nunit = g->nb ? (d->n + g->ni - 1) / g->ni *
 			       (g->dwise ? g->nb : 1) * g->nband
 			 : 0;
@@ -2192,14 +2249,17 @@ LF_INLINE void blk_band_at(const lf_desc *d, const struct blk_geo *g,
 	*ni = d->n - *n0 < g->ni ? d->n - *n0 : g->ni;
 	*ob0 = g->b0 + (g->dwise ? r / g->nband : 0);
 	*nob = g->dwise ? 1 : g->nb;
-	*oy0 = g->r0 + (r % g->nband) * g->bo;
+	lf_u32 bi = r % g->nband;
+	*oy0 = g->r0 + (bi == 0 ? 0 : g->bf ? g->bf + (bi - 1) * g->bo : bi * g->bo);
 }
 
-/* Output rows of the band from row oy0 (bo, fewer at the part's end). */
+/* Output rows of the band from row oy0 (bo, or bf for an image's first
+ * band where blk_bf made it short; fewer at the part's end). */
 LF_INLINE lf_u32 blk_band_cnt(const struct blk_geo *g, lf_u32 oy0)
 {
 	lf_u32 left = g->r0 + g->nr - oy0;
-	return left < g->bo ? left : g->bo;
+	lf_u32 lim = g->bf && oy0 == g->r0 ? g->bf : g->bo;
+	return left < lim ? left : lim;
 }
 
 /*

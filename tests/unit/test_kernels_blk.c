@@ -1382,6 +1382,49 @@ static void test_blk_resident(void)
 	lf_kc_free(&l);
 }
 
+/*
+ * A short first band (lf_conv_blk.h blk_bf) by hand, default build (512
+ * line-buffer beats, resident block in 8 banks): 3x3 64 -> 64 on 16x16,
+ * batch 1, pads 1. The image (256 beats) fits one band, whose 16 input
+ * rows' load (16 x 16 beats at 5/4 + 64 = 384 by blk_bf's estimate)
+ * nothing overlaps. A row of output costs the array 4 groups x 18 taps
+ * and chunks x 4 OC tiles = 288 cycles, so 2 rows cover that load: band
+ * 0 is output rows 0-1 (input rows 0-2, 48 beats), band 1 rows 2-15
+ * (input rows 1-15, 240 beats) and loads while band 0 computes; the
+ * block's weights (576 beats) load once and each band copies them (72
+ * cycles at 8 beats). The MAC loop's iterations are the layer's: 16 rows
+ * x 4 groups x 4 tiles x 9 taps x 2 chunks = 4608. One band (no blk_bf)
+ * would load the rows once, 256 beats in one call; the bytes against
+ * the reference (run_host) either way.
+ */
+static void test_blk_first_band(void)
+{
+	static const struct lf_kc_blk c = {1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1,
+					   1, 1,  1,  1,  0,  0, 1, 1, 0, 0, 0};
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_LBEATS, 512);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_W0B, 8);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_PIX, 4);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_OC, 16);
+	struct lf_kc_launch l;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + 93, &c, &l), 0);
+	for (int e = 0; e < 2; e++) {
+		CU_ASSERT_EQUAL(run_host(&l, e, 0, NULL), 0);
+		struct lfk_pipe_stat w, x, cp, m;
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_load_x, &x), 1);
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_w0_cp, &cp), 1);
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_mac, &m), 1);
+		CU_ASSERT_EQUAL(x.calls, 2);
+		CU_ASSERT_EQUAL(x.iters, 48 + 240);
+		CU_ASSERT_EQUAL(w.calls, 1);
+		CU_ASSERT_EQUAL(w.iters, 576);
+		CU_ASSERT_EQUAL(cp.calls, 2);
+		CU_ASSERT_EQUAL(cp.iters, 2 * 72);
+		CU_ASSERT_EQUAL(m.iters, 4608);
+	}
+	lf_kc_free(&l);
+}
+
 /* Loop @id's cycles and memory stall since the last reset. */
 static void pipe_cyc(lf_u32 id, uint64_t *cyc, uint64_t *stall)
 {
@@ -1539,6 +1582,7 @@ void lf_test_suite_kernels_blk(void)
 	    {"pack_cycles", test_blk_pack_cycles},
 	    {"band_images", test_blk_band_images},
 	    {"resident", test_blk_resident},
+	    {"first_band", test_blk_first_band},
 	    {"overlap_model", test_blk_overlap_model},
 	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},
