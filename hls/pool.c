@@ -674,7 +674,8 @@ static void pool_blk_vld(LF_GLOBAL const lf_beat *act, lf_u32 bi, lf_u32 iw,
 pool_blk_vld:
 	for (lf_u32 v = 0; v < beats; v++) {
 #pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=4 max=65280 avg=224
+/* A row (iw >= 4) to 255 rows (kh or stride_h) of 128 beats. */
+#pragma HLS LOOP_TRIPCOUNT min=4 max=32640 avg=224
 /* An accumulator pixel is read and written again a row later: iw >=
  * LF_POOL_BLK_KWP iterations (pool_check), never sooner. */
 #pragma HLS DEPENDENCE variable=va type=inter direction=RAW dependent=true distance=4

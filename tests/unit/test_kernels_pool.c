@@ -2577,17 +2577,19 @@ static void test_blk_shapes(void)
 	}
 	/*
 	 * The row buffer and accumulators keep the previous descriptor's
-	 * bytes: a first max pool over an all-0xff row fills every column
-	 * the second one's windows reach into the padding; those taps must
-	 * still count for nothing (max and average).
+	 * bytes: a first max pool over two all-0xff rows (streamed: one
+	 * into each row accumulator, the first of which is the tiles' row
+	 * buffer) fills every column the second one's windows reach into
+	 * the padding; those taps must still count for nothing (max, on
+	 * the streamed path, and average, on the tiles).
 	 */
 	for (int i = 0; i < 2; i++) {
 		struct lf_kb k = {.r = &r};
 		case_rng(&r, seed, ++idx);
-		size_t nh = (size_t)64 * (2 * LF_BLK_LANES - 1);
+		size_t nh = (size_t)64 * 2 * (2 * LF_BLK_LANES - 1);
 		uint8_t *ones = lf_kc_xmalloc(nh);
 		memset(ones, 0xff, nh);
-		struct act_t hi = {0,	      1, 64,  1, 2 * LF_BLK_LANES - 1,
+		struct act_t hi = {0,	      1, 64,  2, 2 * LF_BLK_LANES - 1,
 				   LF_KDT_U8, 0, 1.0f};
 		hi.off = lf_kb_input(&k, ones, nh);
 		free(ones);
@@ -2598,7 +2600,7 @@ static void test_blk_shapes(void)
 				      .sw = 2,
 				      .dh = 1,
 				      .dw = 1,
-				      .oh = 1,
+				      .oh = 2,
 				      .ow = LF_BLK_LANES,
 				      .lo = 0,
 				      .hi = 255};
