@@ -11,12 +11,13 @@
  *   for each plane (image, channel):
  *     for each group of LF_ADD_LANES elements:           (II=1)
  *       y = rint(fma(A2, B2, fma(A1, B1, C1))), saturated
+ * (an add: its table of the inner fma once, then integers; lf_kadd.h)
  * x, x2 and y stream through the act port; the planes are contiguous, so
  * the plane loop only tracks the channel of a per-channel x2.
  *
- * The per-element formula (the two fused multiply-adds of the add, the
- * unfused multiply and add of the mul) is lf_kadd.h's, which the blocked
- * conv's fused add (lf_conv_blk.h, LF_DF_ADD) runs too.
+ * The per-element formula (the add in integers from a per-descriptor
+ * table, the mul's unfused multiply and add in float) is lf_kadd.h's,
+ * which the blocked conv's fused add (lf_conv_blk.h, LF_DF_ADD) runs too.
  */
 #include "lf_config.h"
 #include "lf_desc.h"
@@ -101,6 +102,8 @@ static lf_i32 add_check(const lf_desc *d, lf_u32 act_bytes,
 	lfk_qadd_init(&g->q, g->mul, (d->flags & LF_DF_SWAP) != 0, d->x_type,
 		      d->x_scale, d->x_zp, d->x2_scale, d->x2_zp, d->y_scale,
 		      d->y_zp, d->act_min, d->act_max);
+	if (!g->mul)
+		lfk_qadd_tab(&g->q);
 	return LF_KST_OK;
 }
 

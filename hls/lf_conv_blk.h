@@ -486,11 +486,13 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		return LF_KST_BOUNDS;
 	/* The add's coefficients, once per descriptor: the conv's output
 	 * is its x, x2 its x2 (lf_desc.h "Fused add"). */
-	if (g->fadd)
+	if (g->fadd) {
 		lfk_qadd_init(&g->fq, 0, (d->flags & LF_DF_SWAP) != 0,
 			      d->y_type, d->x_scale, d->add_x_zp, d->x2_scale,
 			      d->x2_zp, d->y_scale, d->add_y_zp, d->add_min,
 			      d->add_max);
+		lfk_qadd_tab(&g->fq);
+	}
 	return conv_check_lut(d, params_bytes);
 }
 
@@ -1907,15 +1909,15 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				lf_u8 a = blk_rq_lane(d, j, nreal, lut_on,
 						      accrow[ox], mult, dw, cst,
 						      lut);
-				lf_i32 y = lfk_qadd_one(
+				lf_i32 y = lfk_qadd_add(
 				    &g->fq, lfk_value(d->y_type, a),
 				    lfk_value(d->y_type, sk[j]));
 				bt[j] = lfk_byte(y);
 			}
 			lf_beat_wr(act, base + ox, bt);
 		}
-		/* the add's two fmas and its rounding after the
-		 * requantization: a requantization's depth more */
+		/* the add (product, shift, sum, rounding; lf_kadd.h) after
+		 * the requantization: a requantization's depth more */
 		LF_PIPE_END_DEPTH(blk_store_add,
 				  (lut_on ? LF_DEPTH_LUT : 0) + LF_DEPTH_RQ);
 	} else {

@@ -4,27 +4,92 @@
  * datapaths (lfk_add, lfk_engine) and by the blocked conv's fused add
  * (lf_conv_blk.h, LF_DF_ADD: a residual add in the conv's store).
  *
- * Each element is two fused multiply-adds, y = rint(fma(A2, B2,
- * fma(A1, B1, C1))) saturated to the type, then clamped to [amin, amax]:
+ * The bytes are ORT's: y = rint(fma(A2, B2, fma(A1, B1, C1))) saturated to
+ * the type, then clamped to [amin, amax], each fma rounded once to
+ * float32 (lfk_quant_clamp: NaN and |v| >= 2^31 give lo).
  * Add: A1 = Q, B1 = rQ, C1 = fixed, A2 = P, B2 = rP: ORT's MLAS AVX2
- * kernel (MlasQLinearAddKernelAvx2Helper). Every build must produce the
- * correctly rounded fused result: fmaf() from libm in host C, fmaf() in
- * Vitis HLS, fma() in OpenCL C (lf_kqlinear.h); a separate multiply and
- * add would differ by one near rounding ties.
+ * kernel (MlasQLinearAddKernelAvx2Helper).
  * Mul: A1 = (x - x_zp) * (x2 - x2_zp) (an exact integer), B1 = m,
- * C1 = -0, A2 = y_zp, B2 = 1: the first fma is the product A1 * m
- * rounded once (adding -0 changes no value, zeros included), the second
- * the sum y_zp + that product rounded once (y_zp * 1 is exact): MLAS's
- * unfused multiply, then add, on the same two fma units, so no build can
- * contract them differently.
+ * C1 = -0, A2 = y_zp, B2 = 1: MLAS's unfused multiply, then add, on two
+ * fma units (adding -0 and multiplying by 1 change no value), still float
+ * (lfk_qadd_one; not yet in integers).
+ *
+ * The add in integers (lfk_qadd_add), the same bytes for every P, Q and
+ * every coefficient set (scales that pass lfk_scale_ok):
+ *
+ *  1. T(Q) = fma(Q, rQ, C1) takes 256 values: the kernel computes them
+ *     once per descriptor (lfk_qadd_tab, one fma a cycle; the descriptor's
+ *     scales, nothing from the host) and keeps each as an exact
+ *     fixed-point number: th (floor, the integer part, |th| <= 2^33), tl
+ *     (the next 34 fraction bits), ts (1 when nonzero bits lie below
+ *     2^-34).
+ *  2. P * rP is exact as integers: rP = pm * 2^ga (pm the 24-bit
+ *     significand), so P * rP = V * 2^ga with V = P * pm, a 9 x 24-bit
+ *     product (|V| < 2^32). For rP < 2^24 (ga <= 0) lfk_fx aligns V * 2^ga
+ *     to the same fixed point: a right shift by the descriptor's -ga, bits
+ *     below 2^-34 to a sticky bit. For rP >= 2^24 see step 7.
+ *  3. X = P * rP + T exactly, as the sum hi.lo of the two (lo 34 bits,
+ *     its carry into hi; the sticky bit the OR of theirs). The reference
+ *     rounds X once to float32 (v = round32(X)) and then to an integer.
+ *     If at most one term has bits below 2^-34 the sum's floor and sticky
+ *     bit are exact. If both have, |P * rP| < 2^-3 (ga <= -35) and
+ *     |T| < 2^-11 (its last bit below 2^-34, 24 bits), so |X| < 0.13, the
+ *     computed sum is within 2^-33 of it, and every path below gives 0,
+ *     as the reference does.
+ *  4. rint(round32(X)) from hi.lo: let k = floor(X) = hi, f = X - k and
+ *     h = k + 1/2. Every half-integer h with |h| < 2^22 is a float32 with
+ *     an even significand, so round32(X) = h exactly when X lies in h's
+ *     rounding interval [h - ulo, h + uhi] (ends included: ties go to the
+ *     even h), ulo / uhi half the float32 spacing below / above h:
+ *     2^(E - 24) with 2^E <= |h| < 2^(E + 1), E = bitlength(m) - 1, m = k
+ *     (k >= 1) or -k - 1 (k <= -2); at h = 0.5 (k = 0) ulo = 2^-26, uhi =
+ *     2^-25, at h = -0.5 (k = -1) ulo = 2^-25, uhi = 2^-26. There the
+ *     reference gives rint(h), the even one of k and k + 1. Elsewhere
+ *     round32 keeps X strictly between the same two half-integers (it is
+ *     monotonic and fixes them), so rint(round32(X)) = rint(X): k if
+ *     f < 1/2, k + 1 if f > 1/2. Together: y = k + 1 exactly when
+ *     f > 1/2 + uhi, or k is odd and f >= 1/2 - ulo. These bounds are
+ *     multiples of 2^-26: f > b is lo > b * 2^34, or lo == b * 2^34 with
+ *     the sticky bit; f >= b is lo >= b * 2^34 (lfk_qadd_y).
+ *  5. Saturation: X >= 2^31 - 64 (hi >= 2^31 - 64) rounds to v >= 2^31
+ *     (2^31 - 64 is the tie between 2^31 - 128, odd, and 2^31), which
+ *     lfk_quant_clamp sends to lo; hi >= 256 rounds to >= 256, above any
+ *     type's max; hi < -256 to <= -256, below any min.
+ *  6. Ranges, rP < 2^24: |P * rP| < 2^32; a T that is NaN, infinite or
+ *     |T| >= 2^33 gives |X| > 2^32 or NaN whatever P, so y = lo: such
+ *     entries hold th = LFK_QADD_LO (the sum stays below -256). rP = +inf
+ *     (sx / sy overflows): fma(P, inf, T) is NaN or infinite, lo for every
+ *     element: pm = 0 and every entry LFK_QADD_LO.
+ *  7. rP >= 2^24 (ga >= 1): P * rP is an even integer, up to 2^(32 + ga),
+ *     and T may cancel most of it. An entry with |T| >= 2^23 (then an
+ *     integer) is split T = W * 2^ga + Tl, W = round(T / 2^ga) (tw) and
+ *     |Tl| <= 2^(ga - 1) (th, tl = 0); a smaller T has W = 0, Tl = T. The
+ *     lane adds W to the product (the DSP's post-adder): X = V' * 2^ga +
+ *     Tl with V' = P * pm + W. If |V'| > 2^(33 - ga) (V' != 0 for ga >=
+ *     34), |X| > 2^32 (|Tl| <= 2^(ga - 1), or < 2^23): y = lo. Else
+ *     V' * 2^ga (a left shift, |.| <= 2^33) and Tl are added as in step
+ *     3. |T| >= 2^(ga + 33) (|W| would pass 2^33, so |V'| > 2^32) and
+ *     |Tl| >= 2^33 (V' must be 0, X = Tl) give lo whatever P, as in 6.
+ * In hardware a lane is the 9 x 24-bit product and its post-add (a DSP),
+ * a shift (right by -ga, or left by ga), a 70-bit add and the compares of
+ * step 4; the table (73 bits an entry: th 36, tl or W 35, ts, which of
+ * the two) a copy per lane (scripts/hw-config-check counts them;
+ * UNVERIFIED, no synthesis: the C holds them in 64-bit words, their
+ * ranges above).
+ * tests/unit/test_qadd_int.c checks every (P, Q) pair of many coefficient
+ * sets against the float formula, written there on its own.
  */
 #ifndef LF_KADD_H
 #define LF_KADD_H
 
 #include "lf_desc.h"
 #include "lf_kqlinear.h"
+#include "lf_pipes.h"
 
-/* The coefficients of one add or mul (lfk_qadd_init). */
+/* Entries of the add's table: one per value of Q (an 8-bit type). */
+#define LFK_QADD_TAB 256
+
+/* The coefficients of one add or mul (lfk_qadd_init, lfk_qadd_tab). */
 struct lfk_qadd {
 	lf_u32 swap;	   /* add: x2 is the outer operand P */
 	lf_u32 mul;	   /* QLinearMul */
@@ -35,13 +100,60 @@ struct lfk_qadd {
 	/* fma(A2, b2, fma(A1, b1, c1)): add rQ, fixed, rP; mul m, -0, 1 */
 	float b1, c1, b2;
 	float fz; /* (float)y_zp: mul's A2 */
+	/* add, in integers (steps 1-7 above): rP = pm * 2^ga; n = -ga
+	 * (lfk_fx's shift of P * pm) or ls = ga (step 7, window vmax);
+	 * T(Q) = tw * 2^ga + th.tl (+ ts) at Q - lo */
+	lf_i32 pm;
+	lf_i32 ga;
+	lf_u32 n, ls;
+	lf_i64 vmax;
+	lf_u32 tbig; /* biased exponent from which |T| gives lo (6, 7) */
+	lf_i64 tw[LFK_QADD_TAB];
+	lf_i64 th[LFK_QADD_TAB];
+	lf_u64 tl[LFK_QADD_TAB];
+	lf_u8 ts[LFK_QADD_TAB];
 };
+
+/* th of an entry whose every sum is lo (step 6). */
+#define LFK_QADD_LO (-((lf_i64)1 << 35))
+/* Fraction bits of the fixed point (steps 1-4) and their mask. */
+#define LFK_QADD_FB 34
+#define LFK_QADD_FM (((lf_u64)1 << LFK_QADD_FB) - 1)
+
+/*
+ * v * 2^-n (|v| < 2^34, n <= 74: more drops all of v, as 74 does) as the
+ * fixed-point hi.lo: hi the floor, lo the next LFK_QADD_FB bits, *st 1
+ * when nonzero bits lie below them.
+ */
+LF_INLINE void lfk_fx(lf_i64 v, lf_u32 n, lf_i64 *hi, lf_u64 *lo,
+		      lf_u32 *st)
+{
+	*hi = v >> (n < 63u ? n : 63u); /* arithmetic: the floor */
+	if (n <= LFK_QADD_FB) {
+		*lo = ((lf_u64)v << (LFK_QADD_FB - n)) & LFK_QADD_FM;
+		*st = 0;
+	} else {
+		lf_u32 d = n - LFK_QADD_FB;
+		*lo = (lf_u64)(v >> d) & LFK_QADD_FM;
+		*st = (v & (((lf_i64)1 << d) - 1)) != 0;
+	}
+}
+
+/* pm and the exponent ga of a float f >= 0: f = pm * 2^ga. */
+LF_INLINE lf_i32 lfk_f32_sig(float f, lf_i32 *ga)
+{
+	lf_u32 u = lf_f32_bits(f);
+	lf_u32 e = (u >> 23) & 0xffu;
+	*ga = (lf_i32)(e != 0 ? e : 1u) - 150;
+	return (lf_i32)((u & 0x7fffffu) | (e != 0 ? 0x800000u : 0u));
+}
 
 /*
  * The coefficients of an add (@mul 0) or mul (@mul 1) of 8-bit type @t:
  * x (scale @sx, zero point @zx) and x2 (@sx2, @zx2) into y (@sy, @zy),
  * then [@amin, @amax]; @swap: x2 is the add's outer operand (LF_DF_SWAP).
- * The scales must be checked already (lfk_scale_ok).
+ * The scales must be checked already (lfk_scale_ok). An add then needs
+ * its table (lfk_qadd_tab).
  */
 LF_INLINE void lfk_qadd_init(struct lfk_qadd *q, lf_u32 mul, lf_u32 swap,
 			     lf_u32 t, float sx, lf_i32 zx, float sx2,
@@ -76,24 +188,147 @@ LF_INLINE void lfk_qadd_init(struct lfk_qadd *q, lf_u32 mul, lf_u32 swap,
 	float zq = (float)(q->swap ? zx : zx2);
 	float tq = q->b1 * zq;
 	q->c1 = q->fz - lfk_fmaf(rp, zp, tq);
+	/* Step 2: rP = pm * 2^ga; +inf: pm 0 and every entry lo (step 6). */
+	lf_i32 ga;
+	lf_u32 inf = ((lf_f32_bits(rp) >> 23) & 0xffu) == 0xffu;
+	q->pm = inf ? 0 : lfk_f32_sig(rp, &ga);
+	if (inf)
+		ga = 0;
+	q->ga = ga;
+	q->n = ga >= 0 ? 0u : (-ga < 74 ? (lf_u32)-ga : 74u);
+	q->ls = ga <= 0 ? 0u : (ga < 40 ? (lf_u32)ga : 40u);
+	q->vmax = ga <= 0 ? 0 : (ga <= 33 ? (lf_i64)1 << (33 - ga) : 0);
+	q->tbig = inf ? 0u : 127u + 33u + (ga > 0 ? (lf_u32)ga : 0u);
+}
+
+/*
+ * Step 1: the add's table, T(Q) = fma(Q, rQ, C1) for each Q of the type
+ * as an exact fixed-point number: once per descriptor, one entry a cycle
+ * (the fma pipelined; lf_pipes.h qadd_tab).
+ */
+LF_INLINE void lfk_qadd_tab(struct lfk_qadd *q)
+{
+	LF_PIPE_BEGIN(qadd_tab);
+qadd_tab:
+	for (lf_u32 i = 0; i < LFK_QADD_TAB; i++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(qadd_tab);
+		float t = lfk_fmaf((float)((lf_i32)i + q->lo), q->b1, q->c1);
+		lf_u32 u = lf_f32_bits(t), e = (u >> 23) & 0xffu;
+		lf_i32 et;
+		lf_i32 m = lfk_f32_sig(t, &et);
+		lf_i64 sm = (u >> 31) ? -(lf_i64)m : (lf_i64)m;
+		lf_i64 h;
+		lf_u64 l;
+		lf_u32 st;
+		lf_i64 w = 0;
+		lfk_fx(sm, et >= 0 ? 0u : (-et < 74 ? (lf_u32)-et : 74u), &h, &l,
+		       &st);
+		/* NaN, inf, |T| >= 2^(33 + max(ga, 0)) (steps 6, 7) */
+		lf_u32 big = e == 0xffu || e >= q->tbig;
+		if (!big && et > 0 && q->ga <= 0) {
+			/* 2^24 <= |T| < 2^33: an integer */
+			h = (lf_i64)((lf_u64)sm << et);
+		} else if (!big && et >= 0 && q->ga > 0) {
+			/* step 7: |T| >= 2^23, an integer: W and Tl = r 2^et */
+			lf_i32 d = q->ga - et;
+			lf_i64 r = sm;
+			if (d <= 0) {
+				w = (lf_i64)((lf_u64)sm << -d);
+				r = 0;
+			} else if (d <= 40) {
+				w = (sm + ((lf_i64)1 << (d - 1))) >> d;
+				r = sm - (lf_i64)((lf_u64)w << d);
+			}
+			lf_i64 ar = r < 0 ? -r : r;
+			big = r != 0 && (et >= 33 || (ar >> (33 - et)) != 0);
+			h = big || r == 0 ? 0 : (lf_i64)((lf_u64)r << et);
+		}
+		q->tw[i] = big ? 0 : w;
+		q->th[i] = big ? LFK_QADD_LO : h;
+		q->tl[i] = big ? 0 : l;
+		q->ts[i] = (lf_u8)(big ? 0 : st);
+	}
+	LF_PIPE_END(qadd_tab);
+}
+
+/*
+ * Steps 4 and 5: y from X = hi + lo * 2^-34 (+ a nonzero rest below
+ * 2^-34 when st), then the clamps.
+ */
+LF_INLINE lf_i32 lfk_qadd_y(const struct lfk_qadd *q, lf_i64 hi, lf_u64 lo,
+			    lf_u32 st)
+{
+	const lf_u64 hf = (lf_u64)1 << (LFK_QADD_FB - 1);
+	lf_i32 y;
+	if (hi >= ((lf_i64)1 << 31) - 64) {
+		y = -512; /* v >= 2^31: INT32_MIN */
+	} else if (hi >= 256) {
+		y = 512;
+	} else if (hi < -256) {
+		y = -512;
+	} else {
+		lf_i32 k = (lf_i32)hi;
+		lf_u32 m = (lf_u32)(k >= 0 ? k : -k - 1);
+		/* half the float32 spacing below / above h, 2^-34 units */
+		lf_u64 ulo, uhi;
+		if (m == 0) {
+			ulo = (lf_u64)1 << (k == 0 ? 8 : 9);
+			uhi = (lf_u64)1 << (k == 0 ? 9 : 8);
+		} else {
+			lf_u32 e = m >= 128 ? 7 : m >= 64 ? 6 : m >= 32 ? 5
+				 : m >= 16 ? 4 : m >= 8 ? 3 : m >= 4 ? 2
+				 : m >= 2 ? 1 : 0;
+			ulo = uhi = (lf_u64)1 << (10 + e);
+		}
+		lf_u32 up = lo > hf + uhi || (lo == hf + uhi && st) ||
+			    ((k & 1) && lo >= hf - ulo);
+		y = k + (lf_i32)up;
+	}
+	y = lfk_clamp(y, q->lo, q->hi);
+	return lfk_clamp(y, q->amin, q->amax);
+}
+
+/*
+ * One add, integers only: P and Q are the operands' values (x and x2, or
+ * x2 and x with swap); the table must be filled (lfk_qadd_tab).
+ */
+LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
+{
+	lf_i32 p = q->swap ? x2 : x, r = q->swap ? x : x2;
+	lf_i64 ah;
+	lf_u64 al;
+	lf_u32 as;
+	lf_u32 i = (lf_u32)(r - q->lo);
+	/* the 9 x 24-bit product and its post-add (a DSP), then the shift */
+	lf_i64 v = (lf_i64)p * q->pm + q->tw[i];
+	if (q->ga <= 0) {
+		lfk_fx(v, q->n, &ah, &al, &as);
+	} else { /* step 7 */
+		lf_u32 out = v > q->vmax || v < -q->vmax;
+		ah = out ? LFK_QADD_LO : (lf_i64)((lf_u64)v << q->ls);
+		al = 0;
+		as = 0;
+	}
+	lf_u64 lo = al + q->tl[i];
+	lf_i64 hi = ah + q->th[i] + (lf_i64)(lo >> LFK_QADD_FB);
+	lo &= LFK_QADD_FM;
+	return lfk_qadd_y(q, hi, lo, as | q->ts[i]);
 }
 
 /* One element: x and x2 are the operands' values, already decoded. */
 LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 {
-	/* Add: P and Q are x and x2, or x2 and x with swap. */
-	lf_i32 p = q->swap ? x2 : x, r = q->swap ? x : x2;
+	if (!q->mul)
+		return lfk_qadd_add(q, x, x2);
 	/* Mul: |.| <= 255 * 255, exact in float32. */
 	lf_i32 prod = (x - q->x_zp) * (x2 - q->x2_zp);
-	float a1 = (float)(q->mul ? prod : r);
-	float a2 = q->mul ? q->fz : (float)p;
-	/* In fabric (LUTs), not DSPs: the fused add puts 2 x 64 of them in
-	 * every conv's store (scripts/hw-config-check counts their LUTs;
-	 * UNVERIFIED that csynth maps fmaf() to the fmadd operator the
-	 * pragma names, UG1399 "Op Binding"). */
-	float inner = lfk_fmaf(a1, q->b1, q->c1);
+	/* In fabric (LUTs), not DSPs: add.c's lanes (scripts/hw-config-check
+	 * counts their LUTs; UNVERIFIED that csynth maps fmaf() to the
+	 * fmadd operator the pragma names, UG1399 "Op Binding"). */
+	float inner = lfk_fmaf((float)prod, q->b1, q->c1);
 #pragma HLS BIND_OP variable=inner op=fmadd impl=fabric
-	float v = lfk_fmaf(a2, q->b2, inner);
+	float v = lfk_fmaf(q->fz, q->b2, inner);
 #pragma HLS BIND_OP variable=v op=fmadd impl=fabric
 	lf_i32 y = lfk_quant_clamp(v, q->lo, q->hi);
 	return lfk_clamp(y, q->amin, q->amax);
@@ -102,11 +337,12 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
 #include <immintrin.h>
 /*
- * Host C only (hls/README.md "Emulator speed"): nb beats of lfk_qadd_one
- * with AVX2 and FMA3, 8 lanes at a time, for a caller that checked the
- * CPU has both. y[v] from x[v] and x2[v] (x2 NULL: the values bq[] in
- * every beat); y may be x or x2 (each beat is read whole before it is
- * written). The same bytes as lfk_qadd_one: the operands' values
+ * Host C only (hls/README.md "Emulator speed"): nb beats of lfk_qadd_one,
+ * for a caller that checked the CPU has AVX2 and FMA3. y[v] from x[v]
+ * and x2[v] (x2 NULL: the values bq[] in every beat); y may be x or x2
+ * (each beat is read whole before it is written). An add runs
+ * lfk_qadd_add lane by lane (the one integer formula). A mul runs 8 lanes
+ * at a time, the same bytes as lfk_qadd_one: the operands' values
  * converted exactly, the two fused multiply-adds rounded once each as
  * fmaf is (vfmadd231ps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
  * -512 (so lo), else v clamped to [-512, 512] (which saturates as the
@@ -137,6 +373,21 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 	const __m256i vh2 = _mm256_set1_epi32(q->amax);
 	const __m256i byte = _mm256_set1_epi32(0xff);
 	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	if (!q->mul) {
+		for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
+			lf_u8 o[LF_BLK_LANES];
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+				lf_i32 a = lfk_value(q->type, x[v][j]);
+				lf_i32 b = x2 ? lfk_value(q->type, x2[v][j])
+					      : bq[j];
+				o[j] = lfk_byte(lfk_qadd_add(q, a, b));
+			}
+			for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
+				y[v][j] = o[j];
+		}
+		return;
+	}
 	for (lf_u32 v = 0; v < nb; v++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
 		__m256i r[LF_BLK_LANES / 8];
@@ -156,20 +407,11 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 				x2v = _mm256_loadu_si256(
 				    (const __m256i *)(bq + j));
 			}
-			/* add: A1 = Q, A2 = P (P = x2 when swapped); mul
-			 * A1 = the exact product, A2 = y_zp */
-			__m256 a1, a2;
-			if (q->mul) {
-				a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
-				    _mm256_sub_epi32(xv, zx),
-				    _mm256_sub_epi32(x2v, zx2)));
-				a2 = fz;
-			} else {
-				a1 = _mm256_cvtepi32_ps(q->swap ? xv : x2v);
-				a2 = _mm256_cvtepi32_ps(q->swap ? x2v : xv);
-			}
+			/* mul: A1 = the exact product, A2 = y_zp */
+			__m256 a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
+			    _mm256_sub_epi32(xv, zx), _mm256_sub_epi32(x2v, zx2)));
 			__m256 in = _mm256_fmadd_ps(a1, b1, c1);
-			__m256 f = _mm256_fmadd_ps(a2, b2, in);
+			__m256 f = _mm256_fmadd_ps(fz, b2, in);
 			/* NaN or |f| >= 2^31: -512 */
 			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
 						   _CMP_NLT_UQ);

@@ -3,6 +3,7 @@ TEST_SRCS += tests/test_main.c tests/lf_test.c tests/unit/test_status.c
 TEST_SRCS += tests/unit/test_limits.c
 TEST_SRCS += tests/unit/test_kernels.c tests/unit/test_kernels_pool.c
 TEST_SRCS += tests/unit/test_kernels_blk.c tests/unit/test_kernels_part.c
+TEST_SRCS += tests/unit/test_qadd_int.c
 TEST_SRCS += tests/unit/test_xclbin.c tests/unit/test_pci.c
 TEST_SRCS += tests/unit/test_api.c tests/unit/test_options.c tests/unit/test_hostlib_ops.c \
 	tests/unit/test_tiling.c tests/unit/test_hostlib_util.c

@@ -34,12 +34,16 @@ HW_PART := xcvu47p-fsvh2892-2-e
 # the .xpfm and fix HW_MEM_* and link.cfg before a hardware build.
 HW_AVAIL_DSP := 8121
 HW_AVAIL_BRAM36 := 1814
+# LUTs: VU47P device total taken as 1,304K CLB LUTs (UltraScale+
+# product selection guide, not re-read here), less 10% as above.
+HW_AVAIL_LUT := 1173600
 HW_AVAIL_URAM := 864
 HW_MEM_TYPE := HBM
 HW_MEM_BANKS := 32
 HW_DSP_TARGET_PCT := 70
 HW_BRAM_MAX_PCT := 80
 HW_URAM_MAX_PCT := 80
+HW_LUT_MAX_PCT := 70
 
 # Choice: as for the U55C (same device class, 16 GB HBM): 2 lanes in SLR0
 # and SLR1. 250 MHz matches F2's default CL clock recipe (aws-fpga
@@ -70,8 +74,9 @@ HW_URAM_MAX_PCT := 80
 #   DSP48E2 (WP486, UNVERIFIED: aws-f1/params.mk has the detail), the
 #   others one. PIX = 7 divides every ResNet width (224 ... 7).
 #     blocked 7 x 16 x 32 = 3584 MAC / 2 + 64 x 4 + 64 = 2112; NCHW conv
-#     131, matmul 195, pool 74, add 64 (fmas in fabric, aws-f1/params.mk)
-#     -> lane 2576 DSP; 2 lanes 5152 of 8121 = 63.4%
+#     131, matmul 195, pool 74, add 64 + 16, the fused add + 64 (QLinearAdd
+#     in integers, a DSP a lane; the mul's fmas in fabric, aws-f1/params.mk)
+#     -> lane 2656 DSP; 2 lanes 5312 of 8121 = 65.4% (63.4% before)
 #   BRAM worst case: blocked weights 32 banks x 15 = 480, twice (the
 #     ping-pong channel of DATAFLOW region blk_obs, hls/README.md
 #     "Overlap") = 960, accumulator row 7 x 65 banks twice (blk_rows'

@@ -22,12 +22,15 @@ HW_PART := xcu250-figd2104-2L-e
 # DDR: UG1120 "DMA Configurations": U200/U250 4 x DDR4 16 GB.
 HW_AVAIL_DSP := 11508
 HW_AVAIL_BRAM36 := 2000
+# LUTs: the same ThunderGP file, 345171 + 344533 + 344878 + 345158.
+HW_AVAIL_LUT := 1379740
 HW_AVAIL_URAM := 1280
 HW_MEM_TYPE := DDR
 HW_MEM_BANKS := 4
 HW_DSP_TARGET_PCT := 70
 HW_BRAM_MAX_PCT := 80
 HW_URAM_MAX_PCT := 80
+HW_LUT_MAX_PCT := 70
 
 # Choice: 4 lanes, one per SLR, each on its own SLR's DDR channel (no SLR
 # crossing). The U200-class cards support kernel clocks of 250-300 MHz
@@ -63,8 +66,9 @@ HW_URAM_MAX_PCT := 80
 #   the blockable convolutions). Blocked MACs two per DSP48E2 (WP486,
 #   UNVERIFIED: aws-f1/params.mk has the detail), the others one.
 #     blocked 4 x 32 x 16 = 2048 MAC / 2 + 64 x 4 + 64 = 1344; NCHW conv
-#     131, matmul 131, pool 74, add 64 (fmas in fabric, aws-f1/params.mk)
-#     -> lane 1744 DSP; 4 lanes 6976 of 11508 = 60.6%
+#     131, matmul 131, pool 74, add 64 + 16, the fused add + 64 (QLinearAdd
+#     in integers, a DSP a lane; the mul's fmas in fabric, aws-f1/params.mk)
+#     -> lane 1824 DSP; 4 lanes 7296 of 11508 = 63.4% (60.6% before)
 #   BRAM worst case: blocked 480 RAMB18 (as aws-f1: weights twice, the
 #     DATAFLOW ping-pong; accumulator row in LUTRAM; line buffer in URAM),
 #     NCHW conv 80, matmul 72, pool 64 -> lane 696 RAMB18 = 348 RAMB36; 4

@@ -23,12 +23,16 @@ HW_PART := xcu280-fsvh2892-2L-e
 # each, 32 PCs; DDR: UG1120 "DMA Configurations": 2 x DDR4 16 GB.
 HW_AVAIL_DSP := 8121
 HW_AVAIL_BRAM36 := 1814
+# LUTs: U280 (DS963) device total taken as 1,304K CLB LUTs (UltraScale+
+# product selection guide, not re-read here), less 10% as above.
+HW_AVAIL_LUT := 1173600
 HW_AVAIL_URAM := 864
 HW_MEM_TYPE := HBM
 HW_MEM_BANKS := 32
 HW_DSP_TARGET_PCT := 70
 HW_BRAM_MAX_PCT := 80
 HW_URAM_MAX_PCT := 80
+HW_LUT_MAX_PCT := 70
 
 # Choice: 2 lanes in SLR0 and SLR1 (nearest the HBM, which sits below
 # SLR0), each with 16 pseudo-channels of its own. 250 MHz is a design
@@ -59,8 +63,9 @@ HW_URAM_MAX_PCT := 80
 #   DSP48E2 (WP486, UNVERIFIED: aws-f1/params.mk has the detail), the
 #   others one. PIX = 7 divides every ResNet width (224 ... 7).
 #     blocked 7 x 16 x 32 = 3584 MAC / 2 + 64 x 4 + 64 = 2112; NCHW conv
-#     131, matmul 195, pool 74, add 64 (fmas in fabric, aws-f1/params.mk)
-#     -> lane 2576 DSP; 2 lanes 5152 of 8121 = 63.4%
+#     131, matmul 195, pool 74, add 64 + 16, the fused add + 64 (QLinearAdd
+#     in integers, a DSP a lane; the mul's fmas in fabric, aws-f1/params.mk)
+#     -> lane 2656 DSP; 2 lanes 5312 of 8121 = 65.4% (63.4% before)
 #   BRAM worst case: blocked weights 32 banks x 15 = 480, twice (the
 #     ping-pong channel of DATAFLOW region blk_obs, hls/README.md
 #     "Overlap") = 960, accumulator row 7 x 65 banks twice (blk_rows'

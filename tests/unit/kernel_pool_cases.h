@@ -37,6 +37,14 @@ int lf_kpc_add_fma_ties(struct lf_rng *r, struct lf_kc_launch *l);
 int lf_kpc_random_mul(struct lf_rng *r, struct lf_kc_launch *l);
 
 /*
+ * Every (a, b) byte pair of a random 8-bit type through QLinearAdd, same
+ * shape, per channel and per (image, channel), for one random set of
+ * scales and zero points (a quarter of them with sx / sy past 2^24) and
+ * a random outer operand: three descriptors of 65536 elements.
+ */
+int lf_kpc_add_pairs(struct lf_rng *r, struct lf_kc_launch *l);
+
+/*
  * Every (a, b) byte pair of a random 8-bit type through QLinearMul, same
  * shape, per channel and per (image, channel), for one random set of
  * scales and zero points: three descriptors of 65536 elements.

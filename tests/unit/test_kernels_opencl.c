@@ -474,6 +474,9 @@ static void test_add(void)
 	run_gen(lf_kpc_random_add, 0x0c1add, 12, 0);
 	/* The bytes only a correctly rounded fma() gives. */
 	run_gen(lf_kpc_add_fma_ties, 0x0c1f3a, 3, 1);
+	/* Every (a, b) pair, the integer add of lf_kadd.h against the CPU
+	 * reference (test_kernels_pool.c add_pairs). */
+	run_gen(lf_kpc_add_pairs, 0x0c1a9a, 6, 1);
 }
 
 /* QLinearMul (the add's datapath): random, and every (a, b) pair for a

@@ -955,14 +955,16 @@ int lf_kpc_random_mul(struct lf_rng *r, struct lf_kc_launch *l)
  * x2 [2,128,1,1]), for one scale / zero-point set of mul_quant() (mode 0
  * half the time).
  */
-int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
+/*
+ * Every (a, b) byte pair of @x's type: three descriptors (an add, or a mul
+ * with @p->mul) with the quantization of @x, @o and @p, same shape, per channel
+ * and per (image, channel). lf_kpc_add_pairs and lf_kpc_mul_pairs.
+ */
+static int all_pairs(struct lf_rng *r, struct lf_kc_launch *l,
+		     const struct act_t *x, const struct act_t *o,
+		     const struct add_p *p)
 {
 	struct lf_kb k = {.r = r};
-	int t = lf_rng_range(r, 0, 1);
-	struct act_t x = {0, 1, 1, 256, 256, t, 0, 0.0f};
-	struct act_t o = x;
-	struct add_p p = {.mul = 1};
-	mul_quant(r, t, &x, &o, &p, lf_rng_range(r, 0, 1) ? 0 : -1);
 	uint8_t *av = lf_kc_xmalloc(65536), *bv = lf_kc_xmalloc(65536);
 	for (int i = 0; i < 65536; i++) {
 		av[i] = (uint8_t)(i & 255);
@@ -975,7 +977,7 @@ int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
 	    {BC_FULL, 1, 1, 256}, {BC_CH4, 1, 256, 1}, {BC_NC4, 2, 128, 1}};
 	int bad = 0;
 	for (int f = 0; f < 3 && !bad; f++) {
-		struct act_t xf = x, of = o;
+		struct act_t xf = *x, of = *o;
 		xf.n = forms[f].n;
 		xf.c = forms[f].c;
 		xf.h = forms[f].h;
@@ -990,7 +992,7 @@ int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
 				cv[c] = (uint8_t)c;
 			of.off = lf_kb_input(&k, cv, 256);
 		}
-		struct add_p pf = p;
+		struct add_p pf = *p;
 		pf.bc = forms[f].bc;
 		bad = lb_add(&k, &xf, &of, &pf).off == NONE;
 	}
@@ -1001,8 +1003,34 @@ int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
 		lf_kb_abandon(&k);
 		return -1;
 	}
-	lf_kb_finish(&k, LF_KOP_MUL, l);
+	lf_kb_finish(&k, p->mul ? LF_KOP_MUL : LF_KOP_ADD, l);
 	return 0;
+}
+
+int lf_kpc_mul_pairs(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	int t = lf_rng_range(r, 0, 1);
+	struct act_t x = {0, 1, 1, 256, 256, t, 0, 0.0f};
+	struct act_t o = x;
+	struct add_p p = {.mul = 1};
+	mul_quant(r, t, &x, &o, &p, lf_rng_range(r, 0, 1) ? 0 : -1);
+	return all_pairs(r, l, &x, &o, &p);
+}
+
+int lf_kpc_add_pairs(struct lf_rng *r, struct lf_kc_launch *l)
+{
+	int t = lf_rng_range(r, 0, 1);
+	struct act_t x = {0, 1, 1, 256, 256, t, 0, 0.0f};
+	struct act_t o = x;
+	struct add_p p = {0};
+	add_quant(r, t, &x, &o, &p);
+	if (lf_rng_range(r, 0, 3) == 0) { /* sx / sy past 2^24, both ways */
+		p.ys = log_uniform(r, 1e-12, 1e-8);
+		x.scale = log_uniform(r, 1e-2, 1e2);
+		o.scale = log_uniform(r, 1e-2, 1e2);
+	}
+	p.full_is_b = lf_rng_range(r, 0, 1);
+	return all_pairs(r, l, &x, &o, &p);
 }
 
 /* QLinearMul of one pair as MLAS (a multiply, then an add) or with the
@@ -1789,6 +1817,46 @@ static void test_mul_sweep(void)
 	CU_ASSERT(nc >= cases / 8);
 }
 
+/* add.c's host-C fast path switch (0 AVX2 where the CPU has it, 1 the
+ * loops as written; lf_conv_blk.h). */
+extern int lfk__blk_isa;
+
+/*
+ * QLinearAdd exhaustively, against the CPU reference (lf__ref_qadd):
+ * every (a, b) pair of the type, same shape, per channel and per (image,
+ * channel), either operand outer (ONNX's A or B full), for several scale
+ * sets (add_quant: any, exact ties, similar, past 2^31; and sx / sy past
+ * 2^24, lf_kadd.h's step 7), NCHW through lfk_add and lfk_engine, and
+ * blocked with the emulator's AVX2 path and without: the kernels' integer
+ * add (hls/lf_kadd.h) on every path.
+ */
+static void test_add_pairs(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0xadd9a1;
+	int sets = lf_test_slow_mode() ? 3 : 12, fails = 0;
+	int isa = lfk__blk_isa;
+	for (int i = 0; i < sets; i++) {
+		struct lf_rng r;
+		struct lf_kc_launch l, lb;
+		case_rng(&r, seed, i);
+		CU_ASSERT_EQUAL_FATAL(lf_kpc_add_pairs(&r, &l), 0);
+		CU_ASSERT_EQUAL_FATAL(l.ndesc, 3);
+		if (run_check(&l, 0, seed, i) != 0 ||
+		    run_check(&l, 1, seed, i) != 0)
+			fails++;
+		CU_ASSERT_EQUAL_FATAL(blk_convert(&r, &l, &lb), 0);
+		for (int a = 0; a < 2; a++) {
+			lfk__blk_isa = a;
+			if (run_check(&lb, a, seed, i) != 0)
+				fails++;
+		}
+		lfk__blk_isa = isa;
+		lf_kc_free(&lb);
+		lf_kc_free(&l);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
 /*
  * QLinearMul exhaustively: every (a, b) pair of the type, same shape, per
  * channel and per (image, channel), for several scale / zero-point sets
@@ -1817,10 +1885,6 @@ static void test_mul_pairs(void)
 	}
 	CU_ASSERT_EQUAL(fails, 0);
 }
-
-/* add.c's host-C fast path switch (0 AVX2 where the CPU has it, 1 the
- * loops as written; lf_conv_blk.h). */
-extern int lfk__blk_isa;
 
 /* QLinearMul where MLAS's two roundings matter: a kernel that fuses
  * them into one fma fails here, NCHW and blocked, either host path. */
@@ -2878,25 +2942,27 @@ static void test_cycles(void)
 	 * reads (port: 1568 * 64 / 16 = 6272 cycles) and 784 single writes
 	 * (3136), against 32 * 48 = 1536 of compute:
 	 *   64 + 12 + 6272 = 6348 per plane; the descriptor 266 (above)
-	 *   small, 8 planes:  8 * 6348 + 266 = 51050
-	 *   big, 64 planes:  64 * 6348 + 266 = 406538
+	 *   and its table (qadd_tab, on chip: 256 trips, 12 + 255 = 267)
+	 *   small, 8 planes:  8 * 6348 + 266 + 267 = 51317
+	 *   big, 64 planes:  64 * 6348 + 266 + 267 = 406805
 	 */
-	CU_ASSERT_EQUAL(cs, 51050);
-	CU_ASSERT_EQUAL(cb, 406538);
+	CU_ASSERT_EQUAL(cs, 51317);
+	CU_ASSERT_EQUAL(cb, 406805);
 	/*
 	 * A bank that gives this CU 1 byte per cycle at efficiency 0.5 for
 	 * single transactions of at least 64 bytes: each of the 1568 reads
 	 * and 784 writes costs 64 / (1 * 0.5) = 128 cycles of bank time,
 	 * (1568 + 784) * 128 = 301056 > 6272 per plane:
-	 *   64 + 12 + 301056 = 301132 per plane; 8 * 301132 + 266 = 2409322
+	 *   64 + 12 + 301056 = 301132 per plane;
+	 *   8 * 301132 + 266 + 267 = 2409589
 	 * (the desc port has no bank figures: its fetch stays 130)
 	 */
 	CU_ASSERT(lfk_mem_set(LFP_PORT_ACT, 1.0f, 0.9f, 0.5f, 64));
-	CU_ASSERT_EQUAL(cycles_of(&s), 2409322);
+	CU_ASSERT_EQUAL(cycles_of(&s), 2409589);
 	CU_ASSERT(!lfk_mem_set(LFP_NPORTS, 1.0f, 0.9f, 0.5f, 64));
 	CU_ASSERT(!lfk_mem_set(LFP_PORT_ACT, 1.0f, 0.0f, 0.5f, 64));
 	CU_ASSERT(lfk_mem_set(LFP_PORT_ACT, 0.0f, 0.9f, 0.5f, 64));
-	CU_ASSERT_EQUAL(cycles_of(&s), 51050);
+	CU_ASSERT_EQUAL(cycles_of(&s), 51317);
 #endif
 	lf_kc_free(&s);
 	lf_kc_free(&b);
@@ -2940,10 +3006,11 @@ static void test_blk_cycles(void)
 	 * Add of two 4x4x64 tensors: 16 beats each, one chunk.
 	 *   add_blk_load    x, then x2: 64 + 2 + max(15, 16)         =   82
 	 *   add_blk_vec     16 beats written: 12 + max(15, 16)       =   28
-	 *   2 * 82 + 28 + 266                                        =  458
+	 *   qadd_tab        the table, 256 trips on chip: 12 + 255   =  267
+	 *   2 * 82 + 28 + 267 + 266                                  =  725
 	 */
 	CU_ASSERT_EQUAL(cp, 1060);
-	CU_ASSERT_EQUAL(ca, 458);
+	CU_ASSERT_EQUAL(ca, 725);
 #endif
 	/* The streamed path (kh 3 <= 2 * stride 2). */
 	mp = pool_3x3(2, 8, 8, 0, LF_KDT_U8);
@@ -3093,6 +3160,7 @@ void lf_test_suite_kernels_pool(void)
 	    {"add_sweep", test_add_sweep},
 	    {"add_ties", test_add_ties},
 	    {"mul_sweep", test_mul_sweep},
+	    {"add_pairs", test_add_pairs},
 	    {"mul_pairs", test_mul_pairs},
 	    {"mul_ties", test_mul_ties},
 	    {"pool_row_edge", test_pool_row_edge},
