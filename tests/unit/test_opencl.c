@@ -1100,6 +1100,11 @@ static void test_props(void)
 	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_lbeats", -1), 1024);
 	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_lbeats_ocl", -1),
 			1024);
+	/* So is the resident first block (LF_BLK_WRES_OCL): 16 UltraRAM
+	 * banks on the card, none in the OpenCL build (PoCL's __local). */
+	CU_ASSERT_EQUAL(lf__dev_limit(g.emu, "lfk_conv2d.blk_wres", -1), 16);
+	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_wres", -1), 0);
+	CU_ASSERT_EQUAL(lf__dev_limit(g.cl, "lfk_conv2d.blk_wres_ocl", -1), 0);
 }
 
 /*
