@@ -140,7 +140,7 @@ static void add_run(LF_GLOBAL lf_beat *act, const lf_desc *d,
 				if (full)
 					x2 = lfk_value(d->x_type,
 						       lf_ld_u8(act, d->x2_off + e));
-				lf_i32 y = lfk_qadd_one(&g->q, x, x2);
+				lf_i32 y = lfk_qadd_one(&g->q, l, x, x2);
 				lf_st_u8(act, d->y_off + e, lfk_byte(y));
 			}
 		}
@@ -215,7 +215,7 @@ add_blk_vec:
 			lf_i32 x = lfk_value(d->x_type, xab[v][l]);
 			lf_i32 x2 =
 			    full ? lfk_value(d->x_type, x2ab[v][l]) : q[l];
-			lf_i32 y = lfk_qadd_one(&g->q, x, x2);
+			lf_i32 y = lfk_qadd_one(&g->q, l, x, x2);
 			o[l] = lfk_byte(y);
 		}
 		lf_beat_wr(act, ybi + v, o);

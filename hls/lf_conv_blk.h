@@ -1910,7 +1910,7 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 						      accrow[ox], mult, dw, cst,
 						      lut);
 				lf_i32 y = lfk_qadd_add(
-				    &g->fq, lfk_value(d->y_type, a),
+				    &g->fq, j, lfk_value(d->y_type, a),
 				    lfk_value(d->y_type, sk[j]));
 				bt[j] = lfk_byte(y);
 			}

@@ -73,7 +73,8 @@
  * In hardware a lane is the 9 x 24-bit product and its post-add (a DSP),
  * a shift (right by -ga, or left by ga), a 70-bit add and the compares of
  * step 4; the table (73 bits an entry: th 36, tl or W 35, ts, which of
- * the two) a copy per lane (scripts/hw-config-check counts them;
+ * the two) a copy per lane pair (LFK_QADD_COPIES; scripts/hw-config-check
+ * counts them;
  * UNVERIFIED, no synthesis: the C holds them in 64-bit words, their
  * ranges above).
  * tests/unit/test_qadd_int.c checks every (P, Q) pair of many coefficient
@@ -88,6 +89,22 @@
 
 /* Entries of the add's table: one per value of Q (an 8-bit type). */
 #define LFK_QADD_TAB 256
+
+/*
+ * Copies of the add's table: 64 lanes read an entry each per cycle
+ * (blk_store_add, II 1), so Vitis HLS gets one copy per lane pair, each a
+ * memory of its own with two read ports (LUTRAM, 256 x 73 bits:
+ * scripts/hw-config-check counts a lane's share), all written together by
+ * lfk_qadd_tab; lane j reads copy j / 2. Host C and OpenCL C keep one.
+ * UNVERIFIED (no csynth): that Vitis maps each copy to its own LUTRAM
+ * with the struct's arrays as written (ARRAY_PARTITION dim 1 is the
+ * fallback).
+ */
+#if defined(LF_HLS)
+#define LFK_QADD_COPIES (LF_BLK_LANES / 2)
+#else
+#define LFK_QADD_COPIES 1
+#endif
 
 /* The coefficients of one add or mul (lfk_qadd_init, lfk_qadd_tab). */
 struct lfk_qadd {
@@ -108,10 +125,10 @@ struct lfk_qadd {
 	lf_u32 n, ls;
 	lf_i64 vmax;
 	lf_u32 tbig; /* biased exponent from which |T| gives lo (6, 7) */
-	lf_i64 tw[LFK_QADD_TAB];
-	lf_i64 th[LFK_QADD_TAB];
-	lf_u64 tl[LFK_QADD_TAB];
-	lf_u8 ts[LFK_QADD_TAB];
+	lf_i64 tw[LFK_QADD_COPIES][LFK_QADD_TAB];
+	lf_i64 th[LFK_QADD_COPIES][LFK_QADD_TAB];
+	lf_u64 tl[LFK_QADD_COPIES][LFK_QADD_TAB];
+	lf_u8 ts[LFK_QADD_COPIES][LFK_QADD_TAB];
 };
 
 /* th of an entry whose every sum is lo (step 6). */
@@ -244,10 +261,13 @@ qadd_tab:
 			big = r != 0 && (et >= 33 || (ar >> (33 - et)) != 0);
 			h = big || r == 0 ? 0 : (lf_i64)((lf_u64)r << et);
 		}
-		q->tw[i] = big ? 0 : w;
-		q->th[i] = big ? LFK_QADD_LO : h;
-		q->tl[i] = big ? 0 : l;
-		q->ts[i] = (lf_u8)(big ? 0 : st);
+		for (lf_u32 c = 0; c < LFK_QADD_COPIES; c++) {
+#pragma HLS UNROLL
+			q->tw[c][i] = big ? 0 : w;
+			q->th[c][i] = big ? LFK_QADD_LO : h;
+			q->tl[c][i] = big ? 0 : l;
+			q->ts[c][i] = (lf_u8)(big ? 0 : st);
+		}
 	}
 	LF_PIPE_END(qadd_tab);
 }
@@ -291,17 +311,19 @@ LF_INLINE lf_i32 lfk_qadd_y(const struct lfk_qadd *q, lf_i64 hi, lf_u64 lo,
 
 /*
  * One add, integers only: P and Q are the operands' values (x and x2, or
- * x2 and x with swap); the table must be filled (lfk_qadd_tab).
+ * x2 and x with swap), @lane the datapath lane (its table copy); the
+ * table must be filled (lfk_qadd_tab).
  */
-LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
+LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_u32 lane,
+			      lf_i32 x, lf_i32 x2)
 {
 	lf_i32 p = q->swap ? x2 : x, r = q->swap ? x : x2;
 	lf_i64 ah;
 	lf_u64 al;
 	lf_u32 as;
-	lf_u32 i = (lf_u32)(r - q->lo);
+	lf_u32 i = (lf_u32)(r - q->lo), c = lane / 2 % LFK_QADD_COPIES;
 	/* the 9 x 24-bit product and its post-add (a DSP), then the shift */
-	lf_i64 v = (lf_i64)p * q->pm + q->tw[i];
+	lf_i64 v = (lf_i64)p * q->pm + q->tw[c][i];
 	if (q->ga <= 0) {
 		lfk_fx(v, q->n, &ah, &al, &as);
 	} else { /* step 7 */
@@ -310,17 +332,19 @@ LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 		al = 0;
 		as = 0;
 	}
-	lf_u64 lo = al + q->tl[i];
-	lf_i64 hi = ah + q->th[i] + (lf_i64)(lo >> LFK_QADD_FB);
+	lf_u64 lo = al + q->tl[c][i];
+	lf_i64 hi = ah + q->th[c][i] + (lf_i64)(lo >> LFK_QADD_FB);
 	lo &= LFK_QADD_FM;
-	return lfk_qadd_y(q, hi, lo, as | q->ts[i]);
+	return lfk_qadd_y(q, hi, lo, as | q->ts[c][i]);
 }
 
-/* One element: x and x2 are the operands' values, already decoded. */
-LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
+/* One element of lane @lane: x and x2 are the operands' values, already
+ * decoded. */
+LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
+			      lf_i32 x, lf_i32 x2)
 {
 	if (!q->mul)
-		return lfk_qadd_add(q, x, x2);
+		return lfk_qadd_add(q, lane, x, x2);
 	/* Mul: |.| <= 255 * 255, exact in float32. */
 	lf_i32 prod = (x - q->x_zp) * (x2 - q->x2_zp);
 	/* In fabric (LUTs), not DSPs: add.c's lanes (scripts/hw-config-check
@@ -381,7 +405,7 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 				lf_i32 a = lfk_value(q->type, x[v][j]);
 				lf_i32 b = x2 ? lfk_value(q->type, x2[v][j])
 					      : bq[j];
-				o[j] = lfk_byte(lfk_qadd_add(q, a, b));
+				o[j] = lfk_byte(lfk_qadd_add(q, j, a, b));
 			}
 			for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
 				y[v][j] = o[j];

@@ -116,7 +116,8 @@ static uint64_t check_set(struct tally *ty, int t, int swap, float sx,
 			int32_t p = swap ? b : a, qq = swap ? a : b;
 			float v = ref_v(&r, p, qq);
 			int32_t want = ref_y(&r, v);
-			int32_t got = lfk_qadd_one(&q, a, b);
+			int32_t got =
+			    lfk_qadd_one(&q, (lf_u32)(a * 3 + b) % 64, a, b);
 			if (got != want) {
 				if (bad < 3)
 					fprintf(stderr,
