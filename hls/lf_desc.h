@@ -145,6 +145,9 @@ enum lf_kdtype {
 #define LF_DF_XFOLD                                                            \
 	0x1000u /* blocked conv: x is compact pixel-major rows, folded into \
 		* kw * ic lanes by the load (below) */
+#define LF_DF_POOL                                                             \
+	0x10000u /* blocked conv: y is the max pool of its output (fused    \
+		  * pool, below; pool_k, pool_clamp) */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -430,6 +433,35 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   does not rejects it (LF_KST_BAD_OP). Without the flag the input of
  *   such a conv is 64 lanes a pixel: 21 real of 64 for ResNet's stem,
  *   whose 150 KB image was uploaded as 1.6 MB.
+ * Fused max pool (LF_DF_POOL; conv2d with LF_DF_BLK): y is the MaxPool
+ *   of the conv's output t, which is never written: t is the blocked
+ *   (n, oc, oh, ow) tensor the conv alone would write (requantization,
+ *   clamp and output table included, pad lanes too), and y the blocked
+ *   (n, oc, ph, pw) tensor
+ *     y[i][c][py][px] = clamp(max of t[i][c][yy][xx] as y_type values
+ *       over the window's taps inside t, pool_min, pool_max),
+ *   yy = py * psh - ppt + a (a < pkh), xx = px * psw - ppl + b (b < pkw),
+ *   dilation 1. pool_k (word 57) = pkh | pkw << 4 | psh << 8 |
+ *   psw << 12 | ppt << 16 | ppl << 20 | ppb << 24 | ppr << 28 (4 bits
+ *   each); ph = (oh + ppt + ppb - pkh) / psh + 1, pw = (ow + ppl + ppr -
+ *   pkw) / psw + 1 (floor: a ceil-mode pool of another size is not fused).
+ *   pool_clamp (word 58) = (pool_min & 0xffff) | pool_max << 16, two
+ *   int16 in y_type's range with pool_min <= pool_max (else
+ *   LF_KST_BAD_QUANT). Shape (else LF_KST_BAD_SHAPE): 1 <= pkh <= 2 psh
+ *   (a row of t is in at most two windows), 1 <= pkw <= 4, ppt < psh,
+ *   ppt < pkh, ppb < pkh, ppl < pkw, ppr < pkw (every window has a tap in
+ *   t), oh + ppt + ppb >= pkh and ow + ppl + ppr >= pkw. ow <= the limit
+ *   `lfk_conv2d.blk_pool` (pixels of a row of t the pool's row
+ *   accumulators hold; else LF_KST_LIMIT). y_rows (Part of a layer)
+ *   counts rows of y (r1 <= ph); a part computes the rows of t its
+ *   windows need, so two neighbouring parts may both compute a row of t.
+ *   y_blks, LF_DF_YCB (images y_cb * ph * pw beats apart) and the bounds
+ *   of y are y's: ((n - 1) * y_cb + ceil(oc / 64)) * ph * pw * 64 bytes.
+ *   Not with LF_DF_ADD (LF_KST_BAD_OP). Without the flag words 57-58 are
+ *   not read. A build takes the flag when `lfk_conv2d.blk_pool` > 0; one
+ *   that does not rejects it (LF_KST_BAD_OP). Max is order-free: y holds
+ *   exactly the bytes of the conv followed by the MaxPool descriptor with
+ *   the same window and act_min / act_max = pool_min / pool_max.
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -480,7 +512,11 @@ typedef struct lf_desc {
 	/* 49: echoed in the status word (lf_kst_word); 0 = no echo */
 	/* 49 */ lf_u32 nonce;
 	/* 50 */ float x_scale, x2_scale, y_scale; /* add / mul / avgpool */
-	/* 53 */ lf_u32 reserved8[60 - 53];
+	/* 53 */ lf_u32 reserved8[57 - 53];
+	/* 57-58: with LF_DF_POOL, the fused max pool's (below) */
+	/* 57 */ lf_u32 pool_k;
+	/* 58 */ lf_u32 pool_clamp;
+	/* 59 */ lf_u32 reserved9;
 	/* 60: with LF_DF_ADD, the fused add's (below) */
 	/* 60 */ lf_i32 add_x_zp, add_y_zp, add_min, add_max;
 } lf_desc;

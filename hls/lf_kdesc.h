@@ -85,10 +85,13 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	d->x_scale = lf_bits_f32(w[50]);
 	d->x2_scale = lf_bits_f32(w[51]);
 	d->y_scale = lf_bits_f32(w[52]);
-	for (lf_u32 k = 53; k < 60; k++) {
+	for (lf_u32 k = 53; k < 57; k++) {
 #pragma HLS UNROLL
 		d->reserved8[k - 53] = w[k];
 	}
+	d->pool_k = w[57];
+	d->pool_clamp = w[58];
+	d->reserved9 = w[59];
 	d->add_x_zp = (lf_i32)w[60];
 	d->add_y_zp = (lf_i32)w[61];
 	d->add_min = (lf_i32)w[62];
