@@ -591,11 +591,13 @@ conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	   LF_LOCAL lf_u8 bw0buf[LF_BLK_W0BEATS][LF_BLK_LANES],
 	   LF_LOCAL lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	   LF_LOCAL lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES],
-	   LF_LOCAL lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	   LF_LOCAL lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	   LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	   LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	if (d->flags & LF_DF_BLK)
 		return blk_layer(params, params_bytes, act, act_bytes, d,
-				 bw0buf, bwbuf, blbuf, baccrow);
+				 bw0buf, bwbuf, blbuf, baccrow, pva, pvb);
 	struct conv_geo g;
 	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
@@ -666,6 +668,15 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	LF_ONCHIP lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC];
 #pragma HLS ARRAY_PARTITION variable=baccrow type=cyclic factor=LF_BLK_PIX dim=1
 #pragma HLS ARRAY_PARTITION variable=baccrow type=complete dim=2
+	/* The fused max pool's two row accumulators (LF_DF_POOL; in
+	 * lfk_engine the blocked pool's, lent): cyclic by LF_POOL_BLK_KWP
+	 * pixels for its output loop (lf_kpool.h). */
+	LF_ONCHIP lf_u8 bpva[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=bpva type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bpva type=cyclic factor=4 dim=1
+	LF_ONCHIP lf_u8 bpvb[LF_POOL_BLK_ROW][LF_BLK_LANES];
+#pragma HLS ARRAY_PARTITION variable=bpvb type=complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bpvb type=cyclic factor=4 dim=1
 
 	for (lf_u32 i = 0; i < ndesc; i++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
@@ -673,7 +684,7 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		lfk_desc_fetch(desc, i, &d);
 		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
 				       wbuf, xbuf, ct, accbuf, bw0buf, bwbuf,
-				       blbuf, baccrow);
+				       blbuf, baccrow, bpva, bpvb);
 		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)

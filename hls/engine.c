@@ -201,7 +201,9 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 	 * time); its chunk of x2 is also the streamed max pool's second row
 	 * accumulator (pool.c pool_blk_rows), which reads LF_POOL_BLK_KWP
 	 * consecutive pixels a cycle as from rbb: cyclic by 4 like rbb (the
-	 * add reads one pixel a cycle either way). */
+	 * add reads one pixel a cycle either way). rbb and x2ab are also
+	 * the blocked conv's fused max pool's row accumulators (LF_DF_POOL,
+	 * lf_conv_blk.h blk_store_pool): one datapath at a time. */
 	LF_ONCHIP lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES];
 #pragma HLS ARRAY_PARTITION variable=x2ab type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=x2ab type=cyclic factor=4 dim=1
@@ -223,7 +225,7 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 		} else if (d.op == LF_KOP_CONV2D) {
 			st = conv_layer(params, params_bytes, act, act_bytes,
 					&d, wbuf, xbuf, ct, accbuf, bw0buf,
-					bwbuf, blbuf, baccrow);
+					bwbuf, blbuf, baccrow, rbb, x2ab);
 		} else if (d.op == LF_KOP_MATMUL) {
 			st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				      abuf, bbuf);

@@ -194,6 +194,15 @@
  */
 #define LF_BLK_XF_BEATS 64
 /*
+ * The blocked conv's fused max pool (LF_DF_POOL, lf_desc.h "Fused max
+ * pool"): the most pixels of a conv output row it takes, which its two
+ * pooled-row accumulators hold: the blocked pool's row buffers (in
+ * lfk_engine the pool's and the blocked add's, lent to the conv). The
+ * limits key lfk_conv2d.blk_pool (0 in a build without it). Set by the
+ * source (lf_conv_blk.h blk_store_pool), not a -D parameter.
+ */
+#define LF_BLK_POOL LF_POOL_BLK_ROW
+/*
  * The depthwise unit (lf_conv_blk.h blk_dw_mac) takes, each cycle, one
  * tap row of LF_BLK_DW_KW tap columns for LF_BLK_DW_PIX output pixels of
  * 64 channels: LF_BLK_DW_PIX * LF_BLK_DW_KW * 64 multipliers. The columns
@@ -504,6 +513,7 @@
 	X("lfk_conv2d.blk_ycb", LF_BLK_YCB)                                    \
 	X("lfk_conv2d.blk_add", LF_BLK_ADD)                                    \
 	X("lfk_conv2d.blk_xfold", LF_BLK_XF_BEATS)                             \
+	X("lfk_conv2d.blk_pool", LF_BLK_POOL)                                  \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

@@ -72,6 +72,7 @@
 #include "lf_config.h"
 #include "lf_desc.h"
 #include "lf_kadd.h"
+#include "lf_kpool.h"
 #include "lf_kutil.h"
 #include "lf_pipes.h"
 
@@ -121,6 +122,12 @@ struct blk_geo {
 	lf_u32 ycb;	  /* y's channel blocks per image (LF_DF_YCB: y_cb) */
 	lf_u32 fadd;	  /* LF_DF_ADD: the store adds x2 (blk_store) */
 	lf_u32 xrb;	  /* LF_DF_XFOLD: beats of a compact row; else 0 */
+	/* LF_DF_POOL (blk_store_pool): the pool's window (pool_k), y's
+	 * rows and columns, the part's rows of y q0 .. q0 + nq - 1 and the
+	 * rows of y a band takes (qb); r0, nr, bo are then the conv rows
+	 * those need (blk_pool_rows). */
+	lf_u32 fpool, pkh, pkw, psh, psw, ppt, ppl, ppb, ppr;
+	lf_u32 ph, pw, q0, nq, qb;
 	struct lfk_qadd fq; /* LF_DF_ADD: the add's coefficients */
 };
 
@@ -165,6 +172,9 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, struct blk_geo *g)
 	lf_u32 rs0 = g->lcb * d->iw;
 	g->rs = rs0;
 	lf_u32 pk = 1;
+	/* A fused pool (LF_DF_POOL) reduces its rows one at a time. */
+	if (g->fpool)
+		return 1;
 	while (pk < LF_BLK_PIX && (pk * d->ow) % LF_BLK_PIX != 0)
 		pk++;
 	/* A fused add's store (blk_store_add) waits LF_LAT_MEM for its
@@ -211,6 +221,11 @@ LF_INLINE lf_u32 blk_pk(const lf_desc *d, struct blk_geo *g)
  */
 LF_INLINE lf_u32 blk_bo(const lf_desc *d, const struct blk_geo *g)
 {
+	/* A fused pool: the most conv rows (blk_pool_rows cuts them). */
+	if (g->fpool)
+		return g->rows >= d->ih
+			   ? d->oh
+			   : (g->rows - g->span_h) / d->stride_h + 1;
 	/* The descriptor's part: g->nr rows (oh for a whole layer). */
 	lf_u32 oh = g->nr;
 	if (oh == 0)
@@ -223,6 +238,63 @@ LF_INLINE lf_u32 blk_bo(const lf_desc *d, const struct blk_geo *g)
 	lf_u32 even = (oh + nb - 1) / nb;
 	even = (even + g->pk - 1) / g->pk * g->pk;
 	return even < bo ? even : bo;
+}
+
+/*
+ * A fused pool (LF_DF_POOL): the conv rows row q of y needs, first(q) ..
+ * last(q), inside t (oh rows); and the band's first row of y from its
+ * first conv row oy0 (q * psh - ppt, or 0 for q = 0: ppt < psh, so the
+ * map is one to one).
+ */
+LF_INLINE lf_u32 blk_pool_first(const struct blk_geo *g, lf_u32 q)
+{
+	return q * g->psh > g->ppt ? q * g->psh - g->ppt : 0;
+}
+
+LF_INLINE lf_u32 blk_pool_last(const struct blk_geo *g, lf_u32 q, lf_u32 oh)
+{
+	lf_u32 e = q * g->psh + g->pkh - 1 - g->ppt;
+	return e < oh - 1 ? e : oh - 1;
+}
+
+LF_INLINE lf_u32 blk_pool_q(const struct blk_geo *g, lf_u32 oy0)
+{
+	return (oy0 + g->ppt) / g->psh;
+}
+
+/*
+ * Bands of a fused pool: rows of y, g->qb a band (the most whose conv
+ * rows, (qb - 1) * psh + pkh, fit the bo conv rows the buffer takes,
+ * evened out over the bands), the part's q0 .. q0 + nq - 1; a band
+ * computes the conv rows its rows of y need, so two bands may compute
+ * one conv row each (psh < pkh). Sets g->qb, g->bo (the most conv rows
+ * of a band), g->r0 and g->nr (the part's conv rows); 0 if no row of y
+ * fits.
+ */
+LF_INLINE lf_u32 blk_pool_rows(const lf_desc *d, struct blk_geo *g,
+			       lf_u32 bo)
+{
+	g->r0 = 0;
+	g->nr = 0;
+	g->qb = 1;
+	if (g->nq == 0)
+		return 1;
+	lf_u32 qb = g->nq;
+	if (bo < d->oh) {
+		if (bo < g->pkh)
+			return 0;
+		qb = (bo - g->pkh) / g->psh + 1;
+		if (qb > g->nq)
+			qb = g->nq;
+	}
+	lf_u32 nb = (g->nq + qb - 1) / qb;
+	g->qb = (g->nq + nb - 1) / nb;
+	g->bo = (g->qb - 1) * g->psh + g->pkh;
+	if (g->bo > d->oh)
+		g->bo = d->oh;
+	g->r0 = blk_pool_first(g, g->q0);
+	g->nr = blk_pool_last(g, g->q0 + g->nq - 1, d->oh) + 1 - g->r0;
+	return 1;
 }
 
 /*
@@ -276,15 +348,17 @@ LF_INLINE lf_u32 blk_ni(const lf_desc *d, const struct blk_geo *g,
  * beat, as a DDR4 bank's rate at burst efficiency is below a 64-byte beat
  * a cycle (driver/emu), compute at kred x OC tiles a cycle per pixel
  * group and row). Not for depthwise convs (a band per block already),
- * folded or compact loads, or batch > 1 (bands of several images; the
- * first band's load is one image's of many). @v is the compute's view.
+ * folded or compact loads, a fused pool (bands of whole windows), or
+ * batch > 1 (bands of several images; the first band's load is one
+ * image's of many). @v is the compute's view.
  */
 LF_INLINE lf_u32 blk_bf(const lf_desc *d, const lf_desc *v,
 			const struct blk_geo *g)
 {
 	lf_u32 c0 = g->nr < g->bo ? g->nr : g->bo;
 	if (LF_BLK_W0B == 0 || g->dwise || d->n != 1 || g->cs > 1 ||
-	    (d->flags & LF_DF_XFOLD) != 0 || c0 <= g->pk || g->nb == 0)
+	    (d->flags & LF_DF_XFOLD) != 0 || c0 <= g->pk || g->nb == 0 ||
+	    g->fpool)
 		return 0;
 	/* A band's input rows (c output rows) and their load's cycles. */
 	lf_u64 rb = (lf_u64)g->lcb * v->iw * 5 / 4;
@@ -356,12 +430,14 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	/* groups 1, or depthwise with channel multiplier 1; LF_DF_SWAP
 	 * only with a fused add. */
 	g->fadd = (d->flags & LF_DF_ADD) != 0;
+	g->fpool = (d->flags & LF_DF_POOL) != 0;
 	lf_u32 xf = d->flags & LF_DF_XFOLD;
 	lf_u32 opt = LF_DF_LUT | LF_DF_YCB | LF_DF_ADD | LF_DF_XFOLD |
-		     (g->fadd ? LF_DF_SWAP : 0);
+		     (g->fadd ? LF_DF_SWAP : 0) | (LF_BLK_POOL ? LF_DF_POOL : 0);
 	if (d->op != LF_KOP_CONV2D || (d->flags & ~opt) != LF_DF_BLK ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)) ||
-	    lfk_part_refused(d, 1) || (xf && d->groups != 1))
+	    lfk_part_refused(d, 1) || (xf && d->groups != 1) ||
+	    (g->fpool && g->fadd))
 		return LF_KST_BAD_OP;
 	if (!lfk_is_8bit(d->x_type) || !lfk_is_8bit(d->w_type) ||
 	    !lfk_is_8bit(d->y_type))
@@ -369,6 +445,29 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	lf_i32 st = conv_check_shape(d, 1);
 	if (st != LF_KST_OK)
 		return st;
+	/* The fused pool's window and y's size (lf_desc.h "Fused max
+	 * pool"). */
+	g->pkh = d->pool_k & 15u;
+	g->pkw = (d->pool_k >> 4) & 15u;
+	g->psh = (d->pool_k >> 8) & 15u;
+	g->psw = (d->pool_k >> 12) & 15u;
+	g->ppt = (d->pool_k >> 16) & 15u;
+	g->ppl = (d->pool_k >> 20) & 15u;
+	g->ppb = (d->pool_k >> 24) & 15u;
+	g->ppr = d->pool_k >> 28;
+	g->ph = d->oh;
+	g->pw = d->ow;
+	if (g->fpool) {
+		if (g->pkh < 1 || g->pkh > 2 * g->psh || g->pkw < 1 ||
+		    g->pkw > LF_POOL_BLK_KWP || g->psw < 1 ||
+		    g->ppt >= g->psh || g->ppt >= g->pkh ||
+		    g->ppb >= g->pkh || g->ppl >= g->pkw ||
+		    g->ppr >= g->pkw || d->oh + g->ppt + g->ppb < g->pkh ||
+		    d->ow + g->ppl + g->ppr < g->pkw)
+			return LF_KST_BAD_SHAPE;
+		g->ph = (d->oh + g->ppt + g->ppb - g->pkh) / g->psh + 1;
+		g->pw = (d->ow + g->ppl + g->ppr - g->pkw) / g->psw + 1;
+	}
 	/* The fused add's quantization (LF_DF_ADD): its operands and y
 	 * are y_type. */
 	if (g->fadd &&
@@ -379,6 +478,13 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	     !lfk_in_type(d->y_type, d->add_max) ||
 	     d->add_min > d->add_max || !lfk_scale_ok(d->x_scale) ||
 	     !lfk_scale_ok(d->x2_scale) || !lfk_scale_ok(d->y_scale)))
+		return LF_KST_BAD_QUANT;
+	/* The fused pool's clamp: two int16 in y_type's range. */
+	lf_i32 pmin = (lf_i32)(lf_i16)(d->pool_clamp & 0xffffu);
+	lf_i32 pmax = (lf_i32)(lf_i16)(d->pool_clamp >> 16);
+	if (g->fpool &&
+	    (!lfk_in_type(d->y_type, pmin) || !lfk_in_type(d->y_type, pmax) ||
+	     pmin > pmax))
 		return LF_KST_BAD_QUANT;
 	/* Folded input (lf_desc.h "Folded input"): one channel block of
 	 * kw * ic lanes, dilation 1, a compact row of at most XF_BEATS. The
@@ -408,9 +514,12 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		return LF_KST_BAD_SHAPE;
 	/* The part of the layer it computes (y_rows, y_blks). */
 	lf_u32 r1, b1;
-	if (!lfk_part(d, d->oh, g->ocb, &g->r0, &r1, &g->b0, &b1))
+	if (!lfk_part(d, g->ph, g->ocb, &g->r0, &r1, &g->b0, &b1))
 		return LF_KST_BAD_SHAPE;
 	g->nr = r1 - g->r0;
+	/* A fused pool's part is rows of y (blk_pool_rows). */
+	g->q0 = g->r0;
+	g->nq = g->nr;
 	g->nb = b1 - g->b0;
 	/* Depthwise: output block ob reads input block ob only; a block's
 	 * weights are one beat per tap. */
@@ -420,7 +529,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		LF_BLK_WBEATS * LF_BLK_LANES ||
 	    d->iw > LF_BLK_IW_MAX ||
 	    d->ow > LF_BLK_IW_MAX || d->stride_h > LF_BLK_STRIDE_MAX ||
-	    d->stride_w > LF_BLK_STRIDE_MAX)
+	    d->stride_w > LF_BLK_STRIDE_MAX ||
+	    (g->fpool && d->ow > LF_BLK_POOL))
 		return LF_KST_LIMIT;
 	/* Line buffer and compute from here on: the compute's view. */
 	lf_desc v;
@@ -448,7 +558,10 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->wbeats = g->dwise ? d->kh * d->kw
 			     : d->kh * d->kw * g->icb * LF_BLK_LANES;
 	g->bo = blk_bo(&v, g);
-	g->nband = (g->nr + g->bo - 1) / g->bo;
+	if (g->fpool && !blk_pool_rows(&v, g, g->bo))
+		return LF_KST_LIMIT;
+	g->nband = g->fpool ? (g->nq + g->qb - 1) / g->qb
+			    : (g->nr + g->bo - 1) / g->bo;
 	g->ni = blk_ni(d, g, cap);
 	g->bf = blk_bf(d, &v, g);
 	if (g->bf)
@@ -468,7 +581,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 					      LF_BLK_LANES));
 	lf_u64 y_sz = lfk_mul_sat(
 	    lfk_mul_sat(d->n - 1, g->ycb) + g->ocb,
-	    lfk_mul_sat(lfk_mul_sat(d->oh, d->ow), LF_BLK_LANES));
+	    lfk_mul_sat(lfk_mul_sat(g->ph, g->pw), LF_BLK_LANES));
 	lf_u64 w_sz = lfk_mul_sat(lfk_mul_sat(g->ocb, g->wbeats), LF_BEAT_BYTES);
 	lf_u64 r_sz = (lf_u64)g->ocb * LF_BLK_RBEATS * LF_BEAT_BYTES;
 	/* x2 of the fused add: blocked (n, oc, oh, ow), images ocb blocks
@@ -1940,6 +2053,96 @@ static void blk_store(LF_GLOBAL lf_beat *act, const lf_desc *d,
 }
 
 /*
+ * With a fused max pool (LF_DF_POOL, lf_desc.h "Fused max pool"): conv
+ * row cy of image n, block ob, in a band whose first conv row is oy0
+ * (its rows of y from blk_pool_q(oy0), g->qb of them at most, within the
+ * part). The row is requantized as blk_store does (one beat a pixel,
+ * II=1) and, instead of being written, max-reduced into the row
+ * accumulators of the band's rows of y whose windows hold it (at most
+ * two: pkh <= 2 psh), even rows of y in pva, odd ones in pvb (poolrow's
+ * pool_blk_vacc, lf_kpool.h: the first window row written, the later
+ * ones reduced). A row of y whose last window row this is is then
+ * written (pool_blk_vst, the blocked pool's output loop: each column's
+ * pkw taps at once, pool_min / pool_max, one beat a column). Rows are
+ * stored one at a time (blk_pk: pk 1) and in order, so each row of y
+ * has seen all its window rows when it is written; a band computes every
+ * conv row its rows of y need (blk_pool_rows), so nothing is carried
+ * from one band, block or image to the next.
+ */
+static void blk_store_pool(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			   const struct blk_geo *g, lf_u32 n, lf_u32 ob,
+			   lf_u32 oy0, lf_u32 cy, lf_u32 nreal,
+			   const float mult[LF_BLK_LANES],
+			   const lf_u32 dw[LF_BLK_LANES],
+			   const lf_u32 cst[LF_BLK_LANES],
+			   const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+			   LF_LOCAL const lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+			   LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			   LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	lf_u32 lut_on = (d->flags & LF_DF_LUT) != 0;
+	lf_u32 flip = (lf_u32)lfk_flip(d->y_type);
+	/* The band's rows of y bq0 .. bq1 - 1; cy is in the windows of qh
+	 * and qh - 1 at most. */
+	lf_u32 bq0 = blk_pool_q(g, oy0);
+	lf_u32 bq1 = bq0 + g->qb < g->q0 + g->nq ? bq0 + g->qb : g->q0 + g->nq;
+	lf_u32 qh = (cy + g->ppt) / g->psh;
+	lf_u32 in[2], ua = 0, wa = 0, ub = 0, wb = 0;
+	for (lf_u32 k = 0; k < 2; k++) {
+		lf_u32 q = qh - k;
+		in[k] = qh >= k && q >= bq0 && q < bq1 &&
+			cy + g->ppt < q * g->psh + g->pkh;
+		lf_u32 f = in[k] && cy == blk_pool_first(g, q);
+		if (in[k] && (q & 1u)) {
+			ub = 1;
+			wb = f;
+		} else if (in[k]) {
+			ua = 1;
+			wa = f;
+		}
+	}
+	LF_PIPE_BEGIN(blk_store_pool);
+blk_store_pool:
+	for (lf_u32 ox = 0; ox < d->ow; ox++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_ROW avg=112
+/* Each pixel of the accumulators is touched once per call. */
+#pragma HLS DEPENDENCE variable=pva type=inter dependent=false
+#pragma HLS DEPENDENCE variable=pvb type=inter dependent=false
+		LF_PIPE(blk_store_pool);
+		lf_u8 bt[LF_BEAT_BYTES];
+		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
+#pragma HLS UNROLL
+			bt[j] = blk_rq_lane(d, j, nreal, lut_on, accrow[ox],
+					    mult, dw, cst, lut);
+		}
+		pool_blk_vacc(bt, flip, ox, ua, wa, ub, wb, pva, pvb);
+	}
+	LF_PIPE_END_DEPTH(blk_store_pool, lut_on ? LF_DEPTH_LUT : 0);
+	/* The rows of y complete with cy, in order: the pool's view. */
+	lf_desc pv = *d;
+	pv.ow = g->pw;
+	pv.iw = d->ow;
+	pv.kw = g->pkw;
+	pv.stride_w = g->psw;
+	pv.pad_l = g->ppl;
+	pv.x_type = d->y_type;
+	pv.act_min = (lf_i32)(lf_i16)(d->pool_clamp & 0xffffu);
+	pv.act_max = (lf_i32)(lf_i16)(d->pool_clamp >> 16);
+	for (lf_u32 k = 2; k-- > 0;) {
+		lf_u32 q = qh - k;
+		if (!in[k] || cy != blk_pool_last(g, q, d->oh))
+			continue;
+		lf_u32 ybi = d->y_off / LF_BEAT_BYTES +
+			     ((n * g->ycb + ob) * g->ph + q) * g->pw;
+		if (q & 1u)
+			pool_blk_vst(act, &pv, ybi, 1, pvb);
+		else
+			pool_blk_vst(act, &pv, ybi, 1, pva);
+	}
+}
+
+/*
  * A dataflow process's own copy of the checked descriptor and its
  * geometry: in UG1399's canonical body a non-scalar variable has one
  * reading process, so the processes of a region do not share one.
@@ -2187,13 +2390,20 @@ static void blk_store_row(LF_GLOBAL lf_beat *act, const struct blk_task *t,
 			  const lf_u32 dw[LF_BLK_LANES],
 			  const lf_u32 cst[LF_BLK_LANES],
 			  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
-			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC])
+			  LF_LOCAL const lf_u32 acc[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	lf_u32 m, ip;
 	blk_pack_at(npk, i, &m, &ip);
-	blk_store(act, &t->d, &t->g, n0 + m, ob, oy0 + ip * t->g.pk,
-		  blk_pack_rows(&t->g, cnt, ip) * t->d.ow, blk_nreal(&t->d, ob),
-		  mult, dw, cst, lut, acc);
+	if (t->g.fpool)
+		blk_store_pool(act, &t->d, &t->g, n0 + m, ob, oy0, oy0 + ip,
+			       blk_nreal(&t->d, ob), mult, dw, cst, lut, acc,
+			       pva, pvb);
+	else
+		blk_store(act, &t->d, &t->g, n0 + m, ob, oy0 + ip * t->g.pk,
+			  blk_pack_rows(&t->g, cnt, ip) * t->d.ow,
+			  blk_nreal(&t->d, ob), mult, dw, cst, lut, acc);
 }
 
 /*
@@ -2215,7 +2425,9 @@ blk_rows(LF_GLOBAL lf_beat *act, const struct blk_task *tm,
 	 const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 	 LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	 LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-	 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	 LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	LF_OVL_BEGIN(blk_rows);
 blk_rows:
@@ -2228,7 +2440,7 @@ blk_rows:
 #pragma HLS BIND_STORAGE variable=acc type=ram_s2p impl=lutram
 		blk_mac_row(tm, ob, oy0, i, cnt, npk, dwm, wb, lb, acc);
 		blk_store_row(act, ts, n0, ob, oy0, i, cnt, npk, mult, dw, cst,
-			      lut, acc);
+			      lut, acc, pva, pvb);
 		LF_OVL_STEP(blk_rows);
 	}
 	LF_OVL_END(blk_rows);
@@ -2252,13 +2464,25 @@ LF_INLINE void blk_band_at(const lf_desc *d, const struct blk_geo *g,
 	*ob0 = g->b0 + (g->dwise ? r / g->nband : 0);
 	*nob = g->dwise ? 1 : g->nb;
 	lf_u32 bi = r % g->nband;
-	*oy0 = g->r0 + (bi == 0 ? 0 : g->bf ? g->bf + (bi - 1) * g->bo : bi * g->bo);
+	*oy0 = g->fpool	 ? blk_pool_first(g, g->q0 + bi * g->qb)
+	       : bi == 0 ? g->r0
+	       : g->bf	 ? g->r0 + g->bf + (bi - 1) * g->bo
+			 : g->r0 + bi * g->bo;
 }
 
 /* Output rows of the band from row oy0 (bo, or bf for an image's first
  * band where blk_bf made it short; fewer at the part's end). */
 LF_INLINE lf_u32 blk_band_cnt(const struct blk_geo *g, lf_u32 oy0)
 {
+	/* A fused pool: the conv rows of the band's rows of y. */
+	if (g->fpool) {
+		lf_u32 q1 = blk_pool_q(g, oy0) + g->qb;
+		if (q1 > g->q0 + g->nq)
+			q1 = g->q0 + g->nq;
+		lf_u32 e = (q1 - 1) * g->psh + g->pkh - g->ppt;
+		lf_u32 end = g->r0 + g->nr;
+		return (e < end ? e : end) - oy0;
+	}
 	lf_u32 left = g->r0 + g->nr - oy0;
 	lf_u32 lim = g->bf && oy0 == g->r0 ? g->bf : g->bo;
 	return left < lim ? left : lim;
@@ -2322,7 +2546,9 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
 	  const lf_u32 cst[LF_BLK_LANES],
 	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
 	  LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	/* blk_rows' two processes: a descriptor and a dw each. */
 	struct blk_task tm = *t, ts = *t;
@@ -2344,7 +2570,7 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
 	lf_u32 npk = (cnt + t->g.pk - 1) / t->g.pk;
 	lf_u32 nit = npk * ni;
 	blk_rows(act, &tm, &ts, n0, ob, oy0, cnt, npk, nit, dwm, mult, dw, cst,
-		 lut, wb, lb, accrow);
+		 lut, wb, lb, accrow, pva, pvb);
 }
 
 /*
@@ -2364,7 +2590,9 @@ static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	LF_OVL_BEGIN(blk_obs);
 blk_obs:
@@ -2384,7 +2612,7 @@ blk_obs:
 		blk_wtask(params, tw, ob0, k, w0, m0, dw0, c0, wbc, mult, dw,
 			  cst);
 		blk_ctask(act, tc, n0, ni, oy0, ob0, k, wbc, mult, dw, cst, lut,
-			  lb, accrow);
+			  lb, accrow, pva, pvb);
 		LF_OVL_STEP(blk_obs);
 	}
 	LF_OVL_END(blk_obs);
@@ -2403,14 +2631,16 @@ blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	     const lf_u32 c0[LF_BLK_LANES],
 	     LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	/* blk_obs' two processes: a copy each. */
 	struct blk_task tw = *t, tc = *t;
 	lf_u32 n0, ni, oy0, ob0, nob;
 	blk_band_at(&t->d, &t->g, j, &n0, &ni, &oy0, &ob0, &nob);
 	blk_obs(params, act, &tw, &tc, n0, ni, oy0, ob0, nob, lut, w0, m0, dw0,
-		c0, wb, lb, accrow);
+		c0, wb, lb, accrow, pva, pvb);
 }
 
 /*
@@ -2441,7 +2671,9 @@ blk_bands(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	  const lf_u32 c0[LF_BLK_LANES],
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	LF_OVL_BEGIN(blk_bands);
 blk_bands:
@@ -2454,7 +2686,7 @@ blk_bands:
 #pragma HLS BIND_STORAGE variable=lbc type=ram_s2p impl=uram
 		blk_load_band(act, tl, j, lbc);
 		blk_band_obs(params, act, tb, j, lut, w0, m0, dw0, c0, wb, lbc,
-			     accrow);
+			     accrow, pva, pvb);
 		LF_OVL_STEP(blk_bands);
 	}
 	LF_OVL_END(blk_bands);
@@ -2484,7 +2716,9 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+		    LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	/* blk_bands' two processes: a copy each; the load's holds the
 	 * descriptor, the compute's its view (blk_view). */
@@ -2525,7 +2759,7 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	}
 #endif
 	blk_bands(params, act, &tl, &tb, g->nunit, lut, w0, m0, dw0, c0, wb,
-		  lb, accrow);
+		  lb, accrow, pva, pvb);
 }
 
 /* Checks and runs one blocked descriptor; returns its status. */
@@ -2535,7 +2769,9 @@ blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	  LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
-	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC])
+	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
+	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
+	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	struct blk_geo g;
 	lf_i32 st = blk_check(d, params_bytes, act_bytes, &g);
@@ -2543,7 +2779,7 @@ blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 		st = blk_check_wzp(params, d, &g);
 	LF_DESC_DONE();
 	if (st == LF_KST_OK)
-		blk_run(params, act, d, &g, w0, wb, lb, accrow);
+		blk_run(params, act, d, &g, w0, wb, lb, accrow, pva, pvb);
 	return st;
 }
 

@@ -130,7 +130,10 @@
 	X(blk_store, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)          \
 	/* the same with a fused add: x2's beat of the pixel read, in order */ \
 	X(blk_store_add, 1, LF_DEPTH_RQ, LFP_ACT_RD | LFP_ACT_WR, 1, 1,        \
-	  LFP_SEQ_BEATS)
+	  LFP_SEQ_BEATS)                                                       \
+	/* with a fused max pool: each requantized beat into row */          \
+	/* accumulators on chip, nothing written (pool_blk_vst writes) */     \
+	X(blk_store_pool, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)
 
 /* lfk_matmul (matmul.c). */
 #define LF_PIPES_MATMUL(X)                                                     \
@@ -242,7 +245,9 @@
 	X(blk_rows, 0, LOOP, blk_mac)                                          \
 	X(blk_rows, 0, LOOP, blk_dw_mac)                                       \
 	X(blk_rows, 1, LOOP, blk_store)                                        \
-	X(blk_rows, 1, LOOP, blk_store_add)
+	X(blk_rows, 1, LOOP, blk_store_add)                                    \
+	X(blk_rows, 1, LOOP, blk_store_pool)                                   \
+	X(blk_rows, 1, LOOP, pool_blk_vst)
 
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \

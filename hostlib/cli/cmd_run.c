@@ -208,7 +208,7 @@ static void print_output(const struct lf_tensor_info *info, lf_tensor *t,
 static void print_layouts(const lf_run_profile *p)
 {
 	unsigned last = ~0u, nblk = 0, nseg = 0, nfold = 0, nplaced = 0;
-	unsigned nfused = 0;
+	unsigned nfused = 0, nfpool = 0;
 	char line[512] = "";
 	size_t len = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
@@ -220,7 +220,10 @@ static void print_layouts(const lf_run_profile *p)
 		int fold = strcmp(r.layout, "folded") == 0;
 		nfold += fold;
 		nplaced += strcmp(r.layout, "placed") == 0;
-		nfused += strcmp(r.layout, "fused") == 0;
+		nfused += strcmp(r.layout, "fused") == 0 &&
+			  strcmp(r.op, "MaxPool") != 0;
+		nfpool += strcmp(r.layout, "fused") == 0 &&
+			  strcmp(r.op, "MaxPool") == 0;
 		if (r.segment == last)
 			continue;
 		last = r.segment;
@@ -240,8 +243,14 @@ static void print_layouts(const lf_run_profile *p)
 			      nplaced, nplaced == 1 ? "" : "s");
 	if (nfused && at >= 0 && (size_t)at < sizeof(placed))
 		/* QLinearAdd in its conv's store (LF_DF_ADD) */
+		at += snprintf(placed + at, sizeof(placed) - (size_t)at,
+			       ", %u add%s fused", nfused,
+			       nfused == 1 ? "" : "s");
+	if (nfpool && at >= 0 && (size_t)at < sizeof(placed))
+		/* MaxPool in its conv's store (LF_DF_POOL) */
 		snprintf(placed + at, sizeof(placed) - (size_t)at,
-			 ", %u add%s fused", nfused, nfused == 1 ? "" : "s");
+			 ", %u max pool%s fused", nfpool,
+			 nfpool == 1 ? "" : "s");
 	if (nseg)
 		printf("device layout: %u of %u segment%s blocked (channels "
 		       "innermost, 64 per block), %u stem conv%s folded%s; "

@@ -45,6 +45,8 @@ struct lf__exec {
 	int64_t blk_conv_lbeats, blk_conv_stride_max, blk_conv_dw;
 	int64_t blk_conv_ycb; /* lfk_conv2d.blk_ycb: LF_DF_YCB (0: absent) */
 	int64_t blk_conv_add; /* lfk_conv2d.blk_add: LF_DF_ADD (0: absent) */
+	/* lfk_conv2d.blk_pool: LF_DF_POOL's widest conv row (0: absent) */
+	int64_t blk_conv_pool;
 	/* lfk_conv2d.blk_xfold: LF_DF_XFOLD's most row beats (0: absent) */
 	int64_t blk_conv_xfold;
 	int64_t conv_lut; /* lfk_conv2d.lut: LF_DF_LUT (0: absent) */

@@ -94,6 +94,7 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.conv_dw = d->blk_conv_dw;
 	caps->blim.conv_ycb = d->blk_conv_ycb;
 	caps->blim.conv_add = d->blk_conv_add;
+	caps->blim.conv_pool = d->blk_conv_pool;
 	caps->blim.conv_xfold = d->blk_conv_xfold;
 }
 

@@ -81,6 +81,10 @@ struct lf__blimits {
 	 * residual add fused into its store, mplan_fuse.c); else every
 	 * QLinearAdd has its own descriptor. */
 	int64_t conv_add;
+	/* lfk_conv2d.blk_pool: the widest conv output row (pixels) whose
+	 * max pool the blocked conv runs in its store (LF_DF_POOL,
+	 * mplan_fuse.c); 0 or less: every MaxPool has its own descriptor. */
+	int64_t conv_pool;
 	/* lfk_conv2d.blk_xfold: the most compact row beats the blocked conv
 	 * folds itself (LF_DF_XFOLD); 0 or less: no stem folding. */
 	int64_t conv_xfold;
@@ -247,8 +251,8 @@ struct lf__mnode {
 	 * their places in its output, it has no descriptor (mplan_concat.c) */
 	int placed;
 	/* a QLinearAdd fused into the store of the conv making one of its
-	 * inputs: that conv writes its output, it has no descriptor
-	 * (mplan_fuse.c) */
+	 * inputs, or a MaxPool into the store of the conv making its input:
+	 * that conv writes its output, it has no descriptor (mplan_fuse.c) */
 	int fused;
 	char why[64]; /* CPU: why not on the device */
 	uint64_t macs;
@@ -287,7 +291,7 @@ struct lf__mplan {
 	int *cat;
 	uint64_t *cat_off;
 	int ncat;   /* QLinearConcat nodes placed */
-	int nfused; /* QLinearAdd nodes fused into their convs */
+	int nfused; /* QLinearAdd and MaxPool nodes fused into their convs */
 };
 
 /*

@@ -205,6 +205,12 @@ int lf__mplan_part(lf_desc *d, unsigned lane, unsigned k)
 		return 0;
 	uint32_t c = d->op == LF_KOP_CONV2D ? d->oc : d->ic;
 	uint32_t rows = ew ? d->ih : d->oh;
+	/* a fused max pool (LF_DF_POOL): rows of its output */
+	uint32_t pk = d->pool_k;
+	if (d->flags & LF_DF_POOL)
+		rows = (d->oh + (pk >> 16 & 15) + (pk >> 24 & 15) - (pk & 15)) /
+			   (pk >> 8 & 15) +
+		       1;
 	uint32_t blks = (c + LF_BLK_LANES - 1) / LF_BLK_LANES;
 	if (rows > 65535 || blks > 65535)
 		return 0;

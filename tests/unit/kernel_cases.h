@@ -153,6 +153,35 @@ int lf_kc_fuse_add(struct lf_kc_launch *l, struct lf_rng *r, int swap, int relu,
 		   int order_ties);
 
 /*
+ * A max pool's window for lf_kc_fuse_pool(): kernel, strides, pads (top,
+ * left, bottom, right), and clamp: pool_min / pool_max inside the type
+ * (else its whole range).
+ */
+struct lf_kc_pool {
+	int kh, kw, sh, sw, pt, pl, pb, pr, clamp;
+};
+/* The conv + max pool cases (kernels_blk fuse_pool, kernels_opencl): a
+ * shape case of lf_kc_blk_cases (@conv) and the pool fused into it. */
+struct lf_kc_fpool {
+	int conv;
+	struct lf_kc_pool p;
+};
+extern const struct lf_kc_fpool lf_kc_fpool_cases[];
+extern const int lf_kc_fpool_ncases;
+
+/*
+ * Fuses a max pool @pk into the one blocked conv descriptor of @l
+ * (LF_DF_POOL, lf_desc.h "Fused max pool"): expect's y becomes the CPU
+ * reference's MaxPool (lf__ref_maxpool, hostlib/cpu; floor mode) of the
+ * conv's expected bytes, every lane a channel, then the clamp (from @r
+ * when pk->clamp), in act as its complement; y stays where it was, act
+ * ends after it. After lf_kc_add_lut(). Return 0, or -1 if @l is not such
+ * a launch or the pool has no output.
+ */
+int lf_kc_fuse_pool(struct lf_kc_launch *l, const struct lf_kc_pool *pk,
+		    struct lf_rng *r);
+
+/*
  * Variant @j of the fused-add sweeps (kernels_blk, kernels_opencl):
  * lf_kc_fuse_add() with operand order @swap, the add's ReLU when j % 3
  * == 0, order ties when j % 7 == 3 (where the conv's bytes allow them),

@@ -938,6 +938,91 @@ int lf_kc_fuse_add(struct lf_kc_launch *l, struct lf_rng *r, int swap, int relu,
 	return 0;
 }
 
+int lf_kc_fuse_pool(struct lf_kc_launch *l, const struct lf_kc_pool *pk,
+		    struct lf_rng *r)
+{
+	if (l->ndesc != 1 || l->desc[0].op != LF_KOP_CONV2D ||
+	    (l->desc[0].flags & (LF_DF_BLK | LF_DF_YCB | LF_DF_ADD)) !=
+		LF_DF_BLK)
+		return -1;
+	lf_desc *d = &l->desc[0];
+	uint64_t ocb = (d->oc + LF_BLK_LANES - 1) / LF_BLK_LANES;
+	uint64_t c = ocb * LF_BLK_LANES, h = d->oh, w = d->ow;
+	uint64_t ysz = (uint64_t)d->n * c * h * w;
+	uint64_t base = d->y_off;
+	if (base + ysz != l->act_bytes)
+		return -1;
+	/* The CPU reference's MaxPool over the conv's expected bytes as an
+	 * NCHW tensor of ocb * 64 channels (pad lanes are channels too). */
+	struct lf_ref_pool p;
+	memset(&p, 0, sizeof p);
+	p.nsp = 2;
+	p.n = d->n;
+	p.c = (int64_t)c;
+	p.in[0] = (int64_t)h, p.in[1] = (int64_t)w;
+	p.kernel[0] = pk->kh, p.kernel[1] = pk->kw;
+	p.stride[0] = pk->sh, p.stride[1] = pk->sw;
+	p.dil[0] = p.dil[1] = 1;
+	p.pad_begin[0] = pk->pt, p.pad_begin[1] = pk->pl;
+	p.pad_end[0] = pk->pb, p.pad_end[1] = pk->pr;
+	if (lf__ref_pool_plan(&p) != LF_OK || p.out[0] < 1 || p.out[1] < 1)
+		return -1;
+	uint64_t ph = (uint64_t)p.out[0], pw = (uint64_t)p.out[1];
+	uint64_t psz = (uint64_t)d->n * c * ph * pw;
+	int t = (int)d->y_type;
+	lf_dtype dt = t == LF_KDT_U8 ? LF_DTYPE_UINT8 : LF_DTYPE_INT8;
+	uint8_t *xn = lf_kc_xmalloc(ysz), *yn = lf_kc_xmalloc(psz);
+	/* blocked (n, cb, y, x, lane) -> NCHW and back */
+	for (uint64_t i = 0; i < ysz; i++) {
+		uint64_t lane = i % 64, px = i / 64;
+		uint64_t xx = px % w, yy = px / w % h, cb = px / w / h % ocb,
+			 n = px / w / h / ocb;
+		xn[((n * c + cb * 64 + lane) * h + yy) * w + xx] =
+		    l->expect[base + i];
+	}
+	if (lf__ref_maxpool(&p, dt, xn, yn, NULL, 0) != LF_OK) {
+		free(xn), free(yn);
+		return -1;
+	}
+	/* pool_clamp: the type's range, or one inside it from @r */
+	int32_t lo = tmin(t), hi = tmax(t);
+	if (pk->clamp) {
+		lo = lf_rng_range(r, tmin(t), tmin(t) + 120);
+		hi = lf_rng_range(r, lo, tmax(t));
+	}
+	uint8_t *a = lf_kc_xmalloc(base + psz), *e = lf_kc_xmalloc(base + psz);
+	memcpy(a, l->act, base);
+	memcpy(e, l->expect, base);
+	for (uint64_t i = 0; i < psz; i++) {
+		uint64_t lane = i % 64, px = i / 64;
+		uint64_t xx = px % pw, yy = px / pw % ph,
+			 cb = px / pw / ph % ocb, n = px / pw / ph / ocb;
+		uint8_t b = yn[((n * c + cb * 64 + lane) * ph + yy) * pw + xx];
+		int32_t v = t == LF_KDT_U8 ? (int32_t)b : (int8_t)b;
+		v = v < lo ? lo : v > hi ? hi : v;
+		e[base + i] = (uint8_t)v;
+		a[base + i] = (uint8_t) ~(uint8_t)v;
+	}
+	free(xn), free(yn);
+	free(l->act);
+	free(l->expect);
+	l->act = a;
+	l->expect = e;
+	l->act_bytes = (uint32_t)(base + psz);
+	d->flags |= LF_DF_POOL;
+	d->pool_k = (uint32_t)pk->kh | (uint32_t)pk->kw << 4 |
+		    (uint32_t)pk->sh << 8 | (uint32_t)pk->sw << 12 |
+		    (uint32_t)pk->pt << 16 | (uint32_t)pk->pl << 20 |
+		    (uint32_t)pk->pb << 24 | (uint32_t)pk->pr << 28;
+	d->pool_clamp = ((uint32_t)lo & 0xffffu) | (uint32_t)hi << 16;
+	size_t k = strlen(l->what);
+	snprintf(l->what + k, sizeof(l->what) - k,
+		 " +maxpool %dx%d s%d,%d p%d,%d,%d,%d clamp [%d, %d]", pk->kh,
+		 pk->kw, pk->sh, pk->sw, pk->pt, pk->pl, pk->pb, pk->pr,
+		 (int)lo, (int)hi);
+	return 0;
+}
+
 int lf_kc_fuse_variant(struct lf_kc_launch *l, struct lf_rng *r, int j,
 		       int swap)
 {

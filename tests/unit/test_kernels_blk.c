@@ -1066,6 +1066,196 @@ static void test_blk_fuse_reject(void)
 	lf_kc_free(&l);
 }
 
+/*
+ * The conv + max pool cases (LF_DF_POOL, lf_desc.h "Fused max pool"):
+ * conv shape case, then the pool's kh kw sh sw pt pl pb pr clamp.
+ */
+const struct lf_kc_fpool lf_kc_fpool_cases[] = {
+    /* ResNet's 3x3 s2 p1 on 8x8 (uint8) */
+    {0, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* odd 7 x 9, int8, 100 channels (pad lanes), batch 2, clamped */
+    {1, {3, 3, 2, 2, 1, 1, 1, 1, 1}},
+    /* the stem 7x7 s2 p3 (16 x 16), batch 2 */
+    {4, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* the folded stem (LF_DF_XFOLD, ResNet's path), 16 x 16, batch 2 */
+    {24, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* a ring of 9 input rows over 14 (int8): bands of 3 rows of y, each
+     * computing the conv rows its windows need (rows 5 and 11 twice) */
+    {14, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* 2x2 s2 no pads on a ring of 4 rows over 20: a band a row of y */
+    {10, {2, 2, 2, 2, 0, 0, 0, 0, 1}},
+    /* kh 2 s1 (every conv row in two windows), kw 3 s2, pads off 1 */
+    {3, {2, 3, 1, 2, 0, 1, 1, 1, 0}},
+    /* kh 1, kw 4 s3 with pads 2 and 3 */
+    {12, {1, 4, 1, 3, 0, 2, 0, 3, 0}},
+    /* depthwise (9 x 10), batch 2, clamped */
+    {17, {3, 3, 2, 2, 1, 1, 1, 1, 1}},
+    /* ow 6 (row packs without the pool), pads only top and left */
+    {16, {3, 3, 2, 2, 1, 1, 0, 0, 0}},
+    /* a 1x1 image: one tap of the window inside */
+    {11, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* compact 1x1 s2 input, 5 x 16, batch 2 */
+    {8, {3, 3, 2, 2, 1, 1, 1, 1, 0}},
+    /* kh = kw = 4 = 2 sh on the stem */
+    {4, {4, 4, 2, 2, 1, 1, 1, 1, 0}},
+    /* kh 3 s3 pads 2 (6 x 5), kw 1 */
+    {13, {3, 1, 3, 1, 2, 0, 2, 0, 0}},
+    /* 1x1 s2: rows and columns in no window */
+    {0, {1, 1, 2, 2, 0, 0, 0, 0, 0}},
+};
+const int lf_kc_fpool_ncases =
+    (int)(sizeof(lf_kc_fpool_cases) / sizeof(lf_kc_fpool_cases[0]));
+
+/* Rows and columns of a fused pool's y (lf_desc.h: floor). */
+static uint32_t fpool_ph(const lf_desc *d)
+{
+	uint32_t k = d->pool_k;
+	return (d->oh + (k >> 16 & 15) + (k >> 24 & 15) - (k & 15)) /
+		   (k >> 8 & 15) +
+	       1;
+}
+
+static uint32_t fpool_pw(const lf_desc *d)
+{
+	uint32_t k = d->pool_k;
+	return (d->ow + (k >> 20 & 15) + (k >> 28) - (k >> 4 & 15)) /
+		   (k >> 12 & 15) +
+	       1;
+}
+
+/* Fused case @i, variant @j (an output table when j % 3 == 1). */
+static void fpool_case(int i, int j, struct lf_kc_launch *l)
+{
+	const struct lf_kc_fpool *f = &lf_kc_fpool_cases[i];
+	struct lf_rng r;
+	uint8_t tb[LF_LUT_BYTES];
+	uint64_t seed = lf_kc_seed() ^ 0xf001;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(seed + (uint64_t)(3 * i + j),
+					     &lf_kc_blk_cases[f->conv], l),
+			      0);
+	lf_rng_seed(&r, seed * 7 + (uint64_t)(3 * i + j));
+	if (j % 3 == 1) {
+		lf_kc_random_table(&r, tb);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(l, tb), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_pool(l, &f->p, &r), 0);
+}
+
+/*
+ * LF_DF_POOL on the blocked datapath: every conv + max pool case, three
+ * variants (an output table before the pool on one), through lfk_conv2d
+ * and lfk_engine, same bytes and cycles, against the CPU reference's
+ * conv then its MaxPool (lf_kc_fuse_pool). Nothing of the conv's own
+ * output is written (act ends at the pooled y, whose every byte starts
+ * as its expected one's complement); the plain store never runs; each
+ * row of y is written once (pool_blk_vst: n * ocb * ph * pw beats).
+ */
+static void test_blk_fuse_pool(void)
+{
+	for (int i = 0; i < lf_kc_fpool_ncases; i++) {
+		for (int j = 0; j < 3; j++) {
+			struct lf_kc_launch l;
+			fpool_case(i, j, &l);
+			const lf_desc *d = &l.desc[0];
+			uint64_t c0 = 0, c1 = 0;
+			CU_ASSERT_EQUAL(run_host(&l, 0, 3 * i + j, &c0), 0);
+			struct lfk_pipe_stat st;
+			CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_blk_store, &st), 1);
+			CU_ASSERT_EQUAL(st.calls, 0);
+			CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_pool_blk_vst, &st),
+					1);
+			CU_ASSERT_EQUAL(st.iters,
+					(uint64_t)d->n * cdiv(d->oc, BLK) *
+					    fpool_ph(d) * fpool_pw(d));
+			CU_ASSERT_EQUAL(lfk_pipe_stats(LFP_blk_store_pool, &st),
+					1);
+			CU_ASSERT(st.iters >=
+				  (uint64_t)d->n * cdiv(d->oc, BLK) * d->ow);
+			CU_ASSERT_EQUAL(run_host(&l, 1, 3 * i + j, &c1), 0);
+			CU_ASSERT_EQUAL(c0, c1);
+			lf_kc_free(&l);
+		}
+	}
+}
+
+/*
+ * The fused-pool tests can fail: the same descriptor with one window row
+ * or column dropped (the last or the first, y's size unchanged: 3x3 s2
+ * p1 as 2x3 p1/0, 2x3 p0/1, 3x2 p1/0, 3x2 p0/1), with the clamp's top
+ * lowered, or with the pool's windows one row lower, gives other bytes
+ * than the reference's (on the stem, the ResNet shape, and an int8 case
+ * with a band cut).
+ */
+static void test_blk_fuse_pool_sensitive(void)
+{
+	static const int which[] = {0, 2, 3, 4};
+	for (int w = 0; w < 4; w++) {
+		struct lf_kc_launch l;
+		fpool_case(which[w], 0, &l);
+		lf_desc d = l.desc[0];
+		CU_ASSERT_EQUAL(fuse_diff(&l, &d, l.act), 0);
+		/* kh kw sh sw pt pl pb pr, 4 bits each from bit 0 */
+		static const uint32_t drop[] = {
+		    0x10112232u, /* rows 2p-1 .. 2p: the last row dropped */
+		    0x11102232u, /* rows 2p .. 2p+1: the first dropped */
+		    0x01112223u, /* columns: the last dropped */
+		    0x11012223u, /* columns: the first dropped */
+		};
+		for (int k = 0; k < 4; k++) {
+			lf_desc e = d;
+			e.pool_k = drop[k];
+			CU_ASSERT_EQUAL(fpool_ph(&e), fpool_ph(&d));
+			CU_ASSERT_EQUAL(fpool_pw(&e), fpool_pw(&d));
+			uint64_t n = fuse_diff(&l, &e, l.act);
+			if (n == 0)
+				fprintf(stderr, "\nfpool %d drop %d: same\n",
+					which[w], k);
+			CU_ASSERT(n > 0);
+		}
+		lf_desc e = d;
+		int32_t hi = (int16_t)(d.pool_clamp >> 16);
+		e.pool_clamp = (d.pool_clamp & 0xffffu) | (uint32_t)(hi - 40)
+							      << 16;
+		CU_ASSERT(fuse_diff(&l, &e, l.act) > 0);
+		lf_kc_free(&l);
+	}
+}
+
+/* LF_DF_POOL's checks, act untouched. */
+static void test_blk_fuse_pool_reject(void)
+{
+	struct lf_kc_launch l;
+	fpool_case(1, 0, &l); /* 7 x 9 int8, 3x3 s2 p1 */
+	CU_ASSERT_EQUAL(run_host(&l, 0, 1, NULL), 0);
+	lf_desc d;
+	uint32_t k = l.desc[0].pool_k;
+	d = l.desc[0], d.flags |= LF_DF_ADD;
+	expect_reject(&l, &d, LF_KST_BAD_OP, "pool with a fused add");
+	d = l.desc[0], d.pool_k = (k & ~15u) | 5u; /* kh 5 > 2 sh */
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "kh 5 over stride 2");
+	d = l.desc[0], d.pool_k = (k & ~15u);
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "kh 0");
+	d = l.desc[0], d.pool_k = (k & ~0xf0u) | 0x50u;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "kw 5");
+	d = l.desc[0], d.pool_k = (k & ~0xf000u);
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "stride_w 0");
+	d = l.desc[0], d.pool_k = (k & ~0xf0000u) | 0x20000u;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "pad_t 2 = stride");
+	d = l.desc[0], d.pool_k = (k & ~0xf000000u) | 0x3000000u;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "pad_b 3 = kh");
+	d = l.desc[0], d.pool_k = (k & ~0xf0000000u) | 0x30000000u;
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "pad_r 3 = kw");
+	d = l.desc[0], d.pool_clamp = 0x0000ff80u | (uint32_t)128 << 16;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "pool_max 128 past int8");
+	d = l.desc[0], d.pool_clamp = 0x5u | (uint32_t)4 << 16;
+	expect_reject(&l, &d, LF_KST_BAD_QUANT, "pool_min > pool_max");
+	d = l.desc[0], d.y_rows = 5 * 65536u; /* rows of y: 4 */
+	expect_reject(&l, &d, LF_KST_BAD_SHAPE, "rows past ph");
+	d = l.desc[0], d.y_off += 64;
+	expect_reject(&l, &d, LF_KST_BOUNDS, "y past act");
+	lf_kc_free(&l);
+}
+
 /* LF_DF_XFOLD's checks (lf_desc.h "Folded input"), act untouched. */
 static void test_blk_xfold_reject(void)
 {
@@ -1573,6 +1763,9 @@ void lf_test_suite_kernels_blk(void)
 	    {"ycb_reject", test_blk_ycb_reject},
 	    {"fuse_add", test_blk_fuse_add},
 	    {"fuse_add_scalar", test_blk_fuse_add_scalar},
+	    {"fuse_pool", test_blk_fuse_pool},
+	    {"fuse_pool_sensitive", test_blk_fuse_pool_sensitive},
+	    {"fuse_pool_reject", test_blk_fuse_pool_reject},
 	    {"fuse_sensitive", test_blk_fuse_sensitive},
 	    {"fuse_reject", test_blk_fuse_reject},
 	    {"xfold_reject", test_blk_xfold_reject},

@@ -814,6 +814,53 @@ static void test_fuse_add(void)
 }
 
 /*
+ * A fused max pool (LF_DF_POOL) on the OpenCL build: every conv + max
+ * pool case (kernels_blk's), an output table before the pool on a third,
+ * whole and in parts (random row and block cuts: parts of the pooled
+ * rows, their halo conv rows computed twice), through lfk_conv2d and
+ * lfk_engine, against the CPU reference's conv then MaxPool
+ * (lf_kc_fuse_pool): the engine's __local budget holds (the accumulators
+ * are the pool's row buffers, lent).
+ */
+static void test_fuse_pool(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x0cf001;
+	int fails = 0, empty;
+	for (int i = 0; i < lf_kc_fpool_ncases; i++) {
+		for (int k = 0; k < 2; k++) {
+			const struct lf_kc_fpool *f = &lf_kc_fpool_cases[i];
+			int j = 2 * i + k;
+			struct lf_kc_launch l;
+			struct lf_rng r;
+			uint8_t tb[LF_LUT_BYTES];
+			CU_ASSERT_EQUAL_FATAL(
+			    lf_kc_blk_conv(seed + (uint64_t)j,
+					   &lf_kc_blk_cases[f->conv], &l),
+			    0);
+			lf_rng_seed(&r, seed + 13 * (uint64_t)j);
+			if (j % 3 == 1) {
+				lf_kc_random_table(&r, tb);
+				CU_ASSERT_EQUAL_FATAL(lf_kc_add_lut(&l, tb), 0);
+			}
+			CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_pool(&l, &f->p, &r),
+					      0);
+			if (check_launch(&l, 0, seed, j) != 0 ||
+			    check_launch(&l, 1, seed, j) != 0)
+				fails++;
+			lf_kc_part_split(&l, &r, -1, &empty);
+			if (check_launch(&l, 1, seed, j) != 0)
+				fails++;
+			lf_kc_free(&l);
+		}
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * The status protocol through OpenCL: a bad second descriptor stops the
  * list, the third stays PENDING, nothing of theirs is written.
  */
@@ -860,6 +907,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},
 	    {"fuse_add", test_fuse_add},
+	    {"fuse_pool", test_fuse_pool},
 	    {"blocked_pad_weights", test_blocked_pad_weights},
 	    {"parts", test_parts},
 	    {NULL, NULL},

@@ -40,6 +40,12 @@ static void part_dims(const lf_desc *d, uint32_t *rows, uint32_t *blks)
 	uint32_t c = d->op == LF_KOP_CONV2D ? d->oc : d->ic;
 	*rows = d->op == LF_KOP_ADD || d->op == LF_KOP_MUL ? d->ih : d->oh;
 	*blks = (c + 63) / 64;
+	/* a fused max pool (LF_DF_POOL): rows of the pooled y */
+	uint32_t k = d->pool_k;
+	if (d->flags & LF_DF_POOL)
+		*rows = (d->oh + (k >> 16 & 15) + (k >> 24 & 15) - (k & 15)) /
+			    (k >> 8 & 15) +
+			1;
 }
 
 /* The kernel top of op @op, or the engine. */
@@ -193,6 +199,42 @@ static void test_rows_parts(void)
 }
 
 /*
+ * A conv with a fused max pool (LF_DF_POOL) in parts: a part is rows of
+ * the pooled y, and computes the conv rows its windows need, so two
+ * neighbouring parts both compute the conv row between them; every cut
+ * gives the whole layer's bytes (the reference's conv then MaxPool), and
+ * a non-empty part left out shows. lfk_engine and lfk_conv2d.
+ */
+static void test_fpool_parts(void)
+{
+	uint64_t seed = lf_kc_seed() ^ 0x9a2b;
+	int nonempty = 0;
+	for (int i = 0; i < lf_kc_fpool_ncases; i++) {
+		const struct lf_kc_fpool *f = &lf_kc_fpool_cases[i];
+		struct lf_kc_launch l;
+		struct lf_rng r;
+		lf_rng_seed(&r, seed + (uint64_t)i);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(seed + (uint64_t)i,
+						     &lf_kc_blk_cases[f->conv],
+						     &l),
+				      0);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_pool(&l, &f->p, &r), 0);
+		int empty;
+		for (int t = 0; t < 3; t++) {
+			CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
+			CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
+		}
+		for (int skip = 0; skip < 4; skip++) {
+			int got = run_parts(&l, &r, 1, skip, &empty, i);
+			CU_ASSERT_EQUAL(got, empty ? 0 : 1);
+			nonempty += !empty;
+		}
+		lf_kc_free(&l);
+	}
+	CU_ASSERT(nonempty >= lf_kc_fpool_ncases);
+}
+
+/*
  * A part left out must show: over conv, pool and add cases, each run
  * without one part either had an empty part to skip or left bytes that
  * differ from the whole layer's; and the skips hit non-empty parts
@@ -326,6 +368,7 @@ void lf_test_suite_kernels_part(void)
 	    {"conv_parts", test_conv_parts},
 	    {"pool_add_parts", test_pool_add_parts},
 	    {"rows_parts", test_rows_parts},
+	    {"fpool_parts", test_fpool_parts},
 	    {"part_missing", test_part_missing},
 	    {"part_reject", test_part_reject},
 	    {"whole_cycles", test_part_whole_cycles},

@@ -23,6 +23,15 @@
  * on cpu, emu (aws-f1 engine), emu:tiny and opencl:0, and on the devices
  * the profile says the add was fused (layout "fused", where "device",
  * one segment, 0 modeled cycles on emu) or, in the negative case, ran blocked.
+ *
+ * Also a MaxPool fused into the conv making its input (lf_desc.h "Fused
+ * max pool", LF_DF_POOL; test_pool): x -> QLinearConv t -> MaxPool -> y,
+ * ResNet's stem (7x7 stride 2, 3 channels: folded) and odd shapes, at
+ * batch 1 (emu splits the layers over its two CUs: parts of the pooled
+ * rows, their boundary conv rows computed by both) and 2; expected: the
+ * conv alone, then the MaxPool alone, on the cpu device. Negative: t a
+ * graph output too, or a window the kernel does not take (3x3 stride 1,
+ * ceil mode of another size): the pool keeps its own descriptor.
  */
 #include <math.h>
 #include <stdio.h>
@@ -321,6 +330,22 @@ static void check_profile(const struct fcase *c, const lf_run_profile *p,
 	CU_ASSERT_EQUAL(lft_profile_segments(p), 1u);
 }
 
+/* Device @k of a case's runs (-1 cpu, 0 emu, 1 opencl:0, 2 emu:tiny;
+ * NULL: not here), and "@name on <device>" into @what. */
+static lf_context *device(int k, const char *name, char *what, size_t n)
+{
+	lf_context *ctx = k < 0 ? cpu_ctx : k < 2 ? lftm_engine_ctx(k) : NULL;
+	if (k == 2)
+		CU_ASSERT_EQUAL_FATAL(lf_context_create("emu:tiny", NULL, &ctx),
+				      LF_OK);
+	snprintf(what, n, "%s on %s", name,
+		 k < 0	  ? "cpu"
+		 : k == 1 ? "opencl:0"
+		 : k == 2 ? "emu:tiny"
+			  : "emu");
+	return ctx;
+}
+
 static void test_cases(void)
 {
 	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
@@ -355,21 +380,11 @@ static void test_cases(void)
 		uint8_t *buf = model(c, P_WHOLE, &len);
 		size_t nout = c->a_out ? 2 : 1;
 		for (int k = -1; k < 3; k++) {
-			lf_context *ctx = k < 0	  ? cpu_ctx
-					  : k < 2 ? lftm_engine_ctx(k)
-						  : NULL;
-			if (k == 2)
-				CU_ASSERT_EQUAL_FATAL(
-				    lf_context_create("emu:tiny", NULL, &ctx),
-				    LF_OK);
+			char what[96];
+			lf_context *ctx =
+			    device(k, c->name, what, sizeof(what));
 			if (!ctx)
 				continue;
-			char what[96];
-			snprintf(what, sizeof(what), "%s on %s", c->name,
-				 k < 0	  ? "cpu"
-				 : k == 1 ? "opencl:0"
-				 : k == 2 ? "emu:tiny"
-					  : "emu");
 			lf_run_profile *p;
 			CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
 			lf_tensor *out[2] = {NULL, NULL};
@@ -393,10 +408,170 @@ static void test_cases(void)
 	}
 }
 
+/* A conv + max pool case (test_pool). */
+struct pcase {
+	const char *name;
+	int n, ic, oc, h, w;
+	int ck, cs, cp;	      /* the conv: kernel, stride, pads */
+	int pk, ps, pp, ceil; /* the pool: kernel, stride, pads, ceil_mode */
+	int t_out;	      /* t is a graph output too */
+	int fused;	      /* the planner must fuse it */
+};
+
+static const struct pcase pcases[] = {
+    {"stem 7x7/2 + 3x3/2", 1, 3, 64, 32, 30, 7, 2, 3, 3, 2, 1, 0, 0, 1},
+    {"stem batch 2", 2, 3, 64, 22, 26, 7, 2, 3, 3, 2, 1, 0, 0, 1},
+    {"3x3 70 -> 100, odd", 1, 70, 100, 13, 11, 3, 1, 1, 3, 2, 1, 0, 0, 1},
+    {"2x2/2 after 3x3", 1, 64, 64, 12, 10, 3, 1, 1, 2, 2, 0, 0, 0, 1},
+    {"t also an output", 1, 70, 100, 13, 11, 3, 1, 1, 3, 2, 1, 0, 1, 0},
+    {"3x3 stride 1: not taken", 1, 64, 64, 9, 9, 3, 1, 1, 3, 1, 1, 0, 0, 0},
+    {"ceil mode, another size", 1, 64, 64, 10, 10, 3, 1, 1, 3, 2, 0, 1, 0, 0},
+};
+
+/* Parts of a pool case: the whole model, the conv alone, the pool alone. */
+enum { PP_WHOLE, PP_CONV, PP_POOL };
+
+static uint8_t *pmodel(const struct pcase *c, int part, size_t *len)
+{
+	int th = (c->h + 2 * c->cp - c->ck) / c->cs + 1;
+	int tw = (c->w + 2 * c->cp - c->ck) / c->cs + 1;
+	int64_t xd[4] = {c->n, c->ic, c->h, c->w},
+		td[4] = {c->n, c->oc, th, tw};
+	int64_t yh = c->ceil ? (th + 2 * c->pp - c->pk + c->ps - 1) / c->ps + 1
+			     : (th + 2 * c->pp - c->pk) / c->ps + 1;
+	int64_t yw = c->ceil ? (tw + 2 * c->pp - c->pk + c->ps - 1) / c->ps + 1
+			     : (tw + 2 * c->pp - c->pk) / c->ps + 1;
+	int64_t yd[4] = {c->n, c->oc, yh, yw};
+	struct lft_onnx *b = lft_onnx_new(13);
+	const float xs = 0.02f, ts = 0.05f;
+	const uint8_t xz = 12, tz = 100;
+	if (part == PP_POOL) {
+		lft_onnx_input(b, "t", 2, 4, td);
+	} else {
+		lft_onnx_input(b, "x", 2, 4, xd);
+		lft_onnx_init(b, "xs", 1, 0, NULL, &xs, 4);
+		lft_onnx_init(b, "xz", 2, 0, NULL, &xz, 1);
+		lft_onnx_init(b, "ts", 1, 0, NULL, &ts, 4);
+		lft_onnx_init(b, "tz", 2, 0, NULL, &tz, 1);
+		const int64_t k[2] = {c->ck, c->ck}, st[2] = {c->cs, c->cs};
+		const int64_t pd[4] = {c->cp, c->cp, c->cp, c->cp};
+		conv_consts(b, 0, c->oc, c->ic, c->ck);
+		lft_onnx_node(b, "QLinearConv", "", "conv",
+			      "x,xs,xz,w0,ws0,wz0,ts,tz,b0", "t");
+		lft_onnx_attr_ints(b, "kernel_shape", 2, k);
+		lft_onnx_attr_ints(b, "strides", 2, st);
+		lft_onnx_attr_ints(b, "pads", 4, pd);
+	}
+	if (part == PP_CONV) {
+		lft_onnx_output(b, "t", 2, 4, td);
+		return lft_onnx_finish(b, len);
+	}
+	const int64_t k[2] = {c->pk, c->pk}, st[2] = {c->ps, c->ps};
+	const int64_t pd[4] = {c->pp, c->pp, c->pp, c->pp};
+	lft_onnx_node(b, "MaxPool", "", "pool", "t", "y");
+	lft_onnx_attr_ints(b, "kernel_shape", 2, k);
+	lft_onnx_attr_ints(b, "strides", 2, st);
+	lft_onnx_attr_ints(b, "pads", 4, pd);
+	if (c->ceil)
+		lft_onnx_attr_i(b, "ceil_mode", 1);
+	lft_onnx_output(b, "y", 2, 4, yd);
+	if (part == PP_WHOLE && c->t_out)
+		lft_onnx_output(b, "t", 2, 4, td);
+	return lft_onnx_finish(b, len);
+}
+
+/* On a device: the pool's record (fused or blocked), one segment. */
+static void check_pool_profile(const struct pcase *c, const lf_run_profile *p,
+			       int modeled, const char *what)
+{
+	int seen = 0;
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_get(p, i, &r), LF_OK);
+		CU_ASSERT_EQUAL(r.fallback, 0);
+		CU_ASSERT_STRING_EQUAL(r.where, "device");
+		if (strcmp(r.op, "MaxPool") != 0)
+			continue;
+		seen = 1;
+		const char *want = c->fused ? "fused" : "blocked";
+		if (strcmp(r.layout, want) != 0)
+			fprintf(stderr, "\n%s: the pool's layout is %s\n", what,
+				r.layout);
+		CU_ASSERT_STRING_EQUAL(r.layout, want);
+		if (modeled)
+			CU_ASSERT_EQUAL(r.device_cycles == 0, c->fused);
+	}
+	CU_ASSERT(seen);
+	CU_ASSERT_EQUAL(lft_profile_segments(p), 1u);
+}
+
+static void test_pool(void)
+{
+	for (size_t ci = 0; ci < sizeof(pcases) / sizeof(pcases[0]); ci++) {
+		const struct pcase *c = &pcases[ci];
+		int64_t xd[4] = {c->n, c->ic, c->h, c->w};
+		lf_tensor *x = NULL, *wt = NULL, *wy = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_tensor_create(cpu_ctx, LF_DTYPE_UINT8, 4, xd, NULL, &x),
+		    LF_OK);
+		struct lf_rng r;
+		lf_rng_seed(&r, 0x9001 + ci);
+		lft_fill(&r, LF_DTYPE_UINT8, lf_tensor_data(x),
+			 lf_tensor_bytes(x));
+		/* the oracle: the conv alone, then the pool alone (cpu) */
+		size_t len;
+		uint8_t *buf = pmodel(c, PP_CONV, &len);
+		run(cpu_ctx, buf, len, &x, 1, &wt, 1, NULL);
+		free(buf);
+		buf = pmodel(c, PP_POOL, &len);
+		run(cpu_ctx, buf, len, &wt, 1, &wy, 1, NULL);
+		free(buf);
+		/* a pool that does something: its output is not the conv's
+		 * first bytes, and many bytes differ */
+		int seen[256] = {0}, distinct = 0;
+		const uint8_t *v = lf_tensor_data(wy);
+		for (size_t i = 0; i < lf_tensor_bytes(wy); i++)
+			distinct += !seen[v[i]]++;
+		CU_ASSERT(distinct >= 16);
+		buf = pmodel(c, PP_WHOLE, &len);
+		size_t nout = c->t_out ? 2 : 1;
+		for (int k = -1; k < 3; k++) {
+			char what[96];
+			lf_context *ctx =
+			    device(k, c->name, what, sizeof(what));
+			if (!ctx)
+				continue;
+			lf_run_profile *p;
+			CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+			lf_tensor *out[2] = {NULL, NULL};
+			run(ctx, buf, len, &x, 1, out, nout, p);
+			CU_ASSERT(out[0] && lft_same(out[0], wy, 1, what));
+			if (c->t_out)
+				CU_ASSERT(out[1] &&
+					  lft_same(out[1], wt, 1, what));
+			/* emu (aws-f1) must fuse where the case says; opencl:0
+			 * and emu:tiny may lack the line buffer for it */
+			if (k == 0)
+				check_pool_profile(c, p, 1, what);
+			lf_tensor_destroy(out[0]);
+			lf_tensor_destroy(out[1]);
+			lf_run_profile_destroy(p);
+			if (k >= 0)
+				CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+		}
+		free(buf);
+		lf_tensor_destroy(wt);
+		lf_tensor_destroy(wy);
+		lf_tensor_destroy(x);
+	}
+}
+
 void lf_test_suite_model_fuse(void)
 {
 	static const struct lf_test_case tc[] = {
 	    {"cases", test_cases},
+	    {"pool", test_pool},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("model_fuse", suite_init, suite_clean, tc);
