@@ -290,19 +290,19 @@ LF_INLINE lf_i32 lfk_qadd_y(const struct lfk_qadd *q, lf_i64 hi, lf_u64 lo,
 	} else {
 		lf_i32 k = (lf_i32)hi;
 		lf_u32 m = (lf_u32)(k >= 0 ? k : -k - 1);
-		/* half the float32 spacing below / above h, 2^-34 units */
-		lf_u64 ulo, uhi;
-		if (m == 0) {
-			ulo = (lf_u64)1 << (k == 0 ? 8 : 9);
-			uhi = (lf_u64)1 << (k == 0 ? 9 : 8);
-		} else {
-			lf_u32 e = m >= 128 ? 7 : m >= 64 ? 6 : m >= 32 ? 5
-				 : m >= 16 ? 4 : m >= 8 ? 3 : m >= 4 ? 2
-				 : m >= 2 ? 1 : 0;
-			ulo = uhi = (lf_u64)1 << (10 + e);
-		}
-		lf_u32 up = lo > hf + uhi || (lo == hf + uhi && st) ||
-			    ((k & 1) && lo >= hf - ulo);
+		/* half the float32 spacing below / above h, 2^-34 units:
+		 * 2^(10 + E), E = bitlength(m) - 1 (compares, no branch);
+		 * m = 0 (h = +-0.5): 2^8 on the side towards 0, 2^9 away */
+		lf_u32 e = (lf_u32)(m >= 2) + (lf_u32)(m >= 4) +
+			   (lf_u32)(m >= 8) + (lf_u32)(m >= 16) +
+			   (lf_u32)(m >= 32) + (lf_u32)(m >= 64) +
+			   (lf_u32)(m >= 128);
+		lf_u32 z = m == 0, neg = k < 0;
+		lf_u64 ulo = (lf_u64)1 << (z ? 8 + neg : 10 + e);
+		lf_u64 uhi = (lf_u64)1 << (z ? 9 - neg : 10 + e);
+		lf_u32 up = (lf_u32)(lo > hf + uhi) |
+			    ((lf_u32)(lo == hf + uhi) & st) |
+			    ((lf_u32)k & (lf_u32)(lo >= hf - ulo) & 1u);
 		y = k + (lf_i32)up;
 	}
 	y = lfk_clamp(y, q->lo, q->hi);
