@@ -130,6 +130,28 @@ static int run_parts(const struct lf_kc_launch *l, struct lf_rng *r, int engine,
 	return rc_;
 }
 
+/*
+ * @rounds random cuts of l into parts, each run on lfk_engine and on the
+ * op's own kernel: every one must give the whole layer's bytes. With
+ * @skips, then each of the 4 parts left out in turn must change them
+ * (or have been empty). Returns how many skipped parts were not empty.
+ */
+static int check_cuts(const struct lf_kc_launch *l, struct lf_rng *r, int index,
+		      int rounds, int skips)
+{
+	int empty, nonempty = 0;
+	for (int t = 0; t < rounds; t++) {
+		CU_ASSERT_EQUAL(run_parts(l, r, 1, -1, &empty, index), 0);
+		CU_ASSERT_EQUAL(run_parts(l, r, 0, -1, &empty, index), 0);
+	}
+	for (int skip = 0; skips && skip < 4; skip++) {
+		int got = run_parts(l, r, 1, skip, &empty, index);
+		CU_ASSERT_EQUAL(got, empty ? 0 : 1);
+		nonempty += !empty;
+	}
+	return nonempty;
+}
+
 /* Every blocked conv shape, in parts, on lfk_engine and lfk_conv2d. */
 static void test_conv_parts(void)
 {
@@ -141,11 +163,7 @@ static void test_conv_parts(void)
 		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &l),
 		    0);
 		lf_rng_seed(&r, seed + 7 * (uint64_t)i);
-		int empty;
-		for (int t = 0; t < 3; t++) {
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
-		}
+		check_cuts(&l, &r, i, 3, 0);
 		lf_kc_free(&l);
 	}
 }
@@ -161,9 +179,7 @@ static void test_pool_add_parts(void)
 		int rc = i % 4 == 3 ? lf_kpc_random_blk_mul(&r, &l)
 				    : lf_kpc_random_blk(&r, &l);
 		CU_ASSERT_EQUAL_FATAL(rc, 0);
-		int empty;
-		CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
-		CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
+		check_cuts(&l, &r, i, 1, 0);
 		lf_kc_free(&l);
 	}
 }
@@ -183,16 +199,7 @@ static void test_rows_parts(void)
 		struct lf_rng r;
 		lf_rng_seed(&r, seed + (uint64_t)i);
 		CU_ASSERT_EQUAL_FATAL(lf_kpc_blk_rows(&r, i, &l), 0);
-		int empty;
-		for (int t = 0; t < 3; t++) {
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
-		}
-		for (int skip = 0; skip < 4; skip++) {
-			int got = run_parts(&l, &r, 1, skip, &empty, i);
-			CU_ASSERT_EQUAL(got, empty ? 0 : 1);
-			nonempty += !empty;
-		}
+		nonempty += check_cuts(&l, &r, i, 3, 1);
 		lf_kc_free(&l);
 	}
 	CU_ASSERT(nonempty >= lf_kpc_blk_rows_n);
@@ -219,16 +226,7 @@ static void test_fpool_parts(void)
 						     &l),
 				      0);
 		CU_ASSERT_EQUAL_FATAL(lf_kc_fuse_pool(&l, &f->p, &r), 0);
-		int empty;
-		for (int t = 0; t < 3; t++) {
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 1, -1, &empty, i), 0);
-			CU_ASSERT_EQUAL(run_parts(&l, &r, 0, -1, &empty, i), 0);
-		}
-		for (int skip = 0; skip < 4; skip++) {
-			int got = run_parts(&l, &r, 1, skip, &empty, i);
-			CU_ASSERT_EQUAL(got, empty ? 0 : 1);
-			nonempty += !empty;
-		}
+		nonempty += check_cuts(&l, &r, i, 3, 1);
 		lf_kc_free(&l);
 	}
 	CU_ASSERT(nonempty >= lf_kc_fpool_ncases);
