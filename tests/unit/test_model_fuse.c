@@ -299,32 +299,35 @@ static void oracle(const struct fcase *c, lf_tensor *x, lf_tensor **y,
 	lf_tensor_destroy(sk);
 }
 
-/* On a device: the add's record and the number of device segments;
- * @modeled: the device has the cycle model (emu, not opencl:0). */
-static void check_profile(const struct fcase *c, const lf_run_profile *p,
-			  int modeled, const char *what)
+/* On a device: the record of @op (fused: its cycles are its conv's, so
+ * none of its own, when @modeled: the device has the cycle model) has
+ * layout @fused ? "fused" : "blocked"; no fallback, one segment; @all:
+ * every layer's record says "device", else only @op's. */
+static void check_op(const lf_run_profile *p, const char *op, int fused,
+		     int all, int modeled, const char *what)
 {
+	const char *want = fused ? "fused" : "blocked";
 	int seen = 0;
 	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
 		struct lf_layer_profile r =
 		    LF_STRUCT_INIT(struct lf_layer_profile);
 		CU_ASSERT_EQUAL_FATAL(lf_run_profile_get(p, i, &r), LF_OK);
 		CU_ASSERT_EQUAL(r.fallback, 0);
-		if (strcmp(r.op, "QLinearAdd") != 0)
+		if (all)
+			CU_ASSERT_STRING_EQUAL(r.where, "device");
+		if (strcmp(r.op, op) != 0)
 			continue;
 		seen = 1;
 		CU_ASSERT_STRING_EQUAL(r.where, "device");
-		if (strcmp(r.layout, c->a_out ? "blocked" : "fused") != 0)
-			fprintf(stderr, "\n%s: the add's layout is %s\n", what,
-				r.layout);
-		CU_ASSERT_STRING_EQUAL(r.layout,
-				       c->a_out ? "blocked" : "fused");
-		/* fused: the conv's cycles are the add's too */
-		if (modeled && (r.device_cycles == 0) != !c->a_out)
-			fprintf(stderr, "\n%s: the add's cycles %llu\n", what,
-				(unsigned long long)r.device_cycles);
+		if (strcmp(r.layout, want) != 0)
+			fprintf(stderr, "\n%s: the %s's layout is %s\n", what,
+				op, r.layout);
+		CU_ASSERT_STRING_EQUAL(r.layout, want);
+		if (modeled && (r.device_cycles == 0) != fused)
+			fprintf(stderr, "\n%s: the %s's cycles %llu\n", what,
+				op, (unsigned long long)r.device_cycles);
 		if (modeled)
-			CU_ASSERT_EQUAL(r.device_cycles == 0, !c->a_out);
+			CU_ASSERT_EQUAL(r.device_cycles == 0, fused);
 	}
 	CU_ASSERT(seen);
 	CU_ASSERT_EQUAL(lft_profile_segments(p), 1u);
@@ -344,6 +347,47 @@ static lf_context *device(int k, const char *name, char *what, size_t n)
 		 : k == 2 ? "emu:tiny"
 			  : "emu");
 	return ctx;
+}
+
+/* How many distinct bytes @t holds (an op that does something: many). */
+static int distinct(lf_tensor *t)
+{
+	int seen[256] = {0}, n = 0;
+	const uint8_t *v = lf_tensor_data(t);
+	for (size_t i = 0; i < lf_tensor_bytes(t); i++)
+		n += !seen[v[i]]++;
+	return n;
+}
+
+/* Runs model @buf (input @x) on cpu, emu, opencl:0 and emu:tiny: its
+ * output must be @wy, and its second output @w2 when not NULL. On the
+ * devices in @checked (bit k for device k of device()), check_op(@op,
+ * @fused, @all) on the run's profile, modeled except on opencl:0. */
+static void run_devices(const char *name, const uint8_t *buf, size_t len,
+			lf_tensor *x, lf_tensor *wy, lf_tensor *w2,
+			unsigned checked, const char *op, int fused, int all)
+{
+	size_t nout = w2 ? 2 : 1;
+	for (int k = -1; k < 3; k++) {
+		char what[96];
+		lf_context *ctx = device(k, name, what, sizeof(what));
+		if (!ctx)
+			continue;
+		lf_run_profile *p;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+		lf_tensor *out[2] = {NULL, NULL};
+		run(ctx, buf, len, &x, 1, out, nout, p);
+		CU_ASSERT(out[0] && lft_same(out[0], wy, 1, what));
+		if (w2)
+			CU_ASSERT(out[1] && lft_same(out[1], w2, 1, what));
+		if (k >= 0 && (checked >> k & 1u))
+			check_op(p, op, fused, all, k != 1, what);
+		lf_tensor_destroy(out[0]);
+		lf_tensor_destroy(out[1]);
+		lf_run_profile_destroy(p);
+		if (k >= 0)
+			CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
 }
 
 static void test_cases(void)
@@ -368,39 +412,16 @@ static void test_cases(void)
 			xv[i] = vals[lf_rng_u32(&r) % (uint32_t)nv];
 		oracle(c, x, &wy, &wa);
 		/* an add that does something: many distinct bytes */
-		int seen[256] = {0}, distinct = 0;
-		const uint8_t *v = lf_tensor_data(wy);
-		for (size_t i = 0; i < lf_tensor_bytes(wy); i++)
-			distinct += !seen[v[i]]++;
-		if (distinct < (c->ident ? 1 : 16))
+		int nd = distinct(wy);
+		if (nd < (c->ident ? 1 : 16))
 			fprintf(stderr, "\n%s: %d distinct bytes\n", c->name,
-				distinct);
-		CU_ASSERT(distinct >= (c->ident ? 1 : 16));
+				nd);
+		CU_ASSERT(nd >= (c->ident ? 1 : 16));
 		size_t len;
 		uint8_t *buf = model(c, P_WHOLE, &len);
-		size_t nout = c->a_out ? 2 : 1;
-		for (int k = -1; k < 3; k++) {
-			char what[96];
-			lf_context *ctx =
-			    device(k, c->name, what, sizeof(what));
-			if (!ctx)
-				continue;
-			lf_run_profile *p;
-			CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
-			lf_tensor *out[2] = {NULL, NULL};
-			run(ctx, buf, len, &x, 1, out, nout, p);
-			CU_ASSERT(out[0] && lft_same(out[0], wy, 1, what));
-			if (c->a_out)
-				CU_ASSERT(out[1] &&
-					  lft_same(out[1], wa, 1, what));
-			if (k >= 0)
-				check_profile(c, p, k != 1, what);
-			lf_tensor_destroy(out[0]);
-			lf_tensor_destroy(out[1]);
-			lf_run_profile_destroy(p);
-			if (k >= 0)
-				CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
-		}
+		/* a second output of the conv: the add cannot fuse */
+		run_devices(c->name, buf, len, x, wy, c->a_out ? wa : NULL, 7u,
+			    "QLinearAdd", !c->a_out, 0);
 		free(buf);
 		lf_tensor_destroy(wy);
 		lf_tensor_destroy(wa);
@@ -480,32 +501,6 @@ static uint8_t *pmodel(const struct pcase *c, int part, size_t *len)
 	return lft_onnx_finish(b, len);
 }
 
-/* On a device: the pool's record (fused or blocked), one segment. */
-static void check_pool_profile(const struct pcase *c, const lf_run_profile *p,
-			       int modeled, const char *what)
-{
-	int seen = 0;
-	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
-		struct lf_layer_profile r =
-		    LF_STRUCT_INIT(struct lf_layer_profile);
-		CU_ASSERT_EQUAL_FATAL(lf_run_profile_get(p, i, &r), LF_OK);
-		CU_ASSERT_EQUAL(r.fallback, 0);
-		CU_ASSERT_STRING_EQUAL(r.where, "device");
-		if (strcmp(r.op, "MaxPool") != 0)
-			continue;
-		seen = 1;
-		const char *want = c->fused ? "fused" : "blocked";
-		if (strcmp(r.layout, want) != 0)
-			fprintf(stderr, "\n%s: the pool's layout is %s\n", what,
-				r.layout);
-		CU_ASSERT_STRING_EQUAL(r.layout, want);
-		if (modeled)
-			CU_ASSERT_EQUAL(r.device_cycles == 0, c->fused);
-	}
-	CU_ASSERT(seen);
-	CU_ASSERT_EQUAL(lft_profile_segments(p), 1u);
-}
-
 static void test_pool(void)
 {
 	for (size_t ci = 0; ci < sizeof(pcases) / sizeof(pcases[0]); ci++) {
@@ -529,37 +524,12 @@ static void test_pool(void)
 		free(buf);
 		/* a pool that does something: its output is not the conv's
 		 * first bytes, and many bytes differ */
-		int seen[256] = {0}, distinct = 0;
-		const uint8_t *v = lf_tensor_data(wy);
-		for (size_t i = 0; i < lf_tensor_bytes(wy); i++)
-			distinct += !seen[v[i]]++;
-		CU_ASSERT(distinct >= 16);
+		CU_ASSERT(distinct(wy) >= 16);
 		buf = pmodel(c, PP_WHOLE, &len);
-		size_t nout = c->t_out ? 2 : 1;
-		for (int k = -1; k < 3; k++) {
-			char what[96];
-			lf_context *ctx =
-			    device(k, c->name, what, sizeof(what));
-			if (!ctx)
-				continue;
-			lf_run_profile *p;
-			CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
-			lf_tensor *out[2] = {NULL, NULL};
-			run(ctx, buf, len, &x, 1, out, nout, p);
-			CU_ASSERT(out[0] && lft_same(out[0], wy, 1, what));
-			if (c->t_out)
-				CU_ASSERT(out[1] &&
-					  lft_same(out[1], wt, 1, what));
-			/* emu (aws-f1) must fuse where the case says; opencl:0
-			 * and emu:tiny may lack the line buffer for it */
-			if (k == 0)
-				check_pool_profile(c, p, 1, what);
-			lf_tensor_destroy(out[0]);
-			lf_tensor_destroy(out[1]);
-			lf_run_profile_destroy(p);
-			if (k >= 0)
-				CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
-		}
+		/* emu (aws-f1) must fuse where the case says; opencl:0 and
+		 * emu:tiny may lack the line buffer for it */
+		run_devices(c->name, buf, len, x, wy, c->t_out ? wt : NULL, 1u,
+			    "MaxPool", c->fused, 1);
 		free(buf);
 		lf_tensor_destroy(wt);
 		lf_tensor_destroy(wy);
