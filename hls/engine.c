@@ -20,12 +20,98 @@
  */
 #define LF_ENGINE_BUILD 1
 
+#include "lf_csum.h"
 #include "lf_kdesc.h"
 
 #include "conv2d.c"
 #include "matmul.c"
 #include "pool.c"
 #include "add.c"
+
+/*
+ * LF_KOP_CSUM (lf_desc.h "Checksum"): the digest of act bytes [x_off,
+ * x_off + csum_len) into words y_off .. y_off + 3 of the list. Checked
+ * before anything is read. The range's beats stream at II 1 (csum_beats:
+ * one whole beat a cycle, the bytes outside the range masked), the 32
+ * lanes' sums fold into the digest on chip (csum_fold), and the digest
+ * goes out as four word writes on the desc port (charged below as four
+ * cycles; the status word is LF_DESC_CYCLES').
+ */
+static lf_i32 csum_layer(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
+			 LF_GLOBAL const lf_beat *act, lf_u32 act_bytes,
+			 const lf_desc *d)
+{
+	lf_u32 len = d->csum_len;
+	lf_u64 end = (lf_u64)d->x_off + len;
+	lf_u32 b0 = d->x_off / LF_BEAT_BYTES;
+	lf_u64 b1 = (end + LF_BEAT_BYTES - 1) / LF_BEAT_BYTES;
+	lf_u32 nb = len ? (lf_u32)(b1 - b0) : 0;
+	lf_i32 st = LF_KST_OK;
+	if (d->magic != LF_DESC_MAGIC)
+		st = LF_KST_BAD_MAGIC;
+	else if (d->flags != 0)
+		st = LF_KST_BAD_OP;
+	else if ((len && b1 * LF_BEAT_BYTES > (lf_u64)act_bytes) ||
+		 (lf_u64)d->y_off + LF_CSUM_WORDS >
+		     (lf_u64)ndesc * LF_DESC_WORDS)
+		st = LF_KST_BOUNDS;
+	LF_DESC_DONE();
+	if (st != LF_KST_OK)
+		return st;
+	lf_u32 s[LF_CSUM_LANES], t[LF_CSUM_LANES];
+#pragma HLS ARRAY_PARTITION variable=s type=complete
+#pragma HLS ARRAY_PARTITION variable=t type=complete
+	for (lf_u32 k = 0; k < LF_CSUM_LANES; k++) {
+#pragma HLS UNROLL
+		s[k] = 0;
+		t[k] = 0;
+	}
+	/* The first beat's bytes from lo, the last one's below hi. */
+	lf_u32 lo = d->x_off % LF_BEAT_BYTES;
+	lf_u32 hi = nb ? (lf_u32)(end - (lf_u64)(b0 + nb - 1) * LF_BEAT_BYTES)
+		       : 0;
+	LF_PIPE_BEGIN(csum_beats);
+csum_beats:
+	for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=2400
+		LF_PIPE(csum_beats);
+		lf_u8 b[LF_BEAT_BYTES];
+#pragma HLS ARRAY_PARTITION variable=b type=complete
+		lf_beat_rd(act, b0 + v, b);
+		lf_u32 jl = v == 0 ? lo : 0;
+		lf_u32 jh = v + 1 == nb ? hi : LF_BEAT_BYTES;
+		for (lf_u32 j = 0; j < LF_BEAT_BYTES; j++) {
+#pragma HLS UNROLL
+			if (!lf_csum_keep(j, jl, jh))
+				b[j] = 0;
+		}
+		lf_csum_beat(s, t, b);
+	}
+	LF_PIPE_END(csum_beats);
+	lf_u32 dg[LF_CSUM_WORDS];
+#pragma HLS ARRAY_PARTITION variable=dg type=complete
+	for (lf_u32 w = 0; w < LF_CSUM_WORDS; w++) {
+#pragma HLS UNROLL
+		dg[w] = 0;
+	}
+	LF_PIPE_BEGIN(csum_fold);
+csum_fold:
+	for (lf_u32 k = 0; k < LF_CSUM_LANES; k++) {
+#pragma HLS PIPELINE II=1
+		LF_PIPE(csum_fold);
+		lf_csum_fold(k, s[k], t[k], dg);
+	}
+	LF_PIPE_END(csum_fold);
+	for (lf_u32 w = 0; w < LF_CSUM_WORDS; w++) {
+#pragma HLS UNROLL
+		desc[d->y_off + w] = dg[w];
+	}
+#if !defined(LF_OPENCL) && !defined(LF_HLS)
+	lfk__cycles += LF_CSUM_WORDS; /* the digest's word writes */
+#endif
+	return LF_KST_OK;
+}
 
 /* The ring's flag beats of a barrier descriptor are inside act and its
  * lane < k (lf_desc.h "Barrier"); 1 when they are not. */
@@ -234,6 +320,8 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 					sumb, x2ab);
 		} else if (d.op == LF_KOP_ADD || d.op == LF_KOP_MUL) {
 			st = add_layer(act, act_bytes, &d, rbb, x2ab);
+		} else if (d.op == LF_KOP_CSUM) {
+			st = csum_layer(desc, ndesc, act, act_bytes, &d);
 		} else {
 			st = d.magic != LF_DESC_MAGIC ? LF_KST_BAD_MAGIC
 						      : LF_KST_BAD_OP;

@@ -339,6 +339,14 @@
  */
 #define LF_ENGINE_BLK_RANGE 1
 /*
+ * 1: lfk_engine runs the checksum op LF_KOP_CSUM (lf_desc.h, the formula
+ * in lf_csum.h; engine.c csum_layer); the limits key lfk_engine.csum the
+ * host checks before it replaces a run's read-backs with it
+ * (hostlib/exec/README.md). Set by the source, not a -D parameter; not a
+ * bit of LF_ENGINE_OPS, which the host requires whole.
+ */
+#define LF_ENGINE_CSUM 1
+/*
  * The size of the barrier ring between lfk_engine CUs (lf_desc.h
  * "Barrier": a descriptor's k must equal it), 0 for a build without one,
  * which refuses k >= 2 (LF_KST_BAD_OP). The hardware builds set it to
@@ -533,6 +541,7 @@
 	X("lfk_engine.macs_per_cycle", LF_CONV_MACS_PEAK)                      \
 	X("lfk_engine.blk_range", LF_ENGINE_BLK_RANGE)                         \
 	X("lfk_engine.sync", LF_ENGINE_SYNC)                                   \
+	X("lfk_engine.csum", LF_ENGINE_CSUM)                                   \
 	X("model.lat_mem", LF_LAT_MEM)                                         \
 	X("model.depth_ld", LF_DEPTH_LD)                                       \
 	X("model.depth_mac", LF_DEPTH_MAC)                                     \

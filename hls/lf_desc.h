@@ -64,7 +64,8 @@ enum lf_kop {
 	LF_KOP_MAXPOOL = 3, /* lfk_pool, lfk_engine: MaxPool on uint8/int8 */
 	LF_KOP_AVGPOOL = 4, /* lfk_pool, lfk_engine: QLinear[Global]AvgPool */
 	LF_KOP_ADD = 5,	    /* lfk_add, lfk_engine: QLinearAdd */
-	LF_KOP_MUL = 6	    /* lfk_add, lfk_engine: QLinearMul */
+	LF_KOP_MUL = 6,	    /* lfk_add, lfk_engine: QLinearMul */
+	LF_KOP_CSUM = 7	    /* lfk_engine: a checksum of act bytes (below) */
 };
 
 /* Kernel arguments by index, the same for every kernel top (lfk_conv2d,
@@ -462,6 +463,25 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   that does not rejects it (LF_KST_BAD_OP). Max is order-free: y holds
  *   exactly the bytes of the conv followed by the MaxPool descriptor with
  *   the same window and act_min / act_max = pool_min / pool_max.
+ * Checksum (LF_KOP_CSUM; lfk_engine only): reads bytes [x_off, x_off +
+ *   csum_len) of act (csum_len: word 59; 0 is an empty range) beat by
+ *   beat and writes their LF_CSUM_WORDS-word digest (hls/lf_csum.h, the
+ *   formula the host computes too) into words y_off .. y_off + 3 of the
+ *   descriptor list (word indices from the list's first word; they may
+ *   be any descriptor's words, the status words included: the host puts
+ *   them in words of the list's last descriptor that its op does not
+ *   read). A host puts one first in a launch's list (over what it
+ *   uploaded) and one last (over what it will download) and compares
+ *   the digests with its own, so neither transfer needs reading back
+ *   (hostlib/exec/README.md). The beats holding the range, floor(x_off /
+ *   64) .. ceil((x_off + csum_len) / 64) - 1, lie inside act and the
+ *   digest inside the list (y_off + 4 <= ndesc * 64), else
+ *   LF_KST_BOUNDS; flags must be 0 (LF_KST_BAD_OP). Not read: the types,
+ *   shapes, quantization fields, x2_off, the params offsets. Nothing in
+ *   act is written. A build takes the op when its limits say
+ *   `lfk_engine.csum` = 1 (it is not in `lfk_engine.ops`, so a host that
+ *   needs every op there still takes an engine without it); other
+ *   kernels and older builds reject it (LF_KST_BAD_OP).
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].
@@ -516,7 +536,8 @@ typedef struct lf_desc {
 	/* 57-58: with LF_DF_POOL, the fused max pool's (below) */
 	/* 57 */ lf_u32 pool_k;
 	/* 58 */ lf_u32 pool_clamp;
-	/* 59 */ lf_u32 reserved9;
+	/* 59: LF_KOP_CSUM's byte count (below) */
+	/* 59 */ lf_u32 csum_len;
 	/* 60: with LF_DF_ADD, the fused add's (below) */
 	/* 60 */ lf_i32 add_x_zp, add_y_zp, add_min, add_max;
 } lf_desc;

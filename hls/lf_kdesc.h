@@ -91,7 +91,7 @@ LF_INLINE void lfk_desc_unpack(const lf_u32 w[LF_DESC_WORDS], lf_desc *d)
 	}
 	d->pool_k = w[57];
 	d->pool_clamp = w[58];
-	d->reserved9 = w[59];
+	d->csum_len = w[59];
 	d->add_x_zp = (lf_i32)w[60];
 	d->add_y_zp = (lf_i32)w[61];
 	d->add_min = (lf_i32)w[62];

@@ -198,6 +198,13 @@
 	/* and its fixed point an entry, on chip, once per descriptor */      \
 	X(qadd_tab, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)
 
+/* lfk_engine's own (engine.c): the checksum op (LF_KOP_CSUM, lf_csum.h). */
+#define LF_PIPES_ENGINE(X)                                                     \
+	/* the range's beats in order, 32 lanes of two 32-bit adds each */    \
+	X(csum_beats, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)         \
+	/* the 32 lanes' sums into the 4-word digest: on chip */               \
+	X(csum_fold, 1, LF_DEPTH_LD, LFP_NONE, 0, 0, 0)
+
 /*
  * Overlap regions: a loop under `#pragma HLS DATAFLOW` in UG1399's
  * canonical "dataflow inside a loop" form (hls/README.md "Overlap"), whose
@@ -252,7 +259,8 @@
 /* lfk_engine runs the four datapaths: all of them. */
 #define LF_PIPES(X)                                                            \
 	LF_PIPES_DESC(X)                                                       \
-	LF_PIPES_CONV2D(X) LF_PIPES_MATMUL(X) LF_PIPES_POOL(X) LF_PIPES_ADD(X)
+	LF_PIPES_CONV2D(X) LF_PIPES_MATMUL(X) LF_PIPES_POOL(X) LF_PIPES_ADD(X)  \
+	LF_PIPES_ENGINE(X)
 
 /*
  * The counters: host C only (the emulator). In HLS and OpenCL builds the

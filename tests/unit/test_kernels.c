@@ -18,6 +18,7 @@
 #include "lf_desc.h"
 #include "lf_pipes.h"
 #include "lf_test.h"
+#include "unit/csum_ref.h"
 #include "unit/kernel_cases.h"
 
 #define KC_DEFAULT_SEED 0x1a7e2f0b5eedull
@@ -1941,6 +1942,215 @@ static void test_cycles_counted(void)
 	lf_kc_free(&l);
 }
 
+/* --- the checksum op (LF_KOP_CSUM, lfk_engine) --------------------------- */
+
+/* A checksum descriptor over [off, off + len) of act, its digest at list
+ * word @yw. */
+static lf_desc csum_desc(uint32_t off, uint32_t len, uint32_t yw)
+{
+	lf_desc d;
+	memset(&d, 0, sizeof(d));
+	d.magic = LF_DESC_MAGIC;
+	d.op = LF_KOP_CSUM;
+	d.x_off = off;
+	d.csum_len = len;
+	d.y_off = yw;
+	return d;
+}
+
+/* The list's words other than the status words and the digests (words
+ * @yw .. + 3 and @yw2 .. + 3) are as @want's. */
+static int list_kept(const lf_desc *got, const lf_desc *want, uint32_t n,
+		     uint32_t yw, uint32_t yw2)
+{
+	const uint32_t *g = (const uint32_t *)(const void *)got;
+	const uint32_t *w = (const uint32_t *)(const void *)want;
+	for (uint32_t i = 0; i < n * LF_DESC_WORDS; i++) {
+		if (i % LF_DESC_WORDS == 3 || (i >= yw && i < yw + 4) ||
+		    (i >= yw2 && i < yw2 + 4))
+			continue;
+		if (g[i] != w[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Random ranges (any start, unaligned lengths, empty, up to the whole of
+ * act) through lfk_engine against csum_ref, two a list, each digest in
+ * the second descriptor's words 4-7 and 8-11; act untouched, the rest of
+ * the list too; a byte flipped inside the range changes the digest, one
+ * outside does not.
+ */
+static void test_csum(void)
+{
+	struct lf_rng r;
+	lf_rng_seed(&r, 0xc5c5);
+	const uint32_t ab = 64 * 300; /* act: 300 beats */
+	uint8_t *act = lf_kc_xmalloc(ab), *orig = lf_kc_xmalloc(ab);
+	for (uint32_t i = 0; i < ab; i++)
+		act[i] = (uint8_t)lf_rng_u32(&r);
+	memcpy(orig, act, ab);
+	int bad = 0;
+	for (int c = 0; c < 300; c++) {
+		uint32_t off[2], len[2];
+		for (int j = 0; j < 2; j++) {
+			int kind = lf_rng_range(&r, 0, 4);
+			off[j] = (uint32_t)lf_rng_range(&r, 0, (int)ab - 1);
+			uint32_t room = ab - off[j];
+			len[j] = kind == 0 ? 0
+				 : kind == 1
+				     ? (uint32_t)lf_rng_range(&r, 1, 130)
+				 : kind == 2
+				     ? room
+				     : (uint32_t)lf_rng_range(&r, 1, (int)room);
+			if (len[j] > room)
+				len[j] = room;
+			if (c == 0 && j == 0) {
+				off[0] = 0;
+				len[0] = ab; /* the whole of act */
+			}
+		}
+		lf_desc d[2] = {csum_desc(off[0], len[0], 64 + 4),
+				csum_desc(off[1], len[1], 64 + 8)};
+		lf_desc keep[2] = {d[0], d[1]};
+		lfk_engine(lf_desc_words(d), 2, LF_KC_P(act), 64, LF_KC_A(act),
+			   ab);
+		uint32_t want[2][4];
+		csum_ref(act, off[0], len[0], want[0]);
+		csum_ref(act, off[1], len[1], want[1]);
+		const uint32_t *w = lf_desc_words(d);
+		if (d[0].status != LF_KST_OK || d[1].status != LF_KST_OK ||
+		    memcmp(w + 64 + 4, want[0], 16) != 0 ||
+		    memcmp(w + 64 + 8, want[1], 16) != 0 ||
+		    !list_kept(d, keep, 2, 64 + 4, 64 + 8) ||
+		    memcmp(act, orig, ab) != 0) {
+			if (!bad++)
+				fprintf(stderr,
+					"\ncsum case %d: [%u, +%u) [%u, +%u): "
+					"status %d %d\n",
+					c, off[0], len[0], off[1], len[1],
+					d[0].status, d[1].status);
+		}
+		/* One byte flipped inside the first range: another digest;
+		 * outside both: the same. */
+		if (len[0]) {
+			uint32_t at = off[0] + (uint32_t)lf_rng_range(
+						   &r, 0, (int)len[0] - 1);
+			act[at] ^= 0xff;
+			lf_desc e = csum_desc(off[0], len[0], 4);
+			lfk_engine(lf_desc_words(&e), 1, LF_KC_P(act), 64,
+				   LF_KC_A(act), ab);
+			if (e.status != LF_KST_OK ||
+			    memcmp(lf_desc_words(&e) + 4, want[0], 16) == 0)
+				bad++;
+			act[at] ^= 0xff;
+		}
+		if (off[0] > 0) {
+			act[off[0] - 1] ^= 0x5a;
+			lf_desc e = csum_desc(off[0], len[0], 4);
+			lfk_engine(lf_desc_words(&e), 1, LF_KC_P(act), 64,
+				   LF_KC_A(act), ab);
+			if (e.status != LF_KST_OK ||
+			    memcmp(lf_desc_words(&e) + 4, want[0], 16) != 0)
+				bad++;
+			act[off[0] - 1] ^= 0x5a;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	free(act);
+	free(orig);
+}
+
+/*
+ * The checksum's checks, each before anything is read or written: the
+ * range's beats past act, the digest past the list, a flag, a bad magic;
+ * the descriptor's status names it, the next stays PENDING, nothing in
+ * the list or act changes; the other kernels refuse the op.
+ */
+static void test_csum_errors(void)
+{
+	/* act 1000 bytes: its last whole beat ends at 960 */
+	const uint32_t ab = 1000;
+	uint8_t act[1000], orig[1000];
+	for (uint32_t i = 0; i < ab; i++)
+		act[i] = (uint8_t)(i * 7 + 3);
+	memcpy(orig, act, ab);
+	struct {
+		uint32_t off, len, yw, flags, magic;
+		int32_t st;
+	} c[] = {
+	    {0, 960, 64, 0, LF_DESC_MAGIC, LF_KST_OK},
+	    {900, 60, 64, 0, LF_DESC_MAGIC, LF_KST_OK},
+	    {900, 61, 64, 0, LF_DESC_MAGIC, LF_KST_BOUNDS}, /* beat 15 */
+	    {999, 1, 64, 0, LF_DESC_MAGIC, LF_KST_BOUNDS},  /* in act */
+	    {2000, 0, 64, 0, LF_DESC_MAGIC, LF_KST_OK},	    /* empty */
+	    {0, 0xffffffffu, 64, 0, LF_DESC_MAGIC, LF_KST_BOUNDS},
+	    {0xffffffc0u, 64, 64, 0, LF_DESC_MAGIC, LF_KST_BOUNDS},
+	    {0, 64, 124, 0, LF_DESC_MAGIC, LF_KST_OK},	   /* words 124-127 */
+	    {0, 64, 125, 0, LF_DESC_MAGIC, LF_KST_BOUNDS}, /* word 128 */
+	    {0, 64, 0xfffffffeu, 0, LF_DESC_MAGIC, LF_KST_BOUNDS},
+	    {0, 64, 64, LF_DF_BLK, LF_DESC_MAGIC, LF_KST_BAD_OP},
+	    {0, 64, 64, 0, 0x12345678u, LF_KST_BAD_MAGIC},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		/* words 124 .. 127 are the last four of descriptor 1, word
+		 * 128 past the 2-descriptor list */
+		lf_desc d[2] = {csum_desc(c[i].off, c[i].len, c[i].yw),
+				csum_desc(0, 64, 64 + 4)};
+		d[0].flags = c[i].flags;
+		d[0].magic = c[i].magic;
+		lf_desc keep[2] = {d[0], d[1]};
+		lfk_engine(lf_desc_words(d), 2, LF_KC_P(act), 64, LF_KC_A(act),
+			   ab);
+		if (d[0].status != c[i].st)
+			fprintf(stderr, "\ncsum error case %zu: status %d\n", i,
+				d[0].status);
+		CU_ASSERT_EQUAL(d[0].status, c[i].st);
+		CU_ASSERT(memcmp(act, orig, ab) == 0);
+		if (c[i].st != LF_KST_OK) {
+			CU_ASSERT_EQUAL(d[1].status, LF_KST_PENDING);
+			CU_ASSERT(list_kept(d, keep, 2, 0, 0));
+		}
+	}
+	/* lfk_add and lfk_pool do not run it */
+	lf_desc d = csum_desc(0, 64, 4);
+	lfk_add(lf_desc_words(&d), 1, LF_KC_P(act), 64, LF_KC_A(act), ab);
+	CU_ASSERT_EQUAL(d.status, LF_KST_BAD_OP);
+	d = csum_desc(0, 64, 4);
+	lfk_pool(lf_desc_words(&d), 1, LF_KC_P(act), 64, LF_KC_A(act), ab);
+	CU_ASSERT_EQUAL(d.status, LF_KST_BAD_OP);
+}
+
+/* The checksum's cycles: its loops' counts, and by hand. */
+static void test_csum_cycles(void)
+{
+	uint8_t *act = lf_kc_xmalloc(64 * 128);
+	memset(act, 0x11, 64 * 128);
+	/* bytes 10 .. 6409: beats 0 .. 100, 101 of them */
+	lf_desc d = csum_desc(10, 6400, 4);
+	lfk_cycles_reset();
+	lfk_engine(lf_desc_words(&d), 1, LF_KC_P(act), 64, LF_KC_A(act),
+		   64 * 128);
+	lf_u64 c = lfk_cycles_get();
+	CU_ASSERT_EQUAL(d.status, LF_KST_OK);
+	pipe_is(LFP_csum_beats, 1, 101);
+	pipe_is(LFP_csum_fold, 1, 32);
+#if LF_LAT_MEM == 64 && LF_DEPTH_LD == 2 && LF_DESC_CYCLES == 136 &&           \
+    LF_AXI_BURST == 64 && LF_AXI_OUTSTANDING == 16
+	/*
+	 *   descriptor: desc_fetch 64 + 2 + max(63, 64) = 130; + 136  =  266
+	 *   csum_beats  101 trips, 101 beats in 2 bursts:
+	 *               64 + 2 + max(100, max(101, 8)) = 167           =  167
+	 *   csum_fold   32 trips, on chip: 2 + 31                      =   33
+	 *   the digest's 4 word writes                                 =    4
+	 *   total                                                        470
+	 */
+	CU_ASSERT_EQUAL(c, 470);
+#endif
+	free(act);
+}
+
 void lf_test_suite_kernels(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -1960,6 +2170,9 @@ void lf_test_suite_kernels(void)
 	    {"list_stops", test_list_stops},
 	    {"cycles", test_cycles},
 	    {"cycles_counted", test_cycles_counted},
+	    {"csum", test_csum},
+	    {"csum_errors", test_csum_errors},
+	    {"csum_cycles", test_csum_cycles},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels", NULL, NULL, cases);

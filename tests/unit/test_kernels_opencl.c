@@ -26,6 +26,7 @@
 #include "lf_config.h"
 #include "lf_desc.h"
 #include "lf_test.h"
+#include "unit/csum_ref.h"
 #include "unit/kernel_cases.h"
 #include "unit/kernel_pool_cases.h"
 
@@ -890,6 +891,89 @@ static void test_status(void)
 	lf_kc_free(&l);
 }
 
+/*
+ * The checksum op (LF_KOP_CSUM) through PoCL: random ranges (unaligned
+ * starts and lengths, empty, the whole of act), three a list with their
+ * digests in the last descriptor's words, the same list words as the
+ * host-C build and csum_ref's digests; a range past act's last whole
+ * beat LF_KST_BOUNDS, the rest PENDING.
+ */
+static void test_csum(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	struct lf_rng r;
+	lf_rng_seed(&r, 0xc5c6);
+	const uint32_t ab = 64 * 97 + 20; /* a partial last beat */
+	uint8_t *act = malloc(ab), *hact = malloc(ab);
+	CU_ASSERT_FATAL(act && hact);
+	for (uint32_t i = 0; i < ab; i++)
+		act[i] = (uint8_t)lf_rng_u32(&r);
+	memcpy(hact, act, ab);
+	uint8_t params[64] = {0};
+	int bad = 0;
+	for (int c = 0; c < 40; c++) {
+		lf_desc d[3], h[3];
+		uint32_t off[3], len[3];
+		for (int j = 0; j < 3; j++) {
+			uint32_t whole = 64 * 97;
+			off[j] = (uint32_t)lf_rng_range(&r, 0, (int)whole - 1);
+			int kind = lf_rng_range(&r, 0, 3);
+			uint32_t room = whole - off[j];
+			len[j] = kind == 0 ? 0
+				 : kind == 1
+				     ? room
+				     : (uint32_t)lf_rng_range(&r, 1, (int)room);
+			if (c == 0 && j == 0) {
+				off[0] = 0;
+				len[0] = whole;
+			}
+			memset(&d[j], 0, sizeof(d[j]));
+			d[j].magic = LF_DESC_MAGIC;
+			d[j].op = LF_KOP_CSUM;
+			d[j].x_off = off[j];
+			d[j].csum_len = len[j];
+			d[j].y_off = 2 * LF_DESC_WORDS + 4 + 4 * (uint32_t)j;
+		}
+		memcpy(h, d, sizeof(d));
+		if (run_cl(K_ENGINE, d, 3, params, 64, act, ab) != 0) {
+			bad++;
+			break;
+		}
+		lfk_engine(lf_desc_words(h), 3, LF_KC_P(params), 64,
+			   LF_KC_A(hact), ab);
+		const uint32_t *w = lf_desc_words(d);
+		for (int j = 0; j < 3; j++) {
+			uint32_t want[4];
+			csum_ref(act, off[j], len[j], want);
+			if (d[j].status != LF_KST_OK ||
+			    memcmp(w + 2 * LF_DESC_WORDS + 4 + 4 * j, want,
+				   16) != 0)
+				bad++;
+		}
+		if (memcmp(d, h, sizeof(d)) != 0 || memcmp(act, hact, ab) != 0)
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* the last beat is partial: a range ending in it is refused */
+	lf_desc e[2];
+	memset(e, 0, sizeof(e));
+	for (int j = 0; j < 2; j++) {
+		e[j].magic = LF_DESC_MAGIC;
+		e[j].op = LF_KOP_CSUM;
+		e[j].x_off = 64 * 97;
+		e[j].csum_len = 1;
+		e[j].y_off = 4;
+	}
+	CU_ASSERT_EQUAL(run_cl(K_ENGINE, e, 2, params, 64, act, ab), 0);
+	CU_ASSERT_EQUAL(e[0].status, LF_KST_BOUNDS);
+	CU_ASSERT_EQUAL(e[1].status, LF_KST_PENDING);
+	free(act);
+	free(hact);
+}
+
 void lf_test_suite_kernels_opencl(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -910,6 +994,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"fuse_pool", test_fuse_pool},
 	    {"blocked_pad_weights", test_blocked_pad_weights},
 	    {"parts", test_parts},
+	    {"csum", test_csum},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);
