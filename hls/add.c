@@ -12,6 +12,10 @@
  *     for each group of LF_ADD_LANES elements:           (II=1)
  *       y = rint(fma(A2, B2, fma(A1, B1, C1))), saturated
  * (an add: its table of the inner fma once, then integers; lf_kadd.h)
+ * Blocked (LF_DF_BLK, channels innermost, 64 a beat): chunks of x and x2
+ * loaded on chip, then an add a beat a cycle in 64 integer lanes, or a
+ * mul in LF_ADD_BLK_MUL_LANES lanes, 64 / LF_ADD_BLK_MUL_LANES passes a
+ * beat, its beats stored after (add_blk_vec).
  * x, x2 and y stream through the act port; the planes are contiguous, so
  * the plane loop only tracks the channel of a per-channel x2.
  *
@@ -178,31 +182,16 @@ extern int lfk__blk_isa;
 #endif
 
 /*
- * nb beats of y from the loaded x (xab) and x2 (x2ab with a full-shape
- * x2, else the broadcast values q[]): 64 lanes per beat, each
- * lfk_qadd_one (two fused multiply-adds).
+ * An add: nb beats of y from the loaded x (xab) and x2 (x2ab with a
+ * full-shape x2, else the broadcast values q[]), a beat a cycle: 64
+ * integer lanes (lfk_qadd_add).
  */
-static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
+static void add_blk_add(LF_GLOBAL lf_beat *act, const lf_desc *d,
 			const struct add_geo *g, lf_u32 ybi, lf_u32 nb,
 			lf_u32 full, const lf_i32 q[LF_BLK_LANES],
 			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
 			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
-#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
-	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2") &&
-	    __builtin_cpu_supports("fma")) {
-		/* The emulator: the same beats (lfk_qadd_host_avx2), the
-		 * loop's count. */
-		lfk_qadd_host_avx2(&g->q, nb, (const lf_u8(*)[LF_BLK_LANES])xab,
-				   full ? (const lf_u8(*)[LF_BLK_LANES])x2ab
-					: NULL,
-				   q, (lf_u8(*)[LF_BLK_LANES])(act + ybi));
-		LF_PIPE_BEGIN(add_blk_vec);
-		lfp__add_blk_vec = nb;
-		LF_PIPE_END(add_blk_vec);
-		return;
-	}
-#endif
 	LF_PIPE_BEGIN(add_blk_vec);
 add_blk_vec:
 	for (lf_u32 v = 0; v < nb; v++) {
@@ -215,12 +204,122 @@ add_blk_vec:
 			lf_i32 x = lfk_value(d->x_type, xab[v][l]);
 			lf_i32 x2 =
 			    full ? lfk_value(d->x_type, x2ab[v][l]) : q[l];
-			lf_i32 y = lfk_qadd_one(&g->q, l, x, x2);
+			lf_i32 y = lfk_qadd_add(&g->q, l, x, x2);
 			o[l] = lfk_byte(y);
 		}
 		lf_beat_wr(act, ybi + v, o);
 	}
 	LF_PIPE_END(add_blk_vec);
+}
+
+/*
+ * A mul: nb beats of y from the loaded x and x2 (as add_blk_add), into
+ * xab in place, for add_blk_st to write: LF_ADD_BLK_MUL_LANES lanes
+ * (lfk_qadd_mul: its two float fmas are the fabric's largest lanes, so
+ * fewer than a beat's 64 on the hardware builds, bitstreams/<p>/params.mk),
+ * LF_ADD_BLK_MUL_PASSES passes a beat, one a cycle: lane l of pass s is
+ * channel s * LF_ADD_BLK_MUL_LANES + l. Every element is read and written
+ * by the one iteration that computes it (no dependence between
+ * iterations through xab).
+ */
+static void add_blk_mul(const lf_desc *d, const struct add_geo *g,
+			lf_u32 nb, lf_u32 full, const lf_i32 q[LF_BLK_LANES],
+			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			LF_LOCAL const lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	LF_PIPE_BEGIN(add_blk_mul);
+add_blk_mul:
+	for (lf_u32 t = 0; t < nb * LF_ADD_BLK_MUL_PASSES; t++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=1024
+#pragma HLS DEPENDENCE variable=xab type=inter false
+		LF_PIPE(add_blk_mul);
+		lf_u32 v = t / LF_ADD_BLK_MUL_PASSES;
+		lf_u32 s = t % LF_ADD_BLK_MUL_PASSES;
+		for (lf_u32 l = 0; l < LF_ADD_BLK_MUL_LANES; l++) {
+#pragma HLS UNROLL
+			/* the pass's channel: a PASSES:1 multiplexer a lane */
+			lf_u8 xb = 0, x2b = 0;
+			lf_i32 qb = 0;
+			for (lf_u32 u = 0; u < LF_ADD_BLK_MUL_PASSES; u++) {
+#pragma HLS UNROLL
+				lf_u32 c = u * LF_ADD_BLK_MUL_LANES + l;
+				if (u == s) {
+					xb = xab[v][c];
+					x2b = full ? x2ab[v][c] : 0;
+					qb = q[c];
+				}
+			}
+			lf_i32 x = lfk_value(d->x_type, xb);
+			lf_i32 x2 = full ? lfk_value(d->x_type, x2b) : qb;
+			lf_u8 y = lfk_byte(lfk_qadd_mul(&g->q, x, x2));
+			for (lf_u32 u = 0; u < LF_ADD_BLK_MUL_PASSES; u++) {
+#pragma HLS UNROLL
+				if (u == s)
+					xab[v][u * LF_ADD_BLK_MUL_LANES + l] = y;
+			}
+		}
+	}
+	LF_PIPE_END(add_blk_mul);
+}
+
+/* The mul's nb beats of y from xab: a beat a cycle, one burst. */
+static void add_blk_st(LF_GLOBAL lf_beat *act, lf_u32 ybi, lf_u32 nb,
+		       LF_LOCAL const lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+	LF_PIPE_BEGIN(add_blk_st);
+add_blk_st:
+	for (lf_u32 v = 0; v < nb; v++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_POOL_BLK_ROW avg=256
+		LF_PIPE(add_blk_st);
+		lf_u8 o[LF_BLK_LANES];
+		for (lf_u32 l = 0; l < LF_BLK_LANES; l++) {
+#pragma HLS UNROLL
+			o[l] = xab[v][l];
+		}
+		lf_beat_wr(act, ybi + v, o);
+	}
+	LF_PIPE_END(add_blk_st);
+}
+
+/* nb beats of y: add_blk_add, or add_blk_mul then add_blk_st. */
+static void add_blk_vec(LF_GLOBAL lf_beat *act, const lf_desc *d,
+			const struct add_geo *g, lf_u32 ybi, lf_u32 nb,
+			lf_u32 full, const lf_i32 q[LF_BLK_LANES],
+			LF_LOCAL lf_u8 xab[LF_POOL_BLK_ROW][LF_BLK_LANES],
+			LF_LOCAL lf_u8 x2ab[LF_POOL_BLK_ROW][LF_BLK_LANES])
+{
+#if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
+	if (lfk__blk_isa == 0 && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("fma")) {
+		/* The emulator: the same beats (lfk_qadd_host_avx2) straight
+		 * to y, the loops' counts. */
+		lfk_qadd_host_avx2(&g->q, nb, (const lf_u8(*)[LF_BLK_LANES])xab,
+				   full ? (const lf_u8(*)[LF_BLK_LANES])x2ab
+					: NULL,
+				   q, (lf_u8(*)[LF_BLK_LANES])(act + ybi));
+		if (!g->mul) {
+			LF_PIPE_BEGIN(add_blk_vec);
+			lfp__add_blk_vec = nb;
+			LF_PIPE_END(add_blk_vec);
+		} else {
+			LF_PIPE_BEGIN(add_blk_mul);
+			lfp__add_blk_mul = nb * LF_ADD_BLK_MUL_PASSES;
+			LF_PIPE_END(add_blk_mul);
+			LF_PIPE_BEGIN(add_blk_st);
+			lfp__add_blk_st = nb;
+			LF_PIPE_END(add_blk_st);
+		}
+		return;
+	}
+#endif
+	if (!g->mul) {
+		add_blk_add(act, d, g, ybi, nb, full, q, xab, x2ab);
+	} else {
+		add_blk_mul(d, g, nb, full, q, xab, x2ab);
+		add_blk_st(act, ybi, nb, xab);
+	}
 }
 
 /*

@@ -294,13 +294,28 @@
 #endif
 
 /* --- lfk_add --------------------------------------------------------------
- * QLinearAdd and QLinearMul: LF_ADD_LANES elements per cycle, each two
- * float32 fused multiply-adds. x and x2 share the act read port: 2 * LF_ADD_LANES bytes
- * per cycle of a 64-byte beat.
+ * QLinearAdd and QLinearMul. NCHW (add_vec): LF_ADD_LANES elements per
+ * iteration, each lane both an add (in integers) and a mul (two float32
+ * fused multiply-adds); x and x2 share the act read port as bytes, so an
+ * iteration takes 2 * LF_ADD_LANES cycles: the throughput is one element
+ * every two cycles whatever the lane count (fewer lanes cost no cycles,
+ * only hardware; bitstreams/aws-f1/params.mk).
+ * Blocked (LF_DF_BLK): the add takes a 64-channel beat a cycle in 64
+ * integer lanes (add_blk_vec); the mul LF_ADD_BLK_MUL_LANES lanes, a beat
+ * in 64 / LF_ADD_BLK_MUL_LANES passes (add_blk_mul; its float fmas are
+ * the fabric's largest lanes, scripts/hw-config-check).
  */
 #ifndef LF_ADD_LANES
 #define LF_ADD_LANES 16
 #endif
+#ifndef LF_ADD_BLK_MUL_LANES
+#define LF_ADD_BLK_MUL_LANES 16
+#endif
+#if LF_ADD_BLK_MUL_LANES < 1 || 64 % LF_ADD_BLK_MUL_LANES != 0
+#error "LF_ADD_BLK_MUL_LANES must divide 64 (a beat's channels)"
+#endif
+/* Passes of the blocked mul over one beat. */
+#define LF_ADD_BLK_MUL_PASSES (64 / LF_ADD_BLK_MUL_LANES)
 /* n, c, h and w. */
 #ifndef LF_ADD_DIM_MAX
 #define LF_ADD_DIM_MAX 65535
@@ -535,6 +550,7 @@
 	X("lfk_pool.blk_iw_max", LF_POOL_DIM_MAX)                              \
 	X("lfk_pool.blk_row_pixels", LF_POOL_BLK_ROW)                          \
 	X("lfk_add.lanes", LF_ADD_LANES)                                       \
+	X("lfk_add.blk_mul_lanes", LF_ADD_BLK_MUL_LANES)                       \
 	X("lfk_add.dim_max", LF_ADD_DIM_MAX)                                   \
 	X("lfk_engine.ops", LF_ENGINE_OPS)                                     \
 	X("lfk_engine.blk_ops", LF_ENGINE_BLK_OPS)                             \
@@ -592,6 +608,7 @@
 	X("LF_POOL_BLK_ROW", LF_POOL_BLK_ROW)                                  \
 	X("LF_POOL_BLK_TW", LF_POOL_BLK_TW)                                    \
 	X("LF_ADD_LANES", LF_ADD_LANES)                                        \
+	X("LF_ADD_BLK_MUL_LANES", LF_ADD_BLK_MUL_LANES)                        \
 	X("LF_ADD_DIM_MAX", LF_ADD_DIM_MAX)                                    \
 	X("LF_ENGINE_SYNC", LF_ENGINE_SYNC)                                    \
 	X("LF_LAT_MEM", LF_LAT_MEM)                                            \

@@ -12,7 +12,7 @@
  * Mul: A1 = (x - x_zp) * (x2 - x2_zp) (an exact integer), B1 = m,
  * C1 = -0, A2 = y_zp, B2 = 1: MLAS's unfused multiply, then add, on two
  * fma units (adding -0 and multiplying by 1 change no value), still float
- * (lfk_qadd_one; not yet in integers).
+ * (lfk_qadd_mul; not yet in integers).
  *
  * The add in integers (lfk_qadd_add), the same bytes for every P, Q and
  * every coefficient set (scales that pass lfk_scale_ok):
@@ -338,14 +338,14 @@ LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_u32 lane,
 	return lfk_qadd_y(q, hi, lo, as | q->ts[c][i]);
 }
 
-/* One element of lane @lane: x and x2 are the operands' values, already
- * decoded. */
-LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
-			      lf_i32 x, lf_i32 x2)
+/*
+ * One mul (QLinearMul, q->mul): x and x2 are the operands' values. A lane
+ * is the 9 x 9-bit product, its conversion, two fmas in fabric and the
+ * rounding (scripts/hw-config-check counts them: "mul" lanes).
+ */
+LF_INLINE lf_i32 lfk_qadd_mul(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 {
-	if (!q->mul)
-		return lfk_qadd_add(q, lane, x, x2);
-	/* Mul: |.| <= 255 * 255, exact in float32. */
+	/* |.| <= 255 * 255, exact in float32. */
 	lf_i32 prod = (x - q->x_zp) * (x2 - q->x2_zp);
 	/* In fabric (LUTs), not DSPs: add.c's lanes (scripts/hw-config-check
 	 * counts their LUTs; UNVERIFIED that csynth maps fmaf() to the
@@ -356,6 +356,17 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
 #pragma HLS BIND_OP variable=v op=fmadd impl=fabric
 	lf_i32 y = lfk_quant_clamp(v, q->lo, q->hi);
 	return lfk_clamp(y, q->amin, q->amax);
+}
+
+/* One element of lane @lane, an add or a mul as q says (a lane that can
+ * do either: both built): x and x2 are the operands' values, already
+ * decoded. */
+LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
+			      lf_i32 x, lf_i32 x2)
+{
+	if (!q->mul)
+		return lfk_qadd_add(q, lane, x, x2);
+	return lfk_qadd_mul(q, x, x2);
 }
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)

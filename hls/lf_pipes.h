@@ -192,8 +192,13 @@
 	  LFP_ADD_II, LF_ADD_LANES, 0)                                         \
 	/* blocked: a chunk of x or of x2, beats in order, one burst */        \
 	X(add_blk_load, 1, LF_DEPTH_LD, LFP_ACT_RD, 1, 0, LFP_SEQ_BEATS)                   \
-	/* blocked: 64 lanes per beat of y, in order */                        \
+	/* blocked add: 64 integer lanes per beat of y, in order */           \
 	X(add_blk_vec, 1, LF_DEPTH_RQ, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)        \
+	/* blocked mul: LF_ADD_BLK_MUL_LANES lanes a pass, PASSES a beat */    \
+	/* (an iteration a pass), into the on-chip chunk in place */          \
+	X(add_blk_mul, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)                      \
+	/* blocked mul: the chunk's beats of y, in order, one burst */         \
+	X(add_blk_st, 1, LF_DEPTH_LD, LFP_ACT_WR, 0, 1, LFP_SEQ_BEATS)         \
 	/* an add's table (lf_kadd.h, add.c and the fused add): one fma */    \
 	/* and its fixed point an entry, on chip, once per descriptor */      \
 	X(qadd_tab, 1, LF_DEPTH_RQ, LFP_NONE, 0, 0, 0)

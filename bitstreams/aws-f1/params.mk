@@ -147,6 +147,29 @@ HW_LUT_MAX_PCT := 70
 #   shorter bands, the same bytes), accumulator row 128 (iw, ow <= 128:
 #   the 224-wide stem stays on the NCHW path until the host folds or tiles
 #   it).
+# Every lane counted (issue 12, branch lutfit; `make hw-budget
+# PLATFORM=aws-f1`, UNVERIFIED arithmetic, no synthesis): add.c's blocked
+# loop add_blk_vec had 64 lanes of its own (each the integer add and the
+# mul's two float fmas) that the LUT sum left out; with them the fabric
+# datapaths were 92.0 % of the LUTs. Chosen:
+#   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
+#   64 DSP, 64 x 950 = 60.8k LUTs a CU);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 16 lanes,
+#   a beat in 4 passes into the on-chip chunk, then add_blk_st
+#   writes it: 16 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
+#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
+#   multiplexers 16 x 16 bits x 1 LUT = 256 = 16 DSP, 45.9k LUTs a CU;
+#   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
+#   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
+#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
+#   -> lane 1960 DSP; 2 lanes 3920 of 5640 = 69.5 %;
+#   fabric datapaths (depthwise, every lane loop) 499.5k of 895k LUTs
+#   = 55.8 % (<= 70 %). 32 mul lanes (2 passes): DSP 3952 = 70.1 %, over the
+#   target (LUTs 66.1 %).
+#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
+#   models' adds are fused into the conv store): MobileNetV3-Small 1.3026 -> 1.3617 ms
+#   (`layerfab bench MODEL --device emu:aws-f1 --iters 1 --warmup 0`);
+#   ResNet-18 2.4960 and MobileNetV2 2.3249 ms unchanged.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -160,7 +183,8 @@ HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
-HW_ADD_LANES := 16
+HW_ADD_LANES := 4
+HW_ADD_BLK_MUL_LANES := 16
 HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16
@@ -207,6 +231,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_ADD_BLK_MUL_LANES=$(HW_ADD_BLK_MUL_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
 	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \

@@ -91,6 +91,27 @@ HW_LUT_MAX_PCT := 70
 #   Peak (unverified): 2 x 3584 MAC x 2 x 250 MHz = 3584 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's
 #   note: a line buffer of HW_BLK_LBEATS_OCL = 1024 beats there).
+# Every lane counted (issue 12, branch lutfit; `make hw-budget
+# PLATFORM=aws-f2`, UNVERIFIED arithmetic, no synthesis): add.c's blocked
+# loop add_blk_vec had 64 lanes of its own (each the integer add and the
+# mul's two float fmas) that the LUT sum left out; with them the fabric
+# datapaths were 81.2 % of the LUTs. Chosen:
+#   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
+#   64 DSP, 64 x 950 = 60.8k LUTs a CU);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 32 lanes,
+#   a beat in 2 passes into the on-chip chunk, then add_blk_st
+#   writes it: 32 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
+#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
+#   multiplexers 32 x 16 bits x 1 LUT = 512 = 32 DSP, 91.7k LUTs a CU;
+#   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
+#   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
+#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
+#   -> lane 2744 DSP; 2 lanes 5488 of 8121 = 67.6 %;
+#   fabric datapaths (depthwise, every lane loop) 720.3k of 1174k LUTs
+#   = 61.4 % (<= 70 %). 64 mul lanes (1 pass): LUTs 901.6k = 76.8 %, over.
+#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
+#   models' adds are fused into the conv store): MobileNetV3-Small 1.2629 -> 1.3209 ms
+#   (emu:aws-f2); ResNet-18 2.7092 and MobileNetV2 1.9372 ms unchanged.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -104,7 +125,8 @@ HW_MM_PE_K := 16
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
-HW_ADD_LANES := 16
+HW_ADD_LANES := 4
+HW_ADD_BLK_MUL_LANES := 32
 HW_BLK_PIX := 7
 HW_BLK_IC := 16
 HW_BLK_OC := 32
@@ -137,6 +159,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_ADD_BLK_MUL_LANES=$(HW_ADD_BLK_MUL_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
 	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \

@@ -80,6 +80,28 @@ HW_LUT_MAX_PCT := 70
 #   Peak (unverified): 4 x 2048 MAC x 2 x 300 MHz = 4915 GOPS blocked.
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's
 #   note: a line buffer of HW_BLK_LBEATS_OCL = 1024 beats there).
+# Every lane counted (issue 12, branch lutfit; `make hw-budget
+# PLATFORM=u250`, UNVERIFIED arithmetic, no synthesis): add.c's blocked
+# loop add_blk_vec had 64 lanes of its own (each the integer add and the
+# mul's two float fmas) that the LUT sum left out; with them the fabric
+# datapaths were 119.4 % of the LUTs. Chosen:
+#   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
+#   64 DSP, 64 x 950 = 60.8k LUTs a CU);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 8 lanes,
+#   a beat in 8 passes into the on-chip chunk, then add_blk_st
+#   writes it: 8 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
+#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
+#   multiplexers 8 x 16 bits x 3 LUTs = 384 = 8 DSP, 23.2k LUTs a CU;
+#   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
+#   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
+#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
+#   -> lane 1888 DSP; 4 lanes 7552 of 11508 = 65.6 %;
+#   fabric datapaths (depthwise, every lane loop) 908.4k of 1380k LUTs
+#   = 65.8 % (<= 70 %). 16 mul lanes (4 passes): LUTs 999.1k = 72.4 %, over
+#   (4 CUs: the tightest budget).
+#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
+#   models' adds are fused into the conv store): MobileNetV3-Small 1.3348 -> 1.5271 ms
+#   (emu:u250); ResNet-18 3.6772 and MobileNetV2 2.3736 ms unchanged.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 4
 HW_CLOCK_MHZ := 300
@@ -93,7 +115,8 @@ HW_MM_PE_K := 8
 HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
-HW_ADD_LANES := 16
+HW_ADD_LANES := 4
+HW_ADD_BLK_MUL_LANES := 8
 HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16
@@ -125,6 +148,7 @@ HW_DEFS := -DLF_CLOCK_MHZ=$(HW_CLOCK_MHZ) \
 	-DLF_MM_KMAX=$(HW_MM_KMAX) \
 	-DLF_POOL_TW_MAX=$(HW_POOL_TW_MAX) -DLF_POOL_ROW=$(HW_POOL_ROW) \
 	-DLF_ADD_LANES=$(HW_ADD_LANES) \
+	-DLF_ADD_BLK_MUL_LANES=$(HW_ADD_BLK_MUL_LANES) \
 	-DLF_BLK_PIX=$(HW_BLK_PIX) -DLF_BLK_IC=$(HW_BLK_IC) \
 	-DLF_BLK_OC=$(HW_BLK_OC) -DLF_BLK_WBEATS=$(HW_BLK_WBEATS) \
 	-DLF_BLK_LBEATS=$(HW_BLK_LBEATS) -DLF_BLK_IW_MAX=$(HW_BLK_IW_MAX) \

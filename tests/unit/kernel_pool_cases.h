@@ -86,6 +86,22 @@ int lf_kpc_blk_rows(struct lf_rng *r, int i, struct lf_kc_launch *l);
 int lf_kpc_random_blk_mul(struct lf_rng *r, struct lf_kc_launch *l);
 
 /*
+ * Blocked QLinearMuls of fixed shapes whose channel counts (1, 17, 33, 63,
+ * 64, 65, 100, 130) end inside a pass of add.c's add_blk_mul for every
+ * lane count, with every broadcast: case @i of lf_kpc_blk_mul_shapes_n,
+ * scales and data random.
+ */
+extern const int lf_kpc_blk_mul_shapes_n;
+int lf_kpc_blk_mul_shape(struct lf_rng *r, int i, struct lf_kc_launch *l);
+
+/*
+ * The blocked (LF_DF_BLK) launch of NCHW pool / add / mul launch *src,
+ * by the test's own layout converter (test_kernels_pool.c): 0, or -1.
+ */
+int lf_kpc_blk_convert(struct lf_rng *r, const struct lf_kc_launch *src,
+		       struct lf_kc_launch *l);
+
+/*
  * A blocked chain for lfk_engine: two max pools (3x3 s2 p1), their
  * residual add with a fused Relu, an add of a per-channel operand, a
  * global average pool.

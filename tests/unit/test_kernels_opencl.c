@@ -310,14 +310,15 @@ static cl_mem buffer(cl_mem_flags flags, void *host, size_t n)
  * Runs a launch through the OpenCL kernel: desc (ndesc entries) and act are
  * updated in place. Returns 0, or -1 on an OpenCL error.
  */
-static int run_cl(int k, lf_desc *desc, uint32_t ndesc, const uint8_t *params,
-		  uint32_t params_bytes, uint8_t *act, uint32_t act_bytes)
+static int run_cl_kernel(cl_kernel kn, const char *kname, lf_desc *desc,
+			 uint32_t ndesc, const uint8_t *params,
+			 uint32_t params_bytes, uint8_t *act,
+			 uint32_t act_bytes)
 {
 	int rc = -1;
 	cl_mem md = buffer(CL_MEM_READ_WRITE, desc, sizeof(lf_desc) * ndesc);
 	cl_mem mp = buffer(CL_MEM_READ_ONLY, (void *)params, params_bytes);
 	cl_mem ma = buffer(CL_MEM_READ_WRITE, act, act_bytes);
-	cl_kernel kn = g.kern[k];
 	size_t one = 1;
 	if (!md || !mp || !ma)
 		goto out;
@@ -334,8 +335,7 @@ static int run_cl(int k, lf_desc *desc, uint32_t ndesc, const uint8_t *params,
 	cl_int err =
 	    clEnqueueNDRangeKernel(g.q, kn, 1, NULL, &one, &one, 0, NULL, NULL);
 	if (err != CL_SUCCESS) {
-		fprintf(stderr, "clEnqueueNDRangeKernel %s: %d\n", k_name[k],
-			err);
+		fprintf(stderr, "clEnqueueNDRangeKernel %s: %d\n", kname, err);
 		goto out;
 	}
 	if (clEnqueueReadBuffer(g.q, md, CL_TRUE, 0, sizeof(lf_desc) * ndesc,
@@ -354,6 +354,14 @@ out:
 	if (md)
 		clReleaseMemObject(md);
 	return rc;
+}
+
+/* run_cl_kernel on kernel k of the suite's programs. */
+static int run_cl(int k, lf_desc *desc, uint32_t ndesc, const uint8_t *params,
+		  uint32_t params_bytes, uint8_t *act, uint32_t act_bytes)
+{
+	return run_cl_kernel(g.kern[k], k_name[k], desc, ndesc, params,
+			     params_bytes, act, act_bytes);
 }
 
 static void test_build(void)
@@ -528,6 +536,84 @@ static void test_blocked(void)
 	run_gen(lf_kpc_random_blk, 0x0c1b1c, 12, 1);
 	run_gen(lf_kpc_random_blk_mul, 0x0c1b3a, 8, 1);
 	run_gen(lf_kpc_blk_chain, 0x0c1bc4, 3, 0);
+}
+
+/*
+ * add.c's blocked mul (add_blk_mul) as the hardware builds size it: lfk_add
+ * built again with LF_ADD_BLK_MUL_LANES 1, 8, 32 and 64 (64, 8, 2 and 1
+ * passes a beat; the suite's own build has the default 16), each run on
+ * blocked muls whose channels end inside a pass (1, 17, 33, 63, 64, 65,
+ * 100, 130; every broadcast) and on one set of every (a, b) pair: the
+ * bytes the CPU reference gives (lf_kc_compare against l->expect).
+ */
+static void test_blocked_mul_lanes(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	static const int lanes[] = {1, 8, 32, 64};
+	char dir[PATH_MAX], opts[PATH_MAX + 64], path[PATH_MAX + 16];
+	CU_ASSERT_FATAL(hls_dir(dir, sizeof dir) == 0);
+	snprintf(path, sizeof path, "%s/add.c", dir);
+	char *src = read_text(path);
+	CU_ASSERT_FATAL(src != NULL);
+	uint64_t seed = lf_kc_seed() ^ 0x0c1b1a;
+	int fails = 0, runs = 0;
+	for (size_t li = 0; li < sizeof lanes / sizeof lanes[0]; li++) {
+		cl_int err;
+		const char *sp = src;
+		cl_program pr =
+		    clCreateProgramWithSource(g.ctx, 1, &sp, NULL, &err);
+		CU_ASSERT_FATAL(pr != NULL);
+		snprintf(opts, sizeof opts, "-I %s -DLF_ADD_BLK_MUL_LANES=%d",
+			 dir, lanes[li]);
+		err = clBuildProgram(pr, 1, &g.dev, opts, NULL, NULL);
+		if (err != CL_SUCCESS)
+			print_build_log(pr, "add.c");
+		CU_ASSERT_FATAL(err == CL_SUCCESS);
+		cl_kernel kn = clCreateKernel(pr, "lfk_add", &err);
+		CU_ASSERT_FATAL(kn != NULL);
+		for (int i = 0; i <= lf_kpc_blk_mul_shapes_n; i++) {
+			struct lf_rng r;
+			struct lf_kc_launch l, s;
+			lf_rng_seed(&r, seed + (uint64_t)(li * 64 + (size_t)i));
+			if (i < lf_kpc_blk_mul_shapes_n) {
+				CU_ASSERT_EQUAL_FATAL(
+				    lf_kpc_blk_mul_shape(&r, i, &l), 0);
+			} else { /* every (a, b) pair, converted */
+				CU_ASSERT_EQUAL_FATAL(lf_kpc_mul_pairs(&r, &s),
+						      0);
+				CU_ASSERT_EQUAL_FATAL(
+				    lf_kpc_blk_convert(&r, &s, &l), 0);
+				lf_kc_free(&s);
+			}
+			lf_desc *d = lf_kc_xmalloc(sizeof(lf_desc) * l.ndesc);
+			memcpy(d, l.desc, sizeof(lf_desc) * l.ndesc);
+			uint8_t *a = lf_kc_xmalloc(l.act_bytes);
+			memcpy(a, l.act, l.act_bytes);
+			int bad =
+			    run_cl_kernel(kn, "lfk_add", d, l.ndesc, l.params,
+					  l.params_bytes, a, l.act_bytes) != 0;
+			for (uint32_t j = 0; !bad && j < l.ndesc; j++)
+				bad = d[j].status != LF_KST_OK;
+			if (bad || lf_kc_compare(&l, a, "OpenCL lanes", seed,
+						 (int)li * 64 + i) != 0) {
+				fprintf(stderr, "  (LF_ADD_BLK_MUL_LANES=%d)\n",
+					lanes[li]);
+				fails++;
+			}
+			runs++;
+			free(a);
+			free(d);
+			lf_kc_free(&l);
+		}
+		clReleaseKernel(kn);
+		clReleaseProgram(pr);
+	}
+	free(src);
+	CU_ASSERT_EQUAL(fails, 0);
+	CU_ASSERT_EQUAL(runs, 4 * (lf_kpc_blk_mul_shapes_n + 1));
 }
 
 /*
@@ -987,6 +1073,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"status", test_status},
 	    {"blocked_conv", test_blocked_conv},
 	    {"blocked", test_blocked},
+	    {"blocked_mul_lanes", test_blocked_mul_lanes},
 	    {"blocked_rows", test_blocked_rows},
 	    {"lut", test_lut},
 	    {"ycb", test_ycb},

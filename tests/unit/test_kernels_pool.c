@@ -1625,6 +1625,12 @@ static int blk_convert(struct lf_rng *r, const struct lf_kc_launch *src,
 	return bad;
 }
 
+int lf_kpc_blk_convert(struct lf_rng *r, const struct lf_kc_launch *src,
+		       struct lf_kc_launch *l)
+{
+	return blk_convert(r, src, l);
+}
+
 /* A random input for a blocked layer: channel counts around 64's. */
 static struct act_t random_blk_input(struct lf_kb *k)
 {
@@ -1692,23 +1698,53 @@ int lf_kpc_random_blk(struct lf_rng *r, struct lf_kc_launch *l)
 	return blk_finish(&k, op, l);
 }
 
+/* A blocked mul of x (in k) and an operand broadcast as bc, its scales
+ * random (mul_quant); 0 or -1. */
+static int blk_mul_of(struct lf_kb *k, struct act_t *x, enum bc bc,
+		      struct lf_kc_launch *l)
+{
+	struct add_p p = {.mul = 1};
+	p.bc = bc;
+	p.full_is_b = p.bc != BC_FULL && lf_rng_range(k->r, 0, 2) == 0;
+	struct act_t o = lb_other(k, x, p.bc);
+	mul_quant(k->r, x->t, x, &o, &p, -1);
+	if (lb_add(k, x, &o, &p).off == NONE) {
+		fprintf(stderr, "generator: %s\n", k->what);
+		lf_kb_abandon(k);
+		return -1;
+	}
+	return blk_finish(k, LF_KOP_MUL, l);
+}
+
 int lf_kpc_random_blk_mul(struct lf_rng *r, struct lf_kc_launch *l)
 {
 	struct lf_kb k = {.r = r};
 	struct act_t x = random_blk_input(&k);
-	struct add_p p = {.mul = 1};
 	static const enum bc bcs[] = {BC_FULL, BC_SCALAR, BC_CH4,
 				      BC_CH3,  BC_NC4,	  BC_NC4};
-	p.bc = bcs[lf_rng_range(r, 0, 5)];
-	p.full_is_b = p.bc != BC_FULL && lf_rng_range(r, 0, 2) == 0;
-	struct act_t o = lb_other(&k, &x, p.bc);
-	mul_quant(r, x.t, &x, &o, &p, -1);
-	if (lb_add(&k, &x, &o, &p).off == NONE) {
-		fprintf(stderr, "generator: %s\n", k.what);
-		lf_kb_abandon(&k);
-		return -1;
-	}
-	return blk_finish(&k, LF_KOP_MUL, l);
+	return blk_mul_of(&k, &x, bcs[lf_rng_range(r, 0, 5)], l);
+}
+
+/* Blocked muls whose channels end inside a pass of add.c's add_blk_mul
+ * for every lane count: (n, c, h, w, broadcast). */
+static const struct {
+	int n, c, h, w;
+	enum bc bc;
+} blk_mul_shapes[] = {
+    {1, 1, 3, 5, BC_FULL},  {1, 65, 2, 3, BC_FULL},   {2, 17, 3, 3, BC_NC4},
+    {1, 130, 2, 2, BC_CH4}, {1, 63, 4, 1, BC_SCALAR}, {2, 64, 2, 2, BC_FULL},
+    {1, 100, 1, 1, BC_NC4}, {1, 33, 1, 7, BC_CH3},
+};
+const int lf_kpc_blk_mul_shapes_n =
+    (int)(sizeof blk_mul_shapes / sizeof blk_mul_shapes[0]);
+
+int lf_kpc_blk_mul_shape(struct lf_rng *r, int i, struct lf_kc_launch *l)
+{
+	struct lf_kb k = {.r = r};
+	struct act_t x = lb_new_input(
+	    &k, blk_mul_shapes[i].n, blk_mul_shapes[i].c, blk_mul_shapes[i].h,
+	    blk_mul_shapes[i].w, lf_rng_range(r, 0, 1));
+	return blk_mul_of(&k, &x, blk_mul_shapes[i].bc, l);
 }
 
 int lf_kpc_blk_chain(struct lf_rng *r, struct lf_kc_launch *l)
