@@ -9,9 +9,11 @@
  * Per descriptor:
  *   the coefficients from the scales and zero points    (once)
  *   for each plane (image, channel):
- *     for each group of LF_ADD_LANES elements:           (II=1)
- *       y = rint(fma(A2, B2, fma(A1, B1, C1))), saturated
- * (an add: its table of the inner fma once, then integers; lf_kadd.h)
+ *     for each group of LF_ADD_LANES elements:           (II 2 * LANES)
+ *       add: y = rint(fma(A2, B2, fma(A1, B1, C1))), saturated
+ *            (its table of the inner fma once, then integers; lf_kadd.h)
+ *       mul: y = rint(y_zp + (x - x_zp) * (x2 - x2_zp) * m), saturated
+ *            (a float multiply, then a float add)
  * Blocked (LF_DF_BLK, channels innermost, 64 a beat): chunks of x and x2
  * loaded on chip, then an add a beat a cycle in 64 integer lanes, or a
  * mul in LF_ADD_BLK_MUL_LANES lanes, 64 / LF_ADD_BLK_MUL_LANES passes a
@@ -215,8 +217,9 @@ add_blk_vec:
 /*
  * A mul: nb beats of y from the loaded x and x2 (as add_blk_add), into
  * xab in place, for add_blk_st to write: LF_ADD_BLK_MUL_LANES lanes
- * (lfk_qadd_mul: its two float fmas are the fabric's largest lanes, so
- * fewer than a beat's 64 on the hardware builds, bitstreams/<p>/params.mk),
+ * (lfk_qadd_mul: its float multiply and add are the fabric's largest
+ * lanes, so fewer than a beat's 64 where the LUT budget needs it,
+ * bitstreams/<p>/params.mk),
  * LF_ADD_BLK_MUL_PASSES passes a beat, one a cycle: lane l of pass s is
  * channel s * LF_ADD_BLK_MUL_LANES + l. Every element is read and written
  * by the one iteration that computes it (no dependence between

@@ -295,15 +295,15 @@
 
 /* --- lfk_add --------------------------------------------------------------
  * QLinearAdd and QLinearMul. NCHW (add_vec): LF_ADD_LANES elements per
- * iteration, each lane both an add (in integers) and a mul (two float32
- * fused multiply-adds); x and x2 share the act read port as bytes, so an
+ * iteration, each lane both an add (in integers) and a mul (a float32
+ * multiply and add, lf_kadd.h); x and x2 share the act read port as bytes, so an
  * iteration takes 2 * LF_ADD_LANES cycles: the throughput is one element
  * every two cycles whatever the lane count (fewer lanes cost no cycles,
  * only hardware; bitstreams/aws-f1/params.mk).
  * Blocked (LF_DF_BLK): the add takes a 64-channel beat a cycle in 64
  * integer lanes (add_blk_vec); the mul LF_ADD_BLK_MUL_LANES lanes, a beat
- * in 64 / LF_ADD_BLK_MUL_LANES passes (add_blk_mul; its float fmas are
- * the fabric's largest lanes, scripts/hw-config-check).
+ * in 64 / LF_ADD_BLK_MUL_LANES passes (add_blk_mul; its float multiply
+ * and add are the fabric's largest lanes, scripts/hw-config-check).
  */
 #ifndef LF_ADD_LANES
 #define LF_ADD_LANES 16

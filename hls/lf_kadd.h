@@ -10,9 +10,11 @@
  * Add: A1 = Q, B1 = rQ, C1 = fixed, A2 = P, B2 = rP: ORT's MLAS AVX2
  * kernel (MlasQLinearAddKernelAvx2Helper).
  * Mul: A1 = (x - x_zp) * (x2 - x2_zp) (an exact integer), B1 = m,
- * C1 = -0, A2 = y_zp, B2 = 1: MLAS's unfused multiply, then add, on two
- * fma units (adding -0 and multiplying by 1 change no value), still float
- * (lfk_qadd_mul; not yet in integers).
+ * C1 = -0, A2 = y_zp, B2 = 1 (adding -0 and multiplying by 1 change no
+ * value): MLAS's unfused multiply, then add, which lfk_qadd_mul computes
+ * as such, a float32 multiply and a float32 add each rounded once (the
+ * same bytes as the two fmas, cheaper in fabric); still float, not yet
+ * in integers.
  *
  * The add in integers (lfk_qadd_add), the same bytes for every P, Q and
  * every coefficient set (scales that pass lfk_scale_ok):
@@ -339,21 +341,28 @@ LF_INLINE lf_i32 lfk_qadd_add(const struct lfk_qadd *q, lf_u32 lane,
 }
 
 /*
- * One mul (QLinearMul, q->mul): x and x2 are the operands' values. A lane
- * is the 9 x 9-bit product, its conversion, two fmas in fabric and the
- * rounding (scripts/hw-config-check counts them: "mul" lanes).
+ * One mul (QLinearMul, q->mul): x and x2 are the operands' values,
+ * y = rint(y_zp + (x - x_zp) * (x2 - x2_zp) * m) as MLAS computes it: the
+ * integer product (exact in float32) times m rounded once, then y_zp
+ * added and rounded once (no contraction: lf_kqlinear.h). fma(A1, m, -0)
+ * and fma(y_zp, 1, .) round the same values the same way, so these are
+ * the bytes of the two fmas the lane was, at about half the fabric: a
+ * lane is the 9 x 9-bit product, its conversion, a float multiply and a
+ * float add, all in fabric, and the rounding (scripts/hw-config-check
+ * counts them: "mul" lanes).
  */
 LF_INLINE lf_i32 lfk_qadd_mul(const struct lfk_qadd *q, lf_i32 x, lf_i32 x2)
 {
 	/* |.| <= 255 * 255, exact in float32. */
 	lf_i32 prod = (x - q->x_zp) * (x2 - q->x2_zp);
+#pragma HLS BIND_OP variable=prod op=mul impl=fabric
 	/* In fabric (LUTs), not DSPs: add.c's lanes (scripts/hw-config-check
-	 * counts their LUTs; UNVERIFIED that csynth maps fmaf() to the
-	 * fmadd operator the pragma names, UG1399 "Op Binding"). */
-	float inner = lfk_fmaf((float)prod, q->b1, q->c1);
-#pragma HLS BIND_OP variable=inner op=fmadd impl=fabric
-	float v = lfk_fmaf(q->fz, q->b2, inner);
-#pragma HLS BIND_OP variable=v op=fmadd impl=fabric
+	 * counts their LUTs; UG1399 "BIND_OP": fmul / fadd impl=fabric;
+	 * UNVERIFIED, no csynth). */
+	float inner = (float)prod * q->b1;
+#pragma HLS BIND_OP variable=inner op=fmul impl=fabric
+	float v = q->fz + inner;
+#pragma HLS BIND_OP variable=v op=fadd impl=fabric
 	lf_i32 y = lfk_quant_clamp(v, q->lo, q->hi);
 	return lfk_clamp(y, q->amin, q->amax);
 }
@@ -377,9 +386,9 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
  * and x2[v] (x2 NULL: the values bq[] in every beat); y may be x or x2
  * (each beat is read whole before it is written). An add runs
  * lfk_qadd_add lane by lane (the one integer formula). A mul runs 8 lanes
- * at a time, the same bytes as lfk_qadd_one: the operands' values
- * converted exactly, the two fused multiply-adds rounded once each as
- * fmaf is (vfmadd231ps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
+ * at a time, the same bytes as lfk_qadd_mul: the operands' values
+ * converted exactly, the multiply and the add rounded once each as
+ * float32 (vmulps, vaddps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
  * -512 (so lo), else v clamped to [-512, 512] (which saturates as the
  * true value would) and rounded half to even by roundps with an explicit
  * mode (not MXCSR's); then the clamps to [lo, hi] and [amin, amax].
@@ -391,8 +400,6 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 		   lf_u8 (*y)[LF_BLK_LANES])
 {
 	const __m256 b1 = _mm256_set1_ps(q->b1);
-	const __m256 c1 = _mm256_set1_ps(q->c1);
-	const __m256 b2 = _mm256_set1_ps(q->b2);
 	const __m256 fz = _mm256_set1_ps(q->fz);
 	const __m256i zx = _mm256_set1_epi32(q->x_zp);
 	const __m256i zx2 = _mm256_set1_epi32(q->x2_zp);
@@ -445,8 +452,8 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 			/* mul: A1 = the exact product, A2 = y_zp */
 			__m256 a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
 			    _mm256_sub_epi32(xv, zx), _mm256_sub_epi32(x2v, zx2)));
-			__m256 in = _mm256_fmadd_ps(a1, b1, c1);
-			__m256 f = _mm256_fmadd_ps(fz, b2, in);
+			__m256 in = _mm256_mul_ps(a1, b1);
+			__m256 f = _mm256_add_ps(fz, in);
 			/* NaN or |f| >= 2^31: -512 */
 			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
 						   _CMP_NLT_UQ);

@@ -154,22 +154,25 @@ HW_LUT_MAX_PCT := 70
 # datapaths were 92.0 % of the LUTs. Chosen:
 #   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
 #   64 DSP, 64 x 950 = 60.8k LUTs a CU);
-#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 16 lanes,
-#   a beat in 4 passes into the on-chip chunk, then add_blk_st
-#   writes it: 16 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
-#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
-#   multiplexers 16 x 16 bits x 1 LUT = 256 = 16 DSP, 45.9k LUTs a CU;
+#   a mul lane (hls/lf_kadd.h lfk_qadd_mul) is MLAS's multiply, then add,
+#   as a float32 multiply and a float32 add (the same bytes as the two
+#   fmas it was), all in fabric: the 9 x 9-bit product 90, fmul 720, fadd
+#   365, conversion and rounding 250 = 1425 LUTs, 0 DSP (two fmas were
+#   2 x 1300 + 250);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 64 lanes,
+#   a whole beat a cycle (one pass) into the on-chip chunk, then add_blk_st writes
+#   it: 64 x 1425 = 91.2k LUTs a CU;
 #   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
 #   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
-#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
-#   -> lane 1960 DSP; 2 lanes 3920 of 5640 = 69.5 %;
-#   fabric datapaths (depthwise, every lane loop) 499.5k of 895k LUTs
-#   = 55.8 % (<= 70 %). 32 mul lanes (2 passes): DSP 3952 = 70.1 %, over the
-#   target (LUTs 66.1 %).
-#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
-#   models' adds are fused into the conv store): MobileNetV3-Small 1.3026 -> 1.3617 ms
-#   (`layerfab bench MODEL --device emu:aws-f1 --iters 1 --warmup 0`);
-#   ResNet-18 2.4960 and MobileNetV2 2.3249 ms unchanged.
+#   16 lanes bought no speed: 4 x (1 DSP; 950 + 1425 LUTs) = 4 DSP, 9.5k.
+#   -> lane 1940 DSP; 2 lanes 3880 of 5640 = 68.8 %;
+#   fabric datapaths (depthwise, every lane loop) 578.8k of 895k LUTs
+#   = 64.7 % (<= 70 %).
+#   Cost (cycle model, the mul's store pass, on MobileNetV3's
+#   muls; the models' adds are fused into the conv store): MobileNetV3-Small 1.3026 -> 1.3175 ms
+#   (`layerfab bench MODEL --device emu:aws-f1 --iters 1 --warmup 0`;
+#   1.3617 with 16 lanes of two fmas); ResNet-18 2.4960 and MobileNetV2
+#   2.3249 ms unchanged.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -184,7 +187,7 @@ HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 4
-HW_ADD_BLK_MUL_LANES := 16
+HW_ADD_BLK_MUL_LANES := 64
 HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16

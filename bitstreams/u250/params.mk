@@ -87,21 +87,26 @@ HW_LUT_MAX_PCT := 70
 # datapaths were 119.4 % of the LUTs. Chosen:
 #   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
 #   64 DSP, 64 x 950 = 60.8k LUTs a CU);
-#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 8 lanes,
-#   a beat in 8 passes into the on-chip chunk, then add_blk_st
-#   writes it: 8 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
-#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
-#   multiplexers 8 x 16 bits x 3 LUTs = 384 = 8 DSP, 23.2k LUTs a CU;
+#   a mul lane (hls/lf_kadd.h lfk_qadd_mul) is MLAS's multiply, then add,
+#   as a float32 multiply and a float32 add (the same bytes as the two
+#   fmas it was), all in fabric: the 9 x 9-bit product 90, fmul 720, fadd
+#   365, conversion and rounding 250 = 1425 LUTs, 0 DSP (two fmas were
+#   2 x 1300 + 250);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 16 lanes,
+#   a beat in 4 passes into the on-chip chunk, then add_blk_st writes
+#   it: 16 x 1425 + the pass
+#   multiplexers 16 x 16 bits x 1 LUT = 23.1k LUTs a CU;
 #   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
 #   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
-#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
-#   -> lane 1888 DSP; 4 lanes 7552 of 11508 = 65.6 %;
-#   fabric datapaths (depthwise, every lane loop) 908.4k of 1380k LUTs
-#   = 65.8 % (<= 70 %). 16 mul lanes (4 passes): LUTs 999.1k = 72.4 %, over
+#   16 lanes bought no speed: 4 x (1 DSP; 950 + 1425 LUTs) = 4 DSP, 9.5k.
+#   -> lane 1876 DSP; 4 lanes 7504 of 11508 = 65.2 %;
+#   fabric datapaths (depthwise, every lane loop) 885.1k of 1380k LUTs
+#   = 64.1 % (<= 70 %). 32 mul lanes (2 passes): 977.3k = 70.8 %, over
 #   (4 CUs: the tightest budget).
-#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
-#   models' adds are fused into the conv store): MobileNetV3-Small 1.3348 -> 1.5271 ms
-#   (emu:u250); ResNet-18 3.6772 and MobileNetV2 2.3736 ms unchanged.
+#   Cost (cycle model, the mul's store pass and its 4 passes, on MobileNetV3's
+#   muls; the models' adds are fused into the conv store): MobileNetV3-Small 1.3348 -> 1.4311 ms
+#   (emu:u250; 1.5271 with 8 lanes of two fmas); ResNet-18 3.6772 and
+#   MobileNetV2 2.3736 ms unchanged.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 4
 HW_CLOCK_MHZ := 300
@@ -116,7 +121,7 @@ HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 4
-HW_ADD_BLK_MUL_LANES := 8
+HW_ADD_BLK_MUL_LANES := 16
 HW_BLK_PIX := 4
 HW_BLK_IC := 32
 HW_BLK_OC := 16

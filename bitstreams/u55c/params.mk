@@ -84,20 +84,23 @@ HW_LUT_MAX_PCT := 70
 # datapaths were 81.2 % of the LUTs. Chosen:
 #   the blocked add keeps 64 integer lanes, a beat a cycle (add_blk_vec:
 #   64 DSP, 64 x 950 = 60.8k LUTs a CU);
-#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 32 lanes,
-#   a beat in 2 passes into the on-chip chunk, then add_blk_st
-#   writes it: 32 x (1 DSP, the 9 x 9-bit product; 2 fmas in fabric
-#   2 x 1300 + 250 conversion and rounding = 2850 LUTs) + the pass
-#   multiplexers 32 x 16 bits x 1 LUT = 512 = 32 DSP, 91.7k LUTs a CU;
+#   a mul lane (hls/lf_kadd.h lfk_qadd_mul) is MLAS's multiply, then add,
+#   as a float32 multiply and a float32 add (the same bytes as the two
+#   fmas it was), all in fabric: the 9 x 9-bit product 90, fmul 720, fadd
+#   365, conversion and rounding 250 = 1425 LUTs, 0 DSP (two fmas were
+#   2 x 1300 + 250);
+#   the blocked mul (add_blk_mul) has HW_ADD_BLK_MUL_LANES = 64 lanes,
+#   a whole beat a cycle (one pass) into the on-chip chunk, then add_blk_st writes
+#   it: 64 x 1425 = 91.2k LUTs a CU;
 #   HW_ADD_LANES 4 (was 16): add_vec reads x and x2 as bytes of the one
 #   act port (II 2 x lanes), 2 cycles an element whatever the lanes, so
-#   16 lanes bought no speed: 4 x (2 DSP; 950 + 2850 LUTs) = 8 DSP, 15.2k.
-#   -> lane 2744 DSP; 2 lanes 5488 of 8121 = 67.6 %;
-#   fabric datapaths (depthwise, every lane loop) 720.3k of 1174k LUTs
-#   = 61.4 % (<= 70 %). 64 mul lanes (1 pass): LUTs 901.6k = 76.8 %, over.
-#   Cost (cycle model): the passes only, on MobileNetV3's muls (the
-#   models' adds are fused into the conv store): as aws-f2 (the same parameters):
-#   MobileNetV3-Small 1.2629 -> 1.3209 ms on emu:aws-f2.
+#   16 lanes bought no speed: 4 x (1 DSP; 950 + 1425 LUTs) = 4 DSP, 9.5k.
+#   -> lane 2708 DSP; 2 lanes 5416 of 8121 = 66.7 %;
+#   fabric datapaths (depthwise, every lane loop) 707.8k of 1174k LUTs
+#   = 60.3 % (<= 70 %).
+#   Cost (cycle model, the mul's store pass, on MobileNetV3's
+#   muls; the models' adds are fused into the conv store): as aws-f2 (the same parameters):
+#   MobileNetV3-Small 1.2629 -> 1.2921 ms on emu:aws-f2.
 HW_LANE_CUS := lfk_engine
 HW_LANES := 2
 HW_CLOCK_MHZ := 250
@@ -112,7 +115,7 @@ HW_MM_KMAX := 4096
 HW_POOL_TW_MAX := 64
 HW_POOL_ROW := 4096
 HW_ADD_LANES := 4
-HW_ADD_BLK_MUL_LANES := 32
+HW_ADD_BLK_MUL_LANES := 64
 HW_BLK_PIX := 7
 HW_BLK_IC := 16
 HW_BLK_OC := 32
