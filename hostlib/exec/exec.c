@@ -261,6 +261,10 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 		    d->add_dim_max > 0;
 	}
 	d->sync_lanes = sync_lanes(d);
+	/* Explicit in the limits, never guessed: an engine without the key
+	 * (an older build) keeps the read-backs (model_exec.c). */
+	d->csum = d->eng.lim.present &&
+		  lf__dev_limit(d->dev, "lfk_engine.csum", 0) == 1;
 	if ((st = lf__pool_init(&d->pool, d->dev, pr->nmems)))
 		return lf__err(id, st,
 			       "lf_context_create: no memory for the pool");

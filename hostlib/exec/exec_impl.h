@@ -57,6 +57,10 @@ struct lf__exec {
 	 * the backend runs a group (lf_dev_props.cu_sync) and every one of
 	 * those CUs' act ports reaches the first one's act bank; else 0. */
 	unsigned sync_lanes;
+	/* lfk_engine.csum = 1: the engine runs the checksum op LF_KOP_CSUM
+	 * (hls/lf_csum.h), which a run's launch uses in place of reading its
+	 * transfers back (model_exec.c, README.md); else 0 */
+	int csum;
 	pthread_mutex_t group_mu; /* a group's runs start together */
 	struct lf__pool pool;	  /* set up by lf__exec_load() */
 	int loaded;		  /* lf__exec_load() succeeded */
@@ -91,6 +95,15 @@ lf_status lf__exec_note(struct lf__exec *d, lf_status st);
 lf_status lf__xfer_checked(lf_bo *bo, uint8_t *host, enum lf_sync_dir dir,
 			   uint64_t off, uint64_t size, uint8_t *scratch,
 			   unsigned n[2], uint64_t *bad);
+
+/*
+ * lf__csum_range() - the digest of bytes [@off, @off + @len) as the
+ * kernels' checksum op computes it over the same bytes of act
+ * (hls/lf_csum.h; xfer.c): @p points at byte @off, only @len bytes are
+ * read.
+ */
+void lf__csum_range(const uint8_t *p, uint64_t off, uint64_t len,
+		    uint32_t dg[4]);
 
 /* The name of a descriptor status a kernel wrote (LF_KST_*). */
 const char *lf__kst_name(int32_t s);

@@ -1,7 +1,9 @@
 /*
  * model_exec.c - a model's device segments on the card (model_exec.h):
  * params copies uploaded once, per-slot arenas and descriptor buffers,
- * one upload, the launches, one status read and one download per segment.
+ * one upload, the launches, one status read and one download per segment,
+ * checked end to end by the kernel's checksum where the engine has one
+ * (csum_mode), else by read-backs (checked).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "hostlib/exec/model_exec.h"
 #include "hostlib/plan/pack.h"
 #include "lf_config.h" /* LF_ENGINE_BLK_OPS */
+#include "lf_csum.h"   /* LF_CSUM_WORDS */
 
 #define SLOT_BANKS 8 /* distinct banks one slot's buffers may use */
 #define SPLIT_MAX  4 /* engine CUs one segment may run on together */
@@ -26,6 +29,11 @@ struct dbuf {
 	uint64_t plan_id; /* descriptors of this plan are on the device */
 	int current;
 	uint32_t nonce; /* in the last descriptor for the launch under way */
+	/* The list on the card: its descriptors (the plan's, and with csum
+	 * the two checksum descriptors around them: csum_descs) and which
+	 * of the run's transfers those check (LF__MCSUM_*; 0: none). */
+	uint32_t nlist;
+	unsigned csum;
 };
 
 /*
@@ -537,6 +545,13 @@ struct segrun {
 	const struct lf__mbind *bind; /* NULL: nothing bound */
 	uint32_t ci[LF__MK_COUNT];    /* CU index per kernel */
 	unsigned split;		      /* engine CUs 0 .. split - 1 together */
+	/* LF__MCSUM_* (csum_mode): the ranges the launch list's checksum
+	 * descriptors cover (list_csum, fixed by the plan), and the
+	 * transfers of this run they check (csum); hdg the host's digest of
+	 * the upload, kdg the kernel's of the upload (0-3) and of the
+	 * download (4-7) */
+	unsigned list_csum, csum;
+	uint32_t hdg[LF_CSUM_WORDS], kdg[2 * LF_CSUM_WORDS];
 	struct dbuf *arena;
 	char *err;
 	size_t errlen;
@@ -796,6 +811,46 @@ static void lane_list(const struct lanepart *lp, uint8_t *list, uint32_t n)
 	}
 }
 
+/* Where the digests go: words 4-7 (upload) and 8-11 (download) of the
+ * list's last descriptor, a checksum descriptor, which does not read
+ * them (hls/lf_desc.h); the status word 3 is just before them, so one
+ * read of words 3-11 gets the status and both. */
+#define CSUM_DG_WORD  4
+#define CSUM_DG_BYTES (4 + 2 * LF_CSUM_WORDS * 4)
+
+/*
+ * The checksum descriptors of a list of @nd (csum_mode): the first over
+ * the upload, the last over the download, each 0 bytes where @csum has no
+ * bit for it or in a split launch's lanes but the first (lane 0's digests
+ * are the ones read; the others' lists have the same length, so every
+ * lane runs the same barriers). A run with a transfer the digest does not
+ * check (a bound input) runs the same list and ignores that digest, so
+ * the list on the card never changes with the binding.
+ */
+static void csum_descs(const struct segrun *r, uint8_t *list, uint32_t nd,
+		       unsigned csum, unsigned lane)
+{
+	const struct lf__mseg *s = r->s;
+	lf_desc d[2];
+	memset(d, 0, sizeof(d));
+	for (int j = 0; j < 2; j++) {
+		d[j].magic = LF_DESC_MAGIC;
+		d[j].op = LF_KOP_CSUM;
+		d[j].y_off = (nd - 1) * LF_DESC_WORDS + CSUM_DG_WORD +
+			     (uint32_t)j * LF_CSUM_WORDS;
+	}
+	if (!lane && (csum & LF__MCSUM_UP)) {
+		d[0].x_off = (uint32_t)s->up_off;
+		d[0].csum_len = (uint32_t)s->up_bytes;
+	}
+	if (!lane && (csum & LF__MCSUM_DOWN)) {
+		d[1].x_off = (uint32_t)s->down_off;
+		d[1].csum_len = (uint32_t)s->down_bytes;
+	}
+	memcpy(list, &d[0], LF_DESC_BYTES);
+	memcpy(list + (uint64_t)(nd - 1) * LF_DESC_BYTES, &d[1], LF_DESC_BYTES);
+}
+
 /* The descriptor buffer of launch @l (plan-wide index @gl; a split
  * launch's lane, @lp) in @bank, with its descriptors on it from offset
  * 0. */
@@ -820,7 +875,9 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 		sl->ndesc = n;
 	}
 	struct dbuf *b = &sl->desc[gl];
-	uint64_t bytes = (uint64_t)l->ndesc * LF_DESC_BYTES;
+	/* With the checksum, its two descriptors around the plan's. */
+	uint32_t pre = r->list_csum ? 1 : 0, nd = l->ndesc + 2 * pre;
+	uint64_t bytes = (uint64_t)nd * LF_DESC_BYTES;
 	if (!b->bo || b->bank != bank || b->size < bytes) {
 		if (b->bo)
 			lf__bo_free(b->bo);
@@ -849,17 +906,23 @@ static lf_status desc_buf(struct segrun *r, int gl, const struct lf__mlaunch *l,
 	 * check_status reads proves this run only if it echoes it. */
 	b->nonce = lp->k ? lp->nonce : next_nonce(r->md);
 	uint64_t noff = bytes - LF_DESC_BYTES + offsetof(lf_desc, nonce);
-	if (b->current && b->plan_id == p->id) {
+	if (b->current && b->plan_id == p->id && b->csum == r->list_csum) {
 		/* The list is on the card from an earlier run, its status
 		 * words holding that run's results (echoing that run's
 		 * nonce): one 4-byte write of the new nonce. */
 		memcpy(b->host + noff, &b->nonce, 4);
 		return sync(r, b->bo, LF_SYNC_TO_DEVICE, noff, 4);
 	}
-	memcpy(b->host, p->desc + l->desc0, bytes);
-	rebase(r, b->host, l->ndesc);
+	b->current = 0;
+	uint8_t *list = b->host + (uint64_t)pre * LF_DESC_BYTES;
+	memcpy(list, p->desc + l->desc0, (uint64_t)l->ndesc * LF_DESC_BYTES);
+	rebase(r, list, l->ndesc);
 	if (lp->k)
-		lane_list(lp, b->host, l->ndesc);
+		lane_list(lp, list, l->ndesc);
+	if (r->list_csum)
+		csum_descs(r, b->host, nd, r->list_csum, lp->lane);
+	b->nlist = nd;
+	b->csum = r->list_csum;
 	memcpy(b->host + noff, &b->nonce, 4);
 	lf_status st = checked(r, b, LF_SYNC_TO_DEVICE, 0, bytes);
 	if (st)
@@ -926,11 +989,16 @@ static void add_loops(struct lf__mmodel *mm, const struct lf_run_loop *lp,
 /*
  * Keep launch @l's cycle model in @mm: its descriptors' cycles when the
  * device counted every one of them (else they stay uncounted), its loops.
+ * @skip 1: the list had the checksum descriptors around the plan's, and
+ * rm->desc is the run's own array (run_cycles); their cycles count in
+ * the run's time (the timeline) and in no layer's.
  */
 static void keep_model(struct lf__mmodel *mm, const struct lf__mlaunch *l,
-		       const struct lf_run_model *rm)
+		       const struct lf_run_model *rm, uint32_t skip)
 {
-	int all = rm->clock_mhz && rm->ndesc == l->ndesc;
+	int all = rm->clock_mhz && rm->ndesc == l->ndesc + 2 * skip;
+	for (uint32_t k = 0; skip && all && k < l->ndesc; k++)
+		mm->desc_cycles[l->desc0 + k] = rm->desc[skip + k];
 	for (uint32_t k = 0; k < l->ndesc; k++)
 		mm->desc_mhz[l->desc0 + k] = all ? rm->clock_mhz : 0;
 	if (rm->clock_mhz)
@@ -961,7 +1029,7 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	/* Every pointer argument at offset 0. */
 	struct lf__launch_bufs b = {
 	    .desc = db->bo,
-	    .ndesc = l->ndesc,
+	    .ndesc = db->nlist,
 	    .params = pc->bo,
 	    .params_bytes = (uint32_t)(pbytes ? pbytes : 64),
 	    .act = r->arena->bo,
@@ -969,9 +1037,15 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	};
 	struct lf__mmodel *mm = r->stats->model;
 	struct lf_run_loop loops[LF__MLOOPS];
+	uint32_t skip = db->csum ? 1 : 0;
+	uint64_t *dc = NULL;
+	if (mm && skip && !(dc = malloc((size_t)db->nlist * sizeof(*dc))))
+		return segfail(r, LF_ERR_NO_MEMORY, "out of memory");
 	struct lf_run_model rm = {
-	    .desc = mm ? mm->desc_cycles + l->desc0 : NULL,
-	    .desc_max = mm ? l->ndesc : 0,
+	    .desc = dc	 ? dc
+		    : mm ? mm->desc_cycles + l->desc0
+			 : NULL,
+	    .desc_max = mm ? db->nlist : 0,
 	    .loops = loops,
 	    .loop_max = LF__MLOOPS,
 	};
@@ -981,13 +1055,14 @@ static lf_status launch(struct segrun *r, int i, struct dbuf **dbo)
 	int started;
 	char msg[LF__ERR_MAX];
 	st = lf__launch(r->md->d, cu, &b, &started, &pending, msg, sizeof(msg));
+	if (started && st == LF_OK && mm)
+		keep_model(mm, l, &rm, skip);
+	free(dc);
 	if (!started)
 		return segfail(r, st, "launch on CU %u: %s", cu, msg);
 	if (r->stats->launches < 8)
 		r->stats->cu[r->stats->launches] = cu;
 	r->stats->launches++;
-	if (st == LF_OK && mm)
-		keep_model(mm, l, &rm);
 	if (st == LF_OK)
 		return LF_OK;
 	if (pending)
@@ -1072,26 +1147,33 @@ static lf_status launch_split(struct segrun *r, int i, struct dbuf **dbs)
 	struct lf_run_loop loops[SPLIT_MAX][LF__MLOOPS];
 	struct lf__mmodel *mm = r->stats->model;
 	uint64_t foff = flag_off(r->plan);
+	uint32_t nd = dbs[0]->nlist, skip = dbs[0]->csum ? 1 : 0;
+	uint64_t *dc = NULL;
+	if (mm && skip && !(dc = malloc((size_t)nd * sizeof(*dc))))
+		return segfail(r, LF_ERR_NO_MEMORY, "out of memory");
 	for (unsigned j = 0; j < n; j++) {
 		const struct pcopy *pc =
 		    params_copy(r->md, r->s->pgroup, k->bank_params[j]);
-		if (!pc)
+		if (!pc) {
+			free(dc);
 			return segfail(r, LF_ERR_INTERNAL,
 				       "no weights in bank %u",
 				       k->bank_params[j]);
+		}
 		uint64_t pbytes = r->md->group[pc->group].bytes;
 		cus[j] = k->cu[j];
 		b[j] = (struct lf__launch_bufs){
 		    .desc = dbs[j]->bo,
-		    .ndesc = l->ndesc,
+		    .ndesc = dbs[j]->nlist,
 		    .params = pc->bo,
 		    .params_bytes = (uint32_t)(pbytes ? pbytes : 64),
 		    .act = r->arena->bo,
 		    .act_bytes = (uint32_t)(foff + n * LF_BEAT_BYTES),
 		};
 		rm[j] = (struct lf_run_model){
-		    .desc = mm && !j ? mm->desc_cycles + l->desc0 : NULL,
-		    .desc_max = mm && !j ? l->ndesc : 0,
+		    .desc = mm && !j ? (dc ? dc : mm->desc_cycles + l->desc0)
+				     : NULL,
+		    .desc_max = mm && !j ? nd : 0,
 		    .loops = loops[j],
 		    .loop_max = LF__MLOOPS,
 		};
@@ -1111,7 +1193,7 @@ static lf_status launch_split(struct segrun *r, int i, struct dbuf **dbs)
 		r->stats->launches++;
 	}
 	if (st == LF_OK && mm) {
-		keep_model(mm, l, &rm[0]);
+		keep_model(mm, l, &rm[0], skip);
 		for (unsigned j = 1; j < n; j++)
 			if (rm[j].clock_mhz)
 				add_loops(mm, rm[j].loops,
@@ -1119,6 +1201,7 @@ static lf_status launch_split(struct segrun *r, int i, struct dbuf **dbs)
 					      ? rm[j].nloops
 					      : rm[j].loop_max);
 	}
+	free(dc);
 	if (st == LF_OK)
 		return LF_OK;
 	for (unsigned j = 0; j < n; j++)
@@ -1146,7 +1229,10 @@ static uint32_t status_at(const struct dbuf *db, uint32_t i)
  * the descriptor that failed; when none did, the word was not written by
  * this run or not read as written (a stale or flipped status, a kernel
  * that never ran), which is LF_ERR_DEVICE, retried like a failed launch,
- * never LF_OK.
+ * never LF_OK. A list with the checksum descriptors (csum_descs) has the
+ * kernel's digests right after that word: the same read takes them
+ * (r->kdg), and a descriptor's index in the list is one more than in the
+ * plan.
  */
 static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 {
@@ -1155,23 +1241,34 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 		return LF_OK;
 	if (!db)
 		return segfail(r, LF_ERR_INTERNAL, "no descriptor buffer");
-	uint32_t last = l->ndesc - 1, ok = lf_kst_word(LF_KST_OK, db->nonce);
+	uint32_t pre = db->csum ? 1 : 0, nd = db->nlist;
+	uint32_t last = nd - 1, ok = lf_kst_word(LF_KST_OK, db->nonce);
 	uint64_t off =
 	    (uint64_t)last * LF_DESC_BYTES + offsetof(lf_desc, status);
-	lf_status st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, 4);
+	lf_status st =
+	    sync(r, db->bo, LF_SYNC_FROM_DEVICE, off, pre ? CSUM_DG_BYTES : 4);
 	if (st)
 		return st;
+	if (pre)
+		memcpy(r->kdg, db->host + off + 4, sizeof(r->kdg));
 	if (status_at(db, last) == ok)
 		return LF_OK;
 	st = sync(r, db->bo, LF_SYNC_FROM_DEVICE, offsetof(lf_desc, status),
-		  off + 4 - offsetof(lf_desc, status));
+		  off + (pre ? CSUM_DG_BYTES : 4) - offsetof(lf_desc, status));
 	if (st)
 		return st;
-	for (uint32_t k = 0; k < l->ndesc; k++) {
+	for (uint32_t k = 0; k < nd; k++) {
 		int32_t v = lf_kst_code(status_at(db, k));
 		if (v == LF_KST_PENDING)
 			break; /* not run, though none before it failed */
+		if (v != LF_KST_OK && (k < pre || k >= pre + l->ndesc))
+			return segfail(r, LF_ERR_KERNEL,
+				       "the %s's checksum descriptor returned "
+				       "%s",
+				       k < pre ? "upload" : "download",
+				       lf__kst_name(v));
 		if (v != LF_KST_OK) {
+			k -= pre;
 			const struct lf__gnode *n =
 			    &r->g->nodes[r->plan->desc_node[l->desc0 + k]];
 			return segfail(r, LF_ERR_KERNEL,
@@ -1181,8 +1278,13 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 		}
 	}
 	uint32_t w = status_at(db, last);
-	if (w == ok)
-		return LF_OK; /* the first read was not what the card held */
+	if (w == ok) {
+		/* the first read was not what the card held (nor, then, its
+		 * digests: this read's) */
+		if (pre)
+			memcpy(r->kdg, db->host + off + 4, sizeof(r->kdg));
+		return LF_OK;
+	}
 	return segfail(r, LF_ERR_DEVICE,
 		       "the last status word reads 0x%08x, not this run's OK "
 		       "(0x%08x, nonce %u): written by an earlier run or "
@@ -1206,6 +1308,43 @@ static int nbound(const struct segrun *r, int out, const int *v, int n)
 	for (int i = 0; i < n; i++)
 		k += bound(r, out, v[i]) != NULL;
 	return k;
+}
+
+/*
+ * The kernel's checksum (LF_KOP_CSUM, hls/lf_desc.h; README.md), as
+ * LF__MCSUM_* bits: r->list_csum, the segment's ranges its launch list
+ * covers: only on an engine that has it (lfk_engine.csum), in a segment
+ * of one engine launch (not host-assisted), the upload and the download
+ * where their beats lie inside the arena the launch passes. r->csum, the
+ * transfers of this run it checks: the upload when no input is bound (a
+ * bound input's bytes land over the upload on the card, which the host's
+ * digest of what it sent would not match), the download unless every
+ * output is bound (then there is none). The other transfers keep their
+ * read-backs.
+ */
+static void csum_mode(struct segrun *r)
+{
+	const struct lf__mseg *s = r->s;
+	uint64_t ab = r->plan->arena_bytes;
+	r->list_csum = r->csum = 0;
+	if (!r->md->d->csum || s->host_assisted || s->nlaunch != 1 ||
+	    s->launch[0].kernel != LF__MK_ENG || !s->launch[0].ndesc)
+		return;
+	unsigned m = 0;
+	uint64_t up = (s->up_off + s->up_bytes + LF_BEAT_BYTES - 1) /
+		      LF_BEAT_BYTES * LF_BEAT_BYTES;
+	uint64_t dn = (s->down_off + s->down_bytes + LF_BEAT_BYTES - 1) /
+		      LF_BEAT_BYTES * LF_BEAT_BYTES;
+	if (s->up_bytes && up <= ab)
+		m |= LF__MCSUM_UP;
+	if (s->down_bytes && dn <= ab)
+		m |= LF__MCSUM_DOWN;
+	r->list_csum = m;
+	if (nbound(r, 0, s->up, s->nup) != 0)
+		m &= ~LF__MCSUM_UP;
+	if (nbound(r, 1, s->down, s->ndown) == s->ndown)
+		m &= ~LF__MCSUM_DOWN;
+	r->csum = m;
 }
 
 /*
@@ -1250,7 +1389,14 @@ static lf_status upload_inputs(struct segrun *r, void *const *ptr)
 	 * wrote there; the upload is skipped when every input is bound. */
 	int nb = nbound(r, 0, s->up, s->nup);
 	lf_status st = LF_OK;
-	if (nb < s->nup) {
+	if (nb < s->nup && (r->csum & LF__MCSUM_UP)) {
+		/* Checked by the kernel's digest of what it reads
+		 * (csum_up), against this one of what was sent. */
+		lf__mseg_pack_up(p, s, ptr, a);
+		lf__csum_range(a + s->up_off, s->up_off, s->up_bytes, r->hdg);
+		st = sync(r, r->arena->bo, LF_SYNC_TO_DEVICE, s->up_off,
+			  s->up_bytes);
+	} else if (nb < s->nup) {
 		lf__mseg_pack_up(p, s, ptr, a);
 		st = checked(r, r->arena, LF_SYNC_TO_DEVICE, s->up_off,
 			     s->up_bytes);
@@ -1292,16 +1438,55 @@ static lf_status download_outputs(struct segrun *r, void *const *ptr)
 	}
 	if (nb == s->ndown)
 		goto done;
-	st = checked(r, r->arena, LF_SYNC_FROM_DEVICE, s->down_off,
-		     s->down_bytes);
-	if (st)
-		return st;
+	if (r->csum & LF__MCSUM_DOWN) {
+		/* One read, checked against the kernel's digest of what it
+		 * wrote (check_status read it). */
+		st = sync(r, r->arena->bo, LF_SYNC_FROM_DEVICE, s->down_off,
+			  s->down_bytes);
+		if (st)
+			return st;
+		uint32_t dg[LF_CSUM_WORDS];
+		lf__csum_range(a + s->down_off, s->down_off, s->down_bytes, dg);
+		if (memcmp(dg, r->kdg + LF_CSUM_WORDS, sizeof(dg)) != 0)
+			return segfail(r, LF_ERR_DMA,
+				       "download of %llu bytes: their checksum "
+				       "(%08x %08x %08x %08x) is not the "
+				       "kernel's of the bytes it wrote (%08x "
+				       "%08x %08x %08x)",
+				       (unsigned long long)s->down_bytes, dg[0],
+				       dg[1], dg[2], dg[3], r->kdg[4],
+				       r->kdg[5], r->kdg[6], r->kdg[7]);
+	} else {
+		st = checked(r, r->arena, LF_SYNC_FROM_DEVICE, s->down_off,
+			     s->down_bytes);
+		if (st)
+			return st;
+	}
 	lf__mseg_unpack_down(p, s, a, ptr);
 done:
 	for (int k = 0; k < s->ndown && nb; k++)
 		if (bound(r, 1, s->down[k]))
 			r->bind->done[s->down[k]] = 1;
 	return LF_OK;
+}
+
+/* The upload, checked by the kernel's digest of what it read (the list's
+ * first descriptor) against the host's of what it sent (upload_inputs):
+ * other bytes on the card are LF_ERR_DMA, as a read-back's difference. */
+static lf_status csum_up(struct segrun *r)
+{
+	if (!(r->csum & LF__MCSUM_UP) ||
+	    memcmp(r->kdg, r->hdg, sizeof(r->hdg)) == 0)
+		return LF_OK;
+	return segfail(r, LF_ERR_DMA,
+		       "upload of %llu bytes: the kernel's checksum of the "
+		       "bytes it read (%08x %08x %08x %08x) is not the host's "
+		       "of those it sent (%08x %08x %08x %08x): the card "
+		       "holds other bytes than were sent, or the digest was "
+		       "read wrong",
+		       (unsigned long long)r->s->up_bytes, r->kdg[0], r->kdg[1],
+		       r->kdg[2], r->kdg[3], r->hdg[0], r->hdg[1], r->hdg[2],
+		       r->hdg[3]);
 }
 
 lf_status lf__mdev_run_segment(struct lf__mdev *md, unsigned slot,
@@ -1346,6 +1531,8 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 		return st;
 	r.split = split_lanes(&r);
 	stats->split = r.split;
+	csum_mode(&r);
+	stats->csum = r.csum;
 	const struct lf__kern *k0 = kern(&r, r.s->launch[0].kernel);
 	uint32_t bank = r.split ? md->d->eng.bank_act[0]
 				: k0->bank_act[r.ci[r.s->launch[0].kernel]];
@@ -1376,6 +1563,8 @@ lf_status lf__mdev_run_segment_bound(struct lf__mdev *md, unsigned slot,
 		if ((st = launch(&r, i, &db)) || (st = check_status(&r, i, db)))
 			return st;
 	}
+	if ((st = csum_up(&r)))
+		return st;
 	return download_outputs(&r, ptr);
 }
 

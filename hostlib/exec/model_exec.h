@@ -73,7 +73,12 @@ struct lf__mseg_stats {
 	/* The engine CUs that ran it together, each a part of every layer
 	 * (cu[0 .. split - 1], lane 0 first), or 0. */
 	unsigned split;
+	/* LF__MCSUM_* bits: the transfers of the run the kernel's checksum
+	 * (LF_KOP_CSUM) checked, not a read-back. */
+	unsigned csum;
 };
+#define LF__MCSUM_UP   1u /* the upload */
+#define LF__MCSUM_DOWN 2u /* the download */
 
 /* A modeled device event (driver timeline, without driver types). */
 enum { LF__MTL_H2D = 1, LF__MTL_D2H = 2, LF__MTL_RUN = 3 };

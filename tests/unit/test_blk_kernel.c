@@ -13,6 +13,7 @@
  * cycles are only those of the real engine's descriptors.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #define lfk_engine lfk__nchw_engine
 #include "engine.c"
@@ -105,7 +106,29 @@ LF_EXPORT void lfk_engine(lf_desc *desc, lf_u32 ndesc, const lf_u8 *params,
 	for (lf_u32 i = 0; i < ndesc; i++) {
 		lf_desc *d = &desc[i];
 		lf_i32 st;
-		if (!(d->flags & LF_DF_BLK)) {
+		if (d->op == LF_KOP_CSUM && !(d->flags & LF_DF_BLK)) {
+			/* The transfer checksum (lf_desc.h "Checksum") on the
+			 * real engine, in a list of its own whose second
+			 * descriptor takes the digest, copied where this
+			 * list's descriptor asks (its words, which a list of
+			 * one would not have). */
+			lf_desc two[2] = {*d, *d};
+			two[0].y_off = LF_DESC_WORDS + 4;
+			two[1].csum_len = 0;
+			two[1].y_off = LF_DESC_WORDS + 8;
+			lfk__nchw_engine((void *)two, 2, (void *)params,
+					 params_bytes, (void *)act, act_bytes);
+			st = lf_kst_code((lf_u32)two[0].status);
+			if (st == LF_KST_OK &&
+			    (uint64_t)d->y_off + 4 >
+				(uint64_t)ndesc * LF_DESC_WORDS)
+				st = LF_KST_BOUNDS;
+			if (st == LF_KST_OK)
+				memcpy((lf_u32 *)(void *)desc + d->y_off,
+				       (lf_u32 *)(void *)two + LF_DESC_WORDS +
+					   4,
+				       16);
+		} else if (!(d->flags & LF_DF_BLK)) {
 			lfk__nchw_engine((void *)d, 1, (void *)params,
 					 params_bytes, (void *)act, act_bytes);
 			st = lf_kst_code((lf_u32)d->status);

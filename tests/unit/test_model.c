@@ -45,6 +45,7 @@ const char *lftm_engine_xclbin(void);
 lf_context *lftm_engine_ctx(int opencl);
 const char *lftm_engine_nchw_xclbin(void);
 lf_context *lftm_engine_nchw_ctx(int opencl);
+const char *lftm_engine_nocsum_xclbin(void);
 
 /* One emulation xclbin built by the test: its own temp dir and limits. */
 struct test_xclbin {
@@ -52,14 +53,14 @@ struct test_xclbin {
 	int built;
 };
 static struct test_xclbin eng_x, eng_only_x, eng_nchw_x, blk_x, blk_narrow_x,
-    blk_nopool_x, blk_lbuf_x;
+    blk_nopool_x, blk_lbuf_x, eng_nocsum_x;
 
 static void xclbin_cleanup(void)
 {
-	struct test_xclbin *t[7] = {&eng_x,	&eng_only_x,   &eng_nchw_x,
-				    &blk_x,	&blk_narrow_x, &blk_nopool_x,
-				    &blk_lbuf_x};
-	for (int i = 0; i < 7; i++) {
+	struct test_xclbin *t[8] = {&eng_x,	 &eng_only_x,	&eng_nchw_x,
+				    &blk_x,	 &blk_narrow_x, &blk_nopool_x,
+				    &blk_lbuf_x, &eng_nocsum_x};
+	for (int i = 0; i < 8; i++) {
 		if (!t[i]->dir[0])
 			continue;
 		unlink(t[i]->xclbin);
@@ -165,6 +166,18 @@ const char *lftm_engine_nchw_xclbin(void)
 	return test_xclbin_from(&eng_nchw_x, "hls/lfkernels.so",
 				"sed -i 's/^lfk_engine.blk_ops=.*/"
 				"lfk_engine.blk_ops=0/' %s",
+				"--kernel lfk_engine:2");
+}
+
+/* lftm_engine_xclbin()'s kernels without the checksum op's limits key
+ * (lfk_engine.csum): an engine built before the op, whose runs keep the
+ * read-backs (hostlib/exec/README.md). */
+const char *lftm_engine_nocsum_xclbin(void)
+{
+	return test_xclbin_from(&eng_nocsum_x, "hls/lfkernels.so",
+				"sed -i '/^lfk_engine.csum=/d' %s",
+				"--kernel lfk_conv2d:2 --kernel lfk_matmul:1 "
+				"--kernel lfk_pool:2 --kernel lfk_add:2 "
 				"--kernel lfk_engine:2");
 }
 
@@ -785,10 +798,11 @@ static void test_engine_launches(void)
  * xclbin without blocked datapaths; blocked, the segment's entry would
  * upload the folded stem input instead): the one segment's
  * input (the quantized image, 784 bytes) goes up, its output (10 int8
- * logits) comes down, each checked end to end (the input read back, the
- * output read twice), plus the last descriptor's status word, set to
- * pending before the launch and read after it: exactly
- * 2 * n * (784 + 10) + 8 bytes in two uploads and four downloads.
+ * logits) comes down, each checked end to end by the engine's transfer
+ * checksum (hostlib/exec/README.md: neither read back), plus the launch's
+ * nonce (4 bytes up) and the last descriptor's status word with the
+ * checksum's two 16-byte digests (36 bytes down): exactly
+ * n * (784 + 10) + 40 bytes in two uploads and two downloads.
  * Weights and descriptors do not move again, and no activation between
  * the layers.
  */
@@ -822,11 +836,12 @@ static void test_engine_dma_bytes(void)
 		    (unsigned long long)(c1.launches - c0.launches));
 		CU_ASSERT_EQUAL(c1.h2d_bytes - c0.h2d_bytes,
 				n * 784 + 4 * FMNIST_ENGINE_SEGMENTS);
-		CU_ASSERT_EQUAL(bytes, 2 * B + 8 * FMNIST_ENGINE_SEGMENTS);
+		CU_ASSERT_EQUAL(ctx->dev->csum, 1);
+		CU_ASSERT_EQUAL(bytes, B + 40 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.h2d_transfers - c0.h2d_transfers,
 				2 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.d2h_transfers - c0.d2h_transfers,
-				4 * FMNIST_ENGINE_SEGMENTS);
+				2 * FMNIST_ENGINE_SEGMENTS);
 		CU_ASSERT_EQUAL(c1.allocs, c0.allocs);
 		lf_tensor_destroy(out[0]);
 		lf_tensor_destroy(in);

@@ -164,27 +164,25 @@ static lf_bo *bo_in(lf_dev *dev, uint32_t cu, uint32_t arg, uint64_t size)
 }
 
 /*
- * Descriptor @k of @m's plan alone on CU @cu: the cycles the emulator
- * records for that run (its timeline event), with the model's params and
- * an arena of the plan's size.
+ * The @n descriptors @list alone on CU @cu, with @m's params and an arena
+ * of its plan's size: the cycles the emulator records for that run (its
+ * timeline event); every descriptor must end OK.
  */
-static uint64_t solo_cycles(lf_context *ctx, lf_model *m, uint32_t k,
-			    uint32_t cu)
+static uint64_t list_cycles(lf_context *ctx, lf_model *m, lf_desc *list,
+			    uint32_t n, uint32_t cu)
 {
 	lf_dev *dev = ctx->dev->dev;
 	const struct lf__mplan *p = m->plans->p;
-	lf_bo *d = bo_in(dev, cu, LF_KARG_DESC, LF_DESC_BYTES);
+	lf_bo *d = bo_in(dev, cu, LF_KARG_DESC, n * LF_DESC_BYTES);
 	lf_bo *pr = bo_in(dev, cu, LF_KARG_PARAMS, m->params.bytes);
 	lf_bo *a = bo_in(dev, cu, LF_KARG_ACT, p->arena_bytes);
-	lf_desc one = p->desc[k];
-	one.status = LF_KST_PENDING;
-	CU_ASSERT_EQUAL(lf__bo_write(d, &one, LF_DESC_BYTES, 0), LF_OK);
+	CU_ASSERT_EQUAL(lf__bo_write(d, list, n * LF_DESC_BYTES, 0), LF_OK);
 	CU_ASSERT_EQUAL(lf__bo_write(pr, m->params.blob, m->params.bytes, 0),
 			LF_OK);
 	uint64_t from = timeline_end(dev);
 	struct lf_run_arg args[LF_KARG_COUNT] = {
 	    lf__arg_bo(LF_KARG_DESC, d, 0),
-	    lf__arg_u32(LF_KARG_NDESC, 1),
+	    lf__arg_u32(LF_KARG_NDESC, n),
 	    lf__arg_bo(LF_KARG_PARAMS, pr, 0),
 	    lf__arg_u32(LF_KARG_PARAMS_BYTES, (uint32_t)m->params.bytes),
 	    lf__arg_bo(LF_KARG_ACT, a, 0),
@@ -195,14 +193,44 @@ static uint64_t solo_cycles(lf_context *ctx, lf_model *m, uint32_t k,
 			      LF_OK);
 	CU_ASSERT_EQUAL(lf__run_wait(r, LF_DRV_WAIT_FOREVER), LF_OK);
 	CU_ASSERT_EQUAL(lf__run_free(r), LF_OK);
-	CU_ASSERT_EQUAL(lf__bo_read(d, &one, LF_DESC_BYTES, 0), LF_OK);
-	CU_ASSERT_EQUAL(one.status, LF_KST_OK);
+	CU_ASSERT_EQUAL(lf__bo_read(d, list, n * LF_DESC_BYTES, 0), LF_OK);
+	for (uint32_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(list[i].status, LF_KST_OK);
 	struct tl_sum s = timeline_from(dev, from);
 	CU_ASSERT_EQUAL(s.runs, 1);
 	lf__bo_free(d);
 	lf__bo_free(pr);
 	lf__bo_free(a);
 	return s.run_cycles;
+}
+
+/* Descriptor @k of @m's plan alone on CU @cu (list_cycles). */
+static uint64_t solo_cycles(lf_context *ctx, lf_model *m, uint32_t k,
+			    uint32_t cu)
+{
+	lf_desc one = m->plans->p->desc[k];
+	one.status = LF_KST_PENDING;
+	return list_cycles(ctx, m, &one, 1, cu);
+}
+
+/*
+ * The transfer checksum's two descriptors of @m's one segment
+ * (LF_KOP_CSUM over its upload and its download, hostlib/exec/README.md)
+ * alone on CU @cu (list_cycles).
+ */
+static uint64_t csum_cycles(lf_context *ctx, lf_model *m, uint32_t cu)
+{
+	const struct lf__mseg *sg = &m->plans->p->seg[0];
+	lf_desc two[2];
+	memset(two, 0, sizeof(two));
+	for (int j = 0; j < 2; j++) {
+		two[j].magic = LF_DESC_MAGIC;
+		two[j].op = LF_KOP_CSUM;
+		two[j].x_off = (uint32_t)(j ? sg->down_off : sg->up_off);
+		two[j].csum_len = (uint32_t)(j ? sg->down_bytes : sg->up_bytes);
+		two[j].y_off = LF_DESC_WORDS + 4 + 4 * (uint32_t)j;
+	}
+	return list_cycles(ctx, m, two, 2, cu);
 }
 
 static void test_layer_cycles(void)
@@ -246,17 +274,26 @@ static void test_layer_cycles(void)
 			solo_cycles(ctx, m, 0, (uint32_t)tl.run_cu));
 	CU_ASSERT_EQUAL(r[1].device_cycles,
 			solo_cycles(ctx, m, 1, (uint32_t)tl.run_cu));
-	CU_ASSERT_EQUAL(r[0].device_cycles + r[1].device_cycles, tl.run_cycles);
-	/* 250 MHz: 4 ns a cycle; the 20 us launch and the upload on the
-	 * first layer, the download on the last. */
+	/* The transfer checksum's two descriptors (the engine has the op:
+	 * hostlib/exec/README.md) run before and after the plan's: their
+	 * cycles (what the two alone count on the same CU) are the run's
+	 * and no layer's. */
+	CU_ASSERT_EQUAL(ctx->dev->csum, 1);
+	uint64_t cs = csum_cycles(ctx, m, (uint32_t)tl.run_cu);
+	CU_ASSERT(cs > 0);
+	CU_ASSERT_EQUAL(r[0].device_cycles + r[1].device_cycles + cs,
+			tl.run_cycles);
+	/* 250 MHz: 4 ns a cycle; the 20 us launch, the checksum's cycles
+	 * and the upload on the first layer, the download on the last. */
 	CU_ASSERT_EQUAL(r[0].device_ns,
-			4 * r[0].device_cycles + 20000 + tl.h2d_ns);
+			4 * r[0].device_cycles + 20000 + 4 * cs + tl.h2d_ns);
 	CU_ASSERT_EQUAL(r[1].device_ns, 4 * r[1].device_cycles + tl.d2h_ns);
 	CU_ASSERT_EQUAL(r[0].device_ns + r[1].device_ns,
 			tl.run_ns + tl.h2d_ns + tl.d2h_ns);
 	/* The trace's per-layer view: one slice per layer on the run's CU
 	 * track, its own cycles at 4 ns, in order inside the run after the
-	 * launch's 20 us, apart from the run event itself. */
+	 * launch's 20 us and the checksum's cycles, apart from the run event
+	 * itself. */
 	int nslice = 0;
 	uint64_t run_start = 0;
 	for (size_t k = 0; k < p->nev; k++)
@@ -271,7 +308,7 @@ static void test_layer_cycles(void)
 		CU_ASSERT_STRING_EQUAL(e->name, r[nslice].name);
 		CU_ASSERT_EQUAL(e->dur_ns, 4 * r[nslice].device_cycles);
 		CU_ASSERT_EQUAL(e->start_ns,
-				run_start + 20000 +
+				run_start + 20000 + 4 * cs +
 				    (nslice ? 4 * r[0].device_cycles : 0));
 		nslice++;
 	}
@@ -287,14 +324,17 @@ static void test_layer_cycles(void)
 		CU_ASSERT(l.calls > 0 && l.iters >= l.calls);
 		CU_ASSERT(l.mem_stall <= l.cycles);
 		/* conv loops only, NCHW or blocked (the planner may run
-		 * this segment blocked, conv_a folded: model_plan.c) */
+		 * this segment blocked, conv_a folded: model_plan.c), and
+		 * the checksum's */
 		CU_ASSERT(strncmp(l.name, "conv_", 5) == 0 ||
 			  strncmp(l.name, "blk_", 4) == 0 ||
+			  strncmp(l.name, "csum_", 5) == 0 ||
 			  strcmp(l.name, "desc_fetch") == 0);
 		loops += l.cycles;
 	}
-	/* LF_DESC_CYCLES = 72 + LF_LAT_MEM (64), lf_config.h */
-	CU_ASSERT_EQUAL(loops + 2 * (72 + 64), tl.run_cycles);
+	/* LF_DESC_CYCLES = 72 + LF_LAT_MEM (64), lf_config.h; four
+	 * descriptors with the checksum's, whose digest writes are no loop */
+	CU_ASSERT_EQUAL(loops + 4 * (72 + 64) + 2 * 4, tl.run_cycles);
 	struct lf_loop_profile l = LF_STRUCT_INIT(struct lf_loop_profile);
 	CU_ASSERT_EQUAL(lf_run_profile_loop_get(p, nl, &l), LF_ERR_RANGE);
 	l.struct_size = 0;

@@ -439,9 +439,12 @@ static struct fails faulted_run(const struct fcase *fc, const lf_tensor *want,
  * - A transfer failing, a transfer corrupting its bytes (caught by the
  *   end-to-end check: uploads read back, downloads read twice) and a CU
  *   hanging, at each transfer / run: retried once on the device, which
- *   then succeeds. A first run moves 7 transfers per one-launch segment:
- *   the descriptors up and read back, the inputs up and read back, the
- *   status word, the outputs twice.
+ *   then succeeds. A first run moves 7 transfers per one-launch segment
+ *   with read-backs: the descriptors up and read back, the inputs up and
+ *   read back, the status word, the outputs twice; 5 where the kernel's
+ *   checksum checks them (lfk_engine here): the descriptors up and read
+ *   back, the inputs up, the status word with the digests, the outputs
+ *   once.
  */
 static void fault_sweep(const struct fcase *fc, unsigned nsegs)
 {
@@ -1053,11 +1056,167 @@ static void test_batch_across_cus_opencl(void)
 	free(buf);
 }
 
+/* ---- transfers checked by the kernel's checksum ---------------------------
+ */
+
+/* test_model.c: lftm_engine_xclbin() without lfk_engine.csum. */
+const char *lftm_engine_nocsum_xclbin(void);
+
+/* One run's transfers, summed over its layers, and its failure. */
+struct xfers {
+	unsigned long long n, h2d, d2h;
+	unsigned failures;
+	lf_status st;
+	char why[256];
+};
+
+static struct xfers xfers_of(const lf_run_profile *p)
+{
+	struct xfers t;
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < lf_run_profile_count(p); i++) {
+		struct lf_layer_profile r =
+		    LF_STRUCT_INIT(struct lf_layer_profile);
+		CU_ASSERT_EQUAL(lf_run_profile_get(p, i, &r), LF_OK);
+		t.n += r.dma_transfers;
+		t.h2d += r.h2d_bytes;
+		t.d2h += r.d2h_bytes;
+		if (r.seg_failures) {
+			t.failures = r.seg_failures;
+			t.st = r.fail_status;
+			snprintf(t.why, sizeof(t.why), "%s", r.fail_reason);
+		}
+	}
+	return t;
+}
+
+/* An emulator context on @x, the CPU fallback off. */
+static lf_context *emu_on(const char *x)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	lf_context *ctx = NULL;
+	CU_ASSERT_EQUAL_FATAL(lf_context_create("emu", x, &ctx), LF_OK);
+	ctx->fallback = 0;
+	return ctx;
+}
+
+/* Run @m on input @seed, profiled into *@t; the output must be @want. */
+static void run_into(lf_model *m, lf_context *ctx, uint64_t seed,
+		     const lf_tensor *want, struct xfers *t, const char *what)
+{
+	lf_run_profile *p;
+	CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+	lf_tensor *x = input(ctx, seed), *y[1] = {NULL};
+	lf_status st = lf_model_run(m, &x, 1, y, 1, p);
+	if (st != LF_OK)
+		fprintf(stderr, "%s: %s: %s\n", what, lf_status_name(st),
+			lf_context_last_error(ctx));
+	CU_ASSERT_EQUAL(st, LF_OK);
+	CU_ASSERT(y[0] && lft_same(y[0], want, 1, what));
+	if (t)
+		*t = xfers_of(p);
+	lf_tensor_destroy(x);
+	lf_tensor_destroy(y[0]);
+	lf_run_profile_destroy(p);
+}
+
+/*
+ * The residual model (one lfk_engine segment) on an engine with the
+ * checksum op and on the same kernels without its limits key: the
+ * context says which it has, the bytes are the cpu device's either way,
+ * and a second run (its descriptor list on the card already) moves 4
+ * transfers with the checksum (the nonce up, the input up, the status
+ * word with both digests down: 4 + 32 bytes, the output down) and 6 with
+ * read-backs (the input read back, a 4-byte status, the output read
+ * twice); the same bytes up, and down the difference those make.
+ */
+static void test_csum_path(void)
+{
+	size_t len;
+	uint8_t *buf = residual_model(STEP_CLIP, &len);
+	lf_tensor *want = run_model(cpu_ctx, buf, len, 7, NULL);
+	struct xfers t[2];
+	for (int k = 0; k < 2; k++) {
+		lf_context *ctx = emu_on(k ? lftm_engine_nocsum_xclbin()
+					   : lftm_engine_xclbin());
+		CU_ASSERT_EQUAL(ctx->dev->csum, !k);
+		lf_model *m = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
+		run_into(m, ctx, 7, want, NULL, "first run");
+		run_into(m, ctx, 7, want, &t[k], k ? "read-backs" : "checksum");
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+	CU_ASSERT_EQUAL(t[0].n, 4);
+	CU_ASSERT_EQUAL(t[1].n, 6);
+	CU_ASSERT_EQUAL(t[0].h2d, t[1].h2d);
+	unsigned long long up = t[0].h2d - 4, down = t[0].d2h - 36;
+	CU_ASSERT(up > 0 && down > 0);
+	CU_ASSERT_EQUAL(t[1].d2h, 4 + up + 2 * down);
+	lf_tensor_destroy(want);
+	free(buf);
+}
+
+/*
+ * Each transfer of a second run corrupted by the emulator (dma_corrupt:
+ * a byte of the range XOR 0xff, success reported) on the checksum path:
+ * the input's upload (transfer 1), the status word with the digests (3:
+ * the flipped byte is in the upload's digest) and the output's download
+ * (4). Each is caught by a digest that differs, as LF_ERR_DMA naming the
+ * checksum, the segment retried once on the card (the fallback is off)
+ * and the bytes the cpu device's; the nonce's write (2) is caught by the
+ * status word's echo instead (LF_ERR_DEVICE).
+ */
+static void test_csum_catches(void)
+{
+	size_t len;
+	uint8_t *buf = residual_model(STEP_CLIP, &len);
+	lf_tensor *want = run_model(cpu_ctx, buf, len, 9, NULL);
+	static const struct {
+		uint32_t nth;
+		lf_status st;
+		const char *why;
+	} c[] = {
+	    {1, LF_ERR_DMA, "upload of"},
+	    {2, LF_ERR_DEVICE, "status word"},
+	    {3, LF_ERR_DMA, "upload of"},
+	    {4, LF_ERR_DMA, "download of"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		lf_context *ctx = emu_on(lftm_engine_xclbin());
+		lf_model *m = NULL;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_model_load_memory(ctx, buf, len, NULL, &m), LF_OK);
+		run_into(m, ctx, 9, want, NULL, "first run");
+		arm(ctx, LF_FAULT_DMA_CORRUPT, c[i].nth);
+		struct xfers t;
+		run_into(m, ctx, 9, want, &t, "corrupted");
+		struct lf_dev_counters dc;
+		CU_ASSERT_EQUAL(lf__dev_counters(ctx->dev->dev, &dc), LF_OK);
+		CU_ASSERT_EQUAL(dc.faults_fired, 1);
+		CU_ASSERT_EQUAL(t.failures, 1);
+		CU_ASSERT_EQUAL(t.st, c[i].st);
+		CU_ASSERT_PTR_NOT_NULL(strstr(t.why, c[i].why));
+		if (c[i].st == LF_ERR_DMA)
+			CU_ASSERT_PTR_NOT_NULL(strstr(t.why, "checksum"));
+		if (t.failures != 1 || !strstr(t.why, c[i].why))
+			fprintf(stderr, "\ncorrupted transfer %u: %u, %s\n",
+				c[i].nth, t.failures, t.why);
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+		CU_ASSERT_EQUAL(lf_context_destroy(ctx), LF_OK);
+	}
+	lf_tensor_destroy(want);
+	free(buf);
+}
+
 void lf_test_suite_model_segments(void)
 {
 	static const struct lf_test_case cases[] = {
 	    {"residual_across_segments", test_residual_across_segments},
 	    {"depthwise_blocked", test_depthwise_blocked},
+	    {"csum_path", test_csum_path},
+	    {"csum_catches", test_csum_catches},
 	    {"residual_fallback_on", test_residual_fallback_on},
 	    {"fallback_residual", test_fallback_residual},
 	    {"fallback_host_assisted", test_fallback_host_assisted},
