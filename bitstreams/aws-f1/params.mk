@@ -148,7 +148,8 @@ HW_LUT_MAX_PCT := 70
 #   the 224-wide stem stays on the NCHW path until the host folds or tiles
 #   it).
 # Every lane counted (issue 12, branch lutfit; `make hw-budget
-# PLATFORM=aws-f1`, UNVERIFIED arithmetic, no synthesis): add.c's blocked
+# PLATFORM=aws-f1`, UNVERIFIED arithmetic, no synthesis; the lane and total
+# DSP figures here supersede those above): add.c's blocked
 # loop add_blk_vec had 64 lanes of its own (each the integer add and the
 # mul's two float fmas) that the LUT sum left out; with them the fabric
 # datapaths were 92.0 % of the LUTs. Chosen:

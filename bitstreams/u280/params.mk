@@ -81,7 +81,8 @@ HW_LUT_MAX_PCT := 70
 #   On-chip arrays fit PoCL's 512 KiB for the OpenCL build (aws-f1's
 #   note: a line buffer of HW_BLK_LBEATS_OCL = 1024 beats there).
 # Every lane counted (issue 12, branch lutfit; `make hw-budget
-# PLATFORM=u280`, UNVERIFIED arithmetic, no synthesis): add.c's blocked
+# PLATFORM=u280`, UNVERIFIED arithmetic, no synthesis; the lane and total
+# DSP figures here supersede those above): add.c's blocked
 # loop add_blk_vec had 64 lanes of its own (each the integer add and the
 # mul's two float fmas) that the LUT sum left out; with them the fabric
 # datapaths were 81.2 % of the LUTs. Chosen:
