@@ -577,18 +577,22 @@ conv_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act, const lf_desc 
 #include "lf_conv_blk.h"
 
 /*
- * Checks and runs one descriptor; returns its status. The body of
- * lfk_conv2d's loop, and what lfk_engine (engine.c) calls for a conv.
- * A descriptor with LF_DF_BLK goes to the blocked datapath.
+ * Checks and runs one descriptor, number @i of the list @desc of @ndesc;
+ * returns its status. The body of lfk_conv2d's loop, and what lfk_engine
+ * (engine.c) calls for a conv. A descriptor with LF_DF_BLK goes to the
+ * blocked datapath (which may look at descriptor i + 1: LF_DF_WPRE; bw0s
+ * holds the resident block's state from one descriptor to the next).
  */
 static lf_i32
-conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+conv_layer(LF_GLOBAL const lf_u32 *desc, lf_u32 ndesc, lf_u32 i,
+	   LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	   LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
 	   LF_LOCAL lf_u8 wbuf[LF_CONV_PE_OC][LF_CONV_KVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 xbuf[LF_CONV_XVEC][LF_CONV_PE_K],
 	   LF_LOCAL lf_u8 ct[LF_CONV_BEAT][LF_CONV_PE_K],
 	   LF_LOCAL lf_u32 accbuf[LF_CONV_PE_OC][LF_CONV_TW_MAX],
 	   LF_LOCAL lf_u8 bw0buf[LF_BLK_W0BEATS][LF_BLK_LANES],
+	   struct blk_w0s *bw0s,
 	   LF_LOCAL lf_u8 bwbuf[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	   LF_LOCAL lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES],
 	   LF_LOCAL lf_u32 baccrow[LF_BLK_IW_MAX][LF_BLK_ACC],
@@ -596,8 +600,9 @@ conv_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	   LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	if (d->flags & LF_DF_BLK)
-		return blk_layer(params, params_bytes, act, act_bytes, d,
-				 bw0buf, bwbuf, blbuf, baccrow, pva, pvb);
+		return blk_layer(desc, ndesc, i, params, params_bytes, act,
+				 act_bytes, d, bw0buf, bw0s, bwbuf, blbuf,
+				 baccrow, pva, pvb);
 	struct conv_geo g;
 	lf_i32 st = conv_check(d, params_bytes, act_bytes, &g);
 	if (st == LF_KST_OK)
@@ -655,6 +660,13 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_RESHAPE variable=bw0buf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=bw0buf type=cyclic factor=LF_BLK_W0F dim=1
 #pragma HLS BIND_STORAGE variable=bw0buf type=ram_1p impl=uram
+	/* Its constants, and which descriptor it holds (lf_conv_blk.h
+	 * blk_w0s): registers. */
+	struct blk_w0s bw0s;
+#pragma HLS ARRAY_PARTITION variable=bw0s.m0 type=complete
+#pragma HLS ARRAY_PARTITION variable=bw0s.dw0 type=complete
+#pragma HLS ARRAY_PARTITION variable=bw0s.c0 type=complete
+	bw0s.pre = 0;
 	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
@@ -682,9 +694,10 @@ LF_EXPORT LF_KERNEL void lfk_conv2d(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS LOOP_TRIPCOUNT min=1 max=256 avg=4
 		lf_desc d;
 		lfk_desc_fetch(desc, i, &d);
-		lf_i32 st = conv_layer(params, params_bytes, act, act_bytes, &d,
-				       wbuf, xbuf, ct, accbuf, bw0buf, bwbuf,
-				       blbuf, baccrow, bpva, bpvb);
+		lf_i32 st = conv_layer(desc, ndesc, i, params, params_bytes,
+				       act, act_bytes, &d, wbuf, xbuf, ct,
+				       accbuf, bw0buf, &bw0s, bwbuf, blbuf,
+				       baccrow, bpva, bpvb);
 		lfk_desc_status(desc, i, st, d.nonce);
 		LF_DESC_END();
 		if (st != LF_KST_OK)

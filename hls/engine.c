@@ -255,6 +255,13 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 #pragma HLS ARRAY_RESHAPE variable=bw0buf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=bw0buf type=cyclic factor=LF_BLK_W0F dim=1
 #pragma HLS BIND_STORAGE variable=bw0buf type=ram_1p impl=uram
+	/* Its constants, and which descriptor it holds (lf_conv_blk.h
+	 * blk_w0s): registers. */
+	struct blk_w0s bw0s;
+#pragma HLS ARRAY_PARTITION variable=bw0s.m0 type=complete
+#pragma HLS ARRAY_PARTITION variable=bw0s.dw0 type=complete
+#pragma HLS ARRAY_PARTITION variable=bw0s.c0 type=complete
+	bw0s.pre = 0;
 	LF_ONCHIP lf_u8 blbuf[LF_BLK_LBEATS][LF_BLK_LANES];
 #pragma HLS ARRAY_RESHAPE variable=blbuf type=complete dim=2
 #pragma HLS ARRAY_PARTITION variable=blbuf type=cyclic factor=LF_BLK_LB_BANKS dim=1
@@ -309,9 +316,10 @@ LF_EXPORT LF_KERNEL void lfk_engine(LF_GLOBAL lf_u32 *desc, lf_u32 ndesc,
 			st = LF_KST_BOUNDS;
 			LF_DESC_DONE();
 		} else if (d.op == LF_KOP_CONV2D) {
-			st = conv_layer(params, params_bytes, act, act_bytes,
-					&d, wbuf, xbuf, ct, accbuf, bw0buf,
-					bwbuf, blbuf, baccrow, rbb, x2ab);
+			st = conv_layer(desc, ndesc, i, params, params_bytes,
+					act, act_bytes, &d, wbuf, xbuf, ct,
+					accbuf, bw0buf, &bw0s, bwbuf, blbuf,
+					baccrow, rbb, x2ab);
 		} else if (d.op == LF_KOP_MATMUL) {
 			st = mm_layer(params, params_bytes, act, act_bytes, &d,
 				      abuf, bbuf);

@@ -537,6 +537,7 @@
 	X("lfk_conv2d.blk_add", LF_BLK_ADD)                                    \
 	X("lfk_conv2d.blk_xfold", LF_BLK_XF_BEATS)                             \
 	X("lfk_conv2d.blk_pool", LF_BLK_POOL)                                  \
+	X("lfk_conv2d.blk_wpre", 1)                                            \
 	X("lfk_matmul.pe_n", LF_MM_PE_N)                                       \
 	X("lfk_matmul.pe_k", LF_MM_PE_K)                                       \
 	X("lfk_matmul.macs_per_cycle", LF_MM_PE_N *LF_MM_PE_K)                 \

@@ -422,8 +422,13 @@ LF_INLINE void blk_view(const lf_desc *d, lf_desc *v)
 	}
 }
 
+/*
+ * Checks blocked conv descriptor @d and derives its geometry *@g. @peek:
+ * the next descriptor's look ahead (LF_DF_WPRE, blk_next), which needs
+ * no fused add's table.
+ */
 static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
-			lf_u32 act_bytes, struct blk_geo *g)
+			lf_u32 act_bytes, struct blk_geo *g, lf_u32 peek)
 {
 	if (d->magic != LF_DESC_MAGIC)
 		return LF_KST_BAD_MAGIC;
@@ -433,7 +438,8 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 	g->fpool = (d->flags & LF_DF_POOL) != 0;
 	lf_u32 xf = d->flags & LF_DF_XFOLD;
 	lf_u32 opt = LF_DF_LUT | LF_DF_YCB | LF_DF_ADD | LF_DF_XFOLD |
-		     (g->fadd ? LF_DF_SWAP : 0) | (LF_BLK_POOL ? LF_DF_POOL : 0);
+		     LF_DF_WPRE | (g->fadd ? LF_DF_SWAP : 0) |
+		     (LF_BLK_POOL ? LF_DF_POOL : 0);
 	if (d->op != LF_KOP_CONV2D || (d->flags & ~opt) != LF_DF_BLK ||
 	    (d->groups != 1 && (d->groups != d->ic || d->oc != d->ic)) ||
 	    lfk_part_refused(d, 1) || (xf && d->groups != 1) ||
@@ -599,7 +605,7 @@ static lf_i32 blk_check(const lf_desc *d, lf_u32 params_bytes,
 		return LF_KST_BOUNDS;
 	/* The add's coefficients, once per descriptor: the conv's output
 	 * is its x, x2 its x2 (lf_desc.h "Fused add"). */
-	if (g->fadd) {
+	if (g->fadd && !peek) {
 		lfk_qadd_init(&g->fq, 0, (d->flags & LF_DF_SWAP) != 0,
 			      d->y_type, d->x_scale, d->add_x_zp, d->x2_scale,
 			      d->x2_zp, d->y_scale, d->add_y_zp, d->add_min,
@@ -2154,6 +2160,21 @@ struct blk_task {
 		      (blk_run): a band's first block copies them */
 };
 
+/*
+ * The resident first block's constants, beside its weights (bw0buf), at
+ * the kernel top: they outlive a descriptor when its last band loads the
+ * next descriptor's first block (LF_DF_WPRE, blk_run). pre: 1 + the
+ * index of the descriptor whose block b0 they and bw0buf hold, loaded
+ * ahead during the one before; 0 none. Registers in HLS (a local struct
+ * is disaggregated into its members, UG1399 "Structs"; each array
+ * completely partitioned at the top).
+ */
+struct blk_w0s {
+	float m0[LF_BLK_LANES];
+	lf_u32 dw0[LF_BLK_LANES], c0[LF_BLK_LANES];
+	lf_u32 pre;
+};
+
 /* Real channels of output block ob (at most 64). */
 LF_INLINE lf_u32 blk_nreal(const lf_desc *d, lf_u32 ob)
 {
@@ -2238,14 +2259,18 @@ blk_w0_cp:
 /*
  * blk_obs stage 0: output block ob = ob0 + k's weights and constants:
  * copied from the resident first block (w0, m0, dw0, c0: blk_run) where
- * t->w0 says it holds this block (g.b0), else loaded (blk_wload).
+ * t->w0 says it holds this block (g.b0), else loaded (blk_wload). k ==
+ * nob (the descriptor's last band, where it loads ahead: LF_DF_WPRE,
+ * blk_run): the next descriptor's first block (@tn) into the resident
+ * one instead, while blk_ctask computes block nob - 1; w0 was last read
+ * by this process (this band's first block), so it reads before it
+ * writes (UG1399 "Canonical Body": an argument read, then written).
  */
 static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
-		      lf_u32 ob0, lf_u32 k,
-		      LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
-		      const float m0[LF_BLK_LANES],
-		      const lf_u32 dw0[LF_BLK_LANES],
-		      const lf_u32 c0[LF_BLK_LANES],
+		      const struct blk_task *tn, lf_u32 ob0, lf_u32 k,
+		      lf_u32 nob, LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+		      float m0[LF_BLK_LANES], lf_u32 dw0[LF_BLK_LANES],
+		      lf_u32 c0[LF_BLK_LANES],
 		      LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				       [LF_BLK_LANES],
 		      float mult[LF_BLK_LANES], lf_u32 dw[LF_BLK_LANES],
@@ -2253,6 +2278,10 @@ static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
 {
 	lf_u32 ob = ob0 + k;
 #if LF_BLK_W0B > 0
+	if (k >= nob) {
+		blk_wload(params, tn, tn->g.b0, w0, m0, dw0, c0);
+		return;
+	}
 	if (t->w0 && ob == t->g.b0) {
 		blk_w0_copy(&t->g, w0, wb);
 		for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
@@ -2264,7 +2293,7 @@ static void blk_wtask(LF_GLOBAL const lf_beat *params, const struct blk_task *t,
 		return;
 	}
 #else
-	(void)w0, (void)m0, (void)dw0, (void)c0;
+	(void)tn, (void)nob, (void)w0, (void)m0, (void)dw0, (void)c0;
 #endif
 	blk_wload(params, t, ob, wb, mult, dw, cst);
 }
@@ -2537,10 +2566,11 @@ static void blk_load_band(LF_GLOBAL const lf_beat *act,
  * blk_obs stage 1: output block ob0 + k of a band (images n0 .. n0 + ni
  * - 1, output rows from oy0) through blk_rows, the region of MAC and
  * store, in packs of g->pk rows (blk_pk), from the band's line buffer lb.
+ * Nothing for k == nob (the step where blk_wtask loads ahead).
  */
 static void
 blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
-	  lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 k,
+	  lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 k, lf_u32 nob,
 	  LF_LOCAL const lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  const float mult[LF_BLK_LANES], const lf_u32 dw[LF_BLK_LANES],
 	  const lf_u32 cst[LF_BLK_LANES],
@@ -2550,6 +2580,8 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
 	LF_LOCAL lf_u8 pva[LF_POOL_BLK_ROW][LF_BLK_LANES],
 	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
+	if (k >= nob)
+		return;
 	/* blk_rows' two processes: a descriptor and a dw each. */
 	struct blk_task tm = *t, ts = *t;
 #if !defined(LF_OPENCL) && !defined(LF_HLS)
@@ -2578,15 +2610,20 @@ blk_ctask(LF_GLOBAL lf_beat *act, const struct blk_task *t, lf_u32 n0,
  * band, a canonical DATAFLOW loop: block ob + 1's records and weights
  * load (params port) while block ob computes (act port); the weights,
  * mult, dw and cst are the ping-pong channels (wb two copies in HLS,
- * LF_CHAN2). lb (the band's rows) is only read, by the compute.
+ * LF_CHAN2). lb (the band's rows) is only read, by the compute. nit is
+ * nob, or nob + 1 where the band loads the next descriptor's first block
+ * ahead (blk_wtask, k == nob) beside block nob - 1's compute. w0, m0,
+ * dw0 and c0 (the resident block) are read, then written, by blk_wtask
+ * alone.
  */
 static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 		    const struct blk_task *tw, const struct blk_task *tc,
-		    lf_u32 n0, lf_u32 ni, lf_u32 oy0, lf_u32 ob0, lf_u32 nob,
+		    const struct blk_task *tn, lf_u32 n0, lf_u32 ni,
+		    lf_u32 oy0, lf_u32 ob0, lf_u32 nob, lf_u32 nit,
 		    const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
-		    LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
-		    const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
-		    const lf_u32 c0[LF_BLK_LANES],
+		    LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+		    float m0[LF_BLK_LANES], lf_u32 dw0[LF_BLK_LANES],
+		    lf_u32 c0[LF_BLK_LANES],
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
@@ -2596,9 +2633,9 @@ static void blk_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 {
 	LF_OVL_BEGIN(blk_obs);
 blk_obs:
-	for (lf_u32 k = 0; k < nob; k++) {
+	for (lf_u32 k = 0; k < nit; k++) {
 #pragma HLS DATAFLOW
-#pragma HLS LOOP_TRIPCOUNT min=1 max=1024 avg=4
+#pragma HLS LOOP_TRIPCOUNT min=1 max=1025 avg=4
 		LF_CHAN2(lf_u8, wbc, LF_BLK_WBEATS * LF_BLK_LANES, LF_BLK_LANES,
 			 wb);
 #pragma HLS ARRAY_RESHAPE variable=wbc type=complete dim=2
@@ -2609,10 +2646,10 @@ blk_obs:
 #pragma HLS ARRAY_PARTITION variable=mult type=complete
 #pragma HLS ARRAY_PARTITION variable=dw type=complete
 #pragma HLS ARRAY_PARTITION variable=cst type=complete
-		blk_wtask(params, tw, ob0, k, w0, m0, dw0, c0, wbc, mult, dw,
-			  cst);
-		blk_ctask(act, tc, n0, ni, oy0, ob0, k, wbc, mult, dw, cst, lut,
-			  lb, accrow, pva, pvb);
+		blk_wtask(params, tw, tn, ob0, k, nob, w0, m0, dw0, c0, wbc,
+			  mult, dw, cst);
+		blk_ctask(act, tc, n0, ni, oy0, ob0, k, nob, wbc, mult, dw, cst,
+			  lut, lb, accrow, pva, pvb);
 		LF_OVL_STEP(blk_obs);
 	}
 	LF_OVL_END(blk_obs);
@@ -2620,15 +2657,16 @@ blk_obs:
 
 /*
  * blk_bands stage 1: band j's output blocks, as the region blk_obs (each
- * block's weights load while the previous block computes).
+ * block's weights load while the previous block computes); the last band
+ * also loads the next descriptor's first block (@tn) when @pf.
  */
 static void
 blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
-	     const struct blk_task *t, lf_u32 j,
-	     const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
-	     LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
-	     const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
-	     const lf_u32 c0[LF_BLK_LANES],
+	     const struct blk_task *t, const struct blk_task *tn, lf_u32 pf,
+	     lf_u32 j, const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
+	     LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	     float m0[LF_BLK_LANES], lf_u32 dw0[LF_BLK_LANES],
+	     lf_u32 c0[LF_BLK_LANES],
 	     LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	     LF_LOCAL const lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	     LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
@@ -2639,8 +2677,9 @@ blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	struct blk_task tw = *t, tc = *t;
 	lf_u32 n0, ni, oy0, ob0, nob;
 	blk_band_at(&t->d, &t->g, j, &n0, &ni, &oy0, &ob0, &nob);
-	blk_obs(params, act, &tw, &tc, n0, ni, oy0, ob0, nob, lut, w0, m0, dw0,
-		c0, wb, lb, accrow, pva, pvb);
+	lf_u32 nit = nob + (pf && j + 1 == t->g.nunit ? 1 : 0);
+	blk_obs(params, act, &tw, &tc, tn, n0, ni, oy0, ob0, nob, nit, lut, w0,
+		m0, dw0, c0, wb, lb, accrow, pva, pvb);
 }
 
 /*
@@ -2664,11 +2703,12 @@ blk_band_obs(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
  */
 static void
 blk_bands(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
-	  const struct blk_task *tl, const struct blk_task *tb, lf_u32 nunit,
+	  const struct blk_task *tl, const struct blk_task *tb,
+	  const struct blk_task *tn, lf_u32 pf, lf_u32 nunit,
 	  const lf_u8 lut[LF_BLK_LUT_COPIES][LF_LUT_BYTES],
-	  LF_LOCAL const lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
-	  const float m0[LF_BLK_LANES], const lf_u32 dw0[LF_BLK_LANES],
-	  const lf_u32 c0[LF_BLK_LANES],
+	  LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	  float m0[LF_BLK_LANES], lf_u32 dw0[LF_BLK_LANES],
+	  lf_u32 c0[LF_BLK_LANES],
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
@@ -2685,8 +2725,8 @@ blk_bands:
 #pragma HLS ARRAY_PARTITION variable=lbc type=cyclic factor=LF_BLK_LB_BANKS dim=1
 #pragma HLS BIND_STORAGE variable=lbc type=ram_s2p impl=uram
 		blk_load_band(act, tl, j, lbc);
-		blk_band_obs(params, act, tb, j, lut, w0, m0, dw0, c0, wb, lbc,
-			     accrow, pva, pvb);
+		blk_band_obs(params, act, tb, tn, pf, j, lut, w0, m0, dw0, c0,
+			     wb, lbc, accrow, pva, pvb);
 		LF_OVL_STEP(blk_bands);
 	}
 	LF_OVL_END(blk_bands);
@@ -2709,10 +2749,65 @@ blk_lut_fill:
 	LF_PIPE_END(blk_lut_fill);
 }
 
-/* Runs one checked blocked descriptor. */
-static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
-		    const lf_desc *d, const struct blk_geo *g,
+#if LF_BLK_W0B > 0
+/*
+ * LF_DF_WPRE's look ahead costs the next descriptor's fetch (desc_fetch:
+ * LF_DESC_WORDS words, one a cycle, after a latency) and check
+ * (LF_DESC_CYCLES) before the bands, nothing overlapping them, and hides
+ * at most the compute of the last band's last block, beside which the
+ * next first block loads: where that compute is no more than the cost,
+ * the look ahead cannot pay and blk_run skips it. The compute's
+ * estimate: kred x OC tiles a cycle per pixel group and row (blk_bf's),
+ * depthwise kred a group and row.
+ */
+#define LF_BLK_PEEK                                                            \
+	(LF_LAT_MEM + LF_DEPTH_LD + LF_DESC_WORDS + LF_DESC_CYCLES)
+LF_INLINE lf_u64 blk_last_mac(const lf_desc *d, const struct blk_geo *g)
+{
+	lf_u32 n0, ni, oy0, ob0, nob;
+	blk_band_at(d, g, g->nunit - 1, &n0, &ni, &oy0, &ob0, &nob);
+	return (lf_u64)blk_band_cnt(g, oy0) * ni * g->ngroups * g->kred *
+	       (g->dwise ? 1 : LF_BLK_TILES);
+}
+
+/*
+ * The look ahead of LF_DF_WPRE: descriptor @i of the list (the one after
+ * the running one) into *@tn, the compute's view (blk_view) as blk_run
+ * gives blk_obs, when it is a blocked conv this datapath takes
+ * (blk_check; its w_zp entries and barrier are checked when it runs) and
+ * its part has a band and a block: 1, else 0. Costs its fetch
+ * (desc_fetch) and a check (LF_DESC_PEEK) before the running
+ * descriptor's bands, nothing overlapping them.
+ */
+static lf_u32 blk_next(LF_GLOBAL const lf_u32 *desc, lf_u32 i,
+		       lf_u32 params_bytes, lf_u32 act_bytes,
+		       struct blk_task *tn)
+{
+	lf_desc dn;
+	lfk_desc_fetch(desc, i, &dn);
+	LF_DESC_PEEK();
+	if (dn.magic != LF_DESC_MAGIC || dn.op != LF_KOP_CONV2D ||
+	    (dn.flags & LF_DF_BLK) == 0 ||
+	    blk_check(&dn, params_bytes, act_bytes, &tn->g, 1) != LF_KST_OK ||
+	    tn->g.nunit == 0 || tn->g.nb == 0)
+		return 0;
+	blk_view(&dn, &tn->d);
+	tn->w0 = 0;
+	return 1;
+}
+#endif
+
+/*
+ * Runs checked blocked descriptor @d, number @i of the list @desc of
+ * @ndesc (for LF_DF_WPRE's look ahead); @mine: its first block is in
+ * w0 and @s already, loaded during descriptor i - 1.
+ */
+static void blk_run(LF_GLOBAL const lf_u32 *desc, lf_u32 ndesc, lf_u32 i,
+		    LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+		    LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
+		    const struct blk_geo *g, lf_u32 mine,
 		    LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+		    struct blk_w0s *s,
 		    LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES]
 				     [LF_BLK_LANES],
 		    LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
@@ -2722,7 +2817,7 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 {
 	/* blk_bands' two processes: a copy each; the load's holds the
 	 * descriptor, the compute's its view (blk_view). */
-	struct blk_task tl, tb;
+	struct blk_task tl, tb, tn;
 	tl.d = *d;
 	tl.g = *g;
 	blk_view(d, &tb.d);
@@ -2745,28 +2840,42 @@ static void blk_run(LF_GLOBAL const lf_beat *params, LF_GLOBAL lf_beat *act,
 	 * load once, here, and each such band copies them on chip instead
 	 * of reading params (the load no band's compute overlaps). One
 	 * band: loaded in blk_obs as before (nothing to save, and the copy
-	 * would add to it). */
-	float m0[LF_BLK_LANES];
-	lf_u32 dw0[LF_BLK_LANES], c0[LF_BLK_LANES];
-#pragma HLS ARRAY_PARTITION variable=m0 type=complete
-#pragma HLS ARRAY_PARTITION variable=dw0 type=complete
-#pragma HLS ARRAY_PARTITION variable=c0 type=complete
+	 * would add to it). Either way not where the previous descriptor
+	 * loaded them ahead (@mine). With LF_DF_WPRE, the next descriptor's
+	 * first block then loads into the same buffer during this one's
+	 * last band, once every band has copied this one's (blk_wtask). */
+	lf_u32 pf = 0;
 #if LF_BLK_W0B > 0
 	lf_u32 nuse = !g->dwise ? g->nunit : g->nb ? g->nunit / g->nb : 0;
-	if (nuse >= 2) {
-		blk_wload(params, &tb, g->b0, w0, m0, dw0, c0);
+	if (mine) {
+		tb.w0 = 1;
+	} else if (nuse >= 2) {
+		blk_wload(params, &tb, g->b0, w0, s->m0, s->dw0, s->c0);
 		tb.w0 = 1;
 	}
+	if ((d->flags & LF_DF_WPRE) && i + 1 < ndesc && g->nunit > 0 &&
+	    blk_last_mac(d, g) > LF_BLK_PEEK)
+		pf = blk_next(desc, i + 1, params_bytes, act_bytes, &tn);
+#else
+	(void)desc, (void)ndesc, (void)i, (void)params_bytes, (void)act_bytes,
+	    (void)mine;
 #endif
-	blk_bands(params, act, &tl, &tb, g->nunit, lut, w0, m0, dw0, c0, wb,
-		  lb, accrow, pva, pvb);
+	if (!pf)
+		tn = tb; /* not read (blk_wtask loads ahead only with pf) */
+	blk_bands(params, act, &tl, &tb, &tn, pf, g->nunit, lut, w0, s->m0,
+		  s->dw0, s->c0, wb, lb, accrow, pva, pvb);
+	s->pre = pf ? i + 2 : 0;
 }
 
-/* Checks and runs one blocked descriptor; returns its status. */
+/*
+ * Checks and runs descriptor @d, number @i of the list @desc of @ndesc;
+ * returns its status. w0 and @s: the resident first block (blk_w0s).
+ */
 static lf_i32
-blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
+blk_layer(LF_GLOBAL const lf_u32 *desc, lf_u32 ndesc, lf_u32 i,
+	  LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	  LF_GLOBAL lf_beat *act, lf_u32 act_bytes, const lf_desc *d,
-	  LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES],
+	  LF_LOCAL lf_u8 w0[LF_BLK_W0BEATS][LF_BLK_LANES], struct blk_w0s *s,
 	  LF_LOCAL lf_u8 wb[LF_BLK_WBEATS * LF_BLK_LANES][LF_BLK_LANES],
 	  LF_LOCAL lf_u8 lb[LF_BLK_LBEATS][LF_BLK_LANES],
 	  LF_LOCAL lf_u32 accrow[LF_BLK_IW_MAX][LF_BLK_ACC],
@@ -2774,12 +2883,16 @@ blk_layer(LF_GLOBAL const lf_beat *params, lf_u32 params_bytes,
 	LF_LOCAL lf_u8 pvb[LF_POOL_BLK_ROW][LF_BLK_LANES])
 {
 	struct blk_geo g;
-	lf_i32 st = blk_check(d, params_bytes, act_bytes, &g);
+	/* Loaded ahead for this descriptor (LF_DF_WPRE on the one before)? */
+	lf_u32 mine = s->pre == i + 1;
+	s->pre = 0;
+	lf_i32 st = blk_check(d, params_bytes, act_bytes, &g, 0);
 	if (st == LF_KST_OK)
 		st = blk_check_wzp(params, d, &g);
 	LF_DESC_DONE();
 	if (st == LF_KST_OK)
-		blk_run(params, act, d, &g, w0, wb, lb, accrow, pva, pvb);
+		blk_run(desc, ndesc, i, params, params_bytes, act, act_bytes, d,
+			&g, mine, w0, s, wb, lb, accrow, pva, pvb);
 	return st;
 }
 

@@ -149,6 +149,9 @@ enum lf_kdtype {
 #define LF_DF_POOL                                                             \
 	0x10000u /* blocked conv: y is the max pool of its output (fused    \
 		  * pool, below; pool_k, pool_clamp) */
+#define LF_DF_WPRE                                                             \
+	0x20000u /* blocked conv: the next descriptor's first output block  \
+		  * may load during this one (below); a hint, same bytes */
 /*
  * A flag the op does not use (e.g. LF_DF_B_ACT on a conv) is rejected with
  * LF_KST_BAD_OP: the kernel does not implement that variant. With
@@ -482,6 +485,19 @@ LF_INLINE lf_u32 lf_kst_nonce(lf_u32 w)
  *   `lfk_engine.csum` = 1 (it is not in `lfk_engine.ops`, so a host that
  *   needs every op there still takes an engine without it); other
  *   kernels and older builds reject it (LF_KST_BAD_OP).
+ * Next block ahead (LF_DF_WPRE; conv2d with LF_DF_BLK): a hint that
+ *   changes no byte of act, status or order. Where the build has a
+ *   resident first block (`lfk_conv2d.blk_wres` > 0), the kernel reads
+ *   the list's next descriptor (i + 1 < ndesc) before this one's bands
+ *   and, if that one is a blocked conv passing its checks (its w_zp
+ *   entries and barrier aside, checked when it runs as always) with a
+ *   part that is not empty, loads its first output block's records and
+ *   weights during this descriptor's last band (hls/README.md "Next
+ *   block ahead"); the next descriptor then uses them and loads that
+ *   block no more. Otherwise, and in a build without the resident block
+ *   (OpenCL), the flag does nothing. Taken by every build whose limits
+ *   have `lfk_conv2d.blk_wpre` = 1; one without the key rejects it
+ *   (LF_KST_BAD_OP), so the host sets it only where the key is 1.
  * Matmul has no blocked form (LF_DF_BLK is LF_KST_BAD_OP). Its A may be a
  *   blocked tensor whose bytes are row-major already: h == w == 1 and
  *   c % 64 == 0, where [n][cb][1][1][64] is [n][c].

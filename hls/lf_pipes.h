@@ -279,6 +279,9 @@
  *                                   invocation (a store loop with an
  *                                   output table: LF_DEPTH_LUT)
  *   LF_DESC_DONE();         a descriptor checked (its status word to come)
+ *   LF_DESC_PEEK();         the next descriptor checked ahead (a blocked
+ *                           conv's LF_DF_WPRE): its check's cycles, no
+ *                           descriptor counted
  *   LF_DESC_END();          a descriptor finished (each kernel top's
  *                           descriptor loop, after its status word):
  *                           marks where its cycles end, so the emulator
@@ -445,6 +448,7 @@ LF_INLINE void lfk__pipe_end(lf_u32 id, lf_u32 trips, lf_u32 ii,
 		      LFP_DEPTH_##label + (more), LFP_PORT_##label,            \
 		      LFP_RD_##label, LFP_WR_##label, LFP_SEQ_##label)
 #define LF_DESC_DONE()	   (lfk__descs++, lfk__cycles += LF_DESC_CYCLES)
+#define LF_DESC_PEEK()	   (lfk__cycles += LF_DESC_CYCLES)
 /*
  * Overlap regions: LF_OVL_BEGIN(region) before the DATAFLOW loop,
  * LF_OVL_STEP(region) last in its body, LF_OVL_END(region) after it.
@@ -517,6 +521,7 @@ int lfk__sync(lf_u32 k);
 #define LF_PIPE_END_DEPTH(label, more) ((void)0)
 #define LF_PIPE_END(label)	      ((void)0)
 #define LF_DESC_DONE()		      ((void)0)
+#define LF_DESC_PEEK()		      ((void)0)
 #define LF_DESC_END()		      ((void)0)
 #define LF_OVL_BEGIN(region)	      ((void)0)
 #define LF_OVL_STEP(region)	      ((void)0)

@@ -130,6 +130,9 @@ HW_LUT_MAX_PCT := 70
 #   512 of 800 = 64.0% (UNVERIFIED). In block RAM it would be 16 x 15 =
 #   240 RAMB18 a lane (60.0%). Not in this xclbin's OpenCL build
 #   (HW_BLK_WRES_OCL 0: 288 KiB more of PoCL's __local).
+#   The same buffer takes the next descriptor's first block during a
+#   descriptor's last band (LF_DF_WPRE, hls/README.md "Next block
+#   ahead"): no more URAM; 3 x 64 constants' registers at the top.
 #   Depthwise unit (hls/lf_conv_blk.h blk_dw_mac; issue 12): one tap
 #   row of 3 tap columns for PIX - 1 = 3 pixels x 64 channels a cycle =
 #   576 int8 x 9-bit multipliers in fabric (BIND_OP impl=fabric: 0 DSP;

@@ -140,6 +140,8 @@ HW_BLK_LBEATS_OCL := 1024
 # Resident first block (hls/README.md "Resident first block"): 8 banks
 # of 8 URAM288 = 64 URAM a lane, 2 lanes 128 more: 576 of 864 = 66.7%
 # (16 banks: 704 = 81.5%, over 80%); 0 in the OpenCL build (PoCL).
+# It also takes the next descriptor's first block during a descriptor's
+# last band (LF_DF_WPRE, hls/README.md "Next block ahead"): no more URAM.
 HW_BLK_WRES := 8
 HW_BLK_WRES_OCL := 0
 HW_BLK_IW_MAX := 128

@@ -132,6 +132,8 @@ HW_BLK_LBEATS_OCL := 1024
 # Resident first block (hls/README.md "Resident first block"): 8 banks
 # of 8 URAM288 = 64 URAM a lane, 4 lanes 256 more: 768 of 1280 = 60.0%
 # (16 banks: 80.0%, at the limit); 0 in the OpenCL build (PoCL).
+# It also takes the next descriptor's first block during a descriptor's
+# last band (LF_DF_WPRE, hls/README.md "Next block ahead"): no more URAM.
 HW_BLK_WRES := 8
 HW_BLK_WRES_OCL := 0
 HW_BLK_IW_MAX := 128

@@ -248,6 +248,7 @@ lf_status lf__exec_load(uint64_t id, struct lf__exec *d, const char *xclbin)
 	d->blk_conv_add = lf__dev_limit(d->dev, "lfk_conv2d.blk_add", 0);
 	d->blk_conv_pool = lf__dev_limit(d->dev, "lfk_conv2d.blk_pool", 0);
 	d->blk_conv_xfold = lf__dev_limit(d->dev, "lfk_conv2d.blk_xfold", 0);
+	d->blk_conv_wpre = lf__dev_limit(d->dev, "lfk_conv2d.blk_wpre", 0);
 	{
 		/* The engine is usable when it runs every op of this
 		 * source's engine (LF_ENGINE_OPS, the bits the planner may

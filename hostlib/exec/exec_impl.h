@@ -49,7 +49,8 @@ struct lf__exec {
 	int64_t blk_conv_pool;
 	/* lfk_conv2d.blk_xfold: LF_DF_XFOLD's most row beats (0: absent) */
 	int64_t blk_conv_xfold;
-	int64_t conv_lut; /* lfk_conv2d.lut: LF_DF_LUT (0: absent) */
+	int64_t blk_conv_wpre; /* lfk_conv2d.blk_wpre: LF_DF_WPRE (0: absent) */
+	int64_t conv_lut;      /* lfk_conv2d.lut: LF_DF_LUT (0: absent) */
 	/* Engine CUs 0 .. sync_lanes - 1 run one batch-1 segment together,
 	 * each a part of every layer with a barrier between layers
 	 * (hls/lf_desc.h "Barrier"; model_exec.c): the size of the kernels'

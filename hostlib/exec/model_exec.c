@@ -104,6 +104,7 @@ static void blk_caps(const struct lf__exec *d, struct lf__mdevcaps *caps)
 	caps->blim.conv_add = d->blk_conv_add;
 	caps->blim.conv_pool = d->blk_conv_pool;
 	caps->blim.conv_xfold = d->blk_conv_xfold;
+	caps->blim.conv_wpre = d->blk_conv_wpre;
 }
 
 /* The largest bank a params port of any CU reaches, less the slack a

@@ -88,6 +88,10 @@ struct lf__blimits {
 	/* lfk_conv2d.blk_xfold: the most compact row beats the blocked conv
 	 * folds itself (LF_DF_XFOLD); 0 or less: no stem folding. */
 	int64_t conv_xfold;
+	/* lfk_conv2d.blk_wpre: 1 when the blocked conv takes LF_DF_WPRE (a
+	 * conv followed by a blocked conv in its launch loads that one's
+	 * first weight block ahead, mplan_desc.c); else no flag. */
+	int64_t conv_wpre;
 };
 
 /* What the device offers the planner (filled by hostlib/exec). */

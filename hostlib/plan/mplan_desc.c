@@ -127,6 +127,26 @@ static uint32_t node_descs(struct bld *b, const struct lf__mseg *s, int i)
 	return (uint32_t)lp->ntiles;
 }
 
+static int blk_conv_at(const struct lf__mplan *p, uint32_t k)
+{
+	return p->desc[k].op == LF_KOP_CONV2D && (p->desc[k].flags & LF_DF_BLK);
+}
+
+/*
+ * LF_DF_WPRE (hls/lf_desc.h "Next block ahead") on each blocked conv of
+ * launch @l whose next descriptor is one too, where the kernels take it:
+ * that one's first weight block then loads during this one's last band.
+ */
+static void wpre_flags(struct bld *b, const struct lf__mlaunch *l)
+{
+	struct lf__mplan *p = b->p;
+	if (b->caps->blim.conv_wpre <= 0)
+		return;
+	for (uint32_t k = l->desc0; k + 1 < l->desc0 + l->ndesc; k++)
+		if (blk_conv_at(p, k) && blk_conv_at(p, k + 1))
+			p->desc[k].flags |= LF_DF_WPRE;
+}
+
 /* Segment @s's launches: one per run of nodes on the same kernel. */
 static lf_status seg_launches(struct bld *b, struct lf__mseg *s)
 {
@@ -149,6 +169,8 @@ static lf_status seg_launches(struct bld *b, struct lf__mseg *s)
 		l->count++;
 		l->ndesc += node_descs(b, s, i);
 	}
+	for (int j = 0; j < s->nlaunch; j++)
+		wpre_flags(b, &s->launch[j]);
 	p->nlaunch += s->nlaunch;
 	return LF_OK;
 }

@@ -114,6 +114,14 @@ int lf_kc_blk_conv(uint64_t seed, const struct lf_kc_blk *c,
 		   struct lf_kc_launch *l);
 
 /*
+ * One launch of two: @a's descriptors, then @b's, each relocated to its
+ * own params and act bytes (b's after a's, on a beat), expect likewise,
+ * into *@l (release with lf_kc_free()). @a and @b stay theirs.
+ */
+void lf_kc_blk_pair(const struct lf_kc_launch *a, const struct lf_kc_launch *b,
+		    struct lf_kc_launch *l);
+
+/*
  * Gives the one conv descriptor of @l (8-bit y, NCHW or blocked) the
  * output table @tb (LF_DF_LUT): the table appended to params on a beat,
  * and every output byte of expect mapped through it (lf_desc.h "Output

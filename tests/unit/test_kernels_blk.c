@@ -1572,6 +1572,18 @@ static void test_blk_resident(void)
 	lf_kc_free(&l);
 }
 
+/* first_band's layer (below), and the build its counts assume. */
+static const struct lf_kc_blk *first_band_layer(void)
+{
+	static const struct lf_kc_blk c = {1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1,
+					   1, 1,  1,  1,  0,  0, 1, 1, 0, 0, 0};
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_LBEATS, 512);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_W0B, 8);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_PIX, 4);
+	CU_ASSERT_EQUAL_FATAL(LF_BLK_OC, 16);
+	return &c;
+}
+
 /*
  * A short first band (lf_conv_blk.h blk_bf) by hand, default build (512
  * line-buffer beats, resident block in 8 banks): 3x3 64 -> 64 on 16x16,
@@ -1589,14 +1601,9 @@ static void test_blk_resident(void)
  */
 static void test_blk_first_band(void)
 {
-	static const struct lf_kc_blk c = {1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1,
-					   1, 1,  1,  1,  0,  0, 1, 1, 0, 0, 0};
-	CU_ASSERT_EQUAL_FATAL(LF_BLK_LBEATS, 512);
-	CU_ASSERT_EQUAL_FATAL(LF_BLK_W0B, 8);
-	CU_ASSERT_EQUAL_FATAL(LF_BLK_PIX, 4);
-	CU_ASSERT_EQUAL_FATAL(LF_BLK_OC, 16);
+	const struct lf_kc_blk *c = first_band_layer();
 	struct lf_kc_launch l;
-	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + 93, &c, &l), 0);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + 93, c, &l), 0);
 	for (int e = 0; e < 2; e++) {
 		CU_ASSERT_EQUAL(run_host(&l, e, 0, NULL), 0);
 		struct lfk_pipe_stat w, x, cp, m;
@@ -1613,6 +1620,222 @@ static void test_blk_first_band(void)
 		CU_ASSERT_EQUAL(m.iters, 4608);
 	}
 	lf_kc_free(&l);
+}
+
+void lf_kc_blk_pair(const struct lf_kc_launch *a, const struct lf_kc_launch *b,
+		    struct lf_kc_launch *l)
+{
+	uint32_t pa = cdiv(a->params_bytes, 64) * 64;
+	uint32_t aa = cdiv(a->act_bytes, 64) * 64;
+	memset(l, 0, sizeof *l);
+	l->op = a->op;
+	l->ndesc = a->ndesc + b->ndesc;
+	l->desc = xcalloc(sizeof(lf_desc) * l->ndesc);
+	l->params_bytes = pa + b->params_bytes;
+	l->act_bytes = aa + b->act_bytes;
+	l->params = xcalloc(l->params_bytes);
+	l->act = xcalloc(l->act_bytes);
+	l->expect = xcalloc(l->act_bytes);
+	memcpy(l->params, a->params, a->params_bytes);
+	memcpy(l->params + pa, b->params, b->params_bytes);
+	memcpy(l->act, a->act, a->act_bytes);
+	memcpy(l->act + aa, b->act, b->act_bytes);
+	memcpy(l->expect, a->expect, a->act_bytes);
+	memcpy(l->expect + aa, b->expect, b->act_bytes);
+	memcpy(l->desc, a->desc, sizeof(lf_desc) * a->ndesc);
+	for (uint32_t k = 0; k < b->ndesc; k++) {
+		lf_desc d = b->desc[k];
+		d.x_off += aa;
+		d.x2_off += aa;
+		d.y_off += aa;
+		d.w_off += pa;
+		d.w_zp_off += pa;
+		d.bias_off += pa;
+		d.mult_off += pa;
+		d.lut_off += pa;
+		l->desc[a->ndesc + k] = d;
+	}
+	snprintf(l->what, sizeof l->what, "pair: %.240s | %.240s", a->what,
+		 b->what);
+}
+
+/* Runs all of l's descriptors (copied into @ds, act into @act) in one
+ * launch of lfk_engine (@engine) or lfk_conv2d, cycles reset first. */
+static void run_list(const struct lf_kc_launch *l, int engine, lf_desc *ds,
+		     uint8_t *act)
+{
+	memcpy(ds, l->desc, sizeof(lf_desc) * l->ndesc);
+	memcpy(act, l->act, l->act_bytes);
+	lfk_cycles_reset();
+	if (engine)
+		lfk_engine(lf_desc_words(ds), l->ndesc, LF_KC_P(l->params),
+			   l->params_bytes, LF_KC_A(act), l->act_bytes);
+	else
+		lfk_conv2d(lf_desc_words(ds), l->ndesc, LF_KC_P(l->params),
+			   l->params_bytes, LF_KC_A(act), l->act_bytes);
+}
+
+/*
+ * The next descriptor's first block loaded ahead (LF_DF_WPRE, hls/README.md
+ * "Next block ahead") by hand, default build (LF_LAT_MEM 64, resident
+ * block in 8 banks): two of first_band's layers (3x3 64 -> 64 on 16x16,
+ * bands of 2 and 14 rows, one output block of 576 weight beats) in one
+ * list, A then B. Alone, each loads its block once before its bands,
+ * outside any overlap region: blk_rec (16 beats: 64 + 2 + 16 = 82),
+ * blk_load_w (64 + 2 + 576 = 642) and blk_cst (LF_DEPTH_MAC 8 + 63 =
+ * 71), 795 cycles. With the flag on A, A reads B's descriptor before its
+ * bands (desc_fetch, 64 words: 64 + 2 + 64 = 130, and a check,
+ * LF_DESC_CYCLES 136: 266 more) and loads B's block during its last
+ * band, beside that band's compute (14 rows x 288 cycles: 4032 > 795,
+ * so none of it shows); B then copies it (its two bands, 72 cycles each,
+ * as before) and loads nothing. So A takes 266 cycles more, B 795 fewer,
+ * blk_load_w runs twice either way (A's block, B's) but only A's 642
+ * are on the critical path (1284 without the flag); and the bytes are
+ * the reference's. A code that loaded B's block again, or in B's time,
+ * fails this. Where B is rejected (a w_off past params, LF_KST_BOUNDS)
+ * A only pays the look ahead and loads nothing ahead; a flag on the last
+ * descriptor of a list does nothing.
+ */
+static void test_blk_prefetch(void)
+{
+	const struct lf_kc_blk *c = first_band_layer();
+	CU_ASSERT_EQUAL_FATAL(LF_LAT_MEM, 64);
+	CU_ASSERT_EQUAL_FATAL(LF_DEPTH_LD, 2);
+	CU_ASSERT_EQUAL_FATAL(LF_DEPTH_MAC, 8);
+	CU_ASSERT_EQUAL_FATAL(LF_DESC_CYCLES, 136);
+	CU_ASSERT_EQUAL_FATAL(LF_DESC_WORDS, 64);
+	const uint64_t peek = 130 + 136, load = 82 + 642 + 71;
+	struct lf_kc_launch a, b, l;
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + 95, c, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(lf_kc_seed() + 96, c, &b), 0);
+	lf_kc_blk_pair(&a, &b, &l);
+	lf_desc ds[2];
+	uint8_t *act = lf_kc_xmalloc(l.act_bytes);
+	uint32_t aa = cdiv(a.act_bytes, 64) * 64;
+	for (int e = 0; e < 2; e++) {
+		uint64_t ca = 0, cb = 0, dc[2] = {0, 0};
+		struct lfk_pipe_stat w, cp;
+		CU_ASSERT_EQUAL(run_host(&a, e, 0, &ca), 0);
+		CU_ASSERT_EQUAL(run_host(&b, e, 1, &cb), 0);
+		for (int f = 0; f < 2; f++) {
+			l.desc[0].flags = f ? l.desc[0].flags | LF_DF_WPRE
+					    : l.desc[0].flags & ~LF_DF_WPRE;
+			run_list(&l, e, ds, act);
+			CU_ASSERT_EQUAL(ds[0].status, LF_KST_OK);
+			CU_ASSERT_EQUAL(ds[1].status, LF_KST_OK);
+			CU_ASSERT_EQUAL(lf_kc_compare(&l, act, "pair", 0, f),
+					0);
+			CU_ASSERT_EQUAL_FATAL(lfk_desc_cycles(dc, 2), 2);
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_w0_cp, &cp), 1);
+			CU_ASSERT_EQUAL(w.calls, 2);
+			CU_ASSERT_EQUAL(w.iters, 2 * 576);
+			CU_ASSERT_EQUAL(w.cycles, (f ? 1 : 2) * 642);
+			CU_ASSERT_EQUAL(cp.calls, 4);
+			CU_ASSERT_EQUAL(cp.iters, 4 * 72);
+			CU_ASSERT_EQUAL(dc[0], ca + (f ? peek : 0));
+			CU_ASSERT_EQUAL(dc[1], cb - (f ? load : 0));
+		}
+		/* B rejected: A's bytes, the look ahead's cost, no load. */
+		lf_desc keep = l.desc[1];
+		l.desc[1].w_off = cdiv(l.params_bytes, 64) * 64;
+		run_list(&l, e, ds, act);
+		CU_ASSERT_EQUAL(ds[0].status, LF_KST_OK);
+		CU_ASSERT_EQUAL(ds[1].status, LF_KST_BOUNDS);
+		CU_ASSERT_EQUAL(memcmp(act, l.expect, aa), 0);
+		CU_ASSERT_EQUAL_FATAL(lfk_desc_cycles(dc, 2), 2);
+		CU_ASSERT_EQUAL(dc[0], ca + peek);
+		CU_ASSERT_EQUAL_FATAL(lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+		CU_ASSERT_EQUAL(w.calls, 1);
+		l.desc[1] = keep;
+		/* The flag on a list's last descriptor: A as alone. */
+		a.desc[0].flags |= LF_DF_WPRE;
+		uint64_t ca1 = 0;
+		CU_ASSERT_EQUAL(run_host(&a, e, 2, &ca1), 0);
+		CU_ASSERT_EQUAL(ca1, ca);
+		a.desc[0].flags &= ~LF_DF_WPRE;
+	}
+	free(act);
+	lf_kc_free(&l);
+	lf_kc_free(&a);
+	lf_kc_free(&b);
+}
+
+/*
+ * LF_DF_WPRE's bytes: every shape case followed by the next (dense,
+ * depthwise, folded, compact, row packs, several bands or one) in one
+ * list with the flag on the first, on lfk_conv2d and lfk_engine: both
+ * outputs the reference's and the same cycles on both kernels; in
+ * parts too (each case's layer cut in 4 parts, flag on all but the
+ * last, then the next case), where parts may be empty. At least one
+ * pair must have loaded ahead (fewer blk_load_w cycles than without).
+ */
+static void test_blk_prefetch_shapes(void)
+{
+	int ahead = 0;
+	lf_desc ds[5];
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch a, b, l;
+		int j = (i + 1) % lf_kc_blk_ncases;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(lf_kc_seed() + 300 + (uint64_t)i,
+				   &lf_kc_blk_cases[i], &a),
+		    0);
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(lf_kc_seed() + 600 + (uint64_t)j,
+				   &lf_kc_blk_cases[j], &b),
+		    0);
+		if (i % 2) { /* in parts */
+			struct lf_rng r;
+			int empty;
+			lf_rng_seed(&r, lf_kc_seed() + 900 + (uint64_t)i);
+			lf_kc_part_split(&a, &r, -1, &empty);
+		}
+		lf_kc_blk_pair(&a, &b, &l);
+		uint8_t *act = lf_kc_xmalloc(l.act_bytes);
+		uint64_t cyc[2] = {0, 0}, wc[2] = {0, 0}, cc[2] = {0, 0};
+		for (int f = 0; f < 2; f++) {
+			for (uint32_t k = 0; k + 1 < l.ndesc; k++)
+				l.desc[k].flags =
+				    f ? l.desc[k].flags | LF_DF_WPRE
+				      : l.desc[k].flags & ~LF_DF_WPRE;
+			for (int e = 0; e < 2; e++) {
+				run_list(&l, e, ds, act);
+				for (uint32_t k = 0; k < l.ndesc; k++)
+					CU_ASSERT_EQUAL(ds[k].status,
+							LF_KST_OK);
+				CU_ASSERT_EQUAL(lf_kc_compare(&l, act,
+							      e ? "lfk_engine"
+								: "lfk_conv2d",
+							      0, i),
+						0);
+				uint64_t c = lfk_cycles_get();
+				if (e)
+					CU_ASSERT_EQUAL(c, cyc[f]);
+				cyc[f] = c;
+			}
+			struct lfk_pipe_stat w, cp;
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_load_w, &w), 1);
+			CU_ASSERT_EQUAL_FATAL(
+			    lfk_pipe_stats(LFP_blk_w0_cp, &cp), 1);
+			wc[f] = w.cycles;
+			cc[f] = cp.calls;
+		}
+		/* Loaded ahead: the next copies a block it loaded alone
+		 * (one band), or loads less on the critical path. */
+		if (cc[1] > cc[0] || wc[1] < wc[0])
+			ahead++;
+		free(act);
+		lf_kc_free(&l);
+		lf_kc_free(&a);
+		lf_kc_free(&b);
+	}
+	CU_ASSERT(ahead > 0);
+	printf("\n  (%d of %d pairs loaded the next block ahead) ", ahead,
+	       lf_kc_blk_ncases);
 }
 
 /* Loop @id's cycles and memory stall since the last reset. */
@@ -1776,6 +1999,8 @@ void lf_test_suite_kernels_blk(void)
 	    {"band_images", test_blk_band_images},
 	    {"resident", test_blk_resident},
 	    {"first_band", test_blk_first_band},
+	    {"prefetch", test_blk_prefetch},
+	    {"prefetch_shapes", test_blk_prefetch_shapes},
 	    {"overlap_model", test_blk_overlap_model},
 	    {"overlap_sum", test_blk_overlap_sum},
 	    {NULL, NULL},

@@ -647,6 +647,42 @@ static void test_blocked_conv(void)
 }
 
 /*
+ * LF_DF_WPRE (lf_desc.h "Next block ahead") on the OpenCL build, which
+ * has no resident block (LF_BLK_WRES_OCL 0) and takes the flag without
+ * acting on it: each shape case followed by the next in one list, the
+ * flag on the first, on both kernels: the reference's bytes from OpenCL
+ * and from host C (which loads ahead where it pays).
+ */
+static void test_prefetch(void)
+{
+	if (g.state != 1) {
+		CU_ASSERT(g.state == 2);
+		return;
+	}
+	uint64_t seed = lf_kc_seed() ^ 0x3fe7a1;
+	int fails = 0;
+	for (int i = 0; i < lf_kc_blk_ncases; i++) {
+		struct lf_kc_launch a, b, l;
+		int j = (i + 1) % lf_kc_blk_ncases;
+		CU_ASSERT_EQUAL_FATAL(
+		    lf_kc_blk_conv(seed + (uint64_t)i, &lf_kc_blk_cases[i], &a),
+		    0);
+		CU_ASSERT_EQUAL_FATAL(lf_kc_blk_conv(seed + 100 + (uint64_t)j,
+						     &lf_kc_blk_cases[j], &b),
+				      0);
+		lf_kc_blk_pair(&a, &b, &l);
+		l.desc[0].flags |= LF_DF_WPRE;
+		if (check_launch(&l, 0, seed, i) != 0 ||
+		    check_launch(&l, 1, seed, i) != 0)
+			fails++;
+		lf_kc_free(&l);
+		lf_kc_free(&a);
+		lf_kc_free(&b);
+	}
+	CU_ASSERT_EQUAL(fails, 0);
+}
+
+/*
  * Blocked layers computed in parts (lf_desc.h y_rows, y_blks), as the
  * host splits a layer across CUs: every conv shape and random pools,
  * adds and muls, cut at random rows and channel blocks, as one engine
@@ -1082,6 +1118,7 @@ void lf_test_suite_kernels_opencl(void)
 	    {"blocked_pad_weights", test_blocked_pad_weights},
 	    {"parts", test_parts},
 	    {"csum", test_csum},
+	    {"prefetch", test_prefetch},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("kernels_opencl", NULL, suite_clean, cases);

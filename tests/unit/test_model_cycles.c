@@ -204,13 +204,21 @@ static uint64_t list_cycles(lf_context *ctx, lf_model *m, lf_desc *list,
 	return s.run_cycles;
 }
 
-/* Descriptor @k of @m's plan alone on CU @cu (list_cycles). */
+/*
+ * Descriptors @k .. @k + @n - 1 (n <= 2) of @m's plan alone on CU @cu
+ * (list_cycles), LF_DF_WPRE cleared with @plain.
+ */
 static uint64_t solo_cycles(lf_context *ctx, lf_model *m, uint32_t k,
-			    uint32_t cu)
+			    uint32_t n, int plain, uint32_t cu)
 {
-	lf_desc one = m->plans->p->desc[k];
-	one.status = LF_KST_PENDING;
-	return list_cycles(ctx, m, &one, 1, cu);
+	lf_desc two[2];
+	for (uint32_t i = 0; i < n; i++) {
+		two[i] = m->plans->p->desc[k + i];
+		two[i].status = LF_KST_PENDING;
+		if (plain)
+			two[i].flags &= ~LF_DF_WPRE;
+	}
+	return list_cycles(ctx, m, two, n, cu);
 }
 
 /*
@@ -268,12 +276,26 @@ static void test_layer_cycles(void)
 	CU_ASSERT_EQUAL(m->plans->p->desc_node[0] == m->plans->p->desc_node[1],
 			0);
 	/* The two layers differ, and each is what its descriptor alone
-	 * counts on the same CU. */
+	 * counts on the same CU; but where the first loads the second's
+	 * first weight block ahead (LF_DF_WPRE, hls/lf_desc.h "Next block
+	 * ahead"), the first counts the look ahead and the second the load
+	 * it was spared: the two as they run (the pair alone again) count
+	 * the same, and without the flag what each alone does. */
+	uint32_t cu = (uint32_t)tl.run_cu;
 	CU_ASSERT_NOT_EQUAL(r[0].device_cycles, r[1].device_cycles);
-	CU_ASSERT_EQUAL(r[0].device_cycles,
-			solo_cycles(ctx, m, 0, (uint32_t)tl.run_cu));
-	CU_ASSERT_EQUAL(r[1].device_cycles,
-			solo_cycles(ctx, m, 1, (uint32_t)tl.run_cu));
+	uint64_t s0 = solo_cycles(ctx, m, 0, 1, 1, cu);
+	uint64_t s1 = solo_cycles(ctx, m, 1, 1, 1, cu);
+	int ahead = (m->plans->p->desc[0].flags & LF_DF_WPRE) != 0;
+	CU_ASSERT_EQUAL(r[0].device_cycles + r[1].device_cycles,
+			solo_cycles(ctx, m, 0, 2, 0, cu));
+	CU_ASSERT_EQUAL(solo_cycles(ctx, m, 0, 2, 1, cu), s0 + s1);
+	if (ahead) {
+		CU_ASSERT(r[0].device_cycles > s0);
+		CU_ASSERT(r[1].device_cycles < s1);
+	} else {
+		CU_ASSERT_EQUAL(r[0].device_cycles, s0);
+		CU_ASSERT_EQUAL(r[1].device_cycles, s1);
+	}
 	/* The transfer checksum's two descriptors (the engine has the op:
 	 * hostlib/exec/README.md) run before and after the plan's: their
 	 * cycles (what the two alone count on the same CU) are the run's
@@ -313,8 +335,10 @@ static void test_layer_cycles(void)
 		nslice++;
 	}
 	CU_ASSERT_EQUAL(nslice, 2);
-	/* The loops hold everything but the per-descriptor fixed cost. */
-	uint64_t loops = 0;
+	/* The loops hold everything but the per-descriptor fixed cost: a
+	 * check per descriptor fetched (desc_fetch's calls: the look ahead's
+	 * too). */
+	uint64_t loops = 0, fetches = 0;
 	size_t nl = lf_run_profile_loop_count(p);
 	CU_ASSERT(nl >= 4);
 	for (size_t i = 0; i < nl; i++) {
@@ -331,10 +355,14 @@ static void test_layer_cycles(void)
 			  strncmp(l.name, "csum_", 5) == 0 ||
 			  strcmp(l.name, "desc_fetch") == 0);
 		loops += l.cycles;
+		if (strcmp(l.name, "desc_fetch") == 0)
+			fetches = l.calls;
 	}
-	/* LF_DESC_CYCLES = 72 + LF_LAT_MEM (64), lf_config.h; four
-	 * descriptors with the checksum's, whose digest writes are no loop */
-	CU_ASSERT_EQUAL(loops + 4 * (72 + 64) + 2 * 4, tl.run_cycles);
+	/* four descriptors with the checksum's, and the look ahead's */
+	CU_ASSERT_EQUAL(fetches, 4 + (uint64_t)ahead);
+	/* LF_DESC_CYCLES = 72 + LF_LAT_MEM (64), lf_config.h, a check per
+	 * fetch; the checksum's digest writes are no loop */
+	CU_ASSERT_EQUAL(loops + fetches * (72 + 64) + 2 * 4, tl.run_cycles);
 	struct lf_loop_profile l = LF_STRUCT_INIT(struct lf_loop_profile);
 	CU_ASSERT_EQUAL(lf_run_profile_loop_get(p, nl, &l), LF_ERR_RANGE);
 	l.struct_size = 0;
