@@ -1272,6 +1272,23 @@ static lf_status check_status(struct segrun *r, int i, struct dbuf *db)
 			k -= pre;
 			const struct lf__gnode *n =
 			    &r->g->nodes[r->plan->desc_node[l->desc0 + k]];
+			/* In a launch split across CUs every descriptor ends
+			 * with a barrier, and a barrier that cannot complete
+			 * ends the list with LF_KST_BAD_OP (hls/lf_desc.h):
+			 * the lanes' nonces differ when one's 4-byte write
+			 * was corrupted, or a flag was not read as written.
+			 * The split took only ops the kernel runs
+			 * (split_lanes), so it is the transfer or the card:
+			 * LF_ERR_DEVICE, retried, not a kernel's refusal. */
+			if (r->split && v == LF_KST_BAD_OP)
+				return segfail(r, LF_ERR_DEVICE,
+					       "descriptor %u (node '%s') "
+					       "returned %s in a launch split "
+					       "across %u CUs: its barrier "
+					       "failed (a lane's nonce or flag "
+					       "not as written)",
+					       l->desc0 + k, n->name,
+					       lf__kst_name(v), r->split);
 			return segfail(r, LF_ERR_KERNEL,
 				       "descriptor %u (node '%s') returned "
 				       "%s",

@@ -213,6 +213,107 @@ static void test_hung_lane(void)
 	lf_context_destroy(ctx);
 }
 
+/*
+ * The transfer checksum on a launch split across both CUs (emu:aws-f1,
+ * fmnist at batch 1): lane 0's list carries the digests. A steady run
+ * moves, in order, lane 1's nonce, lane 0's nonce, the input, lane 0's
+ * status word with the digests, the output: 5 transfers. Each of the last
+ * five corrupted (dma_corrupt) is caught, as LF_ERR_DMA naming the
+ * checksum for the input, the digests and the output, and as
+ * LF_ERR_DEVICE for a nonce (the lanes' barrier numbers differ, so the
+ * first barrier fails); the segment retried once on both CUs, ORT's
+ * bytes.
+ */
+static void test_csum_lanes(void)
+{
+	char dir[512], rel[256], path[600];
+	if (split_backend())
+		return; /* emu's fault injection */
+	snprintf(rel, sizeof(rel), "%s/fmnist_qop", lft_ort_dir());
+	src_path(dir, sizeof(dir), rel);
+	static const struct {
+		uint32_t nth;
+		lf_status st;
+		const char *why;
+	} c[] = {
+	    {0, LF_OK, NULL},
+	    {1, LF_ERR_DEVICE, "barrier failed"},
+	    {2, LF_ERR_DEVICE, "barrier failed"},
+	    {3, LF_ERR_DMA, "upload of"},
+	    {4, LF_ERR_DMA, "upload of"},
+	    {5, LF_ERR_DMA, "download of"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		lf_context *ctx = open_split();
+		if (!ctx)
+			return;
+		CU_ASSERT_EQUAL(ctx->devs[0]->csum, 1);
+		lf_model *m = NULL;
+		snprintf(path, sizeof(path), "%s/model.onnx", dir);
+		CU_ASSERT_EQUAL_FATAL(lf_model_load(ctx, path, &m), LF_OK);
+		snprintf(path, sizeof(path), "%s/test_data_set_0/input_0.pb",
+			 dir);
+		lf_tensor *x = lft_tensor_pb(ctx, path);
+		snprintf(path, sizeof(path), "%s/test_data_set_0/output_0.pb",
+			 dir);
+		lf_tensor *want = lft_tensor_pb(ctx, path);
+		lf_tensor *y[1] = {NULL};
+		CU_ASSERT_EQUAL_FATAL(lf_model_run(m, &x, 1, y, 1, NULL),
+				      LF_OK);
+		lf_tensor_destroy(y[0]);
+		y[0] = NULL;
+		if (c[i].nth) {
+			struct lf_fault f = {LF_FAULT_DMA_CORRUPT, c[i].nth,
+					     -1};
+			CU_ASSERT_EQUAL(lf__dev_fault(ctx->devs[0]->dev, &f),
+					LF_OK);
+		}
+		lf_run_profile *p;
+		CU_ASSERT_EQUAL_FATAL(lf_run_profile_create(&p), LF_OK);
+		lf_status rs = lf_model_run(m, &x, 1, y, 1, p);
+		CU_ASSERT_EQUAL(rs, LF_OK);
+		if (rs != LF_OK)
+			fprintf(stderr, "\ncorrupted transfer %u: %s\n",
+				c[i].nth, lf_context_last_error(ctx));
+		CU_ASSERT(y[0] && lft_same(y[0], want, 1, "csum lanes"));
+		unsigned n = 0, failures = 0, split = 0;
+		lf_status st = LF_OK;
+		char why[256] = "";
+		for (size_t k = 0; k < lf_run_profile_count(p); k++) {
+			struct lf_layer_profile r =
+			    LF_STRUCT_INIT(struct lf_layer_profile);
+			CU_ASSERT_EQUAL(lf_run_profile_get(p, k, &r), LF_OK);
+			n += r.dma_transfers;
+			split |= strcmp(r.where, "device") == 0 &&
+				 (r.cu_mask & 3) == 3;
+			if (r.seg_failures) {
+				failures = r.seg_failures;
+				st = r.fail_status;
+				snprintf(why, sizeof(why), "%s", r.fail_reason);
+			}
+		}
+		CU_ASSERT(split);
+		CU_ASSERT_EQUAL(failures, c[i].nth ? 1u : 0u);
+		CU_ASSERT_EQUAL(st, c[i].st);
+		if (!c[i].nth)
+			CU_ASSERT_EQUAL(n, 5);
+		if (c[i].why) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, c[i].why));
+			if (!strstr(why, c[i].why))
+				fprintf(stderr, "\ncorrupted transfer %u: %s\n",
+					c[i].nth, why);
+		}
+		if (c[i].st == LF_ERR_DMA)
+			CU_ASSERT_PTR_NOT_NULL(strstr(why, "checksum"));
+		lf_run_profile_destroy(p);
+		lf_tensor_destroy(y[0]);
+		lf_tensor_destroy(x);
+		lf_tensor_destroy(want);
+		CU_ASSERT_EQUAL(lf_model_destroy(m), LF_OK);
+		lf_context_destroy(ctx);
+	}
+}
+
 void lf_test_suite_cu_split(void)
 {
 	static const struct lf_test_case cases[] = {
@@ -220,6 +321,7 @@ void lf_test_suite_cu_split(void)
 	    {"fmnist_b1", test_fmnist_b1},
 	    {"mobilenet_v2", test_mobilenet_v2},
 	    {"hung_lane", test_hung_lane},
+	    {"csum_lanes", test_csum_lanes},
 	    {NULL, NULL},
 	};
 	lf_test_add_suite("cu_split", NULL, NULL, cases);
