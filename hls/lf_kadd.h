@@ -380,13 +380,123 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
 #include <immintrin.h>
+#include <stddef.h>
+/*
+ * Host C only: an arithmetic right shift of 64-bit lanes by n (AVX2 has
+ * none): the floor of v / 2^n is ~floor(~v / 2^n) for v < 0.
+ */
+__attribute__((target("avx2"), always_inline, unused)) static inline __m256i
+lfk_sra64_avx2(__m256i v, __m128i n)
+{
+	__m256i s = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+	return _mm256_xor_si256(_mm256_srl_epi64(_mm256_xor_si256(v, s), n), s);
+}
+
+/*
+ * Host C only: lfk_qadd_add for 4 lanes, P and Q in 64-bit lanes (their
+ * values), y in 64-bit lanes before the two clamps (-512 / 512 for the
+ * saturated sums, as lfk_qadd_y). The same integers step by step: the
+ * 9 x 24-bit product (vpmuldq), the table's entries at Q - lo by gathers
+ * (ts as the top byte of the 4 bytes ending at it, so the gather stays
+ * inside the struct), lfk_fx's shifts (the descriptor's n, so one branch
+ * a call), the 70-bit sum as hi + lo with lo's carry, lfk_qadd_y's
+ * compares (E by compares, ulo / uhi by vpsllvq). tw is 0 for ga <= 0
+ * (lfk_qadd_tab writes W only for step 7), so it is read only there.
+ * kernels_qadd checks every (P, Q) pair of every coefficient set against
+ * lfk_qadd_add.
+ */
+__attribute__((target("avx2"), always_inline, unused)) static inline __m256i
+lfk_qadd_add4_avx2(const struct lfk_qadd *q, __m256i p, __m256i r)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i one = _mm256_set1_epi64x(1);
+	const __m256i fm = _mm256_set1_epi64x((long long)LFK_QADD_FM);
+	const __m256i i = _mm256_sub_epi64(r, _mm256_set1_epi64x(q->lo));
+	const char *ts = (const char *)q + offsetof(struct lfk_qadd, ts) - 3;
+	__m256i th = _mm256_i64gather_epi64((const long long *)q->th[0], i, 8);
+	__m256i tl = _mm256_i64gather_epi64((const long long *)q->tl[0], i, 8);
+	__m256i st = _mm256_cvtepu32_epi64(_mm_srli_epi32(
+	    _mm256_i64gather_epi32((const int *)(const void *)ts, i, 1), 24));
+	st = _mm256_cmpgt_epi64(st, zero); /* a mask from here */
+	__m256i v = _mm256_mul_epi32(p, _mm256_set1_epi64x(q->pm));
+	__m256i ah, al;
+	if (q->ga <= 0) {
+		/* lfk_fx(v, n) */
+		ah = lfk_sra64_avx2(v, _mm_cvtsi32_si128(q->n < 63u ? (int)q->n
+								     : 63));
+		if (q->n <= LFK_QADD_FB) {
+			al = _mm256_and_si256(
+			    _mm256_sll_epi64(
+				v, _mm_cvtsi32_si128((int)(LFK_QADD_FB - q->n))),
+			    fm);
+		} else {
+			lf_u32 d = q->n - LFK_QADD_FB;
+			al = _mm256_and_si256(
+			    lfk_sra64_avx2(v, _mm_cvtsi32_si128((int)d)), fm);
+			__m256i rest = _mm256_and_si256(
+			    v, _mm256_set1_epi64x(((long long)1 << d) - 1));
+			st = _mm256_or_si256(
+			    st, _mm256_xor_si256(_mm256_cmpeq_epi64(rest, zero),
+						 _mm256_set1_epi64x(-1)));
+		}
+	} else { /* step 7 */
+		v = _mm256_add_epi64(
+		    v, _mm256_i64gather_epi64((const long long *)q->tw[0], i, 8));
+		__m256i vm = _mm256_set1_epi64x(q->vmax);
+		__m256i out = _mm256_or_si256(
+		    _mm256_cmpgt_epi64(v, vm),
+		    _mm256_cmpgt_epi64(_mm256_sub_epi64(zero, vm), v));
+		ah = _mm256_blendv_epi8(
+		    _mm256_sll_epi64(v, _mm_cvtsi32_si128((int)q->ls)),
+		    _mm256_set1_epi64x(LFK_QADD_LO), out);
+		al = zero;
+	}
+	__m256i lo = _mm256_add_epi64(al, tl);
+	__m256i hi = _mm256_add_epi64(_mm256_add_epi64(ah, th),
+				      _mm256_srli_epi64(lo, LFK_QADD_FB));
+	lo = _mm256_and_si256(lo, fm);
+	/* lfk_qadd_y: m = k or -k - 1 (~k), E by compares */
+	__m256i neg = _mm256_cmpgt_epi64(zero, hi);
+	__m256i m = _mm256_xor_si256(hi, neg);
+	__m256i e = zero;
+	for (int b = 1; b < 8; b++)
+		e = _mm256_sub_epi64(
+		    e, _mm256_cmpgt_epi64(
+			   m, _mm256_set1_epi64x(((long long)1 << b) - 1)));
+	__m256i z = _mm256_cmpeq_epi64(m, zero);
+	__m256i n1 = _mm256_srli_epi64(neg, 63);
+	__m256i e10 = _mm256_add_epi64(e, _mm256_set1_epi64x(10));
+	__m256i ulo = _mm256_sllv_epi64(
+	    one, _mm256_blendv_epi8(
+		     e10, _mm256_add_epi64(n1, _mm256_set1_epi64x(8)), z));
+	__m256i uhi = _mm256_sllv_epi64(
+	    one, _mm256_blendv_epi8(
+		     e10, _mm256_sub_epi64(_mm256_set1_epi64x(9), n1), z));
+	const __m256i hf = _mm256_set1_epi64x((long long)1 << (LFK_QADD_FB - 1));
+	__m256i a = _mm256_add_epi64(hf, uhi);
+	__m256i kodd = _mm256_cmpeq_epi64(_mm256_and_si256(hi, one), one);
+	__m256i up = _mm256_or_si256(
+	    _mm256_or_si256(_mm256_cmpgt_epi64(lo, a),
+			    _mm256_and_si256(_mm256_cmpeq_epi64(lo, a), st)),
+	    _mm256_andnot_si256(
+		_mm256_cmpgt_epi64(_mm256_sub_epi64(hf, ulo), lo), kodd));
+	__m256i y = _mm256_sub_epi64(hi, up);
+	/* step 5, in lfk_qadd_y's order: 512, then -512 over it */
+	y = _mm256_blendv_epi8(y, _mm256_set1_epi64x(512),
+			       _mm256_cmpgt_epi64(hi, _mm256_set1_epi64x(255)));
+	__m256i sl = _mm256_or_si256(
+	    _mm256_cmpgt_epi64(hi, _mm256_set1_epi64x(((long long)1 << 31) - 65)),
+	    _mm256_cmpgt_epi64(_mm256_set1_epi64x(-256), hi));
+	return _mm256_blendv_epi8(y, _mm256_set1_epi64x(-512), sl);
+}
+
 /*
  * Host C only (hls/README.md "Emulator speed"): nb beats of lfk_qadd_one,
  * for a caller that checked the CPU has AVX2 and FMA3. y[v] from x[v]
  * and x2[v] (x2 NULL: the values bq[] in every beat); y may be x or x2
  * (each beat is read whole before it is written). An add runs
- * lfk_qadd_add lane by lane (the one integer formula). A mul runs 8 lanes
- * at a time, the same bytes as lfk_qadd_mul: the operands' values
+ * lfk_qadd_add's integers 4 lanes at a time (lfk_qadd_add4_avx2), a mul 8
+ * lanes at a time, the same bytes as lfk_qadd_mul: the operands' values
  * converted exactly, the multiply and the add rounded once each as
  * float32 (vmulps, vaddps), then lfk_quant_clamp: NaN and |v| >= 2^31 give
  * -512 (so lo), else v clamped to [-512, 512] (which saturates as the
@@ -415,21 +525,8 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 	const __m256i vh2 = _mm256_set1_epi32(q->amax);
 	const __m256i byte = _mm256_set1_epi32(0xff);
 	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-	if (!q->mul) {
-		for (lf_u32 v = 0; v < nb; v++) {
-#pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
-			lf_u8 o[LF_BLK_LANES];
-			for (lf_u32 j = 0; j < LF_BLK_LANES; j++) {
-				lf_i32 a = lfk_value(q->type, x[v][j]);
-				lf_i32 b = x2 ? lfk_value(q->type, x2[v][j])
-					      : bq[j];
-				o[j] = lfk_byte(lfk_qadd_add(q, j, a, b));
-			}
-			for (lf_u32 j = 0; j < LF_BLK_LANES; j++)
-				y[v][j] = o[j];
-		}
-		return;
-	}
+	/* the low dwords of two 4 x 64-bit results in order */
+	const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
 	for (lf_u32 v = 0; v < nb; v++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
 		__m256i r[LF_BLK_LANES / 8];
@@ -449,19 +546,45 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 				x2v = _mm256_loadu_si256(
 				    (const __m256i *)(bq + j));
 			}
-			/* mul: A1 = the exact product, A2 = y_zp */
-			__m256 a1 = _mm256_cvtepi32_ps(_mm256_mullo_epi32(
-			    _mm256_sub_epi32(xv, zx), _mm256_sub_epi32(x2v, zx2)));
-			__m256 in = _mm256_mul_ps(a1, b1);
-			__m256 f = _mm256_add_ps(fz, in);
-			/* NaN or |f| >= 2^31: -512 */
-			__m256 big = _mm256_cmp_ps(_mm256_and_ps(f, absm), two31,
-						   _CMP_NLT_UQ);
-			f = _mm256_blendv_ps(f, vlo, big);
-			f = _mm256_min_ps(_mm256_max_ps(f, vlo), vhi);
-			f = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT |
-						   _MM_FROUND_NO_EXC);
-			__m256i o = _mm256_cvtps_epi32(f);
+			__m256i o;
+			if (!q->mul) {
+				/* P and Q, 4 lanes at a time in 64 bits */
+				__m256i pv = q->swap ? x2v : xv;
+				__m256i rv = q->swap ? xv : x2v;
+				__m256i y0 = lfk_qadd_add4_avx2(
+				    q,
+				    _mm256_cvtepi32_epi64(
+					_mm256_castsi256_si128(pv)),
+				    _mm256_cvtepi32_epi64(
+					_mm256_castsi256_si128(rv)));
+				__m256i y1 = lfk_qadd_add4_avx2(
+				    q,
+				    _mm256_cvtepi32_epi64(
+					_mm256_extracti128_si256(pv, 1)),
+				    _mm256_cvtepi32_epi64(
+					_mm256_extracti128_si256(rv, 1)));
+				o = _mm256_permute2x128_si256(
+				    _mm256_permutevar8x32_epi32(y0, even),
+				    _mm256_permutevar8x32_epi32(y1, even), 0x20);
+			} else {
+				/* mul: A1 = the exact product, A2 = y_zp */
+				__m256 a1 = _mm256_cvtepi32_ps(
+				    _mm256_mullo_epi32(
+					_mm256_sub_epi32(xv, zx),
+					_mm256_sub_epi32(x2v, zx2)));
+				__m256 in = _mm256_mul_ps(a1, b1);
+				__m256 f = _mm256_add_ps(fz, in);
+				/* NaN or |f| >= 2^31: -512 */
+				__m256 big = _mm256_cmp_ps(
+				    _mm256_and_ps(f, absm), two31,
+				    _CMP_NLT_UQ);
+				f = _mm256_blendv_ps(f, vlo, big);
+				f = _mm256_min_ps(_mm256_max_ps(f, vlo), vhi);
+				f = _mm256_round_ps(f,
+						    _MM_FROUND_TO_NEAREST_INT |
+							_MM_FROUND_NO_EXC);
+				o = _mm256_cvtps_epi32(f);
+			}
 			o = _mm256_blendv_epi8(o, vh1, _mm256_cmpgt_epi32(o, vh1));
 			o = _mm256_blendv_epi8(o, vl1, _mm256_cmpgt_epi32(vl1, o));
 			o = _mm256_blendv_epi8(o, vh2, _mm256_cmpgt_epi32(o, vh2));
