@@ -380,7 +380,6 @@ LF_INLINE lf_i32 lfk_qadd_one(const struct lfk_qadd *q, lf_u32 lane,
 
 #if !defined(LF_OPENCL) && !defined(LF_HLS) && defined(__x86_64__)
 #include <immintrin.h>
-#include <stddef.h>
 /*
  * Host C only: an arithmetic right shift of 64-bit lanes by n (AVX2 has
  * none): the floor of v / 2^n is ~floor(~v / 2^n) for v < 0.
@@ -393,79 +392,98 @@ lfk_sra64_avx2(__m256i v, __m128i n)
 }
 
 /*
+ * Host C only: what lfk_qadd_add4_avx2 needs of a descriptor, read once
+ * per call (y's stores may alias q: char types).
+ */
+struct lfk_qadd_v {
+	const long long *th, *tw;
+	/* tl with ts in bit 63 (tl < 2^34): one gather for both */
+	lf_u64 tls[LFK_QADD_TAB];
+	__m256i lo, pm, vmax, dmask;
+	__m128i nh, nl, ls;
+	int mode; /* 0: n <= 34, 1: n > 34 (ga <= 0); 2: step 7 (ga > 0) */
+};
+
+__attribute__((target("avx2"), always_inline, unused)) static inline void
+lfk_qadd_v_init(struct lfk_qadd_v *c, const struct lfk_qadd *q)
+{
+	c->th = (const long long *)q->th[0];
+	c->tw = (const long long *)q->tw[0];
+	for (lf_u32 i = 0; i < LFK_QADD_TAB; i++)
+		c->tls[i] = q->tl[0][i] | (lf_u64)(q->ts[0][i] != 0) << 63;
+	c->lo = _mm256_set1_epi64x(q->lo);
+	c->pm = _mm256_set1_epi64x(q->pm);
+	c->vmax = _mm256_set1_epi64x(q->vmax);
+	c->mode = q->ga > 0 ? 2 : q->n > LFK_QADD_FB;
+	lf_u32 d = c->mode == 1 ? q->n - LFK_QADD_FB : 0;
+	c->dmask = _mm256_set1_epi64x(((long long)1 << d) - 1);
+	c->nh = _mm_cvtsi32_si128(q->n < 63u ? (int)q->n : 63);
+	c->nl = _mm_cvtsi32_si128(c->mode == 1 ? (int)d
+					       : (int)(LFK_QADD_FB - q->n));
+	c->ls = _mm_cvtsi32_si128((int)q->ls);
+}
+
+/*
  * Host C only: lfk_qadd_add for 4 lanes, P and Q in 64-bit lanes (their
  * values), y in 64-bit lanes before the two clamps (-512 / 512 for the
  * saturated sums, as lfk_qadd_y). The same integers step by step: the
  * 9 x 24-bit product (vpmuldq), the table's entries at Q - lo by gathers
- * (ts as the top byte of the 4 bytes ending at it, so the gather stays
- * inside the struct), lfk_fx's shifts (the descriptor's n, so one branch
- * a call), the 70-bit sum as hi + lo with lo's carry, lfk_qadd_y's
- * compares (E by compares, ulo / uhi by vpsllvq). tw is 0 for ga <= 0
+ * (tl and ts together from lfk_qadd_v's tls), lfk_fx's shifts (the
+ * descriptor's n), the 70-bit sum as hi + lo with lo's carry,
+ * lfk_qadd_y's compares. E = bitlength(m)
+ * - 1 is the exponent of m as a float32 (exact: m < 512 where it
+ * matters; other lanes are replaced by step 5's -512 / 512, and m = 0 by
+ * the h = +-0.5 case); ulo / uhi by vpsllvq. tw is 0 for ga <= 0
  * (lfk_qadd_tab writes W only for step 7), so it is read only there.
  * kernels_qadd checks every (P, Q) pair of every coefficient set against
  * lfk_qadd_add.
  */
 __attribute__((target("avx2"), always_inline, unused)) static inline __m256i
-lfk_qadd_add4_avx2(const struct lfk_qadd *q, __m256i p, __m256i r)
+lfk_qadd_add4_avx2(const struct lfk_qadd_v *c, __m256i p, __m256i r)
 {
 	const __m256i zero = _mm256_setzero_si256();
 	const __m256i one = _mm256_set1_epi64x(1);
 	const __m256i fm = _mm256_set1_epi64x((long long)LFK_QADD_FM);
-	const __m256i i = _mm256_sub_epi64(r, _mm256_set1_epi64x(q->lo));
-	const char *ts = (const char *)q + offsetof(struct lfk_qadd, ts) - 3;
-	__m256i th = _mm256_i64gather_epi64((const long long *)q->th[0], i, 8);
-	__m256i tl = _mm256_i64gather_epi64((const long long *)q->tl[0], i, 8);
-	__m256i st = _mm256_cvtepu32_epi64(_mm_srli_epi32(
-	    _mm256_i64gather_epi32((const int *)(const void *)ts, i, 1), 24));
-	st = _mm256_cmpgt_epi64(st, zero); /* a mask from here */
-	__m256i v = _mm256_mul_epi32(p, _mm256_set1_epi64x(q->pm));
+	const __m256i i = _mm256_sub_epi64(r, c->lo);
+	__m256i th = _mm256_i64gather_epi64(c->th, i, 8);
+	__m256i tl = _mm256_i64gather_epi64((const long long *)c->tls, i, 8);
+	__m256i st = _mm256_cmpgt_epi64(zero, tl); /* ts, as a mask */
+	tl = _mm256_and_si256(tl, fm);
+	__m256i v = _mm256_mul_epi32(p, c->pm);
 	__m256i ah, al;
-	if (q->ga <= 0) {
-		/* lfk_fx(v, n) */
-		ah = lfk_sra64_avx2(v, _mm_cvtsi32_si128(q->n < 63u ? (int)q->n
-								     : 63));
-		if (q->n <= LFK_QADD_FB) {
-			al = _mm256_and_si256(
-			    _mm256_sll_epi64(
-				v, _mm_cvtsi32_si128((int)(LFK_QADD_FB - q->n))),
-			    fm);
-		} else {
-			lf_u32 d = q->n - LFK_QADD_FB;
-			al = _mm256_and_si256(
-			    lfk_sra64_avx2(v, _mm_cvtsi32_si128((int)d)), fm);
-			__m256i rest = _mm256_and_si256(
-			    v, _mm256_set1_epi64x(((long long)1 << d) - 1));
-			st = _mm256_or_si256(
-			    st, _mm256_xor_si256(_mm256_cmpeq_epi64(rest, zero),
-						 _mm256_set1_epi64x(-1)));
-		}
+	if (c->mode == 0) { /* lfk_fx(v, n), n <= 34 */
+		ah = lfk_sra64_avx2(v, c->nh);
+		al = _mm256_and_si256(_mm256_sll_epi64(v, c->nl), fm);
+	} else if (c->mode == 1) { /* lfk_fx(v, n), d = n - 34 */
+		ah = lfk_sra64_avx2(v, c->nh);
+		al = _mm256_and_si256(lfk_sra64_avx2(v, c->nl), fm);
+		__m256i rest = _mm256_and_si256(v, c->dmask);
+		st = _mm256_or_si256(
+		    st, _mm256_xor_si256(_mm256_cmpeq_epi64(rest, zero),
+					 _mm256_set1_epi64x(-1)));
 	} else { /* step 7 */
-		v = _mm256_add_epi64(
-		    v, _mm256_i64gather_epi64((const long long *)q->tw[0], i, 8));
-		__m256i vm = _mm256_set1_epi64x(q->vmax);
+		v = _mm256_add_epi64(v, _mm256_i64gather_epi64(c->tw, i, 8));
 		__m256i out = _mm256_or_si256(
-		    _mm256_cmpgt_epi64(v, vm),
-		    _mm256_cmpgt_epi64(_mm256_sub_epi64(zero, vm), v));
-		ah = _mm256_blendv_epi8(
-		    _mm256_sll_epi64(v, _mm_cvtsi32_si128((int)q->ls)),
-		    _mm256_set1_epi64x(LFK_QADD_LO), out);
+		    _mm256_cmpgt_epi64(v, c->vmax),
+		    _mm256_cmpgt_epi64(_mm256_sub_epi64(zero, c->vmax), v));
+		ah = _mm256_blendv_epi8(_mm256_sll_epi64(v, c->ls),
+					_mm256_set1_epi64x(LFK_QADD_LO), out);
 		al = zero;
 	}
 	__m256i lo = _mm256_add_epi64(al, tl);
 	__m256i hi = _mm256_add_epi64(_mm256_add_epi64(ah, th),
 				      _mm256_srli_epi64(lo, LFK_QADD_FB));
 	lo = _mm256_and_si256(lo, fm);
-	/* lfk_qadd_y: m = k or -k - 1 (~k), E by compares */
+	/* lfk_qadd_y: m = k or -k - 1 (~k); 10 + E from m's float32 */
 	__m256i neg = _mm256_cmpgt_epi64(zero, hi);
-	__m256i m = _mm256_xor_si256(hi, neg);
-	__m256i e = zero;
-	for (int b = 1; b < 8; b++)
-		e = _mm256_sub_epi64(
-		    e, _mm256_cmpgt_epi64(
-			   m, _mm256_set1_epi64x(((long long)1 << b) - 1)));
+	__m256i m = _mm256_and_si256(_mm256_xor_si256(hi, neg),
+				     _mm256_set1_epi64x(511));
+	__m256i e10 = _mm256_sub_epi64(
+	    _mm256_srli_epi64(
+		_mm256_castps_si256(_mm256_cvtepi32_ps(m)), 23),
+	    _mm256_set1_epi64x(127 - 10));
 	__m256i z = _mm256_cmpeq_epi64(m, zero);
 	__m256i n1 = _mm256_srli_epi64(neg, 63);
-	__m256i e10 = _mm256_add_epi64(e, _mm256_set1_epi64x(10));
 	__m256i ulo = _mm256_sllv_epi64(
 	    one, _mm256_blendv_epi8(
 		     e10, _mm256_add_epi64(n1, _mm256_set1_epi64x(8)), z));
@@ -527,6 +545,10 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
 	/* the low dwords of two 4 x 64-bit results in order */
 	const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+	const lf_u32 swap = q->swap, mul = q->mul;
+	struct lfk_qadd_v qv;
+	if (!mul) /* a mul's struct has no table */
+		lfk_qadd_v_init(&qv, q);
 	for (lf_u32 v = 0; v < nb; v++) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=LF_BLK_IW_MAX avg=56
 		__m256i r[LF_BLK_LANES / 8];
@@ -547,18 +569,18 @@ lfk_qadd_host_avx2(const struct lfk_qadd *q, lf_u32 nb,
 				    (const __m256i *)(bq + j));
 			}
 			__m256i o;
-			if (!q->mul) {
+			if (!mul) {
 				/* P and Q, 4 lanes at a time in 64 bits */
-				__m256i pv = q->swap ? x2v : xv;
-				__m256i rv = q->swap ? xv : x2v;
+				__m256i pv = swap ? x2v : xv;
+				__m256i rv = swap ? xv : x2v;
 				__m256i y0 = lfk_qadd_add4_avx2(
-				    q,
+				    &qv,
 				    _mm256_cvtepi32_epi64(
 					_mm256_castsi256_si128(pv)),
 				    _mm256_cvtepi32_epi64(
 					_mm256_castsi256_si128(rv)));
 				__m256i y1 = lfk_qadd_add4_avx2(
-				    q,
+				    &qv,
 				    _mm256_cvtepi32_epi64(
 					_mm256_extracti128_si256(pv, 1)),
 				    _mm256_cvtepi32_epi64(

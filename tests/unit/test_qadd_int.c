@@ -21,6 +21,8 @@
  * answer (the reference's own v against X computed exactly in double
  * where that is exact) and requires many: a formula that skipped the
  * float32 rounding step would fail on them.
+ * On a CPU with AVX2 and FMA3 every set also runs the emulator's vector
+ * add (lfk_qadd_host_avx2) over the same pairs against lfk_qadd_add.
  */
 #include <float.h>
 #include <math.h>
@@ -94,7 +96,62 @@ static int32_t pick_zp(struct lf_rng *g, int32_t lo, int32_t hi)
 
 struct tally {
 	uint64_t sets, pairs, big_rp, bad, rounding_matters, half_ties;
+	uint64_t vec_sets, vec_bad;
 };
+
+#if defined(__x86_64__)
+/*
+ * The host build's AVX2 add (lf_kadd.h lfk_qadd_host_avx2, the emulator's
+ * path) against lfk_qadd_add, the scalar formula this suite proves
+ * against the reference: every (x, x2) pair as 1,024 beats of 64 lanes
+ * (beat 4 a + c, lane j: x = a, x2 = lo + 64 c + j), once with x2's
+ * beats and once with x2 as the broadcast values bq (4 calls of 256
+ * beats), in place over x2 and over x as the callers run it. Returns the
+ * mismatching bytes; -1 if the CPU lacks AVX2 or FMA3.
+ */
+static int64_t check_vec(const struct lfk_qadd *q, int t)
+{
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return -1;
+	static lf_u8 x[1024][LF_BLK_LANES], x2[1024][LF_BLK_LANES];
+	static lf_u8 y[1024][LF_BLK_LANES], want[1024][LF_BLK_LANES];
+	int32_t lo = t == LF_KDT_U8 ? 0 : -128;
+	for (int a = 0; a < 256; a++)
+		for (int c = 0; c < 4; c++)
+			for (int j = 0; j < LF_BLK_LANES; j++) {
+				int v = 4 * a + c, b = lo + 64 * c + j;
+				x[v][j] = lfk_byte(lo + a);
+				x2[v][j] = lfk_byte(b);
+				want[v][j] = lfk_byte(
+				    lfk_qadd_add(q, (lf_u32)j, lo + a, b));
+			}
+	int64_t bad = 0;
+	/* x2's beats, y apart, then in place over x2 */
+	lfk_qadd_host_avx2(q, 1024, (const lf_u8(*)[LF_BLK_LANES])x,
+			   (const lf_u8(*)[LF_BLK_LANES])x2, NULL, y);
+	bad += memcmp(y, want, sizeof(y)) != 0;
+	lfk_qadd_host_avx2(q, 1024, (const lf_u8(*)[LF_BLK_LANES])x,
+			   (const lf_u8(*)[LF_BLK_LANES])x2, NULL, x2);
+	for (int v = 0; v < 1024; v++)
+		for (int j = 0; j < LF_BLK_LANES; j++)
+			bad += x2[v][j] != want[v][j];
+	/* x2 as values (add.c's broadcast), in place over x */
+	for (int c = 0; c < 4; c++) {
+		static lf_u8 xc[256][LF_BLK_LANES];
+		lf_i32 bq[LF_BLK_LANES];
+		for (int j = 0; j < LF_BLK_LANES; j++)
+			bq[j] = lo + 64 * c + j;
+		for (int a = 0; a < 256; a++)
+			memcpy(xc[a], x[4 * a + c], LF_BLK_LANES);
+		lfk_qadd_host_avx2(q, 256, (const lf_u8(*)[LF_BLK_LANES])xc,
+				   NULL, bq, xc);
+		for (int a = 0; a < 256; a++)
+			for (int j = 0; j < LF_BLK_LANES; j++)
+				bad += xc[a][j] != want[4 * a + c][j];
+	}
+	return bad;
+}
+#endif
 
 /* One coefficient set, every pair; returns the mismatches. */
 static uint64_t check_set(struct tally *ty, int t, int swap, float sx,
@@ -147,7 +204,35 @@ static uint64_t check_set(struct tally *ty, int t, int swap, float sx,
 	ty->sets++;
 	ty->pairs += 65536;
 	ty->bad += bad;
+#if defined(__x86_64__)
+	int64_t vb = check_vec(&q, t);
+	if (vb > 0 && ty->vec_bad == 0)
+		fprintf(stderr,
+			"qadd avx2 t=%d swap=%d sx=%a zx=%d sx2=%a zx2=%d "
+			"sy=%a zy=%d: %lld bytes differ from lfk_qadd_add\n",
+			t, swap, (double)sx, zx, (double)sx2, zx2, (double)sy,
+			zy, (long long)vb);
+	if (vb >= 0) {
+		ty->vec_sets++;
+		ty->vec_bad += (uint64_t)vb;
+	}
+	bad += vb > 0 ? (uint64_t)vb : 0;
+#endif
 	return bad;
+}
+
+/* The AVX2 path's share of a tally: every set on a CPU with AVX2 + FMA3. */
+static void vec_report(const struct tally *ty)
+{
+	printf("\n  qadd avx2 (lfk_qadd_host_avx2 vs lfk_qadd_add): %llu of "
+	       "%llu sets, %llu bytes differ",
+	       (unsigned long long)ty->vec_sets, (unsigned long long)ty->sets,
+	       (unsigned long long)ty->vec_bad);
+	CU_ASSERT_EQUAL(ty->vec_bad, 0);
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		CU_ASSERT_EQUAL(ty->vec_sets, ty->sets);
+#endif
 }
 
 /* A random clamp: none, ReLU at y_zp, or a random range holding y_zp. */
@@ -199,6 +284,7 @@ static void test_random_sets(void)
 	       (unsigned long long)ty.big_rp,
 	       (unsigned long long)ty.rounding_matters,
 	       (unsigned long long)ty.half_ties);
+	vec_report(&ty);
 	CU_ASSERT(ty.big_rp > (uint64_t)n / 20);
 }
 
@@ -245,6 +331,7 @@ static void test_tie_sets(void)
 	       (unsigned long long)ty.sets, (unsigned long long)ty.bad,
 	       (unsigned long long)ty.rounding_matters,
 	       (unsigned long long)ty.half_ties);
+	vec_report(&ty);
 	/* The sets must reach the cases the integer path handles apart:
 	 * exact ties (rint's half-even) and sums whose float32 rounding
 	 * moves them onto a half-integer. */
@@ -309,6 +396,7 @@ static void test_boundary_sets(void)
 	       "65536 pairs, %llu mismatches\n",
 	       found, 2 * 385, (unsigned long long)ty.sets,
 	       (unsigned long long)ty.bad);
+	vec_report(&ty);
 	CU_ASSERT(found > 100);
 }
 
@@ -365,6 +453,7 @@ static void test_extreme_sets(void)
 	       "%llu with rP >= 2^24\n",
 	       (unsigned long long)ty.sets, (unsigned long long)ty.bad,
 	       (unsigned long long)ty.big_rp);
+	vec_report(&ty);
 	CU_ASSERT(ty.sets > 1000 || lf_test_slow_mode());
 }
 
